@@ -1,0 +1,33 @@
+# Hotline: `make run` starts the service with demo data, `make test` runs every test.
+GO      ?= go
+BIN     := bin/hotline
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: build run test bench lint fmt clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hotline
+
+# run: the service with demo data on http://127.0.0.1:8080. With no HOTLINE_ARI_URL
+# it runs against the built-in simulated PBX with demo traffic.
+run: build
+	./$(BIN) serve --demo
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+# bench: speed and memory figures, each beside a floor measured in the same run.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+lint:
+	gofmt -l . | tee /dev/stderr | (! read)
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin

@@ -1,0 +1,76 @@
+package crm
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do. Every API route and socket names the roles it allows.
+type Role string
+
+// The roles.
+const (
+	RoleAgent      Role = "agent"
+	RoleSupervisor Role = "supervisor"
+	RoleAdmin      Role = "admin"
+)
+
+// Roles lists every role, lowest privilege first.
+var Roles = []Role{RoleAgent, RoleSupervisor, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	return r == RoleAgent || r == RoleSupervisor || r == RoleAdmin
+}
+
+// User is a person who logs in: an agent, a supervisor or an admin.
+type User struct {
+	ID        int64
+	Login     string
+	Name      string
+	Role      Role
+	Endpoints []string // telephony endpoints, e.g. "PJSIP/1001"
+	Disabled  bool
+	CreatedAt time.Time
+}
+
+var (
+	loginRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+	endpointRe = regexp.MustCompile(`^[A-Za-z0-9]+/[A-Za-z0-9._@+-]{1,80}$`)
+)
+
+// Validate checks the user's fields.
+func (u *User) Validate() error {
+	u.Login = strings.ToLower(strings.TrimSpace(u.Login))
+	if !loginRe.MatchString(u.Login) {
+		return Invalid("login", "must be 2-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit")
+	}
+	if !u.Role.Valid() {
+		return Invalid("role", "must be one of agent, supervisor, admin")
+	}
+	u.Name = strings.TrimSpace(u.Name)
+	if len(u.Name) > 200 {
+		return Invalid("name", "must be at most 200 characters")
+	}
+	for _, e := range u.Endpoints {
+		if !endpointRe.MatchString(e) {
+			return Invalid("endpoints", "%q is not a TECH/resource endpoint such as PJSIP/1001", e)
+		}
+	}
+	return nil
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 8
+
+// ValidatePassword checks a new password.
+func ValidatePassword(pw string) error {
+	if len(pw) < MinPasswordLength {
+		return Invalid("password", "must be at least %d characters", MinPasswordLength)
+	}
+	if len(pw) > 256 {
+		return Invalid("password", "must be at most 256 characters")
+	}
+	return nil
+}
