@@ -53,6 +53,9 @@ type compareMode struct {
 	// milestones keeps per channel only ChannelCreated, Stasis*, ChannelDestroyed
 	// (with linkedid, caller ids and causes), the Dial results and devices.
 	milestones bool
+	// dropRecorded removes recorded channel events with this signature
+	// (an Asterisk oddity the emulator does not reproduce).
+	dropRecorded string
 }
 
 // signatures builds entity streams.
@@ -161,7 +164,15 @@ func signaturesOrdered(events []event) entityStreams {
 		case "ChannelCreated", "ChannelConnectedLine", "ChannelCallerId", "StasisStart":
 			sig += " " + cid(ch)
 			if typ == "StasisStart" {
-				sig += fmt.Sprint(" ", e["args"])
+				var args []string
+				for _, a := range e["args"].([]any) {
+					v := a.(string)
+					if known, ok := n.ids["C"+v]; ok {
+						v = known
+					}
+					args = append(args, v)
+				}
+				sig += fmt.Sprint(" ", args)
 			}
 		case "ChannelHangupRequest":
 			sig += fmt.Sprintf(" cause=%v soft=%v", e["cause"], e["soft"])
@@ -182,6 +193,22 @@ func signaturesOrdered(events []event) entityStreams {
 		add(key, sig)
 	}
 	return out
+}
+
+// dropSig removes one signature from every stream.
+func (es entityStreams) drop(sig string) {
+	if sig == "" {
+		return
+	}
+	for k, v := range es {
+		var keep []string
+		for _, x := range v {
+			if x != sig {
+				keep = append(keep, x)
+			}
+		}
+		es[k] = keep
+	}
 }
 
 // diffStreams reports the differences between two entity stream sets.
