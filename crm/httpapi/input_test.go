@@ -88,7 +88,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			t.Fatalf("create %q: %d %s", p, resp.StatusCode, body)
 		}
 		var c struct {
-			ID                  int64
+			ID                   int64
 			Name, Company, Notes string
 		}
 		mustJSON(t, body, &c)

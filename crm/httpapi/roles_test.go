@@ -55,10 +55,12 @@ func samples() map[string]sample {
 		"login": func(t *testing.T, e *env) (string, any) {
 			return "/api/v1/auth/login", map[string]string{"login": e.users[crm.RoleAgent].Login, "password": password(crm.RoleAgent)}
 		},
-		"logout":                fixed("/api/v1/auth/logout", nil),
-		"get-me":                fixed("/api/v1/me", nil),
-		"list-users":            fixed("/api/v1/users", nil),
-		"create-user":           fixed("/api/v1/users", func() any { return map[string]any{"login": fmt.Sprintf("new%d", seq.Add(1)), "role": "agent", "password": "long-enough"} }),
+		"logout":     fixed("/api/v1/auth/logout", nil),
+		"get-me":     fixed("/api/v1/me", nil),
+		"list-users": fixed("/api/v1/users", nil),
+		"create-user": fixed("/api/v1/users", func() any {
+			return map[string]any{"login": fmt.Sprintf("new%d", seq.Add(1)), "role": "agent", "password": "long-enough"}
+		}),
 		"update-user":           withBody(targetUser(""), map[string]any{"name": "Renamed"}),
 		"set-user-password":     withBody(targetUser("/password"), map[string]any{"password": "another-password"}),
 		"list-clients":          fixed("/api/v1/clients?q=matrix", nil),
@@ -147,7 +149,9 @@ func TestRoleMatrix(t *testing.T) {
 func TestUndeclaredOperationFailsClosed(t *testing.T) {
 	e := newEnv(t)
 	huma.Register(e.srv.API(), huma.Operation{OperationID: "sneaky", Method: http.MethodGet, Path: "/api/v1/sneaky"},
-		func(context.Context, *struct{}) (*struct{ Body string }, error) { return &struct{ Body string }{"secret"}, nil })
+		func(context.Context, *struct{}) (*struct{ Body string }, error) {
+			return &struct{ Body string }{"secret"}, nil
+		})
 	resp, body := e.login(crm.RoleAdmin).do("GET", "/api/v1/sneaky", nil)
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(string(body), "secret") {
 		t.Fatalf("undeclared operation answered %d %s", resp.StatusCode, body)
