@@ -73,15 +73,20 @@ func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[c
 }
 
 // queryCondition builds the search condition for q; arg adds a parameter.
-// Every value travels as a parameter; LIKE wildcards in q are escaped.
+// Every value travels as a parameter; LIKE wildcards in q are escaped. Each
+// branch of the union can use its own trigram index.
 func queryCondition(q string, arg func(any) string) string {
 	pattern := arg("%" + escapeLike(q) + "%")
-	contact := "(ct.kind = 'email' AND ct.value ILIKE " + pattern + ")"
-	if d := phoneDigits(q); len(d) >= 3 {
-		contact = "(" + contact + " OR (ct.kind = 'phone' AND ct.digits LIKE " + arg("%"+d+"%") + "))"
+	branches := []string{
+		"SELECT id FROM clients WHERE name ILIKE " + pattern,
+		"SELECT id FROM clients WHERE company ILIKE " + pattern,
+		// Phones' values are E.164: matching them too finds nothing new.
+		"SELECT client_id FROM contacts WHERE value ILIKE " + pattern,
 	}
-	return "(c.name ILIKE " + pattern + " OR c.company ILIKE " + pattern +
-		" OR c.id IN (SELECT ct.client_id FROM contacts ct WHERE " + contact + "))"
+	if d := phoneDigits(q); len(d) >= 3 {
+		branches = append(branches, "SELECT client_id FROM contacts WHERE digits LIKE "+arg("%"+d+"%"))
+	}
+	return "c.id IN (" + strings.Join(branches, " UNION ") + ")"
 }
 
 // phoneDigits returns the digits of q when q looks like (a part of) a phone
@@ -105,14 +110,17 @@ func escapeLike(q string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 }
 
+// findByPhoneSQL finds the clients with phone number $1.
+const findByPhoneSQL = `SELECT ` + clientColumns + ` FROM clients c
+	LEFT JOIN priority_classes p ON p.code = c.priority
+	WHERE c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = $1)
+	ORDER BY p.rank NULLS LAST, c.name, c.id`
+
 // FindClientsByPhone returns every client with this E.164 number (a number
 // may be shared by a family or an office), highest priority first, with
 // their contacts. It is an index lookup on contacts (kind, value).
 func (s *Store) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+clientColumns+` FROM clients c
-		LEFT JOIN priority_classes p ON p.code = c.priority
-		WHERE c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = $1)
-		ORDER BY p.rank NULLS LAST, c.name, c.id`, e164)
+	rows, err := s.pool.Query(ctx, findByPhoneSQL, e164)
 	if err != nil {
 		return nil, translate(err, "find clients by phone")
 	}
