@@ -94,6 +94,7 @@ func (t *Tracker) endCall(c *callState, at time.Time, reconciled bool) {
 	}
 	c.note(at, "ended", "", detail)
 	c.gone = true
+	c.st.Version++
 	t.publish(c, EventCallEnded, at, nil)
 }
 

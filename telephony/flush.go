@@ -63,7 +63,7 @@ func (t *Tracker) encodeUpdate(c *callState) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode state of call %s: %w", c.rec.LinkedID, err)
 	}
-	u := CallUpdate{Version: c.st.Seq, Call: c.rec, Timeline: c.pending, State: st}
+	u := CallUpdate{Version: c.st.Version, Call: c.rec, Timeline: c.pending, State: st}
 	b, err := json.Marshal(&u)
 	if err != nil {
 		return nil, fmt.Errorf("encode call %s: %w", c.rec.LinkedID, err)

@@ -29,6 +29,7 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 		c.st.LastEvent = at
 	}
 	c = t.apply(c, ev, ch, at)
+	c.st.Version++
 	t.dirty[c] = struct{}{}
 }
 

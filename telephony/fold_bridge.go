@@ -218,6 +218,8 @@ func (t *Tracker) merge(a, b *callState, at time.Time) *callState {
 	from.rec.EndedAt = &at
 	from.note(at, "merged_into", "", into.rec.LinkedID)
 	from.gone = true
+	from.st.Version++
+	into.st.Version++
 	delete(t.calls, callKey{from.rec.Node, from.rec.LinkedID})
 	t.dirty[from] = struct{}{}
 	t.dirty[into] = struct{}{}

@@ -9,7 +9,8 @@ import (
 // CallUpdate so that tracking resumes after a restart.
 type trackState struct {
 	Origin       string               `json:"origin"`
-	Seq          int                  `json:"seq"`
+	Seq          int                  `json:"seq"`     // last timeline entry
+	Version      int                  `json:"version"` // changes applied: events folded, reconciliations
 	Seen         []uint64             `json:"seen"`
 	InBridge     map[string]string    `json:"in_bridge,omitempty"` // channel -> bridge
 	Held         map[string]time.Time `json:"held,omitempty"`      // channel -> hold start

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // Roster maps an endpoint ("PJSIP/1001") to the login of the agent who uses it.
@@ -105,8 +107,9 @@ type Tracker struct {
 	lastSeen map[string]time.Time   // node -> newest event timestamp
 	dirty    map[*callState]struct{}
 	ended    endedSet
-	flushMu  sync.Mutex // orders journal appends
-	writeMu  sync.Mutex // one writer to the store at a time
+	resumed  map[string]bool // nodes whose open calls were loaded from the store
+	flushMu  sync.Mutex      // orders journal appends
+	writeMu  sync.Mutex      // one writer to the store at a time
 	stats    Stats
 
 	hub hub
@@ -152,6 +155,7 @@ func NewTracker(opts TrackerOptions) *Tracker {
 		channels: make(map[callKey]*callState),
 		lastSeen: make(map[string]time.Time),
 		dirty:    make(map[*callState]struct{}),
+		resumed:  make(map[string]bool),
 		hub:      hub{log: opts.Logger},
 	}
 }
@@ -168,7 +172,7 @@ func (t *Tracker) Stats() Stats {
 // tracker does not use are skipped without decoding.
 func (t *Tracker) HandleFrame(node, typ string, raw []byte) {
 	if typ == "" {
-		typ = peekType(raw)
+		typ, _ = ari.PeekType(raw)
 	}
 	t.mu.Lock()
 	t.stats.Events++
