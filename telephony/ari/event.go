@@ -63,7 +63,9 @@ func (m Message) Decode() (Event, error) { return Decode(m.Raw) }
 var ErrNoType = errors.New("ari: event has no type")
 
 // Decode decodes one event frame into its typed struct. A frame of an unknown
-// type gives an *UnknownEvent holding a copy of raw.
+// type gives an *UnknownEvent holding a copy of raw. The result is the same
+// as encoding/json's (a generated decoder handles the usual frames faster
+// and hands anything unusual to encoding/json). Decode does not keep raw.
 func Decode(raw []byte) (Event, error) {
 	typ, err := PeekType(raw)
 	if err != nil {
@@ -77,6 +79,11 @@ func Decode(raw []byte) (Event, error) {
 		}
 		return u, nil
 	}
+	if fr, ok := ev.(fastReader); ok && decodeFast(raw, fr) == nil {
+		return ev, nil
+	}
+	// Not the everyday shape: encoding/json decides, on a fresh value.
+	ev = newEvent(typ)
 	if err := json.Unmarshal(raw, ev); err != nil {
 		return nil, fmt.Errorf("ari: decode %s: %w", typ, err)
 	}
