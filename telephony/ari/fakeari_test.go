@@ -28,7 +28,8 @@ type fakeARI struct {
 
 	mu        sync.Mutex
 	requests  []fakeRequest
-	answers   map[string]fakeAnswer // "METHOD /path" → answer
+	answers   map[string]fakeAnswer   // "METHOD /path" → answer
+	failures  map[string][]fakeAnswer // answers given once each before answers
 	conns     []*websocket.Conn
 	connects  int
 	wsQueries []string
@@ -48,7 +49,7 @@ type fakeAnswer struct {
 
 func newFakeARI(t *testing.T) *fakeARI {
 	t.Helper()
-	f := &fakeARI{t: t, answers: map[string]fakeAnswer{}, newConn: make(chan *websocket.Conn, 16)}
+	f := &fakeARI{t: t, answers: map[string]fakeAnswer{}, failures: map[string][]fakeAnswer{}, newConn: make(chan *websocket.Conn, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
 		f.dropAll()
@@ -64,6 +65,15 @@ func (f *fakeARI) answer(methodPath string, status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answers[methodPath] = fakeAnswer{Status: status, Body: body}
+}
+
+// failFirst makes the next n requests to methodPath get status and body.
+func (f *fakeARI) failFirst(methodPath string, n, status int, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures[methodPath] = append(f.failures[methodPath], fakeAnswer{Status: status, Body: body})
+	}
 }
 
 func (f *fakeARI) setDelay(d time.Duration) {
@@ -90,6 +100,9 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: path, RawQuery: r.URL.RawQuery,
 		Body: string(body), Query: r.URL.Query()})
 	a, ok := f.answers[r.Method+" "+path]
+	if q := f.failures[r.Method+" "+path]; len(q) > 0 {
+		a, ok, f.failures[r.Method+" "+path] = q[0], true, q[1:]
+	}
 	delay := f.delay
 	f.mu.Unlock()
 	if delay > 0 {
