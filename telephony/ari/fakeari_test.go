@@ -2,7 +2,6 @@ package ari
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -192,12 +191,6 @@ func (f *fakeARI) lastRequest() fakeRequest {
 	return f.requests[len(f.requests)-1]
 }
 
-func (f *fakeARI) connectCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.connects
-}
-
 // newTestClient makes a client for f with fast reconnects.
 func newTestClient(t *testing.T, f *fakeARI, mod func(*Config)) *Client {
 	t.Helper()
@@ -211,15 +204,6 @@ func newTestClient(t *testing.T, f *fakeARI, mod func(*Config)) *Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // eventually polls cond until it holds or 5s pass.
