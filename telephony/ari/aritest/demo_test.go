@@ -1,0 +1,84 @@
+package aritest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"hotline/telephony/ari"
+)
+
+// TestRunDemo runs demo traffic fast and checks the mix and the stream's
+// invariants; every event must decode into a typed ari event. At Speed 600
+// a few milliseconds of scheduling delay are seconds of virtual time, so
+// some rings outlast their Dial timeout (Dial NOANSWER): fine for a demo.
+func TestRunDemo(t *testing.T) {
+	s := New(Options{Speed: 600, Seed: 7, Agents: demoAgents})
+	defer s.Close()
+	a := connectApp(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.surveyApp(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.RunDemo(ctx, DemoOptions{Agents: demoAgents, CallsPerMinute: 12})
+	}()
+	time.Sleep(2 * time.Second) // 20 virtual minutes
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	events := a.snapshot()
+	seen := map[string]int{}
+	created, destroyed := map[string]bool{}, map[string]bool{}
+	inStasis := map[string]bool{}
+	for i, e := range events {
+		raw, _ := json.Marshal(e)
+		ev, err := ari.Decode(raw)
+		if err != nil {
+			t.Fatalf("event %d does not decode: %v", i, err)
+		}
+		if _, unknown := ev.(*ari.UnknownEvent); unknown {
+			t.Errorf("event %d: unknown type %s", i, e.typ())
+		}
+		key := e.typ()
+		switch key {
+		case "Dial":
+			key += " " + e["dialstatus"].(string)
+		case "StasisStart":
+			key += " " + e["args"].([]any)[0].(string)
+		}
+		seen[key]++
+		id := chanID(e)
+		switch e.typ() {
+		case "ChannelCreated":
+			created[id] = true
+		case "ChannelDestroyed":
+			if !created[id] || destroyed[id] || inStasis[id] {
+				t.Errorf("channel %s destroyed out of order (created %v, destroyed %v, in Stasis %v)", id, created[id], destroyed[id], inStasis[id])
+			}
+			destroyed[id] = true
+		case "StasisStart":
+			inStasis[id] = true
+		case "StasisEnd":
+			delete(inStasis, id)
+		default:
+			if id != "" && destroyed[id] {
+				t.Errorf("%s after ChannelDestroyed of %s", e.typ(), id)
+			}
+		}
+	}
+	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", "ChannelHold", "ChannelUnhold",
+		"BridgeBlindTransfer", "BridgeAttendedTransfer", "ChannelDtmfReceived", "DeviceStateChanged", "ChannelVarset"} {
+		if seen[want] == 0 {
+			t.Errorf("demo traffic produced no %s (saw %v)", want, seen)
+		}
+	}
+	if seen["ChannelCreated"] < 50 {
+		t.Errorf("only %d channels in 20 virtual minutes", seen["ChannelCreated"])
+	}
+	t.Logf("%d events, %d channels", len(events), seen["ChannelCreated"])
+}
+
+var demoAgents = []string{"1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008", "1009", "1010", "1011", "1012"}
