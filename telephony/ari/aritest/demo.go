@@ -46,7 +46,7 @@ func (s *Server) RunDemo(ctx context.Context, o DemoOptions) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		gap := time.Duration(float64(time.Minute) / o.CallsPerMinute * (0.5 + d.rnd.Float64()))
+		gap := time.Duration(float64(time.Minute) / o.CallsPerMinute * (0.5 + d.float()))
 		if err := s.clock.Sleep(ctx, gap); err != nil {
 			return nil
 		}
@@ -67,10 +67,14 @@ type demo struct {
 	rnd    *rand.Rand
 }
 
-func (d *demo) sec(lo, hi float64) time.Duration {
+func (d *demo) float() float64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return time.Duration((lo + d.rnd.Float64()*(hi-lo)) * float64(time.Second))
+	return d.rnd.Float64()
+}
+
+func (d *demo) sec(lo, hi float64) time.Duration {
+	return time.Duration((lo + d.float()*(hi-lo)) * float64(time.Second))
 }
 
 // take reserves n free agents, or returns nil.
@@ -115,7 +119,7 @@ func (d *demo) call(ctx context.Context) {
 	need := 1
 	switch {
 	case kind < 30: // direct, survey afterwards
-		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = string(rune('1'+d.rnd.Intn(5))), d.sec(2, 4), d.sec(6, 8)
+		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = string(rune('1'+int(d.float()*5))), d.sec(2, 4), d.sec(6, 8)
 	case kind < 45: // queue
 		need = 2
 		in.Exten = "7000"

@@ -3,6 +3,7 @@ package aritest
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,20 @@ func TestRunDemo(t *testing.T) {
 	go func() {
 		done <- s.RunDemo(ctx, DemoOptions{Agents: demoAgents, CallsPerMinute: 12})
 	}()
-	time.Sleep(2 * time.Second) // 20 virtual minutes
+	// Run until every kind of call happened (at most 15 s: 150 virtual minutes).
+	wanted := []string{"ChannelHold", "BridgeBlindTransfer", "BridgeAttendedTransfer", "\"BUSY\"", "\"CANCEL\"", "\"survey\""}
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		missing := 0
+		raw, _ := json.Marshal(a.snapshot())
+		for _, w := range wanted {
+			if !strings.Contains(string(raw), w) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

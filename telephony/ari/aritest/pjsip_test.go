@@ -80,7 +80,7 @@ func TestLinkedIDVariable(t *testing.T) {
 	go func() {
 		_, _ = s.InboundCall(context.Background(), Inbound{SurveyHangupAfter: time.Second, Phones: map[string]Phone{
 			"1001": {AnswerAfter: time.Second, AttendedTransferTo: "1002", TransferAfter: time.Second, ConsultFor: time.Second},
-			"1002": {AnswerAfter: time.Second, HangupAfter: 4 * time.Second}}})
+			"1002": {AnswerAfter: time.Second, HangupAfter: 30 * time.Second}}})
 	}()
 	cust := chanID(a.must(ch, "ChannelCreated"))
 	target := chanID(a.mustWhere(ch, func(e event) bool {
