@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
 
@@ -82,10 +83,8 @@ func TestListClientsQuery(t *testing.T) {
 
 // TestInjectionStringsVerbatim stores hostile strings in every text field and
 // gets them back unchanged, with the schema intact.
-func TestInjectionStringsVerbatim(t *testing.T) {
-	t.Parallel()
+func testInjectionStringsVerbatim(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	hostile := []string{
 		`'; DROP TABLE clients;--`,
 		`<script>alert("x")</script>`,
@@ -96,7 +95,7 @@ func TestInjectionStringsVerbatim(t *testing.T) {
 	}
 	for _, h := range hostile {
 		c := mustClient(t, s, crm.Client{Name: h, Company: h, Notes: h, Tags: []string{h},
-			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567", Raw: h, Label: h}}})
+			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74953330000", Raw: h, Label: h}}})
 		got, err := s.GetClient(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +119,7 @@ func TestInjectionStringsVerbatim(t *testing.T) {
 			t.Fatalf("timeline = %+v, %v", tl.Items, err)
 		}
 	}
-	found, err := s.FindClientsByPhone(ctx, "+74951234567")
+	found, err := s.FindClientsByPhone(ctx, "+74953330000")
 	if err != nil || len(found) != len(hostile) {
 		t.Fatalf("after hostile inserts: %d clients, %v", len(found), err)
 	}
