@@ -45,6 +45,8 @@ func TestListClientsQuery(t *testing.T) {
 		{"phone digits part", crm.ClientFilter{Query: "4567"}, []string{"Ivan Petrov"}},
 		{"phone as written", crm.ClientFilter{Query: "(495) 123-45"}, []string{"Ivan Petrov"}},
 		{"full E.164", crm.ClientFilter{Query: "+79031112233"}, []string{"Мария Сидорова"}},
+		{"national with trunk 8", crm.ClientFilter{Query: "8 (495) 123-45-67"}, []string{"Ivan Petrov"}},
+		{"national mobile with trunk 8", crm.ClientFilter{Query: "89031112233"}, []string{"Мария Сидорова"}},
 		{"percent is literal", crm.ClientFilter{Query: "100%"}, []string{"100% Discount_Shop"}},
 		{"underscore is literal", crm.ClientFilter{Query: "t_s"}, []string{"100% Discount_Shop"}},
 		{"lone wildcard matches nothing extra", crm.ClientFilter{Query: "%"}, []string{"100% Discount_Shop"}},
