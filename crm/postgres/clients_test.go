@@ -73,7 +73,7 @@ func TestClientCRUD(t *testing.T) {
 	if !again.UpdatedAt.After(c.UpdatedAt) && !again.UpdatedAt.Equal(c.UpdatedAt) {
 		t.Fatalf("updated_at went back")
 	}
-	// Nil contacts leave them alone.
+	// Nil contacts leave them alone; an empty list removes them.
 	again.Contacts = nil
 	again.Notes = "x"
 	if err := s.UpdateClient(ctx, &again); err != nil {
@@ -81,6 +81,17 @@ func TestClientCRUD(t *testing.T) {
 	}
 	if g, _ := s.GetClient(ctx, c.ID); len(g.Contacts) != 2 || g.Notes != "x" {
 		t.Fatalf("nil contacts changed them: %+v", g)
+	}
+	plain.Contacts = []crm.Contact{phone("+74950001122", "")}
+	if err := s.UpdateClient(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	plain.Contacts = []crm.Contact{}
+	if err := s.UpdateClient(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := s.GetClient(ctx, plain.ID); len(g.Contacts) != 0 || g.Contacts == nil {
+		t.Fatalf("empty contact list kept %+v", g.Contacts)
 	}
 
 	// Contacts one by one.
@@ -132,6 +143,8 @@ func TestClientConstraintErrors(t *testing.T) {
 		{"bad email", crm.Client{Name: "x", Contacts: []crm.Contact{email("not-an-email")}}, crm.KindInvalid, "contacts"},
 		{"phone twice", crm.Client{Name: "x", Contacts: []crm.Contact{phone("+74951234567", "a"), phone("+74951234567", "b")}}, crm.KindInvalid, "contacts"},
 		{"empty tag", crm.Client{Name: "x", Tags: []string{" "}}, crm.KindInvalid, "tags"},
+		{"nul in name", crm.Client{Name: "a\x00b"}, crm.KindInvalid, "name"},
+		{"invalid utf-8 notes", crm.Client{Name: "x", Notes: "\xc3\x28"}, crm.KindInvalid, "notes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.c

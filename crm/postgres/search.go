@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,9 @@ func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[c
 	}
 	if len(f.Query) > 200 {
 		return page, crm.Invalid("q", "must be at most 200 characters")
+	}
+	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
+		return page, crm.Invalid("q", "is not valid UTF-8 text")
 	}
 	limit := clampLimit(f.Limit)
 

@@ -70,7 +70,11 @@ func TestListClientsQuery(t *testing.T) {
 	if len(page.Items[0].Contacts) != 2 {
 		t.Fatalf("listed client lacks contacts: %+v", page.Items[0])
 	}
-	_, err := s.ListClients(ctx, crm.ClientFilter{After: "not a cursor!"})
+	_, err := s.ListClients(ctx, crm.ClientFilter{Query: "bad \xff utf-8"})
+	wantKind(t, err, crm.KindInvalid, "q")
+	_, err = s.ListClients(ctx, crm.ClientFilter{Query: "nul\x00"})
+	wantKind(t, err, crm.KindInvalid, "q")
+	_, err = s.ListClients(ctx, crm.ClientFilter{After: "not a cursor!"})
 	wantKind(t, err, crm.KindInvalid, "after")
 	_, err = s.ListClients(ctx, crm.ClientFilter{After: "eyJpIjowfQ"}) // {"i":0}
 	wantKind(t, err, crm.KindInvalid, "after")
