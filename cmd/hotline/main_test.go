@@ -184,14 +184,20 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 		cancel()
 		t.Fatalf("serve did not start: %s %s", out, errOut)
 	}
-	if !strings.Contains(out.String(), "admin") {
-		t.Errorf("demo logins not printed: %s", out)
+	for _, want := range []string{"LOGIN", "admin", "supervisor", "agent", "PJSIP/1001"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo logins lack %q: %s", want, out)
+		}
 	}
 	resp, err := http.Get(url + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("readyz: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	e2, _, _ := testEnv(vars, "")
+	if err := run(context.Background(), []string{"demo", "seed"}, e2); err == nil || !strings.Contains(err.Error(), "already has users") {
+		t.Errorf("second demo seed: %v", err)
+	}
 	cancel()
 	select {
 	case err := <-done:
