@@ -159,6 +159,22 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate", "status"}, e); err != nil || out.String() == "" {
 		t.Fatalf("status: %v %q", err, out)
 	}
+	ctx := context.Background()
+	before, err := postgres.MigrateVersion(ctx, dsn)
+	if err != nil || before < 1 {
+		t.Fatalf("version %d: %v", before, err)
+	}
+	e, _, _ = testEnv(vars, "")
+	if err := run(ctx, []string{"migrate", "down", "--allow-down", "--steps", "1"}, e); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	e, _, _ = testEnv(vars, "")
+	if err := run(ctx, []string{"migrate", "up"}, e); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if after, err := postgres.MigrateVersion(ctx, dsn); err != nil || after != before {
+		t.Fatalf("version after down+up %d, want %d: %v", after, before, err)
+	}
 	e, out, _ = testEnv(vars, "")
 	if err := run(context.Background(), []string{"version"}, e); err != nil || !strings.HasPrefix(out.String(), "hotline ") {
 		t.Fatalf("version: %v %q", err, out)

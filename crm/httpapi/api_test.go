@@ -29,6 +29,7 @@ type clientJSON struct {
 }
 
 func TestClientLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	resp, body := agent.do("POST", "/api/v1/clients", map[string]any{
@@ -74,6 +75,7 @@ func TestClientLifecycle(t *testing.T) {
 }
 
 func TestPaginationAndTimeline(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	for i := range 7 {
@@ -139,6 +141,7 @@ func TestPaginationAndTimeline(t *testing.T) {
 }
 
 func TestUsersAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(crm.RoleAdmin)
 	resp, body := admin.do("POST", "/api/v1/users", map[string]any{"login": "olga", "name": "Olga", "role": "agent",
@@ -182,6 +185,7 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 func TestHealthOpenAPIAndLogs(t *testing.T) {
+	t.Parallel()
 	var logs logBuffer
 	down := errors.New("redis is down")
 	var redisErr error

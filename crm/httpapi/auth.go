@@ -222,12 +222,24 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 			return
 		}
 		if p != nil && p.Method == MethodSession && !safeMethod(r.Method) && !validCSRF(r, p.CSRF) {
+			if strings.Contains(r.Header.Get("Accept"), "text/html") {
+				// A page form from before the last sign-in: say so in words.
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write([]byte(staleFormPage))
+				return
+			}
 			writeProblem(w, http.StatusForbidden, "missing or wrong CSRF token: send the "+CSRFHeader+" header (or the "+CSRFField+" form field)")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})
 }
+
+const staleFormPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Form expired · Hotline</title>
+<link rel="stylesheet" href="/static/app.css"></head><body><main class="page"><div class="card narrow">
+<h1>This form has expired</h1><p>You signed in again since the page was opened, so it was not sent.
+Go back, reload the page and send it again.</p><p><a href="/clients">Back to clients</a></p></div></main></body></html>`
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

@@ -96,6 +96,7 @@ func (b *browser) login(login string) string {
 }
 
 func TestLoginRequiredAndWrongPassword(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	resp, _ := b.get("/clients/1")
@@ -132,6 +133,7 @@ func TestLoginRequiredAndWrongPassword(t *testing.T) {
 }
 
 func TestClientPagesEscapeAndCSRF(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	csrf := b.login("admin")
