@@ -161,9 +161,16 @@ func TestUsersAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	olgaSession := e.anon()
+	if resp, body := olgaSession.do("POST", "/api/v1/auth/login", map[string]string{"login": "olga", "password": "olga-password"}); resp.StatusCode != 200 {
+		t.Fatalf("olga login: %d %s", resp.StatusCode, body)
+	}
 	resp, _ = admin.do("PUT", fmt.Sprintf("/api/v1/users/%d/password", olga.ID), map[string]any{"password": "new-password-1"})
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("set password: %d", resp.StatusCode)
+	}
+	if resp, _ := olgaSession.do("GET", "/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("session survived a password change: %d", resp.StatusCode)
 	}
 	resp, body = e.anon().do("POST", "/api/v1/auth/login", map[string]string{"login": "olga", "password": "new-password-1"})
 	if resp.StatusCode != http.StatusOK {
