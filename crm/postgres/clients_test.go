@@ -26,10 +26,8 @@ func mustClient(t *testing.T, s *postgres.Store, c crm.Client) crm.Client {
 	return c
 }
 
-func TestClientCRUD(t *testing.T) {
-	t.Parallel()
+func testClientCRUD(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	owner := mustUser(t, s, "sales1", crm.RoleAgent)
 
 	c := mustClient(t, s, crm.Client{
@@ -160,10 +158,8 @@ func TestClientConstraintErrors(t *testing.T) {
 
 // TestSharedPhone: one number on several clients is allowed and the screen
 // pop lists them all, the highest priority first.
-func TestSharedPhone(t *testing.T) {
-	t.Parallel()
+func testSharedPhone(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	const office = "+74957654321"
 	mustClient(t, s, crm.Client{Name: "Мария Иванова", Priority: "B", Contacts: []crm.Contact{phone(office, "office")}})
 	vip := mustClient(t, s, crm.Client{Name: "ЗАО Вектор", Kind: crm.ClientCompany, Priority: "VIP",
@@ -184,10 +180,8 @@ func TestSharedPhone(t *testing.T) {
 
 // TestConcurrentCreateClient creates clients sharing a number from many
 // goroutines: all succeed and all are found by that number.
-func TestConcurrentCreateClient(t *testing.T) {
-	t.Parallel()
+func testConcurrentCreateClient(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	const n = 24
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -214,6 +208,10 @@ func TestPriorityClasses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
+	seeded, err := s.ListPriorityClasses(ctx)
+	if err != nil || len(seeded) != 4 || seeded[0].Code != "VIP" || seeded[3].Code != "C" {
+		t.Fatalf("classes seeded by the migration = %+v, %v", seeded, err)
+	}
 	rev := 5e6
 	if err := s.SavePriorityClass(ctx, crm.PriorityClass{Code: "gold", Name: "Gold", Rank: 1, MinRevenue: &rev}); err != nil {
 		t.Fatal(err)
