@@ -23,7 +23,7 @@ func (t *Tracker) Handle(m ari.Message) {
 // calls the store holds as open; then every tracked channel that Asterisk
 // no longer lists is ended, calls left without channels are closed (marked
 // closed_by_reconciliation, ended at the last moment they were known to be
-// alive), and live channels the tracker does not know are adopted.
+// alive). Live channels it does not know are picked up by their next event.
 func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	if t.opts.Channels == nil {
 		return fmt.Errorf("reconcile %s: tracker has no Channels", node)
@@ -41,19 +41,12 @@ func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	}
 	t.mu.Lock()
 	closed := t.closeGone(node, liveSet)
-	var unknown []LiveChannel
-	for _, ch := range live {
-		if _, ok := t.channels[callKey{node, ch.ID}]; !ok {
-			unknown = append(unknown, ch)
-		}
-	}
 	t.mu.Unlock()
-	for _, ch := range unknown {
-		t.adopt(ctx, node, ch)
+	if closed > 0 {
+		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "live_channels", len(live))
 	}
-	if closed > 0 || len(unknown) > 0 {
-		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "adopted_channels", len(unknown))
-	}
+	// Live channels the tracker does not know start their calls with their
+	// next event (any event type starts tracking an unknown channel).
 	return t.Flush()
 }
 
@@ -70,6 +63,9 @@ func (t *Tracker) closeGone(node string, live map[string]bool) int {
 		if c.st.LastEvent.After(at) {
 			at = c.st.LastEvent
 		}
+		c.rec.Gaps++
+		c.st.Version++
+		t.dirty[c] = struct{}{}
 		changed := false
 		for i := range c.rec.Legs {
 			l := &c.rec.Legs[i]
@@ -101,34 +97,6 @@ func (t *Tracker) closeGone(node string, live map[string]bool) int {
 		t.dirty[c] = struct{}{}
 	}
 	return closed
-}
-
-// adopt starts tracking a live channel the tracker never saw.
-func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) {
-	linked := ch.LinkedID
-	if linked == "" {
-		id, err := t.opts.Channels.LinkedID(ctx, node, ch.ID)
-		if err != nil {
-			t.log.Warn("cannot read linkedid of a live channel", "node", node, "channel", ch.ID, "err", err)
-		}
-		linked = id
-	}
-	at := t.now().UTC()
-	wc := &wireChannel{ID: ch.ID, Name: ch.Name, State: ch.State}
-	wc.Caller.Number = ch.CallerNumber
-	if !ch.CreatedAt.IsZero() {
-		wc.CreationTime = ch.CreatedAt.UTC().Format(asteriskTime)
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if _, ok := t.channels[callKey{node, ch.ID}]; ok {
-		return
-	}
-	c := t.callFor(node, wc, at, linked, true)
-	if c != nil {
-		c.st.Version++
-		t.dirty[c] = struct{}{}
-	}
 }
 
 // resume loads the open calls of node from the store once per process,
