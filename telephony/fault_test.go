@@ -30,7 +30,7 @@ type rig struct {
 	// the records a tracker makes when it sees every event.
 	ref    *refTracker
 	cancel context.CancelFunc
-	done    chan struct{}
+	done   chan struct{}
 }
 
 func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
