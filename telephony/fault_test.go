@@ -159,7 +159,7 @@ type logRow struct {
 func checkCallLog(t *testing.T, store *postgres.Store, ref *refTracker, n int, script telephony.Call, tol float64) (reconciled int) {
 	t.Helper()
 	rows, err := store.Pool().Query(context.Background(),
-		`SELECT linkedid, caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps FROM call_log`)
+		`SELECT caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps FROM call_log`)
 	if err != nil {
 		t.Fatal(err)
 	}
