@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,9 @@ func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[c
 	}
 	if len(f.Query) > 200 {
 		return page, crm.Invalid("q", "must be at most 200 characters")
+	}
+	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
+		return page, crm.Invalid("q", "is not valid UTF-8 text")
 	}
 	limit := clampLimit(f.Limit)
 
@@ -73,15 +77,27 @@ func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[c
 }
 
 // queryCondition builds the search condition for q; arg adds a parameter.
-// Every value travels as a parameter; LIKE wildcards in q are escaped.
+// Every value travels as a parameter; LIKE wildcards in q are escaped. Each
+// branch of the union can use its own trigram index.
 func queryCondition(q string, arg func(any) string) string {
 	pattern := arg("%" + escapeLike(q) + "%")
-	contact := "(ct.kind = 'email' AND ct.value ILIKE " + pattern + ")"
-	if d := phoneDigits(q); len(d) >= 3 {
-		contact = "(" + contact + " OR (ct.kind = 'phone' AND ct.digits LIKE " + arg("%"+d+"%") + "))"
+	branches := []string{
+		"SELECT id FROM clients WHERE name ILIKE " + pattern,
+		"SELECT id FROM clients WHERE company ILIKE " + pattern,
+		// Phones' values are E.164: matching them too finds nothing new.
+		"SELECT client_id FROM contacts WHERE value ILIKE " + pattern,
 	}
-	return "(c.name ILIKE " + pattern + " OR c.company ILIKE " + pattern +
-		" OR c.id IN (SELECT ct.client_id FROM contacts ct WHERE " + contact + "))"
+	if d := phoneDigits(q); len(d) >= 3 {
+		digits := "digits LIKE " + arg("%"+d+"%")
+		// A full national number is written with a trunk prefix (8 in
+		// Russia, 0 in most of Europe) that E.164 drops: 8 495 123-45-67
+		// is +74951234567.
+		if len(d) >= 10 && (d[0] == '8' || d[0] == '0') {
+			digits += " OR digits LIKE " + arg("%"+d[1:]+"%")
+		}
+		branches = append(branches, "SELECT client_id FROM contacts WHERE "+digits)
+	}
+	return "c.id IN (" + strings.Join(branches, " UNION ") + ")"
 }
 
 // phoneDigits returns the digits of q when q looks like (a part of) a phone
@@ -105,14 +121,17 @@ func escapeLike(q string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 }
 
+// findByPhoneSQL finds the clients with phone number $1.
+const findByPhoneSQL = `SELECT ` + clientColumns + ` FROM clients c
+	LEFT JOIN priority_classes p ON p.code = c.priority
+	WHERE c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = $1)
+	ORDER BY p.rank NULLS LAST, c.name, c.id`
+
 // FindClientsByPhone returns every client with this E.164 number (a number
 // may be shared by a family or an office), highest priority first, with
 // their contacts. It is an index lookup on contacts (kind, value).
 func (s *Store) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+clientColumns+` FROM clients c
-		LEFT JOIN priority_classes p ON p.code = c.priority
-		WHERE c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = $1)
-		ORDER BY p.rank NULLS LAST, c.name, c.id`, e164)
+	rows, err := s.pool.Query(ctx, findByPhoneSQL, e164)
 	if err != nil {
 		return nil, translate(err, "find clients by phone")
 	}

@@ -87,7 +87,8 @@ CREATE TABLE contacts (
     value      text NOT NULL CHECK (value <> ''),
     raw        text NOT NULL DEFAULT '',
     label      text NOT NULL DEFAULT '',
-    digits     text GENERATED ALWAYS AS (regexp_replace(value, '[^0-9]', '', 'g')) STORED,
+    -- digits of phone numbers (NULL for emails), for search by a part of a number
+    digits     text GENERATED ALWAYS AS (CASE WHEN kind = 'phone' THEN regexp_replace(value, '[^0-9]', '', 'g') END) STORED,
     created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT contacts_client_kind_value_key UNIQUE (client_id, kind, value)
 );

@@ -68,18 +68,20 @@ type localCall struct {
 // newLocal creates both halves and emits their ChannelCreated. Caller holds s.mu.
 func (s *Server) newLocal(resource, id, otherID string, caller CallerID) *localCall {
 	exten, context, _ := strings.Cut(resource, "@")
+	if id != "" && otherID == "" {
+		otherID = id + ";2"
+	}
 	name := fmt.Sprintf("Local/%s-%08x", resource, s.localSeq)
 	s.localSeq++
 	dp := dialplanCEP{Context: context, Exten: exten, Priority: 1}
-	one := s.newChannel("Local/"+resource, id, "Down", dp, caller)
+	one := s.newChannel("Local/"+resource, id, "Down", dp, CallerID{})
 	one.name, one.half = name+";1", 1
-	two := s.newChannel("Local/"+resource, otherID, "Ring", dp, caller)
+	two := s.newChannel("Local/"+resource, otherID, "Ring", dp, CallerID{})
 	two.name, two.half = name+";2", 2
 	two.linkedID, two.linkedSeq = one.linkedID, one.linkedSeq
 	one.peer, two.peer = two, one
 	lc := &localCall{one: one, two: two, dialstring: resource, device: "Local/" + resource, vars: map[string]string{}}
 	one.local, two.local = lc, lc
-	one.connected, two.connected = caller, caller
 	s.emitChannel("ChannelCreated", one, nil)
 	s.emitChannel("ChannelCreated", two, nil)
 	return lc
@@ -91,8 +93,8 @@ func (s *Server) runLocal(lc *localCall) {
 	if apps == nil {
 		s.destroy(lc.two, 0)
 		s.destroy(lc.one, 0)
-		s.emitDevice(lc.device, "NOT_INUSE")
-		s.emitDevice(lc.device, "NOT_INUSE")
+		s.emitDevice(lc.device, "INVALID")
+		s.emitDevice(lc.device, "INVALID")
 		return
 	}
 	if lc.timeout > 0 {
@@ -156,8 +158,10 @@ func (s *Server) runApps(lc *localCall, ch *channel, apps []localApp) {
 				}
 			}
 		case "Stasis", "Busy":
-			s.wait(ctx, ch.hangup)
-			return
+			if a.name == "Busy" || ch.inStasis {
+				s.wait(ctx, ch.hangup)
+				return
+			}
 		}
 	}
 }
@@ -171,11 +175,16 @@ func (s *Server) localAppEffect(lc *localCall, ch *channel, a localApp) bool {
 			s.localAnswer(lc)
 		}
 	case "Ringing":
+		if !lc.viaDial {
+			s.emitDevice(lc.device, "INUSE")
+		}
 		s.setState(lc.one, "Ringing")
 		s.emitDial(nil, lc.one, "RINGING", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 	case "Busy":
 		s.setState(ch, "Busy")
-		s.emitDevice(lc.device, "INUSE")
+		if !lc.viaDial {
+			s.emitDevice(lc.device, "INUSE")
+		}
 		s.emitDial(nil, lc.one, "BUSY", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 		if !lc.one.inStasis {
 			s.hangupRequest(ch, 0, false)
