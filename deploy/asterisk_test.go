@@ -256,6 +256,10 @@ func TestPJSIPConf(t *testing.T) {
 			t.Errorf("auth %s-auth username = %q", agent, u)
 		}
 	}
+}
+
+func TestPJSIPTrunks(t *testing.T) {
+	c := mustParseFile(t, "pjsip.conf")
 	trunks := map[string]struct{ context, match string }{
 		"customers": {"from-trunk", "127.0.0.2"},
 		"pstn":      {"from-pstn", "127.0.0.3"},
@@ -279,6 +283,10 @@ func TestPJSIPConf(t *testing.T) {
 	} else if v, _ := c.Value(aor, "contact"); v != "sip:127.0.0.3:5090" {
 		t.Errorf("pstn contact = %q", v)
 	}
+}
+
+func TestPJSIPCallgen(t *testing.T) {
+	c := mustParseFile(t, "pjsip.conf")
 	// callgen is identified by its digest username, which must be the
 	// endpoint's own name for auth_username identification to find it.
 	cg := c.FindTyped("callgen", "endpoint")

@@ -348,34 +348,10 @@ func TestDashboards(t *testing.T) {
 				t.Errorf("%s: panel %q has a missing or duplicate id %d", f, p.Title, p.ID)
 			}
 			ids[p.ID] = true
-			if p.GridPos.W <= 0 || p.GridPos.X+p.GridPos.W > 24 || p.GridPos.H <= 0 {
-				t.Errorf("%s: panel %q gridPos %+v is outside the 24-column grid", f, p.Title, p.GridPos)
-			}
-			refs := map[string]bool{}
-			for _, tg := range p.Targets {
-				if refs[tg.RefID] {
-					t.Errorf("%s: panel %q repeats refId %s", f, p.Title, tg.RefID)
-				}
-				refs[tg.RefID] = true
-				if typ, ok := datasources[tg.Datasource.UID]; !ok || typ != tg.Datasource.Type {
-					t.Errorf("%s: panel %q uses data source %+v, which is not provisioned", f, p.Title, tg.Datasource)
-				}
-				if tg.Expr == "" {
-					continue
-				}
-				expr := grafanaVars.Replace(tg.Expr)
-				if strings.Contains(expr, "$") {
-					t.Errorf("%s: panel %q uses an unknown variable: %s", f, p.Title, tg.Expr)
-				}
-				names, err := queriedMetrics(expr)
-				if err != nil {
-					t.Errorf("%s: panel %q: %v", f, p.Title, err)
-				}
-				for _, n := range names {
-					queried[n] = true
-					if !slices.Contains(listed, n) {
-						t.Errorf("%s: panel %q queries %s, which is not in METRICS.txt", f, p.Title, n)
-					}
+			for _, n := range checkPanel(t, f, p, datasources) {
+				queried[n] = true
+				if !slices.Contains(listed, n) {
+					t.Errorf("%s: panel %q queries %s, which is not in METRICS.txt", f, p.Title, n)
 				}
 			}
 		})
@@ -385,6 +361,39 @@ func TestDashboards(t *testing.T) {
 			t.Errorf("METRICS.txt lists %s, but no dashboard queries it", n)
 		}
 	}
+}
+
+// checkPanel checks one panel's layout, refIds, data sources and PromQL, and
+// returns the metrics it queries.
+func checkPanel(t *testing.T, f string, p panel, datasources map[string]string) []string {
+	t.Helper()
+	if p.GridPos.W <= 0 || p.GridPos.X+p.GridPos.W > 24 || p.GridPos.H <= 0 {
+		t.Errorf("%s: panel %q gridPos %+v is outside the 24-column grid", f, p.Title, p.GridPos)
+	}
+	var metrics []string
+	refs := map[string]bool{}
+	for _, tg := range p.Targets {
+		if refs[tg.RefID] {
+			t.Errorf("%s: panel %q repeats refId %s", f, p.Title, tg.RefID)
+		}
+		refs[tg.RefID] = true
+		if typ, ok := datasources[tg.Datasource.UID]; !ok || typ != tg.Datasource.Type {
+			t.Errorf("%s: panel %q uses data source %+v, which is not provisioned", f, p.Title, tg.Datasource)
+		}
+		if tg.Expr == "" {
+			continue
+		}
+		expr := grafanaVars.Replace(tg.Expr)
+		if strings.Contains(expr, "$") {
+			t.Errorf("%s: panel %q uses an unknown variable: %s", f, p.Title, tg.Expr)
+		}
+		names, err := queriedMetrics(expr)
+		if err != nil {
+			t.Errorf("%s: panel %q: %v", f, p.Title, err)
+		}
+		metrics = append(metrics, names...)
+	}
+	return metrics
 }
 
 func TestGrafanaProvisioningMatchesCompose(t *testing.T) {

@@ -105,10 +105,11 @@ func grafanaSQL(q string) string {
 	return q
 }
 
-// Every SQL panel runs on the call log's schema: the tables and columns it
-// names exist, and PostgreSQL accepts the query.
-func TestDashboardSQLRunsOnCallLog(t *testing.T) {
-	conn := testDB(t)
+// prepareCallsTable makes the calls table: from the project's migrations
+// when they create it (then it must have every contract column), otherwise
+// from the contract; and puts one call in it.
+func prepareCallsTable(t *testing.T, conn *pgx.Conn) {
+	t.Helper()
 	ctx := context.Background()
 	migrated := applyMigrations(t, conn)
 	var exists bool
@@ -140,6 +141,14 @@ func TestDashboardSQLRunsOnCallLog(t *testing.T) {
 		'2026-01-01T10:00:00Z', '2026-01-01T10:00:02Z', '2026-01-01T10:00:07Z', 2, 2, 5, 0)`); err != nil && !migrated {
 		t.Fatal(err)
 	}
+}
+
+// Every SQL panel runs on the call log's schema: the tables and columns it
+// names exist, and PostgreSQL accepts the query.
+func TestDashboardSQLRunsOnCallLog(t *testing.T) {
+	conn := testDB(t)
+	ctx := context.Background()
+	prepareCallsTable(t, conn)
 	var n int
 	for f, d := range loadDashboards(t) {
 		walkPanels(d.Panels, func(p panel) {
