@@ -218,6 +218,7 @@ func TestCheckAsteriskFindsFaults(t *testing.T) {
 		{"bad jump", "extensions.conf", "[from-trunk]\nexten => 1,1,GotoIf($[1]?nowhere,s,1)\n", Error, `context "nowhere"`},
 		{"bad aor", "pjsip.conf", "[a]\ntype = endpoint\naors = missing\n", Error, "aors names missing"},
 		{"bad auth", "pjsip.conf", "[a]\ntype = endpoint\nauth = missing\n", Error, "auth = missing"},
+		{"sample token", "extensions.conf", "[globals]\nHOTLINE_ROUTE_TOKEN=CHANGE-ME-x\n", Warning, "HOTLINE_ROUTE_TOKEN still has the sample value"},
 		{"inband dtmf", "pjsip.conf", "[a]\ntype = endpoint\ndtmf_mode = inband\n", Warning, "dtmf_mode = inband"},
 	}
 	for _, tc := range cases {
