@@ -363,7 +363,7 @@ func TestExtensionsConf(t *testing.T) {
 		}
 	}
 	queue := joined("from-trunk", "7000")
-	for _, want := range []string{"Queue(support,c", "MEMBERINTERFACE", "hotline-post-call,survey,1"} {
+	for _, want := range []string{"Gosub(hotline-route,s,1)", "Set(QUEUE_PRIO=${ROUTE_PRIORITY})", "Queue(support,c", "MEMBERINTERFACE", "hotline-post-call,survey,1"} {
 		if !strings.Contains(queue, want) {
 			t.Errorf("from-trunk 7000 lacks %s:\n%s", want, queue)
 		}
@@ -375,12 +375,13 @@ func TestExtensionsConf(t *testing.T) {
 		t.Errorf("status line must enter Stasis(hotline,status) and handle failure:\n%s", s)
 	}
 	route := joined("hotline-route", "s")
-	for _, want := range []string{"CURLOPT(conntimeout)", "CURLOPT(httptimeout)", "/api/v1/route?number=${URIENCODE(${CALLERID(num)})}", "Authorization: Bearer", "Return()"} {
+	for _, want := range []string{"CURLOPT(conntimeout)", "CURLOPT(httptimeout)", "/api/v1/lookup?number=${URIENCODE(${CALLERID(num)})}",
+		"Authorization: Bearer", "${SHIFT(HINT)}", "Set(ROUTE_PRIORITY=0)", "Return()"} {
 		if !strings.Contains(route, want) {
 			t.Errorf("routing hint lacks %s", want)
 		}
 	}
-	if s := joined("from-trunk", "7003"); !strings.Contains(s, "Gosub(hotline-route,s,1)") || !strings.Contains(s, "Goto(7000,1)") {
+	if s := joined("from-trunk", "7003"); !strings.Contains(s, "Gosub(hotline-route,s,1)") || !strings.Contains(s, "Goto(7000,queue)") {
 		t.Errorf("7003 must ask the hint and fall back to the queue:\n%s", s)
 	}
 	for _, pat := range []string{"_+X.", "_8X."} {
@@ -394,32 +395,39 @@ func TestExtensionsConf(t *testing.T) {
 	checkPriorities(t, dp)
 }
 
-// checkPriorities: each extension starts at priority 1, labels jumped to
-// exist, and local Goto(exten,prio) targets exist in the same context.
+// checkPriorities: each extension starts at priority 1, and every jump
+// inside a context (?label, exten,priority or exten,label) lands on an
+// existing extension and label.
 func checkPriorities(t *testing.T, dp map[string]map[string][]string) {
 	t.Helper()
 	labelRe := regexp.MustCompile(`^n\(([a-z]+)\)`)
-	localJump := regexp.MustCompile(`\?([a-z]+)\)|Goto\(([0-9]+),1\)|\?([0-9]+),1\)`)
+	sameExten := regexp.MustCompile(`\?([a-z]+)\)`)
+	otherExten := regexp.MustCompile(`(?:\?|:|Goto\()([0-9]+),([a-z0-9]+)\)`)
+	labels := map[string]map[string]bool{} // context/exten -> labels
 	for ctx, exts := range dp {
 		for ext, lines := range exts {
 			if _, rest, _ := strings.Cut(lines[0], ","); !strings.HasPrefix(rest, "1,") {
 				t.Errorf("[%s] %s does not start at priority 1: %q", ctx, ext, lines[0])
 			}
-			labels := map[string]bool{}
+			labels[ctx+"/"+ext] = map[string]bool{"1": true}
 			for _, l := range lines[1:] {
 				if m := labelRe.FindStringSubmatch(l); m != nil {
-					labels[m[1]] = true
+					labels[ctx+"/"+ext][m[1]] = true
 				}
 			}
+		}
+	}
+	for ctx, exts := range dp {
+		for ext, lines := range exts {
 			for _, l := range lines {
-				for _, m := range localJump.FindAllStringSubmatch(l, -1) {
-					if m[1] != "" && !labels[m[1]] {
+				for _, m := range sameExten.FindAllStringSubmatch(l, -1) {
+					if !labels[ctx+"/"+ext][m[1]] {
 						t.Errorf("[%s] %s jumps to missing label %q", ctx, ext, m[1])
 					}
-					for _, target := range []string{m[2], m[3]} {
-						if _, ok := exts[target]; target != "" && !ok {
-							t.Errorf("[%s] %s jumps to missing extension %s", ctx, ext, target)
-						}
+				}
+				for _, m := range otherExten.FindAllStringSubmatch(l, -1) {
+					if ls, ok := labels[ctx+"/"+m[1]]; !ok || !ls[m[2]] {
+						t.Errorf("[%s] %s jumps to %s,%s, which does not exist", ctx, ext, m[1], m[2])
 					}
 				}
 			}

@@ -86,7 +86,7 @@ func TestReadmeCoversTheDeployment(t *testing.T) {
 		"channelvars = CHANNEL(linkedid)", "http.conf", "ari.conf", "docker compose up",
 		"kubectl apply -k", "hotline user add", "sox ", "sound:", "recording:", "8088",
 		"hotline callgen", "forward-only", "Stasis(hotline,survey", "Stasis(hotline,status)",
-		"/api/v1/route", "TLS",
+		"/api/v1/lookup", "TLS",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("README.md does not mention %q", want)
