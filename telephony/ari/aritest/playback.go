@@ -1,0 +1,194 @@
+package aritest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// playback is one media playback on a channel or bridge.
+type playback struct {
+	id, target, lang string
+	media            []string
+	idx              int
+	state            string
+	owner            *channel // nil for bridge playbacks
+}
+
+type playbackJSON struct {
+	ID           string `json:"id"`
+	MediaURI     string `json:"media_uri"`
+	NextMediaURI string `json:"next_media_uri,omitempty"`
+	TargetURI    string `json:"target_uri"`
+	Language     string `json:"language"`
+	State        string `json:"state"`
+}
+
+func (p *playback) json() playbackJSON {
+	j := playbackJSON{ID: p.id, MediaURI: p.media[p.idx], TargetURI: p.target, Language: "en", State: p.state}
+	if p.idx+1 < len(p.media) {
+		j.NextMediaURI = p.media[p.idx+1]
+	}
+	return j
+}
+
+// soundLength are the known sounds and their lengths (hello-world and beep
+// as recorded); other sound: names fail like missing files.
+var soundLength = map[string]time.Duration{
+	"hello-world": 1400 * time.Millisecond, "beep": 424 * time.Millisecond,
+	"demo-thanks": 2 * time.Second, "vm-goodbye": 800 * time.Millisecond,
+	"queue-thankyou": 1500 * time.Millisecond, "pls-hold-while-try": 2 * time.Second,
+	"tt-monkeys": 6 * time.Second, "agent-pass": time.Second, "auth-thankyou": time.Second,
+}
+
+// mediaOutcome tells how a media URI plays: its duration, or failed (start
+// then finish "failed"), or hang (start, never finish).
+func mediaOutcome(uri string) (d time.Duration, failed, hang bool) {
+	scheme, name, ok := strings.Cut(uri, ":")
+	if !ok {
+		return 0, false, true
+	}
+	switch scheme {
+	case "sound":
+		if l, known := soundLength[name]; known {
+			return l, false, false
+		}
+		return 0, true, false
+	case "digits":
+		for _, r := range name {
+			if !strings.ContainsRune("0123456789*#ABCD", r) {
+				return 0, false, true
+			}
+		}
+		return time.Duration(len(name)) * 500 * time.Millisecond, false, false
+	case "tone":
+		return 0, false, true
+	}
+	return 0, false, true
+}
+
+func (s *Server) handlePlayChannel(w http.ResponseWriter, r *http.Request, c *channel) {
+	s.play(w, r, "channel:"+c.id, c)
+}
+
+func (s *Server) handlePlayBridge(w http.ResponseWriter, r *http.Request, b *bridge) {
+	s.play(w, r, "bridge:"+b.id, nil)
+}
+
+// play queues a playback (201 with state queued); a channel plays its
+// playbacks one after the other. Caller holds s.mu.
+func (s *Server) play(w http.ResponseWriter, r *http.Request, target string, c *channel) {
+	q := r.URL.Query()
+	media := q["media"]
+	if len(media) == 1 {
+		media = strings.Split(media[0], ",")
+	}
+	if len(media) == 0 || media[0] == "" {
+		writeJSON(w, http.StatusInternalServerError, msg("Failed to queue media for playback"))
+		return
+	}
+	id := q.Get("playbackId")
+	if id == "" {
+		id = r.PathValue("pid")
+	}
+	if id == "" {
+		id = s.newUUID()
+	}
+	if old := s.playback[id]; old != nil && old.state != "done" && old.state != "failed" {
+		writeJSON(w, http.StatusConflict, msg("Playback with given id already exists"))
+		return
+	}
+	p := &playback{id: id, target: target, media: media, state: "queued", owner: c}
+	s.playback[id] = p
+	writeJSON(w, http.StatusCreated, p.json())
+	if c == nil {
+		s.startPlayback(p)
+		return
+	}
+	c.playQueue = append(c.playQueue, p)
+	if c.playing == nil {
+		s.nextPlayback(c)
+	}
+}
+
+// nextPlayback starts the channel's next queued playback.
+func (s *Server) nextPlayback(c *channel) {
+	for c.playing == nil && len(c.playQueue) > 0 && !c.destroyed {
+		p := c.playQueue[0]
+		c.playQueue = c.playQueue[1:]
+		if s.startPlayback(p) {
+			c.playing = p
+		}
+	}
+}
+
+// startPlayback emits PlaybackStarted and schedules the rest; it reports
+// whether the playback occupies the channel.
+func (s *Server) startPlayback(p *playback) bool {
+	p.state = "playing"
+	s.emit("PlaybackStarted", "playback:"+p.id, fields{"playback": p.json()})
+	return s.playCurrent(p)
+}
+
+func (s *Server) playCurrent(p *playback) bool {
+	d, failed, hang := mediaOutcome(p.media[p.idx])
+	switch {
+	case failed:
+		p.state = "failed"
+		s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+		return false
+	case hang:
+		return false // never finishes, does not block the queue
+	}
+	s.clock.AfterFunc(d, func() { s.locked(func() { s.advancePlayback(p) }) })
+	return true
+}
+
+// advancePlayback moves to the next media URI or finishes.
+func (s *Server) advancePlayback(p *playback) {
+	if p.state != "playing" && p.state != "continuing" {
+		return
+	}
+	if p.idx+1 < len(p.media) {
+		p.idx++
+		p.state = "continuing"
+		s.emit("PlaybackContinuing", "playback:"+p.id, fields{"playback": p.json()})
+		p.state = "playing"
+		if !s.playCurrent(p) {
+			s.releaseChannel(p)
+		}
+		return
+	}
+	p.state = "done"
+	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+	s.releaseChannel(p)
+}
+
+func (s *Server) releaseChannel(p *playback) {
+	if c := p.owner; c != nil && c.playing == p {
+		c.playing = nil
+		s.nextPlayback(c)
+	}
+}
+
+// stopPlayback ends a playback early (DELETE /playbacks, or the channel
+// went away: state "" keeps "failed" for hung digits as recorded).
+func (s *Server) stopPlayback(p *playback, state string) {
+	if p.state == "done" || p.state == "failed" {
+		return
+	}
+	if state == "" {
+		state = "done"
+		if strings.HasPrefix(p.media[p.idx], "digits:") {
+			state = "failed"
+		}
+	}
+	p.state = state
+	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+	if c := p.owner; c != nil && c.playing == p {
+		c.playing = nil
+		if !c.destroyed {
+			s.nextPlayback(c)
+		}
+	}
+}
