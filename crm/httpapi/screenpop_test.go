@@ -70,7 +70,11 @@ func (e *popEnv) loginAs(login string) *client {
 
 // socket opens the console socket as c; it returns the response status
 // when the upgrade is refused.
-func (c *client) socket(query string, header http.Header) (*websocket.Conn, int) {
+// sock is an open console socket whose frames a goroutine reads (a
+// websocket Read with a deadline would close the connection).
+type sock struct{ frames chan []byte }
+
+func (c *client) socket(query string, header http.Header) (*sock, int) {
 	c.e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -90,7 +94,18 @@ func (c *client) socket(query string, header http.Header) (*websocket.Conn, int)
 		return nil, resp.StatusCode
 	}
 	c.e.t.Cleanup(func() { conn.CloseNow() })
-	return conn, http.StatusSwitchingProtocols
+	s := &sock{frames: make(chan []byte, 64)}
+	go func() {
+		defer close(s.frames)
+		for {
+			_, data, err := conn.Read(context.Background())
+			if err != nil {
+				return
+			}
+			s.frames <- data
+		}
+	}()
+	return s, http.StatusSwitchingProtocols
 }
 
 type frame struct {
@@ -102,12 +117,16 @@ type frame struct {
 	Card     *screenpop.Card `json:"card"`
 }
 
-func readFrame(t *testing.T, conn *websocket.Conn, within time.Duration) (frame, bool) {
+func readFrame(t *testing.T, s *sock, within time.Duration) (frame, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	_, data, err := conn.Read(ctx)
-	if err != nil {
+	var data []byte
+	select {
+	case d, ok := <-s.frames:
+		if !ok {
+			return frame{}, false
+		}
+		data = d
+	case <-time.After(within):
 		return frame{}, false
 	}
 	var f frame
@@ -117,7 +136,7 @@ func readFrame(t *testing.T, conn *websocket.Conn, within time.Duration) (frame,
 	return f, true
 }
 
-func mustFrame(t *testing.T, conn *websocket.Conn) frame {
+func mustFrame(t *testing.T, conn *sock) frame {
 	t.Helper()
 	f, ok := readFrame(t, conn, 3*time.Second)
 	if !ok {
