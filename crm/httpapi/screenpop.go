@@ -109,7 +109,7 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		}
 		msgs, err := o.Hub.Live(ctx, agent)
 		if err != nil && len(msgs) == 0 {
-			return nil, s.problem(ctx, errUnavailable(err))
+			return nil, s.problem(ctx, &crm.Error{Kind: crm.KindUnavailable, Message: "live pops unavailable", Err: err})
 		}
 		out := &livePopsOutput{}
 		out.Body.Agent = agent

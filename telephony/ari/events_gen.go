@@ -659,6 +659,15 @@ func newEvent(typ string) Event {
 	return nil
 }
 
+// knownType reports whether typ is an event type of the spec.
+func knownType(typ string) bool {
+	switch typ {
+	case TypeApplicationMoveFailed, TypeApplicationRegistered, TypeApplicationReplaced, TypeApplicationUnregistered, TypeBridgeAttendedTransfer, TypeBridgeBlindTransfer, TypeBridgeCreated, TypeBridgeDestroyed, TypeBridgeMerged, TypeBridgeVideoSourceChanged, TypeCallBroadcast, TypeCallClaimed, TypeChannelCallerId, TypeChannelConnectedLine, TypeChannelCreated, TypeChannelDestroyed, TypeChannelDialplan, TypeChannelDtmfReceived, TypeChannelEnteredBridge, TypeChannelHangupRequest, TypeChannelHold, TypeChannelLeftBridge, TypeChannelStateChange, TypeChannelTalkingFinished, TypeChannelTalkingStarted, TypeChannelToneDetected, TypeChannelTransfer, TypeChannelUnhold, TypeChannelUserevent, TypeChannelVarset, TypeContactStatusChange, TypeDeviceStateChanged, TypeDial, TypeEndpointStateChange, TypeMissingParams, TypePeerStatusChange, TypePlaybackContinuing, TypePlaybackFinished, TypePlaybackStarted, TypeRESTResponse, TypeRecordingFailed, TypeRecordingFinished, TypeRecordingStarted, TypeStasisEnd, TypeStasisStart, TypeTextMessageReceived:
+		return true
+	}
+	return false
+}
+
 // internType returns the constant for a known event type name without allocating.
 func internType(b []byte) (string, bool) {
 	switch string(b) {

@@ -51,7 +51,7 @@ type channel struct {
 	created     time.Time
 	seq         int // creation order, for "oldest linkedid"
 	linkedID    string
-	linkedSeq   int // creation order of the linkedid's channel
+	linkedSeq   int     // creation order of the linkedid's channel
 	dial        *dialOp // the Dial this channel takes part in
 	vars        map[string]string
 	inStasis    bool
@@ -136,7 +136,7 @@ func (s *Server) newChannel(endpoint, id string, state string, dp dialplanCEP, c
 	c := &channel{
 		id: id, tech: tech, endpoint: endpoint, state: state, dp: dp, caller: caller,
 		created: s.clock.Now(), seq: n, linkedID: id, linkedSeq: n, vars: map[string]string{},
-		hangup: make(chan struct{}),
+		hangup:  make(chan struct{}),
 		signals: map[string]chan struct{}{"up": make(chan struct{}), "stasis": make(chan struct{})},
 	}
 	if tech == "PJSIP" {

@@ -30,8 +30,11 @@ type dialOp struct {
 
 // sipChannel creates a PJSIP channel and emits ChannelCreated; protocol_id
 // (the SIP Call-ID) is empty in ChannelCreated and set right after.
-func (s *Server) sipChannel(endpoint, state, context, exten string, caller CallerID) *channel {
+func (s *Server) sipChannel(endpoint, state, context, exten string, caller CallerID, linked *channel) *channel {
 	c := s.newChannel("PJSIP/"+endpoint, "", state, dialplanCEP{Context: context, Exten: exten, Priority: 1}, caller)
+	if linked != nil {
+		c.linkedID, c.linkedSeq = linked.linkedID, linked.linkedSeq
+	}
 	s.emitChannel("ChannelCreated", c, nil)
 	c.protocolID = s.newUUID()
 	c.dp.Priority = 0
@@ -59,7 +62,7 @@ func (s *Server) startDial(caller *channel, data string, queue bool) *dialOp {
 // the agent itself, the calling party only appears in connected.
 func (d *dialOp) addAgentPeer(resource string) *channel {
 	s := d.s
-	p := s.sipChannel(resource, "Down", "agents", "s", agentCallerID(resource))
+	p := s.sipChannel(resource, "Down", "agents", "s", agentCallerID(resource), d.caller)
 	p.dial = d
 	d.peers = append(d.peers, p)
 	s.setVar(p, "DIALEDPEERNUMBER", resource)
@@ -85,7 +88,7 @@ func (d *dialOp) addAgentPeer(resource string) *channel {
 // at creation, then ChannelCallerId with the dialled number.
 func (d *dialOp) addPSTNPeer(number string) *channel {
 	s := d.s
-	p := s.sipChannel("pstn", "Down", "from-pstn", "s", CallerID{})
+	p := s.sipChannel("pstn", "Down", "from-pstn", "s", CallerID{}, d.caller)
 	p.dial = d
 	d.peers = append(d.peers, p)
 	d.strings[p] = number + "@pstn"
@@ -143,6 +146,9 @@ func (s *Server) idleState(c *channel) {
 		if o != c && o.endpoint == c.endpoint && !o.destroyed {
 			return
 		}
+	}
+	if st, ok := s.devices[c.endpoint]; !ok || st == "UNAVAILABLE" || st == "NOT_INUSE" {
+		return
 	}
 	if c.endpoint == "PJSIP/customers" {
 		s.emitDevice(c.endpoint, "UNAVAILABLE")
@@ -203,7 +209,9 @@ func (d *dialOp) answer(p *channel) {
 	}
 	d.bridge = s.newBasicBridge()
 	p.dp.Exten = ""
-	s.emitChannel("ChannelDialplan", p, fields{"dialplan_app": p.dp.AppName, "dialplan_app_data": p.dp.AppData})
+	if !d.queue {
+		s.emitChannel("ChannelDialplan", p, fields{"dialplan_app": p.dp.AppName, "dialplan_app_data": p.dp.AppData})
+	}
 	s.enterBridge(d.bridge, p)
 	s.enterBridge(d.bridge, c)
 	if c.vars["BLINDTRANSFER"] != "" {

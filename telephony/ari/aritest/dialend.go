@@ -147,7 +147,11 @@ func (d *dialOp) callerHangup() {
 // hangs the caller up when there is none.
 func (d *dialOp) finish(status string) {
 	c := d.caller
-	c.dial = nil
+	defer func() {
+		if c.dial == d {
+			c.dial = nil
+		}
+	}()
 	if c.destroyed {
 		return
 	}

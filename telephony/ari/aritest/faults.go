@@ -22,12 +22,12 @@ type RESTFault struct {
 }
 
 type faultState struct {
-	mu           sync.Mutex
-	rest         []*RESTFault
-	refuseUntil  time.Time
-	delay        time.Duration
-	reorder      bool
-	rnd          *rand.Rand
+	mu          sync.Mutex
+	rest        []*RESTFault
+	refuseUntil time.Time
+	delay       time.Duration
+	reorder     bool
+	rnd         *rand.Rand
 }
 
 // InjectREST adds a REST fault; faults are checked in the order added.

@@ -71,15 +71,14 @@ func (s *Server) newLocal(resource, id, otherID string, caller CallerID) *localC
 	name := fmt.Sprintf("Local/%s-%08x", resource, s.localSeq)
 	s.localSeq++
 	dp := dialplanCEP{Context: context, Exten: exten, Priority: 1}
-	one := s.newChannel("Local/"+resource, id, "Down", dp, caller)
+	one := s.newChannel("Local/"+resource, id, "Down", dp, CallerID{})
 	one.name, one.half = name+";1", 1
-	two := s.newChannel("Local/"+resource, otherID, "Ring", dp, caller)
+	two := s.newChannel("Local/"+resource, otherID, "Ring", dp, CallerID{})
 	two.name, two.half = name+";2", 2
 	two.linkedID, two.linkedSeq = one.linkedID, one.linkedSeq
 	one.peer, two.peer = two, one
 	lc := &localCall{one: one, two: two, dialstring: resource, device: "Local/" + resource, vars: map[string]string{}}
 	one.local, two.local = lc, lc
-	one.connected, two.connected = caller, caller
 	s.emitChannel("ChannelCreated", one, nil)
 	s.emitChannel("ChannelCreated", two, nil)
 	return lc
@@ -171,11 +170,16 @@ func (s *Server) localAppEffect(lc *localCall, ch *channel, a localApp) bool {
 			s.localAnswer(lc)
 		}
 	case "Ringing":
+		if !lc.viaDial {
+			s.emitDevice(lc.device, "INUSE")
+		}
 		s.setState(lc.one, "Ringing")
 		s.emitDial(nil, lc.one, "RINGING", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 	case "Busy":
 		s.setState(ch, "Busy")
-		s.emitDevice(lc.device, "INUSE")
+		if !lc.viaDial {
+			s.emitDevice(lc.device, "INUSE")
+		}
 		s.emitDial(nil, lc.one, "BUSY", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 		if !lc.one.inStasis {
 			s.hangupRequest(ch, 0, false)

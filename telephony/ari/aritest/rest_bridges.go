@@ -104,8 +104,15 @@ func (s *Server) handleAddChannel(w http.ResponseWriter, r *http.Request, b *bri
 			o := b.otherMember(c)
 			s.setVar(o, "BRIDGEPEER", c.name)
 			s.setVar(c, "BRIDGEPEER", o.name)
+			if c.state != "Up" {
+				c.connected = o.caller
+				s.emitChannel("ChannelConnectedLine", c, nil)
+			}
 			o.connected = c.caller
 			s.emitChannel("ChannelConnectedLine", o, nil)
+			if c.half == 1 && c.state != "Up" && c.peer != nil {
+				s.setVar(c.peer, "BRIDGEPEER", o.name)
+			}
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -138,6 +145,7 @@ func (s *Server) handleMOH(w http.ResponseWriter, r *http.Request, b *bridge) {
 		b.mohOn = true
 		for _, c := range b.members {
 			s.setVar(c, "BRIDGEPEER", fmt.Sprintf("Announcer/ARI_MOH-%08x;2", s.localSeq))
+			c.connected = CallerID{}
 			s.emitChannel("ChannelConnectedLine", c, nil)
 		}
 		s.localSeq++

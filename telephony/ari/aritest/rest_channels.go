@@ -187,15 +187,23 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 	lc.timeout = timeout
 	s.dialplanApp(lc.one, "AppDial2", "(Outgoing Line)")
 	lc.one.dp.Priority = 1
-	s.emitChannel("ChannelCallerId", lc.one, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
-	s.emitChannel("ChannelConnectedLine", lc.one, nil)
+	hasCaller := caller != (CallerID{})
+	if hasCaller {
+		lc.one.caller = caller
+		s.emitCallerID(lc.one)
+		lc.one.connected = caller
+		s.emitChannel("ChannelConnectedLine", lc.one, nil)
+	}
 	for k, v := range vars {
 		lc.vars[k] = v
 		s.setVar(lc.one, k, v)
 		s.setVar(lc.two, k, v)
 	}
-	s.emitChannel("ChannelCallerId", lc.two, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
-	s.emitChannel("ChannelConnectedLine", lc.two, nil)
+	if hasCaller {
+		lc.two.caller, lc.two.connected = caller, caller
+		s.emitCallerID(lc.two)
+		s.emitChannel("ChannelConnectedLine", lc.two, nil)
+	}
 	if app != "" {
 		one := lc.one
 		one.onStasisEnd = func() { s.enterAppAfterAnswer(one, args) }
@@ -207,6 +215,11 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.runLocal(lc)
 	writeJSON(w, http.StatusOK, lc.one.json(s.opts.ChannelVarsLinkedID))
+}
+
+// emitCallerID emits ChannelCallerId with Asterisk's default presentation.
+func (s *Server) emitCallerID(c *channel) {
+	s.emitChannel("ChannelCallerId", c, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
 }
 
 // enterAppAfterAnswer: an originated channel enters the app once answered.
@@ -255,7 +268,6 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	s.dialplanApp(lc.one, "Stasis", appName+","+strings.Join(args, ","))
 	s.setVar(lc.one, "STASISSTATUS", "")
 	s.startStasis(lc.one, args)
-	s.setVar(lc.two, "STASISSTATUS", "")
 	s.locals[lc.one.id] = lc
 	writeJSON(w, http.StatusOK, lc.one.json(s.opts.ChannelVarsLinkedID))
 }
@@ -270,6 +282,11 @@ func (s *Server) handleDial(w http.ResponseWriter, r *http.Request, c *channel) 
 	if lc := s.locals[c.id]; lc != nil && !lc.dialStarted {
 		lc.timeout = timeout
 		lc.dialStarted = true
+		s.setVar(lc.two, "STASISSTATUS", "")
+		if from := s.channels[q.Get("caller")]; from != nil {
+			lc.two.caller = from.caller
+			s.emitCallerID(lc.two)
+		}
 		s.emitDial(nil, lc.one, "", lc.dialstring)
 		s.emitDevice(lc.device, "INUSE")
 		s.runLocal(lc)

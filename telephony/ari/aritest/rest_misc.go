@@ -58,7 +58,7 @@ func (s *Server) appJSON(a *application) map[string]any {
 	return map[string]any{
 		"name": a.name, "channel_ids": []string{"__AST_CHANNEL_ALL_TOPIC"},
 		"bridge_ids": []string{"__AST_BRIDGE_ALL_TOPIC"}, "endpoint_ids": []string{"__AST_ENDPOINT_ALL_TOPIC"},
-		"device_names": []string{"__AST_DEVICE_STATE_ALL_TOPIC"},
+		"device_names":   []string{"__AST_DEVICE_STATE_ALL_TOPIC"},
 		"events_allowed": kinds(a.allowed), "events_disallowed": kinds(a.disallowed),
 	}
 }

@@ -64,7 +64,7 @@ func (s *Server) InboundCall(ctx context.Context, in Inbound) (string, error) {
 		s.mu.Unlock()
 		return "", fmt.Errorf("aritest: server closed")
 	}
-	c = s.sipChannel("customers", "Ring", "from-trunk", in.Exten, CallerID{Name: in.Name, Number: in.From})
+	c = s.sipChannel("customers", "Ring", "from-trunk", in.Exten, CallerID{Name: in.Name, Number: in.From}, nil)
 	s.setVar(c, "SIPDOMAIN", "127.0.0.1")
 	who := fmt.Sprintf("customer %q <%s>", in.Name, in.From)
 	switch in.Exten {
@@ -228,7 +228,7 @@ func (s *Server) OutboundCall(ctx context.Context, o Outbound) (string, error) {
 		o.To = "+74957654321"
 	}
 	s.mu.Lock()
-	c := s.sipChannel(o.Agent, "Ring", "agents", o.To, agentCallerID(o.Agent))
+	c := s.sipChannel(o.Agent, "Ring", "agents", o.To, agentCallerID(o.Agent), nil)
 	s.setVar(c, "SIPDOMAIN", "127.0.0.1")
 	s.dialplanApp(c, "NoOp", fmt.Sprintf("outbound %q <%s> -> %s", "Agent "+o.Agent, o.Agent, o.To))
 	d := s.startDial(c, "PJSIP/"+o.To+"@pstn,60", false)
@@ -258,7 +258,7 @@ func (s *Server) InternalCall(ctx context.Context, in Internal) (string, error) 
 
 // internalCaller creates the calling agent's channel for agents/<to>.
 func (s *Server) internalCaller(from, to string) *channel {
-	c := s.sipChannel(from, "Ring", "agents", to, agentCallerID(from))
+	c := s.sipChannel(from, "Ring", "agents", to, agentCallerID(from), nil)
 	s.setVar(c, "SIPDOMAIN", "127.0.0.1")
 	s.dialplanApp(c, "NoOp", fmt.Sprintf("internal %q <%s> -> %s", "Agent "+from, from, to))
 	return c

@@ -42,26 +42,26 @@ type Server struct {
 	logger *slog.Logger
 	http   *httptest.Server
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	rnd      *rand.Rand
-	epoch    int64
-	chanSeq  int
-	nameSeq  int
-	localSeq int
-	channels map[string]*channel
-	order    []*channel
-	bridges  map[string]*bridge
-	playback map[string]*playback
-	apps     map[string]*application
-	devices  map[string]string
-	agents   map[string]*agentEndpoint
-	locals   map[string]*localCall // created Local channels awaiting /dial
+	mu           sync.Mutex
+	cond         *sync.Cond
+	rnd          *rand.Rand
+	epoch        int64
+	chanSeq      int
+	nameSeq      int
+	localSeq     int
+	channels     map[string]*channel
+	order        []*channel
+	bridges      map[string]*bridge
+	playback     map[string]*playback
+	apps         map[string]*application
+	devices      map[string]string
+	agents       map[string]*agentEndpoint
+	locals       map[string]*localCall // created Local channels awaiting /dial
 	pjsipCreated map[string]*pjsipCall
-	stats    struct{ events int }
-	faults   faultState
-	closed   bool
-	wg       sync.WaitGroup
+	stats        struct{ events int }
+	faults       faultState
+	closed       bool
+	wg           sync.WaitGroup
 }
 
 // New starts a simulated Asterisk on a loopback port.

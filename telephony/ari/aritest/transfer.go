@@ -106,7 +106,7 @@ func (s *Server) completeAttended(p, second *channel) {
 	s.emit("BridgeAttendedTransfer", p.id, fields{
 		"transferer_first_leg": p.json(s.opts.ChannelVarsLinkedID), "transferer_second_leg": second.json(s.opts.ChannelVarsLinkedID),
 		"result": "Success", "is_external": false, "transferee": c.json(s.opts.ChannelVarsLinkedID),
-		"transfer_target": target.json(s.opts.ChannelVarsLinkedID),
+		"transfer_target":             target.json(s.opts.ChannelVarsLinkedID),
 		"transferer_first_leg_bridge": snap1, "transferer_second_leg_bridge": snap2,
 		"destination_type": "bridge", "destination_bridge": b2.id,
 	})

@@ -194,6 +194,15 @@ func genEvents(models map[string]*model, names []string) []byte {
 		fmt.Fprintf(&b, "\tcase Type%s:\n\t\treturn new(%s)\n", name, name)
 	}
 	b.WriteString("\t}\n\treturn nil\n}\n\n")
+	b.WriteString("// knownType reports whether typ is an event type of the spec.\n")
+	b.WriteString("func knownType(typ string) bool {\n\tswitch typ {\n\tcase ")
+	for i, name := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "Type%s", name)
+	}
+	b.WriteString(":\n\t\treturn true\n\t}\n\treturn false\n}\n\n")
 	b.WriteString("// internType returns the constant for a known event type name without allocating.\n")
 	b.WriteString("func internType(b []byte) (string, bool) {\n\tswitch string(b) {\n")
 	for _, name := range names {

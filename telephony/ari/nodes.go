@@ -1,0 +1,84 @@
+package ari
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// nodeName is what a node may be called in "name=url" entries and logs.
+var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
+
+// ParseNodes reads a comma-separated list of Asterisk nodes, as in
+// HOTLINE_ARI_URL, into one Config per node:
+//
+//	http://10.0.0.5:8088,http://10.0.0.6:8088
+//	pbx1=http://10.0.0.5:8088,pbx2=https://ari:secret@10.0.0.6:8089/ari
+//
+// A node is named by its "name=" prefix, or else by the URL's host:port.
+// user and password apply to nodes whose URL carries no credentials of its
+// own; app is the Stasis application for all. Errors name the entry by
+// position and never repeat a password.
+func ParseNodes(urlList, user, password, app string) ([]Config, error) {
+	if strings.TrimSpace(urlList) == "" {
+		return nil, errors.New("ari: no Asterisk node given (want e.g. http://127.0.0.1:8088)")
+	}
+	if app == "" {
+		return nil, errors.New("ari: application name is empty")
+	}
+	var out []Config
+	seen := map[string]int{}
+	for i, entry := range strings.Split(urlList, ",") {
+		n := i + 1
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			return nil, fmt.Errorf("ari: node %d of %q is empty (stray comma?)", n, redactList(urlList))
+		}
+		name, raw := splitNodeName(entry)
+		if name != "" && !nodeName.MatchString(name) {
+			return nil, fmt.Errorf("ari: node %d: name %q may only hold letters, digits and . _ : -", n, name)
+		}
+		u, err := parseBaseURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("ari: node %d: %w", n, err)
+		}
+		cfg := Config{Node: name, User: user, Password: password, App: app}
+		if u.User != nil {
+			cfg.User = u.User.Username()
+			cfg.Password, _ = u.User.Password()
+			u.User = nil
+		}
+		if cfg.Node == "" {
+			cfg.Node = u.Host
+		}
+		if cfg.User == "" {
+			return nil, fmt.Errorf("ari: node %d (%s): no ARI user given", n, cfg.Node)
+		}
+		if prev, dup := seen[cfg.Node]; dup {
+			return nil, fmt.Errorf("ari: nodes %d and %d are both named %q", prev, n, cfg.Node)
+		}
+		seen[cfg.Node] = n
+		cfg.URL = u.String()
+		out = append(out, cfg)
+	}
+	return out, nil
+}
+
+// splitNodeName splits "name=url"; a "=" after the scheme belongs to the URL.
+func splitNodeName(entry string) (name, raw string) {
+	eq := strings.Index(entry, "=")
+	scheme := strings.Index(entry, "://")
+	if eq < 0 || (scheme >= 0 && eq > scheme) {
+		return "", entry
+	}
+	return strings.TrimSpace(entry[:eq]), strings.TrimSpace(entry[eq+1:])
+}
+
+func redactList(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		parts[i] = redactURL(p)
+	}
+	return strings.Join(parts, ",")
+}
