@@ -107,3 +107,22 @@ func ringingFromTracker(id string, e telephony.Event) Ringing {
 	r.ClickToCall = c.Direction == telephony.Outbound
 	return r
 }
+
+// RunTracker follows the tracker's events until ctx ends, subscribing again
+// whenever the tracker drops the popper for falling behind. subscribe is
+// (*telephony.Tracker).Subscribe. Per-event errors are logged.
+func (p *Popper) RunTracker(ctx context.Context, subscribe func(buffer int) (<-chan telephony.Event, func())) error {
+	onErr := func(err error) { p.log.Warn("screen pop from tracker event", "err", err) }
+	for {
+		events, cancel := subscribe(1024)
+		err := p.FollowTracker(ctx, events, onErr)
+		cancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !errors.Is(err, ErrTrackerDropped) {
+			return err
+		}
+		p.log.Warn("tracker dropped the screen pop subscriber; subscribing again")
+	}
+}

@@ -68,3 +68,30 @@ func TestTrackerEventsDriveThePops(t *testing.T) {
 		t.Errorf("lookups = %d, want 1 per call", n)
 	}
 }
+
+func TestRunTrackerResubscribesWhenDropped(t *testing.T) {
+	r := newRig(t)
+	alice := subscribe(t, r.hub, "alice")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	subs := make(chan chan telephony.Event, 2)
+	subscribe := func(int) (<-chan telephony.Event, func()) {
+		ch := make(chan telephony.Event, 4)
+		subs <- ch
+		return ch, func() {}
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.popper.RunTracker(ctx, subscribe) }()
+	first := <-subs
+	close(first) // the tracker dropped us
+	second := <-subs
+	second <- telephony.Event{Kind: telephony.EventAgentRinging, LinkedID: "rt-1", Agent: "alice",
+		Call: telephony.Call{LinkedID: "rt-1", Customer: ivanPhone}}
+	if p, _ := next(t, alice); p.CallID != "rt-1" {
+		t.Errorf("pop after resubscribing = %+v", p)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("RunTracker returned %v after ctx ended", err)
+	}
+}
