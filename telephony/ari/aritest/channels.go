@@ -69,6 +69,7 @@ type channel struct {
 	onStasisEnd func() // what the dialplan does after the app lets go
 	signals     map[string]chan struct{}
 	local       *localCall // the Local pair this half belongs to
+	hungPlays   []*playback
 }
 
 func (c *channel) json(withLinked bool) channelJSON {
@@ -236,6 +237,12 @@ func (s *Server) destroy(c *channel, cause int) {
 	}
 	if c.playing != nil {
 		s.stopPlayback(c.playing, "")
+	}
+	for _, p := range c.hungPlays {
+		if strings.HasPrefix(p.media[p.idx], "digits:") {
+			p.lost = false
+			s.stopPlayback(p, "failed")
+		}
 	}
 	s.cond.Broadcast()
 }

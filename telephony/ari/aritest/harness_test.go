@@ -246,3 +246,7 @@ func (a *appClient) settle(s *Server) {
 }
 
 var _ = fmt.Sprintf
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+func newRequest(method, url string) (*http.Request, error) { return http.NewRequest(method, url, nil) }

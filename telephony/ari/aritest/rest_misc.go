@@ -146,7 +146,7 @@ func (s *Server) handleGetPlayback(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.playback[r.PathValue("id")]
-	if p == nil || p.state == "done" || p.state == "failed" {
+	if p == nil || p.lost || p.state == "done" || p.state == "failed" {
 		writeJSON(w, http.StatusNotFound, msg("Playback not found"))
 		return
 	}
