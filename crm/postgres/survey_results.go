@@ -10,7 +10,6 @@ import (
 	"hotline/survey"
 )
 
-
 // ListResponses returns the responses (with answers) started in
 // [f.From, f.To), oldest first, at most limit (0 = 10000).
 func (s *Store) ListResponses(ctx context.Context, f survey.ResultFilter, limit int) ([]survey.Response, error) {
