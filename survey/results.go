@@ -152,3 +152,18 @@ type ResultFilter struct {
 	Agent    string // "" = every agent
 	From, To time.Time
 }
+
+// Add sums two tallies (for totals).
+func (t Tally) Add(o Tally) Tally {
+	t.Responses += o.Responses
+	t.Answered += o.Answered
+	t.Completed += o.Completed
+	t.CSATCount += o.CSATCount
+	t.CSATTop += o.CSATTop
+	t.NPSCount += o.NPSCount
+	t.Promoters += o.Promoters
+	t.Detractors += o.Detractors
+	t.ScoreSum += o.ScoreSum
+	t.LowScores += o.LowScores
+	return t
+}

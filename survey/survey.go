@@ -21,18 +21,18 @@ import (
 // Question is one question of a survey: its prompt and the answers it accepts.
 type Question struct {
 	// Key names the question in results and exports, e.g. "agent" or "nps".
-	Key string `json:"key"`
+	Key string `json:"key,omitempty"`
 	// Text is what the prompt says, for people reading results.
 	Text string `json:"text,omitempty"`
 	// Prompt are the Asterisk media URIs played in order ("sound:...", "recording:...", "digits:...").
 	Prompt []string `json:"prompt"`
 	// Min and Max are the accepted range (1-5, 0-10, ...); ignored when Digits is set.
-	Min int `json:"min"`
-	Max int `json:"max"`
+	Min int `json:"min,omitempty"`
+	Max int `json:"max,omitempty"`
 	// Digits, if set, lists the single digits accepted, e.g. "12" for yes/no.
 	Digits string `json:"digits,omitempty"`
 	// Required questions end the survey when not answered; optional ones are skipped.
-	Required bool `json:"required"`
+	Required bool `json:"required,omitempty"`
 }
 
 // Scale tells how a question's answers are aggregated.
