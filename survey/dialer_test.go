@@ -106,6 +106,7 @@ func newDialer(r *rig) *survey.Dialer {
 }
 
 func TestCampaignPacingRetriesAndResume(t *testing.T) {
+	t.Parallel()
 	counter := &liveCounter{created: map[string]int{}}
 	var current struct {
 		sync.Mutex
@@ -182,6 +183,7 @@ func TestCampaignPacingRetriesAndResume(t *testing.T) {
 }
 
 func TestCampaignPerMinuteLimit(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 40)
 	sv := quickSurvey(t, r)
 	c := newCampaign(t, r, sv, survey.Campaign{MaxConcurrent: 10, PerMinute: 2}, "+70000000011", "+70000000012", "+70000000013")

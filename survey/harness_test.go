@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -120,4 +121,33 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// newBenchRig is newRig for benchmarks (no tracker).
+func newBenchRig(b *testing.B) *rig {
+	b.Helper()
+	srv := aritest.New(aritest.Options{Speed: 2, ChannelVarsLinkedID: true})
+	b.Cleanup(srv.Close)
+	st := pgtest.NewStore(b)
+	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &rig{srv: srv, store: st, cli: cli}
+	r.runner = survey.NewRunner(survey.Options{Store: st, Clock: srv.Clock(), ARI: func(string) survey.ARI { return cli }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = cli.Run(ctx, r.runner.Handle) }()
+	b.Cleanup(func() { cancel(); <-done; r.runner.Close() })
+	for !srv.Connected("hotline") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return r
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
 }

@@ -28,6 +28,7 @@ func answers(r survey.Response) map[string]int {
 }
 
 func TestCompleteSurveyAfterTheAgentHangsUp(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 20)
 	cl := r.client()
 	ctx := context.Background()
@@ -75,6 +76,7 @@ func TestCompleteSurveyAfterTheAgentHangsUp(t *testing.T) {
 }
 
 func TestInvalidDigitThenValidOne(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 20)
 	// 7 is not on the 1-5 scale: the question is repeated and 4 (sent
 	// 0.5 s later) answers it; the optional 0-10 question then times out twice.
@@ -95,6 +97,7 @@ func TestInvalidDigitThenValidOne(t *testing.T) {
 }
 
 func TestSilenceEndsWithNoInput(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 40)
 	start := time.Now()
 	if _, err := r.srv.InboundCall(context.Background(), postCall(aritest.Inbound{})); err != nil {
@@ -114,6 +117,7 @@ func TestSilenceEndsWithNoInput(t *testing.T) {
 }
 
 func TestHangupMidSurveyKeepsAnswersAndOpensFollowUp(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 20)
 	cl := r.client()
 	ctx := context.Background()
@@ -145,6 +149,7 @@ func TestHangupMidSurveyKeepsAnswersAndOpensFollowUp(t *testing.T) {
 }
 
 func TestAnswerIsSavedBeforeTheSurveyEnds(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -207,6 +207,10 @@ func (s *session) collect(q Question, pid string) (int, outcome) {
 		}
 		select {
 		case <-s.goneCh:
+			// Digits that arrived before the hang-up still count.
+			if s.drainDigits() {
+				continue
+			}
 			return 0, outHangup
 		case <-s.r.ctx.Done():
 			return 0, outHangup
@@ -230,6 +234,21 @@ func (s *session) collect(q Question, pid string) (int, outcome) {
 					arm(s.sv.Timeout.Duration())
 				}
 			}
+		}
+	}
+}
+
+// drainDigits moves the queued DTMF digits to the type-ahead buffer and
+// reports whether there were any.
+func (s *session) drainDigits() bool {
+	for {
+		select {
+		case ev := <-s.inbox:
+			if e, ok := ev.(*ari.ChannelDtmfReceived); ok && e.Digit != "" {
+				s.typed = append(s.typed, e.Digit[0])
+			}
+		default:
+			return len(s.typed) > 0
 		}
 	}
 }
