@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -35,6 +37,12 @@ type rig struct {
 
 func newRig(t *testing.T, speed float64, extra ...func(ari.Message)) *rig {
 	t.Helper()
+	return newRigReg(t, speed, nil, extra...)
+}
+
+// newRigReg is newRig with the runner's metrics registered on reg.
+func newRigReg(t *testing.T, speed float64, reg prometheus.Registerer, extra ...func(ari.Message)) *rig {
+	t.Helper()
 	srv := aritest.New(aritest.Options{Speed: speed, ChannelVarsLinkedID: true})
 	t.Cleanup(srv.Close)
 	st := pgtest.NewStore(t)
@@ -46,7 +54,7 @@ func newRig(t *testing.T, speed float64, extra ...func(ari.Message)) *rig {
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
-	r.runner = survey.NewRunner(survey.Options{Store: st, Timeline: st, Clock: srv.Clock(),
+	r.runner = survey.NewRunner(survey.Options{Store: st, Timeline: st, Clock: srv.Clock(), Registerer: reg,
 		ARI: func(string) survey.ARI { return cli }})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.ctx = ctx

@@ -61,8 +61,8 @@ type Store interface {
 	// in progress) and fills its agent and client if they were unknown.
 	FinishResponse(ctx context.Context, r Response) error
 	// AbandonResponses closes responses of node still in progress that
-	// started before the given time (partial or no_input); it returns how many.
-	AbandonResponses(ctx context.Context, node string, before time.Time) (int, error)
+	// started before the given time (partial or no_input); it returns their channels.
+	AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error)
 }
 
 // Timeline records interactions on a client's timeline (crm/postgres.Store).
@@ -149,13 +149,23 @@ func (r *Runner) Active() int {
 
 // Recover closes the responses of node left in progress by a previous
 // process (it died mid-survey): they become partial, or no_input without
-// answers. Call it once at start, before events flow.
+// answers, and their channels, which no one plays to any more, are hung
+// up. Call it once per node at start, before events flow.
 func (r *Runner) Recover(ctx context.Context, node string) (int, error) {
-	n, err := r.opts.Store.AbandonResponses(ctx, node, r.clock.Now())
+	channels, err := r.opts.Store.AbandonResponses(ctx, node, r.clock.Now())
 	if err != nil {
 		return 0, fmt.Errorf("survey: recover responses of %s: %w", node, err)
 	}
-	return n, nil
+	if len(channels) > 0 && r.opts.ARI != nil {
+		if c := r.opts.ARI(node); c != nil {
+			for _, id := range channels {
+				if err := c.Channels().Hangup(ctx, id, "normal"); err != nil && !ari.IsNotFound(err) {
+					r.log.Warn("survey: hang up an abandoned survey", slog.String("channel", id), slog.Any("err", err))
+				}
+			}
+		}
+	}
+	return len(channels), nil
 }
 
 // Handle takes one ARI event. It never blocks on the network: a StasisStart
@@ -165,6 +175,9 @@ func (r *Runner) Handle(m ari.Message) {
 	switch m.Type {
 	case "StasisStart", "ChannelDtmfReceived", "PlaybackFinished", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
 	default:
+		return
+	}
+	if m.Type != "StasisStart" && r.Active() == 0 {
 		return
 	}
 	ev, err := m.Decode()

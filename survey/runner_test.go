@@ -2,8 +2,12 @@ package survey_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"hotline/crm"
 	"hotline/survey"
@@ -175,4 +179,64 @@ func TestAnswerIsSavedBeforeTheSurveyEnds(t *testing.T) {
 	if list[0].State != survey.StatePartial || answers(list[0])["agent"] != 4 {
 		t.Errorf("after recovery: %+v, want partial with agent 4", list[0])
 	}
+	// The orphaned caller is hung up rather than left in silence.
+	eventually(t, "the abandoned channel to be hung up", func() bool { return r.srv.ChannelCount() == 0 })
+}
+
+func TestOptOutAndMetrics(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	r := newRigReg(t, 20, reg)
+	ctx := context.Background()
+	def, err := r.store.DefaultSurvey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def.OptOut = "*"
+	if err := r.store.UpdateSurvey(ctx, &def); err != nil {
+		t.Fatal(err)
+	}
+	// 4 answers the first question, * opts out of the second.
+	if _, err := r.srv.InboundCall(ctx, postCall(aritest.Inbound{SurveyDigit: "4*", SurveyDigitAfter: 2 * time.Second})); err != nil {
+		t.Fatal(err)
+	}
+	r.waitIdle()
+	list := r.responses()
+	if len(list) != 1 || list[0].State != survey.StateOptedOut || answers(list[0])["agent"] != 4 {
+		t.Fatalf("responses = %+v, want opted_out with agent 4", list)
+	}
+	got := gathered(t, reg)
+	if v := got[fmt.Sprintf(`hotline_survey_responses_total{state="opted_out",survey="%d"}`, def.ID)]; v != 1 {
+		t.Errorf("responses counter = %v, want 1; all: %v", v, got)
+	}
+	if v := got[`hotline_survey_score_count{agent="anna",scale="csat"}`]; v != 1 {
+		t.Errorf("score histogram count = %v, want 1; all: %v", v, got)
+	}
+}
+
+// gathered flattens the registry into "name{labels}" -> value (counters,
+// gauges, histogram counts).
+func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			key := "{" + strings.Join(labels, ",") + "}"
+			switch {
+			case m.GetCounter() != nil:
+				out[mf.GetName()+key] = m.GetCounter().GetValue()
+			case m.GetHistogram() != nil:
+				out[mf.GetName()+"_count"+key] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	return out
 }

@@ -169,12 +169,17 @@ func (s *Store) FinishResponse(ctx context.Context, r survey.Response) error {
 }
 
 // AbandonResponses closes node's responses left in progress that started
-// before the given time: partial with answers, no_input without.
-func (s *Store) AbandonResponses(ctx context.Context, node string, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE survey_responses r SET ended_at = $2,
+// before the given time (partial with answers, no_input without) and
+// returns their channels.
+func (s *Store) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE survey_responses r SET ended_at = $2,
 		state = CASE WHEN EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id) THEN 'partial' ELSE 'no_input' END
-		WHERE node = $1 AND state = 'in_progress' AND started_at < $2`, node, before)
-	return int(tag.RowsAffected()), translate(err, "abandon survey responses")
+		WHERE node = $1 AND state = 'in_progress' AND started_at < $2 RETURNING channel_id`, node, before)
+	if err != nil {
+		return nil, translate(err, "abandon survey responses")
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return list, translate(err, "abandon survey responses")
 }
 
 // GetResponse returns a response with its answers.

@@ -81,8 +81,8 @@ func TestSurveyAnswersOnceAndTallies(t *testing.T) {
 		}
 	}
 	// c is left in progress by a "crashed" process and recovered as no_input.
-	if n, err := st.AbandonResponses(ctx, "pbx", day.Add(48*time.Hour)); err != nil || n != 1 {
-		t.Fatalf("abandon = %d, %v", n, err)
+	if chans, err := st.AbandonResponses(ctx, "pbx", day.Add(48*time.Hour)); err != nil || len(chans) != 1 || chans[0] != "c" {
+		t.Fatalf("abandon = %v, %v", chans, err)
 	}
 	got, err := st.GetResponse(ctx, c.ID)
 	if err != nil || got.State != survey.StateNoInput {
