@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -239,10 +240,17 @@ func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
+// parseForm reads a posted form of at most httpapi.MaxFormBytes; it answers
+// 413 or 400 itself and returns false when the form cannot be read.
 func parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, httpapi.MaxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is malformed or too large", http.StatusBadRequest)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "the form is larger than 1 MiB", http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "the form is malformed", http.StatusBadRequest)
 		return false
 	}
 	return true
@@ -259,7 +267,8 @@ func splitTags(s string) []string {
 }
 
 func fieldOf(err error) string {
-	if e, ok := err.(*crm.Error); ok {
+	var e *crm.Error
+	if errors.As(err, &e) {
 		return e.Field
 	}
 	return ""

@@ -122,8 +122,9 @@ func (p *Pages) parse() error {
 		"prioClass": func(code string) string {
 			return "prio prio-" + strings.ToLower(code)
 		},
-		"fmtTime": fmtTime,
-		"phone":   formatPhone,
+		"fmtTime":   fmtTime,
+		"phone":     formatPhone,
+		"bodyAfter": bodyAfter,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

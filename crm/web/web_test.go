@@ -96,6 +96,7 @@ func (b *browser) login(login string) string {
 }
 
 func TestLoginRequiredAndWrongPassword(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	resp, _ := b.get("/clients/1")
@@ -132,6 +133,7 @@ func TestLoginRequiredAndWrongPassword(t *testing.T) {
 }
 
 func TestClientPagesEscapeAndCSRF(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	csrf := b.login("admin")
@@ -192,6 +194,25 @@ func TestClientPagesEscapeAndCSRF(t *testing.T) {
 	_, body = b.get("/clients?partial=1&q=5551234")
 	if strings.Contains(body, "<html") || !strings.Contains(body, loc) {
 		t.Errorf("partial search: %.200s", body)
+	}
+	big := url.Values{"csrf_token": {csrf}, "name": {strings.Repeat("x", 1<<20)}}
+	if resp, _ := b.post("/clients", big); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("form over 1 MiB: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", s.ts.URL+loc+"/notes", strings.NewReader("body=stale&csrf_token=old"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(stale), "This form has expired") {
+		t.Errorf("stale form: %d %s", resp.StatusCode, stale)
+	}
+	if page, _ := s.store.ListClients(context.Background(), crm.ClientFilter{}); len(page.Items) != 1 {
+		t.Errorf("%d clients after the rejected forms, want 1", len(page.Items))
 	}
 	if resp, _ := b.get("/clients/999999"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("missing client: %d", resp.StatusCode)

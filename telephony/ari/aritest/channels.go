@@ -66,7 +66,7 @@ type channel struct {
 	dialTimeout time.Duration
 	playQueue   []*playback
 	playing     *playback
-	onStasisEnd func() // what the dialplan does after the app lets go
+	onAnswer    func() // what an originated channel does once answered
 	signals     map[string]chan struct{}
 	local       *localCall // the Local pair this half belongs to
 	hungPlays   []*playback
