@@ -14,7 +14,7 @@ import (
 // dayStart is 09:00 UTC on the simulated day.
 var dayStart = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
-func at(sec float64) time.Time { return dayStart.Add(time.Duration(sec * float64(time.Second))) }
+func at(sec float64) time.Time   { return dayStart.Add(time.Duration(sec * float64(time.Second))) }
 func ptr(t time.Time) *time.Time { return &t }
 
 // script builds the domain events of one call the way the tracker publishes
