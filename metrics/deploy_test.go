@@ -51,7 +51,9 @@ func (fakeSpool) Stats() spool.Stats { return spool.Stats{PendingRecords: 4, Pen
 
 type fakeTracker struct{}
 
-func (fakeTracker) Stats() telephony.Stats { return telephony.Stats{Events: 10, Skipped: 2, Updates: 5} }
+func (fakeTracker) Stats() telephony.Stats {
+	return telephony.Stats{Events: 10, Skipped: 2, Updates: 5}
+}
 
 // exported gathers every family Hotline registers, with one sample each.
 func exported(t *testing.T) map[string]family {
