@@ -27,6 +27,7 @@ var stockConstraints = map[string]string{
 	"stock_reserved_check": "the stock is reserved",
 }
 
+// stockFields names the input field behind the resource module's constraints.
 var stockFields = map[string]struct{ field, msg string }{
 	"products_sku_key":                       {"sku", "is already taken"},
 	"products_sku_check":                     {"sku", "must be 1-64 letters, digits, '.', '_' or '-'"},
