@@ -62,7 +62,7 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]re
 }
 
 // CreateMarketingCampaign adds a marketing campaign and sets its ID.
-func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.Campaign) error {
+func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error {
 	if c.Name == "" || len(c.Name) > 200 {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	}
@@ -71,13 +71,13 @@ func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.Campaig
 }
 
 // ListMarketingCampaigns lists marketing campaigns by name.
-func (s *Store) ListMarketingCampaigns(ctx context.Context) ([]resource.Campaign, error) {
+func (s *Store) ListMarketingCampaigns(ctx context.Context) ([]resource.MarketingCampaign, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, channel FROM marketing_campaigns ORDER BY name`)
 	if err != nil {
 		return nil, translateStock(err, "list campaigns")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Campaign, error) {
-		var c resource.Campaign
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.MarketingCampaign, error) {
+		var c resource.MarketingCampaign
 		return c, r.Scan(&c.ID, &c.Name, &c.Channel)
 	})
 	return out, translateStock(err, "list campaigns")

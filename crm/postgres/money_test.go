@@ -35,7 +35,7 @@ func testProfitability(t *testing.T, dsn string) {
 	if _, err := e.st.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 3, ClientID: &y}); err != nil {
 		t.Fatal(err)
 	}
-	camp := resource.Campaign{Name: e.prefix + " spring mailing", Channel: "email"}
+	camp := resource.MarketingCampaign{Name: e.prefix + " spring mailing", Channel: "email"}
 	if err := e.st.CreateMarketingCampaign(ctx, &camp); err != nil {
 		t.Fatal(err)
 	}

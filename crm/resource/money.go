@@ -83,8 +83,8 @@ func (t Transaction) Validate() error {
 	return nil
 }
 
-// Campaign is a marketing campaign whose spending and results are measured.
-type Campaign struct {
+// MarketingCampaign is a marketing campaign whose spending and results are measured.
+type MarketingCampaign struct {
 	ID      int64  `json:"id"`
 	Name    string `json:"name"`
 	Channel string `json:"channel"`
