@@ -51,6 +51,8 @@ func TestStock(t *testing.T) {
 		"StockBadInput":              testStockBadInput,
 		"ConcurrentStockInvariants":  testConcurrentStockInvariants,
 		"Profitability":              testProfitability,
+		"DocumentAccess":             testDocumentAccess,
+		"DocumentUploadChecks":       testDocumentUploadChecks,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
