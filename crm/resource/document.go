@@ -57,7 +57,7 @@ const (
 type Grant struct {
 	Kind  PrincipalKind `json:"kind"`
 	Who   string        `json:"who"` // role name, team name or user ID
-	Write bool          `json:"write"`
+	Write bool          `json:"write,omitempty"`
 }
 
 // Reader is who asks: their ID, role and teams.
