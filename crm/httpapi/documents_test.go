@@ -23,7 +23,9 @@ func documentSamples(e *env, f *stockFixture) map[string]sample {
 		return d.ID
 	}
 	path := func(suffix string, body any) sample {
-		return func(t *testing.T, e *env) (string, any) { return fmt.Sprintf("/api/v1/documents/%d%s", doc(t, e), suffix), body }
+		return func(t *testing.T, e *env) (string, any) {
+			return fmt.Sprintf("/api/v1/documents/%d%s", doc(t, e), suffix), body
+		}
 	}
 	return map[string]sample{
 		"list-documents": func(*testing.T, *env) (string, any) { return "/api/v1/documents?q=price", nil },
