@@ -53,6 +53,7 @@ func TestStock(t *testing.T) {
 		"Profitability":              testProfitability,
 		"DocumentAccess":             testDocumentAccess,
 		"DocumentUploadChecks":       testDocumentUploadChecks,
+		"ProjectRoundTrip":           testProjectRoundTrip,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
