@@ -30,6 +30,7 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 		t.Fatal(err)
 	}
 	pages.MountStock(st)
+	pages.MountPlans(st, st)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -122,5 +123,42 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 	}
 	if !strings.Contains(lots, "B2") || !strings.Contains(answer, "Only 21 free now") {
 		t.Fatalf("lots %q, answer %q (product %d)", lots, answer, p.ID)
+	}
+}
+
+func TestPlanPages(t *testing.T) {
+	t.Parallel()
+	s, _, _ := stockSite(t)
+	ctx := context.Background()
+	users, _ := s.store.ListUsers(ctx)
+	var admin crm.User
+	for _, u := range users {
+		if u.Role == crm.RoleAdmin {
+			admin = u
+		}
+	}
+	p := resource.Project{Name: "Rollout <b>", Start: time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC),
+		Tasks: []resource.Task{{Name: "Plan", DurationDays: 2}, {Name: "Go live", DependsOn: []int64{1}}}}
+	if err := s.store.CreateProject(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	secret := resource.Document{Title: "Admin secret", Category: resource.DocCommercial}
+	if err := s.store.CreateDocument(ctx, resource.Reader{UserID: admin.ID, Role: admin.Role}, &secret,
+		resource.Upload{Filename: "s.txt", Content: []byte("secret words")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	b.login("agent")
+	resp, body := b.get("/projects/" + strconv.FormatInt(p.ID, 10))
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="milestone"`) || !strings.Contains(body, "Rollout &lt;b&gt;") || strings.Contains(body, "Rollout <b>") {
+		t.Fatalf("project page: %d %s", resp.StatusCode, body)
+	}
+	if _, body := b.get("/documents?q=secret"); strings.Contains(body, "Admin secret") {
+		t.Fatal("agent sees the admin's private document")
+	}
+	a := s.browser()
+	a.login("admin")
+	if _, body := a.get("/documents?q=secret"); !strings.Contains(body, "Admin secret") {
+		t.Fatalf("admin does not find the document: %s", body)
 	}
 }
