@@ -264,7 +264,9 @@ type fakeCallStore struct {
 
 var _ funnel.CallDealStore = (*fakeCallStore)(nil)
 
-func (f *fakeCallStore) FunnelSettings(context.Context) (funnel.Settings, error) { return f.settings, nil }
+func (f *fakeCallStore) FunnelSettings(context.Context) (funnel.Settings, error) {
+	return f.settings, nil
+}
 func (f *fakeCallStore) OpenDealForFirstCall(_ context.Context, c funnel.Call) (funnel.Deal, bool, error) {
 	f.calls = append(f.calls, c)
 	return funnel.Deal{ID: 1}, true, nil
