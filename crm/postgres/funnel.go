@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -238,17 +239,13 @@ func (s *Store) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) er
 	})
 }
 
-// PlanKey names one plan: a funnel's period for the company (OwnerID 0) or
-// a salesperson.
-type PlanKey struct {
-	FunnelID int64
-	Kind     funnel.PeriodKind
-	Start    funnel.Date
-	OwnerID  int64
-}
-
 // GetPlan returns the targets per stage id of one plan (empty when none).
-func (s *Store) GetPlan(ctx context.Context, k PlanKey) (map[int64]int, error) {
+func (s *Store) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error) {
+	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
+	if err != nil {
+		return nil, err
+	}
+	k.Start = p.StartDate()
 	rows, err := s.pool.Query(ctx, `SELECT stage_id, target FROM funnel_plans
 		WHERE funnel_id = $1 AND period = $2 AND period_start = $3 AND owner_id = $4`,
 		k.FunnelID, string(k.Kind), k.Start.String(), k.OwnerID)
@@ -267,10 +264,12 @@ func (s *Store) GetPlan(ctx context.Context, k PlanKey) (map[int64]int, error) {
 
 // SavePlan replaces one plan's targets (stage id -> target, at least 0).
 // Stages must belong to the funnel; an empty map removes the plan.
-func (s *Store) SavePlan(ctx context.Context, k PlanKey, targets map[int64]int) error {
-	if !k.Kind.Valid() {
-		return crm.Invalid("period", "must be week, month or quarter")
+func (s *Store) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error {
+	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
+	if err != nil {
+		return err
 	}
+	k.Start = p.StartDate()
 	f, err := s.GetFunnel(ctx, k.FunnelID)
 	if err != nil {
 		return err

@@ -61,19 +61,8 @@ func (s *Store) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
 	return d, nil
 }
 
-// DealFilter selects deals; zero fields do not filter.
-type DealFilter struct {
-	OwnerID  int64
-	ClientID int64
-	FunnelID int64
-	StageID  int64
-	Status   funnel.Status
-	Limit    int // 50 when 0, at most 500
-	Offset   int
-}
-
 // ListDeals returns deals, the most recently changed first.
-func (s *Store) ListDeals(ctx context.Context, f DealFilter) ([]funnel.Deal, error) {
+func (s *Store) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}

@@ -10,24 +10,13 @@ import (
 	"hotline/crm/funnel"
 )
 
-// ReportQuery asks for the funnel report of one period.
-type ReportQuery struct {
-	FunnelID int64             // 0: the default funnel
-	Kind     funnel.PeriodKind // week, month or quarter
-	Date     funnel.Date       // any day of the period
-	OwnerID  int64             // 0: the whole company with the per-salesperson comparison
-	TimeZone string            // "": the funnel settings' zone
-	Target   int               // contracts wanted for the forecast; 0: the last stage's plan
-	Now      time.Time         // "now" for the open pipeline and the coming period
-}
-
 // ownerCells are the cells of one salesperson (0: company).
 type ownerCells map[int64][]funnel.Cell
 
 // FunnelReport computes the report of a period. In the settings' time zone
 // it reads the daily rollup; in any other zone it counts the stage entries
 // themselves. Both are exact.
-func (s *Store) FunnelReport(ctx context.Context, q ReportQuery) (funnel.Report, error) {
+func (s *Store) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
 	set, err := s.FunnelSettings(ctx)
 	if err != nil {
 		return funnel.Report{}, err

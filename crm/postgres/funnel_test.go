@@ -128,11 +128,11 @@ func TestFunnelReportHandComputedWeek(t *testing.T) {
 	ctx := context.Background()
 	s := fx.s
 	week := funnel.Date{Year: 2026, Month: 11, Day: 25}
-	key := postgres.PlanKey{FunnelID: fx.f.ID, Kind: funnel.Week, Start: funnel.Date{Year: 2026, Month: 11, Day: 23}}
+	key := funnel.PlanKey{FunnelID: fx.f.ID, Kind: funnel.Week, Start: funnel.Date{Year: 2026, Month: 11, Day: 23}}
 	if err := s.SavePlan(ctx, key, map[int64]int{fx.stage(1): 4, fx.stage(2): 3, fx.stage(3): 2, fx.stage(4): 1, fx.stage(5): 2}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.FunnelReport(ctx, postgres.ReportQuery{Kind: funnel.Week, Date: week, Now: fx.now})
+	r, err := s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestFunnelReportHandComputedWeek(t *testing.T) {
 	}
 
 	// The salesperson view: Ivanov's own entries against the company's.
-	r, err = s.FunnelReport(ctx, postgres.ReportQuery{Kind: funnel.Week, Date: week, OwnerID: fx.ivanov.ID, Now: fx.now})
+	r, err = s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, OwnerID: fx.ivanov.ID, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestFunnelReportHandComputedWeek(t *testing.T) {
 func TestFunnelReportTimeZoneBoundaries(t *testing.T) {
 	fx := newFunnelFixture(t)
 	ctx := context.Background()
-	q := postgres.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, TimeZone: "UTC", Now: fx.now}
+	q := funnel.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, TimeZone: "UTC", Now: fx.now}
 	raw, err := fx.s.FunnelReport(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestFunnelReportTimeZoneBoundaries(t *testing.T) {
 	if next.Stages[0].Actual != 1 || next.Period.Label != "2026-W49" {
 		t.Errorf("Moscow W49: %+v", next.Stages[0])
 	}
-	if _, err := fx.s.FunnelReport(ctx, postgres.ReportQuery{Kind: funnel.Week, Date: q.Date, TimeZone: "Mars/Base"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := fx.s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: q.Date, TimeZone: "Mars/Base"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("bad zone: %v", err)
 	}
 }
@@ -271,7 +271,7 @@ func TestDealHistoryAndRules(t *testing.T) {
 	if err := s.UpdateFunnel(ctx, &f); !crm.IsKind(err, crm.KindConflict) {
 		t.Errorf("removing a used stage: %v", err)
 	}
-	list, _ := s.ListDeals(ctx, postgres.DealFilter{OwnerID: fx.ivanov.ID})
+	list, _ := s.ListDeals(ctx, funnel.DealFilter{OwnerID: fx.ivanov.ID})
 	if len(list) != 3 {
 		t.Errorf("Ivanov has %d deals, want 3", len(list))
 	}
@@ -286,7 +286,7 @@ func TestFunnelReorderRecounts(t *testing.T) {
 	if err := fx.s.UpdateFunnel(ctx, &f); err != nil {
 		t.Fatal(err)
 	}
-	r, err := fx.s.FunnelReport(ctx, postgres.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, Now: fx.now})
+	r, err := fx.s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
