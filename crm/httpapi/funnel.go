@@ -315,8 +315,8 @@ type reportInput struct {
 	Period        string `query:"period" enum:"week,month,quarter" default:"month"`
 	Date          string `query:"date" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"any day of the period; today when empty"`
 	SalespersonID int64  `query:"salesperson_id" minimum:"0" doc:"a salesperson (user id); the company when 0"`
-	TimeZone string `query:"tz" maxLength:"64" doc:"IANA zone the period begins in; the funnel settings' zone when empty"`
-	Target   int    `query:"target" minimum:"0" maximum:"1000000" doc:"contracts wanted, for the forecast; the last stage's plan when 0"`
+	TimeZone      string `query:"tz" maxLength:"64" doc:"IANA zone the period begins in; the funnel settings' zone when empty"`
+	Target        int    `query:"target" minimum:"0" maximum:"1000000" doc:"contracts wanted, for the forecast; the last stage's plan when 0"`
 }
 
 type reportOutput struct{ Body funnel.Report }
