@@ -224,7 +224,7 @@ WHERE f.is_default;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'grafana_reader') THEN
-        GRANT SELECT ON funnels, funnel_stages, funnel_daily, funnel_plans, stage_entries, deals
+        GRANT SELECT ON funnels, funnel_stages, funnel_daily, funnel_plans, funnel_settings, stage_entries, deals
             TO grafana_reader;
     END IF;
 EXCEPTION
