@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"hotline/crm"
 )
 
 // Normalizer turns numbers into E.164 using a default region for numbers
@@ -64,4 +66,21 @@ func (n Normalizer) region() string {
 		return "RU"
 	}
 	return strings.ToUpper(n.Region)
+}
+
+// Contact normalises a phone contact's number to E.164, keeping what was
+// entered in Raw, and validates the contact. The error is a crm KindInvalid
+// error naming the "contacts" field.
+func (n Normalizer) Contact(c *crm.Contact) error {
+	if c.Kind == crm.ContactPhone {
+		if c.Raw == "" {
+			c.Raw = strings.TrimSpace(c.Value)
+		}
+		e, err := n.E164(c.Value)
+		if err != nil {
+			return crm.Invalid("contacts", "%v", err)
+		}
+		c.Value = e
+	}
+	return c.Validate()
 }

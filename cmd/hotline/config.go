@@ -1,0 +1,192 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nyaruka/phonenumbers"
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is everything `hotline` reads from the environment and flags.
+type Config struct {
+	DatabaseURL  string
+	HTTPAddr     string
+	RedisURL     string
+	ARIURL       string
+	ARIUser      string
+	ARIPassword  string
+	ARIApp       string
+	PhoneRegion  string
+	LogLevel     slog.Level
+	CookieSecure bool
+	SpoolDir     string
+}
+
+// setting is one configuration value: its variable, flag, default and check.
+type setting struct {
+	env, flag, def, usage string
+	secret                bool
+	check                 func(v string, c *Config) error // parses v into c
+}
+
+var appNameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// settings lists every configuration value; README's table follows it.
+func settings() []setting {
+	return []setting{
+		{env: "HOTLINE_DATABASE_URL", flag: "database-url", def: "postgres://postgres@127.0.0.1:5432/hotline?sslmode=disable",
+			usage: "PostgreSQL URL", secret: true, check: checkDatabaseURL},
+		{env: "HOTLINE_HTTP_ADDR", flag: "http-addr", def: "127.0.0.1:8080", usage: "HTTP listen address host:port", check: checkHTTPAddr},
+		{env: "HOTLINE_REDIS_URL", flag: "redis-url", usage: "Redis URL (empty: single node, in-process fan-out)", secret: true, check: checkRedisURL},
+		{env: "HOTLINE_ARI_URL", flag: "ari-url", usage: "Asterisk ARI base URL, e.g. http://127.0.0.1:8088 (empty: no PBX)", check: checkARIURL},
+		{env: "HOTLINE_ARI_USER", flag: "ari-user", usage: "ARI user", check: func(v string, c *Config) error { c.ARIUser = v; return nil }},
+		{env: "HOTLINE_ARI_PASSWORD", flag: "ari-password", usage: "ARI password", secret: true,
+			check: func(v string, c *Config) error { c.ARIPassword = v; return nil }},
+		{env: "HOTLINE_ARI_APP", flag: "ari-app", def: "hotline", usage: "ARI (Stasis) application name", check: checkARIApp},
+		{env: "HOTLINE_PHONE_REGION", flag: "phone-region", def: "RU", usage: "default region for numbers without a country code", check: checkRegion},
+		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
+		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
+		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events while PostgreSQL is down",
+			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
+	}
+}
+
+// configFlags registers every setting on fs. The returned function, called
+// after fs.Parse, applies flags over environment over defaults and checks
+// each value; its error is one line naming the variable (or flag).
+func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	list := settings()
+	values := make([]*string, len(list))
+	for i, s := range list {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		shown := def
+		if s.secret && shown != "" {
+			shown = "(set)"
+		}
+		values[i] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.usage, s.env, shown))
+	}
+	return func() (Config, error) {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		var c Config
+		for i, s := range list {
+			if err := s.check(strings.TrimSpace(*values[i]), &c); err != nil {
+				name := s.env
+				if set[s.flag] {
+					name = "--" + s.flag
+				}
+				return Config{}, fmt.Errorf("invalid %s: %v", name, err)
+			}
+		}
+		if c.ARIURL != "" && c.ARIUser == "" {
+			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")
+		}
+		return c, nil
+	}
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+func checkDatabaseURL(v string, c *Config) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return fmt.Errorf("want a URL such as postgres://user@host:5432/hotline?sslmode=disable")
+	}
+	if _, err := pgxpool.ParseConfig(v); err != nil {
+		return fmt.Errorf("not a valid PostgreSQL URL (check its parameters)")
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func checkHTTPAddr(v string, c *Config) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q: want host:port such as 127.0.0.1:8080", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port must be a number 0-65535", v)
+	}
+	c.HTTPAddr = v
+	return nil
+}
+
+func checkRedisURL(v string, c *Config) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := redis.ParseURL(v); err != nil {
+		return fmt.Errorf("want a URL such as redis://127.0.0.1:6379/0")
+	}
+	c.RedisURL = v
+	return nil
+}
+
+func checkARIURL(v string, c *Config) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return fmt.Errorf("%q: want an http(s) URL without credentials such as http://127.0.0.1:8088", redactURL(v))
+	}
+	c.ARIURL = strings.TrimRight(v, "/")
+	return nil
+}
+
+func checkARIApp(v string, c *Config) error {
+	if !appNameRe.MatchString(v) {
+		return fmt.Errorf("%q: want 1-64 characters of letters, digits, '.', '_' or '-'", v)
+	}
+	c.ARIApp = v
+	return nil
+}
+
+func checkRegion(v string, c *Config) error {
+	r := strings.ToUpper(v)
+	if phonenumbers.GetCountryCodeForRegion(r) == 0 {
+		return fmt.Errorf("%q: want a two-letter region such as RU, GB or US", v)
+	}
+	c.PhoneRegion = r
+	return nil
+}
+
+func checkLogLevel(v string, c *Config) error {
+	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("%q: want debug, info, warn or error", v)
+	}
+	return nil
+}
+
+func checkCookieSecure(v string, c *Config) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("%q: want true or false", v)
+	}
+	c.CookieSecure = b
+	return nil
+}
+
+// redactURL drops any user info from a URL before it is shown.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,100 @@
+// Command hotline is the Hotline call-centre service: `hotline serve` runs
+// the HTTP API, pages and (when configured) the telephony side; the other
+// subcommands manage the database, demo data, users and API tokens.
+// Configuration is read here only: environment variables, overridden by flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set by the linker (make build).
+var version = "dev"
+
+// env is the process environment and standard streams a command runs with;
+// tests supply their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if err := run(ctx, os.Args[1:], e); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "hotline: "+err.Error())
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `usage: hotline <command> [flags]
+
+commands:
+  serve [--demo]                    run the service (--demo: create, migrate and seed the database)
+  migrate up|down|status            apply, roll back (--steps N --allow-down) or list migrations
+  demo seed                         load demo data into an empty database
+  user add --login NAME --role R    add a user (password from stdin, or generated and printed)
+  token create --user NAME          print a new bearer API token for a user
+  version                           print the version
+
+Run "hotline <command> -h" for the flags of a command.`
+
+// run dispatches a subcommand.
+func run(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, e)
+	case "migrate":
+		return cmdMigrate(ctx, rest, e)
+	case "demo":
+		return cmdDemo(ctx, rest, e)
+	case "user":
+		return cmdUser(ctx, rest, e)
+	case "token":
+		return cmdToken(ctx, rest, e)
+	case "version", "--version", "-version":
+		fmt.Fprintln(e.stdout, "hotline "+version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(e.stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// parse parses a subcommand's flags and the configuration.
+func parse(name string, args []string, e env, define func(fs *flag.FlagSet)) (Config, []string, error) {
+	fs := flag.NewFlagSet("hotline "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	if define != nil {
+		define(fs)
+	}
+	load := configFlags(fs, e.getenv)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	cfg, err := load()
+	return cfg, fs.Args(), err
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
+	"hotline/crm/web"
+)
+
+// component is a long-running part of the service. Run blocks until ctx is
+// done (returning nil) or the component fails (stopping the service).
+type component struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// services is what serve builds before it starts listening: the goroutines to
+// run and the readiness checks /readyz reports.
+type services struct {
+	components []component
+	checks     []httpapi.Check
+	closers    []func()
+}
+
+func cmdServe(ctx context.Context, args []string, e env) error {
+	var demoMode bool
+	cfg, _, err := parse("serve", args, e, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demoMode, "demo", false, "create the database if missing, migrate, and load demo data when it is empty")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogLevel)
+	if demoMode {
+		if err := prepareDemo(ctx, cfg, e); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var svc services
+	svc.components = append(svc.components, sessionJanitor(st, log))
+	defer func() {
+		for _, c := range svc.closers {
+			c()
+		}
+	}()
+	if err := startRedis(cfg, &svc); err != nil {
+		return err
+	}
+	if err := startTelephony(ctx, cfg, log, st, &svc); err != nil {
+		return err
+	}
+
+	api := httpapi.New(httpapi.Options{
+		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
+		CookieSecure: cfg.CookieSecure, Checks: svc.checks,
+	})
+	if _, err := web.Mount(api, web.Options{Store: st, Logger: log}); err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	srv := &http.Server{
+		Addr: cfg.HTTPAddr, Handler: api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HOTLINE_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	log.Info("hotline serving", slog.String("url", "http://"+ln.Addr().String()), slog.String("version", version))
+	fmt.Fprintf(e.stdout, "Hotline is running on http://%s (Ctrl+C stops it)\n", ln.Addr())
+	return runAll(ctx, log, srv, ln, svc.components)
+}
+
+// runAll serves HTTP and runs the components until ctx ends (SIGTERM or
+// SIGINT) or one of them fails, then shuts everything down gracefully.
+func runAll(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.Listener, comps []component) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	for _, c := range comps {
+		g.Go(func() error {
+			if err := c.Run(gctx); err != nil && gctx.Err() == nil {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	err := g.Wait()
+	log.Info("stopped", slog.Any("err", err))
+	return err
+}
+
+// sessionJanitor deletes expired sessions every hour.
+func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
+	return component{Name: "session janitor", Run: func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				n, err := st.DeleteExpiredSessions(ctx)
+				if err != nil {
+					log.Warn("delete expired sessions", slog.Any("err", err))
+					continue
+				}
+				log.Debug("deleted expired sessions", slog.Int64("count", n))
+			}
+		}
+	}}
+}
+
+// startRedis adds the Redis readiness check when HOTLINE_REDIS_URL is set.
+// (The screen-pop fan-out will take the client from here.)
+func startRedis(cfg Config, svc *services) error {
+	if cfg.RedisURL == "" {
+		return nil
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("invalid HOTLINE_REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	svc.closers = append(svc.closers, func() { _ = rdb.Close() })
+	svc.checks = append(svc.checks, httpapi.Check{Name: "redis", Func: func(ctx context.Context) error {
+		return rdb.Ping(ctx).Err()
+	}})
+	return nil
+}
+
+// startTelephony is where the telephony side plugs in: the ARI client (or the
+// built-in emulator in demo mode), the call tracker and everything fed by it.
+// It appends its goroutines to svc.components and its readiness checks (ARI
+// connected) to svc.checks.
+//
+// TODO(lead): wire telephony/ari, aritest (demo), the tracker and screen pop here.
+func startTelephony(_ context.Context, cfg Config, log *slog.Logger, _ *postgres.Store, _ *services) error {
+	if cfg.ARIURL == "" {
+		log.Info("no ARI configured (HOTLINE_ARI_URL is empty): telephony is off")
+		return nil
+	}
+	log.Info("no ARI configured: the telephony side is not wired into this build yet", slog.String("ari_url", redactURL(cfg.ARIURL)))
+	return nil
+}

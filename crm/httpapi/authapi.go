@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// LoginInput is the body of POST /api/v1/auth/login.
+type LoginInput struct {
+	Body struct {
+		Login    string `json:"login" minLength:"1" maxLength:"64"`
+		Password string `json:"password" minLength:"1" maxLength:"256"`
+	}
+	remoteAddr string
+}
+
+// Resolve remembers the client address for login rate limiting.
+func (in *LoginInput) Resolve(ctx huma.Context) []error {
+	in.remoteAddr = ctx.RemoteAddr()
+	return nil
+}
+
+// LoginOutput sets the session cookie and returns the user and CSRF token.
+type LoginOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      struct {
+		User      UserView `json:"user"`
+		CSRFToken string   `json:"csrf_token" doc:"send as X-CSRF-Token with unsafe cookie-authenticated requests"`
+	}
+}
+
+// LogoutInput carries the session cookie to end.
+type LogoutInput struct {
+	Session string `cookie:"hotline_session" doc:"session cookie"`
+}
+
+// LogoutOutput clears the session cookie.
+type LogoutOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+// MeOutput is the signed-in user.
+type MeOutput struct {
+	Body struct {
+		User      UserView `json:"user"`
+		Auth      string   `json:"auth" enum:"session,token"`
+		CSRFToken string   `json:"csrf_token,omitempty"`
+	}
+}
+
+func (s *Server) registerAuth() {
+	RegisterPublic(s.api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: []string{"auth"},
+		Summary: "Sign in with login and password; sets the session cookie",
+		Errors:  []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+	}, s.login)
+
+	RegisterPublic(s.api, huma.Operation{
+		OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: []string{"auth"},
+		Summary: "End the current session", DefaultStatus: http.StatusNoContent,
+	}, s.logout)
+
+	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Tags: []string{"users"},
+		Summary: "The signed-in user",
+	}, s.me)
+}
+
+func (s *Server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
+	sess, err := s.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
+	if errors.Is(err, ErrTooManyAttempts) {
+		return nil, huma.Error429TooManyRequests(err.Error())
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &LoginOutput{SetCookie: *sess.Cookie}
+	out.Body.User = userView(sess.User)
+	out.Body.CSRFToken = sess.CSRF
+	return out, nil
+}
+
+func (s *Server) logout(ctx context.Context, in *LogoutInput) (*LogoutOutput, error) {
+	c, err := s.auth.Logout(ctx, in.Session)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &LogoutOutput{SetCookie: *c}, nil
+}
+
+func (s *Server) me(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+	p := PrincipalFrom(ctx)
+	out := &MeOutput{}
+	out.Body.User = userView(p.User)
+	out.Body.Auth = string(p.Method)
+	out.Body.CSRFToken = p.CSRF
+	return out, nil
+}

@@ -1,0 +1,74 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"hotline/crm"
+)
+
+// statusOf maps a domain error kind to its HTTP status. It is the one place
+// where crm.Error kinds meet HTTP.
+func statusOf(kind crm.ErrorKind) int {
+	switch kind {
+	case crm.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case crm.KindNotFound:
+		return http.StatusNotFound
+	case crm.KindConflict:
+		return http.StatusConflict
+	case crm.KindUnauthorized:
+		return http.StatusUnauthorized
+	case crm.KindForbidden:
+		return http.StatusForbidden
+	case crm.KindUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// StatusOf returns the HTTP status for err: the mapped kind of a crm.Error,
+// 500 for anything else. Pages use it to pick the status of an error page.
+func StatusOf(err error) int { return statusOf(crm.KindOf(err)) }
+
+// problem turns an error from the domain or the store into a huma problem
+// (application/problem+json). Invalid input names the field in errors[];
+// internal errors are logged and answered without their details.
+func (s *Server) problem(ctx context.Context, err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
+	status := StatusOf(err)
+	var ce *crm.Error
+	if !errors.As(err, &ce) || status >= 500 {
+		s.log.ErrorContext(ctx, "request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
+		if status == http.StatusServiceUnavailable {
+			return huma.Error503ServiceUnavailable("a dependency is unavailable, try again")
+		}
+		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
+	}
+	msg := ce.Message
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if ce.Field != "" {
+		return huma.NewError(status, ce.Field+": "+msg, &huma.ErrorDetail{
+			Message:  msg,
+			Location: "body." + ce.Field,
+		})
+	}
+	return huma.NewError(status, msg)
+}
+
+// fieldError is a 422 problem naming one input field, e.g. "body.contacts[0].value".
+func fieldError(location, msg string, value any) error {
+	return huma.Error422UnprocessableEntity(location+": "+msg, &huma.ErrorDetail{
+		Message: msg, Location: location, Value: value,
+	})
+}

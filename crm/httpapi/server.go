@@ -1,0 +1,154 @@
+// Package httpapi is Hotline's HTTP transport: the JSON REST API under
+// /api/v1 (huma v2 on chi, OpenAPI at /api/openapi.json), authentication by
+// session cookie or bearer token, per-operation roles, CSRF protection, the
+// health endpoints and the middleware every request passes (request id,
+// access log, secure headers, panic recovery).
+//
+// Other packages add operations with Register (or the Get/Post/... shorthands)
+// on Server.API(), always naming the roles allowed, and add pages on
+// Server.Router() behind Server.RequireUser.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm/phone"
+)
+
+// Check is a named readiness check: /readyz runs every check and fails when any does.
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}
+
+// Options configure a Server. Zero values are safe except Store.
+type Options struct {
+	Store        Store
+	Logger       *slog.Logger
+	Now          func() time.Time
+	Version      string
+	PhoneRegion  string        // default region for phone numbers without a country code ("RU")
+	CookieSecure bool          // mark the session cookie Secure (behind HTTPS)
+	SessionTTL   time.Duration // absolute session lifetime (12h)
+	IdleTimeout  time.Duration // a session unused this long ends (2h)
+	// LoginAttempts failed logins per login+IP are allowed in LoginWindow (10 per 15 minutes).
+	LoginAttempts int
+	LoginWindow   time.Duration
+	Checks        []Check // readiness checks besides PostgreSQL
+}
+
+// Server is the HTTP front of Hotline.
+type Server struct {
+	store  Store
+	log    *slog.Logger
+	now    func() time.Time
+	phone  phone.Normalizer
+	router chi.Router
+	api    huma.API
+	auth   *Auth
+	checks []Check
+}
+
+// New builds the server with every route of the API registered.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	s := &Server{
+		store:  opts.Store,
+		log:    opts.Logger,
+		now:    opts.Now,
+		phone:  phone.Normalizer{Region: opts.PhoneRegion},
+		checks: append([]Check{{Name: "postgres", Func: opts.Store.Ping}}, opts.Checks...),
+	}
+	s.auth = newAuth(opts)
+	r := chi.NewRouter()
+	r.Use(requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "no such page or resource")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusMethodNotAllowed, "method not allowed")
+	})
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	s.router = r
+
+	cfg := huma.DefaultConfig("Hotline API", opts.Version)
+	cfg.OpenAPIPath = "/api/openapi"
+	cfg.DocsPath = "" // the docs renderer loads scripts from a CDN; the JSON document is enough
+	cfg.SchemasPath = "/api/schemas"
+	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer":  {Type: "http", Scheme: "bearer", Description: "API token from `hotline token create`"},
+		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header"},
+	}
+	s.api = humachi.New(r, cfg)
+	s.api.UseMiddleware(s.enforceRoles)
+
+	s.registerAuth()
+	s.registerUsers()
+	s.registerClients()
+	s.registerContacts()
+	s.registerPriorityClasses()
+	s.registerTimeline()
+	return s
+}
+
+// Handler is the root handler: API, health endpoints and any pages mounted on Router.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Router is the chi router; pages are mounted on it.
+func (s *Server) Router() chi.Router { return s.router }
+
+// API is the huma API other packages register operations on.
+func (s *Server) API() huma.API { return s.api }
+
+// Auth is the authentication service, used by the login page.
+func (s *Server) Auth() *Auth { return s.auth }
+
+// Phone is the phone normaliser configured for the server's default region.
+func (s *Server) Phone() phone.Normalizer { return s.phone }
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}`))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	type result struct {
+		Name  string `json:"name"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error,omitempty"`
+	}
+	out := struct {
+		Status string   `json:"status"`
+		Checks []result `json:"checks"`
+	}{Status: "ok"}
+	status := http.StatusOK
+	for _, c := range s.checks {
+		res := result{Name: c.Name, OK: true}
+		if err := c.Func(ctx); err != nil {
+			res.OK, res.Error = false, err.Error()
+			out.Status, status = "unavailable", http.StatusServiceUnavailable
+			s.log.WarnContext(ctx, "readiness check failed", slog.String("check", c.Name), slog.Any("err", err))
+		}
+		out.Checks = append(out.Checks, res)
+	}
+	writeJSON(w, status, out)
+}

@@ -1,0 +1,40 @@
+package httpapi
+
+import (
+	"context"
+
+	"hotline/crm"
+)
+
+// Store is what the API needs from the CRM store (crm/postgres satisfies it).
+type Store interface {
+	Ping(ctx context.Context) error
+
+	CreateUser(ctx context.Context, u *crm.User, passwordHash string) error
+	GetUser(ctx context.Context, id int64) (crm.User, error)
+	GetUserByLogin(ctx context.Context, login string) (crm.User, string, error)
+	ListUsers(ctx context.Context) ([]crm.User, error)
+	UpdateUser(ctx context.Context, u *crm.User) error
+	SetPassword(ctx context.Context, userID int64, hash string) error
+
+	CreateSession(ctx context.Context, s crm.Session) error
+	GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
+	UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error)
+
+	CreateClient(ctx context.Context, c *crm.Client) error
+	GetClient(ctx context.Context, id int64) (crm.Client, error)
+	UpdateClient(ctx context.Context, c *crm.Client) error
+	DeleteClient(ctx context.Context, id int64) error
+	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
+	AddContact(ctx context.Context, c *crm.Contact) error
+	DeleteContact(ctx context.Context, clientID, contactID int64) error
+
+	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
+	SavePriorityClass(ctx context.Context, p crm.PriorityClass) error
+
+	AddInteraction(ctx context.Context, i *crm.Interaction) error
+	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
+}

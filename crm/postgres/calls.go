@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/telephony"
+)
+
+var _ telephony.CallStore = (*Store)(nil)
+
+// callRow is one call as the JSON object json_to_recordset reads.
+type callRow struct {
+	telephony.Call
+	Version int             `json:"version"`
+	State   json.RawMessage `json:"state,omitempty"`
+}
+
+type eventRow struct {
+	Node     string `json:"node"`
+	LinkedID string `json:"linkedid"`
+	telephony.TimelineEntry
+}
+
+// upsertCalls inserts or updates a batch of calls; a row is replaced only
+// by a newer version. A new call gets the client whose phone contact is the
+// call's customer number.
+const upsertCalls = `
+INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
+    customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
+    ring_seconds, talk_seconds, hold_seconds, hangup_cause, hangup_cause_text, hangup_by,
+    transfers, closed_by_reconciliation, gaps, merged_into, legs, state)
+SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce(r.caller_name, ''),
+    r.callee, coalesce(r.customer, ''),
+    (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
+    coalesce(r.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(r.agents)), '{}'),
+    r.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
+    r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
+    coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
+    coalesce(r.legs::jsonb, '[]'), r.state
+FROM json_to_recordset($1::json) AS r(node text, linkedid text, version integer, direction text,
+    outcome text, caller text, caller_name text, callee text, customer text, agent text,
+    agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
+    wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
+    hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
+    transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json)
+ON CONFLICT (node, linkedid) DO UPDATE SET
+    version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
+    caller = excluded.caller, caller_name = excluded.caller_name, callee = excluded.callee,
+    customer = excluded.customer,
+    client_id = CASE WHEN c.customer = excluded.customer THEN coalesce(c.client_id, excluded.client_id)
+                     ELSE excluded.client_id END,
+    agent = excluded.agent, agents = excluded.agents, started_at = excluded.started_at,
+    answered_at = excluded.answered_at, ended_at = excluded.ended_at,
+    wait_seconds = excluded.wait_seconds, ring_seconds = excluded.ring_seconds,
+    talk_seconds = excluded.talk_seconds, hold_seconds = excluded.hold_seconds,
+    hangup_cause = excluded.hangup_cause, hangup_cause_text = excluded.hangup_cause_text,
+    hangup_by = excluded.hangup_by, transfers = excluded.transfers,
+    closed_by_reconciliation = excluded.closed_by_reconciliation, gaps = excluded.gaps,
+    merged_into = excluded.merged_into,
+    legs = excluded.legs, state = excluded.state, updated_at = now()
+WHERE c.version < excluded.version
+RETURNING c.id, c.ended_at IS NOT NULL AND c.merged_into IS NULL AND c.client_id IS NOT NULL`
+
+const insertCallEvents = `
+INSERT INTO call_events (node, linkedid, seq, at, kind, channel, detail)
+SELECT r.node, r.linkedid, r.seq, r.at, r.kind, coalesce(r.channel, ''), coalesce(r.detail, '')
+FROM json_to_recordset($1::json) AS r(node text, linkedid text, seq integer, at timestamptz,
+    kind text, channel text, detail text)
+ON CONFLICT DO NOTHING`
+
+// addCallInteractions puts each ended call on the timeline of every client
+// whose phone contact is its customer number, once (interactions_ref).
+const addCallInteractions = `
+INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id)
+SELECT ct.client_id, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.login = c.agent AND c.agent <> ''),
+    initcap(c.direction) || ' call, ' || replace(c.outcome, '_', ' ') ||
+        CASE WHEN c.agent <> '' THEN ', agent ' || c.agent ELSE '' END ||
+        CASE WHEN c.talk_seconds > 0 THEN ', talk ' || round(c.talk_seconds)::int || ' s' ELSE '' END,
+    c.caller || ' -> ' || c.callee, 'call', c.id::text
+FROM calls c JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
+WHERE c.id = ANY($1) AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
+ON CONFLICT (client_id, ref_type, ref_id) WHERE ref_type <> '' DO NOTHING`
+
+// SaveCalls writes a batch of tracker updates in one transaction. It is
+// idempotent: replaying updates (after a crash or a spool replay) changes
+// nothing, and each call appears on a client's timeline once.
+func (s *Store) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	calls, events, err := encodeCallBatch(updates)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		ended, err := upsertCallRows(ctx, tx, calls)
+		if err != nil {
+			return err
+		}
+		if events != nil {
+			if _, err := tx.Exec(ctx, insertCallEvents, events); err != nil {
+				return fmt.Errorf("insert call events: %w", err)
+			}
+		}
+		if len(ended) > 0 {
+			if _, err := tx.Exec(ctx, addCallInteractions, ended); err != nil {
+				return fmt.Errorf("add calls to client timelines: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte) ([]int64, error) {
+	rows, err := tx.Query(ctx, upsertCalls, calls)
+	if err != nil {
+		return nil, fmt.Errorf("upsert calls: %w", err)
+	}
+	var ended []int64
+	for rows.Next() {
+		var id int64
+		var done bool
+		if err := rows.Scan(&id, &done); err != nil {
+			return nil, fmt.Errorf("upsert calls: %w", err)
+		}
+		if done {
+			ended = append(ended, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("upsert calls: %w", err)
+	}
+	return ended, nil
+}
+
+// encodeCallBatch makes the JSON parameters of one batch; several updates
+// of one call are reduced to the newest record and all timeline entries.
+func encodeCallBatch(updates []telephony.CallUpdate) (calls, events []byte, err error) {
+	rows := make([]callRow, 0, len(updates))
+	pos := make(map[[2]string]int, len(updates))
+	var evs []eventRow
+	for _, u := range updates {
+		k := [2]string{u.Call.Node, u.Call.LinkedID}
+		if i, ok := pos[k]; ok {
+			if u.Version > rows[i].Version {
+				rows[i] = callRow{Call: u.Call, Version: u.Version, State: u.State}
+			}
+		} else {
+			pos[k] = len(rows)
+			rows = append(rows, callRow{Call: u.Call, Version: u.Version, State: u.State})
+		}
+		for _, e := range u.Timeline {
+			evs = append(evs, eventRow{Node: u.Call.Node, LinkedID: u.Call.LinkedID, TimelineEntry: e})
+		}
+	}
+	if calls, err = json.Marshal(rows); err != nil {
+		return nil, nil, fmt.Errorf("encode calls: %w", err)
+	}
+	if len(evs) > 0 {
+		if events, err = json.Marshal(evs); err != nil {
+			return nil, nil, fmt.Errorf("encode call events: %w", err)
+		}
+	}
+	return calls, events, nil
+}
+
+// OpenCalls returns the latest update of every call of node that has not
+// ended, so that the tracker resumes them after a restart.
+func (s *Store) OpenCalls(ctx context.Context, node string) ([]telephony.CallUpdate, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT c.version, c.state, row_to_json(x)
+FROM calls c, LATERAL (SELECT c.node, c.linkedid, c.direction, c.outcome, c.caller, c.caller_name,
+    c.callee, c.customer, c.agent, c.agents, c.started_at, c.answered_at, c.ended_at,
+    c.wait_seconds, c.ring_seconds, c.talk_seconds, c.hold_seconds, c.hangup_cause,
+    c.hangup_cause_text, c.hangup_by, c.transfers, c.closed_by_reconciliation, c.gaps, c.legs) x
+WHERE c.node = $1 AND c.ended_at IS NULL AND c.merged_into IS NULL
+ORDER BY c.started_at`, node)
+	if err != nil {
+		return nil, fmt.Errorf("list open calls of %s: %w", node, err)
+	}
+	defer rows.Close()
+	var out []telephony.CallUpdate
+	for rows.Next() {
+		var u telephony.CallUpdate
+		var state, rec []byte
+		if err := rows.Scan(&u.Version, &state, &rec); err != nil {
+			return nil, fmt.Errorf("list open calls of %s: %w", node, err)
+		}
+		if err := json.Unmarshal(rec, &u.Call); err != nil {
+			return nil, fmt.Errorf("decode open call: %w", err)
+		}
+		u.State = state
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list open calls of %s: %w", node, err)
+	}
+	return out, nil
+}

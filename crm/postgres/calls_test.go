@@ -1,0 +1,185 @@
+package postgres_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"hotline/crm"
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+	"hotline/telephony"
+)
+
+// sliceJournal keeps journaled updates in memory for the test.
+type sliceJournal struct {
+	mu   sync.Mutex
+	recs [][]byte
+}
+
+func (j *sliceJournal) Append(r ...[]byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.recs = append(j.recs, r...)
+	return nil
+}
+func (j *sliceJournal) Next(int) ([][]byte, uint64, error) { return nil, 0, nil }
+func (j *sliceJournal) Commit(uint64) error                { return nil }
+
+func sharedTranscript(tb testing.TB, name string) string {
+	tb.Helper()
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, "shared", "ari", "transcripts", name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		if filepath.Dir(dir) == dir {
+			tb.Skip("shared/ari/transcripts not found")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+type roster map[string]string
+
+func (r roster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; return l, ok }
+
+// trackerUpdates runs a transcript through a tracker and returns every
+// update it journaled, in order.
+func trackerUpdates(tb testing.TB, name string) []telephony.CallUpdate {
+	tb.Helper()
+	f, err := os.Open(sharedTranscript(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	j := &sliceJournal{}
+	tr := telephony.NewTracker(telephony.TrackerOptions{
+		Journal: j,
+		Roster:  roster{"PJSIP/1001": "alice", "PJSIP/1002": "bob"},
+		Rules:   telephony.DirectionRules{InboundContexts: []string{"from-trunk"}},
+	})
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		tr.HandleFrame("pbx1", "", sc.Bytes())
+	}
+	var ups []telephony.CallUpdate
+	for _, r := range j.recs {
+		var u telephony.CallUpdate
+		if err := json.Unmarshal(r, &u); err != nil {
+			tb.Fatal(err)
+		}
+		ups = append(ups, u)
+	}
+	return ups
+}
+
+func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
+		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
+	if err := s.CreateClient(ctx, &cl); err != nil {
+		t.Fatal(err)
+	}
+	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
+	if len(ups) < 10 {
+		t.Fatalf("only %d updates", len(ups))
+	}
+	// every update on its own, then the whole stream again in one batch,
+	// then the oldest half once more: nothing may change after the first pass
+	for _, u := range ups {
+		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := callLog(t, s)
+	if err := s.SaveCalls(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
+		t.Fatal(err)
+	}
+	again := callLog(t, s)
+	if first != again {
+		t.Errorf("replay changed the call log:\n%s\n%s", first, again)
+	}
+	var n, events, merged int
+	var clientID *int64
+	var talk, hold float64
+	var outcome, agent string
+	err := s.Pool().QueryRow(ctx, `SELECT count(*), min(client_id), min(talk_seconds), min(hold_seconds), min(outcome), min(agent) FROM call_log`).
+		Scan(&n, &clientID, &talk, &hold, &outcome, &agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || clientID == nil || *clientID != cl.ID || outcome != "answered" || agent != "bob" || talk < 5.4 || hold < 2.9 {
+		t.Errorf("call_log: n=%d client=%v outcome=%s agent=%s talk=%v hold=%v", n, clientID, outcome, agent, talk, hold)
+	}
+	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM call_events), (SELECT count(*) FROM calls WHERE merged_into IS NOT NULL)`).Scan(&events, &merged); err != nil {
+		t.Fatal(err)
+	}
+	if events < 20 || merged != 1 {
+		t.Errorf("%d timeline events, %d merged consultation calls (want 1)", events, merged)
+	}
+	page, err := s.Timeline(ctx, cl.ID, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Kind != crm.InteractionCall || page.Items[0].RefType != "call" {
+		t.Fatalf("client timeline: %+v", page.Items)
+	}
+	var legs int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM call_legs WHERE talked`).Scan(&legs); err != nil {
+		t.Fatal(err)
+	}
+	if legs != 4 {
+		t.Errorf("%d legs talked, want 4 (customer, both 1001 legs, 1002)", legs)
+	}
+}
+
+func callLog(t *testing.T, s *postgres.Store) string {
+	t.Helper()
+	var out string
+	err := s.Pool().QueryRow(context.Background(),
+		`SELECT coalesce(json_agg(c ORDER BY id)::text, '') FROM (SELECT * FROM call_log) c`).Scan(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestOpenCallsResumesInProgress(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	ups := trackerUpdates(t, "with-linkedid/sip-hold.jsonl")
+	// stop in mid-call: every update before the one that ends the call
+	var mid []telephony.CallUpdate
+	for _, u := range ups {
+		if u.Call.EndedAt == nil {
+			mid = append(mid, u)
+		}
+	}
+	if err := s.SaveCalls(ctx, mid); err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.OpenCalls(ctx, "pbx1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 1 || len(open[0].Call.Legs) != 2 || len(open[0].State) == 0 || open[0].Call.StartedAt.IsZero() {
+		t.Fatalf("open calls: %+v", open)
+	}
+	if err := s.SaveCalls(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	if open, err = s.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
+		t.Fatalf("after the end: %d open, %v", len(open), err)
+	}
+}

@@ -1,0 +1,7 @@
+package postgres
+
+// Exported for the external tests only.
+var (
+	FindByPhoneSQL = findByPhoneSQL
+	QueryCondition = queryCondition
+)

@@ -1,0 +1,81 @@
+// Package postgres is Hotline's CRM store on PostgreSQL: users, sessions and
+// API tokens, clients with contacts, priority classes and the interaction
+// timeline. It owns the schema (goose migrations embedded in the binary) and
+// translates database errors into crm.Error kinds by SQLSTATE.
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options tunes a Store. The zero value is ready to use.
+type Options struct {
+	// MaxConns caps the pool size (0: pgx's default, max(4, CPUs)).
+	MaxConns int32
+	// Now is the clock used for session expiry; time.Now when nil.
+	Now func() time.Time
+	// Logger receives store diagnostics; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Store is the CRM store. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+// Open connects to the database at dsn and checks that it answers. The schema
+// must already be migrated (MigrateUp).
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	s := &Store{pool: pool, now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.log.Debug("database pool open", "database", cfg.ConnConfig.Database, "host", cfg.ConnConfig.Host, "max_conns", cfg.MaxConns)
+	return s, nil
+}
+
+// Close closes every connection of the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping database %q: %w", s.pool.Config().ConnConfig.Database, err)
+	}
+	return nil
+}
+
+// Pool returns the connection pool, for other modules' stores that share the
+// database (the call tracker, surveys).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}

@@ -1,0 +1,204 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"hotline/crm"
+	"hotline/crm/auth"
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+)
+
+// wantKind fails the test unless err carries kind (and names field, if given).
+func wantKind(t *testing.T, err error, kind crm.ErrorKind, field string) {
+	t.Helper()
+	if !crm.IsKind(err, kind) {
+		t.Fatalf("error = %v (kind %s), want kind %s", err, crm.KindOf(err), kind)
+	}
+	if field != "" {
+		var e *crm.Error
+		_ = asError(err, &e)
+		if e.Field != field {
+			t.Fatalf("error %v names field %q, want %q", err, e.Field, field)
+		}
+	}
+}
+
+func mustUser(t *testing.T, s *postgres.Store, login string, role crm.Role, endpoints ...string) crm.User {
+	t.Helper()
+	u := crm.User{Login: login, Name: "User " + login, Role: role, Endpoints: endpoints}
+	if err := s.CreateUser(context.Background(), &u, "$argon2id$dummy"); err != nil {
+		t.Fatalf("create user %s: %v", login, err)
+	}
+	return u
+}
+
+func TestUsers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+
+	a := mustUser(t, s, "Agent1", crm.RoleAgent, "PJSIP/1001", "PJSIP/1011")
+	if a.ID == 0 || a.Login != "agent1" || a.CreatedAt.IsZero() {
+		t.Fatalf("created user = %+v", a)
+	}
+	got, err := s.GetUser(ctx, a.ID)
+	if err != nil || got.Login != "agent1" || got.Role != crm.RoleAgent || len(got.Endpoints) != 2 {
+		t.Fatalf("GetUser = %+v, %v", got, err)
+	}
+	u, hash, err := s.GetUserByLogin(ctx, " AGENT1 ")
+	if err != nil || u.ID != a.ID || hash != "$argon2id$dummy" {
+		t.Fatalf("GetUserByLogin = %+v %q %v", u, hash, err)
+	}
+	_, _, err = s.GetUserByLogin(ctx, "nobody")
+	wantKind(t, err, crm.KindNotFound, "")
+	_, err = s.GetUser(ctx, 999999)
+	wantKind(t, err, crm.KindNotFound, "")
+
+	// A taken login and a taken endpoint are conflicts naming the field.
+	dup := crm.User{Login: "agent1", Role: crm.RoleAgent}
+	wantKind(t, s.CreateUser(ctx, &dup, "h"), crm.KindConflict, "login")
+	b := crm.User{Login: "agent2", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}
+	err = s.CreateUser(ctx, &b, "h")
+	wantKind(t, err, crm.KindConflict, "endpoints")
+	if _, _, err := s.GetUserByLogin(ctx, "agent2"); !crm.IsKind(err, crm.KindNotFound) {
+		t.Fatalf("user with a conflicting endpoint was half-created: %v", err)
+	}
+	bad := crm.User{Login: "x y", Role: crm.RoleAgent}
+	wantKind(t, s.CreateUser(ctx, &bad, "h"), crm.KindInvalid, "login")
+	bad = crm.User{Login: "boss", Role: "god"}
+	wantKind(t, s.CreateUser(ctx, &bad, "h"), crm.KindInvalid, "role")
+
+	// Update replaces the endpoints; the freed endpoint can be reused.
+	a.Name, a.Role, a.Endpoints = "Анна Смирнова", crm.RoleSupervisor, []string{"PJSIP/1011"}
+	if err := s.UpdateUser(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	b2 := mustUser(t, s, "agent2", crm.RoleAgent, "PJSIP/1001")
+	if owner, err := s.FindUserByEndpoint(ctx, "PJSIP/1001"); err != nil || owner.ID != b2.ID {
+		t.Fatalf("FindUserByEndpoint(PJSIP/1001) = %+v, %v", owner, err)
+	}
+	if owner, err := s.FindUserByEndpoint(ctx, "PJSIP/1011"); err != nil || owner.Name != "Анна Смирнова" || owner.Role != crm.RoleSupervisor {
+		t.Fatalf("FindUserByEndpoint(PJSIP/1011) = %+v, %v", owner, err)
+	}
+	_, err = s.FindUserByEndpoint(ctx, "PJSIP/9999")
+	wantKind(t, err, crm.KindNotFound, "")
+	ghost := crm.User{ID: 424242, Login: "ghost", Role: crm.RoleAgent}
+	wantKind(t, s.UpdateUser(ctx, &ghost), crm.KindNotFound, "")
+
+	if err := s.SetPassword(ctx, b2.ID, "$argon2id$new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, h, _ := s.GetUserByLogin(ctx, "agent2"); h != "$argon2id$new" {
+		t.Fatalf("hash after SetPassword = %q", h)
+	}
+	wantKind(t, s.SetPassword(ctx, 424242, "x"), crm.KindNotFound, "")
+
+	// The roster lists endpoints of enabled users only.
+	b2.Disabled = true
+	if err := s.UpdateUser(ctx, &b2); err != nil {
+		t.Fatal(err)
+	}
+	roster, err := s.ListAgentEndpoints(ctx)
+	if err != nil || len(roster) != 1 || roster["PJSIP/1011"] != "agent1" {
+		t.Fatalf("ListAgentEndpoints = %v, %v", roster, err)
+	}
+	users, err := s.ListUsers(ctx)
+	if err != nil || len(users) != 2 || users[0].Login != "agent1" || !users[1].Disabled {
+		t.Fatalf("ListUsers = %+v, %v", users, err)
+	}
+}
+
+func testConcurrentCreateUserSameLogin(t *testing.T, s *postgres.Store) {
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			u := crm.User{Login: "racer", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/2000"}}
+			errs[i] = s.CreateUser(context.Background(), &u, "h")
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !crm.IsKind(err, crm.KindConflict):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d concurrent creates of one login succeeded, want 1", ok, len(errs))
+	}
+}
+
+func TestSessionsAndTokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	s := pgtest.NewStoreWith(t, postgres.Options{Now: func() time.Time { return now }})
+	u := mustUser(t, s, "sup1", crm.RoleSupervisor)
+
+	_, hash := auth.NewToken()
+	sess := crm.Session{TokenHash: hash, UserID: u.ID, CSRF: "csrf-1", ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	got, gu, err := s.GetSession(ctx, hash)
+	if err != nil || got.CSRF != "csrf-1" || gu.Login != "sup1" || !got.ExpiresAt.Equal(sess.ExpiresAt) {
+		t.Fatalf("GetSession = %+v %+v %v", got, gu, err)
+	}
+	wantKind(t, s.CreateSession(ctx, sess), crm.KindConflict, "")
+	wantKind(t, s.CreateSession(ctx, crm.Session{TokenHash: []byte("x"), UserID: 999, ExpiresAt: now}), crm.KindInvalid, "")
+
+	now = now.Add(2 * time.Hour) // expired
+	_, _, err = s.GetSession(ctx, hash)
+	wantKind(t, err, crm.KindNotFound, "")
+	if n, err := s.DeleteExpiredSessions(ctx); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredSessions = %d, %v", n, err)
+	}
+
+	_, hash2 := auth.NewToken()
+	if err := s.CreateSession(ctx, crm.Session{TokenHash: hash2, UserID: u.ID, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSession(ctx, hash2); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.GetSession(ctx, hash2)
+	wantKind(t, err, crm.KindNotFound, "")
+
+	// API tokens: found by hash, use recorded, disabled users and unknown
+	// tokens rejected, revocable.
+	plain, th := auth.NewToken()
+	id, err := s.CreateAPIToken(ctx, u.ID, "crm-sync", th)
+	if err != nil || id == 0 {
+		t.Fatalf("CreateAPIToken = %d, %v", id, err)
+	}
+	if tu, err := s.UserByAPIToken(ctx, auth.HashToken(plain)); err != nil || tu.ID != u.ID {
+		t.Fatalf("UserByAPIToken = %+v, %v", tu, err)
+	}
+	toks, err := s.ListAPITokens(ctx, u.ID)
+	if err != nil || len(toks) != 1 || toks[0].LastUsedAt == nil || !toks[0].LastUsedAt.Equal(now) {
+		t.Fatalf("ListAPITokens = %+v, %v", toks, err)
+	}
+	_, err = s.UserByAPIToken(ctx, auth.HashToken("not-a-token"))
+	wantKind(t, err, crm.KindNotFound, "")
+	_, err = s.CreateAPIToken(ctx, 999999, "x", []byte("h"))
+	wantKind(t, err, crm.KindNotFound, "")
+
+	u.Disabled = true
+	if err := s.UpdateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UserByAPIToken(ctx, th)
+	wantKind(t, err, crm.KindNotFound, "")
+	if err := s.DeleteAPIToken(ctx, u.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, s.DeleteAPIToken(ctx, u.ID, id), crm.KindNotFound, "")
+}

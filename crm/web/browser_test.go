@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// newChrome starts a headless Chromium for one test.
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.Headless,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// TestBrowserAddAndFindClient is the newcomer's path: sign in as admin, add a
+// client with a phone number, find it by part of the number, open the card.
+func TestBrowserAddAndFindClient(t *testing.T) {
+	s := newSite(t)
+	ctx := newChrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	u := s.ts.URL
+	err := chromedp.Do(tctx,
+		chromedp.Navigate(u+"/clients"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), adminPassword),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("new-client")),
+		chromedp.Click(chromedp.ID("new-client")),
+		chromedp.WaitVisible(chromedp.ID("client-form")),
+		chromedp.SendKeys(chromedp.ID("name"), "Maria Sidorova"),
+		chromedp.SendKeys(chromedp.ID("company"), "Vector Ltd"),
+		chromedp.SetValue(chromedp.ID("priority"), "VIP"),
+		chromedp.SendKeys(chromedp.ID("phone"), "8 (912) 345-67-89"),
+		chromedp.Click(chromedp.ID("save-client")),
+		chromedp.WaitVisible(chromedp.ID("client-card")),
+		chromedp.Navigate(u+"/clients"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "345-67"),
+		chromedp.WaitVisible(chromedp.CSS("#results a.client-link")),
+		chromedp.Click(chromedp.CSS("#results a.client-link")),
+		chromedp.WaitVisible(chromedp.ID("client-name")),
+	)
+	if err != nil {
+		t.Fatalf("browser flow: %v", err)
+	}
+	name, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("client-name")))
+	if err != nil || name != "Maria Sidorova" {
+		t.Fatalf("card name %q: %v", name, err)
+	}
+	prio, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("client-priority")))
+	if err != nil || !strings.Contains(prio, "VIP") {
+		t.Fatalf("card priority %q: %v", prio, err)
+	}
+	contacts, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("contacts")))
+	if err != nil || !strings.Contains(contacts, "+7 912 345-67-89") {
+		t.Fatalf("card contacts %q: %v", contacts, err)
+	}
+	// Add a note and see it at the top of the timeline.
+	err = chromedp.Do(tctx,
+		chromedp.SendKeys(chromedp.CSS("#note-form textarea"), "Asked for a callback"),
+		chromedp.Click(chromedp.ID("add-note")),
+		chromedp.WaitVisible(chromedp.CSS(".events .event-note")),
+	)
+	if err != nil {
+		t.Fatalf("add note: %v", err)
+	}
+	note, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".events .event-note .event-summary")))
+	if err != nil || note != "Asked for a callback" {
+		t.Fatalf("note %q: %v", note, err)
+	}
+}

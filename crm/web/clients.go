@@ -1,0 +1,213 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+)
+
+type searchData struct {
+	Query   string
+	Clients []crm.Client
+	Next    string
+	Partial bool
+}
+
+// searchPage lists clients matching q (name, company, part of a number).
+// With partial=1 it returns only the results, for search-as-you-type.
+func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	page, err := p.store.ListClients(r.Context(), crm.ClientFilter{Query: q, After: r.URL.Query().Get("cursor"), Limit: 50})
+	if err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	d := searchData{Query: q, Clients: page.Items, Next: page.Next}
+	if r.URL.Query().Get("partial") == "1" {
+		d.Partial = true
+		p.renderFragment(w, r, "search", "results", d)
+		return
+	}
+	p.render(w, r, http.StatusOK, "search", "Clients", view{Active: "/clients", Data: d})
+}
+
+func (p *Pages) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
+	var buf strings.Builder
+	if err := p.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(buf.String()))
+}
+
+type clientData struct {
+	Client     crm.Client
+	Class      *crm.PriorityClass
+	Owner      *crm.User
+	Timeline   []timelineEntry
+	Next       string
+	Cursor     string
+	NoteBody   string
+	ContactErr string
+	Contact    crm.Contact
+}
+
+type timelineEntry struct {
+	crm.Interaction
+	Who string
+}
+
+func (p *Pages) clientPage(w http.ResponseWriter, r *http.Request) {
+	p.showClient(w, r, http.StatusOK, "", clientData{})
+}
+
+// showClient renders the card; errMsg and d carry a failed form back.
+func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, errMsg string, d clientData) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id < 1 {
+		p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such client"))
+		return
+	}
+	if d.Client, err = p.store.GetClient(ctx, id); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	p.render(w, r, status, "client", d.Client.Name, view{Active: "/clients", Error: errMsg, Data: d})
+}
+
+func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) error {
+	classes, err := p.store.ListPriorityClasses(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range classes {
+		if classes[i].Code == d.Client.Priority {
+			d.Class = &classes[i]
+		}
+	}
+	names := map[int64]string{}
+	if d.Client.OwnerID != nil {
+		if u, err := p.store.GetUser(ctx, *d.Client.OwnerID); err == nil {
+			d.Owner = &u
+			names[u.ID] = displayName(u)
+		}
+	}
+	page, err := p.store.Timeline(ctx, d.Client.ID, cursor, 20)
+	if err != nil {
+		return err
+	}
+	d.Next, d.Cursor = page.Next, cursor
+	for _, it := range page.Items {
+		e := timelineEntry{Interaction: it}
+		if it.UserID != nil {
+			if _, ok := names[*it.UserID]; !ok {
+				if u, err := p.store.GetUser(ctx, *it.UserID); err == nil {
+					names[u.ID] = displayName(u)
+				}
+			}
+			e.Who = names[*it.UserID]
+		}
+		d.Timeline = append(d.Timeline, e)
+	}
+	return nil
+}
+
+func (p *Pages) addNote(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	body := r.PostFormValue("body")
+	if _, err := p.api.AddNote(r.Context(), id, "", body); err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			p.showClient(w, r, http.StatusUnprocessableEntity, "Note: "+err.Error(), clientData{NoteBody: body})
+			return
+		}
+		p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#timeline", http.StatusSeeOther)
+}
+
+func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	ct := crm.Contact{ClientID: id, Kind: crm.ContactKind(r.PostFormValue("kind")), Value: r.PostFormValue("value"),
+		Label: r.PostFormValue("label")}
+	err := httpapi.NormalizeContact(p.api.Phone(), &ct)
+	if err == nil {
+		if _, err = p.store.GetClient(r.Context(), id); err == nil {
+			err = p.store.AddContact(r.Context(), &ct)
+		}
+	}
+	if err != nil {
+		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
+			ct.Value = ct.Raw
+			p.showClient(w, r, http.StatusUnprocessableEntity, "", clientData{ContactErr: err.Error(), Contact: ct})
+			return
+		}
+		p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// parseForm reads a posted form of at most httpapi.MaxFormBytes; it answers
+// 413 or 400 itself and returns false when the form cannot be read.
+func parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, httpapi.MaxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "the form is larger than 1 MiB", http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "the form is malformed", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+func splitTags(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func fieldOf(err error) string {
+	var e *crm.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+func displayName(u crm.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Login
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// initials are the first letters of the first two words, for the avatar.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return string(out)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("02 Jan 2006 15:04 UTC")
+}
+
+// formatPhone shows an E.164 number in international format ("+7 495 123-45-67").
+func formatPhone(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/clients"
+	}
+	return next
+}
+
+// bodyAfter is the part of an entry's body not already shown as its summary
+// (a note's summary is its first line).
+func bodyAfter(summary, body string) string {
+	body = strings.TrimSpace(body)
+	if rest, ok := strings.CutPrefix(body, strings.TrimSpace(summary)); ok && summary != "" {
+		return strings.TrimSpace(rest)
+	}
+	return body
+}

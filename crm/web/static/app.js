@@ -1,0 +1,23 @@
+// Hotline pages: search as you type. Everything works without JavaScript too.
+(function () {
+  "use strict";
+  const input = document.querySelector("input[data-live-search]");
+  const results = document.getElementById("results");
+  if (!input || !results) return;
+  let timer = null;
+  let seq = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(async function () {
+      const mine = ++seq;
+      const q = input.value.trim();
+      const url = input.dataset.liveSearch + "?partial=1&q=" + encodeURIComponent(q);
+      try {
+        const res = await fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+        if (!res.ok || mine !== seq) return;
+        results.innerHTML = await res.text(); // server-rendered, HTML-escaped fragment
+        history.replaceState(null, "", "/clients" + (q ? "?q=" + encodeURIComponent(q) : ""));
+      } catch (e) { /* offline: the form still works */ }
+    }, 200);
+  });
+})();

@@ -1,0 +1,232 @@
+// Package web is Hotline's server-rendered user interface: the login page,
+// client search, the client card with its timeline, and the shell (nav bar,
+// layout, embedded CSS and JS) that later pages such as the agent console and
+// supervisor reports are added into with AddNav and RenderPage.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Store is what the pages read from the CRM store.
+type Store interface {
+	GetUser(ctx context.Context, id int64) (crm.User, error)
+	ListUsers(ctx context.Context) ([]crm.User, error)
+	GetClient(ctx context.Context, id int64) (crm.Client, error)
+	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
+	AddContact(ctx context.Context, c *crm.Contact) error
+	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
+	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
+}
+
+// Options configure the pages.
+type Options struct {
+	Store  Store
+	Logger *slog.Logger
+}
+
+// NavItem is a link in the nav bar, shown to the roles listed (all when empty).
+type NavItem struct {
+	Label string
+	Path  string
+	Roles []crm.Role
+}
+
+// Pages serves the user interface.
+type Pages struct {
+	api   *httpapi.Server
+	store Store
+	log   *slog.Logger
+	pages map[string]*template.Template
+
+	mu  sync.RWMutex
+	nav []NavItem
+}
+
+// Mount adds the pages and static assets to the server's router.
+func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pages{api: api, store: opts.Store, log: opts.Logger,
+		nav: []NavItem{{Label: "Clients", Path: "/clients"}}}
+	if err := p.parse(); err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, fmt.Errorf("static assets: %w", err)
+	}
+	r := api.Router()
+	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	r.Get("/login", p.loginPage)
+	r.Post("/login", p.login)
+	r.Post("/logout", p.logout)
+	r.Group(func(r chi.Router) {
+		r.Use(p.requireUser)
+		r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/clients", http.StatusSeeOther) })
+		r.Get("/clients", p.searchPage)
+		r.Get("/clients/new", p.newClientPage)
+		r.Post("/clients", p.createClient)
+		r.Get("/clients/{id}", p.clientPage)
+		r.Get("/clients/{id}/edit", p.editClientPage)
+		r.Post("/clients/{id}", p.updateClient)
+		r.Post("/clients/{id}/notes", p.addNote)
+		r.Post("/clients/{id}/contacts", p.addContact)
+	})
+	return p, nil
+}
+
+// AddNav adds a link to the nav bar (e.g. "Console" for agents, "Reports" for supervisors).
+func (p *Pages) AddNav(item NavItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.nav = append(p.nav, item)
+}
+
+// RequireUser is middleware for pages: it sends anonymous visitors to the login page.
+func (p *Pages) RequireUser(next http.Handler) http.Handler { return p.requireUser(next) }
+
+func (p *Pages) requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpapi.PrincipalFrom(r.Context()) == nil {
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (p *Pages) parse() error {
+	funcs := template.FuncMap{
+		"join":     strings.Join,
+		"initials": initials,
+		"prioClass": func(code string) string {
+			return "prio prio-" + strings.ToLower(code)
+		},
+		"fmtTime":   fmtTime,
+		"phone":     formatPhone,
+		"bodyAfter": bodyAfter,
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return fmt.Errorf("parse layout: %w", err)
+	}
+	p.pages = map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", n, err)
+		}
+		p.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
+	}
+	return nil
+}
+
+// view is what every page template gets.
+type view struct {
+	Title  string
+	User   *crm.User
+	CSRF   string
+	Nav    []NavItem
+	Active string
+	Flash  string
+	Error  string
+	Data   any
+}
+
+// render executes a page template inside the layout.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page, title string, v view) {
+	t, ok := p.pages[page]
+	if !ok {
+		http.Error(w, "no such template", http.StatusInternalServerError)
+		return
+	}
+	v.Title = title
+	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
+		v.User, v.CSRF = &pr.User, pr.CSRF
+		v.Nav = p.navFor(pr.User.Role)
+	}
+	if v.Active == "" {
+		v.Active = r.URL.Path
+	}
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		p.log.ErrorContext(r.Context(), "render page", slog.String("page", page), slog.Any("err", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(buf.String()))
+}
+
+// RenderPage renders content (already safe HTML, e.g. from another
+// package's template) inside the shell with the nav bar.
+func (p *Pages) RenderPage(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML) {
+	p.render(w, r, status, "custom", title, view{Data: content})
+}
+
+func (p *Pages) navFor(role crm.Role) []NavItem {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var out []NavItem
+	for _, n := range p.nav {
+		if len(n.Roles) == 0 || slices.Contains(n.Roles, role) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// errorPage shows an error in the shell with the status it maps to.
+func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpapi.StatusOf(err)
+	msg := "Something went wrong. Try again in a moment."
+	switch status {
+	case http.StatusNotFound:
+		msg = "That page or client does not exist (it may have been deleted)."
+	case http.StatusUnprocessableEntity, http.StatusConflict:
+		msg = err.Error()
+	}
+	if status >= 500 {
+		p.log.ErrorContext(r.Context(), "page failed", slog.String("path", r.URL.Path), slog.Any("err", err),
+			slog.String("request_id", httpapi.RequestID(r.Context())))
+	}
+	p.render(w, r, status, "error", http.StatusText(status), view{Error: msg})
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		next.ServeHTTP(w, r)
+	})
+}

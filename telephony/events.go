@@ -1,0 +1,104 @@
+package telephony
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// EventKind names a domain event of the tracker.
+type EventKind string
+
+// The domain events subscribers receive.
+const (
+	EventCallStarted     EventKind = "call_started"
+	EventAgentRinging    EventKind = "agent_ringing"
+	EventCallAnswered    EventKind = "call_answered"
+	EventCallHeld        EventKind = "call_held"
+	EventCallUnheld      EventKind = "call_unheld"
+	EventCallTransferred EventKind = "call_transferred"
+	EventCallEnded       EventKind = "call_ended"
+	EventDTMF            EventKind = "dtmf"
+)
+
+// Event is one domain event. Call is a copy of the call record at that
+// moment (for CallEnded: the final record).
+type Event struct {
+	Kind     EventKind
+	At       time.Time // Asterisk's timestamp of the event that caused it
+	Node     string
+	LinkedID string
+	Agent    string // the agent ringing, holding or transferring
+	Channel  string
+	Digit    string    // DTMF
+	Transfer *Transfer // CallTransferred
+	Call     Call
+}
+
+// hub fans events out to subscribers without blocking: each has a
+// buffered channel, and one that falls behind is dropped (its channel is
+// closed without a cancel, which tells it to resubscribe and resync).
+type hub struct {
+	log  *slog.Logger
+	mu   sync.Mutex
+	next int
+	subs map[int]chan Event
+}
+
+// Subscribe returns a channel of domain events with the given buffer and a
+// cancel func. If the subscriber does not keep up, its channel is closed.
+func (t *Tracker) Subscribe(buffer int) (<-chan Event, func()) {
+	h := &t.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs == nil {
+		h.subs = make(map[int]chan Event)
+	}
+	id := h.next
+	h.next++
+	ch := make(chan Event, max(buffer, 1))
+	h.subs[id] = ch
+	return ch, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if c, ok := h.subs[id]; ok {
+			delete(h.subs, id)
+			close(c)
+		}
+	}
+}
+
+func (h *hub) send(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, ch := range h.subs {
+		select {
+		case ch <- e:
+		default:
+			delete(h.subs, id)
+			close(ch)
+			h.log.Warn("dropping a slow tracker subscriber", "subscriber", id, "buffer", cap(ch))
+		}
+	}
+}
+
+func (h *hub) active() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs) > 0
+}
+
+// publish sends a domain event about c; fill adds event-specific fields.
+func (t *Tracker) publish(c *callState, kind EventKind, at time.Time, fill func(*Event)) {
+	if !t.hub.active() {
+		return
+	}
+	if kind == EventCallEnded || kind == EventCallAnswered {
+		c.compute(at)
+	}
+	e := Event{Kind: kind, At: at, Node: c.rec.Node, LinkedID: c.rec.LinkedID, Call: c.snapshot()}
+	if fill != nil {
+		fill(&e)
+	}
+	t.hub.send(e)
+}

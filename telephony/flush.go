@@ -1,0 +1,273 @@
+package telephony
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Flush makes every changed call durable in the journal (one update per
+// call), in order with earlier flushes.
+func (t *Tracker) Flush() error {
+	t.flushMu.Lock()
+	defer t.flushMu.Unlock()
+	t.mu.Lock()
+	recs := make([][]byte, 0, len(t.dirty))
+	var firstErr error
+	for c := range t.dirty {
+		b, err := t.encodeUpdate(c)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if err == nil {
+			recs = append(recs, b)
+		}
+		c.pending = c.pending[:0]
+		delete(t.dirty, c)
+		if c.gone {
+			t.forget(c)
+		}
+	}
+	t.stats.Updates += uint64(len(recs))
+	t.mu.Unlock()
+	if len(recs) > 0 {
+		if err := t.opts.Journal.Append(recs...); err != nil {
+			return fmt.Errorf("append %d call updates to the journal: %w", len(recs), err)
+		}
+	}
+	return firstErr
+}
+
+// forget drops an ended or merged call from memory.
+func (t *Tracker) forget(c *callState) {
+	k := callKey{c.rec.Node, c.rec.LinkedID}
+	if t.calls[k] == c {
+		delete(t.calls, k)
+	}
+	for _, l := range c.rec.Legs {
+		ck := callKey{c.rec.Node, l.ChannelID}
+		if t.channels[ck] == c {
+			delete(t.channels, ck)
+		}
+	}
+}
+
+func (t *Tracker) encodeUpdate(c *callState) ([]byte, error) {
+	if c.rec.EndedAt == nil {
+		c.compute(c.st.LastEvent)
+	}
+	st, err := json.Marshal(&c.st)
+	if err != nil {
+		return nil, fmt.Errorf("encode state of call %s: %w", c.rec.LinkedID, err)
+	}
+	u := CallUpdate{Version: c.st.Version, Call: c.rec, Timeline: c.pending, State: st}
+	b, err := json.Marshal(&u)
+	if err != nil {
+		return nil, fmt.Errorf("encode call %s: %w", c.rec.LinkedID, err)
+	}
+	return b, nil
+}
+
+// Run flushes on FlushInterval and writes journaled updates to the store
+// until ctx is done; then it flushes and writes what it can and returns.
+func (t *Tracker) Run(ctx context.Context) error {
+	if t.opts.FlushInterval > 0 {
+		go t.flushLoop(ctx)
+	}
+	if t.opts.Store == nil {
+		<-ctx.Done()
+		return nil
+	}
+	backoff := 50 * time.Millisecond
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n, err := t.writeBatch(ctx)
+		switch {
+		case err != nil:
+			t.log.Error("saving calls failed; updates wait in the journal", "err", err, "retry_in", backoff)
+			if !sleepCtx(ctx, backoff) {
+				return nil
+			}
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		case n > 0:
+			backoff = 50 * time.Millisecond
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.journalReady():
+		case <-tick.C:
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
+}
+
+func (t *Tracker) journalReady() <-chan struct{} {
+	if r, ok := t.opts.Journal.(interface{ Ready() <-chan struct{} }); ok {
+		return r.Ready()
+	}
+	return nil
+}
+
+func (t *Tracker) flushLoop(ctx context.Context) {
+	tick := time.NewTicker(t.opts.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := t.Flush(); err != nil {
+				t.log.Error("final flush failed", "err", err)
+			}
+			return
+		case <-tick.C:
+			if err := t.Flush(); err != nil {
+				t.log.Error("flush failed", "err", err)
+			}
+		}
+	}
+}
+
+// writeBatch saves the oldest journaled updates and commits them; it
+// returns how many records it wrote.
+func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	recs, last, err := t.opts.Journal.Next(t.opts.WriteBatch)
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	ups, err := decodeUpdates(recs)
+	if err != nil {
+		return 0, err
+	}
+	if err := t.opts.Store.SaveCalls(ctx, ups); err != nil {
+		return 0, err
+	}
+	if err := t.opts.Journal.Commit(last); err != nil {
+		return 0, fmt.Errorf("commit journal: %w", err)
+	}
+	return len(recs), nil
+}
+
+// Drain writes every journaled update to the store (after a Flush).
+func (t *Tracker) Drain(ctx context.Context) error {
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	if t.opts.Store == nil {
+		return errors.New("tracker has no store")
+	}
+	for {
+		n, err := t.writeBatch(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// decodeUpdates decodes journal records and keeps, per call, the timeline
+// entries of every update and the record of the newest.
+func decodeUpdates(recs [][]byte) ([]CallUpdate, error) {
+	out := make([]CallUpdate, 0, len(recs))
+	idx := make(map[callKey]int, len(recs))
+	for _, b := range recs {
+		var u CallUpdate
+		if err := json.Unmarshal(b, &u); err != nil {
+			return nil, fmt.Errorf("decode journaled call update: %w", err)
+		}
+		k := callKey{u.Call.Node, u.Call.LinkedID}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, u)
+			continue
+		}
+		prev := &out[i]
+		tl := append(prev.Timeline, u.Timeline...)
+		if u.Version >= prev.Version {
+			*prev = u
+		}
+		prev.Timeline = tl
+	}
+	return out, nil
+}
+
+// memJournal is a bounded in-memory Journal for tests and for running
+// without a spool directory (updates are lost on a crash).
+type memJournal struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	recs    [][]byte
+	first   uint64 // id of recs[0]
+	limit   int
+	readyCh chan struct{}
+}
+
+func newMemJournal(limit int) *memJournal {
+	j := &memJournal{limit: limit, first: 1, readyCh: make(chan struct{}, 1)}
+	j.cond = sync.NewCond(&j.mu)
+	return j
+}
+
+func (j *memJournal) Append(records ...[]byte) error {
+	j.mu.Lock()
+	for len(j.recs)+len(records) > j.limit && len(j.recs) > 0 {
+		j.cond.Wait()
+	}
+	j.recs = append(j.recs, records...)
+	j.mu.Unlock()
+	select {
+	case j.readyCh <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (j *memJournal) Next(max int) ([][]byte, uint64, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := min(max, len(j.recs))
+	return j.recs[:n:n], j.first + uint64(n) - 1, nil
+}
+
+func (j *memJournal) Commit(last uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := int(last - j.first + 1)
+	if n <= 0 || n > len(j.recs) {
+		return nil
+	}
+	j.recs = j.recs[n:]
+	j.first = last + 1
+	j.cond.Broadcast()
+	return nil
+}
+
+func (j *memJournal) Ready() <-chan struct{} { return j.readyCh }
+
+// discardJournal drops updates: a tracker without a store only feeds its
+// subscribers.
+type discardJournal struct{}
+
+func (discardJournal) Append(...[]byte) error             { return nil }
+func (discardJournal) Next(int) ([][]byte, uint64, error) { return nil, 0, nil }
+func (discardJournal) Commit(uint64) error                { return nil }

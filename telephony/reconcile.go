@@ -1,0 +1,208 @@
+package telephony
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"hotline/telephony/ari"
+)
+
+// Handle folds one ARI event frame (the ari client's handler).
+func (t *Tracker) Handle(m ari.Message) {
+	typ := m.Type
+	if typ == "" {
+		typ, _ = ari.PeekType(m.Raw)
+	}
+	t.HandleFrame(m.Node, typ, m.Raw)
+}
+
+// Reconcile brings the calls of node in line with Asterisk after a
+// (re)connect or a restart: on the first call for a node it resumes the
+// calls the store holds as open; then every tracked channel that Asterisk
+// no longer lists is ended, calls left without channels are closed (marked
+// closed_by_reconciliation, ended at the last moment they were known to be
+// alive). Live channels it does not know are adopted: their calls start
+// with what GET /channels says (creation time, caller) and continue with
+// their next events.
+func (t *Tracker) Reconcile(ctx context.Context, node string) error {
+	if t.opts.Channels == nil {
+		return fmt.Errorf("reconcile %s: tracker has no Channels", node)
+	}
+	if err := t.resume(ctx, node); err != nil {
+		return err
+	}
+	live, err := t.opts.Channels.List(ctx, node)
+	if err != nil {
+		return fmt.Errorf("reconcile %s: list channels: %w", node, err)
+	}
+	slices.SortFunc(live, func(a, b LiveChannel) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	liveSet := make(map[string]bool, len(live))
+	for _, ch := range live {
+		liveSet[ch.ID] = true
+	}
+	t.mu.Lock()
+	closed := t.closeGone(node, liveSet)
+	t.mu.Unlock()
+	adopted := 0
+	for _, ch := range live { // oldest first: a call's first channel starts it
+		if t.adopt(ctx, node, ch) {
+			adopted++
+		}
+	}
+	if closed > 0 || adopted > 0 {
+		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "adopted_channels", adopted, "live_channels", len(live))
+	}
+	return t.Flush()
+}
+
+// closeGone ends channels missing from live and closes calls left without
+// any. Called with t.mu held.
+func (t *Tracker) closeGone(node string, live map[string]bool) int {
+	best := t.lastSeen[node]
+	closed := 0
+	for k, c := range t.calls {
+		if k.node != node {
+			continue
+		}
+		at := best
+		if c.st.LastEvent.After(at) {
+			at = c.st.LastEvent
+		}
+		c.rec.Gaps++
+		c.st.Version++
+		t.dirty[c] = struct{}{}
+		changed := false
+		for i := range c.rec.Legs {
+			l := &c.rec.Legs[i]
+			if l.EndedAt != nil || live[l.ChannelID] {
+				continue
+			}
+			end := at
+			l.EndedAt = &end
+			l.CauseText = "gone at reconciliation"
+			delete(c.st.InBridge, l.ChannelID)
+			delete(c.st.Held, l.ChannelID)
+			t.ended.add(callKey{node, l.ChannelID})
+			c.note(at, "destroyed", l.ChannelID, "gone at reconciliation")
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		c.st.Version++
+		t.updateTalk(c, at)
+		if len(c.st.Held) == 0 && c.st.HoldSince != nil {
+			c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
+			c.st.HoldSince = nil
+		}
+		if c.allEnded() {
+			t.endCall(c, at, true)
+			closed++
+		}
+		t.dirty[c] = struct{}{}
+	}
+	return closed
+}
+
+// adopt starts tracking a live channel the tracker never saw; it reports
+// whether it did.
+func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
+	t.mu.Lock()
+	_, known := t.channels[callKey{node, ch.ID}]
+	t.mu.Unlock()
+	if known {
+		return false
+	}
+	linked := ch.LinkedID
+	if linked == "" {
+		id, err := t.opts.Channels.LinkedID(ctx, node, ch.ID)
+		if err != nil {
+			t.log.Warn("cannot read the linkedid of a live channel", "node", node, "channel", ch.ID, "err", err)
+		}
+		linked = id
+	}
+	wc := &wireChannel{ID: ch.ID, Name: ch.Name}
+	wc.Caller.Number = ch.CallerNumber
+	if !ch.CreatedAt.IsZero() {
+		wc.CreationTime = ch.CreatedAt.UTC().Format(asteriskTime)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.channels[callKey{node, ch.ID}]; ok {
+		return false
+	}
+	at := ch.CreatedAt
+	if at.IsZero() {
+		at = t.lastSeen[node]
+	}
+	c := t.callFor(node, wc, at.UTC(), linked, "adopted")
+	if c == nil {
+		return false
+	}
+	c.st.Version++
+	t.dirty[c] = struct{}{}
+	return true
+}
+
+// resume loads the open calls of node from the store once per process,
+// after writing out everything still in the journal.
+func (t *Tracker) resume(ctx context.Context, node string) error {
+	t.mu.Lock()
+	done := t.resumed[node]
+	t.mu.Unlock()
+	if done || t.opts.Store == nil {
+		return nil
+	}
+	if err := t.Drain(ctx); err != nil {
+		return fmt.Errorf("reconcile %s: write journal: %w", node, err)
+	}
+	open, err := t.opts.Store.OpenCalls(ctx, node)
+	if err != nil {
+		return fmt.Errorf("reconcile %s: load open calls: %w", node, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, u := range open {
+		if err := t.restore(u); err != nil {
+			t.log.Error("cannot resume call", "node", node, "linkedid", u.Call.LinkedID, "err", err)
+		}
+	}
+	t.resumed[node] = true
+	return nil
+}
+
+// restore rebuilds a call from its last durable update. Called with t.mu held.
+func (t *Tracker) restore(u CallUpdate) error {
+	k := callKey{u.Call.Node, u.Call.LinkedID}
+	if _, ok := t.calls[k]; ok {
+		return nil
+	}
+	c := newCallState(u.Call.Node, u.Call.LinkedID, u.Call.StartedAt)
+	c.rec = u.Call
+	if err := json.Unmarshal(u.State, &c.st); err != nil {
+		return fmt.Errorf("decode tracker state: %w", err)
+	}
+	if c.st.InBridge == nil {
+		c.st.InBridge = map[string]string{}
+	}
+	if c.st.Held == nil {
+		c.st.Held = map[string]time.Time{}
+	}
+	for _, key := range c.st.Seen {
+		c.seen[key] = struct{}{}
+	}
+	for i, l := range c.rec.Legs {
+		c.legIdx[l.ChannelID] = i
+		if l.EndedAt == nil {
+			t.channels[callKey{k.node, l.ChannelID}] = c
+		}
+	}
+	t.calls[k] = c
+	if c.st.LastEvent.After(t.lastSeen[k.node]) {
+		t.lastSeen[k.node] = c.st.LastEvent
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package screenpop
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// AgentDirectory finds the agent (login) behind a telephony endpoint.
+// found is false for endpoints that belong to no agent.
+type AgentDirectory interface {
+	AgentForEndpoint(ctx context.Context, endpoint string) (login string, found bool, err error)
+}
+
+// Options configures a Popper.
+type Options struct {
+	Cards  *CardBuilder   // required
+	Hub    Hub            // required
+	Agents AgentDirectory // needed when events carry only endpoints
+	Now    func() time.Time
+	Logger *slog.Logger
+	// CallTTL bounds how long a call's card stays cached without an Ended
+	// event (a lost event must not leak memory); default 4 hours.
+	CallTTL time.Duration
+}
+
+// Popper turns call facts into pops: one per agent and call, the card built
+// once per call and shared by every agent the call rings.
+type Popper struct {
+	opts Options
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	calls map[string]*call
+	seq   int64
+}
+
+// call is a call's cached card and its pops, one per agent.
+type call struct {
+	id      string
+	started time.Time
+	built   chan struct{} // closed when card is set
+	card    *Card
+
+	mu   sync.Mutex
+	pops map[string]*Pop
+}
+
+// NewPopper returns a Popper; it panics on missing required options, which
+// is a wiring bug.
+func NewPopper(opts Options) *Popper {
+	if opts.Cards == nil || opts.Hub == nil {
+		panic("screenpop: Options.Cards and Options.Hub are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CallTTL <= 0 {
+		opts.CallTTL = 4 * time.Hour
+	}
+	return &Popper{opts: opts, log: opts.Logger.With("component", "screenpop"), calls: map[string]*call{}}
+}
+
+// nextSeq returns a sequence number larger than any before, close to the
+// clock in nanoseconds so that replicas' numbers order sensibly too.
+func (p *Popper) nextSeq() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.opts.Now().UnixNano()
+	if n <= p.seq {
+		n = p.seq + 1
+	}
+	p.seq = n
+	return n
+}
+
+// agent returns the agent login of an event, resolving the endpoint if needed.
+func (p *Popper) agent(ctx context.Context, login, endpoint string) (string, error) {
+	if login != "" {
+		return login, nil
+	}
+	if endpoint == "" || p.opts.Agents == nil {
+		return "", nil
+	}
+	a, ok, err := p.opts.Agents.AgentForEndpoint(ctx, endpoint)
+	if err != nil {
+		return "", fmt.Errorf("agent for endpoint %s: %w", endpoint, err)
+	}
+	if !ok {
+		return "", nil
+	}
+	return a, nil
+}
+
+// callFor returns the call's state, building its card once; concurrent
+// callers for the same call wait for the one build.
+func (p *Popper) callFor(ctx context.Context, id string, r Ringing) (*call, error) {
+	p.mu.Lock()
+	c, ok := p.calls[id]
+	if !ok {
+		c = &call{id: id, started: p.opts.Now(), built: make(chan struct{}), pops: map[string]*Pop{}}
+		p.calls[id] = c
+	}
+	p.mu.Unlock()
+	if ok {
+		select {
+		case <-c.built:
+			return c, nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for card of call %s: %w", id, ctx.Err())
+		}
+	}
+	card, err := p.opts.Cards.Build(ctx, r.Caller, r.CallerName, r.Dialled)
+	if err != nil {
+		card = &Card{Caller: r.Caller, CallerName: r.CallerName, Dialled: r.Dialled,
+			Clients: []ClientCard{}, Error: "client lookup interrupted", BuiltAt: p.opts.Now()}
+	}
+	c.card = card
+	close(c.built)
+	return c, nil
+}
+
+// Ringing pops the caller's card on the ringing agent's console. A second
+// ringing device of the same agent for the same call adds no second pop.
+func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
+	received := p.opts.Now()
+	agent, err := p.agent(ctx, r.AgentLogin, r.Endpoint)
+	if err != nil {
+		return err
+	}
+	if agent == "" {
+		return nil // not an agent's endpoint: nobody to pop
+	}
+	id := callKey(r.CallID, r.Linkedid)
+	if id == "" {
+		return fmt.Errorf("ringing for agent %s: no call id", agent)
+	}
+	p.sweep(received)
+	c, err := p.callFor(ctx, id, r)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.pops[agent]; ok && cur.State.Live() && !(r.Transfer && cur.State != StateRinging) {
+		return nil // already popped (another device of the same agent)
+	}
+	pop := &Pop{
+		Type: "pop", CallID: id, Agent: agent, State: StateRinging,
+		Node: r.Node, Endpoint: r.Endpoint, Transfer: r.Transfer, FromAgent: r.FromAgent,
+		ClickToCall: r.ClickToCall, RingingAt: orNow(r.At, received), ReceivedAt: received, Card: c.card,
+	}
+	c.pops[agent] = pop
+	return p.publish(ctx, pop, received)
+}
+
+// Answered starts the answering agent's timer and closes the pops of every
+// other agent still ringing for the call.
+func (p *Popper) Answered(ctx context.Context, a Answered) error {
+	agent, err := p.agent(ctx, a.AgentLogin, a.Endpoint)
+	if err != nil {
+		return err
+	}
+	c := p.lookup(a.CallID)
+	if c == nil {
+		return nil // never popped (not an agent's call, or before a restart)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at := orNow(a.At, p.opts.Now())
+	var errs []error
+	for who, pop := range c.pops {
+		switch {
+		case who == agent && (pop.State == StateRinging || pop.State == StateMissed):
+			pop.State, pop.AnsweredAt = StateAnswered, at
+		case who != agent && pop.State == StateRinging && agent != "":
+			pop.State, pop.AnsweredBy = StateTaken, agent
+			delete(c.pops, who)
+		default:
+			continue
+		}
+		if err := p.publish(ctx, pop, time.Time{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return joinErrs(errs)
+}
+
+// Ended ends the call, or one agent's leg when the event names the agent:
+// answered pops show the talk time and wait for the wrap-up note, ringing
+// ones become missed. The cards stay until their agents close them.
+func (p *Popper) Ended(ctx context.Context, e Ended) error {
+	agent, err := p.agent(ctx, e.AgentLogin, e.Endpoint)
+	if err != nil {
+		return err
+	}
+	c := p.lookup(e.CallID)
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	at := orNow(e.At, p.opts.Now())
+	var errs []error
+	for who, pop := range c.pops {
+		if agent != "" && who != agent {
+			continue
+		}
+		switch pop.State {
+		case StateAnswered:
+			pop.State = StateEnded
+			pop.TalkSeconds = int64(at.Sub(pop.AnsweredAt).Round(time.Second) / time.Second)
+		case StateRinging:
+			pop.State = StateMissed
+		default:
+			continue
+		}
+		pop.EndedAt, pop.Cause = at, e.Cause
+		if err := p.publish(ctx, pop, time.Time{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.mu.Unlock()
+	if agent == "" {
+		p.forget(c.id) // the card stays cached while any leg of the call lives
+	}
+	return joinErrs(errs)
+}
+
+func (p *Popper) lookup(id string) *call {
+	p.mu.Lock()
+	c := p.calls[id]
+	p.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	<-c.built
+	return c
+}
+
+func (p *Popper) forget(id string) {
+	p.mu.Lock()
+	delete(p.calls, id)
+	p.mu.Unlock()
+}
+
+// sweep forgets calls older than CallTTL (their Ended event was lost).
+func (p *Popper) sweep(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, c := range p.calls {
+		if now.Sub(c.started) > p.opts.CallTTL {
+			delete(p.calls, id)
+		}
+	}
+}
+
+// publish encodes the pop once and hands it to the hub.
+func (p *Popper) publish(ctx context.Context, pop *Pop, popped time.Time) error {
+	pop.Seq = p.nextSeq()
+	data, err := json.Marshal(pop)
+	if err != nil {
+		return fmt.Errorf("encode pop: %w", err)
+	}
+	m := Message{Agent: pop.Agent, Key: pop.CallID, Seq: pop.Seq, Live: pop.State.Live(), Data: data, Popped: popped}
+	if err := p.opts.Hub.Publish(ctx, m); err != nil {
+		p.log.Warn("publish pop", "call", pop.CallID, "agent", pop.Agent, "state", pop.State, "err", err)
+		return fmt.Errorf("publish pop of call %s to %s: %w", pop.CallID, pop.Agent, err)
+	}
+	return nil
+}
+
+func callKey(callID, linkedid string) string {
+	if callID != "" {
+		return callID
+	}
+	return linkedid
+}
+
+func orNow(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now
+	}
+	return t
+}
+
+func joinErrs(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return fmt.Errorf("%d publishes failed, first: %w", len(errs), errs[0])
+}

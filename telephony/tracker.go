@@ -1,0 +1,259 @@
+package telephony
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"hotline/telephony/ari"
+)
+
+// Roster maps an endpoint ("PJSIP/1001") to the login of the agent who uses it.
+type Roster interface {
+	AgentByEndpoint(endpoint string) (login string, ok bool)
+}
+
+// LiveChannel is a channel Asterisk reports as existing (GET /channels).
+type LiveChannel struct {
+	ID           string
+	Name         string
+	State        string
+	CallerNumber string
+	LinkedID     string // "" when channelvars do not carry it
+	CreatedAt    time.Time
+}
+
+// Channels reads Asterisk channel state over REST, per node.
+type Channels interface {
+	// LinkedID reads CHANNEL(linkedid) of a channel.
+	LinkedID(ctx context.Context, node, channelID string) (string, error)
+	// List returns the channels that exist now.
+	List(ctx context.Context, node string) ([]LiveChannel, error)
+}
+
+// CallUpdate is one durable write of a call: its record at Version (the
+// number of events folded into it), the timeline entries added since the
+// previous update, and the tracker's private state to resume it after a
+// restart. Applying updates is idempotent: an update never replaces a newer
+// version, and timeline entries are keyed by (node, linkedid, seq).
+type CallUpdate struct {
+	Version  int             `json:"version"`
+	Call     Call            `json:"call"`
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
+	State    json.RawMessage `json:"state,omitempty"`
+}
+
+// CallStore persists call updates; crm/postgres satisfies it.
+type CallStore interface {
+	SaveCalls(ctx context.Context, updates []CallUpdate) error
+	// OpenCalls returns the latest update of every call of node that has
+	// not ended, to resume tracking after a restart.
+	OpenCalls(ctx context.Context, node string) ([]CallUpdate, error)
+}
+
+// Journal makes encoded CallUpdates durable in order before they reach the
+// store; telephony/spool satisfies it with files on disk.
+type Journal interface {
+	Append(records ...[]byte) error
+	// Next returns up to max of the oldest uncommitted records (the same
+	// ones again until they are committed) and the id of the last one.
+	Next(max int) (records [][]byte, last uint64, err error)
+	Commit(last uint64) error
+}
+
+// DirectionRules configure how a call's direction is decided from its first
+// channel: a dialplan context or endpoint listed here wins over the roster.
+type DirectionRules struct {
+	InboundContexts  []string // e.g. "from-trunk"
+	OutboundContexts []string // e.g. the context click-to-call originates into
+	TrunkEndpoints   []string // e.g. "PJSIP/customers": calls starting there are inbound
+}
+
+// TrackerOptions configure a Tracker. Zero values are safe: no store means
+// updates stay in an in-memory journal, no Channels means linkedids are
+// taken from channelvars or the channel's own id.
+type TrackerOptions struct {
+	Store     CallStore
+	Roster    Roster
+	Channels  Channels
+	Journal   Journal // nil: a bounded in-memory journal (none without a Store)
+	Rules     DirectionRules
+	Normalize func(number string) string // to E.164 where possible; nil keeps numbers as they are
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// FlushInterval groups durable writes; 0 writes after every event.
+	FlushInterval time.Duration
+	// WriteBatch is the largest number of updates saved in one store call.
+	WriteBatch int
+	// RESTTimeout bounds a linkedid read (default 2 s).
+	RESTTimeout time.Duration
+}
+
+// Tracker folds ARI events into call records, one per linkedid per node.
+// Handle may be called from several goroutines (one per node).
+type Tracker struct {
+	opts  TrackerOptions
+	log   *slog.Logger
+	now   func() time.Time
+	rules rules
+
+	mu       sync.Mutex
+	calls    map[callKey]*callState
+	channels map[callKey]*callState // (node, channel id) -> call
+	lastSeen map[string]time.Time   // node -> newest event timestamp
+	dirty    map[*callState]struct{}
+	ended    endedSet
+	resumed  map[string]bool // nodes whose open calls were loaded from the store
+	flushMu  sync.Mutex      // orders journal appends
+	writeMu  sync.Mutex      // one writer to the store at a time
+	stats    Stats
+
+	hub hub
+}
+
+type callKey struct{ node, id string }
+
+// Stats are counters of the tracker's work.
+type Stats struct {
+	Events     uint64 // frames handed to Handle
+	Skipped    uint64 // frames of types the tracker does not use
+	Duplicates uint64 // events already folded
+	Bad        uint64 // frames that could not be decoded
+	Updates    uint64 // call updates made durable
+}
+
+// NewTracker returns a tracker; call Run to write its updates to the store.
+func NewTracker(opts TrackerOptions) *Tracker {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	switch {
+	case opts.Journal == nil && opts.Store == nil:
+		opts.Journal = discardJournal{} // nothing would ever read it
+	case opts.Journal == nil:
+		opts.Journal = newMemJournal(1 << 16)
+	}
+	if opts.WriteBatch <= 0 {
+		opts.WriteBatch = 500
+	}
+	if opts.RESTTimeout <= 0 {
+		opts.RESTTimeout = 2 * time.Second
+	}
+	if opts.Normalize == nil {
+		opts.Normalize = func(s string) string { return s }
+	}
+	return &Tracker{
+		opts:     opts,
+		log:      opts.Logger,
+		now:      opts.Now,
+		rules:    newRules(opts.Rules),
+		calls:    make(map[callKey]*callState),
+		channels: make(map[callKey]*callState),
+		lastSeen: make(map[string]time.Time),
+		dirty:    make(map[*callState]struct{}),
+		resumed:  make(map[string]bool),
+		hub:      hub{log: opts.Logger},
+	}
+}
+
+// Stats returns the tracker's counters.
+func (t *Tracker) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.stats
+}
+
+// HandleFrame folds one raw ARI event of node. typ is the event's type when
+// already known (ari.PeekType), "" to read it from raw. Events of types the
+// tracker does not use are skipped without decoding.
+func (t *Tracker) HandleFrame(node, typ string, raw []byte) {
+	if typ == "" {
+		typ, _ = ari.PeekType(raw)
+	}
+	t.mu.Lock()
+	t.stats.Events++
+	if !handledTypes[typ] {
+		t.stats.Skipped++
+		t.mu.Unlock()
+		return
+	}
+	t.mu.Unlock()
+	ev, at, err := decodeWire(raw)
+	if err != nil {
+		t.mu.Lock()
+		t.stats.Bad++
+		t.mu.Unlock()
+		t.log.Warn("skipping undecodable ARI event", "node", node, "type", typ, "err", err)
+		return
+	}
+	linked := t.resolveLinkedID(node, ev)
+	t.mu.Lock()
+	t.fold(node, ev, at, linked)
+	flushNow := t.opts.FlushInterval == 0
+	t.mu.Unlock()
+	if flushNow {
+		if err := t.Flush(); err != nil {
+			t.log.Error("call journal append failed", "err", err)
+		}
+	}
+}
+
+// resolveLinkedID reads the linkedid of a channel the tracker has not seen
+// and whose event carries no channelvars, once, over REST (outside the lock).
+func (t *Tracker) resolveLinkedID(node string, ev *wireEvent) string {
+	ch := primaryChannel(ev)
+	if ch == nil || ch.linkedID() != "" || t.opts.Channels == nil {
+		return ""
+	}
+	t.mu.Lock()
+	_, known := t.channels[callKey{node, ch.ID}]
+	t.mu.Unlock()
+	if known || ev.Type == "ChannelDestroyed" || ev.Type == "ChannelHangupRequest" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), t.opts.RESTTimeout)
+	defer cancel()
+	id, err := t.opts.Channels.LinkedID(ctx, node, ch.ID)
+	if err != nil {
+		t.log.Warn("cannot read linkedid; using the channel's own id", "node", node, "channel", ch.ID, "err", err)
+		return ""
+	}
+	return id
+}
+
+// primaryChannel is the channel an event is about.
+func primaryChannel(ev *wireEvent) *wireChannel {
+	switch ev.Type {
+	case "Dial":
+		return ev.Peer
+	case "BridgeAttendedTransfer":
+		return ev.TransfererFirstLeg
+	}
+	return ev.Channel
+}
+
+// eventKey is an event's identity: node, type, timestamp, channel and the
+// fields that tell two events of the same instant apart.
+func eventKey(node string, ev *wireEvent) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(node))
+	parts := []string{ev.Type, ev.Timestamp, ev.DialStatus, ev.Digit, strconv.Itoa(ev.Cause), strconv.FormatBool(ev.Soft)}
+	if ch := primaryChannel(ev); ch != nil {
+		parts = append(parts, ch.ID, ch.State)
+	}
+	if ev.Bridge != nil {
+		parts = append(parts, ev.Bridge.ID)
+	}
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p))
+	}
+	return h.Sum64()
+}
