@@ -1,10 +1,3 @@
-// Package aritest is a simulated Asterisk PBX speaking ARI: a REST and
-// WebSocket server whose simulated endpoints, channels and bridges emit
-// events in the order and shapes recorded from a real Asterisk 22
-// (shared/ari/transcripts). Tests, benchmarks and the demo mode drive calls
-// with scenario helpers (InboundCall, OutboundCall, InternalCall, the Local
-// channel flows over REST), on a virtual clock that can run faster than real
-// time, with fault injection for the WebSocket and REST.
 package aritest
 
 import (
