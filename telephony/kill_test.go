@@ -13,6 +13,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
+	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 	"hotline/telephony/spool"
 )
@@ -35,15 +36,15 @@ func TestTrackerChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := os.Getenv("CHILD_ARI")
-	tr := telephony.NewTracker(telephony.TrackerOptions{
-		Store: store, Roster: agents, Channels: &restChannels{base: base}, Journal: sp,
-		Rules: rules, FlushInterval: 5 * time.Millisecond,
+	var tr *telephony.Tracker
+	startARIFeed(ctx, t, os.Getenv("CHILD_ARI"), func(c *ari.Client) *telephony.Tracker {
+		tr = telephony.NewTracker(telephony.TrackerOptions{
+			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Rules: rules, FlushInterval: 5 * time.Millisecond,
+		})
+		return tr
 	})
-	go tr.Run(ctx)
-	loop := &eventLoop{base: base, app: "hotline", node: "pbx1", tracker: tr,
-		reconcile: func(ctx context.Context) error { return tr.Reconcile(ctx, "pbx1") }}
-	loop.run(ctx, t)
+	tr.Run(ctx)
 }
 
 func startChild(t *testing.T, ari, dsn, dir string) *exec.Cmd {
