@@ -121,3 +121,18 @@ func (r *EndpointRoster) Run(ctx context.Context, every time.Duration, onErr fun
 		}
 	}
 }
+
+// Originate places a call through POST /channels on node.
+func (a ARIChannels) Originate(ctx context.Context, node string, req OriginateRequest) (string, error) {
+	c, err := a.client(node)
+	if err != nil {
+		return "", err
+	}
+	ch, err := c.Channels().Originate(ctx, ari.OriginateParams{Endpoint: req.Endpoint, Extension: req.Extension,
+		Context: req.Context, Priority: 1, CallerID: req.CallerID, Timeout: int(req.Timeout / time.Second),
+		Variables: req.Variables})
+	if err != nil {
+		return "", fmt.Errorf("originate %s: %w", req.Endpoint, err)
+	}
+	return ch.ID, nil
+}

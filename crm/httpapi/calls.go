@@ -203,3 +203,96 @@ func csvSafe(v string) string {
 	}
 	return v
 }
+
+type clickToCallInput struct {
+	Body struct {
+		Agent    string `json:"agent,omitempty" maxLength:"64" doc:"login of the agent whose phone rings first; default: you"`
+		Number   string `json:"number,omitempty" maxLength:"40" doc:"number to call, any format"`
+		ClientID int64  `json:"client_id,omitempty" minimum:"0" doc:"call this client's first phone instead of number"`
+	}
+}
+
+type clickToCallOutput struct {
+	Body struct {
+		ChannelID string `json:"channel_id" doc:"the agent's channel, also the call's linkedid"`
+		Agent     string `json:"agent"`
+		Endpoint  string `json:"endpoint"`
+		Number    string `json:"number"`
+	}
+}
+
+// RegisterClickToCall adds POST /api/v1/calls: ring the agent's endpoint,
+// then the customer. Agents may only place calls from their own phone.
+func (s *Server) RegisterClickToCall(c *telephony.ClickToCall) {
+	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "click-to-call", Method: http.MethodPost, Path: "/api/v1/calls", Tags: []string{"calls"},
+		Summary: "Click-to-call: ring the agent's phone, then the number", DefaultStatus: http.StatusAccepted,
+		Errors: []int{http.StatusUnprocessableEntity, http.StatusBadGateway},
+	}, func(ctx context.Context, in *clickToCallInput) (*clickToCallOutput, error) {
+		agent, endpoint, err := s.clickAgent(ctx, in.Body.Agent)
+		if err != nil {
+			return nil, err
+		}
+		number, err := s.clickNumber(ctx, in.Body.Number, in.Body.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		id, err := c.Call(ctx, endpoint, number, agent)
+		if err != nil {
+			s.log.WarnContext(ctx, "click-to-call failed", "agent", agent, "err", err)
+			return nil, huma.Error502BadGateway("the PBX refused the call: " + err.Error())
+		}
+		out := &clickToCallOutput{}
+		out.Body.ChannelID, out.Body.Agent, out.Body.Endpoint, out.Body.Number = id, agent, endpoint, number
+		return out, nil
+	})
+}
+
+// clickAgent resolves the agent (default: the caller) to a login and endpoint.
+func (s *Server) clickAgent(ctx context.Context, login string) (string, string, error) {
+	p := PrincipalFrom(ctx)
+	if login == "" && p != nil {
+		login = p.User.Login
+	}
+	if p != nil && p.User.Role == crm.RoleAgent && login != p.User.Login {
+		return "", "", huma.Error403Forbidden("agents place calls from their own phone only")
+	}
+	u, _, err := s.store.GetUserByLogin(ctx, login)
+	if crm.IsKind(err, crm.KindNotFound) || (err == nil && u.Disabled) {
+		return "", "", fieldError("body.agent", "no such agent", login)
+	}
+	if err != nil {
+		return "", "", s.problem(ctx, err)
+	}
+	if len(u.Endpoints) == 0 {
+		return "", "", fieldError("body.agent", "the agent has no phone endpoint", login)
+	}
+	return u.Login, u.Endpoints[0], nil
+}
+
+// clickNumber validates the number (or takes the client's first phone).
+func (s *Server) clickNumber(ctx context.Context, number string, clientID int64) (string, error) {
+	if clientID > 0 && number == "" {
+		cl, err := s.store.GetClient(ctx, clientID)
+		if crm.IsKind(err, crm.KindNotFound) {
+			return "", fieldError("body.client_id", "no such client", clientID)
+		}
+		if err != nil {
+			return "", s.problem(ctx, err)
+		}
+		for _, ct := range cl.Contacts {
+			if ct.Kind == crm.ContactPhone {
+				return ct.Value, nil
+			}
+		}
+		return "", fieldError("body.client_id", "the client has no phone number", clientID)
+	}
+	if strings.TrimSpace(number) == "" {
+		return "", fieldError("body.number", "a number or a client_id is required", number)
+	}
+	e164, err := s.phone.E164(number)
+	if err != nil {
+		return "", fieldError("body.number", err.Error(), number)
+	}
+	return e164, nil
+}

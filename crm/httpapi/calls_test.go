@@ -14,6 +14,8 @@ import (
 
 	"hotline/crm"
 	"hotline/telephony"
+	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest"
 )
 
 type callJournal struct {
@@ -154,3 +156,70 @@ func TestCallLogAPI(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestClickToCall(t *testing.T) {
+	e := newEnv(t)
+	srv := aritest.New(aritest.Options{Speed: 10})
+	t.Cleanup(srv.Close)
+	ariClient, err := ari.NewClient(ari.Config{Node: "pbx1", URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.RegisterClickToCall(telephony.NewClickToCall(telephony.ClickToCallOptions{
+		Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"}))
+	u := e.users[crm.RoleAgent]
+	u.Endpoints = []string{"PJSIP/1001"}
+	if err := e.store.UpdateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	agent, sup := e.login(crm.RoleAgent), e.login(crm.RoleSupervisor)
+
+	resp, body := agent.do("POST", "/api/v1/calls", map[string]any{"number": "8 (495) 765-43-21"})
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("click-to-call: %d %s", resp.StatusCode, body)
+	}
+	var out struct {
+		ChannelID string `json:"channel_id"`
+		Agent     string `json:"agent"`
+		Endpoint  string `json:"endpoint"`
+		Number    string `json:"number"`
+	}
+	mustJSON(t, body, &out)
+	if out.ChannelID == "" || out.Endpoint != "PJSIP/1001" || out.Number != "+74957654321" || out.Agent != u.Login {
+		t.Errorf("click-to-call answer: %+v", out)
+	}
+	if srv.ChannelCount() == 0 {
+		t.Error("the agent's phone is not ringing")
+	}
+
+	cl := e.newClient("Ivan Petrov", "+74951234567")
+	resp, body = sup.do("POST", "/api/v1/calls", map[string]any{"agent": u.Login, "client_id": cl.ID})
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusAccepted || out.Number != "+74951234567" {
+		t.Errorf("call a client: %d %s", resp.StatusCode, body)
+	}
+
+	problems := []struct {
+		c      *client
+		body   map[string]any
+		status int
+	}{
+		{agent, map[string]any{"number": "12"}, http.StatusUnprocessableEntity},
+		{agent, map[string]any{}, http.StatusUnprocessableEntity},
+		{sup, map[string]any{"agent": "nobody", "number": "+74957654321"}, http.StatusUnprocessableEntity},
+		{sup, map[string]any{"number": "+74957654321"}, http.StatusUnprocessableEntity}, // no endpoint
+		{sup, map[string]any{"agent": u.Login, "client_id": 999999}, http.StatusUnprocessableEntity},
+		{agent, map[string]any{"agent": e.users[crm.RoleSupervisor].Login, "number": "+74957654321"}, http.StatusForbidden},
+	}
+	for _, p := range problems {
+		resp, body := p.c.do("POST", "/api/v1/calls", p.body)
+		mustProblem(t, resp, body, p.status)
+	}
+	srv.InjectREST(aritest.RESTFault{Method: "POST", PathPrefix: "/ari/channels", Status: 500})
+	resp, body = agent.do("POST", "/api/v1/calls", map[string]any{"number": "+74957654321"})
+	mustProblem(t, resp, body, http.StatusBadGateway)
+}
+
+type nodeOf struct{ c *ari.Client }
+
+func (n nodeOf) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.Node() }
