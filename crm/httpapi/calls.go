@@ -92,7 +92,7 @@ func (s *Server) RegisterCalls(log CallLog) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent && !contains(c.Agents, p.User.Login) {
+		if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent && !containsLogin(c.Agents, p.User.Login) {
 			return nil, s.problem(ctx, &crm.Error{Kind: crm.KindNotFound, Message: "no such call"})
 		}
 		out := &callOutput{}
@@ -104,7 +104,7 @@ func (s *Server) RegisterCalls(log CallLog) {
 	})
 }
 
-func contains(list []string, s string) bool {
+func containsLogin(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
 			return true
@@ -181,15 +181,15 @@ func callCSVRow(c telephony.Call) []string {
 		transfers = append(transfers, t.Kind+":"+t.From+">"+t.To)
 	}
 	return []string{strconv.FormatInt(c.ID, 10), c.Node, c.LinkedID, string(c.Direction), string(c.Outcome),
-		csvSafe(c.Caller), csvSafe(c.Callee), client, c.Agent, strings.Join(c.Agents, " "), tm(&c.StartedAt), tm(c.AnsweredAt),
+		callCSVCell(c.Caller), callCSVCell(c.Callee), client, c.Agent, strings.Join(c.Agents, " "), tm(&c.StartedAt), tm(c.AnsweredAt),
 		tm(c.EndedAt), sec(c.WaitSeconds), sec(c.RingSeconds), sec(c.TalkSeconds), sec(c.HoldSeconds),
 		strconv.Itoa(c.HangupCause), string(c.HangupBy), strings.Join(transfers, " "),
 		strconv.FormatBool(c.ClosedByReconciliation)}
 }
 
-// csvSafe keeps a spreadsheet from reading a dialled string as a formula
+// callCSVCell keeps a spreadsheet from reading a dialled string as a formula
 // (a number like +74951234567 stays as it is).
-func csvSafe(v string) string {
+func callCSVCell(v string) string {
 	if v == "" {
 		return v
 	}

@@ -3,13 +3,13 @@ package aritest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,23 +71,32 @@ type appClient struct {
 	events []event
 	subs   []chan event
 	done   chan struct{}
+	over   atomic.Bool // the test ended: background helpers stop reporting
 }
 
 func connectApp(t testing.TB, s *Server) *appClient {
 	t.Helper()
+	return connectAppName(t, s, "hotline")
+}
+
+func connectAppName(t testing.TB, s *Server, app string) *appClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	u := strings.Replace(s.URL(), "http", "ws", 1) + "/ari/events?app=hotline&subscribeAll=true&api_key=hotline:hotline-secret"
+	u := strings.Replace(s.URL(), "http", "ws", 1) + "/ari/events?app=" + app + "&subscribeAll=true&api_key=hotline:hotline-secret"
 	conn, _, err := websocket.Dial(ctx, u, nil)
 	if err != nil {
 		t.Fatalf("dial events: %v", err)
 	}
-	for i := 0; i < 500 && !s.Connected("hotline"); i++ {
+	for i := 0; i < 500 && !s.Connected(app); i++ {
 		time.Sleep(2 * time.Millisecond)
 	}
 	a := &appClient{t: t, srv: s, conn: conn, done: make(chan struct{})}
 	go a.read()
-	t.Cleanup(func() { _ = conn.CloseNow() })
+	t.Cleanup(func() {
+		a.over.Store(true)
+		_ = conn.CloseNow()
+	})
 	return a
 }
 
@@ -124,6 +133,18 @@ func (a *appClient) subscribe() chan event {
 	return c
 }
 
+// unsubscribe stops delivery to c.
+func (a *appClient) unsubscribe(c chan event) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, x := range a.subs {
+		if x == c {
+			a.subs = append(a.subs[:i], a.subs[i+1:]...)
+			return
+		}
+	}
+}
+
 func (a *appClient) snapshot() []event {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -143,7 +164,9 @@ func (a *appClient) rest(method, path string, body string) (int, string) {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		a.t.Errorf("%s %s: %v", method, path, err)
+		if !a.over.Load() {
+			a.t.Errorf("%s %s: %v", method, path, err)
+		}
 		return 0, ""
 	}
 	defer resp.Body.Close()
@@ -210,6 +233,7 @@ func (a *appClient) surveyApp(ctx context.Context) {
 
 func (a *appClient) runSurvey(id string, ctx context.Context) {
 	ch := a.subscribe()
+	defer a.unsubscribe(ch)
 	a.rest("POST", "/channels/"+id+"/answer", "")
 	a.rest("POST", "/channels/"+id+"/play?media=sound:hello-world&playbackId=survey-prompt-"+id, "")
 	gone := func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id }
@@ -244,8 +268,6 @@ func (a *appClient) settle(s *Server) {
 		last = n
 	}
 }
-
-var _ = fmt.Sprintf
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 

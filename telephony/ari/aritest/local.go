@@ -223,9 +223,9 @@ func (s *Server) localAnswer(lc *localCall) {
 	s.emitDial(nil, lc.one, "ANSWER", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 	s.emitDevice(lc.device, "INUSE")
 	s.emitDevice(lc.device, "INUSE")
-	if lc.one.onStasisEnd != nil {
-		f := lc.one.onStasisEnd
-		lc.one.onStasisEnd = nil
+	if lc.one.onAnswer != nil {
+		f := lc.one.onAnswer
+		lc.one.onAnswer = nil
 		f()
 	}
 	if lc.oneContext != "" {
@@ -296,7 +296,7 @@ func (s *Server) localHangup(x *channel, cause int, soft bool) {
 		s.hangupRequest(o, 16, false)
 	}
 	xc := x.hangupCause
-	if xc == 0 || xc == 32 || x.state != "Busy" {
+	if xc == 0 || xc == 32 {
 		xc = 16
 	}
 	s.destroy(x, xc)

@@ -1,7 +1,6 @@
 package aritest
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -169,9 +168,13 @@ func TestConformanceWSReconnect(t *testing.T) {
 	if st, _ := c2.rest("GET", "/applications/hotline", ""); st != 200 {
 		t.Errorf("app after reconnect: %d", st)
 	}
-	c2.mustWhere(ch2, func(e event) bool { return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == "pb-while-disconnected" })
+	c2.mustWhere(ch2, func(e event) bool {
+		return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == "pb-while-disconnected"
+	})
 	c2.rest("POST", "/channels/"+id+"/play?media=sound%3Abeep&playbackId=pb-after-reconnect", "")
-	c2.mustWhere(ch2, func(e event) bool { return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == "pb-after-reconnect" })
+	c2.mustWhere(ch2, func(e event) bool {
+		return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == "pb-after-reconnect"
+	})
 	at(6.1)
 	c2.rest("DELETE", "/channels/"+id, "")
 	c2.settle(s)
@@ -183,5 +186,3 @@ func TestConformanceWSReconnect(t *testing.T) {
 		t.Logf("emulator stream:\n%s", dump(got))
 	}
 }
-
-var _ = context.Background
