@@ -64,6 +64,16 @@ type Contact struct {
 // Validate checks and tidies the client's own fields (contacts are validated
 // separately because phone numbers need a region to normalise).
 func (c *Client) Validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"name", c.Name}, {"company", c.Company}, {"notes", c.Notes}, {"priority", c.Priority},
+	} {
+		if err := checkText(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	if err := checkText("tags", c.Tags...); err != nil {
+		return err
+	}
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
 		return Invalid("name", "is required")
@@ -77,8 +87,14 @@ func (c *Client) Validate() error {
 	if c.Kind != ClientPerson && c.Kind != ClientCompany {
 		return Invalid("kind", "must be person or company")
 	}
+	if len(c.Company) > 300 {
+		return Invalid("company", "must be at most 300 characters")
+	}
 	if len(c.Notes) > 20000 {
 		return Invalid("notes", "must be at most 20000 characters")
+	}
+	if len(c.Tags) > 50 {
+		return Invalid("tags", "at most 50 tags")
 	}
 	for _, t := range c.Tags {
 		if strings.TrimSpace(t) == "" || len(t) > 50 {

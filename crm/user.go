@@ -49,6 +49,9 @@ func (u *User) Validate() error {
 	if !u.Role.Valid() {
 		return Invalid("role", "must be one of agent, supervisor, admin")
 	}
+	if err := checkText("name", u.Name); err != nil {
+		return err
+	}
 	u.Name = strings.TrimSpace(u.Name)
 	if len(u.Name) > 200 {
 		return Invalid("name", "must be at most 200 characters")

@@ -3,6 +3,7 @@ package crm
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -16,6 +17,9 @@ var (
 // phone.Normalizer.Contact): a phone value must be E.164, an email address is
 // lower-cased and must look like one.
 func (c *Contact) Validate() error {
+	if err := checkText("contacts", c.Value, c.Raw, c.Label); err != nil {
+		return err
+	}
 	c.Value = strings.TrimSpace(c.Value)
 	c.Label = strings.TrimSpace(c.Label)
 	if len(c.Label) > 50 {
@@ -63,6 +67,12 @@ func (c *Client) ValidateContacts() error {
 
 // Validate checks a priority class.
 func (p *PriorityClass) Validate() error {
+	if err := checkText("name", p.Name); err != nil {
+		return err
+	}
+	if err := checkText("description", p.Description); err != nil {
+		return err
+	}
 	p.Code = strings.ToUpper(strings.TrimSpace(p.Code))
 	if !priorityCodeRe.MatchString(p.Code) {
 		return Invalid("code", "must be 1-16 characters of A-Z, 0-9 or _")
@@ -88,6 +98,15 @@ func (i *Interaction) Validate() error {
 	if i.ClientID <= 0 {
 		return Invalid("client_id", "is required")
 	}
+	if err := checkText("summary", i.Summary); err != nil {
+		return err
+	}
+	if err := checkText("body", i.Body); err != nil {
+		return err
+	}
+	if err := checkText("ref_id", i.RefType, i.RefID); err != nil {
+		return err
+	}
 	if !interactionKind.MatchString(string(i.Kind)) {
 		return Invalid("kind", "must be 1-32 characters of a-z or _")
 	}
@@ -99,6 +118,20 @@ func (i *Interaction) Validate() error {
 	}
 	if len(i.RefType) > 32 || len(i.RefID) > 200 {
 		return Invalid("ref_id", "reference too long")
+	}
+	return nil
+}
+
+// checkText rejects text that no database column can hold: invalid UTF-8 and
+// NUL characters. Everything else, markup and SQL included, is kept verbatim.
+func checkText(field string, values ...string) error {
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return Invalid(field, "is not valid UTF-8 text")
+		}
+		if strings.ContainsRune(v, 0) {
+			return Invalid(field, "must not contain NUL characters")
+		}
 	}
 	return nil
 }

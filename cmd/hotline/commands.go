@@ -28,13 +28,24 @@ func openStore(ctx context.Context, cfg Config) (*postgres.Store, error) {
 func cmdMigrate(ctx context.Context, args []string, e env) error {
 	var steps int
 	var allowDown bool
-	cfg, rest, err := parse("migrate", args, e, func(fs *flag.FlagSet) {
+	// The action may come before or after the flags.
+	var action []string
+	var flags []string
+	for _, a := range args {
+		if len(action) == 0 && (a == "up" || a == "down" || a == "status") {
+			action = append(action, a)
+			continue
+		}
+		flags = append(flags, a)
+	}
+	cfg, rest, err := parse("migrate", flags, e, func(fs *flag.FlagSet) {
 		fs.IntVar(&steps, "steps", 1, "migrations to roll back (down)")
 		fs.BoolVar(&allowDown, "allow-down", false, "really roll back (production is forward-only)")
 	})
 	if err != nil {
 		return err
 	}
+	rest = append(action, rest...)
 	if len(rest) != 1 {
 		return errors.New("usage: hotline migrate up|down|status [flags]")
 	}
@@ -46,8 +57,7 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 		return postgres.MigrateStatus(ctx, cfg.DatabaseURL, e.stdout)
 	case "down":
 		if !allowDown {
-			return errors.New("migrate down refused: production is forward-only; pass --allow-down to roll back " +
-				"(flags go before the action: hotline migrate --allow-down --steps 1 down)")
+			return errors.New("migrate down refused: production is forward-only; pass --allow-down to roll back")
 		}
 		if steps < 1 {
 			return errors.New("invalid --steps: must be at least 1")

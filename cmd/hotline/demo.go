@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"hotline/crm"
-	"hotline/crm/auth"
-	"hotline/crm/httpapi"
+	"hotline/crm/demo"
 	"hotline/crm/postgres"
 )
 
@@ -55,18 +53,14 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 
 // seedDemo loads demo data into an empty database and prints the logins.
 func seedDemo(ctx context.Context, st *postgres.Store, e env, _ Config) error {
-	users, err := st.ListUsers(ctx)
+	fmt.Fprintln(e.stdout, "Loading demo data (a few hundred clients, staff logins)...")
+	logins, err := demo.Seed(ctx, st, demo.Options{})
 	if err != nil {
 		return fmt.Errorf("demo seed: %w", err)
 	}
-	if len(users) > 0 {
+	if len(logins) == 0 {
 		return errors.New("demo seed: the database already has users; seed only an empty database")
 	}
-	pw := auth.NewPassword(14)
-	u, err := httpapi.CreateUser(ctx, st, crm.User{Login: "admin", Name: "Demo Admin", Role: crm.RoleAdmin}, pw)
-	if err != nil {
-		return fmt.Errorf("demo seed: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "Demo logins:\n  %-12s %-10s %s\n", u.Login, u.Role, pw)
-	return nil
+	fmt.Fprintln(e.stdout, "Demo logins (shown once; passwords are random):")
+	return logins.Print(e.stdout)
 }

@@ -159,6 +159,22 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate", "status"}, e); err != nil || out.String() == "" {
 		t.Fatalf("status: %v %q", err, out)
 	}
+	ctx := context.Background()
+	before, err := postgres.MigrateVersion(ctx, dsn)
+	if err != nil || before < 1 {
+		t.Fatalf("version %d: %v", before, err)
+	}
+	e, _, _ = testEnv(vars, "")
+	if err := run(ctx, []string{"migrate", "down", "--allow-down", "--steps", "1"}, e); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	e, _, _ = testEnv(vars, "")
+	if err := run(ctx, []string{"migrate", "up"}, e); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if after, err := postgres.MigrateVersion(ctx, dsn); err != nil || after != before {
+		t.Fatalf("version after down+up %d, want %d: %v", after, before, err)
+	}
 	e, out, _ = testEnv(vars, "")
 	if err := run(context.Background(), []string{"version"}, e); err != nil || !strings.HasPrefix(out.String(), "hotline ") {
 		t.Fatalf("version: %v %q", err, out)
@@ -184,14 +200,20 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 		cancel()
 		t.Fatalf("serve did not start: %s %s", out, errOut)
 	}
-	if !strings.Contains(out.String(), "admin") {
-		t.Errorf("demo logins not printed: %s", out)
+	for _, want := range []string{"LOGIN", "admin", "supervisor", "agent", "PJSIP/1001"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo logins lack %q: %s", want, out)
+		}
 	}
 	resp, err := http.Get(url + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("readyz: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	e2, _, _ := testEnv(vars, "")
+	if err := run(context.Background(), []string{"demo", "seed"}, e2); err == nil || !strings.Contains(err.Error(), "already has users") {
+		t.Errorf("second demo seed: %v", err)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -54,6 +54,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	defer st.Close()
 
 	var svc services
+	svc.components = append(svc.components, sessionJanitor(st, log))
 	defer func() {
 		for _, c := range svc.closers {
 			c()
@@ -115,6 +116,27 @@ func runAll(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.List
 	err := g.Wait()
 	log.Info("stopped", slog.Any("err", err))
 	return err
+}
+
+// sessionJanitor deletes expired sessions every hour.
+func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
+	return component{Name: "session janitor", Run: func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				n, err := st.DeleteExpiredSessions(ctx)
+				if err != nil {
+					log.Warn("delete expired sessions", slog.Any("err", err))
+					continue
+				}
+				log.Debug("deleted expired sessions", slog.Int64("count", n))
+			}
+		}
+	}}
 }
 
 // startRedis adds the Redis readiness check when HOTLINE_REDIS_URL is set.

@@ -29,6 +29,7 @@ type clientJSON struct {
 }
 
 func TestClientLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	resp, body := agent.do("POST", "/api/v1/clients", map[string]any{
@@ -74,6 +75,7 @@ func TestClientLifecycle(t *testing.T) {
 }
 
 func TestPaginationAndTimeline(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	for i := range 7 {
@@ -139,6 +141,7 @@ func TestPaginationAndTimeline(t *testing.T) {
 }
 
 func TestUsersAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(crm.RoleAdmin)
 	resp, body := admin.do("POST", "/api/v1/users", map[string]any{"login": "olga", "name": "Olga", "role": "agent",
@@ -158,9 +161,16 @@ func TestUsersAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	olgaSession := e.anon()
+	if resp, body := olgaSession.do("POST", "/api/v1/auth/login", map[string]string{"login": "olga", "password": "olga-password"}); resp.StatusCode != 200 {
+		t.Fatalf("olga login: %d %s", resp.StatusCode, body)
+	}
 	resp, _ = admin.do("PUT", fmt.Sprintf("/api/v1/users/%d/password", olga.ID), map[string]any{"password": "new-password-1"})
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("set password: %d", resp.StatusCode)
+	}
+	if resp, _ := olgaSession.do("GET", "/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("session survived a password change: %d", resp.StatusCode)
 	}
 	resp, body = e.anon().do("POST", "/api/v1/auth/login", map[string]string{"login": "olga", "password": "new-password-1"})
 	if resp.StatusCode != http.StatusOK {
@@ -182,6 +192,7 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 func TestHealthOpenAPIAndLogs(t *testing.T) {
+	t.Parallel()
 	var logs logBuffer
 	down := errors.New("redis is down")
 	var redisErr error

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -221,29 +222,72 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusServiceUnavailable, "cannot check credentials now, try again")
 			return
 		}
-		if p != nil && p.Method == MethodSession && !safeMethod(r.Method) && !validCSRF(r, p.CSRF) {
-			writeProblem(w, http.StatusForbidden, "missing or wrong CSRF token: send the "+CSRFHeader+" header (or the "+CSRFField+" form field)")
+		if p == nil && !safeMethod(r.Method) && !sameOrigin(r) {
+			// Against login CSRF: a sign-in form posted from another site.
+			writeProblem(w, http.StatusForbidden, "cross-site request refused")
 			return
+		}
+		if p != nil && p.Method == MethodSession && !safeMethod(r.Method) {
+			if ok, tooBig := validCSRF(r, p.CSRF); tooBig {
+				writeProblem(w, http.StatusRequestEntityTooLarge, "the form is larger than 1 MiB")
+				return
+			} else if !ok {
+				a.csrfFailed(w, r)
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})
+}
+
+// csrfFailed answers a cookie request whose CSRF token is missing or wrong.
+func (a *Auth) csrfFailed(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		// A page form from before the last sign-in: say so in words.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(staleFormPage))
+		return
+	}
+	writeProblem(w, http.StatusForbidden, "missing or wrong CSRF token: send the "+CSRFHeader+" header (or the "+CSRFField+" form field)")
+}
+
+const staleFormPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Form expired · Hotline</title>
+<link rel="stylesheet" href="/static/app.css"></head><body><main class="page"><div class="card narrow">
+<h1>This form has expired</h1><p>You signed in again since the page was opened, so it was not sent.
+Go back, reload the page and send it again.</p><p><a href="/clients">Back to clients</a></p></div></main></body></html>`
+
+// sameOrigin reports whether the request's Origin header, when present,
+// names this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
 }
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// validCSRF compares the header (or, for form posts, the form field) with the session's token.
-func validCSRF(r *http.Request, want string) bool {
+// validCSRF compares the header (or, for form posts, the form field) with
+// the session's token. A form over MaxFormBytes is reported as tooBig.
+func validCSRF(r *http.Request, want string) (ok, tooBig bool) {
 	got := r.Header.Get(CSRFHeader)
 	if got == "" {
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
 			r.Body = http.MaxBytesReader(nil, r.Body, MaxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				return false, errors.As(err, &mbe)
+			}
 			got = r.PostFormValue(CSRFField)
 		}
 	}
-	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1, false
 }
 
 // MaxFormBytes is the largest form body accepted.

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoginLogoutAndCookie(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *httpapi.Options) { o.CookieSecure = true })
 	c := e.anon()
 	resp, body := c.do("POST", "/api/v1/auth/login", map[string]string{"login": "ADMIN1", "password": password(crm.RoleAdmin)})
@@ -75,6 +76,7 @@ func TestLoginLogoutAndCookie(t *testing.T) {
 }
 
 func TestWrongPasswordAndRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.anon()
 	for i := range 5 {
@@ -101,6 +103,7 @@ func TestWrongPasswordAndRateLimit(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *httpapi.Options) { o.SessionTTL = 4 * time.Hour; o.IdleTimeout = time.Hour })
 	c := e.login(crm.RoleAgent)
 	for range 4 { // used every 50 minutes: the idle timeout never fires
@@ -121,6 +124,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.login(crm.RoleAgent)
 	cl := e.newClient("Csrf Target", "")
@@ -146,6 +150,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestBearerTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.anon()
 	c.bearer = "not-a-token"
@@ -179,4 +184,31 @@ func TestBearerTokens(t *testing.T) {
 	}
 	resp, body = e.anon().do("POST", "/api/v1/auth/login", map[string]string{"login": "supervisor1", "password": password(crm.RoleSupervisor)})
 	mustProblem(t, resp, body, http.StatusUnauthorized)
+}
+
+func TestCrossSiteLoginRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	body := strings.NewReader(`{"login":"agent1","password":"` + password(crm.RoleAgent) + `"}`)
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/auth/login", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+		t.Fatalf("cross-site login: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	req, _ = http.NewRequest("POST", e.ts.URL+"/api/v1/auth/login", strings.NewReader(`{"login":"agent1","password":"`+password(crm.RoleAgent)+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", e.ts.URL)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("same-origin login: %d", resp.StatusCode)
+	}
 }

@@ -56,40 +56,46 @@ func (s *Server) registerAuth() {
 		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: []string{"auth"},
 		Summary: "Sign in with login and password; sets the session cookie",
 		Errors:  []int{http.StatusUnauthorized, http.StatusTooManyRequests},
-	}, func(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
-		sess, err := s.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
-		if errors.Is(err, ErrTooManyAttempts) {
-			return nil, huma.Error429TooManyRequests(err.Error())
-		}
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &LoginOutput{SetCookie: *sess.Cookie}
-		out.Body.User = userView(sess.User)
-		out.Body.CSRFToken = sess.CSRF
-		return out, nil
-	})
+	}, s.login)
 
 	RegisterPublic(s.api, huma.Operation{
 		OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: []string{"auth"},
 		Summary: "End the current session", DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *LogoutInput) (*LogoutOutput, error) {
-		c, err := s.auth.Logout(ctx, in.Session)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &LogoutOutput{SetCookie: *c}, nil
-	})
+	}, s.logout)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Tags: []string{"users"},
 		Summary: "The signed-in user",
-	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
-		p := PrincipalFrom(ctx)
-		out := &MeOutput{}
-		out.Body.User = userView(p.User)
-		out.Body.Auth = string(p.Method)
-		out.Body.CSRFToken = p.CSRF
-		return out, nil
-	})
+	}, s.me)
+}
+
+func (s *Server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
+	sess, err := s.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
+	if errors.Is(err, ErrTooManyAttempts) {
+		return nil, huma.Error429TooManyRequests(err.Error())
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &LoginOutput{SetCookie: *sess.Cookie}
+	out.Body.User = userView(sess.User)
+	out.Body.CSRFToken = sess.CSRF
+	return out, nil
+}
+
+func (s *Server) logout(ctx context.Context, in *LogoutInput) (*LogoutOutput, error) {
+	c, err := s.auth.Logout(ctx, in.Session)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &LogoutOutput{SetCookie: *c}, nil
+}
+
+func (s *Server) me(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+	p := PrincipalFrom(ctx)
+	out := &MeOutput{}
+	out.Body.User = userView(p.User)
+	out.Body.Auth = string(p.Method)
+	out.Body.CSRFToken = p.CSRF
+	return out, nil
 }

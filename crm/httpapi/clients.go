@@ -93,84 +93,27 @@ func (s *Server) registerClients() {
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "list-clients", Method: http.MethodGet, Path: "/api/v1/clients", Tags: []string{"clients"},
 		Summary: "Find clients by name, company, part of a phone number, priority, owner or tag",
-	}, func(ctx context.Context, in *listClientsInput) (*clientListOutput, error) {
-		f := crm.ClientFilter{Query: in.Q, Priority: in.Priority, Tag: in.Tag, After: in.Cursor, Limit: in.Limit}
-		if in.Owner > 0 {
-			f.OwnerID = &in.Owner
-		}
-		page, err := s.store.ListClients(ctx, f)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &clientListOutput{}
-		out.Body.Items = make([]ClientView, 0, len(page.Items))
-		for _, c := range page.Items {
-			out.Body.Items = append(out.Body.Items, clientView(c))
-		}
-		out.Body.NextCursor = page.Next
-		return out, nil
-	})
+	}, s.listClients)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "get-client", Method: http.MethodGet, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
 		Summary: "A client with contacts",
-	}, func(ctx context.Context, in *clientIDInput) (*clientOutput, error) {
-		c, err := s.store.GetClient(ctx, in.ID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &clientOutput{Body: clientView(c)}, nil
-	})
+	}, s.getClient)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "create-client", Method: http.MethodPost, Path: "/api/v1/clients", Tags: []string{"clients"},
 		Summary: "Create a client with contacts", DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *createClientInput) (*clientOutput, error) {
-		var c crm.Client
-		in.Body.apply(&c)
-		for i, ci := range in.Body.Contacts {
-			ct, err := s.contact(ci, fmt.Sprintf("body.contacts[%d]", i))
-			if err != nil {
-				return nil, err
-			}
-			c.Contacts = append(c.Contacts, ct)
-		}
-		if err := s.CreateClient(ctx, &c); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &clientOutput{Body: clientView(c)}, nil
-	})
+	}, s.createClient)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "update-client", Method: http.MethodPut, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
 		Summary: "Replace a client's own fields (contacts are unchanged)",
-	}, func(ctx context.Context, in *updateClientInput) (*clientOutput, error) {
-		c, err := s.store.GetClient(ctx, in.ID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		in.Body.apply(&c)
-		if err := s.checkClient(ctx, &c); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if err := s.store.UpdateClient(ctx, &c); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if c, err = s.store.GetClient(ctx, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &clientOutput{Body: clientView(c)}, nil
-	})
+	}, s.updateClient)
 
 	Register(s.api, SupervisorOrAdmin, huma.Operation{
 		OperationID: "delete-client", Method: http.MethodDelete, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
 		Summary: "Delete a client with contacts and timeline", DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *clientIDInput) (*struct{}, error) {
-		if err := s.store.DeleteClient(ctx, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return nil, nil
-	})
+	}, s.deleteClient)
 }
 
 // CreateClient validates a client (its contacts already normalised) and
@@ -180,6 +123,15 @@ func (s *Server) CreateClient(ctx context.Context, c *crm.Client) error {
 		return err
 	}
 	return s.store.CreateClient(ctx, c)
+}
+
+// UpdateClient validates a client's own fields and stores them (contacts
+// are not touched). Pages share it with the API.
+func (s *Server) UpdateClient(ctx context.Context, c *crm.Client) error {
+	if err := s.checkClient(ctx, c); err != nil {
+		return err
+	}
+	return s.store.UpdateClient(ctx, c)
 }
 
 // checkClient validates the client's fields and that its priority class and
@@ -209,4 +161,68 @@ func (s *Server) checkClient(ctx context.Context, c *crm.Client) error {
 		}
 	}
 	return nil
+}
+
+func (s *Server) listClients(ctx context.Context, in *listClientsInput) (*clientListOutput, error) {
+	f := crm.ClientFilter{Query: in.Q, Priority: in.Priority, Tag: in.Tag, After: in.Cursor, Limit: in.Limit}
+	if in.Owner > 0 {
+		f.OwnerID = &in.Owner
+	}
+	page, err := s.store.ListClients(ctx, f)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &clientListOutput{}
+	out.Body.Items = make([]ClientView, 0, len(page.Items))
+	for _, c := range page.Items {
+		out.Body.Items = append(out.Body.Items, clientView(c))
+	}
+	out.Body.NextCursor = page.Next
+	return out, nil
+}
+
+func (s *Server) getClient(ctx context.Context, in *clientIDInput) (*clientOutput, error) {
+	c, err := s.store.GetClient(ctx, in.ID)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &clientOutput{Body: clientView(c)}, nil
+}
+
+func (s *Server) createClient(ctx context.Context, in *createClientInput) (*clientOutput, error) {
+	var c crm.Client
+	in.Body.apply(&c)
+	for i, ci := range in.Body.Contacts {
+		ct, err := s.contact(ci, fmt.Sprintf("body.contacts[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		c.Contacts = append(c.Contacts, ct)
+	}
+	if err := s.CreateClient(ctx, &c); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &clientOutput{Body: clientView(c)}, nil
+}
+
+func (s *Server) updateClient(ctx context.Context, in *updateClientInput) (*clientOutput, error) {
+	c, err := s.store.GetClient(ctx, in.ID)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	in.Body.apply(&c)
+	if err := s.UpdateClient(ctx, &c); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if c, err = s.store.GetClient(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &clientOutput{Body: clientView(c)}, nil
+}
+
+func (s *Server) deleteClient(ctx context.Context, in *clientIDInput) (*struct{}, error) {
+	if err := s.store.DeleteClient(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
 }

@@ -87,28 +87,32 @@ func (s *Server) registerContacts() {
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "add-contact", Method: http.MethodPost, Path: "/api/v1/clients/{id}/contacts", Tags: []string{"clients"},
 		Summary: "Add a phone number or email to a client", DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *addContactInput) (*contactOutput, error) {
-		c, err := s.contact(in.Body, "body")
-		if err != nil {
-			return nil, err
-		}
-		c.ClientID = in.ID
-		if _, err := s.store.GetClient(ctx, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if err := s.store.AddContact(ctx, &c); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &contactOutput{Body: contactView(c)}, nil
-	})
+	}, s.addContact)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/clients/{id}/contacts/{contactId}", Tags: []string{"clients"},
 		Summary: "Remove a contact from a client", DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *deleteContactInput) (*struct{}, error) {
-		if err := s.store.DeleteContact(ctx, in.ID, in.ContactID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return nil, nil
-	})
+	}, s.deleteContact)
+}
+
+func (s *Server) addContact(ctx context.Context, in *addContactInput) (*contactOutput, error) {
+	c, err := s.contact(in.Body, "body")
+	if err != nil {
+		return nil, err
+	}
+	c.ClientID = in.ID
+	if _, err := s.store.GetClient(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if err := s.store.AddContact(ctx, &c); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &contactOutput{Body: contactView(c)}, nil
+}
+
+func (s *Server) deleteContact(ctx context.Context, in *deleteContactInput) (*struct{}, error) {
+	if err := s.store.DeleteContact(ctx, in.ID, in.ContactID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
 }

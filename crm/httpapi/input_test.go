@@ -15,6 +15,7 @@ import (
 // TestBadInput sends broken and hostile bodies and checks each gets a clear
 // problem answer (or is stored verbatim), and that nothing stored changes.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	existing := e.newClient("Existing Client", "+74951234567")
@@ -76,6 +77,7 @@ func TestBadInput(t *testing.T) {
 
 // TestInjectionStoredVerbatim stores SQL and HTML payloads and reads them back unchanged.
 func TestInjectionStoredVerbatim(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	other := e.newClient("Bystander", "+74957654321")

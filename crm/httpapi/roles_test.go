@@ -89,6 +89,7 @@ type caller struct {
 // TestRoleMatrix walks every operation registered on the API with every kind
 // of caller and checks the answer against the roles the operation declared.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	callers := []caller{
 		{"anonymous", "", func(e *env) *client { return e.anon() }},
@@ -147,6 +148,7 @@ func TestRoleMatrix(t *testing.T) {
 // TestUndeclaredOperationFailsClosed registers an operation without roles the
 // wrong way (plain huma.Register) and checks that nobody can call it.
 func TestUndeclaredOperationFailsClosed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	huma.Register(e.srv.API(), huma.Operation{OperationID: "sneaky", Method: http.MethodGet, Path: "/api/v1/sneaky"},
 		func(context.Context, *struct{}) (*struct{ Body string }, error) {

@@ -19,7 +19,6 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 
-	"hotline/crm"
 	"hotline/crm/phone"
 )
 
@@ -152,9 +151,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		out.Checks = append(out.Checks, res)
 	}
 	writeJSON(w, status, out)
-}
-
-// errUnavailable wraps a dependency failure as crm.KindUnavailable.
-func errUnavailable(err error) error {
-	return &crm.Error{Kind: crm.KindUnavailable, Message: "unavailable", Err: err}
 }

@@ -20,6 +20,7 @@ type Store interface {
 	CreateSession(ctx context.Context, s crm.Session) error
 	GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
 	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
 	UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error)
 

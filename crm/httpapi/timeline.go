@@ -56,33 +56,12 @@ func (s *Server) registerTimeline() {
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "get-timeline", Method: http.MethodGet, Path: "/api/v1/clients/{id}/timeline", Tags: []string{"clients"},
 		Summary: "A client's interactions, newest first",
-	}, func(ctx context.Context, in *timelineInput) (*timelineOutput, error) {
-		if _, err := s.store.GetClient(ctx, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		page, err := s.store.Timeline(ctx, in.ID, in.Cursor, in.Limit)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &timelineOutput{}
-		out.Body.Items = make([]InteractionView, 0, len(page.Items))
-		for _, i := range page.Items {
-			out.Body.Items = append(out.Body.Items, interactionView(i))
-		}
-		out.Body.NextCursor = page.Next
-		return out, nil
-	})
+	}, s.getTimeline)
 
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "add-note", Method: http.MethodPost, Path: "/api/v1/clients/{id}/notes", Tags: []string{"clients"},
 		Summary: "Add a note to a client's timeline", DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *addNoteInput) (*interactionOutput, error) {
-		i, err := s.AddNote(ctx, in.ID, in.Body.Summary, in.Body.Body)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &interactionOutput{Body: interactionView(i)}, nil
-	})
+	}, s.addNote)
 }
 
 // AddNote puts a note by the signed-in user on a client's timeline.
@@ -118,4 +97,29 @@ func firstLine(s string, max int) string {
 		return string(r[:max-1]) + "…"
 	}
 	return string(r)
+}
+
+func (s *Server) getTimeline(ctx context.Context, in *timelineInput) (*timelineOutput, error) {
+	if _, err := s.store.GetClient(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	page, err := s.store.Timeline(ctx, in.ID, in.Cursor, in.Limit)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &timelineOutput{}
+	out.Body.Items = make([]InteractionView, 0, len(page.Items))
+	for _, i := range page.Items {
+		out.Body.Items = append(out.Body.Items, interactionView(i))
+	}
+	out.Body.NextCursor = page.Next
+	return out, nil
+}
+
+func (s *Server) addNote(ctx context.Context, in *addNoteInput) (*interactionOutput, error) {
+	i, err := s.AddNote(ctx, in.ID, in.Body.Summary, in.Body.Body)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &interactionOutput{Body: interactionView(i)}, nil
 }

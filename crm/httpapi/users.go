@@ -74,83 +74,22 @@ func (s *Server) registerUsers() {
 	Register(s.api, AdminOnly, huma.Operation{
 		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: []string{"users"},
 		Summary: "List users",
-	}, func(ctx context.Context, _ *struct{}) (*usersOutput, error) {
-		users, err := s.store.ListUsers(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &usersOutput{}
-		out.Body.Users = make([]UserView, 0, len(users))
-		for _, u := range users {
-			out.Body.Users = append(out.Body.Users, userView(u))
-		}
-		return out, nil
-	})
+	}, s.listUsers)
 
 	Register(s.api, AdminOnly, huma.Operation{
 		OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: []string{"users"},
 		Summary: "Create a user", DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
-		u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints}
-		created, err := CreateUser(ctx, s.store, u, in.Body.Password)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &userOutput{Body: userView(created)}, nil
-	})
+	}, s.createUser)
 
 	Register(s.api, AdminOnly, huma.Operation{
 		OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Tags: []string{"users"},
 		Summary: "Change a user's name, role, endpoints or disable them",
-	}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
-		u, err := s.store.GetUser(ctx, in.ID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		b := in.Body
-		if b.Name != nil {
-			u.Name = *b.Name
-		}
-		if b.Role != nil {
-			u.Role = *b.Role
-		}
-		if b.Endpoints != nil {
-			u.Endpoints = *b.Endpoints
-		}
-		if b.Disabled != nil {
-			if *b.Disabled && PrincipalFrom(ctx).User.ID == u.ID {
-				return nil, fieldError("body.disabled", "you cannot disable yourself", true)
-			}
-			u.Disabled = *b.Disabled
-		}
-		if err := u.Validate(); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if err := s.store.UpdateUser(ctx, &u); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &userOutput{Body: userView(u)}, nil
-	})
+	}, s.updateUser)
 
 	Register(s.api, AdminOnly, huma.Operation{
 		OperationID: "set-user-password", Method: http.MethodPut, Path: "/api/v1/users/{id}/password", Tags: []string{"users"},
 		Summary: "Set a user's password", DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *setPasswordInput) (*struct{}, error) {
-		if err := crm.ValidatePassword(in.Body.Password); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if _, err := s.store.GetUser(ctx, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		hash, err := auth.HashPassword(in.Body.Password)
-		if err != nil {
-			return nil, s.problem(ctx, fmt.Errorf("hash password: %w", err))
-		}
-		if err := s.store.SetPassword(ctx, in.ID, hash); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return nil, nil
-	})
+	}, s.setUserPassword)
 }
 
 // UserCreator is the part of the store CreateUser needs.
@@ -175,4 +114,77 @@ func CreateUser(ctx context.Context, store UserCreator, u crm.User, password str
 		return crm.User{}, err
 	}
 	return u, nil
+}
+
+func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*usersOutput, error) {
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &usersOutput{}
+	out.Body.Users = make([]UserView, 0, len(users))
+	for _, u := range users {
+		out.Body.Users = append(out.Body.Users, userView(u))
+	}
+	return out, nil
+}
+
+func (s *Server) createUser(ctx context.Context, in *createUserInput) (*userOutput, error) {
+	u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints}
+	created, err := CreateUser(ctx, s.store, u, in.Body.Password)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &userOutput{Body: userView(created)}, nil
+}
+
+func (s *Server) updateUser(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+	u, err := s.store.GetUser(ctx, in.ID)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	b := in.Body
+	if b.Name != nil {
+		u.Name = *b.Name
+	}
+	if b.Role != nil {
+		u.Role = *b.Role
+	}
+	if b.Endpoints != nil {
+		u.Endpoints = *b.Endpoints
+	}
+	if b.Disabled != nil {
+		if *b.Disabled && PrincipalFrom(ctx).User.ID == u.ID {
+			return nil, fieldError("body.disabled", "you cannot disable yourself", true)
+		}
+		u.Disabled = *b.Disabled
+	}
+	if err := u.Validate(); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if err := s.store.UpdateUser(ctx, &u); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &userOutput{Body: userView(u)}, nil
+}
+
+func (s *Server) setUserPassword(ctx context.Context, in *setPasswordInput) (*struct{}, error) {
+	if err := crm.ValidatePassword(in.Body.Password); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if _, err := s.store.GetUser(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	hash, err := auth.HashPassword(in.Body.Password)
+	if err != nil {
+		return nil, s.problem(ctx, fmt.Errorf("hash password: %w", err))
+	}
+	if err := s.store.SetPassword(ctx, in.ID, hash); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	// A new password signs the user out everywhere.
+	if err := s.store.DeleteUserSessions(ctx, in.ID); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
 }

@@ -26,10 +26,8 @@ func mustClient(t *testing.T, s *postgres.Store, c crm.Client) crm.Client {
 	return c
 }
 
-func TestClientCRUD(t *testing.T) {
-	t.Parallel()
+func testClientCRUD(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	owner := mustUser(t, s, "sales1", crm.RoleAgent)
 
 	c := mustClient(t, s, crm.Client{
@@ -73,7 +71,7 @@ func TestClientCRUD(t *testing.T) {
 	if !again.UpdatedAt.After(c.UpdatedAt) && !again.UpdatedAt.Equal(c.UpdatedAt) {
 		t.Fatalf("updated_at went back")
 	}
-	// Nil contacts leave them alone.
+	// Nil contacts leave them alone; an empty list removes them.
 	again.Contacts = nil
 	again.Notes = "x"
 	if err := s.UpdateClient(ctx, &again); err != nil {
@@ -81,6 +79,17 @@ func TestClientCRUD(t *testing.T) {
 	}
 	if g, _ := s.GetClient(ctx, c.ID); len(g.Contacts) != 2 || g.Notes != "x" {
 		t.Fatalf("nil contacts changed them: %+v", g)
+	}
+	plain.Contacts = []crm.Contact{phone("+74950001122", "")}
+	if err := s.UpdateClient(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	plain.Contacts = []crm.Contact{}
+	if err := s.UpdateClient(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := s.GetClient(ctx, plain.ID); len(g.Contacts) != 0 || g.Contacts == nil {
+		t.Fatalf("empty contact list kept %+v", g.Contacts)
 	}
 
 	// Contacts one by one.
@@ -132,6 +141,8 @@ func TestClientConstraintErrors(t *testing.T) {
 		{"bad email", crm.Client{Name: "x", Contacts: []crm.Contact{email("not-an-email")}}, crm.KindInvalid, "contacts"},
 		{"phone twice", crm.Client{Name: "x", Contacts: []crm.Contact{phone("+74951234567", "a"), phone("+74951234567", "b")}}, crm.KindInvalid, "contacts"},
 		{"empty tag", crm.Client{Name: "x", Tags: []string{" "}}, crm.KindInvalid, "tags"},
+		{"nul in name", crm.Client{Name: "a\x00b"}, crm.KindInvalid, "name"},
+		{"invalid utf-8 notes", crm.Client{Name: "x", Notes: "\xc3\x28"}, crm.KindInvalid, "notes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.c
@@ -147,10 +158,8 @@ func TestClientConstraintErrors(t *testing.T) {
 
 // TestSharedPhone: one number on several clients is allowed and the screen
 // pop lists them all, the highest priority first.
-func TestSharedPhone(t *testing.T) {
-	t.Parallel()
+func testSharedPhone(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	const office = "+74957654321"
 	mustClient(t, s, crm.Client{Name: "Мария Иванова", Priority: "B", Contacts: []crm.Contact{phone(office, "office")}})
 	vip := mustClient(t, s, crm.Client{Name: "ЗАО Вектор", Kind: crm.ClientCompany, Priority: "VIP",
@@ -171,10 +180,8 @@ func TestSharedPhone(t *testing.T) {
 
 // TestConcurrentCreateClient creates clients sharing a number from many
 // goroutines: all succeed and all are found by that number.
-func TestConcurrentCreateClient(t *testing.T) {
-	t.Parallel()
+func testConcurrentCreateClient(t *testing.T, s *postgres.Store) {
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
 	const n = 24
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -201,6 +208,10 @@ func TestPriorityClasses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
+	seeded, err := s.ListPriorityClasses(ctx)
+	if err != nil || len(seeded) != 4 || seeded[0].Code != "VIP" || seeded[3].Code != "C" {
+		t.Fatalf("classes seeded by the migration = %+v, %v", seeded, err)
+	}
 	rev := 5e6
 	if err := s.SavePriorityClass(ctx, crm.PriorityClass{Code: "gold", Name: "Gold", Rank: 1, MinRevenue: &rev}); err != nil {
 		t.Fatal(err)

@@ -99,25 +99,6 @@ func TestMigrationsUpDown(t *testing.T) {
 	}
 }
 
-// TestPriorityClassesSeeded checks the migration's default classes.
-func TestPriorityClassesSeeded(t *testing.T) {
-	t.Parallel()
-	s := pgtest.NewStore(t)
-	ctx := context.Background()
-	var codes []string
-	rows, err := s.Pool().Query(ctx, `SELECT code FROM priority_classes ORDER BY rank`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(codes, ",") != "VIP,A,B,C" {
-		t.Fatalf("priority classes = %v", codes)
-	}
-}
-
 func TestEnsureDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

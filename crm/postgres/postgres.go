@@ -56,6 +56,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.log.Debug("database pool open", "database", cfg.ConnConfig.Database, "host", cfg.ConnConfig.Host, "max_conns", cfg.MaxConns)
 	return s, nil
 }
 

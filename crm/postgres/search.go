@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,9 @@ func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[c
 	}
 	if len(f.Query) > 200 {
 		return page, crm.Invalid("q", "must be at most 200 characters")
+	}
+	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
+		return page, crm.Invalid("q", "is not valid UTF-8 text")
 	}
 	limit := clampLimit(f.Limit)
 
@@ -84,7 +88,14 @@ func queryCondition(q string, arg func(any) string) string {
 		"SELECT client_id FROM contacts WHERE value ILIKE " + pattern,
 	}
 	if d := phoneDigits(q); len(d) >= 3 {
-		branches = append(branches, "SELECT client_id FROM contacts WHERE digits LIKE "+arg("%"+d+"%"))
+		digits := "digits LIKE " + arg("%"+d+"%")
+		// A full national number is written with a trunk prefix (8 in
+		// Russia, 0 in most of Europe) that E.164 drops: 8 495 123-45-67
+		// is +74951234567.
+		if len(d) >= 10 && (d[0] == '8' || d[0] == '0') {
+			digits += " OR digits LIKE " + arg("%"+d[1:]+"%")
+		}
+		branches = append(branches, "SELECT client_id FROM contacts WHERE "+digits)
 	}
 	return "c.id IN (" + strings.Join(branches, " UNION ") + ")"
 }

@@ -112,9 +112,7 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func TestConcurrentCreateUserSameLogin(t *testing.T) {
-	t.Parallel()
-	s := pgtest.NewStore(t)
+func testConcurrentCreateUserSameLogin(t *testing.T, s *postgres.Store) {
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,75 +50,6 @@ func (p *Pages) renderFragment(w http.ResponseWriter, r *http.Request, page, nam
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(buf.String()))
-}
-
-type clientForm struct {
-	Kind, Name, Company, Priority, Tags, Notes, Phone, Email string
-	Field                                                    string // the field an error is about
-}
-
-type newClientData struct {
-	Form    clientForm
-	Classes []crm.PriorityClass
-}
-
-func (p *Pages) newClientPage(w http.ResponseWriter, r *http.Request) {
-	classes, err := p.store.ListPriorityClasses(r.Context())
-	if err != nil {
-		p.errorPage(w, r, err)
-		return
-	}
-	form := clientForm{Kind: "person", Name: r.URL.Query().Get("name"), Phone: r.URL.Query().Get("phone")}
-	p.render(w, r, http.StatusOK, "client_new", "New client", view{Active: "/clients", Data: newClientData{Form: form, Classes: classes}})
-}
-
-func (p *Pages) createClient(w http.ResponseWriter, r *http.Request) {
-	if !parseForm(w, r) {
-		return
-	}
-	f := clientForm{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Company: r.PostFormValue("company"),
-		Priority: r.PostFormValue("priority"), Tags: r.PostFormValue("tags"), Notes: r.PostFormValue("notes"),
-		Phone: r.PostFormValue("phone"), Email: r.PostFormValue("email")}
-	c := crm.Client{Kind: crm.ClientKind(f.Kind), Name: f.Name, Company: strings.TrimSpace(f.Company),
-		Priority: f.Priority, Notes: f.Notes, Tags: splitTags(f.Tags)}
-	err := p.formContacts(&c, f)
-	if err == nil {
-		err = p.api.CreateClient(r.Context(), &c)
-	}
-	if err != nil {
-		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
-			p.errorPage(w, r, err)
-			return
-		}
-		classes, cerr := p.store.ListPriorityClasses(r.Context())
-		if cerr != nil {
-			p.errorPage(w, r, cerr)
-			return
-		}
-		f.Field = fieldOf(err)
-		p.render(w, r, http.StatusUnprocessableEntity, "client_new", "New client",
-			view{Active: "/clients", Error: err.Error(), Data: newClientData{Form: f, Classes: classes}})
-		return
-	}
-	http.Redirect(w, r, "/clients/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
-}
-
-// formContacts turns the form's phone and email into normalised contacts.
-func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
-	for _, in := range []struct {
-		kind  crm.ContactKind
-		value string
-	}{{crm.ContactPhone, f.Phone}, {crm.ContactEmail, f.Email}} {
-		if strings.TrimSpace(in.value) == "" {
-			continue
-		}
-		ct := crm.Contact{Kind: in.kind, Value: in.value}
-		if err := httpapi.NormalizeContact(p.api.Phone(), &ct); err != nil {
-			return crm.Invalid(string(in.kind), "%s", err.(*crm.Error).Message)
-		}
-		c.Contacts = append(c.Contacts, ct)
-	}
-	return nil
 }
 
 type clientData struct {
@@ -239,10 +171,17 @@ func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
+// parseForm reads a posted form of at most httpapi.MaxFormBytes; it answers
+// 413 or 400 itself and returns false when the form cannot be read.
 func parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, httpapi.MaxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is malformed or too large", http.StatusBadRequest)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "the form is larger than 1 MiB", http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "the form is malformed", http.StatusBadRequest)
 		return false
 	}
 	return true
@@ -259,7 +198,8 @@ func splitTags(s string) []string {
 }
 
 func fieldOf(err error) string {
-	if e, ok := err.(*crm.Error); ok {
+	var e *crm.Error
+	if errors.As(err, &e) {
 		return e.Field
 	}
 	return ""

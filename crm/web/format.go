@@ -54,3 +54,13 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+// bodyAfter is the part of an entry's body not already shown as its summary
+// (a note's summary is its first line).
+func bodyAfter(summary, body string) string {
+	body = strings.TrimSpace(body)
+	if rest, ok := strings.CutPrefix(body, strings.TrimSpace(summary)); ok && summary != "" {
+		return strings.TrimSpace(rest)
+	}
+	return body
+}

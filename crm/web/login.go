@@ -23,9 +23,7 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, httpapi.MaxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	if !parseForm(w, r) {
 		return
 	}
 	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
