@@ -22,6 +22,9 @@ type ScreenPopOptions struct {
 	Cards    *screenpop.CardBuilder     // for the routing hint; optional
 	Timeline screenpop.InteractionSaver // where wrap-up notes go; required
 	Metrics  *screenpop.Metrics
+	// Status is the agent status board (the same one the Popper was given);
+	// optional: without it the status operations are not registered.
+	Status screenpop.StatusBoard
 	// OriginPatterns are extra origins (host patterns) allowed to open the
 	// socket; the server's own host is always allowed.
 	OriginPatterns []string
@@ -96,6 +99,7 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 	if o.Now == nil {
 		o.Now = s.now
 	}
+	s.registerAgentStatus(o)
 	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
 	s.router.Get(ConsoleSocketPath, sock.serve)
 

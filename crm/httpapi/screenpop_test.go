@@ -45,10 +45,11 @@ func newPopEnv(t *testing.T) *popEnv {
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
+	board := screenpop.NewLocalStatusBoard()
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
 	reg := prometheus.NewRegistry()
 	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
-		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second})
+		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board})
 	return &popEnv{env: e, hub: hub, popper: popper, reg: reg, agent2: a2}
 }
 
@@ -313,5 +314,30 @@ func popMust(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestAgentStatusVisibleToSupervisors(t *testing.T) {
+	e := newPopEnv(t)
+	agent, sup := e.login(crm.RoleAgent), e.login(crm.RoleSupervisor)
+	resp, body := agent.do("GET", "/api/v1/console/status", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status":"available"`) {
+		t.Errorf("initial status: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", "/api/v1/console/status", map[string]string{"status": "lunch"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+	resp, body = agent.do("PUT", "/api/v1/console/status", map[string]string{"status": "paused"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("set paused: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("GET", "/api/v1/console/agents", nil)
+	mustProblem(t, resp, body, http.StatusForbidden)
+	resp, body = sup.do("GET", "/api/v1/console/agents", nil)
+	var out struct {
+		Agents []screenpop.StatusEntry `json:"agents"`
+	}
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || len(out.Agents) != 1 || out.Agents[0].Agent != "agent1" || out.Agents[0].Status != screenpop.StatusPaused {
+		t.Errorf("supervisor sees %d %+v", resp.StatusCode, out)
 	}
 }

@@ -20,6 +20,7 @@ type Options struct {
 	Cards  *CardBuilder   // required
 	Hub    Hub            // required
 	Agents AgentDirectory // needed when events carry only endpoints
+	Status StatusBoard    // agent statuses; optional
 	Now    func() time.Time
 	Logger *slog.Logger
 	// CallTTL bounds how long a call's card stays cached without an Ended
@@ -215,6 +216,7 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 		case StateAnswered:
 			pop.State = StateEnded
 			pop.TalkSeconds = int64(at.Sub(pop.AnsweredAt).Round(time.Second) / time.Second)
+			p.moveStatus(ctx, who, StatusAvailable, StatusWrapUp)
 		case StateRinging:
 			pop.State = StateMissed
 		default:
