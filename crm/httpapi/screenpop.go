@@ -25,6 +25,8 @@ type ScreenPopOptions struct {
 	// Status is the agent status board (the same one the Popper was given);
 	// optional: without it the status operations are not registered.
 	Status screenpop.StatusBoard
+	// Calls lists an agent's calls for "today's calls"; optional.
+	Calls AgentCalls
 	// OriginPatterns are extra origins (host patterns) allowed to open the
 	// socket; the server's own host is always allowed.
 	OriginPatterns []string
@@ -100,6 +102,7 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		o.Now = s.now
 	}
 	s.registerAgentStatus(o)
+	s.registerTodayCalls(o)
 	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
 	s.router.Get(ConsoleSocketPath, sock.serve)
 

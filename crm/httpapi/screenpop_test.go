@@ -49,7 +49,7 @@ func newPopEnv(t *testing.T) *popEnv {
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
 	reg := prometheus.NewRegistry()
 	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
-		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board})
+		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store})
 	return &popEnv{env: e, hub: hub, popper: popper, reg: reg, agent2: a2}
 }
 
@@ -339,5 +339,35 @@ func TestAgentStatusVisibleToSupervisors(t *testing.T) {
 	mustJSON(t, body, &out)
 	if resp.StatusCode != http.StatusOK || len(out.Agents) != 1 || out.Agents[0].Agent != "agent1" || out.Agents[0].Status != screenpop.StatusPaused {
 		t.Errorf("supervisor sees %d %+v", resp.StatusCode, out)
+	}
+}
+
+func TestTodayCallsOnTheConsole(t *testing.T) {
+	e := newPopEnv(t)
+	ctx := context.Background()
+	for i, agents := range [][]string{{"agent1"}, {"agent2"}, {"agent2", "agent1"}} {
+		_, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
+			now(), now(), now(), 42.5)`, fmt.Sprintf("today-%d", i), agents[len(agents)-1], agents)
+		popMust(t, err)
+	}
+	var out struct {
+		Agent string `json:"agent"`
+		Calls []struct {
+			LinkedID    string  `json:"linkedid"`
+			TalkSeconds float64 `json:"talk_seconds"`
+		} `json:"calls"`
+	}
+	resp, body := e.login(crm.RoleAgent).do("GET", "/api/v1/console/calls", nil)
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || len(out.Calls) != 2 || out.Calls[0].TalkSeconds != 42.5 {
+		t.Errorf("agent1's calls: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.login(crm.RoleAgent).do("GET", "/api/v1/console/calls?agent=agent2", nil)
+	mustProblem(t, resp, body, http.StatusForbidden)
+	resp, body = e.login(crm.RoleSupervisor).do("GET", "/api/v1/console/calls?agent=agent2", nil)
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || out.Agent != "agent2" || len(out.Calls) != 2 {
+		t.Errorf("supervisor watching agent2: %d %s", resp.StatusCode, body)
 	}
 }

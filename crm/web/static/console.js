@@ -248,6 +248,7 @@
       entry.wrap = wrap;
     }
     empty.hidden = true;
+    if (stateChanged && (pop.state === "ended" || pop.state === "missed") && today) setTimeout(loadToday, 1500);
     tick();
   }
 
@@ -337,6 +338,30 @@
     } catch (e) { /* try again later */ }
   }
   if (board) { loadBoard(); setInterval(loadBoard, 5000); }
+
+  // Today's calls with durations (refreshed when a call ends and every minute).
+  const today = document.getElementById("today-calls");
+  async function loadToday() {
+    try {
+      const q = agent && agent !== self ? "?agent=" + encodeURIComponent(agent) : "";
+      const res = await fetch("/api/v1/console/calls" + q, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!res.ok) return;
+      const out = await res.json();
+      const rows = document.getElementById("today-rows");
+      rows.textContent = "";
+      for (const c of out.calls) {
+        rows.appendChild(el("tr", {}, [
+          el("td", { text: new Date(c.started_at).toLocaleTimeString() }),
+          el("td", { cls: "mono" }, [document.createTextNode(c.customer || "—"), callButton(c.customer)]),
+          el("td", { text: c.direction }),
+          el("td", { text: c.outcome || "in progress" }),
+          el("td", { text: clock(c.talk_seconds || 0) }),
+        ]));
+      }
+      today.hidden = false;
+    } catch (e) { /* try again later */ }
+  }
+  if (today) { loadToday(); setInterval(loadToday, 60000); }
 
   setInterval(tick, 1000);
   connect();
