@@ -106,6 +106,12 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
 	s.router.Get(ConsoleSocketPath, sock.serve)
 
+	s.registerPopActions(o)
+	s.registerLookup(o)
+}
+
+// registerPopActions adds listing, closing and wrapping up pops.
+func (s *Server) registerPopActions(o ScreenPopOptions) {
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "list-live-pops", Method: http.MethodGet, Path: "/api/v1/console/pops", Tags: []string{"console"},
 		Summary: "The live pops (cards) of my console, or of an agent's for supervisors",
@@ -150,7 +156,10 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		}
 		return &popOutput{Body: pop}, nil
 	})
+}
 
+// registerLookup adds the dialplan's routing hint.
+func (s *Server) registerLookup(o ScreenPopOptions) {
 	Register(s.api, o.LookupRoles, huma.Operation{
 		OperationID: "routing-lookup", Method: http.MethodGet, Path: "/api/v1/lookup", Tags: []string{"console"},
 		Summary: "Routing hint for the dialplan: \"QUEUE_PRIORITY,OWNER_ENDPOINT\" as text/plain",
