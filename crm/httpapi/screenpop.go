@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -170,7 +171,7 @@ func (s *Server) registerLookup(o ScreenPopOptions) {
 		hint := screenpop.RouteHint{}
 		if o.Cards != nil {
 			lctx, cancel := context.WithTimeout(ctx, o.LookupTimeout)
-			h, err := o.Cards.Route(lctx, in.Number)
+			h, err := o.Cards.Route(lctx, plusFromQuery(in.Number))
 			cancel()
 			if err != nil {
 				s.log.WarnContext(ctx, "routing lookup failed; answering the default", slog.Any("err", err))
@@ -179,8 +180,17 @@ func (s *Server) registerLookup(o ScreenPopOptions) {
 			}
 		}
 		return &lookupOutput{ContentType: "text/plain; charset=utf-8", CacheControl: "no-store",
-			Body: []byte(hint.Text() + "\n")}, nil
+			Body: []byte(hint.Text())}, nil
 	})
+}
+
+// plusFromQuery restores the leading "+" of an E.164 number that reached
+// the query string unencoded (CURL() without URIENCODE turns it into a space).
+func plusFromQuery(n string) string {
+	if strings.HasPrefix(n, " ") {
+		return "+" + strings.TrimLeft(n, " ")
+	}
+	return n
 }
 
 // watchTarget returns whose pops the principal asks to see: their own, or,

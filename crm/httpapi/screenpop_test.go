@@ -295,18 +295,22 @@ func TestRoutingLookupForTheDialplan(t *testing.T) {
 	}
 	tok := e.tokenClient(crm.RoleAgent)
 	for _, tc := range []struct{ number, want string }{
-		{"84997000001", "4,PJSIP/1001\n"},
-		{"+7 499 700-00-02", "1,\n"},
-		{"+74997000009", "0,\n"},
-		{"not a number", "0,\n"},
-		{"", "0,\n"},
+		{"84997000001", "4,PJSIP/1001"},
+		{"+7 499 700-00-02", "1,"},
+		{"+74997000009", "0,"},
+		{"not a number", "0,"},
+		{"", "0,"},
 	} {
 		resp, body := tok.do("GET", "/api/v1/lookup?number="+urlEscape(tc.number), nil)
 		if resp.StatusCode != http.StatusOK || string(body) != tc.want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 			t.Errorf("lookup %q = %d %q (%s), want %q", tc.number, resp.StatusCode, body, resp.Header.Get("Content-Type"), tc.want)
 		}
 	}
-	resp, body := e.anon().do("GET", "/api/v1/lookup?number=84997000001", nil)
+	resp, body := tok.do("GET", "/api/v1/lookup?number=+74997000001", nil) // '+' not encoded by the dialplan
+	if string(body) != "4,PJSIP/1001" {
+		t.Errorf("lookup with an unencoded plus = %q", body)
+	}
+	resp, body = e.anon().do("GET", "/api/v1/lookup?number=84997000001", nil)
 	mustProblem(t, resp, body, http.StatusUnauthorized)
 }
 
