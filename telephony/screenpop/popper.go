@@ -149,8 +149,14 @@ func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cur, ok := c.pops[agent]; ok && cur.State.Live() && !(r.Transfer && cur.State != StateRinging) {
-		return nil // already popped (another device of the same agent)
+	if cur, ok := c.pops[agent]; ok {
+		switch {
+		case cur.State == StateRinging:
+			return nil // already ringing here (another device of the same agent)
+		case cur.State == StateAnswered && !r.Transfer:
+			return nil // on the call already
+		}
+		// missed or ended here before: the call rings this agent again
 	}
 	pop := &Pop{
 		Type: "pop", CallID: id, Agent: agent, State: StateRinging,
