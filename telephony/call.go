@@ -75,6 +75,10 @@ type Call struct {
 
 	Transfers              []Transfer `json:"transfers"`
 	ClosedByReconciliation bool       `json:"closed_by_reconciliation"`
+	// Gaps counts the event-stream gaps (reconnects, restarts) the call
+	// lived through or started in: a record with gaps is the best known,
+	// not necessarily exact.
+	Gaps int `json:"gaps"`
 	// MergedInto is set on a consultation call that became part of another
 	// call (attended transfer); such a record is kept only for idempotency.
 	MergedInto string `json:"merged_into,omitempty"`

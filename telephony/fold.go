@@ -14,7 +14,7 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	if ch == nil || ch.ID == "" {
 		return
 	}
-	c := t.callFor(node, ch, at, restLinked, createsCall(ev.Type))
+	c := t.callFor(node, ch, at, restLinked, ev.Type)
 	if c == nil {
 		return
 	}
@@ -31,16 +31,6 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	c = t.apply(c, ev, ch, at)
 	c.st.Version++
 	t.dirty[c] = struct{}{}
-}
-
-// createsCall reports whether an event about an unknown channel starts
-// tracking it (a hangup of a channel never seen does not).
-func createsCall(typ string) bool {
-	switch typ {
-	case "ChannelDestroyed", "ChannelHangupRequest", "ChannelLeftBridge":
-		return false
-	}
-	return true
 }
 
 func (t *Tracker) apply(c *callState, ev *wireEvent, ch *wireChannel, at time.Time) *callState {
@@ -86,7 +76,7 @@ func bridgeID(ev *wireEvent) string {
 }
 
 // callFor finds the call of a channel, or starts tracking the channel.
-func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked string, create bool) *callState {
+func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked, evType string) *callState {
 	if c, ok := t.channels[callKey{node, ch.ID}]; ok {
 		if l := ch.linkedID(); l != "" && l != c.rec.LinkedID {
 			if other, ok := t.calls[callKey{node, l}]; ok && other != c {
@@ -95,7 +85,7 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 		}
 		return c
 	}
-	if !create || t.ended.has(callKey{node, ch.ID}) {
+	if t.ended.has(callKey{node, ch.ID}) {
 		return nil
 	}
 	linked := ch.linkedID()
@@ -116,6 +106,9 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 		t.calls[callKey{node, linked}] = c
 	}
 	t.addChannel(c, ch, at)
+	if evType != "ChannelCreated" && evType != "Dial" {
+		c.rec.Gaps++ // its first events were missed
+	}
 	if !ok {
 		c.note(c.rec.StartedAt, "started", ch.ID, "")
 		t.publish(c, EventCallStarted, at, nil)
@@ -140,6 +133,12 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 	leg := c.addLeg(l)
 	t.channels[callKey{c.rec.Node, ch.ID}] = c
 	c.note(created, "channel", ch.ID, ch.Name)
+	if ch.ID == c.rec.LinkedID && c.st.Origin != ch.ID {
+		// seen after another channel of its call (a gap): the channel
+		// whose id is the linkedid is the one that started the call
+		c.st.Origin, c.st.Decided = ch.ID, false
+		c.rec.Callee = ""
+	}
 	if ch.ID == c.st.Origin {
 		c.rec.CallerName = ch.Caller.Name
 		c.rec.Caller = t.opts.Normalize(ch.Caller.Number)

@@ -191,6 +191,9 @@ func (t *Tracker) merge(a, b *callState, at time.Time) *callState {
 		if into.leg(l.ChannelID) == nil {
 			into.addLeg(l)
 		}
+		if r := l.RingingAt; r != nil && l.ChannelID != into.st.Origin && (into.st.FirstRing == nil || r.Before(*into.st.FirstRing)) {
+			into.st.FirstRing = r
+		}
 		t.channels[callKey{into.rec.Node, l.ChannelID}] = into
 	}
 	for ch, br := range from.st.InBridge {

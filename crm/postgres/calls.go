@@ -32,21 +32,21 @@ const upsertCalls = `
 INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
     customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
     ring_seconds, talk_seconds, hold_seconds, hangup_cause, hangup_cause_text, hangup_by,
-    transfers, closed_by_reconciliation, merged_into, legs, state)
+    transfers, closed_by_reconciliation, gaps, merged_into, legs, state)
 SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce(r.caller_name, ''),
     r.callee, coalesce(r.customer, ''),
     (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
     coalesce(r.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(r.agents)), '{}'),
     r.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
     r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
-    coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.merged_into,
+    coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
     coalesce(r.legs::jsonb, '[]'), r.state
 FROM json_to_recordset($1::json) AS r(node text, linkedid text, version integer, direction text,
     outcome text, caller text, caller_name text, callee text, customer text, agent text,
     agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
     wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
     hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
-    transfers json, closed_by_reconciliation boolean, merged_into text, legs json, state json)
+    transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json)
 ON CONFLICT (node, linkedid) DO UPDATE SET
     version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
     caller = excluded.caller, caller_name = excluded.caller_name, callee = excluded.callee,
@@ -59,7 +59,8 @@ ON CONFLICT (node, linkedid) DO UPDATE SET
     talk_seconds = excluded.talk_seconds, hold_seconds = excluded.hold_seconds,
     hangup_cause = excluded.hangup_cause, hangup_cause_text = excluded.hangup_cause_text,
     hangup_by = excluded.hangup_by, transfers = excluded.transfers,
-    closed_by_reconciliation = excluded.closed_by_reconciliation, merged_into = excluded.merged_into,
+    closed_by_reconciliation = excluded.closed_by_reconciliation, gaps = excluded.gaps,
+    merged_into = excluded.merged_into,
     legs = excluded.legs, state = excluded.state, updated_at = now()
 WHERE c.version < excluded.version
 RETURNING c.id, c.ended_at IS NOT NULL AND c.merged_into IS NULL AND c.client_id IS NOT NULL`
@@ -175,7 +176,7 @@ SELECT c.version, c.state, row_to_json(x)
 FROM calls c, LATERAL (SELECT c.node, c.linkedid, c.direction, c.outcome, c.caller, c.caller_name,
     c.callee, c.customer, c.agent, c.agents, c.started_at, c.answered_at, c.ended_at,
     c.wait_seconds, c.ring_seconds, c.talk_seconds, c.hold_seconds, c.hangup_cause,
-    c.hangup_cause_text, c.hangup_by, c.transfers, c.closed_by_reconciliation, c.legs) x
+    c.hangup_cause_text, c.hangup_by, c.transfers, c.closed_by_reconciliation, c.gaps, c.legs) x
 WHERE c.node = $1 AND c.ended_at IS NULL AND c.merged_into IS NULL
 ORDER BY c.started_at`, node)
 	if err != nil {

@@ -43,8 +43,13 @@ type UnknownEvent struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// MarshalJSON writes the frame as received.
-func (e *UnknownEvent) MarshalJSON() ([]byte, error) { return e.Raw, nil }
+// MarshalJSON writes the frame as received (or just the base fields if there is none).
+func (e *UnknownEvent) MarshalJSON() ([]byte, error) {
+	if len(e.Raw) == 0 {
+		return json.Marshal(e.EventBase)
+	}
+	return e.Raw, nil
+}
 
 // Message is one event frame as received from one Asterisk node, not yet decoded.
 type Message struct {
@@ -63,7 +68,9 @@ func (m Message) Decode() (Event, error) { return Decode(m.Raw) }
 var ErrNoType = errors.New("ari: event has no type")
 
 // Decode decodes one event frame into its typed struct. A frame of an unknown
-// type gives an *UnknownEvent holding a copy of raw.
+// type gives an *UnknownEvent holding a copy of raw. The result is the same
+// as encoding/json's (a generated decoder handles the usual frames faster
+// and hands anything unusual to encoding/json). Decode does not keep raw.
 func Decode(raw []byte) (Event, error) {
 	typ, err := PeekType(raw)
 	if err != nil {
@@ -73,10 +80,17 @@ func Decode(raw []byte) (Event, error) {
 	if ev == nil {
 		u := &UnknownEvent{Raw: append(json.RawMessage(nil), raw...)}
 		if err := json.Unmarshal(raw, &u.EventBase); err != nil {
-			return nil, fmt.Errorf("ari: decode %s: %w", typ, err)
+			// A newer Asterisk may shape even the common keys differently:
+			// keep the frame, with the type PeekType found.
+			u.EventBase = EventBase{Type: typ}
 		}
 		return u, nil
 	}
+	if fr, ok := ev.(fastReader); ok && decodeFast(raw, fr) == nil {
+		return ev, nil
+	}
+	// Not the everyday shape: encoding/json decides, on a fresh value.
+	ev = newEvent(typ)
 	if err := json.Unmarshal(raw, ev); err != nil {
 		return nil, fmt.Errorf("ari: decode %s: %w", typ, err)
 	}

@@ -79,7 +79,7 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 	c.log.Info("ARI event socket connected", "app", c.cfg.App)
 
 	if len(c.cfg.EventFilter) > 0 {
-		if _, err := c.Applications().SetEventFilter(ctx, c.cfg.App, EventFilter{Allowed: c.cfg.EventFilter}); err != nil {
+		if err := c.setFilter(ctx); err != nil {
 			// Not fatal: the app then gets every event, which it can handle.
 			c.log.Warn("ARI event filter not set; receiving all events", "err", err)
 		}
@@ -113,6 +113,25 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 			conn.Close(websocket.StatusNormalClosure, "application replaced")
 			return true, errReplaced
 		}
+	}
+}
+
+// setFilter sets Config.EventFilter. Asterisk registers the application
+// only after the WebSocket upgrade has been answered, so a PUT sent at once
+// can meet a 404: it is retried a few times, briefly.
+func (c *Client) setFilter(ctx context.Context) error {
+	delay := 10 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		_, err := c.Applications().SetEventFilter(ctx, c.cfg.App, EventFilter{Allowed: c.cfg.EventFilter})
+		if err == nil || !IsNotFound(err) || attempt == 6 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay *= 2
 	}
 }
 

@@ -207,6 +207,28 @@ func TestRunRetriesWhileServerDown(t *testing.T) {
 	}
 }
 
+// TestRunFilterRetriedUntilRegistered: Asterisk registers the app just after
+// the upgrade, so the first filter PUT may get 404; it is retried.
+func TestRunFilterRetriedUntilRegistered(t *testing.T) {
+	f := newFakeARI(t)
+	f.failFirst("PUT /applications/hotline/eventFilter", 2, 404, `{"message":"Application not found"}`)
+	f.answer("PUT /applications/hotline/eventFilter", 200, `{"name":"hotline"}`)
+	connected := make(chan struct{})
+	c := newTestClient(t, f, func(cfg *Config) {
+		cfg.EventFilter = CallEventTypes
+		cfg.OnConnect = func(context.Context) { close(connected) }
+	})
+	startRun(t, c, func(Message) {})
+	select {
+	case <-connected:
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnConnect not called")
+	}
+	if n := len(f.requestsTo("PUT", "/applications/hotline/eventFilter")); n != 3 {
+		t.Errorf("%d filter PUTs, want 2 refused + 1 accepted", n)
+	}
+}
+
 func TestRunTwiceRefused(t *testing.T) {
 	f := newFakeARI(t)
 	c := newTestClient(t, f, nil)

@@ -2,7 +2,6 @@ package ari
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +27,8 @@ type fakeARI struct {
 
 	mu        sync.Mutex
 	requests  []fakeRequest
-	answers   map[string]fakeAnswer // "METHOD /path" → answer
+	answers   map[string]fakeAnswer   // "METHOD /path" → answer
+	failures  map[string][]fakeAnswer // answers given once each before answers
 	conns     []*websocket.Conn
 	connects  int
 	wsQueries []string
@@ -48,7 +48,7 @@ type fakeAnswer struct {
 
 func newFakeARI(t *testing.T) *fakeARI {
 	t.Helper()
-	f := &fakeARI{t: t, answers: map[string]fakeAnswer{}, newConn: make(chan *websocket.Conn, 16)}
+	f := &fakeARI{t: t, answers: map[string]fakeAnswer{}, failures: map[string][]fakeAnswer{}, newConn: make(chan *websocket.Conn, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
 		f.dropAll()
@@ -64,6 +64,15 @@ func (f *fakeARI) answer(methodPath string, status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answers[methodPath] = fakeAnswer{Status: status, Body: body}
+}
+
+// failFirst makes the next n requests to methodPath get status and body.
+func (f *fakeARI) failFirst(methodPath string, n, status int, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures[methodPath] = append(f.failures[methodPath], fakeAnswer{Status: status, Body: body})
+	}
 }
 
 func (f *fakeARI) setDelay(d time.Duration) {
@@ -90,6 +99,9 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: path, RawQuery: r.URL.RawQuery,
 		Body: string(body), Query: r.URL.Query()})
 	a, ok := f.answers[r.Method+" "+path]
+	if q := f.failures[r.Method+" "+path]; len(q) > 0 {
+		a, ok, f.failures[r.Method+" "+path] = q[0], true, q[1:]
+	}
 	delay := f.delay
 	f.mu.Unlock()
 	if delay > 0 {
@@ -179,12 +191,6 @@ func (f *fakeARI) lastRequest() fakeRequest {
 	return f.requests[len(f.requests)-1]
 }
 
-func (f *fakeARI) connectCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.connects
-}
-
 // newTestClient makes a client for f with fast reconnects.
 func newTestClient(t *testing.T, f *fakeARI, mod func(*Config)) *Client {
 	t.Helper()
@@ -198,15 +204,6 @@ func newTestClient(t *testing.T, f *fakeARI, mod func(*Config)) *Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // eventually polls cond until it holds or 5s pass.

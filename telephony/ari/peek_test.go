@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -114,6 +115,22 @@ func FuzzDecode(f *testing.F) {
 			}
 			if _, unknown := ev.(*UnknownEvent); !unknown && newEvent(typ) == nil {
 				t.Fatalf("type %q decoded into %T", typ, ev)
+			}
+		}
+		if ev := newEvent(typ); perr == nil && ev != nil {
+			// The fast reader agrees with encoding/json whenever it accepts.
+			ref := newEvent(typ)
+			jerr := json.Unmarshal(raw, ref)
+			if decodeFast(raw, ev.(fastReader)) == nil {
+				if jerr != nil {
+					t.Fatalf("fast path accepted what encoding/json refuses: %v", jerr)
+				}
+				if !reflect.DeepEqual(ev, ref) {
+					t.Fatalf("fast %+v\njson %+v", ev, ref)
+				}
+			}
+			if (derr == nil) != (jerr == nil) {
+				t.Fatalf("Decode error %v, encoding/json error %v", derr, jerr)
 			}
 		}
 		if !json.Valid(raw) {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -107,8 +106,4 @@ func itoa(n int) string {
 		}
 	}
 	return string(b[i:])
-}
-
-func isSIP(file string) bool {
-	return strings.HasPrefix(filepath.Base(file), "sip-")
 }

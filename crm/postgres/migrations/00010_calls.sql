@@ -31,6 +31,7 @@ CREATE TABLE calls (
     hangup_by                text NOT NULL DEFAULT '',
     transfers                jsonb NOT NULL DEFAULT '[]',
     closed_by_reconciliation boolean NOT NULL DEFAULT false,
+    gaps                     integer NOT NULL DEFAULT 0,
     merged_into              text,
     legs                     jsonb NOT NULL DEFAULT '[]',
     state                    json,
@@ -61,7 +62,7 @@ SELECT id, node, linkedid, direction, outcome, caller, caller_name, callee, cust
        client_id, agent, agents, started_at, answered_at, ended_at,
        wait_seconds, ring_seconds, talk_seconds, hold_seconds,
        hangup_cause, hangup_cause_text, hangup_by, transfers,
-       jsonb_array_length(transfers) AS transfer_count, closed_by_reconciliation
+       jsonb_array_length(transfers) AS transfer_count, closed_by_reconciliation, gaps
 FROM calls
 WHERE merged_into IS NULL;
 

@@ -63,12 +63,12 @@ type channel struct {
 	destroyed   bool
 	hangup      chan struct{} // closed when a hangup is requested
 	hangupCause int           // cause requested via REST or remote side
-	dialTimeout time.Duration
 	playQueue   []*playback
 	playing     *playback
-	onStasisEnd func() // what the dialplan does after the app lets go
+	onAnswer    func() // what an originated channel does once answered
 	signals     map[string]chan struct{}
 	local       *localCall // the Local pair this half belongs to
+	hungPlays   []*playback
 }
 
 func (c *channel) json(withLinked bool) channelJSON {
@@ -236,6 +236,12 @@ func (s *Server) destroy(c *channel, cause int) {
 	}
 	if c.playing != nil {
 		s.stopPlayback(c.playing, "")
+	}
+	for _, p := range c.hungPlays {
+		if strings.HasPrefix(p.media[p.idx], "digits:") {
+			p.lost = false
+			s.stopPlayback(p, "failed")
+		}
 	}
 	s.cond.Broadcast()
 }

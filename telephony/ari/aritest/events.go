@@ -14,6 +14,7 @@ type frame struct {
 	typ string
 	key string
 	raw []byte
+	at  time.Time // real time it was produced
 }
 
 const asteriskTimeLayout = "2006-01-02T15:04:05.000-0700"
@@ -42,7 +43,7 @@ func (s *Server) emit(typ, key string, f fields) {
 			s.logger.Error("marshal event", "type", typ, "err", err)
 			continue
 		}
-		a.sock.enqueue(frame{typ: typ, key: key, raw: raw})
+		a.sock.enqueue(frame{typ: typ, key: key, raw: raw, at: time.Now()})
 	}
 }
 

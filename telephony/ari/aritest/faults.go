@@ -73,8 +73,8 @@ func (s *Server) RefuseSockets(d time.Duration) {
 	s.faults.refuseUntil = time.Now().Add(d)
 }
 
-// DelayDeliveries delays every event frame by d (real time) before it is
-// written; order is unchanged.
+// DelayDeliveries delivers every event frame d (real time) after it was
+// produced; order is unchanged (combine with ReorderDeliveries).
 func (s *Server) DelayDeliveries(d time.Duration) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()

@@ -68,6 +68,9 @@ type localCall struct {
 // newLocal creates both halves and emits their ChannelCreated. Caller holds s.mu.
 func (s *Server) newLocal(resource, id, otherID string, caller CallerID) *localCall {
 	exten, context, _ := strings.Cut(resource, "@")
+	if id != "" && otherID == "" {
+		otherID = id + ";2"
+	}
 	name := fmt.Sprintf("Local/%s-%08x", resource, s.localSeq)
 	s.localSeq++
 	dp := dialplanCEP{Context: context, Exten: exten, Priority: 1}
@@ -90,8 +93,8 @@ func (s *Server) runLocal(lc *localCall) {
 	if apps == nil {
 		s.destroy(lc.two, 0)
 		s.destroy(lc.one, 0)
-		s.emitDevice(lc.device, "NOT_INUSE")
-		s.emitDevice(lc.device, "NOT_INUSE")
+		s.emitDevice(lc.device, "INVALID")
+		s.emitDevice(lc.device, "INVALID")
 		return
 	}
 	if lc.timeout > 0 {
@@ -155,8 +158,10 @@ func (s *Server) runApps(lc *localCall, ch *channel, apps []localApp) {
 				}
 			}
 		case "Stasis", "Busy":
-			s.wait(ctx, ch.hangup)
-			return
+			if a.name == "Busy" || ch.inStasis {
+				s.wait(ctx, ch.hangup)
+				return
+			}
 		}
 	}
 }
@@ -218,9 +223,9 @@ func (s *Server) localAnswer(lc *localCall) {
 	s.emitDial(nil, lc.one, "ANSWER", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 	s.emitDevice(lc.device, "INUSE")
 	s.emitDevice(lc.device, "INUSE")
-	if lc.one.onStasisEnd != nil {
-		f := lc.one.onStasisEnd
-		lc.one.onStasisEnd = nil
+	if lc.one.onAnswer != nil {
+		f := lc.one.onAnswer
+		lc.one.onAnswer = nil
 		f()
 	}
 	if lc.oneContext != "" {

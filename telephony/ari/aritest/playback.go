@@ -13,6 +13,7 @@ type playback struct {
 	idx              int
 	state            string
 	owner            *channel // nil for bridge playbacks
+	lost             bool     // started but will never finish (bad media URI)
 }
 
 type playbackJSON struct {
@@ -138,7 +139,13 @@ func (s *Server) playCurrent(p *playback) bool {
 		s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
 		return false
 	case hang:
-		return false // never finishes, does not block the queue
+		// Never finishes and does not block the queue; digits: with bad
+		// characters fails when the channel hangs up.
+		p.lost = true
+		if p.owner != nil {
+			p.owner.hungPlays = append(p.owner.hungPlays, p)
+		}
+		return false
 	}
 	s.clock.AfterFunc(d, func() { s.locked(func() { s.advancePlayback(p) }) })
 	return true
@@ -154,6 +161,7 @@ func (s *Server) advancePlayback(p *playback) {
 		p.state = "continuing"
 		s.emit("PlaybackContinuing", "playback:"+p.id, fields{"playback": p.json()})
 		p.state = "playing"
+		s.emit("PlaybackStarted", "playback:"+p.id, fields{"playback": p.json()})
 		if !s.playCurrent(p) {
 			s.releaseChannel(p)
 		}

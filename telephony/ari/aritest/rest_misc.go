@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strings"
-	"time"
 )
 
 func (s *Server) miscRoutes(mux *http.ServeMux) {
@@ -146,7 +144,7 @@ func (s *Server) handleGetPlayback(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.playback[r.PathValue("id")]
-	if p == nil || p.state == "done" || p.state == "failed" {
+	if p == nil || p.lost || p.state == "done" || p.state == "failed" {
 		writeJSON(w, http.StatusNotFound, msg("Playback not found"))
 		return
 	}
@@ -164,6 +162,3 @@ func (s *Server) handleStopPlayback(w http.ResponseWriter, r *http.Request) {
 	s.stopPlayback(p, "done")
 	w.WriteHeader(http.StatusNoContent)
 }
-
-var _ = strings.Cut
-var _ = time.Second

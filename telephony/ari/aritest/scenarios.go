@@ -18,6 +18,10 @@ import (
 type Inbound struct {
 	From, Name string // caller id; default "+74951234567", "Ivan Petrov"
 	Exten      string // default 7001
+	// Agent is the phone 7001/7002 dial (default 1001); QueueMembers the
+	// phones 7000 rings (default 1002, 1001), as in the recording's config.
+	Agent        string
+	QueueMembers []string
 	// AbandonAfter: the customer hangs up (CANCEL) if nobody answered
 	// within this long.
 	AbandonAfter time.Duration
@@ -26,7 +30,8 @@ type Inbound struct {
 	Digits      string        // RFC 4733 digits sent after the answer...
 	DigitsAfter time.Duration // ...this long after it
 	// In the post-call survey (7001 after the agent hung up): a digit
-	// SurveyDigitAfter after StasisStart, hang up SurveyHangupAfter after it.
+	// SurveyDigitAfter after StasisStart, hang up SurveyHangupAfter after it
+	// (default 30 s, unless the app hangs up first).
 	SurveyDigit       string
 	SurveyDigitAfter  time.Duration
 	SurveyHangupAfter time.Duration
@@ -58,6 +63,9 @@ func (s *Server) InboundCall(ctx context.Context, in Inbound) (string, error) {
 	if in.Exten == "" {
 		in.Exten = "7001"
 	}
+	if in.Agent == "" {
+		in.Agent = "1001"
+	}
 	var c *channel
 	s.mu.Lock()
 	if s.closed {
@@ -71,7 +79,11 @@ func (s *Server) InboundCall(ctx context.Context, in Inbound) (string, error) {
 	case "7000":
 		s.dialplanApp(c, "NoOp", who+" -> queue support")
 		d := s.startDial(c, "support", true)
-		for _, r := range []string{"1002", "1001"} {
+		members := in.QueueMembers
+		if len(members) == 0 {
+			members = []string{"1002", "1001"}
+		}
+		for _, r := range members {
 			p := d.addAgentPeer(r)
 			s.startPhone(ctx, d, p, s.phoneFor(r, in.Phones), in.Phones)
 		}
@@ -81,11 +93,11 @@ func (s *Server) InboundCall(ctx context.Context, in Inbound) (string, error) {
 		s.dialplanApp(c, "NoOp", who+" -> app")
 		s.stasisFromDialplan(c, "inbound")
 	case "7002":
-		s.dialplanApp(c, "NoOp", who+" -> agent 1001, 10 s")
-		s.dialAgent(ctx, c, "1001", "PJSIP/1001,10", 10*time.Second, in.Phones, nil)
+		s.dialplanApp(c, "NoOp", who+" -> agent "+in.Agent+", 10 s")
+		s.dialAgent(ctx, c, in.Agent, "PJSIP/"+in.Agent+",10", 10*time.Second, in.Phones, nil)
 	default:
-		s.dialplanApp(c, "NoOp", who+" -> agent 1001")
-		s.dialAgent(ctx, c, "1001", "PJSIP/1001,20,g", 20*time.Second, in.Phones, s.surveyAfter(c))
+		s.dialplanApp(c, "NoOp", who+" -> agent "+in.Agent)
+		s.dialAgent(ctx, c, in.Agent, "PJSIP/"+in.Agent+",20,g", 20*time.Second, in.Phones, s.surveyAfter(c))
 	}
 	s.mu.Unlock()
 	s.runCustomer(ctx, c, in)
@@ -122,11 +134,6 @@ func (s *Server) dialTimer(ctx context.Context, d *dialOp, timeout time.Duration
 // the customer enters Stasis(hotline,survey); otherwise Hangup().
 func (s *Server) surveyAfter(c *channel) func(string) {
 	return func(status string) {
-		d := c.dial
-		var b *bridge
-		if d != nil {
-			b = d.bridge
-		}
 		s.dialplanApp(c, "NoOp", "DIALSTATUS="+status)
 		if status != "ANSWER" {
 			s.dialplanApp(c, "GotoIf", "0?survey")
@@ -136,7 +143,6 @@ func (s *Server) surveyAfter(c *channel) func(string) {
 		}
 		s.dialplanApp(c, "GotoIf", "1?survey")
 		s.stasisFromDialplan(c, "survey")
-		_ = b
 	}
 }
 
@@ -192,6 +198,9 @@ func (s *Server) runSurvey(ctx context.Context, c *channel, in Inbound) {
 			return
 		}
 		s.sendDigits(ctx, c, in.SurveyDigit)
+	}
+	if in.SurveyHangupAfter <= 0 {
+		in.SurveyHangupAfter = 30 * time.Second
 	}
 	if in.SurveyHangupAfter > 0 {
 		if s.clock.SleepOr(ctx, in.SurveyHangupAfter-in.SurveyDigitAfter, c.hangup) != nil {

@@ -143,6 +143,20 @@ func (s *Server) writeLoop(ctx context.Context, k *socket) {
 		case <-k.signal:
 		}
 		for {
+			delay, reorder := s.deliveryFaults()
+			k.mu.Lock()
+			var first time.Time
+			if len(k.queue) > 0 {
+				first = k.queue[0].at
+			}
+			k.mu.Unlock()
+			if wait := time.Until(first.Add(delay)); !first.IsZero() && delay > 0 && wait > 0 {
+				select { // let frames pile up, so that reordering has material
+				case <-time.After(wait):
+				case <-k.done:
+					return
+				}
+			}
 			k.mu.Lock()
 			batch := k.queue
 			k.queue = nil
@@ -150,14 +164,13 @@ func (s *Server) writeLoop(ctx context.Context, k *socket) {
 			if len(batch) == 0 {
 				break
 			}
-			delay, reorder := s.deliveryFaults()
 			if reorder {
 				batch = reorderBatch(batch, s.faultRand())
 			}
 			for _, f := range batch {
-				if delay > 0 {
+				if wait := time.Until(f.at.Add(delay)); delay > 0 && wait > 0 {
 					select {
-					case <-time.After(delay):
+					case <-time.After(wait):
 					case <-k.done:
 						return
 					}

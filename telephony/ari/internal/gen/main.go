@@ -73,6 +73,9 @@ func generate(models map[string]*model, outDir string) error {
 	if err := write(filepath.Join(outDir, "models_gen.go"), genModels(models, resources)); err != nil {
 		return err
 	}
+	if err := write(filepath.Join(outDir, "decode_gen.go"), genDecoders(models, resources, events)); err != nil {
+		return err
+	}
 	return write(filepath.Join(outDir, "events_gen.go"), genEvents(models, events))
 }
 
@@ -210,6 +213,87 @@ func genEvents(models map[string]*model, names []string) []byte {
 	}
 	b.WriteString("\t}\n\treturn \"\", false\n}\n")
 	return b.Bytes()
+}
+
+// baseProps are EventBase's keys, decoded for every event.
+var baseProps = []struct{ key, field, typ string }{
+	{"type", "Type", "string"}, {"timestamp", "Timestamp", "Time"},
+	{"application", "Application", "string"}, {"asterisk_id", "AsteriskID", "string"},
+}
+
+// genDecoders writes a readJSON method per type for the fast path of Decode.
+func genDecoders(models map[string]*model, resources, events []string) []byte {
+	var b bytes.Buffer
+	b.WriteString(header)
+	b.WriteString("import \"encoding/json\"\n\nvar _ json.RawMessage\n\n")
+	names := append(append([]string(nil), resources...), events...)
+	sort.Strings(names)
+	for _, name := range names {
+		m := models[name]
+		isEvent := slices.Contains(events, name)
+		type field struct{ key, name, typ string }
+		var fs []field
+		if isEvent {
+			for _, p := range baseProps {
+				fs = append(fs, field{p.key, p.field, p.typ})
+			}
+		}
+		for _, p := range m.order {
+			typ, _ := goType(models, name, p, m.Properties[p])
+			fs = append(fs, field{p, fieldName(p), typ})
+		}
+		keysVar := "keys" + name
+		fmt.Fprintf(&b, "var %s = []string{", keysVar)
+		for i, f := range fs {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q", f.key)
+		}
+		b.WriteString("}\n\n")
+		fmt.Fprintf(&b, "func (v *%s) readJSON(r *jsonReader) {\n", name)
+		b.WriteString("\tif !r.objectStart() {\n\t\treturn\n\t}\n")
+		b.WriteString("\tfor first := true; ; first = false {\n\t\tkey := r.nextKey(first)\n\t\tif key == nil {\n\t\t\treturn\n\t\t}\n")
+		b.WriteString("\t\tswitch string(key) {\n")
+		for _, f := range fs {
+			fmt.Fprintf(&b, "\t\tcase %q:\n\t\t\t%s\n", f.key, readExpr("v."+f.name, f.typ))
+		}
+		fmt.Fprintf(&b, "\t\tdefault:\n\t\t\tr.unknownKey(key, %s)\n\t\t}\n\t}\n}\n\n", keysVar)
+	}
+	return b.Bytes()
+}
+
+// readExpr is the statement that reads a value of Go type typ into dst.
+func readExpr(dst, typ string) string {
+	switch typ {
+	case "string":
+		return dst + " = r.str()"
+	case "int":
+		return dst + " = r.int()"
+	case "int64":
+		return dst + " = r.int64()"
+	case "float64":
+		return dst + " = r.float64()"
+	case "bool":
+		return dst + " = r.bool()"
+	case "Time":
+		return dst + " = r.time()"
+	case "[]string":
+		return dst + " = r.stringSlice()"
+	case "map[string]string":
+		return dst + " = r.stringMap(" + dst + ")"
+	case "json.RawMessage":
+		return dst + " = r.raw()"
+	case "[]json.RawMessage":
+		return dst + " = r.readRawList()"
+	}
+	if elem, ok := strings.CutPrefix(typ, "[]"); ok {
+		return dst + " = readList[" + elem + "](r)"
+	}
+	if elem, ok := strings.CutPrefix(typ, "*"); ok {
+		return "if " + dst + " == nil {\n" + dst + " = new(" + elem + ")\n}\n" + dst + ".readJSON(r)"
+	}
+	return dst + ".readJSON(r)"
 }
 
 func fields(b *bytes.Buffer, models map[string]*model, m *model) {
