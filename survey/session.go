@@ -85,10 +85,15 @@ func (s *session) run() {
 // the response.
 func (s *session) begin(ctx context.Context) error {
 	var err error
+	if s.surveyID != 0 {
+		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
+		if crm.IsKind(err, crm.KindNotFound) {
+			s.log.Warn("survey: no such survey, playing the default one", slog.Int64("survey", s.surveyID))
+			s.surveyID = 0
+		}
+	}
 	if s.surveyID == 0 {
 		s.sv, err = s.r.opts.Store.DefaultSurvey(ctx)
-	} else {
-		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
 	}
 	if err != nil {
 		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
