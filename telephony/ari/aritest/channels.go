@@ -63,7 +63,6 @@ type channel struct {
 	destroyed   bool
 	hangup      chan struct{} // closed when a hangup is requested
 	hangupCause int           // cause requested via REST or remote side
-	dialTimeout time.Duration
 	playQueue   []*playback
 	playing     *playback
 	onAnswer    func() // what an originated channel does once answered

@@ -3,7 +3,6 @@ package aritest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -251,8 +250,6 @@ func (a *appClient) settle(s *Server) {
 		last = n
 	}
 }
-
-var _ = fmt.Sprintf
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 

@@ -22,9 +22,8 @@ type pjsipCall struct {
 // +7...@pstn). Caller holds s.mu.
 func (s *Server) newPJSIPOut(resource, id string, caller CallerID) (*channel, Phone) {
 	endpoint, ph := resource, s.phoneFor(resource, nil)
-	if num, trunk, ok := strings.Cut(resource, "@"); ok {
+	if _, trunk, ok := strings.Cut(resource, "@"); ok {
 		endpoint, ph = trunk, DefaultPhone
-		_ = num
 	}
 	c := s.newChannel("PJSIP/"+endpoint, id, "Down", dialplanCEP{Context: "default", Exten: "s", Priority: 1}, caller)
 	c.connected = caller

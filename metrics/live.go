@@ -1,0 +1,314 @@
+package metrics
+
+import (
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"hotline/telephony"
+)
+
+// AgentState is what an agent is doing now, as seen from the call tracker.
+type AgentState string
+
+// The agent states, in the order the wallboard and hotline_agent_state list them.
+const (
+	StateIdle    AgentState = "idle"
+	StateRinging AgentState = "ringing"
+	StateTalking AgentState = "talking"
+	StateOnHold  AgentState = "on_hold"
+	StateOffline AgentState = "offline"
+)
+
+// AgentStates lists every state; hotline_agent_state has one series per agent and state.
+var AgentStates = []AgentState{StateIdle, StateRinging, StateTalking, StateOnHold, StateOffline}
+
+// CallBrief is a call in progress as the wallboard shows it (no call id in
+// any metric label: this is for pages only).
+type CallBrief struct {
+	LinkedID    string              `json:"linkedid"`
+	Direction   telephony.Direction `json:"direction"`
+	Customer    string              `json:"customer,omitempty"`
+	Agent       string              `json:"agent,omitempty"`
+	StartedAt   time.Time           `json:"started_at"`
+	AnsweredAt  *time.Time          `json:"answered_at,omitempty"`
+	WaitSeconds float64             `json:"wait_seconds"` // waiting so far (unanswered inbound)
+	Held        bool                `json:"held"`
+}
+
+// AgentStatus is one roster agent on the wallboard.
+type AgentStatus struct {
+	Login string     `json:"login"`
+	State AgentState `json:"state"`
+	Since time.Time  `json:"since"`
+	Call  *CallBrief `json:"call,omitempty"`
+}
+
+// Totals are the counts of calls that ended since the start of the day.
+type Totals struct {
+	Day            string  `json:"day"` // YYYY-MM-DD in the board's time zone
+	Calls          int     `json:"calls"`
+	Answered       int     `json:"answered"`
+	Missed         int     `json:"missed"` // inbound calls nobody answered
+	AvgTalkSeconds float64 `json:"avg_talk_seconds"`
+	talkSum        float64
+}
+
+// Snapshot is the live state of the call centre at one moment.
+type Snapshot struct {
+	At                 time.Time                   `json:"at"`
+	Agents             []AgentStatus               `json:"agents"`
+	Calls              []CallBrief                 `json:"calls"`   // every call in progress
+	Waiting            []CallBrief                 `json:"waiting"` // inbound calls not answered yet
+	LongestWaitSeconds float64                     `json:"longest_wait_seconds"`
+	Active             map[telephony.Direction]int `json:"active"`
+	Today              Totals                      `json:"today"`
+}
+
+type liveCall struct {
+	call telephony.Call
+	held map[string]bool // channels on hold
+}
+
+type agentInfo struct {
+	state   AgentState
+	since   time.Time
+	offline bool
+	call    string // linkedid key of the call the state is about
+}
+
+// live folds the tracker's domain events into the state of agents and calls.
+type live struct {
+	now func() time.Time
+	loc *time.Location
+
+	mu     sync.Mutex
+	calls  map[string]*liveCall // node/linkedid -> call
+	agents map[string]*agentInfo
+	roster []string
+	today  Totals
+	subs   map[chan struct{}]struct{}
+}
+
+func newLive(now func() time.Time, loc *time.Location) *live {
+	return &live{now: now, loc: loc, calls: map[string]*liveCall{}, agents: map[string]*agentInfo{},
+		subs: map[chan struct{}]struct{}{}}
+}
+
+func callKey(c *telephony.Call) string { return c.Node + "/" + c.LinkedID }
+
+// setRoster replaces the agents shown; agents that left are forgotten.
+func (l *live) setRoster(logins []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roster = slices.Sorted(slices.Values(logins))
+	l.roster = slices.Compact(l.roster)
+	for _, a := range l.roster {
+		if l.agents[a] == nil {
+			l.agents[a] = &agentInfo{state: StateIdle, since: l.now()}
+		}
+	}
+	for a := range l.agents {
+		if _, ok := slices.BinarySearch(l.roster, a); !ok {
+			delete(l.agents, a)
+		}
+	}
+	l.recomputeLocked(l.now())
+}
+
+func (l *live) known(login string) bool {
+	_, ok := slices.BinarySearch(l.roster, login)
+	return ok
+}
+
+// setOnline marks an agent's phone registered (online) or not.
+func (l *live) setOnline(login string, online bool, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if a := l.agents[login]; a != nil {
+		a.offline = !online
+		l.recomputeLocked(at)
+	}
+}
+
+// observe folds one event; it returns the call when the event ended it.
+func (l *live) observe(e telephony.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := callKey(&e.Call)
+	switch e.Kind {
+	case telephony.EventCallEnded:
+		delete(l.calls, key)
+		if e.Call.MergedInto == "" {
+			l.countLocked(&e.Call)
+		}
+	default:
+		lc := l.calls[key]
+		if lc == nil {
+			lc = &liveCall{held: map[string]bool{}}
+			l.calls[key] = lc
+		}
+		lc.call = e.Call
+		switch e.Kind {
+		case telephony.EventCallHeld:
+			lc.held[e.Channel] = true
+		case telephony.EventCallUnheld:
+			delete(lc.held, e.Channel)
+		}
+	}
+	l.recomputeLocked(e.At)
+}
+
+func (l *live) countLocked(c *telephony.Call) {
+	day := c.StartedAt.In(l.loc).Format(time.DateOnly)
+	if c.EndedAt != nil {
+		day = c.EndedAt.In(l.loc).Format(time.DateOnly)
+	}
+	if today := l.now().In(l.loc).Format(time.DateOnly); day != today {
+		return
+	}
+	if l.today.Day != day {
+		l.today = Totals{Day: day}
+	}
+	l.today.Calls++
+	if c.AnsweredAt != nil {
+		l.today.Answered++
+		l.today.talkSum += c.TalkSeconds
+		l.today.AvgTalkSeconds = round1(l.today.talkSum / float64(l.today.Answered))
+	} else if c.Direction == telephony.Inbound {
+		l.today.Missed++
+	}
+}
+
+// agentOnCall is the state an agent's legs on a call give it ("" when none).
+func agentOnCall(lc *liveCall, login string) AgentState {
+	var st AgentState
+	for _, leg := range lc.call.Legs {
+		if leg.Agent != login || leg.EndedAt != nil {
+			continue
+		}
+		switch {
+		case leg.AnsweredAt != nil && (leg.Talked || lc.call.AnsweredAt != nil):
+			if len(lc.held) > 0 {
+				return StateOnHold
+			}
+			return StateTalking
+		case leg.RingingAt != nil:
+			st = StateRinging
+		}
+	}
+	return st
+}
+
+// recomputeLocked derives every agent's state from the calls in progress
+// and wakes the subscribers.
+func (l *live) recomputeLocked(at time.Time) {
+	rank := map[AgentState]int{StateTalking: 3, StateOnHold: 3, StateRinging: 2}
+	for _, login := range l.roster {
+		a := l.agents[login]
+		best, bestKey := StateIdle, ""
+		for key, lc := range l.calls {
+			if st := agentOnCall(lc, login); st != "" && rank[st] > rank[best] {
+				best, bestKey = st, key
+			}
+		}
+		if best == StateIdle && a.offline {
+			best = StateOffline
+		}
+		if a.state != best {
+			a.state, a.since = best, at
+		}
+		a.call = bestKey
+	}
+	for ch := range l.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// subscribe returns a channel that receives a value (coalesced) after every change.
+func (l *live) subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	l.mu.Lock()
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	return ch, func() {
+		l.mu.Lock()
+		delete(l.subs, ch)
+		l.mu.Unlock()
+	}
+}
+
+func brief(lc *liveCall, now time.Time) CallBrief {
+	c := &lc.call
+	b := CallBrief{LinkedID: c.LinkedID, Direction: c.Direction, Customer: c.Customer, Agent: c.Agent,
+		StartedAt: c.StartedAt, AnsweredAt: c.AnsweredAt, Held: len(lc.held) > 0}
+	if c.AnsweredAt == nil {
+		b.WaitSeconds = round1(max(0, now.Sub(c.StartedAt).Seconds()))
+	}
+	return b
+}
+
+// snapshot copies the live state at now.
+func (l *live) snapshot() Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	s := Snapshot{At: now, Active: map[telephony.Direction]int{}, Today: l.today,
+		Agents: []AgentStatus{}, Calls: []CallBrief{}, Waiting: []CallBrief{}}
+	if s.Today.Day != now.In(l.loc).Format(time.DateOnly) {
+		s.Today = Totals{Day: now.In(l.loc).Format(time.DateOnly)}
+	}
+	for _, lc := range l.calls {
+		b := brief(lc, now)
+		s.Calls = append(s.Calls, b)
+		if lc.call.Direction != "" {
+			s.Active[lc.call.Direction]++
+		}
+		if lc.call.AnsweredAt == nil && lc.call.Direction == telephony.Inbound {
+			s.Waiting = append(s.Waiting, b)
+			s.LongestWaitSeconds = max(s.LongestWaitSeconds, b.WaitSeconds)
+		}
+	}
+	sort.Slice(s.Calls, func(i, j int) bool { return s.Calls[i].StartedAt.Before(s.Calls[j].StartedAt) })
+	sort.Slice(s.Waiting, func(i, j int) bool { return s.Waiting[i].StartedAt.Before(s.Waiting[j].StartedAt) })
+	for _, login := range l.roster {
+		a := l.agents[login]
+		st := AgentStatus{Login: login, State: a.state, Since: a.since}
+		if lc := l.calls[a.call]; lc != nil && a.call != "" {
+			b := brief(lc, now)
+			st.Call = &b
+		}
+		s.Agents = append(s.Agents, st)
+	}
+	return s
+}
+
+// agentStates returns each roster agent's state, for hotline_agent_state.
+func (l *live) agentStates() map[string]AgentState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]AgentState, len(l.roster))
+	for _, login := range l.roster {
+		out[login] = l.agents[login].state
+	}
+	return out
+}
+
+// activeCalls counts calls in progress by direction.
+func (l *live) activeCalls() map[telephony.Direction]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[telephony.Direction]int{}
+	for _, lc := range l.calls {
+		if lc.call.Direction != "" {
+			out[lc.call.Direction]++
+		}
+	}
+	return out
+}
+
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
