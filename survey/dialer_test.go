@@ -209,3 +209,26 @@ func TestCampaignPerMinuteLimit(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func TestCampaignOutsideItsWindowPlacesNoCall(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 20)
+	sv := quickSurvey(t, r)
+	c := newCampaign(t, r, sv, survey.Campaign{}, "+70000000021")
+	// A one-minute window twelve hours from now.
+	now := r.srv.Clock().Now().UTC()
+	start := ((now.Hour()+12)%24)*60 + now.Minute()
+	if _, err := r.store.Pool().Exec(context.Background(), `UPDATE survey_campaigns SET window_start = $2, window_end = $2 + 1 WHERE id = $1`, c.ID, start); err != nil {
+		t.Fatal(err)
+	}
+	d := newDialer(r)
+	for range 3 {
+		if err := d.Step(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contacts, err := r.store.ListCampaignContacts(context.Background(), c.ID)
+	if err != nil || len(contacts) != 1 || contacts[0].Attempts != 0 || contacts[0].Status != survey.ContactPending {
+		t.Errorf("contacts = %+v, %v; want one pending, never called", contacts, err)
+	}
+}
