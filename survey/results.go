@@ -151,6 +151,8 @@ type ResultFilter struct {
 	SurveyID int64  // 0 = every survey
 	Agent    string // "" = every agent
 	From, To time.Time
+	// LowOnly keeps the responses with a low score (the follow-ups for supervisors).
+	LowOnly bool
 }
 
 // Add sums two tallies (for totals).

@@ -129,6 +129,14 @@ func TestSurveyResultsAndCSV(t *testing.T) {
 	if g.Responses != 2 || *g.CSAT != 50 || *g.NPS != 100 || *g.CompletionRate != 50 || *g.ResponseRate != 100 || g.LowScores != 1 {
 		t.Errorf("anna = %+v csat %v nps %v", g.Tally, *g.CSAT, *g.NPS)
 	}
+	resp, body = sup.do("GET", "/api/v1/survey-responses?low=true", nil)
+	var low struct {
+		Responses []survey.Response `json:"responses"`
+	}
+	mustJSON(t, body, &low)
+	if resp.StatusCode != http.StatusOK || len(low.Responses) != 1 || low.Responses[0].State != survey.StatePartial {
+		t.Errorf("low-score responses: %d %s", resp.StatusCode, body)
+	}
 	resp, body = sup.do("GET", "/api/v1/survey-responses.csv", nil)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
