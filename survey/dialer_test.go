@@ -163,7 +163,9 @@ func TestCampaignPacingRetriesAndResume(t *testing.T) {
 			if k.Status != survey.ContactDone || k.ResponseID == nil || k.LastResult != survey.ResultAnswered {
 				t.Errorf("%s: %+v, want done with a response", k.Phone, k)
 			}
-			if calls := counter.created[survey.ChannelPrefix+"c"+itoa(k.ID)]; k.Status == survey.ContactDone && (k.Attempts != 1 || calls != 1) {
+			// An attempt claimed by the killed dialer but never dialled is
+			// found lost and retried: attempts may be 2, calls never.
+			if calls := counter.created[survey.ChannelPrefix+"c"+itoa(k.ID)]; calls != 1 {
 				t.Errorf("%s was called %d times (%d attempts), want once", k.Phone, calls, k.Attempts)
 			}
 		}
