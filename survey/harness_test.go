@@ -3,6 +3,7 @@ package survey_test
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, e
 	t.Helper()
 	srv := aritest.New(opts)
 	t.Cleanup(srv.Close)
-	st := pgtest.NewStore(t)
+	st := newStore(t)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +164,7 @@ func newBenchRig(b *testing.B) *rig {
 	b.Helper()
 	srv := aritest.New(aritest.Options{Speed: 2, ChannelVarsLinkedID: true})
 	b.Cleanup(srv.Close)
-	st := pgtest.NewStore(b)
+	st := newStore(b)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		b.Fatal(err)
@@ -185,4 +186,29 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
+}
+
+// newStore is pgtest.NewStore, retrying a migration that lost a race on
+// cluster-wide role settings with another test database being migrated at
+// the same time ("tuple concurrently updated", migration 00030).
+func newStore(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	dsn := pgtest.NewEmptyDSN(tb)
+	ctx := context.Background()
+	var err error
+	for try := range 5 {
+		if err = postgres.MigrateUp(ctx, dsn); err == nil || !strings.Contains(err.Error(), "concurrently") {
+			break
+		}
+		time.Sleep(time.Duration(50*(try+1)) * time.Millisecond)
+	}
+	if err != nil {
+		tb.Fatalf("migrate test database: %v", err)
+	}
+	st, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(st.Close)
+	return st
 }
