@@ -170,6 +170,14 @@ func checkDialplan(c *Conf, opts AsteriskOptions) []Problem {
 	contexts := map[string]bool{}
 	for _, s := range c.Sections {
 		contexts[s.Name] = true
+		if s.Name != "globals" {
+			continue
+		}
+		for _, e := range s.Entries {
+			if strings.Contains(e.Value, placeholder) {
+				out = append(out, problem(c, e.Line, Warning, "[globals] %s still has the sample value: set it", e.Key))
+			}
+		}
 	}
 	for _, s := range c.Sections {
 		for _, e := range s.Entries {

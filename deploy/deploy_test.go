@@ -64,7 +64,7 @@ func TestComposeLoads(t *testing.T) {
 			t.Errorf("%s has no healthcheck", name)
 		}
 	}
-	for _, v := range []string{"postgres-data", "redis-data", "hotline-spool", "prometheus-data", "grafana-data", "asterisk-sounds"} {
+	for _, v := range []string{"postgres-data", "redis-data", "prometheus-data", "grafana-data", "asterisk-sounds"} {
 		if _, ok := p.Volumes[v]; !ok {
 			t.Errorf("named volume %s is not declared", v)
 		}
@@ -141,6 +141,11 @@ func TestComposeHotlineService(t *testing.T) {
 	} {
 		if got := h.DependsOn[dep].Condition; got != cond {
 			t.Errorf("hotline depends_on %s condition = %q, want %q", dep, got, cond)
+		}
+	}
+	for _, v := range h.Volumes {
+		if v.Target == "/var/lib/hotline/spool" && v.Type == types.VolumeTypeVolume && v.Source != "" {
+			t.Errorf("the spool is the named volume %s: scaled replicas would share it", v.Source)
 		}
 	}
 	if !h.ReadOnly {
@@ -233,7 +238,7 @@ func TestFilesEmbedsEveryShippedFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	onDisk = append(onDisk, "compose.yaml", "Dockerfile", "env.example")
+	onDisk = append(onDisk, "compose.yaml", "Dockerfile", "Dockerfile.dockerignore", "env.example")
 	for _, name := range onDisk {
 		if _, err := fs.Stat(Files, name); err != nil {
 			t.Errorf("%s is not in deploy.Files: %v", name, err)

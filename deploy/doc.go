@@ -21,7 +21,7 @@ import (
 // Files are the shipped deployment files, embedded so that the binary can
 // check the examples it was built with.
 //
-//go:embed asterisk compose.yaml env.example Dockerfile postgres prometheus grafana k8s
+//go:embed asterisk compose.yaml env.example Dockerfile Dockerfile.dockerignore postgres prometheus grafana k8s
 var Files embed.FS
 
 // MetricsFile lists, one per line, every metric name the shipped Grafana

@@ -263,3 +263,11 @@ func (j *memJournal) Commit(last uint64) error {
 }
 
 func (j *memJournal) Ready() <-chan struct{} { return j.readyCh }
+
+// discardJournal drops updates: a tracker without a store only feeds its
+// subscribers.
+type discardJournal struct{}
+
+func (discardJournal) Append(...[]byte) error             { return nil }
+func (discardJournal) Next(int) ([][]byte, uint64, error) { return nil, 0, nil }
+func (discardJournal) Commit(uint64) error                { return nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"hotline/telephony/ari"
@@ -23,7 +24,9 @@ func (t *Tracker) Handle(m ari.Message) {
 // calls the store holds as open; then every tracked channel that Asterisk
 // no longer lists is ended, calls left without channels are closed (marked
 // closed_by_reconciliation, ended at the last moment they were known to be
-// alive). Live channels it does not know are picked up by their next event.
+// alive). Live channels it does not know are adopted: their calls start
+// with what GET /channels says (creation time, caller) and continue with
+// their next events.
 func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	if t.opts.Channels == nil {
 		return fmt.Errorf("reconcile %s: tracker has no Channels", node)
@@ -35,6 +38,7 @@ func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	if err != nil {
 		return fmt.Errorf("reconcile %s: list channels: %w", node, err)
 	}
+	slices.SortFunc(live, func(a, b LiveChannel) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	liveSet := make(map[string]bool, len(live))
 	for _, ch := range live {
 		liveSet[ch.ID] = true
@@ -42,11 +46,15 @@ func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	t.mu.Lock()
 	closed := t.closeGone(node, liveSet)
 	t.mu.Unlock()
-	if closed > 0 {
-		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "live_channels", len(live))
+	adopted := 0
+	for _, ch := range live { // oldest first: a call's first channel starts it
+		if t.adopt(ctx, node, ch) {
+			adopted++
+		}
 	}
-	// Live channels the tracker does not know start their calls with their
-	// next event (any event type starts tracking an unknown channel).
+	if closed > 0 || adopted > 0 {
+		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "adopted_channels", adopted, "live_channels", len(live))
+	}
 	return t.Flush()
 }
 
@@ -97,6 +105,46 @@ func (t *Tracker) closeGone(node string, live map[string]bool) int {
 		t.dirty[c] = struct{}{}
 	}
 	return closed
+}
+
+// adopt starts tracking a live channel the tracker never saw; it reports
+// whether it did.
+func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
+	t.mu.Lock()
+	_, known := t.channels[callKey{node, ch.ID}]
+	t.mu.Unlock()
+	if known {
+		return false
+	}
+	linked := ch.LinkedID
+	if linked == "" {
+		id, err := t.opts.Channels.LinkedID(ctx, node, ch.ID)
+		if err != nil {
+			t.log.Warn("cannot read the linkedid of a live channel", "node", node, "channel", ch.ID, "err", err)
+		}
+		linked = id
+	}
+	wc := &wireChannel{ID: ch.ID, Name: ch.Name}
+	wc.Caller.Number = ch.CallerNumber
+	if !ch.CreatedAt.IsZero() {
+		wc.CreationTime = ch.CreatedAt.UTC().Format(asteriskTime)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.channels[callKey{node, ch.ID}]; ok {
+		return false
+	}
+	at := ch.CreatedAt
+	if at.IsZero() {
+		at = t.lastSeen[node]
+	}
+	c := t.callFor(node, wc, at.UTC(), linked, "adopted")
+	if c == nil {
+		return false
+	}
+	c.st.Version++
+	t.dirty[c] = struct{}{}
+	return true
 }
 
 // resume loads the open calls of node from the store once per process,

@@ -80,7 +80,7 @@ type TrackerOptions struct {
 	Store     CallStore
 	Roster    Roster
 	Channels  Channels
-	Journal   Journal // nil: a bounded in-memory journal
+	Journal   Journal // nil: a bounded in-memory journal (none without a Store)
 	Rules     DirectionRules
 	Normalize func(number string) string // to E.164 where possible; nil keeps numbers as they are
 	Logger    *slog.Logger
@@ -134,7 +134,10 @@ func NewTracker(opts TrackerOptions) *Tracker {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Journal == nil {
+	switch {
+	case opts.Journal == nil && opts.Store == nil:
+		opts.Journal = discardJournal{} // nothing would ever read it
+	case opts.Journal == nil:
 		opts.Journal = newMemJournal(1 << 16)
 	}
 	if opts.WriteBatch <= 0 {

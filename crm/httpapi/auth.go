@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -221,6 +222,11 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusServiceUnavailable, "cannot check credentials now, try again")
 			return
 		}
+		if p == nil && !safeMethod(r.Method) && !sameOrigin(r) {
+			// Against login CSRF: a sign-in form posted from another site.
+			writeProblem(w, http.StatusForbidden, "cross-site request refused")
+			return
+		}
 		if p != nil && p.Method == MethodSession && !safeMethod(r.Method) {
 			if ok, tooBig := validCSRF(r, p.CSRF); tooBig {
 				writeProblem(w, http.StatusRequestEntityTooLarge, "the form is larger than 1 MiB")
@@ -250,6 +256,17 @@ const staleFormPage = `<!doctype html><html lang="en"><head><meta charset="utf-8
 <link rel="stylesheet" href="/static/app.css"></head><body><main class="page"><div class="card narrow">
 <h1>This form has expired</h1><p>You signed in again since the page was opened, so it was not sent.
 Go back, reload the page and send it again.</p><p><a href="/clients">Back to clients</a></p></div></main></body></html>`
+
+// sameOrigin reports whether the request's Origin header, when present,
+// names this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

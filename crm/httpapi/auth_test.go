@@ -185,3 +185,30 @@ func TestBearerTokens(t *testing.T) {
 	resp, body = e.anon().do("POST", "/api/v1/auth/login", map[string]string{"login": "supervisor1", "password": password(crm.RoleSupervisor)})
 	mustProblem(t, resp, body, http.StatusUnauthorized)
 }
+
+func TestCrossSiteLoginRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	body := strings.NewReader(`{"login":"agent1","password":"` + password(crm.RoleAgent) + `"}`)
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/auth/login", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+		t.Fatalf("cross-site login: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	req, _ = http.NewRequest("POST", e.ts.URL+"/api/v1/auth/login", strings.NewReader(`{"login":"agent1","password":"`+password(crm.RoleAgent)+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", e.ts.URL)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("same-origin login: %d", resp.StatusCode)
+	}
+}

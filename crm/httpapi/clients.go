@@ -125,6 +125,15 @@ func (s *Server) CreateClient(ctx context.Context, c *crm.Client) error {
 	return s.store.CreateClient(ctx, c)
 }
 
+// UpdateClient validates a client's own fields and stores them (contacts
+// are not touched). Pages share it with the API.
+func (s *Server) UpdateClient(ctx context.Context, c *crm.Client) error {
+	if err := s.checkClient(ctx, c); err != nil {
+		return err
+	}
+	return s.store.UpdateClient(ctx, c)
+}
+
 // checkClient validates the client's fields and that its priority class and
 // owner exist, so that a bad reference is a 422 naming the field.
 func (s *Server) checkClient(ctx context.Context, c *crm.Client) error {
@@ -202,10 +211,7 @@ func (s *Server) updateClient(ctx context.Context, in *updateClientInput) (*clie
 		return nil, s.problem(ctx, err)
 	}
 	in.Body.apply(&c)
-	if err := s.checkClient(ctx, &c); err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	if err := s.store.UpdateClient(ctx, &c); err != nil {
+	if err := s.UpdateClient(ctx, &c); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	if c, err = s.store.GetClient(ctx, in.ID); err != nil {

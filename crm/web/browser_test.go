@@ -58,7 +58,7 @@ func TestBrowserAddAndFindClient(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("company"), "Vector Ltd"),
 		chromedp.SetValue(chromedp.ID("priority"), "VIP"),
 		chromedp.SendKeys(chromedp.ID("phone"), "8 (912) 345-67-89"),
-		chromedp.Click(chromedp.ID("create-client")),
+		chromedp.Click(chromedp.ID("save-client")),
 		chromedp.WaitVisible(chromedp.ID("client-card")),
 		chromedp.Navigate(u+"/clients"),
 		chromedp.WaitVisible(chromedp.ID("q")),

@@ -89,6 +89,8 @@ func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
 		r.Get("/clients/new", p.newClientPage)
 		r.Post("/clients", p.createClient)
 		r.Get("/clients/{id}", p.clientPage)
+		r.Get("/clients/{id}/edit", p.editClientPage)
+		r.Post("/clients/{id}", p.updateClient)
 		r.Post("/clients/{id}/notes", p.addNote)
 		r.Post("/clients/{id}/contacts", p.addContact)
 	})

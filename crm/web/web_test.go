@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -219,5 +220,50 @@ func TestClientPagesEscapeAndCSRF(t *testing.T) {
 	}
 	if resp, _ := b.get("/static/app.css"); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
 		t.Errorf("static: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestEditClient(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	b := s.browser()
+	csrf := b.login("agent")
+	c := crm.Client{Kind: crm.ClientPerson, Name: "Old Name", Priority: "C", Tags: []string{"old"},
+		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951112233"}}}
+	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	path := "/clients/" + strconv.FormatInt(c.ID, 10)
+	resp, body := b.get(path + "/edit")
+	if resp.StatusCode != 200 || !strings.Contains(body, `value="Old Name"`) || !strings.Contains(body, "Anna Admin") {
+		t.Fatalf("edit page: %d", resp.StatusCode)
+	}
+	admin, _, err := s.store.GetUserByLogin(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"csrf_token": {csrf}, "name": {"New Name"}, "kind": {"company"}, "priority": {"A"},
+		"owner": {strconv.FormatInt(admin.ID, 10)}, "tags": {"x, y"}, "notes": {"n"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("priority", "NOPE")
+	if resp, _ := b.post(path, bad); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad priority: %d", resp.StatusCode)
+	}
+	if got, _ := s.store.GetClient(context.Background(), c.ID); got.Name != "Old Name" || got.Priority != "C" {
+		t.Fatalf("rejected edit changed the client: %+v", got)
+	}
+	if resp, _ := b.post(path, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	got, err := s.store.GetClient(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "New Name" || got.Kind != crm.ClientCompany || got.Priority != "A" || got.OwnerID == nil ||
+		*got.OwnerID != admin.ID || strings.Join(got.Tags, ",") != "x,y" || len(got.Contacts) != 1 {
+		t.Fatalf("edited client %+v", got)
 	}
 }

@@ -43,8 +43,13 @@ type UnknownEvent struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// MarshalJSON writes the frame as received.
-func (e *UnknownEvent) MarshalJSON() ([]byte, error) { return e.Raw, nil }
+// MarshalJSON writes the frame as received (or just the base fields if there is none).
+func (e *UnknownEvent) MarshalJSON() ([]byte, error) {
+	if len(e.Raw) == 0 {
+		return json.Marshal(e.EventBase)
+	}
+	return e.Raw, nil
+}
 
 // Message is one event frame as received from one Asterisk node, not yet decoded.
 type Message struct {
@@ -75,7 +80,9 @@ func Decode(raw []byte) (Event, error) {
 	if ev == nil {
 		u := &UnknownEvent{Raw: append(json.RawMessage(nil), raw...)}
 		if err := json.Unmarshal(raw, &u.EventBase); err != nil {
-			return nil, fmt.Errorf("ari: decode %s: %w", typ, err)
+			// A newer Asterisk may shape even the common keys differently:
+			// keep the frame, with the type PeekType found.
+			u.EventBase = EventBase{Type: typ}
 		}
 		return u, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -253,6 +254,13 @@ func TestDecodeUnknownAndMalformed(t *testing.T) {
 	}
 	if u.Type != "ChannelFrobnicated" || u.Application != "hotline" || string(u.Raw) != string(raw) {
 		t.Errorf("unknown event: %+v", u)
+	}
+	odd, err := Decode([]byte(`{"type":"FutureEvent","timestamp":{"sec":1}}`))
+	if u, ok := odd.(*UnknownEvent); err != nil || !ok || u.Type != "FutureEvent" {
+		t.Errorf("unknown type with odd base fields: %#v, %v", odd, err)
+	}
+	if b, err := json.Marshal(&UnknownEvent{EventBase: EventBase{Type: "X"}}); err != nil || !strings.Contains(string(b), `"type":"X"`) {
+		t.Errorf("marshal UnknownEvent without Raw: %s, %v", b, err)
 	}
 	raw[3] = 'X' // Raw is a copy
 	if u.Raw[3] == 'X' {

@@ -1,10 +1,12 @@
 package ari
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // nodeName is what a node may be called in "name=url" entries and logs.
@@ -81,4 +83,76 @@ func redactList(list string) string {
 		parts[i] = redactURL(p)
 	}
 	return strings.Join(parts, ",")
+}
+
+// Nodes holds one Client per Asterisk node, e.g. from ParseNodes.
+type Nodes struct {
+	clients []*Client
+	byName  map[string]*Client
+}
+
+// NewNodes makes a client for every config; node names must be unique.
+func NewNodes(cfgs []Config) (*Nodes, error) {
+	if len(cfgs) == 0 {
+		return nil, fmt.Errorf("ari: no Asterisk node configured")
+	}
+	n := &Nodes{byName: map[string]*Client{}}
+	for i, cfg := range cfgs {
+		c, err := NewClient(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("ari: node %d: %w", i+1, err)
+		}
+		if _, dup := n.byName[c.Node()]; dup {
+			return nil, fmt.Errorf("ari: node name %q used twice", c.Node())
+		}
+		n.byName[c.Node()] = c
+		n.clients = append(n.clients, c)
+	}
+	return n, nil
+}
+
+// Get returns the client of the named node.
+func (n *Nodes) Get(node string) (*Client, bool) {
+	c, ok := n.byName[node]
+	return c, ok
+}
+
+// All returns the clients in configuration order.
+func (n *Nodes) All() []*Client { return append([]*Client(nil), n.clients...) }
+
+// Run runs every node's event socket (Client.Run) until ctx is done.
+// handle is called from one goroutine per node, so concurrently for
+// different nodes; Message.Node tells them apart.
+func (n *Nodes) Run(ctx context.Context, handle func(Message)) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(n.clients))
+	for i, c := range n.clients {
+		wg.Go(func() { errs[i] = c.Run(ctx, handle) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Connected reports whether every node's event socket is open.
+func (n *Nodes) Connected() bool {
+	for _, c := range n.clients {
+		if !c.Connected() {
+			return false
+		}
+	}
+	return true
+}
+
+// Stats returns each node's counters by node name.
+func (n *Nodes) Stats() map[string]Stats {
+	out := make(map[string]Stats, len(n.clients))
+	for _, c := range n.clients {
+		out[c.Node()] = c.Stats()
+	}
+	return out
 }

@@ -1,7 +1,9 @@
 package ari
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -66,5 +68,67 @@ func TestParseNodesErrors(t *testing.T) {
 				t.Errorf("error repeats the password: %v", err)
 			}
 		})
+	}
+}
+
+func TestNodesRunEveryNode(t *testing.T) {
+	f1, f2 := newFakeARI(t), newFakeARI(t)
+	cfgs, err := ParseNodes("pbx1="+f1.URL()+",pbx2="+f2.URL(), testUser, testPass, "hotline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := NewNodes(cfgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]string{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- nodes.Run(ctx, func(m Message) {
+			mu.Lock()
+			seen[m.Node] = m.Type
+			mu.Unlock()
+		})
+	}()
+	c1, c2 := f1.waitConn(), f2.waitConn()
+	f1.send(c1, `{"type":"ChannelCreated","application":"hotline"}`)
+	f2.send(c2, `{"type":"ChannelDestroyed","application":"hotline"}`)
+	eventually(t, "events from both nodes", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == 2
+	})
+	if seen["pbx1"] != TypeChannelCreated || seen["pbx2"] != TypeChannelDestroyed {
+		t.Errorf("events by node %v", seen)
+	}
+	eventually(t, "both connected", nodes.Connected)
+	if st := nodes.Stats(); st["pbx1"].Connects != 1 || st["pbx2"].Events[TypeChannelDestroyed] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	if c, ok := nodes.Get("pbx2"); !ok || c.Node() != "pbx2" || len(nodes.All()) != 2 {
+		t.Error("Get/All")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if nodes.Connected() {
+		t.Error("still connected after Run returned")
+	}
+}
+
+func TestNewNodesErrors(t *testing.T) {
+	if _, err := NewNodes(nil); err == nil {
+		t.Error("no nodes accepted")
+	}
+	_, err := NewNodes([]Config{{Node: "a", URL: "http://h:1", App: "x"}, {Node: "a", URL: "http://h:2", App: "x"}})
+	if err == nil || !strings.Contains(err.Error(), `"a" used twice`) {
+		t.Errorf("duplicate: %v", err)
+	}
+	_, err = NewNodes([]Config{{URL: "http://h:1"}})
+	if err == nil || !strings.Contains(err.Error(), "node 1") {
+		t.Errorf("bad config: %v", err)
 	}
 }

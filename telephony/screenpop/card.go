@@ -3,7 +3,6 @@ package screenpop
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -55,6 +54,8 @@ type CardSources struct {
 	Tickets   TicketLister
 	Products  ProductLister
 	Surveys   SurveyLister
+	// Routes answers the dialplan's routing hint; optional.
+	Routes RouteSource
 	// Phone normalises caller numbers (default region RU).
 	Phone phone.Normalizer
 	// ClientURL is the client page's path; default "/clients/{id}".
@@ -129,7 +130,6 @@ func (b *CardBuilder) Build(ctx context.Context, caller, callerName, dialled str
 		card.Error = "client lookup failed; search by number"
 		return card, nil
 	}
-	sort.SliceStable(clients, func(i, j int) bool { return clients[i].ID < clients[j].ID })
 	for _, c := range clients {
 		card.Clients = append(card.Clients, b.clientCard(c))
 	}

@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"hotline/telephony/screenpop/cutproxy"
 )
 
 func msg(agent, key string, seq int64, live bool) Message {
@@ -171,79 +170,13 @@ func TestRedisHub(t *testing.T) {
 	})
 }
 
-// proxy is a TCP proxy to Redis whose connections the test can cut.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	down   bool
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target}
-	go p.serve()
-	t.Cleanup(func() { _ = ln.Close(); p.cut() })
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			_ = c.Close()
-			continue
-		}
-		u, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, u)
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(u, c); _ = u.Close() }()
-		go func() { _, _ = io.Copy(c, u); _ = c.Close() }()
-	}
-}
-
-// cut drops every connection and refuses new ones until restore.
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
-}
-
 // Two replicas share Redis through a proxy that is cut: consoles on the
 // publishing replica keep receiving pops; consoles on the other replica
 // receive the pops of calls still live once Redis is back.
 func TestRedisLossLosesNoLivePops(t *testing.T) {
 	prefix := redisPrefix(t)
-	px := newProxy(t, redisAddr)
-	a, b := newRedisHub(t, px.addr(), prefix), newRedisHub(t, px.addr(), prefix)
+	px := cutproxy.New(t, redisAddr)
+	a, b := newRedisHub(t, px.Addr(), prefix), newRedisHub(t, px.Addr(), prefix)
 	ctx := context.Background()
 	onA, onB := subscribe(t, a, "alice"), subscribe(t, b, "bob")
 
@@ -252,7 +185,7 @@ func TestRedisLossLosesNoLivePops(t *testing.T) {
 		t.Fatalf("cross-replica pop before the loss: %+v", m)
 	}
 
-	px.cut()
+	px.Cut()
 	cctx, cancel := context.WithTimeout(ctx, time.Second)
 	if err := a.Publish(cctx, msg("alice", "local", 2, true)); err == nil {
 		t.Log("publish during the loss reported no error (connection not yet noticed)")
@@ -269,7 +202,7 @@ func TestRedisLossLosesNoLivePops(t *testing.T) {
 	quiet(t, onB)
 
 	time.Sleep(500 * time.Millisecond)
-	px.restore()
+	px.Restore()
 	m := recv(t, onB, 10*time.Second)
 	if m.Key != "during" || m.Seq != 3 {
 		t.Errorf("after Redis returned got %+v, want the live pop 'during'", m)

@@ -225,15 +225,9 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 			errs = append(errs, err)
 		}
 	}
-	remaining := 0
-	for _, pop := range c.pops {
-		if pop.State == StateRinging || pop.State == StateAnswered {
-			remaining++
-		}
-	}
 	c.mu.Unlock()
-	if agent == "" || remaining == 0 {
-		p.forget(c.id)
+	if agent == "" {
+		p.forget(c.id) // the card stays cached while any leg of the call lives
 	}
 	return joinErrs(errs)
 }

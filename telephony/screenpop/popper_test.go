@@ -268,8 +268,8 @@ func TestUnknownAndWithheldCallers(t *testing.T) {
 	}
 	must(t, r.popper.Ringing(ctx, Ringing{CallID: "u3", AgentLogin: "alice", Caller: twoPhone}))
 	p, _ = next(t, s)
-	if len(p.Card.Clients) != 2 || p.Card.Clients[0].ID != 2 {
-		t.Errorf("shared number clients = %+v", p.Card.Clients)
+	if len(p.Card.Clients) != 2 || p.Card.Clients[0].ID != 3 {
+		t.Errorf("shared number clients (in the store's order) = %+v", p.Card.Clients)
 	}
 	r.clients.err = errors.New("db down")
 	must(t, r.popper.Ringing(ctx, Ringing{CallID: "u4", AgentLogin: "alice", Caller: ivanPhone}))

@@ -15,8 +15,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'grafana_reader') THEN
         BEGIN
             CREATE ROLE grafana_reader NOLOGIN;
-            -- only when created here: ALTER ROLE on an existing role
-            -- races with other databases migrating at the same time
+            -- role settings are cluster-wide rows: set them only when the role
+            -- is made, so that migrations of several databases at once (tests,
+            -- replicas) never update the same catalog tuple concurrently.
             ALTER ROLE grafana_reader SET default_transaction_read_only = on;
             ALTER ROLE grafana_reader SET statement_timeout = '30s';
         EXCEPTION

@@ -63,10 +63,9 @@ type channel struct {
 	destroyed   bool
 	hangup      chan struct{} // closed when a hangup is requested
 	hangupCause int           // cause requested via REST or remote side
-	dialTimeout time.Duration
 	playQueue   []*playback
 	playing     *playback
-	onStasisEnd func() // what the dialplan does after the app lets go
+	onAnswer    func() // what an originated channel does once answered
 	signals     map[string]chan struct{}
 	local       *localCall // the Local pair this half belongs to
 	hungPlays   []*playback

@@ -89,110 +89,115 @@ func signatures(events []event, mode compareMode) entityStreams {
 }
 
 func signaturesOrdered(events []event) entityStreams {
-	varsets := true
 	n := newNormaliser()
 	out := entityStreams{}
-	add := func(key, sig string) { out[key] = append(out[key], sig) }
 	for _, e := range events {
 		for _, k := range []string{"channel", "peer"} {
 			if c := e.obj(k); c != nil {
 				n.id("C", c["id"].(string))
 			}
 		}
-		typ := e.typ()
-		ch := e.obj("channel")
-		switch typ {
-		case "DeviceStateChanged":
-			d := e.obj("device_state")
-			name := d["name"].(string)
-			if strings.HasPrefix(name, "Queue:") || strings.HasPrefix(name, "Announcer") {
-				continue
+		if key, sig, ok := otherSig(e, n); ok {
+			if key != "" {
+				out[key] = append(out[key], sig)
 			}
-			add("device "+name, fmt.Sprint(d["state"]))
-			continue
-		case "PlaybackStarted", "PlaybackFinished", "PlaybackContinuing":
-			p := e.obj("playback")
-			add("playback "+n.id("P", p["id"].(string)), typ+" "+fmt.Sprint(p["state"], " ", p["media_uri"]))
-			continue
-		case "BridgeCreated", "BridgeDestroyed":
-			b := e.obj("bridge")
-			add("bridge "+n.id("B", b["id"].(string)), typ+" "+fmt.Sprint(b["bridge_class"]))
-			continue
-		case "Dial":
-			p := e.obj("peer")
-			caller := ""
-			if c := e.obj("caller"); c != nil {
-				caller = n.id("C", c["id"].(string))
-			}
-			// Dial is published on the caller's and the peer's topics, so it is
-			// not ordered against the peer's own events: a stream of its own.
-			add("dial "+n.id("C", p["id"].(string)), fmt.Sprintf("Dial %q from %s", e["dialstatus"], caller))
-			continue
-		case "BridgeBlindTransfer", "BridgeAttendedTransfer":
-			var parts []string
-			for _, k := range []string{"channel", "transferee", "transferer_first_leg", "transferer_second_leg", "transfer_target"} {
-				if c := e.obj(k); c != nil {
-					parts = append(parts, k+"="+n.id("C", c["id"].(string)))
-				}
-			}
-			add("transfers", fmt.Sprintf("%s %v %v ext=%v %s", typ, e["result"], e["is_external"], e["exten"], strings.Join(parts, " ")))
-			continue
-		case "ApplicationReplaced":
-			add("app", typ)
 			continue
 		}
-		if ch == nil {
-			add("other", typ)
-			continue
-		}
-		key := "channel " + n.id("C", ch["id"].(string))
-		sig := typ + " " + fmt.Sprint(ch["state"])
-		if vars, ok := ch["channelvars"].(map[string]any); ok {
-			sig += " linked=" + n.id("C", fmt.Sprint(vars["CHANNEL(linkedid)"]))
-		}
-		switch typ {
-		case "ChannelVarset":
-			if varsets {
-				add("noise "+key, sig+" "+fmt.Sprint(e["variable"]))
-			}
-			continue
-		case "ChannelDialplan":
-			if varsets {
-				add("noise "+key, sig+" "+fmt.Sprint(e["dialplan_app"]))
-			}
-			continue
-		case "ChannelCreated", "ChannelConnectedLine", "ChannelCallerId", "StasisStart":
-			sig += " " + cid(ch)
-			if typ == "StasisStart" {
-				var args []string
-				for _, a := range e["args"].([]any) {
-					v := a.(string)
-					if known, ok := n.ids["C"+v]; ok {
-						v = known
-					}
-					args = append(args, v)
-				}
-				sig += fmt.Sprint(" ", args)
-			}
-		case "ChannelHangupRequest":
-			sig += fmt.Sprintf(" cause=%v soft=%v", e["cause"], e["soft"])
-		case "ChannelDestroyed":
-			sig += fmt.Sprintf(" cause=%v %v", e["cause"], e["cause_txt"])
-		case "ChannelEnteredBridge", "ChannelLeftBridge":
-			b := e.obj("bridge")
-			var ms []string
-			for _, m := range b["channels"].([]any) {
-				ms = append(ms, n.id("C", m.(string)))
-			}
-			sort.Strings(ms)
-			sig += fmt.Sprintf(" %s %v", n.id("B", b["id"].(string)), ms)
-			add("bridge "+n.id("B", b["id"].(string)), fmt.Sprintf("%s %s %v", typ, n.id("C", ch["id"].(string)), ms))
-		case "ChannelDtmfReceived":
-			sig += fmt.Sprintf(" %v", e["digit"])
-		}
-		add(key, sig)
+		channelSig(e, n, out)
 	}
 	return out
+}
+
+// otherSig is the signature of an event that is not about one channel.
+func otherSig(e event, n *normaliser) (key, sig string, ok bool) {
+	typ := e.typ()
+	switch typ {
+	case "DeviceStateChanged":
+		d := e.obj("device_state")
+		name := d["name"].(string)
+		if strings.HasPrefix(name, "Queue:") || strings.HasPrefix(name, "Announcer") {
+			return "", "", true
+		}
+		return "device " + name, fmt.Sprint(d["state"]), true
+	case "PlaybackStarted", "PlaybackFinished", "PlaybackContinuing":
+		p := e.obj("playback")
+		return "playback " + n.id("P", p["id"].(string)), typ + " " + fmt.Sprint(p["state"], " ", p["media_uri"]), true
+	case "BridgeCreated", "BridgeDestroyed":
+		b := e.obj("bridge")
+		return "bridge " + n.id("B", b["id"].(string)), typ + " " + fmt.Sprint(b["bridge_class"]), true
+	case "Dial":
+		p := e.obj("peer")
+		caller := ""
+		if c := e.obj("caller"); c != nil {
+			caller = n.id("C", c["id"].(string))
+		}
+		// Dial is published on the caller's and the peer's topics, so it is
+		// not ordered against the peer's own events: a stream of its own.
+		return "dial " + n.id("C", p["id"].(string)), fmt.Sprintf("Dial %q from %s", e["dialstatus"], caller), true
+	case "BridgeBlindTransfer", "BridgeAttendedTransfer":
+		var parts []string
+		for _, k := range []string{"channel", "transferee", "transferer_first_leg", "transferer_second_leg", "transfer_target"} {
+			if c := e.obj(k); c != nil {
+				parts = append(parts, k+"="+n.id("C", c["id"].(string)))
+			}
+		}
+		return "transfers", fmt.Sprintf("%s %v %v ext=%v %s", typ, e["result"], e["is_external"], e["exten"], strings.Join(parts, " ")), true
+	case "ApplicationReplaced":
+		return "app", typ, true
+	}
+	if e.obj("channel") == nil {
+		return "other", typ, true
+	}
+	return "", "", false
+}
+
+// channelSig adds a channel event's signature: to the channel's stream, or
+// (ChannelVarset, ChannelDialplan) to its noise stream; bridge membership
+// changes also go to the bridge's stream.
+func channelSig(e event, n *normaliser, out entityStreams) {
+	add := func(key, sig string) { out[key] = append(out[key], sig) }
+	typ, ch := e.typ(), e.obj("channel")
+	key := "channel " + n.id("C", ch["id"].(string))
+	sig := typ + " " + fmt.Sprint(ch["state"])
+	if vars, ok := ch["channelvars"].(map[string]any); ok {
+		sig += " linked=" + n.id("C", fmt.Sprint(vars["CHANNEL(linkedid)"]))
+	}
+	switch typ {
+	case "ChannelVarset":
+		add("noise "+key, sig+" "+fmt.Sprint(e["variable"]))
+		return
+	case "ChannelDialplan":
+		add("noise "+key, sig+" "+fmt.Sprint(e["dialplan_app"]))
+		return
+	case "ChannelCreated", "ChannelConnectedLine", "ChannelCallerId":
+		sig += " " + cid(ch)
+	case "StasisStart":
+		var args []string
+		for _, a := range e["args"].([]any) {
+			v := a.(string)
+			if known, ok := n.ids["C"+v]; ok {
+				v = known
+			}
+			args = append(args, v)
+		}
+		sig += " " + cid(ch) + fmt.Sprint(" ", args)
+	case "ChannelHangupRequest":
+		sig += fmt.Sprintf(" cause=%v soft=%v", e["cause"], e["soft"])
+	case "ChannelDestroyed":
+		sig += fmt.Sprintf(" cause=%v %v", e["cause"], e["cause_txt"])
+	case "ChannelEnteredBridge", "ChannelLeftBridge":
+		b := e.obj("bridge")
+		var ms []string
+		for _, m := range b["channels"].([]any) {
+			ms = append(ms, n.id("C", m.(string)))
+		}
+		sort.Strings(ms)
+		sig += fmt.Sprintf(" %s %v", n.id("B", b["id"].(string)), ms)
+		add("bridge "+n.id("B", b["id"].(string)), fmt.Sprintf("%s %s %v", typ, n.id("C", ch["id"].(string)), ms))
+	case "ChannelDtmfReceived":
+		sig += fmt.Sprintf(" %v", e["digit"])
+	}
+	add(key, sig)
 }
 
 // dropSig removes one signature from every stream.

@@ -3,6 +3,7 @@ package aritest
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func dump(events []event) string {
 		if v, ok := e["dialstatus"]; ok {
 			extra = "dialstatus=" + v.(string)
 		}
-		b.WriteString(strings.TrimSpace(strings.Join([]string{itoa64(int64(i)), e.typ(), name, extra}, " ")) + "\n")
+		b.WriteString(strings.TrimSpace(strings.Join([]string{strconv.Itoa(i), e.typ(), name, extra}, " ")) + "\n")
 	}
 	return b.String()
 }

@@ -46,7 +46,7 @@ func (s *Server) RunDemo(ctx context.Context, o DemoOptions) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		gap := time.Duration(float64(time.Minute) / o.CallsPerMinute * (0.5 + d.rnd.Float64()))
+		gap := time.Duration(float64(time.Minute) / o.CallsPerMinute * (0.5 + d.float()))
 		if err := s.clock.Sleep(ctx, gap); err != nil {
 			return nil
 		}
@@ -67,10 +67,14 @@ type demo struct {
 	rnd    *rand.Rand
 }
 
-func (d *demo) sec(lo, hi float64) time.Duration {
+func (d *demo) float() float64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return time.Duration((lo + d.rnd.Float64()*(hi-lo)) * float64(time.Second))
+	return d.rnd.Float64()
+}
+
+func (d *demo) sec(lo, hi float64) time.Duration {
+	return time.Duration((lo + d.float()*(hi-lo)) * float64(time.Second))
 }
 
 // take reserves n free agents, or returns nil.
@@ -102,25 +106,13 @@ func (d *demo) release(as []string) {
 
 // call runs one random demo call.
 func (d *demo) call(ctx context.Context) {
-	d.mu.Lock()
-	kind := d.rnd.Intn(100)
-	ci := d.rnd.Intn(len(d.opts.Customers))
-	d.mu.Unlock()
+	ci := int(d.float() * float64(len(d.opts.Customers)))
 	from, name := d.opts.Customers[ci], ""
 	if ci < len(d.opts.Names) {
 		name = d.opts.Names[ci]
 	}
-	talk := Phone{AnswerAfter: d.sec(1, 6), HangupAfter: d.sec(20, 120)}
-	in := Inbound{From: from, Name: name, Exten: "7001"}
-	need := 1
-	switch {
-	case kind < 30: // direct, survey afterwards
-		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = string(rune('1'+d.rnd.Intn(5))), d.sec(2, 4), d.sec(6, 8)
-	case kind < 45: // queue
-		need = 2
-		in.Exten = "7000"
-		in.HangupAfter = d.sec(20, 120)
-	case kind < 60: // outbound
+	kind := int(d.float() * 100)
+	if kind >= 45 && kind < 60 { // outbound
 		as := d.take(1)
 		if as == nil {
 			return
@@ -128,24 +120,9 @@ func (d *demo) call(ctx context.Context) {
 		defer d.release(as)
 		_, _ = d.s.OutboundCall(ctx, Outbound{Agent: as[0], To: from, HangupAfter: d.sec(15, 90), Callee: Phone{AnswerAfter: d.sec(2, 8)}})
 		return
-	case kind < 68: // busy agent
-		talk = Phone{Busy: true}
-	case kind < 76: // nobody answers, the customer gives up
-		in.Exten = "7002"
-		in.AbandonAfter = d.sec(5, 9)
-		talk = Phone{NeverAnswer: true}
-	case kind < 86: // hold
-		talk.HoldAfter, talk.HoldFor = d.sec(10, 20), d.sec(5, 20)
-		in.HangupAfter = talk.HoldAfter + talk.HoldFor + d.sec(10, 30)
-		talk.HangupAfter = 0
-	case kind < 93: // blind transfer
-		need = 2
-		talk = Phone{AnswerAfter: d.sec(1, 4), TransferAfter: d.sec(10, 30)}
-	default: // attended transfer
-		need = 2
-		talk = Phone{AnswerAfter: d.sec(1, 4), TransferAfter: d.sec(10, 30), ConsultFor: d.sec(5, 15)}
-		in.SurveyHangupAfter = d.sec(5, 8)
 	}
+	in, talk, need := d.plan(kind)
+	in.From, in.Name = from, name
 	as := d.take(need)
 	if as == nil {
 		return
@@ -153,16 +130,45 @@ func (d *demo) call(ctx context.Context) {
 	defer d.release(as)
 	in.Agent = as[0]
 	in.Phones = map[string]Phone{as[0]: talk}
+	second := Phone{AnswerAfter: d.sec(2, 5), HangupAfter: d.sec(20, 60)}
 	switch {
 	case in.Exten == "7000":
 		in.QueueMembers = as
 		in.Phones = map[string]Phone{as[0]: {AnswerAfter: d.sec(2, 8)}, as[1]: {AnswerAfter: d.sec(9, 14)}}
 	case need == 2 && talk.ConsultFor > 0:
 		talk.AttendedTransferTo = as[1]
-		in.Phones = map[string]Phone{as[0]: talk, as[1]: {AnswerAfter: d.sec(2, 5), HangupAfter: d.sec(20, 60)}}
+		in.Phones = map[string]Phone{as[0]: talk, as[1]: second}
 	case need == 2:
 		talk.BlindTransferTo = as[1]
-		in.Phones = map[string]Phone{as[0]: talk, as[1]: {AnswerAfter: d.sec(2, 5), HangupAfter: d.sec(20, 60)}}
+		in.Phones = map[string]Phone{as[0]: talk, as[1]: second}
 	}
 	_, _ = d.s.InboundCall(ctx, in)
+}
+
+// plan picks an inbound call of the given kind (0-99): the customer's
+// script, the first agent's phone and how many agents it needs.
+func (d *demo) plan(kind int) (Inbound, Phone, int) {
+	talk := Phone{AnswerAfter: d.sec(1, 6), HangupAfter: d.sec(20, 120)}
+	in := Inbound{Exten: "7001"}
+	switch {
+	case kind < 30: // direct, survey afterwards
+		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = string(rune('1'+int(d.float()*5))), d.sec(2, 4), d.sec(6, 8)
+	case kind < 45: // ring-all queue
+		in.Exten, in.HangupAfter = "7000", d.sec(20, 120)
+		return in, talk, 2
+	case kind < 68: // busy agent
+		talk = Phone{Busy: true}
+	case kind < 76: // nobody answers, the customer gives up
+		in.Exten, in.AbandonAfter = "7002", d.sec(5, 9)
+		talk = Phone{NeverAnswer: true}
+	case kind < 86: // hold
+		talk.HoldAfter, talk.HoldFor, talk.HangupAfter = d.sec(10, 20), d.sec(5, 20), 0
+		in.HangupAfter = talk.HoldAfter + talk.HoldFor + d.sec(10, 30)
+	case kind < 93: // blind transfer
+		return in, Phone{AnswerAfter: d.sec(1, 4), TransferAfter: d.sec(10, 30)}, 2
+	default: // attended transfer
+		in.SurveyHangupAfter = d.sec(5, 8)
+		return in, Phone{AnswerAfter: d.sec(1, 4), TransferAfter: d.sec(10, 30), ConsultFor: d.sec(5, 15)}, 2
+	}
+	return in, talk, 1
 }

@@ -1,5 +1,7 @@
 package aritest
 
+import "strconv"
+
 // How a Dial ends. Each method runs with s.mu held.
 
 func agentCallerID(resource string) CallerID {
@@ -102,12 +104,11 @@ func (d *dialOp) peerHangup(p *channel) {
 	s.leaveBridge(d.bridge, p)
 	s.leaveBridge(d.bridge, c)
 	now := s.clock.Now()
-	_ = now
-	s.setVar(c, "ANSWEREDTIME", itoaDur(now.Sub(d.answerAt), false))
-	s.setVar(c, "ANSWEREDTIME_MS", itoaDur(now.Sub(d.answerAt), true))
-	s.setVar(c, "DIALEDTIME", itoaDur(now.Sub(d.start), false))
+	s.setVar(c, "ANSWEREDTIME", strconv.FormatInt(now.Sub(d.answerAt).Milliseconds()/1000, 10))
+	s.setVar(c, "ANSWEREDTIME_MS", strconv.FormatInt(now.Sub(d.answerAt).Milliseconds(), 10))
+	s.setVar(c, "DIALEDTIME", strconv.FormatInt(now.Sub(d.start).Milliseconds()/1000, 10))
 	s.destroy(p, 16)
-	s.setVar(c, "DIALEDTIME_MS", itoaDur(now.Sub(d.start), true))
+	s.setVar(c, "DIALEDTIME_MS", strconv.FormatInt(now.Sub(d.start).Milliseconds(), 10))
 	if !d.queue {
 		s.setVar(c, "DIALSTATUS", "ANSWER")
 	}
@@ -178,34 +179,4 @@ func (s *Server) dialplanHangup(c *channel, b *bridge) {
 		s.destroyBridge(b)
 	}
 	s.idleState(c)
-}
-
-func itoaDur(d interface{ Milliseconds() int64 }, ms bool) string {
-	v := d.Milliseconds()
-	if !ms {
-		v /= 1000
-	}
-	return itoa64(v)
-}
-
-func itoa64(v int64) string {
-	if v == 0 {
-		return "0"
-	}
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

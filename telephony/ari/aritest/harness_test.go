@@ -3,13 +3,13 @@ package aritest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,6 +71,7 @@ type appClient struct {
 	events []event
 	subs   []chan event
 	done   chan struct{}
+	over   atomic.Bool // the test ended: background helpers stop reporting
 }
 
 func connectApp(t testing.TB, s *Server) *appClient {
@@ -87,7 +88,10 @@ func connectApp(t testing.TB, s *Server) *appClient {
 	}
 	a := &appClient{t: t, srv: s, conn: conn, done: make(chan struct{})}
 	go a.read()
-	t.Cleanup(func() { _ = conn.CloseNow() })
+	t.Cleanup(func() {
+		a.over.Store(true)
+		_ = conn.CloseNow()
+	})
 	return a
 }
 
@@ -143,7 +147,9 @@ func (a *appClient) rest(method, path string, body string) (int, string) {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		a.t.Errorf("%s %s: %v", method, path, err)
+		if !a.over.Load() {
+			a.t.Errorf("%s %s: %v", method, path, err)
+		}
 		return 0, ""
 	}
 	defer resp.Body.Close()
@@ -244,8 +250,6 @@ func (a *appClient) settle(s *Server) {
 		last = n
 	}
 }
-
-var _ = fmt.Sprintf
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 

@@ -223,9 +223,9 @@ func (s *Server) localAnswer(lc *localCall) {
 	s.emitDial(nil, lc.one, "ANSWER", map[bool]string{true: "", false: lc.dialstring}[lc.viaDial])
 	s.emitDevice(lc.device, "INUSE")
 	s.emitDevice(lc.device, "INUSE")
-	if lc.one.onStasisEnd != nil {
-		f := lc.one.onStasisEnd
-		lc.one.onStasisEnd = nil
+	if lc.one.onAnswer != nil {
+		f := lc.one.onAnswer
+		lc.one.onAnswer = nil
 		f()
 	}
 	if lc.oneContext != "" {

@@ -1,7 +1,6 @@
 package aritest
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -168,5 +167,3 @@ func jsonList(body, key string) []any {
 	l, _ := m[key].([]any)
 	return l
 }
-
-var _ = context.Background

@@ -22,9 +22,8 @@ type pjsipCall struct {
 // +7...@pstn). Caller holds s.mu.
 func (s *Server) newPJSIPOut(resource, id string, caller CallerID) (*channel, Phone) {
 	endpoint, ph := resource, s.phoneFor(resource, nil)
-	if num, trunk, ok := strings.Cut(resource, "@"); ok {
+	if _, trunk, ok := strings.Cut(resource, "@"); ok {
 		endpoint, ph = trunk, DefaultPhone
-		_ = num
 	}
 	c := s.newChannel("PJSIP/"+endpoint, id, "Down", dialplanCEP{Context: "default", Exten: "s", Priority: 1}, caller)
 	c.connected = caller
@@ -62,59 +61,65 @@ func (s *Server) dialPJSIP(pc *pjsipCall, timeout time.Duration) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ctx := context.Background()
-		ph := pc.phone
-		if ph.Busy {
-			if s.clock.SleepOr(ctx, 200*time.Millisecond, c.hangup) != nil {
-				return
-			}
-			s.locked(func() {
-				s.emitDial(nil, c, "BUSY", "")
-				if !c.inStasis {
-					s.hangupRequest(c, 17, false)
-					s.destroy(c, 17)
-				}
-			})
-			return
-		}
-		s.locked(func() {
-			s.setState(c, "Ringing")
-			s.emitDevice(c.endpoint, "RINGING")
-			s.emitDial(nil, c, "RINGING", "")
-		})
-		answer := ph.AnswerAfter
-		if answer == 0 {
-			answer = 2 * time.Second
-		}
-		if ph.NeverAnswer || answer >= timeout {
-			if s.clock.SleepOr(ctx, timeout, c.hangup) != nil {
-				return
-			}
-			s.locked(func() {
-				if c.inStasis {
-					s.hangupRequest(c, 32, true)
-					s.endStasis(c)
-				} else {
-					s.hangupRequest(c, 19, false)
-				}
-				s.destroy(c, 19)
-				s.idleState(c)
-			})
-			return
-		}
-		if s.clock.SleepOr(ctx, answer, c.hangup) != nil {
-			return
-		}
-		s.locked(func() {
-			s.setState(c, "Up")
-			s.emitDial(nil, c, "ANSWER", "")
-			s.emitDevice(c.endpoint, "INUSE")
-			if pc.app && !c.inStasis {
-				s.enterAppAfterAnswer(c, pc.args)
-			}
-		})
-		if ph.HangupAfter > 0 && s.clock.SleepOr(ctx, ph.HangupAfter, c.hangup) == nil {
-			s.locked(func() { s.remoteHangup(c) })
-		}
+		s.runPJSIPPhone(pc, timeout)
 	}()
+}
+
+// runPJSIPPhone plays the called phone's script for an ARI-originated call.
+func (s *Server) runPJSIPPhone(pc *pjsipCall, timeout time.Duration) {
+	c := pc.c
+	ctx := context.Background()
+	ph := pc.phone
+	if ph.Busy {
+		if s.clock.SleepOr(ctx, 200*time.Millisecond, c.hangup) != nil {
+			return
+		}
+		s.locked(func() {
+			s.emitDial(nil, c, "BUSY", "")
+			if !c.inStasis {
+				s.hangupRequest(c, 17, false)
+				s.destroy(c, 17)
+			}
+		})
+		return
+	}
+	s.locked(func() {
+		s.setState(c, "Ringing")
+		s.emitDevice(c.endpoint, "RINGING")
+		s.emitDial(nil, c, "RINGING", "")
+	})
+	answer := ph.AnswerAfter
+	if answer == 0 {
+		answer = 2 * time.Second
+	}
+	if ph.NeverAnswer || answer >= timeout {
+		if s.clock.SleepOr(ctx, timeout, c.hangup) != nil {
+			return
+		}
+		s.locked(func() {
+			if c.inStasis {
+				s.hangupRequest(c, 32, true)
+				s.endStasis(c)
+			} else {
+				s.hangupRequest(c, 19, false)
+			}
+			s.destroy(c, 19)
+			s.idleState(c)
+		})
+		return
+	}
+	if s.clock.SleepOr(ctx, answer, c.hangup) != nil {
+		return
+	}
+	s.locked(func() {
+		s.setState(c, "Up")
+		s.emitDial(nil, c, "ANSWER", "")
+		s.emitDevice(c.endpoint, "INUSE")
+		if pc.app && !c.inStasis {
+			s.enterAppAfterAnswer(c, pc.args)
+		}
+	})
+	if ph.HangupAfter > 0 && s.clock.SleepOr(ctx, ph.HangupAfter, c.hangup) == nil {
+		s.locked(func() { s.remoteHangup(c) })
+	}
 }

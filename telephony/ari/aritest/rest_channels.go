@@ -183,6 +183,13 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, c.json(s.opts.ChannelVarsLinkedID))
 		return
 	}
+	lc := s.originateLocal(resource, id, q, vars, caller, args, timeout)
+	writeJSON(w, http.StatusOK, lc.one.json(s.opts.ChannelVarsLinkedID))
+}
+
+// originateLocal creates a Local pair for POST /channels: half 1 enters the
+// app once answered, or runs context/extension. Caller holds s.mu.
+func (s *Server) originateLocal(resource, id string, q url.Values, vars map[string]string, caller CallerID, args []string, timeout time.Duration) *localCall {
 	lc := s.newLocal(resource, id, q.Get("otherChannelId"), caller)
 	lc.timeout = timeout
 	s.dialplanApp(lc.one, "AppDial2", "(Outgoing Line)")
@@ -204,17 +211,17 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 		s.emitCallerID(lc.two)
 		s.emitChannel("ChannelConnectedLine", lc.two, nil)
 	}
-	if app != "" {
+	if q.Get("app") != "" {
 		one := lc.one
-		one.onStasisEnd = func() { s.enterAppAfterAnswer(one, args) }
+		one.onAnswer = func() { s.enterAppAfterAnswer(one, args) }
 	} else {
-		lc.oneContext, lc.oneExten = q.Get("context"), exten
+		lc.oneContext, lc.oneExten = q.Get("context"), q.Get("extension")
 		if lc.oneContext == "" {
 			lc.oneContext = "default"
 		}
 	}
 	s.runLocal(lc)
-	writeJSON(w, http.StatusOK, lc.one.json(s.opts.ChannelVarsLinkedID))
+	return lc
 }
 
 // emitCallerID emits ChannelCallerId with Asterisk's default presentation.

@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strings"
-	"time"
 )
 
 func (s *Server) miscRoutes(mux *http.ServeMux) {
@@ -164,6 +162,3 @@ func (s *Server) handleStopPlayback(w http.ResponseWriter, r *http.Request) {
 	s.stopPlayback(p, "done")
 	w.WriteHeader(http.StatusNoContent)
 }
-
-var _ = strings.Cut
-var _ = time.Second

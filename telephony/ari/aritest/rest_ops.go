@@ -2,8 +2,6 @@ package aritest
 
 import (
 	"net/http"
-	"strings"
-	"time"
 )
 
 // hangupReasons maps DELETE ?reason= to Q.850 causes.
@@ -38,27 +36,14 @@ func (s *Server) handleAnswer(w http.ResponseWriter, r *http.Request, c *channel
 	if c.state == "Up" {
 		return
 	}
-	if c.half == 2 {
-		for _, lc := range []*localCall{s.localOf(c)} {
-			if lc != nil {
-				s.localAnswer(lc)
-				return
-			}
-		}
-		s.setState(c, "Up")
-		s.setState(c.peer, "Up")
-		s.emitDial(nil, c.peer, "ANSWER", strings.TrimPrefix(c.endpoint, "Local/"))
+	if c.half == 2 && c.local != nil {
+		s.localAnswer(c.local)
 		return
 	}
 	s.setState(c, "Up")
 	if c.tech == "PJSIP" {
 		s.callerInUse(c)
 	}
-}
-
-// localOf finds the running Local call of a channel half.
-func (s *Server) localOf(c *channel) *localCall {
-	return c.local
 }
 
 func (s *Server) handleRing(w http.ResponseWriter, r *http.Request, c *channel) {
@@ -136,5 +121,4 @@ func (s *Server) handleSendDTMF(w http.ResponseWriter, r *http.Request, c *chann
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-	_ = time.Second
 }

@@ -134,11 +134,6 @@ func (s *Server) dialTimer(ctx context.Context, d *dialOp, timeout time.Duration
 // the customer enters Stasis(hotline,survey); otherwise Hangup().
 func (s *Server) surveyAfter(c *channel) func(string) {
 	return func(status string) {
-		d := c.dial
-		var b *bridge
-		if d != nil {
-			b = d.bridge
-		}
 		s.dialplanApp(c, "NoOp", "DIALSTATUS="+status)
 		if status != "ANSWER" {
 			s.dialplanApp(c, "GotoIf", "0?survey")
@@ -148,7 +143,6 @@ func (s *Server) surveyAfter(c *channel) func(string) {
 		}
 		s.dialplanApp(c, "GotoIf", "1?survey")
 		s.stasisFromDialplan(c, "survey")
-		_ = b
 	}
 }
 

@@ -1,7 +1,6 @@
 package aritest
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -187,5 +186,3 @@ func TestConformanceWSReconnect(t *testing.T) {
 		t.Logf("emulator stream:\n%s", dump(got))
 	}
 }
-
-var _ = context.Background

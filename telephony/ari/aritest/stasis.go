@@ -43,14 +43,7 @@ func (s *Server) startStasis(c *channel, args []string) {
 	if args == nil {
 		args = []string{}
 	}
-	f := fields{"args": args}
-	if c.bridge == nil {
-		s.emitChannel("StasisStart", c, f)
-	} else {
-		f["replace_channel"] = nil
-		delete(f, "replace_channel")
-		s.emitChannel("StasisStart", c, f)
-	}
+	s.emitChannel("StasisStart", c, fields{"args": args})
 	c.fire("stasis")
 }
 

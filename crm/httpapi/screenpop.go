@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"hotline/crm"
+	"hotline/telephony/screenpop"
+)
+
+// ScreenPopOptions wire the agent console's API: the socket that carries
+// pops, the card actions (close, wrap-up) and the dialplan's routing hint.
+type ScreenPopOptions struct {
+	Hub      screenpop.Hub              // required
+	Popper   *screenpop.Popper          // required
+	Cards    *screenpop.CardBuilder     // for the routing hint; optional
+	Timeline screenpop.InteractionSaver // where wrap-up notes go; required
+	Metrics  *screenpop.Metrics
+	// OriginPatterns are extra origins (host patterns) allowed to open the
+	// socket; the server's own host is always allowed.
+	OriginPatterns []string
+	// LookupRoles may call GET /api/v1/lookup (the dialplan's token belongs
+	// to a user with one of them); default AnyRole.
+	LookupRoles []crm.Role
+	// LookupTimeout bounds a routing lookup; default 300ms. A slower or
+	// failed lookup answers the default so calls are never held up.
+	LookupTimeout time.Duration
+	// PingEvery is the socket keepalive interval; default 25s.
+	PingEvery time.Duration
+	// WriteTimeout bounds one socket write; default 5s.
+	WriteTimeout time.Duration
+	Now          func() time.Time
+}
+
+// PopView is a live pop as the API returns it (the same JSON the socket sends).
+type PopView = json.RawMessage
+
+type livePopsInput struct {
+	Agent string `query:"agent" maxLength:"64" doc:"supervisors and admins: whose pops; agents may only see their own"`
+}
+
+type livePopsOutput struct {
+	Body struct {
+		Agent string    `json:"agent"`
+		Pops  []PopView `json:"pops"`
+	}
+}
+
+type popActionInput struct {
+	CallID string `path:"call_id" minLength:"1" maxLength:"200"`
+}
+
+type wrapUpInput struct {
+	CallID string `path:"call_id" minLength:"1" maxLength:"200"`
+	Body   struct {
+		ClientID int64  `json:"client_id" minimum:"1"`
+		Note     string `json:"note" minLength:"1" maxLength:"10000"`
+	}
+}
+
+type popOutput struct{ Body screenpop.Pop }
+
+type lookupInput struct {
+	Number string `query:"number" maxLength:"64" doc:"the caller's number as received"`
+}
+
+type lookupOutput struct {
+	ContentType  string `header:"Content-Type"`
+	CacheControl string `header:"Cache-Control"`
+	Body         []byte
+}
+
+// RegisterScreenPop adds the console socket and the pop operations.
+func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
+	if o.Hub == nil || o.Popper == nil || o.Timeline == nil {
+		panic("httpapi: ScreenPopOptions needs Hub, Popper and Timeline")
+	}
+	if len(o.LookupRoles) == 0 {
+		o.LookupRoles = AnyRole
+	}
+	if o.LookupTimeout <= 0 {
+		o.LookupTimeout = 300 * time.Millisecond
+	}
+	if o.PingEvery <= 0 {
+		o.PingEvery = 25 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = s.now
+	}
+	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
+	s.router.Get(ConsoleSocketPath, sock.serve)
+
+	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "list-live-pops", Method: http.MethodGet, Path: "/api/v1/console/pops", Tags: []string{"console"},
+		Summary: "The live pops (cards) of my console, or of an agent's for supervisors",
+	}, func(ctx context.Context, in *livePopsInput) (*livePopsOutput, error) {
+		agent, _, err := watchTarget(PrincipalFrom(ctx), in.Agent)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		msgs, err := o.Hub.Live(ctx, agent)
+		if err != nil && len(msgs) == 0 {
+			return nil, s.problem(ctx, &crm.Error{Kind: crm.KindUnavailable, Message: "live pops unavailable", Err: err})
+		}
+		out := &livePopsOutput{}
+		out.Body.Agent = agent
+		out.Body.Pops = make([]PopView, 0, len(msgs))
+		for _, m := range msgs {
+			out.Body.Pops = append(out.Body.Pops, PopView(m.Data))
+		}
+		return out, nil
+	})
+
+	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "close-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/close", Tags: []string{"console"},
+		Summary: "Close my card for a call (on all my consoles)", DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *popActionInput) (*struct{}, error) {
+		p := PrincipalFrom(ctx)
+		if err := o.Popper.Close(ctx, p.User.Login, in.CallID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+
+	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "wrap-up-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/wrap-up", Tags: []string{"console"},
+		Summary: "Save my wrap-up note for an ended call on the client's timeline",
+	}, func(ctx context.Context, in *wrapUpInput) (*popOutput, error) {
+		p := PrincipalFrom(ctx)
+		pop, err := o.Popper.WrapUp(ctx, screenpop.WrapUpInput{Agent: p.User.Login, UserID: p.User.ID,
+			CallID: in.CallID, ClientID: in.Body.ClientID, Note: in.Body.Note}, o.Timeline)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &popOutput{Body: pop}, nil
+	})
+
+	Register(s.api, o.LookupRoles, huma.Operation{
+		OperationID: "routing-lookup", Method: http.MethodGet, Path: "/api/v1/lookup", Tags: []string{"console"},
+		Summary: "Routing hint for the dialplan: \"QUEUE_PRIORITY,OWNER_ENDPOINT\" as text/plain",
+		Description: "For Asterisk's CURL(): the caller's client priority as a queue priority (0 for unknown " +
+			"callers) and the owner's endpoint for sticky-agent routing. Unknown, malformed or slow lookups " +
+			"answer the default \"0,\" at once, so calls are never held up.",
+	}, func(ctx context.Context, in *lookupInput) (*lookupOutput, error) {
+		hint := screenpop.RouteHint{}
+		if o.Cards != nil {
+			lctx, cancel := context.WithTimeout(ctx, o.LookupTimeout)
+			h, err := o.Cards.Route(lctx, in.Number)
+			cancel()
+			if err != nil {
+				s.log.WarnContext(ctx, "routing lookup failed; answering the default", slog.Any("err", err))
+			} else {
+				hint = h
+			}
+		}
+		return &lookupOutput{ContentType: "text/plain; charset=utf-8", CacheControl: "no-store",
+			Body: []byte(hint.Text() + "\n")}, nil
+	})
+}
+
+// watchTarget returns whose pops the principal asks to see: their own, or,
+// for supervisors and admins, any agent's (read-only). Agents asking for
+// someone else are refused.
+func watchTarget(p *Principal, agent string) (target string, readOnly bool, err error) {
+	if p == nil {
+		return "", false, crm.Errorf(crm.KindUnauthorized, "sign in first")
+	}
+	if agent == "" || agent == p.User.Login {
+		return p.User.Login, false, nil
+	}
+	if !slices.Contains(SupervisorOrAdmin, p.User.Role) {
+		return "", false, crm.Errorf(crm.KindForbidden, "agents see only their own pops")
+	}
+	return agent, true, nil
+}

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/survey"
+)
+
+// Survey definitions and responses (package survey). The definition is
+// kept as JSON beside its name and default flag.
+
+// CreateSurvey validates and inserts sv, setting its ID and times. A new
+// default survey replaces the old default.
+func (s *Store) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
+	if err := sv.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := clearDefault(ctx, tx, sv.Default, 0); err != nil {
+			return err
+		}
+		now := s.now()
+		sv.CreatedAt, sv.UpdatedAt = now, now
+		def, err := json.Marshal(sv)
+		if err != nil {
+			return fmt.Errorf("encode survey: %w", err)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO survey_definitions (name, is_default, definition, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $4) RETURNING id`, sv.Name, sv.Default, def, now).Scan(&sv.ID)
+		return translate(err, "create survey")
+	})
+}
+
+// UpdateSurvey validates and replaces the definition of survey sv.ID.
+func (s *Store) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
+	if err := sv.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var created time.Time
+		err := tx.QueryRow(ctx, `SELECT created_at FROM survey_definitions WHERE id = $1 FOR UPDATE`, sv.ID).Scan(&created)
+		if err != nil {
+			return translate(err, fmt.Sprintf("survey %d", sv.ID))
+		}
+		if err := clearDefault(ctx, tx, sv.Default, sv.ID); err != nil {
+			return err
+		}
+		sv.CreatedAt, sv.UpdatedAt = created, s.now()
+		def, err := json.Marshal(sv)
+		if err != nil {
+			return fmt.Errorf("encode survey: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE survey_definitions SET name = $2, is_default = $3, definition = $4, updated_at = $5
+			WHERE id = $1`, sv.ID, sv.Name, sv.Default, def, sv.UpdatedAt)
+		return translate(err, "update survey")
+	})
+}
+
+func clearDefault(ctx context.Context, tx pgx.Tx, isDefault bool, keep int64) error {
+	if !isDefault {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE survey_definitions SET is_default = false,
+		definition = jsonb_set(definition, '{default}', 'false') WHERE is_default AND id <> $1`, keep)
+	return translate(err, "clear default survey")
+}
+
+const surveyColumns = `id, is_default, definition, created_at, updated_at`
+
+func scanSurvey(row pgx.Row) (survey.Survey, error) {
+	var sv survey.Survey
+	var def []byte
+	var id int64
+	var isDefault bool
+	var created, updated time.Time
+	if err := row.Scan(&id, &isDefault, &def, &created, &updated); err != nil {
+		return sv, err
+	}
+	if err := json.Unmarshal(def, &sv); err != nil {
+		return sv, fmt.Errorf("decode survey %d: %w", id, err)
+	}
+	sv.ID, sv.Default, sv.CreatedAt, sv.UpdatedAt = id, isDefault, created, updated
+	return sv, nil
+}
+
+// GetSurvey returns one survey definition.
+func (s *Store) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
+	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions WHERE id = $1`, id))
+	if err != nil {
+		return sv, translate(err, fmt.Sprintf("survey %d", id))
+	}
+	return sv, nil
+}
+
+// DefaultSurvey returns the survey played for Stasis(hotline,survey) without an id.
+func (s *Store) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
+	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions
+		ORDER BY is_default DESC, id LIMIT 1`))
+	if err != nil {
+		return sv, translate(err, "default survey")
+	}
+	return sv, nil
+}
+
+// ListSurveys returns every survey definition, the default first.
+func (s *Store) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+surveyColumns+` FROM survey_definitions ORDER BY is_default DESC, id`)
+	if err != nil {
+		return nil, translate(err, "list surveys")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (survey.Survey, error) { return scanSurvey(r) })
+	return list, translate(err, "list surveys")
+}
+
+// LinkCall finds what a survey response links to: the agent who talked
+// last and the client of the call (calls table, written by the tracker),
+// the campaign contact that placed the channel, or the client by the
+// caller's number.
+func (s *Store) LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (survey.CallLink, error) {
+	var l survey.CallLink
+	err := s.pool.QueryRow(ctx, `
+		WITH call AS (SELECT agent, client_id FROM calls WHERE node = $1 AND linkedid = $2),
+		     contact AS (SELECT c.id, c.client_id FROM survey_campaign_attempts a
+		                 JOIN survey_campaign_contacts c ON c.id = a.contact_id WHERE a.channel_id = $3)
+		SELECT COALESCE((SELECT agent FROM call), ''),
+		       COALESCE((SELECT client_id FROM call), (SELECT client_id FROM contact),
+		                (SELECT min(client_id) FROM contacts WHERE kind = 'phone' AND value = $4 AND $4 <> '')),
+		       (SELECT id FROM contact)`, node, linkedID, channelID, caller).Scan(&l.Agent, &l.ClientID, &l.ContactID)
+	return l, translate(err, "link survey call")
+}
+
+// StartResponse inserts r as in progress and sets r.ID. A channel that
+// re-enters the survey keeps its first response (KindConflict).
+func (s *Store) StartResponse(ctx context.Context, r *survey.Response) error {
+	err := s.pool.QueryRow(ctx, `INSERT INTO survey_responses
+		(survey_id, node, channel_id, linkedid, caller, agent, client_id, contact_id, state, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'in_progress', $9) RETURNING id`,
+		r.SurveyID, r.Node, r.ChannelID, r.LinkedID, r.Caller, r.Agent, r.ClientID, r.ContactID, r.StartedAt).Scan(&r.ID)
+	if err != nil {
+		return translate(err, "start survey response")
+	}
+	if r.ContactID != nil {
+		_, err = s.pool.Exec(ctx, `UPDATE survey_campaign_contacts SET response_id = $2 WHERE id = $1`, *r.ContactID, r.ID)
+	}
+	return translate(err, "link campaign contact")
+}
+
+// SaveAnswer stores one answer; the same question of the same response is
+// stored once (the first answer wins).
+func (s *Store) SaveAnswer(ctx context.Context, a survey.Answer) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, low, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id, idx) DO NOTHING`,
+		a.ResponseID, a.Index, a.Key, a.Value, string(a.Scale), a.Low, a.At)
+	return translate(err, "save survey answer")
+}
+
+// FinishResponse sets the final state of a response still in progress and
+// fills its agent and client when they were unknown.
+func (s *Store) FinishResponse(ctx context.Context, r survey.Response) error {
+	_, err := s.pool.Exec(ctx, `UPDATE survey_responses SET state = $2, ended_at = $3,
+		agent = CASE WHEN agent = '' THEN $4 ELSE agent END, client_id = COALESCE(client_id, $5)
+		WHERE id = $1 AND state = 'in_progress'`, r.ID, string(r.State), r.EndedAt, r.Agent, r.ClientID)
+	return translate(err, "finish survey response")
+}
+
+// AbandonResponses closes node's responses left in progress that started
+// before the given time (partial with answers, no_input without) and
+// returns their channels.
+func (s *Store) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE survey_responses r SET ended_at = $2,
+		state = CASE WHEN EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id) THEN 'partial' ELSE 'no_input' END
+		WHERE node = $1 AND state = 'in_progress' AND started_at < $2 RETURNING channel_id`, node, before)
+	if err != nil {
+		return nil, translate(err, "abandon survey responses")
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return list, translate(err, "abandon survey responses")
+}
+
+// GetResponse returns a response with its answers.
+func (s *Store) GetResponse(ctx context.Context, id int64) (survey.Response, error) {
+	list, err := s.queryResponses(ctx, `WHERE r.id = $1`, id)
+	if err != nil {
+		return survey.Response{}, err
+	}
+	if len(list) == 0 {
+		return survey.Response{}, notFound("survey response", id)
+	}
+	return list[0], nil
+}

@@ -1,0 +1,106 @@
+package postgres_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
+	"hotline/survey"
+)
+
+func TestSeededDefaultSurveyIsTheShippedOne(t *testing.T) {
+	st := pgtest.NewStore(t)
+	got, err := st.DefaultSurvey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := survey.DefaultSurvey()
+	if err := want.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want.ID, want.CreatedAt, want.UpdatedAt = got.ID, got.CreatedAt, got.UpdatedAt
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("seeded default survey\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestSurveyDefinitionsAndDefault(t *testing.T) {
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	sv := survey.DefaultSurvey()
+	sv.Name, sv.Default = "New default", true
+	if err := st.CreateSurvey(ctx, &sv); err != nil {
+		t.Fatal(err)
+	}
+	def, err := st.DefaultSurvey(ctx)
+	if err != nil || def.ID != sv.ID {
+		t.Fatalf("default = %d, %v; want %d", def.ID, err, sv.ID)
+	}
+	list, err := st.ListSurveys(ctx)
+	if err != nil || len(list) != 2 || list[1].Default {
+		t.Fatalf("list = %+v, %v; want the old default cleared", list, err)
+	}
+	sv.Name = " "
+	if err := st.UpdateSurvey(ctx, &sv); !crm.IsKind(err, crm.KindInvalid) {
+		t.Errorf("update with no name: %v", err)
+	}
+	if _, err := st.GetSurvey(ctx, 999); !crm.IsKind(err, crm.KindNotFound) {
+		t.Errorf("get 999: %v", err)
+	}
+}
+
+func TestSurveyAnswersOnceAndTallies(t *testing.T) {
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	mk := func(ch, agent string, at time.Time, vals ...int) survey.Response {
+		r := survey.Response{SurveyID: 1, Node: "pbx", ChannelID: ch, Agent: agent, State: survey.StateInProgress, StartedAt: at}
+		if err := st.StartResponse(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			a := survey.Answer{ResponseID: r.ID, Index: i, Key: "q", Value: v, Scale: survey.ScaleCSAT, At: at}
+			for range 2 { // a replayed answer is stored once
+				if err := st.SaveAnswer(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return r
+	}
+	a := mk("a", "anna", day, 5)
+	b := mk("b", "anna", day.Add(24*time.Hour), 3)
+	c := mk("c", "boris", day.Add(24*time.Hour))
+	for _, r := range []survey.Response{a, b} {
+		r.State = survey.StateCompleted
+		if err := st.FinishResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// c is left in progress by a "crashed" process and recovered as no_input.
+	if chans, err := st.AbandonResponses(ctx, "pbx", day.Add(48*time.Hour)); err != nil || len(chans) != 1 || chans[0] != "c" {
+		t.Fatalf("abandon = %v, %v", chans, err)
+	}
+	got, err := st.GetResponse(ctx, c.ID)
+	if err != nil || got.State != survey.StateNoInput {
+		t.Fatalf("c = %+v, %v", got, err)
+	}
+	tallies, err := st.SurveyTallies(ctx, survey.ResultFilter{GroupBy: survey.ByDay, From: day.Add(-time.Hour), To: day.Add(72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []survey.Tally{
+		{Group: "2026-11-20", Responses: 1, Answered: 1, Completed: 1, CSATCount: 1, CSATTop: 1, ScoreSum: 5},
+		{Group: "2026-11-21", Responses: 2, Answered: 1, Completed: 1, CSATCount: 1, ScoreSum: 3},
+	}
+	if !reflect.DeepEqual(tallies, want) {
+		t.Errorf("tallies\n got %+v\nwant %+v", tallies, want)
+	}
+	byAgent, err := st.SurveyTallies(ctx, survey.ResultFilter{GroupBy: survey.ByAgent, Agent: "boris", From: day, To: day.Add(72 * time.Hour)})
+	if err != nil || len(byAgent) != 1 || byAgent[0].Responses != 1 || byAgent[0].Answered != 0 {
+		t.Errorf("boris = %+v, %v", byAgent, err)
+	}
+}

@@ -1,0 +1,275 @@
+// Hotline agent console: live call cards over the console WebSocket.
+// Every pop arrives whole with a growing seq; older copies are ignored, so
+// replays after a reconnect are harmless. Cards are built with the DOM API
+// (textContent), never from HTML strings.
+(function () {
+  "use strict";
+  const root = document.getElementById("console");
+  if (!root) return;
+  const agent = root.dataset.agent;
+  const self = root.dataset.self;
+  const readOnly = root.dataset.readonly === "true";
+  const csrf = root.dataset.csrf;
+  const list = document.getElementById("pops");
+  const empty = document.getElementById("no-pops");
+  const status = document.getElementById("console-status");
+  const pops = new Map(); // call_id -> {pop, el}
+  let backoff = 500;
+
+  function setStatus(text, cls) {
+    status.textContent = text;
+    status.className = "console-status " + (cls || "");
+  }
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") e.textContent = v;
+      else if (k === "cls") e.className = v;
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children || []) if (c) e.appendChild(c);
+    return e;
+  }
+
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = seconds % 60;
+    const mm = String(m).padStart(2, "0"), ss = String(s).padStart(2, "0");
+    return h > 0 ? h + ":" + mm + ":" + ss : mm + ":" + ss;
+  }
+
+  function idFor(callId) { return "pop-" + callId.replace(/[^A-Za-z0-9_-]/g, "_"); }
+
+  async function post(path, body) {
+    const res = await fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      let msg = res.status + " " + res.statusText;
+      try { const p = await res.json(); msg = p.detail || p.title || msg; } catch (e) { /* not JSON */ }
+      throw new Error(msg);
+    }
+    return res.status === 204 ? null : res.json();
+  }
+
+  function callButton(number) {
+    if (readOnly || !number) return null;
+    const b = el("button", { type: "button", cls: "btn btn-ghost small pop-call", text: "Call back" });
+    b.addEventListener("click", async function () {
+      b.disabled = true;
+      try { await post("/api/v1/calls", { number: number }); b.textContent = "Calling…"; }
+      catch (e) { b.textContent = "Call failed: " + e.message; }
+      setTimeout(function () { b.disabled = false; b.textContent = "Call back"; }, 4000);
+    });
+    return b;
+  }
+
+  function section(title, items, render, missingModule) {
+    const s = el("div", { cls: "pop-section" }, [el("h4", { text: title })]);
+    if (missingModule) { s.appendChild(el("p", { cls: "muted", text: missingModule })); return s; }
+    if (!items || items.length === 0) { s.appendChild(el("p", { cls: "muted", text: "None" })); return s; }
+    const ul = el("ul");
+    for (const it of items) ul.appendChild(el("li", { text: render(it) }));
+    s.appendChild(ul);
+    return s;
+  }
+
+  function day(t) { return t ? new Date(t).toLocaleDateString() : ""; }
+
+  function clientBlock(c, card, pop, several) {
+    const prio = c.priority || {};
+    const head = el("div", {}, [
+      several ? el("label", {}, [
+        el("input", { type: "radio", name: "client-" + pop.call_id, value: String(c.id), cls: "pop-choose" }),
+        document.createTextNode(" this one"),
+      ]) : null,
+      el("a", { href: c.url, cls: "pop-client-name", text: c.name, target: "_blank" }),
+      c.company ? el("span", { cls: "muted", text: " · " + c.company }) : null,
+      el("div", { cls: "small muted pop-owner", text: c.owner_name ? "Owner: " + c.owner_name : "No owner" }),
+    ]);
+    const badge = el("span", {
+      cls: "prio prio-" + String(prio.code || "none").toLowerCase() + " pop-priority",
+      title: prio.name || "no priority class", text: prio.code || "—",
+    });
+    const m = card.modules || {};
+    return el("div", { cls: "pop-client", "data-client-id": String(c.id) }, [
+      badge, head,
+      section("Open tickets", c.tickets, function (t) {
+        return "#" + t.id + " " + t.title + " — " + t.status + (t.due ? ", due " + new Date(t.due).toLocaleString() : "");
+      }, m.tickets ? "" : "No tickets module yet"),
+      section("Last interactions", c.recent, function (i) { return day(i.at) + " " + i.kind + ": " + i.summary; }),
+      section("Products and support", c.products, function (p) {
+        return p.name + " — " + p.support + (p.support_until ? " until " + day(p.support_until) : "");
+      }, m.products ? "" : "No products module yet"),
+      section("Last surveys", c.surveys, function (s) { return day(s.at) + " " + s.survey + ": " + s.score + "/" + s.max; },
+        m.surveys ? "" : "No surveys yet"),
+    ]);
+  }
+
+  function unknownCaller(card) {
+    const box = el("div", { cls: "pop-unknown" }, [el("p", { text: "Unknown caller." })]);
+    if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
+    if (readOnly) return box;
+    const phone = card.caller_e164 || card.caller;
+    const form = el("form", { method: "post", action: "/clients", target: "_blank", cls: "inline-form pop-create" }, [
+      el("input", { type: "hidden", name: "csrf_token", value: csrf }),
+      el("input", { type: "hidden", name: "kind", value: "person" }),
+      el("label", {}, [document.createTextNode("Name "),
+        el("input", { name: "name", required: true, maxlength: "300", value: card.caller_name || "", cls: "pop-create-name" })]),
+      el("label", {}, [document.createTextNode("Phone "), el("input", { name: "phone", value: phone, cls: "pop-create-phone" })]),
+      el("button", { type: "submit", cls: "btn btn-primary", text: "Create client" }),
+    ]);
+    box.appendChild(form);
+    return box;
+  }
+
+  function renderClients(pop) {
+    const card = pop.card || { clients: [] };
+    const box = el("div", { cls: "pop-clients" });
+    const clients = card.clients || [];
+    if (clients.length === 0) { box.appendChild(unknownCaller(card)); return box; }
+    if (clients.length > 1) box.appendChild(el("p", { text: clients.length + " clients share this number — choose one:" }));
+    for (const c of clients) box.appendChild(clientBlock(c, card, pop, clients.length > 1));
+    if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
+    return box;
+  }
+
+  function renderHead(entry) {
+    const pop = entry.pop, card = pop.card || {};
+    const labels = { ringing: "Ringing", answered: "On call", ended: "Ended", missed: "Missed" };
+    const number = card.caller_e164 || card.caller || "unknown number";
+    const head = el("div", { cls: "pop-head" }, [
+      el("span", { cls: "pop-state", text: labels[pop.state] || pop.state }),
+      el("span", { cls: "pop-number mono", text: number }),
+      card.caller && card.caller !== number ? el("span", { cls: "muted small", text: "as received: " + card.caller }) : null,
+      card.dialled ? el("span", { cls: "muted small", text: "dialled " + card.dialled }) : null,
+      card.caller_name ? el("span", { text: card.caller_name }) : null,
+      pop.transfer ? el("span", { cls: "pop-note", text: "Transferred" + (pop.from_agent ? " from " + pop.from_agent : "") }) : null,
+      pop.click_to_call ? el("span", { cls: "pop-note", text: "Your outgoing call" }) : null,
+      el("span", { cls: "pop-timer", "aria-label": "call timer" }),
+      callButton(card.caller_e164),
+      readOnly ? null : closeButton(pop),
+    ]);
+    entry.timer = head.querySelector(".pop-timer");
+    return head;
+  }
+
+  function closeButton(pop) {
+    const b = el("button", { type: "button", cls: "btn btn-ghost pop-close", text: "Close", "aria-label": "Close this card" });
+    b.addEventListener("click", async function () {
+      try { await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/close"); remove(pop.call_id); }
+      catch (e) { b.textContent = "Close failed: " + e.message; }
+    });
+    return b;
+  }
+
+  function renderWrap(entry) {
+    const pop = entry.pop;
+    const box = el("div", { cls: "pop-wrap" });
+    const clients = (pop.card && pop.card.clients) || [];
+    if (pop.wrap_up) {
+      box.appendChild(el("p", { cls: "pop-saved", text: "Wrap-up saved: " + pop.wrap_up.note }));
+      return box;
+    }
+    if (readOnly || (pop.state !== "ended" && pop.state !== "missed")) return box;
+    if (clients.length === 0) {
+      box.appendChild(el("p", { cls: "muted", text: "Create the client to save a wrap-up note on its timeline." }));
+      return box;
+    }
+    const note = el("textarea", { name: "note", required: true, maxlength: "10000", cls: "pop-wrap-note", "aria-label": "Wrap-up note" });
+    const msg = el("span", { cls: "pop-error", role: "alert" });
+    const form = el("form", { cls: "pop-wrap-form" }, [
+      el("label", { text: "Wrap-up note" }), note,
+      el("div", {}, [el("button", { type: "submit", cls: "btn btn-primary pop-wrap-save", text: "Save note" }), msg]),
+    ]);
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      let clientId = clients[0].id;
+      if (clients.length > 1) {
+        const chosen = entry.el.querySelector(".pop-choose:checked");
+        if (!chosen) { msg.textContent = "Choose the client first."; return; }
+        clientId = Number(chosen.value);
+      }
+      try {
+        const saved = await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/wrap-up",
+          { client_id: clientId, note: note.value });
+        apply(saved);
+      } catch (e) { msg.textContent = e.message; }
+    });
+    box.appendChild(form);
+    return box;
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const entry of pops.values()) {
+      const p = entry.pop;
+      if (!entry.timer) continue;
+      if (p.state === "answered") entry.timer.textContent = clock((now - Date.parse(p.answered_at)) / 1000);
+      else if (p.state === "ringing") entry.timer.textContent = "ringing " + clock((now - Date.parse(p.ringing_at)) / 1000);
+      else if (p.state === "ended") entry.timer.textContent = "talk time " + clock(p.talk_seconds || 0);
+      else entry.timer.textContent = "";
+    }
+  }
+
+  function remove(callId) {
+    const entry = pops.get(callId);
+    if (entry) { entry.el.remove(); pops.delete(callId); }
+    empty.hidden = pops.size > 0;
+  }
+
+  function apply(pop) {
+    if (!pop || !pop.call_id) return;
+    const cur = pops.get(pop.call_id);
+    if (cur && cur.pop.seq >= pop.seq) return;
+    if (pop.state === "taken" || pop.state === "closed") { remove(pop.call_id); return; }
+    if (!pop.card && cur) pop.card = cur.pop.card;
+    let entry = cur;
+    if (!entry) {
+      entry = { pop: pop, el: el("article", { cls: "card popcard", id: idFor(pop.call_id), "data-call-id": pop.call_id }) };
+      entry.clients = renderClients(pop);
+      pops.set(pop.call_id, entry);
+      list.prepend(entry.el);
+    }
+    const stateChanged = !cur || cur.pop.state !== pop.state || !!cur.pop.wrap_up !== !!pop.wrap_up;
+    entry.pop = pop;
+    entry.el.dataset.state = pop.state;
+    const head = renderHead(entry);
+    if (entry.head) entry.head.replaceWith(head); else entry.el.appendChild(head);
+    entry.head = head;
+    if (!entry.clients.parentNode) entry.el.appendChild(entry.clients);
+    if (stateChanged) {
+      const wrap = renderWrap(entry);
+      if (entry.wrap) entry.wrap.replaceWith(wrap); else entry.el.appendChild(wrap);
+      entry.wrap = wrap;
+    }
+    empty.hidden = true;
+    tick();
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const q = agent && agent !== self ? "?agent=" + encodeURIComponent(agent) : "";
+    const ws = new WebSocket(scheme + location.host + root.dataset.socket + q);
+    ws.onopen = function () { backoff = 500; setStatus(readOnly ? "watching" : "connected", "ok"); };
+    ws.onmessage = function (ev) {
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m.type === "pop") apply(m);
+      else if (m.type === "dropped") setStatus("reconnecting: " + m.reason, "down");
+    };
+    ws.onclose = function () {
+      setStatus("disconnected — reconnecting…", "down");
+      const wait = Math.min(backoff, 15000) * (0.5 + Math.random());
+      backoff = Math.min(backoff * 2, 15000);
+      setTimeout(connect, wait);
+    };
+  }
+
+  setInterval(tick, 1000);
+  connect();
+})();

@@ -1,0 +1,161 @@
+package survey_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hotline/crm"
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+	"hotline/survey"
+	"hotline/telephony"
+	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest"
+)
+
+// roster maps the emulator's agent endpoints to logins.
+type roster map[string]string
+
+func (r roster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; return l, ok }
+
+// rig is the emulated PBX, a real ARI client, the call tracker and the
+// survey runner on a fresh database.
+type rig struct {
+	t       *testing.T
+	srv     *aritest.Server
+	store   *postgres.Store
+	cli     *ari.Client
+	runner  *survey.Runner
+	tracker *telephony.Tracker
+	ctx     context.Context
+	extra   []func(ari.Message)
+}
+
+func newRig(t *testing.T, speed float64, extra ...func(ari.Message)) *rig {
+	t.Helper()
+	return newRigReg(t, speed, nil, extra...)
+}
+
+// newRigReg is newRig with the runner's metrics registered on reg.
+func newRigReg(t *testing.T, speed float64, reg prometheus.Registerer, extra ...func(ari.Message)) *rig {
+	t.Helper()
+	srv := aritest.New(aritest.Options{Speed: speed, ChannelVarsLinkedID: true})
+	t.Cleanup(srv.Close)
+	st := pgtest.NewStore(t)
+	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st,
+		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
+		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
+	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
+	r.runner = survey.NewRunner(survey.Options{Store: st, Timeline: st, Clock: srv.Clock(), Registerer: reg,
+		ARI: func(string) survey.ARI { return cli }})
+	ctx, cancel := context.WithCancel(context.Background())
+	r.ctx = ctx
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = cli.Run(ctx, r.handle)
+	}()
+	go func() { _ = tr.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		r.runner.Close()
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for !srv.Connected("hotline") {
+		if time.Now().After(deadline) {
+			t.Fatal("ARI client did not connect to the emulator")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return r
+}
+
+func (r *rig) handle(m ari.Message) {
+	r.tracker.Handle(m)
+	r.runner.Handle(m)
+	for _, f := range r.extra {
+		f(m)
+	}
+}
+
+// client creates the client Ivan Petrov with the emulator's caller number.
+func (r *rig) client() crm.Client {
+	r.t.Helper()
+	c := crm.Client{Name: "Ivan Petrov", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
+	if err := r.store.CreateClient(context.Background(), &c); err != nil {
+		r.t.Fatal(err)
+	}
+	return c
+}
+
+// waitIdle waits until no survey is running.
+func (r *rig) waitIdle() {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.runner.Active() > 0 {
+		if time.Now().After(deadline) {
+			r.t.Fatal("surveys still running")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// responses returns every response.
+func (r *rig) responses() []survey.Response {
+	r.t.Helper()
+	list, err := r.store.ListResponses(context.Background(), survey.ResultFilter{}, 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return list
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// newBenchRig is newRig for benchmarks (no tracker).
+func newBenchRig(b *testing.B) *rig {
+	b.Helper()
+	srv := aritest.New(aritest.Options{Speed: 2, ChannelVarsLinkedID: true})
+	b.Cleanup(srv.Close)
+	st := pgtest.NewStore(b)
+	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &rig{srv: srv, store: st, cli: cli}
+	r.runner = survey.NewRunner(survey.Options{Store: st, Clock: srv.Clock(), ARI: func(string) survey.ARI { return cli }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = cli.Run(ctx, r.runner.Handle) }()
+	b.Cleanup(func() { cancel(); <-done; r.runner.Close() })
+	for !srv.Connected("hotline") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return r
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}

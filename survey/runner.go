@@ -1,0 +1,290 @@
+package survey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hotline/crm"
+	"hotline/telephony/ari"
+)
+
+// ARI is the part of the ARI REST API the runner and the dialer use;
+// *ari.Client satisfies it.
+type ARI interface {
+	Channels() ari.Channels
+	Playbacks() ari.Playbacks
+}
+
+var _ ARI = (*ari.Client)(nil)
+
+// Clock is the time source; aritest's virtual clock satisfies it.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) *time.Timer
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                                  { return time.Now() }
+func (realClock) AfterFunc(d time.Duration, f func()) *time.Timer { return time.AfterFunc(d, f) }
+
+// CallLink is what a response is linked to: the agent who talked last on
+// the call, the client, and the campaign contact when the call came from a
+// campaign.
+type CallLink struct {
+	Agent     string
+	ClientID  *int64
+	ContactID *int64
+}
+
+// Store is what the runner needs from the database.
+type Store interface {
+	GetSurvey(ctx context.Context, id int64) (Survey, error)
+	DefaultSurvey(ctx context.Context) (Survey, error)
+	// LinkCall finds the agent and client of the call with linkedID (the
+	// calls table), the campaign contact of channelID, or the client by the
+	// caller's number.
+	LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (CallLink, error)
+	// StartResponse inserts r (state in_progress) and sets r.ID.
+	StartResponse(ctx context.Context, r *Response) error
+	// SaveAnswer stores one answer; saving the same (response, index) twice keeps the first.
+	SaveAnswer(ctx context.Context, a Answer) error
+	// FinishResponse sets r's final State and EndedAt (for a response still
+	// in progress) and fills its agent and client if they were unknown.
+	FinishResponse(ctx context.Context, r Response) error
+	// AbandonResponses closes responses of node still in progress that
+	// started before the given time (partial or no_input); it returns their channels.
+	AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error)
+}
+
+// Timeline records interactions on a client's timeline (crm/postgres.Store).
+type Timeline interface {
+	AddInteraction(ctx context.Context, i *crm.Interaction) error
+}
+
+// FollowUp is a low score that needs a supervisor's attention.
+type FollowUp struct {
+	Survey   Survey
+	Response Response
+	Question Question
+	Value    int
+}
+
+// FollowUps opens follow-ups for low scores. Until tickets exist,
+// TimelineFollowUps writes a note flagged for supervisors; the ticket module
+// can take over by implementing this interface.
+type FollowUps interface {
+	OpenFollowUp(ctx context.Context, f FollowUp) error
+}
+
+// Options configure a Runner. Store and ARI are required.
+type Options struct {
+	Store     Store
+	Timeline  Timeline  // nil: no timeline entries
+	FollowUps FollowUps // nil: TimelineFollowUps on Timeline
+	// ARI gives the REST client of an Asterisk node (the Message.Node of the
+	// events); with a single node it may ignore the name.
+	ARI        func(node string) ARI
+	App        string // Stasis application name; default "hotline"
+	Clock      Clock
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer // nil: metrics are not registered
+}
+
+// Runner plays surveys to channels that enter Stasis with the arguments
+// "survey" or "survey,<survey id>". Feed it every ARI event with Handle.
+type Runner struct {
+	opts    Options
+	log     *slog.Logger
+	clock   Clock
+	metrics *metrics
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+
+	mu       sync.Mutex
+	sessions map[string]*session // node + "/" + channel id
+}
+
+// NewRunner builds a runner; Close stops it.
+func NewRunner(opts Options) *Runner {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
+	}
+	if opts.App == "" {
+		opts.App = "hotline"
+	}
+	if opts.FollowUps == nil && opts.Timeline != nil {
+		opts.FollowUps = TimelineFollowUps{Timeline: opts.Timeline}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer),
+		ctx: ctx, cancel: cancel, sessions: map[string]*session{}}
+}
+
+// Close hangs up nothing, stops every session (their responses stay in
+// progress until Recover) and waits for them.
+func (r *Runner) Close() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+// Active returns the number of surveys being played.
+func (r *Runner) Active() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sessions)
+}
+
+// Recover closes the responses of node left in progress by a previous
+// process (it died mid-survey): they become partial, or no_input without
+// answers, and their channels, which no one plays to any more, are hung
+// up. Call it once per node at start, before events flow.
+func (r *Runner) Recover(ctx context.Context, node string) (int, error) {
+	channels, err := r.opts.Store.AbandonResponses(ctx, node, r.clock.Now())
+	if err != nil {
+		return 0, fmt.Errorf("survey: recover responses of %s: %w", node, err)
+	}
+	if len(channels) > 0 && r.opts.ARI != nil {
+		if c := r.opts.ARI(node); c != nil {
+			for _, id := range channels {
+				if err := c.Channels().Hangup(ctx, id, "normal"); err != nil && !ari.IsNotFound(err) {
+					r.log.Warn("survey: hang up an abandoned survey", slog.String("channel", id), slog.Any("err", err))
+				}
+			}
+		}
+	}
+	return len(channels), nil
+}
+
+// Handle takes one ARI event. It never blocks on the network: a StasisStart
+// for the survey starts a session goroutine, and the session's DTMF,
+// playback and hang-up events are queued to it.
+func (r *Runner) Handle(m ari.Message) {
+	switch m.Type {
+	case "StasisStart", "ChannelDtmfReceived", "PlaybackFinished", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
+	default:
+		return
+	}
+	if m.Type != "StasisStart" && r.Active() == 0 {
+		return
+	}
+	ev, err := m.Decode()
+	if err != nil {
+		r.log.Warn("survey: undecodable event", slog.String("type", m.Type), slog.Any("err", err))
+		return
+	}
+	switch e := ev.(type) {
+	case *ari.StasisStart:
+		if e.Application == r.opts.App || e.Application == "" {
+			r.start(m.Node, e)
+		}
+	case *ari.ChannelDtmfReceived:
+		r.deliver(m.Node, e.Channel.ID, e)
+	case *ari.PlaybackFinished:
+		if id, ok := strings.CutPrefix(e.Playback.TargetURI, "channel:"); ok {
+			r.deliver(m.Node, id, e)
+		}
+	case *ari.StasisEnd:
+		r.hangup(m.Node, e.Channel.ID)
+	case *ari.ChannelHangupRequest:
+		r.hangup(m.Node, e.Channel.ID)
+	case *ari.ChannelDestroyed:
+		r.hangup(m.Node, e.Channel.ID)
+	}
+}
+
+// parseArgs reads Stasis arguments: survey[,<id>[,...]]; ok is false for
+// other applications of the Stasis app.
+func parseArgs(args []string) (id int64, ok bool, err error) {
+	if len(args) == 0 || args[0] != "survey" {
+		return 0, false, nil
+	}
+	if len(args) < 2 || args[1] == "" {
+		return 0, true, nil
+	}
+	id, err = strconv.ParseInt(args[1], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, true, fmt.Errorf("survey id %q is not a positive number", args[1])
+	}
+	return id, true, nil
+}
+
+func (r *Runner) start(node string, e *ari.StasisStart) {
+	id, ok, err := parseArgs(e.Args)
+	if !ok {
+		return
+	}
+	key := node + "/" + e.Channel.ID
+	r.mu.Lock()
+	if r.sessions[key] != nil || r.ctx.Err() != nil {
+		r.mu.Unlock()
+		return
+	}
+	s := newSession(r, node, e.Channel, id)
+	r.sessions[key] = s
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go func() {
+		defer r.wg.Done()
+		defer r.forget(key)
+		if err != nil {
+			s.log.Warn("survey: bad Stasis arguments, using the default survey", slog.Any("err", err))
+			s.surveyID = 0
+		}
+		s.run()
+	}()
+}
+
+func (r *Runner) forget(key string) {
+	r.mu.Lock()
+	delete(r.sessions, key)
+	r.mu.Unlock()
+}
+
+func (r *Runner) session(node, channel string) *session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sessions[node+"/"+channel]
+}
+
+func (r *Runner) deliver(node, channel string, ev ari.Event) {
+	s := r.session(node, channel)
+	if s == nil {
+		return
+	}
+	select {
+	case s.inbox <- ev:
+	default:
+		s.log.Warn("survey: session inbox full, event dropped", slog.String("type", ev.Base().Type))
+	}
+}
+
+func (r *Runner) hangup(node, channel string) {
+	if s := r.session(node, channel); s != nil {
+		s.gone.Do(func() { close(s.goneCh) })
+	}
+}
+
+// client returns the ARI client for node.
+func (r *Runner) client(node string) (ARI, error) {
+	if r.opts.ARI == nil {
+		return nil, errors.New("survey: no ARI client configured")
+	}
+	c := r.opts.ARI(node)
+	if c == nil {
+		return nil, fmt.Errorf("survey: no ARI client for node %q", node)
+	}
+	return c, nil
+}

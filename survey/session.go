@@ -1,0 +1,426 @@
+package survey
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"hotline/crm"
+	"hotline/telephony/ari"
+)
+
+// outcome is how asking one question ended.
+type outcome int
+
+const (
+	outAnswer  outcome = iota // a valid answer
+	outInvalid                // a wrong digit
+	outTimeout                // silence
+	outSkipped                // no valid answer after every retry
+	outHangup                 // the caller hung up (or the runner stops)
+	outOptOut                 // the caller pressed the opt-out digit
+)
+
+// thanksCap bounds the wait for the thank-you prompt: a bad media URI never
+// finishes playing.
+const thanksCap = 20 * time.Second
+
+// session is one channel going through a survey. Its goroutine owns every
+// field except inbox and goneCh, which Handle feeds.
+type session struct {
+	r        *Runner
+	node     string
+	ch       ari.Channel
+	surveyID int64
+	log      *slog.Logger
+	inbox    chan ari.Event
+	gone     sync.Once
+	goneCh   chan struct{}
+
+	ari      ARI
+	sv       Survey
+	resp     Response
+	link     CallLink
+	typed    []byte // digits received and not yet used (type-ahead)
+	seq      int
+	answered []Answer
+}
+
+func newSession(r *Runner, node string, ch ari.Channel, surveyID int64) *session {
+	return &session{r: r, node: node, ch: ch, surveyID: surveyID,
+		log:   r.log.With(slog.String("node", node), slog.String("channel", ch.ID)),
+		inbox: make(chan ari.Event, 16), goneCh: make(chan struct{})}
+}
+
+// save returns a context for a write that must finish even when the runner stops.
+func (s *session) save() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(s.r.ctx), 10*time.Second)
+}
+
+func (s *session) run() {
+	ctx := s.r.ctx
+	var err error
+	if s.ari, err = s.r.client(s.node); err != nil {
+		s.log.Error("survey: cannot run", slog.Any("err", err))
+		return
+	}
+	if err := s.begin(ctx); err != nil {
+		s.log.Error("survey: cannot start", slog.Any("err", err))
+		s.hangupChannel()
+		return
+	}
+	s.log = s.log.With(slog.Int64("response", s.resp.ID))
+	state := s.ask()
+	if ctx.Err() != nil {
+		return // shutting down: Recover closes the response later
+	}
+	s.end(state)
+}
+
+// begin answers the channel, loads the survey, links the call and inserts
+// the response.
+func (s *session) begin(ctx context.Context) error {
+	var err error
+	if s.surveyID == 0 {
+		s.sv, err = s.r.opts.Store.DefaultSurvey(ctx)
+	} else {
+		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
+	}
+	if err != nil {
+		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
+	}
+	if s.ch.State != "Up" {
+		if err := s.ari.Channels().Answer(ctx, s.ch.ID); err != nil {
+			return fmt.Errorf("answer: %w", err)
+		}
+	}
+	linked := s.ch.ChannelVars["CHANNEL(linkedid)"]
+	if linked == "" {
+		if linked, err = s.ari.Channels().GetVar(ctx, s.ch.ID, "CHANNEL(linkedid)"); err != nil {
+			s.log.Warn("survey: cannot read linkedid, using the channel id", slog.Any("err", err))
+			linked = s.ch.ID
+		}
+	}
+	s.link, err = s.r.opts.Store.LinkCall(ctx, s.node, linked, s.ch.ID, s.ch.Caller.Number)
+	if err != nil {
+		s.log.Warn("survey: cannot link the call", slog.Any("err", err))
+	}
+	s.resp = Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
+		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
+		State: StateInProgress, StartedAt: s.r.clock.Now()}
+	if err := s.r.opts.Store.StartResponse(ctx, &s.resp); err != nil {
+		return fmt.Errorf("start response: %w", err)
+	}
+	return nil
+}
+
+// ask asks every question in order and returns the final state.
+func (s *session) ask() State {
+	lead := s.sv.Intro
+	for i, q := range s.sv.Questions {
+		value, out := s.question(q, lead)
+		lead = nil
+		switch out {
+		case outAnswer:
+			s.store(i, q, value)
+		case outHangup:
+			return s.cutShort()
+		case outOptOut:
+			return StateOptedOut
+		case outSkipped:
+			if q.Required {
+				return s.cutShort()
+			}
+		}
+	}
+	return StateCompleted
+}
+
+// cutShort is the state of a survey that ended before its last question.
+func (s *session) cutShort() State {
+	if len(s.answered) > 0 {
+		return StatePartial
+	}
+	return StateNoInput
+}
+
+// question asks q up to 1+Retries times.
+func (s *session) question(q Question, lead []string) (int, outcome) {
+	for try := 0; try <= s.sv.Retries; try++ {
+		media := append(append([]string(nil), lead...), q.Prompt...)
+		if try > 0 {
+			media = append(append([]string(nil), s.sv.Invalid...), q.Prompt...)
+		}
+		pid := ""
+		if len(s.typed) == 0 {
+			pid = s.play(media)
+		}
+		v, out := s.collect(q, pid)
+		switch out {
+		case outInvalid, outTimeout:
+			s.typed = nil
+			continue
+		}
+		return v, out
+	}
+	return 0, outSkipped
+}
+
+// collect waits for digits until q has a valid answer, a wrong digit,
+// silence or a hang-up. pid is the prompt playing ("" if none): a digit
+// stops it, its end starts the timeout.
+func (s *session) collect(q Question, pid string) (int, outcome) {
+	input := ""
+	var timer *time.Timer
+	var fired chan struct{}
+	arm := func(d time.Duration) {
+		if timer != nil {
+			timer.Stop()
+		}
+		c := make(chan struct{})
+		fired, timer = c, s.r.clock.AfterFunc(d, func() { close(c) })
+	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	if pid == "" {
+		arm(s.sv.Timeout.Duration())
+	}
+	for {
+		for len(s.typed) > 0 {
+			d := string(s.typed[0])
+			s.typed = s.typed[1:]
+			if pid != "" {
+				s.stopPlayback(pid)
+				pid = ""
+			}
+			if v, out, done := s.digit(q, &input, d); done {
+				return v, out
+			}
+			arm(s.sv.InterDigit.Duration())
+		}
+		select {
+		case <-s.goneCh:
+			// Digits that arrived before the hang-up still count.
+			if s.drainDigits() {
+				continue
+			}
+			return 0, outHangup
+		case <-s.r.ctx.Done():
+			return 0, outHangup
+		case <-fired:
+			if input == "" {
+				return 0, outTimeout
+			}
+			if v, valid, _ := q.Parse(input); valid {
+				return v, outAnswer
+			}
+			return 0, outInvalid
+		case ev := <-s.inbox:
+			switch e := ev.(type) {
+			case *ari.ChannelDtmfReceived:
+				if e.Digit != "" {
+					s.typed = append(s.typed, e.Digit[0])
+				}
+			case *ari.PlaybackFinished:
+				if pid != "" && e.Playback.ID == pid {
+					pid = ""
+					arm(s.sv.Timeout.Duration())
+				}
+			}
+		}
+	}
+}
+
+// drainDigits moves the queued DTMF digits to the type-ahead buffer and
+// reports whether there were any.
+func (s *session) drainDigits() bool {
+	for {
+		select {
+		case ev := <-s.inbox:
+			if e, ok := ev.(*ari.ChannelDtmfReceived); ok && e.Digit != "" {
+				s.typed = append(s.typed, e.Digit[0])
+			}
+		default:
+			return len(s.typed) > 0
+		}
+	}
+}
+
+// digit adds one digit to input; done reports that the question is decided.
+func (s *session) digit(q Question, input *string, d string) (int, outcome, bool) {
+	if s.sv.OptOut != "" && d == s.sv.OptOut {
+		return 0, outOptOut, true
+	}
+	if d == "#" {
+		if v, valid, _ := q.Parse(*input); valid {
+			return v, outAnswer, true
+		}
+		return 0, outInvalid, true
+	}
+	*input += d
+	v, valid, more := q.Parse(*input)
+	switch {
+	case valid && !more:
+		return v, outAnswer, true
+	case !valid && !more:
+		return 0, outInvalid, true
+	}
+	return 0, 0, false
+}
+
+// store saves one answer at once, then counts it and opens a follow-up for
+// a low score.
+func (s *session) store(i int, q Question, value int) {
+	a := Answer{ResponseID: s.resp.ID, Index: i, Key: q.Key, Value: value, Scale: q.Scale(),
+		Low: s.sv.IsLow(q, value), At: s.r.clock.Now()}
+	ctx, cancel := s.save()
+	defer cancel()
+	if err := s.r.opts.Store.SaveAnswer(ctx, a); err != nil {
+		s.log.Error("survey: save answer", slog.String("question", q.Key), slog.Any("err", err))
+		return
+	}
+	s.answered = append(s.answered, a)
+	s.r.metrics.score(s.resp.Agent, a)
+	if a.Low && s.r.opts.FollowUps != nil {
+		f := FollowUp{Survey: s.sv, Response: s.resp, Question: q, Value: value}
+		if err := s.r.opts.FollowUps.OpenFollowUp(ctx, f); err != nil {
+			s.log.Error("survey: open follow-up", slog.Any("err", err))
+		}
+	}
+}
+
+// end records the final state, thanks a caller still on the line, hangs up
+// and adds the response to the client's timeline.
+func (s *session) end(state State) {
+	ctx, cancel := s.save()
+	defer cancel()
+	if s.resp.Agent == "" || s.resp.ClientID == nil {
+		// The call record may have been written after the survey started.
+		if link, err := s.r.opts.Store.LinkCall(ctx, s.node, s.resp.LinkedID, s.ch.ID, s.resp.Caller); err == nil {
+			s.resp.Agent = cmp.Or(s.resp.Agent, link.Agent)
+			s.resp.ClientID = firstNonNil(s.resp.ClientID, link.ClientID)
+		}
+	}
+	now := s.r.clock.Now()
+	s.resp.State, s.resp.EndedAt, s.resp.Answers = state, &now, s.answered
+	if err := s.r.opts.Store.FinishResponse(ctx, s.resp); err != nil {
+		s.log.Error("survey: finish response", slog.Any("err", err))
+	}
+	s.r.metrics.finished(s.sv, state)
+	if !s.isGone() {
+		if state == StateCompleted || state == StateOptedOut {
+			s.waitPlayback(s.play(s.sv.Thanks), thanksCap)
+		}
+		s.hangupChannel()
+	}
+	s.addToTimeline(ctx)
+}
+
+func firstNonNil(a, b *int64) *int64 {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (s *session) isGone() bool {
+	select {
+	case <-s.goneCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// play starts media on the channel with our own playback id; "" when
+// nothing plays (no media or the request failed).
+func (s *session) play(media []string) string {
+	if len(media) == 0 {
+		return ""
+	}
+	s.seq++
+	id := fmt.Sprintf("survey-%d-%d", s.resp.ID, s.seq)
+	_, err := s.ari.Channels().Play(s.r.ctx, s.ch.ID, ari.PlayParams{Media: media, Lang: s.sv.Language, PlaybackID: id})
+	if err != nil {
+		s.log.Warn("survey: play", slog.String("media", strings.Join(media, ",")), slog.Any("err", err))
+		return ""
+	}
+	return id
+}
+
+func (s *session) stopPlayback(id string) {
+	if err := s.ari.Playbacks().Stop(s.r.ctx, id); err != nil && !ari.IsNotFound(err) {
+		s.log.Warn("survey: stop playback", slog.Any("err", err))
+	}
+}
+
+// waitPlayback waits until playback id finishes, the caller hangs up or max passes.
+func (s *session) waitPlayback(id string, max time.Duration) {
+	if id == "" {
+		return
+	}
+	c := make(chan struct{})
+	t := s.r.clock.AfterFunc(max, func() { close(c) })
+	defer t.Stop()
+	for {
+		select {
+		case <-c:
+			return
+		case <-s.goneCh:
+			return
+		case <-s.r.ctx.Done():
+			return
+		case ev := <-s.inbox:
+			if e, ok := ev.(*ari.PlaybackFinished); ok && e.Playback.ID == id {
+				return
+			}
+		}
+	}
+}
+
+func (s *session) hangupChannel() {
+	if s.ari == nil || s.isGone() {
+		return
+	}
+	ctx, cancel := s.save()
+	defer cancel()
+	if err := s.ari.Channels().Hangup(ctx, s.ch.ID, "normal"); err != nil && !ari.IsNotFound(err) {
+		s.log.Warn("survey: hang up", slog.Any("err", err))
+	}
+}
+
+// addToTimeline puts the response on the client's timeline.
+func (s *session) addToTimeline(ctx context.Context) {
+	if s.r.opts.Timeline == nil || s.resp.ClientID == nil {
+		return
+	}
+	i := &crm.Interaction{ClientID: *s.resp.ClientID, Kind: crm.InteractionSurvey, At: s.resp.StartedAt,
+		Summary: Summary(s.sv, s.resp), RefType: "survey_response", RefID: fmt.Sprint(s.resp.ID)}
+	if err := s.r.opts.Timeline.AddInteraction(ctx, i); err != nil && !crm.IsKind(err, crm.KindConflict) {
+		s.log.Error("survey: timeline", slog.Any("err", err))
+	}
+}
+
+// Summary is a one-line description of a response: survey, state, scores.
+func Summary(sv Survey, r Response) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Survey %q: %s", sv.Name, strings.ReplaceAll(string(r.State), "_", " "))
+	for i, a := range r.Answers {
+		sep := ", "
+		if i == 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s %d", sep, a.Key, a.Value)
+	}
+	if r.Agent != "" {
+		fmt.Fprintf(&b, " (agent %s)", r.Agent)
+	}
+	return b.String()
+}

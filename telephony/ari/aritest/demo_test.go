@@ -1,0 +1,102 @@
+package aritest
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/telephony/ari"
+)
+
+// TestRunDemo runs demo traffic fast and checks the mix and the stream's
+// invariants; every event must decode into a typed ari event. At Speed 600
+// a few milliseconds of scheduling delay are seconds of virtual time, so
+// some rings outlast their Dial timeout (Dial NOANSWER): fine for a demo.
+func TestRunDemo(t *testing.T) {
+	s := New(Options{Speed: 600, Seed: 7, Agents: demoAgents})
+	defer s.Close()
+	a := connectApp(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.surveyApp(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.RunDemo(ctx, DemoOptions{Agents: demoAgents, CallsPerMinute: 12})
+	}()
+	// Run until every kind of call happened (at most 15 s: 150 virtual minutes).
+	wanted := []string{"ChannelHold", "BridgeBlindTransfer", "BridgeAttendedTransfer", "\"BUSY\"", "\"CANCEL\"", "\"survey\""}
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		missing := 0
+		raw, _ := json.Marshal(a.snapshot())
+		for _, w := range wanted {
+			if !strings.Contains(string(raw), w) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	events := a.snapshot()
+	seen := checkStream(t, events)
+	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", "ChannelHold", "ChannelUnhold",
+		"BridgeBlindTransfer", "BridgeAttendedTransfer", "ChannelDtmfReceived", "DeviceStateChanged", "ChannelVarset"} {
+		if seen[want] == 0 {
+			t.Errorf("demo traffic produced no %s (saw %v)", want, seen)
+		}
+	}
+	t.Logf("%d events, %d channels", len(events), seen["ChannelCreated"])
+}
+
+// checkStream checks that every event decodes into a typed ari event and
+// that channel lifecycles are in order; it counts events by type (Dial by
+// status, StasisStart by first argument).
+func checkStream(t *testing.T, events []event) map[string]int {
+	seen := map[string]int{}
+	created, destroyed, inStasis := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, e := range events {
+		raw, _ := json.Marshal(e)
+		ev, err := ari.Decode(raw)
+		if err != nil {
+			t.Fatalf("event %d does not decode: %v", i, err)
+		}
+		if _, unknown := ev.(*ari.UnknownEvent); unknown {
+			t.Errorf("event %d: unknown type %s", i, e.typ())
+		}
+		key := e.typ()
+		switch key {
+		case "Dial":
+			key += " " + e["dialstatus"].(string)
+		case "StasisStart":
+			key += " " + e["args"].([]any)[0].(string)
+		}
+		seen[key]++
+		id := chanID(e)
+		switch e.typ() {
+		case "ChannelCreated":
+			created[id] = true
+		case "ChannelDestroyed":
+			if !created[id] || destroyed[id] || inStasis[id] {
+				t.Errorf("channel %s destroyed out of order (created %v, destroyed %v, in Stasis %v)", id, created[id], destroyed[id], inStasis[id])
+			}
+			destroyed[id] = true
+		case "StasisStart":
+			inStasis[id] = true
+		case "StasisEnd":
+			delete(inStasis, id)
+		default:
+			if id != "" && destroyed[id] {
+				t.Errorf("%s after ChannelDestroyed of %s", e.typ(), id)
+			}
+		}
+	}
+	return seen
+}
+
+var demoAgents = []string{"1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008", "1009", "1010", "1011", "1012"}

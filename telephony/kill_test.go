@@ -1,0 +1,150 @@
+package telephony_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+	"hotline/telephony"
+	"hotline/telephony/ari/aritest"
+	"hotline/telephony/spool"
+)
+
+const childEnv = "HOTLINE_TRACKER_CHILD"
+
+// TestTrackerChildProcess is the tracker process of TestTrackerSurvivesSIGKILL:
+// the test binary re-executed with HOTLINE_TRACKER_CHILD set. It runs until
+// it is killed.
+func TestTrackerChildProcess(t *testing.T) {
+	if os.Getenv(childEnv) == "" {
+		t.Skip("runs only as the child of TestTrackerSurvivesSIGKILL")
+	}
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, os.Getenv("CHILD_DSN"), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(os.Getenv("CHILD_SPOOL"), spool.Options{Sync: spool.SyncInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := os.Getenv("CHILD_ARI")
+	tr := telephony.NewTracker(telephony.TrackerOptions{
+		Store: store, Roster: agents, Channels: &restChannels{base: base}, Journal: sp,
+		Rules: rules, FlushInterval: 5 * time.Millisecond,
+	})
+	go tr.Run(ctx)
+	loop := &eventLoop{base: base, app: "hotline", node: "pbx1", tracker: tr,
+		reconcile: func(ctx context.Context) error { return tr.Reconcile(ctx, "pbx1") }}
+	loop.run(ctx, t)
+}
+
+func startChild(t *testing.T, ari, dsn, dir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTrackerChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "CHILD_DSN="+dsn, "CHILD_SPOOL="+dir, "CHILD_ARI="+ari)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
+}
+
+// The tracker process is killed with SIGKILL while 30 calls are talking
+// and started again; 10 calls end while it is down. Afterwards every call
+// is in the log once: the 20 that ended after the restart with exactly the
+// durations of a tracker that never stopped, the 10 that ended during the
+// outage closed by reconciliation.
+func TestTrackerSurvivesSIGKILL(t *testing.T) {
+	if os.Getenv(childEnv) != "" {
+		t.Skip("child process")
+	}
+	srv := aritest.New(aritest.Options{Speed: 10, ChannelVarsLinkedID: true, Seed: 3})
+	t.Cleanup(srv.Close)
+	dsn, dir := pgtest.NewDSN(t), t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ref := newRefTracker(ctx, t, srv)
+	child := startChild(t, srv.URL(), dsn, dir)
+	waitFor(t, "child connected", func() bool { return srv.Connected("hotline") && srv.Connected("ref") })
+
+	var wg sync.WaitGroup
+	call := func(i int, talk time.Duration) {
+		defer wg.Done()
+		_, err := srv.InboundCall(ctx, aritest.Inbound{From: fmt.Sprintf("+7495%07d", i), Exten: "7002",
+			Phones: map[string]aritest.Phone{"1001": {AnswerAfter: time.Second, HangupAfter: talk}}})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range 30 {
+		wg.Add(1)
+		talk := 30 * time.Second // ends after the restart
+		if i < 10 {
+			talk = 8 * time.Second // ends while the tracker is down
+		}
+		go call(i, talk)
+	}
+	time.Sleep(400 * time.Millisecond) // 4 s virtual: every call answered and talking
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	time.Sleep(700 * time.Millisecond) // the short calls end meanwhile
+	startChild(t, srv.URL(), dsn, dir)
+	wg.Wait()
+
+	store, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	waitFor(t, "every call ended in the log", func() bool {
+		var open int
+		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE ended_at IS NULL`).Scan(&open)
+		var n int
+		store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log`).Scan(&n)
+		return err == nil && open == 0 && n >= 30
+	})
+	rows := callLogRows(t, store)
+	if len(rows) != 30 {
+		t.Errorf("%d calls in the log, want 30", len(rows))
+	}
+	for i := range 30 {
+		caller := fmt.Sprintf("+7495%07d", i)
+		row, ok := rows[caller]
+		want, refOK := ref.get(caller)
+		switch {
+		case !ok || !refOK:
+			t.Errorf("call %d: in log %v, in reference %v", i, ok, refOK)
+		case i < 10:
+			if !row.reconciled || row.talk > want.TalkSeconds+0.001 || row.outcome != "answered" {
+				t.Errorf("call %d ended during the outage: %+v, reference talk %.3f", i, row, want.TalkSeconds)
+			}
+		default:
+			if row.reconciled || row.outcome != string(want.Outcome) || abs(row.ring-want.RingSeconds) > 0.001 ||
+				abs(row.talk-want.TalkSeconds) > 0.001 || abs(row.wait-want.WaitSeconds) > 0.001 {
+				t.Errorf("call %d ended after the restart: %+v, reference %+v", i, row, want)
+			}
+		}
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

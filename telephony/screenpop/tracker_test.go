@@ -1,0 +1,97 @@
+package screenpop
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"hotline/telephony"
+)
+
+func ptr(t time.Time) *time.Time { return &t }
+
+// A queue call that an IVR answered first rings two agents; the second
+// answers: the first's card closes, the second's runs, and the end of the
+// call ends it.
+func TestTrackerEventsDriveThePops(t *testing.T) {
+	r := newRig(t)
+	alice, bob := subscribe(t, r.hub, "alice"), subscribe(t, r.hub, "bob")
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	call := telephony.Call{LinkedID: "1764.10", Node: "pbx1", Direction: telephony.Inbound,
+		Caller: ivanPhone, Customer: ivanPhone, Callee: "+74951000000", AnsweredAt: ptr(t0)}
+	call.Legs = []telephony.Leg{{ChannelID: "1764.10", Endpoint: "PJSIP/trunk", AnsweredAt: ptr(t0)}}
+	ev := func(kind telephony.EventKind, at time.Time, agent, channel string) telephony.Event {
+		c := call
+		c.Legs = append([]telephony.Leg(nil), call.Legs...)
+		return telephony.Event{Kind: kind, At: at, Node: "pbx1", LinkedID: "1764.10", Agent: agent, Channel: channel, Call: c}
+	}
+	popMust := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	popMust(r.popper.HandleTrackerEvent(ctx, ev(telephony.EventCallAnswered, t0, "", "")))
+	call.Legs = append(call.Legs,
+		telephony.Leg{ChannelID: "1764.11", Endpoint: "PJSIP/1001", Agent: "alice", RingingAt: ptr(t0.Add(time.Second))},
+		telephony.Leg{ChannelID: "1764.12", Endpoint: "PJSIP/1002", Agent: "bob", RingingAt: ptr(t0.Add(time.Second))})
+	popMust(r.popper.HandleTrackerEvent(ctx, ev(telephony.EventAgentRinging, t0.Add(time.Second), "alice", "1764.11")))
+	popMust(r.popper.HandleTrackerEvent(ctx, ev(telephony.EventAgentRinging, t0.Add(time.Second), "bob", "1764.12")))
+	pa, _ := next(t, alice)
+	pb, _ := next(t, bob)
+	if pa.State != StateRinging || pa.Endpoint != "PJSIP/1001" || pa.Card.Clients[0].Name != "Ivan Petrov" || pa.Transfer || pa.ClickToCall {
+		t.Errorf("alice's pop = %+v", pa)
+	}
+	if pb.State != StateRinging || pb.Card.Dialled != "+74951000000" {
+		t.Errorf("bob's pop = %+v", pb)
+	}
+	// bob answers; alice's leg is hung up by the queue. The next event the
+	// tracker sends (here a hold) carries both in its snapshot.
+	call.Legs[2].AnsweredAt = ptr(t0.Add(4 * time.Second))
+	call.Legs[1].EndedAt = ptr(t0.Add(4 * time.Second))
+	call.Agent = "bob"
+	popMust(r.popper.HandleTrackerEvent(ctx, ev(telephony.EventCallHeld, t0.Add(30*time.Second), "bob", "1764.12")))
+	if p, _ := next(t, bob); p.State != StateAnswered || !p.AnsweredAt.Equal(t0.Add(4*time.Second)) {
+		t.Errorf("bob = %s at %v", p.State, p.AnsweredAt)
+	}
+	if p, _ := next(t, alice); p.State != StateTaken {
+		t.Errorf("alice = %s, want taken", p.State)
+	}
+	call.EndedAt = ptr(t0.Add(64 * time.Second))
+	popMust(r.popper.HandleTrackerEvent(ctx, ev(telephony.EventCallEnded, t0.Add(64*time.Second), "", "")))
+	if p, _ := next(t, bob); p.State != StateEnded || p.TalkSeconds != 60 {
+		t.Errorf("bob = %s talk %d, want ended after 60s", p.State, p.TalkSeconds)
+	}
+	nothing(t, alice)
+	if n := r.clients.calls.Load(); n != 1 {
+		t.Errorf("lookups = %d, want 1 per call", n)
+	}
+}
+
+func TestRunTrackerResubscribesWhenDropped(t *testing.T) {
+	r := newRig(t)
+	alice := subscribe(t, r.hub, "alice")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	subs := make(chan chan telephony.Event, 2)
+	subscribe := func(int) (<-chan telephony.Event, func()) {
+		ch := make(chan telephony.Event, 4)
+		subs <- ch
+		return ch, func() {}
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.popper.RunTracker(ctx, subscribe) }()
+	first := <-subs
+	close(first) // the tracker dropped us
+	second := <-subs
+	second <- telephony.Event{Kind: telephony.EventAgentRinging, LinkedID: "rt-1", Agent: "alice",
+		Call: telephony.Call{LinkedID: "rt-1", Customer: ivanPhone}}
+	if p, _ := next(t, alice); p.CallID != "rt-1" {
+		t.Errorf("pop after resubscribing = %+v", p)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("RunTracker returned %v after ctx ended", err)
+	}
+}
