@@ -189,7 +189,9 @@ type Viewer struct {
 }
 
 // SeesAll reports whether the viewer sees every ticket.
-func (v *Viewer) SeesAll() bool { return v == nil || v.Role == crm.RoleSupervisor || v.Role == crm.RoleAdmin }
+func (v *Viewer) SeesAll() bool {
+	return v == nil || v.Role == crm.RoleSupervisor || v.Role == crm.RoleAdmin
+}
 
 // TicketUpdate is a change to a ticket; nil fields stay as they are.
 type TicketUpdate struct {
@@ -236,14 +238,14 @@ type EventKind string
 // The event kinds.
 const (
 	EventCreated   EventKind = "created"
-	EventChange    EventKind = "change"     // a field changed: Field, Old, New
-	EventComment   EventKind = "comment"    // an internal comment or an agent's answer
-	EventEmailIn   EventKind = "email_in"   // a customer's email
-	EventEmailOut  EventKind = "email_out"  // an email sent to the customer
-	EventCall      EventKind = "call"       // a call linked to the ticket
-	EventEscalated EventKind = "escalated"  // an escalation level fired
-	EventBreach    EventKind = "breach"     // an SLA target was missed
-	EventArticle   EventKind = "article"    // a knowledge-base article linked as the solution
+	EventChange    EventKind = "change"    // a field changed: Field, Old, New
+	EventComment   EventKind = "comment"   // an internal comment or an agent's answer
+	EventEmailIn   EventKind = "email_in"  // a customer's email
+	EventEmailOut  EventKind = "email_out" // an email sent to the customer
+	EventCall      EventKind = "call"      // a call linked to the ticket
+	EventEscalated EventKind = "escalated" // an escalation level fired
+	EventBreach    EventKind = "breach"    // an SLA target was missed
+	EventArticle   EventKind = "article"   // a knowledge-base article linked as the solution
 )
 
 // Event is one entry in a ticket's history: a change, a message or a call.
@@ -262,6 +264,8 @@ type Event struct {
 	From    string
 	To      string
 	Subject string
+	// MessageID deduplicates inbound emails delivered twice.
+	MessageID string
 	// Public marks entries the customer may see on the status page.
 	Public bool
 }
