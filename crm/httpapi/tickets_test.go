@@ -134,8 +134,10 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 			c := d.newClient("Plan client", "")
 			return fmt.Sprintf("/api/v1/clients/%d/sla-plan", c.ID), map[string]any{"plan_id": 0}
 		},
-		"list-teams":  func() (string, any) { return "/api/v1/teams", nil },
-		"create-team": func() (string, any) { return "/api/v1/teams", map[string]any{"name": fmt.Sprintf("Team %d", seq.Add(1))} },
+		"list-teams": func() (string, any) { return "/api/v1/teams", nil },
+		"create-team": func() (string, any) {
+			return "/api/v1/teams", map[string]any{"name": fmt.Sprintf("Team %d", seq.Add(1))}
+		},
 		"search-articles": func() (string, any) {
 			return "/api/v1/kb/articles?q=matrix", nil
 		},

@@ -10,6 +10,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
+	"hotline/survey"
 )
 
 // deskClock is a settable clock shared by stores in a test.
@@ -202,3 +203,36 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestTicketsForScreenPopAndSurveys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	c := mustClient(t, s, crm.Client{Name: "Pop client"})
+	open := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Open one"})
+	done := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Done one"})
+	closed := service.StatusClosed
+	if _, err := s.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &closed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cards, err := s.OpenTickets(ctx, c.ID, 5)
+	if err != nil || len(cards) != 1 || cards[0].ID != open.ID || cards[0].URL == "" || cards[0].Due.IsZero() {
+		t.Fatalf("open tickets %+v %v", cards, err)
+	}
+	f := postgres.SurveyTickets{Store: s}
+	fu := survey.FollowUp{Survey: survey.Survey{Name: "CSAT"}, Question: survey.Question{Key: "agent"}, Value: 1,
+		Response: survey.Response{ID: 7, ClientID: &c.ID, LinkedID: "1764140000.5", Agent: "ivan"}}
+	for i := 0; i < 2; i++ { // a retried follow-up opens one ticket
+		if err := f.OpenFollowUp(ctx, fu); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := s.ListTickets(ctx, service.TicketFilter{ClientID: c.ID, Query: "survey score"})
+	if len(p.Items) != 1 || p.Items[0].Priority != service.PriorityHigh || len(p.Items[0].Calls) != 1 {
+		t.Fatalf("follow-up tickets %+v", p.Items)
+	}
+	fu.Response.ClientID = nil
+	if err := f.OpenFollowUp(ctx, fu); err != nil {
+		t.Fatalf("unknown caller: %v", err)
+	}
+}

@@ -117,6 +117,9 @@ type Ticket struct {
 	// PublicToken opens the customer's status page (/status/{token}).
 	PublicToken string
 	SLA         Clocks
+	// ExternalRef names what opened the ticket automatically (a survey
+	// answer, a missed call); a second ticket with the same ref is refused.
+	ExternalRef string
 	Reopens     int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

@@ -57,6 +57,8 @@ CREATE TABLE tickets (
     plan_id         bigint REFERENCES sla_plans (id),
     created_by      bigint REFERENCES users (id) ON DELETE SET NULL,
     public_token    text NOT NULL UNIQUE,
+    -- what opened the ticket automatically (e.g. survey/12/nps), once
+    external_ref    text UNIQUE,
     response_due    timestamptz,
     resolve_due     timestamptz,
     responded_at    timestamptz,
