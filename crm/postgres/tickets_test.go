@@ -202,7 +202,6 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 	}
 }
 
-
 func TestTicketsForScreenPopAndSurveys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
