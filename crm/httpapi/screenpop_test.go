@@ -261,6 +261,14 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	mustProblem(t, resp, body, http.StatusForbidden)
 	agent.noCSRF = false
 
+	// An unknown caller's card finds the client once it is created.
+	popMust(t, e.popper.Ringing(ctx, screenpop.Ringing{CallID: "w-2", Endpoint: "PJSIP/1001", Caller: "+74951230000"}))
+	e.newClient("Created During Call", "+74951230000")
+	resp, body = agent.do("POST", "/api/v1/console/pops/w-2/refresh", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Created During Call") {
+		t.Errorf("refresh: %d %s", resp.StatusCode, body)
+	}
+
 	resp, body = agent.do("POST", path, map[string]any{"client_id": cl.ID, "note": "Promised a callback on Monday"})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("wrap-up: %d %s", resp.StatusCode, body)
@@ -274,8 +282,8 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("close: %d", resp.StatusCode)
 	}
-	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 0 {
-		t.Errorf("closed card still live: %d", len(live))
+	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 1 || live[0].Key != "w-2" {
+		t.Errorf("after closing w-1 the live cards are %+v, want only w-2", live)
 	}
 }
 
