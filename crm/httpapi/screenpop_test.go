@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +382,23 @@ func TestTodayCallsOnTheConsole(t *testing.T) {
 	mustJSON(t, body, &out)
 	if resp.StatusCode != http.StatusOK || out.Agent != "agent2" || len(out.Calls) != 2 {
 		t.Errorf("supervisor watching agent2: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The HTTP server's read and write timeouts must not cut console sockets.
+func TestConsoleSocketOutlivesServerTimeouts(t *testing.T) {
+	e := newPopEnv(t)
+	ts := httptest.NewUnstartedServer(e.srv.Handler())
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	short := *e.env
+	short.ts = ts
+	conn, _ := short.login(crm.RoleAgent).socket("", nil)
+	mustFrame(t, conn)
+	time.Sleep(1500 * time.Millisecond)
+	popMust(t, e.popper.Ringing(context.Background(), screenpop.Ringing{CallID: "long", AgentLogin: "agent1", Caller: "+79160000000"}))
+	if f := mustFrame(t, conn); f.CallID != "long" {
+		t.Errorf("after the server timeouts the socket got %+v", f)
 	}
 }
