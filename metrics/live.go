@@ -155,9 +155,37 @@ func (l *live) observe(e telephony.Event) {
 			lc.held[e.Channel] = true
 		case telephony.EventCallUnheld:
 			delete(lc.held, e.Channel)
+		case telephony.EventCallTransferred:
+			// an attended transfer folds the consultation call into this
+			// one; the tracker publishes no CallEnded for it
+			if e.Transfer != nil && e.Transfer.ConsultLinkedID != "" {
+				delete(l.calls, e.Call.Node+"/"+e.Transfer.ConsultLinkedID)
+			}
 		}
 	}
+	l.pruneLocked(e.At)
 	l.recomputeLocked(e.At)
+}
+
+// staleAfter drops calls whose end was never seen (a dropped subscription,
+// a node that went away) so that no agent stays busy forever.
+const staleAfter = 12 * time.Hour
+
+func (l *live) pruneLocked(now time.Time) {
+	for key, lc := range l.calls {
+		if now.Sub(lc.call.StartedAt) > staleAfter {
+			delete(l.calls, key)
+		}
+	}
+}
+
+// forgetCalls drops every call in progress (after the tracker dropped the
+// subscription: calls come back with their next event).
+func (l *live) forgetCalls() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.calls)
+	l.recomputeLocked(l.now())
 }
 
 func (l *live) countLocked(c *telephony.Call) {

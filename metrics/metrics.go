@@ -162,7 +162,8 @@ func (m *Metrics) RunTracker(ctx context.Context, t Subscriber) error {
 		err := m.Run(ctx, events)
 		cancel()
 		if err != nil {
-			m.log.Warn("metrics resubscribing to the call tracker; live state catches up with the next events")
+			m.live.forgetCalls()
+			m.log.Warn("metrics resubscribing to the call tracker; calls in progress reappear with their next events")
 		}
 	}
 	return nil
