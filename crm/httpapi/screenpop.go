@@ -146,6 +146,17 @@ func (s *Server) registerPopActions(o ScreenPopOptions) {
 	})
 
 	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "refresh-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/refresh", Tags: []string{"console"},
+		Summary: "Look the caller of my card up again (after creating the client)",
+	}, func(ctx context.Context, in *popActionInput) (*popOutput, error) {
+		pop, err := o.Popper.Refresh(ctx, PrincipalFrom(ctx).User.Login, in.CallID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &popOutput{Body: pop}, nil
+	})
+
+	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "wrap-up-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/wrap-up", Tags: []string{"console"},
 		Summary: "Save my wrap-up note for an ended call on the client's timeline",
 	}, func(ctx context.Context, in *wrapUpInput) (*popOutput, error) {

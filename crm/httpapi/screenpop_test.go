@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +262,14 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	mustProblem(t, resp, body, http.StatusForbidden)
 	agent.noCSRF = false
 
+	// An unknown caller's card finds the client once it is created.
+	popMust(t, e.popper.Ringing(ctx, screenpop.Ringing{CallID: "w-2", Endpoint: "PJSIP/1001", Caller: "+74951230000"}))
+	e.newClient("Created During Call", "+74951230000")
+	resp, body = agent.do("POST", "/api/v1/console/pops/w-2/refresh", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Created During Call") {
+		t.Errorf("refresh: %d %s", resp.StatusCode, body)
+	}
+
 	resp, body = agent.do("POST", path, map[string]any{"client_id": cl.ID, "note": "Promised a callback on Monday"})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("wrap-up: %d %s", resp.StatusCode, body)
@@ -274,8 +283,8 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("close: %d", resp.StatusCode)
 	}
-	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 0 {
-		t.Errorf("closed card still live: %d", len(live))
+	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 1 || live[0].Key != "w-2" {
+		t.Errorf("after closing w-1 the live cards are %+v, want only w-2", live)
 	}
 }
 
@@ -373,5 +382,23 @@ func TestTodayCallsOnTheConsole(t *testing.T) {
 	mustJSON(t, body, &out)
 	if resp.StatusCode != http.StatusOK || out.Agent != "agent2" || len(out.Calls) != 2 {
 		t.Errorf("supervisor watching agent2: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The HTTP server's read and write timeouts must not cut console sockets.
+func TestConsoleSocketOutlivesServerTimeouts(t *testing.T) {
+	e := newPopEnv(t)
+	ts := httptest.NewUnstartedServer(e.srv.Handler())
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	short := *e.env
+	short.ts = ts
+	conn, _ := short.login(crm.RoleAgent).socket("", nil)
+	mustFrame(t, conn)
+	time.Sleep(1500 * time.Millisecond)
+	popMust(t, e.popper.Ringing(context.Background(), screenpop.Ringing{CallID: "long", AgentLogin: "agent1", Caller: "+79160000000"}))
+	if f := mustFrame(t, conn); f.CallID != "long" {
+		t.Errorf("after the server timeouts the socket got %+v", f)
 	}
 }

@@ -164,6 +164,15 @@ func TestBrowserConsolePop(t *testing.T) {
 	if cards != 0 {
 		t.Errorf("boris sees %d cards after the call", cards)
 	}
+
+	// An unknown caller rings boris: the card offers the quick form with the number filled in.
+	must(s.popper.Ringing(pbx, screenpop.Ringing{CallID: "1764000000.9", Endpoint: "PJSIP/1002", Caller: "+74957654321"}))
+	unknown := `.popcard[data-call-id="1764000000.9"]`
+	must(chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(unknown+" .pop-create"))))
+	filled, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('`+unknown+` .pop-create-phone').value`))
+	if err != nil || filled != "+74957654321" {
+		t.Errorf("quick form phone %q: %v", filled, err)
+	}
 }
 
 func TestConsolePageAccess(t *testing.T) {

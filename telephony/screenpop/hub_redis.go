@@ -128,6 +128,7 @@ func NewRedisHub(rdb redis.UniversalClient, opts RedisOptions) *RedisHub {
 	// The control channel keeps the connection in subscribe mode from the
 	// start; agents' channels are added as their consoles connect.
 	h.fan.onLast = h.unsubscribe
+	h.fan.ttl = opts.LiveTTL
 	h.ps = rdb.Subscribe(context.Background(), opts.Prefix+"ctl")
 	msgs := h.ps.ChannelWithSubscriptions(redis.WithChannelSize(1024),
 		redis.WithChannelHealthCheckInterval(time.Second),

@@ -343,3 +343,30 @@ func TestQueueRotationRingsAMissedAgentAgain(t *testing.T) {
 		t.Errorf("lookups = %d, want one for the whole call", n)
 	}
 }
+
+func TestRefreshFindsTheClientCreatedDuringTheCall(t *testing.T) {
+	r := newRig(t)
+	s := subscribe(t, r.hub, "alice")
+	ctx := context.Background()
+	const newPhone = "+74957770000"
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "n1", AgentLogin: "alice", Caller: newPhone}))
+	if p, _ := next(t, s); len(p.Card.Clients) != 0 {
+		t.Fatalf("unknown caller has clients: %+v", p.Card.Clients)
+	}
+	r.clients.byPhone[newPhone] = []crm.Client{{ID: 9, Name: "Created Now"}}
+	pop, err := r.popper.Refresh(ctx, "alice", "n1")
+	must(t, err)
+	if len(pop.Card.Clients) != 1 || pop.State != StateRinging {
+		t.Errorf("refreshed pop = %+v", pop)
+	}
+	if p, _ := next(t, s); len(p.Card.Clients) != 1 || p.Card.Clients[0].Name != "Created Now" {
+		t.Errorf("console got %+v", p.Card)
+	}
+	must(t, r.popper.Answered(ctx, Answered{CallID: "n1", AgentLogin: "alice"}))
+	if p, _ := next(t, s); len(p.Card.Clients) != 1 {
+		t.Error("later updates lost the refreshed card")
+	}
+	if _, err := r.popper.Refresh(ctx, "bob", "n1"); !crm.IsKind(err, crm.KindNotFound) {
+		t.Errorf("refresh of another agent's card: %v", err)
+	}
+}

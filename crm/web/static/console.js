@@ -110,7 +110,7 @@
     ]);
   }
 
-  function unknownCaller(card) {
+  function unknownCaller(card, pop) {
     const box = el("div", { cls: "pop-unknown" }, [el("p", { text: "Unknown caller." })]);
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
     if (readOnly) return box;
@@ -124,6 +124,12 @@
       el("button", { type: "submit", cls: "btn btn-primary", text: "Create client" }),
     ]);
     box.appendChild(form);
+    const again = el("button", { type: "button", cls: "btn btn-ghost pop-refresh", text: "Created — refresh the card" });
+    again.addEventListener("click", async function () {
+      try { apply(await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/refresh")); }
+      catch (e) { again.textContent = "Refresh failed: " + e.message; }
+    });
+    box.appendChild(again);
     return box;
   }
 
@@ -131,7 +137,7 @@
     const card = pop.card || { clients: [] };
     const box = el("div", { cls: "pop-clients" });
     const clients = card.clients || [];
-    if (clients.length === 0) { box.appendChild(unknownCaller(card)); return box; }
+    if (clients.length === 0) { box.appendChild(unknownCaller(card, pop)); return box; }
     if (clients.length > 1) box.appendChild(el("p", { text: clients.length + " clients share this number — choose one:" }));
     for (const c of clients) box.appendChild(clientBlock(c, card, pop, clients.length > 1));
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
@@ -235,7 +241,13 @@
       pops.set(pop.call_id, entry);
       list.prepend(entry.el);
     }
-    const stateChanged = !cur || cur.pop.state !== pop.state || !!cur.pop.wrap_up !== !!pop.wrap_up;
+    const rebuilt = cur && pop.card && cur.pop.card && cur.pop.card.built_at !== pop.card.built_at;
+    if (rebuilt) {
+      const fresh = renderClients(pop);
+      entry.clients.replaceWith(fresh);
+      entry.clients = fresh;
+    }
+    const stateChanged = !cur || rebuilt || cur.pop.state !== pop.state || !!cur.pop.wrap_up !== !!pop.wrap_up;
     entry.pop = pop;
     entry.el.dataset.state = pop.state;
     const head = renderHead(entry);
