@@ -50,7 +50,7 @@ type reportRow struct {
 	Answered, Missed                             int
 	TotalTalk, AvgTalk, TotalRing, AvgRing       string
 	TotalHold, AvgHold, Responses, CSAT, AvgCSAT string
-	NPS                                          string
+	NPS, Tickets                                 string
 }
 
 func reportRowOf(a metrics.AgentEfficiency) reportRow {
