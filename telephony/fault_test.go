@@ -14,6 +14,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
+	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 	"hotline/telephony/spool"
 )
@@ -25,7 +26,7 @@ type rig struct {
 	store   *postgres.Store
 	spool   *spool.Spool
 	tracker *telephony.Tracker
-	loop    *eventLoop
+	feed    *ariFeed
 	// ref, when not nil, is a tracker on a second, never-dropped socket:
 	// the records a tracker makes when it sees every event.
 	ref    *refTracker
@@ -48,20 +49,20 @@ func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sp.Close() })
-	tr := telephony.NewTracker(telephony.TrackerOptions{
-		Store: store, Roster: agents, Channels: &restChannels{base: srv.URL()}, Journal: sp,
-		Rules: rules, FlushInterval: 5 * time.Millisecond,
-	})
-	r := &rig{srv: srv, store: store, spool: sp, tracker: tr, done: make(chan struct{})}
-	r.loop = &eventLoop{base: srv.URL(), app: "hotline", node: "pbx1", tracker: tr,
-		reconcile: func(ctx context.Context) error { return tr.Reconcile(ctx, "pbx1") }}
+	r := &rig{srv: srv, store: store, spool: sp, done: make(chan struct{})}
 	runCtx, cancel := context.WithCancel(ctx)
 	r.cancel = cancel
 	if withRef {
 		r.ref = newRefTracker(runCtx, t, srv)
 	}
-	go func() { defer close(r.done); tr.Run(runCtx) }()
-	go r.loop.run(runCtx, t)
+	r.feed = startARIFeed(runCtx, t, srv.URL(), func(c *ari.Client) *telephony.Tracker {
+		r.tracker = telephony.NewTracker(telephony.TrackerOptions{
+			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Rules: rules, FlushInterval: 5 * time.Millisecond,
+		})
+		return r.tracker
+	})
+	go func() { defer close(r.done); r.tracker.Run(runCtx) }()
 	t.Cleanup(r.stop)
 	r.waitConnected(t)
 	return r
@@ -318,9 +319,9 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 			}
 		}
 	}
-	t.Logf("%d connects; of the 100 calls during the drops %d lived through a gap, %d closed by reconciliation", r.loop.connects.Load(), gaps, reconciled)
-	if len(r.loop.errs) > 0 {
-		t.Errorf("reconcile errors: %v", r.loop.errs)
+	t.Logf("%d connects; of the 100 calls during the drops %d lived through a gap, %d closed by reconciliation", r.feed.connects.Load(), gaps, reconciled)
+	if len(r.feed.errs) > 0 {
+		t.Errorf("reconcile errors: %v", r.feed.errs)
 	}
 }
 

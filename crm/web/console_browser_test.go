@@ -44,8 +44,9 @@ func newConsoleSite(t *testing.T) *consoleSite {
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st})
+	board := screenpop.NewLocalStatusBoard()
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -133,6 +134,11 @@ func TestBrowserConsolePop(t *testing.T) {
 	}
 
 	must(s.popper.Ended(pbx, screenpop.Ended{CallID: "1764000000.1"}))
+	st, err := chromedp.Run(tctx, chromedp.Poll[string](`(function(){const v=document.getElementById("my-status-value");return v&&v.textContent==="Wrap-up"?v.textContent:null})()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || st != "Wrap-up" {
+		t.Errorf("status after the call %q: %v", st, err)
+	}
 	note := "Wants the invoice resent by email"
 	err = chromedp.Do(tctx,
 		chromedp.WaitVisible(chromedp.CSS(card+" .pop-wrap-note")),

@@ -50,6 +50,7 @@ func (p *Popper) Close(ctx context.Context, agent, callID string) error {
 		c.mu.Unlock()
 	}
 	pop := &Pop{Type: "pop", CallID: callID, Agent: agent, State: StateClosed}
+	p.moveStatus(ctx, agent, StatusWrapUp, StatusAvailable)
 	return p.publish(ctx, pop, time.Time{})
 }
 
@@ -99,6 +100,7 @@ func (p *Popper) WrapUp(ctx context.Context, in WrapUpInput, saver InteractionSa
 	if err := saver.AddInteraction(ctx, it); err != nil {
 		return Pop{}, fmt.Errorf("save wrap-up note of call %s: %w", in.CallID, err)
 	}
+	p.moveStatus(ctx, in.Agent, StatusWrapUp, StatusAvailable)
 	pop.WrapUp = &WrapUp{ClientID: in.ClientID, Note: in.Note, InteractionID: it.ID, SavedAt: p.opts.Now()}
 	if err := p.publish(ctx, &pop, time.Time{}); err != nil {
 		return pop, err

@@ -73,7 +73,7 @@ func (s *Subscription) Err() error {
 
 // Close ends the subscription.
 func (s *Subscription) Close() {
-	s.fan.remove(s)
+	s.fan.drop(s)
 	s.end(nil)
 }
 
@@ -115,6 +115,9 @@ type fanout struct {
 	subs   map[string]map[*Subscription]struct{}
 	live   map[string]map[string]Message
 	closed bool
+	// onLast, if set, is called (outside the lock) when an agent's last
+	// subscriber leaves.
+	onLast func(agent string)
 }
 
 func newFanout(buffer int) *fanout {
@@ -166,7 +169,7 @@ func (f *fanout) deliver(m Message) {
 	f.mu.Unlock()
 	for _, s := range subs {
 		if !s.offer(m) {
-			f.remove(s)
+			f.drop(s)
 			s.end(ErrSlowConsumer)
 		}
 	}
@@ -191,6 +194,13 @@ func (f *fanout) add(agent string) (*Subscription, error) {
 	}
 	f.subs[agent][s] = struct{}{}
 	return s, nil
+}
+
+// drop forgets s and tells onLast when it was the agent's last subscriber.
+func (f *fanout) drop(s *Subscription) {
+	if f.remove(s) && f.onLast != nil {
+		f.onLast(s.agent)
+	}
 }
 
 // remove forgets s and reports whether it was the agent's last subscriber.
@@ -225,7 +235,7 @@ func (f *fanout) replay(s *Subscription, msgs []Message) {
 	for _, m := range msgs {
 		m.Replay = true
 		if !s.offer(m) {
-			f.remove(s)
+			f.drop(s)
 			s.end(ErrSlowConsumer)
 			return
 		}

@@ -324,3 +324,22 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestQueueRotationRingsAMissedAgentAgain(t *testing.T) {
+	r := newRig(t)
+	alice := subscribe(t, r.hub, "alice")
+	ctx := context.Background()
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "alice", Caller: ivanPhone}))
+	must(t, r.popper.Ended(ctx, Ended{CallID: "rot", AgentLogin: "alice"})) // ring timeout, the queue moves on
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "bob", Caller: ivanPhone}))
+	must(t, r.popper.Ended(ctx, Ended{CallID: "rot", AgentLogin: "bob"}))
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "alice", Caller: ivanPhone}))
+	for _, want := range []State{StateRinging, StateMissed, StateRinging} {
+		if p, _ := next(t, alice); p.State != want {
+			t.Errorf("alice's pop = %s, want %s", p.State, want)
+		}
+	}
+	if n := r.clients.calls.Load(); n != 1 {
+		t.Errorf("lookups = %d, want one for the whole call", n)
+	}
+}
