@@ -89,6 +89,11 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 			t.Errorf("row %d: survey responses %v, want 0", i, deref(r))
 		}
 		rep.Agents[i].SurveyResponses = nil
+		// likewise the service desk's tickets: none resolved (nil without the table)
+		if r := rep.Agents[i].TicketsHandled; r != nil && *r != 0 {
+			t.Errorf("row %d: tickets %v, want 0", i, *r)
+		}
+		rep.Agents[i].TicketsHandled = nil
 		if rep.Agents[i] != want[i] {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i, rep.Agents[i], want[i])
 		}
@@ -100,6 +105,10 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 		t.Errorf("total survey responses %v, want 0", deref(r))
 	}
 	rep.Total.SurveyResponses = nil
+	if r := rep.Total.TicketsHandled; r != nil && *r != 0 {
+		t.Errorf("total tickets %v, want 0", *r)
+	}
+	rep.Total.TicketsHandled = nil
 	if rep.Total != wantTotal {
 		t.Errorf("total:\n got %+v\nwant %+v", rep.Total, wantTotal)
 	}
