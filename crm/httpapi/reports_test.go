@@ -105,3 +105,31 @@ func TestAgentReportRolesAndBadInput(t *testing.T) {
 		mustProblem(t, resp, body, http.StatusUnprocessableEntity)
 	}
 }
+
+func TestWallboardAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	board := metrics.New(nil, metrics.AgentList{"agent1"}, metrics.Options{Location: time.UTC})
+	httpapi.RegisterWallboard(e.srv.API(), board)
+	start := time.Now().Add(-10 * time.Second)
+	board.Observe(telephony.Event{Kind: telephony.EventCallStarted, At: start, Call: telephony.Call{
+		LinkedID: "w1", Node: "pbx1", Direction: telephony.Inbound, StartedAt: start}})
+	for role, status := range map[crm.Role]int{crm.RoleAgent: 403, crm.RoleSupervisor: 200, crm.RoleAdmin: 200} {
+		resp, body := e.login(role).do("GET", "/api/v1/wallboard", nil)
+		if resp.StatusCode != status {
+			t.Fatalf("%s: %d %s", role, resp.StatusCode, body)
+		}
+		if status != 200 {
+			continue
+		}
+		var s metrics.Snapshot
+		mustJSON(t, body, &s)
+		if len(s.Agents) != 1 || s.Agents[0].State != metrics.StateIdle || len(s.Waiting) != 1 ||
+			s.LongestWaitSeconds < 9 || s.Active[telephony.Inbound] != 1 {
+			t.Fatalf("wallboard = %s", body)
+		}
+	}
+	if resp, _ := e.anon().do("GET", "/api/v1/wallboard", nil); resp.StatusCode != 401 {
+		t.Fatalf("anonymous: %d", resp.StatusCode)
+	}
+}

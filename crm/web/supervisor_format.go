@@ -50,7 +50,7 @@ type reportRow struct {
 	Answered, Missed                             int
 	TotalTalk, AvgTalk, TotalRing, AvgRing       string
 	TotalHold, AvgHold, Responses, CSAT, AvgCSAT string
-	NPS                                          string
+	NPS, Tickets                                 string
 }
 
 func reportRowOf(a metrics.AgentEfficiency) reportRow {
@@ -60,7 +60,7 @@ func reportRowOf(a metrics.AgentEfficiency) reportRow {
 		TotalRing: clock(a.TotalRingSeconds), AvgRing: clock(a.AvgRingSeconds),
 		TotalHold: clock(a.TotalHoldSeconds), AvgHold: clock(a.AvgHoldSeconds),
 		Responses: optCount(a.SurveyResponses), CSAT: optPercent(a.CSAT), AvgCSAT: optNumber(a.AvgCSAT, 2),
-		NPS: optNumber(a.NPS, 0)}
+		NPS: optNumber(a.NPS, 0), Tickets: optCount(a.TicketsHandled)}
 }
 
 // wbAgent is one formatted agent of the wallboard's first render.
