@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -140,10 +141,17 @@ func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq,
 		rows, err = s.pool.Query(ctx, `SELECT `+articleCols+`, 0::float4, left(a.body, 200)`+articleFrom+
 			` WHERE $1 = ''`+filter+` ORDER BY a.updated_at DESC, a.id DESC LIMIT $5`, args...)
 	} else {
-		rows, err = s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS q)
-			SELECT `+articleCols+`, ts_rank(a.tsv, q.q),
-				ts_headline(a.lang::regconfig, a.body, q.q, 'StartSel=`+service.MarkStart+`, StopSel=`+service.MarkStop+`, MaxWords=25, MinWords=8, MaxFragments=2')`+
-			articleFrom+`, q WHERE a.tsv @@ q.q`+filter+` ORDER BY ts_rank(a.tsv, q.q) DESC, a.id LIMIT $5`, args...)
+		// Rank in a subquery so that ts_headline, the expensive part, runs
+		// only for the page of results. A query matching more than
+		// maxRanked articles ranks the first maxRanked found: it bounds the
+		// latency of one-common-word searches at the cost of their order.
+		rows, err = s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS q),
+			found AS (SELECT a.id, a.tsv FROM kb_articles a, q WHERE a.tsv @@ q.q`+filter+` LIMIT `+strconv.Itoa(maxRanked)+`),
+			top AS (SELECT found.id, ts_rank(found.tsv, q.q) AS rank FROM found, q ORDER BY rank DESC, found.id LIMIT $5)
+			SELECT `+articleCols+`, top.rank,
+				ts_headline(a.lang::regconfig, a.body, q.q, 'StartSel=`+service.MarkStart+`, StopSel=`+service.MarkStop+`, MaxWords=25, MinWords=8, MaxFragments=2')
+			FROM top JOIN kb_articles a ON a.id = top.id LEFT JOIN kb_categories k ON k.id = a.category_id, q
+			ORDER BY top.rank DESC, a.id`, args...)
 	}
 	if err != nil {
 		return nil, translate(err, "search articles")
@@ -157,6 +165,9 @@ func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq,
 		return h, err
 	})
 }
+
+// maxRanked caps how many matching articles a search ranks.
+const maxRanked = 1000
 
 // LinkArticle records that an article solved a ticket.
 func (s *Store) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {

@@ -75,7 +75,12 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 			return err
 		}
 		t.PlanID = &plan.ID
-		t.Status, t.CreatedAt, t.UpdatedAt = service.StatusNew, now, now
+		// A ticket may start in the past (a missed call's callback): its
+		// clocks run from then.
+		if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
+			t.CreatedAt = now
+		}
+		t.Status, t.UpdatedAt = service.StatusNew, now
 		t.PublicToken = newPublicToken()
 		t.SLA = service.Clocks{}
 		if err := plan.Recompute(&t.SLA, t.CreatedAt, t.Priority); err != nil {
@@ -83,13 +88,13 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
 			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, nullif($16, '')) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, '')) RETURNING id`,
 			t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
-			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, now, t.ExternalRef).Scan(&t.ID)
+			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now).Scan(&t.ID)
 		if err != nil {
 			return ticketError(err, "create ticket")
 		}
-		if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: now, UserID: t.CreatedBy, Kind: service.EventCreated,
+		if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, UserID: t.CreatedBy, Kind: service.EventCreated,
 			New: string(t.Status), Body: t.Description, Public: true}); err != nil {
 			return err
 		}

@@ -75,3 +75,15 @@ func (f SurveyTickets) OpenFollowUp(ctx context.Context, fu survey.FollowUp) err
 	}
 	return nil
 }
+
+// LatestOpenTicket returns the newest open ticket of any of the clients
+// (for the phone status line); KindNotFound when none is open.
+func (s *Store) LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error) {
+	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+`
+		WHERE t.client_id = ANY($1) AND t.status NOT IN ('resolved', 'closed')
+		ORDER BY t.created_at DESC, t.id DESC LIMIT 1`, clientIDs))
+	if err == pgx.ErrNoRows {
+		return t, crm.Errorf(crm.KindNotFound, "no open request")
+	}
+	return t, translate(err, "latest open ticket")
+}

@@ -13,6 +13,12 @@ type TimerStore interface {
 	FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) (int, error)
 }
 
+// CallbackStore opens callback requests for missed calls of known clients
+// and resolves those a later answered call handled (crm/postgres.Store).
+type CallbackStore interface {
+	SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error)
+}
+
 // EscalatorOptions configure an Escalator. Only Store is required.
 type EscalatorOptions struct {
 	Store    TimerStore
@@ -20,11 +26,16 @@ type EscalatorOptions struct {
 	Interval time.Duration    // how often due timers are looked for; 5s when zero
 	Batch    int              // timers fired per round at most; 100 when zero
 	Worker   string           // recorded on fired timers (e.g. the host name); "escalator" when empty
-	Logger   *slog.Logger
+	// Callbacks, when set, are synced every round before the timers fire,
+	// looking back CallbackWindow (24 hours when zero) for missed calls.
+	Callbacks      CallbackStore
+	CallbackWindow time.Duration
+	Logger         *slog.Logger
 }
 
 // Escalator runs the escalation timers: every Interval it fires the timers
-// that are due. Several escalators may run against one database.
+// that are due (and, when configured, opens and resolves callback requests
+// for missed calls). Several escalators may run against one database.
 type Escalator struct{ o EscalatorOptions }
 
 // NewEscalator returns an escalator; call Run to start it.
@@ -41,14 +52,27 @@ func NewEscalator(o EscalatorOptions) *Escalator {
 	if o.Worker == "" {
 		o.Worker = "escalator"
 	}
+	if o.CallbackWindow <= 0 {
+		o.CallbackWindow = 24 * time.Hour
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Escalator{o: o}
 }
 
-// Tick fires every timer due now (in batches) and returns how many fired.
+// Tick syncs callback requests, then fires every timer due now (in
+// batches) and returns how many fired.
 func (e *Escalator) Tick(ctx context.Context) (int, error) {
+	if e.o.Callbacks != nil {
+		opened, resolved, err := e.o.Callbacks.SyncCallbacks(ctx, e.o.Now(), e.o.CallbackWindow)
+		if err != nil {
+			return 0, fmt.Errorf("callback requests: %w", err)
+		}
+		if opened+resolved > 0 {
+			e.o.Logger.Info("callback requests", slog.Int("opened", opened), slog.Int("resolved", resolved))
+		}
+	}
 	total := 0
 	for {
 		n, err := e.o.Store.FireDueTimers(ctx, e.o.Now(), e.o.Worker, e.o.Batch)

@@ -37,6 +37,13 @@ INSERT INTO sla_plans (name, time_zone, hours, targets, levels, is_default) VALU
     '[{"level":1,"clock":"response","percent":80,"notify":true},{"level":1,"clock":"resolution","percent":80,"notify":true},{"level":2,"clock":"resolution","percent":100,"notify":true,"reassign_to_lead":true,"raise_priority":true}]',
     true);
 
+-- Missed and abandoned inbound calls of known clients open a callback
+-- request unless their priority class opts out (no row: on).
+CREATE TABLE callback_settings (
+    priority text PRIMARY KEY REFERENCES priority_classes (code) ON UPDATE CASCADE ON DELETE CASCADE,
+    enabled  boolean NOT NULL
+);
+
 -- A client's support conditions: its SLA plan (else the default plan).
 CREATE TABLE client_sla_plans (
     client_id bigint PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
@@ -212,6 +219,7 @@ DROP TABLE ticket_events;
 DROP TABLE ticket_calls;
 DROP TABLE tickets;
 DROP TABLE client_sla_plans;
+DROP TABLE callback_settings;
 DROP TABLE sla_plans;
 DROP TABLE team_members;
 DROP TABLE teams;
