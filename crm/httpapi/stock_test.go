@@ -172,18 +172,31 @@ func checkRoleMatrix(t *testing.T, e *env, smp map[string]sample, tags ...string
 	}
 }
 
-func TestStockRoleMatrix(t *testing.T) {
-	t.Parallel()
+// newResourceEnv is newEnv with the resource operations registered beside
+// the survey ones (so that schema names clashing across packages show).
+func newResourceEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterStock(e.srv.API(), httpapi.ResourceDeps{Store: e.store})
+	deps := httpapi.ResourceDeps{Store: e.store}
+	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: e.store})
+	httpapi.RegisterStock(e.srv.API(), deps)
+	httpapi.RegisterMoney(e.srv.API(), e.store, deps)
+	return e
+}
+
+func TestResourceRoleMatrix(t *testing.T) {
+	t.Parallel()
+	e := newResourceEnv(t)
 	f := newStockFixture(t, e)
-	checkRoleMatrix(t, e, stockSamples(f), "stock")
+	smp := stockSamples(f)
+	for k, v := range moneySamples(f) {
+		smp[k] = v
+	}
+	checkRoleMatrix(t, e, smp, "stock", "money")
 }
 
 func TestStockAPIFlowAndBadInput(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	httpapi.RegisterStock(e.srv.API(), httpapi.ResourceDeps{Store: e.store})
+	e := newResourceEnv(t)
 	f := newStockFixture(t, e)
 	sup, agent := e.login(crm.RoleSupervisor), e.login(crm.RoleAgent)
 

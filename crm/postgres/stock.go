@@ -27,6 +27,7 @@ var stockConstraints = map[string]string{
 	"stock_reserved_check": "the stock is reserved",
 }
 
+// stockFields names the input field behind the resource module's constraints.
 var stockFields = map[string]struct{ field, msg string }{
 	"products_sku_key":                       {"sku", "is already taken"},
 	"products_sku_check":                     {"sku", "must be 1-64 letters, digits, '.', '_' or '-'"},
@@ -240,11 +241,17 @@ func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput) (
 	if err != nil {
 		return nil, err
 	}
-	cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, in.LotID)
-	if err != nil {
-		return nil, err
+	var lines []resource.LotQty
+	short := in.Qty
+	for _, skip := range []bool{true, false} {
+		cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, in.LotID, skip)
+		if err != nil {
+			return nil, err
+		}
+		if lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(s.now())); short == 0 {
+			break
+		}
 	}
-	lines, short := resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(s.now()))
 	if short > 0 {
 		return nil, crm.Errorf(crm.KindConflict, "only %d of %d free in the warehouse", in.Qty-short, in.Qty)
 	}
@@ -262,12 +269,19 @@ func costMethod(ctx context.Context, tx pgx.Tx, productID int64) (resource.CostM
 
 // lockCandidates locks the stock rows of a product with free stock, in one
 // warehouse (or all when warehouseID is 0; one lot when lotID is not 0),
-// and returns them grouped by warehouse.
-func lockCandidates(ctx context.Context, tx pgx.Tx, productID, warehouseID, lotID int64) (map[int64][]resource.Candidate, error) {
+// and returns them grouped by warehouse. With skipLocked it passes over rows
+// other writers hold (the fast path: concurrent reservations of one product
+// take different lots instead of queueing); callers fall back to a blocking
+// pass when that is short, so a busy lot never causes a false refusal.
+func lockCandidates(ctx context.Context, tx pgx.Tx, productID, warehouseID, lotID int64, skipLocked bool) (map[int64][]resource.Candidate, error) {
+	lock := "FOR UPDATE OF s"
+	if skipLocked {
+		lock += " SKIP LOCKED"
+	}
 	rows, err := tx.Query(ctx, `SELECT s.warehouse_id, s.lot_id, l.received_at, l.expires_on, s.on_hand - s.reserved, l.unit_cost
 		FROM stock s JOIN lots l ON l.id = s.lot_id
 		WHERE s.product_id = $1 AND s.on_hand > s.reserved AND ($2 = 0 OR s.warehouse_id = $2) AND ($3 = 0 OR s.lot_id = $3)
-		ORDER BY s.lot_id, s.warehouse_id FOR UPDATE OF s`, productID, warehouseID, lotID)
+		ORDER BY s.lot_id, s.warehouse_id `+lock, productID, warehouseID, lotID)
 	if err != nil {
 		return nil, fmt.Errorf("lock stock: %w", err)
 	}

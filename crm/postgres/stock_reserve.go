@@ -13,9 +13,10 @@ import (
 )
 
 // Reserve holds stock for a client, a deal or a ticket until now+TTL. It
-// first frees the product's overdue reservations, then locks the free lots
-// (FIFO/FEFO) of the requested warehouse, or of the warehouse with the most
-// free stock, and raises their reserved count; the stock_reserved_check
+// locks the free lots (FIFO/FEFO) of the requested warehouse, or of the
+// warehouse with the most free stock, skipping lots other writers hold; if
+// that is short it frees the product's overdue reservations and waits for
+// every lot. It raises the lots' reserved count; the stock_reserved_check
 // constraint is the last word on over-reservation.
 func (s *Store) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
 	if err := in.Validate(); err != nil {
@@ -25,22 +26,30 @@ func (s *Store) Reserve(ctx context.Context, in resource.ReserveInput) (resource
 	r := resource.Reservation{ProductID: in.ProductID, Qty: in.Qty, ClientID: in.ClientID, DealID: in.DealID,
 		TicketID: in.TicketID, State: resource.ReservationActive, ExpiresAt: now.Add(in.TTL), CreatedAt: now}
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
-		if _, err := expireDue(ctx, tx, now, in.ProductID); err != nil {
-			return err
-		}
 		method, err := costMethod(ctx, tx, in.ProductID)
 		if err != nil {
 			return err
 		}
-		cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, 0)
-		if err != nil {
-			return err
+		var lines []resource.LotQty
+		short := in.Qty
+		for _, skip := range []bool{true, false} {
+			if !skip { // short: free the overdue reservations, then wait for busy lots
+				if _, err := expireDue(ctx, tx, now, in.ProductID); err != nil {
+					return err
+				}
+			}
+			cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, 0, skip)
+			if err != nil {
+				return err
+			}
+			r.WarehouseID = in.WarehouseID
+			if r.WarehouseID == 0 {
+				r.WarehouseID = mostFree(cands)
+			}
+			if lines, short = resource.Allocate(method, cands[r.WarehouseID], in.Qty, resource.DateOf(now)); short == 0 && r.WarehouseID != 0 {
+				break
+			}
 		}
-		r.WarehouseID = in.WarehouseID
-		if r.WarehouseID == 0 {
-			r.WarehouseID = mostFree(cands)
-		}
-		lines, short := resource.Allocate(method, cands[r.WarehouseID], in.Qty, resource.DateOf(now))
 		if short > 0 || r.WarehouseID == 0 {
 			return crm.Errorf(crm.KindConflict, "only %d of %d free to reserve", in.Qty-short, in.Qty)
 		}
