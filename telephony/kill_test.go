@@ -84,6 +84,8 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 	}
 	defer store.Close()
 	var short, long sync.WaitGroup
+	var endedMu sync.Mutex
+	endedAt := map[int]time.Time{} // when the emulator finished each call
 	call := func(wg *sync.WaitGroup, i int, talk time.Duration) {
 		defer wg.Done()
 		_, err := srv.InboundCall(ctx, aritest.Inbound{From: fmt.Sprintf("+7495%07d", i), Exten: "7002",
@@ -91,6 +93,9 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+		endedMu.Lock()
+		endedAt[i] = time.Now()
+		endedMu.Unlock()
 	}
 	for i := range 30 {
 		wg, talk := &long, 60*time.Second // ends after the restart
@@ -106,6 +111,7 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE answered_at IS NOT NULL`).Scan(&n)
 		return err == nil && n == 30
 	})
+	killedAt := time.Now()
 	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +127,21 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log`).Scan(&n)
 		return err == nil && open == 0 && n >= 30
 	})
+	waitFor(t, "the reference tracker to see every call", func() bool {
+		for i := range 30 {
+			if _, ok := ref.get(fmt.Sprintf("+7495%07d", i)); !ok {
+				return false
+			}
+		}
+		return true
+	})
 	rows := callLogRows(t, store)
+	reconciled := 0
+	defer func() {
+		if reconciled == 0 {
+			t.Error("no call ended while the tracker was down: the machine was too slow for this test")
+		}
+	}()
 	if len(rows) != 30 {
 		t.Errorf("%d calls in the log, want 30", len(rows))
 	}
@@ -132,11 +152,16 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		switch {
 		case !ok || !refOK:
 			t.Errorf("call %d: in log %v, in reference %v", i, ok, refOK)
-		case i < 10:
+		case i < 10 && endedAt[i].After(killedAt):
+			reconciled++
 			if !row.reconciled || row.talk > want.TalkSeconds+0.001 || row.outcome != "answered" {
 				t.Errorf("call %d ended during the outage: %+v, reference talk %.3f", i, row, want.TalkSeconds)
 			}
-		default:
+		case row.reconciled && i < 10: // ended as the tracker was killed: best known
+			if row.talk > want.TalkSeconds+0.001 {
+				t.Errorf("call %d: talk %.3f > real %.3f", i, row.talk, want.TalkSeconds)
+			}
+		default: // ended while a tracker ran: exact
 			if row.reconciled || row.outcome != string(want.Outcome) || abs(row.ring-want.RingSeconds) > 0.001 ||
 				abs(row.talk-want.TalkSeconds) > 0.001 || abs(row.wait-want.WaitSeconds) > 0.001 {
 				t.Errorf("call %d ended after the restart: %+v, reference %+v", i, row, want)
