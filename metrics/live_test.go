@@ -174,3 +174,22 @@ func TestRunTrackerResubscribes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRefreshFollowsTheRoster: a new agent gets series after Refresh, one
+// who left loses them and counts as "unknown".
+func TestRefreshFollowsTheRoster(t *testing.T) {
+	logins := []string{"alice", "alice", "bob"} // duplicates: one agent with two endpoints
+	m := New(nil, RosterFunc(func() []string { return logins }), Options{})
+	if s := m.Snapshot(); len(s.Agents) != 2 {
+		t.Fatalf("agents = %+v", s.Agents)
+	}
+	logins = []string{"bob", "carol"}
+	m.Refresh()
+	s := m.Snapshot()
+	if len(s.Agents) != 2 || s.Agents[0].Login != "bob" || s.Agents[1].Login != "carol" {
+		t.Fatalf("after refresh: %+v", s.Agents)
+	}
+	if m.AgentLabel("alice") != AgentUnknown || m.AgentLabel("carol") != "carol" {
+		t.Error("labels do not follow the refreshed roster")
+	}
+}

@@ -34,6 +34,13 @@ type AgentList []string
 // Agents returns the list.
 func (a AgentList) Agents() []string { return a }
 
+// RosterFunc is a roster read by a function, e.g. the logins of
+// postgres.Store.ListAgentEndpoints.
+type RosterFunc func() []string
+
+// Agents calls f.
+func (f RosterFunc) Agents() []string { return f() }
+
 // Options configure Metrics. Zero values are safe.
 type Options struct {
 	Now      func() time.Time // default time.Now
