@@ -10,13 +10,13 @@ import (
 	"hotline/crm/resource"
 )
 
-type periodInput struct {
+type moneyPeriodInput struct {
 	From     string `query:"from" required:"true" pattern:"^\\d{4}-\\d{2}-\\d{2}$" doc:"first day, YYYY-MM-DD"`
 	To       string `query:"to" required:"true" pattern:"^\\d{4}-\\d{2}-\\d{2}$" doc:"last day (included), YYYY-MM-DD"`
 	Currency string `query:"currency" default:"RUB" pattern:"^[A-Z]{3}$"`
 }
 
-func (p periodInput) period() (resource.Period, error) {
+func (p moneyPeriodInput) period() (resource.Period, error) {
 	from, err := time.Parse(time.DateOnly, p.From)
 	if err != nil {
 		return resource.Period{}, huma.Error422UnprocessableEntity("from: want YYYY-MM-DD")
@@ -69,7 +69,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 		path := "/api/v1/reports/profit/" + kind + "s"
 		Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-" + kind + "-profit", Method: http.MethodGet, Path: path,
 			Tags: tags, Summary: "Profitability per " + kind + ": revenue - cost of goods shipped - expenses"},
-			func(ctx context.Context, in *periodInput) (*profitOutput, error) {
+			func(ctx context.Context, in *moneyPeriodInput) (*profitOutput, error) {
 				rows, err := m.profits(ctx, in, fn)
 				if err != nil {
 					return nil, err
@@ -80,7 +80,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 			})
 		Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "export-" + kind + "-profit", Method: http.MethodGet, Path: path + ".csv",
 			Tags: tags, Summary: "Profitability per " + kind + " as CSV", Responses: csvResp},
-			func(ctx context.Context, in *periodInput) (*moneyCSVOutput, error) {
+			func(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
 				rows, err := m.profits(ctx, in, fn)
 				if err != nil {
 					return nil, err
@@ -91,7 +91,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 	}
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-marketing", Method: http.MethodGet, Path: "/api/v1/reports/marketing",
 		Tags: tags, Summary: "Marketing efficiency per campaign: cost per lead and per won deal, return"},
-		func(ctx context.Context, in *periodInput) (*campaignReportOutput, error) {
+		func(ctx context.Context, in *moneyPeriodInput) (*campaignReportOutput, error) {
 			rows, err := m.campaigns(ctx, in)
 			if err != nil {
 				return nil, err
@@ -102,7 +102,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 		})
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "export-marketing", Method: http.MethodGet, Path: "/api/v1/reports/marketing.csv",
 		Tags: tags, Summary: "Marketing efficiency as CSV", Responses: csvResp},
-		func(ctx context.Context, in *periodInput) (*moneyCSVOutput, error) {
+		func(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
 			rows, err := m.campaigns(ctx, in)
 			if err != nil {
 				return nil, err
@@ -112,7 +112,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 		})
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-service-costs", Method: http.MethodGet, Path: "/api/v1/reports/service-costs",
 		Tags: tags, Summary: "Service spending per ticket and per client"},
-		func(ctx context.Context, in *periodInput) (*serviceCostOutput, error) {
+		func(ctx context.Context, in *moneyPeriodInput) (*serviceCostOutput, error) {
 			p, err := in.period()
 			if err != nil {
 				return nil, err
@@ -125,7 +125,7 @@ func (m *moneyAPI) registerReports(api huma.API) {
 		})
 }
 
-func (m *moneyAPI) profits(ctx context.Context, in *periodInput, fn func(context.Context, resource.Period) ([]resource.Profit, error)) ([]resource.Profit, error) {
+func (m *moneyAPI) profits(ctx context.Context, in *moneyPeriodInput, fn func(context.Context, resource.Period) ([]resource.Profit, error)) ([]resource.Profit, error) {
 	p, err := in.period()
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (m *moneyAPI) profits(ctx context.Context, in *periodInput, fn func(context
 	return rows, nil
 }
 
-func (m *moneyAPI) campaigns(ctx context.Context, in *periodInput) ([]resource.CampaignEfficiency, error) {
+func (m *moneyAPI) campaigns(ctx context.Context, in *moneyPeriodInput) ([]resource.CampaignEfficiency, error) {
 	p, err := in.period()
 	if err != nil {
 		return nil, err

@@ -15,6 +15,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'grafana_reader') THEN
         BEGIN
             CREATE ROLE grafana_reader NOLOGIN;
+            -- role settings are cluster-wide rows: set them only when the role
+            -- is made, so that migrations of several databases at once (tests,
+            -- replicas) never update the same catalog tuple concurrently.
+            ALTER ROLE grafana_reader SET default_transaction_read_only = on;
+            ALTER ROLE grafana_reader SET statement_timeout = '30s';
         EXCEPTION
             WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently
             WHEN insufficient_privilege THEN
@@ -24,8 +29,6 @@ BEGIN
     END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO grafana_reader', current_database());
     GRANT USAGE ON SCHEMA public TO grafana_reader;
-    ALTER ROLE grafana_reader SET default_transaction_read_only = on;
-    ALTER ROLE grafana_reader SET statement_timeout = '30s';
     FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')
                AND (c.relname IN ('calls', 'call_log', 'call_legs', 'call_events', 'clients',

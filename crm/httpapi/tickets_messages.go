@@ -1,0 +1,300 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"hotline/crm"
+	"hotline/crm/service"
+)
+
+// EventJSON is one entry of a ticket's thread.
+type EventJSON struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Kind     string    `json:"kind"`
+	UserID   *int64    `json:"user_id,omitempty"`
+	UserName string    `json:"user_name,omitempty"`
+	Field    string    `json:"field,omitempty"`
+	Old      string    `json:"old,omitempty"`
+	New      string    `json:"new,omitempty"`
+	Body     string    `json:"body,omitempty"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to,omitempty"`
+	Subject  string    `json:"subject,omitempty"`
+	Public   bool      `json:"public"`
+}
+
+func eventJSON(e service.Event) EventJSON {
+	return EventJSON{ID: e.ID, At: e.At, Kind: string(e.Kind), UserID: e.UserID, UserName: e.UserName, Field: e.Field,
+		Old: e.Old, New: e.New, Body: e.Body, From: e.From, To: e.To, Subject: e.Subject, Public: e.Public}
+}
+
+type threadOutput struct {
+	Body struct {
+		Ticket   TicketJSON    `json:"ticket"`
+		Events   []EventJSON   `json:"events"`
+		Articles []ArticleJSON `json:"articles"`
+	}
+}
+
+type messageOutput struct {
+	Body struct {
+		Recorded bool `json:"recorded"`
+	}
+}
+
+// InboundEmail is a parsed message from the mail gateway.
+type InboundEmail struct {
+	From      string `json:"from" minLength:"3" maxLength:"300"`
+	To        string `json:"to,omitempty" maxLength:"300"`
+	Subject   string `json:"subject" maxLength:"500"`
+	Body      string `json:"body" maxLength:"200000"`
+	MessageID string `json:"message_id,omitempty" maxLength:"500" doc:"deduplicates a message delivered twice"`
+	TicketID  int64  `json:"ticket_id,omitempty" minimum:"0" doc:"else taken from [#123] in the subject; else a new ticket for the sender's client"`
+}
+
+var ticketRef = regexp.MustCompile(`\[#(\d{1,18})\]`)
+
+type inboundOutput struct {
+	Body struct {
+		TicketID int64 `json:"ticket_id"`
+		Created  bool  `json:"created"`
+		Recorded bool  `json:"recorded"`
+	}
+}
+
+func (s *ticketsAPI) registerMessages(api huma.API) {
+	tags := []string{"tickets"}
+	Register(api, AnyRole, huma.Operation{OperationID: "get-ticket-thread", Method: http.MethodGet, Path: "/api/v1/tickets/{id}/thread",
+		Tags: tags, Summary: "The ticket with its whole history: changes, comments, emails, calls, escalations, solving articles"},
+		func(ctx context.Context, in *ticketIDInput) (*threadOutput, error) {
+			t, err := s.visibleTicket(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			events, err := s.store.Thread(ctx, t.ID, false)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			arts, err := s.store.TicketArticles(ctx, t.ID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &threadOutput{}
+			out.Body.Ticket = ticketJSON(t)
+			out.Body.Events = make([]EventJSON, 0, len(events))
+			for _, e := range events {
+				out.Body.Events = append(out.Body.Events, eventJSON(e))
+			}
+			out.Body.Articles = make([]ArticleJSON, 0, len(arts))
+			for _, a := range arts {
+				out.Body.Articles = append(out.Body.Articles, articleJSON(a))
+			}
+			return out, nil
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "add-ticket-comment", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/comments",
+		Tags: tags, Summary: "Comment on a ticket (public comments are the customer's answer and stop the response clock)", DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body struct {
+				Body   string `json:"body" minLength:"1" maxLength:"50000"`
+				Public bool   `json:"public,omitempty"`
+			}
+		}) (*messageOutput, error) {
+			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
+				return nil, err
+			}
+			ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: in.ID, Kind: service.EventComment, UserID: actorID(ctx),
+				Body: in.Body.Body, Public: in.Body.Public})
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &messageOutput{}
+			out.Body.Recorded = ok
+			return out, nil
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "send-ticket-email", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/emails",
+		Tags: tags, Summary: "Email the customer about the ticket (sent, then recorded in the thread)", DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body struct {
+				To      string `json:"to" minLength:"3" maxLength:"300"`
+				Subject string `json:"subject,omitempty" maxLength:"500"`
+				Body    string `json:"body" minLength:"1" maxLength:"50000"`
+			}
+		}) (*messageOutput, error) {
+			t, err := s.visibleTicket(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			subject := in.Body.Subject
+			if subject == "" {
+				subject = t.Subject
+			}
+			subject = "[#" + strconv.FormatInt(t.ID, 10) + "] " + strings.TrimSpace(strings.ReplaceAll(subject, "[#"+strconv.FormatInt(t.ID, 10)+"]", ""))
+			m := service.Mail{From: s.from, To: in.Body.To, Subject: subject, Body: in.Body.Body, TicketID: t.ID}
+			if err := m.Validate(); err != nil {
+				return nil, huma.Error422UnprocessableEntity(err.Error())
+			}
+			if err := s.mailer.Send(ctx, m); err != nil {
+				s.log.WarnContext(ctx, "email not sent", "ticket", t.ID, "err", err)
+				return nil, huma.Error502BadGateway("the mail server did not accept the message; nothing was recorded, try again")
+			}
+			ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: t.ID, Kind: service.EventEmailOut, UserID: actorID(ctx),
+				From: s.from, To: m.To, Subject: m.Subject, Body: m.Body, Public: true})
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &messageOutput{}
+			out.Body.Recorded = ok
+			return out, nil
+		})
+	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "receive-email", Method: http.MethodPost, Path: "/api/v1/inbound-email",
+		Tags: tags, Summary: "A customer's email, parsed by the mail gateway: added to its ticket or opening one"},
+		func(ctx context.Context, in *struct{ Body InboundEmail }) (*inboundOutput, error) {
+			return s.receiveEmail(ctx, in.Body)
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "link-ticket-call", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/calls",
+		Tags: tags, Summary: "Attach a call (linkedid) to the ticket", DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body struct {
+				LinkedID string `json:"linkedid" minLength:"1" maxLength:"100"`
+			}
+		}) (*struct{}, error) {
+			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
+				return nil, err
+			}
+			if err := s.store.LinkTicketCall(ctx, in.ID, in.Body.LinkedID, actorID(ctx)); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &struct{}{}, nil
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "link-ticket-article", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/articles",
+		Tags: tags, Summary: "Record the knowledge-base article that solved the ticket", DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body struct {
+				ArticleID int64 `json:"article_id" minimum:"1"`
+			}
+		}) (*struct{}, error) {
+			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
+				return nil, err
+			}
+			if err := s.store.LinkArticle(ctx, in.ID, in.Body.ArticleID, actorID(ctx)); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &struct{}{}, nil
+		})
+	RegisterPublic(api, huma.Operation{OperationID: "ticket-status", Method: http.MethodGet, Path: "/api/v1/status/{token}",
+		Tags: tags, Summary: "The customer's view of their request, through the unguessable link"},
+		func(ctx context.Context, in *struct {
+			Token string `path:"token" minLength:"20" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+		}) (*PublicStatusOutput, error) {
+			st, err := s.PublicStatus(ctx, in.Token)
+			if err != nil {
+				return nil, err
+			}
+			return &PublicStatusOutput{Body: st}, nil
+		})
+}
+
+func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inboundOutput, error) {
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return nil, huma.NewError(http.StatusUnprocessableEntity, "from: not an email address", &huma.ErrorDetail{Location: "body.from", Message: "not an email address"})
+	}
+	out := &inboundOutput{}
+	id := m.TicketID
+	if id == 0 {
+		if g := ticketRef.FindStringSubmatch(m.Subject); g != nil {
+			id, _ = strconv.ParseInt(g[1], 10, 64)
+		}
+	}
+	if id != 0 {
+		if _, err := s.store.GetTicket(ctx, id); err != nil {
+			if crm.IsKind(err, crm.KindNotFound) {
+				return nil, huma.Error422UnprocessableEntity("ticket_id: no ticket " + strconv.FormatInt(id, 10))
+			}
+			return nil, s.problem(ctx, err)
+		}
+	} else {
+		clientID, err := s.store.ClientIDByEmail(ctx, from.Address)
+		if err != nil {
+			if crm.IsKind(err, crm.KindNotFound) {
+				return nil, huma.Error422UnprocessableEntity("from: no client has the address " + from.Address)
+			}
+			return nil, s.problem(ctx, err)
+		}
+		subject := strings.TrimSpace(m.Subject)
+		if subject == "" {
+			subject = "(no subject)"
+		}
+		if len(subject) > 300 {
+			subject = subject[:300]
+		}
+		t := service.Ticket{ClientID: clientID, Subject: strings.ToValidUTF8(subject, ""), Category: "email"}
+		if err := s.store.CreateTicket(ctx, &t); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		id, out.Body.Created = t.ID, true
+	}
+	ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventEmailIn, From: from.Address, To: m.To,
+		Subject: m.Subject, Body: m.Body, MessageID: m.MessageID, Public: true})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out.Body.TicketID, out.Body.Recorded = id, ok
+	return out, nil
+}
+
+// PublicStatus is what a customer sees of their request.
+type PublicStatus struct {
+	Number    int64         `json:"number"`
+	Subject   string        `json:"subject"`
+	Status    string        `json:"status"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+	Events    []PublicEvent `json:"events"`
+}
+
+// PublicEvent is one public entry of the thread (no internal comments, no
+// agents' user ids, no calls).
+type PublicEvent struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+}
+
+// PublicStatusOutput is the public status response.
+type PublicStatusOutput struct{ Body PublicStatus }
+
+// PublicStatus loads the customer's view of the ticket behind a token.
+func (s *ticketsAPI) PublicStatus(ctx context.Context, token string) (PublicStatus, error) {
+	t, err := s.store.TicketByToken(ctx, token)
+	if err != nil {
+		return PublicStatus{}, s.problem(ctx, err)
+	}
+	events, err := s.store.Thread(ctx, t.ID, true)
+	if err != nil {
+		return PublicStatus{}, s.problem(ctx, err)
+	}
+	st := PublicStatus{Number: t.ID, Subject: t.Subject, Status: string(t.Status), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Events: []PublicEvent{}}
+	for _, e := range events {
+		text := e.Body
+		if e.Kind == service.EventChange {
+			text = "status: " + e.New
+		}
+		st.Events = append(st.Events, PublicEvent{At: e.At, Kind: string(e.Kind), Text: text})
+	}
+	return st, nil
+}

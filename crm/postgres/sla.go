@@ -1,0 +1,164 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm"
+	"hotline/crm/service"
+)
+
+// Service desk support conditions: SLA plans, clients' plans and teams.
+
+const planCols = `id, name, time_zone, hours, holidays, targets, levels, is_default`
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func scanPlan(r pgx.Row) (service.SLAPlan, error) {
+	var p service.SLAPlan
+	var hours, holidays, targets, levels []byte
+	if err := r.Scan(&p.ID, &p.Name, &p.TimeZone, &hours, &holidays, &targets, &levels, &p.Default); err != nil {
+		return p, err
+	}
+	for _, d := range []struct {
+		b []byte
+		v any
+	}{{hours, &p.Hours}, {holidays, &p.Holidays}, {targets, &p.Targets}, {levels, &p.Levels}} {
+		if err := json.Unmarshal(d.b, d.v); err != nil {
+			return p, fmt.Errorf("sla plan %d: %w", p.ID, err)
+		}
+	}
+	return p, nil
+}
+
+// GetSLAPlan returns a plan by id.
+func (s *Store) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) {
+	p, err := scanPlan(s.pool.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans WHERE id = $1`, id))
+	if err != nil {
+		return p, translate(err, fmt.Sprintf("sla plan %d", id))
+	}
+	return p, nil
+}
+
+// ListSLAPlans returns every plan by name.
+func (s *Store) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+planCols+` FROM sla_plans ORDER BY name`)
+	if err != nil {
+		return nil, translate(err, "list sla plans")
+	}
+	defer rows.Close()
+	var out []service.SLAPlan
+	for rows.Next() {
+		p, err := scanPlan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, translate(rows.Err(), "list sla plans")
+}
+
+// SaveSLAPlan creates the plan (ID 0) or replaces it. Making a plan the
+// default takes the flag from the previous default.
+func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.Holidays == nil {
+		p.Holidays = []string{}
+	}
+	if p.Levels == nil {
+		p.Levels = []service.Level{}
+	}
+	hours, _ := json.Marshal(p.Hours)
+	holidays, _ := json.Marshal(p.Holidays)
+	targets, _ := json.Marshal(p.Targets)
+	levels, _ := json.Marshal(p.Levels)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if p.Default {
+			if _, err := tx.Exec(ctx, `UPDATE sla_plans SET is_default = false WHERE is_default AND id <> $1`, p.ID); err != nil {
+				return translate(err, "save sla plan")
+			}
+		}
+		if p.ID == 0 {
+			err := tx.QueryRow(ctx, `INSERT INTO sla_plans (name, time_zone, hours, holidays, targets, levels, is_default)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				p.Name, p.TimeZone, hours, holidays, targets, levels, p.Default).Scan(&p.ID)
+			return translate(err, "create sla plan")
+		}
+		tag, err := tx.Exec(ctx, `UPDATE sla_plans SET name = $2, time_zone = $3, hours = $4, holidays = $5,
+			targets = $6, levels = $7, is_default = $8 WHERE id = $1`,
+			p.ID, p.Name, p.TimeZone, hours, holidays, targets, levels, p.Default)
+		if err != nil {
+			return translate(err, "update sla plan")
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("sla plan", p.ID)
+		}
+		return nil
+	})
+}
+
+// SetClientSLAPlan attaches a plan to a client (planID 0 detaches it).
+func (s *Store) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
+	var err error
+	if planID == 0 {
+		_, err = s.pool.Exec(ctx, `DELETE FROM client_sla_plans WHERE client_id = $1`, clientID)
+	} else {
+		_, err = s.pool.Exec(ctx, `INSERT INTO client_sla_plans (client_id, plan_id) VALUES ($1, $2)
+			ON CONFLICT (client_id) DO UPDATE SET plan_id = EXCLUDED.plan_id`, clientID, planID)
+	}
+	if err := translate(err, "set client sla plan"); err != nil {
+		return crm.Invalid("plan_id", "client or plan not found")
+	}
+	return nil
+}
+
+// planFor picks the ticket's plan: its own, the client's, else the default.
+func planFor(ctx context.Context, q querier, planID *int64, clientID int64) (service.SLAPlan, error) {
+	p, err := scanPlan(q.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans
+		WHERE id = coalesce($1, (SELECT plan_id FROM client_sla_plans WHERE client_id = $2))
+		   OR ($1 IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = $2))
+		LIMIT 1`, planID, clientID))
+	if err != nil {
+		return p, translate(err, "sla plan of ticket")
+	}
+	return p, nil
+}
+
+// CreateTeam adds a team with its members.
+func (s *Store) CreateTeam(ctx context.Context, t *service.Team) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO teams (name, lead_id) VALUES ($1, $2) RETURNING id`, t.Name, t.LeadID).Scan(&t.ID); err != nil {
+			return translate(err, "create team")
+		}
+		for _, m := range t.Members {
+			if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, t.ID, m); err != nil {
+				return translate(err, "add team member")
+			}
+		}
+		return nil
+	})
+}
+
+// ListTeams returns every team with its members.
+func (s *Store) ListTeams(ctx context.Context) ([]service.Team, error) {
+	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, t.lead_id,
+		coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM team_members m WHERE m.team_id = t.id), '{}')
+		FROM teams t ORDER BY t.name`)
+	if err != nil {
+		return nil, translate(err, "list teams")
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Team, error) {
+		var t service.Team
+		err := r.Scan(&t.ID, &t.Name, &t.LeadID, &t.Members)
+		return t, err
+	})
+}

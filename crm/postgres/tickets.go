@@ -1,0 +1,266 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm"
+	"hotline/crm/service"
+)
+
+// Tickets of the service desk: creation with defaulted priority and SLA
+// clocks, reads and lists restricted to what the viewer may see.
+
+const ticketCols = `t.id, t.client_id, t.product_id, t.subject, t.description, t.category, t.priority, t.status,
+	t.assignee_id, t.team_id, t.plan_id, t.created_by, t.public_token, t.response_due, t.resolve_due,
+	t.responded_at, t.paused_at, t.paused_seconds, t.reopens, t.created_at, t.updated_at, t.resolved_at, t.closed_at,
+	coalesce(t.external_ref, ''), c.name, coalesce((SELECT array_agg(linkedid ORDER BY at) FROM ticket_calls tc WHERE tc.ticket_id = t.id), '{}')`
+
+const ticketFrom = ` FROM tickets t JOIN clients c ON c.id = t.client_id`
+
+func scanTicket(r pgx.Row) (service.Ticket, error) {
+	var t service.Ticket
+	var paused int64
+	err := r.Scan(&t.ID, &t.ClientID, &t.ProductID, &t.Subject, &t.Description, &t.Category, &t.Priority, &t.Status,
+		&t.AssigneeID, &t.TeamID, &t.PlanID, &t.CreatedBy, &t.PublicToken, &t.SLA.ResponseDue, &t.SLA.ResolveDue,
+		&t.SLA.RespondedAt, &t.SLA.PausedAt, &paused, &t.Reopens, &t.CreatedAt, &t.UpdatedAt, &t.ResolvedAt, &t.ClosedAt,
+		&t.ExternalRef, &t.ClientName, &t.Calls)
+	t.SLA.Paused = time.Duration(paused) * time.Second
+	return t, err
+}
+
+// newPublicToken returns 24 random bytes, base64url: the customer's link.
+func newPublicToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// CreateTicket records a new ticket: the priority defaults from the client's
+// priority class, the SLA plan from the client (else the default plan), the
+// due times and escalation timers start, the history gets its first entry,
+// the linked calls are attached and the client's timeline gets an entry.
+func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var class crm.PriorityClass
+		var hasClass bool
+		err := tx.QueryRow(ctx, `SELECT p.code IS NOT NULL, coalesce(p.code, ''), coalesce(p.rank, 0)
+			FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority WHERE c.id = $1`, t.ClientID).
+			Scan(&hasClass, &class.Code, &class.Rank)
+		if err != nil {
+			if err == pgx.ErrNoRows {
+				return crm.Invalid("client_id", "client %d not found", t.ClientID)
+			}
+			return translate(err, "ticket client")
+		}
+		if t.Priority == "" {
+			var cp *crm.PriorityClass
+			if hasClass {
+				cp = &class
+			}
+			t.Priority = service.DefaultPriority(cp, nil)
+		}
+		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
+		if err != nil {
+			return err
+		}
+		t.PlanID = &plan.ID
+		// A ticket may start in the past (a missed call's callback): its
+		// clocks run from then.
+		if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
+			t.CreatedAt = now
+		}
+		t.Status, t.UpdatedAt = service.StatusNew, now
+		t.PublicToken = newPublicToken()
+		t.SLA = service.Clocks{}
+		if err := plan.Recompute(&t.SLA, t.CreatedAt, t.Priority); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
+			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, '')) RETURNING id`,
+			t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
+			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now).Scan(&t.ID)
+		if err != nil {
+			return ticketError(err, "create ticket")
+		}
+		if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, UserID: t.CreatedBy, Kind: service.EventCreated,
+			New: string(t.Status), Body: t.Description, Public: true}); err != nil {
+			return err
+		}
+		for _, c := range t.Calls {
+			if err := linkCall(ctx, tx, t.ID, c, now, t.CreatedBy); err != nil {
+				return err
+			}
+		}
+		if err := scheduleTimers(ctx, tx, plan, t); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, ref_type, ref_id, created_at)
+			VALUES ($1, 'ticket', $2, $3, $4, 'ticket', $5, $2)`,
+			t.ClientID, now, t.CreatedBy, fmt.Sprintf("Request #%d opened: %s", t.ID, t.Subject), fmt.Sprint(t.ID))
+		return translate(err, "ticket timeline entry")
+	})
+}
+
+// ticketError maps foreign keys of tickets to field errors.
+func ticketError(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "tickets_external_ref_key") {
+		return &crm.Error{Kind: crm.KindConflict, Field: "external_ref", Message: "a ticket was already opened for this", Err: err}
+	}
+	for _, f := range []string{"assignee_id", "team_id", "plan_id", "client_id", "created_by"} {
+		if strings.Contains(msg, "tickets_"+f+"_fkey") {
+			return crm.Invalid(f, "is not known")
+		}
+	}
+	return translate(err, op)
+}
+
+// linkCall attaches a call to a ticket once and records it in the thread.
+func linkCall(ctx context.Context, tx pgx.Tx, ticketID int64, linkedid string, at time.Time, user *int64) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO ticket_calls (ticket_id, linkedid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		ticketID, linkedid, at)
+	if err != nil {
+		return translate(err, "link call")
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	return addEvent(ctx, tx, service.Event{TicketID: ticketID, At: at, UserID: user, Kind: service.EventCall, New: linkedid})
+}
+
+// LinkTicketCall attaches a call (its linkedid) to a ticket.
+func (s *Store) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
+	if linkedid == "" || len(linkedid) > 100 {
+		return crm.Invalid("linkedid", "must be 1-100 characters")
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockTicket(ctx, tx, ticketID); err != nil {
+			return err
+		}
+		return linkCall(ctx, tx, ticketID, linkedid, s.now(), user)
+	})
+}
+
+// GetTicket returns a ticket by id.
+func (s *Store) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
+	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
+	if err != nil {
+		if err == pgx.ErrNoRows {
+			return t, notFound("ticket", id)
+		}
+		return t, translate(err, "get ticket")
+	}
+	return t, nil
+}
+
+// TicketByToken returns the ticket a customer's status link points at.
+func (s *Store) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
+	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
+	if err != nil {
+		if err == pgx.ErrNoRows {
+			return t, crm.Errorf(crm.KindNotFound, "no request behind this link")
+		}
+		return t, translate(err, "ticket by token")
+	}
+	return t, nil
+}
+
+// CanSeeTicket reports whether the viewer may see the ticket: supervisors
+// and admins all, agents those of their teams, assigned to or created by them.
+func (s *Store) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
+	if v.SeesAll() {
+		return true, nil
+	}
+	if (t.AssigneeID != nil && *t.AssigneeID == v.UserID) || (t.CreatedBy != nil && *t.CreatedBy == v.UserID) {
+		return true, nil
+	}
+	if t.TeamID == nil {
+		return false, nil
+	}
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2)`,
+		*t.TeamID, v.UserID).Scan(&ok)
+	return ok, translate(err, "ticket visibility")
+}
+
+// ListTickets returns one page of tickets, newest first, that match the
+// filter and that the filter's viewer may see.
+func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
+	var page crm.Page[service.Ticket]
+	cur, hasCur, err := decodeCursor(f.After)
+	if err != nil {
+		return page, err
+	}
+	limit := clampLimit(f.Limit)
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if len(f.Status) > 0 {
+		ss := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			ss[i] = string(st)
+		}
+		where = append(where, "t.status = ANY("+arg(ss)+")")
+	}
+	if f.OpenOnly {
+		where = append(where, "t.status NOT IN ('resolved', 'closed')")
+	}
+	if f.Priority != "" {
+		where = append(where, "t.priority = "+arg(string(f.Priority)))
+	}
+	if f.ClientID > 0 {
+		where = append(where, "t.client_id = "+arg(f.ClientID))
+	}
+	if f.AssigneeID > 0 {
+		where = append(where, "t.assignee_id = "+arg(f.AssigneeID))
+	}
+	if f.TeamID > 0 {
+		where = append(where, "t.team_id = "+arg(f.TeamID))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "t.subject ILIKE "+arg("%"+escapeLike(q)+"%"))
+	}
+	if !f.Viewer.SeesAll() {
+		u := arg(f.Viewer.UserID)
+		where = append(where, "(t.assignee_id = "+u+" OR t.created_by = "+u+
+			" OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = "+u+"))")
+	}
+	if hasCur {
+		where = append(where, "(t.created_at, t.id) < ("+arg(cur.At)+", "+arg(cur.ID)+")")
+	}
+	q := `SELECT ` + ticketCols + ticketFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY t.created_at DESC, t.id DESC LIMIT " + arg(limit+1)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return page, translate(err, "list tickets")
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Ticket, error) { return scanTicket(r) })
+	if err != nil {
+		return page, translate(err, "list tickets")
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		last := items[limit-1]
+		page.Next = cursor{At: last.CreatedAt, ID: last.ID}.encode()
+	}
+	page.Items = items
+	return page, nil
+}

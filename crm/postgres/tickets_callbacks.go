@@ -1,0 +1,117 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm"
+	"hotline/crm/service"
+)
+
+// Callback requests: a missed or abandoned inbound call of a known client
+// opens a request with its SLA clock running from the call, once per call,
+// unless the client's priority class opts out; a later answered call with
+// the same number (either direction) resolves it as handled.
+
+// CallbackCategory is the category of callback requests.
+const CallbackCategory = "callback"
+
+// SetCallbacks turns callback requests on or off for a priority class.
+func (s *Store) SetCallbacks(ctx context.Context, priority string, enabled bool) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO callback_settings (priority, enabled) VALUES ($1, $2)
+		ON CONFLICT (priority) DO UPDATE SET enabled = EXCLUDED.enabled`, priority, enabled)
+	if err != nil {
+		return crm.Invalid("priority", "is not a known priority class")
+	}
+	return nil
+}
+
+type missedCall struct {
+	node, linkedid, customer string
+	clientID                 int64
+	at                       time.Time
+}
+
+// SyncCallbacks opens callback requests for the missed calls that ended in
+// the window before now and resolves open ones that a later answered call
+// handled. It returns how many it opened and resolved.
+func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error) {
+	rows, err := s.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at)
+		FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
+		LEFT JOIN callback_settings cs ON cs.priority = cl.priority
+		WHERE c.started_at >= $1 AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
+		  AND c.direction = 'inbound' AND c.outcome IN ('abandoned', 'no_answer', 'busy')
+		  AND c.client_id IS NOT NULL AND c.customer <> '' AND coalesce(cs.enabled, true)
+		  AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_ref = 'call/' || c.node || '/' || c.linkedid)
+		  AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.customer = c.customer AND a.outcome = 'answered'
+		                  AND a.started_at > c.started_at)
+		ORDER BY c.started_at`, now.Add(-window))
+	if err != nil {
+		return 0, 0, translate(err, "missed calls")
+	}
+	missed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (missedCall, error) {
+		var m missedCall
+		err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at)
+		return m, err
+	})
+	if err != nil {
+		return 0, 0, translate(err, "missed calls")
+	}
+	for _, m := range missed {
+		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
+			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
+			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at}
+		switch err := s.CreateTicket(ctx, &t); {
+		case err == nil:
+			opened++
+		case crm.IsKind(err, crm.KindConflict):
+		default:
+			return opened, resolved, fmt.Errorf("open callback for %s: %w", m.linkedid, err)
+		}
+	}
+	resolved, err = s.resolveHandledCallbacks(ctx)
+	return opened, resolved, err
+}
+
+// resolveHandledCallbacks resolves open callback requests whose number had
+// an answered call after the request was opened.
+func (s *Store) resolveHandledCallbacks(ctx context.Context) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT t.id, a.linkedid FROM tickets t
+		JOIN calls m ON 'call/' || m.node || '/' || m.linkedid = t.external_ref
+		JOIN LATERAL (SELECT linkedid FROM calls a WHERE a.customer = m.customer AND a.outcome = 'answered'
+		              AND a.started_at > m.started_at ORDER BY a.started_at LIMIT 1) a ON true
+		WHERE t.category = $1 AND t.status NOT IN ('resolved', 'closed')`, CallbackCategory)
+	if err != nil {
+		return 0, translate(err, "handled callbacks")
+	}
+	type handled struct {
+		id       int64
+		linkedid string
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (handled, error) {
+		var h handled
+		err := r.Scan(&h.id, &h.linkedid)
+		return h, err
+	})
+	if err != nil {
+		return 0, translate(err, "handled callbacks")
+	}
+	n := 0
+	for _, h := range list {
+		if err := s.LinkTicketCall(ctx, h.id, h.linkedid, nil); err != nil {
+			return n, err
+		}
+		st := service.StatusResolved
+		_, err := s.UpdateTicket(ctx, h.id, service.TicketUpdate{Status: &st, Comment: "Handled by the answered call " + h.linkedid}, nil)
+		if err != nil && !crm.IsKind(err, crm.KindConflict) {
+			return n, fmt.Errorf("resolve callback %d: %w", h.id, err)
+		}
+		if err == nil {
+			n++
+		}
+	}
+	return n, nil
+}

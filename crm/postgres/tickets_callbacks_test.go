@@ -1,0 +1,68 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
+	"hotline/crm/service"
+)
+
+func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:30")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	known := mustClient(t, s, crm.Client{Name: "Caller", Priority: "B", Contacts: []crm.Contact{phone("+74951234567", "")}})
+	optOut := mustClient(t, s, crm.Client{Name: "Quiet", Priority: "C", Contacts: []crm.Contact{phone("+74957777777", "")}})
+	if err := s.SetCallbacks(ctx, "C", false); err != nil {
+		t.Fatal(err)
+	}
+	call := func(linkedid, customer string, client int64, outcome, start string) {
+		t.Helper()
+		st := mskTime(start)
+		_, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+			VALUES ('pbx1', $1, 1, 'inbound', $2, $3, $4, $5, $6)`, linkedid, outcome, customer, client, st, st.Add(40*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	call("1.1", "+74951234567", known.ID, "abandoned", "2026-11-26 10:00")
+	call("1.2", "+74957777777", optOut.ID, "no_answer", "2026-11-26 10:05")
+	call("1.3", "+74951234567", known.ID, "answered", "2026-11-26 09:00") // earlier: handles nothing
+	esc := service.NewEscalator(service.EscalatorOptions{Store: s, Callbacks: s, Now: clk.Now})
+	for i := 0; i < 2; i++ {
+		if _, err := esc.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, _ := s.ListTickets(ctx, service.TicketFilter{})
+	if len(page.Items) != 1 {
+		t.Fatalf("callback tickets %+v", page.Items)
+	}
+	cb := page.Items[0]
+	// The clock runs from the call's end: B is normal priority, 4 business hours.
+	if cb.ClientID != known.ID || cb.Category != "callback" || !cb.CreatedAt.Equal(mskTime("2026-11-26 10:00").Add(40*time.Second)) ||
+		!cb.SLA.ResponseDue.Equal(mskTime("2026-11-26 14:00").Add(40*time.Second)) || len(cb.Calls) != 1 {
+		t.Fatalf("callback %+v due %v", cb, cb.SLA.ResponseDue)
+	}
+	// The client calls again and is answered: the callback is handled.
+	call("1.4", "+74951234567", known.ID, "answered", "2026-11-26 11:00")
+	clk.Set(mskTime("2026-11-26 11:05"))
+	opened, resolved, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour)
+	if err != nil || opened != 0 || resolved != 1 {
+		t.Fatalf("sync after the answered call: %d %d %v", opened, resolved, err)
+	}
+	got, _ := s.GetTicket(ctx, cb.ID)
+	if got.Status != service.StatusResolved || len(got.Calls) != 2 {
+		t.Fatalf("after the answered call: %+v", got)
+	}
+	if _, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.ListTickets(ctx, service.TicketFilter{}); len(p.Items) != 1 {
+		t.Fatalf("a resolved callback was reopened: %d tickets", len(p.Items))
+	}
+}

@@ -1,0 +1,159 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm/service"
+)
+
+// Durable escalation timers. Each due timer is claimed together with its
+// ticket by SELECT ... FOR UPDATE SKIP LOCKED and marked fired in the same
+// transaction that applies the escalation, so a level fires exactly once
+// however many workers run and whenever they restart. Workers never wait for
+// a lock, so they cannot deadlock with agents' updates.
+
+// FireDueTimers fires up to limit timers due at now, one transaction each,
+// and returns how many fired. worker names the firing process in the row.
+func (s *Store) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) (int, error) {
+	fired := 0
+	for fired < limit {
+		ok, err := s.fireOne(ctx, now, worker)
+		if err != nil {
+			return fired, err
+		}
+		if !ok {
+			break
+		}
+		fired++
+	}
+	return fired, nil
+}
+
+func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (bool, error) {
+	var found bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		var clock service.ClockKind
+		var level int
+		err := tx.QueryRow(ctx, `SELECT tt.ticket_id, tt.clock, tt.level FROM ticket_timers tt
+			JOIN tickets t ON t.id = tt.ticket_id
+			WHERE tt.fired_at IS NULL AND tt.fire_at <= $1
+			ORDER BY tt.fire_at LIMIT 1 FOR UPDATE SKIP LOCKED`, now).Scan(&id, &clock, &level)
+		if err == pgx.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return translate(err, "claim timer")
+		}
+		found = true
+		t, err := lockTicket(ctx, tx, id) // already locked by this transaction
+		if err != nil {
+			return err
+		}
+		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
+		if err != nil {
+			return err
+		}
+		if err := escalate(ctx, tx, &t, plan.LevelOf(clock, level), now); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE ticket_timers SET fired_at = $4, fired_by = $5
+			WHERE ticket_id = $1 AND clock = $2 AND level = $3`, id, clock, level, now, worker)
+		return translate(err, "mark timer fired")
+	})
+	return found, err
+}
+
+// escalate applies one level: breach record, notification, reassignment to
+// the team lead and a raised priority. Due times stay as agreed.
+func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) error {
+	var events []service.Event
+	if l.Level > 0 {
+		events = append(events, service.Event{Kind: service.EventEscalated, Field: string(l.Clock), New: fmt.Sprint(l.Level),
+			Body: fmt.Sprintf("Escalation level %d: %d%% of the %s target reached", l.Level, l.Percent, l.Clock)})
+	}
+	if l.Breaches() {
+		due := t.SLA.ResolveDue
+		if l.Clock == service.ClockResponse {
+			due = t.SLA.ResponseDue
+		}
+		if due == nil {
+			due = &now
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO sla_breaches (ticket_id, clock, due_at, at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, t.ID, l.Clock, *due, now)
+		if err != nil {
+			return translate(err, "record breach")
+		}
+		if tag.RowsAffected() > 0 {
+			events = append(events, service.Event{Kind: service.EventBreach, Field: string(l.Clock),
+				Body: fmt.Sprintf("The %s target was missed (due %s)", l.Clock, due.UTC().Format(time.RFC3339))})
+		}
+	}
+	var lead *int64
+	if t.TeamID != nil {
+		if err := tx.QueryRow(ctx, `SELECT lead_id FROM teams WHERE id = $1`, *t.TeamID).Scan(&lead); err != nil && err != pgx.ErrNoRows {
+			return translate(err, "team lead")
+		}
+	}
+	if l.Notify {
+		who := t.AssigneeID
+		if who == nil {
+			who = lead
+		}
+		if who != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO ticket_notifications (user_id, ticket_id, body, at) VALUES ($1, $2, $3, $4)`,
+				*who, t.ID, fmt.Sprintf("Request #%d %q: escalation level %d (%d%% of the %s target)", t.ID, t.Subject, l.Level, l.Percent, l.Clock), now); err != nil {
+				return translate(err, "notify")
+			}
+		}
+	}
+	changed := false
+	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
+		events = append(events, service.Event{Kind: service.EventChange, Field: "assignee", Old: idText(t.AssigneeID), New: idText(lead)})
+		t.AssigneeID, changed = lead, true
+	}
+	if l.RaisePriority && t.Priority != service.PriorityCritical {
+		next := t.Priority.Raise()
+		events = append(events, service.Event{Kind: service.EventChange, Field: "priority", Old: string(t.Priority), New: string(next)})
+		t.Priority, changed = next, true
+	}
+	if changed {
+		t.UpdatedAt = now
+		if err := saveTicket(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	for _, e := range events {
+		e.TicketID, e.At = t.ID, now
+		if err := addEvent(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Breach is a missed SLA target.
+type Breach struct {
+	TicketID int64
+	Clock    service.ClockKind
+	Due      time.Time
+	At       time.Time
+}
+
+// TicketBreaches returns a ticket's recorded breaches.
+func (s *Store) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
+	rows, err := s.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
+	if err != nil {
+		return nil, translate(err, "ticket breaches")
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Breach, error) {
+		var b Breach
+		err := r.Scan(&b.TicketID, &b.Clock, &b.Due, &b.At)
+		return b, err
+	})
+}

@@ -1,0 +1,112 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
+	"hotline/crm/service"
+)
+
+// TestEscalationExactlyOnceAcrossWorkersAndRestart runs two escalators on
+// one database at once, then "restarts": a fresh store fires what came due
+// while nothing ran, and firing again finds nothing.
+func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDSN(t)
+	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
+	first := openDesk(t, dsn, clk)
+	lead := mustUser(t, first, "esc.lead", crm.RoleSupervisor)
+	agent := mustUser(t, first, "esc.agent", crm.RoleAgent)
+	team := service.Team{Name: "Escalations", LeadID: &lead.ID, Members: []int64{agent.ID}}
+	if err := first.CreateTeam(ctx, &team); err != nil {
+		t.Fatal(err)
+	}
+	c := mustClient(t, first, crm.Client{Name: "Escalated", Priority: "A"}) // high: 1h response, 8h resolution
+	const n = 20
+	var ids []int64
+	for i := 0; i < n; i++ {
+		tk := mustTicket(t, first, service.Ticket{ClientID: c.ID, Subject: "Down", TeamID: &team.ID, AssigneeID: &agent.ID})
+		ids = append(ids, tk.ID)
+	}
+	// At 10:50 only the response clock's 80% level (10:48) is due.
+	clk.Set(mskTime("2026-11-26 10:50"))
+	second := openDesk(t, dsn, clk)
+	w1 := service.NewEscalator(service.EscalatorOptions{Store: first, Now: clk.Now, Worker: "w1", Batch: 3})
+	w2 := service.NewEscalator(service.EscalatorOptions{Store: second, Now: clk.Now, Worker: "w2", Batch: 3})
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i, w := range []*service.Escalator{w1, w2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := w.Tick(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = got
+		}()
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != n {
+		t.Fatalf("fired %v, want %d in total", counts, n)
+	}
+	// Restart: the first store goes away; the next day a new one fires the rest.
+	first.Close()
+	clk.Set(mskTime("2026-11-27 12:00"))
+	third := openDesk(t, dsn, clk)
+	w3 := service.NewEscalator(service.EscalatorOptions{Store: third, Now: clk.Now, Worker: "w3"})
+	// Per ticket: response 100% (level 0); resolution 80% (1), 100% (0), 100% (2).
+	if got, err := w3.Tick(ctx); err != nil || got != 4*n {
+		t.Fatalf("after restart fired %d (%v), want %d", got, err, 4*n)
+	}
+	if got, _ := w3.Tick(ctx); got != 0 {
+		t.Fatalf("second round fired %d", got)
+	}
+	for _, id := range ids {
+		thread, _ := third.Thread(ctx, id, false)
+		kinds := map[service.EventKind]int{}
+		for _, e := range thread {
+			kinds[e.Kind]++
+		}
+		if kinds[service.EventEscalated] != 3 || kinds[service.EventBreach] != 2 {
+			t.Fatalf("ticket %d history %v", id, kinds)
+		}
+		br, _ := third.TicketBreaches(ctx, id)
+		if len(br) != 2 {
+			t.Fatalf("ticket %d breaches %v", id, br)
+		}
+		tk, _ := third.GetTicket(ctx, id)
+		if tk.AssigneeID == nil || *tk.AssigneeID != lead.ID || tk.Priority != service.PriorityCritical {
+			t.Fatalf("ticket %d not reassigned to lead / raised: %+v", id, tk)
+		}
+	}
+	var fired, notes int
+	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE fired_at IS NOT NULL`).Scan(&fired)
+	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_notifications`).Scan(&notes)
+	if fired != 5*n || notes != 3*n {
+		t.Fatalf("fired timers %d, notifications %d", fired, notes)
+	}
+}
+
+// TestWaitingTicketDoesNotEscalate checks that pausing removes the timers and
+// resolving stops them.
+func TestWaitingTicketDoesNotEscalate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	c := mustClient(t, s, crm.Client{Name: "Patient"})
+	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Question"})
+	waiting := service.StatusWaiting
+	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &waiting}, nil); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(mskTime("2026-12-10 10:00"))
+	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || n != 0 {
+		t.Fatalf("waiting ticket fired %d %v", n, err)
+	}
+}

@@ -1,0 +1,115 @@
+package service
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"time"
+
+	"hotline/crm"
+)
+
+// Lang is an article's language; it selects the text-search configuration.
+type Lang string
+
+// The languages the knowledge base searches.
+const (
+	LangRussian Lang = "ru"
+	LangEnglish Lang = "en"
+)
+
+// Visibility says who may read an article.
+type Visibility string
+
+// The visibilities.
+const (
+	VisibilityInternal Visibility = "internal" // agents only
+	VisibilityPublic   Visibility = "public"   // may be shown to customers
+)
+
+// Article is a knowledge-base article. Every save makes a new version.
+type Article struct {
+	ID         int64
+	CategoryID *int64
+	Category   string
+	Title      string
+	Body       string
+	Tags       []string
+	Lang       Lang
+	Visibility Visibility
+	Version    int
+	UpdatedBy  *int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Validate checks and tidies the article.
+func (a *Article) Validate() error {
+	a.Title = strings.TrimSpace(a.Title)
+	switch {
+	case a.Title == "" || len(a.Title) > 300 || !validText(a.Title):
+		return crm.Invalid("title", "must be 1-300 characters")
+	case len(a.Body) > 200000 || !validText(a.Body):
+		return crm.Invalid("body", "must be at most 200000 characters of text")
+	case a.Lang != LangRussian && a.Lang != LangEnglish:
+		return crm.Invalid("lang", "must be ru or en")
+	case a.Visibility != VisibilityInternal && a.Visibility != VisibilityPublic:
+		return crm.Invalid("visibility", "must be internal or public")
+	case len(a.Tags) > 30:
+		return crm.Invalid("tags", "at most 30 tags")
+	}
+	for i, t := range a.Tags {
+		a.Tags[i] = strings.TrimSpace(t)
+		if a.Tags[i] == "" || len(a.Tags[i]) > 50 || !validText(t) {
+			return crm.Invalid("tags", "each tag must be 1-50 characters")
+		}
+	}
+	return nil
+}
+
+// ArticleQuery searches the knowledge base.
+type ArticleQuery struct {
+	Text       string
+	PublicOnly bool
+	CategoryID int64
+	Tag        string
+	Limit      int
+}
+
+// Hit is a search result: the article, its rank and a highlighted snippet
+// as safe HTML (the text escaped, matches in <mark>).
+type Hit struct {
+	Article Article
+	Rank    float64
+	Snippet string
+}
+
+// Highlight markers the store asks ts_headline to put around matches:
+// private-use characters that never occur in typed text.
+const (
+	MarkStart = "\uE000"
+	MarkStop  = "\uE001"
+)
+
+// SnippetHTML escapes a ts_headline fragment and turns the markers into <mark>.
+func SnippetHTML(raw string) string {
+	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "<mark>", ""), "</mark>", "")
+	s := html.EscapeString(raw)
+	return strings.NewReplacer(MarkStart, "<mark>", MarkStop, "</mark>").Replace(s)
+}
+
+var wordRe = regexp.MustCompile(`[\p{L}\p{N}]+`)
+
+// PrefixQuery turns what an agent is typing into a to_tsquery text that
+// matches every word, the last as a prefix ("принтер зажев" → "принтер & зажев:*").
+// It returns "" when nothing searchable was typed.
+func PrefixQuery(typed string) string {
+	words := wordRe.FindAllString(strings.ToLower(typed), -1)
+	if len(words) > 8 {
+		words = words[len(words)-8:]
+	}
+	for i := range words {
+		words[i] += ":*"
+	}
+	return strings.Join(words, " & ")
+}

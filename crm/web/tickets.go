@@ -1,0 +1,345 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/crm/service"
+)
+
+// ticketPages serves the service desk's pages: the ticket list, the ticket
+// with its thread, the new-ticket form (from a client page or a screen pop),
+// the knowledge base, the efficiency report and the customer's status page.
+type ticketPages struct {
+	p     *Pages
+	store httpapi.TicketStore
+}
+
+// MountTickets adds the service desk's pages and their nav links. The
+// customer's status page (/status/{token}) needs no sign-in.
+func (p *Pages) MountTickets(store httpapi.TicketStore) {
+	tp := &ticketPages{p: p, store: store}
+	r := p.api.Router()
+	r.Get("/status/{token}", tp.publicStatus)
+	r.Group(func(r chi.Router) {
+		r.Use(p.requireUser)
+		r.Get("/tickets", tp.list)
+		r.Get("/tickets/new", tp.newForm)
+		r.Post("/tickets", tp.create)
+		r.Get("/tickets/{id}", tp.show)
+		r.Post("/tickets/{id}/status", tp.changeStatus)
+		r.Post("/tickets/{id}/comments", tp.comment)
+		r.Get("/kb", tp.kb)
+		r.Get("/reports/service", tp.report)
+	})
+	p.AddNav(NavItem{Label: "Requests", Path: "/tickets"})
+	p.AddNav(NavItem{Label: "Knowledge base", Path: "/kb"})
+	p.AddNav(NavItem{Label: "Service report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}})
+}
+
+func viewerOf(r *http.Request) *service.Viewer {
+	pr := httpapi.PrincipalFrom(r.Context())
+	return &service.Viewer{UserID: pr.User.ID, Role: pr.User.Role}
+}
+
+type ticketListData struct {
+	Items    []service.Ticket
+	Next     string
+	Status   string
+	Priority string
+	Q        string
+	ClientID int64
+	Statuses []service.Status
+}
+
+func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := ticketListData{Status: q.Get("status"), Priority: q.Get("priority"), Q: q.Get("q"), Statuses: service.Statuses}
+	d.ClientID, _ = strconv.ParseInt(q.Get("client"), 10, 64)
+	f := service.TicketFilter{Priority: service.Priority(d.Priority), Query: d.Q, ClientID: d.ClientID, After: q.Get("after"), Viewer: viewerOf(r)}
+	switch {
+	case d.Status == "" || d.Status == "open":
+		d.Status, f.OpenOnly = "open", true
+	case d.Status == "all":
+	case service.Status(d.Status).Valid():
+		f.Status = []service.Status{service.Status(d.Status)}
+	}
+	if f.Priority != "" && !f.Priority.Valid() {
+		f.Priority, d.Priority = "", ""
+	}
+	page, err := tp.store.ListTickets(r.Context(), f)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	d.Items, d.Next = page.Items, page.Next
+	tp.p.render(w, r, http.StatusOK, "tickets", "Requests", view{Data: d, Active: "/tickets"})
+}
+
+type newTicketData struct {
+	Client  crm.Client
+	Call    string
+	Subject string
+	Body    string
+	Error   string
+}
+
+func (tp *ticketPages) newForm(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("client"), 10, 64)
+	tp.renderNew(w, r, http.StatusOK, id, newTicketData{Call: r.URL.Query().Get("call")})
+}
+
+func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status int, clientID int64, d newTicketData) {
+	if clientID <= 0 {
+		tp.p.errorPage(w, r, crm.Invalid("client", "open a new request from a client's page or a screen pop"))
+		return
+	}
+	c, err := tp.p.store.GetClient(r.Context(), clientID)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	d.Client = c
+	tp.p.render(w, r, status, "ticket_new", "New request", view{Data: d, Active: "/tickets"})
+}
+
+func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	clientID, _ := strconv.ParseInt(r.PostFormValue("client_id"), 10, 64)
+	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	t := service.Ticket{ClientID: clientID, Subject: r.PostFormValue("subject"), Description: r.PostFormValue("description"),
+		Category: r.PostFormValue("category"), Priority: service.Priority(r.PostFormValue("priority")), CreatedBy: &me}
+	if call := strings.TrimSpace(r.PostFormValue("call")); call != "" {
+		t.Calls = []string{call}
+	}
+	if err := tp.store.CreateTicket(r.Context(), &t); err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			tp.renderNew(w, r, http.StatusUnprocessableEntity, clientID, newTicketData{Call: r.PostFormValue("call"),
+				Subject: t.Subject, Body: t.Description, Error: err.Error()})
+			return
+		}
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+}
+
+type ticketData struct {
+	Ticket    service.Ticket
+	Events    []service.Event
+	Articles  []service.Article
+	Next      []service.Status
+	StatusURL string
+	Error     string
+}
+
+// loadVisible returns the ticket when the user may see it (else not found).
+func (tp *ticketPages) loadVisible(r *http.Request) (service.Ticket, error) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	t, err := tp.store.GetTicket(r.Context(), id)
+	if err != nil {
+		return t, err
+	}
+	ok, err := tp.store.CanSeeTicket(r.Context(), viewerOf(r), t)
+	if err == nil && !ok {
+		err = crm.Errorf(crm.KindNotFound, "ticket %d not found", id)
+	}
+	return t, err
+}
+
+func (tp *ticketPages) show(w http.ResponseWriter, r *http.Request) {
+	tp.renderTicket(w, r, http.StatusOK, "")
+}
+
+func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	t, err := tp.loadVisible(r)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg}
+	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
+		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
+	}
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	for _, s := range service.Statuses {
+		if t.Status.CanMoveTo(s) {
+			d.Next = append(d.Next, s)
+		}
+	}
+	tp.p.render(w, r, status, "ticket", "Request #"+strconv.FormatInt(t.ID, 10), view{Data: d, Active: "/tickets"})
+}
+
+func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	t, err := tp.loadVisible(r)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	st := service.Status(r.PostFormValue("status"))
+	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	if _, err := tp.store.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
+		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
+			tp.renderTicket(w, r, http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+}
+
+func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	t, err := tp.loadVisible(r)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	body := r.PostFormValue("body")
+	if strings.TrimSpace(body) == "" {
+		tp.renderTicket(w, r, http.StatusUnprocessableEntity, "Comment: is empty")
+		return
+	}
+	e := &service.Event{TicketID: t.ID, Kind: service.EventComment, UserID: &me, Body: body, Public: r.PostFormValue("public") == "on"}
+	if _, err := tp.store.AddMessage(r.Context(), e); err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			tp.renderTicket(w, r, http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10)+"#thread", http.StatusSeeOther)
+}
+
+type kbData struct {
+	Q    string
+	Hits []kbHit
+}
+
+type kbHit struct {
+	service.Hit
+	SnippetHTML template.HTML
+}
+
+func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
+	d := kbData{Q: r.URL.Query().Get("q")}
+	hits, err := tp.store.SearchArticles(r.Context(), service.ArticleQuery{Text: d.Q, Limit: 20})
+	if err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "Knowledge base", view{Data: d, Error: err.Error()})
+			return
+		}
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	for _, h := range hits {
+		// The snippet is escaped by service.SnippetHTML; only <mark> is markup.
+		d.Hits = append(d.Hits, kbHit{Hit: h, SnippetHTML: template.HTML(h.Snippet)}) //nolint:gosec
+	}
+	tp.p.render(w, r, http.StatusOK, "kb", "Knowledge base", view{Data: d})
+}
+
+type reportData struct {
+	From, To, By string
+	Rows         []serviceReportRow
+}
+
+type serviceReportRow struct {
+	service.ReportRow
+	RespMed, RespP90, ResMed, ResP90, Breach, Reopen string
+}
+
+func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
+	if role := httpapi.PrincipalFrom(r.Context()).User.Role; role == crm.RoleAgent {
+		tp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "the service report is for supervisors and admins"))
+		return
+	}
+	q := r.URL.Query()
+	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	d := reportData{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
+	if d.By != "team" {
+		d.By = "agent"
+	}
+	from, err1 := time.Parse(time.DateOnly, d.From)
+	till, err2 := time.Parse(time.DateOnly, d.To)
+	if err1 != nil || err2 != nil {
+		from, till = to.AddDate(0, 0, -30), to
+		d.From, d.To = from.Format(time.DateOnly), till.Format(time.DateOnly)
+	}
+	rows, err := tp.store.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
+	if err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			tp.p.render(w, r, http.StatusUnprocessableEntity, "service_report", "Service report", view{Data: d, Error: err.Error()})
+			return
+		}
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	for _, row := range rows {
+		d.Rows = append(d.Rows, serviceReportRow{ReportRow: row, RespMed: seconds(row.ResponseMedian), RespP90: seconds(row.ResponseP90),
+			ResMed: seconds(row.ResolutionMedian), ResP90: seconds(row.ResolutionP90),
+			Breach: strconv.FormatFloat(row.BreachRate*100, 'f', 1, 64) + "%", Reopen: strconv.FormatFloat(row.ReopenRate*100, 'f', 1, 64) + "%"})
+	}
+	tp.p.render(w, r, http.StatusOK, "service_report", "Service report", view{Data: d})
+}
+
+type publicStatusData struct {
+	Ticket service.Ticket
+	Events []service.Event
+}
+
+// publicStatus is the customer's page behind the unguessable link: the
+// request's number, subject, status and the public part of the thread.
+func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
+	token := chi.URLParam(r, "token")
+	if len(token) < 20 || len(token) > 64 {
+		tp.p.render(w, r, http.StatusNotFound, "ticket_status", "Request status", view{Error: "This link is not valid."})
+		return
+	}
+	t, err := tp.store.TicketByToken(r.Context(), token)
+	if err != nil {
+		status := httpapi.StatusOf(err)
+		tp.p.render(w, r, status, "ticket_status", "Request status", view{Error: "This link is not valid or the request no longer exists."})
+		return
+	}
+	events, err := tp.store.Thread(r.Context(), t.ID, true)
+	if err != nil {
+		tp.p.errorPage(w, r, err)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	tp.p.render(w, r, http.StatusOK, "ticket_status", "Request #"+strconv.FormatInt(t.ID, 10), view{Data: publicStatusData{Ticket: t, Events: events}})
+}
+
+// seconds formats report seconds as "1h 05m" ("—" when unknown).
+func seconds(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	d := time.Duration(*v) * time.Second
+	if d < time.Hour {
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	}
+	return strconv.Itoa(int(d.Hours())) + "h " + strconv.Itoa(int(d.Minutes())%60) + "m"
+}
