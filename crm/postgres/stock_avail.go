@@ -45,8 +45,8 @@ func (s *Store) Availability(ctx context.Context, productID, qty int64) (resourc
 func (s *Store) freeByWarehouse(ctx context.Context, productID int64, now time.Time) ([]resource.WarehouseFree, error) {
 	rows, err := s.pool.Query(ctx, `WITH free AS (
 			SELECT s.warehouse_id, sum(s.on_hand - s.reserved) AS qty
-			FROM stock s JOIN lots l ON l.id = s.lot_id
-			WHERE s.product_id = $1 AND s.on_hand > 0 AND (l.expires_on IS NULL OR l.expires_on >= $3::date)
+			FROM stock s
+			WHERE s.product_id = $1 AND s.on_hand > 0 AND (s.expires_on IS NULL OR s.expires_on >= $3::date)
 			GROUP BY 1),
 		overdue AS (
 			SELECT rl.warehouse_id, sum(rl.qty) AS qty

@@ -41,11 +41,12 @@ CREATE TABLE stock (
     product_id   bigint NOT NULL REFERENCES products (id),
     on_hand      bigint NOT NULL DEFAULT 0,
     reserved     bigint NOT NULL DEFAULT 0,
+    expires_on   date, -- the lot's, copied so availability reads one table
     PRIMARY KEY (lot_id, warehouse_id),
     CONSTRAINT stock_on_hand_check CHECK (on_hand >= 0),
     CONSTRAINT stock_reserved_check CHECK (reserved >= 0 AND reserved <= on_hand)
 );
-CREATE INDEX stock_product ON stock (product_id, warehouse_id) WHERE on_hand > 0;
+CREATE INDEX stock_product ON stock (product_id, warehouse_id) INCLUDE (on_hand, reserved, expires_on) WHERE on_hand > 0;
 
 CREATE TABLE stock_transfers (
     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -87,8 +88,8 @@ BEGIN
     IF NOT FOUND THEN
         -- a first movement out of a lot the warehouse never had fails the check
         -- (the upsert covers two first arrivals racing)
-        INSERT INTO stock AS s (lot_id, warehouse_id, product_id, on_hand)
-        VALUES (NEW.lot_id, NEW.warehouse_id, NEW.product_id, NEW.qty)
+        INSERT INTO stock AS s (lot_id, warehouse_id, product_id, on_hand, expires_on)
+        VALUES (NEW.lot_id, NEW.warehouse_id, NEW.product_id, NEW.qty, (SELECT expires_on FROM lots WHERE id = NEW.lot_id))
         ON CONFLICT (lot_id, warehouse_id) DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand;
     END IF;
     RETURN NEW;
