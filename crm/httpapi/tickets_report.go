@@ -23,6 +23,7 @@ type ReportRowJSON struct {
 	ResolutionP90    *float64 `json:"resolution_p90_s"`
 	BreachRate       float64  `json:"breach_rate"`
 	ReopenRate       float64  `json:"reopen_rate"`
+	Satisfaction     *float64 `json:"csat_avg"`
 }
 
 type serviceReportInput struct {
