@@ -43,6 +43,8 @@ type TicketStore interface {
 	EnsureCategory(ctx context.Context, name string) (int64, error)
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
+	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
+	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 }
 
 // TicketDeps are what RegisterTickets needs.
@@ -81,6 +83,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	s.registerSupport(api)
 	s.registerKB(api)
 	s.registerReport(api)
+	s.registerNotifications(api)
 }
 
 // problem maps a domain or store error to a problem response.

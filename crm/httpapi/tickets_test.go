@@ -149,7 +149,9 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		"update-article": func() (string, any) {
 			return fmt.Sprintf("/api/v1/kb/articles/%d", article.ID), map[string]any{"title": "Matrix article", "body": "v", "lang": "en", "visibility": "public"}
 		},
-		"service-report": func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
+		"service-report":     func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
+		"list-notifications": func() (string, any) { return "/api/v1/notifications", nil },
+		"read-notifications": func() (string, any) { return "/api/v1/notifications/read", map[string]any{"up_to": 1000} },
 	}
 }
 

@@ -272,3 +272,13 @@ type Event struct {
 	// Public marks entries the customer may see on the status page.
 	Public bool
 }
+
+// Notification tells a user about a ticket (an escalation reached them).
+type Notification struct {
+	ID       int64
+	UserID   int64
+	TicketID int64
+	Body     string
+	At       time.Time
+	ReadAt   *time.Time
+}
