@@ -53,15 +53,20 @@ type TicketDeps struct {
 	Mailer service.Mailer // outbound email; nil records messages without sending
 	// MailFrom is the sender of outbound email.
 	MailFrom string
+	// Products supplies purchased products' support conditions; optional.
+	Products service.ProductTerms
+	Now      func() time.Time
 	Logger   *slog.Logger
 }
 
 // ticketsAPI holds the service-desk operations' dependencies.
 type ticketsAPI struct {
-	store  TicketStore
-	mailer service.Mailer
-	from   string
-	log    *slog.Logger
+	store    TicketStore
+	products service.ProductTerms
+	now      func() time.Time
+	mailer   service.Mailer
+	from     string
+	log      *slog.Logger
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
@@ -77,7 +82,10 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Mailer == nil {
 		deps.Mailer = service.NoMailer{}
 	}
-	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products, now: deps.Now}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
@@ -208,7 +216,8 @@ type TicketBody struct {
 	Priority    string `json:"priority,omitempty" enum:"critical,high,normal,low," doc:"default: from the client's priority class"`
 	AssigneeID  *int64 `json:"assignee_id,omitempty"`
 	TeamID      *int64 `json:"team_id,omitempty"`
-	PlanID      *int64 `json:"plan_id,omitempty" doc:"default: the client's plan, else the default plan"`
+	PlanID      *int64 `json:"plan_id,omitempty" doc:"default: the product's plan, the client's plan, else the default plan"`
+	ProductID   *int64 `json:"product_id,omitempty" doc:"the purchased product the request is about"`
 	Call        string `json:"call,omitempty" maxLength:"100" doc:"linkedid of the call that raised the request"`
 }
 
@@ -275,6 +284,16 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 				CreatedBy: actorID(ctx)}
 			if b.Call != "" {
 				t.Calls = []string{b.Call}
+			}
+			if b.ProductID != nil && s.products != nil {
+				t.ProductID = b.ProductID
+				terms, err := s.products.SupportTerms(ctx, b.ClientID, *b.ProductID)
+				if err != nil {
+					return nil, s.problem(ctx, err)
+				}
+				if terms.Active(s.now()) {
+					t.Terms = terms
+				}
 			}
 			if err := s.store.CreateTicket(ctx, &t); err != nil {
 				return nil, s.problem(ctx, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
@@ -43,6 +44,22 @@ func (m *fakeMailer) Send(_ context.Context, mail service.Mail) error {
 	return nil
 }
 
+// productTerms is a hand-written ProductTerms: product 1 has critical
+// support until the end of 2099, product 2's support has ended.
+type productTerms struct{}
+
+var _ service.ProductTerms = productTerms{}
+
+func (productTerms) SupportTerms(_ context.Context, _, productID int64) (*service.SupportTerms, error) {
+	switch productID {
+	case 1:
+		return &service.SupportTerms{ProductID: 1, Priority: service.PriorityCritical, Until: time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)}, nil
+	case 2:
+		return &service.SupportTerms{ProductID: 2, Priority: service.PriorityCritical, Until: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
+	}
+	return nil, nil
+}
+
 func newDeskEnv(t *testing.T) *deskEnv {
 	t.Helper()
 	e := newEnv(t)
@@ -51,7 +68,8 @@ func newDeskEnv(t *testing.T) *deskEnv {
 		before[op.OperationID] = true
 	}
 	d := &deskEnv{env: e, mailer: &fakeMailer{}}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com"})
+	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com",
+		Products: productTerms{}, Now: e.clock.Now})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -374,5 +392,23 @@ func TestKnowledgeBaseAPI(t *testing.T) {
 	resp, body = agent.do("GET", "/api/v1/kb/suggest?q="+urlEscape("перезаг"), nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Как перезагрузить") {
 		t.Fatalf("suggest: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestTicketPriorityFromProductSupport(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	agent := d.login(crm.RoleAgent)
+	c := d.newClient("Product owner", "") // class B: normal by default
+	for _, tc := range []struct {
+		product int64
+		want    string
+	}{{1, "critical"}, {2, "normal"}, {3, "normal"}} {
+		resp, body := agent.do("POST", "/api/v1/tickets", map[string]any{"client_id": c.ID, "subject": "Product issue", "product_id": tc.product})
+		var tk httpapi.TicketJSON
+		mustJSON(t, body, &tk)
+		if resp.StatusCode != http.StatusCreated || tk.Priority != tc.want || tk.ProductID == nil || *tk.ProductID != tc.product {
+			t.Fatalf("product %d: %d %s", tc.product, resp.StatusCode, body)
+		}
 	}
 }
