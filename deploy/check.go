@@ -26,6 +26,7 @@ type Problem struct {
 	Message  string
 }
 
+// String formats the problem as file:line: severity: message.
 func (p Problem) String() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Severity, p.Message)

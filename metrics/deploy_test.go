@@ -18,6 +18,7 @@ import (
 
 	"hotline/deploy"
 	"hotline/metrics"
+	"hotline/survey"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/screenpop"
@@ -30,10 +31,10 @@ type family struct {
 	labels []string
 }
 
-// registeredElsewhere are metrics other packages register on the same
-// registry with constructors this branch cannot call (package survey keeps
-// newMetrics unexported and is not merged here yet); their label sets are
-// copied from survey/metrics.go.
+// registeredElsewhere are metrics package survey registers (through
+// survey.Options.Registerer) that have no series until a survey is played;
+// TestSurveyRegistersWhatDashboardsExpect checks this table against the
+// descriptors the survey runner really registers.
 var registeredElsewhere = map[string]family{
 	"hotline_survey_responses_total": {dto.MetricType_COUNTER, []string{"survey", "state"}},
 	"hotline_survey_score":           {dto.MetricType_HISTOGRAM, []string{"agent", "scale"}},
@@ -282,6 +283,45 @@ func TestDashboardsQueryOnlyExportedMetrics(t *testing.T) {
 	for name := range seen {
 		if !slices.Contains(listed, name) {
 			t.Errorf("dashboards query %s but %s does not list it", name, deploy.MetricsFile)
+		}
+	}
+}
+
+// descRecorder records the descriptors of the collectors registered on it.
+type descRecorder struct{ descs []string }
+
+func (d *descRecorder) Register(c prometheus.Collector) error {
+	ch := make(chan *prometheus.Desc, 16)
+	go func() { c.Describe(ch); close(ch) }()
+	for desc := range ch {
+		d.descs = append(d.descs, desc.String())
+	}
+	return nil
+}
+func (d *descRecorder) MustRegister(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		_ = d.Register(c)
+	}
+}
+func (d *descRecorder) Unregister(prometheus.Collector) bool { return false }
+
+func TestSurveyRegistersWhatDashboardsExpect(t *testing.T) {
+	rec := &descRecorder{}
+	r := survey.NewRunner(survey.Options{Registerer: rec})
+	defer r.Close()
+	for name, f := range registeredElsewhere {
+		want := `fqName: "` + name + `"`
+		found := false
+		for _, d := range rec.descs {
+			if strings.Contains(d, want) {
+				found = true
+				if !strings.Contains(d, "variableLabels: {"+strings.Join(f.labels, ",")+"}") {
+					t.Errorf("survey registers %s, want labels %v", d, f.labels)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("package survey does not register %s (it registers %v)", name, rec.descs)
 		}
 	}
 }

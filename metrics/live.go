@@ -155,9 +155,37 @@ func (l *live) observe(e telephony.Event) {
 			lc.held[e.Channel] = true
 		case telephony.EventCallUnheld:
 			delete(lc.held, e.Channel)
+		case telephony.EventCallTransferred:
+			// an attended transfer folds the consultation call into this
+			// one; the tracker publishes no CallEnded for it
+			if e.Transfer != nil && e.Transfer.ConsultLinkedID != "" {
+				delete(l.calls, e.Call.Node+"/"+e.Transfer.ConsultLinkedID)
+			}
 		}
 	}
+	l.pruneLocked(e.At)
 	l.recomputeLocked(e.At)
+}
+
+// staleAfter drops calls whose end was never seen (a dropped subscription,
+// a node that went away) so that no agent stays busy forever.
+const staleAfter = 12 * time.Hour
+
+func (l *live) pruneLocked(now time.Time) {
+	for key, lc := range l.calls {
+		if now.Sub(lc.call.StartedAt) > staleAfter {
+			delete(l.calls, key)
+		}
+	}
+}
+
+// forgetCalls drops every call in progress (after the tracker dropped the
+// subscription: calls come back with their next event).
+func (l *live) forgetCalls() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.calls)
+	l.recomputeLocked(l.now())
 }
 
 func (l *live) countLocked(c *telephony.Call) {
@@ -181,45 +209,58 @@ func (l *live) countLocked(c *telephony.Call) {
 	}
 }
 
-// agentOnCall is the state an agent's legs on a call give it ("" when none).
-func agentOnCall(lc *liveCall, login string) AgentState {
-	var st AgentState
-	for _, leg := range lc.call.Legs {
-		if leg.Agent != login || leg.EndedAt != nil {
-			continue
+// legState is the state an agent's leg on a call gives it ("" when none).
+func legState(lc *liveCall, leg *telephony.Leg) AgentState {
+	switch {
+	case leg.Agent == "" || leg.EndedAt != nil:
+		return ""
+	case leg.AnsweredAt != nil && (leg.Talked || lc.call.AnsweredAt != nil):
+		if len(lc.held) > 0 {
+			return StateOnHold
 		}
-		switch {
-		case leg.AnsweredAt != nil && (leg.Talked || lc.call.AnsweredAt != nil):
-			if len(lc.held) > 0 {
-				return StateOnHold
-			}
-			return StateTalking
-		case leg.RingingAt != nil:
-			st = StateRinging
-		}
+		return StateTalking
+	case leg.RingingAt != nil:
+		return StateRinging
 	}
-	return st
+	return ""
 }
 
+var stateRank = map[AgentState]int{StateTalking: 3, StateOnHold: 3, StateRinging: 2}
+
 // recomputeLocked derives every agent's state from the calls in progress
-// and wakes the subscribers.
+// (one pass over their legs) and wakes the subscribers.
 func (l *live) recomputeLocked(at time.Time) {
-	rank := map[AgentState]int{StateTalking: 3, StateOnHold: 3, StateRinging: 2}
-	for _, login := range l.roster {
-		a := l.agents[login]
-		best, bestKey := StateIdle, ""
-		for key, lc := range l.calls {
-			if st := agentOnCall(lc, login); st != "" && rank[st] > rank[best] {
-				best, bestKey = st, key
+	type best struct {
+		state AgentState
+		call  string
+	}
+	busy := map[string]best{}
+	for key, lc := range l.calls {
+		for i := range lc.call.Legs {
+			leg := &lc.call.Legs[i]
+			st := legState(lc, leg)
+			if st == "" {
+				continue
+			}
+			if b, ok := busy[leg.Agent]; !ok || stateRank[st] > stateRank[b.state] ||
+				(stateRank[st] == stateRank[b.state] && key < b.call) {
+				busy[leg.Agent] = best{st, key}
 			}
 		}
-		if best == StateIdle && a.offline {
-			best = StateOffline
+	}
+	for _, login := range l.roster {
+		a := l.agents[login]
+		b, ok := busy[login]
+		if !ok {
+			b.state = StateIdle
+			if a.offline {
+				b.state = StateOffline
+			}
 		}
-		if a.state != best {
-			a.state, a.since = best, at
+		if a.state != b.state {
+			a.state, a.since = b.state, at
 		}
-		a.call = bestKey
+		a.call = b.call
 	}
 	for ch := range l.subs {
 		select {

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -129,5 +130,66 @@ func TestTotalsResetAtMidnight(t *testing.T) {
 	now = dayStart.Add(24 * time.Hour)
 	if s := m.Snapshot(); s.Today.Calls != 0 || s.Today.Day != "2026-11-28" {
 		t.Fatalf("next day totals = %+v", s.Today)
+	}
+}
+
+type fakeTracker struct {
+	subs chan chan telephony.Event
+}
+
+func (f *fakeTracker) Subscribe(int) (<-chan telephony.Event, func()) {
+	ch := make(chan telephony.Event, 16)
+	f.subs <- ch
+	return ch, func() {}
+}
+
+// TestRunTrackerResubscribes: when the tracker drops the subscription the
+// calls in progress are forgotten (no agent stays busy) and events flow again.
+func TestRunTrackerResubscribes(t *testing.T) {
+	now := dayStart
+	m, _ := newTestMetrics(t, &now)
+	ft := &fakeTracker{subs: make(chan chan telephony.Event)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.RunTracker(ctx, ft) }()
+	call := newCall("c1", telephony.Inbound, 0).start().ring("alice", 2)
+	first := <-ft.subs
+	for _, e := range call.events {
+		first <- e
+	}
+	close(first) // dropped as too slow
+	second := <-ft.subs
+	if s := m.Snapshot(); len(s.Calls) != 0 || stateOf(t, s, "alice").State != StateIdle {
+		t.Fatalf("after the drop: %d calls, alice %s", len(s.Calls), stateOf(t, s, "alice").State)
+	}
+	changes, stop := m.Changes()
+	defer stop()
+	second <- call.events[1]
+	<-changes
+	if st := stateOf(t, m.Snapshot(), "alice").State; st != StateRinging {
+		t.Fatalf("after resubscribing alice is %s", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRefreshFollowsTheRoster: a new agent gets series after Refresh, one
+// who left loses them and counts as "unknown".
+func TestRefreshFollowsTheRoster(t *testing.T) {
+	logins := []string{"alice", "alice", "bob"} // duplicates: one agent with two endpoints
+	m := New(nil, RosterFunc(func() []string { return logins }), Options{})
+	if s := m.Snapshot(); len(s.Agents) != 2 {
+		t.Fatalf("agents = %+v", s.Agents)
+	}
+	logins = []string{"bob", "carol"}
+	m.Refresh()
+	s := m.Snapshot()
+	if len(s.Agents) != 2 || s.Agents[0].Login != "bob" || s.Agents[1].Login != "carol" {
+		t.Fatalf("after refresh: %+v", s.Agents)
+	}
+	if m.AgentLabel("alice") != AgentUnknown || m.AgentLabel("carol") != "carol" {
+		t.Error("labels do not follow the refreshed roster")
 	}
 }

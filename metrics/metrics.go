@@ -34,6 +34,13 @@ type AgentList []string
 // Agents returns the list.
 func (a AgentList) Agents() []string { return a }
 
+// RosterFunc is a roster read by a function, e.g. the logins of
+// postgres.Store.ListAgentEndpoints.
+type RosterFunc func() []string
+
+// Agents calls f.
+func (f RosterFunc) Agents() []string { return f() }
+
 // Options configure Metrics. Zero values are safe.
 type Options struct {
 	Now      func() time.Time // default time.Now
@@ -162,7 +169,8 @@ func (m *Metrics) RunTracker(ctx context.Context, t Subscriber) error {
 		err := m.Run(ctx, events)
 		cancel()
 		if err != nil {
-			m.log.Warn("metrics resubscribing to the call tracker; live state catches up with the next events")
+			m.live.forgetCalls()
+			m.log.Warn("metrics resubscribing to the call tracker; calls in progress reappear with their next events")
 		}
 	}
 	return nil

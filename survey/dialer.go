@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"hotline/telephony/ari"
@@ -21,8 +22,8 @@ type CampaignStore interface {
 	// contacts as calling, records their attempts and returns them.
 	ClaimAttempts(ctx context.Context, c Campaign, now time.Time) ([]Attempt, error)
 	// EndAttempt closes the attempt on channelID: a contact whose survey
-	// response exists is done, otherwise result counts and the contact is
-	// retried after the campaign's delay or fails after its last attempt.
+	// response exists (or whose result is answered) is done, otherwise the
+	// contact is retried after the campaign's delay or fails after its last attempt.
 	// ok is false when no open attempt has that channel.
 	EndAttempt(ctx context.Context, channelID, result string, now time.Time) (ok bool, err error)
 	// OpenAttempts returns the attempts still marked calling.
@@ -52,7 +53,7 @@ type DialerOptions struct {
 
 type ended struct {
 	channel string
-	cause   int
+	result  string
 }
 
 // Dialer places the calls of running campaigns into
@@ -62,6 +63,9 @@ type Dialer struct {
 	opts  DialerOptions
 	log   *slog.Logger
 	ended chan ended
+
+	mu       sync.Mutex
+	answered map[string]bool // campaign channels that entered Stasis
 }
 
 // NewDialer builds a dialer.
@@ -84,27 +88,43 @@ func NewDialer(opts DialerOptions) *Dialer {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Dialer{opts: opts, log: opts.Logger, ended: make(chan ended, 4096)}
+	return &Dialer{opts: opts, log: opts.Logger, ended: make(chan ended, 4096), answered: map[string]bool{}}
 }
 
-// Handle takes one ARI event: the end of a campaign channel is queued for
-// Run. It never blocks; an end lost to a full queue is found by reconciliation.
+// Handle takes one ARI event: a campaign channel entering Stasis is
+// answered, its end is queued for Run. It never blocks; an end lost to a
+// full queue is found by reconciliation.
 func (d *Dialer) Handle(m ari.Message) {
-	if m.Type != "ChannelDestroyed" || !strings.Contains(string(m.Raw), ChannelPrefix) {
+	if (m.Type != "ChannelDestroyed" && m.Type != "StasisStart") || !strings.Contains(string(m.Raw), ChannelPrefix) {
 		return
 	}
 	ev, err := m.Decode()
 	if err != nil {
 		return
 	}
-	e, ok := ev.(*ari.ChannelDestroyed)
-	if !ok || !strings.HasPrefix(e.Channel.ID, ChannelPrefix) {
-		return
-	}
-	select {
-	case d.ended <- ended{e.Channel.ID, e.Cause}:
-	default:
-		d.log.Warn("survey dialer: end queue full", slog.String("channel", e.Channel.ID))
+	switch e := ev.(type) {
+	case *ari.StasisStart:
+		if strings.HasPrefix(e.Channel.ID, ChannelPrefix) {
+			d.mu.Lock()
+			d.answered[e.Channel.ID] = true
+			d.mu.Unlock()
+		}
+	case *ari.ChannelDestroyed:
+		if !strings.HasPrefix(e.Channel.ID, ChannelPrefix) {
+			return
+		}
+		result := AttemptResult(e.Cause)
+		d.mu.Lock()
+		if d.answered[e.Channel.ID] {
+			result = ResultAnswered
+		}
+		delete(d.answered, e.Channel.ID)
+		d.mu.Unlock()
+		select {
+		case d.ended <- ended{e.Channel.ID, result}:
+		default:
+			d.log.Warn("survey dialer: end queue full", slog.String("channel", e.Channel.ID))
+		}
 	}
 }
 
@@ -130,7 +150,7 @@ func (d *Dialer) Run(ctx context.Context) error {
 		case <-wake:
 		case e := <-d.ended:
 			t.Stop()
-			d.end(ctx, e.channel, AttemptResult(e.cause))
+			d.end(ctx, e.channel, e.result)
 		}
 	}
 }
@@ -139,7 +159,7 @@ func (d *Dialer) drain(ctx context.Context) {
 	for {
 		select {
 		case e := <-d.ended:
-			d.end(ctx, e.channel, AttemptResult(e.cause))
+			d.end(ctx, e.channel, e.result)
 		default:
 			return
 		}

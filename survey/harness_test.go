@@ -3,6 +3,7 @@ package survey_test
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,14 +44,41 @@ func newRig(t *testing.T, speed float64, extra ...func(ari.Message)) *rig {
 // newRigReg is newRig with the runner's metrics registered on reg.
 func newRigReg(t *testing.T, speed float64, reg prometheus.Registerer, extra ...func(ari.Message)) *rig {
 	t.Helper()
-	srv := aritest.New(aritest.Options{Speed: speed, ChannelVarsLinkedID: true})
+	return newRigOpts(t, aritest.Options{Speed: speed, ChannelVarsLinkedID: true}, reg, extra...)
+}
+
+// restChannels gives the tracker linkedids by REST reads, for an Asterisk
+// without channelvars = CHANNEL(linkedid).
+type restChannels struct{ cli *ari.Client }
+
+func (c restChannels) LinkedID(ctx context.Context, _, id string) (string, error) {
+	return c.cli.Channels().GetVar(ctx, id, "CHANNEL(linkedid)")
+}
+
+func (c restChannels) List(ctx context.Context, _ string) ([]telephony.LiveChannel, error) {
+	list, err := c.cli.Channels().List(ctx)
+	out := make([]telephony.LiveChannel, 0, len(list))
+	for _, ch := range list {
+		out = append(out, telephony.LiveChannel{ID: ch.ID, Name: ch.Name, State: ch.State, CallerNumber: ch.Caller.Number})
+	}
+	return out, err
+}
+
+// newRigOpts is newRig on an emulator with the given options.
+func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, extra ...func(ari.Message)) *rig {
+	t.Helper()
+	srv := aritest.New(opts)
 	t.Cleanup(srv.Close)
-	st := pgtest.NewStore(t)
+	st := newStore(t)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st,
+	var chans telephony.Channels
+	if !opts.ChannelVarsLinkedID {
+		chans = restChannels{cli}
+	}
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st, Channels: chans,
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
@@ -136,7 +164,7 @@ func newBenchRig(b *testing.B) *rig {
 	b.Helper()
 	srv := aritest.New(aritest.Options{Speed: 2, ChannelVarsLinkedID: true})
 	b.Cleanup(srv.Close)
-	st := pgtest.NewStore(b)
+	st := newStore(b)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		b.Fatal(err)
@@ -158,4 +186,29 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
+}
+
+// newStore is pgtest.NewStore, retrying a migration that lost a race on
+// cluster-wide role settings with another test database being migrated at
+// the same time ("tuple concurrently updated", migration 00030).
+func newStore(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	dsn := pgtest.NewEmptyDSN(tb)
+	ctx := context.Background()
+	var err error
+	for try := range 5 {
+		if err = postgres.MigrateUp(ctx, dsn); err == nil || !strings.Contains(err.Error(), "concurrently") {
+			break
+		}
+		time.Sleep(time.Duration(50*(try+1)) * time.Millisecond)
+	}
+	if err != nil {
+		tb.Fatalf("migrate test database: %v", err)
+	}
+	st, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(st.Close)
+	return st
 }

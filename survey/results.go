@@ -53,7 +53,7 @@ type Tally struct {
 	Group      string `json:"group"`
 	Responses  int    `json:"responses"`  // sessions started
 	Answered   int    `json:"answered"`   // with at least one answer
-	Completed  int    `json:"completed"`  // every required question answered
+	Completed  int    `json:"completed"`  // went through to the end
 	CSATCount  int    `json:"csat_count"` // 1-5 answers
 	CSATTop    int    `json:"csat_top"`   // 4 or 5
 	NPSCount   int    `json:"nps_count"`  // 0-10 answers
@@ -151,6 +151,8 @@ type ResultFilter struct {
 	SurveyID int64  // 0 = every survey
 	Agent    string // "" = every agent
 	From, To time.Time
+	// LowOnly keeps the responses with a low score (the follow-ups for supervisors).
+	LowOnly bool
 }
 
 // Add sums two tallies (for totals).

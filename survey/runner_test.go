@@ -240,3 +240,18 @@ func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 	}
 	return out
 }
+
+func TestLinkedIDByRESTReadWithoutChannelVars(t *testing.T) {
+	t.Parallel()
+	r := newRigOpts(t, aritest.Options{Speed: 20}, nil)
+	id, err := r.srv.InboundCall(context.Background(), postCall(aritest.Inbound{SurveyDigit: "3", SurveyDigitAfter: 2 * time.Second,
+		SurveyHangupAfter: 3 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitIdle()
+	list := r.responses()
+	if len(list) != 1 || list[0].LinkedID != id || list[0].Agent != "anna" || answers(list[0])["agent"] != 3 {
+		t.Fatalf("responses = %+v, want linkedid %s, agent anna, answer 3", list, id)
+	}
+}

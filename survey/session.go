@@ -85,10 +85,15 @@ func (s *session) run() {
 // the response.
 func (s *session) begin(ctx context.Context) error {
 	var err error
+	if s.surveyID != 0 {
+		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
+		if crm.IsKind(err, crm.KindNotFound) {
+			s.log.Warn("survey: no such survey, playing the default one", slog.Int64("survey", s.surveyID))
+			s.surveyID = 0
+		}
+	}
 	if s.surveyID == 0 {
 		s.sv, err = s.r.opts.Store.DefaultSurvey(ctx)
-	} else {
-		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
 	}
 	if err != nil {
 		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
@@ -175,22 +180,10 @@ func (s *session) question(q Question, lead []string) (int, outcome) {
 // stops it, its end starts the timeout.
 func (s *session) collect(q Question, pid string) (int, outcome) {
 	input := ""
-	var timer *time.Timer
-	var fired chan struct{}
-	arm := func(d time.Duration) {
-		if timer != nil {
-			timer.Stop()
-		}
-		c := make(chan struct{})
-		fired, timer = c, s.r.clock.AfterFunc(d, func() { close(c) })
-	}
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	wait := deadline{clock: s.r.clock}
+	defer wait.stop()
 	if pid == "" {
-		arm(s.sv.Timeout.Duration())
+		wait.arm(s.sv.Timeout.Duration())
 	}
 	for {
 		for len(s.typed) > 0 {
@@ -203,7 +196,7 @@ func (s *session) collect(q Question, pid string) (int, outcome) {
 			if v, out, done := s.digit(q, &input, d); done {
 				return v, out
 			}
-			arm(s.sv.InterDigit.Duration())
+			wait.arm(s.sv.InterDigit.Duration())
 		}
 		select {
 		case <-s.goneCh:
@@ -214,7 +207,7 @@ func (s *session) collect(q Question, pid string) (int, outcome) {
 			return 0, outHangup
 		case <-s.r.ctx.Done():
 			return 0, outHangup
-		case <-fired:
+		case <-wait.fired:
 			if input == "" {
 				return 0, outTimeout
 			}
@@ -231,7 +224,7 @@ func (s *session) collect(q Question, pid string) (int, outcome) {
 			case *ari.PlaybackFinished:
 				if pid != "" && e.Playback.ID == pid {
 					pid = ""
-					arm(s.sv.Timeout.Duration())
+					wait.arm(s.sv.Timeout.Duration())
 				}
 			}
 		}
@@ -250,6 +243,26 @@ func (s *session) drainDigits() bool {
 		default:
 			return len(s.typed) > 0
 		}
+	}
+}
+
+// deadline is a re-armable timeout on the injected clock; fired is nil
+// (never ready) until it is armed.
+type deadline struct {
+	clock Clock
+	timer *time.Timer
+	fired chan struct{}
+}
+
+func (d *deadline) arm(after time.Duration) {
+	d.stop()
+	c := make(chan struct{})
+	d.fired, d.timer = c, d.clock.AfterFunc(after, func() { close(c) })
+}
+
+func (d *deadline) stop() {
+	if d.timer != nil {
+		d.timer.Stop()
 	}
 }
 

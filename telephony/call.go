@@ -47,6 +47,8 @@ const (
 // in. Durations are in seconds with millisecond precision, computed from
 // Asterisk's event timestamps.
 type Call struct {
+	ID         int64     `json:"id,omitempty"`        // set by the store
+	ClientID   *int64    `json:"client_id,omitempty"` // set by the store from the customer number
 	LinkedID   string    `json:"linkedid"`
 	Node       string    `json:"node"`
 	Direction  Direction `json:"direction"`
@@ -117,6 +119,18 @@ type Leg struct {
 	Cause      int        `json:"cause"`
 	CauseText  string     `json:"cause_text,omitempty"`
 	Talked     bool       `json:"talked"` // was bridged with another party
+}
+
+// CallFilter selects calls from the call log; zero fields do not filter.
+type CallFilter struct {
+	Agent     string // login of an agent who rang or talked
+	ClientID  int64
+	Number    string // caller, callee or customer number (E.164 or as dialled)
+	Direction Direction
+	Outcome   Outcome
+	From, To  time.Time // started_at in [From, To)
+	After     string    // cursor from a previous page
+	Limit     int
 }
 
 // TimelineEntry is one step of a call's history, in event order.

@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
+	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 	"hotline/telephony/spool"
 )
@@ -25,7 +27,7 @@ type rig struct {
 	store   *postgres.Store
 	spool   *spool.Spool
 	tracker *telephony.Tracker
-	loop    *eventLoop
+	feed    *ariFeed
 	// ref, when not nil, is a tracker on a second, never-dropped socket:
 	// the records a tracker makes when it sees every event.
 	ref    *refTracker
@@ -48,20 +50,20 @@ func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sp.Close() })
-	tr := telephony.NewTracker(telephony.TrackerOptions{
-		Store: store, Roster: agents, Channels: &restChannels{base: srv.URL()}, Journal: sp,
-		Rules: rules, FlushInterval: 5 * time.Millisecond,
-	})
-	r := &rig{srv: srv, store: store, spool: sp, tracker: tr, done: make(chan struct{})}
-	r.loop = &eventLoop{base: srv.URL(), app: "hotline", node: "pbx1", tracker: tr,
-		reconcile: func(ctx context.Context) error { return tr.Reconcile(ctx, "pbx1") }}
+	r := &rig{srv: srv, store: store, spool: sp, done: make(chan struct{})}
 	runCtx, cancel := context.WithCancel(ctx)
 	r.cancel = cancel
 	if withRef {
 		r.ref = newRefTracker(runCtx, t, srv)
 	}
-	go func() { defer close(r.done); tr.Run(runCtx) }()
-	go r.loop.run(runCtx, t)
+	r.feed = startARIFeed(runCtx, t, srv.URL(), func(c *ari.Client) *telephony.Tracker {
+		r.tracker = telephony.NewTracker(telephony.TrackerOptions{
+			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Rules: rules, FlushInterval: 5 * time.Millisecond,
+		})
+		return r.tracker
+	})
+	go func() { defer close(r.done); r.tracker.Run(runCtx) }()
 	t.Cleanup(r.stop)
 	r.waitConnected(t)
 	return r
@@ -92,14 +94,18 @@ func (r *rig) finish(t *testing.T) {
 	}
 	r.waitConnected(t)
 	// let the tracker read what is still in its socket before asking
-	// Asterisk which channels are left
-	for last := uint64(0); ; {
-		time.Sleep(100 * time.Millisecond)
+	// Asterisk which channels are left: every event the emulator made (when
+	// no event was lost), else no new event for half a second
+	last, since := uint64(0), time.Now()
+	for {
 		n := r.tracker.Stats().Events
-		if n == last {
+		if n >= uint64(r.srv.EventCount()) || time.Since(since) > 500*time.Millisecond {
 			break
 		}
-		last = n
+		if n != last {
+			last, since = n, time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -226,7 +232,7 @@ FROM call_events e JOIN calls c USING (node, linkedid) WHERE c.caller = $1 ORDER
 
 func abs(x float64) float64 { return max(x, -x) }
 
-// 200 calls, the first 100 while the event socket is dropped 20 times
+// 200 or more calls, the first 100+ while the event socket is dropped 20 times
 // (the emulator closes it, as when Asterisk restarts): every call is in the
 // log exactly once and ended. Calls that lived through a gap are marked
 // (gaps, or closed_by_reconciliation) and stay plausible; the 100 calls
@@ -235,6 +241,7 @@ func TestCallsSurviveSocketDrops(t *testing.T) {
 	r := newRig(t, 8, pgtest.NewDSN(t), true)
 	stop := make(chan struct{})
 	dropped := make(chan int)
+	var drops atomic.Int64
 	go func() {
 		n := 0
 		defer func() { dropped <- n }()
@@ -243,26 +250,42 @@ func TestCallsSurviveSocketDrops(t *testing.T) {
 			select {
 			case <-stop:
 				return
-			case <-time.After(60 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 			}
 			// drop a socket that has delivered something since the last drop
-			if ev := r.tracker.Stats().Events; r.srv.Connected("hotline") && ev > seen+20 {
+			if ev := r.tracker.Stats().Events; r.srv.Connected("hotline") && ev > seen+5 {
 				r.srv.DropSockets()
 				seen = ev
 				n++
+				drops.Store(int64(n))
 			}
 		}
 	}()
-	placeCalls(t, r.srv, 0, 100, 25, 2*time.Second, 5*time.Second)
+	// wave A: calls 25 at a time until at least 100 are done and the 20
+	// drops have happened (a loaded machine reconnects slower)
+	nA := 0
+	for nA < 100 || (drops.Load() < 20 && nA < 400) {
+		placeCalls(t, r.srv, nA, 25, 25, 2*time.Second, 5*time.Second)
+		nA += 25
+	}
 	close(stop)
 	if n := <-dropped; n < 20 {
-		t.Errorf("only %d socket drops happened during the calls", n)
+		t.Errorf("only %d socket drops happened during %d calls", n, nA)
 	}
 	r.waitConnected(t)
-	placeCalls(t, r.srv, 100, 100, 50, 2*time.Second, 5*time.Second)
+	total := nA + 100
+	placeCalls(t, r.srv, nA, 100, 50, 2*time.Second, 5*time.Second)
 	r.finish(t)
+	waitFor(t, "the reference tracker to see the calls after the drops", func() bool {
+		for i := nA; i < total; i++ {
+			if _, ok := r.ref.get(fmt.Sprintf("+7495%07d", i)); !ok {
+				return false
+			}
+		}
+		return true
+	})
 	rows := callLogRows(t, r.store)
-	for i := range 200 {
+	for i := range total {
 		if _, ok := rows[fmt.Sprintf("+7495%07d", i)]; !ok {
 			t.Errorf("call %d is missing from the log", i)
 			var dump string
@@ -285,8 +308,8 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 		}
 		t.Errorf("unexpected call in the log: %+v", row)
 	}
-	if len(rows) != 200 {
-		t.Errorf("%d distinct calls in the log, want 200", len(rows))
+	if len(rows) != total {
+		t.Errorf("%d distinct calls in the log, want %d", len(rows), total)
 	}
 	var gaps, reconciled int
 	for caller, row := range rows {
@@ -295,7 +318,7 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 		switch {
 		case !row.ended:
 			t.Errorf("call from %s never ended", caller)
-		case i < 100:
+		case i < nA:
 			if row.gaps > 0 || row.reconciled {
 				gaps++
 			}
@@ -318,9 +341,9 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 			}
 		}
 	}
-	t.Logf("%d connects; of the 100 calls during the drops %d lived through a gap, %d closed by reconciliation", r.loop.connects.Load(), gaps, reconciled)
-	if len(r.loop.errs) > 0 {
-		t.Errorf("reconcile errors: %v", r.loop.errs)
+	t.Logf("%d connects; of the %d calls during the drops %d lived through a gap, %d closed by reconciliation", r.feed.connects.Load(), nA, gaps, reconciled)
+	if len(r.feed.errs) > 0 {
+		t.Errorf("reconcile errors: %v", r.feed.errs)
 	}
 }
 
@@ -447,8 +470,16 @@ func TestCallsSurvivePostgresOutage(t *testing.T) {
 	proxy.up()
 	<-done
 	r.finish(t)
+	waitFor(t, "the reference tracker to see every call", func() bool {
+		for i := range 120 {
+			if _, ok := r.ref.get(fmt.Sprintf("+7495%07d", i)); !ok {
+				return false
+			}
+		}
+		return true
+	})
 	if rec := checkCallLog(t, r.store, r.ref, 120, telephony.Call{}, 0.001); rec != 0 {
-		t.Errorf("%d calls closed by reconciliation; none lost events", rec)
+		t.Errorf("%d calls closed by reconciliation (%d connects); none lost events", rec, r.feed.connects.Load())
 	}
 	if st := r.spool.Stats(); st.PendingRecords != 0 {
 		t.Errorf("%d records left in the spool", st.PendingRecords)

@@ -2,10 +2,6 @@ package telephony_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,60 +14,8 @@ import (
 	"hotline/telephony/ari"
 )
 
-// restChannels is a small ARI REST reader for the tests (the production
-// wiring uses the ari client).
-type restChannels struct {
-	base  string // http://host:port
-	reads atomic.Int64
-}
-
-var _ telephony.Channels = (*restChannels)(nil)
-
-func (r *restChannels) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/ari"+path, nil)
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth("hotline", "hotline-secret")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-func (r *restChannels) LinkedID(ctx context.Context, _, id string) (string, error) {
-	r.reads.Add(1)
-	var v struct{ Value string }
-	err := r.get(ctx, "/channels/"+url.PathEscape(id)+"/variable?variable="+url.QueryEscape(telephony.LinkedIDVar), &v)
-	return v.Value, err
-}
-
-func (r *restChannels) List(ctx context.Context, _ string) ([]telephony.LiveChannel, error) {
-	var chans []struct {
-		ID, Name, State string
-		Caller          struct{ Number string }
-		CreationTime    string            `json:"creationtime"`
-		ChannelVars     map[string]string `json:"channelvars"`
-	}
-	if err := r.get(ctx, "/channels", &chans); err != nil {
-		return nil, err
-	}
-	out := make([]telephony.LiveChannel, 0, len(chans))
-	for _, c := range chans {
-		created, _ := telephony.ParseTime(c.CreationTime)
-		out = append(out, telephony.LiveChannel{ID: c.ID, Name: c.Name, State: c.State,
-			CallerNumber: c.Caller.Number, LinkedID: c.ChannelVars[telephony.LinkedIDVar], CreatedAt: created})
-	}
-	return out, nil
-}
-
-// eventLoop connects to the emulator's event socket, reconciles after every
-// (re)connect and feeds frames to handle until ctx ends.
+// eventLoop is a bare event socket reader for the reference tracker: it
+// connects, optionally reconciles, and feeds frames to the tracker.
 type eventLoop struct {
 	base      string // where the event socket is (maybe through a proxy)
 	app       string
@@ -110,6 +54,44 @@ func (l *eventLoop) run(ctx context.Context, t *testing.T) {
 		}
 		conn.CloseNow()
 	}
+}
+
+// ariFeed runs the production wiring: an ari client for one node whose
+// OnConnect reconciles the tracker and whose frames go to Handle.
+type ariFeed struct {
+	client   *ari.Client
+	connects atomic.Int64
+	mu       sync.Mutex
+	errs     []error
+}
+
+type oneNode struct{ c *ari.Client }
+
+func (o oneNode) Get(node string) (*ari.Client, bool) { return o.c, node == o.c.Node() }
+
+func startARIFeed(ctx context.Context, t *testing.T, base string, tr func(*ari.Client) *telephony.Tracker) *ariFeed {
+	t.Helper()
+	f := &ariFeed{}
+	var tracker *telephony.Tracker
+	c, err := ari.NewClient(ari.Config{
+		Node: "pbx1", URL: base, User: "hotline", Password: "hotline-secret", App: "hotline",
+		ReconnectMin: 5 * time.Millisecond, ReconnectMax: 50 * time.Millisecond,
+		OnConnect: func(ctx context.Context) {
+			f.connects.Add(1)
+			if err := tracker.Reconcile(ctx, "pbx1"); err != nil && ctx.Err() == nil {
+				f.mu.Lock()
+				f.errs = append(f.errs, err)
+				f.mu.Unlock()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.client = c
+	tracker = tr(c)
+	go c.Run(ctx, tracker.Handle)
+	return f
 }
 
 type mapRoster map[string]string

@@ -13,6 +13,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
+	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 	"hotline/telephony/spool"
 )
@@ -35,15 +36,15 @@ func TestTrackerChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := os.Getenv("CHILD_ARI")
-	tr := telephony.NewTracker(telephony.TrackerOptions{
-		Store: store, Roster: agents, Channels: &restChannels{base: base}, Journal: sp,
-		Rules: rules, FlushInterval: 5 * time.Millisecond,
+	var tr *telephony.Tracker
+	startARIFeed(ctx, t, os.Getenv("CHILD_ARI"), func(c *ari.Client) *telephony.Tracker {
+		tr = telephony.NewTracker(telephony.TrackerOptions{
+			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Rules: rules, FlushInterval: 5 * time.Millisecond,
+		})
+		return tr
 	})
-	go tr.Run(ctx)
-	loop := &eventLoop{base: base, app: "hotline", node: "pbx1", tracker: tr,
-		reconcile: func(ctx context.Context) error { return tr.Reconcile(ctx, "pbx1") }}
-	loop.run(ctx, t)
+	tr.Run(ctx)
 }
 
 func startChild(t *testing.T, ari, dsn, dir string) *exec.Cmd {
@@ -59,7 +60,8 @@ func startChild(t *testing.T, ari, dsn, dir string) *exec.Cmd {
 }
 
 // The tracker process is killed with SIGKILL while 30 calls are talking
-// and started again; 10 calls end while it is down. Afterwards every call
+// (once their answers are durable) and started again after 10 of them
+// ended. Afterwards every call
 // is in the log once: the 20 that ended after the restart with exactly the
 // durations of a tracker that never stopped, the 10 that ended during the
 // outage closed by reconciliation.
@@ -76,37 +78,48 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 	child := startChild(t, srv.URL(), dsn, dir)
 	waitFor(t, "child connected", func() bool { return srv.Connected("hotline") && srv.Connected("ref") })
 
-	var wg sync.WaitGroup
-	call := func(i int, talk time.Duration) {
+	store, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var short, long sync.WaitGroup
+	var endedMu sync.Mutex
+	endedAt := map[int]time.Time{} // when the emulator finished each call
+	call := func(wg *sync.WaitGroup, i int, talk time.Duration) {
 		defer wg.Done()
 		_, err := srv.InboundCall(ctx, aritest.Inbound{From: fmt.Sprintf("+7495%07d", i), Exten: "7002",
 			Phones: map[string]aritest.Phone{"1001": {AnswerAfter: time.Second, HangupAfter: talk}}})
 		if err != nil {
 			t.Error(err)
 		}
+		endedMu.Lock()
+		endedAt[i] = time.Now()
+		endedMu.Unlock()
 	}
 	for i := range 30 {
-		wg.Add(1)
-		talk := 30 * time.Second // ends after the restart
+		wg, talk := &long, 60*time.Second // ends after the restart
 		if i < 10 {
-			talk = 8 * time.Second // ends while the tracker is down
+			wg, talk = &short, 15*time.Second // ends while the tracker is down
 		}
-		go call(i, talk)
+		wg.Add(1)
+		go call(wg, i, talk)
 	}
-	time.Sleep(400 * time.Millisecond) // 4 s virtual: every call answered and talking
+	// kill once every call is answered and that is durable
+	waitFor(t, "30 answered calls in the log", func() bool {
+		var n int
+		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE answered_at IS NOT NULL`).Scan(&n)
+		return err == nil && n == 30
+	})
+	killedAt := time.Now()
 	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = child.Wait()
-	time.Sleep(700 * time.Millisecond) // the short calls end meanwhile
+	short.Wait() // the short calls end while no tracker runs
 	startChild(t, srv.URL(), dsn, dir)
-	wg.Wait()
+	long.Wait()
 
-	store, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	waitFor(t, "every call ended in the log", func() bool {
 		var open int
 		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE ended_at IS NULL`).Scan(&open)
@@ -114,7 +127,21 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log`).Scan(&n)
 		return err == nil && open == 0 && n >= 30
 	})
+	waitFor(t, "the reference tracker to see every call", func() bool {
+		for i := range 30 {
+			if _, ok := ref.get(fmt.Sprintf("+7495%07d", i)); !ok {
+				return false
+			}
+		}
+		return true
+	})
 	rows := callLogRows(t, store)
+	reconciled := 0
+	defer func() {
+		if reconciled == 0 {
+			t.Error("no call ended while the tracker was down: the machine was too slow for this test")
+		}
+	}()
 	if len(rows) != 30 {
 		t.Errorf("%d calls in the log, want 30", len(rows))
 	}
@@ -125,11 +152,16 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 		switch {
 		case !ok || !refOK:
 			t.Errorf("call %d: in log %v, in reference %v", i, ok, refOK)
-		case i < 10:
+		case i < 10 && endedAt[i].After(killedAt):
+			reconciled++
 			if !row.reconciled || row.talk > want.TalkSeconds+0.001 || row.outcome != "answered" {
 				t.Errorf("call %d ended during the outage: %+v, reference talk %.3f", i, row, want.TalkSeconds)
 			}
-		default:
+		case row.reconciled && i < 10: // ended as the tracker was killed: best known
+			if row.talk > want.TalkSeconds+0.001 {
+				t.Errorf("call %d: talk %.3f > real %.3f", i, row.talk, want.TalkSeconds)
+			}
+		default: // ended while a tracker ran: exact
 			if row.reconciled || row.outcome != string(want.Outcome) || abs(row.ring-want.RingSeconds) > 0.001 ||
 				abs(row.talk-want.TalkSeconds) > 0.001 || abs(row.wait-want.WaitSeconds) > 0.001 {
 				t.Errorf("call %d ended after the restart: %+v, reference %+v", i, row, want)

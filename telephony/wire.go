@@ -1,10 +1,11 @@
 package telephony
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // handledTypes are the ARI event types the tracker folds. Everything else
@@ -47,7 +48,6 @@ type wireChannel struct {
 	Name         string       `json:"name"`
 	State        string       `json:"state"`
 	Caller       wireCallerID `json:"caller"`
-	Connected    wireCallerID `json:"connected"`
 	CreationTime string       `json:"creationtime"`
 	Dialplan     struct {
 		Context string `json:"context"`
@@ -114,7 +114,7 @@ func ParseTime(s string) (time.Time, error) {
 
 func decodeWire(raw []byte) (*wireEvent, time.Time, error) {
 	var ev wireEvent
-	if err := json.Unmarshal(raw, &ev); err != nil {
+	if err := jsonv2.Unmarshal(raw, &ev); err != nil {
 		return nil, time.Time{}, fmt.Errorf("decode ARI event: %w", err)
 	}
 	at, err := ParseTime(ev.Timestamp)

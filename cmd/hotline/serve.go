@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -60,10 +62,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			c()
 		}
 	}()
-	if err := startRedis(cfg, &svc); err != nil {
+	rdb, err := startRedis(cfg, &svc)
+	if err != nil {
 		return err
 	}
-	if err := startTelephony(ctx, cfg, log, st, &svc); err != nil {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	tel, err := startTelephony(ctx, cfg, log, st, &svc, reg, rdb)
+	if err != nil {
 		return err
 	}
 
@@ -71,9 +77,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks,
 	})
-	if _, err := web.Mount(api, web.Options{Store: st, Logger: log}); err != nil {
+	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
+	if err != nil {
 		return fmt.Errorf("pages: %w", err)
 	}
+	mountFeatures(api, pages, tel, st, reg, log)
 	srv := &http.Server{
 		Addr: cfg.HTTPAddr, Handler: api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
@@ -139,35 +147,21 @@ func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
 	}}
 }
 
-// startRedis adds the Redis readiness check when HOTLINE_REDIS_URL is set.
-// (The screen-pop fan-out will take the client from here.)
-func startRedis(cfg Config, svc *services) error {
+// startRedis connects to Redis when HOTLINE_REDIS_URL is set (screen pops
+// and agent states then travel between replicas through it) and adds its
+// readiness check; without it the client is nil and everything is in-process.
+func startRedis(cfg Config, svc *services) (redis.UniversalClient, error) {
 	if cfg.RedisURL == "" {
-		return nil
+		return nil, nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
-		return fmt.Errorf("invalid HOTLINE_REDIS_URL: %w", err)
+		return nil, fmt.Errorf("invalid HOTLINE_REDIS_URL: %w", err)
 	}
 	rdb := redis.NewClient(opts)
 	svc.closers = append(svc.closers, func() { _ = rdb.Close() })
 	svc.checks = append(svc.checks, httpapi.Check{Name: "redis", Func: func(ctx context.Context) error {
 		return rdb.Ping(ctx).Err()
 	}})
-	return nil
-}
-
-// startTelephony is where the telephony side plugs in: the ARI client (or the
-// built-in emulator in demo mode), the call tracker and everything fed by it.
-// It appends its goroutines to svc.components and its readiness checks (ARI
-// connected) to svc.checks.
-//
-// TODO(lead): wire telephony/ari, aritest (demo), the tracker and screen pop here.
-func startTelephony(_ context.Context, cfg Config, log *slog.Logger, _ *postgres.Store, _ *services) error {
-	if cfg.ARIURL == "" {
-		log.Info("no ARI configured (HOTLINE_ARI_URL is empty): telephony is off")
-		return nil
-	}
-	log.Info("no ARI configured: the telephony side is not wired into this build yet", slog.String("ari_url", redactURL(cfg.ARIURL)))
-	return nil
+	return rdb, nil
 }

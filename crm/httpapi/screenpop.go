@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -22,6 +23,11 @@ type ScreenPopOptions struct {
 	Cards    *screenpop.CardBuilder     // for the routing hint; optional
 	Timeline screenpop.InteractionSaver // where wrap-up notes go; required
 	Metrics  *screenpop.Metrics
+	// Status is the agent status board (the same one the Popper was given);
+	// optional: without it the status operations are not registered.
+	Status screenpop.StatusBoard
+	// Calls lists an agent's calls for "today's calls"; optional.
+	Calls AgentCalls
 	// OriginPatterns are extra origins (host patterns) allowed to open the
 	// socket; the server's own host is always allowed.
 	OriginPatterns []string
@@ -96,9 +102,17 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 	if o.Now == nil {
 		o.Now = s.now
 	}
+	s.registerAgentStatus(o)
+	s.registerTodayCalls(o)
 	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
 	s.router.Get(ConsoleSocketPath, sock.serve)
 
+	s.registerPopActions(o)
+	s.registerLookup(o)
+}
+
+// registerPopActions adds listing, closing and wrapping up pops.
+func (s *Server) registerPopActions(o ScreenPopOptions) {
 	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "list-live-pops", Method: http.MethodGet, Path: "/api/v1/console/pops", Tags: []string{"console"},
 		Summary: "The live pops (cards) of my console, or of an agent's for supervisors",
@@ -132,6 +146,17 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 	})
 
 	Register(s.api, AnyRole, huma.Operation{
+		OperationID: "refresh-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/refresh", Tags: []string{"console"},
+		Summary: "Look the caller of my card up again (after creating the client)",
+	}, func(ctx context.Context, in *popActionInput) (*popOutput, error) {
+		pop, err := o.Popper.Refresh(ctx, PrincipalFrom(ctx).User.Login, in.CallID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &popOutput{Body: pop}, nil
+	})
+
+	Register(s.api, AnyRole, huma.Operation{
 		OperationID: "wrap-up-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/wrap-up", Tags: []string{"console"},
 		Summary: "Save my wrap-up note for an ended call on the client's timeline",
 	}, func(ctx context.Context, in *wrapUpInput) (*popOutput, error) {
@@ -143,7 +168,10 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		}
 		return &popOutput{Body: pop}, nil
 	})
+}
 
+// registerLookup adds the dialplan's routing hint.
+func (s *Server) registerLookup(o ScreenPopOptions) {
 	Register(s.api, o.LookupRoles, huma.Operation{
 		OperationID: "routing-lookup", Method: http.MethodGet, Path: "/api/v1/lookup", Tags: []string{"console"},
 		Summary: "Routing hint for the dialplan: \"QUEUE_PRIORITY,OWNER_ENDPOINT\" as text/plain",
@@ -154,7 +182,7 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		hint := screenpop.RouteHint{}
 		if o.Cards != nil {
 			lctx, cancel := context.WithTimeout(ctx, o.LookupTimeout)
-			h, err := o.Cards.Route(lctx, in.Number)
+			h, err := o.Cards.Route(lctx, plusFromQuery(in.Number))
 			cancel()
 			if err != nil {
 				s.log.WarnContext(ctx, "routing lookup failed; answering the default", slog.Any("err", err))
@@ -163,8 +191,17 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 			}
 		}
 		return &lookupOutput{ContentType: "text/plain; charset=utf-8", CacheControl: "no-store",
-			Body: []byte(hint.Text() + "\n")}, nil
+			Body: []byte(hint.Text())}, nil
 	})
+}
+
+// plusFromQuery restores the leading "+" of an E.164 number that reached
+// the query string unencoded (CURL() without URIENCODE turns it into a space).
+func plusFromQuery(n string) string {
+	if strings.HasPrefix(n, " ") {
+		return "+" + strings.TrimLeft(n, " ")
+	}
+	return n
 }
 
 // watchTarget returns whose pops the principal asks to see: their own, or,

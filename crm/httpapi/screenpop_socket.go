@@ -41,6 +41,11 @@ func (c *consoleSocket) serve(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "agent may be given once")
 		return
 	}
+	// The server's read and write timeouts would otherwise stay on the
+	// hijacked connection and cut every console after a few seconds.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: c.opts.OriginPatterns})
 	if err != nil {
 		c.log.InfoContext(r.Context(), "console socket refused", slog.Any("err", err)) // Accept answered already

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -45,10 +46,11 @@ func newPopEnv(t *testing.T) *popEnv {
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
+	board := screenpop.NewLocalStatusBoard()
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
 	reg := prometheus.NewRegistry()
 	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
-		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second})
+		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store})
 	return &popEnv{env: e, hub: hub, popper: popper, reg: reg, agent2: a2}
 }
 
@@ -260,6 +262,14 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	mustProblem(t, resp, body, http.StatusForbidden)
 	agent.noCSRF = false
 
+	// An unknown caller's card finds the client once it is created.
+	popMust(t, e.popper.Ringing(ctx, screenpop.Ringing{CallID: "w-2", Endpoint: "PJSIP/1001", Caller: "+74951230000"}))
+	e.newClient("Created During Call", "+74951230000")
+	resp, body = agent.do("POST", "/api/v1/console/pops/w-2/refresh", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Created During Call") {
+		t.Errorf("refresh: %d %s", resp.StatusCode, body)
+	}
+
 	resp, body = agent.do("POST", path, map[string]any{"client_id": cl.ID, "note": "Promised a callback on Monday"})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("wrap-up: %d %s", resp.StatusCode, body)
@@ -273,8 +283,8 @@ func TestWrapUpNoteLandsOnTimeline(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("close: %d", resp.StatusCode)
 	}
-	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 0 {
-		t.Errorf("closed card still live: %d", len(live))
+	if live, _ := e.hub.Live(ctx, "agent1"); len(live) != 1 || live[0].Key != "w-2" {
+		t.Errorf("after closing w-1 the live cards are %+v, want only w-2", live)
 	}
 }
 
@@ -294,18 +304,22 @@ func TestRoutingLookupForTheDialplan(t *testing.T) {
 	}
 	tok := e.tokenClient(crm.RoleAgent)
 	for _, tc := range []struct{ number, want string }{
-		{"84997000001", "4,PJSIP/1001\n"},
-		{"+7 499 700-00-02", "1,\n"},
-		{"+74997000009", "0,\n"},
-		{"not a number", "0,\n"},
-		{"", "0,\n"},
+		{"84997000001", "4,PJSIP/1001"},
+		{"+7 499 700-00-02", "1,"},
+		{"+74997000009", "0,"},
+		{"not a number", "0,"},
+		{"", "0,"},
 	} {
 		resp, body := tok.do("GET", "/api/v1/lookup?number="+urlEscape(tc.number), nil)
 		if resp.StatusCode != http.StatusOK || string(body) != tc.want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 			t.Errorf("lookup %q = %d %q (%s), want %q", tc.number, resp.StatusCode, body, resp.Header.Get("Content-Type"), tc.want)
 		}
 	}
-	resp, body := e.anon().do("GET", "/api/v1/lookup?number=84997000001", nil)
+	resp, body := tok.do("GET", "/api/v1/lookup?number=+74997000001", nil) // '+' not encoded by the dialplan
+	if string(body) != "4,PJSIP/1001" {
+		t.Errorf("lookup with an unencoded plus = %q", body)
+	}
+	resp, body = e.anon().do("GET", "/api/v1/lookup?number=84997000001", nil)
 	mustProblem(t, resp, body, http.StatusUnauthorized)
 }
 
@@ -313,5 +327,78 @@ func popMust(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestAgentStatusVisibleToSupervisors(t *testing.T) {
+	e := newPopEnv(t)
+	agent, sup := e.login(crm.RoleAgent), e.login(crm.RoleSupervisor)
+	resp, body := agent.do("GET", "/api/v1/console/status", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status":"available"`) {
+		t.Errorf("initial status: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", "/api/v1/console/status", map[string]string{"status": "lunch"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+	resp, body = agent.do("PUT", "/api/v1/console/status", map[string]string{"status": "paused"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("set paused: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("GET", "/api/v1/console/agents", nil)
+	mustProblem(t, resp, body, http.StatusForbidden)
+	resp, body = sup.do("GET", "/api/v1/console/agents", nil)
+	var out struct {
+		Agents []screenpop.StatusEntry `json:"agents"`
+	}
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || len(out.Agents) != 1 || out.Agents[0].Agent != "agent1" || out.Agents[0].Status != screenpop.StatusPaused {
+		t.Errorf("supervisor sees %d %+v", resp.StatusCode, out)
+	}
+}
+
+func TestTodayCallsOnTheConsole(t *testing.T) {
+	e := newPopEnv(t)
+	ctx := context.Background()
+	for i, agents := range [][]string{{"agent1"}, {"agent2"}, {"agent2", "agent1"}} {
+		_, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
+			now(), now(), now(), 42.5)`, fmt.Sprintf("today-%d", i), agents[len(agents)-1], agents)
+		popMust(t, err)
+	}
+	var out struct {
+		Agent string `json:"agent"`
+		Calls []struct {
+			LinkedID    string  `json:"linkedid"`
+			TalkSeconds float64 `json:"talk_seconds"`
+		} `json:"calls"`
+	}
+	resp, body := e.login(crm.RoleAgent).do("GET", "/api/v1/console/calls", nil)
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || len(out.Calls) != 2 || out.Calls[0].TalkSeconds != 42.5 {
+		t.Errorf("agent1's calls: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.login(crm.RoleAgent).do("GET", "/api/v1/console/calls?agent=agent2", nil)
+	mustProblem(t, resp, body, http.StatusForbidden)
+	resp, body = e.login(crm.RoleSupervisor).do("GET", "/api/v1/console/calls?agent=agent2", nil)
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || out.Agent != "agent2" || len(out.Calls) != 2 {
+		t.Errorf("supervisor watching agent2: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The HTTP server's read and write timeouts must not cut console sockets.
+func TestConsoleSocketOutlivesServerTimeouts(t *testing.T) {
+	e := newPopEnv(t)
+	ts := httptest.NewUnstartedServer(e.srv.Handler())
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	short := *e.env
+	short.ts = ts
+	conn, _ := short.login(crm.RoleAgent).socket("", nil)
+	mustFrame(t, conn)
+	time.Sleep(1500 * time.Millisecond)
+	popMust(t, e.popper.Ringing(context.Background(), screenpop.Ringing{CallID: "long", AgentLogin: "agent1", Caller: "+79160000000"}))
+	if f := mustFrame(t, conn); f.CallID != "long" {
+		t.Errorf("after the server timeouts the socket got %+v", f)
 	}
 }

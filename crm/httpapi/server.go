@@ -92,6 +92,7 @@ func New(opts Options) *Server {
 	cfg.DocsPath = "" // the docs renderer loads scripts from a CDN; the JSON document is enough
 	cfg.SchemasPath = "/api/schemas"
 	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "API token from `hotline token create`"},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header"},

@@ -91,6 +91,11 @@ func (s *surveyAPI) registerCampaigns(api huma.API) {
 			out.Body.Campaigns = list
 			return out, nil
 		})
+	s.registerCampaignChanges(api, tags)
+}
+
+// registerCampaignChanges adds the operations that create and steer campaigns.
+func (s *surveyAPI) registerCampaignChanges(api huma.API, tags []string) {
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-survey-campaign", Method: http.MethodPost,
 		Path: "/api/v1/survey-campaigns", Tags: tags, Summary: "Create a campaign (add contacts, then start it)", DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {

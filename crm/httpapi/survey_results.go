@@ -20,10 +20,12 @@ type resultsInput struct {
 	Agent    string    `query:"agent" maxLength:"64"`
 	From     time.Time `query:"from" doc:"RFC 3339; default 30 days ago"`
 	To       time.Time `query:"to" doc:"RFC 3339, exclusive; default now"`
+	Low      bool      `query:"low" doc:"only responses with a low score (follow-ups)"`
 }
 
 func (in resultsInput) filter() (survey.ResultFilter, error) {
-	f := survey.ResultFilter{GroupBy: survey.GroupBy(in.GroupBy), SurveyID: in.SurveyID, Agent: in.Agent, From: in.From, To: in.To}
+	f := survey.ResultFilter{GroupBy: survey.GroupBy(in.GroupBy), SurveyID: in.SurveyID, Agent: in.Agent, From: in.From, To: in.To,
+		LowOnly: in.Low}
 	if f.To.IsZero() {
 		f.To = time.Now()
 	}

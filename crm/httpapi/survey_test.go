@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,6 +129,14 @@ func TestSurveyResultsAndCSV(t *testing.T) {
 	if g.Responses != 2 || *g.CSAT != 50 || *g.NPS != 100 || *g.CompletionRate != 50 || *g.ResponseRate != 100 || g.LowScores != 1 {
 		t.Errorf("anna = %+v csat %v nps %v", g.Tally, *g.CSAT, *g.NPS)
 	}
+	resp, body = sup.do("GET", "/api/v1/survey-responses?low=true", nil)
+	var low struct {
+		Responses []survey.Response `json:"responses"`
+	}
+	mustJSON(t, body, &low)
+	if resp.StatusCode != http.StatusOK || len(low.Responses) != 1 || low.Responses[0].State != survey.StatePartial {
+		t.Errorf("low-score responses: %d %s", resp.StatusCode, body)
+	}
 	resp, body = sup.do("GET", "/api/v1/survey-responses.csv", nil)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
@@ -172,3 +182,78 @@ func TestSurveyCampaignAPI(t *testing.T) {
 }
 
 func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
+
+// surveySamples are requests that succeed for an allowed caller, one per
+// survey operation.
+func surveySamples(t *testing.T, e *env) map[string]func() (string, any) {
+	campaign := func() int64 {
+		c := survey.Campaign{Name: fmt.Sprintf("matrix %d", seq.Add(1)), SurveyID: 1}
+		if err := e.store.CreateCampaign(context.Background(), &c); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	path := func(format string) func() (string, any) {
+		return func() (string, any) { return fmt.Sprintf(format, campaign()), nil }
+	}
+	return map[string]func() (string, any){
+		"list-surveys":                  func() (string, any) { return "/api/v1/surveys", nil },
+		"get-survey":                    func() (string, any) { return "/api/v1/surveys/1", nil },
+		"create-survey":                 func() (string, any) { return "/api/v1/surveys", newSurveyBody },
+		"update-survey":                 func() (string, any) { return "/api/v1/surveys/1", newSurveyBody },
+		"survey-results":                func() (string, any) { return "/api/v1/survey-results?group_by=day", nil },
+		"list-survey-responses":         func() (string, any) { return "/api/v1/survey-responses", nil },
+		"export-survey-responses":       func() (string, any) { return "/api/v1/survey-responses.csv", nil },
+		"list-survey-campaigns":         func() (string, any) { return "/api/v1/survey-campaigns", nil },
+		"create-survey-campaign":        func() (string, any) { return "/api/v1/survey-campaigns", map[string]any{"name": "m", "survey_id": 1} },
+		"get-survey-campaign":           path("/api/v1/survey-campaigns/%d"),
+		"list-survey-campaign-contacts": path("/api/v1/survey-campaigns/%d/contacts"),
+		"set-survey-campaign-state": func() (string, any) {
+			return fmt.Sprintf("/api/v1/survey-campaigns/%d/state", campaign()), map[string]string{"state": "paused"}
+		},
+		"add-survey-campaign-contacts": func() (string, any) {
+			return fmt.Sprintf("/api/v1/survey-campaigns/%d/contacts", campaign()), map[string]any{"phones": []string{"+74951112233"}}
+		},
+	}
+}
+
+// TestSurveyRoleMatrix calls every survey operation as every role.
+func TestSurveyRoleMatrix(t *testing.T) {
+	e := newSurveyEnv(t)
+	smp := surveySamples(t, e)
+	roles := map[string]crm.Role{"agent": crm.RoleAgent, "supervisor": crm.RoleSupervisor, "admin": crm.RoleAdmin}
+	clients := map[string]*client{"anonymous": e.anon()}
+	for name, r := range roles {
+		clients[name] = e.login(r)
+	}
+	n := 0
+	for _, op := range operations(e.srv.API()) {
+		if !strings.Contains(op.Path, "survey") {
+			continue
+		}
+		n++
+		access, ok := httpapi.AccessOf(op)
+		s, has := smp[op.OperationID]
+		if !ok || !has {
+			t.Errorf("%s: declared roles %v, has sample %v", op.OperationID, ok, has)
+			continue
+		}
+		for name, cl := range clients {
+			p, body := s()
+			resp, out := cl.do(op.Method, p, body)
+			want := 200
+			switch {
+			case name == "anonymous":
+				want = 401
+			case !slices.Contains(access.Roles, roles[name]):
+				want = 403
+			}
+			if got := resp.StatusCode; (want == 200 && (got < 200 || got > 299)) || (want != 200 && got != want) {
+				t.Errorf("%s %s as %s: %d, want %d: %s", op.Method, p, name, got, want, out)
+			}
+		}
+	}
+	if n != len(smp) {
+		t.Errorf("%d survey operations registered, %d samples", n, len(smp))
+	}
+}

@@ -183,3 +183,83 @@ func TestOpenCallsResumesInProgress(t *testing.T) {
 		t.Fatalf("after the end: %d open, %v", len(open), err)
 	}
 }
+
+func TestListAndGetCalls(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
+		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
+	if err := s.CreateClient(ctx, &cl); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"with-linkedid/sip-attended-transfer.jsonl", "with-linkedid/sip-hold.jsonl",
+		"with-linkedid/sip-outbound.jsonl", "with-linkedid/sip-inbound-noanswer.jsonl"} {
+		if err := s.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.ListCalls(ctx, telephony.CallFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Items) != 4 || all.Next != "" {
+		t.Fatalf("%d calls (next %q), want 4 on one page", len(all.Items), all.Next)
+	}
+	for i := 1; i < len(all.Items); i++ {
+		if all.Items[i].StartedAt.After(all.Items[i-1].StartedAt) {
+			t.Error("calls not newest first")
+		}
+	}
+	tests := []struct {
+		name string
+		f    telephony.CallFilter
+		want int
+	}{
+		{"agent who talked after a transfer", telephony.CallFilter{Agent: "bob"}, 1},
+		{"agent who rang or talked", telephony.CallFilter{Agent: "alice"}, 4},
+		{"client", telephony.CallFilter{ClientID: cl.ID}, 3},
+		{"number", telephony.CallFilter{Number: "+74957654321"}, 1},
+		{"direction", telephony.CallFilter{Direction: telephony.Outbound}, 1},
+		{"outcome", telephony.CallFilter{Outcome: telephony.OutcomeAbandoned}, 1},
+		{"time range excludes all", telephony.CallFilter{To: all.Items[3].StartedAt}, 0},
+	}
+	for _, tt := range tests {
+		page, err := s.ListCalls(ctx, tt.f)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(page.Items) != tt.want {
+			t.Errorf("%s: %d calls, want %d", tt.name, len(page.Items), tt.want)
+		}
+	}
+	// cursor pagination walks the same calls in the same order
+	var walked []int64
+	for after := ""; ; {
+		page, err := s.ListCalls(ctx, telephony.CallFilter{After: after, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Items {
+			walked = append(walked, c.ID)
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	if len(walked) != 4 || walked[0] != all.Items[0].ID || walked[3] != all.Items[3].ID {
+		t.Errorf("pages walked %v, want the ids of %v", walked, all.Items)
+	}
+	if _, err := s.ListCalls(ctx, telephony.CallFilter{After: "garbage!"}); !crm.IsKind(err, crm.KindInvalid) {
+		t.Errorf("bad cursor: %v, want invalid", err)
+	}
+	call, tl, err := s.GetCall(ctx, walked[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call.ID != walked[0] || len(call.Legs) == 0 || len(tl) < 5 || tl[0].Seq != 1 {
+		t.Errorf("GetCall: id %d, %d legs, %d timeline entries", call.ID, len(call.Legs), len(tl))
+	}
+	if _, _, err := s.GetCall(ctx, 999999); !crm.IsKind(err, crm.KindNotFound) {
+		t.Errorf("unknown call: %v, want not found", err)
+	}
+}

@@ -91,6 +91,9 @@ func (s *Store) AgentReport(ctx context.Context, from, to time.Time) (metrics.Ag
 	if err := reportSurveys(ctx, tx, from, to, &rep); err != nil {
 		return rep, err
 	}
+	if err := reportTickets(ctx, tx, from, to, &rep); err != nil {
+		return rep, err
+	}
 	return rep, translate(tx.Commit(ctx), "agent report")
 }
 
@@ -126,6 +129,10 @@ func reportSurveys(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metr
 		return translate(err, "agent report surveys")
 	}
 	defer rows.Close()
+	for i := range rep.Agents {
+		rep.Agents[i].SurveyResponses = new(int)
+	}
+	rep.Total.SurveyResponses = new(int)
 	for rows.Next() {
 		var agent *string
 		var n int
@@ -143,6 +150,45 @@ func reportSurveys(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metr
 		row.SurveyResponses, row.CSAT, row.AvgCSAT, row.NPS = &n, round3p(csat), round3p(avg), round3p(nps)
 	}
 	return translate(rows.Err(), "agent report surveys")
+}
+
+// ticketRows counts the tickets each agent resolved in the period.
+const ticketRows = `
+SELECT u.login, count(*)
+FROM tickets t JOIN users u ON u.id = t.assignee_id
+WHERE t.resolved_at >= $1 AND t.resolved_at < $2
+GROUP BY ROLLUP (u.login)`
+
+// reportTickets adds the tickets resolved per agent when the service desk's
+// tables exist.
+func reportTickets(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metrics.AgentReport) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT to_regclass('tickets') IS NOT NULL`).Scan(&ok)
+	if err != nil || !ok {
+		return translate(err, "agent report tickets")
+	}
+	rows, err := tx.Query(ctx, ticketRows, from, to)
+	if err != nil {
+		return translate(err, "agent report tickets")
+	}
+	defer rows.Close()
+	for i := range rep.Agents {
+		rep.Agents[i].TicketsHandled = new(int)
+	}
+	rep.Total.TicketsHandled = new(int)
+	for rows.Next() {
+		var login *string
+		var n int
+		if err := rows.Scan(&login, &n); err != nil {
+			return translate(err, "agent report tickets")
+		}
+		row := &rep.Total
+		if login != nil {
+			row = agentRow(rep, *login)
+		}
+		row.TicketsHandled = &n
+	}
+	return translate(rows.Err(), "agent report tickets")
 }
 
 func agentRow(rep *metrics.AgentReport, agent string) *metrics.AgentEfficiency {

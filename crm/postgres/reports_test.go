@@ -84,6 +84,16 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 		t.Fatalf("agents = %+v", rep.Agents)
 	}
 	for i := range want {
+		// the survey tables exist (migration 00020) and hold no responses
+		if r := rep.Agents[i].SurveyResponses; r == nil || *r != 0 {
+			t.Errorf("row %d: survey responses %v, want 0", i, deref(r))
+		}
+		rep.Agents[i].SurveyResponses = nil
+		// likewise the service desk's tickets: none resolved (nil without the table)
+		if r := rep.Agents[i].TicketsHandled; r != nil && *r != 0 {
+			t.Errorf("row %d: tickets %v, want 0", i, *r)
+		}
+		rep.Agents[i].TicketsHandled = nil
 		if rep.Agents[i] != want[i] {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i, rep.Agents[i], want[i])
 		}
@@ -91,6 +101,14 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 	wantTotal := metrics.AgentEfficiency{Agent: "total", Calls: 6, Inbound: 4, Outbound: 1, Internal: 1, Answered: 4,
 		Missed: 2, TotalTalkSeconds: 230, AvgTalkSeconds: 57.5, TotalRingSeconds: 29, AvgRingSeconds: 4.833,
 		TotalHoldSeconds: 20, AvgHoldSeconds: 5}
+	if r := rep.Total.SurveyResponses; r == nil || *r != 0 {
+		t.Errorf("total survey responses %v, want 0", deref(r))
+	}
+	rep.Total.SurveyResponses = nil
+	if r := rep.Total.TicketsHandled; r != nil && *r != 0 {
+		t.Errorf("total tickets %v, want 0", *r)
+	}
+	rep.Total.TicketsHandled = nil
 	if rep.Total != wantTotal {
 		t.Errorf("total:\n got %+v\nwant %+v", rep.Total, wantTotal)
 	}
@@ -100,19 +118,7 @@ func TestAgentReportSurveyScores(t *testing.T) {
 	s := pgtest.NewStore(t)
 	ctx := context.Background()
 	saveReportDay(t, s)
-	// The survey tables come from package survey's migration; create the
-	// columns the report reads when that migration is not in this build.
-	_, err := s.Pool().Exec(ctx, `
-CREATE TABLE IF NOT EXISTS survey_definitions (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS survey_responses (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    survey_id bigint NOT NULL, node text NOT NULL, channel_id text NOT NULL, agent text NOT NULL DEFAULT '',
-    state text NOT NULL DEFAULT 'completed', started_at timestamptz NOT NULL);
-CREATE TABLE IF NOT EXISTS survey_answers (response_id bigint NOT NULL, idx integer NOT NULL, key text NOT NULL,
-    value integer NOT NULL, scale text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (response_id, idx));
-INSERT INTO survey_definitions DEFAULT VALUES;`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// responses to the default survey of migration 00020, written as the survey runner does
 	answers := []struct {
 		agent string
 		csat  int
@@ -152,6 +158,49 @@ INSERT INTO survey_definitions DEFAULT VALUES;`)
 	check(rep.Agents[0], 2, 50, 4, &zero)
 	check(rep.Agents[1], 1, 100, 4, nil)
 	check(rep.Total, 4, 50, 3.25, &zero)
+}
+
+func TestAgentReportTicketsHandled(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	saveReportDay(t, s)
+	alice := crm.User{Login: "alice", Role: crm.RoleAgent}
+	if err := s.CreateUser(ctx, &alice, "x"); err != nil {
+		t.Fatal(err)
+	}
+	cl := crm.Client{Name: "Vector Ltd"}
+	if err := s.CreateClient(ctx, &cl); err != nil {
+		t.Fatal(err)
+	}
+	// The service desk's migration creates tickets; create the columns the
+	// report reads when it is not in this build.
+	_, err := s.Pool().Exec(ctx, `CREATE TABLE IF NOT EXISTS tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		client_id bigint, subject text, priority text, status text, assignee_id bigint, public_token text,
+		created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, resolved := range []time.Time{reportDay.Add(10 * time.Hour), reportDay.Add(11 * time.Hour), reportDay.Add(-time.Hour)} {
+		_, err := s.Pool().Exec(ctx, `INSERT INTO tickets (client_id, subject, priority, status, assignee_id, public_token,
+			created_at, updated_at, resolved_at) VALUES ($1, 'Router', 'normal', 'resolved', $2, $3, $4, $4, $4)`,
+			cl.ID, alice.ID, "tok"+string(rune('a'+i)), resolved)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := deref(rep.Agents[0].TicketsHandled); rep.Agents[0].Agent != "alice" || got != 2 {
+		t.Errorf("alice resolved %v tickets, want 2", got)
+	}
+	if got := deref(rep.Agents[1].TicketsHandled); got != 0 {
+		t.Errorf("bob resolved %v tickets, want 0", got)
+	}
+	if got := deref(rep.Total.TicketsHandled); got != 2 {
+		t.Errorf("total tickets %v, want 2", got)
+	}
 }
 
 func deref[T any](p *T) any {

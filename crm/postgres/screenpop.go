@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/telephony"
 )
 
 // The queries behind the screen pop (telephony/screenpop): each is one
@@ -99,4 +101,30 @@ func (s *Store) RouteByPhone(ctx context.Context, e164 string) (priority, ownerE
 		return "", "", false, translate(err, "route by phone")
 	}
 	return priority, ownerEndpoint, true, nil
+}
+
+// AgentCallsSince returns the calls an agent rang or talked on since a
+// moment (the console's "today's calls"), newest first. Consultation calls
+// folded into others are left out.
+func (s *Store) AgentCallsSince(ctx context.Context, login string, since time.Time, limit int) ([]telephony.Call, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := s.pool.Query(ctx, `SELECT linkedid, node, direction, outcome, caller, caller_name, callee, customer,
+			agent, agents, started_at, answered_at, ended_at, wait_seconds, ring_seconds, talk_seconds, hold_seconds
+		FROM calls WHERE agents @> ARRAY[$1]::text[] AND started_at >= $2 AND merged_into IS NULL
+		ORDER BY started_at DESC LIMIT $3`, login, since, limit)
+	if err != nil {
+		return nil, translate(err, "agent calls")
+	}
+	calls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (telephony.Call, error) {
+		var c telephony.Call
+		err := r.Scan(&c.LinkedID, &c.Node, &c.Direction, &c.Outcome, &c.Caller, &c.CallerName, &c.Callee, &c.Customer,
+			&c.Agent, &c.Agents, &c.StartedAt, &c.AnsweredAt, &c.EndedAt, &c.WaitSeconds, &c.RingSeconds, &c.TalkSeconds, &c.HoldSeconds)
+		return c, err
+	})
+	if err != nil {
+		return nil, translate(err, "agent calls")
+	}
+	return calls, nil
 }

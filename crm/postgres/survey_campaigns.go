@@ -191,7 +191,7 @@ func (s *Store) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.T
 }
 
 // EndAttempt closes the open attempt on channelID. The contact is done when
-// a survey response exists for the channel, else it is retried after the
+// a survey response exists for the channel or result is answered, else it is retried after the
 // campaign's delay or fails after its last attempt.
 func (s *Store) EndAttempt(ctx context.Context, channelID, result string, now time.Time) (bool, error) {
 	ok := false
@@ -213,9 +213,11 @@ func (s *Store) EndAttempt(ctx context.Context, channelID, result string, now ti
 		if response != nil {
 			result = survey.ResultAnswered
 		}
+		// A response can still be on its way when the channel ends: the
+		// dialer saw the channel answered, which is enough not to call again.
 		_, err = tx.Exec(ctx, `UPDATE survey_campaign_contacts k SET last_result = $2, updated_at = $3::timestamptz,
 			response_id = COALESCE($4, k.response_id),
-			status = CASE WHEN $4::bigint IS NOT NULL THEN 'done'
+			status = CASE WHEN $4::bigint IS NOT NULL OR $2 = 'answered' THEN 'done'
 			              WHEN k.attempts >= c.max_attempts THEN 'failed' ELSE 'pending' END,
 			next_attempt_at = $3::timestamptz + make_interval(secs => c.retry_delay_seconds)
 			FROM survey_campaigns c WHERE k.id = $1 AND c.id = k.campaign_id AND k.status = 'calling'`,

@@ -18,7 +18,8 @@ func (s *Store) ListResponses(ctx context.Context, f survey.ResultFilter, limit 
 	}
 	return s.queryResponses(ctx, `WHERE r.started_at >= $1 AND r.started_at < $2
 		AND ($3 = 0 OR r.survey_id = $3) AND ($4 = '' OR r.agent = $4)
-		ORDER BY r.started_at, r.id LIMIT $5`, f.From, toOrFar(f.To), f.SurveyID, f.Agent, limit)
+		AND (NOT $6 OR EXISTS (SELECT 1 FROM survey_answers l WHERE l.response_id = r.id AND l.low))
+		ORDER BY r.started_at, r.id LIMIT $5`, f.From, toOrFar(f.To), f.SurveyID, f.Agent, limit, f.LowOnly)
 }
 
 func toOrFar(t time.Time) time.Time {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -102,5 +103,51 @@ func TestSurveyAnswersOnceAndTallies(t *testing.T) {
 	byAgent, err := st.SurveyTallies(ctx, survey.ResultFilter{GroupBy: survey.ByAgent, Agent: "boris", From: day, To: day.Add(72 * time.Hour)})
 	if err != nil || len(byAgent) != 1 || byAgent[0].Responses != 1 || byAgent[0].Answered != 0 {
 		t.Errorf("boris = %+v, %v", byAgent, err)
+	}
+}
+
+func TestCampaignCallersOfAPeriod(t *testing.T) {
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	cl := crm.Client{Name: "Ivan", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
+	if err := st.CreateClient(ctx, &cl); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for i, c := range []struct {
+		dir, customer string
+		client        *int64
+		at            time.Time
+	}{
+		{"inbound", "+74951234567", &cl.ID, day},
+		{"inbound", "+74951234567", &cl.ID, day.Add(time.Hour)}, // the same caller twice
+		{"inbound", "+74957654321", nil, day.Add(2 * time.Hour)},
+		{"outbound", "+74950000000", nil, day},                 // not a caller
+		{"inbound", "+74951111111", nil, day.AddDate(0, 0, 2)}, // outside the period
+	} {
+		if _, err := st.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, customer, client_id, started_at)
+			VALUES ('pbx', $1, 1, $2, $3, $4, $5)`, fmt.Sprint(i), c.dir, c.customer, c.client, c.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	camp := survey.Campaign{Name: "Callers", SurveyID: 1}
+	if err := st.CreateCampaign(ctx, &camp); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.AddCampaignCallers(ctx, camp.ID, day.Add(-time.Hour), day.Add(24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("added %d, %v; want 2", n, err)
+	}
+	list, err := st.ListCampaignContacts(ctx, camp.ID)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("contacts = %+v, %v", list, err)
+	}
+	for _, k := range list {
+		if k.Phone == "+74951234567" && (k.ClientID == nil || *k.ClientID != cl.ID) {
+			t.Errorf("Ivan's contact has client %v, want %d", k.ClientID, cl.ID)
+		}
+	}
+	if n, _ := st.AddCampaignCallers(ctx, camp.ID, day.Add(-time.Hour), day.Add(24*time.Hour)); n != 0 {
+		t.Errorf("adding the same callers again added %d", n)
 	}
 }

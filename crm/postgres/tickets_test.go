@@ -202,8 +202,6 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestTicketsForScreenPopAndSurveys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -44,8 +44,9 @@ func newConsoleSite(t *testing.T) *consoleSite {
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st})
+	board := screenpop.NewLocalStatusBoard()
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -133,6 +134,11 @@ func TestBrowserConsolePop(t *testing.T) {
 	}
 
 	must(s.popper.Ended(pbx, screenpop.Ended{CallID: "1764000000.1"}))
+	st, err := chromedp.Run(tctx, chromedp.Poll[string](`(function(){const v=document.getElementById("my-status-value");return v&&v.textContent==="Wrap-up"?v.textContent:null})()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || st != "Wrap-up" {
+		t.Errorf("status after the call %q: %v", st, err)
+	}
 	note := "Wants the invoice resent by email"
 	err = chromedp.Do(tctx,
 		chromedp.WaitVisible(chromedp.CSS(card+" .pop-wrap-note")),
@@ -157,6 +163,15 @@ func TestBrowserConsolePop(t *testing.T) {
 	cards, _ = chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll(".popcard").length`))
 	if cards != 0 {
 		t.Errorf("boris sees %d cards after the call", cards)
+	}
+
+	// An unknown caller rings boris: the card offers the quick form with the number filled in.
+	must(s.popper.Ringing(pbx, screenpop.Ringing{CallID: "1764000000.9", Endpoint: "PJSIP/1002", Caller: "+74957654321"}))
+	unknown := `.popcard[data-call-id="1764000000.9"]`
+	must(chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(unknown+" .pop-create"))))
+	filled, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('`+unknown+` .pop-create-phone').value`))
+	if err != nil || filled != "+74957654321" {
+		t.Errorf("quick form phone %q: %v", filled, err)
 	}
 }
 

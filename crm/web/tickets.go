@@ -261,10 +261,10 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 
 type reportData struct {
 	From, To, By string
-	Rows         []reportRow
+	Rows         []serviceReportRow
 }
 
-type reportRow struct {
+type serviceReportRow struct {
 	service.ReportRow
 	RespMed, RespP90, ResMed, ResP90, Breach, Reopen, CSAT string
 }
@@ -296,7 +296,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, row := range rows {
-		d.Rows = append(d.Rows, reportRow{ReportRow: row, RespMed: seconds(row.ResponseMedian), RespP90: seconds(row.ResponseP90),
+		d.Rows = append(d.Rows, serviceReportRow{ReportRow: row, RespMed: seconds(row.ResponseMedian), RespP90: seconds(row.ResponseP90),
 			ResMed: seconds(row.ResolutionMedian), ResP90: seconds(row.ResolutionP90),
 			Breach: strconv.FormatFloat(row.BreachRate*100, 'f', 1, 64) + "%", Reopen: strconv.FormatFloat(row.ReopenRate*100, 'f', 1, 64) + "%", CSAT: csat(row.Satisfaction)})
 	}

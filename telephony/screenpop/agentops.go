@@ -50,6 +50,7 @@ func (p *Popper) Close(ctx context.Context, agent, callID string) error {
 		c.mu.Unlock()
 	}
 	pop := &Pop{Type: "pop", CallID: callID, Agent: agent, State: StateClosed}
+	p.moveStatus(ctx, agent, StatusWrapUp, StatusAvailable)
 	return p.publish(ctx, pop, time.Time{})
 }
 
@@ -99,6 +100,7 @@ func (p *Popper) WrapUp(ctx context.Context, in WrapUpInput, saver InteractionSa
 	if err := saver.AddInteraction(ctx, it); err != nil {
 		return Pop{}, fmt.Errorf("save wrap-up note of call %s: %w", in.CallID, err)
 	}
+	p.moveStatus(ctx, in.Agent, StatusWrapUp, StatusAvailable)
 	pop.WrapUp = &WrapUp{ClientID: in.ClientID, Note: in.Note, InteractionID: it.ID, SavedAt: p.opts.Now()}
 	if err := p.publish(ctx, &pop, time.Time{}); err != nil {
 		return pop, err
@@ -128,4 +130,37 @@ func callSummary(pop Pop) string {
 	}
 	d := time.Duration(pop.TalkSeconds) * time.Second
 	return fmt.Sprintf("Call from %s answered by %s, talk time %s", from, pop.Agent, d)
+}
+
+// Refresh looks the caller of the agent's live pop up again (after the
+// agent created the client from the quick form) and updates the card on the
+// agent's consoles, and for the rest of the call.
+func (p *Popper) Refresh(ctx context.Context, agent, callID string) (Pop, error) {
+	pop, err := LivePop(ctx, p.opts.Hub, agent, callID)
+	if err != nil {
+		return Pop{}, err
+	}
+	if pop.Card == nil {
+		return Pop{}, crm.Errorf(crm.KindConflict, "the card of call %s has no caller to look up", callID)
+	}
+	card, err := p.opts.Cards.Build(ctx, pop.Card.Caller, pop.Card.CallerName, pop.Card.Dialled)
+	if err != nil {
+		return Pop{}, fmt.Errorf("refresh card of call %s: %w", callID, err)
+	}
+	if c := p.lookup(callID); c != nil {
+		c.mu.Lock()
+		c.card = card
+		for _, other := range c.pops {
+			other.Card = card
+		}
+		if mine, ok := c.pops[agent]; ok {
+			pop = *mine
+		}
+		c.mu.Unlock()
+	}
+	pop.Card = card
+	if err := p.publish(ctx, &pop, time.Time{}); err != nil {
+		return pop, err
+	}
+	return pop, nil
 }

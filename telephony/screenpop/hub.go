@@ -73,7 +73,7 @@ func (s *Subscription) Err() error {
 
 // Close ends the subscription.
 func (s *Subscription) Close() {
-	s.fan.remove(s)
+	s.fan.drop(s)
 	s.end(nil)
 }
 
@@ -113,8 +113,25 @@ type fanout struct {
 	buffer int
 	mu     sync.Mutex
 	subs   map[string]map[*Subscription]struct{}
-	live   map[string]map[string]Message
+	live   map[string]map[string]liveEntry
 	closed bool
+	// ttl forgets live messages not updated for this long (cards nobody
+	// closed), so memory stays bounded; default LiveTTL.
+	ttl     time.Duration
+	now     func() time.Time
+	records int // sweeps every agent's live set every 1024 records
+	// onLast, if set, is called (outside the lock) when an agent's last
+	// subscriber leaves.
+	onLast func(agent string)
+}
+
+// LiveTTL is how long a live pop is kept without an update by default.
+const LiveTTL = 12 * time.Hour
+
+// liveEntry is a live message and when it was recorded.
+type liveEntry struct {
+	m  Message
+	at time.Time
 }
 
 func newFanout(buffer int) *fanout {
@@ -124,7 +141,9 @@ func newFanout(buffer int) *fanout {
 	return &fanout{
 		buffer: buffer,
 		subs:   map[string]map[*Subscription]struct{}{},
-		live:   map[string]map[string]Message{},
+		live:   map[string]map[string]liveEntry{},
+		ttl:    LiveTTL,
+		now:    time.Now,
 	}
 }
 
@@ -137,8 +156,11 @@ func (f *fanout) record(m Message) bool {
 }
 
 func (f *fanout) recordLocked(m Message) bool {
+	if f.records++; f.records%1024 == 0 {
+		f.sweepLocked()
+	}
 	cur, ok := f.live[m.Agent][m.Key]
-	if ok && cur.Seq >= m.Seq {
+	if ok && cur.m.Seq >= m.Seq {
 		return false
 	}
 	if !m.Live {
@@ -149,11 +171,26 @@ func (f *fanout) recordLocked(m Message) bool {
 		return true
 	}
 	if f.live[m.Agent] == nil {
-		f.live[m.Agent] = map[string]Message{}
+		f.live[m.Agent] = map[string]liveEntry{}
 	}
 	m.Replay = false
-	f.live[m.Agent][m.Key] = m
+	f.live[m.Agent][m.Key] = liveEntry{m: m, at: f.now()}
 	return true
+}
+
+// sweepLocked forgets live messages older than ttl for every agent.
+func (f *fanout) sweepLocked() {
+	cutoff := f.now().Add(-f.ttl)
+	for agent, set := range f.live {
+		for k, e := range set {
+			if e.at.Before(cutoff) {
+				delete(set, k)
+			}
+		}
+		if len(set) == 0 {
+			delete(f.live, agent)
+		}
+	}
 }
 
 // deliver offers m to the agent's local subscribers, dropping slow ones.
@@ -166,7 +203,7 @@ func (f *fanout) deliver(m Message) {
 	f.mu.Unlock()
 	for _, s := range subs {
 		if !s.offer(m) {
-			f.remove(s)
+			f.drop(s)
 			s.end(ErrSlowConsumer)
 		}
 	}
@@ -193,6 +230,13 @@ func (f *fanout) add(agent string) (*Subscription, error) {
 	return s, nil
 }
 
+// drop forgets s and tells onLast when it was the agent's last subscriber.
+func (f *fanout) drop(s *Subscription) {
+	if f.remove(s) && f.onLast != nil {
+		f.onLast(s.agent)
+	}
+}
+
 // remove forgets s and reports whether it was the agent's last subscriber.
 func (f *fanout) remove(s *Subscription) bool {
 	f.mu.Lock()
@@ -212,8 +256,13 @@ func (f *fanout) remove(s *Subscription) bool {
 func (f *fanout) liveOf(agent string) []Message {
 	f.mu.Lock()
 	out := make([]Message, 0, len(f.live[agent]))
-	for _, m := range f.live[agent] {
-		out = append(out, m)
+	cutoff := f.now().Add(-f.ttl)
+	for k, e := range f.live[agent] {
+		if e.at.Before(cutoff) {
+			delete(f.live[agent], k) // a card nobody closed
+			continue
+		}
+		out = append(out, e.m)
 	}
 	f.mu.Unlock()
 	sortBySeq(out)
@@ -225,7 +274,7 @@ func (f *fanout) replay(s *Subscription, msgs []Message) {
 	for _, m := range msgs {
 		m.Replay = true
 		if !s.offer(m) {
-			f.remove(s)
+			f.drop(s)
 			s.end(ErrSlowConsumer)
 			return
 		}

@@ -48,6 +48,7 @@ type RedisHub struct {
 
 	mu      sync.Mutex
 	pending map[string]envelope // agent+"\x00"+key -> latest failed publish
+	subMu   sync.Mutex          // orders agent channel (un)subscriptions
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -126,6 +127,8 @@ func NewRedisHub(rdb redis.UniversalClient, opts RedisOptions) *RedisHub {
 	}
 	// The control channel keeps the connection in subscribe mode from the
 	// start; agents' channels are added as their consoles connect.
+	h.fan.onLast = h.unsubscribe
+	h.fan.ttl = opts.LiveTTL
 	h.ps = rdb.Subscribe(context.Background(), opts.Prefix+"ctl")
 	msgs := h.ps.ChannelWithSubscriptions(redis.WithChannelSize(1024),
 		redis.WithChannelHealthCheckInterval(time.Second),
@@ -274,6 +277,21 @@ func (h *RedisHub) receive(msgs <-chan any) {
 	}
 }
 
+// unsubscribe stops listening on an agent's channel once no console of the
+// agent is connected here any more.
+func (h *RedisHub) unsubscribe(agent string) {
+	h.subMu.Lock()
+	defer h.subMu.Unlock()
+	if h.fan.hasSubscribers(agent) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := h.ps.Unsubscribe(ctx, h.channel(agent)); err != nil {
+		h.log.Debug("unsubscribe agent channel", "agent", agent, "err", err)
+	}
+}
+
 // catchUp delivers the agent's live set to local subscribers after its
 // channel was subscribed (first console, or Redis back after a loss).
 func (h *RedisHub) catchUp(agent string) {
@@ -296,15 +314,17 @@ func (h *RedisHub) catchUp(agent string) {
 // the agent's channel, and replays the live set (from Redis, plus what this
 // replica knows when Redis is away).
 func (h *RedisHub) Subscribe(ctx context.Context, agent string) (*Subscription, error) {
+	h.subMu.Lock()
 	first := !h.fan.hasSubscribers(agent)
 	s, err := h.fan.add(agent)
-	if err != nil {
-		return nil, err
-	}
-	if first {
+	if err == nil && first {
 		if err := h.ps.Subscribe(ctx, h.channel(agent)); err != nil {
 			h.log.Warn("subscribe agent channel (will resubscribe when redis returns)", "agent", agent, "err", err)
 		}
+	}
+	h.subMu.Unlock()
+	if err != nil {
+		return nil, err
 	}
 	live, err := h.Live(ctx, agent)
 	if err != nil {
@@ -314,25 +334,39 @@ func (h *RedisHub) Subscribe(ctx context.Context, agent string) (*Subscription, 
 	return s, nil
 }
 
-// Live returns the agent's live pops from Redis merged with this replica's
-// own; when Redis is away, this replica's alone (and the error).
+// Live returns the agent's live pops: Redis's set with this replica's
+// publishes still waiting for Redis applied on top; when Redis is away, what
+// this replica knows (and the error).
 func (h *RedisHub) Live(ctx context.Context, agent string) ([]Message, error) {
-	byKey := map[string]Message{}
-	for _, m := range h.fan.liveOf(agent) {
+	remote, err := h.redisLive(ctx, agent)
+	if err != nil {
+		return h.fan.liveOf(agent), err
+	}
+	byKey := make(map[string]Message, len(remote))
+	for _, m := range remote {
 		byKey[m.Key] = m
 	}
-	remote, err := h.redisLive(ctx, agent)
-	for _, m := range remote {
-		if cur, ok := byKey[m.Key]; !ok || cur.Seq < m.Seq {
-			byKey[m.Key] = m
+	h.mu.Lock()
+	for _, env := range h.pending {
+		if env.Agent != agent {
+			continue
+		}
+		if cur, ok := byKey[env.Key]; ok && cur.Seq >= env.Seq {
+			continue
+		}
+		if env.Live {
+			byKey[env.Key] = Message{Agent: env.Agent, Key: env.Key, Seq: env.Seq, Live: true, Data: env.Data}
+		} else {
+			delete(byKey, env.Key)
 		}
 	}
+	h.mu.Unlock()
 	out := make([]Message, 0, len(byKey))
 	for _, m := range byKey {
 		out = append(out, m)
 	}
 	sortBySeq(out)
-	return out, err
+	return out, nil
 }
 
 func (h *RedisHub) redisLive(ctx context.Context, agent string) ([]Message, error) {

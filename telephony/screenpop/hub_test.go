@@ -224,3 +224,29 @@ func TestRedisLossLosesNoLivePops(t *testing.T) {
 		t.Errorf("bob's live set has %d pops, want before and during", len(live))
 	}
 }
+
+func TestLiveSetForgetsCardsNobodyClosed(t *testing.T) {
+	h := NewLocalHub(0)
+	defer h.Close()
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	h.fan.now = func() time.Time { return now }
+	ctx := context.Background()
+	must(t, h.Publish(ctx, msg("alice", "old", 1, true)))
+	now = now.Add(LiveTTL - time.Minute)
+	must(t, h.Publish(ctx, msg("alice", "new", 2, true)))
+	now = now.Add(2 * time.Minute)
+	live, _ := h.Live(ctx, "alice")
+	if len(live) != 1 || live[0].Key != "new" {
+		t.Errorf("live = %+v, want only the card updated within LiveTTL", live)
+	}
+	now = now.Add(LiveTTL)
+	for i := range 1024 { // records trigger a sweep of every agent
+		must(t, h.Publish(ctx, msg(fmt.Sprint("agent", i), "k", int64(10+i), false)))
+	}
+	h.fan.mu.Lock()
+	n := len(h.fan.live)
+	h.fan.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d agents still hold expired live pops after a sweep", n)
+	}
+}

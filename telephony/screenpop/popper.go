@@ -20,6 +20,7 @@ type Options struct {
 	Cards  *CardBuilder   // required
 	Hub    Hub            // required
 	Agents AgentDirectory // needed when events carry only endpoints
+	Status StatusBoard    // agent statuses; optional
 	Now    func() time.Time
 	Logger *slog.Logger
 	// CallTTL bounds how long a call's card stays cached without an Ended
@@ -148,8 +149,14 @@ func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cur, ok := c.pops[agent]; ok && cur.State.Live() && !(r.Transfer && cur.State != StateRinging) {
-		return nil // already popped (another device of the same agent)
+	if cur, ok := c.pops[agent]; ok {
+		switch {
+		case cur.State == StateRinging:
+			return nil // already ringing here (another device of the same agent)
+		case cur.State == StateAnswered && !r.Transfer:
+			return nil // on the call already
+		}
+		// missed or ended here before: the call rings this agent again
 	}
 	pop := &Pop{
 		Type: "pop", CallID: id, Agent: agent, State: StateRinging,
@@ -215,6 +222,7 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 		case StateAnswered:
 			pop.State = StateEnded
 			pop.TalkSeconds = int64(at.Sub(pop.AnsweredAt).Round(time.Second) / time.Second)
+			p.moveStatus(ctx, who, StatusAvailable, StatusWrapUp)
 		case StateRinging:
 			pop.State = StateMissed
 		default:

@@ -324,3 +324,49 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestQueueRotationRingsAMissedAgentAgain(t *testing.T) {
+	r := newRig(t)
+	alice := subscribe(t, r.hub, "alice")
+	ctx := context.Background()
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "alice", Caller: ivanPhone}))
+	must(t, r.popper.Ended(ctx, Ended{CallID: "rot", AgentLogin: "alice"})) // ring timeout, the queue moves on
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "bob", Caller: ivanPhone}))
+	must(t, r.popper.Ended(ctx, Ended{CallID: "rot", AgentLogin: "bob"}))
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "rot", AgentLogin: "alice", Caller: ivanPhone}))
+	for _, want := range []State{StateRinging, StateMissed, StateRinging} {
+		if p, _ := next(t, alice); p.State != want {
+			t.Errorf("alice's pop = %s, want %s", p.State, want)
+		}
+	}
+	if n := r.clients.calls.Load(); n != 1 {
+		t.Errorf("lookups = %d, want one for the whole call", n)
+	}
+}
+
+func TestRefreshFindsTheClientCreatedDuringTheCall(t *testing.T) {
+	r := newRig(t)
+	s := subscribe(t, r.hub, "alice")
+	ctx := context.Background()
+	const newPhone = "+74957770000"
+	must(t, r.popper.Ringing(ctx, Ringing{CallID: "n1", AgentLogin: "alice", Caller: newPhone}))
+	if p, _ := next(t, s); len(p.Card.Clients) != 0 {
+		t.Fatalf("unknown caller has clients: %+v", p.Card.Clients)
+	}
+	r.clients.byPhone[newPhone] = []crm.Client{{ID: 9, Name: "Created Now"}}
+	pop, err := r.popper.Refresh(ctx, "alice", "n1")
+	must(t, err)
+	if len(pop.Card.Clients) != 1 || pop.State != StateRinging {
+		t.Errorf("refreshed pop = %+v", pop)
+	}
+	if p, _ := next(t, s); len(p.Card.Clients) != 1 || p.Card.Clients[0].Name != "Created Now" {
+		t.Errorf("console got %+v", p.Card)
+	}
+	must(t, r.popper.Answered(ctx, Answered{CallID: "n1", AgentLogin: "alice"}))
+	if p, _ := next(t, s); len(p.Card.Clients) != 1 {
+		t.Error("later updates lost the refreshed card")
+	}
+	if _, err := r.popper.Refresh(ctx, "bob", "n1"); !crm.IsKind(err, crm.KindNotFound) {
+		t.Errorf("refresh of another agent's card: %v", err)
+	}
+}

@@ -110,7 +110,7 @@
     ]);
   }
 
-  function unknownCaller(card) {
+  function unknownCaller(card, pop) {
     const box = el("div", { cls: "pop-unknown" }, [el("p", { text: "Unknown caller." })]);
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
     if (readOnly) return box;
@@ -124,6 +124,12 @@
       el("button", { type: "submit", cls: "btn btn-primary", text: "Create client" }),
     ]);
     box.appendChild(form);
+    const again = el("button", { type: "button", cls: "btn btn-ghost pop-refresh", text: "Created — refresh the card" });
+    again.addEventListener("click", async function () {
+      try { apply(await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/refresh")); }
+      catch (e) { again.textContent = "Refresh failed: " + e.message; }
+    });
+    box.appendChild(again);
     return box;
   }
 
@@ -131,7 +137,7 @@
     const card = pop.card || { clients: [] };
     const box = el("div", { cls: "pop-clients" });
     const clients = card.clients || [];
-    if (clients.length === 0) { box.appendChild(unknownCaller(card)); return box; }
+    if (clients.length === 0) { box.appendChild(unknownCaller(card, pop)); return box; }
     if (clients.length > 1) box.appendChild(el("p", { text: clients.length + " clients share this number — choose one:" }));
     for (const c of clients) box.appendChild(clientBlock(c, card, pop, clients.length > 1));
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
@@ -235,7 +241,13 @@
       pops.set(pop.call_id, entry);
       list.prepend(entry.el);
     }
-    const stateChanged = !cur || cur.pop.state !== pop.state || !!cur.pop.wrap_up !== !!pop.wrap_up;
+    const rebuilt = cur && pop.card && cur.pop.card && cur.pop.card.built_at !== pop.card.built_at;
+    if (rebuilt) {
+      const fresh = renderClients(pop);
+      entry.clients.replaceWith(fresh);
+      entry.clients = fresh;
+    }
+    const stateChanged = !cur || rebuilt || cur.pop.state !== pop.state || !!cur.pop.wrap_up !== !!pop.wrap_up;
     entry.pop = pop;
     entry.el.dataset.state = pop.state;
     const head = renderHead(entry);
@@ -248,6 +260,7 @@
       entry.wrap = wrap;
     }
     empty.hidden = true;
+    if (stateChanged && (pop.state === "ended" || pop.state === "missed") && today) setTimeout(loadToday, 1500);
     tick();
   }
 
@@ -269,6 +282,98 @@
       setTimeout(connect, wait);
     };
   }
+
+  // Client search as you type, in the console (the form works without JS).
+  const q = document.getElementById("console-q");
+  const results = document.getElementById("console-results");
+  let searchTimer = null, searchSeq = 0;
+  if (q && results) {
+    q.addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(async function () {
+        const mine = ++searchSeq;
+        const text = q.value.trim();
+        if (!text) { results.textContent = ""; return; }
+        try {
+          const res = await fetch("/clients?partial=1&q=" + encodeURIComponent(text),
+            { credentials: "same-origin", headers: { "Accept": "text/html" } });
+          if (res.ok && mine === searchSeq) results.innerHTML = await res.text(); // server-rendered, escaped
+        } catch (e) { /* offline: the form still works */ }
+      }, 200);
+    });
+  }
+
+  // Agent status: mine (available / paused / wrap-up) and, for supervisors, everyone's.
+  const statusNames = { available: "Available", paused: "Paused", wrap_up: "Wrap-up" };
+  const mine = document.getElementById("my-status");
+  async function loadMyStatus() {
+    try {
+      const res = await fetch("/api/v1/console/status", { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!res.ok) return;
+      const st = await res.json();
+      mine.hidden = false;
+      document.getElementById("my-status-value").textContent = statusNames[st.status] || st.status;
+    } catch (e) { /* try again later */ }
+  }
+  if (mine) {
+    for (const b of mine.querySelectorAll("button[data-status]")) {
+      b.addEventListener("click", async function () {
+        try {
+          const res = await fetch("/api/v1/console/status", {
+            method: "PUT", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+            body: JSON.stringify({ status: b.dataset.status }),
+          });
+          if (res.ok) loadMyStatus();
+        } catch (e) { /* offline */ }
+      });
+    }
+    loadMyStatus();
+    setInterval(loadMyStatus, 5000);
+  }
+  const board = document.getElementById("agent-statuses");
+  async function loadBoard() {
+    try {
+      const res = await fetch("/api/v1/console/agents", { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!res.ok) return;
+      const out = await res.json();
+      const rows = document.getElementById("agent-status-rows");
+      rows.textContent = "";
+      for (const a of out.agents) {
+        rows.appendChild(el("tr", {}, [
+          el("td", {}, [el("a", { href: "/console?agent=" + encodeURIComponent(a.agent), text: a.agent })]),
+          el("td", { text: statusNames[a.status] || a.status, cls: "agent-status-" + a.status }),
+          el("td", { text: a.since ? new Date(a.since).toLocaleTimeString() : "" }),
+        ]));
+      }
+      board.hidden = false;
+    } catch (e) { /* try again later */ }
+  }
+  if (board) { loadBoard(); setInterval(loadBoard, 5000); }
+
+  // Today's calls with durations (refreshed when a call ends and every minute).
+  const today = document.getElementById("today-calls");
+  async function loadToday() {
+    try {
+      const q = agent && agent !== self ? "?agent=" + encodeURIComponent(agent) : "";
+      const res = await fetch("/api/v1/console/calls" + q, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!res.ok) return;
+      const out = await res.json();
+      const rows = document.getElementById("today-rows");
+      rows.textContent = "";
+      for (const c of out.calls) {
+        rows.appendChild(el("tr", {}, [
+          el("td", { text: new Date(c.started_at).toLocaleTimeString() }),
+          el("td", { cls: "mono" }, [document.createTextNode(c.customer || "—"), callButton(c.customer)]),
+          el("td", { text: c.direction }),
+          el("td", { text: c.outcome || "in progress" }),
+          el("td", { text: clock(c.talk_seconds || 0) }),
+        ]));
+      }
+      today.hidden = false;
+    } catch (e) { /* try again later */ }
+  }
+  if (today) { loadToday(); setInterval(loadToday, 60000); }
 
   setInterval(tick, 1000);
   connect();

@@ -21,30 +21,81 @@ const asteriskTimeLayout = "2006-01-02T15:04:05.000-0700"
 
 func formatTime(t time.Time) string { return t.UTC().Format(asteriskTimeLayout) }
 
-// emit stamps an event with the virtual time and hands it to every
-// registered application. Caller holds s.mu, so events leave in the order
-// the simulation produced them.
+// pending is an event produced under s.mu, waiting to be marshalled by the
+// dispatcher for the sockets registered when it was produced.
+type pending struct {
+	typ, key string
+	f        fields
+	apps     []*application
+	socks    []*socket
+}
+
+// emit stamps an event with the virtual time and queues it for every
+// registered application (an application without a socket loses it, as
+// Asterisk does). Caller holds s.mu, so events keep the order the
+// simulation produced them; marshalling happens outside the lock.
 func (s *Server) emit(typ, key string, f fields) {
 	now := s.clock.Now()
 	s.stats.events++
-	if len(s.apps) == 0 {
+	p := pending{typ: typ, key: key, f: f}
+	for _, a := range s.apps {
+		if a.sock != nil && a.wants(typ) {
+			p.apps = append(p.apps, a)
+			p.socks = append(p.socks, a.sock)
+		}
+	}
+	if len(p.apps) == 0 {
 		return
 	}
 	f["type"] = typ
 	f["timestamp"] = formatTime(now)
 	f["asterisk_id"] = s.opts.AsteriskID
-	for _, a := range s.apps {
-		if a.sock == nil || !a.wants(typ) {
-			continue
-		}
-		f["application"] = a.name
-		raw, err := json.Marshal(f)
-		if err != nil {
-			s.logger.Error("marshal event", "type", typ, "err", err)
-			continue
-		}
-		a.sock.enqueue(frame{typ: typ, key: key, raw: raw, at: time.Now()})
+	s.outMu.Lock()
+	s.outbox = append(s.outbox, p)
+	s.outMu.Unlock()
+	select {
+	case s.outSignal <- struct{}{}:
+	default:
 	}
+}
+
+// dispatch marshals queued events and hands them to their sockets, in order.
+func (s *Server) dispatch() {
+	for {
+		select {
+		case <-s.outSignal:
+		case <-s.stop:
+			return
+		}
+		for {
+			s.outMu.Lock()
+			batch := s.outbox
+			s.outbox = nil
+			s.outMu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			for _, p := range batch {
+				for i, a := range p.apps {
+					p.f["application"] = a.name
+					raw, err := json.Marshal(p.f)
+					if err != nil {
+						s.logger.Error("marshal event", "type", p.typ, "err", err)
+						continue
+					}
+					p.socks[i].enqueue(frame{typ: p.typ, key: p.key, raw: raw, at: time.Now()})
+				}
+			}
+		}
+	}
+}
+
+// flushed waits until the dispatcher has handed every produced event to
+// its socket queue.
+func (s *Server) flushed() bool {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	return len(s.outbox) == 0
 }
 
 // emitChannel emits an event about one channel (a snapshot of it now).

@@ -76,14 +76,19 @@ type appClient struct {
 
 func connectApp(t testing.TB, s *Server) *appClient {
 	t.Helper()
+	return connectAppName(t, s, "hotline")
+}
+
+func connectAppName(t testing.TB, s *Server, app string) *appClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	u := strings.Replace(s.URL(), "http", "ws", 1) + "/ari/events?app=hotline&subscribeAll=true&api_key=hotline:hotline-secret"
+	u := strings.Replace(s.URL(), "http", "ws", 1) + "/ari/events?app=" + app + "&subscribeAll=true&api_key=hotline:hotline-secret"
 	conn, _, err := websocket.Dial(ctx, u, nil)
 	if err != nil {
 		t.Fatalf("dial events: %v", err)
 	}
-	for i := 0; i < 500 && !s.Connected("hotline"); i++ {
+	for i := 0; i < 500 && !s.Connected(app); i++ {
 		time.Sleep(2 * time.Millisecond)
 	}
 	a := &appClient{t: t, srv: s, conn: conn, done: make(chan struct{})}
@@ -126,6 +131,18 @@ func (a *appClient) subscribe() chan event {
 	a.subs = append(a.subs, c)
 	a.mu.Unlock()
 	return c
+}
+
+// unsubscribe stops delivery to c.
+func (a *appClient) unsubscribe(c chan event) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, x := range a.subs {
+		if x == c {
+			a.subs = append(a.subs[:i], a.subs[i+1:]...)
+			return
+		}
+	}
 }
 
 func (a *appClient) snapshot() []event {
@@ -216,6 +233,7 @@ func (a *appClient) surveyApp(ctx context.Context) {
 
 func (a *appClient) runSurvey(id string, ctx context.Context) {
 	ch := a.subscribe()
+	defer a.unsubscribe(ch)
 	a.rest("POST", "/channels/"+id+"/answer", "")
 	a.rest("POST", "/channels/"+id+"/play?media=sound:hello-world&playbackId=survey-prompt-"+id, "")
 	gone := func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id }

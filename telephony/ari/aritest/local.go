@@ -296,7 +296,7 @@ func (s *Server) localHangup(x *channel, cause int, soft bool) {
 		s.hangupRequest(o, 16, false)
 	}
 	xc := x.hangupCause
-	if xc == 0 || xc == 32 || x.state != "Busy" {
+	if xc == 0 || xc == 32 {
 		xc = 16
 	}
 	s.destroy(x, xc)

@@ -25,6 +25,10 @@ type Phone struct {
 	AttendedTransferTo string
 	TransferAfter      time.Duration
 	ConsultFor         time.Duration
+	// Digits are pressed (RFC 4733) DigitsAfter after answering; like real
+	// Asterisk, only a channel in Stasis reports them.
+	Digits      string
+	DigitsAfter time.Duration
 }
 
 type agentEndpoint struct {
@@ -105,6 +109,15 @@ func (s *Server) runPhone(ctx context.Context, p *channel, ph Phone, overrides m
 
 // runTalk plays the agent's actions after the answer: hold, transfers, hang-up.
 func (s *Server) runTalk(ctx context.Context, p *channel, ph Phone, overrides map[string]Phone) {
+	if ph.Digits != "" {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if s.clock.SleepOr(ctx, ph.DigitsAfter, p.hangup) == nil {
+				s.sendDigits(ctx, p, ph.Digits)
+			}
+		}()
+	}
 	elapsed := time.Duration(0)
 	sleepTo := func(at time.Duration) bool {
 		if at > elapsed {

@@ -2,6 +2,7 @@ package aritest
 
 import (
 	"net/http"
+	"strconv"
 )
 
 // hangupReasons maps DELETE ?reason= to Q.850 causes.
@@ -13,6 +14,10 @@ var hangupReasons = map[string]int{
 
 func (s *Server) handleHangup(w http.ResponseWriter, r *http.Request, c *channel) {
 	cause, ok := hangupReasons[r.URL.Query().Get("reason")]
+	if code := r.URL.Query().Get("reason_code"); code != "" {
+		n, err := strconv.Atoi(code)
+		cause, ok = n, err == nil && n > 0 && n < 128
+	}
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, msg("Invalid reason for hangup reason provided"))
 		return

@@ -1,10 +1,3 @@
-// Package aritest is a simulated Asterisk PBX speaking ARI: a REST and
-// WebSocket server whose simulated endpoints, channels and bridges emit
-// events in the order and shapes recorded from a real Asterisk 22
-// (shared/ari/transcripts). Tests, benchmarks and the demo mode drive calls
-// with scenario helpers (InboundCall, OutboundCall, InternalCall, the Local
-// channel flows over REST), on a virtual clock that can run faster than real
-// time, with fault injection for the WebSocket and REST.
 package aritest
 
 import (
@@ -62,6 +55,11 @@ type Server struct {
 	faults       faultState
 	closed       bool
 	wg           sync.WaitGroup
+
+	outMu     sync.Mutex // guards outbox: events waiting for the dispatcher
+	outbox    []pending
+	outSignal chan struct{}
+	stop      chan struct{}
 }
 
 // New starts a simulated Asterisk on a loopback port.
@@ -93,6 +91,8 @@ func New(opts Options) *Server {
 		locals: map[string]*localCall{}, pjsipCreated: map[string]*pjsipCall{},
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.outSignal, s.stop = make(chan struct{}, 1), make(chan struct{})
+	go s.dispatch()
 	for _, a := range opts.Agents {
 		s.agents[a] = &agentEndpoint{resource: a}
 	}
@@ -119,6 +119,10 @@ func (s *Server) Clock() *Clock { return s.clock }
 // channels.
 func (s *Server) Close() {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.closed = true
 	for _, c := range s.channels {
 		c.requestHangup(16)
@@ -130,6 +134,7 @@ func (s *Server) Close() {
 	}
 	s.cond.Broadcast()
 	s.mu.Unlock()
+	close(s.stop)
 	s.http.CloseClientConnections()
 	s.http.Close()
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
+	"hotline/crm/web"
+	"hotline/metrics"
+)
+
+// mountFeatures adds every capability's API operations and pages to the
+// server: the call log and click-to-call, the agent console with screen
+// pops, surveys, the service desk, the sales funnel, stock and money, the
+// supervisor reports and wallboard, and /metrics.
+func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store,
+	reg *prometheus.Registry, log *slog.Logger) {
+	h := api.API()
+	api.RegisterCalls(st)
+	api.RegisterClickToCall(tel.clickToCall)
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{
+		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st,
+		Metrics: tel.popMetrics,
+	})
+	pages.MountConsole()
+
+	httpapi.RegisterSurveys(h, httpapi.SurveyDeps{Store: st, Logger: log, Normalize: api.Phone().E164})
+	pages.MountSurveys(st)
+
+	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Logger: log})
+	pages.MountTickets(st)
+
+	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
+	pages.MountFunnel(st, time.Now)
+
+	resources := httpapi.ResourceDeps{Store: st, Logger: log}
+	httpapi.RegisterStock(h, resources)
+	httpapi.RegisterMoney(h, st, resources)
+
+	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log})
+	httpapi.RegisterWallboard(h, tel.metrics)
+	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
+
+	api.Router().Handle("/metrics", metrics.Handler(reg))
+}

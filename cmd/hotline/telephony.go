@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/crm/phone"
+	"hotline/crm/postgres"
+	"hotline/crm/service"
+	"hotline/crm/service/statusline"
+	"hotline/metrics"
+	"hotline/survey"
+	"hotline/telephony"
+	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest"
+	"hotline/telephony/screenpop"
+	"hotline/telephony/spool"
+)
+
+// simulatedNode is the node name of the built-in simulated PBX.
+const simulatedNode = "sim"
+
+// telephonyParts is the running telephony side that the HTTP layer needs.
+type telephonyParts struct {
+	nodes       *ari.Nodes
+	tracker     *telephony.Tracker
+	clickToCall *telephony.ClickToCall
+	metrics     *metrics.Metrics
+	hub         screenpop.Hub
+	board       screenpop.StatusBoard
+	cards       *screenpop.CardBuilder
+	popper      *screenpop.Popper
+	popMetrics  *screenpop.Metrics
+	simulated   bool
+}
+
+// startTelephony builds the ARI clients (or, with no HOTLINE_ARI_URL, the
+// built-in simulated PBX with demo traffic), the call tracker with its
+// durable spool, and everything fed by its events: screen pops, metrics,
+// the survey runner and dialer, the status line and the escalation timers.
+// Their goroutines go to svc.components, readiness checks to svc.checks.
+func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store,
+	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
+	p := &telephonyParts{}
+	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
+	if err := roster.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	cfgs, err := ariNodes(ctx, cfg, log, st, svc)
+	if err != nil {
+		return nil, err
+	}
+	p.simulated = cfg.ARIURL == ""
+
+	sp, err := spool.Open(cfg.SpoolDir, spool.Options{Sync: spool.SyncInterval, Logger: log.With("component", "spool")})
+	if err != nil {
+		return nil, fmt.Errorf("open the spool (HOTLINE_SPOOL_DIR %s): %w", cfg.SpoolDir, err)
+	}
+	svc.closers = append(svc.closers, func() { _ = sp.Close() })
+
+	filter := eventFilter()
+	for i := range cfgs {
+		node := cfgs[i].Node
+		cfgs[i].EventFilter = filter
+		cfgs[i].Logger = log.With("component", "ari", "node", node)
+		cfgs[i].OnConnect = func(ctx context.Context) {
+			if err := p.tracker.Reconcile(ctx, node); err != nil && ctx.Err() == nil {
+				log.Warn("reconcile after connect", "node", node, "err", err)
+			}
+		}
+	}
+	if p.nodes, err = ari.NewNodes(cfgs); err != nil {
+		return nil, fmt.Errorf("ARI (HOTLINE_ARI_URL): %w", err)
+	}
+	norm := phone.Normalizer{Region: cfg.PhoneRegion}
+	channels := telephony.ARIChannels{Nodes: p.nodes}
+	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
+		Store: st, Roster: roster, Channels: channels, Journal: sp,
+		Rules: telephony.DirectionRules{
+			InboundContexts: []string{"from-trunk"},
+			TrunkEndpoints:  []string{"PJSIP/customers"},
+		},
+		Normalize:     func(n string) string { v, _ := norm.Lookup(n); return v },
+		Logger:        log.With("component", "tracker"),
+		FlushInterval: 20 * time.Millisecond,
+	})
+	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node})
+
+	p.metrics = metrics.New(reg, rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
+	p.metrics.SetTracker(p.tracker)
+	p.metrics.SetSpool(sp)
+	for _, c := range cfgs {
+		cl, _ := p.nodes.Get(c.Node)
+		p.metrics.AddARINode(c.Node, cl)
+	}
+
+	startScreenPop(p, st, log, reg, rdb, norm, svc)
+	handlers, err := startIVR(ctx, cfg, log, st, p.nodes, reg, svc)
+	if err != nil {
+		return nil, err
+	}
+
+	svc.components = append(svc.components,
+		component{Name: "call tracker", Run: p.tracker.Run},
+		component{Name: "ARI events", Run: func(ctx context.Context) error {
+			return p.nodes.Run(ctx, func(m ari.Message) {
+				p.tracker.Handle(m)
+				for _, h := range handlers {
+					h(m)
+				}
+			})
+		}},
+		component{Name: "metrics", Run: func(ctx context.Context) error { return p.metrics.RunTracker(ctx, p.tracker) }},
+		component{Name: "agent roster", Run: func(ctx context.Context) error {
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+					if err := roster.Refresh(ctx); err != nil {
+						log.Warn("roster refresh", "err", err)
+					}
+					p.metrics.Refresh()
+				}
+			}
+		}},
+	)
+	svc.checks = append(svc.checks, httpapi.Check{Name: "ari", Func: func(context.Context) error {
+		if !p.nodes.Connected() {
+			return fmt.Errorf("no ARI event socket is connected")
+		}
+		return nil
+	}})
+	return p, nil
+}
+
+// ariNodes returns the configured Asterisk nodes or, when none is
+// configured, starts the simulated PBX with demo traffic and returns it.
+func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, svc *services) ([]ari.Config, error) {
+	if cfg.ARIURL != "" {
+		cfgs, err := ari.ParseNodes(cfg.ARIURL, cfg.ARIUser, cfg.ARIPassword, cfg.ARIApp)
+		if err != nil {
+			return nil, fmt.Errorf("invalid HOTLINE_ARI_URL: %w", err)
+		}
+		return cfgs, nil
+	}
+	endpoints, err := st.ListAgentEndpoints(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("simulated PBX: %w", err)
+	}
+	agents := slices.Sorted(maps.Keys(endpoints))
+	var resources []string
+	for _, e := range agents {
+		if r, ok := strings.CutPrefix(e, "PJSIP/"); ok {
+			resources = append(resources, r)
+		}
+	}
+	customers, names := demoCallers(ctx, st)
+	sim := aritest.New(aritest.Options{
+		ChannelVarsLinkedID: true, Agents: resources, Speed: 1,
+		Logger: log.With("component", "simulated-pbx"),
+	})
+	svc.closers = append(svc.closers, sim.Close)
+	log.Warn("no HOTLINE_ARI_URL: running against the built-in simulated PBX with demo traffic",
+		"url", sim.URL(), "agents", resources)
+	svc.components = append(svc.components, component{Name: "simulated PBX traffic", Run: func(ctx context.Context) error {
+		err := sim.RunDemo(ctx, aritest.DemoOptions{Agents: agents, Customers: customers, Names: names, CallsPerMinute: 6})
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}})
+	return []ari.Config{{Node: simulatedNode, URL: sim.URL(), User: "hotline", Password: "hotline-secret", App: cfg.ARIApp}}, nil
+}
+
+// demoCallers picks the numbers the simulated customers call from: the
+// first clients' phones (so pops find them) plus one unknown number.
+func demoCallers(ctx context.Context, st *postgres.Store) (numbers, names []string) {
+	page, err := st.ListClients(ctx, crm.ClientFilter{Limit: 40})
+	if err == nil {
+		for _, c := range page.Items {
+			for _, ct := range c.Contacts {
+				if ct.Kind == crm.ContactPhone {
+					numbers = append(numbers, ct.Value)
+					names = append(names, c.Name)
+					break
+				}
+			}
+		}
+	}
+	numbers = append(numbers, "+74951234567", "+74997000000")
+	names = append(names, "Ivan Petrov", "")
+	return numbers, names
+}
+
+// eventFilter is every ARI event type some consumer uses; Asterisk does
+// not even send the others (most ChannelVarset and ChannelDialplan).
+func eventFilter() []string {
+	set := map[string]bool{}
+	for _, t := range ari.CallEventTypes {
+		set[t] = true
+	}
+	for _, t := range telephony.EventTypes() {
+		set[t] = true
+	}
+	set[ari.TypeEndpointStateChange] = true
+	return slices.Sorted(maps.Keys(set))
+}
+
+// rosterAgents gives metrics the logins of the agents (the bounded values
+// of its agent label), read from the user directory.
+type rosterAgents struct {
+	st  *postgres.Store
+	log *slog.Logger
+}
+
+func (a rosterAgents) Agents() []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m, err := a.st.ListAgentEndpoints(ctx)
+	if err != nil {
+		a.log.Warn("metrics roster", "err", err)
+		return nil
+	}
+	out := slices.Collect(maps.Values(m))
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// startScreenPop builds the pop hub (Redis when configured), the agent
+// status board, the card builder and the popper that follows the tracker.
+func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg prometheus.Registerer,
+	rdb redis.UniversalClient, norm phone.Normalizer, svc *services) {
+	if rdb != nil {
+		hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Logger: log.With("component", "screenpop")})
+		p.hub, p.board = hub, screenpop.NewRedisStatusBoard(rdb, "")
+	} else {
+		p.hub, p.board = screenpop.NewLocalHub(0), screenpop.NewLocalStatusBoard()
+	}
+	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
+	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
+		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Phone: norm,
+	})
+	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
+		Logger: log.With("component", "screenpop")})
+	p.popMetrics = screenpop.NewMetrics(reg)
+	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
+		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
+	}})
+}
+
+// startIVR starts what Hotline does on channels it owns (Stasis): the
+// survey runner and campaign dialer, the self-service status line, and
+// the escalation timers of the service desk. It returns the ARI event
+// handlers to feed.
+func startIVR(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
+	reg prometheus.Registerer, svc *services) ([]func(ari.Message), error) {
+	clientOf := func(node string) *ari.Client {
+		if c, ok := nodes.Get(node); ok {
+			return c
+		}
+		return nodes.All()[0]
+	}
+	runner := survey.NewRunner(survey.Options{
+		Store: st, Timeline: st, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		ARI: func(node string) survey.ARI { return clientOf(node) },
+	})
+	svc.closers = append(svc.closers, runner.Close)
+	for _, c := range nodes.All() {
+		node := c.Node()
+		if n, err := runner.Recover(ctx, node); err != nil {
+			log.Warn("survey recovery", "node", node, "err", err)
+		} else if n > 0 {
+			log.Info("closed surveys left open by the previous process", "node", node, "count", n)
+		}
+	}
+	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
+		Logger: log.With("component", "survey-dialer")})
+	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+		Logger: log.With("component", "status-line"),
+		ARI:    func(node string) statusline.ARI { return clientOf(node) },
+	})
+	svc.closers = append(svc.closers, line.Close)
+	host, _ := os.Hostname()
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host,
+		Logger: log.With("component", "escalation")})
+	svc.components = append(svc.components,
+		component{Name: "survey dialer", Run: dialer.Run},
+		component{Name: "status line", Run: line.Run},
+		component{Name: "escalation timers", Run: esc.Run},
+	)
+	return []func(ari.Message){runner.Handle, dialer.Handle, line.Handle}, nil
+}

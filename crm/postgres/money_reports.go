@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm/resource"
+)
+
+// ClientProfitability is, per client with any activity in the period:
+// income, cost of the goods shipped to them, expenses tied to them, and the
+// profit, most profitable first.
+func (s *Store) ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return s.profitRows(ctx, `WITH money AS (
+			SELECT client_id AS id,
+				sum(amount) FILTER (WHERE direction = 'income') AS revenue,
+				sum(amount) FILTER (WHERE direction = 'expense') AS expenses
+			FROM money_transactions WHERE client_id IS NOT NULL AND at >= $1 AND at < $2 AND currency = $3 GROUP BY 1),
+		goods AS (
+			SELECT client_id AS id, sum(-qty * unit_cost) AS cogs, sum(-qty) AS units
+			FROM stock_movements WHERE kind = 'shipment' AND client_id IS NOT NULL AND at >= $1 AND at < $2 GROUP BY 1)
+		SELECT c.id, c.name, coalesce(m.revenue, 0), coalesce(g.cogs, 0), coalesce(m.expenses, 0), coalesce(g.units, 0)
+		FROM money m FULL JOIN goods g ON g.id = m.id JOIN clients c ON c.id = coalesce(m.id, g.id)`, p)
+}
+
+// ProductProfitability is, per product: income tied to it, the cost of its
+// shipped lots, expenses tied to it, units shipped and profit.
+func (s *Store) ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return s.profitRows(ctx, `WITH money AS (
+			SELECT product_id AS id,
+				sum(amount) FILTER (WHERE direction = 'income') AS revenue,
+				sum(amount) FILTER (WHERE direction = 'expense') AS expenses
+			FROM money_transactions WHERE product_id IS NOT NULL AND at >= $1 AND at < $2 AND currency = $3 GROUP BY 1),
+		goods AS (
+			SELECT product_id AS id, sum(-qty * unit_cost) AS cogs, sum(-qty) AS units
+			FROM stock_movements WHERE kind = 'shipment' AND at >= $1 AND at < $2 GROUP BY 1)
+		SELECT p.id, p.sku || ' ' || p.name, coalesce(m.revenue, 0), coalesce(g.cogs, 0), coalesce(m.expenses, 0), coalesce(g.units, 0)
+		FROM money m FULL JOIN goods g ON g.id = m.id JOIN products p ON p.id = coalesce(m.id, g.id)`, p)
+}
+
+func (s *Store) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
+	rows, err := s.pool.Query(ctx, q+` ORDER BY 3 - 4 - 5 DESC, 1`, p.From, p.To, p.Currency)
+	if err != nil {
+		return nil, translateStock(err, "profitability")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Profit, error) {
+		var x resource.Profit
+		err := r.Scan(&x.ID, &x.Name, &x.Revenue, &x.COGS, &x.Expenses, &x.Units)
+		x.Compute()
+		return x, err
+	})
+	return out, translateStock(err, "profitability")
+}
+
+// CampaignEfficiency is, per campaign: spending in the period, leads
+// acquired and deals won in it, and the income from its leads.
+func (s *Store) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT c.id, c.name,
+			coalesce((SELECT sum(amount) FROM money_transactions t WHERE t.campaign_id = c.id AND t.direction = 'expense'
+				AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0),
+			(SELECT count(*) FROM campaign_leads l WHERE l.campaign_id = c.id AND l.acquired_at >= $1 AND l.acquired_at < $2),
+			(SELECT count(*) FROM campaign_leads l WHERE l.campaign_id = c.id AND l.won_at >= $1 AND l.won_at < $2),
+			coalesce((SELECT sum(t.amount) FROM money_transactions t JOIN campaign_leads l ON l.client_id = t.client_id AND l.campaign_id = c.id
+				WHERE t.direction = 'income' AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0)
+		FROM marketing_campaigns c ORDER BY c.name`, p.From, p.To, p.Currency)
+	if err != nil {
+		return nil, translateStock(err, "campaign efficiency")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.CampaignEfficiency, error) {
+		var c resource.CampaignEfficiency
+		err := r.Scan(&c.ID, &c.Name, &c.Spend, &c.Leads, &c.Won, &c.Revenue)
+		c.Compute()
+		return c, err
+	})
+	return out, translateStock(err, "campaign efficiency")
+}
+
+// ServiceCosts is the service spending of the period: expenses of category
+// "service" or tied to a ticket, per ticket and per client served.
+func (s *Store) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
+	var c resource.ServiceCost
+	if err := p.Validate(); err != nil {
+		return c, err
+	}
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(amount), 0), coalesce(sum(amount) FILTER (WHERE ticket_id IS NOT NULL), 0),
+			count(DISTINCT ticket_id), count(DISTINCT client_id)
+		FROM money_transactions
+		WHERE direction = 'expense' AND (category = 'service' OR ticket_id IS NOT NULL) AND at >= $1 AND at < $2 AND currency = $3`,
+		p.From, p.To, p.Currency).Scan(&c.Total, &c.TicketCost, &c.Tickets, &c.Clients)
+	c.Compute()
+	return c, translateStock(err, "service costs")
+}

@@ -1,0 +1,350 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"hotline/crm"
+	"hotline/crm/resource"
+)
+
+// Warehouse stock (package crm/resource). Balances live in the stock table,
+// which only the stock_movements trigger changes (on_hand) and the
+// reservation steps below change (reserved); its CHECK constraints refuse
+// negative stock and over-reservation, so concurrent writers cannot break
+// the invariants even when their lot choice raced.
+
+// stockConstraints are the constraint violations that mean "not enough
+// stock" (a conflict with the current state, not bad input).
+var stockConstraints = map[string]string{
+	"stock_on_hand_check":  "not enough stock on hand",
+	"stock_reserved_check": "the stock is reserved",
+}
+
+// stockFields names the input field behind the resource module's constraints.
+var stockFields = map[string]struct{ field, msg string }{
+	"products_sku_key":                       {"sku", "is already taken"},
+	"products_sku_check":                     {"sku", "must be 1-64 letters, digits, '.', '_' or '-'"},
+	"products_name_check":                    {"name", "is required"},
+	"products_price_check":                   {"price", "must not be negative"},
+	"products_cost_method_check":             {"cost_method", "must be fifo or fefo"},
+	"warehouses_code_key":                    {"code", "is already taken"},
+	"lots_product_batch_key":                 {"batch", "the product already has this batch"},
+	"lots_product_id_fkey":                   {"product_id", "is not a known product"},
+	"stock_movements_client_id_fkey":         {"client_id", "is not a known client"},
+	"stock_movements_warehouse_id_fkey":      {"warehouse_id", "is not a known warehouse"},
+	"reservations_client_id_fkey":            {"client_id", "is not a known client"},
+	"stock_transfers_to_warehouse_id_fkey":   {"to_warehouse_id", "is not a known warehouse"},
+	"stock_transfers_from_warehouse_id_fkey": {"from_warehouse_id", "is not a known warehouse"},
+	"stock_expected_warehouse_id_fkey":       {"warehouse_id", "is not a known warehouse"},
+	"stock_expected_product_id_fkey":         {"product_id", "is not a known product"},
+}
+
+// translateStock is translate with the stock module's constraints.
+func translateStock(err error, op string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		if msg, ok := stockConstraints[pgErr.ConstraintName]; ok {
+			return &crm.Error{Kind: crm.KindConflict, Message: op + ": " + msg, Err: err}
+		}
+		if f, ok := stockFields[pgErr.ConstraintName]; ok {
+			kind := crm.KindInvalid
+			if pgErr.Code == codeUniqueViolation {
+				kind = crm.KindConflict
+			}
+			return &crm.Error{Kind: kind, Field: f.field, Message: f.msg, Err: err}
+		}
+	}
+	var ce *crm.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return translate(err, op)
+}
+
+// inTxRetry runs fn in a transaction and retries it (up to 8 times) when
+// PostgreSQL aborted it for a deadlock or a serialization failure.
+func (s *Store) inTxRetry(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		err = s.inTx(ctx, fn)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "40P01" && pgErr.Code != "40001") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 3 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// CreateProduct adds a product and sets its ID.
+func (s *Store) CreateProduct(ctx context.Context, p *resource.Product) error {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO products (sku, name, unit, price, cost_method, lead_time_days, support, support_months)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths).Scan(&p.ID)
+	return translateStock(err, "create product")
+}
+
+// UpdateProduct changes a product's fields.
+func (s *Store) UpdateProduct(ctx context.Context, p *resource.Product) error {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE products SET sku = $2, name = $3, unit = $4, price = $5, cost_method = $6,
+		lead_time_days = $7, support = $8, support_months = $9 WHERE id = $1`,
+		p.ID, p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths)
+	if err != nil {
+		return translateStock(err, "update product")
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("product", p.ID)
+	}
+	return nil
+}
+
+const productColumns = `id, sku, name, unit, price, cost_method, lead_time_days, support, support_months`
+
+func scanProduct(r pgx.Row) (resource.Product, error) {
+	var p resource.Product
+	err := r.Scan(&p.ID, &p.SKU, &p.Name, &p.Unit, &p.Price, &p.CostMethod, &p.LeadTimeDays, &p.Support, &p.SupportMonths)
+	return p, err
+}
+
+// GetProduct returns one product.
+func (s *Store) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
+	p, err := scanProduct(s.pool.QueryRow(ctx, `SELECT `+productColumns+` FROM products WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, notFound("product", id)
+	}
+	return p, translateStock(err, "get product")
+}
+
+// ListProducts lists products by SKU; q filters by SKU or name (substring).
+func (s *Store) ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+productColumns+` FROM products
+		WHERE $1 = '' OR sku ILIKE '%' || $1 || '%' OR name ILIKE '%' || $1 || '%' ORDER BY sku LIMIT $2`,
+		strings.TrimSpace(q), limit)
+	if err != nil {
+		return nil, translateStock(err, "list products")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Product, error) { return scanProduct(r) })
+	return out, translateStock(err, "list products")
+}
+
+// CreateWarehouse adds a warehouse and sets its ID.
+func (s *Store) CreateWarehouse(ctx context.Context, w *resource.Warehouse) error {
+	w.Code = strings.ToUpper(strings.TrimSpace(w.Code))
+	w.Name = strings.TrimSpace(w.Name)
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO warehouses (code, name) VALUES ($1, $2) RETURNING id`, w.Code, w.Name).Scan(&w.ID)
+	return translateStock(err, "create warehouse")
+}
+
+// ListWarehouses lists warehouses by code.
+func (s *Store) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, code, name FROM warehouses ORDER BY code`)
+	if err != nil {
+		return nil, translateStock(err, "list warehouses")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Warehouse, error) {
+		var w resource.Warehouse
+		return w, r.Scan(&w.ID, &w.Code, &w.Name)
+	})
+	return out, translateStock(err, "list warehouses")
+}
+
+// Receive books a new lot into a warehouse (a receipt movement) and returns it.
+func (s *Store) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error) {
+	if err := in.Validate(); err != nil {
+		return resource.Lot{}, err
+	}
+	lot := resource.Lot{ProductID: in.ProductID, Batch: in.Batch, ReceivedAt: s.now().UTC(), UnitCost: in.UnitCost, ExpiresOn: in.ExpiresOn}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO lots (product_id, batch, received_at, unit_cost, expires_on)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			in.ProductID, in.Batch, lot.ReceivedAt, in.UnitCost, dateArg(in.ExpiresOn)).Scan(&lot.ID); err != nil {
+			return err
+		}
+		if err := insertMovement(ctx, tx, resource.Movement{Kind: resource.Receipt, LotID: lot.ID, ProductID: in.ProductID,
+			WarehouseID: in.WarehouseID, Qty: in.Qty, UnitCost: in.UnitCost, Note: in.Note, At: lot.ReceivedAt}, in.UserID); err != nil {
+			return err
+		}
+		if in.ExpectedID > 0 {
+			_, err := tx.Exec(ctx, `UPDATE stock_expected SET done = true WHERE id = $1 AND product_id = $2`, in.ExpectedID, in.ProductID)
+			return err
+		}
+		return nil
+	})
+	return lot, translateStock(err, "receive")
+}
+
+// Ship takes goods out to a client (a shipment movement per lot used) and
+// returns the lots taken with their unit costs.
+func (s *Store) Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+	return s.takeOut(ctx, resource.Shipment, in)
+}
+
+// WriteOff removes damaged, lost or expired goods.
+func (s *Store) WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+	return s.takeOut(ctx, resource.WriteOff, in)
+}
+
+func (s *Store) takeOut(ctx context.Context, kind resource.MovementKind, in resource.OutInput) ([]resource.LotQty, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var lines []resource.LotQty
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+		var err error
+		lines, err = s.takeFree(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		for _, l := range lines {
+			m := resource.Movement{Kind: kind, LotID: l.LotID, ProductID: in.ProductID, WarehouseID: in.WarehouseID,
+				Qty: -l.Qty, UnitCost: l.UnitCost, ClientID: in.ClientID, Note: in.Note, At: now}
+			if err := insertMovement(ctx, tx, m, in.UserID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return lines, translateStock(err, string(kind))
+}
+
+// takeFree locks the product's stock rows in a warehouse (in lot order, so
+// writers never deadlock on them) and allocates qty from their free part
+// by the product's cost method.
+func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput) ([]resource.LotQty, error) {
+	method, err := costMethod(ctx, tx, in.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	var lines []resource.LotQty
+	short := in.Qty
+	for _, skip := range []bool{true, false} {
+		cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, in.LotID, skip)
+		if err != nil {
+			return nil, err
+		}
+		if lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(s.now())); short == 0 {
+			break
+		}
+	}
+	if short > 0 {
+		return nil, crm.Errorf(crm.KindConflict, "only %d of %d free in the warehouse", in.Qty-short, in.Qty)
+	}
+	return lines, nil
+}
+
+func costMethod(ctx context.Context, tx pgx.Tx, productID int64) (resource.CostMethod, error) {
+	var m resource.CostMethod
+	err := tx.QueryRow(ctx, `SELECT cost_method FROM products WHERE id = $1`, productID).Scan(&m)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", crm.Invalid("product_id", "is not a known product")
+	}
+	return m, err
+}
+
+// lockCandidates locks the stock rows of a product with free stock, in one
+// warehouse (or all when warehouseID is 0; one lot when lotID is not 0),
+// and returns them grouped by warehouse. With skipLocked it passes over rows
+// other writers hold (the fast path: concurrent reservations of one product
+// take different lots instead of queueing); callers fall back to a blocking
+// pass when that is short, so a busy lot never causes a false refusal.
+func lockCandidates(ctx context.Context, tx pgx.Tx, productID, warehouseID, lotID int64, skipLocked bool) (map[int64][]resource.Candidate, error) {
+	lock := "FOR UPDATE OF s"
+	if skipLocked {
+		lock += " SKIP LOCKED"
+	}
+	rows, err := tx.Query(ctx, `SELECT s.warehouse_id, s.lot_id, l.received_at, l.expires_on, s.on_hand - s.reserved, l.unit_cost
+		FROM stock s JOIN lots l ON l.id = s.lot_id
+		WHERE s.product_id = $1 AND s.on_hand > s.reserved AND ($2 = 0 OR s.warehouse_id = $2) AND ($3 = 0 OR s.lot_id = $3)
+		ORDER BY s.lot_id, s.warehouse_id `+lock, productID, warehouseID, lotID)
+	if err != nil {
+		return nil, fmt.Errorf("lock stock: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]resource.Candidate{}
+	for rows.Next() {
+		var wh int64
+		var c resource.Candidate
+		var exp *time.Time
+		if err := rows.Scan(&wh, &c.LotID, &c.ReceivedAt, &exp, &c.Free, &c.UnitCost); err != nil {
+			return nil, fmt.Errorf("lock stock: %w", err)
+		}
+		c.ExpiresOn = dateFrom(exp)
+		out[wh] = append(out[wh], c)
+	}
+	return out, rows.Err()
+}
+
+func insertMovement(ctx context.Context, tx pgx.Tx, m resource.Movement, userID int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO stock_movements (kind, lot_id, product_id, warehouse_id, qty, unit_cost, client_id, transfer_id, note, user_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		m.Kind, m.LotID, m.ProductID, m.WarehouseID, m.Qty, m.UnitCost, m.ClientID, m.TransferID, m.Note, nullID(userID), m.At)
+	return err
+}
+
+// Adjust corrects a lot's counted stock in a warehouse.
+func (s *Store) Adjust(ctx context.Context, in resource.AdjustInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var productID, cost int64
+		err := tx.QueryRow(ctx, `SELECT product_id, unit_cost FROM lots WHERE id = $1`, in.LotID).Scan(&productID, &cost)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return crm.Invalid("lot_id", "is not a known lot")
+		}
+		if err != nil {
+			return err
+		}
+		return insertMovement(ctx, tx, resource.Movement{Kind: resource.Adjustment, LotID: in.LotID, ProductID: productID,
+			WarehouseID: in.WarehouseID, Qty: in.Qty, UnitCost: cost, Note: in.Note, At: s.now().UTC()}, in.UserID)
+	})
+	return translateStock(err, "adjust")
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func dateArg(d *resource.Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	return &d.Time
+}
+
+func dateFrom(t *time.Time) *resource.Date {
+	if t == nil {
+		return nil
+	}
+	d := resource.DateOf(*t)
+	return &d
+}

@@ -1,0 +1,268 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm"
+	"hotline/crm/resource"
+)
+
+// Reserve holds stock for a client, a deal or a ticket until now+TTL. It
+// locks the free lots (FIFO/FEFO) of the requested warehouse, or of the
+// warehouse with the most free stock, skipping lots other writers hold; if
+// that is short it frees the product's overdue reservations and waits for
+// every lot. It raises the lots' reserved count; the stock_reserved_check
+// constraint is the last word on over-reservation.
+func (s *Store) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
+	if err := in.Validate(); err != nil {
+		return resource.Reservation{}, err
+	}
+	now := s.now().UTC()
+	r := resource.Reservation{ProductID: in.ProductID, Qty: in.Qty, ClientID: in.ClientID, DealID: in.DealID,
+		TicketID: in.TicketID, State: resource.ReservationActive, ExpiresAt: now.Add(in.TTL), CreatedAt: now}
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+		method, err := costMethod(ctx, tx, in.ProductID)
+		if err != nil {
+			return err
+		}
+		var lines []resource.LotQty
+		short := in.Qty
+		for _, skip := range []bool{true, false} {
+			if !skip { // short: free the overdue reservations, then wait for busy lots
+				if _, err := expireDue(ctx, tx, now, in.ProductID); err != nil {
+					return err
+				}
+			}
+			cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, 0, skip)
+			if err != nil {
+				return err
+			}
+			r.WarehouseID = in.WarehouseID
+			if r.WarehouseID == 0 {
+				r.WarehouseID = mostFree(cands)
+			}
+			if lines, short = resource.Allocate(method, cands[r.WarehouseID], in.Qty, resource.DateOf(now)); short == 0 && r.WarehouseID != 0 {
+				break
+			}
+		}
+		if short > 0 || r.WarehouseID == 0 {
+			return crm.Errorf(crm.KindConflict, "only %d of %d free to reserve", in.Qty-short, in.Qty)
+		}
+		r.Lines = lines
+		return insertReservation(ctx, tx, &r, in.UserID)
+	})
+	if err != nil {
+		return resource.Reservation{}, translateStock(err, "reserve")
+	}
+	return r, nil
+}
+
+func mostFree(cands map[int64][]resource.Candidate) int64 {
+	var best, bestFree int64
+	for wh, cs := range cands {
+		var free int64
+		for _, c := range cs {
+			free += c.Free
+		}
+		if free > bestFree || (free == bestFree && wh < best) {
+			best, bestFree = wh, free
+		}
+	}
+	return best
+}
+
+func insertReservation(ctx context.Context, tx pgx.Tx, r *resource.Reservation, userID int64) error {
+	if err := tx.QueryRow(ctx, `INSERT INTO reservations (product_id, warehouse_id, qty, client_id, deal_id, ticket_id, expires_at, created_at, user_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		r.ProductID, r.WarehouseID, r.Qty, r.ClientID, r.DealID, r.TicketID, r.ExpiresAt, r.CreatedAt, nullID(userID)).Scan(&r.ID); err != nil {
+		return err
+	}
+	for _, l := range r.Lines {
+		if _, err := tx.Exec(ctx, `INSERT INTO reservation_lines (reservation_id, lot_id, warehouse_id, qty) VALUES ($1, $2, $3, $4)`,
+			r.ID, l.LotID, r.WarehouseID, l.Qty); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE stock SET reserved = reserved + $3 WHERE lot_id = $1 AND warehouse_id = $2`,
+			l.LotID, r.WarehouseID, l.Qty); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expireDue marks active reservations past their expiry (of one product, or
+// all when productID is 0) expired and returns their stock to free.
+func expireDue(ctx context.Context, tx pgx.Tx, now time.Time, productID int64) (int64, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `WITH due AS (
+			UPDATE reservations SET state = 'expired'
+			WHERE state = 'active' AND expires_at <= $1 AND ($2 = 0 OR product_id = $2) RETURNING id),
+		freed AS (SELECT rl.lot_id, rl.warehouse_id, sum(rl.qty) AS qty
+			FROM reservation_lines rl JOIN due ON due.id = rl.reservation_id GROUP BY 1, 2),
+		upd AS (UPDATE stock s SET reserved = s.reserved - f.qty FROM freed f
+			WHERE s.lot_id = f.lot_id AND s.warehouse_id = f.warehouse_id RETURNING 1)
+		SELECT count(*) FROM due`, now, productID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("expire reservations: %w", err)
+	}
+	return n, nil
+}
+
+// ExpireReservations frees every reservation past its expiry and returns
+// how many it freed. Reserve does it for its product too, and availability
+// counts overdue reservations as free, so this only tidies up; run it every
+// minute or so (RunReservationExpiry).
+func (s *Store) ExpireReservations(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+		var err error
+		n, err = expireDue(ctx, tx, s.now().UTC(), 0)
+		return err
+	})
+	return n, translateStock(err, "expire reservations")
+}
+
+// RunReservationExpiry calls ExpireReservations every interval until ctx ends.
+func (s *Store) RunReservationExpiry(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.ExpireReservations(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "expire reservations", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "reservations expired", "count", n)
+			}
+		}
+	}
+}
+
+// endReservation moves an active reservation to state and frees its stock;
+// it returns the reservation as it was.
+func endReservation(ctx context.Context, tx pgx.Tx, id int64, state resource.ReservationState) (resource.Reservation, error) {
+	r, err := getReservation(ctx, tx, id, true)
+	if err != nil {
+		return r, err
+	}
+	if r.State != resource.ReservationActive {
+		return r, crm.Errorf(crm.KindConflict, "reservation %d is %s", id, r.State)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reservations SET state = $2 WHERE id = $1`, id, state); err != nil {
+		return r, err
+	}
+	for _, l := range r.Lines {
+		if _, err := tx.Exec(ctx, `UPDATE stock SET reserved = reserved - $3 WHERE lot_id = $1 AND warehouse_id = $2`,
+			l.LotID, r.WarehouseID, l.Qty); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// ReleaseReservation cancels an active reservation.
+func (s *Store) ReleaseReservation(ctx context.Context, id int64) error {
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+		_, err := endReservation(ctx, tx, id, resource.ReservationReleased)
+		return err
+	})
+	return translateStock(err, "release reservation")
+}
+
+// FulfilReservation ships the reserved lots to the reservation's client.
+func (s *Store) FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error) {
+	var r resource.Reservation
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+		var err error
+		if r, err = endReservation(ctx, tx, id, resource.ReservationFulfilled); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if !r.ExpiresAt.After(now) {
+			return crm.Errorf(crm.KindConflict, "reservation %d has expired", id)
+		}
+		for _, l := range r.Lines {
+			m := resource.Movement{Kind: resource.Shipment, LotID: l.LotID, ProductID: r.ProductID, WarehouseID: r.WarehouseID,
+				Qty: -l.Qty, UnitCost: l.UnitCost, ClientID: r.ClientID, Note: fmt.Sprintf("reservation %d", r.ID), At: now}
+			if err := insertMovement(ctx, tx, m, userID); err != nil {
+				return err
+			}
+		}
+		r.State = resource.ReservationFulfilled
+		return nil
+	})
+	return r, translateStock(err, "fulfil reservation")
+}
+
+// GetReservation returns one reservation with its lots.
+func (s *Store) GetReservation(ctx context.Context, id int64) (resource.Reservation, error) {
+	var r resource.Reservation
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = getReservation(ctx, tx, id, false)
+		return err
+	})
+	return r, translateStock(err, "get reservation")
+}
+
+const reservationColumns = `id, product_id, warehouse_id, qty, client_id, deal_id, ticket_id, state, expires_at, created_at`
+
+func scanReservation(row pgx.Row) (resource.Reservation, error) {
+	var r resource.Reservation
+	err := row.Scan(&r.ID, &r.ProductID, &r.WarehouseID, &r.Qty, &r.ClientID, &r.DealID, &r.TicketID, &r.State, &r.ExpiresAt, &r.CreatedAt)
+	return r, err
+}
+
+func getReservation(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resource.Reservation, error) {
+	q := `SELECT ` + reservationColumns + ` FROM reservations WHERE id = $1`
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	r, err := scanReservation(tx.QueryRow(ctx, q, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, notFound("reservation", id)
+	}
+	if err != nil {
+		return r, err
+	}
+	rows, err := tx.Query(ctx, `SELECT rl.lot_id, rl.qty, l.unit_cost FROM reservation_lines rl JOIN lots l ON l.id = rl.lot_id
+		WHERE rl.reservation_id = $1 ORDER BY rl.lot_id`, id)
+	if err != nil {
+		return r, err
+	}
+	r.Lines, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (resource.LotQty, error) {
+		var l resource.LotQty
+		return l, row.Scan(&l.LotID, &l.Qty, &l.UnitCost)
+	})
+	return r, err
+}
+
+// ReservationFilter selects reservations; zero fields match all.
+type ReservationFilter struct {
+	ProductID  int64
+	ClientID   int64
+	ActiveOnly bool
+	Limit      int
+}
+
+// ListReservations lists reservations, newest first (without lot lines).
+func (s *Store) ListReservations(ctx context.Context, f ReservationFilter) ([]resource.Reservation, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations
+		WHERE ($1 = 0 OR product_id = $1) AND ($2 = 0 OR client_id = $2) AND (NOT $3 OR (state = 'active' AND expires_at > $4))
+		ORDER BY id DESC LIMIT $5`, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit)
+	if err != nil {
+		return nil, translateStock(err, "list reservations")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Reservation, error) { return scanReservation(r) })
+	return out, translateStock(err, "list reservations")
+}

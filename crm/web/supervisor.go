@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm/httpapi"
+	"hotline/metrics"
+)
+
+// ReportSource computes the agent efficiency report (*postgres.Store).
+type ReportSource interface {
+	AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error)
+}
+
+// Board is the live state of agents and calls (*metrics.Metrics).
+type Board interface {
+	Snapshot() metrics.Snapshot
+	// Changes returns a channel that receives a value after the state changes.
+	Changes() (<-chan struct{}, func())
+}
+
+// SupervisorOptions configure the supervisor pages. Reports is required;
+// without Board the wallboard is not mounted.
+type SupervisorOptions struct {
+	Reports  ReportSource
+	Board    Board
+	Now      func() time.Time // default time.Now
+	Location *time.Location   // where report days and "today" start; default time.Local
+	// Tick is how often the wallboard socket re-sends the state so that
+	// waiting times advance (default 1 s); CSATEvery how often today's CSAT
+	// is re-read from PostgreSQL (default 30 s).
+	Tick      time.Duration
+	CSATEvery time.Duration
+}
+
+// supervisor serves the pages for supervisors and admins.
+type supervisor struct {
+	p    *Pages
+	opts SupervisorOptions
+	csat csatCache
+}
+
+// MountSupervisor adds the supervisor pages: the agent efficiency report at
+// /reports/agents and, with a Board, the live wallboard at /wallboard with
+// its WebSocket /api/v1/wallboard/socket. Only supervisors and admins may
+// open them; the nav bar links them for those roles.
+func (p *Pages) MountSupervisor(opts SupervisorOptions) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = time.Second
+	}
+	if opts.CSATEvery <= 0 {
+		opts.CSATEvery = 30 * time.Second
+	}
+	s := &supervisor{p: p, opts: opts}
+	roles := httpapi.SupervisorOrAdmin
+	r := p.api.Router()
+	r.Group(func(r chi.Router) {
+		r.Use(p.requireUser, s.requireSupervisor)
+		r.Get("/reports/agents", s.agentReportPage)
+		if opts.Board != nil {
+			r.Get("/wallboard", s.wallboardPage)
+		}
+	})
+	if opts.Board != nil {
+		r.Get("/api/v1/wallboard/socket", s.wallboardSocket)
+		p.AddNav(NavItem{Label: "Wallboard", Path: "/wallboard", Roles: roles})
+	}
+	p.AddNav(NavItem{Label: "Agent report", Path: "/reports/agents", Roles: roles})
+}
+
+// requireSupervisor answers 403 with an error page to agents.
+func (s *supervisor) requireSupervisor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr := httpapi.PrincipalFrom(r.Context())
+		if pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
+			s.p.render(w, r, http.StatusForbidden, "error", "Forbidden",
+				view{Error: "This page is for supervisors and admins."})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// agentReportView is what supervisor_agents.html shows.
+type agentReportView struct {
+	From, To    string // the form's values
+	Rows        []reportRow
+	Total       *reportRow
+	CSVURL      string
+	PeriodLabel string
+}
+
+func (s *supervisor) agentReportPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := agentReportView{From: q.Get("from"), To: q.Get("to")}
+	from, to, err := metrics.ParsePeriod(v.From, v.To, s.opts.Now(), s.opts.Location)
+	if err != nil {
+		s.p.render(w, r, http.StatusUnprocessableEntity, "supervisor_agents", "Agent report",
+			view{Error: "Period: " + err.Error(), Data: v})
+		return
+	}
+	rep, err := s.opts.Reports.AgentReport(r.Context(), from, to)
+	if err != nil {
+		s.p.errorPage(w, r, err)
+		return
+	}
+	if v.From == "" {
+		v.From = from.In(s.opts.Location).Format(time.DateOnly)
+	}
+	if v.To == "" {
+		v.To = to.Add(-time.Nanosecond).In(s.opts.Location).Format(time.DateOnly)
+	}
+	for _, a := range rep.Agents {
+		v.Rows = append(v.Rows, reportRowOf(a))
+	}
+	total := reportRowOf(rep.Total)
+	v.Total = &total
+	v.PeriodLabel = from.In(s.opts.Location).Format("2 Jan 2006 15:04") + " – " + to.In(s.opts.Location).Format("2 Jan 2006 15:04")
+	v.CSVURL = "/api/v1/reports/agents.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
+	s.p.render(w, r, http.StatusOK, "supervisor_agents", "Agent report", view{Data: v})
+}
+
+// csatCache keeps today's CSAT for the wallboard, read at most every CSATEvery.
+type csatCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	value *float64
+}
+
+// todayCSAT returns today's CSAT percent, nil when there are no surveys or answers.
+func (s *supervisor) todayCSAT(ctx context.Context) *float64 {
+	c := &s.csat
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := s.opts.Now()
+	if !c.at.IsZero() && now.Sub(c.at) < s.opts.CSATEvery {
+		return c.value
+	}
+	from, to, err := metrics.ParsePeriod("", "", now, s.opts.Location)
+	if err == nil {
+		var rep metrics.AgentReport
+		if rep, err = s.opts.Reports.AgentReport(ctx, from, to); err == nil {
+			c.value = rep.Total.CSAT
+		}
+	}
+	if err != nil {
+		s.p.log.WarnContext(ctx, "wallboard: today's CSAT", slog.Any("err", err))
+	}
+	c.at = now
+	return c.value
+}

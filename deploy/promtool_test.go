@@ -1,0 +1,45 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// With Debian's prometheus package installed, promtool checks the whole
+// configuration as Prometheus loads it (the rules are also checked with
+// Prometheus' Go parser in TestPrometheusRules, which needs no install).
+func TestPromtoolChecksConfig(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (Debian package prometheus); rules are checked by TestPrometheusRules")
+	}
+	here, err := filepath.Abs("prometheus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("prometheus/prometheus.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// rule_files name the paths inside the container; point them here.
+	cfg := filepath.Join(t.TempDir(), "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(b), "/etc/prometheus/", here+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"check", "config", cfg},
+		{"check", "rules", "prometheus/alerts.yml", "prometheus/rules.yml"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		out, err := exec.CommandContext(ctx, promtool, args...).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}

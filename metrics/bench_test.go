@@ -1,0 +1,58 @@
+package metrics
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hotline/telephony"
+)
+
+// benchBoard is a busy centre: 50 agents and 30 calls in progress.
+func benchBoard(b *testing.B) (*Metrics, []telephony.Event) {
+	b.Helper()
+	var agents AgentList
+	for i := range 50 {
+		agents = append(agents, fmt.Sprintf("agent%02d", i))
+	}
+	now := dayStart
+	m := New(prometheus.NewRegistry(), agents, Options{Now: func() time.Time { return now }, Location: time.UTC})
+	for i := range 30 {
+		for _, e := range newCall(fmt.Sprintf("busy%d", i), telephony.Inbound, 0).start().
+			ring(agents[i], 1).answer(agents[i], 2).events {
+			m.Observe(e)
+		}
+	}
+	call := newCall("c1", telephony.Inbound, 10).start().ring("agent40", 11).answer("agent40", 13).
+		hold("agent40", 20, 30).end(90, telephony.OutcomeAnswered, 3, 2, 67, 10)
+	return m, call.events
+}
+
+// BenchmarkObserveCall folds the six events of one call into the metrics
+// and the board of a busy centre; the floor only copies the events.
+func BenchmarkObserveCall(b *testing.B) {
+	m, events := benchBoard(b)
+	b.Run("floor", func(b *testing.B) {
+		var sink telephony.Event
+		for range b.N {
+			for _, e := range events {
+				sink = e
+			}
+		}
+		_ = sink
+	})
+	b.Run("observe", func(b *testing.B) {
+		for range b.N {
+			for _, e := range events {
+				m.Observe(e)
+			}
+		}
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		for range b.N {
+			_ = m.Snapshot()
+		}
+	})
+}
