@@ -206,11 +206,7 @@ CREATE TABLE ticket_articles (
     PRIMARY KEY (ticket_id, article_id)
 );
 
--- The efficiency report reads the surveys of the calls linked to tickets.
-CREATE INDEX survey_responses_linkedid ON survey_responses (linkedid) WHERE linkedid <> '';
-
 -- +goose Down
-DROP INDEX survey_responses_linkedid;
 DROP TABLE ticket_articles;
 DROP TABLE kb_article_versions;
 DROP TABLE kb_articles;
