@@ -45,6 +45,11 @@ type TicketStore interface {
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
 	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
+
+	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
+	LogWork(ctx context.Context, w service.Work) error
+	AddMaterial(ctx context.Context, m service.Material) error
+	ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error)
 }
 
 // TicketDeps are what RegisterTickets needs.
@@ -92,6 +97,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	s.registerKB(api)
 	s.registerReport(api)
 	s.registerNotifications(api)
+	s.registerCost(api)
 }
 
 // problem maps a domain or store error to a problem response.

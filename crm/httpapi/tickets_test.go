@@ -167,8 +167,15 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		"update-article": func() (string, any) {
 			return fmt.Sprintf("/api/v1/kb/articles/%d", article.ID), map[string]any{"title": "Matrix article", "body": "v", "lang": "en", "visibility": "public"}
 		},
-		"service-report":     func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
-		"list-notifications": func() (string, any) { return "/api/v1/notifications", nil },
+		"service-report":      func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
+		"list-notifications":  func() (string, any) { return "/api/v1/notifications", nil },
+		"log-ticket-work":     ticketPath("/work", map[string]any{"minutes": 15, "note": "call back"}),
+		"add-ticket-material": ticketPath("/materials", map[string]any{"description": "Cable", "amount": 120.5}),
+		"set-role-rate":       func() (string, any) { return "/api/v1/role-rates/agent", map[string]any{"rate_per_hour": 900} },
+		"client-service-cost": func() (string, any) {
+			tk := d.teamTicket("Cost")
+			return fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil
+		},
 		"read-notifications": func() (string, any) { return "/api/v1/notifications/read", map[string]any{"up_to": 1000} },
 	}
 }
