@@ -73,11 +73,7 @@ func (s *Store) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.
 		in.Salesperson = &funnel.Person{ID: u.ID, Name: displayName(u)}
 		in.Entered, in.Plan = cells[q.OwnerID], plans[q.OwnerID]
 	}
-	if in.Open, err = s.openLoads(ctx, f.ID, q.OwnerID, nil); err != nil {
-		return funnel.Report{}, err
-	}
-	end := in.Coming.EndDate()
-	if in.Pipeline, err = s.openLoads(ctx, f.ID, q.OwnerID, &end); err != nil {
+	if in.Open, in.Pipeline, err = s.openLoads(ctx, f.ID, q.OwnerID, in.Coming.EndDate()); err != nil {
 		return funnel.Report{}, err
 	}
 	return funnel.Build(in, tz), nil
@@ -95,11 +91,16 @@ func displayName(u crm.User) string {
 func (s *Store) periodCells(ctx context.Context, funnelID int64, p funnel.Period, owners []int64, rollup bool) (ownerCells, error) {
 	var rows pgx.Rows
 	var err error
-	if rollup {
-		rows, err = s.pool.Query(ctx, `SELECT owner_id, position, max_position, sum(n)::int FROM funnel_daily
-			WHERE funnel_id = $1 AND day >= $2 AND day < $3 AND ($4::bigint[] IS NULL OR owner_id = ANY ($4))
-			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, funnelID, p.StartDate().String(), p.EndDate().String(), owners)
-	} else {
+	switch {
+	case rollup && owners == nil:
+		rows, err = s.pool.Query(ctx, `SELECT owner_id, position, max_position, sum(n)::int FROM funnel_periods
+			WHERE funnel_id = $1 AND kind = $2 AND period_start >= $3 AND period_start < $4
+			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, funnelID, string(p.Kind), p.StartDate().String(), p.EndDate().String())
+	case rollup:
+		rows, err = s.pool.Query(ctx, `SELECT owner_id, position, max_position, sum(n)::int FROM funnel_periods
+			WHERE funnel_id = $1 AND kind = $2 AND owner_id = ANY ($5) AND period_start >= $3 AND period_start < $4
+			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, funnelID, string(p.Kind), p.StartDate().String(), p.EndDate().String(), owners)
+	default:
 		rows, err = s.pool.Query(ctx, `SELECT v.owner_id, e.position, e.max_position, count(*)::int
 			FROM stage_entries e CROSS JOIN LATERAL (VALUES (e.owner_id), (0::bigint)) AS v(owner_id)
 			WHERE e.funnel_id = $1 AND e.entered_at >= $2 AND e.entered_at < $3
@@ -165,27 +166,27 @@ func (s *Store) people(ctx context.Context, cells ownerCells, plans map[int64]ma
 	return out, funnelErr(err, "salespeople")
 }
 
-// openLoads sums the open deals per stage and currency, of one salesperson
-// (0: all), expected to close before the date when one is given.
-func (s *Store) openLoads(ctx context.Context, funnelID, owner int64, before *funnel.Date) ([]funnel.OpenLoad, error) {
-	var b any
-	if before != nil {
-		b = before.String()
-	}
-	rows, err := s.pool.Query(ctx, `SELECT stage_id, currency, count(*)::int, (sum(amount) * 100)::bigint FROM deals
-		WHERE funnel_id = $1 AND status = 'open' AND ($2 = 0 OR owner_id = $2)
-		  AND ($3::date IS NULL OR expected_close < $3::date)
-		GROUP BY 1, 2`, funnelID, owner, b)
+// openLoads sums the open deals now per stage and currency, of one
+// salesperson (0: all), and those expected to close before the date.
+func (s *Store) openLoads(ctx context.Context, funnelID, owner int64, before funnel.Date) (open, pipeline []funnel.OpenLoad, err error) {
+	rows, err := s.pool.Query(ctx, `SELECT stage_id, currency, sum(n)::int, (sum(amount) * 100)::bigint,
+			coalesce(sum(n) FILTER (WHERE expected_close < $3), 0)::int,
+			coalesce((sum(amount) FILTER (WHERE expected_close < $3) * 100)::bigint, 0)
+		FROM funnel_open WHERE funnel_id = $1 AND owner_id = $2
+		GROUP BY 1, 2 HAVING sum(n) <> 0`, funnelID, owner, before.String())
 	if err != nil {
-		return nil, funnelErr(err, "open deals")
+		return nil, nil, funnelErr(err, "open deals")
 	}
-	var out []funnel.OpenLoad
-	var o funnel.OpenLoad
-	var amount int64
-	_, err = pgx.ForEachRow(rows, []any{&o.StageID, &o.Currency, &o.Deals, &amount}, func() error {
+	var o, p funnel.OpenLoad
+	var amount, pAmount int64
+	_, err = pgx.ForEachRow(rows, []any{&o.StageID, &o.Currency, &o.Deals, &amount, &p.Deals, &pAmount}, func() error {
 		o.Amount = funnel.Money(amount)
-		out = append(out, o)
+		open = append(open, o)
+		if p.Deals > 0 {
+			p.StageID, p.Currency, p.Amount = o.StageID, o.Currency, funnel.Money(pAmount)
+			pipeline = append(pipeline, p)
+		}
 		return nil
 	})
-	return out, funnelErr(err, "open deals")
+	return open, pipeline, funnelErr(err, "open deals")
 }
