@@ -162,11 +162,9 @@ func (g *Generator) call(ctx context.Context, r *Result) {
 	ictx, cancel := context.WithTimeout(ctx, ring)
 	defer cancel()
 	from := &sip.FromHeader{DisplayName: "hotline-callgen", Address: sip.Uri{User: r.From, Host: g.target.Host}, Params: sip.NewParams()}
-	d, med, err := g.dg.Invite(ictx, g.target, diago.InviteOptions{
-		Transport: g.opts.Transport, Username: g.opts.User, Password: g.opts.Password, Headers: []sip.Header{from},
-	})
+	d, med, err := g.invite(ictx, from, ring)
 	if err != nil {
-		r.Err = fmt.Errorf("invite: %w", err)
+		r.Err = err
 		return
 	}
 	defer d.Close()
@@ -195,6 +193,40 @@ func (g *Generator) call(ctx context.Context, r *Result) {
 	defer hcancel()
 	if err := d.Hangup(hctx); err != nil && r.Err == nil && d.Context().Err() == nil {
 		r.Err = fmt.Errorf("hang up: %w", err)
+	}
+}
+
+// invite places the INVITE and waits for the answer, at most ring: a
+// transaction that outlives it is hung up in the background.
+func (g *Generator) invite(ctx context.Context, from *sip.FromHeader, ring time.Duration) (*diago.DialogClientSession, *diago.DialogMedia, error) {
+	type answer struct {
+		d   *diago.DialogClientSession
+		med *diago.DialogMedia
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		d, med, err := g.dg.Invite(ctx, g.target, diago.InviteOptions{
+			Transport: g.opts.Transport, Username: g.opts.User, Password: g.opts.Password, Headers: []sip.Header{from},
+		})
+		ch <- answer{d, med, err}
+	}()
+	select {
+	case a := <-ch:
+		if a.err != nil {
+			return nil, nil, fmt.Errorf("invite: %w", a.err)
+		}
+		return a.d, a.med, nil
+	case <-ctx.Done():
+		go func() {
+			if a := <-ch; a.d != nil {
+				hctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_ = a.d.Hangup(hctx)
+				_ = a.d.Close()
+			}
+		}()
+		return nil, nil, fmt.Errorf("invite: no answer within %v", ring)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,6 +51,10 @@ func startUAS(t *testing.T) *uas {
 	t.Cleanup(func() { cancel(); _ = ua.Close() })
 	dg := diago.NewDiago(ua, diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: s.port}))
 	err = dg.ServeBackground(ctx, func(d *diago.DialogServerSession) {
+		if d.ToUser() == "busy" {
+			_ = d.Respond(486, "Busy Here", nil)
+			return
+		}
 		c := &uasCall{}
 		s.mu.Lock()
 		s.calls[d.FromUser()] = c
@@ -146,6 +151,20 @@ func TestCallgenPlacesScriptedCalls(t *testing.T) {
 	}
 }
 
+func TestCallgenReportsRejectedCalls(t *testing.T) {
+	s := startUAS(t)
+	g, err := hsip.NewGenerator(hsip.Options{Target: "sip:busy@127.0.0.1:" + strconv.Itoa(s.port), Calls: 2, BindHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	for _, r := range g.Run(context.Background()) {
+		if r.Err == nil || r.Answered || !strings.Contains(r.Err.Error(), "486") {
+			t.Errorf("busy call: %+v", r)
+		}
+	}
+}
+
 func TestCallgenReportsUnansweredCalls(t *testing.T) {
 	// Nobody listens on this port: the INVITE times out (ring:1s).
 	script, _ := hsip.ParseScript("ring:1s,talk:1s")
@@ -156,7 +175,7 @@ func TestCallgenReportsUnansweredCalls(t *testing.T) {
 	}
 	defer g.Close()
 	r := g.Run(context.Background())[0]
-	if r.Err == nil || r.Answered {
+	if r.Err == nil || r.Answered || r.Duration > 3*time.Second {
 		t.Fatalf("call to nobody: %+v", r)
 	}
 }
