@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
@@ -106,7 +107,8 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc)
-	handlers, err := startIVR(ctx, cfg, log, st, p.nodes, reg, svc)
+	ivr := startIVR(cfg, log, st, p.nodes, reg, svc)
+	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +116,13 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	svc.components = append(svc.components,
 		component{Name: "call tracker", Run: p.tracker.Run},
 		component{Name: "ARI events", Run: func(ctx context.Context) error {
-			return p.nodes.Run(ctx, func(m ari.Message) {
-				p.tracker.Handle(m)
-				for _, h := range handlers {
-					h(m)
-				}
+			return owner.Run(ctx, func(ctx context.Context, c *ari.Client) error {
+				return ivr.own(ctx, c, func(m ari.Message) {
+					p.tracker.Handle(m)
+					for _, h := range ivr.handlers {
+						h(m)
+					}
+				})
 			})
 		}},
 		component{Name: "metrics", Run: func(ctx context.Context) error { return p.metrics.RunTracker(ctx, p.tracker) }},
@@ -138,12 +142,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 			}
 		}},
 	)
-	svc.checks = append(svc.checks, httpapi.Check{Name: "ari", Func: func(context.Context) error {
-		if !p.nodes.Connected() {
-			return fmt.Errorf("no ARI event socket is connected")
-		}
-		return nil
-	}})
+	svc.checks = append(svc.checks, httpapi.Check{Name: "ari", Func: owner.Ready})
 	return p, nil
 }
 
@@ -262,12 +261,41 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 	}})
 }
 
+// ivrParts is what Hotline does on channels it owns (Stasis), fed by the
+// event stream of the replica that owns a node.
+type ivrParts struct {
+	handlers []func(ari.Message)
+	runner   *survey.Runner
+	dialer   *survey.Dialer
+	first    string // the node the campaign dialer originates on
+	log      *slog.Logger
+}
+
+// own is the work of the replica that owns node c's event stream: close
+// the surveys a previous owner left open, run the campaign dialer (on the
+// first node), and consume the events until ctx ends.
+func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Message)) error {
+	node := c.Node()
+	if n, err := iv.runner.Recover(ctx, node); err != nil {
+		iv.log.Warn("survey recovery", "node", node, "err", err)
+	} else if n > 0 {
+		iv.log.Info("closed surveys left open by the previous owner", "node", node, "count", n)
+	}
+	if node != iv.first {
+		return c.Run(ctx, handle)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return iv.dialer.Run(gctx) })
+	g.Go(func() error { return c.Run(gctx, handle) })
+	return g.Wait()
+}
+
 // startIVR starts what Hotline does on channels it owns (Stasis): the
 // survey runner and campaign dialer, the self-service status line, and
-// the escalation timers of the service desk. It returns the ARI event
-// handlers to feed.
-func startIVR(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
-	reg prometheus.Registerer, svc *services) ([]func(ari.Message), error) {
+// the escalation timers of the service desk. The runner's recovery, the
+// dialer and the handlers run where the event stream is (ivrParts.own).
+func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
+	reg prometheus.Registerer, svc *services) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
 			return c
@@ -275,18 +303,10 @@ func startIVR(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.St
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st, Timeline: st, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) },
 	})
 	svc.closers = append(svc.closers, runner.Close)
-	for _, c := range nodes.All() {
-		node := c.Node()
-		if n, err := runner.Recover(ctx, node); err != nil {
-			log.Warn("survey recovery", "node", node, "err", err)
-		} else if n > 0 {
-			log.Info("closed surveys left open by the previous process", "node", node, "count", n)
-		}
-	}
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
 		Logger: log.With("component", "survey-dialer")})
 	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
@@ -298,9 +318,9 @@ func startIVR(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.St
 	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host,
 		Logger: log.With("component", "escalation")})
 	svc.components = append(svc.components,
-		component{Name: "survey dialer", Run: dialer.Run},
 		component{Name: "status line", Run: line.Run},
 		component{Name: "escalation timers", Run: esc.Run},
 	)
-	return []func(ari.Message){runner.Handle, dialer.Handle, line.Handle}, nil
+	return &ivrParts{handlers: []func(ari.Message){runner.Handle, dialer.Handle, line.Handle},
+		runner: runner, dialer: dialer, first: nodes.All()[0].Node(), log: log}
 }

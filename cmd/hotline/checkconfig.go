@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"hotline/deploy"
+)
+
+// errCheckFailed is returned when check-config found errors; the problems
+// themselves were already printed.
+var errCheckFailed = errors.New("check-config found errors")
+
+// cmdCheckConfig validates Hotline's configuration (environment and flags)
+// and an Asterisk configuration directory: the shipped samples by default,
+// or --asterisk-dir. It prints every finding and fails on any error.
+func cmdCheckConfig(_ context.Context, args []string, e env) error {
+	var dir string
+	fs := flag.NewFlagSet("hotline check-config", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&dir, "asterisk-dir", "", "Asterisk configuration directory to check, e.g. /etc/asterisk (default: the shipped samples)")
+	load := configFlags(fs, e.getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	errs := 0
+	cfg, err := load()
+	if err != nil {
+		fmt.Fprintf(e.stdout, "hotline settings: error: %v\n", err)
+		errs++
+	} else {
+		fmt.Fprintln(e.stdout, "hotline settings: ok")
+		errs += settingWarnings(cfg, e)
+	}
+
+	fsys, label, prefix, err := asteriskFS(dir)
+	if err != nil {
+		return err
+	}
+	problems, err := deploy.CheckAsterisk(fsys, deploy.AsteriskOptions{App: cfg.ARIApp, User: cfg.ARIUser})
+	if err != nil {
+		return fmt.Errorf("check the Asterisk configuration in %s: %w", label, err)
+	}
+	nErr, nWarn := 0, 0
+	for _, p := range problems {
+		fmt.Fprintf(e.stdout, "%s%s\n", prefix, p)
+		if p.Severity == deploy.Error {
+			nErr++
+		} else {
+			nWarn++
+		}
+	}
+	fmt.Fprintf(e.stdout, "asterisk configuration %s: %d error(s), %d warning(s)\n", label, nErr, nWarn)
+	if errs+nErr > 0 {
+		return errCheckFailed
+	}
+	return nil
+}
+
+// asteriskFS returns the directory to check, its label in the summary and
+// the prefix of its file names in the findings.
+func asteriskFS(dir string) (fsys fs.FS, label, prefix string, err error) {
+	if dir == "" {
+		sub, err := fs.Sub(deploy.Files, "asterisk")
+		if err != nil {
+			return nil, "", "", fmt.Errorf("shipped Asterisk samples: %w", err)
+		}
+		return sub, "deploy/asterisk (shipped samples)", "deploy/asterisk/", nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("--asterisk-dir: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, "", "", fmt.Errorf("--asterisk-dir: %s is not a directory", dir)
+	}
+	dir = strings.TrimRight(dir, "/")
+	return os.DirFS(dir), dir, dir + "/", nil
+}
+
+// settingWarnings prints risky but valid settings; it returns the number
+// of errors among them.
+func settingWarnings(cfg Config, e env) int {
+	errs := 0
+	if cfg.ARIURL != "" && (cfg.ARIPassword == "" || strings.Contains(cfg.ARIPassword, "CHANGE-ME")) {
+		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_ARI_PASSWORD is empty or still the sample CHANGE-ME value")
+		errs++
+	}
+	if cfg.ARIURL == "" {
+		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_ARI_URL is empty: serve runs the built-in simulated PBX")
+	}
+	if strings.Contains(cfg.DatabaseURL, "CHANGE-ME") {
+		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_DATABASE_URL still holds the sample CHANGE-ME password")
+		errs++
+	}
+	return errs
+}

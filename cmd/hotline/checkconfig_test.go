@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckConfigShippedSamplesPass(t *testing.T) {
+	e, out, _ := testEnv(map[string]string{
+		"HOTLINE_ARI_URL": "http://127.0.0.1:8088", "HOTLINE_ARI_USER": "hotline", "HOTLINE_ARI_PASSWORD": "a-long-secret",
+	}, "")
+	if err := run(context.Background(), []string{"check-config"}, e); err != nil {
+		t.Fatalf("check-config on the shipped samples: %v\n%s", err, out)
+	}
+	s := out.String()
+	for _, want := range []string{"hotline settings: ok", "0 error(s)", "deploy/asterisk/ari.conf:24: warning: ARI user [hotline] still has the sample password"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// brokenCopy copies the shipped samples to a directory and applies edit to
+// one file.
+func brokenCopy(t *testing.T, file string, edit func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir("../../deploy/asterisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		b, err := os.ReadFile(filepath.Join("../../deploy/asterisk", en.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if en.Name() == file {
+			s = edit(s)
+		}
+		if err := os.WriteFile(filepath.Join(dir, en.Name()), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestCheckConfigBrokenCopyFails(t *testing.T) {
+	cases := []struct {
+		file, want string
+		edit       func(string) string
+	}{
+		{"ari.conf", "ari.conf", func(s string) string {
+			return strings.ReplaceAll(s, "channelvars = CHANNEL(linkedid)", "")
+		}},
+		{"http.conf", "http.conf", func(s string) string {
+			return strings.ReplaceAll(s, "enabled = yes", "enabled = no")
+		}},
+		{"ari.conf", "ari.conf: error: file is missing", nil},
+	}
+	for _, tc := range cases {
+		dir := brokenCopy(t, tc.file, func(s string) string {
+			if tc.edit == nil {
+				return s
+			}
+			return tc.edit(s)
+		})
+		if tc.edit == nil {
+			if err := os.Remove(filepath.Join(dir, tc.file)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e, out, _ := testEnv(nil, "")
+		err := run(context.Background(), []string{"check-config", "--asterisk-dir", dir}, e)
+		if !errors.Is(err, errCheckFailed) {
+			t.Errorf("%s broken: err %v, want errCheckFailed\n%s", tc.file, err, out)
+		}
+		if !strings.Contains(out.String(), dir+"/"+tc.want) || !strings.Contains(out.String(), ": error: ") {
+			t.Errorf("%s broken: output names no error in %s:\n%s", tc.file, tc.want, out)
+		}
+	}
+}
+
+func TestCheckConfigReportsBadSettings(t *testing.T) {
+	e, out, _ := testEnv(map[string]string{"HOTLINE_HTTP_ADDR": "8080"}, "")
+	err := run(context.Background(), []string{"check-config"}, e)
+	if !errors.Is(err, errCheckFailed) || !strings.Contains(out.String(), "error: invalid HOTLINE_HTTP_ADDR") {
+		t.Fatalf("err %v, output:\n%s", err, out)
+	}
+	e, out, _ = testEnv(map[string]string{"HOTLINE_ARI_URL": "http://pbx:8088", "HOTLINE_ARI_USER": "hotline",
+		"HOTLINE_ARI_PASSWORD": "CHANGE-ME-ari-password"}, "")
+	if err := run(context.Background(), []string{"check-config"}, e); !errors.Is(err, errCheckFailed) ||
+		!strings.Contains(out.String(), "HOTLINE_ARI_PASSWORD") {
+		t.Fatalf("sample ARI password: err %v, output:\n%s", err, out)
+	}
+	e, _, _ = testEnv(nil, "")
+	if err := run(context.Background(), []string{"check-config", "--asterisk-dir", "/nonexistent-dir"}, e); err == nil ||
+		errors.Is(err, errCheckFailed) || !strings.Contains(err.Error(), "--asterisk-dir") {
+		t.Fatalf("missing dir: err %v", err)
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm/postgres/pgtest"
+	"hotline/telephony/ari/aritest"
+)
+
+// childEnv makes the test binary run `hotline <args>` instead of the tests,
+// so that the HA test can start real serve processes and SIGKILL them.
+const childEnv = "HOTLINE_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// replica is one `hotline serve` process.
+type replica struct {
+	cmd *exec.Cmd
+	log *syncBuffer
+}
+
+func startReplica(t *testing.T, name string, vars map[string]string) *replica {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Env = append(cmd.Env, "HOTLINE_SPOOL_DIR="+filepath.Join(t.TempDir(), name))
+	r := &replica{cmd: cmd, log: &syncBuffer{}}
+	cmd.Stdout, cmd.Stderr = r.log, r.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return r
+}
+
+func (r *replica) owns() bool { return strings.Contains(r.log.String(), `"msg":"lease: acquired"`) }
+
+// TestTwoReplicasFailOver runs two serve processes against one database and
+// one simulated Asterisk, SIGKILLs the one that owns the event stream while
+// calls are in progress, and checks that the other takes over within five
+// seconds and that every call is logged exactly once, ended.
+func TestTwoReplicasFailOver(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two serve processes")
+	}
+	dsn := pgtest.NewDSN(t)
+	agents := []string{"2001", "2002", "2003", "2004", "2005", "2006"}
+	sim := aritest.New(aritest.Options{ChannelVarsLinkedID: true, Agents: agents, Speed: 1})
+	defer sim.Close()
+	vars := map[string]string{
+		"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "info",
+		"HOTLINE_ARI_URL": sim.URL(), "HOTLINE_ARI_USER": "hotline", "HOTLINE_ARI_PASSWORD": "hotline-secret",
+	}
+	reps := []*replica{startReplica(t, "a", vars), startReplica(t, "b", vars)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replica a:\n%s\nreplica b:\n%s", reps[0].log, reps[1].log)
+		}
+	})
+	waitFor(t, 30*time.Second, "a replica to own the node", func() bool { return reps[0].owns() || reps[1].owns() })
+	owner, standby := reps[0], reps[1]
+	if standby.owns() {
+		owner, standby = standby, owner
+	}
+	time.Sleep(time.Second)
+	if standby.owns() {
+		t.Fatal("both replicas acquired the lease")
+	}
+
+	// Traffic: each agent takes a stream of customer calls that last
+	// longer than a take-over, so every call is seen by one owner or the other.
+	ctx, stop := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var placed []string
+	var wg sync.WaitGroup
+	for i, a := range agents {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				id, err := sim.InboundCall(context.Background(), aritest.Inbound{
+					From: fmt.Sprintf("+7495%07d", i*1000+n), Name: "Load", Exten: "7002", Agent: a,
+					Phones: map[string]aritest.Phone{a: {AnswerAfter: 300 * time.Millisecond, HangupAfter: 6 * time.Second}},
+				})
+				if err != nil {
+					t.Errorf("call: %v", err)
+					return
+				}
+				mu.Lock()
+				placed = append(placed, id)
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(4 * time.Second) // calls in progress
+	killed := time.Now()
+	if err := owner.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the standby to take over within 5 s", standby.owns)
+	t.Logf("take-over %v after SIGKILL", time.Since(killed))
+	time.Sleep(8 * time.Second) // more calls under the new owner
+	stop()
+	wg.Wait()
+	if !sim.WaitIdle(30 * time.Second) {
+		t.Fatal("the simulated PBX did not go idle")
+	}
+	if len(placed) < len(agents)*2 {
+		t.Fatalf("only %d calls placed", len(placed))
+	}
+	checkLoggedOnce(t, dsn, placed)
+}
+
+// checkLoggedOnce waits until every placed call (by its first channel's id,
+// the linkedid) has exactly one ended row in calls, and no other row exists.
+func checkLoggedOnce(t *testing.T, dsn string, placed []string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var problems []string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		problems = problems[:0]
+		got := map[string]int{}
+		ended := map[string]bool{}
+		rows, err := conn.Query(ctx, `SELECT linkedid, ended_at IS NOT NULL FROM calls WHERE merged_into IS NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			var done bool
+			if err := rows.Scan(&id, &done); err != nil {
+				t.Fatal(err)
+			}
+			got[id]++
+			ended[id] = done
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range placed {
+			switch {
+			case got[id] != 1:
+				problems = append(problems, fmt.Sprintf("call %s logged %d times", id, got[id]))
+			case !ended[id]:
+				problems = append(problems, fmt.Sprintf("call %s not ended", id))
+			}
+			delete(got, id)
+		}
+		for id := range got {
+			problems = append(problems, fmt.Sprintf("unexpected call row %s", id))
+		}
+		if len(problems) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("%d of %d calls wrong:\n%s", len(problems), len(placed), strings.Join(problems, "\n"))
+	}
+	t.Logf("%d calls, each logged exactly once", len(placed))
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
