@@ -2,12 +2,19 @@ package telephony
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
+
+// journalJSON are the options of journal records: the v2 encoder (several
+// times faster than encoding/json on call updates), tolerant of invalid
+// UTF-8 in caller names so that no update is ever refused.
+var journalJSON = jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 
 // Flush makes every changed call durable in the journal (one update per
 // call), in order with earlier flushes.
@@ -59,12 +66,15 @@ func (t *Tracker) encodeUpdate(c *callState) ([]byte, error) {
 	if c.rec.EndedAt == nil {
 		c.compute(c.st.LastEvent)
 	}
-	st, err := json.Marshal(&c.st)
-	if err != nil {
-		return nil, fmt.Errorf("encode state of call %s: %w", c.rec.LinkedID, err)
+	u := CallUpdate{Version: c.st.Version, Call: c.rec, Timeline: c.pending}
+	if c.rec.EndedAt == nil { // only open calls are ever resumed from their state
+		st, err := jsonv2.Marshal(&c.st, journalJSON)
+		if err != nil {
+			return nil, fmt.Errorf("encode state of call %s: %w", c.rec.LinkedID, err)
+		}
+		u.State = st
 	}
-	u := CallUpdate{Version: c.st.Version, Call: c.rec, Timeline: c.pending, State: st}
-	b, err := json.Marshal(&u)
+	b, err := jsonv2.Marshal(&u, journalJSON)
 	if err != nil {
 		return nil, fmt.Errorf("encode call %s: %w", c.rec.LinkedID, err)
 	}
@@ -191,7 +201,7 @@ func decodeUpdates(recs [][]byte) ([]CallUpdate, error) {
 	idx := make(map[callKey]int, len(recs))
 	for _, b := range recs {
 		var u CallUpdate
-		if err := json.Unmarshal(b, &u); err != nil {
+		if err := jsonv2.Unmarshal(b, &u, journalJSON); err != nil {
 			return nil, fmt.Errorf("decode journaled call update: %w", err)
 		}
 		k := callKey{u.Call.Node, u.Call.LinkedID}

@@ -37,9 +37,10 @@ type Channels interface {
 
 // CallUpdate is one durable write of a call: its record at Version (the
 // number of events folded into it), the timeline entries added since the
-// previous update, and the tracker's private state to resume it after a
-// restart. Applying updates is idempotent: an update never replaces a newer
-// version, and timeline entries are keyed by (node, linkedid, seq).
+// previous update, and (while the call is open) the tracker's private state
+// to resume it after a restart. Applying updates is idempotent: an update
+// never replaces a newer version, and timeline entries are keyed by (node,
+// linkedid, seq).
 type CallUpdate struct {
 	Version  int             `json:"version"`
 	Call     Call            `json:"call"`

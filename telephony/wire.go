@@ -53,14 +53,21 @@ type wireChannel struct {
 		Context string `json:"context"`
 		Exten   string `json:"exten"`
 	} `json:"dialplan"`
-	ChannelVars map[string]string `json:"channelvars"`
+	ChannelVars wireVars `json:"channelvars"`
+}
+
+// wireVars are the channel variables the tracker reads: a struct rather
+// than a map, so that decoding allocates no map per channel and skips the
+// other variables.
+type wireVars struct {
+	LinkedID string `json:"CHANNEL(linkedid)"` // LinkedIDVar
 }
 
 func (c *wireChannel) linkedID() string {
-	if c == nil || c.ChannelVars == nil {
+	if c == nil {
 		return ""
 	}
-	return c.ChannelVars[LinkedIDVar]
+	return c.ChannelVars.LinkedID
 }
 
 type wireBridge struct {

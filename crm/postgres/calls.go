@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/jackc/pgx/v5"
 
 	"hotline/telephony"
@@ -156,7 +158,7 @@ func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, error) {
 			rows[i].Timeline = []telephony.TimelineEntry{}
 		}
 	}
-	calls, err := json.Marshal(rows)
+	calls, err := jsonv2.Marshal(rows, jsontext.AllowInvalidUTF8(true))
 	if err != nil {
 		return nil, fmt.Errorf("encode calls: %w", err)
 	}
