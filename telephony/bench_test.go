@@ -9,13 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -30,6 +34,7 @@ import (
 type benchStream struct {
 	frames  [][]byte
 	patches [][]int // per frame: offsets of epoch digits
+	starts  []int   // index of each transcript's (call's) first frame
 	calls   int
 }
 
@@ -57,6 +62,7 @@ func loadBenchStream(tb testing.TB) *benchStream {
 		if err != nil {
 			tb.Fatal(err)
 		}
+		s.starts = append(s.starts, len(s.frames))
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
@@ -105,6 +111,7 @@ type latencyStore struct {
 	mu      sync.Mutex
 	handled map[string]time.Time // linkedid -> when its last event was handled
 	lat     []time.Duration
+	rows    int // call updates saved
 }
 
 func (l *latencyStore) SaveCalls(ctx context.Context, ups []telephony.CallUpdate) error {
@@ -114,6 +121,7 @@ func (l *latencyStore) SaveCalls(ctx context.Context, ups []telephony.CallUpdate
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.rows += len(ups)
 	for _, u := range ups {
 		if u.Call.EndedAt == nil || u.Call.MergedInto != "" {
 			continue
@@ -156,7 +164,9 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 	done := make(chan struct{})
 	go func() { defer close(done); tr.Run(ctx) }()
 	lastOf := lastEventIndex(s)
+	pgPIDs := backendPIDs(b, store)
 	b.ResetTimer()
+	goCPU0, pgCPU0 := processCPU(b, os.Getpid()), pidsCPU(b, pgPIDs)
 	start := time.Now()
 	events := 0
 	var interval time.Duration
@@ -186,9 +196,14 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
+	goCPU, pgCPU := processCPU(b, os.Getpid())-goCPU0, pidsCPU(b, pgPIDs)-pgCPU0
 	cancel()
 	<-done
 	calls := s.calls * b.N
+	// CPU per call is steadier than wall time on a shared machine
+	b.ReportMetric(float64(goCPU.Microseconds())/float64(calls), "go_cpu_us/call")
+	b.ReportMetric(float64(pgCPU.Microseconds())/float64(calls), "pg_cpu_us/call")
+	b.ReportMetric(float64(ls.rows)/float64(calls), "rows/call")
 	b.ReportMetric(float64(calls)/elapsed.Seconds(), "calls/s")
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 	sort.Slice(ls.lat, func(i, j int) bool { return ls.lat[i] < ls.lat[j] })
@@ -317,4 +332,138 @@ func BenchmarkTrackerIngest(b *testing.B) {
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(s.calls*b.N)/elapsed.Seconds(), "calls/s")
 	b.ReportMetric(float64(len(s.frames)*b.N)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkTrackerCallsInProgress measures memory with 1,000 calls in
+// progress: every recorded call is replayed with fresh ids up to (not
+// including) its first hangup, until 1,000 calls are open, and the heap in
+// use and the process RSS are reported after a GC. One iteration is one
+// such fill of a fresh tracker with a journal-only (spool) pipeline.
+func BenchmarkTrackerCallsInProgress(b *testing.B) {
+	const open = 1000
+	s := loadBenchStream(b)
+	prefix := s.openPrefix()
+	frames := s.copyN(0)
+	var heap, rss float64
+	for range b.N {
+		sp, err := spool.Open(b.TempDir(), spool.Options{Sync: spool.SyncNever})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr := telephony.NewTracker(telephony.TrackerOptions{Roster: agents, Rules: rules, Journal: sp,
+			FlushInterval: time.Hour})
+		for n := 0; tr.Stats().Open < open; n++ {
+			s.restamp(frames, n)
+			for _, i := range prefix {
+				typ, _ := ari.PeekType(frames[i])
+				tr.Handle(ari.Message{Node: "pbx1", Type: typ, Raw: frames[i]})
+			}
+			if err := tr.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if got := tr.Stats().Open; got < open {
+			b.Fatalf("%d calls in progress, want %d", got, open)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap, rss = float64(ms.HeapInuse), float64(processRSS(b))
+		runtime.KeepAlive(tr)
+		sp.Close()
+	}
+	b.ReportMetric(heap/(1<<20), "heap_MB")
+	b.ReportMetric(rss/(1<<20), "rss_MB")
+}
+
+// openPrefix returns the indexes of every frame before its call's first
+// hangup (ChannelHangupRequest or ChannelDestroyed of any of its channels):
+// replaying them leaves every recorded call in progress.
+func (s *benchStream) openPrefix() []int {
+	var out []int
+	for k, start := range s.starts {
+		end := len(s.frames)
+		if k+1 < len(s.starts) {
+			end = s.starts[k+1]
+		}
+		for i := start; i < end; i++ {
+			typ, _ := ari.PeekType(s.frames[i])
+			if typ == "ChannelHangupRequest" || typ == "ChannelDestroyed" {
+				break
+			}
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// processRSS reads this process's resident set size from /proc.
+func processRSS(tb testing.TB) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		tb.Skipf("no /proc/self/status: %v", err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatalf("parse VmRSS %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	tb.Skip("no VmRSS in /proc/self/status")
+	return 0
+}
+
+// backendPIDs are the PostgreSQL backends of the store's database, after
+// the pool has opened its connections.
+func backendPIDs(tb testing.TB, store *postgres.Store) []int {
+	ctx := context.Background()
+	var conns []*pgxpool.Conn
+	for range 4 { // make the pool open the connections the writer will use
+		c, err := store.Pool().Acquire(ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	rows, err := store.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pids
+}
+
+// pidsCPU sums the CPU time (user + system) of processes.
+func pidsCPU(tb testing.TB, pids []int) time.Duration {
+	var d time.Duration
+	for _, p := range pids {
+		d += processCPU(tb, p)
+	}
+	return d
+}
+
+// processCPU reads a process's CPU time (user + system) from /proc; a
+// process that is gone counts 0.
+func processCPU(tb testing.TB, pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// fields after the parenthesised command: state is field 3, utime 14, stime 15
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		tb.Fatalf("short /proc/%d/stat", pid)
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }

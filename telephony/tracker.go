@@ -124,6 +124,7 @@ type Stats struct {
 	Duplicates uint64 // events already folded
 	Bad        uint64 // frames that could not be decoded
 	Updates    uint64 // call updates made durable
+	Open       int    // calls in progress (held in memory) now
 }
 
 // NewTracker returns a tracker; call Run to write its updates to the store.
@@ -167,7 +168,9 @@ func NewTracker(opts TrackerOptions) *Tracker {
 func (t *Tracker) Stats() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.stats
+	st := t.stats
+	st.Open = len(t.calls)
+	return st
 }
 
 // HandleFrame folds one raw ARI event of node. typ is the event's type when

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"hotline/crm/demo"
 	"hotline/crm/postgres"
@@ -23,7 +27,10 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	return seedDemo(ctx, st, e, cfg)
+	if err := seedDemo(ctx, st, e, cfg); err != nil {
+		return err
+	}
+	return seedDemoModules(ctx, st, e)
 }
 
 // prepareDemo makes a database ready for `serve --demo`: created if
@@ -45,10 +52,17 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if len(users) > 0 {
-		fmt.Fprintf(e.stdout, "Database already has %d users: demo data not loaded again (logins were printed on first start).\n", len(users))
+		if b, err := os.ReadFile(demoLoginsFile); err == nil {
+			fmt.Fprintf(e.stdout, "Database already has %d users; demo logins (from %s):\n%s", len(users), demoLoginsFile, b)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "Database already has %d users: demo data not loaded again (add a login with `hotline user add`).\n", len(users))
 		return nil
 	}
-	return seedDemo(ctx, st, e, cfg)
+	if err := seedDemo(ctx, st, e, cfg); err != nil {
+		return err
+	}
+	return seedDemoModules(ctx, st, e)
 }
 
 // seedDemo loads demo data into an empty database and prints the logins.
@@ -61,6 +75,28 @@ func seedDemo(ctx context.Context, st *postgres.Store, e env, _ Config) error {
 	if len(logins) == 0 {
 		return errors.New("demo seed: the database already has users; seed only an empty database")
 	}
-	fmt.Fprintln(e.stdout, "Demo logins (shown once; passwords are random):")
-	return logins.Print(e.stdout)
+	fmt.Fprintln(e.stdout, "Demo logins (passwords are random; also kept in "+demoLoginsFile+"):")
+	var buf bytes.Buffer
+	if err := logins.Print(io.MultiWriter(e.stdout, &buf)); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(demoLoginsFile), 0o700); err == nil {
+		_ = os.WriteFile(demoLoginsFile, buf.Bytes(), 0o600)
+	}
+	return nil
+}
+
+// demoLoginsFile keeps the demo logins of `serve --demo` so that a later
+// start can show them again (only for the demo; real logins are never stored).
+const demoLoginsFile = "var/demo-logins.txt"
+
+// seedDemoModules adds the demo data of the modules beyond the CRM core:
+// deals in every stage of the sales funnel with plans.
+func seedDemoModules(ctx context.Context, st *postgres.Store, e env) error {
+	n, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{})
+	if err != nil {
+		return fmt.Errorf("demo funnel: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Demo sales funnel: %d deals.\n", n)
+	return nil
 }

@@ -55,33 +55,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 
-	var svc services
-	svc.components = append(svc.components, sessionJanitor(st, log))
-	defer func() {
-		for _, c := range svc.closers {
-			c()
-		}
-	}()
-	rdb, err := startRedis(cfg, &svc)
+	api, svc, err := buildService(ctx, cfg, log, st)
+	defer svc.close()
 	if err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	tel, err := startTelephony(ctx, cfg, log, st, &svc, reg, rdb)
-	if err != nil {
-		return err
-	}
-
-	api := httpapi.New(httpapi.Options{
-		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
-		CookieSecure: cfg.CookieSecure, Checks: svc.checks,
-	})
-	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
-	if err != nil {
-		return fmt.Errorf("pages: %w", err)
-	}
-	mountFeatures(api, pages, tel, st, reg, log)
 	srv := &http.Server{
 		Addr: cfg.HTTPAddr, Handler: api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
@@ -94,6 +72,41 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	log.Info("hotline serving", slog.String("url", "http://"+ln.Addr().String()), slog.String("version", version))
 	fmt.Fprintf(e.stdout, "Hotline is running on http://%s (Ctrl+C stops it)\n", ln.Addr())
 	return runAll(ctx, log, srv, ln, svc.components)
+}
+
+// buildService builds everything serve runs: the HTTP API and pages with
+// every feature mounted, and the components (telephony, timers, janitors)
+// with their readiness checks. svc is never nil; close it when done.
+func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store) (*httpapi.Server, *services, error) {
+	svc := &services{}
+	svc.components = append(svc.components, sessionJanitor(st, log))
+	rdb, err := startRedis(cfg, svc)
+	if err != nil {
+		return nil, svc, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb)
+	if err != nil {
+		return nil, svc, err
+	}
+	api := httpapi.New(httpapi.Options{
+		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
+		CookieSecure: cfg.CookieSecure, Checks: svc.checks,
+	})
+	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
+	if err != nil {
+		return nil, svc, fmt.Errorf("pages: %w", err)
+	}
+	mountFeatures(api, pages, tel, st, reg, log)
+	return api, svc, nil
+}
+
+// close runs the closers in reverse order of their registration.
+func (s *services) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
 }
 
 // runAll serves HTTP and runs the components until ctx ends (SIGTERM or

@@ -303,7 +303,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st, Timeline: st, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) },
 	})
 	svc.closers = append(svc.closers, runner.Close)

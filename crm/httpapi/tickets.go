@@ -43,6 +43,13 @@ type TicketStore interface {
 	EnsureCategory(ctx context.Context, name string) (int64, error)
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
+	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
+	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
+
+	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
+	LogWork(ctx context.Context, w service.Work) error
+	AddMaterial(ctx context.Context, m service.Material) error
+	ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error)
 }
 
 // TicketDeps are what RegisterTickets needs.
@@ -51,15 +58,20 @@ type TicketDeps struct {
 	Mailer service.Mailer // outbound email; nil records messages without sending
 	// MailFrom is the sender of outbound email.
 	MailFrom string
+	// Products supplies purchased products' support conditions; optional.
+	Products service.ProductTerms
+	Now      func() time.Time
 	Logger   *slog.Logger
 }
 
 // ticketsAPI holds the service-desk operations' dependencies.
 type ticketsAPI struct {
-	store  TicketStore
-	mailer service.Mailer
-	from   string
-	log    *slog.Logger
+	store    TicketStore
+	products service.ProductTerms
+	now      func() time.Time
+	mailer   service.Mailer
+	from     string
+	log      *slog.Logger
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
@@ -75,12 +87,17 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Mailer == nil {
 		deps.Mailer = service.NoMailer{}
 	}
-	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products, now: deps.Now}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
 	s.registerKB(api)
 	s.registerReport(api)
+	s.registerNotifications(api)
+	s.registerCost(api)
 }
 
 // problem maps a domain or store error to a problem response.
@@ -205,7 +222,8 @@ type TicketBody struct {
 	Priority    string `json:"priority,omitempty" enum:"critical,high,normal,low," doc:"default: from the client's priority class"`
 	AssigneeID  *int64 `json:"assignee_id,omitempty"`
 	TeamID      *int64 `json:"team_id,omitempty"`
-	PlanID      *int64 `json:"plan_id,omitempty" doc:"default: the client's plan, else the default plan"`
+	PlanID      *int64 `json:"plan_id,omitempty" doc:"default: the product's plan, the client's plan, else the default plan"`
+	ProductID   *int64 `json:"product_id,omitempty" doc:"the purchased product the request is about"`
 	Call        string `json:"call,omitempty" maxLength:"100" doc:"linkedid of the call that raised the request"`
 }
 
@@ -272,6 +290,16 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 				CreatedBy: actorID(ctx)}
 			if b.Call != "" {
 				t.Calls = []string{b.Call}
+			}
+			if b.ProductID != nil && s.products != nil {
+				t.ProductID = b.ProductID
+				terms, err := s.products.SupportTerms(ctx, b.ClientID, *b.ProductID)
+				if err != nil {
+					return nil, s.problem(ctx, err)
+				}
+				if terms.Active(s.now()) {
+					t.Terms = terms
+				}
 			}
 			if err := s.store.CreateTicket(ctx, &t); err != nil {
 				return nil, s.problem(ctx, err)

@@ -157,6 +157,12 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 			out.Body.Recorded = ok
 			return out, nil
 		})
+	s.registerLinks(api)
+}
+
+// registerLinks adds inbound email, call and article links and the public status.
+func (s *ticketsAPI) registerLinks(api huma.API) {
+	tags := []string{"tickets"}
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "receive-email", Method: http.MethodPost, Path: "/api/v1/inbound-email",
 		Tags: tags, Summary: "A customer's email, parsed by the mail gateway: added to its ticket or opening one"},
 		func(ctx context.Context, in *struct{ Body InboundEmail }) (*inboundOutput, error) {

@@ -23,6 +23,7 @@ type ReportRowJSON struct {
 	ResolutionP90    *float64 `json:"resolution_p90_s"`
 	BreachRate       float64  `json:"breach_rate"`
 	ReopenRate       float64  `json:"reopen_rate"`
+	Satisfaction     *float64 `json:"csat_avg"`
 }
 
 type serviceReportInput struct {
@@ -72,5 +73,65 @@ func (s *ticketsAPI) registerReport(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			return &serviceReportOutput{ContentType: "application/json", Body: b}, nil
+		})
+}
+
+// NotificationJSON is an escalation notice for the signed-in user.
+type NotificationJSON struct {
+	ID       int64      `json:"id"`
+	TicketID int64      `json:"ticket_id"`
+	Body     string     `json:"body"`
+	At       time.Time  `json:"at"`
+	ReadAt   *time.Time `json:"read_at,omitempty"`
+}
+
+func (s *ticketsAPI) registerNotifications(api huma.API) {
+	tags := []string{"tickets"}
+	Register(api, AnyRole, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications",
+		Tags: tags, Summary: "My escalation notices, unread first"},
+		func(ctx context.Context, in *struct {
+			Limit int `query:"limit" minimum:"0" maximum:"200"`
+		}) (*struct {
+			Body struct {
+				Items []NotificationJSON `json:"items"`
+			}
+		}, error) {
+			list, err := s.store.Notifications(ctx, PrincipalFrom(ctx).User.ID, in.Limit)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &struct {
+				Body struct {
+					Items []NotificationJSON `json:"items"`
+				}
+			}{}
+			out.Body.Items = make([]NotificationJSON, 0, len(list))
+			for _, n := range list {
+				out.Body.Items = append(out.Body.Items, NotificationJSON{ID: n.ID, TicketID: n.TicketID, Body: n.Body, At: n.At, ReadAt: n.ReadAt})
+			}
+			return out, nil
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "read-notifications", Method: http.MethodPost, Path: "/api/v1/notifications/read",
+		Tags: tags, Summary: "Mark my notices up to an id as read"},
+		func(ctx context.Context, in *struct {
+			Body struct {
+				UpTo int64 `json:"up_to" minimum:"1"`
+			}
+		}) (*struct {
+			Body struct {
+				Marked int `json:"marked"`
+			}
+		}, error) {
+			n, err := s.store.MarkNotificationsRead(ctx, PrincipalFrom(ctx).User.ID, in.Body.UpTo)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &struct {
+				Body struct {
+					Marked int `json:"marked"`
+				}
+			}{}
+			out.Body.Marked = n
+			return out, nil
 		})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
@@ -43,6 +44,22 @@ func (m *fakeMailer) Send(_ context.Context, mail service.Mail) error {
 	return nil
 }
 
+// productTerms is a hand-written ProductTerms: product 1 has critical
+// support until the end of 2099, product 2's support has ended.
+type productTerms struct{}
+
+var _ service.ProductTerms = productTerms{}
+
+func (productTerms) SupportTerms(_ context.Context, _, productID int64) (*service.SupportTerms, error) {
+	switch productID {
+	case 1:
+		return &service.SupportTerms{ProductID: 1, Priority: service.PriorityCritical, Until: time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)}, nil
+	case 2:
+		return &service.SupportTerms{ProductID: 2, Priority: service.PriorityCritical, Until: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
+	}
+	return nil, nil
+}
+
 func newDeskEnv(t *testing.T) *deskEnv {
 	t.Helper()
 	e := newEnv(t)
@@ -51,7 +68,8 @@ func newDeskEnv(t *testing.T) *deskEnv {
 		before[op.OperationID] = true
 	}
 	d := &deskEnv{env: e, mailer: &fakeMailer{}}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com"})
+	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com",
+		Products: productTerms{}, Now: e.clock.Now})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -149,7 +167,16 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		"update-article": func() (string, any) {
 			return fmt.Sprintf("/api/v1/kb/articles/%d", article.ID), map[string]any{"title": "Matrix article", "body": "v", "lang": "en", "visibility": "public"}
 		},
-		"service-report": func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
+		"service-report":      func() (string, any) { return "/api/v1/reports/service?from=2020-01-01&to=2100-01-01", nil },
+		"list-notifications":  func() (string, any) { return "/api/v1/notifications", nil },
+		"log-ticket-work":     ticketPath("/work", map[string]any{"minutes": 15, "note": "call back"}),
+		"add-ticket-material": ticketPath("/materials", map[string]any{"description": "Cable", "amount": 120.5}),
+		"set-role-rate":       func() (string, any) { return "/api/v1/role-rates/agent", map[string]any{"rate_per_hour": 900} },
+		"client-service-cost": func() (string, any) {
+			tk := d.teamTicket("Cost")
+			return fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil
+		},
+		"read-notifications": func() (string, any) { return "/api/v1/notifications/read", map[string]any{"up_to": 1000} },
 	}
 }
 
@@ -372,5 +399,23 @@ func TestKnowledgeBaseAPI(t *testing.T) {
 	resp, body = agent.do("GET", "/api/v1/kb/suggest?q="+urlEscape("перезаг"), nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Как перезагрузить") {
 		t.Fatalf("suggest: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestTicketPriorityFromProductSupport(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	agent := d.login(crm.RoleAgent)
+	c := d.newClient("Product owner", "") // class B: normal by default
+	for _, tc := range []struct {
+		product int64
+		want    string
+	}{{1, "critical"}, {2, "normal"}, {3, "normal"}} {
+		resp, body := agent.do("POST", "/api/v1/tickets", map[string]any{"client_id": c.ID, "subject": "Product issue", "product_id": tc.product})
+		var tk httpapi.TicketJSON
+		mustJSON(t, body, &tk)
+		if resp.StatusCode != http.StatusCreated || tk.Priority != tc.want || tk.ProductID == nil || *tk.ProductID != tc.product {
+			t.Fatalf("product %d: %d %s", tc.product, resp.StatusCode, body)
+		}
 	}
 }

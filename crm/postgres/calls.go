@@ -15,24 +15,21 @@ var _ telephony.CallStore = (*Store)(nil)
 // callRow is one call as the JSON object json_to_recordset reads.
 type callRow struct {
 	telephony.Call
-	Version int             `json:"version"`
-	State   json.RawMessage `json:"state,omitempty"`
-}
-
-type eventRow struct {
-	Node     string `json:"node"`
-	LinkedID string `json:"linkedid"`
-	telephony.TimelineEntry
+	Version  int                       `json:"version"`
+	State    json.RawMessage           `json:"state,omitempty"`
+	Timeline []telephony.TimelineEntry `json:"timeline"` // entries added since the previous update, in seq order
 }
 
 // upsertCalls inserts or updates a batch of calls; a row is replaced only
-// by a newer version. A new call gets the client whose phone contact is the
-// call's customer number.
+// by a newer version, and its timeline gets the entries of the update newer
+// than its last one (so that replaying a batch that overlaps stored
+// updates adds no entry twice). A new call gets the client whose phone
+// contact is the call's customer number.
 const upsertCalls = `
 INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
     customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
     ring_seconds, talk_seconds, hold_seconds, hangup_cause, hangup_cause_text, hangup_by,
-    transfers, closed_by_reconciliation, gaps, merged_into, legs, state)
+    transfers, closed_by_reconciliation, gaps, merged_into, legs, state, timeline)
 SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce(r.caller_name, ''),
     r.callee, coalesce(r.customer, ''),
     (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
@@ -40,13 +37,14 @@ SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce
     r.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
     r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
     coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
-    coalesce(r.legs::jsonb, '[]'), r.state
+    coalesce(r.legs::jsonb, '[]'), r.state, coalesce(r.timeline::jsonb, '[]')
 FROM json_to_recordset($1::json) AS r(node text, linkedid text, version integer, direction text,
     outcome text, caller text, caller_name text, callee text, customer text, agent text,
     agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
     wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
     hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
-    transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json)
+    transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json,
+    timeline json)
 ON CONFLICT (node, linkedid) DO UPDATE SET
     version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
     caller = excluded.caller, caller_name = excluded.caller_name, callee = excluded.callee,
@@ -61,16 +59,17 @@ ON CONFLICT (node, linkedid) DO UPDATE SET
     hangup_by = excluded.hangup_by, transfers = excluded.transfers,
     closed_by_reconciliation = excluded.closed_by_reconciliation, gaps = excluded.gaps,
     merged_into = excluded.merged_into,
-    legs = excluded.legs, state = excluded.state, updated_at = now()
+    legs = excluded.legs, state = excluded.state, updated_at = now(),
+    timeline = CASE
+        WHEN jsonb_array_length(excluded.timeline) = 0 THEN c.timeline
+        WHEN (excluded.timeline->0->>'seq')::int > coalesce((c.timeline->-1->>'seq')::int, -1)
+            THEN c.timeline || excluded.timeline
+        ELSE c.timeline || coalesce((SELECT jsonb_agg(e.v ORDER BY e.i)
+            FROM jsonb_array_elements(excluded.timeline) WITH ORDINALITY AS e(v, i)
+            WHERE (e.v->>'seq')::int > coalesce((c.timeline->-1->>'seq')::int, -1)), '[]')
+        END
 WHERE c.version < excluded.version
 RETURNING c.id, c.ended_at IS NOT NULL AND c.merged_into IS NULL AND c.client_id IS NOT NULL`
-
-const insertCallEvents = `
-INSERT INTO call_events (node, linkedid, seq, at, kind, channel, detail)
-SELECT r.node, r.linkedid, r.seq, r.at, r.kind, coalesce(r.channel, ''), coalesce(r.detail, '')
-FROM json_to_recordset($1::json) AS r(node text, linkedid text, seq integer, at timestamptz,
-    kind text, channel text, detail text)
-ON CONFLICT DO NOTHING`
 
 // addCallInteractions puts each ended call on the timeline of every client
 // whose phone contact is its customer number, once (interactions_ref).
@@ -92,7 +91,7 @@ func (s *Store) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) e
 	if len(updates) == 0 {
 		return nil
 	}
-	calls, events, err := encodeCallBatch(updates)
+	calls, err := encodeCallBatch(updates)
 	if err != nil {
 		return err
 	}
@@ -100,11 +99,6 @@ func (s *Store) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) e
 		ended, err := upsertCallRows(ctx, tx, calls)
 		if err != nil {
 			return err
-		}
-		if events != nil {
-			if _, err := tx.Exec(ctx, insertCallEvents, events); err != nil {
-				return fmt.Errorf("insert call events: %w", err)
-			}
 		}
 		if len(ended) > 0 {
 			if _, err := tx.Exec(ctx, addCallInteractions, ended); err != nil {
@@ -137,35 +131,36 @@ func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte) ([]int64, erro
 	return ended, nil
 }
 
-// encodeCallBatch makes the JSON parameters of one batch; several updates
+// encodeCallBatch makes the JSON parameter of one batch; several updates
 // of one call are reduced to the newest record and all timeline entries.
-func encodeCallBatch(updates []telephony.CallUpdate) (calls, events []byte, err error) {
+func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, error) {
 	rows := make([]callRow, 0, len(updates))
 	pos := make(map[[2]string]int, len(updates))
-	var evs []eventRow
 	for _, u := range updates {
 		k := [2]string{u.Call.Node, u.Call.LinkedID}
-		if i, ok := pos[k]; ok {
-			if u.Version > rows[i].Version {
-				rows[i] = callRow{Call: u.Call, Version: u.Version, State: u.State}
-			}
-		} else {
+		i, ok := pos[k]
+		if !ok {
 			pos[k] = len(rows)
-			rows = append(rows, callRow{Call: u.Call, Version: u.Version, State: u.State})
+			rows = append(rows, callRow{Call: u.Call, Version: u.Version, State: u.State, Timeline: u.Timeline})
+			continue
 		}
-		for _, e := range u.Timeline {
-			evs = append(evs, eventRow{Node: u.Call.Node, LinkedID: u.Call.LinkedID, TimelineEntry: e})
+		r := &rows[i]
+		tl := append(r.Timeline, u.Timeline...)
+		if u.Version > r.Version {
+			*r = callRow{Call: u.Call, Version: u.Version, State: u.State}
+		}
+		r.Timeline = tl
+	}
+	for i := range rows {
+		if rows[i].Timeline == nil {
+			rows[i].Timeline = []telephony.TimelineEntry{}
 		}
 	}
-	if calls, err = json.Marshal(rows); err != nil {
-		return nil, nil, fmt.Errorf("encode calls: %w", err)
+	calls, err := json.Marshal(rows)
+	if err != nil {
+		return nil, fmt.Errorf("encode calls: %w", err)
 	}
-	if len(evs) > 0 {
-		if events, err = json.Marshal(evs); err != nil {
-			return nil, nil, fmt.Errorf("encode call events: %w", err)
-		}
-	}
-	return calls, events, nil
+	return calls, nil
 }
 
 // OpenCalls returns the latest update of every call of node that has not

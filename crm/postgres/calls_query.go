@@ -110,8 +110,10 @@ func (s *Store) GetCall(ctx context.Context, id int64) (telephony.Call, []teleph
 		return telephony.Call{}, nil, &crm.Error{Kind: crm.KindNotFound, Message: fmt.Sprintf("no call with id %d", id)}
 	}
 	c := calls[0]
-	rows, err := s.pool.Query(ctx, `SELECT seq, at, kind, channel, detail FROM call_events
-WHERE node = $1 AND linkedid = $2 ORDER BY seq`, c.Node, c.LinkedID)
+	rows, err := s.pool.Query(ctx, `SELECT e.seq, e.at, e.kind, coalesce(e.channel, ''), coalesce(e.detail, '')
+FROM calls c CROSS JOIN LATERAL jsonb_to_recordset(c.timeline) AS e(seq integer, at timestamptz, kind text,
+    channel text, detail text)
+WHERE c.id = $1 ORDER BY e.seq`, c.ID)
 	if err != nil {
 		return telephony.Call{}, nil, fmt.Errorf("call timeline: %w", err)
 	}

@@ -99,7 +99,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	first := callLog(t, s)
+	first, firstTL := callLog(t, s), callTimelines(t, s)
 	if err := s.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,9 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	again := callLog(t, s)
 	if first != again {
 		t.Errorf("replay changed the call log:\n%s\n%s", first, again)
+	}
+	if againTL := callTimelines(t, s); againTL != firstTL {
+		t.Errorf("replay changed the timelines:\n%s\n%s", firstTL, againTL)
 	}
 	var n, events, merged int
 	var clientID *int64
@@ -142,6 +145,62 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	if legs != 4 {
 		t.Errorf("%d legs talked, want 4 (customer, both 1001 legs, 1002)", legs)
 	}
+}
+
+// TestSaveCallsOverlappingReplayTimeline replays a batch that starts
+// inside what is already stored (a journal replayed after a crash between
+// the database commit and the journal commit, with more records behind):
+// every timeline entry is stored once, in order.
+func TestSaveCallsOverlappingReplayTimeline(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
+	want := map[string]int{} // linkedid -> timeline entries
+	for _, u := range ups {
+		want[u.Call.LinkedID] += len(u.Timeline)
+	}
+	half := len(ups) / 2
+	for _, u := range ups[:half] {
+		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveCalls(ctx, ups[half/2:]); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
+FROM call_events GROUP BY linkedid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var id string
+		var n, distinct, lo, hi int
+		if err := rows.Scan(&id, &n, &distinct, &lo, &hi); err != nil {
+			t.Fatal(err)
+		}
+		got++
+		if n != want[id] || distinct != n || lo != 1 || hi != n {
+			t.Errorf("call %s: %d timeline entries (%d distinct, seq %d..%d), want %d", id, n, distinct, lo, hi, want[id])
+		}
+	}
+	if got != len(want) {
+		t.Errorf("%d calls with timelines, want %d", got, len(want))
+	}
+}
+
+// callTimelines is every stored timeline entry, in order.
+func callTimelines(t *testing.T, s *postgres.Store) string {
+	t.Helper()
+	var out string
+	err := s.Pool().QueryRow(context.Background(),
+		`SELECT coalesce(json_agg(e ORDER BY node, linkedid, seq)::text, '') FROM call_events e`).Scan(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func callLog(t *testing.T, s *postgres.Store) string {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,12 +11,21 @@ import (
 	"hotline/crm/funnel"
 )
 
-// ownerCells are the cells of one salesperson (0: company).
+// ownerCells are the cells of each salesperson (0: company).
 type ownerCells map[int64][]funnel.Cell
 
+// reportData is what one batch of report queries fills in.
+type reportData struct {
+	cells, past ownerCells
+	plans       map[int64]map[int64]int
+	names       map[int64]string
+	open, pipe  []funnel.OpenLoad
+}
+
 // FunnelReport computes the report of a period. In the settings' time zone
-// it reads the daily rollup; in any other zone it counts the stage entries
-// themselves. Both are exact.
+// it reads the per-period rollup; in any other zone it counts the stage
+// entries themselves. Both are exact. It makes two round trips: settings
+// and funnels, then one batch of the counting queries.
 func (s *Store) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
 	set, err := s.FunnelSettings(ctx)
 	if err != nil {
@@ -41,151 +51,136 @@ func (s *Store) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.
 	in.History = funnel.Period{Kind: period.Kind, Start: period.Shift(-funnel.HistoryPeriods(period.Kind)).Start, End: period.Start}
 	coming, _ := funnel.PeriodOf(period.Kind, q.Now, loc)
 	in.Coming = coming.Shift(1)
-	rollup := tz == set.TimeZone
 
 	var owners []int64 // nil: every salesperson
 	if q.OwnerID != 0 {
 		owners = []int64{0, q.OwnerID}
 	}
-	cells, err := s.periodCells(ctx, f.ID, period, owners, rollup)
-	if err != nil {
-		return funnel.Report{}, err
+	d := reportData{cells: ownerCells{}, past: ownerCells{}, plans: map[int64]map[int64]int{}, names: map[int64]string{}}
+	b := &pgx.Batch{}
+	rollup := tz == set.TimeZone
+	queueCells(b, f.ID, period, owners, rollup, d.cells, d.names)
+	queueCells(b, f.ID, in.History, []int64{0, q.OwnerID}, rollup, d.past, d.names)
+	queuePlans(b, f.ID, period, d.plans, d.names)
+	queueOpen(b, f.ID, q.OwnerID, in.Coming.EndDate(), &d.open, &d.pipe)
+	if q.OwnerID != 0 {
+		b.Queue(`SELECT coalesce(nullif(name, ''), login) FROM users WHERE id = $1`, q.OwnerID).QueryRow(func(r pgx.Row) error {
+			var name string
+			err := r.Scan(&name)
+			d.names[q.OwnerID] = name
+			return err
+		})
 	}
-	past, err := s.periodCells(ctx, f.ID, in.History, []int64{0, q.OwnerID}, rollup)
-	if err != nil {
-		return funnel.Report{}, err
-	}
-	plans, err := s.periodPlans(ctx, f.ID, period)
-	if err != nil {
-		return funnel.Report{}, err
-	}
-	in.Company, in.Past = cells[0], past[q.OwnerID]
-	if q.OwnerID == 0 {
-		if in.People, err = s.people(ctx, cells, plans); err != nil {
-			return funnel.Report{}, err
-		}
-		in.Entered, in.Plan = cells[0], funnel.CompanyPlan(plans[0], in.People)
-	} else {
-		u, err := s.GetUser(ctx, q.OwnerID)
-		if err != nil {
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		if q.OwnerID != 0 && d.names[q.OwnerID] == "" {
 			return funnel.Report{}, crm.Invalid("salesperson_id", "user %d does not exist", q.OwnerID)
 		}
-		in.Salesperson = &funnel.Person{ID: u.ID, Name: displayName(u)}
-		in.Entered, in.Plan = cells[q.OwnerID], plans[q.OwnerID]
+		return funnel.Report{}, funnelErr(err, "funnel report")
 	}
-	if in.Open, err = s.openLoads(ctx, f.ID, q.OwnerID, nil); err != nil {
-		return funnel.Report{}, err
-	}
-	end := in.Coming.EndDate()
-	if in.Pipeline, err = s.openLoads(ctx, f.ID, q.OwnerID, &end); err != nil {
-		return funnel.Report{}, err
+	in.Company, in.Past, in.Open, in.Pipeline = d.cells[0], d.past[q.OwnerID], d.open, d.pipe
+	if q.OwnerID == 0 {
+		in.People = people(d)
+		in.Entered, in.Plan = d.cells[0], funnel.CompanyPlan(d.plans[0], in.People)
+	} else {
+		in.Salesperson = &funnel.Person{ID: q.OwnerID, Name: d.names[q.OwnerID]}
+		in.Entered, in.Plan = d.cells[q.OwnerID], d.plans[q.OwnerID]
 	}
 	return funnel.Build(in, tz), nil
 }
 
-func displayName(u crm.User) string {
-	if u.Name != "" {
-		return u.Name
-	}
-	return u.Login
-}
-
-// periodCells counts the stage entries of a period per salesperson and for
-// the company (key 0), for the owners listed (nil: all).
-func (s *Store) periodCells(ctx context.Context, funnelID int64, p funnel.Period, owners []int64, rollup bool) (ownerCells, error) {
-	var rows pgx.Rows
-	var err error
-	if rollup {
-		rows, err = s.pool.Query(ctx, `SELECT owner_id, position, max_position, sum(n)::int FROM funnel_daily
-			WHERE funnel_id = $1 AND day >= $2 AND day < $3 AND ($4::bigint[] IS NULL OR owner_id = ANY ($4))
-			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, funnelID, p.StartDate().String(), p.EndDate().String(), owners)
-	} else {
-		rows, err = s.pool.Query(ctx, `SELECT v.owner_id, e.position, e.max_position, count(*)::int
+// queueCells counts the stage entries of a period per salesperson and for
+// the company (key 0), for the owners listed (nil: all), with their names.
+func queueCells(b *pgx.Batch, funnelID int64, p funnel.Period, owners []int64, rollup bool, out ownerCells, names map[int64]string) {
+	const named = `SELECT c.owner_id, coalesce(nullif(u.name, ''), u.login, ''), c.position, c.max_position, c.n FROM (%s) c
+		LEFT JOIN users u ON u.id = c.owner_id AND c.owner_id <> 0`
+	var qq *pgx.QueuedQuery
+	switch {
+	case rollup && owners == nil:
+		qq = b.Queue(strings.Replace(named, "%s", `SELECT owner_id, position, max_position, sum(n)::int AS n FROM funnel_periods
+			WHERE funnel_id = $1 AND kind = $2 AND period_start >= $3 AND period_start < $4
+			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, 1), funnelID, string(p.Kind), p.StartDate().String(), p.EndDate().String())
+	case rollup:
+		qq = b.Queue(strings.Replace(named, "%s", `SELECT owner_id, position, max_position, sum(n)::int AS n FROM funnel_periods
+			WHERE funnel_id = $1 AND kind = $2 AND owner_id = ANY ($5) AND period_start >= $3 AND period_start < $4
+			GROUP BY 1, 2, 3 HAVING sum(n) <> 0`, 1), funnelID, string(p.Kind), p.StartDate().String(), p.EndDate().String(), owners)
+	default:
+		qq = b.Queue(strings.Replace(named, "%s", `SELECT v.owner_id, e.position, e.max_position, count(*)::int AS n
 			FROM stage_entries e CROSS JOIN LATERAL (VALUES (e.owner_id), (0::bigint)) AS v(owner_id)
 			WHERE e.funnel_id = $1 AND e.entered_at >= $2 AND e.entered_at < $3
 			  AND ($4::bigint[] IS NULL OR v.owner_id = ANY ($4))
-			GROUP BY 1, 2, 3`, funnelID, p.Start, p.End, owners)
+			GROUP BY 1, 2, 3`, 1), funnelID, p.Start, p.End, owners)
 	}
-	if err != nil {
-		return nil, funnelErr(err, "count stage entries")
-	}
-	out := ownerCells{}
-	var owner int64
-	var c funnel.Cell
-	_, err = pgx.ForEachRow(rows, []any{&owner, &c.Position, &c.MaxPosition, &c.N}, func() error {
-		out[owner] = append(out[owner], c)
-		return nil
+	qq.Query(func(rows pgx.Rows) error {
+		var owner int64
+		var name string
+		var c funnel.Cell
+		_, err := pgx.ForEachRow(rows, []any{&owner, &name, &c.Position, &c.MaxPosition, &c.N}, func() error {
+			out[owner] = append(out[owner], c)
+			if owner != 0 {
+				names[owner] = name
+			}
+			return nil
+		})
+		return err
 	})
-	return out, funnelErr(err, "count stage entries")
 }
 
-// periodPlans returns the plans of a period per salesperson (0: company).
-func (s *Store) periodPlans(ctx context.Context, funnelID int64, p funnel.Period) (map[int64]map[int64]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT owner_id, stage_id, target FROM funnel_plans
-		WHERE funnel_id = $1 AND period = $2 AND period_start = $3`, funnelID, string(p.Kind), p.StartDate().String())
-	if err != nil {
-		return nil, funnelErr(err, "period plans")
-	}
-	out := map[int64]map[int64]int{}
-	var owner, stage int64
-	var target int
-	_, err = pgx.ForEachRow(rows, []any{&owner, &stage, &target}, func() error {
-		if out[owner] == nil {
-			out[owner] = map[int64]int{}
-		}
-		out[owner][stage] = target
-		return nil
-	})
-	return out, funnelErr(err, "period plans")
+// queuePlans reads the plans of a period per salesperson (0: company).
+func queuePlans(b *pgx.Batch, funnelID int64, p funnel.Period, out map[int64]map[int64]int, names map[int64]string) {
+	b.Queue(`SELECT p.owner_id, coalesce(nullif(u.name, ''), u.login, ''), p.stage_id, p.target FROM funnel_plans p
+		LEFT JOIN users u ON u.id = p.owner_id AND p.owner_id <> 0
+		WHERE p.funnel_id = $1 AND p.period = $2 AND p.period_start = $3`, funnelID, string(p.Kind), p.StartDate().String()).
+		Query(func(rows pgx.Rows) error {
+			var owner, stage int64
+			var name string
+			var target int
+			_, err := pgx.ForEachRow(rows, []any{&owner, &name, &stage, &target}, func() error {
+				if out[owner] == nil {
+					out[owner] = map[int64]int{}
+				}
+				out[owner][stage] = target
+				if owner != 0 {
+					names[owner] = name
+				}
+				return nil
+			})
+			return err
+		})
 }
 
-// people names the salespeople with entries or plans in the period.
-func (s *Store) people(ctx context.Context, cells ownerCells, plans map[int64]map[int64]int) ([]funnel.PersonCells, error) {
-	var ids []int64
-	for id := range cells {
-		if id != 0 {
-			ids = append(ids, id)
-		}
-	}
-	for id := range plans {
-		if _, ok := cells[id]; !ok && id != 0 {
-			ids = append(ids, id)
-		}
-	}
-	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(nullif(name, ''), login) FROM users WHERE id = ANY ($1)`, ids)
-	if err != nil {
-		return nil, funnelErr(err, "salespeople")
-	}
+// people are the salespeople with entries or plans in the period.
+func people(d reportData) []funnel.PersonCells {
 	var out []funnel.PersonCells
-	var p funnel.Person
-	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name}, func() error {
-		out = append(out, funnel.PersonCells{Person: p, Cells: cells[p.ID], Plan: plans[p.ID]})
-		return nil
-	})
-	return out, funnelErr(err, "salespeople")
+	for id, name := range d.names {
+		_, hasCells := d.cells[id]
+		_, hasPlan := d.plans[id]
+		if hasCells || hasPlan {
+			out = append(out, funnel.PersonCells{Person: funnel.Person{ID: id, Name: name}, Cells: d.cells[id], Plan: d.plans[id]})
+		}
+	}
+	return out
 }
 
-// openLoads sums the open deals per stage and currency, of one salesperson
-// (0: all), expected to close before the date when one is given.
-func (s *Store) openLoads(ctx context.Context, funnelID, owner int64, before *funnel.Date) ([]funnel.OpenLoad, error) {
-	var b any
-	if before != nil {
-		b = before.String()
-	}
-	rows, err := s.pool.Query(ctx, `SELECT stage_id, currency, count(*)::int, (sum(amount) * 100)::bigint FROM deals
-		WHERE funnel_id = $1 AND status = 'open' AND ($2 = 0 OR owner_id = $2)
-		  AND ($3::date IS NULL OR expected_close < $3::date)
-		GROUP BY 1, 2`, funnelID, owner, b)
-	if err != nil {
-		return nil, funnelErr(err, "open deals")
-	}
-	var out []funnel.OpenLoad
-	var o funnel.OpenLoad
-	var amount int64
-	_, err = pgx.ForEachRow(rows, []any{&o.StageID, &o.Currency, &o.Deals, &amount}, func() error {
-		o.Amount = funnel.Money(amount)
-		out = append(out, o)
-		return nil
-	})
-	return out, funnelErr(err, "open deals")
+// queueOpen sums the open deals now per stage and currency, of one
+// salesperson (0: all), and those expected to close before the date.
+func queueOpen(b *pgx.Batch, funnelID, owner int64, before funnel.Date, open, pipeline *[]funnel.OpenLoad) {
+	b.Queue(`SELECT stage_id, currency, sum(n)::int, (sum(amount) * 100)::bigint,
+			coalesce(sum(n) FILTER (WHERE expected_close < $3), 0)::int,
+			coalesce((sum(amount) FILTER (WHERE expected_close < $3) * 100)::bigint, 0)
+		FROM funnel_open WHERE funnel_id = $1 AND owner_id = $2
+		GROUP BY 1, 2 HAVING sum(n) <> 0`, funnelID, owner, before.String()).
+		Query(func(rows pgx.Rows) error {
+			var o, p funnel.OpenLoad
+			var amount, pAmount int64
+			_, err := pgx.ForEachRow(rows, []any{&o.StageID, &o.Currency, &o.Deals, &amount, &p.Deals, &pAmount}, func() error {
+				o.Amount = funnel.Money(amount)
+				*open = append(*open, o)
+				if p.Deals > 0 {
+					p.StageID, p.Currency, p.Amount = o.StageID, o.Currency, funnel.Money(pAmount)
+					*pipeline = append(*pipeline, p)
+				}
+				return nil
+			})
+			return err
+		})
 }

@@ -111,21 +111,21 @@ func (s *Store) ArticleVersions(ctx context.Context, id int64) ([]service.Articl
 // SearchArticles finds articles matching the query in Russian or English,
 // best first, with highlighted snippets. An empty query lists the newest.
 func (s *Store) SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error) {
-	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)`, q.Text)
+	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)`, q.Text, maxRanked)
 }
 
-// SuggestArticles finds articles for what an agent is typing (each word a
-// prefix), for suggestions beside a ticket's subject.
+// SuggestArticles finds articles whose titles match what an agent is typing
+// (each word a prefix), for suggestions beside a ticket's subject.
 func (s *Store) SuggestArticles(ctx context.Context, typed string, limit int) ([]service.Hit, error) {
 	pq := service.PrefixQuery(typed)
 	if pq == "" {
 		return nil, nil
 	}
 	return s.searchArticles(ctx, service.ArticleQuery{Text: typed, Limit: limit},
-		`to_tsquery('russian', $1) || to_tsquery('english', $1)`, pq)
+		`to_tsquery('russian', $1) || to_tsquery('english', $1)`, pq, maxSuggested)
 }
 
-func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, text string) ([]service.Hit, error) {
+func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, text string, ranked int) ([]service.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 50 {
 		limit = 10
@@ -146,7 +146,7 @@ func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq,
 		// maxRanked articles ranks the first maxRanked found: it bounds the
 		// latency of one-common-word searches at the cost of their order.
 		rows, err = s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS q),
-			found AS (SELECT a.id, a.tsv FROM kb_articles a, q WHERE a.tsv @@ q.q`+filter+` LIMIT `+strconv.Itoa(maxRanked)+`),
+			found AS (SELECT a.id, a.tsv FROM kb_articles a, q WHERE a.tsv @@ q.q`+filter+` LIMIT `+strconv.Itoa(ranked)+`),
 			top AS (SELECT found.id, ts_rank(found.tsv, q.q) AS rank FROM found, q ORDER BY rank DESC, found.id LIMIT $5)
 			SELECT `+articleCols+`, top.rank,
 				ts_headline(a.lang::regconfig, a.body, q.q, 'StartSel=`+service.MarkStart+`, StopSel=`+service.MarkStop+`, MaxWords=25, MinWords=8, MaxFragments=2')
@@ -166,8 +166,12 @@ func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq,
 	})
 }
 
-// maxRanked caps how many matching articles a search ranks.
-const maxRanked = 1000
+// maxRanked caps how many matching articles a search ranks, maxSuggested
+// how many titles a suggestion ranks.
+const (
+	maxRanked    = 1000
+	maxSuggested = 200
+)
 
 // LinkArticle records that an article solved a ticket.
 func (s *Store) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {

@@ -312,7 +312,7 @@ func (s *Store) Adjust(ctx context.Context, in resource.AdjustInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var productID, cost int64
 		err := tx.QueryRow(ctx, `SELECT product_id, unit_cost FROM lots WHERE id = $1`, in.LotID).Scan(&productID, &cost)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -76,23 +76,23 @@ func mostFree(cands map[int64][]resource.Candidate) int64 {
 	return best
 }
 
+// insertReservation writes the reservation, its lines and the raised
+// reserved counts in one statement (one round trip while the lots are locked).
 func insertReservation(ctx context.Context, tx pgx.Tx, r *resource.Reservation, userID int64) error {
-	if err := tx.QueryRow(ctx, `INSERT INTO reservations (product_id, warehouse_id, qty, client_id, deal_id, ticket_id, expires_at, created_at, user_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		r.ProductID, r.WarehouseID, r.Qty, r.ClientID, r.DealID, r.TicketID, r.ExpiresAt, r.CreatedAt, nullID(userID)).Scan(&r.ID); err != nil {
-		return err
+	lots := make([]int64, len(r.Lines))
+	qtys := make([]int64, len(r.Lines))
+	for i, l := range r.Lines {
+		lots[i], qtys[i] = l.LotID, l.Qty
 	}
-	for _, l := range r.Lines {
-		if _, err := tx.Exec(ctx, `INSERT INTO reservation_lines (reservation_id, lot_id, warehouse_id, qty) VALUES ($1, $2, $3, $4)`,
-			r.ID, l.LotID, r.WarehouseID, l.Qty); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE stock SET reserved = reserved + $3 WHERE lot_id = $1 AND warehouse_id = $2`,
-			l.LotID, r.WarehouseID, l.Qty); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.QueryRow(ctx, `WITH r AS (
+			INSERT INTO reservations (product_id, warehouse_id, qty, client_id, deal_id, ticket_id, expires_at, created_at, user_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),
+		l AS (INSERT INTO reservation_lines (reservation_id, lot_id, warehouse_id, qty)
+			SELECT r.id, x.lot, $2, x.qty FROM r, unnest($10::bigint[], $11::bigint[]) AS x(lot, qty) RETURNING 1),
+		u AS (UPDATE stock s SET reserved = s.reserved + x.qty FROM unnest($10::bigint[], $11::bigint[]) AS x(lot, qty)
+			WHERE s.lot_id = x.lot AND s.warehouse_id = $2 RETURNING 1)
+		SELECT id FROM r`,
+		r.ProductID, r.WarehouseID, r.Qty, r.ClientID, r.DealID, r.TicketID, r.ExpiresAt, r.CreatedAt, nullID(userID), lots, qtys).Scan(&r.ID)
 }
 
 // expireDue marks active reservations past their expiry (of one product, or

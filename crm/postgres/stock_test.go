@@ -51,6 +51,9 @@ func TestStock(t *testing.T) {
 		"StockBadInput":              testStockBadInput,
 		"ConcurrentStockInvariants":  testConcurrentStockInvariants,
 		"Profitability":              testProfitability,
+		"DocumentAccess":             testDocumentAccess,
+		"DocumentUploadChecks":       testDocumentUploadChecks,
+		"ProjectRoundTrip":           testProjectRoundTrip,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -50,7 +50,7 @@ func (s *Store) StartTransfer(ctx context.Context, in resource.TransferInput, us
 // (transfer_in movements of the same lots).
 func (s *Store) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error) {
 	var t resource.Transfer
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
 		if t, err = getTransfer(ctx, tx, id, true); err != nil {
 			return err

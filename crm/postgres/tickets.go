@@ -52,23 +52,11 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 	}
 	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		var class crm.PriorityClass
-		var hasClass bool
-		err := tx.QueryRow(ctx, `SELECT p.code IS NOT NULL, coalesce(p.code, ''), coalesce(p.rank, 0)
-			FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority WHERE c.id = $1`, t.ClientID).
-			Scan(&hasClass, &class.Code, &class.Rank)
-		if err != nil {
-			if err == pgx.ErrNoRows {
-				return crm.Invalid("client_id", "client %d not found", t.ClientID)
-			}
-			return translate(err, "ticket client")
+		if err := defaultPriority(ctx, tx, t); err != nil {
+			return err
 		}
-		if t.Priority == "" {
-			var cp *crm.PriorityClass
-			if hasClass {
-				cp = &class
-			}
-			t.Priority = service.DefaultPriority(cp, nil)
+		if t.PlanID == nil && t.Terms != nil {
+			t.PlanID = t.Terms.PlanID
 		}
 		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
 		if err != nil {
@@ -111,6 +99,30 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 			t.ClientID, now, t.CreatedBy, fmt.Sprintf("Request #%d opened: %s", t.ID, t.Subject), fmt.Sprint(t.ID))
 		return translate(err, "ticket timeline entry")
 	})
+}
+
+// defaultPriority checks the client and, when the ticket has no priority,
+// derives it from the client's priority class.
+func defaultPriority(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
+	var class crm.PriorityClass
+	var hasClass bool
+	err := tx.QueryRow(ctx, `SELECT p.code IS NOT NULL, coalesce(p.code, ''), coalesce(p.rank, 0)
+		FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority WHERE c.id = $1`, t.ClientID).
+		Scan(&hasClass, &class.Code, &class.Rank)
+	if err == pgx.ErrNoRows {
+		return crm.Invalid("client_id", "client %d not found", t.ClientID)
+	}
+	if err != nil {
+		return translate(err, "ticket client")
+	}
+	if t.Priority == "" {
+		var cp *crm.PriorityClass
+		if hasClass {
+			cp = &class
+		}
+		t.Priority = service.DefaultPriority(cp, t.Terms)
+	}
+	return nil
 }
 
 // ticketError maps foreign keys of tickets to field errors.

@@ -11,7 +11,8 @@ import (
 
 // ServiceReport computes the efficiency figures per agent or team for the
 // tickets created in the period: first-response and resolution medians and
-// 90th percentiles, breach and reopen rates.
+// 90th percentiles, breach and reopen rates, and the mean CSAT of the
+// surveys on the tickets' calls.
 func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error) {
 	group := `coalesce(nullif(u.name, ''), u.login, '(unassigned)')`
 	switch f.By {
@@ -30,7 +31,9 @@ func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]se
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds) FILTER (WHERE t.resolved_at IS NOT NULL),
 		percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds) FILTER (WHERE t.resolved_at IS NOT NULL),
 		avg((EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id))::int)::float8,
-		avg((t.reopens > 0)::int)::float8
+		avg((t.reopens > 0)::int)::float8,
+		avg((SELECT avg(sa.value) FROM ticket_calls tc JOIN survey_responses sr ON sr.linkedid = tc.linkedid AND sr.linkedid <> ''
+			JOIN survey_answers sa ON sa.response_id = sr.id AND sa.scale = 'csat' WHERE tc.ticket_id = t.id))::float8
 		FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN teams tm ON tm.id = t.team_id
 		WHERE t.created_at >= $1 AND t.created_at < $2
 		GROUP BY grp ORDER BY grp`, f.From, f.To)
@@ -40,7 +43,7 @@ func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]se
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.ReportRow, error) {
 		var row service.ReportRow
 		err := r.Scan(&row.Group, &row.Handled, &row.Resolved, &row.ResponseMedian, &row.ResponseP90,
-			&row.ResolutionMedian, &row.ResolutionP90, &row.BreachRate, &row.ReopenRate)
+			&row.ResolutionMedian, &row.ResolutionP90, &row.BreachRate, &row.ReopenRate, &row.Satisfaction)
 		return row, err
 	})
 }

@@ -157,3 +157,28 @@ func (s *Store) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, e
 		return b, err
 	})
 }
+
+// Notifications returns a user's newest notifications, unread first.
+func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, user_id, ticket_id, body, at, read_at FROM ticket_notifications
+		WHERE user_id = $1 ORDER BY read_at IS NOT NULL, at DESC, id DESC LIMIT $2`, userID, clampLimit(limit))
+	if err != nil {
+		return nil, translate(err, "notifications")
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Notification, error) {
+		var n service.Notification
+		err := r.Scan(&n.ID, &n.UserID, &n.TicketID, &n.Body, &n.At, &n.ReadAt)
+		return n, err
+	})
+}
+
+// MarkNotificationsRead marks the user's notifications up to id as read
+// and returns how many changed.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
+		WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
+	if err != nil {
+		return 0, translate(err, "mark notifications read")
+	}
+	return int(tag.RowsAffected()), nil
+}

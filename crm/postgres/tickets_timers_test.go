@@ -90,6 +90,13 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	if fired != 5*n || notes != 3*n {
 		t.Fatalf("fired timers %d, notifications %d", fired, notes)
 	}
+	mine, err := third.Notifications(ctx, agent.ID, 200)
+	if err != nil || len(mine) != 3*n || mine[0].ReadAt != nil {
+		t.Fatalf("agent's notifications: %d %v", len(mine), err)
+	}
+	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 3*n {
+		t.Fatalf("marked %d %v", marked, err)
+	}
 }
 
 // TestWaitingTicketDoesNotEscalate checks that pausing removes the timers and

@@ -3,6 +3,8 @@ package service
 import (
 	"testing"
 	"time"
+
+	"hotline/crm"
 )
 
 func moscowCalendar(t *testing.T) Calendar {
@@ -178,5 +180,32 @@ func TestStatusWorkflow(t *testing.T) {
 		if got := tt.from.CanMoveTo(tt.to); got != tt.ok {
 			t.Errorf("%s -> %s: %v, want %v", tt.from, tt.to, got, tt.ok)
 		}
+	}
+}
+
+func TestDefaultPriorityFromClassAndProduct(t *testing.T) {
+	vip := &crm.PriorityClass{Code: "VIP", Rank: 0}
+	c := &crm.PriorityClass{Code: "C", Rank: 3}
+	tests := []struct {
+		name  string
+		class *crm.PriorityClass
+		terms *SupportTerms
+		want  Priority
+	}{
+		{"no class", nil, nil, PriorityNormal},
+		{"vip", vip, nil, PriorityHigh},
+		{"class C", c, nil, PriorityNormal},
+		{"product more urgent", c, &SupportTerms{Priority: PriorityCritical}, PriorityCritical},
+		{"product less urgent keeps class", vip, &SupportTerms{Priority: PriorityLow}, PriorityHigh},
+	}
+	for _, tt := range tests {
+		if got := DefaultPriority(tt.class, tt.terms); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+	until := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+	terms := &SupportTerms{Until: until}
+	if !terms.Active(until.Add(-time.Hour)) || terms.Active(until.Add(time.Hour)) || (*SupportTerms)(nil).Active(until) {
+		t.Error("support period")
 	}
 }

@@ -101,7 +101,8 @@ func SnippetHTML(raw string) string {
 var wordRe = regexp.MustCompile(`[\p{L}\p{N}]+`)
 
 // PrefixQuery turns what an agent is typing into a to_tsquery text that
-// matches every word, the last as a prefix ("принтер зажев" → "принтер & зажев:*").
+// matches titles (weight A) starting with every word
+// ("принтер зажев" → "принтер:*A & зажев:*A").
 // It returns "" when nothing searchable was typed.
 func PrefixQuery(typed string) string {
 	words := wordRe.FindAllString(strings.ToLower(typed), -1)
@@ -109,7 +110,7 @@ func PrefixQuery(typed string) string {
 		words = words[len(words)-8:]
 	}
 	for i := range words {
-		words[i] += ":*"
+		words[i] += ":*A"
 	}
 	return strings.Join(words, " & ")
 }

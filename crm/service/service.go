@@ -6,6 +6,7 @@
 package service
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -98,6 +99,18 @@ type SupportTerms struct {
 	Until     time.Time // zero: no end
 }
 
+// ProductTerms looks up the support conditions of a client's purchased
+// product (implemented by the products module when it exists); nil terms
+// mean the product has none or its support period is over.
+type ProductTerms interface {
+	SupportTerms(ctx context.Context, clientID, productID int64) (*SupportTerms, error)
+}
+
+// Active reports whether the terms apply at t (the support period has not ended).
+func (s *SupportTerms) Active(t time.Time) bool {
+	return s != nil && (s.Until.IsZero() || !t.After(s.Until))
+}
+
 // Ticket is a customer request.
 type Ticket struct {
 	ID          int64
@@ -127,6 +140,9 @@ type Ticket struct {
 	ClosedAt    *time.Time
 	// ClientName is filled by list queries for display.
 	ClientName string
+	// Terms are the product's support conditions, used when creating the
+	// ticket (its default priority and SLA plan); not stored.
+	Terms *SupportTerms
 }
 
 // Validate checks and tidies the ticket's own fields.
@@ -271,4 +287,14 @@ type Event struct {
 	MessageID string
 	// Public marks entries the customer may see on the status page.
 	Public bool
+}
+
+// Notification tells a user about a ticket (an escalation reached them).
+type Notification struct {
+	ID       int64
+	UserID   int64
+	TicketID int64
+	Body     string
+	At       time.Time
+	ReadAt   *time.Time
 }

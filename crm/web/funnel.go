@@ -23,6 +23,7 @@ var funnelCSS []byte
 type FunnelStore interface {
 	ListFunnels(ctx context.Context) ([]funnel.Funnel, error)
 	FunnelSettings(ctx context.Context) (funnel.Settings, error)
+	SaveFunnelSettings(ctx context.Context, s *funnel.Settings) error
 	FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error)
 	GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error)
 	SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error
@@ -55,6 +56,7 @@ func (p *Pages) MountFunnel(store FunnelStore, now func() time.Time) {
 		r.Use(p.requireUser)
 		r.Get("/funnel", fp.page)
 		r.Post("/funnel/plan", fp.savePlan)
+		r.Post("/funnel/settings", fp.saveSettings)
 		r.Post("/funnel/deals/{id}/stage", fp.moveDeal)
 	})
 	p.AddNav(NavItem{Label: "Funnel", Path: "/funnel"})
@@ -129,6 +131,8 @@ type funnelPageData struct {
 	Flash      string
 	Kinds      []funnel.PeriodKind
 	LastStage  string
+	Admin      bool
+	Settings   funnel.Settings
 }
 
 func (fp *funnelPages) page(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +161,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	pr := httpapi.PrincipalFrom(ctx)
 	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(rep), Supervisor: pr.User.Role != crm.RoleAgent,
 		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: v.Get("saved"),
-		LastStage: rep.Funnel.Last().Name}
+		LastStage: rep.Funnel.Last().Name, Admin: pr.User.Role == crm.RoleAdmin, Settings: set}
 	start, _ := funnel.ParseDate(rep.Period.Start)
 	prev, next := sel, sel
 	prev.Date, next.Date = dayBefore(start), funnel.Date{}
@@ -302,4 +306,26 @@ func (fp *funnelPages) moveDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/funnel?"+r.PostForm.Get("back"), http.StatusSeeOther)
+}
+
+// saveSettings changes the funnel's time zone and whether first calls open
+// deals (admins).
+func (fp *funnelPages) saveSettings(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role != crm.RoleAdmin {
+		fp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "funnel settings are for admins"))
+		return
+	}
+	set := funnel.Settings{TimeZone: r.PostFormValue("time_zone"), AutoOpenDeals: r.PostFormValue("auto_open_deals") == "on"}
+	if err := fp.store.SaveFunnelSettings(r.Context(), &set); err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			fp.show(w, r, http.StatusUnprocessableEntity, url.Values{}, "Settings: "+err.Error())
+			return
+		}
+		fp.p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/funnel?saved=Settings+saved.", http.StatusSeeOther)
 }

@@ -87,6 +87,18 @@ func TestFunnelPagePlanFormAndRoles(t *testing.T) {
 		!strings.Contains(body, `id="bar-2" data-color="amber"`) || !strings.Contains(body, `id="salespeople-table"`) {
 		t.Fatalf("funnel page after saving: %d %s", resp.StatusCode, body)
 	}
+	// The admin turns on opening deals from first calls; a bad zone is refused.
+	resp, _ = admin.post("/funnel/settings", url.Values{"csrf_token": {csrf}, "time_zone": {"Europe/Moscow"}, "auto_open_deals": {"on"}})
+	if set, _ := s.store.FunnelSettings(context.Background()); resp.StatusCode != http.StatusSeeOther || !set.AutoOpenDeals || set.TimeZone != "Europe/Moscow" {
+		t.Errorf("settings: %d %+v", resp.StatusCode, set)
+	}
+	if resp, _ := admin.post("/funnel/settings", url.Values{"csrf_token": {csrf}, "time_zone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad zone: %d", resp.StatusCode)
+	}
+	set := funnel.Settings{TimeZone: "UTC"}
+	if err := s.store.SaveFunnelSettings(context.Background(), &set); err != nil {
+		t.Fatal(err)
+	}
 	// A bad target is refused with the form shown again.
 	form.Set(fmt.Sprintf("target_%d", f.Stages[0].ID), "-3")
 	if resp, _ := admin.post("/funnel/plan", form); resp.StatusCode != http.StatusUnprocessableEntity {
@@ -101,6 +113,9 @@ func TestFunnelPagePlanFormAndRoles(t *testing.T) {
 		t.Fatalf("agent page: %d %s", resp.StatusCode, body)
 	}
 	form.Set("csrf_token", acsrf)
+	if resp, _ := agent.post("/funnel/settings", url.Values{"csrf_token": {acsrf}, "time_zone": {"UTC"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("agent changed settings: %d", resp.StatusCode)
+	}
 	if resp, _ := agent.post("/funnel/plan", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("agent saved a plan: %d", resp.StatusCode)
 	}

@@ -266,7 +266,7 @@ type reportData struct {
 
 type serviceReportRow struct {
 	service.ReportRow
-	RespMed, RespP90, ResMed, ResP90, Breach, Reopen string
+	RespMed, RespP90, ResMed, ResP90, Breach, Reopen, CSAT string
 }
 
 func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
@@ -298,7 +298,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 	for _, row := range rows {
 		d.Rows = append(d.Rows, serviceReportRow{ReportRow: row, RespMed: seconds(row.ResponseMedian), RespP90: seconds(row.ResponseP90),
 			ResMed: seconds(row.ResolutionMedian), ResP90: seconds(row.ResolutionP90),
-			Breach: strconv.FormatFloat(row.BreachRate*100, 'f', 1, 64) + "%", Reopen: strconv.FormatFloat(row.ReopenRate*100, 'f', 1, 64) + "%"})
+			Breach: strconv.FormatFloat(row.BreachRate*100, 'f', 1, 64) + "%", Reopen: strconv.FormatFloat(row.ReopenRate*100, 'f', 1, 64) + "%", CSAT: csat(row.Satisfaction)})
 	}
 	tp.p.render(w, r, http.StatusOK, "service_report", "Service report", view{Data: d})
 }
@@ -330,6 +330,13 @@ func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Robots-Tag", "noindex")
 	tp.p.render(w, r, http.StatusOK, "ticket_status", "Request #"+strconv.FormatInt(t.ID, 10), view{Data: publicStatusData{Ticket: t, Events: events}})
+}
+
+func csat(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 2, 64)
 }
 
 // seconds formats report seconds as "1h 05m" ("—" when unknown).

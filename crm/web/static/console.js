@@ -90,6 +90,10 @@
       el("a", { href: c.url, cls: "pop-client-name", text: c.name, target: "_blank" }),
       c.company ? el("span", { cls: "muted", text: " · " + c.company }) : null,
       el("div", { cls: "small muted pop-owner", text: c.owner_name ? "Owner: " + c.owner_name : "No owner" }),
+      readOnly ? null : el("a", {
+        href: "/tickets/new?client=" + c.id + "&call=" + encodeURIComponent(pop.call_id),
+        cls: "btn btn-ghost pop-new-request", text: "New request", target: "_blank",
+      }),
     ]);
     const badge = el("span", {
       cls: "prio prio-" + String(prio.code || "none").toLowerCase() + " pop-priority",

@@ -1,0 +1,234 @@
+package resource
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+	"unicode/utf8"
+
+	"hotline/crm"
+)
+
+// DocCategory is what kind of material a document is.
+type DocCategory string
+
+// Document categories.
+const (
+	DocCommercial DocCategory = "commercial"
+	DocTechnical  DocCategory = "technical"
+	DocTemplate   DocCategory = "template"
+	DocMarketing  DocCategory = "marketing"
+)
+
+// Document is a library entry; its content lives in versions.
+type Document struct {
+	ID        int64       `json:"id"`
+	Title     string      `json:"title"`
+	Category  DocCategory `json:"category"`
+	Tags      []string    `json:"tags"`
+	OwnerID   int64       `json:"owner_id"`
+	Version   int         `json:"version"` // current version number
+	Filename  string      `json:"filename"`
+	Type      string      `json:"content_type"`
+	Size      int64       `json:"size"`
+	UpdatedAt time.Time   `json:"updated_at"`
+	CanWrite  bool        `json:"can_write"` // for the reader who asked
+	Grants    []Grant     `json:"grants,omitempty"`
+}
+
+// PrincipalKind says who a grant is for.
+type PrincipalKind string
+
+// Grant kinds.
+const (
+	GrantRole PrincipalKind = "role"
+	GrantTeam PrincipalKind = "team"
+	GrantUser PrincipalKind = "user"
+)
+
+// Grant gives a role, a team or a user read (and optionally write) access.
+// The owner and admins always have both.
+type Grant struct {
+	Kind  PrincipalKind `json:"kind"`
+	Who   string        `json:"who"` // role name, team name or user ID
+	Write bool          `json:"write,omitempty"`
+}
+
+// Reader is who asks: their ID, role and teams.
+type Reader struct {
+	UserID int64
+	Role   crm.Role
+	Teams  []string
+}
+
+// Access reports what r may do with a document owned by owner with grants.
+// Stores enforce the same rule in their queries; this is its statement.
+func Access(r Reader, owner int64, grants []Grant) (read, write bool) {
+	if r.Role == crm.RoleAdmin || r.UserID == owner {
+		return true, true
+	}
+	for _, g := range grants {
+		match := (g.Kind == GrantRole && g.Who == string(r.Role)) ||
+			(g.Kind == GrantUser && g.Who == fmt.Sprint(r.UserID)) ||
+			(g.Kind == GrantTeam && slices.Contains(r.Teams, g.Who))
+		if match {
+			read = true
+			write = write || g.Write
+		}
+	}
+	return read, write
+}
+
+var tagPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}_-]{0,31}$`)
+
+// Validate checks a document's metadata and grants.
+func (d *Document) Validate() error {
+	d.Title = strings.TrimSpace(d.Title)
+	switch {
+	case d.Title == "" || utf8.RuneCountInString(d.Title) > 300:
+		return crm.Invalid("title", "is required (at most 300 characters)")
+	case !slices.Contains([]DocCategory{DocCommercial, DocTechnical, DocTemplate, DocMarketing}, d.Category):
+		return crm.Invalid("category", "must be commercial, technical, template or marketing")
+	case len(d.Tags) > 20:
+		return crm.Invalid("tags", "at most 20")
+	}
+	for i, t := range d.Tags {
+		d.Tags[i] = strings.ToLower(strings.TrimSpace(t))
+		if !tagPattern.MatchString(d.Tags[i]) {
+			return crm.Invalid("tags", "%q: letters, digits, '_' or '-', at most 32", t)
+		}
+	}
+	return ValidateGrants(d.Grants)
+}
+
+// ValidateGrants checks grant kinds and names.
+func ValidateGrants(gs []Grant) error {
+	for _, g := range gs {
+		switch g.Kind {
+		case GrantRole:
+			if !slices.Contains(crm.Roles, crm.Role(g.Who)) {
+				return crm.Invalid("grants", "unknown role %q", g.Who)
+			}
+		case GrantTeam:
+			if !tagPattern.MatchString(g.Who) {
+				return crm.Invalid("grants", "team %q: letters, digits, '_' or '-'", g.Who)
+			}
+		case GrantUser:
+			if _, err := fmt.Sscanf(g.Who, "%d", new(int64)); err != nil {
+				return crm.Invalid("grants", "user %q: want a user ID", g.Who)
+			}
+		default:
+			return crm.Invalid("grants", "kind must be role, team or user")
+		}
+	}
+	return nil
+}
+
+// Upload is a file given to the library.
+type Upload struct {
+	Filename string
+	Type     string // declared content type; checked against the content
+	Content  []byte
+}
+
+// allowedTypes are the sniffed content types the library accepts; office
+// formats (docx, xlsx, odt) sniff as zip.
+var allowedTypes = []string{"text/plain", "text/html", "application/pdf", "image/png", "image/jpeg", "application/zip"}
+
+// DefaultMaxDocument is the default size limit of one version.
+const DefaultMaxDocument = 10 << 20
+
+// CheckUpload sniffs the content (http.DetectContentType), refuses types
+// not allowed, content over maxSize, and a declared type that the content
+// contradicts; it returns the content type to store.
+func CheckUpload(u Upload, maxSize int) (string, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxDocument
+	}
+	name := strings.TrimSpace(u.Filename)
+	switch {
+	case name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\\x00"):
+		return "", crm.Invalid("filename", "is required, at most 255 characters, without slashes")
+	case len(u.Content) == 0:
+		return "", crm.Invalid("content", "is empty")
+	case len(u.Content) > maxSize:
+		return "", crm.Invalid("content", "is %d bytes; the limit is %d", len(u.Content), maxSize)
+	}
+	sniffed, _, _ := strings.Cut(http.DetectContentType(u.Content), ";")
+	if !slices.Contains(allowedTypes, sniffed) {
+		return "", crm.Invalid("content", "type %s is not accepted (text, HTML, PDF, PNG, JPEG, office documents)", sniffed)
+	}
+	declared, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(u.Type)), ";")
+	if declared == "" || declared == "application/octet-stream" {
+		return sniffed, nil
+	}
+	if declared == sniffed || (sniffed == "application/zip" && strings.HasPrefix(declared, "application/vnd.")) ||
+		(sniffed == "text/plain" && (declared == "text/csv" || declared == "text/markdown")) {
+		return declared, nil
+	}
+	return "", crm.Invalid("content_type", "declared %s but the content is %s", declared, sniffed)
+}
+
+var tagStrip = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)
+
+// ExtractText returns the searchable text of a version: text as is, HTML
+// without tags; other types have none (their title and tags are searched).
+func ExtractText(contentType string, content []byte) string {
+	switch {
+	case strings.HasPrefix(contentType, "text/html"):
+		return strings.Join(strings.Fields(tagStrip.ReplaceAllString(string(content), " ")), " ")
+	case strings.HasPrefix(contentType, "text/"):
+		return strings.ToValidUTF8(string(content), "")
+	}
+	return ""
+}
+
+// TemplateData is what a document template sees: {{.Client.Name}},
+// {{.Client.Company}}, {{.Today}}, {{.User.Name}}.
+type TemplateData struct {
+	Client crm.Client
+	User   crm.User
+	Today  string
+}
+
+// FillTemplate executes a text or HTML template (html/template escapes the
+// client's fields in HTML) and returns the result, at most maxSize bytes.
+func FillTemplate(contentType string, tmpl []byte, data TemplateData, maxSize int) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if strings.HasPrefix(contentType, "text/html") {
+		var t *htmltemplate.Template
+		if t, err = htmltemplate.New("doc").Option("missingkey=error").Parse(string(tmpl)); err == nil {
+			err = t.Execute(&limitWriter{&buf, maxSize}, data)
+		}
+	} else if strings.HasPrefix(contentType, "text/") {
+		var t *template.Template
+		if t, err = template.New("doc").Option("missingkey=error").Parse(string(tmpl)); err == nil {
+			err = t.Execute(&limitWriter{&buf, maxSize}, data)
+		}
+	} else {
+		return nil, crm.Errorf(crm.KindInvalid, "only text and HTML documents are templates, this is %s", contentType)
+	}
+	if err != nil {
+		return nil, crm.Errorf(crm.KindInvalid, "template: %v", err)
+	}
+	return buf.Bytes(), nil
+}
+
+type limitWriter struct {
+	buf *bytes.Buffer
+	max int
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("output over %d bytes", w.max)
+	}
+	return w.buf.Write(p)
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
+	"hotline/crm/resource"
+)
+
+// stockPages serves the warehouse page: stock by lot, availability check,
+// receipts, transfers and reservations.
+type stockPages struct {
+	p     *Pages
+	store httpapi.StockStore
+}
+
+// MountStock adds the warehouse page (/stock) for every signed-in user with
+// a "Stock" nav link. Agents check availability and reserve; supervisors
+// and admins also receive goods and move them between warehouses.
+func (p *Pages) MountStock(store httpapi.StockStore) {
+	sp := &stockPages{p: p, store: store}
+	p.api.Router().Group(func(r chi.Router) {
+		r.Use(p.requireUser)
+		r.Get("/stock", sp.page)
+		r.Post("/stock/reservations", sp.reserve)
+		r.Post("/stock/reservations/{id}/release", sp.release)
+		r.With(requireStaff).Post("/stock/receipts", sp.receive)
+		r.With(requireStaff).Post("/stock/transfers", sp.transfer)
+		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
+	})
+	p.AddNav(NavItem{Label: "Stock", Path: "/stock"})
+}
+
+// requireStaff lets supervisors and admins through and answers agents 403.
+func requireStaff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || pr.User.Role == crm.RoleAgent {
+			http.Error(w, "supervisors and admins only", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type stockView struct {
+	Staff        bool
+	Products     []resource.Product
+	Warehouses   []resource.Warehouse
+	ProductID    int64
+	Qty          int64
+	Availability *resource.Availability
+	Balances     []resource.Balance
+	Transfers    []resource.Transfer
+	Reservations []resource.Reservation
+	ClientID     string
+}
+
+func (sp *stockPages) page(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	v := stockView{ClientID: q.Get("client_id")}
+	v.ProductID, _ = strconv.ParseInt(q.Get("product_id"), 10, 64)
+	v.Qty, _ = strconv.ParseInt(q.Get("qty"), 10, 64)
+	if v.Qty <= 0 {
+		v.Qty = 1
+	}
+	if pr := httpapi.PrincipalFrom(ctx); pr != nil {
+		v.Staff = pr.User.Role != crm.RoleAgent
+	}
+	var err error
+	if v.Products, err = sp.store.ListProducts(ctx, "", 500); err != nil {
+		sp.p.errorPage(w, r, err)
+		return
+	}
+	if v.Warehouses, err = sp.store.ListWarehouses(ctx); err != nil {
+		sp.p.errorPage(w, r, err)
+		return
+	}
+	if v.ProductID > 0 {
+		a, err := sp.store.Availability(ctx, v.ProductID, v.Qty)
+		if err != nil {
+			sp.p.errorPage(w, r, err)
+			return
+		}
+		v.Availability = &a
+		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
+		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true})
+	}
+	v.Transfers, _ = sp.store.ListTransfers(ctx, true, 50)
+	sp.p.render(w, r, http.StatusOK, "stock", "Stock", view{Flash: q.Get("done"), Error: q.Get("error"), Data: v})
+}
+
+// back redirects to the stock page for the product with a message.
+func back(w http.ResponseWriter, r *http.Request, product, key, msg string) {
+	q := url.Values{key: {msg}}
+	if product != "" {
+		q.Set("product_id", product)
+	}
+	http.Redirect(w, r, "/stock?"+q.Encode(), http.StatusSeeOther)
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
+	return n
+}
+
+func optInt(r *http.Request, name string) *int64 {
+	if n := formInt(r, name); n > 0 {
+		return &n
+	}
+	return nil
+}
+
+func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
+	hours := formInt(r, "ttl_hours")
+	if hours <= 0 {
+		hours = 72
+	}
+	res, err := sp.store.Reserve(r.Context(), resource.ReserveInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"),
+		Qty: formInt(r, "qty"), ClientID: optInt(r, "client_id"), DealID: optInt(r, "deal_id"), TicketID: optInt(r, "ticket_id"),
+		TTL: time.Duration(hours) * time.Hour, UserID: userOf(r)})
+	if err != nil {
+		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		return
+	}
+	back(w, r, r.FormValue("product_id"), "done", "Reserved "+strconv.FormatInt(res.Qty, 10)+" (reservation "+strconv.FormatInt(res.ID, 10)+")")
+}
+
+func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err := sp.store.ReleaseReservation(r.Context(), id); err != nil {
+		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		return
+	}
+	back(w, r, r.FormValue("product_id"), "done", "Reservation released")
+}
+
+func (sp *stockPages) receive(w http.ResponseWriter, r *http.Request) {
+	in := resource.ReceiptInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"), Batch: r.FormValue("batch"),
+		Qty: formInt(r, "qty"), UnitCost: formInt(r, "unit_cost"), UserID: userOf(r)}
+	if s := strings.TrimSpace(r.FormValue("expires_on")); s != "" {
+		d, err := resource.ParseDate(s)
+		if err != nil {
+			back(w, r, r.FormValue("product_id"), "error", err.Error())
+			return
+		}
+		in.ExpiresOn = &d
+	}
+	if _, err := sp.store.Receive(r.Context(), in); err != nil {
+		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		return
+	}
+	back(w, r, r.FormValue("product_id"), "done", "Received batch "+in.Batch)
+}
+
+func (sp *stockPages) transfer(w http.ResponseWriter, r *http.Request) {
+	days := formInt(r, "days")
+	_, err := sp.store.StartTransfer(r.Context(), resource.TransferInput{ProductID: formInt(r, "product_id"),
+		FromWarehouseID: formInt(r, "from_warehouse_id"), ToWarehouseID: formInt(r, "to_warehouse_id"), Qty: formInt(r, "qty"),
+		ExpectedAt: time.Now().AddDate(0, 0, int(days))}, userOf(r))
+	if err != nil {
+		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		return
+	}
+	back(w, r, r.FormValue("product_id"), "done", "Transfer sent")
+}
+
+func (sp *stockPages) arrive(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if _, err := sp.store.ArriveTransfer(r.Context(), id, userOf(r)); err != nil {
+		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		return
+	}
+	back(w, r, r.FormValue("product_id"), "done", "Transfer arrived")
+}
+
+func userOf(r *http.Request) int64 {
+	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
+		return pr.User.ID
+	}
+	return 0
+}
