@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"hotline/deploy"
+	hsip "hotline/telephony/sip"
 )
 
 // errCheckFailed is returned when check-config found errors; the problems
@@ -19,16 +21,24 @@ var errCheckFailed = errors.New("check-config found errors")
 // cmdCheckConfig validates Hotline's configuration (environment and flags)
 // and an Asterisk configuration directory: the shipped samples by default,
 // or --asterisk-dir. It prints every finding and fails on any error.
-func cmdCheckConfig(_ context.Context, args []string, e env) error {
-	var dir string
+func cmdCheckConfig(ctx context.Context, args []string, e env) error {
+	var dir, sipList string
 	fs := flag.NewFlagSet("hotline check-config", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.StringVar(&dir, "asterisk-dir", "", "Asterisk configuration directory to check, e.g. /etc/asterisk (default: the shipped samples)")
+	fs.StringVar(&sipList, "sip", "", "comma-separated SIP endpoints to probe with OPTIONS, e.g. trunk=sip:asterisk:5060,1001=sip:1001@10.0.0.21")
 	load := configFlags(fs, e.getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	errs := 0
+	if sipList != "" {
+		n, err := probeSIP(ctx, sipList, e)
+		if err != nil {
+			return err
+		}
+		errs += n
+	}
 	cfg, err := load()
 	if err != nil {
 		fmt.Fprintf(e.stdout, "hotline settings: error: %v\n", err)
@@ -60,6 +70,31 @@ func cmdCheckConfig(_ context.Context, args []string, e env) error {
 		return errCheckFailed
 	}
 	return nil
+}
+
+// probeSIP sends one OPTIONS to each endpoint of list (name=uri or uri,
+// comma-separated), prints the results and returns how many are down.
+func probeSIP(ctx context.Context, list string, e env) (int, error) {
+	p, err := hsip.NewPinger("", 2*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer p.Close()
+	down := 0
+	for _, entry := range strings.Split(list, ",") {
+		name, uri, ok := strings.Cut(strings.TrimSpace(entry), "=")
+		if !ok {
+			name, uri = entry, entry
+		}
+		r := p.Ping(ctx, name, uri)
+		if r.Up {
+			fmt.Fprintf(e.stdout, "sip %s (%s): ok, %d in %v\n", name, uri, r.Status, r.RTT.Round(time.Millisecond))
+			continue
+		}
+		down++
+		fmt.Fprintf(e.stdout, "sip %s (%s): error: %v\n", name, uri, r.Err)
+	}
+	return down, nil
 }
 
 // asteriskFS returns the directory to check, its label in the summary and

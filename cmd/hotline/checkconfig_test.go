@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -101,5 +103,20 @@ func TestCheckConfigReportsBadSettings(t *testing.T) {
 	if err := run(context.Background(), []string{"check-config", "--asterisk-dir", "/nonexistent-dir"}, e); err == nil ||
 		errors.Is(err, errCheckFailed) || !strings.Contains(err.Error(), "--asterisk-dir") {
 		t.Fatalf("missing dir: err %v", err)
+	}
+}
+
+func TestCheckConfigProbesSIP(t *testing.T) {
+	// Nothing answers on a closed loopback port: the probe fails the check.
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := c.LocalAddr().(*net.UDPAddr).Port
+	c.Close()
+	e, out, _ := testEnv(nil, "")
+	err = run(context.Background(), []string{"check-config", "--sip", "trunk=sip:127.0.0.1:" + strconv.Itoa(port)}, e)
+	if !errors.Is(err, errCheckFailed) || !strings.Contains(out.String(), "sip trunk (sip:127.0.0.1:") {
+		t.Fatalf("err %v, output:\n%s", err, out)
 	}
 }

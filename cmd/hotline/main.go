@@ -48,6 +48,7 @@ commands:
   user add --login NAME --role R    add a user (password from stdin, or generated and printed)
   token create --user NAME          print a new bearer API token for a user
   check-config [--asterisk-dir D]   check the settings and an Asterisk configuration (default: the shipped samples)
+  callgen --target sip:N@HOST ...   place scripted SIP test calls; --check-api checks them in Hotline
   version                           print the version
 
 Run "hotline <command> -h" for the flags of a command.`
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return cmdUser(ctx, rest, e)
 	case "token":
 		return cmdToken(ctx, rest, e)
+	case "callgen":
+		return cmdCallgen(ctx, rest, e)
 	case "check-config":
 		return cmdCheckConfig(ctx, rest, e)
 	case "version", "--version", "-version":

@@ -1,7 +1,8 @@
 // Package sip holds Hotline's SIP tools for administrators, built on sipgo
 // and diago: a call generator that places real SIP calls with audio and
-// RFC 4733 DTMF following a script (Generator), and the check of the
-// generated calls through Hotline's API (CheckAPI).
+// RFC 4733 DTMF following a script (Generator), the check of the
+// generated calls through Hotline's API (CheckAPI), and SIP OPTIONS health
+// checks of phones and trunks (Pinger, Monitor).
 package sip
 
 import (
