@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"hotline/crm/demo"
 	"hotline/crm/postgres"
@@ -91,12 +92,16 @@ func seedDemo(ctx context.Context, st *postgres.Store, e env, _ Config) error {
 const demoLoginsFile = "var/demo-logins.txt"
 
 // seedDemoModules adds the demo data of the modules beyond the CRM core:
-// deals in every stage of the sales funnel with plans.
+// deals in every stage of the sales funnel with plans; products, stock,
+// reservations, money, documents and a project.
 func seedDemoModules(ctx context.Context, st *postgres.Store, e env) error {
 	n, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{})
 	if err != nil {
 		return fmt.Errorf("demo funnel: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Demo sales funnel: %d deals.\n", n)
+	if err := demo.SeedResources(ctx, st, time.Now()); err != nil {
+		return fmt.Errorf("demo stock, money and documents: %w", err)
+	}
 	return nil
 }

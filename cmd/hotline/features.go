@@ -12,6 +12,9 @@ import (
 	"hotline/metrics"
 )
 
+// maxDocumentBytes is the largest file the document library accepts.
+const maxDocumentBytes = 10 << 20
+
 // mountFeatures adds every capability's API operations and pages to the
 // server: the call log and click-to-call, the agent console with screen
 // pops, surveys, the service desk, the sales funnel, stock and money, the
@@ -39,6 +42,10 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)
 	httpapi.RegisterMoney(h, st, resources)
+	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
+	httpapi.RegisterProjects(h, st, resources)
+	pages.MountStock(st)
+	pages.MountPlans(st, st)
 
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log})
 	httpapi.RegisterWallboard(h, tel.metrics)

@@ -251,7 +251,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 	}
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Phone: norm,
+		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
 		Logger: log.With("component", "screenpop")})
@@ -320,6 +320,10 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	svc.components = append(svc.components,
 		component{Name: "status line", Run: line.Run},
 		component{Name: "escalation timers", Run: esc.Run},
+		component{Name: "reservation expiry", Run: func(ctx context.Context) error {
+			st.RunReservationExpiry(ctx, time.Minute)
+			return nil
+		}},
 	)
 	return &ivrParts{handlers: []func(ari.Message){runner.Handle, dialer.Handle, line.Handle},
 		runner: runner, dialer: dialer, first: nodes.All()[0].Node(), log: log}
