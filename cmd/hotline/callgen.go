@@ -59,20 +59,26 @@ func cmdCallgen(ctx context.Context, args []string, e env) error {
 	defer g.Close()
 	fmt.Fprintf(e.stdout, "calling %s: %d call(s), %.2f/s, %d at once, script %s\n", *target, *calls, *rate, *concurrency, *script)
 	results := g.Run(ctx)
-	var verdicts []hsip.Verdict
-	if *checkAPI != "" {
-		verdicts, err = hsip.CheckAPI(ctx, hsip.CheckOptions{BaseURL: *checkAPI, Token: *token, Wait: *wait}, results)
-		if err != nil {
-			return err
-		}
-	} else {
-		for _, r := range results {
-			v := hsip.Verdict{Result: r}
-			if r.Err != nil || !r.Answered {
-				v.Problem = "call not completed: " + fmt.Sprint(r.Err)
-			}
-			verdicts = append(verdicts, v)
-		}
+	verdicts, err := verdictsOf(ctx, results, hsip.CheckOptions{BaseURL: *checkAPI, Token: *token, Wait: *wait})
+	if err != nil {
+		return err
 	}
 	return hsip.PrintTable(e.stdout, verdicts)
+}
+
+// verdictsOf checks the calls through the API when opts.BaseURL is set;
+// otherwise a call passes when it was answered and followed its script.
+func verdictsOf(ctx context.Context, results []hsip.Result, opts hsip.CheckOptions) ([]hsip.Verdict, error) {
+	if opts.BaseURL != "" {
+		return hsip.CheckAPI(ctx, opts, results)
+	}
+	verdicts := make([]hsip.Verdict, 0, len(results))
+	for _, r := range results {
+		v := hsip.Verdict{Result: r}
+		if r.Err != nil || !r.Answered {
+			v.Problem = "call not completed: " + fmt.Sprint(r.Err)
+		}
+		verdicts = append(verdicts, v)
+	}
+	return verdicts, nil
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +54,21 @@ func startReplica(t *testing.T, name string, vars map[string]string) *replica {
 	return r
 }
 
+// readyz returns the status of the replica's /readyz.
+func (r *replica) readyz(t *testing.T) int {
+	t.Helper()
+	m := regexp.MustCompile(`running on (http://\S+)`).FindStringSubmatch(r.log.String())
+	if m == nil {
+		t.Fatalf("replica printed no URL:\n%s", r.log)
+	}
+	res, err := http.Get(m[1] + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 func (r *replica) owns() bool { return strings.Contains(r.log.String(), `"msg":"lease: acquired"`) }
 
 // TestTwoReplicasFailOver runs two serve processes against one database and
@@ -84,6 +101,11 @@ func TestTwoReplicasFailOver(t *testing.T) {
 	time.Sleep(time.Second)
 	if standby.owns() {
 		t.Fatal("both replicas acquired the lease")
+	}
+	for name, r := range map[string]*replica{"owner": owner, "standby": standby} {
+		if code := r.readyz(t); code != http.StatusOK {
+			t.Fatalf("%s /readyz: %d, want 200 (a standby serves HTTP)", name, code)
+		}
 	}
 
 	// Traffic: each agent takes a stream of customer calls that last
