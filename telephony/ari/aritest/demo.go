@@ -112,6 +112,10 @@ func (d *demo) call(ctx context.Context) {
 		name = d.opts.Names[ci]
 	}
 	kind := int(d.float() * 100)
+	if d.float() < 0.05 { // a customer calls the self-service status line
+		_, _ = d.s.InboundCall(ctx, Inbound{Exten: "7010", From: from, Name: name, HangupAfter: d.sec(25, 40)})
+		return
+	}
 	if kind >= 45 && kind < 60 { // outbound
 		as := d.take(1)
 		if as == nil {

@@ -15,6 +15,7 @@
 //	from-trunk 7000  Queue(support): ring-all 1002 and 1001, timeout 15 s
 //	from-trunk 7002  Dial(PJSIP/<agent>,10)
 //	from-trunk 7009  Stasis(hotline,inbound)
+//	from-trunk 7010  Stasis(hotline,status) (self-service status line; not recorded)
 //	agents 100X      Dial(PJSIP/100X,30); +X Dial(PJSIP/+X@pstn,60)
 //
 // and, for Local channels originated over REST, sim-customer (survey,

@@ -13,6 +13,7 @@ import (
 //	7000  Queue(support): ring-all 1001 and 1002
 //	7002  Dial(PJSIP/1001,10)
 //	7009  Stasis(hotline,inbound)
+//	7010  Stasis(hotline,status) (the self-service status line; not recorded)
 //
 // Durations are virtual time; zero values mean "not at all".
 type Inbound struct {
@@ -92,6 +93,9 @@ func (s *Server) InboundCall(ctx context.Context, in Inbound) (string, error) {
 	case "7009":
 		s.dialplanApp(c, "NoOp", who+" -> app")
 		s.stasisFromDialplan(c, "inbound")
+	case "7010": // not recorded: the self-service status line of deploy/asterisk/extensions.conf
+		s.dialplanApp(c, "NoOp", who+" -> status line")
+		s.stasisFromDialplan(c, "status")
 	case "7002":
 		s.dialplanApp(c, "NoOp", who+" -> agent "+in.Agent+", 10 s")
 		s.dialAgent(ctx, c, in.Agent, "PJSIP/"+in.Agent+",10", 10*time.Second, in.Phones, nil)
@@ -181,7 +185,7 @@ func (s *Server) runCustomer(ctx context.Context, c *channel, in Inbound) {
 	case <-hang:
 		s.locked(func() { s.remoteHangup(c) })
 	case <-c.signal("stasis"):
-		if in.Exten == "7009" {
+		if in.Exten == "7009" || in.Exten == "7010" {
 			s.wait(ctx, c.hangup)
 			return
 		}

@@ -14,7 +14,7 @@ func (s *Server) stasisFromDialplan(c *channel, args string) {
 	s.setVar(c, "STASISSTATUS", "")
 	if !s.appRegistered(appName) {
 		s.setVar(c, "STASISSTATUS", "FAILED")
-		if c.dp.Exten == "7009" && c.state != "Up" {
+		if (c.dp.Exten == "7009" || c.dp.Exten == "7010") && c.state != "Up" {
 			c.hangupCause = 21 // 603 Decline to the caller
 		}
 		var b *bridge
