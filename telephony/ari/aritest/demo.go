@@ -19,7 +19,8 @@ type DemoOptions struct {
 // RunDemo places a realistic mix of calls until ctx ends: inbound calls to
 // agents (some ending in the post-call survey), ring-all queue calls,
 // outbound calls, busy and unanswered calls, holds, blind and attended
-// transfers. Each agent handles one call at a time.
+// transfers, and now and then a call to the self-service status line
+// (7010). Each agent handles one call at a time.
 func (s *Server) RunDemo(ctx context.Context, o DemoOptions) error {
 	agents := make([]string, 0, len(o.Agents))
 	for _, a := range o.Agents {
