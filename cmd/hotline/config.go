@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
+
+	"hotline/telephony/ari"
 )
 
 // Config is everything `hotline` reads from the environment and flags.
@@ -136,15 +138,33 @@ func checkRedisURL(v string, c *Config) error {
 	return nil
 }
 
+// checkARIURL accepts one ARI base URL or a comma-separated list of them,
+// each optionally named ("pbx1=http://10.0.0.5:8088"); credentials belong
+// in HOTLINE_ARI_USER and HOTLINE_ARI_PASSWORD, never in the URL.
 func checkARIURL(v string, c *Config) error {
 	if v == "" {
 		return nil
 	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return fmt.Errorf("%q: want an http(s) URL without credentials such as http://127.0.0.1:8088", redactURL(v))
+	var entries []string
+	for _, e := range strings.Split(v, ",") {
+		e = strings.TrimSpace(e)
+		raw := e
+		if name, rest, ok := strings.Cut(e, "="); ok && !strings.Contains(name, "/") {
+			if !appNameRe.MatchString(name) {
+				return fmt.Errorf("%q: node name %q: want letters, digits, '.', '_' or '-'", redactURL(e), name)
+			}
+			raw = rest
+		}
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return fmt.Errorf("%q: want an http(s) URL without credentials such as http://127.0.0.1:8088 (several: name=url,name=url)", redactURL(raw))
+		}
+		entries = append(entries, strings.TrimRight(e, "/"))
 	}
-	c.ARIURL = strings.TrimRight(v, "/")
+	if _, err := ari.ParseNodes(strings.Join(entries, ","), "check", "check", "hotline"); err != nil {
+		return err
+	}
+	c.ARIURL = strings.Join(entries, ",")
 	return nil
 }
 

@@ -95,7 +95,7 @@ const demoLoginsFile = "var/demo-logins.txt"
 // deals in every stage of the sales funnel with plans; products, stock,
 // reservations, money, documents and a project.
 func seedDemoModules(ctx context.Context, st *postgres.Store, e env) error {
-	n, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{})
+	n, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{AutoOpenDeals: true})
 	if err != nil {
 		return fmt.Errorf("demo funnel: %w", err)
 	}

@@ -224,3 +224,23 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 		t.Fatal("serve did not stop on cancel")
 	}
 }
+
+func TestSeveralARINodesAreAccepted(t *testing.T) {
+	for _, v := range []string{
+		"http://10.0.0.5:8088",
+		"pbx1=http://10.0.0.5:8088,pbx2=http://10.0.0.6:8088",
+		"http://10.0.0.5:8088, http://10.0.0.6:8088/",
+	} {
+		var c Config
+		if err := checkARIURL(v, &c); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	for _, v := range []string{"pbx 1=http://x:8088", "pbx1=ftp://x", "http://u:secret@x:8088,http://y:8088"} {
+		var c Config
+		err := checkARIURL(v, &c)
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: err = %v, want a refusal without the password", v, err)
+		}
+	}
+}

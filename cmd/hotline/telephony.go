@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
@@ -126,6 +127,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 			})
 		}},
 		component{Name: "metrics", Run: func(ctx context.Context) error { return p.metrics.RunTracker(ctx, p.tracker) }},
+		dealOpener(p.tracker, st, log),
 		component{Name: "agent roster", Run: func(ctx context.Context) error {
 			t := time.NewTicker(30 * time.Second)
 			defer t.Stop()
@@ -327,4 +329,39 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	)
 	return &ivrParts{handlers: []func(ari.Message){runner.Handle, dialer.Handle, line.Handle},
 		runner: runner, dialer: dialer, first: nodes.All()[0].Node(), log: log}
+}
+
+// dealOpener follows ended calls and, when an admin has turned it on
+// (funnel settings), opens a deal at the first stage for the first answered
+// call with a new client. A subscription the tracker drops (it fell behind)
+// is renewed; a missed call only means a deal not opened automatically.
+func dealOpener(tr *telephony.Tracker, st *postgres.Store, log *slog.Logger) component {
+	opener := &funnel.AutoOpener{Store: st, Logger: log.With("component", "funnel")}
+	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
+		for ctx.Err() == nil {
+			events, cancel := tr.Subscribe(256)
+			for open := true; open; {
+				select {
+				case <-ctx.Done():
+					cancel()
+					return nil
+				case e, ok := <-events:
+					if !ok {
+						open = false
+						break
+					}
+					if e.Kind != telephony.EventCallEnded || e.Call.MergedInto != "" {
+						continue
+					}
+					c := funnel.Call{Customer: e.Call.Customer, Agent: e.Call.Agent, At: e.Call.StartedAt,
+						Answered: e.Call.AnsweredAt != nil}
+					if _, _, err := opener.HandleCall(ctx, c); err != nil && ctx.Err() == nil {
+						log.Warn("open a deal from a first call", "linkedid", e.LinkedID, "err", err)
+					}
+				}
+			}
+			cancel()
+		}
+		return nil
+	}}
 }
