@@ -39,7 +39,13 @@ func StatusOf(err error) int { return statusOf(crm.KindOf(err)) }
 // problem turns an error from the domain or the store into a huma problem
 // (application/problem+json). Invalid input names the field in errors[];
 // internal errors are logged and answered without their details.
-func (s *Server) problem(ctx context.Context, err error) error {
+func (s *Server) problem(ctx context.Context, err error) error { return problemFor(ctx, s.log, err) }
+
+// problemFor maps err to the problem answer every operation gives: huma
+// errors as they are, domain errors with their status and (only) their own
+// message and field, anything else logged with the request id and answered
+// 500 (503 when a dependency is down) without its text.
+func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return se
@@ -47,7 +53,7 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	status := StatusOf(err)
 	var ce *crm.Error
 	if !errors.As(err, &ce) || status >= 500 {
-		s.log.ErrorContext(ctx, "request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
+		log.ErrorContext(ctx, "request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
 		if status == http.StatusServiceUnavailable {
 			return huma.Error503ServiceUnavailable("a dependency is unavailable, try again")
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -76,20 +75,7 @@ func RegisterFunnel(api huma.API, deps FunnelDeps) {
 
 // problem maps a domain or store error to a problem response.
 func (a *funnelAPI) problem(ctx context.Context, err error) error {
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	var ce *crm.Error
-	status := StatusOf(err)
-	if !errors.As(err, &ce) || status >= 500 {
-		a.log.ErrorContext(ctx, "funnel request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
-		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
-	}
-	if ce.Field != "" {
-		return huma.NewError(status, ce.Field+": "+ce.Message, &huma.ErrorDetail{Message: ce.Message, Location: "body." + ce.Field})
-	}
-	return huma.NewError(status, ce.Error())
+	return problemFor(ctx, a.log, err)
 }
 
 type funnelsOutput struct {

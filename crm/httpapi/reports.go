@@ -3,14 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm"
 	"hotline/metrics"
 )
 
@@ -106,14 +104,5 @@ func (r *reportAPI) report(ctx context.Context, in *agentReportInput) (metrics.A
 
 // problem maps a store error to a problem response, like Server.problem.
 func (r *reportAPI) problem(ctx context.Context, err error) error {
-	var ce *crm.Error
-	status := StatusOf(err)
-	if !errors.As(err, &ce) || status >= 500 {
-		r.log.ErrorContext(ctx, "report failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
-		if status == http.StatusServiceUnavailable {
-			return huma.Error503ServiceUnavailable("a dependency is unavailable, try again")
-		}
-		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
-	}
-	return huma.NewError(status, ce.Message)
+	return problemFor(ctx, r.log, err)
 }

@@ -2,14 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/telephony/screenpop"
@@ -63,20 +61,7 @@ func newResourceAPI(deps ResourceDeps) *resourceAPI {
 
 // problem maps a domain or store error to a problem response.
 func (s *resourceAPI) problem(ctx context.Context, err error) error {
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	var ce *crm.Error
-	status := StatusOf(err)
-	if !errors.As(err, &ce) || status >= 500 {
-		s.log.ErrorContext(ctx, "resource request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
-		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
-	}
-	if ce.Field != "" {
-		return huma.NewError(status, ce.Field+": "+ce.Message, &huma.ErrorDetail{Message: ce.Message, Location: "body." + ce.Field})
-	}
-	return huma.NewError(status, ce.Error())
+	return problemFor(ctx, s.log, err)
 }
 
 func userID(ctx context.Context) int64 {

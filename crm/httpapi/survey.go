@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -61,20 +60,7 @@ func RegisterSurveys(api huma.API, deps SurveyDeps) {
 
 // problem maps a domain or store error to a problem response, like Server.problem.
 func (s *surveyAPI) problem(ctx context.Context, err error) error {
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	var ce *crm.Error
-	status := StatusOf(err)
-	if !errors.As(err, &ce) || status >= 500 {
-		s.log.ErrorContext(ctx, "survey request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
-		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
-	}
-	if ce.Field != "" {
-		return huma.NewError(status, ce.Field+": "+ce.Message, &huma.ErrorDetail{Message: ce.Message, Location: "body." + ce.Field})
-	}
-	return huma.NewError(status, ce.Error())
+	return problemFor(ctx, s.log, err)
 }
 
 type surveysOutput struct {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -102,20 +101,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 
 // problem maps a domain or store error to a problem response.
 func (s *ticketsAPI) problem(ctx context.Context, err error) error {
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	var ce *crm.Error
-	status := StatusOf(err)
-	if !errors.As(err, &ce) || status >= 500 {
-		s.log.ErrorContext(ctx, "service desk request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
-		return huma.Error500InternalServerError("internal error (request id " + RequestID(ctx) + ")")
-	}
-	if ce.Field != "" {
-		return huma.NewError(status, ce.Field+": "+ce.Message, &huma.ErrorDetail{Message: ce.Message, Location: "body." + ce.Field})
-	}
-	return huma.NewError(status, ce.Error())
+	return problemFor(ctx, s.log, err)
 }
 
 func viewer(ctx context.Context) *service.Viewer {
