@@ -90,8 +90,10 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
 		Store: st, Roster: roster, Channels: channels, Journal: sp,
 		Rules: telephony.DirectionRules{
-			InboundContexts: []string{"from-trunk"},
-			TrunkEndpoints:  []string{"PJSIP/customers"},
+			// the trunks and contexts of deploy/asterisk: a call whose first
+			// channel is on one of them came from outside
+			InboundContexts: []string{"from-trunk", "from-pstn"},
+			TrunkEndpoints:  []string{"PJSIP/customers", "PJSIP/pstn", "PJSIP/callgen"},
 		},
 		Normalize:     func(n string) string { v, _ := norm.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
