@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel     slog.Level
 	CookieSecure bool
 	SpoolDir     string
+	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -56,6 +57,7 @@ func settings() []setting {
 		{env: "HOTLINE_PHONE_REGION", flag: "phone-region", def: "RU", usage: "default region for numbers without a country code", check: checkRegion},
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
+		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -165,6 +167,26 @@ func checkARIURL(v string, c *Config) error {
 		return err
 	}
 	c.ARIURL = strings.Join(entries, ",")
+	return nil
+}
+
+// checkSIPProbes parses "name=sip:host:port,..." (a bare URI names itself).
+func checkSIPProbes(v string, c *Config) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	c.SIPProbes = map[string]string{}
+	for _, entry := range strings.Split(v, ",") {
+		entry = strings.TrimSpace(entry)
+		name, uri, ok := strings.Cut(entry, "=")
+		if !ok {
+			name, uri = entry, entry
+		}
+		if !strings.HasPrefix(uri, "sip:") || len(uri) < 5 || !appNameRe.MatchString(strings.NewReplacer(":", "_", "@", "_").Replace(name)) {
+			return fmt.Errorf("%q: want name=sip:host[:port] entries separated by commas", entry)
+		}
+		c.SIPProbes[name] = uri
+	}
 	return nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 	"hotline/telephony/screenpop"
+	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
 )
 
@@ -147,7 +148,29 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		}},
 	)
 	svc.checks = append(svc.checks, httpapi.Check{Name: "ari", Func: owner.Ready})
+	if err := startSIPProbes(cfg, log, reg, svc); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// startSIPProbes checks the configured phones and trunks with SIP OPTIONS
+// every 30 s and exports hotline_sip_endpoint_up and its round-trip time.
+func startSIPProbes(cfg Config, log *slog.Logger, reg prometheus.Registerer, svc *services) error {
+	if len(cfg.SIPProbes) == 0 {
+		return nil
+	}
+	pinger, err := hsip.NewPinger("", 2*time.Second)
+	if err != nil {
+		return fmt.Errorf("SIP probes (HOTLINE_SIP_PROBES): %w", err)
+	}
+	svc.closers = append(svc.closers, pinger.Close)
+	mon, err := hsip.NewMonitor(pinger, cfg.SIPProbes, 30*time.Second, reg, log.With("component", "sip-probes"))
+	if err != nil {
+		return fmt.Errorf("SIP probes (HOTLINE_SIP_PROBES): %w", err)
+	}
+	svc.components = append(svc.components, component{Name: "SIP probes", Run: mon.Run})
+	return nil
 }
 
 // ariNodes returns the configured Asterisk nodes or, when none is

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+)
+
+func TestSIPProbesSetting(t *testing.T) {
+	var c Config
+	if err := checkSIPProbes("trunk=sip:10.0.0.5:5060, sip:10.0.0.6", &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.SIPProbes["trunk"] != "sip:10.0.0.5:5060" || c.SIPProbes["sip:10.0.0.6"] != "sip:10.0.0.6" {
+		t.Errorf("parsed %v", c.SIPProbes)
+	}
+	for _, bad := range []string{"trunk=http://x", "bad name=sip:x", "=sip:x"} {
+		if err := checkSIPProbes(bad, &Config{}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// A phone that does not answer OPTIONS shows as down on /metrics of the
+// service wired as serve wires it.
+func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // reads nothing, answers nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	ctx := context.Background()
+	dsn := pgtest.NewDSN(t)
+	st, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir(),
+		SIPProbes: map[string]string{"desk1001": "sip:" + silent.LocalAddr().String()}}
+	api, svc, err := buildService(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+	defer svc.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probes *component
+	for i := range svc.components {
+		if svc.components[i].Name == "SIP probes" {
+			probes = &svc.components[i]
+		}
+	}
+	if probes == nil {
+		t.Fatal("no SIP probes component although HOTLINE_SIP_PROBES is set")
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- probes.Run(runCtx) }()
+	srv := httptest.NewServer(api.Handler())
+	defer srv.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `hotline_sip_endpoint_up{endpoint="desk1001"} 0`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the silent phone is not reported down; /metrics has:\n%s", grepLines(string(body), "hotline_sip"))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("probes: %v", err)
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
