@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"hotline/crm"
+	"hotline/crm/auth"
+	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
@@ -31,7 +35,7 @@ func TestSIPProbesSetting(t *testing.T) {
 }
 
 // A phone that does not answer OPTIONS shows as down on /metrics of the
-// service wired as serve wires it.
+// service wired as serve wires it, and its agent as offline on the wallboard.
 func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // reads nothing, answers nothing
 	if err != nil {
@@ -45,8 +49,19 @@ func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, "password-olga"); err != nil {
+		t.Fatal(err)
+	}
+	boss, err := httpapi.CreateUser(ctx, st, crm.User{Login: "boss", Role: crm.RoleSupervisor}, "password-boss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, hash := auth.NewToken()
+	if _, err := st.CreateAPIToken(ctx, boss.ID, "wallboard", hash); err != nil {
+		t.Fatal(err)
+	}
 	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir(),
-		SIPProbes: map[string]string{"desk1001": "sip:" + silent.LocalAddr().String()}}
+		SIPProbes: map[string]string{"PJSIP/1001": "sip:" + silent.LocalAddr().String()}}
 	api, svc, err := buildService(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
 	defer svc.close()
 	if err != nil {
@@ -74,13 +89,36 @@ func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), `hotline_sip_endpoint_up{endpoint="desk1001"} 0`) {
+		if strings.Contains(string(body), `hotline_sip_endpoint_up{endpoint="PJSIP/1001"} 0`) {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the silent phone is not reported down; /metrics has:\n%s", grepLines(string(body), "hotline_sip"))
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/wallboard", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var board struct {
+		Agents []struct{ Login, State string }
+	}
+	err = json.NewDecoder(resp.Body).Decode(&board)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	for _, a := range board.Agents {
+		if a.Login == "olga" {
+			state = a.State
+		}
+	}
+	if state != "offline" {
+		t.Errorf("olga's phone does not answer, wallboard state = %q, want offline (%+v)", state, board.Agents)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -148,7 +148,12 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		}},
 	)
 	svc.checks = append(svc.checks, httpapi.Check{Name: "ari", Func: owner.Ready})
-	if err := startSIPProbes(cfg, log, reg, svc); err != nil {
+	agentPhone := func(endpoint string, up bool) {
+		if login, ok := roster.AgentByEndpoint(endpoint); ok {
+			p.metrics.SetAgentOnline(login, up)
+		}
+	}
+	if err := startSIPProbes(cfg, log, reg, svc, agentPhone); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -156,7 +161,10 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 
 // startSIPProbes checks the configured phones and trunks with SIP OPTIONS
 // every 30 s and exports hotline_sip_endpoint_up and its round-trip time.
-func startSIPProbes(cfg Config, log *slog.Logger, reg prometheus.Registerer, svc *services) error {
+// A probe named after an agent's endpoint (PJSIP/1001) also tells the
+// wallboard, through phone, whether that agent's phone is reachable.
+func startSIPProbes(cfg Config, log *slog.Logger, reg prometheus.Registerer, svc *services,
+	phone func(endpoint string, up bool)) error {
 	if len(cfg.SIPProbes) == 0 {
 		return nil
 	}
@@ -169,7 +177,21 @@ func startSIPProbes(cfg Config, log *slog.Logger, reg prometheus.Registerer, svc
 	if err != nil {
 		return fmt.Errorf("SIP probes (HOTLINE_SIP_PROBES): %w", err)
 	}
-	svc.components = append(svc.components, component{Name: "SIP probes", Run: mon.Run})
+	svc.components = append(svc.components, component{Name: "SIP probes", Run: func(ctx context.Context) error {
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			mon.ProbeAll(ctx)
+			for name, r := range mon.Snapshot() {
+				phone(name, r.Up)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}})
 	return nil
 }
 
