@@ -53,8 +53,8 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if len(users) > 0 {
-		if b, err := os.ReadFile(demoLoginsFile); err == nil {
-			fmt.Fprintf(e.stdout, "Database already has %d users; demo logins (from %s):\n%s", len(users), demoLoginsFile, b)
+		if b, err := os.ReadFile(demoLoginsFile(cfg)); err == nil {
+			fmt.Fprintf(e.stdout, "Database already has %d users; demo logins (from %s):\n%s", len(users), demoLoginsFile(cfg), b)
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Database already has %d users: demo data not loaded again (add a login with `hotline user add`).\n", len(users))
@@ -67,7 +67,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 }
 
 // seedDemo loads demo data into an empty database and prints the logins.
-func seedDemo(ctx context.Context, st *postgres.Store, e env, _ Config) error {
+func seedDemo(ctx context.Context, st *postgres.Store, e env, cfg Config) error {
 	fmt.Fprintln(e.stdout, "Loading demo data (a few hundred clients, staff logins)...")
 	logins, err := demo.Seed(ctx, st, demo.Options{})
 	if err != nil {
@@ -76,20 +76,24 @@ func seedDemo(ctx context.Context, st *postgres.Store, e env, _ Config) error {
 	if len(logins) == 0 {
 		return errors.New("demo seed: the database already has users; seed only an empty database")
 	}
-	fmt.Fprintln(e.stdout, "Demo logins (passwords are random; also kept in "+demoLoginsFile+"):")
+	file := demoLoginsFile(cfg)
+	fmt.Fprintln(e.stdout, "Demo logins (passwords are random; also kept in "+file+"):")
 	var buf bytes.Buffer
 	if err := logins.Print(io.MultiWriter(e.stdout, &buf)); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(demoLoginsFile), 0o700); err == nil {
-		_ = os.WriteFile(demoLoginsFile, buf.Bytes(), 0o600)
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err == nil {
+		_ = os.WriteFile(file, buf.Bytes(), 0o600)
 	}
 	return nil
 }
 
 // demoLoginsFile keeps the demo logins of `serve --demo` so that a later
-// start can show them again (only for the demo; real logins are never stored).
-const demoLoginsFile = "var/demo-logins.txt"
+// start can show them again (only for the demo; real logins are never
+// stored): beside the spool, var/demo-logins.txt by default.
+func demoLoginsFile(cfg Config) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(cfg.SpoolDir)), "demo-logins.txt")
+}
 
 // seedDemoModules adds the demo data of the modules beyond the CRM core:
 // deals in every stage of the sales funnel with plans; products, stock,
