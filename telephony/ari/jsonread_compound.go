@@ -4,14 +4,14 @@ import "encoding/json"
 
 // Arrays, objects and skipped values for the fast reader (see jsonread.go).
 
-// stringSlice reads an array of strings.
-func (r *jsonReader) stringSlice() []string {
+// readArray reads an array whose elements elem reads; nil after an error.
+func readArray[T any](r *jsonReader, elem func() T) []T {
 	if r.peek() != '[' {
 		r.fail()
 		return nil
 	}
 	r.i++
-	out := []string{}
+	out := []T{}
 	for first := true; ; first = false {
 		c := r.peek()
 		if c == ']' {
@@ -25,12 +25,16 @@ func (r *jsonReader) stringSlice() []string {
 			}
 			r.i++
 		}
-		out = append(out, r.str())
+		v := elem()
 		if r.err != nil {
 			return nil
 		}
+		out = append(out, v)
 	}
 }
+
+// stringSlice reads an array of strings.
+func (r *jsonReader) stringSlice() []string { return readArray(r, r.str) }
 
 // stringMap reads an object of strings into m (made if nil), as encoding/json does.
 func (r *jsonReader) stringMap(m map[string]string) map[string]string {
@@ -87,62 +91,15 @@ func readList[T any, PT interface {
 	*T
 	fastReader
 }](r *jsonReader) []T {
-	if r.peek() != '[' {
-		r.fail()
-		return nil
-	}
-	r.i++
-	out := []T{}
-	for first := true; ; first = false {
-		c := r.peek()
-		if c == ']' {
-			r.i++
-			return out
-		}
-		if !first {
-			if c != ',' {
-				r.fail()
-				return nil
-			}
-			r.i++
-		}
+	return readArray(r, func() T {
 		var v T
 		PT(&v).readJSON(r)
-		if r.err != nil {
-			return nil
-		}
-		out = append(out, v)
-	}
+		return v
+	})
 }
 
 // readRawList reads an array of arbitrary values.
-func (r *jsonReader) readRawList() []json.RawMessage {
-	if r.peek() != '[' {
-		r.fail()
-		return nil
-	}
-	r.i++
-	out := []json.RawMessage{}
-	for first := true; ; first = false {
-		c := r.peek()
-		if c == ']' {
-			r.i++
-			return out
-		}
-		if !first {
-			if c != ',' {
-				r.fail()
-				return nil
-			}
-			r.i++
-		}
-		v := r.raw()
-		if r.err != nil {
-			return nil
-		}
-		out = append(out, v)
-	}
-}
+func (r *jsonReader) readRawList() []json.RawMessage { return readArray(r, r.raw) }
 
 // skip reads and validates one value of any type, without recursion.
 func (r *jsonReader) skip() {
