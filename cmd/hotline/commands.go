@@ -17,7 +17,11 @@ import (
 )
 
 func openStore(ctx context.Context, cfg Config) (*postgres.Store, error) {
-	st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: newLogger(io.Discard, cfg.LogLevel)})
+	return openStoreWith(ctx, cfg, postgres.Options{Logger: newLogger(io.Discard, cfg.LogLevel)})
+}
+
+func openStoreWith(ctx context.Context, cfg Config, opts postgres.Options) (*postgres.Store, error) {
+	st, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database (HOTLINE_DATABASE_URL): %w", err)
 	}

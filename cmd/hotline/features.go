@@ -2,18 +2,34 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
+	"hotline/crm/resource/doctext"
 	"hotline/crm/web"
 	"hotline/metrics"
 )
 
 // maxDocumentBytes is the largest file the document library accepts.
 const maxDocumentBytes = 10 << 20
+
+// documentText reads the text of uploaded documents for search. PDFs are
+// read in a child process of this binary (`hotline pdf-text`, with an
+// empty environment), killed after doctext.DefaultTimeout or when its heap
+// passes doctext.DefaultChildMemory.
+func documentText(log *slog.Logger) *doctext.Extractor {
+	var o doctext.Options
+	if exe, err := os.Executable(); err == nil {
+		o.PDF = doctext.NewProcess(doctext.ProcessOptions{Path: exe, Args: []string{doctext.ChildCommand}, Env: []string{}})
+	} else {
+		log.Warn("PDF documents will not be searchable: cannot find this binary", "err", err)
+	}
+	return doctext.New(o)
+}
 
 // mountFeatures adds every capability's API operations and pages to the
 // server: the call log and click-to-call, the agent console with screen

@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"hotline/crm/resource/doctext"
 )
 
 // version is set by the linker (make build).
@@ -28,6 +30,10 @@ type env struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == doctext.ChildCommand {
+		// Not a command for people: serve runs it to read one PDF (see documentText).
+		os.Exit(doctext.ChildMain(os.Args[2:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}

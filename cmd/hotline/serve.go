@@ -49,7 +49,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			return err
 		}
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStoreWith(ctx, cfg, postgres.Options{Logger: log, Text: documentText(log)})
 	if err != nil {
 		return err
 	}

@@ -49,10 +49,14 @@ func password(role crm.Role) string { return "pass-" + string(role) + "-123" }
 func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	t.Helper()
 	clk := &clock{t: time.Now()}
-	st := pgtest.NewStore(t)
-	o := httpapi.Options{Store: st, Now: clk.Now, PhoneRegion: "RU", LoginAttempts: 5, LoginWindow: time.Minute}
+	o := httpapi.Options{Now: clk.Now, PhoneRegion: "RU", LoginAttempts: 5, LoginWindow: time.Minute}
 	for _, f := range opts {
 		f(&o)
+	}
+	st, ok := o.Store.(*postgres.Store) // an option may bring a store opened with its own options
+	if !ok {
+		st = pgtest.NewStore(t)
+		o.Store = st
 	}
 	srv := httpapi.New(o)
 	ts := httptest.NewServer(srv.Handler())

@@ -48,6 +48,7 @@ func (s *Store) CreateDocument(ctx context.Context, r resource.Reader, d *resour
 	if d.Tags == nil {
 		d.Tags = []string{}
 	}
+	text := s.bodyText(ctx, up, ctype)
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (title, category, tags, owner_id) VALUES ($1, $2, $3, $4) RETURNING id`,
 			d.Title, d.Category, d.Tags, d.OwnerID).Scan(&d.ID); err != nil {
@@ -56,7 +57,7 @@ func (s *Store) CreateDocument(ctx context.Context, r resource.Reader, d *resour
 		if err := setGrants(ctx, tx, d.ID, d.Grants); err != nil {
 			return err
 		}
-		return addVersion(ctx, tx, d, up, ctype, r.UserID)
+		return addVersion(ctx, tx, d, up, ctype, text, r.UserID)
 	})
 	return translateStock(err, "create document")
 }
@@ -67,19 +68,31 @@ func (s *Store) AddDocumentVersion(ctx context.Context, r resource.Reader, id in
 	if err != nil {
 		return resource.Document{}, err
 	}
+	text := s.bodyText(ctx, up, ctype)
 	var d resource.Document
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if d, err = getDocument(ctx, tx, r, id, true); err != nil {
 			return err
 		}
-		return addVersion(ctx, tx, &d, up, ctype, r.UserID)
+		return addVersion(ctx, tx, &d, up, ctype, text, r.UserID)
 	})
 	return d, translateStock(err, "add document version")
 }
 
-func addVersion(ctx context.Context, tx pgx.Tx, d *resource.Document, up resource.Upload, ctype string, userID int64) error {
+// bodyText is the searchable text of an upload, read before the
+// transaction begins (it may take seconds). A file whose text cannot be
+// read is stored without: the failure is logged, not returned.
+func (s *Store) bodyText(ctx context.Context, up resource.Upload, ctype string) string {
+	text, err := s.text.Text(ctx, ctype, up.Content)
+	if err != nil {
+		s.log.WarnContext(ctx, "document stored without searchable text",
+			"filename", up.Filename, "content_type", ctype, "size", len(up.Content), "err", err)
+	}
+	return text
+}
+
+func addVersion(ctx context.Context, tx pgx.Tx, d *resource.Document, up resource.Upload, ctype, text string, userID int64) error {
 	d.Version++
-	text := resource.ExtractText(ctype, up.Content)
 	if _, err := tx.Exec(ctx, `INSERT INTO document_versions (document_id, version, filename, content_type, size, content, body_text, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.Version, up.Filename, ctype, len(up.Content), up.Content, text, nullID(userID)); err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"hotline/crm/resource/doctext"
 )
 
 // Options tunes a Store. The zero value is ready to use.
@@ -22,6 +24,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives store diagnostics; slog.Default() when nil.
 	Logger *slog.Logger
+	// Text finds the searchable text of uploaded documents; nil: a
+	// doctext.Extractor with default limits that reads no PDFs.
+	Text TextExtractor
+}
+
+// TextExtractor returns the searchable text of a file; an error means the
+// file has none we can read (it is stored all the same).
+type TextExtractor interface {
+	Text(ctx context.Context, contentType string, content []byte) (string, error)
 }
 
 // Store is the CRM store. It is safe for concurrent use.
@@ -29,6 +40,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
 	log  *slog.Logger
+	text TextExtractor
 }
 
 // Open connects to the database at dsn and checks that it answers. The schema
@@ -45,7 +57,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	s := &Store{pool: pool, now: opts.Now, log: opts.Logger}
+	s := &Store{pool: pool, now: opts.Now, log: opts.Logger, text: opts.Text}
+	if s.text == nil {
+		s.text = doctext.New(doctext.Options{})
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -175,20 +175,6 @@ func CheckUpload(u Upload, maxSize int) (string, error) {
 	return "", crm.Invalid("content_type", "declared %s but the content is %s", declared, sniffed)
 }
 
-var tagStrip = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)
-
-// ExtractText returns the searchable text of a version: text as is, HTML
-// without tags; other types have none (their title and tags are searched).
-func ExtractText(contentType string, content []byte) string {
-	switch {
-	case strings.HasPrefix(contentType, "text/html"):
-		return strings.Join(strings.Fields(tagStrip.ReplaceAllString(string(content), " ")), " ")
-	case strings.HasPrefix(contentType, "text/"):
-		return strings.ToValidUTF8(string(content), "")
-	}
-	return ""
-}
-
 // TemplateData is what a document template sees: {{.Client.Name}},
 // {{.Client.Company}}, {{.Today}}, {{.User.Name}}.
 type TemplateData struct {
