@@ -11,7 +11,9 @@ import (
 
 // Microsoft Project XML (MSPDI, namespace http://schemas.microsoft.com/project),
 // the exchange format Microsoft Project and ProjectLibre open. Elements are
-// written in the order the schema's sequences require (mspdi_pj12.xsd).
+// written in the order the schema's sequences require (mspdi_pj12.xsd);
+// testdata/mspdi_hotline.xsd describes exactly what we write, and the
+// tests validate every export against it.
 // Task UIDs are our task IDs and resource UIDs our resource IDs, so an
 // edited file imported back updates the same tasks.
 
@@ -25,6 +27,7 @@ type mspdiProject struct {
 	ScheduleFromStart int               `xml:"ScheduleFromStart"`
 	StartDate         string            `xml:"StartDate"`
 	FinishDate        string            `xml:"FinishDate"`
+	CurrencyCode      string            `xml:"CurrencyCode"` // required by mspdi_pj12.xsd
 	DefaultStartTime  string            `xml:"DefaultStartTime"`
 	DefaultFinishTime string            `xml:"DefaultFinishTime"`
 	MinutesPerDay     int               `xml:"MinutesPerDay"`
@@ -70,7 +73,7 @@ type mspdiAssignment struct {
 
 // ExportMSPDI writes a stored project as MSPDI.
 func ExportMSPDI(w io.Writer, p Project) error {
-	x := mspdiProject{SaveVersion: 14, Name: p.Name + ".xml", Title: p.Name, ScheduleFromStart: 1,
+	x := mspdiProject{SaveVersion: 14, Name: p.Name + ".xml", Title: p.Name, ScheduleFromStart: 1, CurrencyCode: "RUB",
 		StartDate: workStart(p.Start).Format(mspdiTime), DefaultStartTime: "08:00:00", DefaultFinishTime: "17:00:00",
 		MinutesPerDay: 480, MinutesPerWeek: 2400, DaysPerMonth: 20}
 	finish := workStart(p.Start)
