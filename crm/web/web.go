@@ -59,8 +59,9 @@ type Pages struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 
-	mu  sync.RWMutex
-	nav []NavItem
+	mu    sync.RWMutex
+	nav   []NavItem
+	stock bool // MountStock ran: client and ticket pages show availability
 }
 
 // Mount adds the pages and static assets to the server's router.
@@ -102,6 +103,13 @@ func (p *Pages) AddNav(item NavItem) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.nav = append(p.nav, item)
+}
+
+// hasStock reports whether the stock module is mounted.
+func (p *Pages) hasStock() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.stock
 }
 
 // RequireUser is middleware for pages: it sends anonymous visitors to the login page.
