@@ -20,6 +20,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/resource"
 )
 
 //go:embed templates/*.html
@@ -135,6 +136,8 @@ func (p *Pages) parse() error {
 		"fmtTime":   fmtTime,
 		"phone":     formatPhone,
 		"bodyAfter": bodyAfter,
+		"major":     resource.Major,
+		"dict":      dict,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
