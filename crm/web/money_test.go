@@ -221,4 +221,3 @@ func pageError(body string) string {
 	}
 	return rest
 }
-
