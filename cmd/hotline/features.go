@@ -62,6 +62,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterProjects(h, st, resources)
 	pages.MountStock(st)
 	pages.MountPlans(st, st)
+	pages.MountMoney(st, time.Now)
 
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log})
 	httpapi.RegisterWallboard(h, tel.metrics)

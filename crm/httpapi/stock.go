@@ -38,6 +38,7 @@ type StockStore interface {
 	ReleaseReservation(ctx context.Context, id int64) error
 	FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error)
 	PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error)
+	ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error)
 }
 
 // ResourceDeps are what RegisterStock and the other resource operations need.
@@ -79,6 +80,7 @@ func RegisterStock(api huma.API, deps ResourceDeps) {
 	s.registerCatalogue(api)
 	s.registerMovements(api)
 	s.registerReservations(api)
+	s.registerClientAvailability(api)
 }
 
 type idPath struct {

@@ -35,6 +35,7 @@ type reservationOutput struct{ Body resource.Reservation }
 type reservationsInput struct {
 	ProductID int64 `query:"product_id" minimum:"0"`
 	ClientID  int64 `query:"client_id" minimum:"0"`
+	TicketID  int64 `query:"ticket_id" minimum:"0"`
 	Active    bool  `query:"active"`
 }
 
@@ -86,7 +87,8 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "list-reservations", Method: http.MethodGet, Path: "/api/v1/reservations",
 		Tags: tags, Summary: "Reservations, newest first"}, func(ctx context.Context, in *reservationsInput) (*reservationsOutput, error) {
-		list, err := s.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: in.ProductID, ClientID: in.ClientID, ActiveOnly: in.Active})
+		list, err := s.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: in.ProductID, ClientID: in.ClientID,
+			TicketID: in.TicketID, ActiveOnly: in.Active})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -118,6 +118,7 @@ func stockSamples(f *stockFixture) map[string]sample {
 			return fmt.Sprintf("/api/v1/reservations/%d/fulfil", f.reservation(t).ID), nil
 		},
 		"list-purchased-products": fixed(fmt.Sprintf("/api/v1/clients/%d/products", f.clientID), nil),
+		"get-client-availability": fixed(fmt.Sprintf("/api/v1/clients/%d/availability", f.clientID), nil),
 	}
 }
 
@@ -212,6 +213,28 @@ func TestStockAPIFlowAndBadInput(t *testing.T) {
 	if av.FreeNow != 1 || av.InStock || !av.FromSupplier || av.AvailableAt.Before(time.Now().AddDate(0, 0, 9)) {
 		t.Fatalf("availability %+v: want 1 free and the 10-day lead time", av)
 	}
+	resp, body = agent.do("GET", fmt.Sprintf("/api/v1/clients/%d/availability?limit=3", f.clientID), nil)
+	var mine struct {
+		Products []resource.ClientProduct `json:"products"`
+	}
+	if err := json.Unmarshal(body, &mine); err != nil || resp.StatusCode != 200 || len(mine.Products) != 1 {
+		t.Fatalf("client availability: %d %s", resp.StatusCode, body)
+	}
+	if p := mine.Products[0]; p.ProductID != f.product.ID || p.SKU != f.product.SKU || p.FreeNow != 1 || p.Qty != 1 || !p.InStock ||
+		len(p.Reasons) != 1 || p.Reasons[0].Kind != resource.InterestReservation || p.Reasons[0].Qty != 999 {
+		t.Fatalf("client availability %s: want the reserved product, 1 free for 1 wanted", body)
+	}
+	ticket := int64(4242)
+	if resp, body := agent.do("POST", "/api/v1/reservations", map[string]any{"product_id": f.product.ID, "qty": 1, "ticket_id": ticket}); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("reserve for a ticket: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("GET", fmt.Sprintf("/api/v1/reservations?active=true&ticket_id=%d", ticket), nil)
+	var held struct {
+		Reservations []resource.Reservation `json:"reservations"`
+	}
+	if err := json.Unmarshal(body, &held); err != nil || len(held.Reservations) != 1 || *held.Reservations[0].TicketID != ticket {
+		t.Fatalf("reservations of ticket %d: %d %s", ticket, resp.StatusCode, body)
+	}
 	bad := []struct {
 		c      *client
 		method string
@@ -231,6 +254,8 @@ func TestStockAPIFlowAndBadInput(t *testing.T) {
 		{sup, "POST", "/api/v1/products", map[string]any{"sku": f.product.SKU, "name": "dup"}, 409, "sku"},
 		{sup, "POST", "/api/v1/products", map[string]any{"sku": "bad sku", "name": "x"}, 422, "sku"},
 		{agent, "GET", "/api/v1/products/424242/availability", nil, 404, "not found"},
+		{agent, "GET", "/api/v1/clients/0/availability", nil, 422, "id"},
+		{agent, "GET", "/api/v1/clients/1/availability?limit=99", nil, 422, "limit"},
 		{agent, "POST", "/api/v1/reservations/424242/release", nil, 404, "not found"},
 	}
 	for _, b := range bad {

@@ -44,6 +44,9 @@ var stockFields = map[string]struct{ field, msg string }{
 	"stock_transfers_from_warehouse_id_fkey": {"from_warehouse_id", "is not a known warehouse"},
 	"stock_expected_warehouse_id_fkey":       {"warehouse_id", "is not a known warehouse"},
 	"stock_expected_product_id_fkey":         {"product_id", "is not a known product"},
+	"money_transactions_client_id_fkey":      {"client_id", "is not a known client"},
+	"money_transactions_product_id_fkey":     {"product_id", "is not a known product"},
+	"money_transactions_campaign_id_fkey":    {"campaign_id", "is not a known campaign"},
 }
 
 // translateStock is translate with the stock module's constraints.

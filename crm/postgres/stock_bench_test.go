@@ -90,6 +90,39 @@ func BenchmarkAvailability(b *testing.B) {
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "hot-product-ms")
 }
 
+// BenchmarkClientAvailability is the console card's stock call: the client
+// of fillLots holds 200 reservations among 100,000 lots and has bought 3
+// products; each call ranks them and answers availability for the first 5
+// (one product is the one with 10,000 lots). Reports the p99 latency.
+func BenchmarkClientAvailability(b *testing.B) {
+	if testing.Short() {
+		b.Skip("database benchmark")
+	}
+	e := newStockEnv(b, migratedDSN(b))
+	first := fillLots(b, e)
+	var wh int64
+	if err := e.st.Pool().QueryRow(e.ctx, `SELECT warehouse_id FROM stock WHERE product_id = $1 AND on_hand > reserved LIMIT 1`, first).Scan(&wh); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: first + int64(i), WarehouseID: wh, Qty: 1, ClientID: &e.client}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		list, err := e.st.ClientAvailability(e.ctx, e.client, 5)
+		if err != nil || len(list) != 5 {
+			b.Fatalf("%d products, %v", len(list), err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
 // fillLots makes 1,000 products and 100,000 lots with stock, reservations
 // and expected receipts in bulk; it returns the first product's ID.
 func fillLots(b *testing.B, e *stockEnv) int64 {

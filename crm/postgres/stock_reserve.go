@@ -248,6 +248,7 @@ func getReservation(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resour
 type ReservationFilter struct {
 	ProductID  int64
 	ClientID   int64
+	TicketID   int64
 	ActiveOnly bool
 	Limit      int
 }
@@ -259,7 +260,8 @@ func (s *Store) ListReservations(ctx context.Context, f ReservationFilter) ([]re
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations
 		WHERE ($1 = 0 OR product_id = $1) AND ($2 = 0 OR client_id = $2) AND (NOT $3 OR (state = 'active' AND expires_at > $4))
-		ORDER BY id DESC LIMIT $5`, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit)
+			AND ($6 = 0 OR ticket_id = $6)
+		ORDER BY id DESC LIMIT $5`, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit, f.TicketID)
 	if err != nil {
 		return nil, translateStock(err, "list reservations")
 	}

@@ -47,6 +47,7 @@ func TestStock(t *testing.T) {
 		"ShipFIFOAndFEFO":            testShipFIFOAndFEFO,
 		"TransferInTransit":          testTransferInTransit,
 		"AvailabilityDates":          testAvailabilityDates,
+		"ClientAvailability":         testClientAvailability,
 		"ReservationExpiryAndFulfil": testReservationExpiryAndFulfil,
 		"StockBadInput":              testStockBadInput,
 		"ConcurrentStockInvariants":  testConcurrentStockInvariants,

@@ -215,3 +215,32 @@ func csvText(s string) string {
 	}
 	return s
 }
+
+// ParseMajor reads an amount in major units ("1200", "1 200.5", "12,05")
+// as minor units. It refuses signs, more than two decimals and amounts
+// that do not fit.
+func ParseMajor(s string) (int64, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	s = strings.Replace(s, ",", ".", 1)
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 15 || (hasFrac && (frac == "" || len(frac) > 2)) || !digitsOnly(whole) || !digitsOnly(frac) {
+		return 0, crm.Invalid("amount", "write the amount like 1200.50 (at most two decimals)")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	v, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, crm.Invalid("amount", "is too large")
+	}
+	return v, nil
+}
+
+func digitsOnly(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -62,6 +62,7 @@ type clientData struct {
 	NoteBody   string
 	ContactErr string
 	Contact    crm.Contact
+	Stock      bool // the stock module is mounted: show availability
 }
 
 type timelineEntry struct {
@@ -85,6 +86,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		p.errorPage(w, r, err)
 		return
 	}
+	d.Stock = p.hasStock()
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

@@ -24,7 +24,9 @@ type stockPages struct {
 
 // MountStock adds the warehouse page (/stock) for every signed-in user with
 // a "Stock" nav link. Agents check availability and reserve; supervisors
-// and admins also receive goods and move them between warehouses.
+// and admins also receive goods and move them between warehouses. It also
+// turns on the availability box of the client and ticket pages (the
+// console's card shows it when the card builder has a ProductLister).
 func (p *Pages) MountStock(store httpapi.StockStore) {
 	sp := &stockPages{p: p, store: store}
 	p.api.Router().Group(func(r chi.Router) {
@@ -37,6 +39,9 @@ func (p *Pages) MountStock(store httpapi.StockStore) {
 		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
 	})
 	p.AddNav(NavItem{Label: "Stock", Path: "/stock"})
+	p.mu.Lock()
+	p.stock = true
+	p.mu.Unlock()
 }
 
 // requireStaff lets supervisors and admins through and answers agents 403.

@@ -140,6 +140,7 @@ type ticketData struct {
 	Next      []service.Status
 	StatusURL string
 	Error     string
+	Stock     bool // the stock module is mounted: check and reserve for the ticket
 }
 
 // loadVisible returns the ticket when the user may see it (else not found).
@@ -166,7 +167,7 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		tp.p.errorPage(w, r, err)
 		return
 	}
-	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg}
+	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock()}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/resource"
 )
 
 //go:embed templates/*.html
@@ -59,8 +60,9 @@ type Pages struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 
-	mu  sync.RWMutex
-	nav []NavItem
+	mu    sync.RWMutex
+	nav   []NavItem
+	stock bool // MountStock ran: client and ticket pages show availability
 }
 
 // Mount adds the pages and static assets to the server's router.
@@ -104,6 +106,13 @@ func (p *Pages) AddNav(item NavItem) {
 	p.nav = append(p.nav, item)
 }
 
+// hasStock reports whether the stock module is mounted.
+func (p *Pages) hasStock() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.stock
+}
+
 // RequireUser is middleware for pages: it sends anonymous visitors to the login page.
 func (p *Pages) RequireUser(next http.Handler) http.Handler { return p.requireUser(next) }
 
@@ -127,6 +136,8 @@ func (p *Pages) parse() error {
 		"fmtTime":   fmtTime,
 		"phone":     formatPhone,
 		"bodyAfter": bodyAfter,
+		"major":     resource.Major,
+		"dict":      dict,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

@@ -111,7 +111,20 @@
       }, m.products ? "" : "No products module yet"),
       section("Last surveys", c.surveys, function (s) { return day(s.at) + " " + s.survey + ": " + s.score + "/" + s.max; },
         m.surveys ? "" : "No surveys yet"),
+      m.products ? stockSection(c) : null,
     ]);
+  }
+
+  // stockSection shows the availability of the client's products and a
+  // check-and-reserve box. It is filled by separate API calls after the
+  // card is on screen, so the pop itself never waits for stock queries.
+  function stockSection(c) {
+    if (!window.HotlineStock) return null;
+    const box = el("div", { cls: "pop-section pop-stock" }, [el("h4", { text: "Stock" })]);
+    const inner = el("div", {});
+    box.appendChild(inner);
+    setTimeout(function () { window.HotlineStock.mount(inner, { clientId: c.id, csrf: csrf, readOnly: readOnly }); }, 0);
+    return box;
   }
 
   function unknownCaller(card, pop) {

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/crm/resource"
+)
+
+// MoneyStore is what the money page reads and writes (*postgres.Store): the
+// reports and transactions of httpapi.MoneyStore and the product list for
+// the transaction form.
+type MoneyStore interface {
+	httpapi.MoneyStore
+	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
+}
+
+// moneyPages serves /reports/money.
+type moneyPages struct {
+	p     *Pages
+	store MoneyStore
+	now   func() time.Time
+}
+
+// MountMoney adds the money report page (/reports/money) for supervisors
+// and admins: profitability per client and per product, marketing and
+// service spending over a period, CSV downloads (the API's), and a form to
+// record an income or an expense. Agents get 403.
+func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	mp := &moneyPages{p: p, store: store, now: now}
+	p.api.Router().Group(func(r chi.Router) {
+		r.Use(p.requireUser, p.requireStaffPage)
+		r.Get("/reports/money", mp.page)
+		r.Post("/reports/money/transactions", mp.record)
+	})
+	p.AddNav(NavItem{Label: "Money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin})
+}
+
+// requireStaffPage answers agents 403 with an error page.
+func (p *Pages) requireStaffPage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
+			p.render(w, r, http.StatusForbidden, "error", "Forbidden", view{Error: "This page is for supervisors and admins."})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// txForm is the transaction form's values, kept when it is refused.
+type txForm struct {
+	Direction, Amount, Currency, Category, At, Note   string
+	ClientID, ProductID, DealID, TicketID, CampaignID string
+}
+
+// moneyView is what money.html shows.
+type moneyView struct {
+	From, To, Currency string
+	Clients, Products  []resource.Profit
+	Campaigns          []resource.CampaignEfficiency
+	Service            resource.ServiceCost
+	CatalogProducts    []resource.Product
+	CampaignList       []resource.MarketingCampaign
+	Form               txForm
+}
+
+// period reads the period from the query: from and to (days, to included)
+// default to the first of this month and today; currency to RUB.
+func (mp *moneyPages) period(q url.Values) (moneyView, resource.Period, error) {
+	today := mp.now().UTC()
+	v := moneyView{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
+		Currency: strings.ToUpper(strings.TrimSpace(q.Get("currency")))}
+	if v.From == "" {
+		v.From = today.AddDate(0, 0, 1-today.Day()).Format(time.DateOnly)
+	}
+	if v.To == "" {
+		v.To = today.Format(time.DateOnly)
+	}
+	if v.Currency == "" {
+		v.Currency = "RUB"
+	}
+	from, err := time.Parse(time.DateOnly, v.From)
+	if err != nil {
+		return v, resource.Period{}, crm.Invalid("from", "want a day as YYYY-MM-DD")
+	}
+	to, err := time.Parse(time.DateOnly, v.To)
+	if err != nil {
+		return v, resource.Period{}, crm.Invalid("to", "want a day as YYYY-MM-DD")
+	}
+	p := resource.Period{From: from, To: to.AddDate(0, 0, 1), Currency: v.Currency}
+	return v, p, p.Validate()
+}
+
+func (mp *moneyPages) page(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, txForm{Direction: "expense", Currency: "RUB", At: mp.now().UTC().Format(time.DateOnly)})
+}
+
+// show renders the page for the period in q with the form's values.
+func (mp *moneyPages) show(w http.ResponseWriter, r *http.Request, status int, q url.Values, v view, form txForm) {
+	ctx := r.Context()
+	d, period, err := mp.period(q)
+	d.Form = form
+	if err == nil {
+		err = mp.load(ctx, &d, period)
+	}
+	if err != nil && !crm.IsKind(err, crm.KindInvalid) {
+		mp.p.errorPage(w, r, err)
+		return
+	}
+	if err != nil {
+		status, v.Error = http.StatusUnprocessableEntity, "Period: "+err.Error()
+	}
+	v.Data, v.Active = d, "/reports/money"
+	mp.p.render(w, r, status, "money", "Money", v)
+}
+
+func (mp *moneyPages) load(ctx context.Context, d *moneyView, p resource.Period) error {
+	var err error
+	if d.Clients, err = mp.store.ClientProfitability(ctx, p); err != nil {
+		return err
+	}
+	if d.Products, err = mp.store.ProductProfitability(ctx, p); err != nil {
+		return err
+	}
+	if d.Campaigns, err = mp.store.CampaignEfficiency(ctx, p); err != nil {
+		return err
+	}
+	if d.Service, err = mp.store.ServiceCosts(ctx, p); err != nil {
+		return err
+	}
+	if d.CatalogProducts, err = mp.store.ListProducts(ctx, "", 500); err != nil {
+		return err
+	}
+	d.CampaignList, err = mp.store.ListMarketingCampaigns(ctx)
+	return err
+}
+
+// record saves the form's transaction and returns to the report; a refused
+// form comes back with its values and the reason.
+func (mp *moneyPages) record(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	f := txForm{}
+	for name, dst := range map[string]*string{"direction": &f.Direction, "amount": &f.Amount, "currency": &f.Currency,
+		"category": &f.Category, "at": &f.At, "note": &f.Note, "client_id": &f.ClientID, "product_id": &f.ProductID,
+		"deal_id": &f.DealID, "ticket_id": &f.TicketID, "campaign_id": &f.CampaignID} {
+		*dst = strings.TrimSpace(r.PostFormValue(name))
+	}
+	period := url.Values{"from": {r.PostFormValue("from")}, "to": {r.PostFormValue("to")}, "currency": {r.PostFormValue("report_currency")}}
+	t, err := f.transaction(userOf(r))
+	if err == nil {
+		err = mp.store.AddTransaction(r.Context(), &t)
+	}
+	if err != nil {
+		if !crm.IsKind(err, crm.KindInvalid) {
+			mp.p.errorPage(w, r, err)
+			return
+		}
+		mp.show(w, r, http.StatusUnprocessableEntity, period, view{Error: "Transaction not recorded: " + err.Error()}, f)
+		return
+	}
+	period.Set("done", "Recorded "+string(t.Direction)+" of "+resource.Major(t.Amount)+" "+t.Currency+" ("+t.Category+")")
+	http.Redirect(w, r, "/reports/money?"+period.Encode(), http.StatusSeeOther)
+}
+
+// transaction reads the form; amounts are in major units ("1200.50").
+func (f txForm) transaction(user int64) (resource.Transaction, error) {
+	t := resource.Transaction{Direction: resource.Direction(f.Direction), Currency: f.Currency, Category: f.Category, Note: f.Note, UserID: user}
+	var err error
+	if t.Amount, err = resource.ParseMajor(f.Amount); err != nil {
+		return t, err
+	}
+	if f.At != "" {
+		if t.At, err = time.Parse(time.DateOnly, f.At); err != nil {
+			return t, crm.Invalid("at", "want a day as YYYY-MM-DD")
+		}
+	}
+	for name, dst := range map[string]**int64{"client_id": &t.ClientID, "product_id": &t.ProductID, "deal_id": &t.DealID,
+		"ticket_id": &t.TicketID, "campaign_id": &t.CampaignID} {
+		if *dst, err = optionalID(name, f.field(name)); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+func (f txForm) field(name string) string {
+	switch name {
+	case "client_id":
+		return f.ClientID
+	case "product_id":
+		return f.ProductID
+	case "deal_id":
+		return f.DealID
+	case "ticket_id":
+		return f.TicketID
+	}
+	return f.CampaignID
+}
+
+// optionalID reads an optional positive ID: empty is nil, anything else
+// but a positive number is refused.
+func optionalID(name, s string) (*int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, crm.Invalid(name, "must be a positive number")
+	}
+	return &n, nil
+}
