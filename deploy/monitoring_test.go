@@ -431,3 +431,44 @@ func TestGrafanaProvisioningMatchesCompose(t *testing.T) {
 		}
 	}
 }
+
+// Every metric the dashboards and rules query is one Hotline defines: its
+// name is a string literal in the module's non-test Go code (metrics,
+// telephony/sip, telephony/screenpop, survey, cmd/hotline), so a renamed
+// metric cannot leave a panel silently empty.
+func TestListedMetricsAreDefined(t *testing.T) {
+	defined := map[string]bool{}
+	literal := regexp.MustCompile(`"(hotline_[a-z0-9_]+)"`)
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range literal.FindAllStringSubmatch(string(b), -1) {
+			defined[m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range metricsList(t) {
+		if !defined[n] {
+			t.Errorf("METRICS.txt lists %s, which no Go code defines", n)
+		}
+	}
+	for _, n := range []string{"hotline_sip_endpoint_up", "hotline_sip_endpoint_rtt_seconds"} {
+		if !slices.Contains(metricsList(t), n) {
+			t.Errorf("the SIP probe metric %s is on no dashboard", n)
+		}
+	}
+}
