@@ -22,6 +22,7 @@ import (
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/screenpop"
+	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
 )
 
@@ -38,6 +39,15 @@ type family struct {
 var registeredElsewhere = map[string]family{
 	"hotline_survey_responses_total": {dto.MetricType_COUNTER, []string{"survey", "state"}},
 	"hotline_survey_score":           {dto.MetricType_HISTOGRAM, []string{"agent", "scale"}},
+}
+
+// registeredBySIP are the SIP probe metrics (telephony/sip's Monitor,
+// registered by serve with HOTLINE_SIP_PROBES), which have no series until
+// an endpoint is probed; TestSIPMonitorRegistersWhatDashboardsExpect checks
+// this table against the descriptors the monitor really registers.
+var registeredBySIP = map[string]family{
+	"hotline_sip_endpoint_up":          {dto.MetricType_GAUGE, []string{"endpoint"}},
+	"hotline_sip_endpoint_rtt_seconds": {dto.MetricType_GAUGE, []string{"endpoint"}},
 }
 
 type fakeStats struct{}
@@ -77,6 +87,9 @@ func exported(t *testing.T) map[string]family {
 		t.Fatal(err)
 	}
 	out := maps(registeredElsewhere)
+	for k, v := range registeredBySIP {
+		out[k] = v
+	}
 	for _, mf := range mfs {
 		var names []string
 		for _, lp := range mf.GetMetric()[0].GetLabel() {
@@ -309,19 +322,34 @@ func TestSurveyRegistersWhatDashboardsExpect(t *testing.T) {
 	rec := &descRecorder{}
 	r := survey.NewRunner(survey.Options{Registerer: rec})
 	defer r.Close()
-	for name, f := range registeredElsewhere {
-		want := `fqName: "` + name + `"`
+	checkRegistered(t, "survey", rec, registeredElsewhere)
+}
+
+func TestSIPMonitorRegistersWhatDashboardsExpect(t *testing.T) {
+	rec := &descRecorder{}
+	if _, err := hsip.NewMonitor(nil, map[string]string{"trunk": "sip:127.0.0.1:5060"}, 0, rec, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkRegistered(t, "telephony/sip", rec, registeredBySIP)
+}
+
+// checkRegistered checks that pkg registered on rec every family of want,
+// with its labels.
+func checkRegistered(t *testing.T, pkg string, rec *descRecorder, want map[string]family) {
+	t.Helper()
+	for name, f := range want {
+		fq := `fqName: "` + name + `"`
 		found := false
 		for _, d := range rec.descs {
-			if strings.Contains(d, want) {
+			if strings.Contains(d, fq) {
 				found = true
 				if !strings.Contains(d, "variableLabels: {"+strings.Join(f.labels, ",")+"}") {
-					t.Errorf("survey registers %s, want labels %v", d, f.labels)
+					t.Errorf("%s registers %s, want labels %v", pkg, d, f.labels)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("package survey does not register %s (it registers %v)", name, rec.descs)
+			t.Errorf("package %s does not register %s (it registers %v)", pkg, name, rec.descs)
 		}
 	}
 }

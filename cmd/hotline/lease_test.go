@@ -54,14 +54,20 @@ func startReplica(t *testing.T, name string, vars map[string]string) *replica {
 	return r
 }
 
-// readyz returns the status of the replica's /readyz.
-func (r *replica) readyz(t *testing.T) int {
+// url is the base URL the replica printed when it started listening.
+func (r *replica) url(t *testing.T) string {
 	t.Helper()
 	m := regexp.MustCompile(`running on (http://\S+)`).FindStringSubmatch(r.log.String())
 	if m == nil {
 		t.Fatalf("replica printed no URL:\n%s", r.log)
 	}
-	res, err := http.Get(m[1] + "/readyz")
+	return m[1]
+}
+
+// readyz returns the status of the replica's /readyz.
+func (r *replica) readyz(t *testing.T) int {
+	t.Helper()
+	res, err := http.Get(r.url(t) + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,21 +77,34 @@ func (r *replica) readyz(t *testing.T) int {
 
 func (r *replica) owns() bool { return strings.Contains(r.log.String(), `"msg":"lease: acquired"`) }
 
-// TestTwoReplicasFailOver runs two serve processes against one database and
-// one simulated Asterisk, SIGKILLs the one that owns the event stream while
-// calls are in progress, and checks that the other takes over within five
-// seconds and that every call is logged exactly once, ended.
+// streams reports whether the replica holds the lease and has connected
+// the node's event stream (it waits Settle after taking the lock first).
+func (r *replica) streams() bool {
+	return r.owns() && strings.Contains(r.log.String(), `"msg":"ARI event socket connected"`)
+}
+
+// TestTwoReplicasFailOver runs two serve processes against one database,
+// one Redis and one simulated Asterisk, SIGKILLs the one that owns the
+// event stream while calls are in progress, and checks that the other
+// takes over within five seconds, that every call is logged exactly once,
+// ended, and that pops keep arriving: on the console of an agent signed in
+// on the survivor (published by the owner through Redis before the kill,
+// by the survivor after), and on the console of an agent signed in on the
+// replica that dies, which reconnects to the survivor, gets its live pops
+// replayed and the new ones after.
 func TestTwoReplicasFailOver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two serve processes")
 	}
 	dsn := pgtest.NewDSN(t)
 	agents := []string{"2001", "2002", "2003", "2004", "2005", "2006"}
+	watched := newHAAgents(t, dsn, "2001", "2002") // on the survivor; on the replica killed
 	sim := aritest.New(aritest.Options{ChannelVarsLinkedID: true, Agents: agents, Speed: 1})
 	defer sim.Close()
 	vars := map[string]string{
 		"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "info",
 		"HOTLINE_ARI_URL": sim.URL(), "HOTLINE_ARI_USER": "hotline", "HOTLINE_ARI_PASSWORD": "hotline-secret",
+		"HOTLINE_REDIS_URL": haRedisURL,
 	}
 	reps := []*replica{startReplica(t, "a", vars), startReplica(t, "b", vars)}
 	t.Cleanup(func() {
@@ -107,19 +126,29 @@ func TestTwoReplicasFailOver(t *testing.T) {
 			t.Fatalf("%s /readyz: %d, want 200 (a standby serves HTTP)", name, code)
 		}
 	}
+	onSurvivor := openConsole(t, standby.url(t), watched[0])
+	onVictim := openConsole(t, owner.url(t), watched[1])
 
 	// Traffic: each agent takes a stream of customer calls that last
-	// longer than a take-over, so every call is seen by one owner or the other.
+	// longer than a take-over, so every call is seen by one owner or the
+	// other; the two watched agents take shorter calls, for more pops.
 	ctx, stop := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	var placed []string
+	var calls []haCall
 	var wg sync.WaitGroup
 	for i, a := range agents {
+		phone := aritest.Phone{AnswerAfter: 300 * time.Millisecond, HangupAfter: 6 * time.Second}
+		login := ""
+		if i < len(watched) {
+			phone.HangupAfter, login = 1500*time.Millisecond, watched[i].login
+		}
 		wg.Go(func() {
 			for n := 0; ctx.Err() == nil; n++ {
+				start := time.Now()
 				id, err := sim.InboundCall(context.Background(), aritest.Inbound{
 					From: fmt.Sprintf("+7495%07d", i*1000+n), Name: "Load", Exten: "7002", Agent: a,
-					Phones: map[string]aritest.Phone{a: {AnswerAfter: 300 * time.Millisecond, HangupAfter: 6 * time.Second}},
+					Phones: map[string]aritest.Phone{a: phone},
 				})
 				if err != nil {
 					t.Errorf("call: %v", err)
@@ -127,6 +156,9 @@ func TestTwoReplicasFailOver(t *testing.T) {
 				}
 				mu.Lock()
 				placed = append(placed, id)
+				if login != "" {
+					calls = append(calls, haCall{id: id, agent: login, start: start, end: time.Now()})
+				}
 				mu.Unlock()
 			}
 		})
@@ -137,7 +169,12 @@ func TestTwoReplicasFailOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the standby to take over within 5 s", standby.owns)
-	t.Logf("take-over %v after SIGKILL", time.Since(killed))
+	leased := time.Now()
+	waitFor(t, 5*time.Second-leased.Sub(killed), "the standby's event stream within 5 s", standby.streams)
+	tookOver := time.Now()
+	t.Logf("take-over after SIGKILL: lease %v, event stream connected %v", leased.Sub(killed), tookOver.Sub(killed))
+	reconnected := onVictim.reconnect(standby.url(t))
+	t.Logf("the killed replica's console reconnected to the survivor %v after SIGKILL", reconnected.Sub(killed))
 	time.Sleep(8 * time.Second) // more calls under the new owner
 	stop()
 	wg.Wait()
@@ -148,6 +185,92 @@ func TestTwoReplicasFailOver(t *testing.T) {
 		t.Fatalf("only %d calls placed", len(placed))
 	}
 	checkLoggedOnce(t, dsn, placed)
+	checkPopsAcrossFailOver(t, calls, killed, tookOver, onSurvivor, onVictim)
+}
+
+// checkPopsAcrossFailOver checks the watched agents' consoles: every call
+// that ended before the kill, or began after the take-over, popped on its
+// agent's console and reached "ended" there; the console on the killed
+// replica got, after reconnecting to the survivor, every pop it had seen
+// replayed at its latest state or newer. It logs the gap in pops.
+func checkPopsAcrossFailOver(t *testing.T, calls []haCall, killed, tookOver time.Time, consoles ...*haConsole) {
+	t.Helper()
+	byAgent := map[string]*haConsole{}
+	for _, c := range consoles {
+		byAgent[c.agent.login] = c
+	}
+	var problems []string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		problems = problems[:0]
+		before, after := 0, 0
+		for _, call := range calls {
+			if !call.end.Before(killed) && !call.start.After(tookOver) {
+				continue // in flight while no replica had the stream: logged below
+			}
+			if call.start.After(tookOver) {
+				after++
+			} else {
+				before++
+			}
+			f, ok := latest(byAgent[call.agent].snapshot(), -1)[call.id]
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("call %s never popped on %s's console (dialled %v after the kill, hung up %v after)",
+					call.id, call.agent, call.start.Sub(killed).Round(time.Millisecond), call.end.Sub(killed).Round(time.Millisecond)))
+			case f.State != "ended":
+				problems = append(problems, fmt.Sprintf("call %s is %q on %s's console, want ended", call.id, f.State, call.agent))
+			}
+		}
+		if before == 0 || after < 2*len(consoles) {
+			t.Fatalf("too few watched calls to judge: %d ended before the kill, %d began after the take-over", before, after)
+		}
+		if len(problems) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("pops lost across the fail-over:\n%s", strings.Join(problems, "\n"))
+	}
+	// Calls that rang while no replica had the stream are adopted by the
+	// survivor's reconciliation: logged exactly once (checked above), but
+	// their pop depends on which of their events came after the take-over.
+	for _, call := range calls {
+		if !call.end.Before(killed) && !call.start.After(tookOver) {
+			f, ok := latest(byAgent[call.agent].snapshot(), -1)[call.id]
+			t.Logf("in flight during the take-over: call %s dialled %v after the kill: popped %v, last state %q",
+				call.id, call.start.Sub(killed).Round(time.Millisecond), ok, f.State)
+		}
+	}
+	newCalls := map[string]bool{}
+	for _, call := range calls {
+		if call.start.After(tookOver) {
+			newCalls[call.id] = true
+		}
+	}
+	for _, c := range consoles {
+		frames := c.snapshot()
+		if c.conns > 1 {
+			replayed := latest(frames, 1)
+			for id, f := range latest(frames, 0) {
+				if r, ok := replayed[id]; !ok || r.Seq < f.Seq {
+					t.Errorf("%s reconnected: the pop of call %s (seq %d, %s) was not replayed", c.agent.login, id, f.Seq, f.State)
+				}
+			}
+			t.Logf("%s: %d pops seen on the killed replica, all replayed on the survivor", c.agent.login, len(latest(frames, 0)))
+		}
+		var last, next time.Time
+		for _, f := range frames {
+			if f.at.Before(killed) {
+				last = f.at
+			} else if next.IsZero() && f.State == "ringing" && newCalls[f.CallID] {
+				next = f.at
+			}
+		}
+		t.Logf("%s: pop gap %v (last pop before the SIGKILL to the first new call's pop after; %v of it after the kill)",
+			c.agent.login, next.Sub(last).Round(time.Millisecond), next.Sub(killed).Round(time.Millisecond))
+	}
 }
 
 // checkLoggedOnce waits until every placed call (by its first channel's id,

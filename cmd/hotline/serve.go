@@ -79,7 +79,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 // with their readiness checks. svc is never nil; close it when done.
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store) (*httpapi.Server, *services, error) {
 	svc := &services{}
-	svc.components = append(svc.components, sessionJanitor(st, log))
+	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
 		return nil, svc, err
@@ -155,6 +155,31 @@ func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
 					continue
 				}
 				log.Debug("deleted expired sessions", slog.Int64("count", n))
+			}
+		}
+	}}
+}
+
+// callPartitions makes the monthly partitions of the call log ahead of
+// time: at start, then daily (each run is cheap and idempotent, and all
+// replicas may run it). A call of a month without a partition still lands,
+// in the default partition, and moves to its month's partition next run.
+func callPartitions(st *postgres.Store, log *slog.Logger) component {
+	return component{Name: "calls partitions", Run: func(ctx context.Context) error {
+		t := time.NewTicker(24 * time.Hour)
+		defer t.Stop()
+		for {
+			n, err := st.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("calls partitions", slog.Any("err", err))
+			case n > 0:
+				log.Info("made monthly partitions of calls", slog.Int("count", n))
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
 			}
 		}
 	}}

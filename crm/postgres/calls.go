@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -22,11 +23,20 @@ type callRow struct {
 	Timeline []telephony.TimelineEntry `json:"timeline"` // entries added since the previous update, in seq order
 }
 
+// fixCallKeys records the started_at of each call of a batch seen for the
+// first time; the month partition of its row follows from it for good
+// (migration 00120).
+const fixCallKeys = `
+INSERT INTO call_keys (node, linkedid, started_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+ON CONFLICT (node, linkedid) DO NOTHING`
+
 // upsertCalls inserts or updates a batch of calls; a row is replaced only
 // by a newer version, and its timeline gets the entries of the update newer
 // than its last one (so that replaying a batch that overlaps stored
 // updates adds no entry twice). A new call gets the client whose phone
-// contact is the call's customer number.
+// contact is the call's customer number. started_at is the one fixed in
+// call_keys at the call's first write, so the row stays in its partition.
 const upsertCalls = `
 INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
     customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
@@ -36,7 +46,7 @@ SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce
     r.callee, coalesce(r.customer, ''),
     (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
     coalesce(r.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(r.agents)), '{}'),
-    r.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
+    k.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
     r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
     coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
     coalesce(r.legs::jsonb, '[]'), r.state, coalesce(r.timeline::jsonb, '[]')
@@ -47,7 +57,8 @@ FROM json_to_recordset($1::json) AS r(node text, linkedid text, version integer,
     hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
     transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json,
     timeline json)
-ON CONFLICT (node, linkedid) DO UPDATE SET
+JOIN call_keys k ON k.node = r.node AND k.linkedid = r.linkedid
+ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
     version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
     caller = excluded.caller, caller_name = excluded.caller_name, callee = excluded.callee,
     customer = excluded.customer,
@@ -93,12 +104,12 @@ func (s *Store) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) e
 	if len(updates) == 0 {
 		return nil
 	}
-	calls, err := encodeCallBatch(updates)
+	calls, keys, err := encodeCallBatch(updates)
 	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		ended, err := upsertCallRows(ctx, tx, calls)
+		ended, err := upsertCallRows(ctx, tx, calls, keys)
 		if err != nil {
 			return err
 		}
@@ -111,11 +122,30 @@ func (s *Store) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) e
 	})
 }
 
-func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte) ([]int64, error) {
-	rows, err := tx.Query(ctx, upsertCalls, calls)
+// callKeys are the (node, linkedid, started_at) of a batch's calls, as the
+// arrays fixCallKeys unnests.
+type callKeys struct {
+	nodes, linkedids []string
+	started          []time.Time
+}
+
+func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte, keys callKeys) ([]int64, error) {
+	// The keys in a statement of their own, sent in the same round trip: the
+	// upsert's snapshot then sees keys that a concurrent writer of the same
+	// call committed while this one waited.
+	b := &pgx.Batch{}
+	b.Queue(fixCallKeys, keys.nodes, keys.linkedids, keys.started)
+	b.Queue(upsertCalls, calls)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return nil, fmt.Errorf("fix call keys: %w", err)
+	}
+	rows, err := res.Query()
 	if err != nil {
 		return nil, fmt.Errorf("upsert calls: %w", err)
 	}
+	defer rows.Close()
 	var ended []int64
 	for rows.Next() {
 		var id int64
@@ -135,7 +165,7 @@ func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte) ([]int64, erro
 
 // encodeCallBatch makes the JSON parameter of one batch; several updates
 // of one call are reduced to the newest record and all timeline entries.
-func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, error) {
+func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, callKeys, error) {
 	rows := make([]callRow, 0, len(updates))
 	pos := make(map[[2]string]int, len(updates))
 	for _, u := range updates {
@@ -153,16 +183,18 @@ func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, error) {
 		}
 		r.Timeline = tl
 	}
+	keys := callKeys{nodes: make([]string, len(rows)), linkedids: make([]string, len(rows)), started: make([]time.Time, len(rows))}
 	for i := range rows {
 		if rows[i].Timeline == nil {
 			rows[i].Timeline = []telephony.TimelineEntry{}
 		}
+		keys.nodes[i], keys.linkedids[i], keys.started[i] = rows[i].Node, rows[i].LinkedID, rows[i].StartedAt
 	}
 	calls, err := jsonv2.Marshal(rows, jsontext.AllowInvalidUTF8(true))
 	if err != nil {
-		return nil, fmt.Errorf("encode calls: %w", err)
+		return nil, callKeys{}, fmt.Errorf("encode calls: %w", err)
 	}
-	return calls, nil
+	return calls, keys, nil
 }
 
 // OpenCalls returns the latest update of every call of node that has not
