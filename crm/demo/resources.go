@@ -3,10 +3,12 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"hotline/crm"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 // ResourceStore is what SeedResources needs; *postgres.Store satisfies it.
@@ -25,6 +27,8 @@ type ResourceStore interface {
 	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
 	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
 	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
+	ListTeams(ctx context.Context) ([]service.Team, error)
+	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
 }
 
@@ -32,8 +36,10 @@ type ResourceStore interface {
 // products in two warehouses (one transfer on the road, one supplier order
 // expected), purchases and a reservation for the demo caller (so his screen
 // pop lists products with support), income, expenses and a campaign for the
-// reports, two documents (an offer template all may read, a price list for
-// supervisors) and a project. It does nothing when products exist.
+// reports, a "Sales" team (agent1 and agent2, led by supervisor1), three
+// documents (an offer template all may read, a price list for supervisors,
+// a call script for the Sales team) and a project. It does nothing when
+// products exist.
 func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
 	if list, err := st.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
 		return err
@@ -63,7 +69,39 @@ func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
 	if err := seedMoney(ctx, st, now, prods, ivan); err != nil {
 		return err
 	}
-	return seedPlansAndDocs(ctx, st, now, admin, ivan)
+	sales, err := seedSalesTeam(ctx, st, users)
+	if err != nil {
+		return err
+	}
+	return seedPlansAndDocs(ctx, st, now, admin, ivan, sales)
+}
+
+// seedSalesTeam returns the "Sales" team, made of the first two agents and
+// led by the first supervisor when it does not exist yet. Its members see
+// its tickets and its documents.
+func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int64, error) {
+	teams, err := st.ListTeams(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("seed team: %w", err)
+	}
+	for _, t := range teams {
+		if t.Name == "Sales" {
+			return t.ID, nil
+		}
+	}
+	sales := service.Team{Name: "Sales"}
+	for _, u := range users { // ordered by login: agent1, agent2, ..., supervisor1
+		switch {
+		case u.Role == crm.RoleAgent && len(sales.Members) < 2:
+			sales.Members = append(sales.Members, u.ID)
+		case u.Role == crm.RoleSupervisor && sales.LeadID == nil:
+			sales.LeadID = &u.ID
+		}
+	}
+	if err := st.CreateTeam(ctx, &sales); err != nil {
+		return 0, fmt.Errorf("seed team: %w", err)
+	}
+	return sales.ID, nil
 }
 
 func seedStock(ctx context.Context, st ResourceStore, now time.Time) ([]resource.Product, []resource.Warehouse, error) {
@@ -142,7 +180,7 @@ func seedMoney(ctx context.Context, st ResourceStore, now time.Time, prods []res
 	return nil
 }
 
-func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admin crm.User, ivan int64) error {
+func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admin crm.User, ivan, salesTeam int64) error {
 	r := resource.Reader{UserID: admin.ID, Role: admin.Role}
 	offer := resource.Document{Title: "Commercial offer (template)", Category: resource.DocTemplate, Tags: []string{"offer", "sales"},
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "agent"}, {Kind: resource.GrantRole, Who: "supervisor", Write: true}}}
@@ -156,6 +194,12 @@ func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admi
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "supervisor"}}}
 	if err := st.CreateDocument(ctx, r, &prices, resource.Upload{Filename: "prices.txt",
 		Content: []byte("Dealer prices: IP phone T46U 10100 RUB, headset Engage 50 5200 RUB. Confidential.")}, 0); err != nil {
+		return fmt.Errorf("seed document: %w", err)
+	}
+	script := resource.Document{Title: "Sales call script", Category: resource.DocTechnical, Tags: []string{"sales", "script"},
+		Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: strconv.FormatInt(salesTeam, 10), Write: true}}}
+	if err := st.CreateDocument(ctx, r, &script, resource.Upload{Filename: "script.txt",
+		Content: []byte("Greet the caller by name, ask about their current phones, offer the T46U with a SIP trunk.")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
 	p := resource.Project{Name: "Call centre rollout for Ivan Petrov", ClientID: &ivan, Start: now,

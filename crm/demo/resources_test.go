@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"hotline/crm/demo"
@@ -38,9 +39,18 @@ func TestSeedResources(t *testing.T) {
 	if err != nil || av.FreeNow != 55 || av.InStock || len(av.Incoming) != 1 {
 		t.Fatalf("availability %+v %v", av, err)
 	}
-	agent := resource.Reader{UserID: 4, Role: "agent"}
-	docs, err := s.ListDocuments(ctx, agent, postgres.DocumentFilter{})
+	agent3 := resource.Reader{UserID: 6, Role: "agent"}
+	docs, err := s.ListDocuments(ctx, agent3, postgres.DocumentFilter{})
 	if err != nil || len(docs) != 1 || docs[0].Category != resource.DocTemplate {
-		t.Fatalf("agent sees %+v %v", docs, err)
+		t.Fatalf("agent3 sees %+v %v", docs, err)
+	}
+	// agent1 is in the Sales team: its call script too, writable.
+	teams, err := s.ListTeams(ctx)
+	if err != nil || len(teams) != 1 || teams[0].Name != "Sales" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
+		t.Fatalf("teams %+v %v", teams, err)
+	}
+	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, postgres.DocumentFilter{Query: "script"})
+	if err != nil || len(docs) != 1 || docs[0].Title != "Sales call script" || !docs[0].CanWrite {
+		t.Fatalf("agent1 finds %+v %v", docs, err)
 	}
 }

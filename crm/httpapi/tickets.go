@@ -31,6 +31,9 @@ type TicketStore interface {
 	SetClientSLAPlan(ctx context.Context, clientID, planID int64) error
 	CreateTeam(ctx context.Context, t *service.Team) error
 	ListTeams(ctx context.Context) ([]service.Team, error)
+	DeleteTeam(ctx context.Context, id int64) error
+	AddTeamMember(ctx context.Context, teamID, userID int64) error
+	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
 
 	SaveArticle(ctx context.Context, a *service.Article) error
 	GetArticle(ctx context.Context, id int64) (service.Article, error)
@@ -93,6 +96,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
+	s.registerTeams(api)
 	s.registerKB(api)
 	s.registerReport(api)
 	s.registerNotifications(api)

@@ -75,14 +75,6 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// TeamJSON is a team.
-type TeamJSON struct {
-	ID      int64   `json:"id,omitempty" readOnly:"true"`
-	Name    string  `json:"name" minLength:"1" maxLength:"100"`
-	LeadID  *int64  `json:"lead_id,omitempty"`
-	Members []int64 `json:"members,omitempty" maxItems:"500"`
-}
-
 func (s *ticketsAPI) registerSupport(api huma.API) {
 	tags := []string{"service desk"}
 	type plansOutput struct {
@@ -139,33 +131,5 @@ func (s *ticketsAPI) registerSupport(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			return &struct{}{}, nil
-		})
-	type teamsOutput struct {
-		Body struct {
-			Teams []TeamJSON `json:"teams"`
-		}
-	}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-teams", Method: http.MethodGet, Path: "/api/v1/teams",
-		Tags: tags, Summary: "Support teams with their leads and members"},
-		func(ctx context.Context, _ *struct{}) (*teamsOutput, error) {
-			teams, err := s.store.ListTeams(ctx)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &teamsOutput{}
-			out.Body.Teams = []TeamJSON{}
-			for _, t := range teams {
-				out.Body.Teams = append(out.Body.Teams, TeamJSON{ID: t.ID, Name: t.Name, LeadID: t.LeadID, Members: t.Members})
-			}
-			return out, nil
-		})
-	Register(api, AdminOnly, huma.Operation{OperationID: "create-team", Method: http.MethodPost, Path: "/api/v1/teams",
-		Tags: tags, Summary: "Add a support team", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct{ Body TeamJSON }) (*struct{ Body TeamJSON }, error) {
-			t := service.Team{Name: strings.TrimSpace(in.Body.Name), LeadID: in.Body.LeadID, Members: in.Body.Members}
-			if err := s.store.CreateTeam(ctx, &t); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &struct{ Body TeamJSON }{TeamJSON{ID: t.ID, Name: t.Name, LeadID: t.LeadID, Members: t.Members}}, nil
 		})
 }

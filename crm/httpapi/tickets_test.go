@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -186,6 +187,7 @@ func TestTicketRoleMatrix(t *testing.T) {
 	t.Parallel()
 	d := newDeskEnv(t)
 	smp := deskSamples(d)
+	maps.Copy(smp, teamSamples(d))
 	callers := map[string]*client{"anonymous": d.anon(), "agent": d.login(crm.RoleAgent), "supervisor": d.login(crm.RoleSupervisor),
 		"admin": d.login(crm.RoleAdmin), "agent-token": d.tokenClient(crm.RoleAgent), "admin-token": d.tokenClient(crm.RoleAdmin)}
 	roles := map[string]crm.Role{"agent": crm.RoleAgent, "supervisor": crm.RoleSupervisor, "admin": crm.RoleAdmin,

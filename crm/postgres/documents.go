@@ -17,7 +17,9 @@ import (
 // or them; writing needs a grant with can_write.
 
 // docAccess is the visibility predicate on documents d for reader $1 (user
-// ID) and $2 (role); write adds "and the grant allows writing".
+// ID) and $2 (role); write adds "and the grant allows writing". Teams are
+// the service desk's (team_members), so one membership opens a team's
+// tickets and its documents.
 func docAccess(write bool) string {
 	w := ""
 	if write {
@@ -25,13 +27,7 @@ func docAccess(write bool) string {
 	}
 	return `($2 = 'admin' OR d.owner_id = $1 OR EXISTS (SELECT 1 FROM document_grants g WHERE g.document_id = d.id` + w + ` AND (
 		(g.kind = 'role' AND g.who = $2) OR (g.kind = 'user' AND g.who = $1::text) OR
-		(g.kind = 'team' AND g.who IN (SELECT team FROM teams_members WHERE user_id = $1)))))`
-}
-
-// AddTeamMember puts a user in a team (teams are used by document grants).
-func (s *Store) AddTeamMember(ctx context.Context, team string, userID int64) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO teams_members (team, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, strings.ToLower(team), userID)
-	return translateStock(err, "add team member")
+		(g.kind = 'team' AND g.team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)))))`
 }
 
 // CreateDocument stores a document with its first version and grants; the
@@ -104,13 +100,25 @@ func addVersion(ctx context.Context, tx pgx.Tx, d *resource.Document, up resourc
 		WHERE id = $1 RETURNING updated_at`, d.ID, d.Version, text).Scan(&d.UpdatedAt)
 }
 
+// setGrants replaces a document's grants; a team grant names the team by
+// ID or name and is stored by ID. Of two grants to the same principal the
+// later one counts.
 func setGrants(ctx context.Context, tx pgx.Tx, id int64, gs []resource.Grant) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM document_grants WHERE document_id = $1`, id); err != nil {
 		return err
 	}
 	for _, g := range gs {
-		if _, err := tx.Exec(ctx, `INSERT INTO document_grants (document_id, kind, who, can_write) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (document_id, kind, who) DO UPDATE SET can_write = EXCLUDED.can_write`, id, g.Kind, g.Who, g.Write); err != nil {
+		var team *int64
+		if g.Kind == resource.GrantTeam {
+			tid, err := resolveTeam(ctx, tx, strings.TrimSpace(g.Who))
+			if err != nil {
+				return err
+			}
+			team, g.Who = &tid, strconv.FormatInt(tid, 10)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO document_grants (document_id, kind, who, team_id, can_write) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (document_id, kind, who) DO UPDATE SET can_write = EXCLUDED.can_write`,
+			id, g.Kind, g.Who, team, g.Write); err != nil {
 			return err
 		}
 	}
@@ -158,13 +166,14 @@ func getDocument(ctx context.Context, tx pgx.Tx, r resource.Reader, id int64, wr
 	if write && !d.CanWrite {
 		return d, crm.Errorf(crm.KindForbidden, "you may read document %d but not change it", id)
 	}
-	rows, err := tx.Query(ctx, `SELECT kind, who, can_write FROM document_grants WHERE document_id = $1 ORDER BY kind, who`, id)
+	rows, err := tx.Query(ctx, `SELECT g.kind, g.who, g.can_write, coalesce(t.name, '') FROM document_grants g
+		LEFT JOIN teams t ON t.id = g.team_id WHERE g.document_id = $1 ORDER BY g.kind, g.who`, id)
 	if err != nil {
 		return d, err
 	}
 	d.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.Grant, error) {
 		var g resource.Grant
-		return g, r.Scan(&g.Kind, &g.Who, &g.Write)
+		return g, r.Scan(&g.Kind, &g.Who, &g.Write, &g.Team)
 	})
 	return d, err
 }
@@ -219,14 +228,4 @@ func (s *Store) ListDocuments(ctx context.Context, r resource.Reader, f Document
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (resource.Document, error) { return scanDocument(row) })
 	return out, translateStock(err, "list documents")
-}
-
-// UserTeams lists the teams a user belongs to.
-func (s *Store) UserTeams(ctx context.Context, userID int64) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT team FROM teams_members WHERE user_id = $1 ORDER BY team`, userID)
-	if err != nil {
-		return nil, translateStock(err, "user teams")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return out, translateStock(err, "user teams")
 }

@@ -8,6 +8,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 // testDocumentAccess checks who sees and changes which document, in the
@@ -15,6 +16,14 @@ import (
 func testDocumentAccess(t *testing.T, dsn string) {
 	e := newStockEnv(t, dsn)
 	ctx := e.ctx
+	teams := map[string]int64{}
+	for _, name := range []string{"sales", "support"} {
+		tm := service.Team{Name: e.prefix + "-" + name}
+		if err := e.st.CreateTeam(ctx, &tm); err != nil {
+			t.Fatal(err)
+		}
+		teams[name] = tm.ID
+	}
 	users := map[string]resource.Reader{}
 	for _, u := range []struct {
 		name string
@@ -27,19 +36,20 @@ func testDocumentAccess(t *testing.T, dsn string) {
 			t.Fatal(err)
 		}
 		if u.team != "" {
-			if err := e.st.AddTeamMember(ctx, e.prefix+u.team, cu.ID); err != nil {
+			if err := e.st.AddTeamMember(ctx, teams[u.team], cu.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
 		users[u.name] = resource.Reader{UserID: cu.ID, Role: u.role}
 	}
-	team := func(n string) string { return strings.ToLower(e.prefix + n) }
 	word := strings.ToLower(e.prefix) + "zebra"
 	docs := map[string][]resource.Grant{
 		"private":   nil,
 		"for-sups":  {{Kind: resource.GrantRole, Who: "supervisor"}},
-		"sales-rw":  {{Kind: resource.GrantTeam, Who: team("sales"), Write: true}},
+		"sales-rw":  {{Kind: resource.GrantTeam, Who: fmt.Sprint(teams["sales"]), Write: true}},
 		"support-r": {{Kind: resource.GrantUser, Who: fmt.Sprint(users["support"].UserID)}},
+		// a team named, not numbered, in another case: stored by ID
+		"supteam-r": {{Kind: resource.GrantTeam, Who: strings.ToUpper(e.prefix + "-support")}},
 	}
 	ids := map[string]int64{}
 	for name, grants := range docs {
@@ -52,11 +62,11 @@ func testDocumentAccess(t *testing.T, dsn string) {
 	}
 	// reader -> document -> "" (none), "r" or "rw"
 	want := map[string]map[string]string{
-		"admin":   {"private": "rw", "for-sups": "rw", "sales-rw": "rw", "support-r": "rw"},
-		"owner":   {"private": "rw", "for-sups": "rw", "sales-rw": "rw", "support-r": "rw"},
+		"admin":   {"private": "rw", "for-sups": "rw", "sales-rw": "rw", "support-r": "rw", "supteam-r": "rw"},
+		"owner":   {"private": "rw", "for-sups": "rw", "sales-rw": "rw", "support-r": "rw", "supteam-r": "rw"},
 		"sup":     {"for-sups": "r"},
 		"sales":   {"sales-rw": "rw"},
-		"support": {"support-r": "r"},
+		"support": {"support-r": "r", "supteam-r": "r"},
 		"other":   {},
 	}
 	for who, r := range users {
@@ -98,6 +108,11 @@ func testDocumentAccess(t *testing.T, dsn string) {
 			}
 		}
 	}
+	// A team grant given by name is kept and shown by the team's ID, with its name.
+	got, err := e.st.GetDocument(ctx, users["owner"], ids["supteam-r"])
+	if err != nil || len(got.Grants) != 1 || got.Grants[0].Who != fmt.Sprint(teams["support"]) || got.Grants[0].Team != e.prefix+"-support" {
+		t.Fatalf("team grant by name reads back as %+v %v", got.Grants, err)
+	}
 	// Versions: the first is kept; search finds words of the current one.
 	v1, err := e.st.DocumentContent(ctx, users["owner"], ids["private"], 1)
 	if err != nil || !strings.Contains(string(v1.Content), "Коммерческое") {
@@ -130,6 +145,7 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 		"lying type":    {d(), resource.Upload{Filename: "a.pdf", Type: "application/pdf", Content: []byte("plain text")}, "content_type"},
 		"path filename": {d(), resource.Upload{Filename: "../etc/passwd", Content: []byte("x")}, "filename"},
 		"bad category":  {&resource.Document{Title: "T", Category: "secret"}, resource.Upload{Filename: "a.txt", Content: []byte("x")}, "category"},
+		"unknown team":  {&resource.Document{Title: "T", Category: resource.DocTechnical, Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: e.prefix + "-nobody"}}}, resource.Upload{Filename: "a.txt", Content: []byte("x")}, "grants"},
 		"bad grant":     {&resource.Document{Title: "T", Category: resource.DocTechnical, Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "boss"}}}, resource.Upload{Filename: "a.txt", Content: []byte("x")}, "grants"},
 	} {
 		err := e.st.CreateDocument(e.ctx, r, c.doc, c.up, 1000)

@@ -48,6 +48,10 @@ var constraintFields = map[string]struct{ field, msg string }{
 	"api_tokens_user_id_fkey":         {"user_id", "is not a known user"},
 	"user_endpoints_user_id_fkey":     {"user_id", "is not a known user"},
 	"priority_classes_name_not_empty": {"name", "is required"},
+	"teams_name_key":                  {"name", "another team has this name"},
+	"teams_name_check":                {"name", "is required"},
+	"teams_lead_id_fkey":              {"lead_id", "is not a known user"},
+	"team_members_user_id_fkey":       {"user_id", "is not a known user"},
 }
 
 // translate turns a database error into a crm.Error with a kind (by SQLSTATE)

@@ -70,6 +70,17 @@ func MigrateUp(ctx context.Context, dsn string) error {
 	})
 }
 
+// MigrateUpTo applies the pending migrations up to and including version,
+// for upgrades in steps and for tests that put data in an older schema.
+func MigrateUpTo(ctx context.Context, dsn string, version int64) error {
+	return withProvider(ctx, dsn, func(p *goose.Provider) error {
+		if _, err := p.UpTo(ctx, version); err != nil {
+			return fmt.Errorf("migrate up to %d: %w", version, err)
+		}
+		return nil
+	})
+}
+
 // MigrateDown rolls back the last steps applied migrations (steps <= 0 means
 // one). It stops quietly when nothing is left to roll back.
 func MigrateDown(ctx context.Context, dsn string, steps int) error {

@@ -132,33 +132,3 @@ func planFor(ctx context.Context, q querier, planID *int64, clientID int64) (ser
 	}
 	return p, nil
 }
-
-// CreateTeam adds a team with its members.
-func (s *Store) CreateTeam(ctx context.Context, t *service.Team) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO teams (name, lead_id) VALUES ($1, $2) RETURNING id`, t.Name, t.LeadID).Scan(&t.ID); err != nil {
-			return translate(err, "create team")
-		}
-		for _, m := range t.Members {
-			if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, t.ID, m); err != nil {
-				return translate(err, "add team member")
-			}
-		}
-		return nil
-	})
-}
-
-// ListTeams returns every team with its members.
-func (s *Store) ListTeams(ctx context.Context) ([]service.Team, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, t.lead_id,
-		coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM team_members m WHERE m.team_id = t.id), '{}')
-		FROM teams t ORDER BY t.name`)
-	if err != nil {
-		return nil, translate(err, "list teams")
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Team, error) {
-		var t service.Team
-		err := r.Scan(&t.ID, &t.Name, &t.LeadID, &t.Members)
-		return t, err
-	})
-}

@@ -54,6 +54,8 @@ func TestStock(t *testing.T) {
 		"Profitability":              testProfitability,
 		"DocumentAccess":             testDocumentAccess,
 		"DocumentUploadChecks":       testDocumentUploadChecks,
+		"TeamOpensTicketsAndDocs":    testTeamMembershipOpensTicketsAndDocuments,
+		"DeleteTeamRemovesGrants":    testDeleteTeamRemovesGrants,
 		"ProjectRoundTrip":           testProjectRoundTrip,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -53,18 +53,22 @@ const (
 )
 
 // Grant gives a role, a team or a user read (and optionally write) access.
-// The owner and admins always have both.
+// The owner and admins always have both. Teams are the service desk's
+// (crm/service.Team): a member of a team reads what is granted to it.
 type Grant struct {
-	Kind  PrincipalKind `json:"kind"`
-	Who   string        `json:"who"` // role name, team name or user ID
-	Write bool          `json:"write,omitempty"`
+	Kind PrincipalKind `json:"kind"`
+	// Who is a role name, a team ID or a user ID. A team may be given by
+	// name (matched case-insensitively); stores keep and return its ID.
+	Who   string `json:"who" maxLength:"100"`
+	Write bool   `json:"write,omitempty"`
+	Team  string `json:"team,omitempty" readOnly:"true" doc:"the team's name, for team grants"`
 }
 
-// Reader is who asks: their ID, role and teams.
+// Reader is who asks: their ID, role and the IDs of their teams.
 type Reader struct {
 	UserID int64
 	Role   crm.Role
-	Teams  []string
+	Teams  []int64
 }
 
 // Access reports what r may do with a document owned by owner with grants.
@@ -76,7 +80,7 @@ func Access(r Reader, owner int64, grants []Grant) (read, write bool) {
 	for _, g := range grants {
 		match := (g.Kind == GrantRole && g.Who == string(r.Role)) ||
 			(g.Kind == GrantUser && g.Who == fmt.Sprint(r.UserID)) ||
-			(g.Kind == GrantTeam && slices.Contains(r.Teams, g.Who))
+			(g.Kind == GrantTeam && slices.ContainsFunc(r.Teams, func(id int64) bool { return g.Who == fmt.Sprint(id) }))
 		if match {
 			read = true
 			write = write || g.Write
@@ -116,8 +120,8 @@ func ValidateGrants(gs []Grant) error {
 				return crm.Invalid("grants", "unknown role %q", g.Who)
 			}
 		case GrantTeam:
-			if !tagPattern.MatchString(g.Who) {
-				return crm.Invalid("grants", "team %q: letters, digits, '_' or '-'", g.Who)
+			if strings.TrimSpace(g.Who) == "" || utf8.RuneCountInString(g.Who) > 100 {
+				return crm.Invalid("grants", "team %q: want a team ID or name", g.Who)
 			}
 		case GrantUser:
 			if _, err := fmt.Sscanf(g.Who, "%d", new(int64)); err != nil {
