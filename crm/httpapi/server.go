@@ -37,11 +37,14 @@ type Options struct {
 	PhoneRegion  string        // default region for phone numbers without a country code ("RU")
 	CookieSecure bool          // mark the session cookie Secure (behind HTTPS)
 	SessionTTL   time.Duration // absolute session lifetime (12h)
-	IdleTimeout  time.Duration // a session unused this long ends (2h)
-	// LoginAttempts failed logins per login+IP are allowed in LoginWindow (10 per 15 minutes).
-	LoginAttempts int
-	LoginWindow   time.Duration
-	Checks        []Check // readiness checks besides PostgreSQL
+	IdleTimeout  time.Duration // a session unused this long ends (2h; kept to the minute, in the database)
+	// LoginAttempts failed logins per login, and LoginAttemptsPerIP per
+	// client address, are allowed in any LoginWindow (10 and 5×10 per 15
+	// minutes). They are counted in the database, across replicas.
+	LoginAttempts      int
+	LoginAttemptsPerIP int
+	LoginWindow        time.Duration
+	Checks             []Check // readiness checks besides PostgreSQL
 }
 
 // Server is the HTTP front of Hotline.
