@@ -71,6 +71,10 @@ type Auth struct {
 	idle   time.Duration
 	limits loginLimits
 
+	// selfAuth are paths whose handlers check their own credentials
+	// (/metrics); written before serving, read-only after.
+	selfAuth map[string]bool
+
 	mu    sync.Mutex
 	dummy string // a hash to check against when the login is unknown
 }
@@ -78,7 +82,7 @@ type Auth struct {
 func newAuth(o Options) *Auth {
 	a := &Auth{
 		store: o.Store, log: o.Logger, now: o.Now, secure: o.CookieSecure,
-		ttl: o.SessionTTL, idle: o.IdleTimeout,
+		ttl: o.SessionTTL, idle: o.IdleTimeout, selfAuth: map[string]bool{},
 	}
 	if a.ttl <= 0 {
 		a.ttl = 12 * time.Hour
@@ -225,6 +229,10 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 // on cookie-authenticated unsafe requests.
 func (a *Auth) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.selfAuth[r.URL.Path] {
+			next.ServeHTTP(w, r) // no principal: the handler checks its own credentials
+			return
+		}
 		p, err := a.authenticate(r)
 		switch {
 		case errors.Is(err, errBadToken):

@@ -115,6 +115,18 @@ func New(opts Options) *Server {
 // Handler is the root handler: API, health endpoints and any pages mounted on Router.
 func (s *Server) Handler() http.Handler { return s.router }
 
+// HandleSelfAuthenticated mounts h at path (GET and HEAD) outside session
+// and API-token authentication: h checks its own credentials, e.g.
+// /metrics with the scrape token, whose Authorization header would
+// otherwise be refused as an unknown API token. Request ids, the access log
+// (which never records headers), secure headers and panic recovery still
+// apply. Call it before serving.
+func (s *Server) HandleSelfAuthenticated(path string, h http.Handler) {
+	s.auth.selfAuth[path] = true
+	s.router.Method(http.MethodGet, path, h)
+	s.router.Method(http.MethodHead, path, h)
+}
+
 // Router is the chi router; pages are mounted on it.
 func (s *Server) Router() chi.Router { return s.router }
 
