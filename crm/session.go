@@ -10,6 +10,9 @@ type Session struct {
 	CSRF      string
 	ExpiresAt time.Time
 	CreatedAt time.Time
+	// LastSeenAt is the session's last use, kept to the minute (replicas
+	// write it at most once a minute), for the idle timeout.
+	LastSeenAt time.Time
 }
 
 // APIToken is a bearer token for scripts and integrations. The token itself

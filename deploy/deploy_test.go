@@ -21,6 +21,7 @@ var composeEnv = []string{
 	"POSTGRES_PASSWORD=test-pg",
 	"GRAFANA_DB_PASSWORD=test-reader",
 	"GRAFANA_ADMIN_PASSWORD=test-admin",
+	"HOTLINE_METRICS_TOKEN=test-metrics-token-0123",
 }
 
 func loadCompose(t *testing.T, env []string) (*types.Project, error) {

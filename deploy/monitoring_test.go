@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -25,8 +26,12 @@ type promConfig struct {
 	} `json:"global"`
 	RuleFiles     []string `json:"rule_files"`
 	ScrapeConfigs []struct {
-		JobName      string `json:"job_name"`
-		MetricsPath  string `json:"metrics_path"`
+		JobName       string `json:"job_name"`
+		MetricsPath   string `json:"metrics_path"`
+		Authorization *struct {
+			Type            string `json:"type"`
+			CredentialsFile string `json:"credentials_file"`
+		} `json:"authorization"`
 		DNSSDConfigs []struct {
 			Names           []string `json:"names"`
 			Type            string   `json:"type"`
@@ -81,9 +86,40 @@ func TestPrometheusConfig(t *testing.T) {
 			!slices.Equal(sc.DNSSDConfigs[0].Names, []string{"hotline"}) || sc.DNSSDConfigs[0].Port != 8080 {
 			t.Errorf("hotline job must discover every replica of the hotline service on :8080/metrics: %+v", sc)
 		}
+		checkScrapeToken(t, p, sc.Authorization)
 	}
 	if !found {
 		t.Error("no scrape job for hotline")
+	}
+}
+
+// checkScrapeToken: the hotline job sends a bearer token read from a file,
+// and that file is the compose secret made from HOTLINE_METRICS_TOKEN, the
+// variable the hotline service gets too.
+func checkScrapeToken(t *testing.T, p *types.Project, a *struct {
+	Type            string `json:"type"`
+	CredentialsFile string `json:"credentials_file"`
+}) {
+	t.Helper()
+	if a == nil || (a.Type != "" && a.Type != "Bearer") || a.CredentialsFile == "" {
+		t.Fatalf("the hotline job sends no bearer token from a credentials_file: %+v", a)
+	}
+	name, ok := strings.CutPrefix(a.CredentialsFile, "/run/secrets/")
+	if !ok {
+		t.Fatalf("credentials_file %s is not a compose secret", a.CredentialsFile)
+	}
+	var mounted bool
+	for _, s := range p.Services["prometheus"].Secrets {
+		mounted = mounted || (s.Source == name && (s.Target == "" || s.Target == name || s.Target == a.CredentialsFile))
+	}
+	if !mounted {
+		t.Errorf("secret %s is not given to the prometheus service: %+v", name, p.Services["prometheus"].Secrets)
+	}
+	if sec, ok := p.Secrets[name]; !ok || sec.Environment != "HOTLINE_METRICS_TOKEN" {
+		t.Errorf("secret %s = %+v, want it made from HOTLINE_METRICS_TOKEN", name, sec)
+	}
+	if v := p.Services["hotline"].Environment["HOTLINE_METRICS_TOKEN"]; v == nil || *v != "test-metrics-token-0123" {
+		t.Errorf("the hotline service does not get HOTLINE_METRICS_TOKEN from .env: %v", v)
 	}
 }
 

@@ -26,9 +26,17 @@ func TestPromtoolChecksConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// rule_files name the paths inside the container; point them here.
-	cfg := filepath.Join(t.TempDir(), "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(b), "/etc/prometheus/", here+"/")), 0o600); err != nil {
+	// rule_files and the scrape token name paths inside the container;
+	// point them here.
+	tmp := t.TempDir()
+	token := filepath.Join(tmp, "hotline_metrics_token")
+	if err := os.WriteFile(token, []byte("test-metrics-token-0123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(b), "/etc/prometheus/", here+"/")
+	text = strings.ReplaceAll(text, "/run/secrets/hotline_metrics_token", token)
+	cfg := filepath.Join(tmp, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{

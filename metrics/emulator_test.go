@@ -128,3 +128,57 @@ func mustCounter(t *testing.T, reg *prometheus.Registry, name string, labels ...
 	c.Add(v)
 	return c
 }
+
+// TestRingAllLoserLeavesRingingAtOnce: a ring-all queue call rings 1001 and
+// 1002; 1002 answers. 1001's state follows its own leg (Dial CANCEL, then
+// its channel's end): it is idle while the call still goes on, not ringing
+// until the call's next event (here the customer's hang-up 30 s later).
+func TestRingAllLoserLeavesRingingAtOnce(t *testing.T) {
+	srv := aritest.New(aritest.Options{Speed: 10, Seed: 6, ChannelVarsLinkedID: true})
+	t.Cleanup(srv.Close)
+	cli, err := ari.NewClient(ari.Config{Node: "pbx1", URL: srv.URL(), User: "hotline", Password: "hotline-secret",
+		App: "hotline", EventFilter: ari.CallEventTypes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := telephony.NewTracker(telephony.TrackerOptions{
+		Roster: roster{"PJSIP/1001": "1001", "PJSIP/1002": "1002"},
+		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers", "PJSIP/pstn"}},
+	})
+	m := metrics.New(prometheus.NewPedanticRegistry(), metrics.AgentList{"1001", "1002"}, metrics.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = m.RunTracker(ctx, tr) }()
+	go func() { _ = cli.Run(ctx, func(msg ari.Message) { tr.HandleFrame(msg.Node, msg.Type, msg.Raw) }) }()
+	waitUntil(t, "the ARI socket", func() bool { return srv.Connected("hotline") && cli.Connected() })
+
+	states := func() (map[string]metrics.AgentState, int) {
+		snap := m.Snapshot()
+		out := map[string]metrics.AgentState{}
+		for _, a := range snap.Agents {
+			out[a.Login] = a.State
+		}
+		return out, len(snap.Calls)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := srv.InboundCall(ctx, aritest.Inbound{Exten: "7000", QueueMembers: []string{"1001", "1002"}, HangupAfter: 30 * time.Second,
+			Phones: map[string]aritest.Phone{"1002": {AnswerAfter: 3 * time.Second}, "1001": {NeverAnswer: true}}})
+		done <- err
+	}()
+	waitUntil(t, "both agents ringing", func() bool {
+		s, _ := states()
+		return s["1001"] == metrics.StateRinging && s["1002"] == metrics.StateRinging
+	})
+	waitUntil(t, "1002 talking", func() bool { s, _ := states(); return s["1002"] == metrics.StateTalking })
+	waitUntil(t, "1001 idle while the call goes on", func() bool {
+		s, calls := states()
+		if calls == 0 {
+			t.Fatal("the call ended before 1001 left ringing")
+		}
+		return s["1001"] == metrics.StateIdle && s["1002"] == metrics.StateTalking
+	})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

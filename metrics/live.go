@@ -219,10 +219,20 @@ func legState(lc *liveCall, leg *telephony.Leg) AgentState {
 			return StateOnHold
 		}
 		return StateTalking
-	case leg.RingingAt != nil:
+	case leg.RingingAt != nil && !ringOver(leg.DialStatus):
 		return StateRinging
 	}
 	return ""
+}
+
+// ringOver reports whether a Dial status ends a leg's ringing without an
+// answer (CANCEL when another queue member answered, BUSY, NOANSWER...).
+func ringOver(dialStatus string) bool {
+	switch dialStatus {
+	case "", "RINGING", "PROGRESS", "ANSWER":
+		return false
+	}
+	return true
 }
 
 var stateRank = map[AgentState]int{StateTalking: 3, StateOnHold: 3, StateRinging: 2}

@@ -9,10 +9,16 @@ import (
 // EventKind names a domain event of the tracker.
 type EventKind string
 
-// The domain events subscribers receive.
+// The domain events subscribers receive. AgentAnswered and AgentLegEnded
+// are about one agent's own leg (the queue member who picks up first, the
+// ring-all members cancelled, an agent hanging up while the call goes on),
+// so that the agent's state follows the leg without waiting for the call's
+// next event.
 const (
 	EventCallStarted     EventKind = "call_started"
 	EventAgentRinging    EventKind = "agent_ringing"
+	EventAgentAnswered   EventKind = "agent_answered"
+	EventAgentLegEnded   EventKind = "agent_leg_ended" // stopped ringing (Dial CANCEL, BUSY...) or hung up
 	EventCallAnswered    EventKind = "call_answered"
 	EventCallHeld        EventKind = "call_held"
 	EventCallUnheld      EventKind = "call_unheld"

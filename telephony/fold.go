@@ -216,6 +216,20 @@ func (t *Tracker) legUp(c *callState, l *Leg, at time.Time) {
 	if l.ChannelID == c.st.Origin {
 		t.answer(c, at)
 	}
+	if l.Agent != "" {
+		agent := l.Agent
+		t.publish(c, EventAgentAnswered, at, func(e *Event) { e.Agent = agent; e.Channel = l.ChannelID })
+	}
+}
+
+// agentLegEnded tells subscribers that an agent's leg stopped ringing or
+// hung up while the rest of the call goes on.
+func (t *Tracker) agentLegEnded(c *callState, l *Leg, at time.Time) {
+	if l.Agent == "" {
+		return
+	}
+	agent := l.Agent
+	t.publish(c, EventAgentLegEnded, at, func(e *Event) { e.Agent = agent; e.Channel = l.ChannelID })
 }
 
 func (t *Tracker) answer(c *callState, at time.Time) {
@@ -245,9 +259,13 @@ func (t *Tracker) dial(c *callState, ev *wireEvent, at time.Time) *callState {
 	case "ANSWER", "PROGRESS":
 		l.DialStatus = s
 	default:
+		first := l.DialStatus != s
 		l.DialStatus = s
 		c.st.FinalDial = s
 		c.note(at, "dial_status", l.ChannelID, s)
+		if first && l.AnsweredAt == nil && l.EndedAt == nil {
+			t.agentLegEnded(c, l, at) // app_queue sends CANCEL twice
+		}
 	}
 	return c
 }

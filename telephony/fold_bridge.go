@@ -139,7 +139,9 @@ func (t *Tracker) destroyed(c *callState, ev *wireEvent, at time.Time) {
 	t.ended.add(callKey{c.rec.Node, ch})
 	if c.allEnded() {
 		t.endCall(c, at, false)
+		return
 	}
+	t.agentLegEnded(c, l, at)
 }
 
 func (t *Tracker) blindTransfer(c *callState, ev *wireEvent, at time.Time) {

@@ -115,7 +115,7 @@ func TestSubscribers(t *testing.T) {
 			t.Errorf("ended call talk %v hold %v", e.Call.TalkSeconds, e.Call.HoldSeconds)
 		}
 	}
-	want := "call_started agent_ringing call_answered call_held call_unheld call_ended"
+	want := "call_started agent_ringing agent_answered call_answered call_held call_unheld call_ended"
 	if got := strings.Join(kinds, " "); got != want {
 		t.Errorf("events %q, want %q", got, want)
 	}
@@ -125,6 +125,45 @@ func TestSubscribers(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("slow subscriber got %d events before being dropped, want 1 (then a closed channel)", n)
+	}
+}
+
+// In the recorded ring-all queue call each agent's own leg is reported as
+// it happens: 1002's answer, 1001's end of ringing (the first of two Dial
+// CANCELs, then its channel's end) and 1002's hang-up before the call's;
+// the call snapshot of the first already shows 1001's ring over.
+func TestAgentLegEvents(t *testing.T) {
+	dir := transcriptsDir(t)
+	lines := readLines(t, filepath.Join(dir, "with-linkedid", "sip-inbound-queue.jsonl"))
+	tr := NewTracker(TrackerOptions{Roster: goldenRoster, Rules: goldenRules})
+	events, cancel := tr.Subscribe(256)
+	defer cancel()
+	for _, l := range lines {
+		tr.HandleFrame("pbx1", "", l)
+	}
+	var seq []string
+	var cancelled *Event
+	for len(events) > 0 {
+		e := <-events
+		switch e.Kind {
+		case EventAgentRinging, EventAgentAnswered, EventAgentLegEnded, EventCallAnswered, EventCallEnded:
+			seq = append(seq, string(e.Kind)+":"+e.Agent)
+		}
+		if e.Kind == EventAgentLegEnded && e.Agent == "1001" && cancelled == nil {
+			cancelled = &e
+		}
+	}
+	want := "agent_ringing:1001 agent_ringing:1002 agent_answered:1002 agent_leg_ended:1001 agent_leg_ended:1001 call_answered: agent_leg_ended:1002 call_ended:"
+	if got := strings.Join(seq, " "); got != want {
+		t.Errorf("events\n %s\nwant\n %s", got, want)
+	}
+	if cancelled == nil {
+		t.Fatal("no agent_leg_ended for 1001")
+	}
+	for _, l := range cancelled.Call.Legs {
+		if l.Agent == "1001" && (l.DialStatus != "CANCEL" || l.AnsweredAt != nil) {
+			t.Errorf("1001's leg in the event: dial status %q answered %v, want CANCEL and never answered", l.DialStatus, l.AnsweredAt)
+		}
 	}
 }
 

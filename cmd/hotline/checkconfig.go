@@ -129,6 +129,13 @@ func settingWarnings(cfg Config, e env) int {
 	if cfg.ARIURL == "" {
 		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_ARI_URL is empty: serve runs the built-in simulated PBX")
 	}
+	if strings.Contains(cfg.MetricsToken, "CHANGE-ME") {
+		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_METRICS_TOKEN is still the sample CHANGE-ME value")
+		errs++
+	}
+	if cfg.MetricsToken == "" && cfg.ARIURL != "" {
+		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers anyone who reaches the HTTP port")
+	}
 	if strings.Contains(cfg.DatabaseURL, "CHANGE-ME") {
 		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_DATABASE_URL still holds the sample CHANGE-ME password")
 		errs++

@@ -19,7 +19,8 @@ func TestCheckConfigShippedSamplesPass(t *testing.T) {
 		t.Fatalf("check-config on the shipped samples: %v\n%s", err, out)
 	}
 	s := out.String()
-	for _, want := range []string{"hotline settings: ok", "0 error(s)", "deploy/asterisk/ari.conf:24: warning: ARI user [hotline] still has the sample password"} {
+	for _, want := range []string{"hotline settings: ok", "0 error(s)", "deploy/asterisk/ari.conf:24: warning: ARI user [hotline] still has the sample password",
+		"warning: HOTLINE_METRICS_TOKEN is empty"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
@@ -98,6 +99,12 @@ func TestCheckConfigReportsBadSettings(t *testing.T) {
 	if err := run(context.Background(), []string{"check-config"}, e); !errors.Is(err, errCheckFailed) ||
 		!strings.Contains(out.String(), "HOTLINE_ARI_PASSWORD") {
 		t.Fatalf("sample ARI password: err %v, output:\n%s", err, out)
+	}
+	e, out, _ = testEnv(map[string]string{"HOTLINE_ARI_URL": "http://pbx:8088", "HOTLINE_ARI_USER": "hotline",
+		"HOTLINE_ARI_PASSWORD": "a-long-secret", "HOTLINE_METRICS_TOKEN": "CHANGE-ME-metrics-token"}, "")
+	if err := run(context.Background(), []string{"check-config"}, e); !errors.Is(err, errCheckFailed) ||
+		!strings.Contains(out.String(), "error: HOTLINE_METRICS_TOKEN") || strings.Contains(out.String(), "CHANGE-ME-metrics-token") {
+		t.Fatalf("sample metrics token: err %v, output:\n%s", err, out)
 	}
 	e, _, _ = testEnv(nil, "")
 	if err := run(context.Background(), []string{"check-config", "--asterisk-dir", "/nonexistent-dir"}, e); err == nil ||

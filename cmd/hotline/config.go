@@ -31,6 +31,7 @@ type Config struct {
 	CookieSecure bool
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
+	MetricsToken string            // bearer token /metrics requires; "" leaves it open
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -58,6 +59,8 @@ func settings() []setting {
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
+		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
+			secret: true, check: checkMetricsToken},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -220,6 +223,25 @@ func checkCookieSecure(v string, c *Config) error {
 		return fmt.Errorf("%q: want true or false", v)
 	}
 	c.CookieSecure = b
+	return nil
+}
+
+// checkMetricsToken accepts an empty token (no protection) or one of at
+// least 16 visible ASCII characters, as it travels in an HTTP header. The
+// error never repeats the value.
+func checkMetricsToken(v string, c *Config) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) < 16 {
+		return fmt.Errorf("too short: use at least 16 characters, e.g. openssl rand -hex 32")
+	}
+	for _, r := range v {
+		if r <= ' ' || r > '~' {
+			return fmt.Errorf("only visible ASCII characters, no spaces (it is sent as an HTTP header)")
+		}
+	}
+	c.MetricsToken = v
 	return nil
 }
 

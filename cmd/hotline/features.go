@@ -34,9 +34,10 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // mountFeatures adds every capability's API operations and pages to the
 // server: the call log and click-to-call, the agent console with screen
 // pops, surveys, the service desk, the sales funnel, stock and money, the
-// supervisor reports and wallboard, and /metrics.
+// supervisor reports and wallboard, and /metrics (behind metricsToken when
+// set).
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store,
-	reg *prometheus.Registry, log *slog.Logger) {
+	reg *prometheus.Registry, metricsToken string, log *slog.Logger) {
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
@@ -68,5 +69,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterWallboard(h, tel.metrics)
 	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
 
-	api.Router().Handle("/metrics", metrics.Handler(reg))
+	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
+	// not a user's session or API token.
+	api.HandleSelfAuthenticated("/metrics", metrics.RequireBearer(metricsToken, metrics.Handler(reg)))
 }

@@ -55,6 +55,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_PHONE_REGION": "XX"}, want: "invalid HOTLINE_PHONE_REGION"},
 		{vars: map[string]string{"HOTLINE_LOG_LEVEL": "loud"}, want: "invalid HOTLINE_LOG_LEVEL"},
 		{vars: map[string]string{"HOTLINE_COOKIE_SECURE": "maybe"}, want: "invalid HOTLINE_COOKIE_SECURE"},
+		{vars: map[string]string{"HOTLINE_METRICS_TOKEN": "short-s3cret"}, want: "invalid HOTLINE_METRICS_TOKEN", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_METRICS_TOKEN": "a-long-s3cret with-a-space"}, want: "invalid HOTLINE_METRICS_TOKEN", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_HTTP_ADDR": "8080"}, args: []string{"--http-addr", "127.0.0.1:0", "--log-level", "nope"}, want: "invalid --log-level"},
 	}
 	for _, tc := range cases {

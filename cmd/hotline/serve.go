@@ -98,7 +98,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
-	mountFeatures(api, pages, tel, st, reg, log)
+	mountFeatures(api, pages, tel, st, reg, cfg.MetricsToken, log)
 	return api, svc, nil
 }
 

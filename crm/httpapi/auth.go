@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,30 +50,39 @@ func PrincipalFrom(ctx context.Context) *Principal {
 	return p
 }
 
-// ErrTooManyAttempts is returned by Login when the login+address pair has
-// failed too often recently.
+// ErrTooManyAttempts is returned by Login when the login, or the client
+// address, has failed too often recently.
 var ErrTooManyAttempts = errors.New("too many failed logins, try again later")
 
-// Auth signs users in and out and resolves the credentials of requests.
-type Auth struct {
-	store   Store
-	log     *slog.Logger
-	now     func() time.Time
-	secure  bool
-	ttl     time.Duration
-	idle    time.Duration
-	limiter *loginLimiter
+// touchEvery is how stale a session's last-seen time may get before a
+// request writes it again: the idle timeout is kept to the minute, and a
+// busy session costs one UPDATE a minute, not one per request.
+const touchEvery = time.Minute
 
-	mu       sync.Mutex
-	lastSeen map[string]time.Time // session hash -> last request; idle timeout per replica
-	dummy    string               // a hash to check against when the login is unknown
+// Auth signs users in and out and resolves the credentials of requests.
+// Sessions, their idle time and failed logins live in the store, so that
+// replicas sharing the database agree on them.
+type Auth struct {
+	store  Store
+	log    *slog.Logger
+	now    func() time.Time
+	secure bool
+	ttl    time.Duration
+	idle   time.Duration
+	limits loginLimits
+
+	// selfAuth are paths whose handlers check their own credentials
+	// (/metrics); written before serving, read-only after.
+	selfAuth map[string]bool
+
+	mu    sync.Mutex
+	dummy string // a hash to check against when the login is unknown
 }
 
 func newAuth(o Options) *Auth {
 	a := &Auth{
 		store: o.Store, log: o.Logger, now: o.Now, secure: o.CookieSecure,
-		ttl: o.SessionTTL, idle: o.IdleTimeout,
-		lastSeen: map[string]time.Time{},
+		ttl: o.SessionTTL, idle: o.IdleTimeout, selfAuth: map[string]bool{},
 	}
 	if a.ttl <= 0 {
 		a.ttl = 12 * time.Hour
@@ -82,14 +90,16 @@ func newAuth(o Options) *Auth {
 	if a.idle <= 0 {
 		a.idle = 2 * time.Hour
 	}
-	attempts, window := o.LoginAttempts, o.LoginWindow
-	if attempts <= 0 {
-		attempts = 10
+	a.limits = loginLimits{store: o.Store, perLogin: o.LoginAttempts, perIP: o.LoginAttemptsPerIP, window: o.LoginWindow}
+	if a.limits.perLogin <= 0 {
+		a.limits.perLogin = 10
 	}
-	if window <= 0 {
-		window = 15 * time.Minute
+	if a.limits.perIP <= 0 {
+		a.limits.perIP = 5 * a.limits.perLogin
 	}
-	a.limiter = newLoginLimiter(attempts, window)
+	if a.limits.window <= 0 {
+		a.limits.window = 15 * time.Minute
+	}
 	return a
 }
 
@@ -105,9 +115,11 @@ type Session struct {
 // address (host:port or host), used with the login for rate limiting.
 func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
-	key := login + "|" + hostOf(remoteAddr)
+	host := hostOf(remoteAddr)
 	now := a.now()
-	if ok, _ := a.limiter.Allowed(key, now); !ok {
+	if ok, err := a.limits.allowed(ctx, login, host, now); err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	} else if !ok {
 		return Session{}, ErrTooManyAttempts
 	}
 	user, hash, err := a.store.GetUserByLogin(ctx, login)
@@ -122,18 +134,21 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 		return Session{}, fmt.Errorf("login: check password: %w", cerr)
 	}
 	if err != nil || !match || user.Disabled {
-		a.limiter.Fail(key, now)
-		a.log.InfoContext(ctx, "login failed", slog.String("login", login), slog.String("remote", hostOf(remoteAddr)))
+		if err := a.limits.failed(ctx, login, host, now); err != nil {
+			return Session{}, fmt.Errorf("login: %w", err)
+		}
+		a.log.InfoContext(ctx, "login failed", slog.String("login", login), slog.String("remote", host))
 		return Session{}, crm.Errorf(crm.KindUnauthorized, "wrong login or password")
 	}
-	a.limiter.Reset(key)
+	if err := a.limits.succeeded(ctx, login); err != nil {
+		a.log.WarnContext(ctx, "clear failed logins", slog.Any("err", err))
+	}
 	plain, tokenHash := auth.NewToken()
 	csrf, _ := auth.NewToken()
-	sess := crm.Session{TokenHash: tokenHash, UserID: user.ID, CSRF: csrf, ExpiresAt: now.Add(a.ttl), CreatedAt: now}
+	sess := crm.Session{TokenHash: tokenHash, UserID: user.ID, CSRF: csrf, ExpiresAt: now.Add(a.ttl), CreatedAt: now, LastSeenAt: now}
 	if err := a.store.CreateSession(ctx, sess); err != nil {
 		return Session{}, fmt.Errorf("login: create session: %w", err)
 	}
-	a.touch(tokenHash, now)
 	return Session{User: user, CSRF: csrf, Cookie: a.cookie(plain, sess.ExpiresAt)}, nil
 }
 
@@ -142,7 +157,6 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 func (a *Auth) Logout(ctx context.Context, token string) (*http.Cookie, error) {
 	if token != "" {
 		h := auth.HashToken(token)
-		a.forget(h)
 		if err := a.store.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
 			return nil, fmt.Errorf("logout: %w", err)
 		}
@@ -196,14 +210,18 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 		return nil, fmt.Errorf("authenticate session: %w", err)
 	}
 	now := a.now()
-	if !now.Before(sess.ExpiresAt) || a.idleTooLong(h, now) || u.Disabled {
-		a.forget(h)
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > a.idle || u.Disabled {
 		if err := a.store.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
 			a.log.WarnContext(ctx, "delete expired session", slog.Any("err", err))
 		}
 		return nil, nil
 	}
-	a.touch(h, now)
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := a.store.TouchSession(ctx, h, now); err != nil {
+			// the request goes on; the session may end up to a minute early
+			a.log.WarnContext(ctx, "record session use", slog.Any("err", err))
+		}
+	}
 	return &Principal{User: u, Method: MethodSession, CSRF: sess.CSRF, hash: h}, nil
 }
 
@@ -211,6 +229,10 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 // on cookie-authenticated unsafe requests.
 func (a *Auth) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.selfAuth[r.URL.Path] {
+			next.ServeHTTP(w, r) // no principal: the handler checks its own credentials
+			return
+		}
 		p, err := a.authenticate(r)
 		switch {
 		case errors.Is(err, errBadToken):
@@ -292,34 +314,6 @@ func validCSRF(r *http.Request, want string) (ok, tooBig bool) {
 
 // MaxFormBytes is the largest form body accepted.
 const MaxFormBytes = 1 << 20
-
-func (a *Auth) touch(h []byte, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.lastSeen[hex.EncodeToString(h)] = now
-	if len(a.lastSeen) > 10000 {
-		for k, t := range a.lastSeen {
-			if now.Sub(t) > a.idle {
-				delete(a.lastSeen, k)
-			}
-		}
-	}
-}
-
-func (a *Auth) forget(h []byte) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.lastSeen, hex.EncodeToString(h))
-}
-
-// idleTooLong reports whether the session was last used more than the idle
-// timeout ago. A session this replica has not seen yet counts as fresh.
-func (a *Auth) idleTooLong(h []byte, now time.Time) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	t, ok := a.lastSeen[hex.EncodeToString(h)]
-	return ok && now.Sub(t) > a.idle
-}
 
 func (a *Auth) dummyHash() string {
 	a.mu.Lock()

@@ -78,7 +78,8 @@ type client struct {
 	hc     *http.Client
 	csrf   string
 	bearer string
-	noCSRF bool // do not send the CSRF header even when known
+	noCSRF bool   // do not send the CSRF header even when known
+	base   string // another server's URL (a second replica); default e.ts
 }
 
 func (e *env) anon() *client {
@@ -134,7 +135,11 @@ func (c *client) do(method, path string, body any) (*http.Response, []byte) {
 		}
 		r = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, c.e.ts.URL+path, r)
+	base := c.e.ts.URL
+	if c.base != "" {
+		base = c.base
+	}
+	req, err := http.NewRequest(method, base+path, r)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}

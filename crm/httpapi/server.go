@@ -37,11 +37,14 @@ type Options struct {
 	PhoneRegion  string        // default region for phone numbers without a country code ("RU")
 	CookieSecure bool          // mark the session cookie Secure (behind HTTPS)
 	SessionTTL   time.Duration // absolute session lifetime (12h)
-	IdleTimeout  time.Duration // a session unused this long ends (2h)
-	// LoginAttempts failed logins per login+IP are allowed in LoginWindow (10 per 15 minutes).
-	LoginAttempts int
-	LoginWindow   time.Duration
-	Checks        []Check // readiness checks besides PostgreSQL
+	IdleTimeout  time.Duration // a session unused this long ends (2h; kept to the minute, in the database)
+	// LoginAttempts failed logins per login, and LoginAttemptsPerIP per
+	// client address, are allowed in any LoginWindow (10 and 5×10 per 15
+	// minutes). They are counted in the database, across replicas.
+	LoginAttempts      int
+	LoginAttemptsPerIP int
+	LoginWindow        time.Duration
+	Checks             []Check // readiness checks besides PostgreSQL
 }
 
 // Server is the HTTP front of Hotline.
@@ -111,6 +114,18 @@ func New(opts Options) *Server {
 
 // Handler is the root handler: API, health endpoints and any pages mounted on Router.
 func (s *Server) Handler() http.Handler { return s.router }
+
+// HandleSelfAuthenticated mounts h at path (GET and HEAD) outside session
+// and API-token authentication: h checks its own credentials, e.g.
+// /metrics with the scrape token, whose Authorization header would
+// otherwise be refused as an unknown API token. Request ids, the access log
+// (which never records headers), secure headers and panic recovery still
+// apply. Call it before serving.
+func (s *Server) HandleSelfAuthenticated(path string, h http.Handler) {
+	s.auth.selfAuth[path] = true
+	s.router.Method(http.MethodGet, path, h)
+	s.router.Method(http.MethodHead, path, h)
+}
 
 // Router is the chi router; pages are mounted on it.
 func (s *Server) Router() chi.Router { return s.router }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"time"
 
 	"hotline/crm"
 )
@@ -21,6 +22,10 @@ type Store interface {
 	GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
+	RecordLoginFailure(ctx context.Context, keys []string, at, forgetBefore time.Time) error
+	LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
+	ClearLoginFailures(ctx context.Context, key string) error
 	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
 	UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error)
 

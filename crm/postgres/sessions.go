@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,19 +18,29 @@ func (s *Store) CreateSession(ctx context.Context, sess crm.Session) error {
 	if sess.CreatedAt.IsZero() {
 		sess.CreatedAt = s.now()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5)`, sess.TokenHash, sess.UserID, sess.CSRF, sess.ExpiresAt, sess.CreatedAt)
+	if sess.LastSeenAt.IsZero() {
+		sess.LastSeenAt = sess.CreatedAt
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at, last_seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, sess.TokenHash, sess.UserID, sess.CSRF, sess.ExpiresAt, sess.CreatedAt, sess.LastSeenAt)
 	return translate(err, "create session")
+}
+
+// TouchSession records that the session was used at at. It never moves
+// the time back (replicas may race); a missing session is not an error.
+func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, tokenHash, at)
+	return translate(err, "touch session")
 }
 
 // GetSession returns an unexpired session and its user. A missing or expired
 // session, or one whose user is disabled, is KindNotFound.
 func (s *Store) GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error) {
 	var sess crm.Session
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, s.token_hash, s.user_id, s.csrf, s.expires_at, s.created_at
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, s.token_hash, s.user_id, s.csrf, s.expires_at, s.created_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, tokenHash, s.now()),
-		&sess.TokenHash, &sess.UserID, &sess.CSRF, &sess.ExpiresAt, &sess.CreatedAt)
+		&sess.TokenHash, &sess.UserID, &sess.CSRF, &sess.ExpiresAt, &sess.CreatedAt, &sess.LastSeenAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sess, u, crm.Errorf(crm.KindNotFound, "session not found or expired")
 	}

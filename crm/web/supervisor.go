@@ -43,9 +43,10 @@ type SupervisorOptions struct {
 
 // supervisor serves the pages for supervisors and admins.
 type supervisor struct {
-	p    *Pages
-	opts SupervisorOptions
-	csat csatCache
+	p     *Pages
+	opts  SupervisorOptions
+	csat  csatCache
+	names namesCache
 }
 
 // MountSupervisor adds the supervisor pages: the agent efficiency report at
@@ -162,4 +163,38 @@ func (s *supervisor) todayCSAT(ctx context.Context) *float64 {
 	}
 	c.at = now
 	return c.value
+}
+
+// namesCache keeps the users' display names for the wallboard, read at
+// most every CSATEvery (the socket sends a frame every Tick).
+type namesCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	names map[string]string
+}
+
+// agentNames returns login -> display name of every user with a name; on a
+// read error the last names known (the page falls back to logins).
+func (s *supervisor) agentNames(ctx context.Context) map[string]string {
+	c := &s.names
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := s.opts.Now()
+	if !c.at.IsZero() && now.Sub(c.at) < s.opts.CSATEvery {
+		return c.names
+	}
+	c.at = now
+	users, err := s.p.store.ListUsers(ctx)
+	if err != nil {
+		s.p.log.WarnContext(ctx, "wallboard: user names", slog.Any("err", err))
+		return c.names
+	}
+	names := make(map[string]string, len(users))
+	for _, u := range users {
+		if u.Name != "" {
+			names[u.Login] = u.Name
+		}
+	}
+	c.names = names
+	return names
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -65,7 +66,7 @@ func reportRowOf(a metrics.AgentEfficiency) reportRow {
 
 // wbAgent is one formatted agent of the wallboard's first render.
 type wbAgent struct {
-	Login, State, Label, Since, Call string
+	Login, Name, State, Label, Since, Call string
 }
 
 var stateLabels = map[metrics.AgentState]string{metrics.StateIdle: "Idle", metrics.StateRinging: "Ringing",
@@ -86,10 +87,12 @@ func callText(c *metrics.CallBrief, now time.Time) string {
 	return who + " · " + clock(now.Sub(from).Seconds())
 }
 
-func wbAgents(s metrics.Snapshot) []wbAgent {
+// wbAgents formats the agents; names maps logins to display names (the
+// login stands in for a user without one).
+func wbAgents(s metrics.Snapshot, names map[string]string) []wbAgent {
 	out := make([]wbAgent, 0, len(s.Agents))
 	for _, a := range s.Agents {
-		out = append(out, wbAgent{Login: a.Login, State: string(a.State), Label: stateLabels[a.State],
+		out = append(out, wbAgent{Login: a.Login, Name: cmp.Or(names[a.Login], a.Login), State: string(a.State), Label: stateLabels[a.State],
 			Since: clock(s.At.Sub(a.Since).Seconds()), Call: callText(a.Call, s.At)})
 	}
 	return out

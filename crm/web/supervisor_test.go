@@ -139,8 +139,13 @@ func TestWallboardSocketFollowsCalls(t *testing.T) {
 		}
 		return ""
 	}
-	if v := read(); agentState(v, "alice") != "idle" || len(v["waiting"].([]any)) != 0 {
+	v := read()
+	if agentState(v, "alice") != "idle" || len(v["waiting"].([]any)) != 0 {
 		t.Fatalf("first frame: %v", v)
+	}
+	// the Agent column shows users' names: alice has one, bob no user at all
+	if names, _ := v["names"].(map[string]any); names["alice"] != "Alice Archer" || names["bob"] != nil {
+		t.Errorf("names in the frame: %v", v["names"])
 	}
 	for _, e := range ringAlice(time.Now().Add(-5 * time.Second)) {
 		s.board.Observe(e)
@@ -156,6 +161,28 @@ func TestWallboardSocketFollowsCalls(t *testing.T) {
 		}
 	}
 	t.Fatal("the socket never showed alice ringing")
+}
+
+// TestWallboardPageShowsNames: the first render's Agent column shows the
+// user's display name with the login as tooltip and secondary text, and
+// the login alone for an agent without a name.
+func TestWallboardPageShowsNames(t *testing.T) {
+	t.Parallel()
+	s := newSupervisorSite(t)
+	sup := s.browser()
+	sup.login("sup")
+	resp, body := sup.get("/wallboard")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("wallboard: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`<tr data-agent="alice"><td class="wb-agent" title="alice">Alice Archer <span class="wb-login">alice</span></td>`,
+		`<tr data-agent="bob"><td class="wb-agent" title="bob">bob</td>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("wallboard page lacks %s", want)
+		}
+	}
 }
 
 func TestAgentReportPage(t *testing.T) {

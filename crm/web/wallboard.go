@@ -21,10 +21,13 @@ import (
 type wallboardState struct {
 	metrics.Snapshot
 	CSAT *float64 `json:"csat,omitempty"` // today's share of 4 and 5, percent; absent without surveys
+	// Names maps the agents' logins to their users' display names (logins
+	// without a name are left out: the page shows the login).
+	Names map[string]string `json:"names"`
 }
 
 func (s *supervisor) state(ctx context.Context) wallboardState {
-	return wallboardState{Snapshot: s.opts.Board.Snapshot(), CSAT: s.todayCSAT(ctx)}
+	return wallboardState{Snapshot: s.opts.Board.Snapshot(), CSAT: s.todayCSAT(ctx), Names: s.agentNames(ctx)}
 }
 
 // wallboardView is the wallboard's first render (the socket keeps it live).
@@ -38,7 +41,7 @@ type wallboardView struct {
 func (s *supervisor) wallboardPage(w http.ResponseWriter, r *http.Request) {
 	st := s.state(r.Context())
 	itoa := strconv.Itoa
-	v := wallboardView{Agents: wbAgents(st.Snapshot), Waiting: itoa(len(st.Waiting)), LongestWait: clock(st.LongestWaitSeconds),
+	v := wallboardView{Agents: wbAgents(st.Snapshot, st.Names), Waiting: itoa(len(st.Waiting)), LongestWait: clock(st.LongestWaitSeconds),
 		Calls: itoa(st.Today.Calls), Answered: itoa(st.Today.Answered), Missed: itoa(st.Today.Missed),
 		AvgTalk: clock(st.Today.AvgTalkSeconds), CSAT: optPercent(st.CSAT),
 		Inbound: itoa(st.Active[telephony.Inbound]), Outbound: itoa(st.Active[telephony.Outbound]),

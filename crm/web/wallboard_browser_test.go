@@ -42,6 +42,20 @@ func TestBrowserWallboardMovesWithCalls(t *testing.T) {
 	if err != nil || waiting != "1" {
 		t.Fatalf("waiting = %q, %v", waiting, err)
 	}
+	// the rows the socket rebuilt show names, the login as tooltip
+	agent := chromedp.CSS(`tr[data-agent="alice"] td.wb-agent`)
+	name, err := chromedp.Run(tctx, chromedp.Text(agent))
+	if err != nil || name != "Alice Archer alice" {
+		t.Errorf("alice's Agent cell = %q, %v; want her name and login", name, err)
+	}
+	title, err := chromedp.Run(tctx, chromedp.AttributeValue(agent, "title"))
+	if err != nil || title.Value != "alice" {
+		t.Errorf("alice's Agent cell title = %+v, %v", title, err)
+	}
+	bob, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(`tr[data-agent="bob"] td.wb-agent`)))
+	if err != nil || bob != "bob" {
+		t.Errorf("bob's Agent cell = %q, %v; want the login (no user)", bob, err)
+	}
 	ended := events[1]
 	ended.Kind, ended.At = telephony.EventCallEnded, time.Now()
 	ended.Call.EndedAt, ended.Call.Outcome = &ended.At, telephony.OutcomeAbandoned

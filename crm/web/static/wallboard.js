@@ -30,6 +30,19 @@
     td.textContent = text;
     return td;
   }
+  // agentCell shows the display name, the login as a tooltip and, when it
+  // differs from the name, as secondary text.
+  function agentCell(login, name) {
+    const td = cell(name || login, "wb-agent");
+    td.title = login;
+    if (name && name !== login) {
+      const small = document.createElement("span");
+      small.className = "wb-login";
+      small.textContent = login;
+      td.append(" ", small);
+    }
+    return td;
+  }
   function render(st) {
     const active = st.active || {};
     set("wb-waiting", String(st.waiting.length));
@@ -46,7 +59,7 @@
     const rows = st.agents.map(function (a) {
       const tr = document.createElement("tr");
       tr.dataset.agent = a.login;
-      tr.appendChild(cell(a.login));
+      tr.appendChild(agentCell(a.login, (st.names || {})[a.login]));
       const td = document.createElement("td");
       const badge = document.createElement("span");
       badge.className = "wb-state wb-" + a.state;

@@ -83,6 +83,16 @@ func (c *channel) json(withLinked bool) channelJSON {
 	return j
 }
 
+// inheritLinked gives c the linkedid of from (the channel that caused it:
+// the Dial caller, the ARI originator, the other Local half), as Asterisk
+// does when a channel is requested on behalf of another. A nil from keeps
+// c's own id.
+func (c *channel) inheritLinked(from *channel) {
+	if from != nil {
+		c.linkedID, c.linkedSeq = from.linkedID, from.linkedSeq
+	}
+}
+
 // hangupRequested reports whether a hangup was requested.
 func (c *channel) hangupRequested() bool {
 	select {

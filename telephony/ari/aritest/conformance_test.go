@@ -119,6 +119,11 @@ func TestConformanceSIP(t *testing.T) {
 				}
 				app.settle(s)
 				got := app.snapshot()
+				if linked {
+					if r, e := checkDialLinkedIDs(t, "recording", want), checkDialLinkedIDs(t, "emulator", got); r != e {
+						t.Errorf("%d Dial events with a caller in the recording, %d from the emulator", r, e)
+					}
+				}
 				mode := allowedDifferences[name].mode
 				for _, d := range diffStreams(signatures(want, mode), signatures(got, mode)) {
 					t.Error(d)
@@ -129,6 +134,41 @@ func TestConformanceSIP(t *testing.T) {
 			})
 		}
 	}
+}
+
+// checkDialLinkedIDs asserts what every with-linkedid recording shows: a
+// channel dialled by Dial or Queue carries its caller's linkedid from its
+// ChannelCreated on, in every Dial event too; the dialled agent's channel
+// never starts a call of its own.
+func checkDialLinkedIDs(t *testing.T, what string, events []event) (checked int) {
+	t.Helper()
+	linkedAt := map[string]string{} // channel id -> linkedid in its ChannelCreated
+	for _, e := range events {
+		if e.typ() == "ChannelCreated" {
+			linkedAt[chanID(e)] = linkedOf(e.obj("channel"))
+		}
+	}
+	for _, e := range events {
+		caller, peer := e.obj("caller"), e.obj("peer")
+		if e.typ() != "Dial" || caller == nil || peer == nil {
+			continue
+		}
+		want := linkedOf(caller)
+		if got := linkedOf(peer); got != want || want == "" {
+			t.Errorf("%s: Dial %v of %v: peer linkedid %q, caller's %q", what, e["dialstatus"], peer["name"], got, want)
+		}
+		if got := linkedAt[peer["id"].(string)]; got != want {
+			t.Errorf("%s: %v was created with linkedid %q, its caller's is %q", what, peer["name"], got, want)
+		}
+		checked++
+	}
+	return checked
+}
+
+func linkedOf(c map[string]any) string {
+	vars, _ := c["channelvars"].(map[string]any)
+	s, _ := vars["CHANNEL(linkedid)"].(string)
+	return s
 }
 
 func dump(events []event) string {

@@ -32,9 +32,7 @@ type dialOp struct {
 // (the SIP Call-ID) is empty in ChannelCreated and set right after.
 func (s *Server) sipChannel(endpoint, state, context, exten string, caller CallerID, linked *channel) *channel {
 	c := s.newChannel("PJSIP/"+endpoint, "", state, dialplanCEP{Context: context, Exten: exten, Priority: 1}, caller)
-	if linked != nil {
-		c.linkedID, c.linkedSeq = linked.linkedID, linked.linkedSeq
-	}
+	c.inheritLinked(linked)
 	s.emitChannel("ChannelCreated", c, nil)
 	c.protocolID = s.newUUID()
 	c.dp.Priority = 0

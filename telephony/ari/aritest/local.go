@@ -65,8 +65,9 @@ type localCall struct {
 	dialStarted bool
 }
 
-// newLocal creates both halves and emits their ChannelCreated. Caller holds s.mu.
-func (s *Server) newLocal(resource, id, otherID string, caller CallerID) *localCall {
+// newLocal creates both halves and emits their ChannelCreated; with an
+// originator both halves take its linkedid. Caller holds s.mu.
+func (s *Server) newLocal(resource, id, otherID string, caller CallerID, originator *channel) *localCall {
 	exten, context, _ := strings.Cut(resource, "@")
 	if id != "" && otherID == "" {
 		otherID = id + ";2"
@@ -78,7 +79,8 @@ func (s *Server) newLocal(resource, id, otherID string, caller CallerID) *localC
 	one.name, one.half = name+";1", 1
 	two := s.newChannel("Local/"+resource, otherID, "Ring", dp, CallerID{})
 	two.name, two.half = name+";2", 2
-	two.linkedID, two.linkedSeq = one.linkedID, one.linkedSeq
+	one.inheritLinked(originator)
+	two.inheritLinked(one)
 	one.peer, two.peer = two, one
 	lc := &localCall{one: one, two: two, dialstring: resource, device: "Local/" + resource, vars: map[string]string{}}
 	one.local, two.local = lc, lc

@@ -19,30 +19,32 @@ type pjsipCall struct {
 }
 
 // newPJSIPOut allocates the outgoing channel for resource (1001 or
-// +7...@pstn). Caller holds s.mu.
-func (s *Server) newPJSIPOut(resource, id string, caller CallerID) (*channel, Phone) {
+// +7...@pstn), with the originator's linkedid if there is one. Caller
+// holds s.mu.
+func (s *Server) newPJSIPOut(resource, id string, caller CallerID, originator *channel) (*channel, Phone) {
 	endpoint, ph := resource, s.phoneFor(resource, nil)
 	if _, trunk, ok := strings.Cut(resource, "@"); ok {
 		endpoint, ph = trunk, DefaultPhone
 	}
 	c := s.newChannel("PJSIP/"+endpoint, id, "Down", dialplanCEP{Context: "default", Exten: "s", Priority: 1}, caller)
 	c.connected = caller
+	c.inheritLinked(originator)
 	s.emitChannel("ChannelCreated", c, nil)
 	c.protocolID = s.newUUID()
 	return c, ph
 }
 
 // originatePJSIP: POST /channels to a PJSIP endpoint. Caller holds s.mu.
-func (s *Server) originatePJSIP(resource, id string, caller CallerID, app string, args []string, timeout time.Duration) *channel {
-	c, ph := s.newPJSIPOut(resource, id, caller)
+func (s *Server) originatePJSIP(resource, id string, caller CallerID, originator *channel, app string, args []string, timeout time.Duration) *channel {
+	c, ph := s.newPJSIPOut(resource, id, caller, originator)
 	pc := &pjsipCall{c: c, phone: ph, args: args, app: app != ""}
 	s.dialPJSIP(pc, timeout)
 	return c
 }
 
 // createPJSIP: POST /channels/create: in Stasis at once, dialled later.
-func (s *Server) createPJSIP(resource, id string, args []string) *channel {
-	c, ph := s.newPJSIPOut(resource, id, CallerID{})
+func (s *Server) createPJSIP(resource, id string, originator *channel, args []string) *channel {
+	c, ph := s.newPJSIPOut(resource, id, CallerID{}, originator)
 	s.dialplanApp(c, "Stasis", appName+","+strings.Join(args, ","))
 	s.setVar(c, "STASISSTATUS", "")
 	s.startStasis(c, args)

@@ -2,6 +2,7 @@ package aritest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,4 +99,57 @@ func TestLinkedIDVariable(t *testing.T) {
 		t.Errorf("after the transfer the target's linkedid is %s, want %s", l, cust)
 	}
 	s.WaitIdle(10 * time.Second)
+}
+
+// TestOriginatorLinkedID: a channel originated or created with
+// ?originator= takes that channel's linkedid (Asterisk requests it on the
+// originator's behalf), Local halves alike; without one it starts its own
+// call; an unknown originator is refused with 400.
+func TestOriginatorLinkedID(t *testing.T) {
+	s := New(Options{Speed: 20, Seed: 9, ChannelVarsLinkedID: true})
+	defer s.Close()
+	s.SetPhone("1001", Phone{NeverAnswer: true})
+	a := connectApp(t, s)
+	ch := a.subscribe()
+	cust := a.restID("POST", "/channels?endpoint=Local%2F74959876543%40inbound&context=sim-customer&extension=talk&callerId=%2B74951234567", "")
+	linkedOfID := func(id string) string {
+		_, body := a.rest("GET", "/channels/"+id+"/variable?variable=CHANNEL(linkedid)", "")
+		return jsonField(body, "value")
+	}
+	want := linkedOfID(cust)
+	if want != cust {
+		t.Fatalf("the customer's linkedid is %q, want its own id %q", want, cust)
+	}
+	cases := []struct{ name, path string }{
+		{"create PJSIP", "/channels/create?app=hotline&appArgs=agent&endpoint=PJSIP%2F1001&originator=" + cust},
+		{"create Local", "/channels/create?app=hotline&appArgs=agent&endpoint=Local%2Fagent-slow%40sim-agent&originator=" + cust},
+		{"originate PJSIP", "/channels?app=hotline&endpoint=PJSIP%2F1001&originator=" + cust},
+		{"originate Local", "/channels?app=hotline&endpoint=Local%2Fagent%40sim-agent&originator=" + cust},
+	}
+	for _, c := range cases {
+		id := a.restID("POST", c.path, "")
+		if got := linkedOfID(id); got != want {
+			t.Errorf("%s: linkedid %q, want the originator's %q", c.name, got, want)
+		}
+		e := a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelCreated" && chanID(e) == id })
+		if got := linkedOf(e.obj("channel")); got != want {
+			t.Errorf("%s: ChannelCreated carries linkedid %q, want %q", c.name, got, want)
+		}
+		if c.name == "create Local" || c.name == "originate Local" {
+			two := a.mustWhere(ch, func(e event) bool {
+				n, _ := e.obj("channel")["name"].(string)
+				return e.typ() == "ChannelCreated" && strings.HasSuffix(n, ";2") && chanID(e) != id
+			})
+			if got := linkedOf(two.obj("channel")); got != want {
+				t.Errorf("%s: the ;2 half carries linkedid %q, want %q", c.name, got, want)
+			}
+		}
+	}
+	own := a.restID("POST", "/channels/create?app=hotline&endpoint=PJSIP%2F1001", "")
+	if got := linkedOfID(own); got != own {
+		t.Errorf("without an originator the linkedid is %q, want the channel's own id %q", got, own)
+	}
+	if st, body := a.rest("POST", "/channels/create?app=hotline&endpoint=PJSIP%2F1001&originator=nope", ""); st != 400 {
+		t.Errorf("unknown originator: %d %s, want 400", st, body)
+	}
 }

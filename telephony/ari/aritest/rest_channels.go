@@ -178,19 +178,23 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 	if a := q.Get("appArgs"); a != "" {
 		args = strings.Split(a, ",")
 	}
+	originator, ok := s.originator(w, q)
+	if !ok {
+		return
+	}
 	if tech == "PJSIP" {
-		c := s.originatePJSIP(resource, id, caller, app, args, timeout)
+		c := s.originatePJSIP(resource, id, caller, originator, app, args, timeout)
 		writeJSON(w, http.StatusOK, c.json(s.opts.ChannelVarsLinkedID))
 		return
 	}
-	lc := s.originateLocal(resource, id, q, vars, caller, args, timeout)
+	lc := s.originateLocal(resource, id, q, vars, caller, originator, args, timeout)
 	writeJSON(w, http.StatusOK, lc.one.json(s.opts.ChannelVarsLinkedID))
 }
 
 // originateLocal creates a Local pair for POST /channels: half 1 enters the
 // app once answered, or runs context/extension. Caller holds s.mu.
-func (s *Server) originateLocal(resource, id string, q url.Values, vars map[string]string, caller CallerID, args []string, timeout time.Duration) *localCall {
-	lc := s.newLocal(resource, id, q.Get("otherChannelId"), caller)
+func (s *Server) originateLocal(resource, id string, q url.Values, vars map[string]string, caller CallerID, originator *channel, args []string, timeout time.Duration) *localCall {
+	lc := s.newLocal(resource, id, q.Get("otherChannelId"), caller, originator)
 	lc.timeout = timeout
 	s.dialplanApp(lc.one, "AppDial2", "(Outgoing Line)")
 	lc.one.dp.Priority = 1
@@ -222,6 +226,23 @@ func (s *Server) originateLocal(resource, id string, q url.Values, vars map[stri
 	}
 	s.runLocal(lc)
 	return lc
+}
+
+// originator resolves the originate/create "originator" parameter: the
+// channel on whose behalf the new one is requested, whose linkedid it takes
+// (Asterisk's ast_request with a requestor). An unknown id is refused with
+// 400, as Asterisk's resource_channels.c does. Caller holds s.mu.
+func (s *Server) originator(w http.ResponseWriter, q url.Values) (*channel, bool) {
+	id := q.Get("originator")
+	if id == "" {
+		return nil, true
+	}
+	c := s.channels[id]
+	if c == nil {
+		writeJSON(w, http.StatusBadRequest, msg("Provided originator channel was not found"))
+		return nil, false
+	}
+	return c, true
 }
 
 // emitCallerID emits ChannelCallerId with Asterisk's default presentation.
@@ -262,12 +283,16 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if a := q.Get("appArgs"); a != "" {
 		args = strings.Split(a, ",")
 	}
+	originator, ok := s.originator(w, q)
+	if !ok {
+		return
+	}
 	if tech == "PJSIP" {
-		c := s.createPJSIP(resource, id, args)
+		c := s.createPJSIP(resource, id, originator, args)
 		writeJSON(w, http.StatusOK, c.json(s.opts.ChannelVarsLinkedID))
 		return
 	}
-	lc := s.newLocal(resource, id, q.Get("otherChannelId"), CallerID{})
+	lc := s.newLocal(resource, id, q.Get("otherChannelId"), CallerID{}, originator)
 	lc.viaDial = true
 	for k, v := range vars {
 		lc.vars[k] = v

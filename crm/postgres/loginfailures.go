@@ -1,0 +1,42 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+// RecordLoginFailure counts one failed login against each key (e.g.
+// "login:olga" and "ip:10.0.0.7") at at, and drops failures older than
+// forgetBefore so that the table stays as small as the window.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, at, forgetBefore time.Time) error {
+	_, err := s.pool.Exec(ctx, `WITH gone AS (DELETE FROM login_failures WHERE at < $3)
+		INSERT INTO login_failures (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k`, keys, at, forgetBefore)
+	return translate(err, "record login failure")
+}
+
+// LoginFailures returns how many failed logins each of keys has had since
+// since (keys without any are absent).
+func (s *Store) LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key, count(*) FROM login_failures
+		WHERE key = ANY($1) AND at > $2 GROUP BY key`, keys, since)
+	if err != nil {
+		return nil, translate(err, "count login failures")
+	}
+	defer rows.Close()
+	out := make(map[string]int, len(keys))
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, translate(err, "count login failures")
+		}
+		out[k] = n
+	}
+	return out, translate(rows.Err(), "count login failures")
+}
+
+// ClearLoginFailures forgets a key's failures (after a successful login).
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE key = $1`, key)
+	return translate(err, "clear login failures")
+}
