@@ -45,7 +45,7 @@ func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
 		r.Get("/reports/money", mp.page)
 		r.Post("/reports/money/transactions", mp.record)
 	})
-	p.AddNav(NavItem{Label: "Money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin})
+	p.AddNav(NavItem{Label: "Money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin, Group: "Reports"})
 }
 
 // requireStaffPage answers agents 403 with an error page.

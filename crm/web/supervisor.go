@@ -80,7 +80,7 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 		r.Get("/api/v1/wallboard/socket", s.wallboardSocket)
 		p.AddNav(NavItem{Label: "Wallboard", Path: "/wallboard", Roles: roles})
 	}
-	p.AddNav(NavItem{Label: "Agent report", Path: "/reports/agents", Roles: roles})
+	p.AddNav(NavItem{Label: "Agent report", Path: "/reports/agents", Roles: roles, Group: "Reports"})
 }
 
 // requireSupervisor answers 403 with an error page to agents.

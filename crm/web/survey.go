@@ -34,7 +34,7 @@ func (p *Pages) MountSurveys(store httpapi.SurveyStore) {
 		r.Post("/surveys/campaigns", sp.createCampaign)
 		r.Post("/surveys/campaigns/{id}/state", sp.setState)
 	})
-	p.AddNav(NavItem{Label: "Surveys", Path: "/surveys", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}})
+	p.AddNav(NavItem{Label: "Surveys", Path: "/surveys", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "Reports"})
 }
 
 func (sp *surveyPages) requireSupervisor(next http.Handler) http.Handler {

@@ -41,7 +41,7 @@ func (p *Pages) MountTickets(store httpapi.TicketStore) {
 	})
 	p.AddNav(NavItem{Label: "Requests", Path: "/tickets"})
 	p.AddNav(NavItem{Label: "Knowledge base", Path: "/kb"})
-	p.AddNav(NavItem{Label: "Service report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}})
+	p.AddNav(NavItem{Label: "Service report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "Reports"})
 }
 
 func viewerOf(r *http.Request) *service.Viewer {

@@ -46,11 +46,21 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// NavItem is a link in the nav bar, shown to the roles listed (all when empty).
+// NavItem is a link in the nav bar, shown to the roles listed (all when
+// empty). Items with a Group are listed under that group's drop-down menu,
+// so the bar stays one row for a supervisor who sees every page.
 type NavItem struct {
 	Label string
 	Path  string
 	Roles []crm.Role
+	Group string
+}
+
+// navEntry is one place in the nav bar: a link, or a group of links.
+type navEntry struct {
+	NavItem
+	Items  []NavItem
+	Active bool // the page shown is this link or one of the group's
 }
 
 // Pages serves the user interface.
@@ -166,7 +176,7 @@ type view struct {
 	Title  string
 	User   *crm.User
 	CSRF   string
-	Nav    []NavItem
+	Nav    []navEntry
 	Active string
 	Flash  string
 	Error  string
@@ -181,12 +191,12 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page,
 		return
 	}
 	v.Title = title
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		v.User, v.CSRF = &pr.User, pr.CSRF
-		v.Nav = p.navFor(pr.User.Role)
-	}
 	if v.Active == "" {
 		v.Active = r.URL.Path
+	}
+	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
+		v.User, v.CSRF = &pr.User, pr.CSRF
+		v.Nav = p.navFor(pr.User.Role, v.Active)
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -206,14 +216,29 @@ func (p *Pages) RenderPage(w http.ResponseWriter, r *http.Request, status int, t
 	p.render(w, r, status, "custom", title, view{Data: content})
 }
 
-func (p *Pages) navFor(role crm.Role) []NavItem {
+// navFor is the nav bar a role sees, in the order the links were added; a
+// group takes the place of its first link. active is the page shown.
+func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	var out []NavItem
+	var out []navEntry
+	groups := map[string]int{} // group label -> index in out
 	for _, n := range p.nav {
-		if len(n.Roles) == 0 || slices.Contains(n.Roles, role) {
-			out = append(out, n)
+		if len(n.Roles) != 0 && !slices.Contains(n.Roles, role) {
+			continue
 		}
+		if n.Group == "" {
+			out = append(out, navEntry{NavItem: n, Active: n.Path == active})
+			continue
+		}
+		i, ok := groups[n.Group]
+		if !ok {
+			i = len(out)
+			groups[n.Group] = i
+			out = append(out, navEntry{NavItem: NavItem{Label: n.Group}})
+		}
+		out[i].Items = append(out[i].Items, n)
+		out[i].Active = out[i].Active || n.Path == active
 	}
 	return out
 }

@@ -1,4 +1,15 @@
-// Hotline pages: search as you type. Everything works without JavaScript too.
+// Hotline pages: nav menus that close, and search as you type. Everything
+// works without JavaScript too.
+(function () {
+  "use strict";
+  // A nav group (<details>) closes when another opens or on a click elsewhere.
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.nav-group[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+})();
+
 (function () {
   "use strict";
   const input = document.querySelector("input[data-live-search]");
