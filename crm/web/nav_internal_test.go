@@ -51,4 +51,3 @@ func TestNavGroups(t *testing.T) {
 		}
 	}
 }
-
