@@ -14,7 +14,9 @@ import (
 // Callback requests: a missed or abandoned inbound call of a known client
 // opens a request with its SLA clock running from the call, once per call,
 // unless the client's priority class opts out; a later answered call with
-// the same number (either direction) resolves it as handled.
+// the same number (either direction) resolves it as handled. The request is
+// assigned to the client's owner, when the owner's account is active, so it
+// lands in that agent's list; otherwise supervisors dispatch it.
 
 // CallbackCategory is the category of callback requests.
 const CallbackCategory = "callback"
@@ -32,6 +34,7 @@ func (s *Store) SetCallbacks(ctx context.Context, priority string, enabled bool)
 type missedCall struct {
 	node, linkedid, customer string
 	clientID                 int64
+	owner                    *int64
 	at                       time.Time
 }
 
@@ -39,8 +42,10 @@ type missedCall struct {
 // the window before now and resolves open ones that a later answered call
 // handled. It returns how many it opened and resolved.
 func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at)
+	rows, err := s.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
+		       CASE WHEN NOT owner.disabled THEN owner.id END
 		FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
+		LEFT JOIN users owner ON owner.id = cl.owner_id
 		LEFT JOIN callback_settings cs ON cs.priority = cl.priority
 		WHERE c.started_at >= $1 AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
 		  AND c.direction = 'inbound' AND c.outcome IN ('abandoned', 'no_answer', 'busy')
@@ -54,7 +59,7 @@ func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Du
 	}
 	missed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (missedCall, error) {
 		var m missedCall
-		err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at)
+		err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at, &m.owner)
 		return m, err
 	})
 	if err != nil {
@@ -63,7 +68,7 @@ func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Du
 	for _, m := range missed {
 		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
 			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
-			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at}
+			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at, AssigneeID: m.owner}
 		switch err := s.CreateTicket(ctx, &t); {
 		case err == nil:
 			opened++

@@ -66,3 +66,39 @@ func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
 		t.Fatalf("a resolved callback was reopened: %d tickets", len(p.Items))
 	}
 }
+
+// TestCallbackGoesToTheClientsOwner: a missed call of a client with an
+// active owner opens a callback assigned to that agent, which the agent's
+// list shows; a disabled owner's client gets an unassigned one, for
+// supervisors to dispatch.
+func TestCallbackGoesToTheClientsOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:30")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	owner := mustUser(t, s, "cb.owner", crm.RoleAgent)
+	gone := mustUser(t, s, "cb.gone", crm.RoleAgent)
+	if _, err := s.Pool().Exec(ctx, `UPDATE users SET disabled = true WHERE id = $1`, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	owned := mustClient(t, s, crm.Client{Name: "Owned", Priority: "B", OwnerID: &owner.ID, Contacts: []crm.Contact{phone("+74951110001", "")}})
+	orphan := mustClient(t, s, crm.Client{Name: "Orphan", Priority: "B", OwnerID: &gone.ID, Contacts: []crm.Contact{phone("+74951110002", "")}})
+	for i, c := range []crm.Client{owned, orphan} {
+		st := mskTime("2026-11-26 10:00").Add(time.Duration(i) * time.Minute)
+		if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+			VALUES ('pbx1', $1, 1, 'inbound', 'abandoned', $2, $3, $4, $5)`, "2."+string(rune('1'+i)), c.Contacts[0].Value, c.ID, st, st.Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if opened, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || opened != 2 {
+		t.Fatalf("sync: %d %v", opened, err)
+	}
+	mine, err := s.ListTickets(ctx, service.TicketFilter{Viewer: &service.Viewer{UserID: owner.ID, Role: crm.RoleAgent}})
+	if err != nil || len(mine.Items) != 1 || mine.Items[0].ClientID != owned.ID || mine.Items[0].AssigneeID == nil || *mine.Items[0].AssigneeID != owner.ID {
+		t.Fatalf("owner's callbacks %+v %v", mine.Items, err)
+	}
+	all, _ := s.ListTickets(ctx, service.TicketFilter{ClientID: orphan.ID})
+	if len(all.Items) != 1 || all.Items[0].AssigneeID != nil {
+		t.Fatalf("disabled owner's client's callback %+v", all.Items)
+	}
+}
