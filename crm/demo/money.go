@@ -103,7 +103,7 @@ type lead struct {
 
 // planLeads attributes clients to campaigns: the buyer of each won deal to
 // the campaign running when the deal opened, about half the other buyers
-// (won at their first order) and some clients who did not buy (yet).
+// (won at their first order) and half the clients who did not buy (yet).
 func planLeads(rng *rand.Rand, camps []demoCampaign, sales []purchase, others []int64, now time.Time) []lead {
 	running := func(at time.Time) []int {
 		var out []int
@@ -135,7 +135,7 @@ func planLeads(rng *rand.Rand, camps []demoCampaign, sales []purchase, others []
 		out = append(out, lead{campaign: cs[rng.IntN(len(cs))], client: p.client.ID, acquired: acquired, won: &won})
 	}
 	for _, id := range others {
-		if seen[id] || rng.IntN(4) != 0 {
+		if seen[id] || rng.IntN(2) != 0 {
 			continue
 		}
 		acquired := now.Add(-time.Duration(rng.Int64N(int64(historyDays * 24 * time.Hour))))

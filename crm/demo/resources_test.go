@@ -58,10 +58,14 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A third of the clients bought; the demo as a whole makes money.
+	// A third of the clients bought; the demo as a whole makes money; the
+	// most profitable clients come first.
 	var buyers int
 	var revenue, cost int64
-	for _, p := range before {
+	for i, p := range before {
+		if i > 0 && p.Profit > before[i-1].Profit {
+			t.Fatalf("client profitability out of order at %d: %+v after %+v", i, p, before[i-1])
+		}
 		if p.Units > 0 {
 			buyers++
 		}
