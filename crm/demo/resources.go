@@ -1,12 +1,18 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -14,7 +20,9 @@ import (
 // ResourceStore is what SeedResources needs; *postgres.Store satisfies it.
 type ResourceStore interface {
 	ListUsers(ctx context.Context) ([]crm.User, error)
+	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
+	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
 	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
 	CreateProduct(ctx context.Context, p *resource.Product) error
 	CreateWarehouse(ctx context.Context, w *resource.Warehouse) error
@@ -26,55 +34,185 @@ type ResourceStore interface {
 	AddTransaction(ctx context.Context, t *resource.Transaction) error
 	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
 	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
+	CreateTicket(ctx context.Context, t *service.Ticket) error
 	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
 	ListTeams(ctx context.Context) ([]service.Team, error)
 	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
 }
 
-// SeedResources adds the resource module's demo data after Seed: three
-// products in two warehouses (one transfer on the road, one supplier order
-// expected), purchases and a reservation for the demo caller (so his screen
-// pop lists products with support), income, expenses and a campaign for the
-// reports, a "Sales" team (agent1 and agent2, led by supervisor1), three
-// documents (an offer template all may read, a price list for supervisors,
-// a call script for the Sales team) and a project. It does nothing when
-// products exist.
+// SeedResources adds the resource module's demo data after Seed (and
+// SeedFunnel, whose won deals it turns into orders):
+//
+//   - ten products (phones, headsets, a SIP trunk, a PBX appliance,
+//     batteries kept by expiry...) in three warehouses, in lots received
+//     over the last seven months at rising costs;
+//   - six months of orders from about a third of the clients (and one per
+//     won deal in roubles), shipped from the lots with their income,
+//     installation fees, delivery costs and warranty repairs;
+//   - goods on the way (a transfer, supplier orders) and short products:
+//     IPPHONE-T54 with 2 free until a supplier order, PBX-AST100 with none
+//     until a transfer arrives, GW-HT818 with none and nothing incoming;
+//   - open requests about purchased products, some with an engineer's cost;
+//     active reservations (for the demo caller, a request, an open deal and
+//     a few buyers);
+//   - three marketing campaigns with monthly spending, leads and won leads;
+//   - a "Sales" team (agent1 and agent2, led by supervisor1), three
+//     documents (an offer template all may read, a price list for
+//     supervisors, a call script for the Sales team) and a project.
+//
+// The data is the same for the same clients, deals and now (the RNG is
+// seeded with DefaultSeed). It does nothing when products exist.
 func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
 	if list, err := st.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
 		return err
 	}
-	users, err := st.ListUsers(ctx)
-	if err != nil || len(users) == 0 {
-		return fmt.Errorf("seed resources: users first: %w", err)
+	now = now.UTC()
+	cast, err := loadCast(ctx, st)
+	if err != nil {
+		return err
 	}
-	admin := users[0]
-	for _, u := range users {
-		if u.Role == crm.RoleAdmin {
-			admin = u
+	rng := rand.New(rand.NewPCG(DefaultSeed, DefaultSeed^0x5e0c4e5))
+	cat := catalogue()
+	whs, err := seedCatalogue(ctx, st, cat)
+	if err != nil {
+		return err
+	}
+	sp := salesPlanner{rng: rng, cat: cat, now: now}
+	sales := sp.plan(cast.clients, cast.ivan, cast.won)
+	if err := seedHistory(ctx, st, rng, cat, whs, sales, now); err != nil {
+		return err
+	}
+	if err := seedIncoming(ctx, st, cat, whs, now, cast.admin.ID); err != nil {
+		return err
+	}
+	orders := append([]purchase{sales[slices.IndexFunc(sales, func(p purchase) bool { return p.note == ivanOrder })]},
+		pickTicketOrders(rng, cat, sales, cast.ivan.ID)...)
+	tickets, err := seedTickets(ctx, st, rng, cat, orders, cast.agents, now)
+	if err != nil {
+		return err
+	}
+	if err := seedReservations(ctx, st, rng, cat, whs, sales, tickets, cast.open, cast.ivan.ID); err != nil {
+		return err
+	}
+	if err := seedMarketing(ctx, st, rng, sales, cast.clientIDs(), now); err != nil {
+		return err
+	}
+	team, err := seedSalesTeam(ctx, st, cast.users)
+	if err != nil {
+		return err
+	}
+	return seedPlansAndDocs(ctx, st, now, cast.admin, cast.ivan.ID, team)
+}
+
+// resourceCast is who the resource data is about.
+type resourceCast struct {
+	users     []crm.User
+	admin     crm.User
+	agents    []int64
+	clients   []crm.Client // by ID
+	ivan      crm.Client
+	won, open []funnel.Deal
+}
+
+// clientIDs are the IDs of every client.
+func (c resourceCast) clientIDs() []int64 {
+	out := make([]int64, len(c.clients))
+	for i, cl := range c.clients {
+		out[i] = cl.ID
+	}
+	return out
+}
+
+// loadCast loads the users, every client, the demo caller and the
+// funnel's won and open deals (none when the funnel is not seeded).
+func loadCast(ctx context.Context, st ResourceStore) (resourceCast, error) {
+	var c resourceCast
+	var err error
+	if c.users, err = st.ListUsers(ctx); err != nil || len(c.users) == 0 {
+		return c, fmt.Errorf("seed resources: users first: %w", err)
+	}
+	c.admin = c.users[0]
+	for _, u := range c.users {
+		switch u.Role {
+		case crm.RoleAdmin:
+			c.admin = u
+		case crm.RoleAgent:
+			c.agents = append(c.agents, u.ID)
 		}
 	}
+	if len(c.agents) == 0 {
+		c.agents = []int64{c.admin.ID}
+	}
+	for after := ""; ; {
+		page, err := st.ListClients(ctx, crm.ClientFilter{After: after, Limit: 200})
+		if err != nil {
+			return c, fmt.Errorf("seed resources: clients: %w", err)
+		}
+		c.clients = append(c.clients, page.Items...)
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	slices.SortFunc(c.clients, func(a, b crm.Client) int { return cmp.Compare(a.ID, b.ID) })
 	callers, err := st.FindClientsByPhone(ctx, CallerNumber)
 	if err != nil || len(callers) == 0 {
-		return fmt.Errorf("seed resources: demo caller: %w", err)
+		return c, fmt.Errorf("seed resources: demo caller: %w", err)
 	}
-	ivan := callers[0].ID
-	prods, whs, err := seedStock(ctx, st, now)
-	if err != nil {
-		return err
+	c.ivan = callers[0]
+	if c.won, err = st.ListDeals(ctx, funnel.DealFilter{Status: funnel.StatusWon, Limit: 500}); err != nil {
+		return c, fmt.Errorf("seed resources: won deals: %w", err)
 	}
-	if err := seedMovements(ctx, st, now, prods, whs, ivan, admin.ID); err != nil {
-		return err
+	if c.open, err = st.ListDeals(ctx, funnel.DealFilter{Status: funnel.StatusOpen, Limit: 500}); err != nil {
+		return c, fmt.Errorf("seed resources: open deals: %w", err)
 	}
-	if err := seedMoney(ctx, st, now, prods, ivan); err != nil {
-		return err
-	}
-	sales, err := seedSalesTeam(ctx, st, users)
-	if err != nil {
-		return err
-	}
-	return seedPlansAndDocs(ctx, st, now, admin, ivan, sales)
+	slices.SortFunc(c.won, func(a, b funnel.Deal) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(c.open, func(a, b funnel.Deal) int { return cmp.Compare(a.ID, b.ID) })
+	return c, nil
 }
+
+// seedHistory receives the lots and ships the orders, each with its
+// money. Products are independent, so their orders go in parallel (a few
+// at a time), each product's in time order; the money is drawn first, so
+// the data does not depend on the order of the writes.
+func seedHistory(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase, now time.Time) error {
+	for _, l := range planLots(cat, whs, sales, now) {
+		if _, err := st.Receive(ctx, l.in); err != nil {
+			return fmt.Errorf("seed lot %s: %w", l.in.Batch, err)
+		}
+	}
+	type order struct {
+		purchase
+		money []resource.Transaction
+	}
+	byItem := make([][]order, len(cat))
+	for _, p := range sales {
+		byItem[p.item] = append(byItem[p.item], order{p, saleMoney(rng, cat, p, now)})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(historyWriters)
+	for _, orders := range byItem {
+		g.Go(func() error {
+			for _, o := range orders {
+				out := resource.OutInput{ProductID: cat[o.item].ID, WarehouseID: whs[o.wh], Qty: o.qty, ClientID: &o.client.ID, Note: o.note, At: o.at}
+				if _, err := st.Ship(gctx, out); err != nil {
+					return fmt.Errorf("seed shipment of %d %s to client %d on %s: %w", o.qty, cat[o.item].SKU, o.client.ID, o.at.Format(time.DateOnly), err)
+				}
+				for _, t := range o.money {
+					if err := st.AddTransaction(gctx, &t); err != nil {
+						return fmt.Errorf("seed transaction: %w", err)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// historyWriters is how many products' histories are written at once
+// (pgx's default pool has at least four connections).
+const historyWriters = 4
 
 // seedSalesTeam returns the "Sales" team, made of the first two agents and
 // led by the first supervisor when it does not exist yet. Its members see
@@ -102,82 +240,6 @@ func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int
 		return 0, fmt.Errorf("seed team: %w", err)
 	}
 	return sales.ID, nil
-}
-
-func seedStock(ctx context.Context, st ResourceStore, now time.Time) ([]resource.Product, []resource.Warehouse, error) {
-	prods := []resource.Product{
-		{SKU: "IPPHONE-T46", Name: "IP phone Yealink T46U", Price: 1490000, LeadTimeDays: 14, Support: "8x5, next business day", SupportMonths: 24},
-		{SKU: "HEADSET-H2", Name: "Headset Jabra Engage 50", Price: 890000, LeadTimeDays: 7, Support: "replacement within 14 days", SupportMonths: 12},
-		{SKU: "SIP-TRUNK-30", Name: "SIP trunk, 30 channels (month)", Price: 1200000, Unit: "month", Support: "24/7, 4h response", SupportMonths: 1},
-	}
-	for i := range prods {
-		if err := st.CreateProduct(ctx, &prods[i]); err != nil {
-			return nil, nil, fmt.Errorf("seed product: %w", err)
-		}
-	}
-	whs := []resource.Warehouse{{Code: "MSK", Name: "Moscow, Varshavskoe 47"}, {Code: "SPB", Name: "Saint Petersburg, Obvodny 93"}}
-	for i := range whs {
-		if err := st.CreateWarehouse(ctx, &whs[i]); err != nil {
-			return nil, nil, fmt.Errorf("seed warehouse: %w", err)
-		}
-	}
-	exp := resource.DateOf(now.AddDate(1, 0, 0))
-	lots := []resource.ReceiptInput{
-		{ProductID: prods[0].ID, WarehouseID: whs[0].ID, Batch: "T46-2026-01", Qty: 40, UnitCost: 1010000},
-		{ProductID: prods[0].ID, WarehouseID: whs[0].ID, Batch: "T46-2026-02", Qty: 25, UnitCost: 1050000},
-		{ProductID: prods[0].ID, WarehouseID: whs[1].ID, Batch: "T46-2026-03", Qty: 10, UnitCost: 1060000},
-		{ProductID: prods[1].ID, WarehouseID: whs[0].ID, Batch: "H2-2026-01", Qty: 60, UnitCost: 520000, ExpiresOn: &exp},
-		{ProductID: prods[2].ID, WarehouseID: whs[0].ID, Batch: "TRUNK-2026", Qty: 100, UnitCost: 400000},
-	}
-	for _, l := range lots {
-		if _, err := st.Receive(ctx, l); err != nil {
-			return nil, nil, fmt.Errorf("seed lot %s: %w", l.Batch, err)
-		}
-	}
-	return prods, whs, nil
-}
-
-func seedMovements(ctx context.Context, st ResourceStore, now time.Time, prods []resource.Product, whs []resource.Warehouse, ivan, admin int64) error {
-	if _, err := st.Ship(ctx, resource.OutInput{ProductID: prods[0].ID, WarehouseID: whs[0].ID, Qty: 12, ClientID: &ivan, Note: "order 2026-114"}); err != nil {
-		return fmt.Errorf("seed shipment: %w", err)
-	}
-	if _, err := st.Ship(ctx, resource.OutInput{ProductID: prods[2].ID, WarehouseID: whs[0].ID, Qty: 1, ClientID: &ivan}); err != nil {
-		return fmt.Errorf("seed shipment: %w", err)
-	}
-	if _, err := st.Reserve(ctx, resource.ReserveInput{ProductID: prods[1].ID, Qty: 12, ClientID: &ivan, TTL: 72 * time.Hour}); err != nil {
-		return fmt.Errorf("seed reservation: %w", err)
-	}
-	if _, err := st.StartTransfer(ctx, resource.TransferInput{ProductID: prods[0].ID, FromWarehouseID: whs[0].ID, ToWarehouseID: whs[1].ID,
-		Qty: 8, ExpectedAt: now.Add(48 * time.Hour)}, admin); err != nil {
-		return fmt.Errorf("seed transfer: %w", err)
-	}
-	if _, err := st.ExpectReceipt(ctx, prods[1].ID, whs[1].ID, 30, now.AddDate(0, 0, 6), "PO-7731"); err != nil {
-		return fmt.Errorf("seed expected receipt: %w", err)
-	}
-	return nil
-}
-
-func seedMoney(ctx context.Context, st ResourceStore, now time.Time, prods []resource.Product, ivan int64) error {
-	camp := resource.MarketingCampaign{Name: "Autumn webinar", Channel: "webinar"}
-	if err := st.CreateMarketingCampaign(ctx, &camp); err != nil {
-		return fmt.Errorf("seed campaign: %w", err)
-	}
-	if err := st.AddLead(ctx, camp.ID, ivan, now.AddDate(0, 0, -20), true); err != nil {
-		return fmt.Errorf("seed lead: %w", err)
-	}
-	ticket := int64(1)
-	for _, t := range []resource.Transaction{
-		{At: now.AddDate(0, 0, -10), Direction: resource.Income, Amount: 12 * 1490000, Category: resource.CategorySale, ClientID: &ivan, ProductID: &prods[0].ID},
-		{At: now.AddDate(0, 0, -10), Direction: resource.Income, Amount: 1200000, Category: resource.CategorySale, ClientID: &ivan, ProductID: &prods[2].ID},
-		{At: now.AddDate(0, 0, -9), Direction: resource.Expense, Amount: 350000, Category: resource.CategoryDelivery, ClientID: &ivan},
-		{At: now.AddDate(0, 0, -3), Direction: resource.Expense, Amount: 420000, Category: resource.CategoryService, ClientID: &ivan, TicketID: &ticket},
-		{At: now.AddDate(0, 0, -25), Direction: resource.Expense, Amount: 3000000, Category: resource.CategoryMarketing, CampaignID: &camp.ID},
-	} {
-		if err := st.AddTransaction(ctx, &t); err != nil {
-			return fmt.Errorf("seed transaction: %w", err)
-		}
-	}
-	return nil
 }
 
 func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admin crm.User, ivan, salesTeam int64) error {

@@ -3,7 +3,9 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
+	"time"
 
 	"hotline/crm/demo"
 	"hotline/crm/postgres"
@@ -13,38 +15,235 @@ import (
 
 var _ demo.ResourceStore = (*postgres.Store)(nil)
 
-func TestSeedResources(t *testing.T) {
-	t.Parallel()
+// seededResources is a store with the whole demo (300 clients, the funnel,
+// the resources) seeded at now by a store whose clock says now.
+func seededResources(t *testing.T) *postgres.Store {
+	t.Helper()
 	ctx := context.Background()
-	s := pgtest.NewStore(t)
-	if _, err := demo.Seed(ctx, s, demo.Options{Clients: 20, HashPassword: fastHash}); err != nil {
+	clock := func() time.Time { return now }
+	s := pgtest.NewStoreWith(t, postgres.Options{Now: clock})
+	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
 	if err := demo.SeedResources(ctx, s, now); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("SeedResources took %v", time.Since(start))
+	return s
+}
+
+func TestSeedResources(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := seededResources(t)
+	history := resource.Period{From: now.AddDate(0, 0, -200), To: now.Add(time.Hour), Currency: "RUB"}
+	before, err := s.ClientProfitability(ctx, history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moves, _ := s.ListMovements(ctx, 0, 1000)
 	if err := demo.SeedResources(ctx, s, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
-	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
-	bought, err := s.PurchasedProducts(ctx, ivan[0].ID, 5)
-	if err != nil || len(bought) != 2 {
-		t.Fatalf("purchases %+v %v", bought, err)
+	after, _ := s.ClientProfitability(ctx, history)
+	moves2, _ := s.ListMovements(ctx, 0, 1000)
+	if !reflect.DeepEqual(before, after) || len(moves) != len(moves2) {
+		t.Fatalf("second seeding changed the data: %d→%d clients, %d→%d movements", len(before), len(after), len(moves), len(moves2))
 	}
 	if err := s.CheckStockLedger(ctx); err != nil {
 		t.Fatal(err)
 	}
-	prods, _ := s.ListProducts(ctx, "T46", 5)
-	av, err := s.Availability(ctx, prods[0].ID, 60)
-	if err != nil || av.FreeNow != 55 || av.InStock || len(av.Incoming) != 1 {
-		t.Fatalf("availability %+v %v", av, err)
+
+	// A third of the clients bought; the demo as a whole makes money; the
+	// most profitable clients come first.
+	var buyers int
+	var revenue, cost int64
+	for i, p := range before {
+		if i > 0 && p.Profit > before[i-1].Profit {
+			t.Fatalf("client profitability out of order at %d: %+v after %+v", i, p, before[i-1])
+		}
+		if p.Units > 0 {
+			buyers++
+		}
+		revenue += p.Revenue
+		cost += p.COGS + p.Expenses
 	}
+	if buyers < 80 || revenue <= cost {
+		t.Errorf("%d clients with purchases (want ≥ 80); revenue %d, cost of goods and expenses %d", buyers, revenue, cost)
+	}
+
+	// Short products answer with a date: a supplier order, a transfer, the lead time.
+	for _, c := range []struct {
+		sku          string
+		qty, free    int64
+		days         int
+		fromSupplier bool
+	}{{"IPPHONE-T54", 5, 2, 9, false}, {"PBX-AST100", 1, 0, 3, false}, {"GW-HT818", 1, 0, 30, true}} {
+		prods, err := s.ListProducts(ctx, c.sku, 1)
+		if err != nil || len(prods) != 1 {
+			t.Fatalf("product %s: %v", c.sku, err)
+		}
+		a, err := s.Availability(ctx, prods[0].ID, c.qty)
+		if err != nil || a.InStock || a.FreeNow != c.free || a.FromSupplier != c.fromSupplier ||
+			resource.DateOf(a.AvailableAt) != resource.DateOf(now.AddDate(0, 0, c.days)) {
+			t.Errorf("%s ×%d: %+v %v; want %d free, available in %d days", c.sku, c.qty, a, err, c.free, c.days)
+		}
+	}
+	checkDemoCaller(t, s)
+	checkCards(t, s)
+	checkMoneyByMonth(t, s)
+	checkDocumentsAndTeams(t, s)
+}
+
+// checkDemoCaller: Ivan's card lists his request, his reservation and his
+// purchases, with support terms.
+func checkDemoCaller(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	ctx := context.Background()
+	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
+	bought, err := s.PurchasedProducts(ctx, ivan[0].ID, 5)
+	if err != nil || len(bought) != 2 || bought[0].Support == "" || bought[0].SupportUntil.IsZero() {
+		t.Fatalf("Ivan's purchases %+v %v", bought, err)
+	}
+	list, err := s.ClientAvailability(ctx, ivan[0].ID, 5)
+	if err != nil || len(list) != 3 || list[0].SKU != "IPPHONE-T46" || list[0].Reasons[0].Kind != resource.InterestTicket ||
+		list[1].SKU != "HEADSET-H2" || list[1].Reasons[0].Kind != resource.InterestReservation {
+		t.Fatalf("Ivan's stock list %+v %v", list, err)
+	}
+}
+
+// checkCards goes through every client's stock list as the card shows it:
+// many list products, and between them all three reasons appear, some
+// products in stock and some short with a delivery date.
+func checkCards(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	ctx := context.Background()
+	kinds := map[resource.InterestKind]int{}
+	var withProducts, short, inStock int
+	for _, c := range allClients(t, s) {
+		list, err := s.ClientAvailability(ctx, c.ID, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) > 0 {
+			withProducts++
+		}
+		for _, p := range list {
+			for _, r := range p.Reasons {
+				kinds[r.Kind]++
+			}
+			if p.InStock {
+				inStock++
+			} else if p.AvailableAt.After(now) {
+				short++
+			}
+		}
+	}
+	if withProducts < 80 || kinds[resource.InterestTicket] < 10 || kinds[resource.InterestReservation] < 5 ||
+		kinds[resource.InterestPurchase] < 80 || short == 0 || inStock == 0 {
+		t.Errorf("%d cards with products; reasons %v; %d products short with a date, %d in stock", withProducts, kinds, short, inStock)
+	}
+	res, err := s.ListReservations(ctx, postgres.ReservationFilter{ActiveOnly: true})
+	if err != nil || len(res) < 6 {
+		t.Fatalf("active reservations %d: %v", len(res), err)
+	}
+	var forTicket, forDeal bool
+	for _, r := range res {
+		forTicket = forTicket || r.TicketID != nil
+		forDeal = forDeal || r.DealID != nil
+	}
+	if !forTicket || !forDeal {
+		t.Errorf("reservations %+v: want one for a request and one for a deal", res)
+	}
+	bal, err := s.Balances(ctx, postgres.BalanceFilter{NonZero: true, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiring := 0
+	for _, b := range bal {
+		if b.ExpiresOn != nil && b.ExpiresOn.After(now) {
+			expiring++
+		}
+	}
+	if expiring == 0 {
+		t.Errorf("no lot on hand with an expiry date in %d balances", len(bal))
+	}
+}
+
+// checkMoneyByMonth: this month and each of the five before have sales
+// with their cost of goods, marketing and service spending; every campaign
+// has leads and won deals over the history, and won funnel deals are paid.
+func checkMoneyByMonth(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	ctx := context.Background()
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for m := 0; m < 6; m++ {
+		from := first.AddDate(0, -m, 0)
+		p := resource.Period{From: from, To: from.AddDate(0, 1, 0), Currency: "RUB"}
+		prods, err := s.ProductProfitability(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var revenue, cogs int64
+		for _, x := range prods {
+			revenue, cogs = revenue+x.Revenue, cogs+x.COGS
+		}
+		svc, err := s.ServiceCosts(ctx, p)
+		t.Logf("%s: %d products sold, revenue %d, cost of goods %d, service %d", from.Format("2006-01"), len(prods), revenue/100, cogs/100, svc.Total/100)
+		if err != nil || revenue <= cogs || cogs == 0 || svc.Total == 0 {
+			t.Errorf("%s: revenue %d, cost of goods %d, service %+v (%v)", from.Format("2006-01"), revenue, cogs, svc, err)
+		}
+		camps, _ := s.CampaignEfficiency(ctx, p)
+		var spend int64
+		for _, c := range camps {
+			spend += c.Spend
+		}
+		if spend == 0 {
+			t.Errorf("%s: no marketing spending", from.Format("2006-01"))
+		}
+	}
+	this := resource.Period{From: first, To: now.Add(time.Hour), Currency: "RUB"}
+	if svc, _ := s.ServiceCosts(ctx, this); svc.Tickets == 0 {
+		t.Errorf("this month's service costs %+v: want request costs", svc)
+	}
+	camps, err := s.CampaignEfficiency(ctx, resource.Period{From: now.AddDate(0, -7, 0), To: now.Add(time.Hour), Currency: "RUB"})
+	if err != nil || len(camps) != 3 {
+		t.Fatalf("campaigns %+v %v", camps, err)
+	}
+	for _, c := range camps {
+		if c.Leads == 0 || c.Won == 0 || c.Revenue == 0 || c.Spend == 0 {
+			t.Errorf("campaign %+v: want spending, leads, won deals and revenue", c)
+		}
+	}
+	txs, err := s.ListTransactions(ctx, postgres.TransactionFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paidDeals := 0
+	for _, x := range txs {
+		if x.DealID != nil {
+			paidDeals++
+		}
+	}
+	if paidDeals == 0 {
+		t.Errorf("no income tied to a won deal among %d transactions", len(txs))
+	}
+}
+
+// checkDocumentsAndTeams: agent3 reads only the offer template; agent1, in
+// the Sales team, finds its call script and may edit it.
+func checkDocumentsAndTeams(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	ctx := context.Background()
 	agent3 := resource.Reader{UserID: 6, Role: "agent"}
 	docs, err := s.ListDocuments(ctx, agent3, postgres.DocumentFilter{})
 	if err != nil || len(docs) != 1 || docs[0].Category != resource.DocTemplate {
 		t.Fatalf("agent3 sees %+v %v", docs, err)
 	}
-	// agent1 is in the Sales team: its call script too, writable.
 	teams, err := s.ListTeams(ctx)
 	if err != nil || len(teams) != 1 || teams[0].Name != "Sales" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
 		t.Fatalf("teams %+v %v", teams, err)

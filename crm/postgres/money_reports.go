@@ -46,7 +46,10 @@ func (s *Store) ProductProfitability(ctx context.Context, p resource.Period) ([]
 }
 
 func (s *Store) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
-	rows, err := s.pool.Query(ctx, q+` ORDER BY 3 - 4 - 5 DESC, 1`, p.From, p.To, p.Currency)
+	// Most profitable first: an ORDER BY of output column numbers in an
+	// expression would sort by a constant, so name the columns.
+	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+q+`) r (id, name, revenue, cogs, expenses, units)
+		ORDER BY revenue - cogs - expenses DESC, id`, p.From, p.To, p.Currency)
 	if err != nil {
 		return nil, translateStock(err, "profitability")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func (s *Store) Receive(ctx context.Context, in resource.ReceiptInput) (resource
 	if err := in.Validate(); err != nil {
 		return resource.Lot{}, err
 	}
-	lot := resource.Lot{ProductID: in.ProductID, Batch: in.Batch, ReceivedAt: s.now().UTC(), UnitCost: in.UnitCost, ExpiresOn: in.ExpiresOn}
+	lot := resource.Lot{ProductID: in.ProductID, Batch: in.Batch, ReceivedAt: s.movedAt(in.At), UnitCost: in.UnitCost, ExpiresOn: in.ExpiresOn}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO lots (product_id, batch, received_at, unit_cost, expires_on)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -217,13 +218,13 @@ func (s *Store) takeOut(ctx context.Context, kind resource.MovementKind, in reso
 		return nil, err
 	}
 	var lines []resource.LotQty
+	now := s.movedAt(in.At)
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
-		lines, err = s.takeFree(ctx, tx, in)
+		lines, err = s.takeFree(ctx, tx, in, now)
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
 		for _, l := range lines {
 			m := resource.Movement{Kind: kind, LotID: l.LotID, ProductID: in.ProductID, WarehouseID: in.WarehouseID,
 				Qty: -l.Qty, UnitCost: l.UnitCost, ClientID: in.ClientID, Note: in.Note, At: now}
@@ -238,8 +239,9 @@ func (s *Store) takeOut(ctx context.Context, kind resource.MovementKind, in reso
 
 // takeFree locks the product's stock rows in a warehouse (in lot order, so
 // writers never deadlock on them) and allocates qty from their free part
-// by the product's cost method.
-func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput) ([]resource.LotQty, error) {
+// by the product's cost method, as of at (lots expired by then are not
+// used; nor, for a backdated movement, lots received after it).
+func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at time.Time) ([]resource.LotQty, error) {
 	method, err := costMethod(ctx, tx, in.ProductID)
 	if err != nil {
 		return nil, err
@@ -251,7 +253,10 @@ func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput) (
 		if err != nil {
 			return nil, err
 		}
-		if lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(s.now())); short == 0 {
+		if !in.At.IsZero() {
+			cands[in.WarehouseID] = slices.DeleteFunc(cands[in.WarehouseID], func(c resource.Candidate) bool { return c.ReceivedAt.After(at) })
+		}
+		if lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(at)); short == 0 {
 			break
 		}
 	}
@@ -259,6 +264,16 @@ func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput) (
 		return nil, crm.Errorf(crm.KindConflict, "only %d of %d free in the warehouse", in.Qty-short, in.Qty)
 	}
 	return lines, nil
+}
+
+// movedAt is when a movement happens: at when it is set and not after
+// now (a backdated receipt or shipment), else now; in UTC.
+func (s *Store) movedAt(at time.Time) time.Time {
+	now := s.now().UTC()
+	if at.IsZero() || at.After(now) {
+		return now
+	}
+	return at.UTC()
 }
 
 func costMethod(ctx context.Context, tx pgx.Tx, productID int64) (resource.CostMethod, error) {

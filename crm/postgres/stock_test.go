@@ -45,6 +45,7 @@ func TestStock(t *testing.T) {
 	dsn := migratedDSN(t)
 	for name, fn := range map[string]func(*testing.T, string){
 		"ShipFIFOAndFEFO":            testShipFIFOAndFEFO,
+		"BackdatedMovements":         testBackdatedMovements,
 		"TransferInTransit":          testTransferInTransit,
 		"AvailabilityDates":          testAvailabilityDates,
 		"ClientAvailability":         testClientAvailability,

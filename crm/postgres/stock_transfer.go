@@ -21,7 +21,7 @@ func (s *Store) StartTransfer(ctx context.Context, in resource.TransferInput, us
 	t := resource.Transfer{ProductID: in.ProductID, FromWarehouseID: in.FromWarehouseID, ToWarehouseID: in.ToWarehouseID,
 		Qty: in.Qty, State: resource.InTransit, ExpectedAt: in.ExpectedAt.UTC()}
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
-		lines, err := s.takeFree(ctx, tx, resource.OutInput{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Qty: in.Qty})
+		lines, err := s.takeFree(ctx, tx, resource.OutInput{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Qty: in.Qty}, s.now().UTC())
 		if err != nil {
 			return err
 		}

@@ -52,6 +52,9 @@ type ReceiptInput struct {
 	// ExpectedID closes the expected receipt this one fulfils (optional).
 	ExpectedID int64 `json:"expected_id,omitempty"`
 	UserID     int64 `json:"-"` // who posted it
+	// At backdates the receipt (data loaded from history, the demo); zero
+	// or a time after now means now. Never read from the API.
+	At time.Time `json:"-"`
 }
 
 // Validate checks a receipt.
@@ -83,6 +86,10 @@ type OutInput struct {
 	ClientID    *int64 `json:"client_id,omitempty"`
 	Note        string `json:"note,omitempty"`
 	UserID      int64  `json:"-"` // who posted it
+	// At backdates the movement (data loaded from history, the demo): lots
+	// expired by then are skipped; zero or a time after now means now.
+	// Never read from the API.
+	At time.Time `json:"-"`
 }
 
 // Validate checks an outgoing movement.

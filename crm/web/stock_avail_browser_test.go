@@ -142,7 +142,7 @@ func checkAndReserve(ctx context.Context, root string, p resource.Product, searc
 
 // TestBrowserCardAvailability: the client calls; the agent's card shows the
 // switch on the client's open request as short with its delivery date
-// (fetched after the pop), checks the router (14 free: 10 MSK, 4 SPB) and
+// (fetched after the pop), a product list that says what to type, checks the router (14 free: 10 MSK, 4 SPB) and
 // reserves 3 for the client from the card; the reservation is in the store
 // and on the Stock page.
 func TestBrowserCardAvailability(t *testing.T) {
@@ -160,6 +160,14 @@ func TestBrowserCardAvailability(t *testing.T) {
 	if !strings.Contains(line, "SW-8") || !strings.Contains(line, "Only 0 free now") || !strings.Contains(line, "available from "+date) ||
 		!strings.Contains(line, fmt.Sprintf("open request #%d", s.ticket.ID)) {
 		t.Errorf("card stock line %q: want SW-8 short, available from %s, on request #%d", line, date, s.ticket.ID)
+	}
+	// Before a search the product list says what to type, and Check asks for a product.
+	if hint, err := waitText(tctx, card+" .pop-stock .stock-product", "type a SKU or name"); err != nil {
+		t.Errorf("product list before a search %q: %v", hint, err)
+	}
+	must(t, chromedp.Do(tctx, chromedp.Click(chromedp.CSS(card+" .pop-stock .stock-check"))))
+	if _, err := waitText(tctx, card+" .pop-stock .stock-result", "Choose a product first"); err != nil {
+		t.Error(err)
 	}
 	answer, err := checkAndReserve(tctx, card+" .pop-stock", s.router, "Router", 3)
 	if err != nil {

@@ -87,6 +87,13 @@
   function checker(box, opts, onReserved) {
     const q = el("input", { type: "search", cls: "stock-q", placeholder: "SKU or name", "aria-label": "Product SKU or name", autocomplete: "off" });
     const sel = el("select", { cls: "stock-product", "aria-label": "Product" });
+    // placeholder keeps the list from looking broken before a search (and
+    // after one that finds nothing); its empty value makes Check ask for a product.
+    function placeholder(text) {
+      sel.textContent = "";
+      sel.appendChild(el("option", { value: "", disabled: true, selected: true, text: text }));
+    }
+    placeholder("type a SKU or name");
     const qty = el("input", { type: "number", min: "1", value: "1", cls: "stock-qty short", "aria-label": "Quantity" });
     const go = el("button", { type: "button", cls: "btn stock-check", text: "Check" });
     const result = el("div", { cls: "stock-result", "aria-live": "polite" });
@@ -100,8 +107,10 @@
       try { out = await call("GET", "/api/v1/products?limit=20&q=" + encodeURIComponent(q.value.trim())); }
       catch (e) { return; }
       if (mine !== seq) return;
+      const found = out.products || [];
+      if (found.length === 0) { placeholder("no product matches"); return; }
       sel.textContent = "";
-      for (const p of out.products || []) sel.appendChild(el("option", { value: String(p.id), text: p.sku + " — " + p.name }));
+      for (const p of found) sel.appendChild(el("option", { value: String(p.id), text: p.sku + " — " + p.name }));
     }
     q.addEventListener("focus", function () { q.select(); }); // typing replaces a picked SKU
     q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 200); });

@@ -1,0 +1,173 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"hotline/crm/funnel"
+	"hotline/crm/resource"
+	"hotline/crm/service"
+)
+
+// ticketSubjects are the requests clients open about each product.
+var ticketSubjects = map[string][]string{
+	skuT46:     {"Phone does not register on the PBX", "Display flickers after the firmware update"},
+	skuHeadset: {"Headset crackles during calls", "Microphone is too quiet"},
+	skuTrunk:   {"Outgoing calls drop after 30 minutes", "One-way audio on the trunk"},
+	skuT54:     {"Wi-Fi keeps disconnecting on the T54W", "Need more T54W for the new office"},
+	skuDECT:    {"Handset loses the base in the warehouse"},
+	skuGateway: {"Fax over the FXS port fails", "Gateway reboots at night"},
+	skuPBX:     {"Queue recordings stop when the disk fills", "PBX appliance: add 20 users"},
+	skuSwitch:  {"PoE port gives no power to the phone"},
+	skuBattery: {"UPS battery does not hold the charge"},
+}
+
+// demoTickets is how many open product requests the demo has besides the
+// demo caller's.
+const demoTickets = 16
+
+// pickTicketOrders chooses the orders clients open requests about: first
+// one for each short product (so cards show "available from"), then others
+// at random; one request per client, none about products without support.
+func pickTicketOrders(rng *rand.Rand, cat []item, sales []purchase, ivan int64) []purchase {
+	taken := map[int64]bool{ivan: true}
+	var out []purchase
+	add := func(p purchase) {
+		if !taken[p.client.ID] && len(ticketSubjects[cat[p.item].SKU]) > 0 {
+			taken[p.client.ID] = true
+			out = append(out, p)
+		}
+	}
+	for _, sku := range []string{skuT54, skuGateway, skuPBX} {
+		for i := len(sales) - 1; i >= 0; i-- { // the latest buyer
+			if cat[sales[i].item].SKU == sku && !taken[sales[i].client.ID] {
+				add(sales[i])
+				break
+			}
+		}
+	}
+	for tries := 0; len(out) < demoTickets && tries < 20*demoTickets; tries++ {
+		add(sales[rng.IntN(len(sales))])
+	}
+	return out
+}
+
+// seedTickets opens the requests: the demo caller's about his phones and
+// one for each picked order, created in the last days (this month), most
+// assigned to an agent; about half already cost an engineer's visit.
+func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, orders []purchase, agents []int64, now time.Time) ([]service.Ticket, error) {
+	var out []service.Ticket
+	for i, p := range orders {
+		it := cat[p.item]
+		subjects := ticketSubjects[it.SKU]
+		t := service.Ticket{ClientID: p.client.ID, ProductID: &cat[p.item].ID, Subject: subjects[rng.IntN(len(subjects))],
+			Description: fmt.Sprintf("%s, bought %d on %s.", it.Name, p.qty, p.at.Format(time.DateOnly)),
+			Category:    "equipment", CreatedBy: &agents[i%len(agents)], CreatedAt: recently(rng, now)}
+		if t.CreatedAt.Before(p.at) { // bought in the last days
+			t.CreatedAt = earlier(p.at.Add(time.Hour), now)
+		}
+		if i%4 != 3 {
+			t.AssigneeID = &agents[(i+1)%len(agents)]
+		}
+		if p.note == ivanOrder {
+			t.Subject, t.Description = "Two of the twelve T46U phones do not register", "Order 2026-114: phones 7 and 11 show 'No service'."
+		}
+		if err := st.CreateTicket(ctx, &t); err != nil {
+			return nil, fmt.Errorf("seed ticket for client %d: %w", p.client.ID, err)
+		}
+		out = append(out, t)
+		if rng.IntN(2) == 0 && i > 0 {
+			continue
+		}
+		cost := resource.Transaction{At: t.CreatedAt.Add(now.Sub(t.CreatedAt) / 2), Direction: resource.Expense, Amount: 150000 + rng.Int64N(450000),
+			Category: resource.CategoryService, ClientID: &t.ClientID, ProductID: t.ProductID, TicketID: &t.ID, Note: "engineer visit"}
+		if err := st.AddTransaction(ctx, &cost); err != nil {
+			return nil, fmt.Errorf("seed ticket cost: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// recently is a time in the last three days, not before this month began
+// (so this month's report has its requests and their costs).
+func recently(rng *rand.Rand, now time.Time) time.Time {
+	from := now.Add(-72 * time.Hour)
+	if ms := monthStart(now); ms.After(from) {
+		from = ms
+	}
+	if span := now.Sub(from); span > 0 {
+		return from.Add(time.Duration(rng.Int64N(int64(span))))
+	}
+	return now
+}
+
+// freeStock is what is left to reserve per item and warehouse code.
+type freeStock map[int]map[string]int64
+
+// take reserves up to want of an item in a warehouse, keeping a few for
+// the agents to reserve themselves; it returns the quantity granted.
+func (f freeStock) take(item int, wh string, want int64) int64 {
+	got := min(want, f[item][wh]-5)
+	if got <= 0 {
+		return 0
+	}
+	f[item][wh] -= got
+	return got
+}
+
+// seedReservations holds stock: 12 headsets for the demo caller, a spare
+// for the first request about a product in stock, phones for an open deal,
+// and repeat orders of a few buyers.
+func seedReservations(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase,
+	tickets []service.Ticket, open []funnel.Deal, ivan int64,
+) error {
+	free := freeStock{}
+	byProduct := map[int64]int{}
+	for i, it := range cat {
+		free[i] = map[string]int64{}
+		for wh, n := range it.left {
+			free[i][wh] = n
+		}
+		byProduct[it.ID] = i
+	}
+	t46, headset := itemIndex(cat, skuT46), itemIndex(cat, skuHeadset)
+	free[t46][whMSK] -= 8 // on the transfer to Saint Petersburg
+	var ins []resource.ReserveInput
+	reserve := func(item int, wh string, qty int64, ttl time.Duration, in resource.ReserveInput) {
+		if got := free.take(item, wh, qty); got > 0 {
+			in.ProductID, in.WarehouseID, in.Qty, in.TTL = cat[item].ID, whs[wh], got, ttl
+			ins = append(ins, in)
+		}
+	}
+	reserve(headset, whMSK, 12, 72*time.Hour, resource.ReserveInput{ClientID: &ivan})
+	for _, t := range tickets {
+		if i := byProduct[*t.ProductID]; t.ClientID != ivan && free[i][whMSK] > 10 {
+			reserve(i, whMSK, 1, 48*time.Hour, resource.ReserveInput{ClientID: &t.ClientID, TicketID: &t.ID})
+			break
+		}
+	}
+	for _, d := range open {
+		if d.Currency == "RUB" {
+			reserve(t46, whMSK, 5, 7*24*time.Hour, resource.ReserveInput{ClientID: &d.ClientID, DealID: &d.ID})
+			break
+		}
+	}
+	for n, tries := 0, 0; n < 5 && tries < 100; tries++ {
+		p := sales[rng.IntN(len(sales))]
+		if !business(p.client) || p.client.ID == ivan || cat[p.item].Unit == "month" {
+			continue
+		}
+		if got := free[p.item][p.wh]; got > 10 {
+			n++
+			reserve(p.item, p.wh, 1+rng.Int64N(min(p.qty, 5)), time.Duration(24+rng.IntN(9*24))*time.Hour, resource.ReserveInput{ClientID: &p.client.ID})
+		}
+	}
+	for _, in := range ins {
+		if _, err := st.Reserve(ctx, in); err != nil {
+			return fmt.Errorf("seed reservation: %w", err)
+		}
+	}
+	return nil
+}
