@@ -17,6 +17,18 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
+// userAgent names callgen in its From display name, Contact and
+// User-Agent header, so a PBX's logs show where test calls come from.
+const userAgent = "hotline-callgen"
+
+// allowHeader lists the requests callgen's user agent (diago) handles
+// within a call. RFC 3261 13.2.1: an INVITE SHOULD carry Allow, so that the
+// PBX knows, e.g., not to refresh the session with UPDATE; SIPp showed it
+// was missing.
+func allowHeader() sip.Header {
+	return sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS")
+}
+
 // Options configure a Generator.
 type Options struct {
 	// Target is the number to call at the PBX, e.g. sip:7001@asterisk:5060.
@@ -93,7 +105,7 @@ func NewGenerator(opts Options) (*Generator, error) {
 		}
 		g.opts.BindHost = host
 	}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hotline-callgen"))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(userAgent))
 	if err != nil {
 		return nil, fmt.Errorf("callgen: user agent: %w", err)
 	}
@@ -207,7 +219,8 @@ func (g *Generator) invite(ctx context.Context, from *sip.FromHeader, ring time.
 	ch := make(chan answer, 1)
 	go func() {
 		d, med, err := g.dg.Invite(ctx, g.target, diago.InviteOptions{
-			Transport: g.opts.Transport, Username: g.opts.User, Password: g.opts.Password, Headers: []sip.Header{from},
+			Transport: g.opts.Transport, Username: g.opts.User, Password: g.opts.Password,
+			Headers: []sip.Header{from, allowHeader(), sip.NewHeader("User-Agent", userAgent)},
 		})
 		ch <- answer{d, med, err}
 	}()
@@ -239,16 +252,7 @@ func (g *Generator) step(ctx context.Context, d *diago.DialogClientSession, med 
 			return ctx.Err()
 		}
 	case StepDTMF:
-		w, err := med.AudioWriterDTMF()
-		if err != nil {
-			return fmt.Errorf("DTMF writer: %w", err)
-		}
-		for _, digit := range st.Digits {
-			if err := w.WriteDTMF(digit); err != nil {
-				return fmt.Errorf("send %c: %w", digit, err)
-			}
-			r.Digits += string(digit)
-		}
+		return sendDigits(mergeDone(ctx, d.Context()), med, st.Digits, func(digit rune) { r.Digits += string(digit) })
 	}
 	return nil
 }

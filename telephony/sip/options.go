@@ -29,10 +29,15 @@ type PingResult struct {
 
 // Pinger sends SIP OPTIONS requests.
 type Pinger struct {
-	ua      *sipgo.UserAgent
-	client  *sipgo.Client
-	timeout time.Duration
+	ua       *sipgo.UserAgent
+	client   *sipgo.Client
+	bindHost string
+	timeout  time.Duration
 }
+
+// pingerAgent names the pinger in its From header and User-Agent, so an
+// endpoint's logs show who probes it.
+const pingerAgent = "hotline-health"
 
 // NewPinger makes a pinger whose requests time out after timeout (default
 // 2 s), sent from bindHost (default: any address).
@@ -40,7 +45,7 @@ func NewPinger(bindHost string, timeout time.Duration) (*Pinger, error) {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hotline-health"))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(pingerAgent))
 	if err != nil {
 		return nil, fmt.Errorf("sip pinger: %w", err)
 	}
@@ -53,7 +58,7 @@ func NewPinger(bindHost string, timeout time.Duration) (*Pinger, error) {
 		_ = ua.Close()
 		return nil, fmt.Errorf("sip pinger: %w", err)
 	}
-	return &Pinger{ua: ua, client: c, timeout: timeout}, nil
+	return &Pinger{ua: ua, client: c, bindHost: bindHost, timeout: timeout}, nil
 }
 
 // Close releases the pinger's transports.
@@ -72,6 +77,7 @@ func (p *Pinger) Ping(ctx context.Context, endpoint, uri string) PingResult {
 	}
 	req := sip.NewRequest(sip.OPTIONS, u)
 	req.SetDestination(net.JoinHostPort(u.Host, strconv.Itoa(u.Port)))
+	p.addHeaders(req, u)
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	start := time.Now()
@@ -87,6 +93,27 @@ func (p *Pinger) Ping(ctx context.Context, endpoint, uri string) PingResult {
 		r.Err = fmt.Errorf("answered %d %s", res.StatusCode, res.Reason)
 	}
 	return r
+}
+
+// addHeaders completes an OPTIONS request beyond sipgo's minimum, as SIPp
+// showed was missing: From names this host rather than sipgo's default
+// "localhost" (the bind address, or the one that routes to the endpoint),
+// Accept says which bodies the answer may carry (RFC 3261 11.1: SHOULD),
+// and User-Agent says who probes.
+func (p *Pinger) addHeaders(req *sip.Request, u sip.Uri) {
+	host := p.bindHost
+	if host == "" {
+		if h, err := localAddrFor(u, "udp"); err == nil {
+			host = h
+		}
+	}
+	if host != "" {
+		from := &sip.FromHeader{DisplayName: pingerAgent, Address: sip.Uri{Scheme: "sip", User: pingerAgent, Host: host}, Params: sip.NewParams()}
+		from.Params.Add("tag", sip.GenerateTagN(16))
+		req.AppendHeader(from)
+	}
+	req.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	req.AppendHeader(sip.NewHeader("User-Agent", pingerAgent))
 }
 
 // Monitor probes endpoints at an interval and exports
