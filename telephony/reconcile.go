@@ -25,8 +25,11 @@ func (t *Tracker) Handle(m ari.Message) {
 // no longer lists is ended, calls left without channels are closed (marked
 // closed_by_reconciliation, ended at the last moment they were known to be
 // alive). Live channels it does not know are adopted: their calls start
-// with what GET /channels says (creation time, caller) and continue with
-// their next events.
+// with what GET /channels says (creation time, caller, state) and continue
+// with their next events. Subscribers hear of adopted calls as of live
+// ones: an agent's phone ringing publishes agent_ringing, an agent's leg
+// already up publishes agent_ringing with the leg answered, so a screen pop
+// opens for calls that began while nobody had the event stream.
 func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	if t.opts.Channels == nil {
 		return fmt.Errorf("reconcile %s: tracker has no Channels", node)
@@ -142,9 +145,45 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	if c == nil {
 		return false
 	}
+	if l := c.leg(ch.ID); l != nil {
+		t.adoptState(c, l, ch.State, at.UTC())
+	}
 	c.st.Version++
 	t.dirty[c] = struct{}{}
 	return true
+}
+
+// adoptState applies the state GET /channels reports for an adopted leg
+// (the events that would have told were sent to nobody), so that
+// subscribers see the adopted call as they would have seen it live. An
+// agent's phone being rung (Ringing; Ring on a dialled leg) rings the agent
+// from the channel's creation. An Up leg is answered (the call too when it
+// is the first channel), at the later of its creation and the last event
+// the tracker saw from the node before the gap; a dialled agent's Up leg
+// rings first, so that a screen pop opens and is answered. A first channel
+// in Ring or Up is a caller, not a phone being rung: an agent calling out
+// gets no pop, as when the tracker sees the call begin. Called with t.mu held.
+func (t *Tracker) adoptState(c *callState, l *Leg, state string, created time.Time) {
+	dialled := l.Agent != "" && l.ChannelID != c.st.Origin
+	switch state {
+	case "Ringing":
+		if l.Agent != "" {
+			t.ringing(c, l, created)
+		}
+	case "Ring":
+		if dialled {
+			t.ringing(c, l, created)
+		}
+	case "Up":
+		if dialled {
+			t.ringing(c, l, created)
+		}
+		up := created
+		if last := t.lastSeen[c.rec.Node]; last.After(up) {
+			up = last
+		}
+		t.legUp(c, l, up)
+	}
 }
 
 // resume loads the open calls of node from the store once per process,
