@@ -315,3 +315,33 @@ func TestCallsInProgressAtFailOverEndOnTheCard(t *testing.T) {
 		})
 	}
 }
+
+// Alice's phone is ringing when the owner of the event stream stops, and
+// she answers before another replica takes over (resuming the call from the
+// call log). Reconciliation reads that her leg is up: her card, popped by
+// the first owner, turns answered, then ended; not missed.
+func TestCallAnsweredDuringTakeOverEndsAnswered(t *testing.T) {
+	r := newFailoverRig(t, true)
+	alice := console(t, r.hub(t), "alice")
+	first := r.startReplica(t, true)
+	r.call(t, "+79161234567", "1001", aritest.Phone{AnswerAfter: 4 * time.Second, HangupAfter: 6 * time.Second})
+	ringing := wantPop(t, alice, screenpop.StateRinging, "+79161234567")
+	waitUntil(t, "the ringing in the call log", func() bool {
+		open, err := r.store.OpenCalls(context.Background(), "pbx1")
+		return err == nil && len(open) == 1 && len(open[0].Call.Legs) == 2 && open[0].Call.Legs[1].RingingAt != nil
+	})
+	first.stop()
+	waitUntil(t, "alice to answer while nobody has the stream", func() bool { return r.agentLegs(t)["1001"] == "Up" })
+	r.startReplica(t, true)
+
+	answered := wantPop(t, alice, screenpop.StateAnswered, "+79161234567")
+	ended := wantPop(t, alice, screenpop.StateEnded, "+79161234567")
+	if answered.CallID != ringing.CallID || ended.CallID != ringing.CallID || !ended.RingingAt.Equal(ringing.RingingAt) {
+		t.Errorf("pops of calls %s, %s after ringing for %s", answered.CallID, ended.CallID, ringing.CallID)
+	}
+	// the answer is dated by the last event seen before the gap: the talk
+	// time is over-estimated by at most the gap
+	if ended.TalkSeconds < 6 || ended.TalkSeconds > 10 {
+		t.Errorf("talked %d s, want 6 s and at most the 4 s of the gap more", ended.TalkSeconds)
+	}
+}
