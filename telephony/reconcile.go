@@ -25,8 +25,12 @@ func (t *Tracker) Handle(m ari.Message) {
 // no longer lists is ended, calls left without channels are closed (marked
 // closed_by_reconciliation, ended at the last moment they were known to be
 // alive). Live channels it does not know are adopted: their calls start
-// with what GET /channels says (creation time, caller) and continue with
-// their next events.
+// with what GET /channels says (creation time, caller, state) and continue
+// with their next events. The state GET /channels reports also brings
+// known channels up to date (a phone that began ringing, or answered, in
+// the gap), and subscribers hear of it as of live events: agent_ringing,
+// agent_answered, so that screen pops open and follow calls that began or
+// were answered while nobody had the event stream.
 func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 	if t.opts.Channels == nil {
 		return fmt.Errorf("reconcile %s: tracker has no Channels", node)
@@ -107,11 +111,17 @@ func (t *Tracker) closeGone(node string, live map[string]bool) int {
 	return closed
 }
 
-// adopt starts tracking a live channel the tracker never saw; it reports
-// whether it did.
+// adopt starts tracking a live channel the tracker never saw, or brings
+// the state of a known one up to date; it reports whether it adopted.
 func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	t.mu.Lock()
-	_, known := t.channels[callKey{node, ch.ID}]
+	kc, known := t.channels[callKey{node, ch.ID}]
+	if known {
+		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC()) {
+			kc.st.Version++
+			t.dirty[kc] = struct{}{}
+		}
+	}
 	t.mu.Unlock()
 	if known {
 		return false
@@ -142,9 +152,56 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	if c == nil {
 		return false
 	}
+	if l := c.leg(ch.ID); l != nil {
+		t.liveState(c, l, ch.State, at.UTC())
+	}
 	c.st.Version++
 	t.dirty[c] = struct{}{}
 	return true
+}
+
+// liveState applies the state GET /channels reports for a leg the tracker
+// adopted or saw before the gap, when the leg is neither answered nor
+// ended (the events that would tell were sent to nobody), so that
+// subscribers see the call as they would have live. An agent's phone being
+// rung (Ringing; Ring on a dialled leg) rings the agent from the channel's
+// creation. An Up leg is answered (the call too when it is the first
+// channel), at the later of its creation and the last event the tracker
+// saw from the node; a dialled agent's Up leg rings first if it had not, so
+// that a screen pop opens and is answered. A first channel in Ring or Up
+// is a caller, not a phone being rung: an agent calling out gets no pop, as
+// when the tracker sees the call begin. It reports whether the leg changed.
+// Called with t.mu held.
+func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Time) bool {
+	if l.AnsweredAt != nil || l.EndedAt != nil {
+		return false
+	}
+	if created.IsZero() {
+		created = l.CreatedAt
+	}
+	rang := l.RingingAt != nil
+	dialled := l.Agent != "" && l.ChannelID != c.st.Origin
+	switch state {
+	case "Ringing":
+		if l.Agent != "" {
+			t.ringing(c, l, created)
+		}
+	case "Ring":
+		if dialled {
+			t.ringing(c, l, created)
+		}
+	case "Up":
+		if dialled {
+			t.ringing(c, l, created)
+		}
+		up := created
+		if last := t.lastSeen[c.rec.Node]; last.After(up) {
+			up = last
+		}
+		t.legUp(c, l, up)
+		return true
+	}
+	return !rang && l.RingingAt != nil
 }
 
 // resume loads the open calls of node from the store once per process,

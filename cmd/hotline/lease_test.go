@@ -91,7 +91,9 @@ func (r *replica) streams() bool {
 // on the survivor (published by the owner through Redis before the kill,
 // by the survivor after), and on the console of an agent signed in on the
 // replica that dies, which reconnects to the survivor, gets its live pops
-// replayed and the new ones after.
+// replayed and the new ones after. No watched call is lost: calls in
+// progress at the kill reach "ended" on the console, calls placed while no
+// replica had the stream pop when the survivor adopts them.
 func TestTwoReplicasFailOver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two serve processes")
@@ -137,6 +139,25 @@ func TestTwoReplicasFailOver(t *testing.T) {
 	var placed []string
 	var calls []haCall
 	var wg sync.WaitGroup
+	// place makes a customer call to resource and records it (as a watched
+	// call of login, if set) once it is over.
+	place := func(from, resource, login string, phone aritest.Phone) error {
+		start := time.Now()
+		id, err := sim.InboundCall(context.Background(), aritest.Inbound{
+			From: from, Name: "Load", Exten: "7002", Agent: resource,
+			Phones: map[string]aritest.Phone{resource: phone},
+		})
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		placed = append(placed, id)
+		if login != "" {
+			calls = append(calls, haCall{id: id, agent: login, start: start, end: time.Now()})
+		}
+		return nil
+	}
 	for i, a := range agents {
 		phone := aritest.Phone{AnswerAfter: 300 * time.Millisecond, HangupAfter: 6 * time.Second}
 		login := ""
@@ -145,28 +166,45 @@ func TestTwoReplicasFailOver(t *testing.T) {
 		}
 		wg.Go(func() {
 			for n := 0; ctx.Err() == nil; n++ {
-				start := time.Now()
-				id, err := sim.InboundCall(context.Background(), aritest.Inbound{
-					From: fmt.Sprintf("+7495%07d", i*1000+n), Name: "Load", Exten: "7002", Agent: a,
-					Phones: map[string]aritest.Phone{a: phone},
-				})
-				if err != nil {
+				if err := place(fmt.Sprintf("+7495%07d", i*1000+n), a, login, phone); err != nil {
 					t.Errorf("call: %v", err)
 					return
 				}
-				mu.Lock()
-				placed = append(placed, id)
-				if login != "" {
-					calls = append(calls, haCall{id: id, agent: login, start: start, end: time.Now()})
-				}
-				mu.Unlock()
 			}
 		})
 	}
-	time.Sleep(4 * time.Second) // calls in progress
+	time.Sleep(3 * time.Second) // calls in progress
+	// One call per watched agent that is talking at the kill and ends after
+	// any take-over within 5 s: the survivor resumes it from the call log
+	// and must end the card the killed owner popped.
+	for i := range watched {
+		wg.Go(func() {
+			p := aritest.Phone{AnswerAfter: 300 * time.Millisecond, HangupAfter: 5 * time.Second}
+			if err := place(fmt.Sprintf("+7495%07d", i*1000+998), watched[i].resource, watched[i].login, p); err != nil {
+				t.Errorf("call over the kill: %v", err)
+			}
+		})
+	}
+	time.Sleep(time.Second)
 	killed := time.Now()
 	if err := owner.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
+	}
+	// While no replica has the stream (the survivor takes the lease, then
+	// waits a second), each watched agent gets one more call: the first
+	// agent's phone still rings when the survivor connects, the second's
+	// has answered; both last past any take-over within 5 s, so they are
+	// adopted at reconciliation and must pop.
+	time.Sleep(300 * time.Millisecond)
+	for i, p := range []aritest.Phone{
+		{AnswerAfter: 3 * time.Second, HangupAfter: 3 * time.Second},
+		{AnswerAfter: 300 * time.Millisecond, HangupAfter: 6 * time.Second},
+	} {
+		wg.Go(func() {
+			if err := place(fmt.Sprintf("+7495%07d", i*1000+999), watched[i].resource, watched[i].login, p); err != nil {
+				t.Errorf("call during the take-over: %v", err)
+			}
+		})
 	}
 	waitFor(t, 5*time.Second, "the standby to take over within 5 s", standby.owns)
 	leased := time.Now()
@@ -188,11 +226,34 @@ func TestTwoReplicasFailOver(t *testing.T) {
 	checkPopsAcrossFailOver(t, calls, killed, tookOver, onSurvivor, onVictim)
 }
 
+// Phases of a watched call relative to the fail-over.
+const (
+	endedBeforeKill = "ended before the kill"
+	liveAtKill      = "in progress at the kill"
+	duringTakeOver  = "placed during the take-over"
+	afterTakeOver   = "placed after the take-over"
+)
+
+func (c haCall) phase(killed, tookOver time.Time) string {
+	switch {
+	case c.end.Before(killed):
+		return endedBeforeKill
+	case c.start.Before(killed):
+		return liveAtKill
+	case c.start.Before(tookOver):
+		return duringTakeOver
+	}
+	return afterTakeOver
+}
+
 // checkPopsAcrossFailOver checks the watched agents' consoles: every call
-// that ended before the kill, or began after the take-over, popped on its
-// agent's console and reached "ended" there; the console on the killed
+// popped on its agent's console and reached "ended" there, whether it ended
+// before the kill, was in progress at the kill (the survivor takes its pops
+// over from Redis), was placed while no replica had the stream (adopted at
+// reconciliation) or after the take-over; and the console on the killed
 // replica got, after reconnecting to the survivor, every pop it had seen
-// replayed at its latest state or newer. It logs the gap in pops.
+// replayed at its latest state or newer. It logs how soon the calls of the
+// take-over popped and ended, and the gap in pops.
 func checkPopsAcrossFailOver(t *testing.T, calls []haCall, killed, tookOver time.Time, consoles ...*haConsole) {
 	t.Helper()
 	byAgent := map[string]*haConsole{}
@@ -200,52 +261,59 @@ func checkPopsAcrossFailOver(t *testing.T, calls []haCall, killed, tookOver time
 		byAgent[c.agent.login] = c
 	}
 	var problems []string
+	count := map[string]int{}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		problems = problems[:0]
-		before, after := 0, 0
+		clear(count)
 		for _, call := range calls {
-			if !call.end.Before(killed) && !call.start.After(tookOver) {
-				continue // in flight while no replica had the stream: logged below
-			}
-			if call.start.After(tookOver) {
-				after++
-			} else {
-				before++
-			}
+			phase := call.phase(killed, tookOver)
+			count[phase]++
 			f, ok := latest(byAgent[call.agent].snapshot(), -1)[call.id]
 			switch {
 			case !ok:
-				problems = append(problems, fmt.Sprintf("call %s never popped on %s's console (dialled %v after the kill, hung up %v after)",
-					call.id, call.agent, call.start.Sub(killed).Round(time.Millisecond), call.end.Sub(killed).Round(time.Millisecond)))
+				problems = append(problems, fmt.Sprintf("call %s (%s: dialled %v after the kill, hung up %v after) never popped on %s's console",
+					call.id, phase, call.start.Sub(killed).Round(time.Millisecond), call.end.Sub(killed).Round(time.Millisecond), call.agent))
 			case f.State != "ended":
-				problems = append(problems, fmt.Sprintf("call %s is %q on %s's console, want ended", call.id, f.State, call.agent))
+				problems = append(problems, fmt.Sprintf("call %s (%s) is %q on %s's console, want ended", call.id, phase, f.State, call.agent))
 			}
-		}
-		if before == 0 || after < 2*len(consoles) {
-			t.Fatalf("too few watched calls to judge: %d ended before the kill, %d began after the take-over", before, after)
 		}
 		if len(problems) == 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if count[endedBeforeKill] == 0 || count[liveAtKill] < len(consoles) || count[duringTakeOver] < len(consoles) || count[afterTakeOver] < 2*len(consoles) {
+		t.Fatalf("too few watched calls to judge: %v", count)
+	}
 	if len(problems) > 0 {
 		t.Fatalf("pops lost across the fail-over:\n%s", strings.Join(problems, "\n"))
 	}
-	// Calls that rang while no replica had the stream are adopted by the
-	// survivor's reconciliation: logged exactly once (checked above), but
-	// their pop depends on which of their events came after the take-over.
+	t.Logf("every watched call popped and ended on its agent's console: %v", count)
 	for _, call := range calls {
-		if !call.end.Before(killed) && !call.start.After(tookOver) {
-			f, ok := latest(byAgent[call.agent].snapshot(), -1)[call.id]
-			t.Logf("in flight during the take-over: call %s dialled %v after the kill: popped %v, last state %q",
-				call.id, call.start.Sub(killed).Round(time.Millisecond), ok, f.State)
+		phase := call.phase(killed, tookOver)
+		if phase != liveAtKill && phase != duringTakeOver {
+			continue
 		}
+		var first, ended time.Time
+		for _, f := range byAgent[call.agent].snapshot() {
+			if f.CallID != call.id {
+				continue
+			}
+			if first.IsZero() {
+				first = f.at
+			}
+			if f.State == "ended" && ended.IsZero() {
+				ended = f.at
+			}
+		}
+		t.Logf("%s: call %s dialled %v after the kill, hung up %v after the take-over: first pop %v after the kill (%v after the take-over), ended on the console %v after the hang-up",
+			phase, call.id, call.start.Sub(killed).Round(time.Millisecond), call.end.Sub(tookOver).Round(time.Millisecond),
+			first.Sub(killed).Round(time.Millisecond), first.Sub(tookOver).Round(time.Millisecond), ended.Sub(call.end).Round(time.Millisecond))
 	}
 	newCalls := map[string]bool{}
 	for _, call := range calls {
-		if call.start.After(tookOver) {
+		if call.start.After(killed) {
 			newCalls[call.id] = true
 		}
 	}
@@ -264,11 +332,11 @@ func checkPopsAcrossFailOver(t *testing.T, calls []haCall, killed, tookOver time
 		for _, f := range frames {
 			if f.at.Before(killed) {
 				last = f.at
-			} else if next.IsZero() && f.State == "ringing" && newCalls[f.CallID] {
+			} else if next.IsZero() && newCalls[f.CallID] {
 				next = f.at
 			}
 		}
-		t.Logf("%s: pop gap %v (last pop before the SIGKILL to the first new call's pop after; %v of it after the kill)",
+		t.Logf("%s: pop gap %v (last pop before the SIGKILL to the first pop of a call placed after it; %v of it after the kill)",
 			c.agent.login, next.Sub(last).Round(time.Millisecond), next.Sub(killed).Round(time.Millisecond))
 	}
 }

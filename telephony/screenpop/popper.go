@@ -36,7 +36,10 @@ type Popper struct {
 
 	mu    sync.Mutex
 	calls map[string]*call
-	seq   int64
+	// absent holds calls found to have no pops to take over (recoverCall),
+	// with when, until their end or CallTTL.
+	absent map[string]time.Time
+	seq    int64
 }
 
 // call is a call's cached card and its pops, one per agent.
@@ -65,7 +68,8 @@ func NewPopper(opts Options) *Popper {
 	if opts.CallTTL <= 0 {
 		opts.CallTTL = 4 * time.Hour
 	}
-	return &Popper{opts: opts, log: opts.Logger.With("component", "screenpop"), calls: map[string]*call{}}
+	return &Popper{opts: opts, log: opts.Logger.With("component", "screenpop"), calls: map[string]*call{},
+		absent: map[string]time.Time{}}
 }
 
 // nextSeq returns a sequence number larger than any before, close to the
@@ -209,6 +213,9 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 	}
 	c := p.lookup(e.CallID)
 	if c == nil {
+		if agent == "" {
+			p.forget(e.CallID)
+		}
 		return nil
 	}
 	c.mu.Lock()
@@ -254,16 +261,23 @@ func (p *Popper) lookup(id string) *call {
 func (p *Popper) forget(id string) {
 	p.mu.Lock()
 	delete(p.calls, id)
+	delete(p.absent, id)
 	p.mu.Unlock()
 }
 
-// sweep forgets calls older than CallTTL (their Ended event was lost).
+// sweep forgets calls older than CallTTL (their Ended event was lost), and
+// calls known to have no pops after as long.
 func (p *Popper) sweep(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for id, c := range p.calls {
 		if now.Sub(c.started) > p.opts.CallTTL {
 			delete(p.calls, id)
+		}
+	}
+	for id, at := range p.absent {
+		if now.Sub(at) > p.opts.CallTTL {
+			delete(p.absent, id)
 		}
 	}
 }

@@ -34,7 +34,10 @@ func (p *Popper) FollowTracker(ctx context.Context, events <-chan telephony.Even
 // HandleTrackerEvent turns one tracker event into popper calls. Agent
 // answers and hang-ups are read from the call snapshot's legs, since the
 // tracker reports the call's answer (which may be an IVR's) rather than each
-// agent leg's; the popper ignores repeats.
+// agent leg's; the popper ignores repeats. The first event of a call this
+// popper has no state for (the tracker resumed or adopted it after a
+// fail-over or a restart) first takes over the pops its agents have in the
+// hub, so that they follow the call to its end.
 func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) error {
 	c := &e.Call
 	id := e.LinkedID
@@ -45,6 +48,9 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 		return nil // a consultation call folded into another: the other carries on
 	}
 	var errs []error
+	if err := p.recoverCall(ctx, id, c); err != nil {
+		errs = append(errs, err) // go on with what was recovered
+	}
 	if e.Kind == telephony.EventAgentRinging && e.Agent != "" {
 		if err := p.Ringing(ctx, ringingFromTracker(id, e)); err != nil {
 			errs = append(errs, err)

@@ -2,6 +2,7 @@ package screenpop
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,5 +94,68 @@ func TestRunTrackerResubscribesWhenDropped(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("RunTracker returned %v after ctx ended", err)
+	}
+}
+
+// countingHub counts the live-set reads of the hub it wraps.
+type countingHub struct {
+	Hub
+	lives atomic.Int64
+}
+
+func (h *countingHub) Live(ctx context.Context, agent string) ([]Message, error) {
+	h.lives.Add(1)
+	return h.Hub.Live(ctx, agent)
+}
+
+// After a fail-over the new owner's popper gets the end of a call another
+// replica popped: it takes the pop over from the hub and ends it, with a
+// sequence number above the old owner's even when its clock is behind. A
+// call of the gap without pops is looked up in the hub once.
+func TestTakesOverThePopsOfAnotherReplica(t *testing.T) {
+	old := newRig(t)
+	old.advance(10 * time.Second) // the new owner's clock is 10 s behind
+	hub := &countingHub{Hub: old.hub}
+	cards := NewCardBuilder(CardSources{Clients: old.clients})
+	clock := func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }
+	survivor := NewPopper(Options{Cards: cards, Hub: hub, Now: clock})
+	alice := subscribe(t, old.hub, "alice")
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	call := telephony.Call{LinkedID: "fo-1", Node: "pbx1", Direction: telephony.Inbound, Caller: ivanPhone, Customer: ivanPhone,
+		Legs: []telephony.Leg{{ChannelID: "fo-1", Endpoint: "PJSIP/trunk"},
+			{ChannelID: "fo-2", Endpoint: "PJSIP/1001", Agent: "alice", RingingAt: ptr(t0), AnsweredAt: ptr(t0.Add(3 * time.Second))}}}
+	ev := func(kind telephony.EventKind, at time.Time) telephony.Event {
+		return telephony.Event{Kind: kind, At: at, Node: "pbx1", LinkedID: call.LinkedID, Agent: "alice", Channel: "fo-2", Call: call}
+	}
+	if err := old.popper.HandleTrackerEvent(ctx, ev(telephony.EventAgentRinging, t0)); err != nil {
+		t.Fatal(err)
+	}
+	next(t, alice)
+	answered, m := next(t, alice)
+	if answered.State != StateAnswered {
+		t.Fatalf("alice's pop = %s, want answered", answered.State)
+	}
+	call.Gaps = 1 // the new owner resumed the call after the gap
+	call.EndedAt = ptr(t0.Add(63 * time.Second))
+	if err := survivor.HandleTrackerEvent(ctx, ev(telephony.EventCallEnded, *call.EndedAt)); err != nil {
+		t.Fatal(err)
+	}
+	ended, em := next(t, alice)
+	if ended.State != StateEnded || ended.TalkSeconds != 60 || em.Seq <= m.Seq || ended.Card.Clients[0].Name != "Ivan Petrov" {
+		t.Errorf("after the take-over: %s, %d s, seq %d after %d, card %+v", ended.State, ended.TalkSeconds, em.Seq, m.Seq, ended.Card)
+	}
+
+	// bob's internal call out never popped: one look-up for its events
+	out := telephony.Call{LinkedID: "fo-9", Node: "pbx1", Direction: telephony.Outbound, Gaps: 1,
+		Legs: []telephony.Leg{{ChannelID: "fo-9", Endpoint: "PJSIP/1002", Agent: "bob", AnsweredAt: ptr(t0)}}}
+	before := hub.lives.Load()
+	for _, kind := range []telephony.EventKind{telephony.EventCallHeld, telephony.EventCallUnheld} {
+		if err := survivor.HandleTrackerEvent(ctx, telephony.Event{Kind: kind, LinkedID: "fo-9", Call: out}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := hub.lives.Load() - before; n != 1 {
+		t.Errorf("%d live-set reads for a call without pops, want 1", n)
 	}
 }
