@@ -135,7 +135,8 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 		linked = id
 	}
 	wc := &wireChannel{ID: ch.ID, Name: ch.Name}
-	wc.Caller.Number = ch.CallerNumber
+	wc.Caller.Number, wc.Caller.Name = ch.CallerNumber, ch.CallerName
+	wc.Dialplan.Context, wc.Dialplan.Exten = ch.Context, ch.Exten
 	if !ch.CreatedAt.IsZero() {
 		wc.CreationTime = ch.CreatedAt.UTC().Format(asteriskTime)
 	}

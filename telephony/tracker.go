@@ -23,6 +23,9 @@ type LiveChannel struct {
 	Name         string
 	State        string
 	CallerNumber string
+	CallerName   string
+	Context      string // the dialplan position GET /channels reports
+	Exten        string
 	LinkedID     string // "" when channelvars do not carry it
 	CreatedAt    time.Time
 }

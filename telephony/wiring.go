@@ -65,6 +65,7 @@ func (a ARIChannels) List(ctx context.Context, node string) ([]LiveChannel, erro
 	out := make([]LiveChannel, 0, len(chans))
 	for _, ch := range chans {
 		out = append(out, LiveChannel{ID: ch.ID, Name: ch.Name, State: ch.State, CallerNumber: ch.Caller.Number,
+			CallerName: ch.Caller.Name, Context: ch.Dialplan.Context, Exten: ch.Dialplan.Exten,
 			LinkedID: ch.ChannelVars[LinkedIDVar], CreatedAt: ch.CreationTime.Time})
 	}
 	return out, nil

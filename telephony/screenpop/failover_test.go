@@ -255,6 +255,10 @@ func TestCallsThatBeganDuringTakeOverPop(t *testing.T) {
 	if len(p.Card.Clients) != 1 || p.Card.Clients[0].Name != "Ivan Petrov" || p.Endpoint != "PJSIP/1001" {
 		t.Errorf("alice's card = %+v at %s", p.Card, p.Endpoint)
 	}
+	// GET /channels gives the adopted caller's dialplan and name as events would
+	if p.Card.Dialled != "7002" || p.Card.CallerName != "Customer" {
+		t.Errorf("adopted card dialled %q, caller name %q; want 7002, Customer", p.Card.Dialled, p.Card.CallerName)
+	}
 	wantPop(t, alice, screenpop.StateAnswered, "+79161234567")
 	if p := wantPop(t, alice, screenpop.StateEnded, "+79161234567"); p.TalkSeconds != 2 {
 		t.Errorf("alice talked %d s, want 2", p.TalkSeconds)
