@@ -32,7 +32,9 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	for _, d := range []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"} {
 		allDay[d] = "00:00-24:00"
 	}
-	target := func(resp, res int) map[string]int { return map[string]int{"response_minutes": resp, "resolution_minutes": res} }
+	target := func(resp, res int) map[string]int {
+		return map[string]int{"response_minutes": resp, "resolution_minutes": res}
+	}
 	resp, body := admin.do("POST", "/api/v1/sla-plans", map[string]any{"name": "Premium 24/7", "time_zone": "Europe/Moscow", "hours": allDay,
 		"targets": map[string]any{"critical": target(15, 120), "high": target(30, 240), "normal": target(60, 480), "low": target(120, 960)}})
 	var plan httpapi.PlanJSON
@@ -150,7 +152,9 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 
 	for c, active := range map[int64]bool{current.ID: true, lapsed.ID: false} {
 		resp, body = sup.do("GET", fmt.Sprintf("/api/v1/clients/%d/products", c), nil)
-		var out struct{ Products []httpapi.PurchasedProductView }
+		var out struct {
+			Products []httpapi.PurchasedProductView
+		}
 		mustJSON(t, body, &out)
 		if resp.StatusCode != 200 || len(out.Products) != 1 || out.Products[0].SupportActive != active ||
 			out.Products[0].SupportPriority != "critical" || out.Products[0].ID != product.ID {
