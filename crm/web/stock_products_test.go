@@ -12,7 +12,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/resource"
 	"hotline/crm/service"
+	"hotline/telephony/screenpop"
 )
 
 // defaultPlan is the ID of the default SLA plan ("Standard").
@@ -151,5 +153,61 @@ func TestTicketPageShowsSupportTerms(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `<dd id="ticket-support">`+want+`</dd>`) ||
 		!strings.Contains(body, `<b>Support terms</b>: `+want) || !strings.Contains(body, `id="ticket-priority">critical<`) {
 		t.Fatalf("ticket page: %d, want the support terms %q:\n%s", resp.StatusCode, want, body)
+	}
+}
+
+// TestBrowserCardShowsSupport: the screen pop's "Products and support"
+// says a product's support is active, until when and with what priority,
+// and that another's has expired.
+func TestBrowserCardShowsSupport(t *testing.T) {
+	s := newConsoleSite(t)
+	bg := context.Background()
+	cl := crm.Client{Kind: crm.ClientPerson, Name: "Olga Buyer",
+		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161230000", Raw: "+7 916 123-00-00"}}}
+	if err := s.store.CreateClient(bg, &cl); err != nil {
+		t.Fatal(err)
+	}
+	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}
+	if err := s.store.CreateWarehouse(bg, &wh); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	bought := map[string]time.Time{"PBX appliance": now.AddDate(0, -1, 0), "SIP trunk": now.AddDate(0, -3, 0)}
+	for name, months := range map[string]int{"PBX appliance": 36, "SIP trunk": 1} {
+		p := resource.Product{SKU: strings.ReplaceAll(name, " ", "-"), Name: name, Support: "24/7", SupportMonths: months, SupportPriority: service.PriorityCritical}
+		if err := s.store.CreateProduct(bg, &p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.store.Receive(bg, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh.ID, Batch: "B", Qty: 1, At: now.AddDate(-1, 0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.store.Ship(bg, resource.OutInput{ProductID: p.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &cl.ID, At: bought[name]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := newChrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := signInToConsole(tctx, s.ts.URL, "anna"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.popper.Ringing(bg, screenpop.Ringing{CallID: "1764000000.9", Endpoint: "PJSIP/1001", Caller: "+79161230000", Dialled: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	card := `.popcard[data-call-id="1764000000.9"]`
+	if err := chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(card+` .pop-client-name`))); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('`+card+` .pop-section')).
+		filter(s => s.querySelector("h4").textContent === "Products and support").
+		flatMap(s => Array.from(s.querySelectorAll("li"), li => li.textContent))`))
+	if err != nil || len(lines) != 2 {
+		t.Fatalf("products on the card: %q, %v", lines, err)
+	}
+	if !strings.HasPrefix(lines[0], "PBX appliance — 24/7 — support active until ") || !strings.HasSuffix(lines[0], ", critical priority") {
+		t.Errorf("supported product on the card: %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "SIP trunk — 24/7 — support expired ") {
+		t.Errorf("expired product on the card: %q", lines[1])
 	}
 }
