@@ -50,7 +50,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterSurveys(h, httpapi.SurveyDeps{Store: st, Logger: log, Normalize: api.Phone().E164})
 	pages.MountSurveys(st)
 
-	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Logger: log})
+	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Products: st, Logger: log})
 	pages.MountTickets(st)
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})

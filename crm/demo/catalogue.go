@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 // Warehouse codes of the demo.
@@ -32,7 +33,8 @@ type item struct {
 	personMax  int64            // most a private person buys at once; 0: companies only
 	companyMin int64            // a company's usual order
 	companyMax int64
-	setupFee   int64 // service income charged with each order (installation), 0: none
+	setupFee   int64  // service income charged with each order (installation), 0: none
+	plan       string // the SLA plan of requests about it while supported (a supportPlans name), "": the client's
 }
 
 // sku names the catalogue's items.
@@ -56,21 +58,29 @@ const (
 func catalogue() []item {
 	nbd := "8x5, next business day"
 	return []item{
-		{Product: resource.Product{SKU: skuT46, Name: "IP phone Yealink T46U", Price: 1490000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24},
+		{Product: resource.Product{SKU: skuT46, Name: "IP phone Yealink T46U", Price: 1490000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
+			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1010000, left: map[string]int64{whMSK: 70, whSPB: 20, whEKB: 12}, weight: 9, personMax: 2, companyMin: 5, companyMax: 30},
-		{Product: resource.Product{SKU: skuHeadset, Name: "Headset Jabra Engage 50", Price: 890000, LeadTimeDays: 7, Support: "replacement within 14 days", SupportMonths: 12},
+		{Product: resource.Product{SKU: skuHeadset, Name: "Headset Jabra Engage 50", Price: 890000, LeadTimeDays: 7, Support: "replacement within 14 days", SupportMonths: 12,
+			SupportPriority: service.PriorityNormal},
 			cost: 520000, left: map[string]int64{whMSK: 60, whSPB: 15, whEKB: 10}, weight: 8, personMax: 2, companyMin: 5, companyMax: 25},
-		{Product: resource.Product{SKU: skuTrunk, Name: "SIP trunk, 30 channels (month)", Unit: "month", Price: 1200000, Support: "24/7, 4h response", SupportMonths: 1},
+		{Product: resource.Product{SKU: skuTrunk, Name: "SIP trunk, 30 channels (month)", Unit: "month", Price: 1200000, Support: "24/7, 4h response", SupportMonths: 1,
+			SupportPriority: service.PriorityHigh}, plan: planPremium,
 			cost: 400000, left: map[string]int64{whMSK: 120}, weight: 5, companyMin: 3, companyMax: 12, setupFee: 500000},
-		{Product: resource.Product{SKU: skuT54, Name: "IP phone Yealink T54W", Price: 2190000, LeadTimeDays: 21, Support: nbd, SupportMonths: 24},
+		{Product: resource.Product{SKU: skuT54, Name: "IP phone Yealink T54W", Price: 2190000, LeadTimeDays: 21, Support: nbd, SupportMonths: 24,
+			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1550000, left: map[string]int64{whMSK: 2, whSPB: 0}, weight: 5, personMax: 1, companyMin: 3, companyMax: 15},
-		{Product: resource.Product{SKU: skuDECT, Name: "DECT phone Yealink W76P (base + handset)", Price: 1650000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24},
+		{Product: resource.Product{SKU: skuDECT, Name: "DECT phone Yealink W76P (base + handset)", Price: 1650000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
+			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1180000, left: map[string]int64{whMSK: 25, whSPB: 8, whEKB: 4}, weight: 5, personMax: 2, companyMin: 2, companyMax: 10},
-		{Product: resource.Product{SKU: skuGateway, Name: "VoIP gateway Grandstream HT818 (8 FXS)", Price: 1840000, LeadTimeDays: 30, Support: "replacement within 30 days", SupportMonths: 12},
+		{Product: resource.Product{SKU: skuGateway, Name: "VoIP gateway Grandstream HT818 (8 FXS)", Price: 1840000, LeadTimeDays: 30, Support: "replacement within 30 days", SupportMonths: 12,
+			SupportPriority: service.PriorityHigh}, plan: planBusiness,
 			cost: 1290000, left: map[string]int64{whMSK: 0, whSPB: 0}, weight: 2, companyMin: 1, companyMax: 3},
-		{Product: resource.Product{SKU: skuPBX, Name: "Asterisk PBX appliance, 100 users", Price: 18900000, LeadTimeDays: 45, Support: "24/7, 4h response, on site", SupportMonths: 36},
+		{Product: resource.Product{SKU: skuPBX, Name: "Asterisk PBX appliance, 100 users", Price: 18900000, LeadTimeDays: 45, Support: "24/7, 4h response, on site", SupportMonths: 36,
+			SupportPriority: service.PriorityCritical}, plan: planPremium,
 			cost: 12100000, left: map[string]int64{whMSK: 0, whSPB: 1}, weight: 1, companyMin: 1, companyMax: 1, setupFee: 4500000},
-		{Product: resource.Product{SKU: skuSwitch, Name: "PoE switch TP-Link TL-SG1428PE, 24 ports", Price: 2490000, LeadTimeDays: 10, Support: "replacement, next business day", SupportMonths: 36},
+		{Product: resource.Product{SKU: skuSwitch, Name: "PoE switch TP-Link TL-SG1428PE, 24 ports", Price: 2490000, LeadTimeDays: 10, Support: "replacement, next business day", SupportMonths: 36,
+			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1730000, left: map[string]int64{whMSK: 18, whSPB: 6, whEKB: 3}, weight: 3, companyMin: 1, companyMax: 4},
 		{Product: resource.Product{SKU: skuBattery, Name: "UPS battery 12V 9Ah", Price: 230000, LeadTimeDays: 5, CostMethod: resource.FEFO, Support: "warranty replacement", SupportMonths: 6},
 			cost: 125000, left: map[string]int64{whMSK: 80, whSPB: 30, whEKB: 20}, shelfLife: 8, weight: 4, personMax: 4, companyMin: 4, companyMax: 24},
@@ -149,10 +159,72 @@ func planLots(cat []item, whs map[string]int64, sales []purchase, now time.Time)
 	return out
 }
 
-// seedCatalogue creates the products and warehouses and returns the
-// warehouse IDs by code.
+// The demo's support SLA plans, beside the default "Standard" (8x5).
+const (
+	planPremium  = "Premium 24/7"
+	planBusiness = "Business hours, next business day"
+)
+
+// supportPlans are the plans the catalogue's support terms use: the
+// PBX appliance and the SIP trunk are looked after around the clock, the
+// phones and switches in business hours with next-day resolution.
+func supportPlans() []service.SLAPlan {
+	allDay := []service.Span{{From: 0, To: 24 * 60}}
+	premium := service.StandardPlan()
+	premium.Name, premium.Default = planPremium, false
+	premium.Hours = service.WeekHours{allDay, allDay, allDay, allDay, allDay, allDay, allDay}
+	premium.Targets = map[service.Priority]service.Target{
+		service.PriorityCritical: {ResponseMinutes: 15, ResolutionMinutes: 240},
+		service.PriorityHigh:     {ResponseMinutes: 30, ResolutionMinutes: 480},
+		service.PriorityNormal:   {ResponseMinutes: 120, ResolutionMinutes: 1440},
+		service.PriorityLow:      {ResponseMinutes: 240, ResolutionMinutes: 2880},
+	}
+	business := service.StandardPlan()
+	business.Name, business.Default = planBusiness, false
+	business.Targets = map[service.Priority]service.Target{
+		service.PriorityCritical: {ResponseMinutes: 60, ResolutionMinutes: 540},
+		service.PriorityHigh:     {ResponseMinutes: 120, ResolutionMinutes: 540},
+		service.PriorityNormal:   {ResponseMinutes: 240, ResolutionMinutes: 540},
+		service.PriorityLow:      {ResponseMinutes: 480, ResolutionMinutes: 1080},
+	}
+	return []service.SLAPlan{premium, business}
+}
+
+// seedSupportPlans creates the support plans that do not exist yet and
+// returns every plan's ID by name.
+func seedSupportPlans(ctx context.Context, st ResourceStore) (map[string]int64, error) {
+	have, err := st.ListSLAPlans(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed sla plans: %w", err)
+	}
+	ids := map[string]int64{}
+	for _, p := range have {
+		ids[p.Name] = p.ID
+	}
+	for _, p := range supportPlans() {
+		if _, ok := ids[p.Name]; ok {
+			continue
+		}
+		if err := st.SaveSLAPlan(ctx, &p); err != nil {
+			return nil, fmt.Errorf("seed sla plan %s: %w", p.Name, err)
+		}
+		ids[p.Name] = p.ID
+	}
+	return ids, nil
+}
+
+// seedCatalogue creates the support plans, the products with their
+// support terms and the warehouses, and returns the warehouse IDs by code.
 func seedCatalogue(ctx context.Context, st ResourceStore, cat []item) (map[string]int64, error) {
+	plans, err := seedSupportPlans(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	for i := range cat {
+		if name := cat[i].plan; name != "" {
+			id := plans[name]
+			cat[i].SupportPlanID = &id
+		}
 		if err := st.CreateProduct(ctx, &cat[i].Product); err != nil {
 			return nil, fmt.Errorf("seed product %s: %w", cat[i].SKU, err)
 		}

@@ -35,6 +35,9 @@ type ResourceStore interface {
 	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
 	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
 	CreateTicket(ctx context.Context, t *service.Ticket) error
+	SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error)
+	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
+	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
 	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
 	ListTeams(ctx context.Context) ([]service.Team, error)
 	CreateTeam(ctx context.Context, t *service.Team) error
@@ -46,14 +49,19 @@ type ResourceStore interface {
 //
 //   - ten products (phones, headsets, a SIP trunk, a PBX appliance,
 //     batteries kept by expiry...) in three warehouses, in lots received
-//     over the last seven months at rising costs;
+//     over the last seven months at rising costs, with support terms: the
+//     PBX appliance critical on a "Premium 24/7" SLA plan, the SIP trunk
+//     high on it (one month: often expired), phones and switches normal
+//     on a business-hours plan;
 //   - six months of orders from about a third of the clients (and one per
 //     won deal in roubles), shipped from the lots with their income,
 //     installation fees, delivery costs and warranty repairs;
 //   - goods on the way (a transfer, supplier orders) and short products:
 //     IPPHONE-T54 with 2 free until a supplier order, PBX-AST100 with none
 //     until a transfer arrives, GW-HT818 with none and nothing incoming;
-//   - open requests about purchased products, some with an engineer's cost;
+//   - open requests about purchased products, with the priority and SLA
+//     plan of the product's support when it lasts, some with an
+//     engineer's cost;
 //     active reservations (for the demo caller, a request, an open deal and
 //     a few buyers);
 //   - three marketing campaigns with monthly spending, leads and won leads;

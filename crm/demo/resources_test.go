@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 var _ demo.ResourceStore = (*postgres.Store)(nil)
@@ -97,6 +99,71 @@ func TestSeedResources(t *testing.T) {
 	checkCards(t, s)
 	checkMoneyByMonth(t, s)
 	checkDocumentsAndTeams(t, s)
+	checkSupportTerms(t, s)
+}
+
+// checkSupportTerms: the demo's open requests about products were opened
+// under their support terms: those about the PBX appliance are critical on
+// the "Premium 24/7" plan, phones' requests run on the business-hours
+// plan while supported, and each request's history says so.
+func checkSupportTerms(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	ctx := context.Background()
+	plans, err := s.ListSLAPlans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planIDs := map[string]int64{}
+	for _, p := range plans {
+		planIDs[p.Name] = p.ID
+	}
+	products, err := s.ListProducts(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySKU := map[int64]resource.Product{}
+	for _, p := range products {
+		bySKU[p.ID] = p
+	}
+	page, err := s.ListTickets(ctx, service.TicketFilter{OpenOnly: true, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, tk := range page.Items {
+		if tk.ProductID == nil {
+			continue
+		}
+		p := bySKU[*tk.ProductID]
+		thread, err := s.Thread(ctx, tk.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var note string
+		for _, ev := range thread {
+			if ev.Kind == service.EventSupport {
+				note = ev.Body
+			}
+		}
+		switch {
+		case p.SKU == "PBX-AST100":
+			seen["pbx"]++
+			if tk.Priority != service.PriorityCritical || *tk.PlanID != planIDs["Premium 24/7"] ||
+				!strings.HasPrefix(note, `priority critical and SLA plan "Premium 24/7" from support of `+p.Name) {
+				t.Errorf("PBX request #%d: %s on plan %d, note %q; want critical on Premium 24/7", tk.ID, tk.Priority, *tk.PlanID, note)
+			}
+		case p.SKU == "IPPHONE-T46" && strings.Contains(note, "from support"):
+			seen["phone"]++
+			if *tk.PlanID != planIDs["Business hours, next business day"] {
+				t.Errorf("T46U request #%d on plan %d, note %q; want the business-hours plan", tk.ID, *tk.PlanID, note)
+			}
+		case note == "" && p.SupportMonths > 0:
+			t.Errorf("request #%d about %s has no support line in its history", tk.ID, p.SKU)
+		}
+	}
+	if seen["pbx"] == 0 || seen["phone"] == 0 {
+		t.Errorf("requests under support: %v; want PBX and phone requests", seen)
+	}
 }
 
 // checkDemoCaller: Ivan's card lists his request, his reservation and his

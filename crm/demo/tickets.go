@@ -55,8 +55,9 @@ func pickTicketOrders(rng *rand.Rand, cat []item, sales []purchase, ivan int64) 
 }
 
 // seedTickets opens the requests: the demo caller's about his phones and
-// one for each picked order, created in the last days (this month), most
-// assigned to an agent; about half already cost an engineer's visit.
+// one for each picked order, created in the last days (this month), under
+// the client's support terms of the product, most assigned to an agent;
+// about half already cost an engineer's visit.
 func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, orders []purchase, agents []int64, now time.Time) ([]service.Ticket, error) {
 	var out []service.Ticket
 	for i, p := range orders {
@@ -74,6 +75,11 @@ func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []it
 		if p.note == ivanOrder {
 			t.Subject, t.Description = "Two of the twelve T46U phones do not register", "Order 2026-114: phones 7 and 11 show 'No service'."
 		}
+		terms, err := st.SupportTerms(ctx, t.ClientID, *t.ProductID)
+		if err != nil {
+			return nil, fmt.Errorf("seed ticket support terms: %w", err)
+		}
+		t.Terms = terms
 		if err := st.CreateTicket(ctx, &t); err != nil {
 			return nil, fmt.Errorf("seed ticket for client %d: %w", p.client.ID, err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 	"hotline/telephony/screenpop"
 )
 
@@ -107,11 +108,16 @@ type productBody struct {
 	LeadTimeDays  int    `json:"lead_time_days,omitempty" minimum:"0" maximum:"3650"`
 	Support       string `json:"support,omitempty" maxLength:"200"`
 	SupportMonths int    `json:"support_months,omitempty" minimum:"0" maximum:"1200"`
+	// SupportPriority and SupportPlanID are what a request about the
+	// product gets while the buyer's support lasts.
+	SupportPriority string `json:"support_priority,omitempty" enum:"critical,high,normal,low" doc:"priority of requests about the product while supported (absent: the client's usual)"`
+	SupportPlanID   *int64 `json:"support_plan_id,omitempty" minimum:"1" doc:"SLA plan of requests about the product while supported (absent: the client's or the default plan)"`
 }
 
 func (b productBody) product() resource.Product {
 	return resource.Product{SKU: b.SKU, Name: b.Name, Unit: b.Unit, Price: b.Price, CostMethod: resource.CostMethod(b.CostMethod),
-		LeadTimeDays: b.LeadTimeDays, Support: b.Support, SupportMonths: b.SupportMonths}
+		LeadTimeDays: b.LeadTimeDays, Support: b.Support, SupportMonths: b.SupportMonths,
+		SupportPriority: service.Priority(b.SupportPriority), SupportPlanID: b.SupportPlanID}
 }
 
 type productOutput struct{ Body resource.Product }

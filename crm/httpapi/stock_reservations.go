@@ -48,10 +48,16 @@ type reservationsOutput struct {
 // PurchasedProductView is a product shipped to a client with its support
 // conditions (screenpop.Product under a name of its own in the schema).
 type PurchasedProductView struct {
+	ID           int64     `json:"id,omitempty"`
 	Name         string    `json:"name"`
 	PurchasedAt  time.Time `json:"purchased_at"`
 	Support      string    `json:"support"`
 	SupportUntil time.Time `json:"support_until,omitzero"`
+	// SupportActive: the support period has not ended (false without support).
+	SupportActive bool `json:"support_active"`
+	// SupportPriority is the priority a request about the product gets
+	// while supported (empty: the client's usual priority).
+	SupportPriority string `json:"support_priority,omitempty"`
 }
 
 type purchasedOutput struct {

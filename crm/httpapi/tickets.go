@@ -62,7 +62,6 @@ type TicketDeps struct {
 	MailFrom string
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
-	Now      func() time.Time
 	Logger   *slog.Logger
 }
 
@@ -70,7 +69,6 @@ type TicketDeps struct {
 type ticketsAPI struct {
 	store    TicketStore
 	products service.ProductTerms
-	now      func() time.Time
 	mailer   service.Mailer
 	from     string
 	log      *slog.Logger
@@ -89,10 +87,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Mailer == nil {
 		deps.Mailer = service.NoMailer{}
 	}
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
-	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products, now: deps.Now}
+	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
@@ -281,15 +276,15 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if b.Call != "" {
 				t.Calls = []string{b.Call}
 			}
+			t.ProductID = b.ProductID
 			if b.ProductID != nil && s.products != nil {
-				t.ProductID = b.ProductID
+				// The store applies the terms when still active at the
+				// ticket's creation and records them in its history.
 				terms, err := s.products.SupportTerms(ctx, b.ClientID, *b.ProductID)
 				if err != nil {
 					return nil, s.problem(ctx, err)
 				}
-				if terms.Active(s.now()) {
-					t.Terms = terms
-				}
+				t.Terms = terms
 			}
 			if err := s.store.CreateTicket(ctx, &t); err != nil {
 				return nil, s.problem(ctx, err)

@@ -70,7 +70,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 	}
 	d := &deskEnv{env: e, mailer: &fakeMailer{}}
 	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com",
-		Products: productTerms{}, Now: e.clock.Now})
+		Products: productTerms{}})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)

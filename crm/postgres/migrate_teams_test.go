@@ -67,7 +67,9 @@ func TestUnifiedTeamsMigrationKeepsData(t *testing.T) {
 
 	up := func(when string) {
 		t.Helper()
-		if err := postgres.MigrateUp(ctx, dsn); err != nil {
+		// Up to this migration only, so that the down below undoes it
+		// whatever later migrations exist.
+		if err := postgres.MigrateUpTo(ctx, dsn, unifiedTeamsVersion); err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
 		for sql, want := range map[string]string{

@@ -35,6 +35,8 @@ var stockFields = map[string]struct{ field, msg string }{
 	"products_name_check":                    {"name", "is required"},
 	"products_price_check":                   {"price", "must not be negative"},
 	"products_cost_method_check":             {"cost_method", "must be fifo or fefo"},
+	"products_support_priority_check":        {"support_priority", "must be one of critical, high, normal, low"},
+	"products_support_plan_id_fkey":          {"support_plan_id", "is not a known SLA plan"},
 	"warehouses_code_key":                    {"code", "is already taken"},
 	"lots_product_batch_key":                 {"batch", "the product already has this batch"},
 	"lots_product_id_fkey":                   {"product_id", "is not a known product"},
@@ -97,10 +99,29 @@ func (s *Store) CreateProduct(ctx context.Context, p *resource.Product) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO products (sku, name, unit, price, cost_method, lead_time_days, support, support_months)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths).Scan(&p.ID)
-	return translateStock(err, "create product")
+	err := s.pool.QueryRow(ctx, `INSERT INTO products (sku, name, unit, price, cost_method, lead_time_days, support, support_months,
+			support_priority, support_plan_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10) RETURNING id`,
+		p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths,
+		p.SupportPriority, p.SupportPlanID).Scan(&p.ID)
+	if err != nil {
+		return translateStock(err, "create product")
+	}
+	return s.productPlanName(ctx, p)
+}
+
+// productPlanName fills the name of the product's SLA plan.
+func (s *Store) productPlanName(ctx context.Context, p *resource.Product) error {
+	p.SupportPlan = ""
+	if p.SupportPlanID == nil {
+		return nil
+	}
+	err := s.pool.QueryRow(ctx, `SELECT name FROM sla_plans WHERE id = $1`, *p.SupportPlanID).Scan(&p.SupportPlan)
+	if errors.Is(err, pgx.ErrNoRows) { // deleted in between: the product has no plan now
+		p.SupportPlanID = nil
+		return nil
+	}
+	return translateStock(err, "product's sla plan")
 }
 
 // UpdateProduct changes a product's fields.
@@ -110,28 +131,35 @@ func (s *Store) UpdateProduct(ctx context.Context, p *resource.Product) error {
 		return err
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE products SET sku = $2, name = $3, unit = $4, price = $5, cost_method = $6,
-		lead_time_days = $7, support = $8, support_months = $9 WHERE id = $1`,
-		p.ID, p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths)
+		lead_time_days = $7, support = $8, support_months = $9, support_priority = nullif($10, ''), support_plan_id = $11
+		WHERE id = $1`,
+		p.ID, p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths,
+		p.SupportPriority, p.SupportPlanID)
 	if err != nil {
 		return translateStock(err, "update product")
 	}
 	if tag.RowsAffected() == 0 {
 		return notFound("product", p.ID)
 	}
-	return nil
+	return s.productPlanName(ctx, p)
 }
 
-const productColumns = `id, sku, name, unit, price, cost_method, lead_time_days, support, support_months`
+// productColumns are read FROM productFrom.
+const productColumns = `p.id, p.sku, p.name, p.unit, p.price, p.cost_method, p.lead_time_days, p.support, p.support_months,
+	coalesce(p.support_priority, ''), p.support_plan_id, coalesce(sp.name, '')`
+
+const productFrom = ` FROM products p LEFT JOIN sla_plans sp ON sp.id = p.support_plan_id`
 
 func scanProduct(r pgx.Row) (resource.Product, error) {
 	var p resource.Product
-	err := r.Scan(&p.ID, &p.SKU, &p.Name, &p.Unit, &p.Price, &p.CostMethod, &p.LeadTimeDays, &p.Support, &p.SupportMonths)
+	err := r.Scan(&p.ID, &p.SKU, &p.Name, &p.Unit, &p.Price, &p.CostMethod, &p.LeadTimeDays, &p.Support, &p.SupportMonths,
+		&p.SupportPriority, &p.SupportPlanID, &p.SupportPlan)
 	return p, err
 }
 
 // GetProduct returns one product.
 func (s *Store) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
-	p, err := scanProduct(s.pool.QueryRow(ctx, `SELECT `+productColumns+` FROM products WHERE id = $1`, id))
+	p, err := scanProduct(s.pool.QueryRow(ctx, `SELECT `+productColumns+productFrom+` WHERE p.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, notFound("product", id)
 	}
@@ -143,8 +171,8 @@ func (s *Store) ListProducts(ctx context.Context, q string, limit int) ([]resour
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+productColumns+` FROM products
-		WHERE $1 = '' OR sku ILIKE '%' || $1 || '%' OR name ILIKE '%' || $1 || '%' ORDER BY sku LIMIT $2`,
+	rows, err := s.pool.Query(ctx, `SELECT `+productColumns+productFrom+`
+		WHERE $1 = '' OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%' ORDER BY p.sku LIMIT $2`,
 		strings.TrimSpace(q), limit)
 	if err != nil {
 		return nil, translateStock(err, "list products")

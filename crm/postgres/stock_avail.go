@@ -160,26 +160,32 @@ func (s *Store) CheckStockLedger(ctx context.Context) error {
 }
 
 // PurchasedProducts lists the products shipped to a client, latest first,
-// with their support conditions (the screen pop's ProductLister).
+// with their support conditions (the screen pop's ProductLister): support
+// runs for the product's support months from the latest shipment and is
+// active until then; while active, requests about the product get its
+// support priority.
 func (s *Store) PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error) {
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.pool.Query(ctx, `SELECT p.name, max(m.at) AS last, p.support, p.support_months
+	rows, err := s.pool.Query(ctx, `SELECT p.id, p.name, max(m.at) AS last, p.support, p.support_months, coalesce(p.support_priority, '')
 		FROM stock_movements m JOIN products p ON p.id = m.product_id
 		WHERE m.kind = 'shipment' AND m.client_id = $1
 		GROUP BY p.id ORDER BY last DESC LIMIT $2`, clientID, limit)
 	if err != nil {
 		return nil, translateStock(err, "purchased products")
 	}
+	now := s.now()
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Product, error) {
 		var p screenpop.Product
 		var months int
-		if err := r.Scan(&p.Name, &p.PurchasedAt, &p.Support, &months); err != nil {
+		if err := r.Scan(&p.ID, &p.Name, &p.PurchasedAt, &p.Support, &months, &p.SupportPriority); err != nil {
 			return p, err
 		}
-		if months > 0 {
-			p.SupportUntil = p.PurchasedAt.AddDate(0, months, 0)
+		p.SupportUntil = resource.SupportEnd(p.PurchasedAt, months)
+		p.SupportActive = months > 0 && !now.After(p.SupportUntil)
+		if p.Support == "" && months > 0 {
+			p.Support = "support contract"
 		}
 		if p.Support == "" {
 			p.Support = "no support contract"

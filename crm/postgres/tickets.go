@@ -51,22 +51,35 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		return err
 	}
 	now := s.now()
+	// A ticket may start in the past (a missed call's callback): its
+	// clocks run from then, and its product's support counts as of then.
+	if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
+		t.CreatedAt = now
+	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := defaultPriority(ctx, tx, t); err != nil {
+		terms := service.TermsOutcome{Terms: t.Terms, Active: t.Terms.Active(t.CreatedAt)}
+		var active *service.SupportTerms
+		if terms.Active {
+			active = t.Terms
+		}
+		fromTerms, err := defaultPriority(ctx, tx, t, active)
+		if err != nil {
 			return err
 		}
-		if t.PlanID == nil && t.Terms != nil {
-			t.PlanID = t.Terms.PlanID
+		if fromTerms {
+			terms.Priority = t.Priority
+		}
+		planFromTerms := t.PlanID == nil && active != nil && active.PlanID != nil
+		if planFromTerms {
+			t.PlanID = active.PlanID
 		}
 		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
 		if err != nil {
 			return err
 		}
 		t.PlanID = &plan.ID
-		// A ticket may start in the past (a missed call's callback): its
-		// clocks run from then.
-		if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
-			t.CreatedAt = now
+		if planFromTerms {
+			terms.Plan = plan.Name
 		}
 		t.Status, t.UpdatedAt = service.StatusNew, now
 		t.PublicToken = newPublicToken()
@@ -86,6 +99,12 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 			New: string(t.Status), Body: t.Description, Public: true}); err != nil {
 			return err
 		}
+		if t.Terms != nil {
+			if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, Kind: service.EventSupport,
+				Body: terms.Note()}); err != nil {
+				return err
+			}
+		}
 		for _, c := range t.Calls {
 			if err := linkCall(ctx, tx, t.ID, c, now, t.CreatedBy); err != nil {
 				return err
@@ -102,27 +121,30 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 }
 
 // defaultPriority checks the client and, when the ticket has no priority,
-// derives it from the client's priority class.
-func defaultPriority(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
+// derives it from the client's priority class and the product's active
+// support terms; it reports whether the terms decided it (were more urgent
+// than the class).
+func defaultPriority(ctx context.Context, tx pgx.Tx, t *service.Ticket, terms *service.SupportTerms) (bool, error) {
 	var class crm.PriorityClass
 	var hasClass bool
 	err := tx.QueryRow(ctx, `SELECT p.code IS NOT NULL, coalesce(p.code, ''), coalesce(p.rank, 0)
 		FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority WHERE c.id = $1`, t.ClientID).
 		Scan(&hasClass, &class.Code, &class.Rank)
 	if err == pgx.ErrNoRows {
-		return crm.Invalid("client_id", "client %d not found", t.ClientID)
+		return false, crm.Invalid("client_id", "client %d not found", t.ClientID)
 	}
 	if err != nil {
-		return translate(err, "ticket client")
+		return false, translate(err, "ticket client")
 	}
-	if t.Priority == "" {
-		var cp *crm.PriorityClass
-		if hasClass {
-			cp = &class
-		}
-		t.Priority = service.DefaultPriority(cp, t.Terms)
+	if t.Priority != "" {
+		return false, nil
 	}
-	return nil
+	var cp *crm.PriorityClass
+	if hasClass {
+		cp = &class
+	}
+	t.Priority = service.DefaultPriority(cp, terms)
+	return t.Priority != service.DefaultPriority(cp, nil), nil
 }
 
 // ticketError maps foreign keys of tickets to field errors.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/service"
 )
 
 // CostMethod is how lots are chosen for reservations and shipments.
@@ -45,6 +46,24 @@ type Product struct {
 	Support string `json:"support,omitempty"`
 	// SupportMonths is how long support lasts after the sale (0: none).
 	SupportMonths int `json:"support_months,omitempty"`
+	// SupportPriority is the priority of a request about the product while
+	// the client's support lasts (empty: the client's usual priority; a
+	// less urgent one than the client's never lowers it).
+	SupportPriority service.Priority `json:"support_priority,omitempty"`
+	// SupportPlanID is the service desk's SLA plan such requests run on
+	// (nil: the client's plan, else the default one).
+	SupportPlanID *int64 `json:"support_plan_id,omitempty"`
+	// SupportPlan is that plan's name; filled by reads.
+	SupportPlan string `json:"support_plan,omitempty"`
+}
+
+// SupportEnd is when support bought on bought ends: months later (the
+// zero time when months is 0: no support).
+func SupportEnd(bought time.Time, months int) time.Time {
+	if months <= 0 {
+		return time.Time{}
+	}
+	return bought.AddDate(0, months, 0)
 }
 
 var skuPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -54,6 +73,7 @@ func (p *Product) Normalize() {
 	p.SKU = strings.TrimSpace(p.SKU)
 	p.Name = strings.TrimSpace(p.Name)
 	p.Unit = strings.TrimSpace(p.Unit)
+	p.SupportPriority = service.Priority(strings.ToLower(strings.TrimSpace(string(p.SupportPriority))))
 	if p.Unit == "" {
 		p.Unit = "pcs"
 	}
@@ -79,6 +99,12 @@ func (p Product) Validate() error {
 		return crm.Invalid("lead_time_days", "must be 0-3650")
 	case p.SupportMonths < 0 || p.SupportMonths > 1200:
 		return crm.Invalid("support_months", "must be 0-1200")
+	case p.SupportPriority != "" && !p.SupportPriority.Valid():
+		return crm.Invalid("support_priority", "must be one of critical, high, normal, low (or empty)")
+	case p.SupportPlanID != nil && *p.SupportPlanID <= 0:
+		return crm.Invalid("support_plan_id", "must be an SLA plan's id")
+	case p.SupportMonths == 0 && (p.SupportPriority != "" || p.SupportPlanID != nil):
+		return crm.Invalid("support_months", "a support priority or SLA plan needs support months (how long support lasts after the sale)")
 	}
 	return nil
 }

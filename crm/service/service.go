@@ -94,14 +94,18 @@ func DefaultPriority(class *crm.PriorityClass, terms *SupportTerms) Priority {
 // supplies them through a ProductTerms implementation.
 type SupportTerms struct {
 	ProductID int64
+	Product   string // the product's name, for the ticket's history
 	Priority  Priority
 	PlanID    *int64
+	Bought    time.Time // the client's latest purchase of the product
 	Until     time.Time // zero: no end
 }
 
 // ProductTerms looks up the support conditions of a client's purchased
-// product (implemented by the products module when it exists); nil terms
-// mean the product has none or its support period is over.
+// product (crm/postgres.Store). Nil terms mean the client never bought the
+// product or it comes without support; terms whose period is over are
+// returned with Until in the past (Active reports false), so the ticket's
+// history can say the support has ended.
 type ProductTerms interface {
 	SupportTerms(ctx context.Context, clientID, productID int64) (*SupportTerms, error)
 }
@@ -141,7 +145,9 @@ type Ticket struct {
 	// ClientName is filled by list queries for display.
 	ClientName string
 	// Terms are the product's support conditions, used when creating the
-	// ticket (its default priority and SLA plan); not stored.
+	// ticket: when active at its creation they give its default priority
+	// and SLA plan; either way its history records them (EventSupport).
+	// Not stored otherwise.
 	Terms *SupportTerms
 }
 
@@ -265,6 +271,7 @@ const (
 	EventEscalated EventKind = "escalated" // an escalation level fired
 	EventBreach    EventKind = "breach"    // an SLA target was missed
 	EventArticle   EventKind = "article"   // a knowledge-base article linked as the solution
+	EventSupport   EventKind = "support"   // the product support terms the ticket was opened under
 )
 
 // Event is one entry in a ticket's history: a change, a message or a call.

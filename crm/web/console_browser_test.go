@@ -43,7 +43,7 @@ func newConsoleSite(t *testing.T) *consoleSite {
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
 	board := screenpop.NewLocalStatusBoard()
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,27 +15,39 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 // stockPages serves the warehouse page: stock by lot, availability check,
-// receipts, transfers and reservations.
+// receipts, transfers and reservations, and the product catalogue.
 type stockPages struct {
 	p     *Pages
-	store httpapi.StockStore
+	store StockPageStore
+}
+
+// StockPageStore is what the warehouse page needs: the stock operations
+// and the service desk's SLA plans, which the product form offers as a
+// product's support plan (crm/postgres.Store).
+type StockPageStore interface {
+	httpapi.StockStore
+	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 }
 
 // MountStock adds the warehouse page (/stock) for every signed-in user with
 // a "Stock" nav link. Agents check availability and reserve; supervisors
-// and admins also receive goods and move them between warehouses. It also
-// turns on the availability box of the client and ticket pages (the
-// console's card shows it when the card builder has a ProductLister).
-func (p *Pages) MountStock(store httpapi.StockStore) {
+// and admins also receive goods, move them between warehouses and keep the
+// catalogue (products with their support terms). It also turns on the
+// availability box of the client and ticket pages (the console's card
+// shows it when the card builder has a ProductLister).
+func (p *Pages) MountStock(store StockPageStore) {
 	sp := &stockPages{p: p, store: store}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/stock", sp.page)
 		r.Post("/stock/reservations", sp.reserve)
 		r.Post("/stock/reservations/{id}/release", sp.release)
+		r.With(requireStaff).Post("/stock/products", sp.saveProduct)
+		r.With(requireStaff).Post("/stock/products/{id}", sp.saveProduct)
 		r.With(requireStaff).Post("/stock/receipts", sp.receive)
 		r.With(requireStaff).Post("/stock/transfers", sp.transfer)
 		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
@@ -66,14 +80,27 @@ type stockView struct {
 	Transfers    []resource.Transfer
 	Reservations []resource.Reservation
 	ClientID     string
+	// The product forms (staff): the selected product to edit, a new
+	// product, the SLA plans and priorities they offer, and the field a
+	// refused form got wrong.
+	Edit       *resource.Product
+	New        resource.Product
+	Plans      []service.SLAPlan
+	Priorities []service.Priority
+	ErrField   string
 }
 
 func (sp *stockPages) page(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	q := r.URL.Query()
 	v := stockView{ClientID: q.Get("client_id")}
 	v.ProductID, _ = strconv.ParseInt(q.Get("product_id"), 10, 64)
 	v.Qty, _ = strconv.ParseInt(q.Get("qty"), 10, 64)
+	sp.render(w, r, http.StatusOK, &v, view{Flash: q.Get("done"), Error: q.Get("error")})
+}
+
+// render fills the page's lists into v and renders it.
+func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int, v *stockView, page view) {
+	ctx := r.Context()
 	if v.Qty <= 0 {
 		v.Qty = 1
 	}
@@ -89,6 +116,13 @@ func (sp *stockPages) page(w http.ResponseWriter, r *http.Request) {
 		sp.p.errorPage(w, r, err)
 		return
 	}
+	if v.Staff {
+		if v.Plans, err = sp.store.ListSLAPlans(ctx); err != nil {
+			sp.p.errorPage(w, r, err)
+			return
+		}
+		v.Priorities = service.Priorities
+	}
 	if v.ProductID > 0 {
 		a, err := sp.store.Availability(ctx, v.ProductID, v.Qty)
 		if err != nil {
@@ -98,9 +132,15 @@ func (sp *stockPages) page(w http.ResponseWriter, r *http.Request) {
 		v.Availability = &a
 		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
 		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true})
+		if v.Staff && v.Edit == nil {
+			if i := slices.IndexFunc(v.Products, func(p resource.Product) bool { return p.ID == v.ProductID }); i >= 0 {
+				v.Edit = &v.Products[i]
+			}
+		}
 	}
 	v.Transfers, _ = sp.store.ListTransfers(ctx, true, 50)
-	sp.p.render(w, r, http.StatusOK, "stock", "Stock", view{Flash: q.Get("done"), Error: q.Get("error"), Data: v})
+	page.Data = v
+	sp.p.render(w, r, status, "stock", "Stock", page)
 }
 
 // back redirects to the stock page for the product with a message.

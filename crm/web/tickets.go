@@ -141,6 +141,9 @@ type ticketData struct {
 	StatusURL string
 	Error     string
 	Stock     bool // the stock module is mounted: check and reserve for the ticket
+	// Support says which product support terms the request was opened
+	// under (its EventSupport history line); empty when none.
+	Support string
 }
 
 // loadVisible returns the ticket when the user may see it (else not found).
@@ -174,6 +177,11 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return
+	}
+	for _, e := range d.Events {
+		if e.Kind == service.EventSupport {
+			d.Support = e.Body
+		}
 	}
 	for _, s := range service.Statuses {
 		if t.Status.CanMoveTo(s) {

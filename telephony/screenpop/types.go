@@ -161,10 +161,16 @@ type Interaction struct {
 
 // Product is a purchased product with its support conditions.
 type Product struct {
+	ID           int64     `json:"id,omitempty"`
 	Name         string    `json:"name"`
 	PurchasedAt  time.Time `json:"purchased_at,omitzero"`
 	Support      string    `json:"support"` // e.g. "24/7, 4h response"
 	SupportUntil time.Time `json:"support_until,omitzero"`
+	// SupportActive: the support period has not ended (false without support).
+	SupportActive bool `json:"support_active"`
+	// SupportPriority is the priority a request about the product gets
+	// while supported (empty: the client's usual priority).
+	SupportPriority string `json:"support_priority,omitempty"`
 }
 
 // SurveyScore is one recent satisfaction survey result.

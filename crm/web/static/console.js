@@ -80,6 +80,16 @@
 
   function day(t) { return t ? new Date(t).toLocaleDateString() : ""; }
 
+  // supportLine says whether a purchased product's support is active (and
+  // the priority its requests get) or expired.
+  function supportLine(p) {
+    let s = p.name + " — " + p.support;
+    if (!p.support_until) return s;
+    if (!p.support_active) return s + " — support expired " + day(p.support_until);
+    return s + " — support active until " + day(p.support_until) +
+      (p.support_priority ? ", " + p.support_priority + " priority" : "");
+  }
+
   function clientBlock(c, card, pop, several) {
     const prio = c.priority || {};
     const head = el("div", {}, [
@@ -106,9 +116,7 @@
         return "#" + t.id + " " + t.title + " — " + t.status + (t.due ? ", due " + new Date(t.due).toLocaleString() : "");
       }, m.tickets ? "" : "No tickets module yet"),
       section("Last interactions", c.recent, function (i) { return day(i.at) + " " + i.kind + ": " + i.summary; }),
-      section("Products and support", c.products, function (p) {
-        return p.name + " — " + p.support + (p.support_until ? " until " + day(p.support_until) : "");
-      }, m.products ? "" : "No products module yet"),
+      section("Products and support", c.products, supportLine, m.products ? "" : "No products module yet"),
       section("Last surveys", c.surveys, function (s) { return day(s.at) + " " + s.survey + ": " + s.score + "/" + s.max; },
         m.surveys ? "" : "No surveys yet"),
       m.products ? stockSection(c) : null,
