@@ -67,9 +67,15 @@ func (c restChannels) List(ctx context.Context, _ string) ([]telephony.LiveChann
 // newRigOpts is newRig on an emulator with the given options.
 func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, extra ...func(ari.Message)) *rig {
 	t.Helper()
+	return startRig(t, opts, newStore(t), survey.Options{Registerer: reg}, extra...)
+}
+
+// startRig runs the emulator, the tracker on st and a runner with ro (its
+// Store, Timeline, Clock and ARI filled in).
+func startRig(t *testing.T, opts aritest.Options, st *postgres.Store, ro survey.Options, extra ...func(ari.Message)) *rig {
+	t.Helper()
 	srv := aritest.New(opts)
 	t.Cleanup(srv.Close)
-	st := newStore(t)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +88,9 @@ func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, e
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
-	r.runner = survey.NewRunner(survey.Options{Store: st, Timeline: st, Clock: srv.Clock(), Registerer: reg,
-		ARI: func(string) survey.ARI { return cli }})
+	ro.Store, ro.Timeline, ro.Clock = st, st, srv.Clock()
+	ro.ARI = func(string) survey.ARI { return cli }
+	r.runner = survey.NewRunner(ro)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.ctx = ctx
 	done := make(chan struct{})
@@ -188,10 +195,16 @@ func heapInUse() uint64 {
 	return m.HeapInuse
 }
 
-// newStore is pgtest.NewStore, retrying a migration that lost a race on
+// newStore is pgtest.NewStore with migratedDSN.
+func newStore(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	return openStore(tb, migratedDSN(tb))
+}
+
+// migratedDSN is pgtest.NewDSN, retrying a migration that lost a race on
 // cluster-wide role settings with another test database being migrated at
 // the same time ("tuple concurrently updated", migration 00030).
-func newStore(tb testing.TB) *postgres.Store {
+func migratedDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := pgtest.NewEmptyDSN(tb)
 	ctx := context.Background()
@@ -205,7 +218,13 @@ func newStore(tb testing.TB) *postgres.Store {
 	if err != nil {
 		tb.Fatalf("migrate test database: %v", err)
 	}
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
+	return dsn
+}
+
+// openStore opens a store on dsn, closed when tb ends.
+func openStore(tb testing.TB, dsn string) *postgres.Store {
+	tb.Helper()
+	st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,9 +11,12 @@ import (
 type metrics struct {
 	responses *prometheus.CounterVec
 	scores    *prometheus.HistogramVec
+	journaled *prometheus.CounterVec
+	dropped   prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// newMetrics builds the collectors; with a journal, its backlog is a gauge.
+func newMetrics(reg prometheus.Registerer, j Journal) *metrics {
 	m := &metrics{
 		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_survey_responses_total", Help: "Survey responses by survey id and final state.",
@@ -22,9 +25,24 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "hotline_survey_score", Help: "Survey answers by agent and scale (csat 1-5, nps 0-10).",
 			Buckets: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
 		}, []string{"agent", "scale"}),
+		journaled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_survey_journaled_total",
+			Help: "Survey writes the database could not take, put in the disk journal, by op (start, answer, finish).",
+		}, []string{"op"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_survey_journal_dropped_total",
+			Help: "Journaled survey writes the database refused for good on replay (logged in full).",
+		}),
 	}
-	if reg != nil {
-		reg.MustRegister(m.responses, m.scores)
+	if reg == nil {
+		return m
+	}
+	reg.MustRegister(m.responses, m.scores, m.journaled, m.dropped)
+	if j != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hotline_survey_journal_pending",
+			Help: "Survey writes waiting in the disk journal for PostgreSQL.",
+		}, func() float64 { return float64(j.Pending()) }))
 	}
 	return m
 }

@@ -53,8 +53,12 @@ type Store interface {
 	// calls table), the campaign contact of channelID, or the client by the
 	// caller's number.
 	LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (CallLink, error)
-	// StartResponse inserts r (state in_progress) and sets r.ID.
+	// StartResponse inserts r (state in_progress) and sets r.ID; a second
+	// response on the same node and channel is a KindConflict.
 	StartResponse(ctx context.Context, r *Response) error
+	// ResponseByChannel returns the response of channelID on node
+	// (KindNotFound if none); journaled writes find their response by it.
+	ResponseByChannel(ctx context.Context, node, channelID string) (Response, error)
 	// SaveAnswer stores one answer; saving the same (response, index) twice keeps the first.
 	SaveAnswer(ctx context.Context, a Answer) error
 	// FinishResponse sets r's final State and EndedAt (for a response still
@@ -97,6 +101,10 @@ type Options struct {
 	Clock      Clock
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // nil: metrics are not registered
+	// Journal holds the writes (responses, answers, final states) that
+	// cannot reach the Store while the database is down, and replays them
+	// in order when it is back; nil: such writes are logged and lost.
+	Journal Journal
 }
 
 // Runner plays surveys to channels that enter Stasis with the arguments
@@ -112,6 +120,9 @@ type Runner struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session // node + "/" + channel id
+	surveys  map[int64]Survey    // the last definitions loaded, by id (0: the default)
+
+	replayMu sync.Mutex // one replay of the journal at a time
 }
 
 // NewRunner builds a runner; Close stops it.
@@ -129,12 +140,18 @@ func NewRunner(opts Options) *Runner {
 		opts.FollowUps = TimelineFollowUps{Timeline: opts.Timeline}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer),
-		ctx: ctx, cancel: cancel, sessions: map[string]*session{}}
+	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal),
+		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]Survey{}}
+	if opts.Journal != nil {
+		r.wg.Add(1)
+		go r.replayLoop()
+	}
+	return r
 }
 
 // Close hangs up nothing, stops every session (their responses stay in
-// progress until Recover) and waits for them.
+// progress until Recover) and the journal's replay, and waits for them.
+// Journaled writes not yet replayed stay in the journal for the next runner.
 func (r *Runner) Close() {
 	r.cancel()
 	r.wg.Wait()
@@ -150,8 +167,16 @@ func (r *Runner) Active() int {
 // Recover closes the responses of node left in progress by a previous
 // process (it died mid-survey): they become partial, or no_input without
 // answers, and their channels, which no one plays to any more, are hung
-// up. Call it once per node at start, before events flow.
+// up. Writes the previous process journaled are replayed first, so that
+// their answers and final states count. Call it once per node at start,
+// before events flow.
 func (r *Runner) Recover(ctx context.Context, node string) (int, error) {
+	if err := r.Replay(ctx); err != nil {
+		return 0, fmt.Errorf("survey: recover responses of %s: %w", node, err)
+	}
+	if _, err := r.loadSurvey(ctx, 0); err != nil {
+		r.log.Warn("survey: cannot load the default survey", slog.Any("err", err))
+	}
 	channels, err := r.opts.Store.AbandonResponses(ctx, node, r.clock.Now())
 	if err != nil {
 		return 0, fmt.Errorf("survey: recover responses of %s: %w", node, err)
@@ -287,4 +312,29 @@ func (r *Runner) client(node string) (ARI, error) {
 		return nil, fmt.Errorf("survey: no ARI client for node %q", node)
 	}
 	return c, nil
+}
+
+// loadSurvey returns survey id (0: the default survey) from the store and
+// remembers it; when the store fails other than with KindNotFound it
+// returns the definition as last loaded, so that a database outage does
+// not stop surveys.
+func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
+	var sv Survey
+	var err error
+	if id == 0 {
+		sv, err = r.opts.Store.DefaultSurvey(ctx)
+	} else {
+		sv, err = r.opts.Store.GetSurvey(ctx, id)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err == nil {
+		r.surveys[id] = sv
+		return sv, nil
+	}
+	if cached, ok := r.surveys[id]; ok && !permanent(err) {
+		r.log.Warn("survey: cannot load the survey, playing it as last loaded", slog.Int64("survey", id), slog.Any("err", err))
+		return cached, nil
+	}
+	return sv, err
 }

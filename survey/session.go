@@ -48,6 +48,9 @@ type session struct {
 	typed    []byte // digits received and not yet used (type-ahead)
 	seq      int
 	answered []Answer
+	// journaled is set once a write of this survey went to the journal:
+	// every later one follows it there, to be replayed in order.
+	journaled bool
 }
 
 func newSession(r *Runner, node string, ch ari.Channel, surveyID int64) *session {
@@ -59,6 +62,46 @@ func newSession(r *Runner, node string, ch ari.Channel, surveyID int64) *session
 // save returns a context for a write that must finish even when the runner stops.
 func (s *session) save() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(s.r.ctx), 10*time.Second)
+}
+
+// dbWait bounds a database call the caller waits on when a journal can
+// take the write instead: a stalled database must not hold the caller in
+// silence (a write that timed out but did land is replayed idempotently).
+const dbWait = 3 * time.Second
+
+// query returns a context for a database call the caller waits on.
+func (s *session) query() (context.Context, context.CancelFunc) {
+	if s.r.opts.Journal == nil {
+		return s.save()
+	}
+	return context.WithTimeout(context.WithoutCancel(s.r.ctx), dbWait)
+}
+
+// entry is a journal entry of the session's response.
+func (s *session) entry(o op) entry {
+	return entry{Op: o, Survey: s.sv.Name, Response: s.resp}
+}
+
+// persist performs write on the database or, when the database cannot take
+// it (or an earlier write of this survey waits in the journal), appends e
+// to the journal to be replayed in order. It fails only when the write is
+// neither stored nor journaled.
+func (s *session) persist(e entry, write func(context.Context) error) error {
+	if !s.journaled {
+		ctx, cancel := s.query()
+		err := write(ctx)
+		cancel()
+		if err == nil || permanent(err) || s.r.opts.Journal == nil {
+			return err
+		}
+		s.log.Warn("survey: the database is unavailable; the write waits in the journal",
+			slog.String("op", string(e.Op)), slog.Any("err", err))
+	}
+	if err := s.r.journal(e); err != nil {
+		return err
+	}
+	s.journaled = true
+	return nil
 }
 
 func (s *session) run() {
@@ -82,20 +125,11 @@ func (s *session) run() {
 }
 
 // begin answers the channel, loads the survey, links the call and inserts
-// the response.
+// the response. With the database down it plays the survey as last loaded
+// and journals the response.
 func (s *session) begin(ctx context.Context) error {
 	var err error
-	if s.surveyID != 0 {
-		s.sv, err = s.r.opts.Store.GetSurvey(ctx, s.surveyID)
-		if crm.IsKind(err, crm.KindNotFound) {
-			s.log.Warn("survey: no such survey, playing the default one", slog.Int64("survey", s.surveyID))
-			s.surveyID = 0
-		}
-	}
-	if s.surveyID == 0 {
-		s.sv, err = s.r.opts.Store.DefaultSurvey(ctx)
-	}
-	if err != nil {
+	if s.sv, err = s.loadSurvey(); err != nil {
 		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
 	}
 	if s.ch.State != "Up" {
@@ -110,17 +144,34 @@ func (s *session) begin(ctx context.Context) error {
 			linked = s.ch.ID
 		}
 	}
-	s.link, err = s.r.opts.Store.LinkCall(ctx, s.node, linked, s.ch.ID, s.ch.Caller.Number)
+	lctx, cancel := s.query()
+	s.link, err = s.r.opts.Store.LinkCall(lctx, s.node, linked, s.ch.ID, s.ch.Caller.Number)
+	cancel()
 	if err != nil {
 		s.log.Warn("survey: cannot link the call", slog.Any("err", err))
 	}
 	s.resp = Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
 		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
 		State: StateInProgress, StartedAt: s.r.clock.Now()}
-	if err := s.r.opts.Store.StartResponse(ctx, &s.resp); err != nil {
+	err = s.persist(s.entry(opStart), func(ctx context.Context) error { return s.r.opts.Store.StartResponse(ctx, &s.resp) })
+	if err != nil {
 		return fmt.Errorf("start response: %w", err)
 	}
 	return nil
+}
+
+// loadSurvey loads the survey to play: the one asked for, or the default
+// when it is not given or no longer exists.
+func (s *session) loadSurvey() (Survey, error) {
+	ctx, cancel := s.query()
+	defer cancel()
+	sv, err := s.r.loadSurvey(ctx, s.surveyID)
+	if s.surveyID != 0 && crm.IsKind(err, crm.KindNotFound) {
+		s.log.Warn("survey: no such survey, playing the default one", slog.Int64("survey", s.surveyID))
+		s.surveyID = 0
+		sv, err = s.r.loadSurvey(ctx, 0)
+	}
+	return sv, err
 }
 
 // ask asks every question in order and returns the final state.
@@ -288,42 +339,39 @@ func (s *session) digit(q Question, input *string, d string) (int, outcome, bool
 	return 0, 0, false
 }
 
-// store saves one answer at once, then counts it and opens a follow-up for
-// a low score.
+// store saves one answer at once (or journals it), then counts it; a low
+// score opens a follow-up.
 func (s *session) store(i int, q Question, value int) {
 	a := Answer{ResponseID: s.resp.ID, Index: i, Key: q.Key, Value: value, Scale: q.Scale(),
 		Low: s.sv.IsLow(q, value), At: s.r.clock.Now()}
-	ctx, cancel := s.save()
-	defer cancel()
-	if err := s.r.opts.Store.SaveAnswer(ctx, a); err != nil {
+	e := s.entry(opAnswer)
+	e.Answer, e.Question = &a, &q
+	err := s.persist(e, func(ctx context.Context) error { return s.r.saveAnswer(ctx, s.sv, s.resp, q, a) })
+	if err != nil {
 		s.log.Error("survey: save answer", slog.String("question", q.Key), slog.Any("err", err))
 		return
 	}
 	s.answered = append(s.answered, a)
 	s.r.metrics.score(s.resp.Agent, a)
-	if a.Low && s.r.opts.FollowUps != nil {
-		f := FollowUp{Survey: s.sv, Response: s.resp, Question: q, Value: value}
-		if err := s.r.opts.FollowUps.OpenFollowUp(ctx, f); err != nil {
-			s.log.Error("survey: open follow-up", slog.Any("err", err))
-		}
-	}
 }
 
 // end records the final state, thanks a caller still on the line, hangs up
-// and adds the response to the client's timeline.
+// and adds the response to the client's timeline (the journal's replay
+// does it for a survey whose writes wait there).
 func (s *session) end(state State) {
-	ctx, cancel := s.save()
-	defer cancel()
-	if s.resp.Agent == "" || s.resp.ClientID == nil {
+	if !s.journaled && (s.resp.Agent == "" || s.resp.ClientID == nil) {
 		// The call record may have been written after the survey started.
+		ctx, cancel := s.query()
 		if link, err := s.r.opts.Store.LinkCall(ctx, s.node, s.resp.LinkedID, s.ch.ID, s.resp.Caller); err == nil {
 			s.resp.Agent = cmp.Or(s.resp.Agent, link.Agent)
 			s.resp.ClientID = firstNonNil(s.resp.ClientID, link.ClientID)
 		}
+		cancel()
 	}
 	now := s.r.clock.Now()
 	s.resp.State, s.resp.EndedAt, s.resp.Answers = state, &now, s.answered
-	if err := s.r.opts.Store.FinishResponse(ctx, s.resp); err != nil {
+	fin := s.entry(opFinish)
+	if err := s.persist(fin, func(ctx context.Context) error { return s.r.opts.Store.FinishResponse(ctx, s.resp) }); err != nil {
 		s.log.Error("survey: finish response", slog.Any("err", err))
 	}
 	s.r.metrics.finished(s.sv, state)
@@ -333,7 +381,12 @@ func (s *session) end(state State) {
 		}
 		s.hangupChannel()
 	}
-	s.addToTimeline(ctx)
+	if s.journaled {
+		return // replaying the final state adds the timeline entry
+	}
+	if err := s.persist(fin, func(ctx context.Context) error { return s.r.addToTimeline(ctx, s.sv, s.resp) }); err != nil {
+		s.log.Error("survey: timeline", slog.Any("err", err))
+	}
 }
 
 func firstNonNil(a, b *int64) *int64 {
@@ -359,7 +412,8 @@ func (s *session) play(media []string) string {
 		return ""
 	}
 	s.seq++
-	id := fmt.Sprintf("survey-%d-%d", s.resp.ID, s.seq)
+	// by channel: the response may have no id yet (its row waits in the journal)
+	id := fmt.Sprintf("survey-%s-%d", s.ch.ID, s.seq)
 	_, err := s.ari.Channels().Play(s.r.ctx, s.ch.ID, ari.PlayParams{Media: media, Lang: s.sv.Language, PlaybackID: id})
 	if err != nil {
 		s.log.Warn("survey: play", slog.String("media", strings.Join(media, ",")), slog.Any("err", err))
@@ -406,18 +460,6 @@ func (s *session) hangupChannel() {
 	defer cancel()
 	if err := s.ari.Channels().Hangup(ctx, s.ch.ID, "normal"); err != nil && !ari.IsNotFound(err) {
 		s.log.Warn("survey: hang up", slog.Any("err", err))
-	}
-}
-
-// addToTimeline puts the response on the client's timeline.
-func (s *session) addToTimeline(ctx context.Context) {
-	if s.r.opts.Timeline == nil || s.resp.ClientID == nil {
-		return
-	}
-	i := &crm.Interaction{ClientID: *s.resp.ClientID, Kind: crm.InteractionSurvey, At: s.resp.StartedAt,
-		Summary: Summary(s.sv, s.resp), RefType: "survey_response", RefID: fmt.Sprint(s.resp.ID)}
-	if err := s.r.opts.Timeline.AddInteraction(ctx, i); err != nil && !crm.IsKind(err, crm.KindConflict) {
-		s.log.Error("survey: timeline", slog.Any("err", err))
 	}
 }
 

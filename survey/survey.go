@@ -1,7 +1,8 @@
 // Package survey holds Hotline's IVR satisfaction surveys and phone
 // questionnaire campaigns: survey definitions and their rules, the runner
 // that plays a survey to a channel in Stasis over ARI and saves each answer
-// the moment it is given, the results maths (CSAT, NPS, response and
+// the moment it is given (to a durable journal, replayed later, while the
+// database is down), the results maths (CSAT, NPS, response and
 // completion rates) and the campaign dialer that calls a list of contacts
 // into a survey with pacing, calling windows and retries.
 //

@@ -3,9 +3,6 @@ package telephony_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -378,96 +375,27 @@ FROM call_log`)
 	return out
 }
 
-// tcpProxy forwards to PostgreSQL and can cut every connection and refuse
-// new ones, to make an outage without touching the shared server.
-type tcpProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	down   bool
-	conns  map[net.Conn]struct{}
-}
-
-func newProxy(t *testing.T, target string) *tcpProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	t.Cleanup(func() { ln.Close(); p.cut(true) })
-	go p.serve()
-	return p
-}
-
-func (p *tcpProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			c.Close()
-			continue
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		go func() { io.Copy(up, c); up.Close() }()
-		go func() { io.Copy(c, up); c.Close() }()
-	}
-}
-
-// cut closes every connection; with down, new ones are refused until up().
-func (p *tcpProxy) cut(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-	for c := range p.conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *tcpProxy) up() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
-}
-
 // A PostgreSQL outage in the middle of 120 calls: the tracker keeps
 // tracking, updates wait in the spool, and afterwards every call is in the
 // log once with exact durations.
 func TestCallsSurvivePostgresOutage(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
-	r := newRig(t, 40, u.String(), true)
+	proxy := pgtest.NewProxy(t, dsn)
+	r := newRig(t, 40, proxy.Via(dsn), true)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		placeCalls(t, r.srv, 0, 120, 30, 2*time.Second, 5*time.Second)
 	}()
 	time.Sleep(100 * time.Millisecond)
-	proxy.cut(true)
+	proxy.Cut()
 	time.Sleep(300 * time.Millisecond)
 	pending := r.spool.Stats().PendingRecords
 	time.Sleep(500 * time.Millisecond)
 	if grown := r.spool.Stats().PendingRecords; grown <= pending {
 		t.Errorf("spool did not grow during the outage (%d -> %d records)", pending, grown)
 	}
-	proxy.up()
+	proxy.Restore()
 	<-done
 	r.finish(t)
 	waitFor(t, "the reference tracker to see every call", func() bool {

@@ -61,7 +61,7 @@ func settings() []setting {
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
 			secret: true, check: checkMetricsToken},
-		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events while PostgreSQL is down",
+		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
 }

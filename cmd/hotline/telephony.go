@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -71,6 +72,14 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		return nil, fmt.Errorf("open the spool (HOTLINE_SPOOL_DIR %s): %w", cfg.SpoolDir, err)
 	}
 	svc.closers = append(svc.closers, func() { _ = sp.Close() })
+	// Survey writes have a spool of their own (its own reader), fsynced on
+	// every append: they are few, and each is a customer's answer.
+	surveyDir := filepath.Join(cfg.SpoolDir, "surveys")
+	ssp, err := spool.Open(surveyDir, spool.Options{Sync: spool.SyncAlways, Logger: log.With("component", "survey-spool")})
+	if err != nil {
+		return nil, fmt.Errorf("open the survey spool (%s): %w", surveyDir, err)
+	}
+	svc.closers = append(svc.closers, func() { _ = ssp.Close() }) // after the runner's Close
 
 	filter := eventFilter()
 	for i := range cfgs {
@@ -111,7 +120,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc)
-	ivr := startIVR(cfg, log, st, p.nodes, reg, svc)
+	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp})
 	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
 		return nil, err
@@ -344,7 +353,7 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 // the escalation timers of the service desk. The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
 func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
-	reg prometheus.Registerer, svc *services) *ivrParts {
+	reg prometheus.Registerer, svc *services, journal survey.Journal) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
 			return c
@@ -353,7 +362,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	}
 	runner := survey.NewRunner(survey.Options{
 		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
-		ARI: func(node string) survey.ARI { return clientOf(node) },
+		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
@@ -377,6 +386,15 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	return &ivrParts{handlers: []func(ari.Message){runner.Handle, dialer.Handle, line.Handle},
 		runner: runner, dialer: dialer, first: nodes.All()[0].Node(), log: log}
 }
+
+// surveyJournal is the survey runner's journal: a spool, whose backlog it
+// counts for the runner's metrics.
+type surveyJournal struct{ *spool.Spool }
+
+var _ survey.Journal = surveyJournal{}
+
+// Pending is the number of survey writes waiting for PostgreSQL.
+func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 
 // dealOpener follows ended calls and, when an admin has turned it on
 // (funnel settings), opens a deal at the first stage for the first answered

@@ -150,6 +150,19 @@ func (s *Store) StartResponse(ctx context.Context, r *survey.Response) error {
 	return translate(err, "link campaign contact")
 }
 
+// ResponseByChannel returns the response of channelID on node, with its
+// answers (survey.Store: journaled writes find their response by it).
+func (s *Store) ResponseByChannel(ctx context.Context, node, channelID string) (survey.Response, error) {
+	list, err := s.queryResponses(ctx, `WHERE r.node = $1 AND r.channel_id = $2`, node, channelID)
+	if err != nil {
+		return survey.Response{}, err
+	}
+	if len(list) == 0 {
+		return survey.Response{}, notFound("survey response of channel", node+"/"+channelID)
+	}
+	return list[0], nil
+}
+
 // SaveAnswer stores one answer; the same question of the same response is
 // stored once (the first answer wins).
 func (s *Store) SaveAnswer(ctx context.Context, a survey.Answer) error {

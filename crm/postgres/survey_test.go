@@ -81,6 +81,17 @@ func TestSurveyAnswersOnceAndTallies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A replayed start finds the row already there; replayed writes find it by channel.
+	dup := survey.Response{SurveyID: 1, Node: "pbx", ChannelID: "b", State: survey.StateInProgress, StartedAt: day}
+	if err := st.StartResponse(ctx, &dup); !crm.IsKind(err, crm.KindConflict) {
+		t.Errorf("second start on channel b: %v, want a conflict", err)
+	}
+	if got, err := st.ResponseByChannel(ctx, "pbx", "b"); err != nil || got.ID != b.ID || len(got.Answers) != 1 {
+		t.Errorf("response of channel b = %+v, %v; want %d with its answer", got, err, b.ID)
+	}
+	if _, err := st.ResponseByChannel(ctx, "other", "b"); !crm.IsKind(err, crm.KindNotFound) {
+		t.Errorf("response of channel b on another node: %v, want not found", err)
+	}
 	// c is left in progress by a "crashed" process and recovered as no_input.
 	if chans, err := st.AbandonResponses(ctx, "pbx", day.Add(48*time.Hour)); err != nil || len(chans) != 1 || chans[0] != "c" {
 		t.Fatalf("abandon = %v, %v", chans, err)

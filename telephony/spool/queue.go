@@ -62,13 +62,13 @@ func (s *Spool) waitRoom(size int64) error {
 		return s.closedErr()
 	}
 	s.fullWaits++
-	s.log.Error("call spool is full: holding new events until the database catches up",
+	s.log.Error("spool is full: holding new records until the database catches up",
 		"dir", s.dir, "pending_bytes", s.pending, "max_bytes", s.opts.MaxBytes)
 	start := time.Now()
 	for s.pending+size > s.opts.MaxBytes && !s.closed {
 		s.room.Wait()
 	}
-	s.log.Warn("call spool has room again", "dir", s.dir, "waited", time.Since(start))
+	s.log.Warn("spool has room again", "dir", s.dir, "waited", time.Since(start))
 	return s.closedErr()
 }
 

@@ -63,3 +63,39 @@ func TestDatabaseDroppedAfterTest(t *testing.T) {
 		t.Fatalf("database %s still exists after its test", name)
 	}
 }
+
+// TestProxyCutAndRestore: through the proxy queries work, fail while it is
+// cut, and work again after Restore on a fresh connection.
+func TestProxyCutAndRestore(t *testing.T) {
+	dsn := pgtest.NewDSN(t)
+	p := pgtest.NewProxy(t, dsn)
+	ctx := context.Background()
+	query := func() error {
+		conn, err := pgx.Connect(ctx, p.Via(dsn))
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		var n int
+		return conn.QueryRow(ctx, `SELECT 1`).Scan(&n)
+	}
+	if err := query(); err != nil {
+		t.Fatalf("through the proxy: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, p.Via(dsn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	p.Cut()
+	if _, err := conn.Exec(ctx, `SELECT 1`); err == nil {
+		t.Error("an open connection still works after Cut")
+	}
+	if err := query(); err == nil {
+		t.Error("a new connection works while the proxy is cut")
+	}
+	p.Restore()
+	if err := query(); err != nil {
+		t.Errorf("after Restore: %v", err)
+	}
+}
