@@ -39,7 +39,22 @@ type family struct {
 var registeredElsewhere = map[string]family{
 	"hotline_survey_responses_total": {dto.MetricType_COUNTER, []string{"survey", "state"}},
 	"hotline_survey_score":           {dto.MetricType_HISTOGRAM, []string{"agent", "scale"}},
+	// with a journal (serve always has one)
+	"hotline_survey_journaled_total":       {dto.MetricType_COUNTER, []string{"op"}},
+	"hotline_survey_journal_dropped_total": {dto.MetricType_COUNTER, nil},
+	"hotline_survey_journal_pending":       {dto.MetricType_GAUGE, nil},
 }
+
+// emptyJournal is a survey.Journal with nothing in it.
+type emptyJournal struct{ ready chan struct{} }
+
+var _ survey.Journal = emptyJournal{}
+
+func (emptyJournal) Append(...[]byte) error             { return nil }
+func (emptyJournal) Next(int) ([][]byte, uint64, error) { return nil, 0, nil }
+func (emptyJournal) Commit(uint64) error                { return nil }
+func (j emptyJournal) Ready() <-chan struct{}           { return j.ready }
+func (emptyJournal) Pending() uint64                    { return 0 }
 
 // registeredBySIP are the SIP probe metrics (telephony/sip's Monitor,
 // registered by serve with HOTLINE_SIP_PROBES), which have no series until
@@ -320,7 +335,7 @@ func (d *descRecorder) Unregister(prometheus.Collector) bool { return false }
 
 func TestSurveyRegistersWhatDashboardsExpect(t *testing.T) {
 	rec := &descRecorder{}
-	r := survey.NewRunner(survey.Options{Registerer: rec})
+	r := survey.NewRunner(survey.Options{Registerer: rec, Journal: emptyJournal{ready: make(chan struct{})}})
 	defer r.Close()
 	checkRegistered(t, "survey", rec, registeredElsewhere)
 }
