@@ -51,7 +51,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	pages.MountSurveys(st)
 
 	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Products: st, Logger: log})
-	pages.MountTickets(st)
+	pages.MountTickets(st, st)
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)

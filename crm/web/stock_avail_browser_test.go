@@ -52,7 +52,7 @@ func newAvailSite(t *testing.T) *availSite {
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
 	pages.MountConsole()
-	pages.MountTickets(st)
+	pages.MountTickets(st, st)
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st})
 	pages.MountStock(st)
 	ts := httptest.NewServer(api.Handler())

@@ -18,14 +18,17 @@ import (
 // with its thread, the new-ticket form (from a client page or a screen pop),
 // the knowledge base, the efficiency report and the customer's status page.
 type ticketPages struct {
-	p     *Pages
-	store httpapi.TicketStore
+	p        *Pages
+	store    httpapi.TicketStore
+	products TicketProducts // nil: the new-request form has no product picker
 }
 
 // MountTickets adds the service desk's pages and their nav links. The
-// customer's status page (/status/{token}) needs no sign-in.
-func (p *Pages) MountTickets(store httpapi.TicketStore) {
-	tp := &ticketPages{p: p, store: store}
+// customer's status page (/status/{token}) needs no sign-in. With products
+// (optional) the new-request form offers the client's purchased products
+// and any other product, and applies the chosen product's support terms.
+func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts) {
+	tp := &ticketPages{p: p, store: store, products: products}
 	r := p.api.Router()
 	r.Get("/status/{token}", tp.publicStatus)
 	r.Group(func(r chi.Router) {
@@ -81,56 +84,6 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Items, d.Next = page.Items, page.Next
 	tp.p.render(w, r, http.StatusOK, "tickets", "Requests", view{Data: d, Active: "/tickets"})
-}
-
-type newTicketData struct {
-	Client  crm.Client
-	Call    string
-	Subject string
-	Body    string
-	Error   string
-}
-
-func (tp *ticketPages) newForm(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.URL.Query().Get("client"), 10, 64)
-	tp.renderNew(w, r, http.StatusOK, id, newTicketData{Call: r.URL.Query().Get("call")})
-}
-
-func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status int, clientID int64, d newTicketData) {
-	if clientID <= 0 {
-		tp.p.errorPage(w, r, crm.Invalid("client", "open a new request from a client's page or a screen pop"))
-		return
-	}
-	c, err := tp.p.store.GetClient(r.Context(), clientID)
-	if err != nil {
-		tp.p.errorPage(w, r, err)
-		return
-	}
-	d.Client = c
-	tp.p.render(w, r, status, "ticket_new", "New request", view{Data: d, Active: "/tickets"})
-}
-
-func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
-	if !parseForm(w, r) {
-		return
-	}
-	clientID, _ := strconv.ParseInt(r.PostFormValue("client_id"), 10, 64)
-	me := httpapi.PrincipalFrom(r.Context()).User.ID
-	t := service.Ticket{ClientID: clientID, Subject: r.PostFormValue("subject"), Description: r.PostFormValue("description"),
-		Category: r.PostFormValue("category"), Priority: service.Priority(r.PostFormValue("priority")), CreatedBy: &me}
-	if call := strings.TrimSpace(r.PostFormValue("call")); call != "" {
-		t.Calls = []string{call}
-	}
-	if err := tp.store.CreateTicket(r.Context(), &t); err != nil {
-		if crm.IsKind(err, crm.KindInvalid) {
-			tp.renderNew(w, r, http.StatusUnprocessableEntity, clientID, newTicketData{Call: r.PostFormValue("call"),
-				Subject: t.Subject, Body: t.Description, Error: err.Error()})
-			return
-		}
-		tp.p.errorPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
 }
 
 type ticketData struct {

@@ -20,12 +20,13 @@ func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st})
+	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st)
+	pages.MountTickets(st, st)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
