@@ -165,6 +165,12 @@ func (s *Server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	if err := s.store.UpdateUser(ctx, &u); err != nil {
 		return nil, s.problem(ctx, err)
 	}
+	if b.Disabled != nil && *b.Disabled {
+		// Signed out for good: enabling them later revives no session.
+		if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+	}
 	return &userOutput{Body: userView(u)}, nil
 }
 
