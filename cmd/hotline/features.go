@@ -34,8 +34,8 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // mountFeatures adds every capability's API operations and pages to the
 // server: the call log and click-to-call, the agent console with screen
 // pops, surveys, the service desk, the sales funnel, stock and money, the
-// supervisor reports and wallboard, and /metrics (behind metricsToken when
-// set).
+// supervisor reports and wallboard, the admin pages (users and teams), and
+// /metrics (behind metricsToken when set).
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store,
 	reg *prometheus.Registry, metricsToken string, log *slog.Logger) {
 	h := api.API()
@@ -68,6 +68,10 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log})
 	httpapi.RegisterWallboard(h, tel.metrics)
 	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
+
+	// Users and teams; a user change reloads this replica's agent roster
+	// at once (the others within rosterRefresh).
+	pages.MountAdmin(web.AdminOptions{Store: st, AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token.

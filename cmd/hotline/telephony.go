@@ -47,6 +47,22 @@ type telephonyParts struct {
 	popper      *screenpop.Popper
 	popMetrics  *screenpop.Metrics
 	simulated   bool
+	roster      *telephony.EndpointRoster
+}
+
+// rosterRefresh is how often the agent roster (endpoint -> agent, for the
+// tracker, and the metrics' agent list) reloads from the user directory.
+const rosterRefresh = 30 * time.Second
+
+// refreshAgents reloads the roster and the metrics' agent list now: the
+// admin pages call it after a user's endpoints, role or status change, so
+// the next call to a new endpoint pops to its agent without waiting.
+func (p *telephonyParts) refreshAgents(ctx context.Context) error {
+	if err := p.roster.Refresh(ctx); err != nil {
+		return err
+	}
+	p.metrics.Refresh()
+	return nil
 }
 
 // startTelephony builds the ARI clients (or, with no HOTLINE_ARI_URL, the
@@ -61,6 +77,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
 	}
+	p.roster = roster
 	cfgs, err := ariNodes(ctx, cfg, log, st, svc)
 	if err != nil {
 		return nil, err
@@ -141,7 +158,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		component{Name: "metrics", Run: func(ctx context.Context) error { return p.metrics.RunTracker(ctx, p.tracker) }},
 		dealOpener(p.tracker, st, log),
 		component{Name: "agent roster", Run: func(ctx context.Context) error {
-			t := time.NewTicker(30 * time.Second)
+			t := time.NewTicker(rosterRefresh)
 			defer t.Stop()
 			for {
 				select {

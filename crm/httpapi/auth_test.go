@@ -184,6 +184,13 @@ func TestBearerTokens(t *testing.T) {
 	}
 	resp, body = e.anon().do("POST", "/api/v1/auth/login", map[string]string{"login": "supervisor1", "password": password(crm.RoleSupervisor)})
 	mustProblem(t, resp, body, http.StatusUnauthorized)
+	// Enabled again, they sign in afresh: the old session stays dead.
+	if resp, body := admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", id), map[string]any{"disabled": false}); resp.StatusCode != 200 {
+		t.Fatalf("enable: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := sess.do("GET", "/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("re-enabled user's old session: %d", resp.StatusCode)
+	}
 }
 
 func TestCrossSiteLoginRefused(t *testing.T) {

@@ -165,26 +165,48 @@ func (s *Server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	if err := s.store.UpdateUser(ctx, &u); err != nil {
 		return nil, s.problem(ctx, err)
 	}
+	if b.Disabled != nil && *b.Disabled {
+		// Signed out for good: enabling them later revives no session.
+		if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+	}
 	return &userOutput{Body: userView(u)}, nil
 }
 
 func (s *Server) setUserPassword(ctx context.Context, in *setPasswordInput) (*struct{}, error) {
-	if err := crm.ValidatePassword(in.Body.Password); err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	if _, err := s.store.GetUser(ctx, in.ID); err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	hash, err := auth.HashPassword(in.Body.Password)
-	if err != nil {
-		return nil, s.problem(ctx, fmt.Errorf("hash password: %w", err))
-	}
-	if err := s.store.SetPassword(ctx, in.ID, hash); err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	// A new password signs the user out everywhere.
-	if err := s.store.DeleteUserSessions(ctx, in.ID); err != nil {
+	if err := SetUserPassword(ctx, s.store, in.ID, in.Body.Password); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return nil, nil
+}
+
+// PasswordSetter is the part of the store SetUserPassword needs.
+type PasswordSetter interface {
+	GetUser(ctx context.Context, id int64) (crm.User, error)
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+}
+
+// SetUserPassword checks the password against the rules, stores its hash
+// and signs the user out everywhere. The API and the admin pages share it.
+func SetUserPassword(ctx context.Context, store PasswordSetter, userID int64, password string) error {
+	if err := crm.ValidatePassword(password); err != nil {
+		return err
+	}
+	if _, err := store.GetUser(ctx, userID); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	if err := store.SetPassword(ctx, userID, hash); err != nil {
+		return err
+	}
+	// A new password signs the user out everywhere.
+	if err := store.DeleteUserSessions(ctx, userID); err != nil {
+		return fmt.Errorf("sign out after a new password: %w", err)
+	}
+	return nil
 }

@@ -103,12 +103,18 @@ func (s *Store) ListUsers(ctx context.Context) ([]crm.User, error) {
 
 // UpdateUser saves u's login, name, role, disabled flag and endpoints (the
 // endpoint list replaces the stored one). The password is changed with
-// SetPassword.
+// SetPassword. Demoting or disabling the last enabled admin is a
+// KindConflict: nobody could manage users any more.
 func (s *Store) UpdateUser(ctx context.Context, u *crm.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if u.Role != crm.RoleAdmin || u.Disabled {
+			if err := keepAnAdmin(ctx, tx, u); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRow(ctx, `UPDATE users SET login = $2, name = $3, role = $4, disabled = $5, updated_at = now()
 			WHERE id = $1 RETURNING created_at`, u.ID, u.Login, u.Name, u.Role, u.Disabled).Scan(&u.CreatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -119,6 +125,29 @@ func (s *Store) UpdateUser(ctx context.Context, u *crm.User) error {
 		}
 		return setEndpoints(ctx, tx, u.ID, u.Endpoints)
 	})
+}
+
+// keepAnAdmin refuses to take u, when it is the only enabled admin, out of
+// the admins. It locks the enabled admins' rows, so two transactions each
+// demoting one of the last two admins cannot both pass.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx, u *crm.User) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`)
+	if err != nil {
+		return translate(err, "lock admins")
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return translate(err, "lock admins")
+	}
+	if len(admins) == 1 && admins[0] == u.ID {
+		field := "role"
+		if u.Disabled {
+			field = "disabled"
+		}
+		return &crm.Error{Kind: crm.KindConflict, Field: field,
+			Message: "this is the last enabled admin: make another user an admin first"}
+	}
+	return nil
 }
 
 // SetPassword replaces the user's password hash.

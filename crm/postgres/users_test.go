@@ -202,3 +202,65 @@ func TestSessionsAndTokens(t *testing.T) {
 	}
 	wantKind(t, s.DeleteAPIToken(ctx, u.ID, id), crm.KindNotFound, "")
 }
+
+// TestLastAdminStays: the last enabled admin can be neither demoted nor
+// disabled, and of two concurrent demotions of the last two admins only one
+// passes.
+func TestLastAdminStays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	a := mustUser(t, s, "admin-a", crm.RoleAdmin)
+	b := mustUser(t, s, "admin-b", crm.RoleAdmin)
+	off := mustUser(t, s, "admin-off", crm.RoleAdmin)
+	off.Disabled = true
+	if err := s.UpdateUser(ctx, &off); err != nil {
+		t.Fatalf("disable one of three admins: %v", err)
+	}
+	b.Role = crm.RoleSupervisor
+	if err := s.UpdateUser(ctx, &b); err != nil {
+		t.Fatalf("demote one of two enabled admins: %v", err)
+	}
+	a.Role = crm.RoleAgent
+	wantKind(t, s.UpdateUser(ctx, &a), crm.KindConflict, "role")
+	a.Role, a.Disabled = crm.RoleAdmin, true
+	wantKind(t, s.UpdateUser(ctx, &a), crm.KindConflict, "disabled")
+	a.Disabled, a.Name = false, "Still admin"
+	if err := s.UpdateUser(ctx, &a); err != nil {
+		t.Fatalf("rename the last admin: %v", err)
+	}
+	if got, _ := s.GetUser(ctx, a.ID); got.Role != crm.RoleAdmin || got.Disabled {
+		t.Fatalf("last admin after refused changes: %+v", got)
+	}
+
+	// Two admins again; both demoted at once: exactly one demotion passes.
+	b.Role = crm.RoleAdmin
+	if err := s.UpdateUser(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, u := range []crm.User{a, b} {
+		wg.Go(func() {
+			u.Role = crm.RoleSupervisor
+			errs[i] = s.UpdateUser(ctx, &u)
+		})
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("concurrent demotions of the last two admins: %v, %v", errs[0], errs[1])
+	}
+	users, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := 0
+	for _, u := range users {
+		if u.Role == crm.RoleAdmin && !u.Disabled {
+			admins++
+		}
+	}
+	if admins != 1 {
+		t.Fatalf("%d enabled admins after the race, want 1", admins)
+	}
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/crm/service"
+)
+
+// AdminStore is what the admin pages read and change (*postgres.Store).
+type AdminStore interface {
+	ListUsers(ctx context.Context) ([]crm.User, error)
+	GetUser(ctx context.Context, id int64) (crm.User, error)
+	CreateUser(ctx context.Context, u *crm.User, passwordHash string) error
+	UpdateUser(ctx context.Context, u *crm.User) error
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
+	ListTeams(ctx context.Context) ([]service.Team, error)
+	CreateTeam(ctx context.Context, t *service.Team) error
+	AddTeamMember(ctx context.Context, teamID, userID int64) error
+	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
+	DeleteTeam(ctx context.Context, id int64) error
+}
+
+// AdminOptions configure the admin pages. Store is required.
+type AdminOptions struct {
+	Store AdminStore
+	// AgentsChanged is called after a user is added or their role,
+	// endpoints or disabled flag change, so that the call tracker's
+	// endpoint roster and the metrics' agent list reload at once instead
+	// of at their next timed refresh (RosterRefresh). Nil: nothing to tell.
+	AgentsChanged func(ctx context.Context) error
+	// RosterRefresh is how often the roster reloads by itself (other
+	// replicas rely on it); the page's help text says so. Default 30 s.
+	RosterRefresh time.Duration
+	// NewPassword makes a password for "generate one"; default
+	// GeneratePassword.
+	NewPassword func() string
+}
+
+// adminPages serves /admin/users and /admin/teams.
+type adminPages struct {
+	p    *Pages
+	opts AdminOptions
+}
+
+// MountAdmin adds the admin pages: users (add, edit, disable, new
+// password) at /admin/users and teams (create, members, delete) at
+// /admin/teams, linked under the nav bar's Admin menu. Only admins may open
+// them; agents and supervisors get 403 and see no link.
+func (p *Pages) MountAdmin(opts AdminOptions) {
+	if opts.NewPassword == nil {
+		opts.NewPassword = GeneratePassword
+	}
+	if opts.RosterRefresh <= 0 {
+		opts.RosterRefresh = 30 * time.Second
+	}
+	a := &adminPages{p: p, opts: opts}
+	p.api.Router().Group(func(r chi.Router) {
+		r.Use(p.requireUser, a.requireAdmin)
+		r.Get("/admin", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		})
+		r.Get("/admin/users", a.listUsers)
+		r.Get("/admin/users/new", a.newUser)
+		r.Post("/admin/users", a.createUser)
+		r.Get("/admin/users/{id}", a.editUser)
+		r.Post("/admin/users/{id}", a.updateUser)
+		r.Post("/admin/users/{id}/disable", a.setDisabled(true))
+		r.Post("/admin/users/{id}/enable", a.setDisabled(false))
+		r.Post("/admin/users/{id}/password", a.setPassword)
+		r.Get("/admin/teams", a.listTeams)
+		r.Post("/admin/teams", a.createTeam)
+		r.Post("/admin/teams/{id}/members", a.addMember)
+		r.Post("/admin/teams/{id}/members/{user}/remove", a.removeMember)
+		r.Get("/admin/teams/{id}/delete", a.confirmDeleteTeam)
+		r.Post("/admin/teams/{id}/delete", a.deleteTeam)
+	})
+	admins := httpapi.AdminOnly
+	p.AddNav(NavItem{Label: "Users", Path: "/admin/users", Roles: admins, Group: "Admin"})
+	p.AddNav(NavItem{Label: "Teams", Path: "/admin/teams", Roles: admins, Group: "Admin"})
+}
+
+// requireAdmin answers 403 with an error page to everyone but admins.
+func (a *adminPages) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr := httpapi.PrincipalFrom(r.Context())
+		if pr == nil || pr.User.Role != crm.RoleAdmin {
+			a.p.render(w, r, http.StatusForbidden, "error", "Forbidden",
+				view{Error: "This page is for admins."})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// me is the signed-in admin.
+func me(r *http.Request) crm.User { return httpapi.PrincipalFrom(r.Context()).User }
+
+// agentsChanged tells the roster to reload; a failure is logged, as the
+// timed refresh catches up.
+func (a *adminPages) agentsChanged(ctx context.Context) {
+	if a.opts.AgentsChanged == nil {
+		return
+	}
+	if err := a.opts.AgentsChanged(ctx); err != nil {
+		a.p.log.WarnContext(ctx, "reload the agent roster after a user change", slog.Any("err", err))
+	}
+}
+
+// userFacing reports whether err is the user's to fix (bad input or a
+// conflict with the stored state), to show on the form, rather than a
+// failure for the error page.
+func userFacing(err error) bool {
+	return crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict)
+}
+
+// formMessage words a domain error for a form: "Login: is already taken",
+// without the database's own text that err.Error() appends.
+func formMessage(err error) string {
+	var e *crm.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if e.Field == "" {
+		return msg
+	}
+	return fieldLabel(e.Field) + ": " + msg
+}
+
+// fieldLabel is how a form names a field.
+func fieldLabel(field string) string {
+	switch field {
+	case "user_id":
+		return "User"
+	case "lead_id":
+		return "Lead"
+	case "disabled":
+		return "Status"
+	}
+	return strings.ToUpper(field[:1]) + field[1:]
+}
+
+// GeneratePassword returns a random password of 16 characters from the
+// base32 alphabet in groups of four (80 bits), easy to read out.
+func GeneratePassword() string {
+	s := rand.Text()[:16]
+	return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
+}
+
+// wordDuration says a refresh interval in words: "30 seconds", "2 minutes".
+func wordDuration(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		n := int(d / time.Minute)
+		if n == 1 {
+			return "a minute"
+		}
+		return strconv.Itoa(n) + " minutes"
+	}
+	n := int((d + time.Second - 1) / time.Second)
+	if n == 1 {
+		return "a second"
+	}
+	return strconv.Itoa(n) + " seconds"
+}
