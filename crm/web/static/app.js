@@ -1,5 +1,24 @@
-// Hotline pages: nav menus that close, and search as you type. Everything
-// works without JavaScript too.
+// Hotline pages: the helpers other scripts share (window.Hotline), nav
+// menus that close, and search as you type. Everything works without
+// JavaScript too.
+(function () {
+  "use strict";
+  // el builds an element: attrs "text" sets its text (never HTML), "cls" its
+  // class, others are attributes (true: present, false/null: absent).
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") e.textContent = v;
+      else if (k === "cls") e.className = v;
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children || []) if (c) e.appendChild(c);
+    return e;
+  }
+  window.Hotline = { el: el };
+})();
+
 (function () {
   "use strict";
   // A nav group (<details>) closes when another opens or on a click elsewhere.

@@ -12,17 +12,7 @@
 (function () {
   "use strict";
 
-  function el(tag, attrs, children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "text") e.textContent = v;
-      else if (k === "cls") e.className = v;
-      else e.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children || []) if (c) e.appendChild(c);
-    return e;
-  }
+  const el = window.Hotline.el; // app.js
 
   function day(t) { return t ? new Date(t).toISOString().slice(0, 10) : ""; }
 
