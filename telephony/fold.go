@@ -35,6 +35,8 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 
 func (t *Tracker) apply(c *callState, ev *wireEvent, ch *wireChannel, at time.Time) *callState {
 	switch ev.Type {
+	case "ChannelCreated":
+		t.exactCreated(c, ch)
 	case "ChannelStateChange":
 		t.stateChange(c, ch, at)
 	case "ChannelCallerId", "ChannelConnectedLine":
@@ -122,13 +124,9 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 	if ct, err := ParseTime(ch.CreationTime); err == nil {
 		created = ct
 	}
-	ep := EndpointOf(ch.Name)
-	l := Leg{
-		ChannelID: ch.ID, Name: ch.Name, Endpoint: ep, Number: ch.Caller.Number,
-		Context: ch.Dialplan.Context, Exten: ch.Dialplan.Exten, CreatedAt: created,
-	}
+	l := Leg{ChannelID: ch.ID, CreatedAt: created}
 	if t.opts.Roster != nil {
-		l.Agent, _ = t.opts.Roster.AgentByEndpoint(ep)
+		l.Agent, _ = t.opts.Roster.AgentByEndpoint(EndpointOf(ch.Name))
 	}
 	leg := c.addLeg(l)
 	t.channels[callKey{c.rec.Node, ch.ID}] = c
@@ -139,6 +137,21 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 		c.st.Origin, c.st.Decided = ch.ID, false
 		c.rec.Callee = ""
 	}
+	t.describe(c, leg, ch)
+	switch ch.State {
+	case "Ringing":
+		t.ringing(c, leg, at)
+	case "Up":
+		t.legUp(c, leg, at)
+	}
+}
+
+// describe sets what a channel says of itself (name, number, dialplan
+// position) on its leg and, for the call's first channel, the caller and
+// callee; then the call's direction.
+func (t *Tracker) describe(c *callState, leg *Leg, ch *wireChannel) {
+	leg.Name, leg.Endpoint, leg.Number = ch.Name, EndpointOf(ch.Name), ch.Caller.Number
+	leg.Context, leg.Exten = ch.Dialplan.Context, ch.Dialplan.Exten
 	if ch.ID == c.st.Origin {
 		c.rec.CallerName = ch.Caller.Name
 		c.rec.Caller = t.opts.Normalize(ch.Caller.Number)
@@ -149,12 +162,6 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 		c.rec.Callee = t.opts.Normalize(firstNonEmpty(leg.Agent, ch.Caller.Number))
 	}
 	t.decideDirection(c)
-	switch ch.State {
-	case "Ringing":
-		t.ringing(c, leg, at)
-	case "Up":
-		t.legUp(c, leg, at)
-	}
 }
 
 func firstNonEmpty(s ...string) string {
@@ -188,12 +195,14 @@ func (t *Tracker) stateChange(c *callState, ch *wireChannel, at time.Time) {
 	case "Ringing":
 		t.ringing(c, l, at)
 	case "Up":
+		t.neverRang(c, l)
 		t.legUp(c, l, at)
 	}
 }
 
 func (t *Tracker) ringing(c *callState, l *Leg, at time.Time) {
 	if l.RingingAt != nil {
+		t.exactRinging(c, l, at)
 		return
 	}
 	l.RingingAt = &at
@@ -209,6 +218,7 @@ func (t *Tracker) ringing(c *callState, l *Leg, at time.Time) {
 
 func (t *Tracker) legUp(c *callState, l *Leg, at time.Time) {
 	if l.AnsweredAt != nil {
+		t.exactUp(c, l, at)
 		return
 	}
 	l.AnsweredAt = &at

@@ -128,6 +128,8 @@ func (t *Tracker) destroyed(c *callState, ev *wireEvent, at time.Time) {
 	if l == nil || l.EndedAt != nil {
 		return
 	}
+	t.neverRang(c, l)
+	delete(c.st.Inferred, ch)
 	l.EndedAt = &at
 	l.Cause, l.CauseText = ev.Cause, ev.CauseTxt
 	if _, held := c.st.Held[ch]; held {
@@ -197,6 +199,9 @@ func (t *Tracker) merge(a, b *callState, at time.Time) *callState {
 			into.st.FirstRing = r
 		}
 		t.channels[callKey{into.rec.Node, l.ChannelID}] = into
+	}
+	for ch, f := range from.st.Inferred {
+		into.st.markInferred(ch, func(g *inferred) { *g = f })
 	}
 	for ch, br := range from.st.InBridge {
 		into.st.InBridge[ch] = br

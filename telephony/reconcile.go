@@ -117,7 +117,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	t.mu.Lock()
 	kc, known := t.channels[callKey{node, ch.ID}]
 	if known {
-		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC()) {
+		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC(), false) {
 			kc.st.Version++
 			t.dirty[kc] = struct{}{}
 		}
@@ -153,8 +153,9 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	if c == nil {
 		return false
 	}
+	c.inferAdopted(ch.ID)
 	if l := c.leg(ch.ID); l != nil {
-		t.liveState(c, l, ch.State, at.UTC())
+		t.liveState(c, l, ch.State, at.UTC(), true)
 	}
 	c.st.Version++
 	t.dirty[c] = struct{}{}
@@ -165,15 +166,17 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 // adopted or saw before the gap, when the leg is neither answered nor
 // ended (the events that would tell were sent to nobody), so that
 // subscribers see the call as they would have live. An agent's phone being
-// rung (Ringing; Ring on a dialled leg) rings the agent from the channel's
-// creation. An Up leg is answered (the call too when it is the first
+// rung (Ringing; Ring on a dialled leg just adopted) rings the agent from
+// the channel's creation; a known leg in Ring was so when it was created
+// (a Local channel's second half) and rang then if ever. An Up leg is answered (the call too when it is the first
 // channel), at the later of its creation and the last event the tracker
 // saw from the node; a dialled agent's Up leg rings first if it had not, so
 // that a screen pop opens and is answered. A first channel in Ring or Up
 // is a caller, not a phone being rung: an agent calling out gets no pop, as
-// when the tracker sees the call begin. It reports whether the leg changed.
-// Called with t.mu held.
-func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Time) bool {
+// when the tracker sees the call begin. What it sets is marked inferred: an
+// event queued behind the listing that tells it replaces it (inferred.go).
+// It reports whether the leg changed. Called with t.mu held.
+func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Time, adopted bool) bool {
 	if l.AnsweredAt != nil || l.EndedAt != nil {
 		return false
 	}
@@ -185,21 +188,21 @@ func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Tim
 	switch state {
 	case "Ringing":
 		if l.Agent != "" {
-			t.ringing(c, l, created)
+			t.inferRinging(c, l, created)
 		}
 	case "Ring":
-		if dialled {
-			t.ringing(c, l, created)
+		if dialled && adopted {
+			t.inferRinging(c, l, created)
 		}
 	case "Up":
 		if dialled {
-			t.ringing(c, l, created)
+			t.inferRinging(c, l, created)
 		}
 		up := created
 		if last := t.lastSeen[c.rec.Node]; last.After(up) {
 			up = last
 		}
-		t.legUp(c, l, up)
+		t.inferUp(c, l, up)
 		return true
 	}
 	return !rang && l.RingingAt != nil

@@ -27,6 +27,11 @@ type trackState struct {
 	LastEvent    time.Time            `json:"last_event"`
 	Decided      bool                 `json:"decided"`
 	Merged       []string             `json:"merged,omitempty"` // linkedids folded in
+	// Inferred are the facts of legs that reconciliation took from GET
+	// /channels; the events that tell them exactly may be queued behind
+	// the listing (see inferred.go).
+	Inferred       map[string]inferred `json:"inferred,omitempty"`        // channel -> facts
+	InferredAnswer bool                `json:"inferred_answer,omitempty"` // the call's AnsweredAt
 }
 
 // callState is one call being tracked.
