@@ -106,6 +106,49 @@ func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	})
 }
 
+// SLAPlanUsage returns, per plan ID, the products whose support terms name
+// the plan (by name) and the number of its open tickets. Plans nothing uses
+// are absent.
+func (s *Store) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
+	out := map[int64]service.PlanUsage{}
+	rows, err := s.pool.Query(ctx, `SELECT support_plan_id, id, sku, name FROM products
+		WHERE support_plan_id IS NOT NULL ORDER BY name, id`)
+	if err != nil {
+		return nil, translate(err, "sla plan products")
+	}
+	for rows.Next() {
+		var plan int64
+		var p service.PlanProduct
+		if err := rows.Scan(&plan, &p.ID, &p.SKU, &p.Name); err != nil {
+			rows.Close()
+			return nil, translate(err, "sla plan products")
+		}
+		u := out[plan]
+		u.Products = append(u.Products, p)
+		out[plan] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "sla plan products")
+	}
+	rows, err = s.pool.Query(ctx, `SELECT plan_id, count(*) FROM tickets
+		WHERE plan_id IS NOT NULL AND status NOT IN ('resolved', 'closed') GROUP BY plan_id`)
+	if err != nil {
+		return nil, translate(err, "sla plan tickets")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var plan int64
+		var n int
+		if err := rows.Scan(&plan, &n); err != nil {
+			return nil, translate(err, "sla plan tickets")
+		}
+		u := out[plan]
+		u.OpenTickets = n
+		out[plan] = u
+	}
+	return out, translate(rows.Err(), "sla plan tickets")
+}
+
 // SetClientSLAPlan attaches a plan to a client (planID 0 detaches it).
 func (s *Store) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
 	var err error
