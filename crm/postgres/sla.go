@@ -66,7 +66,9 @@ func (s *Store) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
 }
 
 // SaveSLAPlan creates the plan (ID 0) or replaces it. Making a plan the
-// default takes the flag from the previous default.
+// default takes the flag from the previous default; the default plan cannot
+// give up the flag by itself, since tickets of clients and products without
+// a plan need one.
 func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -82,6 +84,16 @@ func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	targets, _ := json.Marshal(p.Targets)
 	levels, _ := json.Marshal(p.Levels)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if !p.Default && p.ID != 0 {
+			var wasDefault bool
+			err := tx.QueryRow(ctx, `SELECT is_default FROM sla_plans WHERE id = $1 FOR UPDATE`, p.ID).Scan(&wasDefault)
+			if err != nil && err != pgx.ErrNoRows {
+				return translate(err, "save sla plan")
+			}
+			if wasDefault {
+				return crm.Invalid("default", "one plan must be the default: make another plan the default instead")
+			}
+		}
 		if p.Default {
 			if _, err := tx.Exec(ctx, `UPDATE sla_plans SET is_default = false WHERE is_default AND id <> $1`, p.ID); err != nil {
 				return translate(err, "save sla plan")

@@ -1,12 +1,14 @@
 package postgres_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -132,4 +134,34 @@ func premiumPlan2(t *testing.T, e *stockEnv) service.SLAPlan {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestDefaultSLAPlanKeepsItsFlag: the default plan cannot drop the flag by
+// itself (tickets without a plan would have none); another plan taking it
+// moves it.
+func TestDefaultSLAPlanKeepsItsFlag(t *testing.T) {
+	t.Parallel()
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	plans, err := st.ListSLAPlans(ctx)
+	if err != nil || len(plans) != 1 || !plans[0].Default {
+		t.Fatalf("seeded plans: %+v, %v", plans, err)
+	}
+	std := plans[0]
+	std.Default = false
+	var ce *crm.Error
+	if err := st.SaveSLAPlan(ctx, &std); !asError(err, &ce) || ce.Field != "default" {
+		t.Fatalf("default plan dropping its flag: %v, want a default field error", err)
+	}
+	other := service.StandardPlan()
+	other.Name = "Premium"
+	if err := st.SaveSLAPlan(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveSLAPlan(ctx, &std); err != nil {
+		t.Fatalf("former default saved without the flag: %v", err)
+	}
+	if got, err := st.GetSLAPlan(ctx, other.ID); err != nil || !got.Default {
+		t.Fatalf("new default: %+v, %v", got, err)
+	}
 }
