@@ -36,16 +36,24 @@ type adminSite struct {
 	users     map[string]crm.User // admin, supervisor, agent
 }
 
-func newAdminSite(t *testing.T) *adminSite {
+func newAdminSite(t *testing.T) *adminSite { t.Helper(); return newAdminSiteWith(t, false) }
+
+// newAdminSiteWith is newAdminSite with, when desk is set, the service
+// desk's API and pages too (where SLA plans apply).
+func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // SLA plans apply to requests
+	if desk {
+		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	}
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	if desk {
+		pages.MountTickets(st, st)
+	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
 	pages.MountAdmin(web.AdminOptions{Store: st,
 		AgentsChanged: func(context.Context) error { a.refreshes.Add(1); return nil },
