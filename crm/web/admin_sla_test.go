@@ -137,7 +137,7 @@ func jsonText(t *testing.T, v any) string {
 // equal; it then takes the default flag from the seeded plan.
 func TestSLAPlanFormRoundTrip(t *testing.T) {
 	t.Parallel()
-	a := newAdminSite(t)
+	a := newAdminSiteWith(t, true)
 	b := a.browser()
 	csrf := b.login("admin")
 	form := url.Values{"csrf_token": {csrf}, "name": {"Premium <24/7> & more"}, "zone": {"other"}, "zone_other": {"Asia/Chita"},
@@ -215,7 +215,7 @@ func TestSLAPlanFormRoundTrip(t *testing.T) {
 // twice) and the default plan dropping its flag are shown at their fields.
 func TestSLAPlanFormBadInput(t *testing.T) {
 	t.Parallel()
-	a := newAdminSite(t)
+	a := newAdminSiteWith(t, true)
 	b := a.browser()
 	csrf := b.login("admin")
 	std := a.plan(t)
