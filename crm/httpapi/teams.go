@@ -29,8 +29,8 @@ type teamMemberPath struct {
 }
 
 // registerTeams adds the teams: anyone lists them (to pick one for a
-// ticket or a document grant); admins create and delete them and manage
-// their members.
+// ticket or a document grant); admins create, rename and delete them and
+// manage their leads and members.
 func (s *ticketsAPI) registerTeams(api huma.API) {
 	tags := []string{"teams"}
 	type teamsOutput struct {
@@ -57,6 +57,21 @@ func (s *ticketsAPI) registerTeams(api huma.API) {
 		func(ctx context.Context, in *struct{ Body TeamJSON }) (*struct{ Body TeamJSON }, error) {
 			t := service.Team{Name: strings.TrimSpace(in.Body.Name), LeadID: in.Body.LeadID, Members: in.Body.Members}
 			if err := s.store.CreateTeam(ctx, &t); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &struct{ Body TeamJSON }{teamJSON(t)}, nil
+		})
+	Register(api, AdminOnly, huma.Operation{OperationID: "update-team", Method: http.MethodPatch, Path: "/api/v1/teams/{id}",
+		Tags: tags, Summary: "Rename a team or change its lead (lead_id 0: no lead); a new lead joins the members"},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body struct {
+				Name   *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+				LeadID *int64  `json:"lead_id,omitempty" minimum:"0" doc:"0 removes the lead"`
+			}
+		}) (*struct{ Body TeamJSON }, error) {
+			t, err := s.store.UpdateTeam(ctx, in.ID, service.TeamUpdate{Name: in.Body.Name, LeadID: in.Body.LeadID})
+			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
 			return &struct{ Body TeamJSON }{teamJSON(t)}, nil

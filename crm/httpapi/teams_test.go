@@ -27,6 +27,9 @@ func teamSamples(d *deskEnv) map[string]func() (string, any) {
 	}
 	return map[string]func() (string, any){
 		"delete-team": func() (string, any) { return fmt.Sprintf("/api/v1/teams/%d", team().ID), nil },
+		"update-team": func() (string, any) {
+			return fmt.Sprintf("/api/v1/teams/%d", team().ID), map[string]any{"lead_id": agent}
+		},
 		"add-team-member": func() (string, any) {
 			return fmt.Sprintf("/api/v1/teams/%d/members", team().ID), map[string]any{"user_id": agent}
 		},
@@ -112,5 +115,68 @@ func TestTeamMembershipAPI(t *testing.T) {
 	resp, body = admin.do("GET", fmt.Sprintf("/api/v1/documents/%d", doc.ID), nil)
 	if resp.StatusCode != 200 || strings.Contains(string(body), `"kind":"team"`) {
 		t.Fatalf("document after deleting its team: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestUpdateTeamAPI: an admin changes a team's lead with PATCH, and the
+// new lead joins the members; a rename keeps the lead; lead_id 0 removes
+// it; bad leads, a taken name and an unknown team are clear problems.
+func TestUpdateTeamAPI(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	admin := d.login(crm.RoleAdmin)
+	agent, sup := d.users[crm.RoleAgent].ID, d.users[crm.RoleSupervisor].ID
+	resp, body := admin.do("POST", "/api/v1/teams", map[string]any{"name": "Night shift", "lead_id": agent, "members": []int64{agent}})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create team: %d %s", resp.StatusCode, body)
+	}
+	var team httpapi.TeamJSON
+	mustJSON(t, body, &team)
+	path := fmt.Sprintf("/api/v1/teams/%d", team.ID)
+	patch := func(b map[string]any) httpapi.TeamJSON {
+		t.Helper()
+		resp, body := admin.do("PATCH", path, b)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PATCH %v: %d %s", b, resp.StatusCode, body)
+		}
+		var out httpapi.TeamJSON
+		mustJSON(t, body, &out)
+		return out
+	}
+	got := patch(map[string]any{"lead_id": sup})
+	if got.LeadID == nil || *got.LeadID != sup || fmt.Sprint(got.Members) != fmt.Sprint([]int64{min(agent, sup), max(agent, sup)}) {
+		t.Fatalf("new lead: %+v, want lead %d with both members", got, sup)
+	}
+	got = patch(map[string]any{"name": "Night desk"})
+	if got.Name != "Night desk" || got.LeadID == nil || *got.LeadID != sup {
+		t.Fatalf("renamed: %+v, want the lead kept", got)
+	}
+	_, body = admin.do("GET", "/api/v1/teams", nil)
+	if !strings.Contains(string(body), fmt.Sprintf(`"name":"Night desk","lead_id":%d`, sup)) {
+		t.Fatalf("list after the changes: %s", body)
+	}
+	if got = patch(map[string]any{"lead_id": 0}); got.LeadID != nil {
+		t.Fatalf("lead_id 0: %+v, want no lead", got)
+	}
+	if resp, _ := admin.do("POST", "/api/v1/teams", map[string]any{"name": "Day shift"}); resp.StatusCode != http.StatusCreated {
+		t.Fatal("second team")
+	}
+	for _, c := range []struct {
+		path   string
+		body   any
+		status int
+		field  string
+	}{
+		{path, map[string]any{"lead_id": 99999999}, http.StatusUnprocessableEntity, "lead_id"},
+		{path, map[string]any{"lead_id": -1}, http.StatusUnprocessableEntity, "lead_id"},
+		{path, map[string]any{"name": ""}, http.StatusUnprocessableEntity, "name"},
+		{path, map[string]any{"name": "Day shift"}, http.StatusConflict, "name"},
+		{"/api/v1/teams/99999999", map[string]any{"lead_id": agent}, http.StatusNotFound, ""},
+	} {
+		resp, body := admin.do("PATCH", c.path, c.body)
+		mustProblem(t, resp, body, c.status)
+		if !strings.Contains(string(body), c.field) {
+			t.Errorf("PATCH %s %v: %s does not name %q", c.path, c.body, body, c.field)
+		}
 	}
 }

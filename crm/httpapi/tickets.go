@@ -31,6 +31,7 @@ type TicketStore interface {
 	SetClientSLAPlan(ctx context.Context, clientID, planID int64) error
 	CreateTeam(ctx context.Context, t *service.Team) error
 	ListTeams(ctx context.Context) ([]service.Team, error)
+	UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error)
 	DeleteTeam(ctx context.Context, id int64) error
 	AddTeamMember(ctx context.Context, teamID, userID int64) error
 	RemoveTeamMember(ctx context.Context, teamID, userID int64) error

@@ -51,6 +51,8 @@ var constraintFields = map[string]struct{ field, msg string }{
 	"teams_name_key":                  {"name", "another team has this name"},
 	"teams_name_check":                {"name", "is required"},
 	"teams_lead_id_fkey":              {"lead_id", "is not a known user"},
+	"sla_plans_name_key":              {"name", "another plan has this name"},
+	"sla_plans_name_check":            {"name", "is required"},
 	"team_members_user_id_fkey":       {"user_id", "is not a known user"},
 }
 

@@ -66,7 +66,9 @@ func (s *Store) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
 }
 
 // SaveSLAPlan creates the plan (ID 0) or replaces it. Making a plan the
-// default takes the flag from the previous default.
+// default takes the flag from the previous default; the default plan cannot
+// give up the flag by itself, since tickets of clients and products without
+// a plan need one.
 func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -82,6 +84,16 @@ func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	targets, _ := json.Marshal(p.Targets)
 	levels, _ := json.Marshal(p.Levels)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if !p.Default && p.ID != 0 {
+			var wasDefault bool
+			err := tx.QueryRow(ctx, `SELECT is_default FROM sla_plans WHERE id = $1 FOR UPDATE`, p.ID).Scan(&wasDefault)
+			if err != nil && err != pgx.ErrNoRows {
+				return translate(err, "save sla plan")
+			}
+			if wasDefault {
+				return crm.Invalid("default", "one plan must be the default: make another plan the default instead")
+			}
+		}
 		if p.Default {
 			if _, err := tx.Exec(ctx, `UPDATE sla_plans SET is_default = false WHERE is_default AND id <> $1`, p.ID); err != nil {
 				return translate(err, "save sla plan")
@@ -104,6 +116,49 @@ func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 		}
 		return nil
 	})
+}
+
+// SLAPlanUsage returns, per plan ID, the products whose support terms name
+// the plan (by name) and the number of its open tickets. Plans nothing uses
+// are absent.
+func (s *Store) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
+	out := map[int64]service.PlanUsage{}
+	rows, err := s.pool.Query(ctx, `SELECT support_plan_id, id, sku, name FROM products
+		WHERE support_plan_id IS NOT NULL ORDER BY name, id`)
+	if err != nil {
+		return nil, translate(err, "sla plan products")
+	}
+	for rows.Next() {
+		var plan int64
+		var p service.PlanProduct
+		if err := rows.Scan(&plan, &p.ID, &p.SKU, &p.Name); err != nil {
+			rows.Close()
+			return nil, translate(err, "sla plan products")
+		}
+		u := out[plan]
+		u.Products = append(u.Products, p)
+		out[plan] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "sla plan products")
+	}
+	rows, err = s.pool.Query(ctx, `SELECT plan_id, count(*) FROM tickets
+		WHERE plan_id IS NOT NULL AND status NOT IN ('resolved', 'closed') GROUP BY plan_id`)
+	if err != nil {
+		return nil, translate(err, "sla plan tickets")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var plan int64
+		var n int
+		if err := rows.Scan(&plan, &n); err != nil {
+			return nil, translate(err, "sla plan tickets")
+		}
+		u := out[plan]
+		u.OpenTickets = n
+		out[plan] = u
+	}
+	return out, translate(rows.Err(), "sla plan tickets")
 }
 
 // SetClientSLAPlan attaches a plan to a client (planID 0 detaches it).

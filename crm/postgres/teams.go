@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -29,19 +31,83 @@ func (s *Store) CreateTeam(ctx context.Context, t *service.Team) error {
 	})
 }
 
+const teamQuery = `SELECT t.id, t.name, t.lead_id,
+	coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM team_members m WHERE m.team_id = t.id), '{}')
+	FROM teams t`
+
+func scanTeam(r pgx.CollectableRow) (service.Team, error) {
+	var t service.Team
+	err := r.Scan(&t.ID, &t.Name, &t.LeadID, &t.Members)
+	return t, err
+}
+
 // ListTeams returns every team with its members.
 func (s *Store) ListTeams(ctx context.Context) ([]service.Team, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, t.lead_id,
-		coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM team_members m WHERE m.team_id = t.id), '{}')
-		FROM teams t ORDER BY t.name`)
+	rows, err := s.pool.Query(ctx, teamQuery+` ORDER BY t.name`)
 	if err != nil {
 		return nil, translate(err, "list teams")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Team, error) {
-		var t service.Team
-		err := r.Scan(&t.ID, &t.Name, &t.LeadID, &t.Members)
-		return t, err
+	teams, err := pgx.CollectRows(rows, scanTeam)
+	return teams, translate(err, "list teams")
+}
+
+// UpdateTeam renames a team and/or changes its lead (see TeamUpdate) and
+// returns it as it now is. A new lead must be an enabled user and joins
+// the team's members; the previous lead stays a member.
+func (s *Store) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error) {
+	var out service.Team
+	if u.Name != nil {
+		name := strings.TrimSpace(*u.Name)
+		if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+			return out, crm.Invalid("name", "must be 1-100 characters of text")
+		}
+		u.Name = &name
+	}
+	if u.LeadID != nil && *u.LeadID < 0 {
+		return out, crm.Invalid("lead_id", "is not a known user")
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if u.LeadID != nil && *u.LeadID > 0 {
+			if err := checkLead(ctx, tx, *u.LeadID); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE teams SET name = coalesce($2, name),
+			lead_id = CASE WHEN $3::bigint IS NULL THEN lead_id ELSE nullif($3, 0) END WHERE id = $1`, id, u.Name, u.LeadID)
+		if err != nil {
+			return translate(err, "update team")
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("team", id)
+		}
+		if u.LeadID != nil && *u.LeadID > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, *u.LeadID); err != nil {
+				return translate(err, "add team lead as member")
+			}
+		}
+		rows, err := tx.Query(ctx, teamQuery+` WHERE t.id = $1`, id)
+		if err != nil {
+			return translate(err, "read team")
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, scanTeam)
+		return translate(err, "read team")
 	})
+	return out, err
+}
+
+// checkLead refuses a lead who is not a user or is disabled.
+func checkLead(ctx context.Context, tx pgx.Tx, userID int64) error {
+	var disabled bool
+	err := tx.QueryRow(ctx, `SELECT disabled FROM users WHERE id = $1`, userID).Scan(&disabled)
+	switch {
+	case err == pgx.ErrNoRows:
+		return crm.Invalid("lead_id", "is not a known user")
+	case err != nil:
+		return translate(err, "check team lead")
+	case disabled:
+		return crm.Invalid("lead_id", "is disabled: enable the user first")
+	}
+	return nil
 }
 
 // AddTeamMember puts a user in a team (a member already there stays). An

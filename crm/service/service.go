@@ -257,6 +257,14 @@ type Team struct {
 	Members []int64
 }
 
+// TeamUpdate changes a team; nil fields stay as they are. A LeadID of 0
+// leaves the team without a lead; any other lead becomes a member too, as
+// on creation.
+type TeamUpdate struct {
+	Name   *string
+	LeadID *int64
+}
+
 // EventKind is the type of an entry in a ticket's history and thread.
 type EventKind string
 

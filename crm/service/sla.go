@@ -247,3 +247,17 @@ func StandardPlan() SLAPlan {
 		},
 	}
 }
+
+// PlanProduct is a product whose support terms name an SLA plan.
+type PlanProduct struct {
+	ID   int64
+	SKU  string
+	Name string
+}
+
+// PlanUsage is what an SLA plan applies to: the products whose support
+// terms name it and the open tickets whose clocks it runs.
+type PlanUsage struct {
+	Products    []PlanProduct
+	OpenTickets int
+}

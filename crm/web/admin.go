@@ -30,7 +30,13 @@ type AdminStore interface {
 	CreateTeam(ctx context.Context, t *service.Team) error
 	AddTeamMember(ctx context.Context, teamID, userID int64) error
 	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
+	UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error)
 	DeleteTeam(ctx context.Context, id int64) error
+
+	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
+	GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error)
+	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
+	SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error)
 }
 
 // AdminOptions configure the admin pages. Store is required.
@@ -49,16 +55,18 @@ type AdminOptions struct {
 	NewPassword func() string
 }
 
-// adminPages serves /admin/users and /admin/teams.
+// adminPages serves /admin/users, /admin/teams and /admin/sla-plans.
 type adminPages struct {
 	p    *Pages
 	opts AdminOptions
 }
 
 // MountAdmin adds the admin pages: users (add, edit, disable, new
-// password) at /admin/users and teams (create, members, delete) at
-// /admin/teams, linked under the nav bar's Admin menu. Only admins may open
-// them; agents and supervisors get 403 and see no link.
+// password) at /admin/users, teams (create, lead, members, delete) at
+// /admin/teams and SLA plans (list, add, change) at /admin/sla-plans,
+// linked under the nav bar's Admin menu. Only admins may open them, as only
+// admins may change these through the API; agents and supervisors get 403
+// and see no link.
 func (p *Pages) MountAdmin(opts AdminOptions) {
 	if opts.NewPassword == nil {
 		opts.NewPassword = GeneratePassword
@@ -86,10 +94,17 @@ func (p *Pages) MountAdmin(opts AdminOptions) {
 		r.Post("/admin/teams/{id}/members/{user}/remove", a.removeMember)
 		r.Get("/admin/teams/{id}/delete", a.confirmDeleteTeam)
 		r.Post("/admin/teams/{id}/delete", a.deleteTeam)
+		r.Post("/admin/teams/{id}/lead", a.setLead)
+		r.Get("/admin/sla-plans", a.listPlans)
+		r.Get("/admin/sla-plans/new", a.newPlan)
+		r.Post("/admin/sla-plans", a.savePlan)
+		r.Get("/admin/sla-plans/{id}", a.editPlan)
+		r.Post("/admin/sla-plans/{id}", a.savePlan)
 	})
 	admins := httpapi.AdminOnly
 	p.AddNav(NavItem{Label: "Users", Path: "/admin/users", Roles: admins, Group: "Admin"})
 	p.AddNav(NavItem{Label: "Teams", Path: "/admin/teams", Roles: admins, Group: "Admin"})
+	p.AddNav(NavItem{Label: "SLA plans", Path: "/admin/sla-plans", Roles: admins, Group: "Admin"})
 }
 
 // requireAdmin answers 403 with an error page to everyone but admins.

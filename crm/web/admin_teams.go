@@ -36,6 +36,9 @@ type teamsData struct {
 	// AddTeam and AddUser keep the add-member choice that failed.
 	AddTeam int64
 	AddUser string
+	// LeadTeam and LeadUser keep the change of lead that failed.
+	LeadTeam int64
+	LeadUser string
 }
 
 // teamDoneMessages confirm a change after its redirect (?done=).
@@ -43,6 +46,7 @@ var teamDoneMessages = map[string]string{
 	"created": "Team created.",
 	"added":   "Member added: they now see the team's requests and documents.",
 	"removed": "Member removed.",
+	"lead":    "Lead changed: escalations reassigned to the lead go to them from now on.",
 	"deleted": "Team deleted: its requests have no team now, and its document grants are gone.",
 }
 
@@ -80,7 +84,7 @@ func (a *adminPages) renderTeams(w http.ResponseWriter, r *http.Request, status 
 	v := view{Active: "/admin/teams", Flash: teamDoneMessages[r.URL.Query().Get("done")]}
 	if err != nil {
 		v.Error, v.Flash = formMessage(err), ""
-		if d.AddTeam == 0 {
+		if d.AddTeam == 0 && d.LeadTeam == 0 {
 			d.Form.Field = fieldOf(err)
 		}
 	}
@@ -157,8 +161,8 @@ func (a *adminPages) createTeam(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/teams?done=created#team-"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
 }
 
-// teamID is the team the path names (0 when it is not a number).
-func teamID(r *http.Request) int64 {
+// pathID is the team or plan the path names (0 when it is not a number).
+func pathID(r *http.Request) int64 {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	return id
 }
@@ -167,7 +171,7 @@ func (a *adminPages) addMember(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	id, user := teamID(r), r.PostFormValue("user_id")
+	id, user := pathID(r), r.PostFormValue("user_id")
 	userID, err := strconv.ParseInt(user, 10, 64)
 	if err != nil || userID <= 0 {
 		err = crm.Invalid("user_id", "choose a user from the list")
@@ -185,7 +189,7 @@ func (a *adminPages) removeMember(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	id := teamID(r)
+	id := pathID(r)
 	userID, _ := strconv.ParseInt(chi.URLParam(r, "user"), 10, 64)
 	if err := a.opts.Store.RemoveTeamMember(r.Context(), id, userID); err != nil {
 		a.teamError(w, r, teamsData{}, err)
@@ -202,7 +206,7 @@ func (a *adminPages) confirmDeleteTeam(w http.ResponseWriter, r *http.Request) {
 		a.p.errorPage(w, r, err)
 		return
 	}
-	id := teamID(r)
+	id := pathID(r)
 	i := slices.IndexFunc(teams, func(t service.Team) bool { return t.ID == id })
 	if i < 0 {
 		a.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no team %d", id))
@@ -216,9 +220,33 @@ func (a *adminPages) deleteTeam(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	if err := a.opts.Store.DeleteTeam(r.Context(), teamID(r)); err != nil {
+	if err := a.opts.Store.DeleteTeam(r.Context(), pathID(r)); err != nil {
 		a.teamError(w, r, teamsData{}, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/teams?done=deleted", http.StatusSeeOther)
+}
+
+// setLead changes a team's lead (empty: none); the new lead joins the
+// members, as on creation.
+func (a *adminPages) setLead(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	id, lead := pathID(r), r.PostFormValue("lead")
+	var leadID int64
+	var err error
+	if lead != "" {
+		if leadID, err = strconv.ParseInt(lead, 10, 64); err != nil || leadID <= 0 {
+			err = crm.Invalid("lead_id", "choose a lead from the list")
+		}
+	}
+	if err == nil {
+		_, err = a.opts.Store.UpdateTeam(r.Context(), id, service.TeamUpdate{LeadID: &leadID})
+	}
+	if err != nil {
+		a.teamError(w, r, teamsData{LeadTeam: id, LeadUser: lead}, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/teams?done=lead#team-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }

@@ -36,13 +36,23 @@ type adminSite struct {
 	users     map[string]crm.User // admin, supervisor, agent
 }
 
-func newAdminSite(t *testing.T) *adminSite {
+func newAdminSite(t *testing.T) *adminSite { t.Helper(); return newAdminSiteWith(t, false) }
+
+// newAdminSiteWith is newAdminSite with, when desk is set, the service
+// desk's API and pages too (where SLA plans apply).
+func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	if desk {
+		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	}
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if desk {
+		pages.MountTickets(st, st)
 	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
 	pages.MountAdmin(web.AdminOptions{Store: st,
@@ -126,11 +136,18 @@ func onlyUnder(paths []string, prefixes ...string) []string {
 
 // sneakyForm is a form that, posted to any admin route by someone allowed,
 // would change something: a new admin, a renamed or disabled user, a new
-// password, a team, a member.
+// password, a team, a member, a team's lead, a new or changed SLA plan.
 func sneakyForm(csrf string, memberID int64) url.Values {
-	return url.Values{"csrf_token": {csrf}, "login": {"sneaky"}, "name": {"Sneaky"}, "role": {"admin"},
+	v := url.Values{"csrf_token": {csrf}, "login": {"sneaky"}, "name": {"Sneaky"}, "role": {"admin"},
 		"endpoints": {"PJSIP/6666"}, "password": {"sneaky-password"}, "action": {"set"},
-		"lead": {""}, "user_id": {strconv.FormatInt(memberID, 10)}}
+		"lead": {strconv.FormatInt(memberID, 10)}, "user_id": {strconv.FormatInt(memberID, 10)}}
+	for k, vs := range planValues(service.StandardPlan()) {
+		if _, ok := v[k]; !ok {
+			v[k] = vs
+		}
+	}
+	v.Set("default", "1")
+	return v
 }
 
 // TestAdminPagesForbidOtherRoles: every admin route, GET and POST, answers
@@ -146,8 +163,15 @@ func TestAdminPagesForbidOtherRoles(t *testing.T) {
 		"id": strconv.FormatInt(a.users["agent"].ID, 10), "user": strconv.FormatInt(a.users["agent"].ID, 10)})
 	teamGets, teamPosts := a.adminRoutes(t, map[string]string{
 		"id": strconv.FormatInt(team.ID, 10), "user": strconv.FormatInt(a.users["agent"].ID, 10)})
+	planGets, planPosts := a.adminRoutes(t, map[string]string{"id": strconv.FormatInt(a.plan(t).ID, 10)})
 	gets, posts = append(onlyUnder(gets, "/admin/users", "/admin"), onlyUnder(teamGets, "/admin/teams")...),
 		append(onlyUnder(posts, "/admin/users"), onlyUnder(teamPosts, "/admin/teams")...)
+	gets, posts = append(gets, onlyUnder(planGets, "/admin/sla-plans")...), append(posts, onlyUnder(planPosts, "/admin/sla-plans")...)
+	for _, want := range []string{"/admin/sla-plans", "/admin/sla-plans/new"} {
+		if !slices.Contains(gets, want) {
+			t.Fatalf("GET %s is not among the admin routes %v", want, gets)
+		}
+	}
 
 	anon := a.browser()
 	for _, path := range gets {
@@ -177,8 +201,9 @@ func TestAdminPagesForbidOtherRoles(t *testing.T) {
 	admin := a.browser()
 	admin.login("admin")
 	if _, body := admin.get("/clients"); !strings.Contains(body, "<summary>Admin</summary>") ||
-		!strings.Contains(body, `href="/admin/users"`) || !strings.Contains(body, `href="/admin/teams"`) {
-		t.Error("admin's nav lacks the Admin menu with Users and Teams")
+		!strings.Contains(body, `href="/admin/users"`) || !strings.Contains(body, `href="/admin/teams"`) ||
+		!strings.Contains(body, `href="/admin/sla-plans"`) {
+		t.Error("admin's nav lacks the Admin menu with Users, Teams and SLA plans")
 	}
 	for _, path := range gets {
 		resp, _ := admin.get(path)
@@ -207,8 +232,17 @@ func (a *adminSite) assertUntouched(t *testing.T, team service.Team) {
 		}
 	}
 	teams, err := a.store.ListTeams(ctx)
-	if err != nil || len(teams) != 1 || teams[0].Name != team.Name || fmt.Sprint(teams[0].Members) != fmt.Sprint(team.Members) {
+	if err != nil || len(teams) != 1 || teams[0].Name != team.Name || fmt.Sprint(teams[0].Members) != fmt.Sprint(team.Members) ||
+		teams[0].LeadID != nil {
 		t.Errorf("teams after forbidden posts: %+v, %v", teams, err)
+	}
+	plans, err := a.store.ListSLAPlans(ctx)
+	want := service.StandardPlan()
+	if len(plans) == 1 {
+		want.ID = plans[0].ID
+	}
+	if err != nil || len(plans) != 1 || fmt.Sprint(plans[0]) != fmt.Sprint(want) {
+		t.Errorf("SLA plans after forbidden posts: %+v, %v", plans, err)
 	}
 	for login := range a.users {
 		if a.browser().loginWith(login, adminPassword) == "" {
