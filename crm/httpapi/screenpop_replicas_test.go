@@ -13,8 +13,8 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/internal/cutproxy"
 	"hotline/telephony/screenpop"
-	"hotline/telephony/screenpop/cutproxy"
 )
 
 const redisAddr = "127.0.0.1:6379"

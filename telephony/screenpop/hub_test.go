@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"hotline/telephony/screenpop/cutproxy"
+	"hotline/internal/cutproxy"
 )
 
 func msg(agent, key string, seq int64, live bool) Message {

@@ -1,6 +1,6 @@
-// Package cutproxy is a TCP proxy for tests that lose a dependency (Redis)
-// for a while: Cut drops every connection and refuses new ones, Restore lets
-// them through again.
+// Package cutproxy is a TCP proxy for tests that lose a dependency
+// (PostgreSQL, Redis) for a while: Cut drops every connection and refuses
+// new ones, Restore lets them through again.
 package cutproxy
 
 import (
@@ -14,21 +14,23 @@ import (
 type Proxy struct {
 	ln     net.Listener
 	target string
-	mu     sync.Mutex
-	down   bool
-	conns  []net.Conn
+
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]struct{}
 }
 
-// New starts a proxy to target on a loopback port; it stops when tb ends.
+// New starts a proxy to target (host:port) on a free loopback port; it is
+// closed when tb's test ends.
 func New(tb testing.TB, target string) *Proxy {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("cutproxy: listen: %v", err)
 	}
-	p := &Proxy{ln: ln, target: target}
-	go p.serve()
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
 	tb.Cleanup(func() { _ = ln.Close(); p.Cut() })
+	go p.serve()
 	return p
 }
 
@@ -48,17 +50,28 @@ func (p *Proxy) serve() {
 			_ = c.Close()
 			continue
 		}
-		u, err := net.Dial("tcp", p.target)
+		up, err := net.Dial("tcp", p.target)
 		if err != nil {
 			_ = c.Close()
 			continue
 		}
 		p.mu.Lock()
-		p.conns = append(p.conns, c, u)
+		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
 		p.mu.Unlock()
-		go func() { _, _ = io.Copy(u, c); _ = u.Close() }()
-		go func() { _, _ = io.Copy(c, u); _ = c.Close() }()
+		go p.pipe(up, c)
+		go p.pipe(c, up)
 	}
+}
+
+// pipe copies from src to dst until either side closes, then forgets both.
+func (p *Proxy) pipe(dst, src net.Conn) {
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+	_ = src.Close()
+	p.mu.Lock()
+	delete(p.conns, dst)
+	delete(p.conns, src)
+	p.mu.Unlock()
 }
 
 // Cut drops every connection and refuses new ones until Restore.
@@ -66,10 +79,10 @@ func (p *Proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.down = true
-	for _, c := range p.conns {
+	for c := range p.conns {
 		_ = c.Close()
+		delete(p.conns, c)
 	}
-	p.conns = nil
 }
 
 // Restore lets connections through again.
