@@ -251,7 +251,11 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.St
 	log.Warn("no HOTLINE_ARI_URL: running against the built-in simulated PBX with demo traffic",
 		"url", sim.URL(), "agents", resources)
 	svc.components = append(svc.components, component{Name: "simulated PBX traffic", Run: func(ctx context.Context) error {
-		err := sim.RunDemo(ctx, aritest.DemoOptions{Agents: agents, Customers: customers, Names: names, CallsPerMinute: 6})
+		err := sim.RunDemo(ctx, aritest.DemoOptions{Agents: agents, Customers: customers, Names: names, CallsPerMinute: 6,
+			AgentsNow: func(ctx context.Context) ([]string, error) { // agents added on the admin pages get calls too
+				endpoints, err := st.ListAgentEndpoints(ctx)
+				return slices.Sorted(maps.Keys(endpoints)), err
+			}})
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -14,6 +14,10 @@ type DemoOptions struct {
 	Customers      []string // E.164 numbers calling in; default a few Moscow numbers
 	CallsPerMinute float64  // in virtual time; default 4
 	Names          []string // caller names, matched to Customers by index
+	// AgentsNow, when set, is asked before each call for the agents to
+	// use, so that agents added while the demo runs get calls too; an
+	// empty answer or an error keeps the agents it had.
+	AgentsNow func(context.Context) ([]string, error)
 }
 
 // RunDemo places a realistic mix of calls until ctx ends: inbound calls to
@@ -22,19 +26,9 @@ type DemoOptions struct {
 // transfers, and now and then a call to the self-service status line
 // (7010). Each agent handles one call at a time.
 func (s *Server) RunDemo(ctx context.Context, o DemoOptions) error {
-	agents := make([]string, 0, len(o.Agents))
-	for _, a := range o.Agents {
-		agents = append(agents, strings.TrimPrefix(a, "PJSIP/"))
-	}
+	agents := s.demoAgents(o.Agents)
 	if len(agents) == 0 {
 		agents = append(agents, s.opts.Agents...)
-	}
-	for _, a := range agents {
-		s.mu.Lock()
-		if s.agents[a] == nil {
-			s.agents[a] = &agentEndpoint{resource: a}
-		}
-		s.mu.Unlock()
 	}
 	if len(o.Customers) == 0 {
 		o.Customers = []string{"+74951234567", "+74957654321", "+74959876543", "+79161234567"}
@@ -51,6 +45,11 @@ func (s *Server) RunDemo(ctx context.Context, o DemoOptions) error {
 		if err := s.clock.Sleep(ctx, gap); err != nil {
 			return nil
 		}
+		if o.AgentsNow != nil {
+			if now, err := o.AgentsNow(ctx); err == nil && len(now) > 0 {
+				d.setAgents(s.demoAgents(now))
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -66,6 +65,32 @@ type demo struct {
 	mu     sync.Mutex
 	busy   map[string]bool
 	rnd    *rand.Rand
+}
+
+// demoAgents turns "PJSIP/1001" or "1001" into resources and makes sure the
+// server has an endpoint for each.
+func (s *Server) demoAgents(list []string) []string {
+	agents := make([]string, 0, len(list))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range list {
+		a = strings.TrimPrefix(a, "PJSIP/")
+		if a == "" || strings.Contains(a, "/") {
+			continue
+		}
+		if s.agents[a] == nil {
+			s.agents[a] = &agentEndpoint{resource: a}
+		}
+		agents = append(agents, a)
+	}
+	return agents
+}
+
+// setAgents replaces the agents calls go to; busy ones stay busy.
+func (d *demo) setAgents(agents []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.agents = agents
 }
 
 func (d *demo) float() float64 {

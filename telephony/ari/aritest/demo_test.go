@@ -100,3 +100,49 @@ func checkStream(t *testing.T, events []event) map[string]int {
 }
 
 var demoAgents = []string{"1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008", "1009", "1010", "1011", "1012"}
+
+// TestRunDemoTakesAgentsAddedWhileRunning: an agent AgentsNow starts
+// answering (as one added on the admin pages would) gets demo calls.
+func TestRunDemoTakesAgentsAddedWhileRunning(t *testing.T) {
+	s := New(Options{Speed: 600, Seed: 3, Agents: []string{"1001"}})
+	defer s.Close()
+	a := connectApp(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.surveyApp(ctx)
+	added := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.RunDemo(ctx, DemoOptions{Agents: []string{"PJSIP/1001"}, CallsPerMinute: 30,
+			AgentsNow: func(context.Context) ([]string, error) {
+				select {
+				case <-added:
+					return []string{"PJSIP/2001"}, nil
+				default:
+					return nil, nil // nothing new yet: keep 1001
+				}
+			}})
+	}()
+	rang := func(endpoint string) bool {
+		raw, _ := json.Marshal(a.snapshot())
+		return strings.Contains(string(raw), `"name":"`+endpoint+`-`)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !rang("PJSIP/1001") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rang("PJSIP/2001") {
+		t.Fatal("2001 got a call before it was added")
+	}
+	close(added)
+	for !rang("PJSIP/2001") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !rang("PJSIP/1001") || !rang("PJSIP/2001") {
+		t.Errorf("calls to 1001 %v, to 2001 %v; want both", rang("PJSIP/1001"), rang("PJSIP/2001"))
+	}
+}
