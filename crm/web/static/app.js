@@ -21,6 +21,36 @@
 
 (function () {
   "use strict";
+  // Click-to-call buttons (client page): ring the agent's phone, then the
+  // number. Without JavaScript they stay hidden.
+  document.querySelectorAll("button[data-call-number]").forEach(function (b) {
+    const status = b.nextElementSibling;
+    b.hidden = false;
+    b.addEventListener("click", async function () {
+      b.disabled = true;
+      status.textContent = "Calling…";
+      try {
+        const res = await fetch("/api/v1/calls", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": b.dataset.csrf },
+          body: JSON.stringify({ number: b.dataset.callNumber }),
+        });
+        if (!res.ok) {
+          let msg = res.status + " " + res.statusText;
+          try { const p = await res.json(); msg = p.detail || p.title || msg; } catch (e) { /* not JSON */ }
+          throw new Error(msg);
+        }
+        status.textContent = "Your phone is ringing; the call goes out when you answer.";
+      } catch (e) {
+        status.textContent = "Call failed: " + e.message;
+      }
+      setTimeout(function () { b.disabled = false; }, 4000);
+    });
+  });
+})();
+
+(function () {
+  "use strict";
   // A nav group (<details>) closes when another opens or on a click elsewhere.
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.nav-group[open]").forEach(function (d) {
