@@ -87,6 +87,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	if t.opts.FlushInterval > 0 {
 		go t.flushLoop(ctx)
 	}
+	go t.goneLoop(ctx, 100*time.Millisecond)
 	if t.opts.Store == nil {
 		<-ctx.Done()
 		return nil
@@ -175,8 +176,16 @@ func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
 	return len(recs), nil
 }
 
-// Drain writes every journaled update to the store (after a Flush).
+// Drain ends the reading of events: legs missing from a listing that no
+// queued event ended are settled (gone.go); then it writes every journaled
+// update to the store (after a Flush).
 func (t *Tracker) Drain(ctx context.Context) error {
+	t.settleAllGone()
+	return t.drain(ctx)
+}
+
+// drain writes every journaled update to the store (after a Flush).
+func (t *Tracker) drain(ctx context.Context) error {
 	if err := t.Flush(); err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 		c.st.Origin = ch.ID
 		t.calls[callKey{node, linked}] = c
 	}
-	t.addChannel(c, ch, at)
+	t.addChannel(c, ch, at, evType == "ChannelCreated")
 	if evType != "ChannelCreated" && evType != "Dial" {
 		c.rec.Gaps++ // its first events were missed
 	}
@@ -118,8 +118,9 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 	return c
 }
 
-// addChannel adds a leg for a channel seen for the first time.
-func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
+// addChannel adds a leg for a channel seen for the first time; byCreated
+// says it is seen by its ChannelCreated.
+func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time, byCreated bool) {
 	created := at
 	if ct, err := ParseTime(ch.CreationTime); err == nil {
 		created = ct
@@ -128,7 +129,12 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 	if t.opts.Roster != nil {
 		l.Agent, _ = t.opts.Roster.AgentByEndpoint(EndpointOf(ch.Name))
 	}
-	leg := c.addLeg(l)
+	var leg *Leg
+	if i := c.adoptedAfter(created); byCreated && i >= 0 {
+		leg = c.insertLeg(i, l) // created before the adopted legs whose ChannelCreated is still to come
+	} else {
+		leg = c.addLeg(l)
+	}
 	t.channels[callKey{c.rec.Node, ch.ID}] = c
 	c.note(created, "channel", ch.ID, ch.Name)
 	if ch.ID == c.rec.LinkedID && c.st.Origin != ch.ID {
@@ -136,6 +142,7 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time) {
 		// whose id is the linkedid is the one that started the call
 		c.st.Origin, c.st.Decided = ch.ID, false
 		c.rec.Callee = ""
+		c.originFound(l.CreatedAt)
 	}
 	t.describe(c, leg, ch)
 	switch ch.State {

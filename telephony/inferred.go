@@ -159,3 +159,33 @@ func (c *callState) firstRing() *time.Time {
 	}
 	return first
 }
+
+// adoptedAfter is the index of the first leg adopted from GET /channels
+// whose ChannelCreated has not come yet and that was created after
+// created, -1 if none: a channel whose ChannelCreated comes now (queued
+// behind the listing, it ended before it) was created before that leg,
+// and a tracker that never stopped lists its leg first.
+func (c *callState) adoptedAfter(created time.Time) int {
+	for i := range c.rec.Legs {
+		l := &c.rec.Legs[i]
+		if c.st.Inferred[l.ChannelID].Created && l.CreatedAt.After(created) {
+			return i
+		}
+	}
+	return -1
+}
+
+// originFound follows the call's first channel, seen after channels of the
+// call reconciliation adopted (it ended before the listing, its events were
+// queued behind it): the call started when it was created, and an answer
+// inferred from an adopted leg is taken back, the first channel's own
+// answer tells it.
+func (c *callState) originFound(created time.Time) {
+	if created.Before(c.rec.StartedAt) {
+		c.rec.StartedAt = created
+	}
+	if c.st.InferredAnswer {
+		c.st.InferredAnswer = false
+		c.rec.AnsweredAt = nil
+	}
+}

@@ -22,9 +22,11 @@ func (t *Tracker) Handle(m ari.Message) {
 // Reconcile brings the calls of node in line with Asterisk after a
 // (re)connect or a restart: on the first call for a node it resumes the
 // calls the store holds as open; then every tracked channel that Asterisk
-// no longer lists is ended, calls left without channels are closed (marked
-// closed_by_reconciliation, ended at the last moment they were known to be
-// alive). Live channels it does not know are adopted: their calls start
+// no longer lists is marked gone at the listing: unless the hangup events
+// queued behind the listing end it, it is ended, and calls left without
+// channels are closed (marked closed_by_reconciliation, ended at the last
+// moment they were known to be alive), once the tracker has read the
+// events queued before the listing (gone.go). Live channels it does not know are adopted: their calls start
 // with what GET /channels says (creation time, caller, state) and continue
 // with their next events. The state GET /channels reports also brings
 // known channels up to date (a phone that began ringing, or answered, in
@@ -48,7 +50,9 @@ func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 		liveSet[ch.ID] = true
 	}
 	t.mu.Lock()
-	closed := t.closeGone(node, liveSet)
+	// the previous connection's socket, and the events queued on it, are gone
+	closed := t.settleGone(node)
+	gone := t.markGone(node, liveSet, t.now())
 	t.mu.Unlock()
 	adopted := 0
 	for _, ch := range live { // oldest first: a call's first channel starts it
@@ -56,59 +60,10 @@ func (t *Tracker) Reconcile(ctx context.Context, node string) error {
 			adopted++
 		}
 	}
-	if closed > 0 || adopted > 0 {
-		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "adopted_channels", adopted, "live_channels", len(live))
+	if closed > 0 || gone > 0 || adopted > 0 {
+		t.log.Info("reconciled calls with Asterisk", "node", node, "closed_calls", closed, "gone_channels", gone, "adopted_channels", adopted, "live_channels", len(live))
 	}
 	return t.Flush()
-}
-
-// closeGone ends channels missing from live and closes calls left without
-// any. Called with t.mu held.
-func (t *Tracker) closeGone(node string, live map[string]bool) int {
-	best := t.lastSeen[node]
-	closed := 0
-	for k, c := range t.calls {
-		if k.node != node {
-			continue
-		}
-		at := best
-		if c.st.LastEvent.After(at) {
-			at = c.st.LastEvent
-		}
-		c.rec.Gaps++
-		c.st.Version++
-		t.dirty[c] = struct{}{}
-		changed := false
-		for i := range c.rec.Legs {
-			l := &c.rec.Legs[i]
-			if l.EndedAt != nil || live[l.ChannelID] {
-				continue
-			}
-			end := at
-			l.EndedAt = &end
-			l.CauseText = "gone at reconciliation"
-			delete(c.st.InBridge, l.ChannelID)
-			delete(c.st.Held, l.ChannelID)
-			t.ended.add(callKey{node, l.ChannelID})
-			c.note(at, "destroyed", l.ChannelID, "gone at reconciliation")
-			changed = true
-		}
-		if !changed {
-			continue
-		}
-		c.st.Version++
-		t.updateTalk(c, at)
-		if len(c.st.Held) == 0 && c.st.HoldSince != nil {
-			c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
-			c.st.HoldSince = nil
-		}
-		if c.allEnded() {
-			t.endCall(c, at, true)
-			closed++
-		}
-		t.dirty[c] = struct{}{}
-	}
-	return closed
 }
 
 // adopt starts tracking a live channel the tracker never saw, or brings
@@ -217,7 +172,7 @@ func (t *Tracker) resume(ctx context.Context, node string) error {
 	if done || t.opts.Store == nil {
 		return nil
 	}
-	if err := t.Drain(ctx); err != nil {
+	if err := t.drain(ctx); err != nil {
 		return fmt.Errorf("reconcile %s: write journal: %w", node, err)
 	}
 	open, err := t.opts.Store.OpenCalls(ctx, node)

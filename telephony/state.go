@@ -79,6 +79,20 @@ func (c *callState) addLeg(l Leg) *Leg {
 	return &c.rec.Legs[len(c.rec.Legs)-1]
 }
 
+// insertLeg adds a leg at index i, before the legs there.
+func (c *callState) insertLeg(i int, l Leg) *Leg {
+	c.rec.Legs = slices.Insert(c.rec.Legs, i, l)
+	agents := []string{}
+	for j, leg := range c.rec.Legs {
+		c.legIdx[leg.ChannelID] = j
+		if leg.Agent != "" && !slices.Contains(agents, leg.Agent) {
+			agents = append(agents, leg.Agent)
+		}
+	}
+	c.rec.Agents = agents
+	return &c.rec.Legs[i]
+}
+
 func (c *callState) note(at time.Time, kind, channel, detail string) {
 	c.st.Seq++
 	c.pending = append(c.pending, TimelineEntry{Seq: c.st.Seq, At: at, Kind: kind, Channel: channel, Detail: detail})

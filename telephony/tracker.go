@@ -95,6 +95,11 @@ type TrackerOptions struct {
 	WriteBatch int
 	// RESTTimeout bounds a linkedid read (default 2 s).
 	RESTTimeout time.Duration
+	// GoneGrace is how long a leg missing from GET /channels at a
+	// reconciliation waits for its hangup events queued on the socket
+	// before it is ended as gone (default 2 s; see gone.go). It is
+	// measured on Now.
+	GoneGrace time.Duration
 }
 
 // Tracker folds ARI events into call records, one per linkedid per node.
@@ -111,9 +116,10 @@ type Tracker struct {
 	lastSeen map[string]time.Time   // node -> newest event timestamp
 	dirty    map[*callState]struct{}
 	ended    endedSet
-	resumed  map[string]bool // nodes whose open calls were loaded from the store
-	flushMu  sync.Mutex      // orders journal appends
-	writeMu  sync.Mutex      // one writer to the store at a time
+	resumed  map[string]bool          // nodes whose open calls were loaded from the store
+	gone     map[string]goneAtListing // node -> legs missing from its last listing, unsettled
+	flushMu  sync.Mutex               // orders journal appends
+	writeMu  sync.Mutex               // one writer to the store at a time
 	stats    Stats
 
 	hub hub
@@ -151,6 +157,9 @@ func NewTracker(opts TrackerOptions) *Tracker {
 	if opts.RESTTimeout <= 0 {
 		opts.RESTTimeout = 2 * time.Second
 	}
+	if opts.GoneGrace <= 0 {
+		opts.GoneGrace = defaultGoneGrace
+	}
 	if opts.Normalize == nil {
 		opts.Normalize = func(s string) string { return s }
 	}
@@ -164,6 +173,7 @@ func NewTracker(opts TrackerOptions) *Tracker {
 		lastSeen: make(map[string]time.Time),
 		dirty:    make(map[*callState]struct{}),
 		resumed:  make(map[string]bool),
+		gone:     make(map[string]goneAtListing),
 		hub:      hub{log: opts.Logger},
 	}
 }
@@ -202,6 +212,7 @@ func (t *Tracker) HandleFrame(node, typ string, raw []byte) {
 	}
 	linked := t.resolveLinkedID(node, ev)
 	t.mu.Lock()
+	t.settleGoneBefore(node, at)
 	t.fold(node, ev, at, linked)
 	flushNow := t.opts.FlushInterval == 0
 	t.mu.Unlock()

@@ -1,0 +1,177 @@
+package telephony
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// A channel missing from GET /channels may have ended while nobody had the
+// event stream (an outage), or between the socket's connect and the
+// listing: then its ChannelHangupRequest and ChannelDestroyed wait on the
+// socket behind the listing (reconciliation runs before them, see
+// inferred.go) and tell its end exactly. So reconciliation does not end such
+// a leg at once: it marks it gone at the listing, and the queued events
+// settle it. A leg still open when the tracker has read what was queued
+// before the listing ended in the outage: it is ended at the last moment it
+// was known to be alive, and its call, when no leg is left, is closed by
+// reconciliation. The tracker knows it has read the queue when it folds the
+// first event stamped after the listing (Asterisk's clock against ours: a
+// skew only moves the settling earlier, as before, or to the grace), or
+// when GoneGrace has passed since the listing, whichever comes first; a
+// new reconciliation of the node, or Drain, settles what is left at once
+// (the old socket and its queue are gone).
+
+// defaultGoneGrace is how long legs missing from a listing wait for their
+// queued events when no event stamped after the listing arrives.
+const defaultGoneGrace = 2 * time.Second
+
+// goneAtListing are the legs of one node missing from its last listing.
+type goneAtListing struct {
+	listedAt time.Time            // our clock, just after GET /channels answered
+	deadline time.Time            // listedAt + GoneGrace
+	legs     map[string]time.Time // channel id -> last moment known alive
+}
+
+// markGone records the known legs of node that live lacks as gone at the
+// listing, listed at now; every call of node counts a gap. It returns how
+// many legs it marked. Called with t.mu held.
+func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int {
+	best := t.lastSeen[node]
+	g := goneAtListing{listedAt: now, deadline: now.Add(t.opts.GoneGrace), legs: map[string]time.Time{}}
+	for k, c := range t.calls {
+		if k.node != node {
+			continue
+		}
+		at := best
+		if c.st.LastEvent.After(at) {
+			at = c.st.LastEvent
+		}
+		c.rec.Gaps++
+		c.st.Version++
+		t.dirty[c] = struct{}{}
+		for _, l := range c.rec.Legs {
+			if l.EndedAt == nil && !live[l.ChannelID] {
+				g.legs[l.ChannelID] = at
+			}
+		}
+	}
+	if len(g.legs) == 0 {
+		delete(t.gone, node)
+		return 0
+	}
+	t.gone[node] = g
+	return len(g.legs)
+}
+
+// settleGoneBefore settles the legs of node gone at the listing when the
+// event stamped at is the first after the listing, or the grace has
+// passed. Called with t.mu held, before the event is folded.
+func (t *Tracker) settleGoneBefore(node string, at time.Time) {
+	g, ok := t.gone[node]
+	if !ok {
+		return
+	}
+	if at.After(g.listedAt) || !t.now().Before(g.deadline) {
+		t.settleGone(node)
+	}
+}
+
+// expireGone settles the legs gone at a listing whose grace has passed,
+// for every node, and reports whether it settled any. It takes t.mu.
+func (t *Tracker) expireGone() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	settled := false
+	for node, g := range t.gone {
+		if !now.Before(g.deadline) {
+			t.settleGone(node)
+			settled = true
+		}
+	}
+	return settled
+}
+
+// goneLoop settles, every interval until ctx is done, the legs gone at a
+// listing whose grace has passed without any event to tell (an idle node).
+func (t *Tracker) goneLoop(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if t.expireGone() {
+				if err := t.Flush(); err != nil {
+					t.log.Error("call journal append failed", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// settleGone ends the legs of node gone at the listing that no event ended
+// since, at the last moment they were known to be alive, and closes the
+// calls left without legs (closed by reconciliation). It returns how many
+// calls it closed. Called with t.mu held.
+func (t *Tracker) settleGone(node string) int {
+	g, ok := t.gone[node]
+	if !ok {
+		return 0
+	}
+	delete(t.gone, node)
+	ids := make([]string, 0, len(g.legs))
+	for id := range g.legs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	closed := 0
+	for _, id := range ids {
+		known := g.legs[id]
+		c, ok := t.channels[callKey{node, id}]
+		if !ok || c.gone {
+			continue
+		}
+		l := c.leg(id)
+		if l == nil || l.EndedAt != nil {
+			continue
+		}
+		at := known
+		if c.st.LastEvent.After(at) {
+			at = c.st.LastEvent
+		}
+		end := at
+		l.EndedAt = &end
+		l.CauseText = "gone at reconciliation"
+		delete(c.st.InBridge, id)
+		delete(c.st.Held, id)
+		t.ended.add(callKey{node, id})
+		c.note(at, "destroyed", id, "gone at reconciliation")
+		c.st.Version++
+		t.updateTalk(c, at)
+		if len(c.st.Held) == 0 && c.st.HoldSince != nil {
+			c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
+			c.st.HoldSince = nil
+		}
+		if c.allEnded() {
+			t.endCall(c, at, true)
+			closed++
+		}
+		t.dirty[c] = struct{}{}
+	}
+	if closed > 0 {
+		t.log.Info("closed calls gone at reconciliation", "node", node, "closed_calls", closed)
+	}
+	return closed
+}
+
+// settleAllGone settles the legs gone at a listing of every node. It takes t.mu.
+func (t *Tracker) settleAllGone() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for node := range t.gone {
+		t.settleGone(node)
+	}
+}
