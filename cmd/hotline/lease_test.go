@@ -123,6 +123,9 @@ func TestTwoReplicasFailOver(t *testing.T) {
 	if standby.owns() {
 		t.Fatal("both replicas acquired the lease")
 	}
+	// the owner connects the event stream Settle after taking the lock,
+	// which may be later than the second waited above
+	waitFor(t, 10*time.Second, "the owner to connect the event stream", owner.streams)
 	for name, r := range map[string]*replica{"owner": owner, "standby": standby} {
 		if code := r.readyz(t); code != http.StatusOK {
 			t.Fatalf("%s /readyz: %d, want 200 (a standby serves HTTP)", name, code)
