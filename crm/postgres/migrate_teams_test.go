@@ -4,13 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
 	"hotline/crm/postgres"
-	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 )
 
@@ -25,22 +23,7 @@ const unifiedTeamsVersion = 140
 func TestUnifiedTeamsMigrationKeepsData(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewEmptyDSN(t)
-	var err error
-	for range 5 { // 00030 alters a cluster-wide role: retry when another package migrates at once
-		if err = postgres.MigrateUpTo(ctx, dsn, unifiedTeamsVersion-1); err == nil {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	dsn, conn := migratedTo(t, unifiedTeamsVersion-1)
 	q := func(sql string, args ...any) string {
 		t.Helper()
 		rows, err := conn.Query(ctx, sql, args...)

@@ -3,12 +3,8 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"hotline/crm/postgres"
-	"hotline/crm/postgres/pgtest"
 )
 
 // productTermsVersion is the migration that gives products a support
@@ -21,22 +17,7 @@ const productTermsVersion = 160
 func TestProductTermsMigrationKeepsProducts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewEmptyDSN(t)
-	var err error
-	for range 5 { // 00030 alters a cluster-wide role: retry when another package migrates at once
-		if err = postgres.MigrateUpTo(ctx, dsn, productTermsVersion-1); err == nil {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	dsn, conn := migratedTo(t, productTermsVersion-1)
 	exec := func(sql string) error { _, err := conn.Exec(ctx, sql); return err }
 	if err := exec(`INSERT INTO products (sku, name, support, support_months) VALUES ('PBX', 'PBX appliance', '24/7', 36)`); err != nil {
 		t.Fatal(err)
