@@ -232,16 +232,22 @@ func getReservation(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resour
 	if err != nil {
 		return r, err
 	}
-	rows, err := tx.Query(ctx, `SELECT rl.lot_id, rl.qty, l.unit_cost FROM reservation_lines rl JOIN lots l ON l.id = rl.lot_id
+	r.Lines, err = lotLines(ctx, tx, `SELECT rl.lot_id, rl.qty, l.unit_cost FROM reservation_lines rl JOIN lots l ON l.id = rl.lot_id
 		WHERE rl.reservation_id = $1 ORDER BY rl.lot_id`, id)
+	return r, err
+}
+
+// lotLines reads the lot lines (lot, quantity, unit cost) that query
+// selects for the reservation or transfer id.
+func lotLines(ctx context.Context, tx pgx.Tx, query string, id int64) ([]resource.LotQty, error) {
+	rows, err := tx.Query(ctx, query, id)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
-	r.Lines, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (resource.LotQty, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (resource.LotQty, error) {
 		var l resource.LotQty
 		return l, row.Scan(&l.LotID, &l.Qty, &l.UnitCost)
 	})
-	return r, err
 }
 
 // ReservationFilter selects reservations; zero fields match all.

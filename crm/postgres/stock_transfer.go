@@ -97,15 +97,8 @@ func getTransfer(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resource.
 	if err != nil {
 		return t, err
 	}
-	rows, err := tx.Query(ctx, `SELECT tl.lot_id, tl.qty, l.unit_cost FROM stock_transfer_lines tl JOIN lots l ON l.id = tl.lot_id
+	t.Lines, err = lotLines(ctx, tx, `SELECT tl.lot_id, tl.qty, l.unit_cost FROM stock_transfer_lines tl JOIN lots l ON l.id = tl.lot_id
 		WHERE tl.transfer_id = $1 ORDER BY tl.lot_id`, id)
-	if err != nil {
-		return t, err
-	}
-	t.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (resource.LotQty, error) {
-		var l resource.LotQty
-		return l, r.Scan(&l.LotID, &l.Qty, &l.UnitCost)
-	})
 	return t, err
 }
 
