@@ -115,8 +115,8 @@ type Survey struct {
 	// Definitions without texts play their media only, as before.
 	Texts     map[string]Texts `json:"texts,omitempty"`
 	Default   bool             `json:"default"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
 }
 
 // Texts are the words of a survey in one language.
