@@ -21,7 +21,7 @@ import (
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
 	"hotline/crm/service"
-	"hotline/crm/service/statusline"
+	"hotline/telephony/statusline"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"

@@ -71,6 +71,14 @@ func mediaOutcome(uri string) (d time.Duration, failed, hang bool) {
 			}
 		}
 		return time.Duration(len(name)) * 500 * time.Millisecond, false, false
+	case "number":
+		// Asterisk says the number in words in the channel's language:
+		// about 0.6 s a digit.
+		n := strings.TrimPrefix(name, "-")
+		if n == "" || strings.Trim(n, "0123456789") != "" {
+			return 0, true, false
+		}
+		return time.Duration(len(n)) * 600 * time.Millisecond, false, false
 	case "tone":
 		return 0, false, true
 	}

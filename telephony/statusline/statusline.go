@@ -1,14 +1,20 @@
 // Package statusline is the service desk's self-service phone line: a
 // caller who enters Stasis(hotline,status) is matched to a client by their
-// number and hears the number and status of their latest open request,
-// spoken with Asterisk's core sounds (the number digit by digit, the status
-// spelled with letters unless recorded prompts are configured), then the
-// line hangs up. The call is attached to the request's thread.
+// number and hears, in their language, the state of every open request of
+// theirs: "Ваша заявка номер 1234: в работе, ответственный Анна Смирнова,
+// срок ответа до 15:00 9 декабря". The phrases come from the message
+// catalogue and are synthesized (or recorded, see telephony/voice); the
+// request number is Asterisk's number: media in the channel's language.
+// A key repeats the message, another leaves Stasis to reach an agent (the
+// dialplan's next priority after Stasis, a queue in deploy/asterisk); the
+// call is attached to each request's thread.
+//
+// The line is an ARI application like the survey runner; the service desk
+// (crm/service) knows nothing of it.
 package statusline
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -23,38 +29,61 @@ import (
 // ARI is what the line needs from an Asterisk node (*ari.Client).
 type ARI interface {
 	Channels() ari.Channels
+	Playbacks() ari.Playbacks
 }
 
 var _ ARI = (*ari.Client)(nil)
 
-// Store finds the caller's client and latest open request (crm/postgres.Store).
+// Store finds the caller's clients, their open requests and the people
+// responsible (crm/postgres.Store).
 type Store interface {
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
-	LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error)
+	// OpenTicketsOf returns the open requests of the clients, newest first, at most limit.
+	OpenTicketsOf(ctx context.Context, clientIDs []int64, limit int) ([]service.Ticket, error)
+	GetUser(ctx context.Context, id int64) (crm.User, error)
 	LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error
 }
 
-// Prompts are the media URIs played. Zero fields get the defaults, which
-// use only Asterisk core sounds.
-type Prompts struct {
-	Greeting  []string // default sound:hello-world
-	NoRequest []string // unknown caller or nothing open; default letters n, o
-	Goodbye   []string // default sound:vm-goodbye
-	// Status words per status; default: the status spelled with
-	// sound:letters/x (words separated by sound:silence/1).
-	Status map[service.Status][]string
+// Words are the line's phrases in a language: the message catalogue's
+// "voice.status.*" texts, and the centre's time zone for due times.
+type Words interface {
+	T(lang, key string, args map[string]any) string
+	N(lang, key string, n int, args map[string]any) string
+	Zone() *time.Location
 }
 
-// Options configure a Line. Store and ARI are required.
+// Speaker makes the media URI speaking a text in a language (*voice.Voice).
+type Speaker interface {
+	Media(ctx context.Context, lang, text string) (string, error)
+}
+
+// Keys the caller presses after the message.
+const (
+	KeyRepeat = "1"
+	KeyAgent  = "0"
+)
+
+// MaxTickets bounds the requests read out in one call (the newest).
+const MaxTickets = 10
+
+// Options configure a Line. Store, ARI, Words and Speech are required.
 type Options struct {
 	Store Store
 	// ARI gives the REST client of the node the event came from.
-	ARI     func(node string) ARI
-	App     string // Stasis application; default "hotline"
-	Trigger string // first Stasis argument; default "status"
-	Region  string // default region for caller numbers; default RU
-	Prompts Prompts
-	// MaxCall bounds one call (a lost PlaybackFinished cannot hold a channel); default 2 minutes.
+	ARI    func(node string) ARI
+	Words  Words
+	Speech Speaker
+	// Language is the centre's language (HOTLINE_LANGUAGE), for callers
+	// whose client has none or who are unknown; default "ru".
+	Language string
+	App      string // Stasis application; default "hotline"
+	Trigger  string // first Stasis argument; default "status"
+	Region   string // default region for caller numbers; default RU
+	// MenuWait is how long the line waits for a key after the message;
+	// default 8 s. Repeats bounds how many times it is read; default 3.
+	MenuWait time.Duration
+	Repeats  int
+	// MaxCall bounds one call (a lost PlaybackFinished cannot hold a channel); default 5 minutes.
 	MaxCall time.Duration
 	Logger  *slog.Logger
 }
@@ -80,20 +109,20 @@ func New(o Options) *Line {
 	if o.Trigger == "" {
 		o.Trigger = "status"
 	}
+	if o.Language == "" {
+		o.Language = "ru"
+	}
+	if o.MenuWait <= 0 {
+		o.MenuWait = 8 * time.Second
+	}
+	if o.Repeats <= 0 {
+		o.Repeats = 3
+	}
 	if o.MaxCall <= 0 {
-		o.MaxCall = 2 * time.Minute
+		o.MaxCall = 5 * time.Minute
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Prompts.Greeting == nil {
-		o.Prompts.Greeting = []string{"sound:hello-world"}
-	}
-	if o.Prompts.NoRequest == nil {
-		o.Prompts.NoRequest = []string{"sound:letters/n", "sound:letters/o"}
-	}
-	if o.Prompts.Goodbye == nil {
-		o.Prompts.Goodbye = []string{"sound:vm-goodbye"}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Line{o: o, norm: phone.Normalizer{Region: o.Region}, ctx: ctx, cancel: cancel, calls: map[string]*call{}}
@@ -123,7 +152,7 @@ func (l *Line) Active() int {
 // Handle takes one ARI event without blocking on the network.
 func (l *Line) Handle(m ari.Message) {
 	switch m.Type {
-	case "StasisStart", "PlaybackFinished", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
+	case "StasisStart", "PlaybackFinished", "ChannelDtmfReceived", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
 	default:
 		return
 	}
@@ -143,8 +172,12 @@ func (l *Line) Handle(m ari.Message) {
 	case *ari.PlaybackFinished:
 		if id, ok := strings.CutPrefix(e.Playback.TargetURI, "channel:"); ok {
 			if c := l.call(m.Node, id); c != nil {
-				c.finished(e.Playback.ID)
+				c.deliver(e)
 			}
+		}
+	case *ari.ChannelDtmfReceived:
+		if c := l.call(m.Node, e.Channel.ID); c != nil {
+			c.deliver(e)
 		}
 	case *ari.StasisEnd:
 		l.gone(m.Node, e.Channel.ID)
@@ -179,8 +212,8 @@ func (l *Line) start(node string, ch ari.Channel) {
 		l.o.Logger.Error("status line: no ARI client for node", slog.String("node", node))
 		return
 	}
-	c := &call{l: l, node: node, ch: ch, ari: l.o.ARI(node), goneCh: make(chan struct{}), done: map[string]bool{},
-		doneCh: make(chan struct{}, 16), log: l.o.Logger.With(slog.String("channel", ch.ID))}
+	c := &call{l: l, node: node, ch: ch, ari: l.o.ARI(node), goneCh: make(chan struct{}),
+		inbox: make(chan ari.Event, 16), log: l.o.Logger.With(slog.String("channel", ch.ID))}
 	l.calls[key] = c
 	l.wg.Add(1)
 	l.mu.Unlock()
@@ -193,35 +226,4 @@ func (l *Line) start(node string, ch ari.Channel) {
 		}()
 		c.run()
 	}()
-}
-
-// spell turns a status into letter prompts: "in_progress" -> i, n, pause, p, r, ...
-func spell(s service.Status) []string {
-	var out []string
-	for i, w := range strings.Split(string(s), "_") {
-		if i > 0 {
-			out = append(out, "sound:silence/1")
-		}
-		for _, r := range w {
-			out = append(out, fmt.Sprintf("sound:letters/%c", r))
-		}
-	}
-	return out
-}
-
-// Prompt returns the media a caller hears for their latest open request
-// (nil ticket: none found).
-func (p Prompts) Prompt(t *service.Ticket) []string {
-	out := append([]string{}, p.Greeting...)
-	if t == nil {
-		out = append(out, p.NoRequest...)
-		return append(out, p.Goodbye...)
-	}
-	out = append(out, fmt.Sprintf("digits:%d", t.ID))
-	if words, ok := p.Status[t.Status]; ok {
-		out = append(out, words...)
-	} else {
-		out = append(out, spell(t.Status)...)
-	}
-	return append(out, p.Goodbye...)
 }
