@@ -21,7 +21,6 @@ import (
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
 	"hotline/crm/service"
-	"hotline/telephony/statusline"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -30,6 +29,7 @@ import (
 	"hotline/telephony/screenpop"
 	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
+	"hotline/telephony/statusline"
 )
 
 // simulatedNode is the node name of the built-in simulated PBX.
