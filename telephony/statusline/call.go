@@ -267,7 +267,7 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 	for i, cl := range clients {
 		ids[i] = cl.ID
 		if i == 0 {
-			lang = cmp.Or(clientLanguage(cl), lang)
+			lang = cmp.Or(cl.Language, lang)
 		}
 	}
 	tickets, err := c.l.o.Store.OpenTicketsOf(ctx, ids, MaxTickets)
@@ -297,6 +297,3 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 	}
 	return lang, reqs
 }
-
-// clientLanguage is the language the client speaks ("": the centre's).
-func clientLanguage(cl crm.Client) string { return "" }

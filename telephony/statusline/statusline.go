@@ -23,6 +23,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/phone"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 	"hotline/telephony/ari"
 )
 
@@ -51,6 +52,21 @@ type Words interface {
 	N(lang, key string, n int, args map[string]any) string
 	Zone() *time.Location
 }
+
+// CatalogueWords are the phrases of the message catalogue.
+func CatalogueWords(c *i18n.Catalogue) Words { return catalogueWords{c} }
+
+type catalogueWords struct{ c *i18n.Catalogue }
+
+func (w catalogueWords) T(lang, key string, args map[string]any) string {
+	return w.c.For(i18n.Lang(lang)).T(key, args)
+}
+
+func (w catalogueWords) N(lang, key string, n int, args map[string]any) string {
+	return w.c.For(i18n.Lang(lang)).N(key, n, args)
+}
+
+func (w catalogueWords) Zone() *time.Location { return w.c.Zone() }
 
 // Speaker makes the media URI speaking a text in a language (*voice.Voice).
 type Speaker interface {

@@ -216,7 +216,7 @@ func TestScriptReadsEachRequest(t *testing.T) {
 	got := statusline.Script(w, "ru", reqs)
 	want := []statusline.Piece{
 		{Text: w.T("ru", "voice.status.greeting", nil)},
-		{Text: w.N("ru", "voice.status.count", 2, map[string]any{"Count": 2})},
+		{Text: "У вас 2 открытые заявки."},
 		{Text: "Ваша заявка номер"}, {Media: "number:1234"},
 		{Text: "в работе, ответственный Анна Смирнова, срок ответа до 15:00 9 декабря"},
 		{Text: "Ваша заявка номер"}, {Media: "number:77"},
@@ -225,7 +225,52 @@ func TestScriptReadsEachRequest(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("script\n%q\nwant\n%q", got, want)
 	}
+	if got := statusline.Script(w, "ru", reqs[:1]); len(got) != 4 || got[1].Text != "Ваша заявка номер" {
+		t.Fatalf("one request: %q", got)
+	}
+	en := statusline.Script(w, "en", reqs)
+	if en[1].Text != "You have 2 open requests." || en[4].Text != "is in progress, handled by Анна Смирнова, answer due by 15:00 on December 9" {
+		t.Fatalf("English: %q", en)
+	}
 	if none := statusline.Script(w, "ru", nil); len(none) != 2 || none[1].Text != w.T("ru", "voice.status.none", nil) {
 		t.Fatalf("no requests: %q", none)
+	}
+}
+
+// TestEnglishClientHearsEnglish: the client's language picks the phrases
+// and the channel's language, before anything plays.
+func TestEnglishClientHearsEnglish(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := crm.Client{Name: "John Smith", Language: "en", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
+	if err := r.store.CreateClient(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	r.call(aritest.Inbound{})
+	say := func(key string) string {
+		uri, err := r.voice.Media(context.Background(), "en", r.words.T("en", key, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "play:" + uri
+	}
+	want := []string{"lang:en", say("voice.status.greeting"), say("voice.status.none"), say("voice.status.menu"), say("voice.status.goodbye"), "stasis-end"}
+	if got := r.heard(); !slices.Equal(got, want) {
+		t.Fatalf("heard\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestZeroReachesAnAgent: 0 during the message stops it and leaves Stasis
+// for the dialplan's queue, without a goodbye.
+func TestZeroReachesAnAgent(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.twoOpenRequests()
+	r.call(aritest.Inbound{Digits: "0", DigitsAfter: 3 * time.Second})
+	got := r.heard()
+	agent := r.say(r.words.T("ru", "voice.status.agent", nil))
+	goodbye := r.say(r.words.T("ru", "voice.status.goodbye", nil))
+	if len(got) < 3 || got[len(got)-2] != agent || got[len(got)-1] != "stasis-end" || slices.Contains(got, goodbye) {
+		t.Fatalf("heard %s", strings.Join(got, "\n"))
 	}
 }
