@@ -19,6 +19,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
+	"hotline/telephony/voice"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -34,6 +35,8 @@ type services struct {
 	components []component
 	checks     []httpapi.Check
 	closers    []func()
+	cat        *i18n.Catalogue
+	voice      *voice.Voice // prompts' audio, for the IVR and the prompts page
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -84,6 +87,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	svc.cat = cat
+	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
+		return nil, svc, err
+	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
@@ -104,6 +111,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
 	mountFeatures(api, pages, tel, st, reg, cfg.MetricsToken, log)
+	mountMedia(api, svc.voice)
 	return api, svc, nil
 }
 
