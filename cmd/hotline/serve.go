@@ -112,6 +112,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	mountFeatures(api, pages, tel, st, reg, cfg.MetricsToken, log)
 	mountMedia(api, svc.voice)
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 

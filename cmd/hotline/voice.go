@@ -96,3 +96,9 @@ func clientLanguage(st *postgres.Store, cfg Config) func(context.Context, survey
 		return string(cfg.Language)
 	}
 }
+
+// promptStore is what the prompts page reads and writes: surveys and audio.
+type promptStore struct {
+	*postgres.Store
+	postgres.VoiceStore
+}

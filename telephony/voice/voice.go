@@ -139,6 +139,12 @@ func (v *Voice) Media(ctx context.Context, lang, text string) (string, error) {
 // URL is the signed HTTP URL of a's audio.
 func (v *Voice) URL(a Audio) string { return v.signer.URL(a.ID()) }
 
+// Path is the signed path of a's audio, without the base URL: for pages
+// served by Hotline itself.
+func (v *Voice) Path(a Audio) string {
+	return strings.TrimPrefix(v.URL(a), strings.TrimRight(v.signer.Base, "/"))
+}
+
 // Ensure returns the audio of text in lang (without WAV), synthesizing and
 // storing it when there is none.
 func (v *Voice) Ensure(ctx context.Context, lang, text string) (Audio, error) {
