@@ -102,3 +102,25 @@ type promptStore struct {
 	*postgres.Store
 	postgres.VoiceStore
 }
+
+// voiceWarnings reports what would keep callers from hearing the prompts
+// (warnings only, so it returns no errors):
+// a synthesizer that is not installed, and a media base URL a remote
+// Asterisk cannot reach.
+func voiceWarnings(cfg Config, e env) int {
+	if cfg.TTSCommand != nil {
+		if _, err := exec.LookPath(cfg.TTSCommand.Program()); err != nil {
+			fmt.Fprintf(e.stdout, "hotline settings: warning: HOTLINE_TTS_COMMAND: %s is not installed (apt-get install espeak-ng): prompts without a recording stay silent\n",
+				cfg.TTSCommand.Program())
+		}
+	}
+	if cfg.ARIURL == "" {
+		return 0
+	}
+	base, _ := url.Parse(mediaBaseURL(cfg))
+	if ip := net.ParseIP(base.Hostname()); cfg.MediaBaseURL == "" || ip != nil && ip.IsLoopback() || base.Hostname() == "localhost" {
+		fmt.Fprintf(e.stdout, "hotline settings: warning: Asterisk fetches the spoken prompts from %s (HOTLINE_MEDIA_BASE_URL): right only when Asterisk runs on this host\n",
+			base.Redacted())
+	}
+	return 0
+}
