@@ -103,10 +103,15 @@ type promptRow struct {
 	Anchor   string
 }
 
+// promptGroup is a survey's prompts, or the status line's.
+type promptGroup struct {
+	ID, Name string
+	Rows     []promptRow
+}
+
 type promptsData struct {
-	l     *i18n.Localizer
-	Rows  []promptRow
-	Flash string
+	l      *i18n.Localizer
+	Groups []promptGroup
 }
 
 // T is a text of the page in the reader's language.
@@ -127,7 +132,19 @@ func (pp *promptPages) render(w http.ResponseWriter, r *http.Request, status int
 	if flash != "" {
 		flash = l.T("voice.page.done."+flash, nil)
 	}
-	pp.p.render(w, r, status, "prompts", l.T("voice.page.title", nil), view{Error: problem, Flash: flash, Data: promptsData{l: l, Rows: rows}})
+	var groups []promptGroup
+	for _, row := range rows {
+		id := "prompts-status-line"
+		if kind, rest, _ := strings.Cut(row.Ref, ":"); kind == "survey" {
+			sid, _, _ := strings.Cut(rest, ":")
+			id = "prompts-survey-" + sid
+		}
+		if len(groups) == 0 || groups[len(groups)-1].ID != id {
+			groups = append(groups, promptGroup{ID: id, Name: row.Group})
+		}
+		groups[len(groups)-1].Rows = append(groups[len(groups)-1].Rows, row)
+	}
+	pp.p.render(w, r, status, "prompts", l.T("voice.page.title", nil), view{Error: problem, Flash: flash, Data: promptsData{l: l, Groups: groups}})
 }
 
 // rows lists every prompt: the surveys' parts in Russian and English, then

@@ -55,7 +55,7 @@ func newPromptSite(t *testing.T) *promptSite {
 	}
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
 	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: v, Catalogue: cat})
-	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
+	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
 		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
