@@ -119,3 +119,54 @@ func TestSurveySpeaksInTheCallersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignCallStartsWithTheGreeting: a campaign's outbound call hears
+// the survey's greeting first, then its introduction.
+func TestCampaignCallStartsWithTheGreeting(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	v, _ := voicetest.Serve(t, st.Voice())
+	h := &heard{}
+	var dialer struct {
+		sync.Mutex
+		d *survey.Dialer
+	}
+	r := startRig(t, aritest.Options{Speed: 20, ChannelVarsLinkedID: true}, st, survey.Options{Speech: v}, h.handle, func(m ari.Message) {
+		dialer.Lock()
+		d := dialer.d
+		dialer.Unlock()
+		if d != nil {
+			d.Handle(m)
+		}
+	})
+	texts := survey.Texts{Greeting: "Здравствуйте! Это опрос компании.", Intro: "Ответьте на один вопрос.",
+		Questions: map[string]string{"service": "Оцените обслуживание от одного до пяти."}}
+	sv := survey.Survey{Name: "Опрос", Language: "ru", Texts: map[string]survey.Texts{"ru": texts},
+		Questions: []survey.Question{{Key: "service", Min: 1, Max: 5, Required: true}}}
+	if err := r.store.CreateSurvey(context.Background(), &sv); err != nil {
+		t.Fatal(err)
+	}
+	media := map[string]string{}
+	for _, text := range []string{texts.Greeting, texts.Intro, texts.Questions["service"]} {
+		uri, err := v.Media(context.Background(), "ru", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		media[text] = "play:" + uri
+	}
+	newCampaign(t, r, sv, survey.Campaign{MaxConcurrent: 1, PerMinute: 100, MaxAttempts: 1}, "+70000000001")
+	d := newDialer(r)
+	dialer.Lock()
+	dialer.d = d
+	dialer.Unlock()
+	stop := startDialer(r, d)
+	defer stop()
+	eventually(t, "the campaign's survey answered", func() bool {
+		list, _ := r.store.ListResponses(context.Background(), survey.ResultFilter{}, 0)
+		return len(list) == 1 && answers(list[0])["service"] == 5
+	})
+	events, _ := h.snapshot()
+	if len(events) < 2 || events[0] != "lang:ru" || events[1] != media[texts.Greeting] {
+		t.Fatalf("heard %v, want the greeting %s first", events, media[texts.Greeting])
+	}
+}
