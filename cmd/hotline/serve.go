@@ -18,6 +18,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/web"
+	"hotline/metrics"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -86,6 +87,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics.RegisterBuildInfo(reg, version)
 	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb)
 	if err != nil {
 		return nil, svc, err

@@ -137,7 +137,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc)
-	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp})
+	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp}, p.metrics)
 	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
 		return nil, err
@@ -374,7 +374,7 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 // the escalation timers of the service desk. The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
 func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
-	reg prometheus.Registerer, svc *services, journal survey.Journal) *ivrParts {
+	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
 			return c
@@ -383,7 +383,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	}
 	runner := survey.NewRunner(survey.Options{
 		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
-		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal,
+		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
