@@ -130,9 +130,16 @@ func TestComposeHotlineService(t *testing.T) {
 		"HOTLINE_ARI_USER":     "hotline",
 		"HOTLINE_ARI_PASSWORD": "test-ari",
 		"HOTLINE_ARI_APP":      "hotline",
+		"HOTLINE_METRICS_ADDR": ":9464",
 	} {
 		if got := env(k); got != want {
 			t.Errorf("hotline %s = %q, want %q", k, got, want)
+		}
+	}
+	// /metrics is for Prometheus on the compose network only.
+	for _, port := range h.Ports {
+		if port.Target == 9464 {
+			t.Errorf("hotline publishes its metrics port: %+v", port)
 		}
 	}
 	for dep, cond := range map[string]string{

@@ -83,8 +83,8 @@ func TestPrometheusConfig(t *testing.T) {
 		}
 		found = true
 		if sc.MetricsPath != "/metrics" || len(sc.DNSSDConfigs) != 1 ||
-			!slices.Equal(sc.DNSSDConfigs[0].Names, []string{"hotline"}) || sc.DNSSDConfigs[0].Port != 8080 {
-			t.Errorf("hotline job must discover every replica of the hotline service on :8080/metrics: %+v", sc)
+			!slices.Equal(sc.DNSSDConfigs[0].Names, []string{"hotline"}) || sc.DNSSDConfigs[0].Port != 9464 {
+			t.Errorf("hotline job must discover every replica of the hotline service on its metrics listener :9464/metrics: %+v", sc)
 		}
 		checkScrapeToken(t, p, sc.Authorization)
 	}

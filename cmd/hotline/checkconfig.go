@@ -134,7 +134,7 @@ func settingWarnings(cfg Config, e env) int {
 		errs++
 	}
 	if cfg.MetricsToken == "" && cfg.ARIURL != "" {
-		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers anyone who reaches the HTTP port")
+		fmt.Fprintf(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers every local process on %s\n", cfg.MetricsAddr)
 	}
 	if strings.Contains(cfg.DatabaseURL, "CHANGE-ME") {
 		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_DATABASE_URL still holds the sample CHANGE-ME password")
