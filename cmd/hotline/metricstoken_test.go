@@ -137,6 +137,11 @@ func TestServeMetricsListener(t *testing.T) {
 	if strings.Contains(logs.String(), scrape) {
 		t.Error("the scrape token is in the logs")
 	}
+	// the container's health command, against the real service
+	he, hout, _ := testEnv(map[string]string{"HOTLINE_HTTP_ADDR": strings.TrimPrefix(web, "http://")}, "")
+	if err := run(ctx, []string{"healthcheck"}, he); err != nil || !strings.HasPrefix(hout.String(), "ok: ") {
+		t.Errorf("healthcheck of the running service: %v %q", err, hout)
+	}
 }
 
 // listenURLs finds the HTTP and metrics URLs in serve's JSON log.
