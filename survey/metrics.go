@@ -61,6 +61,15 @@ func newMetrics(reg prometheus.Registerer, j Journal, agents AgentLabels) *metri
 	return m
 }
 
+// loaded creates the response series of a survey about to be played, at
+// zero for every final state, so that its first response of each state is
+// an increase Prometheus sees (a survey lasts longer than a scrape interval).
+func (m *metrics) loaded(sv Survey) {
+	for _, st := range []State{StateCompleted, StatePartial, StateNoInput, StateOptedOut} {
+		m.responses.WithLabelValues(strconv.FormatInt(sv.ID, 10), string(st))
+	}
+}
+
 func (m *metrics) finished(sv Survey, st State) {
 	m.responses.WithLabelValues(strconv.FormatInt(sv.ID, 10), string(st)).Inc()
 }

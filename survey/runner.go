@@ -333,6 +333,7 @@ func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
 	defer r.mu.Unlock()
 	if err == nil {
 		r.surveys[id] = sv
+		r.metrics.loaded(sv)
 		return sv, nil
 	}
 	if cached, ok := r.surveys[id]; ok && !permanent(err) {

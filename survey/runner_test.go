@@ -227,6 +227,12 @@ func TestOptOutAndMetrics(t *testing.T) {
 			}
 		}
 	}
+	for _, st := range []string{"completed", "partial", "no_input"} {
+		key := fmt.Sprintf(`hotline_survey_responses_total{state=%q,survey="%d"}`, st, def.ID)
+		if v, ok := got[key]; !ok || v != 0 {
+			t.Errorf("%s = %v (present %v), want 0 from the moment the survey was loaded", key, v, ok)
+		}
+	}
 	for key := range got {
 		if strings.Contains(key, `agent="anna"`) {
 			t.Errorf("an agent outside the metrics roster has a series of her own: %s", key)
