@@ -106,6 +106,13 @@ func shaCrypt(newHash func() hash.Hash, order [][3]int, prefix string, p, s []by
 	}
 	out.Write(s)
 	out.WriteByte('$')
+	encodeDigest(&out, c, order)
+	return out.String()
+}
+
+// encodeDigest writes the digest in crypt's base 64, three bytes (in the
+// order of the spec) to four characters, little end first.
+func encodeDigest(out *strings.Builder, c []byte, order [][3]int) {
 	for _, t := range order {
 		n := 4
 		w := 0
@@ -126,7 +133,6 @@ func shaCrypt(newHash func() hash.Hash, order [][3]int, prefix string, p, s []by
 			w >>= 6
 		}
 	}
-	return out.String()
 }
 
 const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
