@@ -114,6 +114,9 @@ type Options struct {
 	// channel's language (CHANNEL(language)) is set to it before the first
 	// prompt, so Asterisk's own sounds and number: media use it too.
 	Language func(ctx context.Context, link CallLink) string
+	// Agents bounds the agent label of the score metrics to the roster;
+	// nil: scores count for agent "unknown" ("none" without an agent).
+	Agents AgentLabels
 	// Journal holds the writes (responses, answers, final states) that
 	// cannot reach the Store while the database is down, and replays them
 	// in order when it is back; nil: such writes are logged and lost.
@@ -153,7 +156,7 @@ func NewRunner(opts Options) *Runner {
 		opts.FollowUps = TimelineFollowUps{Timeline: opts.Timeline}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal),
+	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal, opts.Agents),
 		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]Survey{}}
 	if opts.Journal != nil {
 		r.wg.Add(1)
@@ -343,6 +346,7 @@ func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
 	defer r.mu.Unlock()
 	if err == nil {
 		r.surveys[id] = sv
+		r.metrics.loaded(sv)
 		return sv, nil
 	}
 	if cached, ok := r.surveys[id]; ok && !permanent(err) {
