@@ -2,13 +2,13 @@ package aritest
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
-
-	"hotline/telephony/voice"
 )
 
 // playback is one media playback on a channel or bridge.
@@ -233,13 +233,21 @@ func isHTTP(u string) bool {
 	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
 }
 
+// minHTTPMediaURL is the shortest HTTP media URL Asterisk 22.10.1 plays: it
+// cuts its cache file's path to the URL's length, so a shorter one fails
+// with "does not exist in any format".
+const minHTTPMediaURL = 45
+
+// maxHTTPMedia bounds a fetched media file.
+const maxHTTPMedia = 16 << 20
+
 // playHTTP plays sound:http://… media as Asterisk's res_http_media_cache
-// does: a URL shorter than voice.MinURL fails (Asterisk 22.10.1 cuts its
+// does: a URL shorter than minHTTPMediaURL fails (Asterisk 22.10.1 cuts its
 // cache file's path to the URL's length and finds nothing); any other is
 // fetched, and a 200 WAV plays for its real duration, anything else fails.
 // Caller holds s.mu; the fetch runs without it.
 func (s *Server) playHTTP(p *playback, url string) bool {
-	if len(url) < voice.MinURL {
+	if len(url) < minHTTPMediaURL {
 		s.logger.Warn("aritest: HTTP media URL too short for Asterisk's media cache", "url", url)
 		s.failPlayback(p)
 		return false
@@ -285,16 +293,38 @@ func (s *Server) fetchMedia(url string) (time.Duration, error) {
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, voice.MaxUpload))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPMedia))
 	if err != nil {
 		return 0, err
 	}
-	f, err := voice.Inspect(body)
+	d, err := wavDuration(body)
 	if err != nil {
 		return 0, err
 	}
 	s.mediaFetched(url)
-	return f.Duration, nil
+	return d, nil
+}
+
+// wavDuration reads a RIFF WAVE file's length from its fmt and data chunks.
+func wavDuration(b []byte) (time.Duration, error) {
+	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return 0, errors.New("not a WAV file")
+	}
+	var byteRate int
+	for off := 12; off+8 <= len(b); {
+		id, size := string(b[off:off+4]), int(binary.LittleEndian.Uint32(b[off+4:off+8]))
+		if size < 0 || size > len(b)-off-8 {
+			size = len(b) - off - 8
+		}
+		switch {
+		case id == "fmt " && size >= 16:
+			byteRate = int(binary.LittleEndian.Uint32(b[off+16:]))
+		case id == "data" && byteRate > 0:
+			return time.Duration(size) * time.Second / time.Duration(byteRate), nil
+		}
+		off += 8 + size + size&1
+	}
+	return 0, errors.New("WAV without fmt and data chunks")
 }
 
 func (s *Server) mediaFetched(url string) {
