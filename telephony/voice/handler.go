@@ -14,7 +14,8 @@ import (
 
 // Handler serves prompt audio at MediaPath to whoever holds a signed URL
 // (Asterisk's res_http_media_cache, the prompts page's <audio> element):
-// 403 for an altered or expired URL, 404 for audio replaced since.
+// 403 for an altered or expired URL; a URL of audio replaced since plays
+// the current audio.
 func (v *Voice) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -37,7 +38,18 @@ func (v *Voice) Handler() http.Handler {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
+		maxAge := max(0, int(expires.Sub(v.o.Now()).Seconds())) // the audio of an id never changes
 		wav, err := v.o.Store.AudioData(r.Context(), key, ver)
+		if crm.IsKind(err, crm.KindNotFound) {
+			// Replaced since this URL was made (another replica made it
+			// before it learnt of an upload): play the current audio, and
+			// let caches keep it only briefly.
+			var a Audio
+			if a, err = v.o.Store.AudioInfo(r.Context(), key); err == nil {
+				id, maxAge = a.ID(), min(maxAge, 60)
+				wav, err = v.o.Store.AudioData(r.Context(), key, a.Version)
+			}
+		}
 		if crm.IsKind(err, crm.KindNotFound) {
 			http.NotFound(w, r)
 			return
@@ -50,8 +62,7 @@ func (v *Voice) Handler() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", "audio/wav")
 		h.Set("ETag", `"`+id+`"`)
-		// The audio of an id never changes: cache it until the URL expires.
-		h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", max(0, int(expires.Sub(v.o.Now()).Seconds()))))
+		h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", maxAge))
 		h.Set("X-Content-Type-Options", "nosniff")
 		http.ServeContent(w, r, id+".wav", time.Time{}, bytes.NewReader(wav))
 	})
