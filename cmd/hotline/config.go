@@ -69,26 +69,29 @@ func settings() []setting {
 // configFlags registers every setting on fs. The returned function, called
 // after fs.Parse, applies flags over environment over defaults and checks
 // each value; its error is one line naming the variable (or flag).
+// Flags are registered without defaults so that --help and a mistyped flag
+// never print a value taken from the environment: the usage line shows the
+// built-in default (URLs with their password redacted) and, for a secret,
+// only whether it is set.
 func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 	list := settings()
 	values := make([]*string, len(list))
 	for i, s := range list {
-		def := s.def
-		if v, ok := lookup(getenv, s.env); ok {
-			def = v
-		}
-		shown := def
-		if s.secret && shown != "" {
-			shown = "(set)"
-		}
-		values[i] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.usage, s.env, shown))
+		values[i] = fs.String(s.flag, "", s.usage+" [$"+s.env+"]"+shownDefault(s, getenv))
 	}
 	return func() (Config, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		var c Config
 		for i, s := range list {
-			if err := s.check(strings.TrimSpace(*values[i]), &c); err != nil {
+			v := s.def
+			if e, ok := lookup(getenv, s.env); ok {
+				v = e
+			}
+			if set[s.flag] {
+				v = *values[i]
+			}
+			if err := s.check(strings.TrimSpace(v), &c); err != nil {
 				name := s.env
 				if set[s.flag] {
 					name = "--" + s.flag
@@ -101,6 +104,22 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		}
 		return c, nil
 	}
+}
+
+// shownDefault is the "(default ...)" note of a setting's usage line: the
+// built-in default with any URL password redacted, and for a secret set in
+// the environment only "(set)", never its value.
+func shownDefault(s setting, getenv func(string) string) string {
+	_, inEnv := lookup(getenv, s.env)
+	switch {
+	case s.secret && inEnv:
+		return " (set in the environment)"
+	case s.def == "":
+		return ""
+	case s.secret:
+		return fmt.Sprintf(" (default %q)", redactPassword(s.def))
+	}
+	return fmt.Sprintf(" (default %q)", s.def)
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
@@ -253,4 +272,18 @@ func redactURL(v string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// redactPassword replaces the password of a URL's user info with "xxxxx",
+// keeping the rest for the reader; text that is not a URL with user info is
+// returned whole.
+func redactPassword(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User == nil {
+		return v
+	}
+	return u.Redacted()
 }
