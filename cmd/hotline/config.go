@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/crm/httpapi"
 	"hotline/telephony/ari"
 )
 
@@ -32,6 +34,9 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -61,6 +66,8 @@ func settings() []setting {
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For gives the client address (empty: none)",
+			check: checkTrustedProxies},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -209,6 +216,15 @@ func checkSIPProbes(v string, c *Config) error {
 		}
 		c.SIPProbes[name] = uri
 	}
+	return nil
+}
+
+func checkTrustedProxies(v string, c *Config) error {
+	p, err := httpapi.ParseTrustedProxies(v)
+	if err != nil {
+		return err
+	}
+	c.TrustedProxies = p
 	return nil
 }
 

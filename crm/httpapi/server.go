@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -38,12 +39,17 @@ type Options struct {
 	CookieSecure bool          // mark the session cookie Secure (behind HTTPS)
 	SessionTTL   time.Duration // absolute session lifetime (12h)
 	IdleTimeout  time.Duration // a session unused this long ends (2h; kept to the minute, in the database)
-	// LoginAttempts failed logins per login, and LoginAttemptsPerIP per
-	// client address, are allowed in any LoginWindow (10 and 5×10 per 15
-	// minutes). They are counted in the database, across replicas.
+	// LoginAttempts failed logins per login from one client address, and
+	// LoginAttemptsPerIP per client address, are allowed in any LoginWindow
+	// (10 and 5×10 per 15 minutes). They are counted in the database,
+	// across replicas.
 	LoginAttempts      int
 	LoginAttemptsPerIP int
 	LoginWindow        time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (for login limits and the access log); none:
+	// the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 	Checks             []Check // readiness checks besides PostgreSQL
 }
 
@@ -79,7 +85,7 @@ func New(opts Options) *Server {
 	}
 	s.auth = newAuth(opts)
 	r := chi.NewRouter()
-	r.Use(requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware)
+	r.Use(clientAddress(opts.TrustedProxies), requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such page or resource")
 	})
