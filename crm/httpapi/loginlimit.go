@@ -40,7 +40,7 @@ func RetryAfter(err error) int {
 // pairKey counts failures of login from host; ipKey those of host. IPv6
 // addresses count per /64, as one subscriber usually holds a whole /64.
 func pairKey(login, host string) string { return "login:" + login + "@" + addressKey(host) }
-func ipKey(host string) string         { return "ip:" + addressKey(host) }
+func ipKey(host string) string          { return "ip:" + addressKey(host) }
 
 func addressKey(host string) string {
 	a, err := netip.ParseAddr(host)

@@ -46,11 +46,12 @@ type Options struct {
 	LoginAttempts      int
 	LoginAttemptsPerIP int
 	LoginWindow        time.Duration
+	Checks             []Check // readiness checks besides PostgreSQL
+
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the client's address (for login limits and the access log); none:
 	// the peer's address is the client's.
 	TrustedProxies []netip.Prefix
-	Checks             []Check // readiness checks besides PostgreSQL
 }
 
 // Server is the HTTP front of Hotline.
