@@ -108,7 +108,7 @@ func New(opts Options) *Server {
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header"},
 	}
 	s.api = humachi.New(r, cfg)
-	s.api.UseMiddleware(s.enforceRoles)
+	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
 
 	s.registerAuth()
 	s.registerUsers()

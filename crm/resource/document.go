@@ -155,10 +155,10 @@ func CheckUpload(u Upload, maxSize int) (string, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxDocument
 	}
-	name := strings.TrimSpace(u.Filename)
+	if err := CheckFilename(u.Filename); err != nil {
+		return "", err
+	}
 	switch {
-	case name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\\x00"):
-		return "", crm.Invalid("filename", "is required, at most 255 characters, without slashes")
 	case len(u.Content) == 0:
 		return "", crm.Invalid("content", "is empty")
 	case len(u.Content) > maxSize:
