@@ -187,7 +187,7 @@ func (d *documentsAPI) fill(ctx context.Context, id, clientID int64) (*fileOutpu
 	if p := PrincipalFrom(ctx); p != nil {
 		data.User = crm.User{ID: p.User.ID, Name: p.User.Name, Login: p.User.Login}
 	}
-	out, err := resource.FillTemplate(u.Type, u.Content, data, d.maxSize)
+	out, err := resource.FillTemplate(ctx, u.Type, u.Content, data, d.maxSize)
 	if err != nil {
 		return nil, d.problem(ctx, err)
 	}
