@@ -93,6 +93,7 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
+			hideLineCosts(ctx, r.Lines)
 			return &reservationOutput{Body: r}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "list-reservations", Method: http.MethodGet, Path: "/api/v1/reservations",
@@ -115,6 +116,7 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		hideLineCosts(ctx, r.Lines)
 		return &reservationOutput{Body: r}, nil
 	})
 	Register(api, AnyRole, huma.Operation{OperationID: "release-reservation", Method: http.MethodPost, Path: "/api/v1/reservations/{id}/release",

@@ -135,7 +135,7 @@ type Lot struct {
 	ProductID  int64     `json:"product_id"`
 	Batch      string    `json:"batch"`
 	ReceivedAt time.Time `json:"received_at"`
-	UnitCost   int64     `json:"unit_cost"`
+	UnitCost   int64     `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	ExpiresOn  *Date     `json:"expires_on,omitempty"`
 }
 

@@ -32,7 +32,7 @@ type Movement struct {
 	ProductID   int64        `json:"product_id"`
 	WarehouseID int64        `json:"warehouse_id"`
 	Qty         int64        `json:"qty"` // signed: + in, - out
-	UnitCost    int64        `json:"unit_cost"`
+	UnitCost    int64        `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	ClientID    *int64       `json:"client_id,omitempty"`
 	TransferID  *int64       `json:"transfer_id,omitempty"`
 	Note        string       `json:"note,omitempty"`
@@ -184,7 +184,7 @@ func (t TransferInput) Validate() error {
 type LotQty struct {
 	LotID    int64 `json:"lot_id"`
 	Qty      int64 `json:"qty"`
-	UnitCost int64 `json:"unit_cost"`
+	UnitCost int64 `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 }
 
 // Balance is the stock of one lot in one warehouse.
@@ -197,7 +197,7 @@ type Balance struct {
 	Batch       string    `json:"batch"`
 	ReceivedAt  time.Time `json:"received_at"`
 	ExpiresOn   *Date     `json:"expires_on,omitempty"`
-	UnitCost    int64     `json:"unit_cost"`
+	UnitCost    int64     `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	OnHand      int64     `json:"on_hand"`
 	Reserved    int64     `json:"reserved"`
 }

@@ -46,3 +46,25 @@ func (s *Store) exists(ctx context.Context, query string, agentID, id int64, wha
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (`+query+`)`, agentID, id).Scan(&ok)
 	return ok, translate(err, what)
 }
+
+// VisibleTickets reports which of ids the user with login may see (the
+// service desk's rules: supervisors and admins all, agents their teams',
+// assigned to or created by them). An unknown login sees none.
+func (s *Store) VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT t.id FROM tickets t, users u
+		WHERE t.id = ANY($1) AND u.login = $2 AND (u.role <> 'agent' OR t.assignee_id = u.id OR t.created_by = u.id
+			OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = u.id))`, ids, login)
+	if err != nil {
+		return nil, translate(err, "visible tickets")
+	}
+	defer rows.Close()
+	out := make(map[int64]bool, len(ids))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, "visible tickets")
+		}
+		out[id] = true
+	}
+	return out, translate(rows.Err(), "visible tickets")
+}
