@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
 	"hotline/crm/httpapi"
+	"hotline/internal/i18n"
 	"hotline/telephony/ari"
 )
 
@@ -34,6 +36,9 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
+	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
+	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
@@ -64,10 +69,14 @@ func settings() []setting {
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
-		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
+		{env: "HOTLINE_METRICS_ADDR", flag: "metrics-addr", def: "127.0.0.1:9464",
+			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
+		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: open, allowed only on a loopback HOTLINE_METRICS_ADDR)",
 			secret: true, check: checkMetricsToken},
 		{env: "HOTLINE_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For gives the client address (empty: none)",
 			check: checkTrustedProxies},
+		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
+		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -108,6 +117,10 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		}
 		if c.ARIURL != "" && c.ARIUser == "" {
 			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")
+		}
+		if c.MetricsToken == "" && !loopback(c.MetricsAddr) {
+			return Config{}, fmt.Errorf("invalid HOTLINE_METRICS_ADDR: %q is reachable from other hosts and /metrics names every agent: "+
+				"set HOTLINE_METRICS_TOKEN (openssl rand -hex 32) for Prometheus, or listen on 127.0.0.1", c.MetricsAddr)
 		}
 		return c, nil
 	}
@@ -156,6 +169,35 @@ func checkHTTPAddr(v string, c *Config) error {
 	}
 	c.HTTPAddr = v
 	return nil
+}
+
+// checkMetricsAddr accepts host:port like HOTLINE_HTTP_ADDR; it must
+// differ from it (/metrics is never served to agents' browsers).
+func checkMetricsAddr(v string, c *Config) error {
+	var tmp Config
+	if err := checkHTTPAddr(v, &tmp); err != nil {
+		return err
+	}
+	if v == c.HTTPAddr && !strings.HasSuffix(v, ":0") {
+		return fmt.Errorf("%q is HOTLINE_HTTP_ADDR too: /metrics needs a listener of its own", v)
+	}
+	c.MetricsAddr = v
+	return nil
+}
+
+// loopback reports whether a listen address host:port accepts connections
+// from this host only: 127.0.0.0/8, ::1 or localhost. An empty host,
+// 0.0.0.0, another address or a host name listens beyond it.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkRedisURL(v string, c *Config) error {
@@ -277,6 +319,29 @@ func checkMetricsToken(v string, c *Config) error {
 		}
 	}
 	c.MetricsToken = v
+	return nil
+}
+
+func checkLanguage(v string, c *Config) error {
+	l, err := i18n.ParseLang(v)
+	if err != nil {
+		return fmt.Errorf("%q: want ru or en", v)
+	}
+	c.Language = l
+	return nil
+}
+
+// checkTimeZone loads an IANA zone name such as Europe/Moscow; "Local" is
+// refused because the centre's days must not depend on the host.
+func checkTimeZone(v string, c *Config) error {
+	if v == "" || v == "Local" {
+		return fmt.Errorf("%q: want an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		return fmt.Errorf("%q: unknown time zone; want an IANA name such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	c.TimeZone = loc
 	return nil
 }
 
