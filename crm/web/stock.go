@@ -16,6 +16,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // stockPages serves the warehouse page: stock by lot, availability check,
@@ -131,6 +132,11 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 		}
 		v.Availability = &a
 		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
+		if !v.Staff { // purchase costs are not for agents, not even in the page's data
+			for i := range v.Balances {
+				v.Balances[i].UnitCost = 0
+			}
+		}
 		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
 		if v.Staff && v.Edit == nil {
 			if i := slices.IndexFunc(v.Products, func(p resource.Product) bool { return p.ID == v.ProductID }); i >= 0 {
@@ -186,7 +192,7 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if ok, err := sp.store.ReservationVisibleTo(r.Context(), id, agentOf(r)); err != nil || !ok {
-		back(w, r, r.FormValue("product_id"), "error", "No such reservation")
+		back(w, r, r.FormValue("product_id"), "error", i18n.FromContext(r.Context()).T("harden.stock.no_reservation", nil))
 		return
 	}
 	if err := sp.store.ReleaseReservation(r.Context(), id); err != nil {
@@ -256,12 +262,12 @@ func agentOf(r *http.Request) int64 {
 func (sp *stockPages) mayReserveFor(r *http.Request, dealID, ticketID *int64) string {
 	if dealID != nil {
 		if ok, err := sp.store.DealVisibleTo(r.Context(), *dealID, agentOf(r)); err != nil || !ok {
-			return "No such deal"
+			return i18n.FromContext(r.Context()).T("harden.stock.no_deal", nil)
 		}
 	}
 	if ticketID != nil {
 		if ok, err := sp.store.TicketVisibleTo(r.Context(), *ticketID, agentOf(r)); err != nil || !ok {
-			return "No such request"
+			return i18n.FromContext(r.Context()).T("harden.stock.no_request", nil)
 		}
 	}
 	return ""
