@@ -347,7 +347,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop")})
+		Logger: log.With("component", "screenpop"), Tickets: st})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
