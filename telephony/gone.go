@@ -49,6 +49,8 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		}
 		c.rec.Gaps++
 		c.st.Version++
+		from := at
+		c.st.GapFrom = &from
 		t.dirty[c] = struct{}{}
 		for _, l := range c.rec.Legs {
 			if l.EndedAt == nil && !live[l.ChannelID] {
