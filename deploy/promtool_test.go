@@ -8,16 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/internal/testneed"
 )
 
 // With Debian's prometheus package installed, promtool checks the whole
 // configuration as Prometheus loads it (the rules are also checked with
 // Prometheus' Go parser in TestPrometheusRules, which needs no install).
 func TestPromtoolChecksConfig(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool not installed (Debian package prometheus); rules are checked by TestPrometheusRules")
-	}
+	promtool := testneed.Tool(t, "promtool", "prometheus")
 	here, err := filepath.Abs("prometheus")
 	if err != nil {
 		t.Fatal(err)

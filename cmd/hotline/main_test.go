@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -185,7 +187,11 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 
 func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	dsn := pgtest.NewEmptyDSN(t)
-	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
+	// the spool, and the demo logins beside it, go to the test's directory,
+	// not to var/ in the source tree
+	spool := filepath.Join(t.TempDir(), "var", "spool")
+	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn",
+		"HOTLINE_SPOOL_DIR": spool}
 	e, out, errOut := testEnv(vars, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -212,6 +218,9 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("readyz: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	if _, err := os.Stat(filepath.Join(filepath.Dir(spool), "demo-logins.txt")); err != nil {
+		t.Errorf("demo logins not kept beside the spool: %v", err)
+	}
 	e2, _, _ := testEnv(vars, "")
 	if err := run(context.Background(), []string{"demo", "seed"}, e2); err == nil || !strings.Contains(err.Error(), "already has users") {
 		t.Errorf("second demo seed: %v", err)

@@ -14,6 +14,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
+	"hotline/internal/testneed"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
@@ -61,7 +62,7 @@ func newFailoverRig(t *testing.T, withStore bool) *failoverRig {
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Skipf("redis at %s not reachable: %v", redisAddr, err)
+		testneed.Missing(t, "redis at %s not reachable (scripts/deps.sh starts it): %v", redisAddr, err)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
