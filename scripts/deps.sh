@@ -39,7 +39,8 @@ fi
 if ! listening 5432; then
   command -v pg_ctlcluster >/dev/null 2>&1 || die "no PostgreSQL on 127.0.0.1:5432 and none installed; run: sudo apt-get install -y postgresql"
   as_root "starting PostgreSQL (pg_ctlcluster)"
-  version=$(ls /etc/postgresql | sort -V | tail -1)
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  [ -n "$version" ] || die "PostgreSQL is installed but has no cluster; run: sudo pg_createcluster --start $(ls /usr/lib/postgresql | sort -V | tail -1) main"
   echo "deps: starting PostgreSQL $version"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start
   wait_port 5432 || die "PostgreSQL $version did not start listening on 127.0.0.1:5432"
