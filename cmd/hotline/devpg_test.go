@@ -62,11 +62,7 @@ func TestServeDemoStartsPrivatePostgres(t *testing.T) {
 	if url == "" {
 		t.Fatalf("serve did not start: %s %s", out, errOut)
 	}
-	res, err := http.Get(url + "/readyz")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("readyz: %v %v", err, res)
-	}
-	res.Body.Close()
+	waitReady(t, url)
 	if !strings.Contains(out.String(), "LOGIN") {
 		t.Errorf("no demo logins printed: %s", out)
 	}
@@ -123,3 +119,26 @@ func TestServeDemoWithoutPostgreSQL(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// waitReady waits until the service at url answers /readyz with 200: serve
+// prints its URL when it listens, and is ready once the simulated PBX's event
+// socket is connected.
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	var last string
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+			last = res.Status
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s/readyz: %s, want 200 OK", url, last)
+}

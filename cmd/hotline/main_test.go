@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -213,11 +212,7 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 			t.Errorf("demo logins lack %q: %s", want, out)
 		}
 	}
-	resp, err := http.Get(url + "/readyz")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("readyz: %v %v", err, resp)
-	}
-	resp.Body.Close()
+	waitReady(t, url)
 	if _, err := os.Stat(filepath.Join(filepath.Dir(spool), "demo-logins.txt")); err != nil {
 		t.Errorf("demo logins not kept beside the spool: %v", err)
 	}
