@@ -10,13 +10,19 @@ build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hotline
 
 # run: the service with demo data on http://127.0.0.1:8080. With no HOTLINE_ARI_URL
-# it runs against the built-in simulated PBX with demo traffic.
+# it runs against the built-in simulated PBX with demo traffic. With no PostgreSQL
+# server listening, it starts a private one under var/pg (see README).
 run: build
 	./$(BIN) serve --demo
 
+# test: scripts/deps.sh starts PostgreSQL and Redis and installs the test tools
+# (or stops with the command that would); HOTLINE_TEST_REQUIRE_TOOLS=1 makes a test
+# whose tool or service is missing fail instead of skipping; scripts/untouched.sh
+# fails the run when the tests left files in the work tree.
 test:
+	scripts/deps.sh
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	HOTLINE_TEST_REQUIRE_TOOLS=1 scripts/untouched.sh $(GO) test -count=1 -timeout 30m ./...
 
 # bench: speed and memory figures, each beside a floor measured in the same run.
 bench:

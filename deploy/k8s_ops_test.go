@@ -1,22 +1,16 @@
 package deploy
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"sigs.k8s.io/yaml"
 
 	"hotline/crm/resource/doctext"
 )
@@ -134,47 +128,3 @@ func TestK8sMetricsScrape(t *testing.T) {
 }
 
 func itoa(n int32) string { return strconv.Itoa(int(n)) }
-
-// kubectl kustomize renders deploy/k8s: the migrate Job is in it, and the
-// one images: entry gives it the Deployment's image.
-func TestKustomizeRendersJobWithTheDeploymentsImage(t *testing.T) {
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		if os.Getenv("HOTLINE_TEST_REQUIRE_TOOLS") != "" {
-			t.Fatal("kubectl is not installed and HOTLINE_TEST_REQUIRE_TOOLS is set")
-		}
-		t.Skip("kubectl not installed: the kustomization is checked only by TestKustomization")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, kubectl, "kustomize", "k8s").Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize: %v", err)
-	}
-	images := map[string]string{}
-	for _, doc := range strings.Split(string(out), "\n---\n") {
-		var obj struct {
-			Kind     string            `json:"kind"`
-			Metadata metav1.ObjectMeta `json:"metadata"`
-		}
-		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-			t.Fatal(err)
-		}
-		switch obj.Kind {
-		case "Deployment":
-			var d appsv1.Deployment
-			_ = yaml.Unmarshal([]byte(doc), &d)
-			images["Deployment"] = d.Spec.Template.Spec.Containers[0].Image
-		case "Job":
-			var j batchv1.Job
-			_ = yaml.Unmarshal([]byte(doc), &j)
-			images["Job"] = j.Spec.Template.Spec.Containers[0].Image
-			if j.Namespace != "hotline" {
-				t.Errorf("the Job is in namespace %q", j.Namespace)
-			}
-		}
-	}
-	if images["Job"] == "" || images["Job"] != images["Deployment"] || !strings.HasPrefix(images["Job"], "registry.example.com/hotline") {
-		t.Errorf("rendered images %v: want the Job and the Deployment on the kustomization's image", images)
-	}
-}

@@ -10,22 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// requirePromtool finds promtool (Debian package prometheus); without it the
-// test is skipped, unless HOTLINE_TEST_REQUIRE_TOOLS is set, when it fails.
-func requirePromtool(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("HOTLINE_TEST_REQUIRE_TOOLS") != "" {
-		t.Fatal("promtool is not installed (Debian package prometheus) and HOTLINE_TEST_REQUIRE_TOOLS is set")
-	}
-	t.Skip("promtool not installed (apt-get install -y prometheus); rules are also checked by TestPrometheusRules")
-	return ""
-}
+	"hotline/internal/testneed"
+)
 
 // runPromtool runs promtool with args and fails the test on an error.
 func runPromtool(t *testing.T, promtool string, args ...string) {
@@ -42,7 +29,7 @@ func runPromtool(t *testing.T, promtool string, args ...string) {
 // configuration as Prometheus loads it (the rules are also checked with
 // Prometheus' Go parser in TestPrometheusRules, which needs no install).
 func TestPromtoolChecksConfig(t *testing.T) {
-	promtool := requirePromtool(t)
+	promtool := testneed.Tool(t, "promtool", "prometheus")
 	here, err := filepath.Abs("prometheus")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +59,7 @@ func TestPromtoolChecksConfig(t *testing.T) {
 // of a scratch rules file (metrics/TestPrometheusCountsEveryCall also runs
 // them on a real Prometheus).
 func TestPromtoolParsesDashboards(t *testing.T) {
-	promtool := requirePromtool(t)
+	promtool := testneed.Tool(t, "promtool", "prometheus")
 	var b strings.Builder
 	b.WriteString("groups:\n  - name: dashboards\n    rules:\n")
 	n := 0

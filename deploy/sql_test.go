@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"hotline/internal/testneed"
 )
 
 // callsContract is the call log as the dashboards read it (the tracker's
@@ -42,10 +44,7 @@ func testDB(t *testing.T) *pgx.Conn {
 	defer cancel()
 	admin, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL: %v", err)
-		}
-		t.Skipf("no PostgreSQL at %s (set HOTLINE_TEST_DATABASE_URL): %v", dsn, err)
+		testneed.Missing(t, "no PostgreSQL at %s (set HOTLINE_TEST_DATABASE_URL; scripts/deps.sh starts it): %v", dsn, err)
 	}
 	buf := make([]byte, 6)
 	_, _ = rand.Read(buf)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"hotline/internal/testneed"
 	"hotline/metrics"
 	"hotline/telephony"
 	"hotline/telephony/ari"
@@ -84,7 +85,7 @@ func placeCalls(t *testing.T, ctx context.Context, calls ...func(context.Context
 // in increase()). Every dashboard query and every shipped rule must run
 // without an error on it.
 func TestPrometheusCountsEveryCall(t *testing.T) {
-	requireTool(t, "prometheus", "prometheus")
+	testneed.Tool(t, "prometheus", "prometheus")
 	pbx := aritest.New(aritest.Options{Speed: 20, Seed: 11, ChannelVarsLinkedID: true})
 	t.Cleanup(pbx.Close)
 	cli, err := ari.NewClient(ari.Config{Node: "pbx1", URL: pbx.URL(), User: "hotline", Password: "hotline-secret",

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"hotline/deploy"
+	"hotline/internal/testneed"
 )
 
 // promServer is a real Prometheus (Debian's prometheus package) run by a
@@ -25,21 +26,6 @@ import (
 type promServer struct {
 	t   *testing.T
 	url string
-}
-
-// requireTool finds a tool's binary; without it the test is skipped, unless
-// HOTLINE_TEST_REQUIRE_TOOLS is set (make test sets it), when it fails.
-func requireTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("HOTLINE_TEST_REQUIRE_TOOLS") != "" {
-		t.Fatalf("%s is not installed (Debian package %s) and HOTLINE_TEST_REQUIRE_TOOLS is set", name, pkg)
-	}
-	t.Skipf("%s is not installed (apt-get install -y %s); set HOTLINE_TEST_REQUIRE_TOOLS to make this a failure", name, pkg)
-	return ""
 }
 
 // freeAddr returns a loopback address with a port nobody listens on now.
@@ -59,7 +45,7 @@ func freeAddr(t *testing.T) string {
 // evaluated every second too. It stops when the test ends.
 func startPrometheus(t *testing.T, target, token string) *promServer {
 	t.Helper()
-	bin := requireTool(t, "prometheus", "prometheus")
+	bin := testneed.Tool(t, "prometheus", "prometheus")
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {

@@ -7,7 +7,8 @@ import (
 
 // fold applies one decoded event to its call. Called with t.mu held.
 func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked string) {
-	if at.After(t.lastSeen[node]) {
+	seen := t.lastSeen[node]
+	if at.After(seen) {
 		t.lastSeen[node] = at
 	}
 	ch := primaryChannel(ev)
@@ -25,6 +26,9 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	}
 	c.seen[key] = struct{}{}
 	c.st.Seen = append(c.st.Seen, key)
+	if c.rec.Gaps > 0 && ev.Type != "ChannelStateChange" {
+		t.caughtUp(c, ch, seen, at)
+	}
 	if at.After(c.st.LastEvent) {
 		c.st.LastEvent = at
 	}

@@ -22,6 +22,11 @@ import (
 // new reconciliation of the node, or Drain, settles what is left at once
 // (the old socket and its queue are gone).
 
+// CauseGone is the CauseText of a leg ended by reconciliation: it was
+// missing from GET /channels and no event told its end. What happened to it
+// while nobody had the event stream (answered or not) is unknown.
+const CauseGone = "gone at reconciliation"
+
 // defaultGoneGrace is how long legs missing from a listing wait for their
 // queued events when no event stamped after the listing arrives.
 const defaultGoneGrace = 2 * time.Second
@@ -49,6 +54,8 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		}
 		c.rec.Gaps++
 		c.st.Version++
+		from := at
+		c.st.GapFrom = &from
 		t.dirty[c] = struct{}{}
 		for _, l := range c.rec.Legs {
 			if l.EndedAt == nil && !live[l.ChannelID] {
@@ -144,7 +151,7 @@ func (t *Tracker) settleGone(node string) int {
 		}
 		end := at
 		l.EndedAt = &end
-		l.CauseText = "gone at reconciliation"
+		l.CauseText = CauseGone
 		delete(c.st.InBridge, id)
 		delete(c.st.Held, id)
 		t.ended.add(callKey{node, id})

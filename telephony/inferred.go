@@ -86,6 +86,31 @@ func (t *Tracker) inferUp(c *callState, l *Leg, at time.Time) {
 	}
 }
 
+// caughtUp brings a leg of a call that lived through a gap up to the
+// state its event shows, when the events that changed it were sent while
+// nobody had the stream. A channel answered during a fail-over and hung up
+// between the new owner's connect and its GET /channels tells its answer
+// only by the state on its queued hangup events: without this, its agent's
+// screen pop, still ringing in Redis, would end as missed. As from a
+// listing (liveState), what it sets is inferred, dated by the last moment
+// the call was known before the gap (or seen, the last event seen from the
+// node before this one), and never after at. Asterisk
+// sends a channel's ChannelStateChange before any other event showing the
+// new state, so without a gap this never fires. Called with t.mu held.
+func (t *Tracker) caughtUp(c *callState, ch *wireChannel, seen, at time.Time) {
+	l := c.leg(ch.ID)
+	if l == nil {
+		return
+	}
+	if c.st.GapFrom != nil {
+		seen = *c.st.GapFrom
+	}
+	if seen.After(at) {
+		seen = at
+	}
+	t.liveState(c, l, ch.State, l.CreatedAt, seen, false)
+}
+
 // exactCreated describes an adopted leg again from its ChannelCreated, as
 // a tracker that saw the channel begin did; for the call's first channel
 // the caller, callee and direction follow.

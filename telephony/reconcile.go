@@ -72,7 +72,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	t.mu.Lock()
 	kc, known := t.channels[callKey{node, ch.ID}]
 	if known {
-		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC(), false) {
+		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC(), t.lastSeen[node], false) {
 			kc.st.Version++
 			t.dirty[kc] = struct{}{}
 		}
@@ -110,7 +110,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	}
 	c.inferAdopted(ch.ID)
 	if l := c.leg(ch.ID); l != nil {
-		t.liveState(c, l, ch.State, at.UTC(), true)
+		t.liveState(c, l, ch.State, at.UTC(), t.lastSeen[node], true)
 	}
 	c.st.Version++
 	t.dirty[c] = struct{}{}
@@ -124,14 +124,14 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 // rung (Ringing; Ring on a dialled leg just adopted) rings the agent from
 // the channel's creation; a known leg in Ring was so when it was created
 // (a Local channel's second half) and rang then if ever. An Up leg is answered (the call too when it is the first
-// channel), at the later of its creation and the last event the tracker
-// saw from the node; a dialled agent's Up leg rings first if it had not, so
+// channel), at the later of its creation and last, the last event the
+// tracker saw from the node; a dialled agent's Up leg rings first if it had not, so
 // that a screen pop opens and is answered. A first channel in Ring or Up
 // is a caller, not a phone being rung: an agent calling out gets no pop, as
 // when the tracker sees the call begin. What it sets is marked inferred: an
 // event queued behind the listing that tells it replaces it (inferred.go).
 // It reports whether the leg changed. Called with t.mu held.
-func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Time, adopted bool) bool {
+func (t *Tracker) liveState(c *callState, l *Leg, state string, created, last time.Time, adopted bool) bool {
 	if l.AnsweredAt != nil || l.EndedAt != nil {
 		return false
 	}
@@ -154,7 +154,7 @@ func (t *Tracker) liveState(c *callState, l *Leg, state string, created time.Tim
 			t.inferRinging(c, l, created)
 		}
 		up := created
-		if last := t.lastSeen[c.rec.Node]; last.After(up) {
+		if last.After(up) {
 			up = last
 		}
 		t.inferUp(c, l, up)

@@ -32,6 +32,10 @@ type trackState struct {
 	// the listing (see inferred.go).
 	Inferred       map[string]inferred `json:"inferred,omitempty"`        // channel -> facts
 	InferredAnswer bool                `json:"inferred_answer,omitempty"` // the call's AnsweredAt
+	// GapFrom is the last moment the call was known before its latest
+	// gap (set at each listing): what its queued events show changed
+	// since is dated by it (caughtUp).
+	GapFrom *time.Time `json:"gap_from,omitempty"`
 }
 
 // callState is one call being tracked.

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/crm/httpapi"
+	"hotline/internal/testneed"
 )
 
 // haRedisURL is the Redis the HA test's replicas share pops through.
@@ -42,7 +43,7 @@ func newHAAgents(t *testing.T, dsn string, resources ...string) []haAgent {
 	ctx := context.Background()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		t.Skipf("redis at %s not reachable: %v", haRedisURL, err)
+		testneed.Missing(t, "redis at %s not reachable (scripts/deps.sh starts it): %v", haRedisURL, err)
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -208,7 +209,11 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 
 func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	dsn := pgtest.NewEmptyDSN(t)
-	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_METRICS_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
+	// the spool, and the demo logins beside it, go to the test's directory,
+	// not to var/ in the source tree
+	spool := filepath.Join(t.TempDir(), "var", "spool")
+	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_METRICS_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn",
+		"HOTLINE_SPOOL_DIR": spool}
 	e, out, errOut := testEnv(vars, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -230,11 +235,10 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 			t.Errorf("demo logins lack %q: %s", want, out)
 		}
 	}
-	resp, err := http.Get(url + "/readyz")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("readyz: %v %v", err, resp)
+	waitReady(t, url)
+	if _, err := os.Stat(filepath.Join(filepath.Dir(spool), "demo-logins.txt")); err != nil {
+		t.Errorf("demo logins not kept beside the spool: %v", err)
 	}
-	resp.Body.Close()
 	e2, _, _ := testEnv(vars, "")
 	if err := run(context.Background(), []string{"demo", "seed"}, e2); err == nil || !strings.Contains(err.Error(), "already has users") {
 		t.Errorf("second demo seed: %v", err)

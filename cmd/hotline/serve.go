@@ -57,6 +57,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
 	if demoMode {
+		stopPG, err := privatePostgres(ctx, &cfg, log)
+		defer stopPG()
+		if err != nil {
+			return err
+		}
 		if err := prepareDemo(ctx, cfg, e); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hotline/crm/resource"
+	"hotline/internal/testneed"
 )
 
 // validateMSPDI checks a file against testdata/mspdi_hotline.xsd, our
@@ -16,10 +17,7 @@ import (
 // libxml2-utils; .ci/run installs it).
 func validateMSPDI(t *testing.T, x []byte) error {
 	t.Helper()
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatal("xmllint is needed to validate MSPDI exports: apt-get install libxml2-utils")
-	}
+	xmllint := testneed.Tool(t, "xmllint", "libxml2-utils")
 	f := filepath.Join(t.TempDir(), "export.xml")
 	if err := os.WriteFile(f, x, 0o600); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,13 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"hotline/internal/testneed"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -15,9 +16,7 @@ const chromiumPath = "/usr/bin/chromium"
 // newChrome starts a headless Chromium for one test.
 func newChrome(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
-	}
+	testneed.Tool(t, chromiumPath, "chromium")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,

@@ -128,6 +128,9 @@ func callSummary(pop Pop) string {
 	if pop.State == StateMissed {
 		return fmt.Sprintf("Missed call from %s", from)
 	}
+	if pop.AnsweredAt.IsZero() { // ended unseen (Ended.Unseen): answered or not is unknown
+		return fmt.Sprintf("Call from %s", from)
+	}
 	d := time.Duration(pop.TalkSeconds) * time.Second
 	return fmt.Sprintf("Call from %s answered by %s, talk time %s", from, pop.Agent, d)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/internal/cutproxy"
+	"hotline/internal/testneed"
 )
 
 func msg(agent, key string, seq int64, live bool) Message {
@@ -141,7 +142,7 @@ func redisPrefix(t testing.TB) string {
 	t.Helper()
 	rdb := newRedis(t, redisAddr)
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Skipf("redis at %s not reachable: %v", redisAddr, err)
+		testneed.Missing(t, "redis at %s not reachable (scripts/deps.sh starts it): %v", redisAddr, err)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])

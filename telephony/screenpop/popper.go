@@ -208,7 +208,8 @@ func (p *Popper) Answered(ctx context.Context, a Answered) error {
 
 // Ended ends the call, or one agent's leg when the event names the agent:
 // answered pops show the talk time and wait for the wrap-up note, ringing
-// ones become missed. The cards stay until their agents close them.
+// ones become missed (ended when the end was unseen: Ended.Unseen). The
+// cards stay until their agents close them.
 func (p *Popper) Ended(ctx context.Context, e Ended) error {
 	agent, err := p.agent(ctx, e.AgentLogin, e.Endpoint)
 	if err != nil {
@@ -235,6 +236,12 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 			p.moveStatus(ctx, who, StatusAvailable, StatusWrapUp)
 		case StateRinging:
 			pop.State = StateMissed
+			if e.Unseen {
+				// never seen to stop ringing: the agent may have talked, and
+				// a card saying "missed" would have them call back a
+				// customer they just spoke to
+				pop.State = StateEnded
+			}
 		default:
 			continue
 		}

@@ -69,7 +69,7 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 		if c.EndedAt != nil {
 			at = *c.EndedAt
 		}
-		if err := p.Ended(ctx, Ended{CallID: id, Cause: c.HangupCauseText, At: at}); err != nil {
+		if err := p.Ended(ctx, Ended{CallID: id, Cause: c.HangupCauseText, At: at, Unseen: c.ClosedByReconciliation}); err != nil {
 			errs = append(errs, err)
 		}
 		return joinErrs(errs)
@@ -79,7 +79,8 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 			continue
 		}
 		// This agent's phone stopped ringing (ring timeout, rotation, declined).
-		if err := p.Ended(ctx, Ended{CallID: id, AgentLogin: l.Agent, Cause: l.CauseText, At: *l.EndedAt}); err != nil {
+		if err := p.Ended(ctx, Ended{CallID: id, AgentLogin: l.Agent, Cause: l.CauseText, At: *l.EndedAt,
+			Unseen: l.CauseText == telephony.CauseGone}); err != nil {
 			errs = append(errs, err)
 		}
 	}

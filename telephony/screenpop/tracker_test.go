@@ -2,6 +2,7 @@ package screenpop
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,5 +158,58 @@ func TestTakesOverThePopsOfAnotherReplica(t *testing.T) {
 	}
 	if n := hub.lives.Load() - before; n != 1 {
 		t.Errorf("%d live-set reads for a call without pops, want 1", n)
+	}
+}
+
+// The rest of the fail-over race of TestTwoReplicasFailOver: alice's phone
+// was ringing when the owner of the event stream died, and the whole call
+// was gone by the time the survivor listed the channels (answered and hung
+// up, or given up, while nobody had the stream: nothing tells which). The
+// call is closed by reconciliation; her card, taken over from the hub, ends
+// as ended (no talk time known), not missed. A ring seen to stop still
+// makes a missed card.
+func TestUnseenEndOfARingingCardIsNotMissed(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		cause      string
+		reconciled bool
+		want       State
+	}{
+		{"call closed by reconciliation", telephony.CauseGone, true, StateEnded},
+		{"ring seen to stop", "Normal Clearing", false, StateMissed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			alice := subscribe(t, r.hub, "alice")
+			ctx := context.Background()
+			// the first owner's pop, left ringing in the hub
+			if err := r.popper.Ringing(ctx, Ringing{CallID: "1764.20", AgentLogin: "alice", Caller: ivanPhone, At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := next(t, alice); p.State != StateRinging {
+				t.Fatalf("first pop %s", p.State)
+			}
+			survivor := NewPopper(Options{Cards: NewCardBuilder(CardSources{Clients: r.clients}), Hub: r.hub})
+			end := t0.Add(2 * time.Second)
+			call := telephony.Call{LinkedID: "1764.20", Node: "pbx1", Direction: telephony.Inbound, Caller: ivanPhone,
+				Customer: ivanPhone, Gaps: 1, EndedAt: &end, ClosedByReconciliation: tc.reconciled, HangupCauseText: tc.cause}
+			call.Legs = []telephony.Leg{
+				{ChannelID: "1764.20", Endpoint: "PJSIP/customers", EndedAt: &end, CauseText: tc.cause},
+				{ChannelID: "1764.21", Endpoint: "PJSIP/1001", Agent: "alice", RingingAt: ptr(t0), EndedAt: &end, CauseText: tc.cause},
+			}
+			ev := telephony.Event{Kind: telephony.EventCallEnded, At: end, Node: "pbx1", LinkedID: "1764.20", Call: call}
+			if err := survivor.HandleTrackerEvent(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+			p, _ := next(t, alice)
+			if p.State != tc.want || p.TalkSeconds != 0 || !p.RingingAt.Equal(t0) {
+				t.Errorf("alice's card %s (talked %d s, rang %v), want %s on the card that rang at %v",
+					p.State, p.TalkSeconds, p.RingingAt, tc.want, t0)
+			}
+			if s := callSummary(p); tc.want == StateEnded && strings.Contains(s, "answered") {
+				t.Errorf("wrap-up summary %q claims an answer nobody saw", s)
+			}
+		})
 	}
 }

@@ -43,6 +43,11 @@ type Ended struct {
 	Endpoint   string
 	Cause      string // the hangup cause in words, if known
 	At         time.Time
+	// Unseen says the end was not seen: the legs were gone when Hotline
+	// looked again after a gap in the event stream (a fail-over, an
+	// outage), so a phone last seen ringing may have been answered
+	// meanwhile. Its pop ends as ended (no talk time known), not missed.
+	Unseen bool
 }
 
 // State is where a pop is in its life.
@@ -53,8 +58,8 @@ type State string
 const (
 	StateRinging  State = "ringing"
 	StateAnswered State = "answered"
-	StateEnded    State = "ended"  // answered, then ended: wrap-up time
-	StateMissed   State = "missed" // ended while still ringing at this agent
+	StateEnded    State = "ended"  // answered (or, unseen, perhaps answered), then ended: wrap-up time
+	StateMissed   State = "missed" // ended while still ringing at this agent (seen to)
 	StateTaken    State = "taken"  // another agent answered
 	StateClosed   State = "closed" // the agent closed the card
 )

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hotline/internal/testneed"
 )
 
 //go:embed scenarios/*.xml
@@ -57,13 +59,10 @@ type SIPp struct {
 
 // Start runs SIPp as a UAS with opts on a free loopback port, waits until
 // it listens, and kills it when the test ends. A missing sipp binary fails
-// the test: these are the project's SIP interop tests, not optional ones.
+// the test under `make test` (testneed), and skips it when run alone.
 func Start(tb testing.TB, opts Options) *SIPp {
 	tb.Helper()
-	bin, err := exec.LookPath("sipp")
-	if err != nil {
-		tb.Fatalf("sipp is not installed: the SIP interop tests need SIPp (apt-get install -y sip-tester; CI's .ci/run installs it): %v", err)
-	}
+	bin := testneed.Tool(tb, "sipp", "sip-tester")
 	xml, err := scenarios.ReadFile("scenarios/" + opts.Scenario + ".xml")
 	if err != nil {
 		tb.Fatalf("sipptest: scenario %q: %v", opts.Scenario, err)

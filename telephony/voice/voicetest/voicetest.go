@@ -6,27 +6,16 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"testing"
 
+	"hotline/internal/testneed"
 	"hotline/telephony/voice"
 )
 
-// RequireTool returns the path of program, skipping the test when it is
-// missing, unless HOTLINE_TEST_REQUIRE_TOOLS is set (make test, CI), where
-// a missing tool fails the test.
+// RequireTool returns the path of program, as testneed.Tool does.
 func RequireTool(tb testing.TB, program, debianPackage string) string {
 	tb.Helper()
-	p, err := exec.LookPath(program)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("HOTLINE_TEST_REQUIRE_TOOLS") != "" {
-		tb.Fatalf("%s is required (HOTLINE_TEST_REQUIRE_TOOLS is set): apt-get install -y %s", program, debianPackage)
-	}
-	tb.Skipf("%s is not installed (apt-get install -y %s); set HOTLINE_TEST_REQUIRE_TOOLS to make this a failure", program, debianPackage)
-	return ""
+	return testneed.Tool(tb, program, debianPackage)
 }
 
 // Espeak returns the default synthesizer command, espeak-ng.
