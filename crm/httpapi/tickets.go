@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -46,6 +47,7 @@ type TicketStore interface {
 	EnsureCategory(ctx context.Context, name string) (int64, error)
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
+	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
 	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 
@@ -57,10 +59,7 @@ type TicketStore interface {
 
 // TicketDeps are what RegisterTickets needs.
 type TicketDeps struct {
-	Store  TicketStore
-	Mailer service.Mailer // outbound email; nil records messages without sending
-	// MailFrom is the sender of outbound email.
-	MailFrom string
+	Store TicketStore
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
 	Logger   *slog.Logger
@@ -70,8 +69,6 @@ type TicketDeps struct {
 type ticketsAPI struct {
 	store    TicketStore
 	products service.ProductTerms
-	mailer   service.Mailer
-	from     string
 	log      *slog.Logger
 }
 
@@ -85,10 +82,7 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	if deps.Mailer == nil {
-		deps.Mailer = service.NoMailer{}
-	}
-	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products}
+	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)

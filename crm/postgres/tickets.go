@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -112,6 +113,14 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		}
 		if err := scheduleTimers(ctx, tx, plan, t); err != nil {
 			return err
+		}
+		if err := tellCustomer(ctx, tx, t, notify.TemplateOpened, now); err != nil {
+			return err
+		}
+		if t.AssigneeID != nil && (t.CreatedBy == nil || *t.CreatedBy != *t.AssigneeID) {
+			if err := tellUser(ctx, tx, *t.AssigneeID, t, NoticeAssigned, nil, now); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, ref_type, ref_id, created_at)
 			VALUES ($1, 'ticket', $2, $3, $4, 'ticket', $5, $2)`,

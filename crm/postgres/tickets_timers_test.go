@@ -87,15 +87,31 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	var fired, notes int
 	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE fired_at IS NOT NULL`).Scan(&fired)
 	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_notifications`).Scan(&notes)
-	if fired != 5*n || notes != 3*n {
+	// The agent hears of the assignment, both 80% levels and both
+	// breaches; the lead of both breaches and of level 2, which made them
+	// the owner.
+	if fired != 5*n || notes != 8*n {
 		t.Fatalf("fired timers %d, notifications %d", fired, notes)
 	}
 	mine, err := third.Notifications(ctx, agent.ID, 200)
-	if err != nil || len(mine) != 3*n || mine[0].ReadAt != nil {
+	if err != nil || len(mine) != 5*n || mine[0].ReadAt != nil {
 		t.Fatalf("agent's notifications: %d %v", len(mine), err)
 	}
-	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 3*n {
+	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 5*n {
 		t.Fatalf("marked %d %v", marked, err)
+	}
+	leads, err := third.Notifications(ctx, lead.ID, 200)
+	if err != nil || len(leads) != 3*n {
+		t.Fatalf("lead's notifications: %d %v", len(leads), err)
+	}
+	level2 := 0
+	for _, k := range leads {
+		if k.Kind == "escalation" && k.Args["level"] == "2" && k.Subject == "Down" {
+			level2++
+		}
+	}
+	if level2 != n {
+		t.Fatalf("the lead got %d level-2 notices, want %d", level2, n)
 	}
 }
 
@@ -113,7 +129,7 @@ func TestWaitingTicketDoesNotEscalate(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Set(mskTime("2026-12-10 10:00"))
-	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || n != 0 {
-		t.Fatalf("waiting ticket fired %d %v", n, err)
+	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || len(n) != 0 {
+		t.Fatalf("waiting ticket fired %d %v", len(n), err)
 	}
 }
