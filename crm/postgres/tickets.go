@@ -21,7 +21,8 @@ import (
 const ticketCols = `t.id, t.client_id, t.product_id, t.subject, t.description, t.category, t.priority, t.status,
 	t.assignee_id, t.team_id, t.plan_id, t.created_by, t.public_token, t.response_due, t.resolve_due,
 	t.responded_at, t.paused_at, t.paused_seconds, t.reopens, t.created_at, t.updated_at, t.resolved_at, t.closed_at,
-	coalesce(t.external_ref, ''), c.name, coalesce((SELECT array_agg(linkedid ORDER BY at) FROM ticket_calls tc WHERE tc.ticket_id = t.id), '{}')`
+	coalesce(t.external_ref, ''), c.name, coalesce((SELECT array_agg(linkedid ORDER BY at) FROM ticket_calls tc WHERE tc.ticket_id = t.id), '{}'),
+	coalesce(t.callback_number, ''), t.callback_attempts`
 
 const ticketFrom = ` FROM tickets t JOIN clients c ON c.id = t.client_id`
 
@@ -31,7 +32,7 @@ func scanTicket(r pgx.Row) (service.Ticket, error) {
 	err := r.Scan(&t.ID, &t.ClientID, &t.ProductID, &t.Subject, &t.Description, &t.Category, &t.Priority, &t.Status,
 		&t.AssigneeID, &t.TeamID, &t.PlanID, &t.CreatedBy, &t.PublicToken, &t.SLA.ResponseDue, &t.SLA.ResolveDue,
 		&t.SLA.RespondedAt, &t.SLA.PausedAt, &paused, &t.Reopens, &t.CreatedAt, &t.UpdatedAt, &t.ResolvedAt, &t.ClosedAt,
-		&t.ExternalRef, &t.ClientName, &t.Calls)
+		&t.ExternalRef, &t.ClientName, &t.Calls, &t.CallbackNumber, &t.CallbackAttempts)
 	t.SLA.Paused = time.Duration(paused) * time.Second
 	return t, err
 }
@@ -89,10 +90,13 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
-			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, '')) RETURNING id`,
+			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref,
+			callback_number, callback_attempts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, ''), nullif($18, ''),
+			CASE WHEN $18 = '' THEN 0 ELSE 1 END) RETURNING id`,
 			t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
-			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now).Scan(&t.ID)
+			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now,
+			t.CallbackNumber).Scan(&t.ID)
 		if err != nil {
 			return ticketError(err, "create ticket")
 		}
@@ -164,6 +168,9 @@ func ticketError(err error, op string) error {
 	msg := err.Error()
 	if strings.Contains(msg, "tickets_external_ref_key") {
 		return &crm.Error{Kind: crm.KindConflict, Field: "external_ref", Message: "a ticket was already opened for this", Err: err}
+	}
+	if strings.Contains(msg, "tickets_one_open_callback") {
+		return &crm.Error{Kind: crm.KindConflict, Field: "callback_number", Message: "a callback request for this number is open", Err: err}
 	}
 	for _, f := range []string{"assignee_id", "team_id", "plan_id", "client_id", "created_by"} {
 		if strings.Contains(msg, "tickets_"+f+"_fkey") {

@@ -149,6 +149,12 @@ type Ticket struct {
 	// and SLA plan; either way its history records them (EventSupport).
 	// Not stored otherwise.
 	Terms *SupportTerms
+
+	// CallbackNumber is the E.164 number a callback request is to call
+	// back: one open request per number, CallbackAttempts counting the
+	// missed calls it answers.
+	CallbackNumber   string
+	CallbackAttempts int
 }
 
 // Validate checks and tidies the ticket's own fields.
