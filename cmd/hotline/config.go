@@ -9,11 +9,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/internal/i18n"
 	"hotline/telephony/ari"
 )
 
@@ -32,6 +34,8 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
+	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -61,6 +65,8 @@ func settings() []setting {
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
+		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -242,6 +248,29 @@ func checkMetricsToken(v string, c *Config) error {
 		}
 	}
 	c.MetricsToken = v
+	return nil
+}
+
+func checkLanguage(v string, c *Config) error {
+	l, err := i18n.ParseLang(v)
+	if err != nil {
+		return fmt.Errorf("%q: want ru or en", v)
+	}
+	c.Language = l
+	return nil
+}
+
+// checkTimeZone loads an IANA zone name such as Europe/Moscow; "Local" is
+// refused because the centre's days must not depend on the host.
+func checkTimeZone(v string, c *Config) error {
+	if v == "" || v == "Local" {
+		return fmt.Errorf("%q: want an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		return fmt.Errorf("%q: unknown time zone; want an IANA name such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	c.TimeZone = loc
 	return nil
 }
 

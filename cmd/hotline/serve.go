@@ -18,6 +18,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/web"
+	"hotline/internal/i18n"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -79,6 +80,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 // with their readiness checks. svc is never nil; close it when done.
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store) (*httpapi.Server, *services, error) {
 	svc := &services{}
+	cat, err := i18n.Load(i18n.Options{Default: cfg.Language, Zone: cfg.TimeZone, Logger: log})
+	if err != nil {
+		return nil, svc, err
+	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
@@ -92,7 +97,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	api := httpapi.New(httpapi.Options{
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
-		CookieSecure: cfg.CookieSecure, Checks: svc.checks,
+		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat,
 	})
 	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
 	if err != nil {
