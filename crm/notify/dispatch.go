@@ -198,8 +198,11 @@ func (d *Dispatcher) render(ctx context.Context, m *Message) (subject, body stri
 	for k, v := range m.Args {
 		args[k] = v
 	}
-	if tok := m.Args["token"]; tok != "" {
+	switch tok := m.Args["token"]; {
+	case tok != "": // the customer's public status page
 		args["link"] = d.o.PublicURL + "/status/" + tok
+	case m.TicketID != nil: // staff open the request itself
+		args["link"] = d.o.PublicURL + "/tickets/" + strconv.FormatInt(*m.TicketID, 10)
 	}
 	if st := m.Args["status"]; st != "" {
 		args["status"] = d.o.StatusText(m.Lang, st)

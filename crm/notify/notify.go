@@ -175,6 +175,8 @@ func (t *Template) Validate() error {
 		return crm.Invalid("subject", "is required for an e-mail")
 	case strings.HasPrefix(t.Key, "customer_") && !strings.Contains(t.Body, "{link}"):
 		return crm.Invalid("body", "must contain {link}, the customer's status page")
+	case !IsSMS(t.Key) && !strings.Contains(t.Subject, "[#{number}]"):
+		return crm.Invalid("subject", "must contain [#{number}], which threads replies into the request")
 	}
 	if !validText(t.Subject) || !validText(t.Body) {
 		return crm.Invalid("body", "contains invalid characters")

@@ -12,12 +12,18 @@ type TemplateStore interface {
 type Wording struct {
 	Store   TemplateStore
 	Default func(key, lang string) Template
+	// Lang, when set, turns a message's language ("" for the centre's)
+	// into the one its wording is kept in.
+	Lang func(lang string) string
 }
 
 var _ TemplateSource = Wording{}
 
 // Template returns the wording of key in lang.
 func (w Wording) Template(ctx context.Context, key, lang string) (Template, error) {
+	if w.Lang != nil {
+		lang = w.Lang(lang)
+	}
 	if w.Store != nil {
 		t, ok, err := w.Store.NotificationTemplate(ctx, key, lang)
 		if err != nil || ok {

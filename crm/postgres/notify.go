@@ -39,7 +39,7 @@ func tellCustomer(ctx context.Context, tx pgx.Tx, t *service.Ticket, template st
 	}
 	var pref notify.Preference
 	var lang, email, phone string
-	err := tx.QueryRow(ctx, `SELECT c.notify, ''::text /*LANG c.language*/,
+	err := tx.QueryRow(ctx, `SELECT c.notify, c.language,
 		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
 		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
 		FROM clients c WHERE c.id = $1`, t.ClientID).Scan(&pref, &lang, &email, &phone)
@@ -70,7 +70,7 @@ func tellUser(ctx context.Context, tx pgx.Tx, userID int64, t *service.Ticket, k
 	args["number"], args["subject"] = strconv.FormatInt(t.ID, 10), t.Subject
 	var email, lang string
 	var disabled bool
-	err := tx.QueryRow(ctx, `SELECT email, ''::text /*LANG language*/, disabled FROM users WHERE id = $1`, userID).Scan(&email, &lang, &disabled)
+	err := tx.QueryRow(ctx, `SELECT email, language, disabled FROM users WHERE id = $1`, userID).Scan(&email, &lang, &disabled)
 	if err == pgx.ErrNoRows || disabled {
 		return nil
 	}

@@ -52,7 +52,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{})
 	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s, Templates: testWording(s), Mailer: mailerFor(t, srv),
 		PublicURL: "https://desk.example.ru/", Now: clk.Now})
-	c := mustClient(t, s, crm.Client{Name: "Мария", Contacts: []crm.Contact{
+	c := mustClient(t, s, crm.Client{Name: "Мария", Language: "en", Contacts: []crm.Contact{
 		{Kind: crm.ContactEmail, Value: "maria@example.ru"}, {Kind: crm.ContactPhone, Value: "+79123456789"}}})
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Не работает телефон"})
 	st := service.StatusInProgress
@@ -72,7 +72,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 		if len(m.To) != 1 || m.To[0] != "maria@example.ru" {
 			t.Errorf("%s to %v", want, m.To)
 		}
-		if !strings.Contains(m.Subject(), fmt.Sprintf("[#%d] %s", tk.ID, want)) || !strings.Contains(m.Body, link) ||
+		if !strings.Contains(m.Subject(), fmt.Sprintf("[#%d] %s en", tk.ID, want)) || !strings.Contains(m.Body, link) ||
 			!strings.Contains(m.Body, "Не работает телефон") {
 			t.Errorf("%s: subject %q body %q", want, m.Subject(), m.Body)
 		}
