@@ -95,6 +95,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	notices, err := startNotify(ctx, cfg, log, st, svc, tel.metrics, cat)
+	if err != nil {
+		return nil, svc, err
+	}
 	api := httpapi.New(httpapi.Options{
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat,
@@ -104,6 +108,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
 	mountFeatures(api, pages, tel, st, reg, cfg.MetricsToken, log)
+	mountNotify(api, pages, notices, st)
 	return api, svc, nil
 }
 

@@ -49,6 +49,7 @@ type TicketStore interface {
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
 	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
 	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
+	UnreadNotifications(ctx context.Context, userID int64) (int, error)
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 
 	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error

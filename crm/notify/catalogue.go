@@ -1,6 +1,9 @@
 package notify
 
-import "hotline/internal/i18n"
+import (
+	"hotline/crm/service"
+	"hotline/internal/i18n"
+)
 
 // CatalogueWording is the wording of notifications: admins' templates from
 // store, else the message catalogue's (keys notify.template.<key>.subject
@@ -25,4 +28,13 @@ func StatusText(cat *i18n.Catalogue) func(lang, status string) string {
 	return func(lang, status string) string {
 		return cat.For(i18n.Lang(lang)).T("notify.status."+status, nil)
 	}
+}
+
+// NoticeText is an in-app notice in the reader's language (older notices
+// kept their English text in Body).
+func NoticeText(l *i18n.Localizer, n service.Notification) string {
+	if n.Kind == "" || (n.Body != "" && len(n.Args) == 0) {
+		return n.Body
+	}
+	return l.T("notify.notice."+n.Kind, map[string]any{"Number": n.TicketID, "Subject": n.Subject, "Level": n.Args["level"]})
 }

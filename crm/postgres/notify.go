@@ -173,3 +173,48 @@ func supervisors(ctx context.Context, tx pgx.Tx) ([]*int64, error) {
 	}
 	return out, nil
 }
+
+// ListenNotifications calls wake with the id of each user who gets a new
+// in-app notification, on this replica or any other, until ctx ends. It
+// holds one connection LISTENing on NotifyChannel and reconnects after a
+// failure (waking nobody in between: readers re-count on reconnect).
+func (s *Store) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
+	backoff := 500 * time.Millisecond
+	for {
+		err := s.listenOnce(ctx, wake, func() { backoff = 500 * time.Millisecond })
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.log.Warn("notification listener lost its connection", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The LISTEN belongs to this session: take the connection out of the
+	// pool and close it afterwards rather than return a listening one.
+	pc := conn.Hijack()
+	defer pc.Close(context.Background())
+	if _, err := pc.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return err
+	}
+	connected()
+	for {
+		n, err := pc.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+			wake(id)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -197,10 +198,17 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 // MarkNotificationsRead marks the user's notifications up to id as read
 // and returns how many changed.
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
-		WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
-	if err != nil {
-		return 0, translate(err, "mark notifications read")
-	}
-	return int(tag.RowsAffected()), nil
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
+			WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
+		if err != nil {
+			return translate(err, "mark notifications read")
+		}
+		if n = int(tag.RowsAffected()); n > 0 { // the user's other bells re-count
+			_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(userID, 10))
+		}
+		return translate(err, "wake bell")
+	})
+	return n, err
 }
