@@ -81,10 +81,16 @@ type InboundEmail struct {
 	Subject   string `json:"subject" maxLength:"500"`
 	Body      string `json:"body" maxLength:"200000"`
 	MessageID string `json:"message_id,omitempty" maxLength:"500" doc:"deduplicates a message delivered twice"`
-	TicketID  int64  `json:"ticket_id,omitempty" minimum:"0" doc:"else taken from [#123] in the subject; else a new ticket for the sender's client"`
+	TicketID  int64  `json:"ticket_id,omitempty" minimum:"0" doc:"else taken from the References or In-Reply-To header; else from [#123] in the subject; else a new ticket for the sender's client"`
+	// References is the message's References and In-Reply-To headers:
+	// Hotline's e-mails name their request there (<ticket-123@host>).
+	References string `json:"references,omitempty" maxLength:"5000" doc:"the References and In-Reply-To headers, which thread a reply to Hotline's e-mail"`
 }
 
-var ticketRef = regexp.MustCompile(`\[#(\d{1,18})\]`)
+var (
+	ticketRef       = regexp.MustCompile(`\[#(\d{1,18})\]`)
+	ticketHeaderRef = regexp.MustCompile(`<ticket-(\d{1,18})@[^>\s]+>`)
+)
 
 type inboundOutput struct {
 	Body struct {
@@ -251,7 +257,9 @@ func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inbound
 	out := &inboundOutput{}
 	id := m.TicketID
 	if id == 0 {
-		if g := ticketRef.FindStringSubmatch(m.Subject); g != nil {
+		if g := ticketHeaderRef.FindStringSubmatch(m.References); g != nil {
+			id, _ = strconv.ParseInt(g[1], 10, 64)
+		} else if g := ticketRef.FindStringSubmatch(m.Subject); g != nil {
 			id, _ = strconv.ParseInt(g[1], 10, 64)
 		}
 	}
