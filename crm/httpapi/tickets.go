@@ -64,6 +64,7 @@ type TicketDeps struct {
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
 	Logger   *slog.Logger
+	Now      func() time.Time // tells overdue requests; time.Now when nil
 }
 
 // ticketsAPI holds the service-desk operations' dependencies.
@@ -71,6 +72,7 @@ type ticketsAPI struct {
 	store    TicketStore
 	products service.ProductTerms
 	log      *slog.Logger
+	now      func() time.Time
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
@@ -83,7 +85,10 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products, now: deps.Now}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
@@ -152,12 +157,15 @@ type TicketJSON struct {
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	Overdue     bool       `json:"overdue" doc:"open and past a due time"`
+	// CallbackAttempts counts the missed calls a callback request answers.
+	CallbackAttempts int `json:"callback_attempts,omitempty"`
 }
 
 // StatusPath is the customer's status page of a ticket token.
 func StatusPath(token string) string { return "/status/" + token }
 
-func ticketJSON(t service.Ticket) TicketJSON {
+func ticketJSON(t service.Ticket, now time.Time) TicketJSON {
 	calls := t.Calls
 	if calls == nil {
 		calls = []string{}
@@ -167,7 +175,8 @@ func ticketJSON(t service.Ticket) TicketJSON {
 		AssigneeID: t.AssigneeID, TeamID: t.TeamID, PlanID: t.PlanID, Calls: calls, ResponseDue: t.SLA.ResponseDue,
 		ResolveDue: t.SLA.ResolveDue, RespondedAt: t.SLA.RespondedAt, PausedSince: t.SLA.PausedAt,
 		PausedSecs: int64(t.SLA.Paused / time.Second), Reopens: t.Reopens, StatusURL: StatusPath(t.PublicToken),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
+		Overdue: t.Overdue(now), CallbackAttempts: t.CallbackAttempts}
 }
 
 type ticketOutput struct{ Body TicketJSON }
@@ -185,6 +194,9 @@ type listTicketsInput struct {
 	Q          string `query:"q" maxLength:"200"`
 	After      string `query:"after" maxLength:"500"`
 	Limit      int    `query:"limit" minimum:"0" maximum:"200"`
+	Overdue    bool   `query:"overdue" doc:"only open requests past a due time"`
+	Mine       bool   `query:"mine" doc:"only requests assigned to me (with overdue: my overdue)"`
+	Sort       string `query:"sort" enum:"created,due," doc:"created (newest first, the default) or due (earliest due first: overdue on top)"`
 }
 
 type ticketsOutput struct {
@@ -238,7 +250,11 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 		Tags: tags, Summary: "Tickets, newest first (agents: their teams' and their own)"},
 		func(ctx context.Context, in *listTicketsInput) (*ticketsOutput, error) {
 			f := service.TicketFilter{Priority: service.Priority(in.Priority), ClientID: in.ClientID, AssigneeID: in.AssigneeID,
-				TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx)}
+				TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx),
+				Overdue: in.Overdue, ByDue: in.Sort == "due"}
+			if in.Mine {
+				f.AssigneeID = PrincipalFrom(ctx).User.ID
+			}
 			for _, st := range strings.Split(in.Status, ",") {
 				switch st = strings.TrimSpace(st); {
 				case st == "":
@@ -257,7 +273,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			out := &ticketsOutput{}
 			out.Body.Items = make([]TicketJSON, 0, len(page.Items))
 			for _, t := range page.Items {
-				out.Body.Items = append(out.Body.Items, ticketJSON(t))
+				out.Body.Items = append(out.Body.Items, ticketJSON(t, s.now()))
 			}
 			out.Body.Next = page.Next
 			return out, nil
@@ -289,7 +305,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			return &ticketOutput{Body: ticketJSON(got)}, nil
+			return &ticketOutput{Body: ticketJSON(got, s.now())}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/api/v1/tickets/{id}",
 		Tags: tags, Summary: "One ticket"},
@@ -298,7 +314,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &ticketOutput{Body: ticketJSON(t)}, nil
+			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "update-ticket", Method: http.MethodPatch, Path: "/api/v1/tickets/{id}",
 		Tags: tags, Summary: "Change status, priority, assignee, team, category or subject (each change is recorded)"},
@@ -317,6 +333,6 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			return &ticketOutput{Body: ticketJSON(t)}, nil
+			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
 		})
 }

@@ -118,7 +118,7 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			out := &threadOutput{}
-			out.Body.Ticket = ticketJSON(t)
+			out.Body.Ticket = ticketJSON(t, s.now())
 			out.Body.Events = make([]EventJSON, 0, len(events))
 			for _, e := range events {
 				out.Body.Events = append(out.Body.Events, eventJSON(e))

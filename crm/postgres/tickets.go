@@ -248,8 +248,18 @@ func (s *Store) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.T
 	return ok, translate(err, "ticket visibility")
 }
 
-// ListTickets returns one page of tickets, newest first, that match the
-// filter and that the filter's viewer may see.
+// nextDue is a ticket's earliest running due time (as service.Ticket.NextDue):
+// NULL when no clock runs. dueKey sorts those last, as noDue.
+const (
+	nextDue = `(CASE WHEN t.status NOT IN ('resolved', 'closed') AND t.paused_at IS NULL
+		THEN LEAST(CASE WHEN t.responded_at IS NULL THEN t.response_due END, t.resolve_due) END)`
+	dueKey = `coalesce(` + nextDue + `, '9999-12-31T00:00:00Z'::timestamptz)`
+)
+
+var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// ListTickets returns one page of tickets, newest first (or by due time),
+// that match the filter and that the filter's viewer may see.
 func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
 	var page crm.Page[service.Ticket]
 	cur, hasCur, err := decodeCursor(f.After)
@@ -290,14 +300,28 @@ func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Pa
 		where = append(where, "(t.assignee_id = "+u+" OR t.created_by = "+u+
 			" OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = "+u+"))")
 	}
-	if hasCur {
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = s.now()
+		}
+		where = append(where, nextDue+" < "+arg(now))
+	}
+	order := " ORDER BY t.created_at DESC, t.id DESC"
+	switch {
+	case f.ByDue:
+		if hasCur {
+			where = append(where, "("+dueKey+", t.id) > ("+arg(cur.At)+", "+arg(cur.ID)+")")
+		}
+		order = " ORDER BY " + dueKey + ", t.id"
+	case hasCur:
 		where = append(where, "(t.created_at, t.id) < ("+arg(cur.At)+", "+arg(cur.ID)+")")
 	}
 	q := `SELECT ` + ticketCols + ticketFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY t.created_at DESC, t.id DESC LIMIT " + arg(limit+1)
+	q += order + " LIMIT " + arg(limit+1)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return page, translate(err, "list tickets")
@@ -309,7 +333,14 @@ func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Pa
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		page.Next = cursor{At: last.CreatedAt, ID: last.ID}.encode()
+		at := last.CreatedAt
+		if f.ByDue {
+			at = noDue
+			if d := last.NextDue(); d != nil {
+				at = *d
+			}
+		}
+		page.Next = cursor{At: at, ID: last.ID}.encode()
 	}
 	page.Items = items
 	return page, nil

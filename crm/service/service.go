@@ -157,6 +157,26 @@ type Ticket struct {
 	CallbackAttempts int
 }
 
+// NextDue is the earliest due time the ticket's running clocks have: the
+// response due while not answered, the resolution due; nil when none runs
+// (closed, resolved, waiting for the customer).
+func (t *Ticket) NextDue() *time.Time {
+	if !t.Status.Open() || t.SLA.PausedAt != nil {
+		return nil
+	}
+	due := t.SLA.ResolveDue
+	if r := t.SLA.ResponseDue; r != nil && t.SLA.RespondedAt == nil && (due == nil || r.Before(*due)) {
+		due = r
+	}
+	return due
+}
+
+// Overdue reports whether a running clock of the ticket is past due at now.
+func (t *Ticket) Overdue(now time.Time) bool {
+	d := t.NextDue()
+	return d != nil && d.Before(now)
+}
+
 // Validate checks and tidies the ticket's own fields.
 func (t *Ticket) Validate() error {
 	t.Subject = strings.TrimSpace(t.Subject)
@@ -210,6 +230,13 @@ type TicketFilter struct {
 	Limit      int
 	// Viewer restricts the list to what the user may see (nil: everything).
 	Viewer *Viewer
+	// Overdue keeps open requests past a due time at Now (response due
+	// and not yet answered, or resolution due), not paused.
+	Overdue bool
+	// ByDue orders by the next due time, earliest first (overdue ones on
+	// top, requests without a running clock last) instead of newest first.
+	ByDue bool
+	Now   time.Time // for Overdue; the store's clock when zero
 }
 
 // Viewer is who asks: agents see tickets of their teams and their own;
