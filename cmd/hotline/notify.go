@@ -12,6 +12,7 @@ import (
 	"hotline/crm/service"
 	"hotline/crm/sms"
 	"hotline/crm/smtp"
+	"hotline/crm/web"
 	"hotline/internal/i18n"
 	"hotline/metrics"
 )
@@ -82,8 +83,9 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 	return &notifyParts{bell: bell}, nil
 }
 
-// mountNotify adds the bell's socket (the notification operations come
-// with the service desk's).
-func mountNotify(api *httpapi.Server, _ any, n *notifyParts, st *postgres.Store) {
+// mountNotify adds the bell's socket and the notification pages (the
+// notification operations come with the service desk's).
+func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Store) {
 	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: n.bell})
+	pages.MountNotify(st)
 }

@@ -182,7 +182,12 @@ func sendUnread(ctx context.Context, conn *websocket.Conn, store UnreadCounter, 
 		conn.Close(websocket.StatusTryAgainLater, "unavailable")
 		return false
 	}
-	data, _ := json.Marshal(map[string]any{"type": "unread", "count": n})
+	l := i18n.FromContext(ctx)
+	label := l.T("notify.bell.label", nil)
+	if n > 0 {
+		label = l.N("notify.bell.unread", n, nil)
+	}
+	data, _ := json.Marshal(map[string]any{"type": "unread", "count": n, "label": label})
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return conn.Write(wctx, websocket.MessageText, data) == nil

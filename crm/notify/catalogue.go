@@ -36,5 +36,9 @@ func NoticeText(l *i18n.Localizer, n service.Notification) string {
 	if n.Kind == "" || (n.Body != "" && len(n.Args) == 0) {
 		return n.Body
 	}
-	return l.T("notify.notice."+n.Kind, map[string]any{"Number": n.TicketID, "Subject": n.Subject, "Level": n.Args["level"]})
+	args := map[string]any{"Number": n.TicketID, "Subject": n.Subject, "Level": n.Args["level"], "Clock": ""}
+	if c := n.Args["clock"]; c == "response" || c == "resolution" {
+		args["Clock"] = l.T("notify.clock."+c, nil)
+	}
+	return l.T("notify.notice."+n.Kind, args)
 }
