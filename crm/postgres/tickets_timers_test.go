@@ -133,3 +133,49 @@ func TestWaitingTicketDoesNotEscalate(t *testing.T) {
 		t.Fatalf("waiting ticket fired %d %v", len(n), err)
 	}
 }
+
+// TestLevelTellsSupervisorsWhenThePlanSays: a level with
+// notify_supervisors tells every enabled supervisor, once each, besides
+// the owner; disabled users hear nothing.
+func TestLevelTellsSupervisorsWhenThePlanSays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	agent := mustUser(t, s, "sv.agent", crm.RoleAgent)
+	sv := mustUser(t, s, "sv.on", crm.RoleSupervisor)
+	off := mustUser(t, s, "sv.off", crm.RoleSupervisor)
+	off.Disabled = true
+	if err := s.UpdateUser(ctx, &off); err != nil {
+		t.Fatal(err)
+	}
+	plan := service.StandardPlan()
+	plan.Name, plan.Default = "Loud", false
+	plan.Levels = []service.Level{{Level: 1, Clock: service.ClockResponse, Percent: 50, Notify: true, NotifySupervisors: true}}
+	if err := s.SaveSLAPlan(ctx, &plan); err != nil {
+		t.Fatal(err)
+	}
+	c := mustClient(t, s, crm.Client{Name: "Loud client", Priority: "B"})
+	if err := s.SetClientSLAPlan(ctx, c.ID, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Noisy", AssigneeID: &agent.ID})
+	clk.Set(mskTime("2026-11-26 13:00")) // past half of the 4h response target
+	if fired, err := s.FireDueTimers(ctx, clk.Now(), "w", 10); err != nil || len(fired) != 1 {
+		t.Fatalf("fired %v %v", fired, err)
+	}
+	for _, u := range []struct {
+		user crm.User
+		want int
+	}{{agent, 2 /* assigned, level 1 */}, {sv, 1}, {off, 0}} {
+		got, err := s.Notifications(ctx, u.user.ID, 10)
+		if err != nil || len(got) != u.want {
+			t.Errorf("%s: %d notices (%v), want %d", u.user.Login, len(got), err, u.want)
+		}
+		for _, n := range got {
+			if n.TicketID != tk.ID {
+				t.Errorf("%s: notice about %d", u.user.Login, n.TicketID)
+			}
+		}
+	}
+}
