@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +222,51 @@ func TestOutboxOutageLosesNothing(t *testing.T) {
 	}
 	if counts, _ := s.OutboxCounts(ctx); counts[notify.StateSent] != total {
 		t.Fatalf("after recovery %v", counts)
+	}
+}
+
+// TestStaffEmailedWhenTheyHaveAnAddress: a user with an e-mail address is
+// told of an assignment by e-mail too, in their language, with the link to
+// the request in Hotline; a user without one only in the app.
+func TestStaffEmailedWhenTheyHaveAnAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	srv := smtptest.New(t, smtptest.Options{})
+	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s, Templates: testWording(s), Mailer: mailerFor(t, srv),
+		PublicURL: "https://desk.example.ru", Now: clk.Now})
+	withMail := crm.User{Login: "staff.mail", Role: crm.RoleAgent, Email: "staff@example.ru", Language: "ru"}
+	if err := s.CreateUser(ctx, &withMail, "$argon2id$dummy"); err != nil {
+		t.Fatal(err)
+	}
+	without := mustUser(t, s, "staff.app", crm.RoleAgent)
+	boss := mustUser(t, s, "staff.boss", crm.RoleSupervisor)
+	c := mustClient(t, s, crm.Client{Name: "No contacts"})
+	for _, u := range []crm.User{withMail, without} {
+		tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "For " + u.Login})
+		if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &u.ID}, &boss.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Messages()
+	if len(got) != 1 {
+		t.Fatalf("%d e-mails, want 1 (the user with an address)", len(got))
+	}
+	m := got[0]
+	if m.To[0] != "staff@example.ru" || !strings.Contains(m.Subject(), "staff_assigned ru") ||
+		!regexp.MustCompile(`https://desk\.example\.ru/tickets/\d+`).MatchString(m.Body) {
+		t.Fatalf("staff e-mail to %v: %q %q", m.To, m.Subject(), m.Body)
+	}
+	for _, u := range []crm.User{withMail, without} {
+		if n, _ := s.UnreadNotifications(ctx, u.ID); n != 1 {
+			t.Errorf("%s has %d unread notices, want 1", u.Login, n)
+		}
+	}
+	if n, _ := s.UnreadNotifications(ctx, boss.ID); n != 0 {
+		t.Errorf("whoever assigned was told too: %d", n)
 	}
 }
