@@ -41,6 +41,7 @@ type markedOutput struct {
 }
 
 func (s *ticketsAPI) registerNotifications(api huma.API) {
+	s.registerClientNotify(api)
 	tags := []string{"notifications"}
 	Register(api, AnyRole, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications",
 		Tags: tags, Summary: "My notices (escalations, breaches, assignments, customers' replies), unread first, with the unread count"},
@@ -82,6 +83,39 @@ func (s *ticketsAPI) registerNotifications(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			return out, nil
+		})
+}
+
+type clientNotifyBody struct {
+	Notify string `json:"notify" enum:"auto,email,sms,none" doc:"auto: e-mail when the client has an address, else SMS; none: opted out"`
+}
+
+type clientNotifyOutput struct{ Body clientNotifyBody }
+
+// registerClientNotify adds how a client hears about their requests.
+func (s *ticketsAPI) registerClientNotify(api huma.API) {
+	tags := []string{"clients"}
+	Register(api, AnyRole, huma.Operation{OperationID: "get-client-notify", Method: http.MethodGet, Path: "/api/v1/clients/{id}/notify",
+		Tags: tags, Summary: "How the client hears about their requests (e-mail, SMS or not at all)"},
+		func(ctx context.Context, in *struct {
+			ID int64 `path:"id" minimum:"1"`
+		}) (*clientNotifyOutput, error) {
+			p, err := s.store.ClientNotify(ctx, in.ID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &clientNotifyOutput{Body: clientNotifyBody{Notify: string(p)}}, nil
+		})
+	Register(api, AnyRole, huma.Operation{OperationID: "set-client-notify", Method: http.MethodPut, Path: "/api/v1/clients/{id}/notify",
+		Tags: tags, Summary: "Set how the client hears about their requests (none opts them out)"},
+		func(ctx context.Context, in *struct {
+			ID   int64 `path:"id" minimum:"1"`
+			Body clientNotifyBody
+		}) (*clientNotifyOutput, error) {
+			if err := s.store.SetClientNotify(ctx, in.ID, notify.Preference(in.Body.Notify)); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &clientNotifyOutput{Body: in.Body}, nil
 		})
 }
 

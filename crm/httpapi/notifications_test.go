@@ -146,3 +146,28 @@ func readUnread(t *testing.T, conn *websocket.Conn) int {
 	}
 	return m.Count
 }
+
+// TestClientNotifyAPI: any role reads and sets how a client hears of their
+// requests; an unknown value is 422, an unknown client 404.
+func TestClientNotifyAPI(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	c := d.newClient("Opting out", "")
+	agent := d.tokenClient(crm.RoleAgent)
+	path := fmt.Sprintf("/api/v1/clients/%d/notify", c.ID)
+	resp, body := agent.do("GET", path, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"notify":"auto"`) {
+		t.Fatalf("get: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", path, map[string]any{"notify": "none"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("put: %d %s", resp.StatusCode, body)
+	}
+	if p, _ := d.store.ClientNotify(context.Background(), c.ID); p != "none" {
+		t.Fatalf("stored %q", p)
+	}
+	resp, body = agent.do("PUT", path, map[string]any{"notify": "pigeon"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+	resp, body = agent.do("PUT", "/api/v1/clients/99999999/notify", map[string]any{"notify": "sms"})
+	mustProblem(t, resp, body, http.StatusNotFound)
+}

@@ -50,6 +50,8 @@ type TicketStore interface {
 	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
 	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
 	UnreadNotifications(ctx context.Context, userID int64) (int, error)
+	ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error)
+	SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 
 	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error

@@ -155,6 +155,12 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 			return fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil
 		},
 		"read-notifications": func() (string, any) { return "/api/v1/notifications/read", map[string]any{"up_to": 1000} },
+		"get-client-notify": func() (string, any) {
+			return fmt.Sprintf("/api/v1/clients/%d/notify", d.newClient("Notify get", "").ID), nil
+		},
+		"set-client-notify": func() (string, any) {
+			return fmt.Sprintf("/api/v1/clients/%d/notify", d.newClient("Notify set", "").ID), map[string]any{"notify": "sms"}
+		},
 	}
 }
 
