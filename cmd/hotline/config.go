@@ -35,6 +35,7 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
 }
@@ -71,7 +72,9 @@ func settings() []setting {
 			secret: true, check: checkSMSURL},
 		{env: "HOTLINE_SMS_METHOD", flag: "sms-method", def: "GET", usage: "GET, or POST to send the template's query as a form", check: checkSMSMethod},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
-		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
+		{env: "HOTLINE_METRICS_ADDR", flag: "metrics-addr", def: "127.0.0.1:9464",
+			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
+		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: open, allowed only on a loopback HOTLINE_METRICS_ADDR)",
 			secret: true, check: checkMetricsToken},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
@@ -116,6 +119,10 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		if c.ARIURL != "" && c.ARIUser == "" {
 			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")
 		}
+		if c.MetricsToken == "" && !loopback(c.MetricsAddr) {
+			return Config{}, fmt.Errorf("invalid HOTLINE_METRICS_ADDR: %q is reachable from other hosts and /metrics names every agent: "+
+				"set HOTLINE_METRICS_TOKEN (openssl rand -hex 32) for Prometheus, or listen on 127.0.0.1", c.MetricsAddr)
+		}
 		return c, nil
 	}
 }
@@ -147,6 +154,35 @@ func checkHTTPAddr(v string, c *Config) error {
 	}
 	c.HTTPAddr = v
 	return nil
+}
+
+// checkMetricsAddr accepts host:port like HOTLINE_HTTP_ADDR; it must
+// differ from it (/metrics is never served to agents' browsers).
+func checkMetricsAddr(v string, c *Config) error {
+	var tmp Config
+	if err := checkHTTPAddr(v, &tmp); err != nil {
+		return err
+	}
+	if v == c.HTTPAddr && !strings.HasSuffix(v, ":0") {
+		return fmt.Errorf("%q is HOTLINE_HTTP_ADDR too: /metrics needs a listener of its own", v)
+	}
+	c.MetricsAddr = v
+	return nil
+}
+
+// loopback reports whether a listen address host:port accepts connections
+// from this host only: 127.0.0.0/8, ::1 or localhost. An empty host,
+// 0.0.0.0, another address or a host name listens beyond it.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkRedisURL(v string, c *Config) error {
