@@ -21,6 +21,7 @@ type NotificationJSON struct {
 	TicketID int64      `json:"ticket_id"`
 	Kind     string     `json:"kind" doc:"escalation, breach, assigned or reply"`
 	Text     string     `json:"text"`
+	Body     string     `json:"body" doc:"the same as text (the field's earlier name)"`
 	Subject  string     `json:"subject" doc:"the request's subject"`
 	At       time.Time  `json:"at"`
 	ReadAt   *time.Time `json:"read_at,omitempty"`
@@ -62,6 +63,7 @@ func (s *ticketsAPI) registerNotifications(api huma.API) {
 			for _, n := range list {
 				out.Body.Items = append(out.Body.Items, NotificationJSON{ID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
 					Text: notify.NoticeText(l, n), Subject: n.Subject, At: n.At, ReadAt: n.ReadAt})
+				out.Body.Items[len(out.Body.Items)-1].Body = out.Body.Items[len(out.Body.Items)-1].Text
 			}
 			return out, nil
 		})

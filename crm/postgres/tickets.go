@@ -330,6 +330,10 @@ func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Pa
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
+	now := s.now()
+	for i := range items {
+		items[i].Late = items[i].Overdue(now)
+	}
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]

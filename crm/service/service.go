@@ -155,6 +155,8 @@ type Ticket struct {
 	// missed calls it answers.
 	CallbackNumber   string
 	CallbackAttempts int
+	// Late is filled by list queries: overdue at the store's clock.
+	Late bool
 }
 
 // NextDue is the earliest due time the ticket's running clocks have: the

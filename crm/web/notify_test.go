@@ -86,6 +86,9 @@ func TestRequestPagesShowMessagesOverdueAndPreference(t *testing.T) {
 	if _, body := b.get("/tickets?mine=overdue"); strings.Contains(body, `id="ticket-`+tid+`"`) {
 		t.Fatal("listed as overdue too early")
 	}
+	if _, body := b.get("/tickets"); !strings.Contains(body, `id="ticket-`+tid+`"`) || strings.Contains(body, "ticket-row overdue") {
+		t.Fatal("marked overdue too early, or not listed")
+	}
 	s.clock.Set(s.clock.Now().Add(2 * time.Hour))
 	_, body = b.get("/tickets?mine=overdue")
 	if !strings.Contains(body, `id="ticket-`+tid+`"`) {

@@ -95,9 +95,8 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Items, d.Next = page.Items, page.Next
-	now := time.Now()
 	for _, t := range d.Items {
-		if t.Overdue(now) {
+		if t.Late {
 			d.Overdue[t.ID] = true
 		}
 	}
