@@ -120,8 +120,8 @@ func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err)
 
 // Template is the wording of one notification in one language. Body (and
 // Subject, for e-mails) may hold placeholders: {number} (the request's
-// number), {subject}, {status}, {link} (the public status page), {level},
-// {client}.
+// number), {subject}, {status} (in words), {link} (the public status page
+// for customers, the request in Hotline for staff), {level} (escalations).
 type Template struct {
 	Key     string
 	Lang    string
@@ -150,7 +150,7 @@ var Templates = []string{TemplateOpened, TemplateStatus, TemplateOpenedSMS, Temp
 	TemplateEscalation, TemplateBreach, TemplateAssigned, TemplateCustomerMail}
 
 // Placeholders lists the placeholders a template may use.
-var Placeholders = []string{"{number}", "{subject}", "{status}", "{link}", "{level}", "{client}"}
+var Placeholders = []string{"{number}", "{subject}", "{status}", "{link}", "{level}"}
 
 // IsSMS reports whether the template key is an SMS text (no subject).
 func IsSMS(key string) bool { return strings.HasSuffix(key, "_sms") }
