@@ -206,7 +206,12 @@ func (s *Server) RegisterBell(o BellOptions) {
 		defer stop()
 		ping := time.NewTicker(o.PingEvery)
 		defer ping.Stop()
-		for sendUnread(ctx, conn, o.Store, p.User.ID) && awaitWake(ctx, conn, woken, ping.C) {
+		// Count, then wait for the next wake (a notice or a read, on any
+		// replica) and count again, until the socket goes away.
+		for {
+			if !sendUnread(ctx, conn, o.Store, p.User.ID) || !awaitWake(ctx, conn, woken, ping.C) {
+				return
+			}
 		}
 	})
 }
