@@ -17,6 +17,7 @@ import (
 
 	"hotline/internal/i18n"
 	"hotline/telephony/ari"
+	"hotline/telephony/voice"
 )
 
 // Config is everything `hotline` reads from the environment and flags.
@@ -38,6 +39,8 @@ type Config struct {
 	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
+	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -78,6 +81,9 @@ func settings() []setting {
 			secret: true, check: checkMetricsToken},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
+		{env: "HOTLINE_TTS_COMMAND", flag: "tts-command", def: voice.DefaultCommand,
+			usage: "speech synthesizer for prompts, run without a shell: {text} or {textfile}, {voice} (ru, en) and the WAV file {out}", check: checkTTSCommand},
+		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}

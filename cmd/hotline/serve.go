@@ -20,6 +20,7 @@ import (
 	"hotline/crm/web"
 	"hotline/internal/i18n"
 	"hotline/metrics"
+	"hotline/telephony/voice"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -35,6 +36,8 @@ type services struct {
 	components []component
 	checks     []httpapi.Check
 	closers    []func()
+	cat        *i18n.Catalogue
+	voice      *voice.Voice // prompts' audio, for the IVR and the prompts page
 	metrics    http.Handler // /metrics behind the scrape token, for its own listener
 }
 
@@ -116,6 +119,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	svc.cat = cat
+	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
+		return nil, svc, err
+	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
@@ -145,6 +152,8 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
+	mountMedia(api, svc.voice)
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 

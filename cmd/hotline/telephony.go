@@ -20,7 +20,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
-	"hotline/crm/service/statusline"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -29,6 +28,7 @@ import (
 	"hotline/telephony/screenpop"
 	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
+	"hotline/telephony/statusline"
 )
 
 // simulatedNode is the node name of the built-in simulated PBX.
@@ -396,11 +396,13 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	runner := survey.NewRunner(survey.Options{
 		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
+		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
 		Logger: log.With("component", "survey-dialer")})
 	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },
 	})
