@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type User struct {
 	Disabled  bool
 	Language  string // "ru" or "en"; "" means the browser's or the centre's language
 	CreatedAt time.Time
+	// Email is where notifications are e-mailed; "" keeps them in the app.
+	Email string
 }
 
 var (
@@ -60,10 +63,27 @@ func (u *User) Validate() error {
 	if err := validateLanguage(&u.Language); err != nil {
 		return err
 	}
+	if err := validateEmail(&u.Email); err != nil {
+		return err
+	}
 	for _, e := range u.Endpoints {
 		if !endpointRe.MatchString(e) {
 			return Invalid("endpoints", "%q is not a TECH/resource endpoint such as PJSIP/1001", e)
 		}
+	}
+	return nil
+}
+
+// validateEmail tidies and checks a user's e-mail address: a bare address
+// (name@example.ru), or empty.
+func validateEmail(email *string) error {
+	*email = strings.TrimSpace(*email)
+	if *email == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(*email)
+	if err != nil || a.Address != *email || len(*email) > 254 {
+		return Invalid("email", "must be an e-mail address such as name@example.ru")
 	}
 	return nil
 }

@@ -297,9 +297,24 @@ func (m *Metrics) SetAgentOnline(login string, online bool) {
 }
 
 // SLABreached counts a service request that breached its SLA; kind is
-// "response" or "resolution", priority the request's priority class code.
+// "response" or "resolution", priority the client's priority class code
+// ("" counts as "none"). The escalation timers call it as each breach is
+// recorded.
 func (m *Metrics) SLABreached(priority, kind string) {
+	if priority == "" {
+		priority = "none"
+	}
 	m.slaBreaches.WithLabelValues(priority, kind).Inc()
+}
+
+// InitSLABreaches creates the breach series of every priority class (and
+// "none") at zero, so that increase() sees the first breach of each.
+func (m *Metrics) InitSLABreaches(priorityClasses []string) {
+	for _, p := range append([]string{"none"}, priorityClasses...) {
+		for _, kind := range []string{"response", "resolution"} {
+			m.slaBreaches.WithLabelValues(p, kind)
+		}
+	}
 }
 
 // Snapshot returns the live state of agents and calls.

@@ -82,17 +82,18 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// cmdUser: user add --login NAME --role R [--name N] [--endpoint E ...].
+// cmdUser: user add --login NAME --role R [--name N] [--email E] [--endpoint E ...].
 func cmdUser(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: hotline user add --login NAME --role admin|supervisor|agent [--name \"Full Name\"] [--endpoint PJSIP/1001 ...]")
+		return errors.New("usage: hotline user add --login NAME --role admin|supervisor|agent [--name \"Full Name\"] [--email name@example.ru] [--endpoint PJSIP/1001 ...]")
 	}
-	var login, role, name string
+	var login, role, name, email string
 	var endpoints listFlag
 	cfg, _, err := parse("user add", args[1:], e, func(fs *flag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login name (required)")
 		fs.StringVar(&role, "role", "", "agent, supervisor or admin (required)")
 		fs.StringVar(&name, "name", "", "display name")
+		fs.StringVar(&email, "email", "", "e-mail address notifications are sent to (empty: in the app only)")
 		fs.Var(&endpoints, "endpoint", "telephony endpoint such as PJSIP/1001 (repeatable)")
 	})
 	if err != nil {
@@ -107,7 +108,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	u, err := httpapi.CreateUser(ctx, st, crm.User{Login: login, Role: crm.Role(role), Name: name, Endpoints: endpoints}, password)
+	u, err := httpapi.CreateUser(ctx, st, crm.User{Login: login, Role: crm.Role(role), Name: name, Email: email, Endpoints: endpoints}, password)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}

@@ -34,6 +34,7 @@ type Config struct {
 	PhoneRegion  string
 	LogLevel     slog.Level
 	CookieSecure bool
+	Notify       NotifyConfig // outbound e-mail and SMS
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
@@ -71,6 +72,13 @@ func settings() []setting {
 		{env: "HOTLINE_PHONE_REGION", flag: "phone-region", def: "RU", usage: "default region for numbers without a country code", check: checkRegion},
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
+		{env: "HOTLINE_PUBLIC_URL", flag: "public-url", usage: "the address people open Hotline at, for links in e-mails and SMS, e.g. https://desk.example.ru (empty: http://HOTLINE_HTTP_ADDR)", check: checkPublicURL},
+		{env: "HOTLINE_SMTP_URL", flag: "smtp-url", usage: "mail server for outbound e-mail: smtp://user:pass@host:587 (STARTTLS when offered), smtp://host:25 (plain relay), smtps://user:pass@host:465 (empty: e-mails wait in the outbox)",
+			secret: true, check: checkSMTPURL},
+		{env: "HOTLINE_MAIL_FROM", flag: "mail-from", usage: "sender of outbound e-mail, e.g. \"Support <desk@example.ru>\" (required with HOTLINE_SMTP_URL)", check: checkMailFrom},
+		{env: "HOTLINE_SMS_URL", flag: "sms-url", usage: "SMS gateway URL template with {number} and {text}, e.g. https://sms.example.ru/send?key=K&to={number}&text={text} (empty: no SMS)",
+			secret: true, check: checkSMSURL},
+		{env: "HOTLINE_SMS_METHOD", flag: "sms-method", def: "GET", usage: "GET, or POST to send the template's query as a form", check: checkSMSMethod},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_METRICS_ADDR", flag: "metrics-addr", def: "127.0.0.1:9464",
 			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
@@ -120,6 +128,9 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 				}
 				return Config{}, fmt.Errorf("invalid %s: %v", name, err)
 			}
+		}
+		if err := c.Notify.check(); err != nil {
+			return Config{}, err
 		}
 		if c.ARIURL != "" && c.ARIUser == "" {
 			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")

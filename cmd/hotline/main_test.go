@@ -62,6 +62,14 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_LANGUAGE": "de"}, want: "invalid HOTLINE_LANGUAGE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Europe/Moskow"}, want: "invalid HOTLINE_TIME_ZONE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Local"}, want: "invalid HOTLINE_TIME_ZONE"},
+		{vars: map[string]string{"HOTLINE_SMTP_URL": "imap://desk:s3cret@mail:143"}, want: "invalid HOTLINE_SMTP_URL", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_SMTP_URL": "smtp://desk:s3cret@mail:99999"}, want: "invalid HOTLINE_SMTP_URL", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_SMTP_URL": "smtp://desk:s3cret@mail:587"}, want: "invalid HOTLINE_MAIL_FROM", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_MAIL_FROM": "not an address"}, want: "invalid HOTLINE_MAIL_FROM"},
+		{vars: map[string]string{"HOTLINE_SMS_URL": "https://sms.example.ru/send?key=s3cret&to={number}"}, want: "invalid HOTLINE_SMS_URL", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_SMS_URL": "ftp://sms.example.ru/send?key=s3cret&to={number}&t={text}"}, want: "invalid HOTLINE_SMS_URL", avoid: "s3cret"},
+		{vars: map[string]string{"HOTLINE_SMS_METHOD": "PUT"}, want: "invalid HOTLINE_SMS_METHOD"},
+		{vars: map[string]string{"HOTLINE_PUBLIC_URL": "desk.example.ru"}, want: "invalid HOTLINE_PUBLIC_URL"},
 	}
 	for _, tc := range cases {
 		e, _, _ := testEnv(tc.vars, "")
@@ -121,7 +129,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	ctx := context.Background()
 
 	e, out, _ := testEnv(vars, "given-password\n")
-	if err := run(ctx, []string{"user", "add", "--login", "Olga", "--role", "agent", "--name", "Olga K", "--endpoint", "PJSIP/1001", "--endpoint", "PJSIP/1002"}, e); err != nil {
+	if err := run(ctx, []string{"user", "add", "--login", "Olga", "--role", "agent", "--name", "Olga K", "--email", "olga@example.ru", "--endpoint", "PJSIP/1001", "--endpoint", "PJSIP/1002"}, e); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "given-password") {
@@ -139,6 +147,10 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	if err := run(ctx, []string{"user", "add", "--login", "x1", "--role", "king"}, e); err == nil || !strings.Contains(err.Error(), "role") {
 		t.Fatalf("bad role: %v", err)
 	}
+	e, _, _ = testEnv(vars, "")
+	if err := run(ctx, []string{"user", "add", "--login", "x2", "--role", "agent", "--email", "not an address"}, e); err == nil || !strings.Contains(err.Error(), "email") {
+		t.Fatalf("bad e-mail: %v", err)
+	}
 
 	st, err := postgres.Open(ctx, dsn, postgres.Options{})
 	if err != nil {
@@ -153,7 +165,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 		if ok, _ := auth.CheckPassword(hash, pw); !ok {
 			t.Errorf("%s: password does not match", login)
 		}
-		if login == "olga" && (u.Role != crm.RoleAgent || u.Name != "Olga K" || len(u.Endpoints) != 2) {
+		if login == "olga" && (u.Role != crm.RoleAgent || u.Name != "Olga K" || len(u.Endpoints) != 2 || u.Email != "olga@example.ru") {
 			t.Errorf("olga stored as %+v", u)
 		}
 	}

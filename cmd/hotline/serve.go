@@ -140,6 +140,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	notices, err := startNotify(ctx, cfg, log, st, svc, tel.metrics, cat)
+	if err != nil {
+		return nil, svc, err
+	}
 	api := httpapi.New(httpapi.Options{
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
@@ -149,6 +153,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
 	mountFeatures(api, pages, tel, st, log)
+	mountNotify(api, pages, notices, st)
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +20,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
-	"hotline/crm/service"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -384,8 +382,8 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 }
 
 // startIVR starts what Hotline does on channels it owns (Stasis): the
-// survey runner and campaign dialer, the self-service status line, and
-// the escalation timers of the service desk. The runner's recovery, the
+// survey runner and campaign dialer and the self-service status line
+// (the escalation timers run with the notifications, startNotify). The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
 func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
 	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels) *ivrParts {
@@ -409,12 +407,8 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },
 	})
 	svc.closers = append(svc.closers, line.Close)
-	host, _ := os.Hostname()
-	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host,
-		Logger: log.With("component", "escalation")})
 	svc.components = append(svc.components,
 		component{Name: "status line", Run: line.Run},
-		component{Name: "escalation timers", Run: esc.Run},
 		component{Name: "reservation expiry", Run: func(ctx context.Context) error {
 			st.RunReservationExpiry(ctx, time.Minute)
 			return nil

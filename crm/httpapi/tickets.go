@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -46,7 +47,11 @@ type TicketStore interface {
 	EnsureCategory(ctx context.Context, name string) (int64, error)
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
+	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
 	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
+	UnreadNotifications(ctx context.Context, userID int64) (int, error)
+	ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error)
+	SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 
 	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
@@ -57,22 +62,19 @@ type TicketStore interface {
 
 // TicketDeps are what RegisterTickets needs.
 type TicketDeps struct {
-	Store  TicketStore
-	Mailer service.Mailer // outbound email; nil records messages without sending
-	// MailFrom is the sender of outbound email.
-	MailFrom string
+	Store TicketStore
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
 	Logger   *slog.Logger
+	Now      func() time.Time // tells overdue requests; time.Now when nil
 }
 
 // ticketsAPI holds the service-desk operations' dependencies.
 type ticketsAPI struct {
 	store    TicketStore
 	products service.ProductTerms
-	mailer   service.Mailer
-	from     string
 	log      *slog.Logger
+	now      func() time.Time
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
@@ -85,10 +87,10 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	if deps.Mailer == nil {
-		deps.Mailer = service.NoMailer{}
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
-	s := &ticketsAPI{store: deps.Store, mailer: deps.Mailer, from: deps.MailFrom, log: deps.Logger, products: deps.Products}
+	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products, now: deps.Now}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
@@ -157,12 +159,15 @@ type TicketJSON struct {
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	Overdue     bool       `json:"overdue" doc:"open and past a due time"`
+	// CallbackAttempts counts the missed calls a callback request answers.
+	CallbackAttempts int `json:"callback_attempts,omitempty"`
 }
 
 // StatusPath is the customer's status page of a ticket token.
 func StatusPath(token string) string { return "/status/" + token }
 
-func ticketJSON(t service.Ticket) TicketJSON {
+func ticketJSON(t service.Ticket, now time.Time) TicketJSON {
 	calls := t.Calls
 	if calls == nil {
 		calls = []string{}
@@ -172,7 +177,8 @@ func ticketJSON(t service.Ticket) TicketJSON {
 		AssigneeID: t.AssigneeID, TeamID: t.TeamID, PlanID: t.PlanID, Calls: calls, ResponseDue: t.SLA.ResponseDue,
 		ResolveDue: t.SLA.ResolveDue, RespondedAt: t.SLA.RespondedAt, PausedSince: t.SLA.PausedAt,
 		PausedSecs: int64(t.SLA.Paused / time.Second), Reopens: t.Reopens, StatusURL: StatusPath(t.PublicToken),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
+		Overdue: t.Overdue(now), CallbackAttempts: t.CallbackAttempts}
 }
 
 type ticketOutput struct{ Body TicketJSON }
@@ -190,6 +196,9 @@ type listTicketsInput struct {
 	Q          string `query:"q" maxLength:"200"`
 	After      string `query:"after" maxLength:"500"`
 	Limit      int    `query:"limit" minimum:"0" maximum:"200"`
+	Overdue    bool   `query:"overdue" doc:"only open requests past a due time"`
+	Mine       bool   `query:"mine" doc:"only requests assigned to me (with overdue: my overdue)"`
+	Sort       string `query:"sort" enum:"created,due," doc:"created (newest first, the default) or due (earliest due first: overdue on top)"`
 }
 
 type ticketsOutput struct {
@@ -243,7 +252,11 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 		Tags: tags, Summary: "Tickets, newest first (agents: their teams' and their own)"},
 		func(ctx context.Context, in *listTicketsInput) (*ticketsOutput, error) {
 			f := service.TicketFilter{Priority: service.Priority(in.Priority), ClientID: in.ClientID, AssigneeID: in.AssigneeID,
-				TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx)}
+				TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx),
+				Overdue: in.Overdue, ByDue: in.Sort == "due"}
+			if in.Mine {
+				f.AssigneeID = PrincipalFrom(ctx).User.ID
+			}
 			for _, st := range strings.Split(in.Status, ",") {
 				switch st = strings.TrimSpace(st); {
 				case st == "":
@@ -262,7 +275,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			out := &ticketsOutput{}
 			out.Body.Items = make([]TicketJSON, 0, len(page.Items))
 			for _, t := range page.Items {
-				out.Body.Items = append(out.Body.Items, ticketJSON(t))
+				out.Body.Items = append(out.Body.Items, ticketJSON(t, s.now()))
 			}
 			out.Body.Next = page.Next
 			return out, nil
@@ -294,7 +307,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			return &ticketOutput{Body: ticketJSON(got)}, nil
+			return &ticketOutput{Body: ticketJSON(got, s.now())}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/api/v1/tickets/{id}",
 		Tags: tags, Summary: "One ticket"},
@@ -303,7 +316,7 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &ticketOutput{Body: ticketJSON(t)}, nil
+			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "update-ticket", Method: http.MethodPatch, Path: "/api/v1/tickets/{id}",
 		Tags: tags, Summary: "Change status, priority, assignee, team, category or subject (each change is recorded)"},
@@ -322,6 +335,6 @@ func (s *ticketsAPI) registerTickets(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			return &ticketOutput{Body: ticketJSON(t)}, nil
+			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
 		})
 }

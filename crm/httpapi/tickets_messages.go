@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -42,13 +43,35 @@ type threadOutput struct {
 		Ticket   TicketJSON    `json:"ticket"`
 		Events   []EventJSON   `json:"events"`
 		Articles []ArticleJSON `json:"articles"`
+		Messages []OutboxJSON  `json:"messages" doc:"e-mails and SMS about the ticket, newest first, with their delivery state"`
 	}
 }
 
 type messageOutput struct {
 	Body struct {
 		Recorded bool `json:"recorded"`
+		Queued   bool `json:"queued,omitempty" doc:"an e-mail waits in the outbox; its state is in the thread's messages"`
 	}
+}
+
+// OutboxJSON is an e-mail or SMS about a ticket with its delivery state.
+type OutboxJSON struct {
+	ID        int64      `json:"id"`
+	Channel   string     `json:"channel"`
+	To        string     `json:"to"`
+	Subject   string     `json:"subject,omitempty"`
+	Template  string     `json:"template,omitempty"`
+	State     string     `json:"state" enum:"pending,sent,failed"`
+	Attempts  int        `json:"attempts"`
+	NextAt    time.Time  `json:"next_at"`
+	LastError string     `json:"last_error,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+func outboxJSON(m notify.Message) OutboxJSON {
+	return OutboxJSON{ID: m.ID, Channel: string(m.Channel), To: m.To, Subject: m.Subject, Template: m.Template, State: string(m.State),
+		Attempts: m.Attempts, NextAt: m.NextAt, LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt}
 }
 
 // InboundEmail is a parsed message from the mail gateway.
@@ -58,10 +81,16 @@ type InboundEmail struct {
 	Subject   string `json:"subject" maxLength:"500"`
 	Body      string `json:"body" maxLength:"200000"`
 	MessageID string `json:"message_id,omitempty" maxLength:"500" doc:"deduplicates a message delivered twice"`
-	TicketID  int64  `json:"ticket_id,omitempty" minimum:"0" doc:"else taken from [#123] in the subject; else a new ticket for the sender's client"`
+	TicketID  int64  `json:"ticket_id,omitempty" minimum:"0" doc:"else taken from the References or In-Reply-To header; else from [#123] in the subject; else a new ticket for the sender's client"`
+	// References is the message's References and In-Reply-To headers:
+	// Hotline's e-mails name their request there (<ticket-123@host>).
+	References string `json:"references,omitempty" maxLength:"5000" doc:"the References and In-Reply-To headers, which thread a reply to Hotline's e-mail"`
 }
 
-var ticketRef = regexp.MustCompile(`\[#(\d{1,18})\]`)
+var (
+	ticketRef       = regexp.MustCompile(`\[#(\d{1,18})\]`)
+	ticketHeaderRef = regexp.MustCompile(`<ticket-(\d{1,18})@[^>\s]+>`)
+)
 
 type inboundOutput struct {
 	Body struct {
@@ -89,10 +118,18 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			out := &threadOutput{}
-			out.Body.Ticket = ticketJSON(t)
+			out.Body.Ticket = ticketJSON(t, s.now())
 			out.Body.Events = make([]EventJSON, 0, len(events))
 			for _, e := range events {
 				out.Body.Events = append(out.Body.Events, eventJSON(e))
+			}
+			msgs, err := s.store.TicketMessages(ctx, t.ID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out.Body.Messages = make([]OutboxJSON, 0, len(msgs))
+			for _, m := range msgs {
+				out.Body.Messages = append(out.Body.Messages, outboxJSON(m))
 			}
 			out.Body.Articles = make([]ArticleJSON, 0, len(arts))
 			for _, a := range arts {
@@ -122,7 +159,7 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 			return out, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "send-ticket-email", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/emails",
-		Tags: tags, Summary: "Email the customer about the ticket (sent, then recorded in the thread)", DefaultStatus: http.StatusCreated},
+		Tags: tags, Summary: "Email the customer about the ticket: recorded in the thread and queued in the outbox, which sends it", DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			ID   int64 `path:"id" minimum:"1"`
 			Body struct {
@@ -140,21 +177,20 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 				subject = t.Subject
 			}
 			subject = "[#" + strconv.FormatInt(t.ID, 10) + "] " + strings.TrimSpace(strings.ReplaceAll(subject, "[#"+strconv.FormatInt(t.ID, 10)+"]", ""))
-			m := service.Mail{From: s.from, To: in.Body.To, Subject: subject, Body: in.Body.Body, TicketID: t.ID}
-			if err := m.Validate(); err != nil {
-				return nil, huma.Error422UnprocessableEntity(err.Error())
+			e := &service.Event{TicketID: t.ID, Kind: service.EventEmailOut, UserID: actorID(ctx),
+				To: in.Body.To, Subject: subject, Body: in.Body.Body, Public: true}
+			if err := (notify.Email{To: e.To, Subject: e.Subject}).Validate(); err != nil {
+				return nil, s.problem(ctx, err)
 			}
-			if err := s.mailer.Send(ctx, m); err != nil {
-				s.log.WarnContext(ctx, "email not sent", "ticket", t.ID, "err", err)
-				return nil, huma.Error502BadGateway("the mail server did not accept the message; nothing was recorded, try again")
-			}
-			ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: t.ID, Kind: service.EventEmailOut, UserID: actorID(ctx),
-				From: s.from, To: m.To, Subject: m.Subject, Body: m.Body, Public: true})
+			// Recorded and queued in one transaction: the outbox sends it
+			// (retrying while the mail server is down); its state is in
+			// the thread's messages.
+			ok, err := s.store.AddMessage(ctx, e)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
 			out := &messageOutput{}
-			out.Body.Recorded = ok
+			out.Body.Recorded, out.Body.Queued = ok, ok
 			return out, nil
 		})
 	s.registerLinks(api)
@@ -221,7 +257,9 @@ func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inbound
 	out := &inboundOutput{}
 	id := m.TicketID
 	if id == 0 {
-		if g := ticketRef.FindStringSubmatch(m.Subject); g != nil {
+		if g := ticketHeaderRef.FindStringSubmatch(m.References); g != nil {
+			id, _ = strconv.ParseInt(g[1], 10, 64)
+		} else if g := ticketRef.FindStringSubmatch(m.Subject); g != nil {
 			id, _ = strconv.ParseInt(g[1], 10, 64)
 		}
 	}

@@ -2,13 +2,11 @@ package httpapi_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,32 +15,12 @@ import (
 	"hotline/crm/service"
 )
 
-// deskEnv is the API server with the service desk registered, a team with
-// the test agent, and a recording mailer.
+// deskEnv is the API server with the service desk registered and a team
+// with the test agent.
 type deskEnv struct {
 	*env
-	team   service.Team
-	mailer *fakeMailer
-	ops    []string // the operation ids RegisterTickets added
-}
-
-// fakeMailer records outbound mail; Fail makes it refuse.
-type fakeMailer struct {
-	mu   sync.Mutex
-	sent []service.Mail
-	Fail bool
-}
-
-var _ service.Mailer = (*fakeMailer)(nil)
-
-func (m *fakeMailer) Send(_ context.Context, mail service.Mail) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.Fail {
-		return errors.New("relay refused")
-	}
-	m.sent = append(m.sent, mail)
-	return nil
+	team service.Team
+	ops  []string // the operation ids RegisterTickets added
 }
 
 // productTerms is a hand-written ProductTerms: product 1 has critical
@@ -68,9 +46,8 @@ func newDeskEnv(t *testing.T) *deskEnv {
 	for _, op := range operations(e.srv.API()) {
 		before[op.OperationID] = true
 	}
-	d := &deskEnv{env: e, mailer: &fakeMailer{}}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Mailer: d.mailer, MailFrom: "support@example.com",
-		Products: productTerms{}})
+	d := &deskEnv{env: e}
+	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -178,6 +155,12 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 			return fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil
 		},
 		"read-notifications": func() (string, any) { return "/api/v1/notifications/read", map[string]any{"up_to": 1000} },
+		"get-client-notify": func() (string, any) {
+			return fmt.Sprintf("/api/v1/clients/%d/notify", d.newClient("Notify get", "").ID), nil
+		},
+		"set-client-notify": func() (string, any) {
+			return fmt.Sprintf("/api/v1/clients/%d/notify", d.newClient("Notify set", "").ID), map[string]any{"notify": "sms"}
+		},
 	}
 }
 
@@ -271,13 +254,25 @@ func TestTicketAPIFlow(t *testing.T) {
 	}
 	// Internal comment, then an email to the customer (the first response).
 	agent.do("POST", path+"/comments", map[string]any{"body": "internal: check the line"})
-	d.mailer.Fail = true
+	// The e-mail is queued in the outbox; the thread shows it waiting.
 	resp, body = agent.do("POST", path+"/emails", map[string]any{"to": "vip@example.com", "body": "We are on it"})
-	mustProblem(t, resp, body, http.StatusBadGateway)
-	d.mailer.Fail = false
-	resp, body = agent.do("POST", path+"/emails", map[string]any{"to": "vip@example.com", "body": "We are on it"})
-	if resp.StatusCode != http.StatusCreated || len(d.mailer.sent) != 1 || !strings.HasPrefix(d.mailer.sent[0].Subject, fmt.Sprintf("[#%d] ", tk.ID)) {
-		t.Fatalf("email: %d %s %+v", resp.StatusCode, body, d.mailer.sent)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"queued":true`) {
+		t.Fatalf("email: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("GET", path+"/thread", nil)
+	var queued struct {
+		Messages []httpapi.OutboxJSON `json:"messages"`
+	}
+	mustJSON(t, body, &queued)
+	var typed []httpapi.OutboxJSON
+	for _, m := range queued.Messages {
+		if m.Template == "" {
+			typed = append(typed, m)
+		}
+	}
+	if len(typed) != 1 || typed[0].To != "vip@example.com" || typed[0].State != "pending" ||
+		!strings.HasPrefix(typed[0].Subject, fmt.Sprintf("[#%d] ", tk.ID)) {
+		t.Fatalf("queued e-mails: %d %+v", resp.StatusCode, queued.Messages)
 	}
 	resp, body = agent.do("POST", path+"/emails", map[string]any{"to": "not an address", "body": "x"})
 	mustProblem(t, resp, body, http.StatusUnprocessableEntity)

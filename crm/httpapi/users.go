@@ -22,6 +22,7 @@ type UserView struct {
 	Disabled  bool      `json:"disabled"`
 	Language  string    `json:"language" doc:"ru or en: the language the user reads pages in; empty: the browser's or the centre's"`
 	CreatedAt time.Time `json:"created_at"`
+	Email     string    `json:"email" doc:"where notifications are e-mailed; empty: in the app only"`
 }
 
 func userView(u crm.User) UserView {
@@ -29,7 +30,7 @@ func userView(u crm.User) UserView {
 	if eps == nil {
 		eps = []string{}
 	}
-	return UserView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, Endpoints: eps, Disabled: u.Disabled, Language: u.Language, CreatedAt: u.CreatedAt}
+	return UserView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, Endpoints: eps, Disabled: u.Disabled, Language: u.Language, CreatedAt: u.CreatedAt, Email: u.Email}
 }
 
 type userOutput struct{ Body UserView }
@@ -46,6 +47,7 @@ type createUserInput struct {
 		Endpoints []string `json:"endpoints,omitempty" maxItems:"20"`
 		Language  string   `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the browser's or the centre's language)"`
 		Password  string   `json:"password" minLength:"8" maxLength:"256"`
+		Email     string   `json:"email,omitempty" maxLength:"254" doc:"where notifications are e-mailed; empty: in the app only"`
 	}
 }
 
@@ -57,6 +59,7 @@ type updateUserInput struct {
 		Endpoints *[]string `json:"endpoints,omitempty" maxItems:"20"`
 		Disabled  *bool     `json:"disabled,omitempty"`
 		Language  *string   `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the browser's or the centre's language)"`
+		Email     *string   `json:"email,omitempty" maxLength:"254" doc:"where notifications are e-mailed; empty: in the app only"`
 	}
 }
 
@@ -133,7 +136,8 @@ func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*usersOutput, erro
 }
 
 func (s *Server) createUser(ctx context.Context, in *createUserInput) (*userOutput, error) {
-	u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints, Language: in.Body.Language}
+	u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints, Language: in.Body.Language,
+		Email: in.Body.Email}
 	created, err := CreateUser(ctx, s.store, u, in.Body.Password)
 	if err != nil {
 		return nil, s.problem(ctx, err)
@@ -158,6 +162,9 @@ func (s *Server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	}
 	if b.Language != nil {
 		u.Language = *b.Language
+	}
+	if b.Email != nil {
+		u.Email = *b.Email
 	}
 	if b.Disabled != nil {
 		if *b.Disabled && PrincipalFrom(ctx).User.ID == u.ID {

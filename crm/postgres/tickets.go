@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -20,7 +21,8 @@ import (
 const ticketCols = `t.id, t.client_id, t.product_id, t.subject, t.description, t.category, t.priority, t.status,
 	t.assignee_id, t.team_id, t.plan_id, t.created_by, t.public_token, t.response_due, t.resolve_due,
 	t.responded_at, t.paused_at, t.paused_seconds, t.reopens, t.created_at, t.updated_at, t.resolved_at, t.closed_at,
-	coalesce(t.external_ref, ''), c.name, coalesce((SELECT array_agg(linkedid ORDER BY at) FROM ticket_calls tc WHERE tc.ticket_id = t.id), '{}')`
+	coalesce(t.external_ref, ''), c.name, coalesce((SELECT array_agg(linkedid ORDER BY at) FROM ticket_calls tc WHERE tc.ticket_id = t.id), '{}'),
+	coalesce(t.callback_number, ''), t.callback_attempts`
 
 const ticketFrom = ` FROM tickets t JOIN clients c ON c.id = t.client_id`
 
@@ -30,7 +32,7 @@ func scanTicket(r pgx.Row) (service.Ticket, error) {
 	err := r.Scan(&t.ID, &t.ClientID, &t.ProductID, &t.Subject, &t.Description, &t.Category, &t.Priority, &t.Status,
 		&t.AssigneeID, &t.TeamID, &t.PlanID, &t.CreatedBy, &t.PublicToken, &t.SLA.ResponseDue, &t.SLA.ResolveDue,
 		&t.SLA.RespondedAt, &t.SLA.PausedAt, &paused, &t.Reopens, &t.CreatedAt, &t.UpdatedAt, &t.ResolvedAt, &t.ClosedAt,
-		&t.ExternalRef, &t.ClientName, &t.Calls)
+		&t.ExternalRef, &t.ClientName, &t.Calls, &t.CallbackNumber, &t.CallbackAttempts)
 	t.SLA.Paused = time.Duration(paused) * time.Second
 	return t, err
 }
@@ -88,10 +90,13 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
-			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, '')) RETURNING id`,
+			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref,
+			callback_number, callback_attempts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, ''), nullif($18, ''),
+			CASE WHEN $18 = '' THEN 0 ELSE 1 END) RETURNING id`,
 			t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
-			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now).Scan(&t.ID)
+			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now,
+			t.CallbackNumber).Scan(&t.ID)
 		if err != nil {
 			return ticketError(err, "create ticket")
 		}
@@ -112,6 +117,14 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		}
 		if err := scheduleTimers(ctx, tx, plan, t); err != nil {
 			return err
+		}
+		if err := tellCustomer(ctx, tx, t, notify.TemplateOpened, now); err != nil {
+			return err
+		}
+		if t.AssigneeID != nil && (t.CreatedBy == nil || *t.CreatedBy != *t.AssigneeID) {
+			if err := tellUser(ctx, tx, *t.AssigneeID, t, NoticeAssigned, nil, now); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, ref_type, ref_id, created_at)
 			VALUES ($1, 'ticket', $2, $3, $4, 'ticket', $5, $2)`,
@@ -155,6 +168,9 @@ func ticketError(err error, op string) error {
 	msg := err.Error()
 	if strings.Contains(msg, "tickets_external_ref_key") {
 		return &crm.Error{Kind: crm.KindConflict, Field: "external_ref", Message: "a ticket was already opened for this", Err: err}
+	}
+	if strings.Contains(msg, "tickets_one_open_callback") {
+		return &crm.Error{Kind: crm.KindConflict, Field: "callback_number", Message: "a callback request for this number is open", Err: err}
 	}
 	for _, f := range []string{"assignee_id", "team_id", "plan_id", "client_id", "created_by"} {
 		if strings.Contains(msg, "tickets_"+f+"_fkey") {
@@ -232,8 +248,18 @@ func (s *Store) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.T
 	return ok, translate(err, "ticket visibility")
 }
 
-// ListTickets returns one page of tickets, newest first, that match the
-// filter and that the filter's viewer may see.
+// nextDue is a ticket's earliest running due time (as service.Ticket.NextDue):
+// NULL when no clock runs. dueKey sorts those last, as noDue.
+const (
+	nextDue = `(CASE WHEN t.status NOT IN ('resolved', 'closed') AND t.paused_at IS NULL
+		THEN LEAST(CASE WHEN t.responded_at IS NULL THEN t.response_due END, t.resolve_due) END)`
+	dueKey = `coalesce(` + nextDue + `, '9999-12-31T00:00:00Z'::timestamptz)`
+)
+
+var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// ListTickets returns one page of tickets, newest first (or by due time),
+// that match the filter and that the filter's viewer may see.
 func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
 	var page crm.Page[service.Ticket]
 	cur, hasCur, err := decodeCursor(f.After)
@@ -274,14 +300,28 @@ func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Pa
 		where = append(where, "(t.assignee_id = "+u+" OR t.created_by = "+u+
 			" OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = "+u+"))")
 	}
-	if hasCur {
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = s.now()
+		}
+		where = append(where, nextDue+" < "+arg(now))
+	}
+	order := " ORDER BY t.created_at DESC, t.id DESC"
+	switch {
+	case f.ByDue:
+		if hasCur {
+			where = append(where, "("+dueKey+", t.id) > ("+arg(cur.At)+", "+arg(cur.ID)+")")
+		}
+		order = " ORDER BY " + dueKey + ", t.id"
+	case hasCur:
 		where = append(where, "(t.created_at, t.id) < ("+arg(cur.At)+", "+arg(cur.ID)+")")
 	}
 	q := `SELECT ` + ticketCols + ticketFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY t.created_at DESC, t.id DESC LIMIT " + arg(limit+1)
+	q += order + " LIMIT " + arg(limit+1)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return page, translate(err, "list tickets")
@@ -290,10 +330,21 @@ func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Pa
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
+	now := s.now()
+	for i := range items {
+		items[i].Late = items[i].Overdue(now)
+	}
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		page.Next = cursor{At: last.CreatedAt, ID: last.ID}.encode()
+		at := last.CreatedAt
+		if f.ByDue {
+			at = noDue
+			if d := last.NextDue(); d != nil {
+				at = *d
+			}
+		}
+		page.Next = cursor{At: at, ID: last.ID}.encode()
 	}
 	page.Items = items
 	return page, nil

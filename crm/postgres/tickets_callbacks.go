@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,6 +52,8 @@ func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Du
 		  AND c.direction = 'inbound' AND c.outcome IN ('abandoned', 'no_answer', 'busy')
 		  AND c.client_id IS NOT NULL AND c.customer <> '' AND coalesce(cs.enabled, true)
 		  AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_ref = 'call/' || c.node || '/' || c.linkedid)
+		  AND NOT EXISTS (SELECT 1 FROM ticket_calls tc JOIN tickets t ON t.id = tc.ticket_id
+		                  WHERE tc.linkedid = c.linkedid AND t.category = 'callback')
 		  AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.customer = c.customer AND a.outcome = 'answered'
 		                  AND a.started_at > c.started_at)
 		ORDER BY c.started_at`, now.Add(-window))
@@ -66,15 +69,12 @@ func (s *Store) SyncCallbacks(ctx context.Context, now time.Time, window time.Du
 		return 0, 0, translate(err, "missed calls")
 	}
 	for _, m := range missed {
-		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
-			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
-			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at, AssigneeID: m.owner}
-		switch err := s.CreateTicket(ctx, &t); {
-		case err == nil:
-			opened++
-		case crm.IsKind(err, crm.KindConflict):
-		default:
+		ok, err := s.openCallback(ctx, m)
+		if err != nil {
 			return opened, resolved, fmt.Errorf("open callback for %s: %w", m.linkedid, err)
+		}
+		if ok {
+			opened++
 		}
 	}
 	resolved, err = s.resolveHandledCallbacks(ctx)
@@ -119,4 +119,75 @@ func (s *Store) resolveHandledCallbacks(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// openCallback opens the callback request of a missed call, or, while one
+// for the same number is open, adds the call to it as another attempt. The
+// unique index on open callback numbers settles races between replicas
+// (and between two missed calls at once): the loser adds its attempt. It
+// reports whether a request was opened.
+func (s *Store) openCallback(ctx context.Context, m missedCall) (bool, error) {
+	for range 3 { // the open request may be resolved between the two steps
+		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
+			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
+			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at, AssigneeID: m.owner,
+			CallbackNumber: m.customer}
+		err := s.CreateTicket(ctx, &t)
+		if err == nil {
+			return true, nil
+		}
+		var ce *crm.Error
+		if !errors.As(err, &ce) || ce.Kind != crm.KindConflict {
+			return false, err
+		}
+		if ce.Field == "external_ref" {
+			return false, nil // this very call already opened one
+		}
+		added, err := s.addCallbackAttempt(ctx, m)
+		if err != nil || added {
+			return false, err
+		}
+	}
+	return false, fmt.Errorf("callback for %s: the open request kept changing", m.customer)
+}
+
+// addCallbackAttempt links a missed call to the open callback request of
+// its number, counting an attempt once per call. It reports false when no
+// request for the number is open any more.
+func (s *Store) addCallbackAttempt(ctx context.Context, m missedCall) (bool, error) {
+	found := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM tickets WHERE callback_number = $1 AND status NOT IN ('resolved', 'closed')
+			FOR UPDATE`, m.customer).Scan(&id)
+		if err == pgx.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return translate(err, "open callback")
+		}
+		found = true
+		tag, err := tx.Exec(ctx, `INSERT INTO ticket_calls (ticket_id, linkedid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			id, m.linkedid, m.at)
+		if err != nil || tag.RowsAffected() == 0 {
+			return translate(err, "link missed call")
+		}
+		var attempts int
+		if err := tx.QueryRow(ctx, `UPDATE tickets SET callback_attempts = callback_attempts + 1, updated_at = $2
+			WHERE id = $1 RETURNING callback_attempts`, id, s.now()).Scan(&attempts); err != nil {
+			return translate(err, "count attempt")
+		}
+		for _, e := range []service.Event{
+			{Kind: service.EventCall, New: m.linkedid},
+			{Kind: service.EventChange, Field: "callback_attempts", Old: fmt.Sprint(attempts - 1), New: fmt.Sprint(attempts),
+				Body: fmt.Sprintf("Missed call %s from %s again", m.linkedid, m.customer)},
+		} {
+			e.TicketID, e.At = id, m.at
+			if err := addEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return found, err
 }

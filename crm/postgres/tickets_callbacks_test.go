@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,5 +101,80 @@ func TestCallbackGoesToTheClientsOwner(t *testing.T) {
 	all, _ := s.ListTickets(ctx, service.TicketFilter{ClientID: orphan.ID})
 	if len(all.Items) != 1 || all.Items[0].AssigneeID != nil {
 		t.Fatalf("disabled owner's client's callback %+v", all.Items)
+	}
+}
+
+// TestOneCallbackPerNumber: missed calls from a number with an open
+// callback request add attempts to it instead of opening more, even when
+// two replicas sync the same calls at once; once it is resolved, the next
+// missed call opens a new one.
+func TestOneCallbackPerNumber(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:30")}
+	dsn := pgtest.NewDSN(t)
+	s := openDesk(t, dsn, clk)
+	other := openDesk(t, dsn, clk)
+	c := mustClient(t, s, crm.Client{Name: "Persistent", Priority: "B", Contacts: []crm.Contact{phone("+74951112233", "")}})
+	missed := func(linkedid, start string) {
+		t.Helper()
+		st := mskTime(start)
+		if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+			VALUES ('pbx1', $1, 1, 'inbound', 'abandoned', '+74951112233', $2, $3, $4)`, linkedid, c.ID, st, st.Add(20*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missed("2.1", "2026-11-26 10:00")
+	missed("2.2", "2026-11-26 10:01")
+	missed("2.3", "2026-11-26 10:02")
+	var wg sync.WaitGroup
+	opened := make([]int, 2)
+	for i, st := range []interface {
+		SyncCallbacks(context.Context, time.Time, time.Duration) (int, int, error)
+	}{s, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, _, err := st.SyncCallbacks(ctx, clk.Now(), 24*time.Hour)
+			if err != nil {
+				t.Error(err)
+			}
+			opened[i] = n
+		}()
+	}
+	wg.Wait()
+	page, _ := s.ListTickets(ctx, service.TicketFilter{})
+	if len(page.Items) != 1 || opened[0]+opened[1] != 1 {
+		t.Fatalf("%d requests (opened %v), want one", len(page.Items), opened)
+	}
+	cb, _ := s.GetTicket(ctx, page.Items[0].ID)
+	if cb.CallbackNumber != "+74951112233" || cb.CallbackAttempts != 3 || len(cb.Calls) != 3 {
+		t.Fatalf("callback %q attempts %d calls %v", cb.CallbackNumber, cb.CallbackAttempts, cb.Calls)
+	}
+	thread, _ := s.Thread(ctx, cb.ID, false)
+	counted := 0
+	for _, e := range thread {
+		if e.Field == "callback_attempts" {
+			counted++
+		}
+	}
+	if counted != 2 {
+		t.Fatalf("history has %d attempt entries, want 2", counted)
+	}
+	// Syncing again changes nothing.
+	if n, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 0 {
+		t.Fatalf("second sync opened %d %v", n, err)
+	}
+	if again, _ := s.GetTicket(ctx, cb.ID); again.CallbackAttempts != 3 {
+		t.Fatalf("attempts after a second sync: %d", again.CallbackAttempts)
+	}
+	// Resolved: the next missed call opens a new request.
+	done := service.StatusResolved
+	if _, err := s.UpdateTicket(ctx, cb.ID, service.TicketUpdate{Status: &done}, nil); err != nil {
+		t.Fatal(err)
+	}
+	missed("2.4", "2026-11-26 10:20")
+	if n, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 1 {
+		t.Fatalf("after resolving, a missed call opened %d %v", n, err)
 	}
 }

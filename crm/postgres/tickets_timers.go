@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,32 +18,32 @@ import (
 // a lock, so they cannot deadlock with agents' updates.
 
 // FireDueTimers fires up to limit timers due at now, one transaction each,
-// and returns how many fired. worker names the firing process in the row.
-func (s *Store) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) (int, error) {
-	fired := 0
-	for fired < limit {
-		ok, err := s.fireOne(ctx, now, worker)
+// and returns the levels that fired. worker names the firing process in
+// the row.
+func (s *Store) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
+	var fired []service.Fired
+	for len(fired) < limit {
+		f, ok, err := s.fireOne(ctx, now, worker)
 		if err != nil {
 			return fired, err
 		}
 		if !ok {
 			break
 		}
-		fired++
+		fired = append(fired, f)
 	}
 	return fired, nil
 }
 
-func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (bool, error) {
+func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
 	var found bool
+	var f service.Fired
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		var clock service.ClockKind
-		var level int
+		found, f = false, service.Fired{}
 		err := tx.QueryRow(ctx, `SELECT tt.ticket_id, tt.clock, tt.level FROM ticket_timers tt
 			JOIN tickets t ON t.id = tt.ticket_id
 			WHERE tt.fired_at IS NULL AND tt.fire_at <= $1
-			ORDER BY tt.fire_at LIMIT 1 FOR UPDATE SKIP LOCKED`, now).Scan(&id, &clock, &level)
+			ORDER BY tt.fire_at, tt.level LIMIT 1 FOR UPDATE SKIP LOCKED`, now).Scan(&f.TicketID, &f.Clock, &f.Level)
 		if err == pgx.ErrNoRows {
 			return nil
 		}
@@ -50,7 +51,7 @@ func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (bool
 			return translate(err, "claim timer")
 		}
 		found = true
-		t, err := lockTicket(ctx, tx, id) // already locked by this transaction
+		t, err := lockTicket(ctx, tx, f.TicketID) // already locked by this transaction
 		if err != nil {
 			return err
 		}
@@ -58,24 +59,31 @@ func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (bool
 		if err != nil {
 			return err
 		}
-		if err := escalate(ctx, tx, &t, plan.LevelOf(clock, level), now); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT coalesce(priority, '') FROM clients WHERE id = $1`, t.ClientID).Scan(&f.PriorityClass); err != nil {
+			return translate(err, "client priority class")
+		}
+		if f.Breach, err = escalate(ctx, tx, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE ticket_timers SET fired_at = $4, fired_by = $5
-			WHERE ticket_id = $1 AND clock = $2 AND level = $3`, id, clock, level, now, worker)
+			WHERE ticket_id = $1 AND clock = $2 AND level = $3`, f.TicketID, f.Clock, f.Level, now, worker)
 		return translate(err, "mark timer fired")
 	})
-	return found, err
+	return f, found, err
 }
 
-// escalate applies one level: breach record, notification, reassignment to
-// the team lead and a raised priority. Due times stay as agreed.
-func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) error {
+// escalate applies one level: breach record, reassignment to the team
+// lead, a raised priority, then notices to the owner the ticket now has
+// (the lead after a reassignment: never the previous owner alone), the team
+// lead on a breach, and the supervisors when the level says so. Due times
+// stay as agreed. It reports whether a new breach was recorded.
+func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) (bool, error) {
 	var events []service.Event
 	if l.Level > 0 {
 		events = append(events, service.Event{Kind: service.EventEscalated, Field: string(l.Clock), New: fmt.Sprint(l.Level),
 			Body: fmt.Sprintf("Escalation level %d: %d%% of the %s target reached", l.Level, l.Percent, l.Clock)})
 	}
+	breached := false
 	if l.Breaches() {
 		due := t.SLA.ResolveDue
 		if l.Clock == service.ClockResponse {
@@ -87,30 +95,16 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 		tag, err := tx.Exec(ctx, `INSERT INTO sla_breaches (ticket_id, clock, due_at, at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`, t.ID, l.Clock, *due, now)
 		if err != nil {
-			return translate(err, "record breach")
+			return false, translate(err, "record breach")
 		}
-		if tag.RowsAffected() > 0 {
+		if breached = tag.RowsAffected() > 0; breached {
 			events = append(events, service.Event{Kind: service.EventBreach, Field: string(l.Clock),
 				Body: fmt.Sprintf("The %s target was missed (due %s)", l.Clock, due.UTC().Format(time.RFC3339))})
 		}
 	}
-	var lead *int64
-	if t.TeamID != nil {
-		if err := tx.QueryRow(ctx, `SELECT lead_id FROM teams WHERE id = $1`, *t.TeamID).Scan(&lead); err != nil && err != pgx.ErrNoRows {
-			return translate(err, "team lead")
-		}
-	}
-	if l.Notify {
-		who := t.AssigneeID
-		if who == nil {
-			who = lead
-		}
-		if who != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO ticket_notifications (user_id, ticket_id, body, at) VALUES ($1, $2, $3, $4)`,
-				*who, t.ID, fmt.Sprintf("Request #%d %q: escalation level %d (%d%% of the %s target)", t.ID, t.Subject, l.Level, l.Percent, l.Clock), now); err != nil {
-				return translate(err, "notify")
-			}
-		}
+	lead, err := teamLead(ctx, tx, t.TeamID)
+	if err != nil {
+		return false, err
 	}
 	changed := false
 	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
@@ -125,16 +119,37 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if changed {
 		t.UpdatedAt = now
 		if err := saveTicket(ctx, tx, t); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, e := range events {
 		e.TicketID, e.At = t.ID, now
 		if err := addEvent(ctx, tx, e); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	if !l.Notify && !breached {
+		return breached, nil
+	}
+	// The owner the ticket has now (the lead after a reassignment); the
+	// lead too on a breach or when the ticket has no owner.
+	who := []*int64{t.AssigneeID}
+	if breached || t.AssigneeID == nil {
+		who = append(who, lead)
+	}
+	if l.NotifySupervisors {
+		sv, err := supervisors(ctx, tx)
+		if err != nil {
+			return false, err
+		}
+		who = append(who, sv...)
+	}
+	kind := NoticeEscalation
+	if breached {
+		kind = NoticeBreach
+	}
+	args := map[string]string{"level": fmt.Sprint(l.Level), "clock": string(l.Clock), "percent": fmt.Sprint(l.Percent)}
+	return breached, tellUsers(ctx, tx, who, t, kind, args, now)
 }
 
 // Breach is a missed SLA target.
@@ -160,25 +175,40 @@ func (s *Store) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, e
 
 // Notifications returns a user's newest notifications, unread first.
 func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, user_id, ticket_id, body, at, read_at FROM ticket_notifications
-		WHERE user_id = $1 ORDER BY read_at IS NOT NULL, at DESC, id DESC LIMIT $2`, userID, clampLimit(limit))
+	rows, err := s.pool.Query(ctx, `SELECT n.id, n.user_id, n.ticket_id, n.kind, n.args, n.body, n.at, n.read_at, t.subject
+		FROM ticket_notifications n JOIN tickets t ON t.id = n.ticket_id
+		WHERE n.user_id = $1 ORDER BY n.read_at IS NOT NULL, n.at DESC, n.id DESC LIMIT $2`, userID, clampLimit(limit))
 	if err != nil {
 		return nil, translate(err, "notifications")
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Notification, error) {
 		var n service.Notification
-		err := r.Scan(&n.ID, &n.UserID, &n.TicketID, &n.Body, &n.At, &n.ReadAt)
+		err := r.Scan(&n.ID, &n.UserID, &n.TicketID, &n.Kind, &n.Args, &n.Body, &n.At, &n.ReadAt, &n.Subject)
 		return n, err
 	})
+}
+
+// UnreadNotifications counts a user's unread notifications.
+func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ticket_notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
+	return n, translate(err, "unread notifications")
 }
 
 // MarkNotificationsRead marks the user's notifications up to id as read
 // and returns how many changed.
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
-		WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
-	if err != nil {
-		return 0, translate(err, "mark notifications read")
-	}
-	return int(tag.RowsAffected()), nil
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
+			WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
+		if err != nil {
+			return translate(err, "mark notifications read")
+		}
+		if n = int(tag.RowsAffected()); n > 0 { // the user's other bells re-count
+			_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(userID, 10))
+		}
+		return translate(err, "wake bell")
+	})
+	return n, err
 }

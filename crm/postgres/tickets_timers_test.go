@@ -87,15 +87,31 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	var fired, notes int
 	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE fired_at IS NOT NULL`).Scan(&fired)
 	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_notifications`).Scan(&notes)
-	if fired != 5*n || notes != 3*n {
+	// The agent hears of the assignment, both 80% levels and both
+	// breaches; the lead of both breaches and of level 2, which made them
+	// the owner.
+	if fired != 5*n || notes != 8*n {
 		t.Fatalf("fired timers %d, notifications %d", fired, notes)
 	}
 	mine, err := third.Notifications(ctx, agent.ID, 200)
-	if err != nil || len(mine) != 3*n || mine[0].ReadAt != nil {
+	if err != nil || len(mine) != 5*n || mine[0].ReadAt != nil {
 		t.Fatalf("agent's notifications: %d %v", len(mine), err)
 	}
-	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 3*n {
+	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 5*n {
 		t.Fatalf("marked %d %v", marked, err)
+	}
+	leads, err := third.Notifications(ctx, lead.ID, 200)
+	if err != nil || len(leads) != 3*n {
+		t.Fatalf("lead's notifications: %d %v", len(leads), err)
+	}
+	level2 := 0
+	for _, k := range leads {
+		if k.Kind == "escalation" && k.Args["level"] == "2" && k.Subject == "Down" {
+			level2++
+		}
+	}
+	if level2 != n {
+		t.Fatalf("the lead got %d level-2 notices, want %d", level2, n)
 	}
 }
 
@@ -113,7 +129,53 @@ func TestWaitingTicketDoesNotEscalate(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Set(mskTime("2026-12-10 10:00"))
-	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || n != 0 {
-		t.Fatalf("waiting ticket fired %d %v", n, err)
+	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || len(n) != 0 {
+		t.Fatalf("waiting ticket fired %d %v", len(n), err)
+	}
+}
+
+// TestLevelTellsSupervisorsWhenThePlanSays: a level with
+// notify_supervisors tells every enabled supervisor, once each, besides
+// the owner; disabled users hear nothing.
+func TestLevelTellsSupervisorsWhenThePlanSays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
+	s := openDesk(t, pgtest.NewDSN(t), clk)
+	agent := mustUser(t, s, "sv.agent", crm.RoleAgent)
+	sv := mustUser(t, s, "sv.on", crm.RoleSupervisor)
+	off := mustUser(t, s, "sv.off", crm.RoleSupervisor)
+	off.Disabled = true
+	if err := s.UpdateUser(ctx, &off); err != nil {
+		t.Fatal(err)
+	}
+	plan := service.StandardPlan()
+	plan.Name, plan.Default = "Loud", false
+	plan.Levels = []service.Level{{Level: 1, Clock: service.ClockResponse, Percent: 50, Notify: true, NotifySupervisors: true}}
+	if err := s.SaveSLAPlan(ctx, &plan); err != nil {
+		t.Fatal(err)
+	}
+	c := mustClient(t, s, crm.Client{Name: "Loud client", Priority: "B"})
+	if err := s.SetClientSLAPlan(ctx, c.ID, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Noisy", AssigneeID: &agent.ID})
+	clk.Set(mskTime("2026-11-26 13:00")) // past half of the 4h response target
+	if fired, err := s.FireDueTimers(ctx, clk.Now(), "w", 10); err != nil || len(fired) != 1 {
+		t.Fatalf("fired %v %v", fired, err)
+	}
+	for _, u := range []struct {
+		user crm.User
+		want int
+	}{{agent, 2 /* assigned, level 1 */}, {sv, 1}, {off, 0}} {
+		got, err := s.Notifications(ctx, u.user.ID, 10)
+		if err != nil || len(got) != u.want {
+			t.Errorf("%s: %d notices (%v), want %d", u.user.Login, len(got), err, u.want)
+		}
+		for _, n := range got {
+			if n.TicketID != tk.ID {
+				t.Errorf("%s: notice about %d", u.user.Login, n.TicketID)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -121,6 +122,9 @@ func (s *Store) UpdateTicket(ctx context.Context, id int64, u service.TicketUpda
 			}
 		}
 		if err := scheduleTimers(ctx, tx, plan, &t); err != nil {
+			return err
+		}
+		if err := ch.tell(ctx, false); err != nil {
 			return err
 		}
 		out = t
@@ -266,6 +270,15 @@ func (s *Store) AddMessage(ctx context.Context, e *service.Event) (ok bool, err 
 			if err := addEvent(ctx, tx, ev); err != nil {
 				return err
 			}
+		}
+		if e.Kind == service.EventEmailOut {
+			if err := enqueue(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: e.To, Subject: e.Subject, Body: e.Body,
+				TicketID: &t.ID}, e.At); err != nil {
+				return err
+			}
+		}
+		if err := ch.tell(ctx, e.Kind == service.EventEmailIn); err != nil {
+			return err
 		}
 		return scheduleTimers(ctx, tx, plan, &t)
 	})

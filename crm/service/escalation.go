@@ -10,7 +10,23 @@ import (
 // TimerStore fires due escalation timers durably (crm/postgres.Store): each
 // level fires once, whichever worker claims it, across restarts.
 type TimerStore interface {
-	FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) (int, error)
+	FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]Fired, error)
+}
+
+// Fired is one escalation level that fired.
+type Fired struct {
+	TicketID int64
+	Clock    ClockKind
+	Level    int
+	// Breach is true when the level recorded a new SLA breach.
+	Breach bool
+	// PriorityClass is the client's priority class code ("" when none).
+	PriorityClass string
+}
+
+// BreachCounter counts SLA breaches as they are recorded (metrics.Metrics).
+type BreachCounter interface {
+	SLABreached(priorityClass, clock string)
 }
 
 // CallbackStore opens callback requests for missed calls of known clients
@@ -30,7 +46,9 @@ type EscalatorOptions struct {
 	// looking back CallbackWindow (24 hours when zero) for missed calls.
 	Callbacks      CallbackStore
 	CallbackWindow time.Duration
-	Logger         *slog.Logger
+	// Breaches, when set, counts each breach a fired level records.
+	Breaches BreachCounter
+	Logger   *slog.Logger
 }
 
 // Escalator runs the escalation timers: every Interval it fires the timers
@@ -75,8 +93,14 @@ func (e *Escalator) Tick(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for {
-		n, err := e.o.Store.FireDueTimers(ctx, e.o.Now(), e.o.Worker, e.o.Batch)
+		fired, err := e.o.Store.FireDueTimers(ctx, e.o.Now(), e.o.Worker, e.o.Batch)
+		n := len(fired)
 		total += n
+		for _, f := range fired {
+			if f.Breach && e.o.Breaches != nil {
+				e.o.Breaches.SLABreached(f.PriorityClass, string(f.Clock))
+			}
+		}
 		if err != nil {
 			return total, fmt.Errorf("escalation timers: %w", err)
 		}

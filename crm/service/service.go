@@ -149,6 +149,34 @@ type Ticket struct {
 	// and SLA plan; either way its history records them (EventSupport).
 	// Not stored otherwise.
 	Terms *SupportTerms
+
+	// CallbackNumber is the E.164 number a callback request is to call
+	// back: one open request per number, CallbackAttempts counting the
+	// missed calls it answers.
+	CallbackNumber   string
+	CallbackAttempts int
+	// Late is filled by list queries: overdue at the store's clock.
+	Late bool
+}
+
+// NextDue is the earliest due time the ticket's running clocks have: the
+// response due while not answered, the resolution due; nil when none runs
+// (closed, resolved, waiting for the customer).
+func (t *Ticket) NextDue() *time.Time {
+	if !t.Status.Open() || t.SLA.PausedAt != nil {
+		return nil
+	}
+	due := t.SLA.ResolveDue
+	if r := t.SLA.ResponseDue; r != nil && t.SLA.RespondedAt == nil && (due == nil || r.Before(*due)) {
+		due = r
+	}
+	return due
+}
+
+// Overdue reports whether a running clock of the ticket is past due at now.
+func (t *Ticket) Overdue(now time.Time) bool {
+	d := t.NextDue()
+	return d != nil && d.Before(now)
 }
 
 // Validate checks and tidies the ticket's own fields.
@@ -204,6 +232,13 @@ type TicketFilter struct {
 	Limit      int
 	// Viewer restricts the list to what the user may see (nil: everything).
 	Viewer *Viewer
+	// Overdue keeps open requests past a due time at Now (response due
+	// and not yet answered, or resolution due), not paused.
+	Overdue bool
+	// ByDue orders by the next due time, earliest first (overdue ones on
+	// top, requests without a running clock last) instead of newest first.
+	ByDue bool
+	Now   time.Time // for Overdue; the store's clock when zero
 }
 
 // Viewer is who asks: agents see tickets of their teams and their own;
@@ -304,12 +339,18 @@ type Event struct {
 	Public bool
 }
 
-// Notification tells a user about a ticket (an escalation reached them).
+// Notification tells a user about a ticket: an escalation or a breach, an
+// assignment to them, a customer's e-mail. Kind and Args let each reader
+// see it in their own language; Body is the English text of older ones.
 type Notification struct {
 	ID       int64
 	UserID   int64
 	TicketID int64
+	Kind     string // escalation, breach, assigned, reply
+	Args     map[string]string
 	Body     string
 	At       time.Time
 	ReadAt   *time.Time
+	// Subject is the ticket's, for lists.
+	Subject string
 }

@@ -23,8 +23,9 @@ const (
 )
 
 // Level is an escalation rule: when Percent of a clock's target has passed
-// in business time, it notifies the assignee, reassigns the ticket to the
-// team lead and/or raises its priority. Percent >= 100 also records a breach.
+// in business time, it reassigns the ticket to the team lead and/or raises
+// its priority, and notifies the owner it then has and the team lead (and
+// the supervisors when the level says so). Percent >= 100 also records a breach.
 type Level struct {
 	Level          int       `json:"level"`
 	Clock          ClockKind `json:"clock"`
@@ -32,6 +33,8 @@ type Level struct {
 	Notify         bool      `json:"notify"`
 	ReassignToLead bool      `json:"reassign_to_lead"`
 	RaisePriority  bool      `json:"raise_priority"`
+	// NotifySupervisors tells every supervisor too (with Notify).
+	NotifySupervisors bool `json:"notify_supervisors,omitempty"`
 }
 
 // SLAPlan is a set of support conditions: targets per priority measured in

@@ -70,6 +70,7 @@ type levelRow struct {
 	Level, Percent                        string
 	Clock                                 service.ClockKind
 	Notify, ReassignToLead, RaisePriority bool
+	NotifySupervisors                     bool
 }
 
 // Zones is the select's list.
@@ -92,7 +93,7 @@ func formOfPlan(p service.SLAPlan) planForm {
 	}
 	for _, l := range p.Levels {
 		f.Levels = append(f.Levels, levelRow{Level: strconv.Itoa(l.Level), Clock: l.Clock, Percent: strconv.Itoa(l.Percent),
-			Notify: l.Notify, ReassignToLead: l.ReassignToLead, RaisePriority: l.RaisePriority})
+			Notify: l.Notify, ReassignToLead: l.ReassignToLead, RaisePriority: l.RaisePriority, NotifySupervisors: l.NotifySupervisors})
 	}
 	f.Levels = append(f.Levels, make([]levelRow, blankLevels)...)
 	return f
@@ -117,7 +118,7 @@ func readPlanForm(v url.Values, id int64, wasDefault bool) planForm {
 		}
 		f.Levels = append(f.Levels, levelRow{Level: v.Get(k + "level"), Clock: service.ClockKind(v.Get(k + "clock")),
 			Percent: v.Get(k + "percent"), Notify: v.Get(k+"notify") != "", ReassignToLead: v.Get(k+"reassign") != "",
-			RaisePriority: v.Get(k+"raise") != ""})
+			RaisePriority: v.Get(k+"raise") != "", NotifySupervisors: v.Get(k+"supervisors") != ""})
 	}
 	return f
 }
@@ -215,7 +216,7 @@ func (f *planForm) parseLevels(p *service.SLAPlan) {
 			continue
 		}
 		p.Levels = append(p.Levels, service.Level{Level: level, Clock: l.Clock, Percent: percent,
-			Notify: l.Notify, ReassignToLead: l.ReassignToLead, RaisePriority: l.RaisePriority})
+			Notify: l.Notify, ReassignToLead: l.ReassignToLead, RaisePriority: l.RaisePriority, NotifySupervisors: l.NotifySupervisors})
 	}
 	if len(bad) > 0 {
 		f.Errors["levels"] = strings.Join(bad, "; ")

@@ -11,6 +11,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/internal/i18n"
 )
 
 // userRow is a line of the users list.
@@ -32,6 +33,7 @@ type usersData struct {
 // password is never shown back.
 type userForm struct {
 	Login, Name, Role, Endpoints string
+	Email                        string
 	Field                        string // the field an error is about
 }
 
@@ -46,6 +48,8 @@ type userPageData struct {
 	Roles       []crm.Role
 	MinPassword int
 	Refresh     string
+	// EmailLabel and EmailHelp title the e-mail field, from the catalogue.
+	EmailLabel, EmailHelp string
 }
 
 // passwordData is admin_password.html: a generated password, shown once.
@@ -104,6 +108,8 @@ func (a *adminPages) newUser(w http.ResponseWriter, r *http.Request) {
 // change, shown at the top and on its field) when not nil.
 func (a *adminPages) renderUser(w http.ResponseWriter, r *http.Request, status int, d userPageData, err error) {
 	d.Roles, d.MinPassword, d.Refresh = crm.Roles, crm.MinPasswordLength, wordDuration(a.opts.RosterRefresh)
+	l := i18n.FromContext(r.Context())
+	d.EmailLabel, d.EmailHelp = l.T("notify.user.email", nil), l.T("notify.user.email_help", nil)
 	title := "Add a user"
 	if d.ID != 0 {
 		title = "User " + d.User.Login
@@ -119,11 +125,11 @@ func (a *adminPages) renderUser(w http.ResponseWriter, r *http.Request, status i
 
 func userFormFrom(r *http.Request) userForm {
 	v := r.PostFormValue
-	return userForm{Login: v("login"), Name: v("name"), Role: v("role"), Endpoints: v("endpoints")}
+	return userForm{Login: v("login"), Name: v("name"), Role: v("role"), Endpoints: v("endpoints"), Email: v("email")}
 }
 
 func formOfUser(u crm.User) userForm {
-	return userForm{Login: u.Login, Name: u.Name, Role: string(u.Role), Endpoints: strings.Join(u.Endpoints, ", ")}
+	return userForm{Login: u.Login, Name: u.Name, Role: string(u.Role), Endpoints: strings.Join(u.Endpoints, ", "), Email: u.Email}
 }
 
 // splitEndpoints reads endpoints separated by commas, spaces or new lines,
@@ -143,7 +149,7 @@ func (a *adminPages) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := userFormFrom(r)
-	u := crm.User{Login: f.Login, Name: f.Name, Role: crm.Role(f.Role), Endpoints: splitEndpoints(f.Endpoints)}
+	u := crm.User{Login: f.Login, Name: f.Name, Role: crm.Role(f.Role), Endpoints: splitEndpoints(f.Endpoints), Email: f.Email}
 	password := r.PostFormValue("password")
 	generated := password == ""
 	if generated {
@@ -205,7 +211,7 @@ func (a *adminPages) updateUser(w http.ResponseWriter, r *http.Request) {
 	f := userFormFrom(r)
 	f.Login = stored.Login // the login is not edited here
 	u := stored
-	u.Name, u.Role, u.Endpoints = f.Name, crm.Role(f.Role), splitEndpoints(f.Endpoints)
+	u.Name, u.Role, u.Endpoints, u.Email = f.Name, crm.Role(f.Role), splitEndpoints(f.Endpoints), f.Email
 	if err := a.opts.Store.UpdateUser(r.Context(), &u); err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)

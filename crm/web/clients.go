@@ -63,6 +63,9 @@ type clientData struct {
 	ContactErr string
 	Contact    crm.Contact
 	Stock      bool // the stock module is mounted: show availability
+	// Notify is how the client hears of their requests (nil: notifications
+	// are not mounted).
+	Notify *notifyPrefView
 }
 
 type timelineEntry struct {
@@ -88,6 +91,10 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	d.Stock = p.hasStock()
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	if d.Notify, err = p.clientNotify(r, d.Client.ID); err != nil {
 		p.errorPage(w, r, err)
 		return
 	}

@@ -11,7 +11,9 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/notify"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // ticketPages serves the service desk's pages: the ticket list, the ticket
@@ -60,13 +62,22 @@ type ticketListData struct {
 	Q        string
 	ClientID int64
 	Statuses []service.Status
+	// MyOverdue lists the user's own overdue requests; Overdue marks rows
+	// (by ticket id); open lists are sorted by due time, overdue on top.
+	MyOverdue bool
+	Overdue   map[int64]bool
+	Texts     map[string]string
 }
 
 func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := ticketListData{Status: q.Get("status"), Priority: q.Get("priority"), Q: q.Get("q"), Statuses: service.Statuses}
+	d := ticketListData{Status: q.Get("status"), Priority: q.Get("priority"), Q: q.Get("q"), Statuses: service.Statuses,
+		MyOverdue: q.Get("mine") == "overdue", Overdue: map[int64]bool{}}
 	d.ClientID, _ = strconv.ParseInt(q.Get("client"), 10, 64)
 	f := service.TicketFilter{Priority: service.Priority(d.Priority), Query: d.Q, ClientID: d.ClientID, After: q.Get("after"), Viewer: viewerOf(r)}
+	if d.MyOverdue {
+		f.Overdue, f.AssigneeID = true, viewerOf(r).UserID
+	}
 	switch {
 	case d.Status == "" || d.Status == "open":
 		d.Status, f.OpenOnly = "open", true
@@ -77,12 +88,20 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 	if f.Priority != "" && !f.Priority.Valid() {
 		f.Priority, d.Priority = "", ""
 	}
+	f.ByDue = f.OpenOnly || d.MyOverdue // what needs doing first on top
 	page, err := tp.store.ListTickets(r.Context(), f)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return
 	}
 	d.Items, d.Next = page.Items, page.Next
+	for _, t := range d.Items {
+		if t.Late {
+			d.Overdue[t.ID] = true
+		}
+	}
+	l := i18n.FromContext(r.Context())
+	d.Texts = map[string]string{"overdue": l.T("notify.overdue", nil), "my_overdue": l.T("notify.filter.my_overdue", nil)}
 	tp.p.render(w, r, http.StatusOK, "tickets", "Requests", view{Data: d, Active: "/tickets"})
 }
 
@@ -97,6 +116,8 @@ type ticketData struct {
 	// Support says which product support terms the request was opened
 	// under (its EventSupport history line); empty when none.
 	Support string
+	// Messages are the e-mails and SMS about the request, with their state.
+	Messages messagesView
 }
 
 // loadVisible returns the ticket when the user may see it (else not found).
@@ -127,10 +148,15 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
 	}
+	var msgs []notify.Message
+	if err == nil {
+		msgs, err = tp.store.TicketMessages(r.Context(), t.ID)
+	}
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return
 	}
+	d.Messages = ticketMessages(r.Context(), t, msgs)
 	for _, e := range d.Events {
 		if e.Kind == service.EventSupport {
 			d.Support = e.Body

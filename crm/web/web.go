@@ -73,6 +73,8 @@ type Pages struct {
 	mu    sync.RWMutex
 	nav   []NavItem
 	stock bool // MountStock ran: client and ticket pages show availability
+	// notify is set by MountNotify: client cards show the notification setting.
+	notify NotifyStore
 }
 
 // Mount adds the pages and static assets to the server's router.

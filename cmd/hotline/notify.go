@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"os"
+
+	"hotline/crm/httpapi"
+	"hotline/crm/notify"
+	"hotline/crm/postgres"
+	"hotline/crm/service"
+	"hotline/crm/sms"
+	"hotline/crm/smtp"
+	"hotline/crm/web"
+	"hotline/internal/i18n"
+	"hotline/metrics"
+)
+
+// notifyParts is what tells people: the bell the pages ring.
+type notifyParts struct {
+	bell *httpapi.Bell
+}
+
+// startNotify starts the escalation timers (counting breaches in m), the
+// outbox dispatcher (e-mail through HOTLINE_SMTP_URL, SMS through
+// HOTLINE_SMS_URL; without them messages wait in the outbox) and the
+// listener that rings bells on this replica for notices from any replica.
+func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, svc *services,
+	m *metrics.Metrics, cat *i18n.Catalogue) (*notifyParts, error) {
+	n := cfg.Notify
+	public := n.PublicURL
+	if public == "" {
+		public = "http://" + cfg.HTTPAddr
+	}
+	o := notify.DispatcherOptions{Outbox: st, Templates: notify.CatalogueWording(cat, st), StatusText: notify.StatusText(cat),
+		PublicURL: public, Logger: log.With("component", "outbox")}
+	if u, err := url.Parse(public); err == nil {
+		o.MessageDomain = u.Hostname()
+	}
+	if n.SMTPURL != "" {
+		mailer, err := smtp.New(smtp.Options{URL: n.SMTPURL, From: n.MailFrom})
+		if err != nil {
+			return nil, err // checked with the settings
+		}
+		o.Mailer = mailer
+		log.Info("e-mail goes out through the mail server", "server", mailer.Addr()) // never the URL: it holds the password
+	} else {
+		log.Info("HOTLINE_SMTP_URL is not set: e-mails wait in the outbox until it is")
+	}
+	if n.SMSURL != "" {
+		g, err := sms.New(sms.Options{URL: n.SMSURL, Method: n.SMSMethod})
+		if err != nil {
+			return nil, err
+		}
+		o.SMS = g
+	}
+	dispatcher := notify.NewDispatcher(o)
+
+	classes, err := st.ListPriorityClasses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, 0, len(classes))
+	for _, c := range classes {
+		codes = append(codes, c.Code)
+	}
+	var breaches service.BreachCounter
+	if m != nil {
+		m.InitSLABreaches(codes)
+		breaches = m
+	}
+	host, _ := os.Hostname()
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host, Breaches: breaches,
+		Logger: log.With("component", "escalation")})
+
+	bell := httpapi.NewBell()
+	svc.components = append(svc.components,
+		component{Name: "escalation timers", Run: esc.Run},
+		component{Name: "outbox", Run: dispatcher.Run},
+		component{Name: "notification listener", Run: func(ctx context.Context) error { return st.ListenNotifications(ctx, bell.Wake) }},
+	)
+	return &notifyParts{bell: bell}, nil
+}
+
+// mountNotify adds the bell's socket and the notification pages (the
+// notification operations come with the service desk's).
+func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Store) {
+	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: n.bell})
+	pages.MountNotify(st)
+}

@@ -1,0 +1,220 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hotline/crm/notify"
+	"hotline/crm/service"
+)
+
+// Who is told what, queued in the transaction of the change itself:
+// the client (by e-mail or SMS, as they prefer) when their request opens
+// or changes status; staff (in the app, and by e-mail when they have an
+// address) when a request is escalated or breached, assigned to them, or
+// answered by the customer. In-app notices wake listeners through
+// pg_notify on NotifyChannel when the transaction commits, on every
+// replica.
+
+// NotifyChannel is the PostgreSQL channel that carries the id of a user
+// who has a new in-app notification.
+const NotifyChannel = "hotline_notifications"
+
+// Notification kinds.
+const (
+	NoticeEscalation = "escalation"
+	NoticeBreach     = "breach"
+	NoticeAssigned   = "assigned"
+	NoticeReply      = "reply"
+)
+
+// tellCustomer queues the client's notice about t: template is
+// notify.TemplateOpened or notify.TemplateStatus (its _sms form for SMS).
+func tellCustomer(ctx context.Context, tx pgx.Tx, t *service.Ticket, template string, now time.Time) error {
+	if t.Category == CallbackCategory {
+		return nil // the callback itself answers a missed call
+	}
+	var pref notify.Preference
+	var lang, email, phone string
+	err := tx.QueryRow(ctx, `SELECT c.notify, c.language,
+		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
+		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
+		FROM clients c WHERE c.id = $1`, t.ClientID).Scan(&pref, &lang, &email, &phone)
+	if err != nil {
+		return translate(err, "client contacts")
+	}
+	m := notify.Message{Template: template, Lang: lang, TicketID: &t.ID, Args: map[string]string{
+		"number": strconv.FormatInt(t.ID, 10), "subject": t.Subject, "status": string(t.Status), "token": t.PublicToken}}
+	switch {
+	case pref == notify.PreferNone:
+		return nil
+	case email != "" && (pref == notify.PreferAuto || pref == notify.PreferEmail):
+		m.Channel, m.To = notify.ChannelEmail, email
+	case phone != "" && (pref == notify.PreferAuto || pref == notify.PreferSMS):
+		m.Channel, m.To, m.Template = notify.ChannelSMS, phone, template+"_sms"
+	default:
+		return nil
+	}
+	return enqueue(ctx, tx, m, now)
+}
+
+// tellUser records an in-app notice for a user about a ticket, queues its
+// e-mail when the user has an address, and wakes the user's bell.
+func tellUser(ctx context.Context, tx pgx.Tx, userID int64, t *service.Ticket, kind string, args map[string]string, now time.Time) error {
+	if args == nil {
+		args = map[string]string{}
+	}
+	args["number"], args["subject"] = strconv.FormatInt(t.ID, 10), t.Subject
+	var email, lang string
+	var disabled bool
+	err := tx.QueryRow(ctx, `SELECT email, language, disabled FROM users WHERE id = $1`, userID).Scan(&email, &lang, &disabled)
+	if err == pgx.ErrNoRows || disabled {
+		return nil
+	}
+	if err != nil {
+		return translate(err, "notified user")
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO ticket_notifications (user_id, ticket_id, body, at, kind, args)
+		VALUES ($1, $2, '', $3, $4, $5)`, userID, t.ID, now, kind, args); err != nil {
+		return translate(err, "notify")
+	}
+	if email != "" {
+		if err := enqueue(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: email, Template: "staff_" + kind,
+			Lang: lang, Args: args, TicketID: &t.ID, UserID: &userID}, now); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(userID, 10))
+	return translate(err, "wake bell")
+}
+
+// tellUsers tells each user once.
+func tellUsers(ctx context.Context, tx pgx.Tx, users []*int64, t *service.Ticket, kind string, args map[string]string, now time.Time) error {
+	seen := map[int64]bool{}
+	for _, u := range users {
+		if u == nil || seen[*u] {
+			continue
+		}
+		seen[*u] = true
+		a := make(map[string]string, len(args)+2)
+		for k, v := range args {
+			a[k] = v
+		}
+		if err := tellUser(ctx, tx, *u, t, kind, a, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tell queues the notices of one update's changes: the client hears of a
+// new status, a new assignee (other than whoever assigned) of the
+// assignment, and the owner (else the team lead) of a customer's e-mail.
+func (c *changes) tell(ctx context.Context, customerMail bool) error {
+	for _, e := range c.events {
+		switch e.Field {
+		case "status":
+			if err := tellCustomer(ctx, c.tx, c.t, notify.TemplateStatus, c.at); err != nil {
+				return err
+			}
+		case "assignee":
+			if a := c.t.AssigneeID; a != nil && (c.user == nil || *c.user != *a) {
+				if err := tellUser(ctx, c.tx, *a, c.t, NoticeAssigned, nil, c.at); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if !customerMail {
+		return nil
+	}
+	who := c.t.AssigneeID
+	if who == nil {
+		lead, err := teamLead(ctx, c.tx, c.t.TeamID)
+		if err != nil {
+			return err
+		}
+		who = lead
+	}
+	if who == nil {
+		return nil
+	}
+	return tellUser(ctx, c.tx, *who, c.t, NoticeReply, nil, c.at)
+}
+
+// teamLead returns the lead of a team (nil team or no lead: nil).
+func teamLead(ctx context.Context, tx pgx.Tx, team *int64) (*int64, error) {
+	if team == nil {
+		return nil, nil
+	}
+	var lead *int64
+	if err := tx.QueryRow(ctx, `SELECT lead_id FROM teams WHERE id = $1`, *team).Scan(&lead); err != nil && err != pgx.ErrNoRows {
+		return nil, translate(err, "team lead")
+	}
+	return lead, nil
+}
+
+// supervisors returns the enabled supervisors' ids.
+func supervisors(ctx context.Context, tx pgx.Tx) ([]*int64, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'supervisor' AND NOT disabled ORDER BY id`)
+	if err != nil {
+		return nil, translate(err, "supervisors")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, translate(err, "supervisors")
+	}
+	out := make([]*int64, len(ids))
+	for i := range ids {
+		out[i] = &ids[i]
+	}
+	return out, nil
+}
+
+// ListenNotifications calls wake with the id of each user who gets a new
+// in-app notification, on this replica or any other, until ctx ends. It
+// holds one connection LISTENing on NotifyChannel and reconnects after a
+// failure (waking nobody in between: readers re-count on reconnect).
+func (s *Store) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
+	backoff := 500 * time.Millisecond
+	for {
+		err := s.listenOnce(ctx, wake, func() { backoff = 500 * time.Millisecond })
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.log.Warn("notification listener lost its connection", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The LISTEN belongs to this session: take the connection out of the
+	// pool and close it afterwards rather than return a listening one.
+	pc := conn.Hijack()
+	defer pc.Close(context.Background())
+	if _, err := pc.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return err
+	}
+	connected()
+	for {
+		n, err := pc.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+			wake(id)
+		}
+	}
+}
