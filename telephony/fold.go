@@ -144,6 +144,9 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time, byCrea
 		c.rec.Callee = ""
 		c.originFound(l.CreatedAt)
 	}
+	if byCreated && ch.ID == c.st.Origin {
+		c.st.ClickToCall = originatedToAgent(ch, leg)
+	}
 	t.describe(c, leg, ch)
 	switch ch.State {
 	case "Ringing":
@@ -162,9 +165,12 @@ func (t *Tracker) describe(c *callState, leg *Leg, ch *wireChannel) {
 	if ch.ID == c.st.Origin {
 		c.rec.CallerName = ch.Caller.Name
 		c.rec.Caller = t.opts.Normalize(ch.Caller.Number)
-		if ch.Dialplan.Exten != "s" {
+		if ch.Dialplan.Exten != "s" && !c.st.ClickToCall {
 			c.rec.Callee = t.opts.Normalize(ch.Dialplan.Exten)
 		}
+		t.clickToCallCallee(c, leg, ch)
+	} else if c.st.ClickToCall {
+		t.clickToCallCallee(c, leg, ch)
 	} else if c.rec.Callee == "" {
 		c.rec.Callee = t.opts.Normalize(firstNonEmpty(leg.Agent, ch.Caller.Number))
 	}
@@ -182,7 +188,13 @@ func firstNonEmpty(s ...string) string {
 
 func (t *Tracker) callerID(c *callState, ch *wireChannel) {
 	l := c.leg(ch.ID)
-	if l == nil || ch.Caller.Number == "" {
+	if l == nil {
+		return
+	}
+	if c.st.ClickToCall {
+		t.clickToCallCallee(c, l, ch)
+	}
+	if ch.Caller.Number == "" {
 		return
 	}
 	l.Number = ch.Caller.Number
@@ -230,7 +242,7 @@ func (t *Tracker) legUp(c *callState, l *Leg, at time.Time) {
 	}
 	l.AnsweredAt = &at
 	c.note(at, "up", l.ChannelID, l.Agent)
-	if l.ChannelID == c.st.Origin {
+	if c.answeredBy(l) {
 		t.answer(c, at)
 	}
 	if l.Agent != "" {

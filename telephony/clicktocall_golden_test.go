@@ -1,0 +1,68 @@
+package telephony
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestClickToCallFixtures replays the click-to-call event streams of the
+// simulated PBX (testdata/c2c-*.jsonl, written by go test -run
+// TestClickToCall -record-c2c) and checks the records field by field,
+// then whole against their golden files.
+func TestClickToCallFixtures(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		outcome          Outcome
+		answered         bool
+		legs             int
+		ring             float64
+		hangupBy         Party
+		agentLegAnswered bool
+	}{
+		{"answered", OutcomeAnswered, true, 2, 1, PartyAgent, true},
+		{"busy", OutcomeBusy, false, 2, 0, PartyCallee, true},
+		{"noanswer", OutcomeNoAnswer, false, 2, 60, PartySystem, true},
+		{"no-context", OutcomeFailed, false, 1, 0, PartySystem, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls, _ := runTranscript(t, "testdata", "c2c-"+tc.name)
+			if len(calls) != 1 {
+				t.Fatalf("%d calls, want 1", len(calls))
+			}
+			c := calls[0]
+			if c.Direction != Outbound || c.Outcome != tc.outcome || (c.AnsweredAt != nil) != tc.answered {
+				t.Errorf("direction %s outcome %s answered %v, want outbound %s %v", c.Direction, c.Outcome, c.AnsweredAt != nil, tc.outcome, tc.answered)
+			}
+			if c.Caller != "1001" || c.Callee != "+74957654321" || c.Customer != "+74957654321" {
+				t.Errorf("caller %q callee %q customer %q", c.Caller, c.Callee, c.Customer)
+			}
+			if len(c.Legs) != tc.legs || c.Legs[0].Agent != "1001" || (c.Legs[0].AnsweredAt != nil) != tc.agentLegAnswered || c.Legs[0].RingingAt == nil {
+				t.Errorf("legs %+v", c.Legs)
+			}
+			if !(c.RingSeconds >= tc.ring-0.2 && c.RingSeconds <= tc.ring+0.2) {
+				t.Errorf("ring_seconds %v, want ≈ %v (the callee's)", c.RingSeconds, tc.ring)
+			}
+			if c.HangupBy != tc.hangupBy {
+				t.Errorf("hangup_by %s, want %s", c.HangupBy, tc.hangupBy)
+			}
+			got, _ := json.MarshalIndent(calls, "", "  ")
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", "c2c-"+tc.name+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden file (run go test -update): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("call record differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
