@@ -16,6 +16,7 @@ type Severity string
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	Info    Severity = "ok" // a check that passed, with what it found
 )
 
 // Problem is one finding about a configuration file.

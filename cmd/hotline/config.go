@@ -14,6 +14,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/telephony"
 	"hotline/telephony/ari"
 )
 
@@ -32,6 +33,7 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	Dialplan     DialplanNames     // the PBX's dialplan names Hotline depends on
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -61,6 +63,14 @@ func settings() []setting {
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
 		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
+			usage: "dialplan context where click-to-call dials out (the context of the agents' phones)", check: checkDialContext},
+		{env: "HOTLINE_TRUNKS", flag: "trunks", def: strings.Join(defaultTrunks, ","),
+			usage: "trunk endpoints, comma-separated (PJSIP/carrier or carrier): a call that starts there is inbound", check: checkTrunks},
+		{env: "HOTLINE_INBOUND_CONTEXTS", flag: "inbound-contexts", def: strings.Join(defaultInboundContexts, ","),
+			usage: "dialplan contexts of calls from outside, comma-separated: a call that starts there is inbound", check: checkInboundContexts},
+		{env: "HOTLINE_OUTBOUND_CALLER_ID", flag: "outbound-caller-id",
+			usage: `caller id the callee of a click-to-call sees, "Name" <+74950000000> (empty: the agent's own, from the dialplan)`, check: checkOutboundCallerID},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}

@@ -116,17 +116,13 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
 		Store: st, Roster: roster, Channels: channels, Journal: sp,
-		Rules: telephony.DirectionRules{
-			// the trunks and contexts of deploy/asterisk: a call whose first
-			// channel is on one of them came from outside
-			InboundContexts: []string{"from-trunk", "from-pstn"},
-			TrunkEndpoints:  []string{"PJSIP/customers", "PJSIP/pstn", "PJSIP/callgen"},
-		},
+		Rules:         cfg.Dialplan.directionRules(),
 		Normalize:     func(n string) string { v, _ := norm.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
 		FlushInterval: 20 * time.Millisecond,
 	})
-	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node})
+	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
+		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID})
 
 	p.metrics = metrics.New(reg, rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
 	p.metrics.SetTracker(p.tracker)
