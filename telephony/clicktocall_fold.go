@@ -53,3 +53,47 @@ func (c *callState) answeredBy(l *Leg) bool {
 	}
 	return l.ChannelID != c.st.Origin && l.Agent == ""
 }
+
+// ClickToCallFailure says why a click-to-call did not connect the agent
+// with the number.
+type ClickToCallFailure string
+
+// The reasons a click-to-call fails.
+const (
+	FailureAgentNoAnswer ClickToCallFailure = "agent_no_answer" // the agent's own phone did not answer
+	// FailureNoRoute: the agent answered and the PBX hung up without
+	// dialling: the dial context or an extension for the number is missing.
+	FailureNoRoute     ClickToCallFailure = "no_route"
+	FailureBusy        ClickToCallFailure = "busy"
+	FailureNoAnswer    ClickToCallFailure = "no_answer"
+	FailureUnreachable ClickToCallFailure = "unreachable" // the number or the trunk could not be reached
+)
+
+// ClickToCallFailed returns why an ended click-to-call failed, "" when the
+// callee answered (or the call is not over).
+func ClickToCallFailed(c *Call) ClickToCallFailure {
+	if c.EndedAt == nil || c.Outcome == OutcomeAnswered {
+		return ""
+	}
+	var agentLeg *Leg
+	others := 0
+	for i := range c.Legs {
+		if c.Legs[i].ChannelID == c.LinkedID {
+			agentLeg = &c.Legs[i]
+		} else {
+			others++
+		}
+	}
+	switch {
+	case agentLeg == nil || agentLeg.AnsweredAt == nil:
+		return FailureAgentNoAnswer
+	case others == 0:
+		return FailureNoRoute
+	case c.Outcome == OutcomeBusy:
+		return FailureBusy
+	case c.Outcome == OutcomeNoAnswer:
+		return FailureNoAnswer
+	default:
+		return FailureUnreachable
+	}
+}

@@ -21,11 +21,12 @@ func TestClickToCallFixtures(t *testing.T) {
 		ring             float64
 		hangupBy         Party
 		agentLegAnswered bool
+		failure          ClickToCallFailure
 	}{
-		{"answered", OutcomeAnswered, true, 2, 1, PartyAgent, true},
-		{"busy", OutcomeBusy, false, 2, 0, PartyCallee, true},
-		{"noanswer", OutcomeNoAnswer, false, 2, 60, PartySystem, true},
-		{"no-context", OutcomeFailed, false, 1, 0, PartySystem, true},
+		{"answered", OutcomeAnswered, true, 2, 1, PartyAgent, true, ""},
+		{"busy", OutcomeBusy, false, 2, 0, PartyCallee, true, FailureBusy},
+		{"noanswer", OutcomeNoAnswer, false, 2, 60, PartySystem, true, FailureNoAnswer},
+		{"no-context", OutcomeFailed, false, 1, 0, PartySystem, true, FailureNoRoute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			calls, _ := runTranscript(t, "testdata", "c2c-"+tc.name)
@@ -44,6 +45,9 @@ func TestClickToCallFixtures(t *testing.T) {
 			}
 			if !(c.RingSeconds >= tc.ring-0.2 && c.RingSeconds <= tc.ring+0.2) {
 				t.Errorf("ring_seconds %v, want ≈ %v (the callee's)", c.RingSeconds, tc.ring)
+			}
+			if f := ClickToCallFailed(&c); f != tc.failure {
+				t.Errorf("failure %q, want %q", f, tc.failure)
 			}
 			if c.HangupBy != tc.hangupBy {
 				t.Errorf("hangup_by %s, want %s", c.HangupBy, tc.hangupBy)

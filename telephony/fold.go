@@ -210,6 +210,9 @@ func (t *Tracker) stateChange(c *callState, ch *wireChannel, at time.Time) {
 	if l == nil {
 		return
 	}
+	if c.st.ClickToCall {
+		t.clickToCallCallee(c, l, ch) // the connected line may come with the next snapshot only
+	}
 	switch ch.State {
 	case "Ringing":
 		t.ringing(c, l, at)

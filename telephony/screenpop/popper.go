@@ -236,6 +236,9 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 			continue
 		}
 		pop.EndedAt, pop.Cause = at, e.Cause
+		if e.Failure != "" && pop.ClickToCall {
+			pop.Failure, pop.FailureText = e.Failure, clickToCallFailureText(e.Failure, pop)
+		}
 		if err := p.publish(ctx, pop, time.Time{}); err != nil {
 			errs = append(errs, err)
 		}

@@ -69,7 +69,11 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 		if c.EndedAt != nil {
 			at = *c.EndedAt
 		}
-		if err := p.Ended(ctx, Ended{CallID: id, Cause: c.HangupCauseText, At: at}); err != nil {
+		end := Ended{CallID: id, Cause: c.HangupCauseText, At: at}
+		if e.ClickToCall {
+			end.Failure = string(telephony.ClickToCallFailed(c))
+		}
+		if err := p.Ended(ctx, end); err != nil {
 			errs = append(errs, err)
 		}
 		return joinErrs(errs)
