@@ -30,7 +30,7 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	}
 	c = t.apply(c, ev, ch, at)
 	c.st.Version++
-	t.dirty[c] = struct{}{}
+	t.markDirty(c)
 }
 
 func (t *Tracker) apply(c *callState, ev *wireEvent, ch *wireChannel, at time.Time) *callState {

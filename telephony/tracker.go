@@ -121,6 +121,9 @@ type Tracker struct {
 	flushMu  sync.Mutex               // orders journal appends
 	writeMu  sync.Mutex               // one writer to the store at a time
 	stats    Stats
+	// flushWake and goneWake wake flushLoop and goneLoop when they have
+	// work; with none they sleep (no timer runs while Hotline is idle).
+	flushWake, goneWake chan struct{}
 
 	hub hub
 }
@@ -175,6 +178,24 @@ func NewTracker(opts TrackerOptions) *Tracker {
 		resumed:  make(map[string]bool),
 		gone:     make(map[string]goneAtListing),
 		hub:      hub{log: opts.Logger},
+
+		flushWake: make(chan struct{}, 1),
+		goneWake:  make(chan struct{}, 1),
+	}
+}
+
+// markDirty queues call c for the next flush and wakes the flush loop.
+// Called with t.mu held.
+func (t *Tracker) markDirty(c *callState) {
+	t.dirty[c] = struct{}{}
+	wake(t.flushWake)
+}
+
+// wake signals ch (buffered, size 1) without blocking.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 
