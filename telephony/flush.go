@@ -121,6 +121,9 @@ func (t *Tracker) Run(ctx context.Context) error {
 		case <-t.journalReady():
 		case <-poll:
 		}
+		if t.opts.WriteDelay > 0 && !sleepCtx(ctx, t.opts.WriteDelay) {
+			return nil
+		}
 	}
 }
 

@@ -93,6 +93,11 @@ type TrackerOptions struct {
 	FlushInterval time.Duration
 	// WriteBatch is the largest number of updates saved in one store call.
 	WriteBatch int
+	// WriteDelay gathers the journaled updates of this long before they
+	// are saved to the store, so that the many updates of a call in
+	// progress become one row write (0: save as soon as journaled). The
+	// journal already holds them durably; only the call log lags.
+	WriteDelay time.Duration
 	// RESTTimeout bounds a linkedid read (default 2 s).
 	RESTTimeout time.Duration
 	// GoneGrace is how long a leg missing from GET /channels at a

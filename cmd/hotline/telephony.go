@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,11 @@ type telephonyParts struct {
 	simulated   bool
 	roster      *telephony.EndpointRoster
 }
+
+// callLogDelay is how long journaled call updates gather before they are
+// written to PostgreSQL: a call's many updates while it is in progress
+// become one row write (the spool keeps them durable meanwhile).
+const callLogDelay = 250 * time.Millisecond
 
 // rosterRefresh is how often the agent roster (endpoint -> agent, for the
 // tracker, and the metrics' agent list) reloads from the user directory.
@@ -117,9 +123,9 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
 		Store: st, Roster: roster, Channels: channels, Journal: sp,
 		Rules:         cfg.Dialplan.directionRules(),
-		Normalize:     func(n string) string { v, _ := norm.Lookup(n); return v },
+		Normalize:     memoNormalize(norm),
 		Logger:        log.With("component", "tracker"),
-		FlushInterval: 20 * time.Millisecond,
+		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID})
@@ -446,4 +452,29 @@ func dealOpener(tr *telephony.Tracker, st *postgres.Store, log *slog.Logger) com
 		}
 		return nil
 	}}
+}
+
+// memoNormalize is the tracker's number normalizer: libphonenumber's parse
+// costs more than folding the event it is for, and a call shows the same
+// few numbers again and again, so the results are kept (up to 4096
+// numbers; then the memo starts over).
+func memoNormalize(norm phone.Normalizer) func(string) string {
+	var mu sync.Mutex
+	memo := map[string]string{}
+	return func(n string) string {
+		mu.Lock()
+		v, ok := memo[n]
+		mu.Unlock()
+		if ok {
+			return v
+		}
+		v, _ = norm.Lookup(n)
+		mu.Lock()
+		if len(memo) >= 4096 {
+			clear(memo)
+		}
+		memo[n] = v
+		mu.Unlock()
+		return v
+	}
 }
