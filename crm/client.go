@@ -36,6 +36,7 @@ type Client struct {
 	OwnerID   *int64 // the salesperson responsible (a user)
 	Tags      []string
 	Notes     string
+	Language  string // "ru" or "en" the client is spoken and written to in; "" means the centre's language
 	Contacts  []Contact
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -80,6 +81,9 @@ func (c *Client) Validate() error {
 	}
 	if len(c.Name) > 300 {
 		return Invalid("name", "must be at most 300 characters")
+	}
+	if err := validateLanguage(&c.Language); err != nil {
+		return err
 	}
 	if c.Kind == "" {
 		c.Kind = ClientPerson

@@ -32,6 +32,7 @@ type User struct {
 	Role      Role
 	Endpoints []string // telephony endpoints, e.g. "PJSIP/1001"
 	Disabled  bool
+	Language  string // "ru" or "en"; "" means the browser's or the centre's language
 	CreatedAt time.Time
 }
 
@@ -56,12 +57,33 @@ func (u *User) Validate() error {
 	if len(u.Name) > 200 {
 		return Invalid("name", "must be at most 200 characters")
 	}
+	if err := validateLanguage(&u.Language); err != nil {
+		return err
+	}
 	for _, e := range u.Endpoints {
 		if !endpointRe.MatchString(e) {
 			return Invalid("endpoints", "%q is not a TECH/resource endpoint such as PJSIP/1001", e)
 		}
 	}
 	return nil
+}
+
+// Languages lists the languages a user or client may choose; "" means the
+// centre's default.
+var Languages = []string{"ru", "en"}
+
+// validateLanguage tidies and checks a chosen language.
+func validateLanguage(lang *string) error {
+	*lang = strings.ToLower(strings.TrimSpace(*lang))
+	if *lang == "" {
+		return nil
+	}
+	for _, l := range Languages {
+		if *lang == l {
+			return nil
+		}
+	}
+	return Invalid("language", "must be ru, en or empty (the centre's language)")
 }
 
 // MinPasswordLength is the shortest password accepted.

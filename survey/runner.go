@@ -101,6 +101,9 @@ type Options struct {
 	Clock      Clock
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // nil: metrics are not registered
+	// Agents bounds the agent label of the score metrics to the roster;
+	// nil: scores count for agent "unknown" ("none" without an agent).
+	Agents AgentLabels
 	// Journal holds the writes (responses, answers, final states) that
 	// cannot reach the Store while the database is down, and replays them
 	// in order when it is back; nil: such writes are logged and lost.
@@ -140,7 +143,7 @@ func NewRunner(opts Options) *Runner {
 		opts.FollowUps = TimelineFollowUps{Timeline: opts.Timeline}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal),
+	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal, opts.Agents),
 		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]Survey{}}
 	if opts.Journal != nil {
 		r.wg.Add(1)
@@ -330,6 +333,7 @@ func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
 	defer r.mu.Unlock()
 	if err == nil {
 		r.surveys[id] = sv
+		r.metrics.loaded(sv)
 		return sv, nil
 	}
 	if cached, ok := r.surveys[id]; ok && !permanent(err) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -48,7 +47,7 @@ func TestClickToCallFailureReachesTheAgent(t *testing.T) {
 
 	cfg := Config{DatabaseURL: dsn, ARIURL: sim.URL(), ARIUser: "hotline", ARIPassword: "hotline-secret", ARIApp: "hotline",
 		PhoneRegion: "RU", SpoolDir: t.TempDir(), Dialplan: DialplanNames{DialContext: "agents"}}
-	api, svc, err := buildService(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+	api, svc, err := buildService(ctx, cfg, slog.New(slog.DiscardHandler), st)
 	defer svc.close()
 	if err != nil {
 		t.Fatal(err)

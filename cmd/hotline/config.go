@@ -9,11 +9,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/internal/i18n"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 )
@@ -34,6 +36,9 @@ type Config struct {
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
 	Dialplan     DialplanNames     // the PBX's dialplan names Hotline depends on
+	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
+	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
+	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -61,8 +66,12 @@ func settings() []setting {
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
-		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
+		{env: "HOTLINE_METRICS_ADDR", flag: "metrics-addr", def: "127.0.0.1:9464",
+			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
+		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: open, allowed only on a loopback HOTLINE_METRICS_ADDR)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
+		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
 		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
 			usage: "dialplan context where click-to-call dials out (the context of the agents' phones)", check: checkDialContext},
 		{env: "HOTLINE_TRUNKS", flag: "trunks", def: strings.Join(defaultTrunks, ","),
@@ -109,6 +118,10 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		if c.ARIURL != "" && c.ARIUser == "" {
 			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")
 		}
+		if c.MetricsToken == "" && !loopback(c.MetricsAddr) {
+			return Config{}, fmt.Errorf("invalid HOTLINE_METRICS_ADDR: %q is reachable from other hosts and /metrics names every agent: "+
+				"set HOTLINE_METRICS_TOKEN (openssl rand -hex 32) for Prometheus, or listen on 127.0.0.1", c.MetricsAddr)
+		}
 		return c, nil
 	}
 }
@@ -140,6 +153,35 @@ func checkHTTPAddr(v string, c *Config) error {
 	}
 	c.HTTPAddr = v
 	return nil
+}
+
+// checkMetricsAddr accepts host:port like HOTLINE_HTTP_ADDR; it must
+// differ from it (/metrics is never served to agents' browsers).
+func checkMetricsAddr(v string, c *Config) error {
+	var tmp Config
+	if err := checkHTTPAddr(v, &tmp); err != nil {
+		return err
+	}
+	if v == c.HTTPAddr && !strings.HasSuffix(v, ":0") {
+		return fmt.Errorf("%q is HOTLINE_HTTP_ADDR too: /metrics needs a listener of its own", v)
+	}
+	c.MetricsAddr = v
+	return nil
+}
+
+// loopback reports whether a listen address host:port accepts connections
+// from this host only: 127.0.0.0/8, ::1 or localhost. An empty host,
+// 0.0.0.0, another address or a host name listens beyond it.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkRedisURL(v string, c *Config) error {
@@ -252,6 +294,29 @@ func checkMetricsToken(v string, c *Config) error {
 		}
 	}
 	c.MetricsToken = v
+	return nil
+}
+
+func checkLanguage(v string, c *Config) error {
+	l, err := i18n.ParseLang(v)
+	if err != nil {
+		return fmt.Errorf("%q: want ru or en", v)
+	}
+	c.Language = l
+	return nil
+}
+
+// checkTimeZone loads an IANA zone name such as Europe/Moscow; "Local" is
+// refused because the centre's days must not depend on the host.
+func checkTimeZone(v string, c *Config) error {
+	if v == "" || v == "Local" {
+		return fmt.Errorf("%q: want an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		return fmt.Errorf("%q: unknown time zone; want an IANA name such as Europe/Moscow or Asia/Yekaterinburg", v)
+	}
+	c.TimeZone = loc
 	return nil
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,16 +68,6 @@ func TestCheckConfigDialContextWithoutE164Pattern(t *testing.T) {
 	}
 }
 
-func loadConfig(t *testing.T, vars map[string]string) (Config, error) {
-	t.Helper()
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	load := configFlags(fs, func(k string) string { return vars[k] })
-	if err := fs.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	return load()
-}
-
 func TestDialplanSettings(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"HOTLINE_DIAL_CONTEXT": "from internal"},
@@ -87,12 +76,12 @@ func TestDialplanSettings(t *testing.T) {
 		{"HOTLINE_OUTBOUND_CALLER_ID": `"Hotline" <not a number>`},
 	} {
 		for k := range bad {
-			if _, err := loadConfig(t, bad); err == nil || !strings.Contains(err.Error(), "invalid "+k) {
+			if _, err := loadConfig(bad); err == nil || !strings.Contains(err.Error(), "invalid "+k) {
 				t.Errorf("%s=%q: got %v, want an error naming the variable", k, bad[k], err)
 			}
 		}
 	}
-	c, err := loadConfig(t, nil)
+	c, err := loadConfig(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +89,7 @@ func TestDialplanSettings(t *testing.T) {
 		strings.Join(c.Dialplan.Trunks, ",") != "PJSIP/customers,PJSIP/pstn,PJSIP/callgen" || c.Dialplan.OutboundCallerID != "" {
 		t.Errorf("defaults are not deploy/asterisk's names: %+v", c.Dialplan)
 	}
-	c, err = loadConfig(t, map[string]string{"HOTLINE_DIAL_CONTEXT": "from-internal", "HOTLINE_TRUNKS": "rostelecom, SIP/mtt",
+	c, err = loadConfig(map[string]string{"HOTLINE_DIAL_CONTEXT": "from-internal", "HOTLINE_TRUNKS": "rostelecom, SIP/mtt",
 		"HOTLINE_INBOUND_CONTEXTS": "from-pstn", "HOTLINE_OUTBOUND_CALLER_ID": `"Hotline" <+74950000000>`})
 	if err != nil {
 		t.Fatal(err)

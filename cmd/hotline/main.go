@@ -41,7 +41,11 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "hotline: "+err.Error())
 		}
-		os.Exit(2)
+		code := 2
+		if ex := (exitError{}); errors.As(err, &ex) {
+			code = ex.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -55,6 +59,7 @@ commands:
   token create --user NAME          print a new bearer API token for a user
   check-config [--asterisk-dir D]   check the settings and an Asterisk configuration (default: the shipped samples)
   callgen --target sip:N@HOST ...   place scripted SIP test calls; --check-api checks them in Hotline
+  healthcheck [--live]              exit 0 when the Hotline on HOTLINE_HTTP_ADDR is ready (/readyz; --live: /healthz), else 1
   version                           print the version
 
 Run "hotline <command> -h" for the flags of a command.`
@@ -81,6 +86,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return cmdCallgen(ctx, rest, e)
 	case "check-config":
 		return cmdCheckConfig(ctx, rest, e)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, e)
 	case "version", "--version", "-version":
 		fmt.Fprintln(e.stdout, "hotline "+version)
 		return nil

@@ -58,6 +58,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_METRICS_TOKEN": "short-s3cret"}, want: "invalid HOTLINE_METRICS_TOKEN", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_METRICS_TOKEN": "a-long-s3cret with-a-space"}, want: "invalid HOTLINE_METRICS_TOKEN", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_HTTP_ADDR": "8080"}, args: []string{"--http-addr", "127.0.0.1:0", "--log-level", "nope"}, want: "invalid --log-level"},
+		{vars: map[string]string{"HOTLINE_LANGUAGE": "de"}, want: "invalid HOTLINE_LANGUAGE"},
+		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Europe/Moskow"}, want: "invalid HOTLINE_TIME_ZONE"},
+		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Local"}, want: "invalid HOTLINE_TIME_ZONE"},
 	}
 	for _, tc := range cases {
 		e, _, _ := testEnv(tc.vars, "")
@@ -88,6 +91,26 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if c.HTTPAddr != "127.0.0.1:7000" || c.PhoneRegion != "GB" || c.ARIApp != "hotline" ||
 		c.DatabaseURL != "postgres://postgres@127.0.0.1:5432/hotline?sslmode=disable" {
 		t.Fatalf("config %+v", c)
+	}
+	if c.Language != "ru" || c.TimeZone == nil || c.TimeZone.String() != "Europe/Moscow" {
+		t.Fatalf("centre's language %q and zone %v, want ru and Europe/Moscow by default", c.Language, c.TimeZone)
+	}
+}
+
+func TestLanguageAndZoneSettings(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	load := configFlags(fs, func(k string) string {
+		return map[string]string{"HOTLINE_LANGUAGE": " EN", "HOTLINE_TIME_ZONE": "Asia/Yekaterinburg"}[k]
+	})
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Language != "en" || c.TimeZone.String() != "Asia/Yekaterinburg" {
+		t.Fatalf("language %q, zone %v", c.Language, c.TimeZone)
 	}
 }
 
@@ -185,7 +208,7 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 
 func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	dsn := pgtest.NewEmptyDSN(t)
-	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
+	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_METRICS_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
 	e, out, errOut := testEnv(vars, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -21,6 +21,7 @@ type ClientView struct {
 	OwnerID   *int64         `json:"owner_id"`
 	Tags      []string       `json:"tags"`
 	Notes     string         `json:"notes"`
+	Language  string         `json:"language" doc:"ru or en: the language the client is spoken and written to in; empty: the centre's language"`
 	Contacts  []ContactView  `json:"contacts"`
 	CreatedAt time.Time      `json:"created_at"`
 	UpdatedAt time.Time      `json:"updated_at"`
@@ -28,7 +29,7 @@ type ClientView struct {
 
 func clientView(c crm.Client) ClientView {
 	v := ClientView{ID: c.ID, Kind: c.Kind, Name: c.Name, Company: c.Company, Priority: c.Priority,
-		OwnerID: c.OwnerID, Tags: c.Tags, Notes: c.Notes, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		OwnerID: c.OwnerID, Tags: c.Tags, Notes: c.Notes, Language: c.Language, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Contacts: make([]ContactView, 0, len(c.Contacts))}
 	if v.Tags == nil {
 		v.Tags = []string{}
@@ -48,11 +49,15 @@ type ClientFields struct {
 	OwnerID  *int64         `json:"owner_id,omitempty"`
 	Tags     []string       `json:"tags,omitempty" maxItems:"50"`
 	Notes    string         `json:"notes,omitempty" maxLength:"20000"`
+	Language *string        `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the centre's language); omitted keeps the stored one"`
 }
 
 func (f ClientFields) apply(c *crm.Client) {
 	c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes =
 		f.Kind, f.Name, f.Company, f.Priority, f.OwnerID, f.Tags, f.Notes
+	if f.Language != nil {
+		c.Language = *f.Language
+	}
 }
 
 type clientOutput struct{ Body ClientView }

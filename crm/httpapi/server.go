@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm/phone"
+	"hotline/internal/i18n"
 )
 
 // Check is a named readiness check: /readyz runs every check and fails when any does.
@@ -45,6 +46,9 @@ type Options struct {
 	LoginAttemptsPerIP int
 	LoginWindow        time.Duration
 	Checks             []Check // readiness checks besides PostgreSQL
+	// I18n is the message catalogue and the centre's zone; nil loads the
+	// product default (Russian, Europe/Moscow).
+	I18n *i18n.Catalogue
 }
 
 // Server is the HTTP front of Hotline.
@@ -57,6 +61,7 @@ type Server struct {
 	api    huma.API
 	auth   *Auth
 	checks []Check
+	i18n   *i18n.Catalogue
 }
 
 // New builds the server with every route of the API registered.
@@ -70,16 +75,24 @@ func New(opts Options) *Server {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
+	if opts.I18n == nil {
+		cat, err := i18n.Load(i18n.Options{Logger: opts.Logger})
+		if err != nil {
+			panic(err) // the embedded catalogue is checked by its tests
+		}
+		opts.I18n = cat
+	}
 	s := &Server{
 		store:  opts.Store,
 		log:    opts.Logger,
 		now:    opts.Now,
 		phone:  phone.Normalizer{Region: opts.PhoneRegion},
 		checks: append([]Check{{Name: "postgres", Func: opts.Store.Ping}}, opts.Checks...),
+		i18n:   opts.I18n,
 	}
 	s.auth = newAuth(opts)
 	r := chi.NewRouter()
-	r.Use(requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware)
+	r.Use(requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware, s.localize)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such page or resource")
 	})

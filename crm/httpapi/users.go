@@ -20,6 +20,7 @@ type UserView struct {
 	Role      crm.Role  `json:"role" enum:"agent,supervisor,admin"`
 	Endpoints []string  `json:"endpoints"`
 	Disabled  bool      `json:"disabled"`
+	Language  string    `json:"language" doc:"ru or en: the language the user reads pages in; empty: the browser's or the centre's"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -28,7 +29,7 @@ func userView(u crm.User) UserView {
 	if eps == nil {
 		eps = []string{}
 	}
-	return UserView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, Endpoints: eps, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+	return UserView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, Endpoints: eps, Disabled: u.Disabled, Language: u.Language, CreatedAt: u.CreatedAt}
 }
 
 type userOutput struct{ Body UserView }
@@ -43,6 +44,7 @@ type createUserInput struct {
 		Name      string   `json:"name,omitempty" maxLength:"200"`
 		Role      crm.Role `json:"role" enum:"agent,supervisor,admin"`
 		Endpoints []string `json:"endpoints,omitempty" maxItems:"20"`
+		Language  string   `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the browser's or the centre's language)"`
 		Password  string   `json:"password" minLength:"8" maxLength:"256"`
 	}
 }
@@ -54,6 +56,7 @@ type updateUserInput struct {
 		Role      *crm.Role `json:"role,omitempty" enum:"agent,supervisor,admin"`
 		Endpoints *[]string `json:"endpoints,omitempty" maxItems:"20"`
 		Disabled  *bool     `json:"disabled,omitempty"`
+		Language  *string   `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the browser's or the centre's language)"`
 	}
 }
 
@@ -130,7 +133,7 @@ func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*usersOutput, erro
 }
 
 func (s *Server) createUser(ctx context.Context, in *createUserInput) (*userOutput, error) {
-	u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints}
+	u := crm.User{Login: in.Body.Login, Name: in.Body.Name, Role: in.Body.Role, Endpoints: in.Body.Endpoints, Language: in.Body.Language}
 	created, err := CreateUser(ctx, s.store, u, in.Body.Password)
 	if err != nil {
 		return nil, s.problem(ctx, err)
@@ -152,6 +155,9 @@ func (s *Server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	}
 	if b.Endpoints != nil {
 		u.Endpoints = *b.Endpoints
+	}
+	if b.Language != nil {
+		u.Language = *b.Language
 	}
 	if b.Disabled != nil {
 		if *b.Disabled && PrincipalFrom(ctx).User.ID == u.ID {

@@ -11,11 +11,11 @@ import (
 )
 
 // clientColumns selects a client; scanClient reads them.
-const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.owner_id, c.tags, c.notes, c.created_at, c.updated_at`
+const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.owner_id, c.tags, c.notes, c.language, c.created_at, c.updated_at`
 
 func scanClient(row pgx.Row) (crm.Client, error) {
 	var c crm.Client
-	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.OwnerID, &c.Tags, &c.Notes, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -28,10 +28,10 @@ func (s *Store) CreateClient(ctx context.Context, c *crm.Client) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO clients (kind, name, company, priority, owner_id, tags, notes)
-			VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), (SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1)), $5, $6, $7)
+		err := tx.QueryRow(ctx, `INSERT INTO clients (kind, name, company, priority, owner_id, tags, notes, language)
+			VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), (SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1)), $5, $6, $7, $8)
 			RETURNING id, COALESCE(priority, ''), created_at, updated_at`,
-			c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes).
+			c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language).
 			Scan(&c.ID, &c.Priority, &c.CreatedAt, &c.UpdatedAt)
 		if err != nil {
 			return translate(err, "create client")
@@ -98,9 +98,9 @@ func (s *Store) UpdateClient(ctx context.Context, c *crm.Client) error {
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `UPDATE clients SET kind = $2, name = $3, company = $4,
-				priority = COALESCE(NULLIF($5, ''), priority), owner_id = $6, tags = $7, notes = $8, updated_at = now()
+				priority = COALESCE(NULLIF($5, ''), priority), owner_id = $6, tags = $7, notes = $8, language = $9, updated_at = now()
 			WHERE id = $1 RETURNING COALESCE(priority, ''), created_at, updated_at`,
-			c.ID, c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes).
+			c.ID, c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language).
 			Scan(&c.Priority, &c.CreatedAt, &c.UpdatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("client", c.ID)

@@ -54,6 +54,8 @@ var constraintFields = map[string]struct{ field, msg string }{
 	"sla_plans_name_key":              {"name", "another plan has this name"},
 	"sla_plans_name_check":            {"name", "is required"},
 	"team_members_user_id_fkey":       {"user_id", "is not a known user"},
+	"users_language_check":            {"language", "must be ru, en or empty"},
+	"clients_language_check":          {"language", "must be ru, en or empty"},
 }
 
 // translate turns a database error into a crm.Error with a kind (by SQLSTATE)

@@ -13,12 +13,12 @@ import (
 )
 
 // userColumns selects a user with its endpoints; scanUser reads them.
-const userColumns = `u.id, u.login, u.name, u.role, u.disabled, u.created_at,
+const userColumns = `u.id, u.login, u.name, u.role, u.disabled, u.language, u.created_at,
 	ARRAY(SELECT e.endpoint FROM user_endpoints e WHERE e.user_id = u.id ORDER BY e.endpoint)`
 
 func scanUser(row pgx.Row, extra ...any) (crm.User, error) {
 	var u crm.User
-	dest := append([]any{&u.ID, &u.Login, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.Endpoints}, extra...)
+	dest := append([]any{&u.ID, &u.Login, &u.Name, &u.Role, &u.Disabled, &u.Language, &u.CreatedAt, &u.Endpoints}, extra...)
 	err := row.Scan(dest...)
 	return u, err
 }
@@ -33,9 +33,9 @@ func (s *Store) CreateUser(ctx context.Context, u *crm.User, passwordHash string
 		return crm.Invalid("password", "is required")
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, role, disabled, password_hash)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
-			u.Login, u.Name, u.Role, u.Disabled, passwordHash).Scan(&u.ID, &u.CreatedAt)
+		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, role, disabled, language, password_hash)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
+			u.Login, u.Name, u.Role, u.Disabled, u.Language, passwordHash).Scan(&u.ID, &u.CreatedAt)
 		if err != nil {
 			return translate(err, "create user")
 		}
@@ -115,8 +115,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *crm.User) error {
 				return err
 			}
 		}
-		err := tx.QueryRow(ctx, `UPDATE users SET login = $2, name = $3, role = $4, disabled = $5, updated_at = now()
-			WHERE id = $1 RETURNING created_at`, u.ID, u.Login, u.Name, u.Role, u.Disabled).Scan(&u.CreatedAt)
+		err := tx.QueryRow(ctx, `UPDATE users SET login = $2, name = $3, role = $4, disabled = $5, language = $6, updated_at = now()
+			WHERE id = $1 RETURNING created_at`, u.ID, u.Login, u.Name, u.Role, u.Disabled, u.Language).Scan(&u.CreatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("user", u.ID)
 		}

@@ -236,7 +236,8 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 			continue
 		}
 		pop.EndedAt, pop.Cause = at, e.Cause
-		if e.Failure != "" && pop.ClickToCall {
+		if e.Failure != "" {
+			pop.ClickToCall = true // also when the ringing was seen before the call was known as one
 			pop.Failure, pop.FailureText = e.Failure, clickToCallFailureText(e.Failure, pop)
 		}
 		if err := p.publish(ctx, pop, time.Time{}); err != nil {

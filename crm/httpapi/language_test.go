@@ -1,0 +1,119 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"hotline/crm"
+	"hotline/crm/httpapi"
+	"hotline/internal/i18n"
+)
+
+// TestLanguageFields: users and clients carry a language through the API;
+// an omitted language keeps the stored one, an unknown one is a 422.
+func TestLanguageFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.login(crm.RoleAdmin)
+	var u struct {
+		ID       int64  `json:"id"`
+		Language string `json:"language"`
+	}
+	resp, body := admin.do("POST", "/api/v1/users", map[string]any{"login": "vera", "name": "Вера", "role": "agent",
+		"password": "vera-password", "language": "en"})
+	mustJSON(t, body, &u)
+	if resp.StatusCode != http.StatusCreated || u.Language != "en" {
+		t.Fatalf("create user: %d %s", resp.StatusCode, body)
+	}
+	resp, body = admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", u.ID), map[string]any{"name": "Вера Н."})
+	mustJSON(t, body, &u)
+	if resp.StatusCode != 200 || u.Language != "en" {
+		t.Fatalf("patch without language: %d %s", resp.StatusCode, body)
+	}
+	resp, body = admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", u.ID), map[string]any{"language": "ru"})
+	mustJSON(t, body, &u)
+	if resp.StatusCode != 200 || u.Language != "ru" {
+		t.Fatalf("patch language: %d %s", resp.StatusCode, body)
+	}
+	resp, body = admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", u.ID), map[string]any{"language": "de"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+
+	agent := e.login(crm.RoleAgent)
+	var c struct {
+		ID       int64  `json:"id"`
+		Language string `json:"language"`
+	}
+	resp, body = agent.do("POST", "/api/v1/clients", map[string]any{"name": "John Smith", "language": "en"})
+	mustJSON(t, body, &c)
+	if resp.StatusCode != http.StatusCreated || c.Language != "en" {
+		t.Fatalf("create client: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", fmt.Sprintf("/api/v1/clients/%d", c.ID), map[string]any{"name": "John Smith Jr"})
+	mustJSON(t, body, &c)
+	if resp.StatusCode != 200 || c.Language != "en" {
+		t.Fatalf("put without language: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", fmt.Sprintf("/api/v1/clients/%d", c.ID), map[string]any{"name": "John Smith Jr", "language": ""})
+	mustJSON(t, body, &c)
+	if resp.StatusCode != 200 || c.Language != "" {
+		t.Fatalf("put empty language: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("PUT", fmt.Sprintf("/api/v1/clients/%d", c.ID), map[string]any{"name": "John", "language": "xx"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+}
+
+// TestRequestLanguage: a request speaks the signed-in user's language, else
+// the browser's Accept-Language, else the centre's default, in the
+// centre's zone.
+func TestRequestLanguage(t *testing.T) {
+	t.Parallel()
+	vl, err := time.LoadLocation("Asia/Vladivostok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load(i18n.Options{Default: i18n.English, Zone: vl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *httpapi.Options) { o.I18n = cat })
+	e.srv.Router().Get("/test/lang", func(w http.ResponseWriter, r *http.Request) {
+		l := i18n.FromContext(r.Context())
+		fmt.Fprintf(w, "%s %s", l.Lang(), l.Zone())
+	})
+	get := func(c *client, accept string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.ts.URL+"/test/lang", nil)
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := get(e.anon(), ""); got != "en Asia/Vladivostok" {
+		t.Errorf("no preference: %q, want the centre's default", got)
+	}
+	if got := get(e.anon(), "ru-RU,ru;q=0.9,en;q=0.5"); got != "ru Asia/Vladivostok" {
+		t.Errorf("Russian browser: %q", got)
+	}
+	agent := e.login(crm.RoleAgent)
+	if got := get(agent, "ru"); got != "ru Asia/Vladivostok" {
+		t.Errorf("user without a choice, Russian browser: %q", got)
+	}
+	u := e.users[crm.RoleAgent]
+	u.Language = "en"
+	if err := e.store.UpdateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(agent, "ru"); got != "en Asia/Vladivostok" {
+		t.Errorf("user who chose English, Russian browser: %q", got)
+	}
+}
