@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"hotline/crm"
 	"hotline/deploy"
+	"hotline/internal/i18n"
 	"hotline/telephony"
 )
 
@@ -152,4 +155,38 @@ func sampleNumber(region string) string {
 		return phonenumbers.Format(n, phonenumbers.E164)
 	}
 	return "+74957654321"
+}
+
+// clickToCallDisplay is the text the agent's phone shows while a
+// click-to-call rings it ("Звонок +7 495 765-43-21"), in the centre's
+// language.
+func clickToCallDisplay(cat *i18n.Catalogue) func(number string) string {
+	return func(number string) string {
+		l := cat.For(cat.Default())
+		return l.T("c2c.display", map[string]any{"Number": l.Phone(number)})
+	}
+}
+
+// agentLanguage reads the users' language of agents.
+type agentLanguage interface {
+	GetUserByLogin(ctx context.Context, login string) (crm.User, string, error)
+}
+
+// clickToCallFailureText is what the console tells an agent whose
+// click-to-call failed, in the agent's language (the centre's when the
+// agent chose none).
+func clickToCallFailureText(cat *i18n.Catalogue, users agentLanguage) func(ctx context.Context, agent, failure, number string) string {
+	return func(ctx context.Context, agent, failure, number string) string {
+		lang := cat.Default()
+		if u, _, err := users.GetUserByLogin(ctx, agent); err == nil {
+			if ul, err := i18n.ParseLang(u.Language); err == nil {
+				lang = ul
+			}
+		}
+		l := cat.For(lang)
+		if number != "" {
+			number = l.Phone(number)
+		}
+		return l.T("c2c.failure."+failure, map[string]any{"Number": number})
+	}
 }

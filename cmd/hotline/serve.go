@@ -124,7 +124,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics.RegisterBuildInfo(reg, version)
-	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb)
+	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb, cat)
 	if err != nil {
 		return nil, svc, err
 	}

@@ -23,6 +23,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/service"
 	"hotline/crm/service/statusline"
+	"hotline/internal/i18n"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -49,6 +50,7 @@ type telephonyParts struct {
 	popMetrics  *screenpop.Metrics
 	simulated   bool
 	roster      *telephony.EndpointRoster
+	cat         *i18n.Catalogue
 }
 
 // callLogDelay is how long journaled call updates gather before they are
@@ -77,8 +79,8 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 // the survey runner and dialer, the status line and the escalation timers.
 // Their goroutines go to svc.components, readiness checks to svc.checks.
 func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store,
-	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
-	p := &telephonyParts{}
+	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient, cat *i18n.Catalogue) (*telephonyParts, error) {
+	p := &telephonyParts{cat: cat}
 	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
@@ -128,7 +130,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
-		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID})
+		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(cat)})
 
 	p.metrics = metrics.New(reg, &rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
 	p.metrics.SetTracker(p.tracker)
@@ -348,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop")})
+		Logger: log.With("component", "screenpop"), FailureText: clickToCallFailureText(p.cat, st)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)

@@ -71,7 +71,7 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 		}
 		end := Ended{CallID: id, Cause: c.HangupCauseText, At: at}
 		if e.ClickToCall {
-			end.Failure = string(telephony.ClickToCallFailed(c))
+			end.Failure, end.Number = string(telephony.ClickToCallFailed(c)), c.Callee
 		}
 		if err := p.Ended(ctx, end); err != nil {
 			errs = append(errs, err)

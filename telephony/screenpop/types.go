@@ -45,6 +45,7 @@ type Ended struct {
 	// Failure is why a click-to-call did not connect (the tracker's
 	// ClickToCallFailure), "" when it did or for other calls.
 	Failure string
+	Number  string // the number a failed click-to-call dialled
 	At      time.Time
 }
 
