@@ -96,6 +96,29 @@ func (d *Dialplan) load(fsys fs.FS, name string, optional bool, depth int, seen 
 	return nil
 }
 
+// has reports whether context is defined (nil d: no).
+func (d *Dialplan) has(context string) bool {
+	return d != nil && d.Contexts[context] != nil
+}
+
+// contains reports whether an application call with s (spaces ignored)
+// is anywhere in the dialplan (nil d: no).
+func (d *Dialplan) contains(s string) bool {
+	if d == nil {
+		return false
+	}
+	for _, c := range d.Contexts {
+		for _, e := range c.Exts {
+			for _, a := range e.Apps {
+				if strings.Contains(strings.ReplaceAll(a, " ", ""), s) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Match finds the extension that dials exten in context, following its
 // include => lines in order as Asterisk does; it returns the extension,
 // the context it is written in, and whether one matched.

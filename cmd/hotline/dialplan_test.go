@@ -52,6 +52,12 @@ func TestCheckConfigFreePBXDialplan(t *testing.T) {
 	if strings.Contains(out.String(), "HOTLINE_TRUNKS") {
 		t.Errorf("the configured trunks are reported as missing:\n%s", out)
 	}
+	// contexts and Stasis entries of included files (extensions_custom.conf) count
+	for _, avoid := range []string{`jump to context "ext-fax"`, "no Stasis(hotline,status"} {
+		if strings.Contains(out.String(), avoid) {
+			t.Errorf("output has %q although an included file provides it:\n%s", avoid, out)
+		}
+	}
 }
 
 // TestCheckConfigDialContextWithoutE164Pattern: a dial context whose
