@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -68,5 +69,40 @@ func TestClickToCallFixtures(t *testing.T) {
 				t.Errorf("call record differs from %s:\n%s", golden, got)
 			}
 		})
+	}
+}
+
+// TestClickToCallAdoptedAtAReconnect: the event socket reconnects while
+// the agent's phone rings; reconciliation adopts the agent's channel from
+// GET /channels, then the ChannelCreated queued behind the listing comes:
+// the call is still recorded as the click-to-call it is.
+func TestClickToCallAdoptedAtAReconnect(t *testing.T) {
+	lines := readLines(t, filepath.Join("testdata", "c2c-no-context.jsonl"))
+	var first struct{ Channel wireChannel }
+	if err := json.Unmarshal(lines[0], &first); err != nil {
+		t.Fatal(err)
+	}
+	created, _ := ParseTime(first.Channel.CreationTime)
+	fc := &fakeChannels{live: []LiveChannel{{ID: first.Channel.ID, Name: first.Channel.Name, State: "Ringing",
+		CallerNumber: "1001", Context: "default", Exten: "s", LinkedID: first.Channel.ID, CreatedAt: created}}}
+	j := newMemJournal(1 << 20)
+	tr := NewTracker(TrackerOptions{Roster: goldenRoster, Channels: fc, Journal: j, Rules: goldenRules, Normalize: normalizeRU})
+	if err := tr.Reconcile(context.Background(), "pbx1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range lines {
+		tr.HandleFrame("pbx1", "", line)
+	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	recs, _, _ := j.Next(1 << 20)
+	ups, err := decodeUpdates(recs)
+	if err != nil || len(ups) != 1 {
+		t.Fatalf("%d updates, %v", len(ups), err)
+	}
+	c := ups[0].Call
+	if c.Direction != Outbound || c.Outcome != OutcomeFailed || c.Callee != "+74957654321" || ClickToCallFailed(&c) != FailureNoRoute {
+		t.Errorf("adopted click-to-call recorded as %s %s to %q (failure %q)", c.Direction, c.Outcome, c.Callee, ClickToCallFailed(&c))
 	}
 }
