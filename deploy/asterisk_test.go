@@ -113,7 +113,7 @@ func TestIsTrue(t *testing.T) {
 // Every shipped Asterisk file parses, and the shipped set has no errors for
 // Hotline: only the warnings about sample passwords.
 func TestShippedAsteriskConfigPassesCheck(t *testing.T) {
-	for _, name := range []string{"http.conf", "ari.conf", "pjsip.conf", "extensions.conf", "queues.conf", "modules.conf", "rtp.conf"} {
+	for _, name := range []string{"http.conf", "ari.conf", "pjsip.conf", "extensions.conf", "queues.conf", "modules.conf", "rtp.conf", "res_http_media_cache.conf"} {
 		mustParseFile(t, name)
 	}
 	sub, err := fs.Sub(Files, "asterisk")
@@ -287,6 +287,11 @@ func TestCheckAsteriskFindsFaults(t *testing.T) {
 		{"bad auth", "pjsip.conf", "[a]\ntype = endpoint\nauth = missing\n", Error, "auth = missing"},
 		{"sample token", "extensions.conf", "[globals]\nHOTLINE_ROUTE_TOKEN=CHANGE-ME-x\n", Warning, "HOTLINE_ROUTE_TOKEN still has the sample value"},
 		{"inband dtmf", "pjsip.conf", "[a]\ntype = endpoint\ndtmf_mode = inband\n", Warning, "dtmf_mode = inband"},
+		{"media cache off", "modules.conf", "[modules]\nautoload = yes\nnoload = res_http_media_cache.so\n", Error, "noload = res_http_media_cache.so"},
+		{"autoload off", "modules.conf", "[modules]\nautoload = no\nrequire = res_ari.so\n", Error, "res_http_media_cache.so is not loaded"},
+		{"media cache not required", "modules.conf", "[modules]\nautoload = yes\n", Warning, "require = res_http_media_cache.so"},
+		{"slow media fetch", "res_http_media_cache.conf", "[general]\ntimeout_secs = 60\n", Warning, "timeout_secs = 60"},
+		{"media cache without http", "res_http_media_cache.conf", "[general]\nprotocols = ftp\n", Error, "protocols = ftp"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,8 @@ func CheckAsterisk(fsys fs.FS, opts AsteriskOptions) ([]Problem, error) {
 		{"ari.conf", true, checkARI},
 		{"extensions.conf", false, checkDialplan},
 		{"pjsip.conf", false, checkPJSIP},
+		{"modules.conf", false, checkModules},
+		{"res_http_media_cache.conf", false, checkMediaCache},
 	} {
 		c, err := loadConf(fsys, chk.file)
 		if errors.Is(err, fs.ErrNotExist) {

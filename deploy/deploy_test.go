@@ -44,7 +44,7 @@ func TestComposeLoads(t *testing.T) {
 		t.Fatalf("compose.yaml does not load: %v", err)
 	}
 	want := map[string]string{
-		"asterisk":   "andrius/asterisk:22",
+		"asterisk":   "hotline-asterisk:local", // built FROM andrius/asterisk:22 with the Russian core sounds
 		"postgres":   "postgres:16-alpine",
 		"redis":      "redis:7-alpine",
 		"prometheus": "prom/prometheus:",
@@ -59,6 +59,13 @@ func TestComposeLoads(t *testing.T) {
 		if s := p.Services[name]; !strings.HasPrefix(s.Image, image) {
 			t.Errorf("%s image = %q, want %q...", name, s.Image, image)
 		}
+	}
+	if b := p.Services["asterisk"].Build; b == nil || !strings.HasSuffix(b.Context, "asterisk") {
+		t.Errorf("asterisk is not built from asterisk/Dockerfile (the Russian core sounds): %+v", b)
+	}
+	if df, err := os.ReadFile("asterisk/Dockerfile"); err != nil || !strings.Contains(string(df), "ARG ASTERISK_IMAGE=andrius/asterisk:22") ||
+		!strings.Contains(string(df), "asterisk-core-sounds-ru-wav") {
+		t.Errorf("asterisk/Dockerfile: %v", err)
 	}
 	for _, name := range []string{"asterisk", "postgres", "redis", "prometheus", "grafana", "hotline"} {
 		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {

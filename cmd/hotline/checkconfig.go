@@ -154,6 +154,7 @@ func settingWarnings(cfg Config, e env) int {
 	if cfg.MetricsToken == "" && cfg.ARIURL != "" {
 		fmt.Fprintf(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers every local process on %s\n", cfg.MetricsAddr)
 	}
+	errs += voiceWarnings(cfg, e)
 	if strings.Contains(cfg.DatabaseURL, "CHANGE-ME") {
 		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_DATABASE_URL still holds the sample CHANGE-ME password")
 		errs++

@@ -129,6 +129,36 @@ func TestCheckConfigProbesSIP(t *testing.T) {
 	}
 }
 
+// TestCheckConfigVoice: a synthesizer that is not installed is a warning;
+// a media base URL on loopback with a remote Asterisk is a warning; the
+// shipped modules.conf loads res_http_media_cache.
+func TestCheckConfigVoice(t *testing.T) {
+	e, out, _ := testEnv(map[string]string{"HOTLINE_TTS_COMMAND": "no-such-tts-program -o {out} {text}"}, "")
+	_ = run(context.Background(), []string{"check-config"}, e)
+	if !strings.Contains(out.String(), "warning: HOTLINE_TTS_COMMAND: no-such-tts-program is not installed") {
+		t.Fatalf("missing synthesizer, output:\n%s", out)
+	}
+	e, out, _ = testEnv(map[string]string{"HOTLINE_TTS_COMMAND": "espeak-ng {text}"}, "")
+	if err := run(context.Background(), []string{"check-config"}, e); !errors.Is(err, errCheckFailed) ||
+		!strings.Contains(out.String(), "HOTLINE_TTS_COMMAND") || !strings.Contains(out.String(), "{out}") {
+		t.Fatalf("template without {out}: err %v, output:\n%s", err, out)
+	}
+	e, out, _ = testEnv(map[string]string{"HOTLINE_MEDIA_BASE_URL": "http://10.0.0.2:8080/?x=1"}, "")
+	if err := run(context.Background(), []string{"check-config"}, e); !errors.Is(err, errCheckFailed) ||
+		!strings.Contains(out.String(), "HOTLINE_MEDIA_BASE_URL") {
+		t.Fatalf("media base URL with a query: err %v, output:\n%s", err, out)
+	}
+	e, out, _ = testEnv(map[string]string{"HOTLINE_ARI_URL": "http://pbx:8088", "HOTLINE_ARI_USER": "hotline",
+		"HOTLINE_ARI_PASSWORD": "a-long-secret", "HOTLINE_HTTP_ADDR": "0.0.0.0:8080"}, "")
+	_ = run(context.Background(), []string{"check-config"}, e)
+	if !strings.Contains(out.String(), "warning: Asterisk fetches the spoken prompts from http://127.0.0.1:8080") {
+		t.Fatalf("remote Asterisk, no media base URL:\n%s", out)
+	}
+	if strings.Contains(out.String(), "res_http_media_cache") {
+		t.Fatalf("the shipped samples lack res_http_media_cache:\n%s", out)
+	}
+}
+
 // With --asterisk-dir, HOTLINE_ARI_PASSWORD must match ari.conf's crypt
 // hash (a mismatch is Asterisk refusing Hotline at start); an http:// ARI
 // URL to another host is flagged.

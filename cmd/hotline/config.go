@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,9 +16,11 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 	"hotline/telephony"
 	"hotline/telephony/ari"
+	"hotline/telephony/voice"
 )
 
 // Config is everything `hotline` reads from the environment and flags.
@@ -39,6 +42,11 @@ type Config struct {
 	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
+	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -70,6 +78,8 @@ func settings() []setting {
 			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
 		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: open, allowed only on a loopback HOTLINE_METRICS_ADDR)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For gives the client address (empty: none)",
+			check: checkTrustedProxies},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
 		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
@@ -80,6 +90,9 @@ func settings() []setting {
 			usage: "dialplan contexts of calls from outside, comma-separated: a call that starts there is inbound", check: checkInboundContexts},
 		{env: "HOTLINE_OUTBOUND_CALLER_ID", flag: "outbound-caller-id",
 			usage: `caller id the callee of a click-to-call sees, "Name" <+74950000000> (empty: the agent's own, from the dialplan)`, check: checkOutboundCallerID},
+		{env: "HOTLINE_TTS_COMMAND", flag: "tts-command", def: voice.DefaultCommand,
+			usage: "speech synthesizer for prompts, run without a shell: {text} or {textfile}, {voice} (ru, en) and the WAV file {out}", check: checkTTSCommand},
+		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -88,26 +101,29 @@ func settings() []setting {
 // configFlags registers every setting on fs. The returned function, called
 // after fs.Parse, applies flags over environment over defaults and checks
 // each value; its error is one line naming the variable (or flag).
+// Flags are registered without defaults so that --help and a mistyped flag
+// never print a value taken from the environment: the usage line shows the
+// built-in default (URLs with their password redacted) and, for a secret,
+// only whether it is set.
 func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 	list := settings()
 	values := make([]*string, len(list))
 	for i, s := range list {
-		def := s.def
-		if v, ok := lookup(getenv, s.env); ok {
-			def = v
-		}
-		shown := def
-		if s.secret && shown != "" {
-			shown = "(set)"
-		}
-		values[i] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.usage, s.env, shown))
+		values[i] = fs.String(s.flag, "", s.usage+" [$"+s.env+"]"+shownDefault(s, getenv))
 	}
 	return func() (Config, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		var c Config
 		for i, s := range list {
-			if err := s.check(strings.TrimSpace(*values[i]), &c); err != nil {
+			v := s.def
+			if e, ok := lookup(getenv, s.env); ok {
+				v = e
+			}
+			if set[s.flag] {
+				v = *values[i]
+			}
+			if err := s.check(strings.TrimSpace(v), &c); err != nil {
 				name := s.env
 				if set[s.flag] {
 					name = "--" + s.flag
@@ -124,6 +140,22 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		}
 		return c, nil
 	}
+}
+
+// shownDefault is the "(default ...)" note of a setting's usage line: the
+// built-in default with any URL password redacted, and for a secret set in
+// the environment only "(set)", never its value.
+func shownDefault(s setting, getenv func(string) string) string {
+	_, inEnv := lookup(getenv, s.env)
+	switch {
+	case s.secret && inEnv:
+		return " (set in the environment)"
+	case s.def == "":
+		return ""
+	case s.secret:
+		return fmt.Sprintf(" (default %q)", redactPassword(s.def))
+	}
+	return fmt.Sprintf(" (default %q)", s.def)
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
@@ -245,6 +277,15 @@ func checkSIPProbes(v string, c *Config) error {
 	return nil
 }
 
+func checkTrustedProxies(v string, c *Config) error {
+	p, err := httpapi.ParseTrustedProxies(v)
+	if err != nil {
+		return err
+	}
+	c.TrustedProxies = p
+	return nil
+}
+
 func checkARIApp(v string, c *Config) error {
 	if !appNameRe.MatchString(v) {
 		return fmt.Errorf("%q: want 1-64 characters of letters, digits, '.', '_' or '-'", v)
@@ -328,4 +369,18 @@ func redactURL(v string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// redactPassword replaces the password of a URL's user info with "xxxxx",
+// keeping the rest for the reader; text that is not a URL with user info is
+// returned whole.
+func redactPassword(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User == nil {
+		return v
+	}
+	return u.Redacted()
 }

@@ -37,16 +37,24 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	if err := run(ctx, os.Args[1:], e); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "hotline: "+err.Error())
-		}
-		code := 2
-		if ex := (exitError{}); errors.As(err, &ex) {
-			code = ex.code
-		}
-		os.Exit(code)
+	code := exitCode(run(ctx, os.Args[1:], e), e.stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitCode reports err on w and gives the process's exit status: 0 for
+// success and for a requested -h/--help, the code of an exitError
+// (healthcheck), 2 for any other error.
+func exitCode(err error, w io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	}
+	fmt.Fprintln(w, "hotline: "+err.Error())
+	if ex := (exitError{}); errors.As(err, &ex) {
+		return ex.code
+	}
+	return 2
 }
 
 const usage = `usage: hotline <command> [flags]

@@ -20,6 +20,7 @@ import (
 	"hotline/crm/web"
 	"hotline/internal/i18n"
 	"hotline/metrics"
+	"hotline/telephony/voice"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -35,6 +36,8 @@ type services struct {
 	components []component
 	checks     []httpapi.Check
 	closers    []func()
+	cat        *i18n.Catalogue
+	voice      *voice.Voice // prompts' audio, for the IVR and the prompts page
 	metrics    http.Handler // /metrics behind the scrape token, for its own listener
 }
 
@@ -116,6 +119,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	svc.cat = cat
+	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
+		return nil, svc, err
+	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
@@ -124,13 +131,13 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics.RegisterBuildInfo(reg, version)
-	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb, cat)
+	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb)
 	if err != nil {
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
-		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat,
+		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
 	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
 	if err != nil {
@@ -140,6 +147,8 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
+	mountMedia(api, svc.voice)
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 

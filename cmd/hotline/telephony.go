@@ -22,7 +22,6 @@ import (
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
 	"hotline/crm/service"
-	"hotline/crm/service/statusline"
 	"hotline/internal/i18n"
 	"hotline/metrics"
 	"hotline/survey"
@@ -32,6 +31,7 @@ import (
 	"hotline/telephony/screenpop"
 	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
+	"hotline/telephony/statusline"
 )
 
 // simulatedNode is the node name of the built-in simulated PBX.
@@ -79,8 +79,8 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 // the survey runner and dialer, the status line and the escalation timers.
 // Their goroutines go to svc.components, readiness checks to svc.checks.
 func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store,
-	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient, cat *i18n.Catalogue) (*telephonyParts, error) {
-	p := &telephonyParts{cat: cat}
+	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
+	p := &telephonyParts{cat: svc.cat}
 	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
-		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(cat)})
+		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
 
 	p.metrics = metrics.New(reg, &rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
 	p.metrics.SetTracker(p.tracker)
@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop"), FailureText: clickToCallFailureText(p.cat, st)})
+		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
@@ -401,11 +401,13 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	runner := survey.NewRunner(survey.Options{
 		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
+		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
 		Logger: log.With("component", "survey-dialer")})
 	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },
 	})

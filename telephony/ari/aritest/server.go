@@ -59,6 +59,7 @@ type Server struct {
 	callees      map[string]Phone // outside numbers' phones (SetCallee)
 	stats        struct{ events int }
 	faults       faultState
+	fetched      []string // HTTP media URLs fetched with a 200 WAV, in order
 	closed       bool
 	wg           sync.WaitGroup
 
