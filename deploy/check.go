@@ -17,6 +17,7 @@ type Severity string
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	Info    Severity = "ok" // a check that passed, with what it found
 )
 
 // Problem is one finding about a configuration file.
@@ -45,6 +46,10 @@ type AsteriskOptions struct {
 	// Password is HOTLINE_ARI_PASSWORD; when set, the user's password (or
 	// its SHA-crypt hash) must match it. Never printed.
 	Password string
+
+	// dialplan is extensions.conf with its includes, when it loads: the
+	// contexts and Stasis entries of included files count too.
+	dialplan *Dialplan
 }
 
 // placeholder marks a password in the shipped samples that must be changed.
@@ -66,6 +71,9 @@ func CheckAsterisk(fsys fs.FS, opts AsteriskOptions) ([]Problem, error) {
 		opts.App = "hotline"
 	}
 	var out []Problem
+	if d, err := LoadDialplan(fsys, "extensions.conf"); err == nil {
+		opts.dialplan = d
+	}
 	for _, chk := range []struct {
 		file     string
 		required bool
@@ -238,7 +246,7 @@ func checkDialplan(c *Conf, opts AsteriskOptions) []Problem {
 	var out []Problem
 	for _, kind := range []string{"survey", "status"} {
 		want := fmt.Sprintf("Stasis(%s,%s", opts.App, kind)
-		if !dialplanContains(c, want) {
+		if !dialplanContains(c, want) && !opts.dialplan.contains(want) {
 			out = append(out, problem(c, 0, Warning, "no %s...) in the dialplan: callers never reach Hotline's %s", want, kind))
 		}
 	}
@@ -260,7 +268,7 @@ func checkDialplan(c *Conf, opts AsteriskOptions) []Problem {
 				continue
 			}
 			for _, m := range jumpRe.FindAllStringSubmatch(e.Value, -1) {
-				if ctx := jumpContext(m[1]); ctx != "" && !strings.Contains(ctx, "$") && !contexts[ctx] {
+				if ctx := jumpContext(m[1]); ctx != "" && !strings.Contains(ctx, "$") && !contexts[ctx] && !opts.dialplan.has(ctx) {
 					out = append(out, problem(c, e.Line, Error, "jump to context %q, which does not exist", ctx))
 				}
 			}

@@ -135,14 +135,23 @@ func (d *Dialer) Run(ctx context.Context) error {
 	tick := 0
 	for {
 		d.drain(ctx)
-		if err := d.Step(ctx); err != nil {
+		active, err := d.step(ctx)
+		if err != nil {
 			d.log.Error("survey dialer: step", slog.Any("err", err))
 		}
-		if tick++; tick%30 == 0 {
+		// With no campaign running the dialer looks again every
+		// idleTicks ticks, not every tick: an idle service stays idle.
+		ticks := 1
+		if !active && err == nil {
+			ticks = idleTicks
+		}
+		if tick += ticks; tick >= 30 {
+			tick = 0
 			d.reconcile(ctx)
 		}
+		next := time.Duration(ticks) * d.opts.Tick
 		wake := make(chan struct{})
-		t := d.opts.Clock.AfterFunc(d.opts.Tick, func() { close(wake) })
+		t := d.opts.Clock.AfterFunc(next, func() { close(wake) })
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -172,11 +181,24 @@ func (d *Dialer) end(ctx context.Context, channel, result string) {
 	}
 }
 
+// idleTicks is how many ticks the dialer waits while no campaign runs (a
+// campaign started meanwhile begins calling within that long).
+const idleTicks = 10
+
 // Step places the calls every running campaign may place now.
 func (d *Dialer) Step(ctx context.Context) error {
+	_, err := d.step(ctx)
+	return err
+}
+
+// step is Step; active reports whether a campaign is running.
+func (d *Dialer) step(ctx context.Context) (active bool, err error) {
 	list, err := d.opts.Store.RunningCampaigns(ctx)
 	if err != nil {
-		return fmt.Errorf("running campaigns: %w", err)
+		return false, fmt.Errorf("running campaigns: %w", err)
+	}
+	if len(list) == 0 {
+		return false, nil
 	}
 	now := d.opts.Clock.Now()
 	for _, c := range list {
@@ -185,13 +207,13 @@ func (d *Dialer) Step(ctx context.Context) error {
 		}
 		attempts, err := d.opts.Store.ClaimAttempts(ctx, c, now)
 		if err != nil {
-			return fmt.Errorf("campaign %d: claim contacts: %w", c.ID, err)
+			return true, fmt.Errorf("campaign %d: claim contacts: %w", c.ID, err)
 		}
 		for _, a := range attempts {
 			d.call(ctx, a)
 		}
 	}
-	return d.opts.Store.CompleteCampaigns(ctx)
+	return true, d.opts.Store.CompleteCampaigns(ctx)
 }
 
 // call originates one attempt; a refused originate ends it as failed.

@@ -38,7 +38,10 @@ type Event struct {
 	Channel  string
 	Digit    string    // DTMF
 	Transfer *Transfer // CallTransferred
-	Call     Call
+	// ClickToCall: the call is a click-to-call (it began with Hotline
+	// ringing the agent's phone); see ClickToCallFailed.
+	ClickToCall bool
+	Call        Call
 }
 
 // hub fans events out to subscribers without blocking: each has a
@@ -102,7 +105,7 @@ func (t *Tracker) publish(c *callState, kind EventKind, at time.Time, fill func(
 	if kind == EventCallEnded || kind == EventCallAnswered {
 		c.compute(at)
 	}
-	e := Event{Kind: kind, At: at, Node: c.rec.Node, LinkedID: c.rec.LinkedID, Call: c.snapshot()}
+	e := Event{Kind: kind, At: at, Node: c.rec.Node, LinkedID: c.rec.LinkedID, ClickToCall: c.st.ClickToCall, Call: c.snapshot()}
 	if fill != nil {
 		fill(&e)
 	}

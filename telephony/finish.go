@@ -32,6 +32,8 @@ func (t *Tracker) decideDirection(c *callState) {
 		return
 	}
 	switch {
+	case c.st.ClickToCall:
+		c.rec.Direction, c.st.Decided = Outbound, true
 	case t.rules.inbound[origin.Context] || t.rules.trunks[origin.Endpoint]:
 		c.rec.Direction, c.st.Decided = Inbound, true
 	case t.rules.outbound[origin.Context]:
@@ -106,6 +108,9 @@ func (t *Tracker) finish(c *callState) {
 		ch, party = c.st.Origin, PartySystem
 	}
 	r.HangupBy = party
+	if o := c.leg(c.st.Origin); c.st.ClickToCall && r.Agent == "" && o != nil {
+		r.Agent = o.Agent // who placed it, also when nobody talked
+	}
 	if l := c.leg(ch); l != nil {
 		r.HangupCause, r.HangupCauseText = l.Cause, l.CauseText
 	}

@@ -93,8 +93,14 @@ func (t *Tracker) Run(ctx context.Context) error {
 		return nil
 	}
 	backoff := 50 * time.Millisecond
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	// A journal that signals its appends (the spool, the in-memory one)
+	// needs no polling; another is polled every 100 ms.
+	var poll <-chan time.Time
+	if t.journalReady() == nil {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		poll = tick.C
+	}
 	for {
 		n, err := t.writeBatch(ctx)
 		switch {
@@ -113,7 +119,10 @@ func (t *Tracker) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.journalReady():
-		case <-tick.C:
+		case <-poll:
+		}
+		if t.opts.WriteDelay > 0 && !sleepCtx(ctx, t.opts.WriteDelay) {
+			return nil
 		}
 	}
 }
@@ -136,9 +145,10 @@ func (t *Tracker) journalReady() <-chan struct{} {
 	return nil
 }
 
+// flushLoop flushes FlushInterval after the first change since the last
+// flush, so that the changes of that interval go to the journal together;
+// with no change it sleeps.
 func (t *Tracker) flushLoop(ctx context.Context) {
-	tick := time.NewTicker(t.opts.FlushInterval)
-	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -146,10 +156,11 @@ func (t *Tracker) flushLoop(ctx context.Context) {
 				t.log.Error("final flush failed", "err", err)
 			}
 			return
-		case <-tick.C:
-			if err := t.Flush(); err != nil {
-				t.log.Error("flush failed", "err", err)
-			}
+		case <-t.flushWake:
+		}
+		sleepCtx(ctx, t.opts.FlushInterval)
+		if err := t.Flush(); err != nil {
+			t.log.Error("flush failed", "err", err)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	}
 	c = t.apply(c, ev, ch, at)
 	c.st.Version++
-	t.dirty[c] = struct{}{}
+	t.markDirty(c)
 }
 
 func (t *Tracker) apply(c *callState, ev *wireEvent, ch *wireChannel, at time.Time) *callState {
@@ -148,6 +148,9 @@ func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time, byCrea
 		c.rec.Callee = ""
 		c.originFound(l.CreatedAt)
 	}
+	if byCreated && ch.ID == c.st.Origin {
+		c.st.ClickToCall = originatedToAgent(ch, leg)
+	}
 	t.describe(c, leg, ch)
 	switch ch.State {
 	case "Ringing":
@@ -166,9 +169,12 @@ func (t *Tracker) describe(c *callState, leg *Leg, ch *wireChannel) {
 	if ch.ID == c.st.Origin {
 		c.rec.CallerName = ch.Caller.Name
 		c.rec.Caller = t.opts.Normalize(ch.Caller.Number)
-		if ch.Dialplan.Exten != "s" {
+		if ch.Dialplan.Exten != "s" && !c.st.ClickToCall {
 			c.rec.Callee = t.opts.Normalize(ch.Dialplan.Exten)
 		}
+		t.clickToCallCallee(c, leg, ch)
+	} else if c.st.ClickToCall {
+		t.clickToCallCallee(c, leg, ch)
 	} else if c.rec.Callee == "" {
 		c.rec.Callee = t.opts.Normalize(firstNonEmpty(leg.Agent, ch.Caller.Number))
 	}
@@ -186,7 +192,13 @@ func firstNonEmpty(s ...string) string {
 
 func (t *Tracker) callerID(c *callState, ch *wireChannel) {
 	l := c.leg(ch.ID)
-	if l == nil || ch.Caller.Number == "" {
+	if l == nil {
+		return
+	}
+	if c.st.ClickToCall {
+		t.clickToCallCallee(c, l, ch)
+	}
+	if ch.Caller.Number == "" {
 		return
 	}
 	l.Number = ch.Caller.Number
@@ -201,6 +213,9 @@ func (t *Tracker) stateChange(c *callState, ch *wireChannel, at time.Time) {
 	l := c.leg(ch.ID)
 	if l == nil {
 		return
+	}
+	if c.st.ClickToCall {
+		t.clickToCallCallee(c, l, ch) // the connected line may come with the next snapshot only
 	}
 	switch ch.State {
 	case "Ringing":
@@ -234,7 +249,7 @@ func (t *Tracker) legUp(c *callState, l *Leg, at time.Time) {
 	}
 	l.AnsweredAt = &at
 	c.note(at, "up", l.ChannelID, l.Agent)
-	if l.ChannelID == c.st.Origin {
+	if c.answeredBy(l) {
 		t.answer(c, at)
 	}
 	if l.Agent != "" {

@@ -231,8 +231,8 @@ func (t *Tracker) merge(a, b *callState, at time.Time) *callState {
 	from.st.Version++
 	into.st.Version++
 	delete(t.calls, callKey{from.rec.Node, from.rec.LinkedID})
-	t.dirty[from] = struct{}{}
-	t.dirty[into] = struct{}{}
+	t.markDirty(from)
+	t.markDirty(into)
 	t.updateTalk(into, at)
 	return into
 }

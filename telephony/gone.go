@@ -56,7 +56,7 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		c.st.Version++
 		from := at
 		c.st.GapFrom = &from
-		t.dirty[c] = struct{}{}
+		t.markDirty(c)
 		for _, l := range c.rec.Legs {
 			if l.EndedAt == nil && !live[l.ChannelID] {
 				g.legs[l.ChannelID] = at
@@ -68,6 +68,7 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		return 0
 	}
 	t.gone[node] = g
+	wake(t.goneWake)
 	return len(g.legs)
 }
 
@@ -100,16 +101,20 @@ func (t *Tracker) expireGone() bool {
 	return settled
 }
 
-// goneLoop settles, every interval until ctx is done, the legs gone at a
-// listing whose grace has passed without any event to tell (an idle node).
+// goneLoop settles, every interval while legs gone at a listing wait,
+// those whose grace has passed without any event to tell (an idle node).
+// With nothing to settle it sleeps until a reconciliation leaves some.
 func (t *Tracker) goneLoop(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-t.goneWake:
+		}
+		for t.goneWaiting() {
+			if !sleepCtx(ctx, interval) {
+				return
+			}
 			if t.expireGone() {
 				if err := t.Flush(); err != nil {
 					t.log.Error("call journal append failed", "err", err)
@@ -117,6 +122,13 @@ func (t *Tracker) goneLoop(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
+}
+
+// goneWaiting reports whether legs gone at a listing wait to be settled.
+func (t *Tracker) goneWaiting() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.gone) > 0
 }
 
 // settleGone ends the legs of node gone at the listing that no event ended
@@ -166,7 +178,7 @@ func (t *Tracker) settleGone(node string) int {
 			t.endCall(c, at, true)
 			closed++
 		}
-		t.dirty[c] = struct{}{}
+		t.markDirty(c)
 	}
 	if closed > 0 {
 		t.log.Info("closed calls gone at reconciliation", "node", node, "closed_calls", closed)

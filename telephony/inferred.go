@@ -123,6 +123,7 @@ func (t *Tracker) exactCreated(c *callState, ch *wireChannel) {
 	if ch.ID == c.st.Origin {
 		c.st.Decided = false
 		c.rec.Callee = ""
+		c.st.ClickToCall = originatedToAgent(ch, l)
 	}
 	t.describe(c, l, ch)
 }

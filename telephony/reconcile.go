@@ -74,7 +74,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	if known {
 		if l := kc.leg(ch.ID); l != nil && t.liveState(kc, l, ch.State, ch.CreatedAt.UTC(), t.lastSeen[node], false) {
 			kc.st.Version++
-			t.dirty[kc] = struct{}{}
+			t.markDirty(kc)
 		}
 	}
 	t.mu.Unlock()
@@ -113,7 +113,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 		t.liveState(c, l, ch.State, at.UTC(), t.lastSeen[node], true)
 	}
 	c.st.Version++
-	t.dirty[c] = struct{}{}
+	t.markDirty(c)
 	return true
 }
 

@@ -27,6 +27,9 @@ type trackState struct {
 	LastEvent    time.Time            `json:"last_event"`
 	Decided      bool                 `json:"decided"`
 	Merged       []string             `json:"merged,omitempty"` // linkedids folded in
+	// ClickToCall: the call began with a channel originated to an agent's
+	// phone (see clicktocall_fold.go).
+	ClickToCall bool `json:"click_to_call,omitempty"`
 	// Inferred are the facts of legs that reconciliation took from GET
 	// /channels; the events that tell them exactly may be queued behind
 	// the listing (see inferred.go).

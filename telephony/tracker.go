@@ -93,6 +93,11 @@ type TrackerOptions struct {
 	FlushInterval time.Duration
 	// WriteBatch is the largest number of updates saved in one store call.
 	WriteBatch int
+	// WriteDelay gathers the journaled updates of this long before they
+	// are saved to the store, so that the many updates of a call in
+	// progress become one row write (0: save as soon as journaled). The
+	// journal already holds them durably; only the call log lags.
+	WriteDelay time.Duration
 	// RESTTimeout bounds a linkedid read (default 2 s).
 	RESTTimeout time.Duration
 	// GoneGrace is how long a leg missing from GET /channels at a
@@ -121,6 +126,9 @@ type Tracker struct {
 	flushMu  sync.Mutex               // orders journal appends
 	writeMu  sync.Mutex               // one writer to the store at a time
 	stats    Stats
+	// flushWake and goneWake wake flushLoop and goneLoop when they have
+	// work; with none they sleep (no timer runs while Hotline is idle).
+	flushWake, goneWake chan struct{}
 
 	hub hub
 }
@@ -175,6 +183,24 @@ func NewTracker(opts TrackerOptions) *Tracker {
 		resumed:  make(map[string]bool),
 		gone:     make(map[string]goneAtListing),
 		hub:      hub{log: opts.Logger},
+
+		flushWake: make(chan struct{}, 1),
+		goneWake:  make(chan struct{}, 1),
+	}
+}
+
+// markDirty queues call c for the next flush and wakes the flush loop.
+// Called with t.mu held.
+func (t *Tracker) markDirty(c *callState) {
+	t.dirty[c] = struct{}{}
+	wake(t.flushWake)
+}
+
+// wake signals ch (buffered, size 1) without blocking.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 

@@ -48,6 +48,7 @@ type wireChannel struct {
 	Name         string       `json:"name"`
 	State        string       `json:"state"`
 	Caller       wireCallerID `json:"caller"`
+	Connected    wireCallerID `json:"connected"`
 	CreationTime string       `json:"creationtime"`
 	Dialplan     struct {
 		Context string `json:"context"`

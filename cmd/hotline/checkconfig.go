@@ -64,12 +64,18 @@ func cmdCheckConfig(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("check the Asterisk configuration in %s: %w", label, err)
 	}
+	more, err := dialplanProblems(fsys, cfg)
+	if err != nil {
+		return fmt.Errorf("check the dialplan names in %s: %w", label, err)
+	}
+	problems = append(problems, more...)
 	nErr, nWarn := 0, 0
 	for _, p := range problems {
 		fmt.Fprintf(e.stdout, "%s%s\n", prefix, p)
-		if p.Severity == deploy.Error {
+		switch p.Severity {
+		case deploy.Error:
 			nErr++
-		} else {
+		case deploy.Warning:
 			nWarn++
 		}
 	}

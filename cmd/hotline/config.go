@@ -18,6 +18,7 @@ import (
 
 	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
+	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/voice"
 )
@@ -38,6 +39,7 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	Dialplan     DialplanNames     // the PBX's dialplan names Hotline depends on
 	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
@@ -88,6 +90,14 @@ func settings() []setting {
 			check: checkTrustedProxies},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
+		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
+			usage: "dialplan context where click-to-call dials out (the context of the agents' phones)", check: checkDialContext},
+		{env: "HOTLINE_TRUNKS", flag: "trunks", def: strings.Join(defaultTrunks, ","),
+			usage: "trunk endpoints, comma-separated (PJSIP/carrier or carrier): a call that starts there is inbound", check: checkTrunks},
+		{env: "HOTLINE_INBOUND_CONTEXTS", flag: "inbound-contexts", def: strings.Join(defaultInboundContexts, ","),
+			usage: "dialplan contexts of calls from outside, comma-separated: a call that starts there is inbound", check: checkInboundContexts},
+		{env: "HOTLINE_OUTBOUND_CALLER_ID", flag: "outbound-caller-id",
+			usage: `caller id the callee of a click-to-call sees, "Name" <+74950000000> (empty: the agent's own, from the dialplan)`, check: checkOutboundCallerID},
 		{env: "HOTLINE_TTS_COMMAND", flag: "tts-command", def: voice.DefaultCommand,
 			usage: "speech synthesizer for prompts, run without a shell: {text} or {textfile}, {voice} (ru, en) and the WAV file {out}", check: checkTTSCommand},
 		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},

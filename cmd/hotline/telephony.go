@@ -20,6 +20,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
+	"hotline/internal/i18n"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -47,7 +48,13 @@ type telephonyParts struct {
 	popMetrics  *screenpop.Metrics
 	simulated   bool
 	roster      *telephony.EndpointRoster
+	cat         *i18n.Catalogue
 }
+
+// callLogDelay is how long journaled call updates gather before they are
+// written to PostgreSQL: a call's many updates while it is in progress
+// become one row write (the spool keeps them durable meanwhile).
+const callLogDelay = 250 * time.Millisecond
 
 // rosterRefresh is how often the agent roster (endpoint -> agent, for the
 // tracker, and the metrics' agent list) reloads from the user directory.
@@ -71,7 +78,7 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 // Their goroutines go to svc.components, readiness checks to svc.checks.
 func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store,
 	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
-	p := &telephonyParts{}
+	p := &telephonyParts{cat: svc.cat}
 	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
@@ -115,17 +122,13 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
 		Store: st, Roster: roster, Channels: channels, Journal: sp,
-		Rules: telephony.DirectionRules{
-			// the trunks and contexts of deploy/asterisk: a call whose first
-			// channel is on one of them came from outside
-			InboundContexts: []string{"from-trunk", "from-pstn"},
-			TrunkEndpoints:  []string{"PJSIP/customers", "PJSIP/pstn", "PJSIP/callgen"},
-		},
-		Normalize:     func(n string) string { v, _ := norm.Lookup(n); return v },
+		Rules:         cfg.Dialplan.directionRules(),
+		Normalize:     memoNormalize(norm),
 		Logger:        log.With("component", "tracker"),
-		FlushInterval: 20 * time.Millisecond,
+		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
-	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node})
+	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
+		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
 
 	p.metrics = metrics.New(reg, &rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
 	p.metrics.SetTracker(p.tracker)
@@ -345,7 +348,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop"), Tickets: st})
+		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
@@ -460,4 +463,29 @@ func dealOpener(tr *telephony.Tracker, st *postgres.Store, log *slog.Logger) com
 		}
 		return nil
 	}}
+}
+
+// memoNormalize is the tracker's number normalizer: libphonenumber's parse
+// costs more than folding the event it is for, and a call shows the same
+// few numbers again and again, so the results are kept (up to 4096
+// numbers; then the memo starts over).
+func memoNormalize(norm phone.Normalizer) func(string) string {
+	var mu sync.Mutex
+	memo := map[string]string{}
+	return func(n string) string {
+		mu.Lock()
+		v, ok := memo[n]
+		mu.Unlock()
+		if ok {
+			return v
+		}
+		v, _ = norm.Lookup(n)
+		mu.Lock()
+		if len(memo) >= 4096 {
+			clear(memo)
+		}
+		memo[n] = v
+		mu.Unlock()
+		return v
+	}
 }

@@ -32,7 +32,7 @@ type consoleSite struct {
 	hub    *screenpop.LocalHub
 }
 
-func newConsoleSite(t *testing.T) *consoleSite {
+func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
@@ -45,7 +45,11 @@ func newConsoleSite(t *testing.T) *consoleSite {
 	t.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
 	board := screenpop.NewLocalStatusBoard()
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
+	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
+	for _, o := range opts {
+		o(&po)
+	}
+	popper := screenpop.NewPopper(po)
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

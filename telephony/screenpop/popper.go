@@ -26,6 +26,10 @@ type Options struct {
 	// CallTTL bounds how long a call's card stays cached without an Ended
 	// event (a lost event must not leak memory); default 4 hours.
 	CallTTL time.Duration
+	// FailureText is what agent reads when a click-to-call to number
+	// failed (failure: busy, no_answer, no_route, unreachable,
+	// agent_no_answer), in the agent's language; nil shows none.
+	FailureText func(ctx context.Context, agent, failure, number string) string
 	// Tickets hides from each agent's card the requests (and timeline
 	// entries about them) the agent may not see; optional (nil: all shown).
 	Tickets TicketVisibility
@@ -246,6 +250,17 @@ func (p *Popper) Ended(ctx context.Context, e Ended) error {
 			continue
 		}
 		pop.EndedAt, pop.Cause = at, e.Cause
+		if e.Failure != "" {
+			pop.ClickToCall = true // also when the ringing was seen before the call was known as one
+			pop.Failure = e.Failure
+			if p.opts.FailureText != nil {
+				number := e.Number
+				if number == "" && pop.Card != nil {
+					number = firstOf(pop.Card.CallerE164, pop.Card.Caller)
+				}
+				pop.FailureText = p.opts.FailureText(ctx, who, e.Failure, number)
+			}
+		}
 		if err := p.publish(ctx, pop, time.Time{}); err != nil {
 			errs = append(errs, err)
 		}
@@ -329,4 +344,13 @@ func joinErrs(errs []error) error {
 		return errs[0]
 	}
 	return fmt.Errorf("%d publishes failed, first: %w", len(errs), errs[0])
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

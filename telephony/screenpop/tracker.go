@@ -69,7 +69,11 @@ func (p *Popper) HandleTrackerEvent(ctx context.Context, e telephony.Event) erro
 		if c.EndedAt != nil {
 			at = *c.EndedAt
 		}
-		if err := p.Ended(ctx, Ended{CallID: id, Cause: c.HangupCauseText, At: at, Unseen: c.ClosedByReconciliation}); err != nil {
+		end := Ended{CallID: id, Cause: c.HangupCauseText, At: at, Unseen: c.ClosedByReconciliation}
+		if e.ClickToCall {
+			end.Failure, end.Number = string(telephony.ClickToCallFailed(c)), c.Callee
+		}
+		if err := p.Ended(ctx, end); err != nil {
 			errs = append(errs, err)
 		}
 		return joinErrs(errs)

@@ -48,6 +48,10 @@ type Ended struct {
 	// outage), so a phone last seen ringing may have been answered
 	// meanwhile. Its pop ends as ended (no talk time known), not missed.
 	Unseen bool
+	// Failure is why a click-to-call did not connect (the tracker's
+	// ClickToCallFailure), "" when it did or for other calls.
+	Failure string
+	Number  string // the number a failed click-to-call dialled
 }
 
 // State is where a pop is in its life.
@@ -87,8 +91,13 @@ type Pop struct {
 	AnsweredAt  time.Time `json:"answered_at,omitzero"`
 	EndedAt     time.Time `json:"ended_at,omitzero"`
 	// TalkSeconds is the answered-to-ended time of an ended pop.
-	TalkSeconds int64     `json:"talk_seconds,omitempty"`
-	Cause       string    `json:"cause,omitempty"`
+	TalkSeconds int64  `json:"talk_seconds,omitempty"`
+	Cause       string `json:"cause,omitempty"`
+	// Failure and FailureText say why the agent's click-to-call did not
+	// reach the number (busy, no_answer, no_route, unreachable,
+	// agent_no_answer) and what to tell the agent.
+	Failure     string    `json:"failure,omitempty"`
+	FailureText string    `json:"failure_text,omitempty"`
 	AnsweredBy  string    `json:"answered_by,omitempty"` // for taken pops
 	WrapUp      *WrapUp   `json:"wrap_up,omitempty"`
 	ReceivedAt  time.Time `json:"received_at"` // when Hotline received the ringing event

@@ -171,6 +171,7 @@
       card.caller_name ? el("span", { text: card.caller_name }) : null,
       pop.transfer ? el("span", { cls: "pop-note", text: "Transferred" + (pop.from_agent ? " from " + pop.from_agent : "") }) : null,
       pop.click_to_call ? el("span", { cls: "pop-note", text: "Your outgoing call" }) : null,
+      pop.failure_text ? el("span", { cls: "pop-failure", role: "alert", text: pop.failure_text }) : null,
       el("span", { cls: "pop-timer", "aria-label": "call timer" }),
       callButton(card.caller_e164),
       readOnly ? null : closeButton(pop),

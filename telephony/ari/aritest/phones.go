@@ -52,6 +52,23 @@ func (s *Server) SetPhone(resource string, p Phone) {
 	a.phone = &p
 }
 
+// SetCallee sets how the phone of an outside number ("+74957654321"),
+// reached through the pstn trunk, handles calls from now on; by default it
+// is DefaultPhone.
+func (s *Server) SetCallee(number string, p Phone) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.callees[number] = p
+}
+
+// calleeFor returns the script of an outside number. Caller holds s.mu.
+func (s *Server) calleeFor(number string) Phone {
+	if p, ok := s.callees[number]; ok {
+		return p
+	}
+	return DefaultPhone
+}
+
 // phoneFor returns the script for resource: per-call override, configured,
 // or DefaultPhone. Caller holds s.mu.
 func (s *Server) phoneFor(resource string, override map[string]Phone) Phone {

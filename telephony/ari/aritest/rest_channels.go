@@ -183,7 +183,8 @@ func (s *Server) handleOriginate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tech == "PJSIP" {
-		c := s.originatePJSIP(resource, id, caller, originator, app, args, timeout)
+		c := s.originatePJSIP(resource, id, originateSpec{caller: caller, vars: vars, originator: originator,
+			app: app, args: args, context: q.Get("context"), exten: exten, timeout: timeout})
 		writeJSON(w, http.StatusOK, c.json(s.opts.ChannelVarsLinkedID))
 		return
 	}

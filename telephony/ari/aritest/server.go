@@ -21,8 +21,13 @@ type Options struct {
 	// every channel object, like ari.conf channelvars = CHANNEL(linkedid).
 	ChannelVarsLinkedID bool
 	Agents              []string // agent endpoint resources; default 1001, 1002, 1003
-	Logger              *slog.Logger
-	Seed                int64 // randomness for ids and demo traffic; 0 = time based
+	// DialContext is the dialplan context whose extensions dial out (an
+	// agent's extension, or a number through the pstn trunk); default
+	// "agents", the recording's. A channel originated into any other
+	// context is hung up at once, as Asterisk does.
+	DialContext string
+	Logger      *slog.Logger
+	Seed        int64 // randomness for ids and demo traffic; 0 = time based
 	// Addr, if set, makes the server listen on this address (e.g.
 	// 127.0.0.1:8088) instead of a random loopback port.
 	Addr string
@@ -51,6 +56,7 @@ type Server struct {
 	agents       map[string]*agentEndpoint
 	locals       map[string]*localCall // created Local channels awaiting /dial
 	pjsipCreated map[string]*pjsipCall
+	callees      map[string]Phone // outside numbers' phones (SetCallee)
 	stats        struct{ events int }
 	faults       faultState
 	fetched      []string // HTTP media URLs fetched with a 200 WAV, in order
@@ -74,6 +80,9 @@ func New(opts Options) *Server {
 	if opts.Start.IsZero() {
 		opts.Start = time.Now()
 	}
+	if opts.DialContext == "" {
+		opts.DialContext = "agents"
+	}
 	if len(opts.Agents) == 0 {
 		opts.Agents = []string{"1001", "1002", "1003"}
 	}
@@ -89,7 +98,7 @@ func New(opts Options) *Server {
 		channels: map[string]*channel{}, bridges: map[string]*bridge{},
 		playback: map[string]*playback{}, apps: map[string]*application{},
 		devices: map[string]string{}, agents: map[string]*agentEndpoint{},
-		locals: map[string]*localCall{}, pjsipCreated: map[string]*pjsipCall{},
+		locals: map[string]*localCall{}, pjsipCreated: map[string]*pjsipCall{}, callees: map[string]Phone{},
 	}
 	s.cond = sync.NewCond(&s.mu)
 	s.outSignal, s.stop = make(chan struct{}, 1), make(chan struct{})

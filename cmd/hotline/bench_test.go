@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"hotline/crm/demo"
+	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
+	"hotline/telephony/ari/aritest"
+)
+
+// benchPBXEnv makes TestBenchPBXChild run: the simulated PBX of
+// BenchmarkServeFullStack, in a process of its own so that its CPU is not
+// counted as Hotline's.
+const benchPBXEnv = "HOTLINE_BENCH_PBX_CHILD"
+
+// benchAgents are the demo data's agents (demo.Seed puts them on PJSIP/1001..1005).
+var benchAgents = []string{"1001", "1002", "1003", "1004", "1005"}
+
+// TestBenchPBXChild is the PBX process of BenchmarkServeFullStack: it prints
+// its URL, then for each line "calls N RATE SPEED NUMBER..." on stdin places
+// N calls at RATE per second (real time) from the given numbers and prints
+// "DONE <linkedids> <cpu µs>" (its own CPU over the run).
+func TestBenchPBXChild(t *testing.T) {
+	if os.Getenv(benchPBXEnv) != "1" {
+		t.Skip("the PBX process of BenchmarkServeFullStack")
+	}
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var sim *aritest.Server
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 5 || f[0] != "calls" {
+			continue
+		}
+		n, _ := strconv.Atoi(f[1])
+		rate, _ := strconv.ParseFloat(f[2], 64)
+		speed, _ := strconv.ParseFloat(f[3], 64)
+		if sim == nil {
+			sim = aritest.New(aritest.Options{Speed: speed, ChannelVarsLinkedID: true, Agents: benchAgents, Seed: 1})
+			defer sim.Close()
+			fmt.Printf("PBX %s\n", sim.URL())
+			continue // the first line only starts the PBX
+		}
+		for deadline := time.Now().Add(30 * time.Second); !sim.Connected("hotline") && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond) // Hotline's event stream (after its lease) is open
+		}
+		before := cpuTime()
+		ids := placeBenchCalls(sim, n, rate, f[4:])
+		fmt.Printf("DONE %s %d\n", strings.Join(ids, ","), (cpuTime() - before).Microseconds())
+	}
+}
+
+// placeBenchCalls places n calls, one every 1/rate s, cycling through the
+// recorded SIP scenarios (shared/ari/transcripts/sip-*): direct with the
+// post-call survey, ring-all queue, abandoned (a missed-call request),
+// busy agent, outbound, internal, hold, blind and attended transfer.
+func placeBenchCalls(sim *aritest.Server, n int, rate float64, numbers []string) []string {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ids []string
+	var wg sync.WaitGroup
+	gap := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for i := range n {
+		time.Sleep(time.Until(start.Add(time.Duration(i) * gap)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := benchCall(ctx, sim, i, numbers[i%len(numbers)])
+			if err == nil && id != "" {
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return ids
+}
+
+func benchCall(ctx context.Context, sim *aritest.Server, i int, from string) (string, error) {
+	s := time.Second
+	a, b := benchAgents[i%len(benchAgents)], benchAgents[(i+1)%len(benchAgents)]
+	switch i % 9 {
+	case 0: // sip-inbound-direct: answers after 2 s, talks 5 s, survey digit 4
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7001", From: from, Agent: a,
+			Phones:      map[string]aritest.Phone{a: {AnswerAfter: 2 * s, HangupAfter: 5 * s}},
+			SurveyDigit: "4", SurveyDigitAfter: 2 * s, SurveyHangupAfter: 6 * s})
+	case 1: // sip-inbound-queue
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7000", From: from, QueueMembers: []string{a, b}, HangupAfter: 4 * s,
+			Phones: map[string]aritest.Phone{a: {AnswerAfter: 3 * s}, b: {AnswerAfter: 9 * s}}})
+	case 2: // sip-inbound-noanswer: the customer gives up after 6 s
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7002", From: from, Agent: a, AbandonAfter: 6 * s,
+			Phones: map[string]aritest.Phone{a: {NeverAnswer: true}}})
+	case 3: // sip-inbound-busy
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7001", From: from, Agent: a,
+			Phones: map[string]aritest.Phone{a: {Busy: true}}})
+	case 4: // sip-outbound
+		return sim.OutboundCall(ctx, aritest.Outbound{Agent: a, To: from, HangupAfter: 4 * s, Callee: aritest.Phone{AnswerAfter: s}})
+	case 5: // sip-internal
+		return sim.InternalCall(ctx, aritest.Internal{From: a, To: b, HangupAfter: 3 * s,
+			Phones: map[string]aritest.Phone{b: {AnswerAfter: s}}})
+	case 6: // sip-hold
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7001", From: from, Agent: a, HangupAfter: 7 * s,
+			Phones: map[string]aritest.Phone{a: {AnswerAfter: 2 * s, HoldAfter: 2 * s, HoldFor: 3 * s}}})
+	case 7: // sip-blind-transfer
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7001", From: from, Agent: a, Phones: map[string]aritest.Phone{
+			a: {AnswerAfter: 2 * s, BlindTransferTo: b, TransferAfter: 3 * s}, b: {AnswerAfter: 2 * s, HangupAfter: 3 * s}}})
+	default: // sip-attended-transfer, then the survey
+		return sim.InboundCall(ctx, aritest.Inbound{Exten: "7001", From: from, Agent: a, SurveyHangupAfter: 5 * s,
+			Phones: map[string]aritest.Phone{a: {AnswerAfter: s, AttendedTransferTo: b, TransferAfter: 3 * s, ConsultFor: 2 * s},
+				b: {AnswerAfter: s, HangupAfter: 3 * s}}})
+	}
+}
+
+// cpuTime is this process's CPU time, user + system (getrusage).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func envNumber(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// benchPBX is the PBX child process.
+type benchPBX struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines chan string
+}
+
+func startBenchPBX(b *testing.B, speed float64) (*benchPBX, string) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchPBXChild$", "-test.count=1", "-test.timeout=30m")
+	cmd.Env = append(os.Environ(), benchPBXEnv+"=1")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	p := &benchPBX{cmd: cmd, in: in, lines: make(chan string, 16)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 16<<20), 16<<20)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	b.Cleanup(func() { in.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	fmt.Fprintf(in, "calls 0 1 %g x\n", speed)
+	url := p.expect(b, "PBX ")
+	return p, url
+}
+
+// expect returns the rest of the next line that starts with prefix.
+func (p *benchPBX) expect(b *testing.B, prefix string) string {
+	b.Helper()
+	for line := range p.lines {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			return rest
+		}
+	}
+	b.Fatalf("the PBX process ended before printing %q", prefix)
+	return ""
+}
+
+// BenchmarkServeFullStack measures Hotline's whole CPU cost of real calls:
+// the service wired exactly as `hotline serve` builds it (tracker, screen
+// pop lookup, client timelines, metrics, missed-call requests, deals opened
+// from first calls, post-call surveys) on the demo data, fed by the
+// simulated PBX in a process of its own, whose events follow the recorded
+// SIP streams. It reports Hotline's CPU (getrusage, user + system) per call
+// over the run, the PBX process's for comparison, and Hotline's CPU per
+// second while idle afterwards. HOTLINE_BENCH_CALLS (default 180),
+// HOTLINE_BENCH_RATE (calls/s, default 10), HOTLINE_BENCH_SPEED (virtual
+// clock, default 5: the 5 s conversations take 1 s) and
+// HOTLINE_BENCH_IDLE (seconds, default 10) change the run.
+func BenchmarkServeFullStack(b *testing.B) {
+	calls := int(envNumber("HOTLINE_BENCH_CALLS", 180))
+	rate := envNumber("HOTLINE_BENCH_RATE", 10)
+	speed := envNumber("HOTLINE_BENCH_SPEED", 5)
+	idle := time.Duration(envNumber("HOTLINE_BENCH_IDLE", 10) * float64(time.Second))
+	ctx := context.Background()
+	dsn := pgtest.NewDSN(b)
+	st, err := postgres.Open(ctx, dsn, postgres.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := demo.Seed(ctx, st, demo.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
+		b.Fatal(err)
+	}
+	numbers, _ := demoCallers(ctx, st)
+	pbx, url := startBenchPBX(b, speed)
+
+	cfg := Config{DatabaseURL: dsn, ARIURL: url, ARIUser: "hotline", ARIPassword: "hotline-secret", ARIApp: "hotline",
+		PhoneRegion: "RU", SpoolDir: b.TempDir(), LogLevel: slog.LevelWarn}
+	_, svc, err := buildService(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), st)
+	defer svc.close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, c := range svc.components {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = c.Run(runCtx) }()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	waitReady(b, svc)
+
+	b.ResetTimer()
+	for range b.N { // one run of `calls` calls, whatever b.N is
+		stopProfile := profile(b, "run")
+		start, cpu0 := time.Now(), cpuTime()
+		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
+		done := strings.Fields(pbx.expect(b, "DONE "))
+		if len(done) != 2 {
+			b.Fatalf("PBX answered %q", done)
+		}
+		ids := strings.Split(done[0], ",")
+		waitLogged(b, st, ids)
+		cpu, wall := cpuTime()-cpu0, time.Since(start)
+		stopProfile()
+		pbxCPU, _ := strconv.ParseFloat(done[1], 64)
+		n := float64(len(ids))
+		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "ms-cpu/call")
+		b.ReportMetric(pbxCPU/1000/n, "pbx-ms-cpu/call")
+		b.ReportMetric(n/wall.Seconds(), "calls/s")
+		time.Sleep(time.Second) // the last subscribers settle
+		stopProfile = profile(b, "idle")
+		cpu0 = cpuTime()
+		time.Sleep(idle)
+		stopProfile()
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/idle.Seconds(), "ms-cpu/s-idle")
+		break
+	}
+}
+
+// waitReady waits until every readiness check of the service passes (the
+// ARI check: the event stream is open).
+func waitReady(b *testing.B, svc *services) {
+	b.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, c := range svc.checks {
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := c.Func(ctx)
+			cancel()
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("check %s never passed: %v", c.Name, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// waitLogged waits until every call of ids is in the call log, ended.
+func waitLogged(b *testing.B, st *postgres.Store, ids []string) {
+	b.Helper()
+	deadline := time.Now().Add(time.Duration(envNumber("HOTLINE_BENCH_WAIT", 60)) * time.Second)
+	for {
+		var n int
+		err := st.Pool().QueryRow(context.Background(),
+			`select count(*) from calls where linkedid = any($1) and ended_at is not null`, ids).Scan(&n)
+		if err == nil && n >= len(ids) {
+			return
+		}
+		if time.Now().After(deadline) {
+			rows, _ := st.Pool().Query(context.Background(),
+				`select linkedid, coalesce(ended_at::text, 'open'), outcome from calls where linkedid = any($1) and ended_at is null`, ids)
+			var open []string
+			for rows != nil && rows.Next() {
+				var l, e, o string
+				_ = rows.Scan(&l, &e, &o)
+				open = append(open, l+" "+e+" "+o)
+			}
+			var logged []string
+			_ = st.Pool().QueryRow(context.Background(), `select array_agg(linkedid) from calls where linkedid = any($1)`, ids).Scan(&logged)
+			var missing []string
+			for _, id := range ids {
+				if !slices.Contains(logged, id) {
+					missing = append(missing, id)
+				}
+			}
+			var all []string
+			_ = st.Pool().QueryRow(context.Background(), `select array_agg(linkedid || ' ' || direction || ' ' || outcome || ' ' || caller || ' ' || callee order by started_at) from calls`).Scan(&all)
+			b.Fatalf("%d of %d calls logged (%v); open: %v; missing: %v\nall: %q", n, len(ids), err, open, missing, all)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// profile writes a CPU profile of one phase to $HOTLINE_BENCH_PROFILE-<phase>.pprof
+// when HOTLINE_BENCH_PROFILE is set; the returned func stops it.
+func profile(b *testing.B, phase string) func() {
+	base := os.Getenv("HOTLINE_BENCH_PROFILE")
+	if base == "" {
+		return func() {}
+	}
+	f, err := os.Create(base + "-" + phase + ".pprof")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}
