@@ -234,7 +234,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 		go func() { defer wg.Done(); _ = c.Run(runCtx) }()
 	}
 	defer func() { cancel(); wg.Wait() }()
-	waitReady(b, svc)
+	waitServicesReady(b, svc)
 
 	b.ResetTimer()
 	for range b.N { // one run of `calls` calls, whatever b.N is
@@ -266,7 +266,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 
 // waitReady waits until every readiness check of the service passes (the
 // ARI check: the event stream is open).
-func waitReady(b *testing.B, svc *services) {
+func waitServicesReady(b *testing.B, svc *services) {
 	b.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for _, c := range svc.checks {
