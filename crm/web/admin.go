@@ -102,9 +102,9 @@ func (p *Pages) MountAdmin(opts AdminOptions) {
 		r.Post("/admin/sla-plans/{id}", a.savePlan)
 	})
 	admins := httpapi.AdminOnly
-	p.AddNav(NavItem{Label: "Users", Path: "/admin/users", Roles: admins, Group: "Admin"})
-	p.AddNav(NavItem{Label: "Teams", Path: "/admin/teams", Roles: admins, Group: "Admin"})
-	p.AddNav(NavItem{Label: "SLA plans", Path: "/admin/sla-plans", Roles: admins, Group: "Admin"})
+	p.AddNav(NavItem{Label: "web.nav.users", Path: "/admin/users", Roles: admins, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "web.nav.teams", Path: "/admin/teams", Roles: admins, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "web.nav.sla_plans", Path: "/admin/sla-plans", Roles: admins, Group: "web.nav.group.admin"})
 }
 
 // requireAdmin answers 403 with an error page to everyone but admins.

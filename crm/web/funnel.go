@@ -59,7 +59,7 @@ func (p *Pages) MountFunnel(store FunnelStore, now func() time.Time) {
 		r.Post("/funnel/settings", fp.saveSettings)
 		r.Post("/funnel/deals/{id}/stage", fp.moveDeal)
 	})
-	p.AddNav(NavItem{Label: "Funnel", Path: "/funnel"})
+	p.AddNav(NavItem{Label: "web.nav.funnel", Path: "/funnel"})
 }
 
 // selection is what the page shows, from its query string.

@@ -45,7 +45,7 @@ func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
 		r.Get("/reports/money", mp.page)
 		r.Post("/reports/money/transactions", mp.record)
 	})
-	p.AddNav(NavItem{Label: "Money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin, Group: "web.nav.group.reports"})
 }
 
 // requireStaffPage answers agents 403 with an error page.

@@ -52,7 +52,7 @@ func (p *Pages) MountStock(store StockPageStore) {
 		r.With(requireStaff).Post("/stock/transfers", sp.transfer)
 		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
 	})
-	p.AddNav(NavItem{Label: "Stock", Path: "/stock"})
+	p.AddNav(NavItem{Label: "web.nav.stock", Path: "/stock"})
 	p.mu.Lock()
 	p.stock = true
 	p.mu.Unlock()

@@ -31,8 +31,8 @@ func (p *Pages) MountPlans(projects httpapi.ProjectStore, docs httpapi.DocumentS
 		r.Get("/projects/{id}", pp.project)
 		r.Get("/documents", pp.documents)
 	})
-	p.AddNav(NavItem{Label: "Projects", Path: "/projects", Group: "Resources"})
-	p.AddNav(NavItem{Label: "Documents", Path: "/documents", Group: "Resources"})
+	p.AddNav(NavItem{Label: "web.nav.projects", Path: "/projects", Group: "web.nav.group.resources"})
+	p.AddNav(NavItem{Label: "web.nav.documents", Path: "/documents", Group: "web.nav.group.resources"})
 }
 
 var projectsTmpl = template.Must(template.New("projects").Parse(`<div class="toolbar"><h1>Projects</h1></div>

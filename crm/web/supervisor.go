@@ -78,9 +78,9 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 	})
 	if opts.Board != nil {
 		r.Get("/api/v1/wallboard/socket", s.wallboardSocket)
-		p.AddNav(NavItem{Label: "Wallboard", Path: "/wallboard", Roles: roles})
+		p.AddNav(NavItem{Label: "web.nav.wallboard", Path: "/wallboard", Roles: roles})
 	}
-	p.AddNav(NavItem{Label: "Agent report", Path: "/reports/agents", Roles: roles, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.agent_report", Path: "/reports/agents", Roles: roles, Group: "web.nav.group.reports"})
 }
 
 // requireSupervisor answers 403 with an error page to agents.

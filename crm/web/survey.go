@@ -34,7 +34,7 @@ func (p *Pages) MountSurveys(store httpapi.SurveyStore) {
 		r.Post("/surveys/campaigns", sp.createCampaign)
 		r.Post("/surveys/campaigns/{id}/state", sp.setState)
 	})
-	p.AddNav(NavItem{Label: "Surveys", Path: "/surveys", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.surveys", Path: "/surveys", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 }
 
 func (sp *surveyPages) requireSupervisor(next http.Handler) http.Handler {

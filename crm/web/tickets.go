@@ -42,9 +42,9 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 		r.Get("/kb", tp.kb)
 		r.Get("/reports/service", tp.report)
 	})
-	p.AddNav(NavItem{Label: "Requests", Path: "/tickets"})
-	p.AddNav(NavItem{Label: "Knowledge base", Path: "/kb"})
-	p.AddNav(NavItem{Label: "Service report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.requests", Path: "/tickets"})
+	p.AddNav(NavItem{Label: "web.nav.kb", Path: "/kb"})
+	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 }
 
 func viewerOf(r *http.Request) *service.Viewer {

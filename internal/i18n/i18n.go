@@ -311,3 +311,27 @@ func FromContext(ctx context.Context) *Localizer {
 	}
 	return c.For(c.def)
 }
+
+// Forms returns the raw texts of key in the Localizer's language, by CLDR
+// plural form ("other" alone for a message without plurals), with their
+// {{.Name}} placeholders unfilled: for scripts that format in the browser.
+// A missing key gives {"other": key}.
+func (l *Localizer) Forms(key string) map[string]string {
+	m := l.cat.messages[l.lang][key]
+	if m == nil {
+		return map[string]string{"other": key}
+	}
+	out := map[string]string{}
+	for form, s := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
+		if s != "" {
+			out[form] = s
+		}
+	}
+	return out
+}
+
+// Has reports whether key is in the catalogue in the Localizer's language.
+func (l *Localizer) Has(key string) bool {
+	_, ok := l.cat.messages[l.lang][key]
+	return ok
+}
