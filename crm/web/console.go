@@ -55,5 +55,5 @@ func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	p.render(w, r, http.StatusOK, "console", "Console", view{Active: "/console", Data: d})
+	p.render(w, r, http.StatusOK, "console", "web.nav.console", view{Active: "/console", Data: d})
 }

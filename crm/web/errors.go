@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"strings"
 
 	"hotline/crm"
 	"hotline/internal/i18n"
@@ -58,4 +59,12 @@ func errorText(l *i18n.Localizer, err error) string {
 		field = l.T(k, nil)
 	}
 	return l.T("web.err.field", map[string]any{"Field": field, "Message": msg})
+}
+
+// periodError says what is wrong with a report period typed on a form.
+func periodError(l *i18n.Localizer, err error) string {
+	if strings.Contains(err.Error(), "must be after from") {
+		return l.T("web.report.period_reversed", nil)
+	}
+	return l.T("web.report.bad_period", nil)
 }
