@@ -163,6 +163,7 @@ func parsePages(text template.FuncMap) (map[string]*template.Template, error) {
 		"bodyAfter": bodyAfter,
 		"major":     resource.Major,
 		"dict":      dict,
+		"list":      func(v ...any) []any { return v },
 	}
 	for k, f := range text {
 		funcs[k] = f
