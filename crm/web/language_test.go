@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
+	"hotline/telephony"
 )
 
 // getWith fetches path with an Accept-Language header.
@@ -90,5 +93,48 @@ func TestCentreDefaultLanguage(t *testing.T) {
 	s := &site{t: t, store: st, ts: ts}
 	if _, body := s.browser().get("/login"); !strings.Contains(body, "Войдите в рабочее место контакт-центра.") {
 		t.Fatalf("login page without a preference is not in the centre's language:\n%s", body)
+	}
+}
+
+// TestAgentReportDaysAreTheCentres: a call at 23:30 UTC is on the next day
+// in Moscow, and the agent report (whose days default to the centre's
+// zone) counts it there; the page shows the period in Moscow time.
+func TestAgentReportDaysAreTheCentres(t *testing.T) {
+	t.Parallel()
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	cat, err := i18n.Load(i18n.Options{Default: i18n.Russian, Zone: msk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pgtest.NewStore(t)
+	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	pages, err := web.Mount(api, web.Options{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages.MountSupervisor(web.SupervisorOptions{Reports: st})
+	ts := httptest.NewServer(api.Handler())
+	t.Cleanup(ts.Close)
+	s := &site{t: t, store: st, ts: ts}
+	for _, u := range []crm.User{{Login: "sup", Name: "Софья", Role: crm.RoleSupervisor}, {Login: "alice", Name: "Алиса", Role: crm.RoleAgent}} {
+		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC) // 27.11.2026 02:30 in Moscow
+	end, ans := start.Add(2*time.Minute), start.Add(5*time.Second)
+	if err := st.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
+		LinkedID: "late", Node: "pbx1", Direction: telephony.Inbound, Outcome: telephony.OutcomeAnswered,
+		Agent: "alice", Agents: []string{"alice"}, StartedAt: start, AnsweredAt: &ans, EndedAt: &end, TalkSeconds: 115}}}); err != nil {
+		t.Fatal(err)
+	}
+	sup := s.browser()
+	sup.login("sup")
+	if _, body := sup.get("/reports/agents?from=2026-11-27"); !strings.Contains(body, `data-agent="alice"`) ||
+		!strings.Contains(body, "Период: 27.11.2026 00:00 – 28.11.2026 00:00.") {
+		t.Errorf("the Moscow day of the call does not count it:\n%s", body)
+	}
+	if _, body := sup.get("/reports/agents?from=2026-11-26"); strings.Contains(body, `data-agent="alice"`) {
+		t.Error("the UTC day of the call counts it")
 	}
 }
