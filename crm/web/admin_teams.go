@@ -130,7 +130,7 @@ func parseTeam(f teamForm) (service.Team, error) {
 	switch {
 	case t.Name == "":
 		return t, crm.Invalid("name", "is required")
-	case !utf8.ValidString(t.Name) || strings.ContainsRune(t.Name, 0):
+	case !crm.ValidText(t.Name):
 		return t, crm.Invalid("name", "is not valid text")
 	case utf8.RuneCountInString(t.Name) > maxTeamName:
 		return t, crm.Invalid("name", "must be at most %d characters", maxTeamName)
