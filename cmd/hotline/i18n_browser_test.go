@@ -147,9 +147,9 @@ func TestBrowserEveryPageSpeaksTheBrowsersLanguage(t *testing.T) {
 						t.Errorf("%s (%s, %s) shows untranslated words %q", path, lang, role, slices.Compact(foreign))
 					}
 					if shots != "" {
-						png, err := chromedp.Run(tctx, chromedp.FullScreenshot(80))
+						png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 						if err == nil {
-							name := lang + "-" + string(role) + strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(path) + ".jpg"
+							name := lang + "-" + string(role) + strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(path) + ".png"
 							_ = os.WriteFile(filepath.Join(shots, name), png, 0o644)
 						}
 					}
