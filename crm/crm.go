@@ -30,6 +30,10 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error
+	// Format and Args are the message before formatting, so that pages can
+	// say it in the reader's language (the format is the catalogue's key).
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -50,12 +54,12 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an Error of the given kind with a formatted message.
 func Errorf(kind ErrorKind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Invalid returns a KindInvalid error naming the offending field.
 func Invalid(field, format string, args ...any) *Error {
-	return &Error{Kind: KindInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: KindInvalid, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // KindOf returns the kind of the first *Error in err's chain, or KindInternal.

@@ -124,6 +124,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
 	svc.cat = cat
 	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
 		return nil, svc, err

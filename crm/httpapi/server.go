@@ -48,8 +48,9 @@ type Options struct {
 	LoginAttemptsPerIP int
 	LoginWindow        time.Duration
 	Checks             []Check // readiness checks besides PostgreSQL
-	// I18n is the message catalogue and the centre's zone; nil loads the
-	// product default (Russian, Europe/Moscow).
+	// I18n is the message catalogue and the centre's zone (cmd/hotline
+	// passes HOTLINE_LANGUAGE and HOTLINE_TIME_ZONE); nil is English in UTC,
+	// a neutral default for embedding and tests.
 	I18n *i18n.Catalogue
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
@@ -83,7 +84,7 @@ func New(opts Options) *Server {
 		opts.Version = "dev"
 	}
 	if opts.I18n == nil {
-		cat, err := i18n.Load(i18n.Options{Logger: opts.Logger})
+		cat, err := i18n.Load(i18n.Options{Default: i18n.English, Zone: time.UTC, Logger: opts.Logger})
 		if err != nil {
 			panic(err) // the embedded catalogue is checked by its tests
 		}

@@ -13,8 +13,8 @@ import (
 
 // clientForm is the new/edit client form as posted (strings, to show back).
 type clientForm struct {
-	Kind, Name, Company, Priority, Owner, Tags, Notes, Phone, Email string
-	Field                                                           string // the field an error is about
+	Kind, Name, Company, Priority, Owner, Tags, Notes, Phone, Email, Language string
+	Field                                                                     string // the field an error is about
 }
 
 type clientFormData struct {
@@ -26,7 +26,7 @@ type clientFormData struct {
 
 func formOf(c crm.Client) clientForm {
 	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company, Priority: c.Priority,
-		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes}
+		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes, Language: c.Language}
 	if c.OwnerID != nil {
 		f.Owner = strconv.FormatInt(*c.OwnerID, 10)
 	}
@@ -36,13 +36,13 @@ func formOf(c crm.Client) clientForm {
 func formFromRequest(r *http.Request) clientForm {
 	v := r.PostFormValue
 	return clientForm{Kind: v("kind"), Name: v("name"), Company: v("company"), Priority: v("priority"), Owner: v("owner"),
-		Tags: v("tags"), Notes: v("notes"), Phone: v("phone"), Email: v("email")}
+		Tags: v("tags"), Notes: v("notes"), Phone: v("phone"), Email: v("email"), Language: v("language")}
 }
 
 // apply copies the form's own fields onto c.
 func (f clientForm) apply(c *crm.Client) error {
 	c.Kind, c.Name, c.Company = crm.ClientKind(f.Kind), f.Name, strings.TrimSpace(f.Company)
-	c.Priority, c.Notes, c.Tags, c.OwnerID = f.Priority, f.Notes, splitTags(f.Tags), nil
+	c.Priority, c.Notes, c.Tags, c.OwnerID, c.Language = f.Priority, f.Notes, splitTags(f.Tags), nil, f.Language
 	if f.Owner != "" {
 		id, err := strconv.ParseInt(f.Owner, 10, 64)
 		if err != nil {
@@ -63,12 +63,12 @@ func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormD
 		p.errorPage(w, r, e)
 		return
 	}
-	title, status, v := "New client", http.StatusOK, view{Active: "/clients"}
+	title, status, v := "web.clientform.title_new", http.StatusOK, view{Active: "/clients"}
 	if d.ID != 0 {
-		title = "Edit " + d.Form.Name
+		v.Title = loc(r).T("web.clientform.title_edit", map[string]any{"Name": d.Form.Name})
 	}
 	if err != nil {
-		status, v.Error, d.Form.Field = http.StatusUnprocessableEntity, err.Error(), fieldOf(err)
+		status, v.Error, d.Form.Field = http.StatusUnprocessableEntity, errorText(loc(r), err), fieldOf(err)
 	}
 	v.Data = d
 	p.render(w, r, status, "client_form", title, v)

@@ -24,9 +24,7 @@ type searchData struct {
 // With partial=1 it returns only the results, for search-as-you-type.
 func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if len(q) > 200 {
-		q = q[:200]
-	}
+	q = truncateRunes(q, 200)
 	page, err := p.store.ListClients(r.Context(), crm.ClientFilter{Query: q, After: r.URL.Query().Get("cursor"), Limit: 50})
 	if err != nil {
 		p.errorPage(w, r, err)
@@ -38,12 +36,17 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 		p.renderFragment(w, r, "search", "results", d)
 		return
 	}
-	p.render(w, r, http.StatusOK, "search", "Clients", view{Active: "/clients", Data: d})
+	p.render(w, r, http.StatusOK, "search", "web.clients.title", view{Active: "/clients", Data: d})
 }
 
 func (p *Pages) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
 	var buf strings.Builder
-	if err := p.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+	t, ok := p.page(r, page)
+	if !ok {
+		http.Error(w, "no such template", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
@@ -98,7 +101,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		p.errorPage(w, r, err)
 		return
 	}
-	p.render(w, r, status, "client", d.Client.Name, view{Active: "/clients", Error: errMsg, Data: d})
+	p.render(w, r, status, "client", "", view{Title: d.Client.Name, Active: "/clients", Error: errMsg, Data: d})
 }
 
 func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) error {
@@ -150,7 +153,7 @@ func (p *Pages) addNote(w http.ResponseWriter, r *http.Request) {
 	body := r.PostFormValue("body")
 	if _, err := p.api.AddNote(r.Context(), id, "", body); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			p.showClient(w, r, http.StatusUnprocessableEntity, "Note: "+err.Error(), clientData{NoteBody: body})
+			p.showClient(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err), clientData{NoteBody: body})
 			return
 		}
 		p.errorPage(w, r, err)
@@ -175,7 +178,7 @@ func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			ct.Value = ct.Raw
-			p.showClient(w, r, http.StatusUnprocessableEntity, "", clientData{ContactErr: err.Error(), Contact: ct})
+			p.showClient(w, r, http.StatusUnprocessableEntity, "", clientData{ContactErr: errorText(loc(r), err), Contact: ct})
 			return
 		}
 		p.errorPage(w, r, err)

@@ -23,7 +23,7 @@ var agentLoginRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 // supervisors and admins may open /console?agent=login to watch an agent's
 // console read-only.
 func (p *Pages) MountConsole() {
-	p.AddNav(NavItem{Label: "Console", Path: "/console"})
+	p.AddNav(NavItem{Label: "web.nav.console", Path: "/console"})
 	p.api.Router().With(p.requireUser).Get("/console", p.consolePage)
 }
 
@@ -55,5 +55,5 @@ func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	p.render(w, r, http.StatusOK, "console", "Console", view{Active: "/console", Data: d})
+	p.render(w, r, http.StatusOK, "console", "web.nav.console", view{Active: "/console", Data: d})
 }

@@ -119,7 +119,7 @@ func TestBrowserConsolePop(t *testing.T) {
 		t.Errorf("card priority %q: %v", prio, err)
 	}
 	number, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(card+" .pop-number")))
-	if number != "+79161234567" {
+	if number != "+7 916 123-45-67" { // shown nationally
 		t.Errorf("card number %q", number)
 	}
 	time.Sleep(300 * time.Millisecond)

@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -31,22 +28,6 @@ func initials(name string) string {
 		return "?"
 	}
 	return string(out)
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("02 Jan 2006 15:04 UTC")
-}
-
-// formatPhone shows an E.164 number in international format ("+7 495 123-45-67").
-func formatPhone(e164 string) string {
-	n, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return e164
-	}
-	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
 
 // safeNext keeps a post-login redirect on this site: only a clean path
@@ -114,4 +95,15 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// truncateRunes cuts s to at most n characters, never inside one.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

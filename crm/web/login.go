@@ -20,7 +20,7 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	p.render(w, r, http.StatusOK, "login", "Sign in", view{Data: loginData{Next: next}})
+	p.render(w, r, http.StatusOK, "login", "web.login.title", view{Data: loginData{Next: next}})
 }
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
@@ -30,16 +30,16 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
 	sess, err := p.api.Auth().Login(r.Context(), login, r.PostFormValue("password"), r.RemoteAddr)
 	if err != nil {
-		status, msg := http.StatusUnauthorized, "Wrong login or password."
+		status, msg := http.StatusUnauthorized, loc(r).T("web.login.wrong", nil)
 		switch {
 		case errors.Is(err, httpapi.ErrTooManyAttempts):
-			status, msg = http.StatusTooManyRequests, "Too many failed attempts. Wait a few minutes and try again."
+			status, msg = http.StatusTooManyRequests, loc(r).T("web.login.too_many", nil)
 			w.Header().Set("Retry-After", strconv.Itoa(httpapi.RetryAfter(err)))
 		case !crm.IsKind(err, crm.KindUnauthorized):
 			p.errorPage(w, r, err)
 			return
 		}
-		p.render(w, r, status, "login", "Sign in", view{Error: msg, Data: loginData{Login: login, Next: next}})
+		p.render(w, r, status, "login", "web.login.title", view{Error: msg, Data: loginData{Login: login, Next: next}})
 		return
 	}
 	http.SetCookie(w, sess.Cookie)

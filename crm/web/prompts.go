@@ -73,7 +73,7 @@ func (p *Pages) MountPrompts(o PromptOptions) {
 		r.Post("/admin/prompts/synthesize", pp.synthesize)
 		r.Post("/admin/prompts/upload", pp.upload)
 	})
-	p.AddNav(NavItem{Label: "Prompts", Path: "/admin/prompts", Roles: []crm.Role{crm.RoleAdmin}, Group: "Admin"})
+	p.AddNav(NavItem{Label: "web.nav.prompts", Path: "/admin/prompts", Roles: []crm.Role{crm.RoleAdmin}, Group: "web.nav.group.admin"})
 }
 
 func requireAdmin(p *Pages) func(http.Handler) http.Handler {
@@ -144,7 +144,7 @@ func (pp *promptPages) render(w http.ResponseWriter, r *http.Request, status int
 		}
 		groups[len(groups)-1].Rows = append(groups[len(groups)-1].Rows, row)
 	}
-	pp.p.render(w, r, status, "prompts", l.T("voice.page.title", nil), view{Error: problem, Flash: flash, Data: promptsData{l: l, Groups: groups}})
+	pp.p.render(w, r, status, "prompts", "voice.page.title", view{Error: problem, Flash: flash, Data: promptsData{l: l, Groups: groups}})
 }
 
 // rows lists every prompt: the surveys' parts in Russian and English, then

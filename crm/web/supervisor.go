@@ -33,7 +33,7 @@ type SupervisorOptions struct {
 	Reports  ReportSource
 	Board    Board
 	Now      func() time.Time // default time.Now
-	Location *time.Location   // where report days and "today" start; default time.Local
+	Location *time.Location   // where report days and "today" start; default the centre's zone (the catalogue's)
 	// Tick is how often the wallboard socket re-sends the state so that
 	// waiting times advance (default 1 s); CSATEvery how often today's CSAT
 	// is re-read from PostgreSQL (default 30 s).
@@ -58,7 +58,7 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 		opts.Now = time.Now
 	}
 	if opts.Location == nil {
-		opts.Location = time.Local
+		opts.Location = p.api.Catalogue().Zone()
 	}
 	if opts.Tick <= 0 {
 		opts.Tick = time.Second
@@ -78,9 +78,9 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 	})
 	if opts.Board != nil {
 		r.Get("/api/v1/wallboard/socket", s.wallboardSocket)
-		p.AddNav(NavItem{Label: "Wallboard", Path: "/wallboard", Roles: roles})
+		p.AddNav(NavItem{Label: "web.nav.wallboard", Path: "/wallboard", Roles: roles})
 	}
-	p.AddNav(NavItem{Label: "Agent report", Path: "/reports/agents", Roles: roles, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.agent_report", Path: "/reports/agents", Roles: roles, Group: "web.nav.group.reports"})
 }
 
 // requireSupervisor answers 403 with an error page to agents.
@@ -88,8 +88,8 @@ func (s *supervisor) requireSupervisor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pr := httpapi.PrincipalFrom(r.Context())
 		if pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
-			s.p.render(w, r, http.StatusForbidden, "error", "Forbidden",
-				view{Error: "This page is for supervisors and admins."})
+			s.p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden",
+				view{Error: loc(r).T("web.error.forbidden", nil)})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -98,11 +98,11 @@ func (s *supervisor) requireSupervisor(next http.Handler) http.Handler {
 
 // agentReportView is what supervisor_agents.html shows.
 type agentReportView struct {
-	From, To    string // the form's values
-	Rows        []reportRow
-	Total       *reportRow
-	CSVURL      string
-	PeriodLabel string
+	From, To   string // the form's values
+	Rows       []reportRow
+	Total      *reportRow
+	CSVURL     string
+	Start, End time.Time // the period shown (End exclusive)
 }
 
 func (s *supervisor) agentReportPage(w http.ResponseWriter, r *http.Request) {
@@ -110,8 +110,8 @@ func (s *supervisor) agentReportPage(w http.ResponseWriter, r *http.Request) {
 	v := agentReportView{From: q.Get("from"), To: q.Get("to")}
 	from, to, err := metrics.ParsePeriod(v.From, v.To, s.opts.Now(), s.opts.Location)
 	if err != nil {
-		s.p.render(w, r, http.StatusUnprocessableEntity, "supervisor_agents", "Agent report",
-			view{Error: "Period: " + err.Error(), Data: v})
+		s.p.render(w, r, http.StatusUnprocessableEntity, "supervisor_agents", "web.nav.agent_report",
+			view{Error: periodError(loc(r), err), Data: v})
 		return
 	}
 	rep, err := s.opts.Reports.AgentReport(r.Context(), from, to)
@@ -130,9 +130,9 @@ func (s *supervisor) agentReportPage(w http.ResponseWriter, r *http.Request) {
 	}
 	total := reportRowOf(rep.Total)
 	v.Total = &total
-	v.PeriodLabel = from.In(s.opts.Location).Format("2 Jan 2006 15:04") + " – " + to.In(s.opts.Location).Format("2 Jan 2006 15:04")
+	v.Start, v.End = from, to
 	v.CSVURL = "/api/v1/reports/agents.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
-	s.p.render(w, r, http.StatusOK, "supervisor_agents", "Agent report", view{Data: v})
+	s.p.render(w, r, http.StatusOK, "supervisor_agents", "web.nav.agent_report", view{Data: v})
 }
 
 // csatCache keeps today's CSAT for the wallboard, read at most every CSATEvery.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"time"
 
 	"hotline/metrics"
 )
@@ -64,27 +63,11 @@ func reportRowOf(a metrics.AgentEfficiency) reportRow {
 		NPS: optNumber(a.NPS, 0), Tickets: optCount(a.TicketsHandled)}
 }
 
-// wbAgent is one formatted agent of the wallboard's first render.
+// wbAgent is one formatted agent of the wallboard's first render; the
+// template says the state and direction in the reader's language.
 type wbAgent struct {
-	Login, Name, State, Label, Since, Call string
-}
-
-var stateLabels = map[metrics.AgentState]string{metrics.StateIdle: "Idle", metrics.StateRinging: "Ringing",
-	metrics.StateTalking: "Talking", metrics.StateOnHold: "On hold", metrics.StateOffline: "Offline"}
-
-func callText(c *metrics.CallBrief, now time.Time) string {
-	if c == nil {
-		return ""
-	}
-	who := c.Customer
-	if who == "" {
-		who = string(c.Direction)
-	}
-	from := c.StartedAt
-	if c.AnsweredAt != nil {
-		from = *c.AnsweredAt
-	}
-	return who + " · " + clock(now.Sub(from).Seconds())
+	Login, Name, State, Since string
+	Customer, Direction, For  string // the agent's call: who (or which way) and for how long
 }
 
 // wbAgents formats the agents; names maps logins to display names (the
@@ -92,8 +75,16 @@ func callText(c *metrics.CallBrief, now time.Time) string {
 func wbAgents(s metrics.Snapshot, names map[string]string) []wbAgent {
 	out := make([]wbAgent, 0, len(s.Agents))
 	for _, a := range s.Agents {
-		out = append(out, wbAgent{Login: a.Login, Name: cmp.Or(names[a.Login], a.Login), State: string(a.State), Label: stateLabels[a.State],
-			Since: clock(s.At.Sub(a.Since).Seconds()), Call: callText(a.Call, s.At)})
+		w := wbAgent{Login: a.Login, Name: cmp.Or(names[a.Login], a.Login), State: string(a.State),
+			Since: clock(s.At.Sub(a.Since).Seconds())}
+		if c := a.Call; c != nil {
+			from := c.StartedAt
+			if c.AnsweredAt != nil {
+				from = *c.AnsweredAt
+			}
+			w.Customer, w.Direction, w.For = c.Customer, string(c.Direction), clock(s.At.Sub(from).Seconds())
+		}
+		out = append(out, w)
 	}
 	return out
 }

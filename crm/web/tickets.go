@@ -44,9 +44,9 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 		r.Get("/kb", tp.kb)
 		r.Get("/reports/service", tp.report)
 	})
-	p.AddNav(NavItem{Label: "Requests", Path: "/tickets"})
-	p.AddNav(NavItem{Label: "Knowledge base", Path: "/kb"})
-	p.AddNav(NavItem{Label: "Service report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "Reports"})
+	p.AddNav(NavItem{Label: "web.nav.requests", Path: "/tickets"})
+	p.AddNav(NavItem{Label: "web.nav.kb", Path: "/kb"})
+	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 }
 
 func viewerOf(r *http.Request) *service.Viewer {
@@ -102,7 +102,7 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 	}
 	l := i18n.FromContext(r.Context())
 	d.Texts = map[string]string{"overdue": l.T("notify.overdue", nil), "my_overdue": l.T("notify.filter.my_overdue", nil)}
-	tp.p.render(w, r, http.StatusOK, "tickets", "Requests", view{Data: d, Active: "/tickets"})
+	tp.p.render(w, r, http.StatusOK, "tickets", "web.nav.requests", view{Data: d, Active: "/tickets"})
 }
 
 type ticketData struct {
@@ -167,7 +167,7 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 			d.Next = append(d.Next, s)
 		}
 	}
-	tp.p.render(w, r, status, "ticket", "Request #"+strconv.FormatInt(t.ID, 10), view{Data: d, Active: "/tickets"})
+	tp.p.render(w, r, status, "ticket", "", view{Title: loc(r).T("web.ticket.number", map[string]any{"ID": t.ID}), Data: d, Active: "/tickets"})
 }
 
 func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +183,7 @@ func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
 	me := httpapi.PrincipalFrom(r.Context()).User.ID
 	if _, err := tp.store.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
-			tp.renderTicket(w, r, http.StatusUnprocessableEntity, err.Error())
+			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
 		}
 		tp.p.errorPage(w, r, err)
@@ -204,13 +204,13 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 	me := httpapi.PrincipalFrom(r.Context()).User.ID
 	body := r.PostFormValue("body")
 	if strings.TrimSpace(body) == "" {
-		tp.renderTicket(w, r, http.StatusUnprocessableEntity, "Comment: is empty")
+		tp.renderTicket(w, r, http.StatusUnprocessableEntity, loc(r).T("web.ticket.comment_empty", nil))
 		return
 	}
 	e := &service.Event{TicketID: t.ID, Kind: service.EventComment, UserID: &me, Body: body, Public: r.PostFormValue("public") == "on"}
 	if _, err := tp.store.AddMessage(r.Context(), e); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			tp.renderTicket(w, r, http.StatusUnprocessableEntity, err.Error())
+			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
 		}
 		tp.p.errorPage(w, r, err)
@@ -234,7 +234,7 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 	hits, err := tp.store.SearchArticles(r.Context(), service.ArticleQuery{Text: d.Q, Limit: 20})
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "Knowledge base", view{Data: d, Error: err.Error()})
+			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "web.nav.kb", view{Data: d, Error: errorText(loc(r), err)})
 			return
 		}
 		tp.p.errorPage(w, r, err)
@@ -244,7 +244,7 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 		// The snippet is escaped by service.SnippetHTML; only <mark> is markup.
 		d.Hits = append(d.Hits, kbHit{Hit: h, SnippetHTML: template.HTML(h.Snippet)}) //nolint:gosec
 	}
-	tp.p.render(w, r, http.StatusOK, "kb", "Knowledge base", view{Data: d})
+	tp.p.render(w, r, http.StatusOK, "kb", "web.nav.kb", view{Data: d})
 }
 
 type reportData struct {
@@ -263,13 +263,15 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	zone := loc(r).Zone()
+	now := time.Now().In(zone)
+	to := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, zone) // the centre's tomorrow
 	d := reportData{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
 	if d.By != "team" {
 		d.By = "agent"
 	}
-	from, err1 := time.Parse(time.DateOnly, d.From)
-	till, err2 := time.Parse(time.DateOnly, d.To)
+	from, err1 := time.ParseInLocation(time.DateOnly, d.From, zone)
+	till, err2 := time.ParseInLocation(time.DateOnly, d.To, zone)
 	if err1 != nil || err2 != nil {
 		from, till = to.AddDate(0, 0, -30), to
 		d.From, d.To = from.Format(time.DateOnly), till.Format(time.DateOnly)
@@ -277,7 +279,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 	rows, err := tp.store.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			tp.p.render(w, r, http.StatusUnprocessableEntity, "service_report", "Service report", view{Data: d, Error: err.Error()})
+			tp.p.render(w, r, http.StatusUnprocessableEntity, "service_report", "web.service.title", view{Data: d, Error: errorText(loc(r), err)})
 			return
 		}
 		tp.p.errorPage(w, r, err)
@@ -288,7 +290,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 			ResMed: seconds(row.ResolutionMedian), ResP90: seconds(row.ResolutionP90),
 			Breach: strconv.FormatFloat(row.BreachRate*100, 'f', 1, 64) + "%", Reopen: strconv.FormatFloat(row.ReopenRate*100, 'f', 1, 64) + "%", CSAT: csat(row.Satisfaction)})
 	}
-	tp.p.render(w, r, http.StatusOK, "service_report", "Service report", view{Data: d})
+	tp.p.render(w, r, http.StatusOK, "service_report", "web.service.title", view{Data: d})
 }
 
 type publicStatusData struct {
@@ -301,13 +303,13 @@ type publicStatusData struct {
 func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 	token := chi.URLParam(r, "token")
 	if len(token) < 20 || len(token) > 64 {
-		tp.p.render(w, r, http.StatusNotFound, "ticket_status", "Request status", view{Error: "This link is not valid."})
+		tp.p.render(w, r, http.StatusNotFound, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.bad_link", nil)})
 		return
 	}
 	t, err := tp.store.TicketByToken(r.Context(), token)
 	if err != nil {
 		status := httpapi.StatusOf(err)
-		tp.p.render(w, r, status, "ticket_status", "Request status", view{Error: "This link is not valid or the request no longer exists."})
+		tp.p.render(w, r, status, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.gone", nil)})
 		return
 	}
 	events, err := tp.store.Thread(r.Context(), t.ID, true)
@@ -317,7 +319,7 @@ func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Robots-Tag", "noindex")
-	tp.p.render(w, r, http.StatusOK, "ticket_status", "Request #"+strconv.FormatInt(t.ID, 10), view{Data: publicStatusData{Ticket: t, Events: events}})
+	tp.p.render(w, r, http.StatusOK, "ticket_status", "", view{Title: loc(r).T("web.ticket.number", map[string]any{"ID": t.ID}), Data: publicStatusData{Ticket: t, Events: events}})
 }
 
 func csat(v *float64) string {

@@ -12,6 +12,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 	"hotline/telephony/screenpop"
 )
 
@@ -92,7 +93,7 @@ func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status 
 			return
 		}
 		for _, p := range bought {
-			o := purchasedOption(p, time.Now())
+			o := purchasedOption(loc(r), p, time.Now())
 			o.Selected = strconv.FormatInt(p.ID, 10) == d.Product
 			d.Purchased = append(d.Purchased, o)
 		}
@@ -100,21 +101,22 @@ func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status 
 			d.Others[i].Selected = d.Others[i].ID == d.OtherID
 		}
 	}
-	tp.p.render(w, r, status, "ticket_new", "New request", view{Data: d, Active: "/tickets"})
+	tp.p.render(w, r, status, "ticket_new", "web.client.new_request", view{Data: d, Active: "/tickets"})
 }
 
 // purchasedOption labels a purchased product with its support, e.g.
-// "PBX appliance — support active until 2029-07-29, critical priority".
-func purchasedOption(p screenpop.Product, now time.Time) productOption {
-	o := productOption{ID: p.ID, Label: p.Name + " — " + p.Support, Support: "none"}
+// "PBX appliance — support active until 29.07.2029, critical priority".
+func purchasedOption(l *i18n.Localizer, p screenpop.Product, now time.Time) productOption {
+	args := map[string]any{"Name": p.Name, "Support": p.Support, "Until": l.Date(p.SupportUntil),
+		"Priority": l.T("js.priority."+string(p.SupportPriority), nil)}
+	o := productOption{ID: p.ID, Label: l.T("js.console.support", args), Support: "none"}
 	switch {
+	case p.SupportActive && p.SupportPriority != "":
+		o.Support, o.Label = "active", l.T("web.newticket.opt_active_priority", args)
 	case p.SupportActive:
-		o.Support, o.Label = "active", p.Name+" — support active until "+p.SupportUntil.Format(time.DateOnly)
-		if p.SupportPriority != "" {
-			o.Label += ", " + p.SupportPriority + " priority"
-		}
+		o.Support, o.Label = "active", l.T("web.newticket.opt_active", args)
 	case !p.SupportUntil.IsZero() && now.After(p.SupportUntil):
-		o.Support, o.Label = "expired", p.Name+" — support expired "+p.SupportUntil.Format(time.DateOnly)
+		o.Support, o.Label = "expired", l.T("web.newticket.opt_expired", args)
 	}
 	return o
 }
@@ -144,7 +146,7 @@ func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			d.Error, d.Field = err.Error(), fieldOf(err)
+			d.Error, d.Field = errorText(loc(r), err), fieldOf(err)
 			if d.Field == "product_id" && d.Product == otherProduct {
 				d.Field = "other_product_id"
 			}

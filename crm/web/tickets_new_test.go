@@ -100,8 +100,8 @@ func TestNewRequestFormOffersPurchasedProducts(t *testing.T) {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}
 	for _, want := range []string{
-		`<option value="` + id(bp.pbx.ID) + `" data-support="active">PBX appliance — support active until ` + bp.pbxUntil.Format(time.DateOnly) + `, critical priority</option>`,
-		`<option value="` + id(bp.sip.ID) + `" data-support="expired">SIP trunk — support expired ` + bp.sipExpiredOn.Format(time.DateOnly) + `</option>`,
+		`<option value="` + id(bp.pbx.ID) + `" data-support="active">PBX appliance — support active until ` + bp.pbxUntil.UTC().Format("2 Jan 2006") + `, critical priority</option>`,
+		`<option value="` + id(bp.sip.ID) + `" data-support="expired">SIP trunk — support expired ` + bp.sipExpiredOn.UTC().Format("2 Jan 2006") + `</option>`,
 		`<option value="` + id(bp.cable.ID) + `" data-support="none">Cable box — no support contract</option>`,
 		`<option value="other">Other product (by SKU or name)…</option>`,
 		`name="product_q"`,
@@ -183,15 +183,15 @@ func TestNewRequestProductRules(t *testing.T) {
 		field string
 		kept  []string
 	}{
-		{"unknown id", form("product_id", "987654", "priority", "high"), "product_id: is not a known product", "ticket-product",
+		{"unknown id", form("product_id", "987654", "priority", "high"), "Product: is not a known product", "ticket-product",
 			[]string{`<option value="high" selected>`}},
-		{"not a number", form("product_id", "PBX"), "product_id: &#34;PBX&#34; is not a product", "ticket-product", nil},
+		{"not a number", form("product_id", "PBX"), "Product: &#34;PBX&#34; is not a product", "ticket-product", nil},
 		{"ambiguous search", form("product_id", "other", "product_q", "router"), "other_product_id: 2 products match &#34;router&#34;: choose one", "ticket-other-id",
 			[]string{`<option value="` + id(bp.router100.ID) + `">RT-100 — Router 100</option>`, `<option value="other" selected>`, `value="router"`}},
 		{"no match", form("product_q", "nothing-like-it"), "product_q: no product has the SKU or name &#34;nothing-like-it&#34;", "ticket-product-q",
 			[]string{`value="nothing-like-it"`}},
 		{"other without a search", form("product_id", "other"), "product_q: type the product&#39;s SKU or name", "ticket-product-q", nil},
-		{"bad subject keeps the product", form("product_id", id(bp.pbx.ID), "subject", " "), "subject: is required", "ticket-subject",
+		{"bad subject keeps the product", form("product_id", id(bp.pbx.ID), "subject", " "), "Subject: is required", "ticket-subject",
 			[]string{`<option value="` + id(bp.pbx.ID) + `" data-support="active" selected>`}},
 	} {
 		resp, body := b.post("/tickets", bad.form)

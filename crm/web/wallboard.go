@@ -46,7 +46,7 @@ func (s *supervisor) wallboardPage(w http.ResponseWriter, r *http.Request) {
 		AvgTalk: clock(st.Today.AvgTalkSeconds), CSAT: optPercent(st.CSAT),
 		Inbound: itoa(st.Active[telephony.Inbound]), Outbound: itoa(st.Active[telephony.Outbound]),
 		Internal: itoa(st.Active[telephony.Internal])}
-	s.p.render(w, r, http.StatusOK, "supervisor_wallboard", "Wallboard", view{Data: v})
+	s.p.render(w, r, http.StatusOK, "supervisor_wallboard", "web.nav.wallboard", view{Data: v})
 }
 
 // wallboardSocket streams the wallboard state as JSON text frames: one at

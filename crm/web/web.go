@@ -21,6 +21,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
+	"hotline/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -32,6 +33,7 @@ var staticFS embed.FS
 // Store is what the pages read from the CRM store.
 type Store interface {
 	GetUser(ctx context.Context, id int64) (crm.User, error)
+	UpdateUser(ctx context.Context, u *crm.User) error
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
@@ -68,7 +70,7 @@ type Pages struct {
 	api   *httpapi.Server
 	store Store
 	log   *slog.Logger
-	pages map[string]*template.Template
+	pages map[i18n.Lang]map[string]*template.Template // by language, then page
 
 	mu    sync.RWMutex
 	nav   []NavItem
@@ -83,7 +85,7 @@ func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pages{api: api, store: opts.Store, log: opts.Logger,
-		nav: []NavItem{{Label: "Clients", Path: "/clients"}}}
+		nav: []NavItem{{Label: "web.nav.clients", Path: "/clients"}}}
 	if err := p.parse(); err != nil {
 		return nil, err
 	}
@@ -107,6 +109,8 @@ func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
 		r.Post("/clients/{id}", p.updateClient)
 		r.Post("/clients/{id}/notes", p.addNote)
 		r.Post("/clients/{id}/contacts", p.addContact)
+		r.Get("/profile", p.profilePage)
+		r.Post("/profile", p.saveProfile)
 	})
 	return p, nil
 }
@@ -139,26 +143,44 @@ func (p *Pages) requireUser(next http.Handler) http.Handler {
 }
 
 func (p *Pages) parse() error {
+	cat := p.api.Catalogue()
+	jsKeys := jsKeysOf(cat)
+	p.pages = map[i18n.Lang]map[string]*template.Template{}
+	for _, lang := range i18n.Langs {
+		pages, err := parsePages(textFuncs(cat.For(lang), jsKeys))
+		if err != nil {
+			return err
+		}
+		p.pages[lang] = pages
+	}
+	return nil
+}
+
+// parsePages parses every page template with the layout, with the text
+// functions of one language.
+func parsePages(text template.FuncMap) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"join":     strings.Join,
 		"initials": initials,
 		"prioClass": func(code string) string {
 			return "prio prio-" + strings.ToLower(code)
 		},
-		"fmtTime":   fmtTime,
-		"phone":     formatPhone,
 		"bodyAfter": bodyAfter,
 		"major":     resource.Major,
 		"dict":      dict,
+		"list":      func(v ...any) []any { return v },
+	}
+	for k, f := range text {
+		funcs[k] = f
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
-		return fmt.Errorf("parse layout: %w", err)
+		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	p.pages = map[string]*template.Template{}
+	pages := map[string]*template.Template{}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, n := range names {
 		if n == "templates/layout.html" {
@@ -166,11 +188,17 @@ func (p *Pages) parse() error {
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
 		if err != nil {
-			return fmt.Errorf("parse %s: %w", n, err)
+			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
-		p.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
+		pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
 	}
-	return nil
+	return pages, nil
+}
+
+// page is the template of a page in the request's language.
+func (p *Pages) page(r *http.Request, name string) (*template.Template, bool) {
+	t, ok := p.pages[loc(r).Lang()][name]
+	return t, ok
 }
 
 // view is what every page template gets.
@@ -185,14 +213,17 @@ type view struct {
 	Data   any
 }
 
-// render executes a page template inside the layout.
+// render executes a page template inside the layout; title is a catalogue
+// key, unless v.Title is already set (a title made of data, e.g. a name).
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page, title string, v view) {
-	t, ok := p.pages[page]
+	t, ok := p.page(r, page)
 	if !ok {
 		http.Error(w, "no such template", http.StatusInternalServerError)
 		return
 	}
-	v.Title = title
+	if v.Title == "" {
+		v.Title = loc(r).T(title, nil)
+	}
 	if v.Active == "" {
 		v.Active = r.URL.Path
 	}
@@ -213,7 +244,8 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page,
 }
 
 // RenderPage renders content (already safe HTML, e.g. from another
-// package's template) inside the shell with the nav bar.
+// package's template) inside the shell with the nav bar; title is a
+// catalogue key.
 func (p *Pages) RenderPage(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML) {
 	p.render(w, r, status, "custom", title, view{Data: content})
 }
@@ -248,18 +280,22 @@ func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 // errorPage shows an error in the shell with the status it maps to.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpapi.StatusOf(err)
-	msg := "Something went wrong. Try again in a moment."
+	l := loc(r)
+	msg := l.T("web.error.internal", nil)
+	title := "web.error.title.internal"
 	switch status {
 	case http.StatusNotFound:
-		msg = "That page or client does not exist (it may have been deleted)."
+		msg, title = l.T("web.error.not_found", nil), "web.error.title.not_found"
+	case http.StatusForbidden:
+		msg, title = l.T("web.error.forbidden", nil), "web.error.title.forbidden"
 	case http.StatusUnprocessableEntity, http.StatusConflict:
-		msg = err.Error()
+		msg, title = errorText(l, err), "web.error.title.invalid"
 	}
 	if status >= 500 {
 		p.log.ErrorContext(r.Context(), "page failed", slog.String("path", r.URL.Path), slog.Any("err", err),
 			slog.String("request_id", httpapi.RequestID(r.Context())))
 	}
-	p.render(w, r, status, "error", http.StatusText(status), view{Error: msg})
+	p.render(w, r, status, "error", title, view{Error: msg})
 }
 
 func cacheStatic(next http.Handler) http.Handler {

@@ -205,7 +205,16 @@ func (c *Catalogue) For(lang Lang) *Localizer {
 // preference it is the centre's default.
 func (c *Catalogue) Match(acceptLanguage string) Lang {
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(tags) == 0 {
+	if err != nil { // a malformed header: its languages in the order given
+		tags = nil
+		for _, part := range strings.Split(acceptLanguage, ",") {
+			name, _, _ := strings.Cut(part, ";")
+			if tag, err := language.Parse(strings.TrimSpace(name)); err == nil {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	if len(tags) == 0 {
 		return c.def
 	}
 	_, i, conf := c.matcher.Match(tags...)
@@ -310,4 +319,28 @@ func FromContext(ctx context.Context) *Localizer {
 		panic(err) // the embedded catalogue is checked by its tests
 	}
 	return c.For(c.def)
+}
+
+// Forms returns the raw texts of key in the Localizer's language, by CLDR
+// plural form ("other" alone for a message without plurals), with their
+// {{.Name}} placeholders unfilled: for scripts that format in the browser.
+// A missing key gives {"other": key}.
+func (l *Localizer) Forms(key string) map[string]string {
+	m := l.cat.messages[l.lang][key]
+	if m == nil {
+		return map[string]string{"other": key}
+	}
+	out := map[string]string{}
+	for form, s := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
+		if s != "" {
+			out[form] = s
+		}
+	}
+	return out
+}
+
+// Has reports whether key is in the catalogue in the Localizer's language.
+func (l *Localizer) Has(key string) bool {
+	_, ok := l.cat.messages[l.lang][key]
+	return ok
 }

@@ -16,7 +16,58 @@
     for (const c of children || []) if (c) e.appendChild(c);
     return e;
   }
-  window.Hotline = { el: el };
+  // The page's language, the centre's zone and the texts scripts show, from
+  // the layout (id hotline-i18n). Dates and times are shown in the centre's
+  // zone in the page's language, never in the browser's locale.
+  let cat = { lang: "en", zone: "UTC", t: {} };
+  try { cat = JSON.parse(document.getElementById("hotline-i18n").textContent); } catch (e) { /* no catalogue: keys show */ }
+  const locale = cat.lang === "ru" ? "ru-RU" : "en-GB";
+  function fill(s, args) {
+    return s.replace(/\{\{\s*\.(\w+)\s*\}\}/g, function (m, k) { return args && k in args ? String(args[k]) : m; });
+  }
+  // t returns the text of key filled with args ({{.Name}} placeholders).
+  function t(key, args) {
+    const f = cat.t[key];
+    return f ? fill(f.other, args) : key;
+  }
+  // tv says a value of a fixed vocabulary (a status, a kind): the text of
+  // prefix.value, or the value itself if the catalogue does not know it.
+  function tv(prefix, v) {
+    const f = cat.t[prefix + "." + v];
+    return f ? f.other : (v === undefined || v === null ? "" : String(v));
+  }
+  // n returns the plural text of key for count (CLDR rules of the language).
+  function n(key, count, args) {
+    const f = cat.t[key];
+    if (!f) return key;
+    const form = new Intl.PluralRules(locale).select(count);
+    return fill(f[form] || f.other, Object.assign({ Count: count }, args || {}));
+  }
+  function parts(v, opts) {
+    const d = v instanceof Date ? v : new Date(v);
+    if (isNaN(d)) return null;
+    const out = {};
+    for (const p of new Intl.DateTimeFormat(locale, Object.assign({ timeZone: cat.zone, hourCycle: "h23" }, opts)).formatToParts(d)) out[p.type] = p.value;
+    return out;
+  }
+  function date(v) {
+    if (!v) return "";
+    const p = cat.lang === "ru" ? parts(v, { day: "2-digit", month: "2-digit", year: "numeric" }) : parts(v, { day: "numeric", month: "short", year: "numeric" });
+    if (!p) return "";
+    return cat.lang === "ru" ? p.day + "." + p.month + "." + p.year : p.day + " " + p.month + " " + p.year;
+  }
+  function time(v) {
+    if (!v) return "";
+    const p = parts(v, { hour: "2-digit", minute: "2-digit" });
+    return p ? p.hour + ":" + p.minute : "";
+  }
+  function dateTime(v) { return v ? date(v) + " " + time(v) : ""; }
+  // phone shows a Russian E.164 number nationally (+7 912 345-67-89); others as they are.
+  function phone(v) {
+    const m = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(v || "");
+    return m ? "+7 " + m[1] + " " + m[2] + "-" + m[3] + "-" + m[4] : (v || "");
+  }
+  window.Hotline = { el: el, t: t, tv: tv, n: n, date: date, time: time, dateTime: dateTime, phone: phone, lang: cat.lang, zone: cat.zone };
 })();
 
 (function () {
@@ -28,7 +79,7 @@
     b.hidden = false;
     b.addEventListener("click", async function () {
       b.disabled = true;
-      status.textContent = "Calling…";
+      status.textContent = window.Hotline.t("js.call.calling");
       try {
         const res = await fetch("/api/v1/calls", {
           method: "POST", credentials: "same-origin",
@@ -40,9 +91,9 @@
           try { const p = await res.json(); msg = p.detail || p.title || msg; } catch (e) { /* not JSON */ }
           throw new Error(msg);
         }
-        status.textContent = "Your phone is ringing; the call goes out when you answer.";
+        status.textContent = window.Hotline.t("js.call.ringing_you");
       } catch (e) {
-        status.textContent = "Call failed: " + e.message;
+        status.textContent = window.Hotline.t("js.call.failed", { Error: e.message });
       }
       setTimeout(function () { b.disabled = false; }, 4000);
     });

@@ -22,6 +22,7 @@
   }
 
   const el = window.Hotline.el; // app.js
+  const T = window.Hotline.t, V = window.Hotline.tv, H = window.Hotline;
 
   function clock(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
@@ -48,12 +49,12 @@
 
   function callButton(number) {
     if (readOnly || !number) return null;
-    const b = el("button", { type: "button", cls: "btn btn-ghost small pop-call", text: "Call back" });
+    const b = el("button", { type: "button", cls: "btn btn-ghost small pop-call", text: T("js.console.call_back") });
     b.addEventListener("click", async function () {
       b.disabled = true;
-      try { await post("/api/v1/calls", { number: number }); b.textContent = "Calling…"; }
-      catch (e) { b.textContent = "Call failed: " + e.message; }
-      setTimeout(function () { b.disabled = false; b.textContent = "Call back"; }, 4000);
+      try { await post("/api/v1/calls", { number: number }); b.textContent = T("js.call.calling"); }
+      catch (e) { b.textContent = T("js.call.failed", { Error: e.message }); }
+      setTimeout(function () { b.disabled = false; b.textContent = T("js.console.call_back"); }, 4000);
     });
     return b;
   }
@@ -61,23 +62,22 @@
   function section(title, items, render, missingModule) {
     const s = el("div", { cls: "pop-section" }, [el("h4", { text: title })]);
     if (missingModule) { s.appendChild(el("p", { cls: "muted", text: missingModule })); return s; }
-    if (!items || items.length === 0) { s.appendChild(el("p", { cls: "muted", text: "None" })); return s; }
+    if (!items || items.length === 0) { s.appendChild(el("p", { cls: "muted", text: T("js.console.none") })); return s; }
     const ul = el("ul");
     for (const it of items) ul.appendChild(el("li", { text: render(it) }));
     s.appendChild(ul);
     return s;
   }
 
-  function day(t) { return t ? new Date(t).toLocaleDateString() : ""; }
+  function day(t) { return H.date(t); }
 
   // supportLine says whether a purchased product's support is active (and
   // the priority its requests get) or expired.
   function supportLine(p) {
-    let s = p.name + " — " + p.support;
-    if (!p.support_until) return s;
-    if (!p.support_active) return s + " — support expired " + day(p.support_until);
-    return s + " — support active until " + day(p.support_until) +
-      (p.support_priority ? ", " + p.support_priority + " priority" : "");
+    const a = { Name: p.name, Support: p.support, Until: day(p.support_until), Priority: V("js.priority", p.support_priority) };
+    if (!p.support_until) return T("js.console.support", a);
+    if (!p.support_active) return T("js.console.support_expired", a);
+    return T(p.support_priority ? "js.console.support_active_priority" : "js.console.support_active", a);
   }
 
   function clientBlock(c, card, pop, several) {
@@ -85,30 +85,34 @@
     const head = el("div", {}, [
       several ? el("label", {}, [
         el("input", { type: "radio", name: "client-" + pop.call_id, value: String(c.id), cls: "pop-choose" }),
-        document.createTextNode(" this one"),
+        document.createTextNode(" " + T("js.console.this_one")),
       ]) : null,
       el("a", { href: c.url, cls: "pop-client-name", text: c.name, target: "_blank" }),
       c.company ? el("span", { cls: "muted", text: " · " + c.company }) : null,
-      el("div", { cls: "small muted pop-owner", text: c.owner_name ? "Owner: " + c.owner_name : "No owner" }),
+      el("div", { cls: "small muted pop-owner", text: c.owner_name ? T("js.console.owner", { Name: c.owner_name }) : T("js.console.no_owner") }),
       readOnly ? null : el("a", {
         href: "/tickets/new?client=" + c.id + "&call=" + encodeURIComponent(pop.call_id),
-        cls: "btn btn-ghost pop-new-request", text: "New request", target: "_blank",
+        cls: "btn btn-ghost pop-new-request", text: T("js.console.new_request"), target: "_blank",
       }),
     ]);
     const badge = el("span", {
       cls: "prio prio-" + String(prio.code || "none").toLowerCase() + " pop-priority",
-      title: prio.name || "no priority class", text: prio.code || "—",
+      title: prio.name || T("js.console.no_priority"), text: prio.code || "—",
     });
     const m = card.modules || {};
     return el("div", { cls: "pop-client", "data-client-id": String(c.id) }, [
       badge, head,
-      section("Open tickets", c.tickets, function (t) {
-        return "#" + t.id + " " + t.title + " — " + t.status + (t.due ? ", due " + new Date(t.due).toLocaleString() : "");
-      }, m.tickets ? "" : "No tickets module yet"),
-      section("Last interactions", c.recent, function (i) { return day(i.at) + " " + i.kind + ": " + i.summary; }),
-      section("Products and support", c.products, supportLine, m.products ? "" : "No products module yet"),
-      section("Last surveys", c.surveys, function (s) { return day(s.at) + " " + s.survey + ": " + s.score + "/" + s.max; },
-        m.surveys ? "" : "No surveys yet"),
+      section(T("js.console.open_tickets"), c.tickets, function (t) {
+        const a = { ID: t.id, Title: t.title, Status: V("js.status", t.status), Due: H.dateTime(t.due) };
+        return T(t.due ? "js.console.ticket_due" : "js.console.ticket", a);
+      }, m.tickets ? "" : T("js.console.no_tickets_module")),
+      section(T("js.console.last_interactions"), c.recent, function (i) {
+        return T("js.console.interaction", { Day: day(i.at), Kind: V("js.event", i.kind), Summary: i.summary });
+      }),
+      section(T("js.console.products"), c.products, supportLine, m.products ? "" : T("js.console.no_products_module")),
+      section(T("js.console.last_surveys"), c.surveys, function (s) {
+        return T("js.console.survey", { Day: day(s.at), Survey: s.survey, Score: s.score, Max: s.max });
+      }, m.surveys ? "" : T("js.console.no_surveys")),
       m.products ? stockSection(c) : null,
     ]);
   }
@@ -118,7 +122,7 @@
   // card is on screen, so the pop itself never waits for stock queries.
   function stockSection(c) {
     if (!window.HotlineStock) return null;
-    const box = el("div", { cls: "pop-section pop-stock" }, [el("h4", { text: "Stock" })]);
+    const box = el("div", { cls: "pop-section pop-stock" }, [el("h4", { text: T("js.console.stock") })]);
     const inner = el("div", {});
     box.appendChild(inner);
     setTimeout(function () { window.HotlineStock.mount(inner, { clientId: c.id, csrf: csrf, readOnly: readOnly }); }, 0);
@@ -126,23 +130,23 @@
   }
 
   function unknownCaller(card, pop) {
-    const box = el("div", { cls: "pop-unknown" }, [el("p", { text: "Unknown caller." })]);
+    const box = el("div", { cls: "pop-unknown" }, [el("p", { text: T("js.console.unknown_caller") })]);
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
     if (readOnly) return box;
     const phone = card.caller_e164 || card.caller;
     const form = el("form", { method: "post", action: "/clients", target: "_blank", cls: "inline-form pop-create" }, [
       el("input", { type: "hidden", name: "csrf_token", value: csrf }),
       el("input", { type: "hidden", name: "kind", value: "person" }),
-      el("label", {}, [document.createTextNode("Name "),
+      el("label", {}, [document.createTextNode(T("js.console.name") + " "),
         el("input", { name: "name", required: true, maxlength: "300", value: card.caller_name || "", cls: "pop-create-name" })]),
-      el("label", {}, [document.createTextNode("Phone "), el("input", { name: "phone", value: phone, cls: "pop-create-phone" })]),
-      el("button", { type: "submit", cls: "btn btn-primary", text: "Create client" }),
+      el("label", {}, [document.createTextNode(T("js.console.phone") + " "), el("input", { name: "phone", value: phone, cls: "pop-create-phone" })]),
+      el("button", { type: "submit", cls: "btn btn-primary", text: T("js.console.create_client") }),
     ]);
     box.appendChild(form);
-    const again = el("button", { type: "button", cls: "btn btn-ghost pop-refresh", text: "Created — refresh the card" });
+    const again = el("button", { type: "button", cls: "btn btn-ghost pop-refresh", text: T("js.console.refresh_card") });
     again.addEventListener("click", async function () {
       try { apply(await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/refresh")); }
-      catch (e) { again.textContent = "Refresh failed: " + e.message; }
+      catch (e) { again.textContent = T("js.console.refresh_failed", { Error: e.message }); }
     });
     box.appendChild(again);
     return box;
@@ -153,7 +157,7 @@
     const box = el("div", { cls: "pop-clients" });
     const clients = card.clients || [];
     if (clients.length === 0) { box.appendChild(unknownCaller(card, pop)); return box; }
-    if (clients.length > 1) box.appendChild(el("p", { text: clients.length + " clients share this number — choose one:" }));
+    if (clients.length > 1) box.appendChild(el("p", { text: H.n("js.console.several_clients", clients.length) }));
     for (const c of clients) box.appendChild(clientBlock(c, card, pop, clients.length > 1));
     if (card.error) box.appendChild(el("p", { cls: "pop-error", text: card.error }));
     return box;
@@ -161,18 +165,17 @@
 
   function renderHead(entry) {
     const pop = entry.pop, card = pop.card || {};
-    const labels = { ringing: "Ringing", answered: "On call", ended: "Ended", missed: "Missed" };
-    const number = card.caller_e164 || card.caller || "unknown number";
+    const number = card.caller_e164 ? H.phone(card.caller_e164) : (card.caller || T("js.console.unknown_number"));
     const head = el("div", { cls: "pop-head" }, [
-      el("span", { cls: "pop-state", text: labels[pop.state] || pop.state }),
+      el("span", { cls: "pop-state", text: V("js.pop", pop.state) }),
       el("span", { cls: "pop-number mono", text: number }),
-      card.caller && card.caller !== number ? el("span", { cls: "muted small", text: "as received: " + card.caller }) : null,
-      card.dialled ? el("span", { cls: "muted small", text: "dialled " + card.dialled }) : null,
+      card.caller && card.caller !== number ? el("span", { cls: "muted small", text: T("js.console.as_received", { Number: card.caller }) }) : null,
+      card.dialled ? el("span", { cls: "muted small", text: T("js.console.dialled", { Number: card.dialled }) }) : null,
       card.caller_name ? el("span", { text: card.caller_name }) : null,
-      pop.transfer ? el("span", { cls: "pop-note", text: "Transferred" + (pop.from_agent ? " from " + pop.from_agent : "") }) : null,
-      pop.click_to_call ? el("span", { cls: "pop-note", text: "Your outgoing call" }) : null,
+      pop.transfer ? el("span", { cls: "pop-note", text: pop.from_agent ? T("js.console.transferred_from", { Agent: pop.from_agent }) : T("js.console.transferred") }) : null,
+      pop.click_to_call ? el("span", { cls: "pop-note", text: T("js.console.outgoing") }) : null,
       pop.failure_text ? el("span", { cls: "pop-failure", role: "alert", text: pop.failure_text }) : null,
-      el("span", { cls: "pop-timer", "aria-label": "call timer" }),
+      el("span", { cls: "pop-timer", "aria-label": T("js.console.timer") }),
       callButton(card.caller_e164),
       readOnly ? null : closeButton(pop),
     ]);
@@ -181,10 +184,10 @@
   }
 
   function closeButton(pop) {
-    const b = el("button", { type: "button", cls: "btn btn-ghost pop-close", text: "Close", "aria-label": "Close this card" });
+    const b = el("button", { type: "button", cls: "btn btn-ghost pop-close", text: T("js.console.close"), "aria-label": T("js.console.close_card") });
     b.addEventListener("click", async function () {
       try { await post("/api/v1/console/pops/" + encodeURIComponent(pop.call_id) + "/close"); remove(pop.call_id); }
-      catch (e) { b.textContent = "Close failed: " + e.message; }
+      catch (e) { b.textContent = T("js.console.close_failed", { Error: e.message }); }
     });
     return b;
   }
@@ -194,26 +197,26 @@
     const box = el("div", { cls: "pop-wrap" });
     const clients = (pop.card && pop.card.clients) || [];
     if (pop.wrap_up) {
-      box.appendChild(el("p", { cls: "pop-saved", text: "Wrap-up saved: " + pop.wrap_up.note }));
+      box.appendChild(el("p", { cls: "pop-saved", text: T("js.console.wrap_saved", { Note: pop.wrap_up.note }) }));
       return box;
     }
     if (readOnly || (pop.state !== "ended" && pop.state !== "missed")) return box;
     if (clients.length === 0) {
-      box.appendChild(el("p", { cls: "muted", text: "Create the client to save a wrap-up note on its timeline." }));
+      box.appendChild(el("p", { cls: "muted", text: T("js.console.wrap_needs_client") }));
       return box;
     }
-    const note = el("textarea", { name: "note", required: true, maxlength: "10000", cls: "pop-wrap-note", "aria-label": "Wrap-up note" });
+    const note = el("textarea", { name: "note", required: true, maxlength: "10000", cls: "pop-wrap-note", "aria-label": T("js.console.wrap_note") });
     const msg = el("span", { cls: "pop-error", role: "alert" });
     const form = el("form", { cls: "pop-wrap-form" }, [
-      el("label", { text: "Wrap-up note" }), note,
-      el("div", {}, [el("button", { type: "submit", cls: "btn btn-primary pop-wrap-save", text: "Save note" }), msg]),
+      el("label", { text: T("js.console.wrap_note") }), note,
+      el("div", {}, [el("button", { type: "submit", cls: "btn btn-primary pop-wrap-save", text: T("js.console.save_note") }), msg]),
     ]);
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       let clientId = clients[0].id;
       if (clients.length > 1) {
         const chosen = entry.el.querySelector(".pop-choose:checked");
-        if (!chosen) { msg.textContent = "Choose the client first."; return; }
+        if (!chosen) { msg.textContent = T("js.console.choose_client"); return; }
         clientId = Number(chosen.value);
       }
       try {
@@ -232,8 +235,8 @@
       const p = entry.pop;
       if (!entry.timer) continue;
       if (p.state === "answered") entry.timer.textContent = clock((now - Date.parse(p.answered_at)) / 1000);
-      else if (p.state === "ringing") entry.timer.textContent = "ringing " + clock((now - Date.parse(p.ringing_at)) / 1000);
-      else if (p.state === "ended") entry.timer.textContent = "talk time " + clock(p.talk_seconds || 0);
+      else if (p.state === "ringing") entry.timer.textContent = T("js.console.ringing_for", { Time: clock((now - Date.parse(p.ringing_at)) / 1000) });
+      else if (p.state === "ended") entry.timer.textContent = T("js.console.talk_time", { Time: clock(p.talk_seconds || 0) });
       else entry.timer.textContent = "";
     }
   }
@@ -284,15 +287,15 @@
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const q = agent && agent !== self ? "?agent=" + encodeURIComponent(agent) : "";
     const ws = new WebSocket(scheme + location.host + root.dataset.socket + q);
-    ws.onopen = function () { backoff = 500; setStatus(readOnly ? "watching" : "connected", "ok"); };
+    ws.onopen = function () { backoff = 500; setStatus(readOnly ? T("js.console.watching") : T("js.console.connected"), "ok"); };
     ws.onmessage = function (ev) {
       let m;
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m.type === "pop") apply(m);
-      else if (m.type === "dropped") setStatus("reconnecting: " + m.reason, "down");
+      else if (m.type === "dropped") setStatus(T("js.console.reconnecting_because", { Reason: m.reason }), "down");
     };
     ws.onclose = function () {
-      setStatus("disconnected — reconnecting…", "down");
+      setStatus(T("js.console.reconnecting"), "down");
       const wait = Math.min(backoff, 15000) * (0.5 + Math.random());
       backoff = Math.min(backoff * 2, 15000);
       setTimeout(connect, wait);
@@ -320,7 +323,7 @@
   }
 
   // Agent status: mine (available / paused / wrap-up) and, for supervisors, everyone's.
-  const statusNames = { available: "Available", paused: "Paused", wrap_up: "Wrap-up" };
+  function statusName(s) { return V("js.agent_status", s); }
   const mine = document.getElementById("my-status");
   async function loadMyStatus() {
     try {
@@ -328,7 +331,7 @@
       if (!res.ok) return;
       const st = await res.json();
       mine.hidden = false;
-      document.getElementById("my-status-value").textContent = statusNames[st.status] || st.status;
+      document.getElementById("my-status-value").textContent = statusName(st.status);
     } catch (e) { /* try again later */ }
   }
   if (mine) {
@@ -358,8 +361,8 @@
       for (const a of out.agents) {
         rows.appendChild(el("tr", {}, [
           el("td", {}, [el("a", { href: "/console?agent=" + encodeURIComponent(a.agent), text: a.agent })]),
-          el("td", { text: statusNames[a.status] || a.status, cls: "agent-status-" + a.status }),
-          el("td", { text: a.since ? new Date(a.since).toLocaleTimeString() : "" }),
+          el("td", { text: statusName(a.status), cls: "agent-status-" + a.status }),
+          el("td", { text: H.time(a.since) }),
         ]));
       }
       board.hidden = false;
@@ -379,10 +382,10 @@
       rows.textContent = "";
       for (const c of out.calls) {
         rows.appendChild(el("tr", {}, [
-          el("td", { text: new Date(c.started_at).toLocaleTimeString() }),
-          el("td", { cls: "mono" }, [document.createTextNode(c.customer || "—"), callButton(c.customer)]),
-          el("td", { text: c.direction }),
-          el("td", { text: c.outcome || "in progress" }),
+          el("td", { text: H.time(c.started_at) }),
+          el("td", { cls: "mono" }, [document.createTextNode(c.customer ? H.phone(c.customer) : "—"), callButton(c.customer)]),
+          el("td", { text: V("js.direction", c.direction) }),
+          el("td", { text: c.outcome ? V("js.outcome", c.outcome) : T("js.console.in_progress") }),
           el("td", { text: clock(c.talk_seconds || 0) }),
         ]));
       }

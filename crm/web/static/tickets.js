@@ -66,19 +66,19 @@
   var timer = null, seq = 0;
   function search() {
     var text = q.value.trim(), mine = ++seq;
-    if (text === "") { sel.textContent = ""; sel.appendChild(option("", "type a SKU or name", true)); return; }
+    if (text === "") { sel.textContent = ""; sel.appendChild(option("", window.Hotline.t("js.tickets.type_sku"), true)); return; }
     fetch("/api/v1/products?limit=20&q=" + encodeURIComponent(text), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.json(); })
       .then(function (out) {
         if (mine !== seq) return;
         var found = out.products || [];
         sel.textContent = "";
-        if (found.length === 0) { sel.appendChild(option("", "no product matches", true)); return; }
+        if (found.length === 0) { sel.appendChild(option("", window.Hotline.t("js.tickets.no_match"), true)); return; }
         found.forEach(function (p) { sel.appendChild(option(String(p.id), p.sku + " — " + p.name)); });
       })
       .catch(function () {
         // No catalogue search here: the server finds the typed SKU or name.
-        if (mine === seq) { sel.textContent = ""; sel.appendChild(option("", "the SKU or name typed")); }
+        if (mine === seq) { sel.textContent = ""; sel.appendChild(option("", window.Hotline.t("js.tickets.as_typed"))); }
       });
   }
   q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 200); });

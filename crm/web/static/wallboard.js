@@ -5,7 +5,7 @@
   const board = document.getElementById("wallboard");
   if (!board) return;
   const status = document.getElementById("wb-status");
-  const labels = { idle: "Idle", ringing: "Ringing", talking: "Talking", on_hold: "On hold", offline: "Offline" };
+  const T = window.Hotline.t, V = window.Hotline.tv;
 
   function clock(sec) {
     let s = Math.max(0, Math.round(sec || 0));
@@ -21,7 +21,7 @@
   function since(at, iso) { return (Date.parse(at) - Date.parse(iso)) / 1000; }
   function callText(call, at) {
     if (!call) return "";
-    const who = call.customer || call.direction;
+    const who = call.customer ? window.Hotline.phone(call.customer) : V("js.direction", call.direction);
     return who + " · " + clock(since(at, call.answered_at || call.started_at));
   }
   function cell(text, cls) {
@@ -64,7 +64,7 @@
       const badge = document.createElement("span");
       badge.className = "wb-state wb-" + a.state;
       badge.dataset.state = a.state;
-      badge.textContent = labels[a.state] || a.state;
+      badge.textContent = V("js.wb_state", a.state);
       td.appendChild(badge);
       tr.appendChild(td);
       tr.appendChild(cell(clock(since(st.at, a.since)), "mono"));
@@ -78,12 +78,12 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(proto + "//" + location.host + board.dataset.socket);
-    ws.onopen = function () { delay = 500; status.textContent = "live"; status.dataset.state = "live"; };
+    ws.onopen = function () { delay = 500; status.textContent = T("js.wb.live"); status.dataset.state = "live"; };
     ws.onmessage = function (ev) {
       try { render(JSON.parse(ev.data)); } catch (e) { /* a bad frame: wait for the next */ }
     };
     ws.onclose = function () {
-      status.textContent = "reconnecting…";
+      status.textContent = T("js.wb.reconnecting");
       status.dataset.state = "reconnecting";
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
