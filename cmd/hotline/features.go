@@ -41,6 +41,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
+	pages.MountCalls(st)
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{
 		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st,
 		Metrics: tel.popMetrics,

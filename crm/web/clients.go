@@ -66,6 +66,7 @@ type clientData struct {
 	ContactErr string
 	Contact    crm.Contact
 	Stock      bool // the stock module is mounted: show availability
+	Calls      bool // the call log is mounted: link the client's calls
 }
 
 type timelineEntry struct {
@@ -89,7 +90,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		p.errorPage(w, r, err)
 		return
 	}
-	d.Stock = p.hasStock()
+	d.Stock, d.Calls = p.hasStock(), p.hasCalls()
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

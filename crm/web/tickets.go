@@ -94,6 +94,7 @@ type ticketData struct {
 	StatusURL string
 	Error     string
 	Stock     bool // the stock module is mounted: check and reserve for the ticket
+	Calls     bool // the call log is mounted: the request's calls are links
 	// Support says which product support terms the request was opened
 	// under (its EventSupport history line); empty when none.
 	Support string
@@ -123,7 +124,7 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		tp.p.errorPage(w, r, err)
 		return
 	}
-	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock()}
+	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls()}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
 	}

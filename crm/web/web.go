@@ -74,6 +74,7 @@ type Pages struct {
 	mu    sync.RWMutex
 	nav   []NavItem
 	stock bool // MountStock ran: client and ticket pages show availability
+	calls bool // MountCalls ran: client cards, requests and the console link to the call log
 }
 
 // Mount adds the pages and static assets to the server's router.

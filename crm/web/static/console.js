@@ -381,7 +381,9 @@
       rows.textContent = "";
       for (const c of out.calls) {
         rows.appendChild(el("tr", {}, [
-          el("td", { text: H.time(c.started_at) }),
+          el("td", {}, [today.dataset.callLog && c.linkedid
+            ? el("a", { cls: "call-link", href: "/calls/linked/" + encodeURIComponent(c.linkedid), text: H.time(c.started_at) })
+            : document.createTextNode(H.time(c.started_at))]),
           el("td", { cls: "mono" }, [document.createTextNode(c.customer ? H.phone(c.customer) : "—"), callButton(c.customer)]),
           el("td", { text: V("js.direction", c.direction) }),
           el("td", { text: c.outcome ? V("js.outcome", c.outcome) : T("js.console.in_progress") }),
