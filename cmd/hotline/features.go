@@ -66,7 +66,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	pages.MountPlans(st, st)
 	pages.MountMoney(st, time.Now)
 
-	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log})
+	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
 	httpapi.RegisterWallboard(h, tel.metrics)
 	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
 

@@ -84,6 +84,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
+	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {

@@ -128,7 +128,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node})
 
-	p.metrics = metrics.New(reg, rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics")})
+	p.metrics = metrics.New(reg, rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
 	p.metrics.SetTracker(p.tracker)
 	p.metrics.SetSpool(sp)
 	for _, c := range cfgs {

@@ -11,6 +11,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
+	"hotline/telephony/screenpop"
 )
 
 // TestLanguageFields: users and clients carry a language through the API;
@@ -115,5 +116,51 @@ func TestRequestLanguage(t *testing.T) {
 	}
 	if got := get(agent, "ru"); got != "en Asia/Vladivostok" {
 		t.Errorf("user who chose English, Russian browser: %q", got)
+	}
+}
+
+// TestTodayCallsAreTheCentresDay: the console's "today" starts at midnight
+// in the centre's zone, not the server's: at 00:10 in Moscow (21:10 UTC)
+// a call at 23:30 the evening before (20:30 UTC) is yesterday's, one at
+// 00:05 (21:05 UTC) today's.
+func TestTodayCallsAreTheCentresDay(t *testing.T) {
+	t.Parallel()
+	msk, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load(i18n.Options{Default: i18n.Russian, Zone: msk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *httpapi.Options) { o.I18n = cat })
+	ctx := context.Background()
+	now := time.Date(2026, 12, 6, 21, 10, 0, 0, time.UTC)
+	hub := screenpop.NewLocalHub(0)
+	t.Cleanup(func() { _ = hub.Close() })
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
+	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store,
+		Now: func() time.Time { return now }})
+	agent := e.users[crm.RoleAgent].Login
+	for id, at := range map[string]time.Time{
+		"yesterday": time.Date(2026, 12, 6, 20, 30, 0, 0, time.UTC),
+		"today":     time.Date(2026, 12, 6, 21, 5, 0, 0, time.UTC),
+	} {
+		if _, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
+			$4, $4, $4, 10)`, id, agent, []string{agent}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out struct {
+		Calls []struct {
+			LinkedID string `json:"linkedid"`
+		} `json:"calls"`
+	}
+	resp, body := e.login(crm.RoleAgent).do("GET", "/api/v1/console/calls", nil)
+	mustJSON(t, body, &out)
+	if resp.StatusCode != http.StatusOK || len(out.Calls) != 1 || out.Calls[0].LinkedID != "today" {
+		t.Fatalf("today's calls at 00:10 Moscow time: %d %s; want only the call at 00:05", resp.StatusCode, body)
 	}
 }

@@ -40,7 +40,7 @@ type todayCallsOutput struct {
 }
 
 // registerTodayCalls adds GET /api/v1/console/calls: the agent's calls
-// since local midnight.
+// since midnight in the centre's zone.
 func (s *Server) registerTodayCalls(o ScreenPopOptions) {
 	if o.Calls == nil {
 		return
@@ -53,7 +53,7 @@ func (s *Server) registerTodayCalls(o ScreenPopOptions) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		now := o.Now()
+		now := o.Now().In(s.i18n.Zone())
 		midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 		calls, err := o.Calls.AgentCallsSince(ctx, agent, midnight, 200)
 		if err != nil {

@@ -77,9 +77,10 @@ type moneyView struct {
 }
 
 // period reads the period from the query: from and to (days, to included)
-// default to the first of this month and today; currency to RUB.
-func (mp *moneyPages) period(q url.Values) (moneyView, resource.Period, error) {
-	today := mp.now().UTC()
+// default to the first of this month and today in the centre's zone;
+// currency to RUB.
+func (mp *moneyPages) period(q url.Values, zone *time.Location) (moneyView, resource.Period, error) {
+	today := mp.now().In(zone)
 	v := moneyView{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Currency: strings.ToUpper(strings.TrimSpace(q.Get("currency")))}
 	if v.From == "" {
@@ -105,13 +106,13 @@ func (mp *moneyPages) period(q url.Values) (moneyView, resource.Period, error) {
 
 func (mp *moneyPages) page(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, txForm{Direction: "expense", Currency: "RUB", At: mp.now().UTC().Format(time.DateOnly)})
+	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, txForm{Direction: "expense", Currency: "RUB", At: mp.now().In(loc(r).Zone()).Format(time.DateOnly)})
 }
 
 // show renders the page for the period in q with the form's values.
 func (mp *moneyPages) show(w http.ResponseWriter, r *http.Request, status int, q url.Values, v view, form txForm) {
 	ctx := r.Context()
-	d, period, err := mp.period(q)
+	d, period, err := mp.period(q, loc(r).Zone())
 	d.Form = form
 	if err == nil {
 		err = mp.load(ctx, &d, period)

@@ -33,6 +33,7 @@ var staticFS embed.FS
 // Store is what the pages read from the CRM store.
 type Store interface {
 	GetUser(ctx context.Context, id int64) (crm.User, error)
+	UpdateUser(ctx context.Context, u *crm.User) error
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
@@ -107,6 +108,8 @@ func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
 		r.Post("/clients/{id}", p.updateClient)
 		r.Post("/clients/{id}/notes", p.addNote)
 		r.Post("/clients/{id}/contacts", p.addContact)
+		r.Get("/profile", p.profilePage)
+		r.Post("/profile", p.saveProfile)
 	})
 	return p, nil
 }
