@@ -17,6 +17,7 @@ import (
 
 	"hotline/internal/i18n"
 	"hotline/telephony/ari"
+	"hotline/telephony/screenpop"
 )
 
 // Config is everything `hotline` reads from the environment and flags.
@@ -36,6 +37,7 @@ type Config struct {
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	WrapUp       time.Duration     // wrap-up after an answered call ends by itself after this long
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -67,6 +69,7 @@ func settings() []setting {
 			secret: true, check: checkMetricsToken},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
+		{env: "HOTLINE_WRAPUP_SECONDS", flag: "wrapup-seconds", def: "60", usage: "seconds of wrap-up after an answered call before the agent is available again (1-3600; the agent may end it sooner)", check: checkWrapUp},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -220,6 +223,15 @@ func checkLogLevel(v string, c *Config) error {
 	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 		return fmt.Errorf("%q: want debug, info, warn or error", v)
 	}
+	return nil
+}
+
+func checkWrapUp(v string, c *Config) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || time.Duration(n)*time.Second > screenpop.MaxWrapUp {
+		return fmt.Errorf("%q: want whole seconds from 1 to %d", v, int(screenpop.MaxWrapUp/time.Second))
+	}
+	c.WrapUp = time.Duration(n) * time.Second
 	return nil
 }
 

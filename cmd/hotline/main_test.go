@@ -61,6 +61,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_LANGUAGE": "de"}, want: "invalid HOTLINE_LANGUAGE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Europe/Moskow"}, want: "invalid HOTLINE_TIME_ZONE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Local"}, want: "invalid HOTLINE_TIME_ZONE"},
+		{vars: map[string]string{"HOTLINE_WRAPUP_SECONDS": "0"}, want: "invalid HOTLINE_WRAPUP_SECONDS"},
+		{vars: map[string]string{"HOTLINE_WRAPUP_SECONDS": "1m"}, want: "invalid HOTLINE_WRAPUP_SECONDS"},
 	}
 	for _, tc := range cases {
 		e, _, _ := testEnv(tc.vars, "")
