@@ -20,7 +20,7 @@ import (
 )
 
 // callSite is a site in Russian in Moscow time with the call log, the
-// service desk, three agents' calls and a client.
+// service desk and knowledge base, three agents' calls and a client.
 type callSite struct {
 	*site
 	client int64
@@ -46,6 +46,7 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountConsole()
 	pages.MountCalls(st)
 	pages.MountTickets(st, nil)
+	pages.MountKB(st)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()

@@ -74,8 +74,9 @@ type Pages struct {
 
 	mu    sync.RWMutex
 	nav   []NavItem
-	stock bool // MountStock ran: client and ticket pages show availability
-	calls bool // MountCalls ran: client cards, requests and the console link to the call log
+	stock bool          // MountStock ran: client and ticket pages show availability
+	calls bool          // MountCalls ran: client cards, requests and the console link to the call log
+	kb    KnowledgeBase // MountKB ran: the knowledge base links to articles and their editor
 }
 
 // Mount adds the pages and static assets to the server's router.
