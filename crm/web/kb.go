@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/microcosm-cc/bluemonday"
@@ -279,4 +280,17 @@ func invalidField(err error) (string, bool) {
 		return e.Field, true
 	}
 	return "form", true
+}
+
+// anyWord makes a search that matches any of the words of s (websearch
+// syntax "a or b"), best matches first: a request's subject rarely shares
+// every word with the article that solves it.
+func anyWord(s string) string {
+	var words []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) > 2 && len(words) < 20 {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " or ")
 }

@@ -223,6 +223,9 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 		d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
 		d.Ticket, _ = strconv.ParseInt(q.Get("ticket"), 10, 64)
 		aq.CategoryID, aq.Tag = d.Category, d.Tag
+		if d.Ticket > 0 && q.Get("any") == "1" { // from a request: any word of its subject
+			aq.Text = anyWord(d.Q)
+		}
 		var err error
 		if d.Categories, err = kb.ListCategories(r.Context()); err != nil {
 			tp.p.errorPage(w, r, err)
