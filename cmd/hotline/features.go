@@ -54,6 +54,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Products: st, Logger: log})
 	pages.MountTickets(st, st)
 	pages.MountKB(st)
+	pages.MountServiceCosts(st, st)
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)

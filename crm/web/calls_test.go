@@ -47,6 +47,8 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountCalls(st)
 	pages.MountTickets(st, nil)
 	pages.MountKB(st)
+	pages.MountServiceCosts(st, st)
+	pages.MountAdmin(web.AdminOptions{Store: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -55,6 +57,7 @@ func newCallSite(t *testing.T) *callSite {
 		{Login: "sup-en", Name: "Sam Supervisor", Role: crm.RoleSupervisor, Language: "en"},
 		{Login: "agent", Name: "Алексей Оператор", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}, Language: "ru"},
 		{Login: "agent2", Name: "Борис Оператор", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1002"}},
+		{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"},
 	} {
 		if _, err := httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
 			t.Fatal(err)

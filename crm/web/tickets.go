@@ -93,9 +93,10 @@ type ticketData struct {
 	Next      []service.Status
 	StatusURL string
 	Error     string
-	Stock     bool // the stock module is mounted: check and reserve for the ticket
-	Calls     bool // the call log is mounted: the request's calls are links
-	KB        bool // the article pages are mounted: find the solving article
+	Stock     bool            // the stock module is mounted: check and reserve for the ticket
+	Calls     bool            // the call log is mounted: the request's calls are links
+	KB        bool            // the article pages are mounted: find the solving article
+	Cost      *ticketCostData // work, materials and total (nil: costs not mounted)
 	// Support says which product support terms the request was opened
 	// under (its EventSupport history line); empty when none.
 	Support string
@@ -128,6 +129,9 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
+	}
+	if err == nil {
+		d.Cost, err = tp.p.loadTicketCost(r, t.ID)
 	}
 	if err != nil {
 		tp.p.errorPage(w, r, err)

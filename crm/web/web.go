@@ -77,6 +77,7 @@ type Pages struct {
 	stock bool          // MountStock ran: client and ticket pages show availability
 	calls bool          // MountCalls ran: client cards, requests and the console link to the call log
 	kb    KnowledgeBase // MountKB ran: the knowledge base links to articles and their editor
+	costs ServiceCosts  // MountServiceCosts ran: requests show their costs, users their rates
 }
 
 // Mount adds the pages and static assets to the server's router.
@@ -169,6 +170,8 @@ func parsePages(text template.FuncMap) (map[string]*template.Template, error) {
 		"major":     resource.Major,
 		"dict":      dict,
 		"list":      func(v ...any) []any { return v },
+		"rouble":    roubleKopecks,
+		"qty":       quantityText,
 	}
 	for k, f := range text {
 		funcs[k] = f
