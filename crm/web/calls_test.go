@@ -48,6 +48,7 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountTickets(st, nil)
 	pages.MountKB(st)
 	pages.MountServiceCosts(st, st)
+	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
 	pages.MountAdmin(web.AdminOptions{Store: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
