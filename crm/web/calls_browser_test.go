@@ -68,6 +68,9 @@ func TestBrowserCallLog(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("f-to"), "2026-12-06"),
 		chromedp.SetValue(chromedp.ID("f-outcome"), "missed"),
 		chromedp.Click(chromedp.ID("f-apply")),
+		// the unfiltered list has the missed call too: wait until the
+		// answered call of 7 December is gone
+		chromedp.WaitNotPresent(chromedp.ID("call-"+strconv.FormatInt(s.ids["1733558400.9"], 10))),
 		chromedp.WaitVisible(chromedp.CSS(`#calls tr.call-missed`)),
 	))
 	if n := rowCount(); n != 1 {

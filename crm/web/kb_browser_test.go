@@ -79,6 +79,7 @@ func TestBrowserKnowledgeBase(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("kb-q")),
 		chromedp.SendKeys(chromedp.ID("kb-q"), "записей"),
 		chromedp.Click(chromedp.ID("kb-search")),
+		chromedp.WaitVisible(chromedp.CSS(`#kb-q[value="записей"]`)), // the results page, not the list before
 		chromedp.WaitVisible(chromedp.CSS(".kb-hit")),
 	))
 	n, err := chromedp.Run(actx, chromedp.Evaluate[int](`document.querySelectorAll(".kb-hit").length`))

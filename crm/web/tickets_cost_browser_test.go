@@ -59,7 +59,7 @@ func TestBrowserRequestCosts(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rate-form")),
 		chromedp.SendKeys(chromedp.ID("hourly-rate"), "1 800"),
 		chromedp.Click(chromedp.ID("save-rate")),
-		chromedp.WaitVisible(chromedp.ID("rate-form")),
+		chromedp.WaitVisible(chromedp.CSS(`#hourly-rate[value^="1"]`)), // the page after saving shows the rate
 	))
 	c, err := s.store.TicketCost(context.Background(), tk.ID)
 	if err != nil || len(c.Work) != 1 || c.Work[0].Rate != 1800 || !strings.Contains(c.Work[0].Note, "роутер") {
