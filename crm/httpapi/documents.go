@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -92,7 +91,7 @@ type fileOutput struct {
 }
 
 func download(u resource.Upload) *fileOutput {
-	return &fileOutput{ContentType: u.Type, ContentDisposition: `attachment; filename="` + strconv.Quote(u.Filename)[1:],
+	return &fileOutput{ContentType: u.Type, ContentDisposition: resource.ContentDisposition(u.Filename),
 		CSP: "sandbox", Body: u.Content}
 }
 
@@ -188,7 +187,7 @@ func (d *documentsAPI) fill(ctx context.Context, id, clientID int64) (*fileOutpu
 	if p := PrincipalFrom(ctx); p != nil {
 		data.User = crm.User{ID: p.User.ID, Name: p.User.Name, Login: p.User.Login}
 	}
-	out, err := resource.FillTemplate(u.Type, u.Content, data, d.maxSize)
+	out, err := resource.FillTemplate(ctx, u.Type, u.Content, data, d.maxSize)
 	if err != nil {
 		return nil, d.problem(ctx, err)
 	}
