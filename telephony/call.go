@@ -128,6 +128,8 @@ type CallFilter struct {
 	Number    string // caller, callee or customer number (E.164 or as dialled)
 	Direction Direction
 	Outcome   Outcome
+	Missed    bool      // only ended calls nobody answered (any outcome but answered)
+	LinkedID  string    // the call with this linkedid (any node)
 	From, To  time.Time // started_at in [From, To)
 	After     string    // cursor from a previous page
 	Limit     int

@@ -20,6 +20,7 @@ import (
 	"hotline/internal/i18n"
 	"hotline/telephony"
 	"hotline/telephony/ari"
+	"hotline/telephony/screenpop"
 	"hotline/telephony/voice"
 )
 
@@ -43,6 +44,7 @@ type Config struct {
 	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	WrapUp       time.Duration     // wrap-up after an answered call ends by itself after this long
 	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
 	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
 
@@ -98,6 +100,7 @@ func settings() []setting {
 			usage: "dialplan contexts of calls from outside, comma-separated: a call that starts there is inbound", check: checkInboundContexts},
 		{env: "HOTLINE_OUTBOUND_CALLER_ID", flag: "outbound-caller-id",
 			usage: `caller id the callee of a click-to-call sees, "Name" <+74950000000> (empty: the agent's own, from the dialplan)`, check: checkOutboundCallerID},
+		{env: "HOTLINE_WRAPUP_SECONDS", flag: "wrapup-seconds", def: "60", usage: "seconds of wrap-up after an answered call before the agent is available again (1-3600; the agent may end it sooner)", check: checkWrapUp},
 		{env: "HOTLINE_TTS_COMMAND", flag: "tts-command", def: voice.DefaultCommand,
 			usage: "speech synthesizer for prompts, run without a shell: {text} or {textfile}, {voice} (ru, en) and the WAV file {out}", check: checkTTSCommand},
 		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
@@ -318,6 +321,15 @@ func checkLogLevel(v string, c *Config) error {
 	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 		return fmt.Errorf("%q: want debug, info, warn or error", v)
 	}
+	return nil
+}
+
+func checkWrapUp(v string, c *Config) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || time.Duration(n)*time.Second > screenpop.MaxWrapUp {
+		return fmt.Errorf("%q: want whole seconds from 1 to %d", v, int(screenpop.MaxWrapUp/time.Second))
+	}
+	c.WrapUp = time.Duration(n) * time.Second
 	return nil
 }
 

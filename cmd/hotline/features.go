@@ -37,6 +37,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
+	pages.MountCalls(st)
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{
 		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st,
 		Metrics: tel.popMetrics,
@@ -48,6 +49,8 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 
 	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Products: st, Logger: log})
 	pages.MountTickets(st, st)
+	pages.MountKB(st)
+	pages.MountServiceCosts(st, st)
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)

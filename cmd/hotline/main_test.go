@@ -70,6 +70,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_SMS_URL": "ftp://sms.example.ru/send?key=s3cret&to={number}&t={text}"}, want: "invalid HOTLINE_SMS_URL", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_SMS_METHOD": "PUT"}, want: "invalid HOTLINE_SMS_METHOD"},
 		{vars: map[string]string{"HOTLINE_PUBLIC_URL": "desk.example.ru"}, want: "invalid HOTLINE_PUBLIC_URL"},
+		{vars: map[string]string{"HOTLINE_WRAPUP_SECONDS": "0"}, want: "invalid HOTLINE_WRAPUP_SECONDS"},
+		{vars: map[string]string{"HOTLINE_WRAPUP_SECONDS": "1m"}, want: "invalid HOTLINE_WRAPUP_SECONDS"},
 	}
 	for _, tc := range cases {
 		e, _, _ := testEnv(tc.vars, "")

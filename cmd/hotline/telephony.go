@@ -138,7 +138,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		p.metrics.AddARINode(c.Node, cl)
 	}
 
-	startScreenPop(p, st, log, reg, rdb, norm, svc)
+	startScreenPop(p, st, log, reg, rdb, norm, svc, cfg.WrapUp)
 	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp}, p.metrics)
 	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
@@ -334,15 +334,17 @@ func (a *rosterAgents) Agents() []string {
 }
 
 // startScreenPop builds the pop hub (Redis when configured), the agent
-// status board, the card builder and the popper that follows the tracker.
+// status board (on which wrap-up ends by itself after wrapUp), the card
+// builder and the popper that follows the tracker.
 func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg prometheus.Registerer,
-	rdb redis.UniversalClient, norm phone.Normalizer, svc *services) {
+	rdb redis.UniversalClient, norm phone.Normalizer, svc *services, wrapUp time.Duration) {
 	if rdb != nil {
 		hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Logger: log.With("component", "screenpop")})
 		p.hub, p.board = hub, screenpop.NewRedisStatusBoard(rdb, "")
 	} else {
 		p.hub, p.board = screenpop.NewLocalHub(0), screenpop.NewLocalStatusBoard()
 	}
+	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,

@@ -24,6 +24,7 @@ type ReportRowJSON struct {
 	BreachRate       float64  `json:"breach_rate"`
 	ReopenRate       float64  `json:"reopen_rate"`
 	Satisfaction     *float64 `json:"csat_avg"`
+	SolvedByArticle  int      `json:"solved_by_article" doc:"requests a knowledge-base article solved"`
 }
 
 type serviceReportInput struct {

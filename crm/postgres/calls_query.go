@@ -43,6 +43,12 @@ func (s *Store) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page
 	if f.Outcome != "" {
 		add("c.outcome = $?", string(f.Outcome))
 	}
+	if f.Missed {
+		where = append(where, "c.outcome IN ('no_answer', 'busy', 'failed', 'abandoned')")
+	}
+	if f.LinkedID != "" {
+		add("c.linkedid = $?", f.LinkedID)
+	}
 	if !f.From.IsZero() {
 		add("c.started_at >= $?", f.From)
 	}

@@ -111,8 +111,10 @@ func (s *Store) ArticleVersions(ctx context.Context, id int64) ([]service.Articl
 
 // SearchArticles finds articles matching the query in Russian or English,
 // best first, with highlighted snippets. An empty query lists the newest.
+// Russian words go through kb_ru_forms on both sides (see migration 00260).
 func (s *Store) SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error) {
-	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)`, q.Text, maxRanked)
+	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('russian', kb_ru_forms($1)) || websearch_to_tsquery('english', $1)`,
+		q.Text, maxRanked)
 }
 
 // SuggestArticles finds articles whose titles match what an agent is typing

@@ -91,16 +91,29 @@ func (s *Store) CampaignEfficiency(ctx context.Context, p resource.Period) ([]re
 }
 
 // ServiceCosts is the service spending of the period: expenses of category
-// "service" or tied to a ticket, per ticket and per client served.
+// "service" or tied to a ticket, and the work (at each person's hourly
+// rate) and materials logged on requests, per ticket and per client served.
 func (s *Store) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
 	var c resource.ServiceCost
 	if err := p.Validate(); err != nil {
 		return c, err
 	}
-	err := s.pool.QueryRow(ctx, `SELECT `+saturated("coalesce(sum(amount), 0)")+`, `+saturated("coalesce(sum(amount) FILTER (WHERE ticket_id IS NOT NULL), 0)")+`,
+	// Besides expenses, the work and materials logged on requests in the
+	// period (kept in roubles) count, in RUB reports, in kopecks.
+	err := s.pool.QueryRow(ctx, `WITH spent AS (
+			SELECT amount, ticket_id, client_id FROM money_transactions
+			WHERE direction = 'expense' AND (category = 'service' OR ticket_id IS NOT NULL) AND at >= $1 AND at < $2 AND currency = $3
+			UNION ALL
+			SELECT round(w.minutes / 60.0 * `+userRate+` * 100)::bigint, w.ticket_id, t.client_id
+			FROM ticket_work w JOIN users u ON u.id = w.user_id JOIN tickets t ON t.id = w.ticket_id
+			WHERE $3 = 'RUB' AND w.at >= $1 AND w.at < $2
+			UNION ALL
+			SELECT round(m.amount * 100)::bigint, m.ticket_id, t.client_id
+			FROM ticket_materials m JOIN tickets t ON t.id = m.ticket_id
+			WHERE $3 = 'RUB' AND m.at >= $1 AND m.at < $2)
+		SELECT `+saturated("coalesce(sum(amount), 0)")+`, `+saturated("coalesce(sum(amount) FILTER (WHERE ticket_id IS NOT NULL), 0)")+`,
 			count(DISTINCT ticket_id), count(DISTINCT client_id)
-		FROM money_transactions
-		WHERE direction = 'expense' AND (category = 'service' OR ticket_id IS NOT NULL) AND at >= $1 AND at < $2 AND currency = $3`,
+		FROM spent`,
 		p.From, p.To, p.Currency).Scan(&c.Total, &c.TicketCost, &c.Tickets, &c.Clients)
 	c.Compute()
 	return c, translateStock(err, "service costs")

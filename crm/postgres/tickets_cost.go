@@ -9,7 +9,8 @@ import (
 )
 
 // Service cost: time per ticket (talk time of linked calls and logged work)
-// times the hourly rate of the role of who spent it, plus materials.
+// times the hourly rate of who spent it (their own, else their role's),
+// plus materials.
 
 // SetRoleRate sets the hourly rate of a role.
 func (s *Store) SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error {
@@ -39,8 +40,9 @@ func (s *Store) AddMaterial(ctx context.Context, m service.Material) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO ticket_materials (ticket_id, product_id, description, amount, at) VALUES ($1, $2, $3, $4, $5)`,
-		m.TicketID, m.ProductID, m.Description, m.Amount, s.now())
+	_, err := s.pool.Exec(ctx, `INSERT INTO ticket_materials (ticket_id, product_id, description, amount, quantity, unit_price, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		m.TicketID, m.ProductID, m.Description, m.Amount, m.Quantity, m.UnitPrice, s.now())
 	return ticketRefError(err, "add material")
 }
 
@@ -64,13 +66,13 @@ func (s *Store) ServiceCost(ctx context.Context, clientID, productID int64, from
 		rate AS (SELECT r.role, r.rate_per_hour FROM role_rates r),
 		calls_time AS (
 			SELECT coalesce(sum(ca.talk_seconds) / 3600, 0) AS hours,
-			       coalesce(sum(ca.talk_seconds / 3600 * coalesce((SELECT rate_per_hour FROM rate WHERE role = coalesce(u.role, 'agent')), 0)), 0) AS cost
+			       coalesce(sum(ca.talk_seconds / 3600 * coalesce(u.hourly_rate, (SELECT rate_per_hour FROM rate WHERE role = coalesce(u.role, 'agent')), 0)), 0) AS cost
 			FROM (SELECT DISTINCT tc.linkedid FROM ticket_calls tc JOIN t ON t.id = tc.ticket_id) l
 			JOIN calls ca ON ca.linkedid = l.linkedid AND ca.merged_into IS NULL
 			LEFT JOIN users u ON u.login = ca.agent),
 		work AS (
 			SELECT coalesce(sum(w.minutes) / 60.0, 0) AS hours,
-			       coalesce(sum(w.minutes / 60.0 * coalesce((SELECT rate_per_hour FROM rate WHERE role = u.role), 0)), 0) AS cost
+			       coalesce(sum(w.minutes / 60.0 * coalesce(u.hourly_rate, (SELECT rate_per_hour FROM rate WHERE role = u.role), 0)), 0) AS cost
 			FROM ticket_work w JOIN t ON t.id = w.ticket_id JOIN users u ON u.id = w.user_id),
 		mat AS (SELECT coalesce(sum(m.amount), 0) AS amount FROM ticket_materials m JOIN t ON t.id = m.ticket_id)
 		SELECT (SELECT count(*) FROM t), calls_time.hours::float8, work.hours::float8,

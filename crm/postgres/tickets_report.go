@@ -33,7 +33,8 @@ func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]se
 		avg((EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id))::int)::float8,
 		avg((t.reopens > 0)::int)::float8,
 		avg((SELECT avg(sa.value) FROM ticket_calls tc JOIN survey_responses sr ON sr.linkedid = tc.linkedid AND sr.linkedid <> ''
-			JOIN survey_answers sa ON sa.response_id = sr.id AND sa.scale = 'csat' WHERE tc.ticket_id = t.id))::float8
+			JOIN survey_answers sa ON sa.response_id = sr.id AND sa.scale = 'csat' WHERE tc.ticket_id = t.id))::float8,
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ticket_articles ta WHERE ta.ticket_id = t.id))
 		FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN teams tm ON tm.id = t.team_id
 		WHERE t.created_at >= $1 AND t.created_at < $2
 		GROUP BY grp ORDER BY grp`, f.From, f.To)
@@ -43,7 +44,7 @@ func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]se
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.ReportRow, error) {
 		var row service.ReportRow
 		err := r.Scan(&row.Group, &row.Handled, &row.Resolved, &row.ResponseMedian, &row.ResponseP90,
-			&row.ResolutionMedian, &row.ResolutionP90, &row.BreachRate, &row.ReopenRate, &row.Satisfaction)
+			&row.ResolutionMedian, &row.ResolutionP90, &row.BreachRate, &row.ReopenRate, &row.Satisfaction, &row.SolvedByArticle)
 		return row, err
 	})
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -32,6 +33,10 @@ type Material struct {
 	ProductID   *int64
 	Description string
 	Amount      float64
+	// Quantity at UnitPrice (roubles), when the price is given: Validate
+	// sets Amount to their product. Quantity 0 is one.
+	Quantity  float64
+	UnitPrice *float64
 }
 
 // Validate checks the material.
@@ -39,6 +44,18 @@ func (m *Material) Validate() error {
 	m.Description = strings.TrimSpace(m.Description)
 	if m.Description == "" || utf8.RuneCountInString(m.Description) > 300 || !validText(m.Description) {
 		return crm.Invalid("description", "must be 1-300 characters")
+	}
+	if m.Quantity == 0 {
+		m.Quantity = 1
+	}
+	if m.Quantity < 0.001 || m.Quantity > 1e6 {
+		return crm.Invalid("quantity", "must be between 0.001 and 1 000 000")
+	}
+	if m.UnitPrice != nil {
+		if *m.UnitPrice < 0 || *m.UnitPrice > 1e8 {
+			return crm.Invalid("unit_price", "must be between 0 and 100 000 000")
+		}
+		m.Amount = math.Round(m.Quantity**m.UnitPrice*100) / 100
 	}
 	if m.Amount < 0 || m.Amount > 1e9 {
 		return crm.Invalid("amount", "must be between 0 and 1 000 000 000")

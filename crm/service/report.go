@@ -31,13 +31,16 @@ type ReportRow struct {
 	// Satisfaction is the mean CSAT score (1-5) of the surveys taken on
 	// the tickets' calls; nil without any.
 	Satisfaction *float64
+	// SolvedByArticle counts the tickets a knowledge-base article solved
+	// ("this helped" on the request).
+	SolvedByArticle int
 }
 
 // WriteReportCSV writes the rows as CSV with a header.
 func WriteReportCSV(w io.Writer, by string, rows []ReportRow) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{by, "handled", "resolved", "first_response_median_s", "first_response_p90_s",
-		"resolution_median_s", "resolution_p90_s", "breach_rate", "reopen_rate", "csat_avg"})
+		"resolution_median_s", "resolution_p90_s", "breach_rate", "reopen_rate", "csat_avg", "solved_by_article"})
 	opt := func(v *float64) string {
 		if v == nil {
 			return ""
@@ -47,7 +50,8 @@ func WriteReportCSV(w io.Writer, by string, rows []ReportRow) error {
 	for _, r := range rows {
 		_ = cw.Write([]string{csvSafe(r.Group), strconv.Itoa(r.Handled), strconv.Itoa(r.Resolved), opt(r.ResponseMedian),
 			opt(r.ResponseP90), opt(r.ResolutionMedian), opt(r.ResolutionP90),
-			strconv.FormatFloat(r.BreachRate, 'f', 3, 64), strconv.FormatFloat(r.ReopenRate, 'f', 3, 64), avg(r.Satisfaction)})
+			strconv.FormatFloat(r.BreachRate, 'f', 3, 64), strconv.FormatFloat(r.ReopenRate, 'f', 3, 64), avg(r.Satisfaction),
+			strconv.Itoa(r.SolvedByArticle)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -49,6 +49,11 @@ type userPageData struct {
 	Refresh     string
 	// EmailLabel and EmailHelp title the e-mail field, from the catalogue.
 	EmailLabel, EmailHelp string
+	// Rate is the user's own hourly rate in roubles, RateShown whether the
+	// service costs are mounted (the rate form is shown).
+	Rate      *float64
+	RateShown bool
+	RateError bool
 }
 
 // passwordData is admin_password.html: a generated password, shown once.
@@ -120,6 +125,14 @@ func (a *adminPages) renderUser(w http.ResponseWriter, r *http.Request, status i
 	if d.ID != 0 {
 		v.Title = loc(r).T("web.admin.user_title", map[string]any{"Login": d.User.Login})
 		d.Self = d.ID == me(r).ID
+		if costs := a.p.serviceCosts(); costs != nil {
+			rate, rerr := costs.UserRate(r.Context(), d.ID)
+			if rerr != nil {
+				a.p.errorPage(w, r, rerr)
+				return
+			}
+			d.Rate, d.RateShown, d.RateError = rate, true, r.URL.Query().Get("rate_error") == "1"
+		}
 	}
 	if err != nil {
 		v.Error, v.Flash, d.Form.Field = errorText(loc(r), err), "", fieldOf(err)

@@ -69,6 +69,7 @@ type clientData struct {
 	// Notify is how the client hears of their requests (nil: notifications
 	// are not mounted).
 	Notify *notifyPrefView
+	Calls      bool // the call log is mounted: link the client's calls
 }
 
 type timelineEntry struct {
@@ -92,7 +93,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		p.errorPage(w, r, err)
 		return
 	}
-	d.Stock = p.hasStock()
+	d.Stock, d.Calls = p.hasStock(), p.hasCalls()
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

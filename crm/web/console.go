@@ -14,6 +14,7 @@ type consoleData struct {
 	ReadOnly   bool   // a supervisor watching an agent
 	SocketPath string
 	Agents     []crm.User // for supervisors: whom they may watch
+	CallLog    bool       // the call log is mounted: link to it
 }
 
 var agentLoginRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
@@ -29,7 +30,7 @@ func (p *Pages) MountConsole() {
 
 func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
 	pr := httpapi.PrincipalFrom(r.Context())
-	d := consoleData{Agent: pr.User.Login, SocketPath: httpapi.ConsoleSocketPath}
+	d := consoleData{Agent: pr.User.Login, SocketPath: httpapi.ConsoleSocketPath, CallLog: p.hasCalls()}
 	watching := r.URL.Query().Get("agent")
 	supervisor := pr.User.Role == crm.RoleSupervisor || pr.User.Role == crm.RoleAdmin
 	if watching != "" && watching != pr.User.Login {

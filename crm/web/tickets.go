@@ -112,7 +112,10 @@ type ticketData struct {
 	Next      []service.Status
 	StatusURL string
 	Error     string
-	Stock     bool // the stock module is mounted: check and reserve for the ticket
+	Stock     bool            // the stock module is mounted: check and reserve for the ticket
+	Calls     bool            // the call log is mounted: the request's calls are links
+	KB        bool            // the article pages are mounted: find the solving article
+	Cost      *ticketCostData // work, materials and total (nil: costs not mounted)
 	// Support says which product support terms the request was opened
 	// under (its EventSupport history line); empty when none.
 	Support string
@@ -144,13 +147,16 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		tp.p.errorPage(w, r, err)
 		return
 	}
-	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock()}
+	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
 	}
 	var msgs []notify.Message
 	if err == nil {
 		msgs, err = tp.store.TicketMessages(r.Context(), t.ID)
+	}
+	if err == nil {
+		d.Cost, err = tp.p.loadTicketCost(r, t.ID)
 	}
 	if err != nil {
 		tp.p.errorPage(w, r, err)
@@ -222,6 +228,15 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 type kbData struct {
 	Q    string
 	Hits []kbHit
+	// With the article pages mounted (MountKB): titles link to articles,
+	// the list filters by category and tag, writers get "New article", and
+	// a reader who came from a request (Ticket) can say an article helped.
+	Articles   bool
+	CanWrite   bool
+	Category   int64
+	Tag        string
+	Categories []service.Category
+	Ticket     int64
 }
 
 type kbHit struct {
@@ -230,8 +245,24 @@ type kbHit struct {
 }
 
 func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
-	d := kbData{Q: r.URL.Query().Get("q")}
-	hits, err := tp.store.SearchArticles(r.Context(), service.ArticleQuery{Text: d.Q, Limit: 20})
+	q := r.URL.Query()
+	d := kbData{Q: q.Get("q")}
+	aq := service.ArticleQuery{Text: d.Q, Limit: 20}
+	if kb := tp.p.knowledgeBase(); kb != nil {
+		d.Articles, d.CanWrite, d.Tag = true, mayWriteArticles(r), truncateRunes(strings.TrimSpace(q.Get("tag")), 50)
+		d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
+		d.Ticket, _ = strconv.ParseInt(q.Get("ticket"), 10, 64)
+		aq.CategoryID, aq.Tag = d.Category, d.Tag
+		if d.Ticket > 0 && q.Get("any") == "1" { // from a request: any word of its subject
+			aq.Text = anyWord(d.Q)
+		}
+		var err error
+		if d.Categories, err = kb.ListCategories(r.Context()); err != nil {
+			tp.p.errorPage(w, r, err)
+			return
+		}
+	}
+	hits, err := tp.store.SearchArticles(r.Context(), aq)
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "web.nav.kb", view{Data: d, Error: errorText(loc(r), err)})

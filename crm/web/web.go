@@ -74,7 +74,10 @@ type Pages struct {
 
 	mu    sync.RWMutex
 	nav   []NavItem
-	stock bool // MountStock ran: client and ticket pages show availability
+	stock bool          // MountStock ran: client and ticket pages show availability
+	calls bool          // MountCalls ran: client cards, requests and the console link to the call log
+	kb    KnowledgeBase // MountKB ran: the knowledge base links to articles and their editor
+	costs ServiceCosts  // MountServiceCosts ran: requests show their costs, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
 }
@@ -169,6 +172,8 @@ func parsePages(text template.FuncMap) (map[string]*template.Template, error) {
 		"major":     resource.Major,
 		"dict":      dict,
 		"list":      func(v ...any) []any { return v },
+		"rouble":    roubleKopecks,
+		"qty":       quantityText,
 	}
 	for k, f := range text {
 		funcs[k] = f

@@ -197,6 +197,9 @@ func (p *Popper) Answered(ctx context.Context, a Answered) error {
 		switch {
 		case who == agent && (pop.State == StateRinging || pop.State == StateMissed):
 			pop.State, pop.AnsweredAt = StateAnswered, at
+			// a call taken during wrap-up ends it; the call's own wrap-up
+			// starts when it ends
+			p.moveStatus(ctx, who, StatusWrapUp, StatusAvailable)
 		case who != agent && pop.State == StateRinging && agent != "":
 			pop.State, pop.AnsweredBy = StateTaken, agent
 			delete(c.pops, who)

@@ -38,6 +38,8 @@ type StatusEntry struct {
 	Agent  string      `json:"agent"`
 	Status AgentStatus `json:"status"`
 	Since  time.Time   `json:"since"`
+	// Until is when wrap-up ends by itself (see WrapUpEnds); nil otherwise.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // StatusBoard keeps every agent's status where all replicas see it.

@@ -14,6 +14,11 @@
   const empty = document.getElementById("no-pops");
   const status = document.getElementById("console-status");
   const pops = new Map(); // call_id -> {pop, el}
+  // A shift's worth of calls: live cards stay whole; of the ended ones the
+  // newest stays whole, the next few shrink to their head line (a click
+  // opens one again) and older ones leave the page for "today's calls".
+  const KEEP_ENDED = 3;
+  const collapsed = new Set(); // call ids moved to "today's calls"
   let backoff = 500;
 
   function setStatus(text, cls) {
@@ -247,15 +252,37 @@
     empty.hidden = pops.size > 0;
   }
 
+  function isDone(pop) { return pop.state === "ended" || pop.state === "missed"; }
+
+  function tidy() {
+    const done = [];
+    for (const e of pops.values()) if (isDone(e.pop)) done.push(e);
+    const at = function (e) { return Date.parse(e.pop.ended_at || e.pop.answered_at || e.pop.ringing_at || 0) || 0; };
+    done.sort(function (a, b) { return at(b) - at(a); });
+    done.forEach(function (e, i) {
+      if (i >= KEEP_ENDED) { collapsed.add(e.pop.call_id); remove(e.pop.call_id); return; }
+      e.el.classList.toggle("compact", i > 0 && !e.open);
+    });
+  }
+
   function apply(pop) {
     if (!pop || !pop.call_id) return;
     const cur = pops.get(pop.call_id);
     if (cur && cur.pop.seq >= pop.seq) return;
+    if (!cur && collapsed.has(pop.call_id) && (isDone(pop) || pop.state === "taken" || pop.state === "closed")) return;
     if (pop.state === "taken" || pop.state === "closed") { remove(pop.call_id); return; }
     if (!pop.card && cur) pop.card = cur.pop.card;
     let entry = cur;
     if (!entry) {
       entry = { pop: pop, el: el("article", { cls: "card popcard", id: idFor(pop.call_id), "data-call-id": pop.call_id }) };
+      const opened = entry;
+      entry.el.addEventListener("click", function (ev) {
+        if (!isDone(opened.pop) || opened.open || ev.target.closest("button, a, input, textarea, select, label")) return;
+        opened.open = true;
+        opened.el.classList.add("open");
+        opened.el.classList.remove("compact");
+      });
+      collapsed.delete(pop.call_id);
       entry.clients = renderClients(pop);
       pops.set(pop.call_id, entry);
       list.prepend(entry.el);
@@ -280,6 +307,8 @@
     }
     empty.hidden = true;
     if (stateChanged && (pop.state === "ended" || pop.state === "missed") && today) setTimeout(loadToday, 1500);
+    if (stateChanged && (pop.state === "answered" || pop.state === "ended") && mine) loadMyStatus(); // wrap-up begins or ends
+    tidy();
     tick();
   }
 
@@ -325,6 +354,18 @@
   // Agent status: mine (available / paused / wrap-up) and, for supervisors, everyone's.
   function statusName(s) { return V("js.agent_status", s); }
   const mine = document.getElementById("my-status");
+  // Wrap-up ends by itself at st.until (the server's setting) or with "Ready".
+  const wrapBox = document.getElementById("wrap-left"), ready = document.getElementById("status-ready");
+  let wrapUntil = 0;
+  function showWrap() {
+    if (!wrapBox) return;
+    const left = wrapUntil ? Math.ceil((wrapUntil - Date.now()) / 1000) : 0;
+    wrapBox.hidden = ready.hidden = left <= 0;
+    document.getElementById("status-available").hidden = left > 0; // "Ready" says it
+    if (left > 0) document.getElementById("wrap-left-time").textContent = clock(left);
+    else if (wrapUntil) { wrapUntil = 0; loadMyStatus(); }
+  }
+  if (wrapBox) setInterval(showWrap, 1000);
   async function loadMyStatus() {
     try {
       const res = await fetch("/api/v1/console/status", { credentials: "same-origin", headers: { "Accept": "application/json" } });
@@ -332,6 +373,8 @@
       const st = await res.json();
       mine.hidden = false;
       document.getElementById("my-status-value").textContent = statusName(st.status);
+      wrapUntil = st.status === "wrap_up" && st.until ? Date.parse(st.until) : 0;
+      showWrap();
     } catch (e) { /* try again later */ }
   }
   if (mine) {
@@ -382,7 +425,9 @@
       rows.textContent = "";
       for (const c of out.calls) {
         rows.appendChild(el("tr", {}, [
-          el("td", { text: H.time(c.started_at) }),
+          el("td", {}, [today.dataset.callLog && c.linkedid
+            ? el("a", { cls: "call-link", href: "/calls/linked/" + encodeURIComponent(c.linkedid), text: H.time(c.started_at) })
+            : document.createTextNode(H.time(c.started_at))]),
           el("td", { cls: "mono" }, [document.createTextNode(c.customer ? H.phone(c.customer) : "—"), callButton(c.customer)]),
           el("td", { text: V("js.direction", c.direction) }),
           el("td", { text: c.outcome ? V("js.outcome", c.outcome) : T("js.console.in_progress") }),

@@ -1,0 +1,39 @@
+package service
+
+import "time"
+
+// WorkLine is a piece of work logged on a ticket, at the hourly rate of
+// who did it (their own, else their role's).
+type WorkLine struct {
+	ID       int64
+	UserID   int64
+	UserName string
+	Minutes  int
+	Note     string
+	At       time.Time
+	Rate     float64 // roubles per hour
+	Cost     float64 // roubles
+}
+
+// MaterialLine is a material charged to a ticket.
+type MaterialLine struct {
+	ID          int64
+	ProductID   *int64
+	Description string
+	Quantity    float64
+	UnitPrice   *float64
+	Amount      float64 // roubles
+	At          time.Time
+}
+
+// TicketCost is what one ticket cost: talk time on its calls and logged
+// work at the hourly rates of who spent it, plus materials (roubles).
+type TicketCost struct {
+	Work         []WorkLine
+	Materials    []MaterialLine
+	CallHours    float64
+	CallCost     float64
+	WorkCost     float64
+	MaterialCost float64
+	Total        float64
+}
