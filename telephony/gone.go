@@ -59,7 +59,7 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		t.dirty[c] = struct{}{}
 		for _, l := range c.rec.Legs {
 			if l.EndedAt == nil && !live[l.ChannelID] {
-				g.legs[l.ChannelID] = at
+				g.legs[l.ChannelID] = knownAlive(&l, at)
 			}
 		}
 	}
@@ -69,6 +69,22 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 	}
 	t.gone[node] = g
 	return len(g.legs)
+}
+
+// knownAlive is the last moment leg l is known to have been alive when the
+// node's last event, or its call's, was at: never before what the tracker
+// knows of the leg itself. A channel adopted from a listing, created while
+// nobody had the event stream (after at), and gone at the next listing
+// before any of its events was read was alive at least when it was
+// created (and rang or answered, when a listing told so): ending it at at
+// would end its call before it started.
+func knownAlive(l *Leg, at time.Time) time.Time {
+	for _, t := range []*time.Time{&l.CreatedAt, l.RingingAt, l.AnsweredAt} {
+		if t != nil && t.After(at) {
+			at = *t
+		}
+	}
+	return at
 }
 
 // settleGoneBefore settles the legs of node gone at the listing when the
