@@ -157,37 +157,48 @@ func (t *Tracker) settleGone(node string) int {
 		if !ok || c.gone {
 			continue
 		}
-		l := c.leg(id)
-		if l == nil || l.EndedAt != nil {
-			continue
-		}
-		at := known
-		if c.st.LastEvent.After(at) {
-			at = c.st.LastEvent
-		}
-		end := at
-		l.EndedAt = &end
-		l.CauseText = CauseGone
-		delete(c.st.InBridge, id)
-		delete(c.st.Held, id)
-		t.ended.add(callKey{node, id})
-		c.note(at, "destroyed", id, "gone at reconciliation")
-		c.st.Version++
-		t.updateTalk(c, at)
-		if len(c.st.Held) == 0 && c.st.HoldSince != nil {
-			c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
-			c.st.HoldSince = nil
-		}
-		if c.allEnded() {
-			t.endCall(c, at, true)
+		if t.endGoneLeg(c, id, known) {
 			closed++
 		}
-		t.dirty[c] = struct{}{}
 	}
 	if closed > 0 {
 		t.log.Info("closed calls gone at reconciliation", "node", node, "closed_calls", closed)
 	}
 	return closed
+}
+
+// endGoneLeg ends leg id of c, gone from Asterisk with no event to tell,
+// at the later of known and the call's last event, and closes the call
+// (by reconciliation) when no leg is left; it reports whether it closed
+// it. Called with t.mu held.
+func (t *Tracker) endGoneLeg(c *callState, id string, known time.Time) bool {
+	l := c.leg(id)
+	if l == nil || l.EndedAt != nil {
+		return false
+	}
+	at := known
+	if c.st.LastEvent.After(at) {
+		at = c.st.LastEvent
+	}
+	end := at
+	l.EndedAt = &end
+	l.CauseText = CauseGone
+	delete(c.st.InBridge, id)
+	delete(c.st.Held, id)
+	t.ended.add(callKey{c.rec.Node, id})
+	c.note(at, "destroyed", id, "gone at reconciliation")
+	c.st.Version++
+	t.updateTalk(c, at)
+	if len(c.st.Held) == 0 && c.st.HoldSince != nil {
+		c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
+		c.st.HoldSince = nil
+	}
+	t.dirty[c] = struct{}{}
+	if !c.allEnded() {
+		return false
+	}
+	t.endCall(c, at, true)
+	return true
 }
 
 // settleAllGone settles the legs gone at a listing of every node. It takes t.mu.
