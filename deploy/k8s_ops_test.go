@@ -47,7 +47,7 @@ const (
 // so a burst of PDF uploads never gets the pod OOM-killed.
 func TestK8sMemoryHoldsServiceAndPDFReaders(t *testing.T) {
 	objs := loadManifests(t)
-	c := objs["Deployment"].(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
+	c := objs["StatefulSet"].(*appsv1.StatefulSet).Spec.Template.Spec.Containers[0]
 	limit := c.Resources.Limits.Memory().Value()
 	var goMemLimit string
 	for _, e := range c.Env {
@@ -81,7 +81,7 @@ func TestK8sMemoryHoldsServiceAndPDFReaders(t *testing.T) {
 // token, through the annotations or the ServiceMonitor; never the HTTP port.
 func TestK8sMetricsScrape(t *testing.T) {
 	objs := loadManifests(t)
-	d := objs["Deployment"].(*appsv1.Deployment)
+	d := objs["StatefulSet"].(*appsv1.StatefulSet)
 	cm := objs["ConfigMap"].(*corev1.ConfigMap)
 	sec := objs["Secret"].(*corev1.Secret)
 	c := d.Spec.Template.Spec.Containers[0]

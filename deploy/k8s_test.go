@@ -24,7 +24,7 @@ var k8sKinds = map[string]func() any{
 	"v1/ConfigMap":                            func() any { return &corev1.ConfigMap{} },
 	"v1/Secret":                               func() any { return &corev1.Secret{} },
 	"v1/Service":                              func() any { return &corev1.Service{} },
-	"apps/v1/Deployment":                      func() any { return &appsv1.Deployment{} },
+	"apps/v1/StatefulSet":                     func() any { return &appsv1.StatefulSet{} },
 	"policy/v1/PodDisruptionBudget":           func() any { return &policyv1.PodDisruptionBudget{} },
 	"autoscaling/v2/HorizontalPodAutoscaler":  func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"batch/v1/Job":                            func() any { return &batchv1.Job{} },
@@ -75,7 +75,7 @@ func loadManifests(t *testing.T) map[string]any {
 
 func TestK8sManifestsDecode(t *testing.T) {
 	objs := loadManifests(t)
-	for _, kind := range []string{"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job"} {
+	for _, kind := range []string{"Namespace", "ConfigMap", "Secret", "Service", "StatefulSet", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job"} {
 		if objs[kind] == nil {
 			t.Errorf("no %s manifest", kind)
 		}
@@ -87,11 +87,11 @@ func TestK8sManifestsDecode(t *testing.T) {
 	}
 }
 
-func TestK8sDeployment(t *testing.T) {
+func TestK8sStatefulSet(t *testing.T) {
 	objs := loadManifests(t)
-	d, ok := objs["Deployment"].(*appsv1.Deployment)
+	d, ok := objs["StatefulSet"].(*appsv1.StatefulSet)
 	if !ok {
-		t.Fatal("no Deployment")
+		t.Fatal("no StatefulSet")
 	}
 	if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
 		t.Error("Hotline needs 2 or more replicas")
@@ -134,6 +134,19 @@ func TestK8sDeployment(t *testing.T) {
 		if _, ok := mounts[v.Name]; !ok {
 			t.Errorf("volume %s is never mounted", v.Name)
 		}
+		if v.Name == "spool" {
+			t.Error("the spool is a pod volume: a pod deleted while writes wait in it would lose them")
+		}
+	}
+	// a persistent volume per pod: a killed replica restarts on its spool
+	// and replays it
+	spool := false
+	for _, pvc := range d.Spec.VolumeClaimTemplates {
+		spool = spool || pvc.Name == "spool" && slices.Contains(pvc.Spec.AccessModes, corev1.ReadWriteOnce) &&
+			!pvc.Spec.Resources.Requests.Storage().IsZero()
+	}
+	if !spool {
+		t.Error("the spool must be a ReadWriteOnce volumeClaimTemplate with a size")
 	}
 	checkEnvSources(t, objs, c)
 	if !strings.HasPrefix(c.Image, "hotline") {
@@ -179,7 +192,7 @@ func checkEnvSources(t *testing.T, objs map[string]any, c corev1.Container) {
 
 func TestK8sObjectsFitTogether(t *testing.T) {
 	objs := loadManifests(t)
-	d := objs["Deployment"].(*appsv1.Deployment)
+	d := objs["StatefulSet"].(*appsv1.StatefulSet)
 	podLabels := labels.Set(d.Spec.Template.Labels)
 	svc := objs["Service"].(*corev1.Service)
 	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(podLabels) {
@@ -197,7 +210,7 @@ func TestK8sObjectsFitTogether(t *testing.T) {
 		t.Error("PDB must keep at least one replica")
 	}
 	hpa := objs["HorizontalPodAutoscaler"].(*autoscalingv2.HorizontalPodAutoscaler)
-	if hpa.Spec.ScaleTargetRef.Kind != "Deployment" || hpa.Spec.ScaleTargetRef.Name != d.Name {
+	if hpa.Spec.ScaleTargetRef.Kind != "StatefulSet" || hpa.Spec.ScaleTargetRef.Name != d.Name {
 		t.Errorf("HPA targets %+v", hpa.Spec.ScaleTargetRef)
 	}
 	if hpa.Spec.MinReplicas == nil || *hpa.Spec.MinReplicas < 2 {

@@ -325,7 +325,8 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 			// a call that lost events keeps what is known: never more ring
 			// and talk than the whole call lasted
 			if row.ring+row.talk > row.total+0.002 {
-				t.Errorf("call from %s during the drops: ring %.3f talk %.3f, more than the call lasted", caller, row.ring, row.talk)
+				t.Errorf("call from %s during the drops: ring %.3f talk %.3f, more than the call lasted (%.3f)", caller, row.ring, row.talk, row.total)
+				logTimeline(t, r.store, caller)
 			}
 			if row.gaps == 0 && !row.reconciled && (row.outcome != "answered" || row.talk < 4.9) {
 				t.Errorf("call from %s saw every event but has %+v", caller, row)

@@ -59,7 +59,7 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 		t.markDirty(c)
 		for _, l := range c.rec.Legs {
 			if l.EndedAt == nil && !live[l.ChannelID] {
-				g.legs[l.ChannelID] = at
+				g.legs[l.ChannelID] = knownAlive(&l, at)
 			}
 		}
 	}
@@ -70,6 +70,22 @@ func (t *Tracker) markGone(node string, live map[string]bool, now time.Time) int
 	t.gone[node] = g
 	wake(t.goneWake)
 	return len(g.legs)
+}
+
+// knownAlive is the last moment leg l is known to have been alive when the
+// node's last event, or its call's, was at: never before what the tracker
+// knows of the leg itself. A channel adopted from a listing, created while
+// nobody had the event stream (after at), and gone at the next listing
+// before any of its events was read was alive at least when it was
+// created (and rang or answered, when a listing told so): ending it at at
+// would end its call before it started.
+func knownAlive(l *Leg, at time.Time) time.Time {
+	for _, t := range []*time.Time{&l.CreatedAt, l.RingingAt, l.AnsweredAt} {
+		if t != nil && t.After(at) {
+			at = *t
+		}
+	}
+	return at
 }
 
 // settleGoneBefore settles the legs of node gone at the listing when the
@@ -153,37 +169,48 @@ func (t *Tracker) settleGone(node string) int {
 		if !ok || c.gone {
 			continue
 		}
-		l := c.leg(id)
-		if l == nil || l.EndedAt != nil {
-			continue
-		}
-		at := known
-		if c.st.LastEvent.After(at) {
-			at = c.st.LastEvent
-		}
-		end := at
-		l.EndedAt = &end
-		l.CauseText = CauseGone
-		delete(c.st.InBridge, id)
-		delete(c.st.Held, id)
-		t.ended.add(callKey{node, id})
-		c.note(at, "destroyed", id, "gone at reconciliation")
-		c.st.Version++
-		t.updateTalk(c, at)
-		if len(c.st.Held) == 0 && c.st.HoldSince != nil {
-			c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
-			c.st.HoldSince = nil
-		}
-		if c.allEnded() {
-			t.endCall(c, at, true)
+		if t.endGoneLeg(c, id, known) {
 			closed++
 		}
-		t.markDirty(c)
 	}
 	if closed > 0 {
 		t.log.Info("closed calls gone at reconciliation", "node", node, "closed_calls", closed)
 	}
 	return closed
+}
+
+// endGoneLeg ends leg id of c, gone from Asterisk with no event to tell,
+// at the later of known and the call's last event, and closes the call
+// (by reconciliation) when no leg is left; it reports whether it closed
+// it. Called with t.mu held.
+func (t *Tracker) endGoneLeg(c *callState, id string, known time.Time) bool {
+	l := c.leg(id)
+	if l == nil || l.EndedAt != nil {
+		return false
+	}
+	at := known
+	if c.st.LastEvent.After(at) {
+		at = c.st.LastEvent
+	}
+	end := at
+	l.EndedAt = &end
+	l.CauseText = CauseGone
+	delete(c.st.InBridge, id)
+	delete(c.st.Held, id)
+	t.ended.add(callKey{c.rec.Node, id})
+	c.note(at, "destroyed", id, "gone at reconciliation")
+	c.st.Version++
+	t.updateTalk(c, at)
+	if len(c.st.Held) == 0 && c.st.HoldSince != nil {
+		c.st.HoldTotal += secondsBetween(*c.st.HoldSince, at)
+		c.st.HoldSince = nil
+	}
+	t.markDirty(c)
+	if !c.allEnded() {
+		return false
+	}
+	t.endCall(c, at, true)
+	return true
 }
 
 // settleAllGone settles the legs gone at a listing of every node. It takes t.mu.

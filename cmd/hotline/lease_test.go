@@ -45,6 +45,11 @@ func startReplica(t *testing.T, name string, vars map[string]string) *replica {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Env = append(cmd.Env, "HOTLINE_SPOOL_DIR="+filepath.Join(t.TempDir(), name), "HOTLINE_METRICS_ADDR=127.0.0.1:0")
+	return runReplica(t, cmd)
+}
+
+func runReplica(t *testing.T, cmd *exec.Cmd) *replica {
+	t.Helper()
 	r := &replica{cmd: cmd, log: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	if err := cmd.Start(); err != nil {
@@ -52,6 +57,17 @@ func startReplica(t *testing.T, name string, vars map[string]string) *replica {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	return r
+}
+
+// restart starts the replica again, killed, with the same settings and
+// spool directory, as Kubernetes restarts a StatefulSet's pod on its
+// volume.
+func (r *replica) restart(t *testing.T) *replica {
+	t.Helper()
+	_ = r.cmd.Wait()
+	cmd := exec.Command(r.cmd.Path, r.cmd.Args[1:]...)
+	cmd.Env = r.cmd.Env
+	return runReplica(t, cmd)
 }
 
 // url is the base URL the replica printed when it started listening.
@@ -93,7 +109,12 @@ func (r *replica) streams() bool {
 // replica that dies, which reconnects to the survivor, gets its live pops
 // replayed and the new ones after. No watched call is lost: calls in
 // progress at the kill reach "ended" on the console, calls placed while no
-// replica had the stream pop when the survivor adopts them.
+// replica had the stream pop when the survivor adopts them. The killed
+// replica is then restarted on its own spool directory, as Kubernetes
+// restarts a StatefulSet's pod on its volume: it replays what it had not
+// written (calls that existed only in its spool, over before the survivor
+// connected), the survivor adopts the ones it leaves open, and every call
+// is logged exactly once, ended.
 func TestTwoReplicasFailOver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two serve processes")
@@ -216,7 +237,19 @@ func TestTwoReplicasFailOver(t *testing.T) {
 	t.Logf("take-over after SIGKILL: lease %v, event stream connected %v", leased.Sub(killed), tookOver.Sub(killed))
 	reconnected := onVictim.reconnect(standby.url(t))
 	t.Logf("the killed replica's console reconnected to the survivor %v after SIGKILL", reconnected.Sub(killed))
+	// The killed replica comes back on its spool: what it had not written
+	// yet (calls over before the survivor connected) is replayed, and the
+	// owner adopts the calls it leaves open.
+	restarted := owner.restart(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replica restarted on the killed one's spool:\n%s", restarted.log)
+		}
+	})
 	time.Sleep(8 * time.Second) // more calls under the new owner
+	if restarted.owns() {
+		t.Error("the restarted replica took the lease the survivor holds")
+	}
 	stop()
 	wg.Wait()
 	if !sim.WaitIdle(30 * time.Second) {

@@ -149,6 +149,9 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		component{Name: "call tracker", Run: p.tracker.Run},
 		component{Name: "ARI events", Run: func(ctx context.Context) error {
 			return owner.Run(ctx, func(ctx context.Context, c *ari.Client) error {
+				var wg sync.WaitGroup
+				defer wg.Wait()
+				wg.Go(func() { adoptOrphans(ctx, p.tracker, c.Node(), log) })
 				return ivr.own(ctx, c, func(m ari.Message) {
 					p.tracker.Handle(m)
 					for _, h := range ivr.handlers {
@@ -489,5 +492,27 @@ func memoNormalize(norm phone.Normalizer) func(string) string {
 		memo[n] = v
 		mu.Unlock()
 		return v
+	}
+}
+
+// orphanInterval is how often the owner of a node's event stream looks for
+// open calls another replica wrote (telephony.Tracker.AdoptOrphans).
+const orphanInterval = 3 * time.Second
+
+// adoptOrphans, while this replica owns node's event stream (until ctx is
+// done), takes over the open calls a replica killed while it owned the
+// stream left in its spool and replayed when it restarted.
+func adoptOrphans(ctx context.Context, tr *telephony.Tracker, node string, log *slog.Logger) {
+	tick := time.NewTicker(orphanInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := tr.AdoptOrphans(ctx, node); err != nil && ctx.Err() == nil {
+				log.Warn("adopt calls another replica left open", "node", node, "err", err)
+			}
+		}
 	}
 }

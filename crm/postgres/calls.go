@@ -32,7 +32,11 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
 ON CONFLICT (node, linkedid) DO NOTHING`
 
 // upsertCalls inserts or updates a batch of calls; a row is replaced only
-// by a newer version, and its timeline gets the entries of the update newer
+// by a newer version, except that an ended call is never reopened and an
+// update that ends an open call always applies: after a fail-over two
+// replicas may write the same call (the survivor's, and the killed
+// replica's spool replayed when it restarts), and their versions count
+// different histories. Its timeline gets the entries of the update newer
 // than its last one (so that replaying a batch that overlaps stored
 // updates adds no entry twice). A new call gets the client whose phone
 // contact is the call's customer number. started_at is the one fixed in
@@ -81,7 +85,8 @@ ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
             FROM jsonb_array_elements(excluded.timeline) WITH ORDINALITY AS e(v, i)
             WHERE (e.v->>'seq')::int > coalesce((c.timeline->-1->>'seq')::int, -1)), '[]')
         END
-WHERE c.version < excluded.version
+WHERE (c.version < excluded.version AND (c.ended_at IS NULL OR excluded.ended_at IS NOT NULL))
+    OR (c.ended_at IS NULL AND excluded.ended_at IS NOT NULL)
 RETURNING c.id, c.ended_at IS NOT NULL AND c.merged_into IS NULL AND c.client_id IS NOT NULL`
 
 // addCallInteractions puts each ended call on the timeline of every client

@@ -322,3 +322,48 @@ func TestListAndGetCalls(t *testing.T) {
 		t.Errorf("unknown call: %v, want not found", err)
 	}
 }
+
+// After a fail-over two replicas may write one call: the survivor, and the
+// killed replica's spool replayed when it restarts. Their versions count
+// different histories, so an ended call is never reopened by an open
+// update of a higher version, and an update that ends an open call applies
+// whatever its version.
+func TestSaveCallsEndedIsNeverReopened(t *testing.T) {
+	s := pgtest.NewStore(t)
+	ctx := context.Background()
+	ups := trackerUpdates(t, "with-linkedid/sip-hold.jsonl")
+	var open, end telephony.CallUpdate
+	for _, u := range ups {
+		if u.Call.EndedAt == nil {
+			open = u
+		} else {
+			end = u
+		}
+	}
+	if end.Call.EndedAt == nil || open.Version == 0 {
+		t.Fatal("transcript has no open and ended updates")
+	}
+	stale := open
+	stale.Version = end.Version + 100 // the killed replica's, counted further
+	stale.Timeline = nil
+	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+		t.Fatalf("an ended call reopened by a replayed update: %d open, %v", len(o), err)
+	}
+
+	s = pgtest.NewStore(t)
+	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+		t.Fatalf("the end of a call written over a higher open version was dropped: %d open, %v", len(o), err)
+	}
+}
