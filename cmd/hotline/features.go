@@ -62,8 +62,9 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
 	httpapi.RegisterProjects(h, st, resources)
 	pages.MountStock(st)
-	pages.MountPlans(st, st)
+	pages.MountPlans(st)
 	pages.MountMoney(st, time.Now)
+	pages.MountDocuments(st, maxDocumentBytes)
 
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
 	httpapi.RegisterWallboard(h, tel.metrics)
