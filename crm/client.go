@@ -3,6 +3,7 @@ package crm
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ClientKind says whether a client is a person or a company.
@@ -79,7 +80,7 @@ func (c *Client) Validate() error {
 	if c.Name == "" {
 		return Invalid("name", "is required")
 	}
-	if len(c.Name) > 300 {
+	if utf8.RuneCountInString(c.Name) > 300 {
 		return Invalid("name", "must be at most 300 characters")
 	}
 	if err := validateLanguage(&c.Language); err != nil {
@@ -91,17 +92,17 @@ func (c *Client) Validate() error {
 	if c.Kind != ClientPerson && c.Kind != ClientCompany {
 		return Invalid("kind", "must be person or company")
 	}
-	if len(c.Company) > 300 {
+	if utf8.RuneCountInString(c.Company) > 300 {
 		return Invalid("company", "must be at most 300 characters")
 	}
-	if len(c.Notes) > 20000 {
+	if utf8.RuneCountInString(c.Notes) > 20000 {
 		return Invalid("notes", "must be at most 20000 characters")
 	}
 	if len(c.Tags) > 50 {
 		return Invalid("tags", "at most 50 tags")
 	}
 	for _, t := range c.Tags {
-		if strings.TrimSpace(t) == "" || len(t) > 50 {
+		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 50 {
 			return Invalid("tags", "each tag must be 1-50 characters")
 		}
 	}

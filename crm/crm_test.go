@@ -25,7 +25,7 @@ func TestClientValidate(t *testing.T) {
 		{"company", Client{Name: "ООО «Ромашка»", Kind: ClientCompany}, ""},
 		{"injection kept", Client{Name: "'; DROP TABLE clients;--", Notes: "<script>alert(1)</script>"}, ""},
 		{"blank name", Client{Name: " \t"}, "name"},
-		{"long name", Client{Name: strings.Repeat("я", 151)}, "name"},
+		{"long name", Client{Name: strings.Repeat("я", 301)}, "name"}, // characters, not bytes
 		{"bad kind", Client{Name: "x", Kind: "robot"}, "kind"},
 		{"invalid utf8", Client{Name: "bad \xff"}, "name"},
 		{"nul in notes", Client{Name: "x", Notes: "a\x00b"}, "notes"},

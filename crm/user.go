@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is what a user may do. Every API route and socket names the roles it allows.
@@ -54,7 +55,7 @@ func (u *User) Validate() error {
 		return err
 	}
 	u.Name = strings.TrimSpace(u.Name)
-	if len(u.Name) > 200 {
+	if utf8.RuneCountInString(u.Name) > 200 {
 		return Invalid("name", "must be at most 200 characters")
 	}
 	if err := validateLanguage(&u.Language); err != nil {

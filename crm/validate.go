@@ -22,10 +22,10 @@ func (c *Contact) Validate() error {
 	}
 	c.Value = strings.TrimSpace(c.Value)
 	c.Label = strings.TrimSpace(c.Label)
-	if len(c.Label) > 50 {
+	if utf8.RuneCountInString(c.Label) > 50 {
 		return Invalid("contacts", "label must be at most 50 characters")
 	}
-	if len(c.Raw) > 100 {
+	if utf8.RuneCountInString(c.Raw) > 100 {
 		return Invalid("contacts", "raw value must be at most 100 characters")
 	}
 	switch c.Kind {
@@ -78,13 +78,13 @@ func (p *PriorityClass) Validate() error {
 		return Invalid("code", "must be 1-16 characters of A-Z, 0-9 or _")
 	}
 	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || len(p.Name) > 100 {
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 100 {
 		return Invalid("name", "must be 1-100 characters")
 	}
 	if p.Rank < 0 || p.Rank > 1000 {
 		return Invalid("rank", "must be between 0 and 1000")
 	}
-	if len(p.Description) > 2000 {
+	if utf8.RuneCountInString(p.Description) > 2000 {
 		return Invalid("description", "must be at most 2000 characters")
 	}
 	if p.MinRevenue != nil && (*p.MinRevenue < 0 || *p.MinRevenue > 1e15) {
@@ -110,10 +110,10 @@ func (i *Interaction) Validate() error {
 	if !interactionKind.MatchString(string(i.Kind)) {
 		return Invalid("kind", "must be 1-32 characters of a-z or _")
 	}
-	if len(i.Summary) > 500 {
+	if utf8.RuneCountInString(i.Summary) > 500 {
 		return Invalid("summary", "must be at most 500 characters")
 	}
-	if len(i.Body) > 100000 {
+	if utf8.RuneCountInString(i.Body) > 100000 {
 		return Invalid("body", "must be at most 100000 characters")
 	}
 	if len(i.RefType) > 32 || len(i.RefID) > 200 {
@@ -122,8 +122,10 @@ func (i *Interaction) Validate() error {
 	return nil
 }
 
-// checkText rejects text that no database column can hold: invalid UTF-8 and
-// NUL characters. Everything else, markup and SQL included, is kept verbatim.
+// checkText rejects text that no database column can hold (invalid UTF-8
+// and NUL characters) and bidirectional overrides, which make a name read
+// differently from what it is ("Trojan Source"). Everything else, any
+// script, markup and SQL included, is kept verbatim.
 func checkText(field string, values ...string) error {
 	for _, v := range values {
 		if !utf8.ValidString(v) {
@@ -132,6 +134,24 @@ func checkText(field string, values ...string) error {
 		if strings.ContainsRune(v, 0) {
 			return Invalid(field, "must not contain NUL characters")
 		}
+		if HasBidiControl(v) {
+			return Invalid(field, "must not contain direction overrides")
+		}
 	}
 	return nil
+}
+
+// CheckText is checkText for other packages' fields: valid UTF-8, no NUL,
+// no bidirectional overrides; a KindInvalid error names field.
+func CheckText(field string, values ...string) error { return checkText(field, values...) }
+
+// ValidText reports whether s is text a name may hold (see CheckText).
+func ValidText(s string) bool { return checkText("", s) == nil }
+
+// HasBidiControl reports whether s holds a bidirectional embedding,
+// override or isolate (U+202A-U+202E, U+2066-U+2069).
+func HasBidiControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+	}) >= 0
 }

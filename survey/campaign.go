@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -49,7 +50,10 @@ type Campaign struct {
 // calls at once, 10 a minute, 3 attempts 10 minutes apart).
 func (c *Campaign) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" || len(c.Name) > 200 {
+	if err := crm.CheckText("name", c.Name, c.CallerID); err != nil {
+		return err
+	}
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > 200 {
 		return crm.Invalid("name", "must be 1-200 characters")
 	}
 	if c.SurveyID <= 0 {
@@ -87,7 +91,7 @@ func (c *Campaign) Validate() error {
 	if c.MaxAttempts < 1 || c.MaxAttempts > 10 || c.RetryDelay < 0 || c.RetryDelay > 7*24*3600 {
 		return crm.Invalid("max_attempts", "attempts must be 1-10 and the retry delay 0-604800 s")
 	}
-	if len(c.CallerID) > 100 {
+	if utf8.RuneCountInString(c.CallerID) > 100 {
 		return crm.Invalid("caller_id", "must be at most 100 characters")
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -131,7 +132,10 @@ var keyOK = func(k string) bool {
 // 5 s, inter-digit 2 s).
 func (s *Survey) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
-	if s.Name == "" || len(s.Name) > 200 {
+	if err := crm.CheckText("name", s.Name); err != nil {
+		return err
+	}
+	if s.Name == "" || utf8.RuneCountInString(s.Name) > 200 {
 		return crm.Invalid("name", "must be 1-200 characters")
 	}
 	if s.Language == "" {

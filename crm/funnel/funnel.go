@@ -253,7 +253,7 @@ func (s *Settings) Validate() error {
 }
 
 func text(field, s string, minLen, maxLen int) error {
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+	if !crm.ValidText(s) {
 		return crm.Invalid(field, "must be valid text")
 	}
 	n := utf8.RuneCountInString(s)

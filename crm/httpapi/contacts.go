@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -55,7 +56,7 @@ func NormalizeContact(n phone.Normalizer, c *crm.Contact) error {
 	default:
 		return crm.Invalid("kind", "must be phone or email")
 	}
-	if len(c.Label) > 50 {
+	if utf8.RuneCountInString(c.Label) > 50 {
 		return crm.Invalid("label", "must be at most 50 characters")
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,36 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 	mustJSON(t, body, &out)
 	if resp.StatusCode != http.StatusOK || len(out.Calls) != 1 || out.Calls[0].LinkedID != "today" {
 		t.Fatalf("today's calls at 00:10 Moscow time: %d %s; want only the call at 00:05", resp.StatusCode, body)
+	}
+}
+
+// TestNamesInAnyScript: names and categories are Cyrillic as well as Latin,
+// limits count characters (not bytes), and direction overrides are refused.
+func TestNamesInAnyScript(t *testing.T) {
+	t.Parallel()
+	e := newResourceEnv(t)
+	f := newStockFixture(t, e)
+	sup := e.login(crm.RoleSupervisor)
+	resp, body := sup.do("POST", "/api/v1/transactions", map[string]any{"direction": "income", "amount": 150000,
+		"category": "Оплата услуг", "client_id": f.clientID, "at": time.Now()})
+	var tx struct {
+		Category string `json:"category"`
+	}
+	mustJSON(t, body, &tx)
+	if resp.StatusCode != http.StatusCreated || tx.Category != "оплата услуг" {
+		t.Fatalf("a Cyrillic category: %d %s", resp.StatusCode, body)
+	}
+	long := strings.Repeat("Щ", 300) // 600 bytes, 300 characters: the limit
+	if resp, body := sup.do("POST", "/api/v1/clients", map[string]any{"name": long}); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("a 300-letter Cyrillic name: %d %s", resp.StatusCode, body)
+	}
+	resp, body = sup.do("POST", "/api/v1/clients", map[string]any{"name": long + "Щ"})
+	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
+	for path, in := range map[string]map[string]any{
+		"/api/v1/clients":      {"name": "Иван \u202eнавИ"},
+		"/api/v1/transactions": {"direction": "income", "amount": 1, "category": "sale\u2066", "client_id": f.clientID},
+	} {
+		resp, body := sup.do("POST", path, in)
+		mustProblem(t, resp, body, http.StatusUnprocessableEntity)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -244,7 +245,7 @@ func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inbound
 		if subject == "" {
 			subject = "(no subject)"
 		}
-		if len(subject) > 300 {
+		if utf8.RuneCountInString(subject) > 300 {
 			subject = subject[:300]
 		}
 		t := service.Ticket{ClientID: clientID, Subject: strings.ToValidUTF8(subject, ""), Category: "email"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,7 +39,7 @@ func pgLang(l service.Lang) string {
 // EnsureCategory returns the id of the category with this name, creating it.
 func (s *Store) EnsureCategory(ctx context.Context, name string) (int64, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return 0, crm.Invalid("category", "must be 1-100 characters")
 	}
 	var id int64
@@ -130,7 +131,7 @@ func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq,
 	if limit <= 0 || limit > 50 {
 		limit = 10
 	}
-	if len(text) > 500 {
+	if utf8.RuneCountInString(text) > 500 {
 		return nil, crm.Invalid("q", "must be at most 500 characters")
 	}
 	args := []any{text, q.PublicOnly, q.CategoryID, q.Tag, limit}

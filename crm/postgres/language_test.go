@@ -98,3 +98,32 @@ func TestLanguageStored(t *testing.T) {
 	gc.Language = "fr"
 	wantKind(t, s.UpdateClient(ctx, &gc), crm.KindInvalid, "language")
 }
+
+// TestCategoryMigration: after 00171 a transaction category may be
+// Cyrillic; down keeps such rows and refuses only new non-ASCII ones.
+func TestCategoryMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn, conn := migratedTo(t, 171)
+	insert := func(category string) error {
+		_, err := conn.Exec(ctx, `INSERT INTO money_transactions (at, direction, amount, currency, category)
+			VALUES (now(), 'income', 100, 'RUB', $1)`, category)
+		return err
+	}
+	if err := insert("оплата услуг"); err != nil {
+		t.Fatalf("a Cyrillic category after up: %v", err)
+	}
+	if err := insert(" padded "); err == nil {
+		t.Error("a category with surrounding spaces was accepted")
+	}
+	if err := postgres.MigrateDown(ctx, dsn, 1); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM money_transactions WHERE category = 'оплата услуг'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rows after down: %d, %v", n, err)
+	}
+	if err := insert("ещё одна"); err == nil {
+		t.Error("down still accepts new non-ASCII categories")
+	}
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -63,7 +64,7 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]re
 
 // CreateMarketingCampaign adds a marketing campaign and sets its ID.
 func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error {
-	if c.Name == "" || len(c.Name) > 200 {
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > 200 {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	}
 	err := s.pool.QueryRow(ctx, `INSERT INTO marketing_campaigns (name, channel) VALUES ($1, $2) RETURNING id`, c.Name, c.Channel).Scan(&c.ID)

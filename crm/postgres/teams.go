@@ -58,7 +58,7 @@ func (s *Store) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) 
 	var out service.Team
 	if u.Name != nil {
 		name := strings.TrimSpace(*u.Name)
-		if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+		if name == "" || utf8.RuneCountInString(name) > 100 || !crm.ValidText(name) {
 			return out, crm.Invalid("name", "must be 1-100 characters of text")
 		}
 		u.Name = &name

@@ -157,7 +157,7 @@ func CheckUpload(u Upload, maxSize int) (string, error) {
 	}
 	name := strings.TrimSpace(u.Filename)
 	switch {
-	case name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\\x00"):
+	case name == "" || utf8.RuneCountInString(name) > 255 || strings.ContainsAny(name, "/\\\x00") || !crm.ValidText(name):
 		return "", crm.Invalid("filename", "is required, at most 255 characters, without slashes")
 	case len(u.Content) == 0:
 		return "", crm.Invalid("content", "is empty")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -50,7 +51,8 @@ type Transaction struct {
 
 var (
 	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
-	categoryPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	// categoryPattern: a word or a few in any script ("оплата услуг", "sale").
+	categoryPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,63}$`)
 )
 
 // Normalize upper-cases the currency (default RUB) and lower-cases the category.
@@ -64,6 +66,9 @@ func (t *Transaction) Normalize() {
 
 // Validate checks a normalised transaction.
 func (t Transaction) Validate() error {
+	if err := crm.CheckText("note", t.Note); err != nil {
+		return err
+	}
 	switch {
 	case t.Direction != Income && t.Direction != Expense:
 		return crm.Invalid("direction", "must be income or expense")
@@ -72,12 +77,12 @@ func (t Transaction) Validate() error {
 	case !currencyPattern.MatchString(t.Currency):
 		return crm.Invalid("currency", "must be an ISO 4217 code such as RUB")
 	case !categoryPattern.MatchString(t.Category):
-		return crm.Invalid("category", "must be 1-32 characters of a-z, 0-9 or _ (sale, service, marketing, delivery...)")
+		return crm.Invalid("category", "must be 1-64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit (sale, оплата услуг...)")
 	case t.ClientID == nil && t.CampaignID == nil:
 		return crm.Invalid("client_id", "a transaction belongs to a client or a campaign")
 	case t.At.IsZero():
 		return crm.Invalid("at", "is required")
-	case len(t.Note) > 500:
+	case utf8.RuneCountInString(t.Note) > 500:
 		return crm.Invalid("note", "at most 500 characters")
 	}
 	return nil

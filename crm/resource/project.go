@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -54,7 +55,10 @@ type PlanAsset struct {
 // and assignments point at existing positions without cycles.
 func (p *Project) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || len(p.Name) > 200 {
+	if err := crm.CheckText("name", p.Name); err != nil {
+		return err
+	}
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	}
 	if p.Start.IsZero() {

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 	"hotline/crm/service"
@@ -84,12 +85,15 @@ func (p *Product) Normalize() {
 
 // Validate checks a normalised product.
 func (p Product) Validate() error {
+	if err := crm.CheckText("name", p.Name, p.Unit); err != nil {
+		return err
+	}
 	switch {
 	case !skuPattern.MatchString(p.SKU):
 		return crm.Invalid("sku", "must be 1-64 letters, digits, '.', '_' or '-'")
-	case p.Name == "" || len(p.Name) > 200:
+	case p.Name == "" || utf8.RuneCountInString(p.Name) > 200:
 		return crm.Invalid("name", "is required (at most 200 characters)")
-	case len(p.Unit) > 16:
+	case utf8.RuneCountInString(p.Unit) > 16:
 		return crm.Invalid("unit", "at most 16 characters")
 	case p.Price < 0:
 		return crm.Invalid("price", "must not be negative")
@@ -120,10 +124,13 @@ var codePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]{0,31}$`)
 
 // Validate checks a warehouse; Code is upper-cased first by the caller.
 func (w Warehouse) Validate() error {
+	if err := crm.CheckText("name", w.Name); err != nil {
+		return err
+	}
 	if !codePattern.MatchString(w.Code) {
 		return crm.Invalid("code", "must be 1-32 characters of A-Z, 0-9, '_' or '-'")
 	}
-	if strings.TrimSpace(w.Name) == "" || len(w.Name) > 200 {
+	if strings.TrimSpace(w.Name) == "" || utf8.RuneCountInString(w.Name) > 200 {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	}
 	return nil

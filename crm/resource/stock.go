@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -65,7 +66,7 @@ func (r *ReceiptInput) Validate() error {
 		return crm.Invalid("product_id", "is required")
 	case r.WarehouseID <= 0:
 		return crm.Invalid("warehouse_id", "is required")
-	case r.Batch == "" || len(r.Batch) > 64:
+	case r.Batch == "" || utf8.RuneCountInString(r.Batch) > 64:
 		return crm.Invalid("batch", "is required (at most 64 characters)")
 	case r.Qty <= 0:
 		return crm.Invalid("qty", "must be positive")
@@ -101,7 +102,7 @@ func (o OutInput) Validate() error {
 		return crm.Invalid("warehouse_id", "is required")
 	case o.Qty <= 0:
 		return crm.Invalid("qty", "must be positive")
-	case len(o.Note) > 500:
+	case utf8.RuneCountInString(o.Note) > 500:
 		return crm.Invalid("note", "at most 500 characters")
 	}
 	return nil

@@ -2,6 +2,7 @@ package service
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -19,7 +20,7 @@ func (w Work) Validate() error {
 	if w.Minutes < 1 || w.Minutes > 1440 {
 		return crm.Invalid("minutes", "must be 1-1440")
 	}
-	if len(w.Note) > 2000 || !validText(w.Note) {
+	if utf8.RuneCountInString(w.Note) > 2000 || !validText(w.Note) {
 		return crm.Invalid("note", "must be at most 2000 characters")
 	}
 	return nil
@@ -36,7 +37,7 @@ type Material struct {
 // Validate checks the material.
 func (m *Material) Validate() error {
 	m.Description = strings.TrimSpace(m.Description)
-	if m.Description == "" || len(m.Description) > 300 || !validText(m.Description) {
+	if m.Description == "" || utf8.RuneCountInString(m.Description) > 300 || !validText(m.Description) {
 		return crm.Invalid("description", "must be 1-300 characters")
 	}
 	if m.Amount < 0 || m.Amount > 1e9 {

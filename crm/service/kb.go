@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -47,9 +48,9 @@ type Article struct {
 func (a *Article) Validate() error {
 	a.Title = strings.TrimSpace(a.Title)
 	switch {
-	case a.Title == "" || len(a.Title) > 300 || !validText(a.Title):
+	case a.Title == "" || utf8.RuneCountInString(a.Title) > 300 || !validText(a.Title):
 		return crm.Invalid("title", "must be 1-300 characters")
-	case len(a.Body) > 200000 || !validText(a.Body):
+	case utf8.RuneCountInString(a.Body) > 200000 || !validText(a.Body):
 		return crm.Invalid("body", "must be at most 200000 characters of text")
 	case a.Lang != LangRussian && a.Lang != LangEnglish:
 		return crm.Invalid("lang", "must be ru or en")

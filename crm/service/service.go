@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -160,11 +161,11 @@ func (t *Ticket) Validate() error {
 		return crm.Invalid("client_id", "is required")
 	case t.Subject == "":
 		return crm.Invalid("subject", "is required")
-	case len(t.Subject) > 300:
+	case utf8.RuneCountInString(t.Subject) > 300:
 		return crm.Invalid("subject", "must be at most 300 characters")
-	case len(t.Description) > 50000:
+	case utf8.RuneCountInString(t.Description) > 50000:
 		return crm.Invalid("description", "must be at most 50000 characters")
-	case len(t.Category) > 100:
+	case utf8.RuneCountInString(t.Category) > 100:
 		return crm.Invalid("category", "must be at most 100 characters")
 	case t.Priority != "" && !t.Priority.Valid():
 		return crm.Invalid("priority", "must be one of critical, high, normal, low")
@@ -179,17 +180,16 @@ func (t *Ticket) Validate() error {
 		}
 	}
 	for _, c := range t.Calls {
-		if c == "" || len(c) > 100 || !validText(c) {
+		if c == "" || utf8.RuneCountInString(c) > 100 || !validText(c) {
 			return crm.Invalid("calls", "each call id must be 1-100 characters")
 		}
 	}
 	return nil
 }
 
-// validText rejects invalid UTF-8 and NUL bytes (PostgreSQL refuses both).
-func validText(s string) bool {
-	return !strings.ContainsRune(s, 0) && strings.ToValidUTF8(s, "\uFFFD") == s
-}
+// validText rejects invalid UTF-8 and NUL bytes (PostgreSQL refuses both)
+// and bidirectional overrides (see crm.CheckText).
+func validText(s string) bool { return crm.ValidText(s) }
 
 // TicketFilter selects tickets. Zero values select everything the viewer may see.
 type TicketFilter struct {
@@ -243,7 +243,7 @@ func (u TicketUpdate) Validate() error {
 	if u.Category != nil && (len(*u.Category) > 100 || !validText(*u.Category)) {
 		return crm.Invalid("category", "must be at most 100 characters")
 	}
-	if len(u.Comment) > 50000 || !validText(u.Comment) {
+	if utf8.RuneCountInString(u.Comment) > 50000 || !validText(u.Comment) {
 		return crm.Invalid("comment", "must be at most 50000 characters of text")
 	}
 	return nil

@@ -3,6 +3,7 @@ package service
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"hotline/crm"
 )
@@ -50,7 +51,7 @@ type SLAPlan struct {
 // Validate checks the plan: a known zone, open hours, sane holidays,
 // targets for every priority and levels on known clocks.
 func (p *SLAPlan) Validate() error {
-	if p.Name == "" || len(p.Name) > 200 || !validText(p.Name) {
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 || !validText(p.Name) {
 		return crm.Invalid("name", "must be 1-200 characters")
 	}
 	if _, err := p.Calendar(); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // AdminStore is what the admin pages read and change (*postgres.Store).
@@ -112,8 +112,8 @@ func (a *adminPages) requireAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pr := httpapi.PrincipalFrom(r.Context())
 		if pr == nil || pr.User.Role != crm.RoleAdmin {
-			a.p.render(w, r, http.StatusForbidden, "error", "Forbidden",
-				view{Error: "This page is for admins."})
+			a.p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden",
+				view{Error: loc(r).T("web.error.admins_only", nil)})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -179,17 +179,9 @@ func GeneratePassword() string {
 }
 
 // wordDuration says a refresh interval in words: "30 seconds", "2 minutes".
-func wordDuration(d time.Duration) string {
+func wordDuration(l *i18n.Localizer, d time.Duration) string {
 	if d >= time.Minute && d%time.Minute == 0 {
-		n := int(d / time.Minute)
-		if n == 1 {
-			return "a minute"
-		}
-		return strconv.Itoa(n) + " minutes"
+		return l.N("web.admin.minutes", int(d/time.Minute), nil)
 	}
-	n := int((d + time.Second - 1) / time.Second)
-	if n == 1 {
-		return "a second"
-	}
-	return strconv.Itoa(n) + " seconds"
+	return l.N("web.admin.seconds", int((d+time.Second-1)/time.Second), nil)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // SLA plans at /admin/sla-plans: the list with what uses each plan, and a
@@ -16,15 +17,16 @@ import (
 // planRow is a plan as the list shows it.
 type planRow struct {
 	service.SLAPlan
-	Hours   string
-	Targets []targetRow
-	Usage   service.PlanUsage
+	Hours      string
+	Targets    []targetRow
+	Usage      service.PlanUsage
+	LevelLines []string // what each escalation level does, in words
 }
 
 // planDoneMessages confirm a change after its redirect (?done=).
 var planDoneMessages = map[string]string{
-	"created": "SLA plan created.",
-	"saved":   "SLA plan saved: new requests get its targets now; open requests at their next change.",
+	"created": "web.sla.done.created",
+	"saved":   "web.sla.done.saved",
 }
 
 func (a *adminPages) listPlans(w http.ResponseWriter, r *http.Request) {
@@ -42,10 +44,14 @@ func (a *adminPages) listPlans(w http.ResponseWriter, r *http.Request) {
 	rows := make([]planRow, 0, len(plans))
 	for _, p := range plans {
 		f := formOfPlan(p)
-		rows = append(rows, planRow{SLAPlan: p, Hours: hoursSummary(p.Hours), Targets: f.Targets, Usage: usage[p.ID]})
+		row := planRow{SLAPlan: p, Hours: hoursSummary(loc(r), p.Hours), Targets: f.Targets, Usage: usage[p.ID]}
+		for _, l := range p.Levels {
+			row.LevelLines = append(row.LevelLines, levelText(loc(r), l))
+		}
+		rows = append(rows, row)
 	}
-	a.p.render(w, r, http.StatusOK, "admin_sla_plans", "SLA plans",
-		view{Active: "/admin/sla-plans", Flash: planDoneMessages[r.URL.Query().Get("done")], Data: rows})
+	a.p.render(w, r, http.StatusOK, "admin_sla_plans", "web.nav.sla_plans",
+		view{Active: "/admin/sla-plans", Flash: doneFlash(r, planDoneMessages), Data: rows})
 }
 
 func (a *adminPages) newPlan(w http.ResponseWriter, r *http.Request) {
@@ -65,18 +71,17 @@ func (a *adminPages) editPlan(w http.ResponseWriter, r *http.Request) {
 
 // renderPlan shows the plan form; a form with errors answers status 422.
 func (a *adminPages) renderPlan(w http.ResponseWriter, r *http.Request, status int, f planForm) {
-	title := "New SLA plan"
+	v := view{Active: "/admin/sla-plans", Data: f, Title: loc(r).T("web.sla.new_title", nil)}
 	if f.ID != 0 {
-		title = "SLA plan " + f.Name
+		v.Title = loc(r).T("web.sla.plan_title", map[string]any{"Name": f.Name})
 	}
-	v := view{Active: "/admin/sla-plans", Data: f}
 	if len(f.Errors) > 0 {
-		v.Error = "The plan was not saved: see the marked fields."
+		v.Error = loc(r).T("web.sla.not_saved", nil)
 		if msg := f.Errors["form"]; msg != "" {
 			v.Error = msg
 		}
 	}
-	a.p.render(w, r, status, "admin_sla_plan", title, v)
+	a.p.render(w, r, status, "admin_sla_plan", "", v)
 }
 
 // savePlan creates a plan (POST /admin/sla-plans) or changes one (POST
@@ -126,7 +131,7 @@ func (a *adminPages) savePlan(w http.ResponseWriter, r *http.Request) {
 
 // hoursSummary says a week's hours briefly: "24/7", or runs of weekdays
 // with the same hours, "Mon–Fri 09:00-18:00; Sat 10:00-14:00".
-func hoursSummary(h service.WeekHours) string {
+func hoursSummary(l *i18n.Localizer, h service.WeekHours) string {
 	all := true
 	for _, d := range h {
 		all = all && len(d) == 1 && d[0].From == 0 && d[0].To == 24*60
@@ -142,9 +147,9 @@ func hoursSummary(h service.WeekHours) string {
 			j++
 		}
 		if text != "closed" {
-			days := weekdayRows[i].Label[:3]
+			days := l.T("web.sla.dayshort."+weekdayRows[i].Key, nil)
 			if j > i {
-				days += "–" + weekdayRows[j].Label[:3]
+				days += "–" + l.T("web.sla.dayshort."+weekdayRows[j].Key, nil)
 			}
 			parts = append(parts, days+" "+text)
 		}
@@ -155,31 +160,23 @@ func hoursSummary(h service.WeekHours) string {
 
 // levelText says what an escalation level does: "at 80% of response:
 // notify the assignee".
-func levelText(l service.Level) string {
+func levelText(loc *i18n.Localizer, l service.Level) string {
 	var acts []string
 	if l.Notify {
-		acts = append(acts, "notify the assignee")
+		acts = append(acts, loc.T("web.sla.act.notify", nil))
 	}
 	if l.ReassignToLead {
-		acts = append(acts, "reassign to the team lead")
+		acts = append(acts, loc.T("web.sla.act.reassign", nil))
 	}
 	if l.RaisePriority {
-		acts = append(acts, "raise the priority")
+		acts = append(acts, loc.T("web.sla.act.raise", nil))
 	}
 	if l.Breaches() {
-		acts = append(acts, "record a breach")
+		acts = append(acts, loc.T("web.sla.act.breach", nil))
 	}
 	if len(acts) == 0 {
-		acts = append(acts, "nothing")
+		acts = append(acts, loc.T("web.sla.act.nothing", nil))
 	}
-	return "L" + strconv.Itoa(l.Level) + " at " + strconv.Itoa(l.Percent) + "% of " + string(l.Clock) + ": " + strings.Join(acts, ", ")
-}
-
-// LevelTexts describe a listed plan's escalation levels.
-func (p planRow) LevelTexts() []string {
-	out := make([]string, len(p.Levels))
-	for i, l := range p.Levels {
-		out[i] = levelText(l)
-	}
-	return out
+	return loc.T("web.sla.level", map[string]any{"Level": l.Level, "Percent": l.Percent,
+		"Clock": loc.T("web.sla.clock."+string(l.Clock), nil), "Acts": strings.Join(acts, ", ")})
 }

@@ -3,8 +3,10 @@ package web
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 func TestParseMinutes(t *testing.T) {
@@ -71,8 +73,18 @@ func TestHoursSummary(t *testing.T) {
 		{"weekends too", service.WeekHours{day, day, day, day, day, day, day}, "Mon–Sun 09:00-18:00"},
 		{"mixed", service.WeekHours{nil, split, day, day, nil, day, allDay}, "Mon 09:00-13:00, 14:00-18:00; Tue–Wed 09:00-18:00; Fri 09:00-18:00; Sat 00:00-24:00"},
 	} {
-		if got := hoursSummary(c.h); got != c.want {
+		if got := hoursSummary(english(t), c.h); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
+}
+
+// english is the English Localizer the pages use in these tests.
+func english(t *testing.T) *i18n.Localizer {
+	t.Helper()
+	cat, err := i18n.Load(i18n.Options{Default: i18n.English, Zone: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat.For(i18n.English)
 }

@@ -325,7 +325,7 @@ func TestSLAPlanListShowsUsage(t *testing.T) {
 	b := a.browser()
 	b.login("admin")
 	_, body := b.get("/admin/sla-plans")
-	for _, s := range []string{`<span class="plan-open-tickets">2</span> open requests`, `PBX appliance <span class="small muted">PBX-100</span>`,
+	for _, s := range []string{`<span class="plan-open-tickets">2 open requests</span>`, `PBX appliance <span class="small muted">PBX-100</span>`,
 		"every client and product without a plan", `<span class="tag plan-default">default</span>`, "Mon–Fri 09:00-18:00"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("the plan list lacks %q", s)

@@ -43,11 +43,11 @@ type teamsData struct {
 
 // teamDoneMessages confirm a change after its redirect (?done=).
 var teamDoneMessages = map[string]string{
-	"created": "Team created.",
-	"added":   "Member added: they now see the team's requests and documents.",
-	"removed": "Member removed.",
-	"lead":    "Lead changed: escalations reassigned to the lead go to them from now on.",
-	"deleted": "Team deleted: its requests have no team now, and its document grants are gone.",
+	"created": "web.teams.done.created",
+	"added":   "web.teams.done.added",
+	"removed": "web.teams.done.removed",
+	"lead":    "web.teams.done.lead",
+	"deleted": "web.teams.done.deleted",
 }
 
 // maxTeamName is the longest team name (as the API allows).
@@ -81,15 +81,15 @@ func (a *adminPages) renderTeams(w http.ResponseWriter, r *http.Request, status 
 	for _, t := range teams {
 		d.Teams = append(d.Teams, teamViewOf(t, byID, d.Users))
 	}
-	v := view{Active: "/admin/teams", Flash: teamDoneMessages[r.URL.Query().Get("done")]}
+	v := view{Active: "/admin/teams", Flash: doneFlash(r, teamDoneMessages)}
 	if err != nil {
-		v.Error, v.Flash = formMessage(err), ""
+		v.Error, v.Flash = errorText(loc(r), err), ""
 		if d.AddTeam == 0 && d.LeadTeam == 0 {
 			d.Form.Field = fieldOf(err)
 		}
 	}
 	v.Data = d
-	a.p.render(w, r, status, "admin_teams", "Teams", v)
+	a.p.render(w, r, status, "admin_teams", "web.nav.teams", v)
 }
 
 func teamViewOf(t service.Team, byID map[int64]crm.User, enabled []crm.User) teamView {
@@ -130,7 +130,7 @@ func parseTeam(f teamForm) (service.Team, error) {
 	switch {
 	case t.Name == "":
 		return t, crm.Invalid("name", "is required")
-	case !utf8.ValidString(t.Name) || strings.ContainsRune(t.Name, 0):
+	case !crm.ValidText(t.Name):
 		return t, crm.Invalid("name", "is not valid text")
 	case utf8.RuneCountInString(t.Name) > maxTeamName:
 		return t, crm.Invalid("name", "must be at most %d characters", maxTeamName)
@@ -212,8 +212,8 @@ func (a *adminPages) confirmDeleteTeam(w http.ResponseWriter, r *http.Request) {
 		a.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no team %d", id))
 		return
 	}
-	a.p.render(w, r, http.StatusOK, "admin_team_delete", "Delete team "+teams[i].Name,
-		view{Active: "/admin/teams", Data: teams[i]})
+	a.p.render(w, r, http.StatusOK, "admin_team_delete", "",
+		view{Title: loc(r).T("web.teams.delete_q", map[string]any{"Name": teams[i].Name}), Active: "/admin/teams", Data: teams[i]})
 }
 
 func (a *adminPages) deleteTeam(w http.ResponseWriter, r *http.Request) {

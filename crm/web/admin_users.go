@@ -58,11 +58,19 @@ type passwordData struct {
 // doneMessages are the confirmations a redirect after a change asks for
 // with ?done=, so that no posted text is reflected into the page.
 var doneMessages = map[string]string{
-	"created":  "User added.",
-	"saved":    "Changes saved.",
-	"disabled": "User disabled: they cannot sign in, and calls to their endpoints no longer pop to them.",
-	"enabled":  "User enabled: they can sign in again.",
-	"password": "Password changed; the user was signed out everywhere.",
+	"created":  "web.admin.done.created",
+	"saved":    "web.admin.done.saved",
+	"disabled": "web.admin.done.disabled",
+	"enabled":  "web.admin.done.enabled",
+	"password": "web.admin.done.password",
+}
+
+// doneFlash is the confirmation ?done= asks for, in the reader's language.
+func doneFlash(r *http.Request, keys map[string]string) string {
+	if key, ok := keys[r.URL.Query().Get("done")]; ok {
+		return loc(r).T(key, nil)
+	}
+	return ""
 }
 
 func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +91,7 @@ func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
 			inTeams[m] = append(inTeams[m], t.Name)
 		}
 	}
-	d := usersData{Role: r.URL.Query().Get("role"), Roles: crm.Roles, Total: len(users), Refresh: wordDuration(a.opts.RosterRefresh)}
+	d := usersData{Role: r.URL.Query().Get("role"), Roles: crm.Roles, Total: len(users), Refresh: wordDuration(loc(r), a.opts.RosterRefresh)}
 	if !crm.Role(d.Role).Valid() {
 		d.Role = ""
 	}
@@ -93,7 +101,7 @@ func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
 			d.Users = append(d.Users, userRow{User: u, Teams: inTeams[u.ID], Me: u.ID == self})
 		}
 	}
-	a.p.render(w, r, http.StatusOK, "admin_users", "Users", view{Data: d, Flash: doneMessages[r.URL.Query().Get("done")]})
+	a.p.render(w, r, http.StatusOK, "admin_users", "web.nav.users", view{Data: d, Flash: doneFlash(r, doneMessages)})
 }
 
 func (a *adminPages) newUser(w http.ResponseWriter, r *http.Request) {
@@ -103,18 +111,17 @@ func (a *adminPages) newUser(w http.ResponseWriter, r *http.Request) {
 // renderUser shows the add form or a user's page, with err (a failed
 // change, shown at the top and on its field) when not nil.
 func (a *adminPages) renderUser(w http.ResponseWriter, r *http.Request, status int, d userPageData, err error) {
-	d.Roles, d.MinPassword, d.Refresh = crm.Roles, crm.MinPasswordLength, wordDuration(a.opts.RosterRefresh)
-	title := "Add a user"
+	d.Roles, d.MinPassword, d.Refresh = crm.Roles, crm.MinPasswordLength, wordDuration(loc(r), a.opts.RosterRefresh)
+	v := view{Active: "/admin/users", Flash: doneFlash(r, doneMessages), Title: loc(r).T("web.admin.add_user_title", nil)}
 	if d.ID != 0 {
-		title = "User " + d.User.Login
+		v.Title = loc(r).T("web.admin.user_title", map[string]any{"Login": d.User.Login})
 		d.Self = d.ID == me(r).ID
 	}
-	v := view{Active: "/admin/users", Flash: doneMessages[r.URL.Query().Get("done")]}
 	if err != nil {
-		v.Error, v.Flash, d.Form.Field = formMessage(err), "", fieldOf(err)
+		v.Error, v.Flash, d.Form.Field = errorText(loc(r), err), "", fieldOf(err)
 	}
 	v.Data = d
-	a.p.render(w, r, status, "admin_user", title, v)
+	a.p.render(w, r, status, "admin_user", "", v)
 }
 
 func userFormFrom(r *http.Request) userForm {
@@ -161,8 +168,8 @@ func (a *adminPages) createUser(w http.ResponseWriter, r *http.Request) {
 	a.agentsChanged(r.Context())
 	a.p.log.InfoContext(r.Context(), "user added", "login", created.Login, "role", string(created.Role), "by", me(r).Login)
 	if generated {
-		a.p.render(w, r, http.StatusCreated, "admin_password", "Password for "+created.Login,
-			view{Active: "/admin/users", Data: passwordData{User: created, Password: password, Created: true}})
+		a.p.render(w, r, http.StatusCreated, "admin_password", "",
+			view{Title: loc(r).T("web.admin.password_for", map[string]any{"Login": created.Login}), Active: "/admin/users", Data: passwordData{User: created, Password: password, Created: true}})
 		return
 	}
 	http.Redirect(w, r, userPath(created.ID)+"?done=created", http.StatusSeeOther)
@@ -290,8 +297,8 @@ func (a *adminPages) setPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	a.p.log.InfoContext(r.Context(), "password set", "login", stored.Login, "by", me(r).Login)
 	if generated {
-		a.p.render(w, r, http.StatusOK, "admin_password", "Password for "+stored.Login,
-			view{Active: "/admin/users", Data: passwordData{User: stored, Password: password}})
+		a.p.render(w, r, http.StatusOK, "admin_password", "",
+			view{Title: loc(r).T("web.admin.password_for", map[string]any{"Login": stored.Login}), Active: "/admin/users", Data: passwordData{User: stored, Password: password}})
 		return
 	}
 	http.Redirect(w, r, userPath(stored.ID)+"?done=password", http.StatusSeeOther)
