@@ -167,7 +167,7 @@ func (dp *documentPages) upload(w http.ResponseWriter, r *http.Request) {
 	d := documentsView{Category: r.PostFormValue("category")}
 	grants, gerr := parseGrants(r.PostForm)
 	fail := func(err error) {
-		dp.renderList(w, r, http.StatusUnprocessableEntity, view{Error: docErrorText(loc(r), err)}, d, grants)
+		dp.renderList(w, r, http.StatusUnprocessableEntity, view{Error: resErrorText(loc(r), err)}, d, grants)
 	}
 	if gerr != nil {
 		fail(gerr)
@@ -357,5 +357,5 @@ func (dp *documentPages) formFailed(w http.ResponseWriter, r *http.Request, err 
 		dp.p.errorPage(w, r, err)
 		return
 	}
-	dp.renderDoc(w, r, http.StatusUnprocessableEntity, view{Error: docErrorText(loc(r), err)})
+	dp.renderDoc(w, r, http.StatusUnprocessableEntity, view{Error: resErrorText(loc(r), err)})
 }

@@ -108,16 +108,26 @@ var docErrorKeys = map[string]string{
 	"at most %d files at once":                                               "res.err.too_many",
 	"choose read or write access":                                            "res.err.grant",
 	"at most 100":                                                            "res.err.grants",
+	"is not a valid INN (10 or 12 digits with check digits)":                 "res.err.inn",
+	"is not a valid KPP (9 characters: 4 digits, 2 digits or letters, 3 digits)": "res.err.kpp",
+	"an individual (12-digit INN) has no KPP":                                    "res.err.kpp_individual",
+	"is not a valid OGRN (13 digits) or OGRNIP (15 digits) with check digit":     "res.err.ogrn",
+	"is not a valid BIK (9 digits starting with 04)":                             "res.err.bik",
+	"is required with an account":                                                "res.err.bik_required",
+	"does not match the BIK (20 digits with a check digit)":                      "res.err.account",
+	"does not match the BIK (20 digits starting with 301)":                       "res.err.corr_account",
+	"must be at most %d characters":                                              "res.err.max_chars",
 }
 
-// docErrorText says a library error in the reader's language.
-func docErrorText(l *i18n.Localizer, err error) string {
+// resErrorText says an error of the resource pages (the library, a
+// client's requisites) in the reader's language; others as errorText.
+func resErrorText(l *i18n.Localizer, err error) string {
 	var e *crm.Error
 	if !errors.As(err, &e) {
 		return errorText(l, err)
 	}
 	key, ok := docErrorKeys[e.Format]
-	if !ok {
+	if !ok || !l.Has("res.field."+e.Field) {
 		return errorText(l, err)
 	}
 	return l.T("res.err.field", map[string]any{"Field": l.T("res.field."+e.Field, nil), "Message": l.T(key, map[string]any{"A": e.Args})})
