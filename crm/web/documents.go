@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -56,6 +55,7 @@ func (p *Pages) MountDocuments(store DocumentPageStore, maxSize int) {
 		r.Post("/documents", dp.upload)
 		r.Get("/documents/{id}", dp.show)
 		r.Get("/documents/{id}/file", dp.download)
+		r.Get("/documents/{id}/fill", dp.fill)
 		r.Post("/documents/{id}/versions", dp.addVersion)
 		r.Post("/documents/{id}/grants", dp.saveGrants)
 	})
@@ -297,13 +297,7 @@ func (dp *documentPages) download(w http.ResponseWriter, r *http.Request) {
 		dp.p.errorPage(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", u.Type)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(u.Filename))
-	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	_, _ = w.Write(u.Content)
+	sendFile(w, u)
 }
 
 func (dp *documentPages) addVersion(w http.ResponseWriter, r *http.Request) {

@@ -116,7 +116,13 @@ var docErrorKeys = map[string]string{
 	"is required with an account":                                                "res.err.bik_required",
 	"does not match the BIK (20 digits with a check digit)":                      "res.err.account",
 	"does not match the BIK (20 digits starting with 301)":                       "res.err.corr_account",
-	"must be at most %d characters":                                              "res.err.max_chars",
+	"choose a client from the list":                                              "res.fill.no_client",
+	"write the amount in roubles, e.g. 1 234,56":                                 "web.err.amount",
+	"template: %s: %v": "res.err.template",
+	"template: a placeholder %q is not closed with }}": "res.err.template_unclosed",
+	"the template is not a DOCX package: %v":           "res.err.not_docx",
+	"filling the template took too long":               "res.err.fill_slow",
+	"must be at most %d characters":                    "res.err.max_chars",
 }
 
 // resErrorText says an error of the resource pages (the library, a
@@ -127,10 +133,14 @@ func resErrorText(l *i18n.Localizer, err error) string {
 		return errorText(l, err)
 	}
 	key, ok := docErrorKeys[e.Format]
-	if !ok || !l.Has("res.field."+e.Field) {
+	if !ok || (e.Field != "" && !l.Has("res.field."+e.Field)) {
 		return errorText(l, err)
 	}
-	return l.T("res.err.field", map[string]any{"Field": l.T("res.field."+e.Field, nil), "Message": l.T(key, map[string]any{"A": e.Args})})
+	msg := l.T(key, map[string]any{"A": e.Args})
+	if e.Field == "" {
+		return msg
+	}
+	return l.T("res.err.field", map[string]any{"Field": l.T("res.field."+e.Field, nil), "Message": msg})
 }
 
 // byteSize is a file's size, shown in bytes, KiB or MiB.
