@@ -160,7 +160,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	sel.FunnelID = rep.Funnel.ID
 	pr := httpapi.PrincipalFrom(ctx)
 	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(rep), Supervisor: pr.User.Role != crm.RoleAgent,
-		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: v.Get("saved"),
+		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: savedFlash(r, v.Get("saved")),
 		LastStage: rep.Funnel.Last().Name, Admin: pr.User.Role == crm.RoleAdmin, Settings: set}
 	start, _ := funnel.ParseDate(rep.Period.Start)
 	prev, next := sel, sel
@@ -182,7 +182,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		fp.p.errorPage(w, r, err)
 		return
 	}
-	fp.p.render(w, r, status, "funnel", "Sales funnel", view{Data: d, Error: problem})
+	fp.p.render(w, r, status, "funnel", "web.funnel.title", view{Data: d, Error: problem})
 }
 
 func dayBefore(d funnel.Date) funnel.Date {
@@ -246,7 +246,7 @@ func (fp *funnelPages) savePlan(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := strconv.Atoi(vals[0])
 		if err != nil || n < 0 || n > 1_000_000 {
-			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, "Plan: targets must be whole numbers from 0 to 1000000.")
+			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.targets", nil))
 			return
 		}
 		targets[id] = n
@@ -259,13 +259,13 @@ func (fp *funnelPages) savePlan(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := fp.store.SavePlan(r.Context(), k, targets); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, "Plan: "+err.Error())
+			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.plan", map[string]any{"Error": errorText(loc(r), err)}))
 			return
 		}
 		fp.p.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/funnel?"+sel.Query()+"&saved=Plan+saved.", http.StatusSeeOther)
+	http.Redirect(w, r, "/funnel?"+sel.Query()+"&saved=plan", http.StatusSeeOther)
 }
 
 // stageField reads "target_<stage id>".
@@ -299,7 +299,7 @@ func (fp *funnelPages) moveDeal(w http.ResponseWriter, r *http.Request) {
 	me := pr.User.ID
 	if _, err := fp.store.MoveDeal(ctx, id, stage, &me, fp.now()); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
-			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, "Deal "+strconv.FormatInt(id, 10)+": "+err.Error())
+			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.deal", map[string]any{"ID": id, "Error": errorText(loc(r), err)}))
 			return
 		}
 		fp.p.errorPage(w, r, err)
@@ -321,11 +321,20 @@ func (fp *funnelPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	set := funnel.Settings{TimeZone: r.PostFormValue("time_zone"), AutoOpenDeals: r.PostFormValue("auto_open_deals") == "on"}
 	if err := fp.store.SaveFunnelSettings(r.Context(), &set); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			fp.show(w, r, http.StatusUnprocessableEntity, url.Values{}, "Settings: "+err.Error())
+			fp.show(w, r, http.StatusUnprocessableEntity, url.Values{}, loc(r).T("web.funnel.err.settings", map[string]any{"Error": errorText(loc(r), err)}))
 			return
 		}
 		fp.p.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/funnel?saved=Settings+saved.", http.StatusSeeOther)
+	http.Redirect(w, r, "/funnel?saved=settings", http.StatusSeeOther)
+}
+
+// savedFlash confirms a saved plan or settings (?saved=plan|settings).
+func savedFlash(r *http.Request, what string) string {
+	switch what {
+	case "plan", "settings":
+		return loc(r).T("web.funnel.saved."+what, nil)
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -54,6 +55,16 @@ func textFuncs(l *i18n.Localizer, jsKeys []string) template.FuncMap {
 			return l.Decimal(v, scale), err
 		},
 		"phone": l.Phone,
+		// fixed1 shows a fraction with one decimal: 2,4 (ru), 2.4 (en).
+		"fixed1": func(v float64) string { return l.Decimal(int64(math.Round(v*10)), 1) },
+		// percent shows a share with one decimal: 12,5 % (ru), 12.5% (en).
+		"percent": func(v float64) string {
+			s := l.Decimal(int64(math.Round(v*10)), 1)
+			if l.Lang() == i18n.Russian {
+				return s + "\u00a0%"
+			}
+			return s + "%"
+		},
 		// tv says a value of a fixed vocabulary (a status, a kind): the
 		// message prefix.value, or the value itself if the catalogue
 		// does not know it.

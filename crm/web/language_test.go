@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -136,5 +137,30 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 	}
 	if _, body := sup.get("/reports/agents?from=2026-11-26"); strings.Contains(body, `data-agent="alice"`) {
 		t.Error("the UTC day of the call counts it")
+	}
+}
+
+// TestMoneyTypedInRoubles: the transaction form takes roubles with a comma
+// or a dot and spaces between thousands, and stores kopecks; the Russian
+// page shows them back as 1 234,56 ₽.
+func TestMoneyTypedInRoubles(t *testing.T) {
+	t.Parallel()
+	m := newMoneySite(t)
+	admin := m.browser()
+	csrf := admin.login("admin")
+	for typed, want := range map[string]int64{"1 234,56": 123456, "1234.5": 123450, "620 000": 62000000} {
+		resp, body := admin.post("/reports/money/transactions", url.Values{"csrf_token": {csrf}, "direction": {"income"},
+			"amount": {typed}, "currency": {"RUB"}, "category": {"Оплата услуг"}, "client_id": {fmt.Sprint(m.acme)}, "note": {typed}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%q: %d %s", typed, resp.StatusCode, body)
+		}
+		var got int64
+		if err := m.store.Pool().QueryRow(context.Background(), `SELECT amount FROM money_transactions WHERE note = $1`, typed).Scan(&got); err != nil || got != want {
+			t.Errorf("%q stored as %d (%v), want %d kopecks", typed, got, err, want)
+		}
+	}
+	_, body := admin.getWith("/reports/money", "ru")
+	if !strings.Contains(body, "Прибыльность по клиентам") || !strings.Contains(body, "₽") {
+		t.Errorf("the Russian money page does not show roubles:\n%s", body)
 	}
 }

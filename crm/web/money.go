@@ -14,6 +14,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
+	"hotline/internal/i18n"
 )
 
 // MoneyStore is what the money page reads and writes (*postgres.Store): the
@@ -52,7 +53,7 @@ func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
 func (p *Pages) requireStaffPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
-			p.render(w, r, http.StatusForbidden, "error", "Forbidden", view{Error: "This page is for supervisors and admins."})
+			p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden", view{Error: loc(r).T("web.error.forbidden", nil)})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -122,10 +123,10 @@ func (mp *moneyPages) show(w http.ResponseWriter, r *http.Request, status int, q
 		return
 	}
 	if err != nil {
-		status, v.Error = http.StatusUnprocessableEntity, "Period: "+err.Error()
+		status, v.Error = http.StatusUnprocessableEntity, errorText(loc(r), err)
 	}
 	v.Data, v.Active = d, "/reports/money"
-	mp.p.render(w, r, status, "money", "Money", v)
+	mp.p.render(w, r, status, "money", "web.nav.money", v)
 }
 
 func (mp *moneyPages) load(ctx context.Context, d *moneyView, p resource.Period) error {
@@ -171,19 +172,29 @@ func (mp *moneyPages) record(w http.ResponseWriter, r *http.Request) {
 			mp.p.errorPage(w, r, err)
 			return
 		}
-		mp.show(w, r, http.StatusUnprocessableEntity, period, view{Error: "Transaction not recorded: " + err.Error()}, f)
+		mp.show(w, r, http.StatusUnprocessableEntity, period, view{Error: loc(r).T("web.money.not_recorded", map[string]any{"Error": errorText(loc(r), err)})}, f)
 		return
 	}
-	period.Set("done", "Recorded "+string(t.Direction)+" of "+resource.Major(t.Amount)+" "+t.Currency+" ("+t.Category+")")
+	l := loc(r)
+	period.Set("done", l.T("web.money.recorded", map[string]any{"Kind": l.T("web.money.kind."+string(t.Direction), nil),
+		"Amount": l.Money(t.Amount, t.Currency), "Category": t.Category}))
 	http.Redirect(w, r, "/reports/money?"+period.Encode(), http.StatusSeeOther)
 }
 
-// transaction reads the form; amounts are in major units ("1200.50").
+// transaction reads the form; amounts are typed in roubles (or the
+// currency's major units), with a comma or a dot: "1 200,50", "1200.50".
 func (f txForm) transaction(user int64) (resource.Transaction, error) {
 	t := resource.Transaction{Direction: resource.Direction(f.Direction), Currency: f.Currency, Category: f.Category, Note: f.Note, UserID: user}
+	cur := strings.ToUpper(strings.TrimSpace(f.Currency))
+	if cur == "" {
+		cur = "RUB"
+	}
 	var err error
-	if t.Amount, err = resource.ParseMajor(f.Amount); err != nil {
-		return t, err
+	if t.Amount, err = i18n.ParseMoney(f.Amount, cur); err != nil {
+		if strings.Contains(err.Error(), "unknown currency") {
+			return t, crm.Invalid("currency", "must be an ISO 4217 code such as RUB")
+		}
+		return t, crm.Invalid("amount", "write the amount in roubles, e.g. 1 234,56")
 	}
 	if f.At != "" {
 		if t.At, err = time.Parse(time.DateOnly, f.At); err != nil {

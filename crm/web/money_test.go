@@ -116,13 +116,14 @@ func TestBrowserMoneyReport(t *testing.T) {
 		}
 		return strings.TrimSpace(s)
 	}
-	if got := text(acmeProfit); got != "1110.00" {
+	// amounts in the page's language (English here): RUB 1,110.00
+	if got := text(acmeProfit); got != "RUB\u00a01,110.00" {
 		t.Errorf("Acme profit %q, want 1110.00 (2400.00 - 1240.00 - 50.00)", got)
 	}
-	if got := text(fmt.Sprintf(`#product-profit tr[data-id="%d"]`, m.product.ID)); !strings.Contains(got, "1240.00") || !strings.HasSuffix(got, "1160.00") {
+	if got := text(fmt.Sprintf(`#product-profit tr[data-id="%d"]`, m.product.ID)); !strings.Contains(got, "1,240.00") || !strings.HasSuffix(got, "1,160.00") {
 		t.Errorf("product row %q, want COGS 1240.00 and profit 1160.00", got)
 	}
-	if got := text("#marketing tbody tr"); !strings.Contains(got, "200.00\t1\t1\t2400.00\t200.00\t200.00\t1100.0 %") {
+	if got := text("#marketing tbody tr"); !strings.Contains(got, "200.00\t1\t1\tRUB\u00a02,400.00\tRUB\u00a0200.00\tRUB\u00a0200.00\t1,100.0%") {
 		t.Errorf("campaign row %q", got)
 	}
 	must(t, chromedp.Do(tctx,
@@ -134,13 +135,13 @@ func TestBrowserMoneyReport(t *testing.T) {
 		chromedp.Click(chromedp.ID("tx-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
-	if got := text(".alert-ok"); !strings.Contains(got, "Recorded expense of 30.00 RUB (service)") {
+	if got := text(".alert-ok"); !strings.Contains(got, "Recorded expense of RUB\u00a030.00 (service)") {
 		t.Errorf("flash %q", got)
 	}
-	if got := text(acmeProfit); got != "1080.00" {
+	if got := text(acmeProfit); got != "RUB\u00a01,080.00" {
 		t.Errorf("Acme profit after the expense %q, want 1080.00", got)
 	}
-	if got := text("#service-per-ticket"); got != "30.00" {
+	if got := text("#service-per-ticket"); got != "RUB\u00a030.00" {
 		t.Errorf("service cost per request %q, want 30.00", got)
 	}
 	href, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("csv-clients").href`))
@@ -195,7 +196,7 @@ func TestMoneyPageRolesAndBadInput(t *testing.T) {
 	if after := transactions(t, m.store); after != before {
 		t.Errorf("refused forms recorded %d transactions", after-before)
 	}
-	if resp, body := admin.get("/reports/money?from=2026-13-01"); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Period") {
+	if resp, body := admin.get("/reports/money?from=2026-13-01"); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "From: want a day as YYYY-MM-DD") {
 		t.Errorf("bad period: %d %s", resp.StatusCode, pageError(body))
 	}
 }

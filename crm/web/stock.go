@@ -16,6 +16,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // stockPages serves the warehouse page: stock by lot, availability check,
@@ -140,7 +141,7 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v.Transfers, _ = sp.store.ListTransfers(ctx, true, 50)
 	page.Data = v
-	sp.p.render(w, r, status, "stock", "Stock", page)
+	sp.p.render(w, r, status, "stock", "web.nav.stock", page)
 }
 
 // back redirects to the stock page for the product with a message.
@@ -173,37 +174,45 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 		Qty: formInt(r, "qty"), ClientID: optInt(r, "client_id"), DealID: optInt(r, "deal_id"), TicketID: optInt(r, "ticket_id"),
 		TTL: time.Duration(hours) * time.Hour, UserID: userOf(r)})
 	if err != nil {
-		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", "Reserved "+strconv.FormatInt(res.Qty, 10)+" (reservation "+strconv.FormatInt(res.ID, 10)+")")
+	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.reserved", map[string]any{"Qty": res.Qty, "ID": res.ID}))
 }
 
 func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err := sp.store.ReleaseReservation(r.Context(), id); err != nil {
-		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", "Reservation released")
+	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.released", nil))
 }
 
 func (sp *stockPages) receive(w http.ResponseWriter, r *http.Request) {
 	in := resource.ReceiptInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"), Batch: r.FormValue("batch"),
-		Qty: formInt(r, "qty"), UnitCost: formInt(r, "unit_cost"), UserID: userOf(r)}
+		Qty: formInt(r, "qty"), UserID: userOf(r)}
+	if s := strings.TrimSpace(r.FormValue("unit_cost")); s != "" {
+		cost, err := i18n.ParseMoney(s, "RUB")
+		if err != nil || cost < 0 {
+			back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), crm.Invalid("unit_cost", "write the amount in roubles, e.g. 1 234,56")))
+			return
+		}
+		in.UnitCost = cost
+	}
 	if s := strings.TrimSpace(r.FormValue("expires_on")); s != "" {
 		d, err := resource.ParseDate(s)
 		if err != nil {
-			back(w, r, r.FormValue("product_id"), "error", err.Error())
+			back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 			return
 		}
 		in.ExpiresOn = &d
 	}
 	if _, err := sp.store.Receive(r.Context(), in); err != nil {
-		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", "Received batch "+in.Batch)
+	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.received", map[string]any{"Batch": in.Batch}))
 }
 
 func (sp *stockPages) transfer(w http.ResponseWriter, r *http.Request) {
@@ -212,19 +221,19 @@ func (sp *stockPages) transfer(w http.ResponseWriter, r *http.Request) {
 		FromWarehouseID: formInt(r, "from_warehouse_id"), ToWarehouseID: formInt(r, "to_warehouse_id"), Qty: formInt(r, "qty"),
 		ExpectedAt: time.Now().AddDate(0, 0, int(days))}, userOf(r))
 	if err != nil {
-		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", "Transfer sent")
+	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.sent", nil))
 }
 
 func (sp *stockPages) arrive(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if _, err := sp.store.ArriveTransfer(r.Context(), id, userOf(r)); err != nil {
-		back(w, r, r.FormValue("product_id"), "error", err.Error())
+		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", "Transfer arrived")
+	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.arrived", nil))
 }
 
 func userOf(r *http.Request) int64 {

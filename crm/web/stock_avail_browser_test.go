@@ -156,7 +156,7 @@ func TestBrowserCardAvailability(t *testing.T) {
 	item := fmt.Sprintf(`%s .pop-stock .stock-item[data-product-id="%d"]`, card, s.sw.ID)
 	must(t, chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(item))))
 	line, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(item)))
-	date := s.arrives.UTC().Format(time.DateOnly)
+	date := s.arrives.UTC().Format("2 Jan 2006") // the page's language and the centre's zone: English, UTC here
 	if !strings.Contains(line, "SW-8") || !strings.Contains(line, "Only 0 free now") || !strings.Contains(line, "available from "+date) ||
 		!strings.Contains(line, fmt.Sprintf("open request #%d", s.ticket.ID)) {
 		t.Errorf("card stock line %q: want SW-8 short, available from %s, on request #%d", line, date, s.ticket.ID)
@@ -207,7 +207,7 @@ func TestBrowserClientAndTicketAvailability(t *testing.T) {
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	must(t, signInToConsole(tctx, s.ts.URL, "anna"))
-	date := s.arrives.UTC().Format(time.DateOnly)
+	date := s.arrives.UTC().Format("2 Jan 2006") // the page's language and the centre's zone: English, UTC here
 
 	must(t, chromedp.Do(tctx, chromedp.Navigate(fmt.Sprintf("%s/clients/%d", s.ts.URL, s.client.ID))))
 	item := fmt.Sprintf(`#client-stock-box .stock-item[data-product-id="%d"]`, s.sw.ID)

@@ -12,6 +12,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // The catalogue forms of the stock page: staff add products and change
@@ -36,7 +37,13 @@ func productForm(r *http.Request) (resource.Product, error) {
 		}
 		return n
 	}
-	p.Price = num("price")
+	if s := strings.TrimSpace(r.PostFormValue("price")); s != "" {
+		price, perr := i18n.ParseMoney(s, "RUB")
+		if perr != nil || price < 0 {
+			err = crm.Invalid("price", "write the amount in roubles, e.g. 1 234,56")
+		}
+		p.Price = price
+	}
 	p.LeadTimeDays = int(num("lead_time_days"))
 	p.SupportMonths = int(num("support_months"))
 	if plan := num("support_plan_id"); plan > 0 {
@@ -67,11 +74,11 @@ func (sp *stockPages) saveProduct(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		verb := "Added"
+		key := "web.stock.done.added"
 		if chi.URLParam(r, "id") != "" {
-			verb = "Saved"
+			key = "web.stock.done.saved"
 		}
-		back(w, r, strconv.FormatInt(p.ID, 10), "done", verb+" product "+p.SKU)
+		back(w, r, strconv.FormatInt(p.ID, 10), "done", loc(r).T(key, map[string]any{"SKU": p.SKU}))
 		return
 	}
 	var ce *crm.Error
@@ -86,11 +93,7 @@ func (sp *stockPages) saveProduct(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v.New = p
 	}
-	msg := ce.Message
-	if ce.Field != "" {
-		msg = ce.Field + ": " + msg
-	}
-	sp.render(w, r, status, &v, view{Error: msg})
+	sp.render(w, r, status, &v, view{Error: errorText(loc(r), err)})
 }
 
 // PlanOf is the ID of a product's support plan (0: none), for the forms.

@@ -77,7 +77,7 @@ func TestProductFormSupportTerms(t *testing.T) {
 	}
 	_, body := admin.get(loc)
 	if !strings.Contains(body, `id="edit-product-form"`) ||
-		!strings.Contains(body, "24/7, 36 months after the sale; requests get <span class=\"tag prio-critical\">critical</span> priority and the SLA plan “"+plan.Name+"”") {
+		!strings.Contains(body, "24/7, 36 months after the sale; requests get <span class=\"tag prio-critical\">critical priority</span> and the SLA plan “"+plan.Name+"”") {
 		t.Fatalf("stock page of the new product lacks its support terms:\n%s", body)
 	}
 	agent := s.browser()

@@ -14,7 +14,8 @@
 
   const el = window.Hotline.el; // app.js
 
-  function day(t) { return t ? new Date(t).toISOString().slice(0, 10) : ""; }
+  function day(t) { return window.Hotline.date(t); }
+  const T = window.Hotline.t;
 
   async function call(method, path, csrf, body) {
     const headers = { "Accept": "application/json" };
@@ -32,27 +33,26 @@
 
   // answer says what an availability means for the quantity asked.
   function answer(a) {
-    if (a.in_stock) return "In stock: " + a.free_now + " free now (" + a.qty + " wanted).";
-    return "Only " + a.free_now + " free now (" + a.qty + " wanted); available from " + day(a.available_at) +
-      (a.from_supplier ? " (supplier lead time)" : "") + ".";
+    if (a.in_stock) return T("js.stock.in_stock", { Free: a.free_now, Qty: a.qty });
+    return T(a.from_supplier ? "js.stock.only_supplier" : "js.stock.only", { Free: a.free_now, Qty: a.qty, From: day(a.available_at) });
   }
 
   function reasonText(r) {
-    if (r.kind === "ticket") return "open request #" + r.ref_id;
-    if (r.kind === "reservation") return "reserved " + r.qty + " until " + day(r.at);
-    return "bought " + r.qty + " on " + day(r.at);
+    if (r.kind === "ticket") return T("js.stock.reason_ticket", { ID: r.ref_id });
+    if (r.kind === "reservation") return T("js.stock.reason_reserved", { Qty: r.qty, Until: day(r.at) });
+    return T("js.stock.reason_bought", { Qty: r.qty, At: day(r.at) });
   }
 
   // products lists the client's products with their availability.
   async function products(list, clientId, check) {
     list.textContent = "";
-    list.appendChild(el("p", { cls: "muted small", text: "Checking stock…" }));
+    list.appendChild(el("p", { cls: "muted small", text: T("js.stock.checking") }));
     let out;
     try { out = await call("GET", "/api/v1/clients/" + clientId + "/availability"); }
-    catch (e) { list.textContent = ""; list.appendChild(el("p", { cls: "pop-error", text: "Stock: " + e.message })); return; }
+    catch (e) { list.textContent = ""; list.appendChild(el("p", { cls: "pop-error", text: T("js.stock.error", { Error: e.message }) })); return; }
     list.textContent = "";
     if (!out.products || out.products.length === 0) {
-      list.appendChild(el("p", { cls: "muted", text: "No products on requests, reservations or purchases." }));
+      list.appendChild(el("p", { cls: "muted", text: T("js.stock.no_products") }));
       return;
     }
     const ul = el("ul", { cls: "stock-products" });
@@ -63,7 +63,7 @@
         el("span", { cls: "muted small", text: " " + (p.reasons || []).map(reasonText).join(", ") }),
       ]);
       if (check) {
-        const b = el("button", { type: "button", cls: "btn btn-ghost small stock-pick", text: "Check" });
+        const b = el("button", { type: "button", cls: "btn btn-ghost small stock-pick", text: T("js.stock.check") });
         b.addEventListener("click", function () { check.pick(p); });
         li.appendChild(b);
       }
@@ -75,17 +75,17 @@
   // checker builds the check-availability box; onReserved runs after a
   // reservation so that the product list can refresh.
   function checker(box, opts, onReserved) {
-    const q = el("input", { type: "search", cls: "stock-q", placeholder: "SKU or name", "aria-label": "Product SKU or name", autocomplete: "off" });
-    const sel = el("select", { cls: "stock-product", "aria-label": "Product" });
+    const q = el("input", { type: "search", cls: "stock-q", placeholder: T("js.stock.sku_or_name"), "aria-label": T("js.stock.sku_or_name"), autocomplete: "off" });
+    const sel = el("select", { cls: "stock-product", "aria-label": T("js.stock.product") });
     // placeholder keeps the list from looking broken before a search (and
     // after one that finds nothing); its empty value makes Check ask for a product.
     function placeholder(text) {
       sel.textContent = "";
       sel.appendChild(el("option", { value: "", disabled: true, selected: true, text: text }));
     }
-    placeholder("type a SKU or name");
-    const qty = el("input", { type: "number", min: "1", value: "1", cls: "stock-qty short", "aria-label": "Quantity" });
-    const go = el("button", { type: "button", cls: "btn stock-check", text: "Check" });
+    placeholder(T("js.tickets.type_sku"));
+    const qty = el("input", { type: "number", min: "1", value: "1", cls: "stock-qty short", "aria-label": T("js.stock.qty") });
+    const go = el("button", { type: "button", cls: "btn stock-check", text: T("js.stock.check") });
     const result = el("div", { cls: "stock-result", "aria-live": "polite" });
     box.appendChild(el("div", { cls: "inline-form stock-form" }, [q, sel, qty, go]));
     box.appendChild(result);
@@ -98,7 +98,7 @@
       catch (e) { return; }
       if (mine !== seq) return;
       const found = out.products || [];
-      if (found.length === 0) { placeholder("no product matches"); return; }
+      if (found.length === 0) { placeholder(T("js.tickets.no_match")); return; }
       sel.textContent = "";
       for (const p of found) sel.appendChild(el("option", { value: String(p.id), text: p.sku + " — " + p.name }));
     }
@@ -110,8 +110,8 @@
     async function check() {
       const id = Number(sel.value), n = Number(qty.value);
       result.textContent = "";
-      if (!id) { result.appendChild(el("p", { cls: "pop-error", text: "Choose a product first." })); return; }
-      if (!(n >= 1)) { result.appendChild(el("p", { cls: "pop-error", text: "The quantity must be at least 1." })); return; }
+      if (!id) { result.appendChild(el("p", { cls: "pop-error", text: T("js.stock.choose_product") })); return; }
+      if (!(n >= 1)) { result.appendChild(el("p", { cls: "pop-error", text: T("js.stock.qty_min") })); return; }
       let a;
       try { a = await call("GET", "/api/v1/products/" + id + "/availability?qty=" + n); }
       catch (e) { result.appendChild(el("p", { cls: "pop-error", text: e.message })); return; }
@@ -124,18 +124,18 @@
       const rows = (a.warehouses || []).map(function (w) {
         return el("tr", {}, [el("td", { text: w.warehouse }), el("td", { cls: "stock-wh-free", text: String(w.free) })]);
       });
-      if (rows.length === 0) rows.push(el("tr", {}, [el("td", { colspan: "2", cls: "muted", text: "Nothing in any warehouse" })]));
+      if (rows.length === 0) rows.push(el("tr", {}, [el("td", { colspan: "2", cls: "muted", text: T("js.stock.nothing") })]));
       result.appendChild(el("table", { cls: "list stock-warehouses" }, [
-        el("thead", {}, [el("tr", {}, [el("th", { text: "Warehouse" }), el("th", { text: "Free" })])]),
+        el("thead", {}, [el("tr", {}, [el("th", { text: T("js.stock.warehouse") }), el("th", { text: T("js.stock.free") })])]),
         el("tbody", {}, rows),
       ]));
       if (opts.readOnly || !(a.free_now > 0)) return;
-      const wh = el("select", { cls: "stock-warehouse", "aria-label": "Reserve from" });
+      const wh = el("select", { cls: "stock-warehouse", "aria-label": T("js.stock.reserve_from") });
       for (const w of a.warehouses || []) if (w.free > 0) wh.appendChild(el("option", { value: String(w.warehouse_id), text: w.warehouse + " (" + w.free + ")" }));
-      const n = el("input", { type: "number", min: "1", max: String(a.free_now), value: String(Math.min(a.qty, a.free_now)), cls: "stock-reserve-qty short", "aria-label": "Quantity to reserve" });
-      const hours = el("input", { type: "number", min: "1", max: "2160", value: "72", cls: "stock-hours short", "aria-label": "Hold for hours" });
+      const n = el("input", { type: "number", min: "1", max: String(a.free_now), value: String(Math.min(a.qty, a.free_now)), cls: "stock-reserve-qty short", "aria-label": T("js.stock.qty_reserve") });
+      const hours = el("input", { type: "number", min: "1", max: "2160", value: "72", cls: "stock-hours short", "aria-label": T("js.stock.hold_hours") });
       const btn = el("button", { type: "button", cls: "btn btn-primary stock-reserve",
-        text: opts.ticketId ? "Reserve for request #" + opts.ticketId : "Reserve for the client" });
+        text: opts.ticketId ? T("js.stock.reserve_ticket", { ID: opts.ticketId }) : T("js.stock.reserve_client") });
       const msg = el("p", { cls: "stock-msg", role: "status" });
       btn.addEventListener("click", async function () {
         btn.disabled = true;
@@ -146,12 +146,12 @@
           const r = await call("POST", "/api/v1/reservations", opts.csrf, body);
           await check();
           result.appendChild(el("p", { cls: "stock-msg ok", role: "status",
-            text: "Reserved " + r.qty + " until " + new Date(r.expires_at).toLocaleString() + " (reservation #" + r.id + ")" }));
+            text: T("js.stock.reserved", { Qty: r.qty, Until: window.Hotline.dateTime(r.expires_at), ID: r.id }) }));
           if (onReserved) onReserved(r);
-        } catch (e) { msg.textContent = "Not reserved: " + e.message; msg.className = "stock-msg pop-error"; btn.disabled = false; }
+        } catch (e) { msg.textContent = T("js.stock.not_reserved", { Error: e.message }); msg.className = "stock-msg pop-error"; btn.disabled = false; }
       });
       result.appendChild(el("div", { cls: "inline-form stock-reserve-form" }, [
-        document.createTextNode("Reserve "), n, document.createTextNode(" from "), wh,
+        document.createTextNode(T("js.stock.reserve") + " "), n, document.createTextNode(" " + T("js.stock.from") + " "), wh,
         document.createTextNode(" for "), hours, document.createTextNode(" h "), btn,
       ]));
       result.appendChild(msg);
@@ -174,10 +174,10 @@
     try { out = await call("GET", "/api/v1/reservations?active=true&ticket_id=" + ticketId); } catch (e) { return; }
     list.textContent = "";
     if (!out.reservations || out.reservations.length === 0) return;
-    list.appendChild(el("h4", { text: "Reserved for this request" }));
+    list.appendChild(el("h4", { text: T("js.stock.reserved_for_request") }));
     const ul = el("ul", { cls: "stock-ticket-reservations" });
     for (const r of out.reservations) {
-      ul.appendChild(el("li", { text: "#" + r.id + ": " + r.qty + " of product " + r.product_id + " until " + day(r.expires_at) }));
+      ul.appendChild(el("li", { text: T("js.stock.reservation_line", { ID: r.id, Qty: r.qty, Product: r.product_id, Until: day(r.expires_at) }) }));
     }
     list.appendChild(ul);
   }
@@ -191,7 +191,7 @@
     const checkBox = el("div", { cls: "stock-check-box" });
     if (opts.clientId) box.appendChild(list);
     if (opts.ticketId) box.appendChild(held);
-    box.appendChild(el("h4", { text: "Check availability" }));
+    box.appendChild(el("h4", { text: T("js.stock.check_availability") }));
     box.appendChild(checkBox);
     function refresh() {
       if (opts.clientId) products(list, opts.clientId, check);
