@@ -55,6 +55,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)
+	pages.MountDeals(st, time.Now)
 
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)

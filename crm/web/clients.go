@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 )
 
@@ -65,7 +66,9 @@ type clientData struct {
 	NoteBody   string
 	ContactErr string
 	Contact    crm.Contact
-	Stock      bool // the stock module is mounted: show availability
+	Stock      bool          // the stock module is mounted: show availability
+	Deals      []funnel.Deal // the client's deals (the reader's own, for agents)
+	HasDeals   bool          // the deal pages are mounted
 }
 
 type timelineEntry struct {
@@ -90,6 +93,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		return
 	}
 	d.Stock = p.hasStock()
+	d.Deals, d.HasDeals = p.clientDeals(r, d.Client.ID)
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

@@ -122,6 +122,9 @@ var docErrorKeys = map[string]string{
 	"template: a placeholder %q is not closed with }}": "res.err.template_unclosed",
 	"the template is not a DOCX package: %v":           "res.err.not_docx",
 	"filling the template took too long":               "res.err.fill_slow",
+	"say why the deal was lost":                        "res.err.lost_reason",
+	"the deal is already in this stage":                "res.err.already_in_stage",
+	"the deal is %s; reopen it before moving it":       "res.err.reopen",
 	"must be at most %d characters":                    "res.err.max_chars",
 }
 

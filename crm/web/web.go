@@ -74,7 +74,8 @@ type Pages struct {
 
 	mu    sync.RWMutex
 	nav   []NavItem
-	stock bool // MountStock ran: client and ticket pages show availability
+	stock bool          // MountStock ran: client and ticket pages show availability
+	deals DealPageStore // MountDeals ran: the client card lists the client's deals
 }
 
 // Mount adds the pages and static assets to the server's router.
