@@ -128,12 +128,12 @@ func (sp *surveyPages) show(w http.ResponseWriter, r *http.Request, status int, 
 			Window: fmt.Sprintf("%02d:%02d–%02d:%02d %s", c.WindowStart/60, c.WindowStart%60, c.WindowEnd/60, c.WindowEnd%60, c.TimeZone)})
 	}
 	tmpl := survey.DefaultSurvey()
-	tmpl.Name, tmpl.Default = "New survey", false
+	tmpl.Name, tmpl.Default = loc(r).T("web.survey.new", nil), false
 	d.NewJSON = definitionJSON(tmpl)
 	if form != nil && form["definition"] != "" {
 		d.NewJSON = form["definition"]
 	}
-	sp.p.render(w, r, status, "survey", "Surveys", view{Error: problem, Data: d})
+	sp.p.render(w, r, status, "survey", "web.nav.surveys", view{Error: problem, Data: d})
 }
 
 // definitionJSON is the editable part of a survey, indented.
@@ -157,7 +157,7 @@ func (sp *surveyPages) saveSurvey(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(strings.NewReader(def))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sv); err != nil {
-		sp.show(w, r, http.StatusUnprocessableEntity, "Survey definition is not valid JSON: "+err.Error(), map[string]string{"definition": def})
+		sp.show(w, r, http.StatusUnprocessableEntity, loc(r).T("web.survey.err.json", map[string]any{"Error": err.Error()}), map[string]string{"definition": def})
 		return
 	}
 	var err error
@@ -169,7 +169,7 @@ func (sp *surveyPages) saveSurvey(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			sp.show(w, r, http.StatusUnprocessableEntity, "Survey: "+err.Error(), map[string]string{"definition": def})
+			sp.show(w, r, http.StatusUnprocessableEntity, loc(r).T("web.survey.err.survey", map[string]any{"Error": errorText(loc(r), err)}), map[string]string{"definition": def})
 			return
 		}
 		sp.p.errorPage(w, r, err)
@@ -186,7 +186,9 @@ func (sp *surveyPages) createCampaign(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"name", "survey_id", "time_zone", "window_start", "window_end", "max_concurrent", "per_minute", "max_attempts", "retry_delay", "caller_id", "phones"} {
 		form[k] = r.PostFormValue(k)
 	}
-	fail := func(msg string) { sp.show(w, r, http.StatusUnprocessableEntity, "Campaign: "+msg, form) }
+	fail := func(msg string) {
+		sp.show(w, r, http.StatusUnprocessableEntity, loc(r).T("web.survey.err.campaign", map[string]any{"Error": msg}), form)
+	}
 	atoi := func(k string) int { v, _ := strconv.Atoi(strings.TrimSpace(form[k])); return v }
 	surveyID, _ := strconv.ParseInt(form["survey_id"], 10, 64)
 	c := survey.Campaign{Name: form["name"], SurveyID: surveyID, TimeZone: strings.TrimSpace(form["time_zone"]),
@@ -200,18 +202,18 @@ func (sp *surveyPages) createCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 		e164, err := sp.p.api.Phone().E164(line)
 		if err != nil {
-			fail(fmt.Sprintf("%q is not a phone number", line))
+			fail(loc(r).T("web.survey.err.phone", map[string]any{"Number": line}))
 			return
 		}
 		contacts = append(contacts, survey.Contact{Phone: e164})
 	}
 	if len(contacts) == 0 {
-		fail("list at least one phone number, one per line")
+		fail(loc(r).T("web.survey.err.no_phones", nil))
 		return
 	}
 	if err := sp.store.CreateCampaign(r.Context(), &c); err != nil {
 		if k := crm.KindOf(err); k == crm.KindInvalid || k == crm.KindNotFound {
-			fail(err.Error())
+			fail(errorText(loc(r), err))
 			return
 		}
 		sp.p.errorPage(w, r, err)
