@@ -125,6 +125,8 @@ var docErrorKeys = map[string]string{
 	"say why the deal was lost":                        "res.err.lost_reason",
 	"the deal is already in this stage":                "res.err.already_in_stage",
 	"the deal is %s; reopen it before moving it":       "res.err.reopen",
+	"only %d of %d free to reserve across warehouses":  "res.err.short_across",
+	"only %d of %d free to reserve":                    "res.err.short",
 	"must be at most %d characters":                    "res.err.max_chars",
 }
 
