@@ -65,6 +65,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	pages.MountStock(st)
 	pages.MountPlans(st)
 	pages.MountMoney(st, time.Now)
+	pages.MountClientMoney(st, time.Now)
 	pages.MountDocuments(st, maxDocumentBytes)
 
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})

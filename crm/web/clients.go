@@ -69,6 +69,7 @@ type clientData struct {
 	Stock      bool          // the stock module is mounted: show availability
 	Deals      []funnel.Deal // the client's deals (the reader's own, for agents)
 	HasDeals   bool          // the deal pages are mounted
+	Money      *clientMoney  // the client's year (supervisors and admins)
 }
 
 type timelineEntry struct {
@@ -94,6 +95,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	d.Stock = p.hasStock()
 	d.Deals, d.HasDeals = p.clientDeals(r, d.Client.ID)
+	d.Money = p.clientMoneyOf(r, d.Client.ID)
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

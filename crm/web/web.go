@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -72,10 +73,12 @@ type Pages struct {
 	log   *slog.Logger
 	pages map[i18n.Lang]map[string]*template.Template // by language, then page
 
-	mu    sync.RWMutex
-	nav   []NavItem
-	stock bool          // MountStock ran: client and ticket pages show availability
-	deals DealPageStore // MountDeals ran: the client card lists the client's deals
+	mu       sync.RWMutex
+	nav      []NavItem
+	stock    bool             // MountStock ran: client and ticket pages show availability
+	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
+	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
+	moneyNow func() time.Time
 }
 
 // Mount adds the pages and static assets to the server's router.
