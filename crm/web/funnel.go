@@ -14,6 +14,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
+	"hotline/internal/i18n"
 )
 
 //go:embed funnelstatic/funnel.css
@@ -170,7 +171,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	sel.FunnelID = rep.Funnel.ID
 	pr := httpapi.PrincipalFrom(ctx)
-	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(rep), Supervisor: pr.User.Role != crm.RoleAgent,
+	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(loc(r), rep), Supervisor: pr.User.Role != crm.RoleAgent,
 		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: savedFlash(r, v.Get("saved")),
 		LastStage: rep.Funnel.Last().Name, Admin: pr.User.Role == crm.RoleAdmin, Settings: set}
 	start, _ := funnel.ParseDate(rep.Period.Start)
@@ -211,7 +212,7 @@ func (fp *funnelPages) supervisorData(ctx context.Context, d *funnelPageData) er
 			d.People = append(d.People, u)
 		}
 	}
-	d.PlanOwner = "the company"
+	d.PlanOwner = i18n.FromContext(ctx).T("web.funnel.the_company", nil)
 	if d.Report.Salesperson != nil {
 		d.PlanOwner = d.Report.Salesperson.Name
 	}

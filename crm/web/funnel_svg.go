@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"hotline/crm/funnel"
+	"hotline/internal/i18n"
 )
 
 // Fulfilment colours of the funnel chart, as SVG fill attributes (the
@@ -29,7 +30,7 @@ const (
 
 // funnelSVG draws the funnel: per stage a centred outline as wide as the
 // plan and a bar as wide as the actual, coloured by fulfilment.
-func funnelSVG(r funnel.Report) template.HTML {
+func funnelSVG(l *i18n.Localizer, r funnel.Report) template.HTML {
 	maxV := 1
 	for _, s := range r.Stages {
 		maxV = max(maxV, s.Actual)
@@ -42,7 +43,8 @@ func funnelSVG(r funnel.Report) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" id="funnel-chart" class="funnel-chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="funnel-chart-title">`,
 		width, height, width, height)
-	fmt.Fprintf(&b, `<title id="funnel-chart-title">Sales funnel %s: plan and actual per stage</title>`, template.HTMLEscapeString(r.Period.Label))
+	fmt.Fprintf(&b, `<title id="funnel-chart-title">%s</title>`,
+		template.HTMLEscapeString(l.T("web.funnel.chart_title", map[string]any{"Period": r.Period.Label})))
 	centre := chartLabelW + chartBarW/2
 	for i, s := range r.Stages {
 		y := i*chartRowH + 8
@@ -67,15 +69,16 @@ func funnelSVG(r funnel.Report) template.HTML {
 	}
 	ly := len(r.Stages)*chartRowH + 16
 	x := chartLabelW
-	for _, l := range []struct{ color, text string }{
-		{funnel.ColorRed, "under 70%"}, {funnel.ColorAmber, "70–99%"}, {funnel.ColorGreen, "plan met"}, {funnel.ColorNone, "no plan"},
+	for _, item := range []struct{ color, text string }{
+		{funnel.ColorRed, l.T("web.funnel.legend.under", nil)}, {funnel.ColorAmber, "70–99%"},
+		{funnel.ColorGreen, l.T("web.funnel.legend.met", nil)}, {funnel.ColorNone, l.T("web.funnel.legend.none", nil)},
 	} {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s" rx="2"/><text x="%d" y="%d" font-size="12" fill="#4b5563">%s</text>`,
-			x, ly, funnelFills[l.color], x+18, ly+12, l.text)
+			x, ly, funnelFills[item.color], x+18, ly+12, template.HTMLEscapeString(item.text))
 		x += 100
 	}
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="none" stroke="#1f2a37" stroke-dasharray="4 2"/><text x="%d" y="%d" font-size="12" fill="#4b5563">plan</text>`,
-		x, ly, x+18, ly+12)
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="none" stroke="#1f2a37" stroke-dasharray="4 2"/><text x="%d" y="%d" font-size="12" fill="#4b5563">%s</text>`,
+		x, ly, x+18, ly+12, template.HTMLEscapeString(l.T("web.funnel.legend.plan", nil)))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // every text inside is escaped above
 }

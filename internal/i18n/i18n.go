@@ -205,7 +205,16 @@ func (c *Catalogue) For(lang Lang) *Localizer {
 // preference it is the centre's default.
 func (c *Catalogue) Match(acceptLanguage string) Lang {
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(tags) == 0 {
+	if err != nil { // a malformed header: its languages in the order given
+		tags = nil
+		for _, part := range strings.Split(acceptLanguage, ",") {
+			name, _, _ := strings.Cut(part, ";")
+			if tag, err := language.Parse(strings.TrimSpace(name)); err == nil {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	if len(tags) == 0 {
 		return c.def
 	}
 	_, i, conf := c.matcher.Match(tags...)

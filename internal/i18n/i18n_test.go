@@ -122,6 +122,8 @@ func TestMatch(t *testing.T) {
 		{ru, "uk-UA", Russian},
 		{en, "fr;q=0.9,en;q=0.8", English},
 		{en, "%%%garbage", English},
+		{ru, "en-US,en;q=0.9;q=0.9", English}, // malformed, as some browsers send it
+		{en, "ru-RU;q=0.9;q=0.8,en;q=0.5", Russian},
 	} {
 		if got := tc.c.Match(tc.header); got != tc.want {
 			t.Errorf("Match(%q) with default %s = %s, want %s", tc.header, tc.c.Default(), got, tc.want)
