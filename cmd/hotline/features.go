@@ -56,6 +56,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)
 	pages.MountDeals(st, time.Now)
+	pages.MountSales(st, "RUB", time.Now)
 
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)

@@ -18,7 +18,7 @@ import (
 	"hotline/crm/web"
 )
 
-// newDealSite is newDocSite with the funnel and deal pages instead of the
+// newDealSite is newDocSite with the funnel, deal and sales pages instead of the
 // library (the same Russian-speaking people), and a client to sell to.
 func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
@@ -30,6 +30,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	}
 	pages.MountFunnel(st, funnelNow)
 	pages.MountDeals(st, funnelNow)
+	pages.MountSales(st, "RUB", funnelNow)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	s := &docSite{store: st, ts: ts, users: map[string]crm.User{}}

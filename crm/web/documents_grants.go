@@ -127,6 +127,8 @@ var docErrorKeys = map[string]string{
 	"the deal is %s; reopen it before moving it":       "res.err.reopen",
 	"only %d of %d free to reserve across warehouses":  "res.err.short_across",
 	"only %d of %d free to reserve":                    "res.err.short",
+	"write the rate like 92,5 (at most six decimals)":  "res.err.rate",
+	"the base currency needs no rate":                  "res.err.base_rate",
 	"must be at most %d characters":                    "res.err.max_chars",
 }
 
