@@ -12,6 +12,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
+	"hotline/crm/resource"
 )
 
 type searchData struct {
@@ -70,6 +71,7 @@ type clientData struct {
 	Deals      []funnel.Deal // the client's deals (the reader's own, for agents)
 	HasDeals   bool          // the deal pages are mounted
 	Money      *clientMoney  // the client's year (supervisors and admins)
+	Projects   []resource.Project
 }
 
 type timelineEntry struct {
@@ -96,6 +98,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 	d.Stock = p.hasStock()
 	d.Deals, d.HasDeals = p.clientDeals(r, d.Client.ID)
 	d.Money = p.clientMoneyOf(r, d.Client.ID)
+	d.Projects = p.clientProjects(r, d.Client.ID)
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

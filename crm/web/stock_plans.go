@@ -27,7 +27,11 @@ func (p *Pages) MountPlans(projects httpapi.ProjectStore) {
 		r.Use(p.requireUser)
 		r.Get("/projects", pp.list)
 		r.Get("/projects/{id}", pp.project)
+		r.With(requireStaff).Post("/projects/{id}/mspdi", pp.importMSPDI)
 	})
+	p.mu.Lock()
+	p.projects = projects
+	p.mu.Unlock()
 	p.AddNav(NavItem{Label: "web.nav.projects", Path: "/projects", Group: "web.nav.group.resources"})
 }
 
@@ -52,6 +56,7 @@ func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// GanttSVG escapes every name it draws.
-	pp.p.render(w, r, http.StatusOK, "project", "", view{Title: pr.Name, Active: "/projects",
-		Data: map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr))}})
+	pp.p.render(w, r, http.StatusOK, "project", "", view{Title: pr.Name, Active: "/projects", Flash: importedFlash(r),
+		Data: map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr)), "Client": pp.clientOf(r, pr),
+			"Broken": resource.BrokenDependencies(pr), "Staff": isStaff(r), "CSRF": csrfOf(r)}})
 }

@@ -79,6 +79,7 @@ type Pages struct {
 	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
 	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
+	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
 }
 
 // Mount adds the pages and static assets to the server's router.
