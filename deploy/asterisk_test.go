@@ -113,7 +113,7 @@ func TestIsTrue(t *testing.T) {
 // Every shipped Asterisk file parses, and the shipped set has no errors for
 // Hotline: only the warnings about sample passwords.
 func TestShippedAsteriskConfigPassesCheck(t *testing.T) {
-	for _, name := range []string{"http.conf", "ari.conf", "pjsip.conf", "extensions.conf", "queues.conf", "modules.conf", "rtp.conf"} {
+	for _, name := range []string{"http.conf", "ari.conf", "pjsip.conf", "extensions.conf", "queues.conf", "modules.conf", "rtp.conf", "res_http_media_cache.conf"} {
 		mustParseFile(t, name)
 	}
 	sub, err := fs.Sub(Files, "asterisk")
@@ -160,11 +160,78 @@ func TestARIConf(t *testing.T) {
 	if v, _ := c.Value(u, "read_only"); IsTrue(v) {
 		t.Error("the hotline ARI user must not be read-only")
 	}
+	if v, _ := c.Value(u, "password_format"); v != "crypt" {
+		t.Errorf("the hotline ARI user's password_format = %q, want crypt (a hash, not the password)", v)
+	}
 	h := mustParseFile(t, "http.conf").Find("general")[0]
 	hc := mustParseFile(t, "http.conf")
-	for key, want := range map[string]string{"enabled": "yes", "bindport": "8088"} {
+	// plain HTTP on loopback only; ARI reaches Hotline over TLS
+	for key, want := range map[string]string{"enabled": "yes", "bindaddr": "127.0.0.1", "bindport": "8088",
+		"tlsenable": "yes", "tlsbindaddr": "0.0.0.0:8089"} {
 		if v, _ := hc.Value(h, key); v != want {
 			t.Errorf("http.conf %s = %q, want %q", key, v, want)
+		}
+	}
+}
+
+// ARI over the network only with TLS; the ARI password kept as a crypt
+// hash, and HOTLINE_ARI_PASSWORD checked against it.
+func TestCheckAsteriskARISecurity(t *testing.T) {
+	const pw = "a long ARI password"
+	ari := func(password, format string) string {
+		return "[general]\nenabled = yes\nchannelvars = CHANNEL(linkedid)\n[hotline]\ntype = user\npassword = " + password +
+			"\npassword_format = " + format + "\n"
+	}
+	pwHash := "$6$abc$MtSdWSZbhct2oe.SOqOUM2M/GA/uj5.vyVtJgRHgKi9uqXuWuJqOYE7H/YlsYGVg/YYzDV0xt3fEIwYt580.5." // "pw"
+	check := func(file, text, password string) []Problem {
+		t.Helper()
+		fsys := fstest.MapFS{}
+		for _, name := range []string{"http.conf", "ari.conf"} {
+			b, err := os.ReadFile("asterisk/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys[name] = &fstest.MapFile{Data: b}
+		}
+		fsys[file] = &fstest.MapFile{Data: []byte(text)}
+		problems, err := CheckAsterisk(fsys, AsteriskOptions{User: "hotline", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return problems
+	}
+	cases := []struct {
+		name, file, text, password string
+		sev                        Severity
+		want                       string
+	}{
+		{"plain http on the network", "http.conf", "[general]\nenabled = yes\nbindaddr = 0.0.0.0\n", "", Warning, "clear text"},
+		{"no bindaddr", "http.conf", "[general]\nenabled = yes\n", "", Warning, "clear text"},
+		{"tls without a key", "http.conf", "[general]\nenabled = yes\ntlsenable = yes\ntlscertfile = /k/a.crt\n", "", Error, "tlsprivatekey"},
+		{"crypt without a hash", "ari.conf", ari("s3cret-s3cret", "crypt"), "", Error, "not a crypt hash"},
+		{"plain password", "ari.conf", ari("s3cret-s3cret", "plain"), "", Warning, "plain text"},
+		{"sample hash", "ari.conf", ari(sampleARIHash, "crypt"), "", Warning, "sample password"},
+		{"hash of another password", "ari.conf", ari(pwHash, "crypt"), pw, Error, "HOTLINE_ARI_PASSWORD does not match"},
+		{"another plain password", "ari.conf", ari("s3cret-s3cret", "plain"), pw, Error, "HOTLINE_ARI_PASSWORD does not match"},
+		{"md5 hash", "ari.conf", ari("$1$abc$xyz", "crypt"), pw, Warning, "cannot be checked"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := check(tc.file, tc.text, tc.password)
+			if !hasProblem(problems, tc.sev, tc.want) {
+				t.Errorf("want a %s containing %q, got %v", tc.sev, tc.want, problems)
+			}
+			for _, p := range problems {
+				if tc.password != "" && strings.Contains(p.String(), tc.password) {
+					t.Errorf("a problem repeats HOTLINE_ARI_PASSWORD: %s", p)
+				}
+			}
+		})
+	}
+	// the right password against its hash, and the shipped http.conf: no findings
+	for _, p := range check("ari.conf", ari(pwHash, "crypt"), "pw") {
+		if strings.Contains(p.File, "ari.conf") || strings.Contains(p.File, "http.conf") {
+			t.Errorf("matching hash and TLS: unexpected %s", p)
 		}
 	}
 }
@@ -220,6 +287,11 @@ func TestCheckAsteriskFindsFaults(t *testing.T) {
 		{"bad auth", "pjsip.conf", "[a]\ntype = endpoint\nauth = missing\n", Error, "auth = missing"},
 		{"sample token", "extensions.conf", "[globals]\nHOTLINE_ROUTE_TOKEN=CHANGE-ME-x\n", Warning, "HOTLINE_ROUTE_TOKEN still has the sample value"},
 		{"inband dtmf", "pjsip.conf", "[a]\ntype = endpoint\ndtmf_mode = inband\n", Warning, "dtmf_mode = inband"},
+		{"media cache off", "modules.conf", "[modules]\nautoload = yes\nnoload = res_http_media_cache.so\n", Error, "noload = res_http_media_cache.so"},
+		{"autoload off", "modules.conf", "[modules]\nautoload = no\nrequire = res_ari.so\n", Error, "res_http_media_cache.so is not loaded"},
+		{"media cache not required", "modules.conf", "[modules]\nautoload = yes\n", Warning, "require = res_http_media_cache.so"},
+		{"slow media fetch", "res_http_media_cache.conf", "[general]\ntimeout_secs = 60\n", Warning, "timeout_secs = 60"},
+		{"media cache without http", "res_http_media_cache.conf", "[general]\nprotocols = ftp\n", Error, "protocols = ftp"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"regexp"
 	"strings"
 )
@@ -41,10 +42,17 @@ type AsteriskOptions struct {
 	// User is the ARI user Hotline logs in as (HOTLINE_ARI_USER); "" means
 	// any user defined in ari.conf.
 	User string
+	// Password is HOTLINE_ARI_PASSWORD; when set, the user's password (or
+	// its SHA-crypt hash) must match it. Never printed.
+	Password string
 }
 
 // placeholder marks a password in the shipped samples that must be changed.
 const placeholder = "CHANGE-ME"
+
+// sampleARIHash is the crypt hash of the shipped ari.conf, of the password
+// "CHANGE-ME-ari-password": a placeholder too.
+const sampleARIHash = "$6$hotline.sample$sKQOjUfzr39h8ElWxfgrARUnHi.BsAuKcRsSASnLt9e9sN7eazPD6ijY6IkBHpx.0U8jGvP2UQwRA9a6Gjsn3."
 
 // CheckAsterisk checks the Asterisk configuration files in fsys (for
 // example os.DirFS("/etc/asterisk"), or fs.Sub(Files, "asterisk")) for what
@@ -67,6 +75,8 @@ func CheckAsterisk(fsys fs.FS, opts AsteriskOptions) ([]Problem, error) {
 		{"ari.conf", true, checkARI},
 		{"extensions.conf", false, checkDialplan},
 		{"pjsip.conf", false, checkPJSIP},
+		{"modules.conf", false, checkModules},
+		{"res_http_media_cache.conf", false, checkMediaCache},
 	} {
 		c, err := loadConf(fsys, chk.file)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -106,7 +116,39 @@ func checkHTTP(c *Conf, _ AsteriskOptions) []Problem {
 	if v, _ := c.Value(g[0], "enabled"); !IsTrue(v) {
 		return []Problem{problem(c, g[0].Line, Error, "[general] enabled is not yes: ARI is unreachable")}
 	}
-	return nil
+	tls, _ := c.Value(g[0], "tlsenable")
+	if !IsTrue(tls) {
+		if bind, _ := c.Value(g[0], "bindaddr"); !loopbackHost(bind) {
+			return []Problem{problem(c, g[0].Line, Warning,
+				"ARI answers plain HTTP on %s: the ARI password and every call cross the network in clear text; "+
+					"enable TLS (tlsenable, tlscertfile, tlsprivatekey) and use https:// in HOTLINE_ARI_URL", orDefault(bind, "0.0.0.0"))}
+		}
+		return nil
+	}
+	var out []Problem
+	for _, key := range []string{"tlscertfile", "tlsprivatekey"} {
+		if v, _ := c.Value(g[0], key); v == "" {
+			out = append(out, problem(c, g[0].Line, Error, "tlsenable = yes without %s: the TLS listener does not start", key))
+		}
+	}
+	return out
+}
+
+// loopbackHost reports whether an http.conf bindaddr accepts connections
+// from this host only.
+func loopbackHost(addr string) bool {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	ip := net.ParseIP(strings.Trim(addr, "[]"))
+	return addr == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func checkARI(c *Conf, opts AsteriskOptions) []Problem {
@@ -146,13 +188,45 @@ func checkARIUsers(c *Conf, opts AsteriskOptions) []Problem {
 		if v, _ := c.Value(u, "read_only"); IsTrue(v) {
 			out = append(out, problem(c, u.Line, Error, "ARI user [%s] is read_only: Hotline cannot answer or play the survey", u.Name))
 		}
-		pw, _ := c.Value(u, "password")
-		switch {
-		case pw == "":
-			out = append(out, problem(c, u.Line, Error, "ARI user [%s] has no password", u.Name))
-		case strings.Contains(pw, placeholder):
-			out = append(out, problem(c, u.Line, Warning, "ARI user [%s] still has the sample password: change it", u.Name))
-		}
+		out = append(out, checkARIPassword(c, u, opts)...)
+	}
+	return out
+}
+
+// checkARIPassword: a password is set, is not the sample's, is kept as a
+// crypt hash, and matches HOTLINE_ARI_PASSWORD when that is given.
+func checkARIPassword(c *Conf, u *Section, opts AsteriskOptions) []Problem {
+	pw, _ := c.Value(u, "password")
+	format, _ := c.Value(u, "password_format")
+	crypt := strings.EqualFold(format, "crypt")
+	switch {
+	case pw == "":
+		return []Problem{problem(c, u.Line, Error, "ARI user [%s] has no password", u.Name)}
+	case strings.Contains(pw, placeholder) || pw == sampleARIHash:
+		return []Problem{problem(c, u.Line, Warning, "ARI user [%s] still has the sample password: change it", u.Name)}
+	case crypt && !strings.HasPrefix(pw, "$"):
+		return []Problem{problem(c, u.Line, Error,
+			"ARI user [%s] has password_format = crypt but its password is not a crypt hash (make one with ari mkpasswd)", u.Name)}
+	}
+	var out []Problem
+	if !crypt {
+		out = append(out, problem(c, u.Line, Warning,
+			"ARI user [%s] keeps its password in plain text: store its hash (password_format = crypt, ari mkpasswd)", u.Name))
+	}
+	if opts.Password == "" {
+		return out
+	}
+	match, checked := pw == opts.Password, true
+	if crypt {
+		match, checked = cryptMatches(pw, opts.Password)
+	}
+	switch {
+	case !checked:
+		out = append(out, problem(c, u.Line, Warning,
+			"ARI user [%s]: HOTLINE_ARI_PASSWORD cannot be checked against this kind of hash (only $5$ and $6$)", u.Name))
+	case !match:
+		out = append(out, problem(c, u.Line, Error,
+			"ARI user [%s]: HOTLINE_ARI_PASSWORD does not match its password: Asterisk will refuse Hotline", u.Name))
 	}
 	return out
 }

@@ -44,7 +44,7 @@ func TestComposeLoads(t *testing.T) {
 		t.Fatalf("compose.yaml does not load: %v", err)
 	}
 	want := map[string]string{
-		"asterisk":   "andrius/asterisk:22",
+		"asterisk":   "hotline-asterisk:local", // built FROM andrius/asterisk:22 with the Russian core sounds
 		"postgres":   "postgres:16-alpine",
 		"redis":      "redis:7-alpine",
 		"prometheus": "prom/prometheus:",
@@ -59,6 +59,13 @@ func TestComposeLoads(t *testing.T) {
 		if s := p.Services[name]; !strings.HasPrefix(s.Image, image) {
 			t.Errorf("%s image = %q, want %q...", name, s.Image, image)
 		}
+	}
+	if b := p.Services["asterisk"].Build; b == nil || !strings.HasSuffix(b.Context, "asterisk") {
+		t.Errorf("asterisk is not built from asterisk/Dockerfile (the Russian core sounds): %+v", b)
+	}
+	if df, err := os.ReadFile("asterisk/Dockerfile"); err != nil || !strings.Contains(string(df), "ARG ASTERISK_IMAGE=andrius/asterisk:22") ||
+		!strings.Contains(string(df), "asterisk-core-sounds-ru-wav") {
+		t.Errorf("asterisk/Dockerfile: %v", err)
 	}
 	for _, name := range []string{"asterisk", "postgres", "redis", "prometheus", "grafana", "hotline"} {
 		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {
@@ -82,7 +89,9 @@ func checkBindMounts(t *testing.T, p *types.Project) {
 			if v.Type != types.VolumeTypeBind {
 				continue
 			}
-			if _, err := os.Stat(v.Source); err != nil {
+			// tls/ holds the ARI certificate and key an administrator makes
+			// (README: "ARI over TLS"), never shipped.
+			if _, err := os.Stat(v.Source); err != nil && filepath.Base(filepath.Dir(v.Source)) != "tls" {
 				t.Errorf("%s mounts %s, which does not exist: %v", name, v.Source, err)
 			}
 			if !v.ReadOnly {
@@ -113,8 +122,9 @@ func TestComposeHotlineService(t *testing.T) {
 	if h.Build == nil || h.Build.Context != root || h.Build.Dockerfile != "deploy/Dockerfile" {
 		t.Errorf("hotline build = %+v, want context %s and deploy/Dockerfile", h.Build, root)
 	}
-	if !strings.Contains(strings.Join(h.HealthCheck.Test, " "), "/readyz") {
-		t.Errorf("hotline healthcheck %v does not probe /readyz", h.HealthCheck.Test)
+	// the runtime image has no shell or wget: `hotline healthcheck` GETs /readyz
+	if !slices.Equal(h.HealthCheck.Test, types.HealthCheckTest{"CMD", "/usr/local/bin/hotline", "healthcheck"}) {
+		t.Errorf("hotline healthcheck %v, want the image's own hotline healthcheck", h.HealthCheck.Test)
 	}
 	env := func(k string) string {
 		if v := h.Environment[k]; v != nil {
@@ -126,13 +136,21 @@ func TestComposeHotlineService(t *testing.T) {
 		"HOTLINE_HTTP_ADDR":    ":8080",
 		"HOTLINE_DATABASE_URL": "postgres://hotline:test-pg@postgres:5432/hotline?sslmode=disable",
 		"HOTLINE_REDIS_URL":    "redis://redis:6379/0",
-		"HOTLINE_ARI_URL":      "http://host.docker.internal:8088",
+		"HOTLINE_ARI_URL":      "https://host.docker.internal:8089",
+		"SSL_CERT_DIR":         "/etc/hotline/ca",
 		"HOTLINE_ARI_USER":     "hotline",
 		"HOTLINE_ARI_PASSWORD": "test-ari",
 		"HOTLINE_ARI_APP":      "hotline",
+		"HOTLINE_METRICS_ADDR": ":9464",
 	} {
 		if got := env(k); got != want {
 			t.Errorf("hotline %s = %q, want %q", k, got, want)
+		}
+	}
+	// /metrics is for Prometheus on the compose network only.
+	for _, port := range h.Ports {
+		if port.Target == 9464 {
+			t.Errorf("hotline publishes its metrics port: %+v", port)
 		}
 	}
 	for dep, cond := range map[string]string{
@@ -214,13 +232,53 @@ func TestDockerfile(t *testing.T) {
 	if u := users[len(users)-1][1]; u == "root" || u == "0" || strings.HasPrefix(u, "0:") {
 		t.Errorf("runtime USER = %s, want a non-root user", u)
 	}
-	for _, want := range []string{"EXPOSE 8080", `ENTRYPOINT ["/usr/local/bin/hotline"]`, `CMD ["serve"]`} {
+	for _, want := range []string{"EXPOSE 8080", `ENTRYPOINT ["/usr/local/bin/hotline"]`, `CMD ["serve"]`,
+		`CMD ["/usr/local/bin/hotline", "healthcheck"]`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("runtime stage lacks %s", want)
 		}
 	}
-	if strings.Contains(final, "HEALTHCHECK") {
-		t.Error("the image defines no HEALTHCHECK: compose and Kubernetes probe /readyz themselves")
+	// Every base pinned by digest; the runtime one without a shell.
+	for _, f := range froms {
+		if !digestPinned.MatchString(f[1]) {
+			t.Errorf("FROM %s is not pinned by digest (name:tag@sha256:<64 hex>)", f[1])
+		}
+	}
+	if runtime := froms[len(froms)-1][1]; !strings.HasPrefix(runtime, "gcr.io/distroless/static") && runtime != "scratch" {
+		t.Errorf("runtime base %s, want distroless static or scratch", runtime)
+	}
+	if regexp.MustCompile(`(?m)^RUN\s`).MatchString(final) {
+		t.Error("the runtime stage RUNs a command: a distroless image has no shell")
+	}
+	if !regexp.MustCompile(`(?m)^HEALTHCHECK\s.*\\\n\s+CMD \["/usr/local/bin/hotline", "healthcheck"\]`).MatchString(final) {
+		t.Error("the image's HEALTHCHECK is not `hotline healthcheck`")
+	}
+}
+
+// digestPinned is an image reference pinned by digest, tag kept for people.
+var digestPinned = regexp.MustCompile(`^[a-z0-9./_-]+(:[\w.-]+)?@sha256:[0-9a-f]{64}$`)
+
+// Every image the stack pulls is pinned by digest, except the images built
+// here and Asterisk's, which an administrator pins in .env (ASTERISK_IMAGE).
+func TestComposeImagesPinnedByDigest(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range p.Services {
+		switch {
+		case s.Build != nil:
+			continue
+		case name == "asterisk":
+			pinned, err := loadCompose(t, append(slices.Clone(composeEnv), "ASTERISK_IMAGE=andrius/asterisk:22@sha256:"+strings.Repeat("ab", 32)))
+			if err != nil || !digestPinned.MatchString(pinned.Services["asterisk"].Image) {
+				t.Errorf("ASTERISK_IMAGE does not pin the asterisk service: %v", err)
+			}
+			continue
+		}
+		if !digestPinned.MatchString(s.Image) {
+			t.Errorf("%s image %s is not pinned by digest", name, s.Image)
+		}
 	}
 }
 

@@ -20,14 +20,15 @@ import (
 
 // k8sKinds maps apiVersion/kind to a fresh typed object of that kind.
 var k8sKinds = map[string]func() any{
-	"v1/Namespace":                           func() any { return &corev1.Namespace{} },
-	"v1/ConfigMap":                           func() any { return &corev1.ConfigMap{} },
-	"v1/Secret":                              func() any { return &corev1.Secret{} },
-	"v1/Service":                             func() any { return &corev1.Service{} },
-	"apps/v1/Deployment":                     func() any { return &appsv1.Deployment{} },
-	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
-	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"batch/v1/Job":                           func() any { return &batchv1.Job{} },
+	"v1/Namespace":                            func() any { return &corev1.Namespace{} },
+	"v1/ConfigMap":                            func() any { return &corev1.ConfigMap{} },
+	"v1/Secret":                               func() any { return &corev1.Secret{} },
+	"v1/Service":                              func() any { return &corev1.Service{} },
+	"apps/v1/Deployment":                      func() any { return &appsv1.Deployment{} },
+	"policy/v1/PodDisruptionBudget":           func() any { return &policyv1.PodDisruptionBudget{} },
+	"autoscaling/v2/HorizontalPodAutoscaler":  func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"batch/v1/Job":                            func() any { return &batchv1.Job{} },
+	"monitoring.coreos.com/v1/ServiceMonitor": func() any { return &serviceMonitor{} },
 }
 
 // loadManifests decodes every file in k8s/ (except kustomization.yaml)
@@ -184,8 +185,9 @@ func TestK8sObjectsFitTogether(t *testing.T) {
 	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(podLabels) {
 		t.Errorf("Service selector %v does not select the pods", svc.Spec.Selector)
 	}
-	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Port != 8080 || svc.Spec.Ports[0].TargetPort.String() != "http" {
-		t.Errorf("Service ports = %+v", svc.Spec.Ports)
+	if len(svc.Spec.Ports) != 2 || svc.Spec.Ports[0].Port != 8080 || svc.Spec.Ports[0].TargetPort.String() != "http" ||
+		svc.Spec.Ports[1].Name != "metrics" || svc.Spec.Ports[1].TargetPort.String() != "metrics" {
+		t.Errorf("Service ports = %+v, want http 8080 and metrics", svc.Spec.Ports)
 	}
 	pdb := objs["PodDisruptionBudget"].(*policyv1.PodDisruptionBudget)
 	if sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err != nil || !sel.Matches(podLabels) {
@@ -243,13 +245,14 @@ func TestKustomization(t *testing.T) {
 			t.Errorf("resource %s: %v", r, err)
 		}
 	}
-	for _, want := range []string{"deployment.yaml", "service.yaml", "pdb.yaml", "configmap.yaml", "namespace.yaml"} {
+	for _, want := range []string{"deployment.yaml", "service.yaml", "pdb.yaml", "configmap.yaml", "namespace.yaml", "migrate-job.yaml"} {
 		if !slices.Contains(k.Resources, want) {
 			t.Errorf("kustomization lacks %s", want)
 		}
 	}
-	// Placeholder secrets and the one-shot Job are applied by hand (README).
-	for _, not := range []string{"secret.example.yaml", "migrate-job.yaml"} {
+	// Placeholder secrets are applied by hand (README); the ServiceMonitor
+	// only where the Prometheus Operator runs.
+	for _, not := range []string{"secret.example.yaml", "servicemonitor.yaml"} {
 		if slices.Contains(k.Resources, not) {
 			t.Errorf("kustomization must not apply %s", not)
 		}

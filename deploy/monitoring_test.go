@@ -83,8 +83,8 @@ func TestPrometheusConfig(t *testing.T) {
 		}
 		found = true
 		if sc.MetricsPath != "/metrics" || len(sc.DNSSDConfigs) != 1 ||
-			!slices.Equal(sc.DNSSDConfigs[0].Names, []string{"hotline"}) || sc.DNSSDConfigs[0].Port != 8080 {
-			t.Errorf("hotline job must discover every replica of the hotline service on :8080/metrics: %+v", sc)
+			!slices.Equal(sc.DNSSDConfigs[0].Names, []string{"hotline"}) || sc.DNSSDConfigs[0].Port != 9464 {
+			t.Errorf("hotline job must discover every replica of the hotline service on its metrics listener :9464/metrics: %+v", sc)
 		}
 		checkScrapeToken(t, p, sc.Authorization)
 	}
@@ -252,6 +252,49 @@ func TestRulesQueryOnlyListedMetrics(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every recording rule is used by an alert or a dashboard: a rule nobody
+// reads only costs evaluations and misleads whoever reads rules.yml.
+func TestRecordingRulesAreUsed(t *testing.T) {
+	files := ruleFiles(t)
+	var exprs []string
+	for _, g := range files["prometheus/alerts.yml"].Groups {
+		for _, r := range g.Rules {
+			exprs = append(exprs, r.Expr)
+		}
+	}
+	for _, d := range loadDashboards(t) {
+		walkPanels(d.Panels, func(p panel) {
+			for _, tg := range p.Targets {
+				if tg.Expr != "" {
+					exprs = append(exprs, grafanaVars.Replace(tg.Expr))
+				}
+			}
+		})
+	}
+	used := map[string]bool{}
+	for _, e := range exprs {
+		names, err := queriedMetrics(e)
+		if err != nil {
+			t.Errorf("%q: %v", e, err)
+		}
+		for _, n := range names {
+			used[n] = true
+		}
+	}
+	n := 0
+	for _, g := range files["prometheus/rules.yml"].Groups {
+		for _, r := range g.Rules {
+			n++
+			if !used[r.Record] {
+				t.Errorf("recording rule %s is used by no alert and no dashboard: use it or remove it", r.Record)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("rules.yml records nothing")
 	}
 }
 

@@ -84,7 +84,8 @@ func TestReadmeCoversTheDeployment(t *testing.T) {
 	text := readme(t)
 	for _, want := range []string{
 		"channelvars = CHANNEL(linkedid)", "http.conf", "ari.conf", "docker compose up",
-		"kubectl apply -k", "hotline user add", "sox ", "sound:", "recording:", "8088",
+		"kubectl apply -k", "hotline user add", "sound:", "recording:", "8088", "res_http_media_cache", "HOTLINE_MEDIA_BASE_URL",
+		"asterisk-core-sounds-ru-wav", "HOTLINE_TTS_COMMAND", "/admin/prompts",
 		"hotline callgen", "forward-only", "Stasis(hotline,survey", "Stasis(hotline,status)",
 		"/api/v1/lookup", "TLS",
 	} {

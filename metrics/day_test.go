@@ -162,7 +162,7 @@ hotline_call_wait_seconds_bucket{le="+Inf"} 4
 hotline_call_wait_seconds_sum 28
 hotline_call_wait_seconds_count 4
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hotline_agent_calls_total",
+	if err := testutil.GatherAndCompare(UsedSeries{reg}, strings.NewReader(want), "hotline_agent_calls_total",
 		"hotline_calls_active", "hotline_call_hold_seconds", "hotline_call_wait_seconds"); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ hotline_call_wait_seconds_count 4
 ` + histLines("hotline_call_ring_seconds", `agent="alice"`, ringBuckets, 3, 8) +
 		histLines("hotline_call_ring_seconds", `agent="bob"`, ringBuckets, 10) +
 		histLines("hotline_call_ring_seconds", `agent="unknown"`, ringBuckets, 3)
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(wantTalk), "hotline_call_talk_seconds",
+	if err := testutil.GatherAndCompare(UsedSeries{reg}, strings.NewReader(wantTalk), "hotline_call_talk_seconds",
 		"hotline_call_ring_seconds"); err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,7 @@ func exported(t *testing.T) map[string]family {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList{"alice"}, metrics.Options{})
+	metrics.RegisterBuildInfo(reg, "test")
 	m.AddARINode("pbx1", fakeStats{})
 	m.SetSpool(fakeSpool{})
 	m.SetTracker(fakeTracker{})

@@ -15,6 +15,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +69,9 @@ type Metrics struct {
 	hold        prometheus.Histogram
 	slaBreaches *prometheus.CounterVec
 	health      *healthCollector
+
+	rosterMu  sync.Mutex
+	listeners []func(agentLabels []string)
 }
 
 // Durations buckets in seconds: ring and wait are short, talk is long.
@@ -127,7 +132,63 @@ func New(reg prometheus.Registerer, roster Roster, opts Options) *Metrics {
 }
 
 // Refresh re-reads the roster (call it after agents are added or disabled).
-func (m *Metrics) Refresh() { m.live.setRoster(m.roster.Agents()) }
+// Every per-agent series of a new agent is created at zero before the agent
+// becomes a label value, so its first call is an increase Prometheus sees
+// (a counter that first appears at 1 loses that 1 in increase()). An agent
+// who leaves the roster keeps its series until the process restarts, so no
+// increment between two scrapes is dropped with a deleted series.
+func (m *Metrics) Refresh() {
+	agents := m.roster.Agents()
+	labels := AgentLabels(agents)
+	for _, a := range labels {
+		for _, d := range directionLabels {
+			for _, o := range outcomeLabels {
+				m.calls.WithLabelValues(a, d, o)
+			}
+			m.talk.WithLabelValues(a, d)
+		}
+		m.ring.WithLabelValues(a)
+	}
+	m.live.setRoster(agents)
+	m.rosterMu.Lock()
+	listeners := slices.Clone(m.listeners)
+	m.rosterMu.Unlock()
+	for _, f := range listeners {
+		f(labels)
+	}
+}
+
+// OnRoster calls f now and after every Refresh with every agent label value
+// (the roster's logins, "none" and "unknown"), so that packages with
+// per-agent series of their own (survey scores) create them at zero before
+// they are used. f must not block.
+func (m *Metrics) OnRoster(f func(agentLabels []string)) {
+	m.rosterMu.Lock()
+	m.listeners = append(m.listeners, f)
+	m.rosterMu.Unlock()
+	m.live.mu.Lock()
+	roster := slices.Clone(m.live.roster)
+	m.live.mu.Unlock()
+	f(AgentLabels(roster))
+}
+
+// AgentLabels returns the agent label values of a roster: its logins, then
+// AgentNone and AgentUnknown.
+func AgentLabels(logins []string) []string {
+	out := slices.Sorted(slices.Values(logins))
+	out = slices.Compact(out)
+	out = slices.DeleteFunc(out, func(l string) bool { return l == "" || l == AgentNone || l == AgentUnknown })
+	return append(out, AgentNone, AgentUnknown)
+}
+
+// directionLabels and outcomeLabels are the values of the direction and
+// outcome labels of an ended call ("unknown": a call whose first channel
+// was never seen).
+var (
+	directionLabels = []string{string(telephony.Inbound), string(telephony.Outbound), string(telephony.Internal), "unknown"}
+	outcomeLabels   = []string{string(telephony.OutcomeAnswered), string(telephony.OutcomeNoAnswer),
+		string(telephony.OutcomeBusy), string(telephony.OutcomeFailed), string(telephony.OutcomeAbandoned)}
+)
 
 // Handler serves the registry's metrics in the Prometheus text format.
 func Handler(g prometheus.Gatherer) http.Handler {

@@ -111,7 +111,7 @@ func TestMetricsFromRecordedCalls(t *testing.T) {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "hotline_agent_calls_total{%s} %d\n", k, expected[k])
 	}
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(b.String()), "hotline_agent_calls_total"); err != nil {
+	if err := testutil.GatherAndCompare(metrics.UsedSeries{Gatherer: reg}, strings.NewReader(b.String()), "hotline_agent_calls_total"); err != nil {
 		t.Error(err)
 	}
 	if s := m.Snapshot(); len(s.Calls) != 0 || s.Agents[0].State != metrics.StateIdle || s.Agents[1].State != metrics.StateIdle {

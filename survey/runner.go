@@ -89,6 +89,12 @@ type FollowUps interface {
 	OpenFollowUp(ctx context.Context, f FollowUp) error
 }
 
+// Speaker turns a text in a language into a media URI that speaks it
+// (*voice.Voice: synthesized or uploaded audio served over HTTP).
+type Speaker interface {
+	Media(ctx context.Context, lang, text string) (string, error)
+}
+
 // Options configure a Runner. Store and ARI are required.
 type Options struct {
 	Store     Store
@@ -101,6 +107,16 @@ type Options struct {
 	Clock      Clock
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // nil: metrics are not registered
+	// Speech speaks the surveys' texts; nil: only their media play.
+	Speech Speaker
+	// Language returns the language of the caller of a linked call (their
+	// client's, else the centre's); nil or "": the survey's Language. The
+	// channel's language (CHANNEL(language)) is set to it before the first
+	// prompt, so Asterisk's own sounds and number: media use it too.
+	Language func(ctx context.Context, link CallLink) string
+	// Agents bounds the agent label of the score metrics to the roster;
+	// nil: scores count for agent "unknown" ("none" without an agent).
+	Agents AgentLabels
 	// Journal holds the writes (responses, answers, final states) that
 	// cannot reach the Store while the database is down, and replays them
 	// in order when it is back; nil: such writes are logged and lost.
@@ -140,7 +156,7 @@ func NewRunner(opts Options) *Runner {
 		opts.FollowUps = TimelineFollowUps{Timeline: opts.Timeline}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal),
+	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal, opts.Agents),
 		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]Survey{}}
 	if opts.Journal != nil {
 		r.wg.Add(1)
@@ -330,6 +346,7 @@ func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
 	defer r.mu.Unlock()
 	if err == nil {
 		r.surveys[id] = sv
+		r.metrics.loaded(sv)
 		return sv, nil
 	}
 	if cached, ok := r.surveys[id]; ok && !permanent(err) {

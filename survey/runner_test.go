@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"hotline/crm"
+	hmetrics "hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony/ari/aritest"
 )
@@ -186,7 +187,11 @@ func TestAnswerIsSavedBeforeTheSurveyEnds(t *testing.T) {
 func TestOptOutAndMetrics(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
-	r := newRigReg(t, 20, reg)
+	// The metrics roster leaves anna (PJSIP/1001) out: her score counts as
+	// "unknown", never as a label value of its own, as on the call counters.
+	agents := hmetrics.New(nil, hmetrics.AgentList{"boris", "carol"}, hmetrics.Options{})
+	r := startRig(t, aritest.Options{Speed: 20, ChannelVarsLinkedID: true}, newStore(t),
+		survey.Options{Registerer: reg, Agents: agents})
 	ctx := context.Background()
 	def, err := r.store.DefaultSurvey(ctx)
 	if err != nil {
@@ -209,8 +214,29 @@ func TestOptOutAndMetrics(t *testing.T) {
 	if v := got[fmt.Sprintf(`hotline_survey_responses_total{state="opted_out",survey="%d"}`, def.ID)]; v != 1 {
 		t.Errorf("responses counter = %v, want 1; all: %v", v, got)
 	}
-	if v := got[`hotline_survey_score_count{agent="anna",scale="csat"}`]; v != 1 {
-		t.Errorf("score histogram count = %v, want 1; all: %v", v, got)
+	if v := got[`hotline_survey_score_count{agent="unknown",scale="csat"}`]; v != 1 {
+		t.Errorf("score histogram count = %v, want 1 for agent unknown; all: %v", v, got)
+	}
+	// Every roster agent's series exist from the start, at zero, so the
+	// first score is an increase Prometheus sees.
+	for _, a := range []string{"boris", "carol", "none"} {
+		for _, sc := range []string{"csat", "nps"} {
+			key := fmt.Sprintf(`hotline_survey_score_count{agent=%q,scale=%q}`, a, sc)
+			if v, ok := got[key]; !ok || v != 0 {
+				t.Errorf("%s = %v (present %v), want 0", key, v, ok)
+			}
+		}
+	}
+	for _, st := range []string{"completed", "partial", "no_input"} {
+		key := fmt.Sprintf(`hotline_survey_responses_total{state=%q,survey="%d"}`, st, def.ID)
+		if v, ok := got[key]; !ok || v != 0 {
+			t.Errorf("%s = %v (present %v), want 0 from the moment the survey was loaded", key, v, ok)
+		}
+	}
+	for key := range got {
+		if strings.Contains(key, `agent="anna"`) {
+			t.Errorf("an agent outside the metrics roster has a series of her own: %s", key)
+		}
 	}
 }
 

@@ -43,6 +43,9 @@ type session struct {
 
 	ari      ARI
 	sv       Survey
+	lang     string // the caller's language ("": the survey's)
+	texts    Texts  // what the survey says to this caller
+	spoken   string // the language of texts
 	resp     Response
 	link     CallLink
 	typed    []byte // digits received and not yet used (type-ahead)
@@ -150,6 +153,7 @@ func (s *session) begin(ctx context.Context) error {
 	if err != nil {
 		s.log.Warn("survey: cannot link the call", slog.Any("err", err))
 	}
+	s.chooseLanguage(ctx)
 	s.resp = Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
 		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
 		State: StateInProgress, StartedAt: s.r.clock.Now()}
@@ -176,7 +180,10 @@ func (s *session) loadSurvey() (Survey, error) {
 
 // ask asks every question in order and returns the final state.
 func (s *session) ask() State {
-	lead := s.sv.Intro
+	lead := s.say(s.texts.Intro, s.sv.Intro)
+	if s.link.ContactID != nil { // a campaign's call: greet first
+		lead = append(s.say(s.texts.Greeting, nil), lead...)
+	}
 	for i, q := range s.sv.Questions {
 		value, out := s.question(q, lead)
 		lead = nil
@@ -206,10 +213,11 @@ func (s *session) cutShort() State {
 
 // question asks q up to 1+Retries times.
 func (s *session) question(q Question, lead []string) (int, outcome) {
+	prompt := s.say(s.texts.Questions[q.Key], q.Prompt)
 	for try := 0; try <= s.sv.Retries; try++ {
-		media := append(append([]string(nil), lead...), q.Prompt...)
+		media := append(append([]string(nil), lead...), prompt...)
 		if try > 0 {
-			media = append(append([]string(nil), s.sv.Invalid...), q.Prompt...)
+			media = append(s.say(s.texts.Invalid, s.sv.Invalid), prompt...)
 		}
 		pid := ""
 		if len(s.typed) == 0 {
@@ -377,7 +385,7 @@ func (s *session) end(state State) {
 	s.r.metrics.finished(s.sv, state)
 	if !s.isGone() {
 		if state == StateCompleted || state == StateOptedOut {
-			s.waitPlayback(s.play(s.sv.Thanks), thanksCap)
+			s.waitPlayback(s.play(s.say(s.texts.Thanks, s.sv.Thanks)), thanksCap)
 		}
 		s.hangupChannel()
 	}
@@ -414,7 +422,7 @@ func (s *session) play(media []string) string {
 	s.seq++
 	// by channel: the response may have no id yet (its row waits in the journal)
 	id := fmt.Sprintf("survey-%s-%d", s.ch.ID, s.seq)
-	_, err := s.ari.Channels().Play(s.r.ctx, s.ch.ID, ari.PlayParams{Media: media, Lang: s.sv.Language, PlaybackID: id})
+	_, err := s.ari.Channels().Play(s.r.ctx, s.ch.ID, ari.PlayParams{Media: media, Lang: cmp.Or(s.lang, s.sv.Language), PlaybackID: id})
 	if err != nil {
 		s.log.Warn("survey: play", slog.String("media", strings.Join(media, ",")), slog.Any("err", err))
 		return ""

@@ -12,6 +12,7 @@ package survey
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,9 @@ type Question struct {
 	Key string `json:"key,omitempty"`
 	// Text is what the prompt says, for people reading results.
 	Text string `json:"text,omitempty"`
-	// Prompt are the Asterisk media URIs played in order ("sound:...", "recording:...", "digits:...").
+	// Prompt are Asterisk media URIs played in order ("sound:...",
+	// "recording:...", "digits:...") after the question's spoken text
+	// (Survey.Texts); optional when the survey has texts.
 	Prompt []string `json:"prompt"`
 	// Min and Max are the accepted range (1-5, 0-10, ...); ignored when Digits is set.
 	Min int `json:"min,omitempty"`
@@ -104,10 +107,43 @@ type Survey struct {
 	// twice it) opens a follow-up for supervisors; 0 disables follow-ups.
 	LowScore int `json:"low_score"`
 	// OptOut is the digit that ends the survey at the caller's wish ("" = none).
-	OptOut    string    `json:"opt_out,omitempty"`
-	Default   bool      `json:"default"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	OptOut string `json:"opt_out,omitempty"`
+	// Texts are what the survey says, by language ("ru", "en"): each text
+	// is synthesized (or replaced by an uploaded recording) and spoken
+	// before the matching media above. A caller hears the texts of their
+	// own language, or of the survey's Language when it has none.
+	// Definitions without texts play their media only, as before.
+	Texts     map[string]Texts `json:"texts,omitempty"`
+	Default   bool             `json:"default"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
+}
+
+// Texts are the words of a survey in one language.
+type Texts struct {
+	// Greeting opens a campaign's outbound call, before Intro.
+	Greeting string `json:"greeting,omitempty"`
+	Intro    string `json:"intro,omitempty"`
+	// Questions are the questions' texts by question key.
+	Questions map[string]string `json:"questions,omitempty"`
+	Invalid   string            `json:"invalid,omitempty"`
+	Thanks    string            `json:"thanks,omitempty"`
+}
+
+// MaxText bounds one spoken text (the synthesizer's limit).
+const MaxText = 1000
+
+// Speech returns the texts a caller speaking lang hears and their
+// language: lang's, else the survey's own Language's; ok is false for a
+// survey without texts.
+func (s *Survey) Speech(lang string) (t Texts, spoken string, ok bool) {
+	if t, ok := s.Texts[lang]; ok && lang != "" {
+		return t, lang, true
+	}
+	if t, ok := s.Texts[s.Language]; ok {
+		return t, s.Language, true
+	}
+	return Texts{}, "", false
 }
 
 // Seconds is a duration stored and sent as whole seconds.
@@ -167,7 +203,67 @@ func (s *Survey) Validate() error {
 			return err
 		}
 	}
-	return s.validateQuestions()
+	if err := s.validateQuestions(); err != nil {
+		return err
+	}
+	return s.validateTexts()
+}
+
+// validateTexts checks the spoken texts: known languages and question
+// keys, bounded lengths, and a spoken or played prompt for each question.
+func (s *Survey) validateTexts() error {
+	if len(s.Texts) > 10 {
+		return crm.Invalid("texts", "at most 10 languages")
+	}
+	for lang, t := range s.Texts {
+		field := "texts." + lang
+		if !langOK(lang) {
+			return crm.Invalid("texts", "%q is not a language code such as ru or en", lang)
+		}
+		for name, text := range map[string]string{"greeting": t.Greeting, "intro": t.Intro, "invalid": t.Invalid, "thanks": t.Thanks} {
+			if err := textOK(field+"."+name, text); err != nil {
+				return err
+			}
+		}
+		for key, text := range t.Questions {
+			if !slices.ContainsFunc(s.Questions, func(q Question) bool { return q.Key == key }) {
+				return crm.Invalid(field+".questions", "%q is not a question of the survey", key)
+			}
+			if err := textOK(field+".questions."+key, text); err != nil {
+				return err
+			}
+		}
+	}
+	for i, q := range s.Questions {
+		if len(q.Prompt) > 0 {
+			continue
+		}
+		t, _, ok := s.Speech(s.Language)
+		if !ok || strings.TrimSpace(t.Questions[q.Key]) == "" {
+			return crm.Invalid(fmt.Sprintf("questions[%d].prompt", i),
+				"needs a text in texts.%s.questions.%s or at least one media URI such as sound:beep", s.Language, q.Key)
+		}
+	}
+	return nil
+}
+
+func textOK(field, text string) error {
+	if !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxText {
+		return crm.Invalid(field, "must be at most %d characters", MaxText)
+	}
+	return nil
+}
+
+func langOK(l string) bool {
+	if len(l) < 2 || len(l) > 16 {
+		return false
+	}
+	for _, r := range l {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Survey) validateQuestions() error {
@@ -185,7 +281,7 @@ func (s *Survey) validateQuestions() error {
 			return crm.Invalid(field+".key", "must be unique, 1-32 characters of a-z, 0-9 or _")
 		}
 		seen[q.Key] = true
-		if err := validMedia(field+".prompt", q.Prompt, true); err != nil {
+		if err := validMedia(field+".prompt", q.Prompt, false); err != nil {
 			return err
 		}
 		if q.Digits != "" {
@@ -241,20 +337,38 @@ func (s *Survey) IsLow(q Question, value int) bool {
 }
 
 // DefaultSurvey is the survey shipped with Hotline (seeded by migration
-// 00020 as the default). Every prompt is in Asterisk's core English sound
-// set (asterisk-core-sounds-en): hello-world, beep, auth-thankyou,
-// vm-goodbye, option-is-invalid; digits: is Asterisk's built-in digit
-// playback from the digits/ sounds of the same set.
+// 00020 as the default, given its spoken texts by 00251). It speaks
+// Russian, or English to a caller whose client speaks English; a beep
+// after each question says "press now".
 func DefaultSurvey() Survey {
 	return Survey{
-		Name: "After-call satisfaction", Language: "en", Default: true,
-		Intro: []string{"sound:hello-world"},
+		Name: "After-call satisfaction", Language: "ru", Default: true,
 		Questions: []Question{
-			{Key: "agent", Text: "How satisfied are you with the agent? 1 to 5", Prompt: []string{"sound:beep", "digits:15"}, Min: 1, Max: 5, Required: true},
-			{Key: "nps", Text: "How likely are you to recommend us? 0 to 10", Prompt: []string{"sound:beep", "digits:010"}, Min: 0, Max: 10},
+			{Key: "agent", Text: "Оценка оператора, 1–5", Prompt: []string{"sound:beep"}, Min: 1, Max: 5, Required: true},
+			{Key: "nps", Text: "Готовность рекомендовать, 0–10", Prompt: []string{"sound:beep"}, Min: 0, Max: 10},
 		},
-		Thanks:  []string{"sound:auth-thankyou", "sound:vm-goodbye"},
-		Invalid: []string{"sound:option-is-invalid"},
+		Texts: map[string]Texts{
+			"ru": {
+				Greeting: "Здравствуйте! Вам звонит служба поддержки. Пожалуйста, ответьте на два коротких вопроса.",
+				Intro:    "Пожалуйста, оцените наш разговор. Это займёт меньше минуты.",
+				Questions: map[string]string{
+					"agent": "Оцените работу оператора от одного до пяти, где пять — отлично.",
+					"nps":   "Насколько вероятно, что вы порекомендуете нас знакомым? Нажмите число от нуля до десяти, затем решётку.",
+				},
+				Invalid: "Такого варианта нет. Попробуйте ещё раз.",
+				Thanks:  "Спасибо за ваши ответы! До свидания.",
+			},
+			"en": {
+				Greeting: "Hello! This is the support team calling. Please answer two short questions.",
+				Intro:    "Please rate our conversation. It takes less than a minute.",
+				Questions: map[string]string{
+					"agent": "Please rate the agent from one to five, where five is excellent.",
+					"nps":   "How likely are you to recommend us to a friend? Press a number from zero to ten, then the hash key.",
+				},
+				Invalid: "That is not one of the options. Please try again.",
+				Thanks:  "Thank you for your answers! Goodbye.",
+			},
+		},
 		Timeout: 5, InterDigit: 2, Retries: 1, LowScore: 2,
 	}
 }

@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -107,10 +108,18 @@ func TestSurveyValidate(t *testing.T) {
 		"bad media":      {func(s *survey.Survey) { s.Intro = []string{"hello-world"} }, "intro"},
 		"unknown scheme": {func(s *survey.Survey) { s.Thanks = []string{"http://x"} }, "thanks"},
 		"empty range":    {func(s *survey.Survey) { s.Questions[0].Min, s.Questions[0].Max = 5, 5 }, "questions[0].max"},
-		"no prompt":      {func(s *survey.Survey) { s.Questions[1].Prompt = nil }, "questions[1].prompt"},
+		"no prompt":      {func(s *survey.Survey) { s.Questions[1].Prompt = nil; delete(s.Texts["ru"].Questions, "nps") }, "questions[1].prompt"},
+		"unknown text":   {func(s *survey.Survey) { s.Texts["en"].Questions["csat"] = "Rate us" }, "texts.en.questions"},
+		"text language":  {func(s *survey.Survey) { s.Texts["r u"] = survey.Texts{Intro: "x"} }, "texts"},
+		"long text":      {func(s *survey.Survey) { t := s.Texts["ru"]; t.Thanks = strings.Repeat("я", 1001); s.Texts["ru"] = t }, "texts.ru.thanks"},
 		"duplicate key":  {func(s *survey.Survey) { s.Questions[1].Key = "agent" }, "questions[1].key"},
 		"opt-out clash":  {func(s *survey.Survey) { s.OptOut = "3" }, "questions[0]"},
 		"retries":        {func(s *survey.Survey) { s.Retries = 9 }, "retries"},
+	}
+	spoken := survey.DefaultSurvey()
+	spoken.Questions[1].Prompt = nil // its text is its prompt
+	if err := spoken.Validate(); err != nil {
+		t.Fatalf("a question with a text and no media: %v", err)
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -21,7 +21,7 @@ func cmdCallgen(ctx context.Context, args []string, e env) error {
 	target := fs.String("target", "", "number and PBX to call, e.g. sip:7001@asterisk:5060 (required)")
 	trunk := fs.String("trunk", "callgen", "the PBX endpoint callgen calls in as (pjsip.conf [callgen]); the default --user")
 	user := fs.String("user", "", "digest auth username (default: --trunk)")
-	password := fs.String("password", e.getenv("HOTLINE_CALLGEN_PASSWORD"), "digest auth password [$HOTLINE_CALLGEN_PASSWORD]")
+	password := fs.String("password", "", "digest auth password [$HOTLINE_CALLGEN_PASSWORD]")
 	from := fs.String("from", "+7999000%04d", "caller number of call N, fmt pattern")
 	rate := fs.Float64("rate", 1, "calls started per second")
 	concurrency := fs.Int("concurrency", 1, "most calls at once")
@@ -30,10 +30,18 @@ func cmdCallgen(ctx context.Context, args []string, e env) error {
 	transport := fs.String("transport", "udp", "udp or tcp")
 	bind := fs.String("bind", "", "local IP for SIP and RTP (default: the one routing to the target)")
 	checkAPI := fs.String("check-api", "", "Hotline's URL, e.g. http://hotline:8080: check each call in the call log and survey responses")
-	token := fs.String("token", e.getenv("HOTLINE_API_TOKEN"), "API token of a supervisor or admin for --check-api [$HOTLINE_API_TOKEN]")
+	token := fs.String("token", "", "API token of a supervisor or admin for --check-api [$HOTLINE_API_TOKEN]")
 	wait := fs.Duration("check-wait", 30*time.Second, "how long --check-api waits for calls to appear")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// Secrets come from the environment after parsing, never as flag
+	// defaults, so that usage text cannot print them.
+	if *password == "" {
+		*password = e.getenv("HOTLINE_CALLGEN_PASSWORD")
+	}
+	if *token == "" {
+		*token = e.getenv("HOTLINE_API_TOKEN")
 	}
 	if *target == "" {
 		return errors.New("callgen: --target is required, e.g. --target sip:7001@asterisk:5060")

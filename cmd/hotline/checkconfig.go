@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -52,7 +54,13 @@ func cmdCheckConfig(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	problems, err := deploy.CheckAsterisk(fsys, deploy.AsteriskOptions{App: cfg.ARIApp, User: cfg.ARIUser})
+	opts := deploy.AsteriskOptions{App: cfg.ARIApp, User: cfg.ARIUser}
+	if dir != "" {
+		// your PBX's ari.conf must hold HOTLINE_ARI_PASSWORD (the shipped
+		// sample holds a placeholder, flagged on its own)
+		opts.Password = cfg.ARIPassword
+	}
+	problems, err := deploy.CheckAsterisk(fsys, opts)
 	if err != nil {
 		return fmt.Errorf("check the Asterisk configuration in %s: %w", label, err)
 	}
@@ -129,16 +137,42 @@ func settingWarnings(cfg Config, e env) int {
 	if cfg.ARIURL == "" {
 		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_ARI_URL is empty: serve runs the built-in simulated PBX")
 	}
+	for _, u := range plainARIURLs(cfg.ARIURL) {
+		fmt.Fprintf(e.stdout, "hotline settings: warning: HOTLINE_ARI_URL %s is plain HTTP to another host: the ARI password "+
+			"and every call cross the network in clear text; use https:// (http.conf tlsenable)\n", u)
+	}
 	if strings.Contains(cfg.MetricsToken, "CHANGE-ME") {
 		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_METRICS_TOKEN is still the sample CHANGE-ME value")
 		errs++
 	}
 	if cfg.MetricsToken == "" && cfg.ARIURL != "" {
-		fmt.Fprintln(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers anyone who reaches the HTTP port")
+		fmt.Fprintf(e.stdout, "hotline settings: warning: HOTLINE_METRICS_TOKEN is empty: /metrics answers every local process on %s\n", cfg.MetricsAddr)
 	}
+	errs += voiceWarnings(cfg, e)
 	if strings.Contains(cfg.DatabaseURL, "CHANGE-ME") {
 		fmt.Fprintln(e.stdout, "hotline settings: error: HOTLINE_DATABASE_URL still holds the sample CHANGE-ME password")
 		errs++
 	}
 	return errs
+}
+
+// plainARIURLs returns the ARI URLs (of a comma-separated, optionally named
+// list) that use http:// to a host other than this one.
+func plainARIURLs(list string) []string {
+	var out []string
+	for _, e := range strings.Split(list, ",") {
+		e = strings.TrimSpace(e)
+		if name, rest, ok := strings.Cut(e, "="); ok && !strings.Contains(name, "/") {
+			e = rest
+		}
+		u, err := url.Parse(e)
+		if err != nil || u.Scheme != "http" {
+			continue
+		}
+		if h := u.Hostname(); h == "localhost" || (net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback()) {
+			continue
+		}
+		out = append(out, redactURL(e))
+	}
+	return out
 }

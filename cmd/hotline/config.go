@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,8 +16,10 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
+	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 	"hotline/telephony/ari"
+	"hotline/telephony/voice"
 )
 
 // Config is everything `hotline` reads from the environment and flags.
@@ -34,8 +37,14 @@ type Config struct {
 	SpoolDir     string
 	SIPProbes    map[string]string // name -> SIP URI of phones and trunks to check with OPTIONS
 	MetricsToken string            // bearer token /metrics requires; "" leaves it open
+	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
+	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // setting is one configuration value: its variable, flag, default and check.
@@ -63,10 +72,17 @@ func settings() []setting {
 		{env: "HOTLINE_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error", check: checkLogLevel},
 		{env: "HOTLINE_COOKIE_SECURE", flag: "cookie-secure", def: "false", usage: "mark the session cookie Secure (set true behind HTTPS)", check: checkCookieSecure},
 		{env: "HOTLINE_SIP_PROBES", flag: "sip-probes", usage: "phones and trunks to check with SIP OPTIONS every 30 s, name=sip:uri,... (empty: none)", check: checkSIPProbes},
-		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: /metrics is open)",
+		{env: "HOTLINE_METRICS_ADDR", flag: "metrics-addr", def: "127.0.0.1:9464",
+			usage: "listen address host:port of /metrics, apart from the HTTP address (not loopback: HOTLINE_METRICS_TOKEN required)", check: checkMetricsAddr},
+		{env: "HOTLINE_METRICS_TOKEN", flag: "metrics-token", usage: "bearer token Prometheus must send to /metrics (empty: open, allowed only on a loopback HOTLINE_METRICS_ADDR)",
 			secret: true, check: checkMetricsToken},
+		{env: "HOTLINE_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For gives the client address (empty: none)",
+			check: checkTrustedProxies},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
+		{env: "HOTLINE_TTS_COMMAND", flag: "tts-command", def: voice.DefaultCommand,
+			usage: "speech synthesizer for prompts, run without a shell: {text} or {textfile}, {voice} (ru, en) and the WAV file {out}", check: checkTTSCommand},
+		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
 	}
@@ -75,26 +91,29 @@ func settings() []setting {
 // configFlags registers every setting on fs. The returned function, called
 // after fs.Parse, applies flags over environment over defaults and checks
 // each value; its error is one line naming the variable (or flag).
+// Flags are registered without defaults so that --help and a mistyped flag
+// never print a value taken from the environment: the usage line shows the
+// built-in default (URLs with their password redacted) and, for a secret,
+// only whether it is set.
 func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 	list := settings()
 	values := make([]*string, len(list))
 	for i, s := range list {
-		def := s.def
-		if v, ok := lookup(getenv, s.env); ok {
-			def = v
-		}
-		shown := def
-		if s.secret && shown != "" {
-			shown = "(set)"
-		}
-		values[i] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.usage, s.env, shown))
+		values[i] = fs.String(s.flag, "", s.usage+" [$"+s.env+"]"+shownDefault(s, getenv))
 	}
 	return func() (Config, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		var c Config
 		for i, s := range list {
-			if err := s.check(strings.TrimSpace(*values[i]), &c); err != nil {
+			v := s.def
+			if e, ok := lookup(getenv, s.env); ok {
+				v = e
+			}
+			if set[s.flag] {
+				v = *values[i]
+			}
+			if err := s.check(strings.TrimSpace(v), &c); err != nil {
 				name := s.env
 				if set[s.flag] {
 					name = "--" + s.flag
@@ -105,8 +124,28 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		if c.ARIURL != "" && c.ARIUser == "" {
 			return Config{}, fmt.Errorf("invalid HOTLINE_ARI_USER: required when HOTLINE_ARI_URL is set")
 		}
+		if c.MetricsToken == "" && !loopback(c.MetricsAddr) {
+			return Config{}, fmt.Errorf("invalid HOTLINE_METRICS_ADDR: %q is reachable from other hosts and /metrics names every agent: "+
+				"set HOTLINE_METRICS_TOKEN (openssl rand -hex 32) for Prometheus, or listen on 127.0.0.1", c.MetricsAddr)
+		}
 		return c, nil
 	}
+}
+
+// shownDefault is the "(default ...)" note of a setting's usage line: the
+// built-in default with any URL password redacted, and for a secret set in
+// the environment only "(set)", never its value.
+func shownDefault(s setting, getenv func(string) string) string {
+	_, inEnv := lookup(getenv, s.env)
+	switch {
+	case s.secret && inEnv:
+		return " (set in the environment)"
+	case s.def == "":
+		return ""
+	case s.secret:
+		return fmt.Sprintf(" (default %q)", redactPassword(s.def))
+	}
+	return fmt.Sprintf(" (default %q)", s.def)
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
@@ -136,6 +175,35 @@ func checkHTTPAddr(v string, c *Config) error {
 	}
 	c.HTTPAddr = v
 	return nil
+}
+
+// checkMetricsAddr accepts host:port like HOTLINE_HTTP_ADDR; it must
+// differ from it (/metrics is never served to agents' browsers).
+func checkMetricsAddr(v string, c *Config) error {
+	var tmp Config
+	if err := checkHTTPAddr(v, &tmp); err != nil {
+		return err
+	}
+	if v == c.HTTPAddr && !strings.HasSuffix(v, ":0") {
+		return fmt.Errorf("%q is HOTLINE_HTTP_ADDR too: /metrics needs a listener of its own", v)
+	}
+	c.MetricsAddr = v
+	return nil
+}
+
+// loopback reports whether a listen address host:port accepts connections
+// from this host only: 127.0.0.0/8, ::1 or localhost. An empty host,
+// 0.0.0.0, another address or a host name listens beyond it.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkRedisURL(v string, c *Config) error {
@@ -196,6 +264,15 @@ func checkSIPProbes(v string, c *Config) error {
 		}
 		c.SIPProbes[name] = uri
 	}
+	return nil
+}
+
+func checkTrustedProxies(v string, c *Config) error {
+	p, err := httpapi.ParseTrustedProxies(v)
+	if err != nil {
+		return err
+	}
+	c.TrustedProxies = p
 	return nil
 }
 
@@ -282,4 +359,18 @@ func redactURL(v string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// redactPassword replaces the password of a URL's user info with "xxxxx",
+// keeping the rest for the reader; text that is not a URL with user info is
+// returned whole.
+func redactPassword(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User == nil {
+		return v
+	}
+	return u.Redacted()
 }

@@ -5,13 +5,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/resource/doctext"
 	"hotline/crm/web"
-	"hotline/metrics"
 )
 
 // maxDocumentBytes is the largest file the document library accepts.
@@ -34,10 +31,9 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // mountFeatures adds every capability's API operations and pages to the
 // server: the call log and click-to-call, the agent console with screen
 // pops, surveys, the service desk, the sales funnel, stock and money, the
-// supervisor reports and wallboard, the admin pages (users and teams), and
-// /metrics (behind metricsToken when set).
-func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store,
-	reg *prometheus.Registry, metricsToken string, log *slog.Logger) {
+// supervisor reports and wallboard, and the admin pages (users and teams).
+// /metrics is not among them: it has a listener of its own (serve).
+func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store, log *slog.Logger) {
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
@@ -76,8 +72,4 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	// Users and teams; a user change reloads this replica's agent roster
 	// at once (the others within rosterRefresh).
 	pages.MountAdmin(web.AdminOptions{Store: st, AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
-
-	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
-	// not a user's session or API token.
-	api.HandleSelfAuthenticated("/metrics", metrics.RequireBearer(metricsToken, metrics.Handler(reg)))
 }

@@ -44,7 +44,7 @@ func startReplica(t *testing.T, name string, vars map[string]string) *replica {
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Env = append(cmd.Env, "HOTLINE_SPOOL_DIR="+filepath.Join(t.TempDir(), name))
+	cmd.Env = append(cmd.Env, "HOTLINE_SPOOL_DIR="+filepath.Join(t.TempDir(), name), "HOTLINE_METRICS_ADDR=127.0.0.1:0")
 	r := &replica{cmd: cmd, log: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	if err := cmd.Start(); err != nil {

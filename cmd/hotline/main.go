@@ -37,12 +37,24 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	if err := run(ctx, os.Args[1:], e); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "hotline: "+err.Error())
-		}
-		os.Exit(2)
+	code := exitCode(run(ctx, os.Args[1:], e), e.stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitCode reports err on w and gives the process's exit status: 0 for
+// success and for a requested -h/--help, the code of an exitError
+// (healthcheck), 2 for any other error.
+func exitCode(err error, w io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	}
+	fmt.Fprintln(w, "hotline: "+err.Error())
+	if ex := (exitError{}); errors.As(err, &ex) {
+		return ex.code
+	}
+	return 2
 }
 
 const usage = `usage: hotline <command> [flags]
@@ -55,6 +67,7 @@ commands:
   token create --user NAME          print a new bearer API token for a user
   check-config [--asterisk-dir D]   check the settings and an Asterisk configuration (default: the shipped samples)
   callgen --target sip:N@HOST ...   place scripted SIP test calls; --check-api checks them in Hotline
+  healthcheck [--live]              exit 0 when the Hotline on HOTLINE_HTTP_ADDR is ready (/readyz; --live: /healthz), else 1
   version                           print the version
 
 Run "hotline <command> -h" for the flags of a command.`
@@ -81,6 +94,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return cmdCallgen(ctx, rest, e)
 	case "check-config":
 		return cmdCheckConfig(ctx, rest, e)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, e)
 	case "version", "--version", "-version":
 		fmt.Fprintln(e.stdout, "hotline "+version)
 		return nil

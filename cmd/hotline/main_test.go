@@ -208,7 +208,7 @@ func TestMigrateDownNeedsAllowDown(t *testing.T) {
 
 func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	dsn := pgtest.NewEmptyDSN(t)
-	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
+	vars := map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_HTTP_ADDR": "127.0.0.1:0", "HOTLINE_METRICS_ADDR": "127.0.0.1:0", "HOTLINE_LOG_LEVEL": "warn"}
 	e, out, errOut := testEnv(vars, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

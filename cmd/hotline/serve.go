@@ -19,6 +19,8 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
+	"hotline/metrics"
+	"hotline/telephony/voice"
 )
 
 // component is a long-running part of the service. Run blocks until ctx is
@@ -34,6 +36,15 @@ type services struct {
 	components []component
 	checks     []httpapi.Check
 	closers    []func()
+	cat        *i18n.Catalogue
+	voice      *voice.Voice // prompts' audio, for the IVR and the prompts page
+	metrics    http.Handler // /metrics behind the scrape token, for its own listener
+}
+
+// listener is one HTTP server and the socket it serves.
+type listener struct {
+	srv *http.Server
+	ln  net.Listener
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -61,18 +72,42 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	web, err := listen("HOTLINE_HTTP_ADDR", cfg.HTTPAddr, api.Handler(), log)
+	if err != nil {
+		return err
+	}
+	mon, err := listen("HOTLINE_METRICS_ADDR", cfg.MetricsAddr, metricsMux(svc.metrics), log)
+	if err != nil {
+		_ = web.ln.Close()
+		return err
+	}
+	log.Info("hotline serving", slog.String("url", "http://"+web.ln.Addr().String()),
+		slog.String("metrics", "http://"+mon.ln.Addr().String()+"/metrics"), slog.String("version", version))
+	fmt.Fprintf(e.stdout, "Hotline is running on http://%s (Ctrl+C stops it)\n", web.ln.Addr())
+	return runAll(ctx, log, []listener{web, mon}, svc.components)
+}
+
+// listen opens the socket of an HTTP server for h on addr, the value of
+// the setting named name.
+func listen(name, addr string, h http.Handler, log *slog.Logger) (listener, error) {
 	srv := &http.Server{
-		Addr: cfg.HTTPAddr, Handler: api.Handler(),
+		Addr: addr, Handler: h,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on HOTLINE_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		return listener{}, fmt.Errorf("listen on %s %s: %w", name, addr, err)
 	}
-	log.Info("hotline serving", slog.String("url", "http://"+ln.Addr().String()), slog.String("version", version))
-	fmt.Fprintf(e.stdout, "Hotline is running on http://%s (Ctrl+C stops it)\n", ln.Addr())
-	return runAll(ctx, log, srv, ln, svc.components)
+	return listener{srv: srv, ln: ln}, nil
+}
+
+// metricsMux serves /metrics (GET and HEAD) and nothing else: the
+// listener of HOTLINE_METRICS_ADDR is for Prometheus only.
+func metricsMux(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
 }
 
 // buildService builds everything serve runs: the HTTP API and pages with
@@ -85,6 +120,10 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
+	svc.cat = cat
+	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
+		return nil, svc, err
+	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
@@ -92,19 +131,25 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics.RegisterBuildInfo(reg, version)
 	tel, err := startTelephony(ctx, cfg, log, st, svc, reg, rdb)
 	if err != nil {
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
 		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
-		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat,
+		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
 	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
-	mountFeatures(api, pages, tel, st, reg, cfg.MetricsToken, log)
+	mountFeatures(api, pages, tel, st, log)
+	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
+	// not a user's session or API token, on a listener of its own.
+	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
+	mountMedia(api, svc.voice)
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 
@@ -115,16 +160,19 @@ func (s *services) close() {
 	}
 }
 
-// runAll serves HTTP and runs the components until ctx ends (SIGTERM or
-// SIGINT) or one of them fails, then shuts everything down gracefully.
-func runAll(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.Listener, comps []component) error {
+// runAll serves HTTP on every listener and runs the components until ctx
+// ends (SIGTERM or SIGINT) or one of them fails, then shuts everything down
+// gracefully.
+func runAll(ctx context.Context, log *slog.Logger, listeners []listener, comps []component) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
+	for _, l := range listeners {
+		g.Go(func() error {
+			if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http %s: %w", l.srv.Addr, err)
+			}
+			return nil
+		})
+	}
 	for _, c := range comps {
 		g.Go(func() error {
 			if err := c.Run(gctx); err != nil && gctx.Err() == nil {
@@ -138,7 +186,11 @@ func runAll(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.List
 		log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		var errs []error
+		for _, l := range listeners {
+			errs = append(errs, l.srv.Shutdown(sctx))
+		}
+		return errors.Join(errs...)
 	})
 	err := g.Wait()
 	log.Info("stopped", slog.Any("err", err))

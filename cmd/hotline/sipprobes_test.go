@@ -81,9 +81,11 @@ func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 	go func() { done <- probes.Run(runCtx) }()
 	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
+	metricsSrv := httptest.NewServer(metricsMux(svc.metrics))
+	defer metricsSrv.Close()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(srv.URL + "/metrics")
+		resp, err := http.Get(metricsSrv.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}

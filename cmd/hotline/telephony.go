@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,6 @@ import (
 	"hotline/crm/phone"
 	"hotline/crm/postgres"
 	"hotline/crm/service"
-	"hotline/crm/service/statusline"
 	"hotline/metrics"
 	"hotline/survey"
 	"hotline/telephony"
@@ -30,6 +30,7 @@ import (
 	"hotline/telephony/screenpop"
 	hsip "hotline/telephony/sip"
 	"hotline/telephony/spool"
+	"hotline/telephony/statusline"
 )
 
 // simulatedNode is the node name of the built-in simulated PBX.
@@ -128,7 +129,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node})
 
-	p.metrics = metrics.New(reg, rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
+	p.metrics = metrics.New(reg, &rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
 	p.metrics.SetTracker(p.tracker)
 	p.metrics.SetSpool(sp)
 	for _, c := range cfgs {
@@ -137,7 +138,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc)
-	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp})
+	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp}, p.metrics)
 	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
 		return nil, err
@@ -299,23 +300,36 @@ func eventFilter() []string {
 }
 
 // rosterAgents gives metrics the logins of the agents (the bounded values
-// of its agent label), read from the user directory.
+// of its agent label), read from the user directory. When the directory
+// cannot be read (PostgreSQL down) it keeps the last list it read, so that
+// agents' calls do not count as "unknown" during an outage.
 type rosterAgents struct {
-	st  *postgres.Store
+	st  agentEndpoints
 	log *slog.Logger
+
+	mu   sync.Mutex
+	last []string
 }
 
-func (a rosterAgents) Agents() []string {
+// agentEndpoints reads every agent's endpoints (*postgres.Store).
+type agentEndpoints interface {
+	ListAgentEndpoints(ctx context.Context) (map[string]string, error)
+}
+
+func (a *rosterAgents) Agents() []string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m, err := a.st.ListAgentEndpoints(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if err != nil {
-		a.log.Warn("metrics roster", "err", err)
-		return nil
+		a.log.Warn("metrics roster: keeping the last one read", "err", err)
+		return slices.Clone(a.last)
 	}
 	out := slices.Collect(maps.Values(m))
 	slices.Sort(out)
-	return slices.Compact(out)
+	a.last = slices.Compact(out)
+	return slices.Clone(a.last)
 }
 
 // startScreenPop builds the pop hub (Redis when configured), the agent
@@ -333,7 +347,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop")})
+		Logger: log.With("component", "screenpop"), Tickets: st})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
@@ -374,7 +388,7 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 // the escalation timers of the service desk. The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
 func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
-	reg prometheus.Registerer, svc *services, journal survey.Journal) *ivrParts {
+	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
 			return c
@@ -383,12 +397,14 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 	}
 	runner := survey.NewRunner(survey.Options{
 		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
-		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal,
+		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
+		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
 		Logger: log.With("component", "survey-dialer")})
 	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },
 	})

@@ -17,9 +17,9 @@ const (
 )
 
 var demoWarehouses = []resource.Warehouse{
-	{Code: whMSK, Name: "Moscow, Varshavskoe 47"},
-	{Code: whSPB, Name: "Saint Petersburg, Obvodny 93"},
-	{Code: whEKB, Name: "Yekaterinburg, Bebelya 17"},
+	{Code: whMSK, Name: "Москва, Варшавское ш., 47"},
+	{Code: whSPB, Name: "Санкт-Петербург, наб. Обводного канала, 93"},
+	{Code: whEKB, Name: "Екатеринбург, ул. Бебеля, 17"},
 }
 
 // item is a product of the demo catalogue with how it sells and how much
@@ -56,35 +56,35 @@ const (
 // on a transfer; the HT818 gateway has nothing and nothing incoming, so
 // only the supplier's lead time answers.
 func catalogue() []item {
-	nbd := "8x5, next business day"
+	nbd := "8x5, на следующий рабочий день"
 	return []item{
-		{Product: resource.Product{SKU: skuT46, Name: "IP phone Yealink T46U", Price: 1490000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
+		{Product: resource.Product{SKU: skuT46, Name: "IP-телефон Yealink T46U", Price: 1490000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
 			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1010000, left: map[string]int64{whMSK: 70, whSPB: 20, whEKB: 12}, weight: 9, personMax: 2, companyMin: 5, companyMax: 30},
-		{Product: resource.Product{SKU: skuHeadset, Name: "Headset Jabra Engage 50", Price: 890000, LeadTimeDays: 7, Support: "replacement within 14 days", SupportMonths: 12,
+		{Product: resource.Product{SKU: skuHeadset, Name: "Гарнитура Jabra Engage 50", Price: 890000, LeadTimeDays: 7, Support: "замена в течение 14 дней", SupportMonths: 12,
 			SupportPriority: service.PriorityNormal},
 			cost: 520000, left: map[string]int64{whMSK: 60, whSPB: 15, whEKB: 10}, weight: 8, personMax: 2, companyMin: 5, companyMax: 25},
-		{Product: resource.Product{SKU: skuTrunk, Name: "SIP trunk, 30 channels (month)", Unit: "month", Price: 1200000, Support: "24/7, 4h response", SupportMonths: 1,
+		{Product: resource.Product{SKU: skuTrunk, Name: "SIP-транк, 30 каналов (месяц)", Unit: "мес.", Price: 1200000, Support: "24/7, ответ за 4 часа", SupportMonths: 1,
 			SupportPriority: service.PriorityHigh}, plan: planPremium,
 			cost: 400000, left: map[string]int64{whMSK: 120}, weight: 5, companyMin: 3, companyMax: 12, setupFee: 500000},
-		{Product: resource.Product{SKU: skuT54, Name: "IP phone Yealink T54W", Price: 2190000, LeadTimeDays: 21, Support: nbd, SupportMonths: 24,
+		{Product: resource.Product{SKU: skuT54, Name: "IP-телефон Yealink T54W", Price: 2190000, LeadTimeDays: 21, Support: nbd, SupportMonths: 24,
 			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1550000, left: map[string]int64{whMSK: 2, whSPB: 0}, weight: 5, personMax: 1, companyMin: 3, companyMax: 15},
-		{Product: resource.Product{SKU: skuDECT, Name: "DECT phone Yealink W76P (base + handset)", Price: 1650000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
+		{Product: resource.Product{SKU: skuDECT, Name: "DECT-телефон Yealink W76P (база + трубка)", Price: 1650000, LeadTimeDays: 14, Support: nbd, SupportMonths: 24,
 			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1180000, left: map[string]int64{whMSK: 25, whSPB: 8, whEKB: 4}, weight: 5, personMax: 2, companyMin: 2, companyMax: 10},
-		{Product: resource.Product{SKU: skuGateway, Name: "VoIP gateway Grandstream HT818 (8 FXS)", Price: 1840000, LeadTimeDays: 30, Support: "replacement within 30 days", SupportMonths: 12,
+		{Product: resource.Product{SKU: skuGateway, Name: "VoIP-шлюз Grandstream HT818 (8 FXS)", Price: 1840000, LeadTimeDays: 30, Support: "замена в течение 30 дней", SupportMonths: 12,
 			SupportPriority: service.PriorityHigh}, plan: planBusiness,
 			cost: 1290000, left: map[string]int64{whMSK: 0, whSPB: 0}, weight: 2, companyMin: 1, companyMax: 3},
-		{Product: resource.Product{SKU: skuPBX, Name: "Asterisk PBX appliance, 100 users", Price: 18900000, LeadTimeDays: 45, Support: "24/7, 4h response, on site", SupportMonths: 36,
+		{Product: resource.Product{SKU: skuPBX, Name: "IP-АТС Asterisk, 100 абонентов", Price: 18900000, LeadTimeDays: 45, Support: "24/7, ответ за 4 часа, выезд на объект", SupportMonths: 36,
 			SupportPriority: service.PriorityCritical}, plan: planPremium,
 			cost: 12100000, left: map[string]int64{whMSK: 0, whSPB: 1}, weight: 1, companyMin: 1, companyMax: 1, setupFee: 4500000},
-		{Product: resource.Product{SKU: skuSwitch, Name: "PoE switch TP-Link TL-SG1428PE, 24 ports", Price: 2490000, LeadTimeDays: 10, Support: "replacement, next business day", SupportMonths: 36,
+		{Product: resource.Product{SKU: skuSwitch, Name: "PoE-коммутатор TP-Link TL-SG1428PE, 24 порта", Price: 2490000, LeadTimeDays: 10, Support: "замена на следующий рабочий день", SupportMonths: 36,
 			SupportPriority: service.PriorityNormal}, plan: planBusiness,
 			cost: 1730000, left: map[string]int64{whMSK: 18, whSPB: 6, whEKB: 3}, weight: 3, companyMin: 1, companyMax: 4},
-		{Product: resource.Product{SKU: skuBattery, Name: "UPS battery 12V 9Ah", Price: 230000, LeadTimeDays: 5, CostMethod: resource.FEFO, Support: "warranty replacement", SupportMonths: 6},
+		{Product: resource.Product{SKU: skuBattery, Name: "Аккумулятор для ИБП 12 В 9 А·ч", Price: 230000, LeadTimeDays: 5, CostMethod: resource.FEFO, Support: "гарантийная замена", SupportMonths: 6},
 			cost: 125000, left: map[string]int64{whMSK: 80, whSPB: 30, whEKB: 20}, shelfLife: 8, weight: 4, personMax: 4, companyMin: 4, companyMax: 24},
-		{Product: resource.Product{SKU: skuCable, Name: "Cable Cat6 UTP, 305 m box", Unit: "box", Price: 980000, LeadTimeDays: 7},
+		{Product: resource.Product{SKU: skuCable, Name: "Кабель Cat6 UTP, бухта 305 м", Unit: "бухта", Price: 980000, LeadTimeDays: 7},
 			cost: 610000, left: map[string]int64{whMSK: 40, whSPB: 12, whEKB: 6}, weight: 3, personMax: 1, companyMin: 1, companyMax: 6},
 	}
 }

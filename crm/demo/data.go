@@ -136,7 +136,7 @@ func (g *generator) tags() []string {
 func (g *generator) clients(n int) []crm.Client {
 	out := []crm.Client{
 		{Kind: crm.ClientPerson, Name: CallerName, Company: "ООО «Ромашка»", Priority: "VIP", OwnerID: g.owner(),
-			Tags: []string{"постоянный", "опт"}, Notes: "Caller of the recorded ARI transcripts. Предпочитает звонки до обеда.",
+			Tags: []string{"постоянный", "опт"}, Notes: "Звонящий из записанных транскриптов ARI. Предпочитает звонки до обеда.",
 			Contacts: []crm.Contact{
 				{Kind: crm.ContactPhone, Value: CallerNumber, Raw: "+7 (495) 123-45-67", Label: "office"},
 				{Kind: crm.ContactPhone, Value: g.phone(true), Label: "mobile"},

@@ -124,7 +124,7 @@ func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funne
 		age = time.Duration(rng.IntN(72)) * time.Hour
 	}
 	at := now.Add(-age)
-	d := funnel.Deal{ClientID: c.ID, OwnerID: owner.ID, Title: "Proposal for " + c.Name,
+	d := funnel.Deal{ClientID: c.ID, OwnerID: owner.ID, Title: "Предложение для " + c.Name,
 		Amount: funnel.Money((50 + rng.IntN(950)) * 1000_00), Currency: currencies[rng.IntN(len(currencies))]}
 	exp := funnel.DateOf(at.Add(time.Duration(14+rng.IntN(60)) * 24 * time.Hour))
 	d.ExpectedClose = &exp
@@ -172,7 +172,7 @@ func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funne
 	return nil
 }
 
-var lostReasons = []string{"Chose a competitor", "No budget this year", "Stopped answering", "Project postponed"}
+var lostReasons = []string{"Выбрали конкурента", "Нет бюджета в этом году", "Перестали отвечать", "Проект отложен"}
 
 // seedPlans sets the seed's weekly plan for the company (this week and the
 // last), a fifth of it (rounded up) for each agent, and a monthly plan.

@@ -82,11 +82,11 @@ func campaigns() []demoCampaign {
 		}
 	}
 	return []demoCampaign{
-		{MarketingCampaign: resource.MarketingCampaign{Name: "Yandex Direct: IP telephony", Channel: "search_ads"},
+		{MarketingCampaign: resource.MarketingCampaign{Name: "Яндекс Директ: IP-телефония", Channel: "search_ads"},
 			spend: monthly(6, 1, 15000000), fromDays: historyDays},
-		{MarketingCampaign: resource.MarketingCampaign{Name: "Partner newsletter", Channel: "email"},
+		{MarketingCampaign: resource.MarketingCampaign{Name: "Рассылка для партнёров", Channel: "email"},
 			spend: monthly(2, 10, 2500000), fromDays: 90},
-		{MarketingCampaign: resource.MarketingCampaign{Name: "Autumn webinar", Channel: "webinar"},
+		{MarketingCampaign: resource.MarketingCampaign{Name: "Осенний вебинар", Channel: "webinar"},
 			spend: func(now time.Time) []spendAt {
 				return []spendAt{{now.AddDate(0, 0, -45), 7000000}, {now.AddDate(0, 0, -25), 5000000}}
 			}, fromDays: 45},

@@ -42,6 +42,7 @@ type ResourceStore interface {
 	ListTeams(ctx context.Context) ([]service.Team, error)
 	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
+	SaveArticle(ctx context.Context, a *service.Article) error
 }
 
 // SeedResources adds the resource module's demo data after Seed (and
@@ -65,9 +66,10 @@ type ResourceStore interface {
 //     active reservations (for the demo caller, a request, an open deal and
 //     a few buyers);
 //   - three marketing campaigns with monthly spending, leads and won leads;
-//   - a "Sales" team (agent1 and agent2, led by supervisor1), three
+//   - an "Отдел продаж" (sales) team (agent1 and agent2, led by supervisor1), three
 //     documents (an offer template all may read, a price list for
-//     supervisors, a call script for the Sales team) and a project.
+//     supervisors, a call script for the Sales team) and a project;
+//   - 32 knowledge-base articles, mostly Russian, some English.
 //
 // The data is the same for the same clients, deals and now (the RNG is
 // seeded with DefaultSeed). It does nothing when products exist.
@@ -110,7 +112,10 @@ func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return seedPlansAndDocs(ctx, st, now, cast.admin, cast.ivan.ID, team)
+	if err := seedPlansAndDocs(ctx, st, now, cast.admin, cast.ivan.ID, team); err != nil {
+		return err
+	}
+	return seedKnowledgeBase(ctx, st, cast.admin.ID)
 }
 
 // resourceCast is who the resource data is about.
@@ -222,7 +227,7 @@ func seedHistory(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []it
 // (pgx's default pool has at least four connections).
 const historyWriters = 4
 
-// seedSalesTeam returns the "Sales" team, made of the first two agents and
+// seedSalesTeam returns the sales team ("Отдел продаж"), made of the first two agents and
 // led by the first supervisor when it does not exist yet. Its members see
 // its tickets and its documents.
 func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int64, error) {
@@ -231,11 +236,11 @@ func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int
 		return 0, fmt.Errorf("seed team: %w", err)
 	}
 	for _, t := range teams {
-		if t.Name == "Sales" {
+		if t.Name == "Отдел продаж" {
 			return t.ID, nil
 		}
 	}
-	sales := service.Team{Name: "Sales"}
+	sales := service.Team{Name: "Отдел продаж"}
 	for _, u := range users { // ordered by login: agent1, agent2, ..., supervisor1
 		switch {
 		case u.Role == crm.RoleAgent && len(sales.Members) < 2:
@@ -252,34 +257,34 @@ func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int
 
 func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admin crm.User, ivan, salesTeam int64) error {
 	r := resource.Reader{UserID: admin.ID, Role: admin.Role}
-	offer := resource.Document{Title: "Commercial offer (template)", Category: resource.DocTemplate, Tags: []string{"offer", "sales"},
+	offer := resource.Document{Title: "Коммерческое предложение (шаблон)", Category: resource.DocTemplate, Tags: []string{"кп", "продажи"},
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "agent"}, {Kind: resource.GrantRole, Who: "supervisor", Write: true}}}
 	if err := st.CreateDocument(ctx, r, &offer, resource.Upload{Filename: "offer.html", Content: []byte(
-		"<html><body><h1>Commercial offer</h1><p>To: {{.Client.Name}}{{with .Client.Company}}, {{.}}{{end}}</p>" +
-			"<p>Date: {{.Today}}</p><p>We offer IP telephony equipment and a SIP trunk on the terms below.</p>" +
-			"<p>Your manager: {{.User.Name}}</p></body></html>")}, 0); err != nil {
+		"<html><body><h1>Коммерческое предложение</h1><p>Кому: {{.Client.Name}}{{with .Client.Company}}, {{.}}{{end}}</p>" +
+			"<p>Дата: {{.Today}}</p><p>Предлагаем оборудование IP-телефонии и SIP-транк на условиях ниже.</p>" +
+			"<p>Ваш менеджер: {{.User.Name}}</p></body></html>")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
-	prices := resource.Document{Title: "Dealer price list 2026", Category: resource.DocCommercial, Tags: []string{"prices"},
+	prices := resource.Document{Title: "Дилерский прайс-лист 2026", Category: resource.DocCommercial, Tags: []string{"цены"},
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "supervisor"}}}
 	if err := st.CreateDocument(ctx, r, &prices, resource.Upload{Filename: "prices.txt",
-		Content: []byte("Dealer prices: IP phone T46U 10100 RUB, headset Engage 50 5200 RUB. Confidential.")}, 0); err != nil {
+		Content: []byte("Дилерские цены: IP-телефон T46U — 10 100 ₽, гарнитура Engage 50 — 5 200 ₽. Конфиденциально.")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
-	script := resource.Document{Title: "Sales call script", Category: resource.DocTechnical, Tags: []string{"sales", "script"},
+	script := resource.Document{Title: "Скрипт звонка для продаж", Category: resource.DocTechnical, Tags: []string{"продажи", "скрипт"},
 		Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: strconv.FormatInt(salesTeam, 10), Write: true}}}
 	if err := st.CreateDocument(ctx, r, &script, resource.Upload{Filename: "script.txt",
-		Content: []byte("Greet the caller by name, ask about their current phones, offer the T46U with a SIP trunk.")}, 0); err != nil {
+		Content: []byte("Поприветствуйте клиента по имени, спросите, какие телефоны стоят сейчас, предложите T46U с SIP-транком.")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
-	p := resource.Project{Name: "Call centre rollout for Ivan Petrov", ClientID: &ivan, Start: now,
-		Resources: []resource.PlanAsset{{Name: admin.Name, Kind: resource.AssetUser, UserID: &admin.ID}, {Name: "Test bench PBX", Kind: resource.AssetEquipment}},
+	p := resource.Project{Name: "Запуск колл-центра для Ивана Петрова", ClientID: &ivan, Start: now,
+		Resources: []resource.PlanAsset{{Name: admin.Name, Kind: resource.AssetUser, UserID: &admin.ID}, {Name: "Тестовая АТС", Kind: resource.AssetEquipment}},
 		Tasks: []resource.Task{
-			{Name: "Site survey", DurationDays: 2, Assigned: []int64{1}},
-			{Name: "Deliver phones", DurationDays: 3, DependsOn: []int64{1}},
-			{Name: "Configure PBX", DurationDays: 4, DependsOn: []int64{1}, Assigned: []int64{1, 2}},
-			{Name: "Train agents", DurationDays: 1, DependsOn: []int64{2, 3}, Assigned: []int64{1}},
-			{Name: "Go live", DurationDays: 0, DependsOn: []int64{4}},
+			{Name: "Обследование объекта", DurationDays: 2, Assigned: []int64{1}},
+			{Name: "Доставка телефонов", DurationDays: 3, DependsOn: []int64{1}},
+			{Name: "Настройка АТС", DurationDays: 4, DependsOn: []int64{1}, Assigned: []int64{1, 2}},
+			{Name: "Обучение операторов", DurationDays: 1, DependsOn: []int64{2, 3}, Assigned: []int64{1}},
+			{Name: "Запуск в работу", DurationDays: 0, DependsOn: []int64{4}},
 		}}
 	if err := st.CreateProject(ctx, &p); err != nil {
 		return fmt.Errorf("seed project: %w", err)

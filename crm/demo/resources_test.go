@@ -100,6 +100,24 @@ func TestSeedResources(t *testing.T) {
 	checkMoneyByMonth(t, s)
 	checkDocumentsAndTeams(t, s)
 	checkSupportTerms(t, s)
+	checkKnowledgeBase(t, s)
+}
+
+// checkKnowledgeBase: at least 30 articles, mostly Russian, some English,
+// found by a Russian word in another form than the article's.
+func checkKnowledgeBase(t *testing.T, s *postgres.Store) {
+	t.Helper()
+	var ru, en int
+	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
+		t.Fatal(err)
+	}
+	if ru+en < 30 || ru <= en || en == 0 {
+		t.Errorf("knowledge base: %d Russian and %d English articles, want at least 30, mostly Russian, some English", ru, en)
+	}
+	hits, err := s.SearchArticles(context.Background(), service.ArticleQuery{Text: "гарнитуры", Limit: 5})
+	if err != nil || len(hits) == 0 {
+		t.Errorf("searching «гарнитуры» finds %d articles (%v)", len(hits), err)
+	}
 }
 
 // checkSupportTerms: the demo's open requests about products were opened
@@ -312,11 +330,11 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Store) {
 		t.Fatalf("agent3 sees %+v %v", docs, err)
 	}
 	teams, err := s.ListTeams(ctx)
-	if err != nil || len(teams) != 1 || teams[0].Name != "Sales" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
+	if err != nil || len(teams) != 1 || teams[0].Name != "Отдел продаж" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
 		t.Fatalf("teams %+v %v", teams, err)
 	}
-	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, postgres.DocumentFilter{Query: "script"})
-	if err != nil || len(docs) != 1 || docs[0].Title != "Sales call script" || !docs[0].CanWrite {
+	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, postgres.DocumentFilter{Query: "скрипт"})
+	if err != nil || len(docs) != 1 || docs[0].Title != "Скрипт звонка для продаж" || !docs[0].CanWrite {
 		t.Fatalf("agent1 finds %+v %v", docs, err)
 	}
 }

@@ -13,15 +13,15 @@ import (
 
 // ticketSubjects are the requests clients open about each product.
 var ticketSubjects = map[string][]string{
-	skuT46:     {"Phone does not register on the PBX", "Display flickers after the firmware update"},
-	skuHeadset: {"Headset crackles during calls", "Microphone is too quiet"},
-	skuTrunk:   {"Outgoing calls drop after 30 minutes", "One-way audio on the trunk"},
-	skuT54:     {"Wi-Fi keeps disconnecting on the T54W", "Need more T54W for the new office"},
-	skuDECT:    {"Handset loses the base in the warehouse"},
-	skuGateway: {"Fax over the FXS port fails", "Gateway reboots at night"},
-	skuPBX:     {"Queue recordings stop when the disk fills", "PBX appliance: add 20 users"},
-	skuSwitch:  {"PoE port gives no power to the phone"},
-	skuBattery: {"UPS battery does not hold the charge"},
+	skuT46:     {"Телефон не регистрируется на АТС", "Мерцает экран после обновления прошивки"},
+	skuHeadset: {"Гарнитура трещит во время разговора", "Слишком тихий микрофон"},
+	skuTrunk:   {"Исходящие звонки обрываются через 30 минут", "Нет звука в одну сторону на транке"},
+	skuT54:     {"T54W постоянно теряет Wi-Fi", "Нужны ещё T54W для нового офиса"},
+	skuDECT:    {"Трубка теряет базу на складе"},
+	skuGateway: {"Не проходит факс через FXS-порт", "Шлюз перезагружается ночью"},
+	skuPBX:     {"Записи очереди не сохраняются: закончился диск", "IP-АТС: добавить 20 абонентов"},
+	skuSwitch:  {"PoE-порт не питает телефон"},
+	skuBattery: {"Аккумулятор ИБП не держит заряд"},
 }
 
 // demoTickets is how many open product requests the demo has besides the
@@ -73,7 +73,7 @@ func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []it
 			t.AssigneeID = &agents[(i+1)%len(agents)]
 		}
 		if p.note == ivanOrder {
-			t.Subject, t.Description = "Two of the twelve T46U phones do not register", "Order 2026-114: phones 7 and 11 show 'No service'."
+			t.Subject, t.Description = "Два из двенадцати телефонов T46U не регистрируются", "Заказ 2026-114: телефоны 7 и 11 показывают «Нет связи»."
 		}
 		terms, err := st.SupportTerms(ctx, t.ClientID, *t.ProductID)
 		if err != nil {

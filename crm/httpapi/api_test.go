@@ -213,8 +213,14 @@ func TestHealthOpenAPIAndLogs(t *testing.T) {
 	mu.Lock()
 	redisErr = down
 	mu.Unlock()
-	if resp, body := c.do("GET", "/readyz", nil); resp.StatusCode != 503 || !strings.Contains(string(body), "redis is down") {
+	// The failing check is named, its error text only logged (an
+	// anonymous caller learns no host names, addresses or versions).
+	if resp, body := c.do("GET", "/readyz", nil); resp.StatusCode != 503 || strings.Contains(string(body), "redis is down") ||
+		!strings.Contains(string(body), `{"name":"redis","ok":false}`) {
 		t.Fatalf("readyz with redis down: %d %s", resp.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "redis is down") {
+		t.Fatalf("the failed check's error is not logged: %s", logs.String())
 	}
 	resp, body := c.do("GET", "/api/openapi.json", nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"/api/v1/clients"`) || !strings.Contains(string(body), "bearer") {

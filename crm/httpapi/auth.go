@@ -50,8 +50,9 @@ func PrincipalFrom(ctx context.Context) *Principal {
 	return p
 }
 
-// ErrTooManyAttempts is returned by Login when the login, or the client
-// address, has failed too often recently.
+// ErrTooManyAttempts is returned (wrapped; see RetryAfter) by Login when
+// the login from the client's address, or the address, has failed too often
+// recently.
 var ErrTooManyAttempts = errors.New("too many failed logins, try again later")
 
 // touchEvery is how stale a session's last-seen time may get before a
@@ -112,15 +113,16 @@ type Session struct {
 }
 
 // Login checks a password and opens a session. remoteAddr is the client's
-// address (host:port or host), used with the login for rate limiting.
+// address (host:port or host; behind trusted proxies the forwarded one),
+// used with the login for rate limiting.
 func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	host := hostOf(remoteAddr)
 	now := a.now()
-	if ok, err := a.limits.allowed(ctx, login, host, now); err != nil {
+	if err := a.limits.check(ctx, login, host, now); errors.Is(err, ErrTooManyAttempts) {
+		return Session{}, err
+	} else if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
-	} else if !ok {
-		return Session{}, ErrTooManyAttempts
 	}
 	user, hash, err := a.store.GetUserByLogin(ctx, login)
 	if err != nil && !crm.IsKind(err, crm.KindNotFound) {
@@ -140,7 +142,7 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 		a.log.InfoContext(ctx, "login failed", slog.String("login", login), slog.String("remote", host))
 		return Session{}, crm.Errorf(crm.KindUnauthorized, "wrong login or password")
 	}
-	if err := a.limits.succeeded(ctx, login); err != nil {
+	if err := a.limits.succeeded(ctx, login, host); err != nil {
 		a.log.WarnContext(ctx, "clear failed logins", slog.Any("err", err))
 	}
 	plain, tokenHash := auth.NewToken()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -72,7 +73,8 @@ func (s *Server) registerAuth() {
 func (s *Server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
 	sess, err := s.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
 	if errors.Is(err, ErrTooManyAttempts) {
-		return nil, huma.Error429TooManyRequests(err.Error())
+		return nil, huma.ErrorWithHeaders(huma.Error429TooManyRequests(err.Error()),
+			http.Header{"Retry-After": {strconv.Itoa(RetryAfter(err))}})
 	}
 	if err != nil {
 		return nil, s.problem(ctx, err)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -94,7 +93,7 @@ type fileOutput struct {
 }
 
 func download(u resource.Upload) *fileOutput {
-	return &fileOutput{ContentType: u.Type, ContentDisposition: `attachment; filename="` + strconv.Quote(u.Filename)[1:],
+	return &fileOutput{ContentType: u.Type, ContentDisposition: resource.ContentDisposition(u.Filename),
 		CSP: "sandbox", Body: u.Content}
 }
 

@@ -78,3 +78,23 @@ func fieldError(location, msg string, value any) error {
 		Message: msg, Location: location, Value: value,
 	})
 }
+
+// hideValues wraps huma's error constructor so that no problem answer echoes
+// the input it refuses: huma puts the offending value (for a body that does
+// not parse, the whole body, passwords included) in errors[].value. The
+// location and message say enough to fix the request.
+func hideValues(next func(int, string, ...error) huma.StatusError) func(int, string, ...error) huma.StatusError {
+	return func(status int, msg string, errs ...error) huma.StatusError {
+		se := next(status, msg, errs...)
+		if m, ok := se.(*huma.ErrorModel); ok {
+			for _, d := range m.Errors {
+				if d != nil {
+					d.Value = nil
+				}
+			}
+		}
+		return se
+	}
+}
+
+func init() { huma.NewError = hideValues(huma.NewError) }

@@ -68,6 +68,7 @@ func Register[I, O any](api huma.API, roles []crm.Role, op huma.Operation, h fun
 	op.Errors = appendMissing(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
 	op.Description = joinDescription(op.Description, "Roles: "+rolesText(roles)+".")
 	huma.Register(api, op, h)
+	boundOperation(api, op.Method, op.Path)
 }
 
 // RegisterPublic adds an operation anyone may call (login, logout).
@@ -77,6 +78,7 @@ func RegisterPublic[I, O any](api huma.API, op huma.Operation, h func(context.Co
 	}
 	op.Metadata[metaPublic] = true
 	huma.Register(api, op, h)
+	boundOperation(api, op.Method, op.Path)
 }
 
 // enforceRoles runs before every huma operation: it fails closed for

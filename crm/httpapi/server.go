@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,9 +40,10 @@ type Options struct {
 	CookieSecure bool          // mark the session cookie Secure (behind HTTPS)
 	SessionTTL   time.Duration // absolute session lifetime (12h)
 	IdleTimeout  time.Duration // a session unused this long ends (2h; kept to the minute, in the database)
-	// LoginAttempts failed logins per login, and LoginAttemptsPerIP per
-	// client address, are allowed in any LoginWindow (10 and 5×10 per 15
-	// minutes). They are counted in the database, across replicas.
+	// LoginAttempts failed logins per login from one client address, and
+	// LoginAttemptsPerIP per client address, are allowed in any LoginWindow
+	// (10 and 5×10 per 15 minutes). They are counted in the database,
+	// across replicas.
 	LoginAttempts      int
 	LoginAttemptsPerIP int
 	LoginWindow        time.Duration
@@ -50,6 +52,11 @@ type Options struct {
 	// passes HOTLINE_LANGUAGE and HOTLINE_TIME_ZONE); nil is English in UTC,
 	// a neutral default for embedding and tests.
 	I18n *i18n.Catalogue
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (for login limits and the access log); none:
+	// the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP front of Hotline.
@@ -93,7 +100,7 @@ func New(opts Options) *Server {
 	}
 	s.auth = newAuth(opts)
 	r := chi.NewRouter()
-	r.Use(requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware, s.localize)
+	r.Use(clientAddress(opts.TrustedProxies), requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware, s.localize)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such page or resource")
 	})
@@ -115,7 +122,7 @@ func New(opts Options) *Server {
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header"},
 	}
 	s.api = humachi.New(r, cfg)
-	s.api.UseMiddleware(s.enforceRoles)
+	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
 
 	s.registerAuth()
 	s.registerUsers()
@@ -161,10 +168,11 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
+	// Anyone may ask, so the answer names the failing checks but never
+	// their error text (host names, addresses, versions): that is logged.
 	type result struct {
-		Name  string `json:"name"`
-		OK    bool   `json:"ok"`
-		Error string `json:"error,omitempty"`
+		Name string `json:"name"`
+		OK   bool   `json:"ok"`
 	}
 	out := struct {
 		Status string   `json:"status"`
@@ -174,7 +182,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	for _, c := range s.checks {
 		res := result{Name: c.Name, OK: true}
 		if err := c.Func(ctx); err != nil {
-			res.OK, res.Error = false, err.Error()
+			res.OK = false
 			out.Status, status = "unavailable", http.StatusServiceUnavailable
 			s.log.WarnContext(ctx, "readiness check failed", slog.String("check", c.Name), slog.Any("err", err))
 		}

@@ -38,6 +38,9 @@ type StockStore interface {
 	ListReservations(ctx context.Context, f postgres.ReservationFilter) ([]resource.Reservation, error)
 	ReleaseReservation(ctx context.Context, id int64) error
 	FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error)
+	ReservationVisibleTo(ctx context.Context, id, agentID int64) (bool, error)
+	DealVisibleTo(ctx context.Context, dealID, agentID int64) (bool, error)
+	TicketVisibleTo(ctx context.Context, ticketID, agentID int64) (bool, error)
 	PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error)
 	ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error)
 }

@@ -150,6 +150,7 @@ func (s *resourceAPI) registerMovements(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		hideTransferCosts(ctx, list)
 		out := &transfersOutput{}
 		out.Body.Transfers = list
 		return out, nil
@@ -171,6 +172,7 @@ func (s *resourceAPI) registerMovements(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		hideBalanceCosts(ctx, list)
 		out := &stockOutput{}
 		out.Body.Balances = list
 		return out, nil
@@ -183,6 +185,7 @@ func (s *resourceAPI) registerMovements(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		hideMovementCosts(ctx, list)
 		out := &movementsOutput{}
 		out.Body.Movements = list
 		return out, nil

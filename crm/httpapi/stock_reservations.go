@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
@@ -84,17 +85,21 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 			if b.TTLHours == 0 {
 				b.TTLHours = 72
 			}
+			if err := s.mayReserveFor(ctx, b.DealID, b.TicketID); err != nil {
+				return nil, err
+			}
 			r, err := s.store.Reserve(ctx, resource.ReserveInput{ProductID: b.ProductID, WarehouseID: b.WarehouseID, Qty: b.Qty,
 				ClientID: b.ClientID, DealID: b.DealID, TicketID: b.TicketID, TTL: time.Duration(b.TTLHours) * time.Hour, UserID: userID(ctx)})
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
+			hideLineCosts(ctx, r.Lines)
 			return &reservationOutput{Body: r}, nil
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "list-reservations", Method: http.MethodGet, Path: "/api/v1/reservations",
 		Tags: tags, Summary: "Reservations, newest first"}, func(ctx context.Context, in *reservationsInput) (*reservationsOutput, error) {
 		list, err := s.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: in.ProductID, ClientID: in.ClientID,
-			TicketID: in.TicketID, ActiveOnly: in.Active})
+			TicketID: in.TicketID, ActiveOnly: in.Active, AgentID: agentID(ctx)})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -104,14 +109,21 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 	})
 	Register(api, AnyRole, huma.Operation{OperationID: "get-reservation", Method: http.MethodGet, Path: "/api/v1/reservations/{id}",
 		Tags: tags, Summary: "One reservation with its lots"}, func(ctx context.Context, in *idPath) (*reservationOutput, error) {
+		if err := s.visibleReservation(ctx, in.ID); err != nil {
+			return nil, err
+		}
 		r, err := s.store.GetReservation(ctx, in.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		hideLineCosts(ctx, r.Lines)
 		return &reservationOutput{Body: r}, nil
 	})
 	Register(api, AnyRole, huma.Operation{OperationID: "release-reservation", Method: http.MethodPost, Path: "/api/v1/reservations/{id}/release",
 		Tags: tags, Summary: "Cancel a reservation"}, func(ctx context.Context, in *idPath) (*struct{}, error) {
+		if err := s.visibleReservation(ctx, in.ID); err != nil {
+			return nil, err
+		}
 		if err := s.store.ReleaseReservation(ctx, in.ID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -138,4 +150,48 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 		}
 		return out, nil
 	})
+}
+
+// agentID is the caller's user id when the caller is an agent, whose
+// records are restricted to their own; 0 for supervisors and admins.
+func agentID(ctx context.Context) int64 {
+	if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent {
+		return p.User.ID
+	}
+	return 0
+}
+
+// visibleReservation answers 404 for a reservation the caller may not act
+// on (an agent: not theirs, nor for their deal or a ticket they see), as
+// for one that does not exist.
+func (s *resourceAPI) visibleReservation(ctx context.Context, id int64) error {
+	ok, err := s.store.ReservationVisibleTo(ctx, id, agentID(ctx))
+	if err != nil {
+		return s.problem(ctx, err)
+	}
+	if !ok {
+		return huma.Error404NotFound("reservation not found")
+	}
+	return nil
+}
+
+// mayReserveFor refuses (422) a reservation for a deal or ticket that does
+// not exist or that the caller may not see, without telling which.
+func (s *resourceAPI) mayReserveFor(ctx context.Context, dealID, ticketID *int64) error {
+	me := agentID(ctx)
+	if dealID != nil {
+		if ok, err := s.store.DealVisibleTo(ctx, *dealID, me); err != nil {
+			return s.problem(ctx, err)
+		} else if !ok {
+			return fieldError("body.deal_id", "no such deal", nil)
+		}
+	}
+	if ticketID != nil {
+		if ok, err := s.store.TicketVisibleTo(ctx, *ticketID, me); err != nil {
+			return s.problem(ctx, err)
+		} else if !ok {
+			return fieldError("body.ticket_id", "no such request", nil)
+		}
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
 // stockFixture is a product with stock in two warehouses.
@@ -49,7 +50,9 @@ func newStockFixture(t *testing.T, e *env) *stockFixture {
 
 func (f *stockFixture) reservation(t *testing.T) resource.Reservation {
 	t.Helper()
-	r, err := f.e.store.Reserve(context.Background(), resource.ReserveInput{ProductID: f.product.ID, Qty: 1, ClientID: &f.clientID, TTL: time.Hour})
+	// made by the agent user, so that the matrix's agent may act on it
+	r, err := f.e.store.Reserve(context.Background(), resource.ReserveInput{ProductID: f.product.ID, Qty: 1, ClientID: &f.clientID, TTL: time.Hour,
+		UserID: f.e.users[crm.RoleAgent].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +227,12 @@ func TestStockAPIFlowAndBadInput(t *testing.T) {
 		len(p.Reasons) != 1 || p.Reasons[0].Kind != resource.InterestReservation || p.Reasons[0].Qty != 999 {
 		t.Fatalf("client availability %s: want the reserved product, 1 free for 1 wanted", body)
 	}
-	ticket := int64(4242)
+	me := e.users[crm.RoleAgent].ID
+	tk := service.Ticket{ClientID: f.clientID, Subject: "Needs a router", AssigneeID: &me}
+	if err := e.store.CreateTicket(context.Background(), &tk); err != nil {
+		t.Fatal(err)
+	}
+	ticket := tk.ID
 	if resp, body := agent.do("POST", "/api/v1/reservations", map[string]any{"product_id": f.product.ID, "qty": 1, "ticket_id": ticket}); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("reserve for a ticket: %d %s", resp.StatusCode, body)
 	}

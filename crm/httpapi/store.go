@@ -25,6 +25,8 @@ type Store interface {
 	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
 	RecordLoginFailure(ctx context.Context, keys []string, at, forgetBefore time.Time) error
 	LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
+	LoginFailureTimes(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error)
 	ClearLoginFailures(ctx context.Context, key string) error
 	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
 	UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error)

@@ -88,13 +88,16 @@ type SurveyBody struct {
 	Retries    int               `json:"retries,omitempty" minimum:"0" maximum:"5"`
 	LowScore   int               `json:"low_score,omitempty" minimum:"0" maximum:"5"`
 	OptOut     string            `json:"opt_out,omitempty" maxLength:"1"`
-	Default    bool              `json:"default,omitempty"`
+	// Texts are what the survey says, by language: synthesized into
+	// speech (or replaced by recordings on the prompts page).
+	Texts   map[string]survey.Texts `json:"texts,omitempty" maxProperties:"10"`
+	Default bool                    `json:"default,omitempty"`
 }
 
 func (b SurveyBody) survey(id int64) survey.Survey {
 	return survey.Survey{ID: id, Name: b.Name, Language: b.Language, Intro: b.Intro, Questions: b.Questions,
 		Thanks: b.Thanks, Invalid: b.Invalid, Timeout: survey.Seconds(b.Timeout), InterDigit: survey.Seconds(b.InterDigit),
-		Retries: b.Retries, LowScore: b.LowScore, OptOut: b.OptOut, Default: b.Default}
+		Retries: b.Retries, LowScore: b.LowScore, OptOut: b.OptOut, Texts: b.Texts, Default: b.Default}
 }
 
 type saveSurveyInput struct {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -256,4 +257,28 @@ func TestSurveyRoleMatrix(t *testing.T) {
 	if n != len(smp) {
 		t.Errorf("%d survey operations registered, %d samples", n, len(smp))
 	}
+}
+
+// TestSurveySpokenTexts: a survey written in Russian through the API keeps
+// its texts; texts for an unknown question are refused.
+func TestSurveySpokenTexts(t *testing.T) {
+	e := newSurveyEnv(t)
+	sup := e.login(crm.RoleSupervisor)
+	body := map[string]any{
+		"name": "Опрос о доставке", "language": "ru",
+		"questions": []map[string]any{{"key": "speed", "prompt": []string{}, "min": 1, "max": 5, "required": true}},
+		"texts": map[string]any{"ru": map[string]any{"intro": "Здравствуйте!", "questions": map[string]string{"speed": "Оцените скорость доставки."},
+			"thanks": "Спасибо!"}},
+	}
+	resp, out := sup.do("POST", "/api/v1/surveys", body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.StatusCode, out)
+	}
+	var sv survey.Survey
+	if err := json.Unmarshal(out, &sv); err != nil || sv.Texts["ru"].Questions["speed"] != "Оцените скорость доставки." || sv.Texts["ru"].Intro != "Здравствуйте!" {
+		t.Fatalf("created %+v, %v", sv, err)
+	}
+	body["texts"] = map[string]any{"ru": map[string]any{"questions": map[string]string{"price": "?"}}}
+	resp, out = sup.do("POST", "/api/v1/surveys", body)
+	mustProblem(t, resp, out, http.StatusUnprocessableEntity)
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,9 +108,13 @@ func (s *Server) getTimeline(ctx context.Context, in *timelineInput) (*timelineO
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
+	items, err := s.VisibleInteractions(ctx, page.Items)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
 	out := &timelineOutput{}
-	out.Body.Items = make([]InteractionView, 0, len(page.Items))
-	for _, i := range page.Items {
+	out.Body.Items = make([]InteractionView, 0, len(items))
+	for _, i := range items {
 		out.Body.Items = append(out.Body.Items, interactionView(i))
 	}
 	out.Body.NextCursor = page.Next
@@ -122,4 +127,50 @@ func (s *Server) addNote(ctx context.Context, in *addNoteInput) (*interactionOut
 		return nil, s.problem(ctx, err)
 	}
 	return &interactionOutput{Body: interactionView(i)}, nil
+}
+
+// VisibleInteractions drops from a timeline the entries about requests
+// (tickets) the signed-in agent may not see, so that their subjects do not
+// show where the request itself answers 404. Supervisors and admins, and
+// entries about anything else, pass.
+func (s *Server) VisibleInteractions(ctx context.Context, items []crm.Interaction) ([]crm.Interaction, error) {
+	p := PrincipalFrom(ctx)
+	if p != nil && p.User.Role != crm.RoleAgent {
+		return items, nil
+	}
+	var ids []int64
+	for _, it := range items {
+		if id := interactionTicket(it); id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return items, nil
+	}
+	visible := map[int64]bool{}
+	if p != nil {
+		var err error
+		if visible, err = s.store.VisibleTickets(ctx, p.User.Login, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]crm.Interaction, 0, len(items))
+	for _, it := range items {
+		if id := interactionTicket(it); id == 0 || visible[id] {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// interactionTicket is the request a timeline entry is about, 0 for none.
+func interactionTicket(it crm.Interaction) int64 {
+	if it.RefType != "ticket" {
+		return 0
+	}
+	id, err := strconv.ParseInt(it.RefID, 10, 64)
+	if err != nil {
+		return -1 // a malformed reference: hidden from agents
+	}
+	return id
 }

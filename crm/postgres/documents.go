@@ -40,6 +40,9 @@ func (s *Store) CreateDocument(ctx context.Context, r resource.Reader, d *resour
 	if err != nil {
 		return err
 	}
+	if err := checkTemplate(d.Category, ctype, up.Content); err != nil {
+		return err
+	}
 	d.OwnerID, d.CanWrite = r.UserID, true
 	if d.Tags == nil {
 		d.Tags = []string{}
@@ -70,9 +73,22 @@ func (s *Store) AddDocumentVersion(ctx context.Context, r resource.Reader, id in
 		if d, err = getDocument(ctx, tx, r, id, true); err != nil {
 			return err
 		}
+		if err := checkTemplate(d.Category, ctype, up.Content); err != nil {
+			return err
+		}
 		return addVersion(ctx, tx, &d, up, ctype, text, r.UserID)
 	})
 	return d, translateStock(err, "add document version")
+}
+
+// checkTemplate refuses, for a document of the template category, a text
+// template that would not parse or could run unbounded (see
+// resource.CheckTemplate).
+func checkTemplate(cat resource.DocCategory, ctype string, content []byte) error {
+	if cat != resource.DocTemplate || !strings.HasPrefix(ctype, "text/") {
+		return nil
+	}
+	return resource.CheckTemplate(content)
 }
 
 // bodyText is the searchable text of an upload, read before the

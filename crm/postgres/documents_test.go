@@ -164,11 +164,11 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := resource.FillTemplate(up.Type, up.Content, resource.TemplateData{Client: crm.Client{Name: "Ivan <b>Petrov</b>"}, Today: "2026-03-10"}, 1<<20)
+	out, err := resource.FillTemplate(e.ctx, up.Type, up.Content, resource.TemplateData{Client: crm.Client{Name: "Ivan <b>Petrov</b>"}, Today: "2026-03-10"}, 1<<20)
 	if err != nil || !strings.Contains(string(out), "Dear Ivan &lt;b&gt;Petrov&lt;/b&gt;, our offer of 2026-03-10.") {
 		t.Fatalf("filled %q %v", out, err)
 	}
-	if _, err := resource.FillTemplate("text/plain", []byte("{{.Client.Nope}}"), resource.TemplateData{}, 1<<20); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := resource.FillTemplate(e.ctx, "text/plain", []byte("{{.Client.Nope}}"), resource.TemplateData{}, 1<<20); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown field: %v", err)
 	}
 }

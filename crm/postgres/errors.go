@@ -19,6 +19,7 @@ const (
 	codeStringTooLong            = "22001"
 	codeInvalidText              = "22P02"
 	codeCharacterNotInRepertoire = "22021"
+	codeNumericOutOfRange        = "22003"
 )
 
 // constraintFields names the input field behind each constraint, so that a
@@ -76,11 +77,16 @@ func translate(err error, op string) error {
 	if !known {
 		e.Message = pgErr.Message
 	}
+	if pgErr.Code == codeNumericOutOfRange && !known {
+		// A number beyond a column's range (an int4 version, a sum):
+		// the request's fault, never the database's text.
+		e.Message = "a number is out of range"
+	}
 	switch pgErr.Code {
 	case codeUniqueViolation:
 		e.Kind = crm.KindConflict
 	case codeForeignKeyViolation, codeCheckViolation, codeNotNullViolation,
-		codeStringTooLong, codeInvalidText, codeCharacterNotInRepertoire:
+		codeStringTooLong, codeInvalidText, codeCharacterNotInRepertoire, codeNumericOutOfRange:
 		e.Kind = crm.KindInvalid
 	default:
 		return fmt.Errorf("%s: %w", op, err)

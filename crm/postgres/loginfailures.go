@@ -35,6 +35,26 @@ func (s *Store) LoginFailures(ctx context.Context, keys []string, since time.Tim
 	return out, translate(rows.Err(), "count login failures")
 }
 
+// LoginFailureTimes returns when key's failed logins since since happened,
+// oldest first (at most the newest 1000).
+func (s *Store) LoginFailureTimes(ctx context.Context, key string, since time.Time) ([]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT at FROM (SELECT at FROM login_failures
+		WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1000) AS newest ORDER BY at`, key, since)
+	if err != nil {
+		return nil, translate(err, "list login failures")
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at time.Time
+		if err := rows.Scan(&at); err != nil {
+			return nil, translate(err, "list login failures")
+		}
+		out = append(out, at)
+	}
+	return out, translate(rows.Err(), "list login failures")
+}
+
 // ClearLoginFailures forgets a key's failures (after a successful login).
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE key = $1`, key)

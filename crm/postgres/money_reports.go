@@ -21,9 +21,10 @@ func (s *Store) ClientProfitability(ctx context.Context, p resource.Period) ([]r
 				sum(amount) FILTER (WHERE direction = 'expense') AS expenses
 			FROM money_transactions WHERE client_id IS NOT NULL AND at >= $1 AND at < $2 AND currency = $3 GROUP BY 1),
 		goods AS (
-			SELECT client_id AS id, sum(-qty * unit_cost) AS cogs, sum(-qty) AS units
+			SELECT client_id AS id, sum(-qty::numeric * unit_cost) AS cogs, sum(-qty) AS units
 			FROM stock_movements WHERE kind = 'shipment' AND client_id IS NOT NULL AND at >= $1 AND at < $2 GROUP BY 1)
-		SELECT c.id, c.name, coalesce(m.revenue, 0), coalesce(g.cogs, 0), coalesce(m.expenses, 0), coalesce(g.units, 0)
+		SELECT c.id, c.name, `+saturated("coalesce(m.revenue, 0)")+`, `+saturated("coalesce(g.cogs, 0)")+`,
+			`+saturated("coalesce(m.expenses, 0)")+`, `+saturated("coalesce(g.units, 0)")+`
 		FROM money m FULL JOIN goods g ON g.id = m.id JOIN clients c ON c.id = coalesce(m.id, g.id)`, p)
 }
 
@@ -39,9 +40,10 @@ func (s *Store) ProductProfitability(ctx context.Context, p resource.Period) ([]
 				sum(amount) FILTER (WHERE direction = 'expense') AS expenses
 			FROM money_transactions WHERE product_id IS NOT NULL AND at >= $1 AND at < $2 AND currency = $3 GROUP BY 1),
 		goods AS (
-			SELECT product_id AS id, sum(-qty * unit_cost) AS cogs, sum(-qty) AS units
+			SELECT product_id AS id, sum(-qty::numeric * unit_cost) AS cogs, sum(-qty) AS units
 			FROM stock_movements WHERE kind = 'shipment' AND at >= $1 AND at < $2 GROUP BY 1)
-		SELECT p.id, p.sku || ' ' || p.name, coalesce(m.revenue, 0), coalesce(g.cogs, 0), coalesce(m.expenses, 0), coalesce(g.units, 0)
+		SELECT p.id, p.sku || ' ' || p.name, `+saturated("coalesce(m.revenue, 0)")+`, `+saturated("coalesce(g.cogs, 0)")+`,
+			`+saturated("coalesce(m.expenses, 0)")+`, `+saturated("coalesce(g.units, 0)")+`
 		FROM money m FULL JOIN goods g ON g.id = m.id JOIN products p ON p.id = coalesce(m.id, g.id)`, p)
 }
 
@@ -69,12 +71,12 @@ func (s *Store) CampaignEfficiency(ctx context.Context, p resource.Period) ([]re
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT c.id, c.name,
-			coalesce((SELECT sum(amount) FROM money_transactions t WHERE t.campaign_id = c.id AND t.direction = 'expense'
-				AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0),
+			`+saturated(`coalesce((SELECT sum(amount) FROM money_transactions t WHERE t.campaign_id = c.id AND t.direction = 'expense'
+				AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0)`)+`,
 			(SELECT count(*) FROM campaign_leads l WHERE l.campaign_id = c.id AND l.acquired_at >= $1 AND l.acquired_at < $2),
 			(SELECT count(*) FROM campaign_leads l WHERE l.campaign_id = c.id AND l.won_at >= $1 AND l.won_at < $2),
-			coalesce((SELECT sum(t.amount) FROM money_transactions t JOIN campaign_leads l ON l.client_id = t.client_id AND l.campaign_id = c.id
-				WHERE t.direction = 'income' AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0)
+			`+saturated(`coalesce((SELECT sum(t.amount) FROM money_transactions t JOIN campaign_leads l ON l.client_id = t.client_id AND l.campaign_id = c.id
+				WHERE t.direction = 'income' AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0)`)+`
 		FROM marketing_campaigns c ORDER BY c.name`, p.From, p.To, p.Currency)
 	if err != nil {
 		return nil, translateStock(err, "campaign efficiency")
@@ -95,11 +97,19 @@ func (s *Store) ServiceCosts(ctx context.Context, p resource.Period) (resource.S
 	if err := p.Validate(); err != nil {
 		return c, err
 	}
-	err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(amount), 0), coalesce(sum(amount) FILTER (WHERE ticket_id IS NOT NULL), 0),
+	err := s.pool.QueryRow(ctx, `SELECT `+saturated("coalesce(sum(amount), 0)")+`, `+saturated("coalesce(sum(amount) FILTER (WHERE ticket_id IS NOT NULL), 0)")+`,
 			count(DISTINCT ticket_id), count(DISTINCT client_id)
 		FROM money_transactions
 		WHERE direction = 'expense' AND (category = 'service' OR ticket_id IS NOT NULL) AND at >= $1 AND at < $2 AND currency = $3`,
 		p.From, p.To, p.Currency).Scan(&c.Total, &c.TicketCost, &c.Tickets, &c.Clients)
 	c.Compute()
 	return c, translateStock(err, "service costs")
+}
+
+// saturated is a numeric SQL expression (sums are numeric in PostgreSQL)
+// clamped to ±2^61 and cast to bigint: a report never fails, nor does
+// revenue - cost - expenses overflow int64, however large the stored
+// amounts; real figures are many orders of magnitude below the clamp.
+func saturated(expr string) string {
+	return "LEAST(GREATEST((" + expr + ")::numeric, -2305843009213693952), 2305843009213693952)::bigint"
 }

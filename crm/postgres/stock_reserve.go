@@ -257,6 +257,9 @@ type ReservationFilter struct {
 	TicketID   int64
 	ActiveOnly bool
 	Limit      int
+	// AgentID restricts the list to what that agent may act on (see
+	// ReservationVisibleTo); 0 lists every reservation.
+	AgentID int64
 }
 
 // ListReservations lists reservations, newest first (without lot lines).
@@ -264,10 +267,10 @@ func (s *Store) ListReservations(ctx context.Context, f ReservationFilter) ([]re
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations
-		WHERE ($1 = 0 OR product_id = $1) AND ($2 = 0 OR client_id = $2) AND (NOT $3 OR (state = 'active' AND expires_at > $4))
-			AND ($6 = 0 OR ticket_id = $6)
-		ORDER BY id DESC LIMIT $5`, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit, f.TicketID)
+	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations r
+		WHERE ($2 = 0 OR product_id = $2) AND ($3 = 0 OR client_id = $3) AND (NOT $4 OR (state = 'active' AND expires_at > $5))
+			AND ($7 = 0 OR ticket_id = $7) AND `+reservationOfAgent+`
+		ORDER BY id DESC LIMIT $6`, f.AgentID, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit, f.TicketID)
 	if err != nil {
 		return nil, translateStock(err, "list reservations")
 	}

@@ -1,14 +1,11 @@
 package resource
 
 import (
-	"bytes"
 	"fmt"
-	htmltemplate "html/template"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 	"unicode/utf8"
 
@@ -155,10 +152,10 @@ func CheckUpload(u Upload, maxSize int) (string, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxDocument
 	}
-	name := strings.TrimSpace(u.Filename)
+	if err := CheckFilename(u.Filename); err != nil {
+		return "", err
+	}
 	switch {
-	case name == "" || utf8.RuneCountInString(name) > 255 || strings.ContainsAny(name, "/\\\x00") || !crm.ValidText(name):
-		return "", crm.Invalid("filename", "is required, at most 255 characters, without slashes")
 	case len(u.Content) == 0:
 		return "", crm.Invalid("content", "is empty")
 	case len(u.Content) > maxSize:
@@ -191,40 +188,4 @@ type TemplateData struct {
 	TodayLong   string
 	Amount      string
 	AmountWords string
-}
-
-// FillTemplate executes a text or HTML template (html/template escapes the
-// client's fields in HTML) and returns the result, at most maxSize bytes.
-func FillTemplate(contentType string, tmpl []byte, data TemplateData, maxSize int) ([]byte, error) {
-	var buf bytes.Buffer
-	var err error
-	if strings.HasPrefix(contentType, "text/html") {
-		var t *htmltemplate.Template
-		if t, err = htmltemplate.New("doc").Option("missingkey=error").Parse(string(tmpl)); err == nil {
-			err = t.Execute(&limitWriter{&buf, maxSize}, data)
-		}
-	} else if strings.HasPrefix(contentType, "text/") {
-		var t *template.Template
-		if t, err = template.New("doc").Option("missingkey=error").Parse(string(tmpl)); err == nil {
-			err = t.Execute(&limitWriter{&buf, maxSize}, data)
-		}
-	} else {
-		return nil, crm.Errorf(crm.KindInvalid, "only text and HTML documents are templates, this is %s", contentType)
-	}
-	if err != nil {
-		return nil, crm.Errorf(crm.KindInvalid, "template: %v", err)
-	}
-	return buf.Bytes(), nil
-}
-
-type limitWriter struct {
-	buf *bytes.Buffer
-	max int
-}
-
-func (w *limitWriter) Write(p []byte) (int, error) {
-	if w.buf.Len()+len(p) > w.max {
-		return 0, fmt.Errorf("output over %d bytes", w.max)
-	}
-	return w.buf.Write(p)
 }

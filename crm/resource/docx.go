@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"regexp"
@@ -59,7 +60,7 @@ func FillDOCX(ctx context.Context, docx []byte, data TemplateData, maxSize int) 
 		return nil, crm.Errorf(crm.KindInvalid, "the template is not a DOCX package: no word/document.xml")
 	}
 	var out bytes.Buffer
-	zw := zip.NewWriter(&limitWriter{&out, maxSize})
+	zw := zip.NewWriter(&boundedBuffer{&out, maxSize})
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return nil, crm.Errorf(crm.KindInvalid, "filling the template took too long")
@@ -254,7 +255,7 @@ func evalPlaceholder(src string, data TemplateData) (string, error) {
 		return "", crm.Errorf(crm.KindInvalid, "template: %s: %v", clip(src), err)
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&limitWriter{&b, 64 << 10}, data); err != nil {
+	if err := t.Execute(&boundedBuffer{&b, 64 << 10}, data); err != nil {
 		return "", crm.Errorf(crm.KindInvalid, "template: %s: %v", clip(src), err)
 	}
 	return b.String(), nil
@@ -293,7 +294,7 @@ func Fill(ctx context.Context, u Upload, data TemplateData, maxSize int) ([]byte
 		defer cancel()
 		return FillDOCX(ctx, u.Content, data, maxSize)
 	}
-	return FillTemplate(u.Type, u.Content, data, maxSize)
+	return FillTemplate(ctx, u.Type, u.Content, data, maxSize)
 }
 
 // NewTemplateData is what a template sees when user fills it for client
@@ -305,4 +306,17 @@ func NewTemplateData(client crm.Client, user crm.User, now time.Time, amount *in
 		d.Amount, d.AmountWords = RussianMoney(*amount), RussianRoublesWords(*amount)
 	}
 	return d
+}
+
+// boundedBuffer is a buffer that refuses to grow past max bytes.
+type boundedBuffer struct {
+	buf *bytes.Buffer
+	max int
+}
+
+func (w *boundedBuffer) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("output over %d bytes", w.max)
+	}
+	return w.buf.Write(p)
 }

@@ -72,8 +72,8 @@ func (t Transaction) Validate() error {
 	switch {
 	case t.Direction != Income && t.Direction != Expense:
 		return crm.Invalid("direction", "must be income or expense")
-	case t.Amount <= 0:
-		return crm.Invalid("amount", "must be positive (minor units)")
+	case t.Amount <= 0 || t.Amount > crm.MaxMoney:
+		return crm.Invalid("amount", "must be 1-%d (minor units)", int64(crm.MaxMoney))
 	case !currencyPattern.MatchString(t.Currency):
 		return crm.Invalid("currency", "must be an ISO 4217 code such as RUB")
 	case !categoryPattern.MatchString(t.Category):

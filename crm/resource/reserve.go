@@ -56,8 +56,8 @@ func (r ReserveInput) Validate() error {
 	switch {
 	case r.ProductID <= 0:
 		return crm.Invalid("product_id", "is required")
-	case r.Qty <= 0:
-		return crm.Invalid("qty", "must be positive")
+	case r.Qty <= 0 || r.Qty > crm.MaxQty:
+		return crm.Invalid("qty", "must be 1-%d", crm.MaxQty)
 	case r.ClientID == nil && r.DealID == nil && r.TicketID == nil:
 		return crm.Invalid("client_id", "a reservation is for a client, a deal or a ticket")
 	case r.TTL <= 0 || r.TTL > MaxReservationTTL:

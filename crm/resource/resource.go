@@ -95,8 +95,8 @@ func (p Product) Validate() error {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	case utf8.RuneCountInString(p.Unit) > 16:
 		return crm.Invalid("unit", "at most 16 characters")
-	case p.Price < 0:
-		return crm.Invalid("price", "must not be negative")
+	case p.Price < 0 || p.Price > crm.MaxMoney:
+		return crm.Invalid("price", "must be 0-%d (minor units)", int64(crm.MaxMoney))
 	case p.CostMethod != FIFO && p.CostMethod != FEFO:
 		return crm.Invalid("cost_method", "must be fifo or fefo")
 	case p.LeadTimeDays < 0 || p.LeadTimeDays > 3650:
@@ -142,7 +142,7 @@ type Lot struct {
 	ProductID  int64     `json:"product_id"`
 	Batch      string    `json:"batch"`
 	ReceivedAt time.Time `json:"received_at"`
-	UnitCost   int64     `json:"unit_cost"`
+	UnitCost   int64     `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	ExpiresOn  *Date     `json:"expires_on,omitempty"`
 }
 

@@ -33,7 +33,7 @@ type Movement struct {
 	ProductID   int64        `json:"product_id"`
 	WarehouseID int64        `json:"warehouse_id"`
 	Qty         int64        `json:"qty"` // signed: + in, - out
-	UnitCost    int64        `json:"unit_cost"`
+	UnitCost    int64        `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	ClientID    *int64       `json:"client_id,omitempty"`
 	TransferID  *int64       `json:"transfer_id,omitempty"`
 	Note        string       `json:"note,omitempty"`
@@ -68,10 +68,10 @@ func (r *ReceiptInput) Validate() error {
 		return crm.Invalid("warehouse_id", "is required")
 	case r.Batch == "" || utf8.RuneCountInString(r.Batch) > 64:
 		return crm.Invalid("batch", "is required (at most 64 characters)")
-	case r.Qty <= 0:
-		return crm.Invalid("qty", "must be positive")
-	case r.UnitCost < 0:
-		return crm.Invalid("unit_cost", "must not be negative")
+	case r.Qty <= 0 || r.Qty > crm.MaxQty:
+		return crm.Invalid("qty", "must be 1-%d", crm.MaxQty)
+	case r.UnitCost < 0 || r.UnitCost > crm.MaxMoney:
+		return crm.Invalid("unit_cost", "must be 0-%d (minor units)", int64(crm.MaxMoney))
 	}
 	return nil
 }
@@ -100,8 +100,8 @@ func (o OutInput) Validate() error {
 		return crm.Invalid("product_id", "is required")
 	case o.WarehouseID <= 0:
 		return crm.Invalid("warehouse_id", "is required")
-	case o.Qty <= 0:
-		return crm.Invalid("qty", "must be positive")
+	case o.Qty <= 0 || o.Qty > crm.MaxQty:
+		return crm.Invalid("qty", "must be 1-%d", crm.MaxQty)
 	case utf8.RuneCountInString(o.Note) > 500:
 		return crm.Invalid("note", "at most 500 characters")
 	}
@@ -124,8 +124,8 @@ func (a AdjustInput) Validate() error {
 		return crm.Invalid("lot_id", "is required")
 	case a.WarehouseID <= 0:
 		return crm.Invalid("warehouse_id", "is required")
-	case a.Qty == 0:
-		return crm.Invalid("qty", "must not be zero")
+	case a.Qty == 0 || a.Qty > crm.MaxQty || a.Qty < -crm.MaxQty:
+		return crm.Invalid("qty", "must not be zero, at most %d either way", crm.MaxQty)
 	case strings.TrimSpace(a.Note) == "":
 		return crm.Invalid("note", "an adjustment needs a reason")
 	}
@@ -173,8 +173,8 @@ func (t TransferInput) Validate() error {
 		return crm.Invalid("to_warehouse_id", "both warehouses are required")
 	case t.FromWarehouseID == t.ToWarehouseID:
 		return crm.Invalid("to_warehouse_id", "must differ from the source warehouse")
-	case t.Qty <= 0:
-		return crm.Invalid("qty", "must be positive")
+	case t.Qty <= 0 || t.Qty > crm.MaxQty:
+		return crm.Invalid("qty", "must be 1-%d", crm.MaxQty)
 	case t.ExpectedAt.IsZero():
 		return crm.Invalid("expected_at", "is required")
 	}
@@ -185,7 +185,7 @@ func (t TransferInput) Validate() error {
 type LotQty struct {
 	LotID    int64 `json:"lot_id"`
 	Qty      int64 `json:"qty"`
-	UnitCost int64 `json:"unit_cost"`
+	UnitCost int64 `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 }
 
 // Balance is the stock of one lot in one warehouse.
@@ -198,7 +198,7 @@ type Balance struct {
 	Batch       string    `json:"batch"`
 	ReceivedAt  time.Time `json:"received_at"`
 	ExpiresOn   *Date     `json:"expires_on,omitempty"`
-	UnitCost    int64     `json:"unit_cost"`
+	UnitCost    int64     `json:"unit_cost,omitzero" doc:"purchase cost in minor units; not shown to agents"`
 	OnHand      int64     `json:"on_hand"`
 	Reserved    int64     `json:"reserved"`
 }

@@ -61,7 +61,7 @@ func (a *Article) Validate() error {
 	}
 	for i, t := range a.Tags {
 		a.Tags[i] = strings.TrimSpace(t)
-		if a.Tags[i] == "" || len(a.Tags[i]) > 50 || !validText(t) {
+		if a.Tags[i] == "" || utf8.RuneCountInString(a.Tags[i]) > 50 || !validText(t) {
 			return crm.Invalid("tags", "each tag must be 1-50 characters")
 		}
 	}

@@ -128,7 +128,11 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 		return err
 	}
 	d.Next, d.Cursor = page.Next, cursor
-	for _, it := range page.Items {
+	items, err := p.api.VisibleInteractions(ctx, page.Items)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
 		e := timelineEntry{Interaction: it}
 		if it.UserID != nil {
 			if _, ok := names[*it.UserID]; !ok {

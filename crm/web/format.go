@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -29,12 +30,44 @@ func initials(name string) string {
 	return string(out)
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: only a clean path
+// that starts with a single "/" is followed, anything else goes to the
+// client list (see cleanLocalPath).
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !cleanLocalPath(next) {
 		return "/clients"
 	}
 	return next
+}
+
+// cleanLocalPath reports whether p is a same-site path a browser cannot read
+// as another site: it starts with exactly one "/", has no backslash, no
+// control character or white space, no scheme or host, and stays so once
+// percent-decoded, however often (browsers drop tabs and newlines and read "\" as "/").
+func cleanLocalPath(p string) bool {
+	for range 4 {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
+			return false
+		}
+		for _, r := range p {
+			if unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {
+				return false
+			}
+		}
+		u, err := url.Parse(p)
+		if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+			return false
+		}
+		d, err := url.PathUnescape(p)
+		if err != nil {
+			return false
+		}
+		if d == p {
+			return true
+		}
+		p = d
+	}
+	return false // still changing after several decodings: not a clean path
 }
 
 // bodyAfter is the part of an entry's body not already shown as its summary

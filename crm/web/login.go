@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
@@ -33,6 +34,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, httpapi.ErrTooManyAttempts):
 			status, msg = http.StatusTooManyRequests, loc(r).T("web.login.too_many", nil)
+			w.Header().Set("Retry-After", strconv.Itoa(httpapi.RetryAfter(err)))
 		case !crm.IsKind(err, crm.KindUnauthorized):
 			p.errorPage(w, r, err)
 			return

@@ -137,7 +137,12 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 		}
 		v.Availability = &a
 		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
-		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true})
+		if !v.Staff { // purchase costs are not for agents, not even in the page's data
+			for i := range v.Balances {
+				v.Balances[i].UnitCost = 0
+			}
+		}
+		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
 		if v.Staff && v.Edit == nil {
 			if i := slices.IndexFunc(v.Products, func(p resource.Product) bool { return p.ID == v.ProductID }); i >= 0 {
 				v.Edit = &v.Products[i]
@@ -175,6 +180,10 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 	if hours <= 0 {
 		hours = 72
 	}
+	if msg := sp.mayReserveFor(r, optInt(r, "deal_id"), optInt(r, "ticket_id")); msg != "" {
+		back(w, r, r.FormValue("product_id"), "error", msg)
+		return
+	}
 	in := resource.ReserveInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"),
 		Qty: formInt(r, "qty"), ClientID: optInt(r, "client_id"), DealID: optInt(r, "deal_id"), TicketID: optInt(r, "ticket_id"),
 		TTL: time.Duration(hours) * time.Hour, UserID: userOf(r)}
@@ -196,6 +205,10 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 
 func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if ok, err := sp.store.ReservationVisibleTo(r.Context(), id, agentOf(r)); err != nil || !ok {
+		back(w, r, r.FormValue("product_id"), "error", i18n.FromContext(r.Context()).T("harden.stock.no_reservation", nil))
+		return
+	}
 	if err := sp.store.ReleaseReservation(r.Context(), id); err != nil {
 		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
@@ -255,4 +268,29 @@ func userOf(r *http.Request) int64 {
 		return pr.User.ID
 	}
 	return 0
+}
+
+// agentOf is the signed-in user's id when they are an agent, whose records
+// are restricted to their own; 0 for supervisors and admins.
+func agentOf(r *http.Request) int64 {
+	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil && pr.User.Role == crm.RoleAgent {
+		return pr.User.ID
+	}
+	return 0
+}
+
+// mayReserveFor is the error to show when the deal or ticket to reserve
+// for does not exist or is not the agent's to see; "" when it may.
+func (sp *stockPages) mayReserveFor(r *http.Request, dealID, ticketID *int64) string {
+	if dealID != nil {
+		if ok, err := sp.store.DealVisibleTo(r.Context(), *dealID, agentOf(r)); err != nil || !ok {
+			return i18n.FromContext(r.Context()).T("harden.stock.no_deal", nil)
+		}
+	}
+	if ticketID != nil {
+		if ok, err := sp.store.TicketVisibleTo(r.Context(), *ticketID, agentOf(r)); err != nil || !ok {
+			return i18n.FromContext(r.Context()).T("harden.stock.no_request", nil)
+		}
+	}
+	return ""
 }

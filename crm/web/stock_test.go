@@ -16,6 +16,7 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 	"hotline/crm/web"
 )
 
@@ -89,6 +90,15 @@ func TestStockPageRoles(t *testing.T) {
 // availability check shows the new total, and a reservation lowers it.
 func TestBrowserReceiveAndReserve(t *testing.T) {
 	s, p, _ := stockSite(t)
+	// the reservation is for a request that exists (the page checks)
+	c := crm.Client{Name: "Router buyer"}
+	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	tk := service.Ticket{ClientID: c.ID, Subject: "Needs routers"}
+	if err := s.store.CreateTicket(context.Background(), &tk); err != nil {
+		t.Fatal(err)
+	}
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -104,7 +114,7 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 		chromedp.Click(chromedp.ID("rc-submit")),
 		chromedp.WaitVisible(chromedp.ID("availability")),
 		chromedp.SetValue(chromedp.ID("rs-qty"), "4"),
-		chromedp.SendKeys(chromedp.ID("rs-ticket"), "42"),
+		chromedp.SendKeys(chromedp.ID("rs-ticket"), strconv.FormatInt(tk.ID, 10)),
 		chromedp.Click(chromedp.ID("rs-submit")),
 		chromedp.WaitVisible(chromedp.ID("reservations")),
 		chromedp.SetValue(chromedp.ID("av-qty"), "25"),

@@ -150,15 +150,15 @@ func (p *Popper) Refresh(ctx context.Context, agent, callID string) (Pop, error)
 	if c := p.lookup(callID); c != nil {
 		c.mu.Lock()
 		c.card = card
-		for _, other := range c.pops {
-			other.Card = card
+		for who, other := range c.pops {
+			other.Card = p.cardFor(ctx, who, card)
 		}
 		if mine, ok := c.pops[agent]; ok {
 			pop = *mine
 		}
 		c.mu.Unlock()
 	}
-	pop.Card = card
+	pop.Card = p.cardFor(ctx, agent, card)
 	if err := p.publish(ctx, &pop, time.Time{}); err != nil {
 		return pop, err
 	}

@@ -177,7 +177,7 @@ func (b *CardBuilder) fill(ctx context.Context, card *Card) error {
 		for i := range card.Clients {
 			for _, it := range recent[card.Clients[i].ID] {
 				card.Clients[i].Recent = append(card.Clients[i].Recent,
-					Interaction{Kind: string(it.Kind), At: it.At, Summary: it.Summary})
+					Interaction{Kind: string(it.Kind), At: it.At, Summary: it.Summary, TicketID: ticketRef(it)})
 			}
 		}
 	}

@@ -26,6 +26,9 @@ type Options struct {
 	// CallTTL bounds how long a call's card stays cached without an Ended
 	// event (a lost event must not leak memory); default 4 hours.
 	CallTTL time.Duration
+	// Tickets hides from each agent's card the requests (and timeline
+	// entries about them) the agent may not see; optional (nil: all shown).
+	Tickets TicketVisibility
 }
 
 // Popper turns call facts into pops: one per agent and call, the card built
@@ -165,7 +168,7 @@ func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
 	pop := &Pop{
 		Type: "pop", CallID: id, Agent: agent, State: StateRinging,
 		Node: r.Node, Endpoint: r.Endpoint, Transfer: r.Transfer, FromAgent: r.FromAgent,
-		ClickToCall: r.ClickToCall, RingingAt: orNow(r.At, received), ReceivedAt: received, Card: c.card,
+		ClickToCall: r.ClickToCall, RingingAt: orNow(r.At, received), ReceivedAt: received, Card: p.cardFor(ctx, agent, c.card),
 	}
 	c.pops[agent] = pop
 	return p.publish(ctx, pop, received)

@@ -157,6 +157,9 @@ type Interaction struct {
 	Kind    string    `json:"kind"`
 	At      time.Time `json:"at"`
 	Summary string    `json:"summary"`
+	// TicketID is the request the entry is about (0: none); an agent who
+	// may not see that request does not get the entry.
+	TicketID int64 `json:"ticket_id,omitempty"`
 }
 
 // Product is a purchased product with its support conditions.

@@ -75,7 +75,7 @@ func (c *channel) json(withLinked bool) channelJSON {
 	j := channelJSON{
 		ID: c.id, Name: c.name, State: c.state, ProtocolID: c.protocolID,
 		Caller: c.caller, Connected: c.connected, Dialplan: c.dp,
-		CreationTime: formatTime(c.created), Language: "en",
+		CreationTime: formatTime(c.created), Language: cmpOr(c.vars["CHANNEL(language)"], "en"),
 	}
 	if withLinked {
 		j.ChannelVars = map[string]string{"CHANNEL(linkedid)": c.linkedID}
@@ -278,4 +278,11 @@ func sortedIDs(cs []*channel) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

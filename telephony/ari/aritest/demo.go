@@ -181,8 +181,11 @@ func (d *demo) plan(kind int) (Inbound, Phone, int) {
 	talk := Phone{AnswerAfter: d.sec(1, 6), HangupAfter: d.sec(20, 120)}
 	in := Inbound{Exten: "7001"}
 	switch {
-	case kind < 30: // direct, survey afterwards
-		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = string(rune('1'+int(d.float()*5))), d.sec(2, 4), d.sec(6, 8)
+	case kind < 30: // direct, survey afterwards: the customer hears the
+		// spoken introduction and question (about 8 s), answers it and the
+		// 0-10 question typed ahead, and waits for the thanks.
+		agent, nps := string(rune('1'+int(d.float()*5))), string(rune('0'+int(d.float()*10)))
+		in.SurveyDigit, in.SurveyDigitAfter, in.SurveyHangupAfter = agent+nps+"#", d.sec(9, 12), d.sec(30, 40)
 	case kind < 45: // ring-all queue
 		in.Exten, in.HangupAfter = "7000", d.sec(20, 120)
 		return in, talk, 2

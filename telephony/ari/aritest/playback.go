@@ -1,6 +1,11 @@
 package aritest
 
 import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +19,7 @@ type playback struct {
 	state            string
 	owner            *channel // nil for bridge playbacks
 	lost             bool     // started but will never finish (bad media URI)
+	fetches          int      // HTTP media fetched so far (a stale fetch is ignored)
 }
 
 type playbackJSON struct {
@@ -26,7 +32,7 @@ type playbackJSON struct {
 }
 
 func (p *playback) json() playbackJSON {
-	j := playbackJSON{ID: p.id, MediaURI: p.media[p.idx], TargetURI: p.target, Language: "en", State: p.state}
+	j := playbackJSON{ID: p.id, MediaURI: p.media[p.idx], TargetURI: p.target, Language: p.lang, State: p.state}
 	if p.idx+1 < len(p.media) {
 		j.NextMediaURI = p.media[p.idx+1]
 	}
@@ -51,6 +57,9 @@ func mediaOutcome(uri string) (d time.Duration, failed, hang bool) {
 	}
 	switch scheme {
 	case "sound":
+		if isHTTP(name) {
+			return 0, false, false // fetched: see playHTTP
+		}
 		if l, known := soundLength[name]; known {
 			return l, false, false
 		}
@@ -62,6 +71,14 @@ func mediaOutcome(uri string) (d time.Duration, failed, hang bool) {
 			}
 		}
 		return time.Duration(len(name)) * 500 * time.Millisecond, false, false
+	case "number":
+		// Asterisk says the number in words in the channel's language:
+		// about 0.6 s a digit.
+		n := strings.TrimPrefix(name, "-")
+		if n == "" || strings.Trim(n, "0123456789") != "" {
+			return 0, true, false
+		}
+		return time.Duration(len(n)) * 600 * time.Millisecond, false, false
 	case "tone":
 		return 0, false, true
 	}
@@ -80,9 +97,11 @@ func (s *Server) handlePlayBridge(w http.ResponseWriter, r *http.Request, b *bri
 // playbacks one after the other. Caller holds s.mu.
 func (s *Server) play(w http.ResponseWriter, r *http.Request, target string, c *channel) {
 	q := r.URL.Query()
-	media := q["media"]
-	if len(media) == 1 {
-		media = strings.Split(media[0], ",")
+	// Of several media= parameters only the last plays (as on Asterisk
+	// 22.10.1); several media go comma-separated in one.
+	var media []string
+	if all := q["media"]; len(all) > 0 {
+		media = strings.Split(all[len(all)-1], ",")
 	}
 	if len(media) == 0 || media[0] == "" {
 		writeJSON(w, http.StatusInternalServerError, msg("Failed to queue media for playback"))
@@ -99,7 +118,13 @@ func (s *Server) play(w http.ResponseWriter, r *http.Request, target string, c *
 		writeJSON(w, http.StatusConflict, msg("Playback with given id already exists"))
 		return
 	}
-	p := &playback{id: id, target: target, media: media, state: "queued", owner: c}
+	p := &playback{id: id, target: target, media: media, state: "queued", owner: c, lang: q.Get("lang")}
+	if p.lang == "" && c != nil {
+		p.lang = c.vars["CHANNEL(language)"]
+	}
+	if p.lang == "" {
+		p.lang = "en"
+	}
 	s.playback[id] = p
 	writeJSON(w, http.StatusCreated, p.json())
 	if c == nil {
@@ -132,6 +157,9 @@ func (s *Server) startPlayback(p *playback) bool {
 }
 
 func (s *Server) playCurrent(p *playback) bool {
+	if u, ok := strings.CutPrefix(p.media[p.idx], "sound:"); ok && isHTTP(u) {
+		return s.playHTTP(p, u)
+	}
 	d, failed, hang := mediaOutcome(p.media[p.idx])
 	switch {
 	case failed:
@@ -199,4 +227,118 @@ func (s *Server) stopPlayback(p *playback, state string) {
 			s.nextPlayback(c)
 		}
 	}
+}
+
+func isHTTP(u string) bool {
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
+}
+
+// minHTTPMediaURL is the shortest HTTP media URL Asterisk 22.10.1 plays: it
+// cuts its cache file's path to the URL's length, so a shorter one fails
+// with "does not exist in any format".
+const minHTTPMediaURL = 45
+
+// maxHTTPMedia bounds a fetched media file.
+const maxHTTPMedia = 16 << 20
+
+// playHTTP plays sound:http://… media as Asterisk's res_http_media_cache
+// does: a URL shorter than minHTTPMediaURL fails (Asterisk 22.10.1 cuts its
+// cache file's path to the URL's length and finds nothing); any other is
+// fetched, and a 200 WAV plays for its real duration, anything else fails.
+// Caller holds s.mu; the fetch runs without it.
+func (s *Server) playHTTP(p *playback, url string) bool {
+	if len(url) < minHTTPMediaURL {
+		s.logger.Warn("aritest: HTTP media URL too short for Asterisk's media cache", "url", url)
+		s.failPlayback(p)
+		return false
+	}
+	p.fetches++
+	fetch, idx := p.fetches, p.idx
+	go func() {
+		d, err := s.fetchMedia(url)
+		s.locked(func() {
+			if p.fetches != fetch || p.idx != idx || (p.state != "playing" && p.state != "continuing") {
+				return // stopped or moved on meanwhile
+			}
+			if err != nil {
+				s.logger.Warn("aritest: HTTP media failed", "url", url, "err", err)
+				s.failPlayback(p)
+				s.releaseChannel(p)
+				return
+			}
+			s.clock.AfterFunc(d, func() { s.locked(func() { s.advancePlayback(p) }) })
+		})
+	}()
+	return true
+}
+
+func (s *Server) failPlayback(p *playback) {
+	p.state = "failed"
+	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+}
+
+// fetchMedia GETs a WAV and returns its duration.
+func (s *Server) fetchMedia(url string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPMedia))
+	if err != nil {
+		return 0, err
+	}
+	d, err := wavDuration(body)
+	if err != nil {
+		return 0, err
+	}
+	s.mediaFetched(url)
+	return d, nil
+}
+
+// wavDuration reads a RIFF WAVE file's length from its fmt and data chunks.
+func wavDuration(b []byte) (time.Duration, error) {
+	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return 0, errors.New("not a WAV file")
+	}
+	var byteRate int
+	for off := 12; off+8 <= len(b); {
+		id, size := string(b[off:off+4]), int(binary.LittleEndian.Uint32(b[off+4:off+8]))
+		if size < 0 || size > len(b)-off-8 {
+			size = len(b) - off - 8
+		}
+		switch {
+		case id == "fmt " && size >= 16:
+			byteRate = int(binary.LittleEndian.Uint32(b[off+16:]))
+		case id == "data" && byteRate > 0:
+			return time.Duration(size) * time.Second / time.Duration(byteRate), nil
+		}
+		off += 8 + size + size&1
+	}
+	return 0, errors.New("WAV without fmt and data chunks")
+}
+
+func (s *Server) mediaFetched(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.fetched) < 10000 {
+		s.fetched = append(s.fetched, url)
+	}
+}
+
+// MediaFetched returns the HTTP media URLs the PBX fetched and played (a
+// 200 answer with a WAV), in order.
+func (s *Server) MediaFetched() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.fetched...)
 }

@@ -53,6 +53,7 @@ type Server struct {
 	pjsipCreated map[string]*pjsipCall
 	stats        struct{ events int }
 	faults       faultState
+	fetched      []string // HTTP media URLs fetched with a 200 WAV, in order
 	closed       bool
 	wg           sync.WaitGroup
 
