@@ -37,7 +37,8 @@ type Client struct {
 	OwnerID   *int64 // the salesperson responsible (a user)
 	Tags      []string
 	Notes     string
-	Language  string // "ru" or "en" the client is spoken and written to in; "" means the centre's language
+	Language  string     // "ru" or "en" the client is spoken and written to in; "" means the centre's language
+	Legal     Requisites // INN, KPP, OGRN, addresses and bank details (Russian B2B)
 	Contacts  []Contact
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -84,6 +85,9 @@ func (c *Client) Validate() error {
 		return Invalid("name", "must be at most 300 characters")
 	}
 	if err := validateLanguage(&c.Language); err != nil {
+		return err
+	}
+	if err := c.Legal.Validate(); err != nil {
 		return err
 	}
 	if c.Kind == "" {

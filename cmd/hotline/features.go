@@ -54,6 +54,8 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)
+	pages.MountDeals(st, time.Now)
+	pages.MountSales(st, "RUB", time.Now)
 
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)
@@ -61,8 +63,10 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
 	httpapi.RegisterProjects(h, st, resources)
 	pages.MountStock(st)
-	pages.MountPlans(st, st)
+	pages.MountPlans(st)
 	pages.MountMoney(st, time.Now)
+	pages.MountClientMoney(st, time.Now)
+	pages.MountDocuments(st, maxDocumentBytes)
 
 	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
 	httpapi.RegisterWallboard(h, tel.metrics)

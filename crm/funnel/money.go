@@ -18,6 +18,9 @@ type Money int64
 // MaxMoney is the largest amount a deal may have (numeric(16,2)).
 const MaxMoney Money = 99_999_999_999_999_99
 
+// Minor is the amount in minor units, for formatters.
+func (m Money) Minor() int64 { return int64(m) }
+
 // String formats the amount with two decimals.
 func (m Money) String() string {
 	sign := ""

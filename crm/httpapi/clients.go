@@ -22,6 +22,7 @@ type ClientView struct {
 	Tags      []string       `json:"tags"`
 	Notes     string         `json:"notes"`
 	Language  string         `json:"language" doc:"ru or en: the language the client is spoken and written to in; empty: the centre's language"`
+	Legal     crm.Requisites `json:"requisites" doc:"INN, KPP, OGRN, addresses and bank details"`
 	Contacts  []ContactView  `json:"contacts"`
 	CreatedAt time.Time      `json:"created_at"`
 	UpdatedAt time.Time      `json:"updated_at"`
@@ -29,7 +30,7 @@ type ClientView struct {
 
 func clientView(c crm.Client) ClientView {
 	v := ClientView{ID: c.ID, Kind: c.Kind, Name: c.Name, Company: c.Company, Priority: c.Priority,
-		OwnerID: c.OwnerID, Tags: c.Tags, Notes: c.Notes, Language: c.Language, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		OwnerID: c.OwnerID, Tags: c.Tags, Notes: c.Notes, Language: c.Language, Legal: c.Legal, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Contacts: make([]ContactView, 0, len(c.Contacts))}
 	if v.Tags == nil {
 		v.Tags = []string{}
@@ -42,14 +43,15 @@ func clientView(c crm.Client) ClientView {
 
 // ClientFields are the client's own fields as the API accepts them.
 type ClientFields struct {
-	Kind     crm.ClientKind `json:"kind,omitempty" enum:"person,company" doc:"person (default) or company"`
-	Name     string         `json:"name" maxLength:"300"`
-	Company  string         `json:"company,omitempty" maxLength:"300"`
-	Priority string         `json:"priority,omitempty" maxLength:"16"`
-	OwnerID  *int64         `json:"owner_id,omitempty"`
-	Tags     []string       `json:"tags,omitempty" maxItems:"50"`
-	Notes    string         `json:"notes,omitempty" maxLength:"20000"`
-	Language *string        `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the centre's language); omitted keeps the stored one"`
+	Kind     crm.ClientKind  `json:"kind,omitempty" enum:"person,company" doc:"person (default) or company"`
+	Name     string          `json:"name" maxLength:"300"`
+	Company  string          `json:"company,omitempty" maxLength:"300"`
+	Priority string          `json:"priority,omitempty" maxLength:"16"`
+	OwnerID  *int64          `json:"owner_id,omitempty"`
+	Tags     []string        `json:"tags,omitempty" maxItems:"50"`
+	Notes    string          `json:"notes,omitempty" maxLength:"20000"`
+	Language *string         `json:"language,omitempty" maxLength:"8" doc:"ru, en or empty (the centre's language); omitted keeps the stored one"`
+	Legal    *crm.Requisites `json:"requisites,omitempty" doc:"INN, KPP, OGRN, addresses and bank details, checked with their check digits; omitted keeps the stored ones"`
 }
 
 func (f ClientFields) apply(c *crm.Client) {
@@ -57,6 +59,9 @@ func (f ClientFields) apply(c *crm.Client) {
 		f.Kind, f.Name, f.Company, f.Priority, f.OwnerID, f.Tags, f.Notes
 	if f.Language != nil {
 		c.Language = *f.Language
+	}
+	if f.Legal != nil {
+		c.Legal = *f.Legal
 	}
 }
 

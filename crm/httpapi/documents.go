@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -10,6 +11,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
+	"hotline/internal/i18n"
 )
 
 // DocumentStore is what the document library operations need (crm/postgres.Store).
@@ -164,17 +166,26 @@ func (d *documentsAPI) register(api huma.API) {
 		return download(u), nil
 	})
 	Register(api, AnyRole, huma.Operation{OperationID: "fill-document-template", Method: http.MethodGet, Path: "/api/v1/documents/{id}/fill",
-		Tags: tags, Summary: "Fill a template with a client's fields ({{.Client.Name}}, {{.Today}}, {{.User.Name}}) and download it",
+		Tags: tags, Summary: "Fill a template (text, HTML or DOCX) with a client's fields ({{.Client.Name}}, {{.Client.Legal.INN}}, {{.Today}}, {{.TodayLong}}, {{.User.Name}}, {{.Amount}}, {{.AmountWords}}) and download it",
 		Responses: fileResp}, func(ctx context.Context, in *struct {
-		ID       int64 `path:"id" minimum:"1"`
-		ClientID int64 `query:"client_id" minimum:"1" required:"true"`
+		ID       int64  `path:"id" minimum:"1"`
+		ClientID int64  `query:"client_id" minimum:"1" required:"true"`
+		Amount   string `query:"amount" maxLength:"32" doc:"a sum in roubles for {{.Amount}} and {{.AmountWords}}, e.g. 1200.50"`
 	}) (*fileOutput, error) {
-		return d.fill(ctx, in.ID, in.ClientID)
+		return d.fill(ctx, in.ID, in.ClientID, in.Amount)
 	})
 }
 
-func (d *documentsAPI) fill(ctx context.Context, id, clientID int64) (*fileOutput, error) {
+func (d *documentsAPI) fill(ctx context.Context, id, clientID int64, amount string) (*fileOutput, error) {
 	r := readerOf(ctx)
+	var sum *int64
+	if strings.TrimSpace(amount) != "" {
+		v, err := i18n.ParseMoney(amount, "RUB")
+		if err != nil {
+			return nil, d.problem(ctx, crm.Invalid("amount", "write the amount in roubles, e.g. 1 234,56"))
+		}
+		sum = &v
+	}
 	u, err := d.store.DocumentContent(ctx, r, id, 0)
 	if err != nil {
 		return nil, d.problem(ctx, err)
@@ -183,11 +194,12 @@ func (d *documentsAPI) fill(ctx context.Context, id, clientID int64) (*fileOutpu
 	if err != nil {
 		return nil, d.problem(ctx, err)
 	}
-	data := resource.TemplateData{Client: c, Today: time.Now().Format(time.DateOnly)}
+	var user crm.User
 	if p := PrincipalFrom(ctx); p != nil {
-		data.User = crm.User{ID: p.User.ID, Name: p.User.Name, Login: p.User.Login}
+		user = crm.User{ID: p.User.ID, Name: p.User.Name, Login: p.User.Login}
 	}
-	out, err := resource.FillTemplate(ctx, u.Type, u.Content, data, d.maxSize)
+	data := resource.NewTemplateData(c, user, time.Now().In(i18n.FromContext(ctx).Zone()), sum)
+	out, err := resource.Fill(ctx, u, data, d.maxSize)
 	if err != nil {
 		return nil, d.problem(ctx, err)
 	}

@@ -11,11 +11,16 @@ import (
 )
 
 // clientColumns selects a client; scanClient reads them.
-const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.owner_id, c.tags, c.notes, c.language, c.created_at, c.updated_at`
+const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.owner_id, c.tags, c.notes, c.language, c.created_at, c.updated_at, ` + legalColumns
+
+// legalColumns are the client's requisites (migration 00280).
+const legalColumns = `c.inn, c.kpp, c.ogrn, c.legal_address, c.postal_address, c.bank_name, c.bik, c.bank_account, c.corr_account`
 
 func scanClient(row pgx.Row) (crm.Client, error) {
 	var c crm.Client
-	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt)
+	l := &c.Legal
+	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt,
+		&l.INN, &l.KPP, &l.OGRN, &l.LegalAddress, &l.PostalAddress, &l.BankName, &l.BIK, &l.Account, &l.CorrAccount)
 	return c, err
 }
 
@@ -28,10 +33,14 @@ func (s *Store) CreateClient(ctx context.Context, c *crm.Client) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO clients (kind, name, company, priority, owner_id, tags, notes, language)
-			VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), (SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1)), $5, $6, $7, $8)
+		l := c.Legal
+		err := tx.QueryRow(ctx, `INSERT INTO clients (kind, name, company, priority, owner_id, tags, notes, language,
+				inn, kpp, ogrn, legal_address, postal_address, bank_name, bik, bank_account, corr_account)
+			VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), (SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1)), $5, $6, $7, $8,
+				$9, $10, $11, $12, $13, $14, $15, $16, $17)
 			RETURNING id, COALESCE(priority, ''), created_at, updated_at`,
-			c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language).
+			c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language,
+			l.INN, l.KPP, l.OGRN, l.LegalAddress, l.PostalAddress, l.BankName, l.BIK, l.Account, l.CorrAccount).
 			Scan(&c.ID, &c.Priority, &c.CreatedAt, &c.UpdatedAt)
 		if err != nil {
 			return translate(err, "create client")
@@ -97,10 +106,14 @@ func (s *Store) UpdateClient(ctx context.Context, c *crm.Client) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
+		l := c.Legal
 		err := tx.QueryRow(ctx, `UPDATE clients SET kind = $2, name = $3, company = $4,
-				priority = COALESCE(NULLIF($5, ''), priority), owner_id = $6, tags = $7, notes = $8, language = $9, updated_at = now()
+				priority = COALESCE(NULLIF($5, ''), priority), owner_id = $6, tags = $7, notes = $8, language = $9, updated_at = now(),
+				inn = $10, kpp = $11, ogrn = $12, legal_address = $13, postal_address = $14, bank_name = $15, bik = $16,
+				bank_account = $17, corr_account = $18
 			WHERE id = $1 RETURNING COALESCE(priority, ''), created_at, updated_at`,
-			c.ID, c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language).
+			c.ID, c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language,
+			l.INN, l.KPP, l.OGRN, l.LegalAddress, l.PostalAddress, l.BankName, l.BIK, l.Account, l.CorrAccount).
 			Scan(&c.Priority, &c.CreatedAt, &c.UpdatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("client", c.ID)

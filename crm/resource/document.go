@@ -177,9 +177,15 @@ func CheckUpload(u Upload, maxSize int) (string, error) {
 }
 
 // TemplateData is what a document template sees: {{.Client.Name}},
-// {{.Client.Company}}, {{.Today}}, {{.User.Name}}.
+// {{.Client.Company}}, {{.Client.Legal.INN}} (and the other requisites),
+// {{.Today}}, {{.TodayLong}} ("7 декабря 2026 г."), {{.User.Name}}, and a
+// sum given when filling: {{.Amount}} ("1 200,50") and {{.AmountWords}}
+// ("одна тысяча двести рублей 50 копеек").
 type TemplateData struct {
-	Client crm.Client
-	User   crm.User
-	Today  string
+	Client      crm.Client
+	User        crm.User
+	Today       string
+	TodayLong   string
+	Amount      string
+	AmountWords string
 }

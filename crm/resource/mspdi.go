@@ -64,6 +64,9 @@ type mspdiResource struct {
 	Type int    `xml:"Type"` // 1: work, 0: material
 }
 
+// mspdiWork is the MSPDI resource type of people and equipment.
+const mspdiWork = 1
+
 type mspdiAssignment struct {
 	UID         int64   `xml:"UID"`
 	TaskUID     int64   `xml:"TaskUID"`
@@ -98,11 +101,10 @@ func ExportMSPDI(w io.Writer, p Project) error {
 	}
 	x.FinishDate = finish.Format(mspdiTime)
 	for i, r := range p.Resources {
-		typ := 1
-		if r.Kind == AssetEquipment {
-			typ = 0
-		}
-		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: typ})
+		// MSPDI resource types: 0 Material (consumed, e.g. cable by the
+		// metre), 1 Work (people and equipment, booked by time), 2 Cost.
+		// Ours are all booked by time, equipment too.
+		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: mspdiWork})
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("write mspdi: %w", err)

@@ -62,10 +62,13 @@ func TestMSPDIRoundTrip(t *testing.T) {
 	x := buf.String()
 	for _, want := range []string{`<Project xmlns="http://schemas.microsoft.com/project">`, `<UID>12</UID>`,
 		`<Start>2026-03-18T08:00:00</Start>`, `<Duration>PT16H0M0S</Duration>`, `<PredecessorUID>11</PredecessorUID>`,
-		`<Milestone>1</Milestone>`, `<ResourceUID>8</ResourceUID>`, `<Type>0</Type>`} {
+		`<Milestone>1</Milestone>`, `<ResourceUID>8</ResourceUID>`, "<Name>PBX server</Name>\n      <Type>1</Type>"} {
 		if !strings.Contains(x, want) {
 			t.Errorf("export lacks %s", want)
 		}
+	}
+	if strings.Contains(x, "<Type>0</Type>") {
+		t.Error("equipment exported as a Material resource; it is Work (booked by time)")
 	}
 	// schema order: Start before Finish before Duration; Tasks before Resources before Assignments
 	if !(strings.Index(x, "<Start>") < strings.Index(x, "<Finish>") && strings.Index(x, "<Finish>") < strings.Index(x, "<Duration>") &&

@@ -15,6 +15,7 @@ import (
 type clientForm struct {
 	Kind, Name, Company, Priority, Owner, Tags, Notes, Phone, Email, Language string
 	Field                                                                     string // the field an error is about
+	Legal                                                                     crm.Requisites
 }
 
 type clientFormData struct {
@@ -26,7 +27,7 @@ type clientFormData struct {
 
 func formOf(c crm.Client) clientForm {
 	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company, Priority: c.Priority,
-		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes, Language: c.Language}
+		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes, Language: c.Language, Legal: c.Legal}
 	if c.OwnerID != nil {
 		f.Owner = strconv.FormatInt(*c.OwnerID, 10)
 	}
@@ -36,13 +37,15 @@ func formOf(c crm.Client) clientForm {
 func formFromRequest(r *http.Request) clientForm {
 	v := r.PostFormValue
 	return clientForm{Kind: v("kind"), Name: v("name"), Company: v("company"), Priority: v("priority"), Owner: v("owner"),
-		Tags: v("tags"), Notes: v("notes"), Phone: v("phone"), Email: v("email"), Language: v("language")}
+		Tags: v("tags"), Notes: v("notes"), Phone: v("phone"), Email: v("email"), Language: v("language"),
+		Legal: requisitesFromRequest(r)}
 }
 
 // apply copies the form's own fields onto c.
 func (f clientForm) apply(c *crm.Client) error {
 	c.Kind, c.Name, c.Company = crm.ClientKind(f.Kind), f.Name, strings.TrimSpace(f.Company)
 	c.Priority, c.Notes, c.Tags, c.OwnerID, c.Language = f.Priority, f.Notes, splitTags(f.Tags), nil, f.Language
+	c.Legal = f.Legal
 	if f.Owner != "" {
 		id, err := strconv.ParseInt(f.Owner, 10, 64)
 		if err != nil {
@@ -68,7 +71,7 @@ func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormD
 		v.Title = loc(r).T("web.clientform.title_edit", map[string]any{"Name": d.Form.Name})
 	}
 	if err != nil {
-		status, v.Error, d.Form.Field = http.StatusUnprocessableEntity, errorText(loc(r), err), fieldOf(err)
+		status, v.Error, d.Form.Field = http.StatusUnprocessableEntity, resErrorText(loc(r), err), fieldOf(err)
 	}
 	v.Data = d
 	p.render(w, r, status, "client_form", title, v)
@@ -154,4 +157,11 @@ func (p *Pages) updateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// requisitesFromRequest reads the client form's legal details.
+func requisitesFromRequest(r *http.Request) crm.Requisites {
+	v := r.PostFormValue
+	return crm.Requisites{INN: v("inn"), KPP: v("kpp"), OGRN: v("ogrn"), LegalAddress: v("legal_address"),
+		PostalAddress: v("postal_address"), BankName: v("bank_name"), BIK: v("bik"), Account: v("account"), CorrAccount: v("corr_account")}
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
+	"hotline/crm/resource"
 )
 
 type searchData struct {
@@ -65,11 +67,15 @@ type clientData struct {
 	NoteBody   string
 	ContactErr string
 	Contact    crm.Contact
-	Stock      bool // the stock module is mounted: show availability
+	Stock      bool          // the stock module is mounted: show availability
+	Deals      []funnel.Deal // the client's deals (the reader's own, for agents)
+	HasDeals   bool          // the deal pages are mounted
+	Money      *clientMoney  // the client's year (supervisors and admins)
+	Projects   []resource.Project
 	// Notify is how the client hears of their requests (nil: notifications
 	// are not mounted).
 	Notify *notifyPrefView
-	Calls      bool // the call log is mounted: link the client's calls
+	Calls  bool // the call log is mounted: link the client's calls
 }
 
 type timelineEntry struct {
@@ -94,6 +100,9 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		return
 	}
 	d.Stock, d.Calls = p.hasStock(), p.hasCalls()
+	d.Deals, d.HasDeals = p.clientDeals(r, d.Client.ID)
+	d.Money = p.clientMoneyOf(r, d.Client.ID)
+	d.Projects = p.clientProjects(r, d.Client.ID)
 	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
 		p.errorPage(w, r, err)
 		return

@@ -69,6 +69,7 @@ type selection struct {
 	Kind     funnel.PeriodKind
 	Date     funnel.Date
 	OwnerID  int64
+	Target   int // contracts wanted, typed on the page; 0: the plan's
 }
 
 // Query is the selection as a query string.
@@ -79,6 +80,9 @@ func (s selection) Query() string {
 	}
 	if s.OwnerID != 0 {
 		v.Set("salesperson_id", strconv.FormatInt(s.OwnerID, 10))
+	}
+	if s.Target != 0 {
+		v.Set("target", strconv.Itoa(s.Target))
 	}
 	return v.Encode()
 }
@@ -94,6 +98,13 @@ func (fp *funnelPages) selectionOf(r *http.Request, v url.Values, tz string) (se
 	}
 	s.FunnelID, _ = strconv.ParseInt(v.Get("funnel_id"), 10, 64)
 	s.OwnerID, _ = strconv.ParseInt(v.Get("salesperson_id"), 10, 64)
+	if t := v.Get("target"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return s, crm.Invalid("target", "must be a whole number of contracts from 0 to 1000000")
+		}
+		s.Target = n
+	}
 	if d := v.Get("date"); d != "" {
 		var err error
 		if s.Date, err = funnel.ParseDate(d); err != nil {
@@ -153,7 +164,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	rep, err := fp.store.FunnelReport(ctx, funnel.ReportQuery{FunnelID: sel.FunnelID, Kind: sel.Kind, Date: sel.Date,
-		OwnerID: sel.OwnerID, Now: fp.now()})
+		OwnerID: sel.OwnerID, Target: sel.Target, Now: fp.now()})
 	if err != nil {
 		fp.p.errorPage(w, r, err)
 		return

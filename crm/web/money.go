@@ -64,6 +64,7 @@ func (p *Pages) requireStaffPage(next http.Handler) http.Handler {
 type txForm struct {
 	Direction, Amount, Currency, Category, At, Note   string
 	ClientID, ProductID, DealID, TicketID, CampaignID string
+	ClientName                                        string // the picker's text for ClientID
 }
 
 // moneyView is what money.html shows.
@@ -107,7 +108,9 @@ func (mp *moneyPages) period(q url.Values, zone *time.Location) (moneyView, reso
 
 func (mp *moneyPages) page(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, txForm{Direction: "expense", Currency: "RUB", At: mp.now().In(loc(r).Zone()).Format(time.DateOnly)})
+	f := txForm{Direction: "expense", Currency: "RUB", At: mp.now().In(loc(r).Zone()).Format(time.DateOnly)}
+	mp.prefillClient(r, &f)
+	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, f)
 }
 
 // show renders the page for the period in q with the form's values.
@@ -158,7 +161,7 @@ func (mp *moneyPages) record(w http.ResponseWriter, r *http.Request) {
 	}
 	f := txForm{}
 	for name, dst := range map[string]*string{"direction": &f.Direction, "amount": &f.Amount, "currency": &f.Currency,
-		"category": &f.Category, "at": &f.At, "note": &f.Note, "client_id": &f.ClientID, "product_id": &f.ProductID,
+		"category": &f.Category, "at": &f.At, "note": &f.Note, "client_id": &f.ClientID, "client_name": &f.ClientName, "product_id": &f.ProductID,
 		"deal_id": &f.DealID, "ticket_id": &f.TicketID, "campaign_id": &f.CampaignID} {
 		*dst = strings.TrimSpace(r.PostFormValue(name))
 	}

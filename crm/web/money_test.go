@@ -130,7 +130,9 @@ func TestBrowserMoneyReport(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("tx-direction"), "expense"),
 		chromedp.SendKeys(chromedp.ID("tx-amount"), "30"),
 		chromedp.SendKeys(chromedp.ID("tx-category"), "service"),
-		chromedp.SendKeys(chromedp.ID("tx-client"), fmt.Sprint(m.acme)),
+		chromedp.SendKeys(chromedp.ID("tx-client-q"), "Acme"), // the client is picked by name
+		chromedp.WaitVisible(chromedp.CSS("#tx-client-picker .picker-item")),
+		chromedp.Click(chromedp.CSS("#tx-client-picker .picker-item")),
 		chromedp.SendKeys(chromedp.ID("tx-ticket"), "7"),
 		chromedp.Click(chromedp.ID("tx-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),

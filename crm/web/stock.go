@@ -32,6 +32,8 @@ type stockPages struct {
 type StockPageStore interface {
 	httpapi.StockStore
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
+	ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error)
+	StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error)
 }
 
 // MountStock adds the warehouse page (/stock) for every signed-in user with
@@ -52,6 +54,7 @@ func (p *Pages) MountStock(store StockPageStore) {
 		r.With(requireStaff).Post("/stock/receipts", sp.receive)
 		r.With(requireStaff).Post("/stock/transfers", sp.transfer)
 		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
+		r.With(requireStaff).Get("/stock/journal", sp.journal)
 	})
 	p.AddNav(NavItem{Label: "web.nav.stock", Path: "/stock"})
 	p.mu.Lock()
@@ -81,6 +84,7 @@ type stockView struct {
 	Transfers    []resource.Transfer
 	Reservations []resource.Reservation
 	ClientID     string
+	ClientName   string // the client the page was opened for, shown in the reservation's picker
 	// The product forms (staff): the selected product to edit, a new
 	// product, the SLA plans and priorities they offer, and the field a
 	// refused form got wrong.
@@ -94,6 +98,7 @@ type stockView struct {
 func (sp *stockPages) page(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := stockView{ClientID: q.Get("client_id")}
+	v.ClientName = sp.clientName(r, v.ClientID)
 	v.ProductID, _ = strconv.ParseInt(q.Get("product_id"), 10, 64)
 	v.Qty, _ = strconv.ParseInt(q.Get("qty"), 10, 64)
 	sp.render(w, r, http.StatusOK, &v, view{Flash: q.Get("done"), Error: q.Get("error")})
@@ -179,14 +184,23 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 		back(w, r, r.FormValue("product_id"), "error", msg)
 		return
 	}
-	res, err := sp.store.Reserve(r.Context(), resource.ReserveInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"),
+	in := resource.ReserveInput{ProductID: formInt(r, "product_id"), WarehouseID: formInt(r, "warehouse_id"),
 		Qty: formInt(r, "qty"), ClientID: optInt(r, "client_id"), DealID: optInt(r, "deal_id"), TicketID: optInt(r, "ticket_id"),
-		TTL: time.Duration(hours) * time.Hour, UserID: userOf(r)})
+		TTL: time.Duration(hours) * time.Hour, UserID: userOf(r)}
+	var made []resource.Reservation
+	var err error
+	if r.FormValue("warehouse_id") == "all" {
+		made, err = sp.store.ReserveAcross(r.Context(), in)
+	} else {
+		var res resource.Reservation
+		res, err = sp.store.Reserve(r.Context(), in)
+		made = []resource.Reservation{res}
+	}
 	if err != nil {
-		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
+		back(w, r, r.FormValue("product_id"), "error", resErrorText(loc(r), err))
 		return
 	}
-	back(w, r, r.FormValue("product_id"), "done", loc(r).T("web.stock.done.reserved", map[string]any{"Qty": res.Qty, "ID": res.ID}))
+	back(w, r, r.FormValue("product_id"), "done", sp.reservedText(r, in.ProductID, made))
 }
 
 func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {

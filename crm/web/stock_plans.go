@@ -9,30 +9,30 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
-// planPages serves projects with their Gantt chart, and the document library.
+// planPages serves projects with their Gantt chart.
 type planPages struct {
 	p        *Pages
 	projects httpapi.ProjectStore
-	docs     httpapi.DocumentStore
 }
 
-// MountPlans adds /projects (list, Gantt chart, MSPDI export link) and
-// /documents (search, download, fill a template for a client) for every
-// signed-in user, with nav links. Documents show only what the user may read.
-func (p *Pages) MountPlans(projects httpapi.ProjectStore, docs httpapi.DocumentStore) {
-	pp := &planPages{p: p, projects: projects, docs: docs}
+// MountPlans adds /projects (list, Gantt chart, MSPDI export link) for
+// every signed-in user, with a nav link. The document library is
+// MountDocuments.
+func (p *Pages) MountPlans(projects httpapi.ProjectStore) {
+	pp := &planPages{p: p, projects: projects}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/projects", pp.list)
 		r.Get("/projects/{id}", pp.project)
-		r.Get("/documents", pp.documents)
+		r.With(requireStaff).Post("/projects/{id}/mspdi", pp.importMSPDI)
 	})
+	p.mu.Lock()
+	p.projects = projects
+	p.mu.Unlock()
 	p.AddNav(NavItem{Label: "web.nav.projects", Path: "/projects", Group: "web.nav.group.resources"})
-	p.AddNav(NavItem{Label: "web.nav.documents", Path: "/documents", Group: "web.nav.group.resources"})
 }
 
 func (pp *planPages) list(w http.ResponseWriter, r *http.Request) {
@@ -56,20 +56,7 @@ func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// GanttSVG escapes every name it draws.
-	pp.p.render(w, r, http.StatusOK, "project", "", view{Title: pr.Name, Active: "/projects",
-		Data: map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr))}})
-}
-
-func (pp *planPages) documents(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query().Get("q")
-	reader := resource.Reader{}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		reader = resource.Reader{UserID: pr.User.ID, Role: pr.User.Role}
-	}
-	docs, err := pp.docs.ListDocuments(r.Context(), reader, postgres.DocumentFilter{Query: q})
-	if err != nil {
-		pp.p.errorPage(w, r, err)
-		return
-	}
-	pp.p.render(w, r, http.StatusOK, "documents", "web.nav.documents", view{Data: map[string]any{"Q": q, "Docs": docs}})
+	pp.p.render(w, r, http.StatusOK, "project", "", view{Title: pr.Name, Active: "/projects", Flash: importedFlash(r),
+		Data: map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr)), "Client": pp.clientOf(r, pr),
+			"Broken": resource.BrokenDependencies(pr), "Staff": isStaff(r), "CSRF": csrfOf(r)}})
 }

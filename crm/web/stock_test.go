@@ -31,7 +31,8 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 		t.Fatal(err)
 	}
 	pages.MountStock(st)
-	pages.MountPlans(st, st)
+	pages.MountPlans(st)
+	pages.MountDocuments(st, 0)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()

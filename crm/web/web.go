@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -72,12 +73,16 @@ type Pages struct {
 	log   *slog.Logger
 	pages map[i18n.Lang]map[string]*template.Template // by language, then page
 
-	mu    sync.RWMutex
-	nav   []NavItem
-	stock bool          // MountStock ran: client and ticket pages show availability
-	calls bool          // MountCalls ran: client cards, requests and the console link to the call log
-	kb    KnowledgeBase // MountKB ran: the knowledge base links to articles and their editor
-	costs ServiceCosts  // MountServiceCosts ran: requests show their costs, users their rates
+	mu       sync.RWMutex
+	nav      []NavItem
+	stock    bool             // MountStock ran: client and ticket pages show availability
+	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
+	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
+	moneyNow func() time.Time
+	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
+	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
+	kb       KnowledgeBase        // MountKB ran: the knowledge base links to articles and their editor
+	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
 }
