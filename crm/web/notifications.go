@@ -46,7 +46,7 @@ func (p *Pages) MountNotify(store NotifyStore) {
 		r.Get("/admin/notification-templates", np.templates)
 		r.Post("/admin/notification-templates", np.saveTemplate)
 	})
-	p.AddNav(NavItem{Label: "Notification templates", Path: "/admin/notification-templates", Roles: httpapi.AdminOnly, Group: "Admin"})
+	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
 }
 
 type notifyPages struct {
