@@ -11,6 +11,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/internal/i18n"
 )
 
 type searchData struct {
@@ -109,6 +110,7 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 	if err != nil {
 		return err
 	}
+	seededClasses(i18n.FromContext(ctx), classes)
 	for i := range classes {
 		if classes[i].Code == d.Client.Priority {
 			d.Class = &classes[i]
