@@ -126,6 +126,11 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
 	svc.cat = cat
+	if moved, err := st.FollowCentreZone(ctx, cat.Zone().String()); err != nil {
+		return nil, svc, fmt.Errorf("funnel in the centre's zone: %w", err)
+	} else if moved {
+		log.Info("funnel periods now follow the centre's zone", "zone", cat.Zone().String())
+	}
 	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
 		return nil, svc, err
 	}

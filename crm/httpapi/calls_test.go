@@ -126,7 +126,7 @@ func TestCallLogAPI(t *testing.T) {
 		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
-	if err != nil || len(rows) != 4 || rows[0][0] != "id" || rows[1][5] != "+74951234567" {
+	if err != nil || len(rows) != 4 || rows[0][0] != "ID" || rows[1][5] != "+74951234567" {
 		t.Errorf("csv rows %v: %v", rows, err)
 	}
 

@@ -100,7 +100,7 @@ func New(opts Options) *Server {
 	}
 	s.auth = newAuth(opts)
 	r := chi.NewRouter()
-	r.Use(clientAddress(opts.TrustedProxies), requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware, s.localize)
+	r.Use(clientAddress(opts.TrustedProxies), requestIDMiddleware, s.accessLog, recoverer(s.log), secureHeaders, s.auth.middleware, s.localize, s.csvHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such page or resource")
 	})

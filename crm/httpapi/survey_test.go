@@ -146,7 +146,7 @@ func TestSurveyResultsAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || rows[0][0] != "response_id" || rows[1][6] != "'+74951234567" || rows[3][9] != "2" || rows[3][11] != "true" {
+	if len(rows) != 4 || rows[0][0] != "Response ID" || rows[1][6] != "'+74951234567" || rows[3][9] != "2" || rows[3][11] != "true" {
 		t.Errorf("csv rows = %q", rows)
 	}
 }

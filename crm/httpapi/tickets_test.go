@@ -352,7 +352,7 @@ func TestTicketAPIFlow(t *testing.T) {
 
 	// The efficiency report, JSON and CSV.
 	resp, body = sup.do("GET", "/api/v1/reports/service?from=2000-01-01&to=2100-01-01&by=team&format=csv", nil)
-	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "team,handled,resolved,") {
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "Team,Handled,Resolved,") {
 		t.Fatalf("csv: %d %s", resp.StatusCode, body)
 	}
 	resp, body = sup.do("GET", "/api/v1/reports/service?from=2000-01-01&to=2100-01-01", nil)

@@ -226,7 +226,7 @@ func (s *Store) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) er
 		if err := tx.QueryRow(ctx, `SELECT time_zone FROM funnel_settings WHERE id = 1 FOR UPDATE`).Scan(&old); err != nil {
 			return funnelErr(err, "save funnel settings")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE funnel_settings SET time_zone = $1, auto_open_deals = $2, updated_at = now() WHERE id = 1`,
+		if _, err := tx.Exec(ctx, `UPDATE funnel_settings SET time_zone = $1, auto_open_deals = $2, time_zone_chosen = true, updated_at = now() WHERE id = 1`,
 			set.TimeZone, set.AutoOpenDeals); err != nil {
 			return funnelErr(err, "save funnel settings")
 		}
@@ -237,6 +237,43 @@ func (s *Store) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) er
 		}
 		return nil
 	})
+}
+
+// FollowCentreZone makes the funnel's days those of the centre's zone
+// (HOTLINE_TIME_ZONE) unless an admin has chosen the funnel's own zone;
+// a changed zone recounts the daily rollup. It reports whether it changed.
+func (s *Store) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
+	set := funnel.Settings{TimeZone: zone}
+	if err := set.Validate(); err != nil {
+		return false, err
+	}
+	changed := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var old string
+		var chosen bool
+		if err := tx.QueryRow(ctx, `SELECT time_zone, time_zone_chosen FROM funnel_settings WHERE id = 1 FOR UPDATE`).Scan(&old, &chosen); err != nil {
+			return funnelErr(err, "funnel settings")
+		}
+		if chosen || old == set.TimeZone {
+			return nil
+		}
+		var known bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)`, set.TimeZone).Scan(&known); err != nil {
+			return funnelErr(err, "check time zone")
+		}
+		if !known {
+			return crm.Invalid("time_zone", "PostgreSQL does not know the time zone %q", set.TimeZone)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE funnel_settings SET time_zone = $1, updated_at = now() WHERE id = 1`, set.TimeZone); err != nil {
+			return funnelErr(err, "follow the centre's zone")
+		}
+		if _, err := tx.Exec(ctx, `SELECT funnel_rebuild()`); err != nil {
+			return funnelErr(err, "recount funnel in the centre's zone")
+		}
+		changed = true
+		return nil
+	})
+	return changed, err
 }
 
 // GetPlan returns the targets per stage id of one plan (empty when none).

@@ -106,7 +106,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		}
 		if t.Terms != nil {
 			if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, Kind: service.EventSupport,
-				Body: terms.Note()}); err != nil {
+				Field: service.TermsRecordField, New: terms.Record(), Body: terms.Note()}); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -47,6 +48,50 @@ func (o TermsOutcome) Note() string {
 		return fmt.Sprintf("under support of %s %s (the request keeps its own priority and SLA plan)", name, period)
 	}
 	return fmt.Sprintf("%s from support of %s %s", strings.Join(got, " and "), name, period)
+}
+
+// TermsRecordField is the Field of an EventSupport event whose New holds
+// the outcome as JSON (TermsRecord), so pages word it in the reader's
+// language; Body keeps the English Note for the API and older readers.
+const TermsRecordField = "terms"
+
+// TermsRecord is the stored form of a TermsOutcome.
+type TermsRecord struct {
+	Product   string   `json:"product,omitempty"`
+	ProductID int64    `json:"product_id"`
+	Until     string   `json:"until,omitempty"` // "2006-01-02"; "" for no end date
+	Active    bool     `json:"active"`
+	Priority  Priority `json:"priority,omitempty"`
+	Plan      string   `json:"plan,omitempty"`
+}
+
+// Record is the outcome as stored JSON; "" without terms.
+func (o TermsOutcome) Record() string {
+	if o.Terms == nil {
+		return ""
+	}
+	r := TermsRecord{Product: o.Terms.Product, ProductID: o.Terms.ProductID, Active: o.Active, Priority: o.Priority, Plan: o.Plan}
+	if !o.Terms.Until.IsZero() {
+		r.Until = day(o.Terms.Until)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// SupportRecord reads an EventSupport event's stored outcome; false for
+// rows written before it was stored (their Body is the only text).
+func SupportRecord(e Event) (TermsRecord, bool) {
+	var r TermsRecord
+	if e.Kind != EventSupport || e.Field != TermsRecordField || e.New == "" {
+		return r, false
+	}
+	if err := json.Unmarshal([]byte(e.New), &r); err != nil {
+		return r, false
+	}
+	return r, true
 }
 
 // day formats a date for history lines.

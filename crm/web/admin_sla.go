@@ -102,7 +102,7 @@ func (a *adminPages) savePlan(w http.ResponseWriter, r *http.Request) {
 		wasDefault = old.Default
 	}
 	f := readPlanForm(r.PostForm, id, wasDefault)
-	p := f.plan()
+	p := f.plan(loc(r))
 	if len(f.Errors) == 0 {
 		if err := p.Validate(); err != nil {
 			f.setError(err)

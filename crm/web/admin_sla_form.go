@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"hotline/crm/service"
+	"hotline/internal/i18n"
 )
 
 // The SLA plan form: what admin_sla_plan.html shows and posts, parsed into
@@ -123,9 +123,32 @@ func readPlanForm(v url.Values, id int64, wasDefault bool) planForm {
 	return f
 }
 
+// formErr is a form field's problem as a catalogue key and its arguments,
+// written in the reader's language by text.
+type formErr struct {
+	key  string
+	args map[string]any
+}
+
+func (e *formErr) Error() string { return fmt.Sprintf("%s %v", e.key, e.args) }
+
+// text is the message in l's language.
+func (e *formErr) text(l *i18n.Localizer) string { return l.T(e.key, e.args) }
+
+// quoted puts typed text in the quotes of l's language.
+func quoted(l *i18n.Localizer, s string) string {
+	if l.Lang() == i18n.Russian {
+		return "«" + s + "»"
+	}
+	return strconv.Quote(s)
+}
+
+func formProblem(key string, args map[string]any) *formErr { return &formErr{key: key, args: args} }
+
 // plan parses the form into a plan, recording a message per field it
-// cannot read in f.Errors; the plan is usable only when there are none.
-func (f *planForm) plan() service.SLAPlan {
+// cannot read in f.Errors, in l's language; the plan is usable only when
+// there are none.
+func (f *planForm) plan(l *i18n.Localizer) service.SLAPlan {
 	f.Errors = map[string]string{}
 	p := service.SLAPlan{ID: f.ID, Name: strings.TrimSpace(f.Name), TimeZone: strings.TrimSpace(f.Zone),
 		Default: f.Default, Targets: map[service.Priority]service.Target{}}
@@ -133,21 +156,21 @@ func (f *planForm) plan() service.SLAPlan {
 		p.TimeZone = strings.TrimSpace(f.ZoneOther)
 	}
 	if p.TimeZone == "" {
-		f.Errors["time_zone"] = "choose a time zone or type an IANA name such as Asia/Novosibirsk"
+		f.Errors["time_zone"] = l.T("i18n2.sla.zone_required", nil)
 	} else if _, err := time.LoadLocation(p.TimeZone); err != nil {
-		f.Errors["time_zone"] = strconv.Quote(p.TimeZone) + " is not a known IANA time zone (such as Asia/Novosibirsk)"
+		f.Errors["time_zone"] = l.T("i18n2.sla.zone_unknown", map[string]any{"Zone": p.TimeZone})
 	}
-	f.parseHours(&p)
-	f.parseHolidays(&p)
-	f.parseTargets(&p)
-	f.parseLevels(&p)
+	f.parseHours(l, &p)
+	f.parseHolidays(l, &p)
+	f.parseTargets(l, &p)
+	f.parseLevels(l, &p)
 	if f.WasDefault && !f.Default {
-		f.Errors["default"] = "one plan must be the default: tick Default on another plan instead"
+		f.Errors["default"] = l.T("i18n2.sla.default_required", nil)
 	}
 	return p
 }
 
-func (f *planForm) parseHours(p *service.SLAPlan) {
+func (f *planForm) parseHours(l *i18n.Localizer, p *service.SLAPlan) {
 	allDay := []service.Span{{From: 0, To: 24 * 60}}
 	for i, d := range weekdayRows {
 		if f.AllDay {
@@ -156,19 +179,19 @@ func (f *planForm) parseHours(p *service.SLAPlan) {
 			continue
 		}
 		v := strings.TrimSpace(f.Hours[i].Value)
-		if strings.EqualFold(v, "closed") {
+		if strings.EqualFold(v, "closed") || strings.EqualFold(v, l.T("i18n2.sla.closed", nil)) {
 			continue
 		}
 		spans, err := service.ParseSpans(v)
 		if err != nil {
-			f.Errors["hours_"+d.Key] = err.Error() + " (write 09:00-18:00, several separated by commas, or closed)"
+			f.Errors["hours_"+d.Key] = l.T("i18n2.sla.hours_bad", map[string]any{"Hours": v})
 			continue
 		}
 		p.Hours[d.Day] = spans
 	}
 }
 
-func (f *planForm) parseHolidays(p *service.SLAPlan) {
+func (f *planForm) parseHolidays(l *i18n.Localizer, p *service.SLAPlan) {
 	var bad []string
 	for _, line := range strings.Split(f.Holidays, "\n") {
 		line = strings.TrimSpace(line)
@@ -176,7 +199,7 @@ func (f *planForm) parseHolidays(p *service.SLAPlan) {
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, line); err != nil {
-			bad = append(bad, strconv.Quote(line))
+			bad = append(bad, quoted(l, line))
 			continue
 		}
 		if !slices.Contains(p.Holidays, line) {
@@ -185,38 +208,38 @@ func (f *planForm) parseHolidays(p *service.SLAPlan) {
 	}
 	slices.Sort(p.Holidays)
 	if len(bad) > 0 {
-		f.Errors["holidays"] = strings.Join(bad, ", ") + ": not a date YYYY-MM-DD (one per line)"
+		f.Errors["holidays"] = l.N("i18n2.sla.holidays_bad", len(bad), map[string]any{"Dates": strings.Join(bad, ", ")})
 	}
 }
 
-func (f *planForm) parseTargets(p *service.SLAPlan) {
+func (f *planForm) parseTargets(l *i18n.Localizer, p *service.SLAPlan) {
 	for _, t := range f.Targets {
 		resp, err := parseMinutes(t.Response)
 		if err != nil {
-			f.Errors["response_"+string(t.Priority)] = err.Error()
+			f.Errors["response_"+string(t.Priority)] = err.text(l)
 		}
 		res, err := parseMinutes(t.Resolution)
 		if err != nil {
-			f.Errors["resolution_"+string(t.Priority)] = err.Error()
+			f.Errors["resolution_"+string(t.Priority)] = err.text(l)
 		}
 		p.Targets[t.Priority] = service.Target{ResponseMinutes: resp, ResolutionMinutes: res}
 	}
 }
 
-func (f *planForm) parseLevels(p *service.SLAPlan) {
+func (f *planForm) parseLevels(l *i18n.Localizer, p *service.SLAPlan) {
 	var bad []string
-	for i, l := range f.Levels {
-		if strings.TrimSpace(l.Level) == "" && strings.TrimSpace(l.Percent) == "" {
+	for i, row := range f.Levels {
+		if strings.TrimSpace(row.Level) == "" && strings.TrimSpace(row.Percent) == "" {
 			continue // a blank row
 		}
-		level, err1 := strconv.Atoi(strings.TrimSpace(l.Level))
-		percent, err2 := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(l.Percent), "%")))
+		level, err1 := strconv.Atoi(strings.TrimSpace(row.Level))
+		percent, err2 := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(row.Percent), "%")))
 		if err1 != nil || err2 != nil {
-			bad = append(bad, fmt.Sprintf("row %d needs a level number and a percent", i+1))
+			bad = append(bad, l.T("i18n2.sla.level_row_bad", map[string]any{"Row": i + 1}))
 			continue
 		}
-		p.Levels = append(p.Levels, service.Level{Level: level, Clock: l.Clock, Percent: percent,
-			Notify: l.Notify, ReassignToLead: l.ReassignToLead, RaisePriority: l.RaisePriority, NotifySupervisors: l.NotifySupervisors})
+		p.Levels = append(p.Levels, service.Level{Level: level, Clock: row.Clock, Percent: percent,
+			Notify: row.Notify, ReassignToLead: row.ReassignToLead, RaisePriority: row.RaisePriority, NotifySupervisors: row.NotifySupervisors})
 	}
 	if len(bad) > 0 {
 		f.Errors["levels"] = strings.Join(bad, "; ")
@@ -246,10 +269,10 @@ const maxTargetMinutes = 366 * 24 * 60
 // parseMinutes reads a duration of business time: "90" (minutes), "30m",
 // "4h", "1h30m", "2d" (a day is 24 business hours, not a working day) or
 // combinations such as "1d 4h".
-func parseMinutes(s string) (int, error) {
+func parseMinutes(s string) (int, *formErr) {
 	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 	if s == "" {
-		return 0, errors.New("is required: write e.g. 4h, 30m, 2d or minutes")
+		return 0, formProblem("i18n2.sla.duration_required", nil)
 	}
 	if n, err := strconv.Atoi(s); err == nil {
 		return checkMinutes(n, s)
@@ -262,23 +285,23 @@ func parseMinutes(s string) (int, error) {
 		case r == 'd' || r == 'h' || r == 'm':
 			n, err := strconv.Atoi(num)
 			if err != nil || len(num) > 6 {
-				return 0, fmt.Errorf("%q: write a number before %c, e.g. 4h, 30m, 2d or 1h30m", s, r)
+				return 0, formProblem("i18n2.sla.duration_number", map[string]any{"Value": s, "Unit": string(r)})
 			}
 			total += n * map[rune]int{'d': 24 * 60, 'h': 60, 'm': 1}[r]
 			num = ""
 		default:
-			return 0, fmt.Errorf("%q is not a duration: write 4h, 30m, 2d, 1h30m or plain minutes", s)
+			return 0, formProblem("i18n2.sla.duration_bad", map[string]any{"Value": s})
 		}
 	}
 	if num != "" {
-		return 0, fmt.Errorf("%q: %s has no unit (d, h or m)", s, num)
+		return 0, formProblem("i18n2.sla.duration_unit", map[string]any{"Value": s, "Number": num})
 	}
 	return checkMinutes(total, s)
 }
 
-func checkMinutes(n int, s string) (int, error) {
+func checkMinutes(n int, s string) (int, *formErr) {
 	if n <= 0 || n > maxTargetMinutes {
-		return 0, fmt.Errorf("%q: must be more than 0 and at most 366d", s)
+		return 0, formProblem("i18n2.sla.duration_range", map[string]any{"Value": s})
 	}
 	return n, nil
 }

@@ -21,7 +21,7 @@ func TestParseMinutes(t *testing.T) {
 		{"hours and minutes", "1h30m", 90, ""},
 		{"days are 24 hours", "2d", 2880, ""},
 		{"spaces and capitals", " 1D 4H ", 1680, ""},
-		{"empty", "", 0, "is required"},
+		{"empty", "", 0, "Required"},
 		{"zero", "0m", 0, "must be more than 0"},
 		{"over a year", "367d", 0, "at most 366d"},
 		{"unknown unit", "4x", 0, "is not a duration"},
@@ -35,7 +35,7 @@ func TestParseMinutes(t *testing.T) {
 			if c.err == "" && (err != nil || got != c.want) {
 				t.Fatalf("parseMinutes(%q) = %d, %v; want %d", c.in, got, err, c.want)
 			}
-			if c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			if c.err != "" && (err == nil || !strings.Contains(err.text(english(t)), c.err)) {
 				t.Fatalf("parseMinutes(%q) = %d, %v; want an error with %q", c.in, got, err, c.err)
 			}
 		})

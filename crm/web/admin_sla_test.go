@@ -239,10 +239,10 @@ func TestSLAPlanFormBadInput(t *testing.T) {
 		t.Fatalf("bad plan: %d, want 422", resp.StatusCode)
 	}
 	for id, msg := range map[string]string{
-		"error-hours_tue":         `&#34;9&#34; is not a time of day HH:MM (write 09:00-18:00`,
-		"error-holidays":          `&#34;2026-13-40&#34;, &#34;soon&#34;: not a date YYYY-MM-DD`,
+		"error-hours_tue":         `&#34;9-18&#34; is not business hours: write 09:00-18:00`,
+		"error-holidays":          `&#34;2026-13-40&#34;, &#34;soon&#34;: not dates YYYY-MM-DD`,
 		"error-response_critical": `&#34;4x&#34; is not a duration`,
-		"error-resolution_low":    "is required",
+		"error-resolution_low":    "Required: write e.g. 4h",
 		"error-levels":            "row 4 needs a level number and a percent",
 		"error-time_zone":         "Mars/Olympus",
 	} {
@@ -289,7 +289,7 @@ func TestSLAPlanFormBadInput(t *testing.T) {
 	v.Set("csrf_token", csrf)
 	v.Del("default")
 	resp, body = b.post("/admin/sla-plans/"+strconv.FormatInt(std.ID, 10), v)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error-default">one plan must be the default`) {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error-default">One plan must be the default`) {
 		t.Errorf("default plan unticked: %d, want 422 at the default flag", resp.StatusCode)
 	}
 	if resp, _ := b.get("/admin/sla-plans/999999"); resp.StatusCode != http.StatusNotFound {

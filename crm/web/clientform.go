@@ -60,6 +60,7 @@ func (f clientForm) apply(c *crm.Client) error {
 func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormData, err error) {
 	var e error
 	if d.Classes, e = p.store.ListPriorityClasses(r.Context()); e == nil {
+		seededClasses(loc(r), d.Classes)
 		d.Owners, e = p.store.ListUsers(r.Context())
 	}
 	if e != nil {

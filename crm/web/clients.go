@@ -13,6 +13,7 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
+	"hotline/internal/i18n"
 )
 
 type searchData struct {
@@ -119,6 +120,7 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 	if err != nil {
 		return err
 	}
+	seededClasses(i18n.FromContext(ctx), classes)
 	for i := range classes {
 		if classes[i].Code == d.Client.Priority {
 			d.Class = &classes[i]

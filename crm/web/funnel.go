@@ -170,6 +170,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	sel.FunnelID = rep.Funnel.ID
+	seededReport(loc(r), &rep)
 	pr := httpapi.PrincipalFrom(ctx)
 	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(loc(r), rep), Supervisor: pr.User.Role != crm.RoleAgent,
 		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: savedFlash(r, v.Get("saved")),
@@ -184,6 +185,9 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		fp.p.errorPage(w, r, err)
 		return
 	}
+	for i := range d.Funnels {
+		seededFunnel(loc(r), &d.Funnels[i])
+	}
 	if d.Supervisor {
 		if err := fp.supervisorData(ctx, &d); err != nil {
 			fp.p.errorPage(w, r, err)
@@ -193,6 +197,9 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	if d.Deals, err = fp.store.ListDeals(ctx, funnel.DealFilter{OwnerID: sel.OwnerID, FunnelID: sel.FunnelID, Limit: 25}); err != nil {
 		fp.p.errorPage(w, r, err)
 		return
+	}
+	for i := range d.Deals {
+		d.Deals[i].StageName = seeded(loc(r), d.Deals[i].StageName)
 	}
 	fp.p.render(w, r, status, "funnel", "web.funnel.title", view{Data: d, Error: problem})
 }

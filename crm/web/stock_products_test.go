@@ -149,7 +149,7 @@ func TestTicketPageShowsSupportTerms(t *testing.T) {
 	b := s.browser()
 	b.login("admin")
 	resp, body := b.get("/tickets/" + strconv.FormatInt(tk.ID, 10))
-	want := "priority critical from support of PBX appliance until " + until.Format(time.DateOnly)
+	want := "priority critical from support of PBX appliance until " + until.Format("2 Jan 2006")
 	if resp.StatusCode != 200 || !strings.Contains(body, `<dd id="ticket-support">`+want+`</dd>`) ||
 		!strings.Contains(body, `<b>Support terms</b>: `+want) || !strings.Contains(body, `id="ticket-priority">critical<`) {
 		t.Fatalf("ticket page: %d, want the support terms %q:\n%s", resp.StatusCode, want, body)

@@ -112,8 +112,10 @@ func (sp *surveyPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	names := map[int64]string{}
 	for _, s := range list {
-		d.Surveys = append(d.Surveys, surveyDef{Survey: s, JSON: definitionJSON(s)})
-		names[s.ID] = s.Name
+		def := surveyDef{Survey: s, JSON: definitionJSON(s)}
+		def.Name = seeded(loc(r), s.Name) // the JSON keeps the stored name
+		d.Surveys = append(d.Surveys, def)
+		names[s.ID] = def.Name
 	}
 	campaigns, err := sp.store.ListCampaigns(ctx)
 	if err != nil {

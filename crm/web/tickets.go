@@ -163,9 +163,10 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	d.Messages = ticketMessages(r.Context(), t, msgs)
-	for _, e := range d.Events {
+	for i, e := range d.Events {
 		if e.Kind == service.EventSupport {
-			d.Support = e.Body
+			d.Events[i].Body = supportLine(loc(r), e)
+			d.Support = d.Events[i].Body
 		}
 	}
 	for _, s := range service.Statuses {

@@ -124,7 +124,7 @@ func TestNewRequestFormOffersPurchasedProducts(t *testing.T) {
 		t.Fatalf("ticket %+v: want product %d, critical, plan %d", tk, bp.pbx.ID, bp.plan.ID)
 	}
 	_, body = b.get("/tickets/" + id(tk.ID))
-	want := html.EscapeString(`priority critical and SLA plan "Premium 24/7" from support of PBX appliance until ` + bp.pbxUntil.Format(time.DateOnly))
+	want := html.EscapeString(`priority critical and SLA plan "Premium 24/7" from support of PBX appliance until ` + bp.pbxUntil.Format("2 Jan 2006"))
 	if !strings.Contains(body, `id="ticket-priority">critical<`) || !strings.Contains(body, `<dd id="ticket-support">`+want+`</dd>`) ||
 		!strings.Contains(body, `<b>Support terms</b>: `+want) {
 		t.Fatalf("ticket page lacks critical priority and %q:\n%s", want, body)
@@ -160,7 +160,7 @@ func TestNewRequestProductRules(t *testing.T) {
 	if tk.Priority != service.PriorityNormal || tk.ProductID == nil || *tk.ProductID != bp.sip.ID {
 		t.Errorf("expired support: priority %s product %v, want normal about the SIP trunk", tk.Priority, tk.ProductID)
 	}
-	if _, body := b.get("/tickets/" + id(tk.ID)); !strings.Contains(body, "support of SIP trunk ended on "+bp.sipExpiredOn.Format(time.DateOnly)+": normal handling") {
+	if _, body := b.get("/tickets/" + id(tk.ID)); !strings.Contains(body, "support of SIP trunk ended on "+bp.sipExpiredOn.Format("2 Jan 2006")+": normal handling") {
 		t.Errorf("expired support: the ticket page lacks the history line:\n%s", body)
 	}
 	resp, _ = b.post("/tickets", form("product_id", "other", "product_q", "rt-100"))
@@ -276,7 +276,7 @@ func TestBrowserNewRequestUnderSupport(t *testing.T) {
 		t.Fatalf("ticket priority %q, %v; want critical", prio, err)
 	}
 	support, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("ticket-support")))
-	want := `priority critical and SLA plan "Premium 24/7" from support of PBX appliance until ` + bp.pbxUntil.Format(time.DateOnly)
+	want := `priority critical and SLA plan "Premium 24/7" from support of PBX appliance until ` + bp.pbxUntil.Format("2 Jan 2006")
 	if err != nil || support != want {
 		t.Fatalf("support terms %q, %v; want %q", support, err, want)
 	}
