@@ -69,7 +69,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 // seedDemo loads demo data into an empty database and prints the logins.
 func seedDemo(ctx context.Context, st *postgres.Store, e env, cfg Config) error {
 	fmt.Fprintln(e.stdout, "Loading demo data (a few hundred clients, staff logins)...")
-	logins, err := demo.Seed(ctx, st, demo.Options{})
+	logins, err := demo.Seed(ctx, st, demo.Options{Language: string(cfg.Language)})
 	if err != nil {
 		return fmt.Errorf("demo seed: %w", err)
 	}

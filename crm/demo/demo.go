@@ -50,6 +50,11 @@ type Options struct {
 	Now func() time.Time
 	// HashPassword hashes passwords; auth.HashPassword when nil.
 	HashPassword func(string) (string, error)
+	// Language is the staff's language ("ru", "en"): the centre's
+	// HOTLINE_LANGUAGE, so that a newcomer signing in to the demo sees the
+	// centre's language whatever the browser asks for (each may change it on
+	// the profile page); "" leaves it to the browser.
+	Language string
 }
 
 // Login is a seeded user with the password to log in with.
@@ -143,6 +148,7 @@ func seedUsers(ctx context.Context, s Store, opts Options) (Logins, []int64, err
 	var agents []int64
 	for _, u := range staff {
 		u.Endpoints = append([]string(nil), u.Endpoints...)
+		u.Language = opts.Language
 		pw := opts.Password
 		if pw == "" {
 			pw = auth.NewPassword(16)

@@ -45,7 +45,7 @@ func TestSeed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	logins, err := demo.Seed(ctx, s, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash})
+	logins, err := demo.Seed(ctx, s, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash, Language: "ru"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +58,13 @@ func TestSeed(t *testing.T) {
 		if len(l.Password) < 12 {
 			t.Fatalf("weak generated password for %s: %q", l.Login, l.Password)
 		}
-		_, hash, err := s.GetUserByLogin(ctx, l.Login)
+		u, hash, err := s.GetUserByLogin(ctx, l.Login)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// the staff speak the centre's language whatever their browser asks for
+		if u.Language != "ru" {
+			t.Errorf("%s's language is %q, want the centre's ru", l.Login, u.Language)
 		}
 		if ok, err := auth.CheckPassword(hash, l.Password); !ok || err != nil {
 			t.Fatalf("printed password of %s does not log in: %v", l.Login, err)
