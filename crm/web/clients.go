@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -17,26 +18,64 @@ import (
 )
 
 type searchData struct {
-	Query   string
-	Clients []crm.Client
-	Next    string
-	Partial bool
+	Query    string
+	Priority string
+	Owner    string // the owner's user id as the select sends it
+	Tag      string
+	Classes  []crm.PriorityClass
+	Owners   []crm.User
+	Clients  []crm.Client
+	Next     string // the cursor of the next page
+	More     string // query string of the next page, filters kept
+	Partial  bool
 }
 
-// searchPage lists clients matching q (name, company, part of a number).
-// With partial=1 it returns only the results, for search-as-you-type.
+// searchPage lists clients matching q (name, company, part of a number),
+// narrowed by priority class, owner (picked by name) and tag. With partial=1
+// it returns only the results, for search-as-you-type.
 func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	q = truncateRunes(q, 200)
-	page, err := p.store.ListClients(r.Context(), crm.ClientFilter{Query: q, After: r.URL.Query().Get("cursor"), Limit: 50})
+	qs := r.URL.Query()
+	d := searchData{
+		Query:    truncateRunes(strings.TrimSpace(qs.Get("q")), 200),
+		Priority: truncateRunes(strings.TrimSpace(qs.Get("priority")), 50),
+		Owner:    strings.TrimSpace(qs.Get("owner")),
+		Tag:      truncateRunes(strings.TrimSpace(qs.Get("tag")), 50),
+	}
+	f := crm.ClientFilter{Query: d.Query, Priority: d.Priority, Tag: d.Tag, After: qs.Get("cursor"), Limit: 50}
+	if d.Owner != "" {
+		id, err := strconv.ParseInt(d.Owner, 10, 64)
+		if err != nil || id <= 0 {
+			p.errorPage(w, r, crm.Invalid("owner", "must be a user"))
+			return
+		}
+		f.OwnerID = &id
+	}
+	page, err := p.store.ListClients(r.Context(), f)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
-	d := searchData{Query: q, Clients: page.Items, Next: page.Next}
-	if r.URL.Query().Get("partial") == "1" {
+	d.Clients, d.Next = page.Items, page.Next
+	if d.Next != "" {
+		more := url.Values{"cursor": {d.Next}}
+		for k, v := range map[string]string{"q": d.Query, "priority": d.Priority, "owner": d.Owner, "tag": d.Tag} {
+			if v != "" {
+				more.Set(k, v)
+			}
+		}
+		d.More = more.Encode()
+	}
+	if qs.Get("partial") == "1" {
 		d.Partial = true
 		p.renderFragment(w, r, "search", "results", d)
+		return
+	}
+	if d.Classes, err = p.store.ListPriorityClasses(r.Context()); err == nil {
+		seededClasses(loc(r), d.Classes)
+		d.Owners, err = p.store.ListUsers(r.Context())
+	}
+	if err != nil {
+		p.errorPage(w, r, err)
 		return
 	}
 	p.render(w, r, http.StatusOK, "search", "web.clients.title", view{Active: "/clients", Data: d})

@@ -121,13 +121,18 @@
     clearTimeout(timer);
     timer = setTimeout(async function () {
       const mine = ++seq;
-      const q = input.value.trim();
-      const url = input.dataset.liveSearch + "?partial=1&q=" + encodeURIComponent(q);
+      // The whole form travels, so the filters beside the box hold.
+      const params = new URLSearchParams(new FormData(input.form));
+      params.set("q", input.value.trim());
+      for (const [k, v] of Array.from(params)) { if (v === "") params.delete(k); }
+      const query = params.toString();
+      params.set("partial", "1");
+      const url = input.dataset.liveSearch + "?" + params.toString();
       try {
         const res = await fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } });
         if (!res.ok || mine !== seq) return;
         results.innerHTML = await res.text(); // server-rendered, HTML-escaped fragment
-        history.replaceState(null, "", "/clients" + (q ? "?q=" + encodeURIComponent(q) : ""));
+        history.replaceState(null, "", "/clients" + (query ? "?" + query : ""));
       } catch (e) { /* offline: the form still works */ }
     }, 200);
   });
