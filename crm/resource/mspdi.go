@@ -125,14 +125,33 @@ type TaskDates struct {
 	DurationDays int       `json:"duration_days"`
 }
 
-// ImportMSPDI reads the task dates of an MSPDI file (at most maxBytes).
+// mspdiNamespaces are the namespaces Microsoft Project writes: the plain
+// one (Project 2010 and later, ProjectLibre) and /2007 (Project 2007).
+var mspdiNamespaces = map[string]bool{
+	"http://schemas.microsoft.com/project":      true,
+	"http://schemas.microsoft.com/project/2007": true,
+}
+
+// mspdiImport is the part of an MSPDI file an import reads, in either of
+// mspdiNamespaces (the root's namespace is checked after decoding; child
+// tags without a namespace match the root's).
+type mspdiImport struct {
+	XMLName xml.Name    `xml:"Project"`
+	Tasks   []mspdiTask `xml:"Tasks>Task"`
+}
+
+// ImportMSPDI reads the task dates of an MSPDI file (at most maxBytes) in
+// either namespace Microsoft Project writes (mspdiNamespaces).
 // Tasks are matched by UID; summary tasks and UID 0 (the project summary)
 // are skipped.
 func ImportMSPDI(r io.Reader, maxBytes int64) ([]TaskDates, error) {
-	var x mspdiProject
+	var x mspdiImport
 	dec := xml.NewDecoder(io.LimitReader(r, maxBytes))
 	if err := dec.Decode(&x); err != nil {
 		return nil, crm.Errorf(crm.KindInvalid, "not a Microsoft Project XML file: %v", err)
+	}
+	if !mspdiNamespaces[x.XMLName.Space] {
+		return nil, crm.Errorf(crm.KindInvalid, "not a Microsoft Project XML file: namespace %q", x.XMLName.Space)
 	}
 	var out []TaskDates
 	for _, t := range x.Tasks {
