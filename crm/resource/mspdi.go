@@ -64,8 +64,12 @@ type mspdiResource struct {
 	Type int    `xml:"Type"` // 1: work, 0: material
 }
 
-// mspdiWork is the MSPDI resource type of people and equipment.
-const mspdiWork = 1
+// MSPDI resource types: mspdiWork for people and equipment, mspdiMaterial
+// for what is consumed.
+const (
+	mspdiMaterial = 0
+	mspdiWork     = 1
+)
 
 type mspdiAssignment struct {
 	UID         int64   `xml:"UID"`
@@ -103,8 +107,12 @@ func ExportMSPDI(w io.Writer, p Project) error {
 	for i, r := range p.Resources {
 		// MSPDI resource types: 0 Material (consumed, e.g. cable by the
 		// metre), 1 Work (people and equipment, booked by time), 2 Cost.
-		// Ours are all booked by time, equipment too.
-		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: mspdiWork})
+		// People and equipment are booked by time; material is consumed.
+		typ := mspdiWork
+		if r.Kind == AssetMaterial {
+			typ = mspdiMaterial
+		}
+		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: typ})
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("write mspdi: %w", err)
