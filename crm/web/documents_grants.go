@@ -140,6 +140,7 @@ var docErrorKeys = map[string]string{
 	"a project has at most %d resources":               "res.err.max_resources",
 	"choose a deal from the list":                      "res.err.no_deal",
 	"the deal is another client's":                     "res.err.deal_client",
+	"choose a project of the request's client":         "res.err.ticket_project",
 }
 
 // resErrorText says an error of the resource pages (the library, a

@@ -78,6 +78,6 @@ func (pp *planPages) show(w http.ResponseWriter, r *http.Request, id int64, stat
 	// GanttSVG escapes every name it draws.
 	v.Data = map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr)), "Client": pp.clientOf(r, pr),
 		"Broken": resource.BrokenDependencies(pr), "Staff": isStaff(r), "CSRF": csrfOf(r),
-		"Task": tf, "Resource": rf, "Kinds": resource.AssetKinds, "Field": field}
+		"Task": tf, "Resource": rf, "Kinds": resource.AssetKinds, "Field": field, "Requests": pp.projectRequests(r, id)}
 	pp.p.render(w, r, status, "project", "", v)
 }
