@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bojanz/currency"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
@@ -44,6 +45,7 @@ type Config struct {
 	MetricsAddr  string            // the listener of /metrics, apart from HTTPAddr
 	Language     i18n.Lang         // the centre's language: pages for users who chose none, e-mails, prompts
 	TimeZone     *time.Location    // the centre's zone: every time people read, every "today"
+	BaseCurrency string            // ISO 4217 code the sales chart converts amounts to
 	WrapUp       time.Duration     // wrap-up after an answered call ends by itself after this long
 	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
 	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
@@ -92,6 +94,7 @@ func settings() []setting {
 			check: checkTrustedProxies},
 		{env: "HOTLINE_LANGUAGE", flag: "language", def: "ru", usage: "the centre's language (ru or en) for users who chose none, e-mails and prompts", check: checkLanguage},
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
+		{env: "HOTLINE_BASE_CURRENCY", flag: "base-currency", def: "RUB", usage: "the centre's ISO 4217 currency: the sales chart converts every amount to it with the rates on /admin/rates", check: checkBaseCurrency},
 		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
 			usage: "dialplan context where click-to-call dials out (the context of the agents' phones)", check: checkDialContext},
 		{env: "HOTLINE_TRUNKS", flag: "trunks", def: strings.Join(defaultTrunks, ","),
@@ -358,6 +361,19 @@ func checkMetricsToken(v string, c *Config) error {
 		}
 	}
 	c.MetricsToken = v
+	return nil
+}
+
+// checkBaseCurrency takes a current ISO 4217 code such as RUB (any case).
+func checkBaseCurrency(v string, c *Config) error {
+	code := strings.ToUpper(v)
+	if len(code) != 3 {
+		return fmt.Errorf("%q: want an ISO 4217 code such as RUB, EUR or KZT", v)
+	}
+	if !currency.IsValid(code) || code == "XXX" || code == "XTS" {
+		return fmt.Errorf("%q: not an ISO 4217 currency code (such as RUB, EUR or KZT)", v)
+	}
+	c.BaseCurrency = code
 	return nil
 }
 

@@ -32,8 +32,9 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // server: the call log and click-to-call, the agent console with screen
 // pops, surveys, the service desk, the sales funnel, stock and money, the
 // supervisor reports and wallboard, and the admin pages (users and teams).
+// Sales amounts are shown in the base currency.
 // /metrics is not among them: it has a listener of its own (serve).
-func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store, log *slog.Logger) {
+func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store, log *slog.Logger, base string) {
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
@@ -55,7 +56,7 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)
 	pages.MountDeals(st, time.Now)
-	pages.MountSales(st, "RUB", time.Now)
+	pages.MountSales(st, base, time.Now)
 
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)

@@ -62,6 +62,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{vars: map[string]string{"HOTLINE_LANGUAGE": "de"}, want: "invalid HOTLINE_LANGUAGE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Europe/Moskow"}, want: "invalid HOTLINE_TIME_ZONE"},
 		{vars: map[string]string{"HOTLINE_TIME_ZONE": "Local"}, want: "invalid HOTLINE_TIME_ZONE"},
+		{vars: map[string]string{"HOTLINE_BASE_CURRENCY": "XYZ"}, want: "invalid HOTLINE_BASE_CURRENCY"},
+		{vars: map[string]string{"HOTLINE_BASE_CURRENCY": "RUR"}, want: "invalid HOTLINE_BASE_CURRENCY"},
+		{vars: map[string]string{"HOTLINE_BASE_CURRENCY": "рубль"}, want: "invalid HOTLINE_BASE_CURRENCY"},
 		{vars: map[string]string{"HOTLINE_SMTP_URL": "imap://desk:s3cret@mail:143"}, want: "invalid HOTLINE_SMTP_URL", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_SMTP_URL": "smtp://desk:s3cret@mail:99999"}, want: "invalid HOTLINE_SMTP_URL", avoid: "s3cret"},
 		{vars: map[string]string{"HOTLINE_SMTP_URL": "smtp://desk:s3cret@mail:587"}, want: "invalid HOTLINE_MAIL_FROM", avoid: "s3cret"},
@@ -106,12 +109,15 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if c.Language != "ru" || c.TimeZone == nil || c.TimeZone.String() != "Europe/Moscow" {
 		t.Fatalf("centre's language %q and zone %v, want ru and Europe/Moscow by default", c.Language, c.TimeZone)
 	}
+	if c.BaseCurrency != "RUB" {
+		t.Fatalf("base currency %q, want RUB by default", c.BaseCurrency)
+	}
 }
 
 func TestLanguageAndZoneSettings(t *testing.T) {
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	load := configFlags(fs, func(k string) string {
-		return map[string]string{"HOTLINE_LANGUAGE": " EN", "HOTLINE_TIME_ZONE": "Asia/Yekaterinburg"}[k]
+		return map[string]string{"HOTLINE_LANGUAGE": " EN", "HOTLINE_TIME_ZONE": "Asia/Yekaterinburg", "HOTLINE_BASE_CURRENCY": " kzt"}[k]
 	})
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
@@ -120,8 +126,8 @@ func TestLanguageAndZoneSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Language != "en" || c.TimeZone.String() != "Asia/Yekaterinburg" {
-		t.Fatalf("language %q, zone %v", c.Language, c.TimeZone)
+	if c.Language != "en" || c.TimeZone.String() != "Asia/Yekaterinburg" || c.BaseCurrency != "KZT" {
+		t.Fatalf("language %q, zone %v, base currency %q", c.Language, c.TimeZone, c.BaseCurrency)
 	}
 }
 

@@ -158,7 +158,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
-	mountFeatures(api, pages, tel, st, log)
+	mountFeatures(api, pages, tel, st, log, cfg.BaseCurrency)
 	mountNotify(api, pages, notices, st)
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token, on a listener of its own.

@@ -29,6 +29,7 @@ type DealFilter struct {
 	FunnelID int64
 	StageID  int64
 	Status   Status
-	Limit    int // 50 when 0, at most 500
+	Query    string // part of the title, any case
+	Limit    int    // 50 when 0, at most 500
 	Offset   int
 }

@@ -41,7 +41,7 @@ type newTask struct {
 
 type newAsset struct {
 	Name   string `json:"name" minLength:"1" maxLength:"200"`
-	Kind   string `json:"kind" enum:"user,equipment"`
+	Kind   string `json:"kind" enum:"user,equipment,material"`
 	UserID *int64 `json:"user_id,omitempty"`
 }
 

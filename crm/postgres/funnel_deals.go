@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,8 +70,9 @@ func (s *Store) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.De
 	rows, err := s.pool.Query(ctx, `SELECT `+dealColumns+dealFrom+`
 		WHERE ($1 = 0 OR d.owner_id = $1) AND ($2 = 0 OR d.client_id = $2) AND ($3 = 0 OR d.funnel_id = $3)
 		  AND ($4 = 0 OR d.stage_id = $4) AND ($5 = '' OR d.status = $5)
+		  AND ($8 = '' OR d.title ILIKE '%' || $8 || '%')
 		ORDER BY d.updated_at DESC, d.id DESC LIMIT $6 OFFSET $7`,
-		f.OwnerID, f.ClientID, f.FunnelID, f.StageID, string(f.Status), f.Limit, max(f.Offset, 0))
+		f.OwnerID, f.ClientID, f.FunnelID, f.StageID, string(f.Status), f.Limit, max(f.Offset, 0), escapeLike(strings.TrimSpace(f.Query)))
 	if err != nil {
 		return nil, funnelErr(err, "list deals")
 	}

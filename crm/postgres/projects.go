@@ -28,8 +28,8 @@ func (s *Store) CreateProject(ctx context.Context, p *resource.Project) error {
 		}
 		for i := range p.Resources {
 			r := &p.Resources[i]
-			if err := tx.QueryRow(ctx, `INSERT INTO plan_resources (name, kind, user_id) VALUES ($1, $2, $3) RETURNING id`,
-				r.Name, r.Kind, r.UserID).Scan(&r.ID); err != nil {
+			if err := tx.QueryRow(ctx, `INSERT INTO plan_resources (name, kind, user_id, project_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+				r.Name, r.Kind, r.UserID, p.ID).Scan(&r.ID); err != nil {
 				return err
 			}
 		}
@@ -61,7 +61,7 @@ func (s *Store) CreateProject(ctx context.Context, p *resource.Project) error {
 }
 
 // GetProject returns a project with tasks (in order), dependencies,
-// assignments and the resources used.
+// assignments and its resources (those added to it and those its tasks use).
 func (s *Store) GetProject(ctx context.Context, id int64) (resource.Project, error) {
 	var p resource.Project
 	err := s.pool.QueryRow(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects WHERE id = $1`, id).
@@ -86,9 +86,9 @@ func (s *Store) GetProject(ctx context.Context, id int64) (resource.Project, err
 	if err != nil {
 		return p, translateStock(err, "get project tasks")
 	}
-	rows, err = s.pool.Query(ctx, `SELECT DISTINCT r.id, r.name, r.kind, r.user_id FROM plan_resources r
-		JOIN task_assignments a ON a.resource_id = r.id JOIN project_tasks t ON t.id = a.task_id
-		WHERE t.project_id = $1 ORDER BY r.id`, id)
+	rows, err = s.pool.Query(ctx, `SELECT r.id, r.name, r.kind, r.user_id FROM plan_resources r
+		WHERE r.project_id = $1 OR r.id IN (SELECT a.resource_id FROM task_assignments a JOIN project_tasks t ON t.id = a.task_id
+			WHERE t.project_id = $1) ORDER BY r.id`, id)
 	if err != nil {
 		return p, translateStock(err, "get project resources")
 	}

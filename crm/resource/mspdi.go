@@ -64,8 +64,12 @@ type mspdiResource struct {
 	Type int    `xml:"Type"` // 1: work, 0: material
 }
 
-// mspdiWork is the MSPDI resource type of people and equipment.
-const mspdiWork = 1
+// MSPDI resource types: mspdiWork for people and equipment, mspdiMaterial
+// for what is consumed.
+const (
+	mspdiMaterial = 0
+	mspdiWork     = 1
+)
 
 type mspdiAssignment struct {
 	UID         int64   `xml:"UID"`
@@ -103,8 +107,12 @@ func ExportMSPDI(w io.Writer, p Project) error {
 	for i, r := range p.Resources {
 		// MSPDI resource types: 0 Material (consumed, e.g. cable by the
 		// metre), 1 Work (people and equipment, booked by time), 2 Cost.
-		// Ours are all booked by time, equipment too.
-		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: mspdiWork})
+		// People and equipment are booked by time; material is consumed.
+		typ := mspdiWork
+		if r.Kind == AssetMaterial {
+			typ = mspdiMaterial
+		}
+		x.Resources = append(x.Resources, mspdiResource{UID: r.ID, ID: i + 1, Name: r.Name, Type: typ})
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("write mspdi: %w", err)
@@ -125,14 +133,33 @@ type TaskDates struct {
 	DurationDays int       `json:"duration_days"`
 }
 
-// ImportMSPDI reads the task dates of an MSPDI file (at most maxBytes).
+// mspdiNamespaces are the namespaces Microsoft Project writes: the plain
+// one (Project 2010 and later, ProjectLibre) and /2007 (Project 2007).
+var mspdiNamespaces = map[string]bool{
+	"http://schemas.microsoft.com/project":      true,
+	"http://schemas.microsoft.com/project/2007": true,
+}
+
+// mspdiImport is the part of an MSPDI file an import reads, in either of
+// mspdiNamespaces (the root's namespace is checked after decoding; child
+// tags without a namespace match the root's).
+type mspdiImport struct {
+	XMLName xml.Name    `xml:"Project"`
+	Tasks   []mspdiTask `xml:"Tasks>Task"`
+}
+
+// ImportMSPDI reads the task dates of an MSPDI file (at most maxBytes) in
+// either namespace Microsoft Project writes (mspdiNamespaces).
 // Tasks are matched by UID; summary tasks and UID 0 (the project summary)
 // are skipped.
 func ImportMSPDI(r io.Reader, maxBytes int64) ([]TaskDates, error) {
-	var x mspdiProject
+	var x mspdiImport
 	dec := xml.NewDecoder(io.LimitReader(r, maxBytes))
 	if err := dec.Decode(&x); err != nil {
 		return nil, crm.Errorf(crm.KindInvalid, "not a Microsoft Project XML file: %v", err)
+	}
+	if !mspdiNamespaces[x.XMLName.Space] {
+		return nil, crm.Errorf(crm.KindInvalid, "not a Microsoft Project XML file: namespace %q", x.XMLName.Space)
 	}
 	var out []TaskDates
 	for _, t := range x.Tasks {

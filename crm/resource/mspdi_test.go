@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hotline/crm/resource"
 	"hotline/internal/testneed"
@@ -96,6 +97,48 @@ func TestMSPDISchemaRejects(t *testing.T) {
 		}
 		if err := validateMSPDI(t, []byte(broken)); err == nil {
 			t.Errorf("%s: the schema accepted it", name)
+		}
+	}
+}
+
+// TestMSPDIImportBothNamespaces imports a file in Project 2007's namespace
+// (http://schemas.microsoft.com/project/2007) as well as the plain one,
+// and refuses any other namespace.
+func TestMSPDIImportBothNamespaces(t *testing.T) {
+	x2007, err := os.ReadFile("testdata/project2007.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Replace(x2007, []byte("/project/2007"), []byte("/project"), 1)
+	utc := time.UTC
+	want := []resource.TaskDates{
+		{TaskID: 11, Start: time.Date(2026, 3, 13, 8, 0, 0, 0, utc), Finish: time.Date(2026, 3, 17, 17, 0, 0, 0, utc), DurationDays: 3},
+		{TaskID: 12, Start: time.Date(2026, 3, 18, 8, 0, 0, 0, utc), Finish: time.Date(2026, 3, 19, 17, 0, 0, 0, utc), DurationDays: 2},
+	}
+	for name, x := range map[string][]byte{"2007": x2007, "plain": plain} {
+		t.Run(name, func(t *testing.T) {
+			dates, err := resource.ImportMSPDI(bytes.NewReader(x), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dates) != len(want) {
+				t.Fatalf("imported %+v, want %+v", dates, want)
+			}
+			for i := range want {
+				d := dates[i]
+				if d.TaskID != want[i].TaskID || !d.Start.Equal(want[i].Start) || !d.Finish.Equal(want[i].Finish) || d.DurationDays != want[i].DurationDays {
+					t.Errorf("task %d: got %+v, want %+v", i, d, want[i])
+				}
+			}
+		})
+	}
+	for name, ns := range map[string]string{"other namespace": "http://example.com/project", "no namespace": ""} {
+		x := bytes.Replace(x2007, []byte(`xmlns="http://schemas.microsoft.com/project/2007"`), []byte(`xmlns="`+ns+`"`), 1)
+		if ns == "" {
+			x = bytes.Replace(x2007, []byte(` xmlns="http://schemas.microsoft.com/project/2007"`), nil, 1)
+		}
+		if _, err := resource.ImportMSPDI(bytes.NewReader(x), 1<<20); err == nil || !strings.Contains(err.Error(), "namespace") {
+			t.Errorf("%s: imported, err %v", name, err)
 		}
 	}
 }

@@ -37,13 +37,21 @@ type Task struct {
 // AssetKind is what a plan resource is.
 type AssetKind string
 
-// Plan resource kinds.
+// Plan resource kinds: people's work, equipment (both booked by time) and
+// material (consumed).
 const (
 	AssetUser      AssetKind = "user"
 	AssetEquipment AssetKind = "equipment"
+	AssetMaterial  AssetKind = "material"
 )
 
-// PlanAsset is a person or a piece of equipment tasks are assigned to.
+// AssetKinds are the plan resource kinds, in the order forms offer them.
+var AssetKinds = []AssetKind{AssetUser, AssetMaterial, AssetEquipment}
+
+// Valid reports whether k is one of AssetKinds.
+func (k AssetKind) Valid() bool { return k == AssetUser || k == AssetEquipment || k == AssetMaterial }
+
+// PlanAsset is a person, a piece of equipment or a material tasks use.
 type PlanAsset struct {
 	ID     int64     `json:"id"`
 	Name   string    `json:"name"`
@@ -64,12 +72,12 @@ func (p *Project) Validate() error {
 	if p.Start.IsZero() {
 		return crm.Invalid("start", "is required")
 	}
-	if len(p.Tasks) == 0 || len(p.Tasks) > 2000 {
-		return crm.Invalid("tasks", "a project has 1-2000 tasks")
+	if len(p.Tasks) > MaxTasks {
+		return crm.Invalid("tasks", "a project has at most 2000 tasks")
 	}
 	for i, r := range p.Resources {
-		if strings.TrimSpace(r.Name) == "" || (r.Kind != AssetUser && r.Kind != AssetEquipment) {
-			return crm.Invalid("resources", "resource %d needs a name and kind user or equipment", i+1)
+		if strings.TrimSpace(r.Name) == "" || !r.Kind.Valid() {
+			return crm.Invalid("resources", "resource %d needs a name and kind user, material or equipment", i+1)
 		}
 	}
 	for i, t := range p.Tasks {

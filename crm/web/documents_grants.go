@@ -130,6 +130,17 @@ var docErrorKeys = map[string]string{
 	"write the rate like 92,5 (at most six decimals)":  "res.err.rate",
 	"the base currency needs no rate":                  "res.err.base_rate",
 	"must be at most %d characters":                    "res.err.max_chars",
+	"is required (at most 200 characters)":             "res.err.name200",
+	"must be a date YYYY-MM-DD":                        "res.err.date",
+	"must be 0-3650 working days":                      "res.err.duration",
+	"task %d is not a task of this project":            "res.err.not_task",
+	"task %s is not a task of this project":            "res.err.not_task",
+	"must be user, material or equipment":              "res.err.kind",
+	"a project has at most 2000 tasks":                 "res.err.max_tasks",
+	"a project has at most %d resources":               "res.err.max_resources",
+	"choose a deal from the list":                      "res.err.no_deal",
+	"the deal is another client's":                     "res.err.deal_client",
+	"choose a project of the request's client":         "res.err.ticket_project",
 }
 
 // resErrorText says an error of the resource pages (the library, a

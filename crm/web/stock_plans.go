@@ -4,29 +4,34 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 )
 
 // planPages serves projects with their Gantt chart.
 type planPages struct {
 	p        *Pages
-	projects httpapi.ProjectStore
+	projects PlanStore
 }
 
 // MountPlans adds /projects (list, Gantt chart, MSPDI export link) for
-// every signed-in user, with a nav link. The document library is
-// MountDocuments.
-func (p *Pages) MountPlans(projects httpapi.ProjectStore) {
+// every signed-in user, with a nav link; supervisors and admins create
+// projects there and add tasks and resources on a project's page. The
+// document library is MountDocuments.
+func (p *Pages) MountPlans(projects PlanStore) {
 	pp := &planPages{p: p, projects: projects}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/projects", pp.list)
 		r.Get("/projects/{id}", pp.project)
+		r.With(requireStaff).Post("/projects", pp.create)
+		r.With(requireStaff).Get("/projects/deal-search", pp.dealSearch)
+		r.With(requireStaff).Post("/projects/{id}/tasks", pp.addTask)
+		r.With(requireStaff).Post("/projects/{id}/resources", pp.addResource)
 		r.With(requireStaff).Post("/projects/{id}/mspdi", pp.importMSPDI)
 	})
 	p.mu.Lock()
@@ -36,12 +41,7 @@ func (p *Pages) MountPlans(projects httpapi.ProjectStore) {
 }
 
 func (pp *planPages) list(w http.ResponseWriter, r *http.Request) {
-	list, err := pp.projects.ListProjects(r.Context(), 0)
-	if err != nil {
-		pp.p.errorPage(w, r, err)
-		return
-	}
-	pp.p.render(w, r, http.StatusOK, "projects", "web.nav.projects", view{Data: list})
+	pp.showList(w, r, http.StatusOK, projectForm{Start: time.Now().In(loc(r).Zone()).Format(time.DateOnly)}, nil)
 }
 
 func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
@@ -50,13 +50,34 @@ func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
 		pp.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such project"))
 		return
 	}
-	pr, err := pp.projects.GetProject(r.Context(), id)
-	if err != nil {
-		pp.p.errorPage(w, r, err)
+	pp.show(w, r, id, http.StatusOK, taskForm{}, resourceForm{}, nil)
+}
+
+// show renders a project's page; err is what the task or resource form
+// (the one filled in) got wrong.
+func (pp *planPages) show(w http.ResponseWriter, r *http.Request, id int64, status int, tf taskForm, rf resourceForm, err error) {
+	pr, e := pp.projects.GetProject(r.Context(), id)
+	if e != nil {
+		pp.p.errorPage(w, r, e)
 		return
 	}
+	v := view{Title: pr.Name, Active: "/projects", Flash: importedFlash(r)}
+	switch r.URL.Query().Get("added") {
+	case "task":
+		v.Flash = loc(r).T("res.project.task_added", nil)
+	case "resource":
+		v.Flash = loc(r).T("res.project.resource_added", nil)
+	}
+	field := ""
+	if err != nil {
+		v.Error, field = resErrorText(loc(r), err), fieldOf(err)
+	}
+	if tf.Start == "" {
+		tf.Start = pr.Start.Format(time.DateOnly)
+	}
 	// GanttSVG escapes every name it draws.
-	pp.p.render(w, r, http.StatusOK, "project", "", view{Title: pr.Name, Active: "/projects", Flash: importedFlash(r),
-		Data: map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr)), "Client": pp.clientOf(r, pr),
-			"Broken": resource.BrokenDependencies(pr), "Staff": isStaff(r), "CSRF": csrfOf(r)}})
+	v.Data = map[string]any{"P": pr, "SVG": template.HTML(resource.GanttSVG(pr)), "Client": pp.clientOf(r, pr),
+		"Broken": resource.BrokenDependencies(pr), "Staff": isStaff(r), "CSRF": csrfOf(r),
+		"Task": tf, "Resource": rf, "Kinds": resource.AssetKinds, "Field": field, "Requests": pp.projectRequests(r, id)}
+	pp.p.render(w, r, status, "project", "", v)
 }

@@ -41,6 +41,7 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 		r.Get("/tickets/{id}", tp.show)
 		r.Post("/tickets/{id}/status", tp.changeStatus)
 		r.Post("/tickets/{id}/comments", tp.comment)
+		r.Post("/tickets/{id}/project", tp.setProject)
 		r.Get("/kb", tp.kb)
 		r.Get("/reports/service", tp.report)
 	})
@@ -121,6 +122,9 @@ type ticketData struct {
 	Support string
 	// Messages are the e-mails and SMS about the request, with their state.
 	Messages messagesView
+	// Plan is the request's project and the projects it may name (nil:
+	// projects not mounted).
+	Plan *ticketPlan
 }
 
 // loadVisible returns the ticket when the user may see it (else not found).
@@ -157,6 +161,9 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		d.Cost, err = tp.p.loadTicketCost(r, t.ID)
+	}
+	if err == nil {
+		d.Plan, err = tp.p.ticketPlanOf(r, t)
 	}
 	if err != nil {
 		tp.p.errorPage(w, r, err)
