@@ -17,6 +17,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 	"hotline/crm/web"
 )
 
@@ -46,6 +47,7 @@ func newMoneySite(t *testing.T) *moneySite {
 		t.Fatal(err)
 	}
 	httpapi.RegisterMoney(api.API(), st, httpapi.ResourceDeps{Store: st})
+	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // the request picker searches them
 	pages.MountMoney(st, time.Now)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -58,6 +60,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	acme := crm.Client{Kind: crm.ClientCompany, Name: "Acme Trading"}
 	must(t, st.CreateClient(ctx, &acme))
 	m.acme = acme.ID
+	must(t, st.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
 	m.product = resource.Product{SKU: "PRN-1", Name: "Printer"}
 	must(t, st.CreateProduct(ctx, &m.product))
 	w := resource.Warehouse{Code: "MAIN", Name: "Main"}
@@ -133,7 +136,9 @@ func TestBrowserMoneyReport(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("tx-client-q"), "Acme"), // the client is picked by name
 		chromedp.WaitVisible(chromedp.CSS("#tx-client-picker .picker-item")),
 		chromedp.Click(chromedp.CSS("#tx-client-picker .picker-item")),
-		chromedp.SendKeys(chromedp.ID("tx-ticket"), "7"),
+		chromedp.SendKeys(chromedp.ID("tx-ticket-q"), "jams"), // and the request by its subject
+		chromedp.WaitVisible(chromedp.CSS("#tx-ticket-picker .picker-item")),
+		chromedp.Click(chromedp.CSS("#tx-ticket-picker .picker-item")),
 		chromedp.Click(chromedp.ID("tx-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))

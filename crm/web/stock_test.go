@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,6 +34,7 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	pages.MountStock(st)
 	pages.MountPlans(st)
 	pages.MountDocuments(st, 0)
+	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // the request picker searches them
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -114,7 +116,10 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 		chromedp.Click(chromedp.ID("rc-submit")),
 		chromedp.WaitVisible(chromedp.ID("availability")),
 		chromedp.SetValue(chromedp.ID("rs-qty"), "4"),
-		chromedp.SendKeys(chromedp.ID("rs-ticket"), strconv.FormatInt(tk.ID, 10)),
+		// the request is picked by its subject, never typed as a number
+		chromedp.SendKeys(chromedp.ID("rs-ticket-q"), "routers"),
+		chromedp.WaitVisible(chromedp.CSS("#rs-ticket-picker .picker-item")),
+		chromedp.Click(chromedp.CSS("#rs-ticket-picker .picker-item")),
 		chromedp.Click(chromedp.ID("rs-submit")),
 		chromedp.WaitVisible(chromedp.ID("reservations")),
 		chromedp.SetValue(chromedp.ID("av-qty"), "25"),
@@ -139,6 +144,14 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 	}
 	if !strings.Contains(lots, "B2") || !strings.Contains(answer, "Only 21 free now") {
 		t.Fatalf("lots %q, answer %q (product %d)", lots, answer, p.ID)
+	}
+	// the reservation is for the request picked by its subject
+	held, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("reservations")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("ticket %d", tk.ID); !strings.Contains(held, want) {
+		t.Errorf("reservations %q, want one for %s", held, want)
 	}
 }
 

@@ -3,8 +3,10 @@
 //   <div class="picker" data-source="/api/v1/clients?limit=8&q=">
 //     <input type="search" class="picker-q"> <input type="hidden" name="client_id" class="picker-value">
 //     <ul class="picker-results"></ul></div>
-// The source answers JSON {items: [{id, name, company?}]}; data-none is
-// the text shown when nothing matches.
+// The source answers JSON {items: [{id, name, company?}]}; data-label and
+// data-detail name other fields to show instead of name and company (a
+// request: subject and client_name); data-none is the text shown when
+// nothing matches.
 (function () {
   "use strict";
   for (const box of document.querySelectorAll(".picker[data-source]")) {
@@ -12,11 +14,13 @@
     const value = box.querySelector(".picker-value");
     const list = box.querySelector(".picker-results");
     if (!q || !value || !list) continue;
+    const label = box.dataset.label || "name";
+    const detail = box.dataset.detail || "company";
     let timer = null;
     let seq = 0;
     function choose(item) {
       value.value = String(item.id);
-      q.value = item.company ? item.name + " (" + item.company + ")" : item.name;
+      q.value = item[detail] ? item[label] + " (" + item[detail] + ")" : item[label];
       list.textContent = "";
       box.classList.add("picked");
       value.dispatchEvent(new Event("change", { bubbles: true }));
@@ -38,11 +42,11 @@
         b.type = "button";
         b.className = "picker-item";
         b.dataset.id = item.id;
-        b.textContent = item.name;
-        if (item.company) {
+        b.textContent = item[label];
+        if (item[detail]) {
           const s = document.createElement("span");
           s.className = "muted small";
-          s.textContent = " " + item.company;
+          s.textContent = " " + item[detail];
           b.appendChild(s);
         }
         b.addEventListener("click", function () { choose(item); });
