@@ -16,21 +16,24 @@ run: build
 	./$(BIN) serve --demo
 
 # test: scripts/deps.sh starts PostgreSQL and Redis and installs the test tools
-# (or stops with the command that would); HOTLINE_TEST_REQUIRE_TOOLS=1 makes a test
+# (or stops with the command that would); lint must be clean; HOTLINE_TEST_REQUIRE_TOOLS=1 makes a test
 # whose tool or service is missing fail instead of skipping; scripts/untouched.sh
 # fails the run when the tests left files in the work tree.
 test:
 	scripts/deps.sh
-	$(GO) vet ./...
+	$(MAKE) lint
 	HOTLINE_TEST_REQUIRE_TOOLS=1 scripts/untouched.sh $(GO) test -count=1 -timeout 30m ./...
 
 # bench: speed and memory figures, each beside a floor measured in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
+# lint: gofmt, go vet and staticcheck (a tool of go.mod: `go tool` builds it
+# from the module cache, no network beyond the module proxy) must be clean.
 lint:
-	gofmt -l . | tee /dev/stderr | (! read)
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 fmt:
 	gofmt -w .

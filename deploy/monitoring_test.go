@@ -180,7 +180,7 @@ func metricsList(t *testing.T) []string {
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
-		if !model.IsValidLegacyMetricName(n) || !strings.HasPrefix(n, "hotline_") {
+		if !model.LegacyValidation.IsValidMetricName(n) || !strings.HasPrefix(n, "hotline_") {
 			t.Errorf("METRICS.txt: %q is not a hotline_ metric name", n)
 		}
 		if seen[n] {

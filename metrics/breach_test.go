@@ -39,11 +39,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	ctx := context.Background()
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	clk := &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, msk)}
-	st, err := postgres.Open(ctx, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList(nil), metrics.Options{Now: clk.Now})
 	classes, err := st.ListPriorityClasses(ctx)

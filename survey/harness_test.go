@@ -28,7 +28,7 @@ func (r roster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; retu
 type rig struct {
 	t       *testing.T
 	srv     *aritest.Server
-	store   *postgres.Store
+	store   *postgres.Services
 	cli     *ari.Client
 	runner  *survey.Runner
 	tracker *telephony.Tracker
@@ -72,7 +72,7 @@ func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, e
 
 // startRig runs the emulator, the tracker on st and a runner with ro (its
 // Store, Timeline, Clock and ARI filled in).
-func startRig(t *testing.T, opts aritest.Options, st *postgres.Store, ro survey.Options, extra ...func(ari.Message)) *rig {
+func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro survey.Options, extra ...func(ari.Message)) *rig {
 	t.Helper()
 	srv := aritest.New(opts)
 	t.Cleanup(srv.Close)
@@ -196,7 +196,7 @@ func heapInUse() uint64 {
 }
 
 // newStore is pgtest.NewStore with migratedDSN.
-func newStore(tb testing.TB) *postgres.Store {
+func newStore(tb testing.TB) *postgres.Services {
 	tb.Helper()
 	return openStore(tb, migratedDSN(tb))
 }
@@ -222,12 +222,8 @@ func migratedDSN(tb testing.TB) string {
 }
 
 // openStore opens a store on dsn, closed when tb ends.
-func openStore(tb testing.TB, dsn string) *postgres.Store {
+func openStore(tb testing.TB, dsn string) *postgres.Services {
 	tb.Helper()
-	st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(st.Close)
+	st := pgtest.Open(tb, dsn, postgres.Options{})
 	return st
 }

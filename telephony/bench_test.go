@@ -107,7 +107,7 @@ func stamp(n int) string { return fmt.Sprintf("%010d", 1000000000+n) }
 // latencyStore records, for each call's last event, the time from Handle
 // to the commit that made its final record durable.
 type latencyStore struct {
-	*postgres.Store
+	*postgres.Services
 	mu      sync.Mutex
 	handled map[string]time.Time // linkedid -> when its last event was handled
 	lat     []time.Duration
@@ -115,7 +115,7 @@ type latencyStore struct {
 }
 
 func (l *latencyStore) SaveCalls(ctx context.Context, ups []telephony.CallUpdate) error {
-	if err := l.Store.SaveCalls(ctx, ups); err != nil {
+	if err := l.Services.SaveCalls(ctx, ups); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -152,17 +152,13 @@ func BenchmarkTrackerToPostgresAt200(b *testing.B) { runPipeline(b, 200) }
 func runPipeline(b *testing.B, callsPerSecond float64) {
 	s := loadBenchStream(b)
 	frames := s.copyN(0)
-	store, err := postgres.Open(context.Background(), pgtest.NewDSN(b), postgres.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
+	store := pgtest.Open(b, pgtest.NewDSN(b), postgres.Options{})
 	sp, err := spool.Open(b.TempDir(), spool.Options{Sync: spool.SyncInterval, SyncEvery: 10 * time.Millisecond})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sp.Close()
-	ls := &latencyStore{Store: store, handled: map[string]time.Time{}}
+	ls := &latencyStore{Services: store, handled: map[string]time.Time{}}
 	tr := telephony.NewTracker(telephony.TrackerOptions{Store: ls, Roster: agents, Journal: sp, Rules: rules,
 		FlushInterval: 5 * time.Millisecond, WriteBatch: 2000})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -431,7 +427,7 @@ func processRSS(tb testing.TB) int64 {
 
 // backendPIDs are the PostgreSQL backends of the store's database, after
 // the pool has opened its connections.
-func backendPIDs(tb testing.TB, store *postgres.Store) []int {
+func backendPIDs(tb testing.TB, store *postgres.Services) []int {
 	ctx := context.Background()
 	var conns []*pgxpool.Conn
 	for range 4 { // make the pool open the connections the writer will use

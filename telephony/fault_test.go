@@ -21,7 +21,7 @@ import (
 // PostgreSQL store, and the event loop between them.
 type rig struct {
 	srv     *aritest.Server
-	store   *postgres.Store
+	store   *postgres.Services
 	spool   *spool.Spool
 	tracker *telephony.Tracker
 	feed    *ariFeed
@@ -37,11 +37,7 @@ func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
 	srv := aritest.New(aritest.Options{Speed: speed, ChannelVarsLinkedID: true, Seed: 7})
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	store, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := pgtest.Open(t, dsn, postgres.Options{})
 	sp, err := spool.Open(t.TempDir(), spool.Options{Sync: spool.SyncInterval})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +155,7 @@ type logRow struct {
 // tracker (or, without one, the scripted durations) within tol seconds,
 // and that reconciled ones (or ones that lived through a gap in the event
 // stream) never claim more talk than really happened.
-func checkCallLog(t *testing.T, store *postgres.Store, ref *refTracker, n int, script telephony.Call, tol float64) (reconciled int) {
+func checkCallLog(t *testing.T, store *postgres.Services, ref *refTracker, n int, script telephony.Call, tol float64) (reconciled int) {
 	t.Helper()
 	rows, err := store.Pool().Query(context.Background(),
 		`SELECT caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps FROM call_log`)
@@ -210,7 +206,7 @@ func checkCallLog(t *testing.T, store *postgres.Store, ref *refTracker, n int, s
 }
 
 // logTimeline logs the stored timeline of a call, to explain a mismatch.
-func logTimeline(t *testing.T, store *postgres.Store, caller string) {
+func logTimeline(t *testing.T, store *postgres.Services, caller string) {
 	rows, err := store.Pool().Query(context.Background(), `SELECT e.seq, e.at, e.kind, e.channel, e.detail
 FROM call_events e JOIN calls c USING (node, linkedid) WHERE c.caller = $1 ORDER BY e.seq`, caller)
 	if err != nil {
@@ -346,7 +342,7 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 }
 
 // callLogRows reads the call log by caller number, failing on duplicates.
-func callLogRows(t *testing.T, store *postgres.Store) map[string]logRow {
+func callLogRows(t *testing.T, store *postgres.Services) map[string]logRow {
 	t.Helper()
 	rows, err := store.Pool().Query(context.Background(),
 		`SELECT linkedid, caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps,

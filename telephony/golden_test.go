@@ -80,7 +80,7 @@ func (f *fakeChannels) LinkedID(_ context.Context, _ string, id string) (string,
 
 func (f *fakeChannels) List(context.Context, string) ([]LiveChannel, error) { return f.live, nil }
 
-var mdChannelRow = regexp.MustCompile("(?m)^\\| [^|]+ \\| ([0-9.]+) \\| ([0-9.]+)")
+var mdChannelRow = regexp.MustCompile(`(?m)^\| [^|]+ \| ([0-9.]+) \| ([0-9.]+)`)
 
 func newFakeChannels(md []byte, lines [][]byte) *fakeChannels {
 	f := &fakeChannels{linked: map[string]string{}, names: map[string]string{}}

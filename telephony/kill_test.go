@@ -78,11 +78,7 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 	child := startChild(t, srv.URL(), dsn, dir)
 	waitFor(t, "child connected", func() bool { return srv.Connected("hotline") && srv.Connected("ref") })
 
-	store, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := pgtest.Open(t, dsn, postgres.Options{})
 	var short, long sync.WaitGroup
 	var endedMu sync.Mutex
 	endedAt := map[int]time.Time{} // when the emulator finished each call

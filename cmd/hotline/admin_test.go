@@ -28,11 +28,7 @@ import (
 func TestAdminPageReloadsTheAgentRoster(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "root", Role: crm.RoleAdmin}, "root-password-1"); err != nil {
 		t.Fatal(err)
 	}

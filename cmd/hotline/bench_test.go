@@ -206,11 +206,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	idle := time.Duration(envNumber("HOTLINE_BENCH_IDLE", 10) * float64(time.Second))
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(b)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(b, dsn, postgres.Options{})
 	if _, err := demo.Seed(ctx, st, demo.Options{}); err != nil {
 		b.Fatal(err)
 	}
@@ -237,7 +233,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	waitServicesReady(b, svc)
 
 	b.ResetTimer()
-	for range b.N { // one run of `calls` calls, whatever b.N is
+	{ // one run of `calls` calls, whatever b.N is
 		stopProfile := profile(b, "run")
 		start, cpu0 := time.Now(), cpuTime()
 		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
@@ -260,7 +256,6 @@ func BenchmarkServeFullStack(b *testing.B) {
 		time.Sleep(idle)
 		stopProfile()
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/idle.Seconds(), "ms-cpu/s-idle")
-		break
 	}
 }
 
@@ -286,7 +281,7 @@ func waitServicesReady(b *testing.B, svc *services) {
 }
 
 // waitLogged waits until every call of ids is in the call log, ended.
-func waitLogged(b *testing.B, st *postgres.Store, ids []string) {
+func waitLogged(b *testing.B, st *postgres.Services, ids []string) {
 	b.Helper()
 	deadline := time.Now().Add(time.Duration(envNumber("HOTLINE_BENCH_WAIT", 60)) * time.Second)
 	for {

@@ -32,11 +32,7 @@ import (
 func TestClickToCallFailureReachesTheAgent(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	const login, password = "olga", "olga-long-password"
 	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: login, Name: "Olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, password); err != nil {
 		t.Fatal(err)

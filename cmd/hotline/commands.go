@@ -16,16 +16,16 @@ import (
 	"hotline/crm/postgres"
 )
 
-func openStore(ctx context.Context, cfg Config) (*postgres.Store, error) {
+func openStore(ctx context.Context, cfg Config) (*postgres.Services, error) {
 	return openStoreWith(ctx, cfg, postgres.Options{Logger: newLogger(io.Discard, cfg.LogLevel)})
 }
 
-func openStoreWith(ctx context.Context, cfg Config, opts postgres.Options) (*postgres.Store, error) {
+func openStoreWith(ctx context.Context, cfg Config, opts postgres.Options) (*postgres.Services, error) {
 	st, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database (HOTLINE_DATABASE_URL): %w", err)
 	}
-	return st, nil
+	return postgres.NewServices(st), nil
 }
 
 // cmdMigrate: migrate up | down [--steps N] --allow-down | status.

@@ -67,7 +67,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 }
 
 // seedDemo loads demo data into an empty database and prints the logins.
-func seedDemo(ctx context.Context, st *postgres.Store, e env, cfg Config) error {
+func seedDemo(ctx context.Context, st *postgres.Services, e env, cfg Config) error {
 	fmt.Fprintln(e.stdout, "Loading demo data (a few hundred clients, staff logins)...")
 	logins, err := demo.Seed(ctx, st, demo.Options{Language: string(cfg.Language)})
 	if err != nil {
@@ -98,7 +98,7 @@ func demoLoginsFile(cfg Config) string {
 // seedDemoModules adds the demo data of the modules beyond the CRM core:
 // deals in every stage of the sales funnel with plans; products, stock,
 // reservations, money, documents and a project.
-func seedDemoModules(ctx context.Context, st *postgres.Store, e env) error {
+func seedDemoModules(ctx context.Context, st *postgres.Services, e env) error {
 	n, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{AutoOpenDeals: true})
 	if err != nil {
 		return fmt.Errorf("demo funnel: %w", err)

@@ -34,7 +34,7 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // supervisor reports and wallboard, and the admin pages (users and teams).
 // Sales amounts are shown in the base currency.
 // /metrics is not among them: it has a listener of its own (serve).
-func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Store, log *slog.Logger, base string) {
+func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
 	h := api.API()
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)

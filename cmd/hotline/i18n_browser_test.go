@@ -35,11 +35,7 @@ func TestBrowserEveryPageSpeaksTheBrowsersLanguage(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	const password = "browser-password-1"
 	users := map[crm.Role]crm.User{
 		crm.RoleAgent:      {Login: "olga", Name: "Ольга Смирнова", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}},

@@ -160,11 +160,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 		t.Fatalf("bad e-mail: %v", err)
 	}
 
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	for login, pw := range map[string]string{"olga": "given-password", "boss": m[1]} {
 		u, hash, err := st.GetUserByLogin(ctx, login)
 		if err != nil {

@@ -63,11 +63,7 @@ func loadConfig(vars map[string]string) (Config, error) {
 func TestServeMetricsListener(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	boss, err := httpapi.CreateUser(ctx, st, crm.User{Login: "boss", Role: crm.RoleAdmin}, "password-boss")
 	if err != nil {
 		t.Fatal(err)
@@ -160,11 +156,7 @@ func listenURLs(logs string) (web, metrics string) {
 func TestBuildServiceMetricsHandler(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir()}
 	api, svc, err := buildService(ctx, cfg, slog.New(slog.DiscardHandler), st)
 	t.Cleanup(svc.close)

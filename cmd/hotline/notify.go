@@ -26,7 +26,7 @@ type notifyParts struct {
 // outbox dispatcher (e-mail through HOTLINE_SMTP_URL, SMS through
 // HOTLINE_SMS_URL; without them messages wait in the outbox) and the
 // listener that rings bells on this replica for notices from any replica.
-func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, svc *services,
+func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services, svc *services,
 	m *metrics.Metrics, cat *i18n.Catalogue) (*notifyParts, error) {
 	n := cfg.Notify
 	public := n.PublicURL
@@ -85,7 +85,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 
 // mountNotify adds the bell's socket and the notification pages (the
 // notification operations come with the service desk's).
-func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Store) {
+func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Services) {
 	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: n.bell})
 	pages.MountNotify(st)
 }

@@ -29,11 +29,7 @@ func TestServeMailsTheStatusLink(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	mailbox := smtptest.New(t, smtptest.Options{})
 	agent, err := httpapi.CreateUser(ctx, st, crm.User{Login: "mail-agent", Role: crm.RoleSupervisor}, "password-long-1")
 	if err != nil {

@@ -47,11 +47,7 @@ var shared = map[string]string{
 func TestEveryRecordOperationChecksTheOwner(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	owner, ownerToken := matrixUser(t, st, "owner-agent")
 	_, otherToken := matrixUser(t, st, "other-agent")
 	ids := ownedRecords(t, st, owner)
@@ -135,7 +131,7 @@ func TestEveryRecordOperationChecksTheOwner(t *testing.T) {
 }
 
 // matrixUser creates an agent with a bearer token.
-func matrixUser(t *testing.T, st *postgres.Store, login string) (crm.User, string) {
+func matrixUser(t *testing.T, st *postgres.Services, login string) (crm.User, string) {
 	t.Helper()
 	u, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: login, Role: crm.RoleAgent}, "password-long-enough")
 	if err != nil {
@@ -150,7 +146,7 @@ func matrixUser(t *testing.T, st *postgres.Store, login string) (crm.User, strin
 
 // ownedRecords creates one record of each owned kind belonging to owner
 // and returns their ids by kind.
-func ownedRecords(t *testing.T, st *postgres.Store, owner crm.User) map[string]int64 {
+func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
 	ids := map[string]int64{}

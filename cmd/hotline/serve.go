@@ -118,7 +118,7 @@ func metricsMux(h http.Handler) http.Handler {
 // buildService builds everything serve runs: the HTTP API and pages with
 // every feature mounted, and the components (telephony, timers, janitors)
 // with their readiness checks. svc is never nil; close it when done.
-func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store) (*httpapi.Server, *services, error) {
+func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services) (*httpapi.Server, *services, error) {
 	svc := &services{}
 	cat, err := i18n.Load(i18n.Options{Default: cfg.Language, Zone: cfg.TimeZone, Logger: log})
 	if err != nil {
@@ -213,7 +213,7 @@ func runAll(ctx context.Context, log *slog.Logger, listeners []listener, comps [
 }
 
 // sessionJanitor deletes expired sessions every hour.
-func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
+func sessionJanitor(st *postgres.Services, log *slog.Logger) component {
 	return component{Name: "session janitor", Run: func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -237,7 +237,7 @@ func sessionJanitor(st *postgres.Store, log *slog.Logger) component {
 // time: at start, then daily (each run is cheap and idempotent, and all
 // replicas may run it). A call of a month without a partition still lands,
 // in the default partition, and moves to its month's partition next run.
-func callPartitions(st *postgres.Store, log *slog.Logger) component {
+func callPartitions(st *postgres.Services, log *slog.Logger) component {
 	return component{Name: "calls partitions", Run: func(ctx context.Context) error {
 		t := time.NewTicker(24 * time.Hour)
 		defer t.Stop()

@@ -44,11 +44,7 @@ func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 	defer silent.Close()
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, "password-olga"); err != nil {
 		t.Fatal(err)
 	}

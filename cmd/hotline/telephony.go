@@ -76,7 +76,7 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 // durable spool, and everything fed by its events: screen pops, metrics,
 // the survey runner and dialer, the status line and the escalation timers.
 // Their goroutines go to svc.components, readiness checks to svc.checks.
-func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store,
+func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services,
 	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
 	p := &telephonyParts{cat: svc.cat}
 	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
@@ -228,7 +228,7 @@ func startSIPProbes(cfg Config, log *slog.Logger, reg prometheus.Registerer, svc
 
 // ariNodes returns the configured Asterisk nodes or, when none is
 // configured, starts the simulated PBX with demo traffic and returns it.
-func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store, svc *services) ([]ari.Config, error) {
+func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services, svc *services) ([]ari.Config, error) {
 	if cfg.ARIURL != "" {
 		cfgs, err := ari.ParseNodes(cfg.ARIURL, cfg.ARIUser, cfg.ARIPassword, cfg.ARIApp)
 		if err != nil {
@@ -271,7 +271,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.St
 
 // demoCallers picks the numbers the simulated customers call from: the
 // first clients' phones (so pops find them) plus one unknown number.
-func demoCallers(ctx context.Context, st *postgres.Store) (numbers, names []string) {
+func demoCallers(ctx context.Context, st *postgres.Services) (numbers, names []string) {
 	page, err := st.ListClients(ctx, crm.ClientFilter{Limit: 40})
 	if err == nil {
 		for _, c := range page.Items {
@@ -315,7 +315,7 @@ type rosterAgents struct {
 	last []string
 }
 
-// agentEndpoints reads every agent's endpoints (*postgres.Store).
+// agentEndpoints reads every agent's endpoints (*postgres.Services).
 type agentEndpoints interface {
 	ListAgentEndpoints(ctx context.Context) (map[string]string, error)
 }
@@ -339,7 +339,7 @@ func (a *rosterAgents) Agents() []string {
 // startScreenPop builds the pop hub (Redis when configured), the agent
 // status board (on which wrap-up ends by itself after wrapUp), the card
 // builder and the popper that follows the tracker.
-func startScreenPop(p *telephonyParts, st *postgres.Store, log *slog.Logger, reg prometheus.Registerer,
+func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, reg prometheus.Registerer,
 	rdb redis.UniversalClient, norm phone.Normalizer, svc *services, wrapUp time.Duration) {
 	if rdb != nil {
 		hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Logger: log.With("component", "screenpop")})
@@ -393,7 +393,7 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 // survey runner and campaign dialer and the self-service status line
 // (the escalation timers run with the notifications, startNotify). The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
-func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes,
+func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.Nodes,
 	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
@@ -402,7 +402,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Store, nodes *ari.Nodes
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
@@ -439,7 +439,7 @@ func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 // (funnel settings), opens a deal at the first stage for the first answered
 // call with a new client. A subscription the tracker drops (it fell behind)
 // is renewed; a missed call only means a deal not opened automatically.
-func dealOpener(tr *telephony.Tracker, st *postgres.Store, log *slog.Logger) component {
+func dealOpener(tr *telephony.Tracker, st *postgres.Services, log *slog.Logger) component {
 	opener := &funnel.AutoOpener{Store: st, Logger: log.With("component", "funnel")}
 	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
 		for ctx.Err() == nil {

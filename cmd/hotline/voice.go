@@ -60,7 +60,7 @@ func mediaBaseURL(cfg Config) string {
 
 // startVoice builds the prompts' synthesizer and audio server. A missing
 // synthesizer is a warning: recordings still play, texts do not.
-func startVoice(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Store) (*voice.Voice, error) {
+func startVoice(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services) (*voice.Voice, error) {
 	synth := cfg.TTSCommand
 	if synth == nil {
 		synth, _ = voice.ParseCommand(voice.DefaultCommand)
@@ -86,7 +86,7 @@ func mountMedia(api *httpapi.Server, v *voice.Voice) {
 
 // clientLanguage is the language a survey speaks to the caller of a
 // linked call: their client's, else the centre's.
-func clientLanguage(st *postgres.Store, cfg Config) func(context.Context, survey.CallLink) string {
+func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, survey.CallLink) string {
 	return func(ctx context.Context, link survey.CallLink) string {
 		if link.ClientID != nil {
 			if c, err := st.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
@@ -99,7 +99,7 @@ func clientLanguage(st *postgres.Store, cfg Config) func(context.Context, survey
 
 // promptStore is what the prompts page reads and writes: surveys and audio.
 type promptStore struct {
-	*postgres.Store
+	*postgres.Services
 	postgres.VoiceStore
 }
 

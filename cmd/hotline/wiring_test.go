@@ -30,11 +30,7 @@ import (
 func TestEveryOperationOfTheWiredServiceEnforcesItsRoles(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	tokens := map[crm.Role]string{}
 	for i, role := range crm.Roles {
 		u := crm.User{Login: "matrix-" + string(role), Role: role}

@@ -18,7 +18,7 @@ import (
 	"hotline/crm/auth"
 )
 
-// Store is what seeding needs; *postgres.Store satisfies it.
+// Store is what seeding needs; *postgres.Services satisfies it.
 type Store interface {
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	CreateUser(ctx context.Context, u *crm.User, passwordHash string) error

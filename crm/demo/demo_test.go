@@ -16,7 +16,7 @@ import (
 	"hotline/crm/postgres/pgtest"
 )
 
-var _ demo.Store = (*postgres.Store)(nil)
+var _ demo.Store = (*postgres.Services)(nil)
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
@@ -24,7 +24,7 @@ func fastHash(pw string) (string, error) {
 	return auth.HashPasswordWith(pw, auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 }
 
-func allClients(t *testing.T, s *postgres.Store) []crm.Client {
+func allClients(t *testing.T, s *postgres.Services) []crm.Client {
 	t.Helper()
 	var all []crm.Client
 	after := ""
@@ -154,7 +154,7 @@ func TestSeed(t *testing.T) {
 func TestSeedDeterministic(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	summary := func(s *postgres.Store) string {
+	summary := func(s *postgres.Services) string {
 		var b strings.Builder
 		for _, c := range allClients(t, s) {
 			fmt.Fprintf(&b, "%s|%s|%s|%s|%v", c.Name, c.Kind, c.Company, c.Priority, c.Tags)

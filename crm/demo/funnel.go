@@ -10,7 +10,7 @@ import (
 	"hotline/crm/funnel"
 )
 
-// FunnelStore is what SeedFunnel needs; *postgres.Store satisfies it.
+// FunnelStore is what SeedFunnel needs; *postgres.Services satisfies it.
 type FunnelStore interface {
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)

@@ -11,7 +11,7 @@ import (
 	"hotline/crm/postgres/pgtest"
 )
 
-var _ demo.FunnelStore = (*postgres.Store)(nil)
+var _ demo.FunnelStore = (*postgres.Services)(nil)
 
 func TestSeedFunnel(t *testing.T) {
 	ctx := context.Background()

@@ -17,7 +17,7 @@ import (
 	"hotline/crm/service"
 )
 
-// ResourceStore is what SeedResources needs; *postgres.Store satisfies it.
+// ResourceStore is what SeedResources needs; *postgres.Services satisfies it.
 type ResourceStore interface {
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)

@@ -15,11 +15,11 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = (*postgres.Store)(nil)
+var _ demo.ResourceStore = (*postgres.Services)(nil)
 
 // seededResources is a store with the whole demo (300 clients, the funnel,
 // the resources) seeded at now by a store whose clock says now.
-func seededResources(t *testing.T) *postgres.Store {
+func seededResources(t *testing.T) *postgres.Services {
 	t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
@@ -105,7 +105,7 @@ func TestSeedResources(t *testing.T) {
 
 // checkKnowledgeBase: at least 30 articles, mostly Russian, some English,
 // found by a Russian word in another form than the article's.
-func checkKnowledgeBase(t *testing.T, s *postgres.Store) {
+func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	var ru, en int
 	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
@@ -124,7 +124,7 @@ func checkKnowledgeBase(t *testing.T, s *postgres.Store) {
 // under their support terms: those about the PBX appliance are critical on
 // the "Premium 24/7" plan, phones' requests run on the business-hours
 // plan while supported, and each request's history says so.
-func checkSupportTerms(t *testing.T, s *postgres.Store) {
+func checkSupportTerms(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	plans, err := s.ListSLAPlans(ctx)
@@ -186,7 +186,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Store) {
 
 // checkDemoCaller: Ivan's card lists his request, his reservation and his
 // purchases, with support terms.
-func checkDemoCaller(t *testing.T, s *postgres.Store) {
+func checkDemoCaller(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
@@ -204,7 +204,7 @@ func checkDemoCaller(t *testing.T, s *postgres.Store) {
 // checkCards goes through every client's stock list as the card shows it:
 // many list products, and between them all three reasons appear, some
 // products in stock and some short with a delivery date.
-func checkCards(t *testing.T, s *postgres.Store) {
+func checkCards(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	kinds := map[resource.InterestKind]int{}
@@ -262,7 +262,7 @@ func checkCards(t *testing.T, s *postgres.Store) {
 // checkMoneyByMonth: this month and each of the five before have sales
 // with their cost of goods, marketing and service spending; every campaign
 // has leads and won deals over the history, and won funnel deals are paid.
-func checkMoneyByMonth(t *testing.T, s *postgres.Store) {
+func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -321,7 +321,7 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Store) {
 
 // checkDocumentsAndTeams: agent3 reads only the offer template; agent1, in
 // the Sales team, finds its call script and may edit it.
-func checkDocumentsAndTeams(t *testing.T, s *postgres.Store) {
+func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	agent3 := resource.Reader{UserID: 6, Role: "agent"}

@@ -260,7 +260,11 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		ctx := context.WithValue(r.Context(), principalKey, p)
+		if p != nil {
+			ctx = crm.NewContextWithUser(ctx, &p.User, p.CSRF)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -98,6 +98,9 @@ func TestCallLogAPI(t *testing.T) {
 	}
 
 	resp, body = sup.do("GET", "/api/v1/calls?direction=internal", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
 	mustJSON(t, body, &list)
 	if len(list.Items) != 1 || list.Items[0].Callee != "1003" {
 		t.Errorf("internal calls: %+v", list.Items)
@@ -147,6 +150,9 @@ func TestCallLogAPI(t *testing.T) {
 	// an agent sees only the calls they rang or talked in
 	agent := e.login(crm.RoleAgent)
 	resp, body = agent.do("GET", "/api/v1/calls", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
 	mustJSON(t, body, &list)
 	if len(list.Items) != 4 {
 		t.Errorf("agent 1001 rang in every call: got %d", len(list.Items))

@@ -37,7 +37,7 @@ func (c *clock) Add(d time.Duration) {
 // env is a real server on a fresh database with one user per role.
 type env struct {
 	t     *testing.T
-	store *postgres.Store
+	store *postgres.Services
 	srv   *httpapi.Server
 	ts    *httptest.Server
 	clock *clock
@@ -53,7 +53,7 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	for _, f := range opts {
 		f(&o)
 	}
-	st, ok := o.Store.(*postgres.Store) // an option may bring a store opened with its own options
+	st, ok := o.Store.(*postgres.Services) // an option may bring a store opened with its own options
 	if !ok {
 		st = pgtest.NewStore(t)
 		o.Store = st

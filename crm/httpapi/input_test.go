@@ -95,6 +95,9 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 		}
 		mustJSON(t, body, &c)
 		resp, body = agent.do("GET", fmt.Sprintf("/api/v1/clients/%d", c.ID), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
 		mustJSON(t, body, &c)
 		if c.Name != p || c.Company != p || c.Notes != p {
 			t.Errorf("payload %q came back as %+v", p, c)

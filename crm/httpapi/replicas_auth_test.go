@@ -10,19 +10,14 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
 )
 
 // replica starts a second server on the same database through its own
 // connection pool, with the env's clock and options, and returns its URL.
 func (e *env) replica(o httpapi.Options) string {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := postgres.Open(ctx, e.store.Pool().Config().ConnString(), postgres.Options{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(st.Close)
+	st := pgtest.Open(e.t, e.store.Pool().Config().ConnString(), postgres.Options{})
 	o.Store, o.Now = st, e.clock.Now
 	ts := httptest.NewServer(httpapi.New(o).Handler())
 	e.t.Cleanup(ts.Close)

@@ -12,7 +12,7 @@ import (
 	"hotline/metrics"
 )
 
-// ReportStore computes supervisor reports (*postgres.Store).
+// ReportStore computes supervisor reports (*postgres.Services).
 type ReportStore interface {
 	AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error)
 }

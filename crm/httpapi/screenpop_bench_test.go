@@ -44,7 +44,7 @@ func benchPhone(i int) string { return fmt.Sprintf("+7999%07d", i) }
 
 // seedBench fills the database with n clients (one phone each, +7999NNNNNNN
 // where NNNNNNN is the client id) and the agents with one endpoint each.
-func seedBench(b *testing.B, st *postgres.Store, n int) {
+func seedBench(b *testing.B, st *postgres.Services, n int) {
 	b.Helper()
 	ctx := context.Background()
 	conn, err := st.Pool().Acquire(ctx)
@@ -103,11 +103,6 @@ func seedBench(b *testing.B, st *postgres.Store, n int) {
 		b.Fatalf("seed: %v", err)
 	}
 	b.Logf("seeded %d clients and %d agents in %v", n, benchConsoles, time.Since(start).Round(time.Millisecond))
-}
-
-// benchConsole is one connected console that timestamps every pop it reads.
-type benchConsole struct {
-	conn *websocket.Conn
 }
 
 type latencies struct {
@@ -250,7 +245,7 @@ func BenchmarkScreenPop(b *testing.B) {
 // openBenchConsole signs the agent in with a session made in the store and
 // opens a console socket (or the floor's socket at path) whose pops are
 // timestamped into lat.
-func openBenchConsole(b *testing.B, st *postgres.Store, base string, u crm.User, path string, lat *latencies) *websocket.Conn {
+func openBenchConsole(b *testing.B, st *postgres.Services, base string, u crm.User, path string, lat *latencies) *websocket.Conn {
 	b.Helper()
 	plain, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()

@@ -316,6 +316,9 @@ func TestRoutingLookupForTheDialplan(t *testing.T) {
 		}
 	}
 	resp, body := tok.do("GET", "/api/v1/lookup?number=+74997000001", nil) // '+' not encoded by the dialplan
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
 	if string(body) != "4,PJSIP/1001" {
 		t.Errorf("lookup with an unencoded plus = %q", body)
 	}

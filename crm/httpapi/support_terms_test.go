@@ -121,6 +121,9 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 			t.Fatalf("ticket for %s: %d %s", c.Name, resp.StatusCode, body)
 		}
 		resp, body = sup.do("GET", fmt.Sprintf("/api/v1/tickets/%d/thread", tk.ID), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
 		var th struct{ Events []httpapi.EventJSON }
 		mustJSON(t, body, &th)
 		for _, ev := range th.Events {

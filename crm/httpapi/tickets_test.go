@@ -305,6 +305,9 @@ func TestTicketAPIFlow(t *testing.T) {
 		Events []httpapi.EventJSON `json:"events"`
 	}
 	resp, body = agent.do("GET", path+"/thread", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
 	mustJSON(t, body, &thread)
 	kinds := []string{}
 	for _, e := range thread.Events {
@@ -390,6 +393,9 @@ func TestKnowledgeBaseAPI(t *testing.T) {
 		t.Fatalf("search en: %d %s", resp.StatusCode, body)
 	}
 	resp, body = agent.do("GET", "/api/v1/kb/articles?public=true&q=router", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
 	if strings.Contains(string(body), "Router reboot") {
 		t.Fatalf("internal article in a public search: %s", body)
 	}

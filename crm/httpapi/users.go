@@ -35,10 +35,6 @@ func userView(u crm.User) UserView {
 
 type userOutput struct{ Body UserView }
 
-type userIDInput struct {
-	ID int64 `path:"id" minimum:"1"`
-}
-
 type createUserInput struct {
 	Body struct {
 		Login     string   `json:"login" maxLength:"64"`

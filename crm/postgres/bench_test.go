@@ -11,7 +11,7 @@ import (
 
 // benchStore returns a store with 20 000 clients, each with a mobile number
 // and an email, and one of the numbers.
-func benchStore(b *testing.B) (*postgres.Store, string) {
+func benchStore(b *testing.B) (*postgres.Services, string) {
 	b.Helper()
 	s := pgtest.NewStore(b)
 	return s, fillClients(b, s, 20000)

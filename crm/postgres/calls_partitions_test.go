@@ -14,7 +14,7 @@ import (
 
 // callPartition returns the partition holding the call's row and how many
 // rows the call has.
-func callPartition(t *testing.T, s *postgres.Store, linkedid string) (string, int) {
+func callPartition(t *testing.T, s *postgres.Services, linkedid string) (string, int) {
 	t.Helper()
 	var part string
 	var n int
@@ -26,7 +26,7 @@ func callPartition(t *testing.T, s *postgres.Store, linkedid string) (string, in
 	return part, n
 }
 
-func saveCall(t *testing.T, s *postgres.Store, linkedid string, version int, started time.Time, outcome telephony.Outcome) {
+func saveCall(t *testing.T, s *postgres.Services, linkedid string, version int, started time.Time, outcome telephony.Outcome) {
 	t.Helper()
 	c := telephony.Call{Node: "pbx1", LinkedID: linkedid, Direction: telephony.Inbound, Outcome: outcome,
 		Caller: "+74951234567", Callee: "7001", StartedAt: started}
@@ -114,11 +114,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
-	s, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := pgtest.Open(t, dsn, postgres.Options{})
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
 	if err := s.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
@@ -167,7 +163,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	}
 }
 
-func relKind(t *testing.T, s *postgres.Store, name string) string {
+func relKind(t *testing.T, s *postgres.Services, name string) string {
 	t.Helper()
 	var k string
 	if err := s.Pool().QueryRow(context.Background(), "SELECT relkind::text FROM pg_class WHERE relname = $1", name).Scan(&k); err != nil {
@@ -176,7 +172,7 @@ func relKind(t *testing.T, s *postgres.Store, name string) string {
 	return k
 }
 
-func callIDs(t *testing.T, s *postgres.Store) string {
+func callIDs(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var ids []string
 	rows, err := s.Pool().Query(context.Background(), "SELECT id::text || ' ' || linkedid FROM calls ORDER BY id")

@@ -21,7 +21,7 @@ const callColumns = `SELECT row_to_json(x) FROM (SELECT c.id, c.client_id, c.nod
     c.gaps, c.legs FROM calls c WHERE c.merged_into IS NULL`
 
 // ListCalls returns one page of the call log, newest first.
-func (s *Store) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error) {
+func (s *DB) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -82,7 +82,7 @@ func (s *Store) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page
 	return page, nil
 }
 
-func (s *Store) queryCalls(ctx context.Context, q string, args ...any) ([]telephony.Call, error) {
+func (s *DB) queryCalls(ctx context.Context, q string, args ...any) ([]telephony.Call, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
@@ -107,7 +107,7 @@ func (s *Store) queryCalls(ctx context.Context, q string, args ...any) ([]teleph
 }
 
 // GetCall returns one call of the log with its legs and event timeline.
-func (s *Store) GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error) {
+func (s *DB) GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error) {
 	calls, err := s.queryCalls(ctx, callColumns+" AND c.id = $1) x", id)
 	if err != nil {
 		return telephony.Call{}, nil, err

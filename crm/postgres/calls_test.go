@@ -192,7 +192,7 @@ FROM call_events GROUP BY linkedid`)
 }
 
 // callTimelines is every stored timeline entry, in order.
-func callTimelines(t *testing.T, s *postgres.Store) string {
+func callTimelines(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
 	err := s.Pool().QueryRow(context.Background(),
@@ -203,7 +203,7 @@ func callTimelines(t *testing.T, s *postgres.Store) string {
 	return out
 }
 
-func callLog(t *testing.T, s *postgres.Store) string {
+func callLog(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
 	err := s.Pool().QueryRow(context.Background(),

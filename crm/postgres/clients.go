@@ -28,7 +28,7 @@ func scanClient(row pgx.Row) (crm.Client, error) {
 // E.164), setting c.ID, the contacts' IDs and the timestamps. An empty
 // priority gets the lowest class (highest rank). One number may belong to
 // several clients, but only once to each.
-func (s *Store) CreateClient(ctx context.Context, c *crm.Client) error {
+func (s *DB) CreateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func insertContact(ctx context.Context, tx pgx.Tx, ct *crm.Contact) error {
 }
 
 // GetClient returns the client with its contacts.
-func (s *Store) GetClient(ctx context.Context, id int64) (crm.Client, error) {
+func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
 	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, notFound("client", id)
@@ -101,7 +101,7 @@ func (s *Store) GetClient(ctx context.Context, id int64) (crm.Client, error) {
 // class). When c.Contacts is not nil it also becomes the client's contact
 // list: contacts are matched by kind and value (keeping their IDs), missing
 // ones are removed and new ones added. A nil c.Contacts leaves them alone.
-func (s *Store) UpdateClient(ctx context.Context, c *crm.Client) error {
+func (s *DB) UpdateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func replaceContacts(ctx context.Context, tx pgx.Tx, c *crm.Client) error {
 }
 
 // DeleteClient removes the client with its contacts and timeline.
-func (s *Store) DeleteClient(ctx context.Context, id int64) error {
+func (s *DB) DeleteClient(ctx context.Context, id int64) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)
 	return rowsOrNotFound(tag, err, "client", id)
 }
@@ -162,7 +162,7 @@ func (s *Store) DeleteClient(ctx context.Context, id int64) error {
 // AddContact validates ct (a phone already in E.164) and adds it to client
 // ct.ClientID, setting ct.ID. A missing client is KindNotFound; the same
 // contact twice on one client is KindConflict.
-func (s *Store) AddContact(ctx context.Context, ct *crm.Contact) error {
+func (s *DB) AddContact(ctx context.Context, ct *crm.Contact) error {
 	if err := ct.Validate(); err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (s *Store) AddContact(ctx context.Context, ct *crm.Contact) error {
 }
 
 // DeleteContact removes one contact of a client.
-func (s *Store) DeleteContact(ctx context.Context, clientID, contactID int64) error {
+func (s *DB) DeleteContact(ctx context.Context, clientID, contactID int64) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = $1 AND client_id = $2`, contactID, clientID)
 		if err := rowsOrNotFound(tag, err, "contact", contactID); err != nil {
@@ -188,7 +188,7 @@ func (s *Store) DeleteContact(ctx context.Context, clientID, contactID int64) er
 }
 
 // loadContacts fills in the contacts of the listed clients with one query.
-func (s *Store) loadContacts(ctx context.Context, clients []crm.Client) error {
+func (s *DB) loadContacts(ctx context.Context, clients []crm.Client) error {
 	if len(clients) == 0 {
 		return nil
 	}

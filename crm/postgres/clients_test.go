@@ -18,7 +18,7 @@ func phone(v, label string) crm.Contact {
 
 func email(v string) crm.Contact { return crm.Contact{Kind: crm.ContactEmail, Value: v} }
 
-func mustClient(t *testing.T, s *postgres.Store, c crm.Client) crm.Client {
+func mustClient(t *testing.T, s *postgres.Services, c crm.Client) crm.Client {
 	t.Helper()
 	if err := s.CreateClient(context.Background(), &c); err != nil {
 		t.Fatalf("create client %q: %v", c.Name, err)
@@ -26,7 +26,7 @@ func mustClient(t *testing.T, s *postgres.Store, c crm.Client) crm.Client {
 	return c
 }
 
-func testClientCRUD(t *testing.T, s *postgres.Store) {
+func testClientCRUD(t *testing.T, s *postgres.Services) {
 	ctx := context.Background()
 	owner := mustUser(t, s, "sales1", crm.RoleAgent)
 
@@ -158,7 +158,7 @@ func TestClientConstraintErrors(t *testing.T) {
 
 // TestSharedPhone: one number on several clients is allowed and the screen
 // pop lists them all, the highest priority first.
-func testSharedPhone(t *testing.T, s *postgres.Store) {
+func testSharedPhone(t *testing.T, s *postgres.Services) {
 	ctx := context.Background()
 	const office = "+74957654321"
 	mustClient(t, s, crm.Client{Name: "Мария Иванова", Priority: "B", Contacts: []crm.Contact{phone(office, "office")}})
@@ -180,7 +180,7 @@ func testSharedPhone(t *testing.T, s *postgres.Store) {
 
 // TestConcurrentCreateClient creates clients sharing a number from many
 // goroutines: all succeed and all are found by that number.
-func testConcurrentCreateClient(t *testing.T, s *postgres.Store) {
+func testConcurrentCreateClient(t *testing.T, s *postgres.Services) {
 	ctx := context.Background()
 	const n = 24
 	var wg sync.WaitGroup

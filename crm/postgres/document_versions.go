@@ -10,7 +10,7 @@ import (
 
 // ListDocumentVersions lists the versions of a document the reader may
 // read, newest first; others get not found.
-func (s *Store) ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error) {
+func (s *DB) ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error) {
 	var out []resource.DocumentVersion
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := getDocument(ctx, tx, r, id, false); err != nil {

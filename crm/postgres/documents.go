@@ -32,7 +32,7 @@ func docAccess(write bool) string {
 
 // CreateDocument stores a document with its first version and grants; the
 // reader becomes its owner.
-func (s *Store) CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error {
+func (s *DB) CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Store) CreateDocument(ctx context.Context, r resource.Reader, d *resour
 }
 
 // AddDocumentVersion stores a new version of a document the reader may write.
-func (s *Store) AddDocumentVersion(ctx context.Context, r resource.Reader, id int64, up resource.Upload, maxSize int) (resource.Document, error) {
+func (s *DB) AddDocumentVersion(ctx context.Context, r resource.Reader, id int64, up resource.Upload, maxSize int) (resource.Document, error) {
 	ctype, err := resource.CheckUpload(up, maxSize)
 	if err != nil {
 		return resource.Document{}, err
@@ -94,7 +94,7 @@ func checkTemplate(cat resource.DocCategory, ctype string, content []byte) error
 // bodyText is the searchable text of an upload, read before the
 // transaction begins (it may take seconds). A file whose text cannot be
 // read is stored without: the failure is logged, not returned.
-func (s *Store) bodyText(ctx context.Context, up resource.Upload, ctype string) string {
+func (s *DB) bodyText(ctx context.Context, up resource.Upload, ctype string) string {
 	text, err := s.text.Text(ctx, ctype, up.Content)
 	if err != nil {
 		s.log.WarnContext(ctx, "document stored without searchable text",
@@ -142,7 +142,7 @@ func setGrants(ctx context.Context, tx pgx.Tx, id int64, gs []resource.Grant) er
 }
 
 // SetDocumentGrants replaces a document's grants (the reader must may write it).
-func (s *Store) SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error {
+func (s *DB) SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error {
 	if err := resource.ValidateGrants(gs); err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func getDocument(ctx context.Context, tx pgx.Tx, r resource.Reader, id int64, wr
 }
 
 // GetDocument returns a document the reader may read, with its grants.
-func (s *Store) GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error) {
+func (s *DB) GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error) {
 	var d resource.Document
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -206,7 +206,7 @@ func (s *Store) GetDocument(ctx context.Context, r resource.Reader, id int64) (r
 }
 
 // DocumentContent returns a version's file (0: the current one).
-func (s *Store) DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error) {
+func (s *DB) DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error) {
 	var u resource.Upload
 	err := s.pool.QueryRow(ctx, `SELECT v.filename, v.content_type, v.content FROM documents d
 		JOIN document_versions v ON v.document_id = d.id AND v.version = CASE WHEN $4 > 0 THEN $4 ELSE d.version END
@@ -228,7 +228,7 @@ type DocumentFilter struct {
 
 // ListDocuments lists the documents the reader may read, best match first
 // when there is a query, else most recently changed.
-func (s *Store) ListDocuments(ctx context.Context, r resource.Reader, f DocumentFilter) ([]resource.Document, error) {
+func (s *DB) ListDocuments(ctx context.Context, r resource.Reader, f DocumentFilter) ([]resource.Document, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 100
 	}

@@ -59,7 +59,7 @@ func TestPhoneLookupUsesIndexes(t *testing.T) {
 
 // fillClients inserts n clients, each with a mobile number and an email,
 // vacuums and analyzes the tables, and returns one of the numbers.
-func fillClients(tb testing.TB, s *postgres.Store, n int) string {
+func fillClients(tb testing.TB, s *postgres.Services, n int) string {
 	tb.Helper()
 	ctx := context.Background()
 	for _, sql := range []string{

@@ -44,7 +44,7 @@ func funnelErr(err error, op string) error {
 }
 
 // ListFunnels returns every funnel with its stages, the default first.
-func (s *Store) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
+func (s *DB) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
 	rows, err := s.pool.Query(ctx, `SELECT f.id, f.name, f.is_default, s.id, s.position, s.name
 		FROM funnels f JOIN funnel_stages s ON s.funnel_id = f.id
 		ORDER BY f.is_default DESC, f.name, f.id, s.position`)
@@ -72,7 +72,7 @@ func (s *Store) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
 }
 
 // GetFunnel returns one funnel; id 0 is the default funnel.
-func (s *Store) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) {
+func (s *DB) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) {
 	list, err := s.ListFunnels(ctx)
 	if err != nil {
 		return funnel.Funnel{}, err
@@ -86,7 +86,7 @@ func (s *Store) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) 
 }
 
 // CreateFunnel stores a new funnel with its stages (their ids are ignored).
-func (s *Store) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
+func (s *DB) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Store) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
 // stages with an id are kept (renamed, moved), without one are added, and
 // stages left out are removed (refused while deals or history use them).
 // When the order of kept stages changes, the stage entries are rebuilt.
-func (s *Store) UpdateFunnel(ctx context.Context, f *funnel.Funnel) error {
+func (s *DB) UpdateFunnel(ctx context.Context, f *funnel.Funnel) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func saveStages(ctx context.Context, tx pgx.Tx, old funnel.Funnel, f *funnel.Fun
 }
 
 // FunnelSettings returns the company-wide funnel settings.
-func (s *Store) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
+func (s *DB) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
 	var set funnel.Settings
 	err := s.pool.QueryRow(ctx, `SELECT time_zone, auto_open_deals FROM funnel_settings WHERE id = 1`).
 		Scan(&set.TimeZone, &set.AutoOpenDeals)
@@ -210,7 +210,7 @@ func (s *Store) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
 
 // SaveFunnelSettings changes the settings; a new time zone recounts the
 // daily rollup in it.
-func (s *Store) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) error {
+func (s *DB) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) error {
 	if err := set.Validate(); err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *Store) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) er
 // FollowCentreZone makes the funnel's days those of the centre's zone
 // (HOTLINE_TIME_ZONE) unless an admin has chosen the funnel's own zone;
 // a changed zone recounts the daily rollup. It reports whether it changed.
-func (s *Store) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
+func (s *DB) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
 	set := funnel.Settings{TimeZone: zone}
 	if err := set.Validate(); err != nil {
 		return false, err
@@ -277,7 +277,7 @@ func (s *Store) FollowCentreZone(ctx context.Context, zone string) (bool, error)
 }
 
 // GetPlan returns the targets per stage id of one plan (empty when none).
-func (s *Store) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error) {
+func (s *DB) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error) {
 	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
 	if err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (s *Store) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, e
 
 // SavePlan replaces one plan's targets (stage id -> target, at least 0).
 // Stages must belong to the funnel; an empty map removes the plan.
-func (s *Store) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error {
+func (s *DB) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error {
 	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
 	if err != nil {
 		return err

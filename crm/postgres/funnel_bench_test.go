@@ -22,7 +22,7 @@ const (
 
 // loadFunnelBench generates the data with generate_series in the store's
 // own database and recounts the stage entries and daily rollup once.
-func loadFunnelBench(b *testing.B, s *postgres.Store) {
+func loadFunnelBench(b *testing.B, s *postgres.Services) {
 	b.Helper()
 	ctx := context.Background()
 	conn, err := s.Pool().Acquire(ctx)
@@ -130,7 +130,7 @@ func BenchmarkFunnelReportMonth(b *testing.B) {
 
 // checkRollupExact compares one month's report from the rollup with the
 // same month counted from the stage entries (another zone name, same offset).
-func checkRollupExact(b *testing.B, s *postgres.Store, owner int64) {
+func checkRollupExact(b *testing.B, s *postgres.Services, owner int64) {
 	b.Helper()
 	ctx := context.Background()
 	q := funnel.ReportQuery{Kind: funnel.Month, Date: funnel.Date{Year: 2025, Month: 3, Day: 1}, OwnerID: owner, Now: time.Now()}

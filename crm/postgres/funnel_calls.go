@@ -14,7 +14,7 @@ import (
 // after the number) or a client with no deal and no earlier call. opened is
 // false when the agent is not a user or the client is not new. Callers feed
 // calls one at a time (funnel.AutoOpener from one goroutine).
-func (s *Store) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
+func (s *DB) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
 	agent, _, err := s.GetUserByLogin(ctx, c.Agent)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return funnel.Deal{}, false, nil

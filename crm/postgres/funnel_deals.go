@@ -51,7 +51,7 @@ func expectedArg(d *funnel.Deal) any {
 }
 
 // GetDeal returns one deal with its client, salesperson and stage names.
-func (s *Store) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
+func (s *DB) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
 	d, err := scanDeal(s.pool.QueryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, notFound("deal", id)
@@ -63,7 +63,7 @@ func (s *Store) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
 }
 
 // ListDeals returns deals, the most recently changed first.
-func (s *Store) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error) {
+func (s *DB) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
@@ -86,7 +86,7 @@ func (s *Store) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.De
 // CreateDeal stores a deal and its first stage change at time at, made by
 // user by (nil: the system). FunnelID 0 is the default funnel, StageID 0
 // its first stage; a won deal starts in the last stage.
-func (s *Store) CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
+func (s *DB) CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func recordChange(ctx context.Context, tx pgx.Tx, dealID int64, from *int64, to 
 
 // MoveDeal moves an open deal to another stage of its funnel (forward,
 // back or skipping stages) at time at, which may not precede its last change.
-func (s *Store) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error) {
+func (s *DB) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var cur, funnelID int64
 		var status string
@@ -177,7 +177,7 @@ func (s *Store) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at t
 // UpdateDeal changes a deal's title, amount, currency, expected close,
 // salesperson and status. Winning moves it to the last stage (recorded as a
 // stage change); losing needs a reason; reopening keeps its stage.
-func (s *Store) UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
+func (s *DB) UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func recordChangeAfterOwner(ctx context.Context, tx pgx.Tx, d *funnel.Deal, from
 }
 
 // StageHistory returns a deal's stage changes, oldest first.
-func (s *Store) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error) {
+func (s *DB) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error) {
 	rows, err := s.pool.Query(ctx, `SELECT c.id, c.deal_id, c.from_stage_id, c.to_stage_id, s.name, c.owner_id, c.user_id, c.at
 		FROM stage_changes c JOIN funnel_stages s ON s.id = c.to_stage_id WHERE c.deal_id = $1 ORDER BY c.at, c.id`, dealID)
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *Store) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageC
 }
 
 // AddActivity logs a meeting, offer or note for a deal.
-func (s *Store) AddActivity(ctx context.Context, a *funnel.Activity) error {
+func (s *DB) AddActivity(ctx context.Context, a *funnel.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (s *Store) AddActivity(ctx context.Context, a *funnel.Activity) error {
 // Activities returns a deal's activities, newest first: the ones logged by
 // hand and every call in the call log with the deal's client since the day
 // before the deal was opened.
-func (s *Store) Activities(ctx context.Context, dealID int64, limit int) ([]funnel.Activity, error) {
+func (s *DB) Activities(ctx context.Context, dealID int64, limit int) ([]funnel.Activity, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}

@@ -26,7 +26,7 @@ type reportData struct {
 // it reads the per-period rollup; in any other zone it counts the stage
 // entries themselves. Both are exact. It makes two round trips: settings
 // and funnels, then one batch of the counting queries.
-func (s *Store) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
+func (s *DB) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
 	set, err := s.FunnelSettings(ctx)
 	if err != nil {
 		return funnel.Report{}, err

@@ -12,7 +12,7 @@ import (
 )
 
 // SetRate stores (or replaces) a currency's rate from a day on.
-func (s *Store) SetRate(ctx context.Context, r funnel.Rate, base string, by int64) error {
+func (s *DB) SetRate(ctx context.Context, r funnel.Rate, base string, by int64) error {
 	if err := r.Validate(base); err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (s *Store) SetRate(ctx context.Context, r funnel.Rate, base string, by int6
 }
 
 // DeleteRate removes a currency's rate of a day.
-func (s *Store) DeleteRate(ctx context.Context, currency string, day funnel.Date) error {
+func (s *DB) DeleteRate(ctx context.Context, currency string, day funnel.Date) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM currency_rates WHERE currency = $1 AND day = $2`, currency, day.String())
 	if err != nil {
 		return funnelErr(err, "delete rate")
@@ -35,7 +35,7 @@ func (s *Store) DeleteRate(ctx context.Context, currency string, day funnel.Date
 }
 
 // ListRates lists the rates, newest day first (at most 500).
-func (s *Store) ListRates(ctx context.Context) ([]funnel.Rate, error) {
+func (s *DB) ListRates(ctx context.Context) ([]funnel.Rate, error) {
 	rows, err := s.pool.Query(ctx, `SELECT currency, day, rate_micros FROM currency_rates ORDER BY day DESC, currency LIMIT 500`)
 	if err != nil {
 		return nil, funnelErr(err, "list rates")
@@ -64,7 +64,7 @@ const wonConverted = `SELECT d.owner_id, d.currency = $5 OR r.rate_micros IS NOT
 // SalesSeries counts won deals and their converted amounts per period and
 // per salesperson over the query's range, with the plan of contracts (the
 // funnel's last stage) of each period.
-func (s *Store) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales, error) {
+func (s *DB) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales, error) {
 	out := funnel.Sales{Base: q.Base}
 	if q.Kind != funnel.Week && q.Kind != funnel.Month {
 		return out, crm.Invalid("period", "must be week or month")

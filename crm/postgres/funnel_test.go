@@ -17,7 +17,7 @@ var msk = time.FixedZone("MSK", 3*3600)
 func at(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, msk) }
 
 type funnelFixture struct {
-	s              *postgres.Store
+	s              *postgres.Services
 	f              funnel.Funnel
 	ivanov, petrov crm.User
 	d1, d2, d3, d4 funnel.Deal
@@ -26,7 +26,7 @@ type funnelFixture struct {
 	now            time.Time
 }
 
-func mustSalesperson(t *testing.T, s *postgres.Store, login, name string) crm.User {
+func mustSalesperson(t *testing.T, s *postgres.Services, login, name string) crm.User {
 	t.Helper()
 	u := crm.User{Login: login, Name: name, Role: crm.RoleAgent}
 	if err := s.CreateUser(context.Background(), &u, "x"); err != nil {
@@ -35,7 +35,7 @@ func mustSalesperson(t *testing.T, s *postgres.Store, login, name string) crm.Us
 	return u
 }
 
-func mustDealClient(t *testing.T, s *postgres.Store, name string) int64 {
+func mustDealClient(t *testing.T, s *postgres.Services, name string) int64 {
 	t.Helper()
 	c := crm.Client{Kind: crm.ClientPerson, Name: name}
 	if err := s.CreateClient(context.Background(), &c); err != nil {

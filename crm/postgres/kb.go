@@ -37,7 +37,7 @@ func pgLang(l service.Lang) string {
 }
 
 // EnsureCategory returns the id of the category with this name, creating it.
-func (s *Store) EnsureCategory(ctx context.Context, name string) (int64, error) {
+func (s *DB) EnsureCategory(ctx context.Context, name string) (int64, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return 0, crm.Invalid("category", "must be 1-100 characters")
@@ -49,7 +49,7 @@ func (s *Store) EnsureCategory(ctx context.Context, name string) (int64, error) 
 }
 
 // SaveArticle creates the article (ID 0) or saves a new version of it.
-func (s *Store) SaveArticle(ctx context.Context, a *service.Article) error {
+func (s *DB) SaveArticle(ctx context.Context, a *service.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Store) SaveArticle(ctx context.Context, a *service.Article) error {
 }
 
 // GetArticle returns an article.
-func (s *Store) GetArticle(ctx context.Context, id int64) (service.Article, error) {
+func (s *DB) GetArticle(ctx context.Context, id int64) (service.Article, error) {
 	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id = $1`, id))
 	if err == pgx.ErrNoRows {
 		return a, notFound("article", id)
@@ -96,7 +96,7 @@ func (s *Store) GetArticle(ctx context.Context, id int64) (service.Article, erro
 }
 
 // ArticleVersions returns an article's versions, newest first (title only).
-func (s *Store) ArticleVersions(ctx context.Context, id int64) ([]service.Article, error) {
+func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]service.Article, error) {
 	rows, err := s.pool.Query(ctx, `SELECT version, title, body, edited_by, at FROM kb_article_versions
 		WHERE article_id = $1 ORDER BY version DESC`, id)
 	if err != nil {
@@ -112,14 +112,14 @@ func (s *Store) ArticleVersions(ctx context.Context, id int64) ([]service.Articl
 // SearchArticles finds articles matching the query in Russian or English,
 // best first, with highlighted snippets. An empty query lists the newest.
 // Russian words go through kb_ru_forms on both sides (see migration 00260).
-func (s *Store) SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error) {
+func (s *DB) SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error) {
 	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('russian', kb_ru_forms($1)) || websearch_to_tsquery('english', $1)`,
 		q.Text, maxRanked)
 }
 
 // SuggestArticles finds articles whose titles match what an agent is typing
 // (each word a prefix), for suggestions beside a ticket's subject.
-func (s *Store) SuggestArticles(ctx context.Context, typed string, limit int) ([]service.Hit, error) {
+func (s *DB) SuggestArticles(ctx context.Context, typed string, limit int) ([]service.Hit, error) {
 	pq := service.PrefixQuery(typed)
 	if pq == "" {
 		return nil, nil
@@ -128,7 +128,7 @@ func (s *Store) SuggestArticles(ctx context.Context, typed string, limit int) ([
 		`to_tsquery('russian', $1) || to_tsquery('english', $1)`, pq, maxSuggested)
 }
 
-func (s *Store) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, text string, ranked int) ([]service.Hit, error) {
+func (s *DB) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, text string, ranked int) ([]service.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 50 {
 		limit = 10
@@ -177,7 +177,7 @@ const (
 )
 
 // LinkArticle records that an article solved a ticket.
-func (s *Store) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {
+func (s *DB) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := lockTicket(ctx, tx, ticketID); err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Store) LinkArticle(ctx context.Context, ticketID, articleID int64, user
 }
 
 // TicketArticles returns the articles linked to a ticket.
-func (s *Store) TicketArticles(ctx context.Context, ticketID int64) ([]service.Article, error) {
+func (s *DB) TicketArticles(ctx context.Context, ticketID int64) ([]service.Article, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+articleFrom+` JOIN ticket_articles ta ON ta.article_id = a.id
 		WHERE ta.ticket_id = $1 ORDER BY a.title`, ticketID)
 	if err != nil {

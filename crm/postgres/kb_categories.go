@@ -10,7 +10,7 @@ import (
 
 // ListCategories returns the knowledge base's categories by name, with
 // their article counts.
-func (s *Store) ListCategories(ctx context.Context) ([]service.Category, error) {
+func (s *DB) ListCategories(ctx context.Context) ([]service.Category, error) {
 	rows, err := s.pool.Query(ctx, `SELECT k.id, k.name, count(a.id) FROM kb_categories k
 		LEFT JOIN kb_articles a ON a.category_id = k.id GROUP BY k.id ORDER BY k.name LIMIT 500`)
 	if err != nil {

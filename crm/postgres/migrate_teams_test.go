@@ -9,6 +9,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 )
 
@@ -71,11 +72,7 @@ func TestUnifiedTeamsMigrationKeepsData(t *testing.T) {
 
 	// The store reads the migrated grants: bob and cat are in Sales and
 	// support; cat also has a user grant on the script.
-	st, err := postgres.Open(ctx, dsn, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := pgtest.Open(t, dsn, postgres.Options{})
 	for _, c := range []struct {
 		user     int64
 		doc      int64

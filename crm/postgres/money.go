@@ -17,7 +17,7 @@ import (
 // lots are costed in the currency the reports are asked for.
 
 // AddTransaction records an income or an expense and sets its ID.
-func (s *Store) AddTransaction(ctx context.Context, t *resource.Transaction) error {
+func (s *DB) AddTransaction(ctx context.Context, t *resource.Transaction) error {
 	t.Normalize()
 	if t.At.IsZero() {
 		t.At = s.now().UTC()
@@ -41,7 +41,7 @@ type TransactionFilter struct {
 }
 
 // ListTransactions lists transactions, newest first.
-func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]resource.Transaction, error) {
+func (s *DB) ListTransactions(ctx context.Context, f TransactionFilter) ([]resource.Transaction, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
@@ -63,7 +63,7 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]re
 }
 
 // CreateMarketingCampaign adds a marketing campaign and sets its ID.
-func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error {
+func (s *DB) CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error {
 	if c.Name == "" || utf8.RuneCountInString(c.Name) > 200 {
 		return crm.Invalid("name", "is required (at most 200 characters)")
 	}
@@ -72,7 +72,7 @@ func (s *Store) CreateMarketingCampaign(ctx context.Context, c *resource.Marketi
 }
 
 // ListMarketingCampaigns lists marketing campaigns by name.
-func (s *Store) ListMarketingCampaigns(ctx context.Context) ([]resource.MarketingCampaign, error) {
+func (s *DB) ListMarketingCampaigns(ctx context.Context) ([]resource.MarketingCampaign, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, channel FROM marketing_campaigns ORDER BY name`)
 	if err != nil {
 		return nil, translateStock(err, "list campaigns")
@@ -86,7 +86,7 @@ func (s *Store) ListMarketingCampaigns(ctx context.Context) ([]resource.Marketin
 
 // AddLead attributes a client to a campaign at a time; won marks the deal
 // won at the same time (a later call with won sets won_at once).
-func (s *Store) AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error {
+func (s *DB) AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error {
 	if at.IsZero() {
 		at = s.now().UTC()
 	}

@@ -9,7 +9,7 @@ import (
 // ClientProfit is one client's figures over a period: income and expenses
 // in the period's currency tied to the client, the cost of the goods
 // shipped to them, and the profit. A client without activity gets zeros.
-func (s *Store) ClientProfit(ctx context.Context, clientID int64, p resource.Period) (resource.Profit, error) {
+func (s *DB) ClientProfit(ctx context.Context, clientID int64, p resource.Period) (resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return resource.Profit{}, err
 	}

@@ -11,7 +11,7 @@ import (
 // ClientProfitability is, per client with any activity in the period:
 // income, cost of the goods shipped to them, expenses tied to them, and the
 // profit, most profitable first.
-func (s *Store) ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+func (s *DB) ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *Store) ClientProfitability(ctx context.Context, p resource.Period) ([]r
 
 // ProductProfitability is, per product: income tied to it, the cost of its
 // shipped lots, expenses tied to it, units shipped and profit.
-func (s *Store) ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+func (s *DB) ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Store) ProductProfitability(ctx context.Context, p resource.Period) ([]
 		FROM money m FULL JOIN goods g ON g.id = m.id JOIN products p ON p.id = coalesce(m.id, g.id)`, p)
 }
 
-func (s *Store) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
+func (s *DB) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
 	// Most profitable first: an ORDER BY of output column numbers in an
 	// expression would sort by a constant, so name the columns.
 	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+q+`) r (id, name, revenue, cogs, expenses, units)
@@ -66,7 +66,7 @@ func (s *Store) profitRows(ctx context.Context, q string, p resource.Period) ([]
 
 // CampaignEfficiency is, per campaign: spending in the period, leads
 // acquired and deals won in it, and the income from its leads.
-func (s *Store) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error) {
+func (s *DB) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *Store) CampaignEfficiency(ctx context.Context, p resource.Period) ([]re
 // ServiceCosts is the service spending of the period: expenses of category
 // "service" or tied to a ticket, and the work (at each person's hourly
 // rate) and materials logged on requests, per ticket and per client served.
-func (s *Store) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
+func (s *DB) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
 	var c resource.ServiceCost
 	if err := p.Validate(); err != nil {
 		return c, err

@@ -178,7 +178,7 @@ func supervisors(ctx context.Context, tx pgx.Tx) ([]*int64, error) {
 // in-app notification, on this replica or any other, until ctx ends. It
 // holds one connection LISTENing on NotifyChannel and reconnects after a
 // failure (waking nobody in between: readers re-count on reconnect).
-func (s *Store) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
+func (s *DB) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
 	backoff := 500 * time.Millisecond
 	for {
 		err := s.listenOnce(ctx, wake, func() { backoff = 500 * time.Millisecond })
@@ -195,7 +195,7 @@ func (s *Store) ListenNotifications(ctx context.Context, wake func(userID int64)
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
+func (s *DB) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 // NotificationTemplate returns an admin's wording of a template in a
 // language; ok is false when they kept the catalogue's.
-func (s *Store) NotificationTemplate(ctx context.Context, key, lang string) (t notify.Template, ok bool, err error) {
+func (s *DB) NotificationTemplate(ctx context.Context, key, lang string) (t notify.Template, ok bool, err error) {
 	err = s.pool.QueryRow(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates
 		WHERE key = $1 AND lang = $2`, key, lang).Scan(&t.Key, &t.Lang, &t.Subject, &t.Body, &t.UpdatedAt)
 	if err == pgx.ErrNoRows {
@@ -25,7 +25,7 @@ func (s *Store) NotificationTemplate(ctx context.Context, key, lang string) (t n
 }
 
 // NotificationTemplates returns every template admins changed.
-func (s *Store) NotificationTemplates(ctx context.Context) ([]notify.Template, error) {
+func (s *DB) NotificationTemplates(ctx context.Context) ([]notify.Template, error) {
 	rows, err := s.pool.Query(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates ORDER BY key, lang`)
 	if err != nil {
 		return nil, translate(err, "notification templates")
@@ -38,7 +38,7 @@ func (s *Store) NotificationTemplates(ctx context.Context) ([]notify.Template, e
 }
 
 // SaveNotificationTemplate stores an admin's wording (checked first).
-func (s *Store) SaveNotificationTemplate(ctx context.Context, t notify.Template, by *int64) error {
+func (s *DB) SaveNotificationTemplate(ctx context.Context, t notify.Template, by *int64) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -50,13 +50,13 @@ func (s *Store) SaveNotificationTemplate(ctx context.Context, t notify.Template,
 }
 
 // ResetNotificationTemplate goes back to the catalogue's wording.
-func (s *Store) ResetNotificationTemplate(ctx context.Context, key, lang string) error {
+func (s *DB) ResetNotificationTemplate(ctx context.Context, key, lang string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM notification_templates WHERE key = $1 AND lang = $2`, key, lang)
 	return translate(err, "reset notification template")
 }
 
 // ClientNotify returns how a client wants to hear about their requests.
-func (s *Store) ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error) {
+func (s *DB) ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error) {
 	var p notify.Preference
 	err := s.pool.QueryRow(ctx, `SELECT notify FROM clients WHERE id = $1`, clientID).Scan(&p)
 	return p, translate(err, "client notify")
@@ -64,7 +64,7 @@ func (s *Store) ClientNotify(ctx context.Context, clientID int64) (notify.Prefer
 
 // SetClientNotify records how a client wants to hear about their requests
 // (notify.PreferNone opts out).
-func (s *Store) SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error {
+func (s *DB) SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error {
 	if !p.Valid() {
 		return crm.Invalid("notify", "must be one of auto, email, sms, none")
 	}

@@ -38,14 +38,14 @@ func enqueue(ctx context.Context, tx pgx.Tx, m notify.Message, now time.Time) er
 }
 
 // Enqueue adds a message to the outbox, due now.
-func (s *Store) Enqueue(ctx context.Context, m notify.Message) error {
+func (s *DB) Enqueue(ctx context.Context, m notify.Message) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error { return enqueue(ctx, tx, m, s.now()) })
 }
 
 // DeliverNext claims the oldest message due at now, calls deliver with it
 // while holding its row, and records the outcome. It reports false when no
 // message was due (or all due ones are held by other workers).
-func (s *Store) DeliverNext(ctx context.Context, now time.Time, deliver func(context.Context, *notify.Message) notify.Outcome) (bool, error) {
+func (s *DB) DeliverNext(ctx context.Context, now time.Time, deliver func(context.Context, *notify.Message) notify.Outcome) (bool, error) {
 	found := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		m, err := scanMessage(tx.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox
@@ -86,7 +86,7 @@ func truncate(s string, n int) string {
 
 // TicketMessages returns the e-mails and SMS about a ticket, newest first
 // (at most 200), with their delivery state.
-func (s *Store) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error) {
+func (s *DB) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = $1 ORDER BY id DESC LIMIT 200`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket messages")
@@ -95,7 +95,7 @@ func (s *Store) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Me
 }
 
 // OutboxCounts returns how many messages are in each state.
-func (s *Store) OutboxCounts(ctx context.Context) (map[notify.State]int, error) {
+func (s *DB) OutboxCounts(ctx context.Context) (map[notify.State]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
 	if err != nil {
 		return nil, translate(err, "outbox counts")

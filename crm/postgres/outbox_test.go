@@ -26,7 +26,7 @@ import (
 
 // testWording is the catalogue's wording stand-in: it names the key and
 // language so tests see which template went out.
-func testWording(s *postgres.Store) notify.Wording {
+func testWording(s *postgres.Services) notify.Wording {
 	return notify.Wording{Store: s, Default: func(key, lang string) notify.Template {
 		return notify.Template{Subject: "[#{number}] " + key + " " + lang, Body: key + " " + lang + " {subject} {status} {link}"}
 	}}

@@ -16,7 +16,7 @@ import (
 	"hotline/crm/resource/doctext"
 )
 
-// Options tunes a Store. The zero value is ready to use.
+// Options tunes a DB. The zero value is ready to use.
 type Options struct {
 	// MaxConns caps the pool size (0: pgx's default, max(4, CPUs)).
 	MaxConns int32
@@ -35,8 +35,8 @@ type TextExtractor interface {
 	Text(ctx context.Context, contentType string, content []byte) (string, error)
 }
 
-// Store is the CRM store. It is safe for concurrent use.
-type Store struct {
+// DB is the connection pool every feature's service shares. It is safe for concurrent use.
+type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
 	log  *slog.Logger
@@ -45,7 +45,7 @@ type Store struct {
 
 // Open connects to the database at dsn and checks that it answers. The schema
 // must already be migrated (MigrateUp).
-func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -57,7 +57,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	s := &Store{pool: pool, now: opts.Now, log: opts.Logger, text: opts.Text}
+	s := &DB{pool: pool, now: opts.Now, log: opts.Logger, text: opts.Text}
 	if s.text == nil {
 		s.text = doctext.New(doctext.Options{})
 	}
@@ -76,10 +76,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 }
 
 // Close closes every connection of the pool.
-func (s *Store) Close() { s.pool.Close() }
+func (s *DB) Close() { s.pool.Close() }
 
 // Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *DB) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("ping database %q: %w", s.pool.Config().ConnConfig.Database, err)
 	}
@@ -88,9 +88,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Pool returns the connection pool, for other modules' stores that share the
 // database (the call tracker, surveys).
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *DB) Pool() *pgxpool.Pool { return s.pool }
 
 // inTx runs fn in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+func (s *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }

@@ -14,7 +14,7 @@ import (
 // CreateProject stores a new project: its resources, its tasks scheduled
 // from the start (dependencies and assignments given by position) and
 // sets the IDs, turning positions into IDs.
-func (s *Store) CreateProject(ctx context.Context, p *resource.Project) error {
+func (s *DB) CreateProject(ctx context.Context, p *resource.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Store) CreateProject(ctx context.Context, p *resource.Project) error {
 
 // GetProject returns a project with tasks (in order), dependencies,
 // assignments and its resources (those added to it and those its tasks use).
-func (s *Store) GetProject(ctx context.Context, id int64) (resource.Project, error) {
+func (s *DB) GetProject(ctx context.Context, id int64) (resource.Project, error) {
 	var p resource.Project
 	err := s.pool.QueryRow(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects WHERE id = $1`, id).
 		Scan(&p.ID, &p.Name, &p.ClientID, &p.DealID, &p.Start)
@@ -100,7 +100,7 @@ func (s *Store) GetProject(ctx context.Context, id int64) (resource.Project, err
 }
 
 // ListProjects lists projects, newest first; clientID 0 lists all.
-func (s *Store) ListProjects(ctx context.Context, clientID int64) ([]resource.Project, error) {
+func (s *DB) ListProjects(ctx context.Context, clientID int64) ([]resource.Project, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects
 		WHERE $1 = 0 OR client_id = $1 ORDER BY id DESC LIMIT 200`, clientID)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Store) ListProjects(ctx context.Context, clientID int64) ([]resource.Pr
 // ApplyTaskDates sets the dates (and durations) of a project's tasks from
 // an imported plan; tasks of other projects are refused, tasks the plan
 // does not mention keep their dates. It returns how many it updated.
-func (s *Store) ApplyTaskDates(ctx context.Context, projectID int64, dates []resource.TaskDates) (int, error) {
+func (s *DB) ApplyTaskDates(ctx context.Context, projectID int64, dates []resource.TaskDates) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id FROM project_tasks WHERE project_id = $1 FOR UPDATE`, projectID)

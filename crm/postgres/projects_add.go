@@ -13,7 +13,7 @@ import (
 // AddTask adds a task at the end of a project, dated by
 // resource.Project.PlanTask (its start, or after its predecessors, which
 // must be tasks of the same project), and returns it stored.
-func (s *Store) AddTask(ctx context.Context, projectID int64, t resource.Task) (resource.Task, error) {
+func (s *DB) AddTask(ctx context.Context, projectID int64, t resource.Task) (resource.Task, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		p := resource.Project{ID: projectID}
 		err := tx.QueryRow(ctx, `SELECT start_at FROM projects WHERE id = $1 FOR UPDATE`, projectID).Scan(&p.Start)
@@ -54,7 +54,7 @@ func (s *Store) AddTask(ctx context.Context, projectID int64, t resource.Task) (
 
 // AddResource adds a resource (a person's work, material or equipment) to
 // a project, at most resource.MaxResources of them.
-func (s *Store) AddResource(ctx context.Context, projectID int64, a *resource.PlanAsset) error {
+func (s *DB) AddResource(ctx context.Context, projectID int64, a *resource.PlanAsset) error {
 	if err := resource.CheckAsset(a); err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ GROUP BY ROLLUP (r.agent)`
 
 // AgentReport computes the agent efficiency report for [from, to) from the
 // call log, with survey scores when the survey tables exist.
-func (s *Store) AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error) {
+func (s *DB) AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error) {
 	if !to.After(from) || to.Sub(from) > MaxReportPeriod {
 		return metrics.AgentReport{}, &crm.Error{Kind: crm.KindInvalid,
 			Message: "the period must end after it starts and be at most 366 days long"}

@@ -39,7 +39,7 @@ func reportCall(id string, h int, dir telephony.Direction, agent string, agents 
 //	c6 consultation alice -> bob merged into c1: not in the call log
 //	c7 alice, the day before: outside the period
 //	c8 internal alice -> bob, bob answers: ring 2, talk 30
-func saveReportDay(t *testing.T, s *postgres.Store) {
+func saveReportDay(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	c6 := reportCall("c6", 9, telephony.Internal, "bob", []string{"alice", "bob"}, true, 1, 15, 0)
 	c6.MergedInto = "c1"

@@ -16,7 +16,7 @@ import (
 
 // RecentInteractions returns the last perClient timeline entries of each of
 // the clients, newest first, in one query (interactions_timeline index).
-func (s *Store) RecentInteractions(ctx context.Context, clientIDs []int64, perClient int) (map[int64][]crm.Interaction, error) {
+func (s *DB) RecentInteractions(ctx context.Context, clientIDs []int64, perClient int) (map[int64][]crm.Interaction, error) {
 	out := make(map[int64][]crm.Interaction, len(clientIDs))
 	if len(clientIDs) == 0 || perClient <= 0 {
 		return out, nil
@@ -45,7 +45,7 @@ func (s *Store) RecentInteractions(ctx context.Context, clientIDs []int64, perCl
 
 // UserNames returns the display names (the login when no name is set) of
 // the given users; unknown ids are absent.
-func (s *Store) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+func (s *DB) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -69,7 +69,7 @@ func (s *Store) UserNames(ctx context.Context, ids []int64) (map[int64]string, e
 
 // AgentForEndpoint returns the login of the enabled user behind a telephony
 // endpoint; found is false when the endpoint is nobody's.
-func (s *Store) AgentForEndpoint(ctx context.Context, endpoint string) (string, bool, error) {
+func (s *DB) AgentForEndpoint(ctx context.Context, endpoint string) (string, bool, error) {
 	var login string
 	err := s.pool.QueryRow(ctx, `SELECT u.login FROM user_endpoints e JOIN users u ON u.id = e.user_id
 		WHERE e.endpoint = $1 AND NOT u.disabled`, endpoint).Scan(&login)
@@ -86,7 +86,7 @@ func (s *Store) AgentForEndpoint(ctx context.Context, endpoint string) (string, 
 // priority class and its owner's first endpoint (when the owner is enabled
 // and has one), for the dialplan's routing hint. found is false for a
 // number no client has.
-func (s *Store) RouteByPhone(ctx context.Context, e164 string) (priority, ownerEndpoint string, found bool, err error) {
+func (s *DB) RouteByPhone(ctx context.Context, e164 string) (priority, ownerEndpoint string, found bool, err error) {
 	err = s.pool.QueryRow(ctx, `SELECT coalesce(c.priority, ''), coalesce((SELECT e.endpoint FROM user_endpoints e
 			JOIN users u ON u.id = e.user_id WHERE e.user_id = c.owner_id AND NOT u.disabled
 			ORDER BY e.endpoint LIMIT 1), '')
@@ -106,7 +106,7 @@ func (s *Store) RouteByPhone(ctx context.Context, e164 string) (priority, ownerE
 // AgentCallsSince returns the calls an agent rang or talked on since a
 // moment (the console's "today's calls"), newest first. Consultation calls
 // folded into others are left out.
-func (s *Store) AgentCallsSince(ctx context.Context, login string, since time.Time, limit int) ([]telephony.Call, error) {
+func (s *DB) AgentCallsSince(ctx context.Context, login string, since time.Time, limit int) ([]telephony.Call, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}

@@ -7,12 +7,12 @@ import (
 	"hotline/telephony/screenpop"
 )
 
-var _ screenpop.SurveyLister = (*Store)(nil)
+var _ screenpop.SurveyLister = (*DB)(nil)
 
 // LastSurveyScores returns a client's latest survey answers, newest first,
 // each with the top of its scale (5 for CSAT, 10 for NPS), for the screen
 // pop card (telephony/screenpop.SurveyLister).
-func (s *Store) LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]screenpop.SurveyScore, error) {
+func (s *DB) LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]screenpop.SurveyScore, error) {
 	if limit <= 0 {
 		limit = 5
 	}

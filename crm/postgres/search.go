@@ -15,7 +15,7 @@ import (
 // their contacts. f.Query matches a part of the name, the company or an
 // email address (case-insensitive), or a part of a phone number's digits
 // ("4567" finds +74951234567, "(495) 123" finds it too).
-func (s *Store) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error) {
+func (s *DB) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error) {
 	var page crm.Page[crm.Client]
 	cur, hasCur, err := decodeCursor(f.After)
 	if err != nil {
@@ -130,7 +130,7 @@ const findByPhoneSQL = `SELECT ` + clientColumns + ` FROM clients c
 // FindClientsByPhone returns every client with this E.164 number (a number
 // may be shared by a family or an office), highest priority first, with
 // their contacts. It is an index lookup on contacts (kind, value).
-func (s *Store) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
+func (s *DB) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
 	rows, err := s.pool.Query(ctx, findByPhoneSQL, e164)
 	if err != nil {
 		return nil, translate(err, "find clients by phone")

@@ -85,7 +85,7 @@ func TestListClientsQuery(t *testing.T) {
 
 // TestInjectionStringsVerbatim stores hostile strings in every text field and
 // gets them back unchanged, with the schema intact.
-func testInjectionStringsVerbatim(t *testing.T, s *postgres.Store) {
+func testInjectionStringsVerbatim(t *testing.T, s *postgres.Services) {
 	ctx := context.Background()
 	hostile := []string{
 		`'; DROP TABLE clients;--`,

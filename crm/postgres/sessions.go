@@ -11,7 +11,7 @@ import (
 )
 
 // CreateSession stores a session (by its token's hash).
-func (s *Store) CreateSession(ctx context.Context, sess crm.Session) error {
+func (s *DB) CreateSession(ctx context.Context, sess crm.Session) error {
 	if len(sess.TokenHash) == 0 || sess.UserID <= 0 || sess.ExpiresAt.IsZero() {
 		return crm.Errorf(crm.KindInvalid, "session needs a token hash, a user and an expiry")
 	}
@@ -28,14 +28,14 @@ func (s *Store) CreateSession(ctx context.Context, sess crm.Session) error {
 
 // TouchSession records that the session was used at at. It never moves
 // the time back (replicas may race); a missing session is not an error.
-func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+func (s *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
 	_, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, tokenHash, at)
 	return translate(err, "touch session")
 }
 
 // GetSession returns an unexpired session and its user. A missing or expired
 // session, or one whose user is disabled, is KindNotFound.
-func (s *Store) GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error) {
+func (s *DB) GetSession(ctx context.Context, tokenHash []byte) (crm.Session, crm.User, error) {
 	var sess crm.Session
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, s.token_hash, s.user_id, s.csrf, s.expires_at, s.created_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
@@ -49,21 +49,21 @@ func (s *Store) GetSession(ctx context.Context, tokenHash []byte) (crm.Session, 
 
 // DeleteSession removes a session (logging out). Deleting a missing session
 // is not an error.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
+func (s *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	return translate(err, "delete session")
 }
 
 // DeleteUserSessions logs a user out everywhere (after a password change or
 // when the user is disabled).
-func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (s *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return translate(err, "delete user sessions")
 }
 
 // DeleteExpiredSessions removes sessions past their expiry and returns how
 // many went.
-func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+func (s *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, s.now())
 	if err != nil {
 		return 0, translate(err, "delete expired sessions")
@@ -73,7 +73,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 
 // CreateAPIToken stores a bearer token's hash for the user and returns the
 // token's id.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error) {
+func (s *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error) {
 	if len(tokenHash) == 0 {
 		return 0, crm.Invalid("token", "hash is required")
 	}
@@ -92,7 +92,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, t
 
 // UserByAPIToken returns the enabled user owning the token with this hash and
 // records the token's use. An unknown token is KindNotFound.
-func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error) {
+func (s *DB) UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `WITH t AS (
 			UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id)
 		SELECT `+userColumns+` FROM t JOIN users u ON u.id = t.user_id WHERE NOT u.disabled`, tokenHash, s.now()))
@@ -103,7 +103,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User,
 }
 
 // ListAPITokens returns the user's tokens (without secrets), newest first.
-func (s *Store) ListAPITokens(ctx context.Context, userID int64) ([]crm.APIToken, error) {
+func (s *DB) ListAPITokens(ctx context.Context, userID int64) ([]crm.APIToken, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at
 		FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
 	if err != nil {
@@ -118,7 +118,7 @@ func (s *Store) ListAPITokens(ctx context.Context, userID int64) ([]crm.APIToken
 }
 
 // DeleteAPIToken revokes one of the user's tokens.
-func (s *Store) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
+func (s *DB) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, tokenID, userID)
 	return rowsOrNotFound(tag, err, "api token", tokenID)
 }

@@ -13,7 +13,7 @@ import (
 func TestSharedDatabase(t *testing.T) {
 	t.Parallel()
 	s := pgtest.NewStore(t)
-	for name, fn := range map[string]func(*testing.T, *postgres.Store){
+	for name, fn := range map[string]func(*testing.T, *postgres.Services){
 		"ClientCRUD":                    testClientCRUD,
 		"SharedPhone":                   testSharedPhone,
 		"ConcurrentCreateClient":        testConcurrentCreateClient,

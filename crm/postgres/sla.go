@@ -39,7 +39,7 @@ func scanPlan(r pgx.Row) (service.SLAPlan, error) {
 }
 
 // GetSLAPlan returns a plan by id.
-func (s *Store) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) {
+func (s *DB) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) {
 	p, err := scanPlan(s.pool.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans WHERE id = $1`, id))
 	if err != nil {
 		return p, translate(err, fmt.Sprintf("sla plan %d", id))
@@ -48,7 +48,7 @@ func (s *Store) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, erro
 }
 
 // ListSLAPlans returns every plan by name.
-func (s *Store) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
+func (s *DB) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+planCols+` FROM sla_plans ORDER BY name`)
 	if err != nil {
 		return nil, translate(err, "list sla plans")
@@ -69,7 +69,7 @@ func (s *Store) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
 // default takes the flag from the previous default; the default plan cannot
 // give up the flag by itself, since tickets of clients and products without
 // a plan need one.
-func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
+func (s *DB) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Store) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 // SLAPlanUsage returns, per plan ID, the products whose support terms name
 // the plan (by name) and the number of its open tickets. Plans nothing uses
 // are absent.
-func (s *Store) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
+func (s *DB) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
 	out := map[int64]service.PlanUsage{}
 	rows, err := s.pool.Query(ctx, `SELECT support_plan_id, id, sku, name FROM products
 		WHERE support_plan_id IS NOT NULL ORDER BY name, id`)
@@ -162,7 +162,7 @@ func (s *Store) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, 
 }
 
 // SetClientSLAPlan attaches a plan to a client (planID 0 detaches it).
-func (s *Store) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
+func (s *DB) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
 	var err error
 	if planID == 0 {
 		_, err = s.pool.Exec(ctx, `DELETE FROM client_sla_plans WHERE client_id = $1`, clientID)

@@ -76,7 +76,7 @@ func translateStock(err error, op string) error {
 
 // inTxRetry runs fn in a transaction and retries it (up to 8 times) when
 // PostgreSQL aborted it for a deadlock or a serialization failure.
-func (s *Store) inTxRetry(ctx context.Context, fn func(pgx.Tx) error) error {
+func (s *DB) inTxRetry(ctx context.Context, fn func(pgx.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		err = s.inTx(ctx, fn)
@@ -94,7 +94,7 @@ func (s *Store) inTxRetry(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // CreateProduct adds a product and sets its ID.
-func (s *Store) CreateProduct(ctx context.Context, p *resource.Product) error {
+func (s *DB) CreateProduct(ctx context.Context, p *resource.Product) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
@@ -111,7 +111,7 @@ func (s *Store) CreateProduct(ctx context.Context, p *resource.Product) error {
 }
 
 // productPlanName fills the name of the product's SLA plan.
-func (s *Store) productPlanName(ctx context.Context, p *resource.Product) error {
+func (s *DB) productPlanName(ctx context.Context, p *resource.Product) error {
 	p.SupportPlan = ""
 	if p.SupportPlanID == nil {
 		return nil
@@ -125,7 +125,7 @@ func (s *Store) productPlanName(ctx context.Context, p *resource.Product) error 
 }
 
 // UpdateProduct changes a product's fields.
-func (s *Store) UpdateProduct(ctx context.Context, p *resource.Product) error {
+func (s *DB) UpdateProduct(ctx context.Context, p *resource.Product) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
@@ -158,7 +158,7 @@ func scanProduct(r pgx.Row) (resource.Product, error) {
 }
 
 // GetProduct returns one product.
-func (s *Store) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
+func (s *DB) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
 	p, err := scanProduct(s.pool.QueryRow(ctx, `SELECT `+productColumns+productFrom+` WHERE p.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, notFound("product", id)
@@ -167,7 +167,7 @@ func (s *Store) GetProduct(ctx context.Context, id int64) (resource.Product, err
 }
 
 // ListProducts lists products by SKU; q filters by SKU or name (substring).
-func (s *Store) ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error) {
+func (s *DB) ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
@@ -182,7 +182,7 @@ func (s *Store) ListProducts(ctx context.Context, q string, limit int) ([]resour
 }
 
 // CreateWarehouse adds a warehouse and sets its ID.
-func (s *Store) CreateWarehouse(ctx context.Context, w *resource.Warehouse) error {
+func (s *DB) CreateWarehouse(ctx context.Context, w *resource.Warehouse) error {
 	w.Code = strings.ToUpper(strings.TrimSpace(w.Code))
 	w.Name = strings.TrimSpace(w.Name)
 	if err := w.Validate(); err != nil {
@@ -193,7 +193,7 @@ func (s *Store) CreateWarehouse(ctx context.Context, w *resource.Warehouse) erro
 }
 
 // ListWarehouses lists warehouses by code.
-func (s *Store) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
+func (s *DB) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, code, name FROM warehouses ORDER BY code`)
 	if err != nil {
 		return nil, translateStock(err, "list warehouses")
@@ -206,7 +206,7 @@ func (s *Store) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error
 }
 
 // Receive books a new lot into a warehouse (a receipt movement) and returns it.
-func (s *Store) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error) {
+func (s *DB) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Lot{}, err
 	}
@@ -232,16 +232,16 @@ func (s *Store) Receive(ctx context.Context, in resource.ReceiptInput) (resource
 
 // Ship takes goods out to a client (a shipment movement per lot used) and
 // returns the lots taken with their unit costs.
-func (s *Store) Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *DB) Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
 	return s.takeOut(ctx, resource.Shipment, in)
 }
 
 // WriteOff removes damaged, lost or expired goods.
-func (s *Store) WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *DB) WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
 	return s.takeOut(ctx, resource.WriteOff, in)
 }
 
-func (s *Store) takeOut(ctx context.Context, kind resource.MovementKind, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *DB) takeOut(ctx context.Context, kind resource.MovementKind, in resource.OutInput) ([]resource.LotQty, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Store) takeOut(ctx context.Context, kind resource.MovementKind, in reso
 // writers never deadlock on them) and allocates qty from their free part
 // by the product's cost method, as of at (lots expired by then are not
 // used; nor, for a backdated movement, lots received after it).
-func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at time.Time) ([]resource.LotQty, error) {
+func (s *DB) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at time.Time) ([]resource.LotQty, error) {
 	method, err := costMethod(ctx, tx, in.ProductID)
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ func (s *Store) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, a
 
 // movedAt is when a movement happens: at when it is set and not after
 // now (a backdated receipt or shipment), else now; in UTC.
-func (s *Store) movedAt(at time.Time) time.Time {
+func (s *DB) movedAt(at time.Time) time.Time {
 	now := s.now().UTC()
 	if at.IsZero() || at.After(now) {
 		return now
@@ -354,7 +354,7 @@ func insertMovement(ctx context.Context, tx pgx.Tx, m resource.Movement, userID 
 }
 
 // Adjust corrects a lot's counted stock in a warehouse.
-func (s *Store) Adjust(ctx context.Context, in resource.AdjustInput) error {
+func (s *DB) Adjust(ctx context.Context, in resource.AdjustInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}

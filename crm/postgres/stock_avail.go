@@ -18,7 +18,7 @@ import (
 // reads: reservations past their expiry count as free already. Three
 // indexed queries (stock_product, reservations_active_product, the
 // incoming indexes).
-func (s *Store) Availability(ctx context.Context, productID, qty int64) (resource.Availability, error) {
+func (s *DB) Availability(ctx context.Context, productID, qty int64) (resource.Availability, error) {
 	if qty <= 0 {
 		return resource.Availability{}, crm.Invalid("qty", "must be positive")
 	}
@@ -42,7 +42,7 @@ func (s *Store) Availability(ctx context.Context, productID, qty int64) (resourc
 	return a, nil
 }
 
-func (s *Store) freeByWarehouse(ctx context.Context, productID int64, now time.Time) ([]resource.WarehouseFree, error) {
+func (s *DB) freeByWarehouse(ctx context.Context, productID int64, now time.Time) ([]resource.WarehouseFree, error) {
 	rows, err := s.pool.Query(ctx, `WITH free AS (
 			SELECT s.warehouse_id, sum(s.on_hand - s.reserved) AS qty
 			FROM stock s
@@ -66,7 +66,7 @@ func (s *Store) freeByWarehouse(ctx context.Context, productID int64, now time.T
 	return out, translateStock(err, "availability")
 }
 
-func (s *Store) incoming(ctx context.Context, productID int64) ([]resource.Incoming, error) {
+func (s *DB) incoming(ctx context.Context, productID int64) ([]resource.Incoming, error) {
 	rows, err := s.pool.Query(ctx, `SELECT to_warehouse_id, qty, expected_at, 'transfer' FROM stock_transfers
 			WHERE product_id = $1 AND state = 'in_transit'
 		UNION ALL
@@ -91,7 +91,7 @@ type BalanceFilter struct {
 }
 
 // Balances lists stock by lot and warehouse.
-func (s *Store) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balance, error) {
+func (s *DB) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balance, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 500
 	}
@@ -114,7 +114,7 @@ func (s *Store) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balan
 }
 
 // ListMovements lists a product's movements, newest first.
-func (s *Store) ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error) {
+func (s *DB) ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
@@ -133,7 +133,7 @@ func (s *Store) ListMovements(ctx context.Context, productID int64, limit int) (
 // CheckStockLedger compares every balance with the sum of its movements and
 // the reserved count with the active reservations; it returns an error
 // describing the first difference. Tests and `hotline` health checks use it.
-func (s *Store) CheckStockLedger(ctx context.Context) error {
+func (s *DB) CheckStockLedger(ctx context.Context) error {
 	var lot, wh, onHand, sum int64
 	err := s.pool.QueryRow(ctx, `SELECT s.lot_id, s.warehouse_id, s.on_hand, coalesce(m.qty, 0)
 		FROM stock s LEFT JOIN (SELECT lot_id, warehouse_id, sum(qty) AS qty FROM stock_movements GROUP BY 1, 2) m
@@ -164,7 +164,7 @@ func (s *Store) CheckStockLedger(ctx context.Context) error {
 // runs for the product's support months from the latest shipment and is
 // active until then; while active, requests about the product get its
 // support priority.
-func (s *Store) PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error) {
+func (s *DB) PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error) {
 	if limit <= 0 {
 		limit = 5
 	}
@@ -195,4 +195,4 @@ func (s *Store) PurchasedProducts(ctx context.Context, clientID int64, limit int
 	return out, translateStock(err, "purchased products")
 }
 
-var _ screenpop.ProductLister = (*Store)(nil)
+var _ screenpop.ProductLister = (*DB)(nil)

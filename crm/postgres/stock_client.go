@@ -28,7 +28,7 @@ const clientInterestsSQL = `SELECT product_id, 'ticket', id, 1::bigint, created_
 // (open tickets, active reservations, past purchases; at most limit, in that
 // order), how much is free now for the wanted quantity and, when short, the
 // earliest delivery date. Products that no longer exist are left out.
-func (s *Store) ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error) {
+func (s *DB) ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error) {
 	if limit <= 0 || limit > 20 {
 		limit = 5
 	}

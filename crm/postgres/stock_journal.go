@@ -11,7 +11,7 @@ import (
 
 // StockJournal lists stock movements and reservations, newest first, with
 // the product, warehouse, lot, client and user by name.
-func (s *Store) StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error) {
+func (s *DB) StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200
 	}

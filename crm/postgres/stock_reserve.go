@@ -18,7 +18,7 @@ import (
 // that is short it frees the product's overdue reservations and waits for
 // every lot. It raises the lots' reserved count; the stock_reserved_check
 // constraint is the last word on over-reservation.
-func (s *Store) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
+func (s *DB) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Reservation{}, err
 	}
@@ -117,7 +117,7 @@ func expireDue(ctx context.Context, tx pgx.Tx, now time.Time, productID int64) (
 // how many it freed. Reserve does it for its product too, and availability
 // counts overdue reservations as free, so this only tidies up; run it every
 // minute or so (RunReservationExpiry).
-func (s *Store) ExpireReservations(ctx context.Context) (int64, error) {
+func (s *DB) ExpireReservations(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -128,7 +128,7 @@ func (s *Store) ExpireReservations(ctx context.Context) (int64, error) {
 }
 
 // RunReservationExpiry calls ExpireReservations every interval until ctx ends.
-func (s *Store) RunReservationExpiry(ctx context.Context, interval time.Duration) {
+func (s *DB) RunReservationExpiry(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -168,7 +168,7 @@ func endReservation(ctx context.Context, tx pgx.Tx, id int64, state resource.Res
 }
 
 // ReleaseReservation cancels an active reservation.
-func (s *Store) ReleaseReservation(ctx context.Context, id int64) error {
+func (s *DB) ReleaseReservation(ctx context.Context, id int64) error {
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		_, err := endReservation(ctx, tx, id, resource.ReservationReleased)
 		return err
@@ -177,7 +177,7 @@ func (s *Store) ReleaseReservation(ctx context.Context, id int64) error {
 }
 
 // FulfilReservation ships the reserved lots to the reservation's client.
-func (s *Store) FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error) {
+func (s *DB) FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error) {
 	var r resource.Reservation
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -202,7 +202,7 @@ func (s *Store) FulfilReservation(ctx context.Context, id, userID int64) (resour
 }
 
 // GetReservation returns one reservation with its lots.
-func (s *Store) GetReservation(ctx context.Context, id int64) (resource.Reservation, error) {
+func (s *DB) GetReservation(ctx context.Context, id int64) (resource.Reservation, error) {
 	var r resource.Reservation
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -263,7 +263,7 @@ type ReservationFilter struct {
 }
 
 // ListReservations lists reservations, newest first (without lot lines).
-func (s *Store) ListReservations(ctx context.Context, f ReservationFilter) ([]resource.Reservation, error) {
+func (s *DB) ListReservations(ctx context.Context, f ReservationFilter) ([]resource.Reservation, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}

@@ -15,7 +15,7 @@ import (
 // as Reserve chooses them (FIFO/FEFO): one reservation per warehouse used,
 // all in one transaction, so either the whole quantity is held or nothing.
 // in.WarehouseID is ignored.
-func (s *Store) ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error) {
+func (s *DB) ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ type stockEnv struct {
 	t      testing.TB
 	prefix string
 	ctx    context.Context
-	st     *postgres.Store
+	st     *postgres.Services
 	clk    *stockClock
 	client int64
 }
@@ -89,11 +89,7 @@ func newStockEnv(tb testing.TB, dsn string) *stockEnv {
 	tb.Helper()
 	ctx := context.Background()
 	clk := &stockClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
-	st, err := postgres.Open(ctx, dsn, postgres.Options{Now: clk.Now, MaxConns: 20})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(st.Close)
+	st := pgtest.Open(tb, dsn, postgres.Options{Now: clk.Now, MaxConns: 20})
 	c := &crm.Client{Name: "Stock buyer", Kind: crm.ClientCompany}
 	if err := st.CreateClient(ctx, c); err != nil {
 		tb.Fatal(err)

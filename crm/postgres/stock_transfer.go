@@ -14,7 +14,7 @@ import (
 // StartTransfer sends goods from one warehouse to another: they leave the
 // source at once (transfer_out movements, lots chosen FIFO/FEFO) and are in
 // transit, counted as incoming at the destination, until ArriveTransfer.
-func (s *Store) StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error) {
+func (s *DB) StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Transfer{}, err
 	}
@@ -48,7 +48,7 @@ func (s *Store) StartTransfer(ctx context.Context, in resource.TransferInput, us
 
 // ArriveTransfer books a transfer in transit into its destination
 // (transfer_in movements of the same lots).
-func (s *Store) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error) {
+func (s *DB) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error) {
 	var t resource.Transfer
 	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -74,7 +74,7 @@ func (s *Store) ArriveTransfer(ctx context.Context, id, userID int64) (resource.
 }
 
 // GetTransfer returns one transfer with its lots.
-func (s *Store) GetTransfer(ctx context.Context, id int64) (resource.Transfer, error) {
+func (s *DB) GetTransfer(ctx context.Context, id int64) (resource.Transfer, error) {
 	var t resource.Transfer
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -104,7 +104,7 @@ func getTransfer(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resource.
 
 // ListTransfers lists transfers, newest first; inTransit keeps only those
 // not yet arrived.
-func (s *Store) ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error) {
+func (s *DB) ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
@@ -122,7 +122,7 @@ func (s *Store) ListTransfers(ctx context.Context, inTransit bool, limit int) ([
 
 // ExpectReceipt records goods ordered from a supplier, counted as incoming
 // by availability until a receipt closes it (ReceiptInput.ExpectedID).
-func (s *Store) ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error) {
+func (s *DB) ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error) {
 	switch {
 	case productID <= 0:
 		return 0, crm.Invalid("product_id", "is required")

@@ -19,7 +19,7 @@ import (
 // bought the product, or it comes without support (0 months). Terms whose
 // period is over are returned with Until in the past. An unknown product
 // is a field error.
-func (s *Store) SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error) {
+func (s *DB) SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error) {
 	var (
 		t      = service.SupportTerms{ProductID: productID}
 		months int
@@ -43,4 +43,4 @@ func (s *Store) SupportTerms(ctx context.Context, clientID, productID int64) (*s
 	return &t, nil
 }
 
-var _ service.ProductTerms = (*Store)(nil)
+var _ service.ProductTerms = (*DB)(nil)

@@ -16,7 +16,7 @@ import (
 
 // CreateSurvey validates and inserts sv, setting its ID and times. A new
 // default survey replaces the old default.
-func (s *Store) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
+func (s *DB) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 	if err := sv.Validate(); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 }
 
 // UpdateSurvey validates and replaces the definition of survey sv.ID.
-func (s *Store) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
+func (s *DB) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
 	if err := sv.Validate(); err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func scanSurvey(row pgx.Row) (survey.Survey, error) {
 }
 
 // GetSurvey returns one survey definition.
-func (s *Store) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
+func (s *DB) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
 	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions WHERE id = $1`, id))
 	if err != nil {
 		return sv, translate(err, fmt.Sprintf("survey %d", id))
@@ -98,7 +98,7 @@ func (s *Store) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) 
 }
 
 // DefaultSurvey returns the survey played for Stasis(hotline,survey) without an id.
-func (s *Store) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
+func (s *DB) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
 	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions
 		ORDER BY is_default DESC, id LIMIT 1`))
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
 }
 
 // ListSurveys returns every survey definition, the default first.
-func (s *Store) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
+func (s *DB) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+surveyColumns+` FROM survey_definitions ORDER BY is_default DESC, id`)
 	if err != nil {
 		return nil, translate(err, "list surveys")
@@ -121,7 +121,7 @@ func (s *Store) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
 // last and the client of the call (calls table, written by the tracker),
 // the campaign contact that placed the channel, or the client by the
 // caller's number.
-func (s *Store) LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (survey.CallLink, error) {
+func (s *DB) LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (survey.CallLink, error) {
 	var l survey.CallLink
 	err := s.pool.QueryRow(ctx, `
 		WITH call AS (SELECT agent, client_id FROM calls WHERE node = $1 AND linkedid = $2),
@@ -136,7 +136,7 @@ func (s *Store) LinkCall(ctx context.Context, node, linkedID, channelID, caller 
 
 // StartResponse inserts r as in progress and sets r.ID. A channel that
 // re-enters the survey keeps its first response (KindConflict).
-func (s *Store) StartResponse(ctx context.Context, r *survey.Response) error {
+func (s *DB) StartResponse(ctx context.Context, r *survey.Response) error {
 	err := s.pool.QueryRow(ctx, `INSERT INTO survey_responses
 		(survey_id, node, channel_id, linkedid, caller, agent, client_id, contact_id, state, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'in_progress', $9) RETURNING id`,
@@ -152,7 +152,7 @@ func (s *Store) StartResponse(ctx context.Context, r *survey.Response) error {
 
 // ResponseByChannel returns the response of channelID on node, with its
 // answers (survey.Store: journaled writes find their response by it).
-func (s *Store) ResponseByChannel(ctx context.Context, node, channelID string) (survey.Response, error) {
+func (s *DB) ResponseByChannel(ctx context.Context, node, channelID string) (survey.Response, error) {
 	list, err := s.queryResponses(ctx, `WHERE r.node = $1 AND r.channel_id = $2`, node, channelID)
 	if err != nil {
 		return survey.Response{}, err
@@ -165,7 +165,7 @@ func (s *Store) ResponseByChannel(ctx context.Context, node, channelID string) (
 
 // SaveAnswer stores one answer; the same question of the same response is
 // stored once (the first answer wins).
-func (s *Store) SaveAnswer(ctx context.Context, a survey.Answer) error {
+func (s *DB) SaveAnswer(ctx context.Context, a survey.Answer) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, low, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id, idx) DO NOTHING`,
 		a.ResponseID, a.Index, a.Key, a.Value, string(a.Scale), a.Low, a.At)
@@ -174,7 +174,7 @@ func (s *Store) SaveAnswer(ctx context.Context, a survey.Answer) error {
 
 // FinishResponse sets the final state of a response still in progress and
 // fills its agent and client when they were unknown.
-func (s *Store) FinishResponse(ctx context.Context, r survey.Response) error {
+func (s *DB) FinishResponse(ctx context.Context, r survey.Response) error {
 	_, err := s.pool.Exec(ctx, `UPDATE survey_responses SET state = $2, ended_at = $3,
 		agent = CASE WHEN agent = '' THEN $4 ELSE agent END, client_id = COALESCE(client_id, $5)
 		WHERE id = $1 AND state = 'in_progress'`, r.ID, string(r.State), r.EndedAt, r.Agent, r.ClientID)
@@ -184,7 +184,7 @@ func (s *Store) FinishResponse(ctx context.Context, r survey.Response) error {
 // AbandonResponses closes node's responses left in progress that started
 // before the given time (partial with answers, no_input without) and
 // returns their channels.
-func (s *Store) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
+func (s *DB) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `UPDATE survey_responses r SET ended_at = $2,
 		state = CASE WHEN EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id) THEN 'partial' ELSE 'no_input' END
 		WHERE node = $1 AND state = 'in_progress' AND started_at < $2 RETURNING channel_id`, node, before)
@@ -196,7 +196,7 @@ func (s *Store) AbandonResponses(ctx context.Context, node string, before time.T
 }
 
 // GetResponse returns a response with its answers.
-func (s *Store) GetResponse(ctx context.Context, id int64) (survey.Response, error) {
+func (s *DB) GetResponse(ctx context.Context, id int64) (survey.Response, error) {
 	list, err := s.queryResponses(ctx, `WHERE r.id = $1`, id)
 	if err != nil {
 		return survey.Response{}, err

@@ -27,7 +27,7 @@ func scanCampaign(row pgx.Row) (survey.Campaign, error) {
 }
 
 // CreateCampaign validates and inserts c, setting its ID.
-func (s *Store) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
+func (s *DB) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
 }
 
 // GetCampaign returns a campaign with its contacts counted by status.
-func (s *Store) GetCampaign(ctx context.Context, id int64) (survey.Campaign, error) {
+func (s *DB) GetCampaign(ctx context.Context, id int64) (survey.Campaign, error) {
 	c, err := scanCampaign(s.pool.QueryRow(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE id = $1`, id))
 	if err != nil {
 		return c, translate(err, fmt.Sprintf("campaign %d", id))
@@ -65,7 +65,7 @@ func (s *Store) GetCampaign(ctx context.Context, id int64) (survey.Campaign, err
 }
 
 // ListCampaigns returns every campaign, newest first.
-func (s *Store) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
+func (s *DB) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns ORDER BY id DESC`)
 	if err != nil {
 		return nil, translate(err, "list campaigns")
@@ -75,7 +75,7 @@ func (s *Store) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
 }
 
 // SetCampaignState starts, pauses or stops a campaign.
-func (s *Store) SetCampaignState(ctx context.Context, id int64, state survey.CampaignState) error {
+func (s *DB) SetCampaignState(ctx context.Context, id int64, state survey.CampaignState) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE survey_campaigns SET state = $2, updated_at = $3 WHERE id = $1`, id, string(state), s.now())
 	if err != nil {
 		return translate(err, "set campaign state")
@@ -88,7 +88,7 @@ func (s *Store) SetCampaignState(ctx context.Context, id int64, state survey.Cam
 
 // AddCampaignContacts adds numbers (E.164) to call; a number already in
 // the campaign is skipped. It returns how many were added.
-func (s *Store) AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error) {
+func (s *DB) AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error) {
 	added := 0
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		for _, c := range contacts {
@@ -106,7 +106,7 @@ func (s *Store) AddCampaignContacts(ctx context.Context, campaignID int64, conta
 
 // AddCampaignCallers adds the customers who called in [from, to) (the
 // calls table), with their clients; it returns how many were added.
-func (s *Store) AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error) {
+func (s *DB) AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id, next_attempt_at)
 		SELECT $1, customer, max(client_id), $4 FROM calls
 		WHERE direction = 'inbound' AND customer LIKE '+%' AND started_at >= $2 AND started_at < $3 AND merged_into IS NULL
@@ -116,7 +116,7 @@ func (s *Store) AddCampaignCallers(ctx context.Context, campaignID int64, from, 
 }
 
 // ListCampaignContacts returns a campaign's contacts in the order they are called.
-func (s *Store) ListCampaignContacts(ctx context.Context, campaignID int64) ([]survey.Contact, error) {
+func (s *DB) ListCampaignContacts(ctx context.Context, campaignID int64) ([]survey.Contact, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, campaign_id, phone, client_id, status, attempts, next_attempt_at,
 		last_result, response_id FROM survey_campaign_contacts WHERE campaign_id = $1 ORDER BY id`, campaignID)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Store) ListCampaignContacts(ctx context.Context, campaignID int64) ([]s
 }
 
 // RunningCampaigns returns the campaigns in state running.
-func (s *Store) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error) {
+func (s *DB) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE state = 'running' ORDER BY id`)
 	if err != nil {
 		return nil, translate(err, "running campaigns")
@@ -146,7 +146,7 @@ func (s *Store) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error)
 // ClaimAttempts marks the contacts the campaign may call now as calling
 // and records their attempts, within its concurrency and per-minute
 // limits. The campaign row is locked so that two dialers never exceed them.
-func (s *Store) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.Time) ([]survey.Attempt, error) {
+func (s *DB) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.Time) ([]survey.Attempt, error) {
 	var out []survey.Attempt
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var state string
@@ -193,7 +193,7 @@ func (s *Store) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.T
 // EndAttempt closes the open attempt on channelID. The contact is done when
 // a survey response exists for the channel or result is answered, else it is retried after the
 // campaign's delay or fails after its last attempt.
-func (s *Store) EndAttempt(ctx context.Context, channelID, result string, now time.Time) (bool, error) {
+func (s *DB) EndAttempt(ctx context.Context, channelID, result string, now time.Time) (bool, error) {
 	ok := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var contactID int64
@@ -228,7 +228,7 @@ func (s *Store) EndAttempt(ctx context.Context, channelID, result string, now ti
 }
 
 // OpenAttempts returns the attempts still in progress.
-func (s *Store) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
+func (s *DB) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.contact_id, k.campaign_id, k.phone, a.attempt, a.channel_id, a.started_at
 		FROM survey_campaign_attempts a JOIN survey_campaign_contacts k ON k.id = a.contact_id
 		WHERE a.ended_at IS NULL ORDER BY a.started_at`)
@@ -244,7 +244,7 @@ func (s *Store) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
 }
 
 // CompleteCampaigns marks running campaigns that have nobody left to call as done.
-func (s *Store) CompleteCampaigns(ctx context.Context) error {
+func (s *DB) CompleteCampaigns(ctx context.Context) error {
 	_, err := s.pool.Exec(ctx, `UPDATE survey_campaigns c SET state = 'done', updated_at = $1
 		WHERE state = 'running' AND EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id)
 		AND NOT EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id AND k.status IN ('pending', 'calling'))`, s.now())

@@ -17,7 +17,7 @@ import (
 // Deleting a team unassigns its tickets and removes its members and grants.
 
 // CreateTeam adds a team with its members.
-func (s *Store) CreateTeam(ctx context.Context, t *service.Team) error {
+func (s *DB) CreateTeam(ctx context.Context, t *service.Team) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO teams (name, lead_id) VALUES ($1, $2) RETURNING id`, t.Name, t.LeadID).Scan(&t.ID); err != nil {
 			return translate(err, "create team")
@@ -42,7 +42,7 @@ func scanTeam(r pgx.CollectableRow) (service.Team, error) {
 }
 
 // ListTeams returns every team with its members.
-func (s *Store) ListTeams(ctx context.Context) ([]service.Team, error) {
+func (s *DB) ListTeams(ctx context.Context) ([]service.Team, error) {
 	rows, err := s.pool.Query(ctx, teamQuery+` ORDER BY t.name`)
 	if err != nil {
 		return nil, translate(err, "list teams")
@@ -54,7 +54,7 @@ func (s *Store) ListTeams(ctx context.Context) ([]service.Team, error) {
 // UpdateTeam renames a team and/or changes its lead (see TeamUpdate) and
 // returns it as it now is. A new lead must be an enabled user and joins
 // the team's members; the previous lead stays a member.
-func (s *Store) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error) {
+func (s *DB) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error) {
 	var out service.Team
 	if u.Name != nil {
 		name := strings.TrimSpace(*u.Name)
@@ -112,7 +112,7 @@ func checkLead(ctx context.Context, tx pgx.Tx, userID int64) error {
 
 // AddTeamMember puts a user in a team (a member already there stays). An
 // unknown team is not found; an unknown user is invalid input.
-func (s *Store) AddTeamMember(ctx context.Context, teamID, userID int64) error {
+func (s *DB) AddTeamMember(ctx context.Context, teamID, userID int64) error {
 	var teams int
 	err := s.pool.QueryRow(ctx, `WITH t AS (SELECT id FROM teams WHERE id = $1),
 		added AS (INSERT INTO team_members (team_id, user_id) SELECT id, $2 FROM t ON CONFLICT DO NOTHING)
@@ -128,7 +128,7 @@ func (s *Store) AddTeamMember(ctx context.Context, teamID, userID int64) error {
 
 // RemoveTeamMember takes a user out of a team; it is not found when the
 // user was not a member.
-func (s *Store) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
+func (s *DB) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND user_id = $2`, teamID, userID)
 	if err != nil {
 		return translate(err, "remove team member")
@@ -141,7 +141,7 @@ func (s *Store) RemoveTeamMember(ctx context.Context, teamID, userID int64) erro
 
 // DeleteTeam removes a team: its tickets lose their team, its memberships
 // and document grants go with it.
-func (s *Store) DeleteTeam(ctx context.Context, id int64) error {
+func (s *DB) DeleteTeam(ctx context.Context, id int64) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
 	if err != nil {
 		return translate(err, "delete team")
@@ -153,7 +153,7 @@ func (s *Store) DeleteTeam(ctx context.Context, id int64) error {
 }
 
 // UserTeams lists the IDs of the teams a user belongs to.
-func (s *Store) UserTeams(ctx context.Context, userID int64) ([]int64, error) {
+func (s *DB) UserTeams(ctx context.Context, userID int64) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id`, userID)
 	if err != nil {
 		return nil, translate(err, "user teams")

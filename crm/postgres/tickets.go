@@ -48,7 +48,7 @@ func newPublicToken() string {
 // priority class, the SLA plan from the client (else the default plan), the
 // due times and escalation timers start, the history gets its first entry,
 // the linked calls are attached and the client's timeline gets an entry.
-func (s *Store) CreateTicket(ctx context.Context, t *service.Ticket) error {
+func (s *DB) CreateTicket(ctx context.Context, t *service.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func linkCall(ctx context.Context, tx pgx.Tx, ticketID int64, linkedid string, a
 }
 
 // LinkTicketCall attaches a call (its linkedid) to a ticket.
-func (s *Store) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
+func (s *DB) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
 	if linkedid == "" || len(linkedid) > 100 {
 		return crm.Invalid("linkedid", "must be 1-100 characters")
 	}
@@ -207,7 +207,7 @@ func (s *Store) LinkTicketCall(ctx context.Context, ticketID int64, linkedid str
 }
 
 // GetTicket returns a ticket by id.
-func (s *Store) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
+func (s *DB) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
 	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
 	if err != nil {
 		if err == pgx.ErrNoRows {
@@ -219,7 +219,7 @@ func (s *Store) GetTicket(ctx context.Context, id int64) (service.Ticket, error)
 }
 
 // TicketByToken returns the ticket a customer's status link points at.
-func (s *Store) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
+func (s *DB) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
 	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
 	if err != nil {
 		if err == pgx.ErrNoRows {
@@ -232,7 +232,7 @@ func (s *Store) TicketByToken(ctx context.Context, token string) (service.Ticket
 
 // CanSeeTicket reports whether the viewer may see the ticket: supervisors
 // and admins all, agents those of their teams, assigned to or created by them.
-func (s *Store) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
+func (s *DB) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
 	if v.SeesAll() {
 		return true, nil
 	}
@@ -260,7 +260,7 @@ var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // ListTickets returns one page of tickets, newest first (or by due time),
 // that match the filter and that the filter's viewer may see.
-func (s *Store) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
+func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
 	var page crm.Page[service.Ticket]
 	cur, hasCur, err := decodeCursor(f.After)
 	if err != nil {

@@ -26,7 +26,7 @@ func benchScale(full, short int) int {
 
 // fillTickets seeds 10 teams of 10 agents, 20 000 clients and n tickets over
 // the last year: the newest 2% open, the rest resolved or closed.
-func fillTickets(b *testing.B, s *postgres.Store, n int) (agent int64) {
+func fillTickets(b *testing.B, s *postgres.Services, n int) (agent int64) {
 	b.Helper()
 	ctx := context.Background()
 	for _, sql := range []string{
@@ -109,7 +109,7 @@ func BenchmarkTicketLists(b *testing.B) {
 // words from a 20 000-word vocabulary plus one topic word (of 24 per
 // language) in the title and one in the body, so that a topic word matches
 // about one article in twelve of its language.
-func fillArticles(b *testing.B, s *postgres.Store, n int) {
+func fillArticles(b *testing.B, s *postgres.Services, n int) {
 	b.Helper()
 	sql := fmt.Sprintf(`WITH v AS (SELECT
 		ARRAY['принтер','бумага','картридж','роутер','пароль','доступ','ошибка','сеть','настройка','договор','счёт','оплата',

@@ -13,7 +13,7 @@ import (
 // plus materials.
 
 // SetRoleRate sets the hourly rate of a role.
-func (s *Store) SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error {
+func (s *DB) SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error {
 	if !role.Valid() {
 		return crm.Invalid("role", "must be agent, supervisor or admin")
 	}
@@ -26,7 +26,7 @@ func (s *Store) SetRoleRate(ctx context.Context, role crm.Role, perHour float64)
 }
 
 // LogWork records time spent on a ticket.
-func (s *Store) LogWork(ctx context.Context, w service.Work) error {
+func (s *DB) LogWork(ctx context.Context, w service.Work) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Store) LogWork(ctx context.Context, w service.Work) error {
 }
 
 // AddMaterial charges a material to a ticket.
-func (s *Store) AddMaterial(ctx context.Context, m service.Material) error {
+func (s *DB) AddMaterial(ctx context.Context, m service.Material) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func ticketRefError(err error, op string) error {
 
 // ServiceCost sums what a client's tickets created in [from, to) cost;
 // productID > 0 narrows to the tickets about that product.
-func (s *Store) ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error) {
+func (s *DB) ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error) {
 	var c service.Cost
 	err := s.pool.QueryRow(ctx, `WITH t AS (
 			SELECT id FROM tickets WHERE client_id = $1 AND ($2 = 0 OR product_id = $2) AND created_at >= $3 AND created_at < $4),

@@ -14,7 +14,7 @@ const userRate = `coalesce(u.hourly_rate, (SELECT r.rate_per_hour FROM role_rate
 
 // SetUserRate sets a user's own hourly rate in roubles; nil goes back to
 // the rate of the user's role.
-func (s *Store) SetUserRate(ctx context.Context, userID int64, perHour *float64) error {
+func (s *DB) SetUserRate(ctx context.Context, userID int64, perHour *float64) error {
 	if perHour != nil && (*perHour < 0 || *perHour > 1e7) {
 		return crm.Invalid("hourly_rate", "must be between 0 and 10 000 000")
 	}
@@ -26,7 +26,7 @@ func (s *Store) SetUserRate(ctx context.Context, userID int64, perHour *float64)
 }
 
 // UserRate returns a user's own hourly rate (nil: the role's applies).
-func (s *Store) UserRate(ctx context.Context, userID int64) (*float64, error) {
+func (s *DB) UserRate(ctx context.Context, userID int64) (*float64, error) {
 	var rate *float64
 	err := s.pool.QueryRow(ctx, `SELECT hourly_rate::float8 FROM users WHERE id = $1`, userID).Scan(&rate)
 	if err == pgx.ErrNoRows {
@@ -37,7 +37,7 @@ func (s *Store) UserRate(ctx context.Context, userID int64) (*float64, error) {
 
 // TicketCost returns one ticket's logged work and materials with what
 // they cost, and the cost of the talk time on its calls.
-func (s *Store) TicketCost(ctx context.Context, ticketID int64) (service.TicketCost, error) {
+func (s *DB) TicketCost(ctx context.Context, ticketID int64) (service.TicketCost, error) {
 	var c service.TicketCost
 	rows, err := s.pool.Query(ctx, `SELECT w.id, w.user_id, coalesce(nullif(u.name, ''), u.login), w.minutes, w.note, w.at,
 			`+userRate+`::float8, round(w.minutes / 60.0 * `+userRate+`, 2)::float8

@@ -17,11 +17,11 @@ import (
 // The service desk's answers to other modules: the screen pop's open
 // tickets and the survey's low-score follow-ups.
 
-var _ screenpop.TicketLister = (*Store)(nil)
+var _ screenpop.TicketLister = (*DB)(nil)
 
 // OpenTickets lists a client's open tickets for the screen-pop card, most
 // urgent due first (telephony/screenpop.TicketLister).
-func (s *Store) OpenTickets(ctx context.Context, clientID int64, limit int) ([]screenpop.Ticket, error) {
+func (s *DB) OpenTickets(ctx context.Context, clientID int64, limit int) ([]screenpop.Ticket, error) {
 	if limit <= 0 {
 		limit = 5
 	}
@@ -47,7 +47,7 @@ func (s *Store) OpenTickets(ctx context.Context, clientID int64, limit int) ([]s
 // known client (survey.FollowUps), linked to the surveyed call, once per
 // response and question. Scores of unknown callers stay in the results.
 type SurveyTickets struct {
-	Store  *Store
+	Store  *DB
 	TeamID *int64 // the team that handles follow-ups; optional
 }
 
@@ -78,7 +78,7 @@ func (f SurveyTickets) OpenFollowUp(ctx context.Context, fu survey.FollowUp) err
 
 // LatestOpenTicket returns the newest open ticket of any of the clients
 // (for the phone status line); KindNotFound when none is open.
-func (s *Store) LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error) {
+func (s *DB) LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error) {
 	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+`
 		WHERE t.client_id = ANY($1) AND t.status NOT IN ('resolved', 'closed')
 		ORDER BY t.created_at DESC, t.id DESC LIMIT 1`, clientIDs))

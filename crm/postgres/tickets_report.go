@@ -13,7 +13,7 @@ import (
 // tickets created in the period: first-response and resolution medians and
 // 90th percentiles, breach and reopen rates, and the mean CSAT of the
 // surveys on the tickets' calls.
-func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error) {
+func (s *DB) ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error) {
 	group := `coalesce(nullif(u.name, ''), u.login, '(unassigned)')`
 	switch f.By {
 	case "agent", "":
@@ -51,7 +51,7 @@ func (s *Store) ServiceReport(ctx context.Context, f service.ReportFilter) ([]se
 
 // ClientIDByEmail returns the client with this email contact (the oldest
 // when several share it).
-func (s *Store) ClientIDByEmail(ctx context.Context, email string) (int64, error) {
+func (s *DB) ClientIDByEmail(ctx context.Context, email string) (int64, error) {
 	var id int64
 	err := s.pool.QueryRow(ctx, `SELECT client_id FROM contacts WHERE kind = 'email' AND value = lower($1)
 		ORDER BY client_id LIMIT 1`, email).Scan(&id)

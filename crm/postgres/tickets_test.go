@@ -30,17 +30,13 @@ func mskTime(s string) time.Time {
 	return t
 }
 
-func openDesk(t *testing.T, dsn string, clk *deskClock) *postgres.Store {
+func openDesk(t *testing.T, dsn string, clk *deskClock) *postgres.Services {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), dsn, postgres.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := pgtest.Open(t, dsn, postgres.Options{Now: clk.Now})
 	return s
 }
 
-func mustTicket(t *testing.T, s *postgres.Store, tk service.Ticket) service.Ticket {
+func mustTicket(t *testing.T, s *postgres.Services, tk service.Ticket) service.Ticket {
 	t.Helper()
 	if err := s.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatalf("create ticket: %v", err)
@@ -217,7 +213,7 @@ func TestTicketsForScreenPopAndSurveys(t *testing.T) {
 	if err != nil || len(cards) != 1 || cards[0].ID != open.ID || cards[0].URL == "" || cards[0].Due.IsZero() {
 		t.Fatalf("open tickets %+v %v", cards, err)
 	}
-	f := postgres.SurveyTickets{Store: s}
+	f := postgres.SurveyTickets{Store: s.DB}
 	fu := survey.FollowUp{Survey: survey.Survey{Name: "CSAT"}, Question: survey.Question{Key: "agent"}, Value: 1,
 		Response: survey.Response{ID: 7, ClientID: &c.ID, LinkedID: "1764140000.5", Agent: "ivan"}}
 	for i := 0; i < 2; i++ { // a retried follow-up opens one ticket

@@ -20,7 +20,7 @@ import (
 // FireDueTimers fires up to limit timers due at now, one transaction each,
 // and returns the levels that fired. worker names the firing process in
 // the row.
-func (s *Store) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
+func (s *DB) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
 	var fired []service.Fired
 	for len(fired) < limit {
 		f, ok, err := s.fireOne(ctx, now, worker)
@@ -35,7 +35,7 @@ func (s *Store) FireDueTimers(ctx context.Context, now time.Time, worker string,
 	return fired, nil
 }
 
-func (s *Store) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
+func (s *DB) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
 	var found bool
 	var f service.Fired
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -161,7 +161,7 @@ type Breach struct {
 }
 
 // TicketBreaches returns a ticket's recorded breaches.
-func (s *Store) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
+func (s *DB) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
 	rows, err := s.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket breaches")
@@ -174,7 +174,7 @@ func (s *Store) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, e
 }
 
 // Notifications returns a user's newest notifications, unread first.
-func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
+func (s *DB) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
 	rows, err := s.pool.Query(ctx, `SELECT n.id, n.user_id, n.ticket_id, n.kind, n.args, n.body, n.at, n.read_at, t.subject
 		FROM ticket_notifications n JOIN tickets t ON t.id = n.ticket_id
 		WHERE n.user_id = $1 ORDER BY n.read_at IS NOT NULL, n.at DESC, n.id DESC LIMIT $2`, userID, clampLimit(limit))
@@ -189,7 +189,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]s
 }
 
 // UnreadNotifications counts a user's unread notifications.
-func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+func (s *DB) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ticket_notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
 	return n, translate(err, "unread notifications")
@@ -197,7 +197,7 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 
 // MarkNotificationsRead marks the user's notifications up to id as read
 // and returns how many changed.
-func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
+func (s *DB) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3

@@ -85,7 +85,7 @@ func saveTicket(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
 // UpdateTicket applies a change by actor (nil: the system), recording each
 // changed field in the history. A status the workflow does not allow is
 // KindConflict.
-func (s *Store) UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate, actor *int64) (service.Ticket, error) {
+func (s *DB) UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate, actor *int64) (service.Ticket, error) {
 	if err := u.Validate(); err != nil {
 		return service.Ticket{}, err
 	}
@@ -233,7 +233,7 @@ func (c *changes) moveTo(plan service.SLAPlan, next service.Status) error {
 // message (an email out or a public comment) is the first response; a
 // customer's email to a ticket waiting for them resumes it. ok is false when
 // an inbound email with the same Message-ID was already recorded.
-func (s *Store) AddMessage(ctx context.Context, e *service.Event) (ok bool, err error) {
+func (s *DB) AddMessage(ctx context.Context, e *service.Event) (ok bool, err error) {
 	switch e.Kind {
 	case service.EventComment, service.EventEmailIn, service.EventEmailOut:
 	default:
@@ -288,7 +288,7 @@ func (s *Store) AddMessage(ctx context.Context, e *service.Event) (ok bool, err 
 // Thread returns a ticket's whole history in order: changes, comments,
 // emails, calls, escalations and breaches. publicOnly keeps what the
 // customer may see.
-func (s *Store) Thread(ctx context.Context, ticketID int64, publicOnly bool) ([]service.Event, error) {
+func (s *DB) Thread(ctx context.Context, ticketID int64, publicOnly bool) ([]service.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT e.id, e.ticket_id, e.at, e.user_id, coalesce(nullif(u.name, ''), u.login, ''), e.kind,
 		e.field, e.old_value, e.new_value, e.body, e.mail_from, e.mail_to, e.mail_subject, coalesce(e.message_id, ''), e.public
 		FROM ticket_events e LEFT JOIN users u ON u.id = e.user_id

@@ -10,7 +10,7 @@ import (
 )
 
 // ListPriorityClasses returns the priority classes, most important first.
-func (s *Store) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
+func (s *DB) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
 	rows, err := s.pool.Query(ctx, `SELECT code, name, rank, description, min_revenue::float8
 		FROM priority_classes ORDER BY rank, code`)
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Store) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, e
 }
 
 // SavePriorityClass creates the class or replaces the one with its code.
-func (s *Store) SavePriorityClass(ctx context.Context, p crm.PriorityClass) error {
+func (s *DB) SavePriorityClass(ctx context.Context, p crm.PriorityClass) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *Store) SavePriorityClass(ctx context.Context, p crm.PriorityClass) erro
 // AddInteraction validates i and appends it to its client's timeline,
 // setting i.ID and i.CreatedAt (and i.At to now when zero). An entry with
 // the same RefType and RefID as an existing one of the client is KindConflict.
-func (s *Store) AddInteraction(ctx context.Context, i *crm.Interaction) error {
+func (s *DB) AddInteraction(ctx context.Context, i *crm.Interaction) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Store) AddInteraction(ctx context.Context, i *crm.Interaction) error {
 // Timeline returns one page of a client's timeline, newest first. after is
 // the Next cursor of the previous page ("" for the first). An unknown client
 // is KindNotFound.
-func (s *Store) Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error) {
+func (s *DB) Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error) {
 	var page crm.Page[crm.Interaction]
 	cur, hasCur, err := decodeCursor(after)
 	if err != nil {

@@ -92,7 +92,7 @@ func TestTimeline(t *testing.T) {
 	}
 }
 
-func mustInteraction(t *testing.T, s *postgres.Store, i crm.Interaction) crm.Interaction {
+func mustInteraction(t *testing.T, s *postgres.Services, i crm.Interaction) crm.Interaction {
 	t.Helper()
 	if err := s.AddInteraction(context.Background(), &i); err != nil {
 		t.Fatal(err)

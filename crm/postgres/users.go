@@ -25,7 +25,7 @@ func scanUser(row pgx.Row, extra ...any) (crm.User, error) {
 
 // CreateUser validates u, stores it with its endpoints and password hash,
 // and sets u.ID and u.CreatedAt. A taken login or endpoint is KindConflict.
-func (s *Store) CreateUser(ctx context.Context, u *crm.User, passwordHash string) error {
+func (s *DB) CreateUser(ctx context.Context, u *crm.User, passwordHash string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func setEndpoints(ctx context.Context, tx pgx.Tx, userID int64, endpoints []stri
 }
 
 // GetUser returns the user with the given id.
-func (s *Store) GetUser(ctx context.Context, id int64) (crm.User, error) {
+func (s *DB) GetUser(ctx context.Context, id int64) (crm.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, notFound("user", id)
@@ -80,7 +80,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (crm.User, error) {
 
 // GetUserByLogin returns the user with the login (case-insensitive) and its
 // password hash, for logging in.
-func (s *Store) GetUserByLogin(ctx context.Context, login string) (crm.User, string, error) {
+func (s *DB) GetUserByLogin(ctx context.Context, login string) (crm.User, string, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	var hash string
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash
@@ -92,7 +92,7 @@ func (s *Store) GetUserByLogin(ctx context.Context, login string) (crm.User, str
 }
 
 // ListUsers returns every user ordered by login.
-func (s *Store) ListUsers(ctx context.Context) ([]crm.User, error) {
+func (s *DB) ListUsers(ctx context.Context) ([]crm.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.login`)
 	if err != nil {
 		return nil, translate(err, "list users")
@@ -105,7 +105,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]crm.User, error) {
 // endpoint list replaces the stored one). The password is changed with
 // SetPassword. Demoting or disabling the last enabled admin is a
 // KindConflict: nobody could manage users any more.
-func (s *Store) UpdateUser(ctx context.Context, u *crm.User) error {
+func (s *DB) UpdateUser(ctx context.Context, u *crm.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, u *crm.User) error {
 }
 
 // SetPassword replaces the user's password hash.
-func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+func (s *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
 	if hash == "" {
 		return crm.Invalid("password", "is required")
 	}
@@ -161,7 +161,7 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 
 // FindUserByEndpoint returns the user a telephony endpoint (PJSIP/1001)
 // belongs to.
-func (s *Store) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.User, error) {
+func (s *DB) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`
 		FROM user_endpoints e JOIN users u ON u.id = e.user_id WHERE e.endpoint = $1`, endpoint))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -172,7 +172,7 @@ func (s *Store) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.Us
 
 // ListAgentEndpoints maps every endpoint of an enabled user to that user's
 // login, for the call tracker's roster.
-func (s *Store) ListAgentEndpoints(ctx context.Context) (map[string]string, error) {
+func (s *DB) ListAgentEndpoints(ctx context.Context) (map[string]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT e.endpoint, u.login
 		FROM user_endpoints e JOIN users u ON u.id = e.user_id WHERE NOT u.disabled`)
 	if err != nil {

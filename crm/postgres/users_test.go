@@ -27,7 +27,7 @@ func wantKind(t *testing.T, err error, kind crm.ErrorKind, field string) {
 	}
 }
 
-func mustUser(t *testing.T, s *postgres.Store, login string, role crm.Role, endpoints ...string) crm.User {
+func mustUser(t *testing.T, s *postgres.Services, login string, role crm.Role, endpoints ...string) crm.User {
 	t.Helper()
 	u := crm.User{Login: login, Name: "User " + login, Role: role, Endpoints: endpoints}
 	if err := s.CreateUser(context.Background(), &u, "$argon2id$dummy"); err != nil {
@@ -112,7 +112,7 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func testConcurrentCreateUserSameLogin(t *testing.T, s *postgres.Store) {
+func testConcurrentCreateUserSameLogin(t *testing.T, s *postgres.Services) {
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {

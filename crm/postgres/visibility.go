@@ -25,23 +25,23 @@ const reservationOfAgent = `($1 = 0 OR r.user_id = $1
 
 // DealVisibleTo reports whether the deal exists and the agent agentID may
 // act on it (agentID 0: whether it exists).
-func (s *Store) DealVisibleTo(ctx context.Context, dealID, agentID int64) (bool, error) {
+func (s *DB) DealVisibleTo(ctx context.Context, dealID, agentID int64) (bool, error) {
 	return s.exists(ctx, dealOfAgent, agentID, dealID, "deal visibility")
 }
 
 // TicketVisibleTo reports whether the ticket exists and the agent agentID
 // may see it (agentID 0: whether it exists).
-func (s *Store) TicketVisibleTo(ctx context.Context, ticketID, agentID int64) (bool, error) {
+func (s *DB) TicketVisibleTo(ctx context.Context, ticketID, agentID int64) (bool, error) {
 	return s.exists(ctx, ticketOfAgent, agentID, ticketID, "ticket visibility")
 }
 
 // ReservationVisibleTo reports whether the reservation exists and the agent
 // agentID may act on it (agentID 0: whether it exists).
-func (s *Store) ReservationVisibleTo(ctx context.Context, id, agentID int64) (bool, error) {
+func (s *DB) ReservationVisibleTo(ctx context.Context, id, agentID int64) (bool, error) {
 	return s.exists(ctx, `SELECT 1 FROM reservations r WHERE r.id = $2 AND `+reservationOfAgent, agentID, id, "reservation visibility")
 }
 
-func (s *Store) exists(ctx context.Context, query string, agentID, id int64, what string) (bool, error) {
+func (s *DB) exists(ctx context.Context, query string, agentID, id int64, what string) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (`+query+`)`, agentID, id).Scan(&ok)
 	return ok, translate(err, what)
@@ -50,7 +50,7 @@ func (s *Store) exists(ctx context.Context, query string, agentID, id int64, wha
 // VisibleTickets reports which of ids the user with login may see (the
 // service desk's rules: supervisors and admins all, agents their teams',
 // assigned to or created by them). An unknown login sees none.
-func (s *Store) VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error) {
+func (s *DB) VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT t.id FROM tickets t, users u
 		WHERE t.id = ANY($1) AND u.login = $2 AND (u.role <> 'agent' OR t.assignee_id = u.id OR t.created_by = u.id
 			OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = u.id))`, ids, login)

@@ -15,12 +15,12 @@ import (
 
 // VoiceStore keeps prompts' audio and the media signing secret
 // (voice.Store).
-type VoiceStore struct{ s *Store }
+type VoiceStore struct{ s *DB }
 
 var _ voice.Store = VoiceStore{}
 
 // Voice returns the store of prompts' audio.
-func (s *Store) Voice() VoiceStore { return VoiceStore{s} }
+func (s *DB) Voice() VoiceStore { return VoiceStore{s} }
 
 // AudioInfo returns the audio of key without its WAV.
 func (v VoiceStore) AudioInfo(ctx context.Context, key string) (voice.Audio, error) {

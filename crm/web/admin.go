@@ -17,7 +17,7 @@ import (
 	"hotline/internal/i18n"
 )
 
-// AdminStore is what the admin pages read and change (*postgres.Store).
+// AdminStore is what the admin pages read and change (*postgres.Services).
 type AdminStore interface {
 	ListUsers(ctx context.Context) ([]crm.User, error)
 	GetUser(ctx context.Context, id int64) (crm.User, error)
@@ -110,8 +110,8 @@ func (p *Pages) MountAdmin(opts AdminOptions) {
 // requireAdmin answers 403 with an error page to everyone but admins.
 func (a *adminPages) requireAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pr := httpapi.PrincipalFrom(r.Context())
-		if pr == nil || pr.User.Role != crm.RoleAdmin {
+		pr := crm.UserFromContext(r.Context())
+		if pr == nil || pr.Role != crm.RoleAdmin {
 			a.p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden",
 				view{Error: loc(r).T("web.error.admins_only", nil)})
 			return
@@ -121,7 +121,7 @@ func (a *adminPages) requireAdmin(next http.Handler) http.Handler {
 }
 
 // me is the signed-in admin.
-func me(r *http.Request) crm.User { return httpapi.PrincipalFrom(r.Context()).User }
+func me(r *http.Request) crm.User { return *crm.UserFromContext(r.Context()) }
 
 // agentsChanged tells the roster to reload; a failure is logged, as the
 // timed refresh catches up.

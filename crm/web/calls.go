@@ -13,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 	"hotline/telephony"
 )
@@ -121,7 +120,7 @@ func (q callQuery) encode() string {
 // isAgent reports whether the signed-in user is an agent (who sees only
 // their own calls).
 func isAgent(r *http.Request) bool {
-	return httpapi.PrincipalFrom(r.Context()).User.Role == crm.RoleAgent
+	return crm.UserFromContext(r.Context()).Role == crm.RoleAgent
 }
 
 // filter turns the form into a call filter in the centre's zone. An agent
@@ -150,11 +149,11 @@ func (cp *callPages) filter(r *http.Request, q callQuery) (telephony.CallFilter,
 	if q.Q != "" && isPhoneLike(q.Q) {
 		f.Number, _ = cp.p.api.Phone().Lookup(q.Q)
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent {
-		if f.Agent != "" && f.Agent != pr.User.Login {
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent {
+		if f.Agent != "" && f.Agent != pr.Login {
 			return f, crm.Errorf(crm.KindForbidden, "agents see only their own calls")
 		}
-		f.Agent = pr.User.Login
+		f.Agent = pr.Login
 	}
 	return f, nil
 }
@@ -389,7 +388,7 @@ func (cp *callPages) visibleCall(r *http.Request, id int64) (telephony.Call, []t
 	if err != nil {
 		return c, nil, err
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent && !containsString(c.Agents, pr.User.Login) {
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent && !containsString(c.Agents, pr.Login) {
 		return telephony.Call{}, nil, crm.Errorf(crm.KindNotFound, "no call with id %d", id)
 	}
 	return c, tl, nil
@@ -437,7 +436,7 @@ func (cp *callPages) linked(w http.ResponseWriter, r *http.Request) {
 	}
 	f := telephony.CallFilter{LinkedID: linkedID, Limit: 1}
 	if isAgent(r) {
-		f.Agent = httpapi.PrincipalFrom(r.Context()).User.Login
+		f.Agent = crm.UserFromContext(r.Context()).Login
 	}
 	page, err := cp.log.ListCalls(r.Context(), f)
 	if err == nil && len(page.Items) == 0 {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 )
@@ -41,8 +42,8 @@ func (p *Pages) clientMoneyOf(r *http.Request, clientID int64) *clientMoney {
 	p.mu.RLock()
 	store, now := p.money, p.moneyNow
 	p.mu.RUnlock()
-	pr := httpapi.PrincipalFrom(r.Context())
-	if store == nil || pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
+	pr := crm.UserFromContext(r.Context())
+	if store == nil || pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
 		return nil
 	}
 	zone := loc(r).Zone()

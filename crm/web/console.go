@@ -29,11 +29,11 @@ func (p *Pages) MountConsole() {
 }
 
 func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
-	pr := httpapi.PrincipalFrom(r.Context())
-	d := consoleData{Agent: pr.User.Login, SocketPath: httpapi.ConsoleSocketPath, CallLog: p.hasCalls()}
+	pr := crm.UserFromContext(r.Context())
+	d := consoleData{Agent: pr.Login, SocketPath: httpapi.ConsoleSocketPath, CallLog: p.hasCalls()}
 	watching := r.URL.Query().Get("agent")
-	supervisor := pr.User.Role == crm.RoleSupervisor || pr.User.Role == crm.RoleAdmin
-	if watching != "" && watching != pr.User.Login {
+	supervisor := pr.Role == crm.RoleSupervisor || pr.Role == crm.RoleAdmin
+	if watching != "" && watching != pr.Login {
 		if !supervisor {
 			p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "agents see only their own console"))
 			return

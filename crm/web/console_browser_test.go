@@ -26,7 +26,7 @@ const consolePassword = "console-password-1"
 // consoleSite is the whole web front with the console and a Popper the
 // test drives like the call tracker would.
 type consoleSite struct {
-	store  *postgres.Store
+	store  *postgres.Services
 	ts     *httptest.Server
 	popper *screenpop.Popper
 	hub    *screenpop.LocalHub

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
@@ -64,8 +65,8 @@ func (p *Pages) MountDocuments(store DocumentPageStore, maxSize int) {
 
 // readerFrom is the signed-in user as the library's reader.
 func readerFrom(r *http.Request) resource.Reader {
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		return resource.Reader{UserID: pr.User.ID, Role: pr.User.Role}
+	if pr := crm.UserFromContext(r.Context()); pr != nil {
+		return resource.Reader{UserID: pr.ID, Role: pr.Role}
 	}
 	return resource.Reader{}
 }

@@ -22,7 +22,7 @@ import (
 )
 
 type docSite struct {
-	store *postgres.Store
+	store *postgres.Services
 	ts    *httptest.Server
 	users map[string]crm.User
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
 )
@@ -48,7 +47,7 @@ func (dp *documentPages) fill(w http.ResponseWriter, r *http.Request) {
 		dp.formFailed(w, r, err)
 		return
 	}
-	me := httpapi.PrincipalFrom(ctx).User
+	me := crm.UserFromContext(ctx)
 	data := resource.NewTemplateData(c, crm.User{ID: me.ID, Name: me.Name, Login: me.Login}, time.Now().In(loc(r).Zone()), sum)
 	out, err := resource.Fill(ctx, u, data, dp.maxSize)
 	if err != nil {

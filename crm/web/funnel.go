@@ -13,7 +13,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 )
 
@@ -117,8 +116,8 @@ func (fp *funnelPages) selectionOf(r *http.Request, v url.Values, tz string) (se
 		}
 		s.Date = funnel.DateOf(fp.now().In(loc))
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil && pr.User.Role == crm.RoleAgent {
-		s.OwnerID = pr.User.ID
+	if pr := crm.UserFromContext(r.Context()); pr != nil && pr.Role == crm.RoleAgent {
+		s.OwnerID = pr.ID
 	}
 	return s, nil
 }
@@ -171,10 +170,10 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	sel.FunnelID = rep.Funnel.ID
 	seededReport(loc(r), &rep)
-	pr := httpapi.PrincipalFrom(ctx)
-	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(loc(r), rep), Supervisor: pr.User.Role != crm.RoleAgent,
+	pr := crm.UserFromContext(ctx)
+	d := funnelPageData{Sel: sel, Report: rep, Chart: funnelSVG(loc(r), rep), Supervisor: pr.Role != crm.RoleAgent,
 		Kinds: []funnel.PeriodKind{funnel.Week, funnel.Month, funnel.Quarter}, Flash: savedFlash(r, v.Get("saved")),
-		LastStage: rep.Funnel.Last().Name, Admin: pr.User.Role == crm.RoleAdmin, Settings: set}
+		LastStage: rep.Funnel.Last().Name, Admin: pr.Role == crm.RoleAdmin, Settings: set}
 	start, _ := funnel.ParseDate(rep.Period.Start)
 	prev, next := sel, sel
 	prev.Date, next.Date = dayBefore(start), funnel.Date{}
@@ -243,7 +242,7 @@ func (fp *funnelPages) savePlan(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent {
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent {
 		fp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "plans are set by supervisors and admins"))
 		return
 	}
@@ -310,12 +309,12 @@ func (fp *funnelPages) moveDeal(w http.ResponseWriter, r *http.Request) {
 		fp.p.errorPage(w, r, err)
 		return
 	}
-	pr := httpapi.PrincipalFrom(ctx)
-	if pr.User.Role == crm.RoleAgent && d.OwnerID != pr.User.ID {
+	pr := crm.UserFromContext(ctx)
+	if pr.Role == crm.RoleAgent && d.OwnerID != pr.ID {
 		fp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "agents move only their own deals"))
 		return
 	}
-	me := pr.User.ID
+	me := pr.ID
 	if _, err := fp.store.MoveDeal(ctx, id, stage, &me, fp.now()); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.deal", map[string]any{"ID": id, "Error": errorText(loc(r), err)}))
@@ -333,7 +332,7 @@ func (fp *funnelPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role != crm.RoleAdmin {
+	if pr := crm.UserFromContext(r.Context()); pr.Role != crm.RoleAdmin {
 		fp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "funnel settings are for admins"))
 		return
 	}

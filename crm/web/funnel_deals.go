@@ -11,7 +11,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 )
 
@@ -76,8 +75,8 @@ type dealPageData struct {
 var dealCurrencies = []string{"RUB", "USD", "EUR", "CNY", "KZT", "BYN"}
 
 func isStaff(r *http.Request) bool {
-	pr := httpapi.PrincipalFrom(r.Context())
-	return pr != nil && pr.User.Role != crm.RoleAgent
+	pr := crm.UserFromContext(r.Context())
+	return pr != nil && pr.Role != crm.RoleAgent
 }
 
 func (dp *dealPages) newPage(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +185,7 @@ func (f dealForm) apply(r *http.Request, d *funnel.Deal) error {
 	if f.Status != "" {
 		d.Status = funnel.Status(f.Status)
 	}
-	me := httpapi.PrincipalFrom(r.Context()).User
+	me := crm.UserFromContext(r.Context())
 	if me.Role == crm.RoleAgent {
 		if d.OwnerID == 0 {
 			d.OwnerID = me.ID
@@ -223,7 +222,7 @@ func (dp *dealPages) create(w http.ResponseWriter, r *http.Request) {
 		err = f.apply(r, &d)
 	}
 	if err == nil {
-		me := httpapi.PrincipalFrom(r.Context()).User.ID
+		me := crm.UserFromContext(r.Context()).ID
 		err = dp.store.CreateDeal(r.Context(), &d, &me, dp.now())
 	}
 	if err != nil {
@@ -248,7 +247,7 @@ func (dp *dealPages) ownDeal(r *http.Request) (funnel.Deal, error) {
 	if err != nil {
 		return d, err
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent && d.OwnerID != pr.User.ID {
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent && d.OwnerID != pr.ID {
 		return funnel.Deal{}, crm.Errorf(crm.KindNotFound, "no such deal")
 	}
 	return d, nil
@@ -276,7 +275,7 @@ func (dp *dealPages) save(w http.ResponseWriter, r *http.Request) {
 	f := dealFormFrom(r)
 	f.ClientID, f.ClientName, f.Funnel = formOfDeal(loc(r), d).ClientID, d.ClientName, strconv.FormatInt(d.FunnelID, 10)
 	if err = f.apply(r, &d); err == nil {
-		me := httpapi.PrincipalFrom(r.Context()).User.ID
+		me := crm.UserFromContext(r.Context()).ID
 		err = dp.store.UpdateDeal(r.Context(), &d, &me, dp.now())
 	}
 	if err != nil {
@@ -300,7 +299,7 @@ func (dp *dealPages) move(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stage, _ := strconv.ParseInt(r.PostFormValue("stage_id"), 10, 64)
-	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	me := crm.UserFromContext(r.Context()).ID
 	if _, err := dp.store.MoveDeal(r.Context(), d.ID, stage, &me, dp.now()); err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
 			dp.p.errorPage(w, r, err)
@@ -322,8 +321,8 @@ func (p *Pages) clientDeals(r *http.Request, clientID int64) ([]funnel.Deal, boo
 		return nil, false
 	}
 	f := funnel.DealFilter{ClientID: clientID, Limit: 20}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent {
-		f.OwnerID = pr.User.ID
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent {
+		f.OwnerID = pr.ID
 	}
 	list, err := store.ListDeals(r.Context(), f)
 	if err != nil {

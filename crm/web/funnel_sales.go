@@ -60,7 +60,7 @@ func (p *Pages) MountSales(store SalesPageStore, base string, now func() time.Ti
 // requireAdminRole answers 403 to everyone but admins.
 func requireAdminRole(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || pr.User.Role != crm.RoleAdmin {
+		if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role != crm.RoleAdmin {
 			http.Error(w, "admins only", http.StatusForbidden)
 			return
 		}
@@ -93,8 +93,8 @@ func (sp *salesPages) query(r *http.Request) (funnel.SalesQuery, error) {
 		q.Periods = n
 	}
 	q.OwnerID, _ = strconv.ParseInt(v.Get("salesperson_id"), 10, 64)
-	if pr := httpapi.PrincipalFrom(r.Context()); pr.User.Role == crm.RoleAgent {
-		q.OwnerID = pr.User.ID
+	if pr := crm.UserFromContext(r.Context()); pr.Role == crm.RoleAgent {
+		q.OwnerID = pr.ID
 	}
 	if q.Kind != funnel.Week && q.Kind != funnel.Month {
 		return q, crm.Invalid("period", "must be week or month")
@@ -207,7 +207,7 @@ func (sp *salesPages) saveRate(w http.ResponseWriter, r *http.Request) {
 		rate.Micros, err = funnel.ParseRate(r.PostFormValue("rate"))
 	}
 	if err == nil {
-		err = sp.store.SetRate(r.Context(), rate, sp.base, httpapi.PrincipalFrom(r.Context()).User.ID)
+		err = sp.store.SetRate(r.Context(), rate, sp.base, crm.UserFromContext(r.Context()).ID)
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) {

@@ -16,7 +16,6 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/service"
 )
 
@@ -67,7 +66,7 @@ func (p *Pages) knowledgeBase() KnowledgeBase {
 
 // mayWriteArticles reports whether the user may write articles (as the API allows).
 func mayWriteArticles(r *http.Request) bool {
-	role := httpapi.PrincipalFrom(r.Context()).User.Role
+	role := crm.UserFromContext(r.Context()).Role
 	return role == crm.RoleSupervisor || role == crm.RoleAdmin
 }
 
@@ -153,7 +152,7 @@ func (kp *kbPages) helped(w http.ResponseWriter, r *http.Request) {
 		err = crm.Invalid("ticket", "which request did the article help with?")
 	}
 	if err == nil {
-		uid := httpapi.PrincipalFrom(r.Context()).User.ID
+		uid := crm.UserFromContext(r.Context()).ID
 		err = kp.kb.LinkArticle(r.Context(), t.ID, id, &uid)
 		if crm.IsKind(err, crm.KindInvalid) { // a missing article, as a page
 			err = crm.Errorf(crm.KindNotFound, "no article %d", id)
@@ -228,7 +227,7 @@ func (kp *kbPages) save(w http.ResponseWriter, r *http.Request, id int64) {
 	f := articleForm{ID: id, Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
 		Category: strings.TrimSpace(r.PostFormValue("category")), Tags: r.PostFormValue("tags"),
 		Lang: r.PostFormValue("lang"), Visibility: r.PostFormValue("visibility")}
-	uid := httpapi.PrincipalFrom(r.Context()).User.ID
+	uid := crm.UserFromContext(r.Context()).ID
 	a := service.Article{ID: id, Title: f.Title, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"), Tags: articleTags(f.Tags),
 		Lang: service.Lang(f.Lang), Visibility: service.Visibility(f.Visibility), UpdatedBy: &uid}
 	err := a.Validate()

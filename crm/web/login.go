@@ -16,7 +16,7 @@ type loginData struct {
 
 func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
-	if httpapi.PrincipalFrom(r.Context()) != nil {
+	if crm.UserFromContext(r.Context()) != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}

@@ -17,7 +17,7 @@ import (
 	"hotline/internal/i18n"
 )
 
-// MoneyStore is what the money page reads and writes (*postgres.Store): the
+// MoneyStore is what the money page reads and writes (*postgres.Services): the
 // reports and transactions of httpapi.MoneyStore and the product list for
 // the transaction form.
 type MoneyStore interface {
@@ -52,7 +52,7 @@ func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
 // requireStaffPage answers agents 403 with an error page.
 func (p *Pages) requireStaffPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
+		if pr := crm.UserFromContext(r.Context()); pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
 			p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden", view{Error: loc(r).T("web.error.forbidden", nil)})
 			return
 		}

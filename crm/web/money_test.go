@@ -208,7 +208,7 @@ func TestMoneyPageRolesAndBadInput(t *testing.T) {
 	}
 }
 
-func transactions(t *testing.T, st *postgres.Store) int {
+func transactions(t *testing.T, st *postgres.Services) int {
 	t.Helper()
 	list, err := st.ListTransactions(context.Background(), postgres.TransactionFilter{})
 	if err != nil {

@@ -33,7 +33,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 // mounts them, on a store whose clock the test moves, with a team whose
 // lead is "lead" and whose member "agent" owns a request.
 type notifySite struct {
-	store  *postgres.Store
+	store  *postgres.Services
 	ts     *httptest.Server
 	clock  *testClock
 	ticket service.Ticket
@@ -45,11 +45,7 @@ func newNotifySite(t *testing.T) *notifySite {
 	ctx := context.Background()
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	clk := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, msk)}
-	st, err := postgres.Open(ctx, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 )
@@ -16,7 +17,7 @@ type profileData struct {
 // profilePage shows the signed-in user's own settings: the language pages
 // are shown in.
 func (p *Pages) profilePage(w http.ResponseWriter, r *http.Request) {
-	u := httpapi.PrincipalFrom(r.Context()).User
+	u := crm.UserFromContext(r.Context())
 	v := view{Data: profileData{Language: u.Language, Langs: i18n.Langs}}
 	if r.URL.Query().Get("done") == "1" {
 		v.Flash = loc(r).T("web.profile.saved", nil)
@@ -29,7 +30,7 @@ func (p *Pages) saveProfile(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	u, err := p.store.GetUser(r.Context(), httpapi.PrincipalFrom(r.Context()).User.ID)
+	u, err := p.store.GetUser(r.Context(), crm.UserFromContext(r.Context()).ID)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return

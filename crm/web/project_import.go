@@ -62,12 +62,7 @@ func importedFlash(r *http.Request) string {
 	return loc(r).N("res.project.imported", n, nil)
 }
 
-func csrfOf(r *http.Request) string {
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		return pr.CSRF
-	}
-	return ""
-}
+func csrfOf(r *http.Request) string { return crm.CSRFFromContext(r.Context()) }
 
 // clientOf is the project's client (nil if none or gone).
 func (pp *planPages) clientOf(r *http.Request, p resource.Project) *crm.Client {

@@ -79,7 +79,7 @@ func (p *Pages) MountPrompts(o PromptOptions) {
 func requireAdmin(p *Pages) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || pr.User.Role != crm.RoleAdmin {
+			if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role != crm.RoleAdmin {
 				p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "prompts are for admins"))
 				return
 			}

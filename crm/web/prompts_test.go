@@ -31,7 +31,7 @@ type promptSite struct {
 }
 
 type promptStore struct {
-	*postgres.Store
+	*postgres.Services
 	postgres.VoiceStore
 }
 

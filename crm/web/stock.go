@@ -65,7 +65,7 @@ func (p *Pages) MountStock(store StockPageStore) {
 // requireStaff lets supervisors and admins through and answers agents 403.
 func requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || pr.User.Role == crm.RoleAgent {
+		if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role == crm.RoleAgent {
 			http.Error(w, "supervisors and admins only", http.StatusForbidden)
 			return
 		}
@@ -110,8 +110,8 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 	if v.Qty <= 0 {
 		v.Qty = 1
 	}
-	if pr := httpapi.PrincipalFrom(ctx); pr != nil {
-		v.Staff = pr.User.Role != crm.RoleAgent
+	if pr := crm.UserFromContext(ctx); pr != nil {
+		v.Staff = pr.Role != crm.RoleAgent
 	}
 	var err error
 	if v.Products, err = sp.store.ListProducts(ctx, "", 500); err != nil {
@@ -264,8 +264,8 @@ func (sp *stockPages) arrive(w http.ResponseWriter, r *http.Request) {
 }
 
 func userOf(r *http.Request) int64 {
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		return pr.User.ID
+	if pr := crm.UserFromContext(r.Context()); pr != nil {
+		return pr.ID
 	}
 	return 0
 }
@@ -273,8 +273,8 @@ func userOf(r *http.Request) int64 {
 // agentOf is the signed-in user's id when they are an agent, whose records
 // are restricted to their own; 0 for supervisors and admins.
 func agentOf(r *http.Request) int64 {
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil && pr.User.Role == crm.RoleAgent {
-		return pr.User.ID
+	if pr := crm.UserFromContext(r.Context()); pr != nil && pr.Role == crm.RoleAgent {
+		return pr.ID
 	}
 	return 0
 }

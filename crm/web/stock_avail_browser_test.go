@@ -27,7 +27,7 @@ import (
 // switch out of stock with 6 expected in 5 days; RT-100, a router with 10
 // free in MSK and 4 in SPB; agent anna on PJSIP/1001.
 type availSite struct {
-	store   *postgres.Store
+	store   *postgres.Services
 	ts      *httptest.Server
 	popper  *screenpop.Popper
 	client  crm.Client

@@ -11,11 +11,12 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/metrics"
 )
 
-// ReportSource computes the agent efficiency report (*postgres.Store).
+// ReportSource computes the agent efficiency report (*postgres.Services).
 type ReportSource interface {
 	AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error)
 }
@@ -86,8 +87,8 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 // requireSupervisor answers 403 with an error page to agents.
 func (s *supervisor) requireSupervisor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pr := httpapi.PrincipalFrom(r.Context())
-		if pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role) {
+		pr := crm.UserFromContext(r.Context())
+		if pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
 			s.p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden",
 				view{Error: loc(r).T("web.error.forbidden", nil)})
 			return

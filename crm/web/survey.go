@@ -39,7 +39,7 @@ func (p *Pages) MountSurveys(store httpapi.SurveyStore) {
 
 func (sp *surveyPages) requireSupervisor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if pr := httpapi.PrincipalFrom(r.Context()); pr == nil || pr.User.Role == crm.RoleAgent {
+		if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role == crm.RoleAgent {
 			sp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "surveys are for supervisors and admins"))
 			return
 		}

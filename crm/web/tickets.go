@@ -51,8 +51,8 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 }
 
 func viewerOf(r *http.Request) *service.Viewer {
-	pr := httpapi.PrincipalFrom(r.Context())
-	return &service.Viewer{UserID: pr.User.ID, Role: pr.User.Role}
+	pr := crm.UserFromContext(r.Context())
+	return &service.Viewer{UserID: pr.ID, Role: pr.Role}
 }
 
 type ticketListData struct {
@@ -194,7 +194,7 @@ func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := service.Status(r.PostFormValue("status"))
-	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	me := crm.UserFromContext(r.Context()).ID
 	if _, err := tp.store.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
@@ -215,7 +215,7 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 		tp.p.errorPage(w, r, err)
 		return
 	}
-	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	me := crm.UserFromContext(r.Context()).ID
 	body := r.PostFormValue("body")
 	if strings.TrimSpace(body) == "" {
 		tp.renderTicket(w, r, http.StatusUnprocessableEntity, loc(r).T("web.ticket.comment_empty", nil))
@@ -297,7 +297,7 @@ type serviceReportRow struct {
 }
 
 func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
-	if role := httpapi.PrincipalFrom(r.Context()).User.Role; role == crm.RoleAgent {
+	if role := crm.UserFromContext(r.Context()).Role; role == crm.RoleAgent {
 		tp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "the service report is for supervisors and admins"))
 		return
 	}

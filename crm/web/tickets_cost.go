@@ -114,7 +114,7 @@ func (cp *costPages) logWork(w http.ResponseWriter, r *http.Request) {
 		cp.p.errorPage(w, r, err)
 		return
 	}
-	me := httpapi.PrincipalFrom(r.Context()).User
+	me := crm.UserFromContext(r.Context())
 	who := me.ID
 	if s := r.PostFormValue("user_id"); s != "" && s != strconv.FormatInt(me.ID, 10) {
 		if me.Role == crm.RoleAgent {
@@ -235,7 +235,7 @@ func (cp *costPages) pickProduct(r *http.Request) (resource.Product, bool, error
 // setRate sets a user's hourly rate (admins only); an empty rate goes
 // back to the rate of the user's role.
 func (cp *costPages) setRate(w http.ResponseWriter, r *http.Request) {
-	if httpapi.PrincipalFrom(r.Context()).User.Role != crm.RoleAdmin {
+	if crm.UserFromContext(r.Context()).Role != crm.RoleAdmin {
 		cp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "admins set hourly rates"))
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -127,7 +126,7 @@ func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	clientID, _ := strconv.ParseInt(f.Get("client_id"), 10, 64)
-	me := httpapi.PrincipalFrom(r.Context()).User.ID
+	me := crm.UserFromContext(r.Context()).ID
 	t := service.Ticket{ClientID: clientID, Subject: f.Get("subject"), Description: f.Get("description"),
 		Category: f.Get("category"), Priority: service.Priority(f.Get("priority")), CreatedBy: &me}
 	if call := strings.TrimSpace(f.Get("call")); call != "" {

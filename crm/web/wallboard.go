@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/metrics"
 	"hotline/telephony"
@@ -54,12 +55,12 @@ func (s *supervisor) wallboardPage(w http.ResponseWriter, r *http.Request) {
 // The session cookie authenticates it; the browser's Origin must be this
 // host (websocket.Accept checks it), so other sites cannot open it.
 func (s *supervisor) wallboardSocket(w http.ResponseWriter, r *http.Request) {
-	pr := httpapi.PrincipalFrom(r.Context())
+	pr := crm.UserFromContext(r.Context())
 	switch {
 	case pr == nil:
 		writeSocketProblem(w, http.StatusUnauthorized, "sign in to see the wallboard")
 		return
-	case !slices.Contains(httpapi.SupervisorOrAdmin, pr.User.Role):
+	case !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role):
 		writeSocketProblem(w, http.StatusForbidden, "the wallboard is for supervisors and admins")
 		return
 	}

@@ -142,7 +142,7 @@ func (p *Pages) RequireUser(next http.Handler) http.Handler { return p.requireUs
 
 func (p *Pages) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if httpapi.PrincipalFrom(r.Context()) == nil {
+		if crm.UserFromContext(r.Context()) == nil {
 			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
@@ -237,9 +237,9 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page,
 	if v.Active == "" {
 		v.Active = r.URL.Path
 	}
-	if pr := httpapi.PrincipalFrom(r.Context()); pr != nil {
-		v.User, v.CSRF = &pr.User, pr.CSRF
-		v.Nav = p.navFor(pr.User.Role, v.Active)
+	if pr := crm.UserFromContext(r.Context()); pr != nil {
+		v.User, v.CSRF = pr, crm.CSRFFromContext(r.Context())
+		v.Nav = p.navFor(pr.Role, v.Active)
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

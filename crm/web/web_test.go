@@ -24,7 +24,7 @@ const adminPassword = "admin-password-1"
 
 type site struct {
 	t     *testing.T
-	store *postgres.Store
+	store *postgres.Services
 	ts    *httptest.Server
 }
 

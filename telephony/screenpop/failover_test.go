@@ -53,7 +53,7 @@ type failoverRig struct {
 	srv    *aritest.Server
 	rdb    *redis.Client
 	prefix string
-	store  *postgres.Store // nil: replicas keep no call log
+	store  *postgres.Services // nil: replicas keep no call log
 	cards  *screenpop.CardBuilder
 	calls  sync.WaitGroup
 }

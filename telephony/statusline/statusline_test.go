@@ -26,7 +26,7 @@ import (
 type rig struct {
 	t     *testing.T
 	srv   *aritest.Server
-	store *postgres.Store
+	store *postgres.Services
 	line  *statusline.Line
 	voice *voice.Voice
 	words statusline.Words

@@ -94,15 +94,15 @@ func drop(tb testing.TB, cfg *pgx.ConnConfig, name string) {
 	}
 }
 
-// NewStore opens a Store on a fresh migrated database (see NewDSN); the store
-// is closed and the database dropped when tb's test ends.
-func NewStore(tb testing.TB) *postgres.Store {
+// NewStore opens every feature's service on a fresh migrated database (see
+// NewDSN); the pool is closed and the database dropped when tb's test ends.
+func NewStore(tb testing.TB) *postgres.Services {
 	tb.Helper()
 	return NewStoreWith(tb, postgres.Options{})
 }
 
 // NewStoreWith is NewStore with options (a test clock, a logger).
-func NewStoreWith(tb testing.TB, opts postgres.Options) *postgres.Store {
+func NewStoreWith(tb testing.TB, opts postgres.Options) *postgres.Services {
 	tb.Helper()
 	dsn := NewDSN(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -112,5 +112,19 @@ func NewStoreWith(tb testing.TB, opts postgres.Options) *postgres.Store {
 		tb.Fatalf("pgtest: open store: %v", err)
 	}
 	tb.Cleanup(s.Close) // runs before the drop registered earlier
-	return s
+	return postgres.NewServices(s)
+}
+
+// Open opens every feature's service on the existing database at dsn; the
+// pool is closed when tb's test ends.
+func Open(tb testing.TB, dsn string, opts postgres.Options) *postgres.Services {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, dsn, opts)
+	if err != nil {
+		tb.Fatalf("pgtest: open store: %v", err)
+	}
+	tb.Cleanup(db.Close)
+	return postgres.NewServices(db)
 }

@@ -90,14 +90,6 @@ func (s *Server) dispatch() {
 	}
 }
 
-// flushed waits until the dispatcher has handed every produced event to
-// its socket queue.
-func (s *Server) flushed() bool {
-	s.outMu.Lock()
-	defer s.outMu.Unlock()
-	return len(s.outbox) == 0
-}
-
 // emitChannel emits an event about one channel (a snapshot of it now).
 func (s *Server) emitChannel(typ string, c *channel, f fields) {
 	if f == nil {
