@@ -34,8 +34,19 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // supervisor reports and wallboard, and the admin pages (users and teams).
 // Sales amounts are shown in the base currency.
 // /metrics is not among them: it has a listener of its own (serve).
+// Each feature has a function of its own below.
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
-	h := api.API()
+	mountCalls(api, pages, tel, st, log)
+	mountSurveys(api, pages, st, log)
+	mountServiceDesk(api, pages, st, log)
+	mountFunnel(api, pages, st, log, base)
+	mountResources(api, pages, st, log)
+	mountSupervision(api, pages, tel, st, log)
+	mountAdmin(api, pages, tel, st, log)
+}
+
+// mountCalls: the call log, click-to-call, the console and its screen pops.
+func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
 	api.RegisterCalls(st)
 	api.RegisterClickToCall(tel.clickToCall)
 	pages.MountCalls(st)
@@ -44,20 +55,34 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 		Metrics: tel.popMetrics,
 	})
 	pages.MountConsole()
+}
 
-	httpapi.RegisterSurveys(h, httpapi.SurveyDeps{Store: st, Logger: log, Normalize: api.Phone().E164})
+// mountSurveys: surveys and questionnaire campaigns.
+func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterSurveys(api.API(), httpapi.SurveyDeps{Store: st, Logger: log, Normalize: api.Phone().E164})
 	pages.MountSurveys(st)
+}
 
-	httpapi.RegisterTickets(h, httpapi.TicketDeps{Store: st, Products: st, Logger: log})
+// mountServiceDesk: service requests, their costs and the knowledge base.
+func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log})
 	pages.MountTickets(st, st)
-	pages.MountKB(st)
 	pages.MountServiceCosts(st, st)
 
-	httpapi.RegisterFunnel(h, httpapi.FunnelDeps{Store: st, Logger: log})
+	pages.MountKB(st)
+}
+
+// mountFunnel: the sales funnel, deals and the sales chart.
+func mountFunnel(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger, base string) {
+	httpapi.RegisterFunnel(api.API(), httpapi.FunnelDeps{Store: st, Logger: log})
 	pages.MountFunnel(st, time.Now)
 	pages.MountDeals(st, time.Now)
 	pages.MountSales(st, base, time.Now)
+}
 
+// mountResources: stock, money, documents and projects.
+func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	h := api.API()
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)
 	httpapi.RegisterMoney(h, st, resources)
@@ -68,12 +93,17 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	pages.MountMoney(st, time.Now)
 	pages.MountClientMoney(st, time.Now)
 	pages.MountDocuments(st, maxDocumentBytes)
+}
 
-	httpapi.RegisterReports(h, httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
-	httpapi.RegisterWallboard(h, tel.metrics)
+// mountSupervision: the supervisor reports and the wallboard.
+func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterReports(api.API(), httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
+	httpapi.RegisterWallboard(api.API(), tel.metrics)
 	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
+}
 
-	// Users and teams; a user change reloads this replica's agent roster
-	// at once (the others within rosterRefresh).
+// mountAdmin: users and teams; a user change reloads this replica's agent
+// roster at once (the others within rosterRefresh).
+func mountAdmin(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
 	pages.MountAdmin(web.AdminOptions{Store: st, AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 }
