@@ -19,6 +19,7 @@ import (
 	"hotline/crm/auth"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
+	"hotline/crm/kb"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
@@ -159,7 +160,7 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	f, err := st.GetFunnel(ctx, 0)
 	must(t, err)
 	ids["stage"] = f.Stages[1].ID
-	a := service.Article{Title: "Owners article", Body: "body", Lang: service.LangEnglish, Visibility: service.VisibilityPublic}
+	a := kb.Article{Title: "Owners article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}
 	must(t, st.SaveArticle(ctx, &a))
 	ids["article"] = a.ID
 	tk := service.Ticket{ClientID: c.ID, Subject: "Owned request", Priority: service.PriorityNormal, AssigneeID: &owner.ID, CreatedBy: &owner.ID}

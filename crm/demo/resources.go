@@ -13,6 +13,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
+	"hotline/crm/kb"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -42,7 +43,7 @@ type ResourceStore interface {
 	ListTeams(ctx context.Context) ([]service.Team, error)
 	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
-	SaveArticle(ctx context.Context, a *service.Article) error
+	SaveArticle(ctx context.Context, a *kb.Article) error
 }
 
 // SeedResources adds the resource module's demo data after Seed (and

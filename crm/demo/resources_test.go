@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hotline/crm/demo"
+	"hotline/crm/kb"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
@@ -114,7 +115,7 @@ func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 	if ru+en < 30 || ru <= en || en == 0 {
 		t.Errorf("knowledge base: %d Russian and %d English articles, want at least 30, mostly Russian, some English", ru, en)
 	}
-	hits, err := s.SearchArticles(context.Background(), service.ArticleQuery{Text: "гарнитуры", Limit: 5})
+	hits, err := s.SearchArticles(context.Background(), kb.ArticleQuery{Text: "гарнитуры", Limit: 5})
 	if err != nil || len(hits) == 0 {
 		t.Errorf("searching «гарнитуры» finds %d articles (%v)", len(hits), err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/service"
+	"hotline/crm/kb"
 )
 
 // ArticleJSON is a knowledge-base article.
@@ -24,7 +24,7 @@ type ArticleJSON struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
-func articleJSON(a service.Article) ArticleJSON {
+func articleJSON(a kb.Article) ArticleJSON {
 	tags := a.Tags
 	if tags == nil {
 		tags = []string{}
@@ -56,7 +56,7 @@ type hitsOutput struct {
 	}
 }
 
-func hitsJSON(hits []service.Hit) *hitsOutput {
+func hitsJSON(hits []kb.Hit) *hitsOutput {
 	out := &hitsOutput{}
 	out.Body.Hits = make([]HitJSON, 0, len(hits))
 	for _, h := range hits {
@@ -66,8 +66,8 @@ func hitsJSON(hits []service.Hit) *hitsOutput {
 }
 
 func (s *ticketsAPI) saveArticle(ctx context.Context, id int64, b ArticleBody) (*struct{ Body ArticleJSON }, error) {
-	a := service.Article{ID: id, Title: b.Title, Body: b.Body, Tags: b.Tags, Lang: service.Lang(b.Lang),
-		Visibility: service.Visibility(b.Visibility), UpdatedBy: actorID(ctx)}
+	a := kb.Article{ID: id, Title: b.Title, Body: b.Body, Tags: b.Tags, Lang: kb.Lang(b.Lang),
+		Visibility: kb.Visibility(b.Visibility), UpdatedBy: actorID(ctx)}
 	if b.Category != "" {
 		cid, err := s.store.EnsureCategory(ctx, b.Category)
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *ticketsAPI) registerKB(api huma.API) {
 			Public     bool   `query:"public" doc:"only articles customers may see"`
 			Limit      int    `query:"limit" minimum:"0" maximum:"50"`
 		}) (*hitsOutput, error) {
-			hits, err := s.store.SearchArticles(ctx, service.ArticleQuery{Text: in.Q, CategoryID: in.CategoryID, Tag: in.Tag,
+			hits, err := s.store.SearchArticles(ctx, kb.ArticleQuery{Text: in.Q, CategoryID: in.CategoryID, Tag: in.Tag,
 				PublicOnly: in.Public, Limit: in.Limit})
 			if err != nil {
 				return nil, s.problem(ctx, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/service"
 )
@@ -37,13 +38,13 @@ type TicketStore interface {
 	AddTeamMember(ctx context.Context, teamID, userID int64) error
 	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
 
-	SaveArticle(ctx context.Context, a *service.Article) error
-	GetArticle(ctx context.Context, id int64) (service.Article, error)
-	ArticleVersions(ctx context.Context, id int64) ([]service.Article, error)
-	SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error)
-	SuggestArticles(ctx context.Context, typed string, limit int) ([]service.Hit, error)
+	SaveArticle(ctx context.Context, a *kb.Article) error
+	GetArticle(ctx context.Context, id int64) (kb.Article, error)
+	ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error)
+	SearchArticles(ctx context.Context, q kb.ArticleQuery) ([]kb.Hit, error)
+	SuggestArticles(ctx context.Context, typed string, limit int) ([]kb.Hit, error)
 	LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error
-	TicketArticles(ctx context.Context, ticketID int64) ([]service.Article, error)
+	TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error)
 	EnsureCategory(ctx context.Context, name string) (int64, error)
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)

@@ -12,6 +12,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/kb"
 	"hotline/crm/service"
 )
 
@@ -79,7 +80,7 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 			return fmt.Sprintf("/api/v1/tickets/%d%s", tk.ID, suffix), body
 		}
 	}
-	article := service.Article{Title: "Matrix article", Body: "body", Lang: service.LangEnglish, Visibility: service.VisibilityPublic}
+	article := kb.Article{Title: "Matrix article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}
 	if err := d.store.SaveArticle(context.Background(), &article); err != nil {
 		d.t.Fatal(err)
 	}

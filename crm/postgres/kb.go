@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/service"
 )
 
@@ -21,16 +22,16 @@ const articleCols = `a.id, a.category_id, coalesce(k.name, ''), a.title, a.body,
 
 const articleFrom = ` FROM kb_articles a LEFT JOIN kb_categories k ON k.id = a.category_id`
 
-func scanArticle(r pgx.Row, extra ...any) (service.Article, error) {
-	var a service.Article
+func scanArticle(r pgx.Row, extra ...any) (kb.Article, error) {
+	var a kb.Article
 	dest := append([]any{&a.ID, &a.CategoryID, &a.Category, &a.Title, &a.Body, &a.Tags, &a.Lang, &a.Visibility,
 		&a.Version, &a.UpdatedBy, &a.CreatedAt, &a.UpdatedAt}, extra...)
 	err := r.Scan(dest...)
 	return a, err
 }
 
-func pgLang(l service.Lang) string {
-	if l == service.LangRussian {
+func pgLang(l kb.Lang) string {
+	if l == kb.LangRussian {
 		return "russian"
 	}
 	return "english"
@@ -49,7 +50,7 @@ func (s *DB) EnsureCategory(ctx context.Context, name string) (int64, error) {
 }
 
 // SaveArticle creates the article (ID 0) or saves a new version of it.
-func (s *DB) SaveArticle(ctx context.Context, a *service.Article) error {
+func (s *DB) SaveArticle(ctx context.Context, a *kb.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (s *DB) SaveArticle(ctx context.Context, a *service.Article) error {
 }
 
 // GetArticle returns an article.
-func (s *DB) GetArticle(ctx context.Context, id int64) (service.Article, error) {
+func (s *DB) GetArticle(ctx context.Context, id int64) (kb.Article, error) {
 	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id = $1`, id))
 	if err == pgx.ErrNoRows {
 		return a, notFound("article", id)
@@ -96,14 +97,14 @@ func (s *DB) GetArticle(ctx context.Context, id int64) (service.Article, error) 
 }
 
 // ArticleVersions returns an article's versions, newest first (title only).
-func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]service.Article, error) {
+func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error) {
 	rows, err := s.pool.Query(ctx, `SELECT version, title, body, edited_by, at FROM kb_article_versions
 		WHERE article_id = $1 ORDER BY version DESC`, id)
 	if err != nil {
 		return nil, translate(err, "article versions")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Article, error) {
-		a := service.Article{ID: id}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (kb.Article, error) {
+		a := kb.Article{ID: id}
 		err := r.Scan(&a.Version, &a.Title, &a.Body, &a.UpdatedBy, &a.UpdatedAt)
 		return a, err
 	})
@@ -112,23 +113,23 @@ func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]service.Article, 
 // SearchArticles finds articles matching the query in Russian or English,
 // best first, with highlighted snippets. An empty query lists the newest.
 // Russian words go through kb_ru_forms on both sides (see migration 00260).
-func (s *DB) SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error) {
+func (s *DB) SearchArticles(ctx context.Context, q kb.ArticleQuery) ([]kb.Hit, error) {
 	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('russian', kb_ru_forms($1)) || websearch_to_tsquery('english', $1)`,
 		q.Text, maxRanked)
 }
 
 // SuggestArticles finds articles whose titles match what an agent is typing
 // (each word a prefix), for suggestions beside a ticket's subject.
-func (s *DB) SuggestArticles(ctx context.Context, typed string, limit int) ([]service.Hit, error) {
-	pq := service.PrefixQuery(typed)
+func (s *DB) SuggestArticles(ctx context.Context, typed string, limit int) ([]kb.Hit, error) {
+	pq := kb.PrefixQuery(typed)
 	if pq == "" {
 		return nil, nil
 	}
-	return s.searchArticles(ctx, service.ArticleQuery{Text: typed, Limit: limit},
+	return s.searchArticles(ctx, kb.ArticleQuery{Text: typed, Limit: limit},
 		`to_tsquery('russian', $1) || to_tsquery('english', $1)`, pq, maxSuggested)
 }
 
-func (s *DB) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, text string, ranked int) ([]service.Hit, error) {
+func (s *DB) searchArticles(ctx context.Context, q kb.ArticleQuery, tsq, text string, ranked int) ([]kb.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 50 {
 		limit = 10
@@ -152,19 +153,19 @@ func (s *DB) searchArticles(ctx context.Context, q service.ArticleQuery, tsq, te
 			found AS (SELECT a.id, a.tsv FROM kb_articles a, q WHERE a.tsv @@ q.q`+filter+` LIMIT `+strconv.Itoa(ranked)+`),
 			top AS (SELECT found.id, ts_rank(found.tsv, q.q) AS rank FROM found, q ORDER BY rank DESC, found.id LIMIT $5)
 			SELECT `+articleCols+`, top.rank,
-				ts_headline(a.lang::regconfig, a.body, q.q, 'StartSel=`+service.MarkStart+`, StopSel=`+service.MarkStop+`, MaxWords=25, MinWords=8, MaxFragments=2')
+				ts_headline(a.lang::regconfig, a.body, q.q, 'StartSel=`+kb.MarkStart+`, StopSel=`+kb.MarkStop+`, MaxWords=25, MinWords=8, MaxFragments=2')
 			FROM top JOIN kb_articles a ON a.id = top.id LEFT JOIN kb_categories k ON k.id = a.category_id, q
 			ORDER BY top.rank DESC, a.id`, args...)
 	}
 	if err != nil {
 		return nil, translate(err, "search articles")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Hit, error) {
-		var h service.Hit
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (kb.Hit, error) {
+		var h kb.Hit
 		var rank float32
 		var snippet string
 		a, err := scanArticle(r, &rank, &snippet)
-		h.Article, h.Rank, h.Snippet = a, float64(rank), service.SnippetHTML(snippet)
+		h.Article, h.Rank, h.Snippet = a, float64(rank), kb.SnippetHTML(snippet)
 		return h, err
 	})
 }
@@ -199,11 +200,11 @@ func (s *DB) LinkArticle(ctx context.Context, ticketID, articleID int64, user *i
 }
 
 // TicketArticles returns the articles linked to a ticket.
-func (s *DB) TicketArticles(ctx context.Context, ticketID int64) ([]service.Article, error) {
+func (s *DB) TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+articleFrom+` JOIN ticket_articles ta ON ta.article_id = a.id
 		WHERE ta.ticket_id = $1 ORDER BY a.title`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket articles")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (service.Article, error) { return scanArticle(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (kb.Article, error) { return scanArticle(r) })
 }

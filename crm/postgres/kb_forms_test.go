@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
 )
@@ -16,11 +17,11 @@ func TestKnowledgeBaseRussianWordForms(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	arts := map[string]*service.Article{
-		"записи":   {Title: "Где хранятся записи разговоров", Body: "Записи лежат в архиве АТС тридцать дней.", Lang: service.LangRussian, Visibility: service.VisibilityInternal},
-		"телефон":  {Title: "Настройка телефона оператора", Body: "Подключите телефон к сети и войдите под своим номером.", Lang: service.LangRussian, Visibility: service.VisibilityInternal},
-		"счетов":   {Title: "Повторная отправка счёта", Body: "Счета отправляются клиенту по электронной почте.", Lang: service.LangRussian, Visibility: service.VisibilityPublic},
-		"доставки": {Title: "Сроки доставки", Body: "Доставка по Москве занимает один день.", Lang: service.LangRussian, Visibility: service.VisibilityPublic},
+	arts := map[string]*kb.Article{
+		"записи":   {Title: "Где хранятся записи разговоров", Body: "Записи лежат в архиве АТС тридцать дней.", Lang: kb.LangRussian, Visibility: kb.VisibilityInternal},
+		"телефон":  {Title: "Настройка телефона оператора", Body: "Подключите телефон к сети и войдите под своим номером.", Lang: kb.LangRussian, Visibility: kb.VisibilityInternal},
+		"счетов":   {Title: "Повторная отправка счёта", Body: "Счета отправляются клиенту по электронной почте.", Lang: kb.LangRussian, Visibility: kb.VisibilityPublic},
+		"доставки": {Title: "Сроки доставки", Body: "Доставка по Москве занимает один день.", Lang: kb.LangRussian, Visibility: kb.VisibilityPublic},
 	}
 	for _, a := range arts {
 		if err := s.SaveArticle(ctx, a); err != nil {
@@ -43,7 +44,7 @@ func TestKnowledgeBaseRussianWordForms(t *testing.T) {
 		{"доставка", "доставки"}, // nominative finds the genitive title
 		{"доставкой", "доставки"},
 	} {
-		hits, err := s.SearchArticles(ctx, service.ArticleQuery{Text: tc.query})
+		hits, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: tc.query})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.query, err)
 		}
@@ -68,7 +69,7 @@ func TestServiceReportCountsSolvingArticles(t *testing.T) {
 	c := mustClient(t, s, crm.Client{Name: "Report client"})
 	t1 := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "one", AssigneeID: &anna.ID})
 	mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "two", AssigneeID: &anna.ID})
-	a := service.Article{Title: "Как перезагрузить роутер", Lang: service.LangRussian, Visibility: service.VisibilityPublic}
+	a := kb.Article{Title: "Как перезагрузить роутер", Lang: kb.LangRussian, Visibility: kb.VisibilityPublic}
 	if err := s.SaveArticle(ctx, &a); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
 )
@@ -21,20 +22,20 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 	if again, _ := s.EnsureCategory(ctx, "Принтеры"); again != cat {
 		t.Fatalf("category created twice: %d %d", cat, again)
 	}
-	arts := []service.Article{
+	arts := []kb.Article{
 		{CategoryID: &cat, Title: "Принтер зажёвывает бумагу", Body: "Если принтеры зажевывают листы, откройте крышку и извлеките бумагу. <script>x</script>",
-			Tags: []string{"печать"}, Lang: service.LangRussian, Visibility: service.VisibilityPublic},
-		{Title: "Сброс пароля личного кабинета", Body: "Пароль сбрасывается по ссылке из письма.", Lang: service.LangRussian, Visibility: service.VisibilityInternal},
+			Tags: []string{"печать"}, Lang: kb.LangRussian, Visibility: kb.VisibilityPublic},
+		{Title: "Сброс пароля личного кабинета", Body: "Пароль сбрасывается по ссылке из письма.", Lang: kb.LangRussian, Visibility: kb.VisibilityInternal},
 		{Title: "Resetting the router password", Body: "Hold the reset button for ten seconds; the routers restart with the default password.",
-			Tags: []string{"network"}, Lang: service.LangEnglish, Visibility: service.VisibilityPublic},
-		{Title: "Paper jams in printers", Body: "Open the tray and remove the jammed paper.", Lang: service.LangEnglish, Visibility: service.VisibilityInternal},
+			Tags: []string{"network"}, Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic},
+		{Title: "Paper jams in printers", Body: "Open the tray and remove the jammed paper.", Lang: kb.LangEnglish, Visibility: kb.VisibilityInternal},
 	}
 	for i := range arts {
 		if err := s.SaveArticle(ctx, &arts[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	search := func(q service.ArticleQuery) []service.Hit {
+	search := func(q kb.ArticleQuery) []kb.Hit {
 		t.Helper()
 		hits, err := s.SearchArticles(ctx, q)
 		if err != nil {
@@ -43,7 +44,7 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 		return hits
 	}
 	// Russian morphology: "бумаги принтера" finds "принтер ... бумагу".
-	hits := search(service.ArticleQuery{Text: "бумаги принтера"})
+	hits := search(kb.ArticleQuery{Text: "бумаги принтера"})
 	if len(hits) != 1 || hits[0].Article.ID != arts[0].ID || hits[0].Rank <= 0 {
 		t.Fatalf("russian search: %+v", hits)
 	}
@@ -51,23 +52,23 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 		t.Fatalf("russian snippet not highlighted or not escaped: %q", sn)
 	}
 	// English stemming: "reset routers" finds "Resetting the router".
-	hits = search(service.ArticleQuery{Text: "reset routers"})
+	hits = search(kb.ArticleQuery{Text: "reset routers"})
 	if len(hits) != 1 || hits[0].Article.ID != arts[2].ID || !strings.Contains(hits[0].Snippet, "<mark>") {
 		t.Fatalf("english search: %+v", hits)
 	}
 	// Ranking: the title match outranks the body-only match.
-	hits = search(service.ArticleQuery{Text: "password"})
+	hits = search(kb.ArticleQuery{Text: "password"})
 	if len(hits) != 1 {
 		t.Fatalf("password: %+v", hits)
 	}
-	hits = search(service.ArticleQuery{Text: "пароль"})
+	hits = search(kb.ArticleQuery{Text: "пароль"})
 	if len(hits) != 1 || hits[0].Article.ID != arts[1].ID {
 		t.Fatalf("пароль: %+v", hits)
 	}
-	if hits := search(service.ArticleQuery{Text: "paper", PublicOnly: true}); len(hits) != 0 {
+	if hits := search(kb.ArticleQuery{Text: "paper", PublicOnly: true}); len(hits) != 0 {
 		t.Fatalf("internal article shown publicly: %+v", hits)
 	}
-	if hits := search(service.ArticleQuery{Text: "бумагу", CategoryID: cat, Tag: "печать"}); len(hits) != 1 {
+	if hits := search(kb.ArticleQuery{Text: "бумагу", CategoryID: cat, Tag: "печать"}); len(hits) != 1 {
 		t.Fatalf("category and tag filter: %+v", hits)
 	}
 	// Suggestions while typing: the last word is a prefix.
@@ -82,7 +83,7 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 	if sug, err := s.SuggestArticles(ctx, "!!! & | :*", 5); err != nil || len(sug) != 0 {
 		t.Fatalf("punctuation only: %v %v", sug, err)
 	}
-	if _, err := s.SearchArticles(ctx, service.ArticleQuery{Text: "a & | ! (( :* <->"}); err != nil {
+	if _, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: "a & | ! (( :* <->"}); err != nil {
 		t.Fatalf("operators in a web search: %v", err)
 	}
 
@@ -95,7 +96,7 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 	if vs, _ := s.ArticleVersions(ctx, a.ID); len(vs) != 2 || vs[0].Version != 2 {
 		t.Fatalf("versions %+v", vs)
 	}
-	bad := service.Article{Title: "x", Lang: "de", Visibility: service.VisibilityPublic}
+	bad := kb.Article{Title: "x", Lang: "de", Visibility: kb.VisibilityPublic}
 	if err := s.SaveArticle(ctx, &bad); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("bad language: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -139,7 +140,7 @@ func BenchmarkKnowledgeBaseSearch(b *testing.B) {
 	for _, q := range []string{"настройки роутера", "modem cable", "пароль", "refund warranty"} {
 		b.Run(q, func(b *testing.B) {
 			p99(b, func() error {
-				hits, err := s.SearchArticles(ctx, service.ArticleQuery{Text: q, Limit: 10})
+				hits, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: q, Limit: 10})
 				if err == nil && len(hits) == 0 {
 					err = fmt.Errorf("nothing found for %q", q)
 				}

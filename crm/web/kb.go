@@ -16,16 +16,17 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"hotline/crm"
+	"hotline/crm/kb"
 	"hotline/crm/service"
 )
 
 // KnowledgeBase is what the article pages read and write (crm/postgres
 // satisfies it).
 type KnowledgeBase interface {
-	SaveArticle(ctx context.Context, a *service.Article) error
-	GetArticle(ctx context.Context, id int64) (service.Article, error)
+	SaveArticle(ctx context.Context, a *kb.Article) error
+	GetArticle(ctx context.Context, id int64) (kb.Article, error)
 	EnsureCategory(ctx context.Context, name string) (int64, error)
-	ListCategories(ctx context.Context) ([]service.Category, error)
+	ListCategories(ctx context.Context) ([]kb.Category, error)
 	GetTicket(ctx context.Context, id int64) (service.Ticket, error)
 	CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error)
 	LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error
@@ -94,7 +95,7 @@ func renderMarkdown(src string) (template.HTML, error) {
 }
 
 type articleData struct {
-	Article  service.Article
+	Article  kb.Article
 	HTML     template.HTML
 	CanWrite bool
 	Ticket   *service.Ticket // the request the reader came from ("this helped")
@@ -170,12 +171,12 @@ type articleForm struct {
 	ID                          int64
 	Title, Body, Category, Tags string
 	Lang, Visibility            string
-	Categories                  []service.Category
+	Categories                  []kb.Category
 	Errors                      map[string]string // by field
 }
 
 func (kp *kbPages) newForm(w http.ResponseWriter, r *http.Request) {
-	f := articleForm{Lang: string(loc(r).Lang()), Visibility: string(service.VisibilityInternal)}
+	f := articleForm{Lang: string(loc(r).Lang()), Visibility: string(kb.VisibilityInternal)}
 	kp.renderForm(w, r, http.StatusOK, &f)
 }
 
@@ -228,8 +229,8 @@ func (kp *kbPages) save(w http.ResponseWriter, r *http.Request, id int64) {
 		Category: strings.TrimSpace(r.PostFormValue("category")), Tags: r.PostFormValue("tags"),
 		Lang: r.PostFormValue("lang"), Visibility: r.PostFormValue("visibility")}
 	uid := crm.UserFromContext(r.Context()).ID
-	a := service.Article{ID: id, Title: f.Title, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"), Tags: articleTags(f.Tags),
-		Lang: service.Lang(f.Lang), Visibility: service.Visibility(f.Visibility), UpdatedBy: &uid}
+	a := kb.Article{ID: id, Title: f.Title, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"), Tags: articleTags(f.Tags),
+		Lang: kb.Lang(f.Lang), Visibility: kb.Visibility(f.Visibility), UpdatedBy: &uid}
 	err := a.Validate()
 	if err == nil && f.Category != "" {
 		var cid int64

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"hotline/crm/kb"
 	"hotline/crm/service"
 )
 
@@ -40,7 +41,7 @@ func TestKnowledgeBaseArticlePages(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-title"`) || !strings.Contains(body, "Нужен заголовок") {
 		t.Fatalf("empty title: %d", resp.StatusCode)
 	}
-	if hits, _ := s.store.SearchArticles(context.Background(), service.ArticleQuery{}); len(hits) != 0 {
+	if hits, _ := s.store.SearchArticles(context.Background(), kb.ArticleQuery{}); len(hits) != 0 {
 		t.Fatalf("a rejected article was saved: %+v", hits)
 	}
 	resp, body = sup.post("/kb/new", url.Values{"csrf_token": {csrf}, "title": {"Где найти запись разговора"}, "lang": {"ru"},
@@ -68,7 +69,7 @@ func TestKnowledgeBaseArticlePages(t *testing.T) {
 	}
 	id, _ := strconv.ParseInt(strings.TrimPrefix(page, "/kb/"), 10, 64)
 	a, err := s.store.GetArticle(context.Background(), id)
-	if err != nil || a.Version != 2 || a.Visibility != service.VisibilityPublic || len(a.Tags) != 1 {
+	if err != nil || a.Version != 2 || a.Visibility != kb.VisibilityPublic || len(a.Tags) != 1 {
 		t.Errorf("after the edit: %+v %v", a, err)
 	}
 	if resp, _ := ag.post(page+"/edit", url.Values{"csrf_token": {agCSRF}, "title": {"x"}, "lang": {"ru"}, "visibility": {"internal"}}); resp.StatusCode != http.StatusForbidden {
@@ -98,7 +99,7 @@ func TestArticleHelpedWithRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := service.Article{Title: "Записи разговоров", Body: "В журнале звонков.", Lang: service.LangRussian, Visibility: service.VisibilityInternal}
+	a := kb.Article{Title: "Записи разговоров", Body: "В журнале звонков.", Lang: kb.LangRussian, Visibility: kb.VisibilityInternal}
 	if err := s.store.SaveArticle(ctx, &a); err != nil {
 		t.Fatal(err)
 	}

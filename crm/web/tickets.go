@@ -11,6 +11,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -109,7 +110,7 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 type ticketData struct {
 	Ticket    service.Ticket
 	Events    []service.Event
-	Articles  []service.Article
+	Articles  []kb.Article
 	Next      []service.Status
 	StatusURL string
 	Error     string
@@ -243,19 +244,19 @@ type kbData struct {
 	CanWrite   bool
 	Category   int64
 	Tag        string
-	Categories []service.Category
+	Categories []kb.Category
 	Ticket     int64
 }
 
 type kbHit struct {
-	service.Hit
+	kb.Hit
 	SnippetHTML template.HTML
 }
 
 func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := kbData{Q: q.Get("q")}
-	aq := service.ArticleQuery{Text: d.Q, Limit: 20}
+	aq := kb.ArticleQuery{Text: d.Q, Limit: 20}
 	if kb := tp.p.knowledgeBase(); kb != nil {
 		d.Articles, d.CanWrite, d.Tag = true, mayWriteArticles(r), truncateRunes(strings.TrimSpace(q.Get("tag")), 50)
 		d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
@@ -280,7 +281,7 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, h := range hits {
-		// The snippet is escaped by service.SnippetHTML; only <mark> is markup.
+		// The snippet is escaped by kb.SnippetHTML; only <mark> is markup.
 		d.Hits = append(d.Hits, kbHit{Hit: h, SnippetHTML: template.HTML(h.Snippet)}) //nolint:gosec
 	}
 	tp.p.render(w, r, http.StatusOK, "kb", "web.nav.kb", view{Data: d})

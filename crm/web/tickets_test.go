@@ -11,6 +11,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/kb"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
 	"hotline/crm/web"
@@ -128,8 +129,8 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 func TestKnowledgeBasePageHighlights(t *testing.T) {
 	t.Parallel()
 	s := newDeskSite(t)
-	a := service.Article{Title: "Настройка <VPN>", Body: "Для настройки VPN <script>alert(1)</script> скачайте клиент.",
-		Lang: service.LangRussian, Visibility: service.VisibilityInternal}
+	a := kb.Article{Title: "Настройка <VPN>", Body: "Для настройки VPN <script>alert(1)</script> скачайте клиент.",
+		Lang: kb.LangRussian, Visibility: kb.VisibilityInternal}
 	if err := s.store.SaveArticle(context.Background(), &a); err != nil {
 		t.Fatal(err)
 	}

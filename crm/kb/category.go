@@ -1,4 +1,4 @@
-package service
+package kb
 
 // Category is a knowledge-base category, with how many articles it holds.
 type Category struct {

@@ -1,4 +1,8 @@
-package service
+// Package kb is the knowledge base: articles in Russian or English with
+// their versions and categories, how they are searched, and the Service a
+// store offers for them (crm/postgres). Agents read articles beside a
+// request and mark the one that solved it.
+package kb
 
 import (
 	"html"
@@ -48,9 +52,9 @@ type Article struct {
 func (a *Article) Validate() error {
 	a.Title = strings.TrimSpace(a.Title)
 	switch {
-	case a.Title == "" || utf8.RuneCountInString(a.Title) > 300 || !validText(a.Title):
+	case a.Title == "" || utf8.RuneCountInString(a.Title) > 300 || !crm.ValidText(a.Title):
 		return crm.Invalid("title", "must be 1-300 characters")
-	case utf8.RuneCountInString(a.Body) > 200000 || !validText(a.Body):
+	case utf8.RuneCountInString(a.Body) > 200000 || !crm.ValidText(a.Body):
 		return crm.Invalid("body", "must be at most 200000 characters of text")
 	case a.Lang != LangRussian && a.Lang != LangEnglish:
 		return crm.Invalid("lang", "must be ru or en")
@@ -61,14 +65,15 @@ func (a *Article) Validate() error {
 	}
 	for i, t := range a.Tags {
 		a.Tags[i] = strings.TrimSpace(t)
-		if a.Tags[i] == "" || utf8.RuneCountInString(a.Tags[i]) > 50 || !validText(t) {
+		if a.Tags[i] == "" || utf8.RuneCountInString(a.Tags[i]) > 50 || !crm.ValidText(t) {
 			return crm.Invalid("tags", "each tag must be 1-50 characters")
 		}
 	}
 	return nil
 }
 
-// ArticleQuery searches the knowledge base.
+// ArticleQuery searches the knowledge base: Text in either language (empty
+// lists the newest), narrowed by category, tag and visibility.
 type ArticleQuery struct {
 	Text       string
 	PublicOnly bool
