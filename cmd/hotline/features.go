@@ -65,11 +65,12 @@ func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, 
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
 func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log})
+	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log, KB: st.KB, Notify: st.Notify})
 	pages.MountTickets(st, st)
 	pages.MountServiceCosts(st, st)
 
-	pages.MountKB(st)
+	httpapi.RegisterKB(api, httpapi.KBDeps{KB: st.KB, Logger: log})
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
 }
 
 // mountFunnel: the sales funnel, deals and the sales chart.

@@ -19,7 +19,7 @@ import (
 
 // notifyParts is what tells people: the bell the pages ring.
 type notifyParts struct {
-	bell *httpapi.Bell
+	bell *notify.Bell
 }
 
 // startNotify starts the escalation timers (counting breaches in m), the
@@ -33,7 +33,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 	if public == "" {
 		public = "http://" + cfg.HTTPAddr
 	}
-	o := notify.DispatcherOptions{Outbox: st, Templates: notify.CatalogueWording(cat, st), StatusText: notify.StatusText(cat),
+	o := notify.DispatcherOptions{Outbox: st.Notify, Templates: notify.CatalogueWording(cat, st.Notify), StatusText: notify.StatusText(cat),
 		PublicURL: public, Logger: log.With("component", "outbox")}
 	if u, err := url.Parse(public); err == nil {
 		o.MessageDomain = u.Hostname()
@@ -74,18 +74,19 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host, Breaches: breaches,
 		Logger: log.With("component", "escalation")})
 
-	bell := httpapi.NewBell()
+	bell := notify.NewBell()
 	svc.components = append(svc.components,
 		component{Name: "escalation timers", Run: esc.Run},
 		component{Name: "outbox", Run: dispatcher.Run},
-		component{Name: "notification listener", Run: func(ctx context.Context) error { return st.ListenNotifications(ctx, bell.Wake) }},
+		component{Name: "notification listener", Run: func(ctx context.Context) error { return st.Notify.ListenNotifications(ctx, bell.Wake) }},
 	)
 	return &notifyParts{bell: bell}, nil
 }
 
-// mountNotify adds the bell's socket and the notification pages (the
-// notification operations come with the service desk's).
+// mountNotify adds the notification operations, the bell's socket and
+// the notification pages.
 func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Services) {
-	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: n.bell})
-	pages.MountNotify(st)
+	httpapi.RegisterNotifications(api, httpapi.NotificationDeps{Notices: st.Notify, Notify: st.Notify})
+	httpapi.RegisterBell(api, httpapi.BellDeps{Notices: st.Notify, Bell: n.bell})
+	pages.MountNotify(web.NotifyPageDeps{Notices: st.Notify, Notify: st.Notify})
 }

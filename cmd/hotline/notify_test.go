@@ -91,13 +91,13 @@ func TestServeMailsTheStatusLink(t *testing.T) {
 		m.Subject() != fmt.Sprintf("[#%d] Request received: Invoice is wrong", tk.ID) {
 		t.Fatalf("e-mail to %v from %s, subject %q, body %q; want the link %s", m.To, m.From, m.Subject(), m.Body, link)
 	}
-	msgs, err := st.TicketMessages(ctx, tk.ID)
+	msgs, err := st.Notify.TicketMessages(ctx, tk.ID)
 	for range 100 { // the state is recorded just after the server accepted it
 		if err != nil || (len(msgs) == 1 && msgs[0].State == "sent") {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
-		msgs, err = st.TicketMessages(ctx, tk.ID)
+		msgs, err = st.Notify.TicketMessages(ctx, tk.ID)
 	}
 	if err != nil || len(msgs) != 1 || msgs[0].State != "sent" {
 		t.Fatalf("the request's messages: %+v %v", msgs, err)

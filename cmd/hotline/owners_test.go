@@ -161,7 +161,7 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	must(t, err)
 	ids["stage"] = f.Stages[1].ID
 	a := kb.Article{Title: "Owners article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}
-	must(t, st.SaveArticle(ctx, &a))
+	must(t, st.KB.SaveArticle(ctx, &a))
 	ids["article"] = a.ID
 	tk := service.Ticket{ClientID: c.ID, Subject: "Owned request", Priority: service.PriorityNormal, AssigneeID: &owner.ID, CreatedBy: &owner.ID}
 	must(t, st.CreateTicket(ctx, &tk))

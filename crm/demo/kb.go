@@ -51,8 +51,13 @@ var knowledgeBase = []kbArticle{
 	{kb.LangEnglish, true, "TP-Link PoE budget table", "TL-SG1428PE: 24 PoE+ ports, 250 W total. A Yealink T46U draws up to 6.5 W, a T54W up to 8 W.", []string{"poe", "tp-link"}},
 }
 
+// ArticleSaver writes knowledge-base articles (kb.Service has it).
+type ArticleSaver interface {
+	SaveArticle(ctx context.Context, a *kb.Article) error
+}
+
 // seedKnowledgeBase adds the demo articles.
-func seedKnowledgeBase(ctx context.Context, st ResourceStore, author int64) error {
+func seedKnowledgeBase(ctx context.Context, st ArticleSaver, author int64) error {
 	for _, k := range knowledgeBase {
 		vis := kb.VisibilityInternal
 		if k.public {

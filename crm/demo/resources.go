@@ -13,7 +13,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/kb"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -43,7 +42,6 @@ type ResourceStore interface {
 	ListTeams(ctx context.Context) ([]service.Team, error)
 	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
-	SaveArticle(ctx context.Context, a *kb.Article) error
 }
 
 // SeedResources adds the resource module's demo data after Seed (and
@@ -74,7 +72,7 @@ type ResourceStore interface {
 //
 // The data is the same for the same clients, deals and now (the RNG is
 // seeded with DefaultSeed). It does nothing when products exist.
-func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
+func SeedResources(ctx context.Context, st ResourceStore, articles ArticleSaver, now time.Time) error {
 	if list, err := st.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
 		return err
 	}
@@ -116,7 +114,7 @@ func SeedResources(ctx context.Context, st ResourceStore, now time.Time) error {
 	if err := seedPlansAndDocs(ctx, st, now, cast.admin, cast.ivan.ID, team); err != nil {
 		return err
 	}
-	return seedKnowledgeBase(ctx, st, cast.admin.ID)
+	return seedKnowledgeBase(ctx, articles, cast.admin.ID)
 }
 
 // resourceCast is who the resource data is about.

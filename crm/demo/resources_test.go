@@ -32,7 +32,7 @@ func seededResources(t *testing.T) *postgres.Services {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, s, now); err != nil {
+	if err := demo.SeedResources(ctx, s, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -49,7 +49,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, s, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, s, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.ClientProfitability(ctx, history)
@@ -115,7 +115,7 @@ func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 	if ru+en < 30 || ru <= en || en == 0 {
 		t.Errorf("knowledge base: %d Russian and %d English articles, want at least 30, mostly Russian, some English", ru, en)
 	}
-	hits, err := s.SearchArticles(context.Background(), kb.ArticleQuery{Text: "гарнитуры", Limit: 5})
+	hits, err := s.KB.SearchArticles(context.Background(), kb.ArticleQuery{Text: "гарнитуры", Limit: 5})
 	if err != nil || len(hits) == 0 {
 		t.Errorf("searching «гарнитуры» finds %d articles (%v)", len(hits), err)
 	}

@@ -2,13 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm/notify"
@@ -27,6 +24,30 @@ type NotificationJSON struct {
 	ReadAt   *time.Time `json:"read_at,omitempty"`
 }
 
+// ClientNotifyJSON is how a client hears about their requests.
+type ClientNotifyJSON struct {
+	Notify string `json:"notify" enum:"auto,email,sms,none" doc:"auto: e-mail when the client has an address, else SMS; none: opted out"`
+}
+
+type notificationsInput struct {
+	Limit int `query:"limit" minimum:"0" maximum:"200"`
+}
+
+type notificationsReadInput struct {
+	Body struct {
+		UpTo int64 `json:"up_to" minimum:"1"`
+	}
+}
+
+type clientNotifyInput struct {
+	ID int64 `path:"id" minimum:"1"`
+}
+
+type clientNotifySetInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body ClientNotifyJSON
+}
+
 type notificationsOutput struct {
 	Body struct {
 		Unread int                `json:"unread"`
@@ -41,215 +62,88 @@ type markedOutput struct {
 	}
 }
 
-func (s *ticketsAPI) registerNotifications(api huma.API) {
-	s.registerClientNotify(api)
-	tags := []string{"notifications"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications",
-		Tags: tags, Summary: "My notices (escalations, breaches, assignments, customers' replies), unread first, with the unread count"},
-		func(ctx context.Context, in *struct {
-			Limit int `query:"limit" minimum:"0" maximum:"200"`
-		}) (*notificationsOutput, error) {
-			me := PrincipalFrom(ctx).User.ID
-			list, err := s.store.Notifications(ctx, me, in.Limit)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &notificationsOutput{}
-			if out.Body.Unread, err = s.store.UnreadNotifications(ctx, me); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			l := i18n.FromContext(ctx)
-			out.Body.Items = make([]NotificationJSON, 0, len(list))
-			for _, n := range list {
-				out.Body.Items = append(out.Body.Items, NotificationJSON{ID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
-					Text: notify.NoticeText(l, n), Subject: n.Subject, At: n.At, ReadAt: n.ReadAt})
-				out.Body.Items[len(out.Body.Items)-1].Body = out.Body.Items[len(out.Body.Items)-1].Text
-			}
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "read-notifications", Method: http.MethodPost, Path: "/api/v1/notifications/read",
-		Tags: tags, Summary: "Mark my notices up to an id as read"},
-		func(ctx context.Context, in *struct {
-			Body struct {
-				UpTo int64 `json:"up_to" minimum:"1"`
-			}
-		}) (*markedOutput, error) {
-			me := PrincipalFrom(ctx).User.ID
-			n, err := s.store.MarkNotificationsRead(ctx, me, in.Body.UpTo)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &markedOutput{}
-			out.Body.Marked = n
-			if out.Body.Unread, err = s.store.UnreadNotifications(ctx, me); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return out, nil
-		})
+type clientNotifyOutput struct{ Body ClientNotifyJSON }
+
+// NotificationDeps are what the notification operations need.
+type NotificationDeps struct {
+	Notices notify.Notices
+	// Notify keeps how each client wants to hear about their requests.
+	Notify notify.Service
+	Logger *slog.Logger // the server's when nil
 }
 
-type clientNotifyBody struct {
-	Notify string `json:"notify" enum:"auto,email,sms,none" doc:"auto: e-mail when the client has an address, else SMS; none: opted out"`
+// notificationHandlers serve the notification operations.
+type notificationHandlers struct {
+	notices notify.Notices
+	notify  notify.Service
+	log     *slog.Logger
 }
 
-type clientNotifyOutput struct{ Body clientNotifyBody }
-
-// registerClientNotify adds how a client hears about their requests.
-func (s *ticketsAPI) registerClientNotify(api huma.API) {
-	tags := []string{"clients"}
-	Register(api, AnyRole, huma.Operation{OperationID: "get-client-notify", Method: http.MethodGet, Path: "/api/v1/clients/{id}/notify",
-		Tags: tags, Summary: "How the client hears about their requests (e-mail, SMS or not at all)"},
-		func(ctx context.Context, in *struct {
-			ID int64 `path:"id" minimum:"1"`
-		}) (*clientNotifyOutput, error) {
-			p, err := s.store.ClientNotify(ctx, in.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &clientNotifyOutput{Body: clientNotifyBody{Notify: string(p)}}, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "set-client-notify", Method: http.MethodPut, Path: "/api/v1/clients/{id}/notify",
-		Tags: tags, Summary: "Set how the client hears about their requests (none opts them out)"},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body clientNotifyBody
-		}) (*clientNotifyOutput, error) {
-			if err := s.store.SetClientNotify(ctx, in.ID, notify.Preference(in.Body.Notify)); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &clientNotifyOutput{Body: in.Body}, nil
-		})
-}
-
-// NotificationSocketPath is the bell's WebSocket: it sends the signed-in
-// user's unread count on connect and again whenever they get a notice or
-// read one (on any replica). It checks the session and Origin.
-const NotificationSocketPath = "/api/v1/notifications/socket"
-
-// Bell wakes the bells of signed-in users: each open socket of a user has a
-// one-slot channel, so wakes coalesce and never block (a woken socket
-// re-counts).
-type Bell struct {
-	mu   sync.Mutex
-	subs map[int64]map[chan struct{}]struct{}
-}
-
-// NewBell returns a Bell with no sockets.
-func NewBell() *Bell { return &Bell{subs: map[int64]map[chan struct{}]struct{}{}} }
-
-// Wake tells every open socket of userID to re-count.
-func (b *Bell) Wake(userID int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for ch := range b.subs[userID] {
-		select {
-		case ch <- struct{}{}:
-		default: // already woken
-		}
+// RegisterNotifications adds the signed-in user's notices (list, mark
+// read) and how a client hears about their requests (read, set), for
+// every role.
+func RegisterNotifications(api *Server, deps NotificationDeps) {
+	if deps.Logger == nil {
+		deps.Logger = api.log
 	}
+	h := notificationHandlers{notices: deps.Notices, notify: deps.Notify, log: deps.Logger}
+	a := api.API()
+	clients, tags := []string{"clients"}, []string{"notifications"}
+	Register(a, AnyRole, huma.Operation{OperationID: "get-client-notify", Method: http.MethodGet, Path: "/api/v1/clients/{id}/notify",
+		Tags: clients, Summary: "How the client hears about their requests (e-mail, SMS or not at all)"}, h.clientNotify)
+	Register(a, AnyRole, huma.Operation{OperationID: "set-client-notify", Method: http.MethodPut, Path: "/api/v1/clients/{id}/notify",
+		Tags: clients, Summary: "Set how the client hears about their requests (none opts them out)"}, h.setClientNotify)
+	Register(a, AnyRole, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications",
+		Tags: tags, Summary: "My notices (escalations, breaches, assignments, customers' replies), unread first, with the unread count"}, h.list)
+	Register(a, AnyRole, huma.Operation{OperationID: "read-notifications", Method: http.MethodPost, Path: "/api/v1/notifications/read",
+		Tags: tags, Summary: "Mark my notices up to an id as read"}, h.markRead)
 }
 
-func (b *Bell) subscribe(userID int64) (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	b.mu.Lock()
-	if b.subs[userID] == nil {
-		b.subs[userID] = map[chan struct{}]struct{}{}
-	}
-	b.subs[userID][ch] = struct{}{}
-	b.mu.Unlock()
-	return ch, func() {
-		b.mu.Lock()
-		delete(b.subs[userID], ch)
-		if len(b.subs[userID]) == 0 {
-			delete(b.subs, userID)
-		}
-		b.mu.Unlock()
-	}
-}
-
-// UnreadCounter counts a user's unread notices (crm/postgres.Store).
-type UnreadCounter interface {
-	UnreadNotifications(ctx context.Context, userID int64) (int, error)
-}
-
-// BellOptions configure the bell's socket.
-type BellOptions struct {
-	Store          UnreadCounter
-	Bell           *Bell
-	OriginPatterns []string      // extra origins allowed besides the page's own host
-	PingEvery      time.Duration // 25s when zero
-}
-
-// RegisterBell adds the bell's WebSocket.
-func (s *Server) RegisterBell(o BellOptions) {
-	if o.PingEvery <= 0 {
-		o.PingEvery = 25 * time.Second
-	}
-	log := s.log.With(slog.String("component", "bell-socket"))
-	s.router.Get(NotificationSocketPath, func(w http.ResponseWriter, r *http.Request) {
-		p := PrincipalFrom(r.Context())
-		if p == nil {
-			writeProblem(w, http.StatusUnauthorized, "sign in first")
-			return
-		}
-		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(time.Time{})
-		_ = rc.SetWriteDeadline(time.Time{})
-		conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: o.OriginPatterns})
-		if err != nil {
-			log.InfoContext(r.Context(), "bell socket refused", slog.Any("err", err))
-			return
-		}
-		defer conn.CloseNow()
-		ctx := conn.CloseRead(r.Context()) // the bell sends nothing; this handles pings and close
-		woken, stop := o.Bell.subscribe(p.User.ID)
-		defer stop()
-		ping := time.NewTicker(o.PingEvery)
-		defer ping.Stop()
-		// Count, then wait for the next wake (a notice or a read, on any
-		// replica) and count again, until the socket goes away.
-		for {
-			if !sendUnread(ctx, conn, o.Store, p.User.ID) || !awaitWake(ctx, conn, woken, ping.C) {
-				return
-			}
-		}
-	})
-}
-
-// sendUnread writes the user's unread count; false when the socket is done.
-func sendUnread(ctx context.Context, conn *websocket.Conn, store UnreadCounter, userID int64) bool {
-	n, err := store.UnreadNotifications(ctx, userID)
+func (h notificationHandlers) list(ctx context.Context, in *notificationsInput) (*notificationsOutput, error) {
+	me := PrincipalFrom(ctx).User.ID
+	list, err := h.notices.Notifications(ctx, me, in.Limit)
 	if err != nil {
-		conn.Close(websocket.StatusTryAgainLater, "unavailable")
-		return false
+		return nil, problemFor(ctx, h.log, err)
+	}
+	out := &notificationsOutput{}
+	if out.Body.Unread, err = h.notices.UnreadNotifications(ctx, me); err != nil {
+		return nil, problemFor(ctx, h.log, err)
 	}
 	l := i18n.FromContext(ctx)
-	label := l.T("notify.bell.label", nil)
-	if n > 0 {
-		label = l.N("notify.bell.unread", n, nil)
+	out.Body.Items = make([]NotificationJSON, 0, len(list))
+	for _, n := range list {
+		text := notify.NoticeText(l, n)
+		out.Body.Items = append(out.Body.Items, NotificationJSON{ID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
+			Text: text, Body: text, Subject: n.Subject, At: n.At, ReadAt: n.ReadAt})
 	}
-	data, _ := json.Marshal(map[string]any{"type": "unread", "count": n, "label": label})
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return conn.Write(wctx, websocket.MessageText, data) == nil
+	return out, nil
 }
 
-// awaitWake pings the socket until the user is woken (true) or the socket
-// is done (false).
-func awaitWake(ctx context.Context, conn *websocket.Conn, woken <-chan struct{}, ping <-chan time.Time) bool {
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-woken:
-			return true
-		case <-ping:
-			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return false
-			}
-		}
+func (h notificationHandlers) markRead(ctx context.Context, in *notificationsReadInput) (*markedOutput, error) {
+	me := PrincipalFrom(ctx).User.ID
+	n, err := h.notices.MarkNotificationsRead(ctx, me, in.Body.UpTo)
+	if err != nil {
+		return nil, problemFor(ctx, h.log, err)
 	}
+	out := &markedOutput{}
+	out.Body.Marked = n
+	if out.Body.Unread, err = h.notices.UnreadNotifications(ctx, me); err != nil {
+		return nil, problemFor(ctx, h.log, err)
+	}
+	return out, nil
+}
+
+func (h notificationHandlers) clientNotify(ctx context.Context, in *clientNotifyInput) (*clientNotifyOutput, error) {
+	p, err := h.notify.ClientNotify(ctx, in.ID)
+	if err != nil {
+		return nil, problemFor(ctx, h.log, err)
+	}
+	return &clientNotifyOutput{Body: ClientNotifyJSON{Notify: string(p)}}, nil
+}
+
+func (h notificationHandlers) setClientNotify(ctx context.Context, in *clientNotifySetInput) (*clientNotifyOutput, error) {
+	if err := h.notify.SetClientNotify(ctx, in.ID, notify.Preference(in.Body.Notify)); err != nil {
+		return nil, problemFor(ctx, h.log, err)
+	}
+	return &clientNotifyOutput{Body: in.Body}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
@@ -54,7 +55,7 @@ func TestCustomerReplyThreadsAndTellsTheOwner(t *testing.T) {
 	if err := d.store.UpdateUser(ctx, &agent); err != nil {
 		t.Fatal(err)
 	}
-	d.srv.RegisterBell(httpapi.BellOptions{Store: d.store, Bell: bell(t, d)})
+	httpapi.RegisterBell(d.srv, httpapi.BellDeps{Notices: d.store.Notify, Bell: bell(t, d)})
 	tk := d.teamTicket("Router down")
 	if _, err := d.store.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &agent.ID}, nil); err != nil {
 		t.Fatal(err)
@@ -105,12 +106,12 @@ func TestCustomerReplyThreadsAndTellsTheOwner(t *testing.T) {
 }
 
 // bell starts the listener that rings this server's bells and returns its Bell.
-func bell(t *testing.T, d *deskEnv) *httpapi.Bell {
+func bell(t *testing.T, d *deskEnv) *notify.Bell {
 	t.Helper()
-	b := httpapi.NewBell()
+	b := notify.NewBell()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = d.store.ListenNotifications(ctx, b.Wake) }()
+	go func() { defer close(done); _ = d.store.Notify.ListenNotifications(ctx, b.Wake) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return b
 }
@@ -163,7 +164,7 @@ func TestClientNotifyAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("put: %d %s", resp.StatusCode, body)
 	}
-	if p, _ := d.store.ClientNotify(context.Background(), c.ID); p != "none" {
+	if p, _ := d.store.Notify.ClientNotify(context.Background(), c.ID); p != "none" {
 		t.Fatalf("stored %q", p)
 	}
 	resp, body = agent.do("PUT", path, map[string]any{"notify": "pigeon"})

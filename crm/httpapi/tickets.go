@@ -38,22 +38,7 @@ type TicketStore interface {
 	AddTeamMember(ctx context.Context, teamID, userID int64) error
 	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
 
-	SaveArticle(ctx context.Context, a *kb.Article) error
-	GetArticle(ctx context.Context, id int64) (kb.Article, error)
-	ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error)
-	SearchArticles(ctx context.Context, q kb.ArticleQuery) ([]kb.Hit, error)
-	SuggestArticles(ctx context.Context, typed string, limit int) ([]kb.Hit, error)
-	LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error
-	TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error)
-	EnsureCategory(ctx context.Context, name string) (int64, error)
-
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
-	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
-	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
-	UnreadNotifications(ctx context.Context, userID int64) (int, error)
-	ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error)
-	SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error
-	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
 
 	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
 	LogWork(ctx context.Context, w service.Work) error
@@ -68,6 +53,11 @@ type TicketDeps struct {
 	Products service.ProductTerms
 	Logger   *slog.Logger
 	Now      func() time.Time // tells overdue requests; time.Now when nil
+
+	// KB gives a ticket's solving articles and links them; Notify its
+	// e-mails and SMS.
+	KB     kb.Service
+	Notify notify.Service
 }
 
 // ticketsAPI holds the service-desk operations' dependencies.
@@ -76,12 +66,14 @@ type ticketsAPI struct {
 	products service.ProductTerms
 	log      *slog.Logger
 	now      func() time.Time
+
+	kb     kb.Service
+	notify notify.Service
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
 // thread (every role; agents only see tickets of their teams), SLA plans and
-// teams (admins edit), the knowledge base (supervisors and admins edit),
-// inbound email (supervisors and admins, meant for a mail gateway's token),
+// teams (admins edit), inbound email (supervisors and admins, meant for a mail gateway's token),
 // the efficiency report (supervisors and admins) and the customer's public
 // status by link.
 func RegisterTickets(api huma.API, deps TicketDeps) {
@@ -91,14 +83,12 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products, now: deps.Now}
+	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products, kb: deps.KB, notify: deps.Notify, now: deps.Now}
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
 	s.registerTeams(api)
-	s.registerKB(api)
 	s.registerReport(api)
-	s.registerNotifications(api)
 	s.registerCost(api)
 }
 

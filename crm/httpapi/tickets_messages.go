@@ -114,7 +114,7 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			arts, err := s.store.TicketArticles(ctx, t.ID)
+			arts, err := s.kb.TicketArticles(ctx, t.ID)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
@@ -124,7 +124,7 @@ func (s *ticketsAPI) registerMessages(api huma.API) {
 			for _, e := range events {
 				out.Body.Events = append(out.Body.Events, eventJSON(e))
 			}
-			msgs, err := s.store.TicketMessages(ctx, t.ID)
+			msgs, err := s.notify.TicketMessages(ctx, t.ID)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
@@ -232,7 +232,7 @@ func (s *ticketsAPI) registerLinks(api huma.API) {
 			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
 				return nil, err
 			}
-			if err := s.store.LinkArticle(ctx, in.ID, in.Body.ArticleID, actorID(ctx)); err != nil {
+			if err := s.kb.LinkArticle(ctx, in.ID, in.Body.ArticleID, actorID(ctx)); err != nil {
 				return nil, s.problem(ctx, err)
 			}
 			return &struct{}{}, nil

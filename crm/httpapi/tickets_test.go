@@ -48,7 +48,9 @@ func newDeskEnv(t *testing.T) *deskEnv {
 		before[op.OperationID] = true
 	}
 	d := &deskEnv{env: e}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}})
+	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}, KB: e.store.KB, Notify: e.store.Notify})
+	httpapi.RegisterKB(e.srv, httpapi.KBDeps{KB: e.store.KB})
+	httpapi.RegisterNotifications(e.srv, httpapi.NotificationDeps{Notices: e.store.Notify, Notify: e.store.Notify})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -81,7 +83,7 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		}
 	}
 	article := kb.Article{Title: "Matrix article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}
-	if err := d.store.SaveArticle(context.Background(), &article); err != nil {
+	if err := d.store.KB.SaveArticle(context.Background(), &article); err != nil {
 		d.t.Fatal(err)
 	}
 	plan := map[string]any{"name": "P", "time_zone": "Europe/Moscow", "hours": map[string]string{"mon": "09:00-18:00"},

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
@@ -32,7 +31,7 @@ func StatusText(cat *i18n.Catalogue) func(lang, status string) string {
 
 // NoticeText is an in-app notice in the reader's language (older notices
 // kept their English text in Body).
-func NoticeText(l *i18n.Localizer, n service.Notification) string {
+func NoticeText(l *i18n.Localizer, n Notification) string {
 	if n.Kind == "" || (n.Body != "" && len(n.Args) == 0) {
 		return n.Body
 	}

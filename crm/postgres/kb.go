@@ -38,27 +38,27 @@ func pgLang(l kb.Lang) string {
 }
 
 // EnsureCategory returns the id of the category with this name, creating it.
-func (s *DB) EnsureCategory(ctx context.Context, name string) (int64, error) {
+func (s *KBService) EnsureCategory(ctx context.Context, name string) (int64, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return 0, crm.Invalid("category", "must be 1-100 characters")
 	}
 	var id int64
-	err := s.pool.QueryRow(ctx, `WITH ins AS (INSERT INTO kb_categories (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
+	err := s.db.pool.QueryRow(ctx, `WITH ins AS (INSERT INTO kb_categories (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
 		SELECT id FROM ins UNION ALL SELECT id FROM kb_categories WHERE name = $1 LIMIT 1`, name).Scan(&id)
 	return id, translate(err, "kb category")
 }
 
 // SaveArticle creates the article (ID 0) or saves a new version of it.
-func (s *DB) SaveArticle(ctx context.Context, a *kb.Article) error {
+func (s *KBService) SaveArticle(ctx context.Context, a *kb.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	if a.Tags == nil {
 		a.Tags = []string{}
 	}
-	now := s.now()
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	now := s.db.now()
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if a.ID == 0 {
 			err = tx.QueryRow(ctx, `INSERT INTO kb_articles (category_id, title, body, tags, lang, visibility, updated_by, created_at, updated_at)
@@ -88,8 +88,8 @@ func (s *DB) SaveArticle(ctx context.Context, a *kb.Article) error {
 }
 
 // GetArticle returns an article.
-func (s *DB) GetArticle(ctx context.Context, id int64) (kb.Article, error) {
-	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id = $1`, id))
+func (s *KBService) GetArticle(ctx context.Context, id int64) (kb.Article, error) {
+	a, err := scanArticle(s.db.pool.QueryRow(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id = $1`, id))
 	if err == pgx.ErrNoRows {
 		return a, notFound("article", id)
 	}
@@ -97,8 +97,8 @@ func (s *DB) GetArticle(ctx context.Context, id int64) (kb.Article, error) {
 }
 
 // ArticleVersions returns an article's versions, newest first (title only).
-func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error) {
-	rows, err := s.pool.Query(ctx, `SELECT version, title, body, edited_by, at FROM kb_article_versions
+func (s *KBService) ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT version, title, body, edited_by, at FROM kb_article_versions
 		WHERE article_id = $1 ORDER BY version DESC`, id)
 	if err != nil {
 		return nil, translate(err, "article versions")
@@ -113,14 +113,14 @@ func (s *DB) ArticleVersions(ctx context.Context, id int64) ([]kb.Article, error
 // SearchArticles finds articles matching the query in Russian or English,
 // best first, with highlighted snippets. An empty query lists the newest.
 // Russian words go through kb_ru_forms on both sides (see migration 00260).
-func (s *DB) SearchArticles(ctx context.Context, q kb.ArticleQuery) ([]kb.Hit, error) {
+func (s *KBService) SearchArticles(ctx context.Context, q kb.ArticleQuery) ([]kb.Hit, error) {
 	return s.searchArticles(ctx, q, `websearch_to_tsquery('russian', $1) || websearch_to_tsquery('russian', kb_ru_forms($1)) || websearch_to_tsquery('english', $1)`,
 		q.Text, maxRanked)
 }
 
 // SuggestArticles finds articles whose titles match what an agent is typing
 // (each word a prefix), for suggestions beside a ticket's subject.
-func (s *DB) SuggestArticles(ctx context.Context, typed string, limit int) ([]kb.Hit, error) {
+func (s *KBService) SuggestArticles(ctx context.Context, typed string, limit int) ([]kb.Hit, error) {
 	pq := kb.PrefixQuery(typed)
 	if pq == "" {
 		return nil, nil
@@ -129,7 +129,7 @@ func (s *DB) SuggestArticles(ctx context.Context, typed string, limit int) ([]kb
 		`to_tsquery('russian', $1) || to_tsquery('english', $1)`, pq, maxSuggested)
 }
 
-func (s *DB) searchArticles(ctx context.Context, q kb.ArticleQuery, tsq, text string, ranked int) ([]kb.Hit, error) {
+func (s *KBService) searchArticles(ctx context.Context, q kb.ArticleQuery, tsq, text string, ranked int) ([]kb.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 50 {
 		limit = 10
@@ -142,14 +142,14 @@ func (s *DB) searchArticles(ctx context.Context, q kb.ArticleQuery, tsq, text st
 	var rows pgx.Rows
 	var err error
 	if strings.TrimSpace(text) == "" {
-		rows, err = s.pool.Query(ctx, `SELECT `+articleCols+`, 0::float4, left(a.body, 200)`+articleFrom+
+		rows, err = s.db.pool.Query(ctx, `SELECT `+articleCols+`, 0::float4, left(a.body, 200)`+articleFrom+
 			` WHERE $1 = ''`+filter+` ORDER BY a.updated_at DESC, a.id DESC LIMIT $5`, args...)
 	} else {
 		// Rank in a subquery so that ts_headline, the expensive part, runs
 		// only for the page of results. A query matching more than
 		// maxRanked articles ranks the first maxRanked found: it bounds the
 		// latency of one-common-word searches at the cost of their order.
-		rows, err = s.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS q),
+		rows, err = s.db.pool.Query(ctx, `WITH q AS (SELECT `+tsq+` AS q),
 			found AS (SELECT a.id, a.tsv FROM kb_articles a, q WHERE a.tsv @@ q.q`+filter+` LIMIT `+strconv.Itoa(ranked)+`),
 			top AS (SELECT found.id, ts_rank(found.tsv, q.q) AS rank FROM found, q ORDER BY rank DESC, found.id LIMIT $5)
 			SELECT `+articleCols+`, top.rank,
@@ -178,8 +178,8 @@ const (
 )
 
 // LinkArticle records that an article solved a ticket.
-func (s *DB) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *KBService) LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := lockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
@@ -194,14 +194,14 @@ func (s *DB) LinkArticle(ctx context.Context, ticketID, articleID int64, user *i
 		if err != nil || tag.RowsAffected() == 0 {
 			return translate(err, "link article")
 		}
-		return addEvent(ctx, tx, service.Event{TicketID: ticketID, At: s.now(), UserID: user, Kind: service.EventArticle,
+		return addEvent(ctx, tx, service.Event{TicketID: ticketID, At: s.db.now(), UserID: user, Kind: service.EventArticle,
 			New: idText(&articleID), Body: title})
 	})
 }
 
 // TicketArticles returns the articles linked to a ticket.
-func (s *DB) TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+articleFrom+` JOIN ticket_articles ta ON ta.article_id = a.id
+func (s *KBService) TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+articleCols+articleFrom+` JOIN ticket_articles ta ON ta.article_id = a.id
 		WHERE ta.ticket_id = $1 ORDER BY a.title`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket articles")

@@ -10,8 +10,8 @@ import (
 
 // ListCategories returns the knowledge base's categories by name, with
 // their article counts.
-func (s *DB) ListCategories(ctx context.Context) ([]kb.Category, error) {
-	rows, err := s.pool.Query(ctx, `SELECT k.id, k.name, count(a.id) FROM kb_categories k
+func (s *KBService) ListCategories(ctx context.Context) ([]kb.Category, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT k.id, k.name, count(a.id) FROM kb_categories k
 		LEFT JOIN kb_articles a ON a.category_id = k.id GROUP BY k.id ORDER BY k.name LIMIT 500`)
 	if err != nil {
 		return nil, translate(err, "list kb categories")
@@ -22,3 +22,5 @@ func (s *DB) ListCategories(ctx context.Context) ([]kb.Category, error) {
 		return c, err
 	})
 }
+
+var _ kb.Service = (*KBService)(nil)

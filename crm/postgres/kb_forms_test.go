@@ -24,7 +24,7 @@ func TestKnowledgeBaseRussianWordForms(t *testing.T) {
 		"доставки": {Title: "Сроки доставки", Body: "Доставка по Москве занимает один день.", Lang: kb.LangRussian, Visibility: kb.VisibilityPublic},
 	}
 	for _, a := range arts {
-		if err := s.SaveArticle(ctx, a); err != nil {
+		if err := s.KB.SaveArticle(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,7 +44,7 @@ func TestKnowledgeBaseRussianWordForms(t *testing.T) {
 		{"доставка", "доставки"}, // nominative finds the genitive title
 		{"доставкой", "доставки"},
 	} {
-		hits, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: tc.query})
+		hits, err := s.KB.SearchArticles(ctx, kb.ArticleQuery{Text: tc.query})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.query, err)
 		}
@@ -70,10 +70,10 @@ func TestServiceReportCountsSolvingArticles(t *testing.T) {
 	t1 := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "one", AssigneeID: &anna.ID})
 	mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "two", AssigneeID: &anna.ID})
 	a := kb.Article{Title: "Как перезагрузить роутер", Lang: kb.LangRussian, Visibility: kb.VisibilityPublic}
-	if err := s.SaveArticle(ctx, &a); err != nil {
+	if err := s.KB.SaveArticle(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.LinkArticle(ctx, t1.ID, a.ID, &anna.ID); err != nil {
+	if err := s.KB.LinkArticle(ctx, t1.ID, a.ID, &anna.ID); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.ServiceReport(ctx, service.ReportFilter{From: mskTime("2026-11-26 00:00"), To: mskTime("2026-11-26 00:00").Add(24 * time.Hour)})

@@ -15,11 +15,11 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	cat, err := s.EnsureCategory(ctx, "Принтеры")
+	cat, err := s.KB.EnsureCategory(ctx, "Принтеры")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := s.EnsureCategory(ctx, "Принтеры"); again != cat {
+	if again, _ := s.KB.EnsureCategory(ctx, "Принтеры"); again != cat {
 		t.Fatalf("category created twice: %d %d", cat, again)
 	}
 	arts := []kb.Article{
@@ -31,13 +31,13 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 		{Title: "Paper jams in printers", Body: "Open the tray and remove the jammed paper.", Lang: kb.LangEnglish, Visibility: kb.VisibilityInternal},
 	}
 	for i := range arts {
-		if err := s.SaveArticle(ctx, &arts[i]); err != nil {
+		if err := s.KB.SaveArticle(ctx, &arts[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	search := func(q kb.ArticleQuery) []kb.Hit {
 		t.Helper()
-		hits, err := s.SearchArticles(ctx, q)
+		hits, err := s.KB.SearchArticles(ctx, q)
 		if err != nil {
 			t.Fatalf("search %q: %v", q.Text, err)
 		}
@@ -72,45 +72,45 @@ func TestKnowledgeBaseSearchInBothLanguages(t *testing.T) {
 		t.Fatalf("category and tag filter: %+v", hits)
 	}
 	// Suggestions while typing: the last word is a prefix.
-	sug, err := s.SuggestArticles(ctx, "прин", 5)
+	sug, err := s.KB.SuggestArticles(ctx, "прин", 5)
 	if err != nil || len(sug) != 1 || sug[0].Article.ID != arts[0].ID {
 		t.Fatalf("suggest прин: %+v %v", sug, err)
 	}
-	sug, _ = s.SuggestArticles(ctx, "paper ja", 5)
+	sug, _ = s.KB.SuggestArticles(ctx, "paper ja", 5)
 	if len(sug) != 1 || sug[0].Article.ID != arts[3].ID {
 		t.Fatalf("suggest paper ja: %+v", sug)
 	}
-	if sug, err := s.SuggestArticles(ctx, "!!! & | :*", 5); err != nil || len(sug) != 0 {
+	if sug, err := s.KB.SuggestArticles(ctx, "!!! & | :*", 5); err != nil || len(sug) != 0 {
 		t.Fatalf("punctuation only: %v %v", sug, err)
 	}
-	if _, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: "a & | ! (( :* <->"}); err != nil {
+	if _, err := s.KB.SearchArticles(ctx, kb.ArticleQuery{Text: "a & | ! (( :* <->"}); err != nil {
 		t.Fatalf("operators in a web search: %v", err)
 	}
 
 	// Versions.
 	a := arts[2]
 	a.Body += " Then sign in again."
-	if err := s.SaveArticle(ctx, &a); err != nil || a.Version != 2 {
+	if err := s.KB.SaveArticle(ctx, &a); err != nil || a.Version != 2 {
 		t.Fatalf("new version %d %v", a.Version, err)
 	}
-	if vs, _ := s.ArticleVersions(ctx, a.ID); len(vs) != 2 || vs[0].Version != 2 {
+	if vs, _ := s.KB.ArticleVersions(ctx, a.ID); len(vs) != 2 || vs[0].Version != 2 {
 		t.Fatalf("versions %+v", vs)
 	}
 	bad := kb.Article{Title: "x", Lang: "de", Visibility: kb.VisibilityPublic}
-	if err := s.SaveArticle(ctx, &bad); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.KB.SaveArticle(ctx, &bad); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("bad language: %v", err)
 	}
 
 	// Linking a solving article to a ticket.
 	c := mustClient(t, s, crm.Client{Name: "KB client"})
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Jam"})
-	if err := s.LinkArticle(ctx, tk.ID, arts[0].ID, nil); err != nil {
+	if err := s.KB.LinkArticle(ctx, tk.ID, arts[0].ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.LinkArticle(ctx, tk.ID, arts[0].ID, nil); err != nil {
+	if err := s.KB.LinkArticle(ctx, tk.ID, arts[0].ID, nil); err != nil {
 		t.Fatalf("linking twice: %v", err)
 	}
-	if got, _ := s.TicketArticles(ctx, tk.ID); len(got) != 1 {
+	if got, _ := s.KB.TicketArticles(ctx, tk.ID); len(got) != 1 {
 		t.Fatalf("ticket articles %+v", got)
 	}
 }

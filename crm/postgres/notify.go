@@ -178,14 +178,14 @@ func supervisors(ctx context.Context, tx pgx.Tx) ([]*int64, error) {
 // in-app notification, on this replica or any other, until ctx ends. It
 // holds one connection LISTENing on NotifyChannel and reconnects after a
 // failure (waking nobody in between: readers re-count on reconnect).
-func (s *DB) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
+func (s *NotifyService) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
 	backoff := 500 * time.Millisecond
 	for {
 		err := s.listenOnce(ctx, wake, func() { backoff = 500 * time.Millisecond })
 		if ctx.Err() != nil {
 			return nil
 		}
-		s.log.Warn("notification listener lost its connection", "err", err, "retry_in", backoff)
+		s.db.log.Warn("notification listener lost its connection", "err", err, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -195,8 +195,8 @@ func (s *DB) ListenNotifications(ctx context.Context, wake func(userID int64)) e
 	}
 }
 
-func (s *DB) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
-	conn, err := s.pool.Acquire(ctx)
+func (s *NotifyService) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
+	conn, err := s.db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}

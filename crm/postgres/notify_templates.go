@@ -11,8 +11,8 @@ import (
 
 // NotificationTemplate returns an admin's wording of a template in a
 // language; ok is false when they kept the catalogue's.
-func (s *DB) NotificationTemplate(ctx context.Context, key, lang string) (t notify.Template, ok bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates
+func (s *NotifyService) NotificationTemplate(ctx context.Context, key, lang string) (t notify.Template, ok bool, err error) {
+	err = s.db.pool.QueryRow(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates
 		WHERE key = $1 AND lang = $2`, key, lang).Scan(&t.Key, &t.Lang, &t.Subject, &t.Body, &t.UpdatedAt)
 	if err == pgx.ErrNoRows {
 		return notify.Template{}, false, nil
@@ -25,8 +25,8 @@ func (s *DB) NotificationTemplate(ctx context.Context, key, lang string) (t noti
 }
 
 // NotificationTemplates returns every template admins changed.
-func (s *DB) NotificationTemplates(ctx context.Context) ([]notify.Template, error) {
-	rows, err := s.pool.Query(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates ORDER BY key, lang`)
+func (s *NotifyService) NotificationTemplates(ctx context.Context) ([]notify.Template, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT key, lang, subject, body, updated_at FROM notification_templates ORDER BY key, lang`)
 	if err != nil {
 		return nil, translate(err, "notification templates")
 	}
@@ -38,37 +38,37 @@ func (s *DB) NotificationTemplates(ctx context.Context) ([]notify.Template, erro
 }
 
 // SaveNotificationTemplate stores an admin's wording (checked first).
-func (s *DB) SaveNotificationTemplate(ctx context.Context, t notify.Template, by *int64) error {
+func (s *NotifyService) SaveNotificationTemplate(ctx context.Context, t notify.Template, by *int64) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO notification_templates (key, lang, subject, body, updated_at, updated_by)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO notification_templates (key, lang, subject, body, updated_at, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key, lang) DO UPDATE
 		SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
-		t.Key, t.Lang, t.Subject, t.Body, s.now(), by)
+		t.Key, t.Lang, t.Subject, t.Body, s.db.now(), by)
 	return translate(err, "save notification template")
 }
 
 // ResetNotificationTemplate goes back to the catalogue's wording.
-func (s *DB) ResetNotificationTemplate(ctx context.Context, key, lang string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM notification_templates WHERE key = $1 AND lang = $2`, key, lang)
+func (s *NotifyService) ResetNotificationTemplate(ctx context.Context, key, lang string) error {
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM notification_templates WHERE key = $1 AND lang = $2`, key, lang)
 	return translate(err, "reset notification template")
 }
 
 // ClientNotify returns how a client wants to hear about their requests.
-func (s *DB) ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error) {
+func (s *NotifyService) ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error) {
 	var p notify.Preference
-	err := s.pool.QueryRow(ctx, `SELECT notify FROM clients WHERE id = $1`, clientID).Scan(&p)
+	err := s.db.pool.QueryRow(ctx, `SELECT notify FROM clients WHERE id = $1`, clientID).Scan(&p)
 	return p, translate(err, "client notify")
 }
 
 // SetClientNotify records how a client wants to hear about their requests
 // (notify.PreferNone opts out).
-func (s *DB) SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error {
+func (s *NotifyService) SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error {
 	if !p.Valid() {
 		return crm.Invalid("notify", "must be one of auto, email, sms, none")
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE clients SET notify = $2, updated_at = now() WHERE id = $1`, clientID, p)
+	tag, err := s.db.pool.Exec(ctx, `UPDATE clients SET notify = $2, updated_at = now() WHERE id = $1`, clientID, p)
 	if err != nil {
 		return translate(err, "set client notify")
 	}

@@ -38,16 +38,16 @@ func enqueue(ctx context.Context, tx pgx.Tx, m notify.Message, now time.Time) er
 }
 
 // Enqueue adds a message to the outbox, due now.
-func (s *DB) Enqueue(ctx context.Context, m notify.Message) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return enqueue(ctx, tx, m, s.now()) })
+func (s *NotifyService) Enqueue(ctx context.Context, m notify.Message) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error { return enqueue(ctx, tx, m, s.db.now()) })
 }
 
 // DeliverNext claims the oldest message due at now, calls deliver with it
 // while holding its row, and records the outcome. It reports false when no
 // message was due (or all due ones are held by other workers).
-func (s *DB) DeliverNext(ctx context.Context, now time.Time, deliver func(context.Context, *notify.Message) notify.Outcome) (bool, error) {
+func (s *NotifyService) DeliverNext(ctx context.Context, now time.Time, deliver func(context.Context, *notify.Message) notify.Outcome) (bool, error) {
 	found := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		m, err := scanMessage(tx.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox
 			WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, now))
 		if err == pgx.ErrNoRows {
@@ -86,8 +86,8 @@ func truncate(s string, n int) string {
 
 // TicketMessages returns the e-mails and SMS about a ticket, newest first
 // (at most 200), with their delivery state.
-func (s *DB) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = $1 ORDER BY id DESC LIMIT 200`, ticketID)
+func (s *NotifyService) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = $1 ORDER BY id DESC LIMIT 200`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket messages")
 	}
@@ -95,8 +95,8 @@ func (s *DB) TicketMessages(ctx context.Context, ticketID int64) ([]notify.Messa
 }
 
 // OutboxCounts returns how many messages are in each state.
-func (s *DB) OutboxCounts(ctx context.Context) (map[notify.State]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+func (s *NotifyService) OutboxCounts(ctx context.Context) (map[notify.State]int, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
 	if err != nil {
 		return nil, translate(err, "outbox counts")
 	}

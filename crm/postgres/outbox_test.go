@@ -27,7 +27,7 @@ import (
 // testWording is the catalogue's wording stand-in: it names the key and
 // language so tests see which template went out.
 func testWording(s *postgres.Services) notify.Wording {
-	return notify.Wording{Store: s, Default: func(key, lang string) notify.Template {
+	return notify.Wording{Store: s.Notify, Default: func(key, lang string) notify.Template {
 		return notify.Template{Subject: "[#{number}] " + key + " " + lang, Body: key + " " + lang + " {subject} {status} {link}"}
 	}}
 }
@@ -51,7 +51,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
 	s := openDesk(t, pgtest.NewDSN(t), clk)
 	srv := smtptest.New(t, smtptest.Options{})
-	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s, Templates: testWording(s), Mailer: mailerFor(t, srv),
+	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s.Notify, Templates: testWording(s), Mailer: mailerFor(t, srv),
 		PublicURL: "https://desk.example.ru/", Now: clk.Now})
 	c := mustClient(t, s, crm.Client{Name: "Мария", Language: "en", Contacts: []crm.Contact{
 		{Kind: crm.ContactEmail, Value: "maria@example.ru"}, {Kind: crm.ContactPhone, Value: "+79123456789"}}})
@@ -81,7 +81,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 	if !strings.Contains(got[1].Body, "in_progress") {
 		t.Errorf("status notice %q lacks the status", got[1].Body)
 	}
-	msgs, err := s.TicketMessages(ctx, tk.ID)
+	msgs, err := s.Notify.TicketMessages(ctx, tk.ID)
 	if err != nil || len(msgs) != 2 {
 		t.Fatalf("ticket messages %d %v", len(msgs), err)
 	}
@@ -91,17 +91,17 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 		}
 	}
 	// Opted out: nothing more is queued.
-	if err := s.SetClientNotify(ctx, c.ID, notify.PreferNone); err != nil {
+	if err := s.Notify.SetClientNotify(ctx, c.ID, notify.PreferNone); err != nil {
 		t.Fatal(err)
 	}
 	st = service.StatusResolved
 	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if msgs, _ := s.TicketMessages(ctx, tk.ID); len(msgs) != 2 {
+	if msgs, _ := s.Notify.TicketMessages(ctx, tk.ID); len(msgs) != 2 {
 		t.Fatalf("an opted-out client was told: %d messages", len(msgs))
 	}
-	if err := s.SetClientNotify(ctx, c.ID, "pigeon"); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Notify.SetClientNotify(ctx, c.ID, "pigeon"); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown preference: %v", err)
 	}
 }
@@ -127,12 +127,12 @@ func TestCustomerToldBySMS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s, Templates: testWording(s), SMS: g,
+	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s.Notify, Templates: testWording(s), SMS: g,
 		PublicURL: "https://desk.example.ru", Now: clk.Now})
 	phoneOnly := mustClient(t, s, crm.Client{Name: "Phone only", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79123456789"}}})
 	prefers := mustClient(t, s, crm.Client{Name: "Prefers SMS", Contacts: []crm.Contact{
 		{Kind: crm.ContactEmail, Value: "sms@example.ru"}, {Kind: crm.ContactPhone, Value: "+79990001122"}}})
-	if err := s.SetClientNotify(ctx, prefers.ID, notify.PreferSMS); err != nil {
+	if err := s.Notify.SetClientNotify(ctx, prefers.ID, notify.PreferSMS); err != nil {
 		t.Fatal(err)
 	}
 	t1 := mustTicket(t, s, service.Ticket{ClientID: phoneOnly.ID, Subject: "A"})
@@ -172,12 +172,12 @@ func TestOutboxOutageLosesNothing(t *testing.T) {
 	}})
 	const total = 12
 	for i := range total {
-		if err := s.Enqueue(ctx, notify.Message{Channel: notify.ChannelEmail, To: fmt.Sprintf("c%d@example.ru", i),
+		if err := s.Notify.Enqueue(ctx, notify.Message{Channel: notify.ChannelEmail, To: fmt.Sprintf("c%d@example.ru", i),
 			Subject: fmt.Sprintf("n%d", i), Body: "body"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	opts := notify.DispatcherOptions{Outbox: s, Templates: testWording(s), Mailer: mailerFor(t, srv), Now: clk.Now,
+	opts := notify.DispatcherOptions{Outbox: s.Notify, Templates: testWording(s), Mailer: mailerFor(t, srv), Now: clk.Now,
 		MinBackoff: time.Minute, MaxBackoff: 10 * time.Minute}
 	d := notify.NewDispatcher(opts)
 	if n, err := d.Tick(ctx); err != nil || n != total {
@@ -187,7 +187,7 @@ func TestOutboxOutageLosesNothing(t *testing.T) {
 	if arrived < 4 || arrived == total {
 		t.Fatalf("%d arrived before the outage; want at least 4 and not all", arrived)
 	}
-	counts, _ := s.OutboxCounts(ctx)
+	counts, _ := s.Notify.OutboxCounts(ctx)
 	if counts[notify.StateSent] != arrived || counts[notify.StatePending] != total-arrived || counts[notify.StateFailed] != 0 {
 		t.Fatalf("after the outage %v, %d arrived", counts, arrived)
 	}
@@ -199,7 +199,7 @@ func TestOutboxOutageLosesNothing(t *testing.T) {
 	clk.Set(clk.Now().Add(2 * time.Minute))
 	second := openDesk(t, dsn, clk)
 	o2 := opts
-	o2.Outbox = second
+	o2.Outbox = second.Notify
 	var wg sync.WaitGroup
 	for _, x := range []*notify.Dispatcher{d, notify.NewDispatcher(o2)} {
 		wg.Add(1)
@@ -220,7 +220,7 @@ func TestOutboxOutageLosesNothing(t *testing.T) {
 			t.Errorf("c%d got %d copies", i, n)
 		}
 	}
-	if counts, _ := s.OutboxCounts(ctx); counts[notify.StateSent] != total {
+	if counts, _ := s.Notify.OutboxCounts(ctx); counts[notify.StateSent] != total {
 		t.Fatalf("after recovery %v", counts)
 	}
 }
@@ -234,7 +234,7 @@ func TestStaffEmailedWhenTheyHaveAnAddress(t *testing.T) {
 	clk := &deskClock{t: mskTime("2026-11-26 10:00")}
 	s := openDesk(t, pgtest.NewDSN(t), clk)
 	srv := smtptest.New(t, smtptest.Options{})
-	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s, Templates: testWording(s), Mailer: mailerFor(t, srv),
+	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s.Notify, Templates: testWording(s), Mailer: mailerFor(t, srv),
 		PublicURL: "https://desk.example.ru", Now: clk.Now})
 	withMail := crm.User{Login: "staff.mail", Role: crm.RoleAgent, Email: "staff@example.ru", Language: "ru"}
 	if err := s.CreateUser(ctx, &withMail, "$argon2id$dummy"); err != nil {
@@ -262,11 +262,11 @@ func TestStaffEmailedWhenTheyHaveAnAddress(t *testing.T) {
 		t.Fatalf("staff e-mail to %v: %q %q", m.To, m.Subject(), m.Body)
 	}
 	for _, u := range []crm.User{withMail, without} {
-		if n, _ := s.UnreadNotifications(ctx, u.ID); n != 1 {
+		if n, _ := s.Notify.UnreadNotifications(ctx, u.ID); n != 1 {
 			t.Errorf("%s has %d unread notices, want 1", u.Login, n)
 		}
 	}
-	if n, _ := s.UnreadNotifications(ctx, boss.ID); n != 0 {
+	if n, _ := s.Notify.UnreadNotifications(ctx, boss.ID); n != 0 {
 		t.Errorf("whoever assigned was told too: %d", n)
 	}
 }

@@ -140,7 +140,7 @@ func BenchmarkKnowledgeBaseSearch(b *testing.B) {
 	for _, q := range []string{"настройки роутера", "modem cable", "пароль", "refund warranty"} {
 		b.Run(q, func(b *testing.B) {
 			p99(b, func() error {
-				hits, err := s.SearchArticles(ctx, kb.ArticleQuery{Text: q, Limit: 10})
+				hits, err := s.KB.SearchArticles(ctx, kb.ArticleQuery{Text: q, Limit: 10})
 				if err == nil && len(hits) == 0 {
 					err = fmt.Errorf("nothing found for %q", q)
 				}
@@ -150,7 +150,7 @@ func BenchmarkKnowledgeBaseSearch(b *testing.B) {
 	}
 	b.Run("suggest", func(b *testing.B) {
 		p99(b, func() error {
-			_, err := s.SuggestArticles(ctx, "настр", 5)
+			_, err := s.KB.SuggestArticles(ctx, "настр", 5)
 			return err
 		})
 	})

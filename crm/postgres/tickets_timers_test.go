@@ -93,14 +93,14 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	if fired != 5*n || notes != 8*n {
 		t.Fatalf("fired timers %d, notifications %d", fired, notes)
 	}
-	mine, err := third.Notifications(ctx, agent.ID, 200)
+	mine, err := third.Notify.Notifications(ctx, agent.ID, 200)
 	if err != nil || len(mine) != 5*n || mine[0].ReadAt != nil {
 		t.Fatalf("agent's notifications: %d %v", len(mine), err)
 	}
-	if marked, err := third.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 5*n {
+	if marked, err := third.Notify.MarkNotificationsRead(ctx, agent.ID, mine[0].ID); err != nil || marked != 5*n {
 		t.Fatalf("marked %d %v", marked, err)
 	}
-	leads, err := third.Notifications(ctx, lead.ID, 200)
+	leads, err := third.Notify.Notifications(ctx, lead.ID, 200)
 	if err != nil || len(leads) != 3*n {
 		t.Fatalf("lead's notifications: %d %v", len(leads), err)
 	}
@@ -168,7 +168,7 @@ func TestLevelTellsSupervisorsWhenThePlanSays(t *testing.T) {
 		user crm.User
 		want int
 	}{{agent, 2 /* assigned, level 1 */}, {sv, 1}, {off, 0}} {
-		got, err := s.Notifications(ctx, u.user.ID, 10)
+		got, err := s.Notify.Notifications(ctx, u.user.ID, 10)
 		if err != nil || len(got) != u.want {
 			t.Errorf("%s: %d notices (%v), want %d", u.user.Login, len(got), err, u.want)
 		}

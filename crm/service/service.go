@@ -338,19 +338,3 @@ type Event struct {
 	// Public marks entries the customer may see on the status page.
 	Public bool
 }
-
-// Notification tells a user about a ticket: an escalation or a breach, an
-// assignment to them, a customer's e-mail. Kind and Args let each reader
-// see it in their own language; Body is the English text of older ones.
-type Notification struct {
-	ID       int64
-	UserID   int64
-	TicketID int64
-	Kind     string // escalation, breach, assigned, reply
-	Args     map[string]string
-	Body     string
-	At       time.Time
-	ReadAt   *time.Time
-	// Subject is the ticket's, for lists.
-	Subject string
-}

@@ -46,7 +46,7 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountConsole()
 	pages.MountCalls(st)
 	pages.MountTickets(st, nil)
-	pages.MountKB(st)
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
 	pages.MountServiceCosts(st, st)
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
 	pages.MountAdmin(web.AdminOptions{Store: st})

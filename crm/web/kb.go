@@ -20,32 +20,39 @@ import (
 	"hotline/crm/service"
 )
 
-// KnowledgeBase is what the article pages read and write (crm/postgres
-// satisfies it).
-type KnowledgeBase interface {
-	SaveArticle(ctx context.Context, a *kb.Article) error
-	GetArticle(ctx context.Context, id int64) (kb.Article, error)
-	EnsureCategory(ctx context.Context, name string) (int64, error)
-	ListCategories(ctx context.Context) ([]kb.Category, error)
+// KBPageDeps are what the knowledge base's pages need.
+type KBPageDeps struct {
+	KB kb.Service
+	// Tickets lets a reader who came from a request say the article
+	// helped with it, when they may see the request.
+	Tickets TicketViewer
+}
+
+// TicketViewer finds a request and tells whether a user may see it
+// (service.TicketService has it).
+type TicketViewer interface {
 	GetTicket(ctx context.Context, id int64) (service.Ticket, error)
 	CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error)
-	LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error
 }
 
-// kbPages serves knowledge-base articles: read, write, edit, and "this
+// kbPages serve the knowledge base: search, read, write, edit, and "this
 // helped" from a request.
 type kbPages struct {
-	p  *Pages
-	kb KnowledgeBase
+	p       *Pages
+	kb      kb.Service
+	tickets TicketViewer
 }
 
-// MountKB adds the article pages: /kb/{id} (the article, Markdown shown
-// sanitised), /kb/new and /kb/{id}/edit (supervisors and admins), and
+// MountKB adds the knowledge base's pages and its nav link: /kb (search,
+// by category and tag), /kb/{id} (the article, Markdown shown sanitised),
+// /kb/new and /kb/{id}/edit (supervisors and admins), and
 // POST /kb/{id}/helped (the article solved a request the user may see).
-func (p *Pages) MountKB(kb KnowledgeBase) {
-	kp := &kbPages{p: p, kb: kb}
+// Requests then list their solving articles.
+func (p *Pages) MountKB(deps KBPageDeps) {
+	kp := &kbPages{p: p, kb: deps.KB, tickets: deps.Tickets}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
+		r.Get("/kb", kp.search)
 		r.Get("/kb/new", kp.newForm)
 		r.Post("/kb/new", kp.create)
 		r.Get("/kb/{id}", kp.show)
@@ -53,16 +60,26 @@ func (p *Pages) MountKB(kb KnowledgeBase) {
 		r.Post("/kb/{id}/edit", kp.update)
 		r.Post("/kb/{id}/helped", kp.helped)
 	})
+	p.AddNav(NavItem{Label: "web.nav.kb", Path: "/kb"})
 	p.mu.Lock()
-	p.kb = kb
+	p.kb = deps.KB
 	p.mu.Unlock()
 }
 
-// knowledgeBase is the article store when the article pages are mounted (else nil).
-func (p *Pages) knowledgeBase() KnowledgeBase {
+// knowledgeBase is the knowledge base when its pages are mounted (else nil).
+func (p *Pages) knowledgeBase() kb.Service {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.kb
+}
+
+// ticketArticles are the articles that solved a request (none when the
+// knowledge base is not mounted).
+func (p *Pages) ticketArticles(r *http.Request, ticketID int64) ([]kb.Article, error) {
+	if k := p.knowledgeBase(); k != nil {
+		return k.TicketArticles(r.Context(), ticketID)
+	}
+	return nil, nil
 }
 
 // mayWriteArticles reports whether the user may write articles (as the API allows).
@@ -134,11 +151,11 @@ func (kp *kbPages) fromTicket(r *http.Request, id string) (*service.Ticket, erro
 	if err != nil || n <= 0 {
 		return nil, crm.Errorf(crm.KindNotFound, "no such request")
 	}
-	t, err := kp.kb.GetTicket(r.Context(), n)
+	t, err := kp.tickets.GetTicket(r.Context(), n)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := kp.kb.CanSeeTicket(r.Context(), viewerOf(r), t)
+	ok, err := kp.tickets.CanSeeTicket(r.Context(), viewerOf(r), t)
 	if err == nil && !ok {
 		err = crm.Errorf(crm.KindNotFound, "request %d not found", n)
 	}
@@ -293,4 +310,55 @@ func anyWord(s string) string {
 		}
 	}
 	return strings.Join(words, " or ")
+}
+
+type kbData struct {
+	Q    string
+	Hits []kbHit
+	// Articles: titles link to articles, the list filters by category and
+	// tag, writers get "New article", and a reader who came from a request
+	// (Ticket) can say an article helped.
+	Articles   bool
+	CanWrite   bool
+	Category   int64
+	Tag        string
+	Categories []kb.Category
+	Ticket     int64
+}
+
+type kbHit struct {
+	kb.Hit
+	SnippetHTML template.HTML
+}
+
+// search lists the articles matching q (the newest when empty), by
+// category and tag; from a request (ticket), any word of its subject.
+func (kp *kbPages) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := kbData{Q: q.Get("q"), Articles: true, CanWrite: mayWriteArticles(r), Tag: truncateRunes(strings.TrimSpace(q.Get("tag")), 50)}
+	d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
+	d.Ticket, _ = strconv.ParseInt(q.Get("ticket"), 10, 64)
+	aq := kb.ArticleQuery{Text: d.Q, Limit: 20, CategoryID: d.Category, Tag: d.Tag}
+	if d.Ticket > 0 && q.Get("any") == "1" { // from a request: any word of its subject
+		aq.Text = anyWord(d.Q)
+	}
+	var err error
+	if d.Categories, err = kp.kb.ListCategories(r.Context()); err != nil {
+		kp.p.errorPage(w, r, err)
+		return
+	}
+	hits, err := kp.kb.SearchArticles(r.Context(), aq)
+	if err != nil {
+		if crm.IsKind(err, crm.KindInvalid) {
+			kp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "web.nav.kb", view{Data: d, Error: errorText(loc(r), err)})
+			return
+		}
+		kp.p.errorPage(w, r, err)
+		return
+	}
+	for _, h := range hits {
+		// The snippet is escaped by kb.SnippetHTML; only <mark> is markup.
+		d.Hits = append(d.Hits, kbHit{Hit: h, SnippetHTML: template.HTML(h.Snippet)}) //nolint:gosec
+	}
+	kp.p.render(w, r, http.StatusOK, "kb", "web.nav.kb", view{Data: d})
 }

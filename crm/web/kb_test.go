@@ -41,7 +41,7 @@ func TestKnowledgeBaseArticlePages(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-title"`) || !strings.Contains(body, "Нужен заголовок") {
 		t.Fatalf("empty title: %d", resp.StatusCode)
 	}
-	if hits, _ := s.store.SearchArticles(context.Background(), kb.ArticleQuery{}); len(hits) != 0 {
+	if hits, _ := s.store.KB.SearchArticles(context.Background(), kb.ArticleQuery{}); len(hits) != 0 {
 		t.Fatalf("a rejected article was saved: %+v", hits)
 	}
 	resp, body = sup.post("/kb/new", url.Values{"csrf_token": {csrf}, "title": {"Где найти запись разговора"}, "lang": {"ru"},
@@ -68,7 +68,7 @@ func TestKnowledgeBaseArticlePages(t *testing.T) {
 		t.Fatalf("edit: %d", resp.StatusCode)
 	}
 	id, _ := strconv.ParseInt(strings.TrimPrefix(page, "/kb/"), 10, 64)
-	a, err := s.store.GetArticle(context.Background(), id)
+	a, err := s.store.KB.GetArticle(context.Background(), id)
 	if err != nil || a.Version != 2 || a.Visibility != kb.VisibilityPublic || len(a.Tags) != 1 {
 		t.Errorf("after the edit: %+v %v", a, err)
 	}
@@ -100,7 +100,7 @@ func TestArticleHelpedWithRequest(t *testing.T) {
 		}
 	}
 	a := kb.Article{Title: "Записи разговоров", Body: "В журнале звонков.", Lang: kb.LangRussian, Visibility: kb.VisibilityInternal}
-	if err := s.store.SaveArticle(ctx, &a); err != nil {
+	if err := s.store.KB.SaveArticle(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 	ag := s.browser()
@@ -125,11 +125,11 @@ func TestArticleHelpedWithRequest(t *testing.T) {
 		t.Fatalf("helped: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	ag.post(art+"/helped", url.Values{"csrf_token": {csrf}, "ticket": {strconv.FormatInt(mine.ID, 10)}}) // twice: still once
-	linked, err := s.store.TicketArticles(ctx, mine.ID)
+	linked, err := s.store.KB.TicketArticles(ctx, mine.ID)
 	if err != nil || len(linked) != 1 || linked[0].ID != a.ID {
 		t.Fatalf("the request's articles: %+v %v", linked, err)
 	}
-	if l, _ := s.store.TicketArticles(ctx, other.ID); len(l) != 0 {
+	if l, _ := s.store.KB.TicketArticles(ctx, other.ID); len(l) != 0 {
 		t.Errorf("the other request got %+v", l)
 	}
 	_, body = ag.get("/tickets/" + strconv.FormatInt(mine.ID, 10))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -10,29 +9,26 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/notify"
-	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
-// NotifyStore is what the notification pages read and write (crm/postgres.Store).
-type NotifyStore interface {
-	notify.TemplateStore
-	Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error)
-	MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error)
-	ClientNotify(ctx context.Context, clientID int64) (notify.Preference, error)
-	SetClientNotify(ctx context.Context, clientID int64, p notify.Preference) error
-	SaveNotificationTemplate(ctx context.Context, t notify.Template, by *int64) error
-	ResetNotificationTemplate(ctx context.Context, key, lang string) error
+// NotifyPageDeps are what the notification pages need.
+type NotifyPageDeps struct {
+	Notices notify.Notices
+	// Notify keeps admins' templates, clients' preferences and the
+	// e-mails and SMS that requests show.
+	Notify notify.Service
 }
 
 // MountNotify adds the notifications page (/notifications, which the bell
 // in the top bar opens), the client card's notification setting, and the
 // admins' notification templates (/admin/notification-templates).
-func (p *Pages) MountNotify(store NotifyStore) {
+// Requests then show their e-mails and SMS.
+func (p *Pages) MountNotify(deps NotifyPageDeps) {
 	p.mu.Lock()
-	p.notify = store
+	p.notify = deps.Notify
 	p.mu.Unlock()
-	np := &notifyPages{p: p, store: store}
+	np := &notifyPages{p: p, notices: deps.Notices, notify: deps.Notify}
 	r := p.api.Router()
 	r.Group(func(r chi.Router) {
 		r.Use(p.requireUser)
@@ -49,9 +45,28 @@ func (p *Pages) MountNotify(store NotifyStore) {
 	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
 }
 
+// notifyService is what tells people when the notification pages are
+// mounted (else nil).
+func (p *Pages) notifyService() notify.Service {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.notify
+}
+
+// ticketMessages are the e-mails and SMS about a request (none when the
+// notification pages are not mounted).
+func (p *Pages) ticketMessages(r *http.Request, ticketID int64) ([]notify.Message, error) {
+	if n := p.notifyService(); n != nil {
+		return n.TicketMessages(r.Context(), ticketID)
+	}
+	return nil, nil
+}
+
+// notifyPages serve the notification pages.
 type notifyPages struct {
-	p     *Pages
-	store NotifyStore
+	p       *Pages
+	notices notify.Notices
+	notify  notify.Service
 }
 
 // noticeRow is one notice on the notifications page.
@@ -72,7 +87,7 @@ type noticesView struct {
 
 func (np *notifyPages) list(w http.ResponseWriter, r *http.Request) {
 	l := i18n.FromContext(r.Context())
-	list, err := np.store.Notifications(r.Context(), me(r).ID, 100)
+	list, err := np.notices.Notifications(r.Context(), me(r).ID, 100)
 	if err != nil {
 		np.p.errorPage(w, r, err)
 		return
@@ -101,7 +116,7 @@ func (np *notifyPages) markRead(w http.ResponseWriter, r *http.Request) {
 		np.p.errorPage(w, r, crm.Invalid("up_to", "is not a notification"))
 		return
 	}
-	if _, err := np.store.MarkNotificationsRead(r.Context(), me(r).ID, upTo); err != nil {
+	if _, err := np.notices.MarkNotificationsRead(r.Context(), me(r).ID, upTo); err != nil {
 		np.p.errorPage(w, r, err)
 		return
 	}
@@ -122,9 +137,7 @@ type notifyOption struct {
 
 // clientNotify is the client card's setting; nil when not mounted.
 func (p *Pages) clientNotify(r *http.Request, clientID int64) (*notifyPrefView, error) {
-	p.mu.RLock()
-	store := p.notify
-	p.mu.RUnlock()
+	store := p.notifyService()
 	if store == nil {
 		return nil, nil
 	}
@@ -154,7 +167,7 @@ func (np *notifyPages) setClientNotify(w http.ResponseWriter, r *http.Request) {
 		np.p.errorPage(w, r, err)
 		return
 	}
-	if err := np.store.SetClientNotify(r.Context(), id, notify.Preference(r.PostFormValue("notify"))); err != nil {
+	if err := np.notify.SetClientNotify(r.Context(), id, notify.Preference(r.PostFormValue("notify"))); err != nil {
 		np.p.errorPage(w, r, err)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/notify"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -53,12 +54,13 @@ func newNotifySite(t *testing.T) *notifySite {
 	}
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Now: clk.Now})
 	pages.MountTickets(st, nil)
-	bell := httpapi.NewBell()
-	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: bell})
-	pages.MountNotify(st)
+	httpapi.RegisterNotifications(api, httpapi.NotificationDeps{Notices: st.Notify, Notify: st.Notify})
+	bell := notify.NewBell()
+	httpapi.RegisterBell(api, httpapi.BellDeps{Notices: st.Notify, Bell: bell})
+	pages.MountNotify(web.NotifyPageDeps{Notices: st.Notify, Notify: st.Notify})
 	lctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = st.ListenNotifications(lctx, bell.Wake) }()
+	go func() { defer close(done); _ = st.Notify.ListenNotifications(lctx, bell.Wake) }()
 	t.Cleanup(func() { cancel(); <-done })
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

@@ -37,7 +37,7 @@ func (np *notifyPages) templates(w http.ResponseWriter, r *http.Request) {
 // form an admin sent that was refused (kept as typed, with its error).
 func (np *notifyPages) renderTemplates(w http.ResponseWriter, r *http.Request, status int, flash string, failed *templateForm) {
 	l := i18n.FromContext(r.Context())
-	wording := notify.CatalogueWording(np.p.api.Catalogue(), np.store)
+	wording := notify.CatalogueWording(np.p.api.Catalogue(), np.notify)
 	v := templatesView{Placeholders: strings.Join(notify.Placeholders, " "), Labels: map[string]string{}}
 	for _, k := range []string{"intro", "placeholders", "template", "language", "subject", "body", "custom", "default", "reset"} {
 		v.Labels[k] = l.T("notify.templates."+k, nil)
@@ -76,7 +76,7 @@ func (np *notifyPages) saveTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("action") == "reset" {
-		if err := np.store.ResetNotificationTemplate(r.Context(), t.Key, t.Lang); err != nil {
+		if err := np.notify.ResetNotificationTemplate(r.Context(), t.Key, t.Lang); err != nil {
 			np.p.errorPage(w, r, err)
 			return
 		}
@@ -84,7 +84,7 @@ func (np *notifyPages) saveTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	by := me(r).ID
-	if err := np.store.SaveNotificationTemplate(r.Context(), t, &by); err != nil {
+	if err := np.notify.SaveNotificationTemplate(r.Context(), t, &by); err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) {
 			np.p.errorPage(w, r, err)
 			return

@@ -48,7 +48,7 @@ func TestTemplatesPageAdminsEditPerLanguage(t *testing.T) {
 	if resp, _ := b.post("/admin/notification-templates", form); resp.StatusCode != http.StatusOK {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	got, ok, err := s.store.NotificationTemplate(ctx, notify.TemplateOpened, "en")
+	got, ok, err := s.store.Notify.NotificationTemplate(ctx, notify.TemplateOpened, "en")
 	if err != nil || !ok || got.Body != "We have it: {link}" || got.Subject != "[#{number}] Thanks" {
 		t.Fatalf("stored %+v %v %v", got, ok, err)
 	}
@@ -56,7 +56,7 @@ func TestTemplatesPageAdminsEditPerLanguage(t *testing.T) {
 	if resp, _ := b.post("/admin/notification-templates", form); resp.StatusCode != http.StatusOK {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}
-	if _, ok, _ := s.store.NotificationTemplate(ctx, notify.TemplateOpened, "en"); ok {
+	if _, ok, _ := s.store.Notify.NotificationTemplate(ctx, notify.TemplateOpened, "en"); ok {
 		t.Fatal("reset kept the admin's wording")
 	}
 	agent, _ := s.browser(t, "agent")
@@ -72,7 +72,7 @@ func TestRequestPagesShowMessagesOverdueAndPreference(t *testing.T) {
 	t.Parallel()
 	s := newNotifySite(t)
 	ctx := context.Background()
-	if err := s.store.Enqueue(ctx, notify.Message{Channel: notify.ChannelEmail, To: "vector@example.ru", Subject: "[#1] Hello",
+	if err := s.store.Notify.Enqueue(ctx, notify.Message{Channel: notify.ChannelEmail, To: "vector@example.ru", Subject: "[#1] Hello",
 		Body: "b", TicketID: &s.ticket.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestRequestPagesShowMessagesOverdueAndPreference(t *testing.T) {
 	if resp, _ := b.post("/clients/"+cid+"/notify", url.Values{"csrf_token": {csrf}, "notify": {"none"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("opt out: %d", resp.StatusCode)
 	}
-	if p, _ := s.store.ClientNotify(ctx, s.ticket.ClientID); p != notify.PreferNone {
+	if p, _ := s.store.Notify.ClientNotify(ctx, s.ticket.ClientID); p != notify.PreferNone {
 		t.Fatalf("stored %q", p)
 	}
 	if resp, _ := b.post("/clients/"+cid+"/notify", url.Values{"csrf_token": {csrf}, "notify": {"pigeon"}}); resp.StatusCode != http.StatusUnprocessableEntity {

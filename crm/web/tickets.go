@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,11 +42,9 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 		r.Post("/tickets/{id}/status", tp.changeStatus)
 		r.Post("/tickets/{id}/comments", tp.comment)
 		r.Post("/tickets/{id}/project", tp.setProject)
-		r.Get("/kb", tp.kb)
 		r.Get("/reports/service", tp.report)
 	})
 	p.AddNav(NavItem{Label: "web.nav.requests", Path: "/tickets"})
-	p.AddNav(NavItem{Label: "web.nav.kb", Path: "/kb"})
 	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 }
 
@@ -154,11 +151,11 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
-		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
+		d.Articles, err = tp.p.ticketArticles(r, t.ID)
 	}
 	var msgs []notify.Message
 	if err == nil {
-		msgs, err = tp.store.TicketMessages(r.Context(), t.ID)
+		msgs, err = tp.p.ticketMessages(r, t.ID)
 	}
 	if err == nil {
 		d.Cost, err = tp.p.loadTicketCost(r, t.ID)
@@ -232,59 +229,6 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10)+"#thread", http.StatusSeeOther)
-}
-
-type kbData struct {
-	Q    string
-	Hits []kbHit
-	// With the article pages mounted (MountKB): titles link to articles,
-	// the list filters by category and tag, writers get "New article", and
-	// a reader who came from a request (Ticket) can say an article helped.
-	Articles   bool
-	CanWrite   bool
-	Category   int64
-	Tag        string
-	Categories []kb.Category
-	Ticket     int64
-}
-
-type kbHit struct {
-	kb.Hit
-	SnippetHTML template.HTML
-}
-
-func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	d := kbData{Q: q.Get("q")}
-	aq := kb.ArticleQuery{Text: d.Q, Limit: 20}
-	if kb := tp.p.knowledgeBase(); kb != nil {
-		d.Articles, d.CanWrite, d.Tag = true, mayWriteArticles(r), truncateRunes(strings.TrimSpace(q.Get("tag")), 50)
-		d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
-		d.Ticket, _ = strconv.ParseInt(q.Get("ticket"), 10, 64)
-		aq.CategoryID, aq.Tag = d.Category, d.Tag
-		if d.Ticket > 0 && q.Get("any") == "1" { // from a request: any word of its subject
-			aq.Text = anyWord(d.Q)
-		}
-		var err error
-		if d.Categories, err = kb.ListCategories(r.Context()); err != nil {
-			tp.p.errorPage(w, r, err)
-			return
-		}
-	}
-	hits, err := tp.store.SearchArticles(r.Context(), aq)
-	if err != nil {
-		if crm.IsKind(err, crm.KindInvalid) {
-			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "web.nav.kb", view{Data: d, Error: errorText(loc(r), err)})
-			return
-		}
-		tp.p.errorPage(w, r, err)
-		return
-	}
-	for _, h := range hits {
-		// The snippet is escaped by kb.SnippetHTML; only <mark> is markup.
-		d.Hits = append(d.Hits, kbHit{Hit: h, SnippetHTML: template.HTML(h.Snippet)}) //nolint:gosec
-	}
-	tp.p.render(w, r, http.StatusOK, "kb", "web.nav.kb", view{Data: d})
 }
 
 type reportData struct {

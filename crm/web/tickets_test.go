@@ -28,6 +28,7 @@ func newDeskSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	pages.MountTickets(st, st)
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st}) // the knowledge base's search page
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -131,7 +132,7 @@ func TestKnowledgeBasePageHighlights(t *testing.T) {
 	s := newDeskSite(t)
 	a := kb.Article{Title: "Настройка <VPN>", Body: "Для настройки VPN <script>alert(1)</script> скачайте клиент.",
 		Lang: kb.LangRussian, Visibility: kb.VisibilityInternal}
-	if err := s.store.SaveArticle(context.Background(), &a); err != nil {
+	if err := s.store.KB.SaveArticle(context.Background(), &a); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

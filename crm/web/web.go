@@ -21,6 +21,8 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/kb"
+	"hotline/crm/notify"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
 )
@@ -81,10 +83,10 @@ type Pages struct {
 	moneyNow func() time.Time
 	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
 	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
-	kb       KnowledgeBase        // MountKB ran: the knowledge base links to articles and their editor
+	kb       kb.Service           // MountKB ran: the knowledge base links to articles and their editor
 	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
-	notify NotifyStore
+	notify notify.Service
 }
 
 // Mount adds the pages and static assets to the server's router.
