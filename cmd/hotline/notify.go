@@ -28,34 +28,10 @@ type notifyParts struct {
 // listener that rings bells on this replica for notices from any replica.
 func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services, svc *services,
 	m *metrics.Metrics, cat *i18n.Catalogue) (*notifyParts, error) {
-	n := cfg.Notify
-	public := n.PublicURL
-	if public == "" {
-		public = "http://" + cfg.HTTPAddr
+	dispatcher, err := outboxDispatcher(cfg, log, st.Notify, cat)
+	if err != nil {
+		return nil, err
 	}
-	o := notify.DispatcherOptions{Outbox: st.Notify, Templates: notify.CatalogueWording(cat, st.Notify), StatusText: notify.StatusText(cat),
-		PublicURL: public, Logger: log.With("component", "outbox")}
-	if u, err := url.Parse(public); err == nil {
-		o.MessageDomain = u.Hostname()
-	}
-	if n.SMTPURL != "" {
-		mailer, err := smtp.New(smtp.Options{URL: n.SMTPURL, From: n.MailFrom})
-		if err != nil {
-			return nil, err // checked with the settings
-		}
-		o.Mailer = mailer
-		log.Info("e-mail goes out through the mail server", "server", mailer.Addr()) // never the URL: it holds the password
-	} else {
-		log.Info("HOTLINE_SMTP_URL is not set: e-mails wait in the outbox until it is")
-	}
-	if n.SMSURL != "" {
-		g, err := sms.New(sms.Options{URL: n.SMSURL, Method: n.SMSMethod})
-		if err != nil {
-			return nil, err
-		}
-		o.SMS = g
-	}
-	dispatcher := notify.NewDispatcher(o)
 
 	classes, err := st.ListPriorityClasses(ctx)
 	if err != nil {
@@ -81,6 +57,40 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		component{Name: "notification listener", Run: func(ctx context.Context) error { return st.Notify.ListenNotifications(ctx, bell.Wake) }},
 	)
 	return &notifyParts{bell: bell}, nil
+}
+
+// outboxDispatcher delivers the outbox: e-mail through HOTLINE_SMTP_URL
+// and SMS through HOTLINE_SMS_URL (without them messages wait), worded by
+// admins' templates or the catalogue, with links to HOTLINE_PUBLIC_URL.
+func outboxDispatcher(cfg Config, log *slog.Logger, outbox notify.Service, cat *i18n.Catalogue) (*notify.Dispatcher, error) {
+	n := cfg.Notify
+	public := n.PublicURL
+	if public == "" {
+		public = "http://" + cfg.HTTPAddr
+	}
+	o := notify.DispatcherOptions{Outbox: outbox, Templates: notify.CatalogueWording(cat, outbox), StatusText: notify.StatusText(cat),
+		PublicURL: public, Logger: log.With("component", "outbox")}
+	if u, err := url.Parse(public); err == nil {
+		o.MessageDomain = u.Hostname()
+	}
+	if n.SMTPURL != "" {
+		mailer, err := smtp.New(smtp.Options{URL: n.SMTPURL, From: n.MailFrom})
+		if err != nil {
+			return nil, err // checked with the settings
+		}
+		o.Mailer = mailer
+		log.Info("e-mail goes out through the mail server", "server", mailer.Addr()) // never the URL: it holds the password
+	} else {
+		log.Info("HOTLINE_SMTP_URL is not set: e-mails wait in the outbox until it is")
+	}
+	if n.SMSURL != "" {
+		g, err := sms.New(sms.Options{URL: n.SMSURL, Method: n.SMSMethod})
+		if err != nil {
+			return nil, err
+		}
+		o.SMS = g
+	}
+	return notify.NewDispatcher(o), nil
 }
 
 // mountNotify adds the notification operations, the bell's socket and

@@ -13,7 +13,7 @@ type Notification struct {
 	ID       int64
 	UserID   int64
 	TicketID int64
-	Kind     string // escalation, breach, assigned, reply
+	Kind     string // NoticeEscalation, NoticeBreach, NoticeAssigned, NoticeReply
 	Args     map[string]string
 	Body     string
 	At       time.Time
@@ -21,6 +21,15 @@ type Notification struct {
 	// Subject is the ticket's, for lists.
 	Subject string
 }
+
+// The kinds of notices; each has its text in the catalogue
+// (notify.notice.<kind>) and its e-mail template (staff_<kind>).
+const (
+	NoticeEscalation = "escalation" // a request passed a share of its SLA target
+	NoticeBreach     = "breach"     // a request missed its SLA target
+	NoticeAssigned   = "assigned"   // a request was given to the user
+	NoticeReply      = "reply"      // the customer answered by e-mail
+)
 
 // Notices keeps staff's in-app notices (crm/postgres).
 type Notices interface {

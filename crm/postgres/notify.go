@@ -23,12 +23,12 @@ import (
 // who has a new in-app notification.
 const NotifyChannel = "hotline_notifications"
 
-// Notification kinds.
+// Notification kinds (notify's).
 const (
-	NoticeEscalation = "escalation"
-	NoticeBreach     = "breach"
-	NoticeAssigned   = "assigned"
-	NoticeReply      = "reply"
+	NoticeEscalation = notify.NoticeEscalation
+	NoticeBreach     = notify.NoticeBreach
+	NoticeAssigned   = notify.NoticeAssigned
+	NoticeReply      = notify.NoticeReply
 )
 
 // tellCustomer queues the client's notice about t: template is
