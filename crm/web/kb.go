@@ -315,10 +315,9 @@ func anyWord(s string) string {
 type kbData struct {
 	Q    string
 	Hits []kbHit
-	// Articles: titles link to articles, the list filters by category and
-	// tag, writers get "New article", and a reader who came from a request
+	// Titles link to articles, the list filters by category and tag,
+	// writers get "New article", and a reader who came from a request
 	// (Ticket) can say an article helped.
-	Articles   bool
 	CanWrite   bool
 	Category   int64
 	Tag        string
@@ -335,7 +334,7 @@ type kbHit struct {
 // category and tag; from a request (ticket), any word of its subject.
 func (kp *kbPages) search(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := kbData{Q: q.Get("q"), Articles: true, CanWrite: mayWriteArticles(r), Tag: truncateRunes(strings.TrimSpace(q.Get("tag")), 50)}
+	d := kbData{Q: q.Get("q"), CanWrite: mayWriteArticles(r), Tag: truncateRunes(strings.TrimSpace(q.Get("tag")), 50)}
 	d.Category, _ = strconv.ParseInt(q.Get("category"), 10, 64)
 	d.Ticket, _ = strconv.ParseInt(q.Get("ticket"), 10, 64)
 	aq := kb.ArticleQuery{Text: d.Q, Limit: 20, CategoryID: d.Category, Tag: d.Tag}
