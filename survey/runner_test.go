@@ -193,12 +193,12 @@ func TestOptOutAndMetrics(t *testing.T) {
 	r := startRig(t, aritest.Options{Speed: 20, ChannelVarsLinkedID: true}, newStore(t),
 		survey.Options{Registerer: reg, Agents: agents})
 	ctx := context.Background()
-	def, err := r.store.DefaultSurvey(ctx)
+	def, err := r.store.Surveys.DefaultSurvey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	def.OptOut = "*"
-	if err := r.store.UpdateSurvey(ctx, &def); err != nil {
+	if err := r.store.Surveys.UpdateSurvey(ctx, &def); err != nil {
 		t.Fatal(err)
 	}
 	// 4 answers the first question, * opts out of the second.
