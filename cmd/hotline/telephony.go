@@ -407,7 +407,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
 	svc.closers = append(svc.closers, runner.Close)
-	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp,
+	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
 	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
