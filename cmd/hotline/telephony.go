@@ -404,7 +404,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	runner := survey.NewRunner(survey.Options{
 		Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
-		Speech: svc.voice, Language: clientLanguage(st, cfg),
+		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: phone.Normalizer{Region: cfg.PhoneRegion}.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
