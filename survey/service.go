@@ -42,4 +42,18 @@ type CampaignService interface {
 	AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error)
 	// ListCampaignContacts returns a campaign's contacts in calling order.
 	ListCampaignContacts(ctx context.Context, campaignID int64) ([]Contact, error)
+	// MatchAudience counts the CRM clients a picks at now, with the first limit.
+	MatchAudience(ctx context.Context, a Audience, now time.Time, limit int) (AudienceMatch, error)
+	// AddAudience adds the clients a picks at now to a campaign.
+	AddAudience(ctx context.Context, campaignID int64, a Audience, now time.Time) (int, error)
+	// AudienceTags returns every tag clients have, for the audience picker.
+	AudienceTags(ctx context.Context) ([]string, error)
+	// SetSurveyOptOut records whether a client refuses survey calls.
+	SetSurveyOptOut(ctx context.Context, clientID int64, out bool) error
+	// SurveyOptOuts returns the clients who refuse survey calls.
+	SurveyOptOuts(ctx context.Context) ([]AudienceClient, error)
+	// CampaignResults counts a campaign's numbers by outcome and sums its answers.
+	CampaignResults(ctx context.Context, id int64) (CampaignReport, error)
+	// CampaignAnswers returns the responses of a campaign's numbers with client names.
+	CampaignAnswers(ctx context.Context, id int64) ([]CampaignAnswer, error)
 }

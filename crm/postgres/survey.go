@@ -206,3 +206,8 @@ func (s *SurveyService) GetResponse(ctx context.Context, id int64) (survey.Respo
 	}
 	return list[0], nil
 }
+
+var (
+	_ survey.Service = (*SurveyService)(nil)
+	_ survey.Store   = (*SurveyService)(nil)
+)

@@ -250,3 +250,8 @@ func (s *CampaignService) CompleteCampaigns(ctx context.Context) error {
 		AND NOT EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id AND k.status IN ('pending', 'calling'))`, s.db.now())
 	return translate(err, "complete campaigns")
 }
+
+var (
+	_ survey.CampaignService = (*CampaignService)(nil)
+	_ survey.CampaignStore   = (*CampaignService)(nil)
+)
