@@ -37,8 +37,12 @@ type DialerOptions struct {
 	Store CampaignStore
 	ARI   ARI
 	App   string // Stasis application; default "hotline"
-	// Endpoint turns a contact's number into the endpoint to dial; default
-	// "PJSIP/<number>@pstn".
+	// Context is the dialplan context that dials out (HOTLINE_DIAL_CONTEXT,
+	// as click-to-call): each number is dialled as Local/<number>@<Context>,
+	// so the PBX's own dialplan picks the trunk. Empty: PJSIP/<number>@pstn.
+	Context string
+	// Endpoint, if set, turns a contact's number into the endpoint to dial
+	// instead (tests dial simulated customers with it).
 	Endpoint func(phone string) string
 	// Variables are channel variables for an attempt (nil: none).
 	Variables func(a Attempt) map[string]string
@@ -74,7 +78,7 @@ func NewDialer(opts DialerOptions) *Dialer {
 		opts.App = "hotline"
 	}
 	if opts.Endpoint == nil {
-		opts.Endpoint = func(p string) string { return "PJSIP/" + p + "@pstn" }
+		opts.Endpoint = dialEndpoint(opts.Context)
 	}
 	if opts.RingTimeout <= 0 {
 		opts.RingTimeout = 30
@@ -89,6 +93,15 @@ func NewDialer(opts DialerOptions) *Dialer {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Dialer{opts: opts, log: opts.Logger, ended: make(chan ended, 4096), answered: map[string]bool{}}
+}
+
+// dialEndpoint dials a number through the dialplan context, or straight to
+// the pstn trunk without one.
+func dialEndpoint(context string) func(phone string) string {
+	if context == "" {
+		return func(p string) string { return "PJSIP/" + p + "@pstn" }
+	}
+	return func(p string) string { return "Local/" + p + "@" + context }
 }
 
 // Handle takes one ARI event: a campaign channel entering Stasis is

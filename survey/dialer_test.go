@@ -69,7 +69,7 @@ func quickSurvey(t *testing.T, r *rig) survey.Survey {
 	sv := survey.Survey{Name: "Campaign poll", Intro: []string{"sound:hello-world"},
 		Questions: []survey.Question{{Key: "service", Prompt: []string{"sound:beep"}, Min: 1, Max: 5, Required: true}},
 		Thanks:    []string{"sound:beep"}}
-	if err := r.store.CreateSurvey(context.Background(), &sv); err != nil {
+	if err := r.store.Surveys.CreateSurvey(context.Background(), &sv); err != nil {
 		t.Fatal(err)
 	}
 	return sv
@@ -79,14 +79,14 @@ func newCampaign(t *testing.T, r *rig, sv survey.Survey, c survey.Campaign, phon
 	t.Helper()
 	ctx := context.Background()
 	c.Name, c.SurveyID, c.State, c.WindowStart, c.WindowEnd = "Poll", sv.ID, survey.CampaignRunning, 0, 1440
-	if err := r.store.CreateCampaign(ctx, &c); err != nil {
+	if err := r.store.Campaigns.CreateCampaign(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	var list []survey.Contact
 	for _, p := range phones {
 		list = append(list, survey.Contact{Phone: p})
 	}
-	if n, err := r.store.AddCampaignContacts(ctx, c.ID, list); err != nil || n != len(phones) {
+	if n, err := r.store.Campaigns.AddCampaignContacts(ctx, c.ID, list); err != nil || n != len(phones) {
 		t.Fatalf("add contacts = %d, %v", n, err)
 	}
 	return c
@@ -100,7 +100,7 @@ func startDialer(r *rig, d *survey.Dialer) (stop func()) {
 }
 
 func newDialer(r *rig) *survey.Dialer {
-	return survey.NewDialer(survey.DialerOptions{Store: r.store, ARI: r.cli, Clock: r.srv.Clock(), Endpoint: simEndpoint,
+	return survey.NewDialer(survey.DialerOptions{Store: r.store.Campaigns, ARI: r.cli, Clock: r.srv.Clock(), Endpoint: simEndpoint,
 		Variables:   func(survey.Attempt) map[string]string { return map[string]string{"DIGITS": "5"} },
 		RingTimeout: 5, Tick: 500 * time.Millisecond})
 }
@@ -132,7 +132,7 @@ func TestCampaignPacingRetriesAndResume(t *testing.T) {
 	current.Unlock()
 	stop := startDialer(r, d1)
 	eventually(t, "two contacts done", func() bool {
-		got, _ := r.store.GetCampaign(ctx, c.ID)
+		got, _ := r.store.Campaigns.GetCampaign(ctx, c.ID)
 		return got.Progress["done"] >= 2
 	})
 	stop()
@@ -144,12 +144,12 @@ func TestCampaignPacingRetriesAndResume(t *testing.T) {
 	stop = startDialer(r, d2)
 	defer stop()
 	eventually(t, "the campaign to finish", func() bool {
-		got, _ := r.store.GetCampaign(ctx, c.ID)
+		got, _ := r.store.Campaigns.GetCampaign(ctx, c.ID)
 		return got.State == survey.CampaignDone
 	})
 	r.waitIdle()
 
-	contacts, err := r.store.ListCampaignContacts(ctx, c.ID)
+	contacts, err := r.store.Campaigns.ListCampaignContacts(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestCampaignPerMinuteLimit(t *testing.T) {
 	defer stop()
 	ctx := context.Background()
 	eventually(t, "the campaign to finish", func() bool {
-		got, _ := r.store.GetCampaign(ctx, c.ID)
+		got, _ := r.store.Campaigns.GetCampaign(ctx, c.ID)
 		return got.State == survey.CampaignDone
 	})
 	var starts []time.Time
@@ -229,7 +229,7 @@ func TestCampaignOutsideItsWindowPlacesNoCall(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	contacts, err := r.store.ListCampaignContacts(context.Background(), c.ID)
+	contacts, err := r.store.Campaigns.ListCampaignContacts(context.Background(), c.ID)
 	if err != nil || len(contacts) != 1 || contacts[0].Attempts != 0 || contacts[0].Status != survey.ContactPending {
 		t.Errorf("contacts = %+v, %v; want one pending, never called", contacts, err)
 	}

@@ -88,7 +88,7 @@ func (f *faultRig) count(query string, args ...any) int {
 // only returns the one response in the database.
 func (f *faultRig) only() survey.Response {
 	f.t.Helper()
-	list, err := f.direct.ListResponses(context.Background(), survey.ResultFilter{}, 0)
+	list, err := f.direct.Surveys.ListResponses(context.Background(), survey.ResultFilter{}, 0)
 	if err != nil || len(list) != 1 {
 		f.t.Fatalf("responses = %+v, %v; want exactly one", list, err)
 	}
@@ -114,7 +114,7 @@ func (f *faultRig) checkStoredOnce(cl crm.Client, want survey.State, nps bool) {
 	if n := f.count(`SELECT count(*) FROM survey_answers`); n != len(wantAnswers) {
 		f.t.Errorf("%d answer rows, want %d", n, len(wantAnswers))
 	}
-	tallies, err := f.direct.SurveyTallies(context.Background(), survey.ResultFilter{GroupBy: survey.BySurvey})
+	tallies, err := f.direct.Surveys.SurveyTallies(context.Background(), survey.ResultFilter{GroupBy: survey.BySurvey})
 	if err != nil || len(tallies) != 1 {
 		f.t.Fatalf("tallies = %+v, %v", tallies, err)
 	}
@@ -217,7 +217,7 @@ func TestSurveyAnswersSurvivePostgresOutage(t *testing.T) {
 		t.Fatalf("snapshot holds %d writes, want 3", again.Pending())
 	}
 	st := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, Journal: again})
+	r2 := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, Journal: again})
 	if err := r2.Replay(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestSurveyRunsWhilePostgresIsDown(t *testing.T) {
 		t.Errorf("%d writes in the journal, want 4 (start, two answers, the final state)", n)
 	}
 	got := gathered(t, f.reg)
-	def, err := f.direct.DefaultSurvey(ctx)
+	def, err := f.direct.Surveys.DefaultSurvey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestJournaledAnswerSurvivesARestart(t *testing.T) {
 		t.Fatalf("the reopened journal holds %d writes, want 1", j.Pending())
 	}
 	store := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: store, Timeline: store, FollowUps: postgres.SurveyTickets{Store: store.DB},
+	r2 := survey.NewRunner(survey.Options{Store: store.Surveys, Timeline: store, FollowUps: postgres.SurveyTickets{Store: store.DB},
 		Journal: j, Clock: f.srv.Clock(), ARI: func(string) survey.ARI { return f.cli }})
 	defer r2.Close()
 	n, err := r2.Recover(context.Background(), f.only().Node)

@@ -88,7 +88,7 @@ func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro surv
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
-	ro.Store, ro.Timeline, ro.Clock = st, st, srv.Clock()
+	ro.Store, ro.Timeline, ro.Clock = st.Surveys, st, srv.Clock()
 	ro.ARI = func(string) survey.ARI { return cli }
 	r.runner = survey.NewRunner(ro)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -147,7 +147,7 @@ func (r *rig) waitIdle() {
 // responses returns every response.
 func (r *rig) responses() []survey.Response {
 	r.t.Helper()
-	list, err := r.store.ListResponses(context.Background(), survey.ResultFilter{}, 0)
+	list, err := r.store.Surveys.ListResponses(context.Background(), survey.ResultFilter{}, 0)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func newBenchRig(b *testing.B) *rig {
 		b.Fatal(err)
 	}
 	r := &rig{srv: srv, store: st, cli: cli}
-	r.runner = survey.NewRunner(survey.Options{Store: st, Clock: srv.Clock(), ARI: func(string) survey.ARI { return cli }})
+	r.runner = survey.NewRunner(survey.Options{Store: st.Surveys, Clock: srv.Clock(), ARI: func(string) survey.ARI { return cli }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = cli.Run(ctx, r.runner.Handle) }()

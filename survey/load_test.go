@@ -79,7 +79,7 @@ func benchOnce(b *testing.B, n int) {
 	b.StopTimer()
 	rt := newBenchRig(b)
 	sv := survey.Survey{Name: "bench", Questions: []survey.Question{{Key: "q", Prompt: []string{"sound:beep"}, Min: 1, Max: 5, Required: true}}}
-	if err := rt.store.CreateSurvey(context.Background(), &sv); err != nil {
+	if err := rt.store.Surveys.CreateSurvey(context.Background(), &sv); err != nil {
 		b.Fatal(err)
 	}
 	b.StartTimer()

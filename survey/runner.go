@@ -117,6 +117,10 @@ type Options struct {
 	// Agents bounds the agent label of the score metrics to the roster;
 	// nil: scores count for agent "unknown" ("none" without an agent).
 	Agents AgentLabels
+	// Phone turns a caller's number into E.164 (crm/phone.Normalizer.E164),
+	// so that a caller's answers reach their client however the PBX wrote
+	// the number; nil, or a number it refuses: matched as received.
+	Phone func(raw string) (string, error)
 	// Journal holds the writes (responses, answers, final states) that
 	// cannot reach the Store while the database is down, and replays them
 	// in order when it is back; nil: such writes are logged and lost.
@@ -163,6 +167,17 @@ func NewRunner(opts Options) *Runner {
 		go r.replayLoop()
 	}
 	return r
+}
+
+// e164 is number in E.164 when Options.Phone can say it, else as received.
+func (r *Runner) e164(number string) string {
+	if r.opts.Phone == nil || number == "" {
+		return number
+	}
+	if n, err := r.opts.Phone(number); err == nil {
+		return n
+	}
+	return number
 }
 
 // Close hangs up nothing, stops every session (their responses stay in

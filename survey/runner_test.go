@@ -193,12 +193,12 @@ func TestOptOutAndMetrics(t *testing.T) {
 	r := startRig(t, aritest.Options{Speed: 20, ChannelVarsLinkedID: true}, newStore(t),
 		survey.Options{Registerer: reg, Agents: agents})
 	ctx := context.Background()
-	def, err := r.store.DefaultSurvey(ctx)
+	def, err := r.store.Surveys.DefaultSurvey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	def.OptOut = "*"
-	if err := r.store.UpdateSurvey(ctx, &def); err != nil {
+	if err := r.store.Surveys.UpdateSurvey(ctx, &def); err != nil {
 		t.Fatal(err)
 	}
 	// 4 answers the first question, * opts out of the second.
@@ -279,5 +279,32 @@ func TestLinkedIDByRESTReadWithoutChannelVars(t *testing.T) {
 	list := r.responses()
 	if len(list) != 1 || list[0].LinkedID != id || list[0].Agent != "anna" || answers(list[0])["agent"] != 3 {
 		t.Fatalf("responses = %+v, want linkedid %s, agent anna, answer 3", list, id)
+	}
+}
+
+// TestCallerFoundByTheNormalizedNumber: the PBX writes the caller's number
+// the domestic way (8 495 ...); the runner's phone normalizer turns it into
+// E.164, so the answers reach the client whose card has +7 495 ....
+func TestCallerFoundByTheNormalizedNumber(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	e164 := func(raw string) (string, error) {
+		if strings.HasPrefix(raw, "8") && len(raw) == 11 {
+			return "+7" + raw[1:], nil
+		}
+		return raw, nil
+	}
+	r := startRig(t, aritest.Options{Speed: 20}, st, survey.Options{Phone: e164})
+	cl := r.client()
+	if _, err := r.srv.InboundCall(context.Background(), postCall(aritest.Inbound{From: "84951234567", SurveyDigit: "59", SurveyDigitAfter: 2 * time.Second})); err != nil {
+		t.Fatal(err)
+	}
+	r.waitIdle()
+	list := r.responses()
+	if len(list) != 1 || list[0].ClientID == nil || *list[0].ClientID != cl.ID {
+		t.Fatalf("responses = %+v, want one of client %d", list, cl.ID)
+	}
+	if list[0].Caller != "84951234567" {
+		t.Errorf("caller = %q, want the number as the PBX sent it", list[0].Caller)
 	}
 }

@@ -148,7 +148,7 @@ func (s *session) begin(ctx context.Context) error {
 		}
 	}
 	lctx, cancel := s.query()
-	s.link, err = s.r.opts.Store.LinkCall(lctx, s.node, linked, s.ch.ID, s.ch.Caller.Number)
+	s.link, err = s.r.opts.Store.LinkCall(lctx, s.node, linked, s.ch.ID, s.r.e164(s.ch.Caller.Number))
 	cancel()
 	if err != nil {
 		s.log.Warn("survey: cannot link the call", slog.Any("err", err))
@@ -370,7 +370,7 @@ func (s *session) end(state State) {
 	if !s.journaled && (s.resp.Agent == "" || s.resp.ClientID == nil) {
 		// The call record may have been written after the survey started.
 		ctx, cancel := s.query()
-		if link, err := s.r.opts.Store.LinkCall(ctx, s.node, s.resp.LinkedID, s.ch.ID, s.resp.Caller); err == nil {
+		if link, err := s.r.opts.Store.LinkCall(ctx, s.node, s.resp.LinkedID, s.ch.ID, s.r.e164(s.resp.Caller)); err == nil {
 			s.resp.Agent = cmp.Or(s.resp.Agent, link.Agent)
 			s.resp.ClientID = firstNonNil(s.resp.ClientID, link.ClientID)
 		}

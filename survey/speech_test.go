@@ -143,7 +143,7 @@ func TestCampaignCallStartsWithTheGreeting(t *testing.T) {
 		Questions: map[string]string{"service": "Оцените обслуживание от одного до пяти."}}
 	sv := survey.Survey{Name: "Опрос", Language: "ru", Texts: map[string]survey.Texts{"ru": texts},
 		Questions: []survey.Question{{Key: "service", Min: 1, Max: 5, Required: true}}}
-	if err := r.store.CreateSurvey(context.Background(), &sv); err != nil {
+	if err := r.store.Surveys.CreateSurvey(context.Background(), &sv); err != nil {
 		t.Fatal(err)
 	}
 	media := map[string]string{}
@@ -162,7 +162,7 @@ func TestCampaignCallStartsWithTheGreeting(t *testing.T) {
 	stop := startDialer(r, d)
 	defer stop()
 	eventually(t, "the campaign's survey answered", func() bool {
-		list, _ := r.store.ListResponses(context.Background(), survey.ResultFilter{}, 0)
+		list, _ := r.store.Surveys.ListResponses(context.Background(), survey.ResultFilter{}, 0)
 		return len(list) == 1 && answers(list[0])["service"] == 5
 	})
 	events, _ := h.snapshot()

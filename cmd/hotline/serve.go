@@ -164,7 +164,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
 	mountMedia(api, svc.voice)
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: svc.voice, Catalogue: cat})
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 

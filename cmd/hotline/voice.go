@@ -99,7 +99,7 @@ func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, sur
 
 // promptStore is what the prompts page reads and writes: surveys and audio.
 type promptStore struct {
-	*postgres.Services
+	*postgres.SurveyService
 	postgres.VoiceStore
 }
 

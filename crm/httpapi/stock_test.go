@@ -181,7 +181,7 @@ func checkRoleMatrix(t *testing.T, e *env, smp map[string]sample, tags ...string
 func newResourceEnv(t *testing.T) *env {
 	e := newEnv(t)
 	deps := httpapi.ResourceDeps{Store: e.store}
-	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: e.store})
+	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store})
 	httpapi.RegisterStock(e.srv.API(), deps)
 	httpapi.RegisterMoney(e.srv.API(), e.store, deps)
 	return e

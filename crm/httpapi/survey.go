@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -12,55 +11,79 @@ import (
 	"hotline/survey"
 )
 
-// SurveyStore is what the survey operations read and write (crm/postgres.Store).
-type SurveyStore interface {
-	ListSurveys(ctx context.Context) ([]survey.Survey, error)
-	GetSurvey(ctx context.Context, id int64) (survey.Survey, error)
-	CreateSurvey(ctx context.Context, sv *survey.Survey) error
-	UpdateSurvey(ctx context.Context, sv *survey.Survey) error
-	SurveyTallies(ctx context.Context, f survey.ResultFilter) ([]survey.Tally, error)
-	ListResponses(ctx context.Context, f survey.ResultFilter, limit int) ([]survey.Response, error)
-	CreateCampaign(ctx context.Context, c *survey.Campaign) error
-	GetCampaign(ctx context.Context, id int64) (survey.Campaign, error)
-	ListCampaigns(ctx context.Context) ([]survey.Campaign, error)
-	SetCampaignState(ctx context.Context, id int64, state survey.CampaignState) error
-	AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error)
-	AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error)
-	ListCampaignContacts(ctx context.Context, campaignID int64) ([]survey.Contact, error)
+// SurveyClients is the one client read the campaign operations need: a
+// client's phone numbers when contacts are added by client.
+type SurveyClients interface {
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 }
 
-// SurveyDeps are what RegisterSurveys needs.
+// SurveyDeps are what RegisterSurveys needs: the survey and campaign
+// services, the clients whose phones campaigns call, and a logger.
 type SurveyDeps struct {
-	Store  SurveyStore
-	Logger *slog.Logger
-	// Normalize turns a typed number into E.164 (Server.Phone().E164); nil keeps numbers as typed.
-	Normalize func(raw string) (string, error)
+	Surveys   survey.Service
+	Campaigns survey.CampaignService
+	Clients   SurveyClients
+	Logger    *slog.Logger
 }
 
-// surveyAPI holds the survey operations' dependencies.
-type surveyAPI struct {
-	store SurveyStore
-	log   *slog.Logger
-	norm  func(string) (string, error)
+// surveyHandlers are the survey, results and campaign operations.
+type surveyHandlers struct {
+	surveys   survey.Service
+	campaigns survey.CampaignService
+	clients   SurveyClients
+	log       *slog.Logger
+	// norm turns a typed number into E.164 (Server.Phone().E164).
+	norm func(raw string) (string, error)
 }
 
 // RegisterSurveys adds the survey, results and campaign operations:
 // everyone may read definitions; supervisors and admins edit them, see
 // results and responses (JSON and CSV) and run campaigns.
-func RegisterSurveys(api huma.API, deps SurveyDeps) {
+func RegisterSurveys(api *Server, deps SurveyDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &surveyAPI{store: deps.Store, log: deps.Logger, norm: deps.Normalize}
-	s.registerDefinitions(api)
-	s.registerResults(api)
-	s.registerCampaigns(api)
+	h := surveyHandlers{surveys: deps.Surveys, campaigns: deps.Campaigns, clients: deps.Clients,
+		log: deps.Logger, norm: api.Phone().E164}
+	a := api.API()
+	defs, results, camps := []string{"surveys"}, []string{"surveys"}, []string{"survey campaigns"}
+	Register(a, AnyRole, surveyOp("list-surveys", http.MethodGet, "/api/v1/surveys", defs, "Survey definitions, the default first"), h.list)
+	Register(a, AnyRole, surveyOp("get-survey", http.MethodGet, "/api/v1/surveys/{id}", defs, "One survey definition"), h.get)
+	Register(a, SupervisorOrAdmin, surveyCreated(surveyOp("create-survey", http.MethodPost, "/api/v1/surveys", defs, "Define a survey (prompts are Asterisk media URIs)")), h.create)
+	Register(a, SupervisorOrAdmin, surveyOp("update-survey", http.MethodPut, "/api/v1/surveys/{id}", defs, "Change a survey definition"), h.update)
+
+	Register(a, SupervisorOrAdmin, surveyOp("survey-results", http.MethodGet, "/api/v1/survey-results", results, "CSAT, NPS, response and completion rates per agent, survey or period"), h.results)
+	Register(a, SupervisorOrAdmin, surveyOp("list-survey-responses", http.MethodGet, "/api/v1/survey-responses", results, "Survey responses with their answers, oldest first (at most 10000)"), h.responses)
+	Register(a, SupervisorOrAdmin, surveyCSVOp(surveyOp("export-survey-responses", http.MethodGet, "/api/v1/survey-responses.csv", results, "Survey responses as CSV, one row per answer (a response without answers has one row)")), h.exportCSV)
+
+	Register(a, SupervisorOrAdmin, surveyOp("list-survey-campaigns", http.MethodGet, "/api/v1/survey-campaigns", camps, "Phone questionnaire campaigns, newest first"), h.listCampaigns)
+	Register(a, SupervisorOrAdmin, surveyCreated(surveyOp("create-survey-campaign", http.MethodPost, "/api/v1/survey-campaigns", camps, "Create a campaign (add contacts, then start it)")), h.createCampaign)
+	Register(a, SupervisorOrAdmin, surveyOp("get-survey-campaign", http.MethodGet, "/api/v1/survey-campaigns/{id}", camps, "A campaign with its progress (contacts by status)"), h.getCampaign)
+	Register(a, SupervisorOrAdmin, surveyOp("set-survey-campaign-state", http.MethodPut, "/api/v1/survey-campaigns/{id}/state", camps, "Start (running), pause or stop (done) a campaign"), h.setCampaignState)
+	Register(a, SupervisorOrAdmin, surveyOp("list-survey-campaign-contacts", http.MethodGet, "/api/v1/survey-campaigns/{id}/contacts", camps, "A campaign's contacts with their status and attempts"), h.listContacts)
+	Register(a, SupervisorOrAdmin, surveyOp("add-survey-campaign-contacts", http.MethodPost, "/api/v1/survey-campaigns/{id}/contacts", camps, "Add numbers, clients or the callers of a period to a campaign"), h.addContacts)
+}
+
+// surveyOp is one survey operation's description.
+func surveyOp(id, method, path string, tags []string, summary string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Tags: tags, Summary: summary}
+}
+
+// surveyCreated marks an operation that answers 201 Created.
+func surveyCreated(o huma.Operation) huma.Operation {
+	o.DefaultStatus = http.StatusCreated
+	return o
+}
+
+// surveyCSVOp marks an operation that answers text/csv.
+func surveyCSVOp(o huma.Operation) huma.Operation {
+	o.Responses = map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}
+	return o
 }
 
 // problem maps a domain or store error to a problem response, like Server.problem.
-func (s *surveyAPI) problem(ctx context.Context, err error) error {
-	return problemFor(ctx, s.log, err)
+func (h surveyHandlers) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, h.log, err)
 }
 
 type surveysOutput struct {
@@ -75,8 +98,8 @@ type surveyIDInput struct {
 	ID int64 `path:"id" minimum:"1"`
 }
 
-// SurveyBody is an editable survey definition.
-type SurveyBody struct {
+// SurveyJSON is an editable survey definition.
+type SurveyJSON struct {
 	Name       string            `json:"name" minLength:"1" maxLength:"200"`
 	Language   string            `json:"language,omitempty" maxLength:"16"`
 	Intro      []string          `json:"intro,omitempty" maxItems:"10"`
@@ -94,59 +117,51 @@ type SurveyBody struct {
 	Default bool                    `json:"default,omitempty"`
 }
 
-func (b SurveyBody) survey(id int64) survey.Survey {
+func (b SurveyJSON) survey(id int64) survey.Survey {
 	return survey.Survey{ID: id, Name: b.Name, Language: b.Language, Intro: b.Intro, Questions: b.Questions,
 		Thanks: b.Thanks, Invalid: b.Invalid, Timeout: survey.Seconds(b.Timeout), InterDigit: survey.Seconds(b.InterDigit),
 		Retries: b.Retries, LowScore: b.LowScore, OptOut: b.OptOut, Texts: b.Texts, Default: b.Default}
 }
 
 type saveSurveyInput struct {
-	Body SurveyBody
+	Body SurveyJSON
 }
 
 type updateSurveyInput struct {
 	ID   int64 `path:"id" minimum:"1"`
-	Body SurveyBody
+	Body SurveyJSON
 }
 
-func (s *surveyAPI) registerDefinitions(api huma.API) {
-	tags := []string{"surveys"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-surveys", Method: http.MethodGet, Path: "/api/v1/surveys",
-		Tags: tags, Summary: "Survey definitions, the default first"},
-		func(ctx context.Context, _ *struct{}) (*surveysOutput, error) {
-			list, err := s.store.ListSurveys(ctx)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &surveysOutput{}
-			out.Body.Surveys = list
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "get-survey", Method: http.MethodGet, Path: "/api/v1/surveys/{id}",
-		Tags: tags, Summary: "One survey definition"},
-		func(ctx context.Context, in *surveyIDInput) (*surveyOutput, error) {
-			sv, err := s.store.GetSurvey(ctx, in.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &surveyOutput{Body: sv}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-survey", Method: http.MethodPost, Path: "/api/v1/surveys",
-		Tags: tags, Summary: "Define a survey (prompts are Asterisk media URIs)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *saveSurveyInput) (*surveyOutput, error) {
-			sv := in.Body.survey(0)
-			if err := s.store.CreateSurvey(ctx, &sv); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &surveyOutput{Body: sv}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "update-survey", Method: http.MethodPut, Path: "/api/v1/surveys/{id}",
-		Tags: tags, Summary: "Change a survey definition"},
-		func(ctx context.Context, in *updateSurveyInput) (*surveyOutput, error) {
-			sv := in.Body.survey(in.ID)
-			if err := s.store.UpdateSurvey(ctx, &sv); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &surveyOutput{Body: sv}, nil
-		})
+func (h surveyHandlers) list(ctx context.Context, _ *struct{}) (*surveysOutput, error) {
+	list, err := h.surveys.ListSurveys(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &surveysOutput{}
+	out.Body.Surveys = list
+	return out, nil
+}
+
+func (h surveyHandlers) get(ctx context.Context, in *surveyIDInput) (*surveyOutput, error) {
+	sv, err := h.surveys.GetSurvey(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &surveyOutput{Body: sv}, nil
+}
+
+func (h surveyHandlers) create(ctx context.Context, in *saveSurveyInput) (*surveyOutput, error) {
+	sv := in.Body.survey(0)
+	if err := h.surveys.CreateSurvey(ctx, &sv); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &surveyOutput{Body: sv}, nil
+}
+
+func (h surveyHandlers) update(ctx context.Context, in *updateSurveyInput) (*surveyOutput, error) {
+	sv := in.Body.survey(in.ID)
+	if err := h.surveys.UpdateSurvey(ctx, &sv); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &surveyOutput{Body: sv}, nil
 }

@@ -3,17 +3,14 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
 	"hotline/survey"
 )
 
-// CampaignBody creates a phone questionnaire campaign.
-type CampaignBody struct {
+// CampaignJSON creates a phone questionnaire campaign.
+type CampaignJSON struct {
 	Name          string `json:"name" minLength:"1" maxLength:"200"`
 	SurveyID      int64  `json:"survey_id" minimum:"1"`
 	TimeZone      string `json:"time_zone,omitempty" maxLength:"64" doc:"IANA zone of the calling window, default UTC"`
@@ -27,7 +24,7 @@ type CampaignBody struct {
 	Start         bool   `json:"start,omitempty" doc:"start calling at once"`
 }
 
-type createCampaignInput struct{ Body CampaignBody }
+type createCampaignInput struct{ Body CampaignJSON }
 
 type campaignOutput struct{ Body survey.Campaign }
 
@@ -78,102 +75,116 @@ func minutesOf(hhmm string, def int) int {
 	return h*60 + m
 }
 
-func (s *surveyAPI) registerCampaigns(api huma.API) {
-	tags := []string{"survey campaigns"}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-survey-campaigns", Method: http.MethodGet,
-		Path: "/api/v1/survey-campaigns", Tags: tags, Summary: "Phone questionnaire campaigns, newest first"},
-		func(ctx context.Context, _ *struct{}) (*campaignsOutput, error) {
-			list, err := s.store.ListCampaigns(ctx)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &campaignsOutput{}
-			out.Body.Campaigns = list
-			return out, nil
-		})
-	s.registerCampaignChanges(api, tags)
-}
-
-// registerCampaignChanges adds the operations that create and steer campaigns.
-func (s *surveyAPI) registerCampaignChanges(api huma.API, tags []string) {
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-survey-campaign", Method: http.MethodPost,
-		Path: "/api/v1/survey-campaigns", Tags: tags, Summary: "Create a campaign (add contacts, then start it)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {
-			b := in.Body
-			c := survey.Campaign{Name: b.Name, SurveyID: b.SurveyID, TimeZone: b.TimeZone,
-				WindowStart: minutesOf(b.WindowStart, 9*60), WindowEnd: minutesOf(b.WindowEnd, 20*60),
-				MaxConcurrent: b.MaxConcurrent, PerMinute: b.PerMinute, MaxAttempts: b.MaxAttempts,
-				RetryDelay: survey.Seconds(b.RetryDelay), CallerID: b.CallerID, State: survey.CampaignDraft}
-			if b.Start {
-				c.State = survey.CampaignRunning
-			}
-			if err := s.store.CreateCampaign(ctx, &c); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &campaignOutput{Body: c}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "get-survey-campaign", Method: http.MethodGet,
-		Path: "/api/v1/survey-campaigns/{id}", Tags: tags, Summary: "A campaign with its progress (contacts by status)"},
-		func(ctx context.Context, in *campaignIDInput) (*campaignOutput, error) {
-			c, err := s.store.GetCampaign(ctx, in.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &campaignOutput{Body: c}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "set-survey-campaign-state", Method: http.MethodPut,
-		Path: "/api/v1/survey-campaigns/{id}/state", Tags: tags, Summary: "Start (running), pause or stop (done) a campaign"},
-		func(ctx context.Context, in *campaignStateInput) (*campaignOutput, error) {
-			if err := s.store.SetCampaignState(ctx, in.ID, survey.CampaignState(in.Body.State)); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			c, err := s.store.GetCampaign(ctx, in.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &campaignOutput{Body: c}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-survey-campaign-contacts", Method: http.MethodGet,
-		Path: "/api/v1/survey-campaigns/{id}/contacts", Tags: tags, Summary: "A campaign's contacts with their status and attempts"},
-		func(ctx context.Context, in *campaignIDInput) (*contactsOutput, error) {
-			if _, err := s.store.GetCampaign(ctx, in.ID); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			list, err := s.store.ListCampaignContacts(ctx, in.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &contactsOutput{}
-			out.Body.Contacts = list
-			return out, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "add-survey-campaign-contacts", Method: http.MethodPost,
-		Path: "/api/v1/survey-campaigns/{id}/contacts", Tags: tags, Summary: "Add numbers, clients or the callers of a period to a campaign"},
-		s.addContacts)
-}
-
-func (s *surveyAPI) addContacts(ctx context.Context, in *addContactsInput) (*addContactsOutput, error) {
-	if _, err := s.store.GetCampaign(ctx, in.ID); err != nil {
-		return nil, s.problem(ctx, err)
+func (h surveyHandlers) listCampaigns(ctx context.Context, _ *struct{}) (*campaignsOutput, error) {
+	list, err := h.campaigns.ListCampaigns(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
 	}
+	out := &campaignsOutput{}
+	out.Body.Campaigns = list
+	return out, nil
+}
+
+func (h surveyHandlers) createCampaign(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {
+	b := in.Body
+	c := survey.Campaign{Name: b.Name, SurveyID: b.SurveyID, TimeZone: b.TimeZone,
+		WindowStart: minutesOf(b.WindowStart, 9*60), WindowEnd: minutesOf(b.WindowEnd, 20*60),
+		MaxConcurrent: b.MaxConcurrent, PerMinute: b.PerMinute, MaxAttempts: b.MaxAttempts,
+		RetryDelay: survey.Seconds(b.RetryDelay), CallerID: b.CallerID, State: survey.CampaignDraft}
+	if b.Start {
+		c.State = survey.CampaignRunning
+	}
+	if err := h.campaigns.CreateCampaign(ctx, &c); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &campaignOutput{Body: c}, nil
+}
+
+func (h surveyHandlers) getCampaign(ctx context.Context, in *campaignIDInput) (*campaignOutput, error) {
+	c, err := h.campaigns.GetCampaign(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &campaignOutput{Body: c}, nil
+}
+
+func (h surveyHandlers) setCampaignState(ctx context.Context, in *campaignStateInput) (*campaignOutput, error) {
+	if err := h.campaigns.SetCampaignState(ctx, in.ID, survey.CampaignState(in.Body.State)); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return h.getCampaign(ctx, &campaignIDInput{ID: in.ID})
+}
+
+func (h surveyHandlers) listContacts(ctx context.Context, in *campaignIDInput) (*contactsOutput, error) {
+	if _, err := h.campaigns.GetCampaign(ctx, in.ID); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	list, err := h.campaigns.ListCampaignContacts(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &contactsOutput{}
+	out.Body.Contacts = list
+	return out, nil
+}
+
+func (h surveyHandlers) addContacts(ctx context.Context, in *addContactsInput) (*addContactsOutput, error) {
+	if _, err := h.campaigns.GetCampaign(ctx, in.ID); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	list, err := h.phoneContacts(in.Body.Phones)
+	if err != nil {
+		return nil, err
+	}
+	byClient, err := h.clientContacts(ctx, in.Body.ClientIDs)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, byClient...)
+	out := &addContactsOutput{}
+	if len(list) > 0 {
+		n, err := h.campaigns.AddCampaignContacts(ctx, in.ID, list)
+		if err != nil {
+			return nil, h.problem(ctx, err)
+		}
+		out.Body.Added += n
+	}
+	if b := in.Body; b.CallersFrom != nil || b.CallersTo != nil {
+		if b.CallersFrom == nil || b.CallersTo == nil || !b.CallersFrom.Before(*b.CallersTo) {
+			return nil, fieldError("body.callers_from", "callers_from and callers_to must both be set, from before to", b.CallersFrom)
+		}
+		n, err := h.campaigns.AddCampaignCallers(ctx, in.ID, *b.CallersFrom, *b.CallersTo)
+		if err != nil {
+			return nil, h.problem(ctx, err)
+		}
+		out.Body.Added += n
+	}
+	return out, nil
+}
+
+// phoneContacts normalizes typed numbers into E.164 contacts.
+func (h surveyHandlers) phoneContacts(phones []string) ([]survey.Contact, error) {
 	var list []survey.Contact
-	for i, raw := range in.Body.Phones {
-		p := raw
-		if s.norm != nil {
-			var err error
-			if p, err = s.norm(raw); err != nil {
-				return nil, fieldError(fmt.Sprintf("body.phones[%d]", i), "is not a phone number", raw)
-			}
+	for i, raw := range phones {
+		p, err := h.norm(raw)
+		if err != nil {
+			return nil, fieldError(fmt.Sprintf("body.phones[%d]", i), "is not a phone number", raw)
 		}
 		list = append(list, survey.Contact{Phone: p})
 	}
-	for i, id := range in.Body.ClientIDs {
-		c, err := s.store.GetClient(ctx, id)
+	return list, nil
+}
+
+// clientContacts are the clients' first phones.
+func (h surveyHandlers) clientContacts(ctx context.Context, ids []int64) ([]survey.Contact, error) {
+	var list []survey.Contact
+	for i, id := range ids {
+		c, err := h.clients.GetClient(ctx, id)
 		if err != nil {
 			if crm.IsKind(err, crm.KindNotFound) {
 				return nil, fieldError(fmt.Sprintf("body.client_ids[%d]", i), "no such client", id)
 			}
-			return nil, s.problem(ctx, err)
+			return nil, h.problem(ctx, err)
 		}
 		phone := ""
 		for _, ct := range c.Contacts {
@@ -186,23 +197,5 @@ func (s *surveyAPI) addContacts(ctx context.Context, in *addContactsInput) (*add
 		}
 		list = append(list, survey.Contact{Phone: phone, ClientID: &c.ID})
 	}
-	out := &addContactsOutput{}
-	if len(list) > 0 {
-		n, err := s.store.AddCampaignContacts(ctx, in.ID, list)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out.Body.Added += n
-	}
-	if b := in.Body; b.CallersFrom != nil || b.CallersTo != nil {
-		if b.CallersFrom == nil || b.CallersTo == nil || !b.CallersFrom.Before(*b.CallersTo) {
-			return nil, fieldError("body.callers_from", "callers_from and callers_to must both be set, from before to", b.CallersFrom)
-		}
-		n, err := s.store.AddCampaignCallers(ctx, in.ID, *b.CallersFrom, *b.CallersTo)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out.Body.Added += n
-	}
-	return out, nil
+	return list, nil
 }

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/survey"
 )
@@ -60,65 +57,57 @@ type csvOutput struct {
 	Body               []byte
 }
 
-func (s *surveyAPI) registerResults(api huma.API) {
-	tags := []string{"surveys"}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "survey-results", Method: http.MethodGet, Path: "/api/v1/survey-results",
-		Tags: tags, Summary: "CSAT, NPS, response and completion rates per agent, survey or period"},
-		func(ctx context.Context, in *resultsInput) (*resultsOutput, error) {
-			f, err := in.filter()
-			if err != nil {
-				return nil, err
-			}
-			tallies, err := s.store.SurveyTallies(ctx, f)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &resultsOutput{}
-			out.Body.GroupBy, out.Body.From, out.Body.To = string(f.GroupBy), f.From, f.To
-			out.Body.Groups = make([]survey.Result, 0, len(tallies))
-			var total survey.Tally
-			for _, t := range tallies {
-				out.Body.Groups = append(out.Body.Groups, t.Rates())
-				total = total.Add(t)
-			}
-			total.Group = "total"
-			out.Body.Total = total.Rates()
-			return out, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-survey-responses", Method: http.MethodGet, Path: "/api/v1/survey-responses",
-		Tags: tags, Summary: "Survey responses with their answers, oldest first (at most 10000)"},
-		func(ctx context.Context, in *resultsInput) (*responsesOutput, error) {
-			f, err := in.filter()
-			if err != nil {
-				return nil, err
-			}
-			list, err := s.store.ListResponses(ctx, f, 0)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &responsesOutput{}
-			out.Body.Responses = list
-			return out, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "export-survey-responses", Method: http.MethodGet, Path: "/api/v1/survey-responses.csv",
-		Tags: tags, Summary: "Survey responses as CSV, one row per answer (a response without answers has one row)",
-		Responses: map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
-		func(ctx context.Context, in *resultsInput) (*csvOutput, error) {
-			f, err := in.filter()
-			if err != nil {
-				return nil, err
-			}
-			list, err := s.store.ListResponses(ctx, f, 0)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			body, err := responsesCSV(list)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &csvOutput{ContentType: "text/csv; charset=utf-8",
-				ContentDisposition: `attachment; filename="survey-responses.csv"`, Body: body}, nil
-		})
+func (h surveyHandlers) results(ctx context.Context, in *resultsInput) (*resultsOutput, error) {
+	f, err := in.filter()
+	if err != nil {
+		return nil, err
+	}
+	tallies, err := h.surveys.SurveyTallies(ctx, f)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &resultsOutput{}
+	out.Body.GroupBy, out.Body.From, out.Body.To = string(f.GroupBy), f.From, f.To
+	out.Body.Groups = make([]survey.Result, 0, len(tallies))
+	var total survey.Tally
+	for _, t := range tallies {
+		out.Body.Groups = append(out.Body.Groups, t.Rates())
+		total = total.Add(t)
+	}
+	total.Group = "total"
+	out.Body.Total = total.Rates()
+	return out, nil
+}
+
+func (h surveyHandlers) responses(ctx context.Context, in *resultsInput) (*responsesOutput, error) {
+	f, err := in.filter()
+	if err != nil {
+		return nil, err
+	}
+	list, err := h.surveys.ListResponses(ctx, f, 0)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &responsesOutput{}
+	out.Body.Responses = list
+	return out, nil
+}
+
+func (h surveyHandlers) exportCSV(ctx context.Context, in *resultsInput) (*csvOutput, error) {
+	f, err := in.filter()
+	if err != nil {
+		return nil, err
+	}
+	list, err := h.surveys.ListResponses(ctx, f, 0)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	body, err := responsesCSV(list)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &csvOutput{ContentType: "text/csv; charset=utf-8",
+		ContentDisposition: `attachment; filename="survey-responses.csv"`, Body: body}, nil
 }
 
 // responsesCSV writes one row per answer.

@@ -19,7 +19,7 @@ import (
 
 func newSurveyEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: e.store, Normalize: e.srv.Phone().E164})
+	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store})
 	return e
 }
 
@@ -89,13 +89,13 @@ func seedResponses(t *testing.T, e *env) {
 	for i, ans := range [][]int{{5, 9}, {2}} {
 		r := survey.Response{SurveyID: 1, Node: "pbx1", ChannelID: "ch" + string(rune('a'+i)), LinkedID: "l", Caller: "+74951234567",
 			Agent: "anna", State: survey.StateInProgress, StartedAt: now}
-		if err := e.store.StartResponse(ctx, &r); err != nil {
+		if err := e.store.Surveys.StartResponse(ctx, &r); err != nil {
 			t.Fatal(err)
 		}
 		scales := []survey.Scale{survey.ScaleCSAT, survey.ScaleNPS}
 		keys := []string{"agent", "nps"}
 		for j, v := range ans {
-			if err := e.store.SaveAnswer(ctx, survey.Answer{ResponseID: r.ID, Index: j, Key: keys[j], Value: v, Scale: scales[j], Low: v <= 2, At: now}); err != nil {
+			if err := e.store.Surveys.SaveAnswer(ctx, survey.Answer{ResponseID: r.ID, Index: j, Key: keys[j], Value: v, Scale: scales[j], Low: v <= 2, At: now}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,7 +105,7 @@ func seedResponses(t *testing.T, e *env) {
 		}
 		end := now.Add(time.Minute)
 		r.EndedAt = &end
-		if err := e.store.FinishResponse(ctx, r); err != nil {
+		if err := e.store.Surveys.FinishResponse(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +189,7 @@ func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
 func surveySamples(t *testing.T, e *env) map[string]func() (string, any) {
 	campaign := func() int64 {
 		c := survey.Campaign{Name: fmt.Sprintf("matrix %d", seq.Add(1)), SurveyID: 1}
-		if err := e.store.CreateCampaign(context.Background(), &c); err != nil {
+		if err := e.store.Campaigns.CreateCampaign(context.Background(), &c); err != nil {
 			t.Fatal(err)
 		}
 		return c.ID

@@ -63,7 +63,7 @@ func TestSpokenDefaultSurveyMigration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sv, err := st.DefaultSurvey(ctx)
+		sv, err := postgres.NewServices(st).Surveys.DefaultSurvey(ctx)
 		st.Close()
 		if err != nil {
 			t.Fatal(err)

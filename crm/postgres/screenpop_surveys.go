@@ -7,16 +7,16 @@ import (
 	"hotline/telephony/screenpop"
 )
 
-var _ screenpop.SurveyLister = (*DB)(nil)
+var _ screenpop.SurveyLister = (*SurveyService)(nil)
 
 // LastSurveyScores returns a client's latest survey answers, newest first,
 // each with the top of its scale (5 for CSAT, 10 for NPS), for the screen
 // pop card (telephony/screenpop.SurveyLister).
-func (s *DB) LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]screenpop.SurveyScore, error) {
+func (s *SurveyService) LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]screenpop.SurveyScore, error) {
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.pool.Query(ctx, `
 		SELECT d.name || ': ' || a.key, a.value, a.scale, a.at
 		FROM (SELECT id, survey_id FROM survey_responses
 		      WHERE client_id = $1 ORDER BY started_at DESC LIMIT $2) r

@@ -42,7 +42,7 @@ func TestLastSurveyScoresForThePopCard(t *testing.T) {
 	answer(c.ID, "c2", at.Add(time.Hour), [2]any{"agent", 5}, [2]any{"nps", 9})
 	answer(other.ID, "c3", at.Add(2*time.Hour), [2]any{"agent", 1})
 
-	got, err := st.LastSurveyScores(ctx, c.ID, 2)
+	got, err := st.Surveys.LastSurveyScores(ctx, c.ID, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLastSurveyScoresForThePopCard(t *testing.T) {
 	if got[0].Survey == "" || !got[0].At.After(got[1].At) {
 		t.Errorf("scores lack a survey name or are not newest first: %+v", got)
 	}
-	none, err := st.LastSurveyScores(ctx, 999999, 5)
+	none, err := st.Surveys.LastSurveyScores(ctx, 999999, 5)
 	if err != nil || len(none) != 0 {
 		t.Errorf("unknown client: %v, %v", none, err)
 	}

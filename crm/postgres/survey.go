@@ -16,15 +16,15 @@ import (
 
 // CreateSurvey validates and inserts sv, setting its ID and times. A new
 // default survey replaces the old default.
-func (s *DB) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
+func (s *SurveyService) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 	if err := sv.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := clearDefault(ctx, tx, sv.Default, 0); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.db.now()
 		sv.CreatedAt, sv.UpdatedAt = now, now
 		def, err := json.Marshal(sv)
 		if err != nil {
@@ -37,11 +37,11 @@ func (s *DB) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 }
 
 // UpdateSurvey validates and replaces the definition of survey sv.ID.
-func (s *DB) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
+func (s *SurveyService) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
 	if err := sv.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var created time.Time
 		err := tx.QueryRow(ctx, `SELECT created_at FROM survey_definitions WHERE id = $1 FOR UPDATE`, sv.ID).Scan(&created)
 		if err != nil {
@@ -50,7 +50,7 @@ func (s *DB) UpdateSurvey(ctx context.Context, sv *survey.Survey) error {
 		if err := clearDefault(ctx, tx, sv.Default, sv.ID); err != nil {
 			return err
 		}
-		sv.CreatedAt, sv.UpdatedAt = created, s.now()
+		sv.CreatedAt, sv.UpdatedAt = created, s.db.now()
 		def, err := json.Marshal(sv)
 		if err != nil {
 			return fmt.Errorf("encode survey: %w", err)
@@ -89,8 +89,8 @@ func scanSurvey(row pgx.Row) (survey.Survey, error) {
 }
 
 // GetSurvey returns one survey definition.
-func (s *DB) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
-	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions WHERE id = $1`, id))
+func (s *SurveyService) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
+	sv, err := scanSurvey(s.db.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions WHERE id = $1`, id))
 	if err != nil {
 		return sv, translate(err, fmt.Sprintf("survey %d", id))
 	}
@@ -98,8 +98,8 @@ func (s *DB) GetSurvey(ctx context.Context, id int64) (survey.Survey, error) {
 }
 
 // DefaultSurvey returns the survey played for Stasis(hotline,survey) without an id.
-func (s *DB) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
-	sv, err := scanSurvey(s.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions
+func (s *SurveyService) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
+	sv, err := scanSurvey(s.db.pool.QueryRow(ctx, `SELECT `+surveyColumns+` FROM survey_definitions
 		ORDER BY is_default DESC, id LIMIT 1`))
 	if err != nil {
 		return sv, translate(err, "default survey")
@@ -108,8 +108,8 @@ func (s *DB) DefaultSurvey(ctx context.Context) (survey.Survey, error) {
 }
 
 // ListSurveys returns every survey definition, the default first.
-func (s *DB) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+surveyColumns+` FROM survey_definitions ORDER BY is_default DESC, id`)
+func (s *SurveyService) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+surveyColumns+` FROM survey_definitions ORDER BY is_default DESC, id`)
 	if err != nil {
 		return nil, translate(err, "list surveys")
 	}
@@ -121,9 +121,9 @@ func (s *DB) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
 // last and the client of the call (calls table, written by the tracker),
 // the campaign contact that placed the channel, or the client by the
 // caller's number.
-func (s *DB) LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (survey.CallLink, error) {
+func (s *SurveyService) LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (survey.CallLink, error) {
 	var l survey.CallLink
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.pool.QueryRow(ctx, `
 		WITH call AS (SELECT agent, client_id FROM calls WHERE node = $1 AND linkedid = $2),
 		     contact AS (SELECT c.id, c.client_id FROM survey_campaign_attempts a
 		                 JOIN survey_campaign_contacts c ON c.id = a.contact_id WHERE a.channel_id = $3)
@@ -136,8 +136,8 @@ func (s *DB) LinkCall(ctx context.Context, node, linkedID, channelID, caller str
 
 // StartResponse inserts r as in progress and sets r.ID. A channel that
 // re-enters the survey keeps its first response (KindConflict).
-func (s *DB) StartResponse(ctx context.Context, r *survey.Response) error {
-	err := s.pool.QueryRow(ctx, `INSERT INTO survey_responses
+func (s *SurveyService) StartResponse(ctx context.Context, r *survey.Response) error {
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO survey_responses
 		(survey_id, node, channel_id, linkedid, caller, agent, client_id, contact_id, state, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'in_progress', $9) RETURNING id`,
 		r.SurveyID, r.Node, r.ChannelID, r.LinkedID, r.Caller, r.Agent, r.ClientID, r.ContactID, r.StartedAt).Scan(&r.ID)
@@ -145,14 +145,14 @@ func (s *DB) StartResponse(ctx context.Context, r *survey.Response) error {
 		return translate(err, "start survey response")
 	}
 	if r.ContactID != nil {
-		_, err = s.pool.Exec(ctx, `UPDATE survey_campaign_contacts SET response_id = $2 WHERE id = $1`, *r.ContactID, r.ID)
+		_, err = s.db.pool.Exec(ctx, `UPDATE survey_campaign_contacts SET response_id = $2 WHERE id = $1`, *r.ContactID, r.ID)
 	}
 	return translate(err, "link campaign contact")
 }
 
 // ResponseByChannel returns the response of channelID on node, with its
 // answers (survey.Store: journaled writes find their response by it).
-func (s *DB) ResponseByChannel(ctx context.Context, node, channelID string) (survey.Response, error) {
+func (s *SurveyService) ResponseByChannel(ctx context.Context, node, channelID string) (survey.Response, error) {
 	list, err := s.queryResponses(ctx, `WHERE r.node = $1 AND r.channel_id = $2`, node, channelID)
 	if err != nil {
 		return survey.Response{}, err
@@ -165,8 +165,8 @@ func (s *DB) ResponseByChannel(ctx context.Context, node, channelID string) (sur
 
 // SaveAnswer stores one answer; the same question of the same response is
 // stored once (the first answer wins).
-func (s *DB) SaveAnswer(ctx context.Context, a survey.Answer) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, low, at)
+func (s *SurveyService) SaveAnswer(ctx context.Context, a survey.Answer) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, low, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id, idx) DO NOTHING`,
 		a.ResponseID, a.Index, a.Key, a.Value, string(a.Scale), a.Low, a.At)
 	return translate(err, "save survey answer")
@@ -174,8 +174,8 @@ func (s *DB) SaveAnswer(ctx context.Context, a survey.Answer) error {
 
 // FinishResponse sets the final state of a response still in progress and
 // fills its agent and client when they were unknown.
-func (s *DB) FinishResponse(ctx context.Context, r survey.Response) error {
-	_, err := s.pool.Exec(ctx, `UPDATE survey_responses SET state = $2, ended_at = $3,
+func (s *SurveyService) FinishResponse(ctx context.Context, r survey.Response) error {
+	_, err := s.db.pool.Exec(ctx, `UPDATE survey_responses SET state = $2, ended_at = $3,
 		agent = CASE WHEN agent = '' THEN $4 ELSE agent END, client_id = COALESCE(client_id, $5)
 		WHERE id = $1 AND state = 'in_progress'`, r.ID, string(r.State), r.EndedAt, r.Agent, r.ClientID)
 	return translate(err, "finish survey response")
@@ -184,8 +184,8 @@ func (s *DB) FinishResponse(ctx context.Context, r survey.Response) error {
 // AbandonResponses closes node's responses left in progress that started
 // before the given time (partial with answers, no_input without) and
 // returns their channels.
-func (s *DB) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `UPDATE survey_responses r SET ended_at = $2,
+func (s *SurveyService) AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `UPDATE survey_responses r SET ended_at = $2,
 		state = CASE WHEN EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id) THEN 'partial' ELSE 'no_input' END
 		WHERE node = $1 AND state = 'in_progress' AND started_at < $2 RETURNING channel_id`, node, before)
 	if err != nil {
@@ -196,7 +196,7 @@ func (s *DB) AbandonResponses(ctx context.Context, node string, before time.Time
 }
 
 // GetResponse returns a response with its answers.
-func (s *DB) GetResponse(ctx context.Context, id int64) (survey.Response, error) {
+func (s *SurveyService) GetResponse(ctx context.Context, id int64) (survey.Response, error) {
 	list, err := s.queryResponses(ctx, `WHERE r.id = $1`, id)
 	if err != nil {
 		return survey.Response{}, err
@@ -206,3 +206,8 @@ func (s *DB) GetResponse(ctx context.Context, id int64) (survey.Response, error)
 	}
 	return list[0], nil
 }
+
+var (
+	_ survey.Service = (*SurveyService)(nil)
+	_ survey.Store   = (*SurveyService)(nil)
+)

@@ -27,15 +27,15 @@ func scanCampaign(row pgx.Row) (survey.Campaign, error) {
 }
 
 // CreateCampaign validates and inserts c, setting its ID.
-func (s *DB) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
+func (s *CampaignService) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.GetSurvey(ctx, c.SurveyID); err != nil {
+	if _, err := (&SurveyService{db: s.db}).GetSurvey(ctx, c.SurveyID); err != nil {
 		return err
 	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `INSERT INTO survey_campaigns (name, survey_id, state, time_zone, window_start, window_end,
+	now := s.db.now()
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO survey_campaigns (name, survey_id, state, time_zone, window_start, window_end,
 		max_concurrent, per_minute, max_attempts, retry_delay_seconds, caller_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
 		c.Name, c.SurveyID, string(c.State), c.TimeZone, c.WindowStart, c.WindowEnd, c.MaxConcurrent, c.PerMinute,
@@ -48,12 +48,12 @@ func (s *DB) CreateCampaign(ctx context.Context, c *survey.Campaign) error {
 }
 
 // GetCampaign returns a campaign with its contacts counted by status.
-func (s *DB) GetCampaign(ctx context.Context, id int64) (survey.Campaign, error) {
-	c, err := scanCampaign(s.pool.QueryRow(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE id = $1`, id))
+func (s *CampaignService) GetCampaign(ctx context.Context, id int64) (survey.Campaign, error) {
+	c, err := scanCampaign(s.db.pool.QueryRow(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE id = $1`, id))
 	if err != nil {
 		return c, translate(err, fmt.Sprintf("campaign %d", id))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM survey_campaign_contacts WHERE campaign_id = $1 GROUP BY status`, id)
+	rows, err := s.db.pool.Query(ctx, `SELECT status, count(*) FROM survey_campaign_contacts WHERE campaign_id = $1 GROUP BY status`, id)
 	if err != nil {
 		return c, translate(err, "campaign progress")
 	}
@@ -65,8 +65,8 @@ func (s *DB) GetCampaign(ctx context.Context, id int64) (survey.Campaign, error)
 }
 
 // ListCampaigns returns every campaign, newest first.
-func (s *DB) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns ORDER BY id DESC`)
+func (s *CampaignService) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns ORDER BY id DESC`)
 	if err != nil {
 		return nil, translate(err, "list campaigns")
 	}
@@ -75,8 +75,8 @@ func (s *DB) ListCampaigns(ctx context.Context) ([]survey.Campaign, error) {
 }
 
 // SetCampaignState starts, pauses or stops a campaign.
-func (s *DB) SetCampaignState(ctx context.Context, id int64, state survey.CampaignState) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE survey_campaigns SET state = $2, updated_at = $3 WHERE id = $1`, id, string(state), s.now())
+func (s *CampaignService) SetCampaignState(ctx context.Context, id int64, state survey.CampaignState) error {
+	tag, err := s.db.pool.Exec(ctx, `UPDATE survey_campaigns SET state = $2, updated_at = $3 WHERE id = $1`, id, string(state), s.db.now())
 	if err != nil {
 		return translate(err, "set campaign state")
 	}
@@ -88,12 +88,12 @@ func (s *DB) SetCampaignState(ctx context.Context, id int64, state survey.Campai
 
 // AddCampaignContacts adds numbers (E.164) to call; a number already in
 // the campaign is skipped. It returns how many were added.
-func (s *DB) AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error) {
+func (s *CampaignService) AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error) {
 	added := 0
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		for _, c := range contacts {
 			tag, err := tx.Exec(ctx, `INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id, next_attempt_at)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, c.Phone, c.ClientID, s.now())
+				VALUES ($1, $2, $3, $4) ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, c.Phone, c.ClientID, s.db.now())
 			if err != nil {
 				return translate(err, "add campaign contact")
 			}
@@ -106,18 +106,18 @@ func (s *DB) AddCampaignContacts(ctx context.Context, campaignID int64, contacts
 
 // AddCampaignCallers adds the customers who called in [from, to) (the
 // calls table), with their clients; it returns how many were added.
-func (s *DB) AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id, next_attempt_at)
+func (s *CampaignService) AddCampaignCallers(ctx context.Context, campaignID int64, from, to time.Time) (int, error) {
+	tag, err := s.db.pool.Exec(ctx, `INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id, next_attempt_at)
 		SELECT $1, customer, max(client_id), $4 FROM calls
 		WHERE direction = 'inbound' AND customer LIKE '+%' AND started_at >= $2 AND started_at < $3 AND merged_into IS NULL
 		GROUP BY customer
-		ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, from, to, s.now())
+		ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, from, to, s.db.now())
 	return int(tag.RowsAffected()), translate(err, "add campaign callers")
 }
 
 // ListCampaignContacts returns a campaign's contacts in the order they are called.
-func (s *DB) ListCampaignContacts(ctx context.Context, campaignID int64) ([]survey.Contact, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, campaign_id, phone, client_id, status, attempts, next_attempt_at,
+func (s *CampaignService) ListCampaignContacts(ctx context.Context, campaignID int64) ([]survey.Contact, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT id, campaign_id, phone, client_id, status, attempts, next_attempt_at,
 		last_result, response_id FROM survey_campaign_contacts WHERE campaign_id = $1 ORDER BY id`, campaignID)
 	if err != nil {
 		return nil, translate(err, "list campaign contacts")
@@ -134,8 +134,8 @@ func (s *DB) ListCampaignContacts(ctx context.Context, campaignID int64) ([]surv
 }
 
 // RunningCampaigns returns the campaigns in state running.
-func (s *DB) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE state = 'running' ORDER BY id`)
+func (s *CampaignService) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+campaignColumns+` FROM survey_campaigns WHERE state = 'running' ORDER BY id`)
 	if err != nil {
 		return nil, translate(err, "running campaigns")
 	}
@@ -146,9 +146,9 @@ func (s *DB) RunningCampaigns(ctx context.Context) ([]survey.Campaign, error) {
 // ClaimAttempts marks the contacts the campaign may call now as calling
 // and records their attempts, within its concurrency and per-minute
 // limits. The campaign row is locked so that two dialers never exceed them.
-func (s *DB) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.Time) ([]survey.Attempt, error) {
+func (s *CampaignService) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.Time) ([]survey.Attempt, error) {
 	var out []survey.Attempt
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var state string
 		var calling, recent int
 		err := tx.QueryRow(ctx, `SELECT state,
@@ -193,9 +193,9 @@ func (s *DB) ClaimAttempts(ctx context.Context, c survey.Campaign, now time.Time
 // EndAttempt closes the open attempt on channelID. The contact is done when
 // a survey response exists for the channel or result is answered, else it is retried after the
 // campaign's delay or fails after its last attempt.
-func (s *DB) EndAttempt(ctx context.Context, channelID, result string, now time.Time) (bool, error) {
+func (s *CampaignService) EndAttempt(ctx context.Context, channelID, result string, now time.Time) (bool, error) {
 	ok := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var contactID int64
 		var response *int64
 		err := tx.QueryRow(ctx, `UPDATE survey_campaign_attempts a SET ended_at = $2,
@@ -228,8 +228,8 @@ func (s *DB) EndAttempt(ctx context.Context, channelID, result string, now time.
 }
 
 // OpenAttempts returns the attempts still in progress.
-func (s *DB) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
-	rows, err := s.pool.Query(ctx, `SELECT a.contact_id, k.campaign_id, k.phone, a.attempt, a.channel_id, a.started_at
+func (s *CampaignService) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT a.contact_id, k.campaign_id, k.phone, a.attempt, a.channel_id, a.started_at
 		FROM survey_campaign_attempts a JOIN survey_campaign_contacts k ON k.id = a.contact_id
 		WHERE a.ended_at IS NULL ORDER BY a.started_at`)
 	if err != nil {
@@ -244,9 +244,14 @@ func (s *DB) OpenAttempts(ctx context.Context) ([]survey.Attempt, error) {
 }
 
 // CompleteCampaigns marks running campaigns that have nobody left to call as done.
-func (s *DB) CompleteCampaigns(ctx context.Context) error {
-	_, err := s.pool.Exec(ctx, `UPDATE survey_campaigns c SET state = 'done', updated_at = $1
+func (s *CampaignService) CompleteCampaigns(ctx context.Context) error {
+	_, err := s.db.pool.Exec(ctx, `UPDATE survey_campaigns c SET state = 'done', updated_at = $1
 		WHERE state = 'running' AND EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id)
-		AND NOT EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id AND k.status IN ('pending', 'calling'))`, s.now())
+		AND NOT EXISTS (SELECT 1 FROM survey_campaign_contacts k WHERE k.campaign_id = c.id AND k.status IN ('pending', 'calling'))`, s.db.now())
 	return translate(err, "complete campaigns")
 }
+
+var (
+	_ survey.CampaignService = (*CampaignService)(nil)
+	_ survey.CampaignStore   = (*CampaignService)(nil)
+)

@@ -12,7 +12,7 @@ import (
 
 // ListResponses returns the responses (with answers) started in
 // [f.From, f.To), oldest first, at most limit (0 = 10000).
-func (s *DB) ListResponses(ctx context.Context, f survey.ResultFilter, limit int) ([]survey.Response, error) {
+func (s *SurveyService) ListResponses(ctx context.Context, f survey.ResultFilter, limit int) ([]survey.Response, error) {
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
@@ -29,8 +29,8 @@ func toOrFar(t time.Time) time.Time {
 	return t
 }
 
-func (s *DB) queryResponses(ctx context.Context, where string, args ...any) ([]survey.Response, error) {
-	rows, err := s.pool.Query(ctx, `SELECT r.id, r.survey_id, r.node, r.channel_id, r.linkedid, r.caller, r.agent,
+func (s *SurveyService) queryResponses(ctx context.Context, where string, args ...any) ([]survey.Response, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT r.id, r.survey_id, r.node, r.channel_id, r.linkedid, r.caller, r.agent,
 		r.client_id, r.contact_id, r.state, r.started_at, r.ended_at,
 		COALESCE((SELECT json_agg(json_build_object('response_id', a.response_id, 'index', a.idx, 'key', a.key,
 			'value', a.value, 'scale', a.scale, 'low', a.low, 'at', a.at) ORDER BY a.idx)
@@ -53,7 +53,7 @@ func (s *DB) queryResponses(ctx context.Context, where string, args ...any) ([]s
 // SurveyTallies sums the responses started in [f.From, f.To) per group
 // (agent, survey, or day/week/month in UTC); survey.Tally.Rates turns them
 // into CSAT, NPS and rates.
-func (s *DB) SurveyTallies(ctx context.Context, f survey.ResultFilter) ([]survey.Tally, error) {
+func (s *SurveyService) SurveyTallies(ctx context.Context, f survey.ResultFilter) ([]survey.Tally, error) {
 	var group string
 	switch f.GroupBy {
 	case survey.ByAgent:
@@ -65,7 +65,7 @@ func (s *DB) SurveyTallies(ctx context.Context, f survey.ResultFilter) ([]survey
 	default:
 		return nil, fmt.Errorf("survey tallies: unknown grouping %q", f.GroupBy)
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.pool.Query(ctx, `
 		WITH a AS (SELECT response_id,
 		        count(*) FILTER (WHERE scale = 'csat') AS csat_n,
 		        count(*) FILTER (WHERE scale = 'csat' AND value >= 4) AS csat_top,

@@ -31,7 +31,7 @@ type promptSite struct {
 }
 
 type promptStore struct {
-	*postgres.Services
+	*postgres.SurveyService
 	postgres.VoiceStore
 }
 
@@ -54,7 +54,7 @@ func newPromptSite(t *testing.T) *promptSite {
 		t.Fatal(err)
 	}
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: v, Catalogue: cat})
+	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: v, Catalogue: cat})
 	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
 		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
 			t.Fatal(err)
@@ -93,7 +93,7 @@ func TestPromptsPage(t *testing.T) {
 	t.Parallel()
 	s := newPromptSite(t)
 	ctx := context.Background()
-	sv, err := s.store.DefaultSurvey(ctx)
+	sv, err := s.store.Surveys.DefaultSurvey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestPromptsPage(t *testing.T) {
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/prompts?done=saved#prompt-survey-") {
 		t.Fatalf("save text: %q", loc)
 	}
-	if got, _ := s.store.DefaultSurvey(ctx); got.Texts["ru"].Questions["agent"] != text || got.Texts["en"].Questions["agent"] != sv.Texts["en"].Questions["agent"] {
+	if got, _ := s.store.Surveys.DefaultSurvey(ctx); got.Texts["ru"].Questions["agent"] != text || got.Texts["en"].Questions["agent"] != sv.Texts["en"].Questions["agent"] {
 		t.Fatalf("survey texts after saving: %+v", got.Texts)
 	}
 	a, err := s.voice.Ensure(ctx, "ru", text)
@@ -163,7 +163,7 @@ func TestPromptsPage(t *testing.T) {
 	if resp, _ := b.upload("/admin/prompts/upload", csrf, ref, []byte("not audio")); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("non-audio upload: %d", resp.StatusCode)
 	}
-	if got, _ := s.store.DefaultSurvey(ctx); got.Texts["ru"].Questions["agent"] != text {
+	if got, _ := s.store.Surveys.DefaultSurvey(ctx); got.Texts["ru"].Questions["agent"] != text {
 		t.Fatal("a refused edit changed the survey")
 	}
 	if still, _ := s.voice.Ensure(ctx, "ru", text); still.Version != up.Version {

@@ -11,21 +11,27 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/survey"
 )
 
 // surveyPages serves the survey admin page: results per agent, survey
 // definitions (edited as JSON) and phone questionnaire campaigns.
 type surveyPages struct {
-	p     *Pages
-	store httpapi.SurveyStore
+	p         *Pages
+	surveys   survey.Service
+	campaigns survey.CampaignService
+}
+
+// SurveyPageDeps are what the survey pages read and write.
+type SurveyPageDeps struct {
+	Surveys   survey.Service
+	Campaigns survey.CampaignService
 }
 
 // MountSurveys adds the survey admin page (/surveys) for supervisors and
 // admins, with a "Surveys" link in their nav bar.
-func (p *Pages) MountSurveys(store httpapi.SurveyStore) {
-	sp := &surveyPages{p: p, store: store}
+func (p *Pages) MountSurveys(deps SurveyPageDeps) {
+	sp := &surveyPages{p: p, surveys: deps.Surveys, campaigns: deps.Campaigns}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser, sp.requireSupervisor)
 		r.Get("/surveys", sp.page)
@@ -90,7 +96,7 @@ func (sp *surveyPages) page(w http.ResponseWriter, r *http.Request) {
 func (sp *surveyPages) show(w http.ResponseWriter, r *http.Request, status int, problem string, form map[string]string) {
 	ctx := r.Context()
 	to := time.Now()
-	tallies, err := sp.store.SurveyTallies(ctx, survey.ResultFilter{GroupBy: survey.ByAgent, From: to.AddDate(0, 0, -30), To: to})
+	tallies, err := sp.surveys.SurveyTallies(ctx, survey.ResultFilter{GroupBy: survey.ByAgent, From: to.AddDate(0, 0, -30), To: to})
 	if err != nil {
 		sp.p.errorPage(w, r, err)
 		return
@@ -105,7 +111,7 @@ func (sp *surveyPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		total.Group = "All"
 		d.Results = append(d.Results, newResultRow(total.Rates(), "total-row"))
 	}
-	list, err := sp.store.ListSurveys(ctx)
+	list, err := sp.surveys.ListSurveys(ctx)
 	if err != nil {
 		sp.p.errorPage(w, r, err)
 		return
@@ -117,13 +123,13 @@ func (sp *surveyPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		d.Surveys = append(d.Surveys, def)
 		names[s.ID] = def.Name
 	}
-	campaigns, err := sp.store.ListCampaigns(ctx)
+	campaigns, err := sp.campaigns.ListCampaigns(ctx)
 	if err != nil {
 		sp.p.errorPage(w, r, err)
 		return
 	}
 	for _, c := range campaigns {
-		if full, err := sp.store.GetCampaign(ctx, c.ID); err == nil {
+		if full, err := sp.campaigns.GetCampaign(ctx, c.ID); err == nil {
 			c = full
 		}
 		d.Campaigns = append(d.Campaigns, campaignRow{Campaign: c, SurveyName: names[c.SurveyID],
@@ -165,9 +171,9 @@ func (sp *surveyPages) saveSurvey(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if idText := chi.URLParam(r, "id"); idText != "" {
 		sv.ID, _ = strconv.ParseInt(idText, 10, 64)
-		err = sp.store.UpdateSurvey(r.Context(), &sv)
+		err = sp.surveys.UpdateSurvey(r.Context(), &sv)
 	} else {
-		err = sp.store.CreateSurvey(r.Context(), &sv)
+		err = sp.surveys.CreateSurvey(r.Context(), &sv)
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
@@ -213,7 +219,7 @@ func (sp *surveyPages) createCampaign(w http.ResponseWriter, r *http.Request) {
 		fail(loc(r).T("web.survey.err.no_phones", nil))
 		return
 	}
-	if err := sp.store.CreateCampaign(r.Context(), &c); err != nil {
+	if err := sp.campaigns.CreateCampaign(r.Context(), &c); err != nil {
 		if k := crm.KindOf(err); k == crm.KindInvalid || k == crm.KindNotFound {
 			fail(errorText(loc(r), err))
 			return
@@ -221,7 +227,7 @@ func (sp *surveyPages) createCampaign(w http.ResponseWriter, r *http.Request) {
 		sp.p.errorPage(w, r, err)
 		return
 	}
-	if _, err := sp.store.AddCampaignContacts(r.Context(), c.ID, contacts); err != nil {
+	if _, err := sp.campaigns.AddCampaignContacts(r.Context(), c.ID, contacts); err != nil {
 		sp.p.errorPage(w, r, err)
 		return
 	}
@@ -248,7 +254,7 @@ func (sp *surveyPages) setState(w http.ResponseWriter, r *http.Request) {
 		sp.p.errorPage(w, r, crm.Invalid("state", "must be running, paused or done"))
 		return
 	}
-	if err := sp.store.SetCampaignState(r.Context(), id, state); err != nil {
+	if err := sp.campaigns.SetCampaignState(r.Context(), id, state); err != nil {
 		sp.p.errorPage(w, r, err)
 		return
 	}

@@ -26,7 +26,7 @@ func newSurveySite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSurveys(st)
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -72,7 +72,7 @@ func TestSurveyPageCampaignAndDefinitionForms(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create campaign: %d", resp.StatusCode)
 	}
-	list, err := s.store.ListCampaigns(ctx)
+	list, err := s.store.Campaigns.ListCampaigns(ctx)
 	if err != nil || len(list) != 1 || list[0].WindowStart != 600 {
 		t.Fatalf("campaigns = %+v, %v", list, err)
 	}
@@ -100,7 +100,7 @@ func TestSurveyPageCampaignAndDefinitionForms(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save definition: %d", resp.StatusCode)
 	}
-	if got, err := s.store.GetSurvey(ctx, 1); err != nil || got.Name != "Renamed" {
+	if got, err := s.store.Surveys.GetSurvey(ctx, 1); err != nil || got.Name != "Renamed" {
 		t.Errorf("survey 1 = %q, %v", got.Name, err)
 	}
 }
