@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/notify"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -46,7 +45,7 @@ func (p *Pages) MountNotify(store NotifyStore) {
 		r.Get("/admin/notification-templates", np.templates)
 		r.Post("/admin/notification-templates", np.saveTemplate)
 	})
-	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: crm.AdminOnly, Group: "web.nav.group.admin"})
 }
 
 type notifyPages struct {
