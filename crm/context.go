@@ -8,6 +8,7 @@ type contextKey int
 const (
 	userContextKey contextKey = iota + 1
 	csrfContextKey
+	requestIDContextKey
 )
 
 // NewContextWithUser returns ctx carrying the signed-in user and, for a
@@ -27,4 +28,16 @@ func UserFromContext(ctx context.Context) *User {
 func CSRFFromContext(ctx context.Context) string {
 	s, _ := ctx.Value(csrfContextKey).(string)
 	return s
+}
+
+// NewContextWithRequestID returns ctx carrying the id of the request it
+// serves, for logs.
+func NewContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDContextKey, id)
+}
+
+// RequestIDFromContext returns the id of the request ctx serves, or "".
+func RequestIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDContextKey).(string)
+	return id
 }

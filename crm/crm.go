@@ -7,6 +7,7 @@ package crm
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // ErrorKind classifies a domain error so that transports can map it to a
@@ -75,3 +76,29 @@ func KindOf(err error) ErrorKind {
 func IsKind(err error, kind ErrorKind) bool {
 	return err != nil && KindOf(err) == kind
 }
+
+// HTTPStatus is the HTTP status a transport answers an error of kind k
+// with. It is the one place where error kinds meet HTTP: the API's
+// problems and the pages' error pages both use it.
+func (k ErrorKind) HTTPStatus() int {
+	switch k {
+	case KindInvalid:
+		return http.StatusUnprocessableEntity
+	case KindNotFound:
+		return http.StatusNotFound
+	case KindConflict:
+		return http.StatusConflict
+	case KindUnauthorized:
+		return http.StatusUnauthorized
+	case KindForbidden:
+		return http.StatusForbidden
+	case KindUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ErrorStatus returns the HTTP status for err: the mapped kind of a
+// crm.Error, 500 for anything else.
+func ErrorStatus(err error) int { return KindOf(err).HTTPStatus() }

@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Session is a logged-in browser session. Only the SHA-256 hash of the
 // cookie's token is stored; CSRF is the token forms must echo.
@@ -23,4 +26,30 @@ type APIToken struct {
 	Name       string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+// SessionService keeps sign-in sessions and the failed sign-ins the login
+// limits count (crm/postgres.SessionService implements it).
+type SessionService interface {
+	// CreateSession stores a session by its token's hash.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns an unexpired session and its enabled user.
+	GetSession(ctx context.Context, tokenHash []byte) (Session, User, error)
+	// TouchSession records that the session was used at at.
+	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
+	// DeleteSession ends one session.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteUserSessions signs a user out everywhere.
+	DeleteUserSessions(ctx context.Context, userID int64) error
+	// DeleteExpiredSessions removes expired sessions and says how many.
+	DeleteExpiredSessions(ctx context.Context) (int64, error)
+
+	// RecordLoginFailure counts a failed sign-in against each key.
+	RecordLoginFailure(ctx context.Context, keys []string, at, forgetBefore time.Time) error
+	// LoginFailures counts each key's failures since since.
+	LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
+	// LoginFailureTimes lists when key's failures since since happened.
+	LoginFailureTimes(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	// ClearLoginFailures forgets a key's failures.
+	ClearLoginFailures(ctx context.Context, key string) error
 }

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -20,6 +21,16 @@ const (
 
 // Roles lists every role, lowest privilege first.
 var Roles = []Role{RoleAgent, RoleSupervisor, RoleAdmin}
+
+// Role sets that operations and pages allow.
+var (
+	// AnyRole is every signed-in user: agents, supervisors and admins.
+	AnyRole = []Role{RoleAgent, RoleSupervisor, RoleAdmin}
+	// SupervisorOrAdmin excludes agents.
+	SupervisorOrAdmin = []Role{RoleSupervisor, RoleAdmin}
+	// AdminOnly is for user management and settings.
+	AdminOnly = []Role{RoleAdmin}
+)
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -119,4 +130,35 @@ func ValidatePassword(pw string) error {
 		return Invalid("password", "must be at most 256 characters")
 	}
 	return nil
+}
+
+// UserService keeps staff accounts and their API tokens
+// (crm/postgres.UserService implements it).
+type UserService interface {
+	// CreateUser validates u, stores it with the password hash and sets
+	// u.ID and u.CreatedAt; a taken login or endpoint is KindConflict.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	// GetUser returns the user with the given id.
+	GetUser(ctx context.Context, id int64) (User, error)
+	// GetUserByLogin returns the user with the login and its password hash.
+	GetUserByLogin(ctx context.Context, login string) (User, string, error)
+	// ListUsers returns every user ordered by login.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser saves u; the last enabled admin cannot be demoted or disabled.
+	UpdateUser(ctx context.Context, u *User) error
+	// SetPassword replaces the user's password hash.
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	// FindUserByEndpoint returns the user a telephony endpoint belongs to.
+	FindUserByEndpoint(ctx context.Context, endpoint string) (User, error)
+	// ListAgentEndpoints maps every enabled user's endpoint to the login.
+	ListAgentEndpoints(ctx context.Context) (map[string]string, error)
+
+	// CreateAPIToken stores a bearer token's hash and returns its id.
+	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
+	// UserByAPIToken returns the enabled user owning the token and records its use.
+	UserByAPIToken(ctx context.Context, tokenHash []byte) (User, error)
+	// ListAPITokens returns the user's tokens, newest first.
+	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	// DeleteAPIToken revokes one of the user's tokens.
+	DeleteAPIToken(ctx context.Context, userID, tokenID int64) error
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/metrics"
@@ -29,7 +29,7 @@ func TestAdminPageReloadsTheAgentRoster(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
 	st := pgtest.Open(t, dsn, postgres.Options{})
-	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "root", Role: crm.RoleAdmin}, "root-password-1"); err != nil {
+	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "root", Role: crm.RoleAdmin}, "root-password-1"); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir()}

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -34,7 +35,7 @@ func TestClickToCallFailureReachesTheAgent(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
 	st := pgtest.Open(t, dsn, postgres.Options{})
 	const login, password = "olga", "olga-long-password"
-	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: login, Name: "Olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, password); err != nil {
+	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: login, Name: "Olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, password); err != nil {
 		t.Fatal(err)
 	}
 	sim := aritest.New(aritest.Options{ChannelVarsLinkedID: true, DialContext: "from-internal"})

@@ -12,7 +12,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/auth"
-	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 )
 
@@ -108,7 +107,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	u, err := httpapi.CreateUser(ctx, st, crm.User{Login: login, Role: crm.Role(role), Name: name, Email: email, Endpoints: endpoints}, password)
+	u, err := auth.CreateUser(ctx, st.Users, crm.User{Login: login, Role: crm.Role(role), Name: name, Email: email, Endpoints: endpoints}, password)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
@@ -160,7 +159,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	u, _, err := st.GetUserByLogin(ctx, strings.ToLower(login))
+	u, _, err := st.Users.GetUserByLogin(ctx, strings.ToLower(login))
 	if err != nil {
 		return fmt.Errorf("token create: user %q: %w", login, err)
 	}
@@ -168,7 +167,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("token create: user %q is disabled", login)
 	}
 	plain, hash := auth.NewToken()
-	if _, err := st.CreateAPIToken(ctx, u.ID, label, hash); err != nil {
+	if _, err := st.Users.CreateAPIToken(ctx, u.ID, label, hash); err != nil {
 		return fmt.Errorf("token create: %w", err)
 	}
 	fmt.Fprintln(e.stdout, plain)

@@ -103,8 +103,12 @@ func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts
 	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
 }
 
-// mountAdmin: users and teams; a user change reloads this replica's agent
-// roster at once (the others within rosterRefresh).
+// mountAdmin: users and teams (their API and pages) and the SLA plan pages;
+// a user change reloads this replica's agent roster at once (the others
+// within rosterRefresh).
 func mountAdmin(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
-	pages.MountAdmin(web.AdminOptions{Store: st, AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
+	httpapi.RegisterUsers(api, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions, Logger: log})
+	httpapi.RegisterTeams(api, httpapi.TeamDeps{Teams: st.Teams, Logger: log})
+	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st,
+		AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
@@ -43,7 +43,7 @@ func TestBrowserEveryPageSpeaksTheBrowsersLanguage(t *testing.T) {
 		crm.RoleAdmin:      {Login: "ivan", Name: "Иван Петров", Role: crm.RoleAdmin},
 	}
 	for _, u := range users {
-		if _, err := httpapi.CreateUser(ctx, st, u, password); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, password); err != nil {
 			t.Fatal(err)
 		}
 	}

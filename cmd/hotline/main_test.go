@@ -162,7 +162,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 
 	st := pgtest.Open(t, dsn, postgres.Options{})
 	for login, pw := range map[string]string{"olga": "given-password", "boss": m[1]} {
-		u, hash, err := st.GetUserByLogin(ctx, login)
+		u, hash, err := st.Users.GetUserByLogin(ctx, login)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := strings.TrimSpace(out.String())
-	u, err := st.UserByAPIToken(ctx, auth.HashToken(token))
+	u, err := st.Users.UserByAPIToken(ctx, auth.HashToken(token))
 	if err != nil || u.Login != "olga" {
 		t.Fatalf("printed token %q does not authenticate olga: %v %+v", token, err, u)
 	}

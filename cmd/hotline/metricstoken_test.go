@@ -14,7 +14,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/auth"
-	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
@@ -64,12 +63,12 @@ func TestServeMetricsListener(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
 	st := pgtest.Open(t, dsn, postgres.Options{})
-	boss, err := httpapi.CreateUser(ctx, st, crm.User{Login: "boss", Role: crm.RoleAdmin}, "password-boss")
+	boss, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "boss", Role: crm.RoleAdmin}, "password-boss")
 	if err != nil {
 		t.Fatal(err)
 	}
 	apiToken, hash := auth.NewToken()
-	if _, err := st.CreateAPIToken(ctx, boss.ID, "scripts", hash); err != nil {
+	if _, err := st.Users.CreateAPIToken(ctx, boss.ID, "scripts", hash); err != nil {
 		t.Fatal(err)
 	}
 

@@ -31,12 +31,12 @@ func TestServeMailsTheStatusLink(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
 	st := pgtest.Open(t, dsn, postgres.Options{})
 	mailbox := smtptest.New(t, smtptest.Options{})
-	agent, err := httpapi.CreateUser(ctx, st, crm.User{Login: "mail-agent", Role: crm.RoleSupervisor}, "password-long-1")
+	agent, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "mail-agent", Role: crm.RoleSupervisor}, "password-long-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain, hash := auth.NewToken()
-	if _, err := st.CreateAPIToken(ctx, agent.ID, "t", hash); err != nil {
+	if _, err := st.Users.CreateAPIToken(ctx, agent.ID, "t", hash); err != nil {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Mary Customer", Language: "en", Contacts: []crm.Contact{{Kind: crm.ContactEmail, Value: "mary@example.com"}}}

@@ -134,12 +134,12 @@ func TestEveryRecordOperationChecksTheOwner(t *testing.T) {
 // matrixUser creates an agent with a bearer token.
 func matrixUser(t *testing.T, st *postgres.Services, login string) (crm.User, string) {
 	t.Helper()
-	u, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: login, Role: crm.RoleAgent}, "password-long-enough")
+	u, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: login, Role: crm.RoleAgent}, "password-long-enough")
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain, hash := auth.NewToken()
-	if _, err := st.CreateAPIToken(context.Background(), u.ID, "owners", hash); err != nil {
+	if _, err := st.Users.CreateAPIToken(context.Background(), u.ID, "owners", hash); err != nil {
 		t.Fatal(err)
 	}
 	return u, plain

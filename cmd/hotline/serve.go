@@ -151,10 +151,11 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
-		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
+		Store: st, Users: st.Users, Sessions: st.Sessions, Ping: st.Ping,
+		Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
-	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams, Logger: log})
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
@@ -222,7 +223,7 @@ func sessionJanitor(st *postgres.Services, log *slog.Logger) component {
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
-				n, err := st.DeleteExpiredSessions(ctx)
+				n, err := st.Sessions.DeleteExpiredSessions(ctx)
 				if err != nil {
 					log.Warn("delete expired sessions", slog.Any("err", err))
 					continue

@@ -14,7 +14,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/auth"
-	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
@@ -45,15 +44,15 @@ func TestSIPProbeOfASilentPhoneIsExportedAsDown(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(t)
 	st := pgtest.Open(t, dsn, postgres.Options{})
-	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, "password-olga"); err != nil {
+	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "olga", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, "password-olga"); err != nil {
 		t.Fatal(err)
 	}
-	boss, err := httpapi.CreateUser(ctx, st, crm.User{Login: "boss", Role: crm.RoleSupervisor}, "password-boss")
+	boss, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "boss", Role: crm.RoleSupervisor}, "password-boss")
 	if err != nil {
 		t.Fatal(err)
 	}
 	token, hash := auth.NewToken()
-	if _, err := st.CreateAPIToken(ctx, boss.ID, "wallboard", hash); err != nil {
+	if _, err := st.Users.CreateAPIToken(ctx, boss.ID, "wallboard", hash); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir(),

@@ -79,7 +79,7 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services,
 	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
 	p := &telephonyParts{cat: svc.cat}
-	roster := telephony.NewEndpointRoster(st.ListAgentEndpoints)
+	roster := telephony.NewEndpointRoster(st.Users.ListAgentEndpoints)
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
 
-	p.metrics = metrics.New(reg, &rosterAgents{st: st, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
+	p.metrics = metrics.New(reg, &rosterAgents{st: st.Users, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
 	p.metrics.SetTracker(p.tracker)
 	p.metrics.SetSpool(sp)
 	for _, c := range cfgs {
@@ -236,7 +236,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 		}
 		return cfgs, nil
 	}
-	endpoints, err := st.ListAgentEndpoints(ctx)
+	endpoints, err := st.Users.ListAgentEndpoints(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("simulated PBX: %w", err)
 	}
@@ -258,7 +258,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 	svc.components = append(svc.components, component{Name: "simulated PBX traffic", Run: func(ctx context.Context) error {
 		err := sim.RunDemo(ctx, aritest.DemoOptions{Agents: agents, Customers: customers, Names: names, CallsPerMinute: 6,
 			AgentsNow: func(ctx context.Context) ([]string, error) { // agents added on the admin pages get calls too
-				endpoints, err := st.ListAgentEndpoints(ctx)
+				endpoints, err := st.Users.ListAgentEndpoints(ctx)
 				return slices.Sorted(maps.Keys(endpoints)), err
 			}})
 		if ctx.Err() != nil {
@@ -353,7 +353,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st.Surveys, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st)})
+		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
@@ -409,7 +409,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Store: st, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },

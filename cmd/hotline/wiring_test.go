@@ -37,12 +37,12 @@ func TestEveryOperationOfTheWiredServiceEnforcesItsRoles(t *testing.T) {
 		if role == crm.RoleAgent {
 			u.Endpoints = []string{"PJSIP/1001"}
 		}
-		created, err := httpapi.CreateUser(ctx, st, u, fmt.Sprintf("password-%d-long", i))
+		created, err := auth.CreateUser(ctx, st.Users, u, fmt.Sprintf("password-%d-long", i))
 		if err != nil {
 			t.Fatal(err)
 		}
 		plain, hash := auth.NewToken()
-		if _, err := st.CreateAPIToken(ctx, created.ID, "matrix", hash); err != nil {
+		if _, err := st.Users.CreateAPIToken(ctx, created.ID, "matrix", hash); err != nil {
 			t.Fatal(err)
 		}
 		tokens[role] = plain

@@ -1,4 +1,5 @@
-// Package auth hashes and checks passwords (argon2id, stored as PHC strings)
+// Package auth hashes and checks passwords (argon2id, stored as PHC strings),
+// creates users and sets their passwords by the rules,
 // and makes random bearer tokens of which only a SHA-256 hash is stored.
 package auth
 

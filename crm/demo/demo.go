@@ -16,12 +16,18 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/auth"
+	"hotline/crm/service"
 )
 
-// Store is what seeding needs; *postgres.Services satisfies it.
+// Staff are the users and teams the demo adds and reads
+// (postgres.Services.Users and .Teams).
+type Staff struct {
+	Users crm.UserService
+	Teams service.TeamService
+}
+
+// Store is what seeding needs besides the staff; *postgres.Services satisfies it.
 type Store interface {
-	ListUsers(ctx context.Context) ([]crm.User, error)
-	CreateUser(ctx context.Context, u *crm.User, passwordHash string) error
 	CreateClient(ctx context.Context, c *crm.Client) error
 	AddInteraction(ctx context.Context, i *crm.Interaction) error
 }
@@ -82,8 +88,8 @@ func (ls Logins) Print(w io.Writer) error {
 // Seed fills an empty database. When any user exists it does nothing and
 // returns no logins, so it is safe to call on every start. Seeding is not
 // one transaction: if it fails half-way, empty the database and run it again.
-func Seed(ctx context.Context, s Store, opts Options) (Logins, error) {
-	users, err := s.ListUsers(ctx)
+func Seed(ctx context.Context, s Store, people Staff, opts Options) (Logins, error) {
+	users, err := people.Users.ListUsers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo: check for users: %w", err)
 	}
@@ -93,7 +99,7 @@ func Seed(ctx context.Context, s Store, opts Options) (Logins, error) {
 	opts = opts.withDefaults()
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 
-	logins, agents, err := seedUsers(ctx, s, opts)
+	logins, agents, err := seedUsers(ctx, people.Users, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +149,7 @@ var staff = []crm.User{
 }
 
 // seedUsers creates the staff and returns their logins and the agents' ids.
-func seedUsers(ctx context.Context, s Store, opts Options) (Logins, []int64, error) {
+func seedUsers(ctx context.Context, s crm.UserService, opts Options) (Logins, []int64, error) {
 	var logins Logins
 	var agents []int64
 	for _, u := range staff {

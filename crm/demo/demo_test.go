@@ -45,7 +45,7 @@ func TestSeed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	logins, err := demo.Seed(ctx, s, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash, Language: "ru"})
+	logins, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash, Language: "ru"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestSeed(t *testing.T) {
 		if len(l.Password) < 12 {
 			t.Fatalf("weak generated password for %s: %q", l.Login, l.Password)
 		}
-		u, hash, err := s.GetUserByLogin(ctx, l.Login)
+		u, hash, err := s.Users.GetUserByLogin(ctx, l.Login)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestSeed(t *testing.T) {
 			t.Fatalf("printed password of %s does not log in: %v", l.Login, err)
 		}
 	}
-	roster, err := s.ListAgentEndpoints(ctx)
+	roster, err := s.Users.ListAgentEndpoints(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestSeed(t *testing.T) {
 	}
 
 	// Seeding again does nothing.
-	again, err := demo.Seed(ctx, s, demo.Options{HashPassword: fastHash})
+	again, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{HashPassword: fastHash})
 	if err != nil || again != nil {
 		t.Fatalf("second seed = %v, %v", again, err)
 	}
@@ -167,11 +167,11 @@ func TestSeedDeterministic(t *testing.T) {
 	}
 	opts := demo.Options{Seed: 7, Clients: 40, Password: "demo-password", Now: func() time.Time { return now }, HashPassword: fastHash}
 	a, b := pgtest.NewStore(t), pgtest.NewStore(t)
-	la, err := demo.Seed(ctx, a, opts)
+	la, err := demo.Seed(ctx, a, demo.Staff{Users: a.Users, Teams: a.Teams}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Seed(ctx, b, opts); err != nil {
+	if _, err := demo.Seed(ctx, b, demo.Staff{Users: b.Users, Teams: b.Teams}, opts); err != nil {
 		t.Fatal(err)
 	}
 	if sa, sb := summary(a), summary(b); sa != sb || strings.Count(sa, "\n") != 40 {

@@ -12,7 +12,6 @@ import (
 
 // FunnelStore is what SeedFunnel needs; *postgres.Services satisfies it.
 type FunnelStore interface {
-	ListUsers(ctx context.Context) ([]crm.User, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error)
 	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
@@ -48,7 +47,7 @@ var SeedPlan = []int{15, 10, 7, 5, 5}
 // for the company this week and last, a share of it for each agent, and a
 // monthly plan. It does nothing when any deal exists, so it is safe to call
 // on every start after Seed. It returns the number of deals created.
-func SeedFunnel(ctx context.Context, s FunnelStore, opts FunnelOptions) (int, error) {
+func SeedFunnel(ctx context.Context, s FunnelStore, people Staff, opts FunnelOptions) (int, error) {
 	if existing, err := s.ListDeals(ctx, funnel.DealFilter{Limit: 1}); err != nil || len(existing) > 0 {
 		return 0, err
 	}
@@ -72,7 +71,7 @@ func SeedFunnel(ctx context.Context, s FunnelStore, opts FunnelOptions) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("demo: default funnel: %w", err)
 	}
-	agents, clients, err := funnelCast(ctx, s)
+	agents, clients, err := funnelCast(ctx, s, people.Users)
 	if err != nil {
 		return 0, err
 	}
@@ -91,8 +90,8 @@ func SeedFunnel(ctx context.Context, s FunnelStore, opts FunnelOptions) (int, er
 }
 
 // funnelCast returns the agents (salespeople) and the clients to sell to.
-func funnelCast(ctx context.Context, s FunnelStore) ([]crm.User, []crm.Client, error) {
-	users, err := s.ListUsers(ctx)
+func funnelCast(ctx context.Context, s FunnelStore, people crm.UserService) ([]crm.User, []crm.Client, error) {
+	users, err := people.ListUsers(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: list users: %w", err)
 	}

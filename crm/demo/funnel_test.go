@@ -17,10 +17,10 @@ func TestSeedFunnel(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
 	clock := func() time.Time { return now }
-	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
+	if _, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock, AutoOpenDeals: true})
+	n, err := demo.SeedFunnel(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.FunnelOptions{Now: clock, AutoOpenDeals: true})
 	if err != nil || n != demo.DefaultDeals {
 		t.Fatalf("seeded %d deals: %v", n, err)
 	}
@@ -55,7 +55,7 @@ func TestSeedFunnel(t *testing.T) {
 	if set, _ := s.FunnelSettings(ctx); !set.AutoOpenDeals {
 		t.Error("auto-open not turned on")
 	}
-	if n, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); n != 0 || err != nil {
+	if n, err := demo.SeedFunnel(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.FunnelOptions{Now: clock}); n != 0 || err != nil {
 		t.Errorf("second seeding created %d deals: %v", n, err)
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 // ResourceStore is what SeedResources needs; *postgres.Services satisfies it.
 type ResourceStore interface {
-	ListUsers(ctx context.Context) ([]crm.User, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
 	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
@@ -39,8 +38,6 @@ type ResourceStore interface {
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
 	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
-	ListTeams(ctx context.Context) ([]service.Team, error)
-	CreateTeam(ctx context.Context, t *service.Team) error
 	CreateProject(ctx context.Context, p *resource.Project) error
 }
 
@@ -72,12 +69,12 @@ type ResourceStore interface {
 //
 // The data is the same for the same clients, deals and now (the RNG is
 // seeded with DefaultSeed). It does nothing when products exist.
-func SeedResources(ctx context.Context, st ResourceStore, articles ArticleSaver, now time.Time) error {
+func SeedResources(ctx context.Context, st ResourceStore, people Staff, articles ArticleSaver, now time.Time) error {
 	if list, err := st.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
 		return err
 	}
 	now = now.UTC()
-	cast, err := loadCast(ctx, st)
+	cast, err := loadCast(ctx, st, people.Users)
 	if err != nil {
 		return err
 	}
@@ -107,7 +104,7 @@ func SeedResources(ctx context.Context, st ResourceStore, articles ArticleSaver,
 	if err := seedMarketing(ctx, st, rng, sales, cast.clientIDs(), now); err != nil {
 		return err
 	}
-	team, err := seedSalesTeam(ctx, st, cast.users)
+	team, err := seedSalesTeam(ctx, people.Teams, cast.users)
 	if err != nil {
 		return err
 	}
@@ -138,10 +135,10 @@ func (c resourceCast) clientIDs() []int64 {
 
 // loadCast loads the users, every client, the demo caller and the
 // funnel's won and open deals (none when the funnel is not seeded).
-func loadCast(ctx context.Context, st ResourceStore) (resourceCast, error) {
+func loadCast(ctx context.Context, st ResourceStore, users crm.UserService) (resourceCast, error) {
 	var c resourceCast
 	var err error
-	if c.users, err = st.ListUsers(ctx); err != nil || len(c.users) == 0 {
+	if c.users, err = users.ListUsers(ctx); err != nil || len(c.users) == 0 {
 		return c, fmt.Errorf("seed resources: users first: %w", err)
 	}
 	c.admin = c.users[0]
@@ -229,7 +226,7 @@ const historyWriters = 4
 // seedSalesTeam returns the sales team ("Отдел продаж"), made of the first two agents and
 // led by the first supervisor when it does not exist yet. Its members see
 // its tickets and its documents.
-func seedSalesTeam(ctx context.Context, st ResourceStore, users []crm.User) (int64, error) {
+func seedSalesTeam(ctx context.Context, st service.TeamService, users []crm.User) (int64, error) {
 	teams, err := st.ListTeams(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("seed team: %w", err)

@@ -25,14 +25,14 @@ func seededResources(t *testing.T) *postgres.Services {
 	ctx := context.Background()
 	clock := func() time.Time { return now }
 	s := pgtest.NewStoreWith(t, postgres.Options{Now: clock})
-	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
+	if _, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.FunnelOptions{Now: clock}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, s, s.KB, now); err != nil {
+	if err := demo.SeedResources(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -49,7 +49,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, s, s.KB, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.ClientProfitability(ctx, history)
@@ -330,7 +330,7 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	if err != nil || len(docs) != 1 || docs[0].Category != resource.DocTemplate {
 		t.Fatalf("agent3 sees %+v %v", docs, err)
 	}
-	teams, err := s.ListTeams(ctx)
+	teams, err := s.Teams.ListTeams(ctx)
 	if err != nil || len(teams) != 1 || teams[0].Name != "Отдел продаж" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
 		t.Fatalf("teams %+v %v", teams, err)
 	}

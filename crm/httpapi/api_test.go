@@ -159,7 +159,7 @@ func TestUsersAdmin(t *testing.T) {
 	mustProblem(t, resp, body, http.StatusUnprocessableEntity)
 	resp, body = admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", e.users[crm.RoleAdmin].ID), map[string]any{"role": "agent"})
 	mustProblem(t, resp, body, http.StatusConflict) // the last enabled admin stays one
-	olga, _, err := e.store.GetUserByLogin(context.Background(), "olga")
+	olga, _, err := e.store.Users.GetUserByLogin(context.Background(), "olga")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,11 +50,6 @@ func PrincipalFrom(ctx context.Context) *Principal {
 	return p
 }
 
-// ErrTooManyAttempts is returned (wrapped; see RetryAfter) by Login when
-// the login from the client's address, or the address, has failed too often
-// recently.
-var ErrTooManyAttempts = errors.New("too many failed logins, try again later")
-
 // touchEvery is how stale a session's last-seen time may get before a
 // request writes it again: the idle timeout is kept to the minute, and a
 // busy session costs one UPDATE a minute, not one per request.
@@ -64,13 +59,14 @@ const touchEvery = time.Minute
 // Sessions, their idle time and failed logins live in the store, so that
 // replicas sharing the database agree on them.
 type Auth struct {
-	store  Store
-	log    *slog.Logger
-	now    func() time.Time
-	secure bool
-	ttl    time.Duration
-	idle   time.Duration
-	limits loginLimits
+	users    crm.UserService
+	sessions crm.SessionService
+	log      *slog.Logger
+	now      func() time.Time
+	secure   bool
+	ttl      time.Duration
+	idle     time.Duration
+	limits   loginLimits
 
 	// selfAuth are paths whose handlers check their own credentials
 	// (/metrics); written before serving, read-only after.
@@ -82,7 +78,7 @@ type Auth struct {
 
 func newAuth(o Options) *Auth {
 	a := &Auth{
-		store: o.Store, log: o.Logger, now: o.Now, secure: o.CookieSecure,
+		users: o.Users, sessions: o.Sessions, log: o.Logger, now: o.Now, secure: o.CookieSecure,
 		ttl: o.SessionTTL, idle: o.IdleTimeout, selfAuth: map[string]bool{},
 	}
 	if a.ttl <= 0 {
@@ -91,7 +87,7 @@ func newAuth(o Options) *Auth {
 	if a.idle <= 0 {
 		a.idle = 2 * time.Hour
 	}
-	a.limits = loginLimits{store: o.Store, perLogin: o.LoginAttempts, perIP: o.LoginAttemptsPerIP, window: o.LoginWindow}
+	a.limits = loginLimits{failures: o.Sessions, perLogin: o.LoginAttempts, perIP: o.LoginAttemptsPerIP, window: o.LoginWindow}
 	if a.limits.perLogin <= 0 {
 		a.limits.perLogin = 10
 	}
@@ -112,19 +108,20 @@ type Session struct {
 	CSRF   string
 }
 
-// Login checks a password and opens a session. remoteAddr is the client's
+// Login checks a password and opens a session; too many recent failures
+// are an auth.ErrTooManyAttempts (see auth.RetryAfter). remoteAddr is the client's
 // address (host:port or host; behind trusted proxies the forwarded one),
 // used with the login for rate limiting.
 func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	host := hostOf(remoteAddr)
 	now := a.now()
-	if err := a.limits.check(ctx, login, host, now); errors.Is(err, ErrTooManyAttempts) {
+	if err := a.limits.check(ctx, login, host, now); errors.Is(err, auth.ErrTooManyAttempts) {
 		return Session{}, err
 	} else if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
-	user, hash, err := a.store.GetUserByLogin(ctx, login)
+	user, hash, err := a.users.GetUserByLogin(ctx, login)
 	if err != nil && !crm.IsKind(err, crm.KindNotFound) {
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
@@ -148,7 +145,7 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 	plain, tokenHash := auth.NewToken()
 	csrf, _ := auth.NewToken()
 	sess := crm.Session{TokenHash: tokenHash, UserID: user.ID, CSRF: csrf, ExpiresAt: now.Add(a.ttl), CreatedAt: now, LastSeenAt: now}
-	if err := a.store.CreateSession(ctx, sess); err != nil {
+	if err := a.sessions.CreateSession(ctx, sess); err != nil {
 		return Session{}, fmt.Errorf("login: create session: %w", err)
 	}
 	return Session{User: user, CSRF: csrf, Cookie: a.cookie(plain, sess.ExpiresAt)}, nil
@@ -159,7 +156,7 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 func (a *Auth) Logout(ctx context.Context, token string) (*http.Cookie, error) {
 	if token != "" {
 		h := auth.HashToken(token)
-		if err := a.store.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
+		if err := a.sessions.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
 			return nil, fmt.Errorf("logout: %w", err)
 		}
 	}
@@ -190,7 +187,7 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			return nil, errBadToken
 		}
-		u, err := a.store.UserByAPIToken(ctx, auth.HashToken(strings.TrimSpace(token)))
+		u, err := a.users.UserByAPIToken(ctx, auth.HashToken(strings.TrimSpace(token)))
 		if crm.IsKind(err, crm.KindNotFound) || (err == nil && u.Disabled) {
 			return nil, errBadToken
 		}
@@ -204,7 +201,7 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 		return nil, nil
 	}
 	h := auth.HashToken(c.Value)
-	sess, u, err := a.store.GetSession(ctx, h)
+	sess, u, err := a.sessions.GetSession(ctx, h)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return nil, nil
 	}
@@ -213,13 +210,13 @@ func (a *Auth) authenticate(r *http.Request) (*Principal, error) {
 	}
 	now := a.now()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > a.idle || u.Disabled {
-		if err := a.store.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
+		if err := a.sessions.DeleteSession(ctx, h); err != nil && !crm.IsKind(err, crm.KindNotFound) {
 			a.log.WarnContext(ctx, "delete expired session", slog.Any("err", err))
 		}
 		return nil, nil
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		if err := a.store.TouchSession(ctx, h, now); err != nil {
+		if err := a.sessions.TouchSession(ctx, h, now); err != nil {
 			// the request goes on; the session may end up to a minute early
 			a.log.WarnContext(ctx, "record session use", slog.Any("err", err))
 		}

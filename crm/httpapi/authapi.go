@@ -3,10 +3,14 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"hotline/crm"
+	"hotline/crm/auth"
 )
 
 // LoginInput is the body of POST /api/v1/auth/login.
@@ -28,7 +32,7 @@ func (in *LoginInput) Resolve(ctx huma.Context) []error {
 type LoginOutput struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
 	Body      struct {
-		User      UserView `json:"user"`
+		User      UserJSON `json:"user"`
 		CSRFToken string   `json:"csrf_token" doc:"send as X-CSRF-Token with unsafe cookie-authenticated requests"`
 	}
 }
@@ -46,57 +50,68 @@ type LogoutOutput struct {
 // MeOutput is the signed-in user.
 type MeOutput struct {
 	Body struct {
-		User      UserView `json:"user"`
+		User      UserJSON `json:"user"`
 		Auth      string   `json:"auth" enum:"session,token"`
 		CSRFToken string   `json:"csrf_token,omitempty"`
 	}
 }
 
-func (s *Server) registerAuth() {
-	RegisterPublic(s.api, huma.Operation{
+// authHandlers answer signing in and out and "who am I".
+type authHandlers struct {
+	auth *Auth
+	log  *slog.Logger
+}
+
+// registerAuth adds signing in and out, which every server has: its own
+// middleware authenticates requests against the same sessions.
+func registerAuth(api *Server) {
+	h := authHandlers{auth: api.auth, log: api.log}
+	RegisterPublic(api.api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: []string{"auth"},
 		Summary: "Sign in with login and password; sets the session cookie",
 		Errors:  []int{http.StatusUnauthorized, http.StatusTooManyRequests},
-	}, s.login)
-
-	RegisterPublic(s.api, huma.Operation{
+	}, h.login)
+	RegisterPublic(api.api, huma.Operation{
 		OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: []string{"auth"},
 		Summary: "End the current session", DefaultStatus: http.StatusNoContent,
-	}, s.logout)
-
-	Register(s.api, AnyRole, huma.Operation{
+	}, h.logout)
+	Register(api.api, crm.AnyRole, huma.Operation{
 		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Tags: []string{"users"},
 		Summary: "The signed-in user",
-	}, s.me)
+	}, h.me)
 }
 
-func (s *Server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
-	sess, err := s.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
-	if errors.Is(err, ErrTooManyAttempts) {
+func (h authHandlers) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, h.log, err)
+}
+
+func (h authHandlers) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
+	sess, err := h.auth.Login(ctx, in.Body.Login, in.Body.Password, in.remoteAddr)
+	if errors.Is(err, auth.ErrTooManyAttempts) {
 		return nil, huma.ErrorWithHeaders(huma.Error429TooManyRequests(err.Error()),
-			http.Header{"Retry-After": {strconv.Itoa(RetryAfter(err))}})
+			http.Header{"Retry-After": {strconv.Itoa(auth.RetryAfter(err))}})
 	}
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	out := &LoginOutput{SetCookie: *sess.Cookie}
-	out.Body.User = userView(sess.User)
+	out.Body.User = userJSON(sess.User)
 	out.Body.CSRFToken = sess.CSRF
 	return out, nil
 }
 
-func (s *Server) logout(ctx context.Context, in *LogoutInput) (*LogoutOutput, error) {
-	c, err := s.auth.Logout(ctx, in.Session)
+func (h authHandlers) logout(ctx context.Context, in *LogoutInput) (*LogoutOutput, error) {
+	c, err := h.auth.Logout(ctx, in.Session)
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	return &LogoutOutput{SetCookie: *c}, nil
 }
 
-func (s *Server) me(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+func (h authHandlers) me(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 	p := PrincipalFrom(ctx)
 	out := &MeOutput{}
-	out.Body.User = userView(p.User)
+	out.Body.User = userJSON(p.User)
 	out.Body.Auth = string(p.Method)
 	out.Body.CSRFToken = p.CSRF
 	return out, nil

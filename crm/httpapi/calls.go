@@ -257,7 +257,7 @@ func (s *Server) clickAgent(ctx context.Context, login string) (string, string, 
 	if p != nil && p.User.Role == crm.RoleAgent && login != p.User.Login {
 		return "", "", huma.Error403Forbidden("agents place calls from their own phone only")
 	}
-	u, _, err := s.store.GetUserByLogin(ctx, login)
+	u, _, err := s.users.GetUserByLogin(ctx, login)
 	if crm.IsKind(err, crm.KindNotFound) || (err == nil && u.Disabled) {
 		return "", "", fieldError("body.agent", "no such agent", login)
 	}

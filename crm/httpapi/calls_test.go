@@ -175,7 +175,7 @@ func TestClickToCall(t *testing.T) {
 		Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"}))
 	u := e.users[crm.RoleAgent]
 	u.Endpoints = []string{"PJSIP/1001"}
-	if err := e.store.UpdateUser(context.Background(), &u); err != nil {
+	if err := e.store.Users.UpdateUser(context.Background(), &u); err != nil {
 		t.Fatal(err)
 	}
 	agent, sup := e.login(crm.RoleAgent), e.login(crm.RoleSupervisor)

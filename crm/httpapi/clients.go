@@ -164,7 +164,7 @@ func (s *Server) checkClient(ctx context.Context, c *crm.Client) error {
 		}
 	}
 	if c.OwnerID != nil {
-		if _, err := s.store.GetUser(ctx, *c.OwnerID); crm.IsKind(err, crm.KindNotFound) {
+		if _, err := s.users.GetUser(ctx, *c.OwnerID); crm.IsKind(err, crm.KindNotFound) {
 			return crm.Invalid("owner_id", "no user with id %d", *c.OwnerID)
 		} else if err != nil {
 			return err

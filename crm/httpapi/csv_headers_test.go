@@ -18,7 +18,7 @@ func TestCSVHeadersInTheReadersLanguage(t *testing.T) {
 	e := newFunnelEnv(t)
 	ru := e.users[crm.RoleAdmin]
 	ru.Language = "ru"
-	if err := e.store.UpdateUser(context.Background(), &ru); err != nil {
+	if err := e.store.Users.UpdateUser(context.Background(), &ru); err != nil {
 		t.Fatal(err)
 	}
 	const path = "/api/v1/funnel-report.csv?period=month&date=2026-11-10"

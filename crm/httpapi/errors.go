@@ -11,31 +11,6 @@ import (
 	"hotline/crm"
 )
 
-// statusOf maps a domain error kind to its HTTP status. It is the one place
-// where crm.Error kinds meet HTTP.
-func statusOf(kind crm.ErrorKind) int {
-	switch kind {
-	case crm.KindInvalid:
-		return http.StatusUnprocessableEntity
-	case crm.KindNotFound:
-		return http.StatusNotFound
-	case crm.KindConflict:
-		return http.StatusConflict
-	case crm.KindUnauthorized:
-		return http.StatusUnauthorized
-	case crm.KindForbidden:
-		return http.StatusForbidden
-	case crm.KindUnavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
-// StatusOf returns the HTTP status for err: the mapped kind of a crm.Error,
-// 500 for anything else. Pages use it to pick the status of an error page.
-func StatusOf(err error) int { return statusOf(crm.KindOf(err)) }
-
 // problem turns an error from the domain or the store into a huma problem
 // (application/problem+json). Invalid input names the field in errors[];
 // internal errors are logged and answered without their details.
@@ -50,7 +25,7 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 	if errors.As(err, &se) {
 		return se
 	}
-	status := StatusOf(err)
+	status := crm.ErrorStatus(err)
 	var ce *crm.Error
 	if !errors.As(err, &ce) || status >= 500 {
 		log.ErrorContext(ctx, "request failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))

@@ -58,12 +58,14 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 		st = pgtest.NewStore(t)
 		o.Store = st
 	}
+	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
 	srv := httpapi.New(o)
+	httpapi.RegisterUsers(srv, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &env{t: t, store: st, srv: srv, ts: ts, clock: clk, users: map[crm.Role]crm.User{}}
 	for _, r := range crm.Roles {
-		u, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: string(r) + "1", Name: "Test " + string(r), Role: r}, password(r))
+		u, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: string(r) + "1", Name: "Test " + string(r), Role: r}, password(r))
 		if err != nil {
 			t.Fatalf("create %s: %v", r, err)
 		}
@@ -109,7 +111,7 @@ func (e *env) login(role crm.Role) *client {
 func (e *env) tokenClient(role crm.Role) *client {
 	e.t.Helper()
 	plain, hash := auth.NewToken()
-	if _, err := e.store.CreateAPIToken(context.Background(), e.users[role].ID, "test", hash); err != nil {
+	if _, err := e.store.Users.CreateAPIToken(context.Background(), e.users[role].ID, "test", hash); err != nil {
 		e.t.Fatal(err)
 	}
 	c := e.anon()

@@ -116,7 +116,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 	if _, err := e.store.GetClient(context.Background(), other.ID); err != nil {
 		t.Fatalf("bystander lost: %v", err)
 	}
-	if _, err := e.store.GetUser(context.Background(), e.users[crm.RoleAdmin].ID); err != nil {
+	if _, err := e.store.Users.GetUser(context.Background(), e.users[crm.RoleAdmin].ID); err != nil {
 		t.Fatalf("users lost: %v", err)
 	}
 	var raw json.RawMessage

@@ -112,7 +112,7 @@ func TestRequestLanguage(t *testing.T) {
 	}
 	u := e.users[crm.RoleAgent]
 	u.Language = "en"
-	if err := e.store.UpdateUser(context.Background(), &u); err != nil {
+	if err := e.store.Users.UpdateUser(context.Background(), &u); err != nil {
 		t.Fatal(err)
 	}
 	if got := get(agent, "ru"); got != "en Asia/Vladivostok" {

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
+
+	"hotline/crm"
+	"hotline/crm/auth"
 )
 
 // loginLimits caps failed logins per login and client address together,
@@ -14,27 +16,10 @@ import (
 // owner out. The failures are counted in the store, so that every replica
 // sharing the database enforces the same limits.
 type loginLimits struct {
-	store    Store
+	failures crm.SessionService
 	perLogin int // failures of one login from one address
 	perIP    int // failures of any login from one address
 	window   time.Duration
-}
-
-// tooManyAttempts is ErrTooManyAttempts with the time until the next
-// attempt may be made.
-type tooManyAttempts struct{ wait time.Duration }
-
-func (e *tooManyAttempts) Error() string { return ErrTooManyAttempts.Error() }
-func (e *tooManyAttempts) Unwrap() error { return ErrTooManyAttempts }
-
-// RetryAfter is how long a client refused with ErrTooManyAttempts should
-// wait, in whole seconds (at least 1); 0 for any other error.
-func RetryAfter(err error) int {
-	var t *tooManyAttempts
-	if !errors.As(err, &t) {
-		return 0
-	}
-	return max(1, int((t.wait+time.Second-1)/time.Second))
 }
 
 // pairKey counts failures of login from host; ipKey those of host. IPv6
@@ -62,11 +47,11 @@ func (l loginLimits) keys(login, host string) ([]string, []int) {
 }
 
 // check returns nil when another attempt for login from host may be made
-// at now, or a *tooManyAttempts saying how long to wait.
+// at now, or an *auth.TooManyAttempts saying how long to wait.
 func (l loginLimits) check(ctx context.Context, login, host string, now time.Time) error {
 	keys, limits := l.keys(login, host)
 	since := now.Add(-l.window)
-	n, err := l.store.LoginFailures(ctx, keys, since)
+	n, err := l.failures.LoginFailures(ctx, keys, since)
 	if err != nil {
 		return fmt.Errorf("login limits: %w", err)
 	}
@@ -75,7 +60,7 @@ func (l loginLimits) check(ctx context.Context, login, host string, now time.Tim
 		if n[k] < limits[i] {
 			continue
 		}
-		times, err := l.store.LoginFailureTimes(ctx, k, since)
+		times, err := l.failures.LoginFailureTimes(ctx, k, since)
 		if err != nil {
 			return fmt.Errorf("login limits: %w", err)
 		}
@@ -88,7 +73,7 @@ func (l loginLimits) check(ctx context.Context, login, host string, now time.Tim
 		wait = max(wait, w)
 	}
 	if wait > 0 {
-		return &tooManyAttempts{wait: wait}
+		return &auth.TooManyAttempts{Wait: wait}
 	}
 	return nil
 }
@@ -96,7 +81,7 @@ func (l loginLimits) check(ctx context.Context, login, host string, now time.Tim
 // failed records a failed attempt.
 func (l loginLimits) failed(ctx context.Context, login, host string, now time.Time) error {
 	keys, _ := l.keys(login, host)
-	if err := l.store.RecordLoginFailure(ctx, keys, now, now.Add(-l.window)); err != nil {
+	if err := l.failures.RecordLoginFailure(ctx, keys, now, now.Add(-l.window)); err != nil {
 		return fmt.Errorf("login limits: %w", err)
 	}
 	return nil
@@ -105,7 +90,7 @@ func (l loginLimits) failed(ctx context.Context, login, host string, now time.Ti
 // succeeded forgets the login's failures from host; the address's stay,
 // so that signing in to one account does not reset guessing at others.
 func (l loginLimits) succeeded(ctx context.Context, login, host string) error {
-	if err := l.store.ClearLoginFailures(ctx, pairKey(login, host)); err != nil {
+	if err := l.failures.ClearLoginFailures(ctx, pairKey(login, host)); err != nil {
 		return fmt.Errorf("login limits: %w", err)
 	}
 	return nil

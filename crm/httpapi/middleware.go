@@ -10,22 +10,19 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+
+	"hotline/crm"
 )
 
 type ctxKey int
 
-const (
-	requestIDKey ctxKey = iota
-	principalKey
-)
+const principalKey ctxKey = iota
 
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// RequestID returns the id of the request ctx belongs to ("" outside a request).
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+// RequestID returns the id of the request ctx belongs to ("" outside a
+// request); it is crm.RequestIDFromContext, which pages use.
+func RequestID(ctx context.Context) string { return crm.RequestIDFromContext(ctx) }
 
 // requestIDMiddleware takes a well-formed X-Request-Id from the caller or
 // makes one, and echoes it in the response.
@@ -38,7 +35,7 @@ func requestIDMiddleware(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(crm.NewContextWithRequestID(r.Context(), id)))
 	})
 }
 

@@ -24,7 +24,7 @@ func TestUsersHaveAnEmail(t *testing.T) {
 	admin := e.tokenClient(crm.RoleAdmin)
 	resp, body := admin.do("POST", "/api/v1/users", map[string]any{"login": "mailer", "role": "agent", "password": "long-enough-1",
 		"email": "mailer@example.ru"})
-	var u httpapi.UserView
+	var u httpapi.UserJSON
 	mustJSON(t, body, &u)
 	if resp.StatusCode != http.StatusCreated || u.Email != "mailer@example.ru" {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
@@ -36,7 +36,7 @@ func TestUsersHaveAnEmail(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || u.Email != "" {
 		t.Fatalf("clear: %d %s", resp.StatusCode, body)
 	}
-	if got, _ := e.store.GetUser(context.Background(), u.ID); got.Email != "" {
+	if got, _ := e.store.Users.GetUser(context.Background(), u.ID); got.Email != "" {
 		t.Fatalf("stored %q", got.Email)
 	}
 }
@@ -52,7 +52,7 @@ func TestCustomerReplyThreadsAndTellsTheOwner(t *testing.T) {
 	ctx := context.Background()
 	agent := d.users[crm.RoleAgent]
 	agent.Language = "en"
-	if err := d.store.UpdateUser(ctx, &agent); err != nil {
+	if err := d.store.Users.UpdateUser(ctx, &agent); err != nil {
 		t.Fatal(err)
 	}
 	httpapi.RegisterBell(d.srv, httpapi.BellDeps{Notices: d.store.Notify, Bell: bell(t, d)})

@@ -19,6 +19,7 @@ func (e *env) replica(o httpapi.Options) string {
 	e.t.Helper()
 	st := pgtest.Open(e.t, e.store.Pool().Config().ConnString(), postgres.Options{})
 	o.Store, o.Now = st, e.clock.Now
+	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
 	ts := httptest.NewServer(httpapi.New(o).Handler())
 	e.t.Cleanup(ts.Close)
 	return ts.URL

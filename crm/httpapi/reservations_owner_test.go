@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 	"hotline/crm/service"
 )
 
@@ -20,7 +20,7 @@ func TestReservationsOfOtherAgents(t *testing.T) {
 	e := newResourceEnv(t)
 	f := newStockFixture(t, e)
 	owner := e.login(crm.RoleAgent)
-	other, err := httpapi.CreateUser(context.Background(), e.store, crm.User{Login: "agent2", Role: crm.RoleAgent}, "pass-agent2-123")
+	other, err := auth.CreateUser(context.Background(), e.store.Users, crm.User{Login: "agent2", Role: crm.RoleAgent}, "pass-agent2-123")
 	if err != nil {
 		t.Fatal(err)
 	}

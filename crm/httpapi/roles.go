@@ -10,14 +10,15 @@ import (
 	"hotline/crm"
 )
 
-// Role sets for operations.
+// Role sets for operations: the domain's (crm.AnyRole and so on), named
+// here too so that route tables read short.
 var (
 	// AnyRole is every signed-in user: agents, supervisors and admins.
-	AnyRole = []crm.Role{crm.RoleAgent, crm.RoleSupervisor, crm.RoleAdmin}
+	AnyRole = crm.AnyRole
 	// SupervisorOrAdmin excludes agents.
-	SupervisorOrAdmin = []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}
+	SupervisorOrAdmin = crm.SupervisorOrAdmin
 	// AdminOnly is for user management and settings.
-	AdminOnly = []crm.Role{crm.RoleAdmin}
+	AdminOnly = crm.AdminOnly
 )
 
 const (

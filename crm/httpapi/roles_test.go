@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 )
 
@@ -35,7 +36,7 @@ func samples() map[string]sample {
 	}
 	targetUser := func(suffix string) sample {
 		return func(t *testing.T, e *env) (string, any) {
-			u, err := httpapi.CreateUser(context.Background(), e.store,
+			u, err := auth.CreateUser(context.Background(), e.store.Users,
 				crm.User{Login: fmt.Sprintf("target%d", seq.Add(1)), Role: crm.RoleAgent}, "some-password")
 			if err != nil {
 				t.Fatal(err)

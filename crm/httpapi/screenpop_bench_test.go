@@ -162,7 +162,7 @@ func BenchmarkScreenPop(b *testing.B) {
 	b.Cleanup(func() { _ = hub.Close() })
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
-	srv := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	srv := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Timeline: st})
 	// The floor's socket: writes one ready message per request.
 	floorMsgs := make(chan []byte, 1)
@@ -183,7 +183,7 @@ func BenchmarkScreenPop(b *testing.B) {
 
 	lat := &latencies{}
 	ctx := context.Background()
-	users, err := st.ListUsers(ctx)
+	users, err := st.Users.ListUsers(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func openBenchConsole(b *testing.B, st *postgres.Services, base string, u crm.Us
 	plain, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
 	now := time.Now()
-	if err := st.CreateSession(context.Background(), crm.Session{TokenHash: hash, UserID: u.ID, CSRF: csrf,
+	if err := st.Sessions.CreateSession(context.Background(), crm.Session{TokenHash: hash, UserID: u.ID, CSRF: csrf,
 		ExpiresAt: now.Add(time.Hour), CreatedAt: now}); err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func newReplica(t *testing.T, base *env, redisAddr, prefix string) *replica {
 	t.Cleanup(func() { _ = rdb.Close() })
 	hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Prefix: prefix, RetryEvery: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = hub.Close() })
-	srv := httpapi.New(httpapi.Options{Store: base.store, PhoneRegion: "RU"})
+	srv := httpapi.New(httpapi.Options{Store: base.store, Users: base.store.Users, Sessions: base.store.Sessions, PhoneRegion: "RU"})
 	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store, Directory: base.store})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store})
 	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"hotline/crm"
 	"hotline/telephony/screenpop"
 )
 
@@ -34,7 +35,7 @@ type hello struct {
 func (c *consoleSocket) serve(w http.ResponseWriter, r *http.Request) {
 	agent, readOnly, err := watchTarget(PrincipalFrom(r.Context()), r.URL.Query().Get("agent"))
 	if err != nil {
-		writeProblem(w, StatusOf(err), err.Error())
+		writeProblem(w, crm.ErrorStatus(err), err.Error())
 		return
 	}
 	if len(r.URL.Query()["agent"]) > 1 {

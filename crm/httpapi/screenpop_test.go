@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/telephony/screenpop"
 )
@@ -34,11 +35,11 @@ func newPopEnv(t *testing.T) *popEnv {
 	ctx := context.Background()
 	agent := e.users[crm.RoleAgent]
 	agent.Endpoints = []string{"PJSIP/1001", "PJSIP/1011"}
-	if err := e.store.UpdateUser(ctx, &agent); err != nil {
+	if err := e.store.Users.UpdateUser(ctx, &agent); err != nil {
 		t.Fatal(err)
 	}
 	e.users[crm.RoleAgent] = agent
-	a2, err := httpapi.CreateUser(ctx, e.store, crm.User{Login: "agent2", Name: "Second Agent", Role: crm.RoleAgent,
+	a2, err := auth.CreateUser(ctx, e.store.Users, crm.User{Login: "agent2", Name: "Second Agent", Role: crm.RoleAgent,
 		Endpoints: []string{"PJSIP/1002"}}, password(crm.RoleAgent))
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,8 @@
 //
 // Other packages add operations with Register (or the Get/Post/... shorthands)
 // on Server.API(), always naming the roles allowed, and add pages on
-// Server.Router() behind Server.RequireUser.
+// Server.Router(). Each feature's operations are added by a function of its
+// own (RegisterUsers, RegisterTeams, ...) that cmd/hotline calls.
 package httpapi
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 
+	"hotline/crm"
 	"hotline/crm/phone"
 	"hotline/internal/i18n"
 )
@@ -30,9 +32,17 @@ type Check struct {
 	Func func(ctx context.Context) error
 }
 
-// Options configure a Server. Zero values are safe except Store.
+// Options configure a Server. Zero values are safe except Store, Users
+// and Sessions.
 type Options struct {
-	Store        Store
+	Store Store
+	// Users are the staff accounts requests sign in as (their API tokens
+	// too); Sessions the sign-in sessions and failed sign-ins.
+	Users    crm.UserService
+	Sessions crm.SessionService
+	// Ping checks the database for /readyz (the "postgres" check); nil:
+	// no database check.
+	Ping         func(ctx context.Context) error
 	Logger       *slog.Logger
 	Now          func() time.Time
 	Version      string
@@ -62,6 +72,7 @@ type Options struct {
 // Server is the HTTP front of Hotline.
 type Server struct {
 	store  Store
+	users  crm.UserService
 	log    *slog.Logger
 	now    func() time.Time
 	phone  phone.Normalizer
@@ -92,11 +103,15 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		store:  opts.Store,
+		users:  opts.Users,
 		log:    opts.Logger,
 		now:    opts.Now,
 		phone:  phone.Normalizer{Region: opts.PhoneRegion},
-		checks: append([]Check{{Name: "postgres", Func: opts.Store.Ping}}, opts.Checks...),
+		checks: opts.Checks,
 		i18n:   opts.I18n,
+	}
+	if opts.Ping != nil {
+		s.checks = append([]Check{{Name: "postgres", Func: opts.Ping}}, opts.Checks...)
 	}
 	s.auth = newAuth(opts)
 	r := chi.NewRouter()
@@ -124,8 +139,7 @@ func New(opts Options) *Server {
 	s.api = humachi.New(r, cfg)
 	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
 
-	s.registerAuth()
-	s.registerUsers()
+	registerAuth(s)
 	s.registerClients()
 	s.registerContacts()
 	s.registerPriorityClasses()
@@ -154,8 +168,29 @@ func (s *Server) Router() chi.Router { return s.router }
 // API is the huma API other packages register operations on.
 func (s *Server) API() huma.API { return s.api }
 
-// Auth is the authentication service, used by the login page.
+// Auth is the authentication service.
 func (s *Server) Auth() *Auth { return s.auth }
+
+// SignIn checks a password and opens a session for the login page: it
+// returns the cookie to set. remoteAddr is the client's address, for the
+// login limits; too many failures are an auth.ErrTooManyAttempts.
+func (s *Server) SignIn(ctx context.Context, login, password, remoteAddr string) (*http.Cookie, error) {
+	sess, err := s.auth.Login(ctx, login, password, remoteAddr)
+	if err != nil {
+		return nil, err
+	}
+	return sess.Cookie, nil
+}
+
+// SignOut ends the session of the request's cookie, if any, and returns
+// the cookie that clears it.
+func (s *Server) SignOut(r *http.Request) (*http.Cookie, error) {
+	token := ""
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	return s.auth.Logout(r.Context(), token)
+}
 
 // Phone is the phone normaliser configured for the server's default region.
 func (s *Server) Phone() phone.Normalizer { return s.phone }

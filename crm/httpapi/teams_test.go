@@ -20,7 +20,7 @@ func teamSamples(d *deskEnv) map[string]func() (string, any) {
 	team := func(members ...int64) service.Team {
 		d.t.Helper()
 		t := service.Team{Name: fmt.Sprintf("Matrix team %d", seq.Add(1)), Members: members}
-		if err := d.store.CreateTeam(context.Background(), &t); err != nil {
+		if err := d.store.Teams.CreateTeam(context.Background(), &t); err != nil {
 			d.t.Fatal(err)
 		}
 		return t

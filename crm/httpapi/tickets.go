@@ -31,12 +31,6 @@ type TicketStore interface {
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
 	SetClientSLAPlan(ctx context.Context, clientID, planID int64) error
-	CreateTeam(ctx context.Context, t *service.Team) error
-	ListTeams(ctx context.Context) ([]service.Team, error)
-	UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error)
-	DeleteTeam(ctx context.Context, id int64) error
-	AddTeamMember(ctx context.Context, teamID, userID int64) error
-	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
 
 	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
 
@@ -87,7 +81,6 @@ func RegisterTickets(api huma.API, deps TicketDeps) {
 	s.registerTickets(api)
 	s.registerMessages(api)
 	s.registerSupport(api)
-	s.registerTeams(api)
 	s.registerReport(api)
 	s.registerCost(api)
 }

@@ -51,6 +51,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}, KB: e.store.KB, Notify: e.store.Notify})
 	httpapi.RegisterKB(e.srv, httpapi.KBDeps{KB: e.store.KB})
 	httpapi.RegisterNotifications(e.srv, httpapi.NotificationDeps{Notices: e.store.Notify, Notify: e.store.Notify})
+	httpapi.RegisterTeams(e.srv, httpapi.TeamDeps{Teams: e.store.Teams})
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -58,7 +59,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 	}
 	sup := e.users[crm.RoleSupervisor].ID
 	d.team = service.Team{Name: "Line 1", LeadID: &sup, Members: []int64{e.users[crm.RoleAgent].ID}}
-	if err := e.store.CreateTeam(context.Background(), &d.team); err != nil {
+	if err := e.store.Teams.CreateTeam(context.Background(), &d.team); err != nil {
 		t.Fatal(err)
 	}
 	return d

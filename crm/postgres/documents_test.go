@@ -19,7 +19,7 @@ func testDocumentAccess(t *testing.T, dsn string) {
 	teams := map[string]int64{}
 	for _, name := range []string{"sales", "support"} {
 		tm := service.Team{Name: e.prefix + "-" + name}
-		if err := e.st.CreateTeam(ctx, &tm); err != nil {
+		if err := e.st.Teams.CreateTeam(ctx, &tm); err != nil {
 			t.Fatal(err)
 		}
 		teams[name] = tm.ID
@@ -32,11 +32,11 @@ func testDocumentAccess(t *testing.T, dsn string) {
 	}{{"admin", crm.RoleAdmin, ""}, {"owner", crm.RoleAgent, ""}, {"sup", crm.RoleSupervisor, ""},
 		{"sales", crm.RoleAgent, "sales"}, {"support", crm.RoleAgent, "support"}, {"other", crm.RoleAgent, ""}} {
 		cu := crm.User{Login: strings.ToLower(e.prefix) + u.name, Name: u.name, Role: u.role}
-		if err := e.st.CreateUser(ctx, &cu, "x"); err != nil {
+		if err := e.st.Users.CreateUser(ctx, &cu, "x"); err != nil {
 			t.Fatal(err)
 		}
 		if u.team != "" {
-			if err := e.st.AddTeamMember(ctx, teams[u.team], cu.ID); err != nil {
+			if err := e.st.Teams.AddTeamMember(ctx, teams[u.team], cu.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -129,7 +129,7 @@ func testDocumentAccess(t *testing.T, dsn string) {
 func testDocumentUploadChecks(t *testing.T, dsn string) {
 	e := newStockEnv(t, dsn)
 	u := crm.User{Login: strings.ToLower(e.prefix) + "up", Role: crm.RoleAgent}
-	if err := e.st.CreateUser(e.ctx, &u, "x"); err != nil {
+	if err := e.st.Users.CreateUser(e.ctx, &u, "x"); err != nil {
 		t.Fatal(err)
 	}
 	r := resource.Reader{UserID: u.ID, Role: u.Role}

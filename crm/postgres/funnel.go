@@ -320,7 +320,7 @@ func (s *DB) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]i
 		}
 	}
 	if k.OwnerID != 0 {
-		if _, err := s.GetUser(ctx, k.OwnerID); err != nil {
+		if _, err := s.userByID(ctx, k.OwnerID); err != nil {
 			return crm.Invalid("salesperson_id", "user %d does not exist", k.OwnerID)
 		}
 	}

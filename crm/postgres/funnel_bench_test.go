@@ -97,7 +97,7 @@ func BenchmarkFunnelReportMonth(b *testing.B) {
 	s := pgtest.NewStore(b)
 	loadFunnelBench(b, s)
 	ctx := context.Background()
-	seller, _, err := s.GetUserByLogin(ctx, "seller7")
+	seller, _, err := s.Users.GetUserByLogin(ctx, "seller7")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 // false when the agent is not a user or the client is not new. Callers feed
 // calls one at a time (funnel.AutoOpener from one goroutine).
 func (s *DB) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
-	agent, _, err := s.GetUserByLogin(ctx, c.Agent)
+	agent, _, err := s.userByLogin(ctx, c.Agent)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return funnel.Deal{}, false, nil
 	}

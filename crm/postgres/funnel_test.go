@@ -29,7 +29,7 @@ type funnelFixture struct {
 func mustSalesperson(t *testing.T, s *postgres.Services, login, name string) crm.User {
 	t.Helper()
 	u := crm.User{Login: login, Name: name, Role: crm.RoleAgent}
-	if err := s.CreateUser(context.Background(), &u, "x"); err != nil {
+	if err := s.Users.CreateUser(context.Background(), &u, "x"); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -62,22 +62,22 @@ func TestLanguageStored(t *testing.T) {
 	s := pgtest.NewStore(t)
 
 	u := crm.User{Login: "anna", Name: "Анна", Role: crm.RoleAgent, Language: " EN "}
-	if err := s.CreateUser(ctx, &u, "$argon2id$dummy"); err != nil {
+	if err := s.Users.CreateUser(ctx, &u, "$argon2id$dummy"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.GetUser(ctx, u.ID)
+	got, err := s.Users.GetUser(ctx, u.ID)
 	if err != nil || got.Language != "en" {
 		t.Fatalf("GetUser language = %q, %v", got.Language, err)
 	}
 	got.Language = "ru"
-	if err := s.UpdateUser(ctx, &got); err != nil {
+	if err := s.Users.UpdateUser(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, err = s.GetUserByLogin(ctx, "anna"); err != nil || got.Language != "ru" {
+	if got, _, err = s.Users.GetUserByLogin(ctx, "anna"); err != nil || got.Language != "ru" {
 		t.Fatalf("after update language = %q, %v", got.Language, err)
 	}
 	got.Language = "de"
-	wantKind(t, s.UpdateUser(ctx, &got), crm.KindInvalid, "language")
+	wantKind(t, s.Users.UpdateUser(ctx, &got), crm.KindInvalid, "language")
 
 	c := crm.Client{Name: "Иван Петров", Language: "en"}
 	if err := s.CreateClient(ctx, &c); err != nil {

@@ -237,7 +237,7 @@ func TestStaffEmailedWhenTheyHaveAnAddress(t *testing.T) {
 	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: s.Notify, Templates: testWording(s), Mailer: mailerFor(t, srv),
 		PublicURL: "https://desk.example.ru", Now: clk.Now})
 	withMail := crm.User{Login: "staff.mail", Role: crm.RoleAgent, Email: "staff@example.ru", Language: "ru"}
-	if err := s.CreateUser(ctx, &withMail, "$argon2id$dummy"); err != nil {
+	if err := s.Users.CreateUser(ctx, &withMail, "$argon2id$dummy"); err != nil {
 		t.Fatal(err)
 	}
 	without := mustUser(t, s, "staff.app", crm.RoleAgent)

@@ -65,7 +65,7 @@ func saveReportDay(t *testing.T, s *postgres.Services) {
 func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 	s := pgtest.NewStore(t)
 	ctx := context.Background()
-	if err := s.CreateUser(ctx, &crm.User{Login: "alice", Name: "Alice Archer", Role: crm.RoleAgent}, "x"); err != nil {
+	if err := s.Users.CreateUser(ctx, &crm.User{Login: "alice", Name: "Alice Archer", Role: crm.RoleAgent}, "x"); err != nil {
 		t.Fatal(err)
 	}
 	saveReportDay(t, s)
@@ -165,7 +165,7 @@ func TestAgentReportTicketsHandled(t *testing.T) {
 	ctx := context.Background()
 	saveReportDay(t, s)
 	alice := crm.User{Login: "alice", Role: crm.RoleAgent}
-	if err := s.CreateUser(ctx, &alice, "x"); err != nil {
+	if err := s.Users.CreateUser(ctx, &alice, "x"); err != nil {
 		t.Fatal(err)
 	}
 	cl := crm.Client{Name: "Vector Ltd"}

@@ -20,9 +20,9 @@ func TestScreenPopQueries(t *testing.T) {
 		}
 	}
 	owner := crm.User{Login: "olga", Name: "Olga Owner", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/2002", "PJSIP/2001"}}
-	check(st.CreateUser(ctx, &owner, "x"))
+	check(st.Users.CreateUser(ctx, &owner, "x"))
 	gone := crm.User{Login: "gone", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/2009"}, Disabled: true}
-	check(st.CreateUser(ctx, &gone, "x"))
+	check(st.Users.CreateUser(ctx, &gone, "x"))
 	phone := "+74950001122"
 	mk := func(name, prio string, ownerID *int64) crm.Client {
 		c := crm.Client{Kind: crm.ClientPerson, Name: name, Priority: prio, OwnerID: ownerID,

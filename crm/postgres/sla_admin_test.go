@@ -23,12 +23,12 @@ func TestUpdateTeam(t *testing.T) {
 	user := func(name string, disabled bool) int64 {
 		t.Helper()
 		u := crm.User{Login: strings.ToLower(e.prefix) + name, Name: name, Role: crm.RoleAgent}
-		if err := e.st.CreateUser(e.ctx, &u, "x"); err != nil {
+		if err := e.st.Users.CreateUser(e.ctx, &u, "x"); err != nil {
 			t.Fatal(err)
 		}
 		if disabled {
 			u.Disabled = true
-			if err := e.st.UpdateUser(e.ctx, &u); err != nil {
+			if err := e.st.Users.UpdateUser(e.ctx, &u); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -38,12 +38,12 @@ func TestUpdateTeam(t *testing.T) {
 	team := service.Team{Name: e.prefix + " Line 3", LeadID: &first, Members: []int64{first}}
 	other := service.Team{Name: e.prefix + " Line 4"}
 	for _, tm := range []*service.Team{&team, &other} {
-		if err := e.st.CreateTeam(e.ctx, tm); err != nil {
+		if err := e.st.Teams.CreateTeam(e.ctx, tm); err != nil {
 			t.Fatal(err)
 		}
 	}
 	name := " " + e.prefix + " Escalations "
-	got, err := e.st.UpdateTeam(e.ctx, team.ID, service.TeamUpdate{Name: &name, LeadID: &second})
+	got, err := e.st.Teams.UpdateTeam(e.ctx, team.ID, service.TeamUpdate{Name: &name, LeadID: &second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestUpdateTeam(t *testing.T) {
 		t.Fatalf("after the change: %+v, want the trimmed name, lead %d and both members", got, second)
 	}
 	none := int64(0)
-	if got, err = e.st.UpdateTeam(e.ctx, team.ID, service.TeamUpdate{LeadID: &none}); err != nil || got.LeadID != nil ||
+	if got, err = e.st.Teams.UpdateTeam(e.ctx, team.ID, service.TeamUpdate{LeadID: &none}); err != nil || got.LeadID != nil ||
 		got.Name != strings.TrimSpace(name) || len(got.Members) != 2 {
 		t.Fatalf("lead removed: %+v, %v", got, err)
 	}
@@ -66,13 +66,13 @@ func TestUpdateTeam(t *testing.T) {
 		"empty name":    {service.TeamUpdate{Name: &empty, LeadID: &first}, "name"},
 		"taken name":    {service.TeamUpdate{Name: &taken, LeadID: &first}, "name"},
 	} {
-		_, err := e.st.UpdateTeam(e.ctx, team.ID, c.u)
+		_, err := e.st.Teams.UpdateTeam(e.ctx, team.ID, c.u)
 		var ce *crm.Error
 		if !asError(err, &ce) || ce.Field != c.field || ce.Kind == crm.KindInternal {
 			t.Errorf("%s: %v, want a %s field error", label, err, c.field)
 		}
 	}
-	teams, err := e.st.ListTeams(e.ctx)
+	teams, err := e.st.Teams.ListTeams(e.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestUpdateTeam(t *testing.T) {
 	if i < 0 || teams[i].LeadID != nil || teams[i].Name != strings.TrimSpace(name) || len(teams[i].Members) != 2 {
 		t.Errorf("after refused changes: %+v, want it as before them", teams[i])
 	}
-	if _, err := e.st.UpdateTeam(e.ctx, 987654321, service.TeamUpdate{Name: &taken}); !crm.IsKind(err, crm.KindNotFound) {
+	if _, err := e.st.Teams.UpdateTeam(e.ctx, 987654321, service.TeamUpdate{Name: &taken}); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("unknown team: %v, want not found", err)
 	}
 }

@@ -20,7 +20,7 @@ func TestCampaignAudienceFromTheCRM(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	owner := crm.User{Login: "olga", Name: "Ольга", Role: crm.RoleAgent}
-	if err := st.CreateUser(ctx, &owner, "x"); err != nil {
+	if err := st.Users.CreateUser(ctx, &owner, "x"); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(name, priority, phone string, tags []string, owned bool, boughtDaysAgo int) crm.Client {

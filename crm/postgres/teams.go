@@ -17,8 +17,8 @@ import (
 // Deleting a team unassigns its tickets and removes its members and grants.
 
 // CreateTeam adds a team with its members.
-func (s *DB) CreateTeam(ctx context.Context, t *service.Team) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *TeamService) CreateTeam(ctx context.Context, t *service.Team) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO teams (name, lead_id) VALUES ($1, $2) RETURNING id`, t.Name, t.LeadID).Scan(&t.ID); err != nil {
 			return translate(err, "create team")
 		}
@@ -42,8 +42,8 @@ func scanTeam(r pgx.CollectableRow) (service.Team, error) {
 }
 
 // ListTeams returns every team with its members.
-func (s *DB) ListTeams(ctx context.Context) ([]service.Team, error) {
-	rows, err := s.pool.Query(ctx, teamQuery+` ORDER BY t.name`)
+func (s *TeamService) ListTeams(ctx context.Context) ([]service.Team, error) {
+	rows, err := s.db.pool.Query(ctx, teamQuery+` ORDER BY t.name`)
 	if err != nil {
 		return nil, translate(err, "list teams")
 	}
@@ -54,7 +54,7 @@ func (s *DB) ListTeams(ctx context.Context) ([]service.Team, error) {
 // UpdateTeam renames a team and/or changes its lead (see TeamUpdate) and
 // returns it as it now is. A new lead must be an enabled user and joins
 // the team's members; the previous lead stays a member.
-func (s *DB) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error) {
+func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error) {
 	var out service.Team
 	if u.Name != nil {
 		name := strings.TrimSpace(*u.Name)
@@ -66,7 +66,7 @@ func (s *DB) UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (se
 	if u.LeadID != nil && *u.LeadID < 0 {
 		return out, crm.Invalid("lead_id", "is not a known user")
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if u.LeadID != nil && *u.LeadID > 0 {
 			if err := checkLead(ctx, tx, *u.LeadID); err != nil {
 				return err
@@ -112,9 +112,9 @@ func checkLead(ctx context.Context, tx pgx.Tx, userID int64) error {
 
 // AddTeamMember puts a user in a team (a member already there stays). An
 // unknown team is not found; an unknown user is invalid input.
-func (s *DB) AddTeamMember(ctx context.Context, teamID, userID int64) error {
+func (s *TeamService) AddTeamMember(ctx context.Context, teamID, userID int64) error {
 	var teams int
-	err := s.pool.QueryRow(ctx, `WITH t AS (SELECT id FROM teams WHERE id = $1),
+	err := s.db.pool.QueryRow(ctx, `WITH t AS (SELECT id FROM teams WHERE id = $1),
 		added AS (INSERT INTO team_members (team_id, user_id) SELECT id, $2 FROM t ON CONFLICT DO NOTHING)
 		SELECT count(*) FROM t`, teamID, userID).Scan(&teams)
 	if err != nil {
@@ -128,8 +128,8 @@ func (s *DB) AddTeamMember(ctx context.Context, teamID, userID int64) error {
 
 // RemoveTeamMember takes a user out of a team; it is not found when the
 // user was not a member.
-func (s *DB) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND user_id = $2`, teamID, userID)
+func (s *TeamService) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND user_id = $2`, teamID, userID)
 	if err != nil {
 		return translate(err, "remove team member")
 	}
@@ -141,8 +141,8 @@ func (s *DB) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
 
 // DeleteTeam removes a team: its tickets lose their team, its memberships
 // and document grants go with it.
-func (s *DB) DeleteTeam(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
+func (s *TeamService) DeleteTeam(ctx context.Context, id int64) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
 	if err != nil {
 		return translate(err, "delete team")
 	}
@@ -153,8 +153,8 @@ func (s *DB) DeleteTeam(ctx context.Context, id int64) error {
 }
 
 // UserTeams lists the IDs of the teams a user belongs to.
-func (s *DB) UserTeams(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id`, userID)
+func (s *TeamService) UserTeams(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id`, userID)
 	if err != nil {
 		return nil, translate(err, "user teams")
 	}

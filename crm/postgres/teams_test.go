@@ -25,7 +25,7 @@ type teamFixture struct {
 func newTeamFixture(t *testing.T, dsn string) *teamFixture {
 	e := newStockEnv(t, dsn)
 	f := &teamFixture{e: e, team: service.Team{Name: e.prefix + " Line 2"}}
-	if err := e.st.CreateTeam(e.ctx, &f.team); err != nil {
+	if err := e.st.Teams.CreateTeam(e.ctx, &f.team); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []struct {
@@ -33,7 +33,7 @@ func newTeamFixture(t *testing.T, dsn string) *teamFixture {
 		r    *resource.Reader
 	}{{"agent", &f.agent}, {"owner", &f.owner}} {
 		u := crm.User{Login: strings.ToLower(e.prefix) + "team" + who.name, Name: who.name, Role: crm.RoleAgent}
-		if err := e.st.CreateUser(e.ctx, &u, "x"); err != nil {
+		if err := e.st.Users.CreateUser(e.ctx, &u, "x"); err != nil {
 			t.Fatal(err)
 		}
 		*who.r = resource.Reader{UserID: u.ID, Role: u.Role}
@@ -82,19 +82,19 @@ func testTeamMembershipOpensTicketsAndDocuments(t *testing.T, dsn string) {
 	if tk, r, w := f.sees(t); tk || r || w {
 		t.Fatalf("before joining: ticket %v, document read %v write %v", tk, r, w)
 	}
-	if err := f.e.st.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
+	if err := f.e.st.Teams.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.e.st.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil { // twice: still one membership
+	if err := f.e.st.Teams.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil { // twice: still one membership
 		t.Fatal(err)
 	}
 	if tk, r, w := f.sees(t); !tk || !r || !w {
 		t.Fatalf("member: ticket %v, document read %v write %v; want all", tk, r, w)
 	}
-	if ids, err := f.e.st.UserTeams(f.e.ctx, f.agent.UserID); err != nil || fmt.Sprint(ids) != fmt.Sprint([]int64{f.team.ID}) {
+	if ids, err := f.e.st.Teams.UserTeams(f.e.ctx, f.agent.UserID); err != nil || fmt.Sprint(ids) != fmt.Sprint([]int64{f.team.ID}) {
 		t.Fatalf("user teams %v %v", ids, err)
 	}
-	teams, err := f.e.st.ListTeams(f.e.ctx)
+	teams, err := f.e.st.Teams.ListTeams(f.e.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,24 +103,24 @@ func testTeamMembershipOpensTicketsAndDocuments(t *testing.T, dsn string) {
 			t.Fatalf("team members %v", tm.Members)
 		}
 	}
-	if err := f.e.st.RemoveTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
+	if err := f.e.st.Teams.RemoveTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
 		t.Fatal(err)
 	}
 	if tk, r, w := f.sees(t); tk || r || w {
 		t.Fatalf("after leaving: ticket %v, document read %v write %v", tk, r, w)
 	}
 	// Bad input: a clear error, nothing stored.
-	if err := f.e.st.RemoveTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); !crm.IsKind(err, crm.KindNotFound) {
+	if err := f.e.st.Teams.RemoveTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("remove a non-member: %v, want not found", err)
 	}
-	if err := f.e.st.AddTeamMember(f.e.ctx, f.team.ID+1_000_000, f.agent.UserID); !crm.IsKind(err, crm.KindNotFound) {
+	if err := f.e.st.Teams.AddTeamMember(f.e.ctx, f.team.ID+1_000_000, f.agent.UserID); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("join an unknown team: %v, want not found", err)
 	}
 	var ce *crm.Error
-	if err := f.e.st.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID+1_000_000); !asError(err, &ce) || ce.Kind != crm.KindInvalid || ce.Field != "user_id" {
+	if err := f.e.st.Teams.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID+1_000_000); !asError(err, &ce) || ce.Kind != crm.KindInvalid || ce.Field != "user_id" {
 		t.Errorf("add an unknown user: %v, want invalid user_id", err)
 	}
-	if ids, _ := f.e.st.UserTeams(f.e.ctx, f.agent.UserID); len(ids) != 0 {
+	if ids, _ := f.e.st.Teams.UserTeams(f.e.ctx, f.agent.UserID); len(ids) != 0 {
 		t.Errorf("failed calls left memberships %v", ids)
 	}
 }
@@ -130,14 +130,14 @@ func testTeamMembershipOpensTicketsAndDocuments(t *testing.T, dsn string) {
 // ends its memberships.
 func testDeleteTeamRemovesGrants(t *testing.T, dsn string) {
 	f := newTeamFixture(t, dsn)
-	if err := f.e.st.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
+	if err := f.e.st.Teams.AddTeamMember(f.e.ctx, f.team.ID, f.agent.UserID); err != nil {
 		t.Fatal(err)
 	}
 	grants := []resource.Grant{{Kind: resource.GrantTeam, Who: fmt.Sprint(f.team.ID), Write: true}, {Kind: resource.GrantRole, Who: "supervisor"}}
 	if err := f.e.st.SetDocumentGrants(f.e.ctx, f.owner, f.doc, grants); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.e.st.DeleteTeam(f.e.ctx, f.team.ID); err != nil {
+	if err := f.e.st.Teams.DeleteTeam(f.e.ctx, f.team.ID); err != nil {
 		t.Fatal(err)
 	}
 	d, err := f.e.st.GetDocument(f.e.ctx, f.owner, f.doc)
@@ -154,10 +154,10 @@ func testDeleteTeamRemovesGrants(t *testing.T, dsn string) {
 	if err != nil || tk.TeamID != nil {
 		t.Fatalf("ticket after deleting its team: team %v, %v", tk.TeamID, err)
 	}
-	if ids, _ := f.e.st.UserTeams(f.e.ctx, f.agent.UserID); len(ids) != 0 {
+	if ids, _ := f.e.st.Teams.UserTeams(f.e.ctx, f.agent.UserID); len(ids) != 0 {
 		t.Fatalf("memberships outlive the team: %v", ids)
 	}
-	if err := f.e.st.DeleteTeam(f.e.ctx, f.team.ID); !crm.IsKind(err, crm.KindNotFound) {
+	if err := f.e.st.Teams.DeleteTeam(f.e.ctx, f.team.ID); !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatalf("delete twice: %v, want not found", err)
 	}
 	// A grant to the deleted team is refused, not stored dangling.

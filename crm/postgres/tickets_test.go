@@ -146,7 +146,7 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 	a2 := mustUser(t, s, "vis.a2", crm.RoleAgent)
 	sup := mustUser(t, s, "vis.sup", crm.RoleSupervisor)
 	team := service.Team{Name: "Line 1", LeadID: &sup.ID, Members: []int64{a1.ID}}
-	if err := s.CreateTeam(ctx, &team); err != nil {
+	if err := s.Teams.CreateTeam(ctx, &team); err != nil {
 		t.Fatal(err)
 	}
 	c := mustClient(t, s, crm.Client{Name: "Filter Client", Priority: "C"})

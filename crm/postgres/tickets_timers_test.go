@@ -22,7 +22,7 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	lead := mustUser(t, first, "esc.lead", crm.RoleSupervisor)
 	agent := mustUser(t, first, "esc.agent", crm.RoleAgent)
 	team := service.Team{Name: "Escalations", LeadID: &lead.ID, Members: []int64{agent.ID}}
-	if err := first.CreateTeam(ctx, &team); err != nil {
+	if err := first.Teams.CreateTeam(ctx, &team); err != nil {
 		t.Fatal(err)
 	}
 	c := mustClient(t, first, crm.Client{Name: "Escalated", Priority: "A"}) // high: 1h response, 8h resolution
@@ -146,7 +146,7 @@ func TestLevelTellsSupervisorsWhenThePlanSays(t *testing.T) {
 	sv := mustUser(t, s, "sv.on", crm.RoleSupervisor)
 	off := mustUser(t, s, "sv.off", crm.RoleSupervisor)
 	off.Disabled = true
-	if err := s.UpdateUser(ctx, &off); err != nil {
+	if err := s.Users.UpdateUser(ctx, &off); err != nil {
 		t.Fatal(err)
 	}
 	plan := service.StandardPlan()

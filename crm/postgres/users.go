@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"hotline/crm"
+	"hotline/crm/service"
 )
 
 // userColumns selects a user with its endpoints; scanUser reads them.
@@ -25,14 +26,14 @@ func scanUser(row pgx.Row, extra ...any) (crm.User, error) {
 
 // CreateUser validates u, stores it with its endpoints and password hash,
 // and sets u.ID and u.CreatedAt. A taken login or endpoint is KindConflict.
-func (s *DB) CreateUser(ctx context.Context, u *crm.User, passwordHash string) error {
+func (s *UserService) CreateUser(ctx context.Context, u *crm.User, passwordHash string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
 	if passwordHash == "" {
 		return crm.Invalid("password", "is required")
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, role, disabled, language, password_hash, email)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
 			u.Login, u.Name, u.Role, u.Disabled, u.Language, passwordHash, u.Email).Scan(&u.ID, &u.CreatedAt)
@@ -70,7 +71,18 @@ func setEndpoints(ctx context.Context, tx pgx.Tx, userID int64, endpoints []stri
 }
 
 // GetUser returns the user with the given id.
-func (s *DB) GetUser(ctx context.Context, id int64) (crm.User, error) {
+func (s *UserService) GetUser(ctx context.Context, id int64) (crm.User, error) {
+	return s.db.userByID(ctx, id)
+}
+
+// GetUserByLogin returns the user with the login (case-insensitive) and its
+// password hash, for logging in.
+func (s *UserService) GetUserByLogin(ctx context.Context, login string) (crm.User, string, error) {
+	return s.db.userByLogin(ctx, login)
+}
+
+// userByID is GetUser for the features that name a user (deal owners).
+func (s *DB) userByID(ctx context.Context, id int64) (crm.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, notFound("user", id)
@@ -78,9 +90,9 @@ func (s *DB) GetUser(ctx context.Context, id int64) (crm.User, error) {
 	return u, translate(err, "get user")
 }
 
-// GetUserByLogin returns the user with the login (case-insensitive) and its
-// password hash, for logging in.
-func (s *DB) GetUserByLogin(ctx context.Context, login string) (crm.User, string, error) {
+// userByLogin is GetUserByLogin for the features that name an agent by
+// login (the call log).
+func (s *DB) userByLogin(ctx context.Context, login string) (crm.User, string, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	var hash string
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash
@@ -92,8 +104,8 @@ func (s *DB) GetUserByLogin(ctx context.Context, login string) (crm.User, string
 }
 
 // ListUsers returns every user ordered by login.
-func (s *DB) ListUsers(ctx context.Context) ([]crm.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.login`)
+func (s *UserService) ListUsers(ctx context.Context) ([]crm.User, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.login`)
 	if err != nil {
 		return nil, translate(err, "list users")
 	}
@@ -105,11 +117,11 @@ func (s *DB) ListUsers(ctx context.Context) ([]crm.User, error) {
 // endpoint list replaces the stored one). The password is changed with
 // SetPassword. Demoting or disabling the last enabled admin is a
 // KindConflict: nobody could manage users any more.
-func (s *DB) UpdateUser(ctx context.Context, u *crm.User) error {
+func (s *UserService) UpdateUser(ctx context.Context, u *crm.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if u.Role != crm.RoleAdmin || u.Disabled {
 			if err := keepAnAdmin(ctx, tx, u); err != nil {
 				return err
@@ -151,18 +163,18 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, u *crm.User) error {
 }
 
 // SetPassword replaces the user's password hash.
-func (s *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+func (s *UserService) SetPassword(ctx context.Context, userID int64, hash string) error {
 	if hash == "" {
 		return crm.Invalid("password", "is required")
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hash)
+	tag, err := s.db.pool.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hash)
 	return rowsOrNotFound(tag, err, "user", userID)
 }
 
 // FindUserByEndpoint returns the user a telephony endpoint (PJSIP/1001)
 // belongs to.
-func (s *DB) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`
+func (s *UserService) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.User, error) {
+	u, err := scanUser(s.db.pool.QueryRow(ctx, `SELECT `+userColumns+`
 		FROM user_endpoints e JOIN users u ON u.id = e.user_id WHERE e.endpoint = $1`, endpoint))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, notFound("endpoint", endpoint)
@@ -172,8 +184,8 @@ func (s *DB) FindUserByEndpoint(ctx context.Context, endpoint string) (crm.User,
 
 // ListAgentEndpoints maps every endpoint of an enabled user to that user's
 // login, for the call tracker's roster.
-func (s *DB) ListAgentEndpoints(ctx context.Context) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT e.endpoint, u.login
+func (s *UserService) ListAgentEndpoints(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT e.endpoint, u.login
 		FROM user_endpoints e JOIN users u ON u.id = e.user_id WHERE NOT u.disabled`)
 	if err != nil {
 		return nil, translate(err, "list agent endpoints")
@@ -200,3 +212,9 @@ func rowsOrNotFound(tag pgconn.CommandTag, err error, what string, id any) error
 	}
 	return nil
 }
+
+var (
+	_ crm.UserService     = (*UserService)(nil)
+	_ crm.SessionService  = (*SessionService)(nil)
+	_ service.TeamService = (*TeamService)(nil)
+)

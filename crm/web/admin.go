@@ -12,35 +12,25 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
-// AdminStore is what the admin pages read and change (*postgres.Services).
+// AdminStore is what the SLA plan pages read and change (*postgres.Services).
 type AdminStore interface {
-	ListUsers(ctx context.Context) ([]crm.User, error)
-	GetUser(ctx context.Context, id int64) (crm.User, error)
-	CreateUser(ctx context.Context, u *crm.User, passwordHash string) error
-	UpdateUser(ctx context.Context, u *crm.User) error
-	SetPassword(ctx context.Context, userID int64, hash string) error
-	DeleteUserSessions(ctx context.Context, userID int64) error
-
-	ListTeams(ctx context.Context) ([]service.Team, error)
-	CreateTeam(ctx context.Context, t *service.Team) error
-	AddTeamMember(ctx context.Context, teamID, userID int64) error
-	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
-	UpdateTeam(ctx context.Context, id int64, u service.TeamUpdate) (service.Team, error)
-	DeleteTeam(ctx context.Context, id int64) error
-
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 	GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error)
 	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
 	SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error)
 }
 
-// AdminOptions configure the admin pages. Store is required.
+// AdminOptions are what the admin pages need. Users, Sessions, Teams and
+// Store are required.
 type AdminOptions struct {
+	Users    crm.UserService
+	Sessions crm.SessionService // a disabled user or a new password signs out everywhere
+	Teams    service.TeamService
+	// Store keeps the SLA plans.
 	Store AdminStore
 	// AgentsChanged is called after a user is added or their role,
 	// endpoints or disabled flag change, so that the call tracker's
@@ -101,7 +91,7 @@ func (p *Pages) MountAdmin(opts AdminOptions) {
 		r.Get("/admin/sla-plans/{id}", a.editPlan)
 		r.Post("/admin/sla-plans/{id}", a.savePlan)
 	})
-	admins := httpapi.AdminOnly
+	admins := crm.AdminOnly
 	p.AddNav(NavItem{Label: "web.nav.users", Path: "/admin/users", Roles: admins, Group: "web.nav.group.admin"})
 	p.AddNav(NavItem{Label: "web.nav.teams", Path: "/admin/teams", Roles: admins, Group: "web.nav.group.admin"})
 	p.AddNav(NavItem{Label: "web.nav.sla_plans", Path: "/admin/sla-plans", Roles: admins, Group: "web.nav.group.admin"})

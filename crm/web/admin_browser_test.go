@@ -49,7 +49,7 @@ func TestBrowserAdminAddsAgentToTeam(t *testing.T) {
 	if err != nil || login != "bob" {
 		t.Fatalf("user page after adding: %q, %v", login, err)
 	}
-	bob, _, err := a.store.GetUserByLogin(context.Background(), "bob")
+	bob, _, err := a.store.Users.GetUserByLogin(context.Background(), "bob")
 	if err != nil || len(bob.Endpoints) != 1 || bob.Endpoints[0] != "PJSIP/1010" || string(bob.Role) != "agent" {
 		t.Fatalf("stored agent %+v, %v", bob, err)
 	}
@@ -83,7 +83,7 @@ func TestBrowserAdminAddsAgentToTeam(t *testing.T) {
 		chromedp.Click(chromedp.ID("create-team")),
 		chromedp.WaitVisible(chromedp.CSS(`section.team select[name="user_id"]`)),
 	))
-	teams, err := a.store.ListTeams(context.Background())
+	teams, err := a.store.Teams.ListTeams(context.Background())
 	if err != nil || len(teams) != 1 {
 		t.Fatalf("teams after creating one: %+v, %v", teams, err)
 	}
@@ -93,7 +93,7 @@ func TestBrowserAdminAddsAgentToTeam(t *testing.T) {
 		chromedp.Click(chromedp.ID("add-member-submit-"+id)),
 		chromedp.WaitVisible(chromedp.CSS("#team-"+id+"-member-bob")),
 	))
-	ids, err := a.store.UserTeams(context.Background(), bob.ID)
+	ids, err := a.store.Teams.UserTeams(context.Background(), bob.ID)
 	if err != nil || len(ids) != 1 || ids[0] != teams[0].ID {
 		t.Fatalf("bob's teams %v, %v", ids, err)
 	}

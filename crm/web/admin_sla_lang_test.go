@@ -15,7 +15,7 @@ func TestSLAPlanFormErrorsInTheReadersLanguage(t *testing.T) {
 	a := newAdminSiteWith(t, true)
 	admin := a.users["admin"]
 	admin.Language = "ru"
-	if err := a.store.UpdateUser(context.Background(), &admin); err != nil {
+	if err := a.store.Users.UpdateUser(context.Background(), &admin); err != nil {
 		t.Fatal(err)
 	}
 	b := a.browser()

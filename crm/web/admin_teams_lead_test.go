@@ -21,7 +21,7 @@ func TestAdminTeamLead(t *testing.T) {
 	ctx := context.Background()
 	agent, sup := a.users["agent"].ID, a.users["supervisor"].ID
 	team := service.Team{Name: "Billing", LeadID: &agent, Members: []int64{agent}}
-	must(t, a.store.CreateTeam(ctx, &team))
+	must(t, a.store.Teams.CreateTeam(ctx, &team))
 	b := a.browser()
 	csrf := b.login("admin")
 	id := strconv.FormatInt(team.ID, 10)
@@ -32,7 +32,7 @@ func TestAdminTeamLead(t *testing.T) {
 	}
 	lead := func() service.Team {
 		t.Helper()
-		teams, err := a.store.ListTeams(ctx)
+		teams, err := a.store.Teams.ListTeams(ctx)
 		if err != nil || len(teams) != 1 {
 			t.Fatalf("teams: %+v, %v", teams, err)
 		}

@@ -49,7 +49,7 @@ func TestAdminTeams(t *testing.T) {
 		!strings.Contains(body, `value="&lt;i&gt;Billing&lt;/i&gt; &amp; Co"`) {
 		t.Errorf("duplicate team: %d %s", resp.StatusCode, pageError(body))
 	}
-	teams, err := a.store.ListTeams(ctx)
+	teams, err := a.store.Teams.ListTeams(ctx)
 	if err != nil || len(teams) != 1 || teams[0].LeadID == nil || *teams[0].LeadID != a.users["supervisor"].ID ||
 		len(teams[0].Members) != 1 || teams[0].Members[0] != a.users["supervisor"].ID {
 		t.Fatalf("teams %+v, %v", teams, err)
@@ -73,14 +73,14 @@ func TestAdminTeams(t *testing.T) {
 		t.Errorf("add to an unknown team: %d", resp.StatusCode)
 	}
 	mustPost(t, b, tpath+"/members", url.Values{"csrf_token": {csrf}, "user_id": {agent}})
-	if ids, _ := a.store.UserTeams(ctx, a.users["agent"].ID); len(ids) != 1 || ids[0] != team.ID {
+	if ids, _ := a.store.Teams.UserTeams(ctx, a.users["agent"].ID); len(ids) != 1 || ids[0] != team.ID {
 		t.Fatalf("agent's teams after adding: %v", ids)
 	}
 	if _, body := b.get("/admin/users"); !strings.Contains(body, "&lt;i&gt;Billing&lt;/i&gt; &amp; Co</span>") {
 		t.Error("the users list does not show the agent's team")
 	}
 	mustPost(t, b, tpath+"/members/"+agent+"/remove", url.Values{"csrf_token": {csrf}})
-	if ids, _ := a.store.UserTeams(ctx, a.users["agent"].ID); len(ids) != 0 {
+	if ids, _ := a.store.Teams.UserTeams(ctx, a.users["agent"].ID); len(ids) != 0 {
 		t.Fatalf("agent's teams after removing: %v", ids)
 	}
 	if resp, body := b.post(tpath+"/members/"+agent+"/remove", url.Values{"csrf_token": {csrf}}); resp.StatusCode != http.StatusNotFound ||
@@ -93,7 +93,7 @@ func TestAdminTeams(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="confirm-delete-team"`) || !strings.Contains(body, "&lt;i&gt;Billing") {
 		t.Fatalf("confirm page: %d", resp.StatusCode)
 	}
-	if teams, _ := a.store.ListTeams(ctx); len(teams) != 1 {
+	if teams, _ := a.store.Teams.ListTeams(ctx); len(teams) != 1 {
 		t.Fatal("the confirm page deleted the team")
 	}
 	if resp, _ := b.get("/admin/teams/999999/delete"); resp.StatusCode != http.StatusNotFound {
@@ -102,7 +102,7 @@ func TestAdminTeams(t *testing.T) {
 	if resp := mustPost(t, b, tpath+"/delete", url.Values{"csrf_token": {csrf}}); resp.Header.Get("Location") != "/admin/teams?done=deleted" {
 		t.Errorf("delete: %q", resp.Header.Get("Location"))
 	}
-	if teams, _ := a.store.ListTeams(ctx); len(teams) != 0 {
+	if teams, _ := a.store.Teams.ListTeams(ctx); len(teams) != 0 {
 		t.Fatalf("teams after delete: %+v", teams)
 	}
 	if resp, _ := b.post(tpath+"/delete", url.Values{"csrf_token": {csrf}}); resp.StatusCode != http.StatusNotFound {

@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -43,11 +44,11 @@ func newAdminSite(t *testing.T) *adminSite { t.Helper(); return newAdminSiteWith
 func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	if desk {
 		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	}
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 		pages.MountTickets(st, st)
 	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
-	pages.MountAdmin(web.AdminOptions{Store: st,
+	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st,
 		AgentsChanged: func(context.Context) error { a.refreshes.Add(1); return nil },
 		NewPassword:   func() string { return generatedPassword },
 	})
@@ -66,7 +67,7 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 		{Login: "supervisor", Name: "Sam Supervisor", Role: crm.RoleSupervisor},
 		{Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}},
 	} {
-		created, err := httpapi.CreateUser(context.Background(), st, u, adminPassword)
+		created, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +159,7 @@ func TestAdminPagesForbidOtherRoles(t *testing.T) {
 	a := newAdminSite(t)
 	ctx := context.Background()
 	team := service.Team{Name: "Billing", Members: []int64{a.users["agent"].ID}}
-	must(t, a.store.CreateTeam(ctx, &team))
+	must(t, a.store.Teams.CreateTeam(ctx, &team))
 	gets, posts := a.adminRoutes(t, map[string]string{
 		"id": strconv.FormatInt(a.users["agent"].ID, 10), "user": strconv.FormatInt(a.users["agent"].ID, 10)})
 	teamGets, teamPosts := a.adminRoutes(t, map[string]string{
@@ -222,7 +223,7 @@ func TestAdminPagesForbidOtherRoles(t *testing.T) {
 func (a *adminSite) assertUntouched(t *testing.T, team service.Team) {
 	t.Helper()
 	ctx := context.Background()
-	users, err := a.store.ListUsers(ctx)
+	users, err := a.store.Users.ListUsers(ctx)
 	if err != nil || len(users) != 3 {
 		t.Fatalf("users after forbidden posts: %d, %v", len(users), err)
 	}
@@ -231,7 +232,7 @@ func (a *adminSite) assertUntouched(t *testing.T, team service.Team) {
 			t.Errorf("user %s changed: %+v", u.Login, u)
 		}
 	}
-	teams, err := a.store.ListTeams(ctx)
+	teams, err := a.store.Teams.ListTeams(ctx)
 	if err != nil || len(teams) != 1 || teams[0].Name != team.Name || fmt.Sprint(teams[0].Members) != fmt.Sprint(team.Members) ||
 		teams[0].LeadID != nil {
 		t.Errorf("teams after forbidden posts: %+v, %v", teams, err)
@@ -262,7 +263,7 @@ func TestAdminPagesNeedCSRF(t *testing.T) {
 	t.Parallel()
 	a := newAdminSite(t)
 	team := service.Team{Name: "Billing", Members: []int64{a.users["agent"].ID}}
-	must(t, a.store.CreateTeam(context.Background(), &team))
+	must(t, a.store.Teams.CreateTeam(context.Background(), &team))
 	_, posts := a.adminRoutes(t, map[string]string{
 		"id": strconv.FormatInt(team.ID, 10), "user": strconv.FormatInt(a.users["agent"].ID, 10)})
 	_, userPosts := a.adminRoutes(t, map[string]string{"id": strconv.FormatInt(a.users["agent"].ID, 10), "user": "1"})

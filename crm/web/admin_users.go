@@ -10,7 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 )
 
 // userRow is a line of the users list.
@@ -83,12 +83,12 @@ func doneFlash(r *http.Request, keys map[string]string) string {
 
 func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	users, err := a.opts.Store.ListUsers(ctx)
+	users, err := a.opts.Users.ListUsers(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
 	}
-	teams, err := a.opts.Store.ListTeams(ctx)
+	teams, err := a.opts.Teams.ListTeams(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
@@ -173,13 +173,13 @@ func (a *adminPages) createUser(w http.ResponseWriter, r *http.Request) {
 	if generated {
 		password = a.opts.NewPassword()
 	}
-	created, err := httpapi.CreateUser(r.Context(), a.opts.Store, u, password)
+	created, err := auth.CreateUser(r.Context(), a.opts.Users, u, password)
 	if err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
 			return
 		}
-		a.renderUser(w, r, httpapi.StatusOf(err), userPageData{Form: f, Section: "details"}, err)
+		a.renderUser(w, r, crm.ErrorStatus(err), userPageData{Form: f, Section: "details"}, err)
 		return
 	}
 	a.agentsChanged(r.Context())
@@ -202,7 +202,7 @@ func (a *adminPages) storedUser(w http.ResponseWriter, r *http.Request) (crm.Use
 		a.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no user %q", chi.URLParam(r, "id")))
 		return crm.User{}, false
 	}
-	u, err := a.opts.Store.GetUser(r.Context(), id)
+	u, err := a.opts.Users.GetUser(r.Context(), id)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return crm.User{}, false
@@ -230,12 +230,12 @@ func (a *adminPages) updateUser(w http.ResponseWriter, r *http.Request) {
 	f.Login = stored.Login // the login is not edited here
 	u := stored
 	u.Name, u.Role, u.Endpoints, u.Email = f.Name, crm.Role(f.Role), splitEndpoints(f.Endpoints), f.Email
-	if err := a.opts.Store.UpdateUser(r.Context(), &u); err != nil {
+	if err := a.opts.Users.UpdateUser(r.Context(), &u); err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
 			return
 		}
-		a.renderUser(w, r, httpapi.StatusOf(err), userPageData{ID: stored.ID, User: stored, Form: f, Section: "details"}, err)
+		a.renderUser(w, r, crm.ErrorStatus(err), userPageData{ID: stored.ID, User: stored, Form: f, Section: "details"}, err)
 		return
 	}
 	a.agentsChanged(r.Context())
@@ -266,18 +266,18 @@ func (a *adminPages) setDisabled(disabled bool) http.HandlerFunc {
 		if disabled && u.ID == me(r).ID {
 			err = crm.Invalid("disabled", "you cannot disable yourself")
 		} else {
-			err = a.opts.Store.UpdateUser(r.Context(), &u)
+			err = a.opts.Users.UpdateUser(r.Context(), &u)
 		}
 		if err == nil && disabled {
 			// Signed out for good: enabling them later revives no session.
-			err = a.opts.Store.DeleteUserSessions(r.Context(), u.ID)
+			err = a.opts.Sessions.DeleteUserSessions(r.Context(), u.ID)
 		}
 		if err != nil {
 			if !userFacing(err) {
 				a.p.errorPage(w, r, err)
 				return
 			}
-			a.renderUser(w, r, httpapi.StatusOf(err), userPageData{ID: stored.ID, User: stored, Form: formOfUser(stored), Section: "status"}, err)
+			a.renderUser(w, r, crm.ErrorStatus(err), userPageData{ID: stored.ID, User: stored, Form: formOfUser(stored), Section: "status"}, err)
 			return
 		}
 		a.agentsChanged(r.Context())
@@ -304,12 +304,12 @@ func (a *adminPages) setPassword(w http.ResponseWriter, r *http.Request) {
 	if generated {
 		password = a.opts.NewPassword()
 	}
-	if err := httpapi.SetUserPassword(r.Context(), a.opts.Store, stored.ID, password); err != nil {
+	if err := auth.SetUserPassword(r.Context(), a.opts.Users, a.opts.Sessions, stored.ID, password); err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
 			return
 		}
-		a.renderUser(w, r, httpapi.StatusOf(err), userPageData{ID: stored.ID, User: stored, Form: formOfUser(stored), Section: "password"}, err)
+		a.renderUser(w, r, crm.ErrorStatus(err), userPageData{ID: stored.ID, User: stored, Form: formOfUser(stored), Section: "password"}, err)
 		return
 	}
 	a.p.log.InfoContext(r.Context(), "password set", "login", stored.Login, "by", me(r).Login)

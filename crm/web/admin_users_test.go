@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 )
 
 // userForm is a valid add-user form; tests spoil one field at a time.
@@ -71,7 +71,7 @@ func TestAdminAddUserBadInput(t *testing.T) {
 			}
 		})
 	}
-	if users, _ := a.store.ListUsers(context.Background()); len(users) != 3 {
+	if users, _ := a.store.Users.ListUsers(context.Background()); len(users) != 3 {
 		t.Fatalf("%d users after the rejected forms, want 3", len(users))
 	}
 	if n := a.refreshes.Load(); n != 0 {
@@ -85,7 +85,7 @@ func TestAdminAddUserBadInput(t *testing.T) {
 	if a.refreshes.Load() != 1 {
 		t.Errorf("roster reloads after adding an agent: %d, want 1", a.refreshes.Load())
 	}
-	u, err := a.store.GetUser(context.Background(), id)
+	u, err := a.store.Users.GetUser(context.Background(), id)
 	if err != nil || u.Login != "olga" || u.Role != crm.RoleAgent || strings.Join(u.Endpoints, ",") != "PJSIP/1002,PJSIP/1002b" {
 		t.Fatalf("stored user %+v, %v", u, err)
 	}
@@ -127,7 +127,7 @@ func TestAdminUsersListAndGeneratedPassword(t *testing.T) {
 	if a.browser().loginWith("olga", generatedPassword) == "" {
 		t.Error("the generated password does not sign in")
 	}
-	olga, _, err := a.store.GetUserByLogin(context.Background(), "olga")
+	olga, _, err := a.store.Users.GetUserByLogin(context.Background(), "olga")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestAdminEditUser(t *testing.T) {
 	if resp, body := b.post(path, bad); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Role: must be one of") {
 		t.Fatalf("bad role: %d %s", resp.StatusCode, pageError(body))
 	}
-	if got, _ := a.store.GetUser(ctx, agent.ID); !equalUser(got, agent) {
+	if got, _ := a.store.Users.GetUser(ctx, agent.ID); !equalUser(got, agent) {
 		t.Fatalf("rejected edits changed the user: %+v", got)
 	}
 
@@ -193,7 +193,7 @@ func TestAdminEditUser(t *testing.T) {
 	if resp := mustPost(t, b, path, good); resp.Header.Get("Location") != path+"?done=saved" {
 		t.Fatalf("save: %q", resp.Header.Get("Location"))
 	}
-	got, err := a.store.GetUser(ctx, agent.ID)
+	got, err := a.store.Users.GetUser(ctx, agent.ID)
 	if err != nil || got.Name != "Alex Renamed" || got.Role != crm.RoleSupervisor || strings.Join(got.Endpoints, ",") != "PJSIP/1005,PJSIP/1006" {
 		t.Fatalf("saved user %+v, %v", got, err)
 	}
@@ -214,12 +214,12 @@ func TestAdminEditUser(t *testing.T) {
 	if resp, body := b.post(self, demote); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "last enabled admin") {
 		t.Errorf("demote the last admin: %d %s", resp.StatusCode, pageError(body))
 	}
-	if got, _ := a.store.GetUser(ctx, a.users["admin"].ID); got.Role != crm.RoleAdmin || got.Disabled {
+	if got, _ := a.store.Users.GetUser(ctx, a.users["admin"].ID); got.Role != crm.RoleAdmin || got.Disabled {
 		t.Fatalf("the last admin changed: %+v", got)
 	}
 	// With a second admin, an admin may step down (as in the API) and
 	// loses the admin pages.
-	admin2, err := httpapi.CreateUser(ctx, a.store, crm.User{Login: "admin2", Role: crm.RoleAdmin}, adminPassword)
+	admin2, err := auth.CreateUser(ctx, a.store.Users, crm.User{Login: "admin2", Role: crm.RoleAdmin}, adminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -325,7 +325,7 @@ func (cp *callPages) pickClient(r *http.Request, d *callListData, f *telephony.C
 
 // agents lists the agents a supervisor may filter by.
 func (cp *callPages) agents(ctx context.Context) ([]crm.User, error) {
-	users, err := cp.p.store.ListUsers(ctx)
+	users, err := cp.p.users.ListUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (cp *callPages) agents(ctx context.Context) ([]crm.User, error) {
 // withClients adds each call's client name (one read per client shown)
 // and its agents' names.
 func (cp *callPages) withClients(ctx context.Context, calls []telephony.Call) ([]callRow, error) {
-	users, err := cp.p.store.ListUsers(ctx)
+	users, err := cp.p.users.ListUsers(ctx)
 	if err != nil {
 		return nil, err
 	}

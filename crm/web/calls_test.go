@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -38,8 +39,8 @@ func newCallSite(t *testing.T) *callSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
 	pages.MountServiceCosts(st, st)
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
-	pages.MountAdmin(web.AdminOptions{Store: st})
+	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -60,7 +61,7 @@ func newCallSite(t *testing.T) *callSite {
 		{Login: "agent2", Name: "Борис Оператор", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1002"}},
 		{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"},
 	} {
-		if _, err := httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

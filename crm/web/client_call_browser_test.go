@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
@@ -29,8 +30,8 @@ func (n ariNode) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.
 // PBX and the page says so. A supervisor without a phone gets no button.
 func TestBrowserClientPageClickToCall(t *testing.T) {
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	if _, err := web.Mount(api, web.Options{Store: st}); err != nil {
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	if _, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams}); err != nil {
 		t.Fatal(err)
 	}
 	pbx := aritest.New(aritest.Options{Speed: 10})
@@ -48,7 +49,7 @@ func TestBrowserClientPageClickToCall(t *testing.T) {
 		{Login: "anna", Name: "Anna Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}},
 		{Login: "sveta", Name: "Sveta Supervisor", Role: crm.RoleSupervisor},
 	} {
-		if _, err := httpapi.CreateUser(ctx, st, u, consolePassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, consolePassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 )
 
@@ -43,7 +42,7 @@ func (p *Pages) clientMoneyOf(r *http.Request, clientID int64) *clientMoney {
 	store, now := p.money, p.moneyNow
 	p.mu.RUnlock()
 	pr := crm.UserFromContext(r.Context())
-	if store == nil || pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
+	if store == nil || pr == nil || !slices.Contains(crm.SupervisorOrAdmin, pr.Role) {
 		return nil
 	}
 	zone := loc(r).Zone()

@@ -61,7 +61,7 @@ func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormD
 	var e error
 	if d.Classes, e = p.store.ListPriorityClasses(r.Context()); e == nil {
 		seededClasses(loc(r), d.Classes)
-		d.Owners, e = p.store.ListUsers(r.Context())
+		d.Owners, e = p.users.ListUsers(r.Context())
 	}
 	if e != nil {
 		p.errorPage(w, r, e)

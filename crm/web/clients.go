@@ -72,7 +72,7 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Classes, err = p.store.ListPriorityClasses(r.Context()); err == nil {
 		seededClasses(loc(r), d.Classes)
-		d.Owners, err = p.store.ListUsers(r.Context())
+		d.Owners, err = p.users.ListUsers(r.Context())
 	}
 	if err != nil {
 		p.errorPage(w, r, err)
@@ -167,7 +167,7 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 	}
 	names := map[int64]string{}
 	if d.Client.OwnerID != nil {
-		if u, err := p.store.GetUser(ctx, *d.Client.OwnerID); err == nil {
+		if u, err := p.users.GetUser(ctx, *d.Client.OwnerID); err == nil {
 			d.Owner = &u
 			names[u.ID] = displayName(u)
 		}
@@ -185,7 +185,7 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 		e := timelineEntry{Interaction: it}
 		if it.UserID != nil {
 			if _, ok := names[*it.UserID]; !ok {
-				if u, err := p.store.GetUser(ctx, *it.UserID); err == nil {
+				if u, err := p.users.GetUser(ctx, *it.UserID); err == nil {
 					names[u.ID] = displayName(u)
 				}
 			}
@@ -238,10 +238,10 @@ func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
-// parseForm reads a posted form of at most httpapi.MaxFormBytes; it answers
+// parseForm reads a posted form of at most maxFormBytes; it answers
 // 413 or 400 itself and returns false when the form cannot be read.
 func parseForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, httpapi.MaxFormBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

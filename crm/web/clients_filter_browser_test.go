@@ -18,7 +18,7 @@ import (
 func TestBrowserClientFilters(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
-	agent, _, err := s.store.GetUserByLogin(ctx, "agent")
+	agent, _, err := s.store.Users.GetUserByLogin(ctx, "agent")
 	must(t, err)
 	for _, c := range []crm.Client{
 		{Kind: crm.ClientPerson, Name: "Irina VIP", Priority: "VIP", OwnerID: &agent.ID, Tags: []string{"wholesale"}},

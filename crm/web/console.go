@@ -5,7 +5,6 @@ import (
 	"regexp"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 )
 
 // consoleData is what the console template gets.
@@ -30,7 +29,7 @@ func (p *Pages) MountConsole() {
 
 func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
 	pr := crm.UserFromContext(r.Context())
-	d := consoleData{Agent: pr.Login, SocketPath: httpapi.ConsoleSocketPath, CallLog: p.hasCalls()}
+	d := consoleData{Agent: pr.Login, SocketPath: consoleSocketPath, CallLog: p.hasCalls()}
 	watching := r.URL.Query().Get("agent")
 	supervisor := pr.Role == crm.RoleSupervisor || pr.Role == crm.RoleAdmin
 	if watching != "" && watching != pr.Login {
@@ -45,7 +44,7 @@ func (p *Pages) consolePage(w http.ResponseWriter, r *http.Request) {
 		d.Agent, d.ReadOnly = watching, true
 	}
 	if supervisor {
-		users, err := p.store.ListUsers(r.Context())
+		users, err := p.users.ListUsers(r.Context())
 		if err != nil {
 			p.errorPage(w, r, err)
 			return

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -35,8 +36,8 @@ type consoleSite struct {
 func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite
 		{Login: "anna", Name: "Anna Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}},
 		{Login: "boris", Name: "Boris Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1002"}},
 	} {
-		if _, err := httpapi.CreateUser(ctx, st, u, consolePassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, consolePassword); err != nil {
 			t.Fatal(err)
 		}
 	}

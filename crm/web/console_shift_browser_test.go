@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
@@ -29,8 +30,8 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
-	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "vera", Name: "Вера Оператор", Role: crm.RoleAgent,
+	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "vera", Name: "Вера Оператор", Role: crm.RoleAgent,
 		Endpoints: []string{"PJSIP/1003"}, Language: "ru"}, consolePassword); err != nil {
 		t.Fatal(err)
 	}

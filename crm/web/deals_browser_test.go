@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
@@ -23,8 +24,8 @@ import (
 func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 		{Login: "ivan", Name: "Иван Операторов", Role: crm.RoleAgent, Language: "ru"},
 		{Login: "petr", Name: "Пётр Без Доступа", Role: crm.RoleAgent, Language: "ru"},
 	} {
-		created, err := httpapi.CreateUser(context.Background(), st, u, adminPassword)
+		created, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,10 +13,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/resource"
-	"hotline/crm/service"
 )
 
 // DocumentPageStore is what the document library pages need (crm/postgres.Store).
@@ -28,7 +26,6 @@ type DocumentPageStore interface {
 	DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error)
 	ListDocuments(ctx context.Context, r resource.Reader, f postgres.DocumentFilter) ([]resource.Document, error)
 	ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error)
-	ListTeams(ctx context.Context) ([]service.Team, error)
 }
 
 // maxUploadFiles is how many files one upload may carry.
@@ -112,7 +109,7 @@ func (dp *documentPages) renderList(w http.ResponseWriter, r *http.Request, stat
 // readMultipart reads an upload form: at most maxUploadFiles files of
 // maxSize each, the rest of the form small.
 func (dp *documentPages) readMultipart(w http.ResponseWriter, r *http.Request) bool {
-	limit := int64(dp.maxSize)*maxUploadFiles + httpapi.MaxFormBytes
+	limit := int64(dp.maxSize)*maxUploadFiles + maxFormBytes
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
@@ -348,7 +345,7 @@ func (dp *documentPages) saveGrants(w http.ResponseWriter, r *http.Request) {
 // formFailed shows the document again with what was wrong with a form;
 // not found and forbidden get the error page.
 func (dp *documentPages) formFailed(w http.ResponseWriter, r *http.Request, err error) {
-	if httpapi.StatusOf(err) != http.StatusUnprocessableEntity {
+	if crm.ErrorStatus(err) != http.StatusUnprocessableEntity {
 		dp.p.errorPage(w, r, err)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -32,8 +33,8 @@ type docSite struct {
 func newDocSite(t *testing.T) *docSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func newDocSite(t *testing.T) *docSite {
 		{Login: "ivan", Name: "Иван Операторов", Role: crm.RoleAgent, Language: "ru"},
 		{Login: "petr", Name: "Пётр Без Доступа", Role: crm.RoleAgent, Language: "ru"},
 	} {
-		created, err := httpapi.CreateUser(context.Background(), st, u, adminPassword)
+		created, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +250,7 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 	screenshot(t, petr, "documents-denied")
 
 	petrReader := resource.Reader{UserID: s.users["petr"].ID, Role: crm.RoleAgent}
-	if vs, err := s.store.ListDocumentVersions(context.Background(), petrReader, priceID); httpapi.StatusOf(err) != http.StatusNotFound {
+	if vs, err := s.store.ListDocumentVersions(context.Background(), petrReader, priceID); crm.ErrorStatus(err) != http.StatusNotFound {
 		t.Fatalf("petr lists the versions: %v %v", vs, err)
 	}
 

@@ -44,7 +44,7 @@ func (dp *documentPages) grantRows(ctx context.Context, r *http.Request, chosen 
 		}
 		rows = append(rows, grantRow{Kind: resource.GrantRole, Who: string(role), Level: level["role."+string(role)]})
 	}
-	teams, err := dp.store.ListTeams(ctx)
+	teams, err := dp.p.teams.ListTeams(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (dp *documentPages) grantRows(ctx context.Context, r *http.Request, chosen 
 		who := strconv.FormatInt(t.ID, 10)
 		rows = append(rows, grantRow{Kind: resource.GrantTeam, Who: who, Label: t.Name, Level: level["team."+who]})
 	}
-	users, err := dp.p.store.ListUsers(ctx)
+	users, err := dp.p.users.ListUsers(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -209,7 +209,7 @@ func dayBefore(d funnel.Date) funnel.Date {
 
 // supervisorData adds the salespeople and the plan form's current targets.
 func (fp *funnelPages) supervisorData(ctx context.Context, d *funnelPageData) error {
-	users, err := fp.p.store.ListUsers(ctx)
+	users, err := fp.p.users.ListUsers(ctx)
 	if err != nil {
 		return err
 	}

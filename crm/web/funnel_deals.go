@@ -100,7 +100,7 @@ func (dp *dealPages) render(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	if d.Staff {
-		users, e := dp.p.store.ListUsers(ctx)
+		users, e := dp.p.users.ListUsers(ctx)
 		if e != nil {
 			dp.p.errorPage(w, r, e)
 			return

@@ -14,7 +14,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
 )
 
 // SalesPageStore is what the sales chart and the rates page need (crm/postgres.Store).
@@ -53,8 +52,8 @@ func (p *Pages) MountSales(store SalesPageStore, base string, now func() time.Ti
 		r.With(requireAdminRole).Post("/admin/rates", sp.saveRate)
 		r.With(requireAdminRole).Post("/admin/rates/delete", sp.deleteRate)
 	})
-	p.AddNav(NavItem{Label: "res.sales.nav", Path: "/funnel/sales", Group: "web.nav.group.reports", Roles: httpapi.SupervisorOrAdmin})
-	p.AddNav(NavItem{Label: "res.rates.nav", Path: "/admin/rates", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "res.sales.nav", Path: "/funnel/sales", Group: "web.nav.group.reports", Roles: crm.SupervisorOrAdmin})
+	p.AddNav(NavItem{Label: "res.rates.nav", Path: "/admin/rates", Roles: crm.AdminOnly, Group: "web.nav.group.admin"})
 }
 
 // requireAdminRole answers 403 to everyone but admins.
@@ -122,7 +121,7 @@ func (sp *salesPages) page(w http.ResponseWriter, r *http.Request) {
 	}
 	v.CSVURL = "/funnel/sales.csv?" + sel.Encode()
 	if v.Staff {
-		users, err := sp.p.store.ListUsers(ctx)
+		users, err := sp.p.users.ListUsers(ctx)
 		if err != nil {
 			sp.p.errorPage(w, r, err)
 			return

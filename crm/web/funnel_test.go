@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
@@ -30,9 +31,9 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterFunnel(api.API(), httpapi.FunnelDeps{Store: st, Now: funnelNow})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	t.Cleanup(ts.Close)
 	var agent crm.User
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
-		if agent, err = httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if agent, err = auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

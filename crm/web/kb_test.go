@@ -15,7 +15,7 @@ import (
 // userID is the id of a user of the site.
 func (s *callSite) userID(login string) int64 {
 	s.t.Helper()
-	u, _, err := s.store.GetUserByLogin(context.Background(), login)
+	u, _, err := s.store.Users.GetUserByLogin(context.Background(), login)
 	if err != nil {
 		s.t.Fatal(err)
 	}

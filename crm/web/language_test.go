@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
@@ -85,8 +86,8 @@ func TestCentreDefaultLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	if _, err := web.Mount(api, web.Options{Store: st}); err != nil {
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	if _, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
@@ -108,8 +109,8 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 	t.Cleanup(ts.Close)
 	s := &site{t: t, store: st, ts: ts}
 	for _, u := range []crm.User{{Login: "sup", Name: "Софья", Role: crm.RoleSupervisor}, {Login: "alice", Name: "Алиса", Role: crm.RoleAgent}} {
-		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 )
 
 type loginData struct {
@@ -28,13 +28,13 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
-	sess, err := p.api.Auth().Login(r.Context(), login, r.PostFormValue("password"), r.RemoteAddr)
+	cookie, err := p.api.SignIn(r.Context(), login, r.PostFormValue("password"), r.RemoteAddr)
 	if err != nil {
 		status, msg := http.StatusUnauthorized, loc(r).T("web.login.wrong", nil)
 		switch {
-		case errors.Is(err, httpapi.ErrTooManyAttempts):
+		case errors.Is(err, auth.ErrTooManyAttempts):
 			status, msg = http.StatusTooManyRequests, loc(r).T("web.login.too_many", nil)
-			w.Header().Set("Retry-After", strconv.Itoa(httpapi.RetryAfter(err)))
+			w.Header().Set("Retry-After", strconv.Itoa(auth.RetryAfter(err)))
 		case !crm.IsKind(err, crm.KindUnauthorized):
 			p.errorPage(w, r, err)
 			return
@@ -42,16 +42,12 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, status, "login", "web.login.title", view{Error: msg, Data: loginData{Login: login, Next: next}})
 		return
 	}
-	http.SetCookie(w, sess.Cookie)
+	http.SetCookie(w, cookie)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
-	token := ""
-	if c, err := r.Cookie(httpapi.SessionCookie); err == nil {
-		token = c.Value
-	}
-	c, err := p.api.Auth().Logout(r.Context(), token)
+	c, err := p.api.SignOut(r)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return

@@ -46,13 +46,13 @@ func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
 		r.Get("/reports/money", mp.page)
 		r.Post("/reports/money/transactions", mp.record)
 	})
-	p.AddNav(NavItem{Label: "web.nav.money", Path: "/reports/money", Roles: httpapi.SupervisorOrAdmin, Group: "web.nav.group.reports"})
+	p.AddNav(NavItem{Label: "web.nav.money", Path: "/reports/money", Roles: crm.SupervisorOrAdmin, Group: "web.nav.group.reports"})
 }
 
 // requireStaffPage answers agents 403 with an error page.
 func (p *Pages) requireStaffPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if pr := crm.UserFromContext(r.Context()); pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
+		if pr := crm.UserFromContext(r.Context()); pr == nil || !slices.Contains(crm.SupervisorOrAdmin, pr.Role) {
 			p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden", view{Error: loc(r).T("web.error.forbidden", nil)})
 			return
 		}

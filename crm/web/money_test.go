@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -41,8 +42,8 @@ func newMoneySite(t *testing.T) *moneySite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
-		if _, err := httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/notify"
 	"hotline/internal/i18n"
 )
@@ -42,7 +41,7 @@ func (p *Pages) MountNotify(deps NotifyPageDeps) {
 		r.Get("/admin/notification-templates", np.templates)
 		r.Post("/admin/notification-templates", np.saveTemplate)
 	})
-	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "notify.nav.templates", Path: "/admin/notification-templates", Roles: crm.AdminOnly, Group: "web.nav.group.admin"})
 }
 
 // notifyService is what tells people when the notification pages are

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/notify"
 	"hotline/crm/postgres"
@@ -47,8 +48,8 @@ func newNotifySite(t *testing.T) *notifySite {
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	clk := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, msk)}
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,16 +66,16 @@ func newNotifySite(t *testing.T) *notifySite {
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 
-	lead, err := httpapi.CreateUser(ctx, st, crm.User{Login: "lead", Name: "Ольга Руководитель", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword)
+	lead, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "lead", Name: "Ольга Руководитель", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := httpapi.CreateUser(ctx, st, crm.User{Login: "agent", Name: "Иван Агент", Role: crm.RoleAgent}, adminPassword)
+	agent, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "agent", Name: "Иван Агент", Role: crm.RoleAgent}, adminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	team := service.Team{Name: "Первая линия", LeadID: &lead.ID, Members: []int64{agent.ID}}
-	if err := st.CreateTeam(ctx, &team); err != nil {
+	if err := st.Teams.CreateTeam(ctx, &team); err != nil {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "ООО Вектор", Priority: "A"} // high: 1h response, 8h resolution

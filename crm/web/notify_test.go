@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
+	"hotline/crm/auth"
 	"hotline/crm/notify"
 )
 
@@ -28,7 +28,7 @@ func TestTemplatesPageAdminsEditPerLanguage(t *testing.T) {
 	t.Parallel()
 	s := newNotifySite(t)
 	ctx := context.Background()
-	if _, err := httpapi.CreateUser(ctx, s.store, crm.User{Login: "admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
+	if _, err := auth.CreateUser(ctx, s.store.Users, crm.User{Login: "admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	b, csrf := s.browser(t, "admin")
@@ -135,7 +135,7 @@ func TestAdminSetsAUsersEmail(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
-	u, _, err := s.store.GetUserByLogin(context.Background(), "mailer")
+	u, _, err := s.store.Users.GetUserByLogin(context.Background(), "mailer")
 	if err != nil || u.Email != "mailer@example.ru" {
 		t.Fatalf("stored %+v %v", u, err)
 	}

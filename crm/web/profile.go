@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 )
 
@@ -30,14 +29,14 @@ func (p *Pages) saveProfile(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	u, err := p.store.GetUser(r.Context(), crm.UserFromContext(r.Context()).ID)
+	u, err := p.users.GetUser(r.Context(), crm.UserFromContext(r.Context()).ID)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
 	u.Language = r.PostFormValue("language")
-	if err := p.store.UpdateUser(r.Context(), &u); err != nil {
-		if httpapi.StatusOf(err) == http.StatusUnprocessableEntity {
+	if err := p.users.UpdateUser(r.Context(), &u); err != nil {
+		if crm.ErrorStatus(err) == http.StatusUnprocessableEntity {
 			p.render(w, r, http.StatusUnprocessableEntity, "profile", "web.nav.profile",
 				view{Error: errorText(loc(r), err), Data: profileData{Language: u.Language, Langs: i18n.Langs}})
 			return

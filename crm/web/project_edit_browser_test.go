@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
@@ -29,8 +30,8 @@ import (
 func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"},
 		{Login: "ivan", Name: "Иван Операторов", Role: crm.RoleAgent, Language: "ru"},
 	} {
-		if users[u.Login], err = httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if users[u.Login], err = auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 )
 
@@ -25,7 +24,7 @@ func (pp *planPages) importMSPDI(w http.ResponseWriter, r *http.Request) {
 		pp.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such project"))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxMSPDI+httpapi.MaxFormBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, maxMSPDI+maxFormBytes)
 	if err := r.ParseMultipartForm(maxMSPDI); err != nil {
 		http.Error(w, "the upload is malformed or over 8 MiB", http.StatusRequestEntityTooLarge)
 		return

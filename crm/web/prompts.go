@@ -15,7 +15,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/internal/i18n"
 	"hotline/survey"
 	"hotline/telephony/voice"
@@ -366,7 +365,7 @@ func (pp *promptPages) done(w http.ResponseWriter, r *http.Request, what, ref st
 
 // fail shows the page again with the error; nothing was changed.
 func (pp *promptPages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpapi.StatusOf(err)
+	status := crm.ErrorStatus(err)
 	if errors.Is(err, errSpeech) {
 		status = http.StatusOK
 	} else if status >= 500 {

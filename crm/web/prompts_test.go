@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -42,8 +43,8 @@ func newPromptSite(t *testing.T) *promptSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func newPromptSite(t *testing.T) *promptSite {
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
 	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: v, Catalogue: cat})
 	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
-		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

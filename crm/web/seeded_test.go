@@ -16,14 +16,14 @@ func TestSeededNamesInTheReadersLanguage(t *testing.T) {
 	t.Parallel()
 	s, _ := newFunnelSite(t)
 	ctx := context.Background()
-	users, err := s.store.ListUsers(ctx)
+	users, err := s.store.Users.ListUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range users {
 		if u.Login == "admin" {
 			u.Language = "ru"
-			if err := s.store.UpdateUser(ctx, &u); err != nil {
+			if err := s.store.Users.UpdateUser(ctx, &u); err != nil {
 				t.Fatal(err)
 			}
 		}

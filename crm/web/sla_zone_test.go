@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -34,16 +35,16 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.MountTickets(st, st)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	if _, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
+	if _, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	s := &site{t: t, store: st, ts: ts}

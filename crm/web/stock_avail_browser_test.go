@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -41,8 +42,8 @@ func newAvailSite(t *testing.T) *availSite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func newAvailSite(t *testing.T) *availSite {
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 
-	anna, err := httpapi.CreateUser(ctx, st, crm.User{Login: "anna", Name: "Anna Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, consolePassword)
+	anna, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "anna", Name: "Anna Agent", Role: crm.RoleAgent, Endpoints: []string{"PJSIP/1001"}}, consolePassword)
 	if err != nil {
 		t.Fatal(err)
 	}

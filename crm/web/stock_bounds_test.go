@@ -56,7 +56,7 @@ func TestStockPageReleaseChecksTheOwner(t *testing.T) {
 	t.Parallel()
 	s, p, _ := stockSite(t)
 	ctx := context.Background()
-	admin, _, err := s.store.GetUserByLogin(ctx, "admin")
+	admin, _, err := s.store.Users.GetUserByLogin(ctx, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

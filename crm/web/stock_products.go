@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -82,7 +81,7 @@ func (sp *stockPages) saveProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ce *crm.Error
-	status := httpapi.StatusOf(err)
+	status := crm.ErrorStatus(err)
 	if !errors.As(err, &ce) || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
 		sp.p.errorPage(w, r, err)
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
@@ -26,8 +27,8 @@ import (
 func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
-		if _, err := httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,7 +160,7 @@ func TestPlanPages(t *testing.T) {
 	t.Parallel()
 	s, _, _ := stockSite(t)
 	ctx := context.Background()
-	users, _ := s.store.ListUsers(ctx)
+	users, _ := s.store.Users.ListUsers(ctx)
 	var admin crm.User
 	for _, u := range users {
 		if u.Role == crm.RoleAdmin {

@@ -12,7 +12,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/metrics"
 )
 
@@ -68,7 +67,7 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 		opts.CSATEvery = 30 * time.Second
 	}
 	s := &supervisor{p: p, opts: opts}
-	roles := httpapi.SupervisorOrAdmin
+	roles := crm.SupervisorOrAdmin
 	r := p.api.Router()
 	r.Group(func(r chi.Router) {
 		r.Use(p.requireUser, s.requireSupervisor)
@@ -88,7 +87,7 @@ func (p *Pages) MountSupervisor(opts SupervisorOptions) {
 func (s *supervisor) requireSupervisor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pr := crm.UserFromContext(r.Context())
-		if pr == nil || !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role) {
+		if pr == nil || !slices.Contains(crm.SupervisorOrAdmin, pr.Role) {
 			s.p.render(w, r, http.StatusForbidden, "error", "web.error.title.forbidden",
 				view{Error: loc(r).T("web.error.forbidden", nil)})
 			return
@@ -185,7 +184,7 @@ func (s *supervisor) agentNames(ctx context.Context) map[string]string {
 		return c.names
 	}
 	c.at = now
-	users, err := s.p.store.ListUsers(ctx)
+	users, err := s.p.users.ListUsers(ctx)
 	if err != nil {
 		s.p.log.WarnContext(ctx, "wallboard: user names", slog.Any("err", err))
 		return c.names

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
@@ -29,8 +30,8 @@ type supSite struct {
 func newSupervisorSite(t *testing.T) *supSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func newSupervisorSite(t *testing.T) *supSite {
 		{Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent},
 		{Login: "sup", Name: "Sofia Supervisor", Role: crm.RoleSupervisor},
 		{Login: "alice", Name: "Alice Archer", Role: crm.RoleAgent}} {
-		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
@@ -25,8 +26,8 @@ import (
 func TestBrowserTicketProject(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestBrowserTicketProject(t *testing.T) {
 		{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"},
 		{Login: "ivan", Name: "Иван Операторов", Role: crm.RoleAgent, Language: "ru"},
 	} {
-		if _, err := httpapi.CreateUser(ctx, st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(ctx, st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

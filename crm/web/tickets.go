@@ -149,7 +149,7 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		tp.p.errorPage(w, r, err)
 		return
 	}
-	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
+	d := ticketData{Ticket: t, StatusURL: statusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
 	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.p.ticketArticles(r, t.ID)
 	}
@@ -292,7 +292,7 @@ func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := tp.store.TicketByToken(r.Context(), token)
 	if err != nil {
-		status := httpapi.StatusOf(err)
+		status := crm.ErrorStatus(err)
 		tp.p.render(w, r, status, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.gone", nil)})
 		return
 	}

@@ -92,7 +92,7 @@ func (p *Pages) loadTicketCost(r *http.Request, ticketID int64) (*ticketCostData
 	}
 	d := &ticketCostData{TicketCost: c}
 	if !isAgent(r) {
-		users, err := p.store.ListUsers(r.Context())
+		users, err := p.users.ListUsers(r.Context())
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +122,7 @@ func (cp *costPages) logWork(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		id, _ := strconv.ParseInt(s, 10, 64)
-		u, err := cp.p.store.GetUser(r.Context(), id)
+		u, err := cp.p.users.GetUser(r.Context(), id)
 		if err != nil || u.Disabled {
 			cp.tp.renderTicket(w, r, http.StatusUnprocessableEntity, loc(r).T("pages.cost.err.who", nil))
 			return

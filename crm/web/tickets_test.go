@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/kb"
 	"hotline/crm/postgres/pgtest"
@@ -20,10 +21,10 @@ import (
 func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func newDeskSite(t *testing.T) *site {
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
-		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
+		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/coder/websocket"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/metrics"
 	"hotline/telephony"
 )
@@ -60,7 +59,7 @@ func (s *supervisor) wallboardSocket(w http.ResponseWriter, r *http.Request) {
 	case pr == nil:
 		writeSocketProblem(w, http.StatusUnauthorized, "sign in to see the wallboard")
 		return
-	case !slices.Contains(httpapi.SupervisorOrAdmin, pr.Role):
+	case !slices.Contains(crm.SupervisorOrAdmin, pr.Role):
 		writeSocketProblem(w, http.StatusForbidden, "the wallboard is for supervisors and admins")
 		return
 	}

@@ -23,7 +23,9 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
+	"hotline/crm/phone"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
@@ -35,9 +37,6 @@ var staticFS embed.FS
 
 // Store is what the pages read from the CRM store.
 type Store interface {
-	GetUser(ctx context.Context, id int64) (crm.User, error)
-	UpdateUser(ctx context.Context, u *crm.User) error
-	ListUsers(ctx context.Context) ([]crm.User, error)
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	AddContact(ctx context.Context, c *crm.Contact) error
@@ -45,11 +44,50 @@ type Store interface {
 	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
 }
 
-// Options configure the pages.
+// Options configure the pages. Store, Users and Teams are required.
 type Options struct {
-	Store  Store
+	Store Store
+	// Users are the staff: pages name owners, agents and authors, and the
+	// profile page changes the signed-in user's language.
+	Users crm.UserService
+	// Teams are listed where a page offers them (document grants).
+	Teams  service.TeamService
 	Logger *slog.Logger
 }
+
+// Server is what the pages need from the HTTP server they are mounted on
+// (*httpapi.Server): its router, message catalogue and phone normaliser,
+// and signing in and out through its sessions.
+type Server interface {
+	Router() chi.Router
+	Catalogue() *i18n.Catalogue
+	Phone() phone.Normalizer
+	// SignIn checks a password and opens a session, returning the cookie
+	// to set; too many failures are an auth.ErrTooManyAttempts.
+	SignIn(ctx context.Context, login, password, remoteAddr string) (*http.Cookie, error)
+	// SignOut ends the request's session and returns the cookie that
+	// clears it.
+	SignOut(r *http.Request) (*http.Cookie, error)
+
+	// The client pages still create and change clients through the API's
+	// rules (the clients' own service is to take these over).
+	CreateClient(ctx context.Context, c *crm.Client) error
+	UpdateClient(ctx context.Context, c *crm.Client) error
+	AddNote(ctx context.Context, clientID int64, summary, body string) (crm.Interaction, error)
+	VisibleInteractions(ctx context.Context, items []crm.Interaction) ([]crm.Interaction, error)
+}
+
+// maxFormBytes is the largest form body accepted: the API's limit for the
+// forms whose CSRF token it checks (httpapi.MaxFormBytes).
+const maxFormBytes = 1 << 20
+
+// consoleSocketPath is the agent console's WebSocket
+// (httpapi.ConsoleSocketPath).
+const consoleSocketPath = "/api/v1/console/socket"
+
+// statusPath is the public status page of the request with token, which
+// the customer is given (httpapi.StatusPath).
+func statusPath(token string) string { return "/status/" + token }
 
 // NavItem is a link in the nav bar, shown to the roles listed (all when
 // empty). Items with a Group are listed under that group's drop-down menu,
@@ -70,8 +108,10 @@ type navEntry struct {
 
 // Pages serves the user interface.
 type Pages struct {
-	api   *httpapi.Server
+	api   Server
 	store Store
+	users crm.UserService
+	teams service.TeamService
 	log   *slog.Logger
 	pages map[i18n.Lang]map[string]*template.Template // by language, then page
 
@@ -90,11 +130,11 @@ type Pages struct {
 }
 
 // Mount adds the pages and static assets to the server's router.
-func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
+func Mount(api Server, opts Options) (*Pages, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pages{api: api, store: opts.Store, log: opts.Logger,
+	p := &Pages{api: api, store: opts.Store, users: opts.Users, teams: opts.Teams, log: opts.Logger,
 		nav: []NavItem{{Label: "web.nav.clients", Path: "/clients"}}}
 	if err := p.parse(); err != nil {
 		return nil, err
@@ -139,9 +179,8 @@ func (p *Pages) hasStock() bool {
 	return p.stock
 }
 
-// RequireUser is middleware for pages: it sends anonymous visitors to the login page.
-func (p *Pages) RequireUser(next http.Handler) http.Handler { return p.requireUser(next) }
-
+// requireUser is middleware for pages: it sends anonymous visitors to the
+// login page.
 func (p *Pages) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if crm.UserFromContext(r.Context()) == nil {
@@ -291,7 +330,7 @@ func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 
 // errorPage shows an error in the shell with the status it maps to.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpapi.StatusOf(err)
+	status := crm.ErrorStatus(err)
 	l := loc(r)
 	msg := l.T("web.error.internal", nil)
 	title := "web.error.title.internal"
@@ -305,7 +344,7 @@ func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status >= 500 {
 		p.log.ErrorContext(r.Context(), "page failed", slog.String("path", r.URL.Path), slog.Any("err", err),
-			slog.String("request_id", httpapi.RequestID(r.Context())))
+			slog.String("request_id", crm.RequestIDFromContext(r.Context())))
 	}
 	p.render(w, r, status, "error", title, view{Error: msg})
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -31,18 +32,18 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.AddNav(web.NavItem{Label: "Reports", Path: "/reports", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	if _, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
+	if _, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}, adminPassword); err != nil {
+	if _, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	return &site{t: t, store: st, ts: ts}
@@ -238,7 +239,7 @@ func TestEditClient(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `value="Old Name"`) || !strings.Contains(body, "Anna Admin") {
 		t.Fatalf("edit page: %d", resp.StatusCode)
 	}
-	admin, _, err := s.store.GetUserByLogin(context.Background(), "admin")
+	admin, _, err := s.store.Users.GetUserByLogin(context.Background(), "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,7 +282,7 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 		r := Request{Ticket: t}
 		if t.AssigneeID != nil {
 			if _, ok := names[*t.AssigneeID]; !ok {
-				u, err := c.l.o.Store.GetUser(ctx, *t.AssigneeID)
+				u, err := c.l.o.Users.GetUser(ctx, *t.AssigneeID)
 				if err != nil && !crm.IsKind(err, crm.KindNotFound) {
 					c.log.Warn("status line: assignee", slog.Any("err", err))
 				}

@@ -41,7 +41,6 @@ type Store interface {
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
 	// OpenTicketsOf returns the open requests of the clients, newest first, at most limit.
 	OpenTicketsOf(ctx context.Context, clientIDs []int64, limit int) ([]service.Ticket, error)
-	GetUser(ctx context.Context, id int64) (crm.User, error)
 	LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error
 }
 
@@ -82,9 +81,15 @@ const (
 // MaxTickets bounds the requests read out in one call (the newest).
 const MaxTickets = 10
 
-// Options configure a Line. Store, ARI, Words and Speech are required.
+// UserFinder names the person responsible for a request (crm.UserService has it).
+type UserFinder interface {
+	GetUser(ctx context.Context, id int64) (crm.User, error)
+}
+
+// Options configure a Line. Store, Users, ARI, Words and Speech are required.
 type Options struct {
 	Store Store
+	Users UserFinder
 	// ARI gives the REST client of the node the event came from.
 	ARI    func(node string) ARI
 	Words  Words

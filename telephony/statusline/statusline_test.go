@@ -46,7 +46,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, srv: srv, store: st, voice: v, words: testWords(t)}
-	r.line = statusline.New(statusline.Options{Store: st, ARI: func(string) statusline.ARI { return cli },
+	r.line = statusline.New(statusline.Options{Store: st, Users: st.Users, ARI: func(string) statusline.ARI { return cli },
 		Words: r.words, Speech: v, Language: "ru", Region: "RU", MenuWait: 300 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -138,7 +138,7 @@ func (r *rig) twoOpenRequests() (older, newer service.Ticket) {
 		r.t.Fatal(err)
 	}
 	anna := crm.User{Login: "anna", Name: "Анна Смирнова", Role: crm.RoleAgent}
-	if err := r.store.CreateUser(ctx, &anna, "a-long-password-1"); err != nil {
+	if err := r.store.Users.CreateUser(ctx, &anna, "a-long-password-1"); err != nil {
 		r.t.Fatal(err)
 	}
 	older = service.Ticket{ClientID: c.ID, Subject: "Не работает телефон"}
