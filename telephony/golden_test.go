@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"hotline/crm/phone"
+	"hotline/telephony/ari"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -88,11 +89,8 @@ func newFakeChannels(md []byte, lines [][]byte) *fakeChannels {
 		f.linked[string(m[1])] = string(m[2])
 	}
 	for _, line := range lines {
-		var ev struct {
-			Type    string      `json:"type"`
-			Channel wireChannel `json:"channel"`
-		}
-		if json.Unmarshal(line, &ev) != nil || ev.Type != "ChannelCreated" {
+		ev, _, err := decodeWire(line)
+		if err != nil || ev.Type != ari.TypeChannelCreated {
 			continue
 		}
 		name, id := ev.Channel.Name, ev.Channel.ID

@@ -80,8 +80,7 @@ func liveAt(frames [][]byte, n int) []LiveChannel {
 				if ev.Type != "ChannelCreated" || ch != ev.Channel {
 					continue
 				}
-				created, _ := ParseTime(ch.CreationTime)
-				l = &LiveChannel{ID: ch.ID, CreatedAt: created}
+				l = &LiveChannel{ID: ch.ID, CreatedAt: ch.CreationTime}
 				live[ch.ID] = l
 				order = append(order, ch.ID)
 			}

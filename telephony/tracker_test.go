@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The same scenarios recorded with and without channelvars give the same
@@ -178,15 +177,5 @@ func TestEndpointOf(t *testing.T) {
 		if got := EndpointOf(in); got != want {
 			t.Errorf("EndpointOf(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestParseTime(t *testing.T) {
-	got, err := ParseTime("2026-11-27T03:09:32.788+0000")
-	if err != nil || !got.Equal(time.Date(2026, 11, 27, 3, 9, 32, 788e6, time.UTC)) {
-		t.Fatalf("ParseTime = %v, %v", got, err)
-	}
-	if _, err := ParseTime("yesterday"); err == nil {
-		t.Fatal("want an error for a bad timestamp")
 	}
 }
