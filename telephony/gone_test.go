@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -41,7 +42,7 @@ type goneRig struct {
 
 func newGoneRig(t *testing.T) goneRig {
 	t.Helper()
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	name := filepath.Join(dir, "with-linkedid", "sip-inbound-direct")
 	frames := readLines(t, name+".jsonl")
 	md, _ := os.ReadFile(name + ".md")

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // memStore is a CallStore in memory that, like crm/postgres, keeps the
@@ -189,7 +191,7 @@ func comparable(c Call) Call {
 // long as the listing does not contradict the queued events (see
 // listingDisagrees).
 func TestReconcileBeforeQueuedEventsIsExact(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	names := []string{
 		"with-linkedid/sip-inbound-direct", "with-linkedid/sip-inbound-queue", "with-linkedid/sip-inbound-noanswer",
 		"with-linkedid/sip-outbound", "with-linkedid/sip-internal", "with-linkedid/sip-hold",
