@@ -4,7 +4,7 @@ BIN     := bin/hotline
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build run test bench lint fmt clean
+.PHONY: build run test bench generate lint fmt clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hotline
@@ -27,6 +27,13 @@ test:
 # bench: speed and memory figures, each beside a floor measured in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# generate: the ARI types and their fast reader (telephony/ari/*_gen.go) from the
+# ARI API description kept in telephony/ari/spec; the result must equal the
+# committed files (TestGeneratedFilesUpToDate checks it).
+generate:
+	$(GO) generate ./telephony/ari
+	@git diff --exit-code --stat -- 'telephony/ari/*_gen.go' || { echo "generated files changed: commit them"; exit 1; }
 
 # lint: gofmt, go vet and staticcheck (a tool of go.mod: `go tool` builds it
 # from the module cache, no network beyond the module proxy) must be clean.

@@ -15,25 +15,13 @@ import (
 
 	"hotline/metrics"
 	"hotline/telephony"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // transcriptDir finds shared/ari/transcripts/with-linkedid above the test's directory.
 func transcriptDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("HOTLINE_SHARED_DIR"); d != "" {
-		return filepath.Join(d, "ari", "transcripts", "with-linkedid")
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "ari", "transcripts", "with-linkedid")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/ari/transcripts not found above the test directory (set HOTLINE_SHARED_DIR)")
-		}
-		dir = filepath.Dir(dir)
-	}
+	return filepath.Join(transcripts.Dir(t), "with-linkedid")
 }
 
 type roster map[string]string

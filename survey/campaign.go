@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -174,9 +173,3 @@ func AttemptResult(cause int) string {
 
 // ChannelPrefix starts the id of every channel a campaign places.
 const ChannelPrefix = "hlsurvey-"
-
-// AttemptChannelID is the channel id of a contact's nth attempt, unique
-// and known before the call is placed.
-func AttemptChannelID(contactID int64, attempt int) string {
-	return fmt.Sprintf("%sc%d-a%d", ChannelPrefix, contactID, attempt)
-}

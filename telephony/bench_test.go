@@ -25,6 +25,7 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
 	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest/transcripts"
 	"hotline/telephony/spool"
 )
 
@@ -42,20 +43,7 @@ var epochRe = regexp.MustCompile(`"1795\d{6}\.\d+`)
 
 func loadBenchStream(tb testing.TB) *benchStream {
 	tb.Helper()
-	dir := os.Getenv("HOTLINE_SHARED_DIR")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "shared", "ari", "transcripts")); err == nil {
-				dir = filepath.Join(d, "shared")
-				break
-			}
-			if filepath.Dir(d) == d {
-				tb.Skip("shared/ari/transcripts not found")
-			}
-		}
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "ari", "transcripts", "with-linkedid", "sip-*.jsonl"))
+	files, _ := filepath.Glob(filepath.Join(transcripts.Dir(tb), "with-linkedid", "sip-*.jsonl"))
 	s := &benchStream{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)

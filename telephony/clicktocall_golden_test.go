@@ -78,11 +78,11 @@ func TestClickToCallFixtures(t *testing.T) {
 // the call is still recorded as the click-to-call it is.
 func TestClickToCallAdoptedAtAReconnect(t *testing.T) {
 	lines := readLines(t, filepath.Join("testdata", "c2c-no-context.jsonl"))
-	var first struct{ Channel wireChannel }
-	if err := json.Unmarshal(lines[0], &first); err != nil {
+	first, _, err := decodeWire(lines[0])
+	if err != nil {
 		t.Fatal(err)
 	}
-	created, _ := ParseTime(first.Channel.CreationTime)
+	created := first.Channel.CreationTime
 	fc := &fakeChannels{live: []LiveChannel{{ID: first.Channel.ID, Name: first.Channel.Name, State: "Ringing",
 		CallerNumber: "1001", Context: "default", Exten: "s", LinkedID: first.Channel.ID, CreatedAt: created}}}
 	j := newMemJournal(1 << 20)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,10 +53,11 @@ func placeClickToCall(t *testing.T, speed float64, pbxContext, hotlineContext st
 		Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Rules: rules,
 		Normalize: func(n string) string { v, _ := norm.Lookup(n); return v },
 	})
+	folded := telephony.EventTypes()
 	events, stop := tracker.Subscribe(1024)
 	defer stop()
 	go c.Run(ctx, func(m ari.Message) {
-		if telephony.Handles(m.Type) {
+		if slices.Contains(folded, m.Type) {
 			mu.Lock()
 			frames = append(frames, bytes.Clone(m.Raw))
 			mu.Unlock()

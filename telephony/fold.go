@@ -104,8 +104,8 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 	c, ok := t.calls[callKey{node, linked}]
 	if !ok {
 		started := at
-		if ct, err := ParseTime(ch.CreationTime); err == nil {
-			started = ct
+		if !ch.CreationTime.IsZero() {
+			started = ch.CreationTime
 		}
 		c = newCallState(node, linked, started)
 		c.st.Origin = ch.ID
@@ -126,8 +126,8 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 // says it is seen by its ChannelCreated.
 func (t *Tracker) addChannel(c *callState, ch *wireChannel, at time.Time, byCreated bool) {
 	created := at
-	if ct, err := ParseTime(ch.CreationTime); err == nil {
-		created = ct
+	if !ch.CreationTime.IsZero() {
+		created = ch.CreationTime
 	}
 	l := Leg{ChannelID: ch.ID, CreatedAt: created}
 	if t.opts.Roster != nil {

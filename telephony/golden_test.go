@@ -15,29 +15,11 @@ import (
 	"testing"
 
 	"hotline/crm/phone"
+	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
-// transcriptsDir finds shared/ari/transcripts above the test's directory.
-func transcriptsDir(tb testing.TB) string {
-	tb.Helper()
-	if d := os.Getenv("HOTLINE_SHARED_DIR"); d != "" {
-		return filepath.Join(d, "ari", "transcripts")
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "ari", "transcripts")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("shared/ari/transcripts not found above the working directory (set HOTLINE_SHARED_DIR)")
-		}
-		dir = parent
-	}
-}
 
 // testRoster is the agents of the recording Asterisk and of the Local
 // simulation dialplan.
@@ -88,11 +70,8 @@ func newFakeChannels(md []byte, lines [][]byte) *fakeChannels {
 		f.linked[string(m[1])] = string(m[2])
 	}
 	for _, line := range lines {
-		var ev struct {
-			Type    string      `json:"type"`
-			Channel wireChannel `json:"channel"`
-		}
-		if json.Unmarshal(line, &ev) != nil || ev.Type != "ChannelCreated" {
+		ev, _, err := decodeWire(line)
+		if err != nil || ev.Type != ari.TypeChannelCreated {
 			continue
 		}
 		name, id := ev.Channel.Name, ev.Channel.ID
@@ -175,7 +154,7 @@ func goldenNames(tb testing.TB, dir string) []string {
 }
 
 func TestGoldenTranscripts(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	for _, name := range goldenNames(t, dir) {
 		t.Run(name, func(t *testing.T) {
 			calls, _ := runTranscript(t, dir, name)

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -39,7 +42,7 @@ type goneRig struct {
 
 func newGoneRig(t *testing.T) goneRig {
 	t.Helper()
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	name := filepath.Join(dir, "with-linkedid", "sip-inbound-direct")
 	frames := readLines(t, name+".jsonl")
 	md, _ := os.ReadFile(name + ".md")
@@ -93,7 +96,7 @@ func (r goneRig) stored(t *testing.T, tr *Tracker, store *memStore) Call {
 
 // otherCall is a ChannelCreated of an unrelated call id stamped at.
 func otherCall(id string, at time.Time) []byte {
-	ts := at.UTC().Format(asteriskTime)
+	ts := at.UTC().Format(ari.TimeLayout)
 	return fmt.Appendf(nil, `{"type":"ChannelCreated","timestamp":%q,"channel":{"id":%q,"name":"PJSIP/customers-00009999","state":"Ring",`+
 		`"caller":{"name":"","number":"+74950000000"},"dialplan":{"context":"from-trunk","exten":"7001"},"creationtime":%q,`+
 		`"channelvars":{"CHANNEL(linkedid)":%q}}}`, ts, id, ts, id)

@@ -93,7 +93,7 @@ func (t *Tracker) adopt(ctx context.Context, node string, ch LiveChannel) bool {
 	wc.Caller.Number, wc.Caller.Name = ch.CallerNumber, ch.CallerName
 	wc.Dialplan.Context, wc.Dialplan.Exten = ch.Context, ch.Exten
 	if !ch.CreatedAt.IsZero() {
-		wc.CreationTime = ch.CreatedAt.UTC().Format(asteriskTime)
+		wc.CreationTime = ch.CreatedAt.UTC().Truncate(time.Millisecond) // ARI's precision
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // memStore is a CallStore in memory that, like crm/postgres, keeps the
@@ -80,8 +82,7 @@ func liveAt(frames [][]byte, n int) []LiveChannel {
 				if ev.Type != "ChannelCreated" || ch != ev.Channel {
 					continue
 				}
-				created, _ := ParseTime(ch.CreationTime)
-				l = &LiveChannel{ID: ch.ID, CreatedAt: created}
+				l = &LiveChannel{ID: ch.ID, CreatedAt: ch.CreationTime}
 				live[ch.ID] = l
 				order = append(order, ch.ID)
 			}
@@ -190,7 +191,7 @@ func comparable(c Call) Call {
 // long as the listing does not contradict the queued events (see
 // listingDisagrees).
 func TestReconcileBeforeQueuedEventsIsExact(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	names := []string{
 		"with-linkedid/sip-inbound-direct", "with-linkedid/sip-inbound-queue", "with-linkedid/sip-inbound-noanswer",
 		"with-linkedid/sip-outbound", "with-linkedid/sip-internal", "with-linkedid/sip-hold",

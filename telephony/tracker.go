@@ -288,7 +288,10 @@ func primaryChannel(ev *wireEvent) *wireChannel {
 func eventKey(node string, ev *wireEvent) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(node))
-	parts := []string{ev.Type, ev.Timestamp, ev.DialStatus, ev.Digit, strconv.Itoa(ev.Cause), strconv.FormatBool(ev.Soft)}
+	// The timestamp as Asterisk wrote it: keys are kept in the journaled
+	// state of open calls, so they must not change between versions.
+	var ts [len(ari.TimeLayout)]byte
+	parts := []string{ev.Type, string(ev.Timestamp.AppendFormat(ts[:0], ari.TimeLayout)), ev.DialStatus, ev.Digit, strconv.Itoa(ev.Cause), strconv.FormatBool(ev.Soft)}
 	if ch := primaryChannel(ev); ch != nil {
 		parts = append(parts, ch.ID, ch.State)
 	}

@@ -5,14 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // The same scenarios recorded with and without channelvars give the same
 // call records (ids and timings differ between the two runs), and with
 // channelvars the tracker makes no REST reads.
 func TestLinkedIDModesAgree(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	plain, _ := filepath.Glob(filepath.Join(dir, "sip-*.jsonl"))
 	for _, p := range plain {
 		name := strings.TrimSuffix(filepath.Base(p), ".jsonl")
@@ -53,7 +54,7 @@ func compareCalls(t *testing.T, a, b Call) {
 // Feeding every event twice changes nothing: events are idempotent on
 // their identity.
 func TestReplayIsIdempotent(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	lines := readLines(t, filepath.Join(dir, "with-linkedid", "sip-attended-transfer.jsonl"))
 	once := feed(t, lines, 1)
 	twice := feed(t, lines, 2)
@@ -95,7 +96,7 @@ func feed(t *testing.T, lines [][]byte, times int) []Call {
 // Subscribers get the domain events of a call in order; one that does not
 // read is dropped without slowing the tracker.
 func TestSubscribers(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	lines := readLines(t, filepath.Join(dir, "with-linkedid", "sip-hold.jsonl"))
 	tr := NewTracker(TrackerOptions{Roster: goldenRoster, Rules: goldenRules})
 	events, cancel := tr.Subscribe(64)
@@ -133,7 +134,7 @@ func TestSubscribers(t *testing.T) {
 // CANCELs, then its channel's end) and 1002's hang-up before the call's;
 // the call snapshot of the first already shows 1001's ring over.
 func TestAgentLegEvents(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	lines := readLines(t, filepath.Join(dir, "with-linkedid", "sip-inbound-queue.jsonl"))
 	tr := NewTracker(TrackerOptions{Roster: goldenRoster, Rules: goldenRules})
 	events, cancel := tr.Subscribe(256)
@@ -178,15 +179,5 @@ func TestEndpointOf(t *testing.T) {
 		if got := EndpointOf(in); got != want {
 			t.Errorf("EndpointOf(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestParseTime(t *testing.T) {
-	got, err := ParseTime("2026-11-27T03:09:32.788+0000")
-	if err != nil || !got.Equal(time.Date(2026, 11, 27, 3, 9, 32, 788e6, time.UTC)) {
-		t.Fatalf("ParseTime = %v, %v", got, err)
-	}
-	if _, err := ParseTime("yesterday"); err == nil {
-		t.Fatal("want an error for a bad timestamp")
 	}
 }

@@ -5,63 +5,58 @@ import (
 	"strings"
 	"time"
 
-	jsonv2 "github.com/go-json-experiment/json"
+	"hotline/telephony/ari"
 )
 
-// handledTypes are the ARI event types the tracker folds. Everything else
-// (ChannelVarset, ChannelDialplan, DeviceStateChanged, Playback*, ...) is
-// skipped after a cheap type peek and never decoded.
-var handledTypes = map[string]bool{
-	"ChannelCreated":         true,
-	"ChannelStateChange":     true,
-	"ChannelCallerId":        true,
-	"ChannelConnectedLine":   true,
-	"Dial":                   true,
-	"ChannelEnteredBridge":   true,
-	"ChannelLeftBridge":      true,
-	"ChannelHold":            true,
-	"ChannelUnhold":          true,
-	"ChannelHangupRequest":   true,
-	"ChannelDestroyed":       true,
-	"BridgeBlindTransfer":    true,
-	"BridgeAttendedTransfer": true,
-	"ChannelDtmfReceived":    true,
-	"StasisStart":            true,
+// foldedTypes are the ARI event types the tracker folds (a subset of
+// ari.CallEventTypes). Everything else (ChannelVarset, ChannelDialplan,
+// DeviceStateChanged, Playback*, ...) is skipped after a cheap type peek and
+// never decoded.
+var foldedTypes = []string{
+	ari.TypeChannelCreated, ari.TypeChannelStateChange, ari.TypeChannelCallerId, ari.TypeChannelConnectedLine,
+	ari.TypeDial, ari.TypeChannelEnteredBridge, ari.TypeChannelLeftBridge, ari.TypeChannelHold, ari.TypeChannelUnhold,
+	ari.TypeChannelHangupRequest, ari.TypeChannelDestroyed, ari.TypeBridgeBlindTransfer, ari.TypeBridgeAttendedTransfer,
+	ari.TypeChannelDtmfReceived, ari.TypeStasisStart,
 }
 
-// Handles reports whether the tracker uses events of type typ; callers
-// may drop other types before they reach Handle (or filter them in ARI).
-func Handles(typ string) bool { return handledTypes[typ] }
+// handledTypes is foldedTypes as a set.
+var handledTypes = func() map[string]bool {
+	m := make(map[string]bool, len(foldedTypes))
+	for _, t := range foldedTypes {
+		m[t] = true
+	}
+	return m
+}()
 
 // LinkedIDVar is the channel variable that holds a call's linkedid.
 const LinkedIDVar = "CHANNEL(linkedid)"
 
 // wireCallerID is ARI's CallerID.
 type wireCallerID struct {
-	Name   string `json:"name"`
-	Number string `json:"number"`
+	Name   string
+	Number string
 }
 
 // wireChannel is the part of ARI's Channel the tracker reads.
 type wireChannel struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	State        string       `json:"state"`
-	Caller       wireCallerID `json:"caller"`
-	Connected    wireCallerID `json:"connected"`
-	CreationTime string       `json:"creationtime"`
+	ID           string
+	Name         string
+	State        string
+	Caller       wireCallerID
+	Connected    wireCallerID
+	CreationTime time.Time // UTC; zero when unknown
 	Dialplan     struct {
-		Context string `json:"context"`
-		Exten   string `json:"exten"`
-	} `json:"dialplan"`
-	ChannelVars wireVars `json:"channelvars"`
+		Context string
+		Exten   string
+	}
+	ChannelVars wireVars
 }
 
 // wireVars are the channel variables the tracker reads: a struct rather
 // than a map, so that decoding allocates no map per channel and skips the
 // other variables.
 type wireVars struct {
-	LinkedID string `json:"CHANNEL(linkedid)"` // LinkedIDVar
+	LinkedID string // LinkedIDVar
 }
 
 func (c *wireChannel) linkedID() string {
@@ -72,64 +67,38 @@ func (c *wireChannel) linkedID() string {
 }
 
 type wireBridge struct {
-	ID       string   `json:"id"`
-	Channels []string `json:"channels"`
+	ID       string
+	Channels []string
 }
 
-// wireEvent is the union of the fields of the event types the tracker
-// folds; one decode into it replaces a typed decode per event type.
+// wireEvent is the tracker's view of an event it folds: the union of the
+// fields it reads of the typed events ari.Decode returns (wireFromARI), so
+// that fold handles one shape whatever the event type.
 type wireEvent struct {
-	Type      string       `json:"type"`
-	Timestamp string       `json:"timestamp"`
-	Channel   *wireChannel `json:"channel"`
-	Bridge    *wireBridge  `json:"bridge"`
+	Type      string
+	Timestamp time.Time // in the zone Asterisk wrote it in (eventKey formats it back)
+	Channel   *wireChannel
+	Bridge    *wireBridge
 	// Dial
-	Caller     *wireChannel `json:"caller"`
-	Peer       *wireChannel `json:"peer"`
-	DialStatus string       `json:"dialstatus"`
-	DialString string       `json:"dialstring"`
+	Caller     *wireChannel
+	Peer       *wireChannel
+	DialStatus string
+	DialString string
 	// hangup
-	Cause    int    `json:"cause"`
-	CauseTxt string `json:"cause_txt"`
-	Soft     bool   `json:"soft"`
+	Cause    int
+	CauseTxt string
+	Soft     bool
 	// DTMF
-	Digit string `json:"digit"`
+	Digit string
 	// transfers
-	Exten               string       `json:"exten"`
-	Transferee          *wireChannel `json:"transferee"`
-	TransfererFirstLeg  *wireChannel `json:"transferer_first_leg"`
-	TransfererSecondLeg *wireChannel `json:"transferer_second_leg"`
-	TransferTarget      *wireChannel `json:"transfer_target"`
-	Result              string       `json:"result"`
+	Exten               string
+	Transferee          *wireChannel
+	TransfererFirstLeg  *wireChannel
+	TransfererSecondLeg *wireChannel
+	TransferTarget      *wireChannel
+	Result              string
 	// StasisStart
-	Args []string `json:"args"`
-}
-
-// asteriskTime is the layout of ARI timestamps: 2026-11-27T03:09:32.788+0000.
-const asteriskTime = "2006-01-02T15:04:05.000-0700"
-
-// ParseTime parses an ARI timestamp.
-func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(asteriskTime, s)
-	if err != nil {
-		t, err = time.Parse(time.RFC3339Nano, s)
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad ARI timestamp %q: %w", s, err)
-	}
-	return t.UTC(), nil
-}
-
-func decodeWire(raw []byte) (*wireEvent, time.Time, error) {
-	var ev wireEvent
-	if err := jsonv2.Unmarshal(raw, &ev); err != nil {
-		return nil, time.Time{}, fmt.Errorf("decode ARI event: %w", err)
-	}
-	at, err := ParseTime(ev.Timestamp)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	return &ev, at, nil
+	Args []string
 }
 
 // EndpointOf returns the endpoint of a channel name: "PJSIP/1001-00000013"
@@ -142,4 +111,91 @@ func EndpointOf(name string) string {
 		return name[:i]
 	}
 	return name
+}
+
+// wireFromARI is the tracker's view of a typed ARI event (nil for types it
+// does not fold).
+func wireFromARI(e ari.Event) *wireEvent {
+	b := e.Base()
+	ev := &wireEvent{Type: b.Type, Timestamp: b.Timestamp.Time}
+	switch e := e.(type) {
+	case *ari.ChannelCreated:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.ChannelStateChange:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.ChannelCallerId:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.ChannelConnectedLine:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.Dial:
+		ev.Caller, ev.Peer = wireChan(e.Caller), wireChan(&e.Peer)
+		ev.DialStatus, ev.DialString = e.DialStatus, e.DialString
+	case *ari.ChannelEnteredBridge:
+		ev.Channel, ev.Bridge = wireChan(e.Channel), wireBr(&e.Bridge)
+	case *ari.ChannelLeftBridge:
+		ev.Channel, ev.Bridge = wireChan(&e.Channel), wireBr(&e.Bridge)
+	case *ari.ChannelHold:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.ChannelUnhold:
+		ev.Channel = wireChan(&e.Channel)
+	case *ari.ChannelHangupRequest:
+		ev.Channel, ev.Cause, ev.Soft = wireChan(&e.Channel), e.Cause, e.Soft
+	case *ari.ChannelDestroyed:
+		ev.Channel, ev.Cause, ev.CauseTxt = wireChan(&e.Channel), e.Cause, e.CauseTxt
+	case *ari.BridgeBlindTransfer:
+		ev.Channel, ev.Transferee, ev.Bridge = wireChan(&e.Channel), wireChan(e.Transferee), wireBr(e.Bridge)
+		ev.Exten, ev.Result = e.Exten, e.Result
+	case *ari.BridgeAttendedTransfer:
+		ev.TransfererFirstLeg, ev.TransfererSecondLeg = wireChan(&e.TransfererFirstLeg), wireChan(&e.TransfererSecondLeg)
+		ev.Transferee, ev.TransferTarget, ev.Result = wireChan(e.Transferee), wireChan(e.TransferTarget), e.Result
+	case *ari.ChannelDtmfReceived:
+		ev.Channel, ev.Digit = wireChan(&e.Channel), e.Digit
+	case *ari.StasisStart:
+		ev.Channel, ev.Args = wireChan(&e.Channel), e.Args
+	default:
+		return nil
+	}
+	return ev
+}
+
+// wireChan is the tracker's view of channel c (nil for nil).
+func wireChan(c *ari.Channel) *wireChannel {
+	if c == nil {
+		return nil
+	}
+	w := &wireChannel{ID: c.ID, Name: c.Name, State: c.State,
+		Caller:      wireCallerID{Name: c.Caller.Name, Number: c.Caller.Number},
+		Connected:   wireCallerID{Name: c.Connected.Name, Number: c.Connected.Number},
+		ChannelVars: wireVars{LinkedID: c.ChannelVars[LinkedIDVar]}}
+	if !c.CreationTime.IsZero() {
+		w.CreationTime = c.CreationTime.UTC()
+	}
+	w.Dialplan.Context, w.Dialplan.Exten = c.Dialplan.Context, c.Dialplan.Exten
+	return w
+}
+
+// wireBr is the tracker's view of bridge b (nil for nil).
+func wireBr(b *ari.Bridge) *wireBridge {
+	if b == nil {
+		return nil
+	}
+	return &wireBridge{ID: b.ID, Channels: b.Channels}
+}
+
+// decodeWire decodes a frame of a folded type with the ari package's
+// generated reader (the one decoding path of ARI events) and returns the
+// tracker's view of it and its timestamp in UTC.
+func decodeWire(raw []byte) (*wireEvent, time.Time, error) {
+	e, err := ari.Decode(raw)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("decode ARI event: %w", err)
+	}
+	if e.Base().Timestamp.IsZero() {
+		return nil, time.Time{}, fmt.Errorf("decode ARI event: %s has no timestamp", e.Base().Type)
+	}
+	ev := wireFromARI(e)
+	if ev == nil {
+		return nil, time.Time{}, fmt.Errorf("decode ARI event: type %s is not folded", e.Base().Type)
+	}
+	return ev, e.Base().Timestamp.UTC(), nil
 }

@@ -13,14 +13,7 @@ import (
 // EventTypes lists the ARI event types the tracker uses, for the ari
 // client's EventFilter (add the types other consumers need, e.g. the
 // survey's Playback* events).
-func EventTypes() []string {
-	out := make([]string, 0, len(handledTypes))
-	for t := range handledTypes {
-		out = append(out, t)
-	}
-	slices.Sort(out)
-	return out
-}
+func EventTypes() []string { return slices.Sorted(slices.Values(foldedTypes)) }
 
 // ARIChannels reads channel state from the ari clients of every node.
 type ARIChannels struct {

@@ -16,6 +16,7 @@ import (
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 type callJournal struct {
@@ -44,18 +45,12 @@ func (r callRoster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; 
 // is the test's agent user.
 func loadCalls(t *testing.T, e *env, names ...string) {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for !exists(filepath.Join(dir, "shared", "ari", "transcripts")) {
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/ari/transcripts not found")
-		}
-		dir = filepath.Dir(dir)
-	}
+	dir := transcripts.Dir(t)
 	tr := telephony.NewTracker(telephony.TrackerOptions{Store: e.store, Journal: &callJournal{},
 		Roster: callRoster{"PJSIP/1001": e.users[crm.RoleAgent].Login, "PJSIP/1002": "bob", "PJSIP/1003": "carol"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}}})
 	for _, n := range names {
-		f, err := os.Open(filepath.Join(dir, "shared", "ari", "transcripts", "with-linkedid", n+".jsonl"))
+		f, err := os.Open(filepath.Join(dir, "with-linkedid", n+".jsonl"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +66,6 @@ func loadCalls(t *testing.T, e *env, names ...string) {
 	}
 }
 
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func TestCallLogAPI(t *testing.T) {
 	e := newEnv(t)

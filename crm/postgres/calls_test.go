@@ -13,6 +13,7 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/telephony"
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // sliceJournal keeps journaled updates in memory for the test.
@@ -32,17 +33,7 @@ func (j *sliceJournal) Commit(uint64) error                { return nil }
 
 func sharedTranscript(tb testing.TB, name string) string {
 	tb.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "ari", "transcripts", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Skip("shared/ari/transcripts not found")
-		}
-		dir = filepath.Dir(dir)
-	}
+	return filepath.Join(transcripts.Dir(tb), name)
 }
 
 type roster map[string]string

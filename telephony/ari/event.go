@@ -3,10 +3,10 @@
 // WebSocket per Asterisk node that reconnects with capped backoff.
 //
 // The types in models_gen.go and events_gen.go are generated from the
-// official API description of Asterisk 22 (shared/ari/spec).
+// official API description of Asterisk 22 (copied into telephony/ari/spec).
 package ari
 
-//go:generate go run ./internal/gen -spec ../../../shared/ari/spec -out .
+//go:generate go run ./internal/gen -spec spec -out .
 
 import (
 	"encoding/json"

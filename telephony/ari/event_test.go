@@ -174,7 +174,7 @@ func TestTimeFormat(t *testing.T) {
 
 // TestEveryEventModelHasType checks events.json against the generated types.
 func TestEveryEventModelHasType(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "ari", "spec", "events.json"))
+	data, err := os.ReadFile(filepath.Join("spec", "events.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // collector gathers the messages handed to Run's handler.
@@ -153,7 +155,7 @@ func (l transcriptLine) typ(t *testing.T) string {
 // ApplicationReplaced and then nothing; the client must hand the event on,
 // leave that socket and connect again.
 func TestRunApplicationReplaced(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "ari", "transcripts", "ws-replaced.jsonl"))
+	raw, err := os.ReadFile(filepath.Join(transcripts.Dir(t), "ws-replaced.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 func TestPeekType(t *testing.T) {
@@ -101,7 +103,7 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	if sharedDirOrEmpty() != "" {
+	if transcripts.Find() != "" {
 		for _, l := range loadTranscripts(f, "sip-inbound-direct.jsonl") {
 			f.Add(l.raw)
 		}

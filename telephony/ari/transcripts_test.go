@@ -6,41 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
-
-// sharedDir finds the shared folder: $HOTLINE_SHARED_DIR, or the first parent
-// of the working directory holding shared/ari/transcripts. It skips the test
-// when there is none.
-func sharedDir(tb testing.TB) string {
-	tb.Helper()
-	d := sharedDirOrEmpty()
-	if d == "" {
-		tb.Skip("shared/ari/transcripts not found above the working directory; set HOTLINE_SHARED_DIR")
-	}
-	return d
-}
-
-// sharedDirOrEmpty is sharedDir without the skip: "" when there is none.
-func sharedDirOrEmpty() string {
-	if d := os.Getenv("HOTLINE_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		cand := filepath.Join(dir, "shared")
-		if st, err := os.Stat(filepath.Join(cand, "ari", "transcripts")); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 // transcriptLine is one recorded event frame.
 type transcriptLine struct {
@@ -53,7 +21,7 @@ type transcriptLine struct {
 // transcripts/ and transcripts/with-linkedid/.
 func loadTranscripts(tb testing.TB, glob string) []transcriptLine {
 	tb.Helper()
-	root := filepath.Join(sharedDir(tb), "ari", "transcripts")
+	root := transcripts.Dir(tb)
 	var files []string
 	for _, dir := range []string{root, filepath.Join(root, "with-linkedid")} {
 		m, err := filepath.Glob(filepath.Join(dir, glob))

@@ -75,9 +75,6 @@ func New(dsn, name string, opts Options) (*Lease, error) {
 	return &Lease{cfg: cfg, name: name, opts: opts, log: log.With("lease", name)}, nil
 }
 
-// Name returns the lease's name.
-func (l *Lease) Name() string { return l.name }
-
 // Held reports whether this process holds the lease and runs its work.
 func (l *Lease) Held() bool { return l.held.Load() }
 

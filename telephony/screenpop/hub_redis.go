@@ -50,9 +50,8 @@ type RedisHub struct {
 	pending map[string]envelope // agent+"\x00"+key -> latest failed publish
 	subMu   sync.Mutex          // orders agent channel (un)subscriptions
 
-	stop      chan struct{}
-	wg        sync.WaitGroup
-	ownClient bool // Close closes rdb too (DialRedisHub)
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
 
 var _ Hub = (*RedisHub)(nil)
@@ -83,19 +82,6 @@ end
 redis.call('PUBLISH', KEYS[2], ARGV[3])
 return 1
 `)
-
-// DialRedisHub starts a hub on a new client for a redis:// or rediss:// URL
-// (HOTLINE_REDIS_URL). Redis need not be up yet: the hub keeps pops for
-// retry until it is. Close closes the client too.
-func DialRedisHub(url string, opts RedisOptions) (*RedisHub, error) {
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	h := NewRedisHub(redis.NewClient(o), opts)
-	h.ownClient = true
-	return h, nil
-}
 
 // NewRedisHub starts a hub on rdb. Close stops it; rdb stays open.
 func NewRedisHub(rdb redis.UniversalClient, opts RedisOptions) *RedisHub {
@@ -401,9 +387,6 @@ func (h *RedisHub) Close() error {
 	h.fan.close()
 	err := h.ps.Close()
 	h.wg.Wait()
-	if h.ownClient {
-		_ = h.rdb.Close()
-	}
 	if err != nil {
 		return fmt.Errorf("close redis subscription: %w", err)
 	}

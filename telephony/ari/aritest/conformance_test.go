@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 const testSpeed = 10
@@ -96,7 +98,7 @@ var sipScenarios = []struct {
 // channelvars linkedid) and compares the emulator's stream with the
 // recording per channel, bridge, device and playback.
 func TestConformanceSIP(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	for _, linked := range []bool{false, true} {
 		for _, sc := range sipScenarios {
 			name := sc.name

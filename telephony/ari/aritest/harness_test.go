@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,27 +14,6 @@ import (
 
 	"github.com/coder/websocket"
 )
-
-// sharedDir finds shared/ari/transcripts by walking up from the test's
-// working directory (or HOTLINE_SHARED_DIR).
-func transcriptsDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("HOTLINE_SHARED_DIR"); d != "" {
-		return filepath.Join(d, "ari", "transcripts")
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "ari", "transcripts")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/ari/transcripts not found (set HOTLINE_SHARED_DIR)")
-		}
-		dir = parent
-	}
-}
 
 // event is a decoded event with its raw form.
 type event map[string]any

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // localScenarios drive the Local-channel transcripts with the REST calls
@@ -116,7 +118,7 @@ var localDifferences = map[string]struct {
 }
 
 func TestConformanceLocal(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	for _, sc := range localScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()

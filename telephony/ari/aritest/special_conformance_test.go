@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari/aritest/transcripts"
 )
 
 // restCallRe parses one "REST calls" line of a NAME.md.
@@ -44,7 +46,7 @@ func recordedCalls(t *testing.T, md string) []recordedCall {
 // TestConformanceErrors replays errors.md's REST calls: every status and
 // every error body must match, and so must the events.
 func TestConformanceErrors(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	calls := recordedCalls(t, filepath.Join(dir, "errors.md"))
 	if len(calls) < 40 {
 		t.Fatalf("parsed only %d REST calls from errors.md", len(calls))
@@ -100,7 +102,7 @@ func checkAuth(t *testing.T, s *Server, wrong bool) {
 // TestConformanceWSReplaced: a second socket replaces the first, which gets
 // ApplicationReplaced and nothing more but stays open.
 func TestConformanceWSReplaced(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	s := New(Options{Speed: testSpeed, Seed: 1})
 	defer s.Close()
 	first := connectApp(t, s)
@@ -127,7 +129,7 @@ func TestConformanceWSReplaced(t *testing.T) {
 // unregistered, events are lost, Stasis fails for new calls, channels in
 // Stasis stay; after the reconnect only new events arrive.
 func TestConformanceWSReconnect(t *testing.T) {
-	dir := transcriptsDir(t)
+	dir := transcripts.Dir(t)
 	const speed = 2
 	s := New(Options{Speed: speed, Seed: 1})
 	defer s.Close()
