@@ -33,7 +33,7 @@ func (o *oneAttempt) ClaimAttempts(_ context.Context, c survey.Campaign, now tim
 	}
 	o.claimed = true
 	return []survey.Attempt{{ContactID: 7, CampaignID: c.ID, SurveyID: c.SurveyID, Phone: "+79001234567", Attempt: 1,
-		ChannelID: survey.AttemptChannelID(7, 1), StartedAt: now}}, nil
+		ChannelID: "hotline-survey-7-1", StartedAt: now}}, nil
 }
 
 func (o *oneAttempt) EndAttempt(context.Context, string, string, time.Time) (bool, error) {
