@@ -4,7 +4,8 @@
 // answered by the customer. Messages wait in a durable outbox (crm/postgres)
 // and a Dispatcher delivers them through the Mailer and SMS senders it is
 // given (crm/smtp, crm/sms), retrying with exponential backoff, so an outage
-// delays a message and never loses it.
+// delays a message and never loses it. Staff's in-app notices (Notices)
+// ring a Bell, which wakes every open bell of the user on this replica.
 package notify
 
 import (
