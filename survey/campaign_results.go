@@ -32,12 +32,12 @@ type ValueCount struct {
 	Value, Count int
 }
 
-// Share is v's count as a part of the question's answers (0-1).
+// Share is v's count in percent of the question's answers (0-100).
 func (q QuestionReport) Share(v ValueCount) float64 {
 	if q.Count == 0 {
 		return 0
 	}
-	return float64(v.Count) / float64(q.Count)
+	return 100 * float64(v.Count) / float64(q.Count)
 }
 
 // OrderQuestions puts the report's questions in the survey's order, with
