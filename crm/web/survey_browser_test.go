@@ -37,12 +37,15 @@ func surveyPBX(t *testing.T, st *postgres.Services) {
 	runner := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st, Clock: srv.Clock(),
 		ARI: func(string) survey.ARI { return cli }})
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: cli, Clock: srv.Clock(),
-		Endpoint:  func(string) string { return "Local/survey@sim-customer" },
-		Variables: func(survey.Attempt) map[string]string { return map[string]string{"DIGITS": "4"} },
+		Endpoint:    func(string) string { return "Local/survey@sim-customer" },
+		Variables:   func(survey.Attempt) map[string]string { return map[string]string{"DIGITS": "4"} },
 		RingTimeout: 5, Tick: 200 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
-	go func() { _ = cli.Run(ctx, func(m ari.Message) { runner.Handle(m); dialer.Handle(m) }); done <- struct{}{} }()
+	go func() {
+		_ = cli.Run(ctx, func(m ari.Message) { runner.Handle(m); dialer.Handle(m) })
+		done <- struct{}{}
+	}()
 	go func() { _ = dialer.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done; runner.Close() })
 }
