@@ -32,12 +32,12 @@ type ValueCount struct {
 	Value, Count int
 }
 
-// Share is v's count as a part of the question's answers (0-1).
+// Share is v's count in percent of the question's answers (0-100).
 func (q QuestionReport) Share(v ValueCount) float64 {
 	if q.Count == 0 {
 		return 0
 	}
-	return float64(v.Count) / float64(q.Count)
+	return 100 * float64(v.Count) / float64(q.Count)
 }
 
 // OrderQuestions puts the report's questions in the survey's order, with
@@ -50,6 +50,7 @@ func (r *CampaignReport) OrderQuestions(sv Survey) {
 	for i := range r.Questions {
 		if p, ok := pos[r.Questions[i].Key]; ok {
 			r.Questions[i].Text = sv.Questions[p].Text
+			r.Questions[i].fillRange(sv.Questions[p])
 		}
 	}
 	slices.SortStableFunc(r.Questions, func(a, b QuestionReport) int {
@@ -65,6 +66,28 @@ func (r *CampaignReport) OrderQuestions(sv Survey) {
 		}
 		return compareStrings(a.Key, b.Key)
 	})
+}
+
+// fillRange lists every value of a small range (up to 0-10), unanswered
+// ones with a count of 0, so the bars show the whole scale.
+func (q *QuestionReport) fillRange(def Question) {
+	if def.Digits != "" || def.Max-def.Min > 10 || def.Min >= def.Max {
+		return
+	}
+	counts := map[int]int{}
+	for _, v := range q.Values {
+		counts[v.Value] = v.Count
+	}
+	var all []ValueCount
+	for v := def.Min; v <= def.Max; v++ {
+		all = append(all, ValueCount{Value: v, Count: counts[v]})
+	}
+	for _, v := range q.Values {
+		if v.Value < def.Min || v.Value > def.Max {
+			all = append(all, v)
+		}
+	}
+	q.Values = all
 }
 
 func compareStrings(a, b string) int {

@@ -60,7 +60,7 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 // mountSurveys: surveys and questionnaire campaigns.
 func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st, Logger: log})
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st})
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.

@@ -161,7 +161,7 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 	}
 	sv, _ := st.Surveys.DefaultSurvey(ctx)
 	rep.OrderQuestions(sv)
-	if len(rep.Questions) != 2 || rep.Questions[0].Key != "agent" || rep.Questions[0].Average != 4 || len(rep.Questions[0].Values) != 2 ||
+	if len(rep.Questions) != 2 || rep.Questions[0].Key != "agent" || rep.Questions[0].Average != 4 || len(rep.Questions[0].Values) != 5 ||
 		rep.Questions[0].Text == "" || rep.Questions[1].Count != 1 {
 		t.Errorf("questions = %+v", rep.Questions)
 	}

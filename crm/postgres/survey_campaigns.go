@@ -86,14 +86,16 @@ func (s *CampaignService) SetCampaignState(ctx context.Context, id int64, state 
 	return nil
 }
 
-// AddCampaignContacts adds numbers (E.164) to call; a number already in
-// the campaign is skipped. It returns how many were added.
+// AddCampaignContacts adds numbers (E.164) to call, each with its client
+// (the one given, else the CRM's client with that number); a number
+// already in the campaign is skipped. It returns how many were added.
 func (s *CampaignService) AddCampaignContacts(ctx context.Context, campaignID int64, contacts []survey.Contact) (int, error) {
 	added := 0
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		for _, c := range contacts {
 			tag, err := tx.Exec(ctx, `INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id, next_attempt_at)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, c.Phone, c.ClientID, s.db.now())
+				VALUES ($1, $2, COALESCE($3::bigint, (SELECT min(client_id) FROM contacts WHERE kind = 'phone' AND value = $2)), $4)
+				ON CONFLICT (campaign_id, phone) DO NOTHING`, campaignID, c.Phone, c.ClientID, s.db.now())
 			if err != nil {
 				return translate(err, "add campaign contact")
 			}

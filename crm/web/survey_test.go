@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,7 +26,7 @@ func newSurveySite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -90,29 +89,79 @@ func TestSurveyPageCampaignAndDefinitionForms(t *testing.T) {
 		t.Errorf("state change without CSRF: %d", resp.StatusCode)
 	}
 
-	// Definitions are edited as JSON; invalid ones are refused with the field named.
-	resp, body = b.post("/surveys/1", url.Values{"csrf_token": {csrf}, "definition": {`{"name":"x","questions":[{"prompt":["beep"],"min":1,"max":5}]}`}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "questions[0].prompt") {
-		t.Fatalf("bad definition: %d", resp.StatusCode)
+	// Definitions are edited on a form; invalid fields are refused with their own messages.
+	form := surveyFormValues(csrf)
+	form.Set("q0_max", "1")
+	form.Set("q1_spoken_ru", "")
+	form.Del("q1_beep")
+	resp, body = b.post("/surveys/1", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "The highest answer must be above the lowest") ||
+		!strings.Contains(body, "Write the question&#39;s text or turn the beep on") {
+		t.Fatalf("bad definition: %d %s", resp.StatusCode, body)
 	}
-	sv := survey.DefaultSurvey()
-	sv.Name = "Renamed"
-	resp, _ = b.post("/surveys/1", url.Values{"csrf_token": {csrf}, "definition": {mustJSONText(t, sv)}})
+	form = surveyFormValues(csrf)
+	form.Set("name", "Renamed")
+	resp, _ = b.post("/surveys/1", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save definition: %d", resp.StatusCode)
 	}
-	if got, err := s.store.Surveys.GetSurvey(ctx, 1); err != nil || got.Name != "Renamed" {
-		t.Errorf("survey 1 = %q, %v", got.Name, err)
+	got, err := s.store.Surveys.GetSurvey(ctx, 1)
+	if err != nil || got.Name != "Renamed" || len(got.Questions) != 2 || got.Texts["ru"].Questions["nps"] == "" {
+		t.Errorf("survey 1 = %+v, %v", got, err)
 	}
+}
+
+// TestSurveyEditorQuestionButtons: questions are added, moved and removed
+// by the form's buttons, which save nothing until Save.
+func TestSurveyEditorQuestionButtons(t *testing.T) {
+	s := newSurveySite(t)
+	b := s.browser()
+	csrf := b.login("admin")
+	form := surveyFormValues(csrf)
+	form.Set("op", "add")
+	_, body := b.post("/surveys/1", form)
+	if !strings.Contains(body, `name="q2_key" value="q3"`) || !strings.Contains(body, `name="questions" value="3"`) {
+		t.Fatalf("add: %s", body)
+	}
+	form.Set("op", "down:0")
+	_, body = b.post("/surveys/1", form)
+	if i, j := strings.Index(body, `value="nps"`), strings.Index(body, `value="agent"`); i < 0 || j < 0 || i > j {
+		t.Errorf("down: nps should come first")
+	}
+	form.Set("op", "remove:0")
+	_, body = b.post("/surveys/1", form)
+	if strings.Contains(body, `value="agent"`) || !strings.Contains(body, `name="questions" value="1"`) {
+		t.Errorf("remove: %s", body)
+	}
+	if got, _ := s.store.Surveys.GetSurvey(context.Background(), 1); len(got.Questions) != 2 {
+		t.Errorf("the buttons saved the survey: %+v", got.Questions)
+	}
+}
+
+// surveyFormValues is the editor's form of the default survey.
+func surveyFormValues(csrf string) url.Values {
+	sv := survey.DefaultSurvey()
+	v := url.Values{"csrf_token": {csrf}, "name": {sv.Name}, "language": {"ru"}, "timeout": {"5"}, "inter_digit": {"2"},
+		"retries": {"1"}, "low_score": {"2"}, "questions": {strconv.Itoa(len(sv.Questions))}}
+	for _, l := range []string{"ru", "en"} {
+		t := sv.Texts[l]
+		v.Set("greeting_"+l, t.Greeting)
+		v.Set("intro_"+l, t.Intro)
+		v.Set("invalid_"+l, t.Invalid)
+		v.Set("thanks_"+l, t.Thanks)
+	}
+	for i, q := range sv.Questions {
+		p := "q" + strconv.Itoa(i) + "_"
+		v.Set(p+"key", q.Key)
+		v.Set(p+"text", q.Text)
+		v.Set(p+"min", strconv.Itoa(q.Min))
+		v.Set(p+"max", strconv.Itoa(q.Max))
+		v.Set(p+"beep", "1")
+		for _, l := range []string{"ru", "en"} {
+			v.Set(p+"spoken_"+l, sv.Texts[l].Questions[q.Key])
+		}
+	}
+	return v
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
-
-func mustJSONText(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
