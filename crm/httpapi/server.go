@@ -168,9 +168,6 @@ func (s *Server) Router() chi.Router { return s.router }
 // API is the huma API other packages register operations on.
 func (s *Server) API() huma.API { return s.api }
 
-// Auth is the authentication service.
-func (s *Server) Auth() *Auth { return s.auth }
-
 // SignIn checks a password and opens a session for the login page: it
 // returns the cookie to set. remoteAddr is the client's address, for the
 // login limits; too many failures are an auth.ErrTooManyAttempts.
