@@ -109,6 +109,6 @@ func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts
 func mountAdmin(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterUsers(api, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions, Logger: log})
 	httpapi.RegisterTeams(api, httpapi.TeamDeps{Teams: st.Teams, Logger: log})
-	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st,
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st,
 		AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 }

@@ -1,6 +1,7 @@
-// Package auth hashes and checks passwords (argon2id, stored as PHC strings),
-// creates users and sets their passwords by the rules,
-// and makes random bearer tokens of which only a SHA-256 hash is stored.
+// Package auth holds the rules of signing in: it hashes and checks
+// passwords (argon2id, stored as PHC strings), creates users and sets their
+// passwords by the rules, limits failed sign-ins per login and address, and
+// makes random bearer tokens of which only a SHA-256 hash is stored.
 package auth
 
 import (

@@ -66,7 +66,7 @@ type Auth struct {
 	secure   bool
 	ttl      time.Duration
 	idle     time.Duration
-	limits   loginLimits
+	limits   auth.Limits
 
 	// selfAuth are paths whose handlers check their own credentials
 	// (/metrics); written before serving, read-only after.
@@ -87,16 +87,8 @@ func newAuth(o Options) *Auth {
 	if a.idle <= 0 {
 		a.idle = 2 * time.Hour
 	}
-	a.limits = loginLimits{failures: o.Sessions, perLogin: o.LoginAttempts, perIP: o.LoginAttemptsPerIP, window: o.LoginWindow}
-	if a.limits.perLogin <= 0 {
-		a.limits.perLogin = 10
-	}
-	if a.limits.perIP <= 0 {
-		a.limits.perIP = 5 * a.limits.perLogin
-	}
-	if a.limits.window <= 0 {
-		a.limits.window = 15 * time.Minute
-	}
+	a.limits = auth.NewLimits(auth.Limits{Failures: o.Sessions, PerLogin: o.LoginAttempts,
+		PerIP: o.LoginAttemptsPerIP, Window: o.LoginWindow})
 	return a
 }
 
@@ -116,7 +108,7 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 	login = strings.ToLower(strings.TrimSpace(login))
 	host := hostOf(remoteAddr)
 	now := a.now()
-	if err := a.limits.check(ctx, login, host, now); errors.Is(err, auth.ErrTooManyAttempts) {
+	if err := a.limits.Check(ctx, login, host, now); errors.Is(err, auth.ErrTooManyAttempts) {
 		return Session{}, err
 	} else if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
@@ -133,13 +125,13 @@ func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (S
 		return Session{}, fmt.Errorf("login: check password: %w", cerr)
 	}
 	if err != nil || !match || user.Disabled {
-		if err := a.limits.failed(ctx, login, host, now); err != nil {
+		if err := a.limits.Failed(ctx, login, host, now); err != nil {
 			return Session{}, fmt.Errorf("login: %w", err)
 		}
 		a.log.InfoContext(ctx, "login failed", slog.String("login", login), slog.String("remote", host))
 		return Session{}, crm.Errorf(crm.KindUnauthorized, "wrong login or password")
 	}
-	if err := a.limits.succeeded(ctx, login, host); err != nil {
+	if err := a.limits.Succeeded(ctx, login, host); err != nil {
 		a.log.WarnContext(ctx, "clear failed logins", slog.Any("err", err))
 	}
 	plain, tokenHash := auth.NewToken()

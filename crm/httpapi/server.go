@@ -126,7 +126,21 @@ func New(opts Options) *Server {
 	r.Get("/readyz", s.readyz)
 	s.router = r
 
-	cfg := huma.DefaultConfig("Hotline API", opts.Version)
+	s.api = humachi.New(r, apiConfig(opts.Version))
+	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
+
+	registerAuth(s)
+	s.registerClients()
+	s.registerContacts()
+	s.registerPriorityClasses()
+	s.registerTimeline()
+	return s
+}
+
+// apiConfig is the OpenAPI document's frame: paths, schema names and the
+// two ways to authenticate.
+func apiConfig(version string) huma.Config {
+	cfg := huma.DefaultConfig("Hotline API", version)
 	cfg.OpenAPIPath = "/api/openapi"
 	cfg.DocsPath = "" // the docs renderer loads scripts from a CDN; the JSON document is enough
 	cfg.SchemasPath = "/api/schemas"
@@ -136,15 +150,7 @@ func New(opts Options) *Server {
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "API token from `hotline token create`"},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header"},
 	}
-	s.api = humachi.New(r, cfg)
-	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
-
-	registerAuth(s)
-	s.registerClients()
-	s.registerContacts()
-	s.registerPriorityClasses()
-	s.registerTimeline()
-	return s
+	return cfg
 }
 
 // Handler is the root handler: API, health endpoints and any pages mounted on Router.
@@ -167,9 +173,6 @@ func (s *Server) Router() chi.Router { return s.router }
 
 // API is the huma API other packages register operations on.
 func (s *Server) API() huma.API { return s.api }
-
-// Auth is the authentication service.
-func (s *Server) Auth() *Auth { return s.auth }
 
 // SignIn checks a password and opens a session for the login page: it
 // returns the cookie to set. remoteAddr is the client's address, for the

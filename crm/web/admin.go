@@ -16,22 +16,21 @@ import (
 	"hotline/internal/i18n"
 )
 
-// AdminStore is what the SLA plan pages read and change (*postgres.Services).
-type AdminStore interface {
+// SLAPlanStore is what the SLA plan pages read and change (*postgres.Services).
+type SLAPlanStore interface {
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 	GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error)
 	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
 	SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error)
 }
 
-// AdminOptions are what the admin pages need. Users, Sessions, Teams and
-// Store are required.
-type AdminOptions struct {
+// AdminPageDeps are what the admin pages need. Users, Sessions, Teams and
+// SLAPlans are required.
+type AdminPageDeps struct {
 	Users    crm.UserService
 	Sessions crm.SessionService // a disabled user or a new password signs out everywhere
 	Teams    service.TeamService
-	// Store keeps the SLA plans.
-	Store AdminStore
+	SLAPlans SLAPlanStore
 	// AgentsChanged is called after a user is added or their role,
 	// endpoints or disabled flag change, so that the call tracker's
 	// endpoint roster and the metrics' agent list reload at once instead
@@ -48,7 +47,7 @@ type AdminOptions struct {
 // adminPages serves /admin/users, /admin/teams and /admin/sla-plans.
 type adminPages struct {
 	p    *Pages
-	opts AdminOptions
+	deps AdminPageDeps
 }
 
 // MountAdmin adds the admin pages: users (add, edit, disable, new
@@ -57,19 +56,17 @@ type adminPages struct {
 // linked under the nav bar's Admin menu. Only admins may open them, as only
 // admins may change these through the API; agents and supervisors get 403
 // and see no link.
-func (p *Pages) MountAdmin(opts AdminOptions) {
-	if opts.NewPassword == nil {
-		opts.NewPassword = GeneratePassword
+func (p *Pages) MountAdmin(deps AdminPageDeps) {
+	if deps.NewPassword == nil {
+		deps.NewPassword = GeneratePassword
 	}
-	if opts.RosterRefresh <= 0 {
-		opts.RosterRefresh = 30 * time.Second
+	if deps.RosterRefresh <= 0 {
+		deps.RosterRefresh = 30 * time.Second
 	}
-	a := &adminPages{p: p, opts: opts}
+	a := &adminPages{p: p, deps: deps}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser, a.requireAdmin)
-		r.Get("/admin", func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
-		})
+		r.Get("/admin", a.home)
 		r.Get("/admin/users", a.listUsers)
 		r.Get("/admin/users/new", a.newUser)
 		r.Post("/admin/users", a.createUser)
@@ -97,6 +94,11 @@ func (p *Pages) MountAdmin(opts AdminOptions) {
 	p.AddNav(NavItem{Label: "web.nav.sla_plans", Path: "/admin/sla-plans", Roles: admins, Group: "web.nav.group.admin"})
 }
 
+// home sends /admin to the users list.
+func (a *adminPages) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
 // requireAdmin answers 403 with an error page to everyone but admins.
 func (a *adminPages) requireAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,10 +118,10 @@ func me(r *http.Request) crm.User { return *crm.UserFromContext(r.Context()) }
 // agentsChanged tells the roster to reload; a failure is logged, as the
 // timed refresh catches up.
 func (a *adminPages) agentsChanged(ctx context.Context) {
-	if a.opts.AgentsChanged == nil {
+	if a.deps.AgentsChanged == nil {
 		return
 	}
-	if err := a.opts.AgentsChanged(ctx); err != nil {
+	if err := a.deps.AgentsChanged(ctx); err != nil {
 		a.p.log.WarnContext(ctx, "reload the agent roster after a user change", slog.Any("err", err))
 	}
 }

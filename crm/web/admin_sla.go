@@ -31,12 +31,12 @@ var planDoneMessages = map[string]string{
 
 func (a *adminPages) listPlans(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	plans, err := a.opts.Store.ListSLAPlans(ctx)
+	plans, err := a.deps.SLAPlans.ListSLAPlans(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
 	}
-	usage, err := a.opts.Store.SLAPlanUsage(ctx)
+	usage, err := a.deps.SLAPlans.SLAPlanUsage(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
@@ -61,7 +61,7 @@ func (a *adminPages) newPlan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *adminPages) editPlan(w http.ResponseWriter, r *http.Request) {
-	p, err := a.opts.Store.GetSLAPlan(r.Context(), pathID(r))
+	p, err := a.deps.SLAPlans.GetSLAPlan(r.Context(), pathID(r))
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (a *adminPages) savePlan(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, wasDefault := pathID(r), false
 	if id != 0 {
-		old, err := a.opts.Store.GetSLAPlan(ctx, id)
+		old, err := a.deps.SLAPlans.GetSLAPlan(ctx, id)
 		if err != nil {
 			a.p.errorPage(w, r, err)
 			return
@@ -109,7 +109,7 @@ func (a *adminPages) savePlan(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(f.Errors) == 0 {
-		if err := a.opts.Store.SaveSLAPlan(ctx, &p); err != nil {
+		if err := a.deps.SLAPlans.SaveSLAPlan(ctx, &p); err != nil {
 			if !userFacing(err) {
 				a.p.errorPage(w, r, err)
 				return

@@ -60,12 +60,12 @@ func (a *adminPages) listTeams(w http.ResponseWriter, r *http.Request) {
 // change) when not nil.
 func (a *adminPages) renderTeams(w http.ResponseWriter, r *http.Request, status int, d teamsData, err error) {
 	ctx := r.Context()
-	users, e := a.opts.Users.ListUsers(ctx)
+	users, e := a.deps.Users.ListUsers(ctx)
 	if e != nil {
 		a.p.errorPage(w, r, e)
 		return
 	}
-	teams, e := a.opts.Teams.ListTeams(ctx)
+	teams, e := a.deps.Teams.ListTeams(ctx)
 	if e != nil {
 		a.p.errorPage(w, r, e)
 		return
@@ -151,7 +151,7 @@ func (a *adminPages) createTeam(w http.ResponseWriter, r *http.Request) {
 	f := teamForm{Name: r.PostFormValue("name"), Lead: r.PostFormValue("lead")}
 	t, err := parseTeam(f)
 	if err == nil {
-		err = a.opts.Teams.CreateTeam(r.Context(), &t)
+		err = a.deps.Teams.CreateTeam(r.Context(), &t)
 	}
 	if err != nil {
 		a.teamError(w, r, teamsData{Form: f}, err)
@@ -175,7 +175,7 @@ func (a *adminPages) addMember(w http.ResponseWriter, r *http.Request) {
 	if err != nil || userID <= 0 {
 		err = crm.Invalid("user_id", "choose a user from the list")
 	} else {
-		err = a.opts.Teams.AddTeamMember(r.Context(), id, userID)
+		err = a.deps.Teams.AddTeamMember(r.Context(), id, userID)
 	}
 	if err != nil {
 		a.teamError(w, r, teamsData{AddTeam: id, AddUser: user}, err)
@@ -190,7 +190,7 @@ func (a *adminPages) removeMember(w http.ResponseWriter, r *http.Request) {
 	}
 	id := pathID(r)
 	userID, _ := strconv.ParseInt(chi.URLParam(r, "user"), 10, 64)
-	if err := a.opts.Teams.RemoveTeamMember(r.Context(), id, userID); err != nil {
+	if err := a.deps.Teams.RemoveTeamMember(r.Context(), id, userID); err != nil {
 		a.teamError(w, r, teamsData{}, err)
 		return
 	}
@@ -200,7 +200,7 @@ func (a *adminPages) removeMember(w http.ResponseWriter, r *http.Request) {
 // confirmDeleteTeam is the confirm step before deleting a team.
 func (a *adminPages) confirmDeleteTeam(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	teams, err := a.opts.Teams.ListTeams(ctx)
+	teams, err := a.deps.Teams.ListTeams(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
@@ -219,7 +219,7 @@ func (a *adminPages) deleteTeam(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	if err := a.opts.Teams.DeleteTeam(r.Context(), pathID(r)); err != nil {
+	if err := a.deps.Teams.DeleteTeam(r.Context(), pathID(r)); err != nil {
 		a.teamError(w, r, teamsData{}, err)
 		return
 	}
@@ -241,7 +241,7 @@ func (a *adminPages) setLead(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		_, err = a.opts.Teams.UpdateTeam(r.Context(), id, service.TeamUpdate{LeadID: &leadID})
+		_, err = a.deps.Teams.UpdateTeam(r.Context(), id, service.TeamUpdate{LeadID: &leadID})
 	}
 	if err != nil {
 		a.teamError(w, r, teamsData{LeadTeam: id, LeadUser: lead}, err)

@@ -56,7 +56,7 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 		pages.MountTickets(st, st)
 	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
-	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st,
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st,
 		AgentsChanged: func(context.Context) error { a.refreshes.Add(1); return nil },
 		NewPassword:   func() string { return generatedPassword },
 	})

@@ -83,12 +83,12 @@ func doneFlash(r *http.Request, keys map[string]string) string {
 
 func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	users, err := a.opts.Users.ListUsers(ctx)
+	users, err := a.deps.Users.ListUsers(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
 	}
-	teams, err := a.opts.Teams.ListTeams(ctx)
+	teams, err := a.deps.Teams.ListTeams(ctx)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return
@@ -99,7 +99,7 @@ func (a *adminPages) listUsers(w http.ResponseWriter, r *http.Request) {
 			inTeams[m] = append(inTeams[m], t.Name)
 		}
 	}
-	d := usersData{Role: r.URL.Query().Get("role"), Roles: crm.Roles, Total: len(users), Refresh: wordDuration(loc(r), a.opts.RosterRefresh)}
+	d := usersData{Role: r.URL.Query().Get("role"), Roles: crm.Roles, Total: len(users), Refresh: wordDuration(loc(r), a.deps.RosterRefresh)}
 	if !crm.Role(d.Role).Valid() {
 		d.Role = ""
 	}
@@ -119,7 +119,7 @@ func (a *adminPages) newUser(w http.ResponseWriter, r *http.Request) {
 // renderUser shows the add form or a user's page, with err (a failed
 // change, shown at the top and on its field) when not nil.
 func (a *adminPages) renderUser(w http.ResponseWriter, r *http.Request, status int, d userPageData, err error) {
-	d.Roles, d.MinPassword, d.Refresh = crm.Roles, crm.MinPasswordLength, wordDuration(loc(r), a.opts.RosterRefresh)
+	d.Roles, d.MinPassword, d.Refresh = crm.Roles, crm.MinPasswordLength, wordDuration(loc(r), a.deps.RosterRefresh)
 	d.EmailLabel, d.EmailHelp = loc(r).T("notify.user.email", nil), loc(r).T("notify.user.email_help", nil)
 	v := view{Active: "/admin/users", Flash: doneFlash(r, doneMessages), Title: loc(r).T("web.admin.add_user_title", nil)}
 	if d.ID != 0 {
@@ -171,9 +171,9 @@ func (a *adminPages) createUser(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	generated := password == ""
 	if generated {
-		password = a.opts.NewPassword()
+		password = a.deps.NewPassword()
 	}
-	created, err := auth.CreateUser(r.Context(), a.opts.Users, u, password)
+	created, err := auth.CreateUser(r.Context(), a.deps.Users, u, password)
 	if err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
@@ -202,7 +202,7 @@ func (a *adminPages) storedUser(w http.ResponseWriter, r *http.Request) (crm.Use
 		a.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no user %q", chi.URLParam(r, "id")))
 		return crm.User{}, false
 	}
-	u, err := a.opts.Users.GetUser(r.Context(), id)
+	u, err := a.deps.Users.GetUser(r.Context(), id)
 	if err != nil {
 		a.p.errorPage(w, r, err)
 		return crm.User{}, false
@@ -230,7 +230,7 @@ func (a *adminPages) updateUser(w http.ResponseWriter, r *http.Request) {
 	f.Login = stored.Login // the login is not edited here
 	u := stored
 	u.Name, u.Role, u.Endpoints, u.Email = f.Name, crm.Role(f.Role), splitEndpoints(f.Endpoints), f.Email
-	if err := a.opts.Users.UpdateUser(r.Context(), &u); err != nil {
+	if err := a.deps.Users.UpdateUser(r.Context(), &u); err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
 			return
@@ -266,11 +266,11 @@ func (a *adminPages) setDisabled(disabled bool) http.HandlerFunc {
 		if disabled && u.ID == me(r).ID {
 			err = crm.Invalid("disabled", "you cannot disable yourself")
 		} else {
-			err = a.opts.Users.UpdateUser(r.Context(), &u)
+			err = a.deps.Users.UpdateUser(r.Context(), &u)
 		}
 		if err == nil && disabled {
 			// Signed out for good: enabling them later revives no session.
-			err = a.opts.Sessions.DeleteUserSessions(r.Context(), u.ID)
+			err = a.deps.Sessions.DeleteUserSessions(r.Context(), u.ID)
 		}
 		if err != nil {
 			if !userFacing(err) {
@@ -302,9 +302,9 @@ func (a *adminPages) setPassword(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	generated := r.PostFormValue("action") == "generate"
 	if generated {
-		password = a.opts.NewPassword()
+		password = a.deps.NewPassword()
 	}
-	if err := auth.SetUserPassword(r.Context(), a.opts.Users, a.opts.Sessions, stored.ID, password); err != nil {
+	if err := auth.SetUserPassword(r.Context(), a.deps.Users, a.deps.Sessions, stored.ID, password); err != nil {
 		if !userFacing(err) {
 			a.p.errorPage(w, r, err)
 			return

@@ -50,7 +50,7 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
 	pages.MountServiceCosts(st, st)
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
-	pages.MountAdmin(web.AdminOptions{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, Store: st})
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
