@@ -4,7 +4,7 @@ BIN     := bin/hotline
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build run test bench generate lint fmt clean
+.PHONY: build run test bench bench-calls generate lint fmt clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hotline
@@ -27,6 +27,14 @@ test:
 # bench: speed and memory figures, each beside a floor measured in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# bench-calls: only the CPU per real call and per idle second (BENCHMARKS.md,
+# issue 20): the full stack through the simulated PBX in a process of its own,
+# the tracker to PostgreSQL beside its floors, and the ARI decoding paths.
+bench-calls:
+	$(GO) test -run '^$$' -bench 'ServeFullStack' -benchtime 1x -v -timeout 10m ./cmd/hotline/
+	$(GO) test -run '^$$' -bench 'TrackerToPostgres$$|TrackerIngest|FloorTypedDecode' -benchtime 2s ./telephony/
+	$(GO) test -run '^$$' -bench 'DecodeSIP|DecodeTracker' -benchmem ./telephony/ari/ ./telephony/
 
 # generate: the ARI types and their fast reader (telephony/ari/*_gen.go) from the
 # ARI API description kept in telephony/ari/spec; the result must equal the

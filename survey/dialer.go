@@ -108,7 +108,7 @@ func dialEndpoint(context string) func(phone string) string {
 // answered, its end is queued for Run. It never blocks; an end lost to a
 // full queue is found by reconciliation.
 func (d *Dialer) Handle(m ari.Message) {
-	if (m.Type != "ChannelDestroyed" && m.Type != "StasisStart") || !strings.Contains(string(m.Raw), ChannelPrefix) {
+	if (m.Type != ari.TypeChannelDestroyed && m.Type != ari.TypeStasisStart) || !strings.Contains(string(m.Raw), ChannelPrefix) {
 		return
 	}
 	ev, err := m.Decode()

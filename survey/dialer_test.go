@@ -31,7 +31,7 @@ type liveCounter struct {
 }
 
 func (l *liveCounter) handle(m ari.Message) {
-	if !strings.Contains(string(m.Raw), survey.ChannelPrefix) || (m.Type != "ChannelCreated" && m.Type != "ChannelDestroyed") {
+	if !strings.Contains(string(m.Raw), survey.ChannelPrefix) || (m.Type != ari.TypeChannelCreated && m.Type != ari.TypeChannelDestroyed) {
 		return
 	}
 	ev, err := m.Decode()

@@ -62,7 +62,7 @@ func newFaultRig(t *testing.T, speed float64, cutAtFirstPrompt bool) *faultRig {
 	f.journal = openJournal(t, f.dir)
 	var once sync.Once
 	cut := func(m ari.Message) {
-		if m.Type != "PlaybackStarted" || !cutAtFirstPrompt {
+		if m.Type != ari.TypePlaybackStarted || !cutAtFirstPrompt {
 			return
 		}
 		once.Do(func() {

@@ -229,11 +229,11 @@ func (r *Runner) Recover(ctx context.Context, node string) (int, error) {
 // playback and hang-up events are queued to it.
 func (r *Runner) Handle(m ari.Message) {
 	switch m.Type {
-	case "StasisStart", "ChannelDtmfReceived", "PlaybackFinished", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
+	case ari.TypeStasisStart, ari.TypeChannelDtmfReceived, ari.TypePlaybackFinished, ari.TypeStasisEnd, ari.TypeChannelHangupRequest, ari.TypeChannelDestroyed:
 	default:
 		return
 	}
-	if m.Type != "StasisStart" && r.Active() == 0 {
+	if m.Type != ari.TypeStasisStart && r.Active() == 0 {
 		return
 	}
 	ev, err := m.Decode()

@@ -24,7 +24,7 @@ type heard struct {
 
 func (h *heard) handle(m ari.Message) {
 	switch m.Type {
-	case "ChannelVarset", "PlaybackStarted":
+	case ari.TypeChannelVarset, ari.TypePlaybackStarted:
 	default:
 		return
 	}

@@ -224,7 +224,7 @@ func lastEventIndex(s *benchStream) map[int]string {
 				ChannelVars map[string]string `json:"channelvars"`
 			}
 		}
-		if json.Unmarshal(f, &ev) != nil || ev.Type != "ChannelDestroyed" {
+		if json.Unmarshal(f, &ev) != nil || ev.Type != ari.TypeChannelDestroyed {
 			continue
 		}
 		last[ev.Channel.ChannelVars[telephony.LinkedIDVar]] = i
@@ -385,7 +385,7 @@ func (s *benchStream) openPrefix() []int {
 		}
 		for i := start; i < end; i++ {
 			typ, _ := ari.PeekType(s.frames[i])
-			if typ == "ChannelHangupRequest" || typ == "ChannelDestroyed" {
+			if typ == ari.TypeChannelHangupRequest || typ == ari.TypeChannelDestroyed {
 				break
 			}
 			out = append(out, i)

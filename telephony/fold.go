@@ -3,6 +3,8 @@ package telephony
 import (
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // fold applies one decoded event to its call. Called with t.mu held.
@@ -26,7 +28,7 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 	}
 	c.seen[key] = struct{}{}
 	c.st.Seen = append(c.st.Seen, key)
-	if c.rec.Gaps > 0 && ev.Type != "ChannelStateChange" {
+	if c.rec.Gaps > 0 && ev.Type != ari.TypeChannelStateChange {
 		t.caughtUp(c, ch, seen, at)
 	}
 	if at.After(c.st.LastEvent) {
@@ -39,36 +41,36 @@ func (t *Tracker) fold(node string, ev *wireEvent, at time.Time, restLinked stri
 
 func (t *Tracker) apply(c *callState, ev *wireEvent, ch *wireChannel, at time.Time) *callState {
 	switch ev.Type {
-	case "ChannelCreated":
+	case ari.TypeChannelCreated:
 		t.exactCreated(c, ch)
-	case "ChannelStateChange":
+	case ari.TypeChannelStateChange:
 		t.stateChange(c, ch, at)
-	case "ChannelCallerId", "ChannelConnectedLine":
+	case ari.TypeChannelCallerId, ari.TypeChannelConnectedLine:
 		t.callerID(c, ch)
-	case "Dial":
+	case ari.TypeDial:
 		c = t.dial(c, ev, at)
-	case "ChannelEnteredBridge":
+	case ari.TypeChannelEnteredBridge:
 		c = t.enterBridge(c, ev, at)
-	case "ChannelLeftBridge":
+	case ari.TypeChannelLeftBridge:
 		delete(c.st.InBridge, ch.ID)
 		c.note(at, "unbridged", ch.ID, bridgeID(ev))
 		t.updateTalk(c, at)
-	case "ChannelHold":
+	case ari.TypeChannelHold:
 		t.hold(c, ch.ID, at)
-	case "ChannelUnhold":
+	case ari.TypeChannelUnhold:
 		t.unhold(c, ch.ID, at)
-	case "ChannelHangupRequest":
+	case ari.TypeChannelHangupRequest:
 		t.hangupRequest(c, ev, at)
-	case "ChannelDestroyed":
+	case ari.TypeChannelDestroyed:
 		t.destroyed(c, ev, at)
-	case "BridgeBlindTransfer":
+	case ari.TypeBridgeBlindTransfer:
 		t.blindTransfer(c, ev, at)
-	case "BridgeAttendedTransfer":
+	case ari.TypeBridgeAttendedTransfer:
 		c = t.attendedTransfer(c, ev, at)
-	case "ChannelDtmfReceived":
+	case ari.TypeChannelDtmfReceived:
 		c.note(at, "dtmf", ch.ID, ev.Digit)
 		t.publish(c, EventDTMF, at, func(e *Event) { e.Digit = ev.Digit; e.Channel = ch.ID })
-	case "StasisStart":
+	case ari.TypeStasisStart:
 		c.note(at, "stasis", ch.ID, strings.Join(ev.Args, ","))
 	}
 	return c
@@ -111,8 +113,8 @@ func (t *Tracker) callFor(node string, ch *wireChannel, at time.Time, restLinked
 		c.st.Origin = ch.ID
 		t.calls[callKey{node, linked}] = c
 	}
-	t.addChannel(c, ch, at, evType == "ChannelCreated")
-	if evType != "ChannelCreated" && evType != "Dial" {
+	t.addChannel(c, ch, at, evType == ari.TypeChannelCreated)
+	if evType != ari.TypeChannelCreated && evType != ari.TypeDial {
 		c.rec.Gaps++ // its first events were missed
 	}
 	if !ok {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // The fail-over race of TestTwoReplicasFailOver: the owner of the event
@@ -28,7 +30,7 @@ func TestAnswerInTheGapToldByQueuedHangup(t *testing.T) {
 		if rang < 0 {
 			lastBeforeGap = at
 		}
-		if rang < 0 && ev.Type == "ChannelStateChange" && ev.Channel.State == "Ringing" {
+		if rang < 0 && ev.Type == ari.TypeChannelStateChange && ev.Channel.State == "Ringing" {
 			rang = i + 1
 		}
 	}

@@ -52,7 +52,7 @@ func newGoneRig(t *testing.T) goneRig {
 		if err != nil || !handledTypes[ev.Type] {
 			continue
 		}
-		if ev.Type == "ChannelHangupRequest" && r.hangup < 0 {
+		if ev.Type == ari.TypeChannelHangupRequest && r.hangup < 0 {
 			r.hangup = i
 		}
 		if r.hangup < 0 {

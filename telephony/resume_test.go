@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"hotline/telephony/ari/aritest/transcripts"
+
+	"hotline/telephony/ari"
 )
 
 // memStore is a CallStore in memory that, like crm/postgres, keeps the
@@ -79,7 +81,7 @@ func liveAt(frames [][]byte, n int) []LiveChannel {
 			}
 			l, ok := live[ch.ID]
 			if !ok {
-				if ev.Type != "ChannelCreated" || ch != ev.Channel {
+				if ev.Type != ari.TypeChannelCreated || ch != ev.Channel {
 					continue
 				}
 				l = &LiveChannel{ID: ch.ID, CreatedAt: ch.CreationTime}
@@ -89,7 +91,7 @@ func liveAt(frames [][]byte, n int) []LiveChannel {
 			l.Name, l.State, l.CallerNumber, l.CallerName = ch.Name, ch.State, ch.Caller.Number, ch.Caller.Name
 			l.Context, l.Exten, l.LinkedID = ch.Dialplan.Context, ch.Dialplan.Exten, ch.linkedID()
 		}
-		if ev.Type == "ChannelDestroyed" && ev.Channel != nil {
+		if ev.Type == ari.TypeChannelDestroyed && ev.Channel != nil {
 			delete(live, ev.Channel.ID)
 		}
 	}
@@ -245,7 +247,7 @@ func listingDisagrees(frames [][]byte, k, j int) bool {
 		if err != nil {
 			continue
 		}
-		if ch := ev.Channel; i >= k && ev.Type == "ChannelStateChange" && ch.State == "Up" && !rang[ch.ID] {
+		if ch := ev.Channel; i >= k && ev.Type == ari.TypeChannelStateChange && ch.State == "Up" && !rang[ch.ID] {
 			if seen[ch.ID] {
 				return true
 			}

@@ -259,7 +259,7 @@ func (t *Tracker) resolveLinkedID(node string, ev *wireEvent) string {
 	t.mu.Lock()
 	_, known := t.channels[callKey{node, ch.ID}]
 	t.mu.Unlock()
-	if known || ev.Type == "ChannelDestroyed" || ev.Type == "ChannelHangupRequest" {
+	if known || ev.Type == ari.TypeChannelDestroyed || ev.Type == ari.TypeChannelHangupRequest {
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), t.opts.RESTTimeout)
@@ -275,9 +275,9 @@ func (t *Tracker) resolveLinkedID(node string, ev *wireEvent) string {
 // primaryChannel is the channel an event is about.
 func primaryChannel(ev *wireEvent) *wireChannel {
 	switch ev.Type {
-	case "Dial":
+	case ari.TypeDial:
 		return ev.Peer
-	case "BridgeAttendedTransfer":
+	case ari.TypeBridgeAttendedTransfer:
 		return ev.TransfererFirstLeg
 	}
 	return ev.Channel

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"hotline/telephony/ari"
 )
 
 func TestEndpointRosterRefresh(t *testing.T) {
@@ -36,12 +38,12 @@ func TestEndpointRosterRefresh(t *testing.T) {
 
 func TestEventTypesAreTheHandledOnes(t *testing.T) {
 	types := EventTypes()
-	for _, must := range []string{"ChannelCreated", "Dial", "ChannelDestroyed", "BridgeAttendedTransfer"} {
+	for _, must := range []string{ari.TypeChannelCreated, ari.TypeDial, ari.TypeChannelDestroyed, ari.TypeBridgeAttendedTransfer} {
 		if !slices.Contains(types, must) {
 			t.Errorf("EventTypes lacks %s", must)
 		}
 	}
-	if slices.Contains(types, "ChannelVarset") || slices.Contains(types, "ChannelDialplan") {
+	if slices.Contains(types, ari.TypeChannelVarset) || slices.Contains(types, ari.TypeChannelDialplan) {
 		t.Error("EventTypes must not ask for ChannelVarset or ChannelDialplan")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"hotline/crm/demo"
 	"hotline/crm/postgres"
@@ -198,7 +201,12 @@ func (p *benchPBX) expect(b *testing.B, prefix string) string {
 // second while idle afterwards. HOTLINE_BENCH_CALLS (default 180),
 // HOTLINE_BENCH_RATE (calls/s, default 10), HOTLINE_BENCH_SPEED (virtual
 // clock, default 5: the 5 s conversations take 1 s) and
-// HOTLINE_BENCH_IDLE (seconds, default 10) change the run.
+// HOTLINE_BENCH_IDLE (seconds, default 10) change the run;
+// HOTLINE_BENCH_WARMUP calls (default 9, one per scenario) run before the
+// measurement, and HOTLINE_BENCH_WRITE_DELAY (ms) replaces serve's call-log
+// write delay. PostgreSQL's side is reported beside Hotline's: the CPU of
+// its backends, its transactions and the rows written per call and per idle
+// second.
 func BenchmarkServeFullStack(b *testing.B) {
 	calls := int(envNumber("HOTLINE_BENCH_CALLS", 180))
 	rate := envNumber("HOTLINE_BENCH_RATE", 10)
@@ -216,6 +224,11 @@ func BenchmarkServeFullStack(b *testing.B) {
 	numbers, _ := demoCallers(ctx, st)
 	pbx, url := startBenchPBX(b, speed)
 
+	if v := os.Getenv("HOTLINE_BENCH_WRITE_DELAY"); v != "" {
+		ms, _ := strconv.Atoi(v)
+		defer func(d time.Duration) { callLogDelay = d }(callLogDelay)
+		callLogDelay = time.Duration(ms) * time.Millisecond
+	}
 	cfg := Config{DatabaseURL: dsn, ARIURL: url, ARIUser: "hotline", ARIPassword: "hotline-secret", ARIApp: "hotline",
 		PhoneRegion: "RU", SpoolDir: b.TempDir(), LogLevel: slog.LevelWarn}
 	_, svc, err := buildService(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), st)
@@ -231,10 +244,20 @@ func BenchmarkServeFullStack(b *testing.B) {
 	}
 	defer func() { cancel(); wg.Wait() }()
 	waitServicesReady(b, svc)
+	// Warm-up: one call of each scenario first, so that what happens once
+	// in a service's life is not counted per call: the first synthesis of
+	// each survey prompt (stored in PostgreSQL, never made again), the
+	// statement caches of the pool's connections, the number memo.
+	if warm := int(envNumber("HOTLINE_BENCH_WARMUP", 9)); warm > 0 {
+		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", warm, rate, speed, strings.Join(numbers, " "))
+		waitLogged(b, st, strings.Split(strings.Fields(pbx.expect(b, "DONE "))[0], ","))
+		time.Sleep(time.Second) // the surveys of the warm-up end
+	}
 
 	b.ResetTimer()
 	{ // one run of `calls` calls, whatever b.N is
 		stopProfile := profile(b, "run")
+		pg0 := readPGCounters(b, st)
 		start, cpu0 := time.Now(), cpuTime()
 		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
 		done := strings.Fields(pbx.expect(b, "DONE "))
@@ -244,19 +267,121 @@ func BenchmarkServeFullStack(b *testing.B) {
 		ids := strings.Split(done[0], ",")
 		waitLogged(b, st, ids)
 		cpu, wall := cpuTime()-cpu0, time.Since(start)
+		pg := readPGCounters(b, st).since(pg0)
 		stopProfile()
 		pbxCPU, _ := strconv.ParseFloat(done[1], 64)
 		n := float64(len(ids))
 		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "ms-cpu/call")
+		b.ReportMetric(float64(pg.cpu.Microseconds())/1000/n, "pg-ms-cpu/call")
+		b.ReportMetric(float64(pg.xacts)/n, "pg-xacts/call")
+		b.ReportMetric(float64(pg.rows)/n, "pg-rows-written/call")
+		logTableWrites(b, st, pg0, n)
 		b.ReportMetric(pbxCPU/1000/n, "pbx-ms-cpu/call")
 		b.ReportMetric(n/wall.Seconds(), "calls/s")
 		time.Sleep(time.Second) // the last subscribers settle
 		stopProfile = profile(b, "idle")
+		pg0 = readPGCounters(b, st)
 		cpu0 = cpuTime()
 		time.Sleep(idle)
+		cpu = cpuTime() - cpu0
+		pg = readPGCounters(b, st).since(pg0)
 		stopProfile()
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/idle.Seconds(), "ms-cpu/s-idle")
+		b.ReportMetric(float64(cpu.Microseconds())/1000/idle.Seconds(), "ms-cpu/s-idle")
+		b.ReportMetric(float64(pg.cpu.Microseconds())/1000/idle.Seconds(), "pg-ms-cpu/s-idle")
+		b.ReportMetric(float64(pg.xacts)/idle.Seconds(), "pg-xacts/s-idle")
 	}
+}
+
+// pgCounters are PostgreSQL's work for the benchmark's database: the CPU
+// of the backends serving it (/proc/<pid>/stat of every backend connected
+// to it at either reading; a backend that both starts and ends between two
+// readings is missed), its transactions (pg_stat_database: each statement
+// outside a transaction is one) and the rows it inserted, updated or
+// deleted. The readings' own queries are a few transactions each.
+type pgCounters struct {
+	backends map[int]time.Duration
+	tables   map[string]int64 // rows written per table
+	cpu      time.Duration
+	xacts    int64
+	rows     int64
+}
+
+func readPGCounters(b *testing.B, st *postgres.Services) pgCounters {
+	b.Helper()
+	ctx := context.Background()
+	c := pgCounters{backends: map[int]time.Duration{}, tables: map[string]int64{}}
+	// pg_stat_database lags by the stats flush (up to 1 s at commit, less when idle).
+	if _, err := st.Pool().Exec(ctx, `SELECT pg_stat_force_next_flush()`); err != nil {
+		b.Fatal(err)
+	}
+	err := st.Pool().QueryRow(ctx, `SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted
+		FROM pg_stat_database WHERE datname = current_database()`).Scan(&c.xacts, &c.rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := st.Pool().Query(ctx, `SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var t string
+		var n int64
+		if err := rows.Scan(&t, &n); err != nil {
+			b.Fatal(err)
+		}
+		c.tables[t] = n
+	}
+	rows, err = st.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, pid := range pids {
+		c.backends[pid] = procCPU(pid)
+	}
+	return c
+}
+
+// logTableWrites logs the rows written per call in each table since old.
+func logTableWrites(b *testing.B, st *postgres.Services, old pgCounters, calls float64) {
+	now := readPGCounters(b, st)
+	var out []string
+	for t, n := range now.tables {
+		if d := n - old.tables[t]; d > 0 {
+			out = append(out, fmt.Sprintf("%s %.2f", t, float64(d)/calls))
+		}
+	}
+	slices.Sort(out)
+	b.Logf("rows written per call, by table: %s", strings.Join(out, "; "))
+}
+
+// since is c minus an earlier reading: CPU of the backends alive now
+// (those born since counted whole), transactions and rows.
+func (c pgCounters) since(old pgCounters) pgCounters {
+	d := pgCounters{xacts: c.xacts - old.xacts, rows: c.rows - old.rows}
+	for pid, cpu := range c.backends {
+		d.cpu += cpu - old.backends[pid]
+	}
+	return d
+}
+
+// procCPU is a process's CPU time, user + system, from /proc/<pid>/stat (0
+// when it is gone).
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)        // utime, field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)        // stime, field 15
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
 // waitReady waits until every readiness check of the service passes (the

@@ -54,7 +54,7 @@ type telephonyParts struct {
 // callLogDelay is how long journaled call updates gather before they are
 // written to PostgreSQL: a call's many updates while it is in progress
 // become one row write (the spool keeps them durable meanwhile).
-const callLogDelay = 250 * time.Millisecond
+var callLogDelay = 250 * time.Millisecond
 
 // rosterRefresh is how often the agent roster (endpoint -> agent, for the
 // tracker, and the metrics' agent list) reloads from the user directory.

@@ -15,17 +15,14 @@ var CallEventTypes = []string{
 	TypeApplicationReplaced, TypeChannelUserevent,
 }
 
-// IsCallEvent reports whether typ is one of CallEventTypes.
-func IsCallEvent(typ string) bool {
-	switch typ {
-	case TypeChannelCreated, TypeChannelDestroyed, TypeChannelStateChange, TypeChannelHangupRequest,
-		TypeChannelCallerId, TypeChannelConnectedLine, TypeChannelHold, TypeChannelUnhold,
-		TypeChannelDtmfReceived, TypeDial,
-		TypeBridgeCreated, TypeBridgeDestroyed, TypeBridgeMerged, TypeChannelEnteredBridge, TypeChannelLeftBridge,
-		TypeBridgeBlindTransfer, TypeBridgeAttendedTransfer, TypeChannelTransfer,
-		TypeStasisStart, TypeStasisEnd, TypePlaybackStarted, TypePlaybackContinuing, TypePlaybackFinished,
-		TypeApplicationReplaced, TypeChannelUserevent:
-		return true
+// callEvents is CallEventTypes as a set.
+var callEvents = func() map[string]bool {
+	m := make(map[string]bool, len(CallEventTypes))
+	for _, t := range CallEventTypes {
+		m[t] = true
 	}
-	return false
-}
+	return m
+}()
+
+// IsCallEvent reports whether typ is one of CallEventTypes.
+func IsCallEvent(typ string) bool { return callEvents[typ] }

@@ -126,7 +126,7 @@ func TestRESTRequests(t *testing.T) {
 			return err
 		}, want{"POST", "/applications/hotline/subscription", map[string][]string{"eventSource": {"endpoint:PJSIP/1001,deviceState:Queue:support"}}, ""}},
 		{"event filter", func() error {
-			a, err := c.Applications().SetEventFilter(ctx, "hotline", EventFilter{Disallowed: []string{"ChannelVarset", "ChannelDialplan"}})
+			a, err := c.Applications().SetEventFilter(ctx, "hotline", EventFilter{Disallowed: []string{TypeChannelVarset, TypeChannelDialplan}})
 			if err == nil && (a.Name != "hotline" || len(a.EventsAllowed) != 1) {
 				err = fmt.Errorf("application %+v", a)
 			}

@@ -1,6 +1,7 @@
 package ari
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -90,9 +91,19 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 	if c.cfg.PingInterval > 0 {
 		go c.keepalive(ctx, conn)
 	}
+	// Reads use a context that is never done, so that the WebSocket library
+	// arms no cancellation per frame; the session's end closes the
+	// connection instead, which ends the read in progress.
+	stop := context.AfterFunc(ctx, func() { conn.CloseNow() })
+	defer stop()
+	rctx := context.WithoutCancel(ctx)
+	var buf bytes.Buffer
 	for {
-		typ, data, err := conn.Read(ctx)
+		typ, data, err := readFrame(rctx, conn, &buf)
 		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
 			return true, fmt.Errorf("ari: read event: %w", err)
 		}
 		if typ != websocket.MessageText {
@@ -114,6 +125,21 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 			return true, errReplaced
 		}
 	}
+}
+
+// readFrame reads the next message through buf (reused from frame to
+// frame) and returns a copy of exactly its size, which the caller owns:
+// one allocation per frame where io.ReadAll makes several.
+func readFrame(ctx context.Context, conn *websocket.Conn, buf *bytes.Buffer) (websocket.MessageType, []byte, error) {
+	typ, r, err := conn.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return 0, nil, err
+	}
+	return typ, bytes.Clone(buf.Bytes()), nil
 }
 
 // setFilter sets Config.EventFilter. Asterisk registers the application

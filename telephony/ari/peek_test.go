@@ -17,7 +17,7 @@ func TestPeekType(t *testing.T) {
 		{"first", `{"type":"Dial","x":1}`, "Dial"},
 		{"after nested", `{"variable":"A","channel":{"type":"X","a":[{"type":"Y"}]},"type":"ChannelVarset"}`, "ChannelVarset"},
 		{"after strings with quotes and braces", `{"v":"a\"}{,\\","type":"StasisStart"}`, "StasisStart"},
-		{"spaces", " {\n \"cause\" : 16 , \"soft\":true,\"n\":null, \"type\" : \"ChannelHangupRequest\" } ", "ChannelHangupRequest"},
+		{"spaces", " {\n \"cause\" : 16 , \"soft\":true,\"n\":null, \"type\" : \"ChannelHangupRequest\" } ", TypeChannelHangupRequest},
 		{"unknown type", `{"type":"Brand New"}`, "Brand New"},
 		{"escaped value", `{"type":"Dia\u006c"}`, "Dial"},
 		{"escaped key", `{"\u0074ype":"Dial"}`, "Dial"},

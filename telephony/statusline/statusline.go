@@ -173,11 +173,11 @@ func (l *Line) Active() int {
 // Handle takes one ARI event without blocking on the network.
 func (l *Line) Handle(m ari.Message) {
 	switch m.Type {
-	case "StasisStart", "PlaybackFinished", "ChannelDtmfReceived", "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":
+	case ari.TypeStasisStart, ari.TypePlaybackFinished, ari.TypeChannelDtmfReceived, ari.TypeStasisEnd, ari.TypeChannelHangupRequest, ari.TypeChannelDestroyed:
 	default:
 		return
 	}
-	if m.Type != "StasisStart" && l.Active() == 0 {
+	if m.Type != ari.TypeStasisStart && l.Active() == 0 {
 		return
 	}
 	ev, err := m.Decode()

@@ -1,6 +1,10 @@
 package aritest
 
-import "time"
+import (
+	"time"
+
+	"hotline/telephony/ari"
+)
 
 // bridge is a simulated Asterisk bridge. Dial and Queue make "basic"
 // bridges (simple_bridge, silently native_rtp once two SIP channels are in
@@ -36,7 +40,7 @@ func (s *Server) newBasicBridge() *bridge {
 	b := &bridge{id: s.newUUID(), class: "basic", typ: "mixing", tech: "simple_bridge",
 		videoMode: "none", created: s.clock.Now()}
 	s.bridges[b.id] = b
-	s.emitBridge("BridgeCreated", b, nil)
+	s.emitBridge(ari.TypeBridgeCreated, b, nil)
 	return b
 }
 
@@ -55,7 +59,7 @@ func (s *Server) newStasisBridge(id, name, typ string) *bridge {
 		b.videoMode = "none"
 	}
 	s.bridges[b.id] = b
-	s.emitBridge("BridgeCreated", b, nil)
+	s.emitBridge(ari.TypeBridgeCreated, b, nil)
 	return b
 }
 
@@ -77,7 +81,7 @@ func (s *Server) enterBridge(b *bridge, c *channel) {
 	for _, m := range b.members {
 		m.linkedID, m.linkedSeq = oldest.linkedID, oldest.linkedSeq
 	}
-	s.emitBridge("ChannelEnteredBridge", b, c)
+	s.emitBridge(ari.TypeChannelEnteredBridge, b, c)
 }
 
 // leaveBridge removes c from b and emits ChannelLeftBridge.
@@ -89,7 +93,7 @@ func (s *Server) leaveBridge(b *bridge, c *channel) {
 		}
 	}
 	c.bridge = nil
-	s.emitBridge("ChannelLeftBridge", b, c)
+	s.emitBridge(ari.TypeChannelLeftBridge, b, c)
 }
 
 // destroyBridge emits BridgeDestroyed (members must have left already).
@@ -99,7 +103,7 @@ func (s *Server) destroyBridge(b *bridge) {
 	}
 	b.destroyed = true
 	delete(s.bridges, b.id)
-	s.emitBridge("BridgeDestroyed", b, nil)
+	s.emitBridge(ari.TypeBridgeDestroyed, b, nil)
 }
 
 // otherMember returns a bridge member other than c, or nil.

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // CallerID is a name and number pair as ARI shows it.
@@ -209,7 +211,7 @@ func (s *Server) setState(c *channel, state string) {
 		return
 	}
 	c.state = state
-	s.emitChannel("ChannelStateChange", c, nil)
+	s.emitChannel(ari.TypeChannelStateChange, c, nil)
 	if state == "Up" {
 		c.fire("up")
 	}
@@ -220,13 +222,13 @@ func (s *Server) setState(c *channel, state string) {
 func (s *Server) dialplanApp(c *channel, app, data string) {
 	c.dp.Priority++
 	c.dp.AppName, c.dp.AppData = app, data
-	s.emitChannel("ChannelDialplan", c, fields{"dialplan_app": app, "dialplan_app_data": data})
+	s.emitChannel(ari.TypeChannelDialplan, c, fields{"dialplan_app": app, "dialplan_app_data": data})
 }
 
 // setVar sets a channel variable and emits ChannelVarset.
 func (s *Server) setVar(c *channel, name, value string) {
 	c.vars[name] = value
-	s.emitChannel("ChannelVarset", c, fields{"variable": name, "value": value})
+	s.emitChannel(ari.TypeChannelVarset, c, fields{"variable": name, "value": value})
 }
 
 // destroy emits ChannelDestroyed with the Q.850 cause and forgets the channel.
@@ -234,7 +236,7 @@ func (s *Server) destroy(c *channel, cause int) {
 	if c.destroyed {
 		return
 	}
-	s.emitChannel("ChannelDestroyed", c, fields{"cause": cause, "cause_txt": causeText(cause)})
+	s.emitChannel(ari.TypeChannelDestroyed, c, fields{"cause": cause, "cause_txt": causeText(cause)})
 	c.destroyed = true
 	c.requestHangup(cause)
 	delete(s.channels, c.id)
@@ -267,7 +269,7 @@ func (s *Server) hangupRequest(c *channel, cause int, soft bool) {
 	if soft {
 		f["soft"] = true
 	}
-	s.emitChannel("ChannelHangupRequest", c, f)
+	s.emitChannel(ari.TypeChannelHangupRequest, c, f)
 }
 
 // sortedIDs returns channel ids sorted as Asterisk lists bridge members.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"hotline/telephony/ari"
 )
 
 // normaliser maps channel, bridge and playback ids to names by order of
@@ -112,20 +114,20 @@ func signaturesOrdered(events []event) entityStreams {
 func otherSig(e event, n *normaliser) (key, sig string, ok bool) {
 	typ := e.typ()
 	switch typ {
-	case "DeviceStateChanged":
+	case ari.TypeDeviceStateChanged:
 		d := e.obj("device_state")
 		name := d["name"].(string)
 		if strings.HasPrefix(name, "Queue:") || strings.HasPrefix(name, "Announcer") {
 			return "", "", true
 		}
 		return "device " + name, fmt.Sprint(d["state"]), true
-	case "PlaybackStarted", "PlaybackFinished", "PlaybackContinuing":
+	case ari.TypePlaybackStarted, ari.TypePlaybackFinished, ari.TypePlaybackContinuing:
 		p := e.obj("playback")
 		return "playback " + n.id("P", p["id"].(string)), typ + " " + fmt.Sprint(p["state"], " ", p["media_uri"]), true
-	case "BridgeCreated", "BridgeDestroyed":
+	case ari.TypeBridgeCreated, ari.TypeBridgeDestroyed:
 		b := e.obj("bridge")
 		return "bridge " + n.id("B", b["id"].(string)), typ + " " + fmt.Sprint(b["bridge_class"]), true
-	case "Dial":
+	case ari.TypeDial:
 		p := e.obj("peer")
 		caller := ""
 		if c := e.obj("caller"); c != nil {
@@ -134,7 +136,7 @@ func otherSig(e event, n *normaliser) (key, sig string, ok bool) {
 		// Dial is published on the caller's and the peer's topics, so it is
 		// not ordered against the peer's own events: a stream of its own.
 		return "dial " + n.id("C", p["id"].(string)), fmt.Sprintf("Dial %q from %s", e["dialstatus"], caller), true
-	case "BridgeBlindTransfer", "BridgeAttendedTransfer":
+	case ari.TypeBridgeBlindTransfer, ari.TypeBridgeAttendedTransfer:
 		var parts []string
 		for _, k := range []string{"channel", "transferee", "transferer_first_leg", "transferer_second_leg", "transfer_target"} {
 			if c := e.obj(k); c != nil {
@@ -142,7 +144,7 @@ func otherSig(e event, n *normaliser) (key, sig string, ok bool) {
 			}
 		}
 		return "transfers", fmt.Sprintf("%s %v %v ext=%v %s", typ, e["result"], e["is_external"], e["exten"], strings.Join(parts, " ")), true
-	case "ApplicationReplaced":
+	case ari.TypeApplicationReplaced:
 		return "app", typ, true
 	}
 	if e.obj("channel") == nil {
@@ -163,15 +165,15 @@ func channelSig(e event, n *normaliser, out entityStreams) {
 		sig += " linked=" + n.id("C", fmt.Sprint(vars["CHANNEL(linkedid)"]))
 	}
 	switch typ {
-	case "ChannelVarset":
+	case ari.TypeChannelVarset:
 		add("noise "+key, sig+" "+fmt.Sprint(e["variable"]))
 		return
-	case "ChannelDialplan":
+	case ari.TypeChannelDialplan:
 		add("noise "+key, sig+" "+fmt.Sprint(e["dialplan_app"]))
 		return
-	case "ChannelCreated", "ChannelConnectedLine", "ChannelCallerId":
+	case ari.TypeChannelCreated, ari.TypeChannelConnectedLine, ari.TypeChannelCallerId:
 		sig += " " + cid(ch)
-	case "StasisStart":
+	case ari.TypeStasisStart:
 		var args []string
 		for _, a := range e["args"].([]any) {
 			v := a.(string)
@@ -181,11 +183,11 @@ func channelSig(e event, n *normaliser, out entityStreams) {
 			args = append(args, v)
 		}
 		sig += " " + cid(ch) + fmt.Sprint(" ", args)
-	case "ChannelHangupRequest":
+	case ari.TypeChannelHangupRequest:
 		sig += fmt.Sprintf(" cause=%v soft=%v", e["cause"], e["soft"])
-	case "ChannelDestroyed":
+	case ari.TypeChannelDestroyed:
 		sig += fmt.Sprintf(" cause=%v %v", e["cause"], e["cause_txt"])
-	case "ChannelEnteredBridge", "ChannelLeftBridge":
+	case ari.TypeChannelEnteredBridge, ari.TypeChannelLeftBridge:
 		b := e.obj("bridge")
 		var ms []string
 		for _, m := range b["channels"].([]any) {
@@ -194,7 +196,7 @@ func channelSig(e event, n *normaliser, out entityStreams) {
 		sort.Strings(ms)
 		sig += fmt.Sprintf(" %s %v", n.id("B", b["id"].(string)), ms)
 		add("bridge "+n.id("B", b["id"].(string)), fmt.Sprintf("%s %s %v", typ, n.id("C", ch["id"].(string)), ms))
-	case "ChannelDtmfReceived":
+	case ari.TypeChannelDtmfReceived:
 		sig += fmt.Sprintf(" %v", e["digit"])
 	}
 	add(key, sig)

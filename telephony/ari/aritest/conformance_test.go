@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"hotline/telephony/ari/aritest/transcripts"
+
+	"hotline/telephony/ari"
 )
 
 const testSpeed = 10
@@ -146,13 +148,13 @@ func checkDialLinkedIDs(t *testing.T, what string, events []event) (checked int)
 	t.Helper()
 	linkedAt := map[string]string{} // channel id -> linkedid in its ChannelCreated
 	for _, e := range events {
-		if e.typ() == "ChannelCreated" {
+		if e.typ() == ari.TypeChannelCreated {
 			linkedAt[chanID(e)] = linkedOf(e.obj("channel"))
 		}
 	}
 	for _, e := range events {
 		caller, peer := e.obj("caller"), e.obj("peer")
-		if e.typ() != "Dial" || caller == nil || peer == nil {
+		if e.typ() != ari.TypeDial || caller == nil || peer == nil {
 			continue
 		}
 		want := linkedOf(caller)

@@ -25,7 +25,7 @@ func TestRunDemo(t *testing.T) {
 		done <- s.RunDemo(ctx, DemoOptions{Agents: demoAgents, CallsPerMinute: 12})
 	}()
 	// Run until every kind of call happened (at most 15 s: 150 virtual minutes).
-	wanted := []string{"ChannelHold", "BridgeBlindTransfer", "BridgeAttendedTransfer", "\"BUSY\"", "\"CANCEL\"", "\"survey\""}
+	wanted := []string{ari.TypeChannelHold, ari.TypeBridgeBlindTransfer, ari.TypeBridgeAttendedTransfer, "\"BUSY\"", "\"CANCEL\"", "\"survey\""}
 	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		missing := 0
 		raw, _ := json.Marshal(a.snapshot())
@@ -45,13 +45,13 @@ func TestRunDemo(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	events := a.snapshot()
 	seen := checkStream(t, events)
-	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", "ChannelHold", "ChannelUnhold",
-		"BridgeBlindTransfer", "BridgeAttendedTransfer", "ChannelDtmfReceived", "DeviceStateChanged", "ChannelVarset"} {
+	for _, want := range []string{"Dial ANSWER", "Dial BUSY", "Dial CANCEL", "StasisStart survey", ari.TypeChannelHold, ari.TypeChannelUnhold,
+		ari.TypeBridgeBlindTransfer, ari.TypeBridgeAttendedTransfer, ari.TypeChannelDtmfReceived, ari.TypeDeviceStateChanged, ari.TypeChannelVarset} {
 		if seen[want] == 0 {
 			t.Errorf("demo traffic produced no %s (saw %v)", want, seen)
 		}
 	}
-	t.Logf("%d events, %d channels", len(events), seen["ChannelCreated"])
+	t.Logf("%d events, %d channels", len(events), seen[ari.TypeChannelCreated])
 }
 
 // checkStream checks that every event decodes into a typed ari event and
@@ -71,24 +71,24 @@ func checkStream(t *testing.T, events []event) map[string]int {
 		}
 		key := e.typ()
 		switch key {
-		case "Dial":
+		case ari.TypeDial:
 			key += " " + e["dialstatus"].(string)
-		case "StasisStart":
+		case ari.TypeStasisStart:
 			key += " " + e["args"].([]any)[0].(string)
 		}
 		seen[key]++
 		id := chanID(e)
 		switch e.typ() {
-		case "ChannelCreated":
+		case ari.TypeChannelCreated:
 			created[id] = true
-		case "ChannelDestroyed":
+		case ari.TypeChannelDestroyed:
 			if !created[id] || destroyed[id] || inStasis[id] {
 				t.Errorf("channel %s destroyed out of order (created %v, destroyed %v, in Stasis %v)", id, created[id], destroyed[id], inStasis[id])
 			}
 			destroyed[id] = true
-		case "StasisStart":
+		case ari.TypeStasisStart:
 			inStasis[id] = true
-		case "StasisEnd":
+		case ari.TypeStasisEnd:
 			delete(inStasis, id)
 		default:
 			if id != "" && destroyed[id] {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // dialOp is one running Dial() or Queue() of the simulated dialplan: the
@@ -33,7 +35,7 @@ type dialOp struct {
 func (s *Server) sipChannel(endpoint, state, context, exten string, caller CallerID, linked *channel) *channel {
 	c := s.newChannel("PJSIP/"+endpoint, "", state, dialplanCEP{Context: context, Exten: exten, Priority: 1}, caller)
 	c.inheritLinked(linked)
-	s.emitChannel("ChannelCreated", c, nil)
+	s.emitChannel(ari.TypeChannelCreated, c, nil)
 	c.protocolID = s.newUUID()
 	c.dp.Priority = 0
 	return c
@@ -75,10 +77,10 @@ func (d *dialOp) addAgentPeer(resource string) *channel {
 	p.dp.Exten = d.caller.dp.Exten
 	s.dialplanApp(p, "AppDial", "(Outgoing Line)")
 	p.connected = d.caller.caller
-	s.emitChannel("ChannelConnectedLine", p, nil)
+	s.emitChannel(ari.TypeChannelConnectedLine, p, nil)
 	s.emitDial(d.caller, p, "", d.strings[p])
 	d.caller.connected = p.caller
-	s.emitChannel("ChannelConnectedLine", d.caller, nil)
+	s.emitChannel(ari.TypeChannelConnectedLine, d.caller, nil)
 	return p
 }
 
@@ -95,11 +97,11 @@ func (d *dialOp) addPSTNPeer(number string) *channel {
 	s.dialplanApp(p, "AppDial", "(Outgoing Line)")
 	p.caller = CallerID{Number: number}
 	p.connected = d.caller.caller
-	s.emitChannel("ChannelCallerId", p, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
-	s.emitChannel("ChannelConnectedLine", p, nil)
+	s.emitChannel(ari.TypeChannelCallerId, p, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
+	s.emitChannel(ari.TypeChannelConnectedLine, p, nil)
 	s.emitDial(d.caller, p, "", d.strings[p])
 	d.caller.connected = CallerID{Number: number}
-	s.emitChannel("ChannelConnectedLine", d.caller, nil)
+	s.emitChannel(ari.TypeChannelConnectedLine, d.caller, nil)
 	return p
 }
 
@@ -114,7 +116,7 @@ func (d *dialOp) ringing(p *channel) {
 		s.setState(p, "Ringing")
 		s.dialplanApp(p, "AppQueue", "(Outgoing Line)")
 		p.connected = d.caller.caller
-		s.emitChannel("ChannelConnectedLine", p, nil)
+		s.emitChannel(ari.TypeChannelConnectedLine, p, nil)
 		s.emitDevice(p.endpoint, "RINGING")
 		s.emitDial(d.caller, p, "", d.strings[p])
 		s.emitDial(d.caller, p, "RINGING", d.strings[p])
@@ -174,7 +176,7 @@ func (d *dialOp) answer(p *channel) {
 			}
 		}
 		c.connected = p.caller
-		s.emitChannel("ChannelConnectedLine", c, nil)
+		s.emitChannel(ari.TypeChannelConnectedLine, c, nil)
 		wait := s.clock.Now().Sub(d.start)
 		for _, o := range d.peers {
 			if o != p && !o.destroyed {

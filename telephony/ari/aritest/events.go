@@ -3,6 +3,8 @@ package aritest
 import (
 	"encoding/json"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // fields are the type-specific members of one event.
@@ -105,13 +107,13 @@ func (s *Server) emitDial(caller, peer *channel, status, dialstring string) {
 	if caller != nil {
 		f["caller"] = caller.json(s.opts.ChannelVarsLinkedID)
 	}
-	s.emit("Dial", peer.id, f)
+	s.emit(ari.TypeDial, peer.id, f)
 }
 
 // emitDevice records and emits a DeviceStateChanged.
 func (s *Server) emitDevice(name, state string) {
 	s.devices[name] = state
-	s.emit("DeviceStateChanged", "device:"+name, fields{"device_state": fields{"name": name, "state": state}})
+	s.emit(ari.TypeDeviceStateChanged, "device:"+name, fields{"device_state": fields{"name": name, "state": state}})
 }
 
 // emitBridge emits an event about a bridge, optionally with a channel.

@@ -152,7 +152,7 @@ func TestReorderKeepsChannelOrder(t *testing.T) {
 		t.Fatalf("%d channels seen, want 40", len(perChannel))
 	}
 	for id, types := range perChannel {
-		if types[0] != "ChannelCreated" || types[len(types)-1] != "ChannelDestroyed" {
+		if types[0] != ari.TypeChannelCreated || types[len(types)-1] != ari.TypeChannelDestroyed {
 			t.Errorf("channel %s: events out of order: first %s, last %s", id, types[0], types[len(types)-1])
 		}
 	}
@@ -178,7 +178,7 @@ func TestEventFilter(t *testing.T) {
 	a.settle(s)
 	got := a.snapshot()
 	for _, e := range got {
-		if e.typ() == "ChannelVarset" || e.typ() == "ChannelDialplan" {
+		if e.typ() == ari.TypeChannelVarset || e.typ() == ari.TypeChannelDialplan {
 			t.Fatalf("filtered event delivered: %s", e.typ())
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"hotline/telephony/ari"
 )
 
 // event is a decoded event with its raw form.
@@ -200,7 +202,7 @@ func (a *appClient) surveyApp(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case e := <-ch:
-				if e.typ() != "StasisStart" {
+				if e.typ() != ari.TypeStasisStart {
 					continue
 				}
 				go a.runSurvey(chanID(e), ctx)
@@ -214,10 +216,10 @@ func (a *appClient) runSurvey(id string, ctx context.Context) {
 	defer a.unsubscribe(ch)
 	a.rest("POST", "/channels/"+id+"/answer", "")
 	a.rest("POST", "/channels/"+id+"/play?media=sound:hello-world&playbackId=survey-prompt-"+id, "")
-	gone := func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id }
+	gone := func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id }
 	wait := a.srv.clock.Real(8 * time.Second)
 	e, ok := waitFor(ch, wait+time.Second, func(e event) bool {
-		return gone(e) || (e.typ() == "ChannelDtmfReceived" && chanID(e) == id)
+		return gone(e) || (e.typ() == ari.TypeChannelDtmfReceived && chanID(e) == id)
 	})
 	if ok && gone(e) {
 		return
@@ -225,7 +227,7 @@ func (a *appClient) runSurvey(id string, ctx context.Context) {
 	a.rest("POST", "/channels/"+id+"/play?media=sound:beep&playbackId=survey-beep-"+id, "")
 	e, ok = waitFor(ch, wait, func(e event) bool {
 		p := e.obj("playback")
-		return gone(e) || (e.typ() == "PlaybackFinished" && p["id"] == "survey-beep-"+id)
+		return gone(e) || (e.typ() == ari.TypePlaybackFinished && p["id"] == "survey-beep-"+id)
 	})
 	if ok && gone(e) {
 		return

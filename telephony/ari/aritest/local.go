@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // Local channels and the simulation dialplan of the Local-channel
@@ -84,8 +86,8 @@ func (s *Server) newLocal(resource, id, otherID string, caller CallerID, origina
 	one.peer, two.peer = two, one
 	lc := &localCall{one: one, two: two, dialstring: resource, device: "Local/" + resource, vars: map[string]string{}}
 	one.local, two.local = lc, lc
-	s.emitChannel("ChannelCreated", one, nil)
-	s.emitChannel("ChannelCreated", two, nil)
+	s.emitChannel(ari.TypeChannelCreated, one, nil)
+	s.emitChannel(ari.TypeChannelCreated, two, nil)
 	return lc
 }
 
@@ -152,7 +154,7 @@ func (s *Server) runApps(lc *localCall, ch *channel, apps []localApp) {
 				}
 				s.locked(func() {
 					if o := ch.peer; o != nil && o.inStasis && !o.destroyed {
-						s.emitChannel("ChannelDtmfReceived", o, fields{"digit": string(d), "duration_ms": 100})
+						s.emitChannel(ari.TypeChannelDtmfReceived, o, fields{"digit": string(d), "duration_ms": 100})
 					}
 				})
 				if s.clock.SleepOr(ctx, 250*time.Millisecond, ch.hangup) != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"hotline/telephony/ari/aritest/transcripts"
+
+	"hotline/telephony/ari"
 )
 
 // localScenarios drive the Local-channel transcripts with the REST calls
@@ -18,23 +20,23 @@ var localScenarios = []struct {
 	{"inbound-survey", func(t *testing.T, a *appClient) {
 		ch := a.subscribe()
 		a.restID("POST", `/channels?app=hotline&appArgs=inbound&callerId=%22Ivan+Petrov%22+%3C%2B74951234567%3E&endpoint=Local%2Fsurvey%40sim-customer`, `{"variables":{"DIGITS":"5"}}`)
-		e := a.must(ch, "StasisStart")
+		e := a.must(ch, ari.TypeStasisStart)
 		id := chanID(e)
 		a.rest("POST", "/channels/"+id+"/answer", "")
 		a.rest("POST", "/channels/"+id+"/play?media=sound%3Ahello-world", "")
-		a.must(ch, "ChannelDtmfReceived")
+		a.must(ch, ari.TypeChannelDtmfReceived)
 		a.rest("POST", "/channels/"+id+"/play?media=sound%3Abeep", "")
 	}},
 	{"inbound-survey-ringing", func(t *testing.T, a *appClient) {
 		ch := a.subscribe()
 		a.restID("POST", `/channels?callerId=%22Ivan+Petrov%22+%3C%2B74951234567%3E&context=sim-customer&endpoint=Local%2F74959876543%40inbound&extension=survey&priority=1&timeout=30`, `{"variables":{"DIGITS":"5"}}`)
-		id := chanID(a.must(ch, "StasisStart"))
+		id := chanID(a.must(ch, ari.TypeStasisStart))
 		if st, body := a.rest("GET", "/channels/"+id, ""); st != 200 || jsonField(body, "state") != "Ring" {
 			t.Errorf("GET ringing channel: %d %s", st, body)
 		}
 		a.rest("POST", "/channels/"+id+"/answer", "")
 		a.rest("POST", "/channels/"+id+"/play?media=sound%3Ahello-world", "")
-		a.must(ch, "PlaybackFinished")
+		a.must(ch, ari.TypePlaybackFinished)
 		a.rest("POST", "/channels/"+id+"/variable?value=5&variable=SURVEY_SCORE", "")
 		if st, body := a.rest("GET", "/channels/"+id+"/variable?variable=SURVEY_SCORE", ""); st != 200 || jsonField(body, "value") != "5" {
 			t.Errorf("read variable back: %d %s", st, body)
@@ -46,7 +48,7 @@ var localScenarios = []struct {
 	{"outbound-answered", func(t *testing.T, a *appClient) {
 		ch := a.subscribe()
 		a.restID("POST", `/channels?app=hotline&appArgs=outbound&callerId=%22Hotline%22+%3C%2B74950000000%3E&endpoint=Local%2Fanswer%40sim-customer&timeout=5`, "")
-		id := chanID(a.must(ch, "StasisStart"))
+		id := chanID(a.must(ch, ari.TypeStasisStart))
 		a.rest("POST", "/channels/"+id+"/play?media=sound%3Ahello-world", "")
 	}},
 	{"outbound-busy", func(t *testing.T, a *appClient) {
@@ -59,7 +61,7 @@ var localScenarios = []struct {
 		ch := a.subscribe()
 		id := a.restID("POST", `/channels/create?app=hotline&appArgs=outbound&endpoint=Local%2Fbusy%40sim-customer`, "")
 		a.rest("POST", "/channels/"+id+"/dial?timeout=5", "")
-		a.mustWhere(ch, func(e event) bool { return e.typ() == "Dial" && e["dialstatus"] == "BUSY" })
+		a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeDial && e["dialstatus"] == "BUSY" })
 		time.Sleep(a.srv.clock.Real(500 * time.Millisecond))
 		if st, _ := a.rest("GET", "/channels/"+id, ""); st != 200 {
 			t.Errorf("channel should stay in Stasis after BUSY, GET = %d", st)
@@ -70,7 +72,7 @@ var localScenarios = []struct {
 		ch := a.subscribe()
 		id := a.restID("POST", `/channels/create?app=hotline&appArgs=outbound&endpoint=Local%2Fnoanswer%40sim-customer`, "")
 		a.rest("POST", "/channels/"+id+"/dial?timeout=5", "")
-		a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id })
+		a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id })
 		if st, body := a.rest("GET", "/channels/"+id, ""); st != 404 || jsonField(body, "message") != "Channel not found" {
 			t.Errorf("GET after the /dial timeout: %d %s", st, body)
 		}
@@ -83,7 +85,7 @@ var localScenarios = []struct {
 func inboundToAgent(t *testing.T, a *appClient, viaDial bool) {
 	ch := a.subscribe()
 	a.restID("POST", `/channels?callerId=%22Ivan+Petrov%22+%3C%2B74951234567%3E&context=sim-customer&endpoint=Local%2F74959876543%40inbound&extension=talk&priority=1`, `{"variables":{"HOLD":"30"}}`)
-	cust := chanID(a.must(ch, "StasisStart"))
+	cust := chanID(a.must(ch, ari.TypeStasisStart))
 	a.rest("POST", "/channels/"+cust+"/answer", "")
 	bridge := a.restID("POST", "/bridges?type=mixing&name=call-"+cust, "")
 	a.rest("POST", "/bridges/"+bridge+"/addChannel?channel="+cust, "")
@@ -95,16 +97,16 @@ func inboundToAgent(t *testing.T, a *appClient, viaDial bool) {
 	} else {
 		a.rest("POST", "/bridges/"+bridge+"/moh", "")
 		a.restID("POST", "/channels?app=hotline&appArgs=agent%2C"+cust+"&callerId=%22Ivan+Petrov%22+%3C%2B74951234567%3E&endpoint=Local%2Fagent%40sim-agent&timeout=20", "")
-		agent = chanID(a.must(ch, "StasisStart"))
+		agent = chanID(a.must(ch, ari.TypeStasisStart))
 		a.rest("DELETE", "/bridges/"+bridge+"/moh", "")
 		a.rest("POST", "/bridges/"+bridge+"/addChannel?channel="+agent, "")
 		if st, body := a.rest("GET", "/bridges/"+bridge, ""); st != 200 || len(jsonList(body, "channels")) != 2 {
 			t.Errorf("GET bridge while talking: %d %s", st, body)
 		}
 	}
-	a.mustWhere(ch, func(e event) bool { return e.typ() == "StasisEnd" && chanID(e) == agent })
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeStasisEnd && chanID(e) == agent })
 	a.rest("DELETE", "/channels/"+cust+"?reason=normal", "")
-	a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == cust })
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == cust })
 	a.rest("DELETE", "/bridges/"+bridge, "")
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // silentWAV is an 8 kHz mono 16-bit WAV of d.
@@ -80,8 +82,8 @@ func TestHTTPMediaPlaysLikeAsterisk(t *testing.T) {
 	}
 	finished := func(pid string) (started, done event) {
 		t.Helper()
-		started = a.mustWhere(ch, func(e event) bool { return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == pid })
-		done = a.mustWhere(ch, func(e event) bool { return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == pid })
+		started = a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypePlaybackStarted && e.obj("playback")["id"] == pid })
+		done = a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypePlaybackFinished && e.obj("playback")["id"] == pid })
 		return started, done
 	}
 
@@ -108,16 +110,16 @@ func TestHTTPMediaPlaysLikeAsterisk(t *testing.T) {
 
 	// Two media= parameters: only the last, comma-separated list plays.
 	play("several", "sound:hello-world", "sound:beep,sound:"+long)
-	first := a.mustWhere(ch, func(e event) bool { return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == "several" })
+	first := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypePlaybackStarted && e.obj("playback")["id"] == "several" })
 	if first.obj("playback")["media_uri"] != "sound:beep" {
 		t.Errorf("several media= parameters: started with %v, want sound:beep", first.obj("playback")["media_uri"])
 	}
 	a.mustWhere(ch, func(e event) bool {
-		return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == "several" && e.obj("playback")["media_uri"] == "sound:"+long
+		return e.typ() == ari.TypePlaybackStarted && e.obj("playback")["id"] == "several" && e.obj("playback")["media_uri"] == "sound:"+long
 	})
-	a.mustWhere(ch, func(e event) bool { return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == "several" })
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypePlaybackFinished && e.obj("playback")["id"] == "several" })
 	for _, e := range a.snapshot() {
-		if e.typ() == "PlaybackStarted" && e.obj("playback")["media_uri"] == "sound:hello-world" {
+		if e.typ() == ari.TypePlaybackStarted && e.obj("playback")["media_uri"] == "sound:hello-world" {
 			t.Fatal("the first media= parameter played")
 		}
 	}

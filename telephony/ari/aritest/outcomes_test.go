@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // TestScenarioOutcomes covers the scenario helpers beyond the recordings:
@@ -69,15 +71,15 @@ func TestScenarioOutcomes(t *testing.T) {
 			var dials, causes []string
 			for _, e := range obs.snapshot() {
 				switch e.typ() {
-				case "Dial":
+				case ari.TypeDial:
 					st := e["dialstatus"].(string)
 					if st == "" {
 						st = "-"
 					}
 					dials = append(dials, st)
-				case "ChannelDestroyed":
+				case ari.TypeChannelDestroyed:
 					causes = append(causes, fmt.Sprint(e["cause"]))
-				case "ChannelDtmfReceived":
+				case ari.TypeChannelDtmfReceived:
 					t.Error("DTMF between bridged SIP phones must not be reported")
 				}
 			}

@@ -3,6 +3,8 @@ package aritest
 import (
 	"context"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // Phone scripts how an agent phone (or the PSTN callee) handles a call it
@@ -187,9 +189,9 @@ func (s *Server) hold(p *channel, on bool) {
 	}
 	other := p.bridge.otherMember(p)
 	if on {
-		s.emitChannel("ChannelHold", p, fields{"musicclass": "default"})
+		s.emitChannel(ari.TypeChannelHold, p, fields{"musicclass": "default"})
 	} else {
-		s.emitChannel("ChannelUnhold", p, nil)
+		s.emitChannel(ari.TypeChannelUnhold, p, nil)
 	}
 	if other != nil {
 		s.bridgePeerVars(other, p, 1)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // ARI-originated PJSIP channels (click-to-call to an agent phone or through
@@ -43,7 +45,7 @@ func (s *Server) newPJSIPOut(resource, id string, caller CallerID, originator *c
 	c := s.newChannel("PJSIP/"+endpoint, id, "Down", dialplanCEP{Context: "default", Exten: "s", Priority: 1}, caller)
 	c.connected = caller
 	c.inheritLinked(originator)
-	s.emitChannel("ChannelCreated", c, nil)
+	s.emitChannel(ari.TypeChannelCreated, c, nil)
 	c.protocolID = s.newUUID()
 	return c, ph
 }
@@ -71,7 +73,7 @@ func (s *Server) originatePJSIP(resource, id string, o originateSpec) *channel {
 	}
 	if connected != c.connected {
 		c.connected = connected
-		s.emitChannel("ChannelConnectedLine", c, nil)
+		s.emitChannel(ari.TypeChannelConnectedLine, c, nil)
 	}
 	pc := &pjsipCall{c: c, phone: ph, args: o.args, app: o.app != "", context: o.context, exten: o.exten}
 	if pc.context == "" && !pc.app {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // TestOriginatePJSIP: click-to-call to an agent phone (not recorded; see
@@ -18,17 +20,17 @@ func TestOriginatePJSIP(t *testing.T) {
 	a := connectApp(t, s)
 	ch := a.subscribe()
 	id := a.restID("POST", "/channels?app=hotline&appArgs=outbound&endpoint=PJSIP%2F1001&callerId=%22Hotline%22+%3C100%3E", "")
-	e := a.mustWhere(ch, func(e event) bool { return e.typ() == "StasisStart" && chanID(e) == id })
+	e := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeStasisStart && chanID(e) == id })
 	if e.obj("channel")["state"] != "Up" {
 		t.Errorf("StasisStart state %v, want Up", e.obj("channel")["state"])
 	}
-	d := a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id })
+	d := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id })
 	if d["cause"] != float64(16) {
 		t.Errorf("cause %v, want 16", d["cause"])
 	}
 	busy := a.restID("POST", "/channels?app=hotline&endpoint=PJSIP%2F1002", "")
-	a.mustWhere(ch, func(e event) bool { return e.typ() == "Dial" && e["dialstatus"] == "BUSY" })
-	d = a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == busy })
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeDial && e["dialstatus"] == "BUSY" })
+	d = a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == busy })
 	if d["cause"] != float64(17) {
 		t.Errorf("busy cause %v, want 17", d["cause"])
 	}
@@ -36,7 +38,7 @@ func TestOriginatePJSIP(t *testing.T) {
 		t.Errorf("unknown endpoint: %d %s", st, body)
 	}
 	for _, e := range a.snapshot() {
-		if e.typ() == "StasisStart" && chanID(e) == busy {
+		if e.typ() == ari.TypeStasisStart && chanID(e) == busy {
 			t.Error("busy channel entered Stasis")
 		}
 	}
@@ -83,9 +85,9 @@ func TestLinkedIDVariable(t *testing.T) {
 			"1001": {AnswerAfter: time.Second, AttendedTransferTo: "1002", TransferAfter: time.Second, ConsultFor: time.Second},
 			"1002": {AnswerAfter: time.Second, HangupAfter: 30 * time.Second}}})
 	}()
-	cust := chanID(a.must(ch, "ChannelCreated"))
+	cust := chanID(a.must(ch, ari.TypeChannelCreated))
 	target := chanID(a.mustWhere(ch, func(e event) bool {
-		return e.typ() == "ChannelCreated" && e.obj("channel")["name"].(string)[:10] == "PJSIP/1002"
+		return e.typ() == ari.TypeChannelCreated && e.obj("channel")["name"].(string)[:10] == "PJSIP/1002"
 	}))
 	linked := func(id string) string {
 		_, body := a.rest("GET", "/channels/"+id+"/variable?variable=CHANNEL(linkedid)", "")
@@ -94,7 +96,7 @@ func TestLinkedIDVariable(t *testing.T) {
 	if l := linked(target); l == cust {
 		t.Errorf("consultation channel starts with the customer's linkedid %s", l)
 	}
-	a.must(ch, "BridgeAttendedTransfer")
+	a.must(ch, ari.TypeBridgeAttendedTransfer)
 	if l := linked(target); l != cust {
 		t.Errorf("after the transfer the target's linkedid is %s, want %s", l, cust)
 	}
@@ -131,14 +133,14 @@ func TestOriginatorLinkedID(t *testing.T) {
 		if got := linkedOfID(id); got != want {
 			t.Errorf("%s: linkedid %q, want the originator's %q", c.name, got, want)
 		}
-		e := a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelCreated" && chanID(e) == id })
+		e := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelCreated && chanID(e) == id })
 		if got := linkedOf(e.obj("channel")); got != want {
 			t.Errorf("%s: ChannelCreated carries linkedid %q, want %q", c.name, got, want)
 		}
 		if c.name == "create Local" || c.name == "originate Local" {
 			two := a.mustWhere(ch, func(e event) bool {
 				n, _ := e.obj("channel")["name"].(string)
-				return e.typ() == "ChannelCreated" && strings.HasSuffix(n, ";2") && chanID(e) != id
+				return e.typ() == ari.TypeChannelCreated && strings.HasSuffix(n, ";2") && chanID(e) != id
 			})
 			if got := linkedOf(two.obj("channel")); got != want {
 				t.Errorf("%s: the ;2 half carries linkedid %q, want %q", c.name, got, want)

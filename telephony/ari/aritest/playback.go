@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // playback is one media playback on a channel or bridge.
@@ -152,7 +154,7 @@ func (s *Server) nextPlayback(c *channel) {
 // whether the playback occupies the channel.
 func (s *Server) startPlayback(p *playback) bool {
 	p.state = "playing"
-	s.emit("PlaybackStarted", "playback:"+p.id, fields{"playback": p.json()})
+	s.emit(ari.TypePlaybackStarted, "playback:"+p.id, fields{"playback": p.json()})
 	return s.playCurrent(p)
 }
 
@@ -164,7 +166,7 @@ func (s *Server) playCurrent(p *playback) bool {
 	switch {
 	case failed:
 		p.state = "failed"
-		s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+		s.emit(ari.TypePlaybackFinished, "playback:"+p.id, fields{"playback": p.json()})
 		return false
 	case hang:
 		// Never finishes and does not block the queue; digits: with bad
@@ -187,16 +189,16 @@ func (s *Server) advancePlayback(p *playback) {
 	if p.idx+1 < len(p.media) {
 		p.idx++
 		p.state = "continuing"
-		s.emit("PlaybackContinuing", "playback:"+p.id, fields{"playback": p.json()})
+		s.emit(ari.TypePlaybackContinuing, "playback:"+p.id, fields{"playback": p.json()})
 		p.state = "playing"
-		s.emit("PlaybackStarted", "playback:"+p.id, fields{"playback": p.json()})
+		s.emit(ari.TypePlaybackStarted, "playback:"+p.id, fields{"playback": p.json()})
 		if !s.playCurrent(p) {
 			s.releaseChannel(p)
 		}
 		return
 	}
 	p.state = "done"
-	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+	s.emit(ari.TypePlaybackFinished, "playback:"+p.id, fields{"playback": p.json()})
 	s.releaseChannel(p)
 }
 
@@ -220,7 +222,7 @@ func (s *Server) stopPlayback(p *playback, state string) {
 		}
 	}
 	p.state = state
-	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+	s.emit(ari.TypePlaybackFinished, "playback:"+p.id, fields{"playback": p.json()})
 	if c := p.owner; c != nil && c.playing == p {
 		c.playing = nil
 		if !c.destroyed {
@@ -274,7 +276,7 @@ func (s *Server) playHTTP(p *playback, url string) bool {
 
 func (s *Server) failPlayback(p *playback) {
 	p.state = "failed"
-	s.emit("PlaybackFinished", "playback:"+p.id, fields{"playback": p.json()})
+	s.emit(ari.TypePlaybackFinished, "playback:"+p.id, fields{"playback": p.json()})
 }
 
 // fetchMedia GETs a WAV and returns its duration.

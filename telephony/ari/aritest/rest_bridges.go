@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"hotline/telephony/ari"
 )
 
 func (s *Server) bridgeRoutes(mux *http.ServeMux) {
@@ -106,10 +108,10 @@ func (s *Server) handleAddChannel(w http.ResponseWriter, r *http.Request, b *bri
 			s.setVar(c, "BRIDGEPEER", o.name)
 			if c.state != "Up" {
 				c.connected = o.caller
-				s.emitChannel("ChannelConnectedLine", c, nil)
+				s.emitChannel(ari.TypeChannelConnectedLine, c, nil)
 			}
 			o.connected = c.caller
-			s.emitChannel("ChannelConnectedLine", o, nil)
+			s.emitChannel(ari.TypeChannelConnectedLine, o, nil)
 			if c.half == 1 && c.state != "Up" && c.peer != nil {
 				s.setVar(c.peer, "BRIDGEPEER", o.name)
 			}
@@ -146,7 +148,7 @@ func (s *Server) handleMOH(w http.ResponseWriter, r *http.Request, b *bridge) {
 		for _, c := range b.members {
 			s.setVar(c, "BRIDGEPEER", fmt.Sprintf("Announcer/ARI_MOH-%08x;2", s.localSeq))
 			c.connected = CallerID{}
-			s.emitChannel("ChannelConnectedLine", c, nil)
+			s.emitChannel(ari.TypeChannelConnectedLine, c, nil)
 		}
 		s.localSeq++
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 func (s *Server) restRoutes(mux *http.ServeMux) {
@@ -204,7 +206,7 @@ func (s *Server) originateLocal(resource, id string, q url.Values, vars map[stri
 		lc.one.caller = caller
 		s.emitCallerID(lc.one)
 		lc.one.connected = caller
-		s.emitChannel("ChannelConnectedLine", lc.one, nil)
+		s.emitChannel(ari.TypeChannelConnectedLine, lc.one, nil)
 	}
 	for k, v := range vars {
 		lc.vars[k] = v
@@ -214,7 +216,7 @@ func (s *Server) originateLocal(resource, id string, q url.Values, vars map[stri
 	if hasCaller {
 		lc.two.caller, lc.two.connected = caller, caller
 		s.emitCallerID(lc.two)
-		s.emitChannel("ChannelConnectedLine", lc.two, nil)
+		s.emitChannel(ari.TypeChannelConnectedLine, lc.two, nil)
 	}
 	if q.Get("app") != "" {
 		one := lc.one
@@ -248,7 +250,7 @@ func (s *Server) originator(w http.ResponseWriter, q url.Values) (*channel, bool
 
 // emitCallerID emits ChannelCallerId with Asterisk's default presentation.
 func (s *Server) emitCallerID(c *channel) {
-	s.emitChannel("ChannelCallerId", c, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
+	s.emitChannel(ari.TypeChannelCallerId, c, fields{"caller_presentation": 0, "caller_presentation_txt": "Presentation Allowed, Not Screened"})
 }
 
 // enterAppAfterAnswer: an originated channel enters the app once answered.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // TestRESTResources: info, endpoints, applications and hangup causes.
@@ -29,7 +31,7 @@ func TestRESTResources(t *testing.T) {
 	if st, _ := a.rest("DELETE", "/channels/"+id+"?reason_code=21", ""); st != 204 {
 		t.Fatalf("hangup with reason_code: %d", st)
 	}
-	e := a.mustWhere(ch, func(e event) bool { return e.typ() == "ChannelDestroyed" && chanID(e) == id })
+	e := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id })
 	if e["cause"] != float64(21) || e["cause_txt"] != "Call Rejected" {
 		t.Errorf("destroyed with %v %v, want 21 Call Rejected", e["cause"], e["cause_txt"])
 	}
@@ -43,7 +45,7 @@ func TestRESTResources(t *testing.T) {
 	if st, _ := a.rest("DELETE", "/playbacks/pb-b", ""); st != 204 {
 		t.Errorf("stop playback: %d", st)
 	}
-	a.mustWhere(ch, func(e event) bool { return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == "pb-b" })
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypePlaybackFinished && e.obj("playback")["id"] == "pb-b" })
 	if st, _ := a.rest("GET", "/playbacks/pb-b", ""); st != 404 {
 		t.Errorf("stopped playback still found: %d", st)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // Inbound is a customer's call from the `customers` trunk into the
@@ -225,7 +227,7 @@ func (s *Server) sendDigits(ctx context.Context, c *channel, digits string) {
 		}
 		s.locked(func() {
 			if c.inStasis && !c.destroyed {
-				s.emitChannel("ChannelDtmfReceived", c, fields{"digit": string(d), "duration_ms": 100})
+				s.emitChannel(ari.TypeChannelDtmfReceived, c, fields{"digit": string(d), "duration_ms": 100})
 			}
 		})
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"hotline/telephony/ari/aritest/transcripts"
+
+	"hotline/telephony/ari"
 )
 
 // restCallRe parses one "REST calls" line of a NAME.md.
@@ -144,7 +146,7 @@ func TestConformanceWSReconnect(t *testing.T) {
 	ch := c1.subscribe()
 	at(0.3) // the recording's t+0 is 0.3 s before the originate
 	id := c1.restID("POST", "/channels?app=hotline&appArgs=outbound&endpoint=Local%2Ftalk%40sim-customer", `{"variables":{"HOLD":"25"}}`)
-	c1.must(ch, "StasisStart")
+	c1.must(ch, ari.TypeStasisStart)
 	c1.rest("POST", "/channels/"+id+"/play?media=sound%3Ahello-world%2Csound%3Ahello-world%2Csound%3Ahello-world&playbackId=pb-before-disconnect", "")
 	at(1.1)
 	_ = c1.conn.Close(1000, "")
@@ -171,11 +173,11 @@ func TestConformanceWSReconnect(t *testing.T) {
 		t.Errorf("app after reconnect: %d", st)
 	}
 	c2.mustWhere(ch2, func(e event) bool {
-		return e.typ() == "PlaybackStarted" && e.obj("playback")["id"] == "pb-while-disconnected"
+		return e.typ() == ari.TypePlaybackStarted && e.obj("playback")["id"] == "pb-while-disconnected"
 	})
 	c2.rest("POST", "/channels/"+id+"/play?media=sound%3Abeep&playbackId=pb-after-reconnect", "")
 	c2.mustWhere(ch2, func(e event) bool {
-		return e.typ() == "PlaybackFinished" && e.obj("playback")["id"] == "pb-after-reconnect"
+		return e.typ() == ari.TypePlaybackFinished && e.obj("playback")["id"] == "pb-after-reconnect"
 	})
 	at(6.1)
 	c2.rest("DELETE", "/channels/"+id, "")

@@ -1,6 +1,10 @@
 package aritest
 
-import "strings"
+import (
+	"strings"
+
+	"hotline/telephony/ari"
+)
 
 // The app's side of a channel: entering and leaving Stasis.
 
@@ -43,7 +47,7 @@ func (s *Server) startStasis(c *channel, args []string) {
 	if args == nil {
 		args = []string{}
 	}
-	s.emitChannel("StasisStart", c, fields{"args": args})
+	s.emitChannel(ari.TypeStasisStart, c, fields{"args": args})
 	c.fire("stasis")
 }
 
@@ -53,7 +57,7 @@ func (s *Server) endStasis(c *channel) {
 		return
 	}
 	c.inStasis = false
-	s.emitChannel("StasisEnd", c, nil)
+	s.emitChannel(ari.TypeStasisEnd, c, nil)
 	s.setVar(c, "STASISSTATUS", "SUCCESS")
 }
 

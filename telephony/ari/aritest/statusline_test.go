@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // The status line (7010) is not recorded; it follows the recorded 7009
@@ -23,7 +25,7 @@ func TestStatusLineEntersStasisWithItsArgument(t *testing.T) {
 		_, err := s.InboundCall(ctx, Inbound{From: "+74951234567", Name: "Ivan Petrov", Exten: "7010", HangupAfter: 30 * time.Second})
 		done <- err
 	}()
-	start, ok := waitFor(events, 10*time.Second, func(e event) bool { return e.typ() == "StasisStart" })
+	start, ok := waitFor(events, 10*time.Second, func(e event) bool { return e.typ() == ari.TypeStasisStart })
 	if !ok {
 		t.Fatal("no StasisStart for a call to the status line")
 	}

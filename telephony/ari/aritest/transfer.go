@@ -3,6 +3,8 @@ package aritest
 import (
 	"context"
 	"time"
+
+	"hotline/telephony/ari"
 )
 
 // blindTransfer: agent channel p REFERs its caller to extension to. The
@@ -14,7 +16,7 @@ func (s *Server) blindTransfer(ctx context.Context, p *channel, to string, phone
 		return
 	}
 	c, b := d.caller, d.bridge
-	s.emitChannel("ChannelUnhold", p, nil)
+	s.emitChannel(ari.TypeChannelUnhold, p, nil)
 	s.setVar(c, "BLINDTRANSFER", p.name)
 	s.setVar(p, "BLINDTRANSFER", c.name)
 	s.setVar(c, "SIPTRANSFER", "yes")
@@ -30,7 +32,7 @@ func (s *Server) blindTransfer(ctx context.Context, p *channel, to string, phone
 	s.leaveBridge(b, c)
 	s.emitDevice(p.endpoint, "NOT_INUSE")
 	s.leaveBridge(b, p)
-	s.emit("BridgeBlindTransfer", p.id, fields{
+	s.emit(ari.TypeBridgeBlindTransfer, p.id, fields{
 		"channel": p.json(s.opts.ChannelVarsLinkedID), "exten": to, "context": "agents", "result": "Success",
 		"is_external": true, "transferee": c.json(s.opts.ChannelVarsLinkedID), "bridge": snapshot,
 	})
@@ -84,8 +86,8 @@ func (s *Server) completeAttended(p, second *channel) {
 	}
 	c, target := d.caller, d2.answered
 	b1, b2 := d.bridge, d2.bridge
-	s.emitChannel("ChannelUnhold", p, nil)
-	s.emitChannel("ChannelUnhold", second, nil)
+	s.emitChannel(ari.TypeChannelUnhold, p, nil)
+	s.emitChannel(ari.TypeChannelUnhold, second, nil)
 	s.setVar(c, "ATTENDEDTRANSFER", p.name)
 	s.setVar(p, "ATTENDEDTRANSFER", c.name)
 	s.emitDevice(c.endpoint, "INUSE")
@@ -100,10 +102,10 @@ func (s *Server) completeAttended(p, second *channel) {
 	s.clearBridgePeer(p)
 	s.bridgePeerVars(target, c, 2)
 	c.connected = target.caller
-	s.emitChannel("ChannelConnectedLine", c, nil)
+	s.emitChannel(ari.TypeChannelConnectedLine, c, nil)
 	d2.endVars(true)
 	s.hangupRequest(second, 1, true)
-	s.emit("BridgeAttendedTransfer", p.id, fields{
+	s.emit(ari.TypeBridgeAttendedTransfer, p.id, fields{
 		"transferer_first_leg": p.json(s.opts.ChannelVarsLinkedID), "transferer_second_leg": second.json(s.opts.ChannelVarsLinkedID),
 		"result": "Success", "is_external": false, "transferee": c.json(s.opts.ChannelVarsLinkedID),
 		"transfer_target":             target.json(s.opts.ChannelVarsLinkedID),
@@ -111,7 +113,7 @@ func (s *Server) completeAttended(p, second *channel) {
 		"destination_type": "bridge", "destination_bridge": b2.id,
 	})
 	target.connected = c.caller
-	s.emitChannel("ChannelConnectedLine", target, nil)
+	s.emitChannel(ari.TypeChannelConnectedLine, target, nil)
 	s.leaveBridge(b1, p)
 	s.hangupRequest(second, 16, true)
 	s.qos(p, nil)

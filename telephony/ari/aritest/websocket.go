@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"hotline/telephony/ari"
 )
 
 // application is a Stasis application; it is registered while a WebSocket
@@ -101,7 +103,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		if old := a.sock; old != nil {
 			raw := []byte(`{"type":"ApplicationReplaced","timestamp":"` + formatTime(s.clock.Now()) +
 				`","application":"` + n + `","asterisk_id":"` + s.opts.AsteriskID + `"}`)
-			old.enqueue(frame{typ: "ApplicationReplaced", raw: raw})
+			old.enqueue(frame{typ: ari.TypeApplicationReplaced, raw: raw})
 			old.mu.Lock()
 			old.replace = true
 			old.mu.Unlock()
@@ -182,7 +184,7 @@ func (s *Server) writeLoop(ctx context.Context, k *socket) {
 					k.close()
 					return
 				}
-				if f.typ == "ApplicationReplaced" {
+				if f.typ == ari.TypeApplicationReplaced {
 					// Asterisk keeps the socket open but sends nothing more.
 					k.mu.Lock()
 					k.queue = nil
