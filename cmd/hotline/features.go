@@ -65,11 +65,16 @@ func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, 
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
 func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log})
-	pages.MountTickets(st, st)
-	pages.MountServiceCosts(st, st)
+	httpapi.RegisterTickets(api, httpapi.TicketDeps{
+		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA, Products: st.SLA,
+		Articles: st, Outbox: st, Desk: postgres.Flatten(st), Logger: log,
+	})
+	pages.MountTickets(web.TicketPageDeps{
+		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, Catalogue: st,
+		Articles: st, Outbox: st, Products: postgres.Flatten(st),
+	})
 
-	pages.MountKB(st)
+	pages.MountKB(postgres.Flatten(st))
 }
 
 // mountFunnel: the sales funnel, deals and the sales chart.
@@ -88,7 +93,7 @@ func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services
 	httpapi.RegisterMoney(h, st, resources)
 	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
 	httpapi.RegisterProjects(h, st, resources)
-	pages.MountStock(st)
+	pages.MountStock(postgres.Flatten(st))
 	pages.MountPlans(st)
 	pages.MountMoney(st, time.Now)
 	pages.MountClientMoney(st, time.Now)
@@ -105,5 +110,5 @@ func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts
 // mountAdmin: users and teams; a user change reloads this replica's agent
 // roster at once (the others within rosterRefresh).
 func mountAdmin(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
-	pages.MountAdmin(web.AdminOptions{Store: st, AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
+	pages.MountAdmin(web.AdminOptions{Store: postgres.Flatten(st), AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 }

@@ -71,7 +71,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		breaches = m
 	}
 	host, _ := os.Hostname()
-	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host, Breaches: breaches,
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st.Tickets, Callbacks: st.Tickets, Worker: host, Breaches: breaches,
 		Logger: log.With("component", "escalation")})
 
 	bell := httpapi.NewBell()
@@ -86,6 +86,6 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 // mountNotify adds the bell's socket and the notification pages (the
 // notification operations come with the service desk's).
 func mountNotify(api *httpapi.Server, pages *web.Pages, n *notifyParts, st *postgres.Services) {
-	api.RegisterBell(httpapi.BellOptions{Store: st, Bell: n.bell})
-	pages.MountNotify(st)
+	api.RegisterBell(httpapi.BellOptions{Store: st.Notify, Bell: n.bell})
+	pages.MountNotify(postgres.Flatten(st))
 }

@@ -54,9 +54,9 @@ func TestCustomerReplyThreadsAndTellsTheOwner(t *testing.T) {
 	if err := d.store.UpdateUser(ctx, &agent); err != nil {
 		t.Fatal(err)
 	}
-	d.srv.RegisterBell(httpapi.BellOptions{Store: d.store, Bell: bell(t, d)})
+	d.srv.RegisterBell(httpapi.BellOptions{Store: d.store.Notify, Bell: bell(t, d)})
 	tk := d.teamTicket("Router down")
-	if _, err := d.store.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &agent.ID}, nil); err != nil {
+	if _, err := d.store.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &agent.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	ac := d.login(crm.RoleAgent)

@@ -12,6 +12,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
 	"hotline/crm/service"
 )
 
@@ -39,6 +40,13 @@ func (productTerms) SupportTerms(_ context.Context, _, productID int64) (*servic
 	return nil, nil
 }
 
+// ticketDeps are the service desk's services over st, with products'
+// support terms from products.
+func ticketDeps(st *postgres.Services, products service.ProductTerms) httpapi.TicketDeps {
+	return httpapi.TicketDeps{Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA,
+		Articles: st, Outbox: st, Products: products, Desk: postgres.Flatten(st)}
+}
+
 func newDeskEnv(t *testing.T) *deskEnv {
 	t.Helper()
 	e := newEnv(t)
@@ -47,7 +55,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 		before[op.OperationID] = true
 	}
 	d := &deskEnv{env: e}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}})
+	httpapi.RegisterTickets(e.srv, ticketDeps(e.store, productTerms{}))
 	for _, op := range operations(e.srv.API()) {
 		if !before[op.OperationID] {
 			d.ops = append(d.ops, op.OperationID)
@@ -66,7 +74,7 @@ func (d *deskEnv) teamTicket(subject string) service.Ticket {
 	d.t.Helper()
 	c := d.newClient("Desk client "+subject, "")
 	tk := service.Ticket{ClientID: c.ID, Subject: subject, TeamID: &d.team.ID}
-	if err := d.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := d.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		d.t.Fatal(err)
 	}
 	return tk
@@ -121,7 +129,7 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		"update-sla-plan": func() (string, any) {
 			p := service.StandardPlan()
 			p.Name, p.Default = fmt.Sprintf("Upd %d", seq.Add(1)), false
-			if err := d.store.SaveSLAPlan(context.Background(), &p); err != nil {
+			if err := d.store.SLA.SaveSLAPlan(context.Background(), &p); err != nil {
 				d.t.Fatal(err)
 			}
 			return fmt.Sprintf("/api/v1/sla-plans/%d", p.ID), named(plan)
@@ -331,7 +339,7 @@ func TestTicketAPIFlow(t *testing.T) {
 	// Another team's ticket is invisible to the agent, visible to the supervisor.
 	other := d.newClient("Other team's client", "")
 	hidden := service.Ticket{ClientID: other.ID, Subject: "Hidden"}
-	if err := d.store.CreateTicket(context.Background(), &hidden); err != nil {
+	if err := d.store.Tickets.CreateTicket(context.Background(), &hidden); err != nil {
 		t.Fatal(err)
 	}
 	hp := fmt.Sprintf("/api/v1/tickets/%d", hidden.ID)

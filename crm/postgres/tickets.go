@@ -48,17 +48,17 @@ func newPublicToken() string {
 // priority class, the SLA plan from the client (else the default plan), the
 // due times and escalation timers start, the history gets its first entry,
 // the linked calls are attached and the client's timeline gets an entry.
-func (s *DB) CreateTicket(ctx context.Context, t *service.Ticket) error {
+func (s *TicketService) CreateTicket(ctx context.Context, t *service.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.db.now()
 	// A ticket may start in the past (a missed call's callback): its
 	// clocks run from then, and its product's support counts as of then.
 	if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
 		t.CreatedAt = now
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		terms := service.TermsOutcome{Terms: t.Terms, Active: t.Terms.Active(t.CreatedAt)}
 		var active *service.SupportTerms
 		if terms.Active {
@@ -194,21 +194,21 @@ func linkCall(ctx context.Context, tx pgx.Tx, ticketID int64, linkedid string, a
 }
 
 // LinkTicketCall attaches a call (its linkedid) to a ticket.
-func (s *DB) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
+func (s *TicketService) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
 	if linkedid == "" || len(linkedid) > 100 {
 		return crm.Invalid("linkedid", "must be 1-100 characters")
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := lockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
-		return linkCall(ctx, tx, ticketID, linkedid, s.now(), user)
+		return linkCall(ctx, tx, ticketID, linkedid, s.db.now(), user)
 	})
 }
 
 // GetTicket returns a ticket by id.
-func (s *DB) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
-	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
+func (s *TicketService) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
+	t, err := scanTicket(s.db.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return t, notFound("ticket", id)
@@ -219,8 +219,8 @@ func (s *DB) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
 }
 
 // TicketByToken returns the ticket a customer's status link points at.
-func (s *DB) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
-	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
+func (s *TicketService) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
+	t, err := scanTicket(s.db.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return t, crm.Errorf(crm.KindNotFound, "no request behind this link")
@@ -232,7 +232,7 @@ func (s *DB) TicketByToken(ctx context.Context, token string) (service.Ticket, e
 
 // CanSeeTicket reports whether the viewer may see the ticket: supervisors
 // and admins all, agents those of their teams, assigned to or created by them.
-func (s *DB) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
+func (s *TicketService) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
 	if v.SeesAll() {
 		return true, nil
 	}
@@ -243,7 +243,7 @@ func (s *DB) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Tick
 		return false, nil
 	}
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2)`,
+	err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2)`,
 		*t.TeamID, v.UserID).Scan(&ok)
 	return ok, translate(err, "ticket visibility")
 }
@@ -260,7 +260,7 @@ var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // ListTickets returns one page of tickets, newest first (or by due time),
 // that match the filter and that the filter's viewer may see.
-func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
+func (s *TicketService) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
 	var page crm.Page[service.Ticket]
 	cur, hasCur, err := decodeCursor(f.After)
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 	if f.Overdue {
 		now := f.Now
 		if now.IsZero() {
-			now = s.now()
+			now = s.db.now()
 		}
 		where = append(where, nextDue+" < "+arg(now))
 	}
@@ -322,7 +322,7 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += order + " LIMIT " + arg(limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	rows, err := s.db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
@@ -330,7 +330,7 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
-	now := s.now()
+	now := s.db.now()
 	for i := range items {
 		items[i].Late = items[i].Overdue(now)
 	}
@@ -349,3 +349,13 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 	page.Items = items
 	return page, nil
 }
+
+// The service desk's domain services.
+var (
+	_ service.TicketService  = (*TicketService)(nil)
+	_ service.TicketMessages = (*TicketService)(nil)
+	_ service.TicketCosts    = (*TicketService)(nil)
+	_ service.TimerStore     = (*TicketService)(nil)
+	_ service.CallbackStore  = (*TicketService)(nil)
+	_ service.SLAService     = (*SLAService)(nil)
+)

@@ -13,36 +13,36 @@ import (
 // plus materials.
 
 // SetRoleRate sets the hourly rate of a role.
-func (s *DB) SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error {
+func (s *TicketService) SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error {
 	if !role.Valid() {
 		return crm.Invalid("role", "must be agent, supervisor or admin")
 	}
 	if perHour < 0 || perHour > 1e7 {
 		return crm.Invalid("rate_per_hour", "must be between 0 and 10 000 000")
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO role_rates (role, rate_per_hour) VALUES ($1, $2)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO role_rates (role, rate_per_hour) VALUES ($1, $2)
 		ON CONFLICT (role) DO UPDATE SET rate_per_hour = EXCLUDED.rate_per_hour`, role, perHour)
 	return translate(err, "set role rate")
 }
 
 // LogWork records time spent on a ticket.
-func (s *DB) LogWork(ctx context.Context, w service.Work) error {
+func (s *TicketService) LogWork(ctx context.Context, w service.Work) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO ticket_work (ticket_id, user_id, minutes, note, at) VALUES ($1, $2, $3, $4, $5)`,
-		w.TicketID, w.UserID, w.Minutes, w.Note, s.now())
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO ticket_work (ticket_id, user_id, minutes, note, at) VALUES ($1, $2, $3, $4, $5)`,
+		w.TicketID, w.UserID, w.Minutes, w.Note, s.db.now())
 	return ticketRefError(err, "log work")
 }
 
 // AddMaterial charges a material to a ticket.
-func (s *DB) AddMaterial(ctx context.Context, m service.Material) error {
+func (s *TicketService) AddMaterial(ctx context.Context, m service.Material) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO ticket_materials (ticket_id, product_id, description, amount, quantity, unit_price, at)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO ticket_materials (ticket_id, product_id, description, amount, quantity, unit_price, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		m.TicketID, m.ProductID, m.Description, m.Amount, m.Quantity, m.UnitPrice, s.now())
+		m.TicketID, m.ProductID, m.Description, m.Amount, m.Quantity, m.UnitPrice, s.db.now())
 	return ticketRefError(err, "add material")
 }
 
@@ -59,9 +59,9 @@ func ticketRefError(err error, op string) error {
 
 // ServiceCost sums what a client's tickets created in [from, to) cost;
 // productID > 0 narrows to the tickets about that product.
-func (s *DB) ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error) {
+func (s *TicketService) ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error) {
 	var c service.Cost
-	err := s.pool.QueryRow(ctx, `WITH t AS (
+	err := s.db.pool.QueryRow(ctx, `WITH t AS (
 			SELECT id FROM tickets WHERE client_id = $1 AND ($2 = 0 OR product_id = $2) AND created_at >= $3 AND created_at < $4),
 		rate AS (SELECT r.role, r.rate_per_hour FROM role_rates r),
 		calls_time AS (

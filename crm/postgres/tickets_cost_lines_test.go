@@ -24,38 +24,38 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 	sveta := mustUser(t, s, "sveta", crm.RoleSupervisor)
 	c := mustClient(t, s, crm.Client{Name: "Costly"})
 	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1000, crm.RoleSupervisor: 2000} {
-		if err := s.SetRoleRate(ctx, role, rate); err != nil {
+		if err := s.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rate := 1500.0
-	if err := s.SetUserRate(ctx, anna.ID, &rate); err != nil {
+	if err := s.Tickets.SetUserRate(ctx, anna.ID, &rate); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.UserRate(ctx, anna.ID); err != nil || got == nil || *got != 1500 {
+	if got, err := s.Tickets.UserRate(ctx, anna.ID); err != nil || got == nil || *got != 1500 {
 		t.Fatalf("anna's rate %v %v", got, err)
 	}
 	bad := -1.0
-	if err := s.SetUserRate(ctx, anna.ID, &bad); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.SetUserRate(ctx, anna.ID, &bad); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("a negative rate: %v", err)
 	}
-	if err := s.SetUserRate(ctx, 999999, &rate); !crm.IsKind(err, crm.KindNotFound) {
+	if err := s.Tickets.SetUserRate(ctx, 999999, &rate); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("no such user: %v", err)
 	}
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Router", AssigneeID: &anna.ID})
 	for _, w := range []service.Work{{TicketID: tk.ID, UserID: anna.ID, Minutes: 40, Note: "настройка"}, {TicketID: tk.ID, UserID: sveta.ID, Minutes: 30}} {
-		if err := s.LogWork(ctx, w); err != nil {
+		if err := s.Tickets.LogWork(ctx, w); err != nil {
 			t.Fatal(err)
 		}
 	}
 	price := 1234.5
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Роутер", Quantity: 2, UnitPrice: &price}); err != nil {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Роутер", Quantity: 2, UnitPrice: &price}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Кабель", Quantity: -1, UnitPrice: &price}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Кабель", Quantity: -1, UnitPrice: &price}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("a negative quantity: %v", err)
 	}
-	cost, err := s.TicketCost(ctx, tk.ID)
+	cost, err := s.Tickets.TicketCost(ctx, tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

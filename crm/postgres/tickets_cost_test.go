@@ -21,7 +21,7 @@ func TestServiceCost(t *testing.T) {
 	sup := mustUser(t, s, "sveta", crm.RoleSupervisor)
 	c := mustClient(t, s, crm.Client{Name: "Costly"})
 	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1000, crm.RoleSupervisor: 2000} {
-		if err := s.SetRoleRate(ctx, role, rate); err != nil {
+		if err := s.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -31,26 +31,26 @@ func TestServiceCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Router", Calls: []string{"cost.1"}, AssigneeID: &anna.ID})
-	if err := s.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 90, Note: "site visit"}); err != nil {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 90, Note: "site visit"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Router", Amount: 500}); err != nil {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Router", Amount: 500}); err != nil {
 		t.Fatal(err)
 	}
-	cost, err := s.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour))
+	cost, err := s.Tickets.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cost.Tickets != 1 || cost.CallHours != 0.5 || cost.WorkHours != 1.5 || math.Abs(cost.Labor-3500) > 0.01 || cost.Total != 4000 {
 		t.Fatalf("cost %+v", cost)
 	}
-	if err := s.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 0}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 0}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("zero minutes: %v", err)
 	}
-	if err := s.LogWork(ctx, service.Work{TicketID: 999999, UserID: sup.ID, Minutes: 5}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: 999999, UserID: sup.ID, Minutes: 5}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown ticket: %v", err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: " ", Amount: 1}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: " ", Amount: 1}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("empty material: %v", err)
 	}
 }

@@ -20,7 +20,7 @@ import (
 // FireDueTimers fires up to limit timers due at now, one transaction each,
 // and returns the levels that fired. worker names the firing process in
 // the row.
-func (s *DB) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
+func (s *TicketService) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
 	var fired []service.Fired
 	for len(fired) < limit {
 		f, ok, err := s.fireOne(ctx, now, worker)
@@ -35,10 +35,10 @@ func (s *DB) FireDueTimers(ctx context.Context, now time.Time, worker string, li
 	return fired, nil
 }
 
-func (s *DB) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
+func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
 	var found bool
 	var f service.Fired
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		found, f = false, service.Fired{}
 		err := tx.QueryRow(ctx, `SELECT tt.ticket_id, tt.clock, tt.level FROM ticket_timers tt
 			JOIN tickets t ON t.id = tt.ticket_id
@@ -161,8 +161,8 @@ type Breach struct {
 }
 
 // TicketBreaches returns a ticket's recorded breaches.
-func (s *DB) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
-	rows, err := s.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
+func (s *TicketService) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket breaches")
 	}
@@ -174,8 +174,8 @@ func (s *DB) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, erro
 }
 
 // Notifications returns a user's newest notifications, unread first.
-func (s *DB) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
-	rows, err := s.pool.Query(ctx, `SELECT n.id, n.user_id, n.ticket_id, n.kind, n.args, n.body, n.at, n.read_at, t.subject
+func (s *NotifyService) Notifications(ctx context.Context, userID int64, limit int) ([]service.Notification, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT n.id, n.user_id, n.ticket_id, n.kind, n.args, n.body, n.at, n.read_at, t.subject
 		FROM ticket_notifications n JOIN tickets t ON t.id = n.ticket_id
 		WHERE n.user_id = $1 ORDER BY n.read_at IS NOT NULL, n.at DESC, n.id DESC LIMIT $2`, userID, clampLimit(limit))
 	if err != nil {
@@ -189,19 +189,19 @@ func (s *DB) Notifications(ctx context.Context, userID int64, limit int) ([]serv
 }
 
 // UnreadNotifications counts a user's unread notifications.
-func (s *DB) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+func (s *NotifyService) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ticket_notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
+	err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM ticket_notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
 	return n, translate(err, "unread notifications")
 }
 
 // MarkNotificationsRead marks the user's notifications up to id as read
 // and returns how many changed.
-func (s *DB) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
+func (s *NotifyService) MarkNotificationsRead(ctx context.Context, userID, upTo int64) (int, error) {
 	n := 0
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE ticket_notifications SET read_at = $3
-			WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.now())
+			WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, s.db.now())
 		if err != nil {
 			return translate(err, "mark notifications read")
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -16,21 +17,55 @@ import (
 	"hotline/internal/i18n"
 )
 
+// TicketPageDeps are what the service desk's pages need: the domain
+// services, and the few methods of other features a request's page shows.
+type TicketPageDeps struct {
+	Tickets  service.TicketService
+	Messages service.TicketMessages
+	// Costs adds work, materials and their total to a request's page, and
+	// users' hourly rates to the admin's user page; nil: no costs.
+	Costs service.TicketCosts
+	// Catalogue is where the costs' material picker finds products
+	// (needed with Costs).
+	Catalogue ProductCatalogue
+	// Articles are the knowledge-base articles of a request and their search.
+	Articles TicketArticles
+	// Outbox lists the e-mails and SMS about a request.
+	Outbox TicketOutbox
+	// Products lets the new-request form offer the client's purchased
+	// products and any other one, applying their support terms; optional.
+	Products TicketProducts
+}
+
+// TicketArticles finds knowledge-base articles and those that solved a request.
+type TicketArticles interface {
+	TicketArticles(ctx context.Context, ticketID int64) ([]service.Article, error)
+	SearchArticles(ctx context.Context, q service.ArticleQuery) ([]service.Hit, error)
+}
+
+// TicketOutbox lists the messages queued about a request.
+type TicketOutbox interface {
+	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
+}
+
 // ticketPages serves the service desk's pages: the ticket list, the ticket
 // with its thread, the new-ticket form (from a client page or a screen pop),
 // the knowledge base, the efficiency report and the customer's status page.
 type ticketPages struct {
 	p        *Pages
-	store    httpapi.TicketStore
+	tickets  service.TicketService
+	messages service.TicketMessages
+	articles TicketArticles
+	outbox   TicketOutbox
 	products TicketProducts // nil: the new-request form has no product picker
 }
 
 // MountTickets adds the service desk's pages and their nav links. The
-// customer's status page (/status/{token}) needs no sign-in. With products
-// (optional) the new-request form offers the client's purchased products
-// and any other product, and applies the chosen product's support terms.
-func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts) {
-	tp := &ticketPages{p: p, store: store, products: products}
+// customer's status page (/status/{token}) needs no sign-in. With
+// deps.Costs, requests show their costs (see mountCosts).
+func (p *Pages) MountTickets(deps TicketPageDeps) {
+	tp := &ticketPages{p: p, tickets: deps.Tickets, messages: deps.Messages, articles: deps.Articles,
+		outbox: deps.Outbox, products: deps.Products}
 	r := p.api.Router()
 	r.Get("/status/{token}", tp.publicStatus)
 	r.Group(func(r chi.Router) {
@@ -48,6 +83,9 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 	p.AddNav(NavItem{Label: "web.nav.requests", Path: "/tickets"})
 	p.AddNav(NavItem{Label: "web.nav.kb", Path: "/kb"})
 	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
+	if deps.Costs != nil {
+		p.mountCosts(tp, deps.Costs, deps.Catalogue)
+	}
 }
 
 func viewerOf(r *http.Request) *service.Viewer {
@@ -90,7 +128,7 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 		f.Priority, d.Priority = "", ""
 	}
 	f.ByDue = f.OpenOnly || d.MyOverdue // what needs doing first on top
-	page, err := tp.store.ListTickets(r.Context(), f)
+	page, err := tp.tickets.ListTickets(r.Context(), f)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return
@@ -130,11 +168,11 @@ type ticketData struct {
 // loadVisible returns the ticket when the user may see it (else not found).
 func (tp *ticketPages) loadVisible(r *http.Request) (service.Ticket, error) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	t, err := tp.store.GetTicket(r.Context(), id)
+	t, err := tp.tickets.GetTicket(r.Context(), id)
 	if err != nil {
 		return t, err
 	}
-	ok, err := tp.store.CanSeeTicket(r.Context(), viewerOf(r), t)
+	ok, err := tp.tickets.CanSeeTicket(r.Context(), viewerOf(r), t)
 	if err == nil && !ok {
 		err = crm.Errorf(crm.KindNotFound, "ticket %d not found", id)
 	}
@@ -152,12 +190,12 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	d := ticketData{Ticket: t, StatusURL: httpapi.StatusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
-	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
-		d.Articles, err = tp.store.TicketArticles(r.Context(), t.ID)
+	if d.Events, err = tp.messages.Thread(r.Context(), t.ID, false); err == nil {
+		d.Articles, err = tp.articles.TicketArticles(r.Context(), t.ID)
 	}
 	var msgs []notify.Message
 	if err == nil {
-		msgs, err = tp.store.TicketMessages(r.Context(), t.ID)
+		msgs, err = tp.outbox.TicketMessages(r.Context(), t.ID)
 	}
 	if err == nil {
 		d.Cost, err = tp.p.loadTicketCost(r, t.ID)
@@ -195,7 +233,7 @@ func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	st := service.Status(r.PostFormValue("status"))
 	me := crm.UserFromContext(r.Context()).ID
-	if _, err := tp.store.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
+	if _, err := tp.tickets.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
@@ -222,7 +260,7 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := &service.Event{TicketID: t.ID, Kind: service.EventComment, UserID: &me, Body: body, Public: r.PostFormValue("public") == "on"}
-	if _, err := tp.store.AddMessage(r.Context(), e); err != nil {
+	if _, err := tp.messages.AddMessage(r.Context(), e); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
@@ -270,7 +308,7 @@ func (tp *ticketPages) kb(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	hits, err := tp.store.SearchArticles(r.Context(), aq)
+	hits, err := tp.articles.SearchArticles(r.Context(), aq)
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.p.render(w, r, http.StatusUnprocessableEntity, "kb", "web.nav.kb", view{Data: d, Error: errorText(loc(r), err)})
@@ -315,7 +353,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 		from, till = to.AddDate(0, 0, -30), to
 		d.From, d.To = from.Format(time.DateOnly), till.Format(time.DateOnly)
 	}
-	rows, err := tp.store.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
+	rows, err := tp.tickets.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.p.render(w, r, http.StatusUnprocessableEntity, "service_report", "web.service.title", view{Data: d, Error: errorText(loc(r), err)})
@@ -345,13 +383,13 @@ func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 		tp.p.render(w, r, http.StatusNotFound, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.bad_link", nil)})
 		return
 	}
-	t, err := tp.store.TicketByToken(r.Context(), token)
+	t, err := tp.tickets.TicketByToken(r.Context(), token)
 	if err != nil {
 		status := httpapi.StatusOf(err)
 		tp.p.render(w, r, status, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.gone", nil)})
 		return
 	}
-	events, err := tp.store.Thread(r.Context(), t.ID, true)
+	events, err := tp.messages.Thread(r.Context(), t.ID, true)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return

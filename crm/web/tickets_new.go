@@ -141,7 +141,7 @@ func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
 		t.Terms, err = tp.products.SupportTerms(r.Context(), clientID, *productID)
 	}
 	if err == nil {
-		err = tp.store.CreateTicket(r.Context(), &t)
+		err = tp.tickets.CreateTicket(r.Context(), &t)
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {

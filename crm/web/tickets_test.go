@@ -11,22 +11,39 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
 	"hotline/crm/web"
 )
 
+// ticketAPI are the service desk's API services over st.
+func ticketAPI(st *postgres.Services) httpapi.TicketDeps {
+	return httpapi.TicketDeps{Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA,
+		Articles: st, Outbox: st, Products: st.SLA, Desk: postgres.Flatten(st)}
+}
+
+// ticketPageDeps are the service desk's pages' services over st, with the
+// new-request form's product picker when products (without costs).
+func ticketPageDeps(st *postgres.Services, products bool) web.TicketPageDeps {
+	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets, Articles: st, Outbox: st}
+	if products {
+		d.Products = postgres.Flatten(st)
+	}
+	return d
+}
+
 func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	httpapi.RegisterTickets(api, ticketAPI(st))
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	pages.MountTickets(ticketPageDeps(st, true))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -90,7 +107,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 
 	// The customer's link works without signing in and hides internal notes.
 	id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/tickets/"), 10, 64)
-	tk, _ := s.store.GetTicket(ctx, id)
+	tk, _ := s.store.Tickets.GetTicket(ctx, id)
 	resp, body = s.browser().get("/status/" + tk.PublicToken)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Please tell us the model") || strings.Contains(body, "internal only") ||
 		!strings.Contains(body, `id="public-state">waiting`) {
@@ -102,7 +119,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 
 	// Lists: the agent sees their own ticket; another team's is hidden.
 	other := service.Ticket{ClientID: c.ID, Subject: "Someone else's"}
-	if err := s.store.CreateTicket(ctx, &other); err != nil {
+	if err := s.store.Tickets.CreateTicket(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
 	_, body = b.get("/tickets?status=all")

@@ -22,6 +22,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
@@ -82,7 +83,7 @@ type Pages struct {
 	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
 	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
 	kb       KnowledgeBase        // MountKB ran: the knowledge base links to articles and their editor
-	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
+	costs    service.TicketCosts  // MountTickets had costs: requests show them, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
 }
