@@ -71,7 +71,7 @@ func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Servic
 	})
 	pages.MountTickets(web.TicketPageDeps{
 		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, Catalogue: st,
-		Articles: st, Outbox: st, Products: postgres.Flatten(st),
+		Articles: st, Outbox: st, Products: postgres.Flatten(st), Projects: st.Tickets,
 	})
 
 	pages.MountKB(postgres.Flatten(st))

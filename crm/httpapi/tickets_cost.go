@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -10,7 +11,7 @@ import (
 	"hotline/crm/service"
 )
 
-// CostJSON is what serving a client cost in a period.
+// CostJSON is what serving a client cost in a period, in roubles.
 type CostJSON struct {
 	Tickets   int     `json:"tickets"`
 	CallHours float64 `json:"call_hours"`
@@ -19,6 +20,17 @@ type CostJSON struct {
 	Materials float64 `json:"materials"`
 	Total     float64 `json:"total"`
 }
+
+func costJSON(c service.Cost) CostJSON {
+	return CostJSON{Tickets: c.Tickets, CallHours: c.CallHours, WorkHours: c.WorkHours,
+		Labor: costRoubles(c.Labor), Materials: costRoubles(c.Materials), Total: costRoubles(c.Total)}
+}
+
+// costRoubles turns kopecks into the roubles the cost operations speak.
+func costRoubles(kopecks int64) float64 { return float64(kopecks) / 100 }
+
+// costKopecks turns roubles as the cost operations take them into kopecks.
+func costKopecks(roubles float64) int64 { return int64(math.Round(roubles * 100)) }
 
 type workInput struct {
 	ID   int64 `path:"id" minimum:"1"`
@@ -70,7 +82,7 @@ func (h ticketHandlers) addMaterial(ctx context.Context, in *materialInput) (*st
 	if _, err := h.visibleTicket(ctx, in.ID); err != nil {
 		return nil, err
 	}
-	m := service.Material{TicketID: in.ID, ProductID: in.Body.ProductID, Description: in.Body.Description, Amount: in.Body.Amount}
+	m := service.Material{TicketID: in.ID, ProductID: in.Body.ProductID, Description: in.Body.Description, Amount: costKopecks(in.Body.Amount)}
 	if err := h.costs.AddMaterial(ctx, m); err != nil {
 		return nil, h.problem(ctx, err)
 	}
@@ -79,7 +91,7 @@ func (h ticketHandlers) addMaterial(ctx context.Context, in *materialInput) (*st
 
 // setRoleRate sets a role's hourly rate.
 func (h ticketHandlers) setRoleRate(ctx context.Context, in *roleRateInput) (*struct{}, error) {
-	if err := h.costs.SetRoleRate(ctx, crm.Role(in.Role), in.Body.RatePerHour); err != nil {
+	if err := h.costs.SetRoleRate(ctx, crm.Role(in.Role), costKopecks(in.Body.RatePerHour)); err != nil {
 		return nil, h.problem(ctx, err)
 	}
 	return &struct{}{}, nil
@@ -96,5 +108,5 @@ func (h ticketHandlers) serviceCost(ctx context.Context, in *serviceCostInput) (
 	if err != nil {
 		return nil, h.problem(ctx, err)
 	}
-	return &costOutput{CostJSON(c)}, nil
+	return &costOutput{costJSON(c)}, nil
 }

@@ -430,3 +430,28 @@ func TestTicketPriorityFromProductSupport(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceCostSpeaksRoubles: the cost operations take and answer
+// roubles while the store keeps kopecks: an hour of the agent's work at
+// 900,50/h and a cable at 120,25 cost 1 020,75.
+func TestServiceCostSpeaksRoubles(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	admin, agent := d.login(crm.RoleAdmin), d.login(crm.RoleAgent)
+	tk := d.teamTicket("Costs in roubles")
+	if resp, body := admin.do("PUT", "/api/v1/role-rates/agent", map[string]any{"rate_per_hour": 900.5}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("set rate: %d %s", resp.StatusCode, body)
+	}
+	base := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+	if resp, body := agent.do("POST", base+"/work", map[string]any{"minutes": 60}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("log work: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := agent.do("POST", base+"/materials", map[string]any{"description": "Cable", "amount": 120.25}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("add material: %d %s", resp.StatusCode, body)
+	}
+	resp, body := d.login(crm.RoleSupervisor).do("GET", fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil)
+	want := `{"tickets":1,"call_hours":0,"work_hours":1,"labor":900.5,"materials":120.25,"total":1020.75}`
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+		t.Fatalf("service cost %d %s, want %s", resp.StatusCode, body, want)
+	}
+}

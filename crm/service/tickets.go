@@ -44,14 +44,14 @@ type TicketMessages interface {
 }
 
 // TicketCosts keeps the work and materials spent on requests and the hourly
-// rates they are costed at.
+// rates they are costed at. Money is in kopecks.
 type TicketCosts interface {
 	// SetRoleRate sets the hourly rate of a role.
-	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
+	SetRoleRate(ctx context.Context, role crm.Role, perHour int64) error
 	// SetUserRate sets (nil: clears) a user's own hourly rate.
-	SetUserRate(ctx context.Context, userID int64, perHour *float64) error
+	SetUserRate(ctx context.Context, userID int64, perHour *int64) error
 	// UserRate returns a user's own hourly rate (nil: their role's applies).
-	UserRate(ctx context.Context, userID int64) (*float64, error)
+	UserRate(ctx context.Context, userID int64) (*int64, error)
 	// LogWork records time spent on a request.
 	LogWork(ctx context.Context, w Work) error
 	// AddMaterial charges a material to a request.

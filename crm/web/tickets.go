@@ -35,6 +35,12 @@ type TicketPageDeps struct {
 	// Products lets the new-request form offer the client's purchased
 	// products and any other one, applying their support terms; optional.
 	Products TicketProducts
+	// Projects lets requests name a project of their client (when the
+	// project pages are mounted too); optional.
+	Projects TicketProjects
+	// Now is the clock of the report's default period and of support
+	// terms still running; time.Now when nil.
+	Now func() time.Time
 }
 
 // TicketArticles finds knowledge-base articles and those that solved a request.
@@ -58,14 +64,18 @@ type ticketPages struct {
 	articles TicketArticles
 	outbox   TicketOutbox
 	products TicketProducts // nil: the new-request form has no product picker
+	now      func() time.Time
 }
 
 // MountTickets adds the service desk's pages and their nav links. The
 // customer's status page (/status/{token}) needs no sign-in. With
 // deps.Costs, requests show their costs (see mountCosts).
 func (p *Pages) MountTickets(deps TicketPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
 	tp := &ticketPages{p: p, tickets: deps.Tickets, messages: deps.Messages, articles: deps.Articles,
-		outbox: deps.Outbox, products: deps.Products}
+		outbox: deps.Outbox, products: deps.Products, now: deps.Now}
 	r := p.api.Router()
 	r.Get("/status/{token}", tp.publicStatus)
 	r.Group(func(r chi.Router) {
@@ -85,6 +95,11 @@ func (p *Pages) MountTickets(deps TicketPageDeps) {
 	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 	if deps.Costs != nil {
 		p.mountCosts(tp, deps.Costs, deps.Catalogue)
+	}
+	if deps.Projects != nil {
+		p.mu.Lock()
+		p.requests = deps.Projects
+		p.mu.Unlock()
 	}
 }
 
@@ -341,7 +356,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	zone := loc(r).Zone()
-	now := time.Now().In(zone)
+	now := tp.now().In(zone)
 	to := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, zone) // the centre's tomorrow
 	d := reportData{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
 	if d.By != "team" {

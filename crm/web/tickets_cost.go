@@ -59,8 +59,9 @@ type ticketCostData struct {
 	Product []resource.Product
 }
 
-// roubleKopecks turns roubles (float64 or *float64) into the kopecks the
-// money and decimal formatters take.
+// roubleKopecks gives the kopecks the money and decimal formatters take:
+// roubles (float64 or *float64) turned into kopecks, kopecks (int64 or
+// *int64, as service costs and rates are kept) as they are.
 func roubleKopecks(v any) int64 {
 	switch r := v.(type) {
 	case float64:
@@ -68,6 +69,12 @@ func roubleKopecks(v any) int64 {
 	case *float64:
 		if r != nil {
 			return int64(math.Round(*r * 100))
+		}
+	case int64:
+		return r
+	case *int64:
+		if r != nil {
+			return *r
 		}
 	}
 	return 0
@@ -139,14 +146,15 @@ func (cp *costPages) logWork(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10)+"#costs", http.StatusSeeOther)
 }
 
-// parseRoubles reads an amount typed in roubles: "1 234,50", "1234.5".
-func parseRoubles(s string) (float64, bool) {
+// parseRoubles reads an amount typed in roubles ("1 234,50", "1234.5")
+// as kopecks.
+func parseRoubles(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "₽", "", ",", ".").Replace(strings.TrimSpace(s))
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e8 {
 		return 0, false
 	}
-	return math.Round(v*100) / 100, true
+	return int64(math.Round(v * 100)), true
 }
 
 // parseQuantity reads a quantity: "2", "1,5".
@@ -236,10 +244,10 @@ func (cp *costPages) setRate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var rate *float64
+	var rate *int64
 	if s := strings.TrimSpace(r.PostFormValue("hourly_rate")); s != "" {
 		v, ok := parseRoubles(s)
-		if !ok || v > 1e7 {
+		if !ok || v > service.MaxHourlyRate {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?rate_error=1#rate", http.StatusSeeOther)
 			return
 		}

@@ -27,7 +27,7 @@ func costTicket(t *testing.T, s *callSite) (service.Ticket, resource.Product) {
 	if err := s.store.CreateProduct(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1200, crm.RoleSupervisor: 1800} {
+	for role, rate := range map[crm.Role]int64{crm.RoleAgent: 1200_00, crm.RoleSupervisor: 1800_00} {
 		if err := s.store.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestRequestCosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Work) != 1 || c.Work[0].Cost != 600 || len(c.Materials) != 1 || c.Materials[0].Amount != 9001 ||
+	if len(c.Work) != 1 || c.Work[0].Cost != 600_00 || len(c.Materials) != 1 || c.Materials[0].Amount != 9001_00 ||
 		c.Materials[0].ProductID == nil || *c.Materials[0].ProductID != router.ID {
 		t.Fatalf("stored costs %+v", c)
 	}
@@ -116,7 +116,7 @@ func TestHourlyRateOnAdminUserPage(t *testing.T) {
 	if resp, _ := ad.post(path+"/rate", url.Values{"csrf_token": {csrf}, "hourly_rate": {"1 500,50"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set rate: %d", resp.StatusCode)
 	}
-	if r, _ := s.store.Tickets.UserRate(context.Background(), id); r == nil || *r != 1500.5 {
+	if r, _ := s.store.Tickets.UserRate(context.Background(), id); r == nil || *r != 1500_50 {
 		t.Errorf("stored rate %v", r)
 	}
 	_, body := ad.get(path)

@@ -92,7 +92,7 @@ func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status 
 			return
 		}
 		for _, p := range bought {
-			o := purchasedOption(loc(r), p, time.Now())
+			o := purchasedOption(loc(r), p, tp.now())
 			o.Selected = strconv.FormatInt(p.ID, 10) == d.Product
 			d.Purchased = append(d.Purchased, o)
 		}

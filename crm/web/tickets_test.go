@@ -26,7 +26,7 @@ func ticketAPI(st *postgres.Services) httpapi.TicketDeps {
 // ticketPageDeps are the service desk's pages' services over st, with the
 // new-request form's product picker when products (without costs).
 func ticketPageDeps(st *postgres.Services, products bool) web.TicketPageDeps {
-	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets, Articles: st, Outbox: st}
+	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets, Articles: st, Outbox: st, Projects: st.Tickets}
 	if products {
 		d.Products = postgres.Flatten(st)
 	}

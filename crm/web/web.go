@@ -84,6 +84,7 @@ type Pages struct {
 	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
 	kb       KnowledgeBase        // MountKB ran: the knowledge base links to articles and their editor
 	costs    service.TicketCosts  // MountTickets had costs: requests show them, users their rates
+	requests TicketProjects       // MountTickets ran: with MountPlans, requests name projects
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
 }
