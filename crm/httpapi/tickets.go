@@ -16,10 +16,10 @@ import (
 // TicketDeps are what RegisterTickets needs: the service desk's domain
 // services and the few methods of other features the thread shows.
 type TicketDeps struct {
-	Tickets  service.TicketService
-	Messages service.TicketMessages
-	Costs    service.TicketCosts
-	SLA      service.SLAService
+	Tickets  service.TicketService  // the requests
+	Messages service.TicketMessages // their threads
+	Costs    service.TicketCosts    // work, materials and rates
+	SLA      service.SLAService     // SLA plans and clients' plans
 	// Articles are the knowledge-base articles that solved a request.
 	Articles TicketArticles
 	// Outbox lists the e-mails and SMS about a request.

@@ -20,8 +20,8 @@ import (
 // TicketPageDeps are what the service desk's pages need: the domain
 // services, and the few methods of other features a request's page shows.
 type TicketPageDeps struct {
-	Tickets  service.TicketService
-	Messages service.TicketMessages
+	Tickets  service.TicketService  // the requests
+	Messages service.TicketMessages // their threads
 	// Costs adds work, materials and their total to a request's page, and
 	// users' hourly rates to the admin's user page; nil: no costs.
 	Costs service.TicketCosts
