@@ -54,7 +54,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	if n := testutil.CollectAndCount(reg, "hotline_ticket_sla_breaches_total"); n != 2*(len(codes)+1) {
 		t.Fatalf("%d breach series at start, want %d", n, 2*(len(codes)+1))
 	}
-	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Now: clk.Now, Breaches: m})
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st.Tickets, Now: clk.Now, Breaches: m})
 	var answered []int64
 	for i, code := range append(codes, "") {
 		for j := range 3 {
@@ -63,7 +63,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 			tk := service.Ticket{ClientID: c.ID, Subject: "Problem"}
-			if err := st.CreateTicket(ctx, &tk); err != nil {
+			if err := st.Tickets.CreateTicket(ctx, &tk); err != nil {
 				t.Fatal(err)
 			}
 			if (i+j)%2 == 0 {
@@ -75,7 +75,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 		clk.Add(5 * time.Minute)
 		if step == 3 { // 09:20: some are answered in time (response clock stops)
 			for _, id := range answered {
-				if _, err := st.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventComment, Body: "on it", Public: true}); err != nil {
+				if _, err := st.Tickets.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventComment, Body: "on it", Public: true}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -60,17 +60,22 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 // mountSurveys: surveys and questionnaire campaigns.
 func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st, Logger: log})
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st.Users})
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
 func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log, KB: st.KB, Notify: st.Notify})
-	pages.MountTickets(st, st)
-	pages.MountServiceCosts(st, st)
+	httpapi.RegisterTickets(api, httpapi.TicketDeps{
+		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA, Products: st.SLA,
+		Articles: st.KB, Outbox: st.Notify, Logger: log,
+	})
+	pages.MountTickets(web.TicketPageDeps{
+		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, Catalogue: st,
+		Products: postgres.Flatten(st), Projects: st.Tickets,
+	})
 
 	httpapi.RegisterKB(api, httpapi.KBDeps{KB: st.KB, Logger: log})
-	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets})
 }
 
 // mountFunnel: the sales funnel, deals and the sales chart.
@@ -89,7 +94,7 @@ func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services
 	httpapi.RegisterMoney(h, st, resources)
 	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
 	httpapi.RegisterProjects(h, st, resources)
-	pages.MountStock(st)
+	pages.MountStock(postgres.Flatten(st))
 	pages.MountPlans(st)
 	pages.MountMoney(st, time.Now)
 	pages.MountClientMoney(st, time.Now)
@@ -109,6 +114,6 @@ func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts
 func mountAdmin(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterUsers(api, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions, Logger: log})
 	httpapi.RegisterTeams(api, httpapi.TeamDeps{Teams: st.Teams, Logger: log})
-	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st,
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA,
 		AgentsChanged: tel.refreshAgents, RosterRefresh: rosterRefresh})
 }

@@ -47,7 +47,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		breaches = m
 	}
 	host, _ := os.Hostname()
-	esc := service.NewEscalator(service.EscalatorOptions{Store: st, Callbacks: st, Worker: host, Breaches: breaches,
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st.Tickets, Callbacks: st.Tickets, Worker: host, Breaches: breaches,
 		Logger: log.With("component", "escalation")})
 
 	bell := notify.NewBell()

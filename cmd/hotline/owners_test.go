@@ -164,7 +164,7 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	must(t, st.KB.SaveArticle(ctx, &a))
 	ids["article"] = a.ID
 	tk := service.Ticket{ClientID: c.ID, Subject: "Owned request", Priority: service.PriorityNormal, AssigneeID: &owner.ID, CreatedBy: &owner.ID}
-	must(t, st.CreateTicket(ctx, &tk))
+	must(t, st.Tickets.CreateTicket(ctx, &tk))
 	ids["ticket"] = tk.ID
 	p := resource.Product{SKU: "OWN-1", Name: "Router", Price: 1000}
 	must(t, st.CreateProduct(ctx, &p))

@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st.Surveys, Phone: norm,
+		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st.Tickets, Products: st, Surveys: st.Surveys, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
@@ -402,14 +402,14 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: phone.Normalizer{Region: cfg.PhoneRegion}.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Store: st, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },

@@ -16,7 +16,7 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = (*postgres.Services)(nil)
+var _ demo.ResourceStore = postgres.FlatDesk{}
 
 // seededResources is a store with the whole demo (300 clients, the funnel,
 // the resources) seeded at now by a store whose clock says now.
@@ -32,7 +32,7 @@ func seededResources(t *testing.T) *postgres.Services {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
+	if err := demo.SeedResources(ctx, postgres.Flatten(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -49,7 +49,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, postgres.Flatten(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.ClientProfitability(ctx, history)
@@ -128,7 +128,7 @@ func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 func checkSupportTerms(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
-	plans, err := s.ListSLAPlans(ctx)
+	plans, err := s.SLA.ListSLAPlans(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Services) {
 	for _, p := range products {
 		bySKU[p.ID] = p
 	}
-	page, err := s.ListTickets(ctx, service.TicketFilter{OpenOnly: true, Limit: 200})
+	page, err := s.Tickets.ListTickets(ctx, service.TicketFilter{OpenOnly: true, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Services) {
 			continue
 		}
 		p := bySKU[*tk.ProductID]
-		thread, err := s.Thread(ctx, tk.ID, false)
+		thread, err := s.Tickets.Thread(ctx, tk.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,7 @@ func TestTimelineHidesRequestsTheAgentCannotSee(t *testing.T) {
 	c := e.newClient("Timeline client", "")
 	sup := e.users[crm.RoleSupervisor].ID
 	tk := service.Ticket{ClientID: c.ID, Subject: "Confidential complaint", CreatedBy: &sup}
-	if err := e.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := e.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/api/v1/clients/%d/timeline", c.ID)

@@ -57,7 +57,7 @@ func TestCustomerReplyThreadsAndTellsTheOwner(t *testing.T) {
 	}
 	httpapi.RegisterBell(d.srv, httpapi.BellDeps{Notices: d.store.Notify, Bell: bell(t, d)})
 	tk := d.teamTicket("Router down")
-	if _, err := d.store.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &agent.ID}, nil); err != nil {
+	if _, err := d.store.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &agent.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	ac := d.login(crm.RoleAgent)

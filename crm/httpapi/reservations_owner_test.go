@@ -38,7 +38,7 @@ func TestReservationsOfOtherAgents(t *testing.T) {
 	deal := e.agentDeal() // the first agent's
 	me := e.users[crm.RoleAgent].ID
 	tk := service.Ticket{ClientID: f.clientID, Subject: "Owner's request", AssigneeID: &me, CreatedBy: &me}
-	if err := e.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := e.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	reserve := func(c *client, extra map[string]any) (*http.Response, []byte) {

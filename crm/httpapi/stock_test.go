@@ -229,7 +229,7 @@ func TestStockAPIFlowAndBadInput(t *testing.T) {
 	}
 	me := e.users[crm.RoleAgent].ID
 	tk := service.Ticket{ClientID: f.clientID, Subject: "Needs a router", AssigneeID: &me}
-	if err := e.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := e.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	ticket := tk.ID

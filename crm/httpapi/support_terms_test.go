@@ -24,7 +24,7 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	httpapi.RegisterStock(e.srv.API(), httpapi.ResourceDeps{Store: e.store})
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: e.store, KB: e.store.KB, Notify: e.store.Notify})
+	httpapi.RegisterTickets(e.srv, ticketDeps(e.store, e.store.SLA))
 	admin, sup := e.login(crm.RoleAdmin), e.login(crm.RoleSupervisor)
 	ctx := context.Background()
 

@@ -57,7 +57,7 @@ func TestTeamMembershipAPI(t *testing.T) {
 	var team httpapi.TeamJSON
 	mustJSON(t, body, &team)
 	tk := service.Ticket{ClientID: d.newClient("Key client", "").ID, Subject: "Key accounts ticket", TeamID: &team.ID}
-	if err := d.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := d.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	owner := d.users[crm.RoleAdmin]

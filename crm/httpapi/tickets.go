@@ -9,85 +9,112 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/service"
 )
 
-// TicketStore is what the service-desk operations read and write (crm/postgres.Store).
-type TicketStore interface {
-	CreateTicket(ctx context.Context, t *service.Ticket) error
-	GetTicket(ctx context.Context, id int64) (service.Ticket, error)
-	TicketByToken(ctx context.Context, token string) (service.Ticket, error)
-	CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error)
-	ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error)
-	UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate, actor *int64) (service.Ticket, error)
-	AddMessage(ctx context.Context, e *service.Event) (bool, error)
-	Thread(ctx context.Context, ticketID int64, publicOnly bool) ([]service.Event, error)
-	LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error
-	ClientIDByEmail(ctx context.Context, email string) (int64, error)
-
-	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
-	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
-	SetClientSLAPlan(ctx context.Context, clientID, planID int64) error
-
-	ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error)
-
-	SetRoleRate(ctx context.Context, role crm.Role, perHour float64) error
-	LogWork(ctx context.Context, w service.Work) error
-	AddMaterial(ctx context.Context, m service.Material) error
-	ServiceCost(ctx context.Context, clientID, productID int64, from, to time.Time) (service.Cost, error)
-}
-
-// TicketDeps are what RegisterTickets needs.
+// TicketDeps are what RegisterTickets needs: the service desk's domain
+// services and the few methods of other features the thread shows.
 type TicketDeps struct {
-	Store TicketStore
+	Tickets  service.TicketService  // the requests
+	Messages service.TicketMessages // their threads
+	Costs    service.TicketCosts    // work, materials and rates
+	SLA      service.SLAService     // SLA plans and clients' plans
+	// Articles are the knowledge-base articles that solved a request.
+	Articles TicketArticles
+	// Outbox lists the e-mails and SMS about a request.
+	Outbox TicketOutbox
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
-	Logger   *slog.Logger
-	Now      func() time.Time // tells overdue requests; time.Now when nil
-
-	// KB gives a ticket's solving articles and links them; Notify its
-	// e-mails and SMS.
-	KB     kb.Service
-	Notify notify.Service
+	Logger *slog.Logger
+	Now    func() time.Time // tells overdue requests; time.Now when nil
 }
 
-// ticketsAPI holds the service-desk operations' dependencies.
-type ticketsAPI struct {
-	store    TicketStore
+// TicketArticles links knowledge-base articles to requests.
+type TicketArticles interface {
+	LinkArticle(ctx context.Context, ticketID, articleID int64, user *int64) error
+	TicketArticles(ctx context.Context, ticketID int64) ([]kb.Article, error)
+}
+
+// TicketOutbox lists the messages queued about a request.
+type TicketOutbox interface {
+	TicketMessages(ctx context.Context, ticketID int64) ([]notify.Message, error)
+}
+
+// ticketHandlers serve the service desk's operations.
+type ticketHandlers struct {
+	tickets  service.TicketService
+	messages service.TicketMessages
+	costs    service.TicketCosts
+	sla      service.SLAService
+	articles TicketArticles
+	outbox   TicketOutbox
 	products service.ProductTerms
 	log      *slog.Logger
 	now      func() time.Time
-
-	kb     kb.Service
-	notify notify.Service
 }
 
 // RegisterTickets adds the service desk's operations: tickets and their
-// thread (every role; agents only see tickets of their teams), SLA plans and
-// teams (admins edit), inbound email (supervisors and admins, meant for a mail gateway's token),
-// the efficiency report (supervisors and admins) and the customer's public
-// status by link.
-func RegisterTickets(api huma.API, deps TicketDeps) {
+// thread (every role; agents only see tickets of their teams), SLA plans
+// (admins edit), inbound email (supervisors and admins, meant for a mail
+// gateway's token), the efficiency report and service costs, and the
+// customer's public status by link.
+func RegisterTickets(api *Server, deps TicketDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	s := &ticketsAPI{store: deps.Store, log: deps.Logger, products: deps.Products, kb: deps.KB, notify: deps.Notify, now: deps.Now}
-	s.registerTickets(api)
-	s.registerMessages(api)
-	s.registerSupport(api)
-	s.registerReport(api)
-	s.registerCost(api)
+	h := ticketHandlers{tickets: deps.Tickets, messages: deps.Messages, costs: deps.Costs, sla: deps.SLA,
+		articles: deps.Articles, outbox: deps.Outbox, products: deps.Products, log: deps.Logger, now: deps.Now}
+	a, desk, cost := api.API(), []string{"service desk"}, []string{"service cost"}
+
+	Register(a, AnyRole, ticketOp("list-tickets", http.MethodGet, "/api/v1/tickets", "Tickets, newest first (agents: their teams' and their own)"), h.list)
+	Register(a, AnyRole, opCreated(ticketOp("create-ticket", http.MethodPost, "/api/v1/tickets", "Open a ticket for a client (optionally from a call)")), h.create)
+	Register(a, AnyRole, ticketOp("get-ticket", http.MethodGet, "/api/v1/tickets/{id}", "One ticket"), h.get)
+	Register(a, AnyRole, ticketOp("update-ticket", http.MethodPatch, "/api/v1/tickets/{id}", "Change status, priority, assignee, team, category or subject (each change is recorded)"), h.update)
+
+	Register(a, AnyRole, ticketOp("get-ticket-thread", http.MethodGet, "/api/v1/tickets/{id}/thread", "The ticket with its whole history: changes, comments, emails, calls, escalations, solving articles"), h.thread)
+	Register(a, AnyRole, opCreated(ticketOp("add-ticket-comment", http.MethodPost, "/api/v1/tickets/{id}/comments", "Comment on a ticket (public comments are the customer's answer and stop the response clock)")), h.comment)
+	Register(a, AnyRole, opCreated(ticketOp("send-ticket-email", http.MethodPost, "/api/v1/tickets/{id}/emails", "Email the customer about the ticket: recorded in the thread and queued in the outbox, which sends it")), h.email)
+	Register(a, SupervisorOrAdmin, ticketOp("receive-email", http.MethodPost, "/api/v1/inbound-email", "A customer's email, parsed by the mail gateway: added to its ticket or opening one"), h.receiveEmail)
+	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-call", http.MethodPost, "/api/v1/tickets/{id}/calls", "Attach a call (linkedid) to the ticket")), h.linkCall)
+	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-article", http.MethodPost, "/api/v1/tickets/{id}/articles", "Record the knowledge-base article that solved the ticket")), h.linkArticle)
+	RegisterPublic(a, ticketOp("ticket-status", http.MethodGet, "/api/v1/status/{token}", "The customer's view of their request, through the unguessable link"), h.publicStatus)
+
+	Register(a, AnyRole, opTagged(ticketOp("list-sla-plans", http.MethodGet, "/api/v1/sla-plans", "SLA plans (support conditions)"), desk), h.listPlans)
+	Register(a, AdminOnly, opTagged(opCreated(ticketOp("create-sla-plan", http.MethodPost, "/api/v1/sla-plans", "Add an SLA plan")), desk), h.createPlan)
+	Register(a, AdminOnly, opTagged(ticketOp("update-sla-plan", http.MethodPut, "/api/v1/sla-plans/{id}", "Change an SLA plan (applies to tickets' next recomputation)"), desk), h.updatePlan)
+	Register(a, SupervisorOrAdmin, opTagged(opNoContent(ticketOp("set-client-sla-plan", http.MethodPut, "/api/v1/clients/{id}/sla-plan", "Attach an SLA plan to a client (plan_id 0: back to the default)")), desk), h.setClientPlan)
+
+	Register(a, SupervisorOrAdmin, opTagged(ticketOp("service-report", http.MethodGet, "/api/v1/reports/service", "Service efficiency per agent or team: response and resolution median/p90, breach and reopen rates (JSON or CSV)"), []string{"reports"}), h.report)
+
+	Register(a, AnyRole, opTagged(opNoContent(ticketOp("log-ticket-work", http.MethodPost, "/api/v1/tickets/{id}/work", "Log time spent on a ticket")), cost), h.logWork)
+	Register(a, AnyRole, opTagged(opNoContent(ticketOp("add-ticket-material", http.MethodPost, "/api/v1/tickets/{id}/materials", "Charge a material (a product used) to a ticket")), cost), h.addMaterial)
+	Register(a, AdminOnly, opTagged(opNoContent(ticketOp("set-role-rate", http.MethodPut, "/api/v1/role-rates/{role}", "Set the hourly rate of a role")), cost), h.setRoleRate)
+	Register(a, SupervisorOrAdmin, opTagged(ticketOp("client-service-cost", http.MethodGet, "/api/v1/clients/{id}/service-cost", "What serving the client cost (calls and logged work at role rates, plus materials), optionally per product"), cost), h.serviceCost)
+
 }
 
+// ticketOp is a service-desk operation, tagged "tickets" unless retagged.
+func ticketOp(id, method, path, summary string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{"tickets"}, Summary: summary}
+}
+
+// opCreated answers 201 Created.
+func opCreated(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusCreated; return o }
+
+// opNoContent answers 204 No Content.
+func opNoContent(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusNoContent; return o }
+
+// opTagged files the operation under other tags.
+func opTagged(o huma.Operation, tags []string) huma.Operation { o.Tags = tags; return o }
+
 // problem maps a domain or store error to a problem response.
-func (s *ticketsAPI) problem(ctx context.Context, err error) error {
-	return problemFor(ctx, s.log, err)
+func (h ticketHandlers) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, h.log, err)
 }
 
 func viewer(ctx context.Context) *service.Viewer {
@@ -102,14 +129,14 @@ func actorID(ctx context.Context) *int64 {
 
 // visibleTicket loads a ticket the caller may see; others are 404 so that
 // ticket numbers of other teams leak nothing.
-func (s *ticketsAPI) visibleTicket(ctx context.Context, id int64) (service.Ticket, error) {
-	t, err := s.store.GetTicket(ctx, id)
+func (h ticketHandlers) visibleTicket(ctx context.Context, id int64) (service.Ticket, error) {
+	t, err := h.tickets.GetTicket(ctx, id)
 	if err != nil {
-		return t, s.problem(ctx, err)
+		return t, h.problem(ctx, err)
 	}
-	ok, err := s.store.CanSeeTicket(ctx, viewer(ctx), t)
+	ok, err := h.tickets.CanSeeTicket(ctx, viewer(ctx), t)
 	if err != nil {
-		return t, s.problem(ctx, err)
+		return t, h.problem(ctx, err)
 	}
 	if !ok {
 		return t, huma.Error404NotFound("ticket not found")
@@ -230,95 +257,95 @@ func (p TicketPatch) update() service.TicketUpdate {
 	return u
 }
 
-func (s *ticketsAPI) registerTickets(api huma.API) {
-	tags := []string{"tickets"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-tickets", Method: http.MethodGet, Path: "/api/v1/tickets",
-		Tags: tags, Summary: "Tickets, newest first (agents: their teams' and their own)"},
-		func(ctx context.Context, in *listTicketsInput) (*ticketsOutput, error) {
-			f := service.TicketFilter{Priority: service.Priority(in.Priority), ClientID: in.ClientID, AssigneeID: in.AssigneeID,
-				TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx),
-				Overdue: in.Overdue, ByDue: in.Sort == "due"}
-			if in.Mine {
-				f.AssigneeID = PrincipalFrom(ctx).User.ID
-			}
-			for _, st := range strings.Split(in.Status, ",") {
-				switch st = strings.TrimSpace(st); {
-				case st == "":
-				case st == "open":
-					f.OpenOnly = true
-				case service.Status(st).Valid():
-					f.Status = append(f.Status, service.Status(st))
-				default:
-					return nil, huma.Error422UnprocessableEntity("status: unknown status " + st)
-				}
-			}
-			page, err := s.store.ListTickets(ctx, f)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &ticketsOutput{}
-			out.Body.Items = make([]TicketJSON, 0, len(page.Items))
-			for _, t := range page.Items {
-				out.Body.Items = append(out.Body.Items, ticketJSON(t, s.now()))
-			}
-			out.Body.Next = page.Next
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "create-ticket", Method: http.MethodPost, Path: "/api/v1/tickets",
-		Tags: tags, Summary: "Open a ticket for a client (optionally from a call)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct{ Body TicketBody }) (*ticketOutput, error) {
-			b := in.Body
-			t := service.Ticket{ClientID: b.ClientID, Subject: b.Subject, Description: b.Description, Category: b.Category,
-				Priority: service.Priority(b.Priority), AssigneeID: b.AssigneeID, TeamID: b.TeamID, PlanID: b.PlanID,
-				CreatedBy: actorID(ctx)}
-			if b.Call != "" {
-				t.Calls = []string{b.Call}
-			}
-			t.ProductID = b.ProductID
-			if b.ProductID != nil && s.products != nil {
-				// The store applies the terms when still active at the
-				// ticket's creation and records them in its history.
-				terms, err := s.products.SupportTerms(ctx, b.ClientID, *b.ProductID)
-				if err != nil {
-					return nil, s.problem(ctx, err)
-				}
-				t.Terms = terms
-			}
-			if err := s.store.CreateTicket(ctx, &t); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			got, err := s.store.GetTicket(ctx, t.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &ticketOutput{Body: ticketJSON(got, s.now())}, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/api/v1/tickets/{id}",
-		Tags: tags, Summary: "One ticket"},
-		func(ctx context.Context, in *ticketIDInput) (*ticketOutput, error) {
-			t, err := s.visibleTicket(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "update-ticket", Method: http.MethodPatch, Path: "/api/v1/tickets/{id}",
-		Tags: tags, Summary: "Change status, priority, assignee, team, category or subject (each change is recorded)"},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body TicketPatch
-		}) (*ticketOutput, error) {
-			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			t, err := s.store.UpdateTicket(ctx, in.ID, in.Body.update(), actorID(ctx))
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			t, err = s.store.GetTicket(ctx, t.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &ticketOutput{Body: ticketJSON(t, s.now())}, nil
-		})
+type ticketCreateInput struct{ Body TicketBody }
+
+type ticketPatchInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body TicketPatch
+}
+
+// list answers one page of the tickets the caller may see.
+func (h ticketHandlers) list(ctx context.Context, in *listTicketsInput) (*ticketsOutput, error) {
+	f := service.TicketFilter{Priority: service.Priority(in.Priority), ClientID: in.ClientID, AssigneeID: in.AssigneeID,
+		TeamID: in.TeamID, Query: in.Q, After: in.After, Limit: in.Limit, Viewer: viewer(ctx),
+		Overdue: in.Overdue, ByDue: in.Sort == "due"}
+	if in.Mine {
+		f.AssigneeID = PrincipalFrom(ctx).User.ID
+	}
+	for _, st := range strings.Split(in.Status, ",") {
+		switch st = strings.TrimSpace(st); {
+		case st == "":
+		case st == "open":
+			f.OpenOnly = true
+		case service.Status(st).Valid():
+			f.Status = append(f.Status, service.Status(st))
+		default:
+			return nil, huma.Error422UnprocessableEntity("status: unknown status " + st)
+		}
+	}
+	page, err := h.tickets.ListTickets(ctx, f)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &ticketsOutput{}
+	out.Body.Items = make([]TicketJSON, 0, len(page.Items))
+	for _, t := range page.Items {
+		out.Body.Items = append(out.Body.Items, ticketJSON(t, h.now()))
+	}
+	out.Body.Next = page.Next
+	return out, nil
+}
+
+// create opens a ticket, with the support terms of the product it is about.
+func (h ticketHandlers) create(ctx context.Context, in *ticketCreateInput) (*ticketOutput, error) {
+	b := in.Body
+	t := service.Ticket{ClientID: b.ClientID, Subject: b.Subject, Description: b.Description, Category: b.Category,
+		Priority: service.Priority(b.Priority), AssigneeID: b.AssigneeID, TeamID: b.TeamID, PlanID: b.PlanID,
+		CreatedBy: actorID(ctx), ProductID: b.ProductID}
+	if b.Call != "" {
+		t.Calls = []string{b.Call}
+	}
+	if b.ProductID != nil && h.products != nil {
+		// The store applies the terms when still active at the ticket's
+		// creation and records them in its history.
+		terms, err := h.products.SupportTerms(ctx, b.ClientID, *b.ProductID)
+		if err != nil {
+			return nil, h.problem(ctx, err)
+		}
+		t.Terms = terms
+	}
+	if err := h.tickets.CreateTicket(ctx, &t); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return h.reread(ctx, t.ID)
+}
+
+// get answers one ticket the caller may see.
+func (h ticketHandlers) get(ctx context.Context, in *ticketIDInput) (*ticketOutput, error) {
+	t, err := h.visibleTicket(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: ticketJSON(t, h.now())}, nil
+}
+
+// update changes a ticket the caller may see.
+func (h ticketHandlers) update(ctx context.Context, in *ticketPatchInput) (*ticketOutput, error) {
+	if _, err := h.visibleTicket(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	t, err := h.tickets.UpdateTicket(ctx, in.ID, in.Body.update(), actorID(ctx))
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return h.reread(ctx, t.ID)
+}
+
+// reread answers a ticket as stored after a change.
+func (h ticketHandlers) reread(ctx context.Context, id int64) (*ticketOutput, error) {
+	t, err := h.tickets.GetTicket(ctx, id)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &ticketOutput{Body: ticketJSON(t, h.now())}, nil
 }

@@ -101,156 +101,156 @@ type inboundOutput struct {
 	}
 }
 
-func (s *ticketsAPI) registerMessages(api huma.API) {
-	tags := []string{"tickets"}
-	Register(api, AnyRole, huma.Operation{OperationID: "get-ticket-thread", Method: http.MethodGet, Path: "/api/v1/tickets/{id}/thread",
-		Tags: tags, Summary: "The ticket with its whole history: changes, comments, emails, calls, escalations, solving articles"},
-		func(ctx context.Context, in *ticketIDInput) (*threadOutput, error) {
-			t, err := s.visibleTicket(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			events, err := s.store.Thread(ctx, t.ID, false)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			arts, err := s.kb.TicketArticles(ctx, t.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &threadOutput{}
-			out.Body.Ticket = ticketJSON(t, s.now())
-			out.Body.Events = make([]EventJSON, 0, len(events))
-			for _, e := range events {
-				out.Body.Events = append(out.Body.Events, eventJSON(e))
-			}
-			msgs, err := s.notify.TicketMessages(ctx, t.ID)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out.Body.Messages = make([]OutboxJSON, 0, len(msgs))
-			for _, m := range msgs {
-				out.Body.Messages = append(out.Body.Messages, outboxJSON(m))
-			}
-			out.Body.Articles = make([]ArticleJSON, 0, len(arts))
-			for _, a := range arts {
-				out.Body.Articles = append(out.Body.Articles, articleJSON(a))
-			}
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "add-ticket-comment", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/comments",
-		Tags: tags, Summary: "Comment on a ticket (public comments are the customer's answer and stop the response clock)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body struct {
-				Body   string `json:"body" minLength:"1" maxLength:"50000"`
-				Public bool   `json:"public,omitempty"`
-			}
-		}) (*messageOutput, error) {
-			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: in.ID, Kind: service.EventComment, UserID: actorID(ctx),
-				Body: in.Body.Body, Public: in.Body.Public})
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &messageOutput{}
-			out.Body.Recorded = ok
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "send-ticket-email", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/emails",
-		Tags: tags, Summary: "Email the customer about the ticket: recorded in the thread and queued in the outbox, which sends it", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body struct {
-				To      string `json:"to" minLength:"3" maxLength:"300"`
-				Subject string `json:"subject,omitempty" maxLength:"500"`
-				Body    string `json:"body" minLength:"1" maxLength:"50000"`
-			}
-		}) (*messageOutput, error) {
-			t, err := s.visibleTicket(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			subject := in.Body.Subject
-			if subject == "" {
-				subject = t.Subject
-			}
-			subject = "[#" + strconv.FormatInt(t.ID, 10) + "] " + strings.TrimSpace(strings.ReplaceAll(subject, "[#"+strconv.FormatInt(t.ID, 10)+"]", ""))
-			e := &service.Event{TicketID: t.ID, Kind: service.EventEmailOut, UserID: actorID(ctx),
-				To: in.Body.To, Subject: subject, Body: in.Body.Body, Public: true}
-			if err := (notify.Email{To: e.To, Subject: e.Subject}).Validate(); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			// Recorded and queued in one transaction: the outbox sends it
-			// (retrying while the mail server is down); its state is in
-			// the thread's messages.
-			ok, err := s.store.AddMessage(ctx, e)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &messageOutput{}
-			out.Body.Recorded, out.Body.Queued = ok, ok
-			return out, nil
-		})
-	s.registerLinks(api)
+type commentInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Body   string `json:"body" minLength:"1" maxLength:"50000"`
+		Public bool   `json:"public,omitempty"`
+	}
 }
 
-// registerLinks adds inbound email, call and article links and the public status.
-func (s *ticketsAPI) registerLinks(api huma.API) {
-	tags := []string{"tickets"}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "receive-email", Method: http.MethodPost, Path: "/api/v1/inbound-email",
-		Tags: tags, Summary: "A customer's email, parsed by the mail gateway: added to its ticket or opening one"},
-		func(ctx context.Context, in *struct{ Body InboundEmail }) (*inboundOutput, error) {
-			return s.receiveEmail(ctx, in.Body)
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "link-ticket-call", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/calls",
-		Tags: tags, Summary: "Attach a call (linkedid) to the ticket", DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body struct {
-				LinkedID string `json:"linkedid" minLength:"1" maxLength:"100"`
-			}
-		}) (*struct{}, error) {
-			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			if err := s.store.LinkTicketCall(ctx, in.ID, in.Body.LinkedID, actorID(ctx)); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &struct{}{}, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "link-ticket-article", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/articles",
-		Tags: tags, Summary: "Record the knowledge-base article that solved the ticket", DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body struct {
-				ArticleID int64 `json:"article_id" minimum:"1"`
-			}
-		}) (*struct{}, error) {
-			if _, err := s.visibleTicket(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			if err := s.kb.LinkArticle(ctx, in.ID, in.Body.ArticleID, actorID(ctx)); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &struct{}{}, nil
-		})
-	RegisterPublic(api, huma.Operation{OperationID: "ticket-status", Method: http.MethodGet, Path: "/api/v1/status/{token}",
-		Tags: tags, Summary: "The customer's view of their request, through the unguessable link"},
-		func(ctx context.Context, in *struct {
-			Token string `path:"token" minLength:"20" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
-		}) (*PublicStatusOutput, error) {
-			st, err := s.PublicStatus(ctx, in.Token)
-			if err != nil {
-				return nil, err
-			}
-			return &PublicStatusOutput{Body: st}, nil
-		})
+type emailInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		To      string `json:"to" minLength:"3" maxLength:"300"`
+		Subject string `json:"subject,omitempty" maxLength:"500"`
+		Body    string `json:"body" minLength:"1" maxLength:"50000"`
+	}
 }
 
-func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inboundOutput, error) {
+type inboundEmailInput struct{ Body InboundEmail }
+
+type linkCallInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		LinkedID string `json:"linkedid" minLength:"1" maxLength:"100"`
+	}
+}
+
+type linkArticleInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		ArticleID int64 `json:"article_id" minimum:"1"`
+	}
+}
+
+type publicStatusInput struct {
+	Token string `path:"token" minLength:"20" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+}
+
+// thread answers the ticket with its history, solving articles and messages.
+func (h ticketHandlers) thread(ctx context.Context, in *ticketIDInput) (*threadOutput, error) {
+	t, err := h.visibleTicket(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := h.messages.Thread(ctx, t.ID, false)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	arts, err := h.articles.TicketArticles(ctx, t.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	msgs, err := h.outbox.TicketMessages(ctx, t.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &threadOutput{}
+	out.Body.Ticket = ticketJSON(t, h.now())
+	out.Body.Events = make([]EventJSON, 0, len(events))
+	for _, e := range events {
+		out.Body.Events = append(out.Body.Events, eventJSON(e))
+	}
+	out.Body.Messages = make([]OutboxJSON, 0, len(msgs))
+	for _, m := range msgs {
+		out.Body.Messages = append(out.Body.Messages, outboxJSON(m))
+	}
+	out.Body.Articles = make([]ArticleJSON, 0, len(arts))
+	for _, a := range arts {
+		out.Body.Articles = append(out.Body.Articles, articleJSON(a))
+	}
+	return out, nil
+}
+
+// comment records an agent's comment on a ticket.
+func (h ticketHandlers) comment(ctx context.Context, in *commentInput) (*messageOutput, error) {
+	if _, err := h.visibleTicket(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	ok, err := h.messages.AddMessage(ctx, &service.Event{TicketID: in.ID, Kind: service.EventComment, UserID: actorID(ctx),
+		Body: in.Body.Body, Public: in.Body.Public})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &messageOutput{}
+	out.Body.Recorded = ok
+	return out, nil
+}
+
+// email records an e-mail to the customer and queues it.
+func (h ticketHandlers) email(ctx context.Context, in *emailInput) (*messageOutput, error) {
+	t, err := h.visibleTicket(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	subject := in.Body.Subject
+	if subject == "" {
+		subject = t.Subject
+	}
+	number := "[#" + strconv.FormatInt(t.ID, 10) + "]"
+	subject = number + " " + strings.TrimSpace(strings.ReplaceAll(subject, number, ""))
+	e := &service.Event{TicketID: t.ID, Kind: service.EventEmailOut, UserID: actorID(ctx),
+		To: in.Body.To, Subject: subject, Body: in.Body.Body, Public: true}
+	if err := (notify.Email{To: e.To, Subject: e.Subject}).Validate(); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	// Recorded and queued in one transaction: the outbox sends it (retrying
+	// while the mail server is down); its state is in the thread's messages.
+	ok, err := h.messages.AddMessage(ctx, e)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &messageOutput{}
+	out.Body.Recorded, out.Body.Queued = ok, ok
+	return out, nil
+}
+
+// linkCall attaches a call to a ticket the caller may see.
+func (h ticketHandlers) linkCall(ctx context.Context, in *linkCallInput) (*struct{}, error) {
+	if _, err := h.visibleTicket(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	if err := h.tickets.LinkTicketCall(ctx, in.ID, in.Body.LinkedID, actorID(ctx)); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &struct{}{}, nil
+}
+
+// linkArticle records the article that solved a ticket the caller may see.
+func (h ticketHandlers) linkArticle(ctx context.Context, in *linkArticleInput) (*struct{}, error) {
+	if _, err := h.visibleTicket(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	if err := h.articles.LinkArticle(ctx, in.ID, in.Body.ArticleID, actorID(ctx)); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &struct{}{}, nil
+}
+
+// publicStatus answers the customer's view of a request by its token.
+func (h ticketHandlers) publicStatus(ctx context.Context, in *publicStatusInput) (*PublicStatusOutput, error) {
+	st, err := h.PublicStatus(ctx, in.Token)
+	if err != nil {
+		return nil, err
+	}
+	return &PublicStatusOutput{Body: st}, nil
+}
+
+// receiveEmail adds a customer's e-mail to its ticket, or opens one for the
+// sender's client.
+func (h ticketHandlers) receiveEmail(ctx context.Context, in *inboundEmailInput) (*inboundOutput, error) {
+	m := in.Body
 	from, err := mail.ParseAddress(m.From)
 	if err != nil {
 		return nil, huma.NewError(http.StatusUnprocessableEntity, "from: not an email address", &huma.ErrorDetail{Location: "body.from", Message: "not an email address"})
@@ -265,19 +265,19 @@ func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inbound
 		}
 	}
 	if id != 0 {
-		if _, err := s.store.GetTicket(ctx, id); err != nil {
+		if _, err := h.tickets.GetTicket(ctx, id); err != nil {
 			if crm.IsKind(err, crm.KindNotFound) {
 				return nil, huma.Error422UnprocessableEntity("ticket_id: no ticket " + strconv.FormatInt(id, 10))
 			}
-			return nil, s.problem(ctx, err)
+			return nil, h.problem(ctx, err)
 		}
 	} else {
-		clientID, err := s.store.ClientIDByEmail(ctx, from.Address)
+		clientID, err := h.tickets.ClientIDByEmail(ctx, from.Address)
 		if err != nil {
 			if crm.IsKind(err, crm.KindNotFound) {
 				return nil, huma.Error422UnprocessableEntity("from: no client has the address " + from.Address)
 			}
-			return nil, s.problem(ctx, err)
+			return nil, h.problem(ctx, err)
 		}
 		subject := strings.TrimSpace(m.Subject)
 		if subject == "" {
@@ -287,15 +287,15 @@ func (s *ticketsAPI) receiveEmail(ctx context.Context, m InboundEmail) (*inbound
 			subject = subject[:300]
 		}
 		t := service.Ticket{ClientID: clientID, Subject: strings.ToValidUTF8(subject, ""), Category: "email"}
-		if err := s.store.CreateTicket(ctx, &t); err != nil {
-			return nil, s.problem(ctx, err)
+		if err := h.tickets.CreateTicket(ctx, &t); err != nil {
+			return nil, h.problem(ctx, err)
 		}
 		id, out.Body.Created = t.ID, true
 	}
-	ok, err := s.store.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventEmailIn, From: from.Address, To: m.To,
+	ok, err := h.messages.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventEmailIn, From: from.Address, To: m.To,
 		Subject: m.Subject, Body: m.Body, MessageID: m.MessageID, Public: true})
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	out.Body.TicketID, out.Body.Recorded = id, ok
 	return out, nil
@@ -323,14 +323,14 @@ type PublicEvent struct {
 type PublicStatusOutput struct{ Body PublicStatus }
 
 // PublicStatus loads the customer's view of the ticket behind a token.
-func (s *ticketsAPI) PublicStatus(ctx context.Context, token string) (PublicStatus, error) {
-	t, err := s.store.TicketByToken(ctx, token)
+func (h ticketHandlers) PublicStatus(ctx context.Context, token string) (PublicStatus, error) {
+	t, err := h.tickets.TicketByToken(ctx, token)
 	if err != nil {
-		return PublicStatus{}, s.problem(ctx, err)
+		return PublicStatus{}, h.problem(ctx, err)
 	}
-	events, err := s.store.Thread(ctx, t.ID, true)
+	events, err := h.messages.Thread(ctx, t.ID, true)
 	if err != nil {
-		return PublicStatus{}, s.problem(ctx, err)
+		return PublicStatus{}, h.problem(ctx, err)
 	}
 	st := PublicStatus{Number: t.ID, Subject: t.Subject, Status: string(t.Status), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Events: []PublicEvent{}}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -40,39 +39,36 @@ type serviceReportOutput struct {
 	Body               []byte
 }
 
-func (s *ticketsAPI) registerReport(api huma.API) {
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "service-report", Method: http.MethodGet, Path: "/api/v1/reports/service",
-		Tags: []string{"reports"}, Summary: "Service efficiency per agent or team: response and resolution median/p90, breach and reopen rates (JSON or CSV)"},
-		func(ctx context.Context, in *serviceReportInput) (*serviceReportOutput, error) {
-			from, err1 := time.Parse(time.DateOnly, in.From)
-			to, err2 := time.Parse(time.DateOnly, in.To)
-			if err1 != nil || err2 != nil {
-				return nil, huma.Error422UnprocessableEntity("from, to: must be dates YYYY-MM-DD")
-			}
-			by := in.By
-			if by == "" {
-				by = "agent"
-			}
-			rows, err := s.store.ServiceReport(ctx, service.ReportFilter{From: from, To: to, By: by})
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			var buf bytes.Buffer
-			if in.Format == "csv" {
-				if err := service.WriteReportCSV(&buf, by, rows); err != nil {
-					return nil, s.problem(ctx, err)
-				}
-				return &serviceReportOutput{ContentType: "text/csv; charset=utf-8",
-					ContentDisposition: `attachment; filename="service-` + in.From + `-` + in.To + `.csv"`, Body: buf.Bytes()}, nil
-			}
-			out := make([]ReportRowJSON, 0, len(rows))
-			for _, r := range rows {
-				out = append(out, ReportRowJSON(r))
-			}
-			b, err := json.Marshal(map[string]any{"by": by, "rows": out})
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &serviceReportOutput{ContentType: "application/json", Body: b}, nil
-		})
+// report answers the service efficiency figures as JSON or CSV.
+func (h ticketHandlers) report(ctx context.Context, in *serviceReportInput) (*serviceReportOutput, error) {
+	from, err1 := time.Parse(time.DateOnly, in.From)
+	to, err2 := time.Parse(time.DateOnly, in.To)
+	if err1 != nil || err2 != nil {
+		return nil, huma.Error422UnprocessableEntity("from, to: must be dates YYYY-MM-DD")
+	}
+	by := in.By
+	if by == "" {
+		by = "agent"
+	}
+	rows, err := h.tickets.ServiceReport(ctx, service.ReportFilter{From: from, To: to, By: by})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	var buf bytes.Buffer
+	if in.Format == "csv" {
+		if err := service.WriteReportCSV(&buf, by, rows); err != nil {
+			return nil, h.problem(ctx, err)
+		}
+		return &serviceReportOutput{ContentType: "text/csv; charset=utf-8",
+			ContentDisposition: `attachment; filename="service-` + in.From + `-` + in.To + `.csv"`, Body: buf.Bytes()}, nil
+	}
+	out := make([]ReportRowJSON, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ReportRowJSON(r))
+	}
+	b, err := json.Marshal(map[string]any{"by": by, "rows": out})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &serviceReportOutput{ContentType: "application/json", Body: b}, nil
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -75,61 +74,67 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-func (s *ticketsAPI) registerSupport(api huma.API) {
-	tags := []string{"service desk"}
-	type plansOutput struct {
-		Body struct {
-			Plans []PlanJSON `json:"plans"`
-		}
+type slaPlansOutput struct {
+	Body struct {
+		Plans []PlanJSON `json:"plans"`
 	}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-sla-plans", Method: http.MethodGet, Path: "/api/v1/sla-plans",
-		Tags: tags, Summary: "SLA plans (support conditions)"},
-		func(ctx context.Context, _ *struct{}) (*plansOutput, error) {
-			plans, err := s.store.ListSLAPlans(ctx)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &plansOutput{}
-			out.Body.Plans = []PlanJSON{}
-			for _, p := range plans {
-				out.Body.Plans = append(out.Body.Plans, planJSON(p))
-			}
-			return out, nil
-		})
-	save := func(ctx context.Context, id int64, b PlanJSON) (*struct{ Body PlanJSON }, error) {
-		p, err := b.plan(id)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.store.SaveSLAPlan(ctx, &p); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &struct{ Body PlanJSON }{planJSON(p)}, nil
+}
+
+type slaPlanOutput struct{ Body PlanJSON }
+
+type planCreateInput struct{ Body PlanJSON }
+
+type planUpdateInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body PlanJSON
+}
+
+type clientPlanInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		PlanID int64 `json:"plan_id" minimum:"0"`
 	}
-	Register(api, AdminOnly, huma.Operation{OperationID: "create-sla-plan", Method: http.MethodPost, Path: "/api/v1/sla-plans",
-		Tags: tags, Summary: "Add an SLA plan", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct{ Body PlanJSON }) (*struct{ Body PlanJSON }, error) {
-			return save(ctx, 0, in.Body)
-		})
-	Register(api, AdminOnly, huma.Operation{OperationID: "update-sla-plan", Method: http.MethodPut, Path: "/api/v1/sla-plans/{id}",
-		Tags: tags, Summary: "Change an SLA plan (applies to tickets' next recomputation)"},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body PlanJSON
-		}) (*struct{ Body PlanJSON }, error) {
-			return save(ctx, in.ID, in.Body)
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "set-client-sla-plan", Method: http.MethodPut, Path: "/api/v1/clients/{id}/sla-plan",
-		Tags: tags, Summary: "Attach an SLA plan to a client (plan_id 0: back to the default)", DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body struct {
-				PlanID int64 `json:"plan_id" minimum:"0"`
-			}
-		}) (*struct{}, error) {
-			if err := s.store.SetClientSLAPlan(ctx, in.ID, in.Body.PlanID); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &struct{}{}, nil
-		})
+}
+
+// listPlans answers every SLA plan.
+func (h ticketHandlers) listPlans(ctx context.Context, _ *struct{}) (*slaPlansOutput, error) {
+	plans, err := h.sla.ListSLAPlans(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &slaPlansOutput{}
+	out.Body.Plans = []PlanJSON{}
+	for _, p := range plans {
+		out.Body.Plans = append(out.Body.Plans, planJSON(p))
+	}
+	return out, nil
+}
+
+// createPlan adds an SLA plan.
+func (h ticketHandlers) createPlan(ctx context.Context, in *planCreateInput) (*slaPlanOutput, error) {
+	return h.savePlan(ctx, 0, in.Body)
+}
+
+// updatePlan changes an SLA plan.
+func (h ticketHandlers) updatePlan(ctx context.Context, in *planUpdateInput) (*slaPlanOutput, error) {
+	return h.savePlan(ctx, in.ID, in.Body)
+}
+
+func (h ticketHandlers) savePlan(ctx context.Context, id int64, b PlanJSON) (*slaPlanOutput, error) {
+	p, err := b.plan(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.sla.SaveSLAPlan(ctx, &p); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &slaPlanOutput{planJSON(p)}, nil
+}
+
+// setClientPlan puts a client on an SLA plan.
+func (h ticketHandlers) setClientPlan(ctx context.Context, in *clientPlanInput) (*struct{}, error) {
+	if err := h.sla.SetClientSLAPlan(ctx, in.ID, in.Body.PlanID); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &struct{}{}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/kb"
+	"hotline/crm/postgres"
 	"hotline/crm/service"
 )
 
@@ -40,6 +41,13 @@ func (productTerms) SupportTerms(_ context.Context, _, productID int64) (*servic
 	return nil, nil
 }
 
+// ticketDeps are the service desk's services over st, with products'
+// support terms from products.
+func ticketDeps(st *postgres.Services, products service.ProductTerms) httpapi.TicketDeps {
+	return httpapi.TicketDeps{Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA,
+		Articles: st.KB, Outbox: st.Notify, Products: products}
+}
+
 func newDeskEnv(t *testing.T) *deskEnv {
 	t.Helper()
 	e := newEnv(t)
@@ -48,7 +56,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 		before[op.OperationID] = true
 	}
 	d := &deskEnv{env: e}
-	httpapi.RegisterTickets(e.srv.API(), httpapi.TicketDeps{Store: e.store, Products: productTerms{}, KB: e.store.KB, Notify: e.store.Notify})
+	httpapi.RegisterTickets(e.srv, ticketDeps(e.store, productTerms{}))
 	httpapi.RegisterKB(e.srv, httpapi.KBDeps{KB: e.store.KB})
 	httpapi.RegisterNotifications(e.srv, httpapi.NotificationDeps{Notices: e.store.Notify, Notify: e.store.Notify})
 	httpapi.RegisterTeams(e.srv, httpapi.TeamDeps{Teams: e.store.Teams})
@@ -70,7 +78,7 @@ func (d *deskEnv) teamTicket(subject string) service.Ticket {
 	d.t.Helper()
 	c := d.newClient("Desk client "+subject, "")
 	tk := service.Ticket{ClientID: c.ID, Subject: subject, TeamID: &d.team.ID}
-	if err := d.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := d.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		d.t.Fatal(err)
 	}
 	return tk
@@ -125,7 +133,7 @@ func deskSamples(d *deskEnv) map[string]func() (string, any) {
 		"update-sla-plan": func() (string, any) {
 			p := service.StandardPlan()
 			p.Name, p.Default = fmt.Sprintf("Upd %d", seq.Add(1)), false
-			if err := d.store.SaveSLAPlan(context.Background(), &p); err != nil {
+			if err := d.store.SLA.SaveSLAPlan(context.Background(), &p); err != nil {
 				d.t.Fatal(err)
 			}
 			return fmt.Sprintf("/api/v1/sla-plans/%d", p.ID), named(plan)
@@ -335,7 +343,7 @@ func TestTicketAPIFlow(t *testing.T) {
 	// Another team's ticket is invisible to the agent, visible to the supervisor.
 	other := d.newClient("Other team's client", "")
 	hidden := service.Ticket{ClientID: other.ID, Subject: "Hidden"}
-	if err := d.store.CreateTicket(context.Background(), &hidden); err != nil {
+	if err := d.store.Tickets.CreateTicket(context.Background(), &hidden); err != nil {
 		t.Fatal(err)
 	}
 	hp := fmt.Sprintf("/api/v1/tickets/%d", hidden.ID)
@@ -424,5 +432,30 @@ func TestTicketPriorityFromProductSupport(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated || tk.Priority != tc.want || tk.ProductID == nil || *tk.ProductID != tc.product {
 			t.Fatalf("product %d: %d %s", tc.product, resp.StatusCode, body)
 		}
+	}
+}
+
+// TestServiceCostSpeaksRoubles: the cost operations take and answer
+// roubles while the store keeps kopecks: an hour of the agent's work at
+// 900,50/h and a cable at 120,25 cost 1 020,75.
+func TestServiceCostSpeaksRoubles(t *testing.T) {
+	t.Parallel()
+	d := newDeskEnv(t)
+	admin, agent := d.login(crm.RoleAdmin), d.login(crm.RoleAgent)
+	tk := d.teamTicket("Costs in roubles")
+	if resp, body := admin.do("PUT", "/api/v1/role-rates/agent", map[string]any{"rate_per_hour": 900.5}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("set rate: %d %s", resp.StatusCode, body)
+	}
+	base := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+	if resp, body := agent.do("POST", base+"/work", map[string]any{"minutes": 60}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("log work: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := agent.do("POST", base+"/materials", map[string]any{"description": "Cable", "amount": 120.25}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("add material: %d %s", resp.StatusCode, body)
+	}
+	resp, body := d.login(crm.RoleSupervisor).do("GET", fmt.Sprintf("/api/v1/clients/%d/service-cost?from=2000-01-01&to=2100-01-01", tk.ClientID), nil)
+	want := `{"tickets":1,"call_hours":0,"work_hours":1,"labor":900.5,"materials":120.25,"total":1020.75}`
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+		t.Fatalf("service cost %d %s, want %s", resp.StatusCode, body, want)
 	}
 }

@@ -76,7 +76,7 @@ func TestServiceReportCountsSolvingArticles(t *testing.T) {
 	if err := s.KB.LinkArticle(ctx, t1.ID, a.ID, &anna.ID); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.ServiceReport(ctx, service.ReportFilter{From: mskTime("2026-11-26 00:00"), To: mskTime("2026-11-26 00:00").Add(24 * time.Hour)})
+	rows, err := s.Tickets.ServiceReport(ctx, service.ReportFilter{From: mskTime("2026-11-26 00:00"), To: mskTime("2026-11-26 00:00").Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 		{Kind: crm.ContactEmail, Value: "maria@example.ru"}, {Kind: crm.ContactPhone, Value: "+79123456789"}}})
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Не работает телефон"})
 	st := service.StatusInProgress
-	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := d.Tick(ctx); err != nil || n != 2 {
@@ -95,7 +95,7 @@ func TestCustomerToldOnOpenAndStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = service.StatusResolved
-	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if msgs, _ := s.Notify.TicketMessages(ctx, tk.ID); len(msgs) != 2 {
@@ -245,7 +245,7 @@ func TestStaffEmailedWhenTheyHaveAnAddress(t *testing.T) {
 	c := mustClient(t, s, crm.Client{Name: "No contacts"})
 	for _, u := range []crm.User{withMail, without} {
 		tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "For " + u.Login})
-		if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &u.ID}, &boss.ID); err != nil {
+		if _, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{AssigneeID: &u.ID}, &boss.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

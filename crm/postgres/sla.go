@@ -39,8 +39,8 @@ func scanPlan(r pgx.Row) (service.SLAPlan, error) {
 }
 
 // GetSLAPlan returns a plan by id.
-func (s *DB) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) {
-	p, err := scanPlan(s.pool.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans WHERE id = $1`, id))
+func (s *SLAService) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) {
+	p, err := scanPlan(s.db.pool.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans WHERE id = $1`, id))
 	if err != nil {
 		return p, translate(err, fmt.Sprintf("sla plan %d", id))
 	}
@@ -48,8 +48,8 @@ func (s *DB) GetSLAPlan(ctx context.Context, id int64) (service.SLAPlan, error) 
 }
 
 // ListSLAPlans returns every plan by name.
-func (s *DB) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+planCols+` FROM sla_plans ORDER BY name`)
+func (s *SLAService) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+planCols+` FROM sla_plans ORDER BY name`)
 	if err != nil {
 		return nil, translate(err, "list sla plans")
 	}
@@ -69,7 +69,7 @@ func (s *DB) ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error) {
 // default takes the flag from the previous default; the default plan cannot
 // give up the flag by itself, since tickets of clients and products without
 // a plan need one.
-func (s *DB) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
+func (s *SLAService) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *DB) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 	holidays, _ := json.Marshal(p.Holidays)
 	targets, _ := json.Marshal(p.Targets)
 	levels, _ := json.Marshal(p.Levels)
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if !p.Default && p.ID != 0 {
 			var wasDefault bool
 			err := tx.QueryRow(ctx, `SELECT is_default FROM sla_plans WHERE id = $1 FOR UPDATE`, p.ID).Scan(&wasDefault)
@@ -121,9 +121,9 @@ func (s *DB) SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error {
 // SLAPlanUsage returns, per plan ID, the products whose support terms name
 // the plan (by name) and the number of its open tickets. Plans nothing uses
 // are absent.
-func (s *DB) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
+func (s *SLAService) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, error) {
 	out := map[int64]service.PlanUsage{}
-	rows, err := s.pool.Query(ctx, `SELECT support_plan_id, id, sku, name FROM products
+	rows, err := s.db.pool.Query(ctx, `SELECT support_plan_id, id, sku, name FROM products
 		WHERE support_plan_id IS NOT NULL ORDER BY name, id`)
 	if err != nil {
 		return nil, translate(err, "sla plan products")
@@ -142,7 +142,7 @@ func (s *DB) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, err
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, "sla plan products")
 	}
-	rows, err = s.pool.Query(ctx, `SELECT plan_id, count(*) FROM tickets
+	rows, err = s.db.pool.Query(ctx, `SELECT plan_id, count(*) FROM tickets
 		WHERE plan_id IS NOT NULL AND status NOT IN ('resolved', 'closed') GROUP BY plan_id`)
 	if err != nil {
 		return nil, translate(err, "sla plan tickets")
@@ -162,12 +162,12 @@ func (s *DB) SLAPlanUsage(ctx context.Context) (map[int64]service.PlanUsage, err
 }
 
 // SetClientSLAPlan attaches a plan to a client (planID 0 detaches it).
-func (s *DB) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
+func (s *SLAService) SetClientSLAPlan(ctx context.Context, clientID, planID int64) error {
 	var err error
 	if planID == 0 {
-		_, err = s.pool.Exec(ctx, `DELETE FROM client_sla_plans WHERE client_id = $1`, clientID)
+		_, err = s.db.pool.Exec(ctx, `DELETE FROM client_sla_plans WHERE client_id = $1`, clientID)
 	} else {
-		_, err = s.pool.Exec(ctx, `INSERT INTO client_sla_plans (client_id, plan_id) VALUES ($1, $2)
+		_, err = s.db.pool.Exec(ctx, `INSERT INTO client_sla_plans (client_id, plan_id) VALUES ($1, $2)
 			ON CONFLICT (client_id) DO UPDATE SET plan_id = EXCLUDED.plan_id`, clientID, planID)
 	}
 	if err := translate(err, "set client sla plan"); err != nil {

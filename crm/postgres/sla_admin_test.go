@@ -103,16 +103,16 @@ func TestSLAPlanUsage(t *testing.T) {
 	var tickets []service.Ticket
 	for i := range 3 {
 		tk := service.Ticket{ClientID: e.client, Subject: fmt.Sprintf("Usage %d", i), PlanID: &plan.ID}
-		if err := e.st.CreateTicket(e.ctx, &tk); err != nil {
+		if err := e.st.Tickets.CreateTicket(e.ctx, &tk); err != nil {
 			t.Fatal(err)
 		}
 		tickets = append(tickets, tk)
 	}
 	resolved := service.StatusResolved
-	if _, err := e.st.UpdateTicket(e.ctx, tickets[0].ID, service.TicketUpdate{Status: &resolved}, nil); err != nil {
+	if _, err := e.st.Tickets.UpdateTicket(e.ctx, tickets[0].ID, service.TicketUpdate{Status: &resolved}, nil); err != nil {
 		t.Fatal(err)
 	}
-	usage, err := e.st.SLAPlanUsage(e.ctx)
+	usage, err := e.st.SLA.SLAPlanUsage(e.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func premiumPlan2(t *testing.T, e *stockEnv) service.SLAPlan {
 	t.Helper()
 	p := service.StandardPlan()
 	p.Name, p.Default = e.prefix+" Unused", false
-	if err := e.st.SaveSLAPlan(e.ctx, &p); err != nil {
+	if err := e.st.SLA.SaveSLAPlan(e.ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -143,25 +143,25 @@ func TestDefaultSLAPlanKeepsItsFlag(t *testing.T) {
 	t.Parallel()
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
-	plans, err := st.ListSLAPlans(ctx)
+	plans, err := st.SLA.ListSLAPlans(ctx)
 	if err != nil || len(plans) != 1 || !plans[0].Default {
 		t.Fatalf("seeded plans: %+v, %v", plans, err)
 	}
 	std := plans[0]
 	std.Default = false
 	var ce *crm.Error
-	if err := st.SaveSLAPlan(ctx, &std); !asError(err, &ce) || ce.Field != "default" {
+	if err := st.SLA.SaveSLAPlan(ctx, &std); !asError(err, &ce) || ce.Field != "default" {
 		t.Fatalf("default plan dropping its flag: %v, want a default field error", err)
 	}
 	other := service.StandardPlan()
 	other.Name = "Premium"
-	if err := st.SaveSLAPlan(ctx, &other); err != nil {
+	if err := st.SLA.SaveSLAPlan(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SaveSLAPlan(ctx, &std); err != nil {
+	if err := st.SLA.SaveSLAPlan(ctx, &std); err != nil {
 		t.Fatalf("former default saved without the flag: %v", err)
 	}
-	if got, err := st.GetSLAPlan(ctx, other.ID); err != nil || !got.Default {
+	if got, err := st.SLA.GetSLAPlan(ctx, other.ID); err != nil || !got.Default {
 		t.Fatalf("new default: %+v, %v", got, err)
 	}
 }

@@ -49,16 +49,16 @@ func testClientAvailability(t *testing.T, dsn string) {
 		{ClientID: e.client, Subject: "Broken unit", ProductID: &onTicket.ID},
 		{ClientID: e.client, Subject: "Old product", ProductID: &gone},
 	} {
-		if err := e.st.CreateTicket(ctx, &tk); err != nil {
+		if err := e.st.Tickets.CreateTicket(ctx, &tk); err != nil {
 			t.Fatal(err)
 		}
 	}
 	done := service.Ticket{ClientID: e.client, Subject: "Done", ProductID: &closed.ID}
-	if err := e.st.CreateTicket(ctx, &done); err != nil {
+	if err := e.st.Tickets.CreateTicket(ctx, &done); err != nil {
 		t.Fatal(err)
 	}
 	st := service.StatusClosed
-	if _, err := e.st.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
+	if _, err := e.st.Tickets.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &st}, nil); err != nil {
 		t.Fatal(err)
 	}
 

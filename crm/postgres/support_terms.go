@@ -19,13 +19,13 @@ import (
 // bought the product, or it comes without support (0 months). Terms whose
 // period is over are returned with Until in the past. An unknown product
 // is a field error.
-func (s *DB) SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error) {
+func (s *SLAService) SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error) {
 	var (
 		t      = service.SupportTerms{ProductID: productID}
 		months int
 		bought *time.Time
 	)
-	err := s.pool.QueryRow(ctx, `SELECT p.name, p.support_months, coalesce(p.support_priority, ''), p.support_plan_id,
+	err := s.db.pool.QueryRow(ctx, `SELECT p.name, p.support_months, coalesce(p.support_priority, ''), p.support_plan_id,
 			(SELECT max(m.at) FROM stock_movements m WHERE m.kind = 'shipment' AND m.client_id = $1 AND m.product_id = p.id)
 		FROM products p WHERE p.id = $2`, clientID, productID).
 		Scan(&t.Product, &months, &t.Priority, &t.PlanID, &bought)
@@ -43,4 +43,4 @@ func (s *DB) SupportTerms(ctx context.Context, clientID, productID int64) (*serv
 	return &t, nil
 }
 
-var _ service.ProductTerms = (*DB)(nil)
+var _ service.ProductTerms = (*SLAService)(nil)

@@ -21,7 +21,7 @@ func premiumPlan(t *testing.T, e *stockEnv) service.SLAPlan {
 	allDay := []service.Span{{From: 0, To: 24 * 60}}
 	p.Hours = service.WeekHours{allDay, allDay, allDay, allDay, allDay, allDay, allDay}
 	p.Targets[service.PriorityCritical] = service.Target{ResponseMinutes: 15, ResolutionMinutes: 120}
-	if err := e.st.SaveSLAPlan(e.ctx, &p); err != nil {
+	if err := e.st.SLA.SaveSLAPlan(e.ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -70,7 +70,7 @@ func TestSupportTerms(t *testing.T) {
 	ship(pbx.ID, expired, now.AddDate(0, -14, 0))
 	ship(cable.ID, twice, latest)
 
-	got, err := e.st.SupportTerms(e.ctx, twice, pbx.ID)
+	got, err := e.st.SLA.SupportTerms(e.ctx, twice, pbx.ID)
 	if err != nil || got == nil {
 		t.Fatalf("bought twice: %+v, %v", got, err)
 	}
@@ -78,7 +78,7 @@ func TestSupportTerms(t *testing.T) {
 		got.PlanID == nil || *got.PlanID != plan.ID || got.Product != pbx.Name || !got.Active(now) {
 		t.Fatalf("bought twice: terms %+v, want the later purchase + 12 months, critical, plan %d", got, plan.ID)
 	}
-	old2, err := e.st.SupportTerms(e.ctx, expired, pbx.ID)
+	old2, err := e.st.SLA.SupportTerms(e.ctx, expired, pbx.ID)
 	if err != nil || old2 == nil || old2.Active(now) || !old2.Until.Equal(now.AddDate(0, -14, 0).AddDate(1, 0, 0)) {
 		t.Fatalf("bought 14 months ago: %+v, %v; want terms ended 2 months ago", old2, err)
 	}
@@ -86,11 +86,11 @@ func TestSupportTerms(t *testing.T) {
 		"never bought":      {never, pbx.ID},
 		"no support months": {twice, cable.ID},
 	} {
-		if got, err := e.st.SupportTerms(e.ctx, c.client, c.product); err != nil || got != nil {
+		if got, err := e.st.SLA.SupportTerms(e.ctx, c.client, c.product); err != nil || got != nil {
 			t.Errorf("%s: %+v, %v; want no terms", name, got, err)
 		}
 	}
-	if _, err := e.st.SupportTerms(e.ctx, twice, 987654); !crm.IsKind(err, crm.KindInvalid) || !strings.Contains(err.Error(), "product_id") {
+	if _, err := e.st.SLA.SupportTerms(e.ctx, twice, 987654); !crm.IsKind(err, crm.KindInvalid) || !strings.Contains(err.Error(), "product_id") {
 		t.Errorf("unknown product: %v, want a product_id field error", err)
 	}
 
@@ -122,7 +122,7 @@ func TestSupportTerms(t *testing.T) {
 func checkTicketsUnderTerms(t *testing.T, e *stockEnv, plan service.SLAPlan, pbx resource.Product, current, expired int64) {
 	open := func(client int64, edit func(*service.Ticket)) (service.Ticket, []service.Event) {
 		t.Helper()
-		terms, err := e.st.SupportTerms(e.ctx, client, pbx.ID)
+		terms, err := e.st.SLA.SupportTerms(e.ctx, client, pbx.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,10 +130,10 @@ func checkTicketsUnderTerms(t *testing.T, e *stockEnv, plan service.SLAPlan, pbx
 		if edit != nil {
 			edit(&tk)
 		}
-		if err := e.st.CreateTicket(e.ctx, &tk); err != nil {
+		if err := e.st.Tickets.CreateTicket(e.ctx, &tk); err != nil {
 			t.Fatal(err)
 		}
-		events, err := e.st.Thread(e.ctx, tk.ID, false)
+		events, err := e.st.Tickets.Thread(e.ctx, tk.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func checkTicketsUnderTerms(t *testing.T, e *stockEnv, plan service.SLAPlan, pbx
 		t.Fatalf("priority set by hand: %s, plan %d, note %q", tk.Priority, *tk.PlanID, note(events))
 	}
 	tk, events = open(expired, nil)
-	def, err := e.st.ListSLAPlans(e.ctx)
+	def, err := e.st.SLA.ListSLAPlans(e.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

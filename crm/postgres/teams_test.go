@@ -39,7 +39,7 @@ func newTeamFixture(t *testing.T, dsn string) *teamFixture {
 		*who.r = resource.Reader{UserID: u.ID, Role: u.Role}
 	}
 	f.ticket = service.Ticket{ClientID: e.client, Subject: "Line 2 ticket", TeamID: &f.team.ID}
-	if err := e.st.CreateTicket(e.ctx, &f.ticket); err != nil {
+	if err := e.st.Tickets.CreateTicket(e.ctx, &f.ticket); err != nil {
 		t.Fatal(err)
 	}
 	d := resource.Document{Title: "Line 2 script", Category: resource.DocTechnical,
@@ -56,11 +56,11 @@ func newTeamFixture(t *testing.T, dsn string) *teamFixture {
 func (f *teamFixture) sees(t *testing.T) (ticket, readDoc, writeDoc bool) {
 	t.Helper()
 	v := &service.Viewer{UserID: f.agent.UserID, Role: f.agent.Role}
-	page, err := f.e.st.ListTickets(f.e.ctx, service.TicketFilter{ClientID: f.e.client, Viewer: v})
+	page, err := f.e.st.Tickets.ListTickets(f.e.ctx, service.TicketFilter{ClientID: f.e.client, Viewer: v})
 	if err != nil {
 		t.Fatal(err)
 	}
-	can, err := f.e.st.CanSeeTicket(f.e.ctx, v, f.ticket)
+	can, err := f.e.st.Tickets.CanSeeTicket(f.e.ctx, v, f.ticket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func testDeleteTeamRemovesGrants(t *testing.T, dsn string) {
 	if _, err := f.e.st.GetDocument(f.e.ctx, f.agent, f.doc); !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatalf("former member reads the document: %v", err)
 	}
-	tk, err := f.e.st.GetTicket(f.e.ctx, f.ticket.ID)
+	tk, err := f.e.st.Tickets.GetTicket(f.e.ctx, f.ticket.ID)
 	if err != nil || tk.TeamID != nil {
 		t.Fatalf("ticket after deleting its team: team %v, %v", tk.TeamID, err)
 	}

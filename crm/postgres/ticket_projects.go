@@ -12,9 +12,9 @@ import (
 )
 
 // TicketProject is the project a request names (nil: none).
-func (s *DB) TicketProject(ctx context.Context, ticketID int64) (*resource.Project, error) {
+func (s *TicketService) TicketProject(ctx context.Context, ticketID int64) (*resource.Project, error) {
 	var p resource.Project
-	err := s.pool.QueryRow(ctx, `SELECT p.id, p.name, p.client_id, p.deal_id, p.start_at FROM tickets t JOIN projects p ON p.id = t.project_id
+	err := s.db.pool.QueryRow(ctx, `SELECT p.id, p.name, p.client_id, p.deal_id, p.start_at FROM tickets t JOIN projects p ON p.id = t.project_id
 		WHERE t.id = $1`, ticketID).Scan(&p.ID, &p.Name, &p.ClientID, &p.DealID, &p.Start)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -27,8 +27,8 @@ func (s *DB) TicketProject(ctx context.Context, ticketID int64) (*resource.Proje
 
 // SetTicketProject makes a request name a project of its client (or one
 // without a client); nil clears it.
-func (s *DB) SetTicketProject(ctx context.Context, ticketID int64, projectID *int64) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE tickets t SET project_id = $2 WHERE t.id = $1
+func (s *TicketService) SetTicketProject(ctx context.Context, ticketID int64, projectID *int64) error {
+	tag, err := s.db.pool.Exec(ctx, `UPDATE tickets t SET project_id = $2 WHERE t.id = $1
 		AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM projects p WHERE p.id = $2 AND (p.client_id IS NULL OR p.client_id = t.client_id)))`,
 		ticketID, projectID)
 	if err != nil {
@@ -45,8 +45,8 @@ func (s *DB) SetTicketProject(ctx context.Context, ticketID int64, projectID *in
 
 // ProjectTickets lists the requests naming a project, newest first (at
 // most 200); callers show only those the reader may see.
-func (s *DB) ProjectTickets(ctx context.Context, projectID int64) ([]service.Ticket, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM tickets WHERE project_id = $1 ORDER BY id DESC LIMIT 200`, projectID)
+func (s *TicketService) ProjectTickets(ctx context.Context, projectID int64) ([]service.Ticket, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT id FROM tickets WHERE project_id = $1 ORDER BY id DESC LIMIT 200`, projectID)
 	if err != nil {
 		return nil, translate(err, "project tickets")
 	}

@@ -48,40 +48,20 @@ func newPublicToken() string {
 // priority class, the SLA plan from the client (else the default plan), the
 // due times and escalation timers start, the history gets its first entry,
 // the linked calls are attached and the client's timeline gets an entry.
-func (s *DB) CreateTicket(ctx context.Context, t *service.Ticket) error {
+func (s *TicketService) CreateTicket(ctx context.Context, t *service.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.db.now()
 	// A ticket may start in the past (a missed call's callback): its
 	// clocks run from then, and its product's support counts as of then.
 	if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
 		t.CreatedAt = now
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		terms := service.TermsOutcome{Terms: t.Terms, Active: t.Terms.Active(t.CreatedAt)}
-		var active *service.SupportTerms
-		if terms.Active {
-			active = t.Terms
-		}
-		fromTerms, err := defaultPriority(ctx, tx, t, active)
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		plan, terms, err := settleTerms(ctx, tx, t)
 		if err != nil {
 			return err
-		}
-		if fromTerms {
-			terms.Priority = t.Priority
-		}
-		planFromTerms := t.PlanID == nil && active != nil && active.PlanID != nil
-		if planFromTerms {
-			t.PlanID = active.PlanID
-		}
-		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
-		if err != nil {
-			return err
-		}
-		t.PlanID = &plan.ID
-		if planFromTerms {
-			terms.Plan = plan.Name
 		}
 		t.Status, t.UpdatedAt = service.StatusNew, now
 		t.PublicToken = newPublicToken()
@@ -89,48 +69,99 @@ func (s *DB) CreateTicket(ctx context.Context, t *service.Ticket) error {
 		if err := plan.Recompute(&t.SLA, t.CreatedAt, t.Priority); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
-			assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref,
-			callback_number, callback_attempts)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, ''), nullif($18, ''),
-			CASE WHEN $18 = '' THEN 0 ELSE 1 END) RETURNING id`,
-			t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
-			t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now,
-			t.CallbackNumber).Scan(&t.ID)
-		if err != nil {
-			return ticketError(err, "create ticket")
-		}
-		if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, UserID: t.CreatedBy, Kind: service.EventCreated,
-			New: string(t.Status), Body: t.Description, Public: true}); err != nil {
+		if err := insertTicket(ctx, tx, t, now); err != nil {
 			return err
 		}
-		if t.Terms != nil {
-			if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, Kind: service.EventSupport,
-				Field: service.TermsRecordField, New: terms.Record(), Body: terms.Note()}); err != nil {
-				return err
-			}
-		}
-		for _, c := range t.Calls {
-			if err := linkCall(ctx, tx, t.ID, c, now, t.CreatedBy); err != nil {
-				return err
-			}
+		if err := recordOpening(ctx, tx, t, terms, now); err != nil {
+			return err
 		}
 		if err := scheduleTimers(ctx, tx, plan, t); err != nil {
 			return err
 		}
-		if err := tellCustomer(ctx, tx, t, notify.TemplateOpened, now); err != nil {
+		return tellOpening(ctx, tx, t, now)
+	})
+}
+
+// settleTerms gives the new ticket its priority and SLA plan: its own,
+// else those of its product's active support terms, else the client's. It
+// returns the plan and what the terms decided, for the ticket's history.
+func settleTerms(ctx context.Context, tx pgx.Tx, t *service.Ticket) (service.SLAPlan, service.TermsOutcome, error) {
+	terms := service.TermsOutcome{Terms: t.Terms, Active: t.Terms.Active(t.CreatedAt)}
+	var active *service.SupportTerms
+	if terms.Active {
+		active = t.Terms
+	}
+	fromTerms, err := defaultPriority(ctx, tx, t, active)
+	if err != nil {
+		return service.SLAPlan{}, terms, err
+	}
+	if fromTerms {
+		terms.Priority = t.Priority
+	}
+	planFromTerms := t.PlanID == nil && active != nil && active.PlanID != nil
+	if planFromTerms {
+		t.PlanID = active.PlanID
+	}
+	plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
+	if err != nil {
+		return plan, terms, err
+	}
+	t.PlanID = &plan.ID
+	if planFromTerms {
+		terms.Plan = plan.Name
+	}
+	return plan, terms, nil
+}
+
+// insertTicket stores the new ticket and gives it its id.
+func insertTicket(ctx context.Context, tx pgx.Tx, t *service.Ticket, now time.Time) error {
+	err := tx.QueryRow(ctx, `INSERT INTO tickets (client_id, product_id, subject, description, category, priority, status,
+		assignee_id, team_id, plan_id, created_by, public_token, response_due, resolve_due, created_at, updated_at, external_ref,
+		callback_number, callback_attempts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, nullif($16, ''), nullif($18, ''),
+		CASE WHEN $18 = '' THEN 0 ELSE 1 END) RETURNING id`,
+		t.ClientID, t.ProductID, t.Subject, t.Description, t.Category, t.Priority, t.Status,
+		t.AssigneeID, t.TeamID, t.PlanID, t.CreatedBy, t.PublicToken, t.SLA.ResponseDue, t.SLA.ResolveDue, t.CreatedAt, t.ExternalRef, now,
+		t.CallbackNumber).Scan(&t.ID)
+	return ticketError(err, "create ticket")
+}
+
+// recordOpening starts the new ticket's history (with the support terms
+// it was opened under) and attaches its calls.
+func recordOpening(ctx context.Context, tx pgx.Tx, t *service.Ticket, terms service.TermsOutcome, now time.Time) error {
+	if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, UserID: t.CreatedBy, Kind: service.EventCreated,
+		New: string(t.Status), Body: t.Description, Public: true}); err != nil {
+		return err
+	}
+	if t.Terms != nil {
+		if err := addEvent(ctx, tx, service.Event{TicketID: t.ID, At: t.CreatedAt, Kind: service.EventSupport,
+			Field: service.TermsRecordField, New: terms.Record(), Body: terms.Note()}); err != nil {
 			return err
 		}
-		if t.AssigneeID != nil && (t.CreatedBy == nil || *t.CreatedBy != *t.AssigneeID) {
-			if err := tellUser(ctx, tx, *t.AssigneeID, t, NoticeAssigned, nil, now); err != nil {
-				return err
-			}
+	}
+	for _, c := range t.Calls {
+		if err := linkCall(ctx, tx, t.ID, c, now, t.CreatedBy); err != nil {
+			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, ref_type, ref_id, created_at)
-			VALUES ($1, 'ticket', $2, $3, $4, 'ticket', $5, $2)`,
-			t.ClientID, now, t.CreatedBy, fmt.Sprintf("Request #%d opened: %s", t.ID, t.Subject), fmt.Sprint(t.ID))
-		return translate(err, "ticket timeline entry")
-	})
+	}
+	return nil
+}
+
+// tellOpening tells the customer and the assignee (unless they opened it)
+// about the new ticket, and puts it on the client's timeline.
+func tellOpening(ctx context.Context, tx pgx.Tx, t *service.Ticket, now time.Time) error {
+	if err := tellCustomer(ctx, tx, t, notify.TemplateOpened, now); err != nil {
+		return err
+	}
+	if t.AssigneeID != nil && (t.CreatedBy == nil || *t.CreatedBy != *t.AssigneeID) {
+		if err := tellUser(ctx, tx, *t.AssigneeID, t, NoticeAssigned, nil, now); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, ref_type, ref_id, created_at)
+		VALUES ($1, 'ticket', $2, $3, $4, 'ticket', $5, $2)`,
+		t.ClientID, now, t.CreatedBy, fmt.Sprintf("Request #%d opened: %s", t.ID, t.Subject), fmt.Sprint(t.ID))
+	return translate(err, "ticket timeline entry")
 }
 
 // defaultPriority checks the client and, when the ticket has no priority,
@@ -194,21 +225,21 @@ func linkCall(ctx context.Context, tx pgx.Tx, ticketID int64, linkedid string, a
 }
 
 // LinkTicketCall attaches a call (its linkedid) to a ticket.
-func (s *DB) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
+func (s *TicketService) LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error {
 	if linkedid == "" || len(linkedid) > 100 {
 		return crm.Invalid("linkedid", "must be 1-100 characters")
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := lockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
-		return linkCall(ctx, tx, ticketID, linkedid, s.now(), user)
+		return linkCall(ctx, tx, ticketID, linkedid, s.db.now(), user)
 	})
 }
 
 // GetTicket returns a ticket by id.
-func (s *DB) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
-	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
+func (s *TicketService) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
+	t, err := scanTicket(s.db.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return t, notFound("ticket", id)
@@ -219,8 +250,8 @@ func (s *DB) GetTicket(ctx context.Context, id int64) (service.Ticket, error) {
 }
 
 // TicketByToken returns the ticket a customer's status link points at.
-func (s *DB) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
-	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
+func (s *TicketService) TicketByToken(ctx context.Context, token string) (service.Ticket, error) {
+	t, err := scanTicket(s.db.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.public_token = $1`, token))
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return t, crm.Errorf(crm.KindNotFound, "no request behind this link")
@@ -232,7 +263,7 @@ func (s *DB) TicketByToken(ctx context.Context, token string) (service.Ticket, e
 
 // CanSeeTicket reports whether the viewer may see the ticket: supervisors
 // and admins all, agents those of their teams, assigned to or created by them.
-func (s *DB) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
+func (s *TicketService) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Ticket) (bool, error) {
 	if v.SeesAll() {
 		return true, nil
 	}
@@ -243,7 +274,7 @@ func (s *DB) CanSeeTicket(ctx context.Context, v *service.Viewer, t service.Tick
 		return false, nil
 	}
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2)`,
+	err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2)`,
 		*t.TeamID, v.UserID).Scan(&ok)
 	return ok, translate(err, "ticket visibility")
 }
@@ -260,69 +291,28 @@ var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // ListTickets returns one page of tickets, newest first (or by due time),
 // that match the filter and that the filter's viewer may see.
-func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
+func (s *TicketService) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[service.Ticket], error) {
 	var page crm.Page[service.Ticket]
 	cur, hasCur, err := decodeCursor(f.After)
 	if err != nil {
 		return page, err
 	}
 	limit := clampLimit(f.Limit)
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if len(f.Status) > 0 {
-		ss := make([]string, len(f.Status))
-		for i, st := range f.Status {
-			ss[i] = string(st)
-		}
-		where = append(where, "t.status = ANY("+arg(ss)+")")
+	if f.Overdue && f.Now.IsZero() {
+		f.Now = s.db.now()
 	}
-	if f.OpenOnly {
-		where = append(where, "t.status NOT IN ('resolved', 'closed')")
-	}
-	if f.Priority != "" {
-		where = append(where, "t.priority = "+arg(string(f.Priority)))
-	}
-	if f.ClientID > 0 {
-		where = append(where, "t.client_id = "+arg(f.ClientID))
-	}
-	if f.AssigneeID > 0 {
-		where = append(where, "t.assignee_id = "+arg(f.AssigneeID))
-	}
-	if f.TeamID > 0 {
-		where = append(where, "t.team_id = "+arg(f.TeamID))
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "t.subject ILIKE "+arg("%"+escapeLike(q)+"%"))
-	}
-	if !f.Viewer.SeesAll() {
-		u := arg(f.Viewer.UserID)
-		where = append(where, "(t.assignee_id = "+u+" OR t.created_by = "+u+
-			" OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = "+u+"))")
-	}
-	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = s.now()
-		}
-		where = append(where, nextDue+" < "+arg(now))
-	}
+	w := ticketWhere(f)
 	order := " ORDER BY t.created_at DESC, t.id DESC"
 	switch {
 	case f.ByDue:
 		if hasCur {
-			where = append(where, "("+dueKey+", t.id) > ("+arg(cur.At)+", "+arg(cur.ID)+")")
+			w.add("(" + dueKey + ", t.id) > (" + w.arg(cur.At) + ", " + w.arg(cur.ID) + ")")
 		}
 		order = " ORDER BY " + dueKey + ", t.id"
 	case hasCur:
-		where = append(where, "(t.created_at, t.id) < ("+arg(cur.At)+", "+arg(cur.ID)+")")
+		w.add("(t.created_at, t.id) < (" + w.arg(cur.At) + ", " + w.arg(cur.ID) + ")")
 	}
-	q := `SELECT ` + ticketCols + ticketFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += order + " LIMIT " + arg(limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+ticketCols+ticketFrom+w.sql()+order+" LIMIT "+w.arg(limit+1), w.args...)
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
@@ -330,7 +320,7 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 	if err != nil {
 		return page, translate(err, "list tickets")
 	}
-	now := s.now()
+	now := s.db.now()
 	for i := range items {
 		items[i].Late = items[i].Overdue(now)
 	}
@@ -349,3 +339,75 @@ func (s *DB) ListTickets(ctx context.Context, f service.TicketFilter) (crm.Page[
 	page.Items = items
 	return page, nil
 }
+
+// ticketConds are the conditions of a ticket query and their arguments.
+type ticketConds struct {
+	where []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (c *ticketConds) arg(v any) string {
+	c.args = append(c.args, v)
+	return fmt.Sprintf("$%d", len(c.args))
+}
+
+func (c *ticketConds) add(cond string) { c.where = append(c.where, cond) }
+
+// sql is the WHERE clause ("" without conditions).
+func (c *ticketConds) sql() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
+}
+
+// ticketWhere turns a filter into conditions: what it asks for, within
+// what the viewer may see.
+func ticketWhere(f service.TicketFilter) *ticketConds {
+	c := &ticketConds{}
+	if len(f.Status) > 0 {
+		ss := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			ss[i] = string(st)
+		}
+		c.add("t.status = ANY(" + c.arg(ss) + ")")
+	}
+	if f.OpenOnly {
+		c.add("t.status NOT IN ('resolved', 'closed')")
+	}
+	if f.Priority != "" {
+		c.add("t.priority = " + c.arg(string(f.Priority)))
+	}
+	if f.ClientID > 0 {
+		c.add("t.client_id = " + c.arg(f.ClientID))
+	}
+	if f.AssigneeID > 0 {
+		c.add("t.assignee_id = " + c.arg(f.AssigneeID))
+	}
+	if f.TeamID > 0 {
+		c.add("t.team_id = " + c.arg(f.TeamID))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		c.add("t.subject ILIKE " + c.arg("%"+escapeLike(q)+"%"))
+	}
+	if !f.Viewer.SeesAll() {
+		u := c.arg(f.Viewer.UserID)
+		c.add("(t.assignee_id = " + u + " OR t.created_by = " + u +
+			" OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = " + u + "))")
+	}
+	if f.Overdue {
+		c.add(nextDue + " < " + c.arg(f.Now))
+	}
+	return c
+}
+
+// The service desk's domain services.
+var (
+	_ service.TicketService  = (*TicketService)(nil)
+	_ service.TicketMessages = (*TicketService)(nil)
+	_ service.TicketCosts    = (*TicketService)(nil)
+	_ service.TimerStore     = (*TicketService)(nil)
+	_ service.CallbackStore  = (*TicketService)(nil)
+	_ service.SLAService     = (*SLAService)(nil)
+)

@@ -96,7 +96,7 @@ func BenchmarkTicketLists(b *testing.B) {
 			f := c.f
 			f.Limit = 50
 			p99(b, func() error {
-				page, err := s.ListTickets(ctx, f)
+				page, err := s.Tickets.ListTickets(ctx, f)
 				if err == nil && len(page.Items) == 0 {
 					err = fmt.Errorf("no tickets")
 				}

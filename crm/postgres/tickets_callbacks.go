@@ -23,8 +23,8 @@ import (
 const CallbackCategory = "callback"
 
 // SetCallbacks turns callback requests on or off for a priority class.
-func (s *DB) SetCallbacks(ctx context.Context, priority string, enabled bool) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO callback_settings (priority, enabled) VALUES ($1, $2)
+func (s *TicketService) SetCallbacks(ctx context.Context, priority string, enabled bool) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO callback_settings (priority, enabled) VALUES ($1, $2)
 		ON CONFLICT (priority) DO UPDATE SET enabled = EXCLUDED.enabled`, priority, enabled)
 	if err != nil {
 		return crm.Invalid("priority", "is not a known priority class")
@@ -42,8 +42,8 @@ type missedCall struct {
 // SyncCallbacks opens callback requests for the missed calls that ended in
 // the window before now and resolves open ones that a later answered call
 // handled. It returns how many it opened and resolved.
-func (s *DB) SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
+func (s *TicketService) SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
 		       CASE WHEN NOT owner.disabled THEN owner.id END
 		FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
 		LEFT JOIN users owner ON owner.id = cl.owner_id
@@ -83,8 +83,8 @@ func (s *DB) SyncCallbacks(ctx context.Context, now time.Time, window time.Durat
 
 // resolveHandledCallbacks resolves open callback requests whose number had
 // an answered call after the request was opened.
-func (s *DB) resolveHandledCallbacks(ctx context.Context) (int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id, a.linkedid FROM tickets t
+func (s *TicketService) resolveHandledCallbacks(ctx context.Context) (int, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT t.id, a.linkedid FROM tickets t
 		JOIN calls m ON 'call/' || m.node || '/' || m.linkedid = t.external_ref
 		JOIN LATERAL (SELECT linkedid FROM calls a WHERE a.customer = m.customer AND a.outcome = 'answered'
 		              AND a.started_at > m.started_at ORDER BY a.started_at LIMIT 1) a ON true
@@ -126,7 +126,7 @@ func (s *DB) resolveHandledCallbacks(ctx context.Context) (int, error) {
 // unique index on open callback numbers settles races between replicas
 // (and between two missed calls at once): the loser adds its attempt. It
 // reports whether a request was opened.
-func (s *DB) openCallback(ctx context.Context, m missedCall) (bool, error) {
+func (s *TicketService) openCallback(ctx context.Context, m missedCall) (bool, error) {
 	for range 3 { // the open request may be resolved between the two steps
 		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
 			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
@@ -154,9 +154,9 @@ func (s *DB) openCallback(ctx context.Context, m missedCall) (bool, error) {
 // addCallbackAttempt links a missed call to the open callback request of
 // its number, counting an attempt once per call. It reports false when no
 // request for the number is open any more.
-func (s *DB) addCallbackAttempt(ctx context.Context, m missedCall) (bool, error) {
+func (s *TicketService) addCallbackAttempt(ctx context.Context, m missedCall) (bool, error) {
 	found := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM tickets WHERE callback_number = $1 AND status NOT IN ('resolved', 'closed')
 			FOR UPDATE`, m.customer).Scan(&id)
@@ -174,7 +174,7 @@ func (s *DB) addCallbackAttempt(ctx context.Context, m missedCall) (bool, error)
 		}
 		var attempts int
 		if err := tx.QueryRow(ctx, `UPDATE tickets SET callback_attempts = callback_attempts + 1, updated_at = $2
-			WHERE id = $1 RETURNING callback_attempts`, id, s.now()).Scan(&attempts); err != nil {
+			WHERE id = $1 RETURNING callback_attempts`, id, s.db.now()).Scan(&attempts); err != nil {
 			return translate(err, "count attempt")
 		}
 		for _, e := range []service.Event{

@@ -18,7 +18,7 @@ func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
 	s := openDesk(t, pgtest.NewDSN(t), clk)
 	known := mustClient(t, s, crm.Client{Name: "Caller", Priority: "B", Contacts: []crm.Contact{phone("+74951234567", "")}})
 	optOut := mustClient(t, s, crm.Client{Name: "Quiet", Priority: "C", Contacts: []crm.Contact{phone("+74957777777", "")}})
-	if err := s.SetCallbacks(ctx, "C", false); err != nil {
+	if err := s.Tickets.SetCallbacks(ctx, "C", false); err != nil {
 		t.Fatal(err)
 	}
 	call := func(linkedid, customer string, client int64, outcome, start string) {
@@ -33,13 +33,13 @@ func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
 	call("1.1", "+74951234567", known.ID, "abandoned", "2026-11-26 10:00")
 	call("1.2", "+74957777777", optOut.ID, "no_answer", "2026-11-26 10:05")
 	call("1.3", "+74951234567", known.ID, "answered", "2026-11-26 09:00") // earlier: handles nothing
-	esc := service.NewEscalator(service.EscalatorOptions{Store: s, Callbacks: s, Now: clk.Now})
+	esc := service.NewEscalator(service.EscalatorOptions{Store: s.Tickets, Callbacks: s.Tickets, Now: clk.Now})
 	for i := 0; i < 2; i++ {
 		if _, err := esc.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	page, _ := s.ListTickets(ctx, service.TicketFilter{})
+	page, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{})
 	if len(page.Items) != 1 {
 		t.Fatalf("callback tickets %+v", page.Items)
 	}
@@ -52,18 +52,18 @@ func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
 	// The client calls again and is answered: the callback is handled.
 	call("1.4", "+74951234567", known.ID, "answered", "2026-11-26 11:00")
 	clk.Set(mskTime("2026-11-26 11:05"))
-	opened, resolved, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour)
+	opened, resolved, err := s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour)
 	if err != nil || opened != 0 || resolved != 1 {
 		t.Fatalf("sync after the answered call: %d %d %v", opened, resolved, err)
 	}
-	got, _ := s.GetTicket(ctx, cb.ID)
+	got, _ := s.Tickets.GetTicket(ctx, cb.ID)
 	if got.Status != service.StatusResolved || len(got.Calls) != 2 {
 		t.Fatalf("after the answered call: %+v", got)
 	}
-	if _, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil {
+	if _, _, err := s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := s.ListTickets(ctx, service.TicketFilter{}); len(p.Items) != 1 {
+	if p, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{}); len(p.Items) != 1 {
 		t.Fatalf("a resolved callback was reopened: %d tickets", len(p.Items))
 	}
 }
@@ -91,14 +91,14 @@ func TestCallbackGoesToTheClientsOwner(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if opened, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || opened != 2 {
+	if opened, _, err := s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || opened != 2 {
 		t.Fatalf("sync: %d %v", opened, err)
 	}
-	mine, err := s.ListTickets(ctx, service.TicketFilter{Viewer: &service.Viewer{UserID: owner.ID, Role: crm.RoleAgent}})
+	mine, err := s.Tickets.ListTickets(ctx, service.TicketFilter{Viewer: &service.Viewer{UserID: owner.ID, Role: crm.RoleAgent}})
 	if err != nil || len(mine.Items) != 1 || mine.Items[0].ClientID != owned.ID || mine.Items[0].AssigneeID == nil || *mine.Items[0].AssigneeID != owner.ID {
 		t.Fatalf("owner's callbacks %+v %v", mine.Items, err)
 	}
-	all, _ := s.ListTickets(ctx, service.TicketFilter{ClientID: orphan.ID})
+	all, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{ClientID: orphan.ID})
 	if len(all.Items) != 1 || all.Items[0].AssigneeID != nil {
 		t.Fatalf("disabled owner's client's callback %+v", all.Items)
 	}
@@ -131,7 +131,7 @@ func TestOneCallbackPerNumber(t *testing.T) {
 	opened := make([]int, 2)
 	for i, st := range []interface {
 		SyncCallbacks(context.Context, time.Time, time.Duration) (int, int, error)
-	}{s, other} {
+	}{s.Tickets, other.Tickets} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -143,15 +143,15 @@ func TestOneCallbackPerNumber(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	page, _ := s.ListTickets(ctx, service.TicketFilter{})
+	page, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{})
 	if len(page.Items) != 1 || opened[0]+opened[1] != 1 {
 		t.Fatalf("%d requests (opened %v), want one", len(page.Items), opened)
 	}
-	cb, _ := s.GetTicket(ctx, page.Items[0].ID)
+	cb, _ := s.Tickets.GetTicket(ctx, page.Items[0].ID)
 	if cb.CallbackNumber != "+74951112233" || cb.CallbackAttempts != 3 || len(cb.Calls) != 3 {
 		t.Fatalf("callback %q attempts %d calls %v", cb.CallbackNumber, cb.CallbackAttempts, cb.Calls)
 	}
-	thread, _ := s.Thread(ctx, cb.ID, false)
+	thread, _ := s.Tickets.Thread(ctx, cb.ID, false)
 	counted := 0
 	for _, e := range thread {
 		if e.Field == "callback_attempts" {
@@ -162,19 +162,19 @@ func TestOneCallbackPerNumber(t *testing.T) {
 		t.Fatalf("history has %d attempt entries, want 2", counted)
 	}
 	// Syncing again changes nothing.
-	if n, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 0 {
+	if n, _, err := s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 0 {
 		t.Fatalf("second sync opened %d %v", n, err)
 	}
-	if again, _ := s.GetTicket(ctx, cb.ID); again.CallbackAttempts != 3 {
+	if again, _ := s.Tickets.GetTicket(ctx, cb.ID); again.CallbackAttempts != 3 {
 		t.Fatalf("attempts after a second sync: %d", again.CallbackAttempts)
 	}
 	// Resolved: the next missed call opens a new request.
 	done := service.StatusResolved
-	if _, err := s.UpdateTicket(ctx, cb.ID, service.TicketUpdate{Status: &done}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, cb.ID, service.TicketUpdate{Status: &done}, nil); err != nil {
 		t.Fatal(err)
 	}
 	missed("2.4", "2026-11-26 10:20")
-	if n, _, err := s.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 1 {
+	if n, _, err := s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour); err != nil || n != 1 {
 		t.Fatalf("after resolving, a missed call opened %d %v", n, err)
 	}
 }

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
 
@@ -23,50 +22,50 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 	anna := mustUser(t, s, "anna", crm.RoleAgent)
 	sveta := mustUser(t, s, "sveta", crm.RoleSupervisor)
 	c := mustClient(t, s, crm.Client{Name: "Costly"})
-	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1000, crm.RoleSupervisor: 2000} {
-		if err := s.SetRoleRate(ctx, role, rate); err != nil {
+	for role, rate := range map[crm.Role]int64{crm.RoleAgent: 1000_00, crm.RoleSupervisor: 2000_00} {
+		if err := s.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rate := 1500.0
-	if err := s.SetUserRate(ctx, anna.ID, &rate); err != nil {
+	rate := int64(1500_00)
+	if err := s.Tickets.SetUserRate(ctx, anna.ID, &rate); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.UserRate(ctx, anna.ID); err != nil || got == nil || *got != 1500 {
+	if got, err := s.Tickets.UserRate(ctx, anna.ID); err != nil || got == nil || *got != 1500_00 {
 		t.Fatalf("anna's rate %v %v", got, err)
 	}
-	bad := -1.0
-	if err := s.SetUserRate(ctx, anna.ID, &bad); !crm.IsKind(err, crm.KindInvalid) {
+	bad := int64(-1)
+	if err := s.Tickets.SetUserRate(ctx, anna.ID, &bad); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("a negative rate: %v", err)
 	}
-	if err := s.SetUserRate(ctx, 999999, &rate); !crm.IsKind(err, crm.KindNotFound) {
+	if err := s.Tickets.SetUserRate(ctx, 999999, &rate); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("no such user: %v", err)
 	}
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Router", AssigneeID: &anna.ID})
 	for _, w := range []service.Work{{TicketID: tk.ID, UserID: anna.ID, Minutes: 40, Note: "настройка"}, {TicketID: tk.ID, UserID: sveta.ID, Minutes: 30}} {
-		if err := s.LogWork(ctx, w); err != nil {
+		if err := s.Tickets.LogWork(ctx, w); err != nil {
 			t.Fatal(err)
 		}
 	}
-	price := 1234.5
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Роутер", Quantity: 2, UnitPrice: &price}); err != nil {
+	price := int64(1234_50)
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Роутер", Quantity: 2, UnitPrice: &price}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Кабель", Quantity: -1, UnitPrice: &price}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Кабель", Quantity: -1, UnitPrice: &price}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("a negative quantity: %v", err)
 	}
-	cost, err := s.TicketCost(ctx, tk.ID)
+	cost, err := s.Tickets.TicketCost(ctx, tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cost.Work) != 2 || cost.Work[0].Rate != 1500 || cost.Work[0].Cost != 1000 || cost.Work[1].Rate != 2000 || cost.Work[1].Cost != 1000 {
+	if len(cost.Work) != 2 || cost.Work[0].Rate != 1500_00 || cost.Work[0].Cost != 1000_00 || cost.Work[1].Rate != 2000_00 || cost.Work[1].Cost != 1000_00 {
 		t.Errorf("work lines %+v", cost.Work)
 	}
-	if len(cost.Materials) != 1 || cost.Materials[0].Amount != 2469 || cost.Materials[0].Quantity != 2 {
+	if len(cost.Materials) != 1 || cost.Materials[0].Amount != 2469_00 || cost.Materials[0].Quantity != 2 {
 		t.Errorf("material lines %+v", cost.Materials)
 	}
-	if math.Abs(cost.Total-4469) > 0.001 {
-		t.Errorf("total %v, want 4469", cost.Total)
+	if cost.Total != 4469_00 {
+		t.Errorf("total %v, want 446 900 kopecks", cost.Total)
 	}
 	now := time.Now()
 	sc, err := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "RUB"})
@@ -75,6 +74,9 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 	}
 	if sc.Total != 446900 || sc.TicketCost != 446900 || sc.Tickets != 1 || sc.Clients != 1 {
 		t.Errorf("money report's service costs %+v, want 446 900 kopecks on one ticket", sc)
+	}
+	if own, err := s.Tickets.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour)); err != nil || own.Total != sc.TicketCost {
+		t.Errorf("the client's service cost %+v %v, want the money report's %d kopecks", own, err, sc.TicketCost)
 	}
 	if sc, _ := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "EUR"}); sc.Total != 0 {
 		t.Errorf("roubles counted in a EUR report: %+v", sc)

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
 
@@ -20,8 +19,8 @@ func TestServiceCost(t *testing.T) {
 	anna := mustUser(t, s, "anna", crm.RoleAgent)
 	sup := mustUser(t, s, "sveta", crm.RoleSupervisor)
 	c := mustClient(t, s, crm.Client{Name: "Costly"})
-	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1000, crm.RoleSupervisor: 2000} {
-		if err := s.SetRoleRate(ctx, role, rate); err != nil {
+	for role, rate := range map[crm.Role]int64{crm.RoleAgent: 1000_00, crm.RoleSupervisor: 2000_00} {
+		if err := s.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -31,26 +30,26 @@ func TestServiceCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Router", Calls: []string{"cost.1"}, AssigneeID: &anna.ID})
-	if err := s.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 90, Note: "site visit"}); err != nil {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 90, Note: "site visit"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Router", Amount: 500}); err != nil {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: "Router", Amount: 500_00}); err != nil {
 		t.Fatal(err)
 	}
-	cost, err := s.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour))
+	cost, err := s.Tickets.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost.Tickets != 1 || cost.CallHours != 0.5 || cost.WorkHours != 1.5 || math.Abs(cost.Labor-3500) > 0.01 || cost.Total != 4000 {
+	if cost.Tickets != 1 || cost.CallHours != 0.5 || cost.WorkHours != 1.5 || cost.Labor != 3500_00 || cost.Total != 4000_00 {
 		t.Fatalf("cost %+v", cost)
 	}
-	if err := s.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 0}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: tk.ID, UserID: sup.ID, Minutes: 0}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("zero minutes: %v", err)
 	}
-	if err := s.LogWork(ctx, service.Work{TicketID: 999999, UserID: sup.ID, Minutes: 5}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.LogWork(ctx, service.Work{TicketID: 999999, UserID: sup.ID, Minutes: 5}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown ticket: %v", err)
 	}
-	if err := s.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: " ", Amount: 1}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.AddMaterial(ctx, service.Material{TicketID: tk.ID, Description: " ", Amount: 1}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("empty material: %v", err)
 	}
 }

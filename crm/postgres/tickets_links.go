@@ -17,15 +17,15 @@ import (
 // The service desk's answers to other modules: the screen pop's open
 // tickets and the survey's low-score follow-ups.
 
-var _ screenpop.TicketLister = (*DB)(nil)
+var _ screenpop.TicketLister = (*TicketService)(nil)
 
 // OpenTickets lists a client's open tickets for the screen-pop card, most
 // urgent due first (telephony/screenpop.TicketLister).
-func (s *DB) OpenTickets(ctx context.Context, clientID int64, limit int) ([]screenpop.Ticket, error) {
+func (s *TicketService) OpenTickets(ctx context.Context, clientID int64, limit int) ([]screenpop.Ticket, error) {
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, subject, status, resolve_due FROM tickets
+	rows, err := s.db.pool.Query(ctx, `SELECT id, subject, status, resolve_due FROM tickets
 		WHERE client_id = $1 AND status NOT IN ('resolved', 'closed')
 		ORDER BY resolve_due NULLS LAST, id DESC LIMIT $2`, clientID, limit)
 	if err != nil {
@@ -47,8 +47,8 @@ func (s *DB) OpenTickets(ctx context.Context, clientID int64, limit int) ([]scre
 // known client (survey.FollowUps), linked to the surveyed call, once per
 // response and question. Scores of unknown callers stay in the results.
 type SurveyTickets struct {
-	Store  *DB
-	TeamID *int64 // the team that handles follow-ups; optional
+	Tickets *TicketService
+	TeamID  *int64 // the team that handles follow-ups; optional
 }
 
 var _ survey.FollowUps = SurveyTickets{}
@@ -70,7 +70,7 @@ func (f SurveyTickets) OpenFollowUp(ctx context.Context, fu survey.FollowUp) err
 	if id := strings.TrimSpace(fu.Response.LinkedID); id != "" {
 		t.Calls = []string{id}
 	}
-	if err := f.Store.CreateTicket(ctx, &t); err != nil && !crm.IsKind(err, crm.KindConflict) {
+	if err := f.Tickets.CreateTicket(ctx, &t); err != nil && !crm.IsKind(err, crm.KindConflict) {
 		return fmt.Errorf("survey follow-up ticket: %w", err)
 	}
 	return nil
@@ -78,8 +78,8 @@ func (f SurveyTickets) OpenFollowUp(ctx context.Context, fu survey.FollowUp) err
 
 // LatestOpenTicket returns the newest open ticket of any of the clients
 // (for the phone status line); KindNotFound when none is open.
-func (s *DB) LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error) {
-	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+`
+func (s *TicketService) LatestOpenTicket(ctx context.Context, clientIDs []int64) (service.Ticket, error) {
+	t, err := scanTicket(s.db.pool.QueryRow(ctx, `SELECT `+ticketCols+ticketFrom+`
 		WHERE t.client_id = ANY($1) AND t.status NOT IN ('resolved', 'closed')
 		ORDER BY t.created_at DESC, t.id DESC LIMIT 1`, clientIDs))
 	if err == pgx.ErrNoRows {

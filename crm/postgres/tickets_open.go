@@ -9,9 +9,9 @@ import (
 // OpenTicketsOf returns the requests of the clients that are not resolved
 // or closed, newest first, at most limit (1-100): what the status line
 // reads out.
-func (s *DB) OpenTicketsOf(ctx context.Context, clientIDs []int64, limit int) ([]service.Ticket, error) {
+func (s *TicketService) OpenTicketsOf(ctx context.Context, clientIDs []int64, limit int) ([]service.Ticket, error) {
 	limit = min(max(limit, 1), 100)
-	rows, err := s.pool.Query(ctx, `SELECT `+ticketCols+ticketFrom+`
+	rows, err := s.db.pool.Query(ctx, `SELECT `+ticketCols+ticketFrom+`
 		WHERE t.client_id = ANY($1) AND t.status NOT IN ('resolved', 'closed')
 		ORDER BY t.created_at DESC, t.id DESC LIMIT $2`, clientIDs, limit)
 	if err != nil {

@@ -23,31 +23,31 @@ func TestOverdueFilterAndDueOrder(t *testing.T) {
 	old := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "old", AssigneeID: &agent.ID})
 	answered := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "answered", AssigneeID: &agent.ID})
 	waiting := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "waiting"})
-	if _, err := s.AddMessage(ctx, &service.Event{TicketID: answered.ID, Kind: service.EventComment, Body: "on it", Public: true}); err != nil {
+	if _, err := s.Tickets.AddMessage(ctx, &service.Event{TicketID: answered.ID, Kind: service.EventComment, Body: "on it", Public: true}); err != nil {
 		t.Fatal(err)
 	}
 	w := service.StatusWaiting
-	if _, err := s.UpdateTicket(ctx, waiting.ID, service.TicketUpdate{Status: &w}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, waiting.ID, service.TicketUpdate{Status: &w}, nil); err != nil {
 		t.Fatal(err)
 	}
 	clk.Set(mskTime("2026-11-26 15:00")) // past the response due (14:00), not the resolution
 	fresh := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "fresh", AssigneeID: &agent.ID})
 
-	page, err := s.ListTickets(ctx, service.TicketFilter{Overdue: true, OpenOnly: true})
+	page, err := s.Tickets.ListTickets(ctx, service.TicketFilter{Overdue: true, OpenOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(page.Items) != 1 || page.Items[0].ID != old.ID || !page.Items[0].Overdue(clk.Now()) {
 		t.Fatalf("overdue: %+v", page.Items)
 	}
-	mine, _ := s.ListTickets(ctx, service.TicketFilter{Overdue: true, AssigneeID: agent.ID})
+	mine, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{Overdue: true, AssigneeID: agent.ID})
 	if len(mine.Items) != 1 {
 		t.Fatalf("my overdue: %d", len(mine.Items))
 	}
 	var order []int64
 	after := ""
 	for {
-		p, err := s.ListTickets(ctx, service.TicketFilter{ByDue: true, Limit: 1, After: after})
+		p, err := s.Tickets.ListTickets(ctx, service.TicketFilter{ByDue: true, Limit: 1, After: after})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 // tickets created in the period: first-response and resolution medians and
 // 90th percentiles, breach and reopen rates, and the mean CSAT of the
 // surveys on the tickets' calls.
-func (s *DB) ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error) {
+func (s *TicketService) ServiceReport(ctx context.Context, f service.ReportFilter) ([]service.ReportRow, error) {
 	group := `coalesce(nullif(u.name, ''), u.login, '(unassigned)')`
 	switch f.By {
 	case "agent", "":
@@ -25,7 +25,7 @@ func (s *DB) ServiceReport(ctx context.Context, f service.ReportFilter) ([]servi
 	if !f.To.After(f.From) {
 		return nil, crm.Invalid("to", "must be after from")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+group+` AS grp, count(*), count(t.resolved_at),
+	rows, err := s.db.pool.Query(ctx, `SELECT `+group+` AS grp, count(*), count(t.resolved_at),
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.responded_at - t.created_at)) FILTER (WHERE t.responded_at IS NOT NULL),
 		percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t.responded_at - t.created_at)) FILTER (WHERE t.responded_at IS NOT NULL),
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds) FILTER (WHERE t.resolved_at IS NOT NULL),
@@ -51,9 +51,9 @@ func (s *DB) ServiceReport(ctx context.Context, f service.ReportFilter) ([]servi
 
 // ClientIDByEmail returns the client with this email contact (the oldest
 // when several share it).
-func (s *DB) ClientIDByEmail(ctx context.Context, email string) (int64, error) {
+func (s *TicketService) ClientIDByEmail(ctx context.Context, email string) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, `SELECT client_id FROM contacts WHERE kind = 'email' AND value = lower($1)
+	err := s.db.pool.QueryRow(ctx, `SELECT client_id FROM contacts WHERE kind = 'email' AND value = lower($1)
 		ORDER BY client_id LIMIT 1`, email).Scan(&id)
 	if err == pgx.ErrNoRows {
 		return 0, crm.Errorf(crm.KindNotFound, "no client with email %s", email)

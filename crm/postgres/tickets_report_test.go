@@ -27,13 +27,13 @@ func TestServiceReportFigures(t *testing.T) {
 	at := func(hm string) { clk.Set(mskTime("2026-11-26 " + hm)) }
 	status := func(id int64, st service.Status) {
 		t.Helper()
-		if _, err := s.UpdateTicket(ctx, id, service.TicketUpdate{Status: &st}, nil); err != nil {
+		if _, err := s.Tickets.UpdateTicket(ctx, id, service.TicketUpdate{Status: &st}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	reply := func(id int64) {
 		t.Helper()
-		if _, err := s.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventComment, Body: "answer", Public: true, UserID: &anna.ID}); err != nil {
+		if _, err := s.Tickets.AddMessage(ctx, &service.Event{TicketID: id, Kind: service.EventComment, Body: "answer", Public: true, UserID: &anna.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func TestServiceReportFigures(t *testing.T) {
 	status(t2.ID, service.StatusResolved) // 5 h wall, 3 h without the pause
 	status(t1.ID, service.StatusReopened)
 	at("18:00")
-	if _, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil {
+	if _, err := s.Tickets.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil {
 		t.Fatal(err)
 	}
 	var sid, rid int64
@@ -66,7 +66,7 @@ func TestServiceReportFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rows, err := s.ServiceReport(ctx, service.ReportFilter{From: mskTime("2026-11-26 00:00"), To: mskTime("2026-11-27 00:00"), By: "agent"})
+	rows, err := s.Tickets.ServiceReport(ctx, service.ReportFilter{From: mskTime("2026-11-26 00:00"), To: mskTime("2026-11-27 00:00"), By: "agent"})
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("rows %+v %v", rows, err)
 	}
@@ -89,7 +89,7 @@ func TestServiceReportFigures(t *testing.T) {
 	if b.Group != "User boris" || b.Handled != 1 || b.BreachRate != 1 || b.ResponseMedian != nil || b.Satisfaction != nil {
 		t.Fatalf("boris %+v", b)
 	}
-	if _, err := s.ServiceReport(ctx, service.ReportFilter{From: clk.Now(), To: clk.Now(), By: "agent"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Tickets.ServiceReport(ctx, service.ReportFilter{From: clk.Now(), To: clk.Now(), By: "agent"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("empty period: %v", err)
 	}
 	_ = t4

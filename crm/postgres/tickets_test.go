@@ -38,7 +38,7 @@ func openDesk(t *testing.T, dsn string, clk *deskClock) *postgres.Services {
 
 func mustTicket(t *testing.T, s *postgres.Services, tk service.Ticket) service.Ticket {
 	t.Helper()
-	if err := s.CreateTicket(context.Background(), &tk); err != nil {
+	if err := s.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatalf("create ticket: %v", err)
 	}
 	return tk
@@ -59,7 +59,7 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	if !tk.SLA.ResponseDue.Equal(mskTime("2026-11-26 11:00")) || !tk.SLA.ResolveDue.Equal(mskTime("2026-11-26 18:00")) {
 		t.Fatalf("dues %v %v", tk.SLA.ResponseDue, tk.SLA.ResolveDue)
 	}
-	got, err := s.GetTicket(ctx, tk.ID)
+	got, err := s.Tickets.GetTicket(ctx, tk.ID)
 	if err != nil || len(got.Calls) != 1 || got.ClientName != "VIP Client" {
 		t.Fatalf("get %+v %v", got, err)
 	}
@@ -71,7 +71,7 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	step := func(at string, st service.Status) service.Ticket {
 		t.Helper()
 		clk.Set(mskTime(at))
-		out, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, &agent.ID)
+		out, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &st}, &agent.ID)
 		if err != nil {
 			t.Fatalf("to %s: %v", st, err)
 		}
@@ -79,7 +79,7 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	}
 	step("2026-11-26 10:10", service.StatusInProgress)
 	clk.Set(mskTime("2026-11-26 10:20"))
-	if _, err := s.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailOut, UserID: &agent.ID,
+	if _, err := s.Tickets.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailOut, UserID: &agent.ID,
 		To: "c@example.com", Body: "Please send a photo", Public: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,21 +89,21 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	}
 	// The customer answers Friday 11:00: the ticket resumes with 8h paused.
 	clk.Set(mskTime("2026-11-27 11:00"))
-	ok, err := s.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailIn, From: "c@example.com",
+	ok, err := s.Tickets.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailIn, From: "c@example.com",
 		Body: "Photo attached", MessageID: "<m1@example.com>", Public: true})
 	if err != nil || !ok {
 		t.Fatalf("email in: %v %v", ok, err)
 	}
-	if dup, err := s.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailIn, Body: "again",
+	if dup, err := s.Tickets.AddMessage(ctx, &service.Event{TicketID: tk.ID, Kind: service.EventEmailIn, Body: "again",
 		MessageID: "<m1@example.com>", Public: true}); err != nil || dup {
 		t.Fatalf("duplicate email recorded: %v %v", dup, err)
 	}
-	got, _ = s.GetTicket(ctx, tk.ID)
+	got, _ = s.Tickets.GetTicket(ctx, tk.ID)
 	if got.Status != service.StatusInProgress || got.SLA.Paused != 8*time.Hour || !got.SLA.ResolveDue.Equal(mskTime("2026-11-27 17:00")) {
 		t.Fatalf("after customer reply: %s paused %v due %v", got.Status, got.SLA.Paused, got.SLA.ResolveDue)
 	}
 	bad := service.StatusNew
-	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &bad}, &agent.ID); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &bad}, &agent.ID); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("in_progress -> new: %v", err)
 	}
 	step("2026-11-27 12:00", service.StatusResolved)
@@ -111,7 +111,7 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	if r.Reopens != 1 || r.ResolvedAt != nil {
 		t.Fatalf("reopened %+v", r)
 	}
-	thread, err := s.Thread(ctx, tk.ID, false)
+	thread, err := s.Tickets.Thread(ctx, tk.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,16 +124,16 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 		kinds[service.EventEmailIn] != 1 || kinds[service.EventChange] != 5 {
 		t.Fatalf("history kinds %v", kinds)
 	}
-	public, _ := s.Thread(ctx, tk.ID, true)
+	public, _ := s.Tickets.Thread(ctx, tk.ID, true)
 	for _, e := range public {
 		if e.Kind == service.EventCall {
 			t.Fatal("a call shows on the customer's page")
 		}
 	}
-	if _, err := s.TicketByToken(ctx, tk.PublicToken); err != nil {
+	if _, err := s.Tickets.TicketByToken(ctx, tk.PublicToken); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TicketByToken(ctx, "guess"); !crm.IsKind(err, crm.KindNotFound) {
+	if _, err := s.Tickets.TicketByToken(ctx, "guess"); !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatalf("guessed token: %v", err)
 	}
 }
@@ -157,7 +157,7 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 	}
 	list := func(f service.TicketFilter) []string {
 		t.Helper()
-		p, err := s.ListTickets(ctx, f)
+		p, err := s.Tickets.ListTickets(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,18 +182,18 @@ func TestTicketVisibilityAndFilters(t *testing.T) {
 	if got := list(service.TicketFilter{Query: "team"}); len(got) != 1 {
 		t.Fatalf("query filter %v", got)
 	}
-	p, _ := s.ListTickets(ctx, service.TicketFilter{Limit: 1})
-	p2, _ := s.ListTickets(ctx, service.TicketFilter{Limit: 1, After: p.Next})
+	p, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{Limit: 1})
+	p2, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{Limit: 1, After: p.Next})
 	if p.Next == "" || len(p2.Items) != 1 || p2.Items[0].ID == p.Items[0].ID {
 		t.Fatalf("paging %v %v", p, p2)
 	}
-	if ok, _ := s.CanSeeTicket(ctx, &service.Viewer{UserID: a2.ID, Role: crm.RoleAgent}, teamTicket); ok {
+	if ok, _ := s.Tickets.CanSeeTicket(ctx, &service.Viewer{UserID: a2.ID, Role: crm.RoleAgent}, teamTicket); ok {
 		t.Fatal("agent outside team may see the ticket")
 	}
-	if err := s.CreateTicket(ctx, &service.Ticket{ClientID: 999999, Subject: "x"}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.CreateTicket(ctx, &service.Ticket{ClientID: 999999, Subject: "x"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown client: %v", err)
 	}
-	if err := s.CreateTicket(ctx, &service.Ticket{ClientID: c.ID, Subject: "x", AssigneeID: ptr(int64(999999))}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Tickets.CreateTicket(ctx, &service.Ticket{ClientID: c.ID, Subject: "x", AssigneeID: ptr(int64(999999))}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("unknown assignee: %v", err)
 	}
 }
@@ -206,14 +206,14 @@ func TestTicketsForScreenPopAndSurveys(t *testing.T) {
 	open := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Open one"})
 	done := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Done one"})
 	closed := service.StatusClosed
-	if _, err := s.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &closed}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &closed}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cards, err := s.OpenTickets(ctx, c.ID, 5)
+	cards, err := s.Tickets.OpenTickets(ctx, c.ID, 5)
 	if err != nil || len(cards) != 1 || cards[0].ID != open.ID || cards[0].URL == "" || cards[0].Due.IsZero() {
 		t.Fatalf("open tickets %+v %v", cards, err)
 	}
-	f := postgres.SurveyTickets{Store: s.DB}
+	f := postgres.SurveyTickets{Tickets: s.Tickets}
 	fu := survey.FollowUp{Survey: survey.Survey{Name: "CSAT"}, Question: survey.Question{Key: "agent"}, Value: 1,
 		Response: survey.Response{ID: 7, ClientID: &c.ID, LinkedID: "1764140000.5", Agent: "ivan"}}
 	for i := 0; i < 2; i++ { // a retried follow-up opens one ticket
@@ -221,7 +221,7 @@ func TestTicketsForScreenPopAndSurveys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, _ := s.ListTickets(ctx, service.TicketFilter{ClientID: c.ID, Query: "survey score"})
+	p, _ := s.Tickets.ListTickets(ctx, service.TicketFilter{ClientID: c.ID, Query: "survey score"})
 	if len(p.Items) != 1 || p.Items[0].Priority != service.PriorityHigh || len(p.Items[0].Calls) != 1 {
 		t.Fatalf("follow-up tickets %+v", p.Items)
 	}

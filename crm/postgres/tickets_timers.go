@@ -19,7 +19,7 @@ import (
 // FireDueTimers fires up to limit timers due at now, one transaction each,
 // and returns the levels that fired. worker names the firing process in
 // the row.
-func (s *DB) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
+func (s *TicketService) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
 	var fired []service.Fired
 	for len(fired) < limit {
 		f, ok, err := s.fireOne(ctx, now, worker)
@@ -34,10 +34,10 @@ func (s *DB) FireDueTimers(ctx context.Context, now time.Time, worker string, li
 	return fired, nil
 }
 
-func (s *DB) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
+func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
 	var found bool
 	var f service.Fired
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		found, f = false, service.Fired{}
 		err := tx.QueryRow(ctx, `SELECT tt.ticket_id, tt.clock, tt.level FROM ticket_timers tt
 			JOIN tickets t ON t.id = tt.ticket_id
@@ -82,46 +82,23 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 		events = append(events, service.Event{Kind: service.EventEscalated, Field: string(l.Clock), New: fmt.Sprint(l.Level),
 			Body: fmt.Sprintf("Escalation level %d: %d%% of the %s target reached", l.Level, l.Percent, l.Clock)})
 	}
-	breached := false
-	if l.Breaches() {
-		due := t.SLA.ResolveDue
-		if l.Clock == service.ClockResponse {
-			due = t.SLA.ResponseDue
-		}
-		if due == nil {
-			due = &now
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO sla_breaches (ticket_id, clock, due_at, at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, t.ID, l.Clock, *due, now)
-		if err != nil {
-			return false, translate(err, "record breach")
-		}
-		if breached = tag.RowsAffected() > 0; breached {
-			events = append(events, service.Event{Kind: service.EventBreach, Field: string(l.Clock),
-				Body: fmt.Sprintf("The %s target was missed (due %s)", l.Clock, due.UTC().Format(time.RFC3339))})
-		}
+	breach, err := recordBreach(ctx, tx, t, l, now)
+	if err != nil {
+		return false, err
+	}
+	breached := breach != nil
+	if breached {
+		events = append(events, *breach)
 	}
 	lead, err := teamLead(ctx, tx, t.TeamID)
 	if err != nil {
 		return false, err
 	}
-	changed := false
-	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
-		events = append(events, service.Event{Kind: service.EventChange, Field: "assignee", Old: idText(t.AssigneeID), New: idText(lead)})
-		t.AssigneeID, changed = lead, true
+	changes, err := applyLevel(ctx, tx, t, l, lead, now)
+	if err != nil {
+		return false, err
 	}
-	if l.RaisePriority && t.Priority != service.PriorityCritical {
-		next := t.Priority.Raise()
-		events = append(events, service.Event{Kind: service.EventChange, Field: "priority", Old: string(t.Priority), New: string(next)})
-		t.Priority, changed = next, true
-	}
-	if changed {
-		t.UpdatedAt = now
-		if err := saveTicket(ctx, tx, t); err != nil {
-			return false, err
-		}
-	}
-	for _, e := range events {
+	for _, e := range append(events, changes...) {
 		e.TicketID, e.At = t.ID, now
 		if err := addEvent(ctx, tx, e); err != nil {
 			return false, err
@@ -130,8 +107,59 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if !l.Notify && !breached {
 		return breached, nil
 	}
-	// The owner the ticket has now (the lead after a reassignment); the
-	// lead too on a breach or when the ticket has no owner.
+	return breached, tellEscalation(ctx, tx, t, l, lead, breached, now)
+}
+
+// recordBreach records the missed target when the level is a breach, once
+// per ticket and clock; the history entry when it is new (else nil).
+func recordBreach(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) (*service.Event, error) {
+	if !l.Breaches() {
+		return nil, nil
+	}
+	due := t.SLA.ResolveDue
+	if l.Clock == service.ClockResponse {
+		due = t.SLA.ResponseDue
+	}
+	if due == nil {
+		due = &now
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO sla_breaches (ticket_id, clock, due_at, at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, t.ID, l.Clock, *due, now)
+	if err != nil {
+		return nil, translate(err, "record breach")
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, nil
+	}
+	return &service.Event{Kind: service.EventBreach, Field: string(l.Clock),
+		Body: fmt.Sprintf("The %s target was missed (due %s)", l.Clock, due.UTC().Format(time.RFC3339))}, nil
+}
+
+// applyLevel reassigns the ticket to its team lead and raises its priority
+// when the level says so, saving the ticket; the history entries of what
+// changed.
+func applyLevel(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, now time.Time) ([]service.Event, error) {
+	var events []service.Event
+	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
+		events = append(events, service.Event{Kind: service.EventChange, Field: "assignee", Old: idText(t.AssigneeID), New: idText(lead)})
+		t.AssigneeID = lead
+	}
+	if l.RaisePriority && t.Priority != service.PriorityCritical {
+		next := t.Priority.Raise()
+		events = append(events, service.Event{Kind: service.EventChange, Field: "priority", Old: string(t.Priority), New: string(next)})
+		t.Priority = next
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	t.UpdatedAt = now
+	return events, saveTicket(ctx, tx, t)
+}
+
+// tellEscalation notifies the owner the ticket has now (the lead after a
+// reassignment), the lead too on a breach or when the ticket has no
+// owner, and the supervisors when the level says so.
+func tellEscalation(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, breached bool, now time.Time) error {
 	who := []*int64{t.AssigneeID}
 	if breached || t.AssigneeID == nil {
 		who = append(who, lead)
@@ -139,7 +167,7 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if l.NotifySupervisors {
 		sv, err := supervisors(ctx, tx)
 		if err != nil {
-			return false, err
+			return err
 		}
 		who = append(who, sv...)
 	}
@@ -148,7 +176,7 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 		kind = NoticeBreach
 	}
 	args := map[string]string{"level": fmt.Sprint(l.Level), "clock": string(l.Clock), "percent": fmt.Sprint(l.Percent)}
-	return breached, tellUsers(ctx, tx, who, t, kind, args, now)
+	return tellUsers(ctx, tx, who, t, kind, args, now)
 }
 
 // Breach is a missed SLA target.
@@ -160,8 +188,8 @@ type Breach struct {
 }
 
 // TicketBreaches returns a ticket's recorded breaches.
-func (s *DB) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
-	rows, err := s.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
+func (s *TicketService) TicketBreaches(ctx context.Context, ticketID int64) ([]Breach, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT ticket_id, clock, due_at, at FROM sla_breaches WHERE ticket_id = $1 ORDER BY at`, ticketID)
 	if err != nil {
 		return nil, translate(err, "ticket breaches")
 	}

@@ -35,8 +35,8 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	// At 10:50 only the response clock's 80% level (10:48) is due.
 	clk.Set(mskTime("2026-11-26 10:50"))
 	second := openDesk(t, dsn, clk)
-	w1 := service.NewEscalator(service.EscalatorOptions{Store: first, Now: clk.Now, Worker: "w1", Batch: 3})
-	w2 := service.NewEscalator(service.EscalatorOptions{Store: second, Now: clk.Now, Worker: "w2", Batch: 3})
+	w1 := service.NewEscalator(service.EscalatorOptions{Store: first.Tickets, Now: clk.Now, Worker: "w1", Batch: 3})
+	w2 := service.NewEscalator(service.EscalatorOptions{Store: second.Tickets, Now: clk.Now, Worker: "w2", Batch: 3})
 	var wg sync.WaitGroup
 	counts := make([]int, 2)
 	for i, w := range []*service.Escalator{w1, w2} {
@@ -58,7 +58,7 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 	first.Close()
 	clk.Set(mskTime("2026-11-27 12:00"))
 	third := openDesk(t, dsn, clk)
-	w3 := service.NewEscalator(service.EscalatorOptions{Store: third, Now: clk.Now, Worker: "w3"})
+	w3 := service.NewEscalator(service.EscalatorOptions{Store: third.Tickets, Now: clk.Now, Worker: "w3"})
 	// Per ticket: response 100% (level 0); resolution 80% (1), 100% (0), 100% (2).
 	if got, err := w3.Tick(ctx); err != nil || got != 4*n {
 		t.Fatalf("after restart fired %d (%v), want %d", got, err, 4*n)
@@ -67,7 +67,7 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 		t.Fatalf("second round fired %d", got)
 	}
 	for _, id := range ids {
-		thread, _ := third.Thread(ctx, id, false)
+		thread, _ := third.Tickets.Thread(ctx, id, false)
 		kinds := map[service.EventKind]int{}
 		for _, e := range thread {
 			kinds[e.Kind]++
@@ -75,11 +75,11 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 		if kinds[service.EventEscalated] != 3 || kinds[service.EventBreach] != 2 {
 			t.Fatalf("ticket %d history %v", id, kinds)
 		}
-		br, _ := third.TicketBreaches(ctx, id)
+		br, _ := third.Tickets.TicketBreaches(ctx, id)
 		if len(br) != 2 {
 			t.Fatalf("ticket %d breaches %v", id, br)
 		}
-		tk, _ := third.GetTicket(ctx, id)
+		tk, _ := third.Tickets.GetTicket(ctx, id)
 		if tk.AssigneeID == nil || *tk.AssigneeID != lead.ID || tk.Priority != service.PriorityCritical {
 			t.Fatalf("ticket %d not reassigned to lead / raised: %+v", id, tk)
 		}
@@ -125,11 +125,11 @@ func TestWaitingTicketDoesNotEscalate(t *testing.T) {
 	c := mustClient(t, s, crm.Client{Name: "Patient"})
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Question"})
 	waiting := service.StatusWaiting
-	if _, err := s.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &waiting}, nil); err != nil {
+	if _, err := s.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &waiting}, nil); err != nil {
 		t.Fatal(err)
 	}
 	clk.Set(mskTime("2026-12-10 10:00"))
-	if n, err := s.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || len(n) != 0 {
+	if n, err := s.Tickets.FireDueTimers(ctx, clk.Now(), "w", 100); err != nil || len(n) != 0 {
 		t.Fatalf("waiting ticket fired %d %v", len(n), err)
 	}
 }
@@ -152,16 +152,16 @@ func TestLevelTellsSupervisorsWhenThePlanSays(t *testing.T) {
 	plan := service.StandardPlan()
 	plan.Name, plan.Default = "Loud", false
 	plan.Levels = []service.Level{{Level: 1, Clock: service.ClockResponse, Percent: 50, Notify: true, NotifySupervisors: true}}
-	if err := s.SaveSLAPlan(ctx, &plan); err != nil {
+	if err := s.SLA.SaveSLAPlan(ctx, &plan); err != nil {
 		t.Fatal(err)
 	}
 	c := mustClient(t, s, crm.Client{Name: "Loud client", Priority: "B"})
-	if err := s.SetClientSLAPlan(ctx, c.ID, plan.ID); err != nil {
+	if err := s.SLA.SetClientSLAPlan(ctx, c.ID, plan.ID); err != nil {
 		t.Fatal(err)
 	}
 	tk := mustTicket(t, s, service.Ticket{ClientID: c.ID, Subject: "Noisy", AssigneeID: &agent.ID})
 	clk.Set(mskTime("2026-11-26 13:00")) // past half of the 4h response target
-	if fired, err := s.FireDueTimers(ctx, clk.Now(), "w", 10); err != nil || len(fired) != 1 {
+	if fired, err := s.Tickets.FireDueTimers(ctx, clk.Now(), "w", 10); err != nil || len(fired) != 1 {
 		t.Fatalf("fired %v %v", fired, err)
 	}
 	for _, u := range []struct {

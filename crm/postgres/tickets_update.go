@@ -85,12 +85,12 @@ func saveTicket(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
 // UpdateTicket applies a change by actor (nil: the system), recording each
 // changed field in the history. A status the workflow does not allow is
 // KindConflict.
-func (s *DB) UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate, actor *int64) (service.Ticket, error) {
+func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate, actor *int64) (service.Ticket, error) {
 	if err := u.Validate(); err != nil {
 		return service.Ticket{}, err
 	}
 	var out service.Ticket
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		t, err := lockTicket(ctx, tx, id)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *DB) UpdateTicket(ctx context.Context, id int64, u service.TicketUpdate,
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.db.now()
 		ch := &changes{tx: tx, t: &t, at: now, user: actor}
 		if err := ch.apply(ctx, plan, u); err != nil {
 			return err
@@ -233,13 +233,13 @@ func (c *changes) moveTo(plan service.SLAPlan, next service.Status) error {
 // message (an email out or a public comment) is the first response; a
 // customer's email to a ticket waiting for them resumes it. ok is false when
 // an inbound email with the same Message-ID was already recorded.
-func (s *DB) AddMessage(ctx context.Context, e *service.Event) (ok bool, err error) {
+func (s *TicketService) AddMessage(ctx context.Context, e *service.Event) (ok bool, err error) {
 	switch e.Kind {
 	case service.EventComment, service.EventEmailIn, service.EventEmailOut:
 	default:
 		return false, crm.Invalid("kind", "must be comment, email_in or email_out")
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		t, err := lockTicket(ctx, tx, e.TicketID)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (s *DB) AddMessage(ctx context.Context, e *service.Event) (ok bool, err err
 		if err != nil {
 			return err
 		}
-		e.At = s.now()
+		e.At = s.db.now()
 		if ok, err = insertEvent(ctx, tx, e); err != nil || !ok {
 			return err
 		}
@@ -288,8 +288,8 @@ func (s *DB) AddMessage(ctx context.Context, e *service.Event) (ok bool, err err
 // Thread returns a ticket's whole history in order: changes, comments,
 // emails, calls, escalations and breaches. publicOnly keeps what the
 // customer may see.
-func (s *DB) Thread(ctx context.Context, ticketID int64, publicOnly bool) ([]service.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT e.id, e.ticket_id, e.at, e.user_id, coalesce(nullif(u.name, ''), u.login, ''), e.kind,
+func (s *TicketService) Thread(ctx context.Context, ticketID int64, publicOnly bool) ([]service.Event, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT e.id, e.ticket_id, e.at, e.user_id, coalesce(nullif(u.name, ''), u.login, ''), e.kind,
 		e.field, e.old_value, e.new_value, e.body, e.mail_from, e.mail_to, e.mail_subject, coalesce(e.message_id, ''), e.public
 		FROM ticket_events e LEFT JOIN users u ON u.id = e.user_id
 		WHERE e.ticket_id = $1 AND (e.public OR NOT $2) ORDER BY e.at, e.id`, ticketID, publicOnly)

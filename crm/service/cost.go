@@ -27,16 +27,24 @@ func (w Work) Validate() error {
 	return nil
 }
 
+// Bounds of costs, in kopecks.
+const (
+	maxUnitPrice      = 100_000_000 * 100   // a material's unit price
+	maxMaterialAmount = 1_000_000_000 * 100 // a material's amount
+	// MaxHourlyRate is the largest hourly rate of a role or a user.
+	MaxHourlyRate = 10_000_000 * 100
+)
+
 // Material is a product or consumable used on a ticket, at its cost.
 type Material struct {
 	TicketID    int64
 	ProductID   *int64
 	Description string
-	Amount      float64
-	// Quantity at UnitPrice (roubles), when the price is given: Validate
-	// sets Amount to their product. Quantity 0 is one.
+	Amount      int64 // kopecks
+	// Quantity at UnitPrice (kopecks), when the price is given: Validate
+	// sets Amount to their product, to the kopeck. Quantity 0 is one.
 	Quantity  float64
-	UnitPrice *float64
+	UnitPrice *int64
 }
 
 // Validate checks the material.
@@ -52,12 +60,12 @@ func (m *Material) Validate() error {
 		return crm.Invalid("quantity", "must be between 0.001 and 1 000 000")
 	}
 	if m.UnitPrice != nil {
-		if *m.UnitPrice < 0 || *m.UnitPrice > 1e8 {
+		if *m.UnitPrice < 0 || *m.UnitPrice > maxUnitPrice {
 			return crm.Invalid("unit_price", "must be between 0 and 100 000 000")
 		}
-		m.Amount = math.Round(m.Quantity**m.UnitPrice*100) / 100
+		m.Amount = int64(math.Round(m.Quantity * float64(*m.UnitPrice)))
 	}
-	if m.Amount < 0 || m.Amount > 1e9 {
+	if m.Amount < 0 || m.Amount > maxMaterialAmount {
 		return crm.Invalid("amount", "must be between 0 and 1 000 000 000")
 	}
 	return nil
@@ -65,12 +73,12 @@ func (m *Material) Validate() error {
 
 // Cost is what serving a client (or a product) cost in a period: time on
 // calls linked to its tickets and logged work, each hour at the rate of the
-// role of who spent it, plus materials.
+// role of who spent it, plus materials. Money is in kopecks.
 type Cost struct {
 	Tickets   int
 	CallHours float64
 	WorkHours float64
-	Labor     float64
-	Materials float64
-	Total     float64
+	Labor     int64
+	Materials int64
+	Total     int64
 }

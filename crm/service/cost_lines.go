@@ -11,8 +11,8 @@ type WorkLine struct {
 	Minutes  int
 	Note     string
 	At       time.Time
-	Rate     float64 // roubles per hour
-	Cost     float64 // roubles
+	Rate     int64 // kopecks per hour
+	Cost     int64 // kopecks
 }
 
 // MaterialLine is a material charged to a ticket.
@@ -21,19 +21,19 @@ type MaterialLine struct {
 	ProductID   *int64
 	Description string
 	Quantity    float64
-	UnitPrice   *float64
-	Amount      float64 // roubles
+	UnitPrice   *int64 // kopecks
+	Amount      int64  // kopecks
 	At          time.Time
 }
 
 // TicketCost is what one ticket cost: talk time on its calls and logged
-// work at the hourly rates of who spent it, plus materials (roubles).
+// work at the hourly rates of who spent it, plus materials (kopecks).
 type TicketCost struct {
 	Work         []WorkLine
 	Materials    []MaterialLine
 	CallHours    float64
-	CallCost     float64
-	WorkCost     float64
-	MaterialCost float64
-	Total        float64
+	CallCost     int64
+	WorkCost     int64
+	MaterialCost int64
+	Total        int64
 }

@@ -69,7 +69,7 @@ func TestBrowserSLAPlanCriticalTarget(t *testing.T) {
 		chromedp.Click(chromedp.ID("create-ticket")),
 		chromedp.WaitVisible(chromedp.ID("response-due")),
 	)
-	page, err := a.store.ListTickets(context.Background(), service.TicketFilter{ClientID: c.ID})
+	page, err := a.store.Tickets.ListTickets(context.Background(), service.TicketFilter{ClientID: c.ID})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("tickets of the client: %+v, %v", page, err)
 	}

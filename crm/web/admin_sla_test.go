@@ -21,7 +21,7 @@ import (
 // plan is the site's only plan, the seeded default.
 func (a *adminSite) plan(t *testing.T) service.SLAPlan {
 	t.Helper()
-	plans, err := a.store.ListSLAPlans(context.Background())
+	plans, err := a.store.SLA.ListSLAPlans(context.Background())
 	if err != nil || len(plans) == 0 {
 		t.Fatalf("seeded plans: %v, %v", plans, err)
 	}
@@ -314,10 +314,10 @@ func TestSLAPlanListShowsUsage(t *testing.T) {
 	client := c.ID
 	for i := range 3 {
 		tk := service.Ticket{ClientID: client, Subject: fmt.Sprintf("Request %d", i)}
-		must(t, a.store.CreateTicket(ctx, &tk))
+		must(t, a.store.Tickets.CreateTicket(ctx, &tk))
 		if i == 0 {
 			closed := service.StatusResolved
-			if _, err := a.store.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &closed}, nil); err != nil {
+			if _, err := a.store.Tickets.UpdateTicket(ctx, tk.ID, service.TicketUpdate{Status: &closed}, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -46,17 +46,17 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	if desk {
-		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+		httpapi.RegisterTickets(api, ticketAPI(st))
 	}
 	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if desk {
-		pages.MountTickets(st, st)
+		pages.MountTickets(ticketPageDeps(st, true))
 	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
-	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st,
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA,
 		AgentsChanged: func(context.Context) error { a.refreshes.Add(1); return nil },
 		NewPassword:   func() string { return generatedPassword },
 	})
@@ -237,7 +237,7 @@ func (a *adminSite) assertUntouched(t *testing.T, team service.Team) {
 		teams[0].LeadID != nil {
 		t.Errorf("teams after forbidden posts: %+v, %v", teams, err)
 	}
-	plans, err := a.store.ListSLAPlans(ctx)
+	plans, err := a.store.SLA.ListSLAPlans(ctx)
 	want := service.StandardPlan()
 	if len(plans) == 1 {
 		want.ID = plans[0].ID

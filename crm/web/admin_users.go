@@ -49,9 +49,9 @@ type userPageData struct {
 	Refresh     string
 	// EmailLabel and EmailHelp title the e-mail field, from the catalogue.
 	EmailLabel, EmailHelp string
-	// Rate is the user's own hourly rate in roubles, RateShown whether the
+	// Rate is the user's own hourly rate in kopecks, RateShown whether the
 	// service costs are mounted (the rate form is shown).
-	Rate      *float64
+	Rate      *int64
 	RateShown bool
 	RateError bool
 }

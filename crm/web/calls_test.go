@@ -46,11 +46,12 @@ func newCallSite(t *testing.T) *callSite {
 	}
 	pages.MountConsole()
 	pages.MountCalls(st)
-	pages.MountTickets(st, nil)
-	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st})
-	pages.MountServiceCosts(st, st)
+	desk := ticketPageDeps(st, false)
+	desk.Costs, desk.Catalogue = st.Tickets, st
+	pages.MountTickets(desk)
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets})
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
-	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st})
+	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -312,7 +313,7 @@ func TestRequestLinksItsCalls(t *testing.T) {
 	t.Parallel()
 	s := newCallSite(t)
 	tk := service.Ticket{ClientID: s.client, Subject: "Не работает роутер", Calls: []string{"1733434200.1"}}
-	if err := s.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := s.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	sup := s.browser()

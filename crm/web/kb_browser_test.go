@@ -19,7 +19,7 @@ func TestBrowserKnowledgeBase(t *testing.T) {
 	s := newCallSite(t)
 	agentID := s.userID("agent")
 	tk := service.Ticket{ClientID: s.client, Subject: "Клиент просит записи разговоров", AssigneeID: &agentID}
-	if err := s.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := s.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	ctx := newChrome(t)

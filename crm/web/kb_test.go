@@ -95,7 +95,7 @@ func TestArticleHelpedWithRequest(t *testing.T) {
 	mine := service.Ticket{ClientID: s.client, Subject: "Не слышно запись", AssigneeID: &agentID}
 	other := service.Ticket{ClientID: s.client, Subject: "Чужое обращение"}
 	for _, tk := range []*service.Ticket{&mine, &other} {
-		if err := s.store.CreateTicket(ctx, tk); err != nil {
+		if err := s.store.Tickets.CreateTicket(ctx, tk); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -48,7 +48,7 @@ func newMoneySite(t *testing.T) *moneySite {
 		t.Fatal(err)
 	}
 	httpapi.RegisterMoney(api.API(), st, httpapi.ResourceDeps{Store: st})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // the request picker searches them
+	httpapi.RegisterTickets(api, ticketAPI(st)) // the request picker searches them
 	pages.MountMoney(st, time.Now)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -61,7 +61,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	acme := crm.Client{Kind: crm.ClientCompany, Name: "Acme Trading"}
 	must(t, st.CreateClient(ctx, &acme))
 	m.acme = acme.ID
-	must(t, st.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
+	must(t, st.Tickets.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
 	m.product = resource.Product{SKU: "PRN-1", Name: "Printer"}
 	must(t, st.CreateProduct(ctx, &m.product))
 	w := resource.Warehouse{Code: "MAIN", Name: "Main"}

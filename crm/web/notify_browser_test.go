@@ -53,8 +53,10 @@ func newNotifySite(t *testing.T) *notifySite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Now: clk.Now})
-	pages.MountTickets(st, nil)
+	deskAPI := ticketAPI(st)
+	deskAPI.Products, deskAPI.Now = nil, clk.Now
+	httpapi.RegisterTickets(api, deskAPI)
+	pages.MountTickets(ticketPageDeps(st, false))
 	httpapi.RegisterNotifications(api, httpapi.NotificationDeps{Notices: st.Notify, Notify: st.Notify})
 	bell := notify.NewBell()
 	httpapi.RegisterBell(api, httpapi.BellDeps{Notices: st.Notify, Bell: bell})
@@ -83,7 +85,7 @@ func newNotifySite(t *testing.T) *notifySite {
 		t.Fatal(err)
 	}
 	tk := service.Ticket{ClientID: c.ID, Subject: "Не работает АТС", TeamID: &team.ID, AssigneeID: &agent.ID}
-	if err := st.CreateTicket(ctx, &tk); err != nil {
+	if err := st.Tickets.CreateTicket(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
 	return &notifySite{store: st, ts: ts, clock: clk, ticket: tk, lead: lead}
@@ -117,11 +119,11 @@ func TestBrowserEscalationRingsTheNewOwnersBell(t *testing.T) {
 	// The next day the resolution target has passed: level 2 reassigns
 	// the request to the lead.
 	s.clock.Set(s.clock.Now().Add(26 * time.Hour))
-	esc := service.NewEscalator(service.EscalatorOptions{Store: s.store, Now: s.clock.Now})
+	esc := service.NewEscalator(service.EscalatorOptions{Store: s.store.Tickets, Now: s.clock.Now})
 	if _, err := esc.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := s.store.GetTicket(context.Background(), s.ticket.ID)
+	got, _ := s.store.Tickets.GetTicket(context.Background(), s.ticket.ID)
 	if got.AssigneeID == nil || *got.AssigneeID != s.lead.ID {
 		t.Fatalf("the request was not reassigned to the lead: %+v", got.AssigneeID)
 	}

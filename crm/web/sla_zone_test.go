@@ -36,12 +36,12 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 	}
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	httpapi.RegisterTickets(api, ticketAPI(st))
 	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	pages.MountTickets(ticketPageDeps(st, true))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := auth.CreateUser(context.Background(), st.Users, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {
@@ -53,7 +53,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 	// Ural office: Monday to Friday 09:00-18:00 Yekaterinburg, Tuesday 24 Nov a holiday.
 	plan := service.StandardPlan()
 	plan.Name, plan.TimeZone, plan.Default, plan.Holidays = "Урал", "Asia/Yekaterinburg", false, []string{"2026-11-24"}
-	if err := st.SaveSLAPlan(ctx, &plan); err != nil {
+	if err := st.SLA.SaveSLAPlan(ctx, &plan); err != nil {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Екатеринбургский клиент", Priority: "A"}
@@ -63,7 +63,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 	// Monday 23 Nov 17:45 in Yekaterinburg = 15:45 in Moscow; critical: respond in 30 business minutes.
 	created := time.Date(2026, 11, 23, 17, 45, 0, 0, yekt)
 	tk := service.Ticket{ClientID: c.ID, Subject: "Нет связи", Priority: service.PriorityCritical, PlanID: &plan.ID, CreatedAt: created}
-	if err := st.CreateTicket(ctx, &tk); err != nil {
+	if err := st.Tickets.CreateTicket(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
 	// 15 minutes on Monday, the holiday skipped, 15 on Wednesday: 09:15 Yekaterinburg = 07:15 Moscow.

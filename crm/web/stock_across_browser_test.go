@@ -33,7 +33,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountStock(st)
+	pages.MountStock(postgres.Flatten(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {

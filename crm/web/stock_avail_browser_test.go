@@ -49,13 +49,13 @@ func newAvailSite(t *testing.T) *availSite {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st.Tickets, Products: st})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
 	pages.MountConsole()
-	pages.MountTickets(st, st)
+	pages.MountTickets(ticketPageDeps(st, true))
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st})
-	pages.MountStock(st)
+	pages.MountStock(postgres.Flatten(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 
@@ -86,7 +86,7 @@ func newAvailSite(t *testing.T) *availSite {
 		t.Fatal(err)
 	}
 	s.ticket = service.Ticket{ClientID: s.client.ID, Subject: "Switch dead", ProductID: &s.sw.ID, CreatedBy: &anna.ID}
-	must(t, st.CreateTicket(ctx, &s.ticket))
+	must(t, st.Tickets.CreateTicket(ctx, &s.ticket))
 	return s
 }
 

@@ -20,7 +20,7 @@ import (
 // defaultPlan is the ID of the default SLA plan ("Standard").
 func defaultPlan(t *testing.T, s *site) service.SLAPlan {
 	t.Helper()
-	plans, err := s.store.ListSLAPlans(context.Background())
+	plans, err := s.store.SLA.ListSLAPlans(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestTicketPageShowsSupportTerms(t *testing.T) {
 	until := time.Now().AddDate(0, 6, 0)
 	tk := service.Ticket{ClientID: c.ID, ProductID: &product, Subject: "PBX down",
 		Terms: &service.SupportTerms{ProductID: product, Product: "PBX appliance", Priority: service.PriorityCritical, Until: until}}
-	if err := s.store.CreateTicket(ctx, &tk); err != nil {
+	if err := s.store.Tickets.CreateTicket(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

@@ -16,6 +16,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
@@ -32,10 +33,10 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountStock(st)
+	pages.MountStock(postgres.Flatten(st))
 	pages.MountPlans(st)
 	pages.MountDocuments(st, 0)
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // the request picker searches them
+	httpapi.RegisterTickets(api, ticketAPI(st)) // the request picker searches them
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -99,7 +100,7 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk := service.Ticket{ClientID: c.ID, Subject: "Needs routers"}
-	if err := s.store.CreateTicket(context.Background(), &tk); err != nil {
+	if err := s.store.Tickets.CreateTicket(context.Background(), &tk); err != nil {
 		t.Fatal(err)
 	}
 	ctx := newChrome(t)

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hotline/crm"
+	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
@@ -65,10 +66,10 @@ func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st.Users})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "sveta", Name: "Светлана Орлова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {
+	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "sveta", Name: "Светлана Орлова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range []crm.Client{{Name: "ООО «Ромашка»", Priority: "VIP"}, {Name: "Иван Петров", Priority: "VIP"}, {Name: "Пётр Сидоров", Priority: "B"}} {

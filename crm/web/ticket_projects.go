@@ -10,9 +10,9 @@ import (
 	"hotline/crm/service"
 )
 
-// ticketProjects links requests and projects (crm/postgres.Store); the
-// links show once MountPlans ran with a store that has them.
-type ticketProjects interface {
+// TicketProjects links requests and the projects that carry their work
+// (postgres.TicketService); the links show once MountPlans ran too.
+type TicketProjects interface {
 	TicketProject(ctx context.Context, ticketID int64) (*resource.Project, error)
 	SetTicketProject(ctx context.Context, ticketID int64, projectID *int64) error
 	ProjectTickets(ctx context.Context, projectID int64) ([]service.Ticket, error)
@@ -26,11 +26,15 @@ type ticketPlan struct {
 	Options []resource.Project
 }
 
-func (p *Pages) ticketProjects() ticketProjects {
+// ticketProjects is where requests name projects: nil until both
+// MountTickets and MountPlans ran.
+func (p *Pages) ticketProjects() TicketProjects {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	tp, _ := p.projects.(ticketProjects)
-	return tp
+	if p.projects == nil {
+		return nil
+	}
+	return p.requests
 }
 
 // ticketPlanOf is the project part of a request's page (nil: no projects).

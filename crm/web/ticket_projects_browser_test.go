@@ -31,7 +31,7 @@ func TestBrowserTicketProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	pages.MountTickets(ticketPageDeps(st, true))
 	pages.MountPlans(st)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -56,10 +56,10 @@ func TestBrowserTicketProject(t *testing.T) {
 		}
 	}
 	tk := service.Ticket{ClientID: clients[0].ID, Subject: "Не работает переадресация"}
-	if err := st.CreateTicket(ctx, &tk); err != nil {
+	if err := st.Tickets.CreateTicket(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetTicketProject(ctx, tk.ID, &projects[1].ID); !crm.IsKind(err, crm.KindInvalid) {
+	if err := st.Tickets.SetTicketProject(ctx, tk.ID, &projects[1].ID); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("another client's project: %v", err)
 	}
 

@@ -9,28 +9,53 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
 )
 
+// TicketPageDeps are what the service desk's pages need: the domain
+// services, and the few methods of other features a request's page shows.
+type TicketPageDeps struct {
+	Tickets  service.TicketService  // the requests
+	Messages service.TicketMessages // their threads
+	// Costs adds work, materials and their total to a request's page, and
+	// users' hourly rates to the admin's user page; nil: no costs.
+	Costs service.TicketCosts
+	// Catalogue is where the costs' material picker finds products
+	// (needed with Costs).
+	Catalogue ProductCatalogue
+	// Products lets the new-request form offer the client's purchased
+	// products and any other one, applying their support terms; optional.
+	Products TicketProducts
+	// Projects lets requests name a project of their client (when the
+	// project pages are mounted too); optional.
+	Projects TicketProjects
+	// Now is the clock of the report's default period and of support
+	// terms still running; time.Now when nil.
+	Now func() time.Time
+}
+
 // ticketPages serves the service desk's pages: the ticket list, the ticket
 // with its thread, the new-ticket form (from a client page or a screen pop),
-// the knowledge base, the efficiency report and the customer's status page.
+// the efficiency report and the customer's status page.
 type ticketPages struct {
 	p        *Pages
-	store    httpapi.TicketStore
+	tickets  service.TicketService
+	messages service.TicketMessages
 	products TicketProducts // nil: the new-request form has no product picker
+	now      func() time.Time
 }
 
 // MountTickets adds the service desk's pages and their nav links. The
-// customer's status page (/status/{token}) needs no sign-in. With products
-// (optional) the new-request form offers the client's purchased products
-// and any other product, and applies the chosen product's support terms.
-func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts) {
-	tp := &ticketPages{p: p, store: store, products: products}
+// customer's status page (/status/{token}) needs no sign-in. With
+// deps.Costs, requests show their costs (see mountCosts).
+func (p *Pages) MountTickets(deps TicketPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	tp := &ticketPages{p: p, tickets: deps.Tickets, messages: deps.Messages, products: deps.Products, now: deps.Now}
 	r := p.api.Router()
 	r.Get("/status/{token}", tp.publicStatus)
 	r.Group(func(r chi.Router) {
@@ -46,6 +71,14 @@ func (p *Pages) MountTickets(store httpapi.TicketStore, products TicketProducts)
 	})
 	p.AddNav(NavItem{Label: "web.nav.requests", Path: "/tickets"})
 	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
+	if deps.Costs != nil {
+		p.mountCosts(tp, deps.Costs, deps.Catalogue)
+	}
+	if deps.Projects != nil {
+		p.mu.Lock()
+		p.requests = deps.Projects
+		p.mu.Unlock()
+	}
 }
 
 func viewerOf(r *http.Request) *service.Viewer {
@@ -88,7 +121,7 @@ func (tp *ticketPages) list(w http.ResponseWriter, r *http.Request) {
 		f.Priority, d.Priority = "", ""
 	}
 	f.ByDue = f.OpenOnly || d.MyOverdue // what needs doing first on top
-	page, err := tp.store.ListTickets(r.Context(), f)
+	page, err := tp.tickets.ListTickets(r.Context(), f)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return
@@ -128,11 +161,11 @@ type ticketData struct {
 // loadVisible returns the ticket when the user may see it (else not found).
 func (tp *ticketPages) loadVisible(r *http.Request) (service.Ticket, error) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	t, err := tp.store.GetTicket(r.Context(), id)
+	t, err := tp.tickets.GetTicket(r.Context(), id)
 	if err != nil {
 		return t, err
 	}
-	ok, err := tp.store.CanSeeTicket(r.Context(), viewerOf(r), t)
+	ok, err := tp.tickets.CanSeeTicket(r.Context(), viewerOf(r), t)
 	if err == nil && !ok {
 		err = crm.Errorf(crm.KindNotFound, "ticket %d not found", id)
 	}
@@ -150,7 +183,7 @@ func (tp *ticketPages) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	d := ticketData{Ticket: t, StatusURL: statusPath(t.PublicToken), Error: msg, Stock: tp.p.hasStock(), Calls: tp.p.hasCalls(), KB: tp.p.knowledgeBase() != nil}
-	if d.Events, err = tp.store.Thread(r.Context(), t.ID, false); err == nil {
+	if d.Events, err = tp.messages.Thread(r.Context(), t.ID, false); err == nil {
 		d.Articles, err = tp.p.ticketArticles(r, t.ID)
 	}
 	var msgs []notify.Message
@@ -193,7 +226,7 @@ func (tp *ticketPages) changeStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	st := service.Status(r.PostFormValue("status"))
 	me := crm.UserFromContext(r.Context()).ID
-	if _, err := tp.store.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
+	if _, err := tp.tickets.UpdateTicket(r.Context(), t.ID, service.TicketUpdate{Status: &st, Comment: r.PostFormValue("comment")}, &me); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
@@ -220,7 +253,7 @@ func (tp *ticketPages) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := &service.Event{TicketID: t.ID, Kind: service.EventComment, UserID: &me, Body: body, Public: r.PostFormValue("public") == "on"}
-	if _, err := tp.store.AddMessage(r.Context(), e); err != nil {
+	if _, err := tp.messages.AddMessage(r.Context(), e); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.renderTicket(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err))
 			return
@@ -248,7 +281,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	zone := loc(r).Zone()
-	now := time.Now().In(zone)
+	now := tp.now().In(zone)
 	to := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, zone) // the centre's tomorrow
 	d := reportData{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
 	if d.By != "team" {
@@ -260,7 +293,7 @@ func (tp *ticketPages) report(w http.ResponseWriter, r *http.Request) {
 		from, till = to.AddDate(0, 0, -30), to
 		d.From, d.To = from.Format(time.DateOnly), till.Format(time.DateOnly)
 	}
-	rows, err := tp.store.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
+	rows, err := tp.tickets.ServiceReport(r.Context(), service.ReportFilter{From: from, To: till, By: d.By})
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			tp.p.render(w, r, http.StatusUnprocessableEntity, "service_report", "web.service.title", view{Data: d, Error: errorText(loc(r), err)})
@@ -290,13 +323,13 @@ func (tp *ticketPages) publicStatus(w http.ResponseWriter, r *http.Request) {
 		tp.p.render(w, r, http.StatusNotFound, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.bad_link", nil)})
 		return
 	}
-	t, err := tp.store.TicketByToken(r.Context(), token)
+	t, err := tp.tickets.TicketByToken(r.Context(), token)
 	if err != nil {
 		status := crm.ErrorStatus(err)
 		tp.p.render(w, r, status, "ticket_status", "web.status.title", view{Error: loc(r).T("web.status.gone", nil)})
 		return
 	}
-	events, err := tp.store.Thread(r.Context(), t.ID, true)
+	events, err := tp.messages.Thread(r.Context(), t.ID, true)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return

@@ -10,37 +10,30 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
 
-// ServiceCosts is what the request page's costs and the admin's hourly
-// rates read and write (crm/postgres satisfies it).
-type ServiceCosts interface {
-	TicketCost(ctx context.Context, ticketID int64) (service.TicketCost, error)
-	LogWork(ctx context.Context, w service.Work) error
-	AddMaterial(ctx context.Context, m service.Material) error
+// ProductCatalogue is where the material picker finds products.
+type ProductCatalogue interface {
 	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
 	GetProduct(ctx context.Context, id int64) (resource.Product, error)
-	SetUserRate(ctx context.Context, userID int64, perHour *float64) error
-	UserRate(ctx context.Context, userID int64) (*float64, error)
 }
 
 // costPages serves work and materials on requests and users' hourly rates.
 type costPages struct {
-	p     *Pages
-	tp    *ticketPages
-	costs ServiceCosts
+	p         *Pages
+	tp        *ticketPages
+	costs     service.TicketCosts
+	catalogue ProductCatalogue
 }
 
-// MountServiceCosts adds the costs of a request to its page (logged work
-// with who did it, materials picked by search with quantity and price in
-// roubles, the total) with POST /tickets/{id}/work and /materials, and an
-// hourly rate on the admin's user page (POST /admin/users/{id}/rate).
-// MountTickets must run first.
-func (p *Pages) MountServiceCosts(store httpapi.TicketStore, costs ServiceCosts) {
-	cp := &costPages{p: p, tp: &ticketPages{p: p, store: store}, costs: costs}
+// mountCosts adds the costs of a request to its page (logged work with who
+// did it, materials picked by search with quantity and price in roubles,
+// the total) with POST /tickets/{id}/work and /materials, and an hourly
+// rate on the admin's user page (POST /admin/users/{id}/rate).
+func (p *Pages) mountCosts(tp *ticketPages, costs service.TicketCosts, catalogue ProductCatalogue) {
+	cp := &costPages{p: p, tp: tp, costs: costs, catalogue: catalogue}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Post("/tickets/{id}/work", cp.logWork)
@@ -52,8 +45,8 @@ func (p *Pages) MountServiceCosts(store httpapi.TicketStore, costs ServiceCosts)
 	p.mu.Unlock()
 }
 
-// serviceCosts is the cost store when MountServiceCosts ran (else nil).
-func (p *Pages) serviceCosts() ServiceCosts {
+// serviceCosts is the cost store when MountTickets had one (else nil).
+func (p *Pages) serviceCosts() service.TicketCosts {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.costs
@@ -66,8 +59,9 @@ type ticketCostData struct {
 	Product []resource.Product
 }
 
-// roubleKopecks turns roubles (float64 or *float64) into the kopecks the
-// money and decimal formatters take.
+// roubleKopecks gives the kopecks the money and decimal formatters take:
+// roubles (float64 or *float64) turned into kopecks, kopecks (int64 or
+// *int64, as service costs and rates are kept) as they are.
 func roubleKopecks(v any) int64 {
 	switch r := v.(type) {
 	case float64:
@@ -75,6 +69,12 @@ func roubleKopecks(v any) int64 {
 	case *float64:
 		if r != nil {
 			return int64(math.Round(*r * 100))
+		}
+	case int64:
+		return r
+	case *int64:
+		if r != nil {
+			return *r
 		}
 	}
 	return 0
@@ -146,14 +146,15 @@ func (cp *costPages) logWork(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10)+"#costs", http.StatusSeeOther)
 }
 
-// parseRoubles reads an amount typed in roubles: "1 234,50", "1234.5".
-func parseRoubles(s string) (float64, bool) {
+// parseRoubles reads an amount typed in roubles ("1 234,50", "1234.5")
+// as kopecks.
+func parseRoubles(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "₽", "", ",", ".").Replace(strings.TrimSpace(s))
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e8 {
 		return 0, false
 	}
-	return math.Round(v*100) / 100, true
+	return int64(math.Round(v * 100)), true
 }
 
 // parseQuantity reads a quantity: "2", "1,5".
@@ -215,7 +216,7 @@ func (cp *costPages) addMaterial(w http.ResponseWriter, r *http.Request) {
 // pickProduct is the product of the material form, if one is meant.
 func (cp *costPages) pickProduct(r *http.Request) (resource.Product, bool, error) {
 	if id, err := strconv.ParseInt(r.PostFormValue("product_id"), 10, 64); err == nil && id > 0 {
-		p, err := cp.costs.GetProduct(r.Context(), id)
+		p, err := cp.catalogue.GetProduct(r.Context(), id)
 		if crm.IsKind(err, crm.KindNotFound) {
 			return p, false, nil
 		}
@@ -225,7 +226,7 @@ func (cp *costPages) pickProduct(r *http.Request) (resource.Product, bool, error
 	if q == "" {
 		return resource.Product{}, false, nil
 	}
-	found, err := cp.costs.ListProducts(r.Context(), truncateRunes(q, 100), 2)
+	found, err := cp.catalogue.ListProducts(r.Context(), truncateRunes(q, 100), 2)
 	if err != nil || len(found) != 1 {
 		return resource.Product{}, false, err
 	}
@@ -243,10 +244,10 @@ func (cp *costPages) setRate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var rate *float64
+	var rate *int64
 	if s := strings.TrimSpace(r.PostFormValue("hourly_rate")); s != "" {
 		v, ok := parseRoubles(s)
-		if !ok || v > 1e7 {
+		if !ok || v > service.MaxHourlyRate {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?rate_error=1#rate", http.StatusSeeOther)
 			return
 		}

@@ -61,8 +61,8 @@ func TestBrowserRequestCosts(t *testing.T) {
 		chromedp.Click(chromedp.ID("save-rate")),
 		chromedp.WaitVisible(chromedp.CSS(`#hourly-rate[value^="1"]`)), // the page after saving shows the rate
 	))
-	c, err := s.store.TicketCost(context.Background(), tk.ID)
-	if err != nil || len(c.Work) != 1 || c.Work[0].Rate != 1800 || !strings.Contains(c.Work[0].Note, "роутер") {
+	c, err := s.store.Tickets.TicketCost(context.Background(), tk.ID)
+	if err != nil || len(c.Work) != 1 || c.Work[0].Rate != 1800_00 || !strings.Contains(c.Work[0].Note, "роутер") {
 		t.Errorf("after the rate change: %+v %v", c.Work, err)
 	}
 }

@@ -20,15 +20,15 @@ func costTicket(t *testing.T, s *callSite) (service.Ticket, resource.Product) {
 	ctx := context.Background()
 	agentID := s.userID("agent")
 	tk := service.Ticket{ClientID: s.client, Subject: "Настроить роутер", AssigneeID: &agentID}
-	if err := s.store.CreateTicket(ctx, &tk); err != nil {
+	if err := s.store.Tickets.CreateTicket(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
 	p := resource.Product{SKU: "RT-100", Name: "Роутер Кинетик", Unit: "pcs", Price: 450000}
 	if err := s.store.CreateProduct(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	for role, rate := range map[crm.Role]float64{crm.RoleAgent: 1200, crm.RoleSupervisor: 1800} {
-		if err := s.store.SetRoleRate(ctx, role, rate); err != nil {
+	for role, rate := range map[crm.Role]int64{crm.RoleAgent: 1200_00, crm.RoleSupervisor: 1800_00} {
+		if err := s.store.Tickets.SetRoleRate(ctx, role, rate); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,11 +63,11 @@ func TestRequestCosts(t *testing.T) {
 	if resp, body := post("/materials", url.Values{"product_q": {"кабель"}, "quantity": {"1"}, "price": {"много"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Цена — сумма в рублях") {
 		t.Errorf("a bad price: %d", resp.StatusCode)
 	}
-	c, err := s.store.TicketCost(context.Background(), tk.ID)
+	c, err := s.store.Tickets.TicketCost(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Work) != 1 || c.Work[0].Cost != 600 || len(c.Materials) != 1 || c.Materials[0].Amount != 9001 ||
+	if len(c.Work) != 1 || c.Work[0].Cost != 600_00 || len(c.Materials) != 1 || c.Materials[0].Amount != 9001_00 ||
 		c.Materials[0].ProductID == nil || *c.Materials[0].ProductID != router.ID {
 		t.Fatalf("stored costs %+v", c)
 	}
@@ -89,7 +89,7 @@ func TestRequestCosts(t *testing.T) {
 	if resp, _ := sup.post(page+"/work", url.Values{"csrf_token": {scsrf}, "minutes": {"60"}, "user_id": {sup2}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("supervisor logs agent2's work: %d", resp.StatusCode)
 	}
-	if c, _ := s.store.TicketCost(context.Background(), tk.ID); len(c.Work) != 2 || c.Work[1].UserName != "Борис Оператор" {
+	if c, _ := s.store.Tickets.TicketCost(context.Background(), tk.ID); len(c.Work) != 2 || c.Work[1].UserName != "Борис Оператор" {
 		t.Errorf("after the supervisor: %+v", c.Work)
 	}
 }
@@ -110,13 +110,13 @@ func TestHourlyRateOnAdminUserPage(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Location"), "rate_error=1") {
 		t.Errorf("a bad rate: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if r, _ := s.store.UserRate(context.Background(), id); r != nil {
+	if r, _ := s.store.Tickets.UserRate(context.Background(), id); r != nil {
 		t.Errorf("a bad rate was stored: %v", *r)
 	}
 	if resp, _ := ad.post(path+"/rate", url.Values{"csrf_token": {csrf}, "hourly_rate": {"1 500,50"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set rate: %d", resp.StatusCode)
 	}
-	if r, _ := s.store.UserRate(context.Background(), id); r == nil || *r != 1500.5 {
+	if r, _ := s.store.Tickets.UserRate(context.Background(), id); r == nil || *r != 1500_50 {
 		t.Errorf("stored rate %v", r)
 	}
 	_, body := ad.get(path)
@@ -126,7 +126,7 @@ func TestHourlyRateOnAdminUserPage(t *testing.T) {
 	if resp, _ := ad.post(path+"/rate", url.Values{"csrf_token": {csrf}, "hourly_rate": {""}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("clear rate: %d", resp.StatusCode)
 	}
-	if r, _ := s.store.UserRate(context.Background(), id); r != nil {
+	if r, _ := s.store.Tickets.UserRate(context.Background(), id); r != nil {
 		t.Errorf("the rate was not cleared: %v", *r)
 	}
 }

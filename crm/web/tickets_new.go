@@ -92,7 +92,7 @@ func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status 
 			return
 		}
 		for _, p := range bought {
-			o := purchasedOption(loc(r), p, time.Now())
+			o := purchasedOption(loc(r), p, tp.now())
 			o.Selected = strconv.FormatInt(p.ID, 10) == d.Product
 			d.Purchased = append(d.Purchased, o)
 		}
@@ -141,7 +141,7 @@ func (tp *ticketPages) create(w http.ResponseWriter, r *http.Request) {
 		t.Terms, err = tp.products.SupportTerms(r.Context(), clientID, *productID)
 	}
 	if err == nil {
-		err = tp.store.CreateTicket(r.Context(), &t)
+		err = tp.tickets.CreateTicket(r.Context(), &t)
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {

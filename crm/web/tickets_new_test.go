@@ -39,7 +39,7 @@ func newBoughtProducts(t *testing.T, s *site) *boughtProducts {
 	b.plan.Name, b.plan.Default = "Premium 24/7", false
 	allDay := []service.Span{{From: 0, To: 24 * 60}}
 	b.plan.Hours = service.WeekHours{allDay, allDay, allDay, allDay, allDay, allDay, allDay}
-	must(t, s.store.SaveSLAPlan(ctx, &b.plan))
+	must(t, s.store.SLA.SaveSLAPlan(ctx, &b.plan))
 	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}
 	must(t, s.store.CreateWarehouse(ctx, &wh))
 	b.pbx = resource.Product{SKU: "PBX-1", Name: "PBX appliance", Support: "24/7", SupportMonths: 36,
@@ -77,7 +77,7 @@ func ticketOf(t *testing.T, s *site, resp *http.Response) service.Ticket {
 	if resp.StatusCode != http.StatusSeeOther || err != nil {
 		t.Fatalf("create: %d %q, want a redirect to the new request", resp.StatusCode, loc)
 	}
-	tk, err := s.store.GetTicket(context.Background(), n)
+	tk, err := s.store.Tickets.GetTicket(context.Background(), n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestNewRequestProductRules(t *testing.T) {
 		}
 	}
 
-	before, err := s.store.ListTickets(context.Background(), service.TicketFilter{ClientID: bp.client.ID})
+	before, err := s.store.Tickets.ListTickets(context.Background(), service.TicketFilter{ClientID: bp.client.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestNewRequestProductRules(t *testing.T) {
 	if resp, _ := b.post("/tickets", noCSRF); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("post without CSRF: %d, want 403", resp.StatusCode)
 	}
-	if after, err := s.store.ListTickets(context.Background(), service.TicketFilter{ClientID: bp.client.ID}); err != nil || len(after.Items) != len(before.Items) {
+	if after, err := s.store.Tickets.ListTickets(context.Background(), service.TicketFilter{ClientID: bp.client.ID}); err != nil || len(after.Items) != len(before.Items) {
 		t.Errorf("post without CSRF created a ticket: %d before, %d after (%v)", len(before.Items), len(after.Items), err)
 	}
 }

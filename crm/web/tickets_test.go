@@ -13,23 +13,40 @@ import (
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/kb"
+	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
 	"hotline/crm/web"
 )
 
+// ticketAPI are the service desk's API services over st.
+func ticketAPI(st *postgres.Services) httpapi.TicketDeps {
+	return httpapi.TicketDeps{Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA,
+		Articles: st.KB, Outbox: st.Notify, Products: st.SLA}
+}
+
+// ticketPageDeps are the service desk's pages' services over st, with the
+// new-request form's product picker when products (without costs).
+func ticketPageDeps(st *postgres.Services, products bool) web.TicketPageDeps {
+	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets, Projects: st.Tickets}
+	if products {
+		d.Products = postgres.Flatten(st)
+	}
+	return d
+}
+
 func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
+	httpapi.RegisterTickets(api, ticketAPI(st))
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
 	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
-	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st}) // the knowledge base's search page
+	pages.MountTickets(ticketPageDeps(st, true))
+	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets}) // the knowledge base's search page
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -93,7 +110,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 
 	// The customer's link works without signing in and hides internal notes.
 	id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/tickets/"), 10, 64)
-	tk, _ := s.store.GetTicket(ctx, id)
+	tk, _ := s.store.Tickets.GetTicket(ctx, id)
 	resp, body = s.browser().get("/status/" + tk.PublicToken)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Please tell us the model") || strings.Contains(body, "internal only") ||
 		!strings.Contains(body, `id="public-state">waiting`) {
@@ -105,7 +122,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 
 	// Lists: the agent sees their own ticket; another team's is hidden.
 	other := service.Ticket{ClientID: c.ID, Subject: "Someone else's"}
-	if err := s.store.CreateTicket(ctx, &other); err != nil {
+	if err := s.store.Tickets.CreateTicket(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
 	_, body = b.get("/tickets?status=all")

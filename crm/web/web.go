@@ -124,7 +124,8 @@ type Pages struct {
 	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
 	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
 	kb       kb.Service           // MountKB ran: the knowledge base links to articles and their editor
-	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
+	costs    service.TicketCosts  // MountTickets had costs: requests show them, users their rates
+	requests TicketProjects       // MountTickets ran: with MountPlans, requests name projects
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify notify.Service
 }

@@ -46,7 +46,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, srv: srv, store: st, voice: v, words: testWords(t)}
-	r.line = statusline.New(statusline.Options{Store: st, Users: st.Users, ARI: func(string) statusline.ARI { return cli },
+	r.line = statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, ARI: func(string) statusline.ARI { return cli },
 		Words: r.words, Speech: v, Language: "ru", Region: "RU", MenuWait: 300 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -145,19 +145,19 @@ func (r *rig) twoOpenRequests() (older, newer service.Ticket) {
 	newer = service.Ticket{ClientID: c.ID, Subject: "Счёт"}
 	done := service.Ticket{ClientID: c.ID, Subject: "Решено"}
 	for _, tk := range []*service.Ticket{&older, &newer, &done} {
-		if err := r.store.CreateTicket(ctx, tk); err != nil {
+		if err := r.store.Tickets.CreateTicket(ctx, tk); err != nil {
 			r.t.Fatal(err)
 		}
 	}
 	inWork, resolved := service.StatusInProgress, service.StatusResolved
 	var err error
-	if older, err = r.store.UpdateTicket(ctx, older.ID, service.TicketUpdate{Status: &inWork, AssigneeID: &anna.ID}, nil); err != nil {
+	if older, err = r.store.Tickets.UpdateTicket(ctx, older.ID, service.TicketUpdate{Status: &inWork, AssigneeID: &anna.ID}, nil); err != nil {
 		r.t.Fatal(err)
 	}
-	if _, err = r.store.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &resolved}, nil); err != nil {
+	if _, err = r.store.Tickets.UpdateTicket(ctx, done.ID, service.TicketUpdate{Status: &resolved}, nil); err != nil {
 		r.t.Fatal(err)
 	}
-	if newer, err = r.store.GetTicket(ctx, newer.ID); err != nil {
+	if newer, err = r.store.Tickets.GetTicket(ctx, newer.ID); err != nil {
 		r.t.Fatal(err)
 	}
 	return older, newer
@@ -194,7 +194,7 @@ func TestCallerHearsEveryOpenRequestInWords(t *testing.T) {
 		}
 	}
 	for _, tk := range []service.Ticket{older, newer} {
-		thread, err := r.store.Thread(context.Background(), tk.ID, false)
+		thread, err := r.store.Tickets.Thread(context.Background(), tk.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}
