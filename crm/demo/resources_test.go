@@ -232,7 +232,7 @@ func checkCards(t *testing.T, s *postgres.Services) {
 		kinds[resource.InterestPurchase] < 80 || short == 0 || inStock == 0 {
 		t.Errorf("%d cards with products; reasons %v; %d products short with a date, %d in stock", withProducts, kinds, short, inStock)
 	}
-	res, err := s.ListReservations(ctx, postgres.ReservationFilter{ActiveOnly: true})
+	res, err := s.ListReservations(ctx, resource.ReservationFilter{ActiveOnly: true})
 	if err != nil || len(res) < 6 {
 		t.Fatalf("active reservations %d: %v", len(res), err)
 	}
@@ -244,7 +244,7 @@ func checkCards(t *testing.T, s *postgres.Services) {
 	if !forTicket || !forDeal {
 		t.Errorf("reservations %+v: want one for a request and one for a deal", res)
 	}
-	bal, err := s.Balances(ctx, postgres.BalanceFilter{NonZero: true, Limit: 1000})
+	bal, err := s.Balances(ctx, resource.BalanceFilter{NonZero: true, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 			t.Errorf("campaign %+v: want spending, leads, won deals and revenue", c)
 		}
 	}
-	txs, err := s.ListTransactions(ctx, postgres.TransactionFilter{Limit: 1000})
+	txs, err := s.ListTransactions(ctx, resource.TransactionFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	agent3 := resource.Reader{UserID: 6, Role: "agent"}
-	docs, err := s.ListDocuments(ctx, agent3, postgres.DocumentFilter{})
+	docs, err := s.ListDocuments(ctx, agent3, resource.DocumentFilter{})
 	if err != nil || len(docs) != 1 || docs[0].Category != resource.DocTemplate {
 		t.Fatalf("agent3 sees %+v %v", docs, err)
 	}
@@ -333,7 +333,7 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	if err != nil || len(teams) != 1 || teams[0].Name != "Отдел продаж" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
 		t.Fatalf("teams %+v %v", teams, err)
 	}
-	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, postgres.DocumentFilter{Query: "скрипт"})
+	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, resource.DocumentFilter{Query: "скрипт"})
 	if err != nil || len(docs) != 1 || docs[0].Title != "Скрипт звонка для продаж" || !docs[0].CanWrite {
 		t.Fatalf("agent1 finds %+v %v", docs, err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -46,7 +45,7 @@ func TestNumbersBoundedAtTheEdge(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s, want 422 naming %s", tc.method, tc.path, tc.body, resp.StatusCode, out, tc.field)
 		}
 	}
-	bal, err := e.store.Balances(t.Context(), postgres.BalanceFilter{ProductID: f.product.ID})
+	bal, err := e.store.Balances(t.Context(), resource.BalanceFilter{ProductID: f.product.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
 )
@@ -21,7 +20,7 @@ type DocumentStore interface {
 	SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error
 	GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error)
 	DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error)
-	ListDocuments(ctx context.Context, r resource.Reader, f postgres.DocumentFilter) ([]resource.Document, error)
+	ListDocuments(ctx context.Context, r resource.Reader, f resource.DocumentFilter) ([]resource.Document, error)
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 }
 
@@ -103,7 +102,7 @@ func (d *documentsAPI) register(api huma.API) {
 	fileResp := map[string]*huma.Response{"200": {Description: "the file", Content: map[string]*huma.MediaType{"application/octet-stream": {}}}}
 	Register(api, AnyRole, huma.Operation{OperationID: "list-documents", Method: http.MethodGet, Path: "/api/v1/documents", Tags: tags,
 		Summary: "Documents you may read; q searches titles, tags and text"}, func(ctx context.Context, in *documentsInput) (*documentsOutput, error) {
-		list, err := d.store.ListDocuments(ctx, readerOf(ctx), postgres.DocumentFilter{Query: in.Q, Category: resource.DocCategory(in.Category), Tag: in.Tag})
+		list, err := d.store.ListDocuments(ctx, readerOf(ctx), resource.DocumentFilter{Query: in.Q, Category: resource.DocCategory(in.Category), Tag: in.Tag})
 		if err != nil {
 			return nil, d.problem(ctx, err)
 		}

@@ -7,14 +7,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
 // MoneyStore is what the money operations need (crm/postgres.Store).
 type MoneyStore interface {
 	AddTransaction(ctx context.Context, t *resource.Transaction) error
-	ListTransactions(ctx context.Context, f postgres.TransactionFilter) ([]resource.Transaction, error)
+	ListTransactions(ctx context.Context, f resource.TransactionFilter) ([]resource.Transaction, error)
 	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
 	ListMarketingCampaigns(ctx context.Context) ([]resource.MarketingCampaign, error)
 	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
@@ -107,7 +106,7 @@ func (m *moneyAPI) registerTransactions(api huma.API) {
 		})
 	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-transactions", Method: http.MethodGet, Path: "/api/v1/transactions",
 		Tags: tags, Summary: "Transactions, newest first"}, func(ctx context.Context, in *transactionsInput) (*transactionsOutput, error) {
-		list, err := m.store.ListTransactions(ctx, postgres.TransactionFilter{ClientID: in.ClientID, From: in.From, To: in.To})
+		list, err := m.store.ListTransactions(ctx, resource.TransactionFilter{ClientID: in.ClientID, From: in.From, To: in.To})
 		if err != nil {
 			return nil, m.problem(ctx, err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/telephony/screenpop"
@@ -30,12 +29,12 @@ type StockStore interface {
 	ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error)
 	ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error)
 	ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error)
-	Balances(ctx context.Context, f postgres.BalanceFilter) ([]resource.Balance, error)
+	Balances(ctx context.Context, f resource.BalanceFilter) ([]resource.Balance, error)
 	ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error)
 	Availability(ctx context.Context, productID, qty int64) (resource.Availability, error)
 	Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error)
 	GetReservation(ctx context.Context, id int64) (resource.Reservation, error)
-	ListReservations(ctx context.Context, f postgres.ReservationFilter) ([]resource.Reservation, error)
+	ListReservations(ctx context.Context, f resource.ReservationFilter) ([]resource.Reservation, error)
 	ReleaseReservation(ctx context.Context, id int64) error
 	FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error)
 	ReservationVisibleTo(ctx context.Context, id, agentID int64) (bool, error)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -168,7 +167,7 @@ func (s *resourceAPI) registerMovements(api huma.API) {
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "list-stock", Method: http.MethodGet, Path: "/api/v1/stock", Tags: tags,
 		Summary: "Stock by lot and warehouse"}, func(ctx context.Context, in *stockInput) (*stockOutput, error) {
-		list, err := s.store.Balances(ctx, postgres.BalanceFilter{ProductID: in.ProductID, WarehouseID: in.WarehouseID, NonZero: !in.All})
+		list, err := s.store.Balances(ctx, resource.BalanceFilter{ProductID: in.ProductID, WarehouseID: in.WarehouseID, NonZero: !in.All})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -98,7 +97,7 @@ func (s *resourceAPI) registerReservations(api huma.API) {
 		})
 	Register(api, AnyRole, huma.Operation{OperationID: "list-reservations", Method: http.MethodGet, Path: "/api/v1/reservations",
 		Tags: tags, Summary: "Reservations, newest first"}, func(ctx context.Context, in *reservationsInput) (*reservationsOutput, error) {
-		list, err := s.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: in.ProductID, ClientID: in.ClientID,
+		list, err := s.store.ListReservations(ctx, resource.ReservationFilter{ProductID: in.ProductID, ClientID: in.ClientID,
 			TicketID: in.TicketID, ActiveOnly: in.Active, AgentID: agentID(ctx)})
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -217,18 +217,9 @@ func (s *DB) DocumentContent(ctx context.Context, r resource.Reader, id int64, v
 	return u, translateStock(err, "document content")
 }
 
-// DocumentFilter selects documents: a full-text query over title, tags and
-// text, a category and a tag.
-type DocumentFilter struct {
-	Query    string
-	Category resource.DocCategory
-	Tag      string
-	Limit    int
-}
-
 // ListDocuments lists the documents the reader may read, best match first
 // when there is a query, else most recently changed.
-func (s *DB) ListDocuments(ctx context.Context, r resource.Reader, f DocumentFilter) ([]resource.Document, error) {
+func (s *DB) ListDocuments(ctx context.Context, r resource.Reader, f resource.DocumentFilter) ([]resource.Document, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 100
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -173,4 +172,4 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 	}
 }
 
-func postgresDocFilter(q string) postgres.DocumentFilter { return postgres.DocumentFilter{Query: q} }
+func postgresDocFilter(q string) resource.DocumentFilter { return resource.DocumentFilter{Query: q} }

@@ -33,15 +33,8 @@ func (s *DB) AddTransaction(ctx context.Context, t *resource.Transaction) error 
 	return translateStock(err, "add transaction")
 }
 
-// TransactionFilter selects transactions; zero fields match all.
-type TransactionFilter struct {
-	ClientID int64
-	From, To time.Time
-	Limit    int
-}
-
 // ListTransactions lists transactions, newest first.
-func (s *DB) ListTransactions(ctx context.Context, f TransactionFilter) ([]resource.Transaction, error) {
+func (s *DB) ListTransactions(ctx context.Context, f resource.TransactionFilter) ([]resource.Transaction, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}

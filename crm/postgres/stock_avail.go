@@ -82,16 +82,8 @@ func (s *DB) incoming(ctx context.Context, productID int64) ([]resource.Incoming
 	return out, translateStock(err, "incoming stock")
 }
 
-// BalanceFilter selects stock balances; zero fields match all.
-type BalanceFilter struct {
-	ProductID   int64
-	WarehouseID int64
-	NonZero     bool // only lots with stock on hand
-	Limit       int
-}
-
 // Balances lists stock by lot and warehouse.
-func (s *DB) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balance, error) {
+func (s *DB) Balances(ctx context.Context, f resource.BalanceFilter) ([]resource.Balance, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 500
 	}

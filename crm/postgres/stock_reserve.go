@@ -250,20 +250,8 @@ func lotLines(ctx context.Context, tx pgx.Tx, query string, id int64) ([]resourc
 	})
 }
 
-// ReservationFilter selects reservations; zero fields match all.
-type ReservationFilter struct {
-	ProductID  int64
-	ClientID   int64
-	TicketID   int64
-	ActiveOnly bool
-	Limit      int
-	// AgentID restricts the list to what that agent may act on (see
-	// ReservationVisibleTo); 0 lists every reservation.
-	AgentID int64
-}
-
 // ListReservations lists reservations, newest first (without lot lines).
-func (s *DB) ListReservations(ctx context.Context, f ReservationFilter) ([]resource.Reservation, error) {
+func (s *DB) ListReservations(ctx context.Context, f resource.ReservationFilter) ([]resource.Reservation, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}

@@ -305,7 +305,7 @@ func testReservationExpiryAndFulfil(t *testing.T, dsn string) {
 	if err := e.st.ReleaseReservation(e.ctx, r2.ID); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("release after fulfil: %v", err)
 	}
-	bal, _ := e.st.Balances(e.ctx, postgres.BalanceFilter{ProductID: p.ID})
+	bal, _ := e.st.Balances(e.ctx, resource.BalanceFilter{ProductID: p.ID})
 	if len(bal) != 1 || bal[0].OnHand != 1 || bal[0].Reserved != 0 {
 		t.Fatalf("balances %+v, want 1 on hand, 0 reserved", bal)
 	}
@@ -409,7 +409,7 @@ func testConcurrentStockInvariants(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	e.checkLedger()
-	bal, err := e.st.Balances(e.ctx, postgres.BalanceFilter{ProductID: p.ID})
+	bal, err := e.st.Balances(e.ctx, resource.BalanceFilter{ProductID: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

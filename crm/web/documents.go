@@ -14,7 +14,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -26,7 +25,7 @@ type DocumentPageStore interface {
 	SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error
 	GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error)
 	DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error)
-	ListDocuments(ctx context.Context, r resource.Reader, f postgres.DocumentFilter) ([]resource.Document, error)
+	ListDocuments(ctx context.Context, r resource.Reader, f resource.DocumentFilter) ([]resource.Document, error)
 	ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error)
 	ListTeams(ctx context.Context) ([]service.Team, error)
 }
@@ -92,7 +91,7 @@ func (dp *documentPages) list(w http.ResponseWriter, r *http.Request) {
 func (dp *documentPages) renderList(w http.ResponseWriter, r *http.Request, status int, v view, d documentsView, chosen []resource.Grant) {
 	ctx := r.Context()
 	d.Categories, d.MaxSize, d.MaxFiles = resource.DocCategories, byteSize(dp.maxSize), maxUploadFiles
-	f := postgres.DocumentFilter{Query: strings.TrimSpace(d.Q), Category: resource.DocCategory(d.Category), Tag: d.Tag}
+	f := resource.DocumentFilter{Query: strings.TrimSpace(d.Q), Category: resource.DocCategory(d.Category), Tag: d.Tag}
 	docs, err := dp.store.ListDocuments(ctx, readerFrom(r), f)
 	if err != nil {
 		dp.p.errorPage(w, r, err)

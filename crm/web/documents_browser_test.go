@@ -125,7 +125,7 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 		t.Fatalf("flash after upload: %q", flash)
 	}
 	sv := resource.Reader{UserID: s.users["sveta"].ID, Role: crm.RoleSupervisor}
-	docs, err := s.store.ListDocuments(context.Background(), sv, postgres.DocumentFilter{})
+	docs, err := s.store.ListDocuments(context.Background(), sv, resource.DocumentFilter{})
 	if err != nil || len(docs) != 2 {
 		t.Fatalf("documents after upload: %v %v", docs, err)
 	}

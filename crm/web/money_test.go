@@ -210,7 +210,7 @@ func TestMoneyPageRolesAndBadInput(t *testing.T) {
 
 func transactions(t *testing.T, st *postgres.Services) int {
 	t.Helper()
-	list, err := st.ListTransactions(context.Background(), postgres.TransactionFilter{})
+	list, err := st.ListTransactions(context.Background(), resource.TransactionFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -136,13 +135,13 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		v.Availability = &a
-		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
+		v.Balances, _ = sp.store.Balances(ctx, resource.BalanceFilter{ProductID: v.ProductID, NonZero: true})
 		if !v.Staff { // purchase costs are not for agents, not even in the page's data
 			for i := range v.Balances {
 				v.Balances[i].UnitCost = 0
 			}
 		}
-		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
+		v.Reservations, _ = sp.store.ListReservations(ctx, resource.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
 		if v.Staff && v.Edit == nil {
 			if i := slices.IndexFunc(v.Products, func(p resource.Product) bool { return p.ID == v.ProductID }); i >= 0 {
 				v.Edit = &v.Products[i]

@@ -12,7 +12,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/web"
@@ -90,7 +89,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if msg := textOf(t, tctx, "#page-error"); !strings.Contains(msg, "только 22 из 30") {
 		t.Fatalf("refusal %q", msg)
 	}
-	if rs, _ := st.ListReservations(ctx, postgres.ReservationFilter{ProductID: p.ID}); len(rs) != 0 {
+	if rs, _ := st.ListReservations(ctx, resource.ReservationFilter{ProductID: p.ID}); len(rs) != 0 {
 		t.Fatalf("a refused reservation holds stock: %+v", rs)
 	}
 	err = chromedp.Do(tctx,
@@ -109,7 +108,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if !strings.Contains(flash, "Зарезервировано 30 шт.") || !strings.Contains(flash, "Москва, партия M-1 — 22") || !strings.Contains(flash, "Санкт-Петербург, партия S-1 — 8") {
 		t.Fatalf("flash %q", flash)
 	}
-	rs, err := st.ListReservations(ctx, postgres.ReservationFilter{ProductID: p.ID, ActiveOnly: true})
+	rs, err := st.ListReservations(ctx, resource.ReservationFilter{ProductID: p.ID, ActiveOnly: true})
 	if err != nil || len(rs) != 2 || rs[0].Qty+rs[1].Qty != 30 || *rs[0].ClientID != c.ID {
 		t.Fatalf("reservations %+v %v", rs, err)
 	}

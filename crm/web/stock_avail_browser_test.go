@@ -181,7 +181,7 @@ func TestBrowserCardAvailability(t *testing.T) {
 	if free != "MSK store=7,SPB store=4" {
 		t.Errorf("warehouses after reserving 3 from MSK: %q", free)
 	}
-	res, err := s.store.ListReservations(context.Background(), postgres.ReservationFilter{ClientID: s.client.ID, ActiveOnly: true})
+	res, err := s.store.ListReservations(context.Background(), resource.ReservationFilter{ClientID: s.client.ID, ActiveOnly: true})
 	if err != nil || len(res) != 1 || res[0].ProductID != s.router.ID || res[0].Qty != 3 || res[0].TicketID != nil {
 		t.Fatalf("client reservations %+v, %v; want 3 routers for the client", res, err)
 	}
@@ -240,7 +240,7 @@ func TestBrowserClientAndTicketAvailability(t *testing.T) {
 	if _, err := waitText(tctx, "#ticket-stock-box .stock-ticket-reservations", "1 of product "+strconv.FormatInt(s.router.ID, 10)); err != nil {
 		t.Error(err)
 	}
-	res, err := s.store.ListReservations(context.Background(), postgres.ReservationFilter{TicketID: s.ticket.ID})
+	res, err := s.store.ListReservations(context.Background(), resource.ReservationFilter{TicketID: s.ticket.ID})
 	if err != nil || len(res) != 1 || res[0].Qty != 1 || res[0].ClientID == nil || *res[0].ClientID != s.client.ID {
 		t.Fatalf("ticket reservations %+v, %v", res, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -37,7 +36,7 @@ func TestStockFormsBoundNumbers(t *testing.T) {
 			t.Errorf("receipt %v: %d %s, want an error", f, resp.StatusCode, loc)
 		}
 	}
-	bal, err := s.store.Balances(context.Background(), postgres.BalanceFilter{ProductID: p.ID})
+	bal, err := s.store.Balances(context.Background(), resource.BalanceFilter{ProductID: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -39,7 +38,7 @@ func (sp *stockPages) clientName(r *http.Request, id string) string {
 func (sp *stockPages) reservedText(r *http.Request, productID int64, made []resource.Reservation) string {
 	l := loc(r)
 	lots := map[int64]resource.Balance{}
-	if bs, err := sp.store.Balances(r.Context(), postgres.BalanceFilter{ProductID: productID}); err == nil {
+	if bs, err := sp.store.Balances(r.Context(), resource.BalanceFilter{ProductID: productID}); err == nil {
 		for _, b := range bs {
 			lots[b.LotID] = b
 		}
