@@ -66,8 +66,8 @@ func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, 
 // mountServiceDesk: service requests, their costs and the knowledge base.
 func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st, Logger: log})
-	pages.MountTickets(st, st)
-	pages.MountServiceCosts(st, st)
+	pages.MountTickets(st, withProducts{st, st.Stock})
+	pages.MountServiceCosts(st, withProducts{st, st.Stock})
 
 	pages.MountKB(st)
 }
@@ -82,17 +82,17 @@ func mountFunnel(api *httpapi.Server, pages *web.Pages, st *postgres.Services, l
 
 // mountResources: stock, money, documents and projects.
 func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	h := api.API()
-	resources := httpapi.ResourceDeps{Store: st, Logger: log}
-	httpapi.RegisterStock(h, resources)
-	httpapi.RegisterMoney(h, st, resources)
-	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
-	httpapi.RegisterProjects(h, st, resources)
-	pages.MountStock(st)
-	pages.MountPlans(st)
-	pages.MountMoney(st, time.Now)
-	pages.MountClientMoney(st, time.Now)
-	pages.MountDocuments(st, maxDocumentBytes)
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
+		Access: st, Purchases: st.Stock, Logger: log})
+	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money, Logger: log})
+	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st, MaxSize: maxDocumentBytes, Logger: log})
+	httpapi.RegisterProjects(api, httpapi.ProjectDeps{Projects: st.Projects, Logger: log})
+	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st})
+	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st, TicketLinks: st})
+	money := web.MoneyPageDeps{Money: st.Money, Catalogue: st.Stock}
+	pages.MountMoney(money)
+	pages.MountClientMoney(money)
+	pages.MountDocuments(web.DocumentPageDeps{Documents: st.Documents, Teams: st, MaxSize: maxDocumentBytes})
 }
 
 // mountSupervision: the supervisor reports and the wallboard.

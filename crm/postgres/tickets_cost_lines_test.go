@@ -69,14 +69,14 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 		t.Errorf("total %v, want 4469", cost.Total)
 	}
 	now := time.Now()
-	sc, err := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "RUB"})
+	sc, err := s.Money.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "RUB"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sc.Total != 446900 || sc.TicketCost != 446900 || sc.Tickets != 1 || sc.Clients != 1 {
 		t.Errorf("money report's service costs %+v, want 446 900 kopecks on one ticket", sc)
 	}
-	if sc, _ := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "EUR"}); sc.Total != 0 {
+	if sc, _ := s.Money.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "EUR"}); sc.Total != 0 {
 		t.Errorf("roubles counted in a EUR report: %+v", sc)
 	}
 }

@@ -52,7 +52,7 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 		t.Fatal(err)
 	}
 	if desk {
-		pages.MountTickets(st, st)
+		pages.MountTickets(st, productsOf(st))
 	}
 	a := &adminSite{api: api, users: map[string]crm.User{}}
 	pages.MountAdmin(web.AdminOptions{Store: st,

@@ -47,8 +47,8 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountCalls(st)
 	pages.MountTickets(st, nil)
 	pages.MountKB(st)
-	pages.MountServiceCosts(st, st)
-	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
+	pages.MountServiceCosts(st, productsOf(st))
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the product picker's search
 	pages.MountAdmin(web.AdminOptions{Store: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

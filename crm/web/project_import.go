@@ -45,7 +45,7 @@ func (pp *planPages) importMSPDI(w http.ResponseWriter, r *http.Request) {
 	dates, err := resource.ImportMSPDI(bytes.NewReader(body), maxMSPDI)
 	var n int
 	if err == nil {
-		n, err = pp.projects.ApplyTaskDates(r.Context(), id, dates)
+		n, err = pp.deps.Projects.ApplyTaskDates(r.Context(), id, dates)
 	}
 	if err != nil {
 		pp.p.errorPage(w, r, err)

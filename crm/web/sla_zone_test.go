@@ -40,7 +40,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	pages.MountTickets(st, productsOf(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := httpapi.CreateUser(context.Background(), st, crm.User{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, adminPassword); err != nil {

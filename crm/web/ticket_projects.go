@@ -29,8 +29,7 @@ type ticketPlan struct {
 func (p *Pages) ticketProjects() ticketProjects {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	tp, _ := p.projects.(ticketProjects)
-	return tp
+	return p.ticketLinks
 }
 
 // ticketPlanOf is the project part of a request's page (nil: no projects).

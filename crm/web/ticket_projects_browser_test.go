@@ -30,8 +30,8 @@ func TestBrowserTicketProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
-	pages.MountPlans(st)
+	pages.MountTickets(st, productsOf(st))
+	pages.MountPlans(planPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{
@@ -50,7 +50,7 @@ func TestBrowserTicketProject(t *testing.T) {
 			t.Fatal(err)
 		}
 		projects[i] = resource.Project{Name: "Проект " + name, ClientID: &clients[i].ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
-		if err := st.CreateProject(ctx, &projects[i]); err != nil {
+		if err := st.Projects.CreateProject(ctx, &projects[i]); err != nil {
 			t.Fatal(err)
 		}
 	}

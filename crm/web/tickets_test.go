@@ -21,12 +21,12 @@ func newDeskSite(t *testing.T) *site {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
-	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the new-request form's product search
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountTickets(st, st)
+	pages.MountTickets(st, productsOf(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {

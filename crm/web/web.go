@@ -75,14 +75,16 @@ type Pages struct {
 
 	mu       sync.RWMutex
 	nav      []NavItem
-	stock    bool             // MountStock ran: client and ticket pages show availability
-	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
-	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
+	stock    bool                  // MountStock ran: client and ticket pages show availability
+	deals    DealPageStore         // MountDeals ran: the client card lists the client's deals
+	money    resource.MoneyService // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
-	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
-	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
-	kb       KnowledgeBase        // MountKB ran: the knowledge base links to articles and their editor
-	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
+	projects resource.ProjectService // MountPlans ran: the client card lists the client's projects
+	// ticketLinks is set by MountPlans: requests and projects name each other.
+	ticketLinks ticketProjects
+	calls       bool          // MountCalls ran: client cards, requests and the console link to the call log
+	kb          KnowledgeBase // MountKB ran: the knowledge base links to articles and their editor
+	costs       ServiceCosts  // MountServiceCosts ran: requests show their costs, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
 }
