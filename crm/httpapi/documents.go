@@ -30,7 +30,7 @@ type DocumentDeps struct {
 
 // documentHandlers serve the document library.
 type documentHandlers struct {
-	problems
+	resourceProblems
 	deps DocumentDeps
 }
 
@@ -44,7 +44,7 @@ func RegisterDocuments(api *Server, deps DocumentDeps) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	h := documentHandlers{problems: newProblems(deps.Logger), deps: deps}
+	h := documentHandlers{resourceProblems: newResourceProblems(deps.Logger), deps: deps}
 	a := api.API()
 	op := func(id, method, path, summary string) huma.Operation {
 		return huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{"documents"}, Summary: summary}

@@ -19,18 +19,18 @@ type MoneyDeps struct {
 
 // moneyHandlers serve transactions, marketing campaigns and the money reports.
 type moneyHandlers struct {
-	problems
+	resourceProblems
 	money resource.MoneyService
 }
 
 // RegisterMoney adds transactions, marketing campaigns and the money
 // reports (JSON and CSV), all for supervisors and admins.
 func RegisterMoney(api *Server, deps MoneyDeps) {
-	h := moneyHandlers{problems: newProblems(deps.Logger), money: deps.Money}
+	h := moneyHandlers{resourceProblems: newResourceProblems(deps.Logger), money: deps.Money}
 	a := api.API()
-	Register(a, SupervisorOrAdmin, created(moneyOp("add-transaction", http.MethodPost, "/api/v1/transactions", "Record an income or an expense")), h.addTransaction)
+	Register(a, SupervisorOrAdmin, answersCreated(moneyOp("add-transaction", http.MethodPost, "/api/v1/transactions", "Record an income or an expense")), h.addTransaction)
 	Register(a, SupervisorOrAdmin, moneyOp("list-transactions", http.MethodGet, "/api/v1/transactions", "Transactions, newest first"), h.listTransactions)
-	Register(a, SupervisorOrAdmin, created(moneyOp("create-marketing-campaign", http.MethodPost, "/api/v1/marketing-campaigns", "Add a marketing campaign")), h.createCampaign)
+	Register(a, SupervisorOrAdmin, answersCreated(moneyOp("create-marketing-campaign", http.MethodPost, "/api/v1/marketing-campaigns", "Add a marketing campaign")), h.createCampaign)
 	Register(a, SupervisorOrAdmin, moneyOp("list-marketing-campaigns", http.MethodGet, "/api/v1/marketing-campaigns", "Marketing campaigns"), h.listCampaigns)
 	Register(a, SupervisorOrAdmin, moneyOp("add-campaign-lead", http.MethodPost, "/api/v1/marketing-campaigns/{id}/leads", "Attribute a client to a campaign (won: the deal was won)"), h.addLead)
 	h.registerReports(a)

@@ -20,7 +20,7 @@ type ProjectDeps struct {
 
 // projectHandlers serve resource planning.
 type projectHandlers struct {
-	problems
+	resourceProblems
 	projects resource.ProjectService
 }
 
@@ -28,7 +28,7 @@ type projectHandlers struct {
 // their Gantt chart and MSPDI export; supervisors and admins create
 // projects and import dates edited in Microsoft Project or ProjectLibre.
 func RegisterProjects(api *Server, deps ProjectDeps) {
-	h := projectHandlers{problems: newProblems(deps.Logger), projects: deps.Projects}
+	h := projectHandlers{resourceProblems: newResourceProblems(deps.Logger), projects: deps.Projects}
 	a := api.API()
 	get := func(id, path, summary string) huma.Operation {
 		return huma.Operation{OperationID: id, Method: http.MethodGet, Path: path, Tags: []string{"projects"}, Summary: summary}

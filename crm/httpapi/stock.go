@@ -27,25 +27,25 @@ type StockDeps struct {
 	Logger *slog.Logger
 }
 
-// problems maps a feature's domain and store errors to problem responses,
+// resourceProblems maps a feature's domain and store errors to problem responses,
 // logging the unexpected ones.
-type problems struct{ log *slog.Logger }
+type resourceProblems struct{ log *slog.Logger }
 
-func newProblems(log *slog.Logger) problems {
+func newResourceProblems(log *slog.Logger) resourceProblems {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return problems{log: log}
+	return resourceProblems{log: log}
 }
 
 // problem maps a domain or store error to a problem response.
-func (p problems) problem(ctx context.Context, err error) error {
+func (p resourceProblems) problem(ctx context.Context, err error) error {
 	return problemFor(ctx, p.log, err)
 }
 
 // stockHandlers serve the warehouse operations.
 type stockHandlers struct {
-	problems
+	resourceProblems
 	deps StockDeps
 }
 
@@ -53,27 +53,27 @@ type stockHandlers struct {
 // stock, availability and a client's purchases, and reserves stock for
 // clients; supervisors and admins keep the catalogue and post movements.
 func RegisterStock(api *Server, deps StockDeps) {
-	h := stockHandlers{problems: newProblems(deps.Logger), deps: deps}
+	h := stockHandlers{resourceProblems: newResourceProblems(deps.Logger), deps: deps}
 	a := api.API()
 	Register(a, AnyRole, stockOp("list-products", http.MethodGet, "/api/v1/products", "Products by SKU"), h.listProducts)
-	Register(a, SupervisorOrAdmin, created(stockOp("create-product", http.MethodPost, "/api/v1/products", "Add a product")), h.createProduct)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("create-product", http.MethodPost, "/api/v1/products", "Add a product")), h.createProduct)
 	Register(a, SupervisorOrAdmin, stockOp("update-product", http.MethodPut, "/api/v1/products/{id}", "Change a product"), h.updateProduct)
 	Register(a, AnyRole, stockOp("list-warehouses", http.MethodGet, "/api/v1/warehouses", "Warehouses"), h.listWarehouses)
-	Register(a, AdminOnly, created(stockOp("create-warehouse", http.MethodPost, "/api/v1/warehouses", "Add a warehouse")), h.createWarehouse)
+	Register(a, AdminOnly, answersCreated(stockOp("create-warehouse", http.MethodPost, "/api/v1/warehouses", "Add a warehouse")), h.createWarehouse)
 
-	Register(a, SupervisorOrAdmin, created(stockOp("receive-stock", http.MethodPost, "/api/v1/stock/receipts", "Receive a lot into a warehouse")), h.receive)
-	Register(a, SupervisorOrAdmin, created(stockOp("ship-stock", http.MethodPost, "/api/v1/stock/shipments", "Ship goods to a client")), h.ship)
-	Register(a, SupervisorOrAdmin, created(stockOp("write-off-stock", http.MethodPost, "/api/v1/stock/write-offs", "Write goods off")), h.writeOff)
-	Register(a, SupervisorOrAdmin, created(stockOp("adjust-stock", http.MethodPost, "/api/v1/stock/adjustments", "Correct a lot's counted stock")), h.adjust)
-	Register(a, SupervisorOrAdmin, created(stockOp("start-transfer", http.MethodPost, "/api/v1/stock/transfers", "Send goods to another warehouse")), h.startTransfer)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("receive-stock", http.MethodPost, "/api/v1/stock/receipts", "Receive a lot into a warehouse")), h.receive)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("ship-stock", http.MethodPost, "/api/v1/stock/shipments", "Ship goods to a client")), h.ship)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("write-off-stock", http.MethodPost, "/api/v1/stock/write-offs", "Write goods off")), h.writeOff)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("adjust-stock", http.MethodPost, "/api/v1/stock/adjustments", "Correct a lot's counted stock")), h.adjust)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("start-transfer", http.MethodPost, "/api/v1/stock/transfers", "Send goods to another warehouse")), h.startTransfer)
 	Register(a, SupervisorOrAdmin, stockOp("arrive-transfer", http.MethodPost, "/api/v1/stock/transfers/{id}/arrival", "Book a transfer in at its destination"), h.arriveTransfer)
 	Register(a, AnyRole, stockOp("list-transfers", http.MethodGet, "/api/v1/stock/transfers", "Transfers, newest first"), h.listTransfers)
-	Register(a, SupervisorOrAdmin, created(stockOp("expect-receipt", http.MethodPost, "/api/v1/stock/expected", "Record goods ordered from a supplier")), h.expectReceipt)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("expect-receipt", http.MethodPost, "/api/v1/stock/expected", "Record goods ordered from a supplier")), h.expectReceipt)
 	Register(a, AnyRole, stockOp("list-stock", http.MethodGet, "/api/v1/stock", "Stock by lot and warehouse"), h.listStock)
 	Register(a, AnyRole, stockOp("list-movements", http.MethodGet, "/api/v1/stock/movements", "Stock movements, newest first"), h.listMovements)
 
 	Register(a, AnyRole, stockOp("get-availability", http.MethodGet, "/api/v1/products/{id}/availability", "Free stock per warehouse and the earliest delivery date"), h.availability)
-	Register(a, AnyRole, created(stockOp("create-reservation", http.MethodPost, "/api/v1/reservations", "Reserve stock for a client, a deal or a ticket")), h.reserve)
+	Register(a, AnyRole, answersCreated(stockOp("create-reservation", http.MethodPost, "/api/v1/reservations", "Reserve stock for a client, a deal or a ticket")), h.reserve)
 	Register(a, AnyRole, stockOp("list-reservations", http.MethodGet, "/api/v1/reservations", "Reservations, newest first"), h.listReservations)
 	Register(a, AnyRole, stockOp("get-reservation", http.MethodGet, "/api/v1/reservations/{id}", "One reservation with its lots"), h.getReservation)
 	Register(a, AnyRole, stockOp("release-reservation", http.MethodPost, "/api/v1/reservations/{id}/release", "Cancel a reservation"), h.releaseReservation)
@@ -88,8 +88,8 @@ func stockOp(id, method, path, summary string) huma.Operation {
 	return huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{"stock"}, Summary: summary}
 }
 
-// created makes an operation answer 201 Created.
-func created(op huma.Operation) huma.Operation {
+// answersCreated makes an operation answer 201 Created.
+func answersCreated(op huma.Operation) huma.Operation {
 	op.DefaultStatus = http.StatusCreated
 	return op
 }

@@ -124,7 +124,7 @@ func (dp *documentPages) readMultipart(w http.ResponseWriter, r *http.Request) b
 			http.Error(w, loc(r).T("res.doc.too_big", map[string]any{"Max": loc(r).Number(limit >> 20)}), http.StatusRequestEntityTooLarge)
 			return false
 		}
-		http.Error(w, "the form is malformed", http.StatusBadRequest)
+		http.Error(w, loc(r).T("res.doc.malformed", nil), http.StatusBadRequest)
 		return false
 	}
 	return true

@@ -27,7 +27,7 @@ func (pp *planPages) importMSPDI(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxMSPDI+httpapi.MaxFormBytes)
 	if err := r.ParseMultipartForm(maxMSPDI); err != nil {
-		http.Error(w, "the upload is malformed or over 8 MiB", http.StatusRequestEntityTooLarge)
+		http.Error(w, loc(r).T("res.project.upload_bad", map[string]any{"Max": maxMSPDI >> 20}), http.StatusRequestEntityTooLarge)
 		return
 	}
 	defer r.MultipartForm.RemoveAll()

@@ -74,7 +74,7 @@ func (p *Pages) MountStock(deps StockPageDeps) {
 func requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role == crm.RoleAgent {
-			http.Error(w, "supervisors and admins only", http.StatusForbidden)
+			http.Error(w, loc(r).T("web.error.forbidden", nil), http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)
