@@ -104,7 +104,7 @@ func seedDemoModules(ctx context.Context, st *postgres.Services, e env) error {
 		return fmt.Errorf("demo funnel: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Demo sales funnel: %d deals.\n", n)
-	if err := demo.SeedResources(ctx, postgres.Flatten(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
+	if err := demo.SeedResources(ctx, postgres.Flatten(st), demoResources(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
 		return fmt.Errorf("demo stock, money and documents: %w", err)
 	}
 	return nil

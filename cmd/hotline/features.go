@@ -70,8 +70,8 @@ func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Servic
 		Articles: st.KB, Outbox: st.Notify, Logger: log,
 	})
 	pages.MountTickets(web.TicketPageDeps{
-		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, Catalogue: st,
-		Products: postgres.Flatten(st), Projects: st.Tickets,
+		Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, Catalogue: st.Stock,
+		Products: deskProducts{st.Stock, st.SLA},
 	})
 
 	httpapi.RegisterKB(api, httpapi.KBDeps{KB: st.KB, Logger: log})
@@ -88,17 +88,17 @@ func mountFunnel(api *httpapi.Server, pages *web.Pages, st *postgres.Services, l
 
 // mountResources: stock, money, documents and projects.
 func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	h := api.API()
-	resources := httpapi.ResourceDeps{Store: st, Logger: log}
-	httpapi.RegisterStock(h, resources)
-	httpapi.RegisterMoney(h, st, resources)
-	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
-	httpapi.RegisterProjects(h, st, resources)
-	pages.MountStock(postgres.Flatten(st))
-	pages.MountPlans(st)
-	pages.MountMoney(st, time.Now)
-	pages.MountClientMoney(st, time.Now)
-	pages.MountDocuments(st, maxDocumentBytes)
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
+		Access: st, Purchases: st.Stock, Logger: log})
+	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money, Logger: log})
+	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st, MaxSize: maxDocumentBytes, Logger: log})
+	httpapi.RegisterProjects(api, httpapi.ProjectDeps{Projects: st.Projects, Logger: log})
+	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st.SLA})
+	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st, TicketLinks: st.Tickets})
+	money := web.MoneyPageDeps{Money: st.Money, Catalogue: st.Stock}
+	pages.MountMoney(money)
+	pages.MountClientMoney(money)
+	pages.MountDocuments(web.DocumentPageDeps{Documents: st.Documents, Teams: st.Teams, MaxSize: maxDocumentBytes})
 }
 
 // mountSupervision: the supervisor reports and the wallboard.

@@ -167,16 +167,16 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	must(t, st.Tickets.CreateTicket(ctx, &tk))
 	ids["ticket"] = tk.ID
 	p := resource.Product{SKU: "OWN-1", Name: "Router", Price: 1000}
-	must(t, st.CreateProduct(ctx, &p))
+	must(t, st.Stock.CreateProduct(ctx, &p))
 	w := resource.Warehouse{Code: "OWN", Name: "Store"}
-	must(t, st.CreateWarehouse(ctx, &w))
-	_, err = st.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: w.ID, Batch: "B", Qty: 10, UnitCost: 500})
+	must(t, st.Stock.CreateWarehouse(ctx, &w))
+	_, err = st.Stock.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: w.ID, Batch: "B", Qty: 10, UnitCost: 500})
 	must(t, err)
-	r, err := st.Reserve(ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, ClientID: &c.ID, TTL: time.Hour, UserID: owner.ID})
+	r, err := st.Stock.Reserve(ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, ClientID: &c.ID, TTL: time.Hour, UserID: owner.ID})
 	must(t, err)
 	ids["reservation"] = r.ID
 	doc := resource.Document{Title: "Owned template", Category: resource.DocTemplate}
-	must(t, st.CreateDocument(ctx, resource.Reader{UserID: owner.ID, Role: crm.RoleAgent}, &doc,
+	must(t, st.Documents.CreateDocument(ctx, resource.Reader{UserID: owner.ID, Role: crm.RoleAgent}, &doc,
 		resource.Upload{Filename: "t.txt", Content: []byte("Dear {{.Client.Name}}")}, 0))
 	ids["document"] = doc.ID
 	ids["call"] = 1 << 40 // no call is the other agent's: the check answers 404 like an unknown call

@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st.Tickets, Products: st, Surveys: st.Surveys, Phone: norm,
+		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
@@ -418,7 +418,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	svc.components = append(svc.components,
 		component{Name: "status line", Run: line.Run},
 		component{Name: "reservation expiry", Run: func(ctx context.Context) error {
-			st.RunReservationExpiry(ctx, time.Minute)
+			st.Stock.RunReservationExpiry(ctx, time.Minute)
 			return nil
 		}},
 	)

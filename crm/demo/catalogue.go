@@ -215,7 +215,7 @@ func seedSupportPlans(ctx context.Context, st ResourceStore) (map[string]int64, 
 
 // seedCatalogue creates the support plans, the products with their
 // support terms and the warehouses, and returns the warehouse IDs by code.
-func seedCatalogue(ctx context.Context, st ResourceStore, cat []item) (map[string]int64, error) {
+func seedCatalogue(ctx context.Context, st ResourceStore, res Resources, cat []item) (map[string]int64, error) {
 	plans, err := seedSupportPlans(ctx, st)
 	if err != nil {
 		return nil, err
@@ -225,13 +225,13 @@ func seedCatalogue(ctx context.Context, st ResourceStore, cat []item) (map[strin
 			id := plans[name]
 			cat[i].SupportPlanID = &id
 		}
-		if err := st.CreateProduct(ctx, &cat[i].Product); err != nil {
+		if err := res.Catalogue.CreateProduct(ctx, &cat[i].Product); err != nil {
 			return nil, fmt.Errorf("seed product %s: %w", cat[i].SKU, err)
 		}
 	}
 	whs := map[string]int64{}
 	for _, w := range demoWarehouses {
-		if err := st.CreateWarehouse(ctx, &w); err != nil {
+		if err := res.Catalogue.CreateWarehouse(ctx, &w); err != nil {
 			return nil, fmt.Errorf("seed warehouse %s: %w", w.Code, err)
 		}
 		whs[w.Code] = w.ID
@@ -242,13 +242,13 @@ func seedCatalogue(ctx context.Context, st ResourceStore, cat []item) (map[strin
 // seedIncoming puts goods on the way: a transfer of T46 phones to Saint
 // Petersburg, the PBX appliance from there to Moscow, and supplier orders
 // of headsets and T54 phones.
-func seedIncoming(ctx context.Context, st ResourceStore, cat []item, whs map[string]int64, now time.Time, admin int64) error {
+func seedIncoming(ctx context.Context, st ResourceStore, res Resources, cat []item, whs map[string]int64, now time.Time, admin int64) error {
 	id := func(sku string) int64 { return cat[itemIndex(cat, sku)].ID }
 	for _, t := range []resource.TransferInput{
 		{ProductID: id(skuT46), FromWarehouseID: whs[whMSK], ToWarehouseID: whs[whSPB], Qty: 8, ExpectedAt: now.Add(48 * time.Hour)},
 		{ProductID: id(skuPBX), FromWarehouseID: whs[whSPB], ToWarehouseID: whs[whMSK], Qty: 1, ExpectedAt: now.Add(72 * time.Hour)},
 	} {
-		if _, err := st.StartTransfer(ctx, t, admin); err != nil {
+		if _, err := res.Stock.StartTransfer(ctx, t, admin); err != nil {
 			return fmt.Errorf("seed transfer: %w", err)
 		}
 	}
@@ -258,7 +258,7 @@ func seedIncoming(ctx context.Context, st ResourceStore, cat []item, whs map[str
 		days    int
 		note    string
 	}{{skuHeadset, whSPB, 30, 6, "PO-7731"}, {skuT54, whMSK, 40, 9, "PO-8120"}} {
-		if _, err := st.ExpectReceipt(ctx, id(e.sku), whs[e.wh], e.qty, now.AddDate(0, 0, e.days), e.note); err != nil {
+		if _, err := res.Stock.ExpectReceipt(ctx, id(e.sku), whs[e.wh], e.qty, now.AddDate(0, 0, e.days), e.note); err != nil {
 			return fmt.Errorf("seed expected receipt %s: %w", e.note, err)
 		}
 	}

@@ -147,28 +147,28 @@ func planLeads(rng *rand.Rand, camps []demoCampaign, sales []purchase, others []
 }
 
 // seedMarketing creates the campaigns, their spending and their leads.
-func seedMarketing(ctx context.Context, st ResourceStore, rng *rand.Rand, sales []purchase, others []int64, now time.Time) error {
+func seedMarketing(ctx context.Context, st ResourceStore, res Resources, rng *rand.Rand, sales []purchase, others []int64, now time.Time) error {
 	camps := campaigns()
 	for i := range camps {
 		c := &camps[i]
-		if err := st.CreateMarketingCampaign(ctx, &c.MarketingCampaign); err != nil {
+		if err := res.Money.CreateMarketingCampaign(ctx, &c.MarketingCampaign); err != nil {
 			return fmt.Errorf("seed campaign %q: %w", c.Name, err)
 		}
 		for _, s := range c.spend(now) {
 			t := resource.Transaction{At: s.at, Direction: resource.Expense, Amount: s.amount, Category: resource.CategoryMarketing,
 				CampaignID: &c.ID, Note: c.Channel}
-			if err := st.AddTransaction(ctx, &t); err != nil {
+			if err := res.Money.AddTransaction(ctx, &t); err != nil {
 				return fmt.Errorf("seed campaign spending: %w", err)
 			}
 		}
 	}
 	for _, l := range planLeads(rng, camps, sales, others, now) {
 		id := camps[l.campaign].ID
-		if err := st.AddLead(ctx, id, l.client, l.acquired, false); err != nil {
+		if err := res.Money.AddLead(ctx, id, l.client, l.acquired, false); err != nil {
 			return fmt.Errorf("seed lead: %w", err)
 		}
 		if l.won != nil {
-			if err := st.AddLead(ctx, id, l.client, *l.won, true); err != nil {
+			if err := res.Money.AddLead(ctx, id, l.client, *l.won, true); err != nil {
 				return fmt.Errorf("seed won lead: %w", err)
 			}
 		}

@@ -17,28 +17,26 @@ import (
 	"hotline/crm/service"
 )
 
-// ResourceStore is what SeedResources needs; *postgres.Services satisfies it.
+// Resources are the resource services SeedResources fills (the
+// crm/postgres services: Stock is the catalogue, stock and reservations).
+type Resources struct {
+	Catalogue    resource.CatalogueService
+	Stock        resource.StockService
+	Reservations resource.ReservationService
+	Money        resource.MoneyService
+	Documents    resource.DocumentService
+	Projects     resource.ProjectService
+}
+
+// ResourceStore is what else SeedResources needs; *postgres.Services satisfies it.
 type ResourceStore interface {
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
 	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
-	CreateProduct(ctx context.Context, p *resource.Product) error
-	CreateWarehouse(ctx context.Context, w *resource.Warehouse) error
-	Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error)
-	Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error)
-	Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error)
-	StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error)
-	ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error)
-	AddTransaction(ctx context.Context, t *resource.Transaction) error
-	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
-	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
 	CreateTicket(ctx context.Context, t *service.Ticket) error
 	SupportTerms(ctx context.Context, clientID, productID int64) (*service.SupportTerms, error)
 	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
 	SaveSLAPlan(ctx context.Context, p *service.SLAPlan) error
-	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
-	CreateProject(ctx context.Context, p *resource.Project) error
 }
 
 // SeedResources adds the resource module's demo data after Seed (and
@@ -69,8 +67,8 @@ type ResourceStore interface {
 //
 // The data is the same for the same clients, deals and now (the RNG is
 // seeded with DefaultSeed). It does nothing when products exist.
-func SeedResources(ctx context.Context, st ResourceStore, people Staff, articles ArticleSaver, now time.Time) error {
-	if list, err := st.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
+func SeedResources(ctx context.Context, st ResourceStore, res Resources, people Staff, articles ArticleSaver, now time.Time) error {
+	if list, err := res.Catalogue.ListProducts(ctx, "", 1); err != nil || len(list) > 0 {
 		return err
 	}
 	now = now.UTC()
@@ -80,35 +78,35 @@ func SeedResources(ctx context.Context, st ResourceStore, people Staff, articles
 	}
 	rng := rand.New(rand.NewPCG(DefaultSeed, DefaultSeed^0x5e0c4e5))
 	cat := catalogue()
-	whs, err := seedCatalogue(ctx, st, cat)
+	whs, err := seedCatalogue(ctx, st, res, cat)
 	if err != nil {
 		return err
 	}
 	sp := salesPlanner{rng: rng, cat: cat, now: now}
 	sales := sp.plan(cast.clients, cast.ivan, cast.won)
-	if err := seedHistory(ctx, st, rng, cat, whs, sales, now); err != nil {
+	if err := seedHistory(ctx, st, res, rng, cat, whs, sales, now); err != nil {
 		return err
 	}
-	if err := seedIncoming(ctx, st, cat, whs, now, cast.admin.ID); err != nil {
+	if err := seedIncoming(ctx, st, res, cat, whs, now, cast.admin.ID); err != nil {
 		return err
 	}
 	orders := append([]purchase{sales[slices.IndexFunc(sales, func(p purchase) bool { return p.note == ivanOrder })]},
 		pickTicketOrders(rng, cat, sales, cast.ivan.ID)...)
-	tickets, err := seedTickets(ctx, st, rng, cat, orders, cast.agents, now)
+	tickets, err := seedTickets(ctx, st, res, rng, cat, orders, cast.agents, now)
 	if err != nil {
 		return err
 	}
-	if err := seedReservations(ctx, st, rng, cat, whs, sales, tickets, cast.open, cast.ivan.ID); err != nil {
+	if err := seedReservations(ctx, st, res, rng, cat, whs, sales, tickets, cast.open, cast.ivan.ID); err != nil {
 		return err
 	}
-	if err := seedMarketing(ctx, st, rng, sales, cast.clientIDs(), now); err != nil {
+	if err := seedMarketing(ctx, st, res, rng, sales, cast.clientIDs(), now); err != nil {
 		return err
 	}
 	team, err := seedSalesTeam(ctx, people.Teams, cast.users)
 	if err != nil {
 		return err
 	}
-	if err := seedPlansAndDocs(ctx, st, now, cast.admin, cast.ivan.ID, team); err != nil {
+	if err := seedPlansAndDocs(ctx, st, res, now, cast.admin, cast.ivan.ID, team); err != nil {
 		return err
 	}
 	return seedKnowledgeBase(ctx, articles, cast.admin.ID)
@@ -184,9 +182,9 @@ func loadCast(ctx context.Context, st ResourceStore, users crm.UserService) (res
 // money. Products are independent, so their orders go in parallel (a few
 // at a time), each product's in time order; the money is drawn first, so
 // the data does not depend on the order of the writes.
-func seedHistory(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase, now time.Time) error {
+func seedHistory(ctx context.Context, st ResourceStore, res Resources, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase, now time.Time) error {
 	for _, l := range planLots(cat, whs, sales, now) {
-		if _, err := st.Receive(ctx, l.in); err != nil {
+		if _, err := res.Stock.Receive(ctx, l.in); err != nil {
 			return fmt.Errorf("seed lot %s: %w", l.in.Batch, err)
 		}
 	}
@@ -204,11 +202,11 @@ func seedHistory(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []it
 		g.Go(func() error {
 			for _, o := range orders {
 				out := resource.OutInput{ProductID: cat[o.item].ID, WarehouseID: whs[o.wh], Qty: o.qty, ClientID: &o.client.ID, Note: o.note, At: o.at}
-				if _, err := st.Ship(gctx, out); err != nil {
+				if _, err := res.Stock.Ship(gctx, out); err != nil {
 					return fmt.Errorf("seed shipment of %d %s to client %d on %s: %w", o.qty, cat[o.item].SKU, o.client.ID, o.at.Format(time.DateOnly), err)
 				}
 				for _, t := range o.money {
-					if err := st.AddTransaction(gctx, &t); err != nil {
+					if err := res.Money.AddTransaction(gctx, &t); err != nil {
 						return fmt.Errorf("seed transaction: %w", err)
 					}
 				}
@@ -251,11 +249,11 @@ func seedSalesTeam(ctx context.Context, st service.TeamService, users []crm.User
 	return sales.ID, nil
 }
 
-func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admin crm.User, ivan, salesTeam int64) error {
+func seedPlansAndDocs(ctx context.Context, st ResourceStore, res Resources, now time.Time, admin crm.User, ivan, salesTeam int64) error {
 	r := resource.Reader{UserID: admin.ID, Role: admin.Role}
 	offer := resource.Document{Title: "Коммерческое предложение (шаблон)", Category: resource.DocTemplate, Tags: []string{"кп", "продажи"},
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "agent"}, {Kind: resource.GrantRole, Who: "supervisor", Write: true}}}
-	if err := st.CreateDocument(ctx, r, &offer, resource.Upload{Filename: "offer.html", Content: []byte(
+	if err := res.Documents.CreateDocument(ctx, r, &offer, resource.Upload{Filename: "offer.html", Content: []byte(
 		"<html><body><h1>Коммерческое предложение</h1><p>Кому: {{.Client.Name}}{{with .Client.Company}}, {{.}}{{end}}</p>" +
 			"<p>Дата: {{.Today}}</p><p>Предлагаем оборудование IP-телефонии и SIP-транк на условиях ниже.</p>" +
 			"<p>Ваш менеджер: {{.User.Name}}</p></body></html>")}, 0); err != nil {
@@ -263,13 +261,13 @@ func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admi
 	}
 	prices := resource.Document{Title: "Дилерский прайс-лист 2026", Category: resource.DocCommercial, Tags: []string{"цены"},
 		Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "supervisor"}}}
-	if err := st.CreateDocument(ctx, r, &prices, resource.Upload{Filename: "prices.txt",
+	if err := res.Documents.CreateDocument(ctx, r, &prices, resource.Upload{Filename: "prices.txt",
 		Content: []byte("Дилерские цены: IP-телефон T46U — 10 100 ₽, гарнитура Engage 50 — 5 200 ₽. Конфиденциально.")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
 	script := resource.Document{Title: "Скрипт звонка для продаж", Category: resource.DocTechnical, Tags: []string{"продажи", "скрипт"},
 		Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: strconv.FormatInt(salesTeam, 10), Write: true}}}
-	if err := st.CreateDocument(ctx, r, &script, resource.Upload{Filename: "script.txt",
+	if err := res.Documents.CreateDocument(ctx, r, &script, resource.Upload{Filename: "script.txt",
 		Content: []byte("Поприветствуйте клиента по имени, спросите, какие телефоны стоят сейчас, предложите T46U с SIP-транком.")}, 0); err != nil {
 		return fmt.Errorf("seed document: %w", err)
 	}
@@ -282,7 +280,7 @@ func seedPlansAndDocs(ctx context.Context, st ResourceStore, now time.Time, admi
 			{Name: "Обучение операторов", DurationDays: 1, DependsOn: []int64{2, 3}, Assigned: []int64{1}},
 			{Name: "Запуск в работу", DurationDays: 0, DependsOn: []int64{4}},
 		}}
-	if err := st.CreateProject(ctx, &p); err != nil {
+	if err := res.Projects.CreateProject(ctx, &p); err != nil {
 		return fmt.Errorf("seed project: %w", err)
 	}
 	return nil

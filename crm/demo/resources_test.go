@@ -18,6 +18,12 @@ import (
 
 var _ demo.ResourceStore = postgres.FlatDesk{}
 
+// resourcesOf are the store's resource services.
+func resourcesOf(s *postgres.Services) demo.Resources {
+	return demo.Resources{Catalogue: s.Stock, Stock: s.Stock, Reservations: s.Stock,
+		Money: s.Money, Documents: s.Documents, Projects: s.Projects}
+}
+
 // seededResources is a store with the whole demo (300 clients, the funnel,
 // the resources) seeded at now by a store whose clock says now.
 func seededResources(t *testing.T) *postgres.Services {
@@ -32,7 +38,7 @@ func seededResources(t *testing.T) *postgres.Services {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
+	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -44,20 +50,20 @@ func TestSeedResources(t *testing.T) {
 	ctx := context.Background()
 	s := seededResources(t)
 	history := resource.Period{From: now.AddDate(0, 0, -200), To: now.Add(time.Hour), Currency: "RUB"}
-	before, err := s.ClientProfitability(ctx, history)
+	before, err := s.Money.ClientProfitability(ctx, history)
 	if err != nil {
 		t.Fatal(err)
 	}
-	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
+	moves, _ := s.Stock.ListMovements(ctx, 0, 1000)
+	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
-	after, _ := s.ClientProfitability(ctx, history)
-	moves2, _ := s.ListMovements(ctx, 0, 1000)
+	after, _ := s.Money.ClientProfitability(ctx, history)
+	moves2, _ := s.Stock.ListMovements(ctx, 0, 1000)
 	if !reflect.DeepEqual(before, after) || len(moves) != len(moves2) {
 		t.Fatalf("second seeding changed the data: %d→%d clients, %d→%d movements", len(before), len(after), len(moves), len(moves2))
 	}
-	if err := s.CheckStockLedger(ctx); err != nil {
+	if err := s.Stock.CheckStockLedger(ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -86,11 +92,11 @@ func TestSeedResources(t *testing.T) {
 		days         int
 		fromSupplier bool
 	}{{"IPPHONE-T54", 5, 2, 9, false}, {"PBX-AST100", 1, 0, 3, false}, {"GW-HT818", 1, 0, 30, true}} {
-		prods, err := s.ListProducts(ctx, c.sku, 1)
+		prods, err := s.Stock.ListProducts(ctx, c.sku, 1)
 		if err != nil || len(prods) != 1 {
 			t.Fatalf("product %s: %v", c.sku, err)
 		}
-		a, err := s.Availability(ctx, prods[0].ID, c.qty)
+		a, err := s.Stock.Availability(ctx, prods[0].ID, c.qty)
 		if err != nil || a.InStock || a.FreeNow != c.free || a.FromSupplier != c.fromSupplier ||
 			resource.DateOf(a.AvailableAt) != resource.DateOf(now.AddDate(0, 0, c.days)) {
 			t.Errorf("%s ×%d: %+v %v; want %d free, available in %d days", c.sku, c.qty, a, err, c.free, c.days)
@@ -136,7 +142,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Services) {
 	for _, p := range plans {
 		planIDs[p.Name] = p.ID
 	}
-	products, err := s.ListProducts(ctx, "", 50)
+	products, err := s.Stock.ListProducts(ctx, "", 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,11 +197,11 @@ func checkDemoCaller(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
-	bought, err := s.PurchasedProducts(ctx, ivan[0].ID, 5)
+	bought, err := s.Stock.PurchasedProducts(ctx, ivan[0].ID, 5)
 	if err != nil || len(bought) != 2 || bought[0].Support == "" || bought[0].SupportUntil.IsZero() {
 		t.Fatalf("Ivan's purchases %+v %v", bought, err)
 	}
-	list, err := s.ClientAvailability(ctx, ivan[0].ID, 5)
+	list, err := s.Stock.ClientAvailability(ctx, ivan[0].ID, 5)
 	if err != nil || len(list) != 3 || list[0].SKU != "IPPHONE-T46" || list[0].Reasons[0].Kind != resource.InterestTicket ||
 		list[1].SKU != "HEADSET-H2" || list[1].Reasons[0].Kind != resource.InterestReservation {
 		t.Fatalf("Ivan's stock list %+v %v", list, err)
@@ -211,7 +217,7 @@ func checkCards(t *testing.T, s *postgres.Services) {
 	kinds := map[resource.InterestKind]int{}
 	var withProducts, short, inStock int
 	for _, c := range allClients(t, s) {
-		list, err := s.ClientAvailability(ctx, c.ID, 5)
+		list, err := s.Stock.ClientAvailability(ctx, c.ID, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +239,7 @@ func checkCards(t *testing.T, s *postgres.Services) {
 		kinds[resource.InterestPurchase] < 80 || short == 0 || inStock == 0 {
 		t.Errorf("%d cards with products; reasons %v; %d products short with a date, %d in stock", withProducts, kinds, short, inStock)
 	}
-	res, err := s.ListReservations(ctx, postgres.ReservationFilter{ActiveOnly: true})
+	res, err := s.Stock.ListReservations(ctx, resource.ReservationFilter{ActiveOnly: true})
 	if err != nil || len(res) < 6 {
 		t.Fatalf("active reservations %d: %v", len(res), err)
 	}
@@ -245,7 +251,7 @@ func checkCards(t *testing.T, s *postgres.Services) {
 	if !forTicket || !forDeal {
 		t.Errorf("reservations %+v: want one for a request and one for a deal", res)
 	}
-	bal, err := s.Balances(ctx, postgres.BalanceFilter{NonZero: true, Limit: 1000})
+	bal, err := s.Stock.Balances(ctx, resource.BalanceFilter{NonZero: true, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +276,7 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 	for m := 0; m < 6; m++ {
 		from := first.AddDate(0, -m, 0)
 		p := resource.Period{From: from, To: from.AddDate(0, 1, 0), Currency: "RUB"}
-		prods, err := s.ProductProfitability(ctx, p)
+		prods, err := s.Money.ProductProfitability(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,12 +284,12 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 		for _, x := range prods {
 			revenue, cogs = revenue+x.Revenue, cogs+x.COGS
 		}
-		svc, err := s.ServiceCosts(ctx, p)
+		svc, err := s.Money.ServiceCosts(ctx, p)
 		t.Logf("%s: %d products sold, revenue %d, cost of goods %d, service %d", from.Format("2006-01"), len(prods), revenue/100, cogs/100, svc.Total/100)
 		if err != nil || revenue <= cogs || cogs == 0 || svc.Total == 0 {
 			t.Errorf("%s: revenue %d, cost of goods %d, service %+v (%v)", from.Format("2006-01"), revenue, cogs, svc, err)
 		}
-		camps, _ := s.CampaignEfficiency(ctx, p)
+		camps, _ := s.Money.CampaignEfficiency(ctx, p)
 		var spend int64
 		for _, c := range camps {
 			spend += c.Spend
@@ -293,10 +299,10 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 		}
 	}
 	this := resource.Period{From: first, To: now.Add(time.Hour), Currency: "RUB"}
-	if svc, _ := s.ServiceCosts(ctx, this); svc.Tickets == 0 {
+	if svc, _ := s.Money.ServiceCosts(ctx, this); svc.Tickets == 0 {
 		t.Errorf("this month's service costs %+v: want request costs", svc)
 	}
-	camps, err := s.CampaignEfficiency(ctx, resource.Period{From: now.AddDate(0, -7, 0), To: now.Add(time.Hour), Currency: "RUB"})
+	camps, err := s.Money.CampaignEfficiency(ctx, resource.Period{From: now.AddDate(0, -7, 0), To: now.Add(time.Hour), Currency: "RUB"})
 	if err != nil || len(camps) != 3 {
 		t.Fatalf("campaigns %+v %v", camps, err)
 	}
@@ -305,7 +311,7 @@ func checkMoneyByMonth(t *testing.T, s *postgres.Services) {
 			t.Errorf("campaign %+v: want spending, leads, won deals and revenue", c)
 		}
 	}
-	txs, err := s.ListTransactions(ctx, postgres.TransactionFilter{Limit: 1000})
+	txs, err := s.Money.ListTransactions(ctx, resource.TransactionFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +332,7 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
 	agent3 := resource.Reader{UserID: 6, Role: "agent"}
-	docs, err := s.ListDocuments(ctx, agent3, postgres.DocumentFilter{})
+	docs, err := s.Documents.ListDocuments(ctx, agent3, resource.DocumentFilter{})
 	if err != nil || len(docs) != 1 || docs[0].Category != resource.DocTemplate {
 		t.Fatalf("agent3 sees %+v %v", docs, err)
 	}
@@ -334,7 +340,7 @@ func checkDocumentsAndTeams(t *testing.T, s *postgres.Services) {
 	if err != nil || len(teams) != 1 || teams[0].Name != "Отдел продаж" || fmt.Sprint(teams[0].Members) != "[4 5]" || teams[0].LeadID == nil || *teams[0].LeadID != 2 {
 		t.Fatalf("teams %+v %v", teams, err)
 	}
-	docs, err = s.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, postgres.DocumentFilter{Query: "скрипт"})
+	docs, err = s.Documents.ListDocuments(ctx, resource.Reader{UserID: 4, Role: "agent"}, resource.DocumentFilter{Query: "скрипт"})
 	if err != nil || len(docs) != 1 || docs[0].Title != "Скрипт звонка для продаж" || !docs[0].CanWrite {
 		t.Fatalf("agent1 finds %+v %v", docs, err)
 	}

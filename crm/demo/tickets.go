@@ -58,7 +58,7 @@ func pickTicketOrders(rng *rand.Rand, cat []item, sales []purchase, ivan int64) 
 // one for each picked order, created in the last days (this month), under
 // the client's support terms of the product, most assigned to an agent;
 // about half already cost an engineer's visit.
-func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, orders []purchase, agents []int64, now time.Time) ([]service.Ticket, error) {
+func seedTickets(ctx context.Context, st ResourceStore, res Resources, rng *rand.Rand, cat []item, orders []purchase, agents []int64, now time.Time) ([]service.Ticket, error) {
 	var out []service.Ticket
 	for i, p := range orders {
 		it := cat[p.item]
@@ -89,7 +89,7 @@ func seedTickets(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []it
 		}
 		cost := resource.Transaction{At: t.CreatedAt.Add(now.Sub(t.CreatedAt) / 2), Direction: resource.Expense, Amount: 150000 + rng.Int64N(450000),
 			Category: resource.CategoryService, ClientID: &t.ClientID, ProductID: t.ProductID, TicketID: &t.ID, Note: "engineer visit"}
-		if err := st.AddTransaction(ctx, &cost); err != nil {
+		if err := res.Money.AddTransaction(ctx, &cost); err != nil {
 			return nil, fmt.Errorf("seed ticket cost: %w", err)
 		}
 	}
@@ -126,7 +126,7 @@ func (f freeStock) take(item int, wh string, want int64) int64 {
 // seedReservations holds stock: 12 headsets for the demo caller, a spare
 // for the first request about a product in stock, phones for an open deal,
 // and repeat orders of a few buyers.
-func seedReservations(ctx context.Context, st ResourceStore, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase,
+func seedReservations(ctx context.Context, st ResourceStore, res Resources, rng *rand.Rand, cat []item, whs map[string]int64, sales []purchase,
 	tickets []service.Ticket, open []funnel.Deal, ivan int64,
 ) error {
 	free := freeStock{}
@@ -171,7 +171,7 @@ func seedReservations(ctx context.Context, st ResourceStore, rng *rand.Rand, cat
 		}
 	}
 	for _, in := range ins {
-		if _, err := st.Reserve(ctx, in); err != nil {
+		if _, err := res.Reservations.Reserve(ctx, in); err != nil {
 			return fmt.Errorf("seed reservation: %w", err)
 		}
 	}

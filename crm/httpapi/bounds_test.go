@@ -8,7 +8,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -18,7 +17,7 @@ import (
 func TestNumbersBoundedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1000, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1000})
 	f := newStockFixture(t, e)
 	sup := e.login(crm.RoleSupervisor)
 	const huge = "9223372036854775807"
@@ -46,7 +45,7 @@ func TestNumbersBoundedAtTheEdge(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s, want 422 naming %s", tc.method, tc.path, tc.body, resp.StatusCode, out, tc.field)
 		}
 	}
-	bal, err := e.store.Balances(t.Context(), postgres.BalanceFilter{ProductID: f.product.ID})
+	bal, err := e.store.Stock.Balances(t.Context(), resource.BalanceFilter{ProductID: f.product.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +62,11 @@ func TestNumbersBoundedAtTheEdge(t *testing.T) {
 	// The largest values allowed still add up: ten shipments at the
 	// largest quantity and cost do not break the profit report.
 	for i := range 3 {
-		if _, err := e.store.Receive(t.Context(), resource.ReceiptInput{ProductID: f.product.ID, WarehouseID: f.wh2, Batch: fmt.Sprintf("MAX%d", i),
+		if _, err := e.store.Stock.Receive(t.Context(), resource.ReceiptInput{ProductID: f.product.ID, WarehouseID: f.wh2, Batch: fmt.Sprintf("MAX%d", i),
 			Qty: crm.MaxQty, UnitCost: crm.MaxMoney}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.store.Ship(t.Context(), resource.OutInput{ProductID: f.product.ID, WarehouseID: f.wh2, Qty: crm.MaxQty, ClientID: &f.clientID}); err != nil {
+		if _, err := e.store.Stock.Ship(t.Context(), resource.OutInput{ProductID: f.product.ID, WarehouseID: f.wh2, Qty: crm.MaxQty, ClientID: &f.clientID}); err != nil {
 			t.Fatal(err)
 		}
 	}

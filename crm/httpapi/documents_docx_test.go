@@ -25,7 +25,7 @@ import (
 func TestFillDOCXContract(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 0, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 0})
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Legal: crm.Requisites{INN: "7707083893", KPP: "773601001"}}
 	if err := e.store.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ func documentSamples(e *env, f *stockFixture) map[string]sample {
 		d := resource.Document{Title: "Price list", Category: resource.DocTemplate,
 			Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "agent", Write: true}, {Kind: resource.GrantRole, Who: "supervisor", Write: true}}}
 		owner := e.users[crm.RoleAdmin]
-		if err := e.store.CreateDocument(t.Context(), resource.Reader{UserID: owner.ID, Role: owner.Role}, &d,
+		if err := e.store.Documents.CreateDocument(t.Context(), resource.Reader{UserID: owner.ID, Role: owner.Role}, &d,
 			resource.Upload{Filename: "offer.txt", Content: []byte("Offer for {{.Client.Name}}")}, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func documentSamples(e *env, f *stockFixture) map[string]sample {
 func TestDocumentsAPI(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1000, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1000})
 	f := newStockFixture(t, e)
 	checkRoleMatrix(t, e, documentSamples(e, f), "documents")
 

@@ -55,7 +55,7 @@ func TestDocumentSearchFindsFileBodies(t *testing.T) {
 	st := pgtest.NewStoreWith(t, postgres.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Text: doctext.New(doctext.Options{PDF: pdfs})})
 	e := newEnv(t, func(o *httpapi.Options) { o.Store = st })
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 0, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 0})
 	agent := e.login(crm.RoleAgent)
 
 	broken := dt.PDF(t, []string{"обрыв"})

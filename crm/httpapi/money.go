@@ -2,39 +2,43 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
-// MoneyStore is what the money operations need (crm/postgres.Store).
-type MoneyStore interface {
-	AddTransaction(ctx context.Context, t *resource.Transaction) error
-	ListTransactions(ctx context.Context, f postgres.TransactionFilter) ([]resource.Transaction, error)
-	CreateMarketingCampaign(ctx context.Context, c *resource.MarketingCampaign) error
-	ListMarketingCampaigns(ctx context.Context) ([]resource.MarketingCampaign, error)
-	AddLead(ctx context.Context, campaignID, clientID int64, at time.Time, won bool) error
-	ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error)
-	ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error)
-	CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error)
-	ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error)
+// MoneyDeps are what RegisterMoney needs.
+type MoneyDeps struct {
+	Money  resource.MoneyService
+	Logger *slog.Logger
 }
 
-type moneyAPI struct {
-	*resourceAPI
-	store MoneyStore
+// moneyHandlers serve transactions, marketing campaigns and the money reports.
+type moneyHandlers struct {
+	resourceProblems
+	money resource.MoneyService
 }
 
 // RegisterMoney adds transactions, marketing campaigns and the money
 // reports (JSON and CSV), all for supervisors and admins.
-func RegisterMoney(api huma.API, store MoneyStore, deps ResourceDeps) {
-	m := &moneyAPI{resourceAPI: newResourceAPI(deps), store: store}
-	m.registerTransactions(api)
-	m.registerReports(api)
+func RegisterMoney(api *Server, deps MoneyDeps) {
+	h := moneyHandlers{resourceProblems: newResourceProblems(deps.Logger), money: deps.Money}
+	a := api.API()
+	Register(a, SupervisorOrAdmin, answersCreated(moneyOp("add-transaction", http.MethodPost, "/api/v1/transactions", "Record an income or an expense")), h.addTransaction)
+	Register(a, SupervisorOrAdmin, moneyOp("list-transactions", http.MethodGet, "/api/v1/transactions", "Transactions, newest first"), h.listTransactions)
+	Register(a, SupervisorOrAdmin, answersCreated(moneyOp("create-marketing-campaign", http.MethodPost, "/api/v1/marketing-campaigns", "Add a marketing campaign")), h.createCampaign)
+	Register(a, SupervisorOrAdmin, moneyOp("list-marketing-campaigns", http.MethodGet, "/api/v1/marketing-campaigns", "Marketing campaigns"), h.listCampaigns)
+	Register(a, SupervisorOrAdmin, moneyOp("add-campaign-lead", http.MethodPost, "/api/v1/marketing-campaigns/{id}/leads", "Attribute a client to a campaign (won: the deal was won)"), h.addLead)
+	h.registerReports(a)
+}
+
+// moneyOp is an operation of the "money" group.
+func moneyOp(id, method, path, summary string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{"money"}, Summary: summary}
 }
 
 type transactionInput struct {
@@ -91,56 +95,48 @@ type leadInput struct {
 	}
 }
 
-func (m *moneyAPI) registerTransactions(api huma.API) {
-	tags := []string{"money"}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "add-transaction", Method: http.MethodPost, Path: "/api/v1/transactions",
-		Tags: tags, Summary: "Record an income or an expense", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *transactionInput) (*transactionOutput, error) {
-			b := in.Body
-			t := resource.Transaction{At: b.At, Direction: resource.Direction(b.Direction), Amount: b.Amount, Currency: b.Currency,
-				Category: b.Category, ClientID: b.ClientID, ProductID: b.ProductID, DealID: b.DealID, TicketID: b.TicketID,
-				CampaignID: b.CampaignID, Note: b.Note, UserID: userID(ctx)}
-			if err := m.store.AddTransaction(ctx, &t); err != nil {
-				return nil, m.problem(ctx, err)
-			}
-			return &transactionOutput{Body: t}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-transactions", Method: http.MethodGet, Path: "/api/v1/transactions",
-		Tags: tags, Summary: "Transactions, newest first"}, func(ctx context.Context, in *transactionsInput) (*transactionsOutput, error) {
-		list, err := m.store.ListTransactions(ctx, postgres.TransactionFilter{ClientID: in.ClientID, From: in.From, To: in.To})
-		if err != nil {
-			return nil, m.problem(ctx, err)
-		}
-		out := &transactionsOutput{}
-		out.Body.Transactions = list
-		return out, nil
-	})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-marketing-campaign", Method: http.MethodPost,
-		Path: "/api/v1/marketing-campaigns", Tags: tags, Summary: "Add a marketing campaign", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *mktCampaignInput) (*mktCampaignOutput, error) {
-			c := resource.MarketingCampaign{Name: in.Body.Name, Channel: in.Body.Channel}
-			if err := m.store.CreateMarketingCampaign(ctx, &c); err != nil {
-				return nil, m.problem(ctx, err)
-			}
-			return &mktCampaignOutput{Body: c}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "list-marketing-campaigns", Method: http.MethodGet,
-		Path: "/api/v1/marketing-campaigns", Tags: tags, Summary: "Marketing campaigns"},
-		func(ctx context.Context, _ *struct{}) (*mktCampaignsOutput, error) {
-			list, err := m.store.ListMarketingCampaigns(ctx)
-			if err != nil {
-				return nil, m.problem(ctx, err)
-			}
-			out := &mktCampaignsOutput{}
-			out.Body.Campaigns = list
-			return out, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "add-campaign-lead", Method: http.MethodPost,
-		Path: "/api/v1/marketing-campaigns/{id}/leads", Tags: tags, Summary: "Attribute a client to a campaign (won: the deal was won)"},
-		func(ctx context.Context, in *leadInput) (*struct{}, error) {
-			if err := m.store.AddLead(ctx, in.ID, in.Body.ClientID, in.Body.At, in.Body.Won); err != nil {
-				return nil, m.problem(ctx, err)
-			}
-			return &struct{}{}, nil
-		})
+func (h moneyHandlers) addTransaction(ctx context.Context, in *transactionInput) (*transactionOutput, error) {
+	b := in.Body
+	t := resource.Transaction{At: b.At, Direction: resource.Direction(b.Direction), Amount: b.Amount, Currency: b.Currency,
+		Category: b.Category, ClientID: b.ClientID, ProductID: b.ProductID, DealID: b.DealID, TicketID: b.TicketID,
+		CampaignID: b.CampaignID, Note: b.Note, UserID: userID(ctx)}
+	if err := h.money.AddTransaction(ctx, &t); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &transactionOutput{Body: t}, nil
+}
+
+func (h moneyHandlers) listTransactions(ctx context.Context, in *transactionsInput) (*transactionsOutput, error) {
+	list, err := h.money.ListTransactions(ctx, resource.TransactionFilter{ClientID: in.ClientID, From: in.From, To: in.To})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &transactionsOutput{}
+	out.Body.Transactions = list
+	return out, nil
+}
+
+func (h moneyHandlers) createCampaign(ctx context.Context, in *mktCampaignInput) (*mktCampaignOutput, error) {
+	c := resource.MarketingCampaign{Name: in.Body.Name, Channel: in.Body.Channel}
+	if err := h.money.CreateMarketingCampaign(ctx, &c); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &mktCampaignOutput{Body: c}, nil
+}
+
+func (h moneyHandlers) listCampaigns(ctx context.Context, _ *struct{}) (*mktCampaignsOutput, error) {
+	list, err := h.money.ListMarketingCampaigns(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &mktCampaignsOutput{}
+	out.Body.Campaigns = list
+	return out, nil
+}
+
+func (h moneyHandlers) addLead(ctx context.Context, in *leadInput) (*struct{}, error) {
+	if err := h.money.AddLead(ctx, in.ID, in.Body.ClientID, in.Body.At, in.Body.Won); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &struct{}{}, nil
 }

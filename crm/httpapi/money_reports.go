@@ -59,92 +59,113 @@ func csvOut(name string, body []byte, err error) (*moneyCSVOutput, error) {
 	return &moneyCSVOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="` + name + `.csv"`, Body: body}, nil
 }
 
-func (m *moneyAPI) registerReports(api huma.API) {
-	tags := []string{"money"}
-	csvResp := map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}
-	profits := map[string]func(context.Context, resource.Period) ([]resource.Profit, error){
-		"client": m.store.ClientProfitability, "product": m.store.ProductProfitability,
+// registerReports adds the money reports, each as JSON and as CSV.
+func (h moneyHandlers) registerReports(a huma.API) {
+	csv := func(op huma.Operation) huma.Operation {
+		op.Responses = map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}
+		return op
 	}
-	for kind, fn := range profits {
-		path := "/api/v1/reports/profit/" + kind + "s"
-		Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-" + kind + "-profit", Method: http.MethodGet, Path: path,
-			Tags: tags, Summary: "Profitability per " + kind + ": revenue - cost of goods shipped - expenses"},
-			func(ctx context.Context, in *moneyPeriodInput) (*profitOutput, error) {
-				rows, err := m.profits(ctx, in, fn)
-				if err != nil {
-					return nil, err
-				}
-				out := &profitOutput{}
-				out.Body.Rows = rows
-				return out, nil
-			})
-		Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "export-" + kind + "-profit", Method: http.MethodGet, Path: path + ".csv",
-			Tags: tags, Summary: "Profitability per " + kind + " as CSV", Responses: csvResp},
-			func(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
-				rows, err := m.profits(ctx, in, fn)
-				if err != nil {
-					return nil, err
-				}
-				body, err := resource.ProfitCSV(kind, rows)
-				return csvOut(kind+"-profit", body, err)
-			})
-	}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-marketing", Method: http.MethodGet, Path: "/api/v1/reports/marketing",
-		Tags: tags, Summary: "Marketing efficiency per campaign: cost per lead and per won deal, return"},
-		func(ctx context.Context, in *moneyPeriodInput) (*campaignReportOutput, error) {
-			rows, err := m.campaigns(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			out := &campaignReportOutput{}
-			out.Body.Rows = rows
-			return out, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "export-marketing", Method: http.MethodGet, Path: "/api/v1/reports/marketing.csv",
-		Tags: tags, Summary: "Marketing efficiency as CSV", Responses: csvResp},
-		func(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
-			rows, err := m.campaigns(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			body, err := resource.CampaignCSV(rows)
-			return csvOut("marketing", body, err)
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "report-service-costs", Method: http.MethodGet, Path: "/api/v1/reports/service-costs",
-		Tags: tags, Summary: "Service spending per ticket and per client"},
-		func(ctx context.Context, in *moneyPeriodInput) (*serviceCostOutput, error) {
-			p, err := in.period()
-			if err != nil {
-				return nil, err
-			}
-			c, err := m.store.ServiceCosts(ctx, p)
-			if err != nil {
-				return nil, m.problem(ctx, err)
-			}
-			return &serviceCostOutput{Body: c}, nil
-		})
+	get := func(id, path, summary string) huma.Operation { return moneyOp(id, http.MethodGet, path, summary) }
+	Register(a, SupervisorOrAdmin, get("report-client-profit", "/api/v1/reports/profit/clients",
+		"Profitability per client: revenue - cost of goods shipped - expenses"), h.clientProfit)
+	Register(a, SupervisorOrAdmin, csv(get("export-client-profit", "/api/v1/reports/profit/clients.csv", "Profitability per client as CSV")), h.clientProfitCSV)
+	Register(a, SupervisorOrAdmin, get("report-product-profit", "/api/v1/reports/profit/products",
+		"Profitability per product: revenue - cost of goods shipped - expenses"), h.productProfit)
+	Register(a, SupervisorOrAdmin, csv(get("export-product-profit", "/api/v1/reports/profit/products.csv", "Profitability per product as CSV")), h.productProfitCSV)
+	Register(a, SupervisorOrAdmin, get("report-marketing", "/api/v1/reports/marketing",
+		"Marketing efficiency per campaign: cost per lead and per won deal, return"), h.marketing)
+	Register(a, SupervisorOrAdmin, csv(get("export-marketing", "/api/v1/reports/marketing.csv", "Marketing efficiency as CSV")), h.marketingCSV)
+	Register(a, SupervisorOrAdmin, get("report-service-costs", "/api/v1/reports/service-costs", "Service spending per ticket and per client"), h.serviceCosts)
 }
 
-func (m *moneyAPI) profits(ctx context.Context, in *moneyPeriodInput, fn func(context.Context, resource.Period) ([]resource.Profit, error)) ([]resource.Profit, error) {
+func (h moneyHandlers) clientProfit(ctx context.Context, in *moneyPeriodInput) (*profitOutput, error) {
+	return h.profitJSON(ctx, in, h.money.ClientProfitability)
+}
+
+func (h moneyHandlers) productProfit(ctx context.Context, in *moneyPeriodInput) (*profitOutput, error) {
+	return h.profitJSON(ctx, in, h.money.ProductProfitability)
+}
+
+func (h moneyHandlers) clientProfitCSV(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
+	return h.profitCSV(ctx, in, "client", h.money.ClientProfitability)
+}
+
+func (h moneyHandlers) productProfitCSV(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
+	return h.profitCSV(ctx, in, "product", h.money.ProductProfitability)
+}
+
+func (h moneyHandlers) marketing(ctx context.Context, in *moneyPeriodInput) (*campaignReportOutput, error) {
+	rows, err := h.campaigns(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &campaignReportOutput{}
+	out.Body.Rows = rows
+	return out, nil
+}
+
+func (h moneyHandlers) marketingCSV(ctx context.Context, in *moneyPeriodInput) (*moneyCSVOutput, error) {
+	rows, err := h.campaigns(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	body, err := resource.CampaignCSV(rows)
+	return csvOut("marketing", body, err)
+}
+
+func (h moneyHandlers) serviceCosts(ctx context.Context, in *moneyPeriodInput) (*serviceCostOutput, error) {
+	p, err := in.period()
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.money.ServiceCosts(ctx, p)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &serviceCostOutput{Body: c}, nil
+}
+
+type profitReport func(context.Context, resource.Period) ([]resource.Profit, error)
+
+func (h moneyHandlers) profitJSON(ctx context.Context, in *moneyPeriodInput, fn profitReport) (*profitOutput, error) {
+	rows, err := h.profits(ctx, in, fn)
+	if err != nil {
+		return nil, err
+	}
+	out := &profitOutput{}
+	out.Body.Rows = rows
+	return out, nil
+}
+
+func (h moneyHandlers) profitCSV(ctx context.Context, in *moneyPeriodInput, kind string, fn profitReport) (*moneyCSVOutput, error) {
+	rows, err := h.profits(ctx, in, fn)
+	if err != nil {
+		return nil, err
+	}
+	body, err := resource.ProfitCSV(kind, rows)
+	return csvOut(kind+"-profit", body, err)
+}
+
+func (h moneyHandlers) profits(ctx context.Context, in *moneyPeriodInput, fn profitReport) ([]resource.Profit, error) {
 	p, err := in.period()
 	if err != nil {
 		return nil, err
 	}
 	rows, err := fn(ctx, p)
 	if err != nil {
-		return nil, m.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	return rows, nil
 }
 
-func (m *moneyAPI) campaigns(ctx context.Context, in *moneyPeriodInput) ([]resource.CampaignEfficiency, error) {
+func (h moneyHandlers) campaigns(ctx context.Context, in *moneyPeriodInput) ([]resource.CampaignEfficiency, error) {
 	p, err := in.period()
 	if err != nil {
 		return nil, err
 	}
-	rows, err := m.store.CampaignEfficiency(ctx, p)
+	rows, err := h.money.CampaignEfficiency(ctx, p)
 	if err != nil {
-		return nil, m.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	return rows, nil
 }

@@ -23,7 +23,7 @@ func moneySamples(f *stockFixture) map[string]sample {
 	period := "?from=2026-01-01&to=2026-12-31"
 	campaign := func(t *testing.T, e *env) int64 {
 		c := resource.MarketingCampaign{Name: fmt.Sprintf("Campaign %d", seq.Add(1))}
-		if err := e.store.CreateMarketingCampaign(t.Context(), &c); err != nil {
+		if err := e.store.Money.CreateMarketingCampaign(t.Context(), &c); err != nil {
 			t.Fatal(err)
 		}
 		return c.ID
@@ -55,7 +55,7 @@ func TestMoneyAPI(t *testing.T) {
 	e := newResourceEnv(t)
 	f := newStockFixture(t, e)
 	sup := e.login(crm.RoleSupervisor)
-	if _, err := e.store.Ship(t.Context(), resource.OutInput{ProductID: f.product.ID, WarehouseID: f.wh1, Qty: 2, ClientID: &f.clientID}); err != nil {
+	if _, err := e.store.Stock.Ship(t.Context(), resource.OutInput{ProductID: f.product.ID, WarehouseID: f.wh1, Qty: 2, ClientID: &f.clientID}); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := sup.do("POST", "/api/v1/transactions", map[string]any{"direction": "income", "amount": 1000000, "category": "sale",

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -11,26 +12,47 @@ import (
 	"hotline/crm/resource"
 )
 
-// ProjectStore is what the planning operations need (crm/postgres.Store).
-type ProjectStore interface {
-	CreateProject(ctx context.Context, p *resource.Project) error
-	GetProject(ctx context.Context, id int64) (resource.Project, error)
-	ListProjects(ctx context.Context, clientID int64) ([]resource.Project, error)
-	ApplyTaskDates(ctx context.Context, projectID int64, dates []resource.TaskDates) (int, error)
+// ProjectDeps are what RegisterProjects needs.
+type ProjectDeps struct {
+	Projects resource.ProjectService
+	Logger   *slog.Logger
 }
 
-type projectsAPI struct {
-	*resourceAPI
-	store ProjectStore
+// projectHandlers serve resource planning.
+type projectHandlers struct {
+	resourceProblems
+	projects resource.ProjectService
 }
 
 // RegisterProjects adds resource planning: everyone reads projects and
 // their Gantt chart and MSPDI export; supervisors and admins create
 // projects and import dates edited in Microsoft Project or ProjectLibre.
-func RegisterProjects(api huma.API, store ProjectStore, deps ResourceDeps) {
-	p := &projectsAPI{resourceAPI: newResourceAPI(deps), store: store}
-	p.register(api)
+func RegisterProjects(api *Server, deps ProjectDeps) {
+	h := projectHandlers{resourceProblems: newResourceProblems(deps.Logger), projects: deps.Projects}
+	a := api.API()
+	get := func(id, path, summary string) huma.Operation {
+		return huma.Operation{OperationID: id, Method: http.MethodGet, Path: path, Tags: []string{"projects"}, Summary: summary}
+	}
+	xmlResp := map[string]*huma.Response{"200": {Description: "MSPDI", Content: map[string]*huma.MediaType{"application/xml": {}}}}
+	svgResp := map[string]*huma.Response{"200": {Description: "SVG", Content: map[string]*huma.MediaType{"image/svg+xml": {}}}}
+	exportOp, ganttOp := get("export-project-mspdi", "/api/v1/projects/{id}/mspdi", "Microsoft Project XML (MSPDI) of a project"),
+		get("project-gantt", "/api/v1/projects/{id}/gantt.svg", "Gantt chart (SVG)")
+	exportOp.Responses, ganttOp.Responses = xmlResp, svgResp
+	createOp := get("create-project", "/api/v1/projects", "Plan a project; tasks are scheduled on working days")
+	createOp.Method, createOp.DefaultStatus = http.MethodPost, http.StatusCreated
+	importOp := get("import-project-mspdi", "/api/v1/projects/{id}/mspdi", "Update task dates from an MSPDI file")
+	importOp.Method, importOp.MaxBodyBytes = http.MethodPut, maxMSPDIBytes
+
+	Register(a, AnyRole, get("list-projects", "/api/v1/projects", "Projects, newest first"), h.list)
+	Register(a, SupervisorOrAdmin, createOp, h.create)
+	Register(a, AnyRole, get("get-project", "/api/v1/projects/{id}", "A project with its tasks"), h.get)
+	Register(a, AnyRole, exportOp, h.exportMSPDI)
+	Register(a, SupervisorOrAdmin, importOp, h.importMSPDI)
+	Register(a, AnyRole, ganttOp, h.gantt)
 }
+
+// maxMSPDIBytes caps an imported MSPDI file.
+const maxMSPDIBytes = 8 << 20
 
 type newTask struct {
 	Name         string  `json:"name" minLength:"1" maxLength:"200"`
@@ -76,72 +98,64 @@ type importOutput struct {
 	}
 }
 
-func (p *projectsAPI) register(api huma.API) {
-	tags := []string{"projects"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-projects", Method: http.MethodGet, Path: "/api/v1/projects", Tags: tags,
-		Summary: "Projects, newest first"}, func(ctx context.Context, in *struct {
-		ClientID int64 `query:"client_id" minimum:"0"`
-	}) (*projectsOutput, error) {
-		list, err := p.store.ListProjects(ctx, in.ClientID)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		out := &projectsOutput{}
-		out.Body.Projects = list
-		return out, nil
-	})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-project", Method: http.MethodPost, Path: "/api/v1/projects", Tags: tags,
-		Summary: "Plan a project; tasks are scheduled on working days", DefaultStatus: http.StatusCreated}, p.create)
-	Register(api, AnyRole, huma.Operation{OperationID: "get-project", Method: http.MethodGet, Path: "/api/v1/projects/{id}", Tags: tags,
-		Summary: "A project with its tasks"}, func(ctx context.Context, in *idPath) (*projectOutput, error) {
-		pr, err := p.store.GetProject(ctx, in.ID)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		return &projectOutput{Body: pr}, nil
-	})
-	xmlResp := map[string]*huma.Response{"200": {Description: "MSPDI", Content: map[string]*huma.MediaType{"application/xml": {}}}}
-	Register(api, AnyRole, huma.Operation{OperationID: "export-project-mspdi", Method: http.MethodGet, Path: "/api/v1/projects/{id}/mspdi",
-		Tags: tags, Summary: "Microsoft Project XML (MSPDI) of a project", Responses: xmlResp}, func(ctx context.Context, in *idPath) (*xmlOutput, error) {
-		pr, err := p.store.GetProject(ctx, in.ID)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		var buf bytes.Buffer
-		if err := resource.ExportMSPDI(&buf, pr); err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		return &xmlOutput{ContentType: "application/xml", ContentDisposition: `attachment; filename="project.xml"`, Body: buf.Bytes()}, nil
-	})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "import-project-mspdi", Method: http.MethodPut, Path: "/api/v1/projects/{id}/mspdi",
-		Tags: tags, Summary: "Update task dates from an MSPDI file", MaxBodyBytes: 8 << 20}, func(ctx context.Context, in *struct {
-		ID      int64  `path:"id" minimum:"1"`
-		RawBody []byte `contentType:"application/xml"`
-	}) (*importOutput, error) {
-		dates, err := resource.ImportMSPDI(bytes.NewReader(in.RawBody), 8<<20)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		n, err := p.store.ApplyTaskDates(ctx, in.ID, dates)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		out := &importOutput{}
-		out.Body.Updated = n
-		return out, nil
-	})
-	svgResp := map[string]*huma.Response{"200": {Description: "SVG", Content: map[string]*huma.MediaType{"image/svg+xml": {}}}}
-	Register(api, AnyRole, huma.Operation{OperationID: "project-gantt", Method: http.MethodGet, Path: "/api/v1/projects/{id}/gantt.svg",
-		Tags: tags, Summary: "Gantt chart (SVG)", Responses: svgResp}, func(ctx context.Context, in *idPath) (*xmlOutput, error) {
-		pr, err := p.store.GetProject(ctx, in.ID)
-		if err != nil {
-			return nil, p.problem(ctx, err)
-		}
-		return &xmlOutput{ContentType: "image/svg+xml", Body: []byte(resource.GanttSVG(pr))}, nil
-	})
+func (h projectHandlers) list(ctx context.Context, in *struct {
+	ClientID int64 `query:"client_id" minimum:"0"`
+}) (*projectsOutput, error) {
+	list, err := h.projects.ListProjects(ctx, in.ClientID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &projectsOutput{}
+	out.Body.Projects = list
+	return out, nil
 }
 
-func (p *projectsAPI) create(ctx context.Context, in *createProjectInput) (*projectOutput, error) {
+func (h projectHandlers) get(ctx context.Context, in *idPath) (*projectOutput, error) {
+	pr, err := h.projects.GetProject(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &projectOutput{Body: pr}, nil
+}
+
+func (h projectHandlers) exportMSPDI(ctx context.Context, in *idPath) (*xmlOutput, error) {
+	pr, err := h.projects.GetProject(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	var buf bytes.Buffer
+	if err := resource.ExportMSPDI(&buf, pr); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &xmlOutput{ContentType: "application/xml", ContentDisposition: `attachment; filename="project.xml"`, Body: buf.Bytes()}, nil
+}
+
+func (h projectHandlers) importMSPDI(ctx context.Context, in *struct {
+	ID      int64  `path:"id" minimum:"1"`
+	RawBody []byte `contentType:"application/xml"`
+}) (*importOutput, error) {
+	dates, err := resource.ImportMSPDI(bytes.NewReader(in.RawBody), maxMSPDIBytes)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	n, err := h.projects.ApplyTaskDates(ctx, in.ID, dates)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &importOutput{}
+	out.Body.Updated = n
+	return out, nil
+}
+
+func (h projectHandlers) gantt(ctx context.Context, in *idPath) (*xmlOutput, error) {
+	pr, err := h.projects.GetProject(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &xmlOutput{ContentType: "image/svg+xml", Body: []byte(resource.GanttSVG(pr))}, nil
+}
+
+func (h projectHandlers) create(ctx context.Context, in *createProjectInput) (*projectOutput, error) {
 	b := in.Body
 	start, err := time.Parse(time.DateOnly, b.Start)
 	if err != nil {
@@ -154,8 +168,8 @@ func (p *projectsAPI) create(ctx context.Context, in *createProjectInput) (*proj
 	for _, r := range b.Resources {
 		pr.Resources = append(pr.Resources, resource.PlanAsset{Name: r.Name, Kind: resource.AssetKind(r.Kind), UserID: r.UserID})
 	}
-	if err := p.store.CreateProject(ctx, &pr); err != nil {
-		return nil, p.problem(ctx, err)
+	if err := h.projects.CreateProject(ctx, &pr); err != nil {
+		return nil, h.problem(ctx, err)
 	}
 	return &projectOutput{Body: pr}, nil
 }

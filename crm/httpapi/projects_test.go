@@ -16,7 +16,7 @@ func projectSamples(f *stockFixture) map[string]sample {
 	project := func(t *testing.T, e *env) resource.Project {
 		p := resource.Project{Name: "Rollout", ClientID: &f.clientID, Start: time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC),
 			Tasks: []resource.Task{{Name: "Plan", DurationDays: 2}, {Name: "Do", DurationDays: 3, DependsOn: []int64{1}}}}
-		if err := e.store.CreateProject(t.Context(), &p); err != nil {
+		if err := e.store.Projects.CreateProject(t.Context(), &p); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -47,7 +47,7 @@ func projectSamples(f *stockFixture) map[string]sample {
 func TestProjectsAPI(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterProjects(e.srv.API(), e.store, httpapi.ResourceDeps{})
+	httpapi.RegisterProjects(e.srv, httpapi.ProjectDeps{Projects: e.store.Projects})
 	f := newStockFixture(t, e)
 	checkRoleMatrix(t, e, projectSamples(f), "projects")
 

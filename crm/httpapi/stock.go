@@ -4,69 +4,94 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/telephony/screenpop"
 )
 
-// StockStore is what the warehouse operations need (crm/postgres.Store).
-type StockStore interface {
-	CreateProduct(ctx context.Context, p *resource.Product) error
-	UpdateProduct(ctx context.Context, p *resource.Product) error
-	GetProduct(ctx context.Context, id int64) (resource.Product, error)
-	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
-	CreateWarehouse(ctx context.Context, w *resource.Warehouse) error
-	ListWarehouses(ctx context.Context) ([]resource.Warehouse, error)
-	Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error)
-	Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error)
-	WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error)
-	Adjust(ctx context.Context, in resource.AdjustInput) error
-	StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error)
-	ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error)
-	ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error)
-	ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error)
-	Balances(ctx context.Context, f postgres.BalanceFilter) ([]resource.Balance, error)
-	ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error)
-	Availability(ctx context.Context, productID, qty int64) (resource.Availability, error)
-	Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error)
-	GetReservation(ctx context.Context, id int64) (resource.Reservation, error)
-	ListReservations(ctx context.Context, f postgres.ReservationFilter) ([]resource.Reservation, error)
-	ReleaseReservation(ctx context.Context, id int64) error
-	FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error)
-	ReservationVisibleTo(ctx context.Context, id, agentID int64) (bool, error)
-	DealVisibleTo(ctx context.Context, dealID, agentID int64) (bool, error)
-	TicketVisibleTo(ctx context.Context, ticketID, agentID int64) (bool, error)
-	PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error)
-	ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error)
-}
-
-// ResourceDeps are what RegisterStock and the other resource operations need.
-type ResourceDeps struct {
-	Store  StockStore
+// StockDeps are what RegisterStock needs: the catalogue, stock movements and
+// reservations (crm/postgres.StockService is all three), who may act on a
+// reservation, and the products a client bought.
+type StockDeps struct {
+	Catalogue    resource.CatalogueService
+	Stock        resource.StockService
+	Reservations resource.ReservationService
+	Access       resource.ReservationAccess
+	// Purchases lists the products shipped to a client with their support.
+	Purchases interface {
+		PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error)
+	}
 	Logger *slog.Logger
 }
 
-// resourceAPI holds the resource operations' dependencies.
-type resourceAPI struct {
-	store StockStore
-	log   *slog.Logger
-}
+// resourceProblems maps a feature's domain and store errors to problem responses,
+// logging the unexpected ones.
+type resourceProblems struct{ log *slog.Logger }
 
-func newResourceAPI(deps ResourceDeps) *resourceAPI {
-	if deps.Logger == nil {
-		deps.Logger = slog.New(slog.DiscardHandler)
+func newResourceProblems(log *slog.Logger) resourceProblems {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return &resourceAPI{store: deps.Store, log: deps.Logger}
+	return resourceProblems{log: log}
 }
 
 // problem maps a domain or store error to a problem response.
-func (s *resourceAPI) problem(ctx context.Context, err error) error {
-	return problemFor(ctx, s.log, err)
+func (p resourceProblems) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, p.log, err)
+}
+
+// stockHandlers serve the warehouse operations.
+type stockHandlers struct {
+	resourceProblems
+	deps StockDeps
+}
+
+// RegisterStock adds the warehouse operations: everyone reads products,
+// stock, availability and a client's purchases, and reserves stock for
+// clients; supervisors and admins keep the catalogue and post movements.
+func RegisterStock(api *Server, deps StockDeps) {
+	h := stockHandlers{resourceProblems: newResourceProblems(deps.Logger), deps: deps}
+	a := api.API()
+	Register(a, AnyRole, stockOp("list-products", http.MethodGet, "/api/v1/products", "Products by SKU"), h.listProducts)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("create-product", http.MethodPost, "/api/v1/products", "Add a product")), h.createProduct)
+	Register(a, SupervisorOrAdmin, stockOp("update-product", http.MethodPut, "/api/v1/products/{id}", "Change a product"), h.updateProduct)
+	Register(a, AnyRole, stockOp("list-warehouses", http.MethodGet, "/api/v1/warehouses", "Warehouses"), h.listWarehouses)
+	Register(a, AdminOnly, answersCreated(stockOp("create-warehouse", http.MethodPost, "/api/v1/warehouses", "Add a warehouse")), h.createWarehouse)
+
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("receive-stock", http.MethodPost, "/api/v1/stock/receipts", "Receive a lot into a warehouse")), h.receive)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("ship-stock", http.MethodPost, "/api/v1/stock/shipments", "Ship goods to a client")), h.ship)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("write-off-stock", http.MethodPost, "/api/v1/stock/write-offs", "Write goods off")), h.writeOff)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("adjust-stock", http.MethodPost, "/api/v1/stock/adjustments", "Correct a lot's counted stock")), h.adjust)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("start-transfer", http.MethodPost, "/api/v1/stock/transfers", "Send goods to another warehouse")), h.startTransfer)
+	Register(a, SupervisorOrAdmin, stockOp("arrive-transfer", http.MethodPost, "/api/v1/stock/transfers/{id}/arrival", "Book a transfer in at its destination"), h.arriveTransfer)
+	Register(a, AnyRole, stockOp("list-transfers", http.MethodGet, "/api/v1/stock/transfers", "Transfers, newest first"), h.listTransfers)
+	Register(a, SupervisorOrAdmin, answersCreated(stockOp("expect-receipt", http.MethodPost, "/api/v1/stock/expected", "Record goods ordered from a supplier")), h.expectReceipt)
+	Register(a, AnyRole, stockOp("list-stock", http.MethodGet, "/api/v1/stock", "Stock by lot and warehouse"), h.listStock)
+	Register(a, AnyRole, stockOp("list-movements", http.MethodGet, "/api/v1/stock/movements", "Stock movements, newest first"), h.listMovements)
+
+	Register(a, AnyRole, stockOp("get-availability", http.MethodGet, "/api/v1/products/{id}/availability", "Free stock per warehouse and the earliest delivery date"), h.availability)
+	Register(a, AnyRole, answersCreated(stockOp("create-reservation", http.MethodPost, "/api/v1/reservations", "Reserve stock for a client, a deal or a ticket")), h.reserve)
+	Register(a, AnyRole, stockOp("list-reservations", http.MethodGet, "/api/v1/reservations", "Reservations, newest first"), h.listReservations)
+	Register(a, AnyRole, stockOp("get-reservation", http.MethodGet, "/api/v1/reservations/{id}", "One reservation with its lots"), h.getReservation)
+	Register(a, AnyRole, stockOp("release-reservation", http.MethodPost, "/api/v1/reservations/{id}/release", "Cancel a reservation"), h.releaseReservation)
+	Register(a, SupervisorOrAdmin, stockOp("fulfil-reservation", http.MethodPost, "/api/v1/reservations/{id}/fulfil", "Ship the reserved lots"), h.fulfilReservation)
+	Register(a, AnyRole, stockOp("list-purchased-products", http.MethodGet, "/api/v1/clients/{id}/products", "Products shipped to a client, with support conditions"), h.purchased)
+	Register(a, AnyRole, stockOp("get-client-availability", http.MethodGet, "/api/v1/clients/{id}/availability",
+		"Free stock and earliest delivery date of the products on a client's open tickets, reservations and purchases"), h.clientAvailability)
+}
+
+// stockOp is an operation of the "stock" group.
+func stockOp(id, method, path, summary string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{"stock"}, Summary: summary}
+}
+
+// answersCreated makes an operation answer 201 Created.
+func answersCreated(op huma.Operation) huma.Operation {
+	op.DefaultStatus = http.StatusCreated
+	return op
 }
 
 func userID(ctx context.Context) int64 {
@@ -74,17 +99,6 @@ func userID(ctx context.Context) int64 {
 		return p.User.ID
 	}
 	return 0
-}
-
-// RegisterStock adds the warehouse operations: everyone reads products,
-// stock, availability and a client's purchases, and reserves stock for
-// clients; supervisors and admins keep the catalogue and post movements.
-func RegisterStock(api huma.API, deps ResourceDeps) {
-	s := newResourceAPI(deps)
-	s.registerCatalogue(api)
-	s.registerMovements(api)
-	s.registerReservations(api)
-	s.registerClientAvailability(api)
 }
 
 type idPath struct {
@@ -140,54 +154,50 @@ type warehouseInput struct {
 
 type warehouseOutput struct{ Body resource.Warehouse }
 
-func (s *resourceAPI) registerCatalogue(api huma.API) {
-	tags := []string{"stock"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products", Tags: tags,
-		Summary: "Products by SKU"}, func(ctx context.Context, in *productsInput) (*productsOutput, error) {
-		list, err := s.store.ListProducts(ctx, in.Q, in.Limit)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &productsOutput{}
-		out.Body.Products = list
-		return out, nil
-	})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products", Tags: tags,
-		Summary: "Add a product", DefaultStatus: http.StatusCreated}, func(ctx context.Context, in *struct{ Body productBody }) (*productOutput, error) {
-		p := in.Body.product()
-		if err := s.store.CreateProduct(ctx, &p); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &productOutput{Body: p}, nil
-	})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "update-product", Method: http.MethodPut, Path: "/api/v1/products/{id}", Tags: tags,
-		Summary: "Change a product"}, func(ctx context.Context, in *struct {
-		ID   int64 `path:"id" minimum:"1"`
-		Body productBody
-	}) (*productOutput, error) {
-		p := in.Body.product()
-		p.ID = in.ID
-		if err := s.store.UpdateProduct(ctx, &p); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &productOutput{Body: p}, nil
-	})
-	Register(api, AnyRole, huma.Operation{OperationID: "list-warehouses", Method: http.MethodGet, Path: "/api/v1/warehouses", Tags: tags,
-		Summary: "Warehouses"}, func(ctx context.Context, _ *struct{}) (*warehousesOutput, error) {
-		list, err := s.store.ListWarehouses(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &warehousesOutput{}
-		out.Body.Warehouses = list
-		return out, nil
-	})
-	Register(api, AdminOnly, huma.Operation{OperationID: "create-warehouse", Method: http.MethodPost, Path: "/api/v1/warehouses", Tags: tags,
-		Summary: "Add a warehouse", DefaultStatus: http.StatusCreated}, func(ctx context.Context, in *warehouseInput) (*warehouseOutput, error) {
-		w := resource.Warehouse{Code: in.Body.Code, Name: in.Body.Name}
-		if err := s.store.CreateWarehouse(ctx, &w); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &warehouseOutput{Body: w}, nil
-	})
+func (h stockHandlers) listProducts(ctx context.Context, in *productsInput) (*productsOutput, error) {
+	list, err := h.deps.Catalogue.ListProducts(ctx, in.Q, in.Limit)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &productsOutput{}
+	out.Body.Products = list
+	return out, nil
+}
+
+func (h stockHandlers) createProduct(ctx context.Context, in *struct{ Body productBody }) (*productOutput, error) {
+	p := in.Body.product()
+	if err := h.deps.Catalogue.CreateProduct(ctx, &p); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &productOutput{Body: p}, nil
+}
+
+func (h stockHandlers) updateProduct(ctx context.Context, in *struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body productBody
+}) (*productOutput, error) {
+	p := in.Body.product()
+	p.ID = in.ID
+	if err := h.deps.Catalogue.UpdateProduct(ctx, &p); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &productOutput{Body: p}, nil
+}
+
+func (h stockHandlers) listWarehouses(ctx context.Context, _ *struct{}) (*warehousesOutput, error) {
+	list, err := h.deps.Catalogue.ListWarehouses(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &warehousesOutput{}
+	out.Body.Warehouses = list
+	return out, nil
+}
+
+func (h stockHandlers) createWarehouse(ctx context.Context, in *warehouseInput) (*warehouseOutput, error) {
+	w := resource.Warehouse{Code: in.Body.Code, Name: in.Body.Name}
+	if err := h.deps.Catalogue.CreateWarehouse(ctx, &w); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &warehouseOutput{Body: w}, nil
 }

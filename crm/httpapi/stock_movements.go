@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -104,95 +102,90 @@ type movementsOutput struct {
 	}
 }
 
-func (s *resourceAPI) registerMovements(api huma.API) {
-	tags := []string{"stock"}
-	post := func(id, path, summary string) huma.Operation {
-		return huma.Operation{OperationID: id, Method: http.MethodPost, Path: path, Tags: tags, Summary: summary, DefaultStatus: http.StatusCreated}
-	}
-	Register(api, SupervisorOrAdmin, post("receive-stock", "/api/v1/stock/receipts", "Receive a lot into a warehouse"), s.receive)
-	Register(api, SupervisorOrAdmin, post("ship-stock", "/api/v1/stock/shipments", "Ship goods to a client"),
-		func(ctx context.Context, in *outInput) (*linesOutput, error) { return s.out(ctx, in, s.store.Ship) })
-	Register(api, SupervisorOrAdmin, post("write-off-stock", "/api/v1/stock/write-offs", "Write goods off"),
-		func(ctx context.Context, in *outInput) (*linesOutput, error) { return s.out(ctx, in, s.store.WriteOff) })
-	Register(api, SupervisorOrAdmin, post("adjust-stock", "/api/v1/stock/adjustments", "Correct a lot's counted stock"),
-		func(ctx context.Context, in *adjustInput) (*struct{}, error) {
-			b := in.Body
-			err := s.store.Adjust(ctx, resource.AdjustInput{LotID: b.LotID, WarehouseID: b.WarehouseID, Qty: b.Qty, Note: b.Note, UserID: userID(ctx)})
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &struct{}{}, nil
-		})
-	Register(api, SupervisorOrAdmin, post("start-transfer", "/api/v1/stock/transfers", "Send goods to another warehouse"),
-		func(ctx context.Context, in *transferInput) (*transferOutput, error) {
-			b := in.Body
-			t, err := s.store.StartTransfer(ctx, resource.TransferInput{ProductID: b.ProductID, FromWarehouseID: b.FromWarehouseID,
-				ToWarehouseID: b.ToWarehouseID, Qty: b.Qty, ExpectedAt: b.ExpectedAt}, userID(ctx))
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			return &transferOutput{Body: t}, nil
-		})
-	arrive := post("arrive-transfer", "/api/v1/stock/transfers/{id}/arrival", "Book a transfer in at its destination")
-	arrive.DefaultStatus = http.StatusOK
-	Register(api, SupervisorOrAdmin, arrive, func(ctx context.Context, in *idPath) (*transferOutput, error) {
-		t, err := s.store.ArriveTransfer(ctx, in.ID, userID(ctx))
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &transferOutput{Body: t}, nil
-	})
-	Register(api, AnyRole, huma.Operation{OperationID: "list-transfers", Method: http.MethodGet, Path: "/api/v1/stock/transfers", Tags: tags,
-		Summary: "Transfers, newest first"}, func(ctx context.Context, in *struct {
-		InTransit bool `query:"in_transit"`
-	}) (*transfersOutput, error) {
-		list, err := s.store.ListTransfers(ctx, in.InTransit, 200)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		hideTransferCosts(ctx, list)
-		out := &transfersOutput{}
-		out.Body.Transfers = list
-		return out, nil
-	})
-	Register(api, SupervisorOrAdmin, post("expect-receipt", "/api/v1/stock/expected", "Record goods ordered from a supplier"),
-		func(ctx context.Context, in *expectInput) (*idOutput, error) {
-			b := in.Body
-			id, err := s.store.ExpectReceipt(ctx, b.ProductID, b.WarehouseID, b.Qty, b.ExpectedAt, b.Note)
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out := &idOutput{}
-			out.Body.ID = id
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "list-stock", Method: http.MethodGet, Path: "/api/v1/stock", Tags: tags,
-		Summary: "Stock by lot and warehouse"}, func(ctx context.Context, in *stockInput) (*stockOutput, error) {
-		list, err := s.store.Balances(ctx, postgres.BalanceFilter{ProductID: in.ProductID, WarehouseID: in.WarehouseID, NonZero: !in.All})
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		hideBalanceCosts(ctx, list)
-		out := &stockOutput{}
-		out.Body.Balances = list
-		return out, nil
-	})
-	Register(api, AnyRole, huma.Operation{OperationID: "list-movements", Method: http.MethodGet, Path: "/api/v1/stock/movements", Tags: tags,
-		Summary: "Stock movements, newest first"}, func(ctx context.Context, in *struct {
-		ProductID int64 `query:"product_id" minimum:"0"`
-	}) (*movementsOutput, error) {
-		list, err := s.store.ListMovements(ctx, in.ProductID, 200)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		hideMovementCosts(ctx, list)
-		out := &movementsOutput{}
-		out.Body.Movements = list
-		return out, nil
-	})
+func (h stockHandlers) ship(ctx context.Context, in *outInput) (*linesOutput, error) {
+	return h.out(ctx, in, h.deps.Stock.Ship)
 }
 
-func (s *resourceAPI) receive(ctx context.Context, in *receiptInput) (*lotOutput, error) {
+func (h stockHandlers) writeOff(ctx context.Context, in *outInput) (*linesOutput, error) {
+	return h.out(ctx, in, h.deps.Stock.WriteOff)
+}
+
+func (h stockHandlers) adjust(ctx context.Context, in *adjustInput) (*struct{}, error) {
+	b := in.Body
+	err := h.deps.Stock.Adjust(ctx, resource.AdjustInput{LotID: b.LotID, WarehouseID: b.WarehouseID, Qty: b.Qty, Note: b.Note, UserID: userID(ctx)})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &struct{}{}, nil
+}
+
+func (h stockHandlers) startTransfer(ctx context.Context, in *transferInput) (*transferOutput, error) {
+	b := in.Body
+	t, err := h.deps.Stock.StartTransfer(ctx, resource.TransferInput{ProductID: b.ProductID, FromWarehouseID: b.FromWarehouseID,
+		ToWarehouseID: b.ToWarehouseID, Qty: b.Qty, ExpectedAt: b.ExpectedAt}, userID(ctx))
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &transferOutput{Body: t}, nil
+}
+
+func (h stockHandlers) arriveTransfer(ctx context.Context, in *idPath) (*transferOutput, error) {
+	t, err := h.deps.Stock.ArriveTransfer(ctx, in.ID, userID(ctx))
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &transferOutput{Body: t}, nil
+}
+
+func (h stockHandlers) listTransfers(ctx context.Context, in *struct {
+	InTransit bool `query:"in_transit"`
+}) (*transfersOutput, error) {
+	list, err := h.deps.Stock.ListTransfers(ctx, in.InTransit, 200)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	hideTransferCosts(ctx, list)
+	out := &transfersOutput{}
+	out.Body.Transfers = list
+	return out, nil
+}
+
+func (h stockHandlers) expectReceipt(ctx context.Context, in *expectInput) (*idOutput, error) {
+	b := in.Body
+	id, err := h.deps.Stock.ExpectReceipt(ctx, b.ProductID, b.WarehouseID, b.Qty, b.ExpectedAt, b.Note)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &idOutput{}
+	out.Body.ID = id
+	return out, nil
+}
+
+func (h stockHandlers) listStock(ctx context.Context, in *stockInput) (*stockOutput, error) {
+	list, err := h.deps.Stock.Balances(ctx, resource.BalanceFilter{ProductID: in.ProductID, WarehouseID: in.WarehouseID, NonZero: !in.All})
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	hideBalanceCosts(ctx, list)
+	out := &stockOutput{}
+	out.Body.Balances = list
+	return out, nil
+}
+
+func (h stockHandlers) listMovements(ctx context.Context, in *struct {
+	ProductID int64 `query:"product_id" minimum:"0"`
+}) (*movementsOutput, error) {
+	list, err := h.deps.Stock.ListMovements(ctx, in.ProductID, 200)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	hideMovementCosts(ctx, list)
+	out := &movementsOutput{}
+	out.Body.Movements = list
+	return out, nil
+}
+
+func (h stockHandlers) receive(ctx context.Context, in *receiptInput) (*lotOutput, error) {
 	b := in.Body
 	r := resource.ReceiptInput{ProductID: b.ProductID, WarehouseID: b.WarehouseID, Batch: b.Batch, Qty: b.Qty, UnitCost: b.UnitCost,
 		Note: b.Note, ExpectedID: b.ExpectedID, UserID: userID(ctx)}
@@ -203,19 +196,19 @@ func (s *resourceAPI) receive(ctx context.Context, in *receiptInput) (*lotOutput
 		}
 		r.ExpiresOn = &d
 	}
-	lot, err := s.store.Receive(ctx, r)
+	lot, err := h.deps.Stock.Receive(ctx, r)
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	return &lotOutput{Body: lot}, nil
 }
 
-func (s *resourceAPI) out(ctx context.Context, in *outInput, fn func(context.Context, resource.OutInput) ([]resource.LotQty, error)) (*linesOutput, error) {
+func (h stockHandlers) out(ctx context.Context, in *outInput, fn func(context.Context, resource.OutInput) ([]resource.LotQty, error)) (*linesOutput, error) {
 	b := in.Body
 	lines, err := fn(ctx, resource.OutInput{ProductID: b.ProductID, WarehouseID: b.WarehouseID, LotID: b.LotID, Qty: b.Qty,
 		ClientID: b.ClientID, Note: b.Note, UserID: userID(ctx)})
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	out := &linesOutput{}
 	out.Body.Lines = lines

@@ -30,18 +30,18 @@ func newStockFixture(t *testing.T, e *env) *stockFixture {
 	ctx := context.Background()
 	n := seq.Add(1)
 	f := &stockFixture{e: e, product: resource.Product{SKU: fmt.Sprintf("FX-%d", n), Name: "Router", Price: 500000, LeadTimeDays: 10}}
-	if err := e.store.CreateProduct(ctx, &f.product); err != nil {
+	if err := e.store.Stock.CreateProduct(ctx, &f.product); err != nil {
 		t.Fatal(err)
 	}
 	for i, id := range []*int64{&f.wh1, &f.wh2} {
 		w := resource.Warehouse{Code: fmt.Sprintf("W%d-%d", n, i), Name: "Store"}
-		if err := e.store.CreateWarehouse(ctx, &w); err != nil {
+		if err := e.store.Stock.CreateWarehouse(ctx, &w); err != nil {
 			t.Fatal(err)
 		}
 		*id = w.ID
 	}
 	var err error
-	if f.lot, err = e.store.Receive(ctx, resource.ReceiptInput{ProductID: f.product.ID, WarehouseID: f.wh1, Batch: "B1", Qty: 1000, UnitCost: 300000}); err != nil {
+	if f.lot, err = e.store.Stock.Receive(ctx, resource.ReceiptInput{ProductID: f.product.ID, WarehouseID: f.wh1, Batch: "B1", Qty: 1000, UnitCost: 300000}); err != nil {
 		t.Fatal(err)
 	}
 	f.clientID = e.newClient("Stock client", "").ID
@@ -51,7 +51,7 @@ func newStockFixture(t *testing.T, e *env) *stockFixture {
 func (f *stockFixture) reservation(t *testing.T) resource.Reservation {
 	t.Helper()
 	// made by the agent user, so that the matrix's agent may act on it
-	r, err := f.e.store.Reserve(context.Background(), resource.ReserveInput{ProductID: f.product.ID, Qty: 1, ClientID: &f.clientID, TTL: time.Hour,
+	r, err := f.e.store.Stock.Reserve(context.Background(), resource.ReserveInput{ProductID: f.product.ID, Qty: 1, ClientID: &f.clientID, TTL: time.Hour,
 		UserID: f.e.users[crm.RoleAgent].ID})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func stockSamples(f *stockFixture) map[string]sample {
 			return map[string]any{"product_id": p, "from_warehouse_id": f.wh1, "to_warehouse_id": f.wh2, "qty": 1, "expected_at": time.Now().Add(time.Hour)}
 		}),
 		"arrive-transfer": func(t *testing.T, e *env) (string, any) {
-			tr, err := e.store.StartTransfer(context.Background(), resource.TransferInput{ProductID: p, FromWarehouseID: f.wh1, ToWarehouseID: f.wh2, Qty: 1, ExpectedAt: time.Now()}, 0)
+			tr, err := e.store.Stock.StartTransfer(context.Background(), resource.TransferInput{ProductID: p, FromWarehouseID: f.wh1, ToWarehouseID: f.wh2, Qty: 1, ExpectedAt: time.Now()}, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,10 +180,10 @@ func checkRoleMatrix(t *testing.T, e *env, smp map[string]sample, tags ...string
 // the survey ones (so that schema names clashing across packages show).
 func newResourceEnv(t *testing.T) *env {
 	e := newEnv(t)
-	deps := httpapi.ResourceDeps{Store: e.store}
 	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store})
-	httpapi.RegisterStock(e.srv.API(), deps)
-	httpapi.RegisterMoney(e.srv.API(), e.store, deps)
+	httpapi.RegisterStock(e.srv, httpapi.StockDeps{Catalogue: e.store.Stock, Stock: e.store.Stock, Reservations: e.store.Stock,
+		Access: e.store, Purchases: e.store.Stock})
+	httpapi.RegisterMoney(e.srv, httpapi.MoneyDeps{Money: e.store.Money})
 	return e
 }
 
@@ -273,7 +273,7 @@ func TestStockAPIFlowAndBadInput(t *testing.T) {
 			t.Errorf("%s %s %v: %d %s, want %d mentioning %q", b.method, b.path, b.body, resp.StatusCode, body, b.status, b.text)
 		}
 	}
-	if err := e.store.CheckStockLedger(context.Background()); err != nil {
+	if err := e.store.Stock.CheckStockLedger(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

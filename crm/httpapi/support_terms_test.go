@@ -23,7 +23,7 @@ import (
 func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterStock(e.srv.API(), httpapi.ResourceDeps{Store: e.store})
+	httpapi.RegisterStock(e.srv, httpapi.StockDeps{Catalogue: e.store.Stock, Stock: e.store.Stock, Reservations: e.store.Stock, Access: e.store, Purchases: e.store.Stock})
 	httpapi.RegisterTickets(e.srv, ticketDeps(e.store, e.store.SLA))
 	admin, sup := e.login(crm.RoleAdmin), e.login(crm.RoleSupervisor)
 	ctx := context.Background()
@@ -95,10 +95,10 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	}
 
 	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}
-	if err := e.store.CreateWarehouse(ctx, &wh); err != nil {
+	if err := e.store.Stock.CreateWarehouse(ctx, &wh); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Receive(ctx, resource.ReceiptInput{ProductID: product.ID, WarehouseID: wh.ID, Batch: "B1", Qty: 5, UnitCost: 100,
+	if _, err := e.store.Stock.Receive(ctx, resource.ReceiptInput{ProductID: product.ID, WarehouseID: wh.ID, Batch: "B1", Qty: 5, UnitCost: 100,
 		At: time.Now().AddDate(-2, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		t.Fatalf("ship: %d %s", resp.StatusCode, body)
 	}
-	if _, err := e.store.Ship(ctx, resource.OutInput{ProductID: product.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &lapsed.ID,
+	if _, err := e.store.Stock.Ship(ctx, resource.OutInput{ProductID: product.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &lapsed.ID,
 		At: time.Now().AddDate(0, -13, 0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	for c, active := range map[int64]bool{current.ID: true, lapsed.ID: false} {
 		resp, body = sup.do("GET", fmt.Sprintf("/api/v1/clients/%d/products", c), nil)
 		var out struct {
-			Products []httpapi.PurchasedProductView
+			Products []httpapi.PurchasedProductJSON
 		}
 		mustJSON(t, body, &out)
 		if resp.StatusCode != 200 || len(out.Products) != 1 || out.Products[0].SupportActive != active ||

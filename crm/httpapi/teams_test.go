@@ -46,7 +46,7 @@ func teamSamples(d *deskEnv) map[string]func() (string, any) {
 func TestTeamMembershipAPI(t *testing.T) {
 	t.Parallel()
 	d := newDeskEnv(t)
-	httpapi.RegisterDocuments(d.srv.API(), d.store, 0, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(d.srv, httpapi.DocumentDeps{Documents: d.store.Documents, Clients: d.store, MaxSize: 0})
 	admin, agent := d.login(crm.RoleAdmin), d.login(crm.RoleAgent)
 	u := d.users[crm.RoleAgent] // in "Line 1" only
 
@@ -63,7 +63,7 @@ func TestTeamMembershipAPI(t *testing.T) {
 	owner := d.users[crm.RoleAdmin]
 	doc := resource.Document{Title: "Key accounts playbook", Category: resource.DocTechnical,
 		Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: "key accounts"}}}
-	if err := d.store.CreateDocument(context.Background(), resource.Reader{UserID: owner.ID, Role: owner.Role}, &doc,
+	if err := d.store.Documents.CreateDocument(context.Background(), resource.Reader{UserID: owner.ID, Role: owner.Role}, &doc,
 		resource.Upload{Filename: "playbook.txt", Content: []byte("Call within the hour.")}, 0); err != nil {
 		t.Fatal(err)
 	}

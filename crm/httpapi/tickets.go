@@ -27,8 +27,8 @@ type TicketDeps struct {
 	Outbox TicketOutbox
 	// Products supplies purchased products' support conditions; optional.
 	Products service.ProductTerms
-	Logger *slog.Logger
-	Now    func() time.Time // tells overdue requests; time.Now when nil
+	Logger   *slog.Logger
+	Now      func() time.Time // tells overdue requests; time.Now when nil
 }
 
 // TicketArticles links knowledge-base articles to requests.

@@ -10,9 +10,9 @@ import (
 
 // ListDocumentVersions lists the versions of a document the reader may
 // read, newest first; others get not found.
-func (s *DB) ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error) {
+func (s *DocumentService) ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error) {
 	var out []resource.DocumentVersion
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := getDocument(ctx, tx, r, id, false); err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func docAccess(write bool) string {
 
 // CreateDocument stores a document with its first version and grants; the
 // reader becomes its owner.
-func (s *DB) CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error {
+func (s *DocumentService) CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *DB) CreateDocument(ctx context.Context, r resource.Reader, d *resource.
 		d.Tags = []string{}
 	}
 	text := s.bodyText(ctx, up, ctype)
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (title, category, tags, owner_id) VALUES ($1, $2, $3, $4) RETURNING id`,
 			d.Title, d.Category, d.Tags, d.OwnerID).Scan(&d.ID); err != nil {
 			return err
@@ -62,14 +62,14 @@ func (s *DB) CreateDocument(ctx context.Context, r resource.Reader, d *resource.
 }
 
 // AddDocumentVersion stores a new version of a document the reader may write.
-func (s *DB) AddDocumentVersion(ctx context.Context, r resource.Reader, id int64, up resource.Upload, maxSize int) (resource.Document, error) {
+func (s *DocumentService) AddDocumentVersion(ctx context.Context, r resource.Reader, id int64, up resource.Upload, maxSize int) (resource.Document, error) {
 	ctype, err := resource.CheckUpload(up, maxSize)
 	if err != nil {
 		return resource.Document{}, err
 	}
 	text := s.bodyText(ctx, up, ctype)
 	var d resource.Document
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if d, err = getDocument(ctx, tx, r, id, true); err != nil {
 			return err
 		}
@@ -94,10 +94,10 @@ func checkTemplate(cat resource.DocCategory, ctype string, content []byte) error
 // bodyText is the searchable text of an upload, read before the
 // transaction begins (it may take seconds). A file whose text cannot be
 // read is stored without: the failure is logged, not returned.
-func (s *DB) bodyText(ctx context.Context, up resource.Upload, ctype string) string {
-	text, err := s.text.Text(ctx, ctype, up.Content)
+func (s *DocumentService) bodyText(ctx context.Context, up resource.Upload, ctype string) string {
+	text, err := s.db.text.Text(ctx, ctype, up.Content)
 	if err != nil {
-		s.log.WarnContext(ctx, "document stored without searchable text",
+		s.db.log.WarnContext(ctx, "document stored without searchable text",
 			"filename", up.Filename, "content_type", ctype, "size", len(up.Content), "err", err)
 	}
 	return text
@@ -142,11 +142,11 @@ func setGrants(ctx context.Context, tx pgx.Tx, id int64, gs []resource.Grant) er
 }
 
 // SetDocumentGrants replaces a document's grants (the reader must may write it).
-func (s *DB) SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error {
+func (s *DocumentService) SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error {
 	if err := resource.ValidateGrants(gs); err != nil {
 		return err
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := getDocument(ctx, tx, r, id, true); err != nil {
 			return err
 		}
@@ -195,9 +195,9 @@ func getDocument(ctx context.Context, tx pgx.Tx, r resource.Reader, id int64, wr
 }
 
 // GetDocument returns a document the reader may read, with its grants.
-func (s *DB) GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error) {
+func (s *DocumentService) GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error) {
 	var d resource.Document
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		d, err = getDocument(ctx, tx, r, id, false)
 		return err
@@ -206,9 +206,9 @@ func (s *DB) GetDocument(ctx context.Context, r resource.Reader, id int64) (reso
 }
 
 // DocumentContent returns a version's file (0: the current one).
-func (s *DB) DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error) {
+func (s *DocumentService) DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error) {
 	var u resource.Upload
-	err := s.pool.QueryRow(ctx, `SELECT v.filename, v.content_type, v.content FROM documents d
+	err := s.db.pool.QueryRow(ctx, `SELECT v.filename, v.content_type, v.content FROM documents d
 		JOIN document_versions v ON v.document_id = d.id AND v.version = CASE WHEN $4 > 0 THEN $4 ELSE d.version END
 		WHERE d.id = $3 AND `+docAccess(false), r.UserID, string(r.Role), id, version).Scan(&u.Filename, &u.Type, &u.Content)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -217,22 +217,13 @@ func (s *DB) DocumentContent(ctx context.Context, r resource.Reader, id int64, v
 	return u, translateStock(err, "document content")
 }
 
-// DocumentFilter selects documents: a full-text query over title, tags and
-// text, a category and a tag.
-type DocumentFilter struct {
-	Query    string
-	Category resource.DocCategory
-	Tag      string
-	Limit    int
-}
-
 // ListDocuments lists the documents the reader may read, best match first
 // when there is a query, else most recently changed.
-func (s *DB) ListDocuments(ctx context.Context, r resource.Reader, f DocumentFilter) ([]resource.Document, error) {
+func (s *DocumentService) ListDocuments(ctx context.Context, r resource.Reader, f resource.DocumentFilter) ([]resource.Document, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+docColumns+docAccess(true)+` FROM documents d
+	rows, err := s.db.pool.Query(ctx, `SELECT `+docColumns+docAccess(true)+` FROM documents d
 		JOIN document_versions v ON v.document_id = d.id AND v.version = d.version
 		WHERE `+docAccess(false)+`
 			AND ($3 = '' OR d.search @@ websearch_to_tsquery('russian', $3))
@@ -245,3 +236,5 @@ func (s *DB) ListDocuments(ctx context.Context, r resource.Reader, f DocumentFil
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (resource.Document, error) { return scanDocument(row) })
 	return out, translateStock(err, "list documents")
 }
+
+var _ resource.DocumentService = (*DocumentService)(nil)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -55,7 +54,7 @@ func testDocumentAccess(t *testing.T, dsn string) {
 	for name, grants := range docs {
 		d := resource.Document{Title: name + " offer", Category: resource.DocCommercial, Tags: []string{"price"}, Grants: grants}
 		up := resource.Upload{Filename: name + ".txt", Content: []byte("Коммерческое предложение " + word + " " + name)}
-		if err := e.st.CreateDocument(ctx, users["owner"], &d, up, 0); err != nil {
+		if err := e.st.Documents.CreateDocument(ctx, users["owner"], &d, up, 0); err != nil {
 			t.Fatal(err)
 		}
 		ids[name] = d.ID
@@ -70,7 +69,7 @@ func testDocumentAccess(t *testing.T, dsn string) {
 		"other":   {},
 	}
 	for who, r := range users {
-		list, err := e.st.ListDocuments(ctx, r, postgresDocFilter(word))
+		list, err := e.st.Documents.ListDocuments(ctx, r, postgresDocFilter(word))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,11 +86,11 @@ func testDocumentAccess(t *testing.T, dsn string) {
 		}
 		for name, id := range ids {
 			exp := want[who][name]
-			_, err := e.st.DocumentContent(ctx, r, id, 0)
+			_, err := e.st.Documents.DocumentContent(ctx, r, id, 0)
 			if (exp == "") != crm.IsKind(err, crm.KindNotFound) {
 				t.Errorf("%s downloads %s: %v (want access %q)", who, name, err, exp)
 			}
-			_, err = e.st.AddDocumentVersion(ctx, r, id, resource.Upload{Filename: "v2.txt", Content: []byte("v2 " + word)}, 0)
+			_, err = e.st.Documents.AddDocumentVersion(ctx, r, id, resource.Upload{Filename: "v2.txt", Content: []byte("v2 " + word)}, 0)
 			switch exp {
 			case "rw":
 				if err != nil {
@@ -109,19 +108,19 @@ func testDocumentAccess(t *testing.T, dsn string) {
 		}
 	}
 	// A team grant given by name is kept and shown by the team's ID, with its name.
-	got, err := e.st.GetDocument(ctx, users["owner"], ids["supteam-r"])
+	got, err := e.st.Documents.GetDocument(ctx, users["owner"], ids["supteam-r"])
 	if err != nil || len(got.Grants) != 1 || got.Grants[0].Who != fmt.Sprint(teams["support"]) || got.Grants[0].Team != e.prefix+"-support" {
 		t.Fatalf("team grant by name reads back as %+v %v", got.Grants, err)
 	}
 	// Versions: the first is kept; search finds words of the current one.
-	v1, err := e.st.DocumentContent(ctx, users["owner"], ids["private"], 1)
+	v1, err := e.st.Documents.DocumentContent(ctx, users["owner"], ids["private"], 1)
 	if err != nil || !strings.Contains(string(v1.Content), "Коммерческое") {
 		t.Fatalf("version 1: %q %v", v1.Content, err)
 	}
-	if l, _ := e.st.ListDocuments(ctx, users["admin"], postgresDocFilter("коммерческих предложений "+word)); len(l) != 0 {
+	if l, _ := e.st.Documents.ListDocuments(ctx, users["admin"], postgresDocFilter("коммерческих предложений "+word)); len(l) != 0 {
 		t.Errorf("search matched old versions' words: %d", len(l))
 	}
-	if l, _ := e.st.ListDocuments(ctx, users["admin"], postgresDocFilter("sales-rw "+word)); len(l) != 1 {
+	if l, _ := e.st.Documents.ListDocuments(ctx, users["admin"], postgresDocFilter("sales-rw "+word)); len(l) != 1 {
 		t.Errorf("title search found %d", len(l))
 	}
 }
@@ -148,7 +147,7 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 		"unknown team":  {&resource.Document{Title: "T", Category: resource.DocTechnical, Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: e.prefix + "-nobody"}}}, resource.Upload{Filename: "a.txt", Content: []byte("x")}, "grants"},
 		"bad grant":     {&resource.Document{Title: "T", Category: resource.DocTechnical, Grants: []resource.Grant{{Kind: resource.GrantRole, Who: "boss"}}}, resource.Upload{Filename: "a.txt", Content: []byte("x")}, "grants"},
 	} {
-		err := e.st.CreateDocument(e.ctx, r, c.doc, c.up, 1000)
+		err := e.st.Documents.CreateDocument(e.ctx, r, c.doc, c.up, 1000)
 		var ce *crm.Error
 		if !asError(err, &ce) || ce.Kind != crm.KindInvalid || ce.Field != c.field {
 			t.Errorf("%s: %v, want invalid %s", name, err, c.field)
@@ -156,11 +155,11 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 	}
 	// A template filled with a client's fields; HTML escapes them.
 	tmpl := resource.Document{Title: "Offer template", Category: resource.DocTemplate}
-	if err := e.st.CreateDocument(e.ctx, r, &tmpl, resource.Upload{Filename: "offer.html",
+	if err := e.st.Documents.CreateDocument(e.ctx, r, &tmpl, resource.Upload{Filename: "offer.html",
 		Content: []byte("<html><body><p>Dear {{.Client.Name}}, our offer of {{.Today}}.</p></body></html>")}, 0); err != nil {
 		t.Fatal(err)
 	}
-	up, err := e.st.DocumentContent(e.ctx, r, tmpl.ID, 0)
+	up, err := e.st.Documents.DocumentContent(e.ctx, r, tmpl.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,4 +172,4 @@ func testDocumentUploadChecks(t *testing.T, dsn string) {
 	}
 }
 
-func postgresDocFilter(q string) postgres.DocumentFilter { return postgres.DocumentFilter{Query: q} }
+func postgresDocFilter(q string) resource.DocumentFilter { return resource.DocumentFilter{Query: q} }

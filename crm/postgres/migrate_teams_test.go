@@ -78,7 +78,7 @@ func TestUnifiedTeamsMigrationKeepsData(t *testing.T) {
 		doc      int64
 		canWrite bool
 	}{{2, 1, true}, {2, 2, false}, {3, 1, true}, {3, 2, true}} {
-		d, err := st.GetDocument(ctx, resource.Reader{UserID: c.user, Role: crm.RoleAgent}, c.doc)
+		d, err := st.Documents.GetDocument(ctx, resource.Reader{UserID: c.user, Role: crm.RoleAgent}, c.doc)
 		if err != nil || d.CanWrite != c.canWrite {
 			t.Errorf("user %d, document %d after up: write %v, %v; want write %v", c.user, c.doc, d.CanWrite, err, c.canWrite)
 		}

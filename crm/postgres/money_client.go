@@ -9,12 +9,12 @@ import (
 // ClientProfit is one client's figures over a period: income and expenses
 // in the period's currency tied to the client, the cost of the goods
 // shipped to them, and the profit. A client without activity gets zeros.
-func (s *DB) ClientProfit(ctx context.Context, clientID int64, p resource.Period) (resource.Profit, error) {
+func (s *MoneyService) ClientProfit(ctx context.Context, clientID int64, p resource.Period) (resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return resource.Profit{}, err
 	}
 	x := resource.Profit{ID: clientID}
-	err := s.pool.QueryRow(ctx, `SELECT c.name,
+	err := s.db.pool.QueryRow(ctx, `SELECT c.name,
 			coalesce((SELECT sum(amount) FROM money_transactions WHERE client_id = c.id AND direction = 'income' AND at >= $2 AND at < $3 AND currency = $4), 0),
 			coalesce((SELECT sum(-qty * unit_cost) FROM stock_movements WHERE client_id = c.id AND kind = 'shipment' AND at >= $2 AND at < $3), 0),
 			coalesce((SELECT sum(amount) FROM money_transactions WHERE client_id = c.id AND direction = 'expense' AND at >= $2 AND at < $3 AND currency = $4), 0),

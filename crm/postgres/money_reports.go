@@ -11,7 +11,7 @@ import (
 // ClientProfitability is, per client with any activity in the period:
 // income, cost of the goods shipped to them, expenses tied to them, and the
 // profit, most profitable first.
-func (s *DB) ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+func (s *MoneyService) ClientProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *DB) ClientProfitability(ctx context.Context, p resource.Period) ([]reso
 
 // ProductProfitability is, per product: income tied to it, the cost of its
 // shipped lots, expenses tied to it, units shipped and profit.
-func (s *DB) ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
+func (s *MoneyService) ProductProfitability(ctx context.Context, p resource.Period) ([]resource.Profit, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -47,10 +47,10 @@ func (s *DB) ProductProfitability(ctx context.Context, p resource.Period) ([]res
 		FROM money m FULL JOIN goods g ON g.id = m.id JOIN products p ON p.id = coalesce(m.id, g.id)`, p)
 }
 
-func (s *DB) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
+func (s *MoneyService) profitRows(ctx context.Context, q string, p resource.Period) ([]resource.Profit, error) {
 	// Most profitable first: an ORDER BY of output column numbers in an
 	// expression would sort by a constant, so name the columns.
-	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+q+`) r (id, name, revenue, cogs, expenses, units)
+	rows, err := s.db.pool.Query(ctx, `SELECT * FROM (`+q+`) r (id, name, revenue, cogs, expenses, units)
 		ORDER BY revenue - cogs - expenses DESC, id`, p.From, p.To, p.Currency)
 	if err != nil {
 		return nil, translateStock(err, "profitability")
@@ -66,11 +66,11 @@ func (s *DB) profitRows(ctx context.Context, q string, p resource.Period) ([]res
 
 // CampaignEfficiency is, per campaign: spending in the period, leads
 // acquired and deals won in it, and the income from its leads.
-func (s *DB) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error) {
+func (s *MoneyService) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resource.CampaignEfficiency, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT c.id, c.name,
+	rows, err := s.db.pool.Query(ctx, `SELECT c.id, c.name,
 			`+saturated(`coalesce((SELECT sum(amount) FROM money_transactions t WHERE t.campaign_id = c.id AND t.direction = 'expense'
 				AND t.at >= $1 AND t.at < $2 AND t.currency = $3), 0)`)+`,
 			(SELECT count(*) FROM campaign_leads l WHERE l.campaign_id = c.id AND l.acquired_at >= $1 AND l.acquired_at < $2),
@@ -93,14 +93,14 @@ func (s *DB) CampaignEfficiency(ctx context.Context, p resource.Period) ([]resou
 // ServiceCosts is the service spending of the period: expenses of category
 // "service" or tied to a ticket, and the work (at each person's hourly
 // rate) and materials logged on requests, per ticket and per client served.
-func (s *DB) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
+func (s *MoneyService) ServiceCosts(ctx context.Context, p resource.Period) (resource.ServiceCost, error) {
 	var c resource.ServiceCost
 	if err := p.Validate(); err != nil {
 		return c, err
 	}
 	// Besides expenses, the work and materials logged on requests in the
 	// period (kept in roubles) count, in RUB reports, in kopecks.
-	err := s.pool.QueryRow(ctx, `WITH spent AS (
+	err := s.db.pool.QueryRow(ctx, `WITH spent AS (
 			SELECT amount, ticket_id, client_id FROM money_transactions
 			WHERE direction = 'expense' AND (category = 'service' OR ticket_id IS NOT NULL) AND at >= $1 AND at < $2 AND currency = $3
 			UNION ALL

@@ -29,14 +29,14 @@ func testProfitability(t *testing.T, dsn string) {
 	e.receive(p.ID, wh, "A", 10, 10000, "")
 	e.receive(p.ID, wh, "B", 10, 12000, "")
 	x, y := e.client, e.newClient("Client Y")
-	if _, err := e.st.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 12, ClientID: &x}); err != nil {
+	if _, err := e.st.Stock.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 12, ClientID: &x}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 3, ClientID: &y}); err != nil {
+	if _, err := e.st.Stock.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 3, ClientID: &y}); err != nil {
 		t.Fatal(err)
 	}
 	camp := resource.MarketingCampaign{Name: e.prefix + " spring mailing", Channel: "email"}
-	if err := e.st.CreateMarketingCampaign(ctx, &camp); err != nil {
+	if err := e.st.Money.CreateMarketingCampaign(ctx, &camp); err != nil {
 		t.Fatal(err)
 	}
 	mar := func(d int) time.Time { return time.Date(2026, 3, d, 12, 0, 0, 0, time.UTC) }
@@ -45,7 +45,7 @@ func testProfitability(t *testing.T, dsn string) {
 		at     time.Time
 		won    bool
 	}{{x, mar(2), true}, {y, mar(3), false}, {e.newClient("Client Z"), mar(0), false}} {
-		if err := e.st.AddLead(ctx, camp.ID, l.client, l.at, l.won); err != nil {
+		if err := e.st.Money.AddLead(ctx, camp.ID, l.client, l.at, l.won); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,13 +60,13 @@ func testProfitability(t *testing.T, dsn string) {
 		{At: mar(14), Direction: resource.Income, Amount: 1000, Currency: "USD", Category: "sale", ClientID: &y}, // other currency
 	}
 	for i := range tx {
-		if err := e.st.AddTransaction(ctx, &tx[i]); err != nil {
+		if err := e.st.Money.AddTransaction(ctx, &tx[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	period := resource.Period{From: mar(1).Truncate(24 * time.Hour), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Currency: "RUB"}
 
-	clients, err := e.st.ClientProfitability(ctx, period)
+	clients, err := e.st.Money.ClientProfitability(ctx, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,13 +75,13 @@ func testProfitability(t *testing.T, dsn string) {
 		y: {ID: y, Revenue: 60000, COGS: 36000, Expenses: 7000, Units: 3, Profit: 17000},
 	}
 	checkProfit(t, "client", clients, want)
-	products, err := e.st.ProductProfitability(ctx, period)
+	products, err := e.st.Money.ProductProfitability(ctx, period)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkProfit(t, "product", products, map[int64]resource.Profit{p.ID: {ID: p.ID, Revenue: 300000, COGS: 160000, Units: 15, Profit: 140000}})
 
-	camps, err := e.st.CampaignEfficiency(ctx, period)
+	camps, err := e.st.Money.CampaignEfficiency(ctx, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func testProfitability(t *testing.T, dsn string) {
 		ce.CostLead != 10000 || ce.CostWon != 20000 || ce.ReturnPct != 1400 {
 		t.Fatalf("campaign %+v", ce)
 	}
-	svc, err := e.st.ServiceCosts(ctx, period)
+	svc, err := e.st.Money.ServiceCosts(ctx, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +107,10 @@ func testProfitability(t *testing.T, dsn string) {
 		t.Fatalf("csv %s %v", csv, err)
 	}
 	bad := resource.Transaction{Direction: resource.Income, Amount: -5, ClientID: &x, Category: "sale"}
-	if err := e.st.AddTransaction(ctx, &bad); !crm.IsKind(err, crm.KindInvalid) {
+	if err := e.st.Money.AddTransaction(ctx, &bad); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("negative amount: %v", err)
 	}
-	if _, err := e.st.ClientProfitability(ctx, resource.Period{From: period.To, To: period.From, Currency: "RUB"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := e.st.Money.ClientProfitability(ctx, resource.Period{From: period.To, To: period.From, Currency: "RUB"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("reversed period: %v", err)
 	}
 }

@@ -14,14 +14,14 @@ import (
 // CreateProject stores a new project: its resources, its tasks scheduled
 // from the start (dependencies and assignments given by position) and
 // sets the IDs, turning positions into IDs.
-func (s *DB) CreateProject(ctx context.Context, p *resource.Project) error {
+func (s *ProjectService) CreateProject(ctx context.Context, p *resource.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	if err := p.Schedule(true); err != nil {
 		return err
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO projects (name, client_id, deal_id, start_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 			p.Name, p.ClientID, p.DealID, p.Start).Scan(&p.ID); err != nil {
 			return err
@@ -62,9 +62,9 @@ func (s *DB) CreateProject(ctx context.Context, p *resource.Project) error {
 
 // GetProject returns a project with tasks (in order), dependencies,
 // assignments and its resources (those added to it and those its tasks use).
-func (s *DB) GetProject(ctx context.Context, id int64) (resource.Project, error) {
+func (s *ProjectService) GetProject(ctx context.Context, id int64) (resource.Project, error) {
 	var p resource.Project
-	err := s.pool.QueryRow(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects WHERE id = $1`, id).
+	err := s.db.pool.QueryRow(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects WHERE id = $1`, id).
 		Scan(&p.ID, &p.Name, &p.ClientID, &p.DealID, &p.Start)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, notFound("project", id)
@@ -72,7 +72,7 @@ func (s *DB) GetProject(ctx context.Context, id int64) (resource.Project, error)
 	if err != nil {
 		return p, translateStock(err, "get project")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, t.duration_days, t.start_at, t.finish_at,
+	rows, err := s.db.pool.Query(ctx, `SELECT t.id, t.name, t.duration_days, t.start_at, t.finish_at,
 			coalesce((SELECT array_agg(depends_on ORDER BY depends_on) FROM task_dependencies WHERE task_id = t.id), '{}'),
 			coalesce((SELECT array_agg(resource_id ORDER BY resource_id) FROM task_assignments WHERE task_id = t.id), '{}')
 		FROM project_tasks t WHERE t.project_id = $1 ORDER BY t.position`, id)
@@ -86,7 +86,7 @@ func (s *DB) GetProject(ctx context.Context, id int64) (resource.Project, error)
 	if err != nil {
 		return p, translateStock(err, "get project tasks")
 	}
-	rows, err = s.pool.Query(ctx, `SELECT r.id, r.name, r.kind, r.user_id FROM plan_resources r
+	rows, err = s.db.pool.Query(ctx, `SELECT r.id, r.name, r.kind, r.user_id FROM plan_resources r
 		WHERE r.project_id = $1 OR r.id IN (SELECT a.resource_id FROM task_assignments a JOIN project_tasks t ON t.id = a.task_id
 			WHERE t.project_id = $1) ORDER BY r.id`, id)
 	if err != nil {
@@ -100,8 +100,8 @@ func (s *DB) GetProject(ctx context.Context, id int64) (resource.Project, error)
 }
 
 // ListProjects lists projects, newest first; clientID 0 lists all.
-func (s *DB) ListProjects(ctx context.Context, clientID int64) ([]resource.Project, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects
+func (s *ProjectService) ListProjects(ctx context.Context, clientID int64) ([]resource.Project, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT id, name, client_id, deal_id, start_at FROM projects
 		WHERE $1 = 0 OR client_id = $1 ORDER BY id DESC LIMIT 200`, clientID)
 	if err != nil {
 		return nil, translateStock(err, "list projects")
@@ -116,9 +116,9 @@ func (s *DB) ListProjects(ctx context.Context, clientID int64) ([]resource.Proje
 // ApplyTaskDates sets the dates (and durations) of a project's tasks from
 // an imported plan; tasks of other projects are refused, tasks the plan
 // does not mention keep their dates. It returns how many it updated.
-func (s *DB) ApplyTaskDates(ctx context.Context, projectID int64, dates []resource.TaskDates) (int, error) {
+func (s *ProjectService) ApplyTaskDates(ctx context.Context, projectID int64, dates []resource.TaskDates) (int, error) {
 	n := 0
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id FROM project_tasks WHERE project_id = $1 FOR UPDATE`, projectID)
 		if err != nil {
 			return err
@@ -144,3 +144,5 @@ func (s *DB) ApplyTaskDates(ctx context.Context, projectID int64, dates []resour
 	})
 	return n, translateStock(err, "apply task dates")
 }
+
+var _ resource.ProjectService = (*ProjectService)(nil)

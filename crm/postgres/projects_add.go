@@ -13,8 +13,8 @@ import (
 // AddTask adds a task at the end of a project, dated by
 // resource.Project.PlanTask (its start, or after its predecessors, which
 // must be tasks of the same project), and returns it stored.
-func (s *DB) AddTask(ctx context.Context, projectID int64, t resource.Task) (resource.Task, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *ProjectService) AddTask(ctx context.Context, projectID int64, t resource.Task) (resource.Task, error) {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		p := resource.Project{ID: projectID}
 		err := tx.QueryRow(ctx, `SELECT start_at FROM projects WHERE id = $1 FOR UPDATE`, projectID).Scan(&p.Start)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -54,11 +54,11 @@ func (s *DB) AddTask(ctx context.Context, projectID int64, t resource.Task) (res
 
 // AddResource adds a resource (a person's work, material or equipment) to
 // a project, at most resource.MaxResources of them.
-func (s *DB) AddResource(ctx context.Context, projectID int64, a *resource.PlanAsset) error {
+func (s *ProjectService) AddResource(ctx context.Context, projectID int64, a *resource.PlanAsset) error {
 	if err := resource.CheckAsset(a); err != nil {
 		return err
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM plan_resources WHERE project_id = p.id) FROM projects p WHERE p.id = $1 FOR UPDATE`,
 			projectID).Scan(&n)

@@ -72,15 +72,15 @@ func TestAddTaskAndResource(t *testing.T) {
 	a := resource.Project{Name: "A", Start: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)} // a Saturday
 	b := resource.Project{Name: "B", Start: a.Start, Tasks: []resource.Task{{Name: "Other", DurationDays: 1}}}
 	for _, p := range []*resource.Project{&a, &b} {
-		if err := st.CreateProject(ctx, p); err != nil {
+		if err := st.Projects.CreateProject(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	first, err := st.AddTask(ctx, a.ID, resource.Task{Name: "Монтаж", DurationDays: 3})
+	first, err := st.Projects.AddTask(ctx, a.ID, resource.Task{Name: "Монтаж", DurationDays: 3})
 	if err != nil || !first.Start.Equal(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)) || !first.Finish.Equal(time.Date(2026, 12, 9, 17, 0, 0, 0, time.UTC)) {
 		t.Fatalf("first %+v: %v", first, err)
 	}
-	second, err := st.AddTask(ctx, a.ID, resource.Task{Name: "Настройка", DurationDays: 0, Start: a.Start, DependsOn: []int64{first.ID}})
+	second, err := st.Projects.AddTask(ctx, a.ID, resource.Task{Name: "Настройка", DurationDays: 0, Start: a.Start, DependsOn: []int64{first.ID}})
 	if err != nil || !second.Start.Equal(time.Date(2026, 12, 10, 8, 0, 0, 0, time.UTC)) {
 		t.Fatalf("second %+v: %v", second, err)
 	}
@@ -94,26 +94,26 @@ func TestAddTaskAndResource(t *testing.T) {
 		"negative duration":   {a.ID, resource.Task{Name: "X", DurationDays: -1}, crm.KindInvalid},
 		"no project":          {999999, resource.Task{Name: "X", DurationDays: 1}, crm.KindNotFound},
 	} {
-		if _, err := st.AddTask(ctx, tc.project, tc.task); !crm.IsKind(err, tc.kind) {
+		if _, err := st.Projects.AddTask(ctx, tc.project, tc.task); !crm.IsKind(err, tc.kind) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	for _, r := range []resource.PlanAsset{{Name: "Кабель", Kind: resource.AssetMaterial}, {Name: "Иван", Kind: resource.AssetUser}} {
-		if err := st.AddResource(ctx, a.ID, &r); err != nil || r.ID == 0 {
+		if err := st.Projects.AddResource(ctx, a.ID, &r); err != nil || r.ID == 0 {
 			t.Fatalf("%s: %v", r.Name, err)
 		}
 	}
-	if err := st.AddResource(ctx, a.ID, &resource.PlanAsset{Name: "X", Kind: "money"}); !crm.IsKind(err, crm.KindInvalid) {
+	if err := st.Projects.AddResource(ctx, a.ID, &resource.PlanAsset{Name: "X", Kind: "money"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("unknown kind: %v", err)
 	}
-	if err := st.AddResource(ctx, 999999, &resource.PlanAsset{Name: "X", Kind: resource.AssetMaterial}); !crm.IsKind(err, crm.KindNotFound) {
+	if err := st.Projects.AddResource(ctx, 999999, &resource.PlanAsset{Name: "X", Kind: resource.AssetMaterial}); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("no project: %v", err)
 	}
-	got, err := st.GetProject(ctx, a.ID)
+	got, err := st.Projects.GetProject(ctx, a.ID)
 	if err != nil || len(got.Tasks) != 2 || len(got.Resources) != 2 || got.Resources[0].Kind != resource.AssetMaterial {
 		t.Fatalf("project %+v: %v", got, err)
 	}
-	if other, _ := st.GetProject(ctx, b.ID); len(other.Tasks) != 1 || len(other.Resources) != 0 {
+	if other, _ := st.Projects.GetProject(ctx, b.ID); len(other.Tasks) != 1 || len(other.Resources) != 0 {
 		t.Fatalf("the other project changed: %+v", other)
 	}
 }

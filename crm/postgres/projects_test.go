@@ -17,10 +17,10 @@ func testProjectRoundTrip(t *testing.T, dsn string) {
 	p := resource.Project{Name: "Install", ClientID: &e.client, Start: time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC),
 		Resources: []resource.PlanAsset{{Name: "Engineer", Kind: resource.AssetUser}},
 		Tasks:     []resource.Task{{Name: "Survey", DurationDays: 2, Assigned: []int64{1}}, {Name: "Install", DurationDays: 3, DependsOn: []int64{1}, Assigned: []int64{1}}}}
-	if err := e.st.CreateProject(e.ctx, &p); err != nil {
+	if err := e.st.Projects.CreateProject(e.ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.st.GetProject(e.ctx, p.ID)
+	got, err := e.st.Projects.GetProject(e.ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +38,14 @@ func testProjectRoundTrip(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.st.ApplyTaskDates(e.ctx, p.ID, dates); err != nil || n != 2 {
+	if n, err := e.st.Projects.ApplyTaskDates(e.ctx, p.ID, dates); err != nil || n != 2 {
 		t.Fatalf("applied %d: %v", n, err)
 	}
-	again, _ := e.st.GetProject(e.ctx, p.ID)
+	again, _ := e.st.Projects.GetProject(e.ctx, p.ID)
 	if !again.Tasks[1].Start.Equal(time.Date(2026, 3, 23, 8, 0, 0, 0, time.UTC)) || !again.Tasks[1].Finish.Equal(time.Date(2026, 3, 25, 17, 0, 0, 0, time.UTC)) {
 		t.Fatalf("after import: %+v", again.Tasks[1])
 	}
-	if _, err := e.st.ApplyTaskDates(e.ctx, p.ID, []resource.TaskDates{{TaskID: 999999, Start: time.Now(), Finish: time.Now()}}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := e.st.Projects.ApplyTaskDates(e.ctx, p.ID, []resource.TaskDates{{TaskID: 999999, Start: time.Now(), Finish: time.Now()}}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("foreign task: %v", err)
 	}
 }

@@ -95,7 +95,7 @@ func TestSLAPlanUsage(t *testing.T) {
 	var products []resource.Product
 	for _, sku := range []string{"B-ROUTER", "A-PBX"} {
 		p := resource.Product{SKU: e.prefix + sku, Name: sku + " appliance", SupportMonths: 12, SupportPlanID: &plan.ID}
-		if err := e.st.CreateProduct(e.ctx, &p); err != nil {
+		if err := e.st.Stock.CreateProduct(e.ctx, &p); err != nil {
 			t.Fatal(err)
 		}
 		products = append(products, p)

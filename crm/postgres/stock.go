@@ -94,12 +94,12 @@ func (s *DB) inTxRetry(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // CreateProduct adds a product and sets its ID.
-func (s *DB) CreateProduct(ctx context.Context, p *resource.Product) error {
+func (s *StockService) CreateProduct(ctx context.Context, p *resource.Product) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO products (sku, name, unit, price, cost_method, lead_time_days, support, support_months,
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO products (sku, name, unit, price, cost_method, lead_time_days, support, support_months,
 			support_priority, support_plan_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10) RETURNING id`,
 		p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths,
@@ -111,12 +111,12 @@ func (s *DB) CreateProduct(ctx context.Context, p *resource.Product) error {
 }
 
 // productPlanName fills the name of the product's SLA plan.
-func (s *DB) productPlanName(ctx context.Context, p *resource.Product) error {
+func (s *StockService) productPlanName(ctx context.Context, p *resource.Product) error {
 	p.SupportPlan = ""
 	if p.SupportPlanID == nil {
 		return nil
 	}
-	err := s.pool.QueryRow(ctx, `SELECT name FROM sla_plans WHERE id = $1`, *p.SupportPlanID).Scan(&p.SupportPlan)
+	err := s.db.pool.QueryRow(ctx, `SELECT name FROM sla_plans WHERE id = $1`, *p.SupportPlanID).Scan(&p.SupportPlan)
 	if errors.Is(err, pgx.ErrNoRows) { // deleted in between: the product has no plan now
 		p.SupportPlanID = nil
 		return nil
@@ -125,12 +125,12 @@ func (s *DB) productPlanName(ctx context.Context, p *resource.Product) error {
 }
 
 // UpdateProduct changes a product's fields.
-func (s *DB) UpdateProduct(ctx context.Context, p *resource.Product) error {
+func (s *StockService) UpdateProduct(ctx context.Context, p *resource.Product) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE products SET sku = $2, name = $3, unit = $4, price = $5, cost_method = $6,
+	tag, err := s.db.pool.Exec(ctx, `UPDATE products SET sku = $2, name = $3, unit = $4, price = $5, cost_method = $6,
 		lead_time_days = $7, support = $8, support_months = $9, support_priority = nullif($10, ''), support_plan_id = $11
 		WHERE id = $1`,
 		p.ID, p.SKU, p.Name, p.Unit, p.Price, p.CostMethod, p.LeadTimeDays, p.Support, p.SupportMonths,
@@ -158,8 +158,8 @@ func scanProduct(r pgx.Row) (resource.Product, error) {
 }
 
 // GetProduct returns one product.
-func (s *DB) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
-	p, err := scanProduct(s.pool.QueryRow(ctx, `SELECT `+productColumns+productFrom+` WHERE p.id = $1`, id))
+func (s *StockService) GetProduct(ctx context.Context, id int64) (resource.Product, error) {
+	p, err := scanProduct(s.db.pool.QueryRow(ctx, `SELECT `+productColumns+productFrom+` WHERE p.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, notFound("product", id)
 	}
@@ -167,11 +167,11 @@ func (s *DB) GetProduct(ctx context.Context, id int64) (resource.Product, error)
 }
 
 // ListProducts lists products by SKU; q filters by SKU or name (substring).
-func (s *DB) ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error) {
+func (s *StockService) ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+productColumns+productFrom+`
+	rows, err := s.db.pool.Query(ctx, `SELECT `+productColumns+productFrom+`
 		WHERE $1 = '' OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%' ORDER BY p.sku LIMIT $2`,
 		strings.TrimSpace(q), limit)
 	if err != nil {
@@ -182,19 +182,19 @@ func (s *DB) ListProducts(ctx context.Context, q string, limit int) ([]resource.
 }
 
 // CreateWarehouse adds a warehouse and sets its ID.
-func (s *DB) CreateWarehouse(ctx context.Context, w *resource.Warehouse) error {
+func (s *StockService) CreateWarehouse(ctx context.Context, w *resource.Warehouse) error {
 	w.Code = strings.ToUpper(strings.TrimSpace(w.Code))
 	w.Name = strings.TrimSpace(w.Name)
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO warehouses (code, name) VALUES ($1, $2) RETURNING id`, w.Code, w.Name).Scan(&w.ID)
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO warehouses (code, name) VALUES ($1, $2) RETURNING id`, w.Code, w.Name).Scan(&w.ID)
 	return translateStock(err, "create warehouse")
 }
 
 // ListWarehouses lists warehouses by code.
-func (s *DB) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, code, name FROM warehouses ORDER BY code`)
+func (s *StockService) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT id, code, name FROM warehouses ORDER BY code`)
 	if err != nil {
 		return nil, translateStock(err, "list warehouses")
 	}
@@ -206,12 +206,12 @@ func (s *DB) ListWarehouses(ctx context.Context) ([]resource.Warehouse, error) {
 }
 
 // Receive books a new lot into a warehouse (a receipt movement) and returns it.
-func (s *DB) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error) {
+func (s *StockService) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lot, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Lot{}, err
 	}
 	lot := resource.Lot{ProductID: in.ProductID, Batch: in.Batch, ReceivedAt: s.movedAt(in.At), UnitCost: in.UnitCost, ExpiresOn: in.ExpiresOn}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO lots (product_id, batch, received_at, unit_cost, expires_on)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			in.ProductID, in.Batch, lot.ReceivedAt, in.UnitCost, dateArg(in.ExpiresOn)).Scan(&lot.ID); err != nil {
@@ -232,22 +232,22 @@ func (s *DB) Receive(ctx context.Context, in resource.ReceiptInput) (resource.Lo
 
 // Ship takes goods out to a client (a shipment movement per lot used) and
 // returns the lots taken with their unit costs.
-func (s *DB) Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *StockService) Ship(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
 	return s.takeOut(ctx, resource.Shipment, in)
 }
 
 // WriteOff removes damaged, lost or expired goods.
-func (s *DB) WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *StockService) WriteOff(ctx context.Context, in resource.OutInput) ([]resource.LotQty, error) {
 	return s.takeOut(ctx, resource.WriteOff, in)
 }
 
-func (s *DB) takeOut(ctx context.Context, kind resource.MovementKind, in resource.OutInput) ([]resource.LotQty, error) {
+func (s *StockService) takeOut(ctx context.Context, kind resource.MovementKind, in resource.OutInput) ([]resource.LotQty, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var lines []resource.LotQty
 	now := s.movedAt(in.At)
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
 		lines, err = s.takeFree(ctx, tx, in, now)
 		if err != nil {
@@ -269,7 +269,7 @@ func (s *DB) takeOut(ctx context.Context, kind resource.MovementKind, in resourc
 // writers never deadlock on them) and allocates qty from their free part
 // by the product's cost method, as of at (lots expired by then are not
 // used; nor, for a backdated movement, lots received after it).
-func (s *DB) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at time.Time) ([]resource.LotQty, error) {
+func (s *StockService) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at time.Time) ([]resource.LotQty, error) {
 	method, err := costMethod(ctx, tx, in.ProductID)
 	if err != nil {
 		return nil, err
@@ -296,8 +296,8 @@ func (s *DB) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutInput, at t
 
 // movedAt is when a movement happens: at when it is set and not after
 // now (a backdated receipt or shipment), else now; in UTC.
-func (s *DB) movedAt(at time.Time) time.Time {
-	now := s.now().UTC()
+func (s *StockService) movedAt(at time.Time) time.Time {
+	now := s.db.now().UTC()
 	if at.IsZero() || at.After(now) {
 		return now
 	}
@@ -354,11 +354,11 @@ func insertMovement(ctx context.Context, tx pgx.Tx, m resource.Movement, userID 
 }
 
 // Adjust corrects a lot's counted stock in a warehouse.
-func (s *DB) Adjust(ctx context.Context, in resource.AdjustInput) error {
+func (s *StockService) Adjust(ctx context.Context, in resource.AdjustInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var productID, cost int64
 		err := tx.QueryRow(ctx, `SELECT product_id, unit_cost FROM lots WHERE id = $1`, in.LotID).Scan(&productID, &cost)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -368,7 +368,7 @@ func (s *DB) Adjust(ctx context.Context, in resource.AdjustInput) error {
 			return err
 		}
 		return insertMovement(ctx, tx, resource.Movement{Kind: resource.Adjustment, LotID: in.LotID, ProductID: productID,
-			WarehouseID: in.WarehouseID, Qty: in.Qty, UnitCost: cost, Note: in.Note, At: s.now().UTC()}, in.UserID)
+			WarehouseID: in.WarehouseID, Qty: in.Qty, UnitCost: cost, Note: in.Note, At: s.db.now().UTC()}, in.UserID)
 	})
 	return translateStock(err, "adjust")
 }
@@ -394,3 +394,10 @@ func dateFrom(t *time.Time) *resource.Date {
 	d := resource.DateOf(*t)
 	return &d
 }
+
+// StockService is the catalogue, the stock and the reservations.
+var (
+	_ resource.CatalogueService   = (*StockService)(nil)
+	_ resource.StockService       = (*StockService)(nil)
+	_ resource.ReservationService = (*StockService)(nil)
+)

@@ -18,11 +18,11 @@ import (
 // reads: reservations past their expiry count as free already. Three
 // indexed queries (stock_product, reservations_active_product, the
 // incoming indexes).
-func (s *DB) Availability(ctx context.Context, productID, qty int64) (resource.Availability, error) {
+func (s *StockService) Availability(ctx context.Context, productID, qty int64) (resource.Availability, error) {
 	if qty <= 0 {
 		return resource.Availability{}, crm.Invalid("qty", "must be positive")
 	}
-	now := s.now().UTC()
+	now := s.db.now().UTC()
 	p, err := s.GetProduct(ctx, productID)
 	if err != nil {
 		return resource.Availability{}, err
@@ -42,8 +42,8 @@ func (s *DB) Availability(ctx context.Context, productID, qty int64) (resource.A
 	return a, nil
 }
 
-func (s *DB) freeByWarehouse(ctx context.Context, productID int64, now time.Time) ([]resource.WarehouseFree, error) {
-	rows, err := s.pool.Query(ctx, `WITH free AS (
+func (s *StockService) freeByWarehouse(ctx context.Context, productID int64, now time.Time) ([]resource.WarehouseFree, error) {
+	rows, err := s.db.pool.Query(ctx, `WITH free AS (
 			SELECT s.warehouse_id, sum(s.on_hand - s.reserved) AS qty
 			FROM stock s
 			WHERE s.product_id = $1 AND s.on_hand > 0 AND (s.expires_on IS NULL OR s.expires_on >= $3::date)
@@ -66,8 +66,8 @@ func (s *DB) freeByWarehouse(ctx context.Context, productID int64, now time.Time
 	return out, translateStock(err, "availability")
 }
 
-func (s *DB) incoming(ctx context.Context, productID int64) ([]resource.Incoming, error) {
-	rows, err := s.pool.Query(ctx, `SELECT to_warehouse_id, qty, expected_at, 'transfer' FROM stock_transfers
+func (s *StockService) incoming(ctx context.Context, productID int64) ([]resource.Incoming, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT to_warehouse_id, qty, expected_at, 'transfer' FROM stock_transfers
 			WHERE product_id = $1 AND state = 'in_transit'
 		UNION ALL
 		SELECT warehouse_id, qty, expected_at, 'receipt' FROM stock_expected WHERE product_id = $1 AND NOT done
@@ -82,20 +82,12 @@ func (s *DB) incoming(ctx context.Context, productID int64) ([]resource.Incoming
 	return out, translateStock(err, "incoming stock")
 }
 
-// BalanceFilter selects stock balances; zero fields match all.
-type BalanceFilter struct {
-	ProductID   int64
-	WarehouseID int64
-	NonZero     bool // only lots with stock on hand
-	Limit       int
-}
-
 // Balances lists stock by lot and warehouse.
-func (s *DB) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balance, error) {
+func (s *StockService) Balances(ctx context.Context, f resource.BalanceFilter) ([]resource.Balance, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 500
 	}
-	rows, err := s.pool.Query(ctx, `SELECT s.lot_id, s.product_id, p.sku, s.warehouse_id, w.code, l.batch, l.received_at, l.expires_on,
+	rows, err := s.db.pool.Query(ctx, `SELECT s.lot_id, s.product_id, p.sku, s.warehouse_id, w.code, l.batch, l.received_at, l.expires_on,
 			l.unit_cost, s.on_hand, s.reserved
 		FROM stock s JOIN lots l ON l.id = s.lot_id JOIN products p ON p.id = s.product_id JOIN warehouses w ON w.id = s.warehouse_id
 		WHERE ($1 = 0 OR s.product_id = $1) AND ($2 = 0 OR s.warehouse_id = $2) AND (NOT $3 OR s.on_hand > 0)
@@ -114,11 +106,11 @@ func (s *DB) Balances(ctx context.Context, f BalanceFilter) ([]resource.Balance,
 }
 
 // ListMovements lists a product's movements, newest first.
-func (s *DB) ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error) {
+func (s *StockService) ListMovements(ctx context.Context, productID int64, limit int) ([]resource.Movement, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, kind, lot_id, product_id, warehouse_id, qty, unit_cost, client_id, transfer_id, note, at, user_id
+	rows, err := s.db.pool.Query(ctx, `SELECT id, kind, lot_id, product_id, warehouse_id, qty, unit_cost, client_id, transfer_id, note, at, user_id
 		FROM stock_movements WHERE $1 = 0 OR product_id = $1 ORDER BY id DESC LIMIT $2`, productID, limit)
 	if err != nil {
 		return nil, translateStock(err, "list movements")
@@ -133,9 +125,9 @@ func (s *DB) ListMovements(ctx context.Context, productID int64, limit int) ([]r
 // CheckStockLedger compares every balance with the sum of its movements and
 // the reserved count with the active reservations; it returns an error
 // describing the first difference. Tests and `hotline` health checks use it.
-func (s *DB) CheckStockLedger(ctx context.Context) error {
+func (s *StockService) CheckStockLedger(ctx context.Context) error {
 	var lot, wh, onHand, sum int64
-	err := s.pool.QueryRow(ctx, `SELECT s.lot_id, s.warehouse_id, s.on_hand, coalesce(m.qty, 0)
+	err := s.db.pool.QueryRow(ctx, `SELECT s.lot_id, s.warehouse_id, s.on_hand, coalesce(m.qty, 0)
 		FROM stock s LEFT JOIN (SELECT lot_id, warehouse_id, sum(qty) AS qty FROM stock_movements GROUP BY 1, 2) m
 			ON m.lot_id = s.lot_id AND m.warehouse_id = s.warehouse_id
 		WHERE s.on_hand <> coalesce(m.qty, 0) LIMIT 1`).Scan(&lot, &wh, &onHand, &sum)
@@ -145,7 +137,7 @@ func (s *DB) CheckStockLedger(ctx context.Context) error {
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("check stock ledger: %w", err)
 	}
-	err = s.pool.QueryRow(ctx, `SELECT s.lot_id, s.warehouse_id, s.reserved, coalesce(r.qty, 0)
+	err = s.db.pool.QueryRow(ctx, `SELECT s.lot_id, s.warehouse_id, s.reserved, coalesce(r.qty, 0)
 		FROM stock s LEFT JOIN (SELECT rl.lot_id, rl.warehouse_id, sum(rl.qty) AS qty FROM reservation_lines rl
 			JOIN reservations r ON r.id = rl.reservation_id WHERE r.state = 'active' GROUP BY 1, 2) r
 			ON r.lot_id = s.lot_id AND r.warehouse_id = s.warehouse_id
@@ -164,18 +156,18 @@ func (s *DB) CheckStockLedger(ctx context.Context) error {
 // runs for the product's support months from the latest shipment and is
 // active until then; while active, requests about the product get its
 // support priority.
-func (s *DB) PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error) {
+func (s *StockService) PurchasedProducts(ctx context.Context, clientID int64, limit int) ([]screenpop.Product, error) {
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.pool.Query(ctx, `SELECT p.id, p.name, max(m.at) AS last, p.support, p.support_months, coalesce(p.support_priority, '')
+	rows, err := s.db.pool.Query(ctx, `SELECT p.id, p.name, max(m.at) AS last, p.support, p.support_months, coalesce(p.support_priority, '')
 		FROM stock_movements m JOIN products p ON p.id = m.product_id
 		WHERE m.kind = 'shipment' AND m.client_id = $1
 		GROUP BY p.id ORDER BY last DESC LIMIT $2`, clientID, limit)
 	if err != nil {
 		return nil, translateStock(err, "purchased products")
 	}
-	now := s.now()
+	now := s.db.now()
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Product, error) {
 		var p screenpop.Product
 		var months int
@@ -195,4 +187,4 @@ func (s *DB) PurchasedProducts(ctx context.Context, clientID int64, limit int) (
 	return out, translateStock(err, "purchased products")
 }
 
-var _ screenpop.ProductLister = (*DB)(nil)
+var _ screenpop.ProductLister = (*StockService)(nil)

@@ -36,7 +36,7 @@ func BenchmarkConcurrentReservations(b *testing.B) {
 		var wg sync.WaitGroup
 		for range 1000 {
 			wg.Go(func() {
-				_, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, WarehouseID: wh, Qty: 1, ClientID: &e.client, TTL: time.Hour})
+				_, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, WarehouseID: wh, Qty: 1, ClientID: &e.client, TTL: time.Hour})
 				switch {
 				case err == nil:
 					ok.Add(1)
@@ -53,7 +53,7 @@ func BenchmarkConcurrentReservations(b *testing.B) {
 		if ok.Load() != 800 || refused.Load() != 200 {
 			b.Fatalf("%d reserved, %d refused; want 800 and 200", ok.Load(), refused.Load())
 		}
-		if err := e.st.CheckStockLedger(e.ctx); err != nil {
+		if err := e.st.Stock.CheckStockLedger(e.ctx); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -76,7 +76,7 @@ func BenchmarkAvailability(b *testing.B) {
 	for b.Loop() {
 		id := first + int64(rng.IntN(1000))
 		start := time.Now()
-		if _, err := e.st.Availability(e.ctx, id, 50); err != nil {
+		if _, err := e.st.Stock.Availability(e.ctx, id, 50); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
@@ -84,7 +84,7 @@ func BenchmarkAvailability(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	start := time.Now()
-	if _, err := e.st.Availability(e.ctx, first, 50); err != nil {
+	if _, err := e.st.Stock.Availability(e.ctx, first, 50); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "hot-product-ms")
@@ -105,7 +105,7 @@ func BenchmarkClientAvailability(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range 3 {
-		if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: first + int64(i), WarehouseID: wh, Qty: 1, ClientID: &e.client}); err != nil {
+		if _, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: first + int64(i), WarehouseID: wh, Qty: 1, ClientID: &e.client}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func BenchmarkClientAvailability(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		list, err := e.st.ClientAvailability(e.ctx, e.client, 5)
+		list, err := e.st.Stock.ClientAvailability(e.ctx, e.client, 5)
 		if err != nil || len(list) != 5 {
 			b.Fatalf("%d products, %v", len(list), err)
 		}
@@ -160,7 +160,7 @@ func fillLots(b *testing.B, e *stockEnv) int64 {
 	}
 	for i := range 200 { // some reservations to subtract
 		id := first + int64(i*5)
-		if _, err := e.st.Reserve(ctx, resource.ReserveInput{ProductID: id, Qty: 3, ClientID: &e.client, TTL: time.Hour}); err != nil {
+		if _, err := e.st.Stock.Reserve(ctx, resource.ReserveInput{ProductID: id, Qty: 3, ClientID: &e.client, TTL: time.Hour}); err != nil {
 			b.Fatal(err)
 		}
 	}

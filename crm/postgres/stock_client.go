@@ -28,11 +28,11 @@ const clientInterestsSQL = `SELECT product_id, 'ticket', id, 1::bigint, created_
 // (open tickets, active reservations, past purchases; at most limit, in that
 // order), how much is free now for the wanted quantity and, when short, the
 // earliest delivery date. Products that no longer exist are left out.
-func (s *DB) ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error) {
+func (s *StockService) ClientAvailability(ctx context.Context, clientID int64, limit int) ([]resource.ClientProduct, error) {
 	if limit <= 0 || limit > 20 {
 		limit = 5
 	}
-	rows, err := s.pool.Query(ctx, clientInterestsSQL, clientID, s.now().UTC())
+	rows, err := s.db.pool.Query(ctx, clientInterestsSQL, clientID, s.db.now().UTC())
 	if err != nil {
 		return nil, translateStock(err, "client products")
 	}

@@ -28,12 +28,12 @@ func testClientAvailability(t *testing.T, dsn string) {
 	e.receive(closed.ID, wh, "C1", 1, 100, "")
 	e.receive(other.ID, wh, "O1", 1, 100, "")
 	now := e.clk.Now()
-	if _, err := e.st.ExpectReceipt(ctx, onTicket.ID, wh, 3, now.AddDate(0, 0, 5), "PO"); err != nil {
+	if _, err := e.st.Stock.ExpectReceipt(ctx, onTicket.ID, wh, 3, now.AddDate(0, 0, 5), "PO"); err != nil {
 		t.Fatal(err)
 	}
 	ship := func(p, client, qty int64) {
 		t.Helper()
-		if _, err := e.st.Ship(ctx, resource.OutInput{ProductID: p, WarehouseID: wh, Qty: qty, ClientID: &client}); err != nil {
+		if _, err := e.st.Stock.Ship(ctx, resource.OutInput{ProductID: p, WarehouseID: wh, Qty: qty, ClientID: &client}); err != nil {
 			t.Fatal(err)
 		}
 		e.clk.Add(time.Hour)
@@ -41,7 +41,7 @@ func testClientAvailability(t *testing.T, dsn string) {
 	ship(bought.ID, e.client, 4)
 	ship(bought.ID, e.client, 6)
 	ship(other.ID, e.newClient("Someone else"), 1)
-	if _, err := e.st.Reserve(ctx, resource.ReserveInput{ProductID: reserved.ID, Qty: 2, ClientID: &e.client, TTL: 48 * time.Hour}); err != nil {
+	if _, err := e.st.Stock.Reserve(ctx, resource.ReserveInput{ProductID: reserved.ID, Qty: 2, ClientID: &e.client, TTL: 48 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	gone := int64(987654)
@@ -62,7 +62,7 @@ func testClientAvailability(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 
-	list, err := e.st.ClientAvailability(ctx, e.client, 5)
+	list, err := e.st.Stock.ClientAvailability(ctx, e.client, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +90,10 @@ func testClientAvailability(t *testing.T, dsn string) {
 	if list[2].Reasons[0].Qty != 6 || len(list[2].Reasons) != 1 {
 		t.Errorf("purchase reason %+v: want the last shipment of 6", list[2].Reasons)
 	}
-	if short, err := e.st.ClientAvailability(ctx, e.client, 1); err != nil || len(short) != 1 || short[0].ProductID != onTicket.ID {
+	if short, err := e.st.Stock.ClientAvailability(ctx, e.client, 1); err != nil || len(short) != 1 || short[0].ProductID != onTicket.ID {
 		t.Errorf("limit 1: %+v, %v", short, err)
 	}
-	if none, err := e.st.ClientAvailability(ctx, 99999999, 5); err != nil || none == nil || len(none) != 0 {
+	if none, err := e.st.Stock.ClientAvailability(ctx, 99999999, 5); err != nil || none == nil || len(none) != 0 {
 		t.Errorf("unknown client: %+v, %v", none, err)
 	}
 }

@@ -11,14 +11,14 @@ import (
 
 // StockJournal lists stock movements and reservations, newest first, with
 // the product, warehouse, lot, client and user by name.
-func (s *DB) StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error) {
+func (s *StockService) StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200
 	}
 	if f.Before.IsZero() {
 		f.Before = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT j.at, j.kind, p.id, p.sku, p.name, w.name, l.batch, j.qty, j.unit_cost, j.client_id,
+	rows, err := s.db.pool.Query(ctx, `SELECT j.at, j.kind, p.id, p.sku, p.name, w.name, l.batch, j.qty, j.unit_cost, j.client_id,
 			coalesce(c.name, ''), coalesce(nullif(u.name, ''), u.login, ''), j.ref, j.note
 		FROM (
 			SELECT m.at, m.kind, m.product_id, m.warehouse_id, m.lot_id, m.qty, m.unit_cost, m.client_id, m.user_id,

@@ -18,14 +18,14 @@ import (
 // that is short it frees the product's overdue reservations and waits for
 // every lot. It raises the lots' reserved count; the stock_reserved_check
 // constraint is the last word on over-reservation.
-func (s *DB) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
+func (s *StockService) Reserve(ctx context.Context, in resource.ReserveInput) (resource.Reservation, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Reservation{}, err
 	}
-	now := s.now().UTC()
+	now := s.db.now().UTC()
 	r := resource.Reservation{ProductID: in.ProductID, Qty: in.Qty, ClientID: in.ClientID, DealID: in.DealID,
 		TicketID: in.TicketID, State: resource.ReservationActive, ExpiresAt: now.Add(in.TTL), CreatedAt: now}
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		method, err := costMethod(ctx, tx, in.ProductID)
 		if err != nil {
 			return err
@@ -117,18 +117,18 @@ func expireDue(ctx context.Context, tx pgx.Tx, now time.Time, productID int64) (
 // how many it freed. Reserve does it for its product too, and availability
 // counts overdue reservations as free, so this only tidies up; run it every
 // minute or so (RunReservationExpiry).
-func (s *DB) ExpireReservations(ctx context.Context) (int64, error) {
+func (s *StockService) ExpireReservations(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
-		n, err = expireDue(ctx, tx, s.now().UTC(), 0)
+		n, err = expireDue(ctx, tx, s.db.now().UTC(), 0)
 		return err
 	})
 	return n, translateStock(err, "expire reservations")
 }
 
 // RunReservationExpiry calls ExpireReservations every interval until ctx ends.
-func (s *DB) RunReservationExpiry(ctx context.Context, interval time.Duration) {
+func (s *StockService) RunReservationExpiry(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -137,9 +137,9 @@ func (s *DB) RunReservationExpiry(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 			if n, err := s.ExpireReservations(ctx); err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "expire reservations", "err", err)
+				s.db.log.WarnContext(ctx, "expire reservations", "err", err)
 			} else if n > 0 {
-				s.log.InfoContext(ctx, "reservations expired", "count", n)
+				s.db.log.InfoContext(ctx, "reservations expired", "count", n)
 			}
 		}
 	}
@@ -168,8 +168,8 @@ func endReservation(ctx context.Context, tx pgx.Tx, id int64, state resource.Res
 }
 
 // ReleaseReservation cancels an active reservation.
-func (s *DB) ReleaseReservation(ctx context.Context, id int64) error {
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+func (s *StockService) ReleaseReservation(ctx context.Context, id int64) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		_, err := endReservation(ctx, tx, id, resource.ReservationReleased)
 		return err
 	})
@@ -177,14 +177,14 @@ func (s *DB) ReleaseReservation(ctx context.Context, id int64) error {
 }
 
 // FulfilReservation ships the reserved lots to the reservation's client.
-func (s *DB) FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error) {
+func (s *StockService) FulfilReservation(ctx context.Context, id, userID int64) (resource.Reservation, error) {
 	var r resource.Reservation
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
 		if r, err = endReservation(ctx, tx, id, resource.ReservationFulfilled); err != nil {
 			return err
 		}
-		now := s.now().UTC()
+		now := s.db.now().UTC()
 		if !r.ExpiresAt.After(now) {
 			return crm.Errorf(crm.KindConflict, "reservation %d has expired", id)
 		}
@@ -202,9 +202,9 @@ func (s *DB) FulfilReservation(ctx context.Context, id, userID int64) (resource.
 }
 
 // GetReservation returns one reservation with its lots.
-func (s *DB) GetReservation(ctx context.Context, id int64) (resource.Reservation, error) {
+func (s *StockService) GetReservation(ctx context.Context, id int64) (resource.Reservation, error) {
 	var r resource.Reservation
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = getReservation(ctx, tx, id, false)
 		return err
@@ -250,27 +250,15 @@ func lotLines(ctx context.Context, tx pgx.Tx, query string, id int64) ([]resourc
 	})
 }
 
-// ReservationFilter selects reservations; zero fields match all.
-type ReservationFilter struct {
-	ProductID  int64
-	ClientID   int64
-	TicketID   int64
-	ActiveOnly bool
-	Limit      int
-	// AgentID restricts the list to what that agent may act on (see
-	// ReservationVisibleTo); 0 lists every reservation.
-	AgentID int64
-}
-
 // ListReservations lists reservations, newest first (without lot lines).
-func (s *DB) ListReservations(ctx context.Context, f ReservationFilter) ([]resource.Reservation, error) {
+func (s *StockService) ListReservations(ctx context.Context, f resource.ReservationFilter) ([]resource.Reservation, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations r
+	rows, err := s.db.pool.Query(ctx, `SELECT `+reservationColumns+` FROM reservations r
 		WHERE ($2 = 0 OR product_id = $2) AND ($3 = 0 OR client_id = $3) AND (NOT $4 OR (state = 'active' AND expires_at > $5))
 			AND ($7 = 0 OR ticket_id = $7) AND `+reservationOfAgent+`
-		ORDER BY id DESC LIMIT $6`, f.AgentID, f.ProductID, f.ClientID, f.ActiveOnly, s.now().UTC(), f.Limit, f.TicketID)
+		ORDER BY id DESC LIMIT $6`, f.AgentID, f.ProductID, f.ClientID, f.ActiveOnly, s.db.now().UTC(), f.Limit, f.TicketID)
 	if err != nil {
 		return nil, translateStock(err, "list reservations")
 	}

@@ -15,13 +15,13 @@ import (
 // as Reserve chooses them (FIFO/FEFO): one reservation per warehouse used,
 // all in one transaction, so either the whole quantity is held or nothing.
 // in.WarehouseID is ignored.
-func (s *DB) ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error) {
+func (s *StockService) ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.db.now().UTC()
 	var out []resource.Reservation
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		out = nil
 		method, err := costMethod(ctx, tx, in.ProductID)
 		if err != nil {

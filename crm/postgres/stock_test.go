@@ -110,7 +110,7 @@ func (e *stockEnv) product(sku string, method resource.CostMethod, lead int) res
 	e.t.Helper()
 	p := resource.Product{SKU: e.prefix + sku, Name: "Product " + sku, Price: 1000, CostMethod: method, LeadTimeDays: lead,
 		Support: "8x5", SupportMonths: 12}
-	if err := e.st.CreateProduct(e.ctx, &p); err != nil {
+	if err := e.st.Stock.CreateProduct(e.ctx, &p); err != nil {
 		e.t.Fatal(err)
 	}
 	return p
@@ -119,7 +119,7 @@ func (e *stockEnv) product(sku string, method resource.CostMethod, lead int) res
 func (e *stockEnv) warehouse(code string) int64 {
 	e.t.Helper()
 	w := resource.Warehouse{Code: e.prefix + code, Name: "Warehouse " + code}
-	if err := e.st.CreateWarehouse(e.ctx, &w); err != nil {
+	if err := e.st.Stock.CreateWarehouse(e.ctx, &w); err != nil {
 		e.t.Fatal(err)
 	}
 	return w.ID
@@ -132,7 +132,7 @@ func (e *stockEnv) receive(p, wh int64, batch string, qty, cost int64, expires s
 		d, _ := resource.ParseDate(expires)
 		in.ExpiresOn = &d
 	}
-	lot, err := e.st.Receive(e.ctx, in)
+	lot, err := e.st.Stock.Receive(e.ctx, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func (e *stockEnv) receive(p, wh int64, batch string, qty, cost int64, expires s
 
 func (e *stockEnv) checkLedger() {
 	e.t.Helper()
-	if err := e.st.CheckStockLedger(e.ctx); err != nil {
+	if err := e.st.Stock.CheckStockLedger(e.ctx); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -153,7 +153,7 @@ func testShipFIFOAndFEFO(t *testing.T, dsn string) {
 	fifo := e.product("FIFO-1", resource.FIFO, 0)
 	a := e.receive(fifo.ID, wh, "A", 5, 100, "2026-12-31")
 	b := e.receive(fifo.ID, wh, "B", 5, 120, "2026-04-01")
-	lines, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: fifo.ID, WarehouseID: wh, Qty: 7, ClientID: &e.client})
+	lines, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: fifo.ID, WarehouseID: wh, Qty: 7, ClientID: &e.client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func testShipFIFOAndFEFO(t *testing.T, dsn string) {
 	late := e.receive(fefo.ID, wh, "L", 5, 100, "2026-12-31")
 	soon := e.receive(fefo.ID, wh, "S", 5, 100, "2026-04-01")
 	gone := e.receive(fefo.ID, wh, "X", 5, 100, "2026-03-01") // already expired: never used
-	lines, err = e.st.Ship(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, Qty: 12})
+	lines, err = e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, Qty: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,17 +175,17 @@ func testShipFIFOAndFEFO(t *testing.T, dsn string) {
 	if fmt.Sprint(lines) != fmt.Sprint(want) {
 		t.Fatalf("FEFO took %v, want %v (expired lot %d must be skipped)", lines, want, gone.ID)
 	}
-	_, err = e.st.Ship(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, Qty: 4})
+	_, err = e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, Qty: 4})
 	if !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("shipping more than the unexpired free stock: %v, want conflict", err)
 	}
-	if _, err := e.st.WriteOff(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, LotID: gone.ID, Qty: 5, Note: "expired"}); err == nil {
+	if _, err := e.st.Stock.WriteOff(e.ctx, resource.OutInput{ProductID: fefo.ID, WarehouseID: wh, LotID: gone.ID, Qty: 5, Note: "expired"}); err == nil {
 		t.Fatal("write-off of an expired lot through lot choice should be refused; use an adjustment")
 	}
-	if err := e.st.Adjust(e.ctx, resource.AdjustInput{LotID: gone.ID, WarehouseID: wh, Qty: -5, Note: "expired, destroyed"}); err != nil {
+	if err := e.st.Stock.Adjust(e.ctx, resource.AdjustInput{LotID: gone.ID, WarehouseID: wh, Qty: -5, Note: "expired, destroyed"}); err != nil {
 		t.Fatal(err)
 	}
-	err = e.st.Adjust(e.ctx, resource.AdjustInput{LotID: gone.ID, WarehouseID: wh, Qty: -1, Note: "one more"})
+	err = e.st.Stock.Adjust(e.ctx, resource.AdjustInput{LotID: gone.ID, WarehouseID: wh, Qty: -1, Note: "one more"})
 	if !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("adjusting below zero: %v, want conflict from stock_on_hand_check", err)
 	}
@@ -198,11 +198,11 @@ func testTransferInTransit(t *testing.T, dsn string) {
 	p := e.product("TR-1", resource.FIFO, 30)
 	e.receive(p.ID, msk, "A", 10, 100, "")
 	eta := e.clk.Now().Add(48 * time.Hour)
-	tr, err := e.st.StartTransfer(e.ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: msk, ToWarehouseID: spb, Qty: 6, ExpectedAt: eta}, 0)
+	tr, err := e.st.Stock.StartTransfer(e.ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: msk, ToWarehouseID: spb, Qty: 6, ExpectedAt: eta}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	av, err := e.st.Availability(e.ctx, p.ID, 8)
+	av, err := e.st.Stock.Availability(e.ctx, p.ID, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,16 +212,16 @@ func testTransferInTransit(t *testing.T, dsn string) {
 	if len(av.Incoming) != 1 || av.Incoming[0].Source != "transfer" || av.Incoming[0].WarehouseID != spb {
 		t.Fatalf("incoming %+v", av.Incoming)
 	}
-	if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: p.ID, WarehouseID: spb, Qty: 1}); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: p.ID, WarehouseID: spb, Qty: 1}); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("shipping from the destination before arrival: %v", err)
 	}
-	if _, err := e.st.ArriveTransfer(e.ctx, tr.ID, 0); err != nil {
+	if _, err := e.st.Stock.ArriveTransfer(e.ctx, tr.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.ArriveTransfer(e.ctx, tr.ID, 0); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := e.st.Stock.ArriveTransfer(e.ctx, tr.ID, 0); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("second arrival: %v", err)
 	}
-	av, _ = e.st.Availability(e.ctx, p.ID, 8)
+	av, _ = e.st.Stock.Availability(e.ctx, p.ID, 8)
 	if av.FreeNow != 10 || !av.InStock || len(av.Incoming) != 0 {
 		t.Fatalf("after arrival: %+v", av)
 	}
@@ -238,10 +238,10 @@ func testAvailabilityDates(t *testing.T, dsn string) {
 	e.receive(p.ID, wh, "A", 3, 100, "")
 	now := e.clk.Now()
 	d5, d9 := now.Add(5*24*time.Hour), now.Add(9*24*time.Hour)
-	if _, err := e.st.ExpectReceipt(e.ctx, p.ID, wh, 4, d9, "PO-2"); err != nil {
+	if _, err := e.st.Stock.ExpectReceipt(e.ctx, p.ID, wh, 4, d9, "PO-2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.ExpectReceipt(e.ctx, p.ID, wh, 2, d5, "PO-1"); err != nil {
+	if _, err := e.st.Stock.ExpectReceipt(e.ctx, p.ID, wh, 2, d5, "PO-1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -251,7 +251,7 @@ func testAvailabilityDates(t *testing.T, dsn string) {
 	}{
 		{3, now, false}, {5, d5, false}, {9, d9, false}, {10, now.AddDate(0, 0, 14), true},
 	} {
-		av, err := e.st.Availability(e.ctx, p.ID, c.qty)
+		av, err := e.st.Stock.Availability(e.ctx, p.ID, c.qty)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,10 +259,10 @@ func testAvailabilityDates(t *testing.T, dsn string) {
 			t.Errorf("qty %d: available %v (supplier %v), want %v (%v)", c.qty, av.AvailableAt, av.FromSupplier, c.at, c.supplier)
 		}
 	}
-	if _, err := e.st.Availability(e.ctx, p.ID, 0); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := e.st.Stock.Availability(e.ctx, p.ID, 0); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("qty 0: %v", err)
 	}
-	if _, err := e.st.Availability(e.ctx, 999999, 1); !crm.IsKind(err, crm.KindNotFound) {
+	if _, err := e.st.Stock.Availability(e.ctx, 999999, 1); !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatalf("unknown product: %v", err)
 	}
 }
@@ -272,54 +272,54 @@ func testReservationExpiryAndFulfil(t *testing.T, dsn string) {
 	wh := e.warehouse("MAIN")
 	p := e.product("RS-1", resource.FIFO, 0)
 	e.receive(p.ID, wh, "A", 10, 100, "")
-	r1, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 8, ClientID: &e.client, TTL: time.Hour})
+	r1, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 8, ClientID: &e.client, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r1.WarehouseID != wh {
 		t.Fatalf("warehouse chosen %d, want %d", r1.WarehouseID, wh)
 	}
-	if _, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 3, ClientID: &e.client, TTL: time.Hour}); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 3, ClientID: &e.client, TTL: time.Hour}); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("over-reservation: %v, want conflict", err)
 	}
-	if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 3}); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh, Qty: 3}); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("shipping reserved stock: %v, want conflict", err)
 	}
 	e.clk.Add(61 * time.Minute)
-	if av, _ := e.st.Availability(e.ctx, p.ID, 10); av.FreeNow != 10 {
+	if av, _ := e.st.Stock.Availability(e.ctx, p.ID, 10); av.FreeNow != 10 {
 		t.Fatalf("overdue reservation still held in availability: %+v", av)
 	}
-	if _, err := e.st.FulfilReservation(e.ctx, r1.ID, 0); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := e.st.Stock.FulfilReservation(e.ctx, r1.ID, 0); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("fulfilling an expired reservation: %v", err)
 	}
-	r2, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 9, ClientID: &e.client, TTL: time.Hour})
+	r2, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 9, ClientID: &e.client, TTL: time.Hour})
 	if err != nil {
 		t.Fatalf("reserve after expiry: %v", err)
 	}
-	if got, _ := e.st.GetReservation(e.ctx, r1.ID); got.State != resource.ReservationExpired {
+	if got, _ := e.st.Stock.GetReservation(e.ctx, r1.ID); got.State != resource.ReservationExpired {
 		t.Fatalf("first reservation is %s, want expired", got.State)
 	}
-	if _, err := e.st.FulfilReservation(e.ctx, r2.ID, 0); err != nil {
+	if _, err := e.st.Stock.FulfilReservation(e.ctx, r2.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.ReleaseReservation(e.ctx, r2.ID); !crm.IsKind(err, crm.KindConflict) {
+	if err := e.st.Stock.ReleaseReservation(e.ctx, r2.ID); !crm.IsKind(err, crm.KindConflict) {
 		t.Fatalf("release after fulfil: %v", err)
 	}
-	bal, _ := e.st.Balances(e.ctx, postgres.BalanceFilter{ProductID: p.ID})
+	bal, _ := e.st.Stock.Balances(e.ctx, resource.BalanceFilter{ProductID: p.ID})
 	if len(bal) != 1 || bal[0].OnHand != 1 || bal[0].Reserved != 0 {
 		t.Fatalf("balances %+v, want 1 on hand, 0 reserved", bal)
 	}
-	bought, err := e.st.PurchasedProducts(e.ctx, e.client, 5)
+	bought, err := e.st.Stock.PurchasedProducts(e.ctx, e.client, 5)
 	if err != nil || len(bought) != 1 || bought[0].Name != p.Name || bought[0].Support != "8x5" ||
 		!bought[0].SupportUntil.Equal(bought[0].PurchasedAt.AddDate(1, 0, 0)) {
 		t.Fatalf("purchased products %+v %v", bought, err)
 	}
-	r3, _ := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, TicketID: ptr(int64(7)), TTL: time.Minute})
+	r3, _ := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, TicketID: ptr(int64(7)), TTL: time.Minute})
 	e.clk.Add(2 * time.Minute)
-	if n, err := e.st.ExpireReservations(e.ctx); err != nil || n < 1 {
+	if n, err := e.st.Stock.ExpireReservations(e.ctx); err != nil || n < 1 {
 		t.Fatalf("sweeper freed %d (%v), want at least reservation %d", n, err, r3.ID)
 	}
-	if got, _ := e.st.GetReservation(e.ctx, r3.ID); got.State != resource.ReservationExpired {
+	if got, _ := e.st.Stock.GetReservation(e.ctx, r3.ID); got.State != resource.ReservationExpired {
 		t.Fatalf("swept reservation is %s", got.State)
 	}
 	e.checkLedger()
@@ -334,25 +334,25 @@ func testStockBadInput(t *testing.T, dsn string) {
 		err  error
 		kind crm.ErrorKind
 	}{
-		"duplicate sku": {e.st.CreateProduct(e.ctx, &dup), crm.KindConflict},
-		"bad sku":       {e.st.CreateProduct(e.ctx, &resource.Product{SKU: "a b", Name: "x"}), crm.KindInvalid},
+		"duplicate sku": {e.st.Stock.CreateProduct(e.ctx, &dup), crm.KindConflict},
+		"bad sku":       {e.st.Stock.CreateProduct(e.ctx, &resource.Product{SKU: "a b", Name: "x"}), crm.KindInvalid},
 		"zero receipt": {func() error {
-			_, err := e.st.Receive(e.ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh, Batch: "Z"})
+			_, err := e.st.Stock.Receive(e.ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh, Batch: "Z"})
 			return err
 		}(), crm.KindInvalid},
 		"unknown wh": {func() error {
-			_, err := e.st.Receive(e.ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: 9999, Batch: "Z", Qty: 1})
+			_, err := e.st.Stock.Receive(e.ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: 9999, Batch: "Z", Qty: 1})
 			return err
 		}(), crm.KindInvalid},
 		"no holder": {func() error {
-			_, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, TTL: time.Hour})
+			_, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p.ID, Qty: 1, TTL: time.Hour})
 			return err
 		}(), crm.KindInvalid},
 		"same warehouse": {func() error {
-			_, err := e.st.StartTransfer(e.ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: wh, ToWarehouseID: wh, Qty: 1, ExpectedAt: time.Now()}, 0)
+			_, err := e.st.Stock.StartTransfer(e.ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: wh, ToWarehouseID: wh, Qty: 1, ExpectedAt: time.Now()}, 0)
 			return err
 		}(), crm.KindInvalid},
-		"unknown reservation": {e.st.ReleaseReservation(e.ctx, 424242), crm.KindNotFound},
+		"unknown reservation": {e.st.Stock.ReleaseReservation(e.ctx, 424242), crm.KindNotFound},
 	}
 	for name, c := range cases {
 		if !crm.IsKind(c.err, c.kind) {
@@ -409,7 +409,7 @@ func testConcurrentStockInvariants(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	e.checkLedger()
-	bal, err := e.st.Balances(e.ctx, postgres.BalanceFilter{ProductID: p.ID})
+	bal, err := e.st.Stock.Balances(e.ctx, resource.BalanceFilter{ProductID: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,34 +433,34 @@ func concurrentStep(e *stockEnv, rng *rand.Rand, p, w1, w2 int64, shipped *atomi
 	qty := int64(1 + rng.IntN(4))
 	switch rng.IntN(5) {
 	case 0, 1:
-		r, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p, Qty: qty, ClientID: &e.client, TTL: time.Hour})
+		r, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p, Qty: qty, ClientID: &e.client, TTL: time.Hour})
 		if err != nil {
 			return err
 		}
 		if rng.IntN(2) == 0 {
-			return e.st.ReleaseReservation(e.ctx, r.ID)
+			return e.st.Stock.ReleaseReservation(e.ctx, r.ID)
 		}
-		if _, err := e.st.FulfilReservation(e.ctx, r.ID, 0); err != nil {
+		if _, err := e.st.Stock.FulfilReservation(e.ctx, r.ID, 0); err != nil {
 			return err
 		}
 		shipped.Add(qty)
 	case 2:
-		if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: p, WarehouseID: wh, Qty: qty, ClientID: &e.client}); err != nil {
+		if _, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: p, WarehouseID: wh, Qty: qty, ClientID: &e.client}); err != nil {
 			return err
 		}
 		shipped.Add(qty)
 	case 3:
 		other := w1 + w2 - wh
-		tr, err := e.st.StartTransfer(e.ctx, resource.TransferInput{ProductID: p, FromWarehouseID: wh, ToWarehouseID: other, Qty: qty, ExpectedAt: e.clk.Now()}, 0)
+		tr, err := e.st.Stock.StartTransfer(e.ctx, resource.TransferInput{ProductID: p, FromWarehouseID: wh, ToWarehouseID: other, Qty: qty, ExpectedAt: e.clk.Now()}, 0)
 		if err != nil {
 			return err
 		}
 		if rng.IntN(2) == 0 {
-			_, err = e.st.ArriveTransfer(e.ctx, tr.ID, 0)
+			_, err = e.st.Stock.ArriveTransfer(e.ctx, tr.ID, 0)
 		}
 		return err
 	default:
-		_, err := e.st.Reserve(e.ctx, resource.ReserveInput{ProductID: p, WarehouseID: wh, Qty: qty, DealID: ptr(int64(1)), TTL: time.Hour})
+		_, err := e.st.Stock.Reserve(e.ctx, resource.ReserveInput{ProductID: p, WarehouseID: wh, Qty: qty, DealID: ptr(int64(1)), TTL: time.Hour})
 		return err
 	}
 	return nil

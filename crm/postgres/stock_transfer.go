@@ -14,19 +14,19 @@ import (
 // StartTransfer sends goods from one warehouse to another: they leave the
 // source at once (transfer_out movements, lots chosen FIFO/FEFO) and are in
 // transit, counted as incoming at the destination, until ArriveTransfer.
-func (s *DB) StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error) {
+func (s *StockService) StartTransfer(ctx context.Context, in resource.TransferInput, userID int64) (resource.Transfer, error) {
 	if err := in.Validate(); err != nil {
 		return resource.Transfer{}, err
 	}
 	t := resource.Transfer{ProductID: in.ProductID, FromWarehouseID: in.FromWarehouseID, ToWarehouseID: in.ToWarehouseID,
 		Qty: in.Qty, State: resource.InTransit, ExpectedAt: in.ExpectedAt.UTC()}
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
-		lines, err := s.takeFree(ctx, tx, resource.OutInput{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Qty: in.Qty}, s.now().UTC())
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
+		lines, err := s.takeFree(ctx, tx, resource.OutInput{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Qty: in.Qty}, s.db.now().UTC())
 		if err != nil {
 			return err
 		}
 		t.Lines = lines
-		now := s.now().UTC()
+		now := s.db.now().UTC()
 		if err := tx.QueryRow(ctx, `INSERT INTO stock_transfers (product_id, from_warehouse_id, to_warehouse_id, qty, expected_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, in.ProductID, in.FromWarehouseID, in.ToWarehouseID, in.Qty, t.ExpectedAt, now).Scan(&t.ID); err != nil {
 			return err
@@ -48,9 +48,9 @@ func (s *DB) StartTransfer(ctx context.Context, in resource.TransferInput, userI
 
 // ArriveTransfer books a transfer in transit into its destination
 // (transfer_in movements of the same lots).
-func (s *DB) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error) {
+func (s *StockService) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Transfer, error) {
 	var t resource.Transfer
-	err := s.inTxRetry(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTxRetry(ctx, func(tx pgx.Tx) error {
 		var err error
 		if t, err = getTransfer(ctx, tx, id, true); err != nil {
 			return err
@@ -58,7 +58,7 @@ func (s *DB) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Tra
 		if t.State != resource.InTransit {
 			return crm.Errorf(crm.KindConflict, "transfer %d has already arrived", id)
 		}
-		now := s.now().UTC()
+		now := s.db.now().UTC()
 		for _, l := range t.Lines {
 			m := resource.Movement{Kind: resource.TransferIn, LotID: l.LotID, ProductID: t.ProductID, WarehouseID: t.ToWarehouseID,
 				Qty: l.Qty, UnitCost: l.UnitCost, TransferID: &t.ID, At: now}
@@ -74,9 +74,9 @@ func (s *DB) ArriveTransfer(ctx context.Context, id, userID int64) (resource.Tra
 }
 
 // GetTransfer returns one transfer with its lots.
-func (s *DB) GetTransfer(ctx context.Context, id int64) (resource.Transfer, error) {
+func (s *StockService) GetTransfer(ctx context.Context, id int64) (resource.Transfer, error) {
 	var t resource.Transfer
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		t, err = getTransfer(ctx, tx, id, false)
 		return err
@@ -104,11 +104,11 @@ func getTransfer(ctx context.Context, tx pgx.Tx, id int64, lock bool) (resource.
 
 // ListTransfers lists transfers, newest first; inTransit keeps only those
 // not yet arrived.
-func (s *DB) ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error) {
+func (s *StockService) ListTransfers(ctx context.Context, inTransit bool, limit int) ([]resource.Transfer, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, product_id, from_warehouse_id, to_warehouse_id, qty, state, expected_at, arrived_at
+	rows, err := s.db.pool.Query(ctx, `SELECT id, product_id, from_warehouse_id, to_warehouse_id, qty, state, expected_at, arrived_at
 		FROM stock_transfers WHERE NOT $1 OR state = 'in_transit' ORDER BY id DESC LIMIT $2`, inTransit, limit)
 	if err != nil {
 		return nil, translateStock(err, "list transfers")
@@ -122,7 +122,7 @@ func (s *DB) ListTransfers(ctx context.Context, inTransit bool, limit int) ([]re
 
 // ExpectReceipt records goods ordered from a supplier, counted as incoming
 // by availability until a receipt closes it (ReceiptInput.ExpectedID).
-func (s *DB) ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error) {
+func (s *StockService) ExpectReceipt(ctx context.Context, productID, warehouseID, qty int64, at time.Time, note string) (int64, error) {
 	switch {
 	case productID <= 0:
 		return 0, crm.Invalid("product_id", "is required")
@@ -134,7 +134,7 @@ func (s *DB) ExpectReceipt(ctx context.Context, productID, warehouseID, qty int6
 		return 0, crm.Invalid("expected_at", "is required")
 	}
 	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO stock_expected (product_id, warehouse_id, qty, expected_at, note) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO stock_expected (product_id, warehouse_id, qty, expected_at, note) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		productID, warehouseID, qty, at.UTC(), note).Scan(&id)
 	return id, translateStock(err, "expect receipt")
 }

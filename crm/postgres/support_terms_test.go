@@ -43,7 +43,7 @@ func TestSupportTerms(t *testing.T) {
 		SupportPriority: service.PriorityCritical, SupportPlanID: &plan.ID}
 	cable := resource.Product{SKU: e.prefix + "CABLE", Name: "Cable box"}
 	for _, p := range []*resource.Product{&pbx, &cable} {
-		if err := e.st.CreateProduct(e.ctx, p); err != nil {
+		if err := e.st.Stock.CreateProduct(e.ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,13 +53,13 @@ func TestSupportTerms(t *testing.T) {
 	twice, expired, never := e.newClient("Bought twice"), e.newClient("Bought long ago"), e.newClient("Never bought")
 	ship := func(product, client int64, at time.Time) {
 		t.Helper()
-		if _, err := e.st.Ship(e.ctx, resource.OutInput{ProductID: product, WarehouseID: wh, Qty: 1, ClientID: &client, At: at}); err != nil {
+		if _, err := e.st.Stock.Ship(e.ctx, resource.OutInput{ProductID: product, WarehouseID: wh, Qty: 1, ClientID: &client, At: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Backdated shipments need goods received before them.
 	for _, p := range []int64{pbx.ID, cable.ID} {
-		if _, err := e.st.Receive(e.ctx, resource.ReceiptInput{ProductID: p, WarehouseID: wh, Batch: "OLD", Qty: 5, UnitCost: 90,
+		if _, err := e.st.Stock.Receive(e.ctx, resource.ReceiptInput{ProductID: p, WarehouseID: wh, Batch: "OLD", Qty: 5, UnitCost: 90,
 			At: now.AddDate(-2, 0, 0)}); err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestSupportTerms(t *testing.T) {
 
 	t.Run("tickets", func(t *testing.T) { checkTicketsUnderTerms(t, e, plan, pbx, twice, expired) })
 
-	cards, err := e.st.PurchasedProducts(e.ctx, twice, 5)
+	cards, err := e.st.Stock.PurchasedProducts(e.ctx, twice, 5)
 	if err != nil || len(cards) != 2 {
 		t.Fatalf("card products of the double buyer: %+v, %v", cards, err)
 	}
@@ -112,7 +112,7 @@ func TestSupportTerms(t *testing.T) {
 			}
 		}
 	}
-	cards, err = e.st.PurchasedProducts(e.ctx, expired, 5)
+	cards, err = e.st.Stock.PurchasedProducts(e.ctx, expired, 5)
 	if err != nil || len(cards) != 1 || cards[0].SupportActive || cards[0].SupportUntil.After(now) {
 		t.Fatalf("card products of the old buyer: %+v, %v; want expired support", cards, err)
 	}
@@ -201,21 +201,21 @@ func TestProductSupportFields(t *testing.T) {
 		{"priority without months", resource.Product{SupportPriority: service.PriorityHigh}, "support_months"},
 	} {
 		c.p.SKU, c.p.Name = e.prefix+"BAD", "Bad"
-		err := e.st.CreateProduct(e.ctx, &c.p)
+		err := e.st.Stock.CreateProduct(e.ctx, &c.p)
 		var ce *crm.Error
 		if !errors.As(err, &ce) || ce.Kind != crm.KindInvalid || ce.Field != c.field {
 			t.Errorf("%s: %v, want an invalid %s", c.name, err, c.field)
 		}
 	}
 	p := resource.Product{SKU: e.prefix + "PHONE", Name: "Phone", SupportMonths: 24, SupportPriority: " Normal "}
-	if err := e.st.CreateProduct(e.ctx, &p); err != nil {
+	if err := e.st.Stock.CreateProduct(e.ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	p.SupportPlanID, p.SupportPriority = &plan.ID, service.PriorityHigh
-	if err := e.st.UpdateProduct(e.ctx, &p); err != nil || p.SupportPlan != plan.Name {
+	if err := e.st.Stock.UpdateProduct(e.ctx, &p); err != nil || p.SupportPlan != plan.Name {
 		t.Fatalf("update: %v, plan name %q", err, p.SupportPlan)
 	}
-	got, err := e.st.GetProduct(e.ctx, p.ID)
+	got, err := e.st.Stock.GetProduct(e.ctx, p.ID)
 	if err != nil || got.SupportPriority != service.PriorityHigh || got.SupportPlanID == nil || *got.SupportPlanID != plan.ID || got.SupportPlan != plan.Name {
 		t.Fatalf("read back %+v, %v", got, err)
 	}
@@ -227,7 +227,7 @@ func TestProductSupportFields(t *testing.T) {
 	if _, err := conn.Exec(e.ctx, `DELETE FROM sla_plans WHERE id = $1`, plan.ID); err != nil {
 		t.Fatal(err)
 	}
-	list, err := e.st.ListProducts(e.ctx, e.prefix+"PHONE", 5)
+	list, err := e.st.Stock.ListProducts(e.ctx, e.prefix+"PHONE", 5)
 	if err != nil || len(list) != 1 || list[0].SupportPlanID != nil || list[0].SupportPlan != "" || list[0].SupportPriority != service.PriorityHigh {
 		t.Fatalf("after deleting the plan: %+v, %v; want no plan, priority kept", list, err)
 	}

@@ -44,7 +44,7 @@ func newTeamFixture(t *testing.T, dsn string) *teamFixture {
 	}
 	d := resource.Document{Title: "Line 2 script", Category: resource.DocTechnical,
 		Grants: []resource.Grant{{Kind: resource.GrantTeam, Who: fmt.Sprint(f.team.ID), Write: true}}}
-	if err := e.st.CreateDocument(e.ctx, f.owner, &d, resource.Upload{Filename: "script.txt", Content: []byte("Greet, then listen.")}, 0); err != nil {
+	if err := e.st.Documents.CreateDocument(e.ctx, f.owner, &d, resource.Upload{Filename: "script.txt", Content: []byte("Greet, then listen.")}, 0); err != nil {
 		t.Fatal(err)
 	}
 	f.doc = d.ID
@@ -67,7 +67,7 @@ func (f *teamFixture) sees(t *testing.T) (ticket, readDoc, writeDoc bool) {
 	if can != (len(page.Items) == 1) {
 		t.Fatalf("CanSeeTicket %v but the list has %d tickets", can, len(page.Items))
 	}
-	d, err := f.e.st.GetDocument(f.e.ctx, f.agent, f.doc)
+	d, err := f.e.st.Documents.GetDocument(f.e.ctx, f.agent, f.doc)
 	if err != nil && !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatal(err)
 	}
@@ -134,20 +134,20 @@ func testDeleteTeamRemovesGrants(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	grants := []resource.Grant{{Kind: resource.GrantTeam, Who: fmt.Sprint(f.team.ID), Write: true}, {Kind: resource.GrantRole, Who: "supervisor"}}
-	if err := f.e.st.SetDocumentGrants(f.e.ctx, f.owner, f.doc, grants); err != nil {
+	if err := f.e.st.Documents.SetDocumentGrants(f.e.ctx, f.owner, f.doc, grants); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.e.st.Teams.DeleteTeam(f.e.ctx, f.team.ID); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.e.st.GetDocument(f.e.ctx, f.owner, f.doc)
+	d, err := f.e.st.Documents.GetDocument(f.e.ctx, f.owner, f.doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Grants) != 1 || d.Grants[0].Kind != resource.GrantRole {
 		t.Fatalf("grants after deleting the team: %+v", d.Grants)
 	}
-	if _, err := f.e.st.GetDocument(f.e.ctx, f.agent, f.doc); !crm.IsKind(err, crm.KindNotFound) {
+	if _, err := f.e.st.Documents.GetDocument(f.e.ctx, f.agent, f.doc); !crm.IsKind(err, crm.KindNotFound) {
 		t.Fatalf("former member reads the document: %v", err)
 	}
 	tk, err := f.e.st.Tickets.GetTicket(f.e.ctx, f.ticket.ID)
@@ -161,7 +161,7 @@ func testDeleteTeamRemovesGrants(t *testing.T, dsn string) {
 		t.Fatalf("delete twice: %v, want not found", err)
 	}
 	// A grant to the deleted team is refused, not stored dangling.
-	if err := f.e.st.SetDocumentGrants(f.e.ctx, f.owner, f.doc, grants); !crm.IsKind(err, crm.KindInvalid) {
+	if err := f.e.st.Documents.SetDocumentGrants(f.e.ctx, f.owner, f.doc, grants); !crm.IsKind(err, crm.KindInvalid) {
 		t.Fatalf("grant to a deleted team: %v, want invalid", err)
 	}
 }

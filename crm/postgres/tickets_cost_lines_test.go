@@ -68,7 +68,7 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 		t.Errorf("total %v, want 446 900 kopecks", cost.Total)
 	}
 	now := time.Now()
-	sc, err := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "RUB"})
+	sc, err := s.Money.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "RUB"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestTicketCostAtPersonalRates(t *testing.T) {
 	if own, err := s.Tickets.ServiceCost(ctx, c.ID, 0, now.Add(-time.Hour), now.Add(time.Hour)); err != nil || own.Total != sc.TicketCost {
 		t.Errorf("the client's service cost %+v %v, want the money report's %d kopecks", own, err, sc.TicketCost)
 	}
-	if sc, _ := s.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "EUR"}); sc.Total != 0 {
+	if sc, _ := s.Money.ServiceCosts(ctx, resource.Period{From: now.Add(-time.Hour), To: now.Add(time.Hour), Currency: "EUR"}); sc.Total != 0 {
 		t.Errorf("roubles counted in a EUR report: %+v", sc)
 	}
 }

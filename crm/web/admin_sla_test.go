@@ -308,7 +308,7 @@ func TestSLAPlanListShowsUsage(t *testing.T) {
 	ctx := context.Background()
 	std := a.plan(t)
 	p := resource.Product{SKU: "PBX-100", Name: "PBX appliance", SupportMonths: 12, SupportPlanID: &std.ID}
-	must(t, a.store.CreateProduct(ctx, &p))
+	must(t, a.store.Stock.CreateProduct(ctx, &p))
 	c := crm.Client{Name: "Usage client", Kind: crm.ClientCompany}
 	must(t, a.store.CreateClient(ctx, &c))
 	client := c.ID

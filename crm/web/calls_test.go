@@ -47,10 +47,10 @@ func newCallSite(t *testing.T) *callSite {
 	pages.MountConsole()
 	pages.MountCalls(st)
 	desk := ticketPageDeps(st, false)
-	desk.Costs, desk.Catalogue = st.Tickets, st
+	desk.Costs, desk.Catalogue = st.Tickets, st.Stock
 	pages.MountTickets(desk)
 	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets})
-	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the product picker's search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the product picker's search
 	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

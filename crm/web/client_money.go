@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,21 +10,17 @@ import (
 	"hotline/crm/resource"
 )
 
-// ClientMoneyStore is what the client card's money box needs (crm/postgres.Store).
-type ClientMoneyStore interface {
-	ClientProfit(ctx context.Context, clientID int64, p resource.Period) (resource.Profit, error)
-}
-
 // MountClientMoney shows supervisors and admins, on the client card, the
 // client's income, expenses, cost of goods shipped and profit for the
 // current year (in roubles, the year of the centre's zone), with a link
-// that records a transaction for the client.
-func (p *Pages) MountClientMoney(store ClientMoneyStore, now func() time.Time) {
-	if now == nil {
-		now = time.Now
+// that records a transaction for the client. Only deps.Money and deps.Now
+// are used.
+func (p *Pages) MountClientMoney(deps MoneyPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
 	p.mu.Lock()
-	p.money, p.moneyNow = store, now
+	p.money, p.moneyNow = deps.Money, deps.Now
 	p.mu.Unlock()
 }
 

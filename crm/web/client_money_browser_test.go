@@ -29,8 +29,8 @@ func TestBrowserClientMoney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountMoney(st, time.Now)
-	pages.MountClientMoney(st, time.Now)
+	pages.MountMoney(moneyPageDeps(st))
+	pages.MountClientMoney(moneyPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"},

@@ -44,7 +44,7 @@ func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st.Stock})
 	board := screenpop.NewLocalStatusBoard()
 	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
 	for _, o := range opts {

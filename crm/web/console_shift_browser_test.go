@@ -39,7 +39,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	pages.MountCalls(st)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st.Stock})
 	const wrapUp = 6 * time.Second
 	board := screenpop.WrapUpEnds(screenpop.NewLocalStatusBoard(), wrapUp, time.Now)
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})

@@ -9,23 +9,26 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
+	"hotline/crm/service"
 )
 
-// DocumentPageStore is what the document library pages need (crm/postgres.Store).
-type DocumentPageStore interface {
-	CreateDocument(ctx context.Context, r resource.Reader, d *resource.Document, up resource.Upload, maxSize int) error
-	AddDocumentVersion(ctx context.Context, r resource.Reader, id int64, up resource.Upload, maxSize int) (resource.Document, error)
-	SetDocumentGrants(ctx context.Context, r resource.Reader, id int64, gs []resource.Grant) error
-	GetDocument(ctx context.Context, r resource.Reader, id int64) (resource.Document, error)
-	DocumentContent(ctx context.Context, r resource.Reader, id int64, version int) (resource.Upload, error)
-	ListDocuments(ctx context.Context, r resource.Reader, f postgres.DocumentFilter) ([]resource.Document, error)
-	ListDocumentVersions(ctx context.Context, r resource.Reader, id int64) ([]resource.DocumentVersion, error)
+// DocumentPageDeps are what the document library pages need.
+type DocumentPageDeps struct {
+	Documents resource.DocumentService
+	// Teams lists the teams a document may be granted to.
+	Teams interface {
+		ListTeams(ctx context.Context) ([]service.Team, error)
+	}
+	// MaxSize caps one file (0: resource.DefaultMaxDocument, 10 MiB).
+	MaxSize int
+	// Now is the clock templates are filled at (time.Now when nil).
+	Now func() time.Time
 }
 
 // maxUploadFiles is how many files one upload may carry.
@@ -33,7 +36,7 @@ const maxUploadFiles = 10
 
 type documentPages struct {
 	p       *Pages
-	store   DocumentPageStore
+	deps    DocumentPageDeps
 	maxSize int
 }
 
@@ -41,12 +44,15 @@ type documentPages struct {
 // user: the documents they may read, by category and by search; upload of
 // several files at once (drag and drop); a document's versions; and, for
 // those who may change a document, new versions and its grants, picked
-// from the roles, teams and users by name. maxSize caps one file (0: 10 MiB).
-func (p *Pages) MountDocuments(store DocumentPageStore, maxSize int) {
-	if maxSize <= 0 {
-		maxSize = resource.DefaultMaxDocument
+// from the roles, teams and users by name.
+func (p *Pages) MountDocuments(deps DocumentPageDeps) {
+	if deps.MaxSize <= 0 {
+		deps.MaxSize = resource.DefaultMaxDocument
 	}
-	dp := &documentPages{p: p, store: store, maxSize: maxSize}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	dp := &documentPages{p: p, deps: deps, maxSize: deps.MaxSize}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/documents", dp.list)
@@ -89,8 +95,8 @@ func (dp *documentPages) list(w http.ResponseWriter, r *http.Request) {
 func (dp *documentPages) renderList(w http.ResponseWriter, r *http.Request, status int, v view, d documentsView, chosen []resource.Grant) {
 	ctx := r.Context()
 	d.Categories, d.MaxSize, d.MaxFiles = resource.DocCategories, byteSize(dp.maxSize), maxUploadFiles
-	f := postgres.DocumentFilter{Query: strings.TrimSpace(d.Q), Category: resource.DocCategory(d.Category), Tag: d.Tag}
-	docs, err := dp.store.ListDocuments(ctx, readerFrom(r), f)
+	f := resource.DocumentFilter{Query: strings.TrimSpace(d.Q), Category: resource.DocCategory(d.Category), Tag: d.Tag}
+	docs, err := dp.deps.Documents.ListDocuments(ctx, readerFrom(r), f)
 	if err != nil {
 		dp.p.errorPage(w, r, err)
 		return
@@ -117,7 +123,7 @@ func (dp *documentPages) readMultipart(w http.ResponseWriter, r *http.Request) b
 			http.Error(w, loc(r).T("res.doc.too_big", map[string]any{"Max": loc(r).Number(limit >> 20)}), http.StatusRequestEntityTooLarge)
 			return false
 		}
-		http.Error(w, "the form is malformed", http.StatusBadRequest)
+		http.Error(w, loc(r).T("res.doc.malformed", nil), http.StatusBadRequest)
 		return false
 	}
 	return true
@@ -197,7 +203,7 @@ func (dp *documentPages) upload(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for i := range docs {
-		if err := dp.store.CreateDocument(r.Context(), readerFrom(r), &docs[i], ups[i], dp.maxSize); err != nil {
+		if err := dp.deps.Documents.CreateDocument(r.Context(), readerFrom(r), &docs[i], ups[i], dp.maxSize); err != nil {
 			fail(err)
 			return
 		}
@@ -257,13 +263,13 @@ func (dp *documentPages) renderDoc(w http.ResponseWriter, r *http.Request, statu
 		return
 	}
 	ctx, rd := r.Context(), readerFrom(r)
-	doc, err := dp.store.GetDocument(ctx, rd, id)
+	doc, err := dp.deps.Documents.GetDocument(ctx, rd, id)
 	if err != nil {
 		dp.p.errorPage(w, r, err)
 		return
 	}
 	d := documentView{Doc: doc, MaxSize: byteSize(dp.maxSize)}
-	versions, err := dp.store.ListDocumentVersions(ctx, rd, id)
+	versions, err := dp.deps.Documents.ListDocumentVersions(ctx, rd, id)
 	if err != nil {
 		dp.p.errorPage(w, r, err)
 		return
@@ -290,7 +296,7 @@ func (dp *documentPages) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, _ := strconv.Atoi(r.URL.Query().Get("version"))
-	u, err := dp.store.DocumentContent(r.Context(), readerFrom(r), id, max(version, 0))
+	u, err := dp.deps.Documents.DocumentContent(r.Context(), readerFrom(r), id, max(version, 0))
 	if err != nil {
 		dp.p.errorPage(w, r, err)
 		return
@@ -313,7 +319,7 @@ func (dp *documentPages) addVersion(w http.ResponseWriter, r *http.Request) {
 		err = errNoFile
 	}
 	if err == nil {
-		_, err = dp.store.AddDocumentVersion(r.Context(), readerFrom(r), id, ups[0], dp.maxSize)
+		_, err = dp.deps.Documents.AddDocumentVersion(r.Context(), readerFrom(r), id, ups[0], dp.maxSize)
 	}
 	if err != nil {
 		dp.formFailed(w, r, err)
@@ -333,7 +339,7 @@ func (dp *documentPages) saveGrants(w http.ResponseWriter, r *http.Request) {
 	}
 	gs, err := parseGrants(r.PostForm)
 	if err == nil {
-		err = dp.store.SetDocumentGrants(r.Context(), readerFrom(r), id, gs)
+		err = dp.deps.Documents.SetDocumentGrants(r.Context(), readerFrom(r), id, gs)
 	}
 	if err != nil {
 		dp.formFailed(w, r, err)

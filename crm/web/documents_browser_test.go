@@ -38,7 +38,7 @@ func newDocSite(t *testing.T) *docSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountDocuments(st, 1<<20)
+	pages.MountDocuments(documentPageDeps(st, 1<<20))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	s := &docSite{store: st, ts: ts, users: map[string]crm.User{}}
@@ -126,7 +126,7 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 		t.Fatalf("flash after upload: %q", flash)
 	}
 	sv := resource.Reader{UserID: s.users["sveta"].ID, Role: crm.RoleSupervisor}
-	docs, err := s.store.ListDocuments(context.Background(), sv, postgres.DocumentFilter{})
+	docs, err := s.store.Documents.ListDocuments(context.Background(), sv, resource.DocumentFilter{})
 	if err != nil || len(docs) != 2 {
 		t.Fatalf("documents after upload: %v %v", docs, err)
 	}
@@ -181,7 +181,7 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 		t.Fatalf("version %q, flash %q", version, grantFlash)
 	}
 	screenshot(t, sup, "document-page")
-	d, err := s.store.GetDocument(context.Background(), sv, priceID)
+	d, err := s.store.Documents.GetDocument(context.Background(), sv, priceID)
 	if err != nil || len(d.Grants) != 1 || d.Grants[0].Kind != resource.GrantUser || d.Grants[0].Who != strconv.FormatInt(s.users["ivan"].ID, 10) || d.Grants[0].Write {
 		t.Fatalf("grants stored: %+v %v", d.Grants, err)
 	}
@@ -250,7 +250,7 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 	screenshot(t, petr, "documents-denied")
 
 	petrReader := resource.Reader{UserID: s.users["petr"].ID, Role: crm.RoleAgent}
-	if vs, err := s.store.ListDocumentVersions(context.Background(), petrReader, priceID); crm.ErrorStatus(err) != http.StatusNotFound {
+	if vs, err := s.store.Documents.ListDocumentVersions(context.Background(), petrReader, priceID); crm.ErrorStatus(err) != http.StatusNotFound {
 		t.Fatalf("petr lists the versions: %v %v", vs, err)
 	}
 

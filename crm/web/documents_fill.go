@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"hotline/crm"
 	"hotline/crm/resource"
@@ -23,7 +22,7 @@ func (dp *documentPages) fill(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, q := r.Context(), r.URL.Query()
-	u, err := dp.store.DocumentContent(ctx, readerFrom(r), id, 0)
+	u, err := dp.deps.Documents.DocumentContent(ctx, readerFrom(r), id, 0)
 	if err != nil {
 		dp.p.errorPage(w, r, err)
 		return
@@ -48,7 +47,7 @@ func (dp *documentPages) fill(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := crm.UserFromContext(ctx)
-	data := resource.NewTemplateData(c, crm.User{ID: me.ID, Name: me.Name, Login: me.Login}, time.Now().In(loc(r).Zone()), sum)
+	data := resource.NewTemplateData(c, crm.User{ID: me.ID, Name: me.Name, Login: me.Login}, dp.deps.Now().In(loc(r).Zone()), sum)
 	out, err := resource.Fill(ctx, u, data, dp.maxSize)
 	if err != nil {
 		dp.formFailed(w, r, err)

@@ -44,7 +44,7 @@ func (dp *documentPages) grantRows(ctx context.Context, r *http.Request, chosen 
 		}
 		rows = append(rows, grantRow{Kind: resource.GrantRole, Who: string(role), Level: level["role."+string(role)]})
 	}
-	teams, err := dp.p.teams.ListTeams(ctx)
+	teams, err := dp.deps.Teams.ListTeams(ctx)
 	if err != nil {
 		return nil, err
 	}

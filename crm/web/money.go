@@ -12,35 +12,35 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
 )
 
-// MoneyStore is what the money page reads and writes (*postgres.Services): the
-// reports and transactions of httpapi.MoneyStore and the product list for
-// the transaction form.
-type MoneyStore interface {
-	httpapi.MoneyStore
-	ListProducts(ctx context.Context, q string, limit int) ([]resource.Product, error)
+// MoneyPageDeps are what the money pages need: transactions and the
+// reports, and the catalogue the transaction form picks a product from.
+type MoneyPageDeps struct {
+	Money     resource.MoneyService
+	Catalogue resource.CatalogueService
+	// Now is the clock of the default period and of the client card's
+	// year (time.Now when nil).
+	Now func() time.Time
 }
 
 // moneyPages serves /reports/money.
 type moneyPages struct {
-	p     *Pages
-	store MoneyStore
-	now   func() time.Time
+	p    *Pages
+	deps MoneyPageDeps
 }
 
 // MountMoney adds the money report page (/reports/money) for supervisors
 // and admins: profitability per client and per product, marketing and
 // service spending over a period, CSV downloads (the API's), and a form to
 // record an income or an expense. Agents get 403.
-func (p *Pages) MountMoney(store MoneyStore, now func() time.Time) {
-	if now == nil {
-		now = time.Now
+func (p *Pages) MountMoney(deps MoneyPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
-	mp := &moneyPages{p: p, store: store, now: now}
+	mp := &moneyPages{p: p, deps: deps}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser, p.requireStaffPage)
 		r.Get("/reports/money", mp.page)
@@ -82,7 +82,7 @@ type moneyView struct {
 // default to the first of this month and today in the centre's zone;
 // currency to RUB.
 func (mp *moneyPages) period(q url.Values, zone *time.Location) (moneyView, resource.Period, error) {
-	today := mp.now().In(zone)
+	today := mp.deps.Now().In(zone)
 	v := moneyView{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Currency: strings.ToUpper(strings.TrimSpace(q.Get("currency")))}
 	if v.From == "" {
@@ -108,7 +108,7 @@ func (mp *moneyPages) period(q url.Values, zone *time.Location) (moneyView, reso
 
 func (mp *moneyPages) page(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := txForm{Direction: "expense", Currency: "RUB", At: mp.now().In(loc(r).Zone()).Format(time.DateOnly)}
+	f := txForm{Direction: "expense", Currency: "RUB", At: mp.deps.Now().In(loc(r).Zone()).Format(time.DateOnly)}
 	mp.prefillClient(r, &f)
 	mp.show(w, r, http.StatusOK, q, view{Flash: q.Get("done")}, f)
 }
@@ -134,22 +134,22 @@ func (mp *moneyPages) show(w http.ResponseWriter, r *http.Request, status int, q
 
 func (mp *moneyPages) load(ctx context.Context, d *moneyView, p resource.Period) error {
 	var err error
-	if d.Clients, err = mp.store.ClientProfitability(ctx, p); err != nil {
+	if d.Clients, err = mp.deps.Money.ClientProfitability(ctx, p); err != nil {
 		return err
 	}
-	if d.Products, err = mp.store.ProductProfitability(ctx, p); err != nil {
+	if d.Products, err = mp.deps.Money.ProductProfitability(ctx, p); err != nil {
 		return err
 	}
-	if d.Campaigns, err = mp.store.CampaignEfficiency(ctx, p); err != nil {
+	if d.Campaigns, err = mp.deps.Money.CampaignEfficiency(ctx, p); err != nil {
 		return err
 	}
-	if d.Service, err = mp.store.ServiceCosts(ctx, p); err != nil {
+	if d.Service, err = mp.deps.Money.ServiceCosts(ctx, p); err != nil {
 		return err
 	}
-	if d.CatalogProducts, err = mp.store.ListProducts(ctx, "", 500); err != nil {
+	if d.CatalogProducts, err = mp.deps.Catalogue.ListProducts(ctx, "", 500); err != nil {
 		return err
 	}
-	d.CampaignList, err = mp.store.ListMarketingCampaigns(ctx)
+	d.CampaignList, err = mp.deps.Money.ListMarketingCampaigns(ctx)
 	return err
 }
 
@@ -168,7 +168,7 @@ func (mp *moneyPages) record(w http.ResponseWriter, r *http.Request) {
 	period := url.Values{"from": {r.PostFormValue("from")}, "to": {r.PostFormValue("to")}, "currency": {r.PostFormValue("report_currency")}}
 	t, err := f.transaction(userOf(r))
 	if err == nil {
-		err = mp.store.AddTransaction(r.Context(), &t)
+		err = mp.deps.Money.AddTransaction(r.Context(), &t)
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) {

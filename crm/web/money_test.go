@@ -47,9 +47,9 @@ func newMoneySite(t *testing.T) *moneySite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpapi.RegisterMoney(api.API(), st, httpapi.ResourceDeps{Store: st})
+	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money})
 	httpapi.RegisterTickets(api, ticketAPI(st)) // the request picker searches them
-	pages.MountMoney(st, time.Now)
+	pages.MountMoney(moneyPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {
@@ -63,30 +63,30 @@ func newMoneySite(t *testing.T) *moneySite {
 	m.acme = acme.ID
 	must(t, st.Tickets.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
 	m.product = resource.Product{SKU: "PRN-1", Name: "Printer"}
-	must(t, st.CreateProduct(ctx, &m.product))
+	must(t, st.Stock.CreateProduct(ctx, &m.product))
 	w := resource.Warehouse{Code: "MAIN", Name: "Main"}
-	must(t, st.CreateWarehouse(ctx, &w))
+	must(t, st.Stock.CreateWarehouse(ctx, &w))
 	for _, lot := range []struct {
 		batch string
 		cost  int64
 	}{{"A", 10000}, {"B", 12000}} {
-		if _, err := st.Receive(ctx, resource.ReceiptInput{ProductID: m.product.ID, WarehouseID: w.ID, Batch: lot.batch, Qty: 10, UnitCost: lot.cost}); err != nil {
+		if _, err := st.Stock.Receive(ctx, resource.ReceiptInput{ProductID: m.product.ID, WarehouseID: w.ID, Batch: lot.batch, Qty: 10, UnitCost: lot.cost}); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(5 * time.Millisecond) // lots received in order: FIFO takes A first
 	}
-	if _, err := st.Ship(ctx, resource.OutInput{ProductID: m.product.ID, WarehouseID: w.ID, Qty: 12, ClientID: &m.acme}); err != nil {
+	if _, err := st.Stock.Ship(ctx, resource.OutInput{ProductID: m.product.ID, WarehouseID: w.ID, Qty: 12, ClientID: &m.acme}); err != nil {
 		t.Fatal(err)
 	}
 	camp := resource.MarketingCampaign{Name: "Spring mailing", Channel: "email"}
-	must(t, st.CreateMarketingCampaign(ctx, &camp))
-	must(t, st.AddLead(ctx, camp.ID, m.acme, time.Time{}, true))
+	must(t, st.Money.CreateMarketingCampaign(ctx, &camp))
+	must(t, st.Money.AddLead(ctx, camp.ID, m.acme, time.Time{}, true))
 	for _, tx := range []resource.Transaction{
 		{Direction: resource.Income, Amount: 240000, Category: "sale", ClientID: &m.acme, ProductID: &m.product.ID},
 		{Direction: resource.Expense, Amount: 5000, Category: "delivery", ClientID: &m.acme},
 		{Direction: resource.Expense, Amount: 20000, Category: "marketing", CampaignID: &camp.ID},
 	} {
-		must(t, st.AddTransaction(ctx, &tx))
+		must(t, st.Money.AddTransaction(ctx, &tx))
 	}
 	today := time.Now().UTC()
 	m.period = url.Values{"from": {today.AddDate(0, 0, -7).Format(time.DateOnly)}, "to": {today.AddDate(0, 0, 1).Format(time.DateOnly)}}.Encode()
@@ -211,7 +211,7 @@ func TestMoneyPageRolesAndBadInput(t *testing.T) {
 
 func transactions(t *testing.T, st *postgres.Services) int {
 	t.Helper()
-	list, err := st.ListTransactions(context.Background(), postgres.TransactionFilter{})
+	list, err := st.Money.ListTransactions(context.Background(), resource.TransactionFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

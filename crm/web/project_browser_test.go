@@ -35,7 +35,7 @@ func TestBrowserProjectImportAndClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountPlans(st)
+	pages.MountPlans(planPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {
@@ -47,10 +47,10 @@ func TestBrowserProjectImportAndClient(t *testing.T) {
 	}
 	p := resource.Project{Name: "Внедрение АТС", ClientID: &c.ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC),
 		Tasks: []resource.Task{{Name: "Монтаж", DurationDays: 2}, {Name: "Настройка", DurationDays: 1, DependsOn: []int64{1}}}}
-	if err := st.CreateProject(ctx, &p); err != nil {
+	if err := st.Projects.CreateProject(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	p, err = st.GetProject(ctx, p.ID)
+	p, err = st.Projects.GetProject(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

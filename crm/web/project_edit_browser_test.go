@@ -35,7 +35,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountPlans(st)
+	pages.MountPlans(planPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	users := map[string]crm.User{}
@@ -76,7 +76,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	if msg := textOf(t, tctx, "#page-error"); !strings.Contains(msg, "Клиент") || !strings.Contains(msg, "из списка") {
 		t.Fatalf("unpicked client said %q", msg)
 	}
-	if list, _ := st.ListProjects(ctx, 0); len(list) != 0 {
+	if list, _ := st.Projects.ListProjects(ctx, 0); len(list) != 0 {
 		t.Fatalf("a refused form made %+v", list)
 	}
 	err = chromedp.Do(tctx, chromedp.Clear(chromedp.ID("project-client-q")),
@@ -95,7 +95,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	if got := textOf(t, tctx, "#project-client"); !strings.Contains(got, "ООО «Ромашка»") || !strings.Contains(got, "сделка №"+strconv.FormatInt(d.ID, 10)) {
 		t.Fatalf("project's client and deal %q", got)
 	}
-	list, err := st.ListProjects(ctx, c.ID)
+	list, err := st.Projects.ListProjects(ctx, c.ID)
 	if err != nil || len(list) != 1 || list[0].Name != "Запуск линии" || list[0].DealID == nil || *list[0].DealID != d.ID {
 		t.Fatalf("stored projects %+v: %v", list, err)
 	}
@@ -115,12 +115,12 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		}
 	}
 	addTask("Монтаж", "2026-12-07", "2", "")
-	p, err := st.GetProject(ctx, id)
+	p, err := st.Projects.GetProject(ctx, id)
 	if err != nil || len(p.Tasks) != 1 {
 		t.Fatalf("after the first task %+v: %v", p, err)
 	}
 	addTask("Настройка", "2026-12-07", "1", strconv.FormatInt(p.Tasks[0].ID, 10))
-	if p, err = st.GetProject(ctx, id); err != nil || len(p.Tasks) != 2 {
+	if p, err = st.Projects.GetProject(ctx, id); err != nil || len(p.Tasks) != 2 {
 		t.Fatalf("after the second task %+v: %v", p, err)
 	}
 	// Монтаж: Mon 7 and Tue 8 December; Настройка after it on Wed 9.
@@ -146,7 +146,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		t.Fatalf("resources %q", got)
 	}
 	screenshot(t, tctx, "project-edit")
-	if p, err = st.GetProject(ctx, id); err != nil || len(p.Resources) != 2 {
+	if p, err = st.Projects.GetProject(ctx, id); err != nil || len(p.Resources) != 2 {
 		t.Fatalf("stored resources %+v: %v", p.Resources, err)
 	}
 	var x bytes.Buffer
@@ -173,7 +173,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	if err != nil || status != 403 {
 		t.Fatalf("agent's POST answered %d: %v", status, err)
 	}
-	if p, _ = st.GetProject(ctx, id); len(p.Resources) != 2 {
+	if p, _ = st.Projects.GetProject(ctx, id); len(p.Resources) != 2 {
 		t.Fatalf("the agent's POST changed %+v", p.Resources)
 	}
 }

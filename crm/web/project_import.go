@@ -26,7 +26,7 @@ func (pp *planPages) importMSPDI(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxMSPDI+maxFormBytes)
 	if err := r.ParseMultipartForm(maxMSPDI); err != nil {
-		http.Error(w, "the upload is malformed or over 8 MiB", http.StatusRequestEntityTooLarge)
+		http.Error(w, loc(r).T("res.project.upload_bad", map[string]any{"Max": maxMSPDI >> 20}), http.StatusRequestEntityTooLarge)
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
@@ -44,7 +44,7 @@ func (pp *planPages) importMSPDI(w http.ResponseWriter, r *http.Request) {
 	dates, err := resource.ImportMSPDI(bytes.NewReader(body), maxMSPDI)
 	var n int
 	if err == nil {
-		n, err = pp.projects.ApplyTaskDates(r.Context(), id, dates)
+		n, err = pp.deps.Projects.ApplyTaskDates(r.Context(), id, dates)
 	}
 	if err != nil {
 		pp.p.errorPage(w, r, err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -11,19 +10,8 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 )
-
-// PlanStore is what the project pages need (crm/postgres.Store): projects,
-// adding tasks and resources, and the deals a new project is picked from.
-type PlanStore interface {
-	httpapi.ProjectStore
-	AddTask(ctx context.Context, projectID int64, t resource.Task) (resource.Task, error)
-	AddResource(ctx context.Context, projectID int64, a *resource.PlanAsset) error
-	GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
-	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-}
 
 // projectForm is the new-project form as typed; clients and deals are
 // picked by name (the pickers fill the hidden ids).
@@ -47,7 +35,7 @@ type projectListData struct {
 }
 
 func (pp *planPages) showList(w http.ResponseWriter, r *http.Request, status int, f projectForm, err error) {
-	list, e := pp.projects.ListProjects(r.Context(), 0)
+	list, e := pp.deps.Projects.ListProjects(r.Context(), 0)
 	if e != nil {
 		pp.p.errorPage(w, r, e)
 		return
@@ -67,7 +55,7 @@ func (pp *planPages) create(w http.ResponseWriter, r *http.Request) {
 		DealID: v("deal_id"), DealName: v("deal_name")}
 	p, err := pp.projectOf(r, f)
 	if err == nil {
-		err = pp.projects.CreateProject(r.Context(), &p)
+		err = pp.deps.Projects.CreateProject(r.Context(), &p)
 	}
 	if err != nil {
 		pp.showList(w, r, http.StatusUnprocessableEntity, f, err)
@@ -101,7 +89,7 @@ func (pp *planPages) projectOf(r *http.Request, f projectForm) (resource.Project
 		if err != nil || id <= 0 {
 			return p, crm.Invalid("deal_id", "choose a deal from the list")
 		}
-		d, err := pp.projects.GetDeal(ctx, id)
+		d, err := pp.deps.Deals.GetDeal(ctx, id)
 		if err != nil {
 			return p, crm.Invalid("deal_id", "choose a deal from the list")
 		}
@@ -125,7 +113,7 @@ func (pp *planPages) dealSearch(w http.ResponseWriter, r *http.Request) {
 		Items []item `json:"items"`
 	}{Items: []item{}}
 	if q := strings.TrimSpace(r.URL.Query().Get("q")); len([]rune(q)) >= 2 && len(q) <= 200 {
-		list, err := pp.projects.ListDeals(r.Context(), funnel.DealFilter{Query: q, Limit: 8})
+		list, err := pp.deps.Deals.ListDeals(r.Context(), funnel.DealFilter{Query: q, Limit: 8})
 		if err != nil {
 			http.Error(w, "deal search failed", http.StatusInternalServerError)
 			return
@@ -171,7 +159,7 @@ func (pp *planPages) addTask(w http.ResponseWriter, r *http.Request) {
 		t.DependsOn, err = []int64{after}, e
 	}
 	if err == nil {
-		_, err = pp.projects.AddTask(r.Context(), id, t)
+		_, err = pp.deps.Projects.AddTask(r.Context(), id, t)
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindNotFound) {
@@ -193,7 +181,7 @@ func (pp *planPages) addResource(w http.ResponseWriter, r *http.Request) {
 	}
 	f := resourceForm{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind")}
 	a := resource.PlanAsset{Name: f.Name, Kind: resource.AssetKind(f.Kind)}
-	if err := pp.projects.AddResource(r.Context(), id, &a); err != nil {
+	if err := pp.deps.Projects.AddResource(r.Context(), id, &a); err != nil {
 		if crm.IsKind(err, crm.KindNotFound) {
 			pp.p.errorPage(w, r, err)
 			return

@@ -12,8 +12,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -22,18 +20,25 @@ import (
 // stockPages serves the warehouse page: stock by lot, availability check,
 // receipts, transfers and reservations, and the product catalogue.
 type stockPages struct {
-	p     *Pages
-	store StockPageStore
+	p    *Pages
+	deps StockPageDeps
 }
 
-// StockPageStore is what the warehouse page needs: the stock operations
-// and the service desk's SLA plans, which the product form offers as a
-// product's support plan (crm/postgres.Store).
-type StockPageStore interface {
-	httpapi.StockStore
-	ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
-	ReserveAcross(ctx context.Context, in resource.ReserveInput) ([]resource.Reservation, error)
-	StockJournal(ctx context.Context, f resource.JournalFilter) ([]resource.JournalEntry, error)
+// StockPageDeps are what the warehouse page needs: the catalogue, stock
+// movements and reservations (crm/postgres.StockService is all three), who
+// may act on a reservation, and the service desk's SLA plans, which the
+// product form offers as a product's support plan.
+type StockPageDeps struct {
+	Catalogue    resource.CatalogueService
+	Stock        resource.StockService
+	Reservations resource.ReservationService
+	Access       resource.ReservationAccess
+	// Plans lists the SLA plans.
+	Plans interface {
+		ListSLAPlans(ctx context.Context) ([]service.SLAPlan, error)
+	}
+	// Now is the clock transfers are expected from (time.Now when nil).
+	Now func() time.Time
 }
 
 // MountStock adds the warehouse page (/stock) for every signed-in user with
@@ -42,8 +47,11 @@ type StockPageStore interface {
 // catalogue (products with their support terms). It also turns on the
 // availability box of the client and ticket pages (the console's card
 // shows it when the card builder has a ProductLister).
-func (p *Pages) MountStock(store StockPageStore) {
-	sp := &stockPages{p: p, store: store}
+func (p *Pages) MountStock(deps StockPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	sp := &stockPages{p: p, deps: deps}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/stock", sp.page)
@@ -66,7 +74,7 @@ func (p *Pages) MountStock(store StockPageStore) {
 func requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if pr := crm.UserFromContext(r.Context()); pr == nil || pr.Role == crm.RoleAgent {
-			http.Error(w, "supervisors and admins only", http.StatusForbidden)
+			http.Error(w, loc(r).T("web.error.forbidden", nil), http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -114,42 +122,42 @@ func (sp *stockPages) render(w http.ResponseWriter, r *http.Request, status int,
 		v.Staff = pr.Role != crm.RoleAgent
 	}
 	var err error
-	if v.Products, err = sp.store.ListProducts(ctx, "", 500); err != nil {
+	if v.Products, err = sp.deps.Catalogue.ListProducts(ctx, "", 500); err != nil {
 		sp.p.errorPage(w, r, err)
 		return
 	}
-	if v.Warehouses, err = sp.store.ListWarehouses(ctx); err != nil {
+	if v.Warehouses, err = sp.deps.Catalogue.ListWarehouses(ctx); err != nil {
 		sp.p.errorPage(w, r, err)
 		return
 	}
 	if v.Staff {
-		if v.Plans, err = sp.store.ListSLAPlans(ctx); err != nil {
+		if v.Plans, err = sp.deps.Plans.ListSLAPlans(ctx); err != nil {
 			sp.p.errorPage(w, r, err)
 			return
 		}
 		v.Priorities = service.Priorities
 	}
 	if v.ProductID > 0 {
-		a, err := sp.store.Availability(ctx, v.ProductID, v.Qty)
+		a, err := sp.deps.Reservations.Availability(ctx, v.ProductID, v.Qty)
 		if err != nil {
 			sp.p.errorPage(w, r, err)
 			return
 		}
 		v.Availability = &a
-		v.Balances, _ = sp.store.Balances(ctx, postgres.BalanceFilter{ProductID: v.ProductID, NonZero: true})
+		v.Balances, _ = sp.deps.Stock.Balances(ctx, resource.BalanceFilter{ProductID: v.ProductID, NonZero: true})
 		if !v.Staff { // purchase costs are not for agents, not even in the page's data
 			for i := range v.Balances {
 				v.Balances[i].UnitCost = 0
 			}
 		}
-		v.Reservations, _ = sp.store.ListReservations(ctx, postgres.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
+		v.Reservations, _ = sp.deps.Reservations.ListReservations(ctx, resource.ReservationFilter{ProductID: v.ProductID, ActiveOnly: true, AgentID: agentOf(r)})
 		if v.Staff && v.Edit == nil {
 			if i := slices.IndexFunc(v.Products, func(p resource.Product) bool { return p.ID == v.ProductID }); i >= 0 {
 				v.Edit = &v.Products[i]
 			}
 		}
 	}
-	v.Transfers, _ = sp.store.ListTransfers(ctx, true, 50)
+	v.Transfers, _ = sp.deps.Stock.ListTransfers(ctx, true, 50)
 	page.Data = v
 	sp.p.render(w, r, status, "stock", "web.nav.stock", page)
 }
@@ -190,10 +198,10 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 	var made []resource.Reservation
 	var err error
 	if r.FormValue("warehouse_id") == "all" {
-		made, err = sp.store.ReserveAcross(r.Context(), in)
+		made, err = sp.deps.Reservations.ReserveAcross(r.Context(), in)
 	} else {
 		var res resource.Reservation
-		res, err = sp.store.Reserve(r.Context(), in)
+		res, err = sp.deps.Reservations.Reserve(r.Context(), in)
 		made = []resource.Reservation{res}
 	}
 	if err != nil {
@@ -205,11 +213,11 @@ func (sp *stockPages) reserve(w http.ResponseWriter, r *http.Request) {
 
 func (sp *stockPages) release(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if ok, err := sp.store.ReservationVisibleTo(r.Context(), id, agentOf(r)); err != nil || !ok {
+	if ok, err := sp.deps.Access.ReservationVisibleTo(r.Context(), id, agentOf(r)); err != nil || !ok {
 		back(w, r, r.FormValue("product_id"), "error", i18n.FromContext(r.Context()).T("harden.stock.no_reservation", nil))
 		return
 	}
-	if err := sp.store.ReleaseReservation(r.Context(), id); err != nil {
+	if err := sp.deps.Reservations.ReleaseReservation(r.Context(), id); err != nil {
 		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
@@ -235,7 +243,7 @@ func (sp *stockPages) receive(w http.ResponseWriter, r *http.Request) {
 		}
 		in.ExpiresOn = &d
 	}
-	if _, err := sp.store.Receive(r.Context(), in); err != nil {
+	if _, err := sp.deps.Stock.Receive(r.Context(), in); err != nil {
 		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
@@ -244,9 +252,9 @@ func (sp *stockPages) receive(w http.ResponseWriter, r *http.Request) {
 
 func (sp *stockPages) transfer(w http.ResponseWriter, r *http.Request) {
 	days := formInt(r, "days")
-	_, err := sp.store.StartTransfer(r.Context(), resource.TransferInput{ProductID: formInt(r, "product_id"),
+	_, err := sp.deps.Stock.StartTransfer(r.Context(), resource.TransferInput{ProductID: formInt(r, "product_id"),
 		FromWarehouseID: formInt(r, "from_warehouse_id"), ToWarehouseID: formInt(r, "to_warehouse_id"), Qty: formInt(r, "qty"),
-		ExpectedAt: time.Now().AddDate(0, 0, int(days))}, userOf(r))
+		ExpectedAt: sp.deps.Now().AddDate(0, 0, int(days))}, userOf(r))
 	if err != nil {
 		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
@@ -256,7 +264,7 @@ func (sp *stockPages) transfer(w http.ResponseWriter, r *http.Request) {
 
 func (sp *stockPages) arrive(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if _, err := sp.store.ArriveTransfer(r.Context(), id, userOf(r)); err != nil {
+	if _, err := sp.deps.Stock.ArriveTransfer(r.Context(), id, userOf(r)); err != nil {
 		back(w, r, r.FormValue("product_id"), "error", errorText(loc(r), err))
 		return
 	}
@@ -283,12 +291,12 @@ func agentOf(r *http.Request) int64 {
 // for does not exist or is not the agent's to see; "" when it may.
 func (sp *stockPages) mayReserveFor(r *http.Request, dealID, ticketID *int64) string {
 	if dealID != nil {
-		if ok, err := sp.store.DealVisibleTo(r.Context(), *dealID, agentOf(r)); err != nil || !ok {
+		if ok, err := sp.deps.Access.DealVisibleTo(r.Context(), *dealID, agentOf(r)); err != nil || !ok {
 			return i18n.FromContext(r.Context()).T("harden.stock.no_deal", nil)
 		}
 	}
 	if ticketID != nil {
-		if ok, err := sp.store.TicketVisibleTo(r.Context(), *ticketID, agentOf(r)); err != nil || !ok {
+		if ok, err := sp.deps.Access.TicketVisibleTo(r.Context(), *ticketID, agentOf(r)); err != nil || !ok {
 			return i18n.FromContext(r.Context()).T("harden.stock.no_request", nil)
 		}
 	}

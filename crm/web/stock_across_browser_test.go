@@ -13,7 +13,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/web"
@@ -33,7 +32,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountStock(postgres.Flatten(st))
+	pages.MountStock(stockPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {
@@ -44,12 +43,12 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := resource.Product{SKU: "RT-100", Name: "Маршрутизатор RT-100", Price: 1250000}
-	if err := st.CreateProduct(ctx, &p); err != nil {
+	if err := st.Stock.CreateProduct(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	var wh [2]int64
 	for i, w := range []resource.Warehouse{{Code: "MSK", Name: "Москва"}, {Code: "SPB", Name: "Санкт-Петербург"}} {
-		if err := st.CreateWarehouse(ctx, &w); err != nil {
+		if err := st.Stock.CreateWarehouse(ctx, &w); err != nil {
 			t.Fatal(err)
 		}
 		wh[i] = w.ID
@@ -59,11 +58,11 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 		{ProductID: p.ID, WarehouseID: wh[1], Batch: "S-1", Qty: 12, UnitCost: 870000},
 		{ProductID: p.ID, WarehouseID: wh[1], Batch: "S-2", Qty: 2, UnitCost: 870000},
 	} {
-		if _, err := st.Receive(ctx, in); err != nil {
+		if _, err := st.Stock.Receive(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.StartTransfer(ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: wh[1], ToWarehouseID: wh[0], Qty: 2,
+	if _, err := st.Stock.StartTransfer(ctx, resource.TransferInput{ProductID: p.ID, FromWarehouseID: wh[1], ToWarehouseID: wh[0], Qty: 2,
 		ExpectedAt: time.Now().AddDate(0, 0, 2)}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +90,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if msg := textOf(t, tctx, "#page-error"); !strings.Contains(msg, "только 22 из 30") {
 		t.Fatalf("refusal %q", msg)
 	}
-	if rs, _ := st.ListReservations(ctx, postgres.ReservationFilter{ProductID: p.ID}); len(rs) != 0 {
+	if rs, _ := st.Stock.ListReservations(ctx, resource.ReservationFilter{ProductID: p.ID}); len(rs) != 0 {
 		t.Fatalf("a refused reservation holds stock: %+v", rs)
 	}
 	err = chromedp.Do(tctx,
@@ -110,11 +109,11 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	if !strings.Contains(flash, "Зарезервировано 30 шт.") || !strings.Contains(flash, "Москва, партия M-1 — 22") || !strings.Contains(flash, "Санкт-Петербург, партия S-1 — 8") {
 		t.Fatalf("flash %q", flash)
 	}
-	rs, err := st.ListReservations(ctx, postgres.ReservationFilter{ProductID: p.ID, ActiveOnly: true})
+	rs, err := st.Stock.ListReservations(ctx, resource.ReservationFilter{ProductID: p.ID, ActiveOnly: true})
 	if err != nil || len(rs) != 2 || rs[0].Qty+rs[1].Qty != 30 || *rs[0].ClientID != c.ID {
 		t.Fatalf("reservations %+v %v", rs, err)
 	}
-	if err := st.CheckStockLedger(ctx); err != nil {
+	if err := st.Stock.CheckStockLedger(ctx); err != nil {
 		t.Fatal(err)
 	}
 	transit := textOf(t, tctx, "#transfers")

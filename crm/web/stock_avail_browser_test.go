@@ -49,13 +49,13 @@ func newAvailSite(t *testing.T) *availSite {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st.Tickets, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st.Tickets, Products: st.Stock})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
 	pages.MountConsole()
 	pages.MountTickets(ticketPageDeps(st, true))
-	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st})
-	pages.MountStock(postgres.Flatten(st))
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock})
+	pages.MountStock(stockPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 
@@ -69,20 +69,20 @@ func newAvailSite(t *testing.T) *availSite {
 	var wh [2]int64
 	for i, code := range []string{"MSK", "SPB"} {
 		w := resource.Warehouse{Code: code, Name: code + " store"}
-		must(t, st.CreateWarehouse(ctx, &w))
+		must(t, st.Stock.CreateWarehouse(ctx, &w))
 		wh[i] = w.ID
 	}
 	s.router = resource.Product{SKU: "RT-100", Name: "Router RT-100", LeadTimeDays: 5}
 	s.sw = resource.Product{SKU: "SW-8", Name: "Switch SW-8", LeadTimeDays: 30}
-	must(t, st.CreateProduct(ctx, &s.router))
-	must(t, st.CreateProduct(ctx, &s.sw))
+	must(t, st.Stock.CreateProduct(ctx, &s.router))
+	must(t, st.Stock.CreateProduct(ctx, &s.sw))
 	for i, qty := range []int64{10, 4} {
-		if _, err := st.Receive(ctx, resource.ReceiptInput{ProductID: s.router.ID, WarehouseID: wh[i], Batch: "B" + strconv.Itoa(i), Qty: qty, UnitCost: 100}); err != nil {
+		if _, err := st.Stock.Receive(ctx, resource.ReceiptInput{ProductID: s.router.ID, WarehouseID: wh[i], Batch: "B" + strconv.Itoa(i), Qty: qty, UnitCost: 100}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.arrives = time.Now().Add(5 * 24 * time.Hour)
-	if _, err := st.ExpectReceipt(ctx, s.sw.ID, wh[0], 6, s.arrives, "PO-17"); err != nil {
+	if _, err := st.Stock.ExpectReceipt(ctx, s.sw.ID, wh[0], 6, s.arrives, "PO-17"); err != nil {
 		t.Fatal(err)
 	}
 	s.ticket = service.Ticket{ClientID: s.client.ID, Subject: "Switch dead", ProductID: &s.sw.ID, CreatedBy: &anna.ID}
@@ -182,7 +182,7 @@ func TestBrowserCardAvailability(t *testing.T) {
 	if free != "MSK store=7,SPB store=4" {
 		t.Errorf("warehouses after reserving 3 from MSK: %q", free)
 	}
-	res, err := s.store.ListReservations(context.Background(), postgres.ReservationFilter{ClientID: s.client.ID, ActiveOnly: true})
+	res, err := s.store.Stock.ListReservations(context.Background(), resource.ReservationFilter{ClientID: s.client.ID, ActiveOnly: true})
 	if err != nil || len(res) != 1 || res[0].ProductID != s.router.ID || res[0].Qty != 3 || res[0].TicketID != nil {
 		t.Fatalf("client reservations %+v, %v; want 3 routers for the client", res, err)
 	}
@@ -241,7 +241,7 @@ func TestBrowserClientAndTicketAvailability(t *testing.T) {
 	if _, err := waitText(tctx, "#ticket-stock-box .stock-ticket-reservations", "1 of product "+strconv.FormatInt(s.router.ID, 10)); err != nil {
 		t.Error(err)
 	}
-	res, err := s.store.ListReservations(context.Background(), postgres.ReservationFilter{TicketID: s.ticket.ID})
+	res, err := s.store.Stock.ListReservations(context.Background(), resource.ReservationFilter{TicketID: s.ticket.ID})
 	if err != nil || len(res) != 1 || res[0].Qty != 1 || res[0].ClientID == nil || *res[0].ClientID != s.client.ID {
 		t.Fatalf("ticket reservations %+v, %v", res, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"hotline/crm"
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -37,7 +36,7 @@ func TestStockFormsBoundNumbers(t *testing.T) {
 			t.Errorf("receipt %v: %d %s, want an error", f, resp.StatusCode, loc)
 		}
 	}
-	bal, err := s.store.Balances(context.Background(), postgres.BalanceFilter{ProductID: p.ID})
+	bal, err := s.store.Stock.Balances(context.Background(), resource.BalanceFilter{ProductID: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +63,7 @@ func TestStockPageReleaseChecksTheOwner(t *testing.T) {
 	if err := s.store.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.store.Reserve(ctx, resource.ReserveInput{ProductID: p.ID, Qty: 2, ClientID: &c.ID, TTL: time.Hour, UserID: admin.ID})
+	res, err := s.store.Stock.Reserve(ctx, resource.ReserveInput{ProductID: p.ID, Qty: 2, ClientID: &c.ID, TTL: time.Hour, UserID: admin.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +73,7 @@ func TestStockPageReleaseChecksTheOwner(t *testing.T) {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "error=") {
 		t.Fatalf("agent releases another's reservation: %d %s", resp.StatusCode, loc)
 	}
-	if got, err := s.store.GetReservation(ctx, res.ID); err != nil || got.State != resource.ReservationActive {
+	if got, err := s.store.Stock.GetReservation(ctx, res.ID); err != nil || got.State != resource.ReservationActive {
 		t.Fatalf("reservation after the attempt: %+v %v", got, err)
 	}
 }

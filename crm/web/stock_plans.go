@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -9,21 +10,40 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/resource"
 )
 
 // planPages serves projects with their Gantt chart.
 type planPages struct {
-	p        *Pages
-	projects PlanStore
+	p    *Pages
+	deps PlanPageDeps
+}
+
+// PlanPageDeps are what the project pages need: projects, the deals a new
+// project is picked from, and (optional) the links between requests and
+// projects, which the project's page and the request's page show.
+type PlanPageDeps struct {
+	Projects resource.ProjectService
+	// Deals finds the deal a new project is for.
+	Deals interface {
+		GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
+		ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
+	}
+	TicketLinks TicketProjects
+	// Now is the clock a new project's default start is from (time.Now when nil).
+	Now func() time.Time
 }
 
 // MountPlans adds /projects (list, Gantt chart, MSPDI export link) for
 // every signed-in user, with a nav link; supervisors and admins create
 // projects there and add tasks and resources on a project's page. The
 // document library is MountDocuments.
-func (p *Pages) MountPlans(projects PlanStore) {
-	pp := &planPages{p: p, projects: projects}
+func (p *Pages) MountPlans(deps PlanPageDeps) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	pp := &planPages{p: p, deps: deps}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/projects", pp.list)
@@ -35,13 +55,13 @@ func (p *Pages) MountPlans(projects PlanStore) {
 		r.With(requireStaff).Post("/projects/{id}/mspdi", pp.importMSPDI)
 	})
 	p.mu.Lock()
-	p.projects = projects
+	p.projects, p.ticketLinks = deps.Projects, deps.TicketLinks
 	p.mu.Unlock()
 	p.AddNav(NavItem{Label: "web.nav.projects", Path: "/projects", Group: "web.nav.group.resources"})
 }
 
 func (pp *planPages) list(w http.ResponseWriter, r *http.Request) {
-	pp.showList(w, r, http.StatusOK, projectForm{Start: time.Now().In(loc(r).Zone()).Format(time.DateOnly)}, nil)
+	pp.showList(w, r, http.StatusOK, projectForm{Start: pp.deps.Now().In(loc(r).Zone()).Format(time.DateOnly)}, nil)
 }
 
 func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +76,7 @@ func (pp *planPages) project(w http.ResponseWriter, r *http.Request) {
 // show renders a project's page; err is what the task or resource form
 // (the one filled in) got wrong.
 func (pp *planPages) show(w http.ResponseWriter, r *http.Request, id int64, status int, tf taskForm, rf resourceForm, err error) {
-	pr, e := pp.projects.GetProject(r.Context(), id)
+	pr, e := pp.deps.Projects.GetProject(r.Context(), id)
 	if e != nil {
 		pp.p.errorPage(w, r, e)
 		return

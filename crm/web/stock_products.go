@@ -67,9 +67,9 @@ func (sp *stockPages) saveProduct(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		if p.ID > 0 {
-			err = sp.store.UpdateProduct(r.Context(), &p)
+			err = sp.deps.Catalogue.UpdateProduct(r.Context(), &p)
 		} else {
-			err = sp.store.CreateProduct(r.Context(), &p)
+			err = sp.deps.Catalogue.CreateProduct(r.Context(), &p)
 		}
 	}
 	if err == nil {

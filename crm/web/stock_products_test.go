@@ -71,7 +71,7 @@ func TestProductFormSupportTerms(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "done=") {
 		t.Fatalf("add product: %d %s", resp.StatusCode, loc)
 	}
-	list, err := s.store.ListProducts(context.Background(), "PBX-1", 5)
+	list, err := s.store.Stock.ListProducts(context.Background(), "PBX-1", 5)
 	if err != nil || len(list) != 1 || list[0].SupportPriority != service.PriorityCritical || list[0].SupportPlan != plan.Name {
 		t.Fatalf("stored product %+v, %v", list, err)
 	}
@@ -123,7 +123,7 @@ func TestBrowserEditProductSupport(t *testing.T) {
 	if want := "12 months after the sale; requests get high priority and the SLA plan “" + plan.Name + "”"; support != want {
 		t.Fatalf("catalogue row %q, want %q", support, want)
 	}
-	got, err := s.store.GetProduct(context.Background(), p.ID)
+	got, err := s.store.Stock.GetProduct(context.Background(), p.ID)
 	if err != nil || got.SupportPriority != service.PriorityHigh || got.SupportMonths != 12 || got.LeadTimeDays != 5 || got.SKU != p.SKU {
 		t.Fatalf("saved product %+v, %v; want the other fields kept", got, err)
 	}
@@ -168,20 +168,20 @@ func TestBrowserCardShowsSupport(t *testing.T) {
 		t.Fatal(err)
 	}
 	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}
-	if err := s.store.CreateWarehouse(bg, &wh); err != nil {
+	if err := s.store.Stock.CreateWarehouse(bg, &wh); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	bought := map[string]time.Time{"PBX appliance": now.AddDate(0, -1, 0), "SIP trunk": now.AddDate(0, -3, 0)}
 	for name, months := range map[string]int{"PBX appliance": 36, "SIP trunk": 1} {
 		p := resource.Product{SKU: strings.ReplaceAll(name, " ", "-"), Name: name, Support: "24/7", SupportMonths: months, SupportPriority: service.PriorityCritical}
-		if err := s.store.CreateProduct(bg, &p); err != nil {
+		if err := s.store.Stock.CreateProduct(bg, &p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.store.Receive(bg, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh.ID, Batch: "B", Qty: 1, At: now.AddDate(-1, 0, 0)}); err != nil {
+		if _, err := s.store.Stock.Receive(bg, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh.ID, Batch: "B", Qty: 1, At: now.AddDate(-1, 0, 0)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.store.Ship(bg, resource.OutInput{ProductID: p.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &cl.ID, At: bought[name]}); err != nil {
+		if _, err := s.store.Stock.Ship(bg, resource.OutInput{ProductID: p.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &cl.ID, At: bought[name]}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"hotline/crm/postgres"
 	"hotline/crm/resource"
 )
 
@@ -39,13 +38,13 @@ func (sp *stockPages) clientName(r *http.Request, id string) string {
 func (sp *stockPages) reservedText(r *http.Request, productID int64, made []resource.Reservation) string {
 	l := loc(r)
 	lots := map[int64]resource.Balance{}
-	if bs, err := sp.store.Balances(r.Context(), postgres.BalanceFilter{ProductID: productID}); err == nil {
+	if bs, err := sp.deps.Stock.Balances(r.Context(), resource.BalanceFilter{ProductID: productID}); err == nil {
 		for _, b := range bs {
 			lots[b.LotID] = b
 		}
 	}
 	names := map[int64]string{}
-	if whs, err := sp.store.ListWarehouses(r.Context()); err == nil {
+	if whs, err := sp.deps.Catalogue.ListWarehouses(r.Context()); err == nil {
 		for _, w := range whs {
 			names[w.ID] = w.Name
 		}
@@ -88,9 +87,9 @@ func (sp *stockPages) journal(w http.ResponseWriter, r *http.Request) {
 		f.Before, _ = time.Parse(time.RFC3339Nano, b)
 	}
 	var err error
-	if v.Entries, err = sp.store.StockJournal(ctx, f); err == nil {
-		if v.Products, err = sp.store.ListProducts(ctx, "", 500); err == nil {
-			v.Warehouses, err = sp.store.ListWarehouses(ctx)
+	if v.Entries, err = sp.deps.Stock.StockJournal(ctx, f); err == nil {
+		if v.Products, err = sp.deps.Catalogue.ListProducts(ctx, "", 500); err == nil {
+			v.Warehouses, err = sp.deps.Catalogue.ListWarehouses(ctx)
 		}
 	}
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
@@ -33,9 +32,9 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountStock(postgres.Flatten(st))
-	pages.MountPlans(st)
-	pages.MountDocuments(st, 0)
+	pages.MountStock(stockPageDeps(st))
+	pages.MountPlans(planPageDeps(st))
+	pages.MountDocuments(documentPageDeps(st, 0))
 	httpapi.RegisterTickets(api, ticketAPI(st)) // the request picker searches them
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -46,18 +45,18 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 		}
 	}
 	p := resource.Product{SKU: "RT-100", Name: "Router RT-100", LeadTimeDays: 5}
-	if err := st.CreateProduct(ctx, &p); err != nil {
+	if err := st.Stock.CreateProduct(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	var wh [2]int64
 	for i, code := range []string{"MSK", "SPB"} {
 		w := resource.Warehouse{Code: code, Name: code + " store"}
-		if err := st.CreateWarehouse(ctx, &w); err != nil {
+		if err := st.Stock.CreateWarehouse(ctx, &w); err != nil {
 			t.Fatal(err)
 		}
 		wh[i] = w.ID
 	}
-	if _, err := st.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh[0], Batch: "B1", Qty: 10, UnitCost: 100}); err != nil {
+	if _, err := st.Stock.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh[0], Batch: "B1", Qty: 10, UnitCost: 100}); err != nil {
 		t.Fatal(err)
 	}
 	return &site{t: t, store: st, ts: ts}, p, wh
@@ -170,11 +169,11 @@ func TestPlanPages(t *testing.T) {
 	}
 	p := resource.Project{Name: "Rollout <b>", Start: time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC),
 		Tasks: []resource.Task{{Name: "Plan", DurationDays: 2}, {Name: "Go live", DependsOn: []int64{1}}}}
-	if err := s.store.CreateProject(ctx, &p); err != nil {
+	if err := s.store.Projects.CreateProject(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	secret := resource.Document{Title: "Admin secret", Category: resource.DocCommercial}
-	if err := s.store.CreateDocument(ctx, resource.Reader{UserID: admin.ID, Role: admin.Role}, &secret,
+	if err := s.store.Documents.CreateDocument(ctx, resource.Reader{UserID: admin.ID, Role: admin.Role}, &secret,
 		resource.Upload{Filename: "s.txt", Content: []byte("secret words")}, 0); err != nil {
 		t.Fatal(err)
 	}

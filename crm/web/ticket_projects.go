@@ -31,10 +31,7 @@ type ticketPlan struct {
 func (p *Pages) ticketProjects() TicketProjects {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if p.projects == nil {
-		return nil
-	}
-	return p.requests
+	return p.ticketLinks
 }
 
 // ticketPlanOf is the project part of a request's page (nil: no projects).

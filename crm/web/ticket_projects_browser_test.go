@@ -32,7 +32,7 @@ func TestBrowserTicketProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages.MountTickets(ticketPageDeps(st, true))
-	pages.MountPlans(st)
+	pages.MountPlans(planPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{
@@ -51,7 +51,7 @@ func TestBrowserTicketProject(t *testing.T) {
 			t.Fatal(err)
 		}
 		projects[i] = resource.Project{Name: "Проект " + name, ClientID: &clients[i].ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
-		if err := st.CreateProject(ctx, &projects[i]); err != nil {
+		if err := st.Projects.CreateProject(ctx, &projects[i]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,9 +29,6 @@ type TicketPageDeps struct {
 	// Products lets the new-request form offer the client's purchased
 	// products and any other one, applying their support terms; optional.
 	Products TicketProducts
-	// Projects lets requests name a project of their client (when the
-	// project pages are mounted too); optional.
-	Projects TicketProjects
 	// Now is the clock of the report's default period and of support
 	// terms still running; time.Now when nil.
 	Now func() time.Time
@@ -73,11 +70,6 @@ func (p *Pages) MountTickets(deps TicketPageDeps) {
 	p.AddNav(NavItem{Label: "web.nav.service_report", Path: "/reports/service", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 	if deps.Costs != nil {
 		p.mountCosts(tp, deps.Costs, deps.Catalogue)
-	}
-	if deps.Projects != nil {
-		p.mu.Lock()
-		p.requests = deps.Projects
-		p.mu.Unlock()
 	}
 }
 

@@ -24,7 +24,7 @@ func costTicket(t *testing.T, s *callSite) (service.Ticket, resource.Product) {
 		t.Fatal(err)
 	}
 	p := resource.Product{SKU: "RT-100", Name: "Роутер Кинетик", Unit: "pcs", Price: 450000}
-	if err := s.store.CreateProduct(ctx, &p); err != nil {
+	if err := s.store.Stock.CreateProduct(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
 	for role, rate := range map[crm.Role]int64{crm.RoleAgent: 1200_00, crm.RoleSupervisor: 1800_00} {

@@ -41,7 +41,7 @@ func newBoughtProducts(t *testing.T, s *site) *boughtProducts {
 	b.plan.Hours = service.WeekHours{allDay, allDay, allDay, allDay, allDay, allDay, allDay}
 	must(t, s.store.SLA.SaveSLAPlan(ctx, &b.plan))
 	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}
-	must(t, s.store.CreateWarehouse(ctx, &wh))
+	must(t, s.store.Stock.CreateWarehouse(ctx, &wh))
 	b.pbx = resource.Product{SKU: "PBX-1", Name: "PBX appliance", Support: "24/7", SupportMonths: 36,
 		SupportPriority: service.PriorityCritical, SupportPlanID: &b.plan.ID}
 	b.sip = resource.Product{SKU: "SIP-1", Name: "SIP trunk", Support: "business hours", SupportMonths: 1, SupportPriority: service.PriorityHigh}
@@ -51,15 +51,15 @@ func newBoughtProducts(t *testing.T, s *site) *boughtProducts {
 	now := time.Now()
 	bought := map[*resource.Product]time.Time{&b.pbx: now.AddDate(0, -1, 0), &b.sip: now.AddDate(0, -3, 0), &b.cable: now.AddDate(0, 0, -2)}
 	for _, p := range []*resource.Product{&b.pbx, &b.sip, &b.cable, &b.router100, &b.router200} {
-		must(t, s.store.CreateProduct(ctx, p))
+		must(t, s.store.Stock.CreateProduct(ctx, p))
 		at, ok := bought[p]
 		if !ok {
 			continue
 		}
-		if _, err := s.store.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh.ID, Batch: "B", Qty: 1, At: now.AddDate(-1, 0, 0)}); err != nil {
+		if _, err := s.store.Stock.Receive(ctx, resource.ReceiptInput{ProductID: p.ID, WarehouseID: wh.ID, Batch: "B", Qty: 1, At: now.AddDate(-1, 0, 0)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.store.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &b.client.ID, At: at}); err != nil {
+		if _, err := s.store.Stock.Ship(ctx, resource.OutInput{ProductID: p.ID, WarehouseID: wh.ID, Qty: 1, ClientID: &b.client.ID, At: at}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,9 +28,9 @@ func ticketAPI(st *postgres.Services) httpapi.TicketDeps {
 // ticketPageDeps are the service desk's pages' services over st, with the
 // new-request form's product picker when products (without costs).
 func ticketPageDeps(st *postgres.Services, products bool) web.TicketPageDeps {
-	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets, Projects: st.Tickets}
+	d := web.TicketPageDeps{Tickets: st.Tickets, Messages: st.Tickets}
 	if products {
-		d.Products = postgres.Flatten(st)
+		d.Products = productsOf(st)
 	}
 	return d
 }
@@ -40,7 +40,7 @@ func newDeskSite(t *testing.T) *site {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api, ticketAPI(st))
-	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the new-request form's product search
 	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/phone"
@@ -117,15 +116,16 @@ type Pages struct {
 
 	mu       sync.RWMutex
 	nav      []NavItem
-	stock    bool             // MountStock ran: client and ticket pages show availability
-	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
-	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
+	stock    bool                  // MountStock ran: client and ticket pages show availability
+	deals    DealPageStore         // MountDeals ran: the client card lists the client's deals
+	money    resource.MoneyService // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
-	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
-	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
-	kb       kb.Service           // MountKB ran: the knowledge base links to articles and their editor
-	costs    service.TicketCosts  // MountTickets had costs: requests show them, users their rates
-	requests TicketProjects       // MountTickets ran: with MountPlans, requests name projects
+	projects resource.ProjectService // MountPlans ran: the client card lists the client's projects
+	// ticketLinks is set by MountPlans: requests and projects name each other.
+	ticketLinks TicketProjects
+	calls       bool                // MountCalls ran: client cards, requests and the console link to the call log
+	kb          kb.Service          // MountKB ran: the knowledge base links to articles and their editor
+	costs       service.TicketCosts // MountTickets had costs: requests show them, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify notify.Service
 }

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"hotline/crm/demo"
+	"hotline/crm/postgres"
+)
+
+// deskProducts are the products the service desk's pages pick (the
+// catalogue and a client's purchases) with their support terms.
+type deskProducts struct {
+	*postgres.StockService
+	*postgres.SLAService
+}
+
+// demoResources are the resource services the demo data fills.
+func demoResources(st *postgres.Services) demo.Resources {
+	return demo.Resources{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
+		Money: st.Money, Documents: st.Documents, Projects: st.Projects}
+}
