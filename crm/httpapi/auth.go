@@ -103,10 +103,10 @@ type Session struct {
 	CSRF   string
 }
 
-// Login checks a password and opens a session; too many recent failures
-// are an auth.ErrTooManyAttempts (see auth.RetryAfter). remoteAddr is the client's
+// Login checks a password and opens a session. remoteAddr is the client's
 // address (host:port or host; behind trusted proxies the forwarded one),
-// used with the login for rate limiting.
+// used with the login for rate limiting: too many recent failures are an
+// auth.ErrTooManyAttempts (see auth.RetryAfter).
 func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	host := hostOf(remoteAddr)
