@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/auth"
+	"hotline/internal/i18n"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -66,6 +68,7 @@ type Auth struct {
 	secure   bool
 	ttl      time.Duration
 	idle     time.Duration
+	cat      *i18n.Catalogue // for the stale-form page
 	limits   auth.Limits
 
 	// selfAuth are paths whose handlers check their own credentials
@@ -79,7 +82,7 @@ type Auth struct {
 func newAuth(o Options) *Auth {
 	a := &Auth{
 		users: o.Users, sessions: o.Sessions, log: o.Logger, now: o.Now, secure: o.CookieSecure,
-		ttl: o.SessionTTL, idle: o.IdleTimeout, selfAuth: map[string]bool{},
+		ttl: o.SessionTTL, idle: o.IdleTimeout, cat: o.I18n, selfAuth: map[string]bool{},
 	}
 	if a.ttl <= 0 {
 		a.ttl = 12 * time.Hour
@@ -100,10 +103,10 @@ type Session struct {
 	CSRF   string
 }
 
-// Login checks a password and opens a session; too many recent failures
-// are an auth.ErrTooManyAttempts (see auth.RetryAfter). remoteAddr is the client's
+// Login checks a password and opens a session. remoteAddr is the client's
 // address (host:port or host; behind trusted proxies the forwarded one),
-// used with the login for rate limiting.
+// used with the login for rate limiting: too many recent failures are an
+// auth.ErrTooManyAttempts (see auth.RetryAfter).
 func (a *Auth) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	host := hostOf(remoteAddr)
@@ -245,7 +248,7 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 				writeProblem(w, http.StatusRequestEntityTooLarge, "the form is larger than 1 MiB")
 				return
 			} else if !ok {
-				a.csrfFailed(w, r)
+				a.csrfFailed(w, r, p)
 				return
 			}
 		}
@@ -258,21 +261,29 @@ func (a *Auth) middleware(next http.Handler) http.Handler {
 }
 
 // csrfFailed answers a cookie request whose CSRF token is missing or wrong.
-func (a *Auth) csrfFailed(w http.ResponseWriter, r *http.Request) {
+func (a *Auth) csrfFailed(w http.ResponseWriter, r *http.Request, p *Principal) {
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
-		// A page form from before the last sign-in: say so in words.
+		// A page form from before the last sign-in: say so in words, in
+		// the user's language.
+		lang := a.cat.Match(r.Header.Get("Accept-Language"))
+		if l, err := i18n.ParseLang(p.User.Language); err == nil {
+			lang = l
+		}
+		l := a.cat.For(lang)
+		var page strings.Builder
+		_ = staleFormPage.Execute(&page, map[string]string{"Lang": string(lang), "Title": l.T("auth.stale.title", nil),
+			"Heading": l.T("auth.stale.heading", nil), "Text": l.T("auth.stale.text", nil), "Back": l.T("auth.stale.back", nil)})
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte(staleFormPage))
+		_, _ = w.Write([]byte(page.String()))
 		return
 	}
 	writeProblem(w, http.StatusForbidden, "missing or wrong CSRF token: send the "+CSRFHeader+" header (or the "+CSRFField+" form field)")
 }
 
-const staleFormPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Form expired · Hotline</title>
+var staleFormPage = template.Must(template.New("stale").Parse(`<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}} · Hotline</title>
 <link rel="stylesheet" href="/static/app.css"></head><body><main class="page"><div class="card narrow">
-<h1>This form has expired</h1><p>You signed in again since the page was opened, so it was not sent.
-Go back, reload the page and send it again.</p><p><a href="/clients">Back to clients</a></p></div></main></body></html>`
+<h1>{{.Heading}}</h1><p>{{.Text}}</p><p><a href="/clients">{{.Back}}</a></p></div></main></body></html>`))
 
 // sameOrigin reports whether the request's Origin header, when present,
 // names this host.

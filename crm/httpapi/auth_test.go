@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -217,5 +218,30 @@ func TestCrossSiteLoginRefused(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("same-origin login: %d", resp.StatusCode)
+	}
+}
+
+// TestStaleFormPageInTheReadersLanguage: a page form sent with an old
+// session's token is refused with a page in the browser's language.
+func TestStaleFormPageInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.login(crm.RoleAgent)
+	for lang, want := range map[string]string{"ru": "Эта форма устарела", "en": "This form has expired"} {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/clients", strings.NewReader("name=x&csrf_token=old"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "text/html")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body strings.Builder
+		_, _ = io.Copy(&body, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), want) ||
+			!strings.Contains(body.String(), `lang="`+lang+`"`) {
+			t.Errorf("%s: %d %.300s", lang, resp.StatusCode, body.String())
+		}
 	}
 }
