@@ -61,41 +61,66 @@ type ticketHandlers struct {
 // gateway's token), the efficiency report and service costs, and the
 // customer's public status by link.
 func RegisterTickets(api *Server, deps TicketDeps) {
+	h := newTicketHandlers(deps)
+	a, desk, cost := api.API(), []string{"service desk"}, []string{"service cost"}
+
+	Register(a, AnyRole, ticketOp("list-tickets", http.MethodGet, "/api/v1/tickets",
+		"Tickets, newest first (agents: their teams' and their own)"), h.list)
+	Register(a, AnyRole, opCreated(ticketOp("create-ticket", http.MethodPost, "/api/v1/tickets",
+		"Open a ticket for a client (optionally from a call)")), h.create)
+	Register(a, AnyRole, ticketOp("get-ticket", http.MethodGet, "/api/v1/tickets/{id}",
+		"One ticket"), h.get)
+	Register(a, AnyRole, ticketOp("update-ticket", http.MethodPatch, "/api/v1/tickets/{id}",
+		"Change status, priority, assignee, team, category or subject (each change is recorded)"), h.update)
+
+	Register(a, AnyRole, ticketOp("get-ticket-thread", http.MethodGet, "/api/v1/tickets/{id}/thread",
+		"The ticket with its whole history: changes, comments, emails, calls, escalations, solving articles"), h.thread)
+	Register(a, AnyRole, opCreated(ticketOp("add-ticket-comment", http.MethodPost, "/api/v1/tickets/{id}/comments",
+		"Comment on a ticket (public comments are the customer's answer and stop the response clock)")), h.comment)
+	Register(a, AnyRole, opCreated(ticketOp("send-ticket-email", http.MethodPost, "/api/v1/tickets/{id}/emails",
+		"Email the customer about the ticket: recorded in the thread and queued in the outbox, which sends it")), h.email)
+	Register(a, SupervisorOrAdmin, ticketOp("receive-email", http.MethodPost, "/api/v1/inbound-email",
+		"A customer's email, parsed by the mail gateway: added to its ticket or opening one"), h.receiveEmail)
+	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-call", http.MethodPost, "/api/v1/tickets/{id}/calls",
+		"Attach a call (linkedid) to the ticket")), h.linkCall)
+	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-article", http.MethodPost, "/api/v1/tickets/{id}/articles",
+		"Record the knowledge-base article that solved the ticket")), h.linkArticle)
+	RegisterPublic(a, ticketOp("ticket-status", http.MethodGet, "/api/v1/status/{token}",
+		"The customer's view of their request, through the unguessable link"), h.publicStatus)
+
+	Register(a, AnyRole, opTagged(ticketOp("list-sla-plans", http.MethodGet, "/api/v1/sla-plans",
+		"SLA plans (support conditions)"), desk), h.listPlans)
+	Register(a, AdminOnly, opTagged(opCreated(ticketOp("create-sla-plan", http.MethodPost, "/api/v1/sla-plans",
+		"Add an SLA plan")), desk), h.createPlan)
+	Register(a, AdminOnly, opTagged(ticketOp("update-sla-plan", http.MethodPut, "/api/v1/sla-plans/{id}",
+		"Change an SLA plan (applies to tickets' next recomputation)"), desk), h.updatePlan)
+	Register(a, SupervisorOrAdmin, opTagged(opNoContent(ticketOp("set-client-sla-plan", http.MethodPut, "/api/v1/clients/{id}/sla-plan",
+		"Attach an SLA plan to a client (plan_id 0: back to the default)")), desk), h.setClientPlan)
+
+	Register(a, SupervisorOrAdmin, opTagged(ticketOp("service-report", http.MethodGet, "/api/v1/reports/service",
+		"Service efficiency per agent or team: response and resolution median/p90, breach and reopen rates (JSON or CSV)"), []string{"reports"}), h.report)
+
+	Register(a, AnyRole, opTagged(opNoContent(ticketOp("log-ticket-work", http.MethodPost, "/api/v1/tickets/{id}/work",
+		"Log time spent on a ticket")), cost), h.logWork)
+	Register(a, AnyRole, opTagged(opNoContent(ticketOp("add-ticket-material", http.MethodPost, "/api/v1/tickets/{id}/materials",
+		"Charge a material (a product used) to a ticket")), cost), h.addMaterial)
+	Register(a, AdminOnly, opTagged(opNoContent(ticketOp("set-role-rate", http.MethodPut, "/api/v1/role-rates/{role}",
+		"Set the hourly rate of a role")), cost), h.setRoleRate)
+	Register(a, SupervisorOrAdmin, opTagged(ticketOp("client-service-cost", http.MethodGet, "/api/v1/clients/{id}/service-cost",
+		"What serving the client cost (calls and logged work at role rates, plus materials), optionally per product"), cost), h.serviceCost)
+}
+
+// newTicketHandlers holds deps, with a silent logger and the system clock
+// when they have none.
+func newTicketHandlers(deps TicketDeps) ticketHandlers {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	h := ticketHandlers{tickets: deps.Tickets, messages: deps.Messages, costs: deps.Costs, sla: deps.SLA,
+	return ticketHandlers{tickets: deps.Tickets, messages: deps.Messages, costs: deps.Costs, sla: deps.SLA,
 		articles: deps.Articles, outbox: deps.Outbox, products: deps.Products, log: deps.Logger, now: deps.Now}
-	a, desk, cost := api.API(), []string{"service desk"}, []string{"service cost"}
-
-	Register(a, AnyRole, ticketOp("list-tickets", http.MethodGet, "/api/v1/tickets", "Tickets, newest first (agents: their teams' and their own)"), h.list)
-	Register(a, AnyRole, opCreated(ticketOp("create-ticket", http.MethodPost, "/api/v1/tickets", "Open a ticket for a client (optionally from a call)")), h.create)
-	Register(a, AnyRole, ticketOp("get-ticket", http.MethodGet, "/api/v1/tickets/{id}", "One ticket"), h.get)
-	Register(a, AnyRole, ticketOp("update-ticket", http.MethodPatch, "/api/v1/tickets/{id}", "Change status, priority, assignee, team, category or subject (each change is recorded)"), h.update)
-
-	Register(a, AnyRole, ticketOp("get-ticket-thread", http.MethodGet, "/api/v1/tickets/{id}/thread", "The ticket with its whole history: changes, comments, emails, calls, escalations, solving articles"), h.thread)
-	Register(a, AnyRole, opCreated(ticketOp("add-ticket-comment", http.MethodPost, "/api/v1/tickets/{id}/comments", "Comment on a ticket (public comments are the customer's answer and stop the response clock)")), h.comment)
-	Register(a, AnyRole, opCreated(ticketOp("send-ticket-email", http.MethodPost, "/api/v1/tickets/{id}/emails", "Email the customer about the ticket: recorded in the thread and queued in the outbox, which sends it")), h.email)
-	Register(a, SupervisorOrAdmin, ticketOp("receive-email", http.MethodPost, "/api/v1/inbound-email", "A customer's email, parsed by the mail gateway: added to its ticket or opening one"), h.receiveEmail)
-	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-call", http.MethodPost, "/api/v1/tickets/{id}/calls", "Attach a call (linkedid) to the ticket")), h.linkCall)
-	Register(a, AnyRole, opNoContent(ticketOp("link-ticket-article", http.MethodPost, "/api/v1/tickets/{id}/articles", "Record the knowledge-base article that solved the ticket")), h.linkArticle)
-	RegisterPublic(a, ticketOp("ticket-status", http.MethodGet, "/api/v1/status/{token}", "The customer's view of their request, through the unguessable link"), h.publicStatus)
-
-	Register(a, AnyRole, opTagged(ticketOp("list-sla-plans", http.MethodGet, "/api/v1/sla-plans", "SLA plans (support conditions)"), desk), h.listPlans)
-	Register(a, AdminOnly, opTagged(opCreated(ticketOp("create-sla-plan", http.MethodPost, "/api/v1/sla-plans", "Add an SLA plan")), desk), h.createPlan)
-	Register(a, AdminOnly, opTagged(ticketOp("update-sla-plan", http.MethodPut, "/api/v1/sla-plans/{id}", "Change an SLA plan (applies to tickets' next recomputation)"), desk), h.updatePlan)
-	Register(a, SupervisorOrAdmin, opTagged(opNoContent(ticketOp("set-client-sla-plan", http.MethodPut, "/api/v1/clients/{id}/sla-plan", "Attach an SLA plan to a client (plan_id 0: back to the default)")), desk), h.setClientPlan)
-
-	Register(a, SupervisorOrAdmin, opTagged(ticketOp("service-report", http.MethodGet, "/api/v1/reports/service", "Service efficiency per agent or team: response and resolution median/p90, breach and reopen rates (JSON or CSV)"), []string{"reports"}), h.report)
-
-	Register(a, AnyRole, opTagged(opNoContent(ticketOp("log-ticket-work", http.MethodPost, "/api/v1/tickets/{id}/work", "Log time spent on a ticket")), cost), h.logWork)
-	Register(a, AnyRole, opTagged(opNoContent(ticketOp("add-ticket-material", http.MethodPost, "/api/v1/tickets/{id}/materials", "Charge a material (a product used) to a ticket")), cost), h.addMaterial)
-	Register(a, AdminOnly, opTagged(opNoContent(ticketOp("set-role-rate", http.MethodPut, "/api/v1/role-rates/{role}", "Set the hourly rate of a role")), cost), h.setRoleRate)
-	Register(a, SupervisorOrAdmin, opTagged(ticketOp("client-service-cost", http.MethodGet, "/api/v1/clients/{id}/service-cost", "What serving the client cost (calls and logged work at role rates, plus materials), optionally per product"), cost), h.serviceCost)
-
 }
 
 // ticketOp is a service-desk operation, tagged "tickets" unless retagged.

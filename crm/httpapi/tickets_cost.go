@@ -32,7 +32,9 @@ func costRoubles(kopecks int64) float64 { return float64(kopecks) / 100 }
 // costKopecks turns roubles as the cost operations take them into kopecks.
 func costKopecks(roubles float64) int64 { return int64(math.Round(roubles * 100)) }
 
-type workInput struct {
+// workInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type workInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		Minutes int    `json:"minutes" minimum:"1" maximum:"1440"`
@@ -40,7 +42,9 @@ type workInput struct {
 	}
 }
 
-type materialInput struct {
+// materialInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type materialInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		Description string  `json:"description" minLength:"1" maxLength:"300"`
@@ -49,7 +53,9 @@ type materialInput struct {
 	}
 }
 
-type roleRateInput struct {
+// roleRateInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type roleRateInput = struct {
 	Role string `path:"role" enum:"agent,supervisor,admin"`
 	Body struct {
 		RatePerHour float64 `json:"rate_per_hour" minimum:"0" maximum:"10000000"`

@@ -101,7 +101,9 @@ type inboundOutput struct {
 	}
 }
 
-type commentInput struct {
+// commentInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type commentInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		Body   string `json:"body" minLength:"1" maxLength:"50000"`
@@ -109,7 +111,9 @@ type commentInput struct {
 	}
 }
 
-type emailInput struct {
+// emailInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type emailInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		To      string `json:"to" minLength:"3" maxLength:"300"`
@@ -120,14 +124,18 @@ type emailInput struct {
 
 type inboundEmailInput struct{ Body InboundEmail }
 
-type linkCallInput struct {
+// linkCallInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type linkCallInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		LinkedID string `json:"linkedid" minLength:"1" maxLength:"100"`
 	}
 }
 
-type linkArticleInput struct {
+// linkArticleInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type linkArticleInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		ArticleID int64 `json:"article_id" minimum:"1"`

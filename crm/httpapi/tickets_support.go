@@ -74,7 +74,7 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-type slaPlansOutput struct {
+type plansOutput struct {
 	Body struct {
 		Plans []PlanJSON `json:"plans"`
 	}
@@ -89,7 +89,9 @@ type planUpdateInput struct {
 	Body PlanJSON
 }
 
-type clientPlanInput struct {
+// clientPlanInput is an alias of an unnamed struct: the body's OpenAPI schema keeps
+// the name of its operation (as "Add-ticket-commentRequest").
+type clientPlanInput = struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
 		PlanID int64 `json:"plan_id" minimum:"0"`
@@ -97,12 +99,12 @@ type clientPlanInput struct {
 }
 
 // listPlans answers every SLA plan.
-func (h ticketHandlers) listPlans(ctx context.Context, _ *struct{}) (*slaPlansOutput, error) {
+func (h ticketHandlers) listPlans(ctx context.Context, _ *struct{}) (*plansOutput, error) {
 	plans, err := h.sla.ListSLAPlans(ctx)
 	if err != nil {
 		return nil, h.problem(ctx, err)
 	}
-	out := &slaPlansOutput{}
+	out := &plansOutput{}
 	out.Body.Plans = []PlanJSON{}
 	for _, p := range plans {
 		out.Body.Plans = append(out.Body.Plans, planJSON(p))
