@@ -180,6 +180,7 @@ func campaignOfVIPClients(t *testing.T, ctx context.Context, st *postgres.Servic
 	if err != nil {
 		t.Fatalf("create and start the campaign: %v", err)
 	}
+	shot(t, ctx, "survey-list")
 	camps, _ := st.Campaigns.ListCampaigns(context.Background())
 	return camps[0].ID
 }
