@@ -173,7 +173,7 @@ func TestSurveyEditorKeepsOtherLanguages(t *testing.T) {
 	ctx := context.Background()
 	sv := survey.Survey{Name: "Umfrage", Language: "de",
 		Questions: []survey.Question{{Key: "q1", Prompt: []string{}, Min: 1, Max: 5}, {Key: "q2", Prompt: []string{"sound:beep"}, Min: 0, Max: 10}},
-		Texts: map[string]survey.Texts{"de": {Intro: "Hallo", Questions: map[string]string{"q1": "Wie war es?", "q2": "Empfehlen?"}}}}
+		Texts:     map[string]survey.Texts{"de": {Intro: "Hallo", Questions: map[string]string{"q1": "Wie war es?", "q2": "Empfehlen?"}}}}
 	if err := s.store.Surveys.CreateSurvey(ctx, &sv); err != nil {
 		t.Fatal(err)
 	}
