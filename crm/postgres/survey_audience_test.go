@@ -99,7 +99,9 @@ func TestCampaignAudienceFromTheCRM(t *testing.T) {
 	if err != nil || len(outs) != 1 || outs[0].ClientID != dina.ID {
 		t.Errorf("opt-outs = %+v, %v", outs, err)
 	}
-	_ = gleb
+	if m, _ := st.Campaigns.MatchAudience(ctx, survey.Audience{Priority: "B"}, now, 10); m.Count != 1 || m.Preview[0].ClientID != gleb.ID {
+		t.Errorf("class B = %+v, want Gleb", m)
+	}
 }
 
 // TestCampaignResultsAndAnswers: a campaign's numbers by outcome and each
@@ -109,13 +111,11 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	var clients []crm.Client
 	for i, name := range []string{"Анна", "Борис", "Вера", "Глеб"} {
 		c := crm.Client{Name: name, Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+7495100000" + string(rune('1'+i))}}}
 		if err := st.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
-		clients = append(clients, c)
 	}
 	camp := survey.Campaign{Name: "Poll", SurveyID: 1}
 	if err := st.Campaigns.CreateCampaign(ctx, &camp); err != nil {

@@ -55,6 +55,45 @@ func surveyPBX(t *testing.T, st *postgres.Services) {
 // build a survey on the form, make a campaign of the VIP clients (counted
 // first), start it on the simulated PBX, then read its results and CSV.
 func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
+	st, u := newRussianSurveySite(t)
+	surveyPBX(t, st)
+	bctx := newChrome(t)
+	tctx, cancel := context.WithTimeout(bctx, 120*time.Second)
+	defer cancel()
+	sv := buildSurveyOnTheForm(t, tctx, st, u)
+	id := campaignOfVIPClients(t, tctx, st, u, sv)
+	waitCompleted(t, st, id, 2)
+	err := chromedp.Do(tctx,
+		chromedp.Navigate(fmt.Sprintf("%s/surveys#campaign-%d", u, id)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#campaign-%d a.campaign-results`, id))),
+		chromedp.WaitVisible(chromedp.ID("campaign-outcomes")),
+	)
+	if err != nil {
+		t.Fatalf("results page: %v", err)
+	}
+	shot(t, tctx, "survey-results")
+	completed, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("outcome-completed")))
+	avg, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".question-result p")))
+	csv, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`fetch("/surveys/campaigns/%d/answers.csv").then(r => r.text())`, id),
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("CSV: %v", err)
+	}
+	if completed != "2" || !strings.Contains(avg, "Средний ответ 4") {
+		t.Errorf("results: completed %q, %q", completed, avg)
+	}
+	if !strings.Contains(csv, `Клиент,Телефон,Итог,Когда,"Оценка доставки, 1–5"`) {
+		t.Errorf("CSV header: %q", csv)
+	}
+	if !strings.Contains(csv, "Иван Петров") || !strings.Contains(csv, "ответил на все вопросы") || strings.Contains(csv, "Пётр Сидоров") {
+		t.Errorf("CSV rows: %q", csv)
+	}
+}
+
+// newRussianSurveySite serves the survey pages in Russian to the
+// supervisor sveta, with two VIP clients and one of class B.
+func newRussianSurveySite(t *testing.T) (*postgres.Services, string) {
+	t.Helper()
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	cat, err := i18n.Load(i18n.Options{Default: i18n.Russian})
@@ -78,13 +117,14 @@ func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	surveyPBX(t, st)
+	return st, ts.URL
+}
 
-	bctx := newChrome(t)
-	tctx, cancel := context.WithTimeout(bctx, 120*time.Second)
-	defer cancel()
-	u := ts.URL
-	err = chromedp.Do(tctx,
+// buildSurveyOnTheForm signs sveta in and makes a one-question survey on
+// the editor from the new survey's template.
+func buildSurveyOnTheForm(t *testing.T, ctx context.Context, st *postgres.Services, u string) survey.Survey {
+	t.Helper()
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(u+"/surveys/new"),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("login"), "sveta"),
@@ -99,20 +139,23 @@ func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fill the survey form: %v", err)
 	}
-	shot(t, tctx, "survey-form")
-	err = chromedp.Do(tctx,
-		chromedp.Click(chromedp.ID("save-survey")),
-		chromedp.WaitVisible(chromedp.ID("surveys")),
-	)
-	if err != nil {
-		t.Fatalf("build the survey: %v", err)
+	shot(t, ctx, "survey-form")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("save-survey")), chromedp.WaitVisible(chromedp.ID("surveys"))); err != nil {
+		t.Fatalf("save the survey: %v", err)
 	}
-	list, _ := st.Surveys.ListSurveys(ctx)
+	list, _ := st.Surveys.ListSurveys(context.Background())
 	sv := list[len(list)-1]
 	if sv.Name != "Оценка доставки" || len(sv.Questions) != 1 {
 		t.Fatalf("saved survey = %+v", sv)
 	}
-	err = chromedp.Do(tctx,
+	return sv
+}
+
+// campaignOfVIPClients makes a campaign of the VIP clients, checks the
+// count the form shows, starts it and returns its id.
+func campaignOfVIPClients(t *testing.T, ctx context.Context, st *postgres.Services, u string, sv survey.Survey) int64 {
+	t.Helper()
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/surveys/campaigns/new?survey=%d", u, sv.ID)),
 		chromedp.WaitVisible(chromedp.ID("campaign-form")),
 		chromedp.SendKeys(chromedp.ID("campaign-name"), "VIP: доставка"),
@@ -125,11 +168,11 @@ func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("count the audience: %v", err)
 	}
-	shot(t, tctx, "survey-campaign")
-	if count, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("audience-count"))); err != nil || count != "Подходят 2 клиента" {
+	shot(t, ctx, "survey-campaign")
+	if count, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("audience-count"))); err != nil || count != "Подходят 2 клиента" {
 		t.Fatalf("audience count %q: %v", count, err)
 	}
-	err = chromedp.Do(tctx,
+	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("create-campaign")),
 		chromedp.WaitVisible(chromedp.ID("campaigns")),
 		chromedp.Click(chromedp.CSS(`#campaigns .start-campaign`)),
@@ -138,44 +181,26 @@ func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create and start the campaign: %v", err)
 	}
-	camps, _ := st.Campaigns.ListCampaigns(ctx)
-	id := camps[0].ID
+	shot(t, ctx, "survey-list")
+	camps, _ := st.Campaigns.ListCampaigns(context.Background())
+	return camps[0].ID
+}
+
+// waitCompleted waits up to a minute for n completed responses.
+func waitCompleted(t *testing.T, st *postgres.Services, id int64, n int) {
+	t.Helper()
+	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		rep, err := st.Campaigns.CampaignResults(ctx, id)
-		if err == nil && rep.Completed == 2 {
-			break
+		if err == nil && rep.Completed == n {
+			return
 		}
 		if time.Now().After(deadline) {
 			c, _ := st.Campaigns.GetCampaign(ctx, id)
-			t.Fatalf("campaign %+v results = %+v, %v; want 2 completed", c, rep, err)
+			t.Fatalf("campaign %+v results = %+v, %v; want %d completed", c, rep, err, n)
 		}
 		time.Sleep(200 * time.Millisecond)
-	}
-	err = chromedp.Do(tctx,
-		chromedp.Navigate(fmt.Sprintf("%s/surveys#campaign-%d", u, id)),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#campaign-%d a.campaign-results`, id))),
-		chromedp.WaitVisible(chromedp.ID("campaign-outcomes")),
-	)
-	if err != nil {
-		t.Fatalf("results page: %v", err)
-	}
-	shot(t, tctx, "survey-results")
-	completed, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("outcome-completed")))
-	avg, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".question-result p")))
-	csv, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`fetch("/surveys/campaigns/%d/answers.csv").then(r => r.text())`, id),
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("CSV: %v", err)
-	}
-	if completed != "2" || !strings.Contains(avg, "Средний ответ 4") {
-		t.Errorf("results: completed %q, %q", completed, avg)
-	}
-	if !strings.Contains(csv, "Клиент,Телефон,Итог,Когда,"+"Оценка доставки, 1–5") && !strings.Contains(csv, `Клиент,Телефон,Итог,Когда,"Оценка доставки, 1–5"`) {
-		t.Errorf("CSV header: %q", csv)
-	}
-	if !strings.Contains(csv, "Иван Петров") || !strings.Contains(csv, "ответил на все вопросы") || strings.Contains(csv, "Пётр Сидоров") {
-		t.Errorf("CSV rows: %q", csv)
 	}
 }
 

@@ -143,7 +143,7 @@ func (f *surveyForm) survey(l *i18n.Localizer, base survey.Survey) (survey.Surve
 	if len(f.Questions) == 0 {
 		f.Errors["questions"] = l.T("survey.err.no_questions", nil)
 	}
-	sv.Texts = map[string]survey.Texts{}
+	sv.Texts = otherLanguages(base, f)
 	for _, t := range f.Texts {
 		sv.Texts[t.Lang] = survey.Texts{Greeting: t.Greeting, Intro: t.Intro, Invalid: t.Invalid, Thanks: t.Thanks, Questions: map[string]string{}}
 	}
@@ -156,6 +156,26 @@ func (f *surveyForm) survey(l *i18n.Localizer, base survey.Survey) (survey.Surve
 		sv.Questions = append(sv.Questions, f.question(l, i, qf, old[qf.Key], sv))
 	}
 	return sv, len(f.Errors) == 0
+}
+
+// otherLanguages are base's texts in languages the form does not show,
+// without the questions the form removed.
+func otherLanguages(base survey.Survey, f *surveyForm) map[string]survey.Texts {
+	out := map[string]survey.Texts{}
+	for lang, t := range base.Texts {
+		if slices.Contains(surveyLangs, lang) {
+			continue
+		}
+		qs := map[string]string{}
+		for _, q := range f.Questions {
+			if text, ok := t.Questions[q.Key]; ok {
+				qs[q.Key] = text
+			}
+		}
+		t.Questions = qs
+		out[lang] = t
+	}
+	return out
 }
 
 // question checks one question's row and builds it.
@@ -174,15 +194,17 @@ func (f *surveyForm) question(l *i18n.Localizer, i int, qf questionForm, old sur
 	if f.Errors[p+"min"] == "" && f.Errors[p+"max"] == "" && q.Digits == "" && q.Min >= q.Max {
 		f.Errors[p+"max"] = l.T("survey.err.range", nil)
 	}
-	spoken := false
 	for _, lang := range surveyLangs {
 		if text := qf.Spoken[lang]; text != "" {
 			sv.Texts[lang].Questions[q.Key] = text
-			spoken = spoken || lang == sv.Language
 		}
 	}
-	if !spoken && len(q.Prompt) == 0 {
-		f.Errors[p+"spoken_"+sv.Language] = l.T("survey.err.spoken", nil)
+	if sv.Texts[sv.Language].Questions[q.Key] == "" && len(q.Prompt) == 0 {
+		field := p + "spoken_" + sv.Language
+		if !slices.Contains(surveyLangs, sv.Language) {
+			field = "questions"
+		}
+		f.Errors[field] = l.T("survey.err.spoken", nil)
 	}
 	return q
 }
@@ -199,7 +221,10 @@ func (f *surveyForm) number(l *i18n.Localizer, field, text string, lo, hi int) i
 // surveyFormData is the editor page's data.
 type surveyFormData struct {
 	Form  surveyForm
-	Langs []string
+	Langs []string // the languages whose texts the form shows
+	// Languages are the choices of the survey's own language: those,
+	// and a stored survey's other one.
+	Languages []string
 }
 
 func (sp *surveyPages) newSurvey(w http.ResponseWriter, r *http.Request) {
@@ -229,8 +254,12 @@ func (sp *surveyPages) showForm(w http.ResponseWriter, r *http.Request, status i
 	if len(f.Errors) > 0 {
 		problem = loc(r).T("survey.err.form", nil)
 	}
+	langs := surveyLangs
+	if f.Language != "" && !slices.Contains(langs, f.Language) {
+		langs = append(slices.Clone(langs), f.Language)
+	}
 	sp.p.render(w, r, status, "survey_form", title, view{Error: problem, Active: "/surveys",
-		Data: surveyFormData{Form: f, Langs: surveyLangs}})
+		Data: surveyFormData{Form: f, Langs: surveyLangs, Languages: langs}})
 }
 
 // saveSurvey applies a question button, or checks and saves the survey.

@@ -165,3 +165,32 @@ func surveyFormValues(csrf string) url.Values {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestSurveyEditorKeepsOtherLanguages: a survey speaking German (made
+// through the API) keeps its German texts and language when saved on the
+// form, which shows Russian and English.
+func TestSurveyEditorKeepsOtherLanguages(t *testing.T) {
+	s := newSurveySite(t)
+	ctx := context.Background()
+	sv := survey.Survey{Name: "Umfrage", Language: "de",
+		Questions: []survey.Question{{Key: "q1", Prompt: []string{}, Min: 1, Max: 5}, {Key: "q2", Prompt: []string{"sound:beep"}, Min: 0, Max: 10}},
+		Texts:     map[string]survey.Texts{"de": {Intro: "Hallo", Questions: map[string]string{"q1": "Wie war es?", "q2": "Empfehlen?"}}}}
+	if err := s.store.Surveys.CreateSurvey(ctx, &sv); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	csrf := b.login("admin")
+	_, body := b.get("/surveys/" + itoa(sv.ID) + "/edit")
+	if !strings.Contains(body, `<option value="de" selected>`) {
+		t.Fatalf("the form does not keep the survey's language: %s", body)
+	}
+	form := url.Values{"csrf_token": {csrf}, "name": {"Umfrage 2"}, "language": {"de"}, "timeout": {"5"}, "inter_digit": {"2"},
+		"retries": {"1"}, "low_score": {"0"}, "questions": {"1"}, "q0_key": {"q1"}, "q0_min": {"1"}, "q0_max": {"5"}}
+	if resp, body := b.post("/surveys/"+itoa(sv.ID), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, body)
+	}
+	got, _ := s.store.Surveys.GetSurvey(ctx, sv.ID)
+	if got.Language != "de" || got.Texts["de"].Intro != "Hallo" || got.Texts["de"].Questions["q1"] != "Wie war es?" || len(got.Texts["de"].Questions) != 1 {
+		t.Errorf("saved = %+v", got)
+	}
+}
