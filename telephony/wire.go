@@ -158,9 +158,11 @@ func wireFromARI(e ari.Event) *wireEvent {
 	return ev
 }
 
-// wireChan is the tracker's view of channel c (nil for nil).
+// wireChan is the tracker's view of channel c: nil for nil, and for a
+// channel without an id (an event whose channel key was missing decodes to
+// a zero Channel), as when the tracker decoded frames itself.
 func wireChan(c *ari.Channel) *wireChannel {
-	if c == nil {
+	if c == nil || c.ID == "" {
 		return nil
 	}
 	w := &wireChannel{ID: c.ID, Name: c.Name, State: c.State,

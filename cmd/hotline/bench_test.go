@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -129,6 +130,13 @@ func benchCall(ctx context.Context, sim *aritest.Server, i int, from string) (st
 			Phones: map[string]aritest.Phone{a: {AnswerAfter: s, AttendedTransferTo: b, TransferAfter: 3 * s, ConsultFor: 2 * s},
 				b: {AnswerAfter: s, HangupAfter: 3 * s}}})
 	}
+}
+
+// mallocs is the number of heap allocations this process has made.
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 // cpuTime is this process's CPU time, user + system (getrusage).
@@ -258,7 +266,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	{ // one run of `calls` calls, whatever b.N is
 		stopProfile := profile(b, "run")
 		pg0 := readPGCounters(b, st)
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0, mallocs0 := time.Now(), cpuTime(), mallocs()
 		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
 		done := strings.Fields(pbx.expect(b, "DONE "))
 		if len(done) != 2 {
@@ -266,12 +274,13 @@ func BenchmarkServeFullStack(b *testing.B) {
 		}
 		ids := strings.Split(done[0], ",")
 		waitLogged(b, st, ids)
-		cpu, wall := cpuTime()-cpu0, time.Since(start)
+		cpu, wall, allocs := cpuTime()-cpu0, time.Since(start), mallocs()-mallocs0
 		pg := readPGCounters(b, st).since(pg0)
 		stopProfile()
 		pbxCPU, _ := strconv.ParseFloat(done[1], 64)
 		n := float64(len(ids))
 		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "ms-cpu/call")
+		b.ReportMetric(float64(allocs)/n, "allocs/call")
 		b.ReportMetric(float64(pg.cpu.Microseconds())/1000/n, "pg-ms-cpu/call")
 		b.ReportMetric(float64(pg.xacts)/n, "pg-xacts/call")
 		b.ReportMetric(float64(pg.rows)/n, "pg-rows-written/call")

@@ -66,7 +66,6 @@ func loadCalls(t *testing.T, e *env, names ...string) {
 	}
 }
 
-
 func TestCallLogAPI(t *testing.T) {
 	e := newEnv(t)
 	e.srv.RegisterCalls(e.store)

@@ -19,9 +19,8 @@ type frame struct {
 	at  time.Time // real time it was produced
 }
 
-const asteriskTimeLayout = "2006-01-02T15:04:05.000-0700"
-
-func formatTime(t time.Time) string { return t.UTC().Format(asteriskTimeLayout) }
+// formatTime writes t as Asterisk writes event timestamps.
+func formatTime(t time.Time) string { return t.UTC().Format(ari.TimeLayout) }
 
 // pending is an event produced under s.mu, waiting to be marshalled by the
 // dispatcher for the sockets registered when it was produced.

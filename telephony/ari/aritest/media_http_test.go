@@ -34,7 +34,7 @@ func silentWAV(d time.Duration) []byte {
 func eventTime(t *testing.T, e event) time.Time {
 	t.Helper()
 	ts, _ := e["timestamp"].(string)
-	at, err := time.Parse("2006-01-02T15:04:05.000-0700", ts)
+	at, err := time.Parse(ari.TimeLayout, ts)
 	if err != nil {
 		t.Fatalf("timestamp %q: %v", ts, err)
 	}
