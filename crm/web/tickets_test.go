@@ -19,6 +19,9 @@ import (
 	"hotline/crm/web"
 )
 
+// The store's ticket service links requests and projects.
+var _ web.TicketProjects = (*postgres.TicketService)(nil)
+
 // ticketAPI are the service desk's API services over st.
 func ticketAPI(st *postgres.Services) httpapi.TicketDeps {
 	return httpapi.TicketDeps{Tickets: st.Tickets, Messages: st.Tickets, Costs: st.Tickets, SLA: st.SLA,
