@@ -15,7 +15,13 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = (*postgres.Services)(nil)
+var _ demo.ResourceStore = withDeals{}
+
+// withDeals adds the deal service to the store SeedResources uses.
+type withDeals struct {
+	*postgres.Services
+	*postgres.FunnelService
+}
 
 // seededResources is a store with the whole demo (300 clients, the funnel,
 // the resources) seeded at now by a store whose clock says now.
@@ -27,11 +33,11 @@ func seededResources(t *testing.T) *postgres.Services {
 	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, funnelSeedDeps(s), demo.FunnelOptions{Now: clock}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, s, now); err != nil {
+	if err := demo.SeedResources(ctx, withDeals{s, s.Funnel}, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -48,7 +54,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, s, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, withDeals{s, s.Funnel}, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.ClientProfitability(ctx, history)

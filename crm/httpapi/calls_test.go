@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/httpapi"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
@@ -51,7 +52,7 @@ func loadCalls(t *testing.T, e *env, names ...string) {
 		}
 		dir = filepath.Dir(dir)
 	}
-	tr := telephony.NewTracker(telephony.TrackerOptions{Store: e.store, Journal: &callJournal{},
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: e.store.Calls, Journal: &callJournal{},
 		Roster: callRoster{"PJSIP/1001": e.users[crm.RoleAgent].Login, "PJSIP/1002": "bob", "PJSIP/1003": "carol"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}}})
 	for _, n := range names {
@@ -75,7 +76,7 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func TestCallLogAPI(t *testing.T) {
 	e := newEnv(t)
-	e.srv.RegisterCalls(e.store)
+	httpapi.RegisterCalls(e.srv, httpapi.CallDeps{Calls: e.store.Calls})
 	loadCalls(t, e, "sip-inbound-direct", "sip-internal", "sip-blind-transfer", "sip-inbound-queue")
 	sup := e.login(crm.RoleSupervisor)
 
@@ -171,8 +172,8 @@ func TestClickToCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.RegisterClickToCall(telephony.NewClickToCall(telephony.ClickToCallOptions{
-		Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"}))
+	httpapi.RegisterClickToCall(e.srv, httpapi.ClickToCallDeps{Users: e.store, Clients: e.store,
+		Calls: telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"})})
 	u := e.users[crm.RoleAgent]
 	u.Endpoints = []string{"PJSIP/1001"}
 	if err := e.store.UpdateUser(context.Background(), &u); err != nil {

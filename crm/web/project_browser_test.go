@@ -34,7 +34,7 @@ func TestBrowserProjectImportAndClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountPlans(st)
+	pages.MountPlans(planStore(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := httpapi.CreateUser(ctx, st, crm.User{Login: "sveta", Name: "Светлана Супервизорова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {

@@ -34,7 +34,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountPlans(st)
+	pages.MountPlans(planStore(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	users := map[string]crm.User{}
@@ -51,7 +51,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := funnel.Deal{ClientID: c.ID, OwnerID: users["ivan"].ID, Title: "Внедрение колл-центра", Amount: 500_000_00, Currency: "RUB"}
-	if err := st.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
+	if err := st.Funnel.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

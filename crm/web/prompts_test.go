@@ -15,7 +15,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
@@ -28,11 +27,6 @@ import (
 type promptSite struct {
 	*site
 	voice *voice.Voice
-}
-
-type promptStore struct {
-	*postgres.Services
-	postgres.VoiceStore
 }
 
 func newPromptSite(t *testing.T) *promptSite {
@@ -49,12 +43,12 @@ func newPromptSite(t *testing.T) *promptSite {
 	}
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice(), Synth: voicetest.Espeak(t), BaseURL: ts.URL})
+	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice, Synth: voicetest.Espeak(t), BaseURL: ts.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st, st.Voice()}, Voice: v, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: st, Audio: st.Voice, Voice: v, Catalogue: cat})
 	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
 		if _, err := httpapi.CreateUser(context.Background(), st, u, adminPassword); err != nil {
 			t.Fatal(err)

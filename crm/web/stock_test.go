@@ -32,7 +32,7 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 		t.Fatal(err)
 	}
 	pages.MountStock(st)
-	pages.MountPlans(st)
+	pages.MountPlans(planStore(st))
 	pages.MountDocuments(st, 0)
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st}) // the request picker searches them
 	ts := httptest.NewServer(api.Handler())

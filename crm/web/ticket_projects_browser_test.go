@@ -31,7 +31,7 @@ func TestBrowserTicketProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages.MountTickets(st, st)
-	pages.MountPlans(st)
+	pages.MountPlans(planStore(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{

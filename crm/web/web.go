@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
@@ -75,9 +76,9 @@ type Pages struct {
 
 	mu       sync.RWMutex
 	nav      []NavItem
-	stock    bool             // MountStock ran: client and ticket pages show availability
-	deals    DealPageStore    // MountDeals ran: the client card lists the client's deals
-	money    ClientMoneyStore // MountClientMoney ran: the card shows the client's year
+	stock    bool               // MountStock ran: client and ticket pages show availability
+	deals    funnel.DealService // MountDeals ran: the client card lists the client's deals
+	money    ClientMoneyStore   // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
 	projects httpapi.ProjectStore // MountPlans ran: the client card lists the client's projects
 	calls    bool                 // MountCalls ran: client cards, requests and the console link to the call log
