@@ -84,7 +84,7 @@ func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro surv
 	if !opts.ChannelVarsLinkedID {
 		chans = restChannels{cli}
 	}
-	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st, Channels: chans,
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st.Calls, Channels: chans,
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}

@@ -95,7 +95,7 @@ func stamp(n int) string { return fmt.Sprintf("%010d", 1000000000+n) }
 // latencyStore records, for each call's last event, the time from Handle
 // to the commit that made its final record durable.
 type latencyStore struct {
-	*postgres.Services
+	*postgres.CallService
 	mu      sync.Mutex
 	handled map[string]time.Time // linkedid -> when its last event was handled
 	lat     []time.Duration
@@ -103,7 +103,7 @@ type latencyStore struct {
 }
 
 func (l *latencyStore) SaveCalls(ctx context.Context, ups []telephony.CallUpdate) error {
-	if err := l.Services.SaveCalls(ctx, ups); err != nil {
+	if err := l.CallService.SaveCalls(ctx, ups); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -146,7 +146,7 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 		b.Fatal(err)
 	}
 	defer sp.Close()
-	ls := &latencyStore{Services: store, handled: map[string]time.Time{}}
+	ls := &latencyStore{CallService: store.Calls, handled: map[string]time.Time{}}
 	tr := telephony.NewTracker(telephony.TrackerOptions{Store: ls, Roster: agents, Journal: sp, Rules: rules,
 		FlushInterval: 5 * time.Millisecond, WriteBatch: 2000})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -51,7 +51,7 @@ func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
 	}
 	r.feed = startARIFeed(runCtx, t, srv.URL(), func(c *ari.Client) *telephony.Tracker {
 		r.tracker = telephony.NewTracker(telephony.TrackerOptions{
-			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Store: store.Calls, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
 			Rules: rules, FlushInterval: 5 * time.Millisecond,
 		})
 		return r.tracker

@@ -39,7 +39,7 @@ func TestTrackerChildProcess(t *testing.T) {
 	var tr *telephony.Tracker
 	startARIFeed(ctx, t, os.Getenv("CHILD_ARI"), func(c *ari.Client) *telephony.Tracker {
 		tr = telephony.NewTracker(telephony.TrackerOptions{
-			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Store: postgres.NewServices(store).Calls, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
 			Rules: rules, FlushInterval: 5 * time.Millisecond,
 		})
 		return tr

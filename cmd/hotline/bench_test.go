@@ -226,7 +226,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	if _, err := demo.Seed(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
 		b.Fatal(err)
 	}
 	numbers, _ := demoCallers(ctx, st)

@@ -99,12 +99,12 @@ func demoLoginsFile(cfg Config) string {
 // deals in every stage of the sales funnel with plans; products, stock,
 // reservations, money, documents and a project.
 func seedDemoModules(ctx context.Context, st *postgres.Services, e env) error {
-	n, err := demo.SeedFunnel(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.FunnelOptions{AutoOpenDeals: true})
+	n, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true})
 	if err != nil {
 		return fmt.Errorf("demo funnel: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Demo sales funnel: %d deals.\n", n)
-	if err := demo.SeedResources(ctx, postgres.Flatten(st), demoResources(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
+	if err := demo.SeedResources(ctx, demoResourceStore{postgres.Flatten(st), st.Funnel}, demoResources(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
 		return fmt.Errorf("demo stock, money and documents: %w", err)
 	}
 	return nil

@@ -155,9 +155,9 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	must(t, st.CreateClient(ctx, &c))
 	ids["client"] = c.ID
 	d := funnel.Deal{ClientID: c.ID, OwnerID: owner.ID, Amount: 100_00}
-	must(t, st.CreateDeal(ctx, &d, &owner.ID, time.Now().Add(-time.Hour)))
+	must(t, st.Funnel.CreateDeal(ctx, &d, &owner.ID, time.Now().Add(-time.Hour)))
 	ids["deal"] = d.ID
-	f, err := st.GetFunnel(ctx, 0)
+	f, err := st.Funnel.GetFunnel(ctx, 0)
 	must(t, err)
 	ids["stage"] = f.Stages[1].ID
 	a := kb.Article{Title: "Owners article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}

@@ -17,3 +17,10 @@ func demoResources(st *postgres.Services) demo.Resources {
 	return demo.Resources{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
 		Money: st.Money, Documents: st.Documents, Projects: st.Projects}
 }
+
+// demoResourceStore is what the resource module's demo data reads of
+// other features (clients, deals, requests and SLA plans).
+type demoResourceStore struct {
+	postgres.FlatDesk
+	*postgres.FunnelService
+}

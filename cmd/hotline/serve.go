@@ -126,7 +126,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
 	svc.cat = cat
-	if moved, err := st.FollowCentreZone(ctx, cat.Zone().String()); err != nil {
+	if moved, err := st.Funnel.FollowCentreZone(ctx, cat.Zone().String()); err != nil {
 		return nil, svc, fmt.Errorf("funnel in the centre's zone: %w", err)
 	} else if moved {
 		log.Info("funnel periods now follow the centre's zone", "zone", cat.Zone().String())
@@ -165,7 +165,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
 	mountMedia(api, svc.voice)
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: svc.voice, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: st.Surveys, Audio: st.Voice, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 
@@ -243,7 +243,7 @@ func callPartitions(st *postgres.Services, log *slog.Logger) component {
 		t := time.NewTicker(24 * time.Hour)
 		defer t.Stop()
 		for {
-			n, err := st.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
+			n, err := st.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
 			switch {
 			case err != nil && ctx.Err() == nil:
 				log.Warn("calls partitions", slog.Any("err", err))

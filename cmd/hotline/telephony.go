@@ -121,7 +121,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	norm := phone.Normalizer{Region: cfg.PhoneRegion}
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
-		Store: st, Roster: roster, Channels: channels, Journal: sp,
+		Store: st.Calls, Roster: roster, Channels: channels, Journal: sp,
 		Rules:         cfg.Dialplan.directionRules(),
 		Normalize:     memoNormalize(norm),
 		Logger:        log.With("component", "tracker"),
@@ -132,10 +132,10 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 
 	p.metrics = metrics.New(reg, &rosterAgents{st: st.Users, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
 	p.metrics.SetTracker(p.tracker)
-	p.metrics.SetSpool(sp)
+	p.metrics.SetSpool(spoolStats(sp))
 	for _, c := range cfgs {
 		cl, _ := p.nodes.Get(c.Node)
-		p.metrics.AddARINode(c.Node, cl)
+		p.metrics.AddARINode(c.Node, ariStats(cl))
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc, cfg.WrapUp)
@@ -350,9 +350,9 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
+		Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
 	})
-	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
+	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
@@ -440,7 +440,7 @@ func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 // call with a new client. A subscription the tracker drops (it fell behind)
 // is renewed; a missed call only means a deal not opened automatically.
 func dealOpener(tr *telephony.Tracker, st *postgres.Services, log *slog.Logger) component {
-	opener := &funnel.AutoOpener{Store: st, Logger: log.With("component", "funnel")}
+	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel")}
 	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
 		for ctx.Err() == nil {
 			events, cancel := tr.Subscribe(256)

@@ -69,7 +69,7 @@ func startVoice(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.
 		log.Warn("the speech synthesizer is missing: prompts without an uploaded recording stay silent (apt-get install espeak-ng, or set HOTLINE_TTS_COMMAND)",
 			slog.String("program", synth.Program()))
 	}
-	v, err := voice.New(ctx, voice.Options{Store: st.Voice(), Synth: synth, BaseURL: mediaBaseURL(cfg),
+	v, err := voice.New(ctx, voice.Options{Store: st.Voice, Synth: synth, BaseURL: mediaBaseURL(cfg),
 		Logger: log.With("component", "voice")})
 	if err != nil {
 		return nil, fmt.Errorf("prompts: %w", err)
@@ -95,12 +95,6 @@ func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, sur
 		}
 		return string(cfg.Language)
 	}
-}
-
-// promptStore is what the prompts page reads and writes: surveys and audio.
-type promptStore struct {
-	*postgres.SurveyService
-	postgres.VoiceStore
 }
 
 // voiceWarnings reports what would keep callers from hearing the prompts

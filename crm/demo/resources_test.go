@@ -16,7 +16,13 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = postgres.FlatDesk{}
+var _ demo.ResourceStore = withDeals{}
+
+// withDeals adds the deal service to the store SeedResources uses.
+type withDeals struct {
+	postgres.FlatDesk
+	*postgres.FunnelService
+}
 
 // resourcesOf are the store's resource services.
 func resourcesOf(s *postgres.Services) demo.Resources {
@@ -34,11 +40,11 @@ func seededResources(t *testing.T) *postgres.Services {
 	if _, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.FunnelOptions{Now: clock}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, funnelSeedDeps(s), demo.FunnelOptions{Now: clock}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
+	if err := demo.SeedResources(ctx, withDeals{postgres.Flatten(s), s.Funnel}, resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -55,7 +61,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.Stock.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, withDeals{postgres.Flatten(s), s.Funnel}, resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.Money.ClientProfitability(ctx, history)

@@ -139,9 +139,9 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 	now := time.Date(2026, 12, 6, 21, 10, 0, 0, time.UTC)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
-	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store,
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store.ScreenPop})
+	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store.ScreenPop,
 		Now: func() time.Time { return now }})
 	agent := e.users[crm.RoleAgent].Login
 	for id, at := range map[string]time.Time{

@@ -160,10 +160,10 @@ func BenchmarkScreenPop(b *testing.B) {
 	seedBench(b, st, n)
 	hub := screenpop.NewLocalHub(256)
 	b.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop})
 	srv := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Timeline: st})
+	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Timeline: st})
 	// The floor's socket: writes one ready message per request.
 	floorMsgs := make(chan []byte, 1)
 	srv.Router().Get("/bench/floor", func(w http.ResponseWriter, r *http.Request) {

@@ -35,9 +35,9 @@ func newReplica(t *testing.T, base *env, redisAddr, prefix string) *replica {
 	hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Prefix: prefix, RetryEvery: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = hub.Close() })
 	srv := httpapi.New(httpapi.Options{Store: base.store, Users: base.store.Users, Sessions: base.store.Sessions, PhoneRegion: "RU"})
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store, Directory: base.store})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store})
-	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store.ScreenPop, Directory: base.store.ScreenPop})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store.ScreenPop})
+	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	r := &replica{env: *base, popper: popper}

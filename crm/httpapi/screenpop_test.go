@@ -46,12 +46,12 @@ func newPopEnv(t *testing.T) *popEnv {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
 	board := screenpop.NewLocalStatusBoard()
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store.ScreenPop, Status: board})
 	reg := prometheus.NewRegistry()
-	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
-		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store})
+	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
+		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store.ScreenPop})
 	return &popEnv{env: e, hub: hub, popper: popper, reg: reg, agent2: a2}
 }
 

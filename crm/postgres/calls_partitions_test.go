@@ -34,7 +34,7 @@ func saveCall(t *testing.T, s *postgres.Services, linkedid string, version int, 
 		end := started.Add(time.Minute)
 		c.EndedAt = &end
 	}
-	if err := s.SaveCalls(context.Background(), []telephony.CallUpdate{{Call: c, Version: version}}); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Call: c, Version: version}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -76,27 +76,27 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_default" || !started.Equal(old) || outcome != "answered" {
 		t.Fatalf("after an update with another start: %d rows in %q, started %v, outcome %q", n, part, started, outcome)
 	}
-	page, err := s.ListCalls(ctx, telephony.CallFilter{From: old.Add(-time.Hour), To: old.Add(time.Hour)})
+	page, err := s.Calls.ListCalls(ctx, telephony.CallFilter{From: old.Add(-time.Hour), To: old.Add(time.Hour)})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list the old month: %+v %v", page.Items, err)
 	}
 	id := page.Items[0].ID
 
-	made, err := s.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
+	made, err := s.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
 	if err != nil || made != 1 {
 		t.Fatalf("maintenance made %d partitions (%v), want 1 (March 2019)", made, err)
 	}
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_2019_03" {
 		t.Fatalf("after maintenance the old call is in %q (%d rows)", part, n)
 	}
-	if c, _, err := s.GetCall(ctx, id); err != nil || c.LinkedID != "old.1" {
+	if c, _, err := s.Calls.GetCall(ctx, id); err != nil || c.LinkedID != "old.1" {
 		t.Fatalf("the moved call by its id %d: %+v %v", id, c, err)
 	}
 	saveCall(t, s, "old.1", 3, old, telephony.OutcomeAnswered)
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_2019_03" {
 		t.Fatalf("an update after the move: %d rows in %q", n, part)
 	}
-	if made, err := s.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead); err != nil || made != 0 {
+	if made, err := s.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead); err != nil || made != 0 {
 		t.Fatalf("second maintenance run made %d (%v), want 0", made, err)
 	}
 	// a fresh call gets an id after the moved ones
@@ -116,7 +116,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
 	s := pgtest.Open(t, dsn, postgres.Options{})
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
 	saveCall(t, s, "old.1", 1, time.Date(2020, 2, 29, 23, 30, 0, 0, time.UTC), telephony.OutcomeAnswered)
@@ -155,7 +155,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if part, _ := callPartition(t, s, "old.1"); part != "calls_2020_02" {
 		t.Fatalf("the converted February 2020 call is in %q", part)
 	}
-	if err := s.SaveCalls(ctx, ups); err != nil { // replayed after the conversion: idempotent
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil { // replayed after the conversion: idempotent
 		t.Fatal(err)
 	}
 	if got := callLog(t, s) + callIDs(t, s); got != before || callTimelines(t, s) != beforeTL {

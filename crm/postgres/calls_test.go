@@ -86,15 +86,15 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	// every update on its own, then the whole stream again in one batch,
 	// then the oldest half once more: nothing may change after the first pass
 	for _, u := range ups {
-		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	first, firstTL := callLog(t, s), callTimelines(t, s)
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
 		t.Fatal(err)
 	}
 	again := callLog(t, s)
@@ -152,11 +152,11 @@ func TestSaveCallsOverlappingReplayTimeline(t *testing.T) {
 	}
 	half := len(ups) / 2
 	for _, u := range ups[:half] {
-		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SaveCalls(ctx, ups[half/2:]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups[half/2:]); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
@@ -216,20 +216,20 @@ func TestOpenCallsResumesInProgress(t *testing.T) {
 			mid = append(mid, u)
 		}
 	}
-	if err := s.SaveCalls(ctx, mid); err != nil {
+	if err := s.Calls.SaveCalls(ctx, mid); err != nil {
 		t.Fatal(err)
 	}
-	open, err := s.OpenCalls(ctx, "pbx1")
+	open, err := s.Calls.OpenCalls(ctx, "pbx1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(open) != 1 || len(open[0].Call.Legs) != 2 || len(open[0].State) == 0 || open[0].Call.StartedAt.IsZero() {
 		t.Fatalf("open calls: %+v", open)
 	}
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
-	if open, err = s.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
+	if open, err = s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
 		t.Fatalf("after the end: %d open, %v", len(open), err)
 	}
 }
@@ -244,11 +244,11 @@ func TestListAndGetCalls(t *testing.T) {
 	}
 	for _, name := range []string{"with-linkedid/sip-attended-transfer.jsonl", "with-linkedid/sip-hold.jsonl",
 		"with-linkedid/sip-outbound.jsonl", "with-linkedid/sip-inbound-noanswer.jsonl"} {
-		if err := s.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
+		if err := s.Calls.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	all, err := s.ListCalls(ctx, telephony.CallFilter{})
+	all, err := s.Calls.ListCalls(ctx, telephony.CallFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestListAndGetCalls(t *testing.T) {
 		{"time range excludes all", telephony.CallFilter{To: all.Items[3].StartedAt}, 0},
 	}
 	for _, tt := range tests {
-		page, err := s.ListCalls(ctx, tt.f)
+		page, err := s.Calls.ListCalls(ctx, tt.f)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -285,7 +285,7 @@ func TestListAndGetCalls(t *testing.T) {
 	// cursor pagination walks the same calls in the same order
 	var walked []int64
 	for after := ""; ; {
-		page, err := s.ListCalls(ctx, telephony.CallFilter{After: after, Limit: 3})
+		page, err := s.Calls.ListCalls(ctx, telephony.CallFilter{After: after, Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,17 +299,17 @@ func TestListAndGetCalls(t *testing.T) {
 	if len(walked) != 4 || walked[0] != all.Items[0].ID || walked[3] != all.Items[3].ID {
 		t.Errorf("pages walked %v, want the ids of %v", walked, all.Items)
 	}
-	if _, err := s.ListCalls(ctx, telephony.CallFilter{After: "garbage!"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Calls.ListCalls(ctx, telephony.CallFilter{After: "garbage!"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("bad cursor: %v, want invalid", err)
 	}
-	call, tl, err := s.GetCall(ctx, walked[0])
+	call, tl, err := s.Calls.GetCall(ctx, walked[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if call.ID != walked[0] || len(call.Legs) == 0 || len(tl) < 5 || tl[0].Seq != 1 {
 		t.Errorf("GetCall: id %d, %d legs, %d timeline entries", call.ID, len(call.Legs), len(tl))
 	}
-	if _, _, err := s.GetCall(ctx, 999999); !crm.IsKind(err, crm.KindNotFound) {
+	if _, _, err := s.Calls.GetCall(ctx, 999999); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("unknown call: %v, want not found", err)
 	}
 }
@@ -337,24 +337,24 @@ func TestSaveCallsEndedIsNeverReopened(t *testing.T) {
 	stale := open
 	stale.Version = end.Version + 100 // the killed replica's, counted further
 	stale.Timeline = nil
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
 		t.Fatalf("an ended call reopened by a replayed update: %d open, %v", len(o), err)
 	}
 
 	s = pgtest.NewStore(t)
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
 		t.Fatalf("the end of a call written over a higher open version was dropped: %d open, %v", len(o), err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
-	"hotline/metrics"
 	"hotline/telephony"
 )
 
@@ -57,7 +56,7 @@ func saveReportDay(t *testing.T, s *postgres.Services) {
 	for _, c := range calls {
 		ups = append(ups, telephony.CallUpdate{Version: 3, Call: c})
 	}
-	if err := s.SaveCalls(context.Background(), ups); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), ups); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,11 +68,11 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveReportDay(t, s)
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []metrics.AgentEfficiency{
+	want := []telephony.AgentEfficiency{
 		{Agent: "alice", Name: "Alice Archer", Calls: 4, Inbound: 2, Outbound: 1, Internal: 1, Answered: 3, Missed: 0,
 			TotalTalkSeconds: 200, AvgTalkSeconds: 66.667, TotalRingSeconds: 19, AvgRingSeconds: 4.75,
 			TotalHoldSeconds: 20, AvgHoldSeconds: 6.667},
@@ -98,7 +97,7 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i, rep.Agents[i], want[i])
 		}
 	}
-	wantTotal := metrics.AgentEfficiency{Agent: "total", Calls: 6, Inbound: 4, Outbound: 1, Internal: 1, Answered: 4,
+	wantTotal := telephony.AgentEfficiency{Agent: "total", Calls: 6, Inbound: 4, Outbound: 1, Internal: 1, Answered: 4,
 		Missed: 2, TotalTalkSeconds: 230, AvgTalkSeconds: 57.5, TotalRingSeconds: 29, AvgRingSeconds: 4.833,
 		TotalHoldSeconds: 20, AvgHoldSeconds: 5}
 	if r := rep.Total.SurveyResponses; r == nil || *r != 0 {
@@ -142,11 +141,11 @@ func TestAgentReportSurveyScores(t *testing.T) {
 			}
 		}
 	}
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(row metrics.AgentEfficiency, n int, csat, avg float64, nps *float64) {
+	check := func(row telephony.AgentEfficiency, n int, csat, avg float64, nps *float64) {
 		t.Helper()
 		if row.SurveyResponses == nil || *row.SurveyResponses != n || *row.CSAT != csat || *row.AvgCSAT != avg ||
 			(nps == nil) != (row.NPS == nil) || (nps != nil && *nps != *row.NPS) {
@@ -188,7 +187,7 @@ func TestAgentReportTicketsHandled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +216,7 @@ func TestAgentReportRejectsBadPeriods(t *testing.T) {
 		"reversed": {reportDay, reportDay.Add(-time.Hour)},
 		"too long": {reportDay, reportDay.Add(400 * 24 * time.Hour)},
 	} {
-		_, err := s.AgentReport(context.Background(), p[0], p[1])
+		_, err := s.Reports.AgentReport(context.Background(), p[0], p[1])
 		var ce *crm.Error
 		if !errors.As(err, &ce) || ce.Kind != crm.KindInvalid {
 			t.Errorf("%s: err = %v, want KindInvalid", name, err)

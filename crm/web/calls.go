@@ -17,17 +17,16 @@ import (
 	"hotline/telephony"
 )
 
-// CallLog is what the call-log pages read (crm/postgres satisfies it).
-type CallLog interface {
-	ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error)
-	GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error)
+// CallPageDeps are what the call-log pages need.
+type CallPageDeps struct {
+	Calls telephony.CallLog
 }
 
 // callPages serves the call log: the filtered list, one call with its
 // legs, transfers and timeline, and the list as CSV.
 type callPages struct {
 	p   *Pages
-	log CallLog
+	log telephony.CallLog
 }
 
 // callPageSize is how many calls one page of the list shows.
@@ -37,8 +36,8 @@ const callPageSize = 50
 // /calls/linked/{linkedid}, which finds a call by its Asterisk linkedid) and
 // the nav link. Agents see the calls they rang or talked in; supervisors
 // and admins see every call.
-func (p *Pages) MountCalls(log CallLog) {
-	cp := &callPages{p: p, log: log}
+func (p *Pages) MountCalls(deps CallPageDeps) {
+	cp := &callPages{p: p, log: deps.Calls}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/calls", cp.list)

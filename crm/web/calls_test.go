@@ -45,7 +45,7 @@ func newCallSite(t *testing.T) *callSite {
 		t.Fatal(err)
 	}
 	pages.MountConsole()
-	pages.MountCalls(st)
+	pages.MountCalls(web.CallPageDeps{Calls: st.Calls})
 	desk := ticketPageDeps(st, false)
 	desk.Costs, desk.Catalogue = st.Tickets, st.Stock
 	pages.MountTickets(desk)
@@ -100,13 +100,13 @@ func newCallSite(t *testing.T) *callSite {
 		{Seq: 2, At: *c1.AnsweredAt, Kind: "answered", Channel: "1733434200.2"},
 		{Seq: 3, At: *c1.EndedAt, Kind: "ended"},
 	}
-	err = st.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}})
+	err = st.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := &callSite{site: &site{t: t, store: st, ts: ts}, client: cl.ID, ids: map[string]int64{}}
 	for _, c := range []telephony.Call{c1, c2, c3} {
-		page, err := st.ListCalls(ctx, telephony.CallFilter{LinkedID: c.LinkedID})
+		page, err := st.Calls.ListCalls(ctx, telephony.CallFilter{LinkedID: c.LinkedID})
 		if err != nil || len(page.Items) != 1 {
 			t.Fatalf("call %s: %v %v", c.LinkedID, page.Items, err)
 		}

@@ -40,8 +40,8 @@ func TestBrowserClientPageClickToCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.RegisterClickToCall(telephony.NewClickToCall(telephony.ClickToCallOptions{
-		Originator: telephony.ARIChannels{Nodes: ariNode{client}}, Node: "pbx1"}))
+	httpapi.RegisterClickToCall(api, httpapi.ClickToCallDeps{Users: st.Users, Clients: st,
+		Calls: telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: telephony.ARIChannels{Nodes: ariNode{client}}, Node: "pbx1"})})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()

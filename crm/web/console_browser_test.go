@@ -44,14 +44,14 @@ func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st.Stock})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Products: st.Stock})
 	board := screenpop.NewLocalStatusBoard()
-	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
+	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop, Status: board}
 	for _, o := range opts {
 		o(&po)
 	}
 	popper := screenpop.NewPopper(po)
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st.ScreenPop})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()

@@ -52,7 +52,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := funnel.Deal{ClientID: c.ID, OwnerID: users["ivan"].ID, Title: "Внедрение колл-центра", Amount: 500_000_00, Currency: "RUB"}
-	if err := st.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
+	if err := st.Funnel.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

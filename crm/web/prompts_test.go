@@ -16,7 +16,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
@@ -29,11 +28,6 @@ import (
 type promptSite struct {
 	*site
 	voice *voice.Voice
-}
-
-type promptStore struct {
-	*postgres.SurveyService
-	postgres.VoiceStore
 }
 
 func newPromptSite(t *testing.T) *promptSite {
@@ -50,12 +44,12 @@ func newPromptSite(t *testing.T) *promptSite {
 	}
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice(), Synth: voicetest.Espeak(t), BaseURL: ts.URL})
+	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice, Synth: voicetest.Espeak(t), BaseURL: ts.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: v, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: st.Surveys, Audio: st.Voice, Voice: v, Catalogue: cat})
 	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
 		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)

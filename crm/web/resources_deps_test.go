@@ -22,7 +22,7 @@ func stockPageDeps(st *postgres.Services) web.StockPageDeps {
 
 // planPageDeps are the project pages' services in st.
 func planPageDeps(st *postgres.Services) web.PlanPageDeps {
-	return web.PlanPageDeps{Projects: st.Projects, Deals: st, TicketLinks: st.Tickets}
+	return web.PlanPageDeps{Projects: st.Projects, Deals: st.Funnel, TicketLinks: st.Tickets}
 }
 
 // moneyPageDeps are the money pages' services in st.

@@ -49,9 +49,9 @@ func newAvailSite(t *testing.T) *availSite {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st.Tickets, Products: st.Stock})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop, Status: screenpop.NewLocalStatusBoard()})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st.ScreenPop})
 	pages.MountConsole()
 	pages.MountTickets(ticketPageDeps(st, true))
 	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock})

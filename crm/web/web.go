@@ -23,6 +23,7 @@ import (
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/phone"
+	"hotline/crm/funnel"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
@@ -117,7 +118,7 @@ type Pages struct {
 	mu       sync.RWMutex
 	nav      []NavItem
 	stock    bool                  // MountStock ran: client and ticket pages show availability
-	deals    DealPageStore         // MountDeals ran: the client card lists the client's deals
+	deals    funnel.DealService    // MountDeals ran: the client card lists the client's deals
 	money    resource.MoneyService // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
 	projects resource.ProjectService // MountPlans ran: the client card lists the client's projects

@@ -40,7 +40,7 @@ func newRig(t *testing.T) *rig {
 	srv := aritest.New(aritest.Options{Speed: 5, ChannelVarsLinkedID: true})
 	t.Cleanup(srv.Close)
 	st := pgtest.NewStore(t)
-	v, _ := voicetest.Serve(t, st.Voice())
+	v, _ := voicetest.Serve(t, st.Voice)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
