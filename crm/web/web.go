@@ -20,10 +20,10 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/phone"
-	"hotline/crm/funnel"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
