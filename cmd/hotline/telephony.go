@@ -409,7 +409,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Clients: st, Tickets: st.Tickets, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },

@@ -46,7 +46,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, srv: srv, store: st, voice: v, words: testWords(t)}
-	r.line = statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, ARI: func(string) statusline.ARI { return cli },
+	r.line = statusline.New(statusline.Options{Clients: st, Tickets: st.Tickets, Users: st.Users, ARI: func(string) statusline.ARI { return cli },
 		Words: r.words, Speech: v, Language: "ru", Region: "RU", MenuWait: 300 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
