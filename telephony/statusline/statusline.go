@@ -94,7 +94,7 @@ type UserFinder interface {
 type Options struct {
 	Clients ClientFinder
 	Tickets TicketReader
-	Users UserFinder
+	Users   UserFinder
 	// ARI gives the REST client of the node the event came from.
 	ARI    func(node string) ARI
 	Words  Words
