@@ -42,7 +42,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList(nil), metrics.Options{Now: clk.Now})
-	classes, err := st.ListPriorityClasses(ctx)
+	classes, err := st.Priority.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,5 +107,8 @@ func seedDemoModules(ctx context.Context, st *postgres.Services, e env) error {
 	if err := demo.SeedResources(ctx, st, time.Now()); err != nil {
 		return fmt.Errorf("demo stock, money and documents: %w", err)
 	}
+	if _, err := demo.SeedPriority(ctx, st, st.Priority); err != nil {
+		return err
+	}
 	return nil
 }

@@ -36,6 +36,7 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // /metrics is not among them: it has a listener of its own (serve).
 // Each feature has a function of its own below.
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
+	mountClients(api, pages, st, log)
 	mountCalls(api, pages, tel, st, log)
 	mountSurveys(api, pages, st, log)
 	mountServiceDesk(api, pages, st, log)
@@ -43,6 +44,13 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	mountResources(api, pages, st, log)
 	mountSupervision(api, pages, tel, st, log)
 	mountAdmin(api, pages, tel, st, log)
+}
+
+// mountClients: clients, their priority classes and the rules that
+// classify them.
+func mountClients(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterPriority(api, httpapi.PriorityDeps{Priority: st.Priority, Logger: log})
+	pages.MountClients(web.ClientPageDeps{Priority: st.Priority})
 }
 
 // mountCalls: the call log, click-to-call, the console and its screen pops.

@@ -57,7 +57,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 	}
 	dispatcher := notify.NewDispatcher(o)
 
-	classes, err := st.ListPriorityClasses(ctx)
+	classes, err := st.Priority.List(ctx)
 	if err != nil {
 		return nil, err
 	}

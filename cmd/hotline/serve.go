@@ -135,6 +135,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
+	svc.components = append(svc.components, nightlyReclassify(st.Priority, cfg.TimeZone, log, nightlyOptions{}))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
 		return nil, svc, err

@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
+		Clients: st, Recent: st, Directory: newCardDirectory(st), Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st)})

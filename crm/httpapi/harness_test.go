@@ -59,6 +59,7 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 		o.Store = st
 	}
 	srv := httpapi.New(o)
+	httpapi.RegisterPriority(srv, httpapi.PriorityDeps{Priority: st.Priority})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &env{t: t, store: st, srv: srv, ts: ts, clock: clk, users: map[crm.Role]crm.User{}}

@@ -160,7 +160,7 @@ func BenchmarkScreenPop(b *testing.B) {
 	seedBench(b, st, n)
 	hub := screenpop.NewLocalHub(256)
 	b.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st)})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
 	srv := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
 	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Timeline: st})

@@ -13,6 +13,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/internal/cutproxy"
 	"hotline/internal/testneed"
 	"hotline/telephony/screenpop"
@@ -35,7 +36,7 @@ func newReplica(t *testing.T, base *env, redisAddr, prefix string) *replica {
 	hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Prefix: prefix, RetryEvery: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = hub.Close() })
 	srv := httpapi.New(httpapi.Options{Store: base.store, PhoneRegion: "RU"})
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store, Directory: base.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store, Directory: pgtest.CardDirectory(base.store)})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store})
 	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})
 	ts := httptest.NewServer(srv.Handler())

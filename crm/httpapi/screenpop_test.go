@@ -16,6 +16,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/telephony/screenpop"
 )
 
@@ -45,7 +46,7 @@ func newPopEnv(t *testing.T) *popEnv {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: pgtest.CardDirectory(e.store), Routes: e.store})
 	board := screenpop.NewLocalStatusBoard()
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
 	reg := prometheus.NewRegistry()

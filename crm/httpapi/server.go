@@ -128,7 +128,6 @@ func New(opts Options) *Server {
 	s.registerUsers()
 	s.registerClients()
 	s.registerContacts()
-	s.registerPriorityClasses()
 	s.registerTimeline()
 	return s
 }

@@ -39,9 +39,6 @@ type Store interface {
 	AddContact(ctx context.Context, c *crm.Contact) error
 	DeleteContact(ctx context.Context, clientID, contactID int64) error
 
-	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
-	SavePriorityClass(ctx context.Context, p crm.PriorityClass) error
-
 	AddInteraction(ctx context.Context, i *crm.Interaction) error
 	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
 }

@@ -9,34 +9,6 @@ import (
 	"hotline/crm"
 )
 
-// ListPriorityClasses returns the priority classes, most important first.
-func (s *DB) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
-	rows, err := s.pool.Query(ctx, `SELECT code, name, rank, description, min_revenue::float8
-		FROM priority_classes ORDER BY rank, code`)
-	if err != nil {
-		return nil, translate(err, "list priority classes")
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (crm.PriorityClass, error) {
-		var p crm.PriorityClass
-		err := r.Scan(&p.Code, &p.Name, &p.Rank, &p.Description, &p.MinRevenue)
-		return p, err
-	})
-	return list, translate(err, "list priority classes")
-}
-
-// SavePriorityClass creates the class or replaces the one with its code.
-func (s *DB) SavePriorityClass(ctx context.Context, p crm.PriorityClass) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO priority_classes (code, name, rank, description, min_revenue)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, rank = excluded.rank,
-			description = excluded.description, min_revenue = excluded.min_revenue`,
-		p.Code, p.Name, p.Rank, p.Description, p.MinRevenue)
-	return translate(err, "save priority class")
-}
-
 // AddInteraction validates i and appends it to its client's timeline,
 // setting i.ID and i.CreatedAt (and i.At to now when zero). An entry with
 // the same RefType and RefID as an existing one of the client is KindConflict.

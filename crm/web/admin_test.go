@@ -47,7 +47,7 @@ func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	if desk {
 		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	}
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

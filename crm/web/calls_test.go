@@ -39,7 +39,7 @@ func newCallSite(t *testing.T) *callSite {
 		t.Fatal(err)
 	}
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

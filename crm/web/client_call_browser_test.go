@@ -13,7 +13,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
@@ -30,7 +29,7 @@ func (n ariNode) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.
 func TestBrowserClientPageClickToCall(t *testing.T) {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	if _, err := web.Mount(api, web.Options{Store: st}); err != nil {
+	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
 	pbx := aritest.New(aritest.Options{Speed: 10})

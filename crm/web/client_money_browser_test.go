@@ -13,7 +13,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // TestBrowserClientMoney: a supervisor records an income and an expense
@@ -24,7 +23,7 @@ func TestBrowserClientMoney(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,11 @@ type clientFormData struct {
 }
 
 func formOf(c crm.Client) clientForm {
-	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company, Priority: c.Priority,
+	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company,
 		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes, Language: c.Language, Legal: c.Legal}
+	if c.PriorityManual {
+		f.Priority = c.Priority // otherwise "automatic, by the rules"
+	}
 	if c.OwnerID != nil {
 		f.Owner = strconv.FormatInt(*c.OwnerID, 10)
 	}
@@ -59,8 +62,7 @@ func (f clientForm) apply(c *crm.Client) error {
 // renderForm shows the client form, with err (a failed save) when not nil.
 func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormData, err error) {
 	var e error
-	if d.Classes, e = p.store.ListPriorityClasses(r.Context()); e == nil {
-		seededClasses(loc(r), d.Classes)
+	if d.Classes, e = p.priorityClasses(r.Context()); e == nil {
 		d.Owners, e = p.store.ListUsers(r.Context())
 	}
 	if e != nil {
@@ -148,6 +150,10 @@ func (p *Pages) updateClient(w http.ResponseWriter, r *http.Request) {
 	f := formFromRequest(r)
 	if err = f.apply(&c); err == nil {
 		err = p.api.UpdateClient(r.Context(), &c)
+	}
+	if svc := p.clients.Priority; err == nil && svc != nil {
+		// "Automatic" hands the client back to the rules; a class is kept by hand.
+		_, err = svc.SetClientPriority(r.Context(), id, f.Priority, f.Priority != "")
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {

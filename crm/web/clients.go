@@ -17,6 +17,57 @@ import (
 	"hotline/internal/i18n"
 )
 
+// ClientPageDeps are the services the client pages use.
+type ClientPageDeps struct {
+	Priority crm.PriorityService
+}
+
+// clientPages serve the client pages and the priority classes.
+type clientPages struct {
+	p    *Pages
+	deps ClientPageDeps
+}
+
+// MountClients adds the client pages: search, the card with its timeline,
+// notes and contacts, the new and edit forms, and the priority classes at
+// /admin/priority (admins), linked under the nav bar's Admin menu.
+func (p *Pages) MountClients(deps ClientPageDeps) {
+	p.mu.Lock()
+	p.clients = deps
+	p.mu.Unlock()
+	cp := &clientPages{p: p, deps: deps}
+	p.api.Router().Group(func(r chi.Router) {
+		r.Use(p.requireUser)
+		r.Get("/clients", p.searchPage)
+		r.Get("/clients/new", p.newClientPage)
+		r.Post("/clients", p.createClient)
+		r.Get("/clients/{id}", p.clientPage)
+		r.Get("/clients/{id}/edit", p.editClientPage)
+		r.Post("/clients/{id}", p.updateClient)
+		r.Post("/clients/{id}/notes", p.addNote)
+		r.Post("/clients/{id}/contacts", p.addContact)
+		r.With(requireAdminRole).Get("/admin/priority", cp.priorityPage)
+		r.With(requireAdminRole).Post("/admin/priority", cp.savePriority)
+		r.With(requireAdminRole).Post("/admin/priority/delete", cp.deletePriority)
+		r.With(requireAdminRole).Post("/admin/priority/reclassify", cp.reclassify)
+	})
+	p.AddNav(NavItem{Label: "prio.nav", Path: "/admin/priority", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
+}
+
+// priorityClasses are the classes in the reader's words (none before
+// MountClients).
+func (p *Pages) priorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
+	p.mu.RLock()
+	svc := p.clients.Priority
+	p.mu.RUnlock()
+	if svc == nil {
+		return nil, nil
+	}
+	classes, err := svc.List(ctx)
+	seededClasses(i18n.FromContext(ctx), classes)
+	return classes, err
+}
+
 type searchData struct {
 	Query    string
 	Priority string
@@ -70,8 +121,7 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 		p.renderFragment(w, r, "search", "results", d)
 		return
 	}
-	if d.Classes, err = p.store.ListPriorityClasses(r.Context()); err == nil {
-		seededClasses(loc(r), d.Classes)
+	if d.Classes, err = p.priorityClasses(r.Context()); err == nil {
 		d.Owners, err = p.store.ListUsers(r.Context())
 	}
 	if err != nil {
@@ -155,11 +205,10 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 }
 
 func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) error {
-	classes, err := p.store.ListPriorityClasses(ctx)
+	classes, err := p.priorityClasses(ctx)
 	if err != nil {
 		return err
 	}
-	seededClasses(i18n.FromContext(ctx), classes)
 	for i := range classes {
 		if classes[i].Code == d.Client.Priority {
 			d.Class = &classes[i]

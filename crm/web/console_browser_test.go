@@ -17,7 +17,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 	"hotline/telephony/screenpop"
 )
 
@@ -36,14 +35,14 @@ func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
 	board := screenpop.NewLocalStatusBoard()
 	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
 	for _, o := range opts {

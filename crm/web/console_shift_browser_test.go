@@ -12,7 +12,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 	"hotline/internal/i18n"
 	"hotline/telephony"
 	"hotline/telephony/screenpop"
@@ -30,7 +29,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +37,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	pages.MountCalls(st)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
 	const wrapUp = 6 * time.Second
 	board := screenpop.WrapUpEnds(screenpop.NewLocalStatusBoard(), wrapUp, time.Now)
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})

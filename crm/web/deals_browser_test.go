@@ -15,7 +15,6 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // newDealSite is newDocSite with the funnel, deal and sales pages instead of the
@@ -24,7 +23,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
-	"hotline/crm/web"
 )
 
 type docSite struct {
@@ -33,7 +32,7 @@ func newDocSite(t *testing.T) *docSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

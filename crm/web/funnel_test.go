@@ -16,7 +16,6 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // funnelNow is the funnel page's clock: Wednesday 25 November 2026 (week 2026-W48).
@@ -32,7 +31,7 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
 	httpapi.RegisterFunnel(api.API(), httpapi.FunnelDeps{Store: st, Now: funnelNow})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

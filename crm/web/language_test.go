@@ -86,7 +86,7 @@ func TestCentreDefaultLanguage(t *testing.T) {
 	}
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	if _, err := web.Mount(api, web.Options{Store: st}); err != nil {
+	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
@@ -109,7 +109,7 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 	}
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // moneySite is the web front with the money API and page, an admin and an
@@ -42,7 +41,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

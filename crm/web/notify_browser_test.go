@@ -18,7 +18,6 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 type testClock struct {
@@ -47,7 +46,7 @@ func newNotifySite(t *testing.T) *notifySite {
 	clk := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, msk)}
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
-	"hotline/crm/web"
 )
 
 // TestBrowserProjectImportAndClient: a project for a client shows the
@@ -30,7 +29,7 @@ func TestBrowserProjectImportAndClient(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func newPromptSite(t *testing.T) *promptSite {
 		t.Fatal(err)
 	}
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

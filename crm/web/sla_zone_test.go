@@ -12,7 +12,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
-	"hotline/crm/web"
 	"hotline/internal/i18n"
 )
 
@@ -36,7 +35,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

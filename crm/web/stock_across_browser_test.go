@@ -15,7 +15,6 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
-	"hotline/crm/web"
 )
 
 // TestBrowserReserveAcrossWarehouses: 22 routers are free in Moscow and 12
@@ -28,7 +27,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 	"hotline/telephony/screenpop"
 )
 
@@ -42,13 +41,13 @@ func newAvailSite(t *testing.T) *availSite {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Tickets: st, Products: st})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
 	pages.MountConsole()

@@ -18,7 +18,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // stockSite is newSite with the stock page mounted and a product in two
@@ -27,7 +26,7 @@ func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // TestBrowserTicketProject: a supervisor picks a project on a request's
@@ -26,7 +25,7 @@ func TestBrowserTicketProject(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 func newDeskSite(t *testing.T) *site {
@@ -22,7 +21,7 @@ func newDeskSite(t *testing.T) *site {
 	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
-	pages, err := web.Mount(api, web.Options{Store: st})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,6 @@ type Store interface {
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
 	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
 	AddContact(ctx context.Context, c *crm.Contact) error
-	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
 	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
 }
 
@@ -85,6 +84,8 @@ type Pages struct {
 	costs    ServiceCosts         // MountServiceCosts ran: requests show their costs, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify NotifyStore
+	// clients is set by MountClients: the client pages' services.
+	clients ClientPageDeps
 }
 
 // Mount adds the pages and static assets to the server's router.
@@ -109,14 +110,6 @@ func Mount(api *httpapi.Server, opts Options) (*Pages, error) {
 	r.Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/clients", http.StatusSeeOther) })
-		r.Get("/clients", p.searchPage)
-		r.Get("/clients/new", p.newClientPage)
-		r.Post("/clients", p.createClient)
-		r.Get("/clients/{id}", p.clientPage)
-		r.Get("/clients/{id}/edit", p.editClientPage)
-		r.Post("/clients/{id}", p.updateClient)
-		r.Post("/clients/{id}/notes", p.addNote)
-		r.Post("/clients/{id}/contacts", p.addContact)
 		r.Get("/profile", p.profilePage)
 		r.Post("/profile", p.saveProfile)
 	})

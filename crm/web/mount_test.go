@@ -1,0 +1,23 @@
+package web_test
+
+import (
+	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
+	"hotline/crm/web"
+)
+
+// mountPages mounts the pages over st with the client pages, as serve
+// does: the shell, then the clients feature.
+func mountPages(api *httpapi.Server, st *postgres.Services) (*web.Pages, error) {
+	pages, err := web.Mount(api, web.Options{Store: st})
+	if err != nil {
+		return nil, err
+	}
+	pages.MountClients(clientPageDeps(st))
+	return pages, nil
+}
+
+// clientPageDeps are the client pages' services over st.
+func clientPageDeps(st *postgres.Services) web.ClientPageDeps {
+	return web.ClientPageDeps{Priority: st.Priority}
+}
