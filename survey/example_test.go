@@ -17,10 +17,11 @@ import (
 func Example_wiring() {
 	ctx := context.Background()
 	log := slog.Default()
-	st, _ := postgres.Open(ctx, "postgres://localhost/hotline", postgres.Options{})
+	db, _ := postgres.Open(ctx, "postgres://localhost/hotline", postgres.Options{})
+	st := postgres.NewServices(db)
 	cli, _ := ari.NewClient(ari.Config{Node: "pbx1", URL: "http://127.0.0.1:8088", User: "hotline", Password: "secret", App: "hotline"})
 
-	runner := survey.NewRunner(survey.Options{Store: st, Timeline: st, Logger: log,
+	runner := survey.NewRunner(survey.Options{Store: st, Timeline: st.Clients, Logger: log,
 		Registerer: prometheus.DefaultRegisterer,
 		ARI:        func(node string) survey.ARI { return cli }})
 	defer runner.Close()

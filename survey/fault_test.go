@@ -217,7 +217,7 @@ func TestSurveyAnswersSurvivePostgresOutage(t *testing.T) {
 		t.Fatalf("snapshot holds %d writes, want 3", again.Pending())
 	}
 	st := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, Journal: again})
+	r2 := survey.NewRunner(survey.Options{Store: st, Timeline: pgtest.WithClients(st), FollowUps: postgres.SurveyTickets{Store: st.DB}, Journal: again})
 	if err := r2.Replay(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestJournaledAnswerSurvivesARestart(t *testing.T) {
 		t.Fatalf("the reopened journal holds %d writes, want 1", j.Pending())
 	}
 	store := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: store, Timeline: store, FollowUps: postgres.SurveyTickets{Store: store.DB},
+	r2 := survey.NewRunner(survey.Options{Store: store, Timeline: pgtest.WithClients(store), FollowUps: postgres.SurveyTickets{Store: store.DB},
 		Journal: j, Clock: f.srv.Clock(), ARI: func(string) survey.ARI { return f.cli }})
 	defer r2.Close()
 	n, err := r2.Recover(context.Background(), f.only().Node)

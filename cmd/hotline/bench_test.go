@@ -207,10 +207,10 @@ func BenchmarkServeFullStack(b *testing.B) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(b)
 	st := pgtest.Open(b, dsn, postgres.Options{})
-	if _, err := demo.Seed(ctx, st, demo.Options{}); err != nil {
+	if _, err := demo.Seed(ctx, pgtest.WithClients(st), demo.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, st, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, pgtest.WithClients(st), demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
 		b.Fatal(err)
 	}
 	numbers, _ := demoCallers(ctx, st)

@@ -49,8 +49,9 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 // mountClients: clients, their priority classes and the rules that
 // classify them.
 func mountClients(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets, Logger: log})
 	httpapi.RegisterPriority(api, httpapi.PriorityDeps{Priority: st.Priority, Logger: log})
-	pages.MountClients(web.ClientPageDeps{Priority: st.Priority})
+	pages.MountClients(web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.VisibleTickets})
 }
 
 // mountCalls: the call log, click-to-call, the console and its screen pops.
@@ -59,7 +60,7 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 	api.RegisterClickToCall(tel.clickToCall)
 	pages.MountCalls(st)
 	api.RegisterScreenPop(httpapi.ScreenPopOptions{
-		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st,
+		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st.Clients, Status: tel.board, Calls: st,
 		Metrics: tel.popMetrics,
 	})
 	pages.MountConsole()
@@ -67,8 +68,8 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 
 // mountSurveys: surveys and questionnaire campaigns.
 func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterSurveys(api.API(), httpapi.SurveyDeps{Store: st, Logger: log, Normalize: api.Phone().E164})
-	pages.MountSurveys(st)
+	httpapi.RegisterSurveys(api.API(), httpapi.SurveyDeps{Store: withClients(st), Logger: log, Normalize: api.Phone().E164})
+	pages.MountSurveys(withClients(st))
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
@@ -94,7 +95,7 @@ func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services
 	resources := httpapi.ResourceDeps{Store: st, Logger: log}
 	httpapi.RegisterStock(h, resources)
 	httpapi.RegisterMoney(h, st, resources)
-	httpapi.RegisterDocuments(h, st, maxDocumentBytes, resources)
+	httpapi.RegisterDocuments(h, withClients(st), maxDocumentBytes, resources)
 	httpapi.RegisterProjects(h, st, resources)
 	pages.MountStock(st)
 	pages.MountPlans(st)

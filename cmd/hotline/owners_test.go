@@ -151,7 +151,7 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	ctx := context.Background()
 	ids := map[string]int64{}
 	c := crm.Client{Name: "Owned client", Kind: crm.ClientPerson}
-	must(t, st.CreateClient(ctx, &c))
+	must(t, st.Clients.CreateClient(ctx, &c))
 	ids["client"] = c.ID
 	d := funnel.Deal{ClientID: c.ID, OwnerID: owner.ID, Amount: 100_00}
 	must(t, st.CreateDeal(ctx, &d, &owner.ID, time.Now().Add(-time.Hour)))

@@ -89,3 +89,17 @@ func (d cardDirectory) ListPriorityClasses(ctx context.Context) ([]crm.PriorityC
 func newCardDirectory(st *postgres.Services) cardDirectory {
 	return cardDirectory{users: st, priority: st.Priority}
 }
+
+// storeWithClients is the store with the client methods of its client
+// service, for consumers that still declare one interface mixing clients
+// with other features (demo, surveys, documents, the status line, the API
+// server and the pages). Drop it as they take the services one by one.
+type storeWithClients struct {
+	*postgres.Services
+	*postgres.ClientService
+}
+
+// withClients is st as a storeWithClients.
+func withClients(st *postgres.Services) storeWithClients {
+	return storeWithClients{Services: st, ClientService: st.Clients}
+}

@@ -152,7 +152,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
-		Store: st, Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
+		Store: withClients(st), Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
 	pages, err := web.Mount(api, web.Options{Store: st, Logger: log})

@@ -272,7 +272,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 // demoCallers picks the numbers the simulated customers call from: the
 // first clients' phones (so pops find them) plus one unknown number.
 func demoCallers(ctx context.Context, st *postgres.Services) (numbers, names []string) {
-	page, err := st.ListClients(ctx, crm.ClientFilter{Limit: 40})
+	page, err := st.Clients.ListClients(ctx, crm.ClientFilter{Limit: 40})
 	if err == nil {
 		for _, c := range page.Items {
 			for _, ct := range c.Contacts {
@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: newCardDirectory(st), Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
+		Clients: st.Clients, Recent: st, Directory: newCardDirectory(st), Routes: st, Tickets: st, Products: st, Surveys: st, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st)})
@@ -402,14 +402,14 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st, Timeline: st, FollowUps: postgres.SurveyTickets{Store: st.DB}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Store: st.DB}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 		Speech: svc.voice, Language: clientLanguage(st, cfg),
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st, ARI: nodes.All()[0], App: cfg.ARIApp,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Store: st, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Store: withClients(st), App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },

@@ -7,20 +7,19 @@ import (
 
 	"hotline/crm/demo"
 	"hotline/crm/funnel"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 )
 
-var _ demo.FunnelStore = (*postgres.Services)(nil)
+var _ demo.FunnelStore = pgtest.StoreWithClients{}
 
 func TestSeedFunnel(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
 	clock := func() time.Time { return now }
-	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
+	if _, err := demo.Seed(ctx, pgtest.WithClients(s), demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock, AutoOpenDeals: true})
+	n, err := demo.SeedFunnel(ctx, pgtest.WithClients(s), demo.FunnelOptions{Now: clock, AutoOpenDeals: true})
 	if err != nil || n != demo.DefaultDeals {
 		t.Fatalf("seeded %d deals: %v", n, err)
 	}
@@ -55,7 +54,7 @@ func TestSeedFunnel(t *testing.T) {
 	if set, _ := s.FunnelSettings(ctx); !set.AutoOpenDeals {
 		t.Error("auto-open not turned on")
 	}
-	if n, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); n != 0 || err != nil {
+	if n, err := demo.SeedFunnel(ctx, pgtest.WithClients(s), demo.FunnelOptions{Now: clock}); n != 0 || err != nil {
 		t.Errorf("second seeding created %d deals: %v", n, err)
 	}
 }

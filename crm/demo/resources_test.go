@@ -15,7 +15,7 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = (*postgres.Services)(nil)
+var _ demo.ResourceStore = pgtest.StoreWithClients{}
 
 // seededResources is a store with the whole demo (300 clients, the funnel,
 // the resources) seeded at now by a store whose clock says now.
@@ -24,14 +24,14 @@ func seededResources(t *testing.T) *postgres.Services {
 	ctx := context.Background()
 	clock := func() time.Time { return now }
 	s := pgtest.NewStoreWith(t, postgres.Options{Now: clock})
-	if _, err := demo.Seed(ctx, s, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
+	if _, err := demo.Seed(ctx, pgtest.WithClients(s), demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, s, demo.FunnelOptions{Now: clock}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, pgtest.WithClients(s), demo.FunnelOptions{Now: clock}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, s, now); err != nil {
+	if err := demo.SeedResources(ctx, pgtest.WithClients(s), now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -48,7 +48,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, s, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, pgtest.WithClients(s), now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.ClientProfitability(ctx, history)
@@ -189,7 +189,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Services) {
 func checkDemoCaller(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
-	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
+	ivan, _ := s.Clients.FindClientsByPhone(ctx, demo.CallerNumber)
 	bought, err := s.PurchasedProducts(ctx, ivan[0].ID, 5)
 	if err != nil || len(bought) != 2 || bought[0].Support == "" || bought[0].SupportUntil.IsZero() {
 		t.Fatalf("Ivan's purchases %+v %v", bought, err)

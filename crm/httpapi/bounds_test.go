@@ -9,6 +9,7 @@ import (
 	"hotline/crm"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestNumbersBoundedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1000, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 1000, httpapi.ResourceDeps{})
 	f := newStockFixture(t, e)
 	sup := e.login(crm.RoleSupervisor)
 	const huge = "9223372036854775807"

@@ -13,6 +13,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/resource/doctext"
 	"hotline/crm/resource/doctext/doctexttest"
@@ -25,9 +26,9 @@ import (
 func TestFillDOCXContract(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 0, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 0, httpapi.ResourceDeps{})
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Legal: crm.Requisites{INN: "7707083893", KPP: "773601001"}}
-	if err := e.store.CreateClient(context.Background(), &c); err != nil {
+	if err := e.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	sup := e.login(crm.RoleSupervisor)

@@ -8,6 +8,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 )
 
@@ -43,7 +44,7 @@ func documentSamples(e *env, f *stockFixture) map[string]sample {
 func TestDocumentsAPI(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1000, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 1000, httpapi.ResourceDeps{})
 	f := newStockFixture(t, e)
 	checkRoleMatrix(t, e, documentSamples(e, f), "documents")
 

@@ -54,8 +54,8 @@ func TestDocumentSearchFindsFileBodies(t *testing.T) {
 	pdfs := doctext.NewProcess(doctext.ProcessOptions{Path: os.Args[0], Env: append(os.Environ(), pdfChildEnv)})
 	st := pgtest.NewStoreWith(t, postgres.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Text: doctext.New(doctext.Options{PDF: pdfs})})
-	e := newEnv(t, func(o *httpapi.Options) { o.Store = st })
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 0, httpapi.ResourceDeps{})
+	e := newEnv(t, func(o *httpapi.Options) { o.Store = pgtest.WithClients(st) })
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 0, httpapi.ResourceDeps{})
 	agent := e.login(crm.RoleAgent)
 
 	broken := dt.PDF(t, []string{"обрыв"})

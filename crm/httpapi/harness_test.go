@@ -53,12 +53,14 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	for _, f := range opts {
 		f(&o)
 	}
-	st, ok := o.Store.(*postgres.Services) // an option may bring a store opened with its own options
+	sw, ok := o.Store.(pgtest.StoreWithClients) // an option may bring a store opened with its own options
+	st := sw.Services
 	if !ok {
 		st = pgtest.NewStore(t)
-		o.Store = st
+		o.Store = pgtest.WithClients(st)
 	}
 	srv := httpapi.New(o)
+	httpapi.RegisterClients(srv, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets})
 	httpapi.RegisterPriority(srv, httpapi.PriorityDeps{Priority: st.Priority})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -202,7 +204,7 @@ func (e *env) newClient(name, phone string) crm.Client {
 	if phone != "" {
 		c.Contacts = []crm.Contact{{Kind: crm.ContactPhone, Value: phone, Raw: phone}}
 	}
-	if err := e.store.CreateClient(context.Background(), &c); err != nil {
+	if err := e.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		e.t.Fatalf("create client: %v", err)
 	}
 	return c

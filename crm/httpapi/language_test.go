@@ -140,9 +140,9 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 	now := time.Date(2026, 12, 6, 21, 10, 0, 0, time.UTC)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: pgtest.CardDirectory(e.store), Routes: e.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: pgtest.WithClients(e.store), Recent: e.store, Directory: pgtest.CardDirectory(e.store), Routes: e.store})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
-	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store,
+	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: pgtest.WithClients(e.store), Calls: e.store,
 		Now: func() time.Time { return now }})
 	agent := e.users[crm.RoleAgent].Login
 	for id, at := range map[string]time.Time{

@@ -8,6 +8,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 )
 
 // TestDocumentFilenamesRefused: names that could break a header or a path,
@@ -16,7 +17,7 @@ import (
 func TestDocumentFilenamesRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1000, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 1000, httpapi.ResourceDeps{})
 	agent := e.login(crm.RoleAgent)
 	for _, name := range []string{"a\r\nSet-Cookie: x=1.txt", "CON", "con.txt", "..", "LPT1.log", "a\x01.txt", "x/../../y.txt", `a\b.txt`, "a.txt."} {
 		resp, body := agent.do("POST", "/api/v1/documents", map[string]any{"title": "T", "category": "technical", "filename": name, "content": []byte("text")})

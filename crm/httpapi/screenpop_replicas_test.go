@@ -35,10 +35,10 @@ func newReplica(t *testing.T, base *env, redisAddr, prefix string) *replica {
 	t.Cleanup(func() { _ = rdb.Close() })
 	hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Prefix: prefix, RetryEvery: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = hub.Close() })
-	srv := httpapi.New(httpapi.Options{Store: base.store, PhoneRegion: "RU"})
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store, Directory: pgtest.CardDirectory(base.store)})
+	srv := httpapi.New(httpapi.Options{Store: pgtest.WithClients(base.store), PhoneRegion: "RU"})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: pgtest.WithClients(base.store), Recent: base.store, Directory: pgtest.CardDirectory(base.store)})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store})
-	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})
+	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: pgtest.WithClients(base.store)})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	r := &replica{env: *base, popper: popper}

@@ -126,9 +126,6 @@ func New(opts Options) *Server {
 
 	s.registerAuth()
 	s.registerUsers()
-	s.registerClients()
-	s.registerContacts()
-	s.registerTimeline()
 	return s
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -181,7 +182,7 @@ func checkRoleMatrix(t *testing.T, e *env, smp map[string]sample, tags ...string
 func newResourceEnv(t *testing.T) *env {
 	e := newEnv(t)
 	deps := httpapi.ResourceDeps{Store: e.store}
-	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: e.store})
+	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: pgtest.WithClients(e.store)})
 	httpapi.RegisterStock(e.srv.API(), deps)
 	httpapi.RegisterMoney(e.srv.API(), e.store, deps)
 	return e

@@ -31,14 +31,6 @@ type Store interface {
 	CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (int64, error)
 	UserByAPIToken(ctx context.Context, tokenHash []byte) (crm.User, error)
 
-	CreateClient(ctx context.Context, c *crm.Client) error
+	// GetClient is click-to-call's: the client's first number.
 	GetClient(ctx context.Context, id int64) (crm.Client, error)
-	UpdateClient(ctx context.Context, c *crm.Client) error
-	DeleteClient(ctx context.Context, id int64) error
-	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
-	AddContact(ctx context.Context, c *crm.Contact) error
-	DeleteContact(ctx context.Context, clientID, contactID int64) error
-
-	AddInteraction(ctx context.Context, i *crm.Interaction) error
-	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
 }

@@ -14,12 +14,13 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/survey"
 )
 
 func newSurveyEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: e.store, Normalize: e.srv.Phone().E164})
+	httpapi.RegisterSurveys(e.srv.API(), httpapi.SurveyDeps{Store: pgtest.WithClients(e.store), Normalize: e.srv.Phone().E164})
 	return e
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -46,7 +47,7 @@ func teamSamples(d *deskEnv) map[string]func() (string, any) {
 func TestTeamMembershipAPI(t *testing.T) {
 	t.Parallel()
 	d := newDeskEnv(t)
-	httpapi.RegisterDocuments(d.srv.API(), d.store, 0, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(d.srv.API(), pgtest.WithClients(d.store), 0, httpapi.ResourceDeps{})
 	admin, agent := d.login(crm.RoleAdmin), d.login(crm.RoleAgent)
 	u := d.users[crm.RoleAgent] // in "Line 1" only
 

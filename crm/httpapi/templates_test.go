@@ -9,6 +9,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 )
 
 // TestUnboundedTemplatesRefused: a template that could loop the server is
@@ -17,7 +18,7 @@ import (
 func TestUnboundedTemplatesRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv.API(), e.store, 1<<20, httpapi.ResourceDeps{})
+	httpapi.RegisterDocuments(e.srv.API(), pgtest.WithClients(e.store), 1<<20, httpapi.ResourceDeps{})
 	agent := e.login(crm.RoleAgent)
 	client := e.newClient("Ivan Petrov", "+79165551234")
 	loop := "{{range 60000000}}{{end}}"

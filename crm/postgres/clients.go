@@ -29,11 +29,11 @@ func scanClient(row pgx.Row) (crm.Client, error) {
 // priority gets the lowest class (highest rank) and leaves the client to the
 // rules; a class given is kept by hand. One number may belong to several
 // clients, but only once to each.
-func (s *DB) CreateClient(ctx context.Context, c *crm.Client) error {
+func (s *ClientService) CreateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := checkClientRefs(ctx, tx, c); err != nil {
 			return err
 		}
@@ -103,8 +103,8 @@ func insertContact(ctx context.Context, tx pgx.Tx, ct *crm.Contact) error {
 }
 
 // GetClient returns the client with its contacts.
-func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
-	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, id))
+func (s *ClientService) GetClient(ctx context.Context, id int64) (crm.Client, error) {
+	c, err := scanClient(s.db.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, notFound("client", id)
 	}
@@ -112,7 +112,7 @@ func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
 		return c, translate(err, "get client")
 	}
 	list := []crm.Client{c}
-	if err := s.loadContacts(ctx, list); err != nil {
+	if err := s.db.loadContacts(ctx, list); err != nil {
 		return c, err
 	}
 	return list[0], nil
@@ -122,11 +122,11 @@ func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
 // class; another class than the stored one is kept by hand from now on). When c.Contacts is not nil it also becomes the client's contact
 // list: contacts are matched by kind and value (keeping their IDs), missing
 // ones are removed and new ones added. A nil c.Contacts leaves them alone.
-func (s *DB) UpdateClient(ctx context.Context, c *crm.Client) error {
+func (s *ClientService) UpdateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := checkClientRefs(ctx, tx, c); err != nil {
 			return err
 		}
@@ -179,19 +179,19 @@ func replaceContacts(ctx context.Context, tx pgx.Tx, c *crm.Client) error {
 }
 
 // DeleteClient removes the client with its contacts and timeline.
-func (s *DB) DeleteClient(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)
+func (s *ClientService) DeleteClient(ctx context.Context, id int64) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)
 	return rowsOrNotFound(tag, err, "client", id)
 }
 
 // AddContact validates ct (a phone already in E.164) and adds it to client
 // ct.ClientID, setting ct.ID. A missing client is KindNotFound; the same
 // contact twice on one client is KindConflict.
-func (s *DB) AddContact(ctx context.Context, ct *crm.Contact) error {
+func (s *ClientService) AddContact(ctx context.Context, ct *crm.Contact) error {
 	if err := ct.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := insertContact(ctx, tx, ct); err != nil {
 			return err
 		}
@@ -201,8 +201,8 @@ func (s *DB) AddContact(ctx context.Context, ct *crm.Contact) error {
 }
 
 // DeleteContact removes one contact of a client.
-func (s *DB) DeleteContact(ctx context.Context, clientID, contactID int64) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *ClientService) DeleteContact(ctx context.Context, clientID, contactID int64) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = $1 AND client_id = $2`, contactID, clientID)
 		if err := rowsOrNotFound(tag, err, "contact", contactID); err != nil {
 			return err
@@ -240,3 +240,5 @@ func (s *DB) loadContacts(ctx context.Context, clients []crm.Client) error {
 	}
 	return translate(rows.Err(), "load contacts")
 }
+
+var _ crm.ClientService = (*ClientService)(nil)

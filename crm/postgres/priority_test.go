@@ -52,12 +52,12 @@ func TestPriorityClasses(t *testing.T) {
 	if c.Priority != "GOLD" || !c.PriorityManual {
 		t.Fatalf("priority = %q, manual %v", c.Priority, c.PriorityManual)
 	}
-	wantKind(t, s.CreateClient(ctx, &crm.Client{Name: "Nowhere", Priority: "NOPE"}), crm.KindInvalid, "priority")
+	wantKind(t, s.Clients.CreateClient(ctx, &crm.Client{Name: "Nowhere", Priority: "NOPE"}), crm.KindInvalid, "priority")
 	// Deleting a class hands its clients back to the rules.
 	if err := s.Priority.Delete(ctx, "GOLD"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.GetClient(ctx, c.ID); got.Priority != "C" || got.PriorityManual {
+	if got, _ := s.Clients.GetClient(ctx, c.ID); got.Priority != "C" || got.PriorityManual {
 		t.Fatalf("after delete: %q manual %v", got.Priority, got.PriorityManual)
 	}
 	wantKind(t, s.Priority.Delete(ctx, "GOLD"), crm.KindNotFound, "")
@@ -221,11 +221,11 @@ func TestPriorityMigrationKeepsExplicitClasses(t *testing.T) {
 	}
 	// Updating with the stored class keeps the flag; another class is by hand.
 	c.Priority = "C"
-	if err := s.UpdateClient(context.Background(), &c); err != nil || c.PriorityManual {
+	if err := s.Clients.UpdateClient(context.Background(), &c); err != nil || c.PriorityManual {
 		t.Fatalf("same class: manual %v, %v", c.PriorityManual, err)
 	}
 	c.Priority = "B"
-	if err := s.UpdateClient(context.Background(), &c); err != nil || !c.PriorityManual {
+	if err := s.Clients.UpdateClient(context.Background(), &c); err != nil || !c.PriorityManual {
 		t.Fatalf("other class: manual %v, %v", c.PriorityManual, err)
 	}
 }

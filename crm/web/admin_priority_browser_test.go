@@ -25,7 +25,7 @@ func TestBrowserPriorityRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Ольга Покупателева"}
-	if err := s.store.CreateClient(bg, &c); err != nil {
+	if err := s.store.Clients.CreateClient(bg, &c); err != nil {
 		t.Fatal(err)
 	}
 	tx := resource.Transaction{Direction: resource.Income, Amount: 400_000_00, Currency: "RUB", Category: "sale",
@@ -83,7 +83,7 @@ func TestBrowserPriorityRules(t *testing.T) {
 	if got := text(".alert-ok"); !strings.Contains(got, "Класс A сохранён") {
 		t.Errorf("flash after save %q", got)
 	}
-	if got, _ := s.store.GetClient(bg, c.ID); got.Priority != "A" {
+	if got, _ := s.store.Clients.GetClient(bg, c.ID); got.Priority != "A" {
 		t.Fatalf("client after the rule: %q, want A", got.Priority)
 	}
 

@@ -43,7 +43,7 @@ func newAdminSite(t *testing.T) *adminSite { t.Helper(); return newAdminSiteWith
 func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	if desk {
 		httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	}

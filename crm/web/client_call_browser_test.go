@@ -28,7 +28,7 @@ func (n ariNode) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.
 // PBX and the page says so. A supervisor without a phone gets no button.
 func TestBrowserClientPageClickToCall(t *testing.T) {
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestBrowserClientPageClickToCall(t *testing.T) {
 	}
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Priority: "B",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74957654321", Raw: "8 495 765-43-21"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("%s/clients/%d", ts.URL, cl.ID)

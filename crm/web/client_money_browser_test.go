@@ -22,7 +22,7 @@ import (
 func TestBrowserClientMoney(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestBrowserClientMoney(t *testing.T) {
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
 	other := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Рога и копыта»"}
 	for _, cl := range []*crm.Client{&c, &other} {
-		if err := st.CreateClient(ctx, cl); err != nil {
+		if err := st.Clients.CreateClient(ctx, cl); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 )
 
 // clientForm is the new/edit client form as posted (strings, to show back).
@@ -96,7 +95,7 @@ func (p *Pages) createClient(w http.ResponseWriter, r *http.Request) {
 		err = p.formContacts(&c, f)
 	}
 	if err == nil {
-		err = p.api.CreateClient(r.Context(), &c)
+		err = p.clients.Clients.CreateClient(r.Context(), &c)
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
@@ -119,7 +118,7 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 			continue
 		}
 		ct := crm.Contact{Kind: in.kind, Value: in.value}
-		if err := httpapi.NormalizeContact(p.api.Phone(), &ct); err != nil {
+		if err := p.clients.Phone.NormalizeContact(&ct); err != nil {
 			return crm.Invalid(string(in.kind), "%s", err.(*crm.Error).Message)
 		}
 		c.Contacts = append(c.Contacts, ct)
@@ -129,7 +128,7 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 
 func (p *Pages) editClientPage(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.store.GetClient(r.Context(), id)
+	c, err := p.clients.Clients.GetClient(r.Context(), id)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
@@ -142,14 +141,14 @@ func (p *Pages) updateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.store.GetClient(r.Context(), id)
+	c, err := p.clients.Clients.GetClient(r.Context(), id)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
 	f := formFromRequest(r)
 	if err = f.apply(&c); err == nil {
-		err = p.api.UpdateClient(r.Context(), &c)
+		err = p.clients.Clients.UpdateClient(r.Context(), &c)
 	}
 	if svc := p.clients.Priority; err == nil && svc != nil {
 		// "Automatic" hands the client back to the rules; a class is kept by hand.

@@ -34,7 +34,7 @@ type consoleSite struct {
 func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -42,14 +42,14 @@ func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: pgtest.WithClients(st), Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
 	board := screenpop.NewLocalStatusBoard()
 	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
 	for _, o := range opts {
 		o(&po)
 	}
 	popper := screenpop.NewPopper(po)
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: pgtest.WithClients(st), Status: board, Calls: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -89,7 +89,7 @@ func TestBrowserConsolePop(t *testing.T) {
 
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Company: "Acme", Priority: "VIP",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161234567", Raw: "8 916 123-45-67"}}}
-	if err := s.store.CreateClient(context.Background(), &cl); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &cl); err != nil {
 		t.Fatal(err)
 	}
 	if err := signInToConsole(tctx, s.ts.URL, "anna"); err != nil {

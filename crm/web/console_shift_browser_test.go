@@ -28,7 +28,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU", I18n: cat})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -37,11 +37,11 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	pages.MountCalls(st)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: pgtest.WithClients(st), Recent: st, Directory: pgtest.CardDirectory(st), Routes: st, Products: st})
 	const wrapUp = 6 * time.Second
 	board := screenpop.WrapUpEnds(screenpop.NewLocalStatusBoard(), wrapUp, time.Now)
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: pgtest.WithClients(st), Status: board, Calls: st})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -52,7 +52,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	for i, name := range []string{"Иван Петров", "Ольга Смирнова", "Пётр Кузнецов", "Анна Попова"} {
 		cl := crm.Client{Kind: crm.ClientPerson, Name: name, Priority: "B",
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: fmt.Sprintf("+7916123450%d", i)}}}
-		if err := st.CreateClient(ctx, &cl); err != nil {
+		if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 		s.users[u.Login] = created
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(context.Background(), &c); err != nil {
+	if err := st.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	return s, c

@@ -31,7 +31,7 @@ type docSite struct {
 func newDocSite(t *testing.T) *docSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)

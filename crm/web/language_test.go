@@ -85,7 +85,7 @@ func TestCentreDefaultLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU", I18n: cat})
 	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU", I18n: cat})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	}
 	m := &moneySite{site: &site{t: t, store: st, ts: ts}}
 	acme := crm.Client{Kind: crm.ClientCompany, Name: "Acme Trading"}
-	must(t, st.CreateClient(ctx, &acme))
+	must(t, st.Clients.CreateClient(ctx, &acme))
 	m.acme = acme.ID
 	must(t, st.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
 	m.product = resource.Product{SKU: "PRN-1", Name: "Printer"}

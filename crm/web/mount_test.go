@@ -6,9 +6,11 @@ import (
 	"hotline/crm/web"
 )
 
-// mountPages mounts the pages over st with the client pages, as serve
-// does: the shell, then the clients feature.
+// mountPages mounts the pages over st with the client pages and the
+// client API operations their pickers search, as serve does: the shell,
+// then the clients feature.
 func mountPages(api *httpapi.Server, st *postgres.Services) (*web.Pages, error) {
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets})
 	pages, err := web.Mount(api, web.Options{Store: st})
 	if err != nil {
 		return nil, err
@@ -19,5 +21,5 @@ func mountPages(api *httpapi.Server, st *postgres.Services) (*web.Pages, error) 
 
 // clientPageDeps are the client pages' services over st.
 func clientPageDeps(st *postgres.Services) web.ClientPageDeps {
-	return web.ClientPageDeps{Priority: st.Priority}
+	return web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.VisibleTickets}
 }

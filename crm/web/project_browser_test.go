@@ -28,7 +28,7 @@ import (
 func TestBrowserProjectImportAndClient(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestBrowserProjectImportAndClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	p := resource.Project{Name: "Внедрение АТС", ClientID: &c.ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC),

@@ -28,7 +28,7 @@ import (
 func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		}
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	d := funnel.Deal{ClientID: c.ID, OwnerID: users["ivan"].ID, Title: "Внедрение колл-центра", Amount: 500_000_00, Currency: "RUB"}

@@ -42,7 +42,7 @@ func newPromptSite(t *testing.T) *promptSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU", I18n: cat})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU", I18n: cat})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	pages, err := mountPages(api, st)
 	if err != nil {
@@ -55,7 +55,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Екатеринбургский клиент", Priority: "A"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	// Monday 23 Nov 17:45 in Yekaterinburg = 15:45 in Moscow; critical: respond in 30 business minutes.

@@ -26,7 +26,7 @@ import (
 func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestBrowserReserveAcrossWarehouses(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	p := resource.Product{SKU: "RT-100", Name: "Маршрутизатор RT-100", Price: 1250000}

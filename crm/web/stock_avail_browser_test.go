@@ -40,16 +40,16 @@ func newAvailSite(t *testing.T) *availSite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: pgtest.CardDirectory(st), Tickets: st, Products: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: pgtest.WithClients(st), Recent: st, Directory: pgtest.CardDirectory(st), Tickets: st, Products: st})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
+	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: pgtest.WithClients(st), Calls: st})
 	pages.MountConsole()
 	pages.MountTickets(st, st)
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st})
@@ -63,7 +63,7 @@ func newAvailSite(t *testing.T) *availSite {
 	}
 	s := &availSite{store: st, ts: ts, popper: popper}
 	s.client = crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161234567"}}}
-	must(t, st.CreateClient(ctx, &s.client))
+	must(t, st.Clients.CreateClient(ctx, &s.client))
 	var wh [2]int64
 	for i, code := range []string{"MSK", "SPB"} {
 		w := resource.Warehouse{Code: code, Name: code + " store"}

@@ -25,7 +25,7 @@ import (
 func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 	s, p, _ := stockSite(t)
 	// the reservation is for a request that exists (the page checks)
 	c := crm.Client{Name: "Router buyer"}
-	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	tk := service.Ticket{ClientID: c.ID, Subject: "Needs routers"}

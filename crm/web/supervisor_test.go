@@ -29,7 +29,7 @@ type supSite struct {
 func newSupervisorSite(t *testing.T) *supSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)

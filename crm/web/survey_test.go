@@ -20,12 +20,12 @@ import (
 func newSurveySite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSurveys(st)
+	pages.MountSurveys(pgtest.WithClients(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin}, {Login: "agent", Name: "Alex Agent", Role: crm.RoleAgent}} {

@@ -24,7 +24,7 @@ import (
 func TestBrowserTicketProject(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestBrowserTicketProject(t *testing.T) {
 	var projects [2]resource.Project
 	for i, name := range []string{"ООО «Ромашка»", "ИП Лютиков"} {
 		clients[i] = crm.Client{Kind: crm.ClientCompany, Name: name}
-		if err := st.CreateClient(ctx, &clients[i]); err != nil {
+		if err := st.Clients.CreateClient(ctx, &clients[i]); err != nil {
 			t.Fatal(err)
 		}
 		projects[i] = resource.Project{Name: "Проект " + name, ClientID: &clients[i].ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}

@@ -18,7 +18,7 @@ import (
 func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Store: pgtest.WithClients(st), PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api.API(), httpapi.TicketDeps{Store: st, Products: st})
 	httpapi.RegisterStock(api.API(), httpapi.ResourceDeps{Store: st}) // the new-request form's product search
 	pages, err := mountPages(api, st)
@@ -41,7 +41,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 	s := newDeskSite(t)
 	ctx := context.Background()
 	c := crm.Client{Name: "Pop <Client>", Priority: "A"}
-	if err := s.store.CreateClient(ctx, &c); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

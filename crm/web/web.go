@@ -36,10 +36,6 @@ type Store interface {
 	GetUser(ctx context.Context, id int64) (crm.User, error)
 	UpdateUser(ctx context.Context, u *crm.User) error
 	ListUsers(ctx context.Context) ([]crm.User, error)
-	GetClient(ctx context.Context, id int64) (crm.Client, error)
-	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
-	AddContact(ctx context.Context, c *crm.Contact) error
-	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
 }
 
 // Options configure the pages.

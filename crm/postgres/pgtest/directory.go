@@ -24,3 +24,16 @@ func (d Directory) UserNames(ctx context.Context, ids []int64) (map[int64]string
 func (d Directory) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
 	return d.St.Priority.List(ctx)
 }
+
+// StoreWithClients is the store with the client methods of its client
+// service, for test code that hands one value to an interface mixing
+// clients with other features.
+type StoreWithClients struct {
+	*postgres.Services
+	*postgres.ClientService
+}
+
+// WithClients is st as a StoreWithClients.
+func WithClients(st *postgres.Services) StoreWithClients {
+	return StoreWithClients{Services: st, ClientService: st.Clients}
+}
