@@ -42,7 +42,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList(nil), metrics.Options{Now: clk.Now})
-	classes, err := st.ListPriorityClasses(ctx)
+	classes, err := st.Priority.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	for i, code := range append(codes, "") {
 		for j := range 3 {
 			c := crm.Client{Name: "Client " + code, Priority: code}
-			if err := st.CreateClient(ctx, &c); err != nil {
+			if err := st.Clients.CreateClient(ctx, &c); err != nil {
 				t.Fatal(err)
 			}
 			tk := service.Ticket{ClientID: c.ID, Subject: "Problem"}

@@ -223,10 +223,10 @@ func BenchmarkServeFullStack(b *testing.B) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(b)
 	st := pgtest.Open(b, dsn, postgres.Options{})
-	if _, err := demo.Seed(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{}); err != nil {
+	if _, err := demo.Seed(ctx, st.Clients, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st.Clients, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
 		b.Fatal(err)
 	}
 	numbers, _ := demoCallers(ctx, st)

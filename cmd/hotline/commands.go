@@ -20,6 +20,9 @@ func openStore(ctx context.Context, cfg Config) (*postgres.Services, error) {
 }
 
 func openStoreWith(ctx context.Context, cfg Config, opts postgres.Options) (*postgres.Services, error) {
+	if opts.BaseCurrency == "" {
+		opts.BaseCurrency = cfg.BaseCurrency
+	}
 	st, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database (HOTLINE_DATABASE_URL): %w", err)

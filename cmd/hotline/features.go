@@ -36,6 +36,7 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // /metrics is not among them: it has a listener of its own (serve).
 // Each feature has a function of its own below.
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
+	mountClients(api, pages, st, log)
 	mountCalls(api, pages, tel, st, log)
 	mountSurveys(api, pages, st, log)
 	mountServiceDesk(api, pages, st, log)
@@ -45,13 +46,21 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	mountAdmin(api, pages, tel, st, log)
 }
 
+// mountClients: clients, their priority classes and the rules that
+// classify them.
+func mountClients(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets, Logger: log})
+	httpapi.RegisterPriority(api, httpapi.PriorityDeps{Priority: st.Priority, Logger: log})
+	pages.MountClients(web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.VisibleTickets})
+}
+
 // mountCalls: the call log, click-to-call, the console and its screen pops.
 func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterCalls(api, httpapi.CallDeps{Calls: st.Calls})
-	httpapi.RegisterClickToCall(api, httpapi.ClickToCallDeps{Calls: tel.clickToCall, Users: st.Users, Clients: st})
+	httpapi.RegisterClickToCall(api, httpapi.ClickToCallDeps{Calls: tel.clickToCall, Users: st.Users, Clients: st.Clients})
 	pages.MountCalls(web.CallPageDeps{Calls: st.Calls})
 	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{
-		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st.ScreenPop,
+		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st.Clients, Status: tel.board, Calls: st.ScreenPop,
 		Metrics: tel.popMetrics,
 	})
 	pages.MountConsole()
@@ -59,8 +68,8 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 
 // mountSurveys: surveys and questionnaire campaigns.
 func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st, Logger: log})
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st.Users})
+	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st.Clients, Logger: log})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st.Priority, Owners: st.Users})
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
@@ -92,7 +101,7 @@ func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services
 	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
 		Access: st, Purchases: st.Stock, Logger: log})
 	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money, Logger: log})
-	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st, MaxSize: maxDocumentBytes, Logger: log})
+	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st.Clients, MaxSize: maxDocumentBytes, Logger: log})
 	httpapi.RegisterProjects(api, httpapi.ProjectDeps{Projects: st.Projects, Logger: log})
 	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st.SLA})
 	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st.Funnel, TicketLinks: st.Tickets})

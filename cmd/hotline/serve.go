@@ -135,6 +135,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
+	svc.components = append(svc.components, nightlyReclassify(st.Priority, cfg.TimeZone, log, nightlyOptions{}))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
 		return nil, svc, err
@@ -151,11 +152,11 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
-		Store: st, Users: st.Users, Sessions: st.Sessions, Ping: st.Ping,
+		Users: st.Users, Sessions: st.Sessions, Ping: st.Ping,
 		Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams, Logger: log})
+	pages, err := web.Mount(api, web.Options{Users: st.Users, Teams: st.Teams, Logger: log})
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}

@@ -272,7 +272,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 // demoCallers picks the numbers the simulated customers call from: the
 // first clients' phones (so pops find them) plus one unknown number.
 func demoCallers(ctx context.Context, st *postgres.Services) (numbers, names []string) {
-	page, err := st.ListClients(ctx, crm.ClientFilter{Limit: 40})
+	page, err := st.Clients.ListClients(ctx, crm.ClientFilter{Limit: 40})
 	if err == nil {
 		for _, c := range page.Items {
 			for _, ct := range c.Contacts {
@@ -350,7 +350,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
+		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
@@ -402,14 +402,14 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st.Surveys, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: phone.Normalizer{Region: cfg.PhoneRegion}.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Clients: st, Tickets: st.Tickets, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Clients: st.Clients, Tickets: st.Tickets, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },

@@ -89,7 +89,7 @@ func mountMedia(api *httpapi.Server, v *voice.Voice) {
 func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, survey.CallLink) string {
 	return func(ctx context.Context, link survey.CallLink) string {
 		if link.ClientID != nil {
-			if c, err := st.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
+			if c, err := st.Clients.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
 				return c.Language
 			}
 		}

@@ -13,14 +13,14 @@ import (
 
 // funnelSeedDeps are s's services SeedFunnel uses.
 func funnelSeedDeps(s *postgres.Services) demo.FunnelSeedDeps {
-	return demo.FunnelSeedDeps{Users: s.Users, Clients: s, Funnels: s.Funnel, Deals: s.Funnel}
+	return demo.FunnelSeedDeps{Users: s.Users, Clients: s.Clients, Funnels: s.Funnel, Deals: s.Funnel}
 }
 
 func TestSeedFunnel(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
 	clock := func() time.Time { return now }
-	if _, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
+	if _, err := demo.Seed(ctx, s.Clients, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash, Clients: 60}); err != nil {
 		t.Fatal(err)
 	}
 	n, err := demo.SeedFunnel(ctx, funnelSeedDeps(s), demo.FunnelOptions{Now: clock, AutoOpenDeals: true})

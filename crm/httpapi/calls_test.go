@@ -165,7 +165,7 @@ func TestClickToCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpapi.RegisterClickToCall(e.srv, httpapi.ClickToCallDeps{Users: e.store.Users, Clients: e.store,
+	httpapi.RegisterClickToCall(e.srv, httpapi.ClickToCallDeps{Users: e.store.Users, Clients: e.store.Clients,
 		Calls: telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"})})
 	u := e.users[crm.RoleAgent]
 	u.Endpoints = []string{"PJSIP/1001"}

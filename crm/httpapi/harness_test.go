@@ -48,15 +48,16 @@ func password(role crm.Role) string { return "pass-" + string(role) + "-123" }
 
 func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	t.Helper()
+	return newEnvOn(t, pgtest.NewStore(t), opts...)
+}
+
+// newEnvOn is newEnv over st, a store opened with options of its own.
+func newEnvOn(t *testing.T, st *postgres.Services, opts ...func(*httpapi.Options)) *env {
+	t.Helper()
 	clk := &clock{t: time.Now()}
 	o := httpapi.Options{Now: clk.Now, PhoneRegion: "RU", LoginAttempts: 5, LoginWindow: time.Minute}
 	for _, f := range opts {
 		f(&o)
-	}
-	st, ok := o.Store.(*postgres.Services) // an option may bring a store opened with its own options
-	if !ok {
-		st = pgtest.NewStore(t)
-		o.Store = st
 	}
 	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
 	srv := httpapi.New(o)
@@ -203,7 +204,7 @@ func (e *env) newClient(name, phone string) crm.Client {
 	if phone != "" {
 		c.Contacts = []crm.Contact{{Kind: crm.ContactPhone, Value: phone, Raw: phone}}
 	}
-	if err := e.store.CreateClient(context.Background(), &c); err != nil {
+	if err := e.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		e.t.Fatalf("create client: %v", err)
 	}
 	return c

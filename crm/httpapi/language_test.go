@@ -139,9 +139,9 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 	now := time.Date(2026, 12, 6, 21, 10, 0, 0, time.UTC)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store.Clients, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store.ScreenPop})
-	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store.ScreenPop,
+	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store.Clients, Calls: e.store.ScreenPop,
 		Now: func() time.Time { return now }})
 	agent := e.users[crm.RoleAgent].Login
 	for id, at := range map[string]time.Time{

@@ -18,7 +18,7 @@ import (
 func (e *env) replica(o httpapi.Options) string {
 	e.t.Helper()
 	st := pgtest.Open(e.t, e.store.Pool().Config().ConnString(), postgres.Options{})
-	o.Store, o.Now = st, e.clock.Now
+	o.Now = e.clock.Now
 	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
 	ts := httptest.NewServer(httpapi.New(o).Handler())
 	e.t.Cleanup(ts.Close)

@@ -160,10 +160,10 @@ func BenchmarkScreenPop(b *testing.B) {
 	seedBench(b, st, n)
 	hub := screenpop.NewLocalHub(256)
 	b.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st.ScreenPop, Directory: st.ScreenPop})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop})
-	srv := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Timeline: st})
+	srv := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Timeline: st.Clients})
 	// The floor's socket: writes one ready message per request.
 	floorMsgs := make(chan []byte, 1)
 	srv.Router().Get("/bench/floor", func(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +231,7 @@ func BenchmarkScreenPop(b *testing.B) {
 			<-tick.C
 			id := fmt.Sprintf("floor-%d-%d", b.N, i)
 			lat.started.Store(id, time.Now())
-			clients, err := st.FindClientsByPhone(ctx, benchPhone(1+rng.IntN(n)))
+			clients, err := st.Clients.FindClientsByPhone(ctx, benchPhone(1+rng.IntN(n)))
 			if err != nil || len(clients) != 1 {
 				b.Fatalf("lookup: %v %d", err, len(clients))
 			}

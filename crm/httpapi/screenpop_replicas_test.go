@@ -34,10 +34,10 @@ func newReplica(t *testing.T, base *env, redisAddr, prefix string) *replica {
 	t.Cleanup(func() { _ = rdb.Close() })
 	hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Prefix: prefix, RetryEvery: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = hub.Close() })
-	srv := httpapi.New(httpapi.Options{Store: base.store, Users: base.store.Users, Sessions: base.store.Sessions, PhoneRegion: "RU"})
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store, Recent: base.store.ScreenPop, Directory: base.store.ScreenPop})
+	srv := httpapi.New(httpapi.Options{Users: base.store.Users, Sessions: base.store.Sessions, PhoneRegion: "RU"})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: base.store.Clients, Recent: base.store.ScreenPop, Directory: base.store.ScreenPop})
 	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: base.store.ScreenPop})
-	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store})
+	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: base.store.Clients})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	r := &replica{env: *base, popper: popper}

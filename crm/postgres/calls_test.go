@@ -76,7 +76,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	ctx := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
@@ -122,7 +122,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	if events < 20 || merged != 1 {
 		t.Errorf("%d timeline events, %d merged consultation calls (want 1)", events, merged)
 	}
-	page, err := s.Timeline(ctx, cl.ID, "", 10)
+	page, err := s.Clients.Timeline(ctx, cl.ID, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestListAndGetCalls(t *testing.T) {
 	ctx := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"with-linkedid/sip-attended-transfer.jsonl", "with-linkedid/sip-hold.jsonl",

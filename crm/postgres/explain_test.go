@@ -42,7 +42,7 @@ func TestPhoneLookupUsesIndexes(t *testing.T) {
 	if !strings.Contains(plan, "contacts_kind_value") || strings.Contains(plan, "Seq Scan on contacts") {
 		t.Fatalf("phone lookup does not use the (kind, value) index:\n%s", plan)
 	}
-	if found, err := s.FindClientsByPhone(ctx, sample); err != nil || len(found) != 1 {
+	if found, err := s.Clients.FindClientsByPhone(ctx, sample); err != nil || len(found) != 1 {
 		t.Fatalf("FindClientsByPhone(%s) = %d clients, %v", sample, len(found), err)
 	}
 

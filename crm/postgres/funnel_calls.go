@@ -22,7 +22,7 @@ func (s *FunnelService) OpenDealForFirstCall(ctx context.Context, c funnel.Call)
 	if err != nil {
 		return funnel.Deal{}, false, err
 	}
-	clients, err := s.db.FindClientsByPhone(ctx, c.Customer)
+	clients, err := s.db.findClientsByPhone(ctx, c.Customer)
 	if err != nil {
 		return funnel.Deal{}, false, err
 	}
@@ -31,7 +31,7 @@ func (s *FunnelService) OpenDealForFirstCall(ctx context.Context, c funnel.Call)
 		cl := crm.Client{Kind: crm.ClientPerson, Name: "Caller " + c.Customer, OwnerID: &agent.ID,
 			Notes:    "Created by the first call, " + c.At.UTC().Format("2006-01-02 15:04 UTC"),
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: c.Customer, Raw: c.Customer}}}
-		if err := s.db.CreateClient(ctx, &cl); err != nil {
+		if err := (&ClientService{db: s.db}).CreateClient(ctx, &cl); err != nil {
 			return funnel.Deal{}, false, fmt.Errorf("create client for %s: %w", c.Customer, err)
 		}
 		clientID = cl.ID

@@ -38,7 +38,7 @@ func mustSalesperson(t *testing.T, s *postgres.Services, login, name string) crm
 func mustDealClient(t *testing.T, s *postgres.Services, name string) int64 {
 	t.Helper()
 	c := crm.Client{Kind: crm.ClientPerson, Name: name}
-	if err := s.CreateClient(context.Background(), &c); err != nil {
+	if err := s.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID
@@ -316,7 +316,7 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	if err != nil || !opened || d.StageID != fx.stage(1) || d.OwnerID != fx.ivanov.ID || d.Source != "call" {
 		t.Fatalf("first call: %+v opened %v: %v", d, opened, err)
 	}
-	c, err := s.GetClient(ctx, d.ClientID)
+	c, err := s.Clients.GetClient(ctx, d.ClientID)
 	if err != nil || len(c.Contacts) != 1 || c.Contacts[0].Value != "+79161234567" {
 		t.Fatalf("new client %+v: %v", c, err)
 	}
@@ -326,7 +326,7 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	}
 	// A known client with an earlier logged call is not new.
 	old := crm.Client{Kind: crm.ClientPerson, Name: "Old friend", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74950000001", Raw: "+74950000001"}}}
-	if err := s.CreateClient(ctx, &old); err != nil {
+	if err := s.Clients.CreateClient(ctx, &old); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)

@@ -168,7 +168,7 @@ func TestAgentReportTicketsHandled(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := crm.Client{Name: "Vector Ltd"}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	// The service desk's migration creates tickets; create the columns the

@@ -132,5 +132,5 @@ func (s *ScreenPopService) AgentCallsSince(ctx context.Context, login string, si
 // ListPriorityClasses returns the priority classes the card classifies the
 // caller by (screenpop.Directory).
 func (s *ScreenPopService) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
-	return s.db.ListPriorityClasses(ctx)
+	return (&PriorityService{db: s.db}).List(ctx)
 }

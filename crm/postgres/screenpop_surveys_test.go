@@ -13,11 +13,11 @@ func TestLastSurveyScoresForThePopCard(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	c := crm.Client{Name: "Surveyed client"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	other := crm.Client{Name: "Someone else"}
-	if err := st.CreateClient(ctx, &other); err != nil {
+	if err := st.Clients.CreateClient(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)

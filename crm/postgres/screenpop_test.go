@@ -27,7 +27,7 @@ func TestScreenPopQueries(t *testing.T) {
 	mk := func(name, prio string, ownerID *int64) crm.Client {
 		c := crm.Client{Kind: crm.ClientPerson, Name: name, Priority: prio, OwnerID: ownerID,
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: phone}}}
-		check(st.CreateClient(ctx, &c))
+		check(st.Clients.CreateClient(ctx, &c))
 		return c
 	}
 	low := mk("Low", "C", &gone.ID)
@@ -35,7 +35,7 @@ func TestScreenPopQueries(t *testing.T) {
 
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	for i := range 7 {
-		check(st.AddInteraction(ctx, &crm.Interaction{ClientID: top.ID, Kind: crm.InteractionNote,
+		check(st.Clients.AddInteraction(ctx, &crm.Interaction{ClientID: top.ID, Kind: crm.InteractionNote,
 			At: t0.Add(time.Duration(i) * time.Hour), Summary: fmt.Sprintf("note %d", i)}))
 	}
 	recent, err := st.ScreenPop.RecentInteractions(ctx, []int64{top.ID, low.ID}, 3)
@@ -69,7 +69,7 @@ func TestScreenPopQueries(t *testing.T) {
 	if _, _, found, err := st.ScreenPop.RouteByPhone(ctx, "+74950009999"); err != nil || found {
 		t.Errorf("route of an unknown number: found=%v err=%v", found, err)
 	}
-	check(st.DeleteClient(ctx, top.ID))
+	check(st.Clients.DeleteClient(ctx, top.ID))
 	if prio, ep, _, _ := st.ScreenPop.RouteByPhone(ctx, phone); prio != "C" || ep != "" {
 		t.Errorf("route with a disabled owner = %q %q, want C and no endpoint", prio, ep)
 	}

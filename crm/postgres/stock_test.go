@@ -91,7 +91,7 @@ func newStockEnv(tb testing.TB, dsn string) *stockEnv {
 	clk := &stockClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
 	st := pgtest.Open(tb, dsn, postgres.Options{Now: clk.Now, MaxConns: 20})
 	c := &crm.Client{Name: "Stock buyer", Kind: crm.ClientCompany}
-	if err := st.CreateClient(ctx, c); err != nil {
+	if err := st.Clients.CreateClient(ctx, c); err != nil {
 		tb.Fatal(err)
 	}
 	return &stockEnv{t: tb, prefix: fmt.Sprintf("T%d", stockPrefix.Add(1)), ctx: ctx, st: st, clk: clk, client: c.ID}
@@ -100,7 +100,7 @@ func newStockEnv(tb testing.TB, dsn string) *stockEnv {
 func (e *stockEnv) newClient(name string) int64 {
 	e.t.Helper()
 	c := &crm.Client{Name: name, Kind: crm.ClientCompany}
-	if err := e.st.CreateClient(e.ctx, c); err != nil {
+	if err := e.st.Clients.CreateClient(e.ctx, c); err != nil {
 		e.t.Fatal(err)
 	}
 	return c.ID

@@ -31,7 +31,7 @@ func TestCampaignAudienceFromTheCRM(t *testing.T) {
 		if owned {
 			c.OwnerID = &owner.ID
 		}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 		if boughtDaysAgo > 0 {
@@ -113,7 +113,7 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for i, name := range []string{"Анна", "Борис", "Вера", "Глеб"} {
 		c := crm.Client{Name: name, Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+7495100000" + string(rune('1'+i))}}}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -121,7 +121,7 @@ func TestCampaignCallersOfAPeriod(t *testing.T) {
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	cl := crm.Client{Name: "Ivan", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)

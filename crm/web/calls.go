@@ -297,7 +297,7 @@ func (cp *callPages) list(w http.ResponseWriter, r *http.Request) {
 // from; none means no calls.
 func (cp *callPages) pickClient(r *http.Request, d *callListData, f *telephony.CallFilter) error {
 	if d.Query.Client > 0 {
-		c, err := cp.p.store.GetClient(r.Context(), d.Query.Client)
+		c, err := cp.p.clients.Clients.GetClient(r.Context(), d.Query.Client)
 		if err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func (cp *callPages) pickClient(r *http.Request, d *callListData, f *telephony.C
 	if d.Query.Q == "" || isPhoneLike(d.Query.Q) {
 		return nil
 	}
-	page, err := cp.p.store.ListClients(r.Context(), crm.ClientFilter{Query: d.Query.Q, Limit: 20})
+	page, err := cp.p.clients.Clients.ListClients(r.Context(), crm.ClientFilter{Query: d.Query.Q, Limit: 20})
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (cp *callPages) withClients(ctx context.Context, calls []telephony.Call) ([
 		}
 		name, ok := names[*c.ClientID]
 		if !ok {
-			cl, err := cp.p.store.GetClient(ctx, *c.ClientID)
+			cl, err := cp.p.clients.Clients.GetClient(ctx, *c.ClientID)
 			if err != nil && !crm.IsKind(err, crm.KindNotFound) {
 				return nil, err
 			}

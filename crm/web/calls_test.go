@@ -39,8 +39,8 @@ func newCallSite(t *testing.T) *callSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func newCallSite(t *testing.T) *callSite {
 	}
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Мария Сидорова", Priority: "B",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79123456789", Raw: "8 912 345-67-89"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	at := func(s string) *time.Time {

@@ -16,7 +16,6 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // newDealSite is newDocSite with the funnel, deal and sales pages instead of the
@@ -24,8 +23,8 @@ import (
 func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +46,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 		s.users[u.Login] = created
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(context.Background(), &c); err != nil {
+	if err := st.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	return s, c

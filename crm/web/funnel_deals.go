@@ -70,7 +70,7 @@ func (dp *dealPages) newPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := dealForm{Currency: "RUB", ClientID: q.Get("client_id")}
 	if id, err := strconv.ParseInt(f.ClientID, 10, 64); err == nil && id > 0 {
-		if c, err := dp.p.store.GetClient(r.Context(), id); err == nil {
+		if c, err := dp.p.clients.Clients.GetClient(r.Context(), id); err == nil {
 			f.ClientName = c.Name
 		}
 	}
@@ -200,7 +200,7 @@ func (dp *dealPages) create(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if d.ClientID, err = strconv.ParseInt(f.ClientID, 10, 64); err != nil || d.ClientID <= 0 {
 		err = crm.Invalid("client_id", "choose a client from the list")
-	} else if _, cerr := dp.p.store.GetClient(r.Context(), d.ClientID); cerr != nil {
+	} else if _, cerr := dp.p.clients.Clients.GetClient(r.Context(), d.ClientID); cerr != nil {
 		err = crm.Invalid("client_id", "choose a client from the list")
 	}
 	if err == nil {

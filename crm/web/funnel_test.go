@@ -37,9 +37,9 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterFunnel(api, httpapi.FunnelDeps{Funnels: st.Funnel, Deals: st.Funnel, Now: funnelNow})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		c := crm.Client{Kind: crm.ClientCompany, Name: fmt.Sprintf("Buyer %d", i)}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 		d := funnel.Deal{ClientID: c.ID, OwnerID: agent.ID, Amount: 1000_00, Title: fmt.Sprintf("Order %d", i)}

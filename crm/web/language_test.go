@@ -86,8 +86,8 @@ func TestCentreDefaultLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	if _, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams}); err != nil {
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
@@ -109,8 +109,8 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,8 @@ func newPromptSite(t *testing.T) *promptSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

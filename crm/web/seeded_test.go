@@ -29,7 +29,7 @@ func TestSeededNamesInTheReadersLanguage(t *testing.T) {
 		}
 	}
 	a := crm.Client{Name: "Клиент A", Priority: "A"}
-	if err := s.store.CreateClient(ctx, &a); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 	ru, en := s.browser(), s.browser()

@@ -30,8 +30,8 @@ type supSite struct {
 func newSupervisorSite(t *testing.T) *supSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
