@@ -13,7 +13,6 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
 	"hotline/crm/phone"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
@@ -70,7 +69,7 @@ func (p *Pages) MountClients(deps ClientPageDeps) {
 		r.With(requireAdminRole).Post("/admin/priority/delete", cp.deletePriority)
 		r.With(requireAdminRole).Post("/admin/priority/reclassify", cp.reclassify)
 	})
-	p.AddNav(NavItem{Label: "prio.nav", Path: "/admin/priority", Roles: httpapi.AdminOnly, Group: "web.nav.group.admin"})
+	p.AddNav(NavItem{Label: "prio.nav", Path: "/admin/priority", Roles: crm.AdminOnly, Group: "web.nav.group.admin"})
 }
 
 // priorityClasses are the classes in the reader's words (none before
