@@ -84,7 +84,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := st.Pool().Query(ctx, `SELECT coalesce(c.priority, 'none'), b.clock, count(*) FROM sla_breaches b
+	rows, err := st.DB.Pool().Query(ctx, `SELECT coalesce(c.priority, 'none'), b.clock, count(*) FROM sla_breaches b
 		JOIN tickets t ON t.id = b.ticket_id JOIN clients c ON c.id = t.client_id GROUP BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)

@@ -199,7 +199,7 @@ func TestCampaignPerMinuteLimit(t *testing.T) {
 		return got.State == survey.CampaignDone
 	})
 	var starts []time.Time
-	if err := r.store.Pool().QueryRow(ctx, `SELECT array_agg(started_at ORDER BY started_at) FROM survey_campaign_attempts`).Scan(&starts); err != nil {
+	if err := r.store.DB.Pool().QueryRow(ctx, `SELECT array_agg(started_at ORDER BY started_at) FROM survey_campaign_attempts`).Scan(&starts); err != nil {
 		t.Fatal(err)
 	}
 	if len(starts) != 3 {
@@ -220,7 +220,7 @@ func TestCampaignOutsideItsWindowPlacesNoCall(t *testing.T) {
 	// A one-minute window twelve hours from now.
 	now := r.srv.Clock().Now().UTC()
 	start := ((now.Hour()+12)%24)*60 + now.Minute()
-	if _, err := r.store.Pool().Exec(context.Background(), `UPDATE survey_campaigns SET window_start = $2, window_end = $2 + 1 WHERE id = $1`, c.ID, start); err != nil {
+	if _, err := r.store.DB.Pool().Exec(context.Background(), `UPDATE survey_campaigns SET window_start = $2, window_end = $2 + 1 WHERE id = $1`, c.ID, start); err != nil {
 		t.Fatal(err)
 	}
 	d := newDialer(r)

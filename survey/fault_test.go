@@ -79,7 +79,7 @@ func newFaultRig(t *testing.T, speed float64, cutAtFirstPrompt bool) *faultRig {
 func (f *faultRig) count(query string, args ...any) int {
 	f.t.Helper()
 	var n int
-	if err := f.direct.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+	if err := f.direct.DB.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		f.t.Fatalf("%s: %v", query, err)
 	}
 	return n

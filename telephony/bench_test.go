@@ -202,7 +202,7 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 	}
 	var stored int
 	var rowBytes float64
-	err = store.Pool().QueryRow(context.Background(),
+	err = store.DB.Pool().QueryRow(context.Background(),
 		`SELECT (SELECT count(*) FROM call_log), (SELECT avg(pg_column_size(c.*)) FROM calls c)`).Scan(&stored, &rowBytes)
 	if err != nil {
 		b.Fatal(err)
@@ -419,7 +419,7 @@ func backendPIDs(tb testing.TB, store *postgres.Services) []int {
 	ctx := context.Background()
 	var conns []*pgxpool.Conn
 	for range 4 { // make the pool open the connections the writer will use
-		c, err := store.Pool().Acquire(ctx)
+		c, err := store.DB.Pool().Acquire(ctx)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -428,7 +428,7 @@ func backendPIDs(tb testing.TB, store *postgres.Services) []int {
 	for _, c := range conns {
 		c.Release()
 	}
-	rows, err := store.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	rows, err := store.DB.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	u, err := auth.CreateUser(ctx, st.Users, crm.User{Login: login, Role: crm.Role(role), Name: name, Email: email, Endpoints: endpoints}, password)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
@@ -161,7 +161,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	u, _, err := st.Users.GetUserByLogin(ctx, strings.ToLower(login))
 	if err != nil {
 		return fmt.Errorf("token create: user %q: %w", login, err)

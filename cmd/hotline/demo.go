@@ -27,7 +27,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	if err := seedDemo(ctx, st, e, cfg); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	users, err := st.Users.ListUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

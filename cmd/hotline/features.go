@@ -49,9 +49,9 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 // mountClients: clients, their priority classes and the rules that
 // classify them.
 func mountClients(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets, Logger: log})
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.DB.VisibleTickets, Logger: log})
 	httpapi.RegisterPriority(api, httpapi.PriorityDeps{Priority: st.Priority, Logger: log})
-	pages.MountClients(web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.VisibleTickets})
+	pages.MountClients(web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.DB.VisibleTickets})
 }
 
 // mountCalls: the call log, click-to-call, the console and its screen pops.
@@ -99,11 +99,11 @@ func mountFunnel(api *httpapi.Server, pages *web.Pages, st *postgres.Services, l
 // mountResources: stock, money, documents and projects.
 func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
-		Access: st, Purchases: st.Stock, Logger: log})
+		Access: st.DB, Purchases: st.Stock, Logger: log})
 	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money, Logger: log})
 	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st.Clients, MaxSize: maxDocumentBytes, Logger: log})
 	httpapi.RegisterProjects(api, httpapi.ProjectDeps{Projects: st.Projects, Logger: log})
-	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st.SLA})
+	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Plans: st.SLA})
 	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st.Funnel, TicketLinks: st.Tickets})
 	money := web.MoneyPageDeps{Money: st.Money, Catalogue: st.Stock}
 	pages.MountMoney(money)

@@ -70,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 
 	api, svc, err := buildService(ctx, cfg, log, st)
 	defer svc.close()
@@ -152,7 +152,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
-		Users: st.Users, Sessions: st.Sessions, Ping: st.Ping,
+		Users: st.Users, Sessions: st.Sessions, Ping: st.DB.Ping,
 		Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})

@@ -353,7 +353,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
-		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
+		Logger: log.With("component", "screenpop"), Tickets: st.DB, FailureText: clickToCallFailureText(p.cat, st.Users)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)

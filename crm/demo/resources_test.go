@@ -124,7 +124,7 @@ func TestSeedResources(t *testing.T) {
 func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	var ru, en int
-	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
+	if err := s.DB.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
 		t.Fatal(err)
 	}
 	if ru+en < 30 || ru <= en || en == 0 {

@@ -59,7 +59,7 @@ func newEnvOn(t *testing.T, st *postgres.Services, opts ...func(*httpapi.Options
 	for _, f := range opts {
 		f(&o)
 	}
-	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
+	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.DB.Ping
 	srv := httpapi.New(o)
 	httpapi.RegisterUsers(srv, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions})
 	ts := httptest.NewServer(srv.Handler())

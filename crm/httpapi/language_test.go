@@ -148,7 +148,7 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 		"yesterday": time.Date(2026, 12, 6, 20, 30, 0, 0, time.UTC),
 		"today":     time.Date(2026, 12, 6, 21, 5, 0, 0, time.UTC),
 	} {
-		if _, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+		if _, err := e.store.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
 			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
 			$4, $4, $4, 10)`, id, agent, []string{agent}, at); err != nil {
 			t.Fatal(err)

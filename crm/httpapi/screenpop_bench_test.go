@@ -47,7 +47,7 @@ func benchPhone(i int) string { return fmt.Sprintf("+7999%07d", i) }
 func seedBench(b *testing.B, st *postgres.Services, n int) {
 	b.Helper()
 	ctx := context.Background()
-	conn, err := st.Pool().Acquire(ctx)
+	conn, err := st.DB.Pool().Acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func seedBench(b *testing.B, st *postgres.Services, n int) {
 			b.Fatal(err)
 		}
 		defs = append(defs, def)
-		if _, err := st.Pool().Exec(ctx, "DROP INDEX "+name); err != nil {
+		if _, err := st.DB.Pool().Exec(ctx, "DROP INDEX "+name); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -363,7 +363,7 @@ func TestTodayCallsOnTheConsole(t *testing.T) {
 	e := newPopEnv(t)
 	ctx := context.Background()
 	for i, agents := range [][]string{{"agent1"}, {"agent2"}, {"agent2", "agent1"}} {
-		_, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+		_, err := e.store.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
 			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
 			now(), now(), now(), 42.5)`, fmt.Sprintf("today-%d", i), agents[len(agents)-1], agents)
 		popMust(t, err)

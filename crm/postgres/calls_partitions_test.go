@@ -18,7 +18,7 @@ func callPartition(t *testing.T, s *postgres.Services, linkedid string) (string,
 	t.Helper()
 	var part string
 	var n int
-	err := s.Pool().QueryRow(context.Background(), `SELECT coalesce(min(tableoid::regclass::text), ''), count(*)
+	err := s.DB.Pool().QueryRow(context.Background(), `SELECT coalesce(min(tableoid::regclass::text), ''), count(*)
 		FROM calls WHERE node = 'pbx1' AND linkedid = $1`, linkedid).Scan(&part, &n)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	for i := range postgres.CallPartitionsAhead + 1 {
 		name := "calls_" + time.Date(now.Year(), now.Month()+time.Month(i), 1, 0, 0, 0, 0, time.UTC).Format("2006_01")
 		var ok bool
-		if err := s.Pool().QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil || !ok {
+		if err := s.DB.Pool().QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil || !ok {
 			t.Fatalf("partition %s missing after the migrations (%v)", name, err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	saveCall(t, s, "old.1", 2, old.AddDate(0, 2, 0), telephony.OutcomeAnswered)
 	var started time.Time
 	var outcome string
-	if err := s.Pool().QueryRow(ctx, `SELECT started_at, outcome FROM calls WHERE linkedid = 'old.1'`).Scan(&started, &outcome); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT started_at, outcome FROM calls WHERE linkedid = 'old.1'`).Scan(&started, &outcome); err != nil {
 		t.Fatal(err)
 	}
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_default" || !started.Equal(old) || outcome != "answered" {
@@ -102,7 +102,7 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	// a fresh call gets an id after the moved ones
 	saveCall(t, s, "now.2", 1, now, "")
 	var ids int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(DISTINCT id) FROM calls`).Scan(&ids); err != nil || ids != 3 {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(DISTINCT id) FROM calls`).Scan(&ids); err != nil || ids != 3 {
 		t.Fatalf("%d distinct ids for 3 calls (%v)", ids, err)
 	}
 }
@@ -135,7 +135,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if err := postgres.MigrateDown(ctx, dsn, steps); err != nil {
 		t.Fatalf("down past 00120: %v", err)
 	}
-	s.Pool().Reset() // cached plans name the partitioned table
+	s.DB.Pool().Reset() // cached plans name the partitioned table
 	if kind := relKind(t, s, "calls"); kind != "r" {
 		t.Fatalf("calls after down is relkind %q, want a plain table", kind)
 	}
@@ -145,7 +145,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if err := postgres.MigrateUp(ctx, dsn); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	s.Pool().Reset()
+	s.DB.Pool().Reset()
 	if kind := relKind(t, s, "calls"); kind != "p" {
 		t.Fatalf("calls after up is relkind %q, want partitioned", kind)
 	}
@@ -166,7 +166,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 func relKind(t *testing.T, s *postgres.Services, name string) string {
 	t.Helper()
 	var k string
-	if err := s.Pool().QueryRow(context.Background(), "SELECT relkind::text FROM pg_class WHERE relname = $1", name).Scan(&k); err != nil {
+	if err := s.DB.Pool().QueryRow(context.Background(), "SELECT relkind::text FROM pg_class WHERE relname = $1", name).Scan(&k); err != nil {
 		t.Fatal(err)
 	}
 	return k
@@ -175,7 +175,7 @@ func relKind(t *testing.T, s *postgres.Services, name string) string {
 func callIDs(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var ids []string
-	rows, err := s.Pool().Query(context.Background(), "SELECT id::text || ' ' || linkedid FROM calls ORDER BY id")
+	rows, err := s.DB.Pool().Query(context.Background(), "SELECT id::text || ' ' || linkedid FROM calls ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}

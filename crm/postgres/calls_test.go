@@ -108,7 +108,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	var clientID *int64
 	var talk, hold float64
 	var outcome, agent string
-	err := s.Pool().QueryRow(ctx, `SELECT count(*), min(client_id), min(talk_seconds), min(hold_seconds), min(outcome), min(agent) FROM call_log`).
+	err := s.DB.Pool().QueryRow(ctx, `SELECT count(*), min(client_id), min(talk_seconds), min(hold_seconds), min(outcome), min(agent) FROM call_log`).
 		Scan(&n, &clientID, &talk, &hold, &outcome, &agent)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	if n != 1 || clientID == nil || *clientID != cl.ID || outcome != "answered" || agent != "bob" || talk < 5.4 || hold < 2.9 {
 		t.Errorf("call_log: n=%d client=%v outcome=%s agent=%s talk=%v hold=%v", n, clientID, outcome, agent, talk, hold)
 	}
-	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM call_events), (SELECT count(*) FROM calls WHERE merged_into IS NOT NULL)`).Scan(&events, &merged); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM call_events), (SELECT count(*) FROM calls WHERE merged_into IS NOT NULL)`).Scan(&events, &merged); err != nil {
 		t.Fatal(err)
 	}
 	if events < 20 || merged != 1 {
@@ -130,7 +130,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 		t.Fatalf("client timeline: %+v", page.Items)
 	}
 	var legs int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM call_legs WHERE talked`).Scan(&legs); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM call_legs WHERE talked`).Scan(&legs); err != nil {
 		t.Fatal(err)
 	}
 	if legs != 4 {
@@ -159,7 +159,7 @@ func TestSaveCallsOverlappingReplayTimeline(t *testing.T) {
 	if err := s.Calls.SaveCalls(ctx, ups[half/2:]); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
+	rows, err := s.DB.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
 FROM call_events GROUP BY linkedid`)
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ FROM call_events GROUP BY linkedid`)
 func callTimelines(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
-	err := s.Pool().QueryRow(context.Background(),
+	err := s.DB.Pool().QueryRow(context.Background(),
 		`SELECT coalesce(json_agg(e ORDER BY node, linkedid, seq)::text, '') FROM call_events e`).Scan(&out)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func callTimelines(t *testing.T, s *postgres.Services) string {
 func callLog(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
-	err := s.Pool().QueryRow(context.Background(),
+	err := s.DB.Pool().QueryRow(context.Background(),
 		`SELECT coalesce(json_agg(c ORDER BY id)::text, '') FROM (SELECT * FROM call_log) c`).Scan(&out)
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ const (
 func loadFunnelBench(b *testing.B, s *postgres.Services) {
 	b.Helper()
 	ctx := context.Background()
-	conn, err := s.Pool().Acquire(ctx)
+	conn, err := s.DB.Pool().Acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

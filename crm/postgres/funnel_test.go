@@ -329,7 +329,7 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	if err := s.Clients.CreateClient(ctx, &old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
 		VALUES ('pbx1', '1.1', 1, '+74950000001', $1, $2, 'ivanov')`, old.ID, at(1, 10, 0)); err != nil {
 		t.Fatal(err)
 	}

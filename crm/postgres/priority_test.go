@@ -159,7 +159,7 @@ func TestPurchasesRuleAndCurrencyConversion(t *testing.T) {
 	}
 	// 4 000 USD at 90 RUB = 360 000 RUB: class A. A currency without a rate adds nothing.
 	day := now.AddDate(0, 0, -10)
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO currency_rates (currency, day, rate_micros) VALUES ('USD', $1, 90000000)`,
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO currency_rates (currency, day, rate_micros) VALUES ('USD', $1, 90000000)`,
 		day.Format(time.DateOnly)); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestNightlyBatchReclassifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rules change without reclassifying: the batch applies them.
-	if _, err := s.Pool().Exec(ctx, `UPDATE priority_classes SET min_revenue_minor = 50000000 WHERE code = 'A'`); err != nil {
+	if _, err := s.DB.Pool().Exec(ctx, `UPDATE priority_classes SET min_revenue_minor = 50000000 WHERE code = 'A'`); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.Priority.Reclassify(ctx)

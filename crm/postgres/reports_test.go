@@ -125,18 +125,18 @@ func TestAgentReportSurveyScores(t *testing.T) {
 	}{{"alice", 5, 10}, {"alice", 3, 6}, {"bob", 4, -1}, {"", 1, -1}}
 	for i, a := range answers {
 		var id int64
-		err := s.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, agent, state, started_at)
+		err := s.DB.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, agent, state, started_at)
 			VALUES ((SELECT min(id) FROM survey_definitions), 'pbx1', $1, $2, 'completed', $3) RETURNING id`,
 			"ch"+string(rune('a'+i)), a.agent, reportDay.Add(15*time.Hour)).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ins := `INSERT INTO survey_answers (response_id, idx, key, value, scale, at) VALUES ($1, $2, $3, $4, $5, now())`
-		if _, err := s.Pool().Exec(ctx, ins, id, 0, "agent", a.csat, "csat"); err != nil {
+		if _, err := s.DB.Pool().Exec(ctx, ins, id, 0, "agent", a.csat, "csat"); err != nil {
 			t.Fatal(err)
 		}
 		if a.nps >= 0 {
-			if _, err := s.Pool().Exec(ctx, ins, id, 1, "nps", a.nps, "nps"); err != nil {
+			if _, err := s.DB.Pool().Exec(ctx, ins, id, 1, "nps", a.nps, "nps"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -173,14 +173,14 @@ func TestAgentReportTicketsHandled(t *testing.T) {
 	}
 	// The service desk's migration creates tickets; create the columns the
 	// report reads when it is not in this build.
-	_, err := s.Pool().Exec(ctx, `CREATE TABLE IF NOT EXISTS tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	_, err := s.DB.Pool().Exec(ctx, `CREATE TABLE IF NOT EXISTS tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 		client_id bigint, subject text, priority text, status text, assignee_id bigint, public_token text,
 		created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, resolved := range []time.Time{reportDay.Add(10 * time.Hour), reportDay.Add(11 * time.Hour), reportDay.Add(-time.Hour)} {
-		_, err := s.Pool().Exec(ctx, `INSERT INTO tickets (client_id, subject, priority, status, assignee_id, public_token,
+		_, err := s.DB.Pool().Exec(ctx, `INSERT INTO tickets (client_id, subject, priority, status, assignee_id, public_token,
 			created_at, updated_at, resolved_at) VALUES ($1, 'Router', 'normal', 'resolved', $2, $3, $4, $4, $4)`,
 			cl.ID, alice.ID, "tok"+string(rune('a'+i)), resolved)
 		if err != nil {

@@ -38,7 +38,7 @@ func TestClientRequisites(t *testing.T) {
 		t.Fatalf("updated %+v", again.Legal)
 	}
 	// The database keeps the shapes whatever writes to it.
-	if _, err := s.Pool().Exec(ctx, `UPDATE clients SET bik = '12345' WHERE id = $1`, c.ID); err == nil {
+	if _, err := s.DB.Pool().Exec(ctx, `UPDATE clients SET bik = '12345' WHERE id = $1`, c.ID); err == nil {
 		t.Fatal("the table took a malformed BIK")
 	}
 }

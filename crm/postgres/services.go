@@ -3,11 +3,11 @@ package postgres
 // Services are every feature's store over one DB, built once by the program
 // (and by tests) and handed out one field at a time: the HTTP API and the
 // pages hold only the services they use.
-//
-// The embedded *DB is transitional: methods still defined on DB move to a
-// feature service one feature at a time.
 type Services struct {
-	*DB
+	// DB is the pool they share: Ping, Close, and the checks of what a user
+	// may see that several features ask (DealVisibleTo, TicketVisibleTo,
+	// ReservationVisibleTo, VisibleTickets).
+	DB *DB
 
 	// Clients, their contacts, timeline and search; priority classes.
 	Clients  *ClientService

@@ -361,10 +361,10 @@ func testStockBadInput(t *testing.T, dsn string) {
 	}
 	// The ledger is append-only, and the database refuses direct damage.
 	e.receive(p.ID, wh, "A", 2, 10, "")
-	if _, err := e.st.Pool().Exec(e.ctx, `UPDATE stock_movements SET qty = 100 WHERE product_id = $1`, p.ID); err == nil {
+	if _, err := e.st.DB.Pool().Exec(e.ctx, `UPDATE stock_movements SET qty = 100 WHERE product_id = $1`, p.ID); err == nil {
 		t.Error("movements can be rewritten")
 	}
-	if _, err := e.st.Pool().Exec(e.ctx, `UPDATE stock SET reserved = on_hand + 1 WHERE product_id = $1`, p.ID); err == nil {
+	if _, err := e.st.DB.Pool().Exec(e.ctx, `UPDATE stock SET reserved = on_hand + 1 WHERE product_id = $1`, p.ID); err == nil {
 		t.Error("the database accepts reserved above on hand")
 	}
 }
@@ -421,7 +421,7 @@ func testConcurrentStockInvariants(t *testing.T, dsn string) {
 		onHand += b.OnHand
 	}
 	var inTransit int64
-	_ = e.st.Pool().QueryRow(e.ctx, `SELECT coalesce(sum(qty), 0) FROM stock_transfers WHERE state = 'in_transit' AND product_id = $1`, p.ID).Scan(&inTransit)
+	_ = e.st.DB.Pool().QueryRow(e.ctx, `SELECT coalesce(sum(qty), 0) FROM stock_transfers WHERE state = 'in_transit' AND product_id = $1`, p.ID).Scan(&inTransit)
 	if onHand+inTransit+shipped.Load() != 150 {
 		t.Fatalf("on hand %d + in transit %d + shipped %d != 150 received", onHand, inTransit, shipped.Load())
 	}

@@ -88,7 +88,7 @@ func TestBrowserPriorityRules(t *testing.T) {
 	}
 
 	// A rule changed behind the page's back: "reclassify now" moves her back.
-	if _, err := s.store.Pool().Exec(bg, `UPDATE priority_classes SET min_revenue_minor = 50000000 WHERE code = 'A'`); err != nil {
+	if _, err := s.store.DB.Pool().Exec(bg, `UPDATE priority_classes SET min_revenue_minor = 50000000 WHERE code = 'A'`); err != nil {
 		t.Fatal(err)
 	}
 	must(t, chromedp.Do(tctx,

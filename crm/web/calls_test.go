@@ -50,7 +50,7 @@ func newCallSite(t *testing.T) *callSite {
 	desk.Costs, desk.Catalogue = st.Tickets, st.Stock
 	pages.MountTickets(desk)
 	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets})
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the product picker's search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock}) // the product picker's search
 	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

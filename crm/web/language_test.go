@@ -156,7 +156,7 @@ func TestMoneyTypedInRoubles(t *testing.T) {
 			t.Fatalf("%q: %d %s", typed, resp.StatusCode, body)
 		}
 		var got int64
-		if err := m.store.Pool().QueryRow(context.Background(), `SELECT amount FROM money_transactions WHERE note = $1`, typed).Scan(&got); err != nil || got != want {
+		if err := m.store.DB.Pool().QueryRow(context.Background(), `SELECT amount FROM money_transactions WHERE note = $1`, typed).Scan(&got); err != nil || got != want {
 			t.Errorf("%q stored as %d (%v), want %d kopecks", typed, got, err, want)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // client API operations their pickers search, as serve does: the shell,
 // then the clients feature.
 func mountPages(api *httpapi.Server, st *postgres.Services) (*web.Pages, error) {
-	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.VisibleTickets})
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.DB.VisibleTickets})
 	pages, err := web.Mount(api, web.Options{Users: st.Users, Teams: st.Teams})
 	if err != nil {
 		return nil, err
@@ -21,5 +21,5 @@ func mountPages(api *httpapi.Server, st *postgres.Services) (*web.Pages, error) 
 
 // clientPageDeps are the client pages' services over st.
 func clientPageDeps(st *postgres.Services) web.ClientPageDeps {
-	return web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.VisibleTickets}
+	return web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.DB.VisibleTickets}
 }

@@ -21,7 +21,7 @@ import (
 func TestBrowserSalesChartConverted(t *testing.T) {
 	s, client := newDealSite(t)
 	ctx := context.Background()
-	if _, err := s.store.Pool().Exec(ctx, `UPDATE users SET role = 'admin' WHERE login = 'sveta'`); err != nil {
+	if _, err := s.store.DB.Pool().Exec(ctx, `UPDATE users SET role = 'admin' WHERE login = 'sveta'`); err != nil {
 		t.Fatal(err)
 	}
 	f, err := s.store.Funnel.GetFunnel(ctx, 0)

@@ -53,7 +53,7 @@ func newAvailSite(t *testing.T) *availSite {
 	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st.Clients, Calls: st.ScreenPop})
 	pages.MountConsole()
 	pages.MountTickets(ticketPageDeps(st, true))
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock})
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock})
 	pages.MountStock(stockPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

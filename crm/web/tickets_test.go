@@ -43,7 +43,7 @@ func newDeskSite(t *testing.T) *site {
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api, ticketAPI(st))
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the new-request form's product search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock}) // the new-request form's product search
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
