@@ -8,7 +8,8 @@ import (
 // Local channels into the dial context (Options.DialContext, "agents"):
 // half 2 of Local/<number>@agents runs the context's outbound pattern
 // (_+X., _8X.: Dial(PJSIP/${EXTEN}@pstn,60)) to the simulated callee, as
-// campaigns and click-to-call do on a real Asterisk. No recording has a
+// campaigns and click-to-call do on a real Asterisk; Local/100X@agents
+// rings that agent (Dial(PJSIP/100X,30)). No recording has a
 // Local half running Dial; the events combine the Local transcripts
 // (outbound-*: Dial on half 1 "" -> RINGING -> ANSWER, StasisStart once
 // answered, device INUSE/NOT_INUSE pairs) with sip-outbound's Dial to the
@@ -18,12 +19,14 @@ import (
 // which half 1's originate reports as its Dial status, as core_unreal and
 // dial.c do.
 
-// runLocalDialOut starts half 2's Dial to the pstn trunk; it reports false
-// when exten@context is not in the dial context. Caller holds s.mu.
+// runLocalDialOut starts half 2's Dial as pbxStart's dial context does: a
+// number to the pstn trunk, an agent's extension to that agent's phone. It
+// reports false when exten@context is neither. Caller holds s.mu.
 func (s *Server) runLocalDialOut(lc *localCall) bool {
 	two := lc.two
 	exten := two.dp.Exten
-	if two.dp.Context != s.opts.DialContext || !dialsOut(exten) {
+	_, agent := s.agents[exten]
+	if two.dp.Context != s.opts.DialContext || (!agent && !dialsOut(exten)) {
 		return false
 	}
 	lc.dialStarted = true
@@ -31,8 +34,14 @@ func (s *Server) runLocalDialOut(lc *localCall) bool {
 		s.emitDial(nil, lc.one, "", lc.dialstring)
 	}
 	ctx := context.Background()
-	d := s.startDial(two, "PJSIP/"+exten+"@pstn,60", false)
-	d.after = func(status string) { s.localDialEnded(lc, d, status) }
+	var d *dialOp
+	after := func(status string) { s.localDialEnded(lc, d, status) }
+	if agent {
+		d = s.dialAgent(ctx, two, exten, "PJSIP/"+exten+",30", 30*time.Second, nil, after)
+		return true
+	}
+	d = s.startDial(two, "PJSIP/"+exten+"@pstn,60", false)
+	d.after = after
 	p := d.addPSTNPeer(exten)
 	s.startPhone(ctx, d, p, s.calleeFor(exten), nil)
 	s.dialTimer(ctx, d, 60*time.Second)

@@ -174,3 +174,27 @@ func TestLocalDialContextFailures(t *testing.T) {
 		noLiveChannels(t, a)
 	}
 }
+
+// TestLocalDialContextAgent: Local/1001@agents rings agent 1001 as the
+// dial context does; half 1 enters Stasis when the agent answers and ends
+// when the agent hangs up.
+func TestLocalDialContextAgent(t *testing.T) {
+	s := New(Options{Speed: 20, Seed: 14})
+	defer s.Close()
+	s.SetPhone("1001", Phone{AnswerAfter: time.Second, HangupAfter: 2 * time.Second})
+	a := connectApp(t, s)
+	ch := a.subscribe()
+	id := originateDialOut(a, "1001", "agents", 30)
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeStasisStart && chanID(e) == id })
+	end := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id })
+	if end["cause"] != float64(16) {
+		t.Errorf("half 1 cause %v, want 16", end["cause"])
+	}
+	a.settle(s)
+	if indexOf(a.snapshot(), func(e event) bool {
+		return e.typ() == ari.TypeChannelCreated && strings.HasPrefix(channelName(e), "PJSIP/1001-")
+	}) < 0 {
+		t.Error("agent 1001 was not dialled")
+	}
+	noLiveChannels(t, a)
+}
