@@ -198,3 +198,27 @@ func TestLocalDialContextAgent(t *testing.T) {
 	}
 	noLiveChannels(t, a)
 }
+
+// TestLocalDialContextCreateAndDial: a Local/<number>@agents channel
+// created in the app and dialled later (POST /channels/{id}/dial) reaches
+// the callee the same way; half 1 goes Up when the callee answers and
+// ends when it hangs up.
+func TestLocalDialContextCreateAndDial(t *testing.T) {
+	s := New(Options{Speed: 20, Seed: 15})
+	defer s.Close()
+	s.SetCallee("+79001234567", Phone{AnswerAfter: time.Second, HangupAfter: 2 * time.Second})
+	a := connectApp(t, s)
+	ch := a.subscribe()
+	id := a.restID("POST", "/channels/create?app=hotline&appArgs=outbound&endpoint=Local%2F%2B79001234567%40agents", "")
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeStasisStart && chanID(e) == id })
+	if st, body := a.rest("POST", "/channels/"+id+"/dial?timeout=20", ""); st != 204 {
+		t.Fatalf("dial: %d %s", st, body)
+	}
+	up := a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeDial && peerID(e) == id && e["dialstatus"] == "ANSWER" })
+	if up.obj("peer")["state"] != "Up" {
+		t.Errorf("half 1 is %v once answered, want Up", up.obj("peer")["state"])
+	}
+	a.mustWhere(ch, func(e event) bool { return e.typ() == ari.TypeChannelDestroyed && chanID(e) == id })
+	a.settle(s)
+	noLiveChannels(t, a)
+}
