@@ -249,7 +249,7 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 	}
 	customers, names := demoCallers(ctx, st)
 	sim := aritest.New(aritest.Options{
-		ChannelVarsLinkedID: true, Agents: resources, Speed: 1,
+		ChannelVarsLinkedID: true, Agents: resources, Speed: 1, DialContext: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "simulated-pbx"),
 	})
 	svc.closers = append(svc.closers, sim.Close)
