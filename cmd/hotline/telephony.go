@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"maps"
 	"path/filepath"
@@ -250,7 +251,8 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 	customers, names := demoCallers(ctx, st)
 	sim := aritest.New(aritest.Options{
 		ChannelVarsLinkedID: true, Agents: resources, Speed: 1, DialContext: cfg.Dialplan.DialContext,
-		Logger: log.With("component", "simulated-pbx"),
+		Callees: demoCallee,
+		Logger:  log.With("component", "simulated-pbx"),
 	})
 	svc.closers = append(svc.closers, sim.Close)
 	log.Warn("no HOTLINE_ARI_URL: running against the built-in simulated PBX with demo traffic",
@@ -267,6 +269,27 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 		return err
 	}})
 	return []ari.Config{{Node: simulatedNode, URL: sim.URL(), User: "hotline", Password: "hotline-secret", App: cfg.ARIApp}}, nil
+}
+
+// demoAnswers are what demo customers press when a campaign's survey
+// calls them: scores for the first questions, then the end.
+var demoAnswers = []string{"55", "45", "54", "44", "35", "5", "53", "25"}
+
+// demoCallee is the phone of a demo customer called through the pstn
+// trunk (a campaign, click-to-call): it answers after 3 s and, ten
+// seconds in (after the survey's greeting), presses scores that depend on
+// the number; one number in eight is busy and one never answers.
+func demoCallee(number string) aritest.Phone {
+	h := fnv.New32a()
+	h.Write([]byte(number))
+	n := int(h.Sum32() % 8)
+	switch n {
+	case 0:
+		return aritest.Phone{Busy: true}
+	case 1:
+		return aritest.Phone{NeverAnswer: true}
+	}
+	return aritest.Phone{AnswerAfter: 3 * time.Second, Digits: demoAnswers[n], DigitsAfter: 10 * time.Second, HangupAfter: time.Minute}
 }
 
 // demoCallers picks the numbers the simulated customers call from: the
