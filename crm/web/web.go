@@ -303,8 +303,14 @@ func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 		out[i].Items = append(out[i].Items, n)
 		out[i].Active = out[i].Active || n.Path == active
 	}
+	if i, ok := groups[adminGroup]; ok { // administration comes last, whichever feature added to it first
+		out = append(append(out[:i:i], out[i+1:]...), out[i])
+	}
 	return out
 }
+
+// adminGroup is the nav group of the admin pages.
+const adminGroup = "web.nav.group.admin"
 
 // errorPage shows an error in the shell with the status it maps to.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
