@@ -62,6 +62,8 @@ func newEnvOn(t *testing.T, st *postgres.Services, opts ...func(*httpapi.Options
 	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.DB.Ping
 	srv := httpapi.New(o)
 	httpapi.RegisterUsers(srv, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions})
+	httpapi.RegisterClients(srv, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.DB.VisibleTickets})
+	httpapi.RegisterPriority(srv, httpapi.PriorityDeps{Priority: st.Priority})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &env{t: t, store: st, srv: srv, ts: ts, clock: clk, users: map[crm.Role]crm.User{}}

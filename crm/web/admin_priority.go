@@ -32,7 +32,7 @@ type priorityView struct {
 
 // rowOfClass is a stored class in the form's words.
 func rowOfClass(l *i18n.Localizer, c crm.PriorityClass, size crm.ClassSize) priorityRow {
-	row := priorityRow{Code: c.Code, Name: c.Name, Rank: strconv.Itoa(c.Rank), Description: c.Description, Size: size,
+	row := priorityRow{Code: c.Code, Name: seeded(l, c.Name), Rank: strconv.Itoa(c.Rank), Description: seeded(l, c.Description), Size: size,
 		Title: seeded(l, c.Name)}
 	if c.MinRevenue != nil {
 		row.MinRevenue = l.Decimal(*c.MinRevenue, 2)

@@ -101,6 +101,7 @@ func (sp *surveyPages) showCampaignForm(w http.ResponseWriter, r *http.Request, 
 	}
 	if err == nil && sp.classes != nil {
 		d.Classes, err = sp.classes.List(ctx)
+		seededClasses(i18n.FromContext(ctx), d.Classes)
 	}
 	if err != nil {
 		sp.p.errorPage(w, r, err)
