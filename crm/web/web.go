@@ -273,6 +273,10 @@ func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 		out[i].Items = append(out[i].Items, n)
 		out[i].Active = out[i].Active || n.Path == active
 	}
+	// The Admin menu ends the bar, whichever feature added to it first.
+	if i, ok := groups["web.nav.group.admin"]; ok {
+		out = append(append(out[:i:i], out[i+1:]...), out[i])
+	}
 	return out
 }
 
