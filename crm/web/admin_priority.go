@@ -18,7 +18,7 @@ import (
 // priorityRow is one class as the page shows and edits it.
 type priorityRow struct {
 	Code, Name, Rank, Description, MinRevenue, MinPurchases string
-	Title                                                   string // the name in the reader's words (seeded names)
+	Title, Rule                                             string // name and description in the reader's words (seeded ones)
 	Size                                                    crm.ClassSize
 	Errors                                                  map[string]string // by field: what is wrong
 	New                                                     bool              // the form for a new class
@@ -33,7 +33,7 @@ type priorityView struct {
 // rowOfClass is a stored class in the form's words.
 func rowOfClass(l *i18n.Localizer, c crm.PriorityClass, size crm.ClassSize) priorityRow {
 	row := priorityRow{Code: c.Code, Name: seeded(l, c.Name), Rank: strconv.Itoa(c.Rank), Description: seeded(l, c.Description), Size: size,
-		Title: seeded(l, c.Name)}
+		Title: seeded(l, c.Name), Rule: seeded(l, c.Description)}
 	if c.MinRevenue != nil {
 		row.MinRevenue = l.Decimal(*c.MinRevenue, 2)
 	}
@@ -129,7 +129,7 @@ func (cp *clientPages) showPriority(w http.ResponseWriter, r *http.Request, stat
 	for _, c := range classes {
 		row := rowOfClass(l, c, sizes[c.Code])
 		if failed != nil && !failed.New && failed.Code == c.Code {
-			failed.Size, failed.Title, row = row.Size, row.Title, *failed
+			failed.Size, failed.Title, failed.Rule, row = row.Size, row.Title, row.Rule, *failed
 		}
 		d.Rows = append(d.Rows, row)
 	}

@@ -59,14 +59,13 @@ func (f clientForm) apply(c *crm.Client) error {
 }
 
 // renderForm shows the client form, with err (a failed save) when not nil.
-func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormData, err error) {
+func (cp *clientPages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormData, err error) {
 	var e error
-	if d.Classes, e = p.priorityClasses(r.Context()); e == nil {
-		seededClasses(loc(r), d.Classes)
-		d.Owners, e = p.users.ListUsers(r.Context())
+	if d.Classes, e = cp.p.priorityClasses(r.Context()); e == nil {
+		d.Owners, e = cp.p.users.ListUsers(r.Context())
 	}
 	if e != nil {
-		p.errorPage(w, r, e)
+		cp.p.errorPage(w, r, e)
 		return
 	}
 	title, status, v := "web.clientform.title_new", http.StatusOK, view{Active: "/clients"}
@@ -77,15 +76,15 @@ func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormD
 		status, v.Error, d.Form.Field = http.StatusUnprocessableEntity, resErrorText(loc(r), err), fieldOf(err)
 	}
 	v.Data = d
-	p.render(w, r, status, "client_form", title, v)
+	cp.p.render(w, r, status, "client_form", title, v)
 }
 
-func (p *Pages) newClientPage(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) newClientPage(w http.ResponseWriter, r *http.Request) {
 	form := clientForm{Kind: "person", Name: r.URL.Query().Get("name"), Phone: r.URL.Query().Get("phone")}
-	p.renderForm(w, r, clientFormData{Form: form}, nil)
+	cp.renderForm(w, r, clientFormData{Form: form}, nil)
 }
 
-func (p *Pages) createClient(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) createClient(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
@@ -93,24 +92,24 @@ func (p *Pages) createClient(w http.ResponseWriter, r *http.Request) {
 	var c crm.Client
 	err := f.apply(&c)
 	if err == nil {
-		err = p.formContacts(&c, f)
+		err = cp.formContacts(&c, f)
 	}
 	if err == nil {
-		err = p.clients.Clients.CreateClient(r.Context(), &c)
+		err = cp.deps.Clients.CreateClient(r.Context(), &c)
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
-			p.errorPage(w, r, err)
+			cp.p.errorPage(w, r, err)
 			return
 		}
-		p.renderForm(w, r, clientFormData{Form: f}, err)
+		cp.renderForm(w, r, clientFormData{Form: f}, err)
 		return
 	}
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 }
 
 // formContacts turns the form's phone and email into normalised contacts.
-func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
+func (cp *clientPages) formContacts(c *crm.Client, f clientForm) error {
 	for _, in := range []struct {
 		kind  crm.ContactKind
 		value string
@@ -119,7 +118,7 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 			continue
 		}
 		ct := crm.Contact{Kind: in.kind, Value: in.value}
-		if err := p.clients.Phone.NormalizeContact(&ct); err != nil {
+		if err := cp.deps.Phone.NormalizeContact(&ct); err != nil {
 			return crm.Invalid(string(in.kind), "%s", err.(*crm.Error).Message)
 		}
 		c.Contacts = append(c.Contacts, ct)
@@ -127,40 +126,40 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 	return nil
 }
 
-func (p *Pages) editClientPage(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) editClientPage(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.clients.Clients.GetClient(r.Context(), id)
+	c, err := cp.deps.Clients.GetClient(r.Context(), id)
 	if err != nil {
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
-	p.renderForm(w, r, clientFormData{ID: c.ID, Form: formOf(c)}, nil)
+	cp.renderForm(w, r, clientFormData{ID: c.ID, Form: formOf(c)}, nil)
 }
 
-func (p *Pages) updateClient(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) updateClient(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.clients.Clients.GetClient(r.Context(), id)
+	c, err := cp.deps.Clients.GetClient(r.Context(), id)
 	if err != nil {
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
 	f := formFromRequest(r)
 	if err = f.apply(&c); err == nil {
-		err = p.clients.Clients.UpdateClient(r.Context(), &c)
+		err = cp.deps.Clients.UpdateClient(r.Context(), &c)
 	}
-	if svc := p.clients.Priority; err == nil && svc != nil {
+	if svc := cp.deps.Priority; err == nil && svc != nil {
 		// "Automatic" hands the client back to the rules; a class is kept by hand.
 		_, err = svc.SetClientPriority(r.Context(), id, f.Priority, f.Priority != "")
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
-			p.errorPage(w, r, err)
+			cp.p.errorPage(w, r, err)
 			return
 		}
-		p.renderForm(w, r, clientFormData{ID: id, Form: f}, err)
+		cp.renderForm(w, r, clientFormData{ID: id, Form: f}, err)
 		return
 	}
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)

@@ -56,14 +56,14 @@ func (p *Pages) MountClients(deps ClientPageDeps) {
 	cp := &clientPages{p: p, deps: deps}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
-		r.Get("/clients", p.searchPage)
-		r.Get("/clients/new", p.newClientPage)
-		r.Post("/clients", p.createClient)
-		r.Get("/clients/{id}", p.clientPage)
-		r.Get("/clients/{id}/edit", p.editClientPage)
-		r.Post("/clients/{id}", p.updateClient)
-		r.Post("/clients/{id}/notes", p.addNote)
-		r.Post("/clients/{id}/contacts", p.addContact)
+		r.Get("/clients", cp.searchPage)
+		r.Get("/clients/new", cp.newClientPage)
+		r.Post("/clients", cp.createClient)
+		r.Get("/clients/{id}", cp.clientPage)
+		r.Get("/clients/{id}/edit", cp.editClientPage)
+		r.Post("/clients/{id}", cp.updateClient)
+		r.Post("/clients/{id}/notes", cp.addNote)
+		r.Post("/clients/{id}/contacts", cp.addContact)
 		r.With(requireAdminRole).Get("/admin/priority", cp.priorityPage)
 		r.With(requireAdminRole).Post("/admin/priority", cp.savePriority)
 		r.With(requireAdminRole).Post("/admin/priority/delete", cp.deletePriority)
@@ -102,7 +102,7 @@ type searchData struct {
 // searchPage lists clients matching q (name, company, part of a number),
 // narrowed by priority class, owner (picked by name) and tag. With partial=1
 // it returns only the results, for search-as-you-type.
-func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) searchPage(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
 	d := searchData{
 		Query:    truncateRunes(strings.TrimSpace(qs.Get("q")), 200),
@@ -114,14 +114,14 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 	if d.Owner != "" {
 		id, err := strconv.ParseInt(d.Owner, 10, 64)
 		if err != nil || id <= 0 {
-			p.errorPage(w, r, crm.Invalid("owner", "must be a user"))
+			cp.p.errorPage(w, r, crm.Invalid("owner", "must be a user"))
 			return
 		}
 		f.OwnerID = &id
 	}
-	page, err := p.clients.Clients.ListClients(r.Context(), f)
+	page, err := cp.deps.Clients.ListClients(r.Context(), f)
 	if err != nil {
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
 	d.Clients, d.Next = page.Items, page.Next
@@ -136,18 +136,17 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if qs.Get("partial") == "1" {
 		d.Partial = true
-		p.renderFragment(w, r, "search", "results", d)
+		cp.p.renderFragment(w, r, "search", "results", d)
 		return
 	}
-	if d.Classes, err = p.priorityClasses(r.Context()); err == nil {
-		seededClasses(loc(r), d.Classes)
-		d.Owners, err = p.users.ListUsers(r.Context())
+	if d.Classes, err = cp.p.priorityClasses(r.Context()); err == nil {
+		d.Owners, err = cp.p.users.ListUsers(r.Context())
 	}
 	if err != nil {
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "search", "web.clients.title", view{Active: "/clients", Data: d})
+	cp.p.render(w, r, http.StatusOK, "search", "web.clients.title", view{Active: "/clients", Data: d})
 }
 
 func (p *Pages) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
@@ -192,39 +191,39 @@ type timelineEntry struct {
 	Who string
 }
 
-func (p *Pages) clientPage(w http.ResponseWriter, r *http.Request) {
-	p.showClient(w, r, http.StatusOK, "", clientData{})
+func (cp *clientPages) clientPage(w http.ResponseWriter, r *http.Request) {
+	cp.showClient(w, r, http.StatusOK, "", clientData{})
 }
 
 // showClient renders the card; errMsg and d carry a failed form back.
-func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, errMsg string, d clientData) {
+func (cp *clientPages) showClient(w http.ResponseWriter, r *http.Request, status int, errMsg string, d clientData) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such client"))
+		cp.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such client"))
 		return
 	}
-	if d.Client, err = p.clients.Clients.GetClient(ctx, id); err != nil {
-		p.errorPage(w, r, err)
+	if d.Client, err = cp.deps.Clients.GetClient(ctx, id); err != nil {
+		cp.p.errorPage(w, r, err)
 		return
 	}
-	d.Stock, d.Calls = p.hasStock(), p.hasCalls()
-	d.Deals, d.HasDeals = p.clientDeals(r, d.Client.ID)
-	d.Money = p.clientMoneyOf(r, d.Client.ID)
-	d.Projects = p.clientProjects(r, d.Client.ID)
-	if err := p.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
-		p.errorPage(w, r, err)
+	d.Stock, d.Calls = cp.p.hasStock(), cp.p.hasCalls()
+	d.Deals, d.HasDeals = cp.p.clientDeals(r, d.Client.ID)
+	d.Money = cp.p.clientMoneyOf(r, d.Client.ID)
+	d.Projects = cp.p.clientProjects(r, d.Client.ID)
+	if err := cp.loadCard(ctx, &d, r.URL.Query().Get("cursor")); err != nil {
+		cp.p.errorPage(w, r, err)
 		return
 	}
-	if d.Notify, err = p.clientNotify(r, d.Client.ID); err != nil {
-		p.errorPage(w, r, err)
+	if d.Notify, err = cp.p.clientNotify(r, d.Client.ID); err != nil {
+		cp.p.errorPage(w, r, err)
 		return
 	}
-	p.render(w, r, status, "client", "", view{Title: d.Client.Name, Active: "/clients", Error: errMsg, Data: d})
+	cp.p.render(w, r, status, "client", "", view{Title: d.Client.Name, Active: "/clients", Error: errMsg, Data: d})
 }
 
-func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) error {
-	classes, err := p.priorityClasses(ctx)
+func (cp *clientPages) loadCard(ctx context.Context, d *clientData, cursor string) error {
+	classes, err := cp.p.priorityClasses(ctx)
 	if err != nil {
 		return err
 	}
@@ -235,17 +234,17 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 	}
 	names := map[int64]string{}
 	if d.Client.OwnerID != nil {
-		if u, err := p.users.GetUser(ctx, *d.Client.OwnerID); err == nil {
+		if u, err := cp.p.users.GetUser(ctx, *d.Client.OwnerID); err == nil {
 			d.Owner = &u
 			names[u.ID] = displayName(u)
 		}
 	}
-	page, err := p.clients.Clients.Timeline(ctx, d.Client.ID, cursor, 20)
+	page, err := cp.deps.Clients.Timeline(ctx, d.Client.ID, cursor, 20)
 	if err != nil {
 		return err
 	}
 	d.Next, d.Cursor = page.Next, cursor
-	items, err := crm.VisibleInteractions(ctx, page.Items, p.clients.Tickets)
+	items, err := crm.VisibleInteractions(ctx, page.Items, cp.deps.Tickets)
 	if err != nil {
 		return err
 	}
@@ -253,7 +252,7 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 		e := timelineEntry{Interaction: it}
 		if it.UserID != nil {
 			if _, ok := names[*it.UserID]; !ok {
-				if u, err := p.users.GetUser(ctx, *it.UserID); err == nil {
+				if u, err := cp.p.users.GetUser(ctx, *it.UserID); err == nil {
 					names[u.ID] = displayName(u)
 				}
 			}
@@ -264,59 +263,59 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 	return nil
 }
 
-func (p *Pages) addNote(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) addNote(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	body := r.PostFormValue("body")
-	if err := p.addNoteBy(r.Context(), id, body); err != nil {
+	if err := cp.addNoteBy(r.Context(), id, body); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
-			p.showClient(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err), clientData{NoteBody: body})
+			cp.showClient(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err), clientData{NoteBody: body})
 			return
 		}
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#timeline", http.StatusSeeOther)
 }
 
 // addNoteBy puts a note by the signed-in user on a client's timeline.
-func (p *Pages) addNoteBy(ctx context.Context, clientID int64, body string) error {
+func (cp *clientPages) addNoteBy(ctx context.Context, clientID int64, body string) error {
 	var by *int64
 	if u := crm.UserFromContext(ctx); u != nil {
 		by = &u.ID
 	}
-	note, err := crm.NewNote(clientID, "", body, by, p.clients.Now())
+	note, err := crm.NewNote(clientID, "", body, by, cp.deps.Now())
 	if err != nil {
 		return err
 	}
-	if _, err := p.clients.Clients.GetClient(ctx, clientID); err != nil {
+	if _, err := cp.deps.Clients.GetClient(ctx, clientID); err != nil {
 		return err
 	}
-	return p.clients.Clients.AddInteraction(ctx, &note)
+	return cp.deps.Clients.AddInteraction(ctx, &note)
 }
 
-func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
+func (cp *clientPages) addContact(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	ct := crm.Contact{ClientID: id, Kind: crm.ContactKind(r.PostFormValue("kind")), Value: r.PostFormValue("value"),
 		Label: r.PostFormValue("label")}
-	err := p.clients.Phone.NormalizeContact(&ct)
+	err := cp.deps.Phone.NormalizeContact(&ct)
 	if err == nil {
-		if _, err = p.clients.Clients.GetClient(r.Context(), id); err == nil {
-			err = p.clients.Clients.AddContact(r.Context(), &ct)
+		if _, err = cp.deps.Clients.GetClient(r.Context(), id); err == nil {
+			err = cp.deps.Clients.AddContact(r.Context(), &ct)
 		}
 	}
 	if err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			ct.Value = ct.Raw
-			p.showClient(w, r, http.StatusUnprocessableEntity, "", clientData{ContactErr: errorText(loc(r), err), Contact: ct})
+			cp.showClient(w, r, http.StatusUnprocessableEntity, "", clientData{ContactErr: errorText(loc(r), err), Contact: ct})
 			return
 		}
-		p.errorPage(w, r, err)
+		cp.p.errorPage(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
