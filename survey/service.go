@@ -52,6 +52,8 @@ type CampaignService interface {
 	SetSurveyOptOut(ctx context.Context, clientID int64, out bool) error
 	// SurveyOptOuts returns the clients who refuse survey calls.
 	SurveyOptOuts(ctx context.Context) ([]AudienceClient, error)
+	// SurveyOptedOut reports whether the client refuses survey calls.
+	SurveyOptedOut(ctx context.Context, clientID int64) (bool, error)
 	// CampaignResults counts a campaign's numbers by outcome and sums its answers.
 	CampaignResults(ctx context.Context, id int64) (CampaignReport, error)
 	// CampaignAnswers returns the responses of a campaign's numbers with client names.

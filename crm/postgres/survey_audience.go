@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,6 +100,16 @@ func (s *CampaignService) SetSurveyOptOut(ctx context.Context, clientID int64, o
 		return notFound("client", clientID)
 	}
 	return nil
+}
+
+// SurveyOptedOut reports whether the client refuses survey calls.
+func (s *CampaignService) SurveyOptedOut(ctx context.Context, clientID int64) (bool, error) {
+	var out bool
+	err := s.db.pool.QueryRow(ctx, `SELECT survey_opt_out FROM clients WHERE id = $1`, clientID).Scan(&out)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, notFound("client", clientID)
+	}
+	return out, translate(err, "survey opt-out")
 }
 
 // SurveyOptOuts returns the clients who refuse survey calls, by name.

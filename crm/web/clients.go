@@ -184,6 +184,9 @@ type clientData struct {
 	// are not mounted).
 	Notify *notifyPrefView
 	Calls  bool // the call log is mounted: link the client's calls
+	// SurveyOptOut is whether the client refuses survey calls (nil: the
+	// survey pages are not mounted).
+	SurveyOptOut *surveyOptOut
 }
 
 type timelineEntry struct {
@@ -216,6 +219,10 @@ func (cp *clientPages) showClient(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	if d.Notify, err = cp.p.clientNotify(r, d.Client.ID); err != nil {
+		cp.p.errorPage(w, r, err)
+		return
+	}
+	if d.SurveyOptOut, err = cp.p.clientSurveyOptOut(r, d.Client.ID); err != nil {
 		cp.p.errorPage(w, r, err)
 		return
 	}

@@ -66,6 +66,11 @@ func (p *Pages) MountSurveys(deps SurveyPageDeps) {
 		r.Get("/surveys/owners", sp.searchOwners)
 		r.Post("/surveys/opt-outs", sp.setOptOut)
 	})
+	// Whoever talks to the client (agents too) records a refusal on the card.
+	p.api.Router().With(p.requireUser).Post("/clients/{id}/survey-opt-out", sp.setClientOptOut)
+	p.mu.Lock()
+	p.surveyOptOuts = deps.Campaigns
+	p.mu.Unlock()
 	p.AddNav(NavItem{Label: "web.nav.surveys", Path: "/surveys", Roles: []crm.Role{crm.RoleSupervisor, crm.RoleAdmin}, Group: "web.nav.group.reports"})
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"hotline/crm"
 	"hotline/survey"
 )
@@ -176,4 +178,41 @@ func campaignWindow(c survey.Campaign) string {
 
 func newCampaignRow(c survey.Campaign, surveyName string) campaignRow {
 	return campaignRow{Campaign: c, SurveyName: surveyName, Window: campaignWindow(c)}
+}
+
+// surveyOptOut is the client card's survey calls line.
+type surveyOptOut struct{ Out bool } // the client refuses survey calls
+
+// clientSurveyOptOut is whether the client refuses survey calls (nil when
+// the survey pages are not mounted).
+func (p *Pages) clientSurveyOptOut(r *http.Request, clientID int64) (*surveyOptOut, error) {
+	p.mu.RLock()
+	svc := p.surveyOptOuts
+	p.mu.RUnlock()
+	if svc == nil {
+		return nil, nil
+	}
+	out, err := svc.SurveyOptedOut(r.Context(), clientID)
+	if err != nil {
+		return nil, err
+	}
+	return &surveyOptOut{Out: out}, nil
+}
+
+// setClientOptOut records, from the client's card, that the client refuses
+// survey calls (out=1) or accepts them again.
+func (sp *surveyPages) setClientOptOut(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id < 1 {
+		sp.p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such client"))
+		return
+	}
+	if err := sp.campaigns.SetSurveyOptOut(r.Context(), id, r.PostFormValue("out") == "1"); err != nil {
+		sp.p.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#client-survey-opt-out", http.StatusSeeOther)
 }

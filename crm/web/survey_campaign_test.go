@@ -92,3 +92,43 @@ func TestSurveyOptOutList(t *testing.T) {
 		t.Errorf("opt-outs after removal = %+v", outs)
 	}
 }
+
+// TestClientCardSurveyOptOut: the agent on the phone records on the client's
+// card that the client refuses survey calls; the card says so, campaigns
+// leave the client out, and the refusal can be taken back.
+func TestClientCardSurveyOptOut(t *testing.T) {
+	s := newSurveySite(t)
+	ctx := context.Background()
+	c := crm.Client{Name: "Pavel Refuser", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951112244"}}}
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	csrf := b.login("agent")
+	card := "/clients/" + itoa(c.ID)
+	if _, body := b.get(card); !strings.Contains(body, `id="client-survey-refuse"`) {
+		t.Fatal("the card offers no survey refusal")
+	}
+	if resp, _ := b.post(card+"/survey-opt-out", url.Values{"csrf_token": {csrf}, "out": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refuse: %d", resp.StatusCode)
+	}
+	if out, err := s.store.Campaigns.SurveyOptedOut(ctx, c.ID); err != nil || !out {
+		t.Fatalf("after refusal: %v %v", out, err)
+	}
+	if _, body := b.get(card); !strings.Contains(body, `id="client-survey-allow"`) {
+		t.Error("the card does not show the refusal")
+	}
+	if resp, _ := b.post(card+"/survey-opt-out", url.Values{"csrf_token": {"wrong"}}); resp.StatusCode < 400 {
+		t.Errorf("a forged form changed the opt-out: %d", resp.StatusCode)
+	}
+	if out, _ := s.store.Campaigns.SurveyOptedOut(ctx, c.ID); !out {
+		t.Error("a forged form took the refusal back")
+	}
+	b.post(card+"/survey-opt-out", url.Values{"csrf_token": {csrf}})
+	if out, _ := s.store.Campaigns.SurveyOptedOut(ctx, c.ID); out {
+		t.Error("the refusal was not taken back")
+	}
+	if resp, _ := b.post("/clients/999999/survey-opt-out", url.Values{"csrf_token": {csrf}, "out": {"1"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown client: %d, want 404", resp.StatusCode)
+	}
+}

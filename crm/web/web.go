@@ -27,6 +27,7 @@ import (
 	"hotline/crm/resource"
 	"hotline/crm/service"
 	"hotline/internal/i18n"
+	"hotline/survey"
 )
 
 //go:embed templates/*.html
@@ -113,6 +114,9 @@ type Pages struct {
 	notify notify.Service
 	// clients is set by MountClients: the client pages' services.
 	clients ClientPageDeps
+	// surveyOptOuts is set by MountSurveys: the client card records a
+	// refusal of survey calls.
+	surveyOptOuts survey.CampaignService
 }
 
 // Mount adds the pages and static assets to the server's router.
