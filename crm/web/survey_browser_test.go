@@ -100,7 +100,7 @@ func newRussianSurveySite(t *testing.T) (*postgres.Services, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
 	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
