@@ -47,28 +47,52 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		breaches = m
 	}
 	host, _ := os.Hostname()
-	esc := service.NewEscalator(service.EscalatorOptions{Store: st.Tickets, Callbacks: st.Tickets, Worker: host, Breaches: breaches,
-		Logger: log.With("component", "escalation")})
+	esc := service.NewEscalator(service.EscalatorOptions{Store: st.Tickets, Next: st.Tickets, Callbacks: st.Tickets, Worker: host,
+		Breaches: breaches, Logger: log.With("component", "escalation")})
 
 	bell := notify.NewBell()
 	svc.components = append(svc.components,
 		component{Name: "escalation timers", Run: esc.Run},
 		component{Name: "outbox", Run: dispatcher.Run},
-		component{Name: "notification listener", Run: func(ctx context.Context) error { return st.Notify.ListenNotifications(ctx, bell.Wake) }},
+		component{Name: "notification listener", Run: func(ctx context.Context) error {
+			return st.Notify.ListenAll(ctx, bell.Wake, workWaker(esc, dispatcher))
+		}},
 	)
 	return &notifyParts{bell: bell}, nil
+}
+
+// workWaker wakes the escalator and the dispatcher for the work announced
+// on postgres.WorkChannel by any replica ("": anything may have changed).
+func workWaker(esc *service.Escalator, d *notify.Dispatcher) func(kind string) {
+	return func(kind string) {
+		switch kind {
+		case postgres.WorkTimers:
+			esc.TimersChanged()
+		case postgres.WorkCalls:
+			esc.CallsChanged()
+		case postgres.WorkOutbox:
+			d.Wake()
+		case "":
+			esc.TimersChanged()
+			esc.CallsChanged()
+			d.Wake()
+		}
+	}
 }
 
 // outboxDispatcher delivers the outbox: e-mail through HOTLINE_SMTP_URL
 // and SMS through HOTLINE_SMS_URL (without them messages wait), worded by
 // admins' templates or the catalogue, with links to HOTLINE_PUBLIC_URL.
-func outboxDispatcher(cfg Config, log *slog.Logger, outbox notify.Service, cat *i18n.Catalogue) (*notify.Dispatcher, error) {
+func outboxDispatcher(cfg Config, log *slog.Logger, outbox interface {
+	notify.Service
+	notify.OutboxDue
+}, cat *i18n.Catalogue) (*notify.Dispatcher, error) {
 	n := cfg.Notify
 	public := n.PublicURL
 	if public == "" {
 		public = "http://" + cfg.HTTPAddr
 	}
-	o := notify.DispatcherOptions{Outbox: outbox, Templates: notify.CatalogueWording(cat, outbox), StatusText: notify.StatusText(cat),
+	o := notify.DispatcherOptions{Outbox: outbox, Due: outbox, Templates: notify.CatalogueWording(cat, outbox), StatusText: notify.StatusText(cat),
 		PublicURL: public, Logger: log.With("component", "outbox")}
 	if u, err := url.Parse(public); err == nil {
 		o.MessageDomain = u.Hostname()
