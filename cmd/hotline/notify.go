@@ -25,9 +25,10 @@ type notifyParts struct {
 // startNotify starts the escalation timers (counting breaches in m), the
 // outbox dispatcher (e-mail through HOTLINE_SMTP_URL, SMS through
 // HOTLINE_SMS_URL; without them messages wait in the outbox) and the
-// listener that rings bells on this replica for notices from any replica.
+// listener that rings bells on this replica for notices from any replica
+// and wakes them (and callsWritten) for work from any replica.
 func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services, svc *services,
-	m *metrics.Metrics, cat *i18n.Catalogue) (*notifyParts, error) {
+	m *metrics.Metrics, cat *i18n.Catalogue, callsWritten func()) (*notifyParts, error) {
 	dispatcher, err := outboxDispatcher(cfg, log, st.Notify, cat)
 	if err != nil {
 		return nil, err
@@ -55,26 +56,29 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		component{Name: "escalation timers", Run: esc.Run},
 		component{Name: "outbox", Run: dispatcher.Run},
 		component{Name: "notification listener", Run: func(ctx context.Context) error {
-			return st.Notify.ListenAll(ctx, bell.Wake, workWaker(esc, dispatcher))
+			return st.Notify.ListenAll(ctx, bell.Wake, workWaker(esc, dispatcher, callsWritten))
 		}},
 	)
 	return &notifyParts{bell: bell}, nil
 }
 
-// workWaker wakes the escalator and the dispatcher for the work announced
+// workWaker wakes the escalator, the dispatcher and the orphan adoption
+// (callsWritten) for the work announced
 // on postgres.WorkChannel by any replica ("": anything may have changed).
-func workWaker(esc *service.Escalator, d *notify.Dispatcher) func(kind string) {
+func workWaker(esc *service.Escalator, d *notify.Dispatcher, callsWritten func()) func(kind string) {
 	return func(kind string) {
 		switch kind {
 		case postgres.WorkTimers:
 			esc.TimersChanged()
 		case postgres.WorkCalls:
 			esc.CallsChanged()
+			callsWritten()
 		case postgres.WorkOutbox:
 			d.Wake()
 		case "":
 			esc.TimersChanged()
 			esc.CallsChanged()
+			callsWritten()
 			d.Wake()
 		}
 	}

@@ -32,7 +32,7 @@ const WorkChannel = "hotline_work"
 const (
 	WorkTimers = "timers" // escalation timers were scheduled
 	WorkOutbox = "outbox" // a message was queued
-	WorkCalls  = "calls"  // a call ended or was answered
+	WorkCalls  = "calls"  // the call log was written
 )
 
 // Notification kinds (notify's).

@@ -107,8 +107,8 @@ func NewEscalator(o EscalatorOptions) *Escalator {
 // any replica): it re-reads when the next one is due. It never blocks.
 func (e *Escalator) TimersChanged() { signal(e.timers) }
 
-// CallsChanged tells a running escalator that a call ended or was
-// answered (on any replica): it syncs the callback requests within
+// CallsChanged tells a running escalator that calls were written (on any
+// replica): it syncs the callback requests within
 // Interval of its last round. It never blocks.
 func (e *Escalator) CallsChanged() { signal(e.calls) }
 

@@ -3,8 +3,10 @@
 -- pg_notify on the channel hotline_work, with the work's kind as payload.
 -- 'timers': escalation timers were scheduled (the escalator re-reads the
 -- next due time); 'outbox': a message was queued (the dispatcher looks at
--- the outbox; it reschedules retries itself); 'calls': a call ended or was answered
--- (the escalator syncs the callback requests of missed calls). PostgreSQL
+-- the outbox; it reschedules retries itself); 'calls': the call log was
+-- written (the escalator syncs the callback requests of missed calls, the
+-- owner of a node's events looks for calls another replica left open; both
+-- at most every few seconds). PostgreSQL
 -- folds identical notifications of one transaction into one, delivered
 -- when it commits.
 
@@ -22,8 +24,7 @@ CREATE TRIGGER ticket_timers_wake AFTER INSERT ON ticket_timers
 CREATE TRIGGER outbox_wake AFTER INSERT ON outbox
     FOR EACH STATEMENT EXECUTE FUNCTION hotline_wake('outbox');
 CREATE TRIGGER calls_wake AFTER INSERT OR UPDATE ON calls
-    FOR EACH ROW WHEN (NEW.ended_at IS NOT NULL OR NEW.outcome = 'answered')
-    EXECUTE FUNCTION hotline_wake('calls');
+    FOR EACH STATEMENT EXECUTE FUNCTION hotline_wake('calls');
 
 -- +goose Down
 DROP TRIGGER calls_wake ON calls;
