@@ -25,7 +25,7 @@ const NotifyChannel = "hotline_notifications"
 
 // WorkChannel is the PostgreSQL channel on which changes that give the
 // background workers work wake them on every replica (migration
-// 00320_work_wakeups.sql): the payload is WorkTimers, WorkOutbox or WorkCalls.
+// 00330_work_wakeups.sql): the payload is WorkTimers, WorkOutbox or WorkCalls.
 const WorkChannel = "hotline_work"
 
 // Kinds of work announced on WorkChannel.
