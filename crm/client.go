@@ -15,33 +15,24 @@ const (
 	ClientCompany ClientKind = "company"
 )
 
-// PriorityClass is a client classification by priority (the seed's
-// "классификация клиентов по приоритетности"), e.g. VIP, A, B, C. Rank orders
-// classes: a lower rank is served first. Admins edit the classes and their rules.
-type PriorityClass struct {
-	Code        string // "VIP", "A", "B", "C"
-	Name        string
-	Rank        int
-	Description string // the rule in words, e.g. "yearly revenue over 1M"
-	// MinRevenue, when set, is the yearly revenue from which a client qualifies.
-	MinRevenue *float64
-}
-
 // Client is a person or company the call centre serves.
 type Client struct {
-	ID        int64
-	Kind      ClientKind
-	Name      string
-	Company   string // for a person: the company they belong to, free text
-	Priority  string // PriorityClass.Code
-	OwnerID   *int64 // the salesperson responsible (a user)
-	Tags      []string
-	Notes     string
-	Language  string     // "ru" or "en" the client is spoken and written to in; "" means the centre's language
-	Legal     Requisites // INN, KPP, OGRN, addresses and bank details (Russian B2B)
-	Contacts  []Contact
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID       int64
+	Kind     ClientKind
+	Name     string
+	Company  string // for a person: the company they belong to, free text
+	Priority string // PriorityClass.Code
+	// PriorityManual says the class was chosen by hand: reclassification
+	// by the rules leaves the client alone.
+	PriorityManual bool
+	OwnerID        *int64 // the salesperson responsible (a user)
+	Tags           []string
+	Notes          string
+	Language       string     // "ru" or "en" the client is spoken and written to in; "" means the centre's language
+	Legal          Requisites // INN, KPP, OGRN, addresses and bank details (Russian B2B)
+	Contacts       []Contact
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // ContactKind is how a contact reaches the client.

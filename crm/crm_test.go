@@ -115,7 +115,7 @@ func TestUserValidate(t *testing.T) {
 }
 
 func TestPriorityAndInteractionValidate(t *testing.T) {
-	neg := -1.0
+	neg := int64(-1)
 	for _, tc := range []struct {
 		p     PriorityClass
 		field string
@@ -125,6 +125,7 @@ func TestPriorityAndInteractionValidate(t *testing.T) {
 		{PriorityClass{Code: "X", Name: " "}, "name"},
 		{PriorityClass{Code: "X", Name: "X", Rank: -1}, "rank"},
 		{PriorityClass{Code: "X", Name: "X", MinRevenue: &neg}, "min_revenue"},
+		{PriorityClass{Code: "X", Name: "X", MinPurchases: new(int)}, ""},
 	} {
 		p := tc.p
 		if err := p.Validate(); fieldOf(err) != tc.field {

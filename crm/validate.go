@@ -65,34 +65,6 @@ func (c *Client) ValidateContacts() error {
 	return nil
 }
 
-// Validate checks a priority class.
-func (p *PriorityClass) Validate() error {
-	if err := checkText("name", p.Name); err != nil {
-		return err
-	}
-	if err := checkText("description", p.Description); err != nil {
-		return err
-	}
-	p.Code = strings.ToUpper(strings.TrimSpace(p.Code))
-	if !priorityCodeRe.MatchString(p.Code) {
-		return Invalid("code", "must be 1-16 characters of A-Z, 0-9 or _")
-	}
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || utf8.RuneCountInString(p.Name) > 100 {
-		return Invalid("name", "must be 1-100 characters")
-	}
-	if p.Rank < 0 || p.Rank > 1000 {
-		return Invalid("rank", "must be between 0 and 1000")
-	}
-	if utf8.RuneCountInString(p.Description) > 2000 {
-		return Invalid("description", "must be at most 2000 characters")
-	}
-	if p.MinRevenue != nil && (*p.MinRevenue < 0 || *p.MinRevenue > 1e15) {
-		return Invalid("min_revenue", "must be between 0 and 1e15")
-	}
-	return nil
-}
-
 // Validate checks a timeline entry.
 func (i *Interaction) Validate() error {
 	if i.ClientID <= 0 {

@@ -42,7 +42,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList(nil), metrics.Options{Now: clk.Now})
-	classes, err := st.ListPriorityClasses(ctx)
+	classes, err := st.Priority.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 	for i, code := range append(codes, "") {
 		for j := range 3 {
 			c := crm.Client{Name: "Client " + code, Priority: code}
-			if err := st.CreateClient(ctx, &c); err != nil {
+			if err := st.Clients.CreateClient(ctx, &c); err != nil {
 				t.Fatal(err)
 			}
 			tk := service.Ticket{ClientID: c.ID, Subject: "Problem"}
@@ -84,7 +84,7 @@ func TestBreachCounterMatchesDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := st.Pool().Query(ctx, `SELECT coalesce(c.priority, 'none'), b.clock, count(*) FROM sla_breaches b
+	rows, err := st.DB.Pool().Query(ctx, `SELECT coalesce(c.priority, 'none'), b.clock, count(*) FROM sla_breaches b
 		JOIN tickets t ON t.id = b.ticket_id JOIN clients c ON c.id = t.client_id GROUP BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,6 @@ import (
 	"hotline/telephony/ari"
 	"hotline/telephony/screenpop"
 	hsip "hotline/telephony/sip"
-	"hotline/telephony/spool"
 )
 
 // family is an exported metric: its type and label names.
@@ -71,9 +70,9 @@ func (fakeStats) Stats() ari.Stats {
 	return ari.Stats{Connected: true, Connects: 2, Events: map[string]uint64{"StasisStart": 3}}
 }
 
-type fakeSpool struct{}
-
-func (fakeSpool) Stats() spool.Stats { return spool.Stats{PendingRecords: 4, PendingBytes: 400} }
+func fakeSpool() metrics.SpoolBacklog {
+	return metrics.SpoolBacklog{PendingRecords: 4, PendingBytes: 400}
+}
 
 type fakeTracker struct{}
 
@@ -87,8 +86,8 @@ func exported(t *testing.T) map[string]family {
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList{"alice"}, metrics.Options{})
 	metrics.RegisterBuildInfo(reg, "test")
-	m.AddARINode("pbx1", fakeStats{})
-	m.SetSpool(fakeSpool{})
+	m.AddARINode("pbx1", ariStats(fakeStats{}))
+	m.SetSpool(fakeSpool)
 	m.SetTracker(fakeTracker{})
 	m.SLABreached("VIP", "response")
 	pop := screenpop.NewMetrics(reg)

@@ -47,7 +47,7 @@ func TestMetricsEndToEndOnTheEmulator(t *testing.T) {
 	})
 	reg := prometheus.NewPedanticRegistry()
 	m := metrics.New(reg, metrics.AgentList{"1001", "1002", "1003"}, metrics.Options{})
-	m.AddARINode("pbx1", cli)
+	m.AddARINode("pbx1", ariStats(cli))
 	m.SetTracker(tr)
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -9,18 +9,25 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"hotline/telephony"
-	"hotline/telephony/ari"
-	"hotline/telephony/spool"
 )
 
-// ARIStats reads an ARI client's counters (*ari.Client).
-type ARIStats interface {
-	Stats() ari.Stats
+// ARIStats are the counters of one ARI event connection that /metrics
+// exports (cmd reads them from its ARI client).
+type ARIStats struct {
+	// Connected says whether the event WebSocket is open now.
+	Connected bool
+	// Reconnects counts connects after the first.
+	Reconnects uint64
+	// Events counts frames by event type, for the types of the ARI spec.
+	Events map[string]uint64
+	// Unknown counts frames of other types, Malformed frames without one.
+	Unknown, Malformed uint64
 }
 
-// SpoolStats reads the spool's backlog (*spool.Spool).
-type SpoolStats interface {
-	Stats() spool.Stats
+// SpoolBacklog is what waits in the disk spool for PostgreSQL.
+type SpoolBacklog struct {
+	PendingRecords uint64
+	PendingBytes   int64
 }
 
 // TrackerStats reads the call tracker's counters (*telephony.Tracker).
@@ -56,23 +63,24 @@ type healthCollector struct {
 	live *live
 
 	mu      sync.Mutex
-	nodes   map[string]ARIStats
-	spool   SpoolStats
+	nodes   map[string]func() ARIStats
+	spool   func() SpoolBacklog
 	tracker TrackerStats
 }
 
-// AddARINode exports the health of the ARI connection to node.
-func (m *Metrics) AddARINode(node string, c ARIStats) {
+// AddARINode exports the health of the ARI connection to node, read by
+// stats at every scrape.
+func (m *Metrics) AddARINode(node string, stats func() ARIStats) {
 	m.health.mu.Lock()
 	defer m.health.mu.Unlock()
 	if m.health.nodes == nil {
-		m.health.nodes = map[string]ARIStats{}
+		m.health.nodes = map[string]func() ARIStats{}
 	}
-	m.health.nodes[node] = c
+	m.health.nodes[node] = stats
 }
 
-// SetSpool exports the spool's backlog.
-func (m *Metrics) SetSpool(s SpoolStats) {
+// SetSpool exports the spool's backlog, read by stats at every scrape.
+func (m *Metrics) SetSpool(s func() SpoolBacklog) {
 	m.health.mu.Lock()
 	defer m.health.mu.Unlock()
 	m.health.spool = s
@@ -108,17 +116,17 @@ func (h *healthCollector) Collect(ch chan<- prometheus.Metric) {
 		nodes = append(nodes, n)
 	}
 	sort.Strings(nodes)
-	clients := make([]ARIStats, len(nodes))
+	clients := make([]func() ARIStats, len(nodes))
 	for i, n := range nodes {
 		clients[i] = h.nodes[n]
 	}
 	sp, tr := h.spool, h.tracker
 	h.mu.Unlock()
 	for i, n := range nodes {
-		collectARI(ch, n, clients[i].Stats())
+		collectARI(ch, n, clients[i]())
 	}
 	if sp != nil {
-		st := sp.Stats()
+		st := sp()
 		ch <- prometheus.MustNewConstMetric(descSpoolPending, prometheus.GaugeValue, float64(st.PendingRecords))
 		ch <- prometheus.MustNewConstMetric(descSpoolBytes, prometheus.GaugeValue, float64(st.PendingBytes))
 	}
@@ -135,7 +143,7 @@ func (h *healthCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func collectARI(ch chan<- prometheus.Metric, node string, st ari.Stats) {
+func collectARI(ch chan<- prometheus.Metric, node string, st ARIStats) {
 	ch <- prometheus.MustNewConstMetric(descARIConnected, prometheus.GaugeValue, b2f(st.Connected), node)
 	ch <- prometheus.MustNewConstMetric(descARIReconnects, prometheus.CounterValue, float64(st.Reconnects), node)
 	for _, t := range slices.Sorted(maps.Keys(st.Events)) {

@@ -106,7 +106,7 @@ func TestPrometheusCountsEveryCall(t *testing.T) {
 		return slices.Clone(agents)
 	}), metrics.Options{})
 	metrics.RegisterBuildInfo(reg, "test")
-	m.AddARINode("pbx1", cli)
+	m.AddARINode("pbx1", ariStats(cli))
 	m.SetTracker(tr)
 
 	ctx, cancel := context.WithCancel(context.Background())

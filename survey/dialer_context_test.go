@@ -44,11 +44,14 @@ func (o *oneAttempt) CompleteCampaigns(context.Context) error                { r
 
 // TestCampaignDialsThroughTheDialContext: with a dial context (here not
 // the default one) a campaign dials Local/<number>@<context>, as
-// click-to-call does, so the PBX's own dialplan chooses the trunk.
+// click-to-call does, so the PBX's own dialplan chooses the trunk: the
+// simulated PBX dials the callee on the pstn trunk and the answered call
+// enters the app.
 func TestCampaignDialsThroughTheDialContext(t *testing.T) {
 	t.Parallel()
-	srv := aritest.New(aritest.Options{DialContext: "from-internal"})
+	srv := aritest.New(aritest.Options{DialContext: "from-internal", Speed: 20})
 	defer srv.Close()
+	srv.SetCallee("+79001234567", aritest.Phone{AnswerAfter: time.Second, HangupAfter: time.Second})
 	cli, err := ari.NewClient(ari.Config{Node: "pbx1", URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
@@ -56,12 +59,18 @@ func TestCampaignDialsThroughTheDialContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	names := make(chan string, 16)
+	answered := make(chan string, 1)
 	go func() {
 		_ = cli.Run(ctx, func(m ari.Message) {
-			if ev, err := m.Decode(); err == nil {
-				if c, ok := ev.(*ari.ChannelCreated); ok {
-					names <- c.Channel.Name
-				}
+			ev, err := m.Decode()
+			if err != nil {
+				return
+			}
+			switch e := ev.(type) {
+			case *ari.ChannelCreated:
+				names <- e.Channel.Name
+			case *ari.StasisStart:
+				answered <- e.Channel.ID
 			}
 		})
 	}()
@@ -82,5 +91,20 @@ func TestCampaignDialsThroughTheDialContext(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("no channel was created")
+	}
+	select {
+	case id := <-answered:
+		if id != "hotline-survey-7-1" {
+			t.Errorf("%s entered the app, want the campaign channel hotline-survey-7-1", id)
+		}
+	case <-ctx.Done():
+		t.Fatal("the campaign call was not answered")
+	}
+	trunk := false
+	for len(names) > 0 {
+		trunk = trunk || strings.HasPrefix(<-names, "PJSIP/pstn-")
+	}
+	if !trunk {
+		t.Error("the dial context did not dial the pstn trunk")
 	}
 }

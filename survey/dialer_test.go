@@ -10,17 +10,20 @@ import (
 
 	"hotline/survey"
 	"hotline/telephony/ari"
+	"hotline/telephony/ari/aritest"
 )
 
-// simNumbers map campaign numbers to the emulator's simulated customers:
-// one who answers and presses 5, one busy, one who never answers.
-var simNumbers = map[string]string{"+70000000002": "busy", "+70000000003": "noanswer"}
-
-func simEndpoint(phone string) string {
-	if s, ok := simNumbers[phone]; ok {
-		return "Local/" + s + "@sim-customer"
+// simCallee is how the simulated PBX's callee at a campaign number
+// behaves: +70000000002 is busy, +70000000003 never answers, any other
+// answers, presses 5 and hangs up.
+func simCallee(phone string) aritest.Phone {
+	switch phone {
+	case "+70000000002":
+		return aritest.Phone{Busy: true}
+	case "+70000000003":
+		return aritest.Phone{NeverAnswer: true}
 	}
-	return "Local/survey@sim-customer"
+	return aritest.Phone{AnswerAfter: 500 * time.Millisecond, Digits: "5", DigitsAfter: 1200 * time.Millisecond, HangupAfter: 4500 * time.Millisecond}
 }
 
 // liveCounter tracks how many campaign channels exist at once.
@@ -85,6 +88,7 @@ func newCampaign(t *testing.T, r *rig, sv survey.Survey, c survey.Campaign, phon
 	var list []survey.Contact
 	for _, p := range phones {
 		list = append(list, survey.Contact{Phone: p})
+		r.srv.SetCallee(p, simCallee(p))
 	}
 	if n, err := r.store.Campaigns.AddCampaignContacts(ctx, c.ID, list); err != nil || n != len(phones) {
 		t.Fatalf("add contacts = %d, %v", n, err)
@@ -100,8 +104,7 @@ func startDialer(r *rig, d *survey.Dialer) (stop func()) {
 }
 
 func newDialer(r *rig) *survey.Dialer {
-	return survey.NewDialer(survey.DialerOptions{Store: r.store.Campaigns, ARI: r.cli, Clock: r.srv.Clock(), Endpoint: simEndpoint,
-		Variables:   func(survey.Attempt) map[string]string { return map[string]string{"DIGITS": "5"} },
+	return survey.NewDialer(survey.DialerOptions{Store: r.store.Campaigns, ARI: r.cli, Clock: r.srv.Clock(), Context: "agents",
 		RingTimeout: 5, Tick: 500 * time.Millisecond})
 }
 
@@ -199,7 +202,7 @@ func TestCampaignPerMinuteLimit(t *testing.T) {
 		return got.State == survey.CampaignDone
 	})
 	var starts []time.Time
-	if err := r.store.Pool().QueryRow(ctx, `SELECT array_agg(started_at ORDER BY started_at) FROM survey_campaign_attempts`).Scan(&starts); err != nil {
+	if err := r.store.DB.Pool().QueryRow(ctx, `SELECT array_agg(started_at ORDER BY started_at) FROM survey_campaign_attempts`).Scan(&starts); err != nil {
 		t.Fatal(err)
 	}
 	if len(starts) != 3 {
@@ -220,7 +223,7 @@ func TestCampaignOutsideItsWindowPlacesNoCall(t *testing.T) {
 	// A one-minute window twelve hours from now.
 	now := r.srv.Clock().Now().UTC()
 	start := ((now.Hour()+12)%24)*60 + now.Minute()
-	if _, err := r.store.Pool().Exec(context.Background(), `UPDATE survey_campaigns SET window_start = $2, window_end = $2 + 1 WHERE id = $1`, c.ID, start); err != nil {
+	if _, err := r.store.DB.Pool().Exec(context.Background(), `UPDATE survey_campaigns SET window_start = $2, window_end = $2 + 1 WHERE id = $1`, c.ID, start); err != nil {
 		t.Fatal(err)
 	}
 	d := newDialer(r)

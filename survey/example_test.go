@@ -21,7 +21,7 @@ func Example_wiring() {
 	st := postgres.NewServices(db)
 	cli, _ := ari.NewClient(ari.Config{Node: "pbx1", URL: "http://127.0.0.1:8088", User: "hotline", Password: "secret", App: "hotline"})
 
-	runner := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st, Logger: log,
+	runner := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st.Clients, Logger: log,
 		Registerer: prometheus.DefaultRegisterer,
 		ARI:        func(node string) survey.ARI { return cli }})
 	defer runner.Close()

@@ -79,7 +79,7 @@ func newFaultRig(t *testing.T, speed float64, cutAtFirstPrompt bool) *faultRig {
 func (f *faultRig) count(query string, args ...any) int {
 	f.t.Helper()
 	var n int
-	if err := f.direct.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+	if err := f.direct.DB.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		f.t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -217,7 +217,7 @@ func TestSurveyAnswersSurvivePostgresOutage(t *testing.T) {
 		t.Fatalf("snapshot holds %d writes, want 3", again.Pending())
 	}
 	st := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, Journal: again})
+	r2 := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, Journal: again})
 	if err := r2.Replay(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestJournaledAnswerSurvivesARestart(t *testing.T) {
 		t.Fatalf("the reopened journal holds %d writes, want 1", j.Pending())
 	}
 	store := f.direct
-	r2 := survey.NewRunner(survey.Options{Store: store.Surveys, Timeline: store, FollowUps: postgres.SurveyTickets{Tickets: store.Tickets},
+	r2 := survey.NewRunner(survey.Options{Store: store.Surveys, Timeline: store.Clients, FollowUps: postgres.SurveyTickets{Tickets: store.Tickets},
 		Journal: j, Clock: f.srv.Clock(), ARI: func(string) survey.ARI { return f.cli }})
 	defer r2.Close()
 	n, err := r2.Recover(context.Background(), f.only().Node)

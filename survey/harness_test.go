@@ -84,11 +84,11 @@ func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro surv
 	if !opts.ChannelVarsLinkedID {
 		chans = restChannels{cli}
 	}
-	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st, Channels: chans,
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: st.Calls, Channels: chans,
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
-	ro.Store, ro.Timeline, ro.Clock = st.Surveys, st, srv.Clock()
+	ro.Store, ro.Timeline, ro.Clock = st.Surveys, st.Clients, srv.Clock()
 	ro.ARI = func(string) survey.ARI { return cli }
 	r.runner = survey.NewRunner(ro)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -126,7 +126,7 @@ func (r *rig) handle(m ari.Message) {
 func (r *rig) client() crm.Client {
 	r.t.Helper()
 	c := crm.Client{Name: "Ivan Petrov", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := r.store.CreateClient(context.Background(), &c); err != nil {
+	if err := r.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		r.t.Fatal(err)
 	}
 	return c

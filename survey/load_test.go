@@ -51,11 +51,11 @@ func TestFiveHundredConcurrentSurveys(t *testing.T) {
 	ctx := context.Background()
 	eventually(t, "every survey to end", func() bool {
 		var open, total int
-		_ = r.store.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'in_progress'), count(*) FROM survey_responses`).Scan(&open, &total)
+		_ = r.store.DB.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'in_progress'), count(*) FROM survey_responses`).Scan(&open, &total)
 		return total == n && open == 0 && r.runner.Active() == 0
 	})
 	var responses, answers, distinct, completed, fives int
-	err := r.store.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM survey_responses),
+	err := r.store.DB.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM survey_responses),
 		(SELECT count(*) FROM survey_answers), (SELECT count(DISTINCT response_id) FROM survey_answers),
 		(SELECT count(*) FROM survey_responses WHERE state = 'completed'),
 		(SELECT count(*) FROM survey_answers WHERE value = 5)`).Scan(&responses, &answers, &distinct, &completed, &fives)
@@ -93,7 +93,7 @@ func benchOnce(b *testing.B, n int) {
 			active, peak = a, heapInUse()
 		}
 		var answers int
-		_ = rt.store.Pool().QueryRow(ctx, `SELECT count(*) FROM survey_answers`).Scan(&answers)
+		_ = rt.store.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM survey_answers`).Scan(&answers)
 		if answers == n {
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "answers/s")
 			break

@@ -62,7 +62,7 @@ func TestCompleteSurveyAfterTheAgentHangsUp(t *testing.T) {
 	if resp.ClientID == nil || *resp.ClientID != cl.ID {
 		t.Errorf("client = %v, want %d", resp.ClientID, cl.ID)
 	}
-	tl, err := r.store.Timeline(ctx, cl.ID, "", 20)
+	tl, err := r.store.Clients.Timeline(ctx, cl.ID, "", 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestHangupMidSurveyKeepsAnswersAndOpensFollowUp(t *testing.T) {
 	if got := answers(list[0]); len(got) != 1 || got["agent"] != 2 || !list[0].Answers[0].Low {
 		t.Errorf("answers = %+v, want agent 2 flagged low", list[0].Answers)
 	}
-	tl, err := r.store.Timeline(ctx, cl.ID, "", 20)
+	tl, err := r.store.Clients.Timeline(ctx, cl.ID, "", 20)
 	if err != nil {
 		t.Fatal(err)
 	}

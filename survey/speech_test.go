@@ -61,7 +61,7 @@ func TestSurveySpeaksInTheCallersLanguage(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
 			st := newStore(t)
-			v, base := voicetest.Serve(t, st.Voice())
+			v, base := voicetest.Serve(t, st.Voice)
 			h := &heard{}
 			var asked []survey.CallLink
 			var mu sync.Mutex
@@ -125,7 +125,7 @@ func TestSurveySpeaksInTheCallersLanguage(t *testing.T) {
 func TestCampaignCallStartsWithTheGreeting(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
-	v, _ := voicetest.Serve(t, st.Voice())
+	v, _ := voicetest.Serve(t, st.Voice)
 	h := &heard{}
 	var dialer struct {
 		sync.Mutex

@@ -95,7 +95,7 @@ func stamp(n int) string { return fmt.Sprintf("%010d", 1000000000+n) }
 // latencyStore records, for each call's last event, the time from Handle
 // to the commit that made its final record durable.
 type latencyStore struct {
-	*postgres.Services
+	*postgres.CallService
 	mu      sync.Mutex
 	handled map[string]time.Time // linkedid -> when its last event was handled
 	lat     []time.Duration
@@ -103,7 +103,7 @@ type latencyStore struct {
 }
 
 func (l *latencyStore) SaveCalls(ctx context.Context, ups []telephony.CallUpdate) error {
-	if err := l.Services.SaveCalls(ctx, ups); err != nil {
+	if err := l.CallService.SaveCalls(ctx, ups); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -146,7 +146,7 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 		b.Fatal(err)
 	}
 	defer sp.Close()
-	ls := &latencyStore{Services: store, handled: map[string]time.Time{}}
+	ls := &latencyStore{CallService: store.Calls, handled: map[string]time.Time{}}
 	tr := telephony.NewTracker(telephony.TrackerOptions{Store: ls, Roster: agents, Journal: sp, Rules: rules,
 		FlushInterval: 5 * time.Millisecond, WriteBatch: 2000})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -202,7 +202,7 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 	}
 	var stored int
 	var rowBytes float64
-	err = store.Pool().QueryRow(context.Background(),
+	err = store.DB.Pool().QueryRow(context.Background(),
 		`SELECT (SELECT count(*) FROM call_log), (SELECT avg(pg_column_size(c.*)) FROM calls c)`).Scan(&stored, &rowBytes)
 	if err != nil {
 		b.Fatal(err)
@@ -419,7 +419,7 @@ func backendPIDs(tb testing.TB, store *postgres.Services) []int {
 	ctx := context.Background()
 	var conns []*pgxpool.Conn
 	for range 4 { // make the pool open the connections the writer will use
-		c, err := store.Pool().Acquire(ctx)
+		c, err := store.DB.Pool().Acquire(ctx)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -428,7 +428,7 @@ func backendPIDs(tb testing.TB, store *postgres.Services) []int {
 	for _, c := range conns {
 		c.Release()
 	}
-	rows, err := store.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	rows, err := store.DB.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
 	if err != nil {
 		tb.Fatal(err)
 	}

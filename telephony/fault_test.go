@@ -51,7 +51,7 @@ func newRig(t *testing.T, speed float64, dsn string, withRef bool) *rig {
 	}
 	r.feed = startARIFeed(runCtx, t, srv.URL(), func(c *ari.Client) *telephony.Tracker {
 		r.tracker = telephony.NewTracker(telephony.TrackerOptions{
-			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Store: store.Calls, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
 			Rules: rules, FlushInterval: 5 * time.Millisecond,
 		})
 		return r.tracker
@@ -157,7 +157,7 @@ type logRow struct {
 // stream) never claim more talk than really happened.
 func checkCallLog(t *testing.T, store *postgres.Services, ref *refTracker, n int, script telephony.Call, tol float64) (reconciled int) {
 	t.Helper()
-	rows, err := store.Pool().Query(context.Background(),
+	rows, err := store.DB.Pool().Query(context.Background(),
 		`SELECT caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps FROM call_log`)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func checkCallLog(t *testing.T, store *postgres.Services, ref *refTracker, n int
 
 // logTimeline logs the stored timeline of a call, to explain a mismatch.
 func logTimeline(t *testing.T, store *postgres.Services, caller string) {
-	rows, err := store.Pool().Query(context.Background(), `SELECT e.seq, e.at, e.kind, e.channel, e.detail
+	rows, err := store.DB.Pool().Query(context.Background(), `SELECT e.seq, e.at, e.kind, e.channel, e.detail
 FROM call_events e JOIN calls c USING (node, linkedid) WHERE c.caller = $1 ORDER BY e.seq`, caller)
 	if err != nil {
 		t.Log(err)
@@ -282,7 +282,7 @@ func TestCallsSurviveSocketDrops(t *testing.T) {
 		if _, ok := rows[fmt.Sprintf("+7495%07d", i)]; !ok {
 			t.Errorf("call %d is missing from the log", i)
 			var dump string
-			r.store.Pool().QueryRow(context.Background(), `SELECT coalesce(json_agg(json_build_object('l', linkedid, 'm', merged_into, 'caller', caller, 'ended', ended_at, 'legs', legs))::text, '')
+			r.store.DB.Pool().QueryRow(context.Background(), `SELECT coalesce(json_agg(json_build_object('l', linkedid, 'm', merged_into, 'caller', caller, 'ended', ended_at, 'legs', legs))::text, '')
 FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i)).Scan(&dump)
 			t.Logf("  rows with that number: %s", dump)
 		}
@@ -344,7 +344,7 @@ FROM calls WHERE legs::text LIKE '%' || $1 || '%'`, fmt.Sprintf("+7495%07d", i))
 // callLogRows reads the call log by caller number, failing on duplicates.
 func callLogRows(t *testing.T, store *postgres.Services) map[string]logRow {
 	t.Helper()
-	rows, err := store.Pool().Query(context.Background(),
+	rows, err := store.DB.Pool().Query(context.Background(),
 		`SELECT linkedid, caller, outcome, ring_seconds, talk_seconds, wait_seconds, closed_by_reconciliation, ended_at IS NOT NULL, gaps,
     coalesce(extract(epoch FROM ended_at - started_at)::float8, 0),
     NOT EXISTS (SELECT 1 FROM call_legs l WHERE l.call_id = call_log.id AND coalesce(l.agent, '') = '')

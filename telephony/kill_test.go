@@ -39,7 +39,7 @@ func TestTrackerChildProcess(t *testing.T) {
 	var tr *telephony.Tracker
 	startARIFeed(ctx, t, os.Getenv("CHILD_ARI"), func(c *ari.Client) *telephony.Tracker {
 		tr = telephony.NewTracker(telephony.TrackerOptions{
-			Store: store, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
+			Store: postgres.NewServices(store).Calls, Roster: agents, Channels: telephony.ARIChannels{Nodes: oneNode{c}}, Journal: sp,
 			Rules: rules, FlushInterval: 5 * time.Millisecond,
 		})
 		return tr
@@ -104,7 +104,7 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 	// kill once every call is answered and that is durable
 	waitFor(t, "30 answered calls in the log", func() bool {
 		var n int
-		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE answered_at IS NOT NULL`).Scan(&n)
+		err := store.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE answered_at IS NOT NULL`).Scan(&n)
 		return err == nil && n == 30
 	})
 	killedAt := time.Now()
@@ -118,9 +118,9 @@ func TestTrackerSurvivesSIGKILL(t *testing.T) {
 
 	waitFor(t, "every call ended in the log", func() bool {
 		var open int
-		err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE ended_at IS NULL`).Scan(&open)
+		err := store.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log WHERE ended_at IS NULL`).Scan(&open)
 		var n int
-		store.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log`).Scan(&n)
+		store.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM call_log`).Scan(&n)
 		return err == nil && open == 0 && n >= 30
 	})
 	waitFor(t, "the reference tracker to see every call", func() bool {

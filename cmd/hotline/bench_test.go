@@ -223,10 +223,10 @@ func BenchmarkServeFullStack(b *testing.B) {
 	ctx := context.Background()
 	dsn := pgtest.NewDSN(b)
 	st := pgtest.Open(b, dsn, postgres.Options{})
-	if _, err := demo.Seed(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{}); err != nil {
+	if _, err := demo.Seed(ctx, st.Clients, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st.Clients, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true}); err != nil {
 		b.Fatal(err)
 	}
 	numbers, _ := demoCallers(ctx, st)
@@ -320,15 +320,15 @@ func readPGCounters(b *testing.B, st *postgres.Services) pgCounters {
 	ctx := context.Background()
 	c := pgCounters{backends: map[int]time.Duration{}, tables: map[string]int64{}}
 	// pg_stat_database lags by the stats flush (up to 1 s at commit, less when idle).
-	if _, err := st.Pool().Exec(ctx, `SELECT pg_stat_force_next_flush()`); err != nil {
+	if _, err := st.DB.Pool().Exec(ctx, `SELECT pg_stat_force_next_flush()`); err != nil {
 		b.Fatal(err)
 	}
-	err := st.Pool().QueryRow(ctx, `SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted
+	err := st.DB.Pool().QueryRow(ctx, `SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted
 		FROM pg_stat_database WHERE datname = current_database()`).Scan(&c.xacts, &c.rows)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rows, err := st.Pool().Query(ctx, `SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables`)
+	rows, err := st.DB.Pool().Query(ctx, `SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func readPGCounters(b *testing.B, st *postgres.Services) pgCounters {
 		}
 		c.tables[t] = n
 	}
-	rows, err = st.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	rows, err = st.DB.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -420,13 +420,13 @@ func waitLogged(b *testing.B, st *postgres.Services, ids []string) {
 	deadline := time.Now().Add(time.Duration(envNumber("HOTLINE_BENCH_WAIT", 60)) * time.Second)
 	for {
 		var n int
-		err := st.Pool().QueryRow(context.Background(),
+		err := st.DB.Pool().QueryRow(context.Background(),
 			`select count(*) from calls where linkedid = any($1) and ended_at is not null`, ids).Scan(&n)
 		if err == nil && n >= len(ids) {
 			return
 		}
 		if time.Now().After(deadline) {
-			rows, _ := st.Pool().Query(context.Background(),
+			rows, _ := st.DB.Pool().Query(context.Background(),
 				`select linkedid, coalesce(ended_at::text, 'open'), outcome from calls where linkedid = any($1) and ended_at is null`, ids)
 			var open []string
 			for rows != nil && rows.Next() {
@@ -435,7 +435,7 @@ func waitLogged(b *testing.B, st *postgres.Services, ids []string) {
 				open = append(open, l+" "+e+" "+o)
 			}
 			var logged []string
-			_ = st.Pool().QueryRow(context.Background(), `select array_agg(linkedid) from calls where linkedid = any($1)`, ids).Scan(&logged)
+			_ = st.DB.Pool().QueryRow(context.Background(), `select array_agg(linkedid) from calls where linkedid = any($1)`, ids).Scan(&logged)
 			var missing []string
 			for _, id := range ids {
 				if !slices.Contains(logged, id) {
@@ -443,7 +443,7 @@ func waitLogged(b *testing.B, st *postgres.Services, ids []string) {
 				}
 			}
 			var all []string
-			_ = st.Pool().QueryRow(context.Background(), `select array_agg(linkedid || ' ' || direction || ' ' || outcome || ' ' || caller || ' ' || callee order by started_at) from calls`).Scan(&all)
+			_ = st.DB.Pool().QueryRow(context.Background(), `select array_agg(linkedid || ' ' || direction || ' ' || outcome || ' ' || caller || ' ' || callee order by started_at) from calls`).Scan(&all)
 			b.Fatalf("%d of %d calls logged (%v); open: %v; missing: %v\nall: %q", n, len(ids), err, open, missing, all)
 		}
 		time.Sleep(20 * time.Millisecond)

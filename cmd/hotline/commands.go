@@ -20,6 +20,9 @@ func openStore(ctx context.Context, cfg Config) (*postgres.Services, error) {
 }
 
 func openStoreWith(ctx context.Context, cfg Config, opts postgres.Options) (*postgres.Services, error) {
+	if opts.BaseCurrency == "" {
+		opts.BaseCurrency = cfg.BaseCurrency
+	}
 	st, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database (HOTLINE_DATABASE_URL): %w", err)
@@ -106,7 +109,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	u, err := auth.CreateUser(ctx, st.Users, crm.User{Login: login, Role: crm.Role(role), Name: name, Email: email, Endpoints: endpoints}, password)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
@@ -158,7 +161,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	u, _, err := st.Users.GetUserByLogin(ctx, strings.ToLower(login))
 	if err != nil {
 		return fmt.Errorf("token create: user %q: %w", login, err)

@@ -27,7 +27,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	if err := seedDemo(ctx, st, e, cfg); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 	users, err := st.Users.ListUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -69,7 +69,7 @@ func prepareDemo(ctx context.Context, cfg Config, e env) error {
 // seedDemo loads demo data into an empty database and prints the logins.
 func seedDemo(ctx context.Context, st *postgres.Services, e env, cfg Config) error {
 	fmt.Fprintln(e.stdout, "Loading demo data (a few hundred clients, staff logins)...")
-	logins, err := demo.Seed(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{Language: string(cfg.Language)})
+	logins, err := demo.Seed(ctx, st.Clients, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.Options{Language: string(cfg.Language)})
 	if err != nil {
 		return fmt.Errorf("demo seed: %w", err)
 	}
@@ -99,13 +99,16 @@ func demoLoginsFile(cfg Config) string {
 // deals in every stage of the sales funnel with plans; products, stock,
 // reservations, money, documents and a project.
 func seedDemoModules(ctx context.Context, st *postgres.Services, e env) error {
-	n, err := demo.SeedFunnel(ctx, st, demo.Staff{Users: st.Users, Teams: st.Teams}, demo.FunnelOptions{AutoOpenDeals: true})
+	n, err := demo.SeedFunnel(ctx, demo.FunnelSeedDeps{Users: st.Users, Clients: st.Clients, Funnels: st.Funnel, Deals: st.Funnel}, demo.FunnelOptions{AutoOpenDeals: true})
 	if err != nil {
 		return fmt.Errorf("demo funnel: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Demo sales funnel: %d deals.\n", n)
-	if err := demo.SeedResources(ctx, postgres.Flatten(st), demoResources(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
+	if err := demo.SeedResources(ctx, demoResourceStoreOf(st), demoResources(st), demo.Staff{Users: st.Users, Teams: st.Teams}, st.KB, time.Now()); err != nil {
 		return fmt.Errorf("demo stock, money and documents: %w", err)
+	}
+	if _, err := demo.SeedPriority(ctx, st.Clients, st.Priority); err != nil {
+		return err
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // /metrics is not among them: it has a listener of its own (serve).
 // Each feature has a function of its own below.
 func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
+	mountClients(api, pages, st, log)
 	mountCalls(api, pages, tel, st, log)
 	mountSurveys(api, pages, st, log)
 	mountServiceDesk(api, pages, st, log)
@@ -45,13 +46,21 @@ func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, s
 	mountAdmin(api, pages, tel, st, log)
 }
 
+// mountClients: clients, their priority classes and the rules that
+// classify them.
+func mountClients(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
+	httpapi.RegisterClients(api, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.DB.VisibleTickets, Logger: log})
+	httpapi.RegisterPriority(api, httpapi.PriorityDeps{Priority: st.Priority, Logger: log})
+	pages.MountClients(web.ClientPageDeps{Clients: st.Clients, Priority: st.Priority, Tickets: st.DB.VisibleTickets})
+}
+
 // mountCalls: the call log, click-to-call, the console and its screen pops.
 func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
-	api.RegisterCalls(st)
-	api.RegisterClickToCall(tel.clickToCall)
-	pages.MountCalls(st)
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{
-		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st, Status: tel.board, Calls: st,
+	httpapi.RegisterCalls(api, httpapi.CallDeps{Calls: st.Calls})
+	httpapi.RegisterClickToCall(api, httpapi.ClickToCallDeps{Calls: tel.clickToCall, Users: st.Users, Clients: st.Clients})
+	pages.MountCalls(web.CallPageDeps{Calls: st.Calls})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{
+		Hub: tel.hub, Popper: tel.popper, Cards: tel.cards, Timeline: st.Clients, Status: tel.board, Calls: st.ScreenPop,
 		Metrics: tel.popMetrics,
 	})
 	pages.MountConsole()
@@ -59,8 +68,8 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 
 // mountSurveys: surveys and questionnaire campaigns.
 func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st, Logger: log})
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st.Users})
+	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st.Clients, Logger: log})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st.Priority, Owners: st.Users})
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.
@@ -80,21 +89,22 @@ func mountServiceDesk(api *httpapi.Server, pages *web.Pages, st *postgres.Servic
 
 // mountFunnel: the sales funnel, deals and the sales chart.
 func mountFunnel(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger, base string) {
-	httpapi.RegisterFunnel(api.API(), httpapi.FunnelDeps{Store: st, Logger: log})
-	pages.MountFunnel(st, time.Now)
-	pages.MountDeals(st, time.Now)
-	pages.MountSales(st, base, time.Now)
+	httpapi.RegisterFunnel(api, httpapi.FunnelDeps{Funnels: st.Funnel, Deals: st.Funnel, Logger: log})
+	deps := web.FunnelPageDeps{Funnels: st.Funnel, Deals: st.Funnel, Sales: st.Funnel, Base: base, Now: time.Now}
+	pages.MountFunnel(deps)
+	pages.MountDeals(deps)
+	pages.MountSales(deps)
 }
 
 // mountResources: stock, money, documents and projects.
 func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
 	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock,
-		Access: st, Purchases: st.Stock, Logger: log})
+		Access: st.DB, Purchases: st.Stock, Logger: log})
 	httpapi.RegisterMoney(api, httpapi.MoneyDeps{Money: st.Money, Logger: log})
-	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st, MaxSize: maxDocumentBytes, Logger: log})
+	httpapi.RegisterDocuments(api, httpapi.DocumentDeps{Documents: st.Documents, Clients: st.Clients, MaxSize: maxDocumentBytes, Logger: log})
 	httpapi.RegisterProjects(api, httpapi.ProjectDeps{Projects: st.Projects, Logger: log})
-	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st.SLA})
-	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st, TicketLinks: st.Tickets})
+	pages.MountStock(web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Plans: st.SLA})
+	pages.MountPlans(web.PlanPageDeps{Projects: st.Projects, Deals: st.Funnel, TicketLinks: st.Tickets})
 	money := web.MoneyPageDeps{Money: st.Money, Catalogue: st.Stock}
 	pages.MountMoney(money)
 	pages.MountClientMoney(money)
@@ -103,9 +113,9 @@ func mountResources(api *httpapi.Server, pages *web.Pages, st *postgres.Services
 
 // mountSupervision: the supervisor reports and the wallboard.
 func mountSupervision(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterReports(api.API(), httpapi.ReportDeps{Store: st, Logger: log, Location: api.Catalogue().Zone()})
-	httpapi.RegisterWallboard(api.API(), tel.metrics)
-	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: tel.metrics})
+	httpapi.RegisterReports(api, httpapi.ReportDeps{Reports: st.Reports, Logger: log, Location: api.Catalogue().Zone()})
+	httpapi.RegisterWallboard(api, httpapi.WallboardDeps{Board: tel.metrics})
+	pages.MountSupervisor(web.SupervisorPageDeps{Reports: st.Reports, Board: tel.metrics})
 }
 
 // mountAdmin: users and teams (their API and pages) and the SLA plan pages;

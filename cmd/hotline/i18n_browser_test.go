@@ -48,7 +48,7 @@ func TestBrowserEveryPageSpeaksTheBrowsersLanguage(t *testing.T) {
 		}
 	}
 	client := crm.Client{Name: "ООО «Ромашка»", Kind: crm.ClientCompany, Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := st.CreateClient(ctx, &client); err != nil {
+	if err := st.Clients.CreateClient(ctx, &client); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DatabaseURL: dsn, ARIApp: "hotline", PhoneRegion: "RU", SpoolDir: t.TempDir()}

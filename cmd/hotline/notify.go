@@ -34,7 +34,7 @@ func startNotify(ctx context.Context, cfg Config, log *slog.Logger, st *postgres
 		return nil, err
 	}
 
-	classes, err := st.ListPriorityClasses(ctx)
+	classes, err := st.Priority.List(ctx)
 	if err != nil {
 		return nil, err
 	}

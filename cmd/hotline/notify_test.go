@@ -40,7 +40,7 @@ func TestServeMailsTheStatusLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Mary Customer", Language: "en", Contacts: []crm.Contact{{Kind: crm.ContactEmail, Value: "mary@example.com"}}}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	e, _, _ := testEnv(map[string]string{"HOTLINE_DATABASE_URL": dsn, "HOTLINE_SMTP_URL": "smtp://" + mailbox.Addr(),

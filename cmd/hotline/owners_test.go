@@ -33,7 +33,7 @@ import (
 var shared = map[string]string{
 	"get-client": "clients", "update-client": "clients", "delete-client": "clients", "add-contact": "clients",
 	"delete-contact": "clients", "get-timeline": "clients", "add-note": "clients", "list-purchased-products": "clients",
-	"get-client-availability": "clients", "get-client-notify": "clients", "set-client-notify": "clients", "get-availability": "products", "get-article": "knowledge base",
+	"get-client-availability": "clients", "get-client-priority": "clients", "set-client-priority": "clients", "get-client-notify": "clients", "set-client-notify": "clients", "get-availability": "products", "get-article": "knowledge base",
 	"get-survey": "surveys", "get-project": "projects", "export-project-mspdi": "projects", "project-gantt": "projects",
 	"close-pop": "own card", "refresh-pop": "own card", "wrap-up-pop": "own card",
 	"ticket-status": "public by token", "get-sla-plan": "SLA plans",
@@ -152,12 +152,12 @@ func ownedRecords(t *testing.T, st *postgres.Services, owner crm.User) map[strin
 	ctx := context.Background()
 	ids := map[string]int64{}
 	c := crm.Client{Name: "Owned client", Kind: crm.ClientPerson}
-	must(t, st.CreateClient(ctx, &c))
+	must(t, st.Clients.CreateClient(ctx, &c))
 	ids["client"] = c.ID
 	d := funnel.Deal{ClientID: c.ID, OwnerID: owner.ID, Amount: 100_00}
-	must(t, st.CreateDeal(ctx, &d, &owner.ID, time.Now().Add(-time.Hour)))
+	must(t, st.Funnel.CreateDeal(ctx, &d, &owner.ID, time.Now().Add(-time.Hour)))
 	ids["deal"] = d.ID
-	f, err := st.GetFunnel(ctx, 0)
+	f, err := st.Funnel.GetFunnel(ctx, 0)
 	must(t, err)
 	ids["stage"] = f.Stages[1].ID
 	a := kb.Article{Title: "Owners article", Body: "body", Lang: kb.LangEnglish, Visibility: kb.VisibilityPublic}

@@ -70,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.DB.Close()
 
 	api, svc, err := buildService(ctx, cfg, log, st)
 	defer svc.close()
@@ -126,7 +126,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	}
 	cfg.TimeZone = cat.Zone() // the centre's days: counters, reports, "today"
 	svc.cat = cat
-	if moved, err := st.FollowCentreZone(ctx, cat.Zone().String()); err != nil {
+	if moved, err := st.Funnel.FollowCentreZone(ctx, cat.Zone().String()); err != nil {
 		return nil, svc, fmt.Errorf("funnel in the centre's zone: %w", err)
 	} else if moved {
 		log.Info("funnel periods now follow the centre's zone", "zone", cat.Zone().String())
@@ -135,6 +135,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
+	svc.components = append(svc.components, nightlyReclassify(st.Priority, cfg.TimeZone, log, nightlyOptions{}))
 	rdb, err := startRedis(cfg, svc)
 	if err != nil {
 		return nil, svc, err
@@ -151,11 +152,11 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 		return nil, svc, err
 	}
 	api := httpapi.New(httpapi.Options{
-		Store: st, Users: st.Users, Sessions: st.Sessions, Ping: st.Ping,
+		Users: st.Users, Sessions: st.Sessions, Ping: st.DB.Ping,
 		Logger: log, Version: version, PhoneRegion: cfg.PhoneRegion,
 		CookieSecure: cfg.CookieSecure, Checks: svc.checks, I18n: cat, TrustedProxies: cfg.TrustedProxies,
 	})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams, Logger: log})
+	pages, err := web.Mount(api, web.Options{Users: st.Users, Teams: st.Teams, Logger: log})
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
@@ -165,7 +166,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
 	mountMedia(api, svc.voice)
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: svc.voice, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: st.Surveys, Audio: st.Voice, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 
@@ -243,7 +244,7 @@ func callPartitions(st *postgres.Services, log *slog.Logger) component {
 		t := time.NewTicker(24 * time.Hour)
 		defer t.Stop()
 		for {
-			n, err := st.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
+			n, err := st.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
 			switch {
 			case err != nil && ctx.Err() == nil:
 				log.Warn("calls partitions", slog.Any("err", err))

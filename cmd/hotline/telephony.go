@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"maps"
 	"path/filepath"
@@ -133,7 +134,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	norm := phone.Normalizer{Region: cfg.PhoneRegion}
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
-		Store: st, Roster: roster, Channels: channels, Journal: sp,
+		Store: st.Calls, Roster: roster, Channels: channels, Journal: sp,
 		Rules:         cfg.Dialplan.directionRules(),
 		Normalize:     memoNormalize(norm),
 		Logger:        log.With("component", "tracker"),
@@ -144,10 +145,10 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 
 	p.metrics = metrics.New(reg, &rosterAgents{st: st.Users, log: log}, metrics.Options{Logger: log.With("component", "metrics"), Location: cfg.TimeZone})
 	p.metrics.SetTracker(p.tracker)
-	p.metrics.SetSpool(sp)
+	p.metrics.SetSpool(spoolStats(sp))
 	for _, c := range cfgs {
 		cl, _ := p.nodes.Get(c.Node)
-		p.metrics.AddARINode(c.Node, cl)
+		p.metrics.AddARINode(c.Node, ariStats(cl))
 	}
 
 	startScreenPop(p, st, log, reg, rdb, norm, svc, cfg.WrapUp)
@@ -261,8 +262,9 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 	}
 	customers, names := demoCallers(ctx, st)
 	sim := aritest.New(aritest.Options{
-		ChannelVarsLinkedID: true, Agents: resources, Speed: 1,
-		Logger: log.With("component", "simulated-pbx"),
+		ChannelVarsLinkedID: true, Agents: resources, Speed: 1, DialContext: cfg.Dialplan.DialContext,
+		Callees: demoCallee,
+		Logger:  log.With("component", "simulated-pbx"),
 	})
 	svc.closers = append(svc.closers, sim.Close)
 	log.Warn("no HOTLINE_ARI_URL: running against the built-in simulated PBX with demo traffic",
@@ -281,10 +283,31 @@ func ariNodes(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Se
 	return []ari.Config{{Node: simulatedNode, URL: sim.URL(), User: "hotline", Password: "hotline-secret", App: cfg.ARIApp}}, nil
 }
 
+// demoAnswers are what demo customers press when a campaign's survey
+// calls them: scores for the first questions, then the end.
+var demoAnswers = []string{"55", "45", "54", "44", "35", "5", "53", "25"}
+
+// demoCallee is the phone of a demo customer called through the pstn
+// trunk (a campaign, click-to-call): it answers after 3 s and, ten
+// seconds in (after the survey's greeting), presses scores that depend on
+// the number; one number in eight is busy and one never answers.
+func demoCallee(number string) aritest.Phone {
+	h := fnv.New32a()
+	h.Write([]byte(number))
+	n := int(h.Sum32() % 8)
+	switch n {
+	case 0:
+		return aritest.Phone{Busy: true}
+	case 1:
+		return aritest.Phone{NeverAnswer: true}
+	}
+	return aritest.Phone{AnswerAfter: 3 * time.Second, Digits: demoAnswers[n], DigitsAfter: 10 * time.Second, HangupAfter: time.Minute}
+}
+
 // demoCallers picks the numbers the simulated customers call from: the
 // first clients' phones (so pops find them) plus one unknown number.
 func demoCallers(ctx context.Context, st *postgres.Services) (numbers, names []string) {
-	page, err := st.ListClients(ctx, crm.ClientFilter{Limit: 40})
+	page, err := st.Clients.ListClients(ctx, crm.ClientFilter{Limit: 40})
 	if err == nil {
 		for _, c := range page.Items {
 			for _, ct := range c.Contacts {
@@ -362,10 +385,10 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st, Recent: st, Directory: st, Routes: st, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
+		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
 	})
-	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st, Status: p.board,
-		Logger: log.With("component", "screenpop"), Tickets: st, FailureText: clickToCallFailureText(p.cat, st.Users)})
+	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
+		Logger: log.With("component", "screenpop"), Tickets: st.DB, FailureText: clickToCallFailureText(p.cat, st.Users)})
 	p.popMetrics = screenpop.NewMetrics(reg)
 	svc.components = append(svc.components, component{Name: "screen pop", Run: func(ctx context.Context) error {
 		return p.popper.RunTracker(ctx, p.tracker.Subscribe)
@@ -414,14 +437,14 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 		return nodes.All()[0]
 	}
 	runner := survey.NewRunner(survey.Options{
-		Store: st.Surveys, Timeline: st, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
+		Store: st.Surveys, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
 		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: phone.Normalizer{Region: cfg.PhoneRegion}.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,
 		Logger: log.With("component", "survey-dialer")})
-	line := statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
+	line := statusline.New(statusline.Options{Clients: st.Clients, Tickets: st.Tickets, Users: st.Users, App: cfg.ARIApp, Region: cfg.PhoneRegion,
 		Words: statusline.CatalogueWords(svc.cat), Speech: svc.voice, Language: string(cfg.Language),
 		Logger: log.With("component", "status-line"),
 		ARI:    func(node string) statusline.ARI { return clientOf(node) },
@@ -452,7 +475,7 @@ func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 // call with a new client. A subscription the tracker drops (it fell behind)
 // is renewed; a missed call only means a deal not opened automatically.
 func dealOpener(tr *telephony.Tracker, st *postgres.Services, log *slog.Logger) component {
-	opener := &funnel.AutoOpener{Store: st, Logger: log.With("component", "funnel")}
+	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel")}
 	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
 		for ctx.Err() == nil {
 			events, cancel := tr.Subscribe(256)

@@ -69,7 +69,7 @@ func startVoice(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.
 		log.Warn("the speech synthesizer is missing: prompts without an uploaded recording stay silent (apt-get install espeak-ng, or set HOTLINE_TTS_COMMAND)",
 			slog.String("program", synth.Program()))
 	}
-	v, err := voice.New(ctx, voice.Options{Store: st.Voice(), Synth: synth, BaseURL: mediaBaseURL(cfg),
+	v, err := voice.New(ctx, voice.Options{Store: st.Voice, Synth: synth, BaseURL: mediaBaseURL(cfg),
 		Logger: log.With("component", "voice")})
 	if err != nil {
 		return nil, fmt.Errorf("prompts: %w", err)
@@ -89,18 +89,12 @@ func mountMedia(api *httpapi.Server, v *voice.Voice) {
 func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, survey.CallLink) string {
 	return func(ctx context.Context, link survey.CallLink) string {
 		if link.ClientID != nil {
-			if c, err := st.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
+			if c, err := st.Clients.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
 				return c.Language
 			}
 		}
 		return string(cfg.Language)
 	}
-}
-
-// promptStore is what the prompts page reads and writes: surveys and audio.
-type promptStore struct {
-	*postgres.SurveyService
-	postgres.VoiceStore
 }
 
 // voiceWarnings reports what would keep callers from hearing the prompts

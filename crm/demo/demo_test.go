@@ -16,7 +16,7 @@ import (
 	"hotline/crm/postgres/pgtest"
 )
 
-var _ demo.Store = (*postgres.Services)(nil)
+var _ demo.Store = (*postgres.ClientService)(nil)
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
@@ -29,7 +29,7 @@ func allClients(t *testing.T, s *postgres.Services) []crm.Client {
 	var all []crm.Client
 	after := ""
 	for {
-		page, err := s.ListClients(context.Background(), crm.ClientFilter{After: after, Limit: 200})
+		page, err := s.Clients.ListClients(context.Background(), crm.ClientFilter{After: after, Limit: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestSeed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	logins, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash, Language: "ru"})
+	logins, err := demo.Seed(ctx, s.Clients, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: func() time.Time { return now }, HashPassword: fastHash, Language: "ru"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestSeed(t *testing.T) {
 	}
 
 	// The transcripts' caller is a VIP person found by his number.
-	found, err := s.FindClientsByPhone(ctx, demo.CallerNumber)
+	found, err := s.Clients.FindClientsByPhone(ctx, demo.CallerNumber)
 	if err != nil || len(found) != 1 {
 		t.Fatalf("caller lookup = %+v, %v", found, err)
 	}
@@ -93,7 +93,7 @@ func TestSeed(t *testing.T) {
 	if ivan.Name != demo.CallerName || ivan.Kind != crm.ClientPerson || ivan.Priority != "VIP" {
 		t.Fatalf("caller = %+v", ivan)
 	}
-	if tl, err := s.Timeline(ctx, ivan.ID, "", 50); err != nil || len(tl.Items) != 6 {
+	if tl, err := s.Clients.Timeline(ctx, ivan.ID, "", 50); err != nil || len(tl.Items) != 6 {
 		t.Fatalf("caller timeline: %d entries, %v", len(tl.Items), err)
 	}
 
@@ -140,7 +140,7 @@ func TestSeed(t *testing.T) {
 	}
 
 	// Seeding again does nothing.
-	again, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{HashPassword: fastHash})
+	again, err := demo.Seed(ctx, s.Clients, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{HashPassword: fastHash})
 	if err != nil || again != nil {
 		t.Fatalf("second seed = %v, %v", again, err)
 	}
@@ -167,11 +167,11 @@ func TestSeedDeterministic(t *testing.T) {
 	}
 	opts := demo.Options{Seed: 7, Clients: 40, Password: "demo-password", Now: func() time.Time { return now }, HashPassword: fastHash}
 	a, b := pgtest.NewStore(t), pgtest.NewStore(t)
-	la, err := demo.Seed(ctx, a, demo.Staff{Users: a.Users, Teams: a.Teams}, opts)
+	la, err := demo.Seed(ctx, a.Clients, demo.Staff{Users: a.Users, Teams: a.Teams}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Seed(ctx, b, demo.Staff{Users: b.Users, Teams: b.Teams}, opts); err != nil {
+	if _, err := demo.Seed(ctx, b.Clients, demo.Staff{Users: b.Users, Teams: b.Teams}, opts); err != nil {
 		t.Fatal(err)
 	}
 	if sa, sb := summary(a), summary(b); sa != sb || strings.Count(sa, "\n") != 40 {

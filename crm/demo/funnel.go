@@ -10,17 +10,18 @@ import (
 	"hotline/crm/funnel"
 )
 
-// FunnelStore is what SeedFunnel needs; *postgres.Services satisfies it.
-type FunnelStore interface {
-	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
-	GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error)
-	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-	GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
-	CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error)
-	UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error
-	SaveFunnelSettings(ctx context.Context, s *funnel.Settings) error
+// FunnelSeedDeps are the services SeedFunnel reads and writes.
+type FunnelSeedDeps struct {
+	// Users lists the agents the deals are given to.
+	Users interface {
+		ListUsers(ctx context.Context) ([]crm.User, error)
+	}
+	// Clients lists the clients the deals are made with.
+	Clients interface {
+		ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
+	}
+	Funnels funnel.FunnelService
+	Deals   funnel.DealService
 }
 
 // FunnelOptions tune SeedFunnel. The zero value seeds DefaultDeals deals
@@ -47,8 +48,8 @@ var SeedPlan = []int{15, 10, 7, 5, 5}
 // for the company this week and last, a share of it for each agent, and a
 // monthly plan. It does nothing when any deal exists, so it is safe to call
 // on every start after Seed. It returns the number of deals created.
-func SeedFunnel(ctx context.Context, s FunnelStore, people Staff, opts FunnelOptions) (int, error) {
-	if existing, err := s.ListDeals(ctx, funnel.DealFilter{Limit: 1}); err != nil || len(existing) > 0 {
+func SeedFunnel(ctx context.Context, s FunnelSeedDeps, opts FunnelOptions) (int, error) {
+	if existing, err := s.Deals.ListDeals(ctx, funnel.DealFilter{Limit: 1}); err != nil || len(existing) > 0 {
 		return 0, err
 	}
 	if opts.Seed == 0 {
@@ -64,14 +65,14 @@ func SeedFunnel(ctx context.Context, s FunnelStore, people Staff, opts FunnelOpt
 		opts.Now = time.Now
 	}
 	set := funnel.Settings{TimeZone: opts.TimeZone, AutoOpenDeals: opts.AutoOpenDeals}
-	if err := s.SaveFunnelSettings(ctx, &set); err != nil {
+	if err := s.Funnels.SaveFunnelSettings(ctx, &set); err != nil {
 		return 0, fmt.Errorf("demo: funnel settings: %w", err)
 	}
-	f, err := s.GetFunnel(ctx, 0)
+	f, err := s.Funnels.GetFunnel(ctx, 0)
 	if err != nil {
 		return 0, fmt.Errorf("demo: default funnel: %w", err)
 	}
-	agents, clients, err := funnelCast(ctx, s, people.Users)
+	agents, clients, err := funnelCast(ctx, s)
 	if err != nil {
 		return 0, err
 	}
@@ -90,8 +91,8 @@ func SeedFunnel(ctx context.Context, s FunnelStore, people Staff, opts FunnelOpt
 }
 
 // funnelCast returns the agents (salespeople) and the clients to sell to.
-func funnelCast(ctx context.Context, s FunnelStore, people crm.UserService) ([]crm.User, []crm.Client, error) {
-	users, err := people.ListUsers(ctx)
+func funnelCast(ctx context.Context, s FunnelSeedDeps) ([]crm.User, []crm.Client, error) {
+	users, err := s.Users.ListUsers(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: list users: %w", err)
 	}
@@ -101,7 +102,7 @@ func funnelCast(ctx context.Context, s FunnelStore, people crm.UserService) ([]c
 			agents = append(agents, u)
 		}
 	}
-	page, err := s.ListClients(ctx, crm.ClientFilter{Limit: 200})
+	page, err := s.Clients.ListClients(ctx, crm.ClientFilter{Limit: 200})
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: list clients: %w", err)
 	}
@@ -116,7 +117,7 @@ var currencies = []string{"RUB", "RUB", "RUB", "RUB", "USD", "EUR"}
 // seedDeal opens one deal some time in the last twelve weeks and walks it
 // through the funnel: mostly one stage at a time, sometimes skipping one or
 // stepping back, and it ends won, lost or still open.
-func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funnel, owner crm.User, c crm.Client, now time.Time, i int) error {
+func seedDeal(ctx context.Context, s FunnelSeedDeps, rng *rand.Rand, f funnel.Funnel, owner crm.User, c crm.Client, now time.Time, i int) error {
 	// every tenth deal is opened in the last three days, so this week has deals too
 	age := time.Duration(rng.IntN(84*24)) * time.Hour
 	if i%10 == 0 {
@@ -127,7 +128,7 @@ func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funne
 		Amount: funnel.Money((50 + rng.IntN(950)) * 1000_00), Currency: currencies[rng.IntN(len(currencies))]}
 	exp := funnel.DateOf(at.Add(time.Duration(14+rng.IntN(60)) * 24 * time.Hour))
 	d.ExpectedClose = &exp
-	if err := s.CreateDeal(ctx, &d, &owner.ID, at); err != nil {
+	if err := s.Deals.CreateDeal(ctx, &d, &owner.ID, at); err != nil {
 		return fmt.Errorf("demo: create deal for %q: %w", c.Name, err)
 	}
 	pos := 1
@@ -144,12 +145,12 @@ func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funne
 		case r < 0.18 && pos > 1:
 			next = pos - 1 // step back
 		}
-		if _, err := s.MoveDeal(ctx, d.ID, f.Stages[next-1].ID, &owner.ID, at); err != nil {
+		if _, err := s.Deals.MoveDeal(ctx, d.ID, f.Stages[next-1].ID, &owner.ID, at); err != nil {
 			return fmt.Errorf("demo: move deal %d: %w", d.ID, err)
 		}
 		pos = next
 	}
-	d, err := s.GetDeal(ctx, d.ID)
+	d, err := s.Deals.GetDeal(ctx, d.ID)
 	if err != nil {
 		return fmt.Errorf("demo: reload deal: %w", err)
 	}
@@ -165,7 +166,7 @@ func seedDeal(ctx context.Context, s FunnelStore, rng *rand.Rand, f funnel.Funne
 	if closeAt.After(now) {
 		closeAt = now
 	}
-	if err := s.UpdateDeal(ctx, &d, &owner.ID, closeAt); err != nil {
+	if err := s.Deals.UpdateDeal(ctx, &d, &owner.ID, closeAt); err != nil {
 		return fmt.Errorf("demo: close deal %d: %w", d.ID, err)
 	}
 	return nil
@@ -175,7 +176,7 @@ var lostReasons = []string{"Выбрали конкурента", "Нет бюд
 
 // seedPlans sets the seed's weekly plan for the company (this week and the
 // last), a fifth of it (rounded up) for each agent, and a monthly plan.
-func seedPlans(ctx context.Context, s FunnelStore, f funnel.Funnel, agents []crm.User, now time.Time, loc *time.Location) error {
+func seedPlans(ctx context.Context, s FunnelSeedDeps, f funnel.Funnel, agents []crm.User, now time.Time, loc *time.Location) error {
 	week, err := funnel.PeriodOf(funnel.Week, now, loc)
 	if err != nil {
 		return err
@@ -192,18 +193,18 @@ func seedPlans(ctx context.Context, s FunnelStore, f funnel.Funnel, agents []crm
 	}
 	same := func(v int) int { return v }
 	for _, p := range []funnel.Period{week, week.Shift(-1)} {
-		if err := s.SavePlan(ctx, funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Week, Start: p.StartDate()}, targets(same)); err != nil {
+		if err := s.Funnels.SavePlan(ctx, funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Week, Start: p.StartDate()}, targets(same)); err != nil {
 			return fmt.Errorf("demo: weekly plan: %w", err)
 		}
 		for _, a := range agents {
 			k := funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Week, Start: p.StartDate(), OwnerID: a.ID}
-			if err := s.SavePlan(ctx, k, targets(func(v int) int { return (v + len(agents) - 1) / len(agents) })); err != nil {
+			if err := s.Funnels.SavePlan(ctx, k, targets(func(v int) int { return (v + len(agents) - 1) / len(agents) })); err != nil {
 				return fmt.Errorf("demo: weekly plan of %s: %w", a.Login, err)
 			}
 		}
 	}
 	k := funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Month, Start: month.StartDate()}
-	if err := s.SavePlan(ctx, k, targets(func(v int) int { return v * 4 })); err != nil {
+	if err := s.Funnels.SavePlan(ctx, k, targets(func(v int) int { return v * 4 })); err != nil {
 		return fmt.Errorf("demo: monthly plan: %w", err)
 	}
 	return nil

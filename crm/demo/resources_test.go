@@ -16,7 +16,16 @@ import (
 	"hotline/crm/service"
 )
 
-var _ demo.ResourceStore = postgres.FlatDesk{}
+var _ demo.ResourceStore = otherFeatures{}
+
+// otherFeatures are the services of other features SeedResources uses:
+// clients, deals, requests and SLA plans.
+type otherFeatures struct {
+	*postgres.ClientService
+	*postgres.FunnelService
+	*postgres.TicketService
+	*postgres.SLAService
+}
 
 // resourcesOf are the store's resource services.
 func resourcesOf(s *postgres.Services) demo.Resources {
@@ -31,14 +40,14 @@ func seededResources(t *testing.T) *postgres.Services {
 	ctx := context.Background()
 	clock := func() time.Time { return now }
 	s := pgtest.NewStoreWith(t, postgres.Options{Now: clock})
-	if _, err := demo.Seed(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
+	if _, err := demo.Seed(ctx, s.Clients, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.Options{Now: clock, HashPassword: fastHash}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedFunnel(ctx, s, demo.Staff{Users: s.Users, Teams: s.Teams}, demo.FunnelOptions{Now: clock}); err != nil {
+	if _, err := demo.SeedFunnel(ctx, funnelSeedDeps(s), demo.FunnelOptions{Now: clock}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
+	if err := demo.SeedResources(ctx, otherFeatures{s.Clients, s.Funnel, s.Tickets, s.SLA}, resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("SeedResources took %v", time.Since(start))
@@ -55,7 +64,7 @@ func TestSeedResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves, _ := s.Stock.ListMovements(ctx, 0, 1000)
-	if err := demo.SeedResources(ctx, postgres.Flatten(s), resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
+	if err := demo.SeedResources(ctx, otherFeatures{s.Clients, s.Funnel, s.Tickets, s.SLA}, resourcesOf(s), demo.Staff{Users: s.Users, Teams: s.Teams}, s.KB, now); err != nil { // second run: nothing to do
 		t.Fatal(err)
 	}
 	after, _ := s.Money.ClientProfitability(ctx, history)
@@ -115,7 +124,7 @@ func TestSeedResources(t *testing.T) {
 func checkKnowledgeBase(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	var ru, en int
-	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
+	if err := s.DB.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE lang::text = 'russian'), count(*) FILTER (WHERE lang::text = 'english') FROM kb_articles`).Scan(&ru, &en); err != nil {
 		t.Fatal(err)
 	}
 	if ru+en < 30 || ru <= en || en == 0 {
@@ -196,7 +205,7 @@ func checkSupportTerms(t *testing.T, s *postgres.Services) {
 func checkDemoCaller(t *testing.T, s *postgres.Services) {
 	t.Helper()
 	ctx := context.Background()
-	ivan, _ := s.FindClientsByPhone(ctx, demo.CallerNumber)
+	ivan, _ := s.Clients.FindClientsByPhone(ctx, demo.CallerNumber)
 	bought, err := s.Stock.PurchasedProducts(ctx, ivan[0].ID, 5)
 	if err != nil || len(bought) != 2 || bought[0].Support == "" || bought[0].SupportUntil.IsZero() {
 		t.Fatalf("Ivan's purchases %+v %v", bought, err)

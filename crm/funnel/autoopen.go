@@ -15,7 +15,7 @@ type Call struct {
 	Answered bool
 }
 
-// CallDealStore is what AutoOpener needs (crm/postgres.Store).
+// CallDealStore is what AutoOpener needs (crm/postgres.FunnelService).
 type CallDealStore interface {
 	FunnelSettings(ctx context.Context) (Settings, error)
 	// OpenDealForFirstCall opens a deal at the first stage of the default

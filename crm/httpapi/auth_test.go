@@ -136,7 +136,7 @@ func TestCSRF(t *testing.T) {
 	c.noCSRF, c.csrf = false, "forged"+c.csrf
 	resp, body = c.do("POST", path, map[string]string{"body": "wrong token"})
 	mustProblem(t, resp, body, http.StatusForbidden)
-	page, err := e.store.Timeline(context.Background(), cl.ID, "", 10)
+	page, err := e.store.Clients.Timeline(context.Background(), cl.ID, "", 10)
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("notes stored without CSRF: %d %v", len(page.Items), err)
 	}

@@ -17,7 +17,7 @@ import (
 func TestNumbersBoundedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1000})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 1000})
 	f := newStockFixture(t, e)
 	sup := e.login(crm.RoleSupervisor)
 	const huge = "9223372036854775807"

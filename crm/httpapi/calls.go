@@ -15,10 +15,15 @@ import (
 	"hotline/telephony"
 )
 
-// CallLog is what the call log API reads (crm/postgres satisfies it).
-type CallLog interface {
-	ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error)
-	GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error)
+// CallDeps are what RegisterCalls needs.
+type CallDeps struct {
+	Calls telephony.CallLog
+}
+
+// callHandlers serve the call log operations.
+type callHandlers struct {
+	srv   *Server // the phone normaliser and the problem mapping
+	calls telephony.CallLog
 }
 
 type listCallsInput struct {
@@ -61,47 +66,45 @@ type callOutput struct {
 // pages), GET /api/v1/calls.csv (the same filters, every matching call as
 // CSV) and GET /api/v1/calls/{id} (legs and event timeline). Agents see the
 // calls they rang or talked in; supervisors and admins see every call.
-func (s *Server) RegisterCalls(log CallLog) {
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "list-calls", Method: http.MethodGet, Path: "/api/v1/calls", Tags: []string{"calls"},
-		Summary: "The call log, newest first",
-	}, func(ctx context.Context, in *listCallsInput) (*callListOutput, error) {
-		f, err := s.callFilter(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		page, err := log.ListCalls(ctx, f)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		out := &callListOutput{}
-		out.Body.Items, out.Body.NextCursor = page.Items, page.Next
-		return out, nil
-	})
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "export-calls", Method: http.MethodGet, Path: "/api/v1/calls.csv", Tags: []string{"calls"},
-		Summary: "The call log as CSV (same filters; every page)",
-	}, func(ctx context.Context, in *listCallsInput) (*callCSVOutput, error) {
-		return s.exportCalls(ctx, log, in)
-	})
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "get-call", Method: http.MethodGet, Path: "/api/v1/calls/{id}", Tags: []string{"calls"},
-		Summary: "One call with its legs and event timeline",
-	}, func(ctx context.Context, in *callIDInput) (*callOutput, error) {
-		c, tl, err := log.GetCall(ctx, in.ID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent && !containsLogin(c.Agents, p.User.Login) {
-			return nil, s.problem(ctx, &crm.Error{Kind: crm.KindNotFound, Message: "no such call"})
-		}
-		out := &callOutput{}
-		out.Body.Call, out.Body.Timeline = c, tl
-		if out.Body.Timeline == nil {
-			out.Body.Timeline = []telephony.TimelineEntry{}
-		}
-		return out, nil
-	})
+func RegisterCalls(srv *Server, deps CallDeps) {
+	h := &callHandlers{srv: srv, calls: deps.Calls}
+	tags := []string{"calls"}
+	Register(srv.api, AnyRole, huma.Operation{OperationID: "list-calls", Method: http.MethodGet, Path: "/api/v1/calls",
+		Tags: tags, Summary: "The call log, newest first"}, h.list)
+	Register(srv.api, AnyRole, huma.Operation{OperationID: "export-calls", Method: http.MethodGet, Path: "/api/v1/calls.csv",
+		Tags: tags, Summary: "The call log as CSV (same filters; every page)"}, h.export)
+	Register(srv.api, AnyRole, huma.Operation{OperationID: "get-call", Method: http.MethodGet, Path: "/api/v1/calls/{id}",
+		Tags: tags, Summary: "One call with its legs and event timeline"}, h.get)
+}
+
+func (h *callHandlers) list(ctx context.Context, in *listCallsInput) (*callListOutput, error) {
+	f, err := h.filter(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.calls.ListCalls(ctx, f)
+	if err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	out := &callListOutput{}
+	out.Body.Items, out.Body.NextCursor = page.Items, page.Next
+	return out, nil
+}
+
+func (h *callHandlers) get(ctx context.Context, in *callIDInput) (*callOutput, error) {
+	c, tl, err := h.calls.GetCall(ctx, in.ID)
+	if err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent && !containsLogin(c.Agents, p.User.Login) {
+		return nil, h.srv.problem(ctx, &crm.Error{Kind: crm.KindNotFound, Message: "no such call"})
+	}
+	out := &callOutput{}
+	out.Body.Call, out.Body.Timeline = c, tl
+	if out.Body.Timeline == nil {
+		out.Body.Timeline = []telephony.TimelineEntry{}
+	}
+	return out, nil
 }
 
 func containsLogin(list []string, s string) bool {
@@ -113,12 +116,12 @@ func containsLogin(list []string, s string) bool {
 	return false
 }
 
-// callFilter validates the query; an agent is limited to their own calls.
-func (s *Server) callFilter(ctx context.Context, in *listCallsInput) (telephony.CallFilter, error) {
+// filter validates the query; an agent is limited to their own calls.
+func (h *callHandlers) filter(ctx context.Context, in *listCallsInput) (telephony.CallFilter, error) {
 	f := telephony.CallFilter{Agent: in.Agent, ClientID: in.Client, Direction: telephony.Direction(in.Direction),
 		Outcome: telephony.Outcome(in.Outcome), From: in.From, To: in.To, After: in.Cursor, Limit: in.Limit}
 	if strings.TrimSpace(in.Number) != "" {
-		f.Number, _ = s.phone.Lookup(in.Number)
+		f.Number, _ = h.srv.phone.Lookup(in.Number)
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return f, fieldError("query.to", "must be after from", in.To)
@@ -136,9 +139,9 @@ var callCSVHeader = []string{"id", "node", "linkedid", "direction", "outcome", "
 	"agent", "agents", "started_at", "answered_at", "ended_at", "wait_seconds", "ring_seconds", "talk_seconds",
 	"hold_seconds", "hangup_cause", "hangup_by", "transfers", "closed_by_reconciliation"}
 
-// exportCalls writes every matching call (up to 100 000) as CSV.
-func (s *Server) exportCalls(ctx context.Context, log CallLog, in *listCallsInput) (*callCSVOutput, error) {
-	f, err := s.callFilter(ctx, in)
+// export writes every matching call (up to 100 000) as CSV.
+func (h *callHandlers) export(ctx context.Context, in *listCallsInput) (*callCSVOutput, error) {
+	f, err := h.filter(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +150,9 @@ func (s *Server) exportCalls(ctx context.Context, log CallLog, in *listCallsInpu
 	_ = w.Write(callCSVHeader)
 	f.Limit = 200
 	for n := 0; n < 500; n++ {
-		page, err := log.ListCalls(ctx, f)
+		page, err := h.calls.ListCalls(ctx, f)
 		if err != nil {
-			return nil, s.problem(ctx, err)
+			return nil, h.srv.problem(ctx, err)
 		}
 		for _, c := range page.Items {
 			_ = w.Write(callCSVRow(c))
@@ -202,97 +205,4 @@ func callCSVCell(v string) string {
 		}
 	}
 	return v
-}
-
-type clickToCallInput struct {
-	Body struct {
-		Agent    string `json:"agent,omitempty" maxLength:"64" doc:"login of the agent whose phone rings first; default: you"`
-		Number   string `json:"number,omitempty" maxLength:"40" doc:"number to call, any format"`
-		ClientID int64  `json:"client_id,omitempty" minimum:"0" doc:"call this client's first phone instead of number"`
-	}
-}
-
-type clickToCallOutput struct {
-	Body struct {
-		ChannelID string `json:"channel_id" doc:"the agent's channel, also the call's linkedid"`
-		Agent     string `json:"agent"`
-		Endpoint  string `json:"endpoint"`
-		Number    string `json:"number"`
-	}
-}
-
-// RegisterClickToCall adds POST /api/v1/calls: ring the agent's endpoint,
-// then the customer. Agents may only place calls from their own phone.
-func (s *Server) RegisterClickToCall(c *telephony.ClickToCall) {
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "click-to-call", Method: http.MethodPost, Path: "/api/v1/calls", Tags: []string{"calls"},
-		Summary: "Click-to-call: ring the agent's phone, then the number", DefaultStatus: http.StatusAccepted,
-		Errors: []int{http.StatusUnprocessableEntity, http.StatusBadGateway},
-	}, func(ctx context.Context, in *clickToCallInput) (*clickToCallOutput, error) {
-		agent, endpoint, err := s.clickAgent(ctx, in.Body.Agent)
-		if err != nil {
-			return nil, err
-		}
-		number, err := s.clickNumber(ctx, in.Body.Number, in.Body.ClientID)
-		if err != nil {
-			return nil, err
-		}
-		id, err := c.Call(ctx, endpoint, number, agent)
-		if err != nil {
-			s.log.WarnContext(ctx, "click-to-call failed", "agent", agent, "err", err)
-			return nil, huma.Error502BadGateway("the PBX refused the call: " + err.Error())
-		}
-		out := &clickToCallOutput{}
-		out.Body.ChannelID, out.Body.Agent, out.Body.Endpoint, out.Body.Number = id, agent, endpoint, number
-		return out, nil
-	})
-}
-
-// clickAgent resolves the agent (default: the caller) to a login and endpoint.
-func (s *Server) clickAgent(ctx context.Context, login string) (string, string, error) {
-	p := PrincipalFrom(ctx)
-	if login == "" && p != nil {
-		login = p.User.Login
-	}
-	if p != nil && p.User.Role == crm.RoleAgent && login != p.User.Login {
-		return "", "", huma.Error403Forbidden("agents place calls from their own phone only")
-	}
-	u, _, err := s.users.GetUserByLogin(ctx, login)
-	if crm.IsKind(err, crm.KindNotFound) || (err == nil && u.Disabled) {
-		return "", "", fieldError("body.agent", "no such agent", login)
-	}
-	if err != nil {
-		return "", "", s.problem(ctx, err)
-	}
-	if len(u.Endpoints) == 0 {
-		return "", "", fieldError("body.agent", "the agent has no phone endpoint", login)
-	}
-	return u.Login, u.Endpoints[0], nil
-}
-
-// clickNumber validates the number (or takes the client's first phone).
-func (s *Server) clickNumber(ctx context.Context, number string, clientID int64) (string, error) {
-	if clientID > 0 && number == "" {
-		cl, err := s.store.GetClient(ctx, clientID)
-		if crm.IsKind(err, crm.KindNotFound) {
-			return "", fieldError("body.client_id", "no such client", clientID)
-		}
-		if err != nil {
-			return "", s.problem(ctx, err)
-		}
-		for _, ct := range cl.Contacts {
-			if ct.Kind == crm.ContactPhone {
-				return ct.Value, nil
-			}
-		}
-		return "", fieldError("body.client_id", "the client has no phone number", clientID)
-	}
-	if strings.TrimSpace(number) == "" {
-		return "", fieldError("body.number", "a number or a client_id is required", number)
-	}
-	e164, err := s.phone.E164(number)
-	if err != nil {
-		return "", fieldError("body.number", err.Error(), number)
-	}
-	return e164, nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"hotline/crm"
+	"hotline/crm/httpapi"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
@@ -46,7 +47,7 @@ func (r callRoster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; 
 func loadCalls(t *testing.T, e *env, names ...string) {
 	t.Helper()
 	dir := transcripts.Dir(t)
-	tr := telephony.NewTracker(telephony.TrackerOptions{Store: e.store, Journal: &callJournal{},
+	tr := telephony.NewTracker(telephony.TrackerOptions{Store: e.store.Calls, Journal: &callJournal{},
 		Roster: callRoster{"PJSIP/1001": e.users[crm.RoleAgent].Login, "PJSIP/1002": "bob", "PJSIP/1003": "carol"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}}})
 	for _, n := range names {
@@ -68,7 +69,7 @@ func loadCalls(t *testing.T, e *env, names ...string) {
 
 func TestCallLogAPI(t *testing.T) {
 	e := newEnv(t)
-	e.srv.RegisterCalls(e.store)
+	httpapi.RegisterCalls(e.srv, httpapi.CallDeps{Calls: e.store.Calls})
 	loadCalls(t, e, "sip-inbound-direct", "sip-internal", "sip-blind-transfer", "sip-inbound-queue")
 	sup := e.login(crm.RoleSupervisor)
 
@@ -164,8 +165,8 @@ func TestClickToCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.RegisterClickToCall(telephony.NewClickToCall(telephony.ClickToCallOptions{
-		Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"}))
+	httpapi.RegisterClickToCall(e.srv, httpapi.ClickToCallDeps{Users: e.store.Users, Clients: e.store.Clients,
+		Calls: telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: telephony.ARIChannels{Nodes: nodeOf{ariClient}}, Node: "pbx1"})})
 	u := e.users[crm.RoleAgent]
 	u.Endpoints = []string{"PJSIP/1001"}
 	if err := e.store.Users.UpdateUser(context.Background(), &u); err != nil {

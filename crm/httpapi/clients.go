@@ -3,16 +3,18 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"hotline/crm"
+	"hotline/crm/phone"
 )
 
-// ClientView is a client as the API shows it.
-type ClientView struct {
+// ClientJSON is a client as the API shows it.
+type ClientJSON struct {
 	ID        int64          `json:"id"`
 	Kind      crm.ClientKind `json:"kind" enum:"person,company"`
 	Name      string         `json:"name"`
@@ -23,20 +25,20 @@ type ClientView struct {
 	Notes     string         `json:"notes"`
 	Language  string         `json:"language" doc:"ru or en: the language the client is spoken and written to in; empty: the centre's language"`
 	Legal     crm.Requisites `json:"requisites" doc:"INN, KPP, OGRN, addresses and bank details"`
-	Contacts  []ContactView  `json:"contacts"`
+	Contacts  []ContactJSON  `json:"contacts"`
 	CreatedAt time.Time      `json:"created_at"`
 	UpdatedAt time.Time      `json:"updated_at"`
 }
 
-func clientView(c crm.Client) ClientView {
-	v := ClientView{ID: c.ID, Kind: c.Kind, Name: c.Name, Company: c.Company, Priority: c.Priority,
+func clientJSON(c crm.Client) ClientJSON {
+	v := ClientJSON{ID: c.ID, Kind: c.Kind, Name: c.Name, Company: c.Company, Priority: c.Priority,
 		OwnerID: c.OwnerID, Tags: c.Tags, Notes: c.Notes, Language: c.Language, Legal: c.Legal, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		Contacts: make([]ContactView, 0, len(c.Contacts))}
+		Contacts: make([]ContactJSON, 0, len(c.Contacts))}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}
 	for _, ct := range c.Contacts {
-		v.Contacts = append(v.Contacts, contactView(ct))
+		v.Contacts = append(v.Contacts, contactJSON(ct))
 	}
 	return v
 }
@@ -65,7 +67,7 @@ func (f ClientFields) apply(c *crm.Client) {
 	}
 }
 
-type clientOutput struct{ Body ClientView }
+type clientOutput struct{ Body ClientJSON }
 
 type clientIDInput struct {
 	ID int64 `path:"id" minimum:"1"`
@@ -94,145 +96,127 @@ type listClientsInput struct {
 
 type clientListOutput struct {
 	Body struct {
-		Items      []ClientView `json:"items"`
+		Items      []ClientJSON `json:"items"`
 		NextCursor string       `json:"next_cursor" doc:"empty on the last page"`
 	}
 }
 
-func (s *Server) registerClients() {
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "list-clients", Method: http.MethodGet, Path: "/api/v1/clients", Tags: []string{"clients"},
-		Summary: "Find clients by name, company, part of a phone number, priority, owner or tag",
-	}, s.listClients)
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "get-client", Method: http.MethodGet, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
-		Summary: "A client with contacts",
-	}, s.getClient)
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "create-client", Method: http.MethodPost, Path: "/api/v1/clients", Tags: []string{"clients"},
-		Summary: "Create a client with contacts", DefaultStatus: http.StatusCreated,
-	}, s.createClient)
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "update-client", Method: http.MethodPut, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
-		Summary: "Replace a client's own fields (contacts are unchanged)",
-	}, s.updateClient)
-
-	Register(s.api, SupervisorOrAdmin, huma.Operation{
-		OperationID: "delete-client", Method: http.MethodDelete, Path: "/api/v1/clients/{id}", Tags: []string{"clients"},
-		Summary: "Delete a client with contacts and timeline", DefaultStatus: http.StatusNoContent,
-	}, s.deleteClient)
+// ClientDeps are what RegisterClients needs. Clients is required.
+type ClientDeps struct {
+	Clients crm.ClientService
+	// Tickets says which requests an agent may see, so that timelines hide
+	// the others' subjects; nil hides every request entry from agents.
+	Tickets crm.TicketVisibility
+	Logger  *slog.Logger
+	// Now dates notes; the server's clock when nil.
+	Now func() time.Time
 }
 
-// CreateClient validates a client (its contacts already normalised) and
-// stores it. Pages share it with the API.
-func (s *Server) CreateClient(ctx context.Context, c *crm.Client) error {
-	if err := s.checkClient(ctx, c); err != nil {
-		return err
-	}
-	return s.store.CreateClient(ctx, c)
+// clientHandlers serve the client, contact and timeline operations.
+type clientHandlers struct {
+	clients crm.ClientService
+	tickets crm.TicketVisibility
+	phone   phone.Normalizer
+	log     *slog.Logger
+	now     func() time.Time
 }
 
-// UpdateClient validates a client's own fields and stores them (contacts
-// are not touched). Pages share it with the API.
-func (s *Server) UpdateClient(ctx context.Context, c *crm.Client) error {
-	if err := s.checkClient(ctx, c); err != nil {
-		return err
+// RegisterClients adds the client operations: find, read, create, change
+// and delete clients (deleting is for supervisors and admins), their
+// contacts, and their timeline with notes.
+func RegisterClients(api *Server, deps ClientDeps) {
+	h := clientHandlers{clients: deps.Clients, tickets: deps.Tickets, phone: api.phone, log: deps.Logger, now: deps.Now}
+	if h.log == nil {
+		h.log = api.log
 	}
-	return s.store.UpdateClient(ctx, c)
+	if h.now == nil {
+		h.now = api.now
+	}
+	a, tags := api.API(), []string{"clients"}
+	Register(a, AnyRole, huma.Operation{OperationID: "list-clients", Method: http.MethodGet, Path: "/api/v1/clients", Tags: tags,
+		Summary: "Find clients by name, company, part of a phone number, priority, owner or tag"}, h.list)
+	Register(a, AnyRole, huma.Operation{OperationID: "get-client", Method: http.MethodGet, Path: "/api/v1/clients/{id}", Tags: tags,
+		Summary: "A client with contacts"}, h.get)
+	Register(a, AnyRole, huma.Operation{OperationID: "create-client", Method: http.MethodPost, Path: "/api/v1/clients", Tags: tags,
+		Summary: "Create a client with contacts", DefaultStatus: http.StatusCreated}, h.create)
+	Register(a, AnyRole, huma.Operation{OperationID: "update-client", Method: http.MethodPut, Path: "/api/v1/clients/{id}", Tags: tags,
+		Summary: "Replace a client's own fields (contacts are unchanged)"}, h.update)
+	Register(a, SupervisorOrAdmin, huma.Operation{OperationID: "delete-client", Method: http.MethodDelete, Path: "/api/v1/clients/{id}", Tags: tags,
+		Summary: "Delete a client with contacts and timeline", DefaultStatus: http.StatusNoContent}, h.delete)
+	Register(a, AnyRole, huma.Operation{OperationID: "add-contact", Method: http.MethodPost, Path: "/api/v1/clients/{id}/contacts", Tags: tags,
+		Summary: "Add a phone number or email to a client", DefaultStatus: http.StatusCreated}, h.addContact)
+	Register(a, AnyRole, huma.Operation{OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/clients/{id}/contacts/{contactId}", Tags: tags,
+		Summary: "Remove a contact from a client", DefaultStatus: http.StatusNoContent}, h.deleteContact)
+	Register(a, AnyRole, huma.Operation{OperationID: "get-timeline", Method: http.MethodGet, Path: "/api/v1/clients/{id}/timeline", Tags: tags,
+		Summary: "A client's interactions, newest first"}, h.timeline)
+	Register(a, AnyRole, huma.Operation{OperationID: "add-note", Method: http.MethodPost, Path: "/api/v1/clients/{id}/notes", Tags: tags,
+		Summary: "Add a note to a client's timeline", DefaultStatus: http.StatusCreated}, h.addNote)
 }
 
-// checkClient validates the client's fields and that its priority class and
-// owner exist, so that a bad reference is a 422 naming the field.
-func (s *Server) checkClient(ctx context.Context, c *crm.Client) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	if c.Priority != "" {
-		classes, err := s.store.ListPriorityClasses(ctx)
-		if err != nil {
-			return err
-		}
-		found := false
-		for _, p := range classes {
-			found = found || p.Code == c.Priority
-		}
-		if !found {
-			return crm.Invalid("priority", "%q is not a priority class", c.Priority)
-		}
-	}
-	if c.OwnerID != nil {
-		if _, err := s.users.GetUser(ctx, *c.OwnerID); crm.IsKind(err, crm.KindNotFound) {
-			return crm.Invalid("owner_id", "no user with id %d", *c.OwnerID)
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
+func (h clientHandlers) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, h.log, err)
 }
 
-func (s *Server) listClients(ctx context.Context, in *listClientsInput) (*clientListOutput, error) {
+func (h clientHandlers) list(ctx context.Context, in *listClientsInput) (*clientListOutput, error) {
 	f := crm.ClientFilter{Query: in.Q, Priority: in.Priority, Tag: in.Tag, After: in.Cursor, Limit: in.Limit}
 	if in.Owner > 0 {
 		f.OwnerID = &in.Owner
 	}
-	page, err := s.store.ListClients(ctx, f)
+	page, err := h.clients.ListClients(ctx, f)
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	out := &clientListOutput{}
-	out.Body.Items = make([]ClientView, 0, len(page.Items))
+	out.Body.Items = make([]ClientJSON, 0, len(page.Items))
 	for _, c := range page.Items {
-		out.Body.Items = append(out.Body.Items, clientView(c))
+		out.Body.Items = append(out.Body.Items, clientJSON(c))
 	}
 	out.Body.NextCursor = page.Next
 	return out, nil
 }
 
-func (s *Server) getClient(ctx context.Context, in *clientIDInput) (*clientOutput, error) {
-	c, err := s.store.GetClient(ctx, in.ID)
+func (h clientHandlers) get(ctx context.Context, in *clientIDInput) (*clientOutput, error) {
+	c, err := h.clients.GetClient(ctx, in.ID)
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
-	return &clientOutput{Body: clientView(c)}, nil
+	return &clientOutput{Body: clientJSON(c)}, nil
 }
 
-func (s *Server) createClient(ctx context.Context, in *createClientInput) (*clientOutput, error) {
+func (h clientHandlers) create(ctx context.Context, in *createClientInput) (*clientOutput, error) {
 	var c crm.Client
 	in.Body.apply(&c)
 	for i, ci := range in.Body.Contacts {
-		ct, err := s.contact(ci, fmt.Sprintf("body.contacts[%d]", i))
+		ct, err := h.contact(ci, fmt.Sprintf("body.contacts[%d]", i))
 		if err != nil {
 			return nil, err
 		}
 		c.Contacts = append(c.Contacts, ct)
 	}
-	if err := s.CreateClient(ctx, &c); err != nil {
-		return nil, s.problem(ctx, err)
+	if err := h.clients.CreateClient(ctx, &c); err != nil {
+		return nil, h.problem(ctx, err)
 	}
-	return &clientOutput{Body: clientView(c)}, nil
+	return &clientOutput{Body: clientJSON(c)}, nil
 }
 
-func (s *Server) updateClient(ctx context.Context, in *updateClientInput) (*clientOutput, error) {
-	c, err := s.store.GetClient(ctx, in.ID)
+func (h clientHandlers) update(ctx context.Context, in *updateClientInput) (*clientOutput, error) {
+	c, err := h.clients.GetClient(ctx, in.ID)
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	in.Body.apply(&c)
-	if err := s.UpdateClient(ctx, &c); err != nil {
-		return nil, s.problem(ctx, err)
+	if err := h.clients.UpdateClient(ctx, &c); err != nil {
+		return nil, h.problem(ctx, err)
 	}
-	if c, err = s.store.GetClient(ctx, in.ID); err != nil {
-		return nil, s.problem(ctx, err)
+	if c, err = h.clients.GetClient(ctx, in.ID); err != nil {
+		return nil, h.problem(ctx, err)
 	}
-	return &clientOutput{Body: clientView(c)}, nil
+	return &clientOutput{Body: clientJSON(c)}, nil
 }
 
-func (s *Server) deleteClient(ctx context.Context, in *clientIDInput) (*struct{}, error) {
-	if err := s.store.DeleteClient(ctx, in.ID); err != nil {
-		return nil, s.problem(ctx, err)
+func (h clientHandlers) delete(ctx context.Context, in *clientIDInput) (*struct{}, error) {
+	if err := h.clients.DeleteClient(ctx, in.ID); err != nil {
+		return nil, h.problem(ctx, err)
 	}
 	return nil, nil
 }

@@ -78,10 +78,10 @@ func caller(ctx context.Context) (*int64, bool) {
 }
 
 // ownDeal loads a deal the caller may see: agents only their own.
-func (a *funnelAPI) ownDeal(ctx context.Context, id int64) (funnel.Deal, error) {
-	d, err := a.store.GetDeal(ctx, id)
+func (h *funnelHandlers) ownDeal(ctx context.Context, id int64) (funnel.Deal, error) {
+	d, err := h.deals.GetDeal(ctx, id)
 	if err != nil {
-		return d, a.problem(ctx, err)
+		return d, h.problem(ctx, err)
 	}
 	if me, agent := caller(ctx); agent && d.OwnerID != *me {
 		return d, huma.Error403Forbidden("agents see only their own deals")
@@ -89,97 +89,109 @@ func (a *funnelAPI) ownDeal(ctx context.Context, id int64) (funnel.Deal, error) 
 	return d, nil
 }
 
-func (a *funnelAPI) registerDeals(api huma.API) {
+// registerDeals adds the deal operations to RegisterFunnel's.
+func registerDeals(api huma.API, h *funnelHandlers) {
 	tags := []string{"deals"}
 	Register(api, AnyRole, huma.Operation{OperationID: "list-deals", Method: http.MethodGet, Path: "/api/v1/deals",
-		Tags: tags, Summary: "Deals, the most recently changed first (agents: their own)"},
-		func(ctx context.Context, in *listDealsInput) (*dealsOutput, error) {
-			f := funnel.DealFilter{OwnerID: in.SalespersonID, ClientID: in.ClientID, FunnelID: in.FunnelID, StageID: in.StageID,
-				Status: funnel.Status(in.Status), Limit: in.Limit, Offset: in.Offset}
-			if me, agent := caller(ctx); agent {
-				if f.OwnerID != 0 && f.OwnerID != *me {
-					return nil, huma.Error403Forbidden("agents see only their own deals")
-				}
-				f.OwnerID = *me
-			}
-			list, err := a.store.ListDeals(ctx, f)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			out := &dealsOutput{}
-			out.Body.Deals = list
-			if out.Body.Deals == nil {
-				out.Body.Deals = []funnel.Deal{}
-			}
-			return out, nil
-		})
+		Tags: tags, Summary: "Deals, the most recently changed first (agents: their own)"}, h.listDeals)
 	Register(api, AnyRole, huma.Operation{OperationID: "create-deal", Method: http.MethodPost, Path: "/api/v1/deals",
 		Tags: tags, Summary: "Open a deal for a client (at the funnel's first stage unless told otherwise)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *createDealInput) (*dealOutput, error) {
-			me, agent := caller(ctx)
-			b := in.Body
-			owner := b.SalespersonID
-			if owner == 0 {
-				owner = *me
-			}
-			if agent && owner != *me {
-				return nil, huma.Error403Forbidden("agents open deals only for themselves")
-			}
-			d := funnel.Deal{ClientID: b.ClientID, OwnerID: owner, FunnelID: b.FunnelID, StageID: b.StageID, Title: b.Title,
-				Amount: b.Amount, Currency: b.Currency, ExpectedClose: b.ExpectedClose}
-			if err := a.store.CreateDeal(ctx, &d, me, a.now()); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &dealOutput{Body: d}, nil
-		})
+		h.createDeal)
 	Register(api, AnyRole, huma.Operation{OperationID: "get-deal", Method: http.MethodGet, Path: "/api/v1/deals/{id}",
-		Tags: tags, Summary: "One deal"},
-		func(ctx context.Context, in *dealIDInput) (*dealOutput, error) {
-			d, err := a.ownDeal(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			return &dealOutput{Body: d}, nil
-		})
+		Tags: tags, Summary: "One deal"}, h.getDeal)
 	Register(api, AnyRole, huma.Operation{OperationID: "update-deal", Method: http.MethodPatch, Path: "/api/v1/deals/{id}",
-		Tags: tags, Summary: "Change a deal; status won moves it to the last stage, lost needs a reason"},
-		func(ctx context.Context, in *updateDealInput) (*dealOutput, error) {
-			d, err := a.ownDeal(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			if err := applyDealPatch(ctx, &d, in); err != nil {
-				return nil, err
-			}
-			me, _ := caller(ctx)
-			if err := a.store.UpdateDeal(ctx, &d, me, a.now()); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &dealOutput{Body: d}, nil
-		})
+		Tags: tags, Summary: "Change a deal; status won moves it to the last stage, lost needs a reason"}, h.updateDeal)
 	Register(api, AnyRole, huma.Operation{OperationID: "move-deal", Method: http.MethodPost, Path: "/api/v1/deals/{id}/stage",
-		Tags: tags, Summary: "Move an open deal to a stage of its funnel (forward, back or skipping); the change is recorded"},
-		func(ctx context.Context, in *moveDealInput) (*dealOutput, error) {
-			if _, err := a.ownDeal(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			me, agent := caller(ctx)
-			at := a.now()
-			if in.Body.At != nil {
-				if agent {
-					return nil, huma.Error403Forbidden("only supervisors and admins may record a past stage change")
-				}
-				if in.Body.At.After(at) {
-					return nil, fieldError("body.at", "must not be in the future", in.Body.At)
-				}
-				at = *in.Body.At
-			}
-			d, err := a.store.MoveDeal(ctx, in.ID, in.Body.StageID, me, at)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &dealOutput{Body: d}, nil
-		})
+		Tags: tags, Summary: "Move an open deal to a stage of its funnel (forward, back or skipping); the change is recorded"}, h.moveDeal)
+	Register(api, AnyRole, huma.Operation{OperationID: "deal-history", Method: http.MethodGet, Path: "/api/v1/deals/{id}/history",
+		Tags: tags, Summary: "A deal's stage changes (oldest first) and activities (newest first, calls from the call log included)"},
+		h.dealHistory)
+	Register(api, AnyRole, huma.Operation{OperationID: "add-deal-activity", Method: http.MethodPost, Path: "/api/v1/deals/{id}/activities",
+		Tags: tags, Summary: "Log a meeting, an offer sent or a note for a deal", DefaultStatus: http.StatusCreated}, h.addActivity)
+}
+
+func (h *funnelHandlers) listDeals(ctx context.Context, in *listDealsInput) (*dealsOutput, error) {
+	f := funnel.DealFilter{OwnerID: in.SalespersonID, ClientID: in.ClientID, FunnelID: in.FunnelID, StageID: in.StageID,
+		Status: funnel.Status(in.Status), Limit: in.Limit, Offset: in.Offset}
+	if me, agent := caller(ctx); agent {
+		if f.OwnerID != 0 && f.OwnerID != *me {
+			return nil, huma.Error403Forbidden("agents see only their own deals")
+		}
+		f.OwnerID = *me
+	}
+	list, err := h.deals.ListDeals(ctx, f)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &dealsOutput{}
+	out.Body.Deals = list
+	if out.Body.Deals == nil {
+		out.Body.Deals = []funnel.Deal{}
+	}
+	return out, nil
+}
+
+func (h *funnelHandlers) createDeal(ctx context.Context, in *createDealInput) (*dealOutput, error) {
+	me, agent := caller(ctx)
+	b := in.Body
+	owner := b.SalespersonID
+	if owner == 0 {
+		owner = *me
+	}
+	if agent && owner != *me {
+		return nil, huma.Error403Forbidden("agents open deals only for themselves")
+	}
+	d := funnel.Deal{ClientID: b.ClientID, OwnerID: owner, FunnelID: b.FunnelID, StageID: b.StageID, Title: b.Title,
+		Amount: b.Amount, Currency: b.Currency, ExpectedClose: b.ExpectedClose}
+	if err := h.deals.CreateDeal(ctx, &d, me, h.now()); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &dealOutput{Body: d}, nil
+}
+
+func (h *funnelHandlers) getDeal(ctx context.Context, in *dealIDInput) (*dealOutput, error) {
+	d, err := h.ownDeal(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &dealOutput{Body: d}, nil
+}
+
+func (h *funnelHandlers) updateDeal(ctx context.Context, in *updateDealInput) (*dealOutput, error) {
+	d, err := h.ownDeal(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyDealPatch(ctx, &d, in); err != nil {
+		return nil, err
+	}
+	me, _ := caller(ctx)
+	if err := h.deals.UpdateDeal(ctx, &d, me, h.now()); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &dealOutput{Body: d}, nil
+}
+
+func (h *funnelHandlers) moveDeal(ctx context.Context, in *moveDealInput) (*dealOutput, error) {
+	if _, err := h.ownDeal(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	me, agent := caller(ctx)
+	at := h.now()
+	if in.Body.At != nil {
+		if agent {
+			return nil, huma.Error403Forbidden("only supervisors and admins may record a past stage change")
+		}
+		if in.Body.At.After(at) {
+			return nil, fieldError("body.at", "must not be in the future", in.Body.At)
+		}
+		at = *in.Body.At
+	}
+	d, err := h.deals.MoveDeal(ctx, in.ID, in.Body.StageID, me, at)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &dealOutput{Body: d}, nil
 }
 
 // applyDealPatch copies the given fields onto d.
@@ -237,43 +249,37 @@ type addActivityInput struct {
 
 type activityOutput struct{ Body funnel.Activity }
 
-func (a *funnelAPI) registerDealHistory(api huma.API) {
-	tags := []string{"deals"}
-	Register(api, AnyRole, huma.Operation{OperationID: "deal-history", Method: http.MethodGet, Path: "/api/v1/deals/{id}/history",
-		Tags: tags, Summary: "A deal's stage changes (oldest first) and activities (newest first, calls from the call log included)"},
-		func(ctx context.Context, in *dealIDInput) (*historyOutput, error) {
-			if _, err := a.ownDeal(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			changes, err := a.store.StageHistory(ctx, in.ID)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			acts, err := a.store.Activities(ctx, in.ID, 100)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			out := &historyOutput{}
-			out.Body.Changes, out.Body.Activities = changes, acts
-			if out.Body.Activities == nil {
-				out.Body.Activities = []funnel.Activity{}
-			}
-			return out, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "add-deal-activity", Method: http.MethodPost, Path: "/api/v1/deals/{id}/activities",
-		Tags: tags, Summary: "Log a meeting, an offer sent or a note for a deal", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *addActivityInput) (*activityOutput, error) {
-			if _, err := a.ownDeal(ctx, in.ID); err != nil {
-				return nil, err
-			}
-			me, _ := caller(ctx)
-			act := funnel.Activity{DealID: in.ID, Kind: funnel.ActivityKind(in.Body.Kind), At: a.now(), UserID: me, Note: in.Body.Note}
-			if in.Body.At != nil {
-				act.At = *in.Body.At
-			}
-			if err := a.store.AddActivity(ctx, &act); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &activityOutput{Body: act}, nil
-		})
+func (h *funnelHandlers) dealHistory(ctx context.Context, in *dealIDInput) (*historyOutput, error) {
+	if _, err := h.ownDeal(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	changes, err := h.deals.StageHistory(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	acts, err := h.deals.Activities(ctx, in.ID, 100)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &historyOutput{}
+	out.Body.Changes, out.Body.Activities = changes, acts
+	if out.Body.Activities == nil {
+		out.Body.Activities = []funnel.Activity{}
+	}
+	return out, nil
+}
+
+func (h *funnelHandlers) addActivity(ctx context.Context, in *addActivityInput) (*activityOutput, error) {
+	if _, err := h.ownDeal(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	me, _ := caller(ctx)
+	act := funnel.Activity{DealID: in.ID, Kind: funnel.ActivityKind(in.Body.Kind), At: h.now(), UserID: me, Note: in.Body.Note}
+	if in.Body.At != nil {
+		act.At = *in.Body.At
+	}
+	if err := h.deals.AddActivity(ctx, &act); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &activityOutput{Body: act}, nil
 }

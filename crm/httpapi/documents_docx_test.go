@@ -25,9 +25,9 @@ import (
 func TestFillDOCXContract(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 0})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 0})
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Legal: crm.Requisites{INN: "7707083893", KPP: "773601001"}}
-	if err := e.store.CreateClient(context.Background(), &c); err != nil {
+	if err := e.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	sup := e.login(crm.RoleSupervisor)

@@ -43,7 +43,7 @@ func documentSamples(e *env, f *stockFixture) map[string]sample {
 func TestDocumentsAPI(t *testing.T) {
 	t.Parallel()
 	e := newResourceEnv(t)
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1000})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 1000})
 	f := newStockFixture(t, e)
 	checkRoleMatrix(t, e, documentSamples(e, f), "documents")
 

@@ -54,8 +54,8 @@ func TestDocumentSearchFindsFileBodies(t *testing.T) {
 	pdfs := doctext.NewProcess(doctext.ProcessOptions{Path: os.Args[0], Env: append(os.Environ(), pdfChildEnv)})
 	st := pgtest.NewStoreWith(t, postgres.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Text: doctext.New(doctext.Options{PDF: pdfs})})
-	e := newEnv(t, func(o *httpapi.Options) { o.Store = st })
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 0})
+	e := newEnvOn(t, st)
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 0})
 	agent := e.login(crm.RoleAgent)
 
 	broken := dt.PDF(t, []string{"обрыв"})

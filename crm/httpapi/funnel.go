@@ -17,65 +17,66 @@ import (
 	"hotline/crm/funnel"
 )
 
-// FunnelStore is what the funnel and deal operations use (crm/postgres.Store).
-type FunnelStore interface {
-	ListFunnels(ctx context.Context) ([]funnel.Funnel, error)
-	GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error)
-	CreateFunnel(ctx context.Context, f *funnel.Funnel) error
-	UpdateFunnel(ctx context.Context, f *funnel.Funnel) error
-	FunnelSettings(ctx context.Context) (funnel.Settings, error)
-	SaveFunnelSettings(ctx context.Context, s *funnel.Settings) error
-	GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error)
-	SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error
-	FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error)
-	GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
-	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-	CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error)
-	StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error)
-	AddActivity(ctx context.Context, a *funnel.Activity) error
-	Activities(ctx context.Context, dealID int64, limit int) ([]funnel.Activity, error)
-}
-
 // FunnelDeps are what RegisterFunnel needs.
 type FunnelDeps struct {
-	Store  FunnelStore
-	Logger *slog.Logger
-	Now    func() time.Time
+	Funnels funnel.FunnelService
+	Deals   funnel.DealService
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
-type funnelAPI struct {
-	store FunnelStore
-	log   *slog.Logger
-	now   func() time.Time
+// funnelHandlers serve the funnel and deal operations.
+type funnelHandlers struct {
+	funnels funnel.FunnelService
+	deals   funnel.DealService
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // RegisterFunnel adds the sales funnel operations: funnels and settings
 // (admins edit), plans (supervisors and admins), the funnel report in JSON
 // and CSV (agents see only their own), and deals with their stage changes
 // and activities (agents see and work only their own deals).
-func RegisterFunnel(api huma.API, deps FunnelDeps) {
+func RegisterFunnel(srv *Server, deps FunnelDeps) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	api := srv.API()
 	reg := api.OpenAPI().Components.Schemas
 	reg.RegisterTypeAlias(reflect.TypeFor[funnel.Money](), reflect.TypeFor[float64]())
 	reg.RegisterTypeAlias(reflect.TypeFor[funnel.Date](), reflect.TypeFor[string]())
-	a := &funnelAPI{store: deps.Store, log: deps.Logger, now: deps.Now}
-	a.registerFunnels(api)
-	a.registerPlans(api)
-	a.registerReport(api)
-	a.registerDeals(api)
-	a.registerDealHistory(api)
+	h := &funnelHandlers{funnels: deps.Funnels, deals: deps.Deals, log: deps.Logger, now: deps.Now}
+	tags := []string{"funnel"}
+	Register(api, AnyRole, huma.Operation{OperationID: "list-funnels", Method: http.MethodGet, Path: "/api/v1/funnels",
+		Tags: tags, Summary: "Sales funnels with their stages in order, the default first"}, h.listFunnels)
+	Register(api, AdminOnly, huma.Operation{OperationID: "create-funnel", Method: http.MethodPost, Path: "/api/v1/funnels",
+		Tags: tags, Summary: "Add a funnel (e.g. for another product line)", DefaultStatus: http.StatusCreated}, h.createFunnel)
+	Register(api, AdminOnly, huma.Operation{OperationID: "update-funnel", Method: http.MethodPut, Path: "/api/v1/funnels/{id}",
+		Tags: tags, Summary: "Rename a funnel, rename, reorder, add or remove its stages (reordering recounts the history)"}, h.updateFunnel)
+	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "get-funnel-settings", Method: http.MethodGet, Path: "/api/v1/funnel-settings",
+		Tags: tags, Summary: "The funnel's time zone and whether first calls open deals"}, h.settings)
+	Register(api, AdminOnly, huma.Operation{OperationID: "save-funnel-settings", Method: http.MethodPut, Path: "/api/v1/funnel-settings",
+		Tags: tags, Summary: "Set the time zone periods begin in, and whether the first call with a new client opens a deal"}, h.saveSettings)
+	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "get-funnel-plan", Method: http.MethodGet, Path: "/api/v1/funnel-plans",
+		Tags: tags, Summary: "The plan (targets per stage) of a period for the company or a salesperson"}, h.getPlan)
+	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "save-funnel-plan", Method: http.MethodPut, Path: "/api/v1/funnel-plans",
+		Tags: tags, Summary: "Set the plan of a period: how many deals should enter each stage (no targets removes it)"}, h.savePlan)
+	Register(api, AnyRole, huma.Operation{OperationID: "funnel-report", Method: http.MethodGet, Path: "/api/v1/funnel-report",
+		Tags: tags, Summary: "Plan against actual per stage, fulfilment, conversion, per-salesperson comparison and forecast of a period (agents: their own)"},
+		h.reportJSON)
+	Register(api, AnyRole, huma.Operation{OperationID: "export-funnel-report", Method: http.MethodGet, Path: "/api/v1/funnel-report.csv",
+		Tags: tags, Summary: "The funnel report as CSV: one row per stage for the subject, then one per salesperson and stage",
+		Responses: map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
+		h.reportCSV)
+	registerDeals(api, h)
 }
 
 // problem maps a domain or store error to a problem response.
-func (a *funnelAPI) problem(ctx context.Context, err error) error {
-	return problemFor(ctx, a.log, err)
+func (h *funnelHandlers) problem(ctx context.Context, err error) error {
+	return problemFor(ctx, h.log, err)
 }
 
 type funnelsOutput struct {
@@ -114,62 +115,55 @@ type settingsInput struct {
 	}
 }
 
-func (a *funnelAPI) registerFunnels(api huma.API) {
-	tags := []string{"funnel"}
-	Register(api, AnyRole, huma.Operation{OperationID: "list-funnels", Method: http.MethodGet, Path: "/api/v1/funnels",
-		Tags: tags, Summary: "Sales funnels with their stages in order, the default first"},
-		func(ctx context.Context, _ *struct{}) (*funnelsOutput, error) {
-			list, err := a.store.ListFunnels(ctx)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			out := &funnelsOutput{}
-			out.Body.Funnels = list
-			return out, nil
-		})
-	Register(api, AdminOnly, huma.Operation{OperationID: "create-funnel", Method: http.MethodPost, Path: "/api/v1/funnels",
-		Tags: tags, Summary: "Add a funnel (e.g. for another product line)", DefaultStatus: http.StatusCreated},
-		func(ctx context.Context, in *struct{ Body FunnelBody }) (*funnelOutput, error) {
-			f := in.Body.funnel(0)
-			if err := a.store.CreateFunnel(ctx, &f); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &funnelOutput{Body: f}, nil
-		})
-	Register(api, AdminOnly, huma.Operation{OperationID: "update-funnel", Method: http.MethodPut, Path: "/api/v1/funnels/{id}",
-		Tags: tags, Summary: "Rename a funnel, rename, reorder, add or remove its stages (reordering recounts the history)"},
-		func(ctx context.Context, in *struct {
-			ID   int64 `path:"id" minimum:"1"`
-			Body FunnelBody
-		}) (*funnelOutput, error) {
-			f := in.Body.funnel(in.ID)
-			if err := a.store.UpdateFunnel(ctx, &f); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			f, err := a.store.GetFunnel(ctx, in.ID)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &funnelOutput{Body: f}, nil
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "get-funnel-settings", Method: http.MethodGet, Path: "/api/v1/funnel-settings",
-		Tags: tags, Summary: "The funnel's time zone and whether first calls open deals"},
-		func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
-			s, err := a.store.FunnelSettings(ctx)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &settingsOutput{Body: s}, nil
-		})
-	Register(api, AdminOnly, huma.Operation{OperationID: "save-funnel-settings", Method: http.MethodPut, Path: "/api/v1/funnel-settings",
-		Tags: tags, Summary: "Set the time zone periods begin in, and whether the first call with a new client opens a deal"},
-		func(ctx context.Context, in *settingsInput) (*settingsOutput, error) {
-			s := funnel.Settings{TimeZone: in.Body.TimeZone, AutoOpenDeals: in.Body.AutoOpenDeals}
-			if err := a.store.SaveFunnelSettings(ctx, &s); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &settingsOutput{Body: s}, nil
-		})
+type funnelIDInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body FunnelBody
+}
+
+func (h *funnelHandlers) listFunnels(ctx context.Context, _ *struct{}) (*funnelsOutput, error) {
+	list, err := h.funnels.ListFunnels(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	out := &funnelsOutput{}
+	out.Body.Funnels = list
+	return out, nil
+}
+
+func (h *funnelHandlers) createFunnel(ctx context.Context, in *struct{ Body FunnelBody }) (*funnelOutput, error) {
+	f := in.Body.funnel(0)
+	if err := h.funnels.CreateFunnel(ctx, &f); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &funnelOutput{Body: f}, nil
+}
+
+func (h *funnelHandlers) updateFunnel(ctx context.Context, in *funnelIDInput) (*funnelOutput, error) {
+	f := in.Body.funnel(in.ID)
+	if err := h.funnels.UpdateFunnel(ctx, &f); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	f, err := h.funnels.GetFunnel(ctx, in.ID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &funnelOutput{Body: f}, nil
+}
+
+func (h *funnelHandlers) settings(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
+	s, err := h.funnels.FunnelSettings(ctx)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &settingsOutput{Body: s}, nil
+}
+
+func (h *funnelHandlers) saveSettings(ctx context.Context, in *settingsInput) (*settingsOutput, error) {
+	s := funnel.Settings{TimeZone: in.Body.TimeZone, AutoOpenDeals: in.Body.AutoOpenDeals}
+	if err := h.funnels.SaveFunnelSettings(ctx, &s); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &settingsOutput{Body: s}, nil
 }
 
 // periodInput selects a funnel, a period and optionally a salesperson.
@@ -181,7 +175,7 @@ type periodInput struct {
 }
 
 // resolve fills the date (today in the funnel's zone) and restricts agents to themselves.
-func (a *funnelAPI) resolve(ctx context.Context, in periodInput, tz string) (funnel.Date, int64, error) {
+func (h *funnelHandlers) resolve(ctx context.Context, in periodInput, tz string) (funnel.Date, int64, error) {
 	owner := in.SalespersonID
 	if p := PrincipalFrom(ctx); p != nil && p.User.Role == crm.RoleAgent {
 		if owner != 0 && owner != p.User.ID {
@@ -197,9 +191,9 @@ func (a *funnelAPI) resolve(ctx context.Context, in periodInput, tz string) (fun
 		return d, owner, nil
 	}
 	if tz == "" {
-		s, err := a.store.FunnelSettings(ctx)
+		s, err := h.funnels.FunnelSettings(ctx)
 		if err != nil {
-			return funnel.Date{}, 0, a.problem(ctx, err)
+			return funnel.Date{}, 0, h.problem(ctx, err)
 		}
 		tz = s.TimeZone
 	}
@@ -207,7 +201,7 @@ func (a *funnelAPI) resolve(ctx context.Context, in periodInput, tz string) (fun
 	if err != nil {
 		return funnel.Date{}, 0, fieldError("query.tz", "not an IANA time zone", tz)
 	}
-	return funnel.DateOf(a.now().In(loc)), owner, nil
+	return funnel.DateOf(h.now().In(loc)), owner, nil
 }
 
 type planTarget struct {
@@ -235,19 +229,19 @@ type savePlanInput struct {
 	}
 }
 
-func (a *funnelAPI) plan(ctx context.Context, k funnel.PlanKey) (*planOutput, error) {
+func (h *funnelHandlers) plan(ctx context.Context, k funnel.PlanKey) (*planOutput, error) {
 	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
 	if err != nil {
-		return nil, a.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
-	f, err := a.store.GetFunnel(ctx, k.FunnelID)
+	f, err := h.funnels.GetFunnel(ctx, k.FunnelID)
 	if err != nil {
-		return nil, a.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	k.FunnelID = f.ID
-	targets, err := a.store.GetPlan(ctx, k)
+	targets, err := h.funnels.GetPlan(ctx, k)
 	if err != nil {
-		return nil, a.problem(ctx, err)
+		return nil, h.problem(ctx, err)
 	}
 	out := &planOutput{Body: planBody{FunnelID: f.ID, Period: string(k.Kind), Start: p.StartDate().String(),
 		SalespersonID: k.OwnerID, Targets: []planTarget{}}}
@@ -259,41 +253,35 @@ func (a *funnelAPI) plan(ctx context.Context, k funnel.PlanKey) (*planOutput, er
 	return out, nil
 }
 
-func (a *funnelAPI) registerPlans(api huma.API) {
-	tags := []string{"funnel"}
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "get-funnel-plan", Method: http.MethodGet, Path: "/api/v1/funnel-plans",
-		Tags: tags, Summary: "The plan (targets per stage) of a period for the company or a salesperson"},
-		func(ctx context.Context, in *periodInput) (*planOutput, error) {
-			d, owner, err := a.resolve(ctx, *in, "")
-			if err != nil {
-				return nil, err
-			}
-			return a.plan(ctx, funnel.PlanKey{FunnelID: in.FunnelID, Kind: funnel.PeriodKind(in.Period), Start: d, OwnerID: owner})
-		})
-	Register(api, SupervisorOrAdmin, huma.Operation{OperationID: "save-funnel-plan", Method: http.MethodPut, Path: "/api/v1/funnel-plans",
-		Tags: tags, Summary: "Set the plan of a period: how many deals should enter each stage (no targets removes it)"},
-		func(ctx context.Context, in *savePlanInput) (*planOutput, error) {
-			d, err := funnel.ParseDate(in.Body.Date)
-			if err != nil {
-				return nil, fieldError("body.date", err.Error(), in.Body.Date)
-			}
-			f, err := a.store.GetFunnel(ctx, in.Body.FunnelID)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			targets := map[int64]int{}
-			for i, t := range in.Body.Targets {
-				if _, dup := targets[t.StageID]; dup {
-					return nil, fieldError(fmt.Sprintf("body.targets[%d].stage_id", i), "stage appears twice", t.StageID)
-				}
-				targets[t.StageID] = t.Target
-			}
-			k := funnel.PlanKey{FunnelID: f.ID, Kind: funnel.PeriodKind(in.Body.Period), Start: d, OwnerID: in.Body.SalespersonID}
-			if err := a.store.SavePlan(ctx, k, targets); err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return a.plan(ctx, k)
-		})
+func (h *funnelHandlers) getPlan(ctx context.Context, in *periodInput) (*planOutput, error) {
+	d, owner, err := h.resolve(ctx, *in, "")
+	if err != nil {
+		return nil, err
+	}
+	return h.plan(ctx, funnel.PlanKey{FunnelID: in.FunnelID, Kind: funnel.PeriodKind(in.Period), Start: d, OwnerID: owner})
+}
+
+func (h *funnelHandlers) savePlan(ctx context.Context, in *savePlanInput) (*planOutput, error) {
+	d, err := funnel.ParseDate(in.Body.Date)
+	if err != nil {
+		return nil, fieldError("body.date", err.Error(), in.Body.Date)
+	}
+	f, err := h.funnels.GetFunnel(ctx, in.Body.FunnelID)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	targets := map[int64]int{}
+	for i, t := range in.Body.Targets {
+		if _, dup := targets[t.StageID]; dup {
+			return nil, fieldError(fmt.Sprintf("body.targets[%d].stage_id", i), "stage appears twice", t.StageID)
+		}
+		targets[t.StageID] = t.Target
+	}
+	k := funnel.PlanKey{FunnelID: f.ID, Kind: funnel.PeriodKind(in.Body.Period), Start: d, OwnerID: in.Body.SalespersonID}
+	if err := h.funnels.SavePlan(ctx, k, targets); err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return h.plan(ctx, k)
 }
 
 type reportInput struct {
@@ -307,51 +295,44 @@ type reportInput struct {
 
 type reportOutput struct{ Body funnel.Report }
 
-func (a *funnelAPI) report(ctx context.Context, in *reportInput) (funnel.Report, error) {
+func (h *funnelHandlers) report(ctx context.Context, in *reportInput) (funnel.Report, error) {
 	if in.TimeZone != "" {
 		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
 			return funnel.Report{}, fieldError("query.tz", "not an IANA time zone such as Europe/Moscow", in.TimeZone)
 		}
 	}
-	d, owner, err := a.resolve(ctx, periodInput{FunnelID: in.FunnelID, Period: in.Period, Date: in.Date,
+	d, owner, err := h.resolve(ctx, periodInput{FunnelID: in.FunnelID, Period: in.Period, Date: in.Date,
 		SalespersonID: in.SalespersonID}, in.TimeZone)
 	if err != nil {
 		return funnel.Report{}, err
 	}
-	r, err := a.store.FunnelReport(ctx, funnel.ReportQuery{FunnelID: in.FunnelID, Kind: funnel.PeriodKind(in.Period),
-		Date: d, OwnerID: owner, TimeZone: in.TimeZone, Target: in.Target, Now: a.now()})
+	r, err := h.funnels.FunnelReport(ctx, funnel.ReportQuery{FunnelID: in.FunnelID, Kind: funnel.PeriodKind(in.Period),
+		Date: d, OwnerID: owner, TimeZone: in.TimeZone, Target: in.Target, Now: h.now()})
 	if err != nil {
-		return r, a.problem(ctx, err)
+		return r, h.problem(ctx, err)
 	}
 	return r, nil
 }
 
-func (a *funnelAPI) registerReport(api huma.API) {
-	tags := []string{"funnel"}
-	Register(api, AnyRole, huma.Operation{OperationID: "funnel-report", Method: http.MethodGet, Path: "/api/v1/funnel-report",
-		Tags: tags, Summary: "Plan against actual per stage, fulfilment, conversion, per-salesperson comparison and forecast of a period (agents: their own)"},
-		func(ctx context.Context, in *reportInput) (*reportOutput, error) {
-			r, err := a.report(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			return &reportOutput{Body: r}, nil
-		})
-	Register(api, AnyRole, huma.Operation{OperationID: "export-funnel-report", Method: http.MethodGet, Path: "/api/v1/funnel-report.csv",
-		Tags: tags, Summary: "The funnel report as CSV: one row per stage for the subject, then one per salesperson and stage",
-		Responses: map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
-		func(ctx context.Context, in *reportInput) (*csvOutput, error) {
-			r, err := a.report(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			body, err := reportCSV(r)
-			if err != nil {
-				return nil, a.problem(ctx, err)
-			}
-			return &csvOutput{ContentType: "text/csv; charset=utf-8",
-				ContentDisposition: `attachment; filename="funnel-` + r.Period.Label + `.csv"`, Body: body}, nil
-		})
+func (h *funnelHandlers) reportJSON(ctx context.Context, in *reportInput) (*reportOutput, error) {
+	r, err := h.report(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &reportOutput{Body: r}, nil
+}
+
+func (h *funnelHandlers) reportCSV(ctx context.Context, in *reportInput) (*csvOutput, error) {
+	r, err := h.report(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	body, err := reportCSV(r)
+	if err != nil {
+		return nil, h.problem(ctx, err)
+	}
+	return &csvOutput{ContentType: "text/csv; charset=utf-8",
+		ContentDisposition: `attachment; filename="funnel-` + r.Period.Label + `.csv"`, Body: body}, nil
 }
 
 // reportCSV writes the report's stage rows, the subject's first.

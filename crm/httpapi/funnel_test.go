@@ -22,13 +22,13 @@ func funnelNow() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UT
 // newFunnelEnv is a server with the funnel operations.
 func newFunnelEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterFunnel(e.srv.API(), httpapi.FunnelDeps{Store: e.store, Now: funnelNow})
+	httpapi.RegisterFunnel(e.srv, httpapi.FunnelDeps{Funnels: e.store.Funnel, Deals: e.store.Funnel, Now: funnelNow})
 	return e
 }
 
 func (e *env) defaultFunnel() funnel.Funnel {
 	e.t.Helper()
-	f, err := e.store.GetFunnel(context.Background(), 0)
+	f, err := e.store.Funnel.GetFunnel(context.Background(), 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func (e *env) agentDeal() funnel.Deal {
 	e.t.Helper()
 	c := e.newClient(fmt.Sprintf("Deal client %d", seq.Add(1)), "")
 	d := funnel.Deal{ClientID: c.ID, OwnerID: e.users[crm.RoleAgent].ID, Amount: 1000_00}
-	if err := e.store.CreateDeal(context.Background(), &d, nil, funnelNow().Add(-time.Hour)); err != nil {
+	if err := e.store.Funnel.CreateDeal(context.Background(), &d, nil, funnelNow().Add(-time.Hour)); err != nil {
 		e.t.Fatal(err)
 	}
 	return d
@@ -73,7 +73,7 @@ func funnelSamples() map[string]sample {
 		"create-funnel": fixed("/api/v1/funnels", twoStages),
 		"update-funnel": func(t *testing.T, e *env) (string, any) {
 			f := funnel.Funnel{Name: fmt.Sprintf("Editable %d", seq.Add(1)), Stages: []funnel.Stage{{Name: "A"}, {Name: "B"}}}
-			if err := e.store.CreateFunnel(context.Background(), &f); err != nil {
+			if err := e.store.Funnel.CreateFunnel(context.Background(), &f); err != nil {
 				t.Fatal(err)
 			}
 			return fmt.Sprintf("/api/v1/funnels/%d", f.ID), map[string]any{"name": f.Name + " renamed",
@@ -163,7 +163,7 @@ func TestFunnelAgentsSeeTheirOwn(t *testing.T) {
 	agent, sup := e.login(crm.RoleAgent), e.login(crm.RoleSupervisor)
 	mine := e.agentDeal()
 	other := funnel.Deal{ClientID: e.newClient("Not yours", "").ID, OwnerID: e.users[crm.RoleSupervisor].ID}
-	if err := e.store.CreateDeal(context.Background(), &other, nil, funnelNow()); err != nil {
+	if err := e.store.Funnel.CreateDeal(context.Background(), &other, nil, funnelNow()); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct{ method, path string }{
@@ -207,7 +207,7 @@ func TestFunnelBadInput(t *testing.T) {
 	sup, admin := e.login(crm.RoleSupervisor), e.login(crm.RoleAdmin)
 	d := e.agentDeal()
 	other := funnel.Funnel{Name: "Other line", Stages: []funnel.Stage{{Name: "A"}, {Name: "B"}}}
-	if err := e.store.CreateFunnel(context.Background(), &other); err != nil {
+	if err := e.store.Funnel.CreateFunnel(context.Background(), &other); err != nil {
 		t.Fatal(err)
 	}
 	f := e.defaultFunnel()
@@ -255,7 +255,7 @@ func TestFunnelBadInput(t *testing.T) {
 		})
 	}
 	// Nothing was lost: the deal is still at its first stage, open.
-	got, _ := e.store.GetDeal(context.Background(), d.ID)
+	got, _ := e.store.Funnel.GetDeal(context.Background(), d.ID)
 	if got.StageID != f.Stages[0].ID || got.Status != funnel.StatusOpen {
 		t.Errorf("deal changed by bad input: %+v", got)
 	}
@@ -278,7 +278,7 @@ func TestFunnelPlanAndReport(t *testing.T) {
 		e.agentDeal()
 	}
 	d := e.agentDeal()
-	if _, err := e.store.MoveDeal(context.Background(), d.ID, f.Stages[1].ID, nil, funnelNow()); err != nil {
+	if _, err := e.store.Funnel.MoveDeal(context.Background(), d.ID, f.Stages[1].ID, nil, funnelNow()); err != nil {
 		t.Fatal(err)
 	}
 	var rep funnel.Report

@@ -48,19 +48,22 @@ func password(role crm.Role) string { return "pass-" + string(role) + "-123" }
 
 func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	t.Helper()
+	return newEnvOn(t, pgtest.NewStore(t), opts...)
+}
+
+// newEnvOn is newEnv over st, a store opened with options of its own.
+func newEnvOn(t *testing.T, st *postgres.Services, opts ...func(*httpapi.Options)) *env {
+	t.Helper()
 	clk := &clock{t: time.Now()}
 	o := httpapi.Options{Now: clk.Now, PhoneRegion: "RU", LoginAttempts: 5, LoginWindow: time.Minute}
 	for _, f := range opts {
 		f(&o)
 	}
-	st, ok := o.Store.(*postgres.Services) // an option may bring a store opened with its own options
-	if !ok {
-		st = pgtest.NewStore(t)
-		o.Store = st
-	}
-	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
+	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.DB.Ping
 	srv := httpapi.New(o)
 	httpapi.RegisterUsers(srv, httpapi.UserDeps{Users: st.Users, Sessions: st.Sessions})
+	httpapi.RegisterClients(srv, httpapi.ClientDeps{Clients: st.Clients, Tickets: st.DB.VisibleTickets})
+	httpapi.RegisterPriority(srv, httpapi.PriorityDeps{Priority: st.Priority})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &env{t: t, store: st, srv: srv, ts: ts, clock: clk, users: map[crm.Role]crm.User{}}
@@ -203,7 +206,7 @@ func (e *env) newClient(name, phone string) crm.Client {
 	if phone != "" {
 		c.Contacts = []crm.Contact{{Kind: crm.ContactPhone, Value: phone, Raw: phone}}
 	}
-	if err := e.store.CreateClient(context.Background(), &c); err != nil {
+	if err := e.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		e.t.Fatalf("create client: %v", err)
 	}
 	return c

@@ -19,7 +19,7 @@ func TestBadInput(t *testing.T) {
 	e := newEnv(t)
 	agent := e.login(crm.RoleAgent)
 	existing := e.newClient("Existing Client", "+74951234567")
-	before, err := e.store.GetClient(context.Background(), existing.ID)
+	before, err := e.store.Clients.GetClient(context.Background(), existing.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,14 +62,14 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	after, err := e.store.GetClient(context.Background(), existing.ID)
+	after, err := e.store.Clients.GetClient(context.Background(), existing.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("stored client changed:\nbefore %+v\nafter  %+v", before, after)
 	}
-	page, err := e.store.ListClients(context.Background(), crm.ClientFilter{Limit: 10})
+	page, err := e.store.Clients.ListClients(context.Background(), crm.ClientFilter{Limit: 10})
 	if err != nil || len(page.Items) != 1 {
 		t.Errorf("clients after bad input: %d (%v), want only the existing one", len(page.Items), err)
 	}
@@ -113,7 +113,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			t.Errorf("search for %q: %s", p[:8], body)
 		}
 	}
-	if _, err := e.store.GetClient(context.Background(), other.ID); err != nil {
+	if _, err := e.store.Clients.GetClient(context.Background(), other.ID); err != nil {
 		t.Fatalf("bystander lost: %v", err)
 	}
 	if _, err := e.store.Users.GetUser(context.Background(), e.users[crm.RoleAdmin].ID); err != nil {

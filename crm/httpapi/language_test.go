@@ -139,16 +139,16 @@ func TestTodayCallsAreTheCentresDay(t *testing.T) {
 	now := time.Date(2026, 12, 6, 21, 10, 0, 0, time.UTC)
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store})
-	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store, Calls: e.store,
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store.Clients, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store.ScreenPop})
+	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store.Clients, Calls: e.store.ScreenPop,
 		Now: func() time.Time { return now }})
 	agent := e.users[crm.RoleAgent].Login
 	for id, at := range map[string]time.Time{
 		"yesterday": time.Date(2026, 12, 6, 20, 30, 0, 0, time.UTC),
 		"today":     time.Date(2026, 12, 6, 21, 5, 0, 0, time.UTC),
 	} {
-		if _, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+		if _, err := e.store.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
 			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
 			$4, $4, $4, 10)`, id, agent, []string{agent}, at); err != nil {
 			t.Fatal(err)

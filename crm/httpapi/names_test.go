@@ -16,7 +16,7 @@ import (
 func TestDocumentFilenamesRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1000})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 1000})
 	agent := e.login(crm.RoleAgent)
 	for _, name := range []string{"a\r\nSet-Cookie: x=1.txt", "CON", "con.txt", "..", "LPT1.log", "a\x01.txt", "x/../../y.txt", `a\b.txt`, "a.txt."} {
 		resp, body := agent.do("POST", "/api/v1/documents", map[string]any{"title": "T", "category": "technical", "filename": name, "content": []byte("text")})

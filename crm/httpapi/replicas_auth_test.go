@@ -17,9 +17,9 @@ import (
 // connection pool, with the env's clock and options, and returns its URL.
 func (e *env) replica(o httpapi.Options) string {
 	e.t.Helper()
-	st := pgtest.Open(e.t, e.store.Pool().Config().ConnString(), postgres.Options{})
-	o.Store, o.Now = st, e.clock.Now
-	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.Ping
+	st := pgtest.Open(e.t, e.store.DB.Pool().Config().ConnString(), postgres.Options{})
+	o.Now = e.clock.Now
+	o.Users, o.Sessions, o.Ping = st.Users, st.Sessions, st.DB.Ping
 	ts := httptest.NewServer(httpapi.New(o).Handler())
 	e.t.Cleanup(ts.Close)
 	return ts.URL
@@ -105,7 +105,7 @@ func TestSessionIdleAcrossReplicas(t *testing.T) {
 	lastSeen := func() time.Time {
 		t.Helper()
 		var at time.Time
-		if err := e.store.Pool().QueryRow(context.Background(), `SELECT max(last_seen_at) FROM sessions`).Scan(&at); err != nil {
+		if err := e.store.DB.Pool().QueryRow(context.Background(), `SELECT max(last_seen_at) FROM sessions`).Scan(&at); err != nil {
 			t.Fatal(err)
 		}
 		return at

@@ -18,7 +18,7 @@ import (
 func reportEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	httpapi.RegisterReports(e.srv.API(), httpapi.ReportDeps{Store: e.store, Now: e.clock.Now, Location: time.UTC})
+	httpapi.RegisterReports(e.srv, httpapi.ReportDeps{Reports: e.store.Reports, Now: e.clock.Now, Location: time.UTC})
 	day := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	var ups []telephony.CallUpdate
 	for i, talk := range []float64{60, 120, 0} {
@@ -33,7 +33,7 @@ func reportEnv(t *testing.T) *env {
 		}
 		ups = append(ups, telephony.CallUpdate{Version: 1, Call: c})
 	}
-	if err := e.store.SaveCalls(context.Background(), ups); err != nil {
+	if err := e.store.Calls.SaveCalls(context.Background(), ups); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -47,7 +47,7 @@ func TestAgentReportAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("report: %d %s", resp.StatusCode, body)
 	}
-	var rep metrics.AgentReport
+	var rep telephony.AgentReport
 	mustJSON(t, body, &rep)
 	if len(rep.Agents) != 2 || rep.Agents[1].Agent != "agent1" || rep.Agents[1].Name != "Test agent" ||
 		rep.Agents[1].Answered != 2 || rep.Agents[1].AvgTalkSeconds != 90 || rep.Total.Calls != 3 || rep.Total.Missed != 1 {
@@ -110,7 +110,7 @@ func TestWallboardAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	board := metrics.New(nil, metrics.AgentList{"agent1"}, metrics.Options{Location: time.UTC})
-	httpapi.RegisterWallboard(e.srv.API(), board)
+	httpapi.RegisterWallboard(e.srv, httpapi.WallboardDeps{Board: board})
 	start := time.Now().Add(-10 * time.Second)
 	board.Observe(telephony.Event{Kind: telephony.EventCallStarted, At: start, Call: telephony.Call{
 		LinkedID: "w1", Node: "pbx1", Direction: telephony.Inbound, StartedAt: start}})

@@ -72,8 +72,18 @@ func samples() map[string]sample {
 		"add-contact":           withBody(clientPath("/contacts"), map[string]any{"kind": "phone", "value": "8 (495) 123-45-67"}),
 		"list-priority-classes": fixed("/api/v1/priority-classes", nil),
 		"save-priority-class":   fixed("/api/v1/priority-classes/GOLD", func() any { return map[string]any{"name": "Gold", "rank": 5} }),
-		"get-timeline":          clientPath("/timeline"),
-		"add-note":              withBody(clientPath("/notes"), map[string]any{"body": "matrix note"}),
+		"reclassify-clients":    fixed("/api/v1/priority-classes/reclassify", nil),
+		"delete-priority-class": func(t *testing.T, e *env) (string, any) {
+			code := fmt.Sprintf("DEL%d", seq.Add(1))
+			if err := e.store.Priority.Save(context.Background(), crm.PriorityClass{Code: code, Name: code, Rank: 9}); err != nil {
+				t.Fatal(err)
+			}
+			return "/api/v1/priority-classes/" + code, nil
+		},
+		"get-client-priority": clientPath("/priority"),
+		"set-client-priority": withBody(clientPath("/priority"), map[string]any{"priority": "B", "manual": true}),
+		"get-timeline":        clientPath("/timeline"),
+		"add-note":            withBody(clientPath("/notes"), map[string]any{"body": "matrix note"}),
 		"delete-contact": func(t *testing.T, e *env) (string, any) {
 			c := e.newClient("Contact owner", "+74951112233")
 			return fmt.Sprintf("/api/v1/clients/%d/contacts/%d", c.ID, c.Contacts[0].ID), nil

@@ -15,9 +15,9 @@ import (
 	"hotline/telephony/screenpop"
 )
 
-// ScreenPopOptions wire the agent console's API: the socket that carries
+// ScreenPopDeps wire the agent console's API: the socket that carries
 // pops, the card actions (close, wrap-up) and the dialplan's routing hint.
-type ScreenPopOptions struct {
+type ScreenPopDeps struct {
 	Hub      screenpop.Hub              // required
 	Popper   *screenpop.Popper          // required
 	Cards    *screenpop.CardBuilder     // for the routing hint; optional
@@ -44,8 +44,8 @@ type ScreenPopOptions struct {
 	Now          func() time.Time
 }
 
-// PopView is a live pop as the API returns it (the same JSON the socket sends).
-type PopView = json.RawMessage
+// PopJSON is a live pop as the API returns it (the same JSON the socket sends).
+type PopJSON = json.RawMessage
 
 type livePopsInput struct {
 	Agent string `query:"agent" maxLength:"64" doc:"supervisors and admins: whose pops; agents may only see their own"`
@@ -54,7 +54,7 @@ type livePopsInput struct {
 type livePopsOutput struct {
 	Body struct {
 		Agent string    `json:"agent"`
-		Pops  []PopView `json:"pops"`
+		Pops  []PopJSON `json:"pops"`
 	}
 }
 
@@ -82,10 +82,46 @@ type lookupOutput struct {
 	Body         []byte
 }
 
-// RegisterScreenPop adds the console socket and the pop operations.
-func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
+// popHandlers serve the console's operations.
+type popHandlers struct {
+	srv *Server // the logger, the centre's zone and the problem mapping
+	o   ScreenPopDeps
+}
+
+// RegisterScreenPop adds the console socket and the pop operations: live
+// pops, closing, refreshing and wrapping them up, the dialplan's routing
+// hint and, with their sources, agent statuses and today's calls.
+func RegisterScreenPop(srv *Server, deps ScreenPopDeps) {
+	h := &popHandlers{srv: srv, o: deps.withDefaults(srv)}
+	api, tags := srv.api, []string{"console"}
+	Register(api, AnyRole, huma.Operation{OperationID: "list-live-pops", Method: http.MethodGet, Path: "/api/v1/console/pops",
+		Tags: tags, Summary: "The live pops (cards) of my console, or of an agent's for supervisors"}, h.livePops)
+	Register(api, AnyRole, huma.Operation{OperationID: "close-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/close",
+		Tags: tags, Summary: "Close my card for a call (on all my consoles)", DefaultStatus: http.StatusNoContent}, h.closePop)
+	Register(api, AnyRole, huma.Operation{OperationID: "refresh-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/refresh",
+		Tags: tags, Summary: "Look the caller of my card up again (after creating the client)"}, h.refreshPop)
+	Register(api, AnyRole, huma.Operation{OperationID: "wrap-up-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/wrap-up",
+		Tags: tags, Summary: "Save my wrap-up note for an ended call on the client's timeline"}, h.wrapUp)
+	Register(api, h.o.LookupRoles, huma.Operation{OperationID: "routing-lookup", Method: http.MethodGet, Path: "/api/v1/lookup",
+		Tags: tags, Summary: "Routing hint for the dialplan: \"QUEUE_PRIORITY,OWNER_ENDPOINT\" as text/plain",
+		Description: "For Asterisk's CURL(): the caller's client priority as a queue priority (0 for unknown " +
+			"callers) and the owner's endpoint for sticky-agent routing. Unknown, malformed or slow lookups " +
+			"answer the default \"0,\" at once, so calls are never held up."}, h.lookup)
+	if deps.Status != nil {
+		registerAgentStatus(api, h)
+	}
+	if deps.Calls != nil {
+		Register(api, AnyRole, huma.Operation{OperationID: "list-today-calls", Method: http.MethodGet, Path: "/api/v1/console/calls",
+			Tags: tags, Summary: "My calls today with their durations (supervisors: any agent's)"}, h.todayCalls)
+	}
+	sock := &consoleSocket{opts: h.o, log: srv.log.With(slog.String("component", "console-socket"))}
+	srv.router.Get(ConsoleSocketPath, sock.serve)
+}
+
+// withDefaults checks the required deps and fills in the defaults.
+func (o ScreenPopDeps) withDefaults(srv *Server) ScreenPopDeps {
 	if o.Hub == nil || o.Popper == nil || o.Timeline == nil {
-		panic("httpapi: ScreenPopOptions needs Hub, Popper and Timeline")
+		panic("httpapi: ScreenPopDeps needs Hub, Popper and Timeline")
 	}
 	if len(o.LookupRoles) == 0 {
 		o.LookupRoles = AnyRole
@@ -100,99 +136,69 @@ func (s *Server) RegisterScreenPop(o ScreenPopOptions) {
 		o.WriteTimeout = 5 * time.Second
 	}
 	if o.Now == nil {
-		o.Now = s.now
+		o.Now = srv.now
 	}
-	s.registerAgentStatus(o)
-	s.registerTodayCalls(o)
-	sock := &consoleSocket{opts: o, log: s.log.With(slog.String("component", "console-socket"))}
-	s.router.Get(ConsoleSocketPath, sock.serve)
-
-	s.registerPopActions(o)
-	s.registerLookup(o)
+	return o
 }
 
-// registerPopActions adds listing, closing and wrapping up pops.
-func (s *Server) registerPopActions(o ScreenPopOptions) {
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "list-live-pops", Method: http.MethodGet, Path: "/api/v1/console/pops", Tags: []string{"console"},
-		Summary: "The live pops (cards) of my console, or of an agent's for supervisors",
-	}, func(ctx context.Context, in *livePopsInput) (*livePopsOutput, error) {
-		agent, _, err := watchTarget(PrincipalFrom(ctx), in.Agent)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		msgs, err := o.Hub.Live(ctx, agent)
-		if err != nil && len(msgs) == 0 {
-			return nil, s.problem(ctx, &crm.Error{Kind: crm.KindUnavailable, Message: "live pops unavailable", Err: err})
-		}
-		out := &livePopsOutput{}
-		out.Body.Agent = agent
-		out.Body.Pops = make([]PopView, 0, len(msgs))
-		for _, m := range msgs {
-			out.Body.Pops = append(out.Body.Pops, PopView(m.Data))
-		}
-		return out, nil
-	})
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "close-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/close", Tags: []string{"console"},
-		Summary: "Close my card for a call (on all my consoles)", DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *popActionInput) (*struct{}, error) {
-		p := PrincipalFrom(ctx)
-		if err := o.Popper.Close(ctx, p.User.Login, in.CallID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return nil, nil
-	})
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "refresh-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/refresh", Tags: []string{"console"},
-		Summary: "Look the caller of my card up again (after creating the client)",
-	}, func(ctx context.Context, in *popActionInput) (*popOutput, error) {
-		pop, err := o.Popper.Refresh(ctx, PrincipalFrom(ctx).User.Login, in.CallID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &popOutput{Body: pop}, nil
-	})
-
-	Register(s.api, AnyRole, huma.Operation{
-		OperationID: "wrap-up-pop", Method: http.MethodPost, Path: "/api/v1/console/pops/{call_id}/wrap-up", Tags: []string{"console"},
-		Summary: "Save my wrap-up note for an ended call on the client's timeline",
-	}, func(ctx context.Context, in *wrapUpInput) (*popOutput, error) {
-		p := PrincipalFrom(ctx)
-		pop, err := o.Popper.WrapUp(ctx, screenpop.WrapUpInput{Agent: p.User.Login, UserID: p.User.ID,
-			CallID: in.CallID, ClientID: in.Body.ClientID, Note: in.Body.Note}, o.Timeline)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &popOutput{Body: pop}, nil
-	})
+func (h *popHandlers) livePops(ctx context.Context, in *livePopsInput) (*livePopsOutput, error) {
+	agent, _, err := watchTarget(PrincipalFrom(ctx), in.Agent)
+	if err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	msgs, err := h.o.Hub.Live(ctx, agent)
+	if err != nil && len(msgs) == 0 {
+		return nil, h.srv.problem(ctx, &crm.Error{Kind: crm.KindUnavailable, Message: "live pops unavailable", Err: err})
+	}
+	out := &livePopsOutput{}
+	out.Body.Agent = agent
+	out.Body.Pops = make([]PopJSON, 0, len(msgs))
+	for _, m := range msgs {
+		out.Body.Pops = append(out.Body.Pops, PopJSON(m.Data))
+	}
+	return out, nil
 }
 
-// registerLookup adds the dialplan's routing hint.
-func (s *Server) registerLookup(o ScreenPopOptions) {
-	Register(s.api, o.LookupRoles, huma.Operation{
-		OperationID: "routing-lookup", Method: http.MethodGet, Path: "/api/v1/lookup", Tags: []string{"console"},
-		Summary: "Routing hint for the dialplan: \"QUEUE_PRIORITY,OWNER_ENDPOINT\" as text/plain",
-		Description: "For Asterisk's CURL(): the caller's client priority as a queue priority (0 for unknown " +
-			"callers) and the owner's endpoint for sticky-agent routing. Unknown, malformed or slow lookups " +
-			"answer the default \"0,\" at once, so calls are never held up.",
-	}, func(ctx context.Context, in *lookupInput) (*lookupOutput, error) {
-		hint := screenpop.RouteHint{}
-		if o.Cards != nil {
-			lctx, cancel := context.WithTimeout(ctx, o.LookupTimeout)
-			h, err := o.Cards.Route(lctx, plusFromQuery(in.Number))
-			cancel()
-			if err != nil {
-				s.log.WarnContext(ctx, "routing lookup failed; answering the default", slog.Any("err", err))
-			} else {
-				hint = h
-			}
+func (h *popHandlers) closePop(ctx context.Context, in *popActionInput) (*struct{}, error) {
+	p := PrincipalFrom(ctx)
+	if err := h.o.Popper.Close(ctx, p.User.Login, in.CallID); err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *popHandlers) refreshPop(ctx context.Context, in *popActionInput) (*popOutput, error) {
+	pop, err := h.o.Popper.Refresh(ctx, PrincipalFrom(ctx).User.Login, in.CallID)
+	if err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	return &popOutput{Body: pop}, nil
+}
+
+func (h *popHandlers) wrapUp(ctx context.Context, in *wrapUpInput) (*popOutput, error) {
+	p := PrincipalFrom(ctx)
+	pop, err := h.o.Popper.WrapUp(ctx, screenpop.WrapUpInput{Agent: p.User.Login, UserID: p.User.ID,
+		CallID: in.CallID, ClientID: in.Body.ClientID, Note: in.Body.Note}, h.o.Timeline)
+	if err != nil {
+		return nil, h.srv.problem(ctx, err)
+	}
+	return &popOutput{Body: pop}, nil
+}
+
+func (h *popHandlers) lookup(ctx context.Context, in *lookupInput) (*lookupOutput, error) {
+	hint := screenpop.RouteHint{}
+	if h.o.Cards != nil {
+		lctx, cancel := context.WithTimeout(ctx, h.o.LookupTimeout)
+		r, err := h.o.Cards.Route(lctx, plusFromQuery(in.Number))
+		cancel()
+		if err != nil {
+			h.srv.log.WarnContext(ctx, "routing lookup failed; answering the default", slog.Any("err", err))
+		} else {
+			hint = r
 		}
-		return &lookupOutput{ContentType: "text/plain; charset=utf-8", CacheControl: "no-store",
-			Body: []byte(hint.Text())}, nil
-	})
+	}
+	return &lookupOutput{ContentType: "text/plain; charset=utf-8", CacheControl: "no-store",
+		Body: []byte(hint.Text())}, nil
 }
 
 // plusFromQuery restores the leading "+" of an E.164 number that reached

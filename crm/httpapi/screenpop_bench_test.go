@@ -47,7 +47,7 @@ func benchPhone(i int) string { return fmt.Sprintf("+7999%07d", i) }
 func seedBench(b *testing.B, st *postgres.Services, n int) {
 	b.Helper()
 	ctx := context.Background()
-	conn, err := st.Pool().Acquire(ctx)
+	conn, err := st.DB.Pool().Acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func seedBench(b *testing.B, st *postgres.Services, n int) {
 			b.Fatal(err)
 		}
 		defs = append(defs, def)
-		if _, err := st.Pool().Exec(ctx, "DROP INDEX "+name); err != nil {
+		if _, err := st.DB.Pool().Exec(ctx, "DROP INDEX "+name); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -160,10 +160,10 @@ func BenchmarkScreenPop(b *testing.B) {
 	seedBench(b, st, n)
 	hub := screenpop.NewLocalHub(256)
 	b.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st})
-	srv := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Timeline: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop})
+	srv := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	httpapi.RegisterScreenPop(srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Timeline: st.Clients})
 	// The floor's socket: writes one ready message per request.
 	floorMsgs := make(chan []byte, 1)
 	srv.Router().Get("/bench/floor", func(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +231,7 @@ func BenchmarkScreenPop(b *testing.B) {
 			<-tick.C
 			id := fmt.Sprintf("floor-%d-%d", b.N, i)
 			lat.started.Store(id, time.Now())
-			clients, err := st.FindClientsByPhone(ctx, benchPhone(1+rng.IntN(n)))
+			clients, err := st.Clients.FindClientsByPhone(ctx, benchPhone(1+rng.IntN(n)))
 			if err != nil || len(clients) != 1 {
 				b.Fatalf("lookup: %v %d", err, len(clients))
 			}

@@ -21,7 +21,7 @@ import (
 const ConsoleSocketPath = "/api/v1/console/socket"
 
 type consoleSocket struct {
-	opts ScreenPopOptions
+	opts ScreenPopDeps
 	log  *slog.Logger
 }
 

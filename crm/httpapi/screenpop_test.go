@@ -46,12 +46,12 @@ func newPopEnv(t *testing.T) *popEnv {
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store, Recent: e.store, Directory: e.store, Routes: e.store})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: e.store.Clients, Recent: e.store.ScreenPop, Directory: e.store.ScreenPop, Routes: e.store.ScreenPop})
 	board := screenpop.NewLocalStatusBoard()
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store, Status: board})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: e.store.ScreenPop, Status: board})
 	reg := prometheus.NewRegistry()
-	e.srv.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store,
-		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store})
+	httpapi.RegisterScreenPop(e.srv, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: e.store.Clients,
+		Metrics: screenpop.NewMetrics(reg), PingEvery: time.Second, Status: board, Calls: e.store.ScreenPop})
 	return &popEnv{env: e, hub: hub, popper: popper, reg: reg, agent2: a2}
 }
 
@@ -154,7 +154,7 @@ func TestConsoleSocketCarriesOnlyOwnPops(t *testing.T) {
 	owner := e.users[crm.RoleSupervisor].ID
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Company: "Acme", Priority: "VIP", OwnerID: &owner,
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161234567", Raw: "+79161234567"}}}
-	if err := e.store.CreateClient(ctx, &cl); err != nil {
+	if err := e.store.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 
@@ -299,7 +299,7 @@ func TestRoutingLookupForTheDialplan(t *testing.T) {
 		{Kind: crm.ClientPerson, Name: "Small", Priority: "C",
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74997000002"}}},
 	} {
-		if err := e.store.CreateClient(ctx, &c); err != nil {
+		if err := e.store.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -363,7 +363,7 @@ func TestTodayCallsOnTheConsole(t *testing.T) {
 	e := newPopEnv(t)
 	ctx := context.Background()
 	for i, agents := range [][]string{{"agent1"}, {"agent2"}, {"agent2", "agent1"}} {
-		_, err := e.store.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
+		_, err := e.store.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, agent, agents,
 			started_at, answered_at, ended_at, talk_seconds) VALUES ('pbx1', $1, 1, 'inbound', 'answered', '+79160000000', $2, $3,
 			now(), now(), now(), 42.5)`, fmt.Sprintf("today-%d", i), agents[len(agents)-1], agents)
 		popMust(t, err)

@@ -32,10 +32,9 @@ type Check struct {
 	Func func(ctx context.Context) error
 }
 
-// Options configure a Server. Zero values are safe except Store, Users
-// and Sessions.
+// Options configure a Server. Zero values are safe except Users and
+// Sessions.
 type Options struct {
-	Store Store
 	// Users are the staff accounts requests sign in as (their API tokens
 	// too); Sessions the sign-in sessions and failed sign-ins.
 	Users    crm.UserService
@@ -71,7 +70,6 @@ type Options struct {
 
 // Server is the HTTP front of Hotline.
 type Server struct {
-	store  Store
 	users  crm.UserService
 	log    *slog.Logger
 	now    func() time.Time
@@ -102,7 +100,6 @@ func New(opts Options) *Server {
 		opts.I18n = cat
 	}
 	s := &Server{
-		store:  opts.Store,
 		users:  opts.Users,
 		log:    opts.Logger,
 		now:    opts.Now,
@@ -130,10 +127,6 @@ func New(opts Options) *Server {
 	s.api.UseMiddleware(s.enforceRoles, s.rejectDuplicateKeys)
 
 	registerAuth(s)
-	s.registerClients()
-	s.registerContacts()
-	s.registerPriorityClasses()
-	s.registerTimeline()
 	return s
 }
 

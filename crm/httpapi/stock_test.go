@@ -180,9 +180,9 @@ func checkRoleMatrix(t *testing.T, e *env, smp map[string]sample, tags ...string
 // the survey ones (so that schema names clashing across packages show).
 func newResourceEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store})
+	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store.Clients})
 	httpapi.RegisterStock(e.srv, httpapi.StockDeps{Catalogue: e.store.Stock, Stock: e.store.Stock, Reservations: e.store.Stock,
-		Access: e.store, Purchases: e.store.Stock})
+		Access: e.store.DB, Purchases: e.store.Stock})
 	httpapi.RegisterMoney(e.srv, httpapi.MoneyDeps{Money: e.store.Money})
 	return e
 }

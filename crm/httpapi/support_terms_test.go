@@ -23,7 +23,7 @@ import (
 func TestProductSupportTermsThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterStock(e.srv, httpapi.StockDeps{Catalogue: e.store.Stock, Stock: e.store.Stock, Reservations: e.store.Stock, Access: e.store, Purchases: e.store.Stock})
+	httpapi.RegisterStock(e.srv, httpapi.StockDeps{Catalogue: e.store.Stock, Stock: e.store.Stock, Reservations: e.store.Stock, Access: e.store.DB, Purchases: e.store.Stock})
 	httpapi.RegisterTickets(e.srv, ticketDeps(e.store, e.store.SLA))
 	admin, sup := e.login(crm.RoleAdmin), e.login(crm.RoleSupervisor)
 	ctx := context.Background()

@@ -19,7 +19,7 @@ import (
 
 func newSurveyEnv(t *testing.T) *env {
 	e := newEnv(t)
-	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store})
+	httpapi.RegisterSurveys(e.srv, httpapi.SurveyDeps{Surveys: e.store.Surveys, Campaigns: e.store.Campaigns, Clients: e.store.Clients})
 	return e
 }
 

@@ -46,7 +46,7 @@ func teamSamples(d *deskEnv) map[string]func() (string, any) {
 func TestTeamMembershipAPI(t *testing.T) {
 	t.Parallel()
 	d := newDeskEnv(t)
-	httpapi.RegisterDocuments(d.srv, httpapi.DocumentDeps{Documents: d.store.Documents, Clients: d.store, MaxSize: 0})
+	httpapi.RegisterDocuments(d.srv, httpapi.DocumentDeps{Documents: d.store.Documents, Clients: d.store.Clients, MaxSize: 0})
 	admin, agent := d.login(crm.RoleAdmin), d.login(crm.RoleAgent)
 	u := d.users[crm.RoleAgent] // in "Line 1" only
 

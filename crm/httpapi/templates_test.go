@@ -17,7 +17,7 @@ import (
 func TestUnboundedTemplatesRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store, MaxSize: 1 << 20})
+	httpapi.RegisterDocuments(e.srv, httpapi.DocumentDeps{Documents: e.store.Documents, Clients: e.store.Clients, MaxSize: 1 << 20})
 	agent := e.login(crm.RoleAgent)
 	client := e.newClient("Ivan Petrov", "+79165551234")
 	loop := "{{range 60000000}}{{end}}"

@@ -228,7 +228,7 @@ func TestTicketAPIFlow(t *testing.T) {
 	d := newDeskEnv(t)
 	agent, sup, anon := d.login(crm.RoleAgent), d.login(crm.RoleSupervisor), d.anon()
 	vip := crm.Client{Name: "Pop VIP", Priority: "VIP", Contacts: []crm.Contact{{Kind: crm.ContactEmail, Value: "vip@example.com"}}}
-	if err := d.store.CreateClient(context.Background(), &vip); err != nil {
+	if err := d.store.Clients.CreateClient(context.Background(), &vip); err != nil {
 		t.Fatal(err)
 	}
 	// Created from the screen pop: client and call filled in.

@@ -23,7 +23,7 @@ func BenchmarkFindClientsByPhone(b *testing.B) {
 	s, sample := benchStore(b)
 	ctx := context.Background()
 	for b.Loop() {
-		found, err := s.FindClientsByPhone(ctx, sample)
+		found, err := s.Clients.FindClientsByPhone(ctx, sample)
 		if err != nil || len(found) != 1 {
 			b.Fatalf("%d found, %v", len(found), err)
 		}
@@ -36,7 +36,7 @@ func BenchmarkListClientsByDigits(b *testing.B) {
 	ctx := context.Background()
 	part := sample[len(sample)-6:]
 	for b.Loop() {
-		page, err := s.ListClients(ctx, crm.ClientFilter{Query: part, Limit: 20})
+		page, err := s.Clients.ListClients(ctx, crm.ClientFilter{Query: part, Limit: 20})
 		if err != nil || len(page.Items) == 0 {
 			b.Fatalf("%d found, %v", len(page.Items), err)
 		}

@@ -13,7 +13,7 @@ import (
 	"hotline/telephony"
 )
 
-var _ telephony.CallStore = (*DB)(nil)
+var _ telephony.CallStore = (*CallService)(nil)
 
 // callRow is one call as the JSON object json_to_recordset reads.
 type callRow struct {
@@ -112,7 +112,7 @@ ON CONFLICT (client_id, ref_type, ref_id) WHERE ref_type <> '' DO NOTHING`
 // implicit transaction (a failing statement undoes them all). It is
 // idempotent: replaying updates (after a crash or a spool replay) changes
 // nothing, and each call appears on a client's timeline once.
-func (s *DB) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) error {
+func (s *CallService) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) error {
 	if len(updates) == 0 {
 		return nil
 	}
@@ -129,7 +129,7 @@ func (s *DB) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) erro
 	if len(keys.endedNodes) > 0 {
 		b.Queue(addCallInteractions, keys.endedNodes, keys.endedLinkedids)
 	}
-	res := s.pool.SendBatch(ctx, b)
+	res := s.db.pool.SendBatch(ctx, b)
 	if _, err := res.Exec(); err != nil {
 		_ = res.Close()
 		return fmt.Errorf("fix call keys: %w", err)
@@ -199,8 +199,8 @@ func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, callKeys, error) {
 
 // OpenCalls returns the latest update of every call of node that has not
 // ended, so that the tracker resumes them after a restart.
-func (s *DB) OpenCalls(ctx context.Context, node string) ([]telephony.CallUpdate, error) {
-	rows, err := s.pool.Query(ctx, `
+func (s *CallService) OpenCalls(ctx context.Context, node string) ([]telephony.CallUpdate, error) {
+	rows, err := s.db.pool.Query(ctx, `
 SELECT c.version, c.state, row_to_json(x)
 FROM calls c, LATERAL (SELECT c.node, c.linkedid, c.direction, c.outcome, c.caller, c.caller_name,
     c.callee, c.customer, c.agent, c.agents, c.started_at, c.answered_at, c.ended_at,

@@ -14,9 +14,9 @@ const CallPartitionsAhead = 3
 // default partition (a month without a partition yet) a partition of their
 // own month. It is idempotent and safe to run from several replicas at once;
 // it returns the number of partitions made.
-func (s *DB) EnsureCallPartitions(ctx context.Context, ahead int) (int, error) {
+func (s *CallService) EnsureCallPartitions(ctx context.Context, ahead int) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT calls_ensure_partitions($1)", ahead).Scan(&n); err != nil {
+	if err := s.db.pool.QueryRow(ctx, "SELECT calls_ensure_partitions($1)", ahead).Scan(&n); err != nil {
 		return 0, fmt.Errorf("make the monthly partitions of calls: %w", err)
 	}
 	return n, nil

@@ -18,7 +18,7 @@ func callPartition(t *testing.T, s *postgres.Services, linkedid string) (string,
 	t.Helper()
 	var part string
 	var n int
-	err := s.Pool().QueryRow(context.Background(), `SELECT coalesce(min(tableoid::regclass::text), ''), count(*)
+	err := s.DB.Pool().QueryRow(context.Background(), `SELECT coalesce(min(tableoid::regclass::text), ''), count(*)
 		FROM calls WHERE node = 'pbx1' AND linkedid = $1`, linkedid).Scan(&part, &n)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func saveCall(t *testing.T, s *postgres.Services, linkedid string, version int, 
 		end := started.Add(time.Minute)
 		c.EndedAt = &end
 	}
-	if err := s.SaveCalls(context.Background(), []telephony.CallUpdate{{Call: c, Version: version}}); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Call: c, Version: version}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -52,7 +52,7 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	for i := range postgres.CallPartitionsAhead + 1 {
 		name := "calls_" + time.Date(now.Year(), now.Month()+time.Month(i), 1, 0, 0, 0, 0, time.UTC).Format("2006_01")
 		var ok bool
-		if err := s.Pool().QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil || !ok {
+		if err := s.DB.Pool().QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil || !ok {
 			t.Fatalf("partition %s missing after the migrations (%v)", name, err)
 		}
 	}
@@ -70,39 +70,39 @@ func TestCallsPartitionedByMonth(t *testing.T) {
 	saveCall(t, s, "old.1", 2, old.AddDate(0, 2, 0), telephony.OutcomeAnswered)
 	var started time.Time
 	var outcome string
-	if err := s.Pool().QueryRow(ctx, `SELECT started_at, outcome FROM calls WHERE linkedid = 'old.1'`).Scan(&started, &outcome); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT started_at, outcome FROM calls WHERE linkedid = 'old.1'`).Scan(&started, &outcome); err != nil {
 		t.Fatal(err)
 	}
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_default" || !started.Equal(old) || outcome != "answered" {
 		t.Fatalf("after an update with another start: %d rows in %q, started %v, outcome %q", n, part, started, outcome)
 	}
-	page, err := s.ListCalls(ctx, telephony.CallFilter{From: old.Add(-time.Hour), To: old.Add(time.Hour)})
+	page, err := s.Calls.ListCalls(ctx, telephony.CallFilter{From: old.Add(-time.Hour), To: old.Add(time.Hour)})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list the old month: %+v %v", page.Items, err)
 	}
 	id := page.Items[0].ID
 
-	made, err := s.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
+	made, err := s.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead)
 	if err != nil || made != 1 {
 		t.Fatalf("maintenance made %d partitions (%v), want 1 (March 2019)", made, err)
 	}
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_2019_03" {
 		t.Fatalf("after maintenance the old call is in %q (%d rows)", part, n)
 	}
-	if c, _, err := s.GetCall(ctx, id); err != nil || c.LinkedID != "old.1" {
+	if c, _, err := s.Calls.GetCall(ctx, id); err != nil || c.LinkedID != "old.1" {
 		t.Fatalf("the moved call by its id %d: %+v %v", id, c, err)
 	}
 	saveCall(t, s, "old.1", 3, old, telephony.OutcomeAnswered)
 	if part, n := callPartition(t, s, "old.1"); n != 1 || part != "calls_2019_03" {
 		t.Fatalf("an update after the move: %d rows in %q", n, part)
 	}
-	if made, err := s.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead); err != nil || made != 0 {
+	if made, err := s.Calls.EnsureCallPartitions(ctx, postgres.CallPartitionsAhead); err != nil || made != 0 {
 		t.Fatalf("second maintenance run made %d (%v), want 0", made, err)
 	}
 	// a fresh call gets an id after the moved ones
 	saveCall(t, s, "now.2", 1, now, "")
 	var ids int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(DISTINCT id) FROM calls`).Scan(&ids); err != nil || ids != 3 {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(DISTINCT id) FROM calls`).Scan(&ids); err != nil || ids != 3 {
 		t.Fatalf("%d distinct ids for 3 calls (%v)", ids, err)
 	}
 }
@@ -116,7 +116,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
 	s := pgtest.Open(t, dsn, postgres.Options{})
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
 	saveCall(t, s, "old.1", 1, time.Date(2020, 2, 29, 23, 30, 0, 0, time.UTC), telephony.OutcomeAnswered)
@@ -135,7 +135,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if err := postgres.MigrateDown(ctx, dsn, steps); err != nil {
 		t.Fatalf("down past 00120: %v", err)
 	}
-	s.Pool().Reset() // cached plans name the partitioned table
+	s.DB.Pool().Reset() // cached plans name the partitioned table
 	if kind := relKind(t, s, "calls"); kind != "r" {
 		t.Fatalf("calls after down is relkind %q, want a plain table", kind)
 	}
@@ -145,7 +145,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if err := postgres.MigrateUp(ctx, dsn); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	s.Pool().Reset()
+	s.DB.Pool().Reset()
 	if kind := relKind(t, s, "calls"); kind != "p" {
 		t.Fatalf("calls after up is relkind %q, want partitioned", kind)
 	}
@@ -155,7 +155,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if part, _ := callPartition(t, s, "old.1"); part != "calls_2020_02" {
 		t.Fatalf("the converted February 2020 call is in %q", part)
 	}
-	if err := s.SaveCalls(ctx, ups); err != nil { // replayed after the conversion: idempotent
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil { // replayed after the conversion: idempotent
 		t.Fatal(err)
 	}
 	if got := callLog(t, s) + callIDs(t, s); got != before || callTimelines(t, s) != beforeTL {
@@ -166,7 +166,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 func relKind(t *testing.T, s *postgres.Services, name string) string {
 	t.Helper()
 	var k string
-	if err := s.Pool().QueryRow(context.Background(), "SELECT relkind::text FROM pg_class WHERE relname = $1", name).Scan(&k); err != nil {
+	if err := s.DB.Pool().QueryRow(context.Background(), "SELECT relkind::text FROM pg_class WHERE relname = $1", name).Scan(&k); err != nil {
 		t.Fatal(err)
 	}
 	return k
@@ -175,7 +175,7 @@ func relKind(t *testing.T, s *postgres.Services, name string) string {
 func callIDs(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var ids []string
-	rows, err := s.Pool().Query(context.Background(), "SELECT id::text || ' ' || linkedid FROM calls ORDER BY id")
+	rows, err := s.DB.Pool().Query(context.Background(), "SELECT id::text || ' ' || linkedid FROM calls ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}

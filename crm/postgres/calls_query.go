@@ -21,7 +21,7 @@ const callColumns = `SELECT row_to_json(x) FROM (SELECT c.id, c.client_id, c.nod
     c.gaps, c.legs FROM calls c WHERE c.merged_into IS NULL`
 
 // ListCalls returns one page of the call log, newest first.
-func (s *DB) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error) {
+func (s *CallService) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -82,8 +82,8 @@ func (s *DB) ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[te
 	return page, nil
 }
 
-func (s *DB) queryCalls(ctx context.Context, q string, args ...any) ([]telephony.Call, error) {
-	rows, err := s.pool.Query(ctx, q, args...)
+func (s *CallService) queryCalls(ctx context.Context, q string, args ...any) ([]telephony.Call, error) {
+	rows, err := s.db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
 	}
@@ -107,7 +107,7 @@ func (s *DB) queryCalls(ctx context.Context, q string, args ...any) ([]telephony
 }
 
 // GetCall returns one call of the log with its legs and event timeline.
-func (s *DB) GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error) {
+func (s *CallService) GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error) {
 	calls, err := s.queryCalls(ctx, callColumns+" AND c.id = $1) x", id)
 	if err != nil {
 		return telephony.Call{}, nil, err
@@ -116,7 +116,7 @@ func (s *DB) GetCall(ctx context.Context, id int64) (telephony.Call, []telephony
 		return telephony.Call{}, nil, &crm.Error{Kind: crm.KindNotFound, Message: fmt.Sprintf("no call with id %d", id)}
 	}
 	c := calls[0]
-	rows, err := s.pool.Query(ctx, `SELECT e.seq, e.at, e.kind, coalesce(e.channel, ''), coalesce(e.detail, '')
+	rows, err := s.db.pool.Query(ctx, `SELECT e.seq, e.at, e.kind, coalesce(e.channel, ''), coalesce(e.detail, '')
 FROM calls c CROSS JOIN LATERAL jsonb_to_recordset(c.timeline) AS e(seq integer, at timestamptz, kind text,
     channel text, detail text)
 WHERE c.id = $1 ORDER BY e.seq`, c.ID)

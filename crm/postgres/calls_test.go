@@ -76,7 +76,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	ctx := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
@@ -86,15 +86,15 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	// every update on its own, then the whole stream again in one batch,
 	// then the oldest half once more: nothing may change after the first pass
 	for _, u := range ups {
-		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	first, firstTL := callLog(t, s), callTimelines(t, s)
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
 		t.Fatal(err)
 	}
 	again := callLog(t, s)
@@ -108,7 +108,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	var clientID *int64
 	var talk, hold float64
 	var outcome, agent string
-	err := s.Pool().QueryRow(ctx, `SELECT count(*), min(client_id), min(talk_seconds), min(hold_seconds), min(outcome), min(agent) FROM call_log`).
+	err := s.DB.Pool().QueryRow(ctx, `SELECT count(*), min(client_id), min(talk_seconds), min(hold_seconds), min(outcome), min(agent) FROM call_log`).
 		Scan(&n, &clientID, &talk, &hold, &outcome, &agent)
 	if err != nil {
 		t.Fatal(err)
@@ -116,13 +116,13 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	if n != 1 || clientID == nil || *clientID != cl.ID || outcome != "answered" || agent != "bob" || talk < 5.4 || hold < 2.9 {
 		t.Errorf("call_log: n=%d client=%v outcome=%s agent=%s talk=%v hold=%v", n, clientID, outcome, agent, talk, hold)
 	}
-	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM call_events), (SELECT count(*) FROM calls WHERE merged_into IS NOT NULL)`).Scan(&events, &merged); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM call_events), (SELECT count(*) FROM calls WHERE merged_into IS NOT NULL)`).Scan(&events, &merged); err != nil {
 		t.Fatal(err)
 	}
 	if events < 20 || merged != 1 {
 		t.Errorf("%d timeline events, %d merged consultation calls (want 1)", events, merged)
 	}
-	page, err := s.Timeline(ctx, cl.ID, "", 10)
+	page, err := s.Clients.Timeline(ctx, cl.ID, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 		t.Fatalf("client timeline: %+v", page.Items)
 	}
 	var legs int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM call_legs WHERE talked`).Scan(&legs); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM call_legs WHERE talked`).Scan(&legs); err != nil {
 		t.Fatal(err)
 	}
 	if legs != 4 {
@@ -152,14 +152,14 @@ func TestSaveCallsOverlappingReplayTimeline(t *testing.T) {
 	}
 	half := len(ups) / 2
 	for _, u := range ups[:half] {
-		if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SaveCalls(ctx, ups[half/2:]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups[half/2:]); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
+	rows, err := s.DB.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
 FROM call_events GROUP BY linkedid`)
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ FROM call_events GROUP BY linkedid`)
 func callTimelines(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
-	err := s.Pool().QueryRow(context.Background(),
+	err := s.DB.Pool().QueryRow(context.Background(),
 		`SELECT coalesce(json_agg(e ORDER BY node, linkedid, seq)::text, '') FROM call_events e`).Scan(&out)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func callTimelines(t *testing.T, s *postgres.Services) string {
 func callLog(t *testing.T, s *postgres.Services) string {
 	t.Helper()
 	var out string
-	err := s.Pool().QueryRow(context.Background(),
+	err := s.DB.Pool().QueryRow(context.Background(),
 		`SELECT coalesce(json_agg(c ORDER BY id)::text, '') FROM (SELECT * FROM call_log) c`).Scan(&out)
 	if err != nil {
 		t.Fatal(err)
@@ -216,20 +216,20 @@ func TestOpenCallsResumesInProgress(t *testing.T) {
 			mid = append(mid, u)
 		}
 	}
-	if err := s.SaveCalls(ctx, mid); err != nil {
+	if err := s.Calls.SaveCalls(ctx, mid); err != nil {
 		t.Fatal(err)
 	}
-	open, err := s.OpenCalls(ctx, "pbx1")
+	open, err := s.Calls.OpenCalls(ctx, "pbx1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(open) != 1 || len(open[0].Call.Legs) != 2 || len(open[0].State) == 0 || open[0].Call.StartedAt.IsZero() {
 		t.Fatalf("open calls: %+v", open)
 	}
-	if err := s.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
 		t.Fatal(err)
 	}
-	if open, err = s.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
+	if open, err = s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
 		t.Fatalf("after the end: %d open, %v", len(open), err)
 	}
 }
@@ -239,16 +239,16 @@ func TestListAndGetCalls(t *testing.T) {
 	ctx := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"with-linkedid/sip-attended-transfer.jsonl", "with-linkedid/sip-hold.jsonl",
 		"with-linkedid/sip-outbound.jsonl", "with-linkedid/sip-inbound-noanswer.jsonl"} {
-		if err := s.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
+		if err := s.Calls.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	all, err := s.ListCalls(ctx, telephony.CallFilter{})
+	all, err := s.Calls.ListCalls(ctx, telephony.CallFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestListAndGetCalls(t *testing.T) {
 		{"time range excludes all", telephony.CallFilter{To: all.Items[3].StartedAt}, 0},
 	}
 	for _, tt := range tests {
-		page, err := s.ListCalls(ctx, tt.f)
+		page, err := s.Calls.ListCalls(ctx, tt.f)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -285,7 +285,7 @@ func TestListAndGetCalls(t *testing.T) {
 	// cursor pagination walks the same calls in the same order
 	var walked []int64
 	for after := ""; ; {
-		page, err := s.ListCalls(ctx, telephony.CallFilter{After: after, Limit: 3})
+		page, err := s.Calls.ListCalls(ctx, telephony.CallFilter{After: after, Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,17 +299,17 @@ func TestListAndGetCalls(t *testing.T) {
 	if len(walked) != 4 || walked[0] != all.Items[0].ID || walked[3] != all.Items[3].ID {
 		t.Errorf("pages walked %v, want the ids of %v", walked, all.Items)
 	}
-	if _, err := s.ListCalls(ctx, telephony.CallFilter{After: "garbage!"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Calls.ListCalls(ctx, telephony.CallFilter{After: "garbage!"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("bad cursor: %v, want invalid", err)
 	}
-	call, tl, err := s.GetCall(ctx, walked[0])
+	call, tl, err := s.Calls.GetCall(ctx, walked[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if call.ID != walked[0] || len(call.Legs) == 0 || len(tl) < 5 || tl[0].Seq != 1 {
 		t.Errorf("GetCall: id %d, %d legs, %d timeline entries", call.ID, len(call.Legs), len(tl))
 	}
-	if _, _, err := s.GetCall(ctx, 999999); !crm.IsKind(err, crm.KindNotFound) {
+	if _, _, err := s.Calls.GetCall(ctx, 999999); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("unknown call: %v, want not found", err)
 	}
 }
@@ -337,24 +337,24 @@ func TestSaveCallsEndedIsNeverReopened(t *testing.T) {
 	stale := open
 	stale.Version = end.Version + 100 // the killed replica's, counted further
 	stale.Timeline = nil
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
 		t.Fatalf("an ended call reopened by a replayed update: %d open, %v", len(o), err)
 	}
 
 	s = pgtest.NewStore(t)
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
+	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
 		t.Fatalf("the end of a call written over a higher open version was dropped: %d open, %v", len(o), err)
 	}
 }

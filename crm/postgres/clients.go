@@ -11,7 +11,7 @@ import (
 )
 
 // clientColumns selects a client; scanClient reads them.
-const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.owner_id, c.tags, c.notes, c.language, c.created_at, c.updated_at, ` + legalColumns
+const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, ''), c.priority_manual, c.owner_id, c.tags, c.notes, c.language, c.created_at, c.updated_at, ` + legalColumns
 
 // legalColumns are the client's requisites (migration 00280).
 const legalColumns = `c.inn, c.kpp, c.ogrn, c.legal_address, c.postal_address, c.bank_name, c.bik, c.bank_account, c.corr_account`
@@ -19,29 +19,33 @@ const legalColumns = `c.inn, c.kpp, c.ogrn, c.legal_address, c.postal_address, c
 func scanClient(row pgx.Row) (crm.Client, error) {
 	var c crm.Client
 	l := &c.Legal
-	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt,
+	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.PriorityManual, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt,
 		&l.INN, &l.KPP, &l.OGRN, &l.LegalAddress, &l.PostalAddress, &l.BankName, &l.BIK, &l.Account, &l.CorrAccount)
 	return c, err
 }
 
 // CreateClient validates c and stores it with its contacts (phones already in
 // E.164), setting c.ID, the contacts' IDs and the timestamps. An empty
-// priority gets the lowest class (highest rank). One number may belong to
-// several clients, but only once to each.
-func (s *DB) CreateClient(ctx context.Context, c *crm.Client) error {
+// priority gets the lowest class (highest rank) and leaves the client to the
+// rules; a class given is kept by hand. One number may belong to several
+// clients, but only once to each.
+func (s *ClientService) CreateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := checkClientRefs(ctx, tx, c); err != nil {
+			return err
+		}
 		l := c.Legal
 		err := tx.QueryRow(ctx, `INSERT INTO clients (kind, name, company, priority, owner_id, tags, notes, language,
-				inn, kpp, ogrn, legal_address, postal_address, bank_name, bik, bank_account, corr_account)
+				inn, kpp, ogrn, legal_address, postal_address, bank_name, bik, bank_account, corr_account, priority_manual)
 			VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), (SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1)), $5, $6, $7, $8,
-				$9, $10, $11, $12, $13, $14, $15, $16, $17)
-			RETURNING id, COALESCE(priority, ''), created_at, updated_at`,
+				$9, $10, $11, $12, $13, $14, $15, $16, $17, $4 <> '')
+			RETURNING id, COALESCE(priority, ''), priority_manual, created_at, updated_at`,
 			c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language,
 			l.INN, l.KPP, l.OGRN, l.LegalAddress, l.PostalAddress, l.BankName, l.BIK, l.Account, l.CorrAccount).
-			Scan(&c.ID, &c.Priority, &c.CreatedAt, &c.UpdatedAt)
+			Scan(&c.ID, &c.Priority, &c.PriorityManual, &c.CreatedAt, &c.UpdatedAt)
 		if err != nil {
 			return translate(err, "create client")
 		}
@@ -65,6 +69,23 @@ func validateClient(c *crm.Client) error {
 	return c.ValidateContacts()
 }
 
+// checkClientRefs makes a priority class or an owner that does not exist a
+// field error (KindInvalid) rather than a foreign key violation.
+func checkClientRefs(ctx context.Context, tx pgx.Tx, c *crm.Client) error {
+	var classOK, ownerOK bool
+	err := tx.QueryRow(ctx, `SELECT $1 = '' OR EXISTS (SELECT 1 FROM priority_classes WHERE code = $1),
+			$2::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $2)`, c.Priority, c.OwnerID).Scan(&classOK, &ownerOK)
+	switch {
+	case err != nil:
+		return translate(err, "check client")
+	case !classOK:
+		return crm.Invalid("priority", "%q is not a priority class", c.Priority)
+	case !ownerOK:
+		return crm.Invalid("owner_id", "no user with id %d", *c.OwnerID)
+	}
+	return nil
+}
+
 func insertContact(ctx context.Context, tx pgx.Tx, ct *crm.Contact) error {
 	err := tx.QueryRow(ctx, `INSERT INTO contacts (client_id, kind, value, raw, label)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -82,8 +103,8 @@ func insertContact(ctx context.Context, tx pgx.Tx, ct *crm.Contact) error {
 }
 
 // GetClient returns the client with its contacts.
-func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
-	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, id))
+func (s *ClientService) GetClient(ctx context.Context, id int64) (crm.Client, error) {
+	c, err := scanClient(s.db.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, notFound("client", id)
 	}
@@ -91,30 +112,34 @@ func (s *DB) GetClient(ctx context.Context, id int64) (crm.Client, error) {
 		return c, translate(err, "get client")
 	}
 	list := []crm.Client{c}
-	if err := s.loadContacts(ctx, list); err != nil {
+	if err := s.db.loadContacts(ctx, list); err != nil {
 		return c, err
 	}
 	return list[0], nil
 }
 
 // UpdateClient saves c's own fields (an empty Priority keeps the stored
-// class). When c.Contacts is not nil it also becomes the client's contact
+// class; another class than the stored one is kept by hand from now on). When c.Contacts is not nil it also becomes the client's contact
 // list: contacts are matched by kind and value (keeping their IDs), missing
 // ones are removed and new ones added. A nil c.Contacts leaves them alone.
-func (s *DB) UpdateClient(ctx context.Context, c *crm.Client) error {
+func (s *ClientService) UpdateClient(ctx context.Context, c *crm.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := checkClientRefs(ctx, tx, c); err != nil {
+			return err
+		}
 		l := c.Legal
 		err := tx.QueryRow(ctx, `UPDATE clients SET kind = $2, name = $3, company = $4,
-				priority = COALESCE(NULLIF($5, ''), priority), owner_id = $6, tags = $7, notes = $8, language = $9, updated_at = now(),
+				priority = COALESCE(NULLIF($5, ''), priority),
+				priority_manual = CASE WHEN $5 = '' OR $5 = priority THEN priority_manual ELSE true END, owner_id = $6, tags = $7, notes = $8, language = $9, updated_at = now(),
 				inn = $10, kpp = $11, ogrn = $12, legal_address = $13, postal_address = $14, bank_name = $15, bik = $16,
 				bank_account = $17, corr_account = $18
-			WHERE id = $1 RETURNING COALESCE(priority, ''), created_at, updated_at`,
+			WHERE id = $1 RETURNING COALESCE(priority, ''), priority_manual, created_at, updated_at`,
 			c.ID, c.Kind, c.Name, c.Company, c.Priority, c.OwnerID, c.Tags, c.Notes, c.Language,
 			l.INN, l.KPP, l.OGRN, l.LegalAddress, l.PostalAddress, l.BankName, l.BIK, l.Account, l.CorrAccount).
-			Scan(&c.Priority, &c.CreatedAt, &c.UpdatedAt)
+			Scan(&c.Priority, &c.PriorityManual, &c.CreatedAt, &c.UpdatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("client", c.ID)
 		}
@@ -154,19 +179,19 @@ func replaceContacts(ctx context.Context, tx pgx.Tx, c *crm.Client) error {
 }
 
 // DeleteClient removes the client with its contacts and timeline.
-func (s *DB) DeleteClient(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)
+func (s *ClientService) DeleteClient(ctx context.Context, id int64) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)
 	return rowsOrNotFound(tag, err, "client", id)
 }
 
 // AddContact validates ct (a phone already in E.164) and adds it to client
 // ct.ClientID, setting ct.ID. A missing client is KindNotFound; the same
 // contact twice on one client is KindConflict.
-func (s *DB) AddContact(ctx context.Context, ct *crm.Contact) error {
+func (s *ClientService) AddContact(ctx context.Context, ct *crm.Contact) error {
 	if err := ct.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := insertContact(ctx, tx, ct); err != nil {
 			return err
 		}
@@ -176,8 +201,8 @@ func (s *DB) AddContact(ctx context.Context, ct *crm.Contact) error {
 }
 
 // DeleteContact removes one contact of a client.
-func (s *DB) DeleteContact(ctx context.Context, clientID, contactID int64) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *ClientService) DeleteContact(ctx context.Context, clientID, contactID int64) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = $1 AND client_id = $2`, contactID, clientID)
 		if err := rowsOrNotFound(tag, err, "contact", contactID); err != nil {
 			return err
@@ -215,3 +240,5 @@ func (s *DB) loadContacts(ctx context.Context, clients []crm.Client) error {
 	}
 	return translate(rows.Err(), "load contacts")
 }
+
+var _ crm.ClientService = (*ClientService)(nil)

@@ -20,7 +20,7 @@ func email(v string) crm.Contact { return crm.Contact{Kind: crm.ContactEmail, Va
 
 func mustClient(t *testing.T, s *postgres.Services, c crm.Client) crm.Client {
 	t.Helper()
-	if err := s.CreateClient(context.Background(), &c); err != nil {
+	if err := s.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatalf("create client %q: %v", c.Name, err)
 	}
 	return c
@@ -38,7 +38,7 @@ func testClientCRUD(t *testing.T, s *postgres.Services) {
 	if c.ID == 0 || c.Name != "Ivan Petrov" || c.CreatedAt.IsZero() || c.Contacts[0].ID == 0 || c.Contacts[1].ClientID != c.ID {
 		t.Fatalf("created = %+v", c)
 	}
-	got, err := s.GetClient(ctx, c.ID)
+	got, err := s.Clients.GetClient(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,10 @@ func testClientCRUD(t *testing.T, s *postgres.Services) {
 	keptID := got.Contacts[0].ID
 	got.Name, got.Priority, got.Tags = "Ivan I. Petrov", "A", nil
 	got.Contacts = []crm.Contact{phone("+74951234567", "office, new label"), phone("+79161234567", "mobile")}
-	if err := s.UpdateClient(ctx, &got); err != nil {
+	if err := s.Clients.UpdateClient(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := s.GetClient(ctx, c.ID)
+	again, _ := s.Clients.GetClient(ctx, c.ID)
 	if again.Name != "Ivan I. Petrov" || again.Priority != "A" || len(again.Tags) != 0 || len(again.Contacts) != 2 ||
 		again.Contacts[0].ID != keptID || again.Contacts[0].Label != "office, new label" || again.Contacts[1].Value != "+79161234567" {
 		t.Fatalf("after update = %+v", again)
@@ -74,52 +74,52 @@ func testClientCRUD(t *testing.T, s *postgres.Services) {
 	// Nil contacts leave them alone; an empty list removes them.
 	again.Contacts = nil
 	again.Notes = "x"
-	if err := s.UpdateClient(ctx, &again); err != nil {
+	if err := s.Clients.UpdateClient(ctx, &again); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.GetClient(ctx, c.ID); len(g.Contacts) != 2 || g.Notes != "x" {
+	if g, _ := s.Clients.GetClient(ctx, c.ID); len(g.Contacts) != 2 || g.Notes != "x" {
 		t.Fatalf("nil contacts changed them: %+v", g)
 	}
 	plain.Contacts = []crm.Contact{phone("+74950001122", "")}
-	if err := s.UpdateClient(ctx, &plain); err != nil {
+	if err := s.Clients.UpdateClient(ctx, &plain); err != nil {
 		t.Fatal(err)
 	}
 	plain.Contacts = []crm.Contact{}
-	if err := s.UpdateClient(ctx, &plain); err != nil {
+	if err := s.Clients.UpdateClient(ctx, &plain); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.GetClient(ctx, plain.ID); len(g.Contacts) != 0 || g.Contacts == nil {
+	if g, _ := s.Clients.GetClient(ctx, plain.ID); len(g.Contacts) != 0 || g.Contacts == nil {
 		t.Fatalf("empty contact list kept %+v", g.Contacts)
 	}
 
 	// Contacts one by one.
 	ct := crm.Contact{ClientID: c.ID, Kind: crm.ContactEmail, Value: "petrov@romashka.ru"}
-	if err := s.AddContact(ctx, &ct); err != nil || ct.ID == 0 {
+	if err := s.Clients.AddContact(ctx, &ct); err != nil || ct.ID == 0 {
 		t.Fatalf("AddContact = %v", err)
 	}
 	dup := phone("+79161234567", "")
 	dup.ClientID = c.ID
-	wantKind(t, s.AddContact(ctx, &dup), crm.KindConflict, "contacts")
+	wantKind(t, s.Clients.AddContact(ctx, &dup), crm.KindConflict, "contacts")
 	orphan := phone("+79161234567", "")
 	orphan.ClientID = 999999
-	wantKind(t, s.AddContact(ctx, &orphan), crm.KindNotFound, "")
-	if err := s.DeleteContact(ctx, c.ID, ct.ID); err != nil {
+	wantKind(t, s.Clients.AddContact(ctx, &orphan), crm.KindNotFound, "")
+	if err := s.Clients.DeleteContact(ctx, c.ID, ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantKind(t, s.DeleteContact(ctx, c.ID, ct.ID), crm.KindNotFound, "")
-	wantKind(t, s.DeleteContact(ctx, plain.ID, keptID), crm.KindNotFound, "") // another client's contact
+	wantKind(t, s.Clients.DeleteContact(ctx, c.ID, ct.ID), crm.KindNotFound, "")
+	wantKind(t, s.Clients.DeleteContact(ctx, plain.ID, keptID), crm.KindNotFound, "") // another client's contact
 
-	if err := s.DeleteClient(ctx, c.ID); err != nil {
+	if err := s.Clients.DeleteClient(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.GetClient(ctx, c.ID)
+	_, err = s.Clients.GetClient(ctx, c.ID)
 	wantKind(t, err, crm.KindNotFound, "")
-	wantKind(t, s.DeleteClient(ctx, c.ID), crm.KindNotFound, "")
-	if found, _ := s.FindClientsByPhone(ctx, "+74951234567"); len(found) != 0 {
+	wantKind(t, s.Clients.DeleteClient(ctx, c.ID), crm.KindNotFound, "")
+	if found, _ := s.Clients.FindClientsByPhone(ctx, "+74951234567"); len(found) != 0 {
 		t.Fatalf("deleted client's contacts still found: %+v", found)
 	}
 	gone := crm.Client{ID: c.ID, Name: "x"}
-	wantKind(t, s.UpdateClient(ctx, &gone), crm.KindNotFound, "")
+	wantKind(t, s.Clients.UpdateClient(ctx, &gone), crm.KindNotFound, "")
 }
 
 func TestClientConstraintErrors(t *testing.T) {
@@ -146,11 +146,11 @@ func TestClientConstraintErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.c
-			wantKind(t, s.CreateClient(ctx, &c), tc.kind, tc.field)
+			wantKind(t, s.Clients.CreateClient(ctx, &c), tc.kind, tc.field)
 		})
 	}
 	// Nothing was stored by the failed creates.
-	page, err := s.ListClients(ctx, crm.ClientFilter{})
+	page, err := s.Clients.ListClients(ctx, crm.ClientFilter{})
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("failed creates stored %d clients (%v)", len(page.Items), err)
 	}
@@ -166,14 +166,14 @@ func testSharedPhone(t *testing.T, s *postgres.Services) {
 		Contacts: []crm.Contact{phone(office, "reception"), phone("+74950000001", "")}})
 	mustClient(t, s, crm.Client{Name: "Other", Contacts: []crm.Contact{phone("+74950000002", "")}})
 
-	found, err := s.FindClientsByPhone(ctx, office)
+	found, err := s.Clients.FindClientsByPhone(ctx, office)
 	if err != nil || len(found) != 2 {
 		t.Fatalf("FindClientsByPhone = %d clients, %v", len(found), err)
 	}
 	if found[0].ID != vip.ID || found[1].Name != "Мария Иванова" || len(found[0].Contacts) != 2 {
 		t.Fatalf("order or contacts wrong: %+v", found)
 	}
-	if none, err := s.FindClientsByPhone(ctx, "+70000000000"); err != nil || len(none) != 0 {
+	if none, err := s.Clients.FindClientsByPhone(ctx, "+70000000000"); err != nil || len(none) != 0 {
 		t.Fatalf("unknown number: %v, %v", none, err)
 	}
 }
@@ -189,7 +189,7 @@ func testConcurrentCreateClient(t *testing.T, s *postgres.Services) {
 		wg.Go(func() {
 			c := crm.Client{Name: fmt.Sprintf("Family member %02d", i),
 				Contacts: []crm.Contact{phone("+74991112233", "home"), phone(fmt.Sprintf("+7916000%04d", i), "mobile")}}
-			errs[i] = s.CreateClient(ctx, &c)
+			errs[i] = s.Clients.CreateClient(ctx, &c)
 		})
 	}
 	wg.Wait()
@@ -198,49 +198,8 @@ func testConcurrentCreateClient(t *testing.T, s *postgres.Services) {
 			t.Errorf("create %d: %v", i, err)
 		}
 	}
-	found, err := s.FindClientsByPhone(ctx, "+74991112233")
+	found, err := s.Clients.FindClientsByPhone(ctx, "+74991112233")
 	if err != nil || len(found) != n {
 		t.Fatalf("found %d of %d, %v", len(found), n, err)
-	}
-}
-
-func TestPriorityClasses(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := pgtest.NewStore(t)
-	seeded, err := s.ListPriorityClasses(ctx)
-	if err != nil || len(seeded) != 4 || seeded[0].Code != "VIP" || seeded[3].Code != "C" {
-		t.Fatalf("classes seeded by the migration = %+v, %v", seeded, err)
-	}
-	rev := 5e6
-	if err := s.SavePriorityClass(ctx, crm.PriorityClass{Code: "gold", Name: "Gold", Rank: 1, MinRevenue: &rev}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SavePriorityClass(ctx, crm.PriorityClass{Code: "C", Name: "Class C", Rank: 9, Description: "the rest"}); err != nil {
-		t.Fatal(err)
-	}
-	list, err := s.ListPriorityClasses(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var codes []string
-	for _, p := range list {
-		codes = append(codes, p.Code)
-	}
-	if !slices.Equal(codes, []string{"VIP", "A", "GOLD", "B", "C"}) {
-		t.Fatalf("classes = %v", codes)
-	}
-	if list[2].MinRevenue == nil || *list[2].MinRevenue != 5e6 || list[4].Description != "the rest" || list[4].MinRevenue != nil {
-		t.Fatalf("saved classes = %+v", list)
-	}
-	if list[0].MinRevenue == nil || *list[0].MinRevenue != 1e7 {
-		t.Fatalf("seeded VIP rule = %+v", list[0])
-	}
-	wantKind(t, s.SavePriorityClass(ctx, crm.PriorityClass{Code: "no spaces", Name: "x"}), crm.KindInvalid, "code")
-	wantKind(t, s.SavePriorityClass(ctx, crm.PriorityClass{Code: "X", Name: ""}), crm.KindInvalid, "name")
-	// The new class is usable at once.
-	c := mustClient(t, s, crm.Client{Name: "Gold client", Priority: "GOLD"})
-	if c.Priority != "GOLD" {
-		t.Fatalf("priority = %q", c.Priority)
 	}
 }

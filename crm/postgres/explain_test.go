@@ -38,11 +38,11 @@ func TestPhoneLookupUsesIndexes(t *testing.T) {
 	s := pgtest.NewStore(t)
 	sample := fillClients(t, s, 20000)
 
-	plan := explain(t, s.Pool(), postgres.FindByPhoneSQL, sample)
+	plan := explain(t, s.DB.Pool(), postgres.FindByPhoneSQL, sample)
 	if !strings.Contains(plan, "contacts_kind_value") || strings.Contains(plan, "Seq Scan on contacts") {
 		t.Fatalf("phone lookup does not use the (kind, value) index:\n%s", plan)
 	}
-	if found, err := s.FindClientsByPhone(ctx, sample); err != nil || len(found) != 1 {
+	if found, err := s.Clients.FindClientsByPhone(ctx, sample); err != nil || len(found) != 1 {
 		t.Fatalf("FindClientsByPhone(%s) = %d clients, %v", sample, len(found), err)
 	}
 
@@ -51,7 +51,7 @@ func TestPhoneLookupUsesIndexes(t *testing.T) {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	})
-	plan = explain(t, s.Pool(), "SELECT c.id FROM clients c WHERE "+cond+" ORDER BY c.name, c.id LIMIT 51", args...)
+	plan = explain(t, s.DB.Pool(), "SELECT c.id FROM clients c WHERE "+cond+" ORDER BY c.name, c.id LIMIT 51", args...)
 	if !strings.Contains(plan, "Bitmap Index Scan on contacts_digits_trgm") || strings.Contains(plan, "Seq Scan on contacts") {
 		t.Fatalf("search by digits does not use the trigram index:\n%s", plan)
 	}
@@ -70,12 +70,12 @@ func fillClients(tb testing.TB, s *postgres.Services, n int) string {
 		`VACUUM ANALYZE clients`,
 		`VACUUM ANALYZE contacts`,
 	} {
-		if _, err := s.Pool().Exec(ctx, sql); err != nil {
+		if _, err := s.DB.Pool().Exec(ctx, sql); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	var sample string
-	if err := s.Pool().QueryRow(ctx, `SELECT value FROM contacts WHERE kind = 'phone' ORDER BY id OFFSET 777 LIMIT 1`).Scan(&sample); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT value FROM contacts WHERE kind = 'phone' ORDER BY id OFFSET 777 LIMIT 1`).Scan(&sample); err != nil {
 		tb.Fatal(err)
 	}
 	return sample

@@ -43,9 +43,16 @@ func funnelErr(err error, op string) error {
 	return translate(err, op)
 }
 
+var (
+	_ funnel.FunnelService = (*FunnelService)(nil)
+	_ funnel.DealService   = (*FunnelService)(nil)
+	_ funnel.SalesService  = (*FunnelService)(nil)
+	_ funnel.CallDealStore = (*FunnelService)(nil)
+)
+
 // ListFunnels returns every funnel with its stages, the default first.
-func (s *DB) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
-	rows, err := s.pool.Query(ctx, `SELECT f.id, f.name, f.is_default, s.id, s.position, s.name
+func (s *FunnelService) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT f.id, f.name, f.is_default, s.id, s.position, s.name
 		FROM funnels f JOIN funnel_stages s ON s.funnel_id = f.id
 		ORDER BY f.is_default DESC, f.name, f.id, s.position`)
 	if err != nil {
@@ -72,7 +79,7 @@ func (s *DB) ListFunnels(ctx context.Context) ([]funnel.Funnel, error) {
 }
 
 // GetFunnel returns one funnel; id 0 is the default funnel.
-func (s *DB) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) {
+func (s *FunnelService) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) {
 	list, err := s.ListFunnels(ctx)
 	if err != nil {
 		return funnel.Funnel{}, err
@@ -86,11 +93,11 @@ func (s *DB) GetFunnel(ctx context.Context, id int64) (funnel.Funnel, error) {
 }
 
 // CreateFunnel stores a new funnel with its stages (their ids are ignored).
-func (s *DB) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
+func (s *FunnelService) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if f.Default {
 			if _, err := tx.Exec(ctx, `UPDATE funnels SET is_default = false WHERE is_default`); err != nil {
 				return funnelErr(err, "create funnel")
@@ -115,7 +122,7 @@ func (s *DB) CreateFunnel(ctx context.Context, f *funnel.Funnel) error {
 // stages with an id are kept (renamed, moved), without one are added, and
 // stages left out are removed (refused while deals or history use them).
 // When the order of kept stages changes, the stage entries are rebuilt.
-func (s *DB) UpdateFunnel(ctx context.Context, f *funnel.Funnel) error {
+func (s *FunnelService) UpdateFunnel(ctx context.Context, f *funnel.Funnel) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func (s *DB) UpdateFunnel(ctx context.Context, f *funnel.Funnel) error {
 	if err != nil || f.ID == 0 {
 		return notFound("funnel", f.ID)
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if f.Default && !old.Default {
 			if _, err := tx.Exec(ctx, `UPDATE funnels SET is_default = false WHERE is_default`); err != nil {
 				return funnelErr(err, "update funnel")
@@ -198,9 +205,9 @@ func saveStages(ctx context.Context, tx pgx.Tx, old funnel.Funnel, f *funnel.Fun
 }
 
 // FunnelSettings returns the company-wide funnel settings.
-func (s *DB) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
+func (s *FunnelService) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
 	var set funnel.Settings
-	err := s.pool.QueryRow(ctx, `SELECT time_zone, auto_open_deals FROM funnel_settings WHERE id = 1`).
+	err := s.db.pool.QueryRow(ctx, `SELECT time_zone, auto_open_deals FROM funnel_settings WHERE id = 1`).
 		Scan(&set.TimeZone, &set.AutoOpenDeals)
 	if err != nil {
 		return set, funnelErr(err, "funnel settings")
@@ -210,11 +217,11 @@ func (s *DB) FunnelSettings(ctx context.Context) (funnel.Settings, error) {
 
 // SaveFunnelSettings changes the settings; a new time zone recounts the
 // daily rollup in it.
-func (s *DB) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) error {
+func (s *FunnelService) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) error {
 	if err := set.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)`, set.TimeZone).Scan(&known); err != nil {
 			return funnelErr(err, "check time zone")
@@ -242,13 +249,13 @@ func (s *DB) SaveFunnelSettings(ctx context.Context, set *funnel.Settings) error
 // FollowCentreZone makes the funnel's days those of the centre's zone
 // (HOTLINE_TIME_ZONE) unless an admin has chosen the funnel's own zone;
 // a changed zone recounts the daily rollup. It reports whether it changed.
-func (s *DB) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
+func (s *FunnelService) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
 	set := funnel.Settings{TimeZone: zone}
 	if err := set.Validate(); err != nil {
 		return false, err
 	}
 	changed := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var old string
 		var chosen bool
 		if err := tx.QueryRow(ctx, `SELECT time_zone, time_zone_chosen FROM funnel_settings WHERE id = 1 FOR UPDATE`).Scan(&old, &chosen); err != nil {
@@ -277,13 +284,13 @@ func (s *DB) FollowCentreZone(ctx context.Context, zone string) (bool, error) {
 }
 
 // GetPlan returns the targets per stage id of one plan (empty when none).
-func (s *DB) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error) {
+func (s *FunnelService) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error) {
 	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
 	if err != nil {
 		return nil, err
 	}
 	k.Start = p.StartDate()
-	rows, err := s.pool.Query(ctx, `SELECT stage_id, target FROM funnel_plans
+	rows, err := s.db.pool.Query(ctx, `SELECT stage_id, target FROM funnel_plans
 		WHERE funnel_id = $1 AND period = $2 AND period_start = $3 AND owner_id = $4`,
 		k.FunnelID, string(k.Kind), k.Start.String(), k.OwnerID)
 	if err != nil {
@@ -301,7 +308,7 @@ func (s *DB) GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, erro
 
 // SavePlan replaces one plan's targets (stage id -> target, at least 0).
 // Stages must belong to the funnel; an empty map removes the plan.
-func (s *DB) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error {
+func (s *FunnelService) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error {
 	p, err := funnel.PeriodAt(k.Kind, k.Start, time.UTC)
 	if err != nil {
 		return err
@@ -320,11 +327,11 @@ func (s *DB) SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]i
 		}
 	}
 	if k.OwnerID != 0 {
-		if _, err := s.userByID(ctx, k.OwnerID); err != nil {
+		if _, err := s.db.userByID(ctx, k.OwnerID); err != nil {
 			return crm.Invalid("salesperson_id", "user %d does not exist", k.OwnerID)
 		}
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM funnel_plans WHERE funnel_id = $1 AND period = $2 AND period_start = $3 AND owner_id = $4`,
 			f.ID, string(k.Kind), k.Start.String(), k.OwnerID); err != nil {
 			return funnelErr(err, "save plan")

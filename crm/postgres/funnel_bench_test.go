@@ -25,7 +25,7 @@ const (
 func loadFunnelBench(b *testing.B, s *postgres.Services) {
 	b.Helper()
 	ctx := context.Background()
-	conn, err := s.Pool().Acquire(ctx)
+	conn, err := s.DB.Pool().Acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func BenchmarkFunnelReportMonth(b *testing.B) {
 				d := funnel.Date{Year: 2024 + month/12%2, Month: 1 + month%12, Day: 15}
 				month++
 				t0 := time.Now()
-				r, err := s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Month, Date: d, OwnerID: c.owner, Now: now})
+				r, err := s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Month, Date: d, OwnerID: c.owner, Now: now})
 				lat = append(lat, time.Since(t0))
 				if err != nil || r.Stages[0].Actual == 0 {
 					b.Fatalf("report %v: %+v %v", d, r.Stages, err)
@@ -134,12 +134,12 @@ func checkRollupExact(b *testing.B, s *postgres.Services, owner int64) {
 	b.Helper()
 	ctx := context.Background()
 	q := funnel.ReportQuery{Kind: funnel.Month, Date: funnel.Date{Year: 2025, Month: 3, Day: 1}, OwnerID: owner, Now: time.Now()}
-	rolled, err := s.FunnelReport(ctx, q)
+	rolled, err := s.Funnel.FunnelReport(ctx, q)
 	if err != nil {
 		b.Fatal(err)
 	}
 	q.TimeZone = "Europe/Kirov" // UTC+3 all year like Moscow, so the same month, counted raw
-	raw, err := s.FunnelReport(ctx, q)
+	raw, err := s.Funnel.FunnelReport(ctx, q)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,15 +14,15 @@ import (
 // after the number) or a client with no deal and no earlier call. opened is
 // false when the agent is not a user or the client is not new. Callers feed
 // calls one at a time (funnel.AutoOpener from one goroutine).
-func (s *DB) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
-	agent, _, err := s.userByLogin(ctx, c.Agent)
+func (s *FunnelService) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
+	agent, _, err := s.db.userByLogin(ctx, c.Agent)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return funnel.Deal{}, false, nil
 	}
 	if err != nil {
 		return funnel.Deal{}, false, err
 	}
-	clients, err := s.FindClientsByPhone(ctx, c.Customer)
+	clients, err := s.db.findClientsByPhone(ctx, c.Customer)
 	if err != nil {
 		return funnel.Deal{}, false, err
 	}
@@ -31,14 +31,14 @@ func (s *DB) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.De
 		cl := crm.Client{Kind: crm.ClientPerson, Name: "Caller " + c.Customer, OwnerID: &agent.ID,
 			Notes:    "Created by the first call, " + c.At.UTC().Format("2006-01-02 15:04 UTC"),
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: c.Customer, Raw: c.Customer}}}
-		if err := s.CreateClient(ctx, &cl); err != nil {
+		if err := (&ClientService{db: s.db}).CreateClient(ctx, &cl); err != nil {
 			return funnel.Deal{}, false, fmt.Errorf("create client for %s: %w", c.Customer, err)
 		}
 		clientID = cl.ID
 	} else {
 		clientID = clients[0].ID
 		var known bool
-		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deals WHERE client_id = $1)
+		err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deals WHERE client_id = $1)
 			OR EXISTS (SELECT 1 FROM call_log WHERE client_id = $1 AND started_at < $2::timestamptz - interval '1 second')`,
 			clientID, c.At).Scan(&known)
 		if err != nil {

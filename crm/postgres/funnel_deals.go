@@ -51,8 +51,8 @@ func expectedArg(d *funnel.Deal) any {
 }
 
 // GetDeal returns one deal with its client, salesperson and stage names.
-func (s *DB) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
-	d, err := scanDeal(s.pool.QueryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id = $1`, id))
+func (s *FunnelService) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
+	d, err := scanDeal(s.db.pool.QueryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, notFound("deal", id)
 	}
@@ -63,11 +63,11 @@ func (s *DB) GetDeal(ctx context.Context, id int64) (funnel.Deal, error) {
 }
 
 // ListDeals returns deals, the most recently changed first.
-func (s *DB) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error) {
+func (s *FunnelService) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+dealColumns+dealFrom+`
+	rows, err := s.db.pool.Query(ctx, `SELECT `+dealColumns+dealFrom+`
 		WHERE ($1 = 0 OR d.owner_id = $1) AND ($2 = 0 OR d.client_id = $2) AND ($3 = 0 OR d.funnel_id = $3)
 		  AND ($4 = 0 OR d.stage_id = $4) AND ($5 = '' OR d.status = $5)
 		  AND ($8 = '' OR d.title ILIKE '%' || $8 || '%')
@@ -86,7 +86,7 @@ func (s *DB) ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal,
 // CreateDeal stores a deal and its first stage change at time at, made by
 // user by (nil: the system). FunnelID 0 is the default funnel, StageID 0
 // its first stage; a won deal starts in the last stage.
-func (s *DB) CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
+func (s *FunnelService) CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *DB) CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.
 	if _, ok := f.StageByID(d.StageID); !ok {
 		return crm.Invalid("stage_id", "stage %d is not in funnel %q", d.StageID, f.Name)
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO deals (client_id, owner_id, funnel_id, stage_id, title, amount, currency,
 				expected_close, status, lost_reason, source, created_at, updated_at, closed_at)
 			VALUES ($1, $2, $3, $4, $5, $6::bigint / 100.0, $7, $8, $9, $10, $11, $12, $12,
@@ -132,8 +132,8 @@ func recordChange(ctx context.Context, tx pgx.Tx, dealID int64, from *int64, to 
 
 // MoveDeal moves an open deal to another stage of its funnel (forward,
 // back or skipping stages) at time at, which may not precede its last change.
-func (s *DB) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *FunnelService) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error) {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var cur, funnelID int64
 		var status string
 		var last time.Time
@@ -177,7 +177,7 @@ func (s *DB) MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time
 // UpdateDeal changes a deal's title, amount, currency, expected close,
 // salesperson and status. Winning moves it to the last stage (recorded as a
 // stage change); losing needs a reason; reopening keeps its stage.
-func (s *DB) UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
+func (s *FunnelService) UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (s *DB) UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.
 	if err != nil {
 		return err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		stage := old.StageID
 		if d.Status == funnel.StatusWon && old.Status != funnel.StatusWon && stage != f.Last().ID {
 			stage = f.Last().ID
@@ -221,8 +221,8 @@ func recordChangeAfterOwner(ctx context.Context, tx pgx.Tx, d *funnel.Deal, from
 }
 
 // StageHistory returns a deal's stage changes, oldest first.
-func (s *DB) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.id, c.deal_id, c.from_stage_id, c.to_stage_id, s.name, c.owner_id, c.user_id, c.at
+func (s *FunnelService) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT c.id, c.deal_id, c.from_stage_id, c.to_stage_id, s.name, c.owner_id, c.user_id, c.at
 		FROM stage_changes c JOIN funnel_stages s ON s.id = c.to_stage_id WHERE c.deal_id = $1 ORDER BY c.at, c.id`, dealID)
 	if err != nil {
 		return nil, funnelErr(err, "stage history")
@@ -236,11 +236,11 @@ func (s *DB) StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChan
 }
 
 // AddActivity logs a meeting, offer or note for a deal.
-func (s *DB) AddActivity(ctx context.Context, a *funnel.Activity) error {
+func (s *FunnelService) AddActivity(ctx context.Context, a *funnel.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO deal_activities (deal_id, kind, at, user_id, note) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO deal_activities (deal_id, kind, at, user_id, note) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		a.DealID, string(a.Kind), a.At, a.UserID, a.Note).Scan(&a.ID)
 	return funnelErr(err, "add activity")
 }
@@ -248,11 +248,11 @@ func (s *DB) AddActivity(ctx context.Context, a *funnel.Activity) error {
 // Activities returns a deal's activities, newest first: the ones logged by
 // hand and every call in the call log with the deal's client since the day
 // before the deal was opened.
-func (s *DB) Activities(ctx context.Context, dealID int64, limit int) ([]funnel.Activity, error) {
+func (s *FunnelService) Activities(ctx context.Context, dealID int64, limit int) ([]funnel.Activity, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.pool.Query(ctx, `
 		SELECT a.id, a.kind, a.at, a.user_id, a.note, 0::bigint FROM deal_activities a WHERE a.deal_id = $1
 		UNION ALL
 		SELECT 0, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.login = c.agent AND c.agent <> ''),

@@ -26,7 +26,7 @@ type reportData struct {
 // it reads the per-period rollup; in any other zone it counts the stage
 // entries themselves. Both are exact. It makes two round trips: settings
 // and funnels, then one batch of the counting queries.
-func (s *DB) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
+func (s *FunnelService) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error) {
 	set, err := s.FunnelSettings(ctx)
 	if err != nil {
 		return funnel.Report{}, err
@@ -71,7 +71,7 @@ func (s *DB) FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Rep
 			return err
 		})
 	}
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
 		if q.OwnerID != 0 && d.names[q.OwnerID] == "" {
 			return funnel.Report{}, crm.Invalid("salesperson_id", "user %d does not exist", q.OwnerID)
 		}

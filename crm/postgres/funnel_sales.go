@@ -12,19 +12,19 @@ import (
 )
 
 // SetRate stores (or replaces) a currency's rate from a day on.
-func (s *DB) SetRate(ctx context.Context, r funnel.Rate, base string, by int64) error {
+func (s *FunnelService) SetRate(ctx context.Context, r funnel.Rate, base string, by int64) error {
 	if err := r.Validate(base); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO currency_rates (currency, day, rate_micros, updated_by) VALUES ($1, $2, $3, $4)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO currency_rates (currency, day, rate_micros, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (currency, day) DO UPDATE SET rate_micros = EXCLUDED.rate_micros, updated_by = EXCLUDED.updated_by, updated_at = now()`,
 		r.Currency, r.Day.String(), r.Micros, nullID(by))
 	return funnelErr(err, "set rate")
 }
 
 // DeleteRate removes a currency's rate of a day.
-func (s *DB) DeleteRate(ctx context.Context, currency string, day funnel.Date) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM currency_rates WHERE currency = $1 AND day = $2`, currency, day.String())
+func (s *FunnelService) DeleteRate(ctx context.Context, currency string, day funnel.Date) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM currency_rates WHERE currency = $1 AND day = $2`, currency, day.String())
 	if err != nil {
 		return funnelErr(err, "delete rate")
 	}
@@ -35,8 +35,8 @@ func (s *DB) DeleteRate(ctx context.Context, currency string, day funnel.Date) e
 }
 
 // ListRates lists the rates, newest day first (at most 500).
-func (s *DB) ListRates(ctx context.Context) ([]funnel.Rate, error) {
-	rows, err := s.pool.Query(ctx, `SELECT currency, day, rate_micros FROM currency_rates ORDER BY day DESC, currency LIMIT 500`)
+func (s *FunnelService) ListRates(ctx context.Context) ([]funnel.Rate, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT currency, day, rate_micros FROM currency_rates ORDER BY day DESC, currency LIMIT 500`)
 	if err != nil {
 		return nil, funnelErr(err, "list rates")
 	}
@@ -64,7 +64,7 @@ const wonConverted = `SELECT d.owner_id, d.currency = $5 OR r.rate_micros IS NOT
 // SalesSeries counts won deals and their converted amounts per period and
 // per salesperson over the query's range, with the plan of contracts (the
 // funnel's last stage) of each period.
-func (s *DB) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales, error) {
+func (s *FunnelService) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales, error) {
 	out := funnel.Sales{Base: q.Base}
 	if q.Kind != funnel.Week && q.Kind != funnel.Month {
 		return out, crm.Invalid("period", "must be week or month")
@@ -95,7 +95,7 @@ func (s *DB) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales
 	for i := range q.Periods {
 		p := first.Shift(i)
 		pt := funnel.SalesPoint{Label: p.Label(), Start: p.StartDate()}
-		rows, err := s.pool.Query(ctx, `SELECT count(*) FILTER (WHERE converted), coalesce(sum(minor) FILTER (WHERE converted), 0)::bigint,
+		rows, err := s.db.pool.Query(ctx, `SELECT count(*) FILTER (WHERE converted), coalesce(sum(minor) FILTER (WHERE converted), 0)::bigint,
 				count(*) FILTER (WHERE NOT converted) FROM (`+wonConverted+`) w`,
 			f.ID, p.Start, p.End, q.OwnerID, q.Base, q.TimeZone)
 		if err != nil {
@@ -112,7 +112,7 @@ func (s *DB) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales
 		}
 		pt.Won, pt.Amount, pt.Unconverted = won+unconv, funnel.Money(minor), unconv
 		var target int
-		err = s.pool.QueryRow(ctx, `SELECT target FROM funnel_plans WHERE funnel_id = $1 AND period = $2 AND period_start = $3
+		err = s.db.pool.QueryRow(ctx, `SELECT target FROM funnel_plans WHERE funnel_id = $1 AND period = $2 AND period_start = $3
 			AND owner_id = $4 AND stage_id = $5`, f.ID, string(q.Kind), pt.Start.String(), q.OwnerID, f.Last().ID).Scan(&target)
 		if err == nil {
 			pt.Plan = &target
@@ -121,7 +121,7 @@ func (s *DB) SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales
 		}
 		out.Points = append(out.Points, pt)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT w.owner_id, coalesce(nullif(u.name, ''), u.login),
+	rows, err := s.db.pool.Query(ctx, `SELECT w.owner_id, coalesce(nullif(u.name, ''), u.login),
 			count(*)::int, coalesce(sum(w.minor) FILTER (WHERE w.converted), 0)::bigint, (count(*) FILTER (WHERE NOT w.converted))::int
 		FROM (`+wonConverted+`) w JOIN users u ON u.id = w.owner_id GROUP BY 1, 2 ORDER BY 4 DESC, 1`,
 		f.ID, first.Start, last.End, q.OwnerID, q.Base, q.TimeZone)

@@ -38,7 +38,7 @@ func mustSalesperson(t *testing.T, s *postgres.Services, login, name string) crm
 func mustDealClient(t *testing.T, s *postgres.Services, name string) int64 {
 	t.Helper()
 	c := crm.Client{Kind: crm.ClientPerson, Name: name}
-	if err := s.CreateClient(context.Background(), &c); err != nil {
+	if err := s.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID
@@ -61,10 +61,10 @@ func newFunnelFixture(t *testing.T) *funnelFixture {
 	s := pgtest.NewStore(t)
 	fx := &funnelFixture{s: s, now: at(27, 12, 0)}
 	set := funnel.Settings{TimeZone: "Europe/Moscow"}
-	if err := s.SaveFunnelSettings(ctx, &set); err != nil {
+	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.GetFunnel(ctx, 0)
+	f, err := s.Funnel.GetFunnel(ctx, 0)
 	if err != nil || len(f.Stages) != 5 || f.Stages[0].Name != "First contact" {
 		t.Fatalf("default funnel %+v: %v", f, err)
 	}
@@ -73,20 +73,20 @@ func newFunnelFixture(t *testing.T) *funnelFixture {
 	fx.ivanov, fx.petrov = mustSalesperson(t, s, "ivanov", "Ivanov"), mustSalesperson(t, s, "petrov", "Petrov")
 	deal := func(owner crm.User, created time.Time, expected *funnel.Date, amount funnel.Money) funnel.Deal {
 		d := funnel.Deal{ClientID: mustDealClient(t, s, "Client of "+owner.Login), OwnerID: owner.ID, Amount: amount, ExpectedClose: expected}
-		if err := s.CreateDeal(ctx, &d, &owner.ID, created); err != nil {
+		if err := s.Funnel.CreateDeal(ctx, &d, &owner.ID, created); err != nil {
 			t.Fatal(err)
 		}
 		return d
 	}
 	move := func(d funnel.Deal, pos int, when time.Time) {
-		if _, err := s.MoveDeal(ctx, d.ID, fx.stage(pos), nil, when); err != nil {
+		if _, err := s.Funnel.MoveDeal(ctx, d.ID, fx.stage(pos), nil, when); err != nil {
 			t.Fatalf("move deal %d to %d: %v", d.ID, pos, err)
 		}
 	}
 	setStatus := func(d *funnel.Deal, st funnel.Status, reason string, when time.Time) {
-		cur, _ := s.GetDeal(ctx, d.ID)
+		cur, _ := s.Funnel.GetDeal(ctx, d.ID)
 		cur.Status, cur.LostReason = st, reason
-		if err := s.UpdateDeal(ctx, &cur, nil, when); err != nil {
+		if err := s.Funnel.UpdateDeal(ctx, &cur, nil, when); err != nil {
 			t.Fatal(err)
 		}
 		*d = cur
@@ -129,10 +129,10 @@ func TestFunnelReportHandComputedWeek(t *testing.T) {
 	s := fx.s
 	week := funnel.Date{Year: 2026, Month: 11, Day: 25}
 	key := funnel.PlanKey{FunnelID: fx.f.ID, Kind: funnel.Week, Start: funnel.Date{Year: 2026, Month: 11, Day: 23}}
-	if err := s.SavePlan(ctx, key, map[int64]int{fx.stage(1): 4, fx.stage(2): 3, fx.stage(3): 2, fx.stage(4): 1, fx.stage(5): 2}); err != nil {
+	if err := s.Funnel.SavePlan(ctx, key, map[int64]int{fx.stage(1): 4, fx.stage(2): 3, fx.stage(3): 2, fx.stage(4): 1, fx.stage(5): 2}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, Now: fx.now})
+	r, err := s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestFunnelReportHandComputedWeek(t *testing.T) {
 	}
 
 	// The salesperson view: Ivanov's own entries against the company's.
-	r, err = s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, OwnerID: fx.ivanov.ID, Now: fx.now})
+	r, err = s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: week, OwnerID: fx.ivanov.ID, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,17 +192,17 @@ func TestFunnelReportTimeZoneBoundaries(t *testing.T) {
 	fx := newFunnelFixture(t)
 	ctx := context.Background()
 	q := funnel.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, TimeZone: "UTC", Now: fx.now}
-	raw, err := fx.s.FunnelReport(ctx, q)
+	raw, err := fx.s.Funnel.FunnelReport(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	actual, _, _ := stageFigures(raw)
 	assertEqual(t, "utc actual", actual, []int{4, 3, 2, 1, 1})
 	set := funnel.Settings{TimeZone: "UTC"}
-	if err := fx.s.SaveFunnelSettings(ctx, &set); err != nil {
+	if err := fx.s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
 		t.Fatal(err)
 	}
-	rolled, err := fx.s.FunnelReport(ctx, q)
+	rolled, err := fx.s.Funnel.FunnelReport(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,14 +212,14 @@ func TestFunnelReportTimeZoneBoundaries(t *testing.T) {
 	assertEqual(t, "rollup conversion", conv2, conv)
 	// Moscow's next week starts with D2.
 	q.TimeZone, q.Date = "Europe/Moscow", funnel.Date{Year: 2026, Month: 11, Day: 30}
-	next, err := fx.s.FunnelReport(ctx, q)
+	next, err := fx.s.Funnel.FunnelReport(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if next.Stages[0].Actual != 1 || next.Period.Label != "2026-W49" {
 		t.Errorf("Moscow W49: %+v", next.Stages[0])
 	}
-	if _, err := fx.s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: q.Date, TimeZone: "Mars/Base"}); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := fx.s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: q.Date, TimeZone: "Mars/Base"}); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("bad zone: %v", err)
 	}
 }
@@ -228,50 +228,50 @@ func TestDealHistoryAndRules(t *testing.T) {
 	fx := newFunnelFixture(t)
 	ctx := context.Background()
 	s := fx.s
-	h, err := s.StageHistory(ctx, fx.d1.ID)
+	h, err := s.Funnel.StageHistory(ctx, fx.d1.ID)
 	if err != nil || len(h) != 4 || h[0].FromStage != nil || *h[2].FromStage != fx.stage(3) || h[2].ToStage != fx.stage(2) {
 		t.Fatalf("history %+v: %v", h, err)
 	}
 	// Won moved D3 nowhere new (already last); D6 was moved to 5 before winning: 2 changes each.
-	if h, _ := s.StageHistory(ctx, fx.d3.ID); len(h) != 3 {
+	if h, _ := s.Funnel.StageHistory(ctx, fx.d3.ID); len(h) != 3 {
 		t.Errorf("D3 history %d changes", len(h))
 	}
 	// Winning from stage 2 moves the deal to the last stage and records it.
-	d4, _ := s.GetDeal(ctx, fx.d4.ID)
+	d4, _ := s.Funnel.GetDeal(ctx, fx.d4.ID)
 	d4.Status = funnel.StatusWon
-	if err := s.UpdateDeal(ctx, &d4, nil, at(28, 10, 0)); err != nil || d4.StageID != fx.stage(5) || d4.ClosedAt.IsZero() {
+	if err := s.Funnel.UpdateDeal(ctx, &d4, nil, at(28, 10, 0)); err != nil || d4.StageID != fx.stage(5) || d4.ClosedAt.IsZero() {
 		t.Fatalf("win D4: %+v %v", d4, err)
 	}
-	if _, err := s.MoveDeal(ctx, fx.d4.ID, fx.stage(1), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindConflict) {
+	if _, err := s.Funnel.MoveDeal(ctx, fx.d4.ID, fx.stage(1), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindConflict) {
 		t.Errorf("moving a won deal: %v", err)
 	}
-	if _, err := s.MoveDeal(ctx, fx.d1.ID, fx.stage(3), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Funnel.MoveDeal(ctx, fx.d1.ID, fx.stage(3), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("moving to the same stage: %v", err)
 	}
-	if _, err := s.MoveDeal(ctx, fx.d1.ID, fx.stage(4), nil, at(20, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Funnel.MoveDeal(ctx, fx.d1.ID, fx.stage(4), nil, at(20, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("moving before the last change: %v", err)
 	}
 	other := funnel.Funnel{Name: "Service contracts", Stages: []funnel.Stage{{Name: "Lead"}, {Name: "Signed"}}}
-	if err := s.CreateFunnel(ctx, &other); err != nil {
+	if err := s.Funnel.CreateFunnel(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MoveDeal(ctx, fx.d1.ID, other.Stages[1].ID, nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
+	if _, err := s.Funnel.MoveDeal(ctx, fx.d1.ID, other.Stages[1].ID, nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("moving to another funnel's stage: %v", err)
 	}
-	if _, err := s.MoveDeal(ctx, 999999, fx.stage(2), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindNotFound) {
+	if _, err := s.Funnel.MoveDeal(ctx, 999999, fx.stage(2), nil, at(28, 11, 0)); !crm.IsKind(err, crm.KindNotFound) {
 		t.Errorf("moving a missing deal: %v", err)
 	}
 	bad := funnel.Deal{ClientID: 999999, OwnerID: fx.ivanov.ID}
-	if err := s.CreateDeal(ctx, &bad, nil, fx.now); !crm.IsKind(err, crm.KindInvalid) {
+	if err := s.Funnel.CreateDeal(ctx, &bad, nil, fx.now); !crm.IsKind(err, crm.KindInvalid) {
 		t.Errorf("deal for a missing client: %v", err)
 	}
 	// A stage with history cannot be removed; renaming and adding are fine.
 	f := fx.f
 	f.Stages = append(f.Stages[:1:1], f.Stages[2:]...)
-	if err := s.UpdateFunnel(ctx, &f); !crm.IsKind(err, crm.KindConflict) {
+	if err := s.Funnel.UpdateFunnel(ctx, &f); !crm.IsKind(err, crm.KindConflict) {
 		t.Errorf("removing a used stage: %v", err)
 	}
-	list, _ := s.ListDeals(ctx, funnel.DealFilter{OwnerID: fx.ivanov.ID})
+	list, _ := s.Funnel.ListDeals(ctx, funnel.DealFilter{OwnerID: fx.ivanov.ID})
 	if len(list) != 3 {
 		t.Errorf("Ivanov has %d deals, want 3", len(list))
 	}
@@ -283,10 +283,10 @@ func TestFunnelReorderRecounts(t *testing.T) {
 	ctx := context.Background()
 	f := fx.f
 	f.Stages[1], f.Stages[2] = f.Stages[2], f.Stages[1] // needs analysis before presentation
-	if err := fx.s.UpdateFunnel(ctx, &f); err != nil {
+	if err := fx.s.Funnel.UpdateFunnel(ctx, &f); err != nil {
 		t.Fatal(err)
 	}
-	r, err := fx.s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, Now: fx.now})
+	r, err := fx.s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Week, Date: funnel.Date{Year: 2026, Month: 11, Day: 25}, Now: fx.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,20 +303,20 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	fx := newFunnelFixture(t)
 	ctx := context.Background()
 	s := fx.s
-	opener := &funnel.AutoOpener{Store: s}
+	opener := &funnel.AutoOpener{Store: s.Funnel}
 	call := funnel.Call{Customer: "+79161234567", Agent: "ivanov", At: fx.now, Answered: true}
 	if _, opened, err := opener.HandleCall(ctx, call); err != nil || opened {
 		t.Fatalf("disabled: opened %v, %v", opened, err)
 	}
 	set := funnel.Settings{TimeZone: "Europe/Moscow", AutoOpenDeals: true}
-	if err := s.SaveFunnelSettings(ctx, &set); err != nil {
+	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
 		t.Fatal(err)
 	}
 	d, opened, err := opener.HandleCall(ctx, call)
 	if err != nil || !opened || d.StageID != fx.stage(1) || d.OwnerID != fx.ivanov.ID || d.Source != "call" {
 		t.Fatalf("first call: %+v opened %v: %v", d, opened, err)
 	}
-	c, err := s.GetClient(ctx, d.ClientID)
+	c, err := s.Clients.GetClient(ctx, d.ClientID)
 	if err != nil || len(c.Contacts) != 1 || c.Contacts[0].Value != "+79161234567" {
 		t.Fatalf("new client %+v: %v", c, err)
 	}
@@ -326,10 +326,10 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	}
 	// A known client with an earlier logged call is not new.
 	old := crm.Client{Kind: crm.ClientPerson, Name: "Old friend", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74950000001", Raw: "+74950000001"}}}
-	if err := s.CreateClient(ctx, &old); err != nil {
+	if err := s.Clients.CreateClient(ctx, &old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
 		VALUES ('pbx1', '1.1', 1, '+74950000001', $1, $2, 'ivanov')`, old.ID, at(1, 10, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -338,14 +338,14 @@ func TestAutoOpenDealOnFirstCall(t *testing.T) {
 	}
 	// The call counts as an activity of a deal with that client.
 	dl := funnel.Deal{ClientID: old.ID, OwnerID: fx.petrov.ID}
-	if err := s.CreateDeal(ctx, &dl, nil, at(1, 9, 0)); err != nil {
+	if err := s.Funnel.CreateDeal(ctx, &dl, nil, at(1, 9, 0)); err != nil {
 		t.Fatal(err)
 	}
 	a := funnel.Activity{DealID: dl.ID, Kind: funnel.ActivityMeeting, At: at(2, 10, 0), Note: "demo at the office"}
-	if err := s.AddActivity(ctx, &a); err != nil {
+	if err := s.Funnel.AddActivity(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
-	acts, err := s.Activities(ctx, dl.ID, 10)
+	acts, err := s.Funnel.Activities(ctx, dl.ID, 10)
 	if err != nil || len(acts) != 2 || acts[0].Kind != funnel.ActivityMeeting || acts[1].Kind != funnel.ActivityCall || acts[1].UserID == nil {
 		t.Errorf("activities %+v: %v", acts, err)
 	}

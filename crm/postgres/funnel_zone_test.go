@@ -15,26 +15,26 @@ import (
 func TestFunnelFollowsCentreZone(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.NewStore(t)
-	if set, err := s.FunnelSettings(ctx); err != nil || set.TimeZone != "UTC" {
+	if set, err := s.Funnel.FunnelSettings(ctx); err != nil || set.TimeZone != "UTC" {
 		t.Fatalf("fresh settings %+v: %v", set, err)
 	}
-	f, err := s.GetFunnel(ctx, 0)
+	f, err := s.Funnel.GetFunnel(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	owner := mustSalesperson(t, s, "sidorov", "Sidorov")
 	d := funnel.Deal{ClientID: mustDealClient(t, s, "Client"), OwnerID: owner.ID, Amount: 5000_00}
-	if err := s.CreateDeal(ctx, &d, &owner.ID, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)); err != nil {
+	if err := s.Funnel.CreateDeal(ctx, &d, &owner.ID, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	last := f.Stages[len(f.Stages)-1].ID
 	won := time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC)
-	if _, err := s.MoveDeal(ctx, d.ID, last, nil, won); err != nil {
+	if _, err := s.Funnel.MoveDeal(ctx, d.ID, last, nil, won); err != nil {
 		t.Fatal(err)
 	}
 	lastActual := func(month int) int {
 		t.Helper()
-		rep, err := s.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Month, Date: funnel.Date{Year: 2026, Month: month, Day: 10}, Now: won})
+		rep, err := s.Funnel.FunnelReport(ctx, funnel.ReportQuery{Kind: funnel.Month, Date: funnel.Date{Year: 2026, Month: month, Day: 10}, Now: won})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestFunnelFollowsCentreZone(t *testing.T) {
 	if nov, dec := lastActual(11), lastActual(12); nov != 1 || dec != 0 {
 		t.Fatalf("UTC months: November %d, December %d", nov, dec)
 	}
-	moved, err := s.FollowCentreZone(ctx, "Europe/Moscow")
+	moved, err := s.Funnel.FollowCentreZone(ctx, "Europe/Moscow")
 	if err != nil || !moved {
 		t.Fatalf("follow Moscow: %v, %v", moved, err)
 	}
@@ -52,18 +52,18 @@ func TestFunnelFollowsCentreZone(t *testing.T) {
 		t.Errorf("Moscow months: November %d, December %d; want the win in December", nov, dec)
 	}
 	// A bad zone changes nothing.
-	if _, err := s.FollowCentreZone(ctx, "Mars/Base"); err == nil {
+	if _, err := s.Funnel.FollowCentreZone(ctx, "Mars/Base"); err == nil {
 		t.Error("Mars/Base accepted")
 	}
 	// An admin's choice stands against the centre's zone.
 	set := funnel.Settings{TimeZone: "Asia/Yekaterinburg"}
-	if err := s.SaveFunnelSettings(ctx, &set); err != nil {
+	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
 		t.Fatal(err)
 	}
-	if moved, err := s.FollowCentreZone(ctx, "Europe/Moscow"); err != nil || moved {
+	if moved, err := s.Funnel.FollowCentreZone(ctx, "Europe/Moscow"); err != nil || moved {
 		t.Errorf("admin's zone overridden: %v, %v", moved, err)
 	}
-	if got, _ := s.FunnelSettings(ctx); got.TimeZone != "Asia/Yekaterinburg" {
+	if got, _ := s.Funnel.FunnelSettings(ctx); got.TimeZone != "Asia/Yekaterinburg" {
 		t.Errorf("zone after restart = %q", got.TimeZone)
 	}
 }

@@ -80,23 +80,23 @@ func TestLanguageStored(t *testing.T) {
 	wantKind(t, s.Users.UpdateUser(ctx, &got), crm.KindInvalid, "language")
 
 	c := crm.Client{Name: "Иван Петров", Language: "en"}
-	if err := s.CreateClient(ctx, &c); err != nil {
+	if err := s.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
-	gc, err := s.GetClient(ctx, c.ID)
+	gc, err := s.Clients.GetClient(ctx, c.ID)
 	if err != nil || gc.Language != "en" {
 		t.Fatalf("GetClient language = %q, %v", gc.Language, err)
 	}
 	gc.Language = ""
 	gc.Contacts = nil
-	if err := s.UpdateClient(ctx, &gc); err != nil {
+	if err := s.Clients.UpdateClient(ctx, &gc); err != nil {
 		t.Fatal(err)
 	}
-	if gc, err = s.GetClient(ctx, c.ID); err != nil || gc.Language != "" {
+	if gc, err = s.Clients.GetClient(ctx, c.ID); err != nil || gc.Language != "" {
 		t.Fatalf("after update language = %q, %v", gc.Language, err)
 	}
 	gc.Language = "fr"
-	wantKind(t, s.UpdateClient(ctx, &gc), crm.KindInvalid, "language")
+	wantKind(t, s.Clients.UpdateClient(ctx, &gc), crm.KindInvalid, "language")
 }
 
 // TestCategoryMigration: after 00171 a transaction category may be

@@ -42,7 +42,7 @@ func TestLoginFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM login_failures`).Scan(&rows); err != nil || rows != 1 {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM login_failures`).Scan(&rows); err != nil || rows != 1 {
 		t.Errorf("%d rows after pruning (%v), want 1", rows, err)
 	}
 }

@@ -96,7 +96,7 @@ func TestUnifiedTeamsMigrationKeepsData(t *testing.T) {
 			t.Errorf("down: %s\ngot  %s\nwant %s", sql, got, want)
 		}
 	}
-	st.Close()
+	st.DB.Close()
 	up("up again")
 	if v, err := postgres.MigrateVersion(ctx, dsn); err != nil || v < unifiedTeamsVersion {
 		t.Fatalf("version %d %v", v, err)

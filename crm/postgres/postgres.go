@@ -27,6 +27,9 @@ type Options struct {
 	// Text finds the searchable text of uploaded documents; nil: a
 	// doctext.Extractor with default limits that reads no PDFs.
 	Text TextExtractor
+	// BaseCurrency is the ISO 4217 code priority rules count revenue in
+	// (other currencies are converted with currency_rates); "RUB" when empty.
+	BaseCurrency string
 }
 
 // TextExtractor returns the searchable text of a file; an error means the
@@ -41,6 +44,7 @@ type DB struct {
 	now  func() time.Time
 	log  *slog.Logger
 	text TextExtractor
+	base string // BaseCurrency
 }
 
 // Open connects to the database at dsn and checks that it answers. The schema
@@ -50,6 +54,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	base := opts.BaseCurrency
+	if base == "" {
+		base = "RUB"
+	}
+	// The money trigger of migration 00320 reads it to classify clients.
+	cfg.ConnConfig.RuntimeParams["hotline.base_currency"] = base
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
@@ -57,7 +67,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	s := &DB{pool: pool, now: opts.Now, log: opts.Logger, text: opts.Text}
+	s := &DB{pool: pool, now: opts.Now, log: opts.Logger, text: opts.Text, base: base}
 	if s.text == nil {
 		s.text = doctext.New(doctext.Options{})
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
-	"hotline/metrics"
+	"hotline/telephony"
 )
 
 // MaxReportPeriod is the longest period one efficiency report covers.
@@ -66,13 +66,13 @@ GROUP BY ROLLUP (r.agent)`
 
 // AgentReport computes the agent efficiency report for [from, to) from the
 // call log, with survey scores when the survey tables exist.
-func (s *DB) AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error) {
+func (s *ReportService) AgentReport(ctx context.Context, from, to time.Time) (telephony.AgentReport, error) {
 	if !to.After(from) || to.Sub(from) > MaxReportPeriod {
-		return metrics.AgentReport{}, &crm.Error{Kind: crm.KindInvalid,
+		return telephony.AgentReport{}, &crm.Error{Kind: crm.KindInvalid,
 			Message: "the period must end after it starts and be at most 366 days long"}
 	}
-	rep := metrics.AgentReport{From: from, To: to, Agents: []metrics.AgentEfficiency{}}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	rep := telephony.AgentReport{From: from, To: to, Agents: []telephony.AgentEfficiency{}}
+	tx, err := s.db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return rep, translate(err, "agent report")
 	}
@@ -97,15 +97,15 @@ func (s *DB) AgentReport(ctx context.Context, from, to time.Time) (metrics.Agent
 	return rep, translate(tx.Commit(ctx), "agent report")
 }
 
-func reportAgents(ctx context.Context, tx pgx.Tx, from, to time.Time) ([]metrics.AgentEfficiency, error) {
+func reportAgents(ctx context.Context, tx pgx.Tx, from, to time.Time) ([]telephony.AgentEfficiency, error) {
 	rows, err := tx.Query(ctx, agentRows, from, to)
 	if err != nil {
 		return nil, translate(err, "agent report")
 	}
 	defer rows.Close()
-	out := []metrics.AgentEfficiency{}
+	out := []telephony.AgentEfficiency{}
 	for rows.Next() {
-		var a metrics.AgentEfficiency
+		var a telephony.AgentEfficiency
 		if err := rows.Scan(&a.Agent, &a.Name, &a.Calls, &a.Inbound, &a.Outbound, &a.Internal, &a.Answered,
 			&a.Missed, &a.TotalTalkSeconds, &a.TotalRingSeconds, &a.TotalHoldSeconds); err != nil {
 			return nil, translate(err, "agent report")
@@ -118,7 +118,7 @@ func reportAgents(ctx context.Context, tx pgx.Tx, from, to time.Time) ([]metrics
 
 // reportSurveys adds survey scores to the agents' rows and the total when
 // the survey tables exist; agents with answers but no calls get a row too.
-func reportSurveys(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metrics.AgentReport) error {
+func reportSurveys(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *telephony.AgentReport) error {
 	var ok bool
 	err := tx.QueryRow(ctx, `SELECT to_regclass('survey_responses') IS NOT NULL AND to_regclass('survey_answers') IS NOT NULL`).Scan(&ok)
 	if err != nil || !ok {
@@ -161,7 +161,7 @@ GROUP BY ROLLUP (u.login)`
 
 // reportTickets adds the tickets resolved per agent when the service desk's
 // tables exist.
-func reportTickets(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metrics.AgentReport) error {
+func reportTickets(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *telephony.AgentReport) error {
 	var ok bool
 	err := tx.QueryRow(ctx, `SELECT to_regclass('tickets') IS NOT NULL`).Scan(&ok)
 	if err != nil || !ok {
@@ -191,18 +191,18 @@ func reportTickets(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *metr
 	return translate(rows.Err(), "agent report tickets")
 }
 
-func agentRow(rep *metrics.AgentReport, agent string) *metrics.AgentEfficiency {
+func agentRow(rep *telephony.AgentReport, agent string) *telephony.AgentEfficiency {
 	for i := range rep.Agents {
 		if rep.Agents[i].Agent == agent {
 			return &rep.Agents[i]
 		}
 	}
-	rep.Agents = append(rep.Agents, metrics.AgentEfficiency{Agent: agent})
+	rep.Agents = append(rep.Agents, telephony.AgentEfficiency{Agent: agent})
 	return &rep.Agents[len(rep.Agents)-1]
 }
 
 // averages fills the averages: talk and hold per answered call, ring per call.
-func averages(a *metrics.AgentEfficiency) {
+func averages(a *telephony.AgentEfficiency) {
 	if a.Answered > 0 {
 		a.AvgTalkSeconds = round3(a.TotalTalkSeconds / float64(a.Answered))
 		a.AvgHoldSeconds = round3(a.TotalHoldSeconds / float64(a.Answered))

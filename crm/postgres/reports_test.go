@@ -9,7 +9,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
-	"hotline/metrics"
 	"hotline/telephony"
 )
 
@@ -57,7 +56,7 @@ func saveReportDay(t *testing.T, s *postgres.Services) {
 	for _, c := range calls {
 		ups = append(ups, telephony.CallUpdate{Version: 3, Call: c})
 	}
-	if err := s.SaveCalls(context.Background(), ups); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), ups); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,11 +68,11 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveReportDay(t, s)
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []metrics.AgentEfficiency{
+	want := []telephony.AgentEfficiency{
 		{Agent: "alice", Name: "Alice Archer", Calls: 4, Inbound: 2, Outbound: 1, Internal: 1, Answered: 3, Missed: 0,
 			TotalTalkSeconds: 200, AvgTalkSeconds: 66.667, TotalRingSeconds: 19, AvgRingSeconds: 4.75,
 			TotalHoldSeconds: 20, AvgHoldSeconds: 6.667},
@@ -98,7 +97,7 @@ func TestAgentReportMatchesHandCheckedDay(t *testing.T) {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i, rep.Agents[i], want[i])
 		}
 	}
-	wantTotal := metrics.AgentEfficiency{Agent: "total", Calls: 6, Inbound: 4, Outbound: 1, Internal: 1, Answered: 4,
+	wantTotal := telephony.AgentEfficiency{Agent: "total", Calls: 6, Inbound: 4, Outbound: 1, Internal: 1, Answered: 4,
 		Missed: 2, TotalTalkSeconds: 230, AvgTalkSeconds: 57.5, TotalRingSeconds: 29, AvgRingSeconds: 4.833,
 		TotalHoldSeconds: 20, AvgHoldSeconds: 5}
 	if r := rep.Total.SurveyResponses; r == nil || *r != 0 {
@@ -126,27 +125,27 @@ func TestAgentReportSurveyScores(t *testing.T) {
 	}{{"alice", 5, 10}, {"alice", 3, 6}, {"bob", 4, -1}, {"", 1, -1}}
 	for i, a := range answers {
 		var id int64
-		err := s.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, agent, state, started_at)
+		err := s.DB.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, agent, state, started_at)
 			VALUES ((SELECT min(id) FROM survey_definitions), 'pbx1', $1, $2, 'completed', $3) RETURNING id`,
 			"ch"+string(rune('a'+i)), a.agent, reportDay.Add(15*time.Hour)).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ins := `INSERT INTO survey_answers (response_id, idx, key, value, scale, at) VALUES ($1, $2, $3, $4, $5, now())`
-		if _, err := s.Pool().Exec(ctx, ins, id, 0, "agent", a.csat, "csat"); err != nil {
+		if _, err := s.DB.Pool().Exec(ctx, ins, id, 0, "agent", a.csat, "csat"); err != nil {
 			t.Fatal(err)
 		}
 		if a.nps >= 0 {
-			if _, err := s.Pool().Exec(ctx, ins, id, 1, "nps", a.nps, "nps"); err != nil {
+			if _, err := s.DB.Pool().Exec(ctx, ins, id, 1, "nps", a.nps, "nps"); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(row metrics.AgentEfficiency, n int, csat, avg float64, nps *float64) {
+	check := func(row telephony.AgentEfficiency, n int, csat, avg float64, nps *float64) {
 		t.Helper()
 		if row.SurveyResponses == nil || *row.SurveyResponses != n || *row.CSAT != csat || *row.AvgCSAT != avg ||
 			(nps == nil) != (row.NPS == nil) || (nps != nil && *nps != *row.NPS) {
@@ -169,26 +168,26 @@ func TestAgentReportTicketsHandled(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := crm.Client{Name: "Vector Ltd"}
-	if err := s.CreateClient(ctx, &cl); err != nil {
+	if err := s.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	// The service desk's migration creates tickets; create the columns the
 	// report reads when it is not in this build.
-	_, err := s.Pool().Exec(ctx, `CREATE TABLE IF NOT EXISTS tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	_, err := s.DB.Pool().Exec(ctx, `CREATE TABLE IF NOT EXISTS tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 		client_id bigint, subject text, priority text, status text, assignee_id bigint, public_token text,
 		created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, resolved := range []time.Time{reportDay.Add(10 * time.Hour), reportDay.Add(11 * time.Hour), reportDay.Add(-time.Hour)} {
-		_, err := s.Pool().Exec(ctx, `INSERT INTO tickets (client_id, subject, priority, status, assignee_id, public_token,
+		_, err := s.DB.Pool().Exec(ctx, `INSERT INTO tickets (client_id, subject, priority, status, assignee_id, public_token,
 			created_at, updated_at, resolved_at) VALUES ($1, 'Router', 'normal', 'resolved', $2, $3, $4, $4, $4)`,
 			cl.ID, alice.ID, "tok"+string(rune('a'+i)), resolved)
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	rep, err := s.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
+	rep, err := s.Reports.AgentReport(ctx, reportDay, reportDay.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +216,7 @@ func TestAgentReportRejectsBadPeriods(t *testing.T) {
 		"reversed": {reportDay, reportDay.Add(-time.Hour)},
 		"too long": {reportDay, reportDay.Add(400 * 24 * time.Hour)},
 	} {
-		_, err := s.AgentReport(context.Background(), p[0], p[1])
+		_, err := s.Reports.AgentReport(context.Background(), p[0], p[1])
 		var ce *crm.Error
 		if !errors.As(err, &ce) || ce.Kind != crm.KindInvalid {
 			t.Errorf("%s: err = %v, want KindInvalid", name, err)

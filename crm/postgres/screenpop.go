@@ -16,12 +16,12 @@ import (
 
 // RecentInteractions returns the last perClient timeline entries of each of
 // the clients, newest first, in one query (interactions_timeline index).
-func (s *DB) RecentInteractions(ctx context.Context, clientIDs []int64, perClient int) (map[int64][]crm.Interaction, error) {
+func (s *ScreenPopService) RecentInteractions(ctx context.Context, clientIDs []int64, perClient int) (map[int64][]crm.Interaction, error) {
 	out := make(map[int64][]crm.Interaction, len(clientIDs))
 	if len(clientIDs) == 0 || perClient <= 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT i.id, i.client_id, i.kind, i.at, i.user_id, i.summary, i.body, i.ref_type, i.ref_id, i.created_at
+	rows, err := s.db.pool.Query(ctx, `SELECT i.id, i.client_id, i.kind, i.at, i.user_id, i.summary, i.body, i.ref_type, i.ref_id, i.created_at
 		FROM unnest($1::bigint[]) AS c(id)
 		CROSS JOIN LATERAL (SELECT * FROM interactions WHERE client_id = c.id
 			ORDER BY at DESC, id DESC LIMIT $2) i
@@ -45,12 +45,12 @@ func (s *DB) RecentInteractions(ctx context.Context, clientIDs []int64, perClien
 
 // UserNames returns the display names (the login when no name is set) of
 // the given users; unknown ids are absent.
-func (s *DB) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+func (s *ScreenPopService) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, CASE WHEN name = '' THEN login ELSE name END
+	rows, err := s.db.pool.Query(ctx, `SELECT id, CASE WHEN name = '' THEN login ELSE name END
 		FROM users WHERE id = ANY($1::bigint[])`, ids)
 	if err != nil {
 		return nil, translate(err, "user names")
@@ -69,9 +69,9 @@ func (s *DB) UserNames(ctx context.Context, ids []int64) (map[int64]string, erro
 
 // AgentForEndpoint returns the login of the enabled user behind a telephony
 // endpoint; found is false when the endpoint is nobody's.
-func (s *DB) AgentForEndpoint(ctx context.Context, endpoint string) (string, bool, error) {
+func (s *ScreenPopService) AgentForEndpoint(ctx context.Context, endpoint string) (string, bool, error) {
 	var login string
-	err := s.pool.QueryRow(ctx, `SELECT u.login FROM user_endpoints e JOIN users u ON u.id = e.user_id
+	err := s.db.pool.QueryRow(ctx, `SELECT u.login FROM user_endpoints e JOIN users u ON u.id = e.user_id
 		WHERE e.endpoint = $1 AND NOT u.disabled`, endpoint).Scan(&login)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
@@ -86,8 +86,8 @@ func (s *DB) AgentForEndpoint(ctx context.Context, endpoint string) (string, boo
 // priority class and its owner's first endpoint (when the owner is enabled
 // and has one), for the dialplan's routing hint. found is false for a
 // number no client has.
-func (s *DB) RouteByPhone(ctx context.Context, e164 string) (priority, ownerEndpoint string, found bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT coalesce(c.priority, ''), coalesce((SELECT e.endpoint FROM user_endpoints e
+func (s *ScreenPopService) RouteByPhone(ctx context.Context, e164 string) (priority, ownerEndpoint string, found bool, err error) {
+	err = s.db.pool.QueryRow(ctx, `SELECT coalesce(c.priority, ''), coalesce((SELECT e.endpoint FROM user_endpoints e
 			JOIN users u ON u.id = e.user_id WHERE e.user_id = c.owner_id AND NOT u.disabled
 			ORDER BY e.endpoint LIMIT 1), '')
 		FROM contacts ct JOIN clients c ON c.id = ct.client_id
@@ -106,11 +106,11 @@ func (s *DB) RouteByPhone(ctx context.Context, e164 string) (priority, ownerEndp
 // AgentCallsSince returns the calls an agent rang or talked on since a
 // moment (the console's "today's calls"), newest first. Consultation calls
 // folded into others are left out.
-func (s *DB) AgentCallsSince(ctx context.Context, login string, since time.Time, limit int) ([]telephony.Call, error) {
+func (s *ScreenPopService) AgentCallsSince(ctx context.Context, login string, since time.Time, limit int) ([]telephony.Call, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT linkedid, node, direction, outcome, caller, caller_name, callee, customer,
+	rows, err := s.db.pool.Query(ctx, `SELECT linkedid, node, direction, outcome, caller, caller_name, callee, customer,
 			agent, agents, started_at, answered_at, ended_at, wait_seconds, ring_seconds, talk_seconds, hold_seconds
 		FROM calls WHERE agents @> ARRAY[$1]::text[] AND started_at >= $2 AND merged_into IS NULL
 		ORDER BY started_at DESC LIMIT $3`, login, since, limit)
@@ -127,4 +127,10 @@ func (s *DB) AgentCallsSince(ctx context.Context, login string, since time.Time,
 		return nil, translate(err, "agent calls")
 	}
 	return calls, nil
+}
+
+// ListPriorityClasses returns the priority classes the card classifies the
+// caller by (screenpop.Directory).
+func (s *ScreenPopService) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
+	return (&PriorityService{db: s.db}).List(ctx)
 }

@@ -13,25 +13,25 @@ func TestLastSurveyScoresForThePopCard(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	c := crm.Client{Name: "Surveyed client"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	other := crm.Client{Name: "Someone else"}
-	if err := st.CreateClient(ctx, &other); err != nil {
+	if err := st.Clients.CreateClient(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	answer := func(client int64, channel string, started time.Time, answers ...[2]any) {
 		t.Helper()
 		var id int64
-		err := st.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, client_id, state, started_at)
+		err := st.DB.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, client_id, state, started_at)
 			VALUES ((SELECT id FROM survey_definitions WHERE is_default), 'sim', $1, $2, 'completed', $3) RETURNING id`,
 			channel, client, started).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, a := range answers {
-			if _, err := st.Pool().Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, at)
+			if _, err := st.DB.Pool().Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, at)
 				VALUES ($1, $2, $3, $4, $5, $6)`, id, i, a[0], a[1], map[string]string{"agent": "csat", "nps": "nps"}[a[0].(string)],
 				started.Add(time.Duration(i+1)*time.Second)); err != nil {
 				t.Fatal(err)

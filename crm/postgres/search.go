@@ -15,7 +15,7 @@ import (
 // their contacts. f.Query matches a part of the name, the company or an
 // email address (case-insensitive), or a part of a phone number's digits
 // ("4567" finds +74951234567, "(495) 123" finds it too).
-func (s *DB) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error) {
+func (s *ClientService) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error) {
 	var page crm.Page[crm.Client]
 	cur, hasCur, err := decodeCursor(f.After)
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *DB) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.
 	}
 	sql += " ORDER BY c.name, c.id LIMIT " + arg(limit+1)
 
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return page, translate(err, "list clients")
 	}
@@ -69,7 +69,7 @@ func (s *DB) ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.
 		last := items[limit-1]
 		page.Next = cursor{Name: last.Name, ID: last.ID}.encode()
 	}
-	if err := s.loadContacts(ctx, items); err != nil {
+	if err := s.db.loadContacts(ctx, items); err != nil {
 		return page, err
 	}
 	page.Items = items
@@ -130,7 +130,13 @@ const findByPhoneSQL = `SELECT ` + clientColumns + ` FROM clients c
 // FindClientsByPhone returns every client with this E.164 number (a number
 // may be shared by a family or an office), highest priority first, with
 // their contacts. It is an index lookup on contacts (kind, value).
-func (s *DB) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
+func (s *ClientService) FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
+	return s.db.findClientsByPhone(ctx, e164)
+}
+
+// findClientsByPhone is FindClientsByPhone, shared with the funnel (calls
+// of a deal's client).
+func (s *DB) findClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error) {
 	rows, err := s.pool.Query(ctx, findByPhoneSQL, e164)
 	if err != nil {
 		return nil, translate(err, "find clients by phone")

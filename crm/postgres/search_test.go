@@ -57,7 +57,7 @@ func TestListClientsQuery(t *testing.T) {
 		{"query and priority", crm.ClientFilter{Query: "a", Priority: "VIP"}, []string{"Ivan Petrov"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page, err := s.ListClients(ctx, tc.f)
+			page, err := s.Clients.ListClients(ctx, tc.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,17 +69,17 @@ func TestListClientsQuery(t *testing.T) {
 			}
 		})
 	}
-	page, _ := s.ListClients(ctx, crm.ClientFilter{Query: "4567"})
+	page, _ := s.Clients.ListClients(ctx, crm.ClientFilter{Query: "4567"})
 	if len(page.Items[0].Contacts) != 2 {
 		t.Fatalf("listed client lacks contacts: %+v", page.Items[0])
 	}
-	_, err := s.ListClients(ctx, crm.ClientFilter{Query: "bad \xff utf-8"})
+	_, err := s.Clients.ListClients(ctx, crm.ClientFilter{Query: "bad \xff utf-8"})
 	wantKind(t, err, crm.KindInvalid, "q")
-	_, err = s.ListClients(ctx, crm.ClientFilter{Query: "nul\x00"})
+	_, err = s.Clients.ListClients(ctx, crm.ClientFilter{Query: "nul\x00"})
 	wantKind(t, err, crm.KindInvalid, "q")
-	_, err = s.ListClients(ctx, crm.ClientFilter{After: "not a cursor!"})
+	_, err = s.Clients.ListClients(ctx, crm.ClientFilter{After: "not a cursor!"})
 	wantKind(t, err, crm.KindInvalid, "after")
-	_, err = s.ListClients(ctx, crm.ClientFilter{After: "eyJpIjowfQ"}) // {"i":0}
+	_, err = s.Clients.ListClients(ctx, crm.ClientFilter{After: "eyJpIjowfQ"}) // {"i":0}
 	wantKind(t, err, crm.KindInvalid, "after")
 }
 
@@ -98,14 +98,14 @@ func testInjectionStringsVerbatim(t *testing.T, s *postgres.Services) {
 	for _, h := range hostile {
 		c := mustClient(t, s, crm.Client{Name: h, Company: h, Notes: h, Tags: []string{h},
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74953330000", Raw: h, Label: h}}})
-		got, err := s.GetClient(ctx, c.ID)
+		got, err := s.Clients.GetClient(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Name != h || got.Company != h || got.Notes != h || got.Tags[0] != h || got.Contacts[0].Raw != h || got.Contacts[0].Label != h {
 			t.Fatalf("hostile string changed: %+v", got)
 		}
-		page, err := s.ListClients(ctx, crm.ClientFilter{Query: h})
+		page, err := s.Clients.ListClients(ctx, crm.ClientFilter{Query: h})
 		if err != nil {
 			t.Fatalf("search for %q: %v", h, err)
 		}
@@ -113,19 +113,19 @@ func testInjectionStringsVerbatim(t *testing.T, s *postgres.Services) {
 			t.Fatalf("search for %q did not find it: %q", h, names(page.Items))
 		}
 		i := crm.Interaction{ClientID: c.ID, Kind: crm.InteractionNote, Summary: h, Body: h, RefType: "note", RefID: h}
-		if err := s.AddInteraction(ctx, &i); err != nil {
+		if err := s.Clients.AddInteraction(ctx, &i); err != nil {
 			t.Fatal(err)
 		}
-		tl, err := s.Timeline(ctx, c.ID, "", 10)
+		tl, err := s.Clients.Timeline(ctx, c.ID, "", 10)
 		if err != nil || tl.Items[0].Summary != h || tl.Items[0].Body != h || tl.Items[0].RefID != h {
 			t.Fatalf("timeline = %+v, %v", tl.Items, err)
 		}
 	}
-	found, err := s.FindClientsByPhone(ctx, "+74953330000")
+	found, err := s.Clients.FindClientsByPhone(ctx, "+74953330000")
 	if err != nil || len(found) != len(hostile) {
 		t.Fatalf("after hostile inserts: %d clients, %v", len(found), err)
 	}
-	if _, err := s.FindClientsByPhone(ctx, `' OR '1'='1`); err != nil {
+	if _, err := s.Clients.FindClientsByPhone(ctx, `' OR '1'='1`); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,7 +150,7 @@ func TestPaginationWhileInserting(t *testing.T) {
 		if pages > 40 {
 			t.Fatal("pagination does not end")
 		}
-		page, err := s.ListClients(ctx, crm.ClientFilter{After: after, Limit: 7})
+		page, err := s.Clients.ListClients(ctx, crm.ClientFilter{After: after, Limit: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestPaginationWhileInserting(t *testing.T) {
 		t.Fatal("pages are not in (name, id) order")
 	}
 	// No limit: the default page size of 50.
-	page, err := s.ListClients(ctx, crm.ClientFilter{})
+	page, err := s.Clients.ListClients(ctx, crm.ClientFilter{})
 	if err != nil || len(page.Items) != 50 || page.Next == "" {
 		t.Fatalf("default limit: %d items, next %q, %v", len(page.Items), page.Next, err)
 	}

@@ -3,11 +3,11 @@ package postgres
 // Services are every feature's store over one DB, built once by the program
 // (and by tests) and handed out one field at a time: the HTTP API and the
 // pages hold only the services they use.
-//
-// The embedded *DB is transitional: methods still defined on DB move to a
-// feature service one feature at a time.
 type Services struct {
-	*DB
+	// DB is the pool they share: Ping, Close, and the checks of what a user
+	// may see that several features ask (DealVisibleTo, TicketVisibleTo,
+	// ReservationVisibleTo, VisibleTickets).
+	DB *DB
 
 	// Clients, their contacts, timeline and search; priority classes.
 	Clients  *ClientService
@@ -32,11 +32,13 @@ type Services struct {
 	Documents *DocumentService
 	Projects  *ProjectService
 
-	// Sales funnel and deals; the call log, reports and screen-pop cards.
+	// Sales funnel and deals; the call log, reports, screen-pop cards and
+	// prompts' audio.
 	Funnel    *FunnelService
 	Calls     *CallService
 	Reports   *ReportService
 	ScreenPop *ScreenPopService
+	Voice     *VoiceService
 
 	// Surveys and campaigns.
 	Surveys   *SurveyService
@@ -70,6 +72,7 @@ func NewServices(db *DB) *Services {
 		Calls:     &CallService{db: db},
 		Reports:   &ReportService{db: db},
 		ScreenPop: &ScreenPopService{db: db},
+		Voice:     &VoiceService{db: db},
 
 		Surveys:   &SurveyService{db: db},
 		Campaigns: &CampaignService{db: db},
@@ -126,6 +129,10 @@ type ReportService struct{ db *DB }
 
 // ScreenPopService finds what the agent's card shows about a caller.
 type ScreenPopService struct{ db *DB }
+
+// VoiceService keeps prompts' audio and the media signing secret
+// (voice.Store).
+type VoiceService struct{ db *DB }
 
 // SurveyService keeps surveys and their answers.
 type SurveyService struct{ db *DB }

@@ -101,7 +101,7 @@ func BenchmarkClientAvailability(b *testing.B) {
 	e := newStockEnv(b, migratedDSN(b))
 	first := fillLots(b, e)
 	var wh int64
-	if err := e.st.Pool().QueryRow(e.ctx, `SELECT warehouse_id FROM stock WHERE product_id = $1 AND on_hand > reserved LIMIT 1`, first).Scan(&wh); err != nil {
+	if err := e.st.DB.Pool().QueryRow(e.ctx, `SELECT warehouse_id FROM stock WHERE product_id = $1 AND on_hand > reserved LIMIT 1`, first).Scan(&wh); err != nil {
 		b.Fatal(err)
 	}
 	for i := range 3 {
@@ -147,15 +147,15 @@ func fillLots(b *testing.B, e *stockEnv) int64 {
 		if q != sql[0] && q != sql[1] {
 			args = append(args, w1, w2)
 		}
-		if _, err := e.st.Pool().Exec(ctx, q, args...); err != nil {
+		if _, err := e.st.DB.Pool().Exec(ctx, q, args...); err != nil {
 			b.Fatalf("fill: %v", err)
 		}
 	}
-	if _, err := e.st.Pool().Exec(ctx, `ANALYZE`); err != nil {
+	if _, err := e.st.DB.Pool().Exec(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 	var first int64
-	if err := e.st.Pool().QueryRow(ctx, `SELECT min(id) FROM products WHERE sku LIKE $1 || '-%'`, e.prefix).Scan(&first); err != nil {
+	if err := e.st.DB.Pool().QueryRow(ctx, `SELECT min(id) FROM products WHERE sku LIKE $1 || '-%'`, e.prefix).Scan(&first); err != nil {
 		b.Fatal(err)
 	}
 	for i := range 200 { // some reservations to subtract

@@ -91,7 +91,7 @@ func newStockEnv(tb testing.TB, dsn string) *stockEnv {
 	clk := &stockClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
 	st := pgtest.Open(tb, dsn, postgres.Options{Now: clk.Now, MaxConns: 20})
 	c := &crm.Client{Name: "Stock buyer", Kind: crm.ClientCompany}
-	if err := st.CreateClient(ctx, c); err != nil {
+	if err := st.Clients.CreateClient(ctx, c); err != nil {
 		tb.Fatal(err)
 	}
 	return &stockEnv{t: tb, prefix: fmt.Sprintf("T%d", stockPrefix.Add(1)), ctx: ctx, st: st, clk: clk, client: c.ID}
@@ -100,7 +100,7 @@ func newStockEnv(tb testing.TB, dsn string) *stockEnv {
 func (e *stockEnv) newClient(name string) int64 {
 	e.t.Helper()
 	c := &crm.Client{Name: name, Kind: crm.ClientCompany}
-	if err := e.st.CreateClient(e.ctx, c); err != nil {
+	if err := e.st.Clients.CreateClient(e.ctx, c); err != nil {
 		e.t.Fatal(err)
 	}
 	return c.ID
@@ -361,10 +361,10 @@ func testStockBadInput(t *testing.T, dsn string) {
 	}
 	// The ledger is append-only, and the database refuses direct damage.
 	e.receive(p.ID, wh, "A", 2, 10, "")
-	if _, err := e.st.Pool().Exec(e.ctx, `UPDATE stock_movements SET qty = 100 WHERE product_id = $1`, p.ID); err == nil {
+	if _, err := e.st.DB.Pool().Exec(e.ctx, `UPDATE stock_movements SET qty = 100 WHERE product_id = $1`, p.ID); err == nil {
 		t.Error("movements can be rewritten")
 	}
-	if _, err := e.st.Pool().Exec(e.ctx, `UPDATE stock SET reserved = on_hand + 1 WHERE product_id = $1`, p.ID); err == nil {
+	if _, err := e.st.DB.Pool().Exec(e.ctx, `UPDATE stock SET reserved = on_hand + 1 WHERE product_id = $1`, p.ID); err == nil {
 		t.Error("the database accepts reserved above on hand")
 	}
 }
@@ -421,7 +421,7 @@ func testConcurrentStockInvariants(t *testing.T, dsn string) {
 		onHand += b.OnHand
 	}
 	var inTransit int64
-	_ = e.st.Pool().QueryRow(e.ctx, `SELECT coalesce(sum(qty), 0) FROM stock_transfers WHERE state = 'in_transit' AND product_id = $1`, p.ID).Scan(&inTransit)
+	_ = e.st.DB.Pool().QueryRow(e.ctx, `SELECT coalesce(sum(qty), 0) FROM stock_transfers WHERE state = 'in_transit' AND product_id = $1`, p.ID).Scan(&inTransit)
 	if onHand+inTransit+shipped.Load() != 150 {
 		t.Fatalf("on hand %d + in transit %d + shipped %d != 150 received", onHand, inTransit, shipped.Load())
 	}

@@ -31,11 +31,11 @@ func TestCampaignAudienceFromTheCRM(t *testing.T) {
 		if owned {
 			c.OwnerID = &owner.ID
 		}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 		if boughtDaysAgo > 0 {
-			if _, err := st.Pool().Exec(ctx, `INSERT INTO money_transactions (at, direction, amount, currency, category, client_id)
+			if _, err := st.DB.Pool().Exec(ctx, `INSERT INTO money_transactions (at, direction, amount, currency, category, client_id)
 				VALUES ($1, 'income', 100000, 'RUB', 'sale', $2)`, now.AddDate(0, 0, -boughtDaysAgo), c.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -113,7 +113,7 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for i, name := range []string{"Анна", "Борис", "Вера", "Глеб"} {
 		c := crm.Client{Name: name, Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+7495100000" + string(rune('1'+i))}}}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 	}
 	respond(byPhone["+74951000001"], survey.StateCompleted, 5, 9)
 	respond(byPhone["+74951000002"], survey.StatePartial, 3)
-	if _, err := st.Pool().Exec(ctx, `UPDATE survey_campaign_contacts SET status = 'failed' WHERE phone = '+74951000003'`); err != nil {
+	if _, err := st.DB.Pool().Exec(ctx, `UPDATE survey_campaign_contacts SET status = 'failed' WHERE phone = '+74951000003'`); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := st.Campaigns.CampaignResults(ctx, camp.ID)

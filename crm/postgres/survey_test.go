@@ -121,7 +121,7 @@ func TestCampaignCallersOfAPeriod(t *testing.T) {
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	cl := crm.Client{Name: "Ivan", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -136,7 +136,7 @@ func TestCampaignCallersOfAPeriod(t *testing.T) {
 		{"outbound", "+74950000000", nil, day},                 // not a caller
 		{"inbound", "+74951111111", nil, day.AddDate(0, 0, 2)}, // outside the period
 	} {
-		if _, err := st.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, customer, client_id, started_at)
+		if _, err := st.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, customer, client_id, started_at)
 			VALUES ('pbx', $1, 1, $2, $3, $4, $5)`, fmt.Sprint(i), c.dir, c.customer, c.client, c.at); err != nil {
 			t.Fatal(err)
 		}

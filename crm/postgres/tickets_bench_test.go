@@ -47,11 +47,11 @@ func fillTickets(b *testing.B, s *postgres.Services, n int) (agent int64) {
 			FROM generate_series(1, %[1]d) g JOIN clients c ON c.id = (SELECT min(id) FROM clients) + g %% 20000`, n),
 		`VACUUM ANALYZE tickets`, `VACUUM ANALYZE team_members`, `VACUUM ANALYZE clients`,
 	} {
-		if _, err := s.Pool().Exec(ctx, sql); err != nil {
+		if _, err := s.DB.Pool().Exec(ctx, sql); err != nil {
 			b.Fatalf("seed: %v", err)
 		}
 	}
-	if err := s.Pool().QueryRow(ctx, `SELECT min(id) + 3 FROM users`).Scan(&agent); err != nil {
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT min(id) + 3 FROM users`).Scan(&agent); err != nil {
 		b.Fatal(err)
 	}
 	return agent
@@ -79,7 +79,7 @@ func BenchmarkTicketLists(b *testing.B) {
 	ctx := context.Background()
 	agentView := &service.Viewer{UserID: agent, Role: crm.RoleAgent}
 	var clientID int64
-	_ = s.Pool().QueryRow(ctx, `SELECT client_id FROM tickets ORDER BY id DESC LIMIT 1`).Scan(&clientID)
+	_ = s.DB.Pool().QueryRow(ctx, `SELECT client_id FROM tickets ORDER BY id DESC LIMIT 1`).Scan(&clientID)
 	cases := []struct {
 		name string
 		f    service.TicketFilter
@@ -127,7 +127,7 @@ func fillArticles(b *testing.B, s *postgres.Services, n int) {
 			CASE WHEN g %% 3 = 0 THEN 'public' ELSE 'internal' END, now(), now()
 		FROM generate_series(1, %d) g, v`, n)
 	for _, q := range []string{sql, `VACUUM ANALYZE kb_articles`} {
-		if _, err := s.Pool().Exec(context.Background(), q); err != nil {
+		if _, err := s.DB.Pool().Exec(context.Background(), q); err != nil {
 			b.Fatalf("seed articles: %v", err)
 		}
 	}

@@ -24,7 +24,7 @@ func TestMissedCallOpensCallbackAndAnsweredCallResolvesIt(t *testing.T) {
 	call := func(linkedid, customer string, client int64, outcome, start string) {
 		t.Helper()
 		st := mskTime(start)
-		_, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+		_, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
 			VALUES ('pbx1', $1, 1, 'inbound', $2, $3, $4, $5, $6)`, linkedid, outcome, customer, client, st, st.Add(40*time.Second))
 		if err != nil {
 			t.Fatal(err)
@@ -79,14 +79,14 @@ func TestCallbackGoesToTheClientsOwner(t *testing.T) {
 	s := openDesk(t, pgtest.NewDSN(t), clk)
 	owner := mustUser(t, s, "cb.owner", crm.RoleAgent)
 	gone := mustUser(t, s, "cb.gone", crm.RoleAgent)
-	if _, err := s.Pool().Exec(ctx, `UPDATE users SET disabled = true WHERE id = $1`, gone.ID); err != nil {
+	if _, err := s.DB.Pool().Exec(ctx, `UPDATE users SET disabled = true WHERE id = $1`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	owned := mustClient(t, s, crm.Client{Name: "Owned", Priority: "B", OwnerID: &owner.ID, Contacts: []crm.Contact{phone("+74951110001", "")}})
 	orphan := mustClient(t, s, crm.Client{Name: "Orphan", Priority: "B", OwnerID: &gone.ID, Contacts: []crm.Contact{phone("+74951110002", "")}})
 	for i, c := range []crm.Client{owned, orphan} {
 		st := mskTime("2026-11-26 10:00").Add(time.Duration(i) * time.Minute)
-		if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+		if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
 			VALUES ('pbx1', $1, 1, 'inbound', 'abandoned', $2, $3, $4, $5)`, "2."+string(rune('1'+i)), c.Contacts[0].Value, c.ID, st, st.Add(30*time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestOneCallbackPerNumber(t *testing.T) {
 	missed := func(linkedid, start string) {
 		t.Helper()
 		st := mskTime(start)
-		if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+		if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
 			VALUES ('pbx1', $1, 1, 'inbound', 'abandoned', '+74951112233', $2, $3, $4)`, linkedid, c.ID, st, st.Add(20*time.Second)); err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,7 @@ func TestServiceCost(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, agent, started_at, ended_at, talk_seconds)
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, agent, started_at, ended_at, talk_seconds)
 		VALUES ('pbx1', 'cost.1', 1, 'inbound', 'answered', '+74951234567', $1, 'anna', $2, $2, 1800)`, c.ID, now); err != nil {
 		t.Fatal(err)
 	}

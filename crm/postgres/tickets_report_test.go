@@ -59,10 +59,10 @@ func TestServiceReportFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sid, rid int64
-	_ = s.Pool().QueryRow(ctx, `INSERT INTO survey_definitions (name, definition) VALUES ('CSAT', '{}') RETURNING id`).Scan(&sid)
-	_ = s.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, linkedid, started_at)
+	_ = s.DB.Pool().QueryRow(ctx, `INSERT INTO survey_definitions (name, definition) VALUES ('CSAT', '{}') RETURNING id`).Scan(&sid)
+	_ = s.DB.Pool().QueryRow(ctx, `INSERT INTO survey_responses (survey_id, node, channel_id, linkedid, started_at)
 		VALUES ($1, 'pbx1', 'ch1', 'r.1', now()) RETURNING id`, sid).Scan(&rid)
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, at) VALUES ($1, 0, 'agent', 4, 'csat', now())`, rid); err != nil {
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO survey_answers (response_id, idx, key, value, scale, at) VALUES ($1, 0, 'agent', 4, 'csat', now())`, rid); err != nil {
 		t.Fatal(err)
 	}
 

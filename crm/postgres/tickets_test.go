@@ -63,7 +63,7 @@ func TestTicketWorkflowAndHistory(t *testing.T) {
 	if err != nil || len(got.Calls) != 1 || got.ClientName != "VIP Client" {
 		t.Fatalf("get %+v %v", got, err)
 	}
-	tl, _ := s.Timeline(ctx, vip.ID, "", 10)
+	tl, _ := s.Clients.Timeline(ctx, vip.ID, "", 10)
 	if len(tl.Items) != 1 || tl.Items[0].Kind != crm.InteractionTicket {
 		t.Fatalf("timeline %+v", tl.Items)
 	}

@@ -55,7 +55,7 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 		t.Fatalf("fired %v, want %d in total", counts, n)
 	}
 	// Restart: the first store goes away; the next day a new one fires the rest.
-	first.Close()
+	first.DB.Close()
 	clk.Set(mskTime("2026-11-27 12:00"))
 	third := openDesk(t, dsn, clk)
 	w3 := service.NewEscalator(service.EscalatorOptions{Store: third.Tickets, Now: clk.Now, Worker: "w3"})
@@ -85,8 +85,8 @@ func TestEscalationExactlyOnceAcrossWorkersAndRestart(t *testing.T) {
 		}
 	}
 	var fired, notes int
-	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE fired_at IS NOT NULL`).Scan(&fired)
-	_ = third.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_notifications`).Scan(&notes)
+	_ = third.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE fired_at IS NOT NULL`).Scan(&fired)
+	_ = third.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_notifications`).Scan(&notes)
 	// The agent hears of the assignment, both 80% levels and both
 	// breaches; the lead of both breaches and of level 2, which made them
 	// the owner.

@@ -9,47 +9,19 @@ import (
 	"hotline/crm"
 )
 
-// ListPriorityClasses returns the priority classes, most important first.
-func (s *DB) ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
-	rows, err := s.pool.Query(ctx, `SELECT code, name, rank, description, min_revenue::float8
-		FROM priority_classes ORDER BY rank, code`)
-	if err != nil {
-		return nil, translate(err, "list priority classes")
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (crm.PriorityClass, error) {
-		var p crm.PriorityClass
-		err := r.Scan(&p.Code, &p.Name, &p.Rank, &p.Description, &p.MinRevenue)
-		return p, err
-	})
-	return list, translate(err, "list priority classes")
-}
-
-// SavePriorityClass creates the class or replaces the one with its code.
-func (s *DB) SavePriorityClass(ctx context.Context, p crm.PriorityClass) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO priority_classes (code, name, rank, description, min_revenue)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, rank = excluded.rank,
-			description = excluded.description, min_revenue = excluded.min_revenue`,
-		p.Code, p.Name, p.Rank, p.Description, p.MinRevenue)
-	return translate(err, "save priority class")
-}
-
 // AddInteraction validates i and appends it to its client's timeline,
 // setting i.ID and i.CreatedAt (and i.At to now when zero). An entry with
 // the same RefType and RefID as an existing one of the client is KindConflict.
-func (s *DB) AddInteraction(ctx context.Context, i *crm.Interaction) error {
+func (s *ClientService) AddInteraction(ctx context.Context, i *crm.Interaction) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
 	if i.At.IsZero() {
-		i.At = s.now()
+		i.At = s.db.now()
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id, created_at)
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, at, created_at`,
-		i.ClientID, i.Kind, i.At, i.UserID, i.Summary, i.Body, i.RefType, i.RefID, s.now()).
+		i.ClientID, i.Kind, i.At, i.UserID, i.Summary, i.Body, i.RefType, i.RefID, s.db.now()).
 		Scan(&i.ID, &i.At, &i.CreatedAt)
 	err = translate(err, "add interaction")
 	var ce *crm.Error
@@ -62,7 +34,7 @@ func (s *DB) AddInteraction(ctx context.Context, i *crm.Interaction) error {
 // Timeline returns one page of a client's timeline, newest first. after is
 // the Next cursor of the previous page ("" for the first). An unknown client
 // is KindNotFound.
-func (s *DB) Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error) {
+func (s *ClientService) Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error) {
 	var page crm.Page[crm.Interaction]
 	cur, hasCur, err := decodeCursor(after)
 	if err != nil {
@@ -72,10 +44,10 @@ func (s *DB) Timeline(ctx context.Context, clientID int64, after string, limit i
 	const cols = `SELECT id, client_id, kind, at, user_id, summary, body, ref_type, ref_id, created_at FROM interactions`
 	var rows pgx.Rows
 	if hasCur {
-		rows, err = s.pool.Query(ctx, cols+` WHERE client_id = $1 AND (at, id) < ($2, $3)
+		rows, err = s.db.pool.Query(ctx, cols+` WHERE client_id = $1 AND (at, id) < ($2, $3)
 			ORDER BY at DESC, id DESC LIMIT $4`, clientID, cur.At, cur.ID, limit+1)
 	} else {
-		rows, err = s.pool.Query(ctx, cols+` WHERE client_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, clientID, limit+1)
+		rows, err = s.db.pool.Query(ctx, cols+` WHERE client_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, clientID, limit+1)
 	}
 	if err != nil {
 		return page, translate(err, "timeline")
@@ -90,7 +62,7 @@ func (s *DB) Timeline(ctx context.Context, clientID int64, after string, limit i
 	}
 	if len(items) == 0 && !hasCur {
 		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, clientID).Scan(&exists); err != nil {
+		if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, clientID).Scan(&exists); err != nil {
 			return page, translate(err, "timeline")
 		}
 		if !exists {

@@ -26,7 +26,7 @@ func TestTimeline(t *testing.T) {
 		at := base.Add(time.Duration((i*7)%13) * time.Hour)
 		in := crm.Interaction{ClientID: c.ID, Kind: crm.InteractionCall, At: at, UserID: &agent.ID,
 			Summary: fmt.Sprintf("call %d", i), RefType: "call", RefID: fmt.Sprintf("1764212972.%d", i)}
-		if err := s.AddInteraction(ctx, &in); err != nil {
+		if err := s.Clients.AddInteraction(ctx, &in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func TestTimeline(t *testing.T) {
 	var all []crm.Interaction
 	after := ""
 	for {
-		page, err := s.Timeline(ctx, c.ID, after, 4)
+		page, err := s.Clients.Timeline(ctx, c.ID, after, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,25 +76,25 @@ func TestTimeline(t *testing.T) {
 
 	// The same call twice on one timeline is a conflict; on another client it is fine.
 	dup := crm.Interaction{ClientID: c.ID, Kind: crm.InteractionCall, RefType: "call", RefID: "1764212972.3"}
-	wantKind(t, s.AddInteraction(ctx, &dup), crm.KindConflict, "ref_id")
+	wantKind(t, s.Clients.AddInteraction(ctx, &dup), crm.KindConflict, "ref_id")
 	dup.ClientID = other.ID
-	if err := s.AddInteraction(ctx, &dup); err != nil {
+	if err := s.Clients.AddInteraction(ctx, &dup); err != nil {
 		t.Fatalf("same call on another client: %v", err)
 	}
-	wantKind(t, s.AddInteraction(ctx, &crm.Interaction{ClientID: 999999, Kind: crm.InteractionNote}), crm.KindNotFound, "")
-	wantKind(t, s.AddInteraction(ctx, &crm.Interaction{ClientID: c.ID, Kind: "Bad Kind"}), crm.KindInvalid, "kind")
-	_, err := s.Timeline(ctx, 999999, "", 10)
+	wantKind(t, s.Clients.AddInteraction(ctx, &crm.Interaction{ClientID: 999999, Kind: crm.InteractionNote}), crm.KindNotFound, "")
+	wantKind(t, s.Clients.AddInteraction(ctx, &crm.Interaction{ClientID: c.ID, Kind: "Bad Kind"}), crm.KindInvalid, "kind")
+	_, err := s.Clients.Timeline(ctx, 999999, "", 10)
 	wantKind(t, err, crm.KindNotFound, "")
-	_, err = s.Timeline(ctx, c.ID, "garbage", 10)
+	_, err = s.Clients.Timeline(ctx, c.ID, "garbage", 10)
 	wantKind(t, err, crm.KindInvalid, "after")
-	if empty, err := s.Timeline(ctx, mustClient(t, s, crm.Client{Name: "New"}).ID, "", 10); err != nil || len(empty.Items) != 0 {
+	if empty, err := s.Clients.Timeline(ctx, mustClient(t, s, crm.Client{Name: "New"}).ID, "", 10); err != nil || len(empty.Items) != 0 {
 		t.Fatalf("empty timeline = %+v, %v", empty, err)
 	}
 }
 
 func mustInteraction(t *testing.T, s *postgres.Services, i crm.Interaction) crm.Interaction {
 	t.Helper()
-	if err := s.AddInteraction(context.Background(), &i); err != nil {
+	if err := s.Clients.AddInteraction(context.Background(), &i); err != nil {
 		t.Fatal(err)
 	}
 	return i

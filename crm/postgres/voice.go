@@ -13,20 +13,13 @@ import (
 	"hotline/telephony/voice"
 )
 
-// VoiceStore keeps prompts' audio and the media signing secret
-// (voice.Store).
-type VoiceStore struct{ s *DB }
-
-var _ voice.Store = VoiceStore{}
-
-// Voice returns the store of prompts' audio.
-func (s *DB) Voice() VoiceStore { return VoiceStore{s} }
+var _ voice.Store = (*VoiceService)(nil)
 
 // AudioInfo returns the audio of key without its WAV.
-func (v VoiceStore) AudioInfo(ctx context.Context, key string) (voice.Audio, error) {
+func (v *VoiceService) AudioInfo(ctx context.Context, key string) (voice.Audio, error) {
 	var a voice.Audio
 	var ms int64
-	err := v.s.pool.QueryRow(ctx, `SELECT key, lang, text, source, duration_ms, version, updated_at
+	err := v.db.pool.QueryRow(ctx, `SELECT key, lang, text, source, duration_ms, version, updated_at
 		FROM voice_audio WHERE key = $1`, key).Scan(&a.Key, &a.Lang, &a.Text, &a.Source, &ms, &a.Version, &a.UpdatedAt)
 	if err != nil {
 		return voice.Audio{}, translate(err, "prompt audio")
@@ -36,8 +29,8 @@ func (v VoiceStore) AudioInfo(ctx context.Context, key string) (voice.Audio, err
 }
 
 // AudioInfos returns the audio known for keys, by key, without WAV.
-func (v VoiceStore) AudioInfos(ctx context.Context, keys []string) (map[string]voice.Audio, error) {
-	rows, err := v.s.pool.Query(ctx, `SELECT key, lang, text, source, duration_ms, version, updated_at
+func (v *VoiceService) AudioInfos(ctx context.Context, keys []string) (map[string]voice.Audio, error) {
+	rows, err := v.db.pool.Query(ctx, `SELECT key, lang, text, source, duration_ms, version, updated_at
 		FROM voice_audio WHERE key = ANY($1)`, keys)
 	if err != nil {
 		return nil, translate(err, "prompt audio")
@@ -58,39 +51,39 @@ func (v VoiceStore) AudioInfos(ctx context.Context, keys []string) (map[string]v
 
 // AudioData returns the WAV of key at version (KindNotFound when it was
 // replaced since).
-func (v VoiceStore) AudioData(ctx context.Context, key string, version int64) ([]byte, error) {
+func (v *VoiceService) AudioData(ctx context.Context, key string, version int64) ([]byte, error) {
 	var wav []byte
-	err := v.s.pool.QueryRow(ctx, `SELECT wav FROM voice_audio WHERE key = $1 AND version = $2`, key, version).Scan(&wav)
+	err := v.db.pool.QueryRow(ctx, `SELECT wav FROM voice_audio WHERE key = $1 AND version = $2`, key, version).Scan(&wav)
 	return wav, translate(err, "prompt audio")
 }
 
 // PutAudio stores a, replacing the audio of its key, with a new version.
-func (v VoiceStore) PutAudio(ctx context.Context, a *voice.Audio) error {
+func (v *VoiceService) PutAudio(ctx context.Context, a *voice.Audio) error {
 	if len(a.WAV) == 0 {
 		return crm.Invalid("file", "the audio is empty")
 	}
-	err := v.s.pool.QueryRow(ctx, `INSERT INTO voice_audio (key, lang, text, source, wav, duration_ms, updated_at)
+	err := v.db.pool.QueryRow(ctx, `INSERT INTO voice_audio (key, lang, text, source, wav, duration_ms, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (key) DO UPDATE SET lang = EXCLUDED.lang, text = EXCLUDED.text, source = EXCLUDED.source,
 			wav = EXCLUDED.wav, duration_ms = EXCLUDED.duration_ms, version = nextval('voice_audio_version'),
 			updated_at = EXCLUDED.updated_at
 		RETURNING version, updated_at`,
-		a.Key, a.Lang, a.Text, string(a.Source), a.WAV, a.Duration.Milliseconds(), v.s.now()).Scan(&a.Version, &a.UpdatedAt)
+		a.Key, a.Lang, a.Text, string(a.Source), a.WAV, a.Duration.Milliseconds(), v.db.now()).Scan(&a.Version, &a.UpdatedAt)
 	return translate(err, "store prompt audio")
 }
 
 // MediaSecret returns the media signing secret, creating 32 random bytes
 // the first time (the first replica's insert wins).
-func (v VoiceStore) MediaSecret(ctx context.Context) ([]byte, error) {
+func (v *VoiceService) MediaSecret(ctx context.Context) ([]byte, error) {
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, fmt.Errorf("media secret: %w", err)
 	}
-	if _, err := v.s.pool.Exec(ctx, `INSERT INTO voice_media_secret (secret) VALUES ($1) ON CONFLICT DO NOTHING`, fresh); err != nil {
+	if _, err := v.db.pool.Exec(ctx, `INSERT INTO voice_media_secret (secret) VALUES ($1) ON CONFLICT DO NOTHING`, fresh); err != nil {
 		return nil, translate(err, "media secret")
 	}
 	var secret []byte
-	err := v.s.pool.QueryRow(ctx, `SELECT secret FROM voice_media_secret`).Scan(&secret)
+	err := v.db.pool.QueryRow(ctx, `SELECT secret FROM voice_media_secret`).Scan(&secret)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errors.New("media secret: missing after insert")
 	}

@@ -73,7 +73,7 @@ func TestWorkWakeupsAndNextDue(t *testing.T) {
 
 	for _, u := range trackerUpdates(t, "with-linkedid/sip-hold.jsonl") {
 		if u.Call.EndedAt != nil {
-			if err := s.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+			if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
 				t.Fatal(err)
 			}
 			break

@@ -25,7 +25,7 @@ func TestBrowserSLAPlanCriticalTarget(t *testing.T) {
 	plan := a.plan(t)
 	pid := strconv.FormatInt(plan.ID, 10)
 	c := crm.Client{Name: "Critical client", Kind: crm.ClientCompany}
-	must(t, a.store.CreateClient(context.Background(), &c))
+	must(t, a.store.Clients.CreateClient(context.Background(), &c))
 
 	runSteps(t, ctx, tctx,
 		chromedp.Navigate(u+"/clients"),

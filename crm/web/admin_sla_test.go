@@ -310,7 +310,7 @@ func TestSLAPlanListShowsUsage(t *testing.T) {
 	p := resource.Product{SKU: "PBX-100", Name: "PBX appliance", SupportMonths: 12, SupportPlanID: &std.ID}
 	must(t, a.store.Stock.CreateProduct(ctx, &p))
 	c := crm.Client{Name: "Usage client", Kind: crm.ClientCompany}
-	must(t, a.store.CreateClient(ctx, &c))
+	must(t, a.store.Clients.CreateClient(ctx, &c))
 	client := c.ID
 	for i := range 3 {
 		tk := service.Ticket{ClientID: client, Subject: fmt.Sprintf("Request %d", i)}

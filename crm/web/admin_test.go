@@ -44,11 +44,11 @@ func newAdminSite(t *testing.T) *adminSite { t.Helper(); return newAdminSiteWith
 func newAdminSiteWith(t *testing.T, desk bool) *adminSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	if desk {
 		httpapi.RegisterTickets(api, ticketAPI(st))
 	}
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

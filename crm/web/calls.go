@@ -17,17 +17,16 @@ import (
 	"hotline/telephony"
 )
 
-// CallLog is what the call-log pages read (crm/postgres satisfies it).
-type CallLog interface {
-	ListCalls(ctx context.Context, f telephony.CallFilter) (crm.Page[telephony.Call], error)
-	GetCall(ctx context.Context, id int64) (telephony.Call, []telephony.TimelineEntry, error)
+// CallPageDeps are what the call-log pages need.
+type CallPageDeps struct {
+	Calls telephony.CallLog
 }
 
 // callPages serves the call log: the filtered list, one call with its
 // legs, transfers and timeline, and the list as CSV.
 type callPages struct {
 	p   *Pages
-	log CallLog
+	log telephony.CallLog
 }
 
 // callPageSize is how many calls one page of the list shows.
@@ -37,8 +36,8 @@ const callPageSize = 50
 // /calls/linked/{linkedid}, which finds a call by its Asterisk linkedid) and
 // the nav link. Agents see the calls they rang or talked in; supervisors
 // and admins see every call.
-func (p *Pages) MountCalls(log CallLog) {
-	cp := &callPages{p: p, log: log}
+func (p *Pages) MountCalls(deps CallPageDeps) {
+	cp := &callPages{p: p, log: deps.Calls}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/calls", cp.list)
@@ -298,7 +297,7 @@ func (cp *callPages) list(w http.ResponseWriter, r *http.Request) {
 // from; none means no calls.
 func (cp *callPages) pickClient(r *http.Request, d *callListData, f *telephony.CallFilter) error {
 	if d.Query.Client > 0 {
-		c, err := cp.p.store.GetClient(r.Context(), d.Query.Client)
+		c, err := cp.p.clients.Clients.GetClient(r.Context(), d.Query.Client)
 		if err != nil {
 			return err
 		}
@@ -308,7 +307,7 @@ func (cp *callPages) pickClient(r *http.Request, d *callListData, f *telephony.C
 	if d.Query.Q == "" || isPhoneLike(d.Query.Q) {
 		return nil
 	}
-	page, err := cp.p.store.ListClients(r.Context(), crm.ClientFilter{Query: d.Query.Q, Limit: 20})
+	page, err := cp.p.clients.Clients.ListClients(r.Context(), crm.ClientFilter{Query: d.Query.Q, Limit: 20})
 	if err != nil {
 		return err
 	}
@@ -358,7 +357,7 @@ func (cp *callPages) withClients(ctx context.Context, calls []telephony.Call) ([
 		}
 		name, ok := names[*c.ClientID]
 		if !ok {
-			cl, err := cp.p.store.GetClient(ctx, *c.ClientID)
+			cl, err := cp.p.clients.Clients.GetClient(ctx, *c.ClientID)
 			if err != nil && !crm.IsKind(err, crm.KindNotFound) {
 				return nil, err
 			}

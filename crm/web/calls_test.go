@@ -39,18 +39,18 @@ func newCallSite(t *testing.T) *callSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.MountConsole()
-	pages.MountCalls(st)
+	pages.MountCalls(web.CallPageDeps{Calls: st.Calls})
 	desk := ticketPageDeps(st, false)
 	desk.Costs, desk.Catalogue = st.Tickets, st.Stock
 	pages.MountTickets(desk)
 	pages.MountKB(web.KBPageDeps{KB: st.KB, Tickets: st.Tickets})
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the product picker's search
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock}) // the product picker's search
 	pages.MountAdmin(web.AdminPageDeps{Users: st.Users, Sessions: st.Sessions, Teams: st.Teams, SLAPlans: st.SLA})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -68,7 +68,7 @@ func newCallSite(t *testing.T) *callSite {
 	}
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Мария Сидорова", Priority: "B",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79123456789", Raw: "8 912 345-67-89"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	at := func(s string) *time.Time {
@@ -100,13 +100,13 @@ func newCallSite(t *testing.T) *callSite {
 		{Seq: 2, At: *c1.AnsweredAt, Kind: "answered", Channel: "1733434200.2"},
 		{Seq: 3, At: *c1.EndedAt, Kind: "ended"},
 	}
-	err = st.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}})
+	err = st.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := &callSite{site: &site{t: t, store: st, ts: ts}, client: cl.ID, ids: map[string]int64{}}
 	for _, c := range []telephony.Call{c1, c2, c3} {
-		page, err := st.ListCalls(ctx, telephony.CallFilter{LinkedID: c.LinkedID})
+		page, err := st.Calls.ListCalls(ctx, telephony.CallFilter{LinkedID: c.LinkedID})
 		if err != nil || len(page.Items) != 1 {
 			t.Fatalf("call %s: %v %v", c.LinkedID, page.Items, err)
 		}

@@ -14,7 +14,6 @@ import (
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 	"hotline/telephony"
 	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
@@ -30,8 +29,8 @@ func (n ariNode) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.
 // PBX and the page says so. A supervisor without a phone gets no button.
 func TestBrowserClientPageClickToCall(t *testing.T) {
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	if _, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams}); err != nil {
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
 	pbx := aritest.New(aritest.Options{Speed: 10})
@@ -40,8 +39,8 @@ func TestBrowserClientPageClickToCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.RegisterClickToCall(telephony.NewClickToCall(telephony.ClickToCallOptions{
-		Originator: telephony.ARIChannels{Nodes: ariNode{client}}, Node: "pbx1"}))
+	httpapi.RegisterClickToCall(api, httpapi.ClickToCallDeps{Users: st.Users, Clients: st.Clients,
+		Calls: telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: telephony.ARIChannels{Nodes: ariNode{client}}, Node: "pbx1"})})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -55,7 +54,7 @@ func TestBrowserClientPageClickToCall(t *testing.T) {
 	}
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Priority: "B",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74957654321", Raw: "8 495 765-43-21"}}}
-	if err := st.CreateClient(ctx, &cl); err != nil {
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("%s/clients/%d", ts.URL, cl.ID)

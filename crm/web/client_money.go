@@ -58,7 +58,7 @@ func (mp *moneyPages) prefillClient(r *http.Request, f *txForm) {
 	if err != nil || id <= 0 {
 		return
 	}
-	if c, err := mp.p.store.GetClient(r.Context(), id); err == nil {
+	if c, err := mp.p.clients.Clients.GetClient(r.Context(), id); err == nil {
 		f.ClientID, f.ClientName = strconv.FormatInt(id, 10), c.Name
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // TestBrowserClientMoney: a supervisor records an income and an expense
@@ -24,8 +23,8 @@ import (
 func TestBrowserClientMoney(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +41,7 @@ func TestBrowserClientMoney(t *testing.T) {
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
 	other := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Рога и копыта»"}
 	for _, cl := range []*crm.Client{&c, &other} {
-		if err := st.CreateClient(ctx, cl); err != nil {
+		if err := st.Clients.CreateClient(ctx, cl); err != nil {
 			t.Fatal(err)
 		}
 	}

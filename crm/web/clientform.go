@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/crm/httpapi"
 )
 
 // clientForm is the new/edit client form as posted (strings, to show back).
@@ -26,8 +25,11 @@ type clientFormData struct {
 }
 
 func formOf(c crm.Client) clientForm {
-	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company, Priority: c.Priority,
+	f := clientForm{Kind: string(c.Kind), Name: c.Name, Company: c.Company,
 		Tags: strings.Join(c.Tags, ", "), Notes: c.Notes, Language: c.Language, Legal: c.Legal}
+	if c.PriorityManual {
+		f.Priority = c.Priority // otherwise "automatic, by the rules"
+	}
 	if c.OwnerID != nil {
 		f.Owner = strconv.FormatInt(*c.OwnerID, 10)
 	}
@@ -59,7 +61,7 @@ func (f clientForm) apply(c *crm.Client) error {
 // renderForm shows the client form, with err (a failed save) when not nil.
 func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, d clientFormData, err error) {
 	var e error
-	if d.Classes, e = p.store.ListPriorityClasses(r.Context()); e == nil {
+	if d.Classes, e = p.priorityClasses(r.Context()); e == nil {
 		seededClasses(loc(r), d.Classes)
 		d.Owners, e = p.users.ListUsers(r.Context())
 	}
@@ -94,7 +96,7 @@ func (p *Pages) createClient(w http.ResponseWriter, r *http.Request) {
 		err = p.formContacts(&c, f)
 	}
 	if err == nil {
-		err = p.api.CreateClient(r.Context(), &c)
+		err = p.clients.Clients.CreateClient(r.Context(), &c)
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
@@ -117,7 +119,7 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 			continue
 		}
 		ct := crm.Contact{Kind: in.kind, Value: in.value}
-		if err := httpapi.NormalizeContact(p.api.Phone(), &ct); err != nil {
+		if err := p.clients.Phone.NormalizeContact(&ct); err != nil {
 			return crm.Invalid(string(in.kind), "%s", err.(*crm.Error).Message)
 		}
 		c.Contacts = append(c.Contacts, ct)
@@ -127,7 +129,7 @@ func (p *Pages) formContacts(c *crm.Client, f clientForm) error {
 
 func (p *Pages) editClientPage(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.store.GetClient(r.Context(), id)
+	c, err := p.clients.Clients.GetClient(r.Context(), id)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
@@ -140,14 +142,18 @@ func (p *Pages) updateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	c, err := p.store.GetClient(r.Context(), id)
+	c, err := p.clients.Clients.GetClient(r.Context(), id)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
 	f := formFromRequest(r)
 	if err = f.apply(&c); err == nil {
-		err = p.api.UpdateClient(r.Context(), &c)
+		err = p.clients.Clients.UpdateClient(r.Context(), &c)
+	}
+	if svc := p.clients.Priority; err == nil && svc != nil {
+		// "Automatic" hands the client back to the rules; a class is kept by hand.
+		_, err = svc.SetClientPriority(r.Context(), id, f.Priority, f.Priority != "")
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {

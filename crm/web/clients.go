@@ -7,15 +7,84 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
 	"hotline/crm/funnel"
-	"hotline/crm/httpapi"
+	"hotline/crm/phone"
 	"hotline/crm/resource"
 	"hotline/internal/i18n"
 )
+
+// ClientPageDeps are the services the client pages use. Clients and
+// Priority are required.
+type ClientPageDeps struct {
+	Clients  crm.ClientService
+	Priority crm.PriorityService
+	// Tickets says which requests an agent may see, so that the timeline
+	// hides the others' subjects; nil hides every request entry from agents.
+	Tickets crm.TicketVisibility
+	// Phone reads numbers typed without a country code; default: the API
+	// server's normaliser.
+	Phone *phone.Normalizer
+	// Now is the clock notes are dated by; time.Now when nil.
+	Now func() time.Time
+}
+
+// clientPages serve the client pages and the priority classes.
+type clientPages struct {
+	p    *Pages
+	deps ClientPageDeps
+}
+
+// MountClients adds the client pages: search, the card with its timeline,
+// notes and contacts, the new and edit forms, and the priority classes at
+// /admin/priority (admins), linked under the nav bar's Admin menu.
+func (p *Pages) MountClients(deps ClientPageDeps) {
+	if deps.Phone == nil {
+		n := p.api.Phone()
+		deps.Phone = &n
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	p.mu.Lock()
+	p.clients = deps
+	p.mu.Unlock()
+	cp := &clientPages{p: p, deps: deps}
+	p.api.Router().Group(func(r chi.Router) {
+		r.Use(p.requireUser)
+		r.Get("/clients", p.searchPage)
+		r.Get("/clients/new", p.newClientPage)
+		r.Post("/clients", p.createClient)
+		r.Get("/clients/{id}", p.clientPage)
+		r.Get("/clients/{id}/edit", p.editClientPage)
+		r.Post("/clients/{id}", p.updateClient)
+		r.Post("/clients/{id}/notes", p.addNote)
+		r.Post("/clients/{id}/contacts", p.addContact)
+		r.With(requireAdminRole).Get("/admin/priority", cp.priorityPage)
+		r.With(requireAdminRole).Post("/admin/priority", cp.savePriority)
+		r.With(requireAdminRole).Post("/admin/priority/delete", cp.deletePriority)
+		r.With(requireAdminRole).Post("/admin/priority/reclassify", cp.reclassify)
+	})
+	p.AddNav(NavItem{Label: "prio.nav", Path: "/admin/priority", Roles: crm.AdminOnly, Group: "web.nav.group.admin"})
+}
+
+// priorityClasses are the classes in the reader's words (none before
+// MountClients).
+func (p *Pages) priorityClasses(ctx context.Context) ([]crm.PriorityClass, error) {
+	p.mu.RLock()
+	svc := p.clients.Priority
+	p.mu.RUnlock()
+	if svc == nil {
+		return nil, nil
+	}
+	classes, err := svc.List(ctx)
+	seededClasses(i18n.FromContext(ctx), classes)
+	return classes, err
+}
 
 type searchData struct {
 	Query    string
@@ -50,7 +119,7 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 		}
 		f.OwnerID = &id
 	}
-	page, err := p.store.ListClients(r.Context(), f)
+	page, err := p.clients.Clients.ListClients(r.Context(), f)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
@@ -70,7 +139,7 @@ func (p *Pages) searchPage(w http.ResponseWriter, r *http.Request) {
 		p.renderFragment(w, r, "search", "results", d)
 		return
 	}
-	if d.Classes, err = p.store.ListPriorityClasses(r.Context()); err == nil {
+	if d.Classes, err = p.priorityClasses(r.Context()); err == nil {
 		seededClasses(loc(r), d.Classes)
 		d.Owners, err = p.users.ListUsers(r.Context())
 	}
@@ -135,7 +204,7 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 		p.errorPage(w, r, crm.Errorf(crm.KindNotFound, "no such client"))
 		return
 	}
-	if d.Client, err = p.store.GetClient(ctx, id); err != nil {
+	if d.Client, err = p.clients.Clients.GetClient(ctx, id); err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
@@ -155,11 +224,10 @@ func (p *Pages) showClient(w http.ResponseWriter, r *http.Request, status int, e
 }
 
 func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) error {
-	classes, err := p.store.ListPriorityClasses(ctx)
+	classes, err := p.priorityClasses(ctx)
 	if err != nil {
 		return err
 	}
-	seededClasses(i18n.FromContext(ctx), classes)
 	for i := range classes {
 		if classes[i].Code == d.Client.Priority {
 			d.Class = &classes[i]
@@ -172,12 +240,12 @@ func (p *Pages) loadCard(ctx context.Context, d *clientData, cursor string) erro
 			names[u.ID] = displayName(u)
 		}
 	}
-	page, err := p.store.Timeline(ctx, d.Client.ID, cursor, 20)
+	page, err := p.clients.Clients.Timeline(ctx, d.Client.ID, cursor, 20)
 	if err != nil {
 		return err
 	}
 	d.Next, d.Cursor = page.Next, cursor
-	items, err := p.api.VisibleInteractions(ctx, page.Items)
+	items, err := crm.VisibleInteractions(ctx, page.Items, p.clients.Tickets)
 	if err != nil {
 		return err
 	}
@@ -202,7 +270,7 @@ func (p *Pages) addNote(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	body := r.PostFormValue("body")
-	if _, err := p.api.AddNote(r.Context(), id, "", body); err != nil {
+	if err := p.addNoteBy(r.Context(), id, body); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			p.showClient(w, r, http.StatusUnprocessableEntity, errorText(loc(r), err), clientData{NoteBody: body})
 			return
@@ -213,6 +281,22 @@ func (p *Pages) addNote(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#timeline", http.StatusSeeOther)
 }
 
+// addNoteBy puts a note by the signed-in user on a client's timeline.
+func (p *Pages) addNoteBy(ctx context.Context, clientID int64, body string) error {
+	var by *int64
+	if u := crm.UserFromContext(ctx); u != nil {
+		by = &u.ID
+	}
+	note, err := crm.NewNote(clientID, "", body, by, p.clients.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := p.clients.Clients.GetClient(ctx, clientID); err != nil {
+		return err
+	}
+	return p.clients.Clients.AddInteraction(ctx, &note)
+}
+
 func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
@@ -220,10 +304,10 @@ func (p *Pages) addContact(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	ct := crm.Contact{ClientID: id, Kind: crm.ContactKind(r.PostFormValue("kind")), Value: r.PostFormValue("value"),
 		Label: r.PostFormValue("label")}
-	err := httpapi.NormalizeContact(p.api.Phone(), &ct)
+	err := p.clients.Phone.NormalizeContact(&ct)
 	if err == nil {
-		if _, err = p.store.GetClient(r.Context(), id); err == nil {
-			err = p.store.AddContact(r.Context(), &ct)
+		if _, err = p.clients.Clients.GetClient(r.Context(), id); err == nil {
+			err = p.clients.Clients.AddContact(r.Context(), &ct)
 		}
 	}
 	if err != nil {

@@ -26,7 +26,7 @@ func TestBrowserClientFilters(t *testing.T) {
 		{Kind: crm.ClientPerson, Name: "Pavel B", Priority: "B", OwnerID: &agent.ID, Tags: []string{"retail"}},
 		{Kind: crm.ClientPerson, Name: "Sergey C", Priority: "C"},
 	} {
-		must(t, s.store.CreateClient(ctx, &c))
+		must(t, s.store.Clients.CreateClient(ctx, &c))
 	}
 	bctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(bctx, 60*time.Second)

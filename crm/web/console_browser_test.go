@@ -18,7 +18,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 	"hotline/telephony/screenpop"
 )
 
@@ -36,22 +35,22 @@ type consoleSite struct {
 func newConsoleSite(t *testing.T, opts ...func(*screenpop.Options)) *consoleSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.MountConsole()
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st.Stock})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Products: st.Stock})
 	board := screenpop.NewLocalStatusBoard()
-	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board}
+	po := screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop, Status: board}
 	for _, o := range opts {
 		o(&po)
 	}
 	popper := screenpop.NewPopper(po)
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st.Clients, Status: board, Calls: st.ScreenPop})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -91,7 +90,7 @@ func TestBrowserConsolePop(t *testing.T) {
 
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Company: "Acme", Priority: "VIP",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161234567", Raw: "8 916 123-45-67"}}}
-	if err := s.store.CreateClient(context.Background(), &cl); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &cl); err != nil {
 		t.Fatal(err)
 	}
 	if err := signInToConsole(tctx, s.ts.URL, "anna"); err != nil {

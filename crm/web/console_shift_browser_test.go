@@ -30,20 +30,20 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.MountConsole()
-	pages.MountCalls(st)
+	pages.MountCalls(web.CallPageDeps{Calls: st.Calls})
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Routes: st, Products: st.Stock})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Products: st.Stock})
 	const wrapUp = 6 * time.Second
 	board := screenpop.WrapUpEnds(screenpop.NewLocalStatusBoard(), wrapUp, time.Now)
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: board})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Status: board, Calls: st})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop, Status: board})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st.Clients, Status: board, Calls: st.ScreenPop})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -54,7 +54,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 	for i, name := range []string{"Иван Петров", "Ольга Смирнова", "Пётр Кузнецов", "Анна Попова"} {
 		cl := crm.Client{Kind: crm.ClientPerson, Name: name, Priority: "B",
 			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: fmt.Sprintf("+7916123450%d", i)}}}
-		if err := st.CreateClient(ctx, &cl); err != nil {
+		if err := st.Clients.CreateClient(ctx, &cl); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,7 +83,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 		end := time.Now()
 		c.EndedAt = &end
 		must(t, popper.Ended(ctx, screenpop.Ended{CallID: id}))
-		must(t, st.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c}}))
+		must(t, st.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c}}))
 	}
 	for i := 1; i <= 20; i++ {
 		call(i, i%4 != 0)

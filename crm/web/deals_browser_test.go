@@ -16,7 +16,6 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
-	"hotline/crm/web"
 )
 
 // newDealSite is newDocSite with the funnel, deal and sales pages instead of the
@@ -24,14 +23,14 @@ import (
 func newDealSite(t *testing.T) (*docSite, crm.Client) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountFunnel(st, funnelNow)
-	pages.MountDeals(st, funnelNow)
-	pages.MountSales(st, "RUB", funnelNow)
+	pages.MountFunnel(funnelDeps(st))
+	pages.MountDeals(funnelDeps(st))
+	pages.MountSales(funnelDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	s := &docSite{store: st, ts: ts, users: map[string]crm.User{}}
@@ -47,7 +46,7 @@ func newDealSite(t *testing.T) (*docSite, crm.Client) {
 		s.users[u.Login] = created
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(context.Background(), &c); err != nil {
+	if err := st.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	return s, c
@@ -94,12 +93,12 @@ func TestBrowserDealWonLost(t *testing.T) {
 	if amount := textOf(t, tctx, "#deal-amount"); !strings.Contains(amount, "1\u00a0200,50") && !strings.Contains(amount, "1 200,50") {
 		t.Fatalf("amount shown %q", amount)
 	}
-	deals, err := s.store.ListDeals(context.Background(), funnel.DealFilter{ClientID: client.ID})
+	deals, err := s.store.Funnel.ListDeals(context.Background(), funnel.DealFilter{ClientID: client.ID})
 	if err != nil || len(deals) != 1 || deals[0].Amount != 120050 || deals[0].OwnerID != s.users["ivan"].ID || deals[0].Currency != "RUB" {
 		t.Fatalf("stored %+v %v", deals, err)
 	}
 	first := deals[0]
-	f, _ := s.store.GetFunnel(context.Background(), 0)
+	f, _ := s.store.Funnel.GetFunnel(context.Background(), 0)
 	err = chromedp.Do(tctx, chromedp.SetValue(chromedp.ID("move-stage"), strconv.FormatInt(f.Stages[1].ID, 10)))
 	if err == nil {
 		err = clickAndWait(tctx, "#move-submit", ".alert-ok")
@@ -120,7 +119,7 @@ func TestBrowserDealWonLost(t *testing.T) {
 	if msg := textOf(t, tctx, "#page-error"); !strings.Contains(msg, "укажите, почему сделка проиграна") {
 		t.Fatalf("error %q", msg)
 	}
-	if d, _ := s.store.GetDeal(context.Background(), first.ID); d.Status != funnel.StatusOpen {
+	if d, _ := s.store.Funnel.GetDeal(context.Background(), first.ID); d.Status != funnel.StatusOpen {
 		t.Fatalf("a refused form changed the deal: %+v", d)
 	}
 	err = chromedp.Do(tctx, chromedp.SetValue(chromedp.ID("deal-status-input"), "lost"),

@@ -19,7 +19,6 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
-	"hotline/crm/web"
 )
 
 type docSite struct {
@@ -33,8 +32,8 @@ type docSite struct {
 func newDocSite(t *testing.T) *docSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}

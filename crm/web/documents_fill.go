@@ -41,7 +41,7 @@ func (dp *documentPages) fill(w http.ResponseWriter, r *http.Request) {
 		}
 		sum = &v
 	}
-	c, err := dp.p.store.GetClient(ctx, clientID)
+	c, err := dp.p.clients.Clients.GetClient(ctx, clientID)
 	if err != nil {
 		dp.formFailed(w, r, err)
 		return

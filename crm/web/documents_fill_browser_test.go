@@ -28,7 +28,7 @@ func TestBrowserFillDOCXContract(t *testing.T) {
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Company: "Ромашка",
 		Legal: crm.Requisites{INN: "7707083893", KPP: "773601001", OGRN: "1027700132195", BIK: "044525225",
 			Account: "40702810438000060473", BankName: "ПАО Сбербанк", LegalAddress: "117312, г. Москва, ул. Вавилова, д. 19"}}
-	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

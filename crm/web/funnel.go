@@ -19,33 +19,40 @@ import (
 //go:embed funnelstatic/funnel.css
 var funnelCSS []byte
 
-// FunnelStore is what the funnel page reads and writes (crm/postgres.Store).
-type FunnelStore interface {
-	ListFunnels(ctx context.Context) ([]funnel.Funnel, error)
-	FunnelSettings(ctx context.Context) (funnel.Settings, error)
-	SaveFunnelSettings(ctx context.Context, s *funnel.Settings) error
-	FunnelReport(ctx context.Context, q funnel.ReportQuery) (funnel.Report, error)
-	GetPlan(ctx context.Context, k funnel.PlanKey) (map[int64]int, error)
-	SavePlan(ctx context.Context, k funnel.PlanKey, targets map[int64]int) error
-	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-	GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
-	MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error)
+// FunnelPageDeps are what the funnel, deal and sales pages need (one
+// struct for MountFunnel, MountDeals and MountSales).
+type FunnelPageDeps struct {
+	Funnels funnel.FunnelService
+	Deals   funnel.DealService
+	Sales   funnel.SalesService
+	// Base is the currency sales amounts are shown in; RUB when empty.
+	Base string
+	// Now is the pages' clock; time.Now when nil.
+	Now func() time.Time
+}
+
+func (d *FunnelPageDeps) defaults() {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Base == "" {
+		d.Base = "RUB"
+	}
 }
 
 type funnelPages struct {
-	p     *Pages
-	store FunnelStore
-	now   func() time.Time
+	p       *Pages
+	funnels funnel.FunnelService
+	deals   funnel.DealService
+	now     func() time.Time
 }
 
 // MountFunnel adds the sales funnel page (/funnel): supervisors and admins
 // see the company or any salesperson, set plans and compare salespeople;
 // agents see their own funnel and deals. It adds "Funnel" to everyone's nav.
-func (p *Pages) MountFunnel(store FunnelStore, now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	fp := &funnelPages{p: p, store: store, now: now}
+func (p *Pages) MountFunnel(deps FunnelPageDeps) {
+	deps.defaults()
+	fp := &funnelPages{p: p, funnels: deps.Funnels, deals: deps.Deals, now: deps.Now}
 	r := p.api.Router()
 	r.Get("/funnel/funnel.css", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -152,7 +159,7 @@ func (fp *funnelPages) page(w http.ResponseWriter, r *http.Request) {
 
 func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, v url.Values, problem string) {
 	ctx := r.Context()
-	set, err := fp.store.FunnelSettings(ctx)
+	set, err := fp.funnels.FunnelSettings(ctx)
 	if err != nil {
 		fp.p.errorPage(w, r, err)
 		return
@@ -162,7 +169,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 		fp.p.errorPage(w, r, err)
 		return
 	}
-	rep, err := fp.store.FunnelReport(ctx, funnel.ReportQuery{FunnelID: sel.FunnelID, Kind: sel.Kind, Date: sel.Date,
+	rep, err := fp.funnels.FunnelReport(ctx, funnel.ReportQuery{FunnelID: sel.FunnelID, Kind: sel.Kind, Date: sel.Date,
 		OwnerID: sel.OwnerID, Target: sel.Target, Now: fp.now()})
 	if err != nil {
 		fp.p.errorPage(w, r, err)
@@ -180,7 +187,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 	next.Date, _ = funnel.ParseDate(rep.Period.End)
 	d.Prev, d.Next = "/funnel?"+prev.Query(), "/funnel?"+next.Query()
 	d.CSVURL = "/api/v1/funnel-report.csv?" + sel.Query()
-	if d.Funnels, err = fp.store.ListFunnels(ctx); err != nil {
+	if d.Funnels, err = fp.funnels.ListFunnels(ctx); err != nil {
 		fp.p.errorPage(w, r, err)
 		return
 	}
@@ -193,7 +200,7 @@ func (fp *funnelPages) show(w http.ResponseWriter, r *http.Request, status int, 
 			return
 		}
 	}
-	if d.Deals, err = fp.store.ListDeals(ctx, funnel.DealFilter{OwnerID: sel.OwnerID, FunnelID: sel.FunnelID, Limit: 25}); err != nil {
+	if d.Deals, err = fp.deals.ListDeals(ctx, funnel.DealFilter{OwnerID: sel.OwnerID, FunnelID: sel.FunnelID, Limit: 25}); err != nil {
 		fp.p.errorPage(w, r, err)
 		return
 	}
@@ -223,7 +230,7 @@ func (fp *funnelPages) supervisorData(ctx context.Context, d *funnelPageData) er
 		d.PlanOwner = d.Report.Salesperson.Name
 	}
 	start, _ := funnel.ParseDate(d.Report.Period.Start)
-	targets, err := fp.store.GetPlan(ctx, funnel.PlanKey{FunnelID: d.Sel.FunnelID, Kind: d.Sel.Kind, Start: start, OwnerID: d.Sel.OwnerID})
+	targets, err := fp.funnels.GetPlan(ctx, funnel.PlanKey{FunnelID: d.Sel.FunnelID, Kind: d.Sel.Kind, Start: start, OwnerID: d.Sel.OwnerID})
 	if err != nil {
 		return err
 	}
@@ -246,7 +253,7 @@ func (fp *funnelPages) savePlan(w http.ResponseWriter, r *http.Request) {
 		fp.p.errorPage(w, r, crm.Errorf(crm.KindForbidden, "plans are set by supervisors and admins"))
 		return
 	}
-	set, err := fp.store.FunnelSettings(r.Context())
+	set, err := fp.funnels.FunnelSettings(r.Context())
 	if err != nil {
 		fp.p.errorPage(w, r, err)
 		return
@@ -271,11 +278,11 @@ func (fp *funnelPages) savePlan(w http.ResponseWriter, r *http.Request) {
 	}
 	k := funnel.PlanKey{FunnelID: sel.FunnelID, Kind: sel.Kind, Start: sel.Date, OwnerID: sel.OwnerID}
 	if k.FunnelID == 0 {
-		if list, err := fp.store.ListFunnels(r.Context()); err == nil && len(list) > 0 {
+		if list, err := fp.funnels.ListFunnels(r.Context()); err == nil && len(list) > 0 {
 			k.FunnelID = list[0].ID
 		}
 	}
-	if err := fp.store.SavePlan(r.Context(), k, targets); err != nil {
+	if err := fp.funnels.SavePlan(r.Context(), k, targets); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.plan", map[string]any{"Error": errorText(loc(r), err)}))
 			return
@@ -304,7 +311,7 @@ func (fp *funnelPages) moveDeal(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	stage, _ := strconv.ParseInt(r.PostFormValue("stage_id"), 10, 64)
-	d, err := fp.store.GetDeal(ctx, id)
+	d, err := fp.deals.GetDeal(ctx, id)
 	if err != nil {
 		fp.p.errorPage(w, r, err)
 		return
@@ -315,7 +322,7 @@ func (fp *funnelPages) moveDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := pr.ID
-	if _, err := fp.store.MoveDeal(ctx, id, stage, &me, fp.now()); err != nil {
+	if _, err := fp.deals.MoveDeal(ctx, id, stage, &me, fp.now()); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) || crm.IsKind(err, crm.KindConflict) {
 			fp.show(w, r, http.StatusUnprocessableEntity, r.PostForm, loc(r).T("web.funnel.err.deal", map[string]any{"ID": id, "Error": errorText(loc(r), err)}))
 			return
@@ -337,7 +344,7 @@ func (fp *funnelPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	set := funnel.Settings{TimeZone: r.PostFormValue("time_zone"), AutoOpenDeals: r.PostFormValue("auto_open_deals") == "on"}
-	if err := fp.store.SaveFunnelSettings(r.Context(), &set); err != nil {
+	if err := fp.funnels.SaveFunnelSettings(r.Context(), &set); err != nil {
 		if crm.IsKind(err, crm.KindInvalid) {
 			fp.show(w, r, http.StatusUnprocessableEntity, url.Values{}, loc(r).T("web.funnel.err.settings", map[string]any{"Error": errorText(loc(r), err)}))
 			return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,21 +13,11 @@ import (
 	"hotline/internal/i18n"
 )
 
-// DealPageStore is what the deal pages need (crm/postgres.Store).
-type DealPageStore interface {
-	ListFunnels(ctx context.Context) ([]funnel.Funnel, error)
-	GetDeal(ctx context.Context, id int64) (funnel.Deal, error)
-	ListDeals(ctx context.Context, f funnel.DealFilter) ([]funnel.Deal, error)
-	CreateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	UpdateDeal(ctx context.Context, d *funnel.Deal, by *int64, at time.Time) error
-	MoveDeal(ctx context.Context, id, stageID int64, by *int64, at time.Time) (funnel.Deal, error)
-	StageHistory(ctx context.Context, dealID int64) ([]funnel.StageChange, error)
-}
-
 type dealPages struct {
-	p     *Pages
-	store DealPageStore
-	now   func() time.Time
+	p       *Pages
+	funnels funnel.FunnelService
+	deals   funnel.DealService
+	now     func() time.Time
 }
 
 // MountDeals adds the deal pages: a new deal (/funnel/deals/new, the
@@ -36,11 +25,9 @@ type dealPages struct {
 // move it to another stage, and close it won or lost with a reason; and
 // the deals on the client card. Agents see and change their own deals
 // only and cannot give them away; supervisors and admins all deals.
-func (p *Pages) MountDeals(store DealPageStore, now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	dp := &dealPages{p: p, store: store, now: now}
+func (p *Pages) MountDeals(deps FunnelPageDeps) {
+	deps.defaults()
+	dp := &dealPages{p: p, funnels: deps.Funnels, deals: deps.Deals, now: deps.Now}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/funnel/deals/new", dp.newPage)
@@ -50,7 +37,7 @@ func (p *Pages) MountDeals(store DealPageStore, now func() time.Time) {
 		r.Post("/funnel/deals/{id}/move", dp.move)
 	})
 	p.mu.Lock()
-	p.deals = store
+	p.deals = deps.Deals
 	p.mu.Unlock()
 }
 
@@ -83,7 +70,7 @@ func (dp *dealPages) newPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := dealForm{Currency: "RUB", ClientID: q.Get("client_id")}
 	if id, err := strconv.ParseInt(f.ClientID, 10, 64); err == nil && id > 0 {
-		if c, err := dp.p.store.GetClient(r.Context(), id); err == nil {
+		if c, err := dp.p.clients.Clients.GetClient(r.Context(), id); err == nil {
 			f.ClientName = c.Name
 		}
 	}
@@ -95,7 +82,7 @@ func (dp *dealPages) render(w http.ResponseWriter, r *http.Request, status int, 
 	ctx := r.Context()
 	d.Staff, d.Currencies = isStaff(r), dealCurrencies
 	var e error
-	if d.Funnels, e = dp.store.ListFunnels(ctx); e != nil {
+	if d.Funnels, e = dp.funnels.ListFunnels(ctx); e != nil {
 		dp.p.errorPage(w, r, e)
 		return
 	}
@@ -120,7 +107,7 @@ func (dp *dealPages) render(w http.ResponseWriter, r *http.Request, status int, 
 	title := "res.deal.new"
 	if d.ID != 0 {
 		v.Title = loc(r).T("res.deal.title", map[string]any{"ID": d.ID, "Title": d.Deal.Title})
-		if d.History, e = dp.store.StageHistory(ctx, d.ID); e != nil {
+		if d.History, e = dp.deals.StageHistory(ctx, d.ID); e != nil {
 			dp.p.errorPage(w, r, e)
 			return
 		}
@@ -213,7 +200,7 @@ func (dp *dealPages) create(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if d.ClientID, err = strconv.ParseInt(f.ClientID, 10, 64); err != nil || d.ClientID <= 0 {
 		err = crm.Invalid("client_id", "choose a client from the list")
-	} else if _, cerr := dp.p.store.GetClient(r.Context(), d.ClientID); cerr != nil {
+	} else if _, cerr := dp.p.clients.Clients.GetClient(r.Context(), d.ClientID); cerr != nil {
 		err = crm.Invalid("client_id", "choose a client from the list")
 	}
 	if err == nil {
@@ -223,7 +210,7 @@ func (dp *dealPages) create(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		me := crm.UserFromContext(r.Context()).ID
-		err = dp.store.CreateDeal(r.Context(), &d, &me, dp.now())
+		err = dp.deals.CreateDeal(r.Context(), &d, &me, dp.now())
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) {
@@ -243,7 +230,7 @@ func (dp *dealPages) ownDeal(r *http.Request) (funnel.Deal, error) {
 	if err != nil || id <= 0 {
 		return funnel.Deal{}, crm.Errorf(crm.KindNotFound, "no such deal")
 	}
-	d, err := dp.store.GetDeal(r.Context(), id)
+	d, err := dp.deals.GetDeal(r.Context(), id)
 	if err != nil {
 		return d, err
 	}
@@ -276,7 +263,7 @@ func (dp *dealPages) save(w http.ResponseWriter, r *http.Request) {
 	f.ClientID, f.ClientName, f.Funnel = formOfDeal(loc(r), d).ClientID, d.ClientName, strconv.FormatInt(d.FunnelID, 10)
 	if err = f.apply(r, &d); err == nil {
 		me := crm.UserFromContext(r.Context()).ID
-		err = dp.store.UpdateDeal(r.Context(), &d, &me, dp.now())
+		err = dp.deals.UpdateDeal(r.Context(), &d, &me, dp.now())
 	}
 	if err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
@@ -300,7 +287,7 @@ func (dp *dealPages) move(w http.ResponseWriter, r *http.Request) {
 	}
 	stage, _ := strconv.ParseInt(r.PostFormValue("stage_id"), 10, 64)
 	me := crm.UserFromContext(r.Context()).ID
-	if _, err := dp.store.MoveDeal(r.Context(), d.ID, stage, &me, dp.now()); err != nil {
+	if _, err := dp.deals.MoveDeal(r.Context(), d.ID, stage, &me, dp.now()); err != nil {
 		if !crm.IsKind(err, crm.KindInvalid) && !crm.IsKind(err, crm.KindConflict) {
 			dp.p.errorPage(w, r, err)
 			return

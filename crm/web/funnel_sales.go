@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -16,17 +15,9 @@ import (
 	"hotline/crm/funnel"
 )
 
-// SalesPageStore is what the sales chart and the rates page need (crm/postgres.Store).
-type SalesPageStore interface {
-	SalesSeries(ctx context.Context, q funnel.SalesQuery) (funnel.Sales, error)
-	ListRates(ctx context.Context) ([]funnel.Rate, error)
-	SetRate(ctx context.Context, r funnel.Rate, base string, by int64) error
-	DeleteRate(ctx context.Context, currency string, day funnel.Date) error
-}
-
 type salesPages struct {
 	p     *Pages
-	store SalesPageStore
+	store funnel.SalesService
 	base  string
 	now   func() time.Time
 }
@@ -36,14 +27,9 @@ type salesPages struct {
 // the plan, for the company or one salesperson (agents: themselves), the
 // amounts converted to the base currency with the rates admins keep on
 // /admin/rates (a rate per currency and day).
-func (p *Pages) MountSales(store SalesPageStore, base string, now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	if base == "" {
-		base = "RUB"
-	}
-	sp := &salesPages{p: p, store: store, base: base, now: now}
+func (p *Pages) MountSales(deps FunnelPageDeps) {
+	deps.defaults()
+	sp := &salesPages{p: p, store: deps.Sales, base: deps.Base, now: deps.Now}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/funnel/sales", sp.page)

@@ -16,12 +16,18 @@ import (
 	"hotline/crm/auth"
 	"hotline/crm/funnel"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
 )
 
 // funnelNow is the funnel page's clock: Wednesday 25 November 2026 (week 2026-W48).
 func funnelNow() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+
+// funnelDeps are st's funnel services on the funnel pages' clock.
+func funnelDeps(st *postgres.Services) web.FunnelPageDeps {
+	return web.FunnelPageDeps{Funnels: st.Funnel, Deals: st.Funnel, Sales: st.Funnel, Base: "RUB", Now: funnelNow}
+}
 
 // newFunnelSite mounts the funnel page and API. Its week holds five deals
 // of the agent: all entered first contact, four presentation, one needs
@@ -31,13 +37,13 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	httpapi.RegisterFunnel(api.API(), httpapi.FunnelDeps{Store: st, Now: funnelNow})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	httpapi.RegisterFunnel(api, httpapi.FunnelDeps{Funnels: st.Funnel, Deals: st.Funnel, Now: funnelNow})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountFunnel(st, funnelNow)
+	pages.MountFunnel(funnelDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	var agent crm.User
@@ -46,23 +52,23 @@ func newFunnelSite(t *testing.T) (*site, funnel.Funnel) {
 			t.Fatal(err)
 		}
 	}
-	f, err := st.GetFunnel(ctx, 0)
+	f, err := st.Funnel.GetFunnel(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		c := crm.Client{Kind: crm.ClientCompany, Name: fmt.Sprintf("Buyer %d", i)}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 		d := funnel.Deal{ClientID: c.ID, OwnerID: agent.ID, Amount: 1000_00, Title: fmt.Sprintf("Order %d", i)}
 		at := start.Add(time.Duration(i) * time.Hour)
-		if err := st.CreateDeal(ctx, &d, nil, at); err != nil {
+		if err := st.Funnel.CreateDeal(ctx, &d, nil, at); err != nil {
 			t.Fatal(err)
 		}
 		for pos := 2; pos <= 3 && (pos == 2 && i < 4 || i == 0); pos++ {
-			if _, err := st.MoveDeal(ctx, d.ID, f.Stages[pos-1].ID, nil, at.Add(time.Duration(pos)*time.Hour)); err != nil {
+			if _, err := st.Funnel.MoveDeal(ctx, d.ID, f.Stages[pos-1].ID, nil, at.Add(time.Duration(pos)*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -90,14 +96,14 @@ func TestFunnelPagePlanFormAndRoles(t *testing.T) {
 	}
 	// The admin turns on opening deals from first calls; a bad zone is refused.
 	resp, _ = admin.post("/funnel/settings", url.Values{"csrf_token": {csrf}, "time_zone": {"Europe/Moscow"}, "auto_open_deals": {"on"}})
-	if set, _ := s.store.FunnelSettings(context.Background()); resp.StatusCode != http.StatusSeeOther || !set.AutoOpenDeals || set.TimeZone != "Europe/Moscow" {
+	if set, _ := s.store.Funnel.FunnelSettings(context.Background()); resp.StatusCode != http.StatusSeeOther || !set.AutoOpenDeals || set.TimeZone != "Europe/Moscow" {
 		t.Errorf("settings: %d %+v", resp.StatusCode, set)
 	}
 	if resp, _ := admin.post("/funnel/settings", url.Values{"csrf_token": {csrf}, "time_zone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad zone: %d", resp.StatusCode)
 	}
 	set := funnel.Settings{TimeZone: "UTC"}
-	if err := s.store.SaveFunnelSettings(context.Background(), &set); err != nil {
+	if err := s.store.Funnel.SaveFunnelSettings(context.Background(), &set); err != nil {
 		t.Fatal(err)
 	}
 	// A bad target is refused with the form shown again.

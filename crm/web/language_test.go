@@ -86,8 +86,8 @@ func TestCentreDefaultLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	if _, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams}); err != nil {
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	if _, err := mountPages(api, st); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
@@ -109,12 +109,12 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSupervisor(web.SupervisorOptions{Reports: st})
+	pages.MountSupervisor(web.SupervisorPageDeps{Reports: st.Reports})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	s := &site{t: t, store: st, ts: ts}
@@ -125,7 +125,7 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 	}
 	start := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC) // 27.11.2026 02:30 in Moscow
 	end, ans := start.Add(2*time.Minute), start.Add(5*time.Second)
-	if err := st.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
+	if err := st.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
 		LinkedID: "late", Node: "pbx1", Direction: telephony.Inbound, Outcome: telephony.OutcomeAnswered,
 		Agent: "alice", Agents: []string{"alice"}, StartedAt: start, AnsweredAt: &ans, EndedAt: &end, TalkSeconds: 115}}}); err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestMoneyTypedInRoubles(t *testing.T) {
 			t.Fatalf("%q: %d %s", typed, resp.StatusCode, body)
 		}
 		var got int64
-		if err := m.store.Pool().QueryRow(context.Background(), `SELECT amount FROM money_transactions WHERE note = $1`, typed).Scan(&got); err != nil || got != want {
+		if err := m.store.DB.Pool().QueryRow(context.Background(), `SELECT amount FROM money_transactions WHERE note = $1`, typed).Scan(&got); err != nil || got != want {
 			t.Errorf("%q stored as %d (%v), want %d kopecks", typed, got, err, want)
 		}
 	}

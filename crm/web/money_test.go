@@ -19,7 +19,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // moneySite is the web front with the money API and page, an admin and an
@@ -42,8 +41,8 @@ func newMoneySite(t *testing.T) *moneySite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +58,7 @@ func newMoneySite(t *testing.T) *moneySite {
 	}
 	m := &moneySite{site: &site{t: t, store: st, ts: ts}}
 	acme := crm.Client{Kind: crm.ClientCompany, Name: "Acme Trading"}
-	must(t, st.CreateClient(ctx, &acme))
+	must(t, st.Clients.CreateClient(ctx, &acme))
 	m.acme = acme.ID
 	must(t, st.Tickets.CreateTicket(ctx, &service.Ticket{ClientID: acme.ID, Subject: "Printer jams on every page"}))
 	m.product = resource.Product{SKU: "PRN-1", Name: "Printer"}

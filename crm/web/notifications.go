@@ -162,7 +162,7 @@ func (np *notifyPages) setClientNotify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Whoever may open the client's card may set how the client is told.
-	if _, err := np.p.store.GetClient(r.Context(), id); err != nil {
+	if _, err := np.p.clients.Clients.GetClient(r.Context(), id); err != nil {
 		np.p.errorPage(w, r, err)
 		return
 	}

@@ -48,8 +48,8 @@ func newNotifySite(t *testing.T) *notifySite {
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	clk := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, msk)}
 	st := pgtest.Open(t, pgtest.NewDSN(t), postgres.Options{Now: clk.Now})
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func newNotifySite(t *testing.T) *notifySite {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "ООО Вектор", Priority: "A"} // high: 1h response, 8h resolution
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	tk := service.Ticket{ClientID: c.ID, Subject: "Не работает АТС", TeamID: &team.ID, AssigneeID: &agent.ID}

@@ -17,7 +17,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
-	"hotline/crm/web"
 )
 
 // TestBrowserProjectCreateTasksResources: a supervisor creates a project
@@ -30,8 +29,8 @@ import (
 func TestBrowserProjectCreateTasksResources(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +47,11 @@ func TestBrowserProjectCreateTasksResources(t *testing.T) {
 		}
 	}
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	d := funnel.Deal{ClientID: c.ID, OwnerID: users["ivan"].ID, Title: "Внедрение колл-центра", Amount: 500_000_00, Currency: "RUB"}
-	if err := st.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
+	if err := st.Funnel.CreateDeal(ctx, &d, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -68,7 +68,7 @@ func (pp *planPages) clientOf(r *http.Request, p resource.Project) *crm.Client {
 	if p.ClientID == nil {
 		return nil
 	}
-	c, err := pp.p.store.GetClient(r.Context(), *p.ClientID)
+	c, err := pp.p.clients.Clients.GetClient(r.Context(), *p.ClientID)
 	if err != nil {
 		return nil
 	}

@@ -79,7 +79,7 @@ func (pp *planPages) projectOf(r *http.Request, f projectForm) (resource.Project
 		if err != nil || id <= 0 {
 			return p, crm.Invalid("client_id", "choose a client from the list")
 		}
-		if _, err := pp.p.store.GetClient(ctx, id); err != nil {
+		if _, err := pp.p.clients.Clients.GetClient(ctx, id); err != nil {
 			return p, crm.Invalid("client_id", "choose a client from the list")
 		}
 		p.ClientID = &id

@@ -30,19 +30,23 @@ type PromptVoice interface {
 	Path(a voice.Audio) string
 }
 
-// PromptStore holds the surveys whose texts are prompts and the audio
-// made of them (crm/postgres.Store and its Voice()).
-type PromptStore interface {
+// PromptSurveys are the surveys whose texts are prompts.
+type PromptSurveys interface {
 	ListSurveys(ctx context.Context) ([]survey.Survey, error)
 	GetSurvey(ctx context.Context, id int64) (survey.Survey, error)
 	UpdateSurvey(ctx context.Context, sv *survey.Survey) error
+}
+
+// PromptAudio tells which prompts have audio made (crm/postgres.VoiceService).
+type PromptAudio interface {
 	AudioInfos(ctx context.Context, keys []string) (map[string]voice.Audio, error)
 }
 
-// PromptOptions configure the prompts page. Catalogue gives the status
-// line's phrases, which are prompts too.
-type PromptOptions struct {
-	Store     PromptStore
+// PromptPageDeps are what the prompts page needs. Catalogue gives the
+// status line's phrases, which are prompts too.
+type PromptPageDeps struct {
+	Surveys   PromptSurveys
+	Audio     PromptAudio
 	Voice     PromptVoice
 	Catalogue *i18n.Catalogue
 }
@@ -57,13 +61,13 @@ const maxPromptSurveys = 50
 
 type promptPages struct {
 	p *Pages
-	o PromptOptions
+	o PromptPageDeps
 }
 
 // MountPrompts adds the prompts page (/admin/prompts) for admins: every
 // spoken prompt with its text and language, a player, "synthesize again"
 // and a recording upload; survey prompts' texts are edited there.
-func (p *Pages) MountPrompts(o PromptOptions) {
+func (p *Pages) MountPrompts(o PromptPageDeps) {
 	pp := &promptPages{p: p, o: o}
 	p.api.Router().Group(func(r chi.Router) {
 		r.Use(p.requireUser, requireAdmin(p))
@@ -149,7 +153,7 @@ func (pp *promptPages) render(w http.ResponseWriter, r *http.Request, status int
 // rows lists every prompt: the surveys' parts in Russian and English, then
 // the status line's phrases, with the audio made of each.
 func (pp *promptPages) rows(ctx context.Context, l *i18n.Localizer) ([]promptRow, error) {
-	surveys, err := pp.o.Store.ListSurveys(ctx)
+	surveys, err := pp.o.Surveys.ListSurveys(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +178,7 @@ func (pp *promptPages) rows(ctx context.Context, l *i18n.Localizer) ([]promptRow
 			keys = append(keys, voice.Key(row.Lang, row.Text))
 		}
 	}
-	audio, err := pp.o.Store.AudioInfos(ctx, keys)
+	audio, err := pp.o.Audio.AudioInfos(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +268,7 @@ func (pp *promptPages) prompt(ctx context.Context, ref string) (*survey.Survey, 
 		if err != nil || id <= 0 {
 			return nil, "", "", "", bad
 		}
-		sv, err := pp.o.Store.GetSurvey(ctx, id)
+		sv, err := pp.o.Surveys.GetSurvey(ctx, id)
 		if err != nil {
 			return nil, "", "", "", err
 		}
@@ -295,7 +299,7 @@ func (pp *promptPages) saveText(w http.ResponseWriter, r *http.Request) {
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
 	setSurveyText(sv, lang, part, text)
-	if err := pp.o.Store.UpdateSurvey(ctx, sv); err != nil {
+	if err := pp.o.Surveys.UpdateSurvey(ctx, sv); err != nil {
 		pp.fail(w, r, err)
 		return
 	}

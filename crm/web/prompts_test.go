@@ -16,7 +16,6 @@ import (
 	"hotline/crm"
 	"hotline/crm/auth"
 	"hotline/crm/httpapi"
-	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/web"
 	"hotline/internal/i18n"
@@ -31,11 +30,6 @@ type promptSite struct {
 	voice *voice.Voice
 }
 
-type promptStore struct {
-	*postgres.SurveyService
-	postgres.VoiceStore
-}
-
 func newPromptSite(t *testing.T) *promptSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
@@ -43,19 +37,19 @@ func newPromptSite(t *testing.T) *promptSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
-	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice(), Synth: voicetest.Espeak(t), BaseURL: ts.URL})
+	v, err := voice.New(context.Background(), voice.Options{Store: st.Voice, Synth: voicetest.Espeak(t), BaseURL: ts.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api.Router().Handle(voice.MediaPath+"*", v.Handler())
-	pages.MountPrompts(web.PromptOptions{Store: promptStore{st.Surveys, st.Voice()}, Voice: v, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: st.Surveys, Audio: st.Voice, Voice: v, Catalogue: cat})
 	for _, u := range []crm.User{{Login: "admin", Name: "Анна Админ", Role: crm.RoleAdmin, Language: "ru"}, {Login: "agent", Name: "Alex", Role: crm.RoleSupervisor}} {
 		if _, err := auth.CreateUser(context.Background(), st.Users, u, adminPassword); err != nil {
 			t.Fatal(err)

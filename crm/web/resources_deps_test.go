@@ -17,12 +17,12 @@ func productsOf(st *postgres.Services) deskProducts { return deskProducts{st.Sto
 
 // stockPageDeps are the warehouse page's services in st.
 func stockPageDeps(st *postgres.Services) web.StockPageDeps {
-	return web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Plans: st.SLA}
+	return web.StockPageDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Plans: st.SLA}
 }
 
 // planPageDeps are the project pages' services in st.
 func planPageDeps(st *postgres.Services) web.PlanPageDeps {
-	return web.PlanPageDeps{Projects: st.Projects, Deals: st, TicketLinks: st.Tickets}
+	return web.PlanPageDeps{Projects: st.Projects, Deals: st.Funnel, TicketLinks: st.Tickets}
 }
 
 // moneyPageDeps are the money pages' services in st.

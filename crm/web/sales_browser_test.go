@@ -21,10 +21,10 @@ import (
 func TestBrowserSalesChartConverted(t *testing.T) {
 	s, client := newDealSite(t)
 	ctx := context.Background()
-	if _, err := s.store.Pool().Exec(ctx, `UPDATE users SET role = 'admin' WHERE login = 'sveta'`); err != nil {
+	if _, err := s.store.DB.Pool().Exec(ctx, `UPDATE users SET role = 'admin' WHERE login = 'sveta'`); err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.store.GetFunnel(ctx, 0)
+	f, err := s.store.Funnel.GetFunnel(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,12 +34,12 @@ func TestBrowserSalesChartConverted(t *testing.T) {
 		{ClientID: client.ID, OwnerID: s.users["ivan"].ID, Title: "Доллары", Amount: 1_000_00, Currency: "USD", Status: funnel.StatusWon},
 		{ClientID: client.ID, OwnerID: s.users["petr"].ID, Title: "Открыта", Amount: 5_00, Currency: "RUB"},
 	} {
-		if err := s.store.CreateDeal(ctx, &d, nil, won); err != nil {
+		if err := s.store.Funnel.CreateDeal(ctx, &d, nil, won); err != nil {
 			t.Fatal(err)
 		}
 	}
 	day, _ := funnel.ParseDate("2026-11-01")
-	if err := s.store.SavePlan(ctx, funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Month, Start: day}, map[int64]int{f.Last().ID: 3}); err != nil {
+	if err := s.store.Funnel.SavePlan(ctx, funnel.PlanKey{FunnelID: f.ID, Kind: funnel.Month, Start: day}, map[int64]int{f.Last().ID: 3}); err != nil {
 		t.Fatal(err)
 	}
 	bctx := newChrome(t)

@@ -29,7 +29,7 @@ func TestSeededNamesInTheReadersLanguage(t *testing.T) {
 		}
 	}
 	a := crm.Client{Name: "Клиент A", Priority: "A"}
-	if err := s.store.CreateClient(ctx, &a); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 	ru, en := s.browser(), s.browser()
@@ -52,7 +52,7 @@ func TestSeededNamesInTheReadersLanguage(t *testing.T) {
 		t.Errorf("English card lacks Class A")
 	}
 	// An admin's own name is data: shown as typed in every language.
-	if _, err := s.store.Pool().Exec(ctx, `UPDATE priority_classes SET name = 'Золото' WHERE code = 'A'`); err != nil {
+	if _, err := s.store.DB.Pool().Exec(ctx, `UPDATE priority_classes SET name = 'Золото' WHERE code = 'A'`); err != nil {
 		t.Fatal(err)
 	}
 	if _, body = en.get(card); !strings.Contains(body, `<span class="prio-name">Золото</span>`) {

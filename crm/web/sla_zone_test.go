@@ -13,7 +13,6 @@ import (
 	"hotline/crm/httpapi"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
-	"hotline/crm/web"
 	"hotline/internal/i18n"
 )
 
@@ -35,9 +34,9 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU", I18n: cat})
 	httpapi.RegisterTickets(api, ticketAPI(st))
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +56,7 @@ func TestSLADueInPlanHoursShownInCentreZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Екатеринбургский клиент", Priority: "A"}
-	if err := st.CreateClient(ctx, &c); err != nil {
+	if err := st.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	// Monday 23 Nov 17:45 in Yekaterinburg = 15:45 in Moscow; critical: respond in 30 business minutes.

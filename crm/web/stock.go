@@ -64,7 +64,7 @@ func (p *Pages) MountStock(deps StockPageDeps) {
 		r.With(requireStaff).Post("/stock/transfers/{id}/arrival", sp.arrive)
 		r.With(requireStaff).Get("/stock/journal", sp.journal)
 	})
-	p.AddNav(NavItem{Label: "web.nav.stock", Path: "/stock"})
+	p.AddNav(NavItem{Label: "web.nav.stock", Path: "/stock", Group: "web.nav.group.resources"})
 	p.mu.Lock()
 	p.stock = true
 	p.mu.Unlock()

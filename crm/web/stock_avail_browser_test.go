@@ -18,7 +18,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 	"hotline/telephony/screenpop"
 )
 
@@ -42,19 +41,19 @@ func newAvailSite(t *testing.T) *availSite {
 	t.Helper()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hub := screenpop.NewLocalHub(0)
 	t.Cleanup(func() { _ = hub.Close() })
-	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st, Recent: st, Directory: st, Tickets: st.Tickets, Products: st.Stock})
-	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st, Status: screenpop.NewLocalStatusBoard()})
-	api.RegisterScreenPop(httpapi.ScreenPopOptions{Hub: hub, Popper: popper, Cards: cards, Timeline: st, Calls: st})
+	cards := screenpop.NewCardBuilder(screenpop.CardSources{Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock})
+	popper := screenpop.NewPopper(screenpop.Options{Cards: cards, Hub: hub, Agents: st.ScreenPop, Status: screenpop.NewLocalStatusBoard()})
+	httpapi.RegisterScreenPop(api, httpapi.ScreenPopDeps{Hub: hub, Popper: popper, Cards: cards, Timeline: st.Clients, Calls: st.ScreenPop})
 	pages.MountConsole()
 	pages.MountTickets(ticketPageDeps(st, true))
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock})
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock})
 	pages.MountStock(stockPageDeps(st))
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
@@ -65,7 +64,7 @@ func newAvailSite(t *testing.T) *availSite {
 	}
 	s := &availSite{store: st, ts: ts, popper: popper}
 	s.client = crm.Client{Kind: crm.ClientPerson, Name: "Ivan Petrov", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161234567"}}}
-	must(t, st.CreateClient(ctx, &s.client))
+	must(t, st.Clients.CreateClient(ctx, &s.client))
 	var wh [2]int64
 	for i, code := range []string{"MSK", "SPB"} {
 		w := resource.Warehouse{Code: code, Name: code + " store"}

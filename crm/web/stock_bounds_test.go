@@ -60,7 +60,7 @@ func TestStockPageReleaseChecksTheOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := crm.Client{Name: "Reserved for"}
-	if err := s.store.CreateClient(ctx, &c); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.store.Stock.Reserve(ctx, resource.ReserveInput{ProductID: p.ID, Qty: 2, ClientID: &c.ID, TTL: time.Hour, UserID: admin.ID})

@@ -136,7 +136,7 @@ func TestTicketPageShowsSupportTerms(t *testing.T) {
 	s := newDeskSite(t)
 	ctx := context.Background()
 	c := crm.Client{Name: "PBX owner"}
-	if err := s.store.CreateClient(ctx, &c); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	product := int64(7)
@@ -164,7 +164,7 @@ func TestBrowserCardShowsSupport(t *testing.T) {
 	bg := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Olga Buyer",
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+79161230000", Raw: "+7 916 123-00-00"}}}
-	if err := s.store.CreateClient(bg, &cl); err != nil {
+	if err := s.store.Clients.CreateClient(bg, &cl); err != nil {
 		t.Fatal(err)
 	}
 	wh := resource.Warehouse{Code: "MSK", Name: "Moscow"}

@@ -26,7 +26,7 @@ func (sp *stockPages) clientName(r *http.Request, id string) string {
 	if err != nil || n <= 0 {
 		return ""
 	}
-	c, err := sp.p.store.GetClient(r.Context(), n)
+	c, err := sp.p.clients.Clients.GetClient(r.Context(), n)
 	if err != nil {
 		return ""
 	}

@@ -19,7 +19,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // stockSite is newSite with the stock page mounted and a product in two
@@ -27,8 +26,8 @@ import (
 func stockSite(t *testing.T) (*site, resource.Product, [2]int64) {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +94,7 @@ func TestBrowserReceiveAndReserve(t *testing.T) {
 	s, p, _ := stockSite(t)
 	// the reservation is for a request that exists (the page checks)
 	c := crm.Client{Name: "Router buyer"}
-	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	tk := service.Ticket{ClientID: c.ID, Subject: "Needs routers"}

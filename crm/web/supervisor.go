@@ -12,25 +12,21 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
-	"hotline/metrics"
+	"hotline/telephony"
+	"hotline/telephony/wallboard"
 )
-
-// ReportSource computes the agent efficiency report (*postgres.Services).
-type ReportSource interface {
-	AgentReport(ctx context.Context, from, to time.Time) (metrics.AgentReport, error)
-}
 
 // Board is the live state of agents and calls (*metrics.Metrics).
 type Board interface {
-	Snapshot() metrics.Snapshot
+	Snapshot() wallboard.Snapshot
 	// Changes returns a channel that receives a value after the state changes.
 	Changes() (<-chan struct{}, func())
 }
 
-// SupervisorOptions configure the supervisor pages. Reports is required;
-// without Board the wallboard is not mounted.
-type SupervisorOptions struct {
-	Reports  ReportSource
+// SupervisorPageDeps are what the supervisor pages need. Reports is
+// required; without Board the wallboard is not mounted.
+type SupervisorPageDeps struct {
+	Reports  telephony.ReportService
 	Board    Board
 	Now      func() time.Time // default time.Now
 	Location *time.Location   // where report days and "today" start; default the centre's zone (the catalogue's)
@@ -44,7 +40,7 @@ type SupervisorOptions struct {
 // supervisor serves the pages for supervisors and admins.
 type supervisor struct {
 	p     *Pages
-	opts  SupervisorOptions
+	opts  SupervisorPageDeps
 	csat  csatCache
 	names namesCache
 }
@@ -53,7 +49,7 @@ type supervisor struct {
 // /reports/agents and, with a Board, the live wallboard at /wallboard with
 // its WebSocket /api/v1/wallboard/socket. Only supervisors and admins may
 // open them; the nav bar links them for those roles.
-func (p *Pages) MountSupervisor(opts SupervisorOptions) {
+func (p *Pages) MountSupervisor(opts SupervisorPageDeps) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -108,7 +104,7 @@ type agentReportView struct {
 func (s *supervisor) agentReportPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := agentReportView{From: q.Get("from"), To: q.Get("to")}
-	from, to, err := metrics.ParsePeriod(v.From, v.To, s.opts.Now(), s.opts.Location)
+	from, to, err := telephony.ParsePeriod(v.From, v.To, s.opts.Now(), s.opts.Location)
 	if err != nil {
 		s.p.render(w, r, http.StatusUnprocessableEntity, "supervisor_agents", "web.nav.agent_report",
 			view{Error: periodError(loc(r), err), Data: v})
@@ -151,9 +147,9 @@ func (s *supervisor) todayCSAT(ctx context.Context) *float64 {
 	if !c.at.IsZero() && now.Sub(c.at) < s.opts.CSATEvery {
 		return c.value
 	}
-	from, to, err := metrics.ParsePeriod("", "", now, s.opts.Location)
+	from, to, err := telephony.ParsePeriod("", "", now, s.opts.Location)
 	if err == nil {
-		var rep metrics.AgentReport
+		var rep telephony.AgentReport
 		if rep, err = s.opts.Reports.AgentReport(ctx, from, to); err == nil {
 			c.value = rep.Total.CSAT
 		}

@@ -6,7 +6,8 @@ import (
 	"math"
 	"strconv"
 
-	"hotline/metrics"
+	"hotline/telephony"
+	"hotline/telephony/wallboard"
 )
 
 // clock formats seconds as m:ss or h:mm:ss (the wallboard's JavaScript
@@ -53,7 +54,7 @@ type reportRow struct {
 	NPS, Tickets                                 string
 }
 
-func reportRowOf(a metrics.AgentEfficiency) reportRow {
+func reportRowOf(a telephony.AgentEfficiency) reportRow {
 	return reportRow{Agent: a.Agent, Name: a.Name, Calls: a.Calls, Inbound: a.Inbound, Outbound: a.Outbound,
 		Internal: a.Internal, Answered: a.Answered, Missed: a.Missed,
 		TotalTalk: clock(a.TotalTalkSeconds), AvgTalk: clock(a.AvgTalkSeconds),
@@ -72,7 +73,7 @@ type wbAgent struct {
 
 // wbAgents formats the agents; names maps logins to display names (the
 // login stands in for a user without one).
-func wbAgents(s metrics.Snapshot, names map[string]string) []wbAgent {
+func wbAgents(s wallboard.Snapshot, names map[string]string) []wbAgent {
 	out := make([]wbAgent, 0, len(s.Agents))
 	for _, a := range s.Agents {
 		w := wbAgent{Login: a.Login, Name: cmp.Or(names[a.Login], a.Login), State: string(a.State),

@@ -30,13 +30,13 @@ type supSite struct {
 func newSupervisorSite(t *testing.T) *supSite {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	board := metrics.New(nil, metrics.AgentList{"alice", "bob"}, metrics.Options{Location: time.UTC})
-	pages.MountSupervisor(web.SupervisorOptions{Reports: st, Board: board, Location: time.UTC, Tick: time.Hour})
+	pages.MountSupervisor(web.SupervisorPageDeps{Reports: st.Reports, Board: board, Location: time.UTC, Tick: time.Hour})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	for _, u := range []crm.User{{Login: "admin", Name: "Anna Admin", Role: crm.RoleAdmin},
@@ -192,7 +192,7 @@ func TestAgentReportPage(t *testing.T) {
 	day := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	end := day.Add(2 * time.Minute)
 	ans := day.Add(5 * time.Second)
-	err := s.store.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
+	err := s.store.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
 		LinkedID: "c1", Node: "pbx1", Direction: telephony.Inbound, Outcome: telephony.OutcomeAnswered,
 		Agent: "alice", Agents: []string{"alice"}, StartedAt: day, AnsweredAt: &ans, EndedAt: &end,
 		RingSeconds: 4, TalkSeconds: 95, HoldSeconds: 10}}})

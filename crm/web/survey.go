@@ -26,7 +26,7 @@ type surveyPages struct {
 
 // SurveyClasses list the priority classes the campaign filter offers.
 type SurveyClasses interface {
-	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
+	List(ctx context.Context) ([]crm.PriorityClass, error)
 }
 
 // SurveyOwners list the users the campaign filter's owner picker searches.

@@ -35,7 +35,7 @@ func surveyPBX(t *testing.T, st *postgres.Services) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st, Clock: srv.Clock(),
+	runner := survey.NewRunner(survey.Options{Store: st.Surveys, Timeline: st.Clients, Clock: srv.Clock(),
 		ARI: func(string) survey.ARI { return cli }})
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: cli, Clock: srv.Clock(),
 		Endpoint:    func(string) string { return "Local/survey@sim-customer" },
@@ -100,12 +100,12 @@ func newRussianSurveySite(t *testing.T) (*postgres.Services, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: st, PhoneRegion: "RU", I18n: cat})
-	pages, err := web.Mount(api, web.Options{Store: st})
+	api := httpapi.New(httpapi.Options{PhoneRegion: "RU", I18n: cat})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st, Owners: st.Users})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st.Priority, Owners: st.Users})
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	if _, err := auth.CreateUser(ctx, st.Users, crm.User{Login: "sveta", Name: "Светлана Орлова", Role: crm.RoleSupervisor, Language: "ru"}, adminPassword); err != nil {
@@ -113,7 +113,7 @@ func newRussianSurveySite(t *testing.T) (*postgres.Services, string) {
 	}
 	for i, c := range []crm.Client{{Name: "ООО «Ромашка»", Priority: "VIP"}, {Name: "Иван Петров", Priority: "VIP"}, {Name: "Пётр Сидоров", Priority: "B"}} {
 		c.Contacts = []crm.Contact{{Kind: crm.ContactPhone, Value: fmt.Sprintf("+7495123456%d", i)}}
-		if err := st.CreateClient(ctx, &c); err != nil {
+		if err := st.Clients.CreateClient(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 	}

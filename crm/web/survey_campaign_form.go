@@ -100,7 +100,8 @@ func (sp *surveyPages) showCampaignForm(w http.ResponseWriter, r *http.Request, 
 		d.Tags, err = sp.campaigns.AudienceTags(ctx)
 	}
 	if err == nil && sp.classes != nil {
-		d.Classes, err = sp.classes.ListPriorityClasses(ctx)
+		d.Classes, err = sp.classes.List(ctx)
+		seededClasses(i18n.FromContext(ctx), d.Classes)
 	}
 	if err != nil {
 		sp.p.errorPage(w, r, err)

@@ -21,7 +21,7 @@ func TestCampaignNumbersFromAFile(t *testing.T) {
 	s := newSurveySite(t)
 	ctx := context.Background()
 	ivan := crm.Client{Name: "Ivan", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951112233"}}}
-	if err := s.store.CreateClient(ctx, &ivan); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &ivan); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()
@@ -72,7 +72,7 @@ func TestSurveyOptOutList(t *testing.T) {
 	s := newSurveySite(t)
 	ctx := context.Background()
 	c := crm.Client{Name: "Olga Refuser", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951112233"}}}
-	if err := s.store.CreateClient(ctx, &c); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

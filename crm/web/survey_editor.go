@@ -239,6 +239,7 @@ func (sp *surveyPages) editSurvey(w http.ResponseWriter, r *http.Request) {
 		sp.p.errorPage(w, r, err)
 		return
 	}
+	sv.Name = seeded(loc(r), sv.Name) // a seeded name in the reader's words until renamed
 	sp.showForm(w, r, http.StatusOK, newSurveyForm(sv))
 }
 

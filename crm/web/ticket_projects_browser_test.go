@@ -16,7 +16,6 @@ import (
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
-	"hotline/crm/web"
 )
 
 // TestBrowserTicketProject: a supervisor picks a project on a request's
@@ -26,8 +25,8 @@ import (
 func TestBrowserTicketProject(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +46,7 @@ func TestBrowserTicketProject(t *testing.T) {
 	var projects [2]resource.Project
 	for i, name := range []string{"ООО «Ромашка»", "ИП Лютиков"} {
 		clients[i] = crm.Client{Kind: crm.ClientCompany, Name: name}
-		if err := st.CreateClient(ctx, &clients[i]); err != nil {
+		if err := st.Clients.CreateClient(ctx, &clients[i]); err != nil {
 			t.Fatal(err)
 		}
 		projects[i] = resource.Project{Name: "Проект " + name, ClientID: &clients[i].ID, Start: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}

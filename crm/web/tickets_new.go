@@ -78,7 +78,7 @@ func (tp *ticketPages) renderNew(w http.ResponseWriter, r *http.Request, status 
 		tp.p.errorPage(w, r, crm.Invalid("client", "open a new request from a client's page or a screen pop"))
 		return
 	}
-	c, err := tp.p.store.GetClient(r.Context(), clientID)
+	c, err := tp.p.clients.Clients.GetClient(r.Context(), clientID)
 	if err != nil {
 		tp.p.errorPage(w, r, err)
 		return

@@ -34,7 +34,7 @@ func newBoughtProducts(t *testing.T, s *site) *boughtProducts {
 	t.Helper()
 	ctx := context.Background()
 	b := &boughtProducts{client: crm.Client{Name: "Olga Buyer"}}
-	must(t, s.store.CreateClient(ctx, &b.client))
+	must(t, s.store.Clients.CreateClient(ctx, &b.client))
 	b.plan = service.StandardPlan()
 	b.plan.Name, b.plan.Default = "Premium 24/7", false
 	allDay := []service.Span{{From: 0, To: 24 * 60}}

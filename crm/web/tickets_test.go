@@ -41,10 +41,10 @@ func ticketPageDeps(st *postgres.Services, products bool) web.TicketPageDeps {
 func newDeskSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	httpapi.RegisterTickets(api, ticketAPI(st))
-	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st, Purchases: st.Stock}) // the new-request form's product search
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	httpapi.RegisterStock(api, httpapi.StockDeps{Catalogue: st.Stock, Stock: st.Stock, Reservations: st.Stock, Access: st.DB, Purchases: st.Stock}) // the new-request form's product search
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestTicketPagesFromPopToStatusLink(t *testing.T) {
 	s := newDeskSite(t)
 	ctx := context.Background()
 	c := crm.Client{Name: "Pop <Client>", Priority: "A"}
-	if err := s.store.CreateClient(ctx, &c); err != nil {
+	if err := s.store.Clients.CreateClient(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

@@ -13,13 +13,13 @@ import (
 	"github.com/coder/websocket"
 
 	"hotline/crm"
-	"hotline/metrics"
 	"hotline/telephony"
+	"hotline/telephony/wallboard"
 )
 
 // wallboardState is one frame of the wallboard socket (and the page's first render).
 type wallboardState struct {
-	metrics.Snapshot
+	wallboard.Snapshot
 	CSAT *float64 `json:"csat,omitempty"` // today's share of 4 and 5, percent; absent without surveys
 	// Names maps the agents' logins to their users' display names (logins
 	// without a name are left out: the page shows the login).

@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"hotline/crm"
+	"hotline/crm/funnel"
 	"hotline/crm/kb"
 	"hotline/crm/notify"
 	"hotline/crm/phone"
@@ -34,18 +35,8 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Store is what the pages read from the CRM store.
-type Store interface {
-	GetClient(ctx context.Context, id int64) (crm.Client, error)
-	ListClients(ctx context.Context, f crm.ClientFilter) (crm.Page[crm.Client], error)
-	AddContact(ctx context.Context, c *crm.Contact) error
-	ListPriorityClasses(ctx context.Context) ([]crm.PriorityClass, error)
-	Timeline(ctx context.Context, clientID int64, after string, limit int) (crm.Page[crm.Interaction], error)
-}
-
-// Options configure the pages. Store, Users and Teams are required.
+// Options configure the pages. Users and Teams are required.
 type Options struct {
-	Store Store
 	// Users are the staff: pages name owners, agents and authors, and the
 	// profile page changes the signed-in user's language.
 	Users crm.UserService
@@ -67,13 +58,6 @@ type Server interface {
 	// SignOut ends the request's session and returns the cookie that
 	// clears it.
 	SignOut(r *http.Request) (*http.Cookie, error)
-
-	// The client pages still create and change clients through the API's
-	// rules (the clients' own service is to take these over).
-	CreateClient(ctx context.Context, c *crm.Client) error
-	UpdateClient(ctx context.Context, c *crm.Client) error
-	AddNote(ctx context.Context, clientID int64, summary, body string) (crm.Interaction, error)
-	VisibleInteractions(ctx context.Context, items []crm.Interaction) ([]crm.Interaction, error)
 }
 
 // maxFormBytes is the largest form body accepted: the API's limit for the
@@ -108,7 +92,6 @@ type navEntry struct {
 // Pages serves the user interface.
 type Pages struct {
 	api   Server
-	store Store
 	users crm.UserService
 	teams service.TeamService
 	log   *slog.Logger
@@ -117,7 +100,7 @@ type Pages struct {
 	mu       sync.RWMutex
 	nav      []NavItem
 	stock    bool                  // MountStock ran: client and ticket pages show availability
-	deals    DealPageStore         // MountDeals ran: the client card lists the client's deals
+	deals    funnel.DealService    // MountDeals ran: the client card lists the client's deals
 	money    resource.MoneyService // MountClientMoney ran: the card shows the client's year
 	moneyNow func() time.Time
 	projects resource.ProjectService // MountPlans ran: the client card lists the client's projects
@@ -128,6 +111,8 @@ type Pages struct {
 	costs       service.TicketCosts // MountTickets had costs: requests show them, users their rates
 	// notify is set by MountNotify: client cards show the notification setting.
 	notify notify.Service
+	// clients is set by MountClients: the client pages' services.
+	clients ClientPageDeps
 }
 
 // Mount adds the pages and static assets to the server's router.
@@ -135,7 +120,7 @@ func Mount(api Server, opts Options) (*Pages, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pages{api: api, store: opts.Store, users: opts.Users, teams: opts.Teams, log: opts.Logger,
+	p := &Pages{api: api, users: opts.Users, teams: opts.Teams, log: opts.Logger,
 		nav: []NavItem{{Label: "web.nav.clients", Path: "/clients"}}}
 	if err := p.parse(); err != nil {
 		return nil, err
@@ -152,14 +137,6 @@ func Mount(api Server, opts Options) (*Pages, error) {
 	r.Group(func(r chi.Router) {
 		r.Use(p.requireUser)
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/clients", http.StatusSeeOther) })
-		r.Get("/clients", p.searchPage)
-		r.Get("/clients/new", p.newClientPage)
-		r.Post("/clients", p.createClient)
-		r.Get("/clients/{id}", p.clientPage)
-		r.Get("/clients/{id}/edit", p.editClientPage)
-		r.Post("/clients/{id}", p.updateClient)
-		r.Post("/clients/{id}/notes", p.addNote)
-		r.Post("/clients/{id}/contacts", p.addContact)
 		r.Get("/profile", p.profilePage)
 		r.Post("/profile", p.saveProfile)
 	})
@@ -326,8 +303,14 @@ func (p *Pages) navFor(role crm.Role, active string) []navEntry {
 		out[i].Items = append(out[i].Items, n)
 		out[i].Active = out[i].Active || n.Path == active
 	}
+	if i, ok := groups[adminGroup]; ok { // administration comes last, whichever feature added to it first
+		out = append(append(out[:i:i], out[i+1:]...), out[i])
+	}
 	return out
 }
+
+// adminGroup is the nav group of the admin pages.
+const adminGroup = "web.nav.group.admin"
 
 // errorPage shows an error in the shell with the status it maps to.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {

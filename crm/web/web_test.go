@@ -32,8 +32,8 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	api := httpapi.New(httpapi.Options{Store: st, Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
-	pages, err := web.Mount(api, web.Options{Store: st, Users: st.Users, Teams: st.Teams})
+	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
+	pages, err := mountPages(api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestClientPagesEscapeAndCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "not a valid phone number") {
 		t.Fatalf("invalid phone: %d", resp.StatusCode)
 	}
-	if page, _ := s.store.ListClients(context.Background(), crm.ClientFilter{}); len(page.Items) != 0 {
+	if page, _ := s.store.Clients.ListClients(context.Background(), crm.ClientFilter{}); len(page.Items) != 0 {
 		t.Fatalf("stored %d clients from rejected forms", len(page.Items))
 	}
 	resp, _ = b.post("/clients", form)
@@ -213,7 +213,7 @@ func TestClientPagesEscapeAndCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(stale), "This form has expired") {
 		t.Errorf("stale form: %d %s", resp.StatusCode, stale)
 	}
-	if page, _ := s.store.ListClients(context.Background(), crm.ClientFilter{}); len(page.Items) != 1 {
+	if page, _ := s.store.Clients.ListClients(context.Background(), crm.ClientFilter{}); len(page.Items) != 1 {
 		t.Errorf("%d clients after the rejected forms, want 1", len(page.Items))
 	}
 	if resp, _ := b.get("/clients/999999"); resp.StatusCode != http.StatusNotFound {
@@ -231,7 +231,7 @@ func TestEditClient(t *testing.T) {
 	csrf := b.login("agent")
 	c := crm.Client{Kind: crm.ClientPerson, Name: "Old Name", Priority: "C", Tags: []string{"old"},
 		Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951112233"}}}
-	if err := s.store.CreateClient(context.Background(), &c); err != nil {
+	if err := s.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	path := "/clients/" + strconv.FormatInt(c.ID, 10)
@@ -253,13 +253,13 @@ func TestEditClient(t *testing.T) {
 	if resp, _ := b.post(path, bad); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad priority: %d", resp.StatusCode)
 	}
-	if got, _ := s.store.GetClient(context.Background(), c.ID); got.Name != "Old Name" || got.Priority != "C" {
+	if got, _ := s.store.Clients.GetClient(context.Background(), c.ID); got.Name != "Old Name" || got.Priority != "C" {
 		t.Fatalf("rejected edit changed the client: %+v", got)
 	}
 	if resp, _ := b.post(path, form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d", resp.StatusCode)
 	}
-	got, err := s.store.GetClient(context.Background(), c.ID)
+	got, err := s.store.Clients.GetClient(context.Background(), c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

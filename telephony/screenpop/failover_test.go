@@ -107,7 +107,7 @@ func (r *failoverRig) startReplica(t *testing.T, logged bool) *replica {
 	rep := &replica{}
 	var store telephony.CallStore
 	if logged {
-		store = r.store
+		store = r.store.Calls
 	}
 	c, err := ari.NewClient(ari.Config{
 		Node: "pbx1", URL: r.srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline",
@@ -293,7 +293,7 @@ func TestCallsInProgressAtFailOverEndOnTheCard(t *testing.T) {
 			answered := wantPop(t, alice, screenpop.StateAnswered, "+79161234567")
 			if tc.logged {
 				waitUntil(t, "the answer in the call log", func() bool {
-					open, err := r.store.OpenCalls(context.Background(), "pbx1")
+					open, err := r.store.Calls.OpenCalls(context.Background(), "pbx1")
 					return err == nil && len(open) == 1 && len(open[0].Call.Legs) == 2 && open[0].Call.Legs[1].AnsweredAt != nil
 				})
 			}
@@ -333,7 +333,7 @@ func TestCallAnsweredDuringTakeOverEndsAnswered(t *testing.T) {
 	r.call(t, "+79161234567", "1001", aritest.Phone{AnswerAfter: 4 * time.Second, HangupAfter: 6 * time.Second})
 	ringing := wantPop(t, alice, screenpop.StateRinging, "+79161234567")
 	waitUntil(t, "the ringing in the call log", func() bool {
-		open, err := r.store.OpenCalls(context.Background(), "pbx1")
+		open, err := r.store.Calls.OpenCalls(context.Background(), "pbx1")
 		return err == nil && len(open) == 1 && len(open[0].Call.Legs) == 2 && open[0].Call.Legs[1].RingingAt != nil
 	})
 	first.stop()
@@ -369,7 +369,7 @@ func TestCallAnsweredAndEndedDuringTakeOverEndsAnswered(t *testing.T) {
 	r.call(t, "+79161234567", "1001", aritest.Phone{AnswerAfter: time.Second, HangupAfter: time.Second})
 	ringing := wantPop(t, alice, screenpop.StateRinging, "+79161234567")
 	waitUntil(t, "the ringing in the call log", func() bool {
-		open, err := r.store.OpenCalls(context.Background(), "pbx1")
+		open, err := r.store.Calls.OpenCalls(context.Background(), "pbx1")
 		return err == nil && len(open) == 1 && len(open[0].Call.Legs) == 2 && open[0].Call.Legs[1].RingingAt != nil
 	})
 	first.stop()

@@ -256,7 +256,7 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 		c.log.Info("status line: caller number not usable", slog.Bool("withheld", c.ch.Caller.Number == ""))
 		return lang, nil
 	}
-	clients, err := c.l.o.Store.FindClientsByPhone(ctx, num)
+	clients, err := c.l.o.Clients.FindClientsByPhone(ctx, num)
 	if err != nil || len(clients) == 0 {
 		if err != nil {
 			c.log.Warn("status line: find client", slog.Any("err", err))
@@ -270,7 +270,7 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 			lang = cmp.Or(cl.Language, lang)
 		}
 	}
-	tickets, err := c.l.o.Store.OpenTicketsOf(ctx, ids, MaxTickets)
+	tickets, err := c.l.o.Tickets.OpenTicketsOf(ctx, ids, MaxTickets)
 	if err != nil {
 		c.log.Warn("status line: open requests", slog.Any("err", err))
 		return lang, nil
@@ -291,7 +291,7 @@ func (c *call) lookup(ctx context.Context) (string, []Request) {
 			r.Assignee = names[*t.AssigneeID]
 		}
 		reqs = append(reqs, r)
-		if err := c.l.o.Store.LinkTicketCall(ctx, t.ID, linked, nil); err != nil {
+		if err := c.l.o.Tickets.LinkTicketCall(ctx, t.ID, linked, nil); err != nil {
 			c.log.Warn("status line: link the call to the request", slog.Int64("ticket", t.ID), slog.Any("err", err))
 		}
 	}

@@ -35,10 +35,13 @@ type ARI interface {
 
 var _ ARI = (*ari.Client)(nil)
 
-// Store finds the caller's clients, their open requests and the people
-// responsible (crm/postgres.Store).
-type Store interface {
+// ClientFinder finds the caller's clients by number.
+type ClientFinder interface {
 	FindClientsByPhone(ctx context.Context, e164 string) ([]crm.Client, error)
+}
+
+// TicketReader reads the callers' open requests and links the call to them.
+type TicketReader interface {
 	// OpenTicketsOf returns the open requests of the clients, newest first, at most limit.
 	OpenTicketsOf(ctx context.Context, clientIDs []int64, limit int) ([]service.Ticket, error)
 	LinkTicketCall(ctx context.Context, ticketID int64, linkedid string, user *int64) error
@@ -86,10 +89,12 @@ type UserFinder interface {
 	GetUser(ctx context.Context, id int64) (crm.User, error)
 }
 
-// Options configure a Line. Store, Users, ARI, Words and Speech are required.
+// Options configure a Line. Clients, Tickets, Users, ARI, Words and Speech
+// are required.
 type Options struct {
-	Store Store
-	Users UserFinder
+	Clients ClientFinder
+	Tickets TicketReader
+	Users   UserFinder
 	// ARI gives the REST client of the node the event came from.
 	ARI    func(node string) ARI
 	Words  Words

@@ -40,13 +40,13 @@ func newRig(t *testing.T) *rig {
 	srv := aritest.New(aritest.Options{Speed: 5, ChannelVarsLinkedID: true})
 	t.Cleanup(srv.Close)
 	st := pgtest.NewStore(t)
-	v, _ := voicetest.Serve(t, st.Voice())
+	v, _ := voicetest.Serve(t, st.Voice)
 	cli, err := ari.NewClient(ari.Config{URL: srv.URL(), User: "hotline", Password: "hotline-secret", App: "hotline"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, srv: srv, store: st, voice: v, words: testWords(t)}
-	r.line = statusline.New(statusline.Options{Store: postgres.Flatten(st), Users: st.Users, ARI: func(string) statusline.ARI { return cli },
+	r.line = statusline.New(statusline.Options{Clients: st.Clients, Tickets: st.Tickets, Users: st.Users, ARI: func(string) statusline.ARI { return cli },
 		Words: r.words, Speech: v, Language: "ru", Region: "RU", MenuWait: 300 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -134,7 +134,7 @@ func (r *rig) twoOpenRequests() (older, newer service.Ticket) {
 	r.t.Helper()
 	ctx := context.Background()
 	c := crm.Client{Name: "Ivan Petrov", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := r.store.CreateClient(ctx, &c); err != nil {
+	if err := r.store.Clients.CreateClient(ctx, &c); err != nil {
 		r.t.Fatal(err)
 	}
 	anna := crm.User{Login: "anna", Name: "Анна Смирнова", Role: crm.RoleAgent}
@@ -243,7 +243,7 @@ func TestEnglishClientHearsEnglish(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	c := crm.Client{Name: "John Smith", Language: "en", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74951234567"}}}
-	if err := r.store.CreateClient(context.Background(), &c); err != nil {
+	if err := r.store.Clients.CreateClient(context.Background(), &c); err != nil {
 		t.Fatal(err)
 	}
 	r.call(aritest.Inbound{})

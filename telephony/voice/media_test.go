@@ -52,7 +52,7 @@ func get(t *testing.T, url string) (int, http.Header, []byte) {
 func TestMediaURLsAreSignedAndExpire(t *testing.T) {
 	t.Parallel()
 	st := pgtest.NewStore(t)
-	v, base := voicetest.Serve(t, st.Voice())
+	v, base := voicetest.Serve(t, st.Voice)
 	ctx := context.Background()
 	uri, err := v.Media(ctx, "ru", "Ваша заявка номер")
 	if err != nil {
@@ -101,7 +101,7 @@ func TestMediaURLsAreSignedAndExpire(t *testing.T) {
 	if _, _, err := later.Check(rest); err == nil {
 		t.Fatal("an unsigned checker accepted the URL")
 	}
-	expired, err := voice.New(ctx, voice.Options{Store: st.Voice(), Synth: voicetest.Espeak(t), BaseURL: base,
+	expired, err := voice.New(ctx, voice.Options{Store: st.Voice, Synth: voicetest.Espeak(t), BaseURL: base,
 		Now: func() time.Time { return time.Now().Add(3 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +124,7 @@ func TestMediaURLsAreSignedAndExpire(t *testing.T) {
 func TestUploadReplacesSynthesizedAudioUnderANewURL(t *testing.T) {
 	t.Parallel()
 	st := pgtest.NewStore(t)
-	v, _ := voicetest.Serve(t, st.Voice())
+	v, _ := voicetest.Serve(t, st.Voice)
 	ctx := context.Background()
 	synth, err := v.Ensure(ctx, "en", "Thank you for calling")
 	if err != nil || synth.Source != voice.Synthesized {

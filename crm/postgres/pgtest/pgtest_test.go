@@ -46,7 +46,7 @@ func TestDatabaseDroppedAfterTest(t *testing.T) {
 			t.Fatalf("database %q missing or badly named", name)
 		}
 		s := pgtest.NewStore(t)
-		if s.Pool().Config().ConnConfig.Database == name {
+		if s.DB.Pool().Config().ConnConfig.Database == name {
 			t.Fatal("two calls returned the same database")
 		}
 		// A connection the test forgets to close must not keep the database.

@@ -130,6 +130,9 @@ func (d *dialOp) ringing(p *channel) {
 	s.emitDevice(p.endpoint, "RINGING")
 	s.emitDial(d.caller, p, "RINGING", "")
 	s.callerInUse(d.caller)
+	if d.caller.local != nil {
+		s.localDialRinging(d.caller.local)
+	}
 }
 
 // callerInUse marks the calling endpoint in use (once per call).
@@ -218,6 +221,9 @@ func (d *dialOp) answer(p *channel) {
 		s.setVar(c, "BLINDTRANSFER", "")
 	}
 	s.bridgePeerVars(c, p, 3)
+	if c.local != nil && c.half == 2 {
+		s.localAnswer(c.local) // half 1 answers, its originate goes on
+	}
 }
 
 // bridgePeerVars emits the BRIDGEPEER / BRIDGEPVTCALLID pairs Asterisk

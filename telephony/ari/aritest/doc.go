@@ -18,7 +18,9 @@
 //	from-trunk 7010  Stasis(hotline,status) (self-service status line; not recorded)
 //	agents 100X      Dial(PJSIP/100X,30); +X Dial(PJSIP/+X@pstn,60)
 //
-// and, for Local channels originated over REST, sim-customer (survey,
+// (agents is Options.DialContext; a Local/<exten>@agents channel's half 2
+// runs the same Dial, and its half 1 rings, answers and hangs up with the
+// dialled phone) and, for Local channels originated over REST, sim-customer (survey,
 // answer, talk, noanswer, busy), sim-agent (agent, agent-slow) and
 // inbound/<number> (Stasis(hotline,inbound)).
 //

@@ -94,7 +94,8 @@ func (s *Server) newLocal(resource, id, otherID string, caller CallerID, origina
 // runLocal runs half 2's dialplan in a goroutine. Caller holds s.mu.
 func (s *Server) runLocal(lc *localCall) {
 	apps := localDialplan(lc.two.dp.Context, lc.two.dp.Exten, lc.vars)
-	if apps == nil {
+	dialsOut := apps == nil && s.runLocalDialOut(lc)
+	if apps == nil && !dialsOut {
 		s.destroy(lc.two, 0)
 		s.destroy(lc.one, 0)
 		s.emitDevice(lc.device, "INVALID")
@@ -110,6 +111,9 @@ func (s *Server) runLocal(lc *localCall) {
 			}
 			s.locked(func() { s.localTimeout(lc) })
 		}()
+	}
+	if dialsOut {
+		return
 	}
 	s.wg.Add(1)
 	go func() {
@@ -255,11 +259,13 @@ func (s *Server) localTimeout(lc *localCall) {
 		s.hangupRequest(one, 32, true)
 		s.endStasis(one)
 		s.hangupRequest(two, 19, false)
+		s.dropCallerDial(two, 19)
 		s.destroy(one, 19)
 		s.hangupRequest(two, 16, true)
 		s.destroy(two, 19)
 	} else {
 		s.hangupRequest(two, 19, false)
+		s.dropCallerDial(two, 19)
 		s.hangupRequest(two, 16, true)
 		s.destroy(two, 19)
 		s.emitDevice(lc.device, "NOT_INUSE")
@@ -279,6 +285,10 @@ func (s *Server) localHangup(x *channel, cause int, soft bool) {
 	}
 	o := x.peer
 	s.hangupRequest(x, cause, soft)
+	s.dropCallerDial(x, 16)
+	if o != nil {
+		s.dropCallerDial(o, 16)
+	}
 	leaveStasis := func(c *channel) {
 		if c.bridge != nil {
 			s.setVar(c, "BRIDGEPEER", "")

@@ -68,6 +68,9 @@ func (s *Server) calleeFor(number string) Phone {
 	if p, ok := s.callees[number]; ok {
 		return p
 	}
+	if s.opts.Callees != nil {
+		return s.opts.Callees(number)
+	}
 	return DefaultPhone
 }
 

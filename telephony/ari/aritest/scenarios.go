@@ -218,16 +218,17 @@ func (s *Server) runSurvey(ctx context.Context, c *channel, in Inbound) {
 }
 
 // sendDigits sends RFC 4733 digits from the party behind c; only a channel
-// in Stasis reports them (ChannelDtmfReceived), a native RTP bridge relays
-// them silently.
+// in Stasis reports them (ChannelDtmfReceived): c itself, or the Local
+// half 1 whose half 2 dialled c (see dtmfTarget); a native RTP bridge
+// relays them silently.
 func (s *Server) sendDigits(ctx context.Context, c *channel, digits string) {
 	for i, d := range digits {
 		if i > 0 && s.clock.SleepOr(ctx, 500*time.Millisecond, c.hangup) != nil {
 			return
 		}
 		s.locked(func() {
-			if c.inStasis && !c.destroyed {
-				s.emitChannel(ari.TypeChannelDtmfReceived, c, fields{"digit": string(d), "duration_ms": 100})
+			if to := s.dtmfTarget(c); to != nil {
+				s.emitChannel(ari.TypeChannelDtmfReceived, to, fields{"digit": string(d), "duration_ms": 100})
 			}
 		})
 	}

@@ -26,8 +26,12 @@ type Options struct {
 	// "agents", the recording's. A channel originated into any other
 	// context is hung up at once, as Asterisk does.
 	DialContext string
-	Logger      *slog.Logger
-	Seed        int64 // randomness for ids and demo traffic; 0 = time based
+	// Callees, when set, gives the phone of an outside number that has no
+	// SetCallee script (the built-in PBX's demo customers answer campaign
+	// surveys through it); nil: DefaultPhone.
+	Callees func(number string) Phone
+	Logger  *slog.Logger
+	Seed    int64 // randomness for ids and demo traffic; 0 = time based
 	// Addr, if set, makes the server listen on this address (e.g.
 	// 127.0.0.1:8088) instead of a random loopback port.
 	Addr string

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"hotline/internal/testneed"
 )
 
 // rtpPacket builds an RTP packet (RFC 3550 5.1) with csrcs CSRC entries,
@@ -101,6 +103,7 @@ func (f *fatalTB) Fatalf(format string, args ...any) {
 
 func TestStartFailsWithoutSIPp(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
+	t.Setenv(testneed.EnvRequire, "1") // a missing tool fails, as under make test
 	f := &fatalTB{TB: t}
 	done := make(chan struct{})
 	go func() {

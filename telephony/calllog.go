@@ -1,11 +1,14 @@
-package metrics
+package telephony
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"hotline/crm"
 )
 
 // AgentEfficiency is one agent's row of the efficiency report for a period,
@@ -48,18 +51,33 @@ type AgentReport struct {
 	Total  AgentEfficiency   `json:"total"` // Agent "total": every call of the period once
 }
 
-var csvHeader = []string{"agent", "name", "calls", "inbound", "outbound", "internal", "answered", "missed",
+// CallLog reads the call log (crm/postgres.CallService).
+type CallLog interface {
+	// ListCalls returns a page of the calls f selects, newest first.
+	ListCalls(ctx context.Context, f CallFilter) (crm.Page[Call], error)
+	// GetCall returns one call with its event timeline.
+	GetCall(ctx context.Context, id int64) (Call, []TimelineEntry, error)
+}
+
+// ReportService computes the agent efficiency report from the call log
+// (crm/postgres.ReportService).
+type ReportService interface {
+	// AgentReport is the report of every agent for calls started in [from, to).
+	AgentReport(ctx context.Context, from, to time.Time) (AgentReport, error)
+}
+
+var agentCSVHeader = []string{"agent", "name", "calls", "inbound", "outbound", "internal", "answered", "missed",
 	"total_talk_seconds", "avg_talk_seconds", "total_ring_seconds", "avg_ring_seconds",
 	"total_hold_seconds", "avg_hold_seconds", "survey_responses", "csat_percent", "avg_csat", "nps", "tickets_handled"}
 
 // WriteCSV writes the report as CSV with a header line, one line per agent and the total.
 func (r AgentReport) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
+	if err := cw.Write(agentCSVHeader); err != nil {
 		return fmt.Errorf("write report csv: %w", err)
 	}
 	for _, a := range append(append([]AgentEfficiency(nil), r.Agents...), r.Total) {
-		row := []string{csvSafe(a.Agent), csvSafe(a.Name), itoa(a.Calls), itoa(a.Inbound), itoa(a.Outbound), itoa(a.Internal),
+		row := []string{csvCell(a.Agent), csvCell(a.Name), itoa(a.Calls), itoa(a.Inbound), itoa(a.Outbound), itoa(a.Internal),
 			itoa(a.Answered), itoa(a.Missed), ftoa(a.TotalTalkSeconds), ftoa(a.AvgTalkSeconds),
 			ftoa(a.TotalRingSeconds), ftoa(a.AvgRingSeconds), ftoa(a.TotalHoldSeconds), ftoa(a.AvgHoldSeconds),
 			optInt(a.SurveyResponses), optFloat(a.CSAT), optFloat(a.AvgCSAT), optFloat(a.NPS), optInt(a.TicketsHandled)}
@@ -72,7 +90,7 @@ func (r AgentReport) WriteCSV(w io.Writer) error {
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
+func csvCell(s string) string {
 	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
 		return "'" + s
 	}
@@ -81,12 +99,14 @@ func csvSafe(s string) string {
 
 func itoa(n int) string     { return strconv.Itoa(n) }
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
 func optFloat(p *float64) string {
 	if p == nil {
 		return ""
 	}
 	return ftoa(*p)
 }
+
 func optInt(p *int) string {
 	if p == nil {
 		return ""
