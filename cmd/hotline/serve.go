@@ -147,7 +147,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, err
 	}
-	notices, err := startNotify(ctx, cfg, log, st, svc, tel.metrics, cat)
+	notices, err := startNotify(ctx, cfg, log, st, svc, tel.metrics, cat, tel.callsWritten)
 	if err != nil {
 		return nil, svc, err
 	}

@@ -50,6 +50,18 @@ type telephonyParts struct {
 	simulated   bool
 	roster      *telephony.EndpointRoster
 	cat         *i18n.Catalogue
+	// written signals a write to the call log by any replica (the orphan
+	// adoption waits on it): see callsWritten.
+	written chan struct{}
+}
+
+// callsWritten tells the orphan adoption that the call log was written. It
+// never blocks.
+func (p *telephonyParts) callsWritten() {
+	select {
+	case p.written <- struct{}{}:
+	default:
+	}
 }
 
 // callLogDelay is how long journaled call updates gather before they are
@@ -79,7 +91,7 @@ func (p *telephonyParts) refreshAgents(ctx context.Context) error {
 // Their goroutines go to svc.components, readiness checks to svc.checks.
 func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postgres.Services,
 	svc *services, reg prometheus.Registerer, rdb redis.UniversalClient) (*telephonyParts, error) {
-	p := &telephonyParts{cat: svc.cat}
+	p := &telephonyParts{cat: svc.cat, written: make(chan struct{}, 1)}
 	roster := telephony.NewEndpointRoster(st.Users.ListAgentEndpoints)
 	if err := roster.Refresh(ctx); err != nil {
 		return nil, err
@@ -152,7 +164,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 			return owner.Run(ctx, func(ctx context.Context, c *ari.Client) error {
 				var wg sync.WaitGroup
 				defer wg.Wait()
-				wg.Go(func() { adoptOrphans(ctx, p.tracker, c.Node(), log) })
+				wg.Go(func() { adoptOrphans(ctx, p.tracker, c.Node(), p.written, log) })
 				return ivr.own(ctx, c, func(m ari.Message) {
 					p.tracker.Handle(m)
 					for _, h := range ivr.handlers {

@@ -19,6 +19,14 @@ type Outbox interface {
 	DeliverNext(ctx context.Context, now time.Time, deliver func(context.Context, *Message) Outcome) (bool, error)
 }
 
+// OutboxDue tells when the next pending message is due
+// (crm/postgres.NotifyService): the dispatcher sleeps until then.
+type OutboxDue interface {
+	// NextDue returns the earliest due time of a pending message; false
+	// when there is none.
+	NextDue(ctx context.Context) (time.Time, bool, error)
+}
+
 // TemplateSource gives the wording of a template in a language: an
 // admin's when they changed it, else the catalogue's (crm/postgres.Store
 // with the catalogue's defaults).
@@ -48,18 +56,27 @@ type DispatcherOptions struct {
 	// MessageDomain ends Message-IDs (hotline.local when empty).
 	MessageDomain string
 	Now           func() time.Time
-	Interval      time.Duration // how often the outbox is looked at; 2s when zero
-	MinBackoff    time.Duration // first retry delay; 30s when zero
-	MaxBackoff    time.Duration // longest retry delay; 1h when zero
-	Batch         int           // messages per round at most; 50 when zero
-	Logger        *slog.Logger
+	Interval      time.Duration // how often the outbox is looked at when Due is nil; 2s when zero
+	// Due, when set, tells when the next message is due: Run sleeps until
+	// then (at most Idle, 60s when zero) or until Wake, instead of looking
+	// every Interval.
+	Due        OutboxDue
+	Idle       time.Duration
+	MinBackoff time.Duration // first retry delay; 30s when zero
+	MaxBackoff time.Duration // longest retry delay; 1h when zero
+	Batch      int           // messages per round at most; 50 when zero
+	Logger     *slog.Logger
 }
 
-// Dispatcher delivers the outbox: every Interval it sends what is due;
+// Dispatcher delivers the outbox: it sends what is due when it is due, when
+// woken, or every Interval;
 // a failure is retried after MinBackoff·2^(attempts-1) (with jitter, at
 // most MaxBackoff) until it goes; a permanent refusal fails the message.
 // Several dispatchers may drain one outbox.
-type Dispatcher struct{ o DispatcherOptions }
+type Dispatcher struct {
+	o    DispatcherOptions
+	wake chan struct{}
+}
 
 // NewDispatcher returns a dispatcher; call Run to start it.
 func NewDispatcher(o DispatcherOptions) *Dispatcher {
@@ -87,8 +104,20 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Idle <= 0 {
+		o.Idle = time.Minute
+	}
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
-	return &Dispatcher{o: o}
+	return &Dispatcher{o: o, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells a running dispatcher that messages were queued (on any
+// replica): it looks at the outbox now. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Tick delivers up to Batch due messages and returns how many it tried.
@@ -107,21 +136,48 @@ func (d *Dispatcher) Tick(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Run delivers due messages every Interval until ctx ends; failures are
+// Run delivers due messages until ctx ends: when they are due (Due), when
+// woken, at the latest every Idle; without Due every Interval. Failures are
 // logged and retried. It returns ctx's error.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	t := time.NewTicker(d.o.Interval)
-	defer t.Stop()
 	for {
 		if _, err := d.Tick(ctx); err != nil && ctx.Err() == nil {
 			d.o.Logger.Warn("outbox round failed", slog.Any("err", err))
 		}
+		t := time.NewTimer(d.sleep(ctx))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
 		case <-t.C:
+		case <-d.wake:
+			t.Stop()
 		}
 	}
+}
+
+// sleep is how long to wait for the next due message: Interval without Due
+// or when it fails, Idle at most. A message still due after a round is held
+// by another dispatcher (or the round hit Batch): look again after Interval.
+func (d *Dispatcher) sleep(ctx context.Context) time.Duration {
+	if d.o.Due == nil {
+		return d.o.Interval
+	}
+	due, ok, err := d.o.Due.NextDue(ctx)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			d.o.Logger.Warn("next outbox message", slog.Any("err", err))
+		}
+		return d.o.Interval
+	case !ok:
+		return d.o.Idle
+	}
+	w := due.Sub(d.o.Now())
+	if w <= 0 {
+		return d.o.Interval
+	}
+	return min(w, d.o.Idle)
 }
 
 // deliver renders and sends one message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,5 +157,65 @@ func TestTemplateValidate(t *testing.T) {
 	ok := notify.Template{Key: notify.TemplateOpenedSMS, Lang: "ru", Body: " Заявка {number}: {link} "}
 	if err := ok.Validate(); err != nil || ok.Body != "Заявка {number}: {link}" {
 		t.Fatalf("valid SMS template: %v %q", err, ok.Body)
+	}
+}
+
+// dueOutbox counts rounds and tells when its next message is due.
+type dueOutbox struct {
+	mu     sync.Mutex
+	rounds int
+	next   time.Time
+}
+
+func (o *dueOutbox) DeliverNext(context.Context, time.Time, func(context.Context, *notify.Message) notify.Outcome) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.rounds++
+	return false, nil
+}
+
+func (o *dueOutbox) NextDue(context.Context) (time.Time, bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.next, !o.next.IsZero(), nil
+}
+
+func (o *dueOutbox) count() int { o.mu.Lock(); defer o.mu.Unlock(); return o.rounds }
+
+// TestDispatcherSleepsUntilWork: with Due the dispatcher looks at the
+// outbox when woken or when the next message is due, not every Interval.
+func TestDispatcherSleepsUntilWork(t *testing.T) {
+	ob := &dueOutbox{}
+	d := notify.NewDispatcher(notify.DispatcherOptions{Outbox: ob, Due: ob, Templates: notify.Wording{},
+		Interval: 10 * time.Millisecond, Idle: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	wait := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ob.count() < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d rounds, want %d", ob.count(), n)
+			}
+		}
+	}
+	wait(1)
+	time.Sleep(100 * time.Millisecond)
+	if n := ob.count(); n != 1 {
+		t.Fatalf("%d rounds with nothing due, want 1", n)
+	}
+	ob.mu.Lock()
+	ob.next = time.Now().Add(50 * time.Millisecond) // a retry, due later
+	ob.mu.Unlock()
+	d.Wake()
+	wait(2)
+	wait(3) // the retry's time
+	ob.mu.Lock()
+	ob.next = time.Time{}
+	ob.mu.Unlock()
+	time.Sleep(100 * time.Millisecond)
+	if n := ob.count(); n > 4 {
+		t.Fatalf("%d rounds, want at most 4", n)
 	}
 }

@@ -86,11 +86,12 @@ ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
             WHERE (e.v->>'seq')::int > coalesce((c.timeline->-1->>'seq')::int, -1)), '[]')
         END
 WHERE (c.version < excluded.version AND (c.ended_at IS NULL OR excluded.ended_at IS NOT NULL))
-    OR (c.ended_at IS NULL AND excluded.ended_at IS NOT NULL)
-RETURNING c.id, c.ended_at IS NOT NULL AND c.merged_into IS NULL AND c.client_id IS NOT NULL`
+    OR (c.ended_at IS NULL AND excluded.ended_at IS NOT NULL)`
 
-// addCallInteractions puts each ended call on the timeline of every client
-// whose phone contact is its customer number, once (interactions_ref).
+// addCallInteractions puts each ended call of the batch (its node and
+// linkedid keys) on the timeline of every client whose phone contact is
+// its customer number, once (interactions_ref): replaying a batch adds
+// nothing.
 const addCallInteractions = `
 INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id)
 SELECT ct.client_id, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.login = c.agent AND c.agent <> ''),
@@ -98,11 +99,17 @@ SELECT ct.client_id, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.log
         CASE WHEN c.agent <> '' THEN ', agent ' || c.agent ELSE '' END ||
         CASE WHEN c.talk_seconds > 0 THEN ', talk ' || round(c.talk_seconds)::int || ' s' ELSE '' END,
     c.caller || ' -> ' || c.callee, 'call', c.id::text
-FROM calls c JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
-WHERE c.id = ANY($1) AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
+FROM unnest($1::text[], $2::text[]) AS b(node, linkedid)
+JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
+JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at
+JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
+WHERE c.ended_at IS NOT NULL AND c.merged_into IS NULL
 ON CONFLICT (client_id, ref_type, ref_id) WHERE ref_type <> '' DO NOTHING`
 
-// SaveCalls writes a batch of tracker updates in one transaction. It is
+// SaveCalls writes a batch of tracker updates in one transaction and one
+// round trip: the call keys, the calls and the timeline entries of the
+// ended ones go as one pipelined batch, which PostgreSQL runs as one
+// implicit transaction (a failing statement undoes them all). It is
 // idempotent: replaying updates (after a crash or a spool replay) changes
 // nothing, and each call appears on a client's timeline once.
 func (s *CallService) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) error {
@@ -113,59 +120,43 @@ func (s *CallService) SaveCalls(ctx context.Context, updates []telephony.CallUpd
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		ended, err := upsertCallRows(ctx, tx, calls, keys)
-		if err != nil {
-			return err
-		}
-		if len(ended) > 0 {
-			if _, err := tx.Exec(ctx, addCallInteractions, ended); err != nil {
-				return fmt.Errorf("add calls to client timelines: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// callKeys are the (node, linkedid, started_at) of a batch's calls, as the
-// arrays fixCallKeys unnests.
-type callKeys struct {
-	nodes, linkedids []string
-	started          []time.Time
-}
-
-func upsertCallRows(ctx context.Context, tx pgx.Tx, calls []byte, keys callKeys) ([]int64, error) {
-	// The keys in a statement of their own, sent in the same round trip: the
-	// upsert's snapshot then sees keys that a concurrent writer of the same
-	// call committed while this one waited.
+	// The keys in a statement of their own: the upsert's snapshot then sees
+	// keys that a concurrent writer of the same call committed while this
+	// one waited. The timeline insert's snapshot sees the upserted rows.
 	b := &pgx.Batch{}
 	b.Queue(fixCallKeys, keys.nodes, keys.linkedids, keys.started)
 	b.Queue(upsertCalls, calls)
-	res := tx.SendBatch(ctx, b)
-	defer res.Close()
+	if len(keys.endedNodes) > 0 {
+		b.Queue(addCallInteractions, keys.endedNodes, keys.endedLinkedids)
+	}
+	res := s.db.pool.SendBatch(ctx, b)
 	if _, err := res.Exec(); err != nil {
-		return nil, fmt.Errorf("fix call keys: %w", err)
+		_ = res.Close()
+		return fmt.Errorf("fix call keys: %w", err)
 	}
-	rows, err := res.Query()
-	if err != nil {
-		return nil, fmt.Errorf("upsert calls: %w", err)
+	if _, err := res.Exec(); err != nil {
+		_ = res.Close()
+		return fmt.Errorf("upsert calls: %w", err)
 	}
-	defer rows.Close()
-	var ended []int64
-	for rows.Next() {
-		var id int64
-		var done bool
-		if err := rows.Scan(&id, &done); err != nil {
-			return nil, fmt.Errorf("upsert calls: %w", err)
-		}
-		if done {
-			ended = append(ended, id)
+	if len(keys.endedNodes) > 0 {
+		if _, err := res.Exec(); err != nil {
+			_ = res.Close()
+			return fmt.Errorf("add calls to client timelines: %w", err)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("upsert calls: %w", err)
+	if err := res.Close(); err != nil {
+		return fmt.Errorf("save calls: %w", err)
 	}
-	return ended, nil
+	return nil
+}
+
+// callKeys are the (node, linkedid, started_at) of a batch's calls, as the
+// arrays fixCallKeys unnests, and the (node, linkedid) of those the batch
+// ends, as addCallInteractions unnests.
+type callKeys struct {
+	nodes, linkedids           []string
+	started                    []time.Time
+	endedNodes, endedLinkedids []string
 }
 
 // encodeCallBatch makes the JSON parameter of one batch; several updates
@@ -194,6 +185,10 @@ func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, callKeys, error) {
 			rows[i].Timeline = []telephony.TimelineEntry{}
 		}
 		keys.nodes[i], keys.linkedids[i], keys.started[i] = rows[i].Node, rows[i].LinkedID, rows[i].StartedAt
+		if rows[i].EndedAt != nil {
+			keys.endedNodes = append(keys.endedNodes, rows[i].Node)
+			keys.endedLinkedids = append(keys.endedLinkedids, rows[i].LinkedID)
+		}
 	}
 	calls, err := jsonv2.Marshal(rows, jsontext.AllowInvalidUTF8(true))
 	if err != nil {

@@ -23,6 +23,18 @@ import (
 // who has a new in-app notification.
 const NotifyChannel = "hotline_notifications"
 
+// WorkChannel is the PostgreSQL channel on which changes that give the
+// background workers work wake them on every replica (migration
+// 00330_work_wakeups.sql): the payload is WorkTimers, WorkOutbox or WorkCalls.
+const WorkChannel = "hotline_work"
+
+// Kinds of work announced on WorkChannel.
+const (
+	WorkTimers = "timers" // escalation timers were scheduled
+	WorkOutbox = "outbox" // a message was queued
+	WorkCalls  = "calls"  // the call log was written
+)
+
 // Notification kinds (notify's).
 const (
 	NoticeEscalation = notify.NoticeEscalation
@@ -175,13 +187,37 @@ func supervisors(ctx context.Context, tx pgx.Tx) ([]*int64, error) {
 }
 
 // ListenNotifications calls wake with the id of each user who gets a new
-// in-app notification, on this replica or any other, until ctx ends. It
-// holds one connection LISTENing on NotifyChannel and reconnects after a
-// failure (waking nobody in between: readers re-count on reconnect).
+// in-app notification, on this replica or any other, until ctx ends (see
+// Listen).
 func (s *NotifyService) ListenNotifications(ctx context.Context, wake func(userID int64)) error {
+	return s.Listen(ctx, map[string]func(string){NotifyChannel: bellWaker(wake)})
+}
+
+// bellWaker turns NotifyChannel's payloads into user ids.
+func bellWaker(wake func(userID int64)) func(string) {
+	return func(payload string) {
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			wake(id)
+		}
+	}
+}
+
+// ListenAll is ListenNotifications and, on the same connection, work
+// calls with each kind announced on WorkChannel (and with "" after each
+// (re)connection: anything may have changed meanwhile).
+func (s *NotifyService) ListenAll(ctx context.Context, bell func(userID int64), work func(kind string)) error {
+	return s.Listen(ctx, map[string]func(string){NotifyChannel: bellWaker(bell), WorkChannel: work})
+}
+
+// Listen calls the handler of each channel with the payload of each
+// notification on it, from this replica or any other, until ctx ends; and
+// with "" once LISTENing, after each (re)connection. It holds one
+// connection and reconnects after a failure (notifying nobody in between:
+// readers re-count on reconnect).
+func (s *NotifyService) Listen(ctx context.Context, handlers map[string]func(payload string)) error {
 	backoff := 500 * time.Millisecond
 	for {
-		err := s.listenOnce(ctx, wake, func() { backoff = 500 * time.Millisecond })
+		err := s.listenOnce(ctx, handlers, func() { backoff = 500 * time.Millisecond })
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -195,7 +231,7 @@ func (s *NotifyService) ListenNotifications(ctx context.Context, wake func(userI
 	}
 }
 
-func (s *NotifyService) listenOnce(ctx context.Context, wake func(int64), connected func()) error {
+func (s *NotifyService) listenOnce(ctx context.Context, handlers map[string]func(string), connected func()) error {
 	conn, err := s.db.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -204,17 +240,22 @@ func (s *NotifyService) listenOnce(ctx context.Context, wake func(int64), connec
 	// pool and close it afterwards rather than return a listening one.
 	pc := conn.Hijack()
 	defer pc.Close(context.Background())
-	if _, err := pc.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return err
+	for ch := range handlers {
+		if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return err
+		}
 	}
 	connected()
+	for _, h := range handlers {
+		h("")
+	}
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			wake(id)
+		if h := handlers[n.Channel]; h != nil {
+			h(n.Payload)
 		}
 	}
 }

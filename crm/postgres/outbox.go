@@ -74,6 +74,17 @@ func (s *NotifyService) DeliverNext(ctx context.Context, now time.Time, deliver 
 	return found, err
 }
 
+// NextDue returns when the earliest pending message is due (false when
+// there is none), for the dispatcher to sleep until then.
+func (s *NotifyService) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var due *time.Time
+	err := s.db.pool.QueryRow(ctx, `SELECT min(next_at) FROM outbox WHERE state = 'pending'`).Scan(&due)
+	if err != nil || due == nil {
+		return time.Time{}, false, translate(err, "next message")
+	}
+	return *due, true, nil
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

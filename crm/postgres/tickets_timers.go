@@ -34,6 +34,17 @@ func (s *TicketService) FireDueTimers(ctx context.Context, now time.Time, worker
 	return fired, nil
 }
 
+// NextTimerDue returns when the earliest timer not fired yet is due
+// (false when there is none), for the escalator to sleep until then.
+func (s *TicketService) NextTimerDue(ctx context.Context) (time.Time, bool, error) {
+	var due *time.Time
+	err := s.db.pool.QueryRow(ctx, `SELECT min(fire_at) FROM ticket_timers WHERE fired_at IS NULL`).Scan(&due)
+	if err != nil || due == nil {
+		return time.Time{}, false, translate(err, "next timer")
+	}
+	return *due, true, nil
+}
+
 func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker string) (service.Fired, bool, error) {
 	var found bool
 	var f service.Fired

@@ -13,6 +13,14 @@ type TimerStore interface {
 	FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]Fired, error)
 }
 
+// NextTimer tells when the next escalation timer is due
+// (crm/postgres.TicketService): the escalator sleeps until then.
+type NextTimer interface {
+	// NextTimerDue returns the earliest due time of a timer not fired
+	// yet; false when there is none.
+	NextTimerDue(ctx context.Context) (time.Time, bool, error)
+}
+
 // Fired is one escalation level that fired.
 type Fired struct {
 	TicketID int64
@@ -37,11 +45,19 @@ type CallbackStore interface {
 
 // EscalatorOptions configure an Escalator. Only Store is required.
 type EscalatorOptions struct {
-	Store    TimerStore
-	Now      func() time.Time // time.Now when nil
-	Interval time.Duration    // how often due timers are looked for; 5s when zero
-	Batch    int              // timers fired per round at most; 100 when zero
-	Worker   string           // recorded on fired timers (e.g. the host name); "escalator" when empty
+	Store TimerStore
+	Now   func() time.Time // time.Now when nil
+	// Interval is how often due timers are looked for when Next is nil,
+	// and the shortest gap between two rounds woken by CallsChanged; 5s
+	// when zero.
+	Interval time.Duration
+	// Next, when set, tells when the next timer is due: Run sleeps until
+	// then (at most Idle, 60s when zero), or until TimersChanged or
+	// CallsChanged wakes it, instead of looking every Interval.
+	Next   NextTimer
+	Idle   time.Duration
+	Batch  int    // timers fired per round at most; 100 when zero
+	Worker string // recorded on fired timers (e.g. the host name); "escalator" when empty
 	// Callbacks, when set, are synced every round before the timers fire,
 	// looking back CallbackWindow (24 hours when zero) for missed calls.
 	Callbacks      CallbackStore
@@ -51,10 +67,15 @@ type EscalatorOptions struct {
 	Logger   *slog.Logger
 }
 
-// Escalator runs the escalation timers: every Interval it fires the timers
-// that are due (and, when configured, opens and resolves callback requests
-// for missed calls). Several escalators may run against one database.
-type Escalator struct{ o EscalatorOptions }
+// Escalator runs the escalation timers: it fires the timers that are due
+// (and, when configured, opens and resolves callback requests for missed
+// calls) when they are due, when woken, or every Interval. Several
+// escalators may run against one database.
+type Escalator struct {
+	o      EscalatorOptions
+	timers chan struct{} // TimersChanged
+	calls  chan struct{} // CallsChanged
+}
 
 // NewEscalator returns an escalator; call Run to start it.
 func NewEscalator(o EscalatorOptions) *Escalator {
@@ -76,7 +97,26 @@ func NewEscalator(o EscalatorOptions) *Escalator {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Escalator{o: o}
+	if o.Idle <= 0 {
+		o.Idle = time.Minute
+	}
+	return &Escalator{o: o, timers: make(chan struct{}, 1), calls: make(chan struct{}, 1)}
+}
+
+// TimersChanged tells a running escalator that timers were scheduled (on
+// any replica): it re-reads when the next one is due. It never blocks.
+func (e *Escalator) TimersChanged() { signal(e.timers) }
+
+// CallsChanged tells a running escalator that calls were written (on any
+// replica): it syncs the callback requests within
+// Interval of its last round. It never blocks.
+func (e *Escalator) CallsChanged() { signal(e.calls) }
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }
 
 // Tick syncs callback requests, then fires every timer due now (in
@@ -110,12 +150,12 @@ func (e *Escalator) Tick(ctx context.Context) (int, error) {
 	}
 }
 
-// Run fires due timers every Interval until ctx ends; failures are logged
-// and retried on the next round. It returns ctx's error.
+// Run fires due timers until ctx ends: when they are due (Next), when
+// woken, at the latest every Idle; without Next every Interval. Failures
+// are logged and retried on the next round. It returns ctx's error.
 func (e *Escalator) Run(ctx context.Context) error {
-	t := time.NewTicker(e.o.Interval)
-	defer t.Stop()
 	for {
+		last := time.Now()
 		if n, err := e.Tick(ctx); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -124,10 +164,60 @@ func (e *Escalator) Run(ctx context.Context) error {
 		} else if n > 0 {
 			e.o.Logger.Info("escalations fired", slog.Int("count", n))
 		}
+		if err := e.wait(ctx, last); err != nil {
+			return err
+		}
+	}
+}
+
+// wait sleeps until the next round: the next due timer, Interval after
+// the last round when calls changed, or Idle.
+func (e *Escalator) wait(ctx context.Context, last time.Time) error {
+	deadline := time.Now().Add(e.sleep(ctx))
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+			return nil
+		case <-e.timers:
+			deadline = earlier(deadline, time.Now().Add(e.sleep(ctx)))
+		case <-e.calls:
+			deadline = earlier(deadline, last.Add(e.o.Interval))
 		}
+		t.Reset(max(time.Until(deadline), 0))
 	}
+}
+
+// sleep is how long to wait for the next due timer: Interval without Next
+// or when it fails, Idle at most. A timer already due after a round is held
+// by another escalator: it is looked at again after Interval.
+func (e *Escalator) sleep(ctx context.Context) time.Duration {
+	if e.o.Next == nil {
+		return e.o.Interval
+	}
+	due, ok, err := e.o.Next.NextTimerDue(ctx)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			e.o.Logger.Warn("next escalation timer", slog.Any("err", err))
+		}
+		return e.o.Interval
+	case !ok:
+		return e.o.Idle
+	}
+	d := due.Sub(e.o.Now())
+	if d <= 0 {
+		return e.o.Interval
+	}
+	return min(d, e.o.Idle)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
