@@ -96,7 +96,7 @@ func settings() []setting {
 		{env: "HOTLINE_TIME_ZONE", flag: "time-zone", def: i18n.DefaultZone, usage: "the centre's IANA time zone: times people read and every day, week and month of reports", check: checkTimeZone},
 		{env: "HOTLINE_BASE_CURRENCY", flag: "base-currency", def: "RUB", usage: "the centre's ISO 4217 currency: the sales chart converts every amount to it with the rates on /admin/rates", check: checkBaseCurrency},
 		{env: "HOTLINE_DIAL_CONTEXT", flag: "dial-context", def: telephony.DefaultDialContext,
-			usage: "dialplan context where click-to-call dials out (the context of the agents' phones)", check: checkDialContext},
+			usage: "dialplan context where click-to-call and survey campaigns dial out (the context of the agents' phones)", check: checkDialContext},
 		{env: "HOTLINE_TRUNKS", flag: "trunks", def: strings.Join(defaultTrunks, ","),
 			usage: "trunk endpoints, comma-separated (PJSIP/carrier or carrier): a call that starts there is inbound", check: checkTrunks},
 		{env: "HOTLINE_INBOUND_CONTEXTS", flag: "inbound-contexts", def: strings.Join(defaultInboundContexts, ","),
