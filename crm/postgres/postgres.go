@@ -1,7 +1,9 @@
-// Package postgres is Hotline's CRM store on PostgreSQL: users, sessions and
-// API tokens, clients with contacts, priority classes and the interaction
-// timeline. It owns the schema (goose migrations embedded in the binary) and
-// translates database errors into crm.Error kinds by SQLSTATE.
+// Package postgres is Hotline's store on PostgreSQL: one service per feature
+// (clients, staff, the service desk, the knowledge base, notifications,
+// resources, the funnel, the call log, reports, surveys; see Services), all
+// over one connection pool (DB). It owns the schema (goose migrations
+// embedded in the binary) and translates database errors into crm.Error
+// kinds by SQLSTATE.
 package postgres
 
 import (

@@ -116,14 +116,9 @@ func reportAgents(ctx context.Context, tx pgx.Tx, from, to time.Time) ([]telepho
 	return out, translate(rows.Err(), "agent report")
 }
 
-// reportSurveys adds survey scores to the agents' rows and the total when
-// the survey tables exist; agents with answers but no calls get a row too.
+// reportSurveys adds survey scores to the agents' rows and the total;
+// agents with answers but no calls get a row too.
 func reportSurveys(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *telephony.AgentReport) error {
-	var ok bool
-	err := tx.QueryRow(ctx, `SELECT to_regclass('survey_responses') IS NOT NULL AND to_regclass('survey_answers') IS NOT NULL`).Scan(&ok)
-	if err != nil || !ok {
-		return translate(err, "agent report surveys")
-	}
 	rows, err := tx.Query(ctx, surveyRows, from, to)
 	if err != nil {
 		return translate(err, "agent report surveys")
@@ -159,14 +154,8 @@ FROM tickets t JOIN users u ON u.id = t.assignee_id
 WHERE t.resolved_at >= $1 AND t.resolved_at < $2
 GROUP BY ROLLUP (u.login)`
 
-// reportTickets adds the tickets resolved per agent when the service desk's
-// tables exist.
+// reportTickets adds the tickets resolved per agent.
 func reportTickets(ctx context.Context, tx pgx.Tx, from, to time.Time, rep *telephony.AgentReport) error {
-	var ok bool
-	err := tx.QueryRow(ctx, `SELECT to_regclass('tickets') IS NOT NULL`).Scan(&ok)
-	if err != nil || !ok {
-		return translate(err, "agent report tickets")
-	}
 	rows, err := tx.Query(ctx, ticketRows, from, to)
 	if err != nil {
 		return translate(err, "agent report tickets")
