@@ -95,3 +95,15 @@ func TestBrowserAddAndFindClient(t *testing.T) {
 		t.Fatalf("note %q: %v", note, err)
 	}
 }
+
+// waitVisibleAfterSubmit waits for sel on the page a form submission leads
+// to: a query that meets the old document while the browser replaces it
+// ("Could not find node with given id") is asked again, until ctx ends.
+func waitVisibleAfterSubmit(ctx context.Context, sel string) error {
+	for {
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") || ctx.Err() != nil {
+			return err
+		}
+	}
+}

@@ -32,8 +32,10 @@ func TestBrowserPromptsPage(t *testing.T) {
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("prompts-status-line")),
 		chromedp.Click(chromedp.CSS(row+` form[action="/admin/prompts/synthesize"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(row+" audio")),
 	)
+	if err == nil {
+		err = waitVisibleAfterSubmit(tctx, row+" audio")
+	}
 	if err != nil {
 		t.Fatalf("synthesize: %v", err)
 	}
