@@ -116,8 +116,10 @@ func TestBrowserDocumentLibrary(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("doc-new-category"), "marketing"),
 		chromedp.SendKeys(chromedp.ID("doc-tags"), "прайс, 2026"),
 		chromedp.Click(chromedp.ID("upload-submit")),
-		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	)
+	if err == nil {
+		err = waitVisibleAfterSubmit(sup, ".alert-ok")
+	}
 	if err != nil {
 		t.Fatalf("upload: %v", err)
 	}
