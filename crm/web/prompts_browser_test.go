@@ -58,9 +58,13 @@ func TestBrowserPromptsPage(t *testing.T) {
 	err = chromedp.Do(tctx,
 		chromedp.SetUploadFiles(chromedp.CSS(row+` input[type="file"]`), []string{mp3}),
 		chromedp.Click(chromedp.CSS(row+` form.prompt-upload button`)),
-		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)),
-		chromedp.ScrollIntoView(chromedp.CSS(row)),
 	)
+	if err == nil {
+		err = waitVisibleAfterSubmit(tctx, `[role="status"]`)
+	}
+	if err == nil {
+		err = chromedp.Do(tctx, chromedp.ScrollIntoView(chromedp.CSS(row)))
+	}
 	if err != nil {
 		t.Fatalf("upload: %v", err)
 	}
