@@ -79,7 +79,8 @@ func (h surveyHandlers) results(ctx context.Context, in *resultsInput) (*results
 	return out, nil
 }
 
-func (h surveyHandlers) responses(ctx context.Context, in *resultsInput) (*responsesOutput, error) {
+// listResponses reads the responses the filter of in picks.
+func (h surveyHandlers) listResponses(ctx context.Context, in *resultsInput) ([]survey.Response, error) {
 	f, err := in.filter()
 	if err != nil {
 		return nil, err
@@ -87,6 +88,14 @@ func (h surveyHandlers) responses(ctx context.Context, in *resultsInput) (*respo
 	list, err := h.surveys.ListResponses(ctx, f, 0)
 	if err != nil {
 		return nil, h.problem(ctx, err)
+	}
+	return list, nil
+}
+
+func (h surveyHandlers) responses(ctx context.Context, in *resultsInput) (*responsesOutput, error) {
+	list, err := h.listResponses(ctx, in)
+	if err != nil {
+		return nil, err
 	}
 	out := &responsesOutput{}
 	out.Body.Responses = list
@@ -94,13 +103,9 @@ func (h surveyHandlers) responses(ctx context.Context, in *resultsInput) (*respo
 }
 
 func (h surveyHandlers) exportCSV(ctx context.Context, in *resultsInput) (*csvOutput, error) {
-	f, err := in.filter()
+	list, err := h.listResponses(ctx, in)
 	if err != nil {
 		return nil, err
-	}
-	list, err := h.surveys.ListResponses(ctx, f, 0)
-	if err != nil {
-		return nil, h.problem(ctx, err)
 	}
 	body, err := responsesCSV(list)
 	if err != nil {
