@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"hotline/crm/demo"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
+	"hotline/telephony/ari"
 	"hotline/telephony/ari/aritest"
 )
 
@@ -212,7 +214,9 @@ func (p *benchPBX) expect(b *testing.B, prefix string) string {
 // HOTLINE_BENCH_IDLE (seconds, default 10) change the run;
 // HOTLINE_BENCH_WARMUP calls (default 9, one per scenario) run before the
 // measurement, and HOTLINE_BENCH_WRITE_DELAY (ms) replaces serve's call-log
-// write delay. PostgreSQL's side is reported beside Hotline's: the CPU of
+// write delay; HOTLINE_BENCH_WITHOUT (a comma list of component names, as
+// serve logs them) leaves components out, to tell what each costs.
+// PostgreSQL's side is reported beside Hotline's: the CPU of
 // its backends, its transactions and the rows written per call and per idle
 // second.
 func BenchmarkServeFullStack(b *testing.B) {
@@ -246,7 +250,12 @@ func BenchmarkServeFullStack(b *testing.B) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	without := strings.Split(os.Getenv("HOTLINE_BENCH_WITHOUT"), ",")
 	for _, c := range svc.components {
+		if slices.Contains(without, c.Name) {
+			b.Logf("without %s", c.Name)
+			continue
+		}
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = c.Run(runCtx) }()
 	}
@@ -265,6 +274,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	b.ResetTimer()
 	{ // one run of `calls` calls, whatever b.N is
 		stopProfile := profile(b, "run")
+		statements := resetStatements(b, st)
 		pg0 := readPGCounters(b, st)
 		start, cpu0, mallocs0 := time.Now(), cpuTime(), mallocs()
 		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
@@ -285,6 +295,9 @@ func BenchmarkServeFullStack(b *testing.B) {
 		b.ReportMetric(float64(pg.xacts)/n, "pg-xacts/call")
 		b.ReportMetric(float64(pg.rows)/n, "pg-rows-written/call")
 		logTableWrites(b, st, pg0, n)
+		if statements {
+			logStatements(b, st, n)
+		}
 		b.ReportMetric(pbxCPU/1000/n, "pbx-ms-cpu/call")
 		b.ReportMetric(n/wall.Seconds(), "calls/s")
 		time.Sleep(time.Second) // the last subscribers settle
@@ -465,4 +478,75 @@ func profile(b *testing.B, phase string) func() {
 		b.Fatal(err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// resetStatements empties pg_stat_statements when PostgreSQL has it loaded
+// (shared_preload_libraries), so that logStatements can say which
+// statements the measured calls ran; it reports whether it did.
+func resetStatements(b *testing.B, st *postgres.Services) bool {
+	ctx := context.Background()
+	if _, err := st.DB.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		return false
+	}
+	_, err := st.DB.Pool().Exec(ctx, `SELECT pg_stat_statements_reset()`)
+	return err == nil
+}
+
+// logStatements logs the statements this database ran since
+// resetStatements, most frequent first, as runs per call.
+func logStatements(b *testing.B, st *postgres.Services, calls float64) {
+	rows, err := st.DB.Pool().Query(context.Background(), `SELECT calls, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		ORDER BY calls DESC LIMIT 40`)
+	if err != nil {
+		b.Logf("pg_stat_statements: %v", err)
+		return
+	}
+	var out []string
+	for rows.Next() {
+		var n int64
+		var ms float64
+		var q string
+		if err := rows.Scan(&n, &ms, &q); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%6.2f/call %6.3f ms/call  %s", float64(n)/calls, ms/float64(n)*float64(n)/calls, q))
+	}
+	b.Logf("statements per call (pg_stat_statements):\n%s", strings.Join(out, "\n"))
+}
+
+// BenchmarkARIStreamFloor is the floor of BenchmarkServeFullStack: the same
+// PBX process places the same calls, and this process only receives their
+// events (the same event filter as serve) and throws them away. Its CPU per
+// call is what merely waking up for each event costs on this machine, so
+// that the full stack's figure can be read as a ratio to it.
+func BenchmarkARIStreamFloor(b *testing.B) {
+	calls := int(envNumber("HOTLINE_BENCH_CALLS", 180))
+	rate := envNumber("HOTLINE_BENCH_RATE", 10)
+	speed := envNumber("HOTLINE_BENCH_SPEED", 5)
+	pbx, url := startBenchPBX(b, speed)
+	c, err := ari.NewClient(ari.Config{URL: url, User: "hotline", Password: "hotline-secret", App: "hotline", EventFilter: eventFilter()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var frames atomic.Int64
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = c.Run(ctx, func(ari.Message) { frames.Add(1) }) }()
+	defer func() { cancel(); wg.Wait() }()
+	numbers := []string{"+74951234567", "+79161234567", "+78121234567"}
+	if warm := int(envNumber("HOTLINE_BENCH_WARMUP", 9)); warm > 0 {
+		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", warm, rate, speed, strings.Join(numbers, " "))
+		pbx.expect(b, "DONE ")
+		time.Sleep(2 * time.Second) // the surveys of the warm-up end
+	}
+	b.ResetTimer()
+	frames0, cpu0 := frames.Load(), cpuTime()
+	fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
+	done := strings.Fields(pbx.expect(b, "DONE "))
+	time.Sleep(2 * time.Second) // the last surveys end, as the full stack waits for the log
+	n := float64(len(strings.Split(done[0], ",")))
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "ms-cpu/call")
+	b.ReportMetric(float64(frames.Load()-frames0)/n, "events/call")
 }
