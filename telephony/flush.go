@@ -62,19 +62,23 @@ func (t *Tracker) forget(c *callState) {
 	}
 }
 
+// journalRecord is how a CallUpdate is written to the journal: the same
+// JSON as CallUpdate, encoded in one pass (the state is not encoded apart
+// and copied in as raw JSON).
+type journalRecord struct {
+	Version  int             `json:"version"`
+	Call     *Call           `json:"call"`
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
+	State    *trackState     `json:"state,omitempty"`
+}
+
 func (t *Tracker) encodeUpdate(c *callState) ([]byte, error) {
-	if c.rec.EndedAt == nil {
-		c.compute(c.st.LastEvent)
-	}
-	u := CallUpdate{Version: c.st.Version, Call: c.rec, Timeline: c.pending}
+	r := journalRecord{Version: c.st.Version, Call: &c.rec, Timeline: c.pending}
 	if c.rec.EndedAt == nil { // only open calls are ever resumed from their state
-		st, err := jsonv2.Marshal(&c.st, journalJSON)
-		if err != nil {
-			return nil, fmt.Errorf("encode state of call %s: %w", c.rec.LinkedID, err)
-		}
-		u.State = st
+		c.compute(c.st.LastEvent)
+		r.State = &c.st
 	}
-	b, err := jsonv2.Marshal(&u, journalJSON)
+	b, err := jsonv2.Marshal(&r, journalJSON)
 	if err != nil {
 		return nil, fmt.Errorf("encode call %s: %w", c.rec.LinkedID, err)
 	}
