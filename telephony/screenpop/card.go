@@ -46,9 +46,15 @@ type SurveyLister interface {
 	LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]SurveyScore, error)
 }
 
-// CardSources are where a card's parts come from. Only Clients is required.
+// CardSources are where a card's parts come from. Only Clients (or Lookup)
+// is required.
 type CardSources struct {
-	Clients   ClientFinder
+	Clients ClientFinder
+	// Lookup, when set, reads the clients and every part in one call
+	// instead of Clients, Recent, Tickets, Products and Surveys; those
+	// still say which parts this installation has (a nil one stays off the
+	// card).
+	Lookup    CardLookup
 	Recent    RecentInteractions
 	Directory Directory
 	Tickets   TicketLister
@@ -80,11 +86,11 @@ type CardBuilder struct {
 	namesAt   time.Time
 }
 
-// NewCardBuilder returns a CardBuilder; it panics without a ClientFinder,
-// which is a wiring bug.
+// NewCardBuilder returns a CardBuilder; it panics without a ClientFinder
+// or a CardLookup, which is a wiring bug.
 func NewCardBuilder(src CardSources) *CardBuilder {
-	if src.Clients == nil {
-		panic("screenpop: CardSources.Clients is required")
+	if src.Clients == nil && src.Lookup == nil {
+		panic("screenpop: CardSources.Clients or Lookup is required")
 	}
 	if src.ClientURL == nil {
 		src.ClientURL = func(id int64) string { return fmt.Sprintf("/clients/%d", id) }
@@ -122,6 +128,9 @@ func (b *CardBuilder) Build(ctx context.Context, caller, callerName, dialled str
 		return card, nil // withheld, internal or malformed: no lookup
 	}
 	card.CallerE164 = e164
+	if b.src.Lookup != nil {
+		return b.buildFromLookup(ctx, card, e164)
+	}
 	clients, err := b.src.Clients.FindClientsByPhone(ctx, e164)
 	if err != nil {
 		if ctx.Err() != nil {
