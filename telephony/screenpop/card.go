@@ -53,7 +53,9 @@ type CardSources struct {
 	// Lookup, when set, reads the clients and every part in one call
 	// instead of Clients, Recent, Tickets, Products and Surveys; those
 	// still say which parts this installation has (a nil one stays off the
-	// card).
+	// card). When the lookup fails as a whole, the card is built from
+	// them (with Clients set), so that only the parts that fail there too
+	// are missing.
 	Lookup    CardLookup
 	Recent    RecentInteractions
 	Directory Directory
@@ -129,7 +131,16 @@ func (b *CardBuilder) Build(ctx context.Context, caller, callerName, dialled str
 	}
 	card.CallerE164 = e164
 	if b.src.Lookup != nil {
-		return b.buildFromLookup(ctx, card, e164)
+		done, err := b.buildFromLookup(ctx, card, e164)
+		switch {
+		case err != nil:
+			return nil, err
+		case done || b.src.Clients == nil:
+			return card, nil
+		}
+		// the lookup failed as a whole: the separate sources may still
+		// read the parts that work
+		card.Error = ""
 	}
 	clients, err := b.src.Clients.FindClientsByPhone(ctx, e164)
 	if err != nil {

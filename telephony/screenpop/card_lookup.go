@@ -43,18 +43,19 @@ type CardClient struct {
 
 // buildFromLookup is the lookup and fill of Build through CardLookup: the
 // same card, with the parts whose sources are set (the others are modules
-// this installation lacks), from one call.
-func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164 string) (*Card, error) {
+// this installation lacks), from one call. done is false when the lookup
+// failed as a whole (card.Error says so); err is only the context's.
+func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164 string) (done bool, err error) {
 	data, err := b.src.Lookup.LookupCard(ctx, e164, b.src.RecentLimit)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("look the card up by phone: %w", ctx.Err())
+			return false, fmt.Errorf("look the card up by phone: %w", ctx.Err())
 		}
 		card.Error = "client lookup failed; search by number"
-		return card, nil
+		return false, nil
 	}
 	if len(data.Clients) == 0 {
-		return card, nil
+		return true, nil
 	}
 	owners := make(map[int64]string, len(data.Clients))
 	for _, dc := range data.Clients {
@@ -101,7 +102,7 @@ func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164 stri
 	if len(failed) > 0 {
 		card.Error = fmt.Errorf("could not load %v", failed).Error()
 	}
-	return card, nil
+	return true, nil
 }
 
 // rememberNames puts owner names read with the card into the directory's
