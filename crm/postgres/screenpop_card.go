@@ -61,18 +61,31 @@ var (
 	cardTicketsSQL  = `SELECT pc.client_id, x.* FROM ` + phoneClients + ` CROSS JOIN LATERAL (` + forClient(openTicketsPart, "pc.client_id") + `) x`
 	cardProductsSQL = `SELECT pc.client_id, x.* FROM ` + phoneClients + ` CROSS JOIN LATERAL (` + forClient(purchasedProductsPart, "pc.client_id") + `) x`
 	cardSurveysSQL  = `SELECT pc.client_id, x.* FROM ` + phoneClients + ` CROSS JOIN LATERAL (` + forClient(surveyScoresPart, "pc.client_id") + `) x`
+	// cardSeenSQL says whether the user with login $3 may see each request
+	// the card shows: the open tickets and the requests of the timeline
+	// entries (an unknown login sees none, as VisibleTickets).
+	cardSeenSQL = `SELECT t.id, coalesce(` + ticketSeenBy + `, false)
+		FROM tickets t LEFT JOIN users u ON u.login = $3
+		WHERE t.id IN (SELECT x.id FROM ` + phoneClients + ` CROSS JOIN LATERAL (` + forClient(openTicketsPart, "pc.client_id") + `) x
+			UNION ALL
+			SELECT CASE WHEN i.ref_id ~ '^[0-9]{1,18}$' THEN i.ref_id::bigint END FROM ` + phoneClients + `
+			CROSS JOIN LATERAL (SELECT ref_type, ref_id FROM interactions WHERE client_id = pc.client_id
+				ORDER BY at DESC, id DESC LIMIT $2) i
+			WHERE i.ref_type = 'ticket')`
 )
 
 // forClient is a card part's query for the client id expression.
 func forClient(part, client string) string { return strings.ReplaceAll(part, "{client}", client) }
 
 // LookupCard reads what the screen pop's card shows about a phone number
-// (E.164) in one round trip: a pipelined batch of five indexed queries on
-// one connection (the clients with their owners' names, then each part for
-// every client with the number), the same as FindClientsByPhone (without
-// contacts), RecentInteractions, UserNames, OpenTickets, PurchasedProducts
-// and LastSurveyScores answer one by one (screenpop.CardLookup).
-func (s *ScreenPopService) LookupCard(ctx context.Context, e164 string, limit int) (screenpop.CardData, error) {
+// (E.164) in one round trip: a pipelined batch of indexed queries on one
+// connection (the clients with their owners' names, then each part for
+// every client with the number, then, for a viewer, which of the card's
+// requests they may see), the same as FindClientsByPhone (without
+// contacts), UserNames, RecentInteractions, OpenTickets, PurchasedProducts,
+// LastSurveyScores and VisibleTickets answer one by one
+// (screenpop.CardLookup).
+func (s *ScreenPopService) LookupCard(ctx context.Context, e164 string, limit int, viewer string) (screenpop.CardData, error) {
 	if limit <= 0 {
 		limit = 5
 	}
@@ -80,6 +93,9 @@ func (s *ScreenPopService) LookupCard(ctx context.Context, e164 string, limit in
 	b.Queue(cardClientsSQL, e164)
 	for _, sql := range []string{cardRecentSQL, cardTicketsSQL, cardProductsSQL, cardSurveysSQL} {
 		b.Queue(sql, e164, limit)
+	}
+	if viewer != "" {
+		b.Queue(cardSeenSQL, e164, limit, viewer)
 	}
 	br := s.db.pool.SendBatch(ctx, b)
 	defer br.Close()
@@ -101,7 +117,27 @@ func (s *ScreenPopService) LookupCard(ctx context.Context, e164 string, limit in
 		return screenpop.CardData{}, translate(err, "look up card: clients")
 	}
 	s.readCardParts(br, &data, at)
+	if viewer != "" {
+		data.Seen = readSeen(br)
+	}
 	return data, nil
+}
+
+// readSeen reads the viewer's visibility of the card's requests; nil when
+// it could not be read (the popper asks again).
+func readSeen(br pgx.BatchResults) map[int64]bool {
+	seen := map[int64]bool{}
+	err := readPart(br, "visible requests", func(r pgx.Row) error {
+		var id int64
+		var ok bool
+		err := r.Scan(&id, &ok)
+		seen[id] = ok
+		return err
+	})
+	if err != nil {
+		return nil
+	}
+	return seen
 }
 
 // readCardParts reads the parts' results of LookupCard's batch into the

@@ -251,3 +251,65 @@ func TestCardLookupBuildsTheSameCard(t *testing.T) {
 		t.Errorf("top's timeline = %+v, want notes and requests' entries", top.Recent)
 	}
 }
+
+// TestCardLookupReadsWhatTheViewerMaySee: for a viewer, the card's batch
+// also answers which of its requests (open tickets and timeline entries'
+// requests) they may see, as VisibleTickets does, in the same round trip.
+func TestCardLookupReadsWhatTheViewerMaySee(t *testing.T) {
+	dsn := pgtest.NewDSN(t)
+	e := newStockEnv(t, dsn)
+	seedCards(t, e)
+	ctx := context.Background()
+	boss := crm.User{Login: "sue", Role: crm.RoleSupervisor}
+	if err := e.st.Users.CreateUser(ctx, &boss, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// olga is assigned one open ticket of Top and one of Low
+	if _, err := e.st.DB.Pool().Exec(ctx, `UPDATE tickets SET assignee_id = (SELECT id FROM users WHERE login = 'olga')
+		WHERE id IN (SELECT max(id) FROM tickets WHERE status NOT IN ('resolved', 'closed') GROUP BY client_id)`); err != nil {
+		t.Fatal(err)
+	}
+	trips := &roundTrips{}
+	st := pgtest.Open(t, dsn, postgres.Options{Now: e.clk.Now, Tracer: trips})
+	for _, viewer := range []string{"olga", "pavel", "sue", "nobody"} {
+		trips.take()
+		data, err := st.ScreenPop.LookupCard(ctx, sharedPhone, 5, viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if statements, batches := trips.take(); statements != 0 || batches != 1 {
+			t.Errorf("%s: %d statements, %d batches, want one batch", viewer, statements, batches)
+		}
+		var ids []int64
+		for _, c := range data.Clients {
+			for _, tk := range c.Tickets {
+				ids = append(ids, tk.ID)
+			}
+			for _, it := range c.Recent {
+				if it.RefType == "ticket" {
+					var id int64
+					fmt.Sscan(it.RefID, &id)
+					ids = append(ids, id)
+				}
+			}
+		}
+		want, err := st.DB.VisibleTickets(ctx, viewer, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var visible int
+		for _, id := range ids {
+			seen, ok := data.Seen[id]
+			if !ok || seen != want[id] {
+				t.Errorf("%s: request %d seen=%v (answered %v), VisibleTickets says %v", viewer, id, seen, ok, want[id])
+			}
+			if seen {
+				visible++
+			}
+		}
+		t.Logf("%s may see %d of the card's %d requests", viewer, visible, len(ids))
+	}
+	if data, err := st.ScreenPop.LookupCard(ctx, sharedPhone, 5, ""); err != nil || data.Seen != nil {
+		t.Errorf("no viewer: seen %v, err %v", data.Seen, err)
+	}
+}

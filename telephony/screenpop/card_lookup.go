@@ -12,9 +12,10 @@ import (
 // the number (E.164), best first as ClientFinder orders them, and each
 // one's last limit interactions, open tickets, purchased products and
 // survey scores, ordered as RecentInteractions, TicketLister, ProductLister
-// and SurveyLister order them. Optional.
+// and SurveyLister order them; for a viewer (a login, "" for none), also
+// which of the card's requests they may see (TicketVisibility). Optional.
 type CardLookup interface {
-	LookupCard(ctx context.Context, e164 string, limit int) (CardData, error)
+	LookupCard(ctx context.Context, e164 string, limit int, viewer string) (CardData, error)
 }
 
 // CardData is a CardLookup's answer. A part that could not be read has its
@@ -26,6 +27,10 @@ type CardData struct {
 	TicketsErr  error
 	ProductsErr error
 	SurveysErr  error
+	// Seen says, for the viewer asked for, whether they may see each
+	// request the card shows (its tickets and its timeline entries'
+	// requests); nil when no viewer was asked for or it could not be read.
+	Seen map[int64]bool
 }
 
 // CardClient is one client with a number and the parts of its card.
@@ -43,19 +48,20 @@ type CardClient struct {
 
 // buildFromLookup is the lookup and fill of Build through CardLookup: the
 // same card, with the parts whose sources are set (the others are modules
-// this installation lacks), from one call. done is false when the lookup
-// failed as a whole (card.Error says so); err is only the context's.
-func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164 string) (done bool, err error) {
-	data, err := b.src.Lookup.LookupCard(ctx, e164, b.src.RecentLimit)
+// this installation lacks), from one call, and what viewer may see of it
+// (seen, when read). done is false when the lookup failed as a whole
+// (card.Error says so); err is only the context's.
+func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164, viewer string) (seen map[int64]bool, done bool, err error) {
+	data, err := b.src.Lookup.LookupCard(ctx, e164, b.src.RecentLimit, viewer)
 	if err != nil {
 		if ctx.Err() != nil {
-			return false, fmt.Errorf("look the card up by phone: %w", ctx.Err())
+			return nil, false, fmt.Errorf("look the card up by phone: %w", ctx.Err())
 		}
 		card.Error = "client lookup failed; search by number"
-		return false, nil
+		return nil, false, nil
 	}
 	if len(data.Clients) == 0 {
-		return true, nil
+		return data.Seen, true, nil
 	}
 	owners := make(map[int64]string, len(data.Clients))
 	for _, dc := range data.Clients {
@@ -102,7 +108,7 @@ func (b *CardBuilder) buildFromLookup(ctx context.Context, card *Card, e164 stri
 	if len(failed) > 0 {
 		card.Error = fmt.Errorf("could not load %v", failed).Error()
 	}
-	return true, nil
+	return data.Seen, true, nil
 }
 
 // rememberNames puts owner names read with the card into the directory's

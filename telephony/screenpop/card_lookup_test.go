@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,6 +23,9 @@ type partSources struct {
 	recentErr, ticketsErr, productsErr, surveyErr error
 	nameCalls                                     int
 	lookupErr                                     error // LookupCard fails as a whole
+	// visibility answers Seen for a viewer; lookups counts LookupCard calls
+	visibility fakeVisibility
+	lookups    int
 }
 
 func (s *partSources) RecentInteractions(ctx context.Context, ids []int64, n int) (map[int64][]crm.Interaction, error) {
@@ -68,7 +72,8 @@ func (s *partSources) ListPriorityClasses(context.Context) ([]crm.PriorityClass,
 }
 
 // LookupCard answers the same data at once, as the CRM store's batch does.
-func (s *partSources) LookupCard(ctx context.Context, e164 string, n int) (CardData, error) {
+func (s *partSources) LookupCard(ctx context.Context, e164 string, n int, viewer string) (CardData, error) {
+	s.lookups++
 	if s.lookupErr != nil {
 		return CardData{}, s.lookupErr
 	}
@@ -95,6 +100,19 @@ func (s *partSources) LookupCard(ctx context.Context, e164 string, n int) (CardD
 			cc.Surveys = s.surveys[c.ID]
 		}
 		d.Clients = append(d.Clients, cc)
+	}
+	if viewer != "" && s.visibility != nil {
+		d.Seen = map[int64]bool{}
+		for _, c := range d.Clients {
+			for _, t := range c.Tickets {
+				d.Seen[t.ID] = slices.Contains(s.visibility[viewer], t.ID)
+			}
+			for _, it := range c.Recent {
+				if id := ticketRef(it); id != 0 {
+					d.Seen[id] = slices.Contains(s.visibility[viewer], id)
+				}
+			}
+		}
 	}
 	return d, nil
 }
@@ -211,5 +229,84 @@ func TestFailedLookupFallsBackToTheSources(t *testing.T) {
 	}
 	if n := s.clients.calls.Load(); n != 2 {
 		t.Errorf("%d client lookups, want one for each card", n)
+	}
+}
+
+// countedVisibility is a TicketVisibility that counts its questions.
+type countedVisibility struct {
+	fakeVisibility
+	asked []string
+}
+
+func (c *countedVisibility) VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error) {
+	c.asked = append(c.asked, login)
+	return c.fakeVisibility.VisibleTickets(ctx, login, ids)
+}
+
+// TestLookupReadsTheFirstAgentsVisibility: with a CardLookup, what the
+// first ringing agent may see comes with the card (no question of its
+// own); the other agents of a ring-all are asked as before, and each sees
+// what they may, as with the separate sources. A refresh reads it for the
+// agent who asked.
+func TestLookupReadsTheFirstAgentsVisibility(t *testing.T) {
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	rules := fakeVisibility{"alice": {10, 11}, "bob": {11}}
+	s := &partSources{
+		clients: &fakeClients{byPhone: map[string][]crm.Client{ivanPhone: {{ID: 1, Name: "Ivan Petrov"}}}},
+		tickets: fakeTickets{1: {{ID: 10, Title: "Alice's secret subject"}, {ID: 11, Title: "Shared subject"}}},
+		recent: fakeRecent{1: {
+			{Kind: crm.InteractionTicket, At: at, Summary: "Alice's secret subject", RefType: "ticket", RefID: "10"},
+			{Kind: crm.InteractionNote, At: at, Summary: "a note"},
+		}},
+		visibility: rules,
+	}
+	src := CardSources{Clients: s.clients, Recent: s, Tickets: s, Now: func() time.Time { return at }}
+	ring := func(src CardSources) (alice, bob Pop, asked []string, p *Popper, hub *LocalHub) {
+		hub = NewLocalHub(0)
+		t.Cleanup(func() { _ = hub.Close() })
+		vis := &countedVisibility{fakeVisibility: rules}
+		p = NewPopper(Options{Cards: NewCardBuilder(src), Hub: hub, Agents: fakeAgents{"PJSIP/1001": "alice", "PJSIP/1002": "bob"},
+			Tickets: vis, Now: func() time.Time { return at }})
+		sa, sb := subscribe(t, hub, "alice"), subscribe(t, hub, "bob")
+		for _, ep := range []string{"PJSIP/1001", "PJSIP/1002"} {
+			if err := p.Ringing(context.Background(), Ringing{CallID: "c1", Endpoint: ep, Caller: ivanPhone, At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		alice, _ = next(t, sa)
+		bob, _ = next(t, sb)
+		return alice, bob, vis.asked, p, hub
+	}
+	wantAlice, wantBob, asked, _, _ := ring(src)
+	if !slices.Equal(asked, []string{"alice", "bob"}) {
+		t.Fatalf("separate sources asked for %v", asked)
+	}
+	src.Lookup = s
+	alice, bob, asked, p, hub := ring(src)
+	if !slices.Equal(asked, []string{"bob"}) {
+		t.Errorf("with the lookup, visibility asked for %v, want bob only", asked)
+	}
+	for _, pops := range [][2]Pop{{alice, wantAlice}, {bob, wantBob}} {
+		got, want := pops[0], pops[1]
+		got.Seq, want.Seq = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's pop through the lookup:\n%+v\nfrom the sources:\n%+v", got.Agent, got, want)
+		}
+	}
+	if n := len(alice.Card.Clients[0].Tickets); n != 2 || len(bob.Card.Clients[0].Tickets) != 1 {
+		t.Errorf("alice sees %d requests, bob %d; want 2 and 1", n, len(bob.Card.Clients[0].Tickets))
+	}
+
+	lookups := s.lookups
+	sb := subscribe(t, hub, "bob")
+	pop, err := p.Refresh(context.Background(), "bob", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.lookups != lookups+1 || len(pop.Card.Clients[0].Tickets) != 1 || len(pop.Card.Clients[0].Recent) != 1 {
+		t.Errorf("refreshed pop of bob: %+v after %d lookups", pop.Card, s.lookups-lookups)
+	}
+	if got, _ := next(t, sb); len(got.Card.Clients[0].Tickets) != 1 {
+		t.Errorf("bob's console got %+v", got.Card)
 	}
 }
