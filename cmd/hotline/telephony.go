@@ -297,6 +297,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
 		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
+		Lookup: st.ScreenPop, // the card in one round trip; the sources above say which parts it has
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
 		Logger: log.With("component", "screenpop"), Tickets: st.DB, FailureText: clickToCallFailureText(p.cat, st.Users)})

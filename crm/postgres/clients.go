@@ -16,11 +16,12 @@ const clientColumns = `c.id, c.kind, c.name, c.company, COALESCE(c.priority, '')
 // legalColumns are the client's requisites (migration 00280).
 const legalColumns = `c.inn, c.kpp, c.ogrn, c.legal_address, c.postal_address, c.bank_name, c.bik, c.bank_account, c.corr_account`
 
-func scanClient(row pgx.Row) (crm.Client, error) {
+// scanClient reads the clientColumns, then the columns after them into more.
+func scanClient(row pgx.Row, more ...any) (crm.Client, error) {
 	var c crm.Client
 	l := &c.Legal
-	err := row.Scan(&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.PriorityManual, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt,
-		&l.INN, &l.KPP, &l.OGRN, &l.LegalAddress, &l.PostalAddress, &l.BankName, &l.BIK, &l.Account, &l.CorrAccount)
+	err := row.Scan(append([]any{&c.ID, &c.Kind, &c.Name, &c.Company, &c.Priority, &c.PriorityManual, &c.OwnerID, &c.Tags, &c.Notes, &c.Language, &c.CreatedAt, &c.UpdatedAt,
+		&l.INN, &l.KPP, &l.OGRN, &l.LegalAddress, &l.PostalAddress, &l.BankName, &l.BIK, &l.Account, &l.CorrAccount}, more...)...)
 	return c, err
 }
 

@@ -45,6 +45,19 @@ func TestPhoneLookupUsesIndexes(t *testing.T) {
 	if found, err := s.Clients.FindClientsByPhone(ctx, sample); err != nil || len(found) != 1 {
 		t.Fatalf("FindClientsByPhone(%s) = %d clients, %v", sample, len(found), err)
 	}
+	for _, sql := range postgres.CardLookupSQL { // the screen pop card's batch
+		args := []any{sample, 5, "olga"} // number, limit, viewer
+		switch {
+		case !strings.Contains(sql, "$2"):
+			args = args[:1]
+		case !strings.Contains(sql, "$3"):
+			args = args[:2]
+		}
+		plan := explain(t, s.DB.Pool(), sql, args...)
+		if !strings.Contains(plan, "contacts_kind_value") || strings.Contains(plan, "Seq Scan on contacts") {
+			t.Fatalf("the card's %s\ndoes not find the number with the (kind, value) index:\n%s", sql, plan)
+		}
+	}
 
 	var args []any
 	cond := postgres.QueryCondition(sample[len(sample)-6:], func(v any) string {

@@ -32,6 +32,9 @@ type Options struct {
 	// BaseCurrency is the ISO 4217 code priority rules count revenue in
 	// (other currencies are converted with currency_rates); "RUB" when empty.
 	BaseCurrency string
+	// Tracer sees every statement and batch (tests count round trips
+	// with it); nil: none.
+	Tracer pgx.QueryTracer
 }
 
 // TextExtractor returns the searchable text of a file; an error means the
@@ -64,6 +67,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["hotline.base_currency"] = base
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -21,7 +21,7 @@ func (s *ScreenPopService) RecentInteractions(ctx context.Context, clientIDs []i
 	if len(clientIDs) == 0 || perClient <= 0 {
 		return out, nil
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT i.id, i.client_id, i.kind, i.at, i.user_id, i.summary, i.body, i.ref_type, i.ref_id, i.created_at
+	rows, err := s.db.pool.Query(ctx, `SELECT `+interactionColumns+`
 		FROM unnest($1::bigint[]) AS c(id)
 		CROSS JOIN LATERAL (SELECT * FROM interactions WHERE client_id = c.id
 			ORDER BY at DESC, id DESC LIMIT $2) i
@@ -29,11 +29,7 @@ func (s *ScreenPopService) RecentInteractions(ctx context.Context, clientIDs []i
 	if err != nil {
 		return nil, translate(err, "recent interactions")
 	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (crm.Interaction, error) {
-		var i crm.Interaction
-		err := r.Scan(&i.ID, &i.ClientID, &i.Kind, &i.At, &i.UserID, &i.Summary, &i.Body, &i.RefType, &i.RefID, &i.CreatedAt)
-		return i, err
-	})
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (crm.Interaction, error) { return scanInteraction(r) })
 	if err != nil {
 		return nil, translate(err, "recent interactions")
 	}
@@ -41,6 +37,15 @@ func (s *ScreenPopService) RecentInteractions(ctx context.Context, clientIDs []i
 		out[i.ClientID] = append(out[i.ClientID], i)
 	}
 	return out, nil
+}
+
+// interactionColumns are the columns scanInteraction reads, of i.
+const interactionColumns = `i.id, i.client_id, i.kind, i.at, i.user_id, i.summary, i.body, i.ref_type, i.ref_id, i.created_at`
+
+func scanInteraction(r pgx.Row) (crm.Interaction, error) {
+	var i crm.Interaction
+	err := r.Scan(&i.ID, &i.ClientID, &i.Kind, &i.At, &i.UserID, &i.Summary, &i.Body, &i.RefType, &i.RefID, &i.CreatedAt)
+	return i, err
 }
 
 // UserNames returns the display names (the login when no name is set) of

@@ -160,31 +160,33 @@ func (s *StockService) PurchasedProducts(ctx context.Context, clientID int64, li
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT p.id, p.name, max(m.at) AS last, p.support, p.support_months, coalesce(p.support_priority, '')
-		FROM stock_movements m JOIN products p ON p.id = m.product_id
-		WHERE m.kind = 'shipment' AND m.client_id = $1
-		GROUP BY p.id ORDER BY last DESC LIMIT $2`, clientID, limit)
+	rows, err := s.db.pool.Query(ctx, purchasedProductsSQL, clientID, limit)
 	if err != nil {
 		return nil, translateStock(err, "purchased products")
 	}
 	now := s.db.now()
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Product, error) {
-		var p screenpop.Product
-		var months int
-		if err := r.Scan(&p.ID, &p.Name, &p.PurchasedAt, &p.Support, &months, &p.SupportPriority); err != nil {
-			return p, err
-		}
-		p.SupportUntil = resource.SupportEnd(p.PurchasedAt, months)
-		p.SupportActive = months > 0 && !now.After(p.SupportUntil)
-		if p.Support == "" && months > 0 {
-			p.Support = "support contract"
-		}
-		if p.Support == "" {
-			p.Support = "no support contract"
-		}
-		return p, nil
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Product, error) { return scanPurchasedProduct(r, now) })
 	return out, translateStock(err, "purchased products")
+}
+
+// scanPurchasedProduct reads a purchased product (id, name, last shipment,
+// support, support months, support priority, after the lead columns) and
+// works out its support at now.
+func scanPurchasedProduct(r pgx.Row, now time.Time, lead ...any) (screenpop.Product, error) {
+	var p screenpop.Product
+	var months int
+	if err := r.Scan(append(lead, &p.ID, &p.Name, &p.PurchasedAt, &p.Support, &months, &p.SupportPriority)...); err != nil {
+		return p, err
+	}
+	p.SupportUntil = resource.SupportEnd(p.PurchasedAt, months)
+	p.SupportActive = months > 0 && !now.After(p.SupportUntil)
+	if p.Support == "" && months > 0 {
+		p.Support = "support contract"
+	}
+	if p.Support == "" {
+		p.Support = "no support contract"
+	}
+	return p, nil
 }
 
 var _ screenpop.ProductLister = (*StockService)(nil)

@@ -25,22 +25,23 @@ func (s *TicketService) OpenTickets(ctx context.Context, clientID int64, limit i
 	if limit <= 0 {
 		limit = 5
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT id, subject, status, resolve_due FROM tickets
-		WHERE client_id = $1 AND status NOT IN ('resolved', 'closed')
-		ORDER BY resolve_due NULLS LAST, id DESC LIMIT $2`, clientID, limit)
+	rows, err := s.db.pool.Query(ctx, openTicketsSQL, clientID, limit)
 	if err != nil {
 		return nil, translate(err, "open tickets")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Ticket, error) {
-		var t screenpop.Ticket
-		var due *time.Time // nil while waiting for the customer
-		err := r.Scan(&t.ID, &t.Title, &t.Status, &due)
-		if due != nil {
-			t.Due = *due
-		}
-		t.URL = fmt.Sprintf("/tickets/%d", t.ID)
-		return t, err
-	})
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (screenpop.Ticket, error) { return scanPopTicket(r) })
+}
+
+// scanPopTicket reads a card's ticket: id, subject, status, resolve_due.
+func scanPopTicket(r pgx.Row, lead ...any) (screenpop.Ticket, error) {
+	var t screenpop.Ticket
+	var due *time.Time // nil while waiting for the customer
+	err := r.Scan(append(lead, &t.ID, &t.Title, &t.Status, &due)...)
+	if due != nil {
+		t.Due = *due
+	}
+	t.URL = fmt.Sprintf("/tickets/%d", t.ID)
+	return t, err
 }
 
 // SurveyTickets opens a high-priority ticket for each low survey score of a

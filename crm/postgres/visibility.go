@@ -23,6 +23,10 @@ const reservationOfAgent = `($1 = 0 OR r.user_id = $1
 	OR r.ticket_id IN (SELECT t.id FROM tickets t WHERE t.assignee_id = $1 OR t.created_by = $1
 		OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)))`
 
+// ticketSeenBy is whether user row u may see ticket row t (VisibleTickets).
+const ticketSeenBy = `(u.role <> 'agent' OR t.assignee_id = u.id OR t.created_by = u.id
+	OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = u.id))`
+
 // DealVisibleTo reports whether the deal exists and the agent agentID may
 // act on it (agentID 0: whether it exists).
 func (s *DB) DealVisibleTo(ctx context.Context, dealID, agentID int64) (bool, error) {
@@ -52,8 +56,7 @@ func (s *DB) exists(ctx context.Context, query string, agentID, id int64, what s
 // assigned to or created by them). An unknown login sees none.
 func (s *DB) VisibleTickets(ctx context.Context, login string, ids []int64) (map[int64]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT t.id FROM tickets t, users u
-		WHERE t.id = ANY($1) AND u.login = $2 AND (u.role <> 'agent' OR t.assignee_id = u.id OR t.created_by = u.id
-			OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = u.id))`, ids, login)
+		WHERE t.id = ANY($1) AND u.login = $2 AND `+ticketSeenBy, ids, login)
 	if err != nil {
 		return nil, translate(err, "visible tickets")
 	}

@@ -146,22 +146,26 @@ func (p *Popper) Refresh(ctx context.Context, agent, callID string) (Pop, error)
 	if pop.Card == nil {
 		return Pop{}, crm.Errorf(crm.KindConflict, "the card of call %s has no caller to look up", callID)
 	}
-	card, err := p.opts.Cards.Build(ctx, pop.Card.Caller, pop.Card.CallerName, pop.Card.Dialled)
+	viewer := ""
+	if p.opts.Tickets != nil {
+		viewer = agent
+	}
+	card, seen, err := p.opts.Cards.BuildFor(ctx, pop.Card.Caller, pop.Card.CallerName, pop.Card.Dialled, viewer)
 	if err != nil {
 		return Pop{}, fmt.Errorf("refresh card of call %s: %w", callID, err)
 	}
 	if c := p.lookup(callID); c != nil {
 		c.mu.Lock()
-		c.card = card
+		c.card, c.seen, c.seenBy = card, seen, viewer
 		for who, other := range c.pops {
-			other.Card = p.cardFor(ctx, who, card)
+			other.Card = p.cardFor(ctx, who, card, c.seenFor(who))
 		}
 		if mine, ok := c.pops[agent]; ok {
 			pop = *mine
 		}
 		c.mu.Unlock()
 	}
-	pop.Card = p.cardFor(ctx, agent, card)
+	pop.Card = p.cardFor(ctx, agent, card, seen)
 	if err := p.publish(ctx, &pop, time.Time{}); err != nil {
 		return pop, err
 	}

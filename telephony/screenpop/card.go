@@ -46,9 +46,17 @@ type SurveyLister interface {
 	LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]SurveyScore, error)
 }
 
-// CardSources are where a card's parts come from. Only Clients is required.
+// CardSources are where a card's parts come from. Only Clients (or Lookup)
+// is required.
 type CardSources struct {
-	Clients   ClientFinder
+	Clients ClientFinder
+	// Lookup, when set, reads the clients and every part in one call
+	// instead of Clients, Recent, Tickets, Products and Surveys; those
+	// still say which parts this installation has (a nil one stays off the
+	// card). When the lookup fails as a whole, the card is built from
+	// them (with Clients set), so that only the parts that fail there too
+	// are missing.
+	Lookup    CardLookup
 	Recent    RecentInteractions
 	Directory Directory
 	Tickets   TicketLister
@@ -80,11 +88,11 @@ type CardBuilder struct {
 	namesAt   time.Time
 }
 
-// NewCardBuilder returns a CardBuilder; it panics without a ClientFinder,
-// which is a wiring bug.
+// NewCardBuilder returns a CardBuilder; it panics without a ClientFinder
+// or a CardLookup, which is a wiring bug.
 func NewCardBuilder(src CardSources) *CardBuilder {
-	if src.Clients == nil {
-		panic("screenpop: CardSources.Clients is required")
+	if src.Clients == nil && src.Lookup == nil {
+		panic("screenpop: CardSources.Clients or Lookup is required")
 	}
 	if src.ClientURL == nil {
 		src.ClientURL = func(id int64) string { return fmt.Sprintf("/clients/%d", id) }
@@ -105,6 +113,14 @@ func NewCardBuilder(src CardSources) *CardBuilder {
 // on the card (Error) rather than returned, so that the pop still goes out
 // with the number; only a cancelled context returns an error.
 func (b *CardBuilder) Build(ctx context.Context, caller, callerName, dialled string) (*Card, error) {
+	card, _, err := b.BuildFor(ctx, caller, callerName, dialled, "")
+	return card, err
+}
+
+// BuildFor is Build that, with a CardLookup, also reads in the same round
+// trip which of the card's requests viewer (a login) may see: seen is nil
+// when that was not read.
+func (b *CardBuilder) BuildFor(ctx context.Context, caller, callerName, dialled, viewer string) (*Card, map[int64]bool, error) {
 	card := &Card{
 		Caller:     caller,
 		CallerName: callerName,
@@ -119,27 +135,39 @@ func (b *CardBuilder) Build(ctx context.Context, caller, callerName, dialled str
 	defer func() { card.BuiltAt = b.src.Now() }()
 	e164, ok := b.src.Phone.Lookup(caller)
 	if !ok {
-		return card, nil // withheld, internal or malformed: no lookup
+		return card, nil, nil // withheld, internal or malformed: no lookup
 	}
 	card.CallerE164 = e164
+	if b.src.Lookup != nil {
+		seen, done, err := b.buildFromLookup(ctx, card, e164, viewer)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case done || b.src.Clients == nil:
+			return card, seen, nil
+		}
+		// the lookup failed as a whole: the separate sources may still
+		// read the parts that work
+		card.Error = ""
+	}
 	clients, err := b.src.Clients.FindClientsByPhone(ctx, e164)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("find clients by phone: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("find clients by phone: %w", ctx.Err())
 		}
 		card.Error = "client lookup failed; search by number"
-		return card, nil
+		return card, nil, nil
 	}
 	for _, c := range clients {
 		card.Clients = append(card.Clients, b.clientCard(c))
 	}
 	if len(card.Clients) == 0 {
-		return card, nil
+		return card, nil, nil
 	}
 	if err := b.fill(ctx, card); err != nil {
 		card.Error = err.Error()
 	}
-	return card, nil
+	return card, nil, nil
 }
 
 func (b *CardBuilder) clientCard(c crm.Client) ClientCard {

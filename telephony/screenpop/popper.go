@@ -55,6 +55,10 @@ type call struct {
 	started time.Time
 	built   chan struct{} // closed when card is set
 	card    *Card
+	// seen is what seenBy may see of card's requests, read with it
+	// (CardBuilder.BuildFor); nil when not read.
+	seen   map[int64]bool
+	seenBy string
 
 	mu   sync.Mutex
 	pops map[string]*Pop
@@ -111,8 +115,9 @@ func (p *Popper) agent(ctx context.Context, login, endpoint string) (string, err
 }
 
 // callFor returns the call's state, building its card once; concurrent
-// callers for the same call wait for the one build.
-func (p *Popper) callFor(ctx context.Context, id string, r Ringing) (*call, error) {
+// callers for the same call wait for the one build. The build also reads
+// what agent may see of the card, when requests are hidden from agents.
+func (p *Popper) callFor(ctx context.Context, id, agent string, r Ringing) (*call, error) {
 	p.mu.Lock()
 	c, ok := p.calls[id]
 	if !ok {
@@ -128,12 +133,16 @@ func (p *Popper) callFor(ctx context.Context, id string, r Ringing) (*call, erro
 			return nil, fmt.Errorf("wait for card of call %s: %w", id, ctx.Err())
 		}
 	}
-	card, err := p.opts.Cards.Build(ctx, r.Caller, r.CallerName, r.Dialled)
+	viewer := ""
+	if p.opts.Tickets != nil {
+		viewer = agent
+	}
+	card, seen, err := p.opts.Cards.BuildFor(ctx, r.Caller, r.CallerName, r.Dialled, viewer)
 	if err != nil {
 		card = &Card{Caller: r.Caller, CallerName: r.CallerName, Dialled: r.Dialled,
 			Clients: []ClientCard{}, Error: "client lookup interrupted", BuiltAt: p.opts.Now()}
 	}
-	c.card = card
+	c.card, c.seen, c.seenBy = card, seen, viewer
 	close(c.built)
 	return c, nil
 }
@@ -154,7 +163,7 @@ func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
 		return fmt.Errorf("ringing for agent %s: no call id", agent)
 	}
 	p.sweep(received)
-	c, err := p.callFor(ctx, id, r)
+	c, err := p.callFor(ctx, id, agent, r)
 	if err != nil {
 		return err
 	}
@@ -172,7 +181,7 @@ func (p *Popper) Ringing(ctx context.Context, r Ringing) error {
 	pop := &Pop{
 		Type: "pop", CallID: id, Agent: agent, State: StateRinging,
 		Node: r.Node, Endpoint: r.Endpoint, Transfer: r.Transfer, FromAgent: r.FromAgent,
-		ClickToCall: r.ClickToCall, RingingAt: orNow(r.At, received), ReceivedAt: received, Card: p.cardFor(ctx, agent, c.card),
+		ClickToCall: r.ClickToCall, RingingAt: orNow(r.At, received), ReceivedAt: received, Card: p.cardFor(ctx, agent, c.card, c.seenFor(agent)),
 	}
 	c.pops[agent] = pop
 	return p.publish(ctx, pop, received)

@@ -23,9 +23,11 @@ func ticketRef(it crm.Interaction) int64 {
 }
 
 // cardFor is card as agent may see it: without the requests the agent may
-// not see, nor the timeline entries about them. The shared card is not
-// changed; when the check fails, every request is hidden rather than shown.
-func (p *Popper) cardFor(ctx context.Context, agent string, card *Card) *Card {
+// not see, nor the timeline entries about them. seen, when not nil, is
+// what agent may see of it, read with the card: the requests it answers
+// for are not asked about again. The shared card is not changed; when the
+// check fails, every request is hidden rather than shown.
+func (p *Popper) cardFor(ctx context.Context, agent string, card *Card, seen map[int64]bool) *Card {
 	if card == nil || p.opts.Tickets == nil {
 		return card
 	}
@@ -43,10 +45,13 @@ func (p *Popper) cardFor(ctx context.Context, agent string, card *Card) *Card {
 	if len(ids) == 0 {
 		return card
 	}
-	visible, err := p.opts.Tickets.VisibleTickets(ctx, agent, ids)
-	if err != nil {
-		p.log.WarnContext(ctx, "ticket visibility for a card failed; hiding its requests", "agent", agent, "err", err)
-		visible = map[int64]bool{}
+	visible := seen
+	if !answers(seen, ids) {
+		var err error
+		if visible, err = p.opts.Tickets.VisibleTickets(ctx, agent, ids); err != nil {
+			p.log.WarnContext(ctx, "ticket visibility for a card failed; hiding its requests", "agent", agent, "err", err)
+			visible = map[int64]bool{}
+		}
 	}
 	out := *card
 	out.Clients = make([]ClientCard, len(card.Clients))
@@ -56,6 +61,28 @@ func (p *Popper) cardFor(ctx context.Context, agent string, card *Card) *Card {
 		out.Clients[i] = c
 	}
 	return &out
+}
+
+// answers reports whether seen says something about every one of ids.
+func answers(seen map[int64]bool, ids []int64) bool {
+	if seen == nil {
+		return false
+	}
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// seenFor is what agent may see of the call's card, when it was read with
+// the card; nil otherwise. c.mu or the build's end orders it.
+func (c *call) seenFor(agent string) map[int64]bool {
+	if agent == "" || c.seenBy != agent {
+		return nil
+	}
+	return c.seen
 }
 
 // keep returns the elements of list that ok accepts, in a new slice.
