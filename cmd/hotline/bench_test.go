@@ -141,6 +141,16 @@ func mallocs() uint64 {
 	return m.Mallocs
 }
 
+// switches is the number of times this process's threads were switched
+// out, voluntarily (to sleep: each wake-up) or not (getrusage).
+func switches() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Nvcsw + ru.Nivcsw
+}
+
 // cpuTime is this process's CPU time, user + system (getrusage).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -276,7 +286,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 		stopProfile := profile(b, "run")
 		statements := resetStatements(b, st)
 		pg0 := readPGCounters(b, st)
-		start, cpu0, mallocs0 := time.Now(), cpuTime(), mallocs()
+		start, cpu0, mallocs0, switches0 := time.Now(), cpuTime(), mallocs(), switches()
 		fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
 		done := strings.Fields(pbx.expect(b, "DONE "))
 		if len(done) != 2 {
@@ -284,13 +294,14 @@ func BenchmarkServeFullStack(b *testing.B) {
 		}
 		ids := strings.Split(done[0], ",")
 		waitLogged(b, st, ids)
-		cpu, wall, allocs := cpuTime()-cpu0, time.Since(start), mallocs()-mallocs0
+		cpu, wall, allocs, switched := cpuTime()-cpu0, time.Since(start), mallocs()-mallocs0, switches()-switches0
 		pg := readPGCounters(b, st).since(pg0)
 		stopProfile()
 		pbxCPU, _ := strconv.ParseFloat(done[1], 64)
 		n := float64(len(ids))
 		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "ms-cpu/call")
 		b.ReportMetric(float64(allocs)/n, "allocs/call")
+		b.ReportMetric(float64(switched)/n, "switches/call")
 		b.ReportMetric(float64(pg.cpu.Microseconds())/1000/n, "pg-ms-cpu/call")
 		b.ReportMetric(float64(pg.xacts)/n, "pg-xacts/call")
 		b.ReportMetric(float64(pg.rows)/n, "pg-rows-written/call")
@@ -542,11 +553,12 @@ func BenchmarkARIStreamFloor(b *testing.B) {
 		time.Sleep(2 * time.Second) // the surveys of the warm-up end
 	}
 	b.ResetTimer()
-	frames0, cpu0 := frames.Load(), cpuTime()
+	frames0, cpu0, switches0 := frames.Load(), cpuTime(), switches()
 	fmt.Fprintf(pbx.in, "calls %d %g %g %s\n", calls, rate, speed, strings.Join(numbers, " "))
 	done := strings.Fields(pbx.expect(b, "DONE "))
 	time.Sleep(2 * time.Second) // the last surveys end, as the full stack waits for the log
 	n := float64(len(strings.Split(done[0], ",")))
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "ms-cpu/call")
 	b.ReportMetric(float64(frames.Load()-frames0)/n, "events/call")
+	b.ReportMetric(float64(switches()-switches0)/n, "switches/call")
 }
