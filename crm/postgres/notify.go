@@ -49,28 +49,44 @@ func tellCustomer(ctx context.Context, tx pgx.Tx, t *service.Ticket, template st
 	if t.Category == CallbackCategory {
 		return nil // the callback itself answers a missed call
 	}
-	var pref notify.Preference
-	var lang, email, phone string
-	err := tx.QueryRow(ctx, `SELECT c.notify, c.language,
-		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
-		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
-		FROM clients c WHERE c.id = $1`, t.ClientID).Scan(&pref, &lang, &email, &phone)
-	if err != nil {
+	var c customerContacts
+	if err := tx.QueryRow(ctx, customerContactsSQL, t.ClientID).Scan(&c.pref, &c.lang, &c.email, &c.phone); err != nil {
 		return translate(err, "client contacts")
 	}
-	m := notify.Message{Template: template, Lang: lang, TicketID: &t.ID, Args: map[string]string{
+	if m, ok := c.message(t, template); ok {
+		return enqueue(ctx, tx, m, now)
+	}
+	return nil
+}
+
+// customerContactsSQL reads how a client ($1) wants to hear of requests.
+const customerContactsSQL = `SELECT c.notify, c.language,
+	coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
+	coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
+	FROM clients c WHERE c.id = $1`
+
+// customerContacts is how a client wants to hear of their requests.
+type customerContacts struct {
+	pref               notify.Preference
+	lang, email, phone string
+}
+
+// message is the client's notice about t by e-mail or SMS, as they
+// prefer; false when they are not to be told or cannot be reached.
+func (c customerContacts) message(t *service.Ticket, template string) (notify.Message, bool) {
+	m := notify.Message{Template: template, Lang: c.lang, TicketID: &t.ID, Args: map[string]string{
 		"number": strconv.FormatInt(t.ID, 10), "subject": t.Subject, "status": string(t.Status), "token": t.PublicToken}}
 	switch {
-	case pref == notify.PreferNone:
-		return nil
-	case email != "" && (pref == notify.PreferAuto || pref == notify.PreferEmail):
-		m.Channel, m.To = notify.ChannelEmail, email
-	case phone != "" && (pref == notify.PreferAuto || pref == notify.PreferSMS):
-		m.Channel, m.To, m.Template = notify.ChannelSMS, phone, template+"_sms"
+	case c.pref == notify.PreferNone:
+		return m, false
+	case c.email != "" && (c.pref == notify.PreferAuto || c.pref == notify.PreferEmail):
+		m.Channel, m.To = notify.ChannelEmail, c.email
+	case c.phone != "" && (c.pref == notify.PreferAuto || c.pref == notify.PreferSMS):
+		m.Channel, m.To, m.Template = notify.ChannelSMS, c.phone, template+"_sms"
 	default:
-		return nil
+		return m, false
 	}
-	return enqueue(ctx, tx, m, now)
+	return m, true
 }
 
 // tellUser records an in-app notice for a user about a ticket, queues its

@@ -176,12 +176,16 @@ func (s *SLAService) SetClientSLAPlan(ctx context.Context, clientID, planID int6
 	return nil
 }
 
+// planForSQL reads a ticket's plan: its own ($1), the client's ($2), else
+// the default.
+const planForSQL = `SELECT ` + planCols + ` FROM sla_plans
+	WHERE id = coalesce($1, (SELECT plan_id FROM client_sla_plans WHERE client_id = $2))
+	   OR ($1 IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = $2))
+	LIMIT 1`
+
 // planFor picks the ticket's plan: its own, the client's, else the default.
 func planFor(ctx context.Context, q querier, planID *int64, clientID int64) (service.SLAPlan, error) {
-	p, err := scanPlan(q.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans
-		WHERE id = coalesce($1, (SELECT plan_id FROM client_sla_plans WHERE client_id = $2))
-		   OR ($1 IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = $2))
-		LIMIT 1`, planID, clientID))
+	p, err := scanPlan(q.QueryRow(ctx, planForSQL, planID, clientID))
 	if err != nil {
 		return p, translate(err, "sla plan of ticket")
 	}

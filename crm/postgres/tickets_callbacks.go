@@ -177,17 +177,11 @@ func (s *TicketService) addCallbackAttempt(ctx context.Context, m missedCall) (b
 			WHERE id = $1 RETURNING callback_attempts`, id, s.db.now()).Scan(&attempts); err != nil {
 			return translate(err, "count attempt")
 		}
-		for _, e := range []service.Event{
-			{Kind: service.EventCall, New: m.linkedid},
-			{Kind: service.EventChange, Field: "callback_attempts", Old: fmt.Sprint(attempts - 1), New: fmt.Sprint(attempts),
-				Body: fmt.Sprintf("Missed call %s from %s again", m.linkedid, m.customer)},
-		} {
-			e.TicketID, e.At = id, m.at
-			if err := addEvent(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return addEvents(ctx, tx, []service.Event{
+			{TicketID: id, At: m.at, Kind: service.EventCall, New: m.linkedid},
+			{TicketID: id, At: m.at, Kind: service.EventChange, Field: "callback_attempts", Old: fmt.Sprint(attempts - 1),
+				New: fmt.Sprint(attempts), Body: fmt.Sprintf("Missed call %s from %s again", m.linkedid, m.customer)},
+		})
 	})
 	return found, err
 }

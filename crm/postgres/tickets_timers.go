@@ -109,11 +109,12 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if err != nil {
 		return false, err
 	}
-	for _, e := range append(events, changes...) {
-		e.TicketID, e.At = t.ID, now
-		if err := addEvent(ctx, tx, e); err != nil {
-			return false, err
-		}
+	events = append(events, changes...)
+	for i := range events {
+		events[i].TicketID, events[i].At = t.ID, now
+	}
+	if err := addEvents(ctx, tx, events); err != nil {
+		return false, err
 	}
 	if !l.Notify && !breached {
 		return breached, nil

@@ -54,32 +54,40 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e *service.Event) (bool, error)
 }
 
 // scheduleTimers replaces the ticket's unfired escalation timers with those
-// its clocks call for now. Fired timers stay: a level never fires twice.
+// its clocks call for now, in one round trip. Fired timers stay: a level
+// never fires twice.
 func scheduleTimers(ctx context.Context, tx pgx.Tx, plan service.SLAPlan, t *service.Ticket) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM ticket_timers WHERE ticket_id = $1 AND fired_at IS NULL`, t.ID); err != nil {
-		return translate(err, "clear timers")
+	b := &pgx.Batch{}
+	if err := queueSchedule(b, plan, t); err != nil {
+		return err
 	}
+	return translate(tx.SendBatch(ctx, b).Close(), "schedule timers")
+}
+
+// queueSchedule queues scheduleTimers' statements.
+func queueSchedule(b *pgx.Batch, plan service.SLAPlan, t *service.Ticket) error {
 	timers, err := plan.Timers(t.SLA, t.CreatedAt, t.Priority, t.Status.Open())
 	if err != nil {
 		return err
 	}
-	for _, tm := range timers {
-		if _, err := tx.Exec(ctx, `INSERT INTO ticket_timers (ticket_id, clock, level, fire_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, t.ID, tm.Clock, tm.Level, tm.FireAt); err != nil {
-			return translate(err, "schedule timer")
-		}
-	}
+	queueTimers(b, t.ID, timers, true)
 	return nil
 }
 
 // saveTicket writes the ticket's mutable columns.
 func saveTicket(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
-	_, err := tx.Exec(ctx, `UPDATE tickets SET subject = $2, category = $3, priority = $4, status = $5, assignee_id = $6,
+	b := &pgx.Batch{}
+	queueSave(b, t)
+	return ticketError(tx.SendBatch(ctx, b).Close(), "update ticket")
+}
+
+// queueSave queues saveTicket's statement.
+func queueSave(b *pgx.Batch, t *service.Ticket) {
+	b.Queue(`UPDATE tickets SET subject = $2, category = $3, priority = $4, status = $5, assignee_id = $6,
 		team_id = $7, response_due = $8, resolve_due = $9, responded_at = $10, paused_at = $11, paused_seconds = $12,
 		reopens = $13, updated_at = $14, resolved_at = $15, closed_at = $16 WHERE id = $1`,
 		t.ID, t.Subject, t.Category, t.Priority, t.Status, t.AssigneeID, t.TeamID, t.SLA.ResponseDue, t.SLA.ResolveDue,
 		t.SLA.RespondedAt, t.SLA.PausedAt, int64(t.SLA.Paused/time.Second), t.Reopens, t.UpdatedAt, t.ResolvedAt, t.ClosedAt)
-	return ticketError(err, "update ticket")
 }
 
 // UpdateTicket applies a change by actor (nil: the system), recording each
@@ -112,16 +120,17 @@ func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u service.Ti
 			return nil
 		}
 		t.UpdatedAt = now
-		if err := saveTicket(ctx, tx, &t); err != nil {
+		// the ticket, its history entries and its timers: one round trip
+		b := &pgx.Batch{}
+		queueSave(b, &t)
+		for i := range ch.events {
+			ch.events[i].TicketID, ch.events[i].At, ch.events[i].UserID = t.ID, now, actor
+		}
+		queueEvents(b, ch.events)
+		if err := queueSchedule(b, plan, &t); err != nil {
 			return err
 		}
-		for _, e := range ch.events {
-			e.TicketID, e.At, e.UserID = t.ID, now, actor
-			if err := addEvent(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if err := scheduleTimers(ctx, tx, plan, &t); err != nil {
+		if err := ticketError(tx.SendBatch(ctx, b).Close(), "update ticket"); err != nil {
 			return err
 		}
 		if err := ch.tell(ctx, false); err != nil {
@@ -265,11 +274,11 @@ func (s *TicketService) AddMessage(ctx context.Context, e *service.Event) (ok bo
 		if err := saveTicket(ctx, tx, &t); err != nil {
 			return err
 		}
-		for _, ev := range ch.events {
-			ev.TicketID, ev.At = t.ID, e.At
-			if err := addEvent(ctx, tx, ev); err != nil {
-				return err
-			}
+		for i := range ch.events {
+			ch.events[i].TicketID, ch.events[i].At = t.ID, e.At
+		}
+		if err := addEvents(ctx, tx, ch.events); err != nil {
+			return err
 		}
 		if e.Kind == service.EventEmailOut {
 			if err := enqueue(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: e.To, Subject: e.Subject, Body: e.Body,
