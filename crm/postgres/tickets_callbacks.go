@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,33 +40,108 @@ type missedCall struct {
 	at                       time.Time
 }
 
+// Each sync reads only the missed calls written (inserted or updated,
+// calls.updated_at, the database's clock) since its last successful round,
+// less missedOverlap for writes that committed after that round began; a
+// spool replayed late by another replica writes its calls then, so they
+// are read too. Every missedSweep it reads the whole window again, so that
+// what makes older missed calls call for a callback after all (callback
+// requests turned on for a priority class, a client's class changed, a
+// ticket deleted) counts as before, within that time.
+const (
+	missedOverlap = time.Minute
+	missedSweep   = 10 * time.Minute
+)
+
+// missedMark is where the syncs of callback requests got to: the database
+// time at which the last successful round began, and the last full one.
+type missedMark struct {
+	mu        sync.Mutex
+	at, sweep time.Time
+}
+
+// since returns the lower bound of calls.updated_at for the next round;
+// zero for a full one.
+func (m *missedMark) since() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.at.IsZero() || m.at.Sub(m.sweep) >= missedSweep {
+		return time.Time{}
+	}
+	return m.at.Add(-missedOverlap)
+}
+
+// done records a successful round that began at at (full: from the start
+// of the window).
+func (m *missedMark) done(at time.Time, full bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.at = at
+	if full {
+		m.sweep = at
+	}
+}
+
+// missedCallsSQL reads the missed inbound calls of known clients that
+// ended since $1 (by their start) and opened no callback request yet, nor
+// were attached to one, nor followed by an answered call. missedCallsSince
+// adds the calls' write time.
+const missedCallsSQL = `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
+	       CASE WHEN NOT owner.disabled THEN owner.id END
+	FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
+	LEFT JOIN users owner ON owner.id = cl.owner_id
+	LEFT JOIN callback_settings cs ON cs.priority = cl.priority
+	WHERE c.started_at >= $1 AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
+	  AND c.direction = 'inbound' AND c.outcome IN ('abandoned', 'no_answer', 'busy')
+	  AND c.client_id IS NOT NULL AND c.customer <> '' AND coalesce(cs.enabled, true)
+	  AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_ref = 'call/' || c.node || '/' || c.linkedid)
+	  AND NOT EXISTS (SELECT 1 FROM ticket_calls tc JOIN tickets t ON t.id = tc.ticket_id
+	                  WHERE tc.linkedid = c.linkedid AND t.category = 'callback')
+	  AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.customer = c.customer AND a.outcome = 'answered'
+	                  AND a.started_at > c.started_at)`
+
+const (
+	missedCallsAll   = missedCallsSQL + ` ORDER BY c.started_at`
+	missedCallsSince = missedCallsSQL + ` AND c.updated_at >= $2 ORDER BY c.started_at`
+)
+
+// handledCallbacksSQL reads the open callback requests whose number had
+// an answered call after the missed call, with the first such call.
+const handledCallbacksSQL = `SELECT t.id, a.linkedid FROM tickets t
+	JOIN calls m ON 'call/' || m.node || '/' || m.linkedid = t.external_ref
+	JOIN LATERAL (SELECT linkedid FROM calls a WHERE a.customer = m.customer AND a.outcome = 'answered'
+	              AND a.started_at > m.started_at ORDER BY a.started_at LIMIT 1) a ON true
+	WHERE t.category = $1 AND t.status NOT IN ('resolved', 'closed')`
+
+// handledCallback is an open callback request and the answered call that
+// handled it.
+type handledCallback struct {
+	id       int64
+	linkedid string
+}
+
 // SyncCallbacks opens callback requests for the missed calls that ended in
 // the window before now and resolves open ones that a later answered call
-// handled. It returns how many it opened and resolved.
+// handled. It returns how many it opened and resolved. Reading both takes
+// one round trip; a round with nothing to do costs no more.
 func (s *TicketService) SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
-		       CASE WHEN NOT owner.disabled THEN owner.id END
-		FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
-		LEFT JOIN users owner ON owner.id = cl.owner_id
-		LEFT JOIN callback_settings cs ON cs.priority = cl.priority
-		WHERE c.started_at >= $1 AND c.ended_at IS NOT NULL AND c.merged_into IS NULL
-		  AND c.direction = 'inbound' AND c.outcome IN ('abandoned', 'no_answer', 'busy')
-		  AND c.client_id IS NOT NULL AND c.customer <> '' AND coalesce(cs.enabled, true)
-		  AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_ref = 'call/' || c.node || '/' || c.linkedid)
-		  AND NOT EXISTS (SELECT 1 FROM ticket_calls tc JOIN tickets t ON t.id = tc.ticket_id
-		                  WHERE tc.linkedid = c.linkedid AND t.category = 'callback')
-		  AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.customer = c.customer AND a.outcome = 'answered'
-		                  AND a.started_at > c.started_at)
-		ORDER BY c.started_at`, now.Add(-window))
-	if err != nil {
-		return 0, 0, translate(err, "missed calls")
+	since := s.missed.since()
+	var began time.Time
+	var missed []missedCall
+	var handled []handledCallback
+	b := &pgx.Batch{}
+	b.Queue(`SELECT now()`).QueryRow(func(r pgx.Row) error { return r.Scan(&began) })
+	if since.IsZero() {
+		b.Queue(missedCallsAll, now.Add(-window)).Query(collectInto(&missed, scanMissedCall))
+	} else {
+		b.Queue(missedCallsSince, now.Add(-window), since).Query(collectInto(&missed, scanMissedCall))
 	}
-	missed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (missedCall, error) {
-		var m missedCall
-		err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at, &m.owner)
-		return m, err
-	})
-	if err != nil {
+	b.Queue(handledCallbacksSQL, CallbackCategory).Query(collectInto(&handled, func(r pgx.CollectableRow) (handledCallback, error) {
+		var h handledCallback
+		err := r.Scan(&h.id, &h.linkedid)
+		return h, err
+	}))
+	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
 		return 0, 0, translate(err, "missed calls")
 	}
 	for _, m := range missed {
@@ -77,33 +153,31 @@ func (s *TicketService) SyncCallbacks(ctx context.Context, now time.Time, window
 			opened++
 		}
 	}
-	resolved, err = s.resolveHandledCallbacks(ctx)
+	resolved, err = s.resolveHandledCallbacks(ctx, handled)
+	if err == nil {
+		s.missed.done(began, since.IsZero())
+	}
 	return opened, resolved, err
 }
 
-// resolveHandledCallbacks resolves open callback requests whose number had
-// an answered call after the request was opened.
-func (s *TicketService) resolveHandledCallbacks(ctx context.Context) (int, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT t.id, a.linkedid FROM tickets t
-		JOIN calls m ON 'call/' || m.node || '/' || m.linkedid = t.external_ref
-		JOIN LATERAL (SELECT linkedid FROM calls a WHERE a.customer = m.customer AND a.outcome = 'answered'
-		              AND a.started_at > m.started_at ORDER BY a.started_at LIMIT 1) a ON true
-		WHERE t.category = $1 AND t.status NOT IN ('resolved', 'closed')`, CallbackCategory)
-	if err != nil {
-		return 0, translate(err, "handled callbacks")
+func scanMissedCall(r pgx.CollectableRow) (missedCall, error) {
+	var m missedCall
+	err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at, &m.owner)
+	return m, err
+}
+
+// collectInto is a batch query's callback that collects its rows into out.
+func collectInto[T any](out *[]T, scan pgx.RowToFunc[T]) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		var err error
+		*out, err = pgx.CollectRows(rows, scan)
+		return err
 	}
-	type handled struct {
-		id       int64
-		linkedid string
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (handled, error) {
-		var h handled
-		err := r.Scan(&h.id, &h.linkedid)
-		return h, err
-	})
-	if err != nil {
-		return 0, translate(err, "handled callbacks")
-	}
+}
+
+// resolveHandledCallbacks resolves the open callback requests whose
+// number had an answered call after the request was opened.
+func (s *TicketService) resolveHandledCallbacks(ctx context.Context, list []handledCallback) (int, error) {
 	n := 0
 	for _, h := range list {
 		if err := s.LinkTicketCall(ctx, h.id, h.linkedid, nil); err != nil {
