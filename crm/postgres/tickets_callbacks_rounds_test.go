@@ -48,7 +48,7 @@ func TestCallbackSyncReadsCallsWrittenSinceItsLastRound(t *testing.T) {
 		t.Fatal(err)
 	}
 	missed("5.2", late, "2026-11-26 09:00", 0) // replayed from a spool now
-	sync(1)                                   // the replayed call, not the one written an hour ago
+	sync(1)                                    // the replayed call, not the one written an hour ago
 	sync(0)
 	s.Tickets.AgeMissedSweep(time.Hour) // the next round reads the whole window again
 	sync(1)
