@@ -152,4 +152,24 @@ func TestMissedCallRoundTrips(t *testing.T) {
 	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM ticket_timers WHERE ticket_id = $1`, cb.Items[0].ID).Scan(&timers); err != nil || timers == 0 {
 		t.Fatalf("%d timers scheduled: %v", timers, err)
 	}
+	// The client calls again and is answered: the round resolves the
+	// request in one transaction (BEGIN, the ticket and its plan, the
+	// call, status, history and timers, COMMIT).
+	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, direction, outcome, customer, client_id, started_at, ended_at)
+		VALUES ('pbx1', '8.3', 1, 'inbound', 'answered', '+74951230001', $1, $2, $3)`, c.ID, mskTime("2026-11-26 10:20"),
+		mskTime("2026-11-26 10:25")); err != nil {
+		t.Fatal(err)
+	}
+	var resolved int
+	if n := rt.count(func() { _, resolved, err = s.Tickets.SyncCallbacks(ctx, clk.Now(), 24*time.Hour) }); n != 5 || resolved != 1 || err != nil {
+		t.Errorf("a round that resolves one request took %d round trips, resolved %d (%v); want 5, 1", n, resolved, err)
+	}
+	got, _ := s.Tickets.GetTicket(ctx, cb.Items[0].ID)
+	if got.Status != service.StatusResolved || len(got.Calls) != 2 || got.Calls[1] != "8.3" {
+		t.Fatalf("after the answered call: %+v", got)
+	}
+	thread, _ = s.Tickets.Thread(ctx, got.ID, false)
+	if k := len(thread); k != 5 || thread[2].New != "8.3" || thread[3].Field != "status" || thread[4].Kind != service.EventComment {
+		t.Fatalf("history after resolving %+v", thread)
+	}
 }

@@ -180,11 +180,7 @@ func collectInto[T any](out *[]T, scan pgx.RowToFunc[T]) func(pgx.Rows) error {
 func (s *TicketService) resolveHandledCallbacks(ctx context.Context, list []handledCallback) (int, error) {
 	n := 0
 	for _, h := range list {
-		if err := s.LinkTicketCall(ctx, h.id, h.linkedid, nil); err != nil {
-			return n, err
-		}
-		st := service.StatusResolved
-		_, err := s.UpdateTicket(ctx, h.id, service.TicketUpdate{Status: &st, Comment: "Handled by the answered call " + h.linkedid}, nil)
+		err := s.resolveCallback(ctx, h)
 		if err != nil && !crm.IsKind(err, crm.KindConflict) {
 			return n, fmt.Errorf("resolve callback %d: %w", h.id, err)
 		}
@@ -258,4 +254,26 @@ func (s *TicketService) addCallbackAttempt(ctx context.Context, m missedCall) (b
 		})
 	})
 	return found, err
+}
+
+// resolveCallback attaches the answered call to the callback request and
+// resolves it, in one transaction; when the request cannot be resolved
+// (KindConflict) the call is attached all the same.
+func (s *TicketService) resolveCallback(ctx context.Context, h handledCallback) error {
+	var conflict error
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		queueCallLinks(b, h.id, []string{h.linkedid}, s.db.now(), nil)
+		st := service.StatusResolved
+		_, err := s.updateTicket(ctx, tx, h.id, service.TicketUpdate{Status: &st, Comment: "Handled by the answered call " + h.linkedid}, nil, b)
+		if crm.IsKind(err, crm.KindConflict) {
+			conflict = err // refused before anything was written: the call alone
+			return translate(tx.SendBatch(ctx, b).Close(), "link call")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return conflict
 }

@@ -61,16 +61,10 @@ func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker strin
 			return translate(err, "claim timer")
 		}
 		found = true
-		t, err := lockTicket(ctx, tx, f.TicketID) // already locked by this transaction
+		// already locked by this transaction
+		t, plan, err := lockTicketPlan(ctx, tx, f.TicketID, &f.PriorityClass)
 		if err != nil {
 			return err
-		}
-		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(priority, '') FROM clients WHERE id = $1`, t.ClientID).Scan(&f.PriorityClass); err != nil {
-			return translate(err, "client priority class")
 		}
 		if f.Breach, err = escalate(ctx, tx, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
 			return err
