@@ -172,4 +172,16 @@ func TestMissedCallRoundTrips(t *testing.T) {
 	if k := len(thread); k != 5 || thread[2].New != "8.3" || thread[3].Field != "status" || thread[4].Kind != service.EventComment {
 		t.Fatalf("history after resolving %+v", thread)
 	}
+	// Another missed call while a request is open adds an attempt to it:
+	// the round, the two of opening one (refused), one statement.
+	missed("8.4", "2026-11-26 10:26")
+	sync(1)
+	missed("8.5", "2026-11-26 10:27")
+	if n := sync(0); n != 4 {
+		t.Errorf("a round that adds an attempt took %d round trips, want 4", n)
+	}
+	cb, err = s.Tickets.ListTickets(ctx, service.TicketFilter{OpenOnly: true})
+	if err != nil || len(cb.Items) != 1 || cb.Items[0].CallbackAttempts != 2 || len(cb.Items[0].Calls) != 2 {
+		t.Fatalf("open callback requests after an attempt %+v %v", cb.Items, err)
+	}
 }

@@ -222,38 +222,28 @@ func (s *TicketService) openCallback(ctx context.Context, m missedCall) (bool, e
 }
 
 // addCallbackAttempt links a missed call to the open callback request of
-// its number, counting an attempt once per call. It reports false when no
+// its number, counting an attempt once per call, with the call and the
+// count in the request's history: one statement. It reports false when no
 // request for the number is open any more.
 func (s *TicketService) addCallbackAttempt(ctx context.Context, m missedCall) (bool, error) {
-	found := false
-	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM tickets WHERE callback_number = $1 AND status NOT IN ('resolved', 'closed')
-			FOR UPDATE`, m.customer).Scan(&id)
-		if err == pgx.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return translate(err, "open callback")
-		}
-		found = true
-		tag, err := tx.Exec(ctx, `INSERT INTO ticket_calls (ticket_id, linkedid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			id, m.linkedid, m.at)
-		if err != nil || tag.RowsAffected() == 0 {
-			return translate(err, "link missed call")
-		}
-		var attempts int
-		if err := tx.QueryRow(ctx, `UPDATE tickets SET callback_attempts = callback_attempts + 1, updated_at = $2
-			WHERE id = $1 RETURNING callback_attempts`, id, s.db.now()).Scan(&attempts); err != nil {
-			return translate(err, "count attempt")
-		}
-		return addEvents(ctx, tx, []service.Event{
-			{TicketID: id, At: m.at, Kind: service.EventCall, New: m.linkedid},
-			{TicketID: id, At: m.at, Kind: service.EventChange, Field: "callback_attempts", Old: fmt.Sprint(attempts - 1),
-				New: fmt.Sprint(attempts), Body: fmt.Sprintf("Missed call %s from %s again", m.linkedid, m.customer)},
-		})
-	})
-	return found, err
+	var found bool
+	err := s.db.pool.QueryRow(ctx, `WITH open AS (
+			SELECT id FROM tickets WHERE callback_number = $1 AND status NOT IN ('resolved', 'closed') FOR UPDATE),
+		linked AS (INSERT INTO ticket_calls (ticket_id, linkedid, at) SELECT id, $2, $3 FROM open
+			ON CONFLICT DO NOTHING RETURNING ticket_id),
+		counted AS (UPDATE tickets t SET callback_attempts = t.callback_attempts + 1, updated_at = $4
+			FROM linked l WHERE t.id = l.ticket_id RETURNING t.id, t.callback_attempts),
+		history AS (INSERT INTO ticket_events (ticket_id, at, kind, field, old_value, new_value, body)
+			SELECT c.id, $3, e.kind, e.field,
+			       CASE WHEN e.n = 2 THEN (c.callback_attempts - 1)::text ELSE '' END,
+			       CASE WHEN e.n = 2 THEN c.callback_attempts::text ELSE $2 END,
+			       CASE WHEN e.n = 2 THEN $5 ELSE '' END
+			FROM counted c CROSS JOIN (VALUES (1, $6, ''), (2, $7, 'callback_attempts')) AS e(n, kind, field)
+			ORDER BY e.n)
+		SELECT EXISTS (SELECT 1 FROM open)`,
+		m.customer, m.linkedid, m.at, s.db.now(), fmt.Sprintf("Missed call %s from %s again", m.linkedid, m.customer),
+		string(service.EventCall), string(service.EventChange)).Scan(&found)
+	return found, translate(err, "add callback attempt")
 }
 
 // resolveCallback attaches the answered call to the callback request and
