@@ -38,6 +38,7 @@ type missedCall struct {
 	clientID                 int64
 	owner                    *int64
 	at                       time.Time
+	open                     bool // a callback request for the number was open
 }
 
 // Each sync reads only the missed calls written (inserted or updated,
@@ -87,7 +88,8 @@ func (m *missedMark) done(at time.Time, full bool) {
 // were attached to one, nor followed by an answered call. missedCallsSince
 // adds the calls' write time.
 const missedCallsSQL = `SELECT c.node, c.linkedid, c.customer, c.client_id, coalesce(c.ended_at, c.started_at),
-	       CASE WHEN NOT owner.disabled THEN owner.id END
+	       CASE WHEN NOT owner.disabled THEN owner.id END,
+	       EXISTS (SELECT 1 FROM tickets o WHERE o.callback_number = c.customer AND o.status NOT IN ('resolved', 'closed'))
 	FROM calls c LEFT JOIN clients cl ON cl.id = c.client_id
 	LEFT JOIN users owner ON owner.id = cl.owner_id
 	LEFT JOIN callback_settings cs ON cs.priority = cl.priority
@@ -162,7 +164,7 @@ func (s *TicketService) SyncCallbacks(ctx context.Context, now time.Time, window
 
 func scanMissedCall(r pgx.CollectableRow) (missedCall, error) {
 	var m missedCall
-	err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at, &m.owner)
+	err := r.Scan(&m.node, &m.linkedid, &m.customer, &m.clientID, &m.at, &m.owner, &m.open)
 	return m, err
 }
 
@@ -192,12 +194,19 @@ func (s *TicketService) resolveHandledCallbacks(ctx context.Context, list []hand
 }
 
 // openCallback opens the callback request of a missed call, or, while one
-// for the same number is open, adds the call to it as another attempt. The
+// for the same number is open, adds the call to it as another attempt
+// (tried first when the read of missed calls saw one open). The
 // unique index on open callback numbers settles races between replicas
 // (and between two missed calls at once): the loser adds its attempt. It
 // reports whether a request was opened.
 func (s *TicketService) openCallback(ctx context.Context, m missedCall) (bool, error) {
 	for range 3 { // the open request may be resolved between the two steps
+		if m.open { // another attempt, most likely: no opening to refuse first
+			added, err := s.addCallbackAttempt(ctx, m)
+			if err != nil || added {
+				return false, err
+			}
+		}
 		t := service.Ticket{ClientID: m.clientID, Subject: "Call back " + m.customer + ": missed call", Category: CallbackCategory,
 			Description: fmt.Sprintf("Inbound call %s from %s was not answered.", m.linkedid, m.customer),
 			Calls:       []string{m.linkedid}, ExternalRef: "call/" + m.node + "/" + m.linkedid, CreatedAt: m.at, AssigneeID: m.owner,
@@ -213,10 +222,7 @@ func (s *TicketService) openCallback(ctx context.Context, m missedCall) (bool, e
 		if ce.Field == "external_ref" {
 			return false, nil // this very call already opened one
 		}
-		added, err := s.addCallbackAttempt(ctx, m)
-		if err != nil || added {
-			return false, err
-		}
+		m.open = true
 	}
 	return false, fmt.Errorf("callback for %s: the open request kept changing", m.customer)
 }
