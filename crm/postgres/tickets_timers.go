@@ -66,12 +66,14 @@ func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker strin
 		if err != nil {
 			return err
 		}
-		if f.Breach, err = escalate(ctx, tx, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
+		// the ticket, its history, the notices and the fired mark: one batch
+		b := &pgx.Batch{}
+		if f.Breach, err = escalate(ctx, tx, b, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE ticket_timers SET fired_at = $4, fired_by = $5
+		b.Queue(`UPDATE ticket_timers SET fired_at = $4, fired_by = $5
 			WHERE ticket_id = $1 AND clock = $2 AND level = $3`, f.TicketID, f.Clock, f.Level, now, worker)
-		return translate(err, "mark timer fired")
+		return ticketError(tx.SendBatch(ctx, b).Close(), "escalate")
 	})
 	return f, found, err
 }
@@ -80,8 +82,9 @@ func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker strin
 // lead, a raised priority, then notices to the owner the ticket now has
 // (the lead after a reassignment: never the previous owner alone), the team
 // lead on a breach, and the supervisors when the level says so. Due times
-// stay as agreed. It reports whether a new breach was recorded.
-func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) (bool, error) {
+// stay as agreed. The writes after the breach record are queued on b. It
+// reports whether a new breach was recorded.
+func escalate(ctx context.Context, tx pgx.Tx, b *pgx.Batch, t *service.Ticket, l service.Level, now time.Time) (bool, error) {
 	var events []service.Event
 	if l.Level > 0 {
 		events = append(events, service.Event{Kind: service.EventEscalated, Field: string(l.Clock), New: fmt.Sprint(l.Level),
@@ -99,21 +102,15 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if err != nil {
 		return false, err
 	}
-	changes, err := applyLevel(ctx, tx, t, l, lead, now)
-	if err != nil {
-		return false, err
-	}
-	events = append(events, changes...)
+	events = append(events, applyLevel(b, t, l, lead, now)...)
 	for i := range events {
 		events[i].TicketID, events[i].At = t.ID, now
 	}
-	if err := addEvents(ctx, tx, events); err != nil {
-		return false, err
-	}
+	queueEvents(b, events)
 	if !l.Notify && !breached {
 		return breached, nil
 	}
-	return breached, tellEscalation(ctx, tx, t, l, lead, breached, now)
+	return breached, tellEscalation(ctx, tx, b, t, l, lead, breached, now)
 }
 
 // recordBreach records the missed target when the level is a breach, once
@@ -142,9 +139,9 @@ func recordBreach(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.L
 }
 
 // applyLevel reassigns the ticket to its team lead and raises its priority
-// when the level says so, saving the ticket; the history entries of what
-// changed.
-func applyLevel(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, now time.Time) ([]service.Event, error) {
+// when the level says so, queueing the ticket's save on b; the history
+// entries of what changed.
+func applyLevel(b *pgx.Batch, t *service.Ticket, l service.Level, lead *int64, now time.Time) []service.Event {
 	var events []service.Event
 	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
 		events = append(events, service.Event{Kind: service.EventChange, Field: "assignee", Old: idText(t.AssigneeID), New: idText(lead)})
@@ -156,16 +153,18 @@ func applyLevel(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Lev
 		t.Priority = next
 	}
 	if len(events) == 0 {
-		return nil, nil
+		return nil
 	}
 	t.UpdatedAt = now
-	return events, saveTicket(ctx, tx, t)
+	queueSave(b, t)
+	return events
 }
 
 // tellEscalation notifies the owner the ticket has now (the lead after a
 // reassignment), the lead too on a breach or when the ticket has no
-// owner, and the supervisors when the level says so.
-func tellEscalation(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, breached bool, now time.Time) error {
+// owner, and the supervisors when the level says so, queueing the notices
+// on b.
+func tellEscalation(ctx context.Context, tx pgx.Tx, b *pgx.Batch, t *service.Ticket, l service.Level, lead *int64, breached bool, now time.Time) error {
 	who := []*int64{t.AssigneeID}
 	if breached || t.AssigneeID == nil {
 		who = append(who, lead)
@@ -182,7 +181,7 @@ func tellEscalation(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service
 		kind = NoticeBreach
 	}
 	args := map[string]string{"level": fmt.Sprint(l.Level), "clock": string(l.Clock), "percent": fmt.Sprint(l.Percent)}
-	return tellUsers(ctx, tx, who, t, kind, args, now)
+	return queueUsersNotice(ctx, tx, b, who, t, kind, args, now)
 }
 
 // Breach is a missed SLA target.
