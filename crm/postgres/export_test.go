@@ -18,3 +18,4 @@ func (s *TicketService) AgeMissedSweep(d time.Duration) {
 	defer s.missed.mu.Unlock()
 	s.missed.sweep = s.missed.sweep.Add(-d)
 }
+const HandledCallbacksSQL = handledCallbacksSQL

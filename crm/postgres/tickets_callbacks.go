@@ -109,8 +109,12 @@ const (
 
 // handledCallbacksSQL reads the open callback requests whose number had
 // an answered call after the missed call, with the first such call.
+// The missed call is found by its key (node and linkedid, read back from
+// the request's external_ref) rather than by the whole call log.
 const handledCallbacksSQL = `SELECT t.id, a.linkedid FROM tickets t
-	JOIN calls m ON 'call/' || m.node || '/' || m.linkedid = t.external_ref
+	JOIN calls m ON m.node = substring(t.external_ref from '^call/(.*)/[^/]*$')
+	            AND m.linkedid = substring(t.external_ref from '[^/]*$')
+	            AND 'call/' || m.node || '/' || m.linkedid = t.external_ref
 	JOIN LATERAL (SELECT linkedid FROM calls a WHERE a.customer = m.customer AND a.outcome = 'answered'
 	              AND a.started_at > m.started_at ORDER BY a.started_at LIMIT 1) a ON true
 	WHERE t.category = $1 AND t.status NOT IN ('resolved', 'closed')`

@@ -61,7 +61,8 @@ func TestCallbackSyncReadsCallsWrittenSinceItsLastRound(t *testing.T) {
 // TestMissedCallsSinceUsesItsIndex: the incremental read finds the calls
 // written since the last round through the index of missed calls by write
 // time (calls_missed_written, on each partition), not by reading the day's
-// calls.
+// calls, and looks for a later answered call by number
+// (calls_answered_customer), as the read of handled requests does.
 func TestMissedCallsSinceUsesItsIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -80,7 +81,15 @@ func TestMissedCallsSinceUsesItsIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := explain(t, s.DB.Pool(), postgres.MissedCallsSince, day, time.Now().Add(-time.Minute))
-	if !strings.Contains(plan, "Index Cond: (updated_at >= ") {
-		t.Fatalf("the read of missed calls since the last round does not use calls_missed_written:\n%s", plan)
+	if !strings.Contains(plan, "Index Cond: (updated_at >= ") ||
+		!strings.Contains(plan, "Index Cond: ((customer = c.customer) AND (started_at > c.started_at))") {
+		t.Fatalf("the read of missed calls since the last round does not use calls_missed_written and calls_answered_customer:\n%s", plan)
+	}
+	// The open requests an answered call handled: their missed call by its
+	// key, the answered call by number and start; no read of the call log.
+	plan = explain(t, s.DB.Pool(), postgres.HandledCallbacksSQL, postgres.CallbackCategory)
+	if !strings.Contains(plan, "node_linkedid_started_at_key") ||
+		!strings.Contains(plan, "Index Cond: ((customer = m.customer) AND (started_at > m.started_at))") {
+		t.Fatalf("the read of handled callback requests reads the call log:\n%s", plan)
 	}
 }
