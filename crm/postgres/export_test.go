@@ -18,4 +18,5 @@ func (s *TicketService) AgeMissedSweep(d time.Duration) {
 	defer s.missed.mu.Unlock()
 	s.missed.sweep = s.missed.sweep.Add(-d)
 }
+
 const HandledCallbacksSQL = handledCallbacksSQL
