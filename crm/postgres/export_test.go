@@ -8,8 +8,12 @@ var (
 	QueryCondition = queryCondition
 )
 
-// MissedCallsSince is the incremental read of missed calls.
-const MissedCallsSince = missedCallsSince
+// The reads of a callback round: missed calls since the last one, open
+// requests an answered call handled.
+const (
+	MissedCallsSince    = missedCallsSince
+	HandledCallbacksSQL = handledCallbacksSQL
+)
 
 // AgeMissedSweep makes the last full read of missed calls d older, as if
 // that much time had passed since.
@@ -18,5 +22,3 @@ func (s *TicketService) AgeMissedSweep(d time.Duration) {
 	defer s.missed.mu.Unlock()
 	s.missed.sweep = s.missed.sweep.Add(-d)
 }
-
-const HandledCallbacksSQL = handledCallbacksSQL
