@@ -99,7 +99,7 @@ func TestDealOpenerCostsOneRoundTrip(t *testing.T) {
 }
 
 // TestMissedCallRoundTrips: a round with nothing to do costs one round
-// trip, and opening the callback request of a missed call two (reading,
+// trip (two with the escalation timers), and opening the callback request of a missed call two (reading,
 // then writing the request, its history, call, timers and timeline entry).
 func TestMissedCallRoundTrips(t *testing.T) {
 	t.Parallel()
@@ -135,6 +135,11 @@ func TestMissedCallRoundTrips(t *testing.T) {
 	}
 	if n := sync(0); n != 1 {
 		t.Errorf("an idle round took %d round trips, want 1", n)
+	}
+	esc := service.NewEscalator(service.EscalatorOptions{Store: s.Tickets, Callbacks: s.Tickets, Now: clk.Now})
+	var tickErr error
+	if n := rt.count(func() { _, tickErr = esc.Tick(ctx) }); n != 2 || tickErr != nil {
+		t.Errorf("an escalator round with nothing to do took %d round trips (%v), want 2", n, tickErr)
 	}
 	missed("8.2", "2026-11-26 10:10")
 	if n := sync(1); n != 3 {
