@@ -34,19 +34,28 @@ type AutoOpener struct {
 	Logger *slog.Logger
 }
 
+// FirstCallStore is a CallDealStore that checks the setting together with
+// the call's agent and client (crm/postgres.FunnelService: one round trip
+// when nothing is to open). AutoOpener uses it when its Store has it.
+type FirstCallStore interface {
+	// OpenDealIfFirstCall is OpenDealForFirstCall when
+	// Settings.AutoOpenDeals is on; opened is false when it is off.
+	OpenDealIfFirstCall(ctx context.Context, c Call) (d Deal, opened bool, err error)
+}
+
 // HandleCall opens a deal for an answered external call when enabled.
 func (a *AutoOpener) HandleCall(ctx context.Context, c Call) (Deal, bool, error) {
 	if c.Customer == "" || c.Agent == "" || !c.Answered {
 		return Deal{}, false, nil
 	}
-	set, err := a.Store.FunnelSettings(ctx)
-	if err != nil {
-		return Deal{}, false, fmt.Errorf("auto-open deal: %w", err)
+	var d Deal
+	var opened bool
+	var err error
+	if fs, ok := a.Store.(FirstCallStore); ok {
+		d, opened, err = fs.OpenDealIfFirstCall(ctx, c)
+	} else {
+		d, opened, err = a.openIfEnabled(ctx, c)
 	}
-	if !set.AutoOpenDeals {
-		return Deal{}, false, nil
-	}
-	d, opened, err := a.Store.OpenDealForFirstCall(ctx, c)
 	if err != nil {
 		return Deal{}, false, fmt.Errorf("auto-open deal for %s: %w", c.Agent, err)
 	}
@@ -55,4 +64,16 @@ func (a *AutoOpener) HandleCall(ctx context.Context, c Call) (Deal, bool, error)
 			slog.Int64("client_id", d.ClientID), slog.String("agent", c.Agent))
 	}
 	return d, opened, nil
+}
+
+// openIfEnabled reads the settings, then opens the deal when enabled.
+func (a *AutoOpener) openIfEnabled(ctx context.Context, c Call) (Deal, bool, error) {
+	set, err := a.Store.FunnelSettings(ctx)
+	if err != nil {
+		return Deal{}, false, err
+	}
+	if !set.AutoOpenDeals {
+		return Deal{}, false, nil
+	}
+	return a.Store.OpenDealForFirstCall(ctx, c)
 }

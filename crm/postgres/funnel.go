@@ -44,10 +44,11 @@ func funnelErr(err error, op string) error {
 }
 
 var (
-	_ funnel.FunnelService = (*FunnelService)(nil)
-	_ funnel.DealService   = (*FunnelService)(nil)
-	_ funnel.SalesService  = (*FunnelService)(nil)
-	_ funnel.CallDealStore = (*FunnelService)(nil)
+	_ funnel.FunnelService  = (*FunnelService)(nil)
+	_ funnel.DealService    = (*FunnelService)(nil)
+	_ funnel.SalesService   = (*FunnelService)(nil)
+	_ funnel.CallDealStore  = (*FunnelService)(nil)
+	_ funnel.FirstCallStore = (*FunnelService)(nil)
 )
 
 // ListFunnels returns every funnel with its stages, the default first.

@@ -49,75 +49,103 @@ func tellCustomer(ctx context.Context, tx pgx.Tx, t *service.Ticket, template st
 	if t.Category == CallbackCategory {
 		return nil // the callback itself answers a missed call
 	}
-	var pref notify.Preference
-	var lang, email, phone string
-	err := tx.QueryRow(ctx, `SELECT c.notify, c.language,
-		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
-		coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
-		FROM clients c WHERE c.id = $1`, t.ClientID).Scan(&pref, &lang, &email, &phone)
-	if err != nil {
+	var c customerContacts
+	if err := tx.QueryRow(ctx, customerContactsSQL, t.ClientID).Scan(&c.pref, &c.lang, &c.email, &c.phone); err != nil {
 		return translate(err, "client contacts")
 	}
-	m := notify.Message{Template: template, Lang: lang, TicketID: &t.ID, Args: map[string]string{
+	if m, ok := c.message(t, template); ok {
+		return enqueue(ctx, tx, m, now)
+	}
+	return nil
+}
+
+// customerContactsSQL reads how a client ($1) wants to hear of requests.
+const customerContactsSQL = `SELECT c.notify, c.language,
+	coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'email' ORDER BY id LIMIT 1), ''),
+	coalesce((SELECT value FROM contacts WHERE client_id = c.id AND kind = 'phone' ORDER BY id LIMIT 1), '')
+	FROM clients c WHERE c.id = $1`
+
+// customerContacts is how a client wants to hear of their requests.
+type customerContacts struct {
+	pref               notify.Preference
+	lang, email, phone string
+}
+
+// message is the client's notice about t by e-mail or SMS, as they
+// prefer; false when they are not to be told or cannot be reached.
+func (c customerContacts) message(t *service.Ticket, template string) (notify.Message, bool) {
+	m := notify.Message{Template: template, Lang: c.lang, TicketID: &t.ID, Args: map[string]string{
 		"number": strconv.FormatInt(t.ID, 10), "subject": t.Subject, "status": string(t.Status), "token": t.PublicToken}}
 	switch {
-	case pref == notify.PreferNone:
-		return nil
-	case email != "" && (pref == notify.PreferAuto || pref == notify.PreferEmail):
-		m.Channel, m.To = notify.ChannelEmail, email
-	case phone != "" && (pref == notify.PreferAuto || pref == notify.PreferSMS):
-		m.Channel, m.To, m.Template = notify.ChannelSMS, phone, template+"_sms"
+	case c.pref == notify.PreferNone:
+		return m, false
+	case c.email != "" && (c.pref == notify.PreferAuto || c.pref == notify.PreferEmail):
+		m.Channel, m.To = notify.ChannelEmail, c.email
+	case c.phone != "" && (c.pref == notify.PreferAuto || c.pref == notify.PreferSMS):
+		m.Channel, m.To, m.Template = notify.ChannelSMS, c.phone, template+"_sms"
 	default:
-		return nil
+		return m, false
 	}
-	return enqueue(ctx, tx, m, now)
+	return m, true
 }
 
 // tellUser records an in-app notice for a user about a ticket, queues its
-// e-mail when the user has an address, and wakes the user's bell.
+// e-mail when the user has an address, and wakes the user's bell: a read,
+// then one batch.
 func tellUser(ctx context.Context, tx pgx.Tx, userID int64, t *service.Ticket, kind string, args map[string]string, now time.Time) error {
-	if args == nil {
-		args = map[string]string{}
-	}
-	args["number"], args["subject"] = strconv.FormatInt(t.ID, 10), t.Subject
-	var email, lang string
-	var disabled bool
-	err := tx.QueryRow(ctx, `SELECT email, language, disabled FROM users WHERE id = $1`, userID).Scan(&email, &lang, &disabled)
-	if err == pgx.ErrNoRows || disabled {
+	u := staff{id: userID}
+	err := tx.QueryRow(ctx, `SELECT email, language, disabled FROM users WHERE id = $1`, userID).Scan(&u.email, &u.lang, &u.disabled)
+	if err == pgx.ErrNoRows || (err == nil && u.disabled) {
 		return nil
 	}
 	if err != nil {
 		return translate(err, "notified user")
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO ticket_notifications (user_id, ticket_id, body, at, kind, args)
-		VALUES ($1, $2, '', $3, $4, $5)`, userID, t.ID, now, kind, args); err != nil {
-		return translate(err, "notify")
-	}
-	if email != "" {
-		if err := enqueue(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: email, Template: "staff_" + kind,
-			Lang: lang, Args: args, TicketID: &t.ID, UserID: &userID}, now); err != nil {
-			return err
-		}
-	}
-	_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(userID, 10))
-	return translate(err, "wake bell")
+	b := &pgx.Batch{}
+	queueUserNotice(b, u, t, kind, args, now)
+	return translate(tx.SendBatch(ctx, b).Close(), "notify")
 }
 
-// tellUsers tells each user once.
-func tellUsers(ctx context.Context, tx pgx.Tx, users []*int64, t *service.Ticket, kind string, args map[string]string, now time.Time) error {
+// queueUsersNotice reads the users (one round trip) and queues tellUser's
+// writes for each of them once, in order, on b.
+func queueUsersNotice(ctx context.Context, tx pgx.Tx, b *pgx.Batch, users []*int64, t *service.Ticket, kind string, args map[string]string, now time.Time) error {
+	var ids []int64
 	seen := map[int64]bool{}
 	for _, u := range users {
-		if u == nil || seen[*u] {
+		if u != nil && !seen[*u] {
+			seen[*u] = true
+			ids = append(ids, *u)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, email, language, disabled FROM users WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return translate(err, "notified users")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staff, error) {
+		var u staff
+		err := r.Scan(&u.id, &u.email, &u.lang, &u.disabled)
+		return u, err
+	})
+	if err != nil {
+		return translate(err, "notified users")
+	}
+	found := make(map[int64]staff, len(list))
+	for _, u := range list {
+		found[u.id] = u
+	}
+	for _, id := range ids {
+		u, ok := found[id]
+		if !ok {
 			continue
 		}
-		seen[*u] = true
 		a := make(map[string]string, len(args)+2)
 		for k, v := range args {
 			a[k] = v
 		}
-		if err := tellUser(ctx, tx, *u, t, kind, a, now); err != nil {
-			return err
-		}
+		queueUserNotice(b, u, t, kind, a, now)
 	}
 	return nil
 }

@@ -32,8 +32,8 @@ type Options struct {
 	// BaseCurrency is the ISO 4217 code priority rules count revenue in
 	// (other currencies are converted with currency_rates); "RUB" when empty.
 	BaseCurrency string
-	// Tracer sees every statement and batch (tests count round trips
-	// with it); nil: none.
+	// Tracer, when set, sees every statement and batch the pool sends
+	// (tests count round trips with it); it may also be a pgx.BatchTracer.
 	Tracer pgx.QueryTracer
 }
 
@@ -65,11 +65,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	// The money trigger of migration 00320 reads it to classify clients.
 	cfg.ConnConfig.RuntimeParams["hotline.base_currency"] = base
-	if opts.MaxConns > 0 {
-		cfg.MaxConns = opts.MaxConns
-	}
 	if opts.Tracer != nil {
 		cfg.ConnConfig.Tracer = opts.Tracer
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

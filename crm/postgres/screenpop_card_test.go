@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
 	crmphone "hotline/crm/phone"
@@ -19,33 +16,6 @@ import (
 	"hotline/crm/service"
 	"hotline/telephony/screenpop"
 )
-
-// roundTrips counts what a pool sends PostgreSQL: statements (Query,
-// QueryRow, Exec) and batches, each one round trip once its statements are
-// prepared on the connection.
-type roundTrips struct{ statements, batches atomic.Int64 }
-
-var (
-	_ pgx.QueryTracer = (*roundTrips)(nil)
-	_ pgx.BatchTracer = (*roundTrips)(nil)
-)
-
-func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	r.statements.Add(1)
-	return ctx
-}
-func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	r.batches.Add(1)
-	return ctx
-}
-func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
-
-// take returns the statements and batches counted since the last take.
-func (r *roundTrips) take() (statements, batches int64) {
-	return r.statements.Swap(0), r.batches.Swap(0)
-}
 
 const (
 	sharedPhone = "+74950001122" // three clients: an owner with a name, one without, no owner

@@ -95,7 +95,10 @@ type SessionService struct{ db *DB }
 type TeamService struct{ db *DB }
 
 // TicketService keeps service requests, their messages, timers and costs.
-type TicketService struct{ db *DB }
+type TicketService struct {
+	db     *DB
+	missed missedMark // where SyncCallbacks got to
+}
 
 // SLAService keeps SLA plans and clients' support terms.
 type SLAService struct{ db *DB }

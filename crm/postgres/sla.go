@@ -15,12 +15,6 @@ import (
 
 const planCols = `id, name, time_zone, hours, holidays, targets, levels, is_default`
 
-// querier is a pool or a transaction.
-type querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 func scanPlan(r pgx.Row) (service.SLAPlan, error) {
 	var p service.SLAPlan
 	var hours, holidays, targets, levels []byte
@@ -176,14 +170,9 @@ func (s *SLAService) SetClientSLAPlan(ctx context.Context, clientID, planID int6
 	return nil
 }
 
-// planFor picks the ticket's plan: its own, the client's, else the default.
-func planFor(ctx context.Context, q querier, planID *int64, clientID int64) (service.SLAPlan, error) {
-	p, err := scanPlan(q.QueryRow(ctx, `SELECT `+planCols+` FROM sla_plans
-		WHERE id = coalesce($1, (SELECT plan_id FROM client_sla_plans WHERE client_id = $2))
-		   OR ($1 IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = $2))
-		LIMIT 1`, planID, clientID))
-	if err != nil {
-		return p, translate(err, "sla plan of ticket")
-	}
-	return p, nil
-}
+// planForSQL reads a new ticket's plan: its own ($1), the client's ($2),
+// else the default. planOfTicketSQL reads a stored ticket's.
+const planForSQL = `SELECT ` + planCols + ` FROM sla_plans
+	WHERE id = coalesce($1, (SELECT plan_id FROM client_sla_plans WHERE client_id = $2))
+	   OR ($1 IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = $2))
+	LIMIT 1`

@@ -18,8 +18,13 @@ import (
 
 // FireDueTimers fires up to limit timers due at now, one transaction each,
 // and returns the levels that fired. worker names the firing process in
-// the row.
+// the row. When none is due it costs one statement, no transaction.
 func (s *TicketService) FireDueTimers(ctx context.Context, now time.Time, worker string, limit int) ([]service.Fired, error) {
+	var due bool
+	if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ticket_timers WHERE fired_at IS NULL AND fire_at <= $1)`,
+		now).Scan(&due); err != nil || !due {
+		return nil, translate(err, "due timers")
+	}
 	var fired []service.Fired
 	for len(fired) < limit {
 		f, ok, err := s.fireOne(ctx, now, worker)
@@ -61,23 +66,19 @@ func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker strin
 			return translate(err, "claim timer")
 		}
 		found = true
-		t, err := lockTicket(ctx, tx, f.TicketID) // already locked by this transaction
+		// already locked by this transaction
+		t, plan, err := lockTicketPlan(ctx, tx, f.TicketID, &f.PriorityClass)
 		if err != nil {
 			return err
 		}
-		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
-		if err != nil {
+		// the ticket, its history, the notices and the fired mark: one batch
+		b := &pgx.Batch{}
+		if f.Breach, err = escalate(ctx, tx, b, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(priority, '') FROM clients WHERE id = $1`, t.ClientID).Scan(&f.PriorityClass); err != nil {
-			return translate(err, "client priority class")
-		}
-		if f.Breach, err = escalate(ctx, tx, &t, plan.LevelOf(f.Clock, f.Level), now); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE ticket_timers SET fired_at = $4, fired_by = $5
+		b.Queue(`UPDATE ticket_timers SET fired_at = $4, fired_by = $5
 			WHERE ticket_id = $1 AND clock = $2 AND level = $3`, f.TicketID, f.Clock, f.Level, now, worker)
-		return translate(err, "mark timer fired")
+		return ticketError(tx.SendBatch(ctx, b).Close(), "escalate")
 	})
 	return f, found, err
 }
@@ -86,8 +87,9 @@ func (s *TicketService) fireOne(ctx context.Context, now time.Time, worker strin
 // lead, a raised priority, then notices to the owner the ticket now has
 // (the lead after a reassignment: never the previous owner alone), the team
 // lead on a breach, and the supervisors when the level says so. Due times
-// stay as agreed. It reports whether a new breach was recorded.
-func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, now time.Time) (bool, error) {
+// stay as agreed. The writes after the breach record are queued on b. It
+// reports whether a new breach was recorded.
+func escalate(ctx context.Context, tx pgx.Tx, b *pgx.Batch, t *service.Ticket, l service.Level, now time.Time) (bool, error) {
 	var events []service.Event
 	if l.Level > 0 {
 		events = append(events, service.Event{Kind: service.EventEscalated, Field: string(l.Clock), New: fmt.Sprint(l.Level),
@@ -105,20 +107,15 @@ func escalate(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level
 	if err != nil {
 		return false, err
 	}
-	changes, err := applyLevel(ctx, tx, t, l, lead, now)
-	if err != nil {
-		return false, err
+	events = append(events, applyLevel(b, t, l, lead, now)...)
+	for i := range events {
+		events[i].TicketID, events[i].At = t.ID, now
 	}
-	for _, e := range append(events, changes...) {
-		e.TicketID, e.At = t.ID, now
-		if err := addEvent(ctx, tx, e); err != nil {
-			return false, err
-		}
-	}
+	queueEvents(b, events)
 	if !l.Notify && !breached {
 		return breached, nil
 	}
-	return breached, tellEscalation(ctx, tx, t, l, lead, breached, now)
+	return breached, tellEscalation(ctx, tx, b, t, l, lead, breached, now)
 }
 
 // recordBreach records the missed target when the level is a breach, once
@@ -147,9 +144,9 @@ func recordBreach(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.L
 }
 
 // applyLevel reassigns the ticket to its team lead and raises its priority
-// when the level says so, saving the ticket; the history entries of what
-// changed.
-func applyLevel(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, now time.Time) ([]service.Event, error) {
+// when the level says so, queueing the ticket's save on b; the history
+// entries of what changed.
+func applyLevel(b *pgx.Batch, t *service.Ticket, l service.Level, lead *int64, now time.Time) []service.Event {
 	var events []service.Event
 	if l.ReassignToLead && lead != nil && (t.AssigneeID == nil || *t.AssigneeID != *lead) {
 		events = append(events, service.Event{Kind: service.EventChange, Field: "assignee", Old: idText(t.AssigneeID), New: idText(lead)})
@@ -161,16 +158,18 @@ func applyLevel(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Lev
 		t.Priority = next
 	}
 	if len(events) == 0 {
-		return nil, nil
+		return nil
 	}
 	t.UpdatedAt = now
-	return events, saveTicket(ctx, tx, t)
+	queueSave(b, t)
+	return events
 }
 
 // tellEscalation notifies the owner the ticket has now (the lead after a
 // reassignment), the lead too on a breach or when the ticket has no
-// owner, and the supervisors when the level says so.
-func tellEscalation(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service.Level, lead *int64, breached bool, now time.Time) error {
+// owner, and the supervisors when the level says so, queueing the notices
+// on b.
+func tellEscalation(ctx context.Context, tx pgx.Tx, b *pgx.Batch, t *service.Ticket, l service.Level, lead *int64, breached bool, now time.Time) error {
 	who := []*int64{t.AssigneeID}
 	if breached || t.AssigneeID == nil {
 		who = append(who, lead)
@@ -187,7 +186,7 @@ func tellEscalation(ctx context.Context, tx pgx.Tx, t *service.Ticket, l service
 		kind = NoticeBreach
 	}
 	args := map[string]string{"level": fmt.Sprint(l.Level), "clock": string(l.Clock), "percent": fmt.Sprint(l.Percent)}
-	return tellUsers(ctx, tx, who, t, kind, args, now)
+	return queueUsersNotice(ctx, tx, b, who, t, kind, args, now)
 }
 
 // Breach is a missed SLA target.

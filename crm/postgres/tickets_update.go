@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,6 +26,44 @@ func lockTicket(ctx context.Context, tx pgx.Tx, id int64) (service.Ticket, error
 		return t, translate(err, "lock ticket")
 	}
 	return t, nil
+}
+
+// planOfTicketSQL is planForSQL for the plan and client of ticket $1.
+const planOfTicketSQL = `SELECT ` + planCols + ` FROM sla_plans, (SELECT plan_id, client_id FROM tickets WHERE id = $1) t
+	WHERE id = coalesce(t.plan_id, (SELECT plan_id FROM client_sla_plans WHERE client_id = t.client_id))
+	   OR (t.plan_id IS NULL AND is_default AND NOT EXISTS (SELECT 1 FROM client_sla_plans WHERE client_id = t.client_id))
+	LIMIT 1`
+
+// lockTicketPlan reads a ticket for update and its SLA plan (planFor's) in
+// one round trip; also, when class is not nil, its client's priority class
+// code ("" when none).
+func lockTicketPlan(ctx context.Context, tx pgx.Tx, id int64, class *string) (service.Ticket, service.SLAPlan, error) {
+	var t service.Ticket
+	var plan service.SLAPlan
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1 FOR UPDATE OF t`, id).QueryRow(func(r pgx.Row) error {
+		var err error
+		t, err = scanTicket(r)
+		if err == pgx.ErrNoRows {
+			return notFound("ticket", id)
+		}
+		return translate(err, "lock ticket")
+	})
+	b.Queue(planOfTicketSQL, id).QueryRow(func(r pgx.Row) error {
+		var err error
+		plan, err = scanPlan(r)
+		return translate(err, "sla plan of ticket")
+	})
+	if class != nil {
+		b.Queue(`SELECT coalesce(c.priority, '') FROM tickets t JOIN clients c ON c.id = t.client_id WHERE t.id = $1`, id).
+			QueryRow(func(r pgx.Row) error { return translate(r.Scan(class), "client priority class") })
+	}
+	err := tx.SendBatch(ctx, b).Close()
+	var ce *crm.Error
+	if err != nil && !errors.As(err, &ce) {
+		err = translate(err, "lock ticket")
+	}
+	return t, plan, err
 }
 
 // addEvent appends an entry to a ticket's history. It reports false when an
@@ -54,32 +93,40 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e *service.Event) (bool, error)
 }
 
 // scheduleTimers replaces the ticket's unfired escalation timers with those
-// its clocks call for now. Fired timers stay: a level never fires twice.
+// its clocks call for now, in one round trip. Fired timers stay: a level
+// never fires twice.
 func scheduleTimers(ctx context.Context, tx pgx.Tx, plan service.SLAPlan, t *service.Ticket) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM ticket_timers WHERE ticket_id = $1 AND fired_at IS NULL`, t.ID); err != nil {
-		return translate(err, "clear timers")
+	b := &pgx.Batch{}
+	if err := queueSchedule(b, plan, t); err != nil {
+		return err
 	}
+	return translate(tx.SendBatch(ctx, b).Close(), "schedule timers")
+}
+
+// queueSchedule queues scheduleTimers' statements.
+func queueSchedule(b *pgx.Batch, plan service.SLAPlan, t *service.Ticket) error {
 	timers, err := plan.Timers(t.SLA, t.CreatedAt, t.Priority, t.Status.Open())
 	if err != nil {
 		return err
 	}
-	for _, tm := range timers {
-		if _, err := tx.Exec(ctx, `INSERT INTO ticket_timers (ticket_id, clock, level, fire_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, t.ID, tm.Clock, tm.Level, tm.FireAt); err != nil {
-			return translate(err, "schedule timer")
-		}
-	}
+	queueTimers(b, t.ID, timers, true)
 	return nil
 }
 
 // saveTicket writes the ticket's mutable columns.
 func saveTicket(ctx context.Context, tx pgx.Tx, t *service.Ticket) error {
-	_, err := tx.Exec(ctx, `UPDATE tickets SET subject = $2, category = $3, priority = $4, status = $5, assignee_id = $6,
+	b := &pgx.Batch{}
+	queueSave(b, t)
+	return ticketError(tx.SendBatch(ctx, b).Close(), "update ticket")
+}
+
+// queueSave queues saveTicket's statement.
+func queueSave(b *pgx.Batch, t *service.Ticket) {
+	b.Queue(`UPDATE tickets SET subject = $2, category = $3, priority = $4, status = $5, assignee_id = $6,
 		team_id = $7, response_due = $8, resolve_due = $9, responded_at = $10, paused_at = $11, paused_seconds = $12,
 		reopens = $13, updated_at = $14, resolved_at = $15, closed_at = $16 WHERE id = $1`,
 		t.ID, t.Subject, t.Category, t.Priority, t.Status, t.AssigneeID, t.TeamID, t.SLA.ResponseDue, t.SLA.ResolveDue,
 		t.SLA.RespondedAt, t.SLA.PausedAt, int64(t.SLA.Paused/time.Second), t.Reopens, t.UpdatedAt, t.ResolvedAt, t.ClosedAt)
-	return ticketError(err, "update ticket")
 }
 
 // UpdateTicket applies a change by actor (nil: the system), recording each
@@ -91,46 +138,49 @@ func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u service.Ti
 	}
 	var out service.Ticket
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		t, err := lockTicket(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
-		if err != nil {
-			return err
-		}
-		now := s.db.now()
-		ch := &changes{tx: tx, t: &t, at: now, user: actor}
-		if err := ch.apply(ctx, plan, u); err != nil {
-			return err
-		}
-		if u.Comment != "" {
-			ch.events = append(ch.events, service.Event{Kind: service.EventComment, Body: u.Comment})
-		}
-		if len(ch.events) == 0 {
-			out = t
-			return nil
-		}
-		t.UpdatedAt = now
-		if err := saveTicket(ctx, tx, &t); err != nil {
-			return err
-		}
-		for _, e := range ch.events {
-			e.TicketID, e.At, e.UserID = t.ID, now, actor
-			if err := addEvent(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if err := scheduleTimers(ctx, tx, plan, &t); err != nil {
-			return err
-		}
-		if err := ch.tell(ctx, false); err != nil {
-			return err
-		}
-		out = t
-		return nil
+		var err error
+		out, err = s.updateTicket(ctx, tx, id, u, actor, &pgx.Batch{})
+		return err
 	})
 	return out, err
+}
+
+// updateTicket is UpdateTicket in tx: the statements already queued on b
+// go with the change's own writes (or alone when nothing changes; not at
+// all when the change fails before any write).
+func (s *TicketService) updateTicket(ctx context.Context, tx pgx.Tx, id int64, u service.TicketUpdate, actor *int64, b *pgx.Batch) (service.Ticket, error) {
+	t, plan, err := lockTicketPlan(ctx, tx, id, nil)
+	if err != nil {
+		return t, err
+	}
+	now := s.db.now()
+	ch := &changes{tx: tx, t: &t, at: now, user: actor}
+	if err := ch.apply(ctx, plan, u); err != nil {
+		return t, err
+	}
+	if u.Comment != "" {
+		ch.events = append(ch.events, service.Event{Kind: service.EventComment, Body: u.Comment})
+	}
+	if len(ch.events) == 0 {
+		if b.Len() > 0 {
+			return t, ticketError(tx.SendBatch(ctx, b).Close(), "update ticket")
+		}
+		return t, nil
+	}
+	t.UpdatedAt = now
+	// the ticket, its history entries and its timers: one round trip
+	queueSave(b, &t)
+	for i := range ch.events {
+		ch.events[i].TicketID, ch.events[i].At, ch.events[i].UserID = t.ID, now, actor
+	}
+	queueEvents(b, ch.events)
+	if err := queueSchedule(b, plan, &t); err != nil {
+		return t, err
+	}
+	if err := ticketError(tx.SendBatch(ctx, b).Close(), "update ticket"); err != nil {
+		return t, err
+	}
+	return t, ch.tell(ctx, false)
 }
 
 // changes collects the history entries of one update.
@@ -240,11 +290,7 @@ func (s *TicketService) AddMessage(ctx context.Context, e *service.Event) (ok bo
 		return false, crm.Invalid("kind", "must be comment, email_in or email_out")
 	}
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		t, err := lockTicket(ctx, tx, e.TicketID)
-		if err != nil {
-			return err
-		}
-		plan, err := planFor(ctx, tx, t.PlanID, t.ClientID)
+		t, plan, err := lockTicketPlan(ctx, tx, e.TicketID, nil)
 		if err != nil {
 			return err
 		}
@@ -265,11 +311,11 @@ func (s *TicketService) AddMessage(ctx context.Context, e *service.Event) (ok bo
 		if err := saveTicket(ctx, tx, &t); err != nil {
 			return err
 		}
-		for _, ev := range ch.events {
-			ev.TicketID, ev.At = t.ID, e.At
-			if err := addEvent(ctx, tx, ev); err != nil {
-				return err
-			}
+		for i := range ch.events {
+			ch.events[i].TicketID, ch.events[i].At = t.ID, e.At
+		}
+		if err := addEvents(ctx, tx, ch.events); err != nil {
+			return err
 		}
 		if e.Kind == service.EventEmailOut {
 			if err := enqueue(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: e.To, Subject: e.Subject, Body: e.Body,

@@ -38,7 +38,9 @@ type BreachCounter interface {
 }
 
 // CallbackStore opens callback requests for missed calls of known clients
-// and resolves those a later answered call handled (crm/postgres.Store).
+// and resolves those a later answered call handled (crm/postgres.Store,
+// which reads only the calls written since its last round, and the whole
+// window now and then).
 type CallbackStore interface {
 	SyncCallbacks(ctx context.Context, now time.Time, window time.Duration) (opened, resolved int, err error)
 }
