@@ -127,12 +127,14 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	if p.nodes, err = ari.NewNodes(cfgs); err != nil {
 		return nil, fmt.Errorf("ARI (HOTLINE_ARI_URL): %w", err)
 	}
-	norm := phone.Normalizer{Region: cfg.PhoneRegion}
+	// One memo of numbers for the tracker, the card and the survey:
+	// libphonenumber's parse costs more than folding the event it is for.
+	numbers := phone.NewMemo(phone.Normalizer{Region: cfg.PhoneRegion}, 4096)
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
 		Store: st.Calls, Roster: roster, Channels: channels, Journal: sp,
 		Rules:         cfg.Dialplan.directionRules(),
-		Normalize:     memoNormalize(norm),
+		Normalize:     func(n string) string { v, _ := numbers.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
 		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
@@ -147,8 +149,8 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		p.metrics.AddARINode(c.Node, ariStats(cl))
 	}
 
-	startScreenPop(p, st, log, reg, rdb, norm, svc, cfg.WrapUp)
-	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp}, p.metrics)
+	startScreenPop(p, st, log, reg, rdb, numbers, svc, cfg.WrapUp)
+	ivr := startIVR(cfg, log, st, p.nodes, reg, svc, surveyJournal{ssp}, p.metrics, numbers)
 	owner, err := newStreamOwner(cfg.DatabaseURL, !p.simulated, p.nodes, log, reg)
 	if err != nil {
 		return nil, err
@@ -286,7 +288,7 @@ func (a *rosterAgents) Agents() []string {
 // status board (on which wrap-up ends by itself after wrapUp), the card
 // builder and the popper that follows the tracker.
 func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, reg prometheus.Registerer,
-	rdb redis.UniversalClient, norm phone.Normalizer, svc *services, wrapUp time.Duration) {
+	rdb redis.UniversalClient, numbers *phone.Memo, svc *services, wrapUp time.Duration) {
 	if rdb != nil {
 		hub := screenpop.NewRedisHub(rdb, screenpop.RedisOptions{Logger: log.With("component", "screenpop")})
 		p.hub, p.board = hub, screenpop.NewRedisStatusBoard(rdb, "")
@@ -296,7 +298,7 @@ func startScreenPop(p *telephonyParts, st *postgres.Services, log *slog.Logger, 
 	p.board = screenpop.WrapUpEnds(p.board, wrapUp, time.Now)
 	svc.closers = append(svc.closers, func() { _ = p.hub.Close() })
 	p.cards = screenpop.NewCardBuilder(screenpop.CardSources{
-		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: norm,
+		Clients: st.Clients, Recent: st.ScreenPop, Directory: st.ScreenPop, Routes: st.ScreenPop, Tickets: st.Tickets, Products: st.Stock, Surveys: st.Surveys, Phone: numbers,
 		Lookup: st.ScreenPop, // the card in one round trip; the sources above say which parts it has
 	})
 	p.popper = screenpop.NewPopper(screenpop.Options{Cards: p.cards, Hub: p.hub, Agents: st.ScreenPop, Status: p.board,
@@ -341,7 +343,7 @@ func (iv *ivrParts) own(ctx context.Context, c *ari.Client, handle func(ari.Mess
 // (the escalation timers run with the notifications, startNotify). The runner's recovery, the
 // dialer and the handlers run where the event stream is (ivrParts.own).
 func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.Nodes,
-	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels) *ivrParts {
+	reg prometheus.Registerer, svc *services, journal survey.Journal, agents survey.AgentLabels, numbers *phone.Memo) *ivrParts {
 	clientOf := func(node string) *ari.Client {
 		if c, ok := nodes.Get(node); ok {
 			return c
@@ -351,7 +353,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	runner := survey.NewRunner(survey.Options{
 		Store: st.Surveys, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
-		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: phone.Normalizer{Region: cfg.PhoneRegion}.E164,
+		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: numbers.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,

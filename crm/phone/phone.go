@@ -44,7 +44,11 @@ func (n Normalizer) E164(raw string) (string, error) {
 // dialled number), or the digits as they were when it cannot be normalised
 // (short extensions, withheld numbers). ok reports whether it is E.164.
 func (n Normalizer) Lookup(raw string) (value string, ok bool) {
-	if e, err := n.E164(raw); err == nil {
+	return lookup(raw, n.E164)
+}
+
+func lookup(raw string, e164 func(string) (string, error)) (string, bool) {
+	if e, err := e164(raw); err == nil {
 		return e, true
 	}
 	return strings.TrimSpace(raw), false

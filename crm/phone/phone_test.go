@@ -81,3 +81,26 @@ func TestContact(t *testing.T) {
 		}
 	}
 }
+
+// TestMemo: the memo answers what the normalizer answers, errors included,
+// the second time from memory, and starts over when full.
+func TestMemo(t *testing.T) {
+	n := Normalizer{Region: "RU"}
+	m := NewMemo(n, 2)
+	for range 2 {
+		for _, raw := range []string{"84951234567", " 1001 ", "call me", "+442079460018"} {
+			want, wantErr := n.E164(raw)
+			got, err := m.E164(raw)
+			if got != want || (err == nil) != (wantErr == nil) {
+				t.Fatalf("memo E164(%q) = %q, %v; normalizer says %q, %v", raw, got, err, want, wantErr)
+			}
+			wv, wok := n.Lookup(raw)
+			if v, ok := m.Lookup(raw); v != wv || ok != wok {
+				t.Fatalf("memo Lookup(%q) = %q, %v; normalizer says %q, %v", raw, v, ok, wv, wok)
+			}
+			if len(m.seen) > 2 {
+				t.Fatalf("memo holds %d numbers, more than its 2", len(m.seen))
+			}
+		}
+	}
+}

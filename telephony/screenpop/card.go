@@ -46,6 +46,12 @@ type SurveyLister interface {
 	LastSurveyScores(ctx context.Context, clientID int64, limit int) ([]SurveyScore, error)
 }
 
+// Numbers turns a number seen on a call into E.164 (ok) or returns it as
+// it was (crm/phone.Normalizer.Lookup).
+type Numbers interface {
+	Lookup(raw string) (value string, ok bool)
+}
+
 // CardSources are where a card's parts come from. Only Clients (or Lookup)
 // is required.
 type CardSources struct {
@@ -64,8 +70,9 @@ type CardSources struct {
 	Surveys   SurveyLister
 	// Routes answers the dialplan's routing hint; optional.
 	Routes RouteSource
-	// Phone normalises caller numbers (default region RU).
-	Phone phone.Normalizer
+	// Phone normalises caller numbers (crm/phone.Normalizer or its Memo);
+	// nil: a Normalizer of region RU.
+	Phone Numbers
 	// ClientURL is the client page's path; default "/clients/{id}".
 	ClientURL func(id int64) string
 	// RecentLimit is how many interactions, tickets, products and survey
@@ -99,6 +106,9 @@ func NewCardBuilder(src CardSources) *CardBuilder {
 	}
 	if src.RecentLimit <= 0 {
 		src.RecentLimit = 5
+	}
+	if src.Phone == nil {
+		src.Phone = phone.Normalizer{}
 	}
 	if src.DirectoryTTL <= 0 {
 		src.DirectoryTTL = time.Minute
