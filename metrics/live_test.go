@@ -137,7 +137,7 @@ type fakeTracker struct {
 	subs chan chan telephony.Event
 }
 
-func (f *fakeTracker) Subscribe(int) (<-chan telephony.Event, func()) {
+func (f *fakeTracker) Subscribe(int, ...telephony.EventKind) (<-chan telephony.Event, func()) {
 	ch := make(chan telephony.Event, 16)
 	f.subs <- ch
 	return ch, func() {}

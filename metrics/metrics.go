@@ -213,7 +213,7 @@ func (m *Metrics) Run(ctx context.Context, events <-chan telephony.Event) error 
 
 // Subscriber is the tracker's event fan-out (*telephony.Tracker).
 type Subscriber interface {
-	Subscribe(buffer int) (<-chan telephony.Event, func())
+	Subscribe(buffer int, kinds ...telephony.EventKind) (<-chan telephony.Event, func())
 }
 
 type droppedError struct{}

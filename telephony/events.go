@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -51,28 +52,35 @@ type hub struct {
 	log  *slog.Logger
 	mu   sync.Mutex
 	next int
-	subs map[int]chan Event
+	subs map[int]subscriber
+}
+
+type subscriber struct {
+	ch    chan Event
+	kinds []EventKind // nil: every kind
 }
 
 // Subscribe returns a channel of domain events with the given buffer and a
-// cancel func. If the subscriber does not keep up, its channel is closed.
-func (t *Tracker) Subscribe(buffer int) (<-chan Event, func()) {
+// cancel func: the events of the given kinds, or of every kind when none
+// is given (a subscriber is woken only for what it reads). If the
+// subscriber does not keep up, its channel is closed.
+func (t *Tracker) Subscribe(buffer int, kinds ...EventKind) (<-chan Event, func()) {
 	h := &t.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.subs == nil {
-		h.subs = make(map[int]chan Event)
+		h.subs = make(map[int]subscriber)
 	}
 	id := h.next
 	h.next++
 	ch := make(chan Event, max(buffer, 1))
-	h.subs[id] = ch
+	h.subs[id] = subscriber{ch: ch, kinds: slices.Clone(kinds)}
 	return ch, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if c, ok := h.subs[id]; ok {
 			delete(h.subs, id)
-			close(c)
+			close(c.ch)
 		}
 	}
 }
@@ -80,13 +88,16 @@ func (t *Tracker) Subscribe(buffer int) (<-chan Event, func()) {
 func (h *hub) send(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id, ch := range h.subs {
+	for id, sub := range h.subs {
+		if sub.kinds != nil && !slices.Contains(sub.kinds, e.Kind) {
+			continue
+		}
 		select {
-		case ch <- e:
+		case sub.ch <- e:
 		default:
 			delete(h.subs, id)
-			close(ch)
-			h.log.Warn("dropping a slow tracker subscriber", "subscriber", id, "buffer", cap(ch))
+			close(sub.ch)
+			h.log.Warn("dropping a slow tracker subscriber", "subscriber", id, "buffer", cap(sub.ch))
 		}
 	}
 }

@@ -93,8 +93,9 @@ func feed(t *testing.T, lines [][]byte, times int) []Call {
 	return calls
 }
 
-// Subscribers get the domain events of a call in order; one that does not
-// read is dropped without slowing the tracker.
+// Subscribers get the domain events of a call in order, or only the kinds
+// they asked for; one that does not read is dropped without slowing the
+// tracker.
 func TestSubscribers(t *testing.T) {
 	dir := transcripts.Dir(t)
 	lines := readLines(t, filepath.Join(dir, "with-linkedid", "sip-hold.jsonl"))
@@ -102,8 +103,22 @@ func TestSubscribers(t *testing.T) {
 	events, cancel := tr.Subscribe(64)
 	defer cancel()
 	slow, _ := tr.Subscribe(1)
+	holds, cancelHolds := tr.Subscribe(1, EventCallHeld, EventCallUnheld) // one buffered: kept only if it gets no other kind
+	defer cancelHolds()
+	var held []string
 	for _, l := range lines {
 		tr.HandleFrame("pbx1", "", l)
+		select {
+		case e, ok := <-holds:
+			if !ok {
+				t.Fatal("the hold subscriber was dropped: it was sent other kinds")
+			}
+			held = append(held, string(e.Kind))
+		default:
+		}
+	}
+	if got := strings.Join(held, " "); got != "call_held call_unheld" {
+		t.Errorf("the hold subscriber got %q", got)
 	}
 	var kinds []string
 	for len(events) > 0 {

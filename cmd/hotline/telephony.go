@@ -392,7 +392,7 @@ func dealOpener(tr *telephony.Tracker, st *postgres.Services, log *slog.Logger) 
 	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel")}
 	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
 		for ctx.Err() == nil {
-			events, cancel := tr.Subscribe(256)
+			events, cancel := tr.Subscribe(256, telephony.EventCallEnded)
 			for open := true; open; {
 				select {
 				case <-ctx.Done():

@@ -122,7 +122,7 @@ func ringingFromTracker(id string, e telephony.Event) Ringing {
 // RunTracker follows the tracker's events until ctx ends, subscribing again
 // whenever the tracker drops the popper for falling behind. subscribe is
 // (*telephony.Tracker).Subscribe. Per-event errors are logged.
-func (p *Popper) RunTracker(ctx context.Context, subscribe func(buffer int) (<-chan telephony.Event, func())) error {
+func (p *Popper) RunTracker(ctx context.Context, subscribe func(buffer int, kinds ...telephony.EventKind) (<-chan telephony.Event, func())) error {
 	onErr := func(err error) { p.log.Warn("screen pop from tracker event", "err", err) }
 	for {
 		events, cancel := subscribe(1024)

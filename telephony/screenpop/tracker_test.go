@@ -77,7 +77,7 @@ func TestRunTrackerResubscribesWhenDropped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	subs := make(chan chan telephony.Event, 2)
-	subscribe := func(int) (<-chan telephony.Event, func()) {
+	subscribe := func(int, ...telephony.EventKind) (<-chan telephony.Event, func()) {
 		ch := make(chan telephony.Event, 4)
 		subs <- ch
 		return ch, func() {}
