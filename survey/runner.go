@@ -57,6 +57,11 @@ type SessionQuery struct {
 	KnownID, KnownVersion int64
 	// Node, LinkedID, ChannelID and Caller are LinkCall's arguments.
 	Node, LinkedID, ChannelID, Caller string
+	// Start, when set, is the response to insert in the same round trip,
+	// as StartResponse does, for the survey and with the link found (its
+	// SurveyID, Agent, ClientID and ContactID are set from them); its ID
+	// is set, or OpenSession returns KindConflict.
+	Start *Response
 }
 
 // Opening is what a session reads before its first prompt.
@@ -79,9 +84,9 @@ type Store interface {
 	// calls table), the campaign contact of channelID, or the client by the
 	// caller's number.
 	LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (CallLink, error)
-	// OpenSession reads the survey and the call's link in one round trip.
-	// With no such survey and no default it returns the link and a
-	// KindNotFound error.
+	// OpenSession reads the survey and the call's link (and inserts
+	// q.Start) in one round trip. With no such survey and no default it
+	// returns the link and a KindNotFound error.
 	OpenSession(ctx context.Context, q SessionQuery) (Opening, error)
 	// StartResponse inserts r (state in_progress) and sets r.ID; a second
 	// response on the same node and channel is a KindConflict.

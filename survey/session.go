@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"hotline/crm"
 	"hotline/telephony/ari"
 )
 
@@ -126,9 +127,11 @@ func (s *session) run() {
 	s.end(state)
 }
 
-// begin reads the survey and the call's link in one round trip, answers
-// the channel and inserts the response. With the database down it plays
-// the survey as last loaded and journals the response.
+// begin reads the survey and the call's link, answers the channel and
+// inserts the response; for a channel already up (nothing to do before
+// the response) the response is inserted with the reads, in one round
+// trip. With the database down it plays the survey as last loaded and
+// journals the response.
 func (s *session) begin(ctx context.Context) error {
 	var err error
 	linked := s.ch.ChannelVars["CHANNEL(linkedid)"]
@@ -138,7 +141,14 @@ func (s *session) begin(ctx context.Context) error {
 			linked = s.ch.ID
 		}
 	}
-	if err := s.open(linked); err != nil {
+	var start *Response
+	if s.ch.State == "Up" {
+		start = s.response(linked)
+	}
+	if err := s.open(linked, start); err != nil {
+		if crm.IsKind(err, crm.KindConflict) {
+			return fmt.Errorf("start response: %w", err)
+		}
 		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
 	}
 	if s.ch.State != "Up" {
@@ -147,9 +157,11 @@ func (s *session) begin(ctx context.Context) error {
 		}
 	}
 	s.chooseLanguage(ctx)
-	s.resp = Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
-		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
-		State: StateInProgress, StartedAt: s.r.clock.Now()}
+	if start != nil && start.ID != 0 {
+		s.resp = *start
+		return nil
+	}
+	s.resp = *s.response(linked)
 	err = s.persist(s.entry(opStart), func(ctx context.Context) error { return s.r.opts.Store.StartResponse(ctx, &s.resp) })
 	if err != nil {
 		return fmt.Errorf("start response: %w", err)
@@ -157,12 +169,20 @@ func (s *session) begin(ctx context.Context) error {
 	return nil
 }
 
+// response is the session's response as it starts.
+func (s *session) response(linked string) *Response {
+	return &Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
+		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
+		State: StateInProgress, StartedAt: s.r.clock.Now()}
+}
+
 // open loads the survey to play (the one asked for, or the default when it
-// is not given or no longer exists) and links the call, in one round trip.
-func (s *session) open(linked string) error {
+// is not given or no longer exists) and links the call, inserting start
+// when it is given, in one round trip.
+func (s *session) open(linked string, start *Response) error {
 	ctx, cancel := s.query()
 	defer cancel()
-	q := SessionQuery{SurveyID: s.surveyID, Node: s.node, LinkedID: linked, ChannelID: s.ch.ID, Caller: s.r.e164(s.ch.Caller.Number)}
+	q := SessionQuery{SurveyID: s.surveyID, Node: s.node, LinkedID: linked, ChannelID: s.ch.ID, Caller: s.r.e164(s.ch.Caller.Number), Start: start}
 	var fallback bool
 	var err error
 	s.sv, s.link, fallback, err = s.r.open(ctx, q)

@@ -142,8 +142,8 @@ func (s *SurveyService) LinkCall(ctx context.Context, node, linkedID, channelID,
 	return l, translate(err, "link survey call")
 }
 
-// OpenSession reads a session's survey and the call's link in one
-// statement. The version of a definition is its row's xmin, the id of the
+// OpenSession reads a session's survey and the call's link, and inserts
+// the response q.Start (linked to its campaign contact), in one statement. The version of a definition is its row's xmin, the id of the
 // transaction that wrote it: every write of the row (an edit, another
 // survey taking the default flag) changes it, so a runner that holds the
 // current version is sent no definition.
@@ -153,23 +153,39 @@ func (s *SurveyService) OpenSession(ctx context.Context, q survey.SessionQuery) 
 	var isDefault, fallback *bool
 	var created, updated *time.Time
 	var def []byte
+	var responseID *int64
+	start := q.Start
+	if start == nil {
+		start = &survey.Response{}
+	}
 	err := s.db.pool.QueryRow(ctx, `WITH `+linkCTE+`,
 		pick AS ((SELECT false AS fallback, id, is_default, definition, created_at, updated_at, xmin::text::bigint AS version
 		          FROM survey_definitions WHERE id = $5)
 		         UNION ALL
 		         (SELECT $5 <> 0, id, is_default, definition, created_at, updated_at, xmin::text::bigint
 		          FROM survey_definitions ORDER BY is_default DESC, id LIMIT 1)
-		         ORDER BY 1 LIMIT 1)
+		         ORDER BY 1 LIMIT 1),
+		ins AS (INSERT INTO survey_responses (survey_id, node, channel_id, linkedid, caller, agent, client_id, contact_id, state, started_at)
+		        SELECT p.id, $1, $3, $2, $9, l.agent, l.client_id, l.contact_id, 'in_progress', $10 FROM pick p, link l WHERE $8::boolean
+		        ON CONFLICT (node, channel_id) DO NOTHING RETURNING id, contact_id),
+		tie AS (UPDATE survey_campaign_contacts k SET response_id = i.id FROM ins i WHERE k.id = i.contact_id)
 		SELECT l.agent, l.client_id, l.contact_id, l.language, p.fallback, p.id, p.is_default, p.created_at, p.updated_at, p.version,
-		       CASE WHEN p.id = $6 AND p.version = $7 THEN NULL ELSE p.definition END
+		       CASE WHEN p.id = $6 AND p.version = $7 THEN NULL ELSE p.definition END, (SELECT id FROM ins)
 		FROM link l LEFT JOIN pick p ON true`,
-		q.Node, q.LinkedID, q.ChannelID, q.Caller, q.SurveyID, q.KnownID, q.KnownVersion).
-		Scan(&o.Link.Agent, &o.Link.ClientID, &o.Link.ContactID, &o.Link.Language, &fallback, &id, &isDefault, &created, &updated, &version, &def)
+		q.Node, q.LinkedID, q.ChannelID, q.Caller, q.SurveyID, q.KnownID, q.KnownVersion, q.Start != nil, start.Caller, start.StartedAt).
+		Scan(&o.Link.Agent, &o.Link.ClientID, &o.Link.ContactID, &o.Link.Language, &fallback, &id, &isDefault, &created, &updated, &version, &def, &responseID)
 	if err != nil {
 		return o, translate(err, "open survey session")
 	}
 	if id == nil {
 		return o, notFound("default survey", "")
+	}
+	if q.Start != nil {
+		if responseID == nil {
+			return o, crm.Errorf(crm.KindConflict, "a survey response of channel %s/%s exists", q.Node, q.ChannelID)
+		}
+		q.Start.ID, q.Start.SurveyID = *responseID, *id
+		q.Start.Agent, q.Start.ClientID, q.Start.ContactID = o.Link.Agent, o.Link.ClientID, o.Link.ContactID
 	}
 	if def == nil {
 		o.Unchanged = true

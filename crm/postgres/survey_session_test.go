@@ -190,3 +190,57 @@ func TestSurveyFinishWithTimelineIsOneRoundTrip(t *testing.T) {
 		t.Errorf("response = %+v, %v; want no_input", got, err)
 	}
 }
+
+// TestSurveyOpenSessionStartsTheResponse: the opening inserts the
+// response for the survey and link it found, linked to its campaign
+// contact; a second one on the same channel is a conflict.
+func TestSurveyOpenSessionStartsTheResponse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := pgtest.NewStore(t)
+	cl := crm.Client{Kind: crm.ClientPerson, Name: "Ivan", Contacts: []crm.Contact{phone("+74950000013", "")}}
+	if err := st.Clients.CreateClient(ctx, &cl); err != nil {
+		t.Fatal(err)
+	}
+	def, err := st.Surveys.DefaultSurvey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contact int64
+	if err := st.DB.Pool().QueryRow(ctx, `WITH c AS (INSERT INTO survey_campaigns (name, survey_id) VALUES ('c', $1) RETURNING id),
+		k AS (INSERT INTO survey_campaign_contacts (campaign_id, phone, client_id) SELECT id, '+74950000013', $2 FROM c RETURNING id),
+		a AS (INSERT INTO survey_campaign_attempts (contact_id, attempt, channel_id, started_at) SELECT id, 1, 'out-1', now() FROM k)
+		SELECT id FROM k`, def.ID, cl.ID).Scan(&contact); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	start := &survey.Response{Node: "pbx1", ChannelID: "out-1", LinkedID: "out-1", Caller: "84950000013", State: survey.StateInProgress, StartedAt: at}
+	q := survey.SessionQuery{SurveyID: 999, Node: "pbx1", LinkedID: "out-1", ChannelID: "out-1", Caller: "+74950000013", Start: start}
+	o, err := st.Surveys.OpenSession(ctx, q)
+	if err != nil || !o.Fallback || start.ID == 0 {
+		t.Fatalf("OpenSession = %+v, %v; response %d", o, err, start.ID)
+	}
+	got, err := st.Surveys.GetResponse(ctx, start.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *start
+	want.SurveyID, want.ClientID, want.ContactID, want.Answers = def.ID, &cl.ID, &contact, got.Answers
+	if !reflect.DeepEqual(*start, survey.Response{ID: start.ID, SurveyID: def.ID, Node: "pbx1", ChannelID: "out-1", LinkedID: "out-1",
+		Caller: "84950000013", ClientID: &cl.ID, ContactID: &contact, State: survey.StateInProgress, StartedAt: at}) {
+		t.Errorf("started response = %+v", *start)
+	}
+	got.StartedAt = got.StartedAt.UTC()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored response\n got %+v\nwant %+v", got, want)
+	}
+	var linked *int64
+	if err := st.DB.Pool().QueryRow(ctx, `SELECT response_id FROM survey_campaign_contacts WHERE id = $1`, contact).Scan(&linked); err != nil || linked == nil || *linked != start.ID {
+		t.Errorf("campaign contact response = %v, %v; want %d", linked, err, start.ID)
+	}
+	again := &survey.Response{Node: "pbx1", ChannelID: "out-1", State: survey.StateInProgress, StartedAt: at}
+	q.Start = again
+	if _, err := st.Surveys.OpenSession(ctx, q); !crm.IsKind(err, crm.KindConflict) || again.ID != 0 {
+		t.Errorf("second opening of the channel: %v (id %d), want KindConflict", err, again.ID)
+	}
+}
