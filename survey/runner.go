@@ -78,8 +78,6 @@ type Opening struct {
 
 // Store is what the runner needs from the database.
 type Store interface {
-	GetSurvey(ctx context.Context, id int64) (Survey, error)
-	DefaultSurvey(ctx context.Context) (Survey, error)
 	// LinkCall finds the agent and client of the call with linkedID (the
 	// calls table), the campaign contact of channelID, or the client by the
 	// caller's number.
@@ -134,8 +132,12 @@ type Speaker interface {
 
 // Options configure a Runner. Store and ARI are required.
 type Options struct {
-	Store     Store
-	Timeline  Timeline  // nil: no timeline entries
+	Store Store
+	// Timeline is the clients' timeline; nil: no timeline entries. A
+	// response's own entry is written by Store.FinishResponse with its
+	// final state (one round trip), so Timeline must be on the Store's
+	// database; it takes the follow-up notes of TimelineFollowUps.
+	Timeline  Timeline
 	FollowUps FollowUps // nil: TimelineFollowUps on Timeline
 	// ARI gives the REST client of an Asterisk node (the Message.Node of the
 	// events); with a single node it may ignore the name.
