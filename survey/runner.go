@@ -391,10 +391,11 @@ type loaded struct {
 }
 
 // open reads the survey q asks for (0: the default one) and the call's
-// link. The definition is remembered and sent again only when it changed;
-// when the store fails other than with KindNotFound, open returns the
-// definition as last loaded (and no link), so that a database outage does
-// not stop surveys. fallback is set when the survey asked for no longer
+// link (inserting q.Start). The definition is remembered and sent again
+// only when it changed; when the store fails other than for good (not
+// found, a conflict), open returns the definition as last loaded (and no
+// link, q.Start not inserted), so that a database outage does not stop
+// surveys. fallback is set when the survey asked for no longer
 // exists and the default one is returned.
 func (r *Runner) open(ctx context.Context, q SessionQuery) (sv Survey, link CallLink, fallback bool, err error) {
 	r.mu.Lock()
