@@ -71,7 +71,7 @@ func newRigOpts(t *testing.T, opts aritest.Options, reg prometheus.Registerer, e
 }
 
 // startRig runs the emulator, the tracker on st and a runner with ro (its
-// Store, Timeline, Clock and ARI filled in).
+// Clock and ARI filled in, its Store and Timeline too when it has none).
 func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro survey.Options, extra ...func(ari.Message)) *rig {
 	t.Helper()
 	srv := aritest.New(opts)
@@ -88,7 +88,10 @@ func startRig(t *testing.T, opts aritest.Options, st *postgres.Services, ro surv
 		Roster: roster{"PJSIP/1001": "anna", "PJSIP/1002": "boris"},
 		Rules:  telephony.DirectionRules{InboundContexts: []string{"from-trunk"}, TrunkEndpoints: []string{"PJSIP/customers"}}})
 	r := &rig{t: t, srv: srv, store: st, cli: cli, tracker: tr, extra: extra}
-	ro.Store, ro.Timeline, ro.Clock = st.Surveys, st.Clients, srv.Clock()
+	if ro.Store == nil { // else a store of its own, on the same database
+		ro.Store, ro.Timeline = st.Surveys, st.Clients
+	}
+	ro.Clock = srv.Clock()
 	ro.ARI = func(string) survey.ARI { return cli }
 	r.runner = survey.NewRunner(ro)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -205,10 +205,7 @@ func (r *Runner) apply(ctx context.Context, e entry) error {
 		if err := r.relink(ctx, &resp); err != nil {
 			return err
 		}
-		if err := r.opts.Store.FinishResponse(ctx, resp); err != nil {
-			return err
-		}
-		return r.addToTimeline(ctx, sv, resp)
+		return r.finish(ctx, sv, resp)
 	}
 	return crm.Errorf(crm.KindInvalid, "unknown journal entry %q", e.Op)
 }
@@ -264,21 +261,18 @@ func (r *Runner) saveAnswer(ctx context.Context, sv Survey, resp Response, q Que
 	return err
 }
 
-// addToTimeline puts the response on the client's timeline (once: a
-// second entry for the same response is a conflict).
-func (r *Runner) addToTimeline(ctx context.Context, sv Survey, resp Response) error {
-	if r.opts.Timeline == nil || resp.ClientID == nil {
-		return nil
+// finish records the final state of resp and puts it on the client's
+// timeline (once: a second entry for the same response is left out), in
+// one round trip.
+func (r *Runner) finish(ctx context.Context, sv Survey, resp Response) error {
+	var i *crm.Interaction
+	if r.opts.Timeline != nil && resp.ClientID != nil {
+		i = &crm.Interaction{ClientID: *resp.ClientID, Kind: crm.InteractionSurvey, At: resp.StartedAt,
+			Summary: Summary(sv, resp), RefType: "survey_response", RefID: fmt.Sprint(resp.ID)}
+		if err := i.Validate(); err != nil { // the final state is stored all the same
+			r.log.Error("survey: timeline", slog.Int64("response", resp.ID), slog.Any("err", err))
+			i = nil
+		}
 	}
-	i := &crm.Interaction{ClientID: *resp.ClientID, Kind: crm.InteractionSurvey, At: resp.StartedAt,
-		Summary: Summary(sv, resp), RefType: "survey_response", RefID: fmt.Sprint(resp.ID)}
-	err := r.opts.Timeline.AddInteraction(ctx, i)
-	if crm.IsKind(err, crm.KindConflict) {
-		return nil
-	}
-	if err != nil && permanent(err) {
-		r.log.Error("survey: timeline", slog.Int64("response", resp.ID), slog.Any("err", err))
-		return nil
-	}
-	return err
+	return r.opts.Store.FinishResponse(ctx, resp, i)
 }

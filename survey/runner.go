@@ -43,16 +43,49 @@ type CallLink struct {
 	Agent     string
 	ClientID  *int64
 	ContactID *int64
+	// Language is the client's own language ("" when unknown or not set),
+	// for Options.Language.
+	Language string
+}
+
+// SessionQuery asks for what a session reads before its first prompt:
+// survey SurveyID (0: the default one) and the link of the call.
+type SessionQuery struct {
+	SurveyID int64
+	// KnownID and KnownVersion are the survey definition the runner holds:
+	// when it is still current, the store leaves its definition out.
+	KnownID, KnownVersion int64
+	// Node, LinkedID, ChannelID and Caller are LinkCall's arguments.
+	Node, LinkedID, ChannelID, Caller string
+	// Start, when set, is the response to insert in the same round trip,
+	// as StartResponse does, for the survey and with the link found (its
+	// SurveyID, Agent, ClientID and ContactID are set from them); its ID
+	// is set, or OpenSession returns KindConflict.
+	Start *Response
+}
+
+// Opening is what a session reads before its first prompt.
+type Opening struct {
+	// Survey is the survey to play. When Unchanged it holds only its ID,
+	// Default flag and times: the known definition is current.
+	Survey    Survey
+	Version   int64 // the definition's version: any write changes it
+	Unchanged bool
+	// Fallback is set when SurveyID no longer exists: Survey is the default.
+	Fallback bool
+	Link     CallLink
 }
 
 // Store is what the runner needs from the database.
 type Store interface {
-	GetSurvey(ctx context.Context, id int64) (Survey, error)
-	DefaultSurvey(ctx context.Context) (Survey, error)
 	// LinkCall finds the agent and client of the call with linkedID (the
 	// calls table), the campaign contact of channelID, or the client by the
 	// caller's number.
 	LinkCall(ctx context.Context, node, linkedID, channelID, caller string) (CallLink, error)
+	// OpenSession reads the survey and the call's link (and inserts
+	// q.Start) in one round trip. With no such survey and no default it
+	// returns the link and a KindNotFound error.
+	OpenSession(ctx context.Context, q SessionQuery) (Opening, error)
 	// StartResponse inserts r (state in_progress) and sets r.ID; a second
 	// response on the same node and channel is a KindConflict.
 	StartResponse(ctx context.Context, r *Response) error
@@ -63,7 +96,9 @@ type Store interface {
 	SaveAnswer(ctx context.Context, a Answer) error
 	// FinishResponse sets r's final State and EndedAt (for a response still
 	// in progress) and fills its agent and client if they were unknown.
-	FinishResponse(ctx context.Context, r Response) error
+	// With timeline it also adds that entry to the client's timeline (once
+	// per client and reference), in the same round trip.
+	FinishResponse(ctx context.Context, r Response, timeline *crm.Interaction) error
 	// AbandonResponses closes responses of node still in progress that
 	// started before the given time (partial or no_input); it returns their channels.
 	AbandonResponses(ctx context.Context, node string, before time.Time) ([]string, error)
@@ -97,8 +132,12 @@ type Speaker interface {
 
 // Options configure a Runner. Store and ARI are required.
 type Options struct {
-	Store     Store
-	Timeline  Timeline  // nil: no timeline entries
+	Store Store
+	// Timeline is the clients' timeline; nil: no timeline entries. A
+	// response's own entry is written by Store.FinishResponse with its
+	// final state (one round trip), so Timeline must be on the Store's
+	// database; it takes the follow-up notes of TimelineFollowUps.
+	Timeline  Timeline
 	FollowUps FollowUps // nil: TimelineFollowUps on Timeline
 	// ARI gives the REST client of an Asterisk node (the Message.Node of the
 	// events); with a single node it may ignore the name.
@@ -140,7 +179,7 @@ type Runner struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session // node + "/" + channel id
-	surveys  map[int64]Survey    // the last definitions loaded, by id (0: the default)
+	surveys  map[int64]loaded    // the last definitions loaded, by the id asked for (0: the default)
 
 	replayMu sync.Mutex // one replay of the journal at a time
 }
@@ -161,7 +200,7 @@ func NewRunner(opts Options) *Runner {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{opts: opts, log: opts.Logger, clock: opts.Clock, metrics: newMetrics(opts.Registerer, opts.Journal, opts.Agents),
-		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]Survey{}}
+		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, surveys: map[int64]loaded{}}
 	if opts.Journal != nil {
 		r.wg.Add(1)
 		go r.replayLoop()
@@ -205,7 +244,7 @@ func (r *Runner) Recover(ctx context.Context, node string) (int, error) {
 	if err := r.Replay(ctx); err != nil {
 		return 0, fmt.Errorf("survey: recover responses of %s: %w", node, err)
 	}
-	if _, err := r.loadSurvey(ctx, 0); err != nil {
+	if _, _, _, err := r.open(ctx, SessionQuery{}); err != nil {
 		r.log.Warn("survey: cannot load the default survey", slog.Any("err", err))
 	}
 	channels, err := r.opts.Store.AbandonResponses(ctx, node, r.clock.Now())
@@ -345,28 +384,49 @@ func (r *Runner) client(node string) (ARI, error) {
 	return c, nil
 }
 
-// loadSurvey returns survey id (0: the default survey) from the store and
-// remembers it; when the store fails other than with KindNotFound it
-// returns the definition as last loaded, so that a database outage does
-// not stop surveys.
-func (r *Runner) loadSurvey(ctx context.Context, id int64) (Survey, error) {
-	var sv Survey
-	var err error
-	if id == 0 {
-		sv, err = r.opts.Store.DefaultSurvey(ctx)
-	} else {
-		sv, err = r.opts.Store.GetSurvey(ctx, id)
+// loaded is a survey definition as last loaded, with its version.
+type loaded struct {
+	sv      Survey
+	version int64
+}
+
+// open reads the survey q asks for (0: the default one) and the call's
+// link (inserting q.Start). The definition is remembered and sent again
+// only when it changed; when the store fails other than for good (not
+// found, a conflict), open returns the definition as last loaded (and no
+// link, q.Start not inserted), so that a database outage does not stop
+// surveys. fallback is set when the survey asked for no longer
+// exists and the default one is returned.
+func (r *Runner) open(ctx context.Context, q SessionQuery) (sv Survey, link CallLink, fallback bool, err error) {
+	r.mu.Lock()
+	known, ok := r.surveys[q.SurveyID]
+	r.mu.Unlock()
+	if ok {
+		q.KnownID, q.KnownVersion = known.sv.ID, known.version
+	}
+	o, err := r.opts.Store.OpenSession(ctx, q)
+	if err != nil {
+		if !permanent(err) && q.Node != "" {
+			r.log.Warn("survey: cannot link the call", slog.Any("err", err))
+		}
+		if ok && !permanent(err) {
+			r.log.Warn("survey: cannot load the survey, playing it as last loaded", slog.Int64("survey", q.SurveyID), slog.Any("err", err))
+			return known.sv, CallLink{}, false, nil
+		}
+		return Survey{}, CallLink{}, false, err
+	}
+	sv = o.Survey
+	if o.Unchanged {
+		sv = known.sv
+		sv.Default, sv.CreatedAt, sv.UpdatedAt = o.Survey.Default, o.Survey.CreatedAt, o.Survey.UpdatedAt
+	}
+	key := q.SurveyID
+	if o.Fallback {
+		key = 0
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err == nil {
-		r.surveys[id] = sv
-		r.metrics.loaded(sv)
-		return sv, nil
-	}
-	if cached, ok := r.surveys[id]; ok && !permanent(err) {
-		r.log.Warn("survey: cannot load the survey, playing it as last loaded", slog.Int64("survey", id), slog.Any("err", err))
-		return cached, nil
-	}
-	return sv, err
+	r.surveys[key] = loaded{sv: sv, version: o.Version}
+	r.metrics.loaded(sv)
+	r.mu.Unlock()
+	return sv, o.Link, o.Fallback, nil
 }

@@ -127,19 +127,13 @@ func (s *session) run() {
 	s.end(state)
 }
 
-// begin answers the channel, loads the survey, links the call and inserts
-// the response. With the database down it plays the survey as last loaded
-// and journals the response.
+// begin reads the survey and the call's link, answers the channel and
+// inserts the response; for a channel already up (nothing to do before
+// the response) the response is inserted with the reads, in one round
+// trip. With the database down it plays the survey as last loaded and
+// journals the response.
 func (s *session) begin(ctx context.Context) error {
 	var err error
-	if s.sv, err = s.loadSurvey(); err != nil {
-		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
-	}
-	if s.ch.State != "Up" {
-		if err := s.ari.Channels().Answer(ctx, s.ch.ID); err != nil {
-			return fmt.Errorf("answer: %w", err)
-		}
-	}
 	linked := s.ch.ChannelVars["CHANNEL(linkedid)"]
 	if linked == "" {
 		if linked, err = s.ari.Channels().GetVar(ctx, s.ch.ID, "CHANNEL(linkedid)"); err != nil {
@@ -147,16 +141,27 @@ func (s *session) begin(ctx context.Context) error {
 			linked = s.ch.ID
 		}
 	}
-	lctx, cancel := s.query()
-	s.link, err = s.r.opts.Store.LinkCall(lctx, s.node, linked, s.ch.ID, s.r.e164(s.ch.Caller.Number))
-	cancel()
-	if err != nil {
-		s.log.Warn("survey: cannot link the call", slog.Any("err", err))
+	var start *Response
+	if s.ch.State == "Up" {
+		start = s.response(linked)
+	}
+	if err := s.open(linked, start); err != nil {
+		if crm.IsKind(err, crm.KindConflict) {
+			return fmt.Errorf("start response: %w", err)
+		}
+		return fmt.Errorf("load survey %d: %w", s.surveyID, err)
+	}
+	if s.ch.State != "Up" {
+		if err := s.ari.Channels().Answer(ctx, s.ch.ID); err != nil {
+			return fmt.Errorf("answer: %w", err)
+		}
 	}
 	s.chooseLanguage(ctx)
-	s.resp = Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
-		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
-		State: StateInProgress, StartedAt: s.r.clock.Now()}
+	if start != nil && start.ID != 0 {
+		s.resp = *start
+		return nil
+	}
+	s.resp = *s.response(linked)
 	err = s.persist(s.entry(opStart), func(ctx context.Context) error { return s.r.opts.Store.StartResponse(ctx, &s.resp) })
 	if err != nil {
 		return fmt.Errorf("start response: %w", err)
@@ -164,18 +169,28 @@ func (s *session) begin(ctx context.Context) error {
 	return nil
 }
 
-// loadSurvey loads the survey to play: the one asked for, or the default
-// when it is not given or no longer exists.
-func (s *session) loadSurvey() (Survey, error) {
+// response is the session's response as it starts.
+func (s *session) response(linked string) *Response {
+	return &Response{SurveyID: s.sv.ID, Node: s.node, ChannelID: s.ch.ID, LinkedID: linked,
+		Caller: s.ch.Caller.Number, Agent: s.link.Agent, ClientID: s.link.ClientID, ContactID: s.link.ContactID,
+		State: StateInProgress, StartedAt: s.r.clock.Now()}
+}
+
+// open loads the survey to play (the one asked for, or the default when it
+// is not given or no longer exists) and links the call, inserting start
+// when it is given, in one round trip.
+func (s *session) open(linked string, start *Response) error {
 	ctx, cancel := s.query()
 	defer cancel()
-	sv, err := s.r.loadSurvey(ctx, s.surveyID)
-	if s.surveyID != 0 && crm.IsKind(err, crm.KindNotFound) {
+	q := SessionQuery{SurveyID: s.surveyID, Node: s.node, LinkedID: linked, ChannelID: s.ch.ID, Caller: s.r.e164(s.ch.Caller.Number), Start: start}
+	var fallback bool
+	var err error
+	s.sv, s.link, fallback, err = s.r.open(ctx, q)
+	if fallback {
 		s.log.Warn("survey: no such survey, playing the default one", slog.Int64("survey", s.surveyID))
 		s.surveyID = 0
-		sv, err = s.r.loadSurvey(ctx, 0)
 	}
-	return sv, err
+	return err
 }
 
 // ask asks every question in order and returns the final state.
@@ -363,9 +378,9 @@ func (s *session) store(i int, q Question, value int) {
 	s.r.metrics.score(s.resp.Agent, a)
 }
 
-// end records the final state, thanks a caller still on the line, hangs up
-// and adds the response to the client's timeline (the journal's replay
-// does it for a survey whose writes wait there).
+// end records the final state with the response's entry on the client's
+// timeline (or journals them), thanks a caller still on the line and
+// hangs up.
 func (s *session) end(state State) {
 	if !s.journaled && (s.resp.Agent == "" || s.resp.ClientID == nil) {
 		// The call record may have been written after the survey started.
@@ -379,7 +394,7 @@ func (s *session) end(state State) {
 	now := s.r.clock.Now()
 	s.resp.State, s.resp.EndedAt, s.resp.Answers = state, &now, s.answered
 	fin := s.entry(opFinish)
-	if err := s.persist(fin, func(ctx context.Context) error { return s.r.opts.Store.FinishResponse(ctx, s.resp) }); err != nil {
+	if err := s.persist(fin, func(ctx context.Context) error { return s.r.finish(ctx, s.sv, s.resp) }); err != nil {
 		s.log.Error("survey: finish response", slog.Any("err", err))
 	}
 	s.r.metrics.finished(s.sv, state)
@@ -388,12 +403,6 @@ func (s *session) end(state State) {
 			s.waitPlayback(s.play(s.say(s.texts.Thanks, s.sv.Thanks)), thanksCap)
 		}
 		s.hangupChannel()
-	}
-	if s.journaled {
-		return // replaying the final state adds the timeline entry
-	}
-	if err := s.persist(fin, func(ctx context.Context) error { return s.r.addToTimeline(ctx, s.sv, s.resp) }); err != nil {
-		s.log.Error("survey: timeline", slog.Any("err", err))
 	}
 }
 

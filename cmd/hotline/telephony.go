@@ -353,7 +353,7 @@ func startIVR(cfg Config, log *slog.Logger, st *postgres.Services, nodes *ari.No
 	runner := survey.NewRunner(survey.Options{
 		Store: st.Surveys, Timeline: st.Clients, FollowUps: postgres.SurveyTickets{Tickets: st.Tickets}, App: cfg.ARIApp, Logger: log.With("component", "survey"), Registerer: reg,
 		ARI: func(node string) survey.ARI { return clientOf(node) }, Journal: journal, Agents: agents,
-		Speech: svc.voice, Language: clientLanguage(st, cfg), Phone: numbers.E164,
+		Speech: svc.voice, Language: clientLanguage(cfg), Phone: numbers.E164,
 	})
 	svc.closers = append(svc.closers, runner.Close)
 	dialer := survey.NewDialer(survey.DialerOptions{Store: st.Campaigns, ARI: nodes.All()[0], App: cfg.ARIApp, Context: cfg.Dialplan.DialContext,

@@ -86,12 +86,10 @@ func mountMedia(api *httpapi.Server, v *voice.Voice) {
 
 // clientLanguage is the language a survey speaks to the caller of a
 // linked call: their client's, else the centre's.
-func clientLanguage(st *postgres.Services, cfg Config) func(context.Context, survey.CallLink) string {
-	return func(ctx context.Context, link survey.CallLink) string {
-		if link.ClientID != nil {
-			if c, err := st.Clients.GetClient(ctx, *link.ClientID); err == nil && c.Language != "" {
-				return c.Language
-			}
+func clientLanguage(cfg Config) func(context.Context, survey.CallLink) string {
+	return func(_ context.Context, link survey.CallLink) string {
+		if link.ClientID != nil && link.Language != "" { // the client's, read with the link
+			return link.Language
 		}
 		return string(cfg.Language)
 	}

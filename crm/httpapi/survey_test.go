@@ -105,7 +105,7 @@ func seedResponses(t *testing.T, e *env) {
 		}
 		end := now.Add(time.Minute)
 		r.EndedAt = &end
-		if err := e.store.Surveys.FinishResponse(ctx, r); err != nil {
+		if err := e.store.Surveys.FinishResponse(ctx, r, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -139,7 +139,7 @@ func TestCampaignResultsAndAnswers(t *testing.T) {
 			}
 		}
 		r.State, r.EndedAt = state, &at
-		if err := st.Surveys.FinishResponse(ctx, r); err != nil {
+		if err := st.Surveys.FinishResponse(ctx, r, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,7 +77,7 @@ func TestSurveyAnswersOnceAndTallies(t *testing.T) {
 	c := mk("c", "boris", day.Add(24*time.Hour))
 	for _, r := range []survey.Response{a, b} {
 		r.State = survey.StateCompleted
-		if err := st.Surveys.FinishResponse(ctx, r); err != nil {
+		if err := st.Surveys.FinishResponse(ctx, r, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
