@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -313,9 +314,11 @@ func BenchmarkServeFullStack(b *testing.B) {
 		b.ReportMetric(n/wall.Seconds(), "calls/s")
 		time.Sleep(time.Second) // the last subscribers settle
 		stopProfile = profile(b, "idle")
+		stopTrace := traceIdle(b)
 		pg0 = readPGCounters(b, st)
 		cpu0 = cpuTime()
 		time.Sleep(idle)
+		stopTrace()
 		cpu = cpuTime() - cpu0
 		pg = readPGCounters(b, st).since(pg0)
 		stopProfile()
@@ -561,4 +564,21 @@ func BenchmarkARIStreamFloor(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "ms-cpu/call")
 	b.ReportMetric(float64(frames.Load()-frames0)/n, "events/call")
 	b.ReportMetric(float64(switches()-switches0)/n, "switches/call")
+}
+
+// traceIdle writes an execution trace of the idle phase to
+// $HOTLINE_BENCH_TRACE when it is set (go tool trace): what still wakes up.
+func traceIdle(b *testing.B) func() {
+	name := os.Getenv("HOTLINE_BENCH_TRACE")
+	if name == "" {
+		return func() {}
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() { trace.Stop(); f.Close() }
 }

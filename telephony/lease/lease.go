@@ -17,21 +17,29 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
 
 // Options tune a Lease; zero values take the defaults.
 type Options struct {
 	// Retry is how often a standby tries to take the lock (default 2s).
 	Retry time.Duration
-	// KeepAlive is how often the holder pings its connection (default 1s);
-	// a ping that fails or takes longer than two intervals loses the lease.
+	// KeepAlive is how often the holder pings its connection (default 5s),
+	// so that PostgreSQL does not end the session as idle and a silent
+	// network is found; a ping that fails or takes longer than KeepAlive
+	// loses the lease. Between pings the holder waits on the connection
+	// itself: PostgreSQL ending the session (a restart,
+	// pg_terminate_backend) is seen at once, without a wake-up while all
+	// is well.
 	KeepAlive time.Duration
 	// Settle is how long a new holder waits after taking the lock before
-	// it starts the work (default KeepAlive), so that a previous holder
-	// whose session was just ended has noticed and stopped.
+	// it starts the work (default 1s), so that a previous holder whose
+	// session was just ended has noticed and stopped.
 	Settle time.Duration
 	// IdleSessionTimeout makes PostgreSQL end the lease session when the
-	// holder stops pinging, e.g. behind a network partition (default 15s).
+	// holder stops pinging, e.g. behind a network partition (default 15s,
+	// at least three KeepAlives: the holder has stopped by then).
 	IdleSessionTimeout time.Duration
 	// Logger receives acquisitions and losses (default: discarded).
 	Logger *slog.Logger
@@ -60,14 +68,15 @@ func New(dsn, name string, opts Options) (*Lease, error) {
 		opts.Retry = 2 * time.Second
 	}
 	if opts.KeepAlive <= 0 {
-		opts.KeepAlive = time.Second
+		opts.KeepAlive = 5 * time.Second
 	}
 	if opts.Settle <= 0 {
-		opts.Settle = opts.KeepAlive
+		opts.Settle = time.Second
 	}
 	if opts.IdleSessionTimeout <= 0 {
 		opts.IdleSessionTimeout = 15 * time.Second
 	}
+	opts.IdleSessionTimeout = max(opts.IdleSessionTimeout, 3*opts.KeepAlive)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -135,7 +144,7 @@ func (l *Lease) hold(ctx context.Context, work func(ctx context.Context) error) 
 	defer cancel()
 	done := make(chan error, 1)
 	l.held.Store(true)
-	go func() { done <- work(wctx) }()
+	go func() { done <- work(wctx); cancel() }() // ends watch's wait
 	lost := l.watch(wctx, conn, done)
 	cancel()
 	werr := <-done
@@ -166,6 +175,12 @@ func (l *Lease) connect(ctx context.Context) (*pgx.Conn, error) {
 		cfg.RuntimeParams = map[string]string{}
 	}
 	cfg.RuntimeParams["application_name"] = "hotline-lease"
+	// A context that ends a wait on the connection (watch) sets a deadline
+	// on the socket rather than asking PostgreSQL to cancel a query: the
+	// wait has none.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
 	conn, err := pgx.ConnectConfig(cctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -202,11 +217,11 @@ func (l *Lease) alive(ctx context.Context, conn *pgx.Conn, d time.Duration) bool
 	return true
 }
 
-// watch pings the connection until work returns or ctx is done (nil), or
-// a ping fails (the error: the lease is lost).
+// watch waits on the connection until work returns or ctx is done (nil),
+// or the connection fails (the error: the lease is lost), pinging it every
+// KeepAlive. While it waits, the connection's socket is read: PostgreSQL
+// ending the session is seen at once.
 func (l *Lease) watch(ctx context.Context, conn *pgx.Conn, done chan error) error {
-	t := time.NewTicker(l.opts.KeepAlive)
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -214,16 +229,25 @@ func (l *Lease) watch(ctx context.Context, conn *pgx.Conn, done chan error) erro
 		case err := <-done:
 			done <- err // hand it back to hold
 			return nil
-		case <-t.C:
-			if err := l.ping(ctx, conn); err != nil && ctx.Err() == nil {
-				return err
-			}
+		default:
+		}
+		wctx, cancel := context.WithTimeout(ctx, l.opts.KeepAlive)
+		err := conn.PgConn().WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil && wctx.Err() == nil, err != nil && !pgconn.Timeout(err):
+			return fmt.Errorf("lease session: %w", err)
+		}
+		if err := l.ping(ctx, conn); err != nil && ctx.Err() == nil {
+			return err
 		}
 	}
 }
 
 func (l *Lease) ping(ctx context.Context, conn *pgx.Conn) error {
-	pctx, cancel := context.WithTimeout(ctx, 2*l.opts.KeepAlive)
+	pctx, cancel := context.WithTimeout(ctx, l.opts.KeepAlive)
 	defer cancel()
 	if err := conn.Ping(pctx); err != nil {
 		return fmt.Errorf("keep-alive: %w", err)

@@ -2,6 +2,7 @@ package lease_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -172,5 +173,42 @@ func TestNewRejectsBadInput(t *testing.T) {
 	}
 	if _, err := lease.New(pgtest.DefaultURL, "", lease.Options{}); err == nil {
 		t.Error("empty name accepted")
+	}
+}
+
+// TestSessionEndSeenWithoutWaitingForAPing: the holder waits on its
+// connection between pings, so that PostgreSQL ending its session stops
+// the work at once although the next ping is a minute away; and a holder
+// whose work returns is not held up by that wait either.
+func TestSessionEndSeenWithoutWaitingForAPing(t *testing.T) {
+	dsn := pgtest.NewEmptyDSN(t)
+	l, err := lease.New(dsn, "hotline-ari:pbx3", lease.Options{Retry: 300 * time.Millisecond, KeepAlive: time.Minute, Settle: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var overlap, maxSeen atomic.Int32
+	h := &holder{l: l, overlap: &overlap, maxSeen: &maxSeen}
+	go func() { _ = l.Run(ctx, h.work) }()
+	waitFor(t, 5*time.Second, "the holder to start", func() bool { return h.active.Load() == 1 })
+	killed := time.Now()
+	terminateHolder(t, dsn)
+	waitFor(t, 2*time.Second, "the holder to stop", func() bool { return h.active.Load() == 0 })
+	if d := time.Since(killed); d > time.Second {
+		t.Fatalf("the session's end was seen after %v", d)
+	}
+
+	quick, err := lease.New(dsn, "hotline-ari:pbx4", lease.Options{KeepAlive: time.Minute, Settle: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	errWork := errors.New("work failed")
+	if err := quick.Run(ctx, func(context.Context) error { return errWork }); !errors.Is(err, errWork) {
+		t.Fatalf("Run = %v, want the work's error", err)
+	}
+	if d := time.Since(began); d > 5*time.Second {
+		t.Fatalf("Run returned %v after the work did", d)
 	}
 }
