@@ -285,6 +285,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 	b.ResetTimer()
 	{ // one run of `calls` calls, whatever b.N is
 		stopProfile := profile(b, "run")
+		stopTrace := traceRun(b, "run")
 		statements := resetStatements(b, st)
 		pg0 := readPGCounters(b, st)
 		start, cpu0, mallocs0, switches0 := time.Now(), cpuTime(), mallocs(), switches()
@@ -295,6 +296,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 		}
 		ids := strings.Split(done[0], ",")
 		waitLogged(b, st, ids)
+		stopTrace()
 		cpu, wall, allocs, switched := cpuTime()-cpu0, time.Since(start), mallocs()-mallocs0, switches()-switches0
 		pg := readPGCounters(b, st).since(pg0)
 		stopProfile()
@@ -314,7 +316,7 @@ func BenchmarkServeFullStack(b *testing.B) {
 		b.ReportMetric(n/wall.Seconds(), "calls/s")
 		time.Sleep(time.Second) // the last subscribers settle
 		stopProfile = profile(b, "idle")
-		stopTrace := traceIdle(b)
+		stopTrace = traceRun(b, "idle")
 		pg0 = readPGCounters(b, st)
 		cpu0 = cpuTime()
 		time.Sleep(idle)
@@ -566,14 +568,16 @@ func BenchmarkARIStreamFloor(b *testing.B) {
 	b.ReportMetric(float64(switches()-switches0)/n, "switches/call")
 }
 
-// traceIdle writes an execution trace of the idle phase to
-// $HOTLINE_BENCH_TRACE when it is set (go tool trace): what still wakes up.
-func traceIdle(b *testing.B) func() {
-	name := os.Getenv("HOTLINE_BENCH_TRACE")
-	if name == "" {
+// traceRun writes an execution trace of one phase to
+// $HOTLINE_BENCH_TRACE-<phase>.trace when HOTLINE_BENCH_TRACE is set (go
+// tool trace): which goroutines wake up, how often; the returned func
+// stops it.
+func traceRun(b *testing.B, phase string) func() {
+	base := os.Getenv("HOTLINE_BENCH_TRACE")
+	if base == "" {
 		return func() {}
 	}
-	f, err := os.Create(name)
+	f, err := os.Create(base + "-" + phase + ".trace")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -178,6 +178,10 @@ func (e *Escalator) wait(ctx context.Context, last time.Time) error {
 	deadline := time.Now().Add(e.sleep(ctx))
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
+	// Once calls changed, more changes cannot bring the round closer:
+	// they are no longer read (each would wake the escalator for nothing)
+	// and wait, folded into one signal, for the round after this one.
+	calls := e.calls
 	for {
 		select {
 		case <-ctx.Done():
@@ -186,8 +190,9 @@ func (e *Escalator) wait(ctx context.Context, last time.Time) error {
 			return nil
 		case <-e.timers:
 			deadline = earlier(deadline, time.Now().Add(e.sleep(ctx)))
-		case <-e.calls:
+		case <-calls:
 			deadline = earlier(deadline, last.Add(e.o.Interval))
+			calls = nil
 		}
 		t.Reset(max(time.Until(deadline), 0))
 	}
