@@ -29,10 +29,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 # bench-calls: only the CPU per real call and per idle second (BENCHMARKS.md,
-# issue 20): the full stack through the simulated PBX in a process of its own,
+# issue 20): the full stack through the simulated PBX in a process of its own
+# beside the floor of only receiving its events,
 # the tracker to PostgreSQL beside its floors, and the ARI decoding paths.
 bench-calls:
-	$(GO) test -run '^$$' -bench 'ServeFullStack' -benchtime 1x -v -timeout 10m ./cmd/hotline/
+	$(GO) test -run '^$$' -bench 'ServeFullStack|ARIStreamFloor' -benchtime 1x -v -timeout 10m ./cmd/hotline/
 	$(GO) test -run '^$$' -bench 'TrackerToPostgres$$|TrackerIngest|FloorTypedDecode' -benchtime 2s ./telephony/
 	$(GO) test -run '^$$' -bench 'DecodeSIP|DecodeTracker' -benchmem ./telephony/ari/ ./telephony/
 
