@@ -566,6 +566,12 @@ func BenchmarkARIStreamFloor(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "ms-cpu/call")
 	b.ReportMetric(float64(frames.Load()-frames0)/n, "events/call")
 	b.ReportMetric(float64(switches()-switches0)/n, "switches/call")
+	// Idle: the event socket open, nothing else (as the full stack measures it).
+	idle := time.Duration(envNumber("HOTLINE_BENCH_IDLE", 10) * float64(time.Second))
+	time.Sleep(time.Second)
+	cpu0 = cpuTime()
+	time.Sleep(idle)
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/idle.Seconds(), "ms-cpu/s-idle")
 }
 
 // traceRun writes an execution trace of one phase to
