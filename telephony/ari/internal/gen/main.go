@@ -55,7 +55,8 @@ func main() {
 	}
 }
 
-// generate writes models_gen.go and events_gen.go to outDir.
+// generate writes models_gen.go and events_gen.go to outDir, and their
+// readers to decode_models_gen.go and decode_events_gen.go.
 func generate(models map[string]*model, outDir string) error {
 	events := eventNames(models)
 	var resources []string
@@ -73,7 +74,10 @@ func generate(models map[string]*model, outDir string) error {
 	if err := write(filepath.Join(outDir, "models_gen.go"), genModels(models, resources)); err != nil {
 		return err
 	}
-	if err := write(filepath.Join(outDir, "decode_gen.go"), genDecoders(models, resources, events)); err != nil {
+	if err := write(filepath.Join(outDir, "decode_models_gen.go"), genDecoders(models, resources, false)); err != nil {
+		return err
+	}
+	if err := write(filepath.Join(outDir, "decode_events_gen.go"), genDecoders(models, events, true)); err != nil {
 		return err
 	}
 	return write(filepath.Join(outDir, "events_gen.go"), genEvents(models, events))
@@ -221,16 +225,15 @@ var baseProps = []struct{ key, field, typ string }{
 	{"application", "Application", "string"}, {"asterisk_id", "AsteriskID", "string"},
 }
 
-// genDecoders writes a readJSON method per type for the fast path of Decode.
-func genDecoders(models map[string]*model, resources, events []string) []byte {
+// genDecoders writes a readJSON method per type of names (events: with the
+// fields every event has) for the fast path of Decode.
+func genDecoders(models map[string]*model, names []string, isEvent bool) []byte {
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.WriteString("import \"encoding/json\"\n\nvar _ json.RawMessage\n\n")
-	names := append(append([]string(nil), resources...), events...)
-	sort.Strings(names)
+	names = slices.Sorted(slices.Values(names))
 	for _, name := range names {
 		m := models[name]
-		isEvent := slices.Contains(events, name)
 		type field struct{ key, name, typ string }
 		var fs []field
 		if isEvent {

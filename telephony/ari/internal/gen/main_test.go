@@ -19,7 +19,7 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 	if err := generate(models, out); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"models_gen.go", "events_gen.go", "decode_gen.go"} {
+	for _, name := range []string{"models_gen.go", "events_gen.go", "decode_models_gen.go", "decode_events_gen.go"} {
 		want, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			t.Fatal(err)
