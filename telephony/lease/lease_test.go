@@ -194,8 +194,10 @@ func TestSessionEndSeenWithoutWaitingForAPing(t *testing.T) {
 	waitFor(t, 5*time.Second, "the holder to start", func() bool { return h.active.Load() == 1 })
 	killed := time.Now()
 	terminateHolder(t, dsn)
-	waitFor(t, 2*time.Second, "the holder to stop", func() bool { return h.active.Load() == 0 })
-	if d := time.Since(killed); d > time.Second {
+	// Seen at once: well before the next ping, a minute away (the bound
+	// leaves room for a loaded machine).
+	waitFor(t, 10*time.Second, "the holder to stop", func() bool { return h.active.Load() == 0 })
+	if d := time.Since(killed); d > 10*time.Second {
 		t.Fatalf("the session's end was seen after %v", d)
 	}
 
@@ -208,7 +210,7 @@ func TestSessionEndSeenWithoutWaitingForAPing(t *testing.T) {
 	if err := quick.Run(ctx, func(context.Context) error { return errWork }); !errors.Is(err, errWork) {
 		t.Fatalf("Run = %v, want the work's error", err)
 	}
-	if d := time.Since(began); d > 5*time.Second {
+	if d := time.Since(began); d > 20*time.Second { // not a keep-alive (a minute) later
 		t.Fatalf("Run returned %v after the work did", d)
 	}
 }
