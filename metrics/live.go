@@ -112,8 +112,8 @@ func (l *live) observe(e telephony.Event) {
 	l.recomputeLocked(e.At)
 }
 
-// staleAfter drops calls whose end was never seen (a dropped subscription,
-// a node that went away) so that no agent stays busy forever.
+// staleAfter drops calls whose end was never seen (a node that went away)
+// so that no agent stays busy forever.
 const staleAfter = 12 * time.Hour
 
 func (l *live) pruneLocked(now time.Time) {
@@ -122,15 +122,6 @@ func (l *live) pruneLocked(now time.Time) {
 			delete(l.calls, key)
 		}
 	}
-}
-
-// forgetCalls drops every call in progress (after the tracker dropped the
-// subscription: calls come back with their next event).
-func (l *live) forgetCalls() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	clear(l.calls)
-	l.recomputeLocked(l.now())
 }
 
 func (l *live) countLocked(c *telephony.Call) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,45 +134,66 @@ func TestTotalsResetAtMidnight(t *testing.T) {
 	}
 }
 
+// fakeTracker is a tracker with one observer at a time.
 type fakeTracker struct {
-	subs chan chan telephony.Event
+	mu       sync.Mutex
+	observer func(telephony.Event)
+	added    chan struct{}
 }
 
-func (f *fakeTracker) Subscribe(int, ...telephony.EventKind) (<-chan telephony.Event, func()) {
-	ch := make(chan telephony.Event, 16)
-	f.subs <- ch
-	return ch, func() {}
+var _ Observer = (*fakeTracker)(nil)
+
+func (f *fakeTracker) Observe(fn func(telephony.Event), _ ...telephony.EventKind) func() {
+	f.mu.Lock()
+	f.observer = fn
+	f.mu.Unlock()
+	f.added <- struct{}{}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.observer = nil
+	}
 }
 
-// TestRunTrackerResubscribes: when the tracker drops the subscription the
-// calls in progress are forgotten (no agent stays busy) and events flow again.
-func TestRunTrackerResubscribes(t *testing.T) {
+// publish calls the observer as the tracker does; it reports whether there was one.
+func (f *fakeTracker) publish(e telephony.Event) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.observer == nil {
+		return false
+	}
+	f.observer(e)
+	return true
+}
+
+// TestRunTrackerObserves: RunTracker observes the tracker's events
+// synchronously (the state has changed when the tracker's publish returns)
+// and stops observing when ctx ends.
+func TestRunTrackerObserves(t *testing.T) {
 	now := dayStart
 	m, _ := newTestMetrics(t, &now)
-	ft := &fakeTracker{subs: make(chan chan telephony.Event)}
+	ft := &fakeTracker{added: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- m.RunTracker(ctx, ft) }()
+	<-ft.added
 	call := newCall("c1", telephony.Inbound, 0).start().ring("alice", 2)
-	first := <-ft.subs
-	for _, e := range call.events {
-		first <- e
+	if !ft.publish(call.events[0]) {
+		t.Fatal("no observer")
 	}
-	close(first) // dropped as too slow
-	second := <-ft.subs
-	if s := m.Snapshot(); len(s.Calls) != 0 || stateOf(t, s, "alice").State != StateIdle {
-		t.Fatalf("after the drop: %d calls, alice %s", len(s.Calls), stateOf(t, s, "alice").State)
+	if s := m.Snapshot(); len(s.Calls) != 1 || stateOf(t, s, "alice").State != StateIdle {
+		t.Fatalf("after the start: %d calls, alice %s", len(s.Calls), stateOf(t, s, "alice").State)
 	}
-	changes, stop := m.Changes()
-	defer stop()
-	second <- call.events[1]
-	<-changes
+	ft.publish(call.events[1])
 	if st := stateOf(t, m.Snapshot(), "alice").State; st != StateRinging {
-		t.Fatalf("after resubscribing alice is %s", st)
+		t.Fatalf("after the ringing alice is %s", st)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+	if ft.publish(call.events[1]) {
+		t.Error("RunTracker still observes after ctx ended")
 	}
 }
 

@@ -2,7 +2,7 @@
 // Prometheus collectors behind /metrics (agent call counts and durations,
 // agent states, active calls, ARI, spool and tracker health, ticket SLA
 // breaches) and the live state of agents and calls the wallboard shows.
-// Both are fed by the call tracker's domain events (Run or Observe).
+// Both are fed by the call tracker's domain events (RunTracker or Observe).
 //
 // Labels are bounded: agent is a login from the roster ("unknown" for any
 // other, "none" for calls no agent touched), direction and outcome are the
@@ -195,45 +195,21 @@ func Handler(g prometheus.Gatherer) http.Handler {
 	return promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
-// Run observes the tracker's events until ctx is done or the channel closes
-// (the tracker dropped a slow subscriber: resubscribe with RunTracker).
-func (m *Metrics) Run(ctx context.Context, events <-chan telephony.Event) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				return errDropped
-			}
-			m.Observe(e)
-		}
-	}
+// Observer is the tracker's synchronous event fan-out (*telephony.Tracker).
+type Observer interface {
+	Observe(fn func(telephony.Event), kinds ...telephony.EventKind) (cancel func())
 }
 
-// Subscriber is the tracker's event fan-out (*telephony.Tracker).
-type Subscriber interface {
-	Subscribe(buffer int, kinds ...telephony.EventKind) (<-chan telephony.Event, func())
-}
-
-type droppedError struct{}
-
-func (droppedError) Error() string { return "metrics: the tracker dropped the subscription" }
-
-var errDropped error = droppedError{}
-
-// RunTracker subscribes to the tracker and observes its events until ctx is
-// done, subscribing again when it is dropped for falling behind.
-func (m *Metrics) RunTracker(ctx context.Context, t Subscriber) error {
-	for ctx.Err() == nil {
-		events, cancel := t.Subscribe(1024)
-		err := m.Run(ctx, events)
-		cancel()
-		if err != nil {
-			m.live.forgetCalls()
-			m.log.Warn("metrics resubscribing to the call tracker; calls in progress reappear with their next events")
-		}
-	}
+// RunTracker observes the tracker's events until ctx is done. Observe is
+// called synchronously as the tracker folds each event, so that metrics
+// cost no goroutine wake-up per event and never miss one (an observer is
+// never dropped). It can be: it only updates Prometheus collectors and the
+// live state under its own mutex, never blocks (change notifications are
+// coalesced without waiting) and never calls the tracker.
+func (m *Metrics) RunTracker(ctx context.Context, t Observer) error {
+	cancel := t.Observe(m.Observe)
+	defer cancel()
+	<-ctx.Done()
 	return nil
 }
 

@@ -60,19 +60,16 @@ func TestMetricsFromRecordedCalls(t *testing.T) {
 		Rules: telephony.DirectionRules{InboundContexts: []string{"from-trunk", "inbound"},
 			TrunkEndpoints: []string{"PJSIP/customers", "PJSIP/pstn"}},
 	})
-	events, cancel := tr.Subscribe(1 << 16)
-	defer cancel()
 	reg := prometheus.NewPedanticRegistry()
 	// 1003 is left out of the metrics roster: its calls count as "unknown"
 	m := metrics.New(reg, metrics.AgentList{"1001", "1002"}, metrics.Options{})
+	// as RunTracker does: every event is observed before HandleFrame returns
+	defer tr.Observe(m.Observe)()
 	var holdStates []metrics.AgentState
 	for _, path := range names {
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		for _, frame := range readFrames(t, path) {
 			tr.HandleFrame(name, "", frame)
-			for len(events) > 0 {
-				m.Observe(<-events)
-			}
 			if name == "sip-hold" {
 				st := m.Snapshot().Agents[0].State
 				if len(holdStates) == 0 || holdStates[len(holdStates)-1] != st {

@@ -45,19 +45,36 @@ type Event struct {
 	Call        Call
 }
 
-// hub fans events out to subscribers without blocking: each has a
-// buffered channel, and one that falls behind is dropped (its channel is
-// closed without a cancel, which tells it to resubscribe and resync).
+// hub fans events out without blocking. A subscriber has a buffered
+// channel, and one that falls behind is dropped (its channel is closed
+// without a cancel, which tells it to resubscribe and resync). An observer
+// is a function called synchronously from publish: it is never dropped and
+// costs no goroutine wake-up.
 type hub struct {
-	log  *slog.Logger
-	mu   sync.Mutex
-	next int
-	subs map[int]subscriber
+	log       *slog.Logger
+	mu        sync.Mutex
+	next      int
+	subs      map[int]subscriber
+	observers map[int]observer
+	// wants counts the subscribers and observers of every kind (all) and
+	// of each kind, so that publish builds no event nobody takes.
+	all   int
+	wants map[EventKind]int
 }
 
 type subscriber struct {
 	ch    chan Event
 	kinds []EventKind // nil: every kind
+}
+
+type observer struct {
+	fn    func(Event)
+	kinds []EventKind // nil: every kind
+}
+
+// takes reports whether a subscriber or observer of kinds takes kind k.
+func takes(kinds []EventKind, k EventKind) bool {
+	return kinds == nil || slices.Contains(kinds, k)
 }
 
 // Subscribe returns a channel of domain events with the given buffer and a
@@ -74,43 +91,107 @@ func (t *Tracker) Subscribe(buffer int, kinds ...EventKind) (<-chan Event, func(
 	id := h.next
 	h.next++
 	ch := make(chan Event, max(buffer, 1))
-	h.subs[id] = subscriber{ch: ch, kinds: slices.Clone(kinds)}
+	sub := subscriber{ch: ch, kinds: cloneKinds(kinds)}
+	h.subs[id] = sub
+	h.count(sub.kinds, 1)
 	return ch, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if c, ok := h.subs[id]; ok {
 			delete(h.subs, id)
+			h.count(c.kinds, -1)
 			close(c.ch)
 		}
 	}
 }
 
-func (h *hub) send(e Event) {
+// Observe calls fn with every domain event of the given kinds (of every
+// kind when none is given), synchronously, in the order of the events, on
+// the goroutine that folds the event and with the tracker locked: fn must
+// not block and must not call back into the tracker (not even Stats,
+// Subscribe or its own cancel), or event handling stops. Unlike a
+// subscriber, an observer is never dropped and costs no goroutine
+// wake-up per event. After cancel returns, fn is not called again.
+func (t *Tracker) Observe(fn func(Event), kinds ...EventKind) (cancel func()) {
+	h := &t.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.observers == nil {
+		h.observers = make(map[int]observer)
+	}
+	id := h.next
+	h.next++
+	o := observer{fn: fn, kinds: cloneKinds(kinds)}
+	h.observers[id] = o
+	h.count(o.kinds, 1)
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if o, ok := h.observers[id]; ok {
+			delete(h.observers, id)
+			h.count(o.kinds, -1)
+		}
+	}
+}
+
+// cloneKinds copies kinds; none is nil (every kind).
+func cloneKinds(kinds []EventKind) []EventKind {
+	if len(kinds) == 0 {
+		return nil
+	}
+	return slices.Clone(kinds)
+}
+
+// count adds d to the wants of kinds. Called with h.mu held.
+func (h *hub) count(kinds []EventKind, d int) {
+	if kinds == nil {
+		h.all += d
+		return
+	}
+	if h.wants == nil {
+		h.wants = make(map[EventKind]int)
+	}
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
+		h.wants[k] += d
+	}
+}
+
+// wanted reports whether any subscriber or observer takes kind k. Called
+// with h.mu held.
+func (h *hub) wanted(k EventKind) bool { return h.all > 0 || h.wants[k] > 0 }
+
+// send hands e to the observers, then to the subscribers, of its kind.
+// Called with h.mu held.
+func (h *hub) send(e Event) {
+	for _, o := range h.observers {
+		if takes(o.kinds, e.Kind) {
+			o.fn(e)
+		}
+	}
 	for id, sub := range h.subs {
-		if sub.kinds != nil && !slices.Contains(sub.kinds, e.Kind) {
+		if !takes(sub.kinds, e.Kind) {
 			continue
 		}
 		select {
 		case sub.ch <- e:
 		default:
 			delete(h.subs, id)
+			h.count(sub.kinds, -1)
 			close(sub.ch)
 			h.log.Warn("dropping a slow tracker subscriber", "subscriber", id, "buffer", cap(sub.ch))
 		}
 	}
 }
 
-func (h *hub) active() bool {
+// publish sends a domain event about c; fill adds event-specific fields.
+// Nothing is built (not even the call's snapshot) when no subscriber or
+// observer takes kind. Called with t.mu held, so that events reach
+// everyone in the order they were folded.
+func (t *Tracker) publish(c *callState, kind EventKind, at time.Time, fill func(*Event)) {
+	h := &t.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.subs) > 0
-}
-
-// publish sends a domain event about c; fill adds event-specific fields.
-func (t *Tracker) publish(c *callState, kind EventKind, at time.Time, fill func(*Event)) {
-	if !t.hub.active() {
+	if !h.wanted(kind) {
 		return
 	}
 	if kind == EventCallEnded || kind == EventCallAnswered {
@@ -120,5 +201,5 @@ func (t *Tracker) publish(c *callState, kind EventKind, at time.Time, fill func(
 	if fill != nil {
 		fill(&e)
 	}
-	t.hub.send(e)
+	h.send(e)
 }
