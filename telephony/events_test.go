@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +80,65 @@ func TestPublishOnlyWantedKinds(t *testing.T) {
 	defer h.mu.Unlock()
 	if h.wanted(EventCallEnded) || h.wanted(EventAgentRinging) || h.all != 0 {
 		t.Errorf("after cancelling, kinds are still wanted: all %d, wants %v", h.all, h.wants)
+	}
+}
+
+// An agent's leg that reconciliation ends as gone while its call goes on
+// is told as agent_leg_ended, as its ChannelDestroyed would be: a screen
+// pop closes then, not at the call's next event.
+func TestGoneAgentLegIsPublished(t *testing.T) {
+	dir := filepath.Join(transcripts.Dir(t), "with-linkedid")
+	lines := readLines(t, filepath.Join(dir, "sip-inbound-queue.jsonl"))
+	fc := newFakeChannels(nil, lines)
+	tr := NewTracker(TrackerOptions{Roster: goldenRoster, Rules: goldenRules, Channels: fc})
+	open := map[string]Call{}
+	var ended []Event
+	defer tr.Observe(func(e Event) {
+		open[e.LinkedID] = e.Call
+		if e.Kind == EventAgentLegEnded {
+			ended = append(ended, e)
+		}
+	})()
+	ringing := 0
+	i := 0
+	for ; i < len(lines) && ringing < 2; i++ {
+		tr.HandleFrame("pbx1", "", lines[i])
+		ringing = 0
+		for _, c := range open {
+			for _, l := range c.Legs {
+				if l.Agent != "" && l.RingingAt != nil && l.EndedAt == nil {
+					ringing++
+				}
+			}
+		}
+	}
+	if ringing < 2 {
+		t.Fatal("the queue call never rang both agents")
+	}
+	// 1001's leg is missing from the listing; everything else is there
+	for _, c := range open {
+		for _, l := range c.Legs {
+			if l.EndedAt == nil && l.Agent != "1001" {
+				fc.live = append(fc.live, LiveChannel{ID: l.ChannelID, Name: l.Name, State: "Ring", LinkedID: c.LinkedID, CreatedAt: l.CreatedAt})
+			}
+		}
+	}
+	if err := tr.Reconcile(context.Background(), "pbx1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(ended) != 0 {
+		t.Fatalf("a leg ended at the listing, before the events queued behind it: %+v", ended)
+	}
+	tr.settleAllGone()
+	if len(ended) != 1 || ended[0].Agent != "1001" {
+		t.Fatalf("agent_leg_ended events after settling: %+v, want one of 1001", ended)
+	}
+	for _, l := range ended[0].Call.Legs {
+		if l.ChannelID == ended[0].Channel && (l.EndedAt == nil || l.CauseText != CauseGone) {
+			t.Errorf("1001's leg in the event: ended %v cause %q, want gone", l.EndedAt, l.CauseText)
+		}
+	}
+	if ended[0].Call.EndedAt != nil {
+		t.Error("the call ended with 1001's leg")
 	}
 }

@@ -207,6 +207,9 @@ func (t *Tracker) endGoneLeg(c *callState, id string, known time.Time) bool {
 	}
 	t.markDirty(c)
 	if !c.allEnded() {
+		// as when its ChannelDestroyed comes: an agent's screen pop and
+		// state follow the leg now, not at the call's next event
+		t.agentLegEnded(c, l, at)
 		return false
 	}
 	t.endCall(c, at, true)

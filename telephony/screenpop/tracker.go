@@ -119,13 +119,30 @@ func ringingFromTracker(id string, e telephony.Event) Ringing {
 	return r
 }
 
-// RunTracker follows the tracker's events until ctx ends, subscribing again
-// whenever the tracker drops the popper for falling behind. subscribe is
-// (*telephony.Tracker).Subscribe. Per-event errors are logged.
+// TrackerEventKinds are the tracker events that can change a pop, the
+// only ones RunTracker asks for (each costs the popper a wake-up). A pop
+// opens on AgentRinging; an agent leg's answer is always told by
+// AgentAnswered and its end by AgentLegEnded (also for a leg ended as gone
+// at reconciliation) or by CallEnded; an attended transfer's merge shows
+// in CallTransferred. The other kinds (the call's start and answer, holds,
+// DTMF) change no agent leg: the snapshot they carry shows nothing the
+// kinds above did not already show, or will before the call ends, so
+// HandleTrackerEvent would do nothing new on them. A call the popper
+// knows nothing of is recovered from the hub on the first of these
+// events instead of the first of all: nothing happens to its pops before.
+var TrackerEventKinds = []telephony.EventKind{
+	telephony.EventAgentRinging, telephony.EventAgentAnswered, telephony.EventAgentLegEnded,
+	telephony.EventCallTransferred, telephony.EventCallEnded,
+}
+
+// RunTracker follows the tracker's events (TrackerEventKinds) until ctx
+// ends, subscribing again whenever the tracker drops the popper for
+// falling behind. subscribe is (*telephony.Tracker).Subscribe. Per-event
+// errors are logged.
 func (p *Popper) RunTracker(ctx context.Context, subscribe func(buffer int, kinds ...telephony.EventKind) (<-chan telephony.Event, func())) error {
 	onErr := func(err error) { p.log.Warn("screen pop from tracker event", "err", err) }
 	for {
-		events, cancel := subscribe(1024)
+		events, cancel := subscribe(1024, TrackerEventKinds...)
 		err := p.FollowTracker(ctx, events, onErr)
 		cancel()
 		if ctx.Err() != nil {

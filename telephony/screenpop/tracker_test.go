@@ -48,8 +48,9 @@ func TestTrackerEventsDriveThePops(t *testing.T) {
 	if pb.State != StateRinging || pb.Card.Dialled != "+74951000000" {
 		t.Errorf("bob's pop = %+v", pb)
 	}
-	// bob answers; alice's leg is hung up by the queue. The next event the
-	// tracker sends (here a hold) carries both in its snapshot.
+	// bob answers; alice's leg is hung up by the queue. Any event's
+	// snapshot (here a hold's, a kind RunTracker does not even ask for)
+	// carries both.
 	call.Legs[2].AnsweredAt = ptr(t0.Add(4 * time.Second))
 	call.Legs[1].EndedAt = ptr(t0.Add(4 * time.Second))
 	call.Agent = "bob"
