@@ -24,7 +24,8 @@ const maxFrame = 8 << 20
 // returns nil then. Each connection: set Config.EventFilter, call
 // Config.OnConnect, then hand every frame to handle in order, on Run's
 // goroutine (handle must not block for long: Asterisk's events queue up
-// behind it). handle owns Message.Raw. Malformed frames are counted and
+// behind it), and Config.OnIdle on the same goroutine whenever the frames
+// that arrived are all handled. handle owns Message.Raw. Malformed frames are counted and
 // skipped. A lost connection is retried after a capped, jittered
 // exponential backoff that is reset by each successful connect.
 func (c *Client) Run(ctx context.Context, handle func(Message)) error {
@@ -65,12 +66,19 @@ func (c *Client) Connected() bool { return c.connected.Load() }
 // session runs one connection: dial, set up, read until an error.
 // connected says whether the dial succeeded.
 func (c *Client) session(ctx context.Context, handle func(Message)) (connected bool, err error) {
-	conn, err := c.dial(ctx)
+	conn, ic, err := c.dial(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(maxFrame)
+	// OnIdle: called by the connection's reads when it has nothing to
+	// read (armed after the handshake: see idleConn); without such a
+	// connection, after every frame instead (correct, more calls).
+	afterFrame := c.cfg.OnIdle
+	if ic != nil {
+		ic.onIdle, afterFrame = c.cfg.OnIdle, nil
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -118,6 +126,9 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 		}
 		c.noteEvent(et)
 		handle(Message{Node: c.cfg.Node, Type: et, Raw: data})
+		if afterFrame != nil {
+			afterFrame()
+		}
 		if et == TypeApplicationReplaced {
 			// Asterisk sends this socket nothing more but does not close it.
 			c.log.Warn("ARI application taken over by another WebSocket; reconnecting after backoff", "app", c.cfg.App)
@@ -162,25 +173,28 @@ func (c *Client) setFilter(ctx context.Context) error {
 }
 
 // dial opens the event WebSocket with basic auth (never api_key in the URL,
-// which would end up in access logs).
-func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
+// which would end up in access logs). With Config.OnIdle it also returns
+// the connection under the WebSocket, wrapped to tell when it is idle (nil
+// when the HTTP client's transport cannot be wrapped).
+func (c *Client) dial(ctx context.Context) (*websocket.Conn, *idleConn, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	q := url.Values{"app": {c.cfg.App}, "subscribeAll": {"true"}}
 	h := http.Header{}
 	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.cfg.User+":"+c.cfg.Password)))
+	hc, dialled := c.eventHTTPClient()
 	conn, resp, err := websocket.Dial(dctx, c.ws+"?"+q.Encode(), &websocket.DialOptions{
-		HTTPClient: c.http,
+		HTTPClient: hc,
 		HTTPHeader: h,
 	})
 	if err != nil {
 		if resp != nil && resp.StatusCode >= 300 {
-			return nil, &Error{Op: "events.connect", Path: "/events", Status: resp.StatusCode,
+			return nil, nil, &Error{Op: "events.connect", Path: "/events", Status: resp.StatusCode,
 				Message: http.StatusText(resp.StatusCode)}
 		}
-		return nil, fmt.Errorf("ari: connect events: %w", c.scrub(err))
+		return nil, nil, fmt.Errorf("ari: connect events: %w", c.scrub(err))
 	}
-	return conn, nil
+	return conn, dialled(), nil
 }
 
 // keepalive pings the peer; a ping without pong closes the connection, which
