@@ -90,6 +90,8 @@ func (t *Tracker) encodeUpdate(c *callState) ([]byte, error) {
 func (t *Tracker) Run(ctx context.Context) error {
 	if t.opts.FlushInterval > 0 {
 		go t.flushLoop(ctx)
+	} else if t.opts.FlushOnIdle {
+		defer t.finalFlush() // what the owner's last Flush left
 	}
 	go t.goneLoop(ctx, 100*time.Millisecond)
 	if t.opts.Store == nil {
@@ -151,14 +153,13 @@ func (t *Tracker) journalReady() <-chan struct{} {
 
 // flushLoop flushes FlushInterval after the first change since the last
 // flush, so that the changes of that interval go to the journal together;
-// with no change it sleeps.
+// with no change it sleeps. With FlushOnIdle only changes that do not come
+// from frames wake it.
 func (t *Tracker) flushLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			if err := t.Flush(); err != nil {
-				t.log.Error("final flush failed", "err", err)
-			}
+			t.finalFlush()
 			return
 		case <-t.flushWake:
 		}
@@ -166,6 +167,13 @@ func (t *Tracker) flushLoop(ctx context.Context) {
 		if err := t.Flush(); err != nil {
 			t.log.Error("flush failed", "err", err)
 		}
+	}
+}
+
+// finalFlush flushes when the tracker stops.
+func (t *Tracker) finalFlush() {
+	if err := t.Flush(); err != nil {
+		t.log.Error("final flush failed", "err", err)
 	}
 }
 

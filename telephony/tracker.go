@@ -90,6 +90,15 @@ type TrackerOptions struct {
 	Now       func() time.Time
 	// FlushInterval groups durable writes; 0 writes after every event.
 	FlushInterval time.Duration
+	// FlushOnIdle: the owner calls Flush whenever the event stream pauses
+	// (ari.Config.OnIdle: the frames that arrived together are folded), so
+	// that the changes of a burst go to the journal together without a
+	// timer goroutine that every event wakes. Changes that do not come
+	// from frames (reconciliation, orphan adoption, legs settled as gone
+	// when the grace passes, Drain) flush themselves when done; for them
+	// FlushInterval remains a bound, should one not. Frames handled
+	// without an owner calling Flush wait in memory until the next Flush.
+	FlushOnIdle bool
 	// WriteBatch is the largest number of updates saved in one store call.
 	WriteBatch int
 	// WriteDelay gathers the journaled updates of this long before they
@@ -119,6 +128,9 @@ type Tracker struct {
 	channels map[callKey]*callState // (node, channel id) -> call
 	lastSeen map[string]time.Time   // node -> newest event timestamp
 	dirty    map[*callState]struct{}
+	// folding is set while a frame is folded in FlushOnIdle mode: its
+	// changes wait for the owner's Flush and wake no flush loop.
+	folding bool
 	ended    endedSet
 	resumed  map[string]bool          // nodes whose open calls were loaded from the store
 	gone     map[string]goneAtListing // node -> legs missing from its last listing, unsettled
@@ -188,11 +200,14 @@ func NewTracker(opts TrackerOptions) *Tracker {
 	}
 }
 
-// markDirty queues call c for the next flush and wakes the flush loop.
-// Called with t.mu held.
+// markDirty queues call c for the next flush and wakes the flush loop
+// (unless the owner flushes the frame's changes: FlushOnIdle). Called
+// with t.mu held.
 func (t *Tracker) markDirty(c *callState) {
 	t.dirty[c] = struct{}{}
-	wake(t.flushWake)
+	if !t.folding {
+		wake(t.flushWake)
+	}
 }
 
 // wake signals ch (buffered, size 1) without blocking.
@@ -237,9 +252,11 @@ func (t *Tracker) HandleFrame(node, typ string, raw []byte) {
 	}
 	linked := t.resolveLinkedID(node, ev)
 	t.mu.Lock()
+	t.folding = t.opts.FlushOnIdle
 	t.settleGoneBefore(node, at)
 	t.fold(node, ev, at, linked)
-	flushNow := t.opts.FlushInterval == 0
+	t.folding = false
+	flushNow := t.opts.FlushInterval == 0 && !t.opts.FlushOnIdle
 	t.mu.Unlock()
 	if flushNow {
 		if err := t.Flush(); err != nil {

@@ -123,6 +123,13 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 				log.Warn("reconcile after connect", "node", node, "err", err)
 			}
 		}
+		// the journal takes a burst's changes when the burst is folded
+		// (FlushOnIdle): the whole tracker, whichever node paused
+		cfgs[i].OnIdle = func() {
+			if err := p.tracker.Flush(); err != nil {
+				log.Error("call journal append failed", "node", node, "err", err)
+			}
+		}
 	}
 	if p.nodes, err = ari.NewNodes(cfgs); err != nil {
 		return nil, fmt.Errorf("ARI (HOTLINE_ARI_URL): %w", err)
@@ -136,7 +143,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		Rules:         cfg.Dialplan.directionRules(),
 		Normalize:     func(n string) string { v, _ := numbers.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
-		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
+		FlushOnIdle: true, FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})

@@ -40,9 +40,10 @@ type Config struct {
 	// OnIdle, when set, is called on Run's goroutine, between two frames,
 	// whenever the event socket has nothing more to read right now: the
 	// frames that arrived together have all been handled and the reader is
-	// about to wait for the network (see idleconn.go). The tracker flushes
-	// its journal here. It may also be called with nothing handled since
-	// the last call, and must not block for long.
+	// about to wait for the network (see idleconn.go), and when a
+	// connection ends. The tracker flushes its journal here. It may also
+	// be called with nothing handled since the last call, and must not
+	// block for long.
 	OnIdle func()
 
 	// RequestTimeout bounds each REST call and the WebSocket handshake; default 10s.

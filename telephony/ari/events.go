@@ -79,6 +79,11 @@ func (c *Client) session(ctx context.Context, handle func(Message)) (connected b
 	if ic != nil {
 		ic.onIdle, afterFrame = c.cfg.OnIdle, nil
 	}
+	if c.cfg.OnIdle != nil {
+		// a connection that ends has nothing more to read either: the
+		// frames handled since the last call are not left waiting
+		defer c.cfg.OnIdle()
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
