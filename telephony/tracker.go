@@ -128,9 +128,6 @@ type Tracker struct {
 	channels map[callKey]*callState // (node, channel id) -> call
 	lastSeen map[string]time.Time   // node -> newest event timestamp
 	dirty    map[*callState]struct{}
-	// folding is set while a frame is folded in FlushOnIdle mode: its
-	// changes wait for the owner's Flush and wake no flush loop.
-	folding bool
 	ended    endedSet
 	resumed  map[string]bool          // nodes whose open calls were loaded from the store
 	gone     map[string]goneAtListing // node -> legs missing from its last listing, unsettled
@@ -140,6 +137,10 @@ type Tracker struct {
 	// flushWake and goneWake wake flushLoop and goneLoop when they have
 	// work; with none they sleep (no timer runs while Hotline is idle).
 	flushWake, goneWake chan struct{}
+
+	// folding is set while a frame is folded in FlushOnIdle mode: its
+	// changes wait for the owner's Flush and wake no flush loop.
+	folding bool
 
 	hub hub
 }

@@ -139,11 +139,11 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	numbers := phone.NewMemo(phone.Normalizer{Region: cfg.PhoneRegion}, 4096)
 	channels := telephony.ARIChannels{Nodes: p.nodes}
 	p.tracker = telephony.NewTracker(telephony.TrackerOptions{
-		Store: st.Calls, Roster: roster, Channels: channels, Journal: sp,
+		Store: st.Calls, Roster: roster, Channels: channels, Journal: sp, FlushOnIdle: true,
 		Rules:         cfg.Dialplan.directionRules(),
 		Normalize:     func(n string) string { v, _ := numbers.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
-		FlushOnIdle: true, FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
+		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
