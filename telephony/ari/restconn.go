@@ -52,8 +52,9 @@ type restPool struct {
 
 // restConn is one connection with its buffers, reused across requests.
 type restConn struct {
-	conn      net.Conn // what requests are written to: raw, or TLS over raw
-	raw       net.Conn // the TCP connection, for the liveness check
+	conn      net.Conn // what requests are written to: TCP, or TLS over TCP
+	live      *liveness
+	cancelIO  func() // makes pending I/O fail now; made once per conn
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	out       countingWriter // under bw: how much of a request reached the conn
@@ -175,7 +176,7 @@ func (rc *restConn) exchange(ctx context.Context, req *http.Request) (status int
 		return 0, nil, false, failedBeforeWriting, err
 	}
 	// On cancel, unblock the caller's I/O; no goroutine runs unless it fires.
-	stop := context.AfterFunc(ctx, func() { _ = rc.conn.SetDeadline(aLongTimeAgo) })
+	stop := context.AfterFunc(ctx, rc.cancelIO)
 	defer stop()
 
 	rc.out.n = 0
@@ -283,7 +284,7 @@ func (p *restPool) get(ctx context.Context, fresh bool) (*restConn, error) {
 			rc.close()
 			break
 		}
-		if connAlive(rc.raw) {
+		if rc.live.alive() {
 			rc.reused = true
 			return rc, nil
 		}
@@ -327,7 +328,7 @@ func (p *restPool) dialConn(ctx context.Context) (*restConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc := &restConn{conn: raw, raw: raw}
+	rc := &restConn{conn: raw, live: newLiveness(raw)}
 	if p.tls != nil {
 		tc := tls.Client(raw, p.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -337,6 +338,7 @@ func (p *restPool) dialConn(ctx context.Context) (*restConn, error) {
 		rc.conn = tc
 	}
 	rc.out.w = rc.conn
+	rc.cancelIO = func() { _ = rc.conn.SetDeadline(aLongTimeAgo) }
 	rc.br = bufio.NewReader(rc.conn)
 	rc.bw = bufio.NewWriter(&rc.out)
 	return rc, nil

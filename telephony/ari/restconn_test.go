@@ -130,7 +130,7 @@ func waitClosed(t *testing.T, p *restPool) {
 	t.Helper()
 	for start := time.Now(); time.Since(start) < 2*time.Second; time.Sleep(time.Millisecond) {
 		p.mu.Lock()
-		closed := len(p.idle) == 1 && !connAlive(p.idle[0].raw)
+		closed := len(p.idle) == 1 && !p.idle[0].live.alive()
 		p.mu.Unlock()
 		if closed {
 			return
