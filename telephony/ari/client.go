@@ -27,7 +27,10 @@ type Config struct {
 	User, Password string
 	// App is the Stasis application name to register, e.g. "hotline".
 	App string
-	// HTTPClient makes REST calls and the WebSocket handshake; default: a new client.
+	// HTTPClient makes the WebSocket handshake, and REST calls when set;
+	// default: a new client for the handshake, and REST calls over the
+	// client's own pool of kept-alive connections (see restconn.go), unless
+	// a proxy from the environment applies to URL.
 	HTTPClient *http.Client
 	// Logger receives connection state changes; default: discard.
 	Logger *slog.Logger
@@ -80,6 +83,7 @@ type Client struct {
 	base string // ARI base URL without credentials or trailing slash, e.g. http://h:8088/ari
 	ws   string // event WebSocket URL, without query
 	http *http.Client
+	rest *restPool // REST calls, or nil: through http
 	log  *slog.Logger
 
 	connected atomic.Bool
@@ -107,8 +111,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Node == "" {
 		cfg.Node = u.Host
 	}
+	ownHTTP := cfg.HTTPClient == nil
 	setDefaults(&cfg)
 	c := &Client{cfg: cfg, base: u.String(), http: cfg.HTTPClient}
+	if ownHTTP && !proxied(u) {
+		// The same TLS settings as net/http's default: the system's roots
+		// (SSL_CERT_DIR) and the URL's host name.
+		c.rest = newRESTPool(u, nil)
+	}
 	wsu := *u
 	wsu.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
 	c.ws = wsu.String() + "/events"
@@ -195,6 +205,13 @@ func redactURL(s string) string {
 	return s
 }
 
+// proxied reports whether net/http's default would reach u through a proxy
+// (HTTP_PROXY, HTTPS_PROXY, NO_PROXY); the REST pool dials directly only.
+func proxied(u *url.URL) bool {
+	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	return err != nil || p != nil
+}
+
 // Node returns the configured node name.
 func (c *Client) Node() string { return c.cfg.Node }
 
@@ -262,17 +279,18 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(req)
+	var status int
+	var data []byte
+	if c.rest != nil {
+		status, data, err = c.rest.roundTrip(ctx, req)
+	} else {
+		status, data, err = c.roundTripHTTP(req)
+	}
 	if err != nil {
 		return fmt.Errorf("ari %s %s: %w", r.op, path, c.scrub(err))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("ari %s %s: read answer: %w", r.op, path, c.scrub(err))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &Error{Op: r.op, Path: path, Status: resp.StatusCode, Message: c.errorMessage(resp.StatusCode, data)}
+	if status < 200 || status > 299 {
+		return &Error{Op: r.op, Path: path, Status: status, Message: c.errorMessage(status, data)}
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return nil
@@ -281,6 +299,20 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 		return fmt.Errorf("ari %s %s: decode answer: %w", r.op, path, err)
 	}
 	return nil
+}
+
+// roundTripHTTP is roundTrip through net/http, for a Config.HTTPClient or a proxy.
+func (c *Client) roundTripHTTP(req *http.Request) (int, []byte, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := readAnswer(resp.Body, resp.ContentLength)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read answer: %w", err)
+	}
+	return resp.StatusCode, data, nil
 }
 
 // errorMessage reads Asterisk's error body: {"message":…} mostly, {"error":…}
