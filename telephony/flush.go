@@ -196,7 +196,23 @@ func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
 	if err := t.opts.Journal.Commit(last); err != nil {
 		return 0, fmt.Errorf("commit journal: %w", err)
 	}
+	if t.opts.EndedSaved != nil {
+		t.endedSaved(ctx, ups)
+	}
 	return len(recs), nil
+}
+
+// endedSaved hands the calls that ups ended to the EndedSaved hook.
+func (t *Tracker) endedSaved(ctx context.Context, ups []CallUpdate) {
+	var ended []Call
+	for _, u := range ups {
+		if u.Call.EndedAt != nil && u.Call.MergedInto == "" {
+			ended = append(ended, u.Call)
+		}
+	}
+	if len(ended) > 0 {
+		t.opts.EndedSaved(ctx, ended)
+	}
 }
 
 // Drain ends the reading of events: legs missing from a listing that no

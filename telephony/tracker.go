@@ -113,6 +113,15 @@ type TrackerOptions struct {
 	// before it is ended as gone (default 2 s; see gone.go). It is
 	// measured on Now.
 	GoneGrace time.Duration
+	// EndedSaved, when set, is called with the final records of the calls
+	// that a batch written to the store ended (EndedAt set, not merged),
+	// after the store saved the batch and the journal committed it. It runs
+	// on the writer's goroutine, so it must be bounded: the next call-log
+	// write waits for it. A crash between the save and the call loses that
+	// batch's call; a crash before the journal's commit replays the batch
+	// and calls it again with the same calls, so its work must be
+	// idempotent.
+	EndedSaved func(ctx context.Context, ended []Call)
 }
 
 // Tracker folds ARI events into call records, one per linkedid per node.

@@ -144,6 +144,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		Normalize:     func(n string) string { v, _ := numbers.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
 		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
+		EndedSaved: dealOpener(st, log),
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
@@ -179,7 +180,6 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 			})
 		}},
 		component{Name: "metrics", Run: func(ctx context.Context) error { return p.metrics.RunTracker(ctx, p.tracker) }},
-		dealOpener(p.tracker, st, log),
 		component{Name: "agent roster", Run: func(ctx context.Context) error {
 			t := time.NewTicker(rosterRefresh)
 			defer t.Stop()
@@ -391,37 +391,28 @@ var _ survey.Journal = surveyJournal{}
 // Pending is the number of survey writes waiting for PostgreSQL.
 func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 
-// dealOpener follows ended calls and, when an admin has turned it on
-// (funnel settings), opens a deal at the first stage for the first answered
-// call with a new client. A subscription the tracker drops (it fell behind)
-// is renewed; a missed call only means a deal not opened automatically.
-func dealOpener(tr *telephony.Tracker, st *postgres.Services, log *slog.Logger) component {
+// dealOpener is the tracker's EndedSaved hook: when an admin has turned it
+// on (funnel settings), it opens a deal at the first stage for the first
+// answered call with a new client, for all the calls of a saved batch in
+// one statement. It runs on the call-log writer, so it is bounded; a batch
+// it misses (PostgreSQL down, a crash) only means deals not opened
+// automatically.
+func dealOpener(st *postgres.Services, log *slog.Logger) func(context.Context, []telephony.Call) {
 	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel")}
-	return component{Name: "deals from first calls", Run: func(ctx context.Context) error {
-		for ctx.Err() == nil {
-			events, cancel := tr.Subscribe(256, telephony.EventCallEnded)
-			for open := true; open; {
-				select {
-				case <-ctx.Done():
-					cancel()
-					return nil
-				case e, ok := <-events:
-					if !ok {
-						open = false
-						break
-					}
-					if e.Kind != telephony.EventCallEnded || e.Call.MergedInto != "" {
-						continue
-					}
-					c := funnel.Call{Customer: e.Call.Customer, Agent: e.Call.Agent, At: e.Call.StartedAt,
-						Answered: e.Call.AnsweredAt != nil}
-					if _, _, err := opener.HandleCall(ctx, c); err != nil && ctx.Err() == nil {
-						log.Warn("open a deal from a first call", "linkedid", e.LinkedID, "err", err)
-					}
-				}
-			}
-			cancel()
+	return func(ctx context.Context, ended []telephony.Call) {
+		calls := make([]funnel.Call, len(ended))
+		for i, c := range ended {
+			calls[i] = funnel.Call{Node: c.Node, LinkedID: c.LinkedID, Customer: c.Customer, Agent: c.Agent,
+				At: c.StartedAt, Answered: c.AnsweredAt != nil}
 		}
-		return nil
-	}}
+		ctx, cancel := context.WithTimeout(ctx, dealOpenerTimeout)
+		defer cancel()
+		if _, err := opener.HandleCalls(ctx, calls); err != nil && ctx.Err() == nil {
+			log.Warn("open deals from first calls", "calls", len(calls), "err", err)
+		}
+	}
 }
+
+// dealOpenerTimeout bounds the deal opener's work on a batch of the call
+// log, which waits for it.
+const dealOpenerTimeout = 5 * time.Second

@@ -7,73 +7,67 @@ import (
 	"time"
 )
 
-// Call is what the funnel needs of a finished call from the call log.
+// Call is what the funnel needs of an ended call from the call log.
 type Call struct {
+	Node     string    // the PBX node; with LinkedID, the call's key in the call log
+	LinkedID string    // the call's linkedid
 	Customer string    // the outside party in E.164; "" for internal calls
 	Agent    string    // login of the agent who talked
 	At       time.Time // when the call started
 	Answered bool
 }
 
-// CallDealStore is what AutoOpener needs (crm/postgres.FunnelService).
-type CallDealStore interface {
-	FunnelSettings(ctx context.Context) (Settings, error)
-	// OpenDealForFirstCall opens a deal at the first stage of the default
-	// funnel for the call's client, owned by the call's agent, when this is
-	// the client's first logged call and the client has no deal; a number
-	// no client has becomes a new client. opened is false when nothing was
-	// done.
-	OpenDealForFirstCall(ctx context.Context, c Call) (d Deal, opened bool, err error)
+// opens reports whether c may open a deal: an answered external call that
+// an agent took.
+func (c Call) opens() bool { return c.Customer != "" && c.Agent != "" && c.Answered }
+
+// FirstCallStore opens the deals of first calls (crm/postgres.FunnelService).
+type FirstCallStore interface {
+	// OpenFirstCallDeals opens, when Settings.AutoOpenDeals is on, a deal
+	// at the first stage of the default funnel for every new client whose
+	// first call is among calls (ended calls already in the call log): a
+	// number no client has (the client is created, named after the number,
+	// owned by the agent) or a client with no deal and no earlier logged
+	// call. Only an answered call taken by an agent who is a user counts;
+	// the agent owns the deal; one client gets one deal, from its earliest
+	// call. It is idempotent: calls given again open nothing more. The
+	// calls that open nothing are still linked to the clients created for
+	// their numbers, as the call log links calls to clients. It returns the
+	// deals opened; without the settings row it fails (crm.KindNotFound).
+	OpenFirstCallDeals(ctx context.Context, calls []Call) ([]Deal, error)
 }
 
 // AutoOpener opens deals from first calls with new clients when the admin
-// has turned that on (Settings.AutoOpenDeals). Feed it the tracker's
-// CallEnded events from one goroutine.
+// has turned that on (Settings.AutoOpenDeals). Feed it the calls of each
+// batch the call log saved, one batch at a time.
 type AutoOpener struct {
-	Store  CallDealStore
+	Store  FirstCallStore
 	Logger *slog.Logger
 }
 
-// FirstCallStore is a CallDealStore that checks the setting together with
-// the call's agent and client (crm/postgres.FunnelService: one round trip
-// when nothing is to open). AutoOpener uses it when its Store has it.
-type FirstCallStore interface {
-	// OpenDealIfFirstCall is OpenDealForFirstCall when
-	// Settings.AutoOpenDeals is on; opened is false when it is off.
-	OpenDealIfFirstCall(ctx context.Context, c Call) (d Deal, opened bool, err error)
-}
-
-// HandleCall opens a deal for an answered external call when enabled.
-func (a *AutoOpener) HandleCall(ctx context.Context, c Call) (Deal, bool, error) {
-	if c.Customer == "" || c.Agent == "" || !c.Answered {
-		return Deal{}, false, nil
+// HandleCalls opens the deals of the first calls among ended calls: the
+// store is asked once, and not at all when no call could open a deal.
+func (a *AutoOpener) HandleCalls(ctx context.Context, ended []Call) ([]Deal, error) {
+	var external []Call
+	opens := false
+	for _, c := range ended {
+		if c.Customer != "" {
+			external = append(external, c)
+			opens = opens || c.opens()
+		}
 	}
-	var d Deal
-	var opened bool
-	var err error
-	if fs, ok := a.Store.(FirstCallStore); ok {
-		d, opened, err = fs.OpenDealIfFirstCall(ctx, c)
-	} else {
-		d, opened, err = a.openIfEnabled(ctx, c)
+	if !opens {
+		return nil, nil
 	}
+	deals, err := a.Store.OpenFirstCallDeals(ctx, external)
 	if err != nil {
-		return Deal{}, false, fmt.Errorf("auto-open deal for %s: %w", c.Agent, err)
+		return nil, fmt.Errorf("auto-open deals from %d calls: %w", len(external), err)
 	}
-	if opened && a.Logger != nil {
-		a.Logger.InfoContext(ctx, "deal opened by a first call", slog.Int64("deal_id", d.ID),
-			slog.Int64("client_id", d.ClientID), slog.String("agent", c.Agent))
+	if a.Logger != nil {
+		for _, d := range deals {
+			a.Logger.InfoContext(ctx, "deal opened by a first call", slog.Int64("deal_id", d.ID),
+				slog.Int64("client_id", d.ClientID), slog.Int64("salesperson_id", d.OwnerID))
+		}
 	}
-	return d, opened, nil
-}
-
-// openIfEnabled reads the settings, then opens the deal when enabled.
-func (a *AutoOpener) openIfEnabled(ctx context.Context, c Call) (Deal, bool, error) {
-	set, err := a.Store.FunnelSettings(ctx)
-	if err != nil {
-		return Deal{}, false, err
-	}
-	if !set.AutoOpenDeals {
-		return Deal{}, false, nil
-	}
-	return a.Store.OpenDealForFirstCall(ctx, c)
+	return deals, nil
 }

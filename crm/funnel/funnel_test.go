@@ -258,34 +258,30 @@ func TestMoneyJSON(t *testing.T) {
 }
 
 type fakeCallStore struct {
-	settings funnel.Settings
-	calls    []funnel.Call
+	batches [][]funnel.Call
 }
 
-var _ funnel.CallDealStore = (*fakeCallStore)(nil)
+var _ funnel.FirstCallStore = (*fakeCallStore)(nil)
 
-func (f *fakeCallStore) FunnelSettings(context.Context) (funnel.Settings, error) {
-	return f.settings, nil
-}
-func (f *fakeCallStore) OpenDealForFirstCall(_ context.Context, c funnel.Call) (funnel.Deal, bool, error) {
-	f.calls = append(f.calls, c)
-	return funnel.Deal{ID: 1}, true, nil
+func (f *fakeCallStore) OpenFirstCallDeals(_ context.Context, calls []funnel.Call) ([]funnel.Deal, error) {
+	f.batches = append(f.batches, calls)
+	return []funnel.Deal{{ID: 1}}, nil
 }
 
-func TestAutoOpenerOnlyWhenEnabled(t *testing.T) {
+// TestAutoOpenerAsksOncePerBatch: the store is asked once for a batch,
+// with its external calls, and not at all when no call could open a deal
+// (internal, missed, or taken by no agent).
+func TestAutoOpenerAsksOncePerBatch(t *testing.T) {
 	st := &fakeCallStore{}
 	a := &funnel.AutoOpener{Store: st}
-	call := funnel.Call{Customer: "+74951234567", Agent: "ivanov", At: time.Now(), Answered: true}
-	if _, opened, _ := a.HandleCall(context.Background(), call); opened || len(st.calls) != 0 {
-		t.Fatal("opened a deal while disabled")
+	none := []funnel.Call{{Agent: "ivanov", Answered: true}, {Customer: "+74951234567", Answered: true},
+		{Customer: "+74951234567", Agent: "ivanov"}}
+	if deals, err := a.HandleCalls(context.Background(), none); err != nil || len(deals) != 0 || len(st.batches) != 0 {
+		t.Fatalf("no call to open a deal: %v, %v, asked %d times", deals, err, len(st.batches))
 	}
-	st.settings.AutoOpenDeals = true
-	for _, c := range []funnel.Call{{Agent: "ivanov", Answered: true}, {Customer: "+7", Answered: true}, {Customer: "+7", Agent: "a"}} {
-		if _, opened, _ := a.HandleCall(context.Background(), c); opened {
-			t.Errorf("opened for %+v", c)
-		}
-	}
-	if _, opened, _ := a.HandleCall(context.Background(), call); !opened || len(st.calls) != 1 {
-		t.Fatal("did not open when enabled")
+	answered := funnel.Call{Customer: "+74951234567", Agent: "ivanov", At: time.Now(), Answered: true}
+	deals, err := a.HandleCalls(context.Background(), append(none, answered))
+	if err != nil || len(deals) != 1 || len(st.batches) != 1 || len(st.batches[0]) != 3 || st.batches[0][2] != answered {
+		t.Fatalf("a batch with a call to open a deal: %v, %v, asked with %v", deals, err, st.batches)
 	}
 }

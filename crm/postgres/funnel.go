@@ -47,7 +47,6 @@ var (
 	_ funnel.FunnelService  = (*FunnelService)(nil)
 	_ funnel.DealService    = (*FunnelService)(nil)
 	_ funnel.SalesService   = (*FunnelService)(nil)
-	_ funnel.CallDealStore  = (*FunnelService)(nil)
 	_ funnel.FirstCallStore = (*FunnelService)(nil)
 )
 

@@ -3,100 +3,189 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"hotline/crm"
 	"hotline/crm/funnel"
 )
 
-// firstCallSQL reads in one statement what opening a deal from a call
-// ($1 the agent's login, $2 the customer's number, $3 when the call
-// started) needs: whether deals open from first calls (NULL without the
-// settings row), the agent's user id, the first client with the number (in
-// FindClientsByPhone's order) and whether that client is known already (has
-// a deal or an earlier logged call). With the setting off and $4 false it
-// looks no further; nor does it look for the client of an agent who is not
-// a user.
-const firstCallSQL = `WITH s AS (SELECT (SELECT auto_open_deals FROM funnel_settings WHERE id = 1) AS auto)
-SELECT s.auto, u.id, cl.id, coalesce(cl.known, false)
-FROM s
-LEFT JOIN LATERAL (SELECT id FROM users WHERE (s.auto OR $4) AND login = $1) u ON true
-LEFT JOIN LATERAL (
-	SELECT c.id, EXISTS (SELECT 1 FROM deals WHERE client_id = c.id)
-	       OR EXISTS (SELECT 1 FROM call_log WHERE client_id = c.id AND started_at < $3::timestamptz - interval '1 second') AS known
-	FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority
-	WHERE u.id IS NOT NULL AND c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = $2)
-	ORDER BY p.rank NULLS LAST, c.name, c.id LIMIT 1) cl ON true`
+// firstCallDealsSQL opens in one statement the deals of the first calls
+// among a batch of ended calls already in the call log ($1 nodes, $2
+// linkedids, $3 customer numbers, $4 agents' logins, $5 start times, $6
+// answered). With deals opening from first calls (funnel_settings; the
+// first column is NULL without its row), a call counts when it was
+// answered by an agent who is a user; its client is the first with its
+// number in FindClientsByPhone's order. The client is new when it has no
+// deal and no logged call that started over a second before this one
+// other than this one (the call itself is in the log already), or when no
+// client has the number (an E.164 one: the client is then created, named
+// after it and owned by the agent). One deal opens per new client or new
+// number, from its earliest call of the batch, at the first stage of the
+// default funnel, owned by the agent, dated when the call started. Replaying
+// the batch opens nothing: the client has its deal by then. The ids of the
+// new clients and deals are drawn first so that their rows can refer to each
+// other within the statement; the foreign keys are checked, and the
+// funnel's triggers run, at its end. It returns one row per deal opened
+// (one row of NULLs after the setting when none).
+const firstCallDealsSQL = `
+WITH s AS (SELECT (SELECT auto_open_deals FROM funnel_settings WHERE id = 1) AS auto),
+b AS (
+	SELECT b.node, b.linkedid, b.customer, b.at, u.id AS agent_id
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[])
+		AS b(node, linkedid, customer, login, at, answered)
+	JOIN users u ON u.login = b.login
+	WHERE (SELECT auto FROM s) AND b.answered AND b.customer <> ''
+),
+m AS (
+	SELECT b.*, cl.id AS client_id, coalesce(cl.known, false) AS known
+	FROM b LEFT JOIN LATERAL (
+		SELECT c.id, EXISTS (SELECT 1 FROM deals WHERE client_id = c.id)
+		       OR EXISTS (SELECT 1 FROM call_log l WHERE l.client_id = c.id
+		                  AND l.started_at < b.at - interval '1 second'
+		                  AND (l.node, l.linkedid) <> (b.node, b.linkedid)) AS known
+		FROM clients c LEFT JOIN priority_classes p ON p.code = c.priority
+		WHERE c.id IN (SELECT client_id FROM contacts WHERE kind = 'phone' AND value = b.customer)
+		ORDER BY p.rank NULLS LAST, c.name, c.id LIMIT 1) cl ON true
+),
+f AS (
+	SELECT DISTINCT ON (m.client_id, CASE WHEN m.client_id IS NULL THEN m.customer END) m.*
+	FROM m
+	WHERE NOT m.known AND (m.client_id IS NOT NULL OR m.customer ~ '^\+[1-9][0-9]{6,14}$')
+	ORDER BY m.client_id, CASE WHEN m.client_id IS NULL THEN m.customer END, m.at, m.node, m.linkedid
+),
+n AS (
+	SELECT f.*, fs.funnel_id, fs.stage_id,
+		CASE WHEN f.client_id IS NULL THEN nextval(pg_get_serial_sequence('clients', 'id')) END AS new_client,
+		nextval(pg_get_serial_sequence('deals', 'id')) AS deal_id
+	FROM f, (SELECT fu.id AS funnel_id, (SELECT st.id FROM funnel_stages st WHERE st.funnel_id = fu.id
+			ORDER BY st.position LIMIT 1) AS stage_id
+		FROM funnels fu WHERE fu.is_default) fs
+	WHERE fs.stage_id IS NOT NULL
+),
+new_clients AS (
+	INSERT INTO clients (id, kind, name, priority, owner_id, notes) OVERRIDING SYSTEM VALUE
+	SELECT n.new_client, 'person', 'Caller ' || n.customer,
+		(SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1), n.agent_id,
+		'Created by the first call, ' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
+	FROM n WHERE n.new_client IS NOT NULL
+),
+new_contacts AS (
+	INSERT INTO contacts (client_id, kind, value, raw)
+	SELECT n.new_client, 'phone', n.customer, n.customer FROM n WHERE n.new_client IS NOT NULL
+),
+d AS (
+	INSERT INTO deals (id, client_id, owner_id, funnel_id, stage_id, title, source, created_at, updated_at)
+	OVERRIDING SYSTEM VALUE
+	SELECT n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id,
+		'First call ' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'call', n.at, n.at
+	FROM n
+),
+changes AS (
+	INSERT INTO stage_changes (deal_id, funnel_id, to_stage_id, owner_id, user_id, at)
+	SELECT n.deal_id, n.funnel_id, n.stage_id, n.agent_id, n.agent_id, n.at FROM n
+)
+SELECT s.auto, n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id, n.at,
+	n.customer, n.new_client IS NOT NULL
+FROM s LEFT JOIN n ON true`
 
-// firstCall is what firstCallSQL found.
-type firstCall struct {
-	auto     *bool  // nil without settings
-	agentID  *int64 // nil when the agent is not a user
-	clientID *int64 // nil when no client has the number
-	known    bool
+// linkFirstCallsSQL gives calls of a batch ($1 nodes, $2 linkedids) whose
+// numbers had no client when they were logged the client their first call
+// created, as SaveCalls would have had the client existed when it wrote
+// them. addCallInteractions, queued after it, puts them on the clients'
+// timelines.
+const linkFirstCallsSQL = `
+UPDATE calls c SET client_id = (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = c.customer)
+FROM unnest($1::text[], $2::text[]) AS b(node, linkedid)
+JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
+WHERE c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at AND c.client_id IS NULL`
+
+// firstCallArgs are a batch's calls as the arrays firstCallDealsSQL
+// unnests.
+type firstCallArgs struct {
+	nodes, linkedids, customers, logins []string
+	at                                  []time.Time
+	answered                            []bool
 }
 
-func (s *FunnelService) readFirstCall(ctx context.Context, c funnel.Call, regardless bool) (firstCall, error) {
-	var f firstCall
-	login := strings.ToLower(strings.TrimSpace(c.Agent))
-	err := s.db.pool.QueryRow(ctx, firstCallSQL, login, c.Customer, c.At, regardless).Scan(&f.auto, &f.agentID, &f.clientID, &f.known)
-	return f, funnelErr(err, "check first call")
+func newFirstCallArgs(calls []funnel.Call) firstCallArgs {
+	a := firstCallArgs{nodes: make([]string, len(calls)), linkedids: make([]string, len(calls)),
+		customers: make([]string, len(calls)), logins: make([]string, len(calls)),
+		at: make([]time.Time, len(calls)), answered: make([]bool, len(calls))}
+	for i, c := range calls {
+		a.nodes[i], a.linkedids[i], a.customers[i] = c.Node, c.LinkedID, c.Customer
+		a.logins[i] = strings.ToLower(strings.TrimSpace(c.Agent))
+		a.at[i], a.answered[i] = c.At, c.Answered
+	}
+	return a
 }
 
-// OpenDealIfFirstCall is OpenDealForFirstCall when the funnel settings
-// say deals open from first calls (else opened is false). A call that
-// opens nothing (the setting off, the agent not a user, the client known)
-// costs one round trip.
-func (s *FunnelService) OpenDealIfFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
-	f, err := s.readFirstCall(ctx, c, false)
+// OpenFirstCallDeals opens the deals of the first calls among calls, ended
+// calls already in the call log (see funnel.FirstCallStore), in one round
+// trip; a second one, only when clients were created, links the batch's
+// calls with their numbers to them (the call log row and the client's
+// timeline). It is idempotent.
+func (s *FunnelService) OpenFirstCallDeals(ctx context.Context, calls []funnel.Call) ([]funnel.Deal, error) {
+	if len(calls) == 0 {
+		return nil, nil
+	}
+	a := newFirstCallArgs(calls)
+	rows, err := s.db.pool.Query(ctx, firstCallDealsSQL, a.nodes, a.linkedids, a.customers, a.logins, a.at, a.answered)
 	if err != nil {
-		return funnel.Deal{}, false, err
+		return nil, funnelErr(err, "open deals from first calls")
 	}
-	if f.auto == nil {
-		return funnel.Deal{}, false, funnelErr(pgx.ErrNoRows, "funnel settings")
-	}
-	if !*f.auto {
-		return funnel.Deal{}, false, nil
-	}
-	return s.openFirstCallDeal(ctx, c, f)
-}
-
-// OpenDealForFirstCall opens a deal at the first stage of the default
-// funnel, owned by the call's agent, when the call is the first logged call
-// with a new client: a number no client has (the client is created, named
-// after the number) or a client with no deal and no earlier call. opened is
-// false when the agent is not a user or the client is not new. Callers feed
-// calls one at a time (funnel.AutoOpener from one goroutine).
-func (s *FunnelService) OpenDealForFirstCall(ctx context.Context, c funnel.Call) (funnel.Deal, bool, error) {
-	f, err := s.readFirstCall(ctx, c, true)
-	if err != nil {
-		return funnel.Deal{}, false, err
-	}
-	return s.openFirstCallDeal(ctx, c, f)
-}
-
-// openFirstCallDeal opens the deal of a first call as f found it, creating
-// its client when no client has the number.
-func (s *FunnelService) openFirstCallDeal(ctx context.Context, c funnel.Call, f firstCall) (funnel.Deal, bool, error) {
-	if f.agentID == nil || f.known {
-		return funnel.Deal{}, false, nil
-	}
-	agent := *f.agentID
-	if f.clientID == nil {
-		cl := crm.Client{Kind: crm.ClientPerson, Name: "Caller " + c.Customer, OwnerID: &agent,
-			Notes:    "Created by the first call, " + c.At.UTC().Format("2006-01-02 15:04 UTC"),
-			Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: c.Customer, Raw: c.Customer}}}
-		if err := (&ClientService{db: s.db}).CreateClient(ctx, &cl); err != nil {
-			return funnel.Deal{}, false, fmt.Errorf("create client for %s: %w", c.Customer, err)
+	var auto *bool
+	var deals []funnel.Deal
+	var created []string // numbers of the clients created
+	for rows.Next() {
+		var id, clientID, ownerID, funnelID, stageID *int64
+		var at *time.Time
+		var customer *string
+		var newClient *bool
+		if err := rows.Scan(&auto, &id, &clientID, &ownerID, &funnelID, &stageID, &at, &customer, &newClient); err != nil {
+			rows.Close()
+			return nil, funnelErr(err, "open deals from first calls")
 		}
-		f.clientID = &cl.ID
+		if id == nil {
+			continue
+		}
+		deals = append(deals, funnel.Deal{ID: *id, ClientID: *clientID, OwnerID: *ownerID, FunnelID: *funnelID,
+			StageID: *stageID, Title: "First call " + at.UTC().Format("2006-01-02"), Currency: "RUB",
+			Status: funnel.StatusOpen, Source: "call", CreatedAt: *at, UpdatedAt: *at})
+		if *newClient {
+			created = append(created, *customer)
+		}
 	}
-	d := funnel.Deal{ClientID: *f.clientID, OwnerID: agent, Title: "First call " + c.At.UTC().Format("2006-01-02"),
-		Source: "call"}
-	if err := s.CreateDeal(ctx, &d, &agent, c.At); err != nil {
-		return funnel.Deal{}, false, err
+	if err := rows.Err(); err != nil {
+		return nil, funnelErr(err, "open deals from first calls")
 	}
-	return d, true, nil
+	if auto == nil {
+		return nil, funnelErr(pgx.ErrNoRows, "funnel settings")
+	}
+	if len(created) > 0 {
+		if err := s.linkFirstCalls(ctx, a, created); err != nil {
+			return deals, err
+		}
+	}
+	return deals, nil
+}
+
+// linkFirstCalls links the calls of a batch with the numbers of the
+// clients its first calls created to them, in one round trip.
+func (s *FunnelService) linkFirstCalls(ctx context.Context, a firstCallArgs, numbers []string) error {
+	var nodes, linkedids []string
+	for i, c := range a.customers {
+		if slices.Contains(numbers, c) {
+			nodes, linkedids = append(nodes, a.nodes[i]), append(linkedids, a.linkedids[i])
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(linkFirstCallsSQL, nodes, linkedids)
+	b.Queue(addCallInteractions, nodes, linkedids)
+	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("link first calls to their new clients: %w", err)
+	}
+	return nil
 }

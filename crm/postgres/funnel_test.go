@@ -299,58 +299,6 @@ func TestFunnelReorderRecounts(t *testing.T) {
 	}
 }
 
-func TestAutoOpenDealOnFirstCall(t *testing.T) {
-	fx := newFunnelFixture(t)
-	ctx := context.Background()
-	s := fx.s
-	opener := &funnel.AutoOpener{Store: s.Funnel}
-	call := funnel.Call{Customer: "+79161234567", Agent: "ivanov", At: fx.now, Answered: true}
-	if _, opened, err := opener.HandleCall(ctx, call); err != nil || opened {
-		t.Fatalf("disabled: opened %v, %v", opened, err)
-	}
-	set := funnel.Settings{TimeZone: "Europe/Moscow", AutoOpenDeals: true}
-	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
-		t.Fatal(err)
-	}
-	d, opened, err := opener.HandleCall(ctx, call)
-	if err != nil || !opened || d.StageID != fx.stage(1) || d.OwnerID != fx.ivanov.ID || d.Source != "call" {
-		t.Fatalf("first call: %+v opened %v: %v", d, opened, err)
-	}
-	c, err := s.Clients.GetClient(ctx, d.ClientID)
-	if err != nil || len(c.Contacts) != 1 || c.Contacts[0].Value != "+79161234567" {
-		t.Fatalf("new client %+v: %v", c, err)
-	}
-	call.At = call.At.Add(time.Hour)
-	if _, opened, err := opener.HandleCall(ctx, call); err != nil || opened {
-		t.Errorf("second call opened another deal: %v", err)
-	}
-	// A known client with an earlier logged call is not new.
-	old := crm.Client{Kind: crm.ClientPerson, Name: "Old friend", Contacts: []crm.Contact{{Kind: crm.ContactPhone, Value: "+74950000001", Raw: "+74950000001"}}}
-	if err := s.Clients.CreateClient(ctx, &old); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
-		VALUES ('pbx1', '1.1', 1, '+74950000001', $1, $2, 'ivanov')`, old.ID, at(1, 10, 0)); err != nil {
-		t.Fatal(err)
-	}
-	if _, opened, _ := opener.HandleCall(ctx, funnel.Call{Customer: "+74950000001", Agent: "ivanov", At: fx.now, Answered: true}); opened {
-		t.Error("opened a deal for a client with earlier calls")
-	}
-	// The call counts as an activity of a deal with that client.
-	dl := funnel.Deal{ClientID: old.ID, OwnerID: fx.petrov.ID}
-	if err := s.Funnel.CreateDeal(ctx, &dl, nil, at(1, 9, 0)); err != nil {
-		t.Fatal(err)
-	}
-	a := funnel.Activity{DealID: dl.ID, Kind: funnel.ActivityMeeting, At: at(2, 10, 0), Note: "demo at the office"}
-	if err := s.Funnel.AddActivity(ctx, &a); err != nil {
-		t.Fatal(err)
-	}
-	acts, err := s.Funnel.Activities(ctx, dl.ID, 10)
-	if err != nil || len(acts) != 2 || acts[0].Kind != funnel.ActivityMeeting || acts[1].Kind != funnel.ActivityCall || acts[1].UserID == nil {
-		t.Errorf("activities %+v: %v", acts, err)
-	}
-}
-
 func assertEqual[T comparable](t *testing.T, what string, got, want []T) {
 	t.Helper()
 	if len(got) != len(want) {

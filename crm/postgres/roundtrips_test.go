@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
-	"hotline/crm/funnel"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
@@ -49,59 +48,6 @@ func (r *roundTrips) count(fn func()) int64 {
 	fn()
 	statements, batches := r.take()
 	return statements + batches
-}
-
-// TestDealOpenerCostsOneRoundTrip: an answered call that opens no deal
-// (the setting off, the agent not a user, the client known) costs one
-// round trip; a first call with a new client still opens its deal.
-func TestDealOpenerCostsOneRoundTrip(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	rt := &roundTrips{}
-	s := pgtest.NewStoreWith(t, postgres.Options{Tracer: rt})
-	agent := mustSalesperson(t, s, "sidorov", "Sidorov")
-	known := crm.Client{Kind: crm.ClientPerson, Name: "Regular", Contacts: []crm.Contact{phone("+74950000002", "")}}
-	if err := s.Clients.CreateClient(ctx, &known); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	if _, err := s.DB.Pool().Exec(ctx, `INSERT INTO calls (node, linkedid, version, customer, client_id, started_at, agent)
-		VALUES ('pbx1', '9.1', 1, '+74950000002', $1, $2, 'sidorov')`, known.ID, now.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	opener := &funnel.AutoOpener{Store: s.Funnel}
-	handle := func(c funnel.Call, want bool) {
-		t.Helper()
-		opener.HandleCall(ctx, c) // warm the statement cache
-		var opened bool
-		var err error
-		if n := rt.count(func() { _, opened, err = opener.HandleCall(ctx, c) }); n != 1 || err != nil || opened != want {
-			t.Errorf("%+v: %d round trips, opened %v (%v), want 1, %v", c, n, opened, err, want)
-		}
-	}
-	call := funnel.Call{Customer: "+74950000002", Agent: "sidorov", At: now, Answered: true}
-	handle(call, false) // the setting is off
-	set := funnel.Settings{TimeZone: "UTC", AutoOpenDeals: true}
-	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
-		t.Fatal(err)
-	}
-	handle(call, false) // a client with an earlier call
-	handle(funnel.Call{Customer: "+74950000003", Agent: "nobody", At: now, Answered: true}, false)
-	d, opened, err := opener.HandleCall(ctx, funnel.Call{Customer: "+74950000004", Agent: " Sidorov ", At: now, Answered: true})
-	if err != nil || !opened || d.OwnerID != agent.ID || d.Source != "call" {
-		t.Fatalf("first call with a new number: %+v opened %v: %v", d, opened, err)
-	}
-	if _, opened, _ := opener.HandleCall(ctx, funnel.Call{Customer: "+74950000004", Agent: "sidorov", At: now.Add(time.Hour),
-		Answered: true}); opened {
-		t.Error("a second call opened another deal")
-	}
-	// Without the settings row the setting cannot be read: an error, as before.
-	if _, err := s.DB.Pool().Exec(ctx, `DELETE FROM funnel_settings`); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := opener.HandleCall(ctx, call); !crm.IsKind(err, crm.KindNotFound) {
-		t.Errorf("without settings: %v", err)
-	}
 }
 
 // TestMissedCallRoundTrips: a round with nothing to do costs one round
