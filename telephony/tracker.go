@@ -88,7 +88,8 @@ type TrackerOptions struct {
 	Normalize func(number string) string // to E.164 where possible; nil keeps numbers as they are
 	Logger    *slog.Logger
 	Now       func() time.Time
-	// FlushInterval groups durable writes; 0 writes after every event.
+	// FlushInterval groups durable writes; 0 writes after every event
+	// (but see FlushOnIdle).
 	FlushInterval time.Duration
 	// FlushOnIdle: the owner calls Flush whenever the event stream pauses
 	// (ari.Config.OnIdle: the frames that arrived together are folded), so
@@ -96,8 +97,9 @@ type TrackerOptions struct {
 	// timer goroutine that every event wakes. Changes that do not come
 	// from frames (reconciliation, orphan adoption, legs settled as gone
 	// when the grace passes, Drain) flush themselves when done; for them
-	// FlushInterval remains a bound, should one not. Frames handled
-	// without an owner calling Flush wait in memory until the next Flush.
+	// FlushInterval remains a bound, should one not (0: no flush loop).
+	// Frames handled without an owner calling Flush wait in memory until
+	// the next Flush (at the latest when Run ends).
 	FlushOnIdle bool
 	// WriteBatch is the largest number of updates saved in one store call.
 	WriteBatch int
