@@ -63,7 +63,7 @@ func TestEndedSavedHook(t *testing.T) {
 				}
 			}
 			if len(want) == 0 || !reflect.DeepEqual(got, want) {
-				t.Errorf("hook got %d calls %v, want the %d ended ones %v", len(got), keys(got), len(want), keys(want))
+				t.Errorf("hook got %d calls %v, want the %d ended ones %v", len(got), linkedids(got), len(want), linkedids(want))
 			}
 			if name == "with-linkedid/sip-attended-transfer" && merged == 0 {
 				t.Error("no merged call in the attended transfer: the case is not tested")
@@ -92,7 +92,7 @@ func (s *endingStore) SaveCalls(ctx context.Context, ups []CallUpdate) error {
 	return s.memStore.SaveCalls(ctx, ups)
 }
 
-func keys(m map[string]Call) []string {
+func linkedids(m map[string]Call) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -119,10 +119,10 @@ type TrackerOptions struct {
 	// that a batch written to the store ended (EndedAt set, not merged),
 	// after the store saved the batch and the journal committed it. It runs
 	// on the writer's goroutine, so it must be bounded: the next call-log
-	// write waits for it. A crash between the save and the call loses that
-	// batch's call; a crash before the journal's commit replays the batch
-	// and calls it again with the same calls, so its work must be
-	// idempotent.
+	// write waits for it. A crash after the journal's commit and before the
+	// hook returns loses the hook's work for that batch; a crash before the
+	// commit replays the batch after the restart, and the hook is called
+	// with the same calls again, so its work must be idempotent.
 	EndedSaved func(ctx context.Context, ended []Call)
 }
 

@@ -66,19 +66,17 @@ func TestFirstCallOpensADeal(t *testing.T) {
 		return id
 	}
 	first := call()
-	var owner, client int64
+	var owner, client, linked int64
 	var name string
-	waitFor(t, 10*time.Second, "a deal from the first call", func() bool {
-		err := st.DB.Pool().QueryRow(ctx, `SELECT d.owner_id, d.client_id, c.name FROM deals d JOIN clients c ON c.id = d.client_id
-			WHERE d.source = 'call'`).Scan(&owner, &client, &name)
-		return err == nil
+	// the deal, then the call linked to its new client (a second round trip)
+	waitFor(t, 10*time.Second, "a deal from the first call, and the call linked to its client", func() bool {
+		err := st.DB.Pool().QueryRow(ctx, `SELECT d.owner_id, d.client_id, c.name, coalesce(l.client_id, 0)
+			FROM deals d JOIN clients c ON c.id = d.client_id, calls l
+			WHERE d.source = 'call' AND l.linkedid = $1`, first).Scan(&owner, &client, &name, &linked)
+		return err == nil && linked != 0
 	})
-	if owner != olga.ID || name != "Caller "+number {
-		t.Errorf("deal owned by %d (olga is %d) for client %q", owner, olga.ID, name)
-	}
-	var linked int64
-	if err := st.DB.Pool().QueryRow(ctx, `SELECT coalesce(client_id, 0) FROM calls WHERE linkedid = $1`, first).Scan(&linked); err != nil || linked != client {
-		t.Errorf("the first call is logged with client %d, want %d: %v", linked, client, err)
+	if owner != olga.ID || name != "Caller "+number || linked != client {
+		t.Errorf("deal owned by %d (olga is %d) for client %d %q; the call logged with client %d", owner, olga.ID, client, name, linked)
 	}
 	call()
 	time.Sleep(500 * time.Millisecond) // the hook runs right after the save the wait saw

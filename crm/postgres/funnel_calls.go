@@ -57,7 +57,7 @@ f AS (
 	ORDER BY m.client_id, CASE WHEN m.client_id IS NULL THEN m.customer END, m.at, m.node, m.linkedid
 ),
 n AS (
-	SELECT f.*, fs.funnel_id, fs.stage_id,
+	SELECT f.*, fs.funnel_id, fs.stage_id, 'First call ' || to_char(f.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS title,
 		CASE WHEN f.client_id IS NULL THEN nextval(pg_get_serial_sequence('clients', 'id')) END AS new_client,
 		nextval(pg_get_serial_sequence('deals', 'id')) AS deal_id
 	FROM f, (SELECT fu.id AS funnel_id, (SELECT st.id FROM funnel_stages st WHERE st.funnel_id = fu.id
@@ -79,15 +79,14 @@ new_contacts AS (
 d AS (
 	INSERT INTO deals (id, client_id, owner_id, funnel_id, stage_id, title, source, created_at, updated_at)
 	OVERRIDING SYSTEM VALUE
-	SELECT n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id,
-		'First call ' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'call', n.at, n.at
+	SELECT n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id, n.title, 'call', n.at, n.at
 	FROM n
 ),
 changes AS (
 	INSERT INTO stage_changes (deal_id, funnel_id, to_stage_id, owner_id, user_id, at)
 	SELECT n.deal_id, n.funnel_id, n.stage_id, n.agent_id, n.agent_id, n.at FROM n
 )
-SELECT s.auto, n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id, n.at,
+SELECT s.auto, n.deal_id, coalesce(n.client_id, n.new_client), n.agent_id, n.funnel_id, n.stage_id, n.title, n.at,
 	n.customer, n.new_client IS NOT NULL
 FROM s LEFT JOIN n ON true`
 
@@ -141,10 +140,10 @@ func (s *FunnelService) OpenFirstCallDeals(ctx context.Context, calls []funnel.C
 	var created []string // numbers of the clients created
 	for rows.Next() {
 		var id, clientID, ownerID, funnelID, stageID *int64
+		var title, customer *string
 		var at *time.Time
-		var customer *string
 		var newClient *bool
-		if err := rows.Scan(&auto, &id, &clientID, &ownerID, &funnelID, &stageID, &at, &customer, &newClient); err != nil {
+		if err := rows.Scan(&auto, &id, &clientID, &ownerID, &funnelID, &stageID, &title, &at, &customer, &newClient); err != nil {
 			rows.Close()
 			return nil, funnelErr(err, "open deals from first calls")
 		}
@@ -152,7 +151,7 @@ func (s *FunnelService) OpenFirstCallDeals(ctx context.Context, calls []funnel.C
 			continue
 		}
 		deals = append(deals, funnel.Deal{ID: *id, ClientID: *clientID, OwnerID: *ownerID, FunnelID: *funnelID,
-			StageID: *stageID, Title: "First call " + at.UTC().Format("2006-01-02"), Currency: "RUB",
+			StageID: *stageID, Title: *title, Currency: "RUB",
 			Status: funnel.StatusOpen, Source: "call", CreatedAt: *at, UpdatedAt: *at})
 		if *newClient {
 			created = append(created, *customer)
