@@ -12,6 +12,7 @@ import (
 	"hotline/crm/funnel"
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
+	"hotline/internal/i18n"
 	"hotline/telephony/ari/aritest"
 )
 
@@ -35,7 +36,7 @@ func TestFirstCallOpensADeal(t *testing.T) {
 	sim := aritest.New(aritest.Options{ChannelVarsLinkedID: true})
 	defer sim.Close()
 	cfg := Config{DatabaseURL: dsn, ARIURL: sim.URL(), ARIUser: "hotline", ARIPassword: "hotline-secret", ARIApp: "hotline",
-		PhoneRegion: "RU", SpoolDir: t.TempDir()}
+		PhoneRegion: "RU", SpoolDir: t.TempDir(), Language: i18n.Russian}
 	_, svc, err := buildService(ctx, cfg, slog.New(slog.DiscardHandler), st)
 	defer svc.close()
 	if err != nil {
@@ -67,16 +68,21 @@ func TestFirstCallOpensADeal(t *testing.T) {
 	}
 	first := call()
 	var owner, client, linked int64
+	var title string
 	var name string
 	// the deal, then the call linked to its new client (a second round trip)
 	waitFor(t, 10*time.Second, "a deal from the first call, and the call linked to its client", func() bool {
-		err := st.DB.Pool().QueryRow(ctx, `SELECT d.owner_id, d.client_id, c.name, coalesce(l.client_id, 0)
+		err := st.DB.Pool().QueryRow(ctx, `SELECT d.owner_id, d.client_id, c.name, d.title, coalesce(l.client_id, 0)
 			FROM deals d JOIN clients c ON c.id = d.client_id, calls l
-			WHERE d.source = 'call' AND l.linkedid = $1`, first).Scan(&owner, &client, &name, &linked)
+			WHERE d.source = 'call' AND l.linkedid = $1`, first).Scan(&owner, &client, &name, &title, &linked)
 		return err == nil && linked != 0
 	})
-	if owner != olga.ID || name != "Caller "+number || linked != client {
-		t.Errorf("deal owned by %d (olga is %d) for client %d %q; the call logged with client %d", owner, olga.ID, client, name, linked)
+	// the texts in the centre's language (Russian) and zone (Moscow)
+	l := svc.cat.For(i18n.Russian)
+	wantName, wantTitle := "Звонивший "+l.Phone(number), "Первый звонок "+l.Date(time.Now())
+	if owner != olga.ID || name != wantName || title != wantTitle || linked != client {
+		t.Errorf("deal %q owned by %d (olga is %d) for client %d %q (want %q, %q); the call logged with client %d",
+			title, owner, olga.ID, client, name, wantTitle, wantName, linked)
 	}
 	call()
 	time.Sleep(500 * time.Millisecond) // the hook runs right after the save the wait saw

@@ -144,7 +144,7 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 		Normalize:     func(n string) string { v, _ := numbers.Lookup(n); return v },
 		Logger:        log.With("component", "tracker"),
 		FlushInterval: 20 * time.Millisecond, WriteDelay: callLogDelay,
-		EndedSaved: dealOpener(st, log),
+		EndedSaved: dealOpener(st, log, svc.cat),
 	})
 	p.clickToCall = telephony.NewClickToCall(telephony.ClickToCallOptions{Originator: channels, Node: cfgs[0].Node,
 		Context: cfg.Dialplan.DialContext, CallerID: cfg.Dialplan.OutboundCallerID, Display: clickToCallDisplay(svc.cat)})
@@ -397,8 +397,8 @@ func (j surveyJournal) Pending() uint64 { return j.Stats().PendingRecords }
 // one statement. It runs on the call-log writer, so it is bounded; a batch
 // it misses (PostgreSQL down, a crash) only means deals not opened
 // automatically.
-func dealOpener(st *postgres.Services, log *slog.Logger) func(context.Context, []telephony.Call) {
-	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel")}
+func dealOpener(st *postgres.Services, log *slog.Logger, cat *i18n.Catalogue) func(context.Context, []telephony.Call) {
+	opener := &funnel.AutoOpener{Store: st.Funnel, Logger: log.With("component", "funnel"), Texts: firstCallTexts(cat)}
 	return func(ctx context.Context, ended []telephony.Call) {
 		calls := make([]funnel.Call, len(ended))
 		for i, c := range ended {
@@ -409,6 +409,20 @@ func dealOpener(st *postgres.Services, log *slog.Logger) func(context.Context, [
 		defer cancel()
 		if _, err := opener.HandleCalls(ctx, calls); err != nil && ctx.Err() == nil {
 			log.Warn("open deals from first calls", "calls", len(calls), "err", err)
+		}
+	}
+}
+
+// firstCallTexts are the texts of a deal a first call opens and of the
+// client it creates, in the centre's language and zone ("Первый звонок
+// 07.12.2026", "Звонивший +7 495 765-43-21").
+func firstCallTexts(cat *i18n.Catalogue) func(funnel.Call) funnel.FirstCallTexts {
+	return func(c funnel.Call) funnel.FirstCallTexts {
+		l := cat.For(cat.Default())
+		return funnel.FirstCallTexts{
+			DealTitle:   l.T("funnel.first_call.deal_title", map[string]any{"Date": l.Date(c.At)}),
+			ClientName:  l.T("funnel.first_call.client_name", map[string]any{"Number": l.Phone(c.Customer)}),
+			ClientNotes: l.T("funnel.first_call.client_notes", map[string]any{"At": l.DateTime(c.At)}),
 		}
 	}
 }

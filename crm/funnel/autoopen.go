@@ -15,6 +15,17 @@ type Call struct {
 	Agent    string    // login of the agent who talked
 	At       time.Time // when the call started
 	Answered bool
+	// Texts are what a deal this call opens writes, in the centre's
+	// language (AutoOpener fills them).
+	Texts FirstCallTexts
+}
+
+// FirstCallTexts are the texts a first call writes: the deal's title and,
+// for a number no client has, the new client's name and notes.
+type FirstCallTexts struct {
+	DealTitle   string
+	ClientName  string
+	ClientNotes string
 }
 
 // opens reports whether c may open a deal: an answered external call that
@@ -43,15 +54,21 @@ type FirstCallStore interface {
 type AutoOpener struct {
 	Store  FirstCallStore
 	Logger *slog.Logger
+	// Texts gives a call's texts in the centre's language and zone.
+	Texts func(c Call) FirstCallTexts
 }
 
 // HandleCalls opens the deals of the first calls among ended calls: the
 // store is asked once, and not at all when no call could open a deal.
 func (a *AutoOpener) HandleCalls(ctx context.Context, ended []Call) ([]Deal, error) {
+	if a.Texts == nil {
+		return nil, fmt.Errorf("auto-open deals: the opener has no texts")
+	}
 	var external []Call
 	opens := false
 	for _, c := range ended {
 		if c.Customer != "" {
+			c.Texts = a.Texts(c)
 			external = append(external, c)
 			opens = opens || c.opens()
 		}

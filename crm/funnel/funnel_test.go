@@ -273,7 +273,10 @@ func (f *fakeCallStore) OpenFirstCallDeals(_ context.Context, calls []funnel.Cal
 // (internal, missed, or taken by no agent).
 func TestAutoOpenerAsksOncePerBatch(t *testing.T) {
 	st := &fakeCallStore{}
-	a := &funnel.AutoOpener{Store: st}
+	texts := func(c funnel.Call) funnel.FirstCallTexts {
+		return funnel.FirstCallTexts{DealTitle: "deal " + c.Customer, ClientName: "client " + c.Customer, ClientNotes: "notes"}
+	}
+	a := &funnel.AutoOpener{Store: st, Texts: texts}
 	none := []funnel.Call{{Agent: "ivanov", Answered: true}, {Customer: "+74951234567", Answered: true},
 		{Customer: "+74951234567", Agent: "ivanov"}}
 	if deals, err := a.HandleCalls(context.Background(), none); err != nil || len(deals) != 0 || len(st.batches) != 0 {
@@ -281,7 +284,12 @@ func TestAutoOpenerAsksOncePerBatch(t *testing.T) {
 	}
 	answered := funnel.Call{Customer: "+74951234567", Agent: "ivanov", At: time.Now(), Answered: true}
 	deals, err := a.HandleCalls(context.Background(), append(none, answered))
-	if err != nil || len(deals) != 1 || len(st.batches) != 1 || len(st.batches[0]) != 3 || st.batches[0][2] != answered {
+	want := answered
+	want.Texts = texts(answered) // the texts of each call, from the opener's
+	if err != nil || len(deals) != 1 || len(st.batches) != 1 || len(st.batches[0]) != 3 || st.batches[0][2] != want {
 		t.Fatalf("a batch with a call to open a deal: %v, %v, asked with %v", deals, err, st.batches)
+	}
+	if _, err := (&funnel.AutoOpener{Store: st}).HandleCalls(context.Background(), []funnel.Call{answered}); err == nil || len(st.batches) != 1 {
+		t.Fatalf("an opener without texts: %v, asked %d times", err, len(st.batches))
 	}
 }

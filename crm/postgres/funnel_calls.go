@@ -15,7 +15,8 @@ import (
 // firstCallDealsSQL opens in one statement the deals of the first calls
 // among a batch of ended calls already in the call log ($1 nodes, $2
 // linkedids, $3 customer numbers, $4 agents' logins, $5 start times, $6
-// answered). With deals opening from first calls (funnel_settings; the
+// answered, $7 deal titles, $8 new clients' names, $9 their notes: the
+// texts in the centre's language, funnel.FirstCallTexts). With deals opening from first calls (funnel_settings; the
 // first column is NULL without its row), a call counts when it was
 // answered by an agent who is a user; its client is the first with its
 // number in FindClientsByPhone's order. The client is new when it has no
@@ -33,9 +34,10 @@ import (
 const firstCallDealsSQL = `
 WITH s AS (SELECT (SELECT auto_open_deals FROM funnel_settings WHERE id = 1) AS auto),
 b AS (
-	SELECT b.node, b.linkedid, b.customer, b.at, u.id AS agent_id
-	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[])
-		AS b(node, linkedid, customer, login, at, answered)
+	SELECT b.node, b.linkedid, b.customer, b.at, b.title, b.client_name, b.client_notes, u.id AS agent_id
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[],
+		$7::text[], $8::text[], $9::text[])
+		AS b(node, linkedid, customer, login, at, answered, title, client_name, client_notes)
 	JOIN users u ON u.login = b.login
 	WHERE (SELECT auto FROM s) AND b.answered AND b.customer <> ''
 ),
@@ -57,7 +59,7 @@ f AS (
 	ORDER BY m.client_id, CASE WHEN m.client_id IS NULL THEN m.customer END, m.at, m.node, m.linkedid
 ),
 n AS (
-	SELECT f.*, fs.funnel_id, fs.stage_id, 'First call ' || to_char(f.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS title,
+	SELECT f.*, fs.funnel_id, fs.stage_id,
 		CASE WHEN f.client_id IS NULL THEN nextval(pg_get_serial_sequence('clients', 'id')) END AS new_client,
 		nextval(pg_get_serial_sequence('deals', 'id')) AS deal_id
 	FROM f, (SELECT fu.id AS funnel_id, (SELECT st.id FROM funnel_stages st WHERE st.funnel_id = fu.id
@@ -67,9 +69,8 @@ n AS (
 ),
 new_clients AS (
 	INSERT INTO clients (id, kind, name, priority, owner_id, notes) OVERRIDING SYSTEM VALUE
-	SELECT n.new_client, 'person', 'Caller ' || n.customer,
-		(SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1), n.agent_id,
-		'Created by the first call, ' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
+	SELECT n.new_client, 'person', n.client_name,
+		(SELECT code FROM priority_classes ORDER BY rank DESC, code LIMIT 1), n.agent_id, n.client_notes
 	FROM n WHERE n.new_client IS NOT NULL
 ),
 new_contacts AS (
@@ -107,16 +108,19 @@ type firstCallArgs struct {
 	nodes, linkedids, customers, logins []string
 	at                                  []time.Time
 	answered                            []bool
+	titles, names, notes                []string
 }
 
 func newFirstCallArgs(calls []funnel.Call) firstCallArgs {
 	a := firstCallArgs{nodes: make([]string, len(calls)), linkedids: make([]string, len(calls)),
 		customers: make([]string, len(calls)), logins: make([]string, len(calls)),
-		at: make([]time.Time, len(calls)), answered: make([]bool, len(calls))}
+		at: make([]time.Time, len(calls)), answered: make([]bool, len(calls)),
+		titles: make([]string, len(calls)), names: make([]string, len(calls)), notes: make([]string, len(calls))}
 	for i, c := range calls {
 		a.nodes[i], a.linkedids[i], a.customers[i] = c.Node, c.LinkedID, c.Customer
 		a.logins[i] = strings.ToLower(strings.TrimSpace(c.Agent))
 		a.at[i], a.answered[i] = c.At, c.Answered
+		a.titles[i], a.names[i], a.notes[i] = c.Texts.DealTitle, c.Texts.ClientName, c.Texts.ClientNotes
 	}
 	return a
 }
@@ -131,7 +135,8 @@ func (s *FunnelService) OpenFirstCallDeals(ctx context.Context, calls []funnel.C
 		return nil, nil
 	}
 	a := newFirstCallArgs(calls)
-	rows, err := s.db.pool.Query(ctx, firstCallDealsSQL, a.nodes, a.linkedids, a.customers, a.logins, a.at, a.answered)
+	rows, err := s.db.pool.Query(ctx, firstCallDealsSQL, a.nodes, a.linkedids, a.customers, a.logins, a.at, a.answered,
+		a.titles, a.names, a.notes)
 	if err != nil {
 		return nil, funnelErr(err, "open deals from first calls")
 	}

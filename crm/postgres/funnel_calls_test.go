@@ -94,7 +94,7 @@ func TestFirstCallDealsOfABatch(t *testing.T) {
 		{LinkedID: "1.7", Node: "pbx1", Direction: telephony.Internal, StartedAt: now, EndedAt: &now}, // internal: none
 	}
 	saveCalls(t, s, batch...)
-	opener := &funnel.AutoOpener{Store: s.Funnel}
+	opener := &funnel.AutoOpener{Store: s.Funnel, Texts: firstCallTexts}
 	open := func(what string, wantTrips int64) []funnel.Deal {
 		t.Helper()
 		var deals []funnel.Deal
@@ -126,7 +126,7 @@ func TestFirstCallDealsOfABatch(t *testing.T) {
 	}
 	var fresh int64
 	for _, d := range deals {
-		if d.OwnerID != agent.ID || d.Source != "call" || d.Title != "First call 2026-11-27" {
+		if d.OwnerID != agent.ID || d.Source != "call" || d.Title != "deal 2026-11-27" {
 			t.Errorf("deal %+v", d)
 		}
 		if d.ClientID != quiet.ID {
@@ -134,8 +134,8 @@ func TestFirstCallDealsOfABatch(t *testing.T) {
 		}
 	}
 	c, err := s.Clients.GetClient(ctx, fresh)
-	if err != nil || c.Name != "Caller +74950000004" || c.OwnerID == nil || *c.OwnerID != agent.ID ||
-		c.Notes != "Created by the first call, 2026-11-27 09:00 UTC" || len(c.Contacts) != 1 || c.Contacts[0].Value != "+74950000004" {
+	if err != nil || c.Name != "client +74950000004" || c.OwnerID == nil || *c.OwnerID != agent.ID ||
+		c.Notes != "notes 2026-11-27 09:00" || len(c.Contacts) != 1 || c.Contacts[0].Value != "+74950000004" {
 		t.Fatalf("new client %+v: %v", c, err)
 	}
 	// Both calls of the new number are the new client's, in the call log
@@ -168,6 +168,13 @@ func TestFirstCallDealsOfABatch(t *testing.T) {
 	}
 }
 
+// firstCallTexts stand for the catalogue's texts (cmd/hotline): the
+// statement writes what it is given, per call.
+func firstCallTexts(c funnel.Call) funnel.FirstCallTexts {
+	return funnel.FirstCallTexts{DealTitle: "deal " + c.At.UTC().Format("2006-01-02"),
+		ClientName: "client " + c.Customer, ClientNotes: "notes " + c.At.UTC().Format("2006-01-02 15:04")}
+}
+
 // TestFirstCallDealsOfSeparateBatches: the first call of a new client opens
 // its deal (at the default funnel's first stage, owned by the agent); a
 // later call in another batch does not, nor does a client with an earlier
@@ -177,7 +184,7 @@ func TestFirstCallDealsOfSeparateBatches(t *testing.T) {
 	fx := newFunnelFixture(t)
 	ctx := context.Background()
 	s := fx.s
-	opener := &funnel.AutoOpener{Store: s.Funnel}
+	opener := &funnel.AutoOpener{Store: s.Funnel, Texts: firstCallTexts}
 	set := funnel.Settings{TimeZone: "Europe/Moscow", AutoOpenDeals: true}
 	if err := s.Funnel.SaveFunnelSettings(ctx, &set); err != nil {
 		t.Fatal(err)
