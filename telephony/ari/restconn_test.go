@@ -128,7 +128,7 @@ func TestRESTServerClosedIdleConnection(t *testing.T) {
 // server's close.
 func waitClosed(t *testing.T, p *restPool) {
 	t.Helper()
-	for start := time.Now(); time.Since(start) < 2*time.Second; time.Sleep(time.Millisecond) {
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(time.Millisecond) {
 		p.mu.Lock()
 		closed := len(p.idle) == 1 && !p.idle[0].live.alive()
 		p.mu.Unlock()
@@ -297,17 +297,21 @@ func TestRESTCancelEndsHungRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := c.Channels().Get(ctx, "hung")
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("error %v, want context.Canceled", err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("the cancelled request returned after %v", d)
+	// The server never answers "hung": only the cancel can end the request
+	// (the bound is far above any machine's delay, not a speed figure).
+	done := make(chan error, 1)
+	go func() { _, err := c.Channels().Get(ctx, "hung"); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled request still waits for the server")
 	}
 	select {
 	case <-serverSawClose:
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("the server never saw the connection close")
 	}
 	if n := c.rest.idleCount(); n != 0 {
