@@ -49,6 +49,7 @@ type Config struct {
 	WrapUp       time.Duration     // wrap-up after an answered call ends by itself after this long
 	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
 	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
+	TimerSlack   time.Duration     // how late the kernel may wake serve's threads (0: the host's); see timerslack.go
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
@@ -109,6 +110,8 @@ func settings() []setting {
 		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
+		{env: "HOTLINE_TIMER_SLACK", flag: "timer-slack", def: defaultTimerSlack.String(),
+			usage: "how late the kernel may wake serve's threads, to wake them together (Linux; 0: the host's, e.g. systemd's TimerSlackNSec)", check: checkTimerSlack},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"hotline/crm/resource/doctext"
 )
@@ -27,6 +28,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// timerSlack applies HOTLINE_TIMER_SLACK to the process (main sets
+	// applyTimerSlack, which may start the program again); nil in tests
+	// that run commands in their own process.
+	timerSlack func(time.Duration) error
 }
 
 func main() {
@@ -36,7 +41,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, timerSlack: applyTimerSlack}
 	code := exitCode(run(ctx, os.Args[1:], e), e.stderr)
 	stop()
 	os.Exit(code)

@@ -56,6 +56,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
+	if e.timerSlack != nil { // before anything starts: it may start the program again
+		if err := e.timerSlack(cfg.TimerSlack); err != nil {
+			log.Warn("running with the host's timer slack", slog.Any("err", err))
+		}
+	}
 	if demoMode {
 		stopPG, err := privatePostgres(ctx, &cfg, log)
 		defer stopPG()
