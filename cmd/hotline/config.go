@@ -50,6 +50,7 @@ type Config struct {
 	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
 	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
 	TimerSlack   time.Duration     // how late the kernel may wake serve's threads (0: the host's); see timerslack.go
+	SpoolSync    time.Duration     // the most a call update waits to be durable (in PostgreSQL, else fsynced); 0: fsync every append
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
@@ -110,6 +111,8 @@ func settings() []setting {
 		{env: "HOTLINE_MEDIA_BASE_URL", flag: "media-base-url", usage: "base URL Asterisk fetches prompt audio from, e.g. http://10.0.0.2:8080 (empty: http://HOTLINE_HTTP_ADDR)", check: checkMediaBaseURL},
 		{env: "HOTLINE_SPOOL_DIR", flag: "spool-dir", def: "var/spool", usage: "directory of the durable spool for call events and survey writes while PostgreSQL is down",
 			check: func(v string, c *Config) error { c.SpoolDir = v; return nil }},
+		{env: "HOTLINE_SPOOL_SYNC", flag: "spool-sync", def: defaultSpoolSync.String(),
+			usage: "the most a call update waits to be durable: written to PostgreSQL by then, or else fsynced in the spool (0: fsync every update)", check: checkSpoolSync},
 		{env: "HOTLINE_TIMER_SLACK", flag: "timer-slack", def: defaultTimerSlack.String(),
 			usage: "how late the kernel may wake serve's threads, to wake them together (Linux; 0: the host's, e.g. systemd's TimerSlackNSec)", check: checkTimerSlack},
 	}
@@ -336,6 +339,20 @@ func checkWrapUp(v string, c *Config) error {
 		return fmt.Errorf("%q: want whole seconds from 1 to %d", v, int(screenpop.MaxWrapUp/time.Second))
 	}
 	c.WrapUp = time.Duration(n) * time.Second
+	return nil
+}
+
+// defaultSpoolSync is HOTLINE_SPOOL_SYNC's default: above the call log's
+// write delay (callLogDelay) and its round trip, so that while PostgreSQL
+// keeps up the updates are durable there and the spool is never fsynced.
+const defaultSpoolSync = 500 * time.Millisecond
+
+func checkSpoolSync(v string, c *Config) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > 10*time.Second {
+		return fmt.Errorf("%q: want a duration from 0 (fsync every update) to 10s, such as 500ms", v)
+	}
+	c.SpoolSync = d
 	return nil
 }
 

@@ -62,7 +62,8 @@ func (p *telephonyParts) callsWritten() {
 
 // callLogDelay is how long journaled call updates gather before they are
 // written to PostgreSQL: a call's many updates while it is in progress
-// become one row write (the spool keeps them durable meanwhile).
+// become one row write (the spool keeps them meanwhile, and fsyncs those
+// not written within HOTLINE_SPOOL_SYNC, whose default is above it).
 var callLogDelay = 250 * time.Millisecond
 
 // rosterRefresh is how often the agent roster (endpoint -> agent, for the
@@ -99,7 +100,14 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	}
 	p.simulated = cfg.ARIURL == ""
 
-	sp, err := spool.Open(cfg.SpoolDir, spool.Options{Sync: spool.SyncInterval, Logger: log.With("component", "spool")})
+	// A call update is durable within HOTLINE_SPOOL_SYNC: in PostgreSQL
+	// when the call log has written it by then (the spool's commit), else
+	// by the spool's fsync.
+	spoolOpts := spool.Options{Sync: spool.SyncInterval, SyncEvery: cfg.SpoolSync, Logger: log.With("component", "spool")}
+	if cfg.SpoolSync == 0 {
+		spoolOpts.Sync = spool.SyncAlways
+	}
+	sp, err := spool.Open(cfg.SpoolDir, spoolOpts)
 	if err != nil {
 		return nil, fmt.Errorf("open the spool (HOTLINE_SPOOL_DIR %s): %w", cfg.SpoolDir, err)
 	}

@@ -84,15 +84,49 @@ func (s *Spool) maybeSync() error {
 	case SyncNever:
 		return nil
 	case SyncInterval:
-		if time.Since(s.lastSync) < s.opts.SyncEvery {
-			return nil
+		// The deadline is the oldest unsynced record's: a later Append
+		// does not move it.
+		if !s.unsynced {
+			s.unsynced = true
+			if s.syncTimer == nil {
+				s.syncTimer = time.AfterFunc(s.opts.SyncEvery, s.syncDue)
+			} else {
+				s.syncTimer.Reset(s.opts.SyncEvery)
+			}
 		}
+		return nil
 	}
-	s.lastSync = time.Now()
+	return s.sync()
+}
+
+// sync fsyncs the segment being appended to (a full one was fsynced when
+// the next was begun).
+func (s *Spool) sync() error {
 	if err := s.w.Sync(); err != nil {
 		return fmt.Errorf("spool: fsync: %w", err)
 	}
+	s.syncs++
+	s.unsynced = false
 	return nil
+}
+
+// syncDue runs SyncEvery after an Append found every earlier record
+// synced or committed: the records the consumer has not committed since
+// are fsynced now.
+func (s *Spool) syncDue() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || !s.unsynced {
+		return
+	}
+	if s.cur.id >= s.nextID { // all committed: durable where the consumer stored them
+		s.unsynced = false
+		return
+	}
+	if err := s.sync(); err != nil {
+		s.log.Error("spool: records not yet stored are not durable; trying again", "dir", s.dir, "err", err)
+		s.syncTimer.Reset(s.opts.SyncEvery)
+	}
 }
 
 // Next returns up to max of the oldest uncommitted records and the id of
@@ -160,6 +194,11 @@ func (s *Spool) Commit(last uint64) error {
 		return fmt.Errorf("spool: write commit: %w", err)
 	}
 	s.dropCommitted()
+	if s.unsynced && s.cur.id >= s.nextID {
+		// every appended record is stored by the consumer: none needs an fsync
+		s.unsynced = false
+		s.syncTimer.Stop()
+	}
 	s.room.Broadcast()
 	return nil
 }
@@ -186,7 +225,7 @@ func (s *Spool) Ready() <-chan struct{} { return s.ready }
 func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{PendingBytes: s.pending, PendingRecords: s.nextID - s.cur.id, Segments: len(s.segs), FullWaits: s.fullWaits}
+	return Stats{PendingBytes: s.pending, PendingRecords: s.nextID - s.cur.id, Segments: len(s.segs), FullWaits: s.fullWaits, Syncs: s.syncs}
 }
 
 // Close syncs and closes the files; blocked Appends return ErrClosed.
@@ -198,6 +237,9 @@ func (s *Spool) Close() error {
 	}
 	s.closed = true
 	s.room.Broadcast()
+	if s.syncTimer != nil {
+		s.syncTimer.Stop()
+	}
 	var err error
 	if s.w != nil {
 		err = s.w.Sync()

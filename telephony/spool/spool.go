@@ -28,9 +28,14 @@ type SyncPolicy int
 
 // The fsync policies.
 const (
-	SyncAlways   SyncPolicy = iota // fsync after every Append (survives power loss)
-	SyncInterval                   // fsync at most every SyncEvery (a crash of the process loses nothing; power loss up to SyncEvery)
-	SyncNever                      // leave it to the OS
+	SyncAlways SyncPolicy = iota // fsync after every Append (survives power loss)
+	// SyncInterval: a record is fsynced within SyncEvery of its Append
+	// unless the consumer committed it before (it is stored elsewhere
+	// then). A crash of the process loses nothing; a power failure loses
+	// no committed record and of the others at most the last SyncEvery.
+	// When the consumer keeps up, nothing is fsynced at all.
+	SyncInterval
+	SyncNever // leave it to the OS
 )
 
 // Options configure a spool; zero values are safe.
@@ -38,7 +43,7 @@ type Options struct {
 	MaxBytes     int64 // uncommitted bytes before Append blocks (default 256 MiB)
 	SegmentBytes int64 // segment file size (default 16 MiB)
 	Sync         SyncPolicy
-	SyncEvery    time.Duration // for SyncInterval (default 100 ms)
+	SyncEvery    time.Duration // for SyncInterval: the most a record waits to be durable (default 100 ms)
 	Logger       *slog.Logger
 }
 
@@ -48,6 +53,7 @@ type Stats struct {
 	PendingRecords uint64 // uncommitted records
 	Segments       int
 	FullWaits      uint64 // Appends that had to wait for room
+	Syncs          uint64 // fsyncs of appended records
 }
 
 const headerSize = 8 // uint32 length, uint32 CRC-32C
@@ -82,7 +88,9 @@ type Spool struct {
 	peek      position // just after the last record handed out by Next
 	peekLast  uint64
 	pending   int64
-	lastSync  time.Time
+	unsynced  bool        // appended records wait for their fsync (SyncInterval)
+	syncTimer *time.Timer // fires SyncEvery after the oldest of them was appended
+	syncs     uint64
 	commitF   *os.File
 	readers   map[string]*os.File
 	fullWaits uint64

@@ -150,3 +150,86 @@ func TestBackpressure(t *testing.T) {
 		t.Error("an append larger than the spool must fail, not block forever")
 	}
 }
+
+// waitSyncs waits (at most 5 s) until the spool has fsynced n times.
+func waitSyncs(t *testing.T, s *Spool, n uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); s.Stats().Syncs < n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d fsyncs after 5 s, want %d", s.Stats().Syncs, n)
+		}
+	}
+}
+
+// SyncInterval: an Append does not fsync; records the consumer has not
+// committed SyncEvery after the oldest of them was appended are fsynced
+// then, all at once; records it committed before are never fsynced (they
+// are stored where it put them). SyncAlways fsyncs every Append.
+func TestSyncIntervalSyncsOnlyWhatWasNotCommitted(t *testing.T) {
+	const every = 30 * time.Millisecond
+	s := mustOpen(t, t.TempDir(), Options{Sync: SyncInterval, SyncEvery: every})
+	defer s.Close()
+
+	// the consumer keeps up: nothing is fsynced
+	for i := range 5 {
+		if err := s.Append(rec(i)); err != nil {
+			t.Fatal(err)
+		}
+		_, last, _ := s.Next(10)
+		if err := s.Commit(last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(4 * every)
+	if n := s.Stats().Syncs; n != 0 {
+		t.Fatalf("%d fsyncs of records committed before their deadline, want 0", n)
+	}
+
+	// the consumer is behind: one fsync for the records appended meanwhile
+	start := time.Now()
+	for i := 5; i < 8; i++ {
+		if err := s.Append(rec(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Stats().Syncs; n != 0 {
+		t.Fatalf("Append fsynced (%d) before the deadline", n)
+	}
+	waitSyncs(t, s, 1)
+	if waited := time.Since(start); waited < every {
+		t.Fatalf("fsynced %v after the append, before SyncEvery (%v)", waited, every)
+	}
+	time.Sleep(4 * every)
+	if n := s.Stats().Syncs; n != 1 {
+		t.Fatalf("%d fsyncs for one group of records, want 1", n)
+	}
+
+	// committed only in part: the rest is fsynced at the deadline
+	if err := s.Append(rec(8), rec(9)); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _, _ := s.Next(100); len(recs) != 5 {
+		t.Fatalf("%d records pending, want rec(5) to rec(9)", len(recs))
+	}
+	if err := s.Commit(9); err != nil { // up to rec(8): rec(i) has id i+1
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.PendingRecords != 1 {
+		t.Fatalf("%d records pending, want rec(9) only", st.PendingRecords)
+	}
+	waitSyncs(t, s, 2)
+	if got := drain(t, s, 10); len(got) != 1 || got[0] != string(rec(9)) {
+		t.Fatalf("left %q, want rec(9)", got)
+	}
+
+	always := mustOpen(t, t.TempDir(), Options{Sync: SyncAlways})
+	defer always.Close()
+	for i := range 3 {
+		if err := always.Append(rec(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := always.Stats().Syncs; n != 3 {
+		t.Fatalf("SyncAlways: %d fsyncs for 3 appends", n)
+	}
+}
