@@ -50,7 +50,8 @@ type Config struct {
 	TTSCommand   *voice.Command    // the speech synthesizer prompts are made with
 	MediaBaseURL string            // how Asterisk reaches Hotline's prompt audio; "" = http://HOTLINE_HTTP_ADDR
 	TimerSlack   time.Duration     // how late the kernel may wake serve's threads (0: the host's); see timerslack.go
-	SpoolSync    time.Duration     // the most a call update waits to be durable (in PostgreSQL, else fsynced); 0: fsync every append
+	SpoolSync    time.Duration     // the most a call update waits to be durable (in PostgreSQL, else fsynced); 0: defaultSpoolSync
+	SpoolSyncAll bool              // HOTLINE_SPOOL_SYNC=0: fsync every call update
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
@@ -352,7 +353,7 @@ func checkSpoolSync(v string, c *Config) error {
 	if err != nil || d < 0 || d > 10*time.Second {
 		return fmt.Errorf("%q: want a duration from 0 (fsync every update) to 10s, such as 500ms", v)
 	}
-	c.SpoolSync = d
+	c.SpoolSync, c.SpoolSyncAll = d, d == 0
 	return nil
 }
 

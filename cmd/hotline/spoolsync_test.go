@@ -11,7 +11,7 @@ import (
 func TestSpoolSyncSetting(t *testing.T) {
 	for v, want := range map[string]time.Duration{"0": 0, "500ms": 500 * time.Millisecond, "2s": 2 * time.Second, "10s": 10 * time.Second} {
 		var c Config
-		if err := checkSpoolSync(v, &c); err != nil || c.SpoolSync != want {
+		if err := checkSpoolSync(v, &c); err != nil || c.SpoolSync != want || c.SpoolSyncAll != (want == 0) {
 			t.Errorf("%q: %v, %v; want %v", v, c.SpoolSync, err, want)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -103,8 +104,8 @@ func startTelephony(ctx context.Context, cfg Config, log *slog.Logger, st *postg
 	// A call update is durable within HOTLINE_SPOOL_SYNC: in PostgreSQL
 	// when the call log has written it by then (the spool's commit), else
 	// by the spool's fsync.
-	spoolOpts := spool.Options{Sync: spool.SyncInterval, SyncEvery: cfg.SpoolSync, Logger: log.With("component", "spool")}
-	if cfg.SpoolSync == 0 {
+	spoolOpts := spool.Options{Sync: spool.SyncInterval, SyncEvery: cmp.Or(cfg.SpoolSync, defaultSpoolSync), Logger: log.With("component", "spool")}
+	if cfg.SpoolSyncAll {
 		spoolOpts.Sync = spool.SyncAlways
 	}
 	sp, err := spool.Open(cfg.SpoolDir, spoolOpts)
