@@ -12,6 +12,7 @@ package survey
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,6 +129,22 @@ type Texts struct {
 	Questions map[string]string `json:"questions,omitempty"`
 	Invalid   string            `json:"invalid,omitempty"`
 	Thanks    string            `json:"thanks,omitempty"`
+}
+
+// Spoken returns every non-empty text of t, the prompts a caller may hear.
+func (t Texts) Spoken() []string {
+	var out []string
+	for _, v := range []string{t.Greeting, t.Intro, t.Invalid, t.Thanks} {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Questions)) {
+		if v := t.Questions[k]; strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // MaxText bounds one spoken text (the synthesizer's limit).

@@ -326,12 +326,13 @@ func BenchmarkServeFullStack(b *testing.B) {
 	}
 }
 
-// prepareSurveyPrompts makes the audio of every survey text in each of its
-// languages, as a service that has run a while has it: it is made once in
-// a service's life (kept in PostgreSQL), and the warm-up's calls reach only
-// their callers' languages. Before, a survey call from an English-speaking
-// client in the measured run paid the English prompts' synthesis (espeak-ng
-// and the resampling to 8 kHz, about 0.1 s of CPU each).
+// prepareSurveyPrompts waits until the audio of every survey text in each
+// of its languages is made (serve's "survey prompts" makes it at start;
+// Ensure waits for it or makes it): it is made once in a service's life
+// (kept in PostgreSQL), not per call. Before serve made the prompts at
+// start, a survey call from an English-speaking client in the measured run
+// paid the English prompts' synthesis (espeak-ng and the resampling to
+// 8 kHz, about 0.1 s of CPU each).
 func prepareSurveyPrompts(ctx context.Context, b *testing.B, st *postgres.Services, svc *services) {
 	b.Helper()
 	if svc.voice == nil {
@@ -344,14 +345,7 @@ func prepareSurveyPrompts(ctx context.Context, b *testing.B, st *postgres.Servic
 	made := 0
 	for _, sv := range surveys {
 		for lang, t := range sv.Texts {
-			texts := []string{t.Greeting, t.Intro, t.Invalid, t.Thanks}
-			for _, q := range t.Questions {
-				texts = append(texts, q)
-			}
-			for _, text := range texts {
-				if strings.TrimSpace(text) == "" {
-					continue
-				}
+			for _, text := range t.Spoken() {
 				if _, err := svc.voice.Ensure(ctx, lang, text); err != nil {
 					b.Fatalf("survey %q prompt in %s: %v", sv.Name, lang, err)
 				}

@@ -35,10 +35,10 @@ func documentText(log *slog.Logger) *doctext.Extractor {
 // Sales amounts are shown in the base currency.
 // /metrics is not among them: it has a listener of its own (serve).
 // Each feature has a function of its own below.
-func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, log *slog.Logger, base string) {
+func mountFeatures(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *postgres.Services, prompts *promptReadier, log *slog.Logger, base string) {
 	mountClients(api, pages, st, log)
 	mountCalls(api, pages, tel, st, log)
-	mountSurveys(api, pages, st, log)
+	mountSurveys(api, pages, st, readySurveys{st.Surveys, prompts}, log)
 	mountServiceDesk(api, pages, st, log)
 	mountFunnel(api, pages, st, log, base)
 	mountResources(api, pages, st, log)
@@ -66,10 +66,11 @@ func mountCalls(api *httpapi.Server, pages *web.Pages, tel *telephonyParts, st *
 	pages.MountConsole()
 }
 
-// mountSurveys: surveys and questionnaire campaigns.
-func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, log *slog.Logger) {
-	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Clients: st.Clients, Logger: log})
-	pages.MountSurveys(web.SurveyPageDeps{Surveys: st.Surveys, Campaigns: st.Campaigns, Classes: st.Priority, Owners: st.Users})
+// mountSurveys: surveys and questionnaire campaigns; a survey saved
+// through them has its prompts made (surveys).
+func mountSurveys(api *httpapi.Server, pages *web.Pages, st *postgres.Services, surveys readySurveys, log *slog.Logger) {
+	httpapi.RegisterSurveys(api, httpapi.SurveyDeps{Surveys: surveys, Campaigns: st.Campaigns, Clients: st.Clients, Logger: log})
+	pages.MountSurveys(web.SurveyPageDeps{Surveys: surveys, Campaigns: st.Campaigns, Classes: st.Priority, Owners: st.Users})
 }
 
 // mountServiceDesk: service requests, their costs and the knowledge base.

@@ -37,8 +37,9 @@ type services struct {
 	checks     []httpapi.Check
 	closers    []func()
 	cat        *i18n.Catalogue
-	voice      *voice.Voice // prompts' audio, for the IVR and the prompts page
-	metrics    http.Handler // /metrics behind the scrape token, for its own listener
+	voice      *voice.Voice   // prompts' audio, for the IVR and the prompts page
+	prompts    *promptReadier // makes survey prompts' audio before callers need it
+	metrics    http.Handler   // /metrics behind the scrape token, for its own listener
 }
 
 // listener is one HTTP server and the socket it serves.
@@ -139,6 +140,8 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if svc.voice, err = startVoice(ctx, cfg, log, st); err != nil {
 		return nil, svc, err
 	}
+	svc.prompts = newPromptReadier(svc.voice, st, log.With("component", "survey prompts"))
+	svc.components = append(svc.components, component{Name: "survey prompts", Run: svc.prompts.Run})
 	svc.components = append(svc.components, sessionJanitor(st, log), callPartitions(st, log))
 	svc.components = append(svc.components, nightlyReclassify(st.Priority, cfg.TimeZone, log, nightlyOptions{}))
 	rdb, err := startRedis(cfg, svc)
@@ -165,13 +168,13 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, st *postgre
 	if err != nil {
 		return nil, svc, fmt.Errorf("pages: %w", err)
 	}
-	mountFeatures(api, pages, tel, st, log, cfg.BaseCurrency)
+	mountFeatures(api, pages, tel, st, svc.prompts, log, cfg.BaseCurrency)
 	mountNotify(api, pages, notices, st)
 	// Prometheus authenticates with its own token (HOTLINE_METRICS_TOKEN),
 	// not a user's session or API token, on a listener of its own.
 	svc.metrics = metrics.RequireBearer(cfg.MetricsToken, metrics.Handler(reg))
 	mountMedia(api, svc.voice)
-	pages.MountPrompts(web.PromptPageDeps{Surveys: st.Surveys, Audio: st.Voice, Voice: svc.voice, Catalogue: cat})
+	pages.MountPrompts(web.PromptPageDeps{Surveys: readySurveys{st.Surveys, svc.prompts}, Audio: st.Voice, Voice: svc.voice, Catalogue: cat})
 	return api, svc, nil
 }
 

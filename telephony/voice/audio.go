@@ -166,16 +166,38 @@ func resample(in []float64, from, to int) []float64 {
 	cutoff := math.Min(1, ratio) * 0.95 // of the input's Nyquist frequency
 	const taps = 16                     // zero crossings on each side, at the output's rate
 	half := int(math.Ceil(taps / math.Min(1, ratio)))
+	width := 2*half + 1
+	weight := func(x float64) float64 { return cutoff * sinc(cutoff*x) * blackman(x/float64(half)) }
 	n := int(float64(len(in)) * ratio)
 	out := make([]float64, n)
+	// Output sample i sits at i·from/to in the input: input sample
+	// i·from/to (integer division) plus a fraction that repeats every
+	// phases = to/gcd(from, to) outputs. The weights of each fraction are
+	// computed once (a sine and two cosines a tap), unless the audio is
+	// shorter than the table.
+	phases := to / gcd(from, to)
+	var table []float64
+	if phases <= n {
+		table = make([]float64, phases*width)
+		for p := range phases {
+			frac := float64(p*from%to) / float64(to)
+			for d := -half; d <= half; d++ {
+				table[p*width+d+half] = weight(float64(d) - frac)
+			}
+		}
+	}
 	for i := range n {
-		center := float64(i) / ratio
-		lo, hi := int(center)-half, int(center)+half
+		base, p := i*from/to, i%phases
+		frac := float64(i*from%to) / float64(to)
 		var acc, norm float64
-		for j := max(lo, 0); j <= hi && j < len(in); j++ {
-			x := float64(j) - center
-			w := cutoff * sinc(cutoff*x) * blackman(x/float64(half))
-			acc += in[j] * w
+		for d := max(-half, -base); d <= half && base+d < len(in); d++ {
+			var w float64
+			if table != nil {
+				w = table[p*width+d+half]
+			} else {
+				w = weight(float64(d) - frac)
+			}
+			acc += in[base+d] * w
 			norm += w
 		}
 		if norm != 0 {
@@ -183,6 +205,13 @@ func resample(in []float64, from, to int) []float64 {
 		}
 	}
 	return out
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func sinc(x float64) float64 {
