@@ -56,3 +56,36 @@ func BenchmarkObserveCall(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkObserveConcurrent folds the six events of one call (start, ring,
+// answer, hold, unhold, end) while n other calls are in progress, each
+// answered by its own roster agent: the cost of an event should not grow
+// with the calls it does not concern.
+func BenchmarkObserveConcurrent(b *testing.B) {
+	for _, n := range []int{5, 50, 500} {
+		b.Run(fmt.Sprintf("calls=%d", n), func(b *testing.B) {
+			agents := AgentList{"free"}
+			for i := range n {
+				agents = append(agents, fmt.Sprintf("agent%03d", i))
+			}
+			now := dayStart
+			m := New(prometheus.NewRegistry(), agents, Options{Now: func() time.Time { return now }, Location: time.UTC})
+			for i := range n {
+				for _, e := range newCall(fmt.Sprintf("busy%03d", i), telephony.Inbound, 0).start().
+					ring(agents[i+1], 1).answer(agents[i+1], 2).events {
+					m.Observe(e)
+				}
+			}
+			events := newCall("c1", telephony.Inbound, 10).start().ring("free", 11).answer("free", 13).
+				hold("free", 20, 30).end(90, telephony.OutcomeAnswered, 3, 2, 67, 10).events
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				for _, e := range events {
+					m.Observe(e)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
+		})
+	}
+}
