@@ -9,35 +9,54 @@ import (
 	"hotline/telephony"
 )
 
+// callID identifies a call in progress: its node and linkedid.
+type callID struct{ node, linkedID string }
+
 type liveCall struct {
+	key  string // node/linkedid: orders calls that give an agent states of equal rank
 	call telephony.Call
-	held map[string]bool // channels on hold
+	held map[string]bool // channels on hold (nil until the first hold)
 }
 
 type agentInfo struct {
+	login   string
 	state   AgentState
 	since   time.Time
 	offline bool
-	call    string // linkedid key of the call the state is about
+	call    *liveCall // the call the state is about (nil when idle or offline)
+	// calls are the calls in progress with a leg of this agent: the only
+	// ones its state depends on.
+	calls []*liveCall
+	// dirty marks an agent an event touched, to be recomputed.
+	dirty bool
 }
 
 // live folds the tracker's domain events into the state of agents and calls.
+//
+// An event costs in proportion to the call it concerns, not to the calls in
+// progress: each roster agent keeps the list of the calls it has a leg on,
+// and an event recomputes only the agents of its call's legs (before and
+// after the event). Stale calls are pruned once a minute of event time.
 type live struct {
 	now func() time.Time
 	loc *time.Location
 
 	mu     sync.Mutex
-	calls  map[string]*liveCall // node/linkedid -> call
+	calls  map[callID]*liveCall
 	agents map[string]*agentInfo
 	roster []string
 	today  Totals
 	// talkSum is the talk time of today's answered calls, for the average.
 	talkSum float64
 	subs    map[chan struct{}]struct{}
+	// touched lists the agents marked dirty by the event being folded.
+	touched []*agentInfo
+	// pruneDue is the event time of the next search for stale calls.
+	pruneDue time.Time
 }
 
 func newLive(now func() time.Time, loc *time.Location) *live {
-	return &live{now: now, loc: loc, calls: map[string]*liveCall{}, agents: map[string]*agentInfo{},
+	return &live{now: now, loc: loc, calls: map[callID]*liveCall{}, agents: map[string]*agentInfo{},
 		subs: map[chan struct{}]struct{}{}}
 }
 
@@ -51,13 +70,23 @@ func (l *live) setRoster(logins []string) {
 	l.roster = slices.Compact(l.roster)
 	for _, a := range l.roster {
 		if l.agents[a] == nil {
-			l.agents[a] = &agentInfo{state: StateIdle, since: l.now()}
+			l.agents[a] = &agentInfo{login: a, state: StateIdle, since: l.now()}
 		}
 	}
 	for a := range l.agents {
 		if _, ok := slices.BinarySearch(l.roster, a); !ok {
 			delete(l.agents, a)
 		}
+	}
+	// rebuild every agent's calls (new agents may be on calls already) and
+	// recompute every agent
+	for _, a := range l.agents {
+		clear(a.calls)
+		a.calls = a.calls[:0]
+		l.touch(a)
+	}
+	for _, lc := range l.calls {
+		l.attachLocked(lc)
 	}
 	l.recomputeLocked(l.now())
 }
@@ -73,30 +102,39 @@ func (l *live) setOnline(login string, online bool, at time.Time) {
 	defer l.mu.Unlock()
 	if a := l.agents[login]; a != nil {
 		a.offline = !online
+		l.touch(a)
 		l.recomputeLocked(at)
 	}
 }
 
-// observe folds one event; it returns the call when the event ended it.
+// observe folds one event.
 func (l *live) observe(e telephony.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := callKey(&e.Call)
+	id := callID{e.Call.Node, e.Call.LinkedID}
+	lc := l.calls[id]
 	switch e.Kind {
 	case telephony.EventCallEnded:
-		delete(l.calls, key)
+		if lc != nil {
+			l.removeLocked(id, lc)
+		}
 		if e.Call.MergedInto == "" {
 			l.countLocked(&e.Call)
 		}
 	default:
-		lc := l.calls[key]
 		if lc == nil {
-			lc = &liveCall{held: map[string]bool{}}
-			l.calls[key] = lc
+			lc = &liveCall{key: callKey(&e.Call)}
+			l.calls[id] = lc
+		} else {
+			l.detachLocked(lc)
 		}
 		lc.call = e.Call
+		l.attachLocked(lc)
 		switch e.Kind {
 		case telephony.EventCallHeld:
+			if lc.held == nil {
+				lc.held = map[string]bool{}
+			}
 			lc.held[e.Channel] = true
 		case telephony.EventCallUnheld:
 			delete(lc.held, e.Channel)
@@ -104,7 +142,10 @@ func (l *live) observe(e telephony.Event) {
 			// an attended transfer folds the consultation call into this
 			// one; the tracker publishes no CallEnded for it
 			if e.Transfer != nil && e.Transfer.ConsultLinkedID != "" {
-				delete(l.calls, e.Call.Node+"/"+e.Transfer.ConsultLinkedID)
+				cid := callID{e.Call.Node, e.Transfer.ConsultLinkedID}
+				if consult := l.calls[cid]; consult != nil {
+					l.removeLocked(cid, consult)
+				}
 			}
 		}
 	}
@@ -112,14 +153,69 @@ func (l *live) observe(e telephony.Event) {
 	l.recomputeLocked(e.At)
 }
 
+// touch marks an agent for recomputing.
+func (l *live) touch(a *agentInfo) {
+	if !a.dirty {
+		a.dirty = true
+		l.touched = append(l.touched, a)
+	}
+}
+
+// attachLocked adds lc to the calls of its legs' roster agents and touches them.
+func (l *live) attachLocked(lc *liveCall) {
+	for i := range lc.call.Legs {
+		a := l.agents[lc.call.Legs[i].Agent]
+		if a == nil {
+			continue
+		}
+		if !slices.Contains(a.calls, lc) {
+			a.calls = append(a.calls, lc)
+		}
+		l.touch(a)
+	}
+}
+
+// detachLocked removes lc from the calls of its legs' roster agents and touches them.
+func (l *live) detachLocked(lc *liveCall) {
+	for i := range lc.call.Legs {
+		a := l.agents[lc.call.Legs[i].Agent]
+		if a == nil {
+			continue
+		}
+		if j := slices.Index(a.calls, lc); j >= 0 {
+			last := len(a.calls) - 1
+			a.calls[j] = a.calls[last]
+			a.calls[last] = nil
+			a.calls = a.calls[:last]
+		}
+		l.touch(a)
+	}
+}
+
+// removeLocked forgets a call in progress.
+func (l *live) removeLocked(id callID, lc *liveCall) {
+	l.detachLocked(lc)
+	delete(l.calls, id)
+}
+
 // staleAfter drops calls whose end was never seen (a node that went away)
 // so that no agent stays busy forever.
 const staleAfter = 12 * time.Hour
 
+// pruneEvery is how often, in event time, calls are searched for stale ones.
+const pruneEvery = time.Minute
+
+// pruneLocked drops the stale calls when a search is due: pruneEvery after
+// the last one, or at once when event time went back by more than an hour
+// (a node whose clock was far ahead must not stop the searches).
 func (l *live) pruneLocked(now time.Time) {
-	for key, lc := range l.calls {
+	if now.Before(l.pruneDue) && !now.Before(l.pruneDue.Add(-time.Hour)) {
+		return
+	}
+	l.pruneDue = now.Add(pruneEvery)
+	for id, lc := range l.calls {
 		if now.Sub(lc.call.StartedAt) > staleAfter {
-			delete(l.calls, key)
+			l.removeLocked(id, lc)
 		}
 	}
 }
@@ -171,43 +267,63 @@ func ringOver(dialStatus string) bool {
 	return true
 }
 
-var stateRank = map[AgentState]int{StateTalking: 3, StateOnHold: 3, StateRinging: 2}
-
-// recomputeLocked derives every agent's state from the calls in progress
-// (one pass over their legs) and wakes the subscribers.
-func (l *live) recomputeLocked(at time.Time) {
-	type best struct {
-		state AgentState
-		call  string
+// stateRank orders the states a leg gives: an agent on several legs is in
+// the highest (talking or on hold, then ringing).
+func stateRank(st AgentState) int {
+	switch st {
+	case StateTalking, StateOnHold:
+		return 3
+	case StateRinging:
+		return 2
 	}
-	busy := map[string]best{}
-	for key, lc := range l.calls {
+	return 0
+}
+
+// agentState derives an agent's state from the legs it has on calls in
+// progress: the highest ranked, and of equal ranks the one of the call with
+// the lowest key (nil when on no call).
+func agentState(a *agentInfo) (AgentState, *liveCall) {
+	var (
+		best  AgentState
+		bestC *liveCall
+	)
+	for _, lc := range a.calls {
 		for i := range lc.call.Legs {
 			leg := &lc.call.Legs[i]
+			if leg.Agent != a.login {
+				continue
+			}
 			st := legState(lc, leg)
 			if st == "" {
 				continue
 			}
-			if b, ok := busy[leg.Agent]; !ok || stateRank[st] > stateRank[b.state] ||
-				(stateRank[st] == stateRank[b.state] && key < b.call) {
-				busy[leg.Agent] = best{st, key}
+			if r, br := stateRank(st), stateRank(best); bestC == nil || r > br || (r == br && lc.key < bestC.key) {
+				best, bestC = st, lc
 			}
 		}
 	}
-	for _, login := range l.roster {
-		a := l.agents[login]
-		b, ok := busy[login]
-		if !ok {
-			b.state = StateIdle
-			if a.offline {
-				b.state = StateOffline
-			}
+	if bestC == nil {
+		best = StateIdle
+		if a.offline {
+			best = StateOffline
 		}
-		if a.state != b.state {
-			a.state, a.since = b.state, at
-		}
-		a.call = b.call
 	}
+	return best, bestC
+}
+
+// recomputeLocked derives the state of the agents touched since the last
+// call (their since moves to at when it changes) and wakes the subscribers.
+func (l *live) recomputeLocked(at time.Time) {
+	for i, a := range l.touched {
+		st, lc := agentState(a)
+		if a.state != st {
+			a.state, a.since = st, at
+		}
+		a.call = lc
+		a.dirty = false
+		l.touched[i] = nil
+	}
+	l.touched = l.touched[:0]
 	for ch := range l.subs {
 		select {
 		case ch <- struct{}{}:
@@ -265,8 +381,8 @@ func (l *live) snapshot() Snapshot {
 	for _, login := range l.roster {
 		a := l.agents[login]
 		st := AgentStatus{Login: login, State: a.state, Since: a.since}
-		if lc := l.calls[a.call]; lc != nil && a.call != "" {
-			b := brief(lc, now)
+		if a.call != nil {
+			b := brief(a.call, now)
 			st.Call = &b
 		}
 		s.Agents = append(s.Agents, st)

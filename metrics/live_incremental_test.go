@@ -1,0 +1,234 @@
+package metrics
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/telephony"
+	"hotline/telephony/ari/aritest/transcripts"
+)
+
+// twin folds the same events into live and into refLive (the former full
+// recompute) and checks, after each, that they agree on everything the
+// live state shows.
+type twin struct {
+	t    *testing.T
+	now  time.Time
+	live *live
+	ref  *refLive
+	// events and prunes count what was folded, for the tests' own checks.
+	events, prunes int
+}
+
+func newTwin(t *testing.T, roster []string) *twin {
+	tw := &twin{t: t, now: dayStart}
+	now := func() time.Time { return tw.now }
+	tw.live, tw.ref = newLive(now, time.UTC), newRefLive(now, time.UTC)
+	tw.setRoster(roster)
+	return tw
+}
+
+func (tw *twin) setRoster(logins []string) {
+	tw.t.Helper()
+	tw.live.setRoster(logins)
+	tw.ref.setRoster(logins)
+	tw.check("roster")
+}
+
+func (tw *twin) setOnline(login string, online bool) {
+	tw.t.Helper()
+	tw.live.setOnline(login, online, tw.now)
+	tw.ref.setOnline(login, online, tw.now)
+	tw.check(fmt.Sprintf("%s online=%v", login, online))
+}
+
+func (tw *twin) observe(e telephony.Event) {
+	tw.t.Helper()
+	tw.now = e.At
+	due := tw.live.pruneDue
+	tw.live.observe(e)
+	pruned := tw.live.pruneDue != due
+	if pruned {
+		tw.prunes++
+	}
+	tw.ref.observe(e, pruned)
+	tw.events++
+	tw.check(fmt.Sprintf("event %d %s %s/%s at %s", tw.events, e.Kind, e.Call.Node, e.Call.LinkedID, e.At.Format(time.TimeOnly)))
+}
+
+// check compares the two states, and live's per-agent call lists with the
+// calls in progress.
+func (tw *twin) check(after string) {
+	tw.t.Helper()
+	l, r := tw.live, tw.ref
+	keys := make([]string, 0, len(l.calls))
+	for id, lc := range l.calls {
+		if lc.key != id.node+"/"+id.linkedID {
+			tw.t.Fatalf("after %s: call %v has key %q", after, id, lc.key)
+		}
+		keys = append(keys, lc.key)
+		rc := r.calls[lc.key]
+		if rc == nil {
+			continue
+		}
+		if !reflect.DeepEqual(lc.call, rc.call) || !maps.Equal(lc.held, rc.held) {
+			tw.t.Fatalf("after %s: call %s differs:\nlive %+v held %v\nref  %+v held %v", after, lc.key, lc.call, lc.held, rc.call, rc.held)
+		}
+	}
+	slices.Sort(keys)
+	if want := slices.Sorted(maps.Keys(r.calls)); !slices.Equal(keys, want) {
+		tw.t.Fatalf("after %s: calls in progress %v, want %v", after, keys, want)
+	}
+	if !slices.Equal(l.roster, r.roster) || len(l.agents) != len(r.agents) {
+		tw.t.Fatalf("after %s: roster %v (%d agents), want %v (%d)", after, l.roster, len(l.agents), r.roster, len(r.agents))
+	}
+	for _, login := range l.roster {
+		a, ra := l.agents[login], r.agents[login]
+		call := ""
+		if a.call != nil {
+			call = a.call.key
+		}
+		if a.state != ra.state || !a.since.Equal(ra.since) || call != ra.call || a.offline != ra.offline {
+			tw.t.Fatalf("after %s: %s is %s since %s on %q, want %s since %s on %q", after, login,
+				a.state, a.since.Format(time.TimeOnly), call, ra.state, ra.since.Format(time.TimeOnly), ra.call)
+		}
+		if a.dirty {
+			tw.t.Fatalf("after %s: %s left dirty", after, login)
+		}
+		var want []*liveCall
+		for _, lc := range l.calls {
+			if slices.ContainsFunc(lc.call.Legs, func(leg telephony.Leg) bool { return leg.Agent == login }) {
+				want = append(want, lc)
+			}
+		}
+		byKey := func(a, b *liveCall) int { return cmp.Compare(a.key, b.key) }
+		if got := slices.SortedFunc(slices.Values(a.calls), byKey); !slices.Equal(got, slices.SortedFunc(slices.Values(want), byKey)) {
+			tw.t.Fatalf("after %s: %s's calls are %d, want the %d with a leg of theirs", after, login, len(got), len(want))
+		}
+	}
+	if len(l.touched) != 0 {
+		tw.t.Fatalf("after %s: %d agents left touched", after, len(l.touched))
+	}
+	states := map[string]AgentState{}
+	for _, login := range r.roster {
+		states[login] = r.agents[login].state
+	}
+	if got := l.agentStates(); !maps.Equal(got, states) {
+		tw.t.Fatalf("after %s: agent states %v, want %v", after, got, states)
+	}
+	got, want := l.snapshot(), r.snapshot()
+	for _, s := range []*Snapshot{&got, &want} {
+		for _, calls := range [][]CallBrief{s.Calls, s.Waiting} {
+			slices.SortStableFunc(calls, func(a, b CallBrief) int {
+				return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b)))
+			})
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		tw.t.Fatalf("after %s: snapshot\n%+v\nwant\n%+v", after, got, want)
+	}
+	if active := l.activeCalls(); !maps.Equal(active, want.Active) {
+		tw.t.Fatalf("after %s: active calls %v, want %v", after, active, want.Active)
+	}
+}
+
+// TestIncrementalStateMatchesFullRecomputeOnRecordedCalls feeds the
+// recorded SIP calls through the real tracker, several copies of each on
+// nodes of their own with their frames interleaved, so that agents 1001
+// and 1002 are on several calls at once (holds, transfers, queues), and
+// compares the state after every event with a full recompute.
+func TestIncrementalStateMatchesFullRecomputeOnRecordedCalls(t *testing.T) {
+	dir := filepath.Join(transcriptsDir(t), "with-linkedid")
+	names, _ := filepath.Glob(filepath.Join(dir, "sip-*.jsonl"))
+	if len(names) < 10 {
+		t.Fatalf("only %d transcripts in %s", len(names), dir)
+	}
+	tr := telephony.NewTracker(telephony.TrackerOptions{
+		Roster: endpointRoster{"PJSIP/1001": "1001", "PJSIP/1002": "1002", "PJSIP/1003": "1003"},
+		Rules: telephony.DirectionRules{InboundContexts: []string{"from-trunk", "inbound"},
+			TrunkEndpoints: []string{"PJSIP/customers", "PJSIP/pstn"}},
+	})
+	// 1003 is not on the board; 1002 goes offline half-way
+	tw := newTwin(t, []string{"1001", "1002"})
+	defer tr.Observe(tw.observe)()
+	type stream struct {
+		node   string
+		frames [][]byte
+	}
+	var streams []*stream
+	for n := range 3 {
+		for _, path := range names {
+			name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+			streams = append(streams, &stream{node: fmt.Sprintf("%s#%d", name, n), frames: transcriptFrames(t, path)})
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	kinds := map[telephony.EventKind]int{}
+	busy := 0 // events after which an agent was on two calls or more
+	defer tr.Observe(func(e telephony.Event) {
+		kinds[e.Kind]++
+		for _, a := range tw.live.agents {
+			if len(a.calls) > 1 {
+				busy++
+				break
+			}
+		}
+	})()
+	for frame := 0; len(streams) > 0; frame++ {
+		i := rng.IntN(len(streams))
+		s := streams[i]
+		tr.HandleFrame(s.node, "", s.frames[0])
+		if s.frames = s.frames[1:]; len(s.frames) == 0 {
+			streams = slices.Delete(streams, i, i+1)
+		}
+		if frame == 400 {
+			tw.setOnline("1002", false)
+		}
+	}
+	if len(tw.live.calls) != 0 {
+		t.Errorf("%d calls still in progress after every recording ended", len(tw.live.calls))
+	}
+	for _, k := range []telephony.EventKind{telephony.EventCallHeld, telephony.EventCallTransferred,
+		telephony.EventAgentRinging, telephony.EventAgentLegEnded, telephony.EventCallEnded} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event in the recordings: %v", k, kinds)
+		}
+	}
+	if busy < 50 {
+		t.Errorf("an agent was on several calls after only %d events", busy)
+	}
+	t.Logf("%d events (%v), %d with an agent on several calls, %d searches for stale calls", tw.events, kinds, busy, tw.prunes)
+}
+
+func transcriptsDir(t *testing.T) string { t.Helper(); return transcripts.Dir(t) }
+
+// endpointRoster maps agents' endpoints to their logins for the tracker.
+type endpointRoster map[string]string
+
+func (r endpointRoster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; return l, ok }
+
+// transcriptFrames reads the frames of a recorded ARI stream, one a line.
+func transcriptFrames(t *testing.T, path string) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for line := range bytes.Lines(b) {
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			out = append(out, line)
+		}
+	}
+	return out
+}
