@@ -232,3 +232,55 @@ func transcriptFrames(t *testing.T, path string) [][]byte {
 	}
 	return out
 }
+
+// TestStaleCallLeavesTheBoard: a call whose end is never seen keeps its
+// agent busy for staleAfter, then is dropped within a minute of event time
+// (stale calls are searched once a minute, not on every event).
+func TestStaleCallLeavesTheBoard(t *testing.T) {
+	now := dayStart
+	m, _ := newTestMetrics(t, &now)
+	for _, e := range newCall("lost", telephony.Inbound, 0).start().ring("alice", 1).answer("alice", 3).events {
+		now = e.At
+		m.Observe(e)
+	}
+	const h12 = 12 * 3600
+	other := newCall("c2", telephony.Inbound, h12-120).start().ring("bob", h12-119).answer("bob", h12-118)
+	for sec := h12 - 117.0; sec < h12+300; sec += 5 {
+		other.emit(telephony.EventDTMF, sec, func(e *telephony.Event) { e.Digit = "1" })
+	}
+	searches := 0
+	var droppedAt time.Time
+	for _, e := range other.events {
+		now = e.At
+		due := m.live.pruneDue
+		m.Observe(e)
+		if m.live.pruneDue != due {
+			searches++
+		}
+		s := m.Snapshot()
+		alice := stateOf(t, s, "alice")
+		switch {
+		case e.At.Sub(dayStart) <= staleAfter:
+			if alice.State != StateTalking || alice.Call == nil || alice.Call.LinkedID != "lost" || len(s.Calls) != 2 {
+				t.Fatalf("at %s (not stale yet): alice %s on %+v, %d calls", e.At, alice.State, alice.Call, len(s.Calls))
+			}
+		case droppedAt.IsZero() && alice.State == StateIdle:
+			droppedAt = e.At
+			if !alice.Since.Equal(e.At) || alice.Call != nil || len(s.Calls) != 1 || s.Calls[0].LinkedID != "c2" {
+				t.Fatalf("at %s alice is idle since %s on %+v, calls %+v", e.At, alice.Since, alice.Call, s.Calls)
+			}
+		case !droppedAt.IsZero() && alice.State != StateIdle:
+			t.Fatalf("at %s alice is %s again", e.At, alice.State)
+		}
+		if bob := stateOf(t, s, "bob"); e.Kind == telephony.EventDTMF && bob.State != StateTalking {
+			t.Fatalf("at %s bob is %s", e.At, bob.State)
+		}
+	}
+	if droppedAt.IsZero() || droppedAt.Sub(dayStart) > staleAfter+pruneEvery {
+		t.Errorf("the stale call was dropped at %s, want within %s after %s", droppedAt, pruneEvery, dayStart.Add(staleAfter))
+	}
+	// 420 s of events: a search on the first, then one a minute
+	if searches < 7 || searches > 8 {
+		t.Errorf("%d searches for stale calls in %d events over 7 minutes, want 7 or 8", searches, len(other.events))
+	}
+}

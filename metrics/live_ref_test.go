@@ -21,6 +21,7 @@ type refLive struct {
 	agents map[string]*refAgent
 	roster []string
 	totals *live // counts today's calls with live's own code
+	stale  int   // calls dropped as stale
 }
 
 type refCall struct {
@@ -93,6 +94,7 @@ func (l *refLive) observe(e telephony.Event, pruned bool) {
 		for key, lc := range l.calls {
 			if e.At.Sub(lc.call.StartedAt) > staleAfter {
 				delete(l.calls, key)
+				l.stale++
 			}
 		}
 	}
