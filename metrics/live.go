@@ -46,6 +46,8 @@ type live struct {
 	agents map[string]*agentInfo
 	roster []string
 	today  Totals
+	// todayDate is today.Day as a date, compared without formatting.
+	todayDate date
 	// talkSum is the talk time of today's answered calls, for the average.
 	talkSum float64
 	subs    map[chan struct{}]struct{}
@@ -221,15 +223,16 @@ func (l *live) pruneLocked(now time.Time) {
 }
 
 func (l *live) countLocked(c *telephony.Call) {
-	day := c.StartedAt.In(l.loc).Format(time.DateOnly)
+	end := c.StartedAt
 	if c.EndedAt != nil {
-		day = c.EndedAt.In(l.loc).Format(time.DateOnly)
+		end = *c.EndedAt
 	}
-	if today := l.now().In(l.loc).Format(time.DateOnly); day != today {
+	day := dayOf(end, l.loc)
+	if day != dayOf(l.now(), l.loc) {
 		return
 	}
-	if l.today.Day != day {
-		l.today, l.talkSum = Totals{Day: day}, 0
+	if l.todayDate != day || l.today.Day == "" {
+		l.today, l.talkSum, l.todayDate = Totals{Day: end.In(l.loc).Format(time.DateOnly)}, 0, day
 	}
 	l.today.Calls++
 	if c.AnsweredAt != nil {
@@ -412,6 +415,19 @@ func (l *live) activeCalls() map[telephony.Direction]int {
 		}
 	}
 	return out
+}
+
+// date is a calendar day.
+type date struct {
+	year  int
+	month time.Month
+	day   int
+}
+
+// dayOf is the day t falls on in loc.
+func dayOf(t time.Time, loc *time.Location) date {
+	y, m, d := t.In(loc).Date()
+	return date{y, m, d}
 }
 
 func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
