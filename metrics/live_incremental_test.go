@@ -130,7 +130,9 @@ func (tw *twin) check(after string) {
 	for _, s := range []*Snapshot{&got, &want} {
 		for _, calls := range [][]CallBrief{s.Calls, s.Waiting} {
 			slices.SortStableFunc(calls, func(a, b CallBrief) int {
-				return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b)))
+				return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.LinkedID, b.LinkedID),
+					cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.Direction, b.Direction), cmp.Compare(b2f(a.Held), b2f(b.Held)),
+					cmp.Compare(a.WaitSeconds, b.WaitSeconds), answeredAt(a).Compare(answeredAt(b)))
 			})
 		}
 	}
@@ -208,6 +210,13 @@ func TestIncrementalStateMatchesFullRecomputeOnRecordedCalls(t *testing.T) {
 		t.Errorf("an agent was on several calls after only %d events", busy)
 	}
 	t.Logf("%d events (%v), %d with an agent on several calls, %d searches for stale calls", tw.events, kinds, busy, tw.prunes)
+}
+
+func answeredAt(b CallBrief) time.Time {
+	if b.AnsweredAt == nil {
+		return time.Time{}
+	}
+	return *b.AnsweredAt
 }
 
 func transcriptsDir(t *testing.T) string { t.Helper(); return transcripts.Dir(t) }
