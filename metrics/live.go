@@ -24,19 +24,26 @@ type agentInfo struct {
 	since   time.Time
 	offline bool
 	call    *liveCall // the call the state is about (nil when idle or offline)
-	// calls are the calls in progress with a leg of this agent: the only
-	// ones its state depends on.
-	calls []*liveCall
+	// calls are the calls in progress on which a leg of this agent gives
+	// it a state: the only ones its state depends on.
+	calls []agentCall
 	// dirty marks an agent an event touched, to be recomputed.
 	dirty bool
+}
+
+// agentCall is a call in progress that gives an agent a state: the
+// highest its legs on the call give.
+type agentCall struct {
+	lc    *liveCall
+	state AgentState
 }
 
 // live folds the tracker's domain events into the state of agents and calls.
 //
 // An event costs in proportion to the call it concerns, not to the calls in
-// progress: each roster agent keeps the list of the calls it has a leg on,
-// and an event recomputes only the agents of its call's legs (before and
-// after the event). Stale calls are pruned once a minute of event time.
+// progress: each roster agent keeps the calls its legs give it a state on
+// (with that state), and an event recomputes only the agents of its call's
+// legs (before and after the event). Stale calls are pruned once a minute of event time.
 type live struct {
 	now func() time.Time
 	loc *time.Location
@@ -131,7 +138,6 @@ func (l *live) observe(e telephony.Event) {
 			l.detachLocked(lc)
 		}
 		lc.call = e.Call
-		l.attachLocked(lc)
 		switch e.Kind {
 		case telephony.EventCallHeld:
 			if lc.held == nil {
@@ -140,6 +146,9 @@ func (l *live) observe(e telephony.Event) {
 			lc.held[e.Channel] = true
 		case telephony.EventCallUnheld:
 			delete(lc.held, e.Channel)
+		}
+		l.attachLocked(lc)
+		switch e.Kind {
 		case telephony.EventCallTransferred:
 			// an attended transfer folds the consultation call into this
 			// one; the tracker publishes no CallEnded for it
@@ -163,18 +172,38 @@ func (l *live) touch(a *agentInfo) {
 	}
 }
 
-// attachLocked adds lc to the calls of its legs' roster agents and touches them.
+// attachLocked adds lc, with the state it gives, to the calls of its legs'
+// roster agents and touches them. lc's call and holds are those after the event.
 func (l *live) attachLocked(lc *liveCall) {
 	for i := range lc.call.Legs {
-		a := l.agents[lc.call.Legs[i].Agent]
+		leg := &lc.call.Legs[i]
+		a := l.agents[leg.Agent]
 		if a == nil {
 			continue
 		}
-		if !slices.Contains(a.calls, lc) {
-			a.calls = append(a.calls, lc)
-		}
 		l.touch(a)
+		st := legState(lc, leg)
+		if st == "" {
+			continue
+		}
+		// of an agent's legs on one call, the highest ranked gives the
+		// state (legs of equal rank on one call give the same state)
+		if j := a.callIndex(lc); j < 0 {
+			a.calls = append(a.calls, agentCall{lc, st})
+		} else if stateRank(st) > stateRank(a.calls[j].state) {
+			a.calls[j].state = st
+		}
 	}
+}
+
+// callIndex is the index of lc in a's calls, -1 when not there.
+func (a *agentInfo) callIndex(lc *liveCall) int {
+	for j := range a.calls {
+		if a.calls[j].lc == lc {
+			return j
+		}
+	}
+	return -1
 }
 
 // detachLocked removes lc from the calls of its legs' roster agents and touches them.
@@ -184,10 +213,10 @@ func (l *live) detachLocked(lc *liveCall) {
 		if a == nil {
 			continue
 		}
-		if j := slices.Index(a.calls, lc); j >= 0 {
+		if j := a.callIndex(lc); j >= 0 {
 			last := len(a.calls) - 1
 			a.calls[j] = a.calls[last]
-			a.calls[last] = nil
+			a.calls[last] = agentCall{}
 			a.calls = a.calls[:last]
 		}
 		l.touch(a)
@@ -282,36 +311,23 @@ func stateRank(st AgentState) int {
 	return 0
 }
 
-// agentState derives an agent's state from the legs it has on calls in
-// progress: the highest ranked, and of equal ranks the one of the call with
-// the lowest key (nil when on no call).
+// agentState derives an agent's state from the calls that give it one: the
+// highest ranked, and of equal ranks the one of the call with the lowest
+// key (nil when on no call).
 func agentState(a *agentInfo) (AgentState, *liveCall) {
-	var (
-		best  AgentState
-		bestC *liveCall
-	)
-	for _, lc := range a.calls {
-		for i := range lc.call.Legs {
-			leg := &lc.call.Legs[i]
-			if leg.Agent != a.login {
-				continue
-			}
-			st := legState(lc, leg)
-			if st == "" {
-				continue
-			}
-			if r, br := stateRank(st), stateRank(best); bestC == nil || r > br || (r == br && lc.key < bestC.key) {
-				best, bestC = st, lc
-			}
+	var best agentCall
+	for _, c := range a.calls {
+		if r, br := stateRank(c.state), stateRank(best.state); best.lc == nil || r > br || (r == br && c.lc.key < best.lc.key) {
+			best = c
 		}
 	}
-	if bestC == nil {
-		best = StateIdle
+	if best.lc == nil {
+		best.state = StateIdle
 		if a.offline {
-			best = StateOffline
+			best.state = StateOffline
 		}
 	}
-	return best, bestC
+	return best.state, best.lc
 }
 
 // recomputeLocked derives the state of the agents touched since the last
