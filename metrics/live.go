@@ -12,8 +12,34 @@ import (
 // callID identifies a call in progress: its node and linkedid.
 type callID struct{ node, linkedID string }
 
+// less reports whether id's key node/linkedid sorts before o's (the order
+// of calls that give an agent states of equal rank), without building the keys.
+func (id callID) less(o callID) bool {
+	if id.node == o.node {
+		return id.linkedID < o.linkedID
+	}
+	n, m := len(id.node)+1+len(id.linkedID), len(o.node)+1+len(o.linkedID)
+	for i := range min(n, m) {
+		if c, d := id.keyByte(i), o.keyByte(i); c != d {
+			return c < d
+		}
+	}
+	return n < m
+}
+
+// keyByte is byte i of node/linkedid.
+func (id callID) keyByte(i int) byte {
+	switch {
+	case i < len(id.node):
+		return id.node[i]
+	case i == len(id.node):
+		return '/'
+	}
+	return id.linkedID[i-len(id.node)-1]
+}
+
 type liveCall struct {
-	key  string // node/linkedid: orders calls that give an agent states of equal rank
+	id   callID
 	call telephony.Call
 	held map[string]bool // channels on hold (nil until the first hold)
 }
@@ -68,8 +94,6 @@ func newLive(now func() time.Time, loc *time.Location) *live {
 	return &live{now: now, loc: loc, calls: map[callID]*liveCall{}, agents: map[string]*agentInfo{},
 		subs: map[chan struct{}]struct{}{}}
 }
-
-func callKey(c *telephony.Call) string { return c.Node + "/" + c.LinkedID }
 
 // setRoster replaces the agents shown; agents that left are forgotten.
 func (l *live) setRoster(logins []string) {
@@ -132,7 +156,7 @@ func (l *live) observe(e telephony.Event) {
 		}
 	default:
 		if lc == nil {
-			lc = &liveCall{key: callKey(&e.Call)}
+			lc = &liveCall{id: id}
 			l.calls[id] = lc
 		} else {
 			l.detachLocked(lc)
@@ -317,7 +341,7 @@ func stateRank(st AgentState) int {
 func agentState(a *agentInfo) (AgentState, *liveCall) {
 	var best agentCall
 	for _, c := range a.calls {
-		if r, br := stateRank(c.state), stateRank(best.state); best.lc == nil || r > br || (r == br && c.lc.key < best.lc.key) {
+		if r, br := stateRank(c.state), stateRank(best.state); best.lc == nil || r > br || (r == br && c.lc.id.less(best.lc.id)) {
 			best = c
 		}
 	}

@@ -73,16 +73,16 @@ func (tw *twin) check(after string) {
 	l, r := tw.live, tw.ref
 	keys := make([]string, 0, len(l.calls))
 	for id, lc := range l.calls {
-		if lc.key != id.node+"/"+id.linkedID {
-			tw.t.Fatalf("after %s: call %v has key %q", after, id, lc.key)
+		if lc.id != id {
+			tw.t.Fatalf("after %s: call %v has id %v", after, id, lc.id)
 		}
-		keys = append(keys, lc.key)
-		rc := r.calls[lc.key]
+		keys = append(keys, lc.id.key())
+		rc := r.calls[lc.id.key()]
 		if rc == nil {
 			continue
 		}
 		if !reflect.DeepEqual(lc.call, rc.call) || !maps.Equal(lc.held, rc.held) {
-			tw.t.Fatalf("after %s: call %s differs:\nlive %+v held %v\nref  %+v held %v", after, lc.key, lc.call, lc.held, rc.call, rc.held)
+			tw.t.Fatalf("after %s: call %s differs:\nlive %+v held %v\nref  %+v held %v", after, lc.id.key(), lc.call, lc.held, rc.call, rc.held)
 		}
 	}
 	slices.Sort(keys)
@@ -96,7 +96,7 @@ func (tw *twin) check(after string) {
 		a, ra := l.agents[login], r.agents[login]
 		call := ""
 		if a.call != nil {
-			call = a.call.key
+			call = a.call.id.key()
 		}
 		if a.state != ra.state || !a.since.Equal(ra.since) || call != ra.call || a.offline != ra.offline {
 			tw.t.Fatalf("after %s: %s is %s since %s on %q, want %s since %s on %q", after, login,
@@ -120,7 +120,7 @@ func (tw *twin) check(after string) {
 				want = append(want, best)
 			}
 		}
-		byKey := func(a, b agentCall) int { return cmp.Compare(a.lc.key, b.lc.key) }
+		byKey := func(a, b agentCall) int { return cmp.Compare(a.lc.id.key(), b.lc.id.key()) }
 		if got := slices.SortedFunc(slices.Values(a.calls), byKey); !slices.Equal(got, slices.SortedFunc(slices.Values(want), byKey)) {
 			tw.t.Fatalf("after %s: %s's calls are %v, want %v", after, login, got, want)
 		}
@@ -331,4 +331,26 @@ func TestObserveAllocatesNothingPerEvent(t *testing.T) {
 	}
 }
 
-func (c agentCall) String() string { return c.lc.key + ":" + string(c.state) }
+func (c agentCall) String() string { return c.lc.id.key() + ":" + string(c.state) }
+
+// key is the call's node/linkedid, the key of refLive's calls.
+func (id callID) key() string { return id.node + "/" + id.linkedID }
+
+// TestCallOrderIsTheOrderOfKeys: callID.less orders calls as their
+// node/linkedid strings do, including nodes that are prefixes of others
+// and bytes on either side of '/'.
+func TestCallOrderIsTheOrderOfKeys(t *testing.T) {
+	parts := []string{"", "a", "a-b", "a.b", "a/b", "a0", "ab", "pbx1", "pbx1/", "pbx10", "pbx1-x", "1795749204.13", "1795749204.2"}
+	for _, an := range parts {
+		for _, al := range parts {
+			for _, bn := range parts {
+				for _, bl := range parts {
+					a, b := callID{an, al}, callID{bn, bl}
+					if got, want := a.less(b), a.key() < b.key(); got != want {
+						t.Errorf("%q.less(%q) = %v, want %v", a.key(), b.key(), got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -65,7 +65,7 @@ func (l *refLive) setOnline(login string, online bool, at time.Time) {
 
 // observe folds e; pruned says whether live searched for stale calls on it.
 func (l *refLive) observe(e telephony.Event, pruned bool) {
-	key := callKey(&e.Call)
+	key := e.Call.Node + "/" + e.Call.LinkedID
 	switch e.Kind {
 	case telephony.EventCallEnded:
 		delete(l.calls, key)
