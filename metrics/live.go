@@ -69,7 +69,8 @@ type agentCall struct {
 // An event costs in proportion to the call it concerns, not to the calls in
 // progress: each roster agent keeps the calls its legs give it a state on
 // (with that state), and an event recomputes only the agents of its call's
-// legs (before and after the event). Stale calls are pruned once a minute of event time.
+// legs (before and after the event). Stale calls are searched for once a
+// minute of event time.
 type live struct {
 	now func() time.Time
 	loc *time.Location
@@ -140,7 +141,8 @@ func (l *live) setOnline(login string, online bool, at time.Time) {
 	}
 }
 
-// observe folds one event.
+// observe folds one event: the call's agents are detached from it as it
+// was and attached to it as it is, then recomputed.
 func (l *live) observe(e telephony.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -172,15 +174,12 @@ func (l *live) observe(e telephony.Event) {
 			delete(lc.held, e.Channel)
 		}
 		l.attachLocked(lc)
-		switch e.Kind {
-		case telephony.EventCallTransferred:
-			// an attended transfer folds the consultation call into this
-			// one; the tracker publishes no CallEnded for it
-			if e.Transfer != nil && e.Transfer.ConsultLinkedID != "" {
-				cid := callID{e.Call.Node, e.Transfer.ConsultLinkedID}
-				if consult := l.calls[cid]; consult != nil {
-					l.removeLocked(cid, consult)
-				}
+		// an attended transfer folds the consultation call into this one;
+		// the tracker publishes no CallEnded for it
+		if e.Kind == telephony.EventCallTransferred && e.Transfer != nil && e.Transfer.ConsultLinkedID != "" {
+			cid := callID{e.Call.Node, e.Transfer.ConsultLinkedID}
+			if consult := l.calls[cid]; consult != nil {
+				l.removeLocked(cid, consult)
 			}
 		}
 	}
