@@ -169,7 +169,7 @@ func TestIncrementalStateMatchesFullRecomputeOnRecordedCalls(t *testing.T) {
 		Rules: telephony.DirectionRules{InboundContexts: []string{"from-trunk", "inbound"},
 			TrunkEndpoints: []string{"PJSIP/customers", "PJSIP/pstn"}},
 	})
-	// 1003 is not on the board; 1002 goes offline half-way
+	// 1003 is not on the board; 1002 goes offline on the way
 	tw := newTwin(t, []string{"1001", "1002"})
 	defer tr.Observe(tw.observe)()
 	type stream struct {
@@ -185,7 +185,7 @@ func TestIncrementalStateMatchesFullRecomputeOnRecordedCalls(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	kinds := map[telephony.EventKind]int{}
-	busy := 0 // events after which an agent was on two calls or more
+	busy := 0 // events after which an agent was ringing or talking on two calls or more
 	defer tr.Observe(func(e telephony.Event) {
 		kinds[e.Kind]++
 		for _, a := range tw.live.agents {
