@@ -28,8 +28,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	if v := os.Getenv(slackChildEnv); v != "" {
-		slackChild(v)
+	if slackChildMain() {
 		os.Exit(0)
 	}
 	// The tests and benchmarks run serve's wiring in this process: with

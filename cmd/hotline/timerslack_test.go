@@ -19,6 +19,16 @@ import (
 // print what its threads then have (TestTimerSlackStartsAgain).
 const slackChildEnv = "HOTLINE_TEST_SLACK_CHILD"
 
+// slackChildMain runs slackChild when the test binary was started as one
+// (HOTLINE_TEST_SLACK_CHILD) and reports whether it did.
+func slackChildMain() bool {
+	v := os.Getenv(slackChildEnv)
+	if v != "" {
+		slackChild(v)
+	}
+	return v != ""
+}
+
 // slackChild applies want, then prints the process id, whether it was
 // started again, the slack of the main thread (/proc/self/timerslack_ns)
 // and the smallest slack of eight threads the runtime made before.
