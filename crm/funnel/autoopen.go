@@ -68,9 +68,11 @@ func (a *AutoOpener) HandleCalls(ctx context.Context, ended []Call) ([]Deal, err
 	opens := false
 	for _, c := range ended {
 		if c.Customer != "" {
-			c.Texts = a.Texts(c)
+			if c.opens() { // only such a call writes texts: the others' are never formatted
+				c.Texts = a.Texts(c)
+				opens = true
+			}
 			external = append(external, c)
-			opens = opens || c.opens()
 		}
 	}
 	if !opens {
