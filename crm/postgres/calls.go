@@ -5,72 +5,110 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"hotline/telephony"
 )
 
 var _ telephony.CallStore = (*CallService)(nil)
 
-// batchUpdates are the updates of a batch ($1, a JSON array of
-// CallUpdates) with their position, and batchNewest the newest one of
-// each call (the later one of equal versions): the one whose record is
-// written.
-const (
-	batchUpdates = `
-SELECT u.r, u.i, u.r->'call' AS call, u.r->'call'->>'node' AS node, u.r->'call'->>'linkedid' AS linkedid
-FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS u(r, i)`
-	batchNewest = `
-SELECT DISTINCT ON (b.node, b.linkedid) b.*
-FROM (` + batchUpdates + `) b
-ORDER BY b.node, b.linkedid, (b.r->>'version')::int DESC, b.i DESC`
-)
-
-// fixCallKeys records the started_at of each call of a batch seen for the
-// first time; the month partition of its row follows from it for good
-// (migration 00120).
-const fixCallKeys = `
-INSERT INTO call_keys (node, linkedid, started_at)
-SELECT n.node, n.linkedid, (n.call->>'started_at')::timestamptz
-FROM (` + batchNewest + `) n
-ON CONFLICT (node, linkedid) DO NOTHING`
-
-// upsertCalls inserts or updates a batch of calls; a row is replaced only
-// by a newer version, except that an ended call is never reopened and an
-// update that ends an open call always applies: after a fail-over two
-// replicas may write the same call (the survivor's, and the killed
-// replica's spool replayed when it restarts), and their versions count
-// different histories. Its timeline gets the entries of the update newer
-// than its last one (so that replaying a batch that overlaps stored
-// updates adds no entry twice). A new call gets the client whose phone
-// contact is the call's customer number. started_at is the one fixed in
-// call_keys at the call's first write, so the row stays in its partition.
-const upsertCalls = `
-WITH n AS (` + batchNewest + `),
+// saveCalls writes a batch of call updates, $1 a JSON array of
+// CallUpdates, in one statement:
+//
+//   - u: the updates, each JSON text read once (the call's fields, its
+//     timeline and state still as JSON), with their position;
+//   - n: the newest update of each call (the later one of equal
+//     versions), the one whose record is written, and how many the batch
+//     has; tl: the timeline entries of every update of a call that has
+//     several, in batch order;
+//   - new_keys, keys: call_keys fixes the started_at of each call seen for
+//     the first time, so that its row stays in its month partition
+//     (migration 00120). A key that a concurrent writer of the same call
+//     committed while this statement waited is in neither (the snapshot
+//     predates it): the statement returns how many calls it so skipped,
+//     and SaveCalls runs it again;
+//   - up: the upsert (upsertCalls);
+//   - ended, added: every call whose newest update ends it goes on the
+//     timeline of each client whose phone contact is its customer number,
+//     once (callInteractions): the row as this statement wrote it, or as
+//     stored when the update did not apply (a replay).
+const saveCalls = `
+WITH u AS MATERIALIZED (
+    SELECT x.i, x.version, x.timeline, x.state, r.*
+    FROM ROWS FROM (json_to_recordset($1::json) AS (version integer, call json, timeline json, state json))
+        WITH ORDINALITY AS x(version, call, timeline, state, i)
+    CROSS JOIN LATERAL json_to_record(x.call) AS r(node text, linkedid text, direction text,
+        outcome text, caller text, caller_name text, callee text, customer text, agent text,
+        agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
+        wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
+        hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
+        transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json)
+),
+n AS MATERIALIZED (
+    SELECT DISTINCT ON (u.node, u.linkedid) u.*, count(*) OVER (PARTITION BY u.node, u.linkedid) AS updates
+    FROM u
+    ORDER BY u.node, u.linkedid, u.version DESC, u.i DESC
+),
 tl AS (
-    SELECT b.node, b.linkedid, jsonb_agg(e.v ORDER BY b.i, e.j) AS timeline
-    FROM (` + batchUpdates + `) b, jsonb_array_elements(b.r->'timeline') WITH ORDINALITY AS e(v, j)
-    GROUP BY b.node, b.linkedid)
+    SELECT u.node, u.linkedid, jsonb_agg(e.v ORDER BY u.i, e.j) AS timeline
+    FROM n
+    JOIN u ON u.node = n.node AND u.linkedid = n.linkedid
+    CROSS JOIN LATERAL json_array_elements(u.timeline) WITH ORDINALITY AS e(v, j)
+    WHERE n.updates > 1
+    GROUP BY u.node, u.linkedid
+),
+new_keys AS (
+    INSERT INTO call_keys (node, linkedid, started_at)
+    SELECT n.node, n.linkedid, n.started_at FROM n
+    ON CONFLICT (node, linkedid) DO NOTHING
+    RETURNING node, linkedid, started_at
+),
+keys AS (
+    SELECT * FROM new_keys
+    UNION ALL
+    SELECT k.node, k.linkedid, k.started_at FROM n JOIN call_keys k ON k.node = n.node AND k.linkedid = n.linkedid
+),
+up AS (` + upsertCalls + `
+    RETURNING ` + callInteractionColumns + `
+),
+ended AS (
+    SELECT * FROM up
+    UNION ALL
+    SELECT ` + callInteractionColumns + `
+    FROM n
+    JOIN keys k ON k.node = n.node AND k.linkedid = n.linkedid
+    JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at
+    WHERE n.ended_at IS NOT NULL AND NOT EXISTS (SELECT FROM up WHERE up.node = n.node AND up.linkedid = n.linkedid)
+),
+added AS (` + callInteractions + `ended c` + callInteractionsOnce + `
+)
+SELECT count(*) FROM n WHERE NOT EXISTS (SELECT FROM keys k WHERE k.node = n.node AND k.linkedid = n.linkedid)`
+
+// upsertCalls inserts or updates the newest update n of each call of a
+// batch; a row is replaced only by a newer version, except that an ended
+// call is never reopened and an update that ends an open call always
+// applies: after a fail-over two replicas may write the same call (the
+// survivor's, and the killed replica's spool replayed when it restarts),
+// and their versions count different histories. Its timeline gets the
+// entries of the update newer than its last one (so that replaying a batch
+// that overlaps stored updates adds no entry twice). A new call gets the
+// client whose phone contact is the call's customer number. started_at is
+// the one fixed in call_keys at the call's first write, so the row stays
+// in its partition.
+const upsertCalls = `
 INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
     customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
     ring_seconds, talk_seconds, hold_seconds, hangup_cause, hangup_cause_text, hangup_by,
     transfers, closed_by_reconciliation, gaps, merged_into, legs, state, timeline)
-SELECT n.node, n.linkedid, (n.r->>'version')::int, r.direction, r.outcome, r.caller, coalesce(r.caller_name, ''),
-    r.callee, coalesce(r.customer, ''),
-    (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
-    coalesce(r.agent, ''), coalesce(ARRAY(SELECT jsonb_array_elements_text(r.agents)), '{}'),
-    k.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
-    r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
-    coalesce(r.transfers, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
-    coalesce(r.legs, '[]'), (n.r->'state')::json, coalesce(tl.timeline, '[]')
+SELECT n.node, n.linkedid, n.version, n.direction, n.outcome, n.caller, coalesce(n.caller_name, ''),
+    n.callee, coalesce(n.customer, ''),
+    (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = n.customer),
+    coalesce(n.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(n.agents)), '{}'),
+    k.started_at, n.answered_at, n.ended_at, n.wait_seconds, n.ring_seconds, n.talk_seconds,
+    n.hold_seconds, n.hangup_cause, coalesce(n.hangup_cause_text, ''), coalesce(n.hangup_by, ''),
+    coalesce(n.transfers::jsonb, '[]'), n.closed_by_reconciliation, n.gaps, n.merged_into,
+    coalesce(n.legs::jsonb, '[]'), n.state,
+    coalesce(CASE WHEN n.updates > 1 THEN tl.timeline ELSE n.timeline::jsonb END, '[]')
 FROM n
-CROSS JOIN LATERAL jsonb_to_record(n.call) AS r(direction text, outcome text, caller text,
-    caller_name text, callee text, customer text, agent text, agents jsonb, answered_at timestamptz,
-    ended_at timestamptz, wait_seconds double precision, ring_seconds double precision,
-    talk_seconds double precision, hold_seconds double precision, hangup_cause integer,
-    hangup_cause_text text, hangup_by text, transfers jsonb, closed_by_reconciliation boolean,
-    gaps integer, merged_into text, legs jsonb)
-JOIN call_keys k ON k.node = n.node AND k.linkedid = n.linkedid
+JOIN keys k ON k.node = n.node AND k.linkedid = n.linkedid
 LEFT JOIN tl ON tl.node = n.node AND tl.linkedid = n.linkedid
 ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
     version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
@@ -98,9 +136,13 @@ ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
 WHERE (c.version < excluded.version AND (c.ended_at IS NULL OR excluded.ended_at IS NOT NULL))
     OR (c.ended_at IS NULL AND excluded.ended_at IS NOT NULL)`
 
-// callInteractions puts each ended call of the calls b (node, linkedid)
-// it is given on the timeline of every client whose phone contact is its
-// customer number, once (interactions_ref): replaying a batch adds nothing.
+// callInteractionColumns are the columns of a call that callInteractions reads.
+const callInteractionColumns = `c.id, c.node, c.linkedid, c.started_at, c.ended_at, c.merged_into, c.agent,
+    c.direction, c.outcome, c.talk_seconds, c.caller, c.callee, c.customer`
+
+// callInteractions puts each ended call of the calls c it is given on the
+// timeline of every client whose phone contact is its customer number,
+// once (interactions_ref): replaying a batch adds nothing.
 const (
 	callInteractions = `
 INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id)
@@ -110,60 +152,51 @@ SELECT ct.client_id, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.log
         CASE WHEN c.talk_seconds > 0 THEN ', talk ' || round(c.talk_seconds)::int || ' s' ELSE '' END,
     c.caller || ' -> ' || c.callee, 'call', c.id::text
 FROM `
-	callInteractionsOf = `
-JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
-JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at
-JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
-WHERE c.ended_at IS NOT NULL AND c.merged_into IS NULL`
 	callInteractionsOnce = `
+JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
+WHERE c.ended_at IS NOT NULL AND c.merged_into IS NULL
 ON CONFLICT (client_id, ref_type, ref_id) WHERE ref_type <> '' DO NOTHING`
-
-	// addCallInteractions: the calls of $1 nodes, $2 linkedids.
-	addCallInteractions = callInteractions + `unnest($1::text[], $2::text[]) AS b(node, linkedid)` +
-		callInteractionsOf + callInteractionsOnce
-	// addBatchCallInteractions: the calls a batch of updates ends (the
-	// newest update of the call has ended_at).
-	addBatchCallInteractions = callInteractions + `(` + batchNewest + `) b` +
-		callInteractionsOf + ` AND b.call->>'ended_at' IS NOT NULL` + callInteractionsOnce
 )
 
+// addCallInteractions puts the ended calls of $1 nodes, $2 linkedids on
+// their clients' timelines (callInteractions).
+const addCallInteractions = callInteractions + `(
+    SELECT ` + callInteractionColumns + `
+    FROM unnest($1::text[], $2::text[]) AS b(node, linkedid)
+    JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
+    JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at) c` +
+	callInteractionsOnce
+
 // SaveCalls writes a batch of tracker updates, each record the JSON
-// encoding of a telephony.CallUpdate, in one transaction and one round
-// trip: the records go as they are, joined into one JSON array, and
-// PostgreSQL reduces several updates of a call to the newest one's record
-// and the timeline entries of them all. The call keys, the calls and the
-// client timeline entries of the ended ones go as one pipelined batch,
-// which PostgreSQL runs as one implicit transaction (a failing statement
-// undoes them all). It is idempotent: replaying updates (after a crash or
-// a spool replay) changes nothing, and each call appears on a client's
-// timeline once. Strings are stored as the records hold them: the journal
-// writes invalid UTF-8 as U+FFFD.
+// encoding of a telephony.CallUpdate, in one statement (one transaction,
+// one round trip): the records go as they are, joined into one JSON array,
+// and PostgreSQL reduces several updates of a call to the newest one's
+// record and the timeline entries of them all, fixes the calls' keys,
+// writes the calls and puts the ended ones on their clients' timelines
+// (saveCalls). It is idempotent: replaying updates (after a crash or a
+// spool replay) changes nothing, and each call appears on a client's
+// timeline once. Strings are stored as the records hold them (the journal
+// writes invalid UTF-8 as U+FFFD).
 func (s *CallService) SaveCalls(ctx context.Context, records [][]byte) error {
 	if len(records) == 0 {
 		return nil
 	}
 	batch := joinRecords(records)
-	// The keys in a statement of their own: the upsert's snapshot then sees
-	// keys that a concurrent writer of the same call committed while this
-	// one waited. The timeline insert's snapshot sees the upserted rows.
-	b := &pgx.Batch{}
-	b.Queue(fixCallKeys, batch)
-	b.Queue(upsertCalls, batch)
-	b.Queue(addBatchCallInteractions, batch)
-	res := s.db.pool.SendBatch(ctx, b)
-	for _, step := range []string{"fix call keys", "upsert calls", "add calls to client timelines"} {
-		if _, err := res.Exec(); err != nil {
-			_ = res.Close()
-			return fmt.Errorf("%s: %w", step, err)
+	// A call skipped for a key committed concurrently is written by the
+	// next run, whose snapshot sees the key.
+	for range 3 {
+		var skipped int
+		if err := s.db.pool.QueryRow(ctx, saveCalls, batch).Scan(&skipped); err != nil {
+			return fmt.Errorf("save calls: %w", err)
+		}
+		if skipped == 0 {
+			return nil
 		}
 	}
-	if err := res.Close(); err != nil {
-		return fmt.Errorf("save calls: %w", err)
-	}
-	return nil
+	return fmt.Errorf("save calls: calls of the batch found no key three times")
 }
 
-// joinRecords makes the JSON array of records, the statements' parameter.
+// joinRecords makes the JSON array of records, the statement's parameter.
 func joinRecords(records [][]byte) []byte {
 	n := len(records) + 1
 	for _, r := range records {
