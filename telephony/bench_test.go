@@ -102,6 +102,7 @@ type latencyStore struct {
 	handled map[string]time.Time // linkedid -> when its last event was handled
 	lat     []time.Duration
 	records int // call updates saved
+	batches int // SaveCalls calls
 }
 
 func (l *latencyStore) SaveCalls(ctx context.Context, recs [][]byte) error {
@@ -110,6 +111,7 @@ func (l *latencyStore) SaveCalls(ctx context.Context, recs [][]byte) error {
 	}
 	l.mu.Lock()
 	l.records += len(recs)
+	l.batches++
 	l.mu.Unlock()
 	return nil
 }
@@ -198,6 +200,7 @@ func runPipeline(b *testing.B, callsPerSecond float64) {
 	b.ReportMetric(float64(goCPU.Microseconds())/float64(calls), "go_cpu_us/call")
 	b.ReportMetric(float64(pgCPU.Microseconds())/float64(calls), "pg_cpu_us/call")
 	b.ReportMetric(float64(ls.records)/float64(calls), "records/call")
+	b.ReportMetric(float64(ls.records)/float64(max(ls.batches, 1)), "records/batch")
 	b.ReportMetric(float64(calls)/elapsed.Seconds(), "calls/s")
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 	sort.Slice(ls.lat, func(i, j int) bool { return ls.lat[i] < ls.lat[j] })

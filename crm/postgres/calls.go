@@ -13,8 +13,8 @@ var _ telephony.CallStore = (*CallService)(nil)
 // saveCalls writes a batch of call updates, $1 a JSON array of
 // CallUpdates, in one statement:
 //
-//   - u: the updates, each JSON text read once (the call's fields, its
-//     timeline and state still as JSON), with their position;
+//   - u: the updates, the batch parsed once (as jsonb: the call's legs,
+//     transfers and timeline are then jsonb already), with their position;
 //   - n: the newest update of each call (the later one of equal
 //     versions), the one whose record is written, and how many the batch
 //     has; tl: the timeline entries of every update of a call that has
@@ -32,18 +32,18 @@ var _ telephony.CallStore = (*CallService)(nil)
 //     stored when the update did not apply (a replay).
 const saveCalls = `
 WITH u AS MATERIALIZED (
-    SELECT x.i, x.version, x.timeline, x.state, r.*
-    FROM ROWS FROM (json_to_recordset($1::json) AS (version integer, call json, timeline json, state json))
-        WITH ORDINALITY AS x(version, call, timeline, state, i)
-    CROSS JOIN LATERAL json_to_record(x.call) AS r(node text, linkedid text, direction text,
+    SELECT x.i, (x.r->>'version')::int AS version, x.r->'timeline' AS timeline, x.r->'state' AS state, r.*
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, i)
+    CROSS JOIN LATERAL jsonb_to_record(x.r->'call') AS r(node text, linkedid text, direction text,
         outcome text, caller text, caller_name text, callee text, customer text, agent text,
-        agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
+        agents jsonb, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
         wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
         hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
-        transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json)
+        transfers jsonb, closed_by_reconciliation boolean, gaps integer, merged_into text, legs jsonb)
 ),
 n AS MATERIALIZED (
-    SELECT DISTINCT ON (u.node, u.linkedid) u.*, count(*) OVER (PARTITION BY u.node, u.linkedid) AS updates
+    SELECT DISTINCT ON (u.node, u.linkedid) u.*, count(*) OVER (PARTITION BY u.node, u.linkedid
+        ORDER BY u.version DESC, u.i DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS updates
     FROM u
     ORDER BY u.node, u.linkedid, u.version DESC, u.i DESC
 ),
@@ -51,7 +51,7 @@ tl AS (
     SELECT u.node, u.linkedid, jsonb_agg(e.v ORDER BY u.i, e.j) AS timeline
     FROM n
     JOIN u ON u.node = n.node AND u.linkedid = n.linkedid
-    CROSS JOIN LATERAL json_array_elements(u.timeline) WITH ORDINALITY AS e(v, j)
+    CROSS JOIN LATERAL jsonb_array_elements(u.timeline) WITH ORDINALITY AS e(v, j)
     WHERE n.updates > 1
     GROUP BY u.node, u.linkedid
 ),
@@ -101,12 +101,12 @@ INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, cal
 SELECT n.node, n.linkedid, n.version, n.direction, n.outcome, n.caller, coalesce(n.caller_name, ''),
     n.callee, coalesce(n.customer, ''),
     (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = n.customer),
-    coalesce(n.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(n.agents)), '{}'),
+    coalesce(n.agent, ''), coalesce(ARRAY(SELECT jsonb_array_elements_text(n.agents)), '{}'),
     k.started_at, n.answered_at, n.ended_at, n.wait_seconds, n.ring_seconds, n.talk_seconds,
     n.hold_seconds, n.hangup_cause, coalesce(n.hangup_cause_text, ''), coalesce(n.hangup_by, ''),
-    coalesce(n.transfers::jsonb, '[]'), n.closed_by_reconciliation, n.gaps, n.merged_into,
-    coalesce(n.legs::jsonb, '[]'), n.state,
-    coalesce(CASE WHEN n.updates > 1 THEN tl.timeline ELSE n.timeline::jsonb END, '[]')
+    coalesce(n.transfers, '[]'), n.closed_by_reconciliation, n.gaps, n.merged_into,
+    coalesce(n.legs, '[]'), n.state::json,
+    coalesce(CASE WHEN n.updates > 1 THEN tl.timeline ELSE n.timeline END, '[]')
 FROM n
 JOIN keys k ON k.node = n.node AND k.linkedid = n.linkedid
 LEFT JOIN tl ON tl.node = n.node AND tl.linkedid = n.linkedid
