@@ -18,7 +18,7 @@ var _ telephony.CallStore = (*CallService)(nil)
 //   - n: the newest update of each call (the later one of equal
 //     versions), the one whose record is written, and how many the batch
 //     has; tl: the timeline entries of every update of a call that has
-//     several, in batch order;
+//     several, each seq once (the later update's), in seq order;
 //   - new_keys, keys: call_keys fixes the started_at of each call seen for
 //     the first time, so that its row stays in its month partition
 //     (migration 00120). A key that a concurrent writer of the same call
@@ -48,12 +48,16 @@ n AS MATERIALIZED (
     ORDER BY u.node, u.linkedid, u.version DESC, u.i DESC
 ),
 tl AS (
-    SELECT u.node, u.linkedid, jsonb_agg(e.v ORDER BY u.i, e.j) AS timeline
-    FROM n
-    JOIN u ON u.node = n.node AND u.linkedid = n.linkedid
-    CROSS JOIN LATERAL jsonb_array_elements(u.timeline) WITH ORDINALITY AS e(v, j)
-    WHERE n.updates > 1
-    GROUP BY u.node, u.linkedid
+    SELECT t.node, t.linkedid, jsonb_agg(t.v ORDER BY t.seq) AS timeline
+    FROM (
+        SELECT DISTINCT ON (u.node, u.linkedid, (e.v->>'seq')::int) u.node, u.linkedid,
+            (e.v->>'seq')::int AS seq, e.v
+        FROM n
+        JOIN u ON u.node = n.node AND u.linkedid = n.linkedid
+        CROSS JOIN LATERAL jsonb_array_elements(u.timeline) AS e(v)
+        WHERE n.updates > 1
+        ORDER BY u.node, u.linkedid, (e.v->>'seq')::int, u.i DESC) t
+    GROUP BY t.node, t.linkedid
 ),
 new_keys AS (
     INSERT INTO call_keys (node, linkedid, started_at)
