@@ -198,7 +198,7 @@ func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
 	if t.opts.EndedSaved != nil {
 		ended, err := endedCalls(recs)
 		if err != nil {
-			t.log.Error("ended calls not handed on", "err", err)
+			t.log.Error("an ended call not handed on", "err", err)
 		}
 		if len(ended) > 0 {
 			t.opts.EndedSaved(ctx, ended)
@@ -243,20 +243,28 @@ var stateKey = []byte(`"state":`)
 // endedCalls returns the final records of the calls that records end
 // (EndedAt set, not merged): per call the record of the newest version
 // (the later one of equal versions), as the store keeps it. Only the
-// records of ended calls are decoded.
+// records of ended calls are decoded (their timelines skipped); one that
+// does not decode is left out and reported.
 func endedCalls(records [][]byte) ([]Call, error) {
 	var (
 		out      []Call
 		versions []int
 		idx      map[callKey]int
+		firstErr error
 	)
 	for _, b := range records {
 		if bytes.Contains(b, stateKey) {
 			continue
 		}
-		var u CallUpdate
+		var u struct {
+			Version int  `json:"version"`
+			Call    Call `json:"call"`
+		}
 		if err := jsonv2.Unmarshal(b, &u, journalJSON); err != nil {
-			return nil, fmt.Errorf("decode journaled call update: %w", err)
+			if firstErr == nil {
+				firstErr = fmt.Errorf("decode journaled call update: %w", err)
+			}
+			continue
 		}
 		if u.Call.EndedAt == nil {
 			continue
@@ -274,7 +282,7 @@ func endedCalls(records [][]byte) ([]Call, error) {
 		idx[k] = len(out)
 		out, versions = append(out, u.Call), append(versions, u.Version)
 	}
-	return slices.DeleteFunc(out, func(c Call) bool { return c.MergedInto != "" }), nil
+	return slices.DeleteFunc(out, func(c Call) bool { return c.MergedInto != "" }), firstErr
 }
 
 // memJournal is a bounded in-memory Journal for tests and for running

@@ -99,6 +99,11 @@ func TestEndedCallsAreTheDecodedRecords(t *testing.T) {
 			if (len(got) > 0 || len(want) > 0) && !reflect.DeepEqual(got, want) {
 				t.Fatalf("batch of %d at %d: ended calls\n%+v\nwant\n%+v", size, lo, got, want)
 			}
+			// a record that does not decode costs only itself
+			got, err = endedCalls(append([][]byte{[]byte(`{"version":1,"call":`)}, batch...))
+			if err == nil || ((len(got) > 0 || len(want) > 0) && !reflect.DeepEqual(got, want)) {
+				t.Fatalf("batch of %d at %d after a bad record: %d ended calls (%v), want %d", size, lo, len(got), err, len(want))
+			}
 		}
 	}
 }
