@@ -81,15 +81,19 @@ type endingStore struct {
 	saves, ending int
 }
 
-func (s *endingStore) SaveCalls(ctx context.Context, ups []CallUpdate) error {
+func (s *endingStore) SaveCalls(ctx context.Context, recs [][]byte) error {
 	s.saves++
+	ups, err := decodeUpdates(recs)
+	if err != nil {
+		return err
+	}
 	for _, u := range ups {
 		if u.Call.EndedAt != nil && u.Call.MergedInto == "" {
 			s.ending++
 			break
 		}
 	}
-	return s.memStore.SaveCalls(ctx, ups)
+	return s.memStore.SaveCalls(ctx, recs)
 }
 
 func linkedids(m map[string]Call) []string {

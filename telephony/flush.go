@@ -1,9 +1,11 @@
 package telephony
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -178,7 +180,8 @@ func (t *Tracker) finalFlush() {
 }
 
 // writeBatch saves the oldest journaled updates and commits them; it
-// returns how many records it wrote.
+// returns how many records it wrote. The records go to the store as they
+// are: only those of ended calls are decoded, for EndedSaved.
 func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
@@ -186,33 +189,22 @@ func (t *Tracker) writeBatch(ctx context.Context) (int, error) {
 	if err != nil || len(recs) == 0 {
 		return 0, err
 	}
-	ups, err := decodeUpdates(recs)
-	if err != nil {
-		return 0, err
-	}
-	if err := t.opts.Store.SaveCalls(ctx, ups); err != nil {
+	if err := t.opts.Store.SaveCalls(ctx, recs); err != nil {
 		return 0, err
 	}
 	if err := t.opts.Journal.Commit(last); err != nil {
 		return 0, fmt.Errorf("commit journal: %w", err)
 	}
 	if t.opts.EndedSaved != nil {
-		t.endedSaved(ctx, ups)
-	}
-	return len(recs), nil
-}
-
-// endedSaved hands the calls that ups ended to the EndedSaved hook.
-func (t *Tracker) endedSaved(ctx context.Context, ups []CallUpdate) {
-	var ended []Call
-	for _, u := range ups {
-		if u.Call.EndedAt != nil && u.Call.MergedInto == "" {
-			ended = append(ended, u.Call)
+		ended, err := endedCalls(recs)
+		if err != nil {
+			t.log.Error("an ended call not handed on", "err", err)
+		}
+		if len(ended) > 0 {
+			t.opts.EndedSaved(ctx, ended)
 		}
 	}
-	if len(ended) > 0 {
-		t.opts.EndedSaved(ctx, ended)
-	}
+	return len(recs), nil
 }
 
 // Drain ends the reading of events: legs missing from a listing that no
@@ -242,31 +234,55 @@ func (t *Tracker) drain(ctx context.Context) error {
 	}
 }
 
-// decodeUpdates decodes journal records and keeps, per call, the timeline
-// entries of every update and the record of the newest.
-func decodeUpdates(recs [][]byte) ([]CallUpdate, error) {
-	out := make([]CallUpdate, 0, len(recs))
-	idx := make(map[callKey]int, len(recs))
-	for _, b := range recs {
-		var u CallUpdate
-		if err := jsonv2.Unmarshal(b, &u, journalJSON); err != nil {
-			return nil, fmt.Errorf("decode journaled call update: %w", err)
-		}
-		k := callKey{u.Call.Node, u.Call.LinkedID}
-		i, ok := idx[k]
-		if !ok {
-			idx[k] = len(out)
-			out = append(out, u)
+// stateKey marks the record of an open call: the journal writes a call's
+// state only while the call is open (encodeUpdate), and no field of Call,
+// Leg, Transfer or TimelineEntry is named "state" (a JSON string holds no
+// unescaped quote, so the bytes cannot come from a value either).
+var stateKey = []byte(`"state":`)
+
+// endedCalls returns the final records of the calls that records end
+// (EndedAt set, not merged): per call the record of the newest version
+// (the later one of equal versions), as the store keeps it. Only the
+// records of ended calls are decoded (their timelines skipped); one that
+// does not decode is left out and reported.
+func endedCalls(records [][]byte) ([]Call, error) {
+	var (
+		out      []Call
+		versions []int
+		idx      map[callKey]int
+		firstErr error
+	)
+	for _, b := range records {
+		if bytes.Contains(b, stateKey) {
 			continue
 		}
-		prev := &out[i]
-		tl := append(prev.Timeline, u.Timeline...)
-		if u.Version >= prev.Version {
-			*prev = u
+		var u struct {
+			Version int  `json:"version"`
+			Call    Call `json:"call"`
 		}
-		prev.Timeline = tl
+		if err := jsonv2.Unmarshal(b, &u, journalJSON); err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("decode journaled call update: %w", err)
+			}
+			continue
+		}
+		if u.Call.EndedAt == nil {
+			continue
+		}
+		k := callKey{u.Call.Node, u.Call.LinkedID}
+		if i, ok := idx[k]; ok {
+			if u.Version >= versions[i] {
+				out[i], versions[i] = u.Call, u.Version
+			}
+			continue
+		}
+		if idx == nil {
+			idx = map[callKey]int{}
+		}
+		idx[k] = len(out)
+		out, versions = append(out, u.Call), append(versions, u.Version)
 	}
-	return out, nil
+	return slices.DeleteFunc(out, func(c Call) bool { return c.MergedInto != "" }), firstErr
 }
 
 // memJournal is a bounded in-memory Journal for tests and for running

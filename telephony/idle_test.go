@@ -20,7 +20,7 @@ func (j *countingJournal) Next(max int) ([][]byte, uint64, error) {
 
 type nopStore struct{}
 
-func (nopStore) SaveCalls(context.Context, []CallUpdate) error           { return nil }
+func (nopStore) SaveCalls(context.Context, [][]byte) error               { return nil }
 func (nopStore) OpenCalls(context.Context, string) ([]CallUpdate, error) { return nil, nil }
 
 // TestTrackerSleepsWhenIdle: with nothing happening the tracker's loops

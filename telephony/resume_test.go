@@ -27,7 +27,11 @@ var _ CallStore = (*memStore)(nil)
 
 func newMemStore() *memStore { return &memStore{calls: map[callKey]CallUpdate{}} }
 
-func (s *memStore) SaveCalls(_ context.Context, ups []CallUpdate) error {
+func (s *memStore) SaveCalls(_ context.Context, recs [][]byte) error {
+	ups, err := decodeUpdates(recs)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range ups {

@@ -52,7 +52,13 @@ type CallUpdate struct {
 
 // CallStore persists call updates; crm/postgres satisfies it.
 type CallStore interface {
-	SaveCalls(ctx context.Context, updates []CallUpdate) error
+	// SaveCalls applies a batch of call updates, in order, as one write;
+	// each record is the JSON encoding of a CallUpdate (the tracker hands
+	// over its journal's records as they are, undecoded). Several updates
+	// of one call in a batch amount to the newest one's record with the
+	// timeline entries of them all. Like every application of updates it
+	// is idempotent.
+	SaveCalls(ctx context.Context, records [][]byte) error
 	// OpenCalls returns the latest update of every call of node that has
 	// not ended, to resume tracking after a restart.
 	OpenCalls(ctx context.Context, node string) ([]CallUpdate, error)

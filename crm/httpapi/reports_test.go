@@ -10,6 +10,7 @@ import (
 
 	"hotline/crm"
 	"hotline/crm/httpapi"
+	"hotline/crm/postgres/pgtest"
 	"hotline/metrics"
 	"hotline/telephony"
 )
@@ -33,7 +34,7 @@ func reportEnv(t *testing.T) *env {
 		}
 		ups = append(ups, telephony.CallUpdate{Version: 1, Call: c})
 	}
-	if err := e.store.Calls.SaveCalls(context.Background(), ups); err != nil {
+	if err := e.store.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
 	return e

@@ -4,64 +4,116 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	"github.com/jackc/pgx/v5"
 
 	"hotline/telephony"
 )
 
 var _ telephony.CallStore = (*CallService)(nil)
 
-// callRow is one call as the JSON object json_to_recordset reads.
-type callRow struct {
-	telephony.Call
-	Version  int                       `json:"version"`
-	State    json.RawMessage           `json:"state,omitempty"`
-	Timeline []telephony.TimelineEntry `json:"timeline"` // entries added since the previous update, in seq order
-}
+// saveCalls writes a batch of call updates, $1 a JSON array of
+// CallUpdates, in one statement:
+//
+//   - u: the updates, the batch parsed once (as jsonb: the call's legs,
+//     transfers and timeline are then jsonb already), with their position;
+//   - n: the newest update of each call (the later one of equal
+//     versions), the one whose record is written, and how many the batch
+//     has; tl: the timeline entries of every update of a call that has
+//     several, each seq once (the later update's), in seq order;
+//   - new_keys, keys: call_keys fixes the started_at of each call seen for
+//     the first time, so that its row stays in its month partition
+//     (migration 00120). A key that a concurrent writer of the same call
+//     committed while this statement waited is in neither (the snapshot
+//     predates it): the statement returns how many calls it so skipped,
+//     and SaveCalls runs it again;
+//   - up: the upsert (upsertCalls);
+//   - ended, added: every call whose newest update ends it goes on the
+//     timeline of each client whose phone contact is its customer number,
+//     once (callInteractions): the row as this statement wrote it, or as
+//     stored when the update did not apply (a replay).
+const saveCalls = `
+WITH u AS MATERIALIZED (
+    SELECT x.i, (x.r->>'version')::int AS version, x.r->'timeline' AS timeline, x.r->'state' AS state, r.*
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, i)
+    CROSS JOIN LATERAL jsonb_to_record(x.r->'call') AS r(node text, linkedid text, direction text,
+        outcome text, caller text, caller_name text, callee text, customer text, agent text,
+        agents jsonb, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
+        wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
+        hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
+        transfers jsonb, closed_by_reconciliation boolean, gaps integer, merged_into text, legs jsonb)
+),
+n AS MATERIALIZED (
+    SELECT DISTINCT ON (u.node, u.linkedid) u.*, count(*) OVER (PARTITION BY u.node, u.linkedid
+        ORDER BY u.version DESC, u.i DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS updates
+    FROM u
+    ORDER BY u.node, u.linkedid, u.version DESC, u.i DESC
+),
+tl AS (
+    SELECT t.node, t.linkedid, jsonb_agg(t.v ORDER BY t.seq) AS timeline
+    FROM (
+        SELECT DISTINCT ON (u.node, u.linkedid, (e.v->>'seq')::int) u.node, u.linkedid,
+            (e.v->>'seq')::int AS seq, e.v
+        FROM n
+        JOIN u ON u.node = n.node AND u.linkedid = n.linkedid
+        CROSS JOIN LATERAL jsonb_array_elements(u.timeline) AS e(v)
+        WHERE n.updates > 1
+        ORDER BY u.node, u.linkedid, (e.v->>'seq')::int, u.i DESC) t
+    GROUP BY t.node, t.linkedid
+),
+new_keys AS (
+    INSERT INTO call_keys (node, linkedid, started_at)
+    SELECT n.node, n.linkedid, n.started_at FROM n
+    ON CONFLICT (node, linkedid) DO NOTHING
+    RETURNING node, linkedid, started_at
+),
+keys AS (
+    SELECT * FROM new_keys
+    UNION ALL
+    SELECT k.node, k.linkedid, k.started_at FROM n JOIN call_keys k ON k.node = n.node AND k.linkedid = n.linkedid
+),
+up AS (` + upsertCalls + `
+    RETURNING ` + callInteractionColumns + `
+),
+ended AS (
+    SELECT * FROM up
+    UNION ALL
+    SELECT ` + callInteractionColumns + `
+    FROM n
+    JOIN keys k ON k.node = n.node AND k.linkedid = n.linkedid
+    JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at
+    WHERE n.ended_at IS NOT NULL AND NOT EXISTS (SELECT FROM up WHERE up.node = n.node AND up.linkedid = n.linkedid)
+),
+added AS (` + callInteractions + `ended c` + callInteractionsOnce + `
+)
+SELECT count(*) FROM n WHERE NOT EXISTS (SELECT FROM keys k WHERE k.node = n.node AND k.linkedid = n.linkedid)`
 
-// fixCallKeys records the started_at of each call of a batch seen for the
-// first time; the month partition of its row follows from it for good
-// (migration 00120).
-const fixCallKeys = `
-INSERT INTO call_keys (node, linkedid, started_at)
-SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-ON CONFLICT (node, linkedid) DO NOTHING`
-
-// upsertCalls inserts or updates a batch of calls; a row is replaced only
-// by a newer version, except that an ended call is never reopened and an
-// update that ends an open call always applies: after a fail-over two
-// replicas may write the same call (the survivor's, and the killed
-// replica's spool replayed when it restarts), and their versions count
-// different histories. Its timeline gets the entries of the update newer
-// than its last one (so that replaying a batch that overlaps stored
-// updates adds no entry twice). A new call gets the client whose phone
-// contact is the call's customer number. started_at is the one fixed in
-// call_keys at the call's first write, so the row stays in its partition.
+// upsertCalls inserts or updates the newest update n of each call of a
+// batch; a row is replaced only by a newer version, except that an ended
+// call is never reopened and an update that ends an open call always
+// applies: after a fail-over two replicas may write the same call (the
+// survivor's, and the killed replica's spool replayed when it restarts),
+// and their versions count different histories. Its timeline gets the
+// entries of the update newer than its last one (so that replaying a batch
+// that overlaps stored updates adds no entry twice). A new call gets the
+// client whose phone contact is the call's customer number. started_at is
+// the one fixed in call_keys at the call's first write, so the row stays
+// in its partition.
 const upsertCalls = `
 INSERT INTO calls AS c (node, linkedid, version, direction, outcome, caller, caller_name, callee,
     customer, client_id, agent, agents, started_at, answered_at, ended_at, wait_seconds,
     ring_seconds, talk_seconds, hold_seconds, hangup_cause, hangup_cause_text, hangup_by,
     transfers, closed_by_reconciliation, gaps, merged_into, legs, state, timeline)
-SELECT r.node, r.linkedid, r.version, r.direction, r.outcome, r.caller, coalesce(r.caller_name, ''),
-    r.callee, coalesce(r.customer, ''),
-    (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = r.customer),
-    coalesce(r.agent, ''), coalesce(ARRAY(SELECT json_array_elements_text(r.agents)), '{}'),
-    k.started_at, r.answered_at, r.ended_at, r.wait_seconds, r.ring_seconds, r.talk_seconds,
-    r.hold_seconds, r.hangup_cause, coalesce(r.hangup_cause_text, ''), coalesce(r.hangup_by, ''),
-    coalesce(r.transfers::jsonb, '[]'), r.closed_by_reconciliation, r.gaps, r.merged_into,
-    coalesce(r.legs::jsonb, '[]'), r.state, coalesce(r.timeline::jsonb, '[]')
-FROM json_to_recordset($1::json) AS r(node text, linkedid text, version integer, direction text,
-    outcome text, caller text, caller_name text, callee text, customer text, agent text,
-    agents json, started_at timestamptz, answered_at timestamptz, ended_at timestamptz,
-    wait_seconds double precision, ring_seconds double precision, talk_seconds double precision,
-    hold_seconds double precision, hangup_cause integer, hangup_cause_text text, hangup_by text,
-    transfers json, closed_by_reconciliation boolean, gaps integer, merged_into text, legs json, state json,
-    timeline json)
-JOIN call_keys k ON k.node = r.node AND k.linkedid = r.linkedid
+SELECT n.node, n.linkedid, n.version, n.direction, n.outcome, n.caller, coalesce(n.caller_name, ''),
+    n.callee, coalesce(n.customer, ''),
+    (SELECT min(ct.client_id) FROM contacts ct WHERE ct.kind = 'phone' AND ct.value = n.customer),
+    coalesce(n.agent, ''), coalesce(ARRAY(SELECT jsonb_array_elements_text(n.agents)), '{}'),
+    k.started_at, n.answered_at, n.ended_at, n.wait_seconds, n.ring_seconds, n.talk_seconds,
+    n.hold_seconds, n.hangup_cause, coalesce(n.hangup_cause_text, ''), coalesce(n.hangup_by, ''),
+    coalesce(n.transfers, '[]'), n.closed_by_reconciliation, n.gaps, n.merged_into,
+    coalesce(n.legs, '[]'), n.state::json,
+    coalesce(CASE WHEN n.updates > 1 THEN tl.timeline ELSE n.timeline END, '[]')
+FROM n
+JOIN keys k ON k.node = n.node AND k.linkedid = n.linkedid
+LEFT JOIN tl ON tl.node = n.node AND tl.linkedid = n.linkedid
 ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
     version = excluded.version, direction = excluded.direction, outcome = excluded.outcome,
     caller = excluded.caller, caller_name = excluded.caller_name, callee = excluded.callee,
@@ -88,113 +140,81 @@ ON CONFLICT (node, linkedid, started_at) DO UPDATE SET
 WHERE (c.version < excluded.version AND (c.ended_at IS NULL OR excluded.ended_at IS NOT NULL))
     OR (c.ended_at IS NULL AND excluded.ended_at IS NOT NULL)`
 
-// addCallInteractions puts each ended call of the batch (its node and
-// linkedid keys) on the timeline of every client whose phone contact is
-// its customer number, once (interactions_ref): replaying a batch adds
-// nothing.
-const addCallInteractions = `
+// callInteractionColumns are the columns of a call that callInteractions reads.
+const callInteractionColumns = `c.id, c.node, c.linkedid, c.started_at, c.ended_at, c.merged_into, c.agent,
+    c.direction, c.outcome, c.talk_seconds, c.caller, c.callee, c.customer`
+
+// callInteractions puts each ended call of the calls c it is given on the
+// timeline of every client whose phone contact is its customer number,
+// once (interactions_ref): replaying a batch adds nothing.
+const (
+	callInteractions = `
 INSERT INTO interactions (client_id, kind, at, user_id, summary, body, ref_type, ref_id)
 SELECT ct.client_id, 'call', c.started_at, (SELECT u.id FROM users u WHERE u.login = c.agent AND c.agent <> ''),
     initcap(c.direction) || ' call, ' || replace(c.outcome, '_', ' ') ||
         CASE WHEN c.agent <> '' THEN ', agent ' || c.agent ELSE '' END ||
         CASE WHEN c.talk_seconds > 0 THEN ', talk ' || round(c.talk_seconds)::int || ' s' ELSE '' END,
     c.caller || ' -> ' || c.callee, 'call', c.id::text
-FROM unnest($1::text[], $2::text[]) AS b(node, linkedid)
-JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
-JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at
+FROM `
+	callInteractionsOnce = `
 JOIN contacts ct ON ct.kind = 'phone' AND ct.value = c.customer
 WHERE c.ended_at IS NOT NULL AND c.merged_into IS NULL
 ON CONFLICT (client_id, ref_type, ref_id) WHERE ref_type <> '' DO NOTHING`
+)
 
-// SaveCalls writes a batch of tracker updates in one transaction and one
-// round trip: the call keys, the calls and the timeline entries of the
-// ended ones go as one pipelined batch, which PostgreSQL runs as one
-// implicit transaction (a failing statement undoes them all). It is
-// idempotent: replaying updates (after a crash or a spool replay) changes
-// nothing, and each call appears on a client's timeline once.
-func (s *CallService) SaveCalls(ctx context.Context, updates []telephony.CallUpdate) error {
-	if len(updates) == 0 {
+// addCallInteractions puts the ended calls of $1 nodes, $2 linkedids on
+// their clients' timelines (callInteractions).
+const addCallInteractions = callInteractions + `(
+    SELECT ` + callInteractionColumns + `
+    FROM unnest($1::text[], $2::text[]) AS b(node, linkedid)
+    JOIN call_keys k ON k.node = b.node AND k.linkedid = b.linkedid
+    JOIN calls c ON c.node = k.node AND c.linkedid = k.linkedid AND c.started_at = k.started_at) c` +
+	callInteractionsOnce
+
+// SaveCalls writes a batch of tracker updates, each record the JSON
+// encoding of a telephony.CallUpdate, in one statement (one transaction,
+// one round trip): the records go as they are, joined into one JSON array,
+// and PostgreSQL reduces several updates of a call to the newest one's
+// record and the timeline entries of them all, fixes the calls' keys,
+// writes the calls and puts the ended ones on their clients' timelines
+// (saveCalls). It is idempotent: replaying updates (after a crash or a
+// spool replay) changes nothing, and each call appears on a client's
+// timeline once. Strings are stored as the records hold them (the journal
+// writes invalid UTF-8 as U+FFFD).
+func (s *CallService) SaveCalls(ctx context.Context, records [][]byte) error {
+	if len(records) == 0 {
 		return nil
 	}
-	calls, keys, err := encodeCallBatch(updates)
-	if err != nil {
-		return err
-	}
-	// The keys in a statement of their own: the upsert's snapshot then sees
-	// keys that a concurrent writer of the same call committed while this
-	// one waited. The timeline insert's snapshot sees the upserted rows.
-	b := &pgx.Batch{}
-	b.Queue(fixCallKeys, keys.nodes, keys.linkedids, keys.started)
-	b.Queue(upsertCalls, calls)
-	if len(keys.endedNodes) > 0 {
-		b.Queue(addCallInteractions, keys.endedNodes, keys.endedLinkedids)
-	}
-	res := s.db.pool.SendBatch(ctx, b)
-	if _, err := res.Exec(); err != nil {
-		_ = res.Close()
-		return fmt.Errorf("fix call keys: %w", err)
-	}
-	if _, err := res.Exec(); err != nil {
-		_ = res.Close()
-		return fmt.Errorf("upsert calls: %w", err)
-	}
-	if len(keys.endedNodes) > 0 {
-		if _, err := res.Exec(); err != nil {
-			_ = res.Close()
-			return fmt.Errorf("add calls to client timelines: %w", err)
+	batch := joinRecords(records)
+	// A call skipped for a key committed concurrently is written by the
+	// next run, whose snapshot sees the key.
+	for range 3 {
+		var skipped int
+		if err := s.db.pool.QueryRow(ctx, saveCalls, batch).Scan(&skipped); err != nil {
+			return fmt.Errorf("save calls: %w", err)
+		}
+		if skipped == 0 {
+			return nil
 		}
 	}
-	if err := res.Close(); err != nil {
-		return fmt.Errorf("save calls: %w", err)
-	}
-	return nil
+	return fmt.Errorf("save calls: calls of the batch found no key three times")
 }
 
-// callKeys are the (node, linkedid, started_at) of a batch's calls, as the
-// arrays fixCallKeys unnests, and the (node, linkedid) of those the batch
-// ends, as addCallInteractions unnests.
-type callKeys struct {
-	nodes, linkedids           []string
-	started                    []time.Time
-	endedNodes, endedLinkedids []string
-}
-
-// encodeCallBatch makes the JSON parameter of one batch; several updates
-// of one call are reduced to the newest record and all timeline entries.
-func encodeCallBatch(updates []telephony.CallUpdate) ([]byte, callKeys, error) {
-	rows := make([]callRow, 0, len(updates))
-	pos := make(map[[2]string]int, len(updates))
-	for _, u := range updates {
-		k := [2]string{u.Call.Node, u.Call.LinkedID}
-		i, ok := pos[k]
-		if !ok {
-			pos[k] = len(rows)
-			rows = append(rows, callRow{Call: u.Call, Version: u.Version, State: u.State, Timeline: u.Timeline})
-			continue
-		}
-		r := &rows[i]
-		tl := append(r.Timeline, u.Timeline...)
-		if u.Version > r.Version {
-			*r = callRow{Call: u.Call, Version: u.Version, State: u.State}
-		}
-		r.Timeline = tl
+// joinRecords makes the JSON array of records, the statement's parameter.
+func joinRecords(records [][]byte) []byte {
+	n := len(records) + 1
+	for _, r := range records {
+		n += len(r)
 	}
-	keys := callKeys{nodes: make([]string, len(rows)), linkedids: make([]string, len(rows)), started: make([]time.Time, len(rows))}
-	for i := range rows {
-		if rows[i].Timeline == nil {
-			rows[i].Timeline = []telephony.TimelineEntry{}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, r := range records {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		keys.nodes[i], keys.linkedids[i], keys.started[i] = rows[i].Node, rows[i].LinkedID, rows[i].StartedAt
-		if rows[i].EndedAt != nil {
-			keys.endedNodes = append(keys.endedNodes, rows[i].Node)
-			keys.endedLinkedids = append(keys.endedLinkedids, rows[i].LinkedID)
-		}
+		b = append(b, r...)
 	}
-	calls, err := jsonv2.Marshal(rows, jsontext.AllowInvalidUTF8(true))
-	if err != nil {
-		return nil, callKeys{}, fmt.Errorf("encode calls: %w", err)
-	}
-	return calls, keys, nil
+	return append(b, ']')
 }
 
 // OpenCalls returns the latest update of every call of node that has not

@@ -34,7 +34,7 @@ func saveCall(t *testing.T, s *postgres.Services, linkedid string, version int, 
 		end := started.Add(time.Minute)
 		c.EndedAt = &end
 	}
-	if err := s.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Call: c, Version: version}}); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, []telephony.CallUpdate{{Call: c, Version: version}}...)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -116,7 +116,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	dsn := pgtest.NewDSN(t)
 	s := pgtest.Open(t, dsn, postgres.Options{})
 	ups := trackerUpdates(t, "with-linkedid/sip-attended-transfer.jsonl")
-	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
 	saveCall(t, s, "old.1", 1, time.Date(2020, 2, 29, 23, 30, 0, 0, time.UTC), telephony.OutcomeAnswered)
@@ -155,7 +155,7 @@ func TestCallsPartitionMigrationKeepsCalls(t *testing.T) {
 	if part, _ := callPartition(t, s, "old.1"); part != "calls_2020_02" {
 		t.Fatalf("the converted February 2020 call is in %q", part)
 	}
-	if err := s.Calls.SaveCalls(ctx, ups); err != nil { // replayed after the conversion: idempotent
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups...)); err != nil { // replayed after the conversion: idempotent
 		t.Fatal(err)
 	}
 	if got := callLog(t, s) + callIDs(t, s); got != before || callTimelines(t, s) != beforeTL {

@@ -86,15 +86,15 @@ func TestSaveCallsIdempotentWithClientTimeline(t *testing.T) {
 	// every update on its own, then the whole stream again in one batch,
 	// then the oldest half once more: nothing may change after the first pass
 	for _, u := range ups {
-		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, u)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	first, firstTL := callLog(t, s), callTimelines(t, s)
-	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Calls.SaveCalls(ctx, ups[:len(ups)/2]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups[:len(ups)/2]...)); err != nil {
 		t.Fatal(err)
 	}
 	again := callLog(t, s)
@@ -152,11 +152,11 @@ func TestSaveCallsOverlappingReplayTimeline(t *testing.T) {
 	}
 	half := len(ups) / 2
 	for _, u := range ups[:half] {
-		if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+		if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, u)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Calls.SaveCalls(ctx, ups[half/2:]); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups[half/2:]...)); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.DB.Pool().Query(ctx, `SELECT linkedid, count(*), count(DISTINCT seq), min(seq), max(seq)
@@ -216,7 +216,7 @@ func TestOpenCallsResumesInProgress(t *testing.T) {
 			mid = append(mid, u)
 		}
 	}
-	if err := s.Calls.SaveCalls(ctx, mid); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, mid...)); err != nil {
 		t.Fatal(err)
 	}
 	open, err := s.Calls.OpenCalls(ctx, "pbx1")
@@ -226,7 +226,7 @@ func TestOpenCallsResumesInProgress(t *testing.T) {
 	if len(open) != 1 || len(open[0].Call.Legs) != 2 || len(open[0].State) == 0 || open[0].Call.StartedAt.IsZero() {
 		t.Fatalf("open calls: %+v", open)
 	}
-	if err := s.Calls.SaveCalls(ctx, ups); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
 	if open, err = s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(open) != 0 {
@@ -244,7 +244,7 @@ func TestListAndGetCalls(t *testing.T) {
 	}
 	for _, name := range []string{"with-linkedid/sip-attended-transfer.jsonl", "with-linkedid/sip-hold.jsonl",
 		"with-linkedid/sip-outbound.jsonl", "with-linkedid/sip-inbound-noanswer.jsonl"} {
-		if err := s.Calls.SaveCalls(ctx, trackerUpdates(t, name)); err != nil {
+		if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, trackerUpdates(t, name)...)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -337,10 +337,10 @@ func TestSaveCallsEndedIsNeverReopened(t *testing.T) {
 	stale := open
 	stale.Version = end.Version + 100 // the killed replica's, counted further
 	stale.Timeline = nil
-	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, end)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, stale)); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {
@@ -348,10 +348,10 @@ func TestSaveCallsEndedIsNeverReopened(t *testing.T) {
 	}
 
 	s = pgtest.NewStore(t)
-	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{stale}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, stale)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{end}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, end)); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := s.Calls.OpenCalls(ctx, "pbx1"); err != nil || len(o) != 0 {

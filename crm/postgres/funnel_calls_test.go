@@ -33,7 +33,7 @@ func saveCalls(t *testing.T, s *postgres.Services, calls ...telephony.Call) {
 	for i, c := range calls {
 		ups[i] = telephony.CallUpdate{Call: c, Version: 10}
 	}
-	if err := s.Calls.SaveCalls(context.Background(), ups); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -239,7 +239,7 @@ func TestFirstCallDealsOfSeparateBatches(t *testing.T) {
 	first := endedCall("2.6", "+74950000009", "petrov", fx.now)
 	early := first
 	early.StartedAt, early.EndedAt, early.AnsweredAt = fx.now.Add(-time.Hour), nil, nil
-	if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Call: early, Version: 1}}); err != nil {
+	if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, []telephony.CallUpdate{{Call: early, Version: 1}}...)); err != nil {
 		t.Fatal(err)
 	}
 	if deals := handle(first); len(deals) != 1 || deals[0].ClientID != quiet.ID || deals[0].OwnerID != fx.petrov.ID {

@@ -56,7 +56,7 @@ func saveReportDay(t *testing.T, s *postgres.Services) {
 	for _, c := range calls {
 		ups = append(ups, telephony.CallUpdate{Version: 3, Call: c})
 	}
-	if err := s.Calls.SaveCalls(context.Background(), ups); err != nil {
+	if err := s.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, ups...)); err != nil {
 		t.Fatal(err)
 	}
 }

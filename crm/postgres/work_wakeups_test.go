@@ -10,7 +10,6 @@ import (
 	"hotline/crm/postgres"
 	"hotline/crm/postgres/pgtest"
 	"hotline/crm/service"
-	"hotline/telephony"
 )
 
 // TestWorkWakeupsAndNextDue checks what lets the escalator and the outbox
@@ -73,7 +72,7 @@ func TestWorkWakeupsAndNextDue(t *testing.T) {
 
 	for _, u := range trackerUpdates(t, "with-linkedid/sip-hold.jsonl") {
 		if u.Call.EndedAt != nil {
-			if err := s.Calls.SaveCalls(ctx, []telephony.CallUpdate{u}); err != nil {
+			if err := s.Calls.SaveCalls(ctx, pgtest.CallRecords(t, u)); err != nil {
 				t.Fatal(err)
 			}
 			break

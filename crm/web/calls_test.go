@@ -100,7 +100,7 @@ func newCallSite(t *testing.T) *callSite {
 		{Seq: 2, At: *c1.AnsweredAt, Kind: "answered", Channel: "1733434200.2"},
 		{Seq: 3, At: *c1.EndedAt, Kind: "ended"},
 	}
-	err = st.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}})
+	err = st.Calls.SaveCalls(ctx, pgtest.CallRecords(t, []telephony.CallUpdate{{Version: 1, Call: c1, Timeline: tl}, {Version: 1, Call: c2}, {Version: 1, Call: c3}}...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func TestBrowserConsoleLastsAShift(t *testing.T) {
 		end := time.Now()
 		c.EndedAt = &end
 		must(t, popper.Ended(ctx, screenpop.Ended{CallID: id}))
-		must(t, st.Calls.SaveCalls(ctx, []telephony.CallUpdate{{Version: 1, Call: c}}))
+		must(t, st.Calls.SaveCalls(ctx, pgtest.CallRecords(t, []telephony.CallUpdate{{Version: 1, Call: c}}...)))
 	}
 	for i := 1; i <= 20; i++ {
 		call(i, i%4 != 0)

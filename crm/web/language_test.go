@@ -125,9 +125,9 @@ func TestAgentReportDaysAreTheCentres(t *testing.T) {
 	}
 	start := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC) // 27.11.2026 02:30 in Moscow
 	end, ans := start.Add(2*time.Minute), start.Add(5*time.Second)
-	if err := st.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
+	if err := st.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
 		LinkedID: "late", Node: "pbx1", Direction: telephony.Inbound, Outcome: telephony.OutcomeAnswered,
-		Agent: "alice", Agents: []string{"alice"}, StartedAt: start, AnsweredAt: &ans, EndedAt: &end, TalkSeconds: 115}}}); err != nil {
+		Agent: "alice", Agents: []string{"alice"}, StartedAt: start, AnsweredAt: &ans, EndedAt: &end, TalkSeconds: 115}}}...)); err != nil {
 		t.Fatal(err)
 	}
 	sup := s.browser()

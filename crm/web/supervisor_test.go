@@ -192,10 +192,10 @@ func TestAgentReportPage(t *testing.T) {
 	day := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	end := day.Add(2 * time.Minute)
 	ans := day.Add(5 * time.Second)
-	err := s.store.Calls.SaveCalls(context.Background(), []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
+	err := s.store.Calls.SaveCalls(context.Background(), pgtest.CallRecords(t, []telephony.CallUpdate{{Version: 1, Call: telephony.Call{
 		LinkedID: "c1", Node: "pbx1", Direction: telephony.Inbound, Outcome: telephony.OutcomeAnswered,
 		Agent: "alice", Agents: []string{"alice"}, StartedAt: day, AnsweredAt: &ans, EndedAt: &end,
-		RingSeconds: 4, TalkSeconds: 95, HoldSeconds: 10}}})
+		RingSeconds: 4, TalkSeconds: 95, HoldSeconds: 10}}}...))
 	if err != nil {
 		t.Fatal(err)
 	}
