@@ -2,6 +2,8 @@ package aritest
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 
 	"hotline/telephony/ari"
@@ -79,7 +81,7 @@ func (s *Server) dispatch() {
 			for _, p := range batch {
 				for i, a := range p.apps {
 					p.f["application"] = a.name
-					raw, err := json.Marshal(p.f)
+					raw, err := marshalFrame(p.f)
 					if err != nil {
 						s.logger.Error("marshal event", "type", p.typ, "err", err)
 						continue
@@ -124,4 +126,69 @@ func (s *Server) emitBridge(typ string, b *bridge, c *channel) {
 		key = c.id
 	}
 	s.emit(typ, key, f)
+}
+
+// frameOrder is the order of an event frame's keys as Asterisk writes
+// them (shared/ari/transcripts): for most types "type" and "timestamp"
+// first and "asterisk_id" and "application" last, but a hang-up request
+// and a variable set lead with their own fields, so a reader looking for
+// "type" meets what it meets with a real Asterisk. A key not listed goes,
+// sorted, before "asterisk_id".
+var frameOrder = map[string][]string{
+	ari.TypeChannelHangupRequest: {"cause", "soft", "tech_cause", "type", "timestamp", "channel"},
+	ari.TypeChannelVarset:        {"variable", "value", "type", "timestamp", "channel"},
+	ari.TypeChannelDestroyed:     {"type", "timestamp", "cause", "cause_txt", "tech_cause", "channel"},
+	ari.TypeChannelDialplan:      {"type", "timestamp", "dialplan_app", "dialplan_app_data", "channel"},
+	ari.TypeChannelCallerId:      {"type", "timestamp", "caller_presentation", "caller_presentation_txt", "channel"},
+	ari.TypeChannelDtmfReceived:  {"type", "timestamp", "digit", "duration_ms", "channel"},
+	ari.TypeChannelEnteredBridge: {"type", "timestamp", "bridge", "channel"},
+	ari.TypeChannelLeftBridge:    {"type", "timestamp", "bridge", "channel"},
+	ari.TypeChannelHold:          {"type", "timestamp", "musicclass", "channel"},
+	ari.TypeDial:                 {"type", "timestamp", "dialstatus", "forward", "dialstring", "caller", "peer"},
+	ari.TypeStasisStart:          {"type", "timestamp", "args", "channel"},
+	ari.TypeBridgeBlindTransfer:  {"type", "timestamp", "channel", "exten", "context", "result", "is_external", "transferee", "bridge"},
+	ari.TypeBridgeAttendedTransfer: {"type", "timestamp", "transferer_first_leg", "transferer_second_leg", "result", "is_external",
+		"transferee", "transfer_target", "transferer_first_leg_bridge", "transferer_second_leg_bridge", "destination_type", "destination_bridge"},
+	ari.TypeDeviceStateChanged:  {"type", "application", "timestamp", "device_state"},
+	ari.TypeApplicationReplaced: {"type", "timestamp", "application"},
+}
+
+// marshalFrame encodes an event's fields in Asterisk's key order.
+func marshalFrame(f fields) ([]byte, error) {
+	typ, _ := f["type"].(string)
+	order, ok := frameOrder[typ]
+	if !ok {
+		order = []string{"type", "timestamp"}
+	}
+	keys := slices.Clone(order)
+	var rest []string
+	for k := range f {
+		if !slices.Contains(order, k) && k != "asterisk_id" && k != "application" {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	keys = append(keys, rest...)
+	for _, k := range []string{"asterisk_id", "application"} {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	b := []byte{'{'}
+	for _, k := range keys {
+		v, ok := f[k]
+		if !ok {
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", k, err)
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		kj, _ := json.Marshal(k)
+		b = append(append(append(b, kj...), ':'), raw...)
+	}
+	return append(b, '}'), nil
 }
