@@ -107,3 +107,14 @@ func waitVisibleAfterSubmit(ctx context.Context, sel string) error {
 		}
 	}
 }
+
+// pageLoaded waits until the page has loaded: its deferred scripts have run
+// and attached the handlers that the test's next clicks and keys rely on
+// (an upload form clicked before documents.js runs is posted without its
+// CSRF header; a picker typed into before picker.js runs never searches).
+func pageLoaded() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete" || null`))
+		return err
+	})
+}

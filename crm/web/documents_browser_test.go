@@ -63,6 +63,7 @@ func signIn(base, login string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(chromedp.ID("password"), adminPassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("doc-search")),
+		pageLoaded(),
 	)
 }
 

@@ -44,12 +44,18 @@ func TestBrowserFillDOCXContract(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.ID("doc-files"), []string{contract}),
 		chromedp.SetValue(chromedp.ID("doc-new-category"), "template"),
 		chromedp.Click(chromedp.ID("upload-submit")),
-		chromedp.WaitVisible(chromedp.ID("fill-form")),
-		chromedp.SendKeys(chromedp.ID("fill-client-q"), "Ромаш"),
-		chromedp.WaitVisible(chromedp.CSS("#fill-client .picker-item")),
-		chromedp.Click(chromedp.CSS("#fill-client .picker-item")),
-		chromedp.SendKeys(chromedp.ID("fill-amount"), "1 200,50"),
 	)
+	if err == nil {
+		err = waitVisibleAfterSubmit(tctx, "#fill-form")
+	}
+	if err == nil {
+		err = chromedp.Do(tctx, pageLoaded(),
+			chromedp.SendKeys(chromedp.ID("fill-client-q"), "Ромаш"),
+			chromedp.WaitVisible(chromedp.CSS("#fill-client .picker-item")),
+			chromedp.Click(chromedp.CSS("#fill-client .picker-item")),
+			chromedp.SendKeys(chromedp.ID("fill-amount"), "1 200,50"),
+		)
+	}
 	if err != nil {
 		t.Fatalf("upload and pick: %v", err)
 	}
