@@ -84,6 +84,7 @@ func newChrome(t *testing.T) context.Context {
 // TestBrowserAddAndFindClient is the newcomer's path: sign in as admin, add a
 // client with a phone number, find it by part of the number, open the card.
 func TestBrowserAddAndFindClient(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

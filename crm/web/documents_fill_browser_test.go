@@ -24,6 +24,7 @@ import (
 // accepts whose text has the client's INN, the date in Russian long form
 // and the sum in words.
 func TestBrowserFillDOCXContract(t *testing.T) {
+	t.Parallel()
 	s := newDocSite(t)
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Company: "Ромашка",
 		Legal: crm.Requisites{INN: "7707083893", KPP: "773601001", OGRN: "1027700132195", BIK: "044525225",
