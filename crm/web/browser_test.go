@@ -34,6 +34,9 @@ func sharedChrome(t *testing.T) context.Context {
 	if chromium.ctx != nil && chromium.ctx.Err() == nil {
 		return chromium.ctx
 	}
+	if chromium.stop != nil {
+		chromium.stop() // release what the dead browser held
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
