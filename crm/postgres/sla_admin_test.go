@@ -19,7 +19,7 @@ import (
 // nothing; an unknown team is not found.
 func TestUpdateTeam(t *testing.T) {
 	t.Parallel()
-	e := newStockEnv(t, migratedDSN(t))
+	e := newStockEnv(t, pgtest.NewDSN(t))
 	user := func(name string, disabled bool) int64 {
 		t.Helper()
 		u := crm.User{Login: strings.ToLower(e.prefix) + name, Name: name, Role: crm.RoleAgent}
@@ -89,7 +89,7 @@ func TestUpdateTeam(t *testing.T) {
 // name it and counts its open tickets, not its resolved ones.
 func TestSLAPlanUsage(t *testing.T) {
 	t.Parallel()
-	e := newStockEnv(t, migratedDSN(t))
+	e := newStockEnv(t, pgtest.NewDSN(t))
 	plan := premiumPlan(t, e)
 	unused := premiumPlan2(t, e)
 	var products []resource.Product

@@ -277,14 +277,21 @@ func (s *StockService) takeFree(ctx context.Context, tx pgx.Tx, in resource.OutI
 	var lines []resource.LotQty
 	short := in.Qty
 	for _, skip := range []bool{true, false} {
-		cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, in.LotID, skip)
+		err := lockPass(ctx, tx, skip, func(q pgx.Tx) (bool, error) {
+			cands, err := lockCandidates(ctx, q, in.ProductID, in.WarehouseID, in.LotID, skip)
+			if err != nil {
+				return false, err
+			}
+			if !in.At.IsZero() {
+				cands[in.WarehouseID] = slices.DeleteFunc(cands[in.WarehouseID], func(c resource.Candidate) bool { return c.ReceivedAt.After(at) })
+			}
+			lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(at))
+			return short == 0, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if !in.At.IsZero() {
-			cands[in.WarehouseID] = slices.DeleteFunc(cands[in.WarehouseID], func(c resource.Candidate) bool { return c.ReceivedAt.After(at) })
-		}
-		if lines, short = resource.Allocate(method, cands[in.WarehouseID], in.Qty, resource.DateOf(at)); short == 0 {
+		if short == 0 {
 			break
 		}
 	}
@@ -311,6 +318,33 @@ func costMethod(ctx context.Context, tx pgx.Tx, productID int64) (resource.CostM
 		return "", crm.Invalid("product_id", "is not a known product")
 	}
 	return m, err
+}
+
+// lockPass runs one pass of lockCandidates and its allocation, pass,
+// which reports whether the allocation is complete. The SKIP LOCKED pass
+// runs in a savepoint that is rolled back when it comes up short: the rows
+// it locked are in lot order only among themselves (it skipped others'),
+// and a writer holding them while the blocking pass waits for a lower lot
+// deadlocks with the writer that holds that lot and waits for one of them
+// (PostgreSQL breaks each such cycle only after deadlock_timeout, 1 s).
+// Released, the blocking pass takes every row in lot order.
+func lockPass(ctx context.Context, tx pgx.Tx, skipLocked bool, pass func(pgx.Tx) (bool, error)) error {
+	if !skipLocked {
+		_, err := pass(tx)
+		return err
+	}
+	sp, err := tx.Begin(ctx) // SAVEPOINT
+	if err != nil {
+		return err
+	}
+	done, err := pass(sp)
+	if err != nil {
+		return err // the transaction is rolled back
+	}
+	if done {
+		return sp.Commit(ctx) // RELEASE SAVEPOINT: the locks stay
+	}
+	return sp.Rollback(ctx) // ROLLBACK TO SAVEPOINT: the locks go
 }
 
 // lockCandidates locks the stock rows of a product with free stock, in one

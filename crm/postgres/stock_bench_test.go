@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 )
 
@@ -21,7 +22,7 @@ func BenchmarkConcurrentReservations(b *testing.B) {
 	if testing.Short() {
 		b.Skip("database benchmark")
 	}
-	e := newStockEnv(b, migratedDSN(b))
+	e := newStockEnv(b, pgtest.NewDSN(b))
 	wh := e.warehouse("BENCH")
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
@@ -68,7 +69,7 @@ func BenchmarkAvailability(b *testing.B) {
 	if testing.Short() {
 		b.Skip("database benchmark")
 	}
-	e := newStockEnv(b, migratedDSN(b))
+	e := newStockEnv(b, pgtest.NewDSN(b))
 	first := fillLots(b, e)
 	rng := rand.New(rand.NewPCG(1, 2))
 	lat := make([]time.Duration, 0, b.N)
@@ -98,7 +99,7 @@ func BenchmarkClientAvailability(b *testing.B) {
 	if testing.Short() {
 		b.Skip("database benchmark")
 	}
-	e := newStockEnv(b, migratedDSN(b))
+	e := newStockEnv(b, pgtest.NewDSN(b))
 	first := fillLots(b, e)
 	var wh int64
 	if err := e.st.DB.Pool().QueryRow(e.ctx, `SELECT warehouse_id FROM stock WHERE product_id = $1 AND on_hand > reserved LIMIT 1`, first).Scan(&wh); err != nil {

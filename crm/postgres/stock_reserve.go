@@ -38,15 +38,22 @@ func (s *StockService) Reserve(ctx context.Context, in resource.ReserveInput) (r
 					return err
 				}
 			}
-			cands, err := lockCandidates(ctx, tx, in.ProductID, in.WarehouseID, 0, skip)
+			err := lockPass(ctx, tx, skip, func(q pgx.Tx) (bool, error) {
+				cands, err := lockCandidates(ctx, q, in.ProductID, in.WarehouseID, 0, skip)
+				if err != nil {
+					return false, err
+				}
+				r.WarehouseID = in.WarehouseID
+				if r.WarehouseID == 0 {
+					r.WarehouseID = mostFree(cands)
+				}
+				lines, short = resource.Allocate(method, cands[r.WarehouseID], in.Qty, resource.DateOf(now))
+				return short == 0 && r.WarehouseID != 0, nil
+			})
 			if err != nil {
 				return err
 			}
-			r.WarehouseID = in.WarehouseID
-			if r.WarehouseID == 0 {
-				r.WarehouseID = mostFree(cands)
-			}
-			if lines, short = resource.Allocate(method, cands[r.WarehouseID], in.Qty, resource.DateOf(now)); short == 0 && r.WarehouseID != 0 {
+			if short == 0 && r.WarehouseID != 0 {
 				break
 			}
 		}

@@ -42,7 +42,7 @@ type stockEnv struct {
 // seconds to migrate on a busy machine.
 func TestStock(t *testing.T) {
 	t.Parallel()
-	dsn := migratedDSN(t)
+	dsn := pgtest.NewDSN(t)
 	for name, fn := range map[string]func(*testing.T, string){
 		"ShipFIFOAndFEFO":            testShipFIFOAndFEFO,
 		"BackdatedMovements":         testBackdatedMovements,
@@ -64,23 +64,6 @@ func TestStock(t *testing.T) {
 			fn(t, dsn)
 		})
 	}
-}
-
-// migratedDSN is pgtest.NewDSN retrying migrations: 00030 alters a
-// cluster-wide role, which fails with "tuple concurrently updated" when
-// another package's tests migrate at the same moment.
-func migratedDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := pgtest.NewEmptyDSN(tb)
-	var err error
-	for range 5 {
-		if err = postgres.MigrateUp(context.Background(), dsn); err == nil {
-			return dsn
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	tb.Fatalf("migrate: %v", err)
-	return ""
 }
 
 var stockPrefix atomic.Int64

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hotline/crm"
+	"hotline/crm/postgres/pgtest"
 	"hotline/crm/resource"
 	"hotline/crm/service"
 )
@@ -35,7 +36,7 @@ func premiumPlan(t *testing.T, e *stockEnv) service.SLAPlan {
 // the card's product list says whether support is active.
 func TestSupportTerms(t *testing.T) {
 	t.Parallel()
-	e := newStockEnv(t, migratedDSN(t))
+	e := newStockEnv(t, pgtest.NewDSN(t))
 	plan := premiumPlan(t, e)
 	wh := e.warehouse("SUP")
 	now := e.clk.Now()
@@ -187,7 +188,7 @@ func checkTicketsUnderTerms(t *testing.T, e *stockEnv, plan service.SLAPlan, pbx
 // deleted plan leaves the product without one.
 func TestProductSupportFields(t *testing.T) {
 	t.Parallel()
-	dsn := migratedDSN(t)
+	dsn := pgtest.NewDSN(t)
 	e := newStockEnv(t, dsn)
 	plan := premiumPlan(t, e)
 	missing := int64(987654)

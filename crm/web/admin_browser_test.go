@@ -13,6 +13,7 @@ import (
 // an endpoint from the Admin menu, see that the agent can sign in (and has
 // no Admin menu), then put the agent in a new team.
 func TestBrowserAdminAddsAgentToTeam(t *testing.T) {
+	t.Parallel()
 	a := newAdminSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

@@ -19,6 +19,7 @@ import (
 // client at once, "reclassify now" says how many moved, and the client form
 // chooses between "automatic, by the rules" and a class by hand.
 func TestBrowserPriorityRules(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	bg := context.Background()
 	if _, err := auth.CreateUser(bg, s.store.Users, crm.User{Login: "anna", Name: "Анна Админова", Role: crm.RoleAdmin, Language: "ru"}, adminPassword); err != nil {

@@ -17,6 +17,7 @@ import (
 // the Admin menu, makes it 24/7 and sets the critical targets to 45m and
 // 3h; an agent's new critical request then shows the new due times.
 func TestBrowserSLAPlanCriticalTarget(t *testing.T) {
+	t.Parallel()
 	a := newAdminSiteWith(t, true)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

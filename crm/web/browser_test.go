@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,10 +15,28 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// newChrome starts a headless Chromium for one test.
-func newChrome(t *testing.T) context.Context {
+// chromium is the package's one headless Chromium, started by the first
+// test that needs it and stopped by TestMain: starting a browser costs a
+// test several hundred milliseconds (seconds on a busy machine), a browser
+// context of its own a few tens.
+var chromium struct {
+	sync.Mutex
+	ctx  context.Context // done once the browser has exited
+	stop func()
+}
+
+// sharedChrome returns the running Chromium's context, starting it (again,
+// if it has died) when needed.
+func sharedChrome(t *testing.T) context.Context {
 	t.Helper()
-	testneed.Tool(t, chromiumPath, "chromium")
+	chromium.Lock()
+	defer chromium.Unlock()
+	if chromium.ctx != nil && chromium.ctx.Err() == nil {
+		return chromium.ctx
+	}
+	if chromium.stop != nil {
+		chromium.stop() // release what the dead browser held
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
@@ -29,9 +49,37 @@ func newChrome(t *testing.T) context.Context {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
+		cancelCtx()
+		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
+	}
+	chromium.ctx, chromium.stop = ctx, func() { cancelCtx(); cancelAlloc() }
+	return ctx
+}
+
+// TestMain stops the shared Chromium after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromium.Lock()
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	chromium.Unlock()
+	os.Exit(code)
+}
+
+// newChrome opens a tab for one test in a browser context of its own (what
+// an incognito window has: its own cookies, storage and cache), so that
+// tests, and the users of one test, share no session. The tab and its
+// context are closed when the test ends.
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	testneed.Tool(t, chromiumPath, "chromium")
+	ctx, cancel := chromedp.NewContext(sharedChrome(t), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // open the tab without a deadline
+		t.Fatalf("open a chromium tab: %v", err)
 	}
 	return ctx
 }
@@ -39,6 +87,7 @@ func newChrome(t *testing.T) context.Context {
 // TestBrowserAddAndFindClient is the newcomer's path: sign in as admin, add a
 // client with a phone number, find it by part of the number, open the card.
 func TestBrowserAddAndFindClient(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -106,4 +155,15 @@ func waitVisibleAfterSubmit(ctx context.Context, sel string) error {
 			return err
 		}
 	}
+}
+
+// pageLoaded waits until the page has loaded: its deferred scripts have run
+// and attached the handlers that the test's next clicks and keys rely on
+// (an upload form clicked before documents.js runs is posted without its
+// CSRF header; a picker typed into before picker.js runs never searches).
+func pageLoaded() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete" || null`))
+		return err
+	})
 }

@@ -44,6 +44,7 @@ func signInAs(base, login string) chromedp.Action[chromedp.Void] {
 // call log, opens one, then finds a client's calls by name; an agent sees
 // only their own call and cannot open another agent's.
 func TestBrowserCallLog(t *testing.T) {
+	t.Parallel()
 	s := newCallSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

@@ -28,6 +28,7 @@ func (n ariNode) Get(node string) (*ari.Client, bool) { return n.c, node == n.c.
 // beside a client's number; the agent's phone rings on the (simulated)
 // PBX and the page says so. A supervisor without a phone gets no button.
 func TestBrowserClientPageClickToCall(t *testing.T) {
+	t.Parallel()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})
 	if _, err := mountPages(api, st); err != nil {

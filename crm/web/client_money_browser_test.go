@@ -21,6 +21,7 @@ import (
 // shows the year's income, expenses and profit as money; an agent's card
 // has no money box.
 func TestBrowserClientMoney(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})

@@ -16,6 +16,7 @@ import (
 // owner picked by name, and by tag; each filter stays selected after the
 // search and live search keeps the filters beside the box.
 func TestBrowserClientFilters(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	agent, _, err := s.store.Users.GetUserByLogin(ctx, "agent")

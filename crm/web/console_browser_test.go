@@ -81,6 +81,7 @@ func signInToConsole(ctx context.Context, base, login string) error {
 // shows nothing; A answers and the timer runs; the call ends and A's wrap-up
 // note lands on the client's timeline.
 func TestBrowserConsolePop(t *testing.T) {
+	t.Parallel()
 	s := newConsoleSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

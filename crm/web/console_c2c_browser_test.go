@@ -15,6 +15,7 @@ import (
 // agent's phone, the agent answers, the PBX hangs up without dialling; the
 // console card says so, with the reason, where the agent looks.
 func TestBrowserConsoleClickToCallFailure(t *testing.T) {
+	t.Parallel()
 	var asked []string
 	s := newConsoleSite(t, func(o *screenpop.Options) {
 		o.FailureText = func(_ context.Context, agent, failure, number string) string {

@@ -25,6 +25,7 @@ import (
 // Wrap-up ends by itself after its time or at once with "Ready", and a
 // call arriving during wrap-up still pops.
 func TestBrowserConsoleLastsAShift(t *testing.T) {
+	t.Parallel()
 	st := pgtest.NewStore(t)
 	cat, err := i18n.Load(i18n.Options{Default: i18n.Russian, Zone: time.UTC})
 	if err != nil {

@@ -70,6 +70,7 @@ func signInTo(base, path, login, wait string) chromedp.Action[chromedp.Void] {
 // the client card, is won and lands in the last stage; the card lists
 // both. Another agent cannot open the first deal by URL.
 func TestBrowserDealWonLost(t *testing.T) {
+	t.Parallel()
 	s, client := newDealSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)

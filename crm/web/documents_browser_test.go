@@ -63,6 +63,7 @@ func signIn(base, login string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(chromedp.ID("password"), adminPassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("doc-search")),
+		pageLoaded(),
 	)
 }
 
@@ -93,6 +94,7 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 // file by page, by search or by direct URL, and the first agent cannot
 // see the file nobody granted him.
 func TestBrowserDocumentLibrary(t *testing.T) {
+	t.Parallel()
 	s := newDocSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

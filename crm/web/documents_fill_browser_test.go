@@ -24,6 +24,7 @@ import (
 // accepts whose text has the client's INN, the date in Russian long form
 // and the sum in words.
 func TestBrowserFillDOCXContract(t *testing.T) {
+	t.Parallel()
 	s := newDocSite(t)
 	c := crm.Client{Kind: crm.ClientCompany, Name: "ООО «Ромашка»", Company: "Ромашка",
 		Legal: crm.Requisites{INN: "7707083893", KPP: "773601001", OGRN: "1027700132195", BIK: "044525225",
@@ -44,12 +45,18 @@ func TestBrowserFillDOCXContract(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.ID("doc-files"), []string{contract}),
 		chromedp.SetValue(chromedp.ID("doc-new-category"), "template"),
 		chromedp.Click(chromedp.ID("upload-submit")),
-		chromedp.WaitVisible(chromedp.ID("fill-form")),
-		chromedp.SendKeys(chromedp.ID("fill-client-q"), "Ромаш"),
-		chromedp.WaitVisible(chromedp.CSS("#fill-client .picker-item")),
-		chromedp.Click(chromedp.CSS("#fill-client .picker-item")),
-		chromedp.SendKeys(chromedp.ID("fill-amount"), "1 200,50"),
 	)
+	if err == nil {
+		err = waitVisibleAfterSubmit(tctx, "#fill-form")
+	}
+	if err == nil {
+		err = chromedp.Do(tctx, pageLoaded(),
+			chromedp.SendKeys(chromedp.ID("fill-client-q"), "Ромаш"),
+			chromedp.WaitVisible(chromedp.CSS("#fill-client .picker-item")),
+			chromedp.Click(chromedp.CSS("#fill-client .picker-item")),
+			chromedp.SendKeys(chromedp.ID("fill-amount"), "1 200,50"),
+		)
+	}
 	if err != nil {
 		t.Fatalf("upload and pick: %v", err)
 	}

@@ -134,6 +134,7 @@ func TestFunnelPagePlanFormAndRoles(t *testing.T) {
 // TestBrowserFunnelChartColours signs in as the admin, sets the week's plan
 // in the form and checks the bars' colours as the browser draws them.
 func TestBrowserFunnelChartColours(t *testing.T) {
+	t.Parallel()
 	s, _ := newFunnelSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

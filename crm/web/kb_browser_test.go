@@ -16,6 +16,7 @@ import (
 // agent working a request searches with another form of its words, opens
 // it from the request and says it helped; the request shows the article.
 func TestBrowserKnowledgeBase(t *testing.T) {
+	t.Parallel()
 	s := newCallSite(t)
 	agentID := s.userID("agent")
 	tk := service.Ticket{ClientID: s.client, Subject: "Клиент просит записи разговоров", AssigneeID: &agentID}

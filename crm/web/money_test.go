@@ -98,6 +98,7 @@ func newMoneySite(t *testing.T) *moneySite {
 // request from the form; Acme's profit becomes 1080.00 and service costs
 // 30.00 per request. The CSV link answers the same figure.
 func TestBrowserMoneyReport(t *testing.T) {
+	t.Parallel()
 	m := newMoneySite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

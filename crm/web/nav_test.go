@@ -13,6 +13,7 @@ import (
 // TestBrowserNavMenu: an admin opens the Reports menu and goes to the
 // Money page; the bar keeps Sign out on screen; agents have no Reports menu.
 func TestBrowserNavMenu(t *testing.T) {
+	t.Parallel()
 	m := newMoneySite(t)
 	if _, body := m.browser().get("/reports/money"); strings.Contains(body, "nav-group") {
 		t.Fatal("anonymous page shows the nav")

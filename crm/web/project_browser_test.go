@@ -27,6 +27,7 @@ import (
 // uploads an MSPDI file in which the second task now starts before the
 // first finishes: the dates are taken and the broken dependency is said.
 func TestBrowserProjectImportAndClient(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})

@@ -27,6 +27,7 @@ import (
 // equipment; the page lists them and the MSPDI export gives material its
 // Material type. An agent's page has no form and a POST is refused.
 func TestBrowserProjectCreateTasksResources(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})

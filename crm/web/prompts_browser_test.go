@@ -15,6 +15,7 @@ import (
 // it in the page's <audio> element (the browser fetches and decodes the
 // WAV) and uploads an MP3 for it through the page's form.
 func TestBrowserPromptsPage(t *testing.T) {
+	t.Parallel()
 	s := newPromptSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

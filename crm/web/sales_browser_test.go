@@ -19,6 +19,7 @@ import (
 // admin types a rate on the rates page and the chart's amount is the sum
 // in roubles at that rate, also in the CSV; the plan of contracts shows.
 func TestBrowserSalesChartConverted(t *testing.T) {
+	t.Parallel()
 	s, client := newDealSite(t)
 	ctx := context.Background()
 	if _, err := s.store.DB.Pool().Exec(ctx, `UPDATE users SET role = 'admin' WHERE login = 'sveta'`); err != nil {

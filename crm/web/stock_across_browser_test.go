@@ -24,6 +24,7 @@ import (
 // movement journal shows both reservations with who made them, costs as
 // money; the in-transit table names the product by SKU and name.
 func TestBrowserReserveAcrossWarehouses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})

@@ -146,6 +146,7 @@ func checkAndReserve(ctx context.Context, root string, p resource.Product, searc
 // reserves 3 for the client from the card; the reservation is in the store
 // and on the Stock page.
 func TestBrowserCardAvailability(t *testing.T) {
+	t.Parallel()
 	s := newAvailSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
@@ -202,6 +203,7 @@ func TestBrowserCardAvailability(t *testing.T) {
 // the ticket page the same box reserves 1 router for the request, which the
 // API lists by ticket and the Stock page shows.
 func TestBrowserClientAndTicketAvailability(t *testing.T) {
+	t.Parallel()
 	s := newAvailSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)

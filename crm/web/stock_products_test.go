@@ -94,6 +94,7 @@ func TestProductFormSupportTerms(t *testing.T) {
 // page, gives it high priority on the default plan and saves; the
 // catalogue row says so.
 func TestBrowserEditProductSupport(t *testing.T) {
+	t.Parallel()
 	s, p, _ := stockSite(t)
 	plan := defaultPlan(t, s)
 	ctx := newChrome(t)
@@ -160,6 +161,7 @@ func TestTicketPageShowsSupportTerms(t *testing.T) {
 // says a product's support is active, until when and with what priority,
 // and that another's has expired.
 func TestBrowserCardShowsSupport(t *testing.T) {
+	t.Parallel()
 	s := newConsoleSite(t)
 	bg := context.Background()
 	cl := crm.Client{Kind: crm.ClientPerson, Name: "Olga Buyer",

@@ -91,6 +91,7 @@ func TestStockPageRoles(t *testing.T) {
 // TestBrowserReceiveAndReserve: an admin receives a lot from the page, an
 // availability check shows the new total, and a reservation lowers it.
 func TestBrowserReceiveAndReserve(t *testing.T) {
+	t.Parallel()
 	s, p, _ := stockSite(t)
 	// the reservation is for a request that exists (the page checks)
 	c := crm.Client{Name: "Router buyer"}

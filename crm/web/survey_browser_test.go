@@ -55,6 +55,7 @@ func surveyPBX(t *testing.T, st *postgres.Services) {
 // build a survey on the form, make a campaign of the VIP clients (counted
 // first), start it on the simulated PBX, then read its results and CSV.
 func TestBrowserSurveyCampaignFromTheCRM(t *testing.T) {
+	t.Parallel()
 	st, u := newRussianSurveySite(t)
 	surveyPBX(t, st)
 	bctx := newChrome(t)

@@ -23,6 +23,7 @@ import (
 // naming it is refused); the request links the project and the project
 // page lists the request, but not to an agent who may not see it.
 func TestBrowserTicketProject(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	api := httpapi.New(httpapi.Options{Users: st.Users, Sessions: st.Sessions, PhoneRegion: "RU"})

@@ -14,6 +14,7 @@ import (
 // picks a router by typing part of its name; the picker fills the price;
 // the request shows its cost. The admin sets the agent's hourly rate.
 func TestBrowserRequestCosts(t *testing.T) {
+	t.Parallel()
 	s := newCallSite(t)
 	tk, _ := costTicket(t, s)
 	ctx := newChrome(t)

@@ -232,6 +232,7 @@ func TestNewRequestProductRules(t *testing.T) {
 // changes their mind and picks the PBX with critical support; the request
 // opens with critical priority and says which support terms gave it.
 func TestBrowserNewRequestUnderSupport(t *testing.T) {
+	t.Parallel()
 	s := newDeskSite(t)
 	bp := newBoughtProducts(t, s)
 	ctx := newChrome(t)

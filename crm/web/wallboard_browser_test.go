@@ -14,6 +14,7 @@ import (
 // form, opens the wallboard and checks that it follows a call that rings
 // alice and is abandoned, without reloading the page.
 func TestBrowserWallboardMovesWithCalls(t *testing.T) {
+	t.Parallel()
 	s := newSupervisorSite(t)
 	ctx := newChrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"hotline/crm/postgres"
+
 	"hotline/crm/postgres/pgtest"
 )
 
@@ -97,5 +99,57 @@ func TestProxyCutAndRestore(t *testing.T) {
 	p.Restore()
 	if err := query(); err != nil {
 		t.Errorf("after Restore: %v", err)
+	}
+}
+
+// schemaOf describes what the migrations make in the database at dsn: the
+// columns, indexes, functions, migration versions and the database's grants.
+func schemaOf(t *testing.T, dsn string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	out := map[string]string{}
+	for what, q := range map[string]string{
+		"columns": `SELECT string_agg(table_name || '.' || column_name || ' ' || data_type || ' ' || coalesce(column_default, ''), E'\n' ORDER BY table_name, column_name)
+			FROM information_schema.columns WHERE table_schema = 'public'`,
+		"indexes":   `SELECT string_agg(indexdef, E'\n' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public'`,
+		"functions": `SELECT string_agg(p.proname || ' ' || md5(p.prosrc), E'\n' ORDER BY p.proname, md5(p.prosrc)) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'`,
+		"versions":  `SELECT string_agg(version_id::text, ',' ORDER BY version_id) FROM goose_db_version WHERE is_applied`,
+		"grants":    `SELECT string_agg(a.privilege_type || ' ' || a.grantee::regrole::text, ',' ORDER BY 1) FROM pg_database d CROSS JOIN aclexplode(d.datacl) a WHERE d.datname = current_database() AND a.grantee <> 0`,
+		"rows":      `SELECT (SELECT count(*) FROM priority_classes) || ' classes, ' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'calls'::regclass) || ' call partitions'`,
+	} {
+		var s *string
+		if err := conn.QueryRow(ctx, q).Scan(&s); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if s == nil {
+			t.Fatalf("%s: none", what)
+		}
+		out[what] = *s
+	}
+	return out
+}
+
+// TestCopyIsLikeMigrated: a database copied from the template has what
+// migrating an empty one gives, down to the database's own grants, which
+// CREATE DATABASE ... TEMPLATE does not copy by itself.
+func TestCopyIsLikeMigrated(t *testing.T) {
+	copied := schemaOf(t, pgtest.NewDSN(t))
+	dsn := pgtest.NewEmptyDSN(t)
+	if err := postgres.MigrateUp(context.Background(), dsn); err != nil {
+		t.Fatal(err)
+	}
+	migrated := schemaOf(t, dsn)
+	for what, want := range migrated {
+		if copied[what] != want {
+			t.Errorf("%s of the copy:\n%s\nof a migrated database:\n%s", what, copied[what], want)
+		}
+	}
+	if !strings.Contains(copied["grants"], "CONNECT grafana_reader") {
+		t.Errorf("the copy does not let grafana_reader connect: %s", copied["grants"])
 	}
 }
