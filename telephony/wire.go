@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -188,7 +189,7 @@ func wireBr(b *ari.Bridge) *wireBridge {
 // generated reader (the one decoding path of ARI events) and returns the
 // tracker's view of it and its timestamp in UTC.
 func decodeWire(raw []byte) (*wireEvent, time.Time, error) {
-	e, err := ari.Decode(raw)
+	e, err := ari.Decode(withoutNUL(raw))
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("decode ARI event: %w", err)
 	}
@@ -200,4 +201,40 @@ func decodeWire(raw []byte) (*wireEvent, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("decode ARI event: type %s is not folded", e.Base().Type)
 	}
 	return ev, e.Base().Timestamp.UTC(), nil
+}
+
+// escapedNUL is the JSON escape of U+0000.
+var escapedNUL = []byte(`\u0000`)
+
+// withoutNUL returns raw with each escaped NUL in its strings (\u0000)
+// replaced by U+FFFD (\ufffd), the same length, in a copy (raw itself
+// when it holds none). PostgreSQL keeps no NUL in text: a call whose
+// caller name held one could never be stored, and its batch would stop
+// the call log. Asterisk's strings cannot hold a NUL; a broken or hostile
+// ARI server's could.
+func withoutNUL(raw []byte) []byte {
+	i := bytes.Index(raw, escapedNUL)
+	if i < 0 {
+		return raw
+	}
+	out := bytes.Clone(raw)
+	for ; i >= 0; i = nextNUL(out, i+1) {
+		// an escape only when the backslashes before it are even in
+		// number: "\\u0000" is a backslash and the text u0000
+		n := 0
+		for j := i - 1; j >= 0 && out[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			copy(out[i:], `\ufffd`)
+		}
+	}
+	return out
+}
+
+func nextNUL(b []byte, from int) int {
+	if j := bytes.Index(b[from:], escapedNUL); j >= 0 {
+		return from + j
+	}
+	return -1
 }

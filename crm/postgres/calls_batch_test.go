@@ -218,6 +218,26 @@ func TestSaveCallsInvalidUTF8CallerName(t *testing.T) {
 	}
 }
 
+// A NUL in a caller name (which PostgreSQL keeps in no text) never stops
+// the call log: the tracker takes it as U+FFFD.
+func TestSaveCallsNULInCallerName(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	recs := trackerRecords(t, "with-linkedid/sip-hold.jsonl", func(b []byte) []byte {
+		return bytes.ReplaceAll(b, []byte(`"name":"Ivan Petrov"`), []byte(`"name":"Ivan\u0000Petrov"`))
+	})
+	if err := s.Calls.SaveCalls(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT caller_name FROM calls`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if name != "Ivan\uFFFDPetrov" {
+		t.Errorf("caller name stored as %q", name)
+	}
+}
+
 // A call whose key another writer of the same call (after a fail-over)
 // commits while the batch waits for it is written all the same, under
 // that writer's started_at.
