@@ -1,10 +1,8 @@
 package postgres_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -41,27 +39,11 @@ type roster map[string]string
 func (r roster) AgentByEndpoint(ep string) (string, bool) { l, ok := r[ep]; return l, ok }
 
 // trackerUpdates runs a transcript through a tracker and returns every
-// update it journaled, in order.
+// update it journaled, in order, decoded.
 func trackerUpdates(tb testing.TB, name string) []telephony.CallUpdate {
 	tb.Helper()
-	f, err := os.Open(sharedTranscript(tb, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	j := &sliceJournal{}
-	tr := telephony.NewTracker(telephony.TrackerOptions{
-		Journal: j,
-		Roster:  roster{"PJSIP/1001": "alice", "PJSIP/1002": "bob"},
-		Rules:   telephony.DirectionRules{InboundContexts: []string{"from-trunk"}},
-	})
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		tr.HandleFrame("pbx1", "", sc.Bytes())
-	}
 	var ups []telephony.CallUpdate
-	for _, r := range j.recs {
+	for _, r := range trackerRecords(tb, name, func(b []byte) []byte { return b }) {
 		var u telephony.CallUpdate
 		if err := json.Unmarshal(r, &u); err != nil {
 			tb.Fatal(err)
