@@ -2,7 +2,8 @@
 // events decoded from the event WebSocket, typed REST calls, and one
 // WebSocket per Asterisk node that reconnects with capped backoff.
 //
-// The types in models_gen.go and events_gen.go are generated from the
+// The types in the *_gen.go files (models_<spec file>, events_<subject>,
+// their readers decode_*, and events_gen.go) are generated from the
 // official API description of Asterisk 22 (copied into telephony/ari/spec).
 package ari
 

@@ -10,7 +10,7 @@ import (
 )
 
 // This file is the fast path of Decode: a strict, allocation-light JSON
-// reader that the generated readJSON methods (decode_models_gen.go, decode_events_gen.go) drive. It
+// reader that the generated readJSON methods (decode_*_gen.go) drive. It
 // accepts only what it can decode exactly as encoding/json would; on
 // anything unusual (null, a value of the wrong JSON type, a key that is not
 // an exact match, nesting deeper than encoding/json allows, an overflowing

@@ -1,7 +1,11 @@
 // Command gen writes the Go types of package ari from the official ARI API
-// description (Swagger 1.2 JSON, telephony/ari/spec, copied from Asterisk): the resource models
-// (Channel, Bridge, Playback, ...) to models_gen.go and the WebSocket event
-// models (every subtype of Message/Event in events.json) to events_gen.go.
+// description (Swagger 1.2 JSON, telephony/ari/spec, copied from Asterisk),
+// with their fast readers, one file per resource: the resource models
+// (Channel, Bridge, Playback, ...) by the spec file that defines them to
+// models_<file>_gen.go, the WebSocket event models (every subtype of
+// Message/Event in events.json) by what they are about to
+// events_<subject>_gen.go, each type's reader to decode_<same>_gen.go, and
+// the event type names with the functions over all of them to events_gen.go.
 //
 // Run it through `make generate` (`go generate ./telephony/ari`).
 package main
@@ -13,6 +17,7 @@ import (
 	"fmt"
 	"go/format"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +46,7 @@ type specFile struct {
 
 func main() {
 	specDir := flag.String("spec", "", "directory holding the ARI spec JSON files")
-	outDir := flag.String("out", ".", "directory to write models_gen.go and events_gen.go to")
+	outDir := flag.String("out", ".", "directory to write the *_gen.go files to")
 	flag.Parse()
 	if *specDir == "" {
 		log.Fatal("gen: -spec is required")
@@ -55,32 +60,79 @@ func main() {
 	}
 }
 
-// generate writes models_gen.go and events_gen.go to outDir, and their
-// readers to decode_models_gen.go and decode_events_gen.go.
+// generate writes the generated files to outDir (removing generated files
+// of an earlier run that this one does not write): the types and their
+// readers, one file of each per resource (files), and events_gen.go (the
+// event type names and the functions over all of them).
 func generate(models map[string]*model, outDir string) error {
-	events := eventNames(models)
-	var resources []string
-	for name := range models {
-		if name == "Message" || name == "Event" || slices.Contains(events, name) {
-			continue
-		}
-		if len(models[name].Properties) == 0 {
-			continue // "Dialed": an empty placeholder model
-		}
-		resources = append(resources, name)
+	files := generated(models)
+	old, err := filepath.Glob(filepath.Join(outDir, "*_gen.go"))
+	if err != nil {
+		return err
 	}
-	sort.Strings(resources)
+	for _, f := range old {
+		if _, ok := files[filepath.Base(f)]; !ok {
+			if err := os.Remove(f); err != nil {
+				return fmt.Errorf("gen: remove stale %s: %w", f, err)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := write(filepath.Join(outDir, name), files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	if err := write(filepath.Join(outDir, "models_gen.go"), genModels(models, resources)); err != nil {
-		return err
+// generated returns every generated file by name: for each resource (the
+// spec file of a model, the subject of an event) a file of its types and
+// one of their readers, and events_gen.go.
+func generated(models map[string]*model) map[string][]byte {
+	events := eventNames(models)
+	byGroup := map[string][]string{} // file stem -> type names
+	for name, m := range models {
+		switch {
+		case name == "Message" || name == "Event":
+		case slices.Contains(events, name):
+			byGroup["events_"+eventGroup(name)] = append(byGroup["events_"+eventGroup(name)], name)
+		case len(m.Properties) == 0: // "Dialed": an empty placeholder model
+		default:
+			g := "models_" + strings.ToLower(strings.TrimSuffix(m.file, ".json"))
+			byGroup[g] = append(byGroup[g], name)
+		}
 	}
-	if err := write(filepath.Join(outDir, "decode_models_gen.go"), genDecoders(models, resources, false)); err != nil {
-		return err
+	files := map[string][]byte{"events_gen.go": genEventIndex(events)}
+	for stem, names := range byGroup {
+		sort.Strings(names)
+		isEvent := strings.HasPrefix(stem, "events_")
+		files[stem+"_gen.go"] = genTypes(models, names, isEvent)
+		files["decode_"+stem+"_gen.go"] = genDecoders(models, names, isEvent)
 	}
-	if err := write(filepath.Join(outDir, "decode_events_gen.go"), genDecoders(models, events, true)); err != nil {
-		return err
+	return files
+}
+
+// channelActivity are the channel events of a call in progress (media,
+// bridges, hold, transfers); the other channel events follow a channel's
+// life (creation, state, dialplan, variables, end).
+var channelActivity = []string{"ChannelDtmfReceived", "ChannelEnteredBridge", "ChannelLeftBridge", "ChannelHold",
+	"ChannelUnhold", "ChannelTalkingStarted", "ChannelTalkingFinished", "ChannelToneDetected", "ChannelTransfer"}
+
+// eventGroup is the resource an event is about, the file it goes to.
+func eventGroup(name string) string {
+	switch {
+	case slices.Contains(channelActivity, name):
+		return "channel_activity"
+	case strings.HasPrefix(name, "Channel"):
+		return "channel"
+	case strings.HasPrefix(name, "Bridge"):
+		return "bridge"
+	case strings.HasPrefix(name, "Playback"), strings.HasPrefix(name, "Recording"):
+		return "media"
+	case strings.HasPrefix(name, "Stasis"), strings.HasPrefix(name, "Application"):
+		return "application"
 	}
-	return write(filepath.Join(outDir, "events_gen.go"), genEvents(models, events))
+	return "other" // dial, peers, endpoints, devices, text messages, REST over the socket
 }
 
 // loadModels reads every model of every spec file but resources.json.
@@ -160,36 +212,36 @@ func eventNames(models map[string]*model) []string {
 
 const header = "// Code generated by telephony/ari/internal/gen from telephony/ari/spec; DO NOT EDIT.\n\npackage ari\n\n"
 
-func genModels(models map[string]*model, names []string) []byte {
+// genTypes writes the Go types of names (events: with EventBase).
+func genTypes(models map[string]*model, names []string, isEvent bool) []byte {
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.WriteString("import \"encoding/json\"\n\nvar _ json.RawMessage\n\n")
 	for _, name := range names {
 		m := models[name]
-		comment(&b, "", name, m.Description, "ARI model "+name+" ("+m.file+").")
-		fmt.Fprintf(&b, "type %s struct {\n", name)
+		if isEvent {
+			comment(&b, "", name, m.Description, "ARI event "+name+".")
+			fmt.Fprintf(&b, "type %s struct {\n\tEventBase\n", name)
+		} else {
+			comment(&b, "", name, m.Description, "ARI model "+name+" ("+m.file+").")
+			fmt.Fprintf(&b, "type %s struct {\n", name)
+		}
 		fields(&b, models, m)
 		b.WriteString("}\n\n")
 	}
 	return b.Bytes()
 }
 
-func genEvents(models map[string]*model, names []string) []byte {
+// genEventIndex writes the event type names and the functions over every
+// event type.
+func genEventIndex(names []string) []byte {
 	var b bytes.Buffer
 	b.WriteString(header)
-	b.WriteString("import \"encoding/json\"\n\nvar _ json.RawMessage\n\n")
 	b.WriteString("// Event type names, as in the \"type\" key of each frame.\nconst (\n")
 	for _, name := range names {
 		fmt.Fprintf(&b, "\tType%s = %q\n", name, name)
 	}
 	b.WriteString(")\n\n")
-	for _, name := range names {
-		m := models[name]
-		comment(&b, "", name, m.Description, "ARI event "+name+".")
-		fmt.Fprintf(&b, "type %s struct {\n\tEventBase\n", name)
-		fields(&b, models, m)
-		b.WriteString("}\n\n")
-	}
 	b.WriteString("// EventTypes lists every event type of the ARI spec, sorted.\nvar EventTypes = []string{\n")
 	for _, name := range names {
 		fmt.Fprintf(&b, "\tType%s,\n", name)
